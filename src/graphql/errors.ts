@@ -1,0 +1,71 @@
+import { GraphQLError } from 'graphql';
+import type { Plugin, YogaServerOptions } from 'graphql-yoga';
+import { DomainError } from '../lib/errors.js';
+
+const httpStatusByCode: Partial<Record<string, number>> = { UNAUTHENTICATED: 401 };
+
+/** Codes graphql-js and Yoga give request errors; to a caller they are all bad input. */
+const requestErrorCodes = new Set([undefined, 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST']);
+
+type GraphQLErrorLike = Pick<GraphQLError, 'message' | 'nodes' | 'source' | 'positions' | 'path' | 'extensions' | 'originalError'>;
+
+// Duck-typed: graphql ships as CJS and ESM, and the executor may hold the other copy's class.
+function isGraphQLErrorLike(error: unknown): error is GraphQLErrorLike {
+  return error instanceof Error && 'extensions' in error && 'path' in error;
+}
+
+export function domainGraphQLError(error: DomainError, source?: GraphQLErrorLike): GraphQLError {
+  const status = httpStatusByCode[error.code];
+  return new GraphQLError(error.message, {
+    nodes: source?.nodes,
+    source: source?.source,
+    positions: source?.positions,
+    path: source?.path,
+    originalError: error,
+    extensions: { code: error.code, ...error.details, ...(status ? { http: { status } } : {}) },
+  });
+}
+
+/** GraphQL's own request errors (syntax, unknown fields, wrong types, bad JSON) become BAD_USER_INPUT. */
+export function asBadUserInput(error: GraphQLErrorLike): GraphQLError {
+  const { http, originalError: _original, ...extensions } = (error.extensions ?? {}) as { http?: { status?: number }; originalError?: unknown };
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: { ...extensions, code: 'BAD_USER_INPUT', http: { ...http, status: http?.status ?? 400 } },
+  });
+}
+
+/**
+ * Domain errors keep their message and gain `extensions.code`; errors graphql-js raises
+ * about the request itself are BAD_USER_INPUT; anything else is masked as INTERNAL and logged.
+ */
+export function maskError(log: (error: unknown) => void): NonNullable<Exclude<YogaServerOptions<object, object>['maskedErrors'], boolean>>['maskError'] {
+  return (error, message) => {
+    const graphQLError = isGraphQLErrorLike(error) ? error : undefined;
+    let original: unknown = graphQLError ? (graphQLError.originalError ?? graphQLError) : error;
+    while (isGraphQLErrorLike(original) && original.originalError) original = original.originalError;
+    if (original instanceof DomainError) return domainGraphQLError(original, graphQLError);
+    if (isGraphQLErrorLike(original)) {
+      const code = original.extensions?.code as string | undefined;
+      return requestErrorCodes.has(code) ? asBadUserInput(graphQLError ?? original) : (original as GraphQLError);
+    }
+    log(original);
+    return new GraphQLError(message, {
+      nodes: graphQLError?.nodes,
+      path: graphQLError?.path,
+      extensions: { code: 'INTERNAL' },
+    });
+  };
+}
+
+/** Validation errors never reach maskError; this gives them the same code. */
+export function useBadUserInputValidation(): Plugin {
+  return {
+    onValidate: () => ({ result, setResult }) => {
+      if (result.length) setResult(result.map((error) => asBadUserInput(error as GraphQLErrorLike)));
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * The gateway's one error taxonomy. Services throw these; the GraphQL layer turns
+ * them into `extensions.code` (plus details) and REST dialects map codes to statuses.
+ */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'PRECONDITION_FAILED'
+  | 'INTERNAL';
+
+export type Violation = { field: string; rule: string; message: string };
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export class InvalidInputError extends DomainError {
+  constructor(readonly violations: Violation[]) {
+    super('BAD_USER_INPUT', violations.map((violation) => violation.message).join('; '), {
+      field: violations[0]?.field,
+      violations,
+    });
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  constructor(message = 'A valid API key is required: send "Authorization: Bearer <key>"') {
+    super('UNAUTHENTICATED', message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('FORBIDDEN', message, details);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('NOT_FOUND', message, details);
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('CONFLICT', message, details);
+  }
+}

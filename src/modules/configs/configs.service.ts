@@ -1,0 +1,247 @@
+import { z } from 'zod';
+import type { Prisma, Tenant, TenantConfig } from '../../generated/prisma/client.js';
+import { ConflictError, ForbiddenError, InvalidInputError, type Violation } from '../../lib/errors.js';
+import { violationsFromZod } from '../../lib/validation.js';
+import { featureCatalog, tierMeets } from '../features/features.catalog.js';
+import type { Actor } from '../identity/principal.js';
+import { resolveTenant } from '../tenants/tenants.service.js';
+import {
+  type ConfigCategory,
+  type ConfigDocument,
+  configCategories,
+  configSpec,
+  customSettingKey,
+  customSettingValue,
+  defaultConfig,
+  maxCustomSettings,
+} from './config-spec.js';
+
+/** A partial configuration in the seed's snake_case shape; `null` in custom_settings removes a key. */
+export type ConfigPatch = Partial<{ [C in ConfigCategory]: Partial<ConfigDocument[C]> }> & {
+  custom_settings?: Record<string, unknown>;
+};
+
+/** Every stored document is read through this, so a document written before a field existed gains its default. */
+export function readConfigDocument(stored: unknown): ConfigDocument {
+  const document = defaultConfig();
+  const source = (stored ?? {}) as Partial<Record<string, Record<string, unknown>>>;
+  for (const category of configCategories) {
+    Object.assign(document[category], source[category] ?? {});
+  }
+  document.custom_settings = { ...(source.custom_settings as ConfigDocument['custom_settings']) };
+  return document;
+}
+
+function validatePatchShape(patch: unknown): { violations: Violation[]; updatedFields: string[] } {
+  const violations: Violation[] = [];
+  const updatedFields: string[] = [];
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+    return { violations: [{ field: '', rule: 'type', message: 'The configuration must be a JSON object' }], updatedFields };
+  }
+  for (const [category, section] of Object.entries(patch)) {
+    if (section === undefined) continue;
+    if (category === 'custom_settings') {
+      validateCustomSettings(section, violations, updatedFields);
+      continue;
+    }
+    if (!(category in configSpec)) {
+      violations.push({ field: category, rule: 'unknown', message: `Unknown configuration category "${category}"` });
+      continue;
+    }
+    if (typeof section !== 'object' || section === null || Array.isArray(section)) {
+      violations.push({ field: category, rule: 'type', message: `${category} must be an object` });
+      continue;
+    }
+    const fields: Record<string, { schema: z.ZodType }> = configSpec[category as ConfigCategory];
+    for (const [key, value] of Object.entries(section)) {
+      if (value === undefined) continue;
+      const path = `${category}.${key}`;
+      const field = fields[key];
+      if (!field) {
+        violations.push({ field: path, rule: 'unknown', message: `Unknown configuration field "${path}"` });
+        continue;
+      }
+      const parsed = field.schema.safeParse(value);
+      if (parsed.success) updatedFields.push(path);
+      else violations.push(...violationsFromZod(parsed.error, path));
+    }
+  }
+  return { violations, updatedFields };
+}
+
+function validateCustomSettings(section: unknown, violations: Violation[], updatedFields: string[]): void {
+  if (typeof section !== 'object' || section === null || Array.isArray(section)) {
+    violations.push({ field: 'custom_settings', rule: 'type', message: 'custom_settings must be an object' });
+    return;
+  }
+  for (const [key, value] of Object.entries(section)) {
+    const path = `custom_settings.${key}`;
+    if (!customSettingKey.test(key)) {
+      violations.push({ field: path, rule: 'key', message: 'custom_settings keys must be 1-64 letters, digits, "_", "-" or "."' });
+    } else if (value !== null && !customSettingValue.safeParse(value).success) {
+      violations.push({ field: path, rule: 'type', message: 'custom_settings values must be strings (at most 1024 characters), numbers or booleans' });
+    } else {
+      updatedFields.push(path);
+    }
+  }
+}
+
+function applyPatch(current: ConfigDocument, patch: ConfigPatch): ConfigDocument {
+  const next = structuredClone(current);
+  for (const category of configCategories) {
+    const section = patch[category];
+    if (!section) continue;
+    for (const [key, value] of Object.entries(section)) {
+      if (value === undefined) continue;
+      const parsed = (configSpec[category] as Record<string, { schema: z.ZodType }>)[key]!.schema.parse(value);
+      (next[category] as Record<string, unknown>)[key] = parsed;
+    }
+  }
+  for (const [key, value] of Object.entries(patch.custom_settings ?? {})) {
+    if (value === null) delete next.custom_settings[key];
+    else next.custom_settings[key] = value as string | number | boolean;
+  }
+  if (Object.keys(next.custom_settings).length > maxCustomSettings) {
+    throw new InvalidInputError([
+      { field: 'custom_settings', rule: 'size', message: `custom_settings holds at most ${maxCustomSettings} keys` },
+    ]);
+  }
+  return next;
+}
+
+/** The seed's global and compliance-driven constraints, checked on the configuration as it would be after the change. */
+export function checkConstraints(config: ConfigDocument): Violation[] {
+  const violations: Violation[] = [];
+  const require = (condition: boolean, field: string, rule: string, message: string) => {
+    if (!condition) violations.push({ field, rule, message });
+  };
+  const { security, backup, replication, compliance } = config;
+  require(
+    backup.retention_days >= backup.pitr_retention_days,
+    'backup.retention_days',
+    'backup_retention_covers_pitr',
+    'Backup retention must be >= PITR retention period',
+  );
+  for (const region of replication.failover_priority) {
+    require(
+      replication.regions.includes(region),
+      'replication.failover_priority',
+      'failover_region_replicated',
+      `Failover region "${region}" must be one of the replication regions`,
+    );
+  }
+  if (compliance.hipaa) {
+    require(security.encryption_at_rest, 'security.encryption_at_rest', 'hipaa', 'HIPAA compliance requires encryption at rest');
+    require(security.enable_audit_log, 'security.enable_audit_log', 'hipaa', 'HIPAA compliance requires audit logging');
+    require(security.password_complexity >= 3, 'security.password_complexity', 'hipaa', 'HIPAA compliance requires password complexity of at least 3');
+  }
+  if (compliance.pci_dss) {
+    require(security.enable_audit_log, 'security.enable_audit_log', 'pci_dss', 'PCI-DSS compliance requires audit logging');
+    require(security.encryption_at_rest, 'security.encryption_at_rest', 'pci_dss', 'PCI-DSS compliance requires encryption at rest');
+    require(security.audit_retention_days >= 90, 'security.audit_retention_days', 'pci_dss', 'PCI-DSS compliance requires audit retention of at least 90 days');
+  }
+  if (compliance.gdpr) {
+    require(compliance.enable_rtbf, 'compliance.enable_rtbf', 'gdpr', 'GDPR compliance requires right to be forgotten (enable_rtbf)');
+    require(compliance.data_residency.includes('EU'), 'compliance.data_residency', 'gdpr', 'GDPR compliance requires data residency to include EU');
+    require(compliance.enable_anonymization, 'compliance.enable_anonymization', 'gdpr', 'GDPR compliance requires data anonymization (enable_anonymization)');
+  }
+  return violations;
+}
+
+function getPath(config: ConfigDocument, path: string): unknown {
+  const [category, key] = path.split('.') as [ConfigCategory, string];
+  return (config[category] as Record<string, unknown>)[key];
+}
+
+/** Turning on a setting that a feature mirrors is enabling that feature: the tier gate applies either way. */
+export function assertMirroredFeaturesAllowed(tier: Parameters<typeof tierMeets>[0], before: ConfigDocument, after: ConfigDocument): void {
+  for (const feature of featureCatalog) {
+    if (!feature.mirrors) continue;
+    if (getPath(after, feature.mirrors) === true && getPath(before, feature.mirrors) !== true && !tierMeets(tier, feature.tierRequired)) {
+      throw new ForbiddenError(
+        `Feature "${feature.name}" (${feature.mirrors}) requires the ${feature.tierRequired} tier or above`,
+        { feature: feature.name, tierRequired: feature.tierRequired, field: feature.mirrors },
+      );
+    }
+  }
+}
+
+export async function getTenantConfig(actor: Actor, ref: string): Promise<TenantConfig> {
+  const tenant = await resolveTenant(actor, ref, 'config:read');
+  return actor.prisma.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
+}
+
+export type ConfigUpdateResult = { config: TenantConfig; updatedFields: string[] };
+
+/**
+ * A partial update: validated field by field, merged, checked as a whole, then written
+ * as the next version together with its revision. `expectedVersion` makes it a
+ * compare-and-swap; without it a concurrent writer is merged over, never lost.
+ */
+export async function updateTenantConfig(
+  actor: Actor,
+  ref: string,
+  patch: ConfigPatch,
+  expectedVersion?: number | null,
+): Promise<ConfigUpdateResult> {
+  const tenant = await resolveTenant(actor, ref, 'config:write');
+  return changeTenantConfig(actor, tenant, patch, expectedVersion);
+}
+
+/** The write itself, for callers that have already resolved the tenant under their own scope (features). */
+export async function changeTenantConfig(
+  actor: Actor,
+  tenant: Tenant,
+  patch: ConfigPatch,
+  expectedVersion?: number | null,
+): Promise<ConfigUpdateResult> {
+  const principal = actor.principal!;
+  const { violations, updatedFields } = validatePatchShape(patch);
+  if (violations.length) throw new InvalidInputError(violations);
+  if (tenant.status === 'DELETED') {
+    throw new ConflictError(`Cannot change the configuration of tenant "${tenant.slug}": it is DELETED`, {
+      currentStatus: tenant.status,
+    });
+  }
+  for (let attempt = 0; ; attempt++) {
+    const current = await actor.prisma.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
+    if (expectedVersion != null && expectedVersion !== current.version) {
+      throw new ConflictError(
+        `Configuration version ${expectedVersion} is stale; the current version is ${current.version}`,
+        { currentVersion: current.version, expectedVersion },
+      );
+    }
+    const before = readConfigDocument(current.document);
+    const after = applyPatch(before, patch);
+    const constraintViolations = checkConstraints(after);
+    if (constraintViolations.length) throw new InvalidInputError(constraintViolations);
+    assertMirroredFeaturesAllowed(tenant.tier, before, after);
+
+    const version = current.version + 1;
+    const document = after as unknown as Prisma.InputJsonObject;
+    const written = await actor.prisma.$transaction(async (tx) => {
+      const { count } = await tx.tenantConfig.updateMany({
+        where: { tenantId: tenant.id, version: current.version },
+        data: { version, document, updatedBy: principal.label, updatedAt: new Date() },
+      });
+      if (count === 0) return null;
+      await tx.tenantConfigRevision.create({
+        data: { tenantId: tenant.id, version, principal: principal.label, updatedFields, document },
+      });
+      return tx.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
+    });
+    if (written) return { config: written, updatedFields };
+    if (expectedVersion != null || attempt >= 5) {
+      const latest = await actor.prisma.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
+      throw new ConflictError(`The configuration changed concurrently; the current version is ${latest.version}`, {
+        currentVersion: latest.version,
+      });
+    }
+  }
+}
+
+/** Revisions are listed newest first through a connection over this where-clause. */
+export async function configRevisionsWhere(actor: Actor, ref: string): Promise<Prisma.TenantConfigRevisionWhereInput> {
+  const tenant = await resolveTenant(actor, ref, 'config:read');
+  return { tenantId: tenant.id };
+}

@@ -1,0 +1,78 @@
+import type { PlanTier } from '../../generated/prisma/enums.js';
+import { ForbiddenError, InvalidInputError } from '../../lib/errors.js';
+import { changeTenantConfig, readConfigDocument } from '../configs/configs.service.js';
+import { type Actor } from '../identity/principal.js';
+import { resolveTenant } from '../tenants/tenants.service.js';
+import { type FeatureDefinition, featureCatalog, featuresByName, tierMeets } from './features.catalog.js';
+
+export type TenantFeatureState = FeatureDefinition & { enabled: boolean; available: boolean };
+
+export type TenantFeatureSummary = {
+  features: TenantFeatureState[];
+  totalEnabled: number;
+  totalAvailable: number;
+};
+
+/**
+ * A tenant's features from what is already loaded: its tier, its stored switches and its
+ * configuration. Mirrored features read the configuration, so the two can never disagree.
+ */
+export function tenantFeatures(
+  tier: PlanTier,
+  switches: readonly { feature: string; enabled: boolean }[],
+  storedConfig: unknown,
+): TenantFeatureSummary {
+  const config = readConfigDocument(storedConfig);
+  const stored = new Map(switches.map((row) => [row.feature, row.enabled]));
+  const features = featureCatalog.map((feature) => {
+    const available = tierMeets(tier, feature.tierRequired);
+    let enabled: boolean;
+    if (feature.mirrors) {
+      const [category, key] = feature.mirrors.split('.') as ['security', keyof typeof config.security];
+      enabled = config[category][key] === true;
+    } else {
+      enabled = stored.get(feature.name) ?? (feature.enabledByDefault && available);
+    }
+    return { ...feature, enabled, available };
+  });
+  return {
+    features,
+    totalEnabled: features.filter((feature) => feature.enabled).length,
+    totalAvailable: features.filter((feature) => feature.available).length,
+  };
+}
+
+/** Returns the tenant's id. */
+export async function setTenantFeature(actor: Actor, ref: string, name: string, enabled: boolean): Promise<string> {
+  const tenant = await resolveTenant(actor, ref, 'features:write');
+  const feature = featuresByName.get(name);
+  if (!feature) {
+    throw new InvalidInputError([{ field: 'feature', rule: 'catalog', message: `Unknown feature "${name}"` }]);
+  }
+  if (enabled && !tierMeets(tenant.tier, feature.tierRequired)) {
+    throw new ForbiddenError(`Feature "${name}" requires the ${feature.tierRequired} tier or above`, {
+      feature: name,
+      tierRequired: feature.tierRequired,
+    });
+  }
+  if (feature.mirrors) {
+    const [category, key] = feature.mirrors.split('.') as ['security', string];
+    await changeTenantConfig(actor, tenant, { [category]: { [key]: enabled } });
+    return tenant.id;
+  }
+  await actor.prisma.tenantFeature.upsert({
+    where: { tenantId_feature: { tenantId: tenant.id, feature: name } },
+    create: { tenantId: tenant.id, feature: name, enabled },
+    update: { enabled },
+  });
+  return tenant.id;
+}
+
+/** For a tenant already resolved under the caller's scope. */
+export async function loadTenantFeatures(actor: Actor, tenantId: string): Promise<TenantFeatureSummary & { tenantId: string }> {
+  const tenant = await actor.prisma.tenant.findUniqueOrThrow({
+    where: { id: tenantId },
+    select: { tier: true, features: { select: { feature: true, enabled: true } }, config: { select: { document: true } } },
+  });
+  return { tenantId, ...tenantFeatures(tenant.tier, tenant.features, tenant.config?.document) };
+}

@@ -1,0 +1,25 @@
+import { builder } from '../../graphql/builder.js';
+import { UnauthenticatedError } from '../../lib/errors.js';
+import { listApiKeysWhere } from './identity.service.js';
+import { ApiKeyRef, ViewerRef } from './identity.types.js';
+
+builder.queryField('viewer', (t) =>
+  t.field({
+    type: ViewerRef,
+    resolve: (_root, _args, ctx) => {
+      if (!ctx.principal) throw new UnauthenticatedError(ctx.authFailure);
+      return ctx.principal;
+    },
+  }),
+);
+
+builder.queryField('apiKeys', (t) =>
+  t.prismaConnection({
+    description: 'API keys the caller manages (needs keys:write), newest first',
+    type: ApiKeyRef,
+    cursor: 'id',
+    maxSize: 100,
+    resolve: async (query, _root, _args, ctx) =>
+      ctx.prisma.apiKey.findMany({ ...query, where: await listApiKeysWhere(ctx), orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] }),
+  }),
+);

@@ -1,0 +1,83 @@
+import { builder, type InputFields } from '../../graphql/builder.js';
+import { createTenant, purgeTenant, transitionTenant, updateTenant } from './tenants.service.js';
+import { IsolationLevel, PlanTier, TenantRef } from './tenants.types.js';
+
+const limitFields = (t: InputFields) => ({
+  maxUsers: t.int({ required: false }),
+  maxApiCallsPerMonth: t.int({ required: false }),
+  maxStorageMb: t.int({ required: false }),
+});
+
+const CreateTenantInput = builder.inputType('CreateTenantInput', {
+  fields: (t) => ({
+    slug: t.string({ required: true, description: 'Lowercase letters, digits, "_" and "-"; no "__"' }),
+    name: t.string({ required: true }),
+    tier: t.field({ type: PlanTier, required: false, description: 'Defaults to FREE' }),
+    region: t.string({ required: false, description: 'A region id from the regions query; defaults to the default zone' }),
+    isolation: t.field({ type: IsolationLevel, required: false }),
+    settings: t.field({ type: 'JSONObject', required: false }),
+    projectId: t.id({ required: false }),
+    expiresAt: t.field({ type: 'DateTime', required: false }),
+    ...limitFields(t),
+  }),
+});
+
+const UpdateTenantInput = builder.inputType('UpdateTenantInput', {
+  fields: (t) => ({
+    name: t.string({ required: false }),
+    tier: t.field({ type: PlanTier, required: false }),
+    region: t.string({ required: false }),
+    isolation: t.field({ type: IsolationLevel, required: false }),
+    settings: t.field({ type: 'JSONObject', required: false }),
+    expiresAt: t.field({ type: 'DateTime', required: false, description: 'null clears the expiry' }),
+    ...limitFields(t),
+  }),
+});
+
+builder.mutationField('createTenant', (t) =>
+  t.prismaField({
+    type: TenantRef,
+    args: { input: t.arg({ type: CreateTenantInput, required: true }) },
+    resolve: (_query, _root, { input }, ctx) => createTenant(ctx, input),
+  }),
+);
+
+builder.mutationField('updateTenant', (t) =>
+  t.prismaField({
+    type: TenantRef,
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateTenantInput, required: true }) },
+    resolve: (_query, _root, { id, input }, ctx) => updateTenant(ctx, String(id), input),
+  }),
+);
+
+const lifecycle = {
+  suspendTenant: ['suspend', 'Stop access to an ACTIVE tenant'],
+  resumeTenant: ['resume', 'Reopen a SUSPENDED tenant'],
+  deleteTenant: ['delete', 'Soft delete: restorable, and the slug stays reserved'],
+  restoreTenant: ['restore', 'Undo a soft delete, back to the status the tenant had'],
+} as const;
+
+for (const [field, [transition, description]] of Object.entries(lifecycle)) {
+  builder.mutationField(field, (t) =>
+    t.prismaField({
+      description,
+      type: TenantRef,
+      args: { id: t.arg.id({ required: true }) },
+      resolve: (_query, _root, { id }, ctx) => transitionTenant(ctx, String(id), transition),
+    }),
+  );
+}
+
+
+const PurgeTenantPayload = builder.objectRef<{ id: string; slug: string }>('PurgeTenantPayload').implement({
+  fields: (t) => ({ id: t.exposeID('id'), slug: t.exposeString('slug') }),
+});
+
+builder.mutationField('purgeTenant', (t) =>
+  t.field({
+    description: 'Hard delete: permanent, frees the slug',
+    type: PurgeTenantPayload,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => purgeTenant(ctx, String(id)),
+  }),
+);

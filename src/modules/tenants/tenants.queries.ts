@@ -1,0 +1,44 @@
+import { builder } from '../../graphql/builder.js';
+import { listTenantsWhere, resolveTenant } from './tenants.service.js';
+import { PlanTier, TenantRef, TenantStatus } from './tenants.types.js';
+
+const TenantFilterInput = builder.inputType('TenantFilterInput', {
+  fields: (t) => ({
+    status: t.field({ type: TenantStatus, required: false, description: 'Defaults to every status but DELETED' }),
+    tier: t.field({ type: PlanTier, required: false }),
+    region: t.string({ required: false }),
+  }),
+});
+
+builder.queryField('tenant', (t) =>
+  t.prismaField({
+    description: 'One tenant by UUID or slug',
+    type: TenantRef,
+    args: { id: t.arg.id({ required: true, description: 'UUID or slug' }) },
+    resolve: (query, _root, args, ctx) =>
+      resolveTenant(ctx, String(args.id), 'tenants:read').then((tenant) =>
+        ctx.prisma.tenant.findUniqueOrThrow({ ...query, where: { id: tenant.id } }),
+      ),
+  }),
+);
+
+builder.queryField('tenants', (t) =>
+  t.prismaConnection(
+    {
+      description: 'Tenants the caller may see, oldest first',
+      type: TenantRef,
+      cursor: 'id',
+      maxSize: 100,
+      defaultSize: 20,
+      args: { filter: t.arg({ type: TenantFilterInput, required: false }) },
+      resolve: (query, _root, args, ctx) =>
+        ctx.prisma.tenant.findMany({
+          ...query,
+          where: listTenantsWhere(ctx, args.filter ?? {}),
+          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        }),
+      totalCount: (_parent, args, ctx) => ctx.prisma.tenant.count({ where: listTenantsWhere(ctx, args.filter ?? {}) }),
+    },
+    { description: 'A page of tenants' },
+  ),
+);

@@ -1,0 +1,252 @@
+import { z } from 'zod';
+import type { Prisma, Tenant } from '../../generated/prisma/client.js';
+import type { IsolationLevel, PlanTier, TenantStatus } from '../../generated/prisma/enums.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
+import { parseInput } from '../../lib/validation.js';
+import { defaultConfig } from '../configs/config-spec.js';
+import { type Actor, type Principal, requireScope, type Scope } from '../identity/principal.js';
+import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const tierLimits: Record<PlanTier, { maxUsers: number; maxApiCallsPerMonth: number; maxStorageMb: number }> = {
+  FREE: { maxUsers: 5, maxApiCallsPerMonth: 10_000, maxStorageMb: 1_024 },
+  BASIC: { maxUsers: 25, maxApiCallsPerMonth: 100_000, maxStorageMb: 10_240 },
+  PRO: { maxUsers: 100, maxApiCallsPerMonth: 1_000_000, maxStorageMb: 102_400 },
+  ENTERPRISE: { maxUsers: 1_000, maxApiCallsPerMonth: 10_000_000, maxStorageMb: 1_048_576 },
+};
+
+const slug = z
+  .string()
+  .min(2, { error: 'slug must be 2 to 64 characters' })
+  .max(64, { error: 'slug must be 2 to 64 characters' })
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, {
+    error: 'slug may contain only lowercase letters, digits, underscores and hyphens, starting with a letter or digit',
+  })
+  .refine((value) => !value.includes('__'), { error: 'slug must not contain "__"' });
+
+const name = z
+  .string()
+  .trim()
+  .min(1, { error: 'name must not be empty' })
+  .max(200, { error: 'name must be at most 200 characters' });
+
+const region = z.string().refine((value) => regionIds.has(value), {
+  error: (issue) => `region "${String(issue.input)}" is not in the regions catalog (see the regions query)`,
+});
+
+const settings = z
+  .record(z.string(), z.unknown(), { error: 'settings must be a JSON object' })
+  .refine((value) => JSON.stringify(value).length <= 65_536, { error: 'settings must be at most 64 KiB of JSON' });
+
+function limit(field: string, max: number) {
+  return z
+    .number()
+    .int({ error: `${field} must be an integer` })
+    .min(0, { error: `${field} must be between 0 and ${max}` })
+    .max(max, { error: `${field} must be between 0 and ${max}` });
+}
+
+const limits = {
+  maxUsers: limit('maxUsers', 10_000_000),
+  maxApiCallsPerMonth: limit('maxApiCallsPerMonth', 2_000_000_000),
+  maxStorageMb: limit('maxStorageMb', 2_000_000_000),
+};
+
+const expiresAt = z.date().refine((value) => value.getTime() > Date.now(), { error: 'expiresAt must be in the future' });
+
+const createTenantSchema = z.object({
+  slug,
+  name,
+  tier: z.enum(['FREE', 'BASIC', 'PRO', 'ENTERPRISE']).default('FREE'),
+  region: region.default(defaultRegion),
+  isolation: z.enum(['SHARED', 'DEDICATED']).default('SHARED'),
+  settings: settings.default({}),
+  projectId: z.string().regex(uuidPattern, { error: 'projectId must be a UUID' }).nullish(),
+  expiresAt: expiresAt.nullish(),
+  ...Object.fromEntries(Object.entries(limits).map(([key, schema]) => [key, schema.nullish()])),
+}) as z.ZodType<CreateTenantInput & { tier: PlanTier; isolation: IsolationLevel; region: string; settings: Record<string, unknown> }>;
+
+export type CreateTenantInput = {
+  slug: string;
+  name: string;
+  tier?: PlanTier | null;
+  region?: string | null;
+  isolation?: IsolationLevel | null;
+  settings?: Record<string, unknown> | null;
+  projectId?: string | null;
+  expiresAt?: Date | null;
+  maxUsers?: number | null;
+  maxApiCallsPerMonth?: number | null;
+  maxStorageMb?: number | null;
+};
+
+export type UpdateTenantInput = { [K in Exclude<keyof CreateTenantInput, 'slug' | 'projectId'>]?: CreateTenantInput[K] | null };
+
+const updateTenantSchema = z
+  .object({
+    name: name.nullish(),
+    tier: z.enum(['FREE', 'BASIC', 'PRO', 'ENTERPRISE']).nullish(),
+    region: region.nullish(),
+    isolation: z.enum(['SHARED', 'DEDICATED']).nullish(),
+    settings: settings.nullish(),
+    expiresAt: expiresAt.nullish(),
+    ...Object.fromEntries(Object.entries(limits).map(([key, schema]) => [key, schema.nullish()])),
+  })
+  .strict() as z.ZodType<UpdateTenantInput>;
+
+/** The tenants a principal may see: anything outside this is, to them, a tenant that does not exist. */
+export function reachableTenants(principal: Principal): Prisma.TenantWhereInput {
+  switch (principal.owner) {
+    case 'GLOBAL':
+      return {};
+    case 'PROJECT':
+      return { projectId: principal.projectId };
+    case 'TENANT':
+      return { id: principal.tenantId ?? undefined };
+  }
+}
+
+export function tenantRefWhere(ref: string): Prisma.TenantWhereInput {
+  return uuidPattern.test(ref) ? { id: ref.toLowerCase() } : { slug: ref };
+}
+
+/**
+ * The one way into a tenant: checks the scope, then finds the tenant by UUID or slug
+ * among those the principal may see. A tenant out of reach is NOT_FOUND, exactly like
+ * one that does not exist.
+ */
+export async function resolveTenant(actor: Actor, ref: string, scope: Scope): Promise<Tenant> {
+  const principal = requireScope(actor, scope);
+  const tenant = await actor.prisma.tenant.findFirst({
+    where: { AND: [tenantRefWhere(ref), reachableTenants(principal)] },
+  });
+  if (!tenant) throw new NotFoundError('Tenant does not exist', { tenant: ref });
+  return tenant;
+}
+
+export type TenantFilter = { status?: TenantStatus | null; tier?: PlanTier | null; region?: string | null };
+
+export function listTenantsWhere(actor: Actor, filter: TenantFilter = {}): Prisma.TenantWhereInput {
+  const principal = requireScope(actor, 'tenants:read');
+  return {
+    AND: [
+      reachableTenants(principal),
+      filter.status ? { status: filter.status } : { status: { not: 'DELETED' } },
+      filter.tier ? { tier: filter.tier } : {},
+      filter.region ? { region: filter.region } : {},
+    ],
+  };
+}
+
+async function assertSlugFree(actor: Actor, value: string): Promise<void> {
+  const holder = await actor.prisma.tenant.findUnique({ where: { slug: value }, select: { status: true } });
+  if (!holder) return;
+  throw new ConflictError(
+    holder.status === 'DELETED'
+      ? `slug "${value}" belongs to a deleted tenant; hard-delete that tenant to reuse the slug`
+      : `slug "${value}" is already taken`,
+    { field: 'slug' },
+  );
+}
+
+export async function createTenant(actor: Actor, input: CreateTenantInput): Promise<Tenant> {
+  const principal = requireScope(actor, 'tenants:write');
+  if (principal.owner === 'TENANT') {
+    throw new ForbiddenError('A tenant API key cannot create tenants');
+  }
+  const data = parseInput(createTenantSchema, input);
+  const projectId = principal.owner === 'PROJECT' ? principal.projectId : (data.projectId ?? null);
+  if (principal.owner === 'PROJECT' && data.projectId && data.projectId !== principal.projectId) {
+    throw new ForbiddenError('A project API key can create tenants only in its own project', { field: 'projectId' });
+  }
+  if (projectId && !(await actor.prisma.project.findUnique({ where: { id: projectId }, select: { id: true } }))) {
+    throw new NotFoundError('Project does not exist', { field: 'projectId' });
+  }
+  await assertSlugFree(actor, data.slug);
+  const defaults = tierLimits[data.tier];
+  return actor.prisma.tenant.create({
+    data: {
+      slug: data.slug,
+      name: data.name,
+      tier: data.tier,
+      region: data.region,
+      isolation: data.isolation,
+      settings: data.settings as Prisma.InputJsonObject,
+      projectId,
+      expiresAt: data.expiresAt ?? null,
+      maxUsers: data.maxUsers ?? defaults.maxUsers,
+      maxApiCallsPerMonth: data.maxApiCallsPerMonth ?? defaults.maxApiCallsPerMonth,
+      maxStorageMb: data.maxStorageMb ?? defaults.maxStorageMb,
+      config: { create: { document: defaultConfig(), version: 1, updatedBy: principal.label } },
+      configRevisions: {
+        create: { version: 1, principal: principal.label, updatedFields: [], document: defaultConfig() },
+      },
+    },
+  });
+}
+
+function assertNotDeleted(tenant: Tenant, action: string): void {
+  if (tenant.status === 'DELETED') {
+    throw new ConflictError(`Cannot ${action} tenant "${tenant.slug}": it is DELETED; restore it first`, {
+      currentStatus: tenant.status,
+    });
+  }
+}
+
+export async function updateTenant(actor: Actor, ref: string, input: UpdateTenantInput): Promise<Tenant> {
+  const tenant = await resolveTenant(actor, ref, 'tenants:write');
+  const data = parseInput(updateTenantSchema, input);
+  assertNotDeleted(tenant, 'update');
+  const changes = Object.fromEntries(Object.entries(data).filter(([key, value]) => value != null || key === 'expiresAt' && value === null));
+  return actor.prisma.tenant.update({
+    where: { id: tenant.id },
+    data: changes as Prisma.TenantUpdateInput,
+  });
+}
+
+type Transition = { action: string; from: readonly TenantStatus[]; to: (tenant: Tenant) => Prisma.TenantUpdateInput };
+
+const transitions = {
+  suspend: { action: 'suspend', from: ['ACTIVE'], to: () => ({ status: 'SUSPENDED', suspendedAt: new Date() }) },
+  resume: { action: 'resume', from: ['SUSPENDED'], to: () => ({ status: 'ACTIVE', suspendedAt: null }) },
+  delete: {
+    action: 'delete',
+    from: ['ACTIVE', 'SUSPENDED'],
+    to: (tenant) => ({ status: 'DELETED', statusBeforeDeletion: tenant.status, deletedAt: new Date() }),
+  },
+  restore: {
+    action: 'restore',
+    from: ['DELETED'],
+    to: (tenant) => ({ status: tenant.statusBeforeDeletion ?? 'ACTIVE', statusBeforeDeletion: null, deletedAt: null }),
+  },
+} satisfies Record<string, Transition>;
+
+/**
+ * The lifecycle state machine. The update is conditional on the status it was read in,
+ * so two racing transitions cannot both succeed.
+ */
+export async function transitionTenant(actor: Actor, ref: string, name: keyof typeof transitions): Promise<Tenant> {
+  const transition: Transition = transitions[name];
+  const tenant = await resolveTenant(actor, ref, 'tenants:write');
+  const refuse = (status: TenantStatus) =>
+    new ConflictError(
+      `Cannot ${transition.action} tenant "${tenant.slug}": it is ${status}, expected ${transition.from.join(' or ')}`,
+      { currentStatus: status },
+    );
+  if (!transition.from.includes(tenant.status)) throw refuse(tenant.status);
+  const { count } = await actor.prisma.tenant.updateMany({
+    where: { id: tenant.id, status: tenant.status },
+    data: transition.to(tenant) as Prisma.TenantUpdateManyMutationInput,
+  });
+  const current = await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } });
+  if (count === 0) throw refuse(current.status);
+  return current;
+}
+
+/** Permanent: the tenant and everything it owns are gone, and its slug is free again. */
+export async function purgeTenant(actor: Actor, ref: string): Promise<Tenant> {
+  const tenant = await resolveTenant(actor, ref, 'tenants:write');
+  await actor.prisma.tenant.delete({ where: { id: tenant.id } });
+  return tenant;
+}

@@ -1,0 +1,60 @@
+import { builder } from '../../graphql/builder.js';
+import { regionCatalog } from '../regions/regions.catalog.js';
+
+export const PlanTier = builder.enumType('PlanTier', { values: ['FREE', 'BASIC', 'PRO', 'ENTERPRISE'] as const });
+export const IsolationLevel = builder.enumType('IsolationLevel', {
+  description: 'SHARED: pooled infrastructure (L1); DEDICATED: the tenant has its own (L2)',
+  values: ['SHARED', 'DEDICATED'] as const,
+});
+export const TenantStatus = builder.enumType('TenantStatus', {
+  values: {
+    ACTIVE: {},
+    SUSPENDED: { description: 'Access stopped; resume to reopen' },
+    DELETED: { description: 'Soft-deleted: restorable, slug still reserved until hard deletion' },
+  } as const,
+});
+
+const RegionKind = builder.enumType('RegionKind', { values: ['ZONE', 'CLOUD'] as const });
+const Geography = builder.enumType('Geography', { values: ['EUROPE', 'NORTH_AMERICA', 'ASIA_PACIFIC'] as const });
+
+export const RegionRef = builder.objectRef<(typeof regionCatalog)[number]>('Region').implement({
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    label: t.exposeString('label'),
+    kind: t.expose('kind', { type: RegionKind }),
+    geography: t.expose('geography', { type: Geography }),
+    isDefault: t.exposeBoolean('isDefault'),
+  }),
+});
+
+builder.queryField('regions', (t) =>
+  t.field({
+    description: 'Where tenants can be placed',
+    type: [RegionRef],
+    resolve: () => regionCatalog,
+  }),
+);
+
+
+export const TenantRef = builder.prismaObject('Tenant', {
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    slug: t.exposeString('slug'),
+    name: t.exposeString('name'),
+    tier: t.expose('tier', { type: PlanTier }),
+    region: t.exposeString('region'),
+    isolation: t.expose('isolation', { type: IsolationLevel }),
+    status: t.expose('status', { type: TenantStatus }),
+    settings: t.field({ type: 'JSONObject', resolve: (tenant) => tenant.settings as Record<string, unknown> }),
+    maxUsers: t.exposeInt('maxUsers'),
+    maxApiCallsPerMonth: t.exposeInt('maxApiCallsPerMonth'),
+    maxStorageMb: t.exposeInt('maxStorageMb'),
+    projectId: t.exposeID('projectId', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
+    suspendedAt: t.expose('suspendedAt', { type: 'DateTime', nullable: true }),
+    deletedAt: t.expose('deletedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+

@@ -1,0 +1,54 @@
+import { createServer } from 'node:http';
+import { createServerAdapter } from '@whatwg-node/server';
+import { createApp } from './app.js';
+import { openDatabase } from './db/client.js';
+import { applyMigrations } from './db/schema-engine.js';
+import { readEnvironment } from './env.js';
+import { createLogger } from './lib/logger.js';
+import { ensureBootstrapOperatorKey } from './modules/identity/identity.service.js';
+
+const env = readEnvironment();
+const logger = createLogger(env.LOG_LEVEL);
+const database = openDatabase(env.DATABASE_URL);
+
+const applied = await applyMigrations(database.adapterFactory);
+logger.info('database ready', { database: database.kind, appliedMigrations: applied });
+
+if (!env.GATEWAY_ADMIN_KEY) {
+  const key = await ensureBootstrapOperatorKey(database.prisma);
+  if (key) {
+    process.stdout.write(
+      [
+        '',
+        'Created an operator API key. It is shown only this once:',
+        '',
+        `    ${key}`,
+        '',
+        'Send it as "Authorization: Bearer <key>". To use a key of your own choosing instead,',
+        'set GATEWAY_ADMIN_KEY (at least 16 characters) in the environment.',
+        '',
+      ].join('\n'),
+    );
+  }
+}
+
+const app = createApp({ env, database, logger });
+const server = createServer(createServerAdapter(app.fetch));
+server.listen(env.PORT, env.HOST, () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : env.PORT;
+  logger.info('gateway listening', { url: `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${port}/graphql` });
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info('shutting down', { signal });
+  server.close();
+  server.closeAllConnections();
+  await database.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,0 +1,115 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import pg from 'pg';
+import { type App, createApp } from '../../src/app.js';
+import { type Database, openDatabase } from '../../src/db/client.js';
+import { applyMigrations } from '../../src/db/schema-engine.js';
+import { createLogger } from '../../src/lib/logger.js';
+
+export type GraphQLResponse<T> = {
+  data?: T | null;
+  errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
+};
+
+export type TestGateway = {
+  app: App;
+  database: Database;
+  adminKey: string;
+  /** POST /graphql with a Bearer key (the operator's unless another or `null` is given). */
+  graphql<T, V>(document: TypedDocumentNode<T, V> | string, variables?: V, key?: string | null): Promise<GraphQLResponse<T> & { status: number }>;
+  /** Fails with the operation and the whole response printed unless it succeeded. */
+  data<T, V>(document: TypedDocumentNode<T, V>, variables?: V, key?: string | null): Promise<T>;
+  /** Every SQL statement Prisma sends while `work` runs. */
+  countQueries(work: () => Promise<unknown>): Promise<string[]>;
+  close(): Promise<void>;
+};
+
+/**
+ * Each test file gets its own database with migrations applied: an in-memory PGlite, or,
+ * when TEST_POSTGRES_URL names a PostgreSQL server (CI's second pass), a fresh database on it.
+ */
+async function openTestDatabase(): Promise<{ database: Database; dispose(): Promise<void> }> {
+  const serverUrl = process.env.TEST_POSTGRES_URL;
+  if (!serverUrl) {
+    const database = openDatabase('memory://');
+    return { database, dispose: () => database.close() };
+  }
+  const name = `gateway_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const database = openDatabase(url.toString());
+  return {
+    database,
+    async dispose() {
+      await database.close();
+      const cleanup = new pg.Client({ connectionString: serverUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
+export async function startGateway(options: { production?: boolean } = {}): Promise<TestGateway> {
+  const { database, dispose } = await openTestDatabase();
+  await applyMigrations(database.adapterFactory);
+  const adminKey = `test-operator-${randomUUID()}`;
+  const app = createApp({
+    env: { NODE_ENV: options.production ? 'production' : 'test', GATEWAY_ADMIN_KEY: adminKey, LOG_LEVEL: 'silent' },
+    database,
+    logger: createLogger('silent'),
+  });
+
+  async function graphql<T, V>(document: TypedDocumentNode<T, V> | string, variables?: V, key: string | null = adminKey) {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (key !== null) headers.authorization = `Bearer ${key}`;
+    const response = await app.fetch(
+      new Request('http://gateway.test/graphql', {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query: typeof document === 'string' ? document : print(document), variables }),
+      }),
+    );
+    return { status: response.status, ...((await response.json()) as GraphQLResponse<T>) };
+  }
+
+  return {
+    app,
+    database,
+    adminKey,
+    graphql,
+    async data(document, variables, key) {
+      const result = await graphql(document, variables, key);
+      if (result.errors?.length || !result.data) {
+        throw new Error(
+          `GraphQL operation failed\n--- operation\n${print(document)}\n--- variables\n${JSON.stringify(variables, null, 2)}\n--- response (${result.status})\n${JSON.stringify(result, null, 2)}`,
+        );
+      }
+      return result.data;
+    },
+    async countQueries(work) {
+      const statements: string[] = [];
+      const listener = (sql: string) => statements.push(sql);
+      database.onQuery.add(listener);
+      try {
+        await work();
+      } finally {
+        database.onQuery.delete(listener);
+      }
+      return statements;
+    },
+    close: dispose,
+  };
+}
+
+let sequence = 0;
+/** Unique per test run, so tests never depend on each other's data or on truncation. */
+export function uniqueSlug(prefix = 'tenant'): string {
+  sequence += 1;
+  return `${prefix}_${randomBytes(3).toString('hex')}${sequence}`;
+}
