@@ -34,7 +34,8 @@ export function asBadUserInput(error: GraphQLErrorLike): GraphQLError {
     source: error.source,
     positions: error.positions,
     path: error.path,
-    extensions: { ...extensions, code: 'BAD_USER_INPUT', http: { ...http, status: http?.status ?? 400 } },
+    // No `spec` flag: Yoga would then answer 200 to application/json callers, and a bad request is a 400.
+    extensions: { ...extensions, code: 'BAD_USER_INPUT', http: { status: http?.status ?? 400 } },
   });
 }
 

@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.js';
+import { assertPageSize, maxPageSize } from '../../graphql/pagination.js';
 import { configRevisionsWhere, getTenantConfig } from './configs.service.js';
 import { TenantConfigRef } from './configs.types.js';
 
@@ -15,13 +16,15 @@ builder.queryField('tenantConfigHistory', (t) =>
     description: 'Every accepted configuration change of a tenant, newest first',
     type: 'TenantConfigRevision',
     cursor: 'id',
-    maxSize: 100,
+    maxSize: maxPageSize,
     args: { tenant: t.arg.id({ required: true, description: 'UUID or slug' }) },
-    resolve: async (query, _root, args, ctx) =>
-      ctx.prisma.tenantConfigRevision.findMany({
+    resolve: async (query, _root, args, ctx) => {
+      assertPageSize(args);
+      return ctx.prisma.tenantConfigRevision.findMany({
         ...query,
         where: await configRevisionsWhere(ctx, String(args.tenant)),
         orderBy: { version: 'desc' },
-      }),
+      });
+    },
   }),
 );

@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.js';
+import { assertPageSize, maxPageSize } from '../../graphql/pagination.js';
 import { UnauthenticatedError } from '../../lib/errors.js';
 import { listApiKeysWhere } from './identity.service.js';
 import { ApiKeyRef, ViewerRef } from './identity.types.js';
@@ -18,8 +19,10 @@ builder.queryField('apiKeys', (t) =>
     description: 'API keys the caller manages (needs keys:write), newest first',
     type: ApiKeyRef,
     cursor: 'id',
-    maxSize: 100,
-    resolve: async (query, _root, _args, ctx) =>
-      ctx.prisma.apiKey.findMany({ ...query, where: await listApiKeysWhere(ctx), orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] }),
+    maxSize: maxPageSize,
+    resolve: async (query, _root, args, ctx) => {
+      assertPageSize(args);
+      return ctx.prisma.apiKey.findMany({ ...query, where: await listApiKeysWhere(ctx), orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
+    },
   }),
 );

@@ -1,4 +1,5 @@
 import { builder } from '../../graphql/builder.js';
+import { assertPageSize, maxPageSize } from '../../graphql/pagination.js';
 import { listTenantsWhere, resolveTenant } from './tenants.service.js';
 import { PlanTier, TenantRef, TenantStatus } from './tenants.types.js';
 
@@ -28,15 +29,17 @@ builder.queryField('tenants', (t) =>
       description: 'Tenants the caller may see, oldest first',
       type: TenantRef,
       cursor: 'id',
-      maxSize: 100,
+      maxSize: maxPageSize,
       defaultSize: 20,
       args: { filter: t.arg({ type: TenantFilterInput, required: false }) },
-      resolve: (query, _root, args, ctx) =>
-        ctx.prisma.tenant.findMany({
+      resolve: (query, _root, args, ctx) => {
+        assertPageSize(args);
+        return ctx.prisma.tenant.findMany({
           ...query,
           where: listTenantsWhere(ctx, args.filter ?? {}),
           orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        }),
+        });
+      },
       totalCount: (_parent, args, ctx) => ctx.prisma.tenant.count({ where: listTenantsWhere(ctx, args.filter ?? {}) }),
     },
     { description: 'A page of tenants' },
