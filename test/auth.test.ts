@@ -1,0 +1,221 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  ApiKeysDocument,
+  CreateApiKeyDocument,
+  RevokeApiKeyDocument,
+  type Scope,
+  TenantDocument,
+  TenantPageDocument,
+  ViewerDocument,
+} from '../src/generated/graphql/graphql.js';
+import { codes, createKey, createTenant } from './support/fixtures.js';
+import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
+
+let gateway: TestGateway;
+beforeAll(async () => {
+  gateway = await startGateway();
+});
+afterAll(() => gateway.close());
+
+const tenantScopes: Scope[] = ['TENANTS_READ', 'TENANTS_WRITE', 'CONFIG_READ', 'CONFIG_WRITE', 'FEATURES_READ', 'FEATURES_WRITE', 'KEYS_WRITE'];
+const readScopes: Scope[] = ['TENANTS_READ', 'CONFIG_READ', 'FEATURES_READ'];
+
+describe('API keys', () => {
+  test('the secret is shown once; only its SHA-256 hash is stored', async () => {
+    const tenant = await createTenant(gateway);
+    const { secret, apiKey } = await createKey(gateway, { name: 'ci', scopes: readScopes, tenant: tenant.id });
+    expect(secret.startsWith(`${apiKey.prefix}_`)).toBe(true);
+    const row = await gateway.database.prisma.apiKey.findUniqueOrThrow({ where: { id: apiKey.id } });
+    expect(row.secretHash).toBe(createHash('sha256').update(secret).digest('hex'));
+    expect(JSON.stringify(row)).not.toContain(secret.slice(apiKey.prefix.length + 1));
+    const { apiKeys } = await gateway.data(ApiKeysDocument, { first: 100 });
+    const listed = apiKeys.edges.find((edge) => edge.node.id === apiKey.id)!.node;
+    expect(listed).toMatchObject({ name: 'ci', owner: 'TENANT', tenantId: tenant.id, scopes: readScopes });
+    expect(JSON.stringify(listed)).not.toContain(secret);
+    const { viewer } = await gateway.data(ViewerDocument, undefined, secret);
+    expect(viewer).toMatchObject({ owner: 'TENANT', tenantId: tenant.id, label: `ci (${apiKey.prefix})` });
+  });
+
+  test('no key, a malformed header, an unknown key, a revoked key and an expired key are UNAUTHENTICATED', async () => {
+    const tenant = await createTenant(gateway);
+    const revoked = await createKey(gateway, { scopes: readScopes, tenant: tenant.id });
+    await gateway.data(RevokeApiKeyDocument, { id: revoked.apiKey.id });
+    const expired = await createKey(gateway, { scopes: readScopes, tenant: tenant.id, expiresAt: new Date(Date.now() + 60_000).toISOString() });
+    await gateway.database.prisma.apiKey.update({ where: { id: expired.apiKey.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const cases: [string | null, string][] = [
+      [null, 'A valid API key is required: send "Authorization: Bearer <key>"'],
+      ['tgw_AAAAAAAA_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'The API key is not valid'],
+      [revoked.secret, 'The API key has been revoked'],
+      [expired.secret, 'The API key has expired'],
+    ];
+    for (const [key, message] of cases) {
+      const result = await gateway.graphql(TenantDocument, { id: tenant.id }, key);
+      expect(codes(result), message).toEqual(['UNAUTHENTICATED']);
+      expect(result.errors![0]!.message).toBe(message);
+      expect(result.status).toBe(401);
+    }
+    const response = await gateway.app.fetch(
+      new Request('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Basic abc' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      }),
+    );
+    expect(response.status).toBe(401);
+  });
+
+  test('a key cannot grant a scope it lacks, nor reach outside its owner', async () => {
+    const tenant = await createTenant(gateway);
+    const other = await createTenant(gateway);
+    const manager = await createKey(gateway, { scopes: ['KEYS_WRITE', 'TENANTS_READ'], tenant: tenant.id });
+    const escalate = await gateway.graphql(CreateApiKeyDocument, { input: { name: 'x', scopes: ['CONFIG_WRITE'], tenant: tenant.id } }, manager.secret);
+    expect(codes(escalate)).toEqual(['FORBIDDEN']);
+    expect(escalate.errors![0]!.message).toBe('Cannot grant the "config:write" scope: this API key lacks it');
+    const outside = await gateway.graphql(CreateApiKeyDocument, { input: { name: 'x', scopes: ['TENANTS_READ'], tenant: other.id } }, manager.secret);
+    expect(codes(outside)).toEqual(['NOT_FOUND']);
+    const global = await gateway.graphql(CreateApiKeyDocument, { input: { name: 'x', scopes: ['TENANTS_READ'] } }, manager.secret);
+    expect(codes(global)).toEqual(['FORBIDDEN']);
+  });
+
+  test('a project key reaches its project\'s tenants and no others', async () => {
+    const { createProject } = await gateway.data(
+      (await import('../src/generated/graphql/graphql.js')).CreateProjectDocument,
+      { slug: uniqueSlug('project'), name: 'Demo' },
+    );
+    const inside = await createTenant(gateway, { projectId: createProject.id });
+    const outside = await createTenant(gateway);
+    const key = await createKey(gateway, { scopes: ['ADMIN'], projectId: createProject.id });
+    const page = await gateway.data(TenantPageDocument, { first: 100 }, key.secret);
+    expect(page.tenants.edges.map((edge) => edge.node.id)).toEqual([inside.id]);
+    expect(codes(await gateway.graphql(TenantDocument, { id: outside.id }, key.secret))).toEqual(['NOT_FOUND']);
+    const created = await gateway.graphql(
+      (await import('../src/generated/graphql/graphql.js')).CreateTenantDocument,
+      { input: { slug: uniqueSlug(), name: 'In project' } },
+      key.secret,
+    );
+    expect(created.errors).toBeUndefined();
+    const { tenant } = await gateway.data(TenantDocument, { id: created.data!.createTenant.id });
+    expect(tenant.id).toBe(created.data!.createTenant.id);
+  });
+
+  test('a tenant outside the key\'s reach is indistinguishable from one that does not exist', async () => {
+    const mine = await createTenant(gateway);
+    const theirs = await createTenant(gateway);
+    const key = await createKey(gateway, { scopes: tenantScopes, tenant: mine.id });
+    const hidden = await gateway.graphql(TenantDocument, { id: theirs.slug }, key.secret);
+    const missing = await gateway.graphql(TenantDocument, { id: 'no_such_tenant' }, key.secret);
+    expect(JSON.stringify(hidden.errors).replaceAll(theirs.slug, '<ref>')).toBe(
+      JSON.stringify(missing.errors).replaceAll('no_such_tenant', '<ref>'),
+    );
+    expect(hidden.status).toBe(missing.status);
+  });
+});
+
+type Principal = 'none' | 'wrongTenant' | 'readOnly' | 'tenant' | 'operator';
+type Outcome = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND';
+type Target = { id: string; keyId: string };
+
+type Cell = {
+  operation: string;
+  setup?: (target: Target) => Promise<void>;
+  variables?: (target: Target) => Record<string, unknown>;
+  expect: Record<Principal, Outcome>;
+};
+
+const tenantCell = (scope: 'read' | 'write'): Record<Principal, Outcome> => ({
+  none: 'UNAUTHENTICATED',
+  wrongTenant: 'NOT_FOUND',
+  readOnly: scope === 'read' ? 'ok' : 'FORBIDDEN',
+  tenant: 'ok',
+  operator: 'ok',
+});
+const anyKey: Record<Principal, Outcome> = { none: 'UNAUTHENTICATED', wrongTenant: 'ok', readOnly: 'ok', tenant: 'ok', operator: 'ok' };
+const id = (target: Target) => ({ id: target.id });
+const tenant = (target: Target) => ({ tenant: target.id });
+
+const matrix: Cell[] = [
+  { operation: 'query { viewer { id } }', expect: anyKey },
+  { operation: 'query { regions { id } }', expect: { ...anyKey, none: 'ok' } },
+  { operation: 'query ($id: ID!) { tenant(id: $id) { id } }', variables: id, expect: tenantCell('read') },
+  { operation: 'query { tenants { totalCount } }', expect: anyKey },
+  { operation: 'query ($tenant: ID!) { tenantConfig(tenant: $tenant) { version } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'query ($tenant: ID!) { tenantConfigHistory(tenant: $tenant) { edges { node { version } } } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'query ($tenant: ID!) { tenantFeatures(tenant: $tenant) { totalEnabled } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'query { featureCatalog { name } }', expect: anyKey },
+  { operation: 'query { apiKeys { edges { node { id } } } }', expect: { ...anyKey, readOnly: 'FORBIDDEN' } },
+  {
+    operation: 'mutation ($slug: String!) { createTenant(input: { slug: $slug, name: "New" }) { id } }',
+    variables: () => ({ slug: uniqueSlug() }),
+    expect: { none: 'UNAUTHENTICATED', wrongTenant: 'FORBIDDEN', readOnly: 'FORBIDDEN', tenant: 'FORBIDDEN', operator: 'ok' },
+  },
+  { operation: 'mutation ($id: ID!) { updateTenant(id: $id, input: { name: "Renamed" }) { id } }', variables: id, expect: tenantCell('write') },
+  { operation: 'mutation ($id: ID!) { suspendTenant(id: $id) { id } }', variables: id, expect: tenantCell('write') },
+  {
+    operation: 'mutation ($id: ID!) { resumeTenant(id: $id) { id } }',
+    setup: async (target) => void (await gateway.graphql(`mutation { suspendTenant(id: "${target.id}") { id } }`)),
+    variables: id,
+    expect: tenantCell('write'),
+  },
+  { operation: 'mutation ($id: ID!) { deleteTenant(id: $id) { id } }', variables: id, expect: tenantCell('write') },
+  {
+    operation: 'mutation ($id: ID!) { restoreTenant(id: $id) { id } }',
+    setup: async (target) => void (await gateway.graphql(`mutation { deleteTenant(id: "${target.id}") { id } }`)),
+    variables: id,
+    expect: tenantCell('write'),
+  },
+  { operation: 'mutation ($id: ID!) { purgeTenant(id: $id) { id } }', variables: id, expect: tenantCell('write') },
+  {
+    operation: 'mutation ($tenant: ID!) { updateTenantConfig(tenant: $tenant, input: { performance: { cacheSizeMb: 2048 } }) { updatedFields } }',
+    variables: tenant,
+    expect: tenantCell('write'),
+  },
+  {
+    operation: 'mutation ($tenant: ID!) { setTenantFeature(tenant: $tenant, feature: "webhooks", enabled: false) { totalEnabled } }',
+    variables: tenant,
+    expect: tenantCell('write'),
+  },
+  {
+    operation: 'mutation ($tenant: ID!) { createApiKey(input: { name: "k", scopes: [TENANTS_READ], tenant: $tenant }) { secret } }',
+    variables: tenant,
+    expect: tenantCell('write'),
+  },
+  { operation: 'mutation ($id: ID!) { revokeApiKey(id: $id) { id } }', variables: (target) => ({ id: target.keyId }), expect: tenantCell('write') },
+  {
+    operation: 'mutation ($slug: String!) { createProject(slug: $slug, name: "P") { id } }',
+    variables: () => ({ slug: uniqueSlug('project') }),
+    expect: { none: 'UNAUTHENTICATED', wrongTenant: 'FORBIDDEN', readOnly: 'FORBIDDEN', tenant: 'FORBIDDEN', operator: 'ok' },
+  },
+];
+
+describe('authorization matrix: every query and mutation × every kind of caller', () => {
+  test('the matrix covers every root field of the schema', async () => {
+    const { schema } = await import('../src/graphql/schema.js');
+    const fields = [...Object.keys(schema.getQueryType()!.getFields()), ...Object.keys(schema.getMutationType()!.getFields())];
+    const covered = new Set(matrix.map((cell) => /\{\s*(\w+)/.exec(cell.operation.replace(/^[^{]*/, ''))![1]));
+    expect(fields.filter((field) => !covered.has(field))).toEqual([]);
+  });
+
+  const principals: Principal[] = ['none', 'wrongTenant', 'readOnly', 'tenant', 'operator'];
+  test.each(matrix.flatMap((cell) => principals.map((principal) => [cell.operation.slice(0, 70), principal, cell] as const)))(
+    '%s as %s',
+    async (_name, principal, cell) => {
+      const target = await createTenant(gateway, { tier: 'ENTERPRISE' });
+      const other = await createTenant(gateway, { tier: 'ENTERPRISE' });
+      const tenantKey = await createKey(gateway, { scopes: tenantScopes, tenant: target.id });
+      const keys: Record<Principal, string | null> = {
+        none: null,
+        wrongTenant: (await createKey(gateway, { scopes: tenantScopes, tenant: other.id })).secret,
+        readOnly: (await createKey(gateway, { scopes: readScopes, tenant: target.id })).secret,
+        tenant: tenantKey.secret,
+        operator: gateway.adminKey,
+      };
+      const victim = await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: target.id });
+      const context = { id: target.id, keyId: victim.apiKey.id };
+      await cell.setup?.(context);
+      const result = await gateway.graphql(cell.operation, cell.variables?.(context) ?? {}, keys[principal]);
+      const outcome = result.errors?.length ? result.errors[0]!.extensions?.code : 'ok';
+      expect(outcome, JSON.stringify(result.errors)).toBe(cell.expect[principal]);
+    },
+  );
+});

@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { TenantPageDocument } from '../src/generated/graphql/graphql.js';
+import { createTenant } from './support/fixtures.js';
+import { startGateway, type TestGateway } from './support/gateway.js';
+
+let gateway: TestGateway;
+const region = 'ap-south-1';
+
+beforeAll(async () => {
+  gateway = await startGateway();
+  for (let index = 0; index < 50; index++) {
+    const tenant = await createTenant(gateway, { tier: index % 2 ? 'PRO' : 'ENTERPRISE', region });
+    await gateway.graphql(`mutation { setTenantFeature(tenant: "${tenant.id}", feature: "ml_features", enabled: ${index % 2 === 0}) { totalEnabled } }`);
+  }
+});
+afterAll(() => gateway.close());
+
+async function statementsForPage(first: number) {
+  let edges = 0;
+  const statements = await gateway.countQueries(async () => {
+    const page = await gateway.data(TenantPageDocument, { first, filter: { region } });
+    edges = page.tenants.edges.length;
+    for (const { node } of page.tenants.edges) {
+      expect(node.config?.version).toBeGreaterThan(0);
+      expect(node.features.features.length).toBeGreaterThanOrEqual(18);
+    }
+  });
+  expect(edges).toBe(first);
+  return statements.filter((sql) => !/^\s*(BEGIN|COMMIT|ROLLBACK|--)/i.test(sql));
+}
+
+test('a page of tenants with configuration and features costs the same SQL statements for 5 or 50 tenants', async () => {
+  const five = await statementsForPage(5);
+  const fifty = await statementsForPage(50);
+  expect(fifty.length).toBe(five.length);
+  // the page with its nested relations, and the total count
+  expect(fifty.length).toBeLessThanOrEqual(4);
+});
