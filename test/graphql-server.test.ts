@@ -60,6 +60,7 @@ describe('in development', () => {
     expect(await health.json()).toEqual({ status: 'ok' });
     const ready = await gateway.app.fetch(new Request('http://gateway.test/readyz'));
     expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', database: process.env.TEST_POSTGRES_URL ? 'postgres' : 'pglite' });
     const missing = await gateway.app.fetch(new Request('http://gateway.test/nowhere'));
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ error: 'not_found', message: 'No route for GET /nowhere' });

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Starts a throwaway PostgreSQL 15 cluster on a free loopback port and prints its URL;
+# `stop DIR` stops and removes it. initdb refuses root, so the cluster runs as postgres.
+set -euo pipefail
+bin=/usr/lib/postgresql/15/bin
+
+case "${1:-}" in
+  start)
+    if [ ! -x "$bin/initdb" ]; then
+      echo "PostgreSQL 15 is not installed; installing it from Debian's packages" >&2
+      apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >&2
+    fi
+    dir=$(mktemp -d /tmp/gateway-pg.XXXXXX)
+    chmod 755 "$dir"
+    chown postgres "$dir"
+    port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+    run() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi; }
+    run "$bin/initdb -D '$dir/data' -A trust -U postgres --no-sync" >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+    run "$bin/pg_ctl -D '$dir/data' -l '$dir/server.log' -w -o \"-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start" >&2
+    echo "$dir postgresql://postgres@127.0.0.1:$port/postgres"
+    ;;
+  stop)
+    dir=$2
+    run() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi; }
+    run "$bin/pg_ctl -D '$dir/data' -m immediate stop" >&2 || true
+    rm -rf "$dir"
+    ;;
+  *)
+    echo "usage: $0 start | stop DIR" >&2
+    exit 2
+    ;;
+esac
