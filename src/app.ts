@@ -7,9 +7,13 @@ import { maskError, useBadUserInputValidation } from './graphql/errors.js';
 import { schema } from './graphql/schema.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { authenticate } from './modules/identity/identity.service.js';
+import { configApiDialect } from './rest/dialects/config-api/routes.js';
+import { eventHistoryDialect } from './rest/dialects/event-history/routes.js';
+import { createRestEngine, type ExecuteGraphQL, type GraphQLResult } from './rest/engine.js';
+import { buildOpenApi } from './rest/openapi.js';
 
 export type AppOptions = {
-  env: Pick<Environment, 'NODE_ENV' | 'GATEWAY_ADMIN_KEY' | 'LOG_LEVEL'>;
+  env: Pick<Environment, 'NODE_ENV' | 'GATEWAY_ADMIN_KEY' | 'LOG_LEVEL' | 'REST_MAX_BODY_BYTES' | 'CONFIG_API_PREFIX' | 'EVENT_HISTORY_API_PREFIX'>;
   database: Database;
   logger?: Logger;
 };
@@ -59,9 +63,27 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL) 
     },
   });
 
+  const execute: ExecuteGraphQL = async (query, variables, authorization, request) => {
+    const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json' });
+    if (authorization) headers.set('authorization', authorization);
+    const forwarded = request.headers.get('x-forwarded-for');
+    if (forwarded) headers.set('x-forwarded-for', forwarded);
+    const response = await yoga.fetch(new URL('/graphql', request.url), {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as GraphQLResult;
+  };
+
+  const dialects = [configApiDialect(env.CONFIG_API_PREFIX), eventHistoryDialect(env.EVENT_HISTORY_API_PREFIX)];
+  const rest = createRestEngine(dialects, execute, { maxBodyBytes: env.REST_MAX_BODY_BYTES });
+  const openApi = JSON.stringify(buildOpenApi(dialects));
+
   async function fetch(request: Request): Promise<Response> {
     const { pathname } = new URL(request.url);
     if (pathname === '/graphql') return yoga.fetch(request);
+    if (pathname === '/openapi.json') return new Response(openApi, { headers: { 'content-type': 'application/json' } });
     if (pathname === '/healthz') return json(200, { status: 'ok' });
     if (pathname === '/readyz') {
       try {
@@ -71,6 +93,13 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL) 
         logger.warn('readiness check failed', { error });
         return json(503, { status: 'unavailable', database: database.kind });
       }
+    }
+    try {
+      const answered = await rest.handle(request);
+      if (answered) return answered;
+    } catch (error) {
+      logger.error('REST route failed', { error, path: pathname });
+      return json(500, { error: 'internal', message: 'Unexpected error.' });
     }
     return json(404, { error: 'not_found', message: `No route for ${request.method} ${pathname}` });
   }

@@ -2,6 +2,12 @@ import { z } from 'zod';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+const mountPrefix = (fallback: string) =>
+  z
+    .string()
+    .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'a mount prefix is "" or a path like /api/v1, without a trailing slash')
+    .default(fallback);
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -15,6 +21,9 @@ const environmentSchema = z.object({
   BACKUP_DIR: z.string().min(1).default('./data/backups'),
   REDIS_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
+  REST_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  CONFIG_API_PREFIX: mountPrefix('/api/v1'),
+  EVENT_HISTORY_API_PREFIX: mountPrefix('/api'),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -182,6 +182,12 @@ const matrix: Cell[] = [
   },
   { operation: 'mutation ($id: ID!) { revokeApiKey(id: $id) { id } }', variables: (target) => ({ id: target.keyId }), expect: tenantCell('write') },
   {
+    operation:
+      'mutation ($slug: String!) { provisionTenant(tenant: { slug: $slug, name: "New" }, apiKey: { name: "k", scopes: [TENANTS_READ] }) { secret } }',
+    variables: () => ({ slug: uniqueSlug() }),
+    expect: { none: 'UNAUTHENTICATED', wrongTenant: 'FORBIDDEN', readOnly: 'FORBIDDEN', tenant: 'FORBIDDEN', operator: 'ok' },
+  },
+  {
     operation: 'mutation ($slug: String!) { createProject(slug: $slug, name: "P") { id } }',
     variables: () => ({ slug: uniqueSlug('project') }),
     expect: { none: 'UNAUTHENTICATED', wrongTenant: 'FORBIDDEN', readOnly: 'FORBIDDEN', tenant: 'FORBIDDEN', operator: 'ok' },

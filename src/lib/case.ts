@@ -10,3 +10,17 @@ export function pascalCase(snake: string): string {
   const camel = camelCase(snake);
   return camel.charAt(0).toUpperCase() + camel.slice(1);
 }
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Renames object keys recursively; the values under `opaque` keys (free-form maps) are copied as they are. */
+export function renameKeysDeep(value: unknown, rename: (key: string) => string, opaque: ReadonlySet<string> = new Set()): Json {
+  if (Array.isArray(value)) return value.map((item) => renameKeysDeep(item, rename, opaque));
+  if (value === null || typeof value !== 'object') return value as Json;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => {
+      const renamed = rename(key);
+      return [renamed, opaque.has(renamed) || opaque.has(key) ? (inner as Json) : renameKeysDeep(inner, rename, opaque)];
+    }),
+  );
+}

@@ -5,12 +5,15 @@ import pg from 'pg';
 import { type App, createApp } from '../../src/app.js';
 import { type Database, openDatabase } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/schema-engine.js';
+import { readEnvironment } from '../../src/env.js';
 import { createLogger } from '../../src/lib/logger.js';
 
 export type GraphQLResponse<T> = {
   data?: T | null;
   errors?: { message: string; path?: string[]; extensions?: Record<string, unknown> }[];
 };
+
+export type RestResponse = { status: number; headers: Headers; body: any };
 
 export type TestGateway = {
   app: App;
@@ -20,6 +23,8 @@ export type TestGateway = {
   graphql<T, V>(document: TypedDocumentNode<T, V> | string, variables?: V, key?: string | null): Promise<GraphQLResponse<T> & { status: number }>;
   /** Fails with the operation and the whole response printed unless it succeeded. */
   data<T, V>(document: TypedDocumentNode<T, V>, variables?: V, key?: string | null): Promise<T>;
+  /** A plain HTTP request to the gateway, as a legacy REST caller sends it. */
+  rest(method: string, path: string, options?: { headers?: Record<string, string>; body?: unknown; rawBody?: string }): Promise<RestResponse>;
   /** Every SQL statement Prisma sends while `work` runs. */
   countQueries(work: () => Promise<unknown>): Promise<string[]>;
   close(): Promise<void>;
@@ -60,7 +65,7 @@ export async function startGateway(options: { production?: boolean } = {}): Prom
   await applyMigrations(database.adapterFactory);
   const adminKey = `test-operator-${randomUUID()}`;
   const app = createApp({
-    env: { NODE_ENV: options.production ? 'production' : 'test', GATEWAY_ADMIN_KEY: adminKey, LOG_LEVEL: 'silent' },
+    env: { ...readEnvironment({}), NODE_ENV: options.production ? 'production' : 'test', GATEWAY_ADMIN_KEY: adminKey, LOG_LEVEL: 'silent' },
     database,
     logger: createLogger('silent'),
   });
@@ -91,6 +96,17 @@ export async function startGateway(options: { production?: boolean } = {}): Prom
         );
       }
       return result.data;
+    },
+    async rest(method, path, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      let body: string | undefined = options.rawBody;
+      if (options.body !== undefined) {
+        body = JSON.stringify(options.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const response = await app.fetch(new Request(`http://gateway.test${path}`, { method, headers, body }));
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
     },
     async countQueries(work) {
       const statements: string[] = [];

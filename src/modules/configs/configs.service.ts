@@ -109,43 +109,52 @@ function applyPatch(current: ConfigDocument, patch: ConfigPatch): ConfigDocument
   return next;
 }
 
-/** The seed's global and compliance-driven constraints, checked on the configuration as it would be after the change. */
+/** A whole-configuration rule: looks at the configuration as it would be after a change. */
+export type ConfigRule = (config: ConfigDocument) => Violation[];
+
+function rule(field: string, name: string, holds: boolean, message: string): Violation[] {
+  return holds ? [] : [{ field, rule: name, message }];
+}
+
+/**
+ * The seed's global and compliance-driven constraints. Every writer of a configuration
+ * (GraphQL, every REST dialect, feature switches, restores) goes through this list.
+ */
+export const configRules: ConfigRule[] = [
+  ({ backup }) =>
+    rule('backup.retention_days', 'backup_retention_covers_pitr', backup.retention_days >= backup.pitr_retention_days, 'Backup retention must be >= PITR retention period'),
+  ({ replication }) =>
+    replication.failover_priority.flatMap((region) =>
+      rule('replication.failover_priority', 'failover_region_replicated', replication.regions.includes(region), `Failover region "${region}" must be one of the replication regions`),
+    ),
+  ({ compliance, security }) =>
+    compliance.hipaa
+      ? [
+          ...rule('security.encryption_at_rest', 'hipaa', security.encryption_at_rest, 'HIPAA compliance requires encryption at rest'),
+          ...rule('security.enable_audit_log', 'hipaa', security.enable_audit_log, 'HIPAA compliance requires audit logging'),
+          ...rule('security.password_complexity', 'hipaa', security.password_complexity >= 3, 'HIPAA compliance requires password complexity of at least 3'),
+        ]
+      : [],
+  ({ compliance, security }) =>
+    compliance.pci_dss
+      ? [
+          ...rule('security.enable_audit_log', 'pci_dss', security.enable_audit_log, 'PCI-DSS compliance requires audit logging'),
+          ...rule('security.encryption_at_rest', 'pci_dss', security.encryption_at_rest, 'PCI-DSS compliance requires encryption at rest'),
+          ...rule('security.audit_retention_days', 'pci_dss', security.audit_retention_days >= 90, 'PCI-DSS compliance requires audit retention of at least 90 days'),
+        ]
+      : [],
+  ({ compliance }) =>
+    compliance.gdpr
+      ? [
+          ...rule('compliance.enable_rtbf', 'gdpr', compliance.enable_rtbf, 'GDPR compliance requires right to be forgotten (enable_rtbf)'),
+          ...rule('compliance.data_residency', 'gdpr', compliance.data_residency.includes('EU'), 'GDPR compliance requires data residency to include EU'),
+          ...rule('compliance.enable_anonymization', 'gdpr', compliance.enable_anonymization, 'GDPR compliance requires data anonymization (enable_anonymization)'),
+        ]
+      : [],
+];
+
 export function checkConstraints(config: ConfigDocument): Violation[] {
-  const violations: Violation[] = [];
-  const require = (condition: boolean, field: string, rule: string, message: string) => {
-    if (!condition) violations.push({ field, rule, message });
-  };
-  const { security, backup, replication, compliance } = config;
-  require(
-    backup.retention_days >= backup.pitr_retention_days,
-    'backup.retention_days',
-    'backup_retention_covers_pitr',
-    'Backup retention must be >= PITR retention period',
-  );
-  for (const region of replication.failover_priority) {
-    require(
-      replication.regions.includes(region),
-      'replication.failover_priority',
-      'failover_region_replicated',
-      `Failover region "${region}" must be one of the replication regions`,
-    );
-  }
-  if (compliance.hipaa) {
-    require(security.encryption_at_rest, 'security.encryption_at_rest', 'hipaa', 'HIPAA compliance requires encryption at rest');
-    require(security.enable_audit_log, 'security.enable_audit_log', 'hipaa', 'HIPAA compliance requires audit logging');
-    require(security.password_complexity >= 3, 'security.password_complexity', 'hipaa', 'HIPAA compliance requires password complexity of at least 3');
-  }
-  if (compliance.pci_dss) {
-    require(security.enable_audit_log, 'security.enable_audit_log', 'pci_dss', 'PCI-DSS compliance requires audit logging');
-    require(security.encryption_at_rest, 'security.encryption_at_rest', 'pci_dss', 'PCI-DSS compliance requires encryption at rest');
-    require(security.audit_retention_days >= 90, 'security.audit_retention_days', 'pci_dss', 'PCI-DSS compliance requires audit retention of at least 90 days');
-  }
-  if (compliance.gdpr) {
-    require(compliance.enable_rtbf, 'compliance.enable_rtbf', 'gdpr', 'GDPR compliance requires right to be forgotten (enable_rtbf)');
-    require(compliance.data_residency.includes('EU'), 'compliance.data_residency', 'gdpr', 'GDPR compliance requires data residency to include EU');
-    require(compliance.enable_anonymization, 'compliance.enable_anonymization', 'gdpr', 'GDPR compliance requires data anonymization (enable_anonymization)');
-  }
-  return violations;
+  return configRules.flatMap((check) => check(config));
 }
 
 function getPath(config: ConfigDocument, path: string): unknown {

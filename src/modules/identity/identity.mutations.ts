@@ -1,5 +1,7 @@
 import { builder } from '../../graphql/builder.js';
-import { createApiKey, createProject, revokeApiKey } from './identity.service.js';
+import { CreateTenantInput } from '../tenants/tenants.mutations.js';
+import { TenantRef } from '../tenants/tenants.types.js';
+import { createApiKey, createProject, provisionTenant, revokeApiKey } from './identity.service.js';
 import { ApiKeyRef, ScopeEnum } from './identity.types.js';
 
 const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
@@ -44,5 +46,35 @@ builder.mutationField('createProject', (t) =>
     type: 'Project',
     args: { slug: t.arg.string({ required: true }), name: t.arg.string({ required: true }) },
     resolve: (_query, _root, args, ctx) => createProject(ctx, args),
+  }),
+);
+
+const ProvisionApiKeyInput = builder.inputType('ProvisionApiKeyInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    scopes: t.field({ type: [ScopeEnum], required: true }),
+    expiresAt: t.field({ type: 'DateTime', required: false }),
+  }),
+});
+
+const ProvisionTenantPayload = builder
+  .objectRef<Awaited<ReturnType<typeof provisionTenant>>>('ProvisionTenantPayload')
+  .implement({
+    fields: (t) => ({
+      tenant: t.field({ type: TenantRef, resolve: (payload) => payload.tenant }),
+      apiKey: t.field({ type: ApiKeyRef, resolve: (payload) => payload.apiKey }),
+      secret: t.exposeString('secret', { description: 'The tenant key. Shown this once: store it now.' }),
+    }),
+  });
+
+builder.mutationField('provisionTenant', (t) =>
+  t.field({
+    description: 'Create a tenant and its first API key together: both or neither',
+    type: ProvisionTenantPayload,
+    args: {
+      tenant: t.arg({ type: CreateTenantInput, required: true }),
+      apiKey: t.arg({ type: ProvisionApiKeyInput, required: true }),
+    },
+    resolve: (_root, args, ctx) => provisionTenant(ctx, args.tenant, args.apiKey),
   }),
 );

@@ -1,9 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { ApiKey, Project } from '../../generated/prisma/client.js';
+import type { ApiKey, Project, Tenant } from '../../generated/prisma/client.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
-import { reachableTenants, resolveTenant } from '../tenants/tenants.service.js';
+import { createTenant, type CreateTenantInput, reachableTenants, resolveTenant } from '../tenants/tenants.service.js';
 import { type Actor, hasScope, type Principal, requireScope, type Scope, scopes } from './principal.js';
 
 const keyPattern = /^tgw_([A-Za-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
@@ -174,4 +174,23 @@ export async function ensureBootstrapOperatorKey(prisma: Actor['prisma']): Promi
     data: { name: 'bootstrap operator key', scopes: ['admin'], prefix, secretHash, owner: 'GLOBAL', createdBy: 'bootstrap' },
   });
   return key;
+}
+
+/**
+ * A new tenant together with its first credential, in one transaction: callers that
+ * onboard a client (the Event History API's initialize-tenant) get both or neither.
+ */
+export async function provisionTenant(
+  actor: Actor,
+  tenantInput: CreateTenantInput,
+  keyInput: Pick<CreateApiKeyInput, 'name' | 'scopes' | 'expiresAt'>,
+): Promise<{ tenant: Tenant; apiKey: ApiKey; secret: string }> {
+  requireScope(actor, 'tenants:write');
+  requireScope(actor, 'keys:write');
+  return actor.prisma.$transaction(async (tx) => {
+    const inTransaction: Actor = { ...actor, prisma: tx as unknown as Actor['prisma'] };
+    const tenant = await createTenant(inTransaction, tenantInput);
+    const { apiKey, secret } = await createApiKey(inTransaction, { ...keyInput, tenant: tenant.id });
+    return { tenant, apiKey, secret };
+  });
 }

@@ -8,7 +8,7 @@ const limitFields = (t: InputFields) => ({
   maxStorageMb: t.int({ required: false }),
 });
 
-const CreateTenantInput = builder.inputType('CreateTenantInput', {
+export const CreateTenantInput = builder.inputType('CreateTenantInput', {
   fields: (t) => ({
     slug: t.string({ required: true, description: 'Lowercase letters, digits, "_" and "-"; no "__"' }),
     name: t.string({ required: true }),

@@ -1,0 +1,202 @@
+import { z } from 'zod';
+import {
+  ConfigApiFeaturesDocument,
+  ConfigApiGetConfigDocument,
+  ConfigApiUpdateConfigDocument,
+  type UpdateTenantConfigInput,
+} from '../../../generated/graphql/graphql.js';
+import { camelCase, renameKeysDeep, snakeCase } from '../../../lib/case.js';
+import type { ErrorCode } from '../../../lib/errors.js';
+import type { Dialect, Failure, RequestProblem, RestRequest, RestResult, Route } from '../../types.js';
+import { configResponse, configUpdateBody } from './body.js';
+
+// Tenant Configuration API v1 (seed 000_4c7099d6f9deea84.txt).
+//
+// Choices where the seed is vague:
+// - updated_fields follows the order of the request body, as the seed's examples do.
+// - ETag carries the configuration version; If-Match on PUT makes the update conditional
+//   (a stale version is 409), which the seed does not document but callers may rely on.
+// - 409 is the answer for a stale version; constraint violations are 400 as its
+//   validation error examples show (HIPAA).
+
+const reasons: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+};
+
+const statusByCode: Record<ErrorCode, number> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PRECONDITION_FAILED: 412,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+};
+
+function errorBody(status: number, message: string, request: RestRequest): RestResult {
+  return {
+    status,
+    body: { error: reasons[status], message, code: status, ...(request.params.id ? { tenant_id: request.params.id } : {}) },
+  };
+}
+
+const tierNames: Record<string, string> = { FREE: 'Free', BASIC: 'Basic', PRO: 'Pro', ENTERPRISE: 'Enterprise' };
+const opaque = new Set(['custom_settings', 'customSettings']);
+
+/** The paths a body sets, in the order it sets them. */
+function bodyPaths(body: Record<string, unknown>): string[] {
+  return Object.entries(body).flatMap(([category, section]) =>
+    section && typeof section === 'object' ? Object.keys(section).map((key) => `${category}.${key}`) : [],
+  );
+}
+
+const graphqlPathToField = (path: string) =>
+  path
+    .split('.')
+    .filter((segment, index) => !(index === 0 && segment === 'input'))
+    .map(snakeCase)
+    .join('.');
+
+
+const getConfig: Route = {
+  method: 'GET',
+  path: '/tenants/{id}/config',
+  summary: 'Retrieve the complete configuration for a tenant',
+  operation: ConfigApiGetConfigDocument,
+  variables: (request) => ({ tenant: request.params.id! }),
+  respond: (data: { tenantConfig: Record<string, unknown> & { tenantId: string; version: number; updatedAt: string } }) => {
+    const { tenantId, version, updatedAt, ...categories } = data.tenantConfig;
+    return {
+      status: 200,
+      headers: { etag: `"v${version}"` },
+      body: { tenant_id: tenantId, ...(renameKeysDeep(categories, snakeCase, opaque) as object), updated_at: updatedAt },
+    };
+  },
+  success: { status: 200, description: 'The configuration', schema: configResponse },
+};
+
+const putConfig: Route = {
+  method: 'PUT',
+  path: '/tenants/{id}/config',
+  summary: 'Partially update a tenant configuration: only the fields given change',
+  operation: ConfigApiUpdateConfigDocument,
+  body: configUpdateBody,
+  headers: [{ name: 'If-Match', description: 'An ETag from GET ("v<version>"): update only if still current', required: false }],
+  variables: (request) => {
+    const input = renameKeysDeep(request.body ?? {}, camelCase, opaque) as UpdateTenantConfigInput;
+    const ifMatch = request.headers.get('if-match');
+    if (ifMatch) {
+      const version = /^"?v(\d+)"?$/.exec(ifMatch.trim());
+      if (!version) return { answer: errorBody(400, 'If-Match must be an ETag of the form "v<version>"', request) };
+      input.expectedVersion = Number(version[1]);
+    }
+    return { tenant: request.params.id!, input };
+  },
+  respond: (data: { updateTenantConfig: { message: string; updatedFields: string[]; config: { tenantId: string; version: number; updatedAt: string } } }, request) => {
+    const { message, updatedFields, config } = data.updateTenantConfig;
+    const order = bodyPaths((request.rawBody ?? {}) as Record<string, unknown>);
+    const rank = (path: string) => (order.includes(path) ? order.indexOf(path) : order.length);
+    return {
+      status: 200,
+      headers: { etag: `"v${config.version}"` },
+      body: {
+        tenant_id: config.tenantId,
+        message,
+        updated_fields: [...updatedFields].sort((a, b) => rank(a) - rank(b)),
+        updated_at: config.updatedAt,
+      },
+    };
+  },
+  fieldName: graphqlPathToField,
+  success: {
+    status: 200,
+    description: 'The update was applied',
+    schema: z.object({
+      tenant_id: z.string().uuid(),
+      message: z.string(),
+      updated_fields: z.array(z.string()),
+      updated_at: z.string().datetime(),
+    }),
+  },
+};
+
+const getFeatures: Route = {
+  method: 'GET',
+  path: '/tenants/{id}/features',
+  summary: 'List all features for the tenant with their enabled status',
+  operation: ConfigApiFeaturesDocument,
+  variables: (request) => ({ tenant: request.params.id! }),
+  respond: (data: {
+    tenantFeatures: {
+      tenantId: string;
+      totalEnabled: number;
+      totalAvailable: number;
+      features: { name: string; enabled: boolean; available: boolean; description: string; tierRequired: string }[];
+    };
+  }) => ({
+    status: 200,
+    body: {
+      tenant_id: data.tenantFeatures.tenantId,
+      features: data.tenantFeatures.features.map(({ tierRequired, ...feature }) => ({ ...feature, tier_required: tierNames[tierRequired] })),
+      total_enabled: data.tenantFeatures.totalEnabled,
+      total_available: data.tenantFeatures.totalAvailable,
+    },
+  }),
+  success: {
+    status: 200,
+    description: 'The features',
+    schema: z.object({
+      tenant_id: z.string().uuid(),
+      features: z.array(
+        z.object({ name: z.string(), enabled: z.boolean(), available: z.boolean(), description: z.string(), tier_required: z.enum(['Free', 'Basic', 'Pro', 'Enterprise']) }),
+      ),
+      total_enabled: z.number().int(),
+      total_available: z.number().int(),
+    }),
+  },
+};
+
+function problem(problem: RequestProblem, request: RestRequest): RestResult {
+  switch (problem.kind) {
+    case 'malformed_json':
+      return errorBody(400, problem.message, request);
+    case 'unsupported_media_type':
+      return errorBody(415, problem.message, request);
+    case 'payload_too_large':
+      return errorBody(413, problem.message, request);
+    case 'invalid_body':
+      return errorBody(
+        400,
+        problem.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '),
+        request,
+      );
+  }
+}
+
+export function configApiDialect(prefix: string): Dialect {
+  return {
+    name: 'config-api',
+    title: 'Tenant Configuration API v1',
+    prefix,
+    authorization: (headers) => headers.get('authorization'),
+    security: { scheme: 'bearer' },
+    error: (failure: Failure, request) => errorBody(statusByCode[failure.code] ?? 500, failure.message, request),
+    problem,
+    methodNotAllowed: () => ({ status: 405, body: { error: reasons[405], message: 'Method not allowed', code: 405 } }),
+    errorStatuses: [400, 401, 403, 404, 405, 409, 413, 415, 429, 500],
+    errorSchema: z.object({ error: z.string(), message: z.string(), code: z.number().int(), tenant_id: z.string().optional() }),
+    routes: [getConfig, putConfig, getFeatures],
+  };
+}
+

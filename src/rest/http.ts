@@ -1,0 +1,41 @@
+import type { RequestProblem } from './types.js';
+
+/**
+ * Reads a JSON request body with a size limit, without trusting Content-Length alone.
+ * Returns the parsed value or the problem with it; an empty body is `undefined`.
+ */
+export async function readJsonBody(request: Request, limit: number): Promise<{ value: unknown } | { problem: RequestProblem }> {
+  const type = request.headers.get('content-type') ?? '';
+  const length = Number(request.headers.get('content-length') ?? 0);
+  if (length > limit) return { problem: { kind: 'payload_too_large', message: `The request body exceeds ${limit} bytes`, limit } };
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        return { problem: { kind: 'payload_too_large', message: `The request body exceeds ${limit} bytes`, limit } };
+      }
+      chunks.push(value);
+    }
+  }
+  if (size === 0) return { value: undefined };
+  if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
+    return { problem: { kind: 'unsupported_media_type', message: 'The request body must be JSON (Content-Type: application/json)' } };
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { problem: { kind: 'malformed_json', message: `The request body is not valid JSON: ${(error as Error).message}` } };
+  }
+}
+
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  if (body === undefined || status === 204 || status === 304) return new Response(null, { status, headers });
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+}

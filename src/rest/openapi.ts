@@ -1,0 +1,58 @@
+import type { OpenAPIV3_1 } from 'openapi-types';
+import { z } from 'zod';
+import type { Dialect, Route } from './types.js';
+
+function schemaOf(schema: z.ZodType): OpenAPIV3_1.SchemaObject {
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return json as OpenAPIV3_1.SchemaObject;
+}
+
+function operation(dialect: Dialect, route: Route, errorRef: string): OpenAPIV3_1.OperationObject {
+  const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map(
+    ([, name]): OpenAPIV3_1.ParameterObject => ({ name: name!, in: 'path', required: true, schema: { type: 'string' } }),
+  );
+  const headerParams = (route.headers ?? []).map(
+    (header): OpenAPIV3_1.ParameterObject => ({ name: header.name, in: 'header', required: header.required, description: header.description, schema: { type: 'string' } }),
+  );
+  const success: OpenAPIV3_1.ResponseObject = { description: route.success.description };
+  if (route.success.schema) success.content = { 'application/json': { schema: schemaOf(route.success.schema) } };
+  const responses: OpenAPIV3_1.ResponsesObject = { [String(route.success.status)]: success };
+  for (const status of dialect.errorStatuses) {
+    responses[String(status)] = { description: `Error (${status})`, content: { 'application/json': { schema: { $ref: errorRef } } } };
+  }
+  return {
+    operationId: `${dialect.name}:${route.method.toLowerCase()}:${route.path}`,
+    summary: route.summary,
+    tags: [dialect.title],
+    security: [{ [`${dialect.name}-auth`]: [] }],
+    parameters: [...pathParams, ...headerParams],
+    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.body) } } } } : {}),
+    responses,
+  };
+}
+
+/** The OpenAPI 3.1 document of every mounted legacy route, generated from the dialects' route tables. */
+export function buildOpenApi(dialects: Dialect[]): OpenAPIV3_1.Document {
+  const paths: OpenAPIV3_1.PathsObject = {};
+  const schemas: Record<string, OpenAPIV3_1.SchemaObject> = {};
+  const securitySchemes: Record<string, OpenAPIV3_1.SecuritySchemeObject> = {};
+  for (const dialect of dialects) {
+    const errorName = `${dialect.name}-error`;
+    schemas[errorName] = schemaOf(dialect.errorSchema);
+    securitySchemes[`${dialect.name}-auth`] =
+      dialect.security.scheme === 'bearer'
+        ? { type: 'http', scheme: 'bearer', description: 'A gateway API key' }
+        : { type: 'apiKey', in: 'header', name: dialect.security.header, description: 'A gateway API key' };
+    for (const route of dialect.routes) {
+      const path = `${dialect.prefix}${route.path}`;
+      const item = (paths[path] ??= {}) as Record<string, OpenAPIV3_1.OperationObject>;
+      item[route.method.toLowerCase()] = operation(dialect, route, `#/components/schemas/${errorName}`);
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'tenant-gateway legacy REST APIs', version: '1.0.0', description: 'Legacy routes served by executing GraphQL operations; GraphQL lives at /graphql.' },
+    paths,
+    components: { schemas, securitySchemes },
+  };
+}

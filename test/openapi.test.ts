@@ -1,0 +1,35 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startGateway, type TestGateway } from './support/gateway.js';
+
+let gateway: TestGateway;
+beforeAll(async () => {
+  gateway = await startGateway();
+});
+afterAll(() => gateway.close());
+
+test('/openapi.json is a valid OpenAPI 3.1 document of every mounted route', async () => {
+  const response = await gateway.rest('GET', '/openapi.json');
+  expect(response.status).toBe(200);
+  const validator = new Validator();
+  const result = await validator.validate(response.body);
+  expect(result.errors ?? []).toEqual([]);
+  expect(result.valid).toBe(true);
+  expect(validator.version).toBe('3.1');
+  const operations = Object.entries(response.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
+    Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+  );
+  expect(operations.sort()).toEqual([
+    'DELETE /api/delete-tenant',
+    'GET /api/v1/tenants/{id}/config',
+    'GET /api/v1/tenants/{id}/features',
+    'POST /api/initialize-tenant',
+    'PUT /api/v1/tenants/{id}/config',
+  ]);
+  const put = response.body.paths['/api/v1/tenants/{id}/config'].put;
+  expect(put.requestBody.content['application/json'].schema.properties.performance.properties.cache_size_mb.type).toBe('integer');
+  expect(put.responses['400'].content['application/json'].schema.$ref).toBe('#/components/schemas/config-api-error');
+  expect(response.body.paths['/api/delete-tenant'].delete.parameters).toEqual([
+    expect.objectContaining({ name: 'X-Client-Id', in: 'header', required: true }),
+  ]);
+});
