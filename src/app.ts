@@ -4,24 +4,47 @@ import type { Environment } from './env.js';
 import { useAuthGuard } from './graphql/auth-guard.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { maskError, useBadUserInputValidation } from './graphql/errors.js';
+import { useMetering } from './graphql/metering.js';
 import { schema } from './graphql/schema.js';
+import { DomainError } from './lib/errors.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { authenticate } from './modules/identity/identity.service.js';
+import { UsageMeter } from './modules/usage/meter.js';
+import {
+  checkClientAddress,
+  checkTenantQuota,
+  defaultRateLimits,
+  rateLimitHeaders,
+  type RateLimitSettings,
+  withFieldRateLimits,
+} from './rate-limit/limits.js';
+import { type CounterStore, openCounterStore } from './rate-limit/store.js';
 import { configApiDialect } from './rest/dialects/config-api/routes.js';
 import { eventHistoryDialect } from './rest/dialects/event-history/routes.js';
 import { createRestEngine, type ExecuteGraphQL, type GraphQLResult } from './rest/engine.js';
 import { buildOpenApi } from './rest/openapi.js';
 
 export type AppOptions = {
-  env: Pick<Environment, 'NODE_ENV' | 'GATEWAY_ADMIN_KEY' | 'LOG_LEVEL' | 'REST_MAX_BODY_BYTES' | 'CONFIG_API_PREFIX' | 'EVENT_HISTORY_API_PREFIX'>;
+  env: Pick<
+    Environment,
+    'NODE_ENV' | 'GATEWAY_ADMIN_KEY' | 'LOG_LEVEL' | 'REST_MAX_BODY_BYTES' | 'CONFIG_API_PREFIX' | 'EVENT_HISTORY_API_PREFIX' | 'REDIS_URL' | 'USAGE_FLUSH_INTERVAL_MS'
+  >;
   database: Database;
   logger?: Logger;
+  rateLimits?: RateLimitSettings;
+  counterStore?: CounterStore;
 };
+
+/** What the listening server knows about a request that the Request itself does not carry. */
+export type ServerContext = { clientAddress?: string };
 
 export type App = {
   /** The whole gateway as a fetch handler: what the node server listens with and what tests call. */
-  fetch(request: Request): Promise<Response>;
+  fetch(request: Request, server?: ServerContext): Promise<Response>;
   logger: Logger;
+  meter: UsageMeter;
+  /** Flushes metering and closes the rate-limit store; the database is the caller's. */
+  close(): Promise<void>;
 };
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
@@ -35,12 +58,15 @@ function bearerToken(request: Request): string | null {
   return match ? match[1]! : '';
 }
 
-export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL) }: AppOptions): App {
+export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL), rateLimits = defaultRateLimits, counterStore }: AppOptions): App {
   const { prisma } = database;
   const production = env.NODE_ENV === 'production';
+  const store = counterStore ?? openCounterStore(env.REDIS_URL);
+  const meter = new UsageMeter(prisma, logger, { flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS, maxKeys: 10_000 });
+  meter.start();
 
-  const yoga = createYoga<object, GraphQLContext>({
-    schema,
+  const yoga = createYoga<{ restRoute?: string }, GraphQLContext>({
+    schema: withFieldRateLimits(schema, store, rateLimits.fields),
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
@@ -49,30 +75,29 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL) 
       title: 'tenant-gateway',
       headers: JSON.stringify({ Authorization: 'Bearer <your API key>' }, null, 2),
     },
-    plugins: [useBadUserInputValidation(), useAuthGuard()],
-    context: async ({ request }): Promise<GraphQLContext> => {
+    plugins: [
+      useBadUserInputValidation(),
+      useAuthGuard((tenantId, tier) => checkTenantQuota(store, rateLimits, tenantId, tier)),
+      useMetering(),
+    ],
+    context: async ({ request, restRoute }): Promise<GraphQLContext> => {
+      const base = { prisma, production, meter, restRoute };
       const token = bearerToken(request);
-      if (token === null) return { prisma, principal: null, production };
-      if (token === '') {
-        return { prisma, principal: null, production, authFailure: 'The Authorization header must be "Bearer <API key>"' };
-      }
+      if (token === null) return { ...base, principal: null };
+      if (token === '') return { ...base, principal: null, authFailure: 'The Authorization header must be "Bearer <API key>"' };
       const result = await authenticate(prisma, token, env.GATEWAY_ADMIN_KEY);
-      return 'principal' in result
-        ? { prisma, principal: result.principal, production }
-        : { prisma, principal: null, production, authFailure: result.failure };
+      return 'principal' in result ? { ...base, principal: result.principal } : { ...base, principal: null, authFailure: result.failure };
     },
   });
 
-  const execute: ExecuteGraphQL = async (query, variables, authorization, request) => {
+  const execute: ExecuteGraphQL = async (query, variables, authorization, request, route) => {
     const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json' });
     if (authorization) headers.set('authorization', authorization);
-    const forwarded = request.headers.get('x-forwarded-for');
-    if (forwarded) headers.set('x-forwarded-for', forwarded);
-    const response = await yoga.fetch(new URL('/graphql', request.url), {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ query, variables }),
-    });
+    const response = await yoga.fetch(
+      new URL('/graphql', request.url),
+      { method: 'POST', headers, body: JSON.stringify({ query, variables }) },
+      { restRoute: route },
+    );
     return (await response.json()) as GraphQLResult;
   };
 
@@ -80,10 +105,19 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL) 
   const rest = createRestEngine(dialects, execute, { maxBodyBytes: env.REST_MAX_BODY_BYTES });
   const openApi = JSON.stringify(buildOpenApi(dialects));
 
-  async function fetch(request: Request): Promise<Response> {
+  /** A refusal before any route runs, in the caller's format: GraphQL, the dialect's, or neutral. */
+  function refuse(request: Request, error: DomainError): Response {
+    const headers = error.code === 'RATE_LIMITED' ? rateLimitHeaders(error.details) : {};
+    const status = error.code === 'RATE_LIMITED' ? 429 : 400;
     const { pathname } = new URL(request.url);
-    if (pathname === '/graphql') return yoga.fetch(request);
-    if (pathname === '/openapi.json') return new Response(openApi, { headers: { 'content-type': 'application/json' } });
+    if (pathname === '/graphql') return json(status, { errors: [{ message: error.message, extensions: { code: error.code, ...error.details } }] }, headers);
+    const answered = rest.refuse(request, { code: error.code, message: error.message, extensions: error.details });
+    if (answered) return answered;
+    return json(status, { error: error.code.toLowerCase(), message: error.message }, headers);
+  }
+
+  async function fetch(request: Request, server: ServerContext = {}): Promise<Response> {
+    const { pathname } = new URL(request.url);
     if (pathname === '/healthz') return json(200, { status: 'ok' });
     if (pathname === '/readyz') {
       try {
@@ -95,6 +129,14 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL) 
       }
     }
     try {
+      if (server.clientAddress) await checkClientAddress(store, rateLimits.ip, server.clientAddress);
+    } catch (error) {
+      if (error instanceof DomainError) return refuse(request, error);
+      logger.error('rate limit store failed; letting the request through', { error });
+    }
+    if (pathname === '/graphql') return yoga.fetch(request);
+    if (pathname === '/openapi.json') return new Response(openApi, { headers: { 'content-type': 'application/json' } });
+    try {
       const answered = await rest.handle(request);
       if (answered) return answered;
     } catch (error) {
@@ -104,5 +146,13 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL) 
     return json(404, { error: 'not_found', message: `No route for ${request.method} ${pathname}` });
   }
 
-  return { fetch, logger };
+  return {
+    fetch,
+    logger,
+    meter,
+    async close() {
+      await meter.stop();
+      await store.close();
+    },
+  };
 }

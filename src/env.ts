@@ -21,6 +21,7 @@ const environmentSchema = z.object({
   BACKUP_DIR: z.string().min(1).default('./data/backups'),
   REDIS_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
+  USAGE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
   REST_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   CONFIG_API_PREFIX: mountPrefix('/api/v1'),
   EVENT_HISTORY_API_PREFIX: mountPrefix('/api'),

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import { createServerAdapter } from '@whatwg-node/server';
 import { createApp } from './app.js';
 import { openDatabase } from './db/client.js';
@@ -33,7 +33,9 @@ if (!env.GATEWAY_ADMIN_KEY) {
 }
 
 const app = createApp({ env, database, logger });
-const server = createServer(createServerAdapter(app.fetch));
+const server = createServer(
+  createServerAdapter<{ req: IncomingMessage }>((request, { req }) => app.fetch(request, { clientAddress: req.socket.remoteAddress })),
+);
 server.listen(env.PORT, env.HOST, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
@@ -47,6 +49,7 @@ async function shutdown(signal: string) {
   logger.info('shutting down', { signal });
   server.close();
   server.closeAllConnections();
+  await app.close();
   await database.close();
   process.exit(0);
 }

@@ -18,8 +18,20 @@ beforeAll(async () => {
 });
 afterAll(() => gateway.close());
 
-const tenantScopes: Scope[] = ['TENANTS_READ', 'TENANTS_WRITE', 'CONFIG_READ', 'CONFIG_WRITE', 'FEATURES_READ', 'FEATURES_WRITE', 'KEYS_WRITE'];
-const readScopes: Scope[] = ['TENANTS_READ', 'CONFIG_READ', 'FEATURES_READ'];
+const tenantScopes: Scope[] = [
+  'TENANTS_READ',
+  'TENANTS_WRITE',
+  'CONFIG_READ',
+  'CONFIG_WRITE',
+  'FEATURES_READ',
+  'FEATURES_WRITE',
+  'USAGE_READ',
+  'USAGE_WRITE',
+  'LIMITS_READ',
+  'LIMITS_WRITE',
+  'KEYS_WRITE',
+];
+const readScopes: Scope[] = ['TENANTS_READ', 'CONFIG_READ', 'FEATURES_READ', 'USAGE_READ', 'LIMITS_READ'];
 
 describe('API keys', () => {
   test('the secret is shown once; only its SHA-256 hash is stored', async () => {
@@ -143,6 +155,31 @@ const matrix: Cell[] = [
   { operation: 'query ($tenant: ID!) { tenantConfigHistory(tenant: $tenant) { edges { node { version } } } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { tenantFeatures(tenant: $tenant) { totalEnabled } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query { featureCatalog { name } }', expect: anyKey },
+  { operation: 'query ($tenant: ID!) { usageSummary(tenant: $tenant) { apiCalls } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'query ($tenant: ID!) { usageHistory(tenant: $tenant) { date } }', variables: tenant, expect: tenantCell('read') },
+  {
+    operation: 'query ($tenant: ID!) { usageMetrics(tenant: $tenant, from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z") { calls } }',
+    variables: tenant,
+    expect: tenantCell('read'),
+  },
+  { operation: 'query ($tenant: ID!) { resourceLimits(tenant: $tenant) { id } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'query ($tenant: ID!) { resourceUsage(tenant: $tenant) { current } }', variables: tenant, expect: tenantCell('read') },
+  {
+    operation: 'query ($tenant: ID!) { checkResource(tenant: $tenant, input: { resource: "llm", metric: "tokens", amount: 1 }) { allowed } }',
+    variables: tenant,
+    expect: tenantCell('read'),
+  },
+  { operation: 'query ($tenant: ID!) { usageAlerts(tenant: $tenant) { id } }', variables: tenant, expect: tenantCell('read') },
+  {
+    operation: 'mutation ($tenant: ID!) { setResourceLimits(tenant: $tenant, limits: [{ resource: "llm", metric: "tokens", period: MONTH, limit: 10 }]) { id } }',
+    variables: tenant,
+    expect: tenantCell('write'),
+  },
+  {
+    operation: 'mutation ($tenant: ID!) { trackUsage(tenant: $tenant, input: { resource: "llm", metric: "tokens", amount: 1 }) { allowed } }',
+    variables: tenant,
+    expect: tenantCell('write'),
+  },
   { operation: 'query { apiKeys { edges { node { id } } } }', expect: { ...anyKey, readOnly: 'FORBIDDEN' } },
   {
     operation: 'mutation ($slug: String!) { createTenant(input: { slug: $slug, name: "New" }) { id } }',

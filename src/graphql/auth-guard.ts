@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { UnauthenticatedError } from '../lib/errors.js';
+import { DomainError, UnauthenticatedError } from '../lib/errors.js';
+import type { Principal } from '../modules/identity/principal.js';
 import type { GraphQLContext } from './context.js';
 import { domainGraphQLError } from './errors.js';
 
@@ -9,11 +10,23 @@ import { domainGraphQLError } from './errors.js';
  * credential at all in production. In development an anonymous explorer may browse
  * the schema, and each field still demands its scope.
  */
-export function useAuthGuard(): Plugin<GraphQLContext> {
+export function useAuthGuard(tenantQuota: (tenantId: string, tier: NonNullable<Principal['tenantTier']>) => Promise<void>): Plugin<GraphQLContext> {
   return {
-    onExecute({ args, setResultAndStopExecution }) {
+    async onExecute({ args, setResultAndStopExecution }) {
       const ctx = args.contextValue;
-      if (ctx.principal) return;
+      const { principal } = ctx;
+      if (principal) {
+        if (!principal.tenantId || !principal.tenantTier || ctx.quotaCounted) return;
+        // A tenant key's requests count against its tier's quota, once per HTTP request.
+        ctx.quotaCounted = true;
+        try {
+          await tenantQuota(principal.tenantId, principal.tenantTier);
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          setResultAndStopExecution({ errors: [domainGraphQLError(error)] });
+        }
+        return;
+      }
       if (ctx.authFailure || ctx.production) {
         const error: GraphQLError = domainGraphQLError(new UnauthenticatedError(ctx.authFailure));
         setResultAndStopExecution({ errors: [error] });

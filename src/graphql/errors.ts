@@ -1,8 +1,9 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin, YogaServerOptions } from 'graphql-yoga';
 import { DomainError } from '../lib/errors.js';
+import { rateLimitHeaders } from '../rate-limit/limits.js';
 
-const httpStatusByCode: Partial<Record<string, number>> = { UNAUTHENTICATED: 401 };
+const httpStatusByCode: Partial<Record<string, number>> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };
 
 /** Codes graphql-js and Yoga give request errors; to a caller they are all bad input. */
 const requestErrorCodes = new Set([undefined, 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST']);
@@ -22,7 +23,11 @@ export function domainGraphQLError(error: DomainError, source?: GraphQLErrorLike
     positions: source?.positions,
     path: source?.path,
     originalError: error,
-    extensions: { code: error.code, ...error.details, ...(status ? { http: { status } } : {}) },
+    extensions: {
+      code: error.code,
+      ...error.details,
+      ...(status ? { http: { status, ...(error.code === 'RATE_LIMITED' ? { headers: rateLimitHeaders(error.details) } : {}) } } : {}),
+    },
   });
 }
 

@@ -1,5 +1,6 @@
 import { print } from 'graphql';
 import type { ErrorCode } from '../lib/errors.js';
+import { rateLimitHeaders } from '../rate-limit/limits.js';
 import { jsonResponse, readJsonBody } from './http.js';
 import { type Dialect, type Failure, isAnswer, type Method, type RestRequest, type RestResult, type Route } from './types.js';
 
@@ -14,6 +15,8 @@ export type ExecuteGraphQL = (
   variables: unknown,
   authorization: string | null,
   request: Request,
+  /** `METHOD /prefix/path/{param}`: what metering records as the endpoint. */
+  route: string,
 ) => Promise<GraphQLResult>;
 
 type CompiledRoute = { dialect: Dialect; route: Route; pattern: RegExp; paramNames: string[]; query: string };
@@ -41,6 +44,11 @@ function describeFailure(message: string, fieldName: (path: string) => string): 
   if (!variable) return message;
   const detail = variable[2]!.replace(/Field "(\w+)"/g, (_match, name: string) => `Field "${fieldName(name)}"`);
   return `${fieldName(variable[1]!)}: ${detail}`;
+}
+
+function withRateLimitHeaders(failure: Failure, result: RestResult): RestResult {
+  if (failure.code !== 'RATE_LIMITED') return result;
+  return { ...result, headers: { ...rateLimitHeaders(failure.extensions), ...result.headers } };
 }
 
 export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, options: { maxBodyBytes: number }) {
@@ -84,7 +92,7 @@ export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, o
     const variables = route.variables(restRequest);
     if (isAnswer(variables)) return reply(variables.answer);
 
-    const result = await execute(match.query, variables, authorization, request);
+    const result = await execute(match.query, variables, authorization, request, `${route.method} ${dialect.prefix}${route.path}`);
     const error = result.errors?.[0];
     if (error || !result.data) {
       const failure: Failure = {
@@ -93,12 +101,22 @@ export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, o
         extensions: error?.extensions ?? {},
       };
       const handler = route.errors?.[failure.code];
-      return reply(handler ? handler(failure, restRequest) : dialect.error(failure, restRequest));
+      return reply(withRateLimitHeaders(failure, handler ? handler(failure, restRequest) : dialect.error(failure, restRequest)));
     }
     return reply(route.respond(result.data, restRequest));
   }
 
-  return { handle, routes: routes.map(({ dialect, route }) => ({ dialect, route })) };
+  /** A refusal (IP limits) for a path a dialect serves, in that dialect's error format; null otherwise. */
+  function refuse(request: Request, failure: Failure): Response | null {
+    const { pathname, searchParams } = new URL(request.url);
+    const match = routes.find((candidate) => candidate.pattern.test(pathname));
+    if (!match) return null;
+    const values = match.pattern.exec(pathname)!.slice(1);
+    const params = Object.fromEntries(match.paramNames.map((name, index) => [name, decodeURIComponent(values[index]!)]));
+    return reply(withRateLimitHeaders(failure, match.dialect.error(failure, { params, query: searchParams, headers: request.headers, body: undefined, rawBody: undefined })));
+  }
+
+  return { handle, refuse, routes: routes.map(({ dialect, route }) => ({ dialect, route })) };
 }
 
 export type RestEngine = ReturnType<typeof createRestEngine>;

@@ -5,7 +5,8 @@ import pg from 'pg';
 import { type App, createApp } from '../../src/app.js';
 import { type Database, openDatabase } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/schema-engine.js';
-import { readEnvironment } from '../../src/env.js';
+import { type Environment, readEnvironment } from '../../src/env.js';
+import { defaultRateLimits, type RateLimitSettings } from '../../src/rate-limit/limits.js';
 import { createLogger } from '../../src/lib/logger.js';
 
 export type GraphQLResponse<T> = {
@@ -60,12 +61,13 @@ async function openTestDatabase(): Promise<{ database: Database; dispose(): Prom
   };
 }
 
-export async function startGateway(options: { production?: boolean } = {}): Promise<TestGateway> {
+export async function startGateway(options: { production?: boolean; rateLimits?: RateLimitSettings; env?: Partial<Environment> } = {}): Promise<TestGateway> {
   const { database, dispose } = await openTestDatabase();
   await applyMigrations(database.adapterFactory);
   const adminKey = `test-operator-${randomUUID()}`;
   const app = createApp({
-    env: { ...readEnvironment({}), NODE_ENV: options.production ? 'production' : 'test', GATEWAY_ADMIN_KEY: adminKey, LOG_LEVEL: 'silent' },
+    env: { ...readEnvironment({}), NODE_ENV: options.production ? 'production' : 'test', GATEWAY_ADMIN_KEY: adminKey, LOG_LEVEL: 'silent', ...options.env },
+    rateLimits: options.rateLimits ?? testRateLimits,
     database,
     logger: createLogger('silent'),
   });
@@ -119,9 +121,19 @@ export async function startGateway(options: { production?: boolean } = {}): Prom
       }
       return statements;
     },
-    close: dispose,
+    async close() {
+      await app.close();
+      await dispose();
+    },
   };
 }
+
+/** Tests make many calls per tenant a second; limits are tested where they are the subject. */
+export const testRateLimits: RateLimitSettings = {
+  ...defaultRateLimits,
+  tierPerMinute: { FREE: 100_000, BASIC: 100_000, PRO: 100_000, ENTERPRISE: 100_000 },
+  fields: { 'Query.tenantConfig': 100_000, 'Mutation.updateTenantConfig': 100_000, 'Query.tenantFeatures': 100_000 },
+};
 
 let sequence = 0;
 /** Unique per test run, so tests never depend on each other's data or on truncation. */

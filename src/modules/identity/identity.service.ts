@@ -22,13 +22,14 @@ function operatorPrincipal(): Principal {
   return { id: 'operator', label: 'operator', owner: 'GLOBAL', projectId: null, tenantId: null, scopes: new Set(['admin']) };
 }
 
-export function principalFromKey(key: ApiKey): Principal {
+export function principalFromKey(key: ApiKey & { tenant?: { tier: Tenant['tier'] } | null }): Principal {
   return {
     id: key.id,
     label: `${key.name} (${key.prefix})`,
     owner: key.owner,
     projectId: key.projectId,
     tenantId: key.tenantId,
+    tenantTier: key.tenant?.tier,
     scopes: new Set(key.scopes as Scope[]),
   };
 }
@@ -48,7 +49,10 @@ export async function authenticate(
     if (timingSafeEqual(a, b)) return { principal: operatorPrincipal() };
   }
   if (!keyPattern.test(presented)) return { failure: 'The API key is not valid' };
-  const key = await prisma.apiKey.findUnique({ where: { secretHash: hashSecret(presented) } });
+  const key = await prisma.apiKey.findUnique({
+    where: { secretHash: hashSecret(presented) },
+    include: { tenant: { select: { tier: true } } },
+  });
   if (!key) return { failure: 'The API key is not valid' };
   if (key.revokedAt) return { failure: 'The API key has been revoked' };
   if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) return { failure: 'The API key has expired' };

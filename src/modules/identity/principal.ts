@@ -8,6 +8,10 @@ export const scopes = [
   'config:write',
   'features:read',
   'features:write',
+  'usage:read',
+  'usage:write',
+  'limits:read',
+  'limits:write',
   'keys:write',
   'admin',
 ] as const;
@@ -21,6 +25,8 @@ export type Principal = {
   owner: 'GLOBAL' | 'PROJECT' | 'TENANT';
   projectId: string | null;
   tenantId: string | null;
+  /** The owning tenant's tier, for tenant keys: what their request quota follows. */
+  tenantTier?: 'FREE' | 'BASIC' | 'PRO' | 'ENTERPRISE';
   scopes: ReadonlySet<Scope>;
 };
 
@@ -28,6 +34,8 @@ export type Principal = {
 export type Actor = {
   prisma: PrismaClient;
   principal: Principal | null;
+  /** The first tenant this request resolved: whose usage meter the request counts on. */
+  meteredTenantId?: string;
   /** Why the presented credential was refused, when one was presented and refused. */
   authFailure?: string;
 };

@@ -6,6 +6,7 @@ const limitFields = (t: InputFields) => ({
   maxUsers: t.int({ required: false }),
   maxApiCallsPerMonth: t.int({ required: false }),
   maxStorageMb: t.int({ required: false }),
+  maxLlmTokensPerMonth: t.int({ required: false }),
 });
 
 export const CreateTenantInput = builder.inputType('CreateTenantInput', {

@@ -9,11 +9,13 @@ import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const tierLimits: Record<PlanTier, { maxUsers: number; maxApiCallsPerMonth: number; maxStorageMb: number }> = {
-  FREE: { maxUsers: 5, maxApiCallsPerMonth: 10_000, maxStorageMb: 1_024 },
-  BASIC: { maxUsers: 25, maxApiCallsPerMonth: 100_000, maxStorageMb: 10_240 },
-  PRO: { maxUsers: 100, maxApiCallsPerMonth: 1_000_000, maxStorageMb: 102_400 },
-  ENTERPRISE: { maxUsers: 1_000, maxApiCallsPerMonth: 10_000_000, maxStorageMb: 1_048_576 },
+type PlanLimits = { maxUsers: number; maxApiCallsPerMonth: number; maxStorageMb: number; maxLlmTokensPerMonth: number };
+
+export const tierLimits: Record<PlanTier, PlanLimits> = {
+  FREE: { maxUsers: 5, maxApiCallsPerMonth: 10_000, maxStorageMb: 1_024, maxLlmTokensPerMonth: 100_000 },
+  BASIC: { maxUsers: 25, maxApiCallsPerMonth: 100_000, maxStorageMb: 10_240, maxLlmTokensPerMonth: 1_000_000 },
+  PRO: { maxUsers: 100, maxApiCallsPerMonth: 1_000_000, maxStorageMb: 102_400, maxLlmTokensPerMonth: 10_000_000 },
+  ENTERPRISE: { maxUsers: 1_000, maxApiCallsPerMonth: 10_000_000, maxStorageMb: 1_048_576, maxLlmTokensPerMonth: 100_000_000 },
 };
 
 const slug = z
@@ -51,6 +53,7 @@ const limits = {
   maxUsers: limit('maxUsers', 10_000_000),
   maxApiCallsPerMonth: limit('maxApiCallsPerMonth', 2_000_000_000),
   maxStorageMb: limit('maxStorageMb', 2_000_000_000),
+  maxLlmTokensPerMonth: limit('maxLlmTokensPerMonth', 2_000_000_000),
 };
 
 const expiresAt = z.date().refine((value) => value.getTime() > Date.now(), { error: 'expiresAt must be in the future' });
@@ -79,6 +82,7 @@ export type CreateTenantInput = {
   maxUsers?: number | null;
   maxApiCallsPerMonth?: number | null;
   maxStorageMb?: number | null;
+  maxLlmTokensPerMonth?: number | null;
 };
 
 export type UpdateTenantInput = { [K in Exclude<keyof CreateTenantInput, 'slug' | 'projectId'>]?: CreateTenantInput[K] | null };
@@ -122,6 +126,7 @@ export async function resolveTenant(actor: Actor, ref: string, scope: Scope): Pr
     where: { AND: [tenantRefWhere(ref), reachableTenants(principal)] },
   });
   if (!tenant) throw new NotFoundError('Tenant does not exist', { tenant: ref });
+  actor.meteredTenantId ??= tenant.id;
   return tenant;
 }
 
@@ -178,6 +183,7 @@ export async function createTenant(actor: Actor, input: CreateTenantInput): Prom
       maxUsers: data.maxUsers ?? defaults.maxUsers,
       maxApiCallsPerMonth: data.maxApiCallsPerMonth ?? defaults.maxApiCallsPerMonth,
       maxStorageMb: data.maxStorageMb ?? defaults.maxStorageMb,
+      maxLlmTokensPerMonth: data.maxLlmTokensPerMonth ?? defaults.maxLlmTokensPerMonth,
       config: { create: { document: defaultConfig(), version: 1, updatedBy: principal.label } },
       configRevisions: {
         create: { version: 1, principal: principal.label, updatedFields: [], document: defaultConfig() },

@@ -49,6 +49,7 @@ export const TenantRef = builder.prismaObject('Tenant', {
     maxUsers: t.exposeInt('maxUsers'),
     maxApiCallsPerMonth: t.exposeInt('maxApiCallsPerMonth'),
     maxStorageMb: t.exposeInt('maxStorageMb'),
+    maxLlmTokensPerMonth: t.exposeInt('maxLlmTokensPerMonth'),
     projectId: t.exposeID('projectId', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

@@ -1,0 +1,232 @@
+import { z } from 'zod';
+import type { Prisma, ResourceLimit, Tenant, UsageAlert } from '../../generated/prisma/client.js';
+import type { AlertStatus, GateAction, PlanTier } from '../../generated/prisma/enums.js';
+import { InvalidInputError } from '../../lib/errors.js';
+import { parseInput } from '../../lib/validation.js';
+import { RateLimitedError } from '../../rate-limit/limits.js';
+import type { Actor } from '../identity/principal.js';
+import { resolveTenant } from '../tenants/tenants.service.js';
+import { currentWindow } from './periods.js';
+
+const name = (field: string) =>
+  z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, { error: `${field} must be 1-32 lowercase letters, digits or "_", starting with a letter` });
+
+const amount = z
+  .number({ error: 'amount must be a number' })
+  .int({ error: 'amount must be a whole number' })
+  .min(0, { error: 'amount must be between 0 and 9007199254740991' })
+  .max(Number.MAX_SAFE_INTEGER, { error: 'amount must be between 0 and 9007199254740991' });
+
+const tierKeys = ['free', 'basic', 'pro', 'enterprise'] as const;
+
+const limitDefinition = z.object({
+  resource: name('resource'),
+  metric: name('metric'),
+  period: z.enum(['MINUTE', 'HOUR', 'DAY', 'MONTH'], { error: 'period must be one of minute, hour, day, month' }),
+  limit: amount,
+  tiers: z.partialRecord(z.enum(tierKeys, { error: `tiers keys must be among ${tierKeys.join(', ')}` }), amount).nullish(),
+  gateAction: z.enum(['BLOCK', 'WARN']).nullish(),
+});
+
+export type ResourceLimitInput = z.input<typeof limitDefinition>;
+
+const limitList = z
+  .array(limitDefinition)
+  .max(100, { error: 'At most 100 resource limits per tenant' })
+  .superRefine((limits, context) => {
+    const seen = new Set<string>();
+    limits.forEach((limit, index) => {
+      const key = `${limit.resource}/${limit.metric}/${limit.period}`;
+      if (seen.has(key)) context.addIssue({ code: 'custom', path: [index], message: `Duplicate limit for ${limit.resource} ${limit.metric} per ${limit.period.toLowerCase()}` });
+      seen.add(key);
+    });
+  });
+
+const usageInput = z.object({
+  resource: name('resource'),
+  metric: name('metric'),
+  amount,
+  userId: z.string().min(1).max(128, { error: 'userId must be at most 128 characters' }).nullish(),
+  idempotencyKey: z.string().min(1).max(128, { error: 'idempotencyKey must be at most 128 characters' }).nullish(),
+});
+
+export type UsageInput = z.input<typeof usageInput>;
+
+/** The limit in force for the tenant's tier: the per-tier value when the definition has one. */
+export function effectiveLimit(limit: Pick<ResourceLimit, 'limit' | 'tiers'>, tier: PlanTier): number {
+  const tiers = (limit.tiers ?? {}) as Record<string, number>;
+  return tiers[tier.toLowerCase()] ?? limit.limit;
+}
+
+export async function listResourceLimits(actor: Actor, ref: string): Promise<{ tenant: Tenant; limits: ResourceLimit[] }> {
+  const tenant = await resolveTenant(actor, ref, 'limits:read');
+  const limits = await actor.prisma.resourceLimit.findMany({ where: { tenantId: tenant.id }, orderBy: [{ resource: 'asc' }, { metric: 'asc' }, { period: 'asc' }] });
+  return { tenant, limits };
+}
+
+/** Replaces the tenant's limit definitions with the given list, atomically. */
+export async function setResourceLimits(actor: Actor, ref: string, input: ResourceLimitInput[]): Promise<{ tenant: Tenant; limits: ResourceLimit[] }> {
+  const tenant = await resolveTenant(actor, ref, 'limits:write');
+  const definitions = parseInput(limitList, input, 'limits');
+  await actor.prisma.$transaction([
+    actor.prisma.resourceLimit.deleteMany({
+      where: { tenantId: tenant.id, NOT: definitions.map(({ resource, metric, period }) => ({ resource, metric, period })) },
+    }),
+    ...definitions.map((definition) =>
+      actor.prisma.resourceLimit.upsert({
+        where: { tenantId_resource_metric_period: { tenantId: tenant.id, resource: definition.resource, metric: definition.metric, period: definition.period } },
+        create: { tenantId: tenant.id, ...definition, tiers: (definition.tiers ?? {}) as Prisma.InputJsonObject, gateAction: definition.gateAction ?? 'BLOCK' },
+        update: { limit: definition.limit, tiers: (definition.tiers ?? {}) as Prisma.InputJsonObject, gateAction: definition.gateAction ?? 'BLOCK' },
+      }),
+    ),
+  ]);
+  return listResourceLimits(actor, tenant.id);
+}
+
+export type LimitUsage = {
+  limit: ResourceLimit;
+  current: number;
+  effectiveLimit: number;
+  percentage: number;
+  scope: 'TENANT' | 'USER';
+  resetsAt: Date;
+};
+
+async function usageAgainst(db: Actor['prisma'], tenant: Tenant, limit: ResourceLimit, userId?: string | null): Promise<LimitUsage> {
+  const window = currentWindow(limit.period);
+  const { _sum } = await db.usageRecord.aggregate({
+    where: { tenantId: tenant.id, resource: limit.resource, metric: limit.metric, recordedAt: { gte: window.start }, ...(userId ? { userId } : {}) },
+    _sum: { amount: true },
+  });
+  const current = _sum.amount ?? 0;
+  const max = effectiveLimit(limit, tenant.tier);
+  return {
+    limit,
+    current,
+    effectiveLimit: max,
+    percentage: max > 0 ? Math.round((current / max) * 10_000) / 100 : current > 0 ? 100 : 0,
+    scope: userId ? 'USER' : 'TENANT',
+    resetsAt: window.end,
+  };
+}
+
+export async function resourceUsage(actor: Actor, ref: string, userId?: string | null): Promise<LimitUsage[]> {
+  const { tenant, limits } = await listResourceLimits(actor, ref);
+  return Promise.all(limits.map((limit) => usageAgainst(actor.prisma, tenant, limit, userId)));
+}
+
+export type Decision = {
+  allowed: boolean;
+  /** The action of the limit that decided (the one closest to, or past, its limit); null when none applies. */
+  gateAction: GateAction | null;
+  current: number;
+  limit: number | null;
+  usage: LimitUsage[];
+};
+
+function decide(usage: LimitUsage[], amount: number): Decision {
+  const after = usage.map((entry) => ({ entry, exceeds: entry.current + amount > entry.effectiveLimit }));
+  const blocking = after.find(({ entry, exceeds }) => exceeds && entry.limit.gateAction === 'BLOCK');
+  const deciding =
+    blocking?.entry ??
+    [...usage].sort((a, b) => (b.current + amount) / Math.max(b.effectiveLimit, 1) - (a.current + amount) / Math.max(a.effectiveLimit, 1))[0];
+  return {
+    allowed: !blocking,
+    gateAction: deciding?.limit.gateAction ?? null,
+    current: deciding?.current ?? 0,
+    limit: deciding?.effectiveLimit ?? null,
+    usage,
+  };
+}
+
+async function limitsFor(db: Actor['prisma'], tenant: Tenant, resource: string, metric: string, userId?: string | null) {
+  const limits = await db.resourceLimit.findMany({ where: { tenantId: tenant.id, resource, metric } });
+  return Promise.all(limits.map((limit) => usageAgainst(db, tenant, limit, userId)));
+}
+
+/** Whether `amount` would be allowed now; counts nothing. */
+export async function checkResource(actor: Actor, ref: string, input: UsageInput): Promise<Decision> {
+  const tenant = await resolveTenant(actor, ref, 'limits:read');
+  const data = parseInput(usageInput, input);
+  return decide(await limitsFor(actor.prisma, tenant, data.resource, data.metric, data.userId), data.amount);
+}
+
+export type TrackResult = Decision & { duplicate: boolean; alerts: UsageAlert[] };
+
+/**
+ * Counts `amount` unless a blocking limit would be exceeded (then RATE_LIMITED, nothing
+ * counted). Serialized per tenant, resource and metric by an advisory lock, so concurrent
+ * tracks cannot together overshoot a limit. A repeated idempotency key counts once.
+ */
+export async function trackUsage(actor: Actor, ref: string, input: UsageInput): Promise<TrackResult> {
+  const tenant = await resolveTenant(actor, ref, 'usage:write');
+  const data = parseInput(usageInput, input);
+  return actor.prisma.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`${tenant.id}/${data.resource}/${data.metric}`}))`;
+    if (data.idempotencyKey) {
+      const earlier = await tx.usageRecord.findUnique({ where: { tenantId_idempotencyKey: { tenantId: tenant.id, idempotencyKey: data.idempotencyKey } } });
+      if (earlier) {
+        const usage = await limitsFor(tx as Actor['prisma'], tenant, data.resource, data.metric, data.userId);
+        return { ...decide(usage, 0), duplicate: true, alerts: [] };
+      }
+    }
+    const before = await limitsFor(tx as Actor['prisma'], tenant, data.resource, data.metric, data.userId);
+    const decision = decide(before, data.amount);
+    if (!decision.allowed) {
+      const blocking = before.find((entry) => entry.current + data.amount > entry.effectiveLimit && entry.limit.gateAction === 'BLOCK')!;
+      throw new RateLimitedError(
+        `Limit exceeded: ${data.resource} ${data.metric} is limited to ${blocking.effectiveLimit} per ${blocking.limit.period.toLowerCase()} (current ${blocking.current}, requested ${data.amount})`,
+        `${data.resource}-${data.metric}-${blocking.limit.period.toLowerCase()}`,
+        blocking.effectiveLimit,
+        Math.round((blocking.resetsAt.getTime() - currentWindow(blocking.limit.period).start.getTime()) / 1000),
+        (blocking.resetsAt.getTime() - Date.now()) / 1000,
+      );
+    }
+    await tx.usageRecord.create({
+      data: { tenantId: tenant.id, resource: data.resource, metric: data.metric, amount: data.amount, userId: data.userId ?? null, idempotencyKey: data.idempotencyKey ?? null },
+    });
+    const after = before.map((entry) => {
+      const current = entry.current + data.amount;
+      return { ...entry, current, percentage: entry.effectiveLimit > 0 ? Math.round((current / entry.effectiveLimit) * 10_000) / 100 : 100 };
+    });
+    const alerts = await reconcileAlerts(tx as Actor['prisma'], tenant, after, data.userId ?? null);
+    return { ...decide(after, 0), duplicate: false, alerts };
+  });
+}
+
+/** Warning at 80 %, critical at 100 %, resolved when usage falls back below 80 %. */
+async function reconcileAlerts(db: Actor['prisma'], tenant: Tenant, usage: LimitUsage[], userId: string | null): Promise<UsageAlert[]> {
+  const raised: UsageAlert[] = [];
+  for (const entry of usage) {
+    const level = entry.percentage >= 100 ? 'CRITICAL' : entry.percentage >= 80 ? 'WARNING' : null;
+    const active = await db.usageAlert.findFirst({ where: { limitId: entry.limit.id, userId, status: 'ACTIVE' } });
+    if (active && active.level === level) continue;
+    if (active) await db.usageAlert.update({ where: { id: active.id }, data: { status: 'RESOLVED', resolvedAt: new Date() } });
+    if (level) {
+      raised.push(
+        await db.usageAlert.create({
+          data: { tenantId: tenant.id, limitId: entry.limit.id, userId, level, current: entry.current, threshold: entry.effectiveLimit, percentage: entry.percentage },
+        }),
+      );
+    }
+  }
+  return raised;
+}
+
+/** A tenant's alerts, newest first; active ones are re-evaluated first, so a window that rolled over resolves them. */
+export async function listUsageAlerts(actor: Actor, ref: string, status?: AlertStatus | null): Promise<UsageAlert[]> {
+  const tenant = await resolveTenant(actor, ref, 'usage:read');
+  const active = await actor.prisma.usageAlert.findMany({ where: { tenantId: tenant.id, status: 'ACTIVE' }, include: { limit: true } });
+  for (const alert of active) {
+    const usage = await usageAgainst(actor.prisma, tenant, alert.limit, alert.userId);
+    await reconcileAlerts(actor.prisma, tenant, [usage], alert.userId);
+  }
+  if (status && !['ACTIVE', 'RESOLVED'].includes(status)) {
+    throw new InvalidInputError([{ field: 'status', rule: 'enum', message: 'status must be ACTIVE or RESOLVED' }]);
+  }
+  return actor.prisma.usageAlert.findMany({
+    where: { tenantId: tenant.id, ...(status ? { status } : {}) },
+    orderBy: { createdAt: 'desc' },
+    take: 200,
+  });
+}

@@ -1,0 +1,111 @@
+import type { PrismaClient } from '../../generated/prisma/client.js';
+import type { Logger } from '../../lib/logger.js';
+
+/** Upper bounds (ms) of the latency histogram buckets; the last one is open. */
+export const latencyBucketsMs = [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, Number.POSITIVE_INFINITY];
+
+export type CallStat = { tenantId: string; hour: Date; endpoint: string; calls: number; failures: number; latencyMsSum: number; latencyBuckets: number[] };
+
+export function startOfHour(at: Date): Date {
+  return new Date(Math.floor(at.getTime() / 3_600_000) * 3_600_000);
+}
+
+/**
+ * Meters API calls without a database write per request: counts accumulate in memory and
+ * are written in one statement per flush (every `flushIntervalMs`, when the buffer grows
+ * past `maxKeys`, and on shutdown). A crash loses at most one flush interval of counts.
+ */
+export class UsageMeter {
+  private buffer = new Map<string, CallStat>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly logger: Logger,
+    readonly options: { flushIntervalMs: number; maxKeys: number } = { flushIntervalMs: 5_000, maxKeys: 10_000 },
+  ) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.flush(), this.options.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  record(call: { tenantId: string; endpoint: string; ok: boolean; latencyMs: number; at?: Date }): void {
+    const hour = startOfHour(call.at ?? new Date());
+    const key = `${call.tenantId}\u0000${hour.getTime()}\u0000${call.endpoint}`;
+    let stat = this.buffer.get(key);
+    if (!stat) {
+      stat = { tenantId: call.tenantId, hour, endpoint: call.endpoint, calls: 0, failures: 0, latencyMsSum: 0, latencyBuckets: latencyBucketsMs.map(() => 0) };
+      this.buffer.set(key, stat);
+    }
+    stat.calls += 1;
+    if (!call.ok) stat.failures += 1;
+    stat.latencyMsSum += call.latencyMs;
+    const bucket = latencyBucketsMs.findIndex((bound) => call.latencyMs <= bound);
+    stat.latencyBuckets[bucket] = (stat.latencyBuckets[bucket] ?? 0) + 1;
+    if (this.buffer.size >= this.options.maxKeys) void this.flush();
+  }
+
+  /** Counts not yet written, so reads in this process are exact. */
+  pending(tenantId: string): CallStat[] {
+    return [...this.buffer.values()].filter((stat) => stat.tenantId === tenantId);
+  }
+
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.buffer.size === 0) return;
+      const batch = [...this.buffer.values()];
+      this.buffer = new Map();
+      try {
+        await this.write(batch);
+        this.logger.debug('usage flushed', { rows: batch.length });
+      } catch (error) {
+        // Counts for tenants deleted meanwhile are dropped; anything else is retried next flush.
+        const live = new Set((await this.prisma.tenant.findMany({ where: { id: { in: batch.map((stat) => stat.tenantId) } }, select: { id: true } }).catch(() => [])).map((tenant) => tenant.id));
+        for (const stat of batch) if (live.has(stat.tenantId)) this.merge(stat);
+        this.logger.warn('usage flush failed; will retry', { error, rows: batch.length });
+      }
+    });
+    return this.flushing;
+  }
+
+  /** One statement: each (tenant, hour, endpoint) row gains the batch's counts, histogram element by element. */
+  private async write(batch: CallStat[]) {
+    const params: unknown[] = [];
+    const rows = batch.map((stat) => {
+      const base = params.length;
+      params.push(stat.tenantId, stat.hour, stat.endpoint, stat.calls, stat.failures, stat.latencyMsSum, stat.latencyBuckets);
+      return `(gen_random_uuid(), $${base + 1}::uuid, $${base + 2}::timestamp, $${base + 3}, $${base + 4}::int, $${base + 5}::int, $${base + 6}::float8, $${base + 7}::int[])`;
+    });
+    await this.prisma.$executeRawUnsafe(
+      `INSERT INTO "ApiCallStat" ("id", "tenantId", "hour", "endpoint", "calls", "failures", "latencyMsSum", "latencyBuckets")
+       VALUES ${rows.join(', ')}
+       ON CONFLICT ("tenantId", "hour", "endpoint") DO UPDATE SET
+         "calls" = "ApiCallStat"."calls" + EXCLUDED."calls",
+         "failures" = "ApiCallStat"."failures" + EXCLUDED."failures",
+         "latencyMsSum" = "ApiCallStat"."latencyMsSum" + EXCLUDED."latencyMsSum",
+         "latencyBuckets" = ARRAY(SELECT a + b FROM unnest("ApiCallStat"."latencyBuckets", EXCLUDED."latencyBuckets") AS t(a, b))`,
+      ...params,
+    );
+  }
+
+  private merge(stat: CallStat) {
+    const key = `${stat.tenantId}\u0000${stat.hour.getTime()}\u0000${stat.endpoint}`;
+    const existing = this.buffer.get(key);
+    if (!existing) {
+      this.buffer.set(key, stat);
+      return;
+    }
+    existing.calls += stat.calls;
+    existing.failures += stat.failures;
+    existing.latencyMsSum += stat.latencyMsSum;
+    existing.latencyBuckets = existing.latencyBuckets.map((count, index) => count + (stat.latencyBuckets[index] ?? 0));
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+}

@@ -1,0 +1,34 @@
+import { builder } from '../../graphql/builder.js';
+import { setResourceLimits, trackUsage } from './limits.service.js';
+import { ResourceAmountInput } from './usage.queries.js';
+import { GateAction, LimitPeriod, ResourceLimitRef, TrackUsageResultRef } from './usage.types.js';
+
+const ResourceLimitInput = builder.inputType('ResourceLimitInput', {
+  fields: (t) => ({
+    resource: t.string({ required: true }),
+    metric: t.string({ required: true }),
+    period: t.field({ type: LimitPeriod, required: true }),
+    limit: t.float({ required: true, description: 'The default limit (a whole number ≥ 0)' }),
+    tiers: t.field({ type: 'JSONObject', required: false, description: 'Per-tier limits: {"free": 10, "pro": 100}' }),
+    gateAction: t.field({ type: GateAction, required: false, description: 'BLOCK by default' }),
+  }),
+});
+
+builder.mutationField('setResourceLimits', (t) =>
+  t.prismaField({
+    type: [ResourceLimitRef],
+    description: "Replace the tenant's resource limit definitions with this list",
+    args: { tenant: t.arg.id({ required: true }), limits: t.arg({ type: [ResourceLimitInput], required: true }) },
+    resolve: async (_query, _root, args, ctx) =>
+      (await setResourceLimits(ctx, String(args.tenant), args.limits as Parameters<typeof setResourceLimits>[2])).limits,
+  }),
+);
+
+builder.mutationField('trackUsage', (t) =>
+  t.field({
+    type: TrackUsageResultRef,
+    description: 'Count usage of a resource; refused (RATE_LIMITED, nothing counted) when a blocking limit would be exceeded',
+    args: { tenant: t.arg.id({ required: true }), input: t.arg({ type: ResourceAmountInput, required: true }) },
+    resolve: (_root, args, ctx) => trackUsage(ctx, String(args.tenant), args.input),
+  }),
+);
