@@ -13,22 +13,20 @@ import { UsageMeter } from './modules/usage/meter.js';
 import {
   checkClientAddress,
   checkTenantQuota,
-  defaultRateLimits,
   rateLimitHeaders,
   type RateLimitSettings,
+  rateLimitsFromEnvironment,
   withFieldRateLimits,
 } from './rate-limit/limits.js';
 import { type CounterStore, openCounterStore } from './rate-limit/store.js';
 import { configApiDialect } from './rest/dialects/config-api/routes.js';
 import { eventHistoryDialect } from './rest/dialects/event-history/routes.js';
+import { tenantApiDialect } from './rest/dialects/tenant-api/routes.js';
 import { createRestEngine, type ExecuteGraphQL, type GraphQLResult } from './rest/engine.js';
 import { buildOpenApi } from './rest/openapi.js';
 
 export type AppOptions = {
-  env: Pick<
-    Environment,
-    'NODE_ENV' | 'GATEWAY_ADMIN_KEY' | 'LOG_LEVEL' | 'REST_MAX_BODY_BYTES' | 'CONFIG_API_PREFIX' | 'EVENT_HISTORY_API_PREFIX' | 'REDIS_URL' | 'USAGE_FLUSH_INTERVAL_MS'
-  >;
+  env: Environment;
   database: Database;
   logger?: Logger;
   rateLimits?: RateLimitSettings;
@@ -58,7 +56,7 @@ function bearerToken(request: Request): string | null {
   return match ? match[1]! : '';
 }
 
-export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL), rateLimits = defaultRateLimits, counterStore }: AppOptions): App {
+export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL), rateLimits = rateLimitsFromEnvironment(env), counterStore }: AppOptions): App {
   const { prisma } = database;
   const production = env.NODE_ENV === 'production';
   const store = counterStore ?? openCounterStore(env.REDIS_URL);
@@ -101,7 +99,11 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     return (await response.json()) as GraphQLResult;
   };
 
-  const dialects = [configApiDialect(env.CONFIG_API_PREFIX), eventHistoryDialect(env.EVENT_HISTORY_API_PREFIX)];
+  const dialects = [
+    configApiDialect(env.CONFIG_API_PREFIX),
+    eventHistoryDialect(env.EVENT_HISTORY_API_PREFIX),
+    tenantApiDialect(env.TENANT_API_PREFIX),
+  ];
   const rest = createRestEngine(dialects, execute, { maxBodyBytes: env.REST_MAX_BODY_BYTES });
   const openApi = JSON.stringify(buildOpenApi(dialects));
 

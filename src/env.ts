@@ -22,9 +22,21 @@ const environmentSchema = z.object({
   REDIS_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   USAGE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
+  RATE_LIMIT_IP_PER_SECOND: z.coerce.number().int().min(1).default(100),
+  RATE_LIMIT_IP_BAN_AFTER: z.coerce.number().int().min(1).default(5),
+  RATE_LIMIT_IP_BAN_SECONDS: z.coerce.number().int().min(1).default(300),
+  /** Per-tenant requests a minute for FREE, BASIC, PRO, ENTERPRISE tenant keys. */
+  RATE_LIMIT_TIER_PER_MINUTE: z
+    .string()
+    .regex(/^\d+,\d+,\d+,\d+$/, 'RATE_LIMIT_TIER_PER_MINUTE is four numbers: FREE,BASIC,PRO,ENTERPRISE')
+    .default('60,300,1000,5000'),
+  RATE_LIMIT_CONFIG_READS_PER_MINUTE: z.coerce.number().int().min(1).default(100),
+  RATE_LIMIT_CONFIG_UPDATES_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  RATE_LIMIT_FEATURE_QUERIES_PER_MINUTE: z.coerce.number().int().min(1).default(100),
   REST_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   CONFIG_API_PREFIX: mountPrefix('/api/v1'),
   EVENT_HISTORY_API_PREFIX: mountPrefix('/api'),
+  TENANT_API_PREFIX: mountPrefix(''),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

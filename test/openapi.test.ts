@@ -19,13 +19,23 @@ test('/openapi.json is a valid OpenAPI 3.1 document of every mounted route', asy
   const operations = Object.entries(response.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
     Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
   );
-  expect(operations.sort()).toEqual([
-    'DELETE /api/delete-tenant',
-    'GET /api/v1/tenants/{id}/config',
-    'GET /api/v1/tenants/{id}/features',
-    'POST /api/initialize-tenant',
-    'PUT /api/v1/tenants/{id}/config',
-  ]);
+  expect(operations.sort()).toEqual(
+    [
+      'DELETE /api/delete-tenant',
+      'GET /api/v1/tenants/{id}/config',
+      'GET /api/v1/tenants/{id}/features',
+      'GET /tenant/info',
+      'GET /tenant/limits/resources',
+      'GET /tenant/limits/resources/usage',
+      'GET /usage/history',
+      'GET /usage/summary',
+      'POST /api/initialize-tenant',
+      'POST /tenant/limits/resources/check',
+      'POST /tenant/limits/resources/track',
+      'PUT /api/v1/tenants/{id}/config',
+      'PUT /tenant/limits/resources',
+    ].sort(),
+  );
   const put = response.body.paths['/api/v1/tenants/{id}/config'].put;
   expect(put.requestBody.content['application/json'].schema.properties.performance.properties.cache_size_mb.type).toBe('integer');
   expect(put.responses['400'].content['application/json'].schema.$ref).toBe('#/components/schemas/config-api-error');

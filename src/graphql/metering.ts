@@ -1,3 +1,4 @@
+import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from './context.js';
 
@@ -17,7 +18,7 @@ export function useMetering(): Plugin<GraphQLContext> {
           const errors = 'errors' in result ? result.errors : undefined;
           ctx.meter.record({
             tenantId,
-            endpoint: ctx.restRoute ?? `graphql ${args.operationName ?? 'anonymous'}`,
+            endpoint: ctx.restRoute ?? `graphql ${getOperationAST(args.document, args.operationName)?.name?.value ?? 'anonymous'}`,
             ok: !errors?.length,
             latencyMs: performance.now() - started,
           });

@@ -2,6 +2,7 @@ import { getGraphQLRateLimiter } from 'graphql-rate-limit';
 import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { PlanTier } from '../generated/prisma/enums.js';
+import { type Environment, readEnvironment } from '../env.js';
 import { DomainError } from '../lib/errors.js';
 import type { CounterStore } from './store.js';
 
@@ -12,11 +13,21 @@ export type RateLimitSettings = {
   fields: Record<string, number>;
 };
 
-export const defaultRateLimits: RateLimitSettings = {
-  ip: { perSecond: 100, banAfterViolations: 5, banSeconds: 300 },
-  tierPerMinute: { FREE: 60, BASIC: 300, PRO: 1_000, ENTERPRISE: 5_000 },
-  fields: { 'Query.tenantConfig': 100, 'Mutation.updateTenantConfig': 10, 'Query.tenantFeatures': 100 },
-};
+export function rateLimitsFromEnvironment(env: Pick<Environment, `RATE_LIMIT_${string}` & keyof Environment>): RateLimitSettings {
+  const [free, basic, pro, enterprise] = env.RATE_LIMIT_TIER_PER_MINUTE.split(',').map(Number) as [number, number, number, number];
+  return {
+    ip: { perSecond: env.RATE_LIMIT_IP_PER_SECOND, banAfterViolations: env.RATE_LIMIT_IP_BAN_AFTER, banSeconds: env.RATE_LIMIT_IP_BAN_SECONDS },
+    tierPerMinute: { FREE: free, BASIC: basic, PRO: pro, ENTERPRISE: enterprise },
+    fields: {
+      'Query.tenantConfig': env.RATE_LIMIT_CONFIG_READS_PER_MINUTE,
+      'Mutation.updateTenantConfig': env.RATE_LIMIT_CONFIG_UPDATES_PER_MINUTE,
+      'Query.tenantFeatures': env.RATE_LIMIT_FEATURE_QUERIES_PER_MINUTE,
+    },
+  };
+}
+
+/** Seed 000's per-tenant field limits, seed 002's IP limiter and tier quotas. */
+export const defaultRateLimits: RateLimitSettings = rateLimitsFromEnvironment(readEnvironment({}));
 
 /** RATE_LIMITED with what the IETF RateLimit headers and Retry-After need. */
 export class RateLimitedError extends DomainError {
@@ -66,7 +77,19 @@ export async function checkTenantQuota(store: CounterStore, settings: RateLimitS
  * so GraphQL callers and every REST route running the same field share one limit.
  */
 export function withFieldRateLimits(schema: GraphQLSchema, store: CounterStore, fields: Record<string, number>): GraphQLSchema {
-  const limiter = getGraphQLRateLimiter({ identifyContext: () => 'tenant', store: store.fieldStore });
+  // The calls the limiter saw before this one, kept to tell a refused caller when to retry.
+  const seen = new Map<string, readonly number[]>();
+  const limiter = getGraphQLRateLimiter({
+    identifyContext: () => 'tenant',
+    store: {
+      getForIdentity: async (identity) => {
+        const log = await store.fieldStore.getForIdentity(identity);
+        seen.set(identity.fieldIdentity, log);
+        return log;
+      },
+      setForIdentity: (identity, timestamps, windowMs) => store.fieldStore.setForIdentity(identity, timestamps, windowMs),
+    },
+  });
   return mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: (field, fieldName, typeName) => {
       const max = fields[`${typeName}.${fieldName}`];
@@ -77,8 +100,9 @@ export function withFieldRateLimits(schema: GraphQLSchema, store: CounterStore, 
         resolve: async (parent, args, context, info) => {
           const tenant = String((args as Record<string, unknown>).tenant ?? (args as Record<string, unknown>).id ?? '').toLowerCase();
           const limited = await limiter({ parent, args: { tenant }, context, info }, { max, window: '1m', identityArgs: ['tenant'] });
+          const log = seen.get(`${fieldName}:${tenant}`) ?? [];
+          seen.delete(`${fieldName}:${tenant}`);
           if (limited) {
-            const log = await store.fieldStore.getForIdentity({ contextIdentity: 'tenant', fieldIdentity: `${fieldName}:${tenant}` });
             const oldest = Math.min(...log.filter((timestamp) => timestamp > Date.now() - 60_000));
             const retryAfter = Number.isFinite(oldest) ? (oldest + 60_000 - Date.now()) / 1000 : 60;
             throw new RateLimitedError(`Rate limit exceeded: max ${max} ${fieldName} requests per minute per tenant`, `${typeName}.${fieldName}`, max, 60, retryAfter);

@@ -1,5 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Identity, Store as FieldStore } from 'graphql-rate-limit';
+
+/** The longest window a field limit may use; older calls are dropped from its log. */
+const maxFieldWindowMs = 3_600_000;
 
 /**
  * Counters behind every limiter. In memory by default; in Redis (REDIS_URL) so that
@@ -44,11 +48,16 @@ export class MemoryCounterStore implements CounterStore {
     return until && until > Date.now() ? until - Date.now() : 0;
   }
 
+  // See reservingFieldStore: the read records this call, so the limiter's write adds nothing.
   readonly fieldStore: FieldStore = {
-    getForIdentity: (identity: Identity) => this.logs.get(`${identity.contextIdentity}\u0000${identity.fieldIdentity}`) ?? [],
-    setForIdentity: (identity: Identity, timestamps: readonly number[]) => {
-      this.logs.set(`${identity.contextIdentity}\u0000${identity.fieldIdentity}`, [...timestamps]);
+    getForIdentity: (identity: Identity) => {
+      const key = `${identity.contextIdentity}\u0000${identity.fieldIdentity}`;
+      const now = Date.now();
+      const log = (this.logs.get(key) ?? []).filter((timestamp) => timestamp > now - maxFieldWindowMs);
+      this.logs.set(key, [...log, now]);
+      return log;
     },
+    setForIdentity: () => {},
   };
 
   // Expired windows are dropped every so often, so memory stays bounded by active keys.
@@ -70,17 +79,19 @@ if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]); ttl = tonumber(ARGV[2])
 return {count, ttl}
 `;
 
-// graphql-rate-limit reads a call log, then writes the whole log back. Writing it as a
-// merge into a sorted set (instead of replacing a value) means concurrent writers from
-// several replicas never erase each other's calls; only requests racing inside the same
-// read-write gap can be admitted past the limit.
-const mergeLogScript = `
+// graphql-rate-limit reads a call log, decides, then writes the whole log back: two
+// replicas (or two requests) reading before either writes would both be admitted, and
+// the later write would erase the earlier call. Here the read itself appends this call
+// to the log atomically and returns the calls before it, so every call is counted exactly
+// once and sees every call before it; the limiter's write-back is then only a no-op.
+// (Rejected calls stay counted, which is graphql-rate-limit's default.)
+const reserveScript = `
 local now = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-for i = 3, #ARGV, 2 do redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1]) end
-redis.call('PEXPIRE', KEYS[1], window)
-return 1
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+local before = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return before
 `;
 
 export class RedisCounterStore implements CounterStore {
@@ -91,7 +102,7 @@ export class RedisCounterStore implements CounterStore {
     this.redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
     this.prefix = prefix;
     this.redis.defineCommand('tgwIncrement', { numberOfKeys: 1, lua: incrementScript });
-    this.redis.defineCommand('tgwMergeLog', { numberOfKeys: 1, lua: mergeLogScript });
+    this.redis.defineCommand('tgwReserve', { numberOfKeys: 1, lua: reserveScript });
   }
 
   async increment(key: string, windowMs: number, amount = 1) {
@@ -113,25 +124,17 @@ export class RedisCounterStore implements CounterStore {
 
   readonly fieldStore: FieldStore = {
     getForIdentity: async (identity: Identity) => {
-      const entries = await this.redis.zrange(this.logKey(identity), '0', '-1', 'WITHSCORES');
+      const entries = await (this.redis as unknown as { tgwReserve(...args: unknown[]): Promise<string[]> }).tgwReserve(
+        this.logKey(identity),
+        Date.now(),
+        maxFieldWindowMs,
+        randomUUID(),
+      );
       const timestamps: number[] = [];
       for (let index = 1; index < entries.length; index += 2) timestamps.push(Number(entries[index]));
       return timestamps;
     },
-    setForIdentity: async (identity: Identity, timestamps: readonly number[], windowMs = 60_000) => {
-      const seen = new Map<number, number>();
-      const members = timestamps.flatMap((timestamp) => {
-        const occurrence = seen.get(timestamp) ?? 0;
-        seen.set(timestamp, occurrence + 1);
-        return [String(timestamp), `${timestamp}:${occurrence}`];
-      });
-      await (this.redis as unknown as { tgwMergeLog(...args: unknown[]): Promise<number> }).tgwMergeLog(
-        this.logKey(identity),
-        Date.now(),
-        windowMs,
-        ...members,
-      );
-    },
+    setForIdentity: () => {},
   };
 
   private logKey(identity: Identity) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Prisma, Tenant } from '../../generated/prisma/client.js';
 import type { IsolationLevel, PlanTier, TenantStatus } from '../../generated/prisma/enums.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
 import { defaultConfig } from '../configs/config-spec.js';
 import { type Actor, type Principal, requireScope, type Scope } from '../identity/principal.js';
@@ -120,8 +120,14 @@ export function tenantRefWhere(ref: string): Prisma.TenantWhereInput {
  * among those the principal may see. A tenant out of reach is NOT_FOUND, exactly like
  * one that does not exist.
  */
-export async function resolveTenant(actor: Actor, ref: string, scope: Scope): Promise<Tenant> {
+export async function resolveTenant(actor: Actor, ref: string | null | undefined, scope: Scope): Promise<Tenant> {
   const principal = requireScope(actor, scope);
+  if (!ref) {
+    if (!principal.tenantId) {
+      throw new InvalidInputError([{ field: 'tenant', rule: 'required', message: 'Name the tenant: this API key is not owned by one tenant' }]);
+    }
+    ref = principal.tenantId;
+  }
   const tenant = await actor.prisma.tenant.findFirst({
     where: { AND: [tenantRefWhere(ref), reachableTenants(principal)] },
   });

@@ -24,7 +24,12 @@ const limitDefinition = z.object({
   metric: name('metric'),
   period: z.enum(['MINUTE', 'HOUR', 'DAY', 'MONTH'], { error: 'period must be one of minute, hour, day, month' }),
   limit: amount,
-  tiers: z.partialRecord(z.enum(tierKeys, { error: `tiers keys must be among ${tierKeys.join(', ')}` }), amount).nullish(),
+  tiers: z
+    .record(z.string(), amount)
+    .refine((tiers) => Object.keys(tiers).every((key) => (tierKeys as readonly string[]).includes(key)), {
+      error: `tiers keys must be among ${tierKeys.join(', ')}`,
+    })
+    .nullish(),
   gateAction: z.enum(['BLOCK', 'WARN']).nullish(),
 });
 
@@ -58,14 +63,14 @@ export function effectiveLimit(limit: Pick<ResourceLimit, 'limit' | 'tiers'>, ti
   return tiers[tier.toLowerCase()] ?? limit.limit;
 }
 
-export async function listResourceLimits(actor: Actor, ref: string): Promise<{ tenant: Tenant; limits: ResourceLimit[] }> {
+export async function listResourceLimits(actor: Actor, ref: string | null): Promise<{ tenant: Tenant; limits: ResourceLimit[] }> {
   const tenant = await resolveTenant(actor, ref, 'limits:read');
   const limits = await actor.prisma.resourceLimit.findMany({ where: { tenantId: tenant.id }, orderBy: [{ resource: 'asc' }, { metric: 'asc' }, { period: 'asc' }] });
   return { tenant, limits };
 }
 
 /** Replaces the tenant's limit definitions with the given list, atomically. */
-export async function setResourceLimits(actor: Actor, ref: string, input: ResourceLimitInput[]): Promise<{ tenant: Tenant; limits: ResourceLimit[] }> {
+export async function setResourceLimits(actor: Actor, ref: string | null, input: ResourceLimitInput[]): Promise<{ tenant: Tenant; limits: ResourceLimit[] }> {
   const tenant = await resolveTenant(actor, ref, 'limits:write');
   const definitions = parseInput(limitList, input, 'limits');
   await actor.prisma.$transaction([
@@ -110,7 +115,7 @@ async function usageAgainst(db: Actor['prisma'], tenant: Tenant, limit: Resource
   };
 }
 
-export async function resourceUsage(actor: Actor, ref: string, userId?: string | null): Promise<LimitUsage[]> {
+export async function resourceUsage(actor: Actor, ref: string | null, userId?: string | null): Promise<LimitUsage[]> {
   const { tenant, limits } = await listResourceLimits(actor, ref);
   return Promise.all(limits.map((limit) => usageAgainst(actor.prisma, tenant, limit, userId)));
 }
@@ -145,7 +150,7 @@ async function limitsFor(db: Actor['prisma'], tenant: Tenant, resource: string, 
 }
 
 /** Whether `amount` would be allowed now; counts nothing. */
-export async function checkResource(actor: Actor, ref: string, input: UsageInput): Promise<Decision> {
+export async function checkResource(actor: Actor, ref: string | null, input: UsageInput): Promise<Decision> {
   const tenant = await resolveTenant(actor, ref, 'limits:read');
   const data = parseInput(usageInput, input);
   return decide(await limitsFor(actor.prisma, tenant, data.resource, data.metric, data.userId), data.amount);
@@ -158,7 +163,7 @@ export type TrackResult = Decision & { duplicate: boolean; alerts: UsageAlert[] 
  * counted). Serialized per tenant, resource and metric by an advisory lock, so concurrent
  * tracks cannot together overshoot a limit. A repeated idempotency key counts once.
  */
-export async function trackUsage(actor: Actor, ref: string, input: UsageInput): Promise<TrackResult> {
+export async function trackUsage(actor: Actor, ref: string | null, input: UsageInput): Promise<TrackResult> {
   const tenant = await resolveTenant(actor, ref, 'usage:write');
   const data = parseInput(usageInput, input);
   return actor.prisma.$transaction(async (tx) => {
@@ -214,7 +219,7 @@ async function reconcileAlerts(db: Actor['prisma'], tenant: Tenant, usage: Limit
 }
 
 /** A tenant's alerts, newest first; active ones are re-evaluated first, so a window that rolled over resolves them. */
-export async function listUsageAlerts(actor: Actor, ref: string, status?: AlertStatus | null): Promise<UsageAlert[]> {
+export async function listUsageAlerts(actor: Actor, ref: string | null, status?: AlertStatus | null): Promise<UsageAlert[]> {
   const tenant = await resolveTenant(actor, ref, 'usage:read');
   const active = await actor.prisma.usageAlert.findMany({ where: { tenantId: tenant.id, status: 'ACTIVE' }, include: { limit: true } });
   for (const alert of active) {

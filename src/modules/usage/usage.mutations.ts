@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { setResourceLimits, trackUsage } from './limits.service.js';
-import { ResourceAmountInput } from './usage.queries.js';
+import { ResourceAmountInput, tenantRef } from './usage.queries.js';
 import { GateAction, LimitPeriod, ResourceLimitRef, TrackUsageResultRef } from './usage.types.js';
 
 const ResourceLimitInput = builder.inputType('ResourceLimitInput', {
@@ -18,9 +18,9 @@ builder.mutationField('setResourceLimits', (t) =>
   t.prismaField({
     type: [ResourceLimitRef],
     description: "Replace the tenant's resource limit definitions with this list",
-    args: { tenant: t.arg.id({ required: true }), limits: t.arg({ type: [ResourceLimitInput], required: true }) },
+    args: { tenant: t.arg.id({ required: false, description: "UUID or slug; a tenant key's own tenant when absent" }), limits: t.arg({ type: [ResourceLimitInput], required: true }) },
     resolve: async (_query, _root, args, ctx) =>
-      (await setResourceLimits(ctx, String(args.tenant), args.limits as Parameters<typeof setResourceLimits>[2])).limits,
+      (await setResourceLimits(ctx, tenantRef(args.tenant), args.limits as Parameters<typeof setResourceLimits>[2])).limits,
   }),
 );
 
@@ -28,7 +28,7 @@ builder.mutationField('trackUsage', (t) =>
   t.field({
     type: TrackUsageResultRef,
     description: 'Count usage of a resource; refused (RATE_LIMITED, nothing counted) when a blocking limit would be exceeded',
-    args: { tenant: t.arg.id({ required: true }), input: t.arg({ type: ResourceAmountInput, required: true }) },
-    resolve: (_root, args, ctx) => trackUsage(ctx, String(args.tenant), args.input),
+    args: { tenant: t.arg.id({ required: false, description: "UUID or slug; a tenant key's own tenant when absent" }), input: t.arg({ type: ResourceAmountInput, required: true }) },
+    resolve: (_root, args, ctx) => trackUsage(ctx, tenantRef(args.tenant), args.input),
   }),
 );

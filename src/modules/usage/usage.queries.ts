@@ -1,4 +1,6 @@
 import { builder } from '../../graphql/builder.js';
+
+export const tenantRef = (value: string | number | null | undefined) => (value == null ? null : String(value));
 import { checkResource, listResourceLimits, listUsageAlerts, resourceUsage } from './limits.service.js';
 import { usageHistory, usageMetrics, usageSummary } from './usage.service.js';
 import {
@@ -13,13 +15,14 @@ import {
   UsageSummaryRef,
 } from './usage.types.js';
 
-const tenantArg = (t: Parameters<Parameters<typeof builder.queryField>[1]>[0]) => t.arg.id({ required: true, description: 'UUID or slug' });
+const tenantArg = (t: Parameters<Parameters<typeof builder.queryField>[1]>[0]) =>
+  t.arg.id({ required: false, description: "UUID or slug; a tenant key's own tenant when absent" });
 
 builder.queryField('usageSummary', (t) =>
   t.field({
     type: UsageSummaryRef,
     args: { tenant: tenantArg(t), period: t.arg.string({ required: false, description: 'YYYY-MM (UTC); the current month by default' }) },
-    resolve: (_root, args, ctx) => usageSummary(ctx, ctx.meter, String(args.tenant), args.period),
+    resolve: (_root, args, ctx) => usageSummary(ctx, ctx.meter, tenantRef(args.tenant), args.period),
   }),
 );
 
@@ -28,7 +31,7 @@ builder.queryField('usageHistory', (t) =>
     type: [UsageDayRef],
     description: 'Daily usage over a month, oldest first; days without usage are left out',
     args: { tenant: tenantArg(t), period: t.arg.string({ required: false, description: 'YYYY-MM (UTC); the current month by default' }) },
-    resolve: (_root, args, ctx) => usageHistory(ctx, ctx.meter, String(args.tenant), args.period),
+    resolve: (_root, args, ctx) => usageHistory(ctx, ctx.meter, tenantRef(args.tenant), args.period),
   }),
 );
 
@@ -43,7 +46,7 @@ builder.queryField('usageMetrics', (t) =>
       granularity: t.arg({ type: Granularity, required: false, defaultValue: 'DAY' }),
     },
     resolve: (_root, args, ctx) =>
-      usageMetrics(ctx, ctx.meter, String(args.tenant), { from: args.from, to: args.to, granularity: args.granularity ?? 'DAY' }),
+      usageMetrics(ctx, ctx.meter, tenantRef(args.tenant), { from: args.from, to: args.to, granularity: args.granularity ?? 'DAY' }),
   }),
 );
 
@@ -51,7 +54,7 @@ builder.queryField('resourceLimits', (t) =>
   t.prismaField({
     type: [ResourceLimitRef],
     args: { tenant: tenantArg(t) },
-    resolve: async (_query, _root, args, ctx) => (await listResourceLimits(ctx, String(args.tenant))).limits,
+    resolve: async (_query, _root, args, ctx) => (await listResourceLimits(ctx, tenantRef(args.tenant))).limits,
   }),
 );
 
@@ -60,7 +63,7 @@ builder.queryField('resourceUsage', (t) =>
     type: [LimitUsageRef],
     description: "Usage against each of the tenant's limits, for the tenant or for one user",
     args: { tenant: tenantArg(t), userId: t.arg.string({ required: false }) },
-    resolve: (_root, args, ctx) => resourceUsage(ctx, String(args.tenant), args.userId),
+    resolve: (_root, args, ctx) => resourceUsage(ctx, tenantRef(args.tenant), args.userId),
   }),
 );
 
@@ -79,7 +82,7 @@ builder.queryField('checkResource', (t) =>
     type: ResourceCheckRef,
     description: 'Whether an amount would be allowed now; counts nothing',
     args: { tenant: tenantArg(t), input: t.arg({ type: ResourceAmountInput, required: true }) },
-    resolve: (_root, args, ctx) => checkResource(ctx, String(args.tenant), args.input),
+    resolve: (_root, args, ctx) => checkResource(ctx, tenantRef(args.tenant), args.input),
   }),
 );
 
@@ -87,6 +90,6 @@ builder.queryField('usageAlerts', (t) =>
   t.prismaField({
     type: [UsageAlertRef],
     args: { tenant: tenantArg(t), status: t.arg({ type: AlertStatus, required: false }) },
-    resolve: (_query, _root, args, ctx) => listUsageAlerts(ctx, String(args.tenant), args.status),
+    resolve: (_query, _root, args, ctx) => listUsageAlerts(ctx, tenantRef(args.tenant), args.status),
   }),
 );

@@ -35,7 +35,7 @@ async function resourceTotals(actor: Actor, tenantId: string, start: Date, end: 
 
 export type UsageSummary = { tenant: Tenant; period: string; apiCalls: number; resources: ResourceAmount[] };
 
-export async function usageSummary(actor: Actor, meter: UsageMeter, ref: string, period?: string | null): Promise<UsageSummary> {
+export async function usageSummary(actor: Actor, meter: UsageMeter, ref: string | null, period?: string | null): Promise<UsageSummary> {
   const tenant = await resolveTenant(actor, ref, 'usage:read');
   const month = parseMonth(period);
   const [stats, resources] = await Promise.all([
@@ -48,7 +48,7 @@ export async function usageSummary(actor: Actor, meter: UsageMeter, ref: string,
 export type UsageDay = { date: string; apiCalls: number; resources: ResourceAmount[] };
 
 /** One entry per day of the period that saw any usage, oldest first. */
-export async function usageHistory(actor: Actor, meter: UsageMeter, ref: string, period?: string | null): Promise<UsageDay[]> {
+export async function usageHistory(actor: Actor, meter: UsageMeter, ref: string | null, period?: string | null): Promise<UsageDay[]> {
   const tenant = await resolveTenant(actor, ref, 'usage:read');
   const month = parseMonth(period);
   const [stats, records] = await Promise.all([
@@ -114,7 +114,7 @@ export type UsageMetrics = CallMetrics & {
 export async function usageMetrics(
   actor: Actor,
   meter: UsageMeter,
-  ref: string,
+  ref: string | null,
   range: { from: Date; to: Date; granularity: Granularity },
 ): Promise<UsageMetrics> {
   const tenant = await resolveTenant(actor, ref, 'usage:read');

@@ -1,0 +1,299 @@
+import { z } from 'zod';
+import {
+  TenantApiCheckResourceDocument,
+  TenantApiInfoDocument,
+  TenantApiResourceLimitsDocument,
+  TenantApiResourceUsageDocument,
+  TenantApiSetResourceLimitsDocument,
+  TenantApiTrackUsageDocument,
+  TenantApiUsageHistoryDocument,
+  TenantApiUsageSummaryDocument,
+} from '../../../generated/graphql/graphql.js';
+import type { ErrorCode } from '../../../lib/errors.js';
+import type { Dialect, Failure, RequestProblem, RestRequest, RestResult, Route } from '../../types.js';
+
+// Gateway tenant endpoints (seed 001_3574d09c1313b85c.txt): usage, tenant info, resource limits.
+//
+// Choices where the seed is vague:
+// - The tenant is X-Tenant-ID (slug or UUID); without it, the API key's own tenant (the
+//   seed's limits examples send no X-Tenant-ID). tenant_id and id answer the slug, as the
+//   seed's "tenant-123" does.
+// - Errors are {success: false, error, message}, mirroring its {success: true, message}.
+// - period values are lowercase (minute, hour, day, month), gateAction block or warn.
+// - track answers {success, tracked, duplicate, allowed, gateAction, usage}; past a blocking
+//   limit it is 429 with Retry-After, nothing counted. An Idempotency-Key header, or
+//   idempotencyKey in the body, makes a retried track count once.
+
+const statusByCode: Record<ErrorCode, number> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PRECONDITION_FAILED: 412,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+};
+
+const failure = (status: number, error: string, message: string): RestResult => ({ status, body: { success: false, error, message } });
+
+const tenantHeader = { name: 'X-Tenant-ID', description: "Tenant slug or UUID; the API key's own tenant when absent", required: false };
+const tenantOf = (request: RestRequest) => request.headers.get('x-tenant-id')?.trim() || null;
+
+const lower = (value: string | null | undefined) => value?.toLowerCase() ?? null;
+const upper = (value: string) => value.toUpperCase();
+
+const periodSchema = z.enum(['minute', 'hour', 'day', 'month']);
+const gateSchema = z.enum(['block', 'warn']);
+
+type Limit = { resource: string; metric: string; period: string; limit: number; tiers: Record<string, unknown>; gateAction: string };
+const limitJson = (limit: Limit) => ({ ...limit, period: lower(limit.period), gateAction: lower(limit.gateAction) });
+
+const limitShape = z.object({
+  resource: z.string(),
+  metric: z.string(),
+  period: periodSchema,
+  limit: z.number(),
+  tiers: z.record(z.string(), z.number()).optional(),
+  gateAction: gateSchema.optional(),
+});
+
+const amountBody = z.object({
+  userId: z.string().optional(),
+  resource: z.string(),
+  metric: z.string(),
+  amount: z.number(),
+  idempotencyKey: z.string().optional(),
+});
+
+const usageSummary: Route = {
+  method: 'GET',
+  path: '/usage/summary',
+  summary: 'Usage summary of the current month (or ?period=YYYY-MM)',
+  operation: TenantApiUsageSummaryDocument,
+  headers: [tenantHeader],
+  variables: (request) => ({ tenant: tenantOf(request), period: request.query.get('period') }),
+  respond: (data: { usageSummary: { tenant: { slug: string }; period: string; apiCalls: number; llmTokens: number; storageBytes: number; bandwidthBytes: number } }) => {
+    const summary = data.usageSummary;
+    return {
+      status: 200,
+      body: {
+        tenant_id: summary.tenant.slug,
+        period: summary.period,
+        api_calls: summary.apiCalls,
+        llm_tokens: summary.llmTokens,
+        storage_bytes: summary.storageBytes,
+        bandwidth_bytes: summary.bandwidthBytes,
+      },
+    };
+  },
+  success: {
+    status: 200,
+    description: 'The summary',
+    schema: z.object({ tenant_id: z.string(), period: z.string(), api_calls: z.number(), llm_tokens: z.number(), storage_bytes: z.number(), bandwidth_bytes: z.number() }),
+  },
+};
+
+const usageHistory: Route = {
+  method: 'GET',
+  path: '/usage/history',
+  summary: 'Daily usage of a month (?period=YYYY-MM, the current month by default)',
+  operation: TenantApiUsageHistoryDocument,
+  headers: [tenantHeader],
+  variables: (request) => ({ tenant: tenantOf(request), period: request.query.get('period') }),
+  respond: (data: { usageHistory: { date: string; apiCalls: number; llmTokens: number }[] }) => ({
+    status: 200,
+    body: { history: data.usageHistory.map((day) => ({ date: day.date, api_calls: day.apiCalls, llm_tokens: day.llmTokens })) },
+  }),
+  success: {
+    status: 200,
+    description: 'One entry per day with usage',
+    schema: z.object({ history: z.array(z.object({ date: z.string(), api_calls: z.number(), llm_tokens: z.number() })) }),
+  },
+};
+
+const tenantInfo: Route = {
+  method: 'GET',
+  path: '/tenant/info',
+  summary: 'Tenant information and plan limits',
+  operation: TenantApiInfoDocument,
+  headers: [{ ...tenantHeader, required: true, description: 'Tenant slug or UUID' }],
+  variables: (request) => {
+    const tenant = tenantOf(request);
+    return tenant ? { tenant } : { answer: failure(400, 'tenant_required', 'The X-Tenant-ID header is required') };
+  },
+  respond: (data: { tenant: { slug: string; name: string; tier: string; createdAt: string; planLimits: { apiCalls: number; llmTokens: number; storageBytes: number } } }) => ({
+    status: 200,
+    body: {
+      id: data.tenant.slug,
+      name: data.tenant.name,
+      plan: lower(data.tenant.tier),
+      createdAt: data.tenant.createdAt,
+      limits: { apiCalls: data.tenant.planLimits.apiCalls, llmTokens: data.tenant.planLimits.llmTokens, storage: data.tenant.planLimits.storageBytes },
+    },
+  }),
+  success: {
+    status: 200,
+    description: 'The tenant',
+    schema: z.object({
+      id: z.string(),
+      name: z.string(),
+      plan: z.string(),
+      createdAt: z.string(),
+      limits: z.object({ apiCalls: z.number(), llmTokens: z.number(), storage: z.number() }),
+    }),
+  },
+};
+
+const getLimits: Route = {
+  method: 'GET',
+  path: '/tenant/limits/resources',
+  summary: 'Resource limit definitions',
+  operation: TenantApiResourceLimitsDocument,
+  headers: [tenantHeader],
+  variables: (request) => ({ tenant: tenantOf(request) }),
+  respond: (data: { resourceLimits: Limit[] }) => ({ status: 200, body: data.resourceLimits.map(limitJson) }),
+  success: { status: 200, description: 'The definitions', schema: z.array(limitShape) },
+};
+
+const putLimits: Route = {
+  method: 'PUT',
+  path: '/tenant/limits/resources',
+  summary: 'Replace the resource limit definitions',
+  operation: TenantApiSetResourceLimitsDocument,
+  headers: [tenantHeader],
+  body: z.array(limitShape),
+  variables: (request) => ({
+    tenant: tenantOf(request),
+    limits: (request.body as z.infer<typeof limitShape>[]).map((limit) => ({
+      ...limit,
+      period: upper(limit.period),
+      gateAction: limit.gateAction ? upper(limit.gateAction) : undefined,
+    })),
+  }),
+  respond: (data: { setResourceLimits: Limit[] }) => ({ status: 200, body: data.setResourceLimits.map(limitJson) }),
+  success: { status: 200, description: 'The definitions now in force', schema: z.array(limitShape) },
+};
+
+const limitsUsage: Route = {
+  method: 'GET',
+  path: '/tenant/limits/resources/usage',
+  summary: 'Usage against each limit, for the tenant or one user (?userId=)',
+  operation: TenantApiResourceUsageDocument,
+  headers: [tenantHeader],
+  variables: (request) => ({ tenant: tenantOf(request), userId: request.query.get('userId') }),
+  respond: (data: { resourceUsage: { resource: string; metric: string; period: string; current: number; limit: number; percentage: number; scope: string }[] }) => ({
+    status: 200,
+    body: data.resourceUsage.map((usage) => ({ ...usage, period: lower(usage.period), scope: lower(usage.scope) })),
+  }),
+  success: {
+    status: 200,
+    description: 'Usage per limit',
+    schema: z.array(
+      z.object({ resource: z.string(), metric: z.string(), period: periodSchema, current: z.number(), limit: z.number(), percentage: z.number(), scope: z.enum(['tenant', 'user']) }),
+    ),
+  },
+};
+
+const amountInput = (request: RestRequest) => {
+  const body = request.body as z.infer<typeof amountBody>;
+  return {
+    tenant: tenantOf(request),
+    input: {
+      resource: body.resource,
+      metric: body.metric,
+      amount: body.amount,
+      userId: body.userId,
+      idempotencyKey: body.idempotencyKey ?? request.headers.get('idempotency-key') ?? undefined,
+    },
+  };
+};
+
+type DecisionData = { allowed: boolean; gateAction: string | null; current: number; limit: number | null };
+
+const check: Route = {
+  method: 'POST',
+  path: '/tenant/limits/resources/check',
+  summary: 'Whether a resource action is allowed now (counts nothing)',
+  operation: TenantApiCheckResourceDocument,
+  headers: [tenantHeader],
+  body: amountBody,
+  variables: amountInput,
+  respond: (data: { checkResource: DecisionData }) => ({
+    status: 200,
+    body: {
+      allowed: data.checkResource.allowed,
+      gateAction: lower(data.checkResource.gateAction),
+      usage: { current: data.checkResource.current, limit: data.checkResource.limit },
+    },
+  }),
+  success: {
+    status: 200,
+    description: 'The decision',
+    schema: z.object({ allowed: z.boolean(), gateAction: gateSchema.nullable(), usage: z.object({ current: z.number(), limit: z.number().nullable() }) }),
+  },
+};
+
+const track: Route = {
+  method: 'POST',
+  path: '/tenant/limits/resources/track',
+  summary: 'Track resource usage; 429 when a blocking limit would be exceeded',
+  operation: TenantApiTrackUsageDocument,
+  headers: [tenantHeader, { name: 'Idempotency-Key', description: 'A retried track with the same key counts once', required: false }],
+  body: amountBody,
+  variables: amountInput,
+  respond: (data: { trackUsage: DecisionData & { duplicate: boolean; alerts: { level: string; percentage: number }[] } }) => ({
+    status: 200,
+    body: {
+      success: true,
+      tracked: !data.trackUsage.duplicate,
+      duplicate: data.trackUsage.duplicate,
+      allowed: data.trackUsage.allowed,
+      gateAction: lower(data.trackUsage.gateAction),
+      usage: { current: data.trackUsage.current, limit: data.trackUsage.limit },
+      alerts: data.trackUsage.alerts.map((alert) => ({ level: lower(alert.level), percentage: alert.percentage })),
+    },
+  }),
+  success: {
+    status: 200,
+    description: 'Tracked',
+    schema: z.object({
+      success: z.literal(true),
+      tracked: z.boolean(),
+      duplicate: z.boolean(),
+      allowed: z.boolean(),
+      gateAction: gateSchema.nullable(),
+      usage: z.object({ current: z.number(), limit: z.number().nullable() }),
+      alerts: z.array(z.object({ level: z.enum(['warning', 'critical']), percentage: z.number() })),
+    }),
+  },
+};
+
+function problem(problem: RequestProblem): RestResult {
+  switch (problem.kind) {
+    case 'malformed_json':
+      return failure(400, 'bad_request', problem.message);
+    case 'unsupported_media_type':
+      return failure(415, 'unsupported_media_type', problem.message);
+    case 'payload_too_large':
+      return failure(413, 'payload_too_large', problem.message);
+    case 'invalid_body':
+      return failure(400, 'bad_request', problem.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '));
+  }
+}
+
+export function tenantApiDialect(prefix: string): Dialect {
+  return {
+    name: 'tenant-api',
+    title: 'Gateway tenant endpoints',
+    prefix,
+    authorization: (headers) => headers.get('authorization'),
+    security: { scheme: 'bearer' },
+    error: (error: Failure) => failure(statusByCode[error.code] ?? 500, error.code.toLowerCase(), error.code === 'INTERNAL' ? 'Internal server error' : error.message),
+    problem,
+    methodNotAllowed: () => failure(405, 'method_not_allowed', 'Method not allowed'),
+    errorStatuses: [400, 401, 403, 404, 405, 413, 415, 429, 500],
+    errorSchema: z.object({ success: z.literal(false), error: z.string(), message: z.string() }),
+    routes: [usageSummary, usageHistory, tenantInfo, getLimits, putLimits, limitsUsage, check, track],
+  };
+}
