@@ -39,7 +39,9 @@ const server = createServer(
 server.listen(env.PORT, env.HOST, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
-  logger.info('gateway listening', { url: `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${port}/graphql` });
+  const url = `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${port}`;
+  logger.info('gateway listening', { url });
+  process.stdout.write(`tenant-gateway listening on ${url} (GraphiQL at ${url}/graphql)\n`);
 });
 
 let stopping = false;

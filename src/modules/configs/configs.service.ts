@@ -184,8 +184,8 @@ export type ConfigUpdateResult = { config: TenantConfig; updatedFields: string[]
 
 /**
  * A partial update: validated field by field, merged, checked as a whole, then written
- * as the next version together with its revision. `expectedVersion` makes it a
- * compare-and-swap; without it a concurrent writer is merged over, never lost.
+ * as the next version together with its revision. `expectedVersion` makes it
+ * conditional; without it concurrent writers are applied one after another.
  */
 export async function updateTenantConfig(
   actor: Actor,
@@ -212,8 +212,11 @@ export async function changeTenantConfig(
       currentStatus: tenant.status,
     });
   }
-  for (let attempt = 0; ; attempt++) {
-    const current = await actor.prisma.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
+  // Writers to one tenant's configuration queue on its row lock: no lost update, and no
+  // spurious conflict; expectedVersion is compared under the lock.
+  return actor.prisma.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT 1 FROM "TenantConfig" WHERE "tenantId" = ${tenant.id}::uuid FOR UPDATE`;
+    const current = await tx.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
     if (expectedVersion != null && expectedVersion !== current.version) {
       throw new ConflictError(
         `Configuration version ${expectedVersion} is stale; the current version is ${current.version}`,
@@ -228,25 +231,15 @@ export async function changeTenantConfig(
 
     const version = current.version + 1;
     const document = after as unknown as Prisma.InputJsonObject;
-    const written = await actor.prisma.$transaction(async (tx) => {
-      const { count } = await tx.tenantConfig.updateMany({
-        where: { tenantId: tenant.id, version: current.version },
-        data: { version, document, updatedBy: principal.label, updatedAt: new Date() },
-      });
-      if (count === 0) return null;
-      await tx.tenantConfigRevision.create({
-        data: { tenantId: tenant.id, version, principal: principal.label, updatedFields, document },
-      });
-      return tx.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
+    const config = await tx.tenantConfig.update({
+      where: { tenantId: tenant.id },
+      data: { version, document, updatedBy: principal.label, updatedAt: new Date() },
     });
-    if (written) return { config: written, updatedFields };
-    if (expectedVersion != null || attempt >= 5) {
-      const latest = await actor.prisma.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
-      throw new ConflictError(`The configuration changed concurrently; the current version is ${latest.version}`, {
-        currentVersion: latest.version,
-      });
-    }
-  }
+    await tx.tenantConfigRevision.create({
+      data: { tenantId: tenant.id, version, principal: principal.label, updatedFields, document },
+    });
+    return { config, updatedFields };
+  });
 }
 
 /** Revisions are listed newest first through a connection over this where-clause. */

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { defaultRateLimits } from '../src/rate-limit/limits.js';
+import { codes, createKey, createTenant } from './support/fixtures.js';
+import { startGateway, type TestGateway, testRateLimits } from './support/gateway.js';
+
+let gateway: TestGateway;
+beforeAll(async () => {
+  gateway = await startGateway({
+    rateLimits: {
+      ip: { perSecond: 5, banAfterViolations: 3, banSeconds: 2 },
+      tierPerMinute: { ...testRateLimits.tierPerMinute, FREE: 4 },
+      fields: { 'Query.tenantConfig': 4, 'Mutation.updateTenantConfig': 3, 'Query.tenantFeatures': 4 },
+    },
+  });
+});
+afterAll(() => gateway.close());
+
+const operator = () => ({ authorization: `Bearer ${gateway.adminKey}` });
+
+function expectRateLimitHeaders(headers: Headers, policy: string, limit: number, window: number) {
+  const retryAfter = Number(headers.get('retry-after'));
+  expect(retryAfter).toBeGreaterThanOrEqual(1);
+  expect(retryAfter).toBeLessThanOrEqual(window);
+  expect(headers.get('ratelimit-policy')).toBe(`"${policy}";q=${limit};w=${window}`);
+  expect(headers.get('ratelimit')).toBe(`"${policy}";r=0;t=${retryAfter}`);
+}
+
+test('the defaults are the seeds\' numbers', () => {
+  expect(defaultRateLimits).toEqual({
+    ip: { perSecond: 100, banAfterViolations: 5, banSeconds: 300 },
+    tierPerMinute: { FREE: 60, BASIC: 300, PRO: 1000, ENTERPRISE: 5000 },
+    fields: { 'Query.tenantConfig': 100, 'Mutation.updateTenantConfig': 10, 'Query.tenantFeatures': 100 },
+  });
+});
+
+describe('per-tenant field limits (graphql-rate-limit)', () => {
+  test('configuration updates: GraphQL and REST callers share one count per tenant', async () => {
+    const tenant = await createTenant(gateway, { tier: 'ENTERPRISE' });
+    const other = await createTenant(gateway, { tier: 'ENTERPRISE' });
+    const update = (id: string) =>
+      gateway.graphql(`mutation { updateTenantConfig(tenant: "${id}", input: { performance: { cacheSizeMb: 10 } }) { message } }`);
+    expect((await update(tenant.id)).errors).toBeUndefined();
+    expect((await gateway.rest('PUT', `/api/v1/tenants/${tenant.id}/config`, { headers: operator(), body: { performance: { cache_size_mb: 20 } } })).status).toBe(200);
+    expect((await update(tenant.id)).errors).toBeUndefined();
+
+    const refusedRest = await gateway.rest('PUT', `/api/v1/tenants/${tenant.id}/config`, { headers: operator(), body: { performance: { cache_size_mb: 30 } } });
+    expect(refusedRest.status).toBe(429);
+    expect(refusedRest.body).toEqual({
+      error: 'Too Many Requests',
+      message: 'Rate limit exceeded: max 3 updateTenantConfig requests per minute per tenant',
+      code: 429,
+      tenant_id: tenant.id,
+    });
+    expectRateLimitHeaders(refusedRest.headers, 'Mutation.updateTenantConfig', 3, 60);
+
+    const refusedGraphql = await gateway.graphql(`mutation { updateTenantConfig(tenant: "${tenant.id}", input: { performance: { cacheSizeMb: 40 } }) { message } }`);
+    expect(refusedGraphql.status).toBe(429);
+    expect(codes(refusedGraphql)).toEqual(['RATE_LIMITED']);
+    expect(refusedGraphql.errors![0]!.extensions).toMatchObject({ policy: 'Mutation.updateTenantConfig', limit: 3, windowSeconds: 60, retryAfter: expect.any(Number) });
+
+    const { data } = await gateway.graphql<{ tenantConfig: { performance: { cacheSizeMb: number } } }, object>(
+      `{ tenantConfig(tenant: "${tenant.id}") { performance { cacheSizeMb } } }`,
+    );
+    expect(data!.tenantConfig.performance.cacheSizeMb).toBe(10);
+    expect((await update(other.id)).errors).toBeUndefined();
+  });
+
+  test('configuration reads and feature queries have their own limits', async () => {
+    const tenant = await createTenant(gateway, { tier: 'ENTERPRISE' });
+    for (let index = 0; index < 4; index++) expect((await gateway.rest('GET', `/api/v1/tenants/${tenant.id}/config`, { headers: operator() })).status).toBe(200);
+    expect((await gateway.rest('GET', `/api/v1/tenants/${tenant.id}/config`, { headers: operator() })).status).toBe(429);
+    expect((await gateway.rest('GET', `/api/v1/tenants/${tenant.id}/features`, { headers: operator() })).status).toBe(200);
+  });
+});
+
+describe('tier quotas', () => {
+  test('a FREE tenant key gets its tier\'s requests per minute, then RATE_LIMITED', async () => {
+    const tenant = await createTenant(gateway, { tier: 'FREE' });
+    const key = await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: tenant.id });
+    for (let index = 0; index < 4; index++) expect((await gateway.graphql(`{ tenant(id: "${tenant.id}") { id } }`, {}, key.secret)).errors).toBeUndefined();
+    const refused = await gateway.graphql(`{ tenant(id: "${tenant.id}") { id } }`, {}, key.secret);
+    expect(refused.status).toBe(429);
+    expect(refused.errors![0]!.message).toBe('Rate limit exceeded: max 4 requests per minute for the FREE tier');
+    expect(refused.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', policy: 'tier-free', limit: 4, windowSeconds: 60 });
+    expect((await gateway.graphql(`{ tenant(id: "${tenant.id}") { id } }`)).errors).toBeUndefined();
+  });
+});
+
+describe('IP limiter, before authentication', () => {
+  const from = (address: string, path = '/graphql', init: RequestInit = {}) =>
+    gateway.app.fetch(new Request(`http://gateway.test${path}`, init), { clientAddress: address });
+
+  test('N a second per address; repeated violations ban the address; each dialect renders its 429', async () => {
+    const address = '10.9.9.1';
+    const statuses: number[] = [];
+    for (let index = 0; index < 8; index++) statuses.push((await from(address, '/healthz/not-a-route')).status);
+    expect(statuses.slice(0, 5)).toEqual([404, 404, 404, 404, 404]);
+    expect(statuses.slice(5)).toEqual([429, 429, 429]);
+
+    const graphql = await from(address, '/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    expect(graphql.status).toBe(429);
+    expect(await graphql.json()).toEqual({
+      errors: [{ message: 'Too many requests: this address is temporarily banned', extensions: { code: 'RATE_LIMITED', policy: 'ip-ban', limit: 5, windowSeconds: 2, retryAfter: 2 } }],
+    });
+    expectRateLimitHeaders(graphql.headers, 'ip-ban', 5, 2);
+
+    const config = await from(address, '/api/v1/tenants/acme/config');
+    expect(config.status).toBe(429);
+    expect(await config.json()).toEqual({ error: 'Too Many Requests', message: 'Too many requests: this address is temporarily banned', code: 429, tenant_id: 'acme' });
+    const history = await from(address, '/api/delete-tenant', { method: 'DELETE' });
+    expect(await history.json()).toEqual({ detail: 'Too many requests: this address is temporarily banned' });
+    const tenantApi = await from(address, '/usage/summary');
+    expect(await tenantApi.json()).toEqual({ success: false, error: 'rate_limited', message: 'Too many requests: this address is temporarily banned' });
+
+    expect((await from('10.9.9.2', '/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })).status).toBe(200);
+
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect((await from(address, '/openapi.json')).status).toBe(200);
+  });
+
+  test('an address over its rate but not yet banned is told to retry in a second', async () => {
+    const address = '10.9.9.3';
+    for (let index = 0; index < 5; index++) await from(address, '/openapi.json');
+    const refused = await from(address, '/openapi.json');
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toEqual({ error: 'rate_limited', message: 'Rate limit exceeded: max 5 requests per second' });
+    expectRateLimitHeaders(refused.headers, 'ip', 5, 1);
+  });
+});
