@@ -60,11 +60,12 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const { prisma } = database;
   const production = env.NODE_ENV === 'production';
   const store = counterStore ?? openCounterStore(env.REDIS_URL);
+  const limiting = env.RATE_LIMITS === 'on';
   const meter = new UsageMeter(prisma, logger, { flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS, maxKeys: 10_000 });
   meter.start();
 
   const yoga = createYoga<{ restRoute?: string }, GraphQLContext>({
-    schema: withFieldRateLimits(schema, store, rateLimits.fields),
+    schema: limiting ? withFieldRateLimits(schema, store, rateLimits.fields) : schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
@@ -75,8 +76,8 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     },
     plugins: [
       useBadUserInputValidation(),
-      useAuthGuard((tenantId, tier) => checkTenantQuota(store, rateLimits, tenantId, tier)),
-      useMetering(),
+      useAuthGuard((tenantId, tier) => (limiting ? checkTenantQuota(store, rateLimits, tenantId, tier) : Promise.resolve())),
+      ...(env.METERING === 'on' ? [useMetering()] : []),
     ],
     context: async ({ request, restRoute }): Promise<GraphQLContext> => {
       const base = { prisma, production, meter, restRoute };
@@ -118,9 +119,30 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     return json(status, { error: error.code.toLowerCase(), message: error.message }, headers);
   }
 
+  // Counters for /metrics (Prometheus text format); benchmarks read statements per request here.
+  const counters = { requests: 0, sqlStatements: 0 };
+  database.onQuery.add(() => void counters.sqlStatements++);
+
+  function metrics(): Response {
+    const memory = process.memoryUsage();
+    const lines = [
+      '# TYPE gateway_http_requests_total counter',
+      `gateway_http_requests_total ${counters.requests}`,
+      '# TYPE gateway_sql_statements_total counter',
+      `gateway_sql_statements_total ${counters.sqlStatements}`,
+      '# TYPE gateway_usage_buffered_keys gauge',
+      `gateway_usage_buffered_keys ${meter.bufferedKeys}`,
+      '# TYPE process_resident_memory_bytes gauge',
+      `process_resident_memory_bytes ${memory.rss}`,
+    ];
+    return new Response(`${lines.join('\n')}\n`, { headers: { 'content-type': 'text/plain; version=0.0.4' } });
+  }
+
   async function fetch(request: Request, server: ServerContext = {}): Promise<Response> {
     const { pathname } = new URL(request.url);
     if (pathname === '/healthz') return json(200, { status: 'ok' });
+    if (pathname === '/metrics') return metrics();
+    counters.requests++;
     if (pathname === '/readyz') {
       try {
         await prisma.$queryRaw`SELECT 1`;
@@ -131,7 +153,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
       }
     }
     try {
-      if (server.clientAddress) await checkClientAddress(store, rateLimits.ip, server.clientAddress);
+      if (limiting && server.clientAddress) await checkClientAddress(store, rateLimits.ip, server.clientAddress);
     } catch (error) {
       if (error instanceof DomainError) return refuse(request, error);
       logger.error('rate limit store failed; letting the request through', { error });

@@ -21,6 +21,9 @@ const environmentSchema = z.object({
   BACKUP_DIR: z.string().min(1).default('./data/backups'),
   REDIS_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
+  /** Switches for benchmarking and diagnosis: `off` disables metering or every rate limit. */
+  METERING: z.enum(['on', 'off']).default('on'),
+  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   USAGE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
   RATE_LIMIT_IP_PER_SECOND: z.coerce.number().int().min(1).default(100),
   RATE_LIMIT_IP_BAN_AFTER: z.coerce.number().int().min(1).default(5),

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -8,7 +9,15 @@ import {
 import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm';
 
-export const prismaDir = path.resolve(import.meta.dirname, '../../prisma');
+/** The project's prisma/ folder, found upward from this file (src/db in development, dist/src/db compiled). */
+function findPrismaDir(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'prisma', 'schema.prisma'))) return path.join(dir, 'prisma');
+    if (path.dirname(dir) === dir) throw new Error(`No prisma/schema.prisma above ${from}`);
+  }
+}
+
+export const prismaDir = findPrismaDir(import.meta.dirname);
 const migrationsDir = path.join(prismaDir, 'migrations');
 const schemaPath = path.join(prismaDir, 'schema.prisma');
 

@@ -47,6 +47,10 @@ export class UsageMeter {
     if (this.buffer.size >= this.options.maxKeys) void this.flush();
   }
 
+  get bufferedKeys(): number {
+    return this.buffer.size;
+  }
+
   /** Counts not yet written, so reads in this process are exact. */
   pending(tenantId: string): CallStat[] {
     return [...this.buffer.values()].filter((stat) => stat.tenantId === tenantId);

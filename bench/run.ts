@@ -1,0 +1,342 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { openDatabase } from '../src/db/client.js';
+import { applyMigrations } from '../src/db/schema-engine.js';
+import { defaultConfig } from '../src/modules/configs/config-spec.js';
+import { tenantPageQuery, tenantQuery } from './operations.js';
+import { seedTenants } from './seed.js';
+
+// npm run bench [-- --quick] [-- --tenants 100000] [-- --duration 10 --connections 20]
+// The gateway (compiled, NODE_ENV=production) and a node:http + pg baseline, loaded in turn
+// from a separate process on loopback, alternating which goes first.
+
+const { values: options } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    tenants: { type: 'string' },
+    duration: { type: 'string' },
+    connections: { type: 'string', default: '20' },
+  },
+});
+const quick = options.quick!;
+const tenantCount = Number(options.tenants ?? (quick ? 200 : 1000));
+const duration = Number(options.duration ?? (quick ? 2 : 8));
+const warmup = quick ? 1 : 3;
+const connections = Number(options.connections);
+const root = path.resolve(import.meta.dirname, '..');
+const operatorKey = 'bench-operator-key-0123456789abcdef';
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+type Server = { name: string; url: string; child: ChildProcess; metric: string };
+
+async function startProcess(name: string, args: string[], env: Record<string, string>, metric: string): Promise<Server> {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), 120_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const match = /listening on (http:\/\/\S+)/.exec(chunk.toString());
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`${name} exited with ${code}:\n${output}`)));
+  });
+  return { name, url, child, metric };
+}
+
+function stop(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.child.once('exit', () => resolve());
+    server.child.kill('SIGTERM');
+  });
+}
+
+async function counter(server: Server): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return Number(new RegExp(`^${server.metric} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+}
+
+async function peakRss(server: Server): Promise<number> {
+  const status = await readFile(`/proc/${server.child.pid}/status`, 'utf8').catch(() => '');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+type Mix = { weight: number; method: 'GET' | 'PUT' | 'POST'; path: string; body?: string }[];
+type LoadResult = { requests: number; rps: number; p50: number; p99: number; errors: number; non2xx: number };
+
+function load(url: string, ids: string[], mix: Mix, seconds: number, rate?: number): LoadResult {
+  const spec = { url, ids, connections, duration: seconds, headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' }, mix, rate };
+  const output = execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'bench/load.ts'), JSON.stringify(spec)], { cwd: root, maxBuffer: 1 << 26 });
+  return JSON.parse(output.toString()) as LoadResult;
+}
+
+type Measurement = LoadResult & { statementsPerRequest: number; peakRssBytes: number };
+
+async function measure(server: Server, ids: string[], mix: Mix, rate?: number): Promise<Measurement> {
+  load(server.url, ids, mix, warmup, rate);
+  const before = await counter(server);
+  const result = load(server.url, ids, mix, duration, rate);
+  const after = await counter(server);
+  return { ...result, statementsPerRequest: result.requests ? (after - before) / result.requests : 0, peakRssBytes: await peakRss(server) };
+}
+
+const graphqlBody = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
+const workloads: Record<string, { title: string; mix: Mix }> = {
+  W1: { title: 'REST GET /api/v1/tenants/{id}/config', mix: [{ weight: 1, method: 'GET', path: '/api/v1/tenants/{id}/config' }] },
+  W2: { title: 'GraphQL tenant(id) { config features }', mix: [{ weight: 1, method: 'POST', path: '/graphql', body: graphqlBody(tenantQuery, { id: '{id}' }) }] },
+  W3: { title: 'GraphQL page of 50 tenants with config and features', mix: [{ weight: 1, method: 'POST', path: '/graphql', body: graphqlBody(tenantPageQuery) }] },
+  W4: {
+    title: 'REST PUT /api/v1/tenants/{id}/config',
+    mix: [{ weight: 1, method: 'PUT', path: '/api/v1/tenants/{id}/config', body: '{"performance":{"cache_size_mb":{n}}}' }],
+  },
+  W5: {
+    title: 'mixed: 90 % W1, 10 % W4',
+    mix: [
+      { weight: 9, method: 'GET', path: '/api/v1/tenants/{id}/config' },
+      { weight: 1, method: 'PUT', path: '/api/v1/tenants/{id}/config', body: '{"performance":{"cache_size_mb":{n}}}' },
+    ],
+  },
+};
+const graphqlConfigRead: Mix = [
+  {
+    weight: 1,
+    method: 'POST',
+    path: '/graphql',
+    body: graphqlBody(
+      `query BenchConfig($tenant: ID!) { tenantConfig(tenant: $tenant) { tenantId version updatedAt performance { cacheSizeMb maxParallelWorkers enableQueryOptimization enableResultCaching enableAdaptiveIndexing queryTimeoutSecs queryMemoryLimitMb collectQueryStats } security { encryptionAtRest encryptionInTransit encryptionAlgorithm kmsKeyId enableRls enableColumnEncryption passwordComplexity sessionTimeoutMins requireMfa allowedIps enableAuditLog auditRetentionDays } backup { enabled frequencyHours retentionDays fullBackupInterval destinations { destinationType bucket region path credentialsId } enablePitr pitrRetentionDays encryptBackups compressBackups } replication { enabled mode regions consistencyLevel maxLagSeconds enableAutoFailover failoverPriority } compliance { gdpr hipaa soc2 pciDss dataResidency enableRetentionPolicies defaultRetentionDays enableAnonymization enableRtbf } customSettings } }`,
+      { tenant: '{id}' },
+    ),
+  },
+];
+
+const gatewayEnv = (databaseUrl: string, extra: Record<string, string> = {}) => ({
+  NODE_ENV: 'production',
+  PORT: '0',
+  HOST: '127.0.0.1',
+  DATABASE_URL: databaseUrl,
+  GATEWAY_ADMIN_KEY: operatorKey,
+  LOG_LEVEL: 'warn',
+  // Limits are raised so the load measures the work, not the refusals; the checks still run.
+  RATE_LIMIT_IP_PER_SECOND: '100000000',
+  RATE_LIMIT_CONFIG_READS_PER_MINUTE: '100000000',
+  RATE_LIMIT_CONFIG_UPDATES_PER_MINUTE: '100000000',
+  RATE_LIMIT_FEATURE_QUERIES_PER_MINUTE: '100000000',
+  ...extra,
+});
+
+async function sameBytes(gateway: Server, baseline: Server, id: string): Promise<Record<string, boolean>> {
+  const get = (server: Server, init: RequestInit & { path: string }) =>
+    fetch(`${server.url}${init.path}`, { ...init, headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' } }).then((response) => response.text());
+  const checks: Record<string, RequestInit & { path: string }> = {
+    W1: { path: `/api/v1/tenants/${id}/config` },
+    W2: { path: '/graphql', method: 'POST', body: graphqlBody(tenantQuery, { id }) },
+    W3: { path: '/graphql', method: 'POST', body: graphqlBody(tenantPageQuery) },
+  };
+  const result: Record<string, boolean> = {};
+  for (const [name, init] of Object.entries(checks)) result[name] = (await get(gateway, init)) === (await get(baseline, init));
+  return result;
+}
+
+async function seedPglite(dataDir: string, count: number): Promise<string[]> {
+  const database = openDatabase(dataDir);
+  try {
+    await applyMigrations(database.adapterFactory);
+    const ids: string[] = [];
+    const tiers = ['FREE', 'BASIC', 'PRO', 'ENTERPRISE'] as const;
+    for (let offset = 0; offset < count; offset += 500) {
+      const batch = Array.from({ length: Math.min(500, count - offset) }, (_unused, index) => {
+        const n = offset + index;
+        const document = defaultConfig();
+        document.performance.cache_size_mb = 1024 + (n % 1000);
+        return { id: crypto.randomUUID(), n, tier: tiers[n % 4]!, document };
+      });
+      ids.push(...batch.map((entry) => entry.id));
+      await database.prisma.tenant.createMany({
+        data: batch.map((entry) => ({ id: entry.id, slug: `bench_${entry.n}`, name: `Bench ${entry.n}`, tier: entry.tier, region: 'eu-central', maxUsers: 100, maxApiCallsPerMonth: 1_000_000, maxStorageMb: 102_400 })),
+      });
+      await database.prisma.tenantConfig.createMany({ data: batch.map((entry) => ({ tenantId: entry.id, document: entry.document, version: 2, updatedBy: 'bench' })) });
+    }
+    return ids;
+  } finally {
+    await database.close();
+  }
+}
+
+function commit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main() {
+  const started = Date.now();
+  log('building the gateway (npm run build)');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+
+  let clusterDir: string | undefined;
+  let serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl?.startsWith('postgres')) {
+    log('starting a throwaway PostgreSQL 15 cluster on loopback');
+    [clusterDir, serverUrl] = execFileSync('bash', [path.join(root, 'scripts/postgres-cluster.sh'), 'start'], { stdio: ['ignore', 'pipe', 'inherit'] })
+      .toString()
+      .trim()
+      .split(' ') as [string, string];
+  }
+  const servers: Server[] = [];
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'gateway-bench-'));
+  try {
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query('DROP DATABASE IF EXISTS gateway_bench WITH (FORCE)');
+    await admin.query('CREATE DATABASE gateway_bench');
+    await admin.end();
+    const benchUrl = new URL(serverUrl!);
+    benchUrl.pathname = '/gateway_bench';
+    const databaseUrl = benchUrl.toString();
+
+    const migrator = openDatabase(databaseUrl);
+    await applyMigrations(migrator.adapterFactory);
+    await migrator.close();
+    log(`seeding ${tenantCount} tenants`);
+    const ids = await seedTenants(databaseUrl, tenantCount, (done) => done % 20_000 === 0 && log(`  ${done} tenants`));
+
+    const baseline = await startProcess('baseline', [path.join(root, 'dist/bench/baseline.js')], { BASELINE_DATABASE_URL: databaseUrl }, 'baseline_sql_statements_total');
+    const gateway = await startProcess('gateway', [path.join(root, 'dist/src/server.js')], gatewayEnv(databaseUrl), 'gateway_sql_statements_total');
+    servers.push(baseline, gateway);
+    const identical = await sameBytes(gateway, baseline, ids[0]!);
+    log(`same response bytes: ${JSON.stringify(identical)}`);
+
+    const results: Record<string, { title: string; gateway: Measurement; baseline: Measurement; ratio: number }> = {};
+    for (const [index, [name, workload]] of Object.entries(workloads).entries()) {
+      const order = index % 2 === 0 ? [gateway, baseline] : [baseline, gateway];
+      const measured: Record<string, Measurement> = {};
+      for (const server of order) {
+        log(`${name} on ${server.name}`);
+        measured[server.name] = await measure(server, ids, workload.mix);
+      }
+      results[name] = { title: workload.title, gateway: measured.gateway!, baseline: measured.baseline!, ratio: measured.gateway!.rps / measured.baseline!.rps };
+    }
+
+    log('W1 through /graphql on the gateway');
+    const graphqlRead = await measure(gateway, ids, graphqlConfigRead);
+    log('p99 at half of peak W1 throughput');
+    const halfPeak = await measure(gateway, ids, workloads.W1!.mix, Math.max(1, Math.round(results.W1!.gateway.rps / 2)));
+    await stop(gateway);
+    servers.splice(servers.indexOf(gateway), 1);
+
+    log('W1 with metering and rate limiting off');
+    const bare = await startProcess('gateway (metering, rate limits off)', [path.join(root, 'dist/src/server.js')], gatewayEnv(databaseUrl, { METERING: 'off', RATE_LIMITS: 'off' }), 'gateway_sql_statements_total');
+    servers.push(bare);
+    const bareW1 = await measure(bare, ids, workloads.W1!.mix);
+    const onAgain = await startProcess('gateway', [path.join(root, 'dist/src/server.js')], gatewayEnv(databaseUrl), 'gateway_sql_statements_total');
+    servers.push(onAgain);
+    const onW1 = await measure(onAgain, ids, workloads.W1!.mix);
+    await Promise.all([stop(bare), stop(onAgain)]);
+    servers.splice(servers.indexOf(bare), 1);
+    servers.splice(servers.indexOf(onAgain), 1);
+
+    log('W1-W3 on the embedded PGlite default');
+    const pgliteDir = path.join(scratch, 'pglite');
+    await mkdir(pgliteDir);
+    const pgliteIds = await seedPglite(pgliteDir, Math.min(tenantCount, 1000));
+    const embedded = await startProcess('gateway (PGlite)', [path.join(root, 'dist/src/server.js')], gatewayEnv(pgliteDir), 'gateway_sql_statements_total');
+    servers.push(embedded);
+    const pglite: Record<string, Measurement> = {};
+    for (const name of ['W1', 'W2', 'W3']) pglite[name] = await measure(embedded, pgliteIds, workloads[name]!.mix);
+
+    const report = {
+      date: new Date().toISOString(),
+      commit: commit(),
+      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` },
+      settings: { tenants: tenantCount, durationSeconds: duration, warmupSeconds: warmup, connections, quick },
+      identicalResponses: identical,
+      workloads: results,
+      graphqlConfigRead: { ...graphqlRead, restOverGraphql: results.W1!.gateway.rps / graphqlRead.rps },
+      meteringAndRateLimits: { on: onW1, off: bareW1, throughputLost: 1 - onW1.rps / bareW1.rps },
+      halfPeak: { rate: Math.round(results.W1!.gateway.rps / 2), p99: halfPeak.p99, achievedRps: halfPeak.rps },
+      pglite,
+      elapsedSeconds: Math.round((Date.now() - started) / 1000),
+    };
+    await writeReport(report);
+  } finally {
+    await Promise.all(servers.map(stop));
+    await rm(scratch, { recursive: true, force: true });
+    if (clusterDir) execFileSync('bash', [path.join(root, 'scripts/postgres-cluster.sh'), 'stop', clusterDir], { stdio: 'ignore' });
+  }
+}
+
+type Report = {
+  date: string;
+  commit: string;
+  machine: Record<string, unknown>;
+  settings: Record<string, unknown>;
+  identicalResponses: Record<string, boolean>;
+  workloads: Record<string, { title: string; gateway: Measurement; baseline: Measurement; ratio: number }>;
+  graphqlConfigRead: Measurement & { restOverGraphql: number };
+  meteringAndRateLimits: { on: Measurement; off: Measurement; throughputLost: number };
+  halfPeak: { rate: number; p99: number; achievedRps: number };
+  pglite: Record<string, Measurement>;
+  elapsedSeconds: number;
+};
+
+const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
+const fixed = (value: number, digits = 2) => value.toFixed(digits);
+
+function markdown(report: Report): string {
+  const rows = Object.entries(report.workloads).map(
+    ([name, entry]) =>
+      `| ${name} | ${entry.title} | ${Math.round(entry.gateway.rps)} | ${Math.round(entry.baseline.rps)} | **${fixed(entry.ratio)}×** | ${entry.gateway.p50} / ${entry.gateway.p99} | ${entry.baseline.p50} / ${entry.baseline.p99} | ${fixed(entry.gateway.statementsPerRequest)} / ${fixed(entry.baseline.statementsPerRequest)} | ${mb(entry.gateway.peakRssBytes)} / ${mb(entry.baseline.peakRssBytes)} | ${entry.gateway.non2xx} |`,
+  );
+  const pglite = Object.entries(report.pglite).map(
+    ([name, entry]) => `| ${name} (PGlite) | ${Math.round(entry.rps)} | ${fixed(entry.rps / report.workloads[name]!.baseline.rps)}× | ${entry.p50} / ${entry.p99} | ${fixed(entry.statementsPerRequest)} | ${mb(entry.peakRssBytes)} |`,
+  );
+  return [
+    `# Benchmark ${report.date} (commit ${report.commit})`,
+    '',
+    `Machine: ${report.machine.cpus} × ${report.machine.cpu}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}. ` +
+      `${report.settings.tenants} tenants, ${report.settings.connections} connections, ${report.settings.durationSeconds} s per run after ${report.settings.warmupSeconds} s warm-up. ` +
+      `PostgreSQL 15 on loopback; load from a separate process (autocannon). Same response bytes as the baseline: ${Object.entries(report.identicalResponses).map(([name, same]) => `${name} ${same ? 'yes' : 'no'}`).join(', ')}.`,
+    '',
+    '| workload | what | gateway req/s | baseline req/s | ratio | gateway p50/p99 ms | baseline p50/p99 ms | SQL/request (gateway / baseline) | peak RSS (gateway / baseline) | gateway non-2xx |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    '| embedded | req/s | vs PostgreSQL baseline | p50/p99 ms | SQL/request | peak RSS |',
+    '|---|---|---|---|---|---|',
+    ...pglite,
+    '',
+    '| goal | target | measured |',
+    '|---|---|---|',
+    `| SQL statements per request, W3 | constant, ≤ 1 per nesting level | ${fixed(report.workloads.W3!.gateway.statementsPerRequest)} (page + configs + features + count) |`,
+    `| W1 vs baseline | ≥ 1.0× | ${fixed(report.workloads.W1!.ratio)}× |`,
+    `| W2 vs baseline | ≥ 0.5× | ${fixed(report.workloads.W2!.ratio)}× |`,
+    `| W1 vs the same read through /graphql | ≥ 0.9× | ${fixed(report.graphqlConfigRead.restOverGraphql)}× (${Math.round(report.graphqlConfigRead.rps)} req/s through /graphql) |`,
+    `| metering and rate limiting on vs off | ≤ 5 % lost | ${fixed(report.meteringAndRateLimits.throughputLost * 100, 1)} % (${Math.round(report.meteringAndRateLimits.on.rps)} vs ${Math.round(report.meteringAndRateLimits.off.rps)} req/s) |`,
+    `| p99 at half of peak throughput (W1 at ${report.halfPeak.rate} req/s) | ≤ 20 ms | ${report.halfPeak.p99} ms |`,
+    '',
+    `Reproduce: \`npm run bench\`${report.settings.quick ? ' -- --quick' : ''}${report.settings.tenants !== 1000 && !report.settings.quick ? ` -- --tenants ${report.settings.tenants}` : ''}. Took ${report.elapsedSeconds} s.`,
+    '',
+  ].join('\n');
+}
+
+async function writeReport(report: Report) {
+  const directory = path.join(root, 'bench/results');
+  await mkdir(directory, { recursive: true });
+  const stem = `${report.date.slice(0, 19).replace(/[:T]/g, '-')}-${report.commit}${report.settings.quick ? '-quick' : ''}-${report.settings.tenants}`;
+  const text = markdown(report);
+  await writeFile(path.join(directory, `${stem}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(path.join(directory, `${stem}.md`), text);
+  process.stdout.write(`${text}\nWritten to bench/results/${stem}.{json,md}\n`);
+}
+
+await main();
