@@ -24,8 +24,8 @@ const { values: options } = parseArgs({
 });
 const quick = options.quick!;
 const tenantCount = Number(options.tenants ?? (quick ? 200 : 1000));
-const duration = Number(options.duration ?? (quick ? 2 : 8));
-const warmup = quick ? 1 : 3;
+const duration = Number(options.duration ?? (quick ? 1.5 : 8));
+const warmup = quick ? 0.5 : 3;
 const connections = Number(options.connections);
 const root = path.resolve(import.meta.dirname, '..');
 const operatorKey = 'bench-operator-key-0123456789abcdef';
@@ -74,7 +74,7 @@ type LoadResult = { requests: number; rps: number; p50: number; p99: number; err
 
 function load(url: string, ids: string[], mix: Mix, seconds: number, rate?: number): LoadResult {
   const spec = { url, ids, connections, duration: seconds, headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' }, mix, rate };
-  const output = execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'bench/load.ts'), JSON.stringify(spec)], { cwd: root, maxBuffer: 1 << 26 });
+  const output = execFileSync(process.execPath, [path.join(root, 'dist/bench/load.js'), JSON.stringify(spec)], { cwd: root, maxBuffer: 1 << 26 });
   return JSON.parse(output.toString()) as LoadResult;
 }
 

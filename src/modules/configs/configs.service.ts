@@ -176,8 +176,8 @@ export function assertMirroredFeaturesAllowed(tier: Parameters<typeof tierMeets>
 }
 
 export async function getTenantConfig(actor: Actor, ref: string): Promise<TenantConfig> {
-  const tenant = await resolveTenant(actor, ref, 'config:read');
-  return actor.prisma.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
+  const tenant = await resolveTenant<Tenant & { config: TenantConfig }>(actor, ref, 'config:read', { include: { config: true } });
+  return tenant.config;
 }
 
 export type ConfigUpdateResult = { config: TenantConfig; updatedFields: string[] };

@@ -1,3 +1,4 @@
+import type { Tenant } from '../../generated/prisma/client.js';
 import type { PlanTier } from '../../generated/prisma/enums.js';
 import { ForbiddenError, InvalidInputError } from '../../lib/errors.js';
 import { changeTenantConfig, readConfigDocument } from '../configs/configs.service.js';
@@ -68,11 +69,17 @@ export async function setTenantFeature(actor: Actor, ref: string, name: string, 
   return tenant.id;
 }
 
+const featureInputs = { features: { select: { feature: true, enabled: true } }, config: { select: { document: true } } } as const;
+type WithFeatureInputs = Tenant & { features: { feature: string; enabled: boolean }[]; config: { document: unknown } | null };
+
+/** A tenant's features, read in one statement under the caller's features:read scope. */
+export async function getTenantFeatures(actor: Actor, ref: string): Promise<TenantFeatureSummary & { tenantId: string }> {
+  const tenant = await resolveTenant<WithFeatureInputs>(actor, ref, 'features:read', { include: featureInputs });
+  return { tenantId: tenant.id, ...tenantFeatures(tenant.tier, tenant.features, tenant.config?.document) };
+}
+
 /** For a tenant already resolved under the caller's scope. */
 export async function loadTenantFeatures(actor: Actor, tenantId: string): Promise<TenantFeatureSummary & { tenantId: string }> {
-  const tenant = await actor.prisma.tenant.findUniqueOrThrow({
-    where: { id: tenantId },
-    select: { tier: true, features: { select: { feature: true, enabled: true } }, config: { select: { document: true } } },
-  });
+  const tenant = (await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenantId }, include: featureInputs, relationLoadStrategy: 'join' })) as WithFeatureInputs;
   return { tenantId, ...tenantFeatures(tenant.tier, tenant.features, tenant.config?.document) };
 }

@@ -16,10 +16,7 @@ builder.queryField('tenant', (t) =>
     description: 'One tenant by UUID or slug',
     type: TenantRef,
     args: { id: t.arg.id({ required: true, description: 'UUID or slug' }) },
-    resolve: (query, _root, args, ctx) =>
-      resolveTenant(ctx, String(args.id), 'tenants:read').then((tenant) =>
-        ctx.prisma.tenant.findUniqueOrThrow({ ...query, where: { id: tenant.id } }),
-      ),
+    resolve: (query, _root, args, ctx) => resolveTenant(ctx, String(args.id), 'tenants:read', query),
   }),
 );
 
@@ -38,6 +35,7 @@ builder.queryField('tenants', (t) =>
           ...query,
           where: listTenantsWhere(ctx, args.filter ?? {}),
           orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+          relationLoadStrategy: 'join',
         });
       },
       totalCount: (_parent, args, ctx) => ctx.prisma.tenant.count({ where: listTenantsWhere(ctx, args.filter ?? {}) }),

@@ -118,9 +118,15 @@ export function tenantRefWhere(ref: string): Prisma.TenantWhereInput {
 /**
  * The one way into a tenant: checks the scope, then finds the tenant by UUID or slug
  * among those the principal may see. A tenant out of reach is NOT_FOUND, exactly like
- * one that does not exist.
+ * one that does not exist. `query` (a Prisma include/select, e.g. Pothos's) loads
+ * relations in the same statement.
  */
-export async function resolveTenant(actor: Actor, ref: string | null | undefined, scope: Scope): Promise<Tenant> {
+export async function resolveTenant<T extends Tenant = Tenant>(
+  actor: Actor,
+  ref: string | null | undefined,
+  scope: Scope,
+  query: { include?: Prisma.TenantInclude; select?: Prisma.TenantSelect } = {},
+): Promise<T> {
   const principal = requireScope(actor, scope);
   if (!ref) {
     if (!principal.tenantId) {
@@ -129,11 +135,13 @@ export async function resolveTenant(actor: Actor, ref: string | null | undefined
     ref = principal.tenantId;
   }
   const tenant = await actor.prisma.tenant.findFirst({
+    ...query,
     where: { AND: [tenantRefWhere(ref), reachableTenants(principal)] },
+    relationLoadStrategy: 'join',
   });
   if (!tenant) throw new NotFoundError('Tenant does not exist', { tenant: ref });
-  actor.meteredTenantId ??= tenant.id;
-  return tenant;
+  actor.meteredTenantId ??= (tenant as Tenant).id;
+  return tenant as T;
 }
 
 export type TenantFilter = { status?: TenantStatus | null; tier?: PlanTier | null; region?: string | null };
