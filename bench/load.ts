@@ -33,7 +33,7 @@ const result = await autocannon({
       setupRequest: (request) => {
         const entry = pick();
         const id = spec.ids[Math.floor(Math.random() * spec.ids.length)]!;
-        return { ...request, method: entry.method, path: fill(entry.path, id), body: entry.body ? fill(entry.body, id) : undefined };
+        return { ...request, method: entry.method, path: fill(entry.path, id), body: entry.body ? fill(entry.body, id) : '' };
       },
     },
   ],

@@ -72,18 +72,47 @@ async function peakRss(server: Server): Promise<number> {
 type Mix = { weight: number; method: 'GET' | 'PUT' | 'POST'; path: string; body?: string }[];
 type LoadResult = { requests: number; rps: number; p50: number; p99: number; errors: number; non2xx: number };
 
-function load(url: string, ids: string[], mix: Mix, seconds: number, rate?: number): LoadResult {
-  const spec = { url, ids, connections, duration: seconds, headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' }, mix, rate };
-  const output = execFileSync(process.execPath, [path.join(root, 'dist/bench/load.js'), JSON.stringify(spec)], { cwd: root, maxBuffer: 1 << 26 });
-  return JSON.parse(output.toString()) as LoadResult;
+function loadOne(url: string, ids: string[], entry: Mix[number], clients: number, seconds: number, rate?: number): Promise<LoadResult> {
+  const spec = {
+    url,
+    ids,
+    connections: clients,
+    duration: seconds,
+    headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' },
+    mix: [entry],
+    rate,
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(root, 'dist/bench/load.js'), JSON.stringify(spec)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(output) as LoadResult) : reject(new Error(`load exited with ${code}`))));
+  });
+}
+
+/** A mixed workload runs one load process per request kind at once, connections split by weight. */
+async function load(url: string, ids: string[], mix: Mix, seconds: number, rate?: number): Promise<LoadResult> {
+  const total = mix.reduce((sum, entry) => sum + entry.weight, 0);
+  const parts = await Promise.all(
+    mix.map((entry) => loadOne(url, ids, entry, Math.max(1, Math.round((connections * entry.weight) / total)), seconds, rate && Math.round((rate * entry.weight) / total))),
+  );
+  const requests = parts.reduce((sum, part) => sum + part.requests, 0);
+  return {
+    requests,
+    rps: parts.reduce((sum, part) => sum + part.rps, 0),
+    p50: Math.max(...parts.map((part) => part.p50)),
+    p99: Math.max(...parts.map((part) => part.p99)),
+    errors: parts.reduce((sum, part) => sum + part.errors, 0),
+    non2xx: parts.reduce((sum, part) => sum + part.non2xx, 0),
+  };
 }
 
 type Measurement = LoadResult & { statementsPerRequest: number; peakRssBytes: number };
 
 async function measure(server: Server, ids: string[], mix: Mix, rate?: number): Promise<Measurement> {
-  load(server.url, ids, mix, warmup, rate);
+  await load(server.url, ids, mix, warmup, rate);
   const before = await counter(server);
-  const result = load(server.url, ids, mix, duration, rate);
+  const result = await load(server.url, ids, mix, duration, rate);
   const after = await counter(server);
   return { ...result, statementsPerRequest: result.requests ? (after - before) / result.requests : 0, peakRssBytes: await peakRss(server) };
 }
@@ -231,28 +260,31 @@ async function main() {
     const graphqlRead = await measure(gateway, ids, graphqlConfigRead);
     log('p99 at half of peak W1 throughput');
     const halfPeak = await measure(gateway, ids, workloads.W1!.mix, Math.max(1, Math.round(results.W1!.gateway.rps / 2)));
-    await stop(gateway);
-    servers.splice(servers.indexOf(gateway), 1);
+    await Promise.all([stop(gateway), stop(baseline)]);
+    servers.splice(0, servers.length);
 
-    log('W1 with metering and rate limiting off');
-    const bare = await startProcess('gateway (metering, rate limits off)', [path.join(root, 'dist/src/server.js')], gatewayEnv(databaseUrl, { METERING: 'off', RATE_LIMITS: 'off' }), 'gateway_sql_statements_total');
-    servers.push(bare);
-    const bareW1 = await measure(bare, ids, workloads.W1!.mix);
-    const onAgain = await startProcess('gateway', [path.join(root, 'dist/src/server.js')], gatewayEnv(databaseUrl), 'gateway_sql_statements_total');
-    servers.push(onAgain);
-    const onW1 = await measure(onAgain, ids, workloads.W1!.mix);
-    await Promise.all([stop(bare), stop(onAgain)]);
-    servers.splice(servers.indexOf(bare), 1);
-    servers.splice(servers.indexOf(onAgain), 1);
-
-    log('W1-W3 on the embedded PGlite default');
-    const pgliteDir = path.join(scratch, 'pglite');
-    await mkdir(pgliteDir);
-    const pgliteIds = await seedPglite(pgliteDir, Math.min(tenantCount, 1000));
-    const embedded = await startProcess('gateway (PGlite)', [path.join(root, 'dist/src/server.js')], gatewayEnv(pgliteDir), 'gateway_sql_statements_total');
-    servers.push(embedded);
+    let meteringAndRateLimits: Report['meteringAndRateLimits'] = null;
     const pglite: Record<string, Measurement> = {};
-    for (const name of ['W1', 'W2', 'W3']) pglite[name] = await measure(embedded, pgliteIds, workloads[name]!.mix);
+    if (!quick) {
+      log('W1 with metering and rate limiting off, then on again, in fresh processes');
+      const variants: Record<string, Measurement> = {};
+      for (const [label, extra] of [['off', { METERING: 'off', RATE_LIMITS: 'off' }], ['on', {}]] as const) {
+        const variant = await startProcess(`gateway (${label})`, [path.join(root, 'dist/src/server.js')], gatewayEnv(databaseUrl, extra), 'gateway_sql_statements_total');
+        servers.push(variant);
+        variants[label] = await measure(variant, ids, workloads.W1!.mix);
+        await stop(variant);
+        servers.splice(servers.indexOf(variant), 1);
+      }
+      meteringAndRateLimits = { on: variants.on!, off: variants.off!, throughputLost: 1 - variants.on!.rps / variants.off!.rps };
+
+      log('W1-W3 on the embedded PGlite default');
+      const pgliteDir = path.join(scratch, 'pglite');
+      await mkdir(pgliteDir);
+      const pgliteIds = await seedPglite(pgliteDir, Math.min(tenantCount, 1000));
+      const embedded = await startProcess('gateway (PGlite)', [path.join(root, 'dist/src/server.js')], gatewayEnv(pgliteDir), 'gateway_sql_statements_total');
+      servers.push(embedded);
+      for (const name of ['W1', 'W2', 'W3']) pglite[name] = await measure(embedded, pgliteIds, workloads[name]!.mix);
+    }
 
     const report = {
       date: new Date().toISOString(),
@@ -262,7 +294,7 @@ async function main() {
       identicalResponses: identical,
       workloads: results,
       graphqlConfigRead: { ...graphqlRead, restOverGraphql: results.W1!.gateway.rps / graphqlRead.rps },
-      meteringAndRateLimits: { on: onW1, off: bareW1, throughputLost: 1 - onW1.rps / bareW1.rps },
+      meteringAndRateLimits,
       halfPeak: { rate: Math.round(results.W1!.gateway.rps / 2), p99: halfPeak.p99, achievedRps: halfPeak.rps },
       pglite,
       elapsedSeconds: Math.round((Date.now() - started) / 1000),
@@ -283,7 +315,7 @@ type Report = {
   identicalResponses: Record<string, boolean>;
   workloads: Record<string, { title: string; gateway: Measurement; baseline: Measurement; ratio: number }>;
   graphqlConfigRead: Measurement & { restOverGraphql: number };
-  meteringAndRateLimits: { on: Measurement; off: Measurement; throughputLost: number };
+  meteringAndRateLimits: { on: Measurement; off: Measurement; throughputLost: number } | null;
   halfPeak: { rate: number; p99: number; achievedRps: number };
   pglite: Record<string, Measurement>;
   elapsedSeconds: number;
@@ -311,9 +343,9 @@ function markdown(report: Report): string {
     '|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    '| embedded | req/s | vs PostgreSQL baseline | p50/p99 ms | SQL/request | peak RSS |',
-    '|---|---|---|---|---|---|',
-    ...pglite,
+    ...(pglite.length
+      ? ['| embedded | req/s | vs PostgreSQL baseline | p50/p99 ms | SQL/request | peak RSS |', '|---|---|---|---|---|---|', ...pglite]
+      : ['PGlite runs are skipped in --quick.']),
     '',
     '| goal | target | measured |',
     '|---|---|---|',
@@ -321,7 +353,9 @@ function markdown(report: Report): string {
     `| W1 vs baseline | ≥ 1.0× | ${fixed(report.workloads.W1!.ratio)}× |`,
     `| W2 vs baseline | ≥ 0.5× | ${fixed(report.workloads.W2!.ratio)}× |`,
     `| W1 vs the same read through /graphql | ≥ 0.9× | ${fixed(report.graphqlConfigRead.restOverGraphql)}× (${Math.round(report.graphqlConfigRead.rps)} req/s through /graphql) |`,
-    `| metering and rate limiting on vs off | ≤ 5 % lost | ${fixed(report.meteringAndRateLimits.throughputLost * 100, 1)} % (${Math.round(report.meteringAndRateLimits.on.rps)} vs ${Math.round(report.meteringAndRateLimits.off.rps)} req/s) |`,
+    report.meteringAndRateLimits
+      ? `| metering and rate limiting on vs off (W1) | ≤ 5 % lost | ${fixed(report.meteringAndRateLimits.throughputLost * 100, 1)} % (${Math.round(report.meteringAndRateLimits.on.rps)} vs ${Math.round(report.meteringAndRateLimits.off.rps)} req/s) |`
+      : '| metering and rate limiting on vs off | ≤ 5 % lost | not measured in --quick |',
     `| p99 at half of peak throughput (W1 at ${report.halfPeak.rate} req/s) | ≤ 20 ms | ${report.halfPeak.p99} ms |`,
     '',
     `Reproduce: \`npm run bench\`${report.settings.quick ? ' -- --quick' : ''}${report.settings.tenants !== 1000 && !report.settings.quick ? ` -- --tenants ${report.settings.tenants}` : ''}. Took ${report.elapsedSeconds} s.`,
