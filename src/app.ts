@@ -1,3 +1,4 @@
+import type { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Database } from './db/client.js';
 import type { Environment } from './env.js';
@@ -89,15 +90,31 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     },
   });
 
+  // REST routes run their operation through the same envelop pipeline as /graphql (context,
+  // auth guard, rate limits, metering, masking, parse and validate caches) without a second
+  // HTTP round trip.
   const execute: ExecuteGraphQL = async (query, variables, authorization, request, route) => {
-    const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json' });
+    const headers = new Headers();
     if (authorization) headers.set('authorization', authorization);
-    const response = await yoga.fetch(
-      new URL('/graphql', request.url),
-      { method: 'POST', headers, body: JSON.stringify({ query, variables }) },
-      { restRoute: route },
-    );
-    return (await response.json()) as GraphQLResult;
+    const initial = {
+      request: { headers, url: request.url, method: 'POST' } as unknown as Request,
+      params: { query, variables: variables as Record<string, unknown> },
+      restRoute: route,
+    };
+    const { parse, validate, contextFactory, execute: run, schema: enveloped } = yoga.getEnveloped(initial as never);
+    const document = parse(query);
+    const errors = validate(enveloped, document);
+    if (errors.length) return { errors: errors.map((error: GraphQLError) => ({ message: error.message, extensions: { ...error.extensions } })) };
+    const result = (await run({
+      schema: enveloped,
+      document,
+      contextValue: await contextFactory(),
+      variableValues: variables as Record<string, unknown>,
+    })) as { data?: Record<string, unknown> | null; errors?: readonly { message: string; extensions?: Record<string, unknown> }[] };
+    return {
+      data: result.data,
+      errors: result.errors?.map((error) => ({ message: error.message, extensions: { ...error.extensions } })),
+    };
   };
 
   const dialects = [
