@@ -6,7 +6,7 @@ import {
   type UpdateTenantConfigInput,
 } from '../../../generated/graphql/graphql.js';
 import { camelCase, renameKeysDeep, snakeCase } from '../../../lib/case.js';
-import type { ErrorCode } from '../../../lib/errors.js';
+import { statusByCode } from '../../status.js';
 import type { Dialect, Failure, RequestProblem, RestRequest, RestResult, Route } from '../../types.js';
 import { configResponse, configUpdateBody } from './body.js';
 
@@ -33,16 +33,6 @@ const reasons: Record<number, string> = {
   500: 'Internal Server Error',
 };
 
-const statusByCode: Record<ErrorCode, number> = {
-  BAD_USER_INPUT: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  PRECONDITION_FAILED: 412,
-  RATE_LIMITED: 429,
-  INTERNAL: 500,
-};
 
 function errorBody(status: number, message: string, request: RestRequest): RestResult {
   return {

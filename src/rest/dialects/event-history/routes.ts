@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EventHistoryDeleteTenantDocument, EventHistoryInitializeTenantDocument } from '../../../generated/graphql/graphql.js';
 import type { ErrorCode } from '../../../lib/errors.js';
+import { statusByCode as defaultStatusByCode } from '../../status.js';
 import type { Dialect, Failure, RequestProblem, RestResult, Route } from '../../types.js';
 
 // Event History tenants (seed 004_76f7ff8c9c8ef527.txt): FastAPI conventions.
@@ -45,16 +46,7 @@ function problem(problem: RequestProblem): RestResult {
   }
 }
 
-const statusByCode: Record<ErrorCode, number> = {
-  BAD_USER_INPUT: 422,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  PRECONDITION_FAILED: 412,
-  RATE_LIMITED: 429,
-  INTERNAL: 500,
-};
+const statusByCode: Record<ErrorCode, number> = { ...defaultStatusByCode, BAD_USER_INPUT: 422 };
 
 function error(failure: Failure): RestResult {
   switch (failure.code) {

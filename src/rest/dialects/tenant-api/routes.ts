@@ -9,7 +9,7 @@ import {
   TenantApiUsageHistoryDocument,
   TenantApiUsageSummaryDocument,
 } from '../../../generated/graphql/graphql.js';
-import type { ErrorCode } from '../../../lib/errors.js';
+import { statusByCode } from '../../status.js';
 import type { Dialect, Failure, RequestProblem, RestRequest, RestResult, Route } from '../../types.js';
 
 // Gateway tenant endpoints (seed 001_3574d09c1313b85c.txt): usage, tenant info, resource limits.
@@ -24,16 +24,6 @@ import type { Dialect, Failure, RequestProblem, RestRequest, RestResult, Route }
 //   limit it is 429 with Retry-After, nothing counted. An Idempotency-Key header, or
 //   idempotencyKey in the body, makes a retried track count once.
 
-const statusByCode: Record<ErrorCode, number> = {
-  BAD_USER_INPUT: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  PRECONDITION_FAILED: 412,
-  RATE_LIMITED: 429,
-  INTERNAL: 500,
-};
 
 const failure = (status: number, error: string, message: string): RestResult => ({ status, body: { success: false, error, message } });
 
