@@ -9,6 +9,7 @@ import { useMetering } from './graphql/metering.js';
 import { schema } from './graphql/schema.js';
 import { DomainError } from './lib/errors.js';
 import { createLogger, type Logger } from './lib/logger.js';
+import { type BackupStorage, LocalBackupStorage } from './modules/backups/storage.js';
 import { authenticate } from './modules/identity/identity.service.js';
 import { UsageMeter } from './modules/usage/meter.js';
 import {
@@ -32,6 +33,7 @@ export type AppOptions = {
   logger?: Logger;
   rateLimits?: RateLimitSettings;
   counterStore?: CounterStore;
+  backupStorage?: BackupStorage;
 };
 
 /** What the listening server knows about a request that the Request itself does not carry. */
@@ -57,7 +59,14 @@ function bearerToken(request: Request): string | null {
   return match ? match[1]! : '';
 }
 
-export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL), rateLimits = rateLimitsFromEnvironment(env), counterStore }: AppOptions): App {
+export function createApp({
+  env,
+  database,
+  logger = createLogger(env.LOG_LEVEL),
+  rateLimits = rateLimitsFromEnvironment(env),
+  counterStore,
+  backupStorage = new LocalBackupStorage(env.BACKUP_DIR),
+}: AppOptions): App {
   const { prisma } = database;
   const production = env.NODE_ENV === 'production';
   const store = counterStore ?? openCounterStore(env.REDIS_URL);
@@ -81,7 +90,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
       ...(env.METERING === 'on' ? [useMetering()] : []),
     ],
     context: async ({ request, restRoute }): Promise<GraphQLContext> => {
-      const base = { prisma, production, meter, restRoute };
+      const base = { prisma, production, meter, restRoute, backups: backupStorage };
       const token = bearerToken(request);
       if (token === null) return { ...base, principal: null };
       if (token === '') return { ...base, principal: null, authFailure: 'The Authorization header must be "Bearer <API key>"' };

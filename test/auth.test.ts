@@ -29,9 +29,11 @@ const tenantScopes: Scope[] = [
   'USAGE_WRITE',
   'LIMITS_READ',
   'LIMITS_WRITE',
+  'BACKUPS_READ',
+  'BACKUPS_WRITE',
   'KEYS_WRITE',
 ];
-const readScopes: Scope[] = ['TENANTS_READ', 'CONFIG_READ', 'FEATURES_READ', 'USAGE_READ', 'LIMITS_READ'];
+const readScopes: Scope[] = ['TENANTS_READ', 'CONFIG_READ', 'FEATURES_READ', 'USAGE_READ', 'LIMITS_READ', 'BACKUPS_READ'];
 
 describe('API keys', () => {
   test('the secret is shown once; only its SHA-256 hash is stored', async () => {
@@ -126,7 +128,7 @@ describe('API keys', () => {
 
 type Principal = 'none' | 'wrongTenant' | 'readOnly' | 'tenant' | 'operator';
 type Outcome = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND';
-type Target = { id: string; keyId: string };
+type Target = { id: string; keyId: string; backupPath?: string };
 
 type Cell = {
   operation: string;
@@ -155,6 +157,17 @@ const matrix: Cell[] = [
   { operation: 'query ($tenant: ID!) { tenantConfigHistory(tenant: $tenant) { edges { node { version } } } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { tenantFeatures(tenant: $tenant) { totalEnabled } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query { featureCatalog { name } }', expect: anyKey },
+  { operation: 'query ($tenant: ID!) { tenantBackups(tenant: $tenant) { id } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'mutation ($tenant: ID!) { backupTenant(tenant: $tenant) { id } }', variables: tenant, expect: tenantCell('write') },
+  {
+    operation: 'mutation ($tenant: ID!, $path: String!) { rollbackTenant(tenant: $tenant, storagePath: $path) { tenant { id } } }',
+    setup: async (target) => {
+      const result = await gateway.graphql<{ backupTenant: { storagePath: string } }, object>(`mutation { backupTenant(tenant: "${target.id}") { storagePath } }`);
+      target.backupPath = result.data!.backupTenant.storagePath;
+    },
+    variables: (target) => ({ tenant: target.id, path: target.backupPath }),
+    expect: tenantCell('write'),
+  },
   { operation: 'query ($tenant: ID!) { usageSummary(tenant: $tenant) { apiCalls } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { usageHistory(tenant: $tenant) { date } }', variables: tenant, expect: tenantCell('read') },
   {

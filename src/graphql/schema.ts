@@ -14,6 +14,9 @@ import '../modules/identity/identity.mutations.js';
 import '../modules/usage/usage.types.js';
 import '../modules/usage/usage.queries.js';
 import '../modules/usage/usage.mutations.js';
+import '../modules/backups/backups.types.js';
+import '../modules/backups/backups.queries.js';
+import '../modules/backups/backups.mutations.js';
 import { builder } from './builder.js';
 
 export const schema = builder.toSchema();

@@ -1,4 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import pg from 'pg';
@@ -18,6 +21,8 @@ export type RestResponse = { status: number; headers: Headers; body: any };
 
 export type TestGateway = {
   app: App;
+  /** This gateway's BACKUP_DIR, a temporary directory. */
+  backupDir: string;
   database: Database;
   adminKey: string;
   /** POST /graphql with a Bearer key (the operator's unless another or `null` is given). */
@@ -65,8 +70,9 @@ export async function startGateway(options: { production?: boolean; rateLimits?:
   const { database, dispose } = await openTestDatabase();
   await applyMigrations(database.adapterFactory);
   const adminKey = `test-operator-${randomUUID()}`;
+  const backupDir = await mkdtemp(path.join(tmpdir(), 'gateway-backups-'));
   const app = createApp({
-    env: { ...readEnvironment({}), NODE_ENV: options.production ? 'production' : 'test', GATEWAY_ADMIN_KEY: adminKey, LOG_LEVEL: 'silent', ...options.env },
+    env: { ...readEnvironment({}), BACKUP_DIR: backupDir, NODE_ENV: options.production ? 'production' : 'test', GATEWAY_ADMIN_KEY: adminKey, LOG_LEVEL: 'silent', ...options.env },
     rateLimits: options.rateLimits ?? testRateLimits,
     database,
     logger: createLogger('silent'),
@@ -121,9 +127,11 @@ export async function startGateway(options: { production?: boolean; rateLimits?:
       }
       return statements;
     },
+    backupDir,
     async close() {
       await app.close();
       await dispose();
+      await rm(backupDir, { recursive: true, force: true });
     },
   };
 }

@@ -12,6 +12,8 @@ export const scopes = [
   'usage:write',
   'limits:read',
   'limits:write',
+  'backups:read',
+  'backups:write',
   'keys:write',
   'admin',
 ] as const;

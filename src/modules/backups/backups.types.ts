@@ -1,0 +1,36 @@
+import { builder } from '../../graphql/builder.js';
+import { TenantRef } from '../tenants/tenants.types.js';
+import type { RollbackResult } from './backups.service.js';
+
+const BackupTrigger = builder.enumType('BackupTrigger', {
+  values: { MANUAL: {}, SCHEDULED: {}, SAFETY: { description: 'Taken automatically before a rollback' } } as const,
+});
+const BackupKind = builder.enumType('BackupKind', { values: ['FULL', 'INCREMENTAL'] as const });
+const BackupStatus = builder.enumType('BackupStatus', { values: ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED'] as const });
+
+export const BackupRecordRef = builder.prismaObject('BackupRecord', {
+  description: "A backup of one tenant's restorable state (gzip'd JSON with a SHA-256 checksum)",
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    tenantId: t.exposeID('tenantId'),
+    trigger: t.expose('trigger', { type: BackupTrigger }),
+    kind: t.expose('kind', { type: BackupKind }),
+    status: t.expose('status', { type: BackupStatus }),
+    failureReason: t.exposeString('failureReason', { nullable: true }),
+    destination: t.exposeString('destination'),
+    storagePath: t.exposeString('storagePath', { nullable: true, description: 'What rollbackTenant takes' }),
+    sizeBytes: t.exposeInt('sizeBytes', { nullable: true }),
+    checksum: t.exposeString('checksum', { nullable: true, description: 'SHA-256 of the file' }),
+    formatVersion: t.exposeInt('formatVersion'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+export const RollbackResultRef = builder.objectRef<RollbackResult>('RollbackResult').implement({
+  fields: (t) => ({
+    tenant: t.field({ type: TenantRef, resolve: (result) => result.tenant }),
+    restoredFrom: t.field({ type: BackupRecordRef, resolve: (result) => result.restoredFrom }),
+    safetyBackup: t.field({ type: BackupRecordRef, description: 'The state just before the rollback', resolve: (result) => result.safetyBackup }),
+  }),
+});

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  BackupTenantDocument,
+  RollbackTenantDocument,
+  TenantBackupsDocument,
+  TenantConfigDocument,
+  TenantConfigHistoryDocument,
+  TenantDocument,
+  TenantFeaturesDocument,
+  UpdateTenantConfigDocument,
+  UpdateTenantDocument,
+} from '../src/generated/graphql/graphql.js';
+import { codes, createKey, createTenant } from './support/fixtures.js';
+import { startGateway, type TestGateway } from './support/gateway.js';
+
+let gateway: TestGateway;
+beforeAll(async () => {
+  gateway = await startGateway();
+});
+afterAll(() => gateway.close());
+
+const limits = (tenant: string) => gateway.graphql<{ resourceLimits: unknown[] }, object>(`{ resourceLimits(tenant: "${tenant}") { resource metric period limit tiers gateAction } }`);
+const setLimits = (tenant: string, limit: number, tiers: Record<string, number>) =>
+  gateway.graphql(
+    `mutation ($limits: [ResourceLimitInput!]!) { setResourceLimits(tenant: "${tenant}", limits: $limits) { id } }`,
+    { limits: [{ resource: 'llm', metric: 'tokens', period: 'MONTH', limit, tiers, gateAction: 'WARN' }] },
+  );
+
+/** Every restorable field, as the API shows it. */
+async function restorableState(tenant: string) {
+  const { tenant: record } = await gateway.data(TenantDocument, { id: tenant });
+  const { tenantConfig } = await gateway.data(TenantConfigDocument, { tenant });
+  const { tenantFeatures } = await gateway.data(TenantFeaturesDocument, { tenant });
+  const { version: _version, updatedAt: _at, updatedBy: _by, ...config } = tenantConfig;
+  const { updatedAt: _updated, ...tenantFields } = record;
+  return { tenantFields, config, features: tenantFeatures.features, limits: (await limits(tenant)).data!.resourceLimits };
+}
+
+describe('backup and rollback', () => {
+  test('round trip: non-default everything, back up, change everything, roll back: all equal', async () => {
+    const tenant = await createTenant(gateway, {
+      tier: 'ENTERPRISE',
+      region: 'us-east-1',
+      isolation: 'DEDICATED',
+      settings: { theme: 'dark' },
+      maxUsers: 42,
+      expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    });
+    await gateway.data(UpdateTenantConfigDocument, {
+      tenant: tenant.id,
+      input: {
+        performance: { cacheSizeMb: 4096, maxParallelWorkers: 32 },
+        security: { requireMfa: true, allowedIps: ['10.0.0.0/8'], passwordComplexity: 5 },
+        backup: { destinations: [{ destinationType: 's3', bucket: 'acme-backups', region: 'us-east-1', path: '/acme' }] },
+        compliance: { hipaa: true, dataResidency: ['US'] },
+        customSettings: { plan_note: 'gold' },
+      },
+    });
+    await gateway.graphql(`mutation { setTenantFeature(tenant: "${tenant.id}", feature: "ml_features", enabled: true) { totalEnabled } }`);
+    await setLimits(tenant.id, 5000, { enterprise: 9000 });
+    const original = await restorableState(tenant.id);
+
+    const { backupTenant } = await gateway.data(BackupTenantDocument, { tenant: tenant.id });
+    expect(backupTenant).toMatchObject({ trigger: 'MANUAL', status: 'COMPLETED', formatVersion: 1 });
+    const file = await readFile(path.join(gateway.backupDir, backupTenant.storagePath!));
+    expect(file.length).toBe(backupTenant.sizeBytes);
+    expect(createHash('sha256').update(file).digest('hex')).toBe(backupTenant.checksum);
+    expect(JSON.parse(gunzipSync(file).toString())).toMatchObject({ formatVersion: 1, tenant: { id: tenant.id } });
+
+    await gateway.data(UpdateTenantDocument, { id: tenant.id, input: { name: 'Changed', tier: 'PRO', region: 'eu-west-1', settings: { theme: 'light' }, maxUsers: 7 } });
+    await gateway.data(UpdateTenantConfigDocument, {
+      tenant: tenant.id,
+      input: {
+        performance: { cacheSizeMb: 10 },
+        security: { allowedIps: [] },
+        compliance: { hipaa: false, dataResidency: [] },
+        customSettings: { plan_note: null, other: 1 },
+      },
+    });
+    await gateway.graphql(`mutation { setTenantFeature(tenant: "${tenant.id}", feature: "webhooks", enabled: false) { totalEnabled } }`);
+    await setLimits(tenant.id, 1, {});
+    expect(await restorableState(tenant.id)).not.toEqual(original);
+
+    const { rollbackTenant } = await gateway.data(RollbackTenantDocument, { tenant: tenant.id, storagePath: backupTenant.storagePath! });
+    expect(rollbackTenant.restoredFrom.storagePath).toBe(backupTenant.storagePath);
+    expect(rollbackTenant.safetyBackup).toMatchObject({ trigger: 'SAFETY', status: 'COMPLETED' });
+    expect(await restorableState(tenant.id)).toEqual(original);
+
+    const { tenantConfigHistory } = await gateway.data(TenantConfigHistoryDocument, { tenant: tenant.id, first: 1 });
+    const latest = tenantConfigHistory.edges[0]!.node;
+    expect(latest.principal).toBe(`operator (rollback to ${backupTenant.storagePath})`);
+    expect(latest.updatedFields).toEqual(expect.arrayContaining(['performance.cache_size_mb', 'compliance.hipaa', 'custom_settings.plan_note']));
+
+    const { tenantBackups } = await gateway.data(TenantBackupsDocument, { tenant: tenant.id });
+    expect(tenantBackups.map((backup) => backup.trigger)).toEqual(['SAFETY', 'MANUAL']);
+    const undo = await gateway.data(RollbackTenantDocument, { tenant: tenant.id, storagePath: rollbackTenant.safetyBackup.storagePath! });
+    expect(undo.rollbackTenant.tenant.id).toBe(tenant.id);
+    expect((await gateway.data(TenantDocument, { id: tenant.id })).tenant.name).toBe('Changed');
+  });
+
+  test.each([
+    ['corrupt', async (file: string) => writeFile(file, Buffer.concat([await readFile(file), Buffer.from('x')])), 'is corrupt: its checksum does not match'],
+    ['missing', (file: string) => rm(file), 'is missing'],
+  ])('a %s backup file is PRECONDITION_FAILED and nothing changes', async (_name, damage, message) => {
+    const tenant = await createTenant(gateway);
+    const { backupTenant } = await gateway.data(BackupTenantDocument, { tenant: tenant.id });
+    await gateway.data(UpdateTenantDocument, { id: tenant.id, input: { name: 'After the backup' } });
+    const before = await restorableState(tenant.id);
+    await damage(path.join(gateway.backupDir, backupTenant.storagePath!));
+    const result = await gateway.graphql(RollbackTenantDocument, { tenant: tenant.id, storagePath: backupTenant.storagePath! });
+    expect(codes(result)).toEqual(['PRECONDITION_FAILED']);
+    expect(result.errors![0]!.message).toContain(message);
+    expect(await restorableState(tenant.id)).toEqual(before);
+    expect((await gateway.data(TenantBackupsDocument, { tenant: tenant.id })).tenantBackups).toHaveLength(1);
+  });
+
+  test('another tenant\'s backup path is NOT_FOUND', async () => {
+    const mine = await createTenant(gateway);
+    const theirs = await createTenant(gateway);
+    const { backupTenant } = await gateway.data(BackupTenantDocument, { tenant: theirs.id });
+    const result = await gateway.graphql(RollbackTenantDocument, { tenant: mine.id, storagePath: backupTenant.storagePath! });
+    expect(codes(result)).toEqual(['NOT_FOUND']);
+  });
+
+  test('API keys are not rolled back: a key revoked after the backup stays revoked', async () => {
+    const tenant = await createTenant(gateway);
+    const { backupTenant } = await gateway.data(BackupTenantDocument, { tenant: tenant.id });
+    const key = await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: tenant.id });
+    await gateway.graphql(`mutation { revokeApiKey(id: "${key.apiKey.id}") { id } }`);
+    await gateway.data(RollbackTenantDocument, { tenant: tenant.id, storagePath: backupTenant.storagePath! });
+    expect(codes(await gateway.graphql(TenantDocument, { id: tenant.id }, key.secret))).toEqual(['UNAUTHENTICATED']);
+  });
+});
