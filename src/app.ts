@@ -24,6 +24,7 @@ import { type CounterStore, openCounterStore } from './rate-limit/store.js';
 import { configApiDialect } from './rest/dialects/config-api/routes.js';
 import { eventHistoryDialect } from './rest/dialects/event-history/routes.js';
 import { tenantApiDialect } from './rest/dialects/tenant-api/routes.js';
+import { tenantsDbDialect } from './rest/dialects/tenantsdb/routes.js';
 import { createRestEngine, type ExecuteGraphQL, type GraphQLResult } from './rest/engine.js';
 import { buildOpenApi } from './rest/openapi.js';
 
@@ -74,7 +75,7 @@ export function createApp({
   const meter = new UsageMeter(prisma, logger, { flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS, maxKeys: 10_000 });
   meter.start();
 
-  const yoga = createYoga<{ restRoute?: string }, GraphQLContext>({
+  const yoga = createYoga<{ restRoute?: string; publicRoute?: boolean }, GraphQLContext>({
     schema: limiting ? withFieldRateLimits(schema, store, rateLimits.fields) : schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
@@ -89,8 +90,8 @@ export function createApp({
       useAuthGuard((tenantId, tier) => (limiting ? checkTenantQuota(store, rateLimits, tenantId, tier) : Promise.resolve())),
       ...(env.METERING === 'on' ? [useMetering()] : []),
     ],
-    context: async ({ request, restRoute }): Promise<GraphQLContext> => {
-      const base = { prisma, production, meter, restRoute, backups: backupStorage };
+    context: async ({ request, restRoute, publicRoute }): Promise<GraphQLContext> => {
+      const base = { prisma, production, meter, restRoute, publicRoute, backups: backupStorage };
       const token = bearerToken(request);
       if (token === null) return { ...base, principal: null };
       if (token === '') return { ...base, principal: null, authFailure: 'The Authorization header must be "Bearer <API key>"' };
@@ -102,13 +103,14 @@ export function createApp({
   // REST routes run their operation through the same envelop pipeline as /graphql (context,
   // auth guard, rate limits, metering, masking, parse and validate caches) without a second
   // HTTP round trip.
-  const execute: ExecuteGraphQL = async (query, variables, authorization, request, route) => {
+  const execute: ExecuteGraphQL = async (query, variables, authorization, request, route, isPublic) => {
     const headers = new Headers();
     if (authorization) headers.set('authorization', authorization);
     const initial = {
       request: { headers, url: request.url, method: 'POST' } as unknown as Request,
       params: { query, variables: variables as Record<string, unknown> },
       restRoute: route,
+      publicRoute: isPublic,
     };
     const { parse, validate, contextFactory, execute: run, schema: enveloped } = yoga.getEnveloped(initial as never);
     const document = parse(query);
@@ -130,6 +132,7 @@ export function createApp({
     configApiDialect(env.CONFIG_API_PREFIX),
     eventHistoryDialect(env.EVENT_HISTORY_API_PREFIX),
     tenantApiDialect(env.TENANT_API_PREFIX),
+    tenantsDbDialect(env.TENANTSDB_API_PREFIX),
   ];
   const rest = createRestEngine(dialects, execute, { maxBodyBytes: env.REST_MAX_BODY_BYTES });
   const openApi = JSON.stringify(buildOpenApi(dialects));

@@ -40,6 +40,7 @@ const environmentSchema = z.object({
   CONFIG_API_PREFIX: mountPrefix('/api/v1'),
   EVENT_HISTORY_API_PREFIX: mountPrefix('/api'),
   TENANT_API_PREFIX: mountPrefix(''),
+  TENANTSDB_API_PREFIX: mountPrefix(''),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

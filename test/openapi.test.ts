@@ -34,6 +34,11 @@ test('/openapi.json is a valid OpenAPI 3.1 document of every mounted route', asy
       'POST /tenant/limits/resources/track',
       'PUT /api/v1/tenants/{id}/config',
       'PUT /tenant/limits/resources',
+      'GET /errors',
+      'GET /regions',
+      'POST /tenants/{id}/backup',
+      'GET /tenants/{id}/backups',
+      'POST /tenants/{id}/rollback',
     ].sort(),
   );
   const put = response.body.paths['/api/v1/tenants/{id}/config'].put;

@@ -27,7 +27,7 @@ export function useAuthGuard(tenantQuota: (tenantId: string, tier: NonNullable<P
         }
         return;
       }
-      if (ctx.authFailure || ctx.production) {
+      if (ctx.authFailure || (ctx.production && !ctx.publicRoute)) {
         const error: GraphQLError = domainGraphQLError(new UnauthenticatedError(ctx.authFailure));
         setResultAndStopExecution({ errors: [error] });
       }

@@ -10,4 +10,6 @@ export type GraphQLContext = Actor & {
   quotaCounted?: boolean;
   /** Set by REST routes: the route a GraphQL execution serves, for metering. */
   restRoute?: string;
+  /** Set by public legacy routes (TenantsDB's /regions): anonymous even in production. */
+  publicRoute?: boolean;
 };

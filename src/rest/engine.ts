@@ -17,6 +17,8 @@ export type ExecuteGraphQL = (
   request: Request,
   /** `METHOD /prefix/path/{param}`: what metering records as the endpoint. */
   route: string,
+  /** A public route may run without a credential, in production too. */
+  isPublic: boolean,
 ) => Promise<GraphQLResult>;
 
 type CompiledRoute = { dialect: Dialect; route: Route; pattern: RegExp; paramNames: string[]; query: string };
@@ -35,7 +37,7 @@ function compile(dialect: Dialect, route: Route): CompiledRoute {
     })
     .join('');
   // One printed string per route: identical strings hit Yoga's parse and validate caches.
-  return { dialect, route, pattern: new RegExp(`^${source}/?$`), paramNames, query: print(route.operation) };
+  return { dialect, route, pattern: new RegExp(`^${source}/?$`), paramNames, query: route.operation ? print(route.operation) : '' };
 }
 
 /** `Variable "$input" got invalid value … at "input.performance.cacheSizeMb"; …` in the dialect's field names. */
@@ -76,9 +78,10 @@ export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, o
     const restRequest: RestRequest = { params, query: searchParams, headers: request.headers, body: undefined, rawBody: undefined };
 
     const authorization = dialect.authorization(request.headers);
-    if (authorization === null) {
-      return reply(dialect.error({ code: 'UNAUTHENTICATED', message: 'A credential is required', extensions: {} }, restRequest));
+    if (authorization === null && !route.public) {
+      return reply(dialect.error({ code: 'UNAUTHENTICATED', message: 'A credential is required', extensions: { credential: 'missing' } }, restRequest));
     }
+    if (!route.operation) return reply(route.respond(null, restRequest));
 
     if (route.body) {
       const read = await readJsonBody(request, options.maxBodyBytes);
@@ -92,7 +95,7 @@ export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, o
     const variables = route.variables(restRequest);
     if (isAnswer(variables)) return reply(variables.answer);
 
-    const result = await execute(match.query, variables, authorization, request, `${route.method} ${dialect.prefix}${route.path}`);
+    const result = await execute(match.query, variables, authorization, request, `${route.method} ${dialect.prefix}${route.path}`, route.public ?? false);
     const error = result.errors?.[0];
     if (error || !result.data) {
       const failure: Failure = {

@@ -35,7 +35,10 @@ export type Route<TData = any, TVariables = any> = {
   method: Method;
   path: string;
   summary: string;
-  operation: TypedDocumentNode<TData, TVariables>;
+  /** The operation it runs; a route without one answers from `respond` alone (static documents). */
+  operation?: TypedDocumentNode<TData, TVariables>;
+  /** Served without a credential (the dialect documents it as public). */
+  public?: boolean;
   /** The request body's shape (validated before anything runs, and documented in OpenAPI). */
   body?: z.ZodType;
   /** Request headers the route reads, for OpenAPI. */
