@@ -168,6 +168,28 @@ const matrix: Cell[] = [
     variables: (target) => ({ tenant: target.id, path: target.backupPath }),
     expect: tenantCell('write'),
   },
+  {
+    operation: 'mutation ($tenant: ID!, $at: DateTime!) { recoverTenant(tenant: $tenant, timestamp: $at) { tenant { id } } }',
+    setup: async (target) => {
+      await gateway.graphql(`mutation { updateTenant(id: "${target.id}", input: { isolation: DEDICATED }) { id } }`);
+      await gateway.graphql(`mutation { backupTenant(tenant: "${target.id}") { id } }`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    },
+    variables: (target) => ({ tenant: target.id, at: new Date().toISOString() }),
+    expect: tenantCell('write'),
+  },
+  {
+    operation: 'mutation ($tenant: ID!) { undoRecovery(tenant: $tenant) { tenant { id } } }',
+    setup: async (target) => {
+      await gateway.graphql(`mutation { updateTenant(id: "${target.id}", input: { isolation: DEDICATED }) { id } }`);
+      await gateway.graphql(`mutation { backupTenant(tenant: "${target.id}") { id } }`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const recovered = await gateway.graphql(`mutation { recoverTenant(tenant: "${target.id}", timestamp: "${new Date().toISOString()}") { tenant { id } } }`);
+      expect(recovered.errors).toBeUndefined();
+    },
+    variables: tenant,
+    expect: tenantCell('write'),
+  },
   { operation: 'query ($tenant: ID!) { usageSummary(tenant: $tenant) { apiCalls } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { usageHistory(tenant: $tenant) { date } }', variables: tenant, expect: tenantCell('read') },
   {

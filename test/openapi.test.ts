@@ -39,6 +39,8 @@ test('/openapi.json is a valid OpenAPI 3.1 document of every mounted route', asy
       'POST /tenants/{id}/backup',
       'GET /tenants/{id}/backups',
       'POST /tenants/{id}/rollback',
+      'POST /tenants/{id}/recover',
+      'POST /tenants/{id}/recover-undo',
     ].sort(),
   );
   const put = response.body.paths['/api/v1/tenants/{id}/config'].put;

@@ -144,3 +144,84 @@ describe('backups', () => {
     expect((await gateway.data(TenantDocument, { id: slug })).tenant.name).toBe('Renamed');
   });
 });
+
+describe('point-in-time recovery', () => {
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 60));
+  const cacheSize = async (slug: string) =>
+    (await gateway.graphql<{ tenantConfig: { performance: { cacheSizeMb: number } } }, object>(`{ tenantConfig(tenant: "${slug}") { performance { cacheSizeMb } } }`)).data!.tenantConfig.performance.cacheSizeMb;
+  const setCache = (slug: string, size: number) =>
+    gateway.rest('PUT', `/api/v1/tenants/${slug}/config`, { headers: auth(), body: { performance: { cache_size_mb: size } } });
+
+  test('shared tenants get the documented 403', async () => {
+    const slug = uniqueSlug('shared');
+    await createTenant(gateway, { slug });
+    const response = await gateway.rest('POST', `/tenants/${slug}/recover`, { headers: auth(), body: { timestamp: new Date().toISOString() } });
+    expect(response.status).toBe(403);
+    expect(response.body).toEqual({ success: false, http_status: 403, code: 'forbidden', error: 'PITR is only available for L2 (dedicated) tenants' });
+  });
+
+  test('recover to an instant between two changes, then undo it; a second undo is 409', async () => {
+    const slug = uniqueSlug('dedicated');
+    await createTenant(gateway, { slug, tier: 'ENTERPRISE', isolation: 'DEDICATED', name: 'Before' });
+    await setCache(slug, 1000);
+    await gateway.rest('POST', `/tenants/${slug}/backup`, { headers: auth() });
+    await pause();
+    await setCache(slug, 2000);
+    await pause();
+    const target = new Date();
+    await pause();
+    await setCache(slug, 3000);
+    await gateway.data(UpdateTenantDocument, { id: slug, input: { name: 'After' } });
+
+    const recovered = await gateway.rest('POST', `/tenants/${slug}/recover`, { headers: auth(), body: { timestamp: target.toISOString() } });
+    expect(recovered.status).toBe(200);
+    const seconds = `${target.toISOString().slice(0, 19)}Z`;
+    expect(recovered.body).toEqual({
+      success: true,
+      http_status: 200,
+      code: 'ok',
+      message: `Recovery initiated for tenant '${slug}' to ${seconds}. Original VM preserved for 24h.`,
+      tenant: { tenant_id: slug, status: 'ready', target_timestamp: seconds },
+    });
+    expect(await cacheSize(slug)).toBe(2000);
+    expect((await gateway.data(TenantDocument, { id: slug })).tenant.name).toBe('Before');
+
+    const undone = await gateway.rest('POST', `/tenants/${slug}/recover-undo`, { headers: auth() });
+    expect(undone.body).toEqual({
+      success: true,
+      http_status: 200,
+      code: 'ok',
+      message: `Recovery undone for tenant '${slug}'. Original VM restored.`,
+      tenant: { tenant_id: slug, status: 'ready' },
+    });
+    expect(await cacheSize(slug)).toBe(3000);
+    expect((await gateway.data(TenantDocument, { id: slug })).tenant.name).toBe('After');
+    const again = await gateway.rest('POST', `/tenants/${slug}/recover-undo`, { headers: auth() });
+    expect(again).toMatchObject({ status: 409, body: { code: 'conflict', error: 'There is no recovery to undo for this tenant' } });
+  });
+
+  test('after 24 hours the undo is 409', async () => {
+    const slug = uniqueSlug('dedicated');
+    const tenant = await createTenant(gateway, { slug, tier: 'ENTERPRISE', isolation: 'DEDICATED' });
+    await gateway.rest('POST', `/tenants/${slug}/backup`, { headers: auth() });
+    await pause();
+    expect((await gateway.rest('POST', `/tenants/${slug}/recover`, { headers: auth(), body: { timestamp: new Date().toISOString() } })).status).toBe(200);
+    await gateway.database.prisma.tenantRecovery.updateMany({ where: { tenantId: tenant.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const late = await gateway.rest('POST', `/tenants/${slug}/recover-undo`, { headers: auth() });
+    expect(late.status).toBe(409);
+    expect(late.body.error).toMatch(/^The 24-hour undo window of the recovery to .+ ended at /);
+  });
+
+  test('a timestamp in the future, or before any backup, is 400 and nothing changes', async () => {
+    const slug = uniqueSlug('dedicated');
+    await createTenant(gateway, { slug, tier: 'ENTERPRISE', isolation: 'DEDICATED' });
+    await setCache(slug, 1234);
+    const future = await gateway.rest('POST', `/tenants/${slug}/recover`, { headers: auth(), body: { timestamp: new Date(Date.now() + 3_600_000).toISOString() } });
+    expect(future).toMatchObject({ status: 400, body: { code: 'bad_request' } });
+    expect(future.body.error).toContain('timestamp must be between');
+    const noBackup = await gateway.rest('POST', `/tenants/${slug}/recover`, { headers: auth(), body: { timestamp: new Date().toISOString() } });
+    expect(noBackup).toMatchObject({ status: 400, body: { code: 'bad_request' } });
+    expect(noBackup.body.error).toMatch(/^No backup of this tenant was completed before /);
+    expect(await cacheSize(slug)).toBe(1234);
+  });
+});

@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.js';
-import { backupTenant, rollbackTenant } from './backups.service.js';
-import { BackupRecordRef, RollbackResultRef } from './backups.types.js';
+import { backupTenant, recoverTenant, rollbackTenant, undoRecovery } from './backups.service.js';
+import { BackupRecordRef, RecoveryResultRef, RollbackResultRef, UndoRecoveryResultRef } from './backups.types.js';
 
 builder.mutationField('backupTenant', (t) =>
   t.prismaField({
@@ -20,5 +20,23 @@ builder.mutationField('rollbackTenant', (t) =>
       storagePath: t.arg.string({ required: true, description: 'The storagePath of one of the tenant\'s backups' }),
     },
     resolve: (_root, args, ctx) => rollbackTenant(ctx, ctx.backups, String(args.tenant), args.storagePath),
+  }),
+);
+
+builder.mutationField('recoverTenant', (t) =>
+  t.field({
+    type: RecoveryResultRef,
+    description: 'Point-in-time recovery (dedicated tenants): the tenant as it was at the timestamp; undoable for 24 hours',
+    args: { tenant: t.arg.id({ required: true }), timestamp: t.arg({ type: 'DateTime', required: true }) },
+    resolve: (_root, args, ctx) => recoverTenant(ctx, ctx.backups, String(args.tenant), args.timestamp),
+  }),
+);
+
+builder.mutationField('undoRecovery', (t) =>
+  t.field({
+    type: UndoRecoveryResultRef,
+    description: 'Return to the state before the latest point-in-time recovery, within 24 hours of it',
+    args: { tenant: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => undoRecovery(ctx, ctx.backups, String(args.tenant)),
   }),
 );

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { z } from 'zod';
-import type { BackupRecord, Prisma, Tenant } from '../../generated/prisma/client.js';
-import { DomainError, NotFoundError } from '../../lib/errors.js';
+import type { BackupRecord, Prisma, Tenant, TenantRecovery } from '../../generated/prisma/client.js';
+import { ConflictError, DomainError, ForbiddenError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { readConfigDocument } from '../configs/configs.service.js';
 import type { Actor } from '../identity/principal.js';
 import { resolveTenant } from '../tenants/tenants.service.js';
@@ -133,15 +133,9 @@ function changedPaths(before: Record<string, unknown>, after: Record<string, unk
 
 export type RollbackResult = { tenant: Tenant; restoredFrom: BackupRecord; safetyBackup: BackupRecord };
 
-/**
- * Restores a tenant to a backup: the file's checksum is verified first (a missing or corrupt
- * file changes nothing), the current state is backed up, then everything restorable is
- * replaced in one transaction; the configuration change is a new revision.
- */
-export async function rollbackTenant(actor: Actor, storage: BackupStorage, ref: string, storagePath: string): Promise<RollbackResult> {
-  const tenant = await resolveTenant(actor, ref, 'backups:write');
-  const record = await actor.prisma.backupRecord.findFirst({ where: { tenantId: tenant.id, storagePath, status: 'COMPLETED' } });
-  if (!record) throw new NotFoundError(`No completed backup of this tenant at "${storagePath}"`, { field: 'storagePath' });
+/** The backup's snapshot, after verifying the file against the record's checksum. */
+async function readVerifiedSnapshot(storage: BackupStorage, tenant: Tenant, record: BackupRecord): Promise<TenantSnapshot> {
+  const storagePath = record.storagePath!;
   const bytes = await storage.get(storagePath);
   if (!bytes) throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" is missing`, { field: 'storagePath' });
   if (sha256(bytes) !== record.checksum) {
@@ -154,10 +148,12 @@ export async function rollbackTenant(actor: Actor, storage: BackupStorage, ref: 
     throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" cannot be read as a format ${formatVersion} backup`, { field: 'storagePath' });
   }
   if (snapshot.tenant.id !== tenant.id) throw new DomainError('PRECONDITION_FAILED', 'The backup belongs to another tenant', { field: 'storagePath' });
+  return snapshot;
+}
 
-  const safetyBackup = await writeBackup(actor, storage, tenant, 'SAFETY');
-  const principal = actor.principal!;
-  const restored = await actor.prisma.$transaction(async (tx) => {
+/** Replaces everything restorable in one transaction; the configuration change is a new revision. */
+async function restoreSnapshot(actor: Actor, tenant: Tenant, snapshot: TenantSnapshot, author: string): Promise<Tenant> {
+  return actor.prisma.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT 1 FROM "TenantConfig" WHERE "tenantId" = ${tenant.id}::uuid FOR UPDATE`;
     const { id: _id, slug: _slug, expiresAt, settings, ...fields } = snapshot.tenant;
     const updated = await tx.tenant.update({
@@ -167,12 +163,12 @@ export async function rollbackTenant(actor: Actor, storage: BackupStorage, ref: 
     const current = await tx.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
     const document = snapshot.config.document as Prisma.InputJsonObject;
     const version = current.version + 1;
-    await tx.tenantConfig.update({ where: { tenantId: tenant.id }, data: { version, document, updatedBy: `${principal.label} (rollback)`, updatedAt: new Date() } });
+    await tx.tenantConfig.update({ where: { tenantId: tenant.id }, data: { version, document, updatedBy: author, updatedAt: new Date() } });
     await tx.tenantConfigRevision.create({
       data: {
         tenantId: tenant.id,
         version,
-        principal: `${principal.label} (rollback to ${storagePath})`,
+        principal: author,
         updatedFields: changedPaths(readConfigDocument(current.document) as unknown as Record<string, unknown>, snapshot.config.document),
         document,
       },
@@ -185,5 +181,81 @@ export async function rollbackTenant(actor: Actor, storage: BackupStorage, ref: 
     });
     return updated;
   });
+}
+
+/**
+ * Restores a tenant to a backup: the file's checksum is verified first (a missing or corrupt
+ * file changes nothing), the current state is backed up, then everything restorable is
+ * replaced in one transaction; the configuration change is a new revision.
+ */
+export async function rollbackTenant(actor: Actor, storage: BackupStorage, ref: string, storagePath: string): Promise<RollbackResult> {
+  const tenant = await resolveTenant(actor, ref, 'backups:write');
+  const record = await actor.prisma.backupRecord.findFirst({ where: { tenantId: tenant.id, storagePath, status: 'COMPLETED' } });
+  if (!record) throw new NotFoundError(`No completed backup of this tenant at "${storagePath}"`, { field: 'storagePath' });
+  const snapshot = await readVerifiedSnapshot(storage, tenant, record);
+  const safetyBackup = await writeBackup(actor, storage, tenant, 'SAFETY');
+  const restored = await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (rollback to ${storagePath})`);
   return { tenant: restored, restoredFrom: record, safetyBackup };
+}
+
+export const recoveryUndoWindowMs = 24 * 3_600_000;
+
+export type RecoveryResult = { tenant: Tenant; recovery: TenantRecovery; restoredFrom: BackupRecord };
+
+/**
+ * Point-in-time recovery for dedicated tenants: the tenant as of `timestamp`, rebuilt from
+ * the last backup taken before it and the configuration revision in force at it. The state
+ * before the recovery is kept as a safety backup that recover-undo returns to within 24 hours.
+ */
+export async function recoverTenant(actor: Actor, storage: BackupStorage, ref: string, timestamp: Date): Promise<RecoveryResult> {
+  const tenant = await resolveTenant<Tenant & { config: { document: unknown } }>(actor, ref, 'backups:write', { include: { config: true } });
+  if (tenant.isolation !== 'DEDICATED') throw new ForbiddenError('PITR is only available for L2 (dedicated) tenants');
+  const { backup } = readConfigDocument(tenant.config.document);
+  if (!backup.enable_pitr) throw new ForbiddenError('Point-in-time recovery is disabled for this tenant (backup.enable_pitr)', { field: 'backup.enable_pitr' });
+  const now = Date.now();
+  const oldest = now - backup.pitr_retention_days * 86_400_000;
+  if (Number.isNaN(timestamp.getTime()) || timestamp.getTime() > now || timestamp.getTime() < Math.max(oldest, tenant.createdAt.getTime())) {
+    throw new InvalidInputError([
+      {
+        field: 'timestamp',
+        rule: 'pitr_window',
+        message: `timestamp must be between ${new Date(Math.max(oldest, tenant.createdAt.getTime())).toISOString()} and now (PITR retention ${backup.pitr_retention_days} days)`,
+      },
+    ]);
+  }
+  const base = await actor.prisma.backupRecord.findFirst({
+    where: { tenantId: tenant.id, status: 'COMPLETED', completedAt: { lte: timestamp } },
+    orderBy: { completedAt: 'desc' },
+  });
+  if (!base) throw new DomainError('PRECONDITION_FAILED', `No backup of this tenant was completed before ${timestamp.toISOString()}`, { field: 'timestamp' });
+  const snapshot = await readVerifiedSnapshot(storage, tenant, base);
+  const revision = await actor.prisma.tenantConfigRevision.findFirst({
+    where: { tenantId: tenant.id, createdAt: { lte: timestamp } },
+    orderBy: { version: 'desc' },
+  });
+  if (revision) snapshot.config = { version: revision.version, document: readConfigDocument(revision.document) as unknown as Record<string, unknown> };
+  const safetyBackup = await writeBackup(actor, storage, tenant, 'SAFETY');
+  const restored = await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (recovery to ${timestamp.toISOString()})`);
+  const recovery = await actor.prisma.tenantRecovery.create({
+    data: { tenantId: tenant.id, targetTimestamp: timestamp, safetyPath: safetyBackup.storagePath!, expiresAt: new Date(now + recoveryUndoWindowMs) },
+  });
+  return { tenant: restored, recovery, restoredFrom: base };
+}
+
+/** Back to the state before the latest recovery, within its 24-hour window; CONFLICT after. */
+export async function undoRecovery(actor: Actor, storage: BackupStorage, ref: string): Promise<{ tenant: Tenant; recovery: TenantRecovery }> {
+  const tenant = await resolveTenant(actor, ref, 'backups:write');
+  if (tenant.isolation !== 'DEDICATED') throw new ForbiddenError('PITR is only available for L2 (dedicated) tenants');
+  const recovery = await actor.prisma.tenantRecovery.findFirst({ where: { tenantId: tenant.id, undoneAt: null }, orderBy: { createdAt: 'desc' } });
+  if (!recovery) throw new ConflictError('There is no recovery to undo for this tenant');
+  if (recovery.expiresAt.getTime() <= Date.now()) {
+    throw new ConflictError(`The 24-hour undo window of the recovery to ${recovery.targetTimestamp.toISOString()} ended at ${recovery.expiresAt.toISOString()}`, {
+      expiredAt: recovery.expiresAt.toISOString(),
+    });
+  }
+  const record = await actor.prisma.backupRecord.findFirstOrThrow({ where: { tenantId: tenant.id, storagePath: recovery.safetyPath } });
+  const snapshot = await readVerifiedSnapshot(storage, tenant, record);
+  const restored = await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (recovery undone)`);
+  const undone = await actor.prisma.tenantRecovery.update({ where: { id: recovery.id }, data: { undoneAt: new Date() } });
+  return { tenant: restored, recovery: undone };
 }

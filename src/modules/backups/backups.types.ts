@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { TenantRef } from '../tenants/tenants.types.js';
-import type { RollbackResult } from './backups.service.js';
+import type { RecoveryResult, RollbackResult } from './backups.service.js';
 
 const BackupTrigger = builder.enumType('BackupTrigger', {
   values: { MANUAL: {}, SCHEDULED: {}, SAFETY: { description: 'Taken automatically before a rollback' } } as const,
@@ -34,3 +34,31 @@ export const RollbackResultRef = builder.objectRef<RollbackResult>('RollbackResu
     safetyBackup: t.field({ type: BackupRecordRef, description: 'The state just before the rollback', resolve: (result) => result.safetyBackup }),
   }),
 });
+
+export const TenantRecoveryRef = builder.prismaObject('TenantRecovery', {
+  description: 'A point-in-time recovery; undoable until expiresAt',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    targetTimestamp: t.expose('targetTimestamp', { type: 'DateTime' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'The end of the 24-hour undo window' }),
+    undoneAt: t.expose('undoneAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+export const RecoveryResultRef = builder.objectRef<RecoveryResult>('RecoveryResult').implement({
+  fields: (t) => ({
+    tenant: t.field({ type: TenantRef, resolve: (result) => result.tenant }),
+    recovery: t.field({ type: TenantRecoveryRef, resolve: (result) => result.recovery }),
+    restoredFrom: t.field({ type: BackupRecordRef, description: 'The base backup; the configuration is the revision in force at the timestamp', resolve: (result) => result.restoredFrom }),
+  }),
+});
+
+export const UndoRecoveryResultRef = builder
+  .objectRef<Pick<RecoveryResult, 'tenant' | 'recovery'>>('UndoRecoveryResult')
+  .implement({
+    fields: (t) => ({
+      tenant: t.field({ type: TenantRef, resolve: (result) => result.tenant }),
+      recovery: t.field({ type: TenantRecoveryRef, resolve: (result) => result.recovery }),
+    }),
+  });

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { TenantsDbBackupDocument, TenantsDbBackupsDocument, TenantsDbRegionsDocument, TenantsDbRollbackDocument } from '../../../generated/graphql/graphql.js';
+import {
+  TenantsDbBackupDocument,
+  TenantsDbBackupsDocument,
+  TenantsDbRecoverDocument,
+  TenantsDbRecoverUndoDocument,
+  TenantsDbRegionsDocument,
+  TenantsDbRollbackDocument,
+} from '../../../generated/graphql/graphql.js';
 import type { ErrorCode } from '../../../lib/errors.js';
 import type { Dialect, Failure, RequestProblem, RestRequest, RestResult, Route } from '../../types.js';
 
@@ -176,6 +183,47 @@ const rollbackRoute: Route = {
   },
 };
 
+const isoSeconds = (iso: string) => `${iso.slice(0, 19)}Z`;
+
+const recoverRoute: Route = {
+  method: 'POST',
+  path: '/tenants/{id}/recover',
+  summary: 'Point-in-time recovery (L2 dedicated tenants only); undoable for 24 hours',
+  operation: TenantsDbRecoverDocument,
+  body: z.object({ timestamp: z.string().describe('ISO 8601 timestamp, e.g. 2026-02-03T17:10:59Z') }),
+  variables: (request) => ({ tenant: request.params.id!, timestamp: (request.body as { timestamp: string }).timestamp }),
+  respond: (data: { recoverTenant: { tenant: { slug: string }; recovery: { targetTimestamp: string } } }, request) => {
+    const target = isoSeconds(data.recoverTenant.recovery.targetTimestamp);
+    return ok({
+      message: `Recovery initiated for tenant '${request.params.id}' to ${target}. Original VM preserved for 24h.`,
+      tenant: { tenant_id: data.recoverTenant.tenant.slug, status: 'ready', target_timestamp: target },
+    });
+  },
+  success: {
+    status: 200,
+    description: 'Recovered',
+    schema: z.object({ ...envelope, message: z.string(), tenant: z.object({ tenant_id: z.string(), status: z.string(), target_timestamp: z.string() }) }),
+  },
+};
+
+const recoverUndoRoute: Route = {
+  method: 'POST',
+  path: '/tenants/{id}/recover-undo',
+  summary: 'Undo the latest point-in-time recovery, within 24 hours (L2 only)',
+  operation: TenantsDbRecoverUndoDocument,
+  variables: (request) => ({ tenant: request.params.id! }),
+  respond: (data: { undoRecovery: { tenant: { slug: string } } }, request) =>
+    ok({
+      message: `Recovery undone for tenant '${request.params.id}'. Original VM restored.`,
+      tenant: { tenant_id: data.undoRecovery.tenant.slug, status: 'ready' },
+    }),
+  success: {
+    status: 200,
+    description: 'Undone',
+    schema: z.object({ ...envelope, message: z.string(), tenant: z.object({ tenant_id: z.string(), status: z.string() }) }),
+  },
+};
+
 export function tenantsDbDialect(prefix: string): Dialect {
   return {
     name: 'tenantsdb',
@@ -188,6 +236,6 @@ export function tenantsDbDialect(prefix: string): Dialect {
     methodNotAllowed: () => ({ status: 405, body: { success: false, http_status: 405, code: 'bad_request', error: 'Method not allowed' } }),
     errorStatuses: [400, 401, 403, 404, 405, 409, 413, 415, 429, 500],
     errorSchema: z.object({ ...envelope, error: z.string() }),
-    routes: [errorsRoute, regionsRoute, backupRoute, backupsRoute, rollbackRoute],
+    routes: [errorsRoute, regionsRoute, backupRoute, backupsRoute, rollbackRoute, recoverRoute, recoverUndoRoute],
   };
 }
