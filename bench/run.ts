@@ -24,7 +24,7 @@ const { values: options } = parseArgs({
 });
 const quick = options.quick!;
 const tenantCount = Number(options.tenants ?? (quick ? 200 : 1000));
-const duration = Number(options.duration ?? (quick ? 1.5 : 8));
+const duration = Number(options.duration ?? (quick ? 1 : 8));
 const warmup = quick ? 0.5 : 3;
 const connections = Number(options.connections);
 const root = path.resolve(import.meta.dirname, '..');
