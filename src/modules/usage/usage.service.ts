@@ -53,10 +53,12 @@ export async function usageHistory(actor: Actor, meter: UsageMeter, ref: string 
   const month = parseMonth(period);
   const [stats, records] = await Promise.all([
     callStats(actor, meter, tenant.id, month.start, month.end),
-    actor.prisma.usageRecord.findMany({
-      where: { tenantId: tenant.id, recordedAt: { gte: month.start, lt: month.end } },
-      select: { resource: true, metric: true, amount: true, recordedAt: true },
-    }),
+    // Summed per UTC day in SQL: a month of tracks can be millions of rows.
+    actor.prisma.$queryRaw<{ day: Date; resource: string; metric: string; amount: number }[]>`
+      SELECT date_trunc('day', "recordedAt") AS day, resource, metric, SUM(amount)::float8 AS amount
+      FROM "UsageRecord"
+      WHERE "tenantId" = ${tenant.id}::uuid AND "recordedAt" >= ${month.start} AND "recordedAt" < ${month.end}
+      GROUP BY 1, 2, 3`,
   ]);
   const days = new Map<string, { apiCalls: number; resources: Map<string, ResourceAmount> }>();
   const day = (date: string) => {
@@ -66,7 +68,7 @@ export async function usageHistory(actor: Actor, meter: UsageMeter, ref: string 
   };
   for (const stat of stats) day(isoDate(stat.hour)).apiCalls += stat.calls;
   for (const record of records) {
-    const resources = day(isoDate(record.recordedAt)).resources;
+    const resources = day(isoDate(new Date(record.day))).resources;
     const name = resourceName(record.resource, record.metric);
     const entry = resources.get(name) ?? { name, resource: record.resource, metric: record.metric, amount: 0 };
     entry.amount += record.amount;
