@@ -5,6 +5,7 @@ import { openDatabase } from './db/client.js';
 import { applyMigrations } from './db/schema-engine.js';
 import { readEnvironment } from './env.js';
 import { createLogger } from './lib/logger.js';
+import { settleInterruptedRestores } from './modules/backups/backups.service.js';
 import { ensureBootstrapOperatorKey } from './modules/identity/identity.service.js';
 
 const env = readEnvironment();
@@ -13,6 +14,8 @@ const database = openDatabase(env.DATABASE_URL);
 
 const applied = await applyMigrations(database.adapterFactory);
 logger.info('database ready', { database: database.kind, appliedMigrations: applied });
+const settled = await settleInterruptedRestores(database.prisma);
+if (settled) logger.warn('tenants left restoring by an interrupted process returned to their status', { tenants: settled });
 
 if (!env.GATEWAY_ADMIN_KEY) {
   const key = await ensureBootstrapOperatorKey(database.prisma);

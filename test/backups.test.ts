@@ -135,3 +135,29 @@ describe('backup and rollback', () => {
     expect(codes(await gateway.graphql(TenantDocument, { id: tenant.id }, key.secret))).toEqual(['UNAUTHENTICATED']);
   });
 });
+
+describe('a restore in progress', () => {
+  test('a second restore meanwhile is CONFLICT, and the tenant keeps its status around a rollback', async () => {
+    const tenant = await createTenant(gateway);
+    const { backupTenant } = await gateway.data(BackupTenantDocument, { tenant: tenant.id });
+    await gateway.database.prisma.tenant.update({ where: { id: tenant.id }, data: { status: 'RESTORING', statusBeforeRestore: 'ACTIVE' } });
+    const busy = await gateway.graphql(RollbackTenantDocument, { tenant: tenant.id, storagePath: backupTenant.storagePath! });
+    expect(codes(busy)).toEqual(['CONFLICT']);
+    expect(busy.errors![0]!.message).toBe(`Tenant "${tenant.slug}" is restoring; wait for it to finish`);
+    expect(codes(await gateway.graphql(`mutation { suspendTenant(id: "${tenant.id}") { id } }`))).toEqual(['CONFLICT']);
+
+    await gateway.database.prisma.tenant.update({ where: { id: tenant.id }, data: { status: 'SUSPENDED', statusBeforeRestore: null } });
+    await gateway.data(RollbackTenantDocument, { tenant: tenant.id, storagePath: backupTenant.storagePath! });
+    const after = await gateway.graphql<{ tenant: { status: string } }, object>(`{ tenant(id: "${tenant.id}") { status } }`);
+    expect(after.data!.tenant.status).toBe('SUSPENDED');
+  });
+
+  test('a deleted tenant cannot be rolled back', async () => {
+    const tenant = await createTenant(gateway);
+    const { backupTenant } = await gateway.data(BackupTenantDocument, { tenant: tenant.id });
+    await gateway.graphql(`mutation { deleteTenant(id: "${tenant.id}") { id } }`);
+    const result = await gateway.graphql(RollbackTenantDocument, { tenant: tenant.id, storagePath: backupTenant.storagePath! });
+    expect(codes(result)).toEqual(['CONFLICT']);
+    expect(result.errors![0]!.extensions?.currentStatus).toBe('DELETED');
+  });
+});

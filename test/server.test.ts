@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { openDatabase } from '../src/db/client.js';
 import { startServerProcess } from './support/server-process.js';
 
 async function startServer(dataDir: string, extraEnv: Record<string, string> = {}) {
@@ -46,6 +47,38 @@ test('with GATEWAY_ADMIN_KEY set, that value is the operator key and nothing is 
     expect(started.stdout).not.toContain('tgw_');
     expect((await viewer(started.url, 'my-own-operator-key-0123456789')).data?.viewer).toEqual({ label: 'operator', owner: 'GLOBAL' });
     await started.stop();
+  } finally {
+    await rm(own, { recursive: true, force: true });
+  }
+});
+
+test('a tenant left RESTORING by a killed process returns to its status at the next start', { timeout: 120_000 }, async () => {
+  const own = await mkdtemp(path.join(tmpdir(), 'gateway-data-'));
+  const key = 'restart-operator-key-0123456789';
+  try {
+    let server = await startServer(own, { GATEWAY_ADMIN_KEY: key });
+    const created = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query: 'mutation { createTenant(input: { slug: "stuck", name: "Stuck" }) { id } }' }),
+    });
+    expect(((await created.json()) as { errors?: unknown }).errors).toBeUndefined();
+    server.child.kill('SIGKILL');
+    await new Promise((resolve) => server.child.once('exit', resolve));
+
+    const database = openDatabase(own);
+    await database.prisma.tenant.update({ where: { slug: 'stuck' }, data: { status: 'RESTORING', statusBeforeRestore: 'SUSPENDED' } });
+    await database.close();
+
+    server = await startServer(own, { GATEWAY_ADMIN_KEY: key });
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query: '{ tenant(id: "stuck") { status } }' }),
+    });
+    expect(((await response.json()) as { data: { tenant: { status: string } } }).data.tenant.status).toBe('SUSPENDED');
+    expect(server.stderr).toContain('tenants left restoring by an interrupted process returned to their status');
+    await server.stop();
   } finally {
     await rm(own, { recursive: true, force: true });
   }

@@ -133,6 +133,48 @@ function changedPaths(before: Record<string, unknown>, after: Record<string, unk
 
 export type RollbackResult = { tenant: Tenant; restoredFrom: BackupRecord; safetyBackup: BackupRecord };
 
+/**
+ * Marks the tenant RESTORING or RECOVERING for the duration of `work`, so a second restore
+ * (or a lifecycle change) meanwhile is CONFLICT; the status it had comes back after, whether
+ * the work succeeded or not. A process that dies meanwhile is mended at the next start
+ * (settleInterruptedRestores).
+ */
+async function whileRestoring<T>(actor: Actor, tenant: Tenant, status: 'RESTORING' | 'RECOVERING', work: () => Promise<T>): Promise<T> {
+  const { count } = await actor.prisma.tenant.updateMany({
+    where: { id: tenant.id, status: { in: ['ACTIVE', 'SUSPENDED'] } },
+    data: { status, statusBeforeRestore: tenant.status },
+  });
+  if (count === 0) {
+    const current = await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id }, select: { status: true } });
+    throw new ConflictError(
+      current.status === 'RESTORING' || current.status === 'RECOVERING'
+        ? `Tenant "${tenant.slug}" is ${current.status.toLowerCase()}; wait for it to finish`
+        : `Cannot restore tenant "${tenant.slug}": it is ${current.status}`,
+      { currentStatus: current.status },
+    );
+  }
+  try {
+    return await work();
+  } finally {
+    await actor.prisma.tenant.updateMany({
+      where: { id: tenant.id, status },
+      data: { status: tenant.status === 'SUSPENDED' ? 'SUSPENDED' : 'ACTIVE', statusBeforeRestore: null },
+    });
+  }
+}
+
+/** At start: tenants left RESTORING or RECOVERING by a process that died return to their status. */
+export async function settleInterruptedRestores(prisma: Actor['prisma']): Promise<number> {
+  const stuck = await prisma.tenant.findMany({ where: { status: { in: ['RESTORING', 'RECOVERING'] } }, select: { id: true, statusBeforeRestore: true } });
+  for (const tenant of stuck) {
+    await prisma.tenant.update({
+      where: { id: tenant.id },
+      data: { status: tenant.statusBeforeRestore === 'SUSPENDED' ? 'SUSPENDED' : 'ACTIVE', statusBeforeRestore: null },
+    });
+  }
+  return stuck.length;
+}
+
 /** The backup's snapshot, after verifying the file against the record's checksum. */
 async function readVerifiedSnapshot(storage: BackupStorage, tenant: Tenant, record: BackupRecord): Promise<TenantSnapshot> {
   const storagePath = record.storagePath!;
@@ -193,9 +235,11 @@ export async function rollbackTenant(actor: Actor, storage: BackupStorage, ref: 
   const record = await actor.prisma.backupRecord.findFirst({ where: { tenantId: tenant.id, storagePath, status: 'COMPLETED' } });
   if (!record) throw new NotFoundError(`No completed backup of this tenant at "${storagePath}"`, { field: 'storagePath' });
   const snapshot = await readVerifiedSnapshot(storage, tenant, record);
-  const safetyBackup = await writeBackup(actor, storage, tenant, 'SAFETY');
-  const restored = await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (rollback to ${storagePath})`);
-  return { tenant: restored, restoredFrom: record, safetyBackup };
+  return whileRestoring(actor, tenant, 'RESTORING', async () => {
+    const safetyBackup = await writeBackup(actor, storage, tenant, 'SAFETY');
+    await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (rollback to ${storagePath})`);
+    return { tenant, restoredFrom: record, safetyBackup };
+  }).then(async (result) => ({ ...result, tenant: await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } }) }));
 }
 
 export const recoveryUndoWindowMs = 24 * 3_600_000;
@@ -234,12 +278,14 @@ export async function recoverTenant(actor: Actor, storage: BackupStorage, ref: s
     orderBy: { version: 'desc' },
   });
   if (revision) snapshot.config = { version: revision.version, document: readConfigDocument(revision.document) as unknown as Record<string, unknown> };
-  const safetyBackup = await writeBackup(actor, storage, tenant, 'SAFETY');
-  const restored = await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (recovery to ${timestamp.toISOString()})`);
-  const recovery = await actor.prisma.tenantRecovery.create({
-    data: { tenantId: tenant.id, targetTimestamp: timestamp, safetyPath: safetyBackup.storagePath!, expiresAt: new Date(now + recoveryUndoWindowMs) },
+  const recovery = await whileRestoring(actor, tenant, 'RECOVERING', async () => {
+    const safetyBackup = await writeBackup(actor, storage, tenant, 'SAFETY');
+    await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (recovery to ${timestamp.toISOString()})`);
+    return actor.prisma.tenantRecovery.create({
+      data: { tenantId: tenant.id, targetTimestamp: timestamp, safetyPath: safetyBackup.storagePath!, expiresAt: new Date(now + recoveryUndoWindowMs) },
+    });
   });
-  return { tenant: restored, recovery, restoredFrom: base };
+  return { tenant: await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } }), recovery, restoredFrom: base };
 }
 
 /** Back to the state before the latest recovery, within its 24-hour window; CONFLICT after. */
@@ -255,7 +301,9 @@ export async function undoRecovery(actor: Actor, storage: BackupStorage, ref: st
   }
   const record = await actor.prisma.backupRecord.findFirstOrThrow({ where: { tenantId: tenant.id, storagePath: recovery.safetyPath } });
   const snapshot = await readVerifiedSnapshot(storage, tenant, record);
-  const restored = await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (recovery undone)`);
-  const undone = await actor.prisma.tenantRecovery.update({ where: { id: recovery.id }, data: { undoneAt: new Date() } });
-  return { tenant: restored, recovery: undone };
+  const undone = await whileRestoring(actor, tenant, 'RECOVERING', async () => {
+    await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (recovery undone)`);
+    return actor.prisma.tenantRecovery.update({ where: { id: recovery.id }, data: { undoneAt: new Date() } });
+  });
+  return { tenant: await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } }), recovery: undone };
 }

@@ -11,6 +11,8 @@ export const TenantStatus = builder.enumType('TenantStatus', {
     ACTIVE: {},
     SUSPENDED: { description: 'Access stopped; resume to reopen' },
     DELETED: { description: 'Soft-deleted: restorable, slug still reserved until hard deletion' },
+    RESTORING: { description: 'A rollback to a backup is in progress' },
+    RECOVERING: { description: 'A point-in-time recovery (or its undo) is in progress' },
   } as const,
 });
 
