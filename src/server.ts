@@ -14,8 +14,12 @@ const database = openDatabase(env.DATABASE_URL);
 
 const applied = await applyMigrations(database.adapterFactory);
 logger.info('database ready', { database: database.kind, appliedMigrations: applied });
-const settled = await settleInterruptedRestores(database.prisma);
-if (settled) logger.warn('tenants left restoring by an interrupted process returned to their status', { tenants: settled });
+async function settle() {
+  const settled = await settleInterruptedRestores(database.prisma);
+  if (settled) logger.warn('tenants left restoring by an interrupted process returned to their status', { tenants: settled });
+}
+await settle();
+setInterval(() => void settle().catch((error) => logger.error('settling interrupted restores failed', { error })), 60_000).unref();
 
 if (!env.GATEWAY_ADMIN_KEY) {
   const key = await ensureBootstrapOperatorKey(database.prisma);

@@ -52,7 +52,7 @@ test('with GATEWAY_ADMIN_KEY set, that value is the operator key and nothing is 
   }
 });
 
-test('a tenant left RESTORING by a killed process returns to its status at the next start', { timeout: 120_000 }, async () => {
+test('a tenant left RESTORING by a killed process returns to its status at the next start; a fresh mark is left alone', { timeout: 120_000 }, async () => {
   const own = await mkdtemp(path.join(tmpdir(), 'gateway-data-'));
   const key = 'restart-operator-key-0123456789';
   try {
@@ -67,7 +67,14 @@ test('a tenant left RESTORING by a killed process returns to its status at the n
     await new Promise((resolve) => server.child.once('exit', resolve));
 
     const database = openDatabase(own);
-    await database.prisma.tenant.update({ where: { slug: 'stuck' }, data: { status: 'RESTORING', statusBeforeRestore: 'SUSPENDED' } });
+    // Marked 20 minutes ago: older than any restore still running elsewhere.
+    await database.prisma.tenant.update({
+      where: { slug: 'stuck' },
+      data: { status: 'RESTORING', statusBeforeRestore: 'SUSPENDED', updatedAt: new Date(Date.now() - 20 * 60_000) },
+    });
+    await database.prisma.tenant.create({
+      data: { slug: 'busy', name: 'Busy', region: 'eu-central', maxUsers: 1, maxApiCallsPerMonth: 1, maxStorageMb: 1, status: 'RESTORING', statusBeforeRestore: 'ACTIVE' },
+    });
     await database.close();
 
     server = await startServer(own, { GATEWAY_ADMIN_KEY: key });
@@ -77,6 +84,12 @@ test('a tenant left RESTORING by a killed process returns to its status at the n
       body: JSON.stringify({ query: '{ tenant(id: "stuck") { status } }' }),
     });
     expect(((await response.json()) as { data: { tenant: { status: string } } }).data.tenant.status).toBe('SUSPENDED');
+    const busy = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query: '{ tenant(id: "busy") { status } }' }),
+    });
+    expect(((await busy.json()) as { data: { tenant: { status: string } } }).data.tenant.status).toBe('RESTORING');
     expect(server.stderr).toContain('tenants left restoring by an interrupted process returned to their status');
     await server.stop();
   } finally {

@@ -163,16 +163,28 @@ async function whileRestoring<T>(actor: Actor, tenant: Tenant, status: 'RESTORIN
   }
 }
 
-/** At start: tenants left RESTORING or RECOVERING by a process that died return to their status. */
-export async function settleInterruptedRestores(prisma: Actor['prisma']): Promise<number> {
-  const stuck = await prisma.tenant.findMany({ where: { status: { in: ['RESTORING', 'RECOVERING'] } }, select: { id: true, statusBeforeRestore: true } });
+/** A restore is a few statements in one transaction; one marked longer ago than this was interrupted. */
+export const interruptedAfterMs = 10 * 60_000;
+
+/**
+ * Tenants left RESTORING or RECOVERING by a process that died return to their status. Run at
+ * start and every minute; only marks older than `interruptedAfterMs` count, so a replica never
+ * settles a restore another replica is still running.
+ */
+export async function settleInterruptedRestores(prisma: Actor['prisma'], now = Date.now()): Promise<number> {
+  const stuck = await prisma.tenant.findMany({
+    where: { status: { in: ['RESTORING', 'RECOVERING'] }, updatedAt: { lt: new Date(now - interruptedAfterMs) } },
+    select: { id: true, status: true, statusBeforeRestore: true },
+  });
+  let settled = 0;
   for (const tenant of stuck) {
-    await prisma.tenant.update({
-      where: { id: tenant.id },
+    const { count } = await prisma.tenant.updateMany({
+      where: { id: tenant.id, status: tenant.status },
       data: { status: tenant.statusBeforeRestore === 'SUSPENDED' ? 'SUSPENDED' : 'ACTIVE', statusBeforeRestore: null },
     });
+    settled += count;
   }
-  return stuck.length;
+  return settled;
 }
 
 /** The backup's snapshot, after verifying the file against the record's checksum. */
