@@ -221,13 +221,13 @@ async function reconcileAlerts(db: Actor['prisma'], tenant: Tenant, usage: Limit
 /** A tenant's alerts, newest first; active ones are re-evaluated first, so a window that rolled over resolves them. */
 export async function listUsageAlerts(actor: Actor, ref: string | null, status?: AlertStatus | null): Promise<UsageAlert[]> {
   const tenant = await resolveTenant(actor, ref, 'usage:read');
+  if (status && !['ACTIVE', 'RESOLVED'].includes(status)) {
+    throw new InvalidInputError([{ field: 'status', rule: 'enum', message: 'status must be ACTIVE or RESOLVED' }]);
+  }
   const active = await actor.prisma.usageAlert.findMany({ where: { tenantId: tenant.id, status: 'ACTIVE' }, include: { limit: true } });
   for (const alert of active) {
     const usage = await usageAgainst(actor.prisma, tenant, alert.limit, alert.userId);
     await reconcileAlerts(actor.prisma, tenant, [usage], alert.userId);
-  }
-  if (status && !['ACTIVE', 'RESOLVED'].includes(status)) {
-    throw new InvalidInputError([{ field: 'status', rule: 'enum', message: 'status must be ACTIVE or RESOLVED' }]);
   }
   return actor.prisma.usageAlert.findMany({
     where: { tenantId: tenant.id, ...(status ? { status } : {}) },
