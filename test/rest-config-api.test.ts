@@ -308,6 +308,12 @@ describe('the engine around the routes', () => {
     expect(response.body).toMatchObject({ error: 'Method Not Allowed', code: 405 });
   });
 
+  test('a path parameter that is not valid percent-encoding is 400 in the dialect\'s body, not a 500', async () => {
+    const response = await gateway.rest('GET', '/api/v1/tenants/%E0%A4%A/config', { headers: auth });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ error: 'Bad Request', message: 'The request path is not valid percent-encoding', code: 400 });
+  });
+
   test('an unknown path is 404 in a neutral body', async () => {
     const response = await gateway.rest('GET', '/api/v1/tenants/abc/nothing', { headers: auth });
     expect(response.status).toBe(404);

@@ -48,6 +48,16 @@ function describeFailure(message: string, fieldName: (path: string) => string): 
   return `${fieldName(variable[1]!)}: ${detail}`;
 }
 
+/** The path's parameters, decoded; null when one is not valid percent-encoding. */
+function paramsOf(match: CompiledRoute, pathname: string): Record<string, string> | null {
+  const values = match.pattern.exec(pathname)!.slice(1);
+  try {
+    return Object.fromEntries(match.paramNames.map((name, index) => [name, decodeURIComponent(values[index]!)]));
+  } catch {
+    return null;
+  }
+}
+
 function withRateLimitHeaders(failure: Failure, result: RestResult): RestResult {
   if (failure.code !== 'RATE_LIMITED') return result;
   return { ...result, headers: { ...rateLimitHeaders(failure.extensions), ...result.headers } };
@@ -73,8 +83,11 @@ export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, o
       return reply({ ...answer, headers: { ...answer.headers, allow: allowed.join(', ') } });
     }
     const { dialect, route } = match;
-    const values = match.pattern.exec(pathname)!.slice(1);
-    const params = Object.fromEntries(match.paramNames.map((name, index) => [name, decodeURIComponent(values[index]!)]));
+    const params = paramsOf(match, pathname);
+    if (!params) {
+      const bare: RestRequest = { params: {}, query: searchParams, headers: request.headers, body: undefined, rawBody: undefined };
+      return reply(dialect.error({ code: 'BAD_USER_INPUT', message: 'The request path is not valid percent-encoding', extensions: {} }, bare));
+    }
     const restRequest: RestRequest = { params, query: searchParams, headers: request.headers, body: undefined, rawBody: undefined };
 
     const authorization = dialect.authorization(request.headers);
@@ -114,8 +127,7 @@ export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, o
     const { pathname, searchParams } = new URL(request.url);
     const match = routes.find((candidate) => candidate.pattern.test(pathname));
     if (!match) return null;
-    const values = match.pattern.exec(pathname)!.slice(1);
-    const params = Object.fromEntries(match.paramNames.map((name, index) => [name, decodeURIComponent(values[index]!)]));
+    const params = paramsOf(match, pathname) ?? {};
     return reply(withRateLimitHeaders(failure, match.dialect.error(failure, { params, query: searchParams, headers: request.headers, body: undefined, rawBody: undefined })));
   }
 
