@@ -9,12 +9,19 @@ import { useMetering } from './graphql/metering.js';
 import { schema } from './graphql/schema.js';
 import { DomainError } from './lib/errors.js';
 import { createLogger, type Logger } from './lib/logger.js';
-import { type BackupStorage, LocalBackupStorage } from './modules/backups/storage.js';
+import { type BackupDeps, settleInterruptedWork } from './modules/backups/backups.service.js';
+import { BackupScheduler } from './modules/backups/scheduler.js';
+import { BackupStorages, LocalBackupStorage } from './modules/backups/storage.js';
+import { DatabaseWork } from './modules/databases/database-work.js';
+import { advanceDatabaseWork } from './modules/databases/databases.service.js';
+import { openLeadership } from './db/leadership.js';
+import { loadSecretsKey } from './lib/sealing.js';
 import { authenticate } from './modules/identity/identity.service.js';
 import { UsageMeter } from './modules/usage/meter.js';
 import {
   checkClientAddress,
   checkTenantQuota,
+  checkBackupRequests,
   rateLimitHeaders,
   type RateLimitSettings,
   rateLimitsFromEnvironment,
@@ -34,7 +41,8 @@ export type AppOptions = {
   logger?: Logger;
   rateLimits?: RateLimitSettings;
   counterStore?: CounterStore;
-  backupStorage?: BackupStorage;
+  /** Backup destinations; by default the BACKUP_DIR directory and S3 as the environment says. */
+  backupStorages?: BackupStorages;
 };
 
 /** What the listening server knows about a request that the Request itself does not carry. */
@@ -45,6 +53,8 @@ export type App = {
   fetch(request: Request, server?: ServerContext): Promise<Response>;
   logger: Logger;
   meter: UsageMeter;
+  /** Settles once what a stopped process left behind; servers wait for it before listening. */
+  ready: Promise<void>;
   /** Flushes metering and closes the rate-limit store; the database is the caller's. */
   close(): Promise<void>;
 };
@@ -66,7 +76,11 @@ export function createApp({
   logger = createLogger(env.LOG_LEVEL),
   rateLimits = rateLimitsFromEnvironment(env),
   counterStore,
-  backupStorage = new LocalBackupStorage(env.BACKUP_DIR),
+  backupStorages = new BackupStorages(new LocalBackupStorage(env.BACKUP_DIR), {
+    endpoint: env.S3_ENDPOINT,
+    forcePathStyle: env.S3_FORCE_PATH_STYLE === 'on',
+    credentials: env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY } : undefined,
+  }),
 }: AppOptions): App {
   const { prisma } = database;
   const production = env.NODE_ENV === 'production';
@@ -74,6 +88,34 @@ export function createApp({
   const limiting = env.RATE_LIMITS === 'on';
   const meter = new UsageMeter(prisma, logger, { flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS, maxKeys: 10_000 });
   meter.start();
+
+  const secrets = loadSecretsKey(env.SECRETS_KEY, env.SECRETS_KEY_FILE);
+  if (secrets.created) logger.warn('SECRETS_KEY is not set: generated a key for encrypted backups; keep it, backups cannot be opened without it', { file: env.SECRETS_KEY_FILE });
+  const backups: BackupDeps = {
+    storages: backupStorages,
+    key: secrets.key,
+    requestQuota: limiting ? (key, tier) => checkBackupRequests(store, rateLimits, key, tier) : undefined,
+  };
+  const databaseWork: DatabaseWork = new DatabaseWork(
+    { provisionMs: env.DATABASE_PROVISION_MS, syncMs: env.DATABASE_SYNC_MS, cutoverMs: env.DATABASE_CUTOVER_MS },
+    (tenantId) => advanceDatabaseWork(prisma, databaseWork.timings, tenantId),
+    logger,
+  );
+  // Work a stopped process left behind: at start, then every minute.
+  async function sweep(atStart = false) {
+    const settled = await settleInterruptedWork(prisma, Date.now(), atStart && database.kind === 'pglite' ? 0 : undefined);
+    if (settled.tenants || settled.backups) logger.warn('settled work an interrupted process left behind', settled);
+    const { advanced } = await advanceDatabaseWork(prisma, databaseWork.timings);
+    if (advanced) logger.info('ended due database phases', { advanced });
+  }
+  const sweeping = setInterval(() => void sweep().catch((error) => logger.error('sweeping interrupted work failed', { error })), 60_000);
+  sweeping.unref();
+  const ready = sweep(true).catch((error) => logger.error('sweeping interrupted work failed', { error }));
+  const scheduler =
+    env.BACKUP_SCHEDULER === 'on'
+      ? new BackupScheduler(prisma, backups, openLeadership(database, 0x7467_6231), logger, env.BACKUP_SCHEDULER_INTERVAL_MS)
+      : null;
+  scheduler?.start();
 
   const yoga = createYoga<{ restRoute?: string; publicRoute?: boolean }, GraphQLContext>({
     schema: limiting ? withFieldRateLimits(schema, store, rateLimits.fields) : schema,
@@ -91,7 +133,7 @@ export function createApp({
       ...(env.METERING === 'on' ? [useMetering()] : []),
     ],
     context: async ({ request, restRoute, publicRoute }): Promise<GraphQLContext> => {
-      const base = { prisma, production, meter, restRoute, publicRoute, backups: backupStorage };
+      const base = { prisma, production, meter, restRoute, publicRoute, backups, databaseWork };
       const token = bearerToken(request);
       if (token === null) return { ...base, principal: null };
       if (token === '') return { ...base, principal: null, authFailure: 'The Authorization header must be "Bearer <API key>"' };
@@ -132,7 +174,7 @@ export function createApp({
     configApiDialect(env.CONFIG_API_PREFIX),
     eventHistoryDialect(env.EVENT_HISTORY_API_PREFIX),
     tenantApiDialect(env.TENANT_API_PREFIX),
-    tenantsDbDialect(env.TENANTSDB_API_PREFIX),
+    tenantsDbDialect(env.TENANTSDB_API_PREFIX, { proxyHost: env.TENANTSDB_PROXY_HOST, proxyPort: env.TENANTSDB_PROXY_PORT }),
   ];
   const rest = createRestEngine(dialects, execute, { maxBodyBytes: env.REST_MAX_BODY_BYTES });
   const openApi = JSON.stringify(buildOpenApi(dialects));
@@ -161,6 +203,10 @@ export function createApp({
       `gateway_sql_statements_total ${counters.sqlStatements}`,
       '# TYPE gateway_usage_buffered_keys gauge',
       `gateway_usage_buffered_keys ${meter.bufferedKeys}`,
+      '# TYPE gateway_backup_scheduler_leader gauge',
+      `gateway_backup_scheduler_leader ${scheduler?.leading ? 1 : 0}`,
+      '# TYPE gateway_backup_scheduler_rounds_total counter',
+      `gateway_backup_scheduler_rounds_total ${scheduler?.rounds ?? 0}`,
       '# TYPE process_resident_memory_bytes gauge',
       `process_resident_memory_bytes ${memory.rss}`,
     ];
@@ -203,9 +249,15 @@ export function createApp({
     fetch,
     logger,
     meter,
+    ready,
     async close() {
+      clearInterval(sweeping);
+      databaseWork.close();
+      await ready;
+      await scheduler?.stop();
       await meter.stop();
       await store.close();
+      backupStorages.close();
     },
   };
 }

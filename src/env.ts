@@ -18,7 +18,21 @@ const environmentSchema = z.object({
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'SECRETS_KEY must be 32 bytes written as 64 hex characters')
     .optional(),
+  /** Where the generated key is kept when SECRETS_KEY is not set. */
+  SECRETS_KEY_FILE: z.string().min(1).default('./data/secrets.key'),
   BACKUP_DIR: z.string().min(1).default('./data/backups'),
+  /** For S3-compatible servers (MinIO, s3rver …); unset means AWS. Credentials default to the AWS SDK's chain. */
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_FORCE_PATH_STYLE: z.enum(['on', 'off']).default('off'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Scheduled backups (each tenant's backup configuration); one process at a time runs them. */
+  BACKUP_SCHEDULER: z.enum(['on', 'off']).default('on'),
+  BACKUP_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** TenantsDB database phases: dedicated provisioning, migration sync and cutover. */
+  DATABASE_PROVISION_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  DATABASE_SYNC_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  DATABASE_CUTOVER_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
   REDIS_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   /** Switches for benchmarking and diagnosis: `off` disables metering or every rate limit. */
@@ -33,6 +47,11 @@ const environmentSchema = z.object({
     .string()
     .regex(/^\d+,\d+,\d+,\d+$/, 'RATE_LIMIT_TIER_PER_MINUTE is four numbers: FREE,BASIC,PRO,ENTERPRISE')
     .default('60,300,1000,5000'),
+  /** On-demand backup requests an hour per project (per tenant outside projects) for FREE, BASIC, PRO, ENTERPRISE; dedicated tenants are exempt. */
+  RATE_LIMIT_BACKUPS_PER_HOUR: z
+    .string()
+    .regex(/^\d+,\d+,\d+,\d+$/, 'RATE_LIMIT_BACKUPS_PER_HOUR is four numbers: FREE,BASIC,PRO,ENTERPRISE')
+    .default('5,20,50,100'),
   RATE_LIMIT_CONFIG_READS_PER_MINUTE: z.coerce.number().int().min(1).default(100),
   RATE_LIMIT_CONFIG_UPDATES_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_FEATURE_QUERIES_PER_MINUTE: z.coerce.number().int().min(1).default(100),
@@ -41,6 +60,9 @@ const environmentSchema = z.object({
   EVENT_HISTORY_API_PREFIX: mountPrefix('/api'),
   TENANT_API_PREFIX: mountPrefix(''),
   TENANTSDB_API_PREFIX: mountPrefix(''),
+  /** What TenantsDB connection details name as the database proxy. */
+  TENANTSDB_PROXY_HOST: z.string().min(1).default('localhost'),
+  TENANTSDB_PROXY_PORT: z.coerce.number().int().min(1).max(65535).default(5432),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -5,7 +5,6 @@ import { openDatabase } from './db/client.js';
 import { applyMigrations } from './db/schema-engine.js';
 import { readEnvironment } from './env.js';
 import { createLogger } from './lib/logger.js';
-import { settleInterruptedRestores } from './modules/backups/backups.service.js';
 import { ensureBootstrapOperatorKey } from './modules/identity/identity.service.js';
 
 const env = readEnvironment();
@@ -14,12 +13,6 @@ const database = openDatabase(env.DATABASE_URL);
 
 const applied = await applyMigrations(database.adapterFactory);
 logger.info('database ready', { database: database.kind, appliedMigrations: applied });
-async function settle() {
-  const settled = await settleInterruptedRestores(database.prisma);
-  if (settled) logger.warn('tenants left restoring by an interrupted process returned to their status', { tenants: settled });
-}
-await settle();
-setInterval(() => void settle().catch((error) => logger.error('settling interrupted restores failed', { error })), 60_000).unref();
 
 if (!env.GATEWAY_ADMIN_KEY) {
   const key = await ensureBootstrapOperatorKey(database.prisma);
@@ -40,6 +33,7 @@ if (!env.GATEWAY_ADMIN_KEY) {
 }
 
 const app = createApp({ env, database, logger });
+await app.ready;
 const server = createServer(
   createServerAdapter<{ req: IncomingMessage }>((request, { req }) => app.fetch(request, { clientAddress: req.socket.remoteAddress })),
 );

@@ -190,6 +190,15 @@ const matrix: Cell[] = [
     variables: tenant,
     expect: tenantCell('write'),
   },
+  {
+    operation: 'mutation ($tenant: ID!) { migrateTenantDatabase(tenant: $tenant, input: { blueprint: "main", isolation: DEDICATED }) { toIsolation } }',
+    setup: async (target) => {
+      // A shared database, as POST /tenants would have created it.
+      await gateway.database.prisma.tenantDatabase.create({ data: { tenantId: target.id, blueprint: 'main', isolation: 'SHARED', region: 'eu-central', status: 'READY' } });
+    },
+    variables: tenant,
+    expect: tenantCell('write'),
+  },
   { operation: 'query ($tenant: ID!) { usageSummary(tenant: $tenant) { apiCalls } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { usageHistory(tenant: $tenant) { date } }', variables: tenant, expect: tenantCell('read') },
   {

@@ -14,14 +14,40 @@ import {
   UpdateTenantConfigDocument,
   UpdateTenantDocument,
 } from '../src/generated/graphql/graphql.js';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { unseal } from '../src/lib/sealing.js';
 import { codes, createKey, createTenant } from './support/fixtures.js';
-import { startGateway, type TestGateway } from './support/gateway.js';
+import { startGateway, type TestGateway, testSecretsKey } from './support/gateway.js';
+import { startS3, type TestS3 } from './support/s3.js';
 
 let gateway: TestGateway;
+let s3: TestS3;
 beforeAll(async () => {
-  gateway = await startGateway();
+  s3 = await startS3(['acme-backups']);
+  gateway = await startGateway({
+    env: { S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'on', S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey },
+  });
 });
-afterAll(() => gateway.close());
+afterAll(async () => {
+  await gateway.close();
+  await s3.close();
+});
+
+/** An object as the S3-compatible server holds it. */
+async function s3Object(key: string): Promise<Buffer> {
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+  });
+  try {
+    const object = await client.send(new GetObjectCommand({ Bucket: 'acme-backups', Key: key }));
+    return Buffer.from(await object.Body!.transformToByteArray());
+  } finally {
+    client.destroy();
+  }
+}
 
 const limits = (tenant: string) => gateway.graphql<{ resourceLimits: unknown[] }, object>(`{ resourceLimits(tenant: "${tenant}") { resource metric period limit tiers gateAction } }`);
 const setLimits = (tenant: string, limit: number, tiers: Record<string, number>) =>
@@ -64,12 +90,17 @@ describe('backup and rollback', () => {
     await setLimits(tenant.id, 5000, { enterprise: 9000 });
     const original = await restorableState(tenant.id);
 
+    // The configuration names an s3 destination: the backup is an object under its path, in
+    // the S3-compatible server, gzip'd and sealed with the gateway's key (encrypt_backups).
     const { backupTenant } = await gateway.data(BackupTenantDocument, { tenant: tenant.id });
     expect(backupTenant).toMatchObject({ trigger: 'MANUAL', status: 'COMPLETED', formatVersion: 1 });
-    const file = await readFile(path.join(gateway.backupDir, backupTenant.storagePath!));
+    const file = await s3Object(`acme/${backupTenant.storagePath!}`);
     expect(file.length).toBe(backupTenant.sizeBytes);
     expect(createHash('sha256').update(file).digest('hex')).toBe(backupTenant.checksum);
-    expect(JSON.parse(gunzipSync(file).toString())).toMatchObject({ formatVersion: 1, tenant: { id: tenant.id } });
+    expect(() => gunzipSync(file)).toThrow();
+    const opened = JSON.parse(gunzipSync(unseal(Buffer.from(testSecretsKey, 'hex'), file)).toString());
+    expect(opened).toMatchObject({ formatVersion: 1, tenant: { id: tenant.id, maxUsers: 42 } });
+    await expect(readFile(path.join(gateway.backupDir, backupTenant.storagePath!))).rejects.toThrow(/ENOENT/);
 
     await gateway.data(UpdateTenantDocument, { id: tenant.id, input: { name: 'Changed', tier: 'PRO', region: 'eu-west-1', settings: { theme: 'light' }, maxUsers: 7 } });
     await gateway.data(UpdateTenantConfigDocument, {

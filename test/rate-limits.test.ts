@@ -9,6 +9,7 @@ beforeAll(async () => {
     rateLimits: {
       ip: { perSecond: 5, banAfterViolations: 3, banSeconds: 2 },
       tierPerMinute: { ...testRateLimits.tierPerMinute, FREE: 4 },
+      backupsPerHour: { FREE: 2, BASIC: 3, PRO: 3, ENTERPRISE: 3 },
       fields: { 'Query.tenantConfig': 4, 'Mutation.updateTenantConfig': 3, 'Query.tenantFeatures': 4 },
     },
   });
@@ -29,6 +30,7 @@ test('the defaults are the seeds\' numbers', () => {
   expect(defaultRateLimits).toEqual({
     ip: { perSecond: 100, banAfterViolations: 5, banSeconds: 300 },
     tierPerMinute: { FREE: 60, BASIC: 300, PRO: 1000, ENTERPRISE: 5000 },
+    backupsPerHour: { FREE: 5, BASIC: 20, PRO: 50, ENTERPRISE: 100 },
     fields: { 'Query.tenantConfig': 100, 'Mutation.updateTenantConfig': 10, 'Query.tenantFeatures': 100 },
   });
 });

@@ -1,8 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { openDatabase } from '../src/db/client.js';
 import { startServerProcess } from './support/server-process.js';
 
 async function startServer(dataDir: string, extraEnv: Record<string, string> = {}) {
@@ -52,45 +52,69 @@ test('with GATEWAY_ADMIN_KEY set, that value is the operator key and nothing is 
   }
 });
 
-test('a tenant left RESTORING by a killed process returns to its status at the next start; a fresh mark is left alone', { timeout: 120_000 }, async () => {
+test('SIGKILL in the middle of backups and rollbacks: after a restart the tenant is wholly one state or the other, nothing is left running', { timeout: 180_000 }, async () => {
   const own = await mkdtemp(path.join(tmpdir(), 'gateway-data-'));
   const key = 'restart-operator-key-0123456789';
+  // One key across restarts: backups sealed before the kill are opened after it.
+  const env = { GATEWAY_ADMIN_KEY: key, BACKUP_DIR: path.join(own, 'backups'), BACKUP_SCHEDULER: 'off', LOG_LEVEL: 'warn', SECRETS_KEY: 'ab'.repeat(32) };
+  const graphql = async (url: string, query: string) => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query }),
+    });
+    return (await response.json()) as { data?: any; errors?: unknown[] };
+  };
+  const state = async (url: string) => {
+    const { data } = await graphql(url, '{ tenant(id: "killme") { name status maxUsers } tenantConfig(tenant: "killme") { performance { cacheSizeMb } } }');
+    return { name: data.tenant.name, status: data.tenant.status, maxUsers: data.tenant.maxUsers, cache: data.tenantConfig.performance.cacheSizeMb };
+  };
+  const A = { name: 'A', status: 'ACTIVE', maxUsers: 11, cache: 1000 };
+  const B = { name: 'B', status: 'ACTIVE', maxUsers: 22, cache: 2000 };
   try {
-    let server = await startServer(own, { GATEWAY_ADMIN_KEY: key });
-    const created = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ query: 'mutation { createTenant(input: { slug: "stuck", name: "Stuck" }) { id } }' }),
-    });
-    expect(((await created.json()) as { errors?: unknown }).errors).toBeUndefined();
-    server.child.kill('SIGKILL');
-    await new Promise((resolve) => server.child.once('exit', resolve));
+    let server = await startServer(path.join(own, 'pglite'), env);
+    const paths: string[] = [];
+    expect((await graphql(server.url, 'mutation { createTenant(input: { slug: "killme", name: "A", maxUsers: 11 }) { id } }')).errors).toBeUndefined();
+    for (const target of [A, B]) {
+      await graphql(server.url, `mutation { updateTenant(id: "killme", input: { name: "${target.name}", maxUsers: ${target.maxUsers} }) { id } }`);
+      expect((await graphql(server.url, `mutation { updateTenantConfig(tenant: "killme", input: { performance: { cacheSizeMb: ${target.cache} } }) { message } }`)).errors).toBeUndefined();
+      paths.push((await graphql(server.url, 'mutation { backupTenant(tenant: "killme") { storagePath } }')).data.backupTenant.storagePath);
+    }
+    expect(await state(server.url)).toEqual(B);
 
-    const database = openDatabase(own);
-    // Marked 20 minutes ago: older than any restore still running elsewhere.
-    await database.prisma.tenant.update({
-      where: { slug: 'stuck' },
-      data: { status: 'RESTORING', statusBeforeRestore: 'SUSPENDED', updatedAt: new Date(Date.now() - 20 * 60_000) },
-    });
-    await database.prisma.tenant.create({
-      data: { slug: 'busy', name: 'Busy', region: 'eu-central', maxUsers: 1, maxApiCallsPerMonth: 1, maxStorageMb: 1, status: 'RESTORING', statusBeforeRestore: 'ACTIVE' },
-    });
-    await database.close();
+    let interrupted = 0;
+    for (const killAfterMs of [120, 350, 600]) {
+      // Rollbacks to A and B and backups back to back, until the process dies under them.
+      let stop = false;
+      const traffic = (async () => {
+        for (let i = 0; !stop; i++) {
+          const query = i % 3 === 2 ? 'mutation { backupTenant(tenant: "killme") { id } }' : `mutation { rollbackTenant(tenant: "killme", storagePath: "${paths[i % 2]}") { tenant { id } } }`;
+          await graphql(server.url, query).catch(() => (stop = true));
+        }
+      })();
+      await new Promise((resolve) => setTimeout(resolve, killAfterMs));
+      server.child.kill('SIGKILL');
+      await new Promise((resolve) => server.child.once('exit', resolve));
+      stop = true;
+      await traffic;
 
-    server = await startServer(own, { GATEWAY_ADMIN_KEY: key });
-    const response = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ query: '{ tenant(id: "stuck") { status } }' }),
-    });
-    expect(((await response.json()) as { data: { tenant: { status: string } } }).data.tenant.status).toBe('SUSPENDED');
-    const busy = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ query: '{ tenant(id: "busy") { status } }' }),
-    });
-    expect(((await busy.json()) as { data: { tenant: { status: string } } }).data.tenant.status).toBe('RESTORING');
-    expect(server.stderr).toContain('tenants left restoring by an interrupted process returned to their status');
+      server = await startServer(path.join(own, 'pglite'), env);
+      if (server.stderr.includes('settled work an interrupted process left behind')) interrupted += 1;
+      const after = await state(server.url);
+      expect([A, B], `after a kill at ${killAfterMs} ms: ${JSON.stringify(after)}`).toContainEqual(after);
+      const { data } = await graphql(server.url, '{ tenantBackups(tenant: "killme") { status storagePath checksum } }');
+      const backups = data.tenantBackups as { status: string; storagePath: string | null; checksum: string | null }[];
+      expect(backups.filter((backup) => backup.status === 'RUNNING' || backup.status === 'PENDING')).toEqual([]);
+      for (const backup of backups.filter((candidate) => candidate.status === 'COMPLETED')) {
+        const bytes = await readFile(path.join(own, 'backups', backup.storagePath!));
+        expect(createHash('sha256').update(bytes).digest('hex')).toBe(backup.checksum);
+      }
+      // The restarted gateway works: a rollback now succeeds.
+      expect((await graphql(server.url, `mutation { rollbackTenant(tenant: "killme", storagePath: "${paths[0]}") { tenant { id } } }`)).errors).toBeUndefined();
+      expect(await state(server.url)).toEqual(A);
+    }
+    // The kills did land in the middle of work: at least one restart found a restore or a backup to settle.
+    expect(interrupted).toBeGreaterThan(0);
     await server.stop();
   } finally {
     await rm(own, { recursive: true, force: true });

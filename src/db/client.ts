@@ -7,6 +7,8 @@ import { PrismaClient } from '../generated/prisma/client.js';
 
 export type Database = {
   kind: 'pglite' | 'postgres';
+  /** The DATABASE_URL it was opened with. */
+  url: string;
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   /** Called with every SQL statement Prisma sends; tests count them. */
   onQuery: Set<(sql: string) => void>;
@@ -38,6 +40,7 @@ export function openDatabase(url: string): Database {
   const prisma = new PrismaClient({ adapter: countingStatements(adapterFactory, onQuery) });
   return {
     kind,
+    url,
     adapterFactory,
     onQuery,
     prisma,

@@ -1,12 +1,14 @@
 import type { Actor } from '../modules/identity/principal.js';
-import type { BackupStorage } from '../modules/backups/storage.js';
+import type { BackupDeps } from '../modules/backups/backups.service.js';
+import type { DatabaseWork } from '../modules/databases/database-work.js';
 import type { UsageMeter } from '../modules/usage/meter.js';
 
 export type GraphQLContext = Actor & {
   /** Production refuses anonymous introspection; explorers in development may browse without a key. */
   production: boolean;
   meter: UsageMeter;
-  backups: BackupStorage;
+  backups: BackupDeps;
+  databaseWork: DatabaseWork;
   quotaCounted?: boolean;
   /** Set by REST routes: the route a GraphQL execution serves, for metering. */
   restRoute?: string;

@@ -17,6 +17,8 @@ import '../modules/usage/usage.mutations.js';
 import '../modules/backups/backups.types.js';
 import '../modules/backups/backups.queries.js';
 import '../modules/backups/backups.mutations.js';
+import '../modules/databases/databases.types.js';
+import '../modules/databases/databases.mutations.js';
 import { builder } from './builder.js';
 
 export const schema = builder.toSchema();

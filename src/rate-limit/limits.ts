@@ -9,13 +9,17 @@ import type { CounterStore } from './store.js';
 export type RateLimitSettings = {
   ip: { perSecond: number; banAfterViolations: number; banSeconds: number };
   tierPerMinute: Record<PlanTier, number>;
+  /** On-demand backup requests an hour, by tier (seed 002: dedicated tenants are exempt). */
+  backupsPerHour: Record<PlanTier, number>;
   /** Root fields limited per tenant argument, per minute (seed 000's Rate Limits). */
   fields: Record<string, number>;
 };
 
 export function rateLimitsFromEnvironment(env: Pick<Environment, `RATE_LIMIT_${string}` & keyof Environment>): RateLimitSettings {
   const [free, basic, pro, enterprise] = env.RATE_LIMIT_TIER_PER_MINUTE.split(',').map(Number) as [number, number, number, number];
+  const backups = env.RATE_LIMIT_BACKUPS_PER_HOUR.split(',').map(Number) as [number, number, number, number];
   return {
+    backupsPerHour: { FREE: backups[0], BASIC: backups[1], PRO: backups[2], ENTERPRISE: backups[3] },
     ip: { perSecond: env.RATE_LIMIT_IP_PER_SECOND, banAfterViolations: env.RATE_LIMIT_IP_BAN_AFTER, banSeconds: env.RATE_LIMIT_IP_BAN_SECONDS },
     tierPerMinute: { FREE: free, BASIC: basic, PRO: pro, ENTERPRISE: enterprise },
     fields: {
@@ -69,6 +73,15 @@ export async function checkTenantQuota(store: CounterStore, settings: RateLimitS
   const { count, resetMs } = await store.increment(`quota:${tenantId}`, 60_000);
   if (count > limit) {
     throw new RateLimitedError(`Rate limit exceeded: max ${limit} requests per minute for the ${tier} tier`, `tier-${tier.toLowerCase()}`, limit, 60, resetMs / 1000);
+  }
+}
+
+/** On-demand backups an hour per project (or tenant outside projects), by tier. */
+export async function checkBackupRequests(store: CounterStore, settings: RateLimitSettings, key: string, tier: PlanTier): Promise<void> {
+  const limit = settings.backupsPerHour[tier];
+  const { count, resetMs } = await store.increment(`backups:${key}`, 3_600_000);
+  if (count > limit) {
+    throw new RateLimitedError(`Backup rate limit exceeded: max ${limit} backup requests per hour for the ${tier} tier`, `backups-${tier.toLowerCase()}`, limit, 3600, resetMs / 1000);
   }
 }
 

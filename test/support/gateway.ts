@@ -72,10 +72,23 @@ export async function startGateway(options: { production?: boolean; rateLimits?:
   const adminKey = `test-operator-${randomUUID()}`;
   const backupDir = await mkdtemp(path.join(tmpdir(), 'gateway-backups-'));
   const app = createApp({
-    env: { ...readEnvironment({}), BACKUP_DIR: backupDir, NODE_ENV: options.production ? 'production' : 'test', GATEWAY_ADMIN_KEY: adminKey, LOG_LEVEL: 'silent', ...options.env },
+    env: {
+      ...readEnvironment({}),
+      BACKUP_DIR: backupDir,
+      NODE_ENV: options.production ? 'production' : 'test',
+      GATEWAY_ADMIN_KEY: adminKey,
+      LOG_LEVEL: 'silent',
+      SECRETS_KEY: testSecretsKey,
+      // Tests run schedule rounds themselves (runScheduledBackups); database phases end quickly.
+      BACKUP_SCHEDULER: 'off',
+      DATABASE_PROVISION_MS: 300,
+      DATABASE_SYNC_MS: 300,
+      DATABASE_CUTOVER_MS: 200,
+      ...options.env,
+    },
     rateLimits: options.rateLimits ?? testRateLimits,
     database,
-    logger: createLogger('silent'),
+    logger: createLogger(options.env?.LOG_LEVEL ?? 'silent'),
   });
 
   async function graphql<T, V>(document: TypedDocumentNode<T, V> | string, variables?: V, key: string | null = adminKey) {
@@ -137,9 +150,13 @@ export async function startGateway(options: { production?: boolean; rateLimits?:
 }
 
 /** Tests make many calls per tenant a second; limits are tested where they are the subject. */
+/** The key test gateways seal backups with. */
+export const testSecretsKey = randomBytes(32).toString('hex');
+
 export const testRateLimits: RateLimitSettings = {
   ...defaultRateLimits,
   tierPerMinute: { FREE: 100_000, BASIC: 100_000, PRO: 100_000, ENTERPRISE: 100_000 },
+  backupsPerHour: { FREE: 100_000, BASIC: 100_000, PRO: 100_000, ENTERPRISE: 100_000 },
   fields: { 'Query.tenantConfig': 100_000, 'Mutation.updateTenantConfig': 100_000, 'Query.tenantFeatures': 100_000 },
 };
 

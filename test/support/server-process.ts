@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
 export type ServerProcess = { child: ChildProcess; url: string; readonly stdout: string; readonly stderr: string; stop(): Promise<number | null> };
@@ -8,7 +9,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   const { GATEWAY_ADMIN_KEY: _key, DATABASE_URL: _url, REDIS_URL: _redis, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: path.resolve(import.meta.dirname, '../..'),
-    env: { ...inherited, NODE_ENV: 'development', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { ...inherited, NODE_ENV: 'development', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', SECRETS_KEY: randomBytes(32).toString('hex'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -3,35 +3,43 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { z } from 'zod';
 import type { BackupRecord, Prisma, Tenant, TenantRecovery } from '../../generated/prisma/client.js';
+import type { PlanTier } from '../../generated/prisma/enums.js';
 import { ConflictError, DomainError, ForbiddenError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import { seal, unseal } from '../../lib/sealing.js';
 import { readConfigDocument } from '../configs/configs.service.js';
+import { assertNoDatabaseWork } from '../databases/databases.service.js';
 import type { Actor } from '../identity/principal.js';
 import { resolveTenant } from '../tenants/tenants.service.js';
-import type { BackupStorage } from './storage.js';
+import type { BackupStorages } from './storage.js';
 
 const formatVersion = 1;
 
-/**
- * Everything restorable about one tenant. API keys and usage history are deliberately left
- * out: a rollback never revives a revoked key nor rewrites what was consumed.
- */
-const snapshotSchema = z.object({
-  formatVersion: z.literal(formatVersion),
-  takenAt: z.string(),
-  tenant: z.object({
-    id: z.string(),
-    slug: z.string(),
-    name: z.string(),
-    tier: z.enum(['FREE', 'BASIC', 'PRO', 'ENTERPRISE']),
-    region: z.string(),
-    isolation: z.enum(['SHARED', 'DEDICATED']),
-    settings: z.record(z.string(), z.unknown()),
-    maxUsers: z.number(),
-    maxApiCallsPerMonth: z.number(),
-    maxStorageMb: z.number(),
-    maxLlmTokensPerMonth: z.number(),
-    expiresAt: z.string().nullable(),
-  }),
+/** What the backup services work with besides the database. */
+export type BackupDeps = {
+  storages: BackupStorages;
+  /** AES-256-GCM key for tenants whose configuration sets backup.encrypt_backups. */
+  key: Buffer;
+  /** Counts an on-demand backup request against the hourly limit (throws RATE_LIMITED); absent when limits are off. */
+  requestQuota?: (key: string, tier: PlanTier) => Promise<void>;
+};
+
+const tenantFields = z.object({
+  id: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  tier: z.enum(['FREE', 'BASIC', 'PRO', 'ENTERPRISE']),
+  region: z.string(),
+  isolation: z.enum(['SHARED', 'DEDICATED']),
+  settings: z.record(z.string(), z.unknown()),
+  maxUsers: z.number(),
+  maxApiCallsPerMonth: z.number(),
+  maxStorageMb: z.number(),
+  maxLlmTokensPerMonth: z.number(),
+  expiresAt: z.string().nullable(),
+});
+
+const sections = {
   config: z.object({ version: z.number(), document: z.record(z.string(), z.unknown()) }),
   features: z.array(z.object({ feature: z.string(), enabled: z.boolean() })),
   resourceLimits: z.array(
@@ -44,18 +52,53 @@ const snapshotSchema = z.object({
       gateAction: z.enum(['BLOCK', 'WARN']),
     }),
   ),
+  /** TenantsDB databases: their blueprints and placement (absent in backups taken before databases existed). */
+  databases: z
+    .array(z.object({ blueprint: z.string(), databaseType: z.string(), isolation: z.enum(['SHARED', 'DEDICATED']), region: z.string(), version: z.number() }))
+    .optional(),
+};
+
+/**
+ * Everything restorable about one tenant. API keys and usage history are deliberately left
+ * out: a rollback never revives a revoked key nor rewrites what was consumed.
+ */
+const snapshotSchema = z.object({
+  formatVersion: z.literal(formatVersion),
+  kind: z.literal('FULL').optional(),
+  takenAt: z.string(),
+  tenant: tenantFields,
+  ...sections,
 });
 
 export type TenantSnapshot = z.infer<typeof snapshotSchema>;
 
+/** An incremental backup: only what changed since its base (a full or another incremental). */
+const incrementalSchema = z.object({
+  formatVersion: z.literal(formatVersion),
+  kind: z.literal('INCREMENTAL'),
+  takenAt: z.string(),
+  tenantId: z.string(),
+  baseBackupId: z.string(),
+  changes: z.object({
+    tenant: tenantFields.partial().optional(),
+    config: sections.config.optional(),
+    features: sections.features.optional(),
+    resourceLimits: sections.resourceLimits.optional(),
+    databases: sections.databases,
+  }),
+});
+
+type Incremental = z.infer<typeof incrementalSchema>;
+
 async function takeSnapshot(db: Actor['prisma'], tenantId: string): Promise<TenantSnapshot> {
   const tenant = await db.tenant.findUniqueOrThrow({
     where: { id: tenantId },
-    include: { config: true, features: true, resourceLimits: true },
+    include: { config: true, features: true, resourceLimits: true, databases: true },
     relationLoadStrategy: 'join',
   });
   return {
     formatVersion,
+    kind: 'FULL',
     takenAt: new Date().toISOString(),
     tenant: {
       id: tenant.id,
@@ -76,24 +119,80 @@ async function takeSnapshot(db: Actor['prisma'], tenantId: string): Promise<Tena
     resourceLimits: tenant.resourceLimits
       .map(({ resource, metric, period, limit, tiers, gateAction }) => ({ resource, metric, period, limit, tiers: tiers as Record<string, unknown>, gateAction }))
       .sort((a, b) => `${a.resource}/${a.metric}/${a.period}`.localeCompare(`${b.resource}/${b.metric}/${b.period}`)),
+    databases: tenant.databases
+      .map(({ blueprint, databaseType, isolation, region, version }) => ({ blueprint, databaseType, isolation, region, version }))
+      .sort((a, b) => a.blueprint.localeCompare(b.blueprint)),
   };
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** What changed from `base` to `current`: tenant fields one by one, the other sections whole. */
+export function diffSnapshots(base: TenantSnapshot, current: TenantSnapshot): Incremental['changes'] {
+  const changes: Incremental['changes'] = {};
+  const tenant = Object.fromEntries(
+    Object.entries(current.tenant).filter(([key, value]) => !same(base.tenant[key as keyof TenantSnapshot['tenant']], value)),
+  );
+  if (Object.keys(tenant).length) changes.tenant = tenant;
+  for (const section of ['config', 'features', 'resourceLimits', 'databases'] as const) {
+    if (!same(base[section], current[section])) (changes as Record<string, unknown>)[section] = current[section];
+  }
+  return changes;
+}
+
+export function applyIncremental(base: TenantSnapshot, incremental: Pick<Incremental, 'takenAt' | 'changes'>): TenantSnapshot {
+  const { tenant, ...rest } = incremental.changes;
+  return { ...base, ...rest, takenAt: incremental.takenAt, tenant: { ...base.tenant, ...tenant } };
 }
 
 function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** 2026-02-15T14:30:00.123Z → 2026-02-15T14-30-00-123 */
+const fileStamp = (iso: string) => iso.replace(/[:.]/g, '-').replace(/Z$/, '');
+
+type Trigger = 'MANUAL' | 'SCHEDULED' | 'SAFETY';
+
+/**
+ * Writes one backup of the tenant to its first configured destination (the local directory
+ * when none): gzip'd when backup.compress_backups, AES-256-GCM sealed when
+ * backup.encrypt_backups, with the SHA-256 of the stored bytes in the record. An incremental
+ * holds only what changed since `base`. The record is RUNNING while the file is written and
+ * COMPLETED (or FAILED with the reason) after.
+ */
 async function writeBackup(
   actor: Actor,
-  storage: BackupStorage,
+  deps: BackupDeps,
   tenant: Tenant,
-  trigger: 'MANUAL' | 'SCHEDULED' | 'SAFETY',
+  trigger: Trigger,
+  base?: { record: BackupRecord; snapshot: TenantSnapshot },
 ): Promise<BackupRecord> {
-  const record = await actor.prisma.backupRecord.create({ data: { tenantId: tenant.id, trigger, status: 'RUNNING', destination: storage.name } });
+  const config = await actor.prisma.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id }, select: { document: true } });
+  const { backup } = readConfigDocument(config.document);
+  const storage = deps.storages.forDestinations(backup.destinations);
+  const kind = base ? 'INCREMENTAL' : 'FULL';
+  const record = await actor.prisma.backupRecord.create({
+    data: {
+      tenantId: tenant.id,
+      trigger,
+      kind,
+      status: 'RUNNING',
+      destination: storage.name,
+      baseBackupId: base?.record.id ?? null,
+      compressed: backup.compress_backups,
+      encrypted: backup.encrypt_backups,
+    },
+  });
   try {
     const snapshot = await takeSnapshot(actor.prisma, tenant.id);
-    const bytes = await promisify(gzip)(Buffer.from(JSON.stringify(snapshot)));
-    const storagePath = `${tenant.id}/${snapshot.takenAt.replace(/[:.]/g, '-')}-${record.id}.json.gz`;
+    const payload: TenantSnapshot | Incremental = base
+      ? { formatVersion, kind: 'INCREMENTAL', takenAt: snapshot.takenAt, tenantId: tenant.id, baseBackupId: base.record.id, changes: diffSnapshots(base.snapshot, snapshot) }
+      : snapshot;
+    let bytes: Buffer = Buffer.from(JSON.stringify(payload));
+    if (backup.compress_backups) bytes = await promisify(gzip)(bytes);
+    if (backup.encrypt_backups) bytes = seal(deps.key, bytes);
+    const storagePath = `${tenant.id}/${fileStamp(snapshot.takenAt)}-${trigger.toLowerCase()}-${kind.toLowerCase()}-${record.id}.json${backup.compress_backups ? '.gz' : ''}${backup.encrypt_backups ? '.enc' : ''}`;
     await storage.put(storagePath, bytes);
     return await actor.prisma.backupRecord.update({
       where: { id: record.id },
@@ -108,10 +207,23 @@ async function writeBackup(
   }
 }
 
-/** An on-demand full backup of the tenant's restorable state. */
-export async function backupTenant(actor: Actor, storage: BackupStorage, ref: string): Promise<BackupRecord> {
+/** A full backup of the current state, taken before anything replaces it (rollback, recovery, migration). */
+export function takeSafetyBackup(actor: Actor, deps: BackupDeps, tenant: Tenant): Promise<BackupRecord> {
+  return writeBackup(actor, deps, tenant, 'SAFETY');
+}
+
+/**
+ * An on-demand full backup. Counts against the hourly backup-request limit of the tenant's
+ * project (the tenant's own outside projects), except for dedicated tenants, whose backups
+ * run on their own servers.
+ */
+export async function backupTenant(actor: Actor, deps: BackupDeps, ref: string): Promise<BackupRecord> {
   const tenant = await resolveTenant(actor, ref, 'backups:write');
-  return writeBackup(actor, storage, tenant, 'MANUAL');
+  if (tenant.status === 'DELETED') {
+    throw new ConflictError(`Cannot back up tenant "${tenant.slug}": it is DELETED; restore it first`, { currentStatus: tenant.status, slug: tenant.slug });
+  }
+  if (tenant.isolation !== 'DEDICATED') await deps.requestQuota?.(tenant.projectId ?? tenant.id, tenant.tier);
+  return writeBackup(actor, deps, tenant, 'MANUAL');
 }
 
 export async function listBackups(actor: Actor, ref: string): Promise<BackupRecord[]> {
@@ -167,42 +279,83 @@ async function whileRestoring<T>(actor: Actor, tenant: Tenant, status: 'RESTORIN
 export const interruptedAfterMs = 10 * 60_000;
 
 /**
- * Tenants left RESTORING or RECOVERING by a process that died return to their status. Run at
- * start and every minute; only marks older than `interruptedAfterMs` count, so a replica never
- * settles a restore another replica is still running.
+ * Work a process that died left half done, once its mark is `interruptedAfterMs` old (so a
+ * replica never settles what another is still doing): tenants left RESTORING or RECOVERING
+ * return to their status (the restore itself is one transaction, so the data is as before or
+ * as after), and backups left RUNNING become FAILED (their file, written under a temporary
+ * name, never got its real name). Run at start and every minute. A process alone with its
+ * database (PGlite) settles everything at start: nobody else can be mid-restore.
  */
-export async function settleInterruptedRestores(prisma: Actor['prisma'], now = Date.now()): Promise<number> {
+export async function settleInterruptedWork(
+  prisma: Actor['prisma'],
+  now = Date.now(),
+  olderThanMs = interruptedAfterMs,
+): Promise<{ tenants: number; backups: number }> {
+  const cutoff = new Date(now - olderThanMs);
   const stuck = await prisma.tenant.findMany({
-    where: { status: { in: ['RESTORING', 'RECOVERING'] }, updatedAt: { lt: new Date(now - interruptedAfterMs) } },
+    where: { status: { in: ['RESTORING', 'RECOVERING'] }, updatedAt: { lt: cutoff } },
     select: { id: true, status: true, statusBeforeRestore: true },
   });
-  let settled = 0;
+  let tenants = 0;
   for (const tenant of stuck) {
     const { count } = await prisma.tenant.updateMany({
       where: { id: tenant.id, status: tenant.status },
       data: { status: tenant.statusBeforeRestore === 'SUSPENDED' ? 'SUSPENDED' : 'ACTIVE', statusBeforeRestore: null },
     });
-    settled += count;
+    tenants += count;
   }
-  return settled;
+  const { count: backups } = await prisma.backupRecord.updateMany({
+    where: { status: { in: ['RUNNING', 'PENDING'] }, createdAt: { lt: cutoff } },
+    data: { status: 'FAILED', failureReason: 'Interrupted: the process taking this backup stopped before it finished', completedAt: new Date(now) },
+  });
+  return { tenants, backups };
 }
 
-/** The backup's snapshot, after verifying the file against the record's checksum. */
-async function readVerifiedSnapshot(storage: BackupStorage, tenant: Tenant, record: BackupRecord): Promise<TenantSnapshot> {
+/** The stored bytes of a backup, verified against the record's checksum, opened and parsed. */
+async function readBackupFile(deps: BackupDeps, record: BackupRecord): Promise<unknown> {
   const storagePath = record.storagePath!;
-  const bytes = await storage.get(storagePath);
+  const bytes = await deps.storages.byName(record.destination).get(storagePath);
   if (!bytes) throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" is missing`, { field: 'storagePath' });
   if (sha256(bytes) !== record.checksum) {
     throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" is corrupt: its checksum does not match`, { field: 'storagePath' });
   }
-  let snapshot: TenantSnapshot;
+  let opened = bytes;
+  if (record.encrypted) {
+    try {
+      opened = unseal(deps.key, opened);
+    } catch {
+      throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" cannot be decrypted with this gateway's SECRETS_KEY`, { field: 'storagePath' });
+    }
+  }
   try {
-    snapshot = snapshotSchema.parse(JSON.parse((await promisify(gunzip)(bytes)).toString('utf8')));
+    if (record.compressed) opened = await promisify(gunzip)(opened);
+    return JSON.parse(opened.toString('utf8'));
   } catch {
     throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" cannot be read as a format ${formatVersion} backup`, { field: 'storagePath' });
   }
-  if (snapshot.tenant.id !== tenant.id) throw new DomainError('PRECONDITION_FAILED', 'The backup belongs to another tenant', { field: 'storagePath' });
-  return snapshot;
+}
+
+/**
+ * The tenant's state as a backup holds it: a full backup's snapshot, or for an incremental
+ * its chain back to the full one applied in order, every file verified first.
+ */
+async function loadSnapshot(actor: Actor, deps: BackupDeps, tenant: Tenant, record: BackupRecord, depth = 0): Promise<TenantSnapshot> {
+  const unreadable = () => new DomainError('PRECONDITION_FAILED', `The backup file "${record.storagePath}" cannot be read as a format ${formatVersion} backup`, { field: 'storagePath' });
+  const content = await readBackupFile(deps, record);
+  if (record.kind === 'FULL') {
+    const parsed = snapshotSchema.safeParse(content);
+    if (!parsed.success) throw unreadable();
+    if (parsed.data.tenant.id !== tenant.id) throw new DomainError('PRECONDITION_FAILED', 'The backup belongs to another tenant', { field: 'storagePath' });
+    return parsed.data;
+  }
+  const parsed = incrementalSchema.safeParse(content);
+  if (!parsed.success || depth > 64) throw unreadable();
+  if (parsed.data.tenantId !== tenant.id) throw new DomainError('PRECONDITION_FAILED', 'The backup belongs to another tenant', { field: 'storagePath' });
+  const base = await actor.prisma.backupRecord.findFirst({ where: { id: parsed.data.baseBackupId, tenantId: tenant.id, status: 'COMPLETED' } });
+  if (!base) {
+    throw new DomainError('PRECONDITION_FAILED', `The incremental backup "${record.storagePath}" cannot be restored: the backup it builds on is gone`, { field: 'storagePath' });
+  }
+  return applyIncremental(await loadSnapshot(actor, deps, tenant, base, depth + 1), parsed.data);
 }
 
 /** Replaces everything restorable in one transaction; the configuration change is a new revision. */
@@ -233,6 +386,10 @@ async function restoreSnapshot(actor: Actor, tenant: Tenant, snapshot: TenantSna
     await tx.resourceLimit.createMany({
       data: snapshot.resourceLimits.map((limit) => ({ tenantId: tenant.id, ...limit, tiers: limit.tiers as Prisma.InputJsonObject })),
     });
+    if (snapshot.databases) {
+      await tx.tenantDatabase.deleteMany({ where: { tenantId: tenant.id } });
+      await tx.tenantDatabase.createMany({ data: snapshot.databases.map((database) => ({ tenantId: tenant.id, ...database, status: 'READY' as const })) });
+    }
     return updated;
   });
 }
@@ -242,13 +399,14 @@ async function restoreSnapshot(actor: Actor, tenant: Tenant, snapshot: TenantSna
  * file changes nothing), the current state is backed up, then everything restorable is
  * replaced in one transaction; the configuration change is a new revision.
  */
-export async function rollbackTenant(actor: Actor, storage: BackupStorage, ref: string, storagePath: string): Promise<RollbackResult> {
+export async function rollbackTenant(actor: Actor, deps: BackupDeps, ref: string, storagePath: string): Promise<RollbackResult> {
   const tenant = await resolveTenant(actor, ref, 'backups:write');
   const record = await actor.prisma.backupRecord.findFirst({ where: { tenantId: tenant.id, storagePath, status: 'COMPLETED' } });
   if (!record) throw new NotFoundError(`No completed backup of this tenant at "${storagePath}"`, { field: 'storagePath' });
-  const snapshot = await readVerifiedSnapshot(storage, tenant, record);
+  await assertNoDatabaseWork(actor, tenant, 'roll back');
+  const snapshot = await loadSnapshot(actor, deps, tenant, record);
   return whileRestoring(actor, tenant, 'RESTORING', async () => {
-    const safetyBackup = await writeBackup(actor, storage, tenant, 'SAFETY');
+    const safetyBackup = await writeBackup(actor, deps, tenant, 'SAFETY');
     await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (rollback to ${storagePath})`);
     return { tenant, restoredFrom: record, safetyBackup };
   }).then(async (result) => ({ ...result, tenant: await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } }) }));
@@ -263,7 +421,7 @@ export type RecoveryResult = { tenant: Tenant; recovery: TenantRecovery; restore
  * the last backup taken before it and the configuration revision in force at it. The state
  * before the recovery is kept as a safety backup that recover-undo returns to within 24 hours.
  */
-export async function recoverTenant(actor: Actor, storage: BackupStorage, ref: string, timestamp: Date): Promise<RecoveryResult> {
+export async function recoverTenant(actor: Actor, deps: BackupDeps, ref: string, timestamp: Date): Promise<RecoveryResult> {
   const tenant = await resolveTenant<Tenant & { config: { document: unknown } }>(actor, ref, 'backups:write', { include: { config: true } });
   if (tenant.isolation !== 'DEDICATED') throw new ForbiddenError('PITR is only available for L2 (dedicated) tenants');
   const { backup } = readConfigDocument(tenant.config.document);
@@ -284,14 +442,15 @@ export async function recoverTenant(actor: Actor, storage: BackupStorage, ref: s
     orderBy: { completedAt: 'desc' },
   });
   if (!base) throw new DomainError('PRECONDITION_FAILED', `No backup of this tenant was completed before ${timestamp.toISOString()}`, { field: 'timestamp' });
-  const snapshot = await readVerifiedSnapshot(storage, tenant, base);
+  await assertNoDatabaseWork(actor, tenant, 'recover');
+  const snapshot = await loadSnapshot(actor, deps, tenant, base);
   const revision = await actor.prisma.tenantConfigRevision.findFirst({
     where: { tenantId: tenant.id, createdAt: { lte: timestamp } },
     orderBy: { version: 'desc' },
   });
   if (revision) snapshot.config = { version: revision.version, document: readConfigDocument(revision.document) as unknown as Record<string, unknown> };
   const recovery = await whileRestoring(actor, tenant, 'RECOVERING', async () => {
-    const safetyBackup = await writeBackup(actor, storage, tenant, 'SAFETY');
+    const safetyBackup = await writeBackup(actor, deps, tenant, 'SAFETY');
     await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (recovery to ${timestamp.toISOString()})`);
     return actor.prisma.tenantRecovery.create({
       data: { tenantId: tenant.id, targetTimestamp: timestamp, safetyPath: safetyBackup.storagePath!, expiresAt: new Date(now + recoveryUndoWindowMs) },
@@ -301,7 +460,7 @@ export async function recoverTenant(actor: Actor, storage: BackupStorage, ref: s
 }
 
 /** Back to the state before the latest recovery, within its 24-hour window; CONFLICT after. */
-export async function undoRecovery(actor: Actor, storage: BackupStorage, ref: string): Promise<{ tenant: Tenant; recovery: TenantRecovery }> {
+export async function undoRecovery(actor: Actor, deps: BackupDeps, ref: string): Promise<{ tenant: Tenant; recovery: TenantRecovery }> {
   const tenant = await resolveTenant(actor, ref, 'backups:write');
   if (tenant.isolation !== 'DEDICATED') throw new ForbiddenError('PITR is only available for L2 (dedicated) tenants');
   const recovery = await actor.prisma.tenantRecovery.findFirst({ where: { tenantId: tenant.id, undoneAt: null }, orderBy: { createdAt: 'desc' } });
@@ -312,10 +471,122 @@ export async function undoRecovery(actor: Actor, storage: BackupStorage, ref: st
     });
   }
   const record = await actor.prisma.backupRecord.findFirstOrThrow({ where: { tenantId: tenant.id, storagePath: recovery.safetyPath } });
-  const snapshot = await readVerifiedSnapshot(storage, tenant, record);
+  const snapshot = await loadSnapshot(actor, deps, tenant, record);
   const undone = await whileRestoring(actor, tenant, 'RECOVERING', async () => {
     await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (recovery undone)`);
     return actor.prisma.tenantRecovery.update({ where: { id: recovery.id }, data: { undoneAt: new Date() } });
   });
   return { tenant: await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } }), recovery: undone };
+}
+
+/** Who scheduled work acts as. */
+function systemActor(prisma: Actor['prisma']): Actor {
+  return { prisma, principal: { id: 'scheduler', label: 'backup scheduler', owner: 'GLOBAL', projectId: null, tenantId: null, scopes: new Set(['admin']) } };
+}
+
+/**
+ * The next scheduled backup of a tenant: full when `full_backup_interval` says so (every Nth
+ * scheduled backup) or when the chain cannot be read, otherwise an incremental on top of the
+ * previous scheduled backup.
+ */
+async function nextScheduledBase(actor: Actor, deps: BackupDeps, tenant: Tenant, interval: number, logger?: Logger) {
+  const recent = await actor.prisma.backupRecord.findMany({
+    where: { tenantId: tenant.id, trigger: 'SCHEDULED', status: 'COMPLETED' },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: interval,
+  });
+  const sinceFull = recent.findIndex((record) => record.kind === 'FULL');
+  if (sinceFull === -1 || sinceFull + 1 >= interval) return undefined;
+  try {
+    return { record: recent[0]!, snapshot: await loadSnapshot(actor, deps, tenant, recent[0]!) };
+  } catch (error) {
+    logger?.warn('the previous scheduled backup cannot be read; taking a full backup', { tenant: tenant.slug, error });
+    return undefined;
+  }
+}
+
+/**
+ * One round of scheduled backups: every tenant whose backup configuration is enabled and
+ * whose last scheduled backup is `frequency_hours` old (or missing) gets one, at most `limit`
+ * a round (the rest wait for the next). Returns the backups taken.
+ */
+export async function runScheduledBackups(
+  prisma: Actor['prisma'],
+  deps: BackupDeps,
+  options: { now?: Date; limit?: number; logger?: Logger } = {},
+): Promise<{ taken: BackupRecord[]; failed: number }> {
+  const now = options.now ?? new Date();
+  const actor = systemActor(prisma);
+  const due = await prisma.$queryRaw<{ id: string }[]>`
+    SELECT t.id::text AS id
+    FROM "Tenant" t JOIN "TenantConfig" c ON c."tenantId" = t.id
+    WHERE t.status IN ('ACTIVE', 'SUSPENDED')
+      AND (c.document -> 'backup' ->> 'enabled') = 'true'
+      AND NOT EXISTS (
+        SELECT 1 FROM "BackupRecord" b
+        WHERE b."tenantId" = t.id AND b.trigger = 'SCHEDULED' AND b.status IN ('COMPLETED', 'RUNNING', 'PENDING')
+          AND b."createdAt" > ${now.toISOString()}::timestamp - make_interval(hours => (c.document -> 'backup' ->> 'frequency_hours')::int)
+      )
+    ORDER BY t.id
+    LIMIT ${options.limit ?? 200}`;
+  const taken: BackupRecord[] = [];
+  let failed = 0;
+  for (const { id } of due) {
+    const tenant = await prisma.tenant.findUnique({ where: { id }, include: { config: true } });
+    if (!tenant?.config) continue;
+    try {
+      const { backup } = readConfigDocument(tenant.config.document);
+      const base = await nextScheduledBase(actor, deps, tenant, backup.full_backup_interval, options.logger);
+      taken.push(await writeBackup(actor, deps, tenant, 'SCHEDULED', base));
+    } catch (error) {
+      failed += 1;
+      options.logger?.error('scheduled backup failed', { tenant: tenant.slug, error });
+    }
+  }
+  return { taken, failed };
+}
+
+/**
+ * Retention: backups older than the tenant's `retention_days` go, file and record, except a
+ * backup a kept incremental builds on and the safety backup of a recovery that can still be
+ * undone. Files are removed before records, so a failed removal is retried next round.
+ */
+export async function pruneBackups(prisma: Actor['prisma'], deps: BackupDeps, options: { now?: Date; limit?: number; logger?: Logger } = {}): Promise<number> {
+  const now = options.now ?? new Date();
+  const expired = await prisma.$queryRaw<{ id: string; tenantId: string }[]>`
+    SELECT b.id::text AS id, b."tenantId"::text AS "tenantId"
+    FROM "BackupRecord" b JOIN "TenantConfig" c ON c."tenantId" = b."tenantId"
+    WHERE b.status IN ('COMPLETED', 'FAILED')
+      AND b."createdAt" < ${now.toISOString()}::timestamp - make_interval(days => (c.document -> 'backup' ->> 'retention_days')::int)
+    ORDER BY b."createdAt"
+    LIMIT ${options.limit ?? 1000}`;
+  if (expired.length === 0) return 0;
+  const tenantIds = [...new Set(expired.map((row) => row.tenantId))];
+  const candidates = new Set(expired.map((row) => row.id));
+  const [records, recoveries] = await Promise.all([
+    prisma.backupRecord.findMany({ where: { tenantId: { in: tenantIds } }, select: { id: true, baseBackupId: true, storagePath: true, destination: true } }),
+    prisma.tenantRecovery.findMany({ where: { tenantId: { in: tenantIds }, undoneAt: null, expiresAt: { gt: now } }, select: { safetyPath: true } }),
+  ]);
+  const protectedPaths = new Set(recoveries.map((recovery) => recovery.safetyPath));
+  for (const record of records) if (record.storagePath && protectedPaths.has(record.storagePath)) candidates.delete(record.id);
+  // A base stays while anything kept builds on it, and so on down the chain.
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const record of records) {
+      if (!candidates.has(record.id) && record.baseBackupId && candidates.delete(record.baseBackupId)) changed = true;
+    }
+  }
+  let pruned = 0;
+  for (const record of records) {
+    if (!candidates.has(record.id)) continue;
+    try {
+      if (record.storagePath) await deps.storages.byName(record.destination).remove(record.storagePath);
+      await prisma.backupRecord.delete({ where: { id: record.id } });
+      pruned += 1;
+    } catch (error) {
+      options.logger?.error('pruning a backup failed; it is retried next round', { backup: record.id, error });
+    }
+  }
+  return pruned;
 }

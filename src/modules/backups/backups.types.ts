@@ -3,13 +3,13 @@ import { TenantRef } from '../tenants/tenants.types.js';
 import type { RecoveryResult, RollbackResult } from './backups.service.js';
 
 const BackupTrigger = builder.enumType('BackupTrigger', {
-  values: { MANUAL: {}, SCHEDULED: {}, SAFETY: { description: 'Taken automatically before a rollback' } } as const,
+  values: { MANUAL: {}, SCHEDULED: {}, SAFETY: { description: 'Taken automatically before a rollback, recovery or migration' } } as const,
 });
 const BackupKind = builder.enumType('BackupKind', { values: ['FULL', 'INCREMENTAL'] as const });
 const BackupStatus = builder.enumType('BackupStatus', { values: ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED'] as const });
 
 export const BackupRecordRef = builder.prismaObject('BackupRecord', {
-  description: "A backup of one tenant's restorable state (gzip'd JSON with a SHA-256 checksum)",
+  description: "A backup of one tenant's restorable state (JSON, gzip'd and sealed as its configuration says, with a SHA-256 checksum)",
   fields: (t) => ({
     id: t.exposeID('id'),
     tenantId: t.exposeID('tenantId'),
@@ -22,6 +22,9 @@ export const BackupRecordRef = builder.prismaObject('BackupRecord', {
     sizeBytes: t.exposeInt('sizeBytes', { nullable: true }),
     checksum: t.exposeString('checksum', { nullable: true, description: 'SHA-256 of the file' }),
     formatVersion: t.exposeInt('formatVersion'),
+    baseBackupId: t.exposeID('baseBackupId', { nullable: true, description: 'For an incremental: the backup it holds the changes since' }),
+    compressed: t.exposeBoolean('compressed'),
+    encrypted: t.exposeBoolean('encrypted', { description: 'AES-256-GCM with the gateway\'s SECRETS_KEY' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
   }),

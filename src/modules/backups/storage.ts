@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { BackupDestination } from '../configs/config-spec.js';
 
 /** Where backup files go. A local directory always; other destinations implement the same three calls. */
 export interface BackupStorage {
+  /** Names the destination in a backup record, so the file is found there even after the configuration changes. */
   readonly name: string;
   put(key: string, bytes: Buffer): Promise<void>;
   /** The bytes, or null when there is no such file. */
@@ -42,5 +45,99 @@ export class LocalBackupStorage implements BackupStorage {
 
   async remove(key: string): Promise<void> {
     await rm(this.resolve(key), { force: true });
+  }
+}
+
+/** An `s3` destination of the backup configuration: objects under `path` in `bucket`. */
+export class S3BackupStorage implements BackupStorage {
+  readonly name: string;
+  private readonly prefix: string;
+
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+    region: string,
+    prefix: string,
+  ) {
+    this.prefix = prefix.replace(/^\/+|\/+$/g, '');
+    this.name = `s3://${bucket}/${this.prefix}?region=${region}`;
+  }
+
+  private key(key: string): string {
+    return this.prefix ? `${this.prefix}/${key}` : key;
+  }
+
+  // S3 writes an object whole or not at all, so no temporary name is needed.
+  async put(key: string, bytes: Buffer): Promise<void> {
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(key), Body: bytes, ContentType: 'application/octet-stream' }));
+  }
+
+  async get(key: string): Promise<Buffer | null> {
+    try {
+      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
+      return Buffer.from(await object.Body!.transformToByteArray());
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return null;
+      throw error;
+    }
+  }
+
+  async remove(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
+  }
+}
+
+/** How the gateway reaches S3: the SDK's own credential chain unless keys are given; an endpoint for S3-compatible servers. */
+export type S3Settings = {
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+};
+
+/** Every destination a backup can be written to or read from, by configuration or by a record's name. */
+export class BackupStorages {
+  private readonly clients = new Map<string, S3Client>();
+
+  constructor(
+    readonly local: LocalBackupStorage,
+    private readonly s3: S3Settings = {},
+  ) {}
+
+  private client(region: string): S3Client {
+    let client = this.clients.get(region);
+    if (!client) {
+      client = new S3Client({
+        region,
+        endpoint: this.s3.endpoint,
+        forcePathStyle: this.s3.forcePathStyle,
+        credentials: this.s3.credentials,
+        // S3-compatible servers differ in the newer checksum headers; the file's own SHA-256 guards its integrity.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      });
+      this.clients.set(region, client);
+    }
+    return client;
+  }
+
+  /** Where new backups of a tenant go: its first configured destination, the local directory when none. */
+  forDestinations(destinations: readonly BackupDestination[]): BackupStorage {
+    const first = destinations[0];
+    if (!first || first.destination_type === 'local') return this.local;
+    return new S3BackupStorage(this.client(first.region!), first.bucket!, first.region!, first.path ?? '');
+  }
+
+  /** The destination a backup record names. */
+  byName(name: string): BackupStorage {
+    if (name === 'local') return this.local;
+    const url = new URL(name);
+    if (url.protocol !== 's3:') throw new Error(`Unknown backup destination "${name}"`);
+    const region = url.searchParams.get('region') ?? 'us-east-1';
+    return new S3BackupStorage(this.client(region), url.hostname, region, decodeURIComponent(url.pathname));
+  }
+
+  close(): void {
+    for (const client of this.clients.values()) client.destroy();
+    this.clients.clear();
   }
 }

@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { CreateTenantInput } from '../tenants/tenants.mutations.js';
-import { TenantRef } from '../tenants/tenants.types.js';
+import { PlanTier, TenantRef } from '../tenants/tenants.types.js';
 import { createApiKey, createProject, provisionTenant, revokeApiKey } from './identity.service.js';
 import { ApiKeyRef, ScopeEnum } from './identity.types.js';
 
@@ -44,7 +44,11 @@ builder.mutationField('revokeApiKey', (t) =>
 builder.mutationField('createProject', (t) =>
   t.prismaField({
     type: 'Project',
-    args: { slug: t.arg.string({ required: true }), name: t.arg.string({ required: true }) },
+    args: {
+      slug: t.arg.string({ required: true }),
+      name: t.arg.string({ required: true }),
+      tier: t.arg({ type: PlanTier, required: false, description: "The project's plan; its tenants start on it. Defaults to FREE" }),
+    },
     resolve: (_query, _root, args, ctx) => createProject(ctx, args),
   }),
 );

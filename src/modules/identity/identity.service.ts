@@ -152,9 +152,10 @@ export async function listApiKeysWhere(actor: Actor) {
 const projectSchema = z.object({
   slug: z.string().regex(/^[a-z0-9][a-z0-9_-]{1,63}$/, { error: 'slug must be 2-64 lowercase letters, digits, "_" or "-"' }),
   name: z.string().trim().min(1, { error: 'name must not be empty' }).max(200, { error: 'name must be at most 200 characters' }),
+  tier: z.enum(['FREE', 'BASIC', 'PRO', 'ENTERPRISE']).nullish().transform((tier) => tier ?? 'FREE'),
 });
 
-export async function createProject(actor: Actor, input: { slug: string; name: string }): Promise<Project> {
+export async function createProject(actor: Actor, input: { slug: string; name: string; tier?: Project['tier'] | null }): Promise<Project> {
   const principal = requireScope(actor, 'admin');
   if (principal.owner !== 'GLOBAL') throw new ForbiddenError('Only an operator key can create projects');
   const data = parseInput(projectSchema, input);

@@ -1,5 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { type Principal, scopes } from './principal.js';
+import { PlanTier } from '../tenants/tenants.types.js';
 
 export const ScopeEnum = builder.enumType('Scope', {
   description: 'admin implies every other scope',
@@ -39,6 +40,7 @@ builder.prismaObject('Project', {
     id: t.exposeID('id'),
     slug: t.exposeString('slug'),
     name: t.exposeString('name'),
+    tier: t.expose('tier', { type: PlanTier }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });

@@ -1,4 +1,5 @@
 import { builder, type InputFields } from '../../graphql/builder.js';
+import { TenantDatabaseInput } from '../databases/databases.mutations.js';
 import { createTenant, purgeTenant, transitionTenant, updateTenant } from './tenants.service.js';
 import { IsolationLevel, PlanTier, TenantRef } from './tenants.types.js';
 
@@ -19,6 +20,11 @@ export const CreateTenantInput = builder.inputType('CreateTenantInput', {
     settings: t.field({ type: 'JSONObject', required: false }),
     projectId: t.id({ required: false }),
     expiresAt: t.field({ type: 'DateTime', required: false }),
+    databases: t.field({
+      type: [TenantDatabaseInput],
+      required: false,
+      description: 'TenantsDB databases; they decide isolation and region. Dedicated ones start PROVISIONING',
+    }),
     ...limitFields(t),
   }),
 });
@@ -35,19 +41,21 @@ const UpdateTenantInput = builder.inputType('UpdateTenantInput', {
   }),
 });
 
+// Plain fields, not prismaField: what the service returns is the bare row, so relations and
+// selections the caller asks for are loaded after (Pothos's fallback by id).
 builder.mutationField('createTenant', (t) =>
-  t.prismaField({
+  t.field({
     type: TenantRef,
     args: { input: t.arg({ type: CreateTenantInput, required: true }) },
-    resolve: (_query, _root, { input }, ctx) => createTenant(ctx, input),
+    resolve: (_root, { input }, ctx) => createTenant(ctx, input, ctx.databaseWork),
   }),
 );
 
 builder.mutationField('updateTenant', (t) =>
-  t.prismaField({
+  t.field({
     type: TenantRef,
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateTenantInput, required: true }) },
-    resolve: (_query, _root, { id, input }, ctx) => updateTenant(ctx, String(id), input),
+    resolve: (_root, { id, input }, ctx) => updateTenant(ctx, String(id), input),
   }),
 );
 
@@ -60,11 +68,11 @@ const lifecycle = {
 
 for (const [field, [transition, description]] of Object.entries(lifecycle)) {
   builder.mutationField(field, (t) =>
-    t.prismaField({
+    t.field({
       description,
       type: TenantRef,
       args: { id: t.arg.id({ required: true }) },
-      resolve: (_query, _root, { id }, ctx) => transitionTenant(ctx, String(id), transition),
+      resolve: (_root, { id }, ctx) => transitionTenant(ctx, String(id), transition),
     }),
   );
 }
@@ -76,9 +84,9 @@ const PurgeTenantPayload = builder.objectRef<{ id: string; slug: string }>('Purg
 
 builder.mutationField('purgeTenant', (t) =>
   t.field({
-    description: 'Hard delete: permanent, frees the slug',
+    description: 'Hard delete: permanent (backup files too), frees the slug',
     type: PurgeTenantPayload,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => purgeTenant(ctx, String(id)),
+    resolve: (_root, { id }, ctx) => purgeTenant(ctx, String(id), ctx.backups),
   }),
 );

@@ -4,6 +4,9 @@ import type { IsolationLevel, PlanTier, TenantStatus } from '../../generated/pri
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
 import { defaultConfig } from '../configs/config-spec.js';
+import type { BackupDeps } from '../backups/backups.service.js';
+import type { DatabaseWork } from '../databases/database-work.js';
+import { assertNoDatabaseWork, assertPlanAllows, planDatabases, type TenantDatabaseInput } from '../databases/databases.service.js';
 import { type Actor, type Principal, requireScope, type Scope } from '../identity/principal.js';
 import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
 
@@ -58,17 +61,30 @@ const limits = {
 
 const expiresAt = z.date().refine((value) => value.getTime() > Date.now(), { error: 'expiresAt must be in the future' });
 
-const createTenantSchema = z.object({
+/** Database names are `{blueprint}__{tenant}`, so a tenant with databases needs a slug that fits in one. */
+const databaseSlug = z
+  .string()
+  .min(2, { error: 'slug must be 2 to 64 characters' })
+  .max(64, { error: 'slug must be 2 to 64 characters' })
+  .regex(/^[a-z0-9_]+$/, { error: 'slug may contain only lowercase letters, digits and underscores (it names the tenant\'s databases)' })
+  .refine((value) => !value.includes('__'), { error: 'slug must not contain "__"' });
+
+const createTenantFields = z.object({
   slug,
   name,
-  tier: z.enum(['FREE', 'BASIC', 'PRO', 'ENTERPRISE']).default('FREE'),
+  tier: z.enum(['FREE', 'BASIC', 'PRO', 'ENTERPRISE']).nullish(),
   region: region.default(defaultRegion),
   isolation: z.enum(['SHARED', 'DEDICATED']).default('SHARED'),
   settings: settings.default({}),
   projectId: z.string().regex(uuidPattern, { error: 'projectId must be a UUID' }).nullish(),
   expiresAt: expiresAt.nullish(),
   ...Object.fromEntries(Object.entries(limits).map(([key, schema]) => [key, schema.nullish()])),
-}) as z.ZodType<CreateTenantInput & { tier: PlanTier; isolation: IsolationLevel; region: string; settings: Record<string, unknown> }>;
+  databases: z.array(z.unknown()).nullish(),
+});
+
+type ParsedCreateTenant = CreateTenantInput & { isolation: IsolationLevel; region: string; settings: Record<string, unknown> };
+const createTenantSchema = createTenantFields as z.ZodType<ParsedCreateTenant>;
+const createTenantWithDatabasesSchema = createTenantFields.extend({ slug: databaseSlug }) as z.ZodType<ParsedCreateTenant>;
 
 export type CreateTenantInput = {
   slug: string;
@@ -83,9 +99,11 @@ export type CreateTenantInput = {
   maxApiCallsPerMonth?: number | null;
   maxStorageMb?: number | null;
   maxLlmTokensPerMonth?: number | null;
+  /** TenantsDB: the tenant's databases; their placement decides the tenant's isolation and region. */
+  databases?: TenantDatabaseInput[] | null;
 };
 
-export type UpdateTenantInput = { [K in Exclude<keyof CreateTenantInput, 'slug' | 'projectId'>]?: CreateTenantInput[K] | null };
+export type UpdateTenantInput = { [K in Exclude<keyof CreateTenantInput, 'slug' | 'projectId' | 'databases'>]?: CreateTenantInput[K] | null };
 
 const updateTenantSchema = z
   .object({
@@ -165,32 +183,38 @@ async function assertSlugFree(actor: Actor, value: string): Promise<void> {
     holder.status === 'DELETED'
       ? `slug "${value}" belongs to a deleted tenant; hard-delete that tenant to reuse the slug`
       : `slug "${value}" is already taken`,
-    { field: 'slug' },
+    { field: 'slug', slug: value, currentStatus: holder.status },
   );
 }
 
-export async function createTenant(actor: Actor, input: CreateTenantInput): Promise<Tenant> {
+export async function createTenant(actor: Actor, input: CreateTenantInput, work?: DatabaseWork): Promise<Tenant> {
   const principal = requireScope(actor, 'tenants:write');
   if (principal.owner === 'TENANT') {
     throw new ForbiddenError('A tenant API key cannot create tenants');
   }
-  const data = parseInput(createTenantSchema, input);
+  const data = parseInput(input.databases ? createTenantWithDatabasesSchema : createTenantSchema, input);
   const projectId = principal.owner === 'PROJECT' ? principal.projectId : (data.projectId ?? null);
   if (principal.owner === 'PROJECT' && data.projectId && data.projectId !== principal.projectId) {
     throw new ForbiddenError('A project API key can create tenants only in its own project', { field: 'projectId' });
   }
-  if (projectId && !(await actor.prisma.project.findUnique({ where: { id: projectId }, select: { id: true } }))) {
-    throw new NotFoundError('Project does not exist', { field: 'projectId' });
-  }
+  const project = projectId ? await actor.prisma.project.findUnique({ where: { id: projectId }, select: { tier: true } }) : null;
+  if (projectId && !project) throw new NotFoundError('Project does not exist', { field: 'projectId' });
+  // A tenant starts on its project's plan unless told otherwise.
+  const tier = data.tier ?? project?.tier ?? 'FREE';
+  const placement = data.databases
+    ? planDatabases(data.slug, tier, input.databases!, work?.timings ?? { provisionMs: 0, syncMs: 0, cutoverMs: 0 })
+    : null;
+  const isolation = placement?.isolation ?? data.isolation;
+  assertPlanAllows(tier, isolation, 'isolation');
   await assertSlugFree(actor, data.slug);
-  const defaults = tierLimits[data.tier];
-  return actor.prisma.tenant.create({
+  const defaults = tierLimits[tier];
+  const tenant = await actor.prisma.tenant.create({
     data: {
       slug: data.slug,
       name: data.name,
-      tier: data.tier,
-      region: data.region,
-      isolation: data.isolation,
+      tier,
+      region: placement && !input.region ? placement.region : data.region,
+      isolation,
       settings: data.settings as Prisma.InputJsonObject,
       projectId,
       expiresAt: data.expiresAt ?? null,
@@ -202,8 +226,11 @@ export async function createTenant(actor: Actor, input: CreateTenantInput): Prom
       configRevisions: {
         create: { version: 1, principal: principal.label, updatedFields: [], document: defaultConfig() },
       },
+      ...(placement ? { databases: { create: placement.databases } } : {}),
     },
   });
+  if (placement?.provisioning && work) work.after(work.timings.provisionMs, tenant.id);
+  return tenant;
 }
 
 function assertNotDeleted(tenant: Tenant, action: string): void {
@@ -218,6 +245,7 @@ export async function updateTenant(actor: Actor, ref: string, input: UpdateTenan
   const tenant = await resolveTenant(actor, ref, 'tenants:write');
   const data = parseInput(updateTenantSchema, input);
   assertNotDeleted(tenant, 'update');
+  assertPlanAllows(data.tier ?? tenant.tier, data.isolation ?? tenant.isolation, data.isolation ? 'isolation' : 'tier');
   const changes = Object.fromEntries(Object.entries(data).filter(([key, value]) => value != null || key === 'expiresAt' && value === null));
   return actor.prisma.tenant.update({
     where: { id: tenant.id },
@@ -255,6 +283,7 @@ export async function transitionTenant(actor: Actor, ref: string, name: keyof ty
       { currentStatus: status },
     );
   if (!transition.from.includes(tenant.status)) throw refuse(tenant.status);
+  if (name === 'suspend' || name === 'delete') await assertNoDatabaseWork(actor, tenant, transition.action);
   const { count } = await actor.prisma.tenant.updateMany({
     where: { id: tenant.id, status: tenant.status },
     data: transition.to(tenant) as Prisma.TenantUpdateManyMutationInput,
@@ -264,9 +293,20 @@ export async function transitionTenant(actor: Actor, ref: string, name: keyof ty
   return current;
 }
 
-/** Permanent: the tenant and everything it owns are gone, and its slug is free again. */
-export async function purgeTenant(actor: Actor, ref: string): Promise<Tenant> {
+/**
+ * Permanent: the tenant and everything it owns are gone, its backup files included, and its
+ * slug is free again.
+ */
+export async function purgeTenant(actor: Actor, ref: string, backups?: Pick<BackupDeps, 'storages'>): Promise<Tenant> {
   const tenant = await resolveTenant(actor, ref, 'tenants:write');
+  if (tenant.status === 'RESTORING' || tenant.status === 'RECOVERING') {
+    throw new ConflictError(`Cannot delete tenant "${tenant.slug}" while it is ${tenant.status.toLowerCase()}`, { currentStatus: tenant.status });
+  }
+  await assertNoDatabaseWork(actor, tenant, 'delete');
+  const files = await actor.prisma.backupRecord.findMany({ where: { tenantId: tenant.id, storagePath: { not: null } }, select: { destination: true, storagePath: true } });
   await actor.prisma.tenant.delete({ where: { id: tenant.id } });
+  if (backups) {
+    await Promise.allSettled(files.map((file) => backups.storages.byName(file.destination).remove(file.storagePath!)));
+  }
   return tenant;
 }

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import {
+  type TenantsDbTenantFragment,
   TenantsDbBackupDocument,
+  TenantsDbCreateTenantDocument,
+  TenantsDbDeleteTenantDocument,
+  TenantsDbMigrateDocument,
+  TenantsDbRestoreTenantDocument,
+  TenantsDbResumeTenantDocument,
+  TenantsDbSuspendTenantDocument,
+  TenantsDbTenantDocument,
+  TenantsDbTenantsDocument,
   TenantsDbBackupsDocument,
   TenantsDbRecoverDocument,
   TenantsDbRecoverUndoDocument,
@@ -11,15 +20,36 @@ import type { ErrorCode } from '../../../lib/errors.js';
 import type { Dialect, Failure, RequestProblem, RestRequest, RestResult, Route } from '../../types.js';
 
 // TenantsDB API (seed 002_2ffda2178d53cdca.txt): the envelope, its error codes, the public
-// /errors and /regions, and the backup routes. The tenant lifecycle, isolation, PITR and
-// recover-undo routes are not served yet.
+// /errors and /regions, the tenant lifecycle and isolation routes, and the backup, rollback,
+// recovery and recover-undo routes. Signup, projects, workspaces, blueprints, deployments,
+// logs, metrics and /admin/query are not served.
 //
-// Choices where the seed is vague:
+// Choices where the seed is vague or contradicts itself:
 // - "Every API response includes a standard envelope": /errors and /regions get it too,
 //   alongside the fields their examples show.
+// - Status: the seed's GET examples say "active" where POST, restore and suspend say "ready";
+//   a live tenant is "ready" everywhere, or the work in progress on its databases
+//   ("provisioning", "syncing", "migrating"); then "suspended", "deleted", "restoring", "recovering".
+// - isolation_level: the request takes 1 or 2 (also "L1"/"L2", as GET shows them); POST and
+//   PATCH answer with numbers as their examples do, GET with "L1"/"L2" as its examples do.
+// - Blueprints and workspaces are not served yet, so any well-formed blueprint name is accepted
+//   (lowercase letters, digits, underscores). Connection details name the configured proxy host
+//   (TENANTSDB_PROXY_HOST) and the database `{blueprint}__{tenant}`; the gateway holds no
+//   database passwords, so the password is always masked.
+// - A tenant's plan is its project's (createProject tier); "L2 dedicated VMs require a paid
+//   plan" is 403 for FREE ones. POST /tenants may name a `tier` (an extra) for operator keys.
+// - Any request on a tenant in the trash that needs a live one (suspend, backup, isolation,
+//   a second soft delete, or creating a tenant with its id) is the seed's 409 trash message.
+// - GET /tenants lists up to 100 tenants, oldest first; `?status=deleted` lists the trash.
+// - DELETE answers `{message, tenant}` (soft) or `{message, tenant_id}` (hard): undocumented.
+//   `?hard=` takes true or false.
+// - PATCH isolation answers status "migrating" as its example does (the migration is under
+//   way); GET /tenants/{id} shows the phase: syncing, then migrating (cutover), then ready.
 // - Backups here are taken and restored synchronously, so rollback answers status "ready"
 //   where the seed's asynchronous service answers "restoring"; the messages keep its wording.
 // - A corrupt or missing backup file (PRECONDITION_FAILED) is bad_request: the seed has no 412.
+// - recovery_undo: the gateway restores state rather than swapping VMs, so there is no
+//   original_host; `available`, `expires_at`, `expires_in` and `command` are as documented.
 
 const codes: Record<string, { status: number; description: string }> = {
   ok: { status: 200, description: 'Request succeeded' },
@@ -55,8 +85,31 @@ function failure(code: keyof typeof codes, message: string): RestResult {
   return { status, body: { success: false, http_status: status, code, error: message } };
 }
 
+/** GraphQL input paths as this dialect's callers name them: slug → tenant_id, databases.0.isolation → databases[0].isolation_level. */
+function restField(field: string): string {
+  return field
+    .replace(/^(input\.)?slug$/, 'tenant_id')
+    .replace(/^(input\.)?databases\.(\d+)\.(\w+)$/, (_m, _p, index: string, key: string) => `databases[${index}].${key === 'isolation' ? 'isolation_level' : key}`)
+    .replace(/^(input\.)?isolation$/, 'isolation_level')
+    .replace(/^input\./, '');
+}
+
+const trashMessage = (slug: string) => `Tenant '${slug}' is in trash. Use POST /tenants/${slug}/restore or DELETE /tenants/${slug}?hard=true`;
+
 function error(failed: Failure, request: RestRequest): RestResult {
   if (failed.code === 'UNAUTHENTICATED' && failed.extensions.credential === 'missing') return failure('auth_required', 'Authorization header required');
+  if (failed.code === 'CONFLICT' && failed.extensions.currentStatus === 'DELETED') {
+    return failure('conflict', trashMessage(String(request.params.id ?? failed.extensions.slug)));
+  }
+  if (failed.code === 'BAD_USER_INPUT' && Array.isArray(failed.extensions.violations)) {
+    const violations = failed.extensions.violations as { field: string; message: string }[];
+    const described = violations.map((violation) => {
+      const field = restField(violation.field);
+      const message = violation.message.replace(/^slug\b/, 'tenant_id');
+      return message.startsWith(field) ? message : `${field}: ${message}`;
+    });
+    return failure('bad_request', described.join('; '));
+  }
   if (failed.code === 'NOT_FOUND' && failed.extensions.tenant !== undefined) return failure('not_found', `Tenant not found: ${request.params.id ?? failed.extensions.tenant}`);
   if (failed.code === 'INTERNAL') return failure('internal_error', 'Internal server error');
   return failure(codeByTaxonomy[failed.code], failed.message);
@@ -224,7 +277,284 @@ const recoverUndoRoute: Route = {
   },
 };
 
-export function tenantsDbDialect(prefix: string): Dialect {
+
+const level = (isolation: string) => (isolation === 'DEDICATED' ? 2 : 1);
+const status = (state: string) => state.toLowerCase();
+/** 1, 2, "L1" or "L2" → the GraphQL isolation level. */
+const isolationLevel = z
+  .union([z.literal(1), z.literal(2), z.literal('L1'), z.literal('L2')], { error: 'isolation_level must be 1 (shared) or 2 (dedicated)' })
+  .transform((value) => (value === 2 || value === 'L2' ? 'DEDICATED' : 'SHARED'));
+
+type Connection = { proxyHost: string; proxyPort: number };
+
+/** `tdb_` and the first 8 hex digits of the project (the tenant outside projects), as the seed's connection strings show. */
+const username = (tenant: TenantsDbTenantFragment) => `tdb_${(tenant.projectId ?? tenant.slug).replace(/-/g, '').slice(0, 8)}`;
+const connectionString = (tenant: TenantsDbTenantFragment, database: string, connection: Connection) =>
+  `postgresql://${username(tenant)}:••••••••@${connection.proxyHost}:${connection.proxyPort}/${database}?sslmode=require`;
+
+const tenantsRoute: Route = {
+  method: 'GET',
+  path: '/tenants',
+  summary: "The project's tenants (up to 100, oldest first; ?status=deleted lists the trash)",
+  operation: TenantsDbTenantsDocument,
+  variables: (request) => {
+    const wanted = request.query.get('status');
+    if (wanted === null) return { status: null };
+    const known = ['active', 'suspended', 'deleted', 'restoring', 'recovering'];
+    if (!known.includes(wanted)) return { answer: failure('bad_request', `status must be one of ${known.join(', ')}`) };
+    return { status: wanted.toUpperCase() };
+  },
+  respond: (data: { tenants: { edges: { node: TenantsDbTenantFragment }[] } }) => {
+    const tenants = data.tenants.edges.map(({ node }) => ({
+      tenant_id: node.slug,
+      status: status(node.state),
+      databases: node.databases.map((database) => ({ blueprint: database.blueprint, database_type: database.databaseType.toLowerCase(), isolation_level: `L${level(database.isolation)}` })),
+      created_at: node.createdAt,
+    }));
+    return ok({ tenants, count: tenants.length });
+  },
+  success: {
+    status: 200,
+    description: 'The tenants',
+    schema: z.object({
+      ...envelope,
+      tenants: z.array(z.object({ tenant_id: z.string(), status: z.string(), databases: z.array(z.object({ blueprint: z.string(), database_type: z.string(), isolation_level: z.string() })), created_at: z.string() })),
+      count: z.number().int(),
+    }),
+  },
+};
+
+const createTenantBody = z.object({
+  tenant_id: z.string().describe('Lowercase letters, digits and underscores; no "__"'),
+  databases: z
+    .array(
+      z.object({
+        blueprint: z.string(),
+        isolation_level: isolationLevel.describe('1 (shared) or 2 (dedicated)'),
+        region: z.string().optional().describe('A zone from GET /regions; dedicated only'),
+      }),
+    )
+    .describe('The databases, one per blueprint'),
+  tier: z.enum(['free', 'basic', 'pro', 'enterprise']).optional().describe("Extra: the tenant's plan; defaults to the project's"),
+});
+
+function createTenantRoute(connection: Connection): Route {
+  return {
+    method: 'POST',
+    path: '/tenants',
+    summary: 'Create a tenant with databases from blueprints: shared ones ready at once, dedicated ones provisioning',
+    operation: TenantsDbCreateTenantDocument,
+    body: createTenantBody,
+    variables: (request) => {
+      const body = request.body as z.output<typeof createTenantBody>;
+      return {
+        input: {
+          slug: body.tenant_id,
+          name: body.tenant_id,
+          tier: body.tier?.toUpperCase(),
+          databases: body.databases.map((database) => ({ blueprint: database.blueprint, isolation: database.isolation_level, region: database.region })),
+        },
+      };
+    },
+    respond: (data: { createTenant: TenantsDbTenantFragment }) => {
+      const tenant = data.createTenant;
+      return ok(
+        {
+          tenant_id: tenant.slug,
+          status: status(tenant.state),
+          databases: tenant.databases.map((database) => ({
+            blueprint: database.blueprint,
+            database_type: database.databaseType,
+            isolation_level: level(database.isolation),
+            ...(database.isolation === 'DEDICATED' ? { region: database.region } : {}),
+            ...(database.status === 'READY'
+              ? { connection: { database: database.databaseName, connection_string: connectionString(tenant, database.databaseName, connection) } }
+              : {}),
+          })),
+        },
+        'created',
+      );
+    },
+    success: {
+      status: 201,
+      description: 'Created',
+      schema: z.object({
+        ...envelope,
+        tenant_id: z.string(),
+        status: z.string(),
+        databases: z.array(
+          z.object({
+            blueprint: z.string(),
+            database_type: z.string(),
+            isolation_level: z.number().int(),
+            region: z.string().optional(),
+            connection: z.object({ database: z.string(), connection_string: z.string() }).optional(),
+          }),
+        ),
+      }),
+    },
+  };
+}
+
+/** "23h 45m" */
+function expiresIn(iso: string): string {
+  const minutes = Math.max(0, Math.floor((Date.parse(iso) - Date.now()) / 60_000));
+  return `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
+}
+
+function tenantRoute(connection: Connection): Route {
+  return {
+    method: 'GET',
+    path: '/tenants/{id}',
+    summary: 'A tenant with its database connections',
+    operation: TenantsDbTenantDocument,
+    variables: (request) => ({ tenant: request.params.id! }),
+    respond: (data: { tenant: TenantsDbTenantFragment & { undoableRecovery: { expiresAt: string } | null } }) => {
+      const tenant = data.tenant;
+      return ok({
+        tenant_id: tenant.slug,
+        status: status(tenant.state),
+        databases: tenant.databases.map((database) => ({
+          blueprint: database.blueprint,
+          database_type: database.databaseType.toLowerCase(),
+          isolation_level: `L${level(database.isolation)}`,
+          ...(database.isolation === 'DEDICATED' ? { region: database.region } : {}),
+          ...(database.status === 'READY' ? {} : { status: status(database.status) }),
+          connection: { host: connection.proxyHost, port: connection.proxyPort, database: database.databaseName, username: username(tenant), password: '••••••••' },
+          connection_string: connectionString(tenant, database.databaseName, connection),
+          version: database.version,
+        })),
+        ...(tenant.undoableRecovery
+          ? {
+              recovery_undo: {
+                available: true,
+                expires_at: isoSeconds(tenant.undoableRecovery.expiresAt),
+                expires_in: expiresIn(tenant.undoableRecovery.expiresAt),
+                command: `tdb tenants recover-undo ${tenant.slug}`,
+              },
+            }
+          : {}),
+        created_at: isoSeconds(tenant.createdAt),
+      });
+    },
+    success: {
+      status: 200,
+      description: 'The tenant',
+      schema: z.object({
+        ...envelope,
+        tenant_id: z.string(),
+        status: z.string(),
+        databases: z.array(
+          z.object({
+            blueprint: z.string(),
+            database_type: z.string(),
+            isolation_level: z.string(),
+            region: z.string().optional(),
+            status: z.string().optional(),
+            connection: z.object({ host: z.string(), port: z.number(), database: z.string(), username: z.string(), password: z.string() }),
+            connection_string: z.string(),
+            version: z.number().int(),
+          }),
+        ),
+        recovery_undo: z.object({ available: z.boolean(), expires_at: z.string(), expires_in: z.string(), command: z.string() }).optional(),
+        created_at: z.string(),
+      }),
+    },
+  };
+}
+
+const deleteTenantRoute: Route = {
+  method: 'DELETE',
+  path: '/tenants/{id}',
+  summary: 'Soft-delete a tenant (to the trash); ?hard=true deletes it permanently. 409 while provisioning or migrating',
+  operation: TenantsDbDeleteTenantDocument,
+  variables: (request) => {
+    const hard = request.query.get('hard');
+    if (hard !== null && hard !== 'true' && hard !== 'false') return { answer: failure('bad_request', 'hard must be true or false') };
+    return { tenant: request.params.id!, hard: hard === 'true' };
+  },
+  respond: (data: { deleteTenant?: { slug: string; state: string } | null; purgeTenant?: { slug: string } | null }) => {
+    if (data.purgeTenant) return ok({ message: `Tenant '${data.purgeTenant.slug}' permanently deleted`, tenant_id: data.purgeTenant.slug });
+    const { slug, state } = data.deleteTenant!;
+    return ok({
+      message: `Tenant '${slug}' moved to trash. Use POST /tenants/${slug}/restore to restore it or DELETE /tenants/${slug}?hard=true to delete it permanently`,
+      tenant: { tenant_id: slug, status: status(state) },
+    });
+  },
+  success: {
+    status: 200,
+    description: 'Deleted',
+    schema: z.object({ ...envelope, message: z.string(), tenant: z.object({ tenant_id: z.string(), status: z.string() }).optional(), tenant_id: z.string().optional() }),
+  },
+};
+
+function lifecycleRoute(action: 'restore' | 'suspend' | 'resume', document: Route['operation'], summary: string, done: string): Route {
+  const field = `${action}Tenant`;
+  return {
+    method: 'POST',
+    path: `/tenants/{id}/${action}`,
+    summary,
+    operation: document,
+    variables: (request) => ({ tenant: request.params.id! }),
+    respond: (data: Record<string, { slug: string; state: string }>) => {
+      const tenant = data[field]!;
+      return ok({ message: `Tenant '${tenant.slug}' ${done}`, tenant: { tenant_id: tenant.slug, status: status(tenant.state) } });
+    },
+    success: { status: 200, description: 'Done', schema: z.object({ ...envelope, message: z.string(), tenant: z.object({ tenant_id: z.string(), status: z.string() }) }) },
+  };
+}
+
+const isolationBody = z.object({
+  isolation_level: isolationLevel.describe('Target level: 1 (shared) or 2 (dedicated)'),
+  blueprint: z.string().describe('Which database blueprint to migrate'),
+  region: z.string().optional().describe('Target zone (e.g. eu-central, us-east); see GET /regions'),
+});
+
+const isolationRoute: Route = {
+  method: 'PATCH',
+  path: '/tenants/{id}/isolation',
+  summary: 'Migrate a database between shared and dedicated, or between zones: syncing → migrating → ready',
+  operation: TenantsDbMigrateDocument,
+  body: isolationBody,
+  variables: (request) => {
+    const body = request.body as z.output<typeof isolationBody>;
+    return { tenant: request.params.id!, input: { blueprint: body.blueprint, isolation: body.isolation_level, region: body.region } };
+  },
+  respond: (data: {
+    migrateTenantDatabase: { tenant: { slug: string }; database: { blueprint: string }; fromIsolation: string; toIsolation: string; fromRegion: string; toRegion: string };
+  }) => {
+    const migration = data.migrateTenantDatabase;
+    const regionChange = migration.fromIsolation === migration.toIsolation;
+    return ok({
+      tenant_id: migration.tenant.slug,
+      blueprint: migration.database.blueprint,
+      status: 'migrating',
+      from: level(migration.fromIsolation),
+      to: level(migration.toIsolation),
+      ...(regionChange ? { change: 'region', from_region: migration.fromRegion, to_region: migration.toRegion } : {}),
+      message: `Migration in progress for '${migration.database.blueprint}'. Check tenant status for completion.`,
+    });
+  },
+  fieldName: (field) => restField(field),
+  success: {
+    status: 200,
+    description: 'The migration started',
+    schema: z.object({
+      ...envelope,
+      tenant_id: z.string(),
+      blueprint: z.string(),
+      status: z.string(),
+      from: z.number().int(),
+      to: z.number().int(),
+      change: z.string().optional(),
+      from_region: z.string().optional(),
+      to_region: z.string().optional(),
+      message: z.string(),
+    }),
+  },
+};
+
+export function tenantsDbDialect(prefix: string, connection: Connection = { proxyHost: 'localhost', proxyPort: 5432 }): Dialect {
   return {
     name: 'tenantsdb',
     title: 'TenantsDB API',
@@ -236,6 +566,22 @@ export function tenantsDbDialect(prefix: string): Dialect {
     methodNotAllowed: () => ({ status: 405, body: { success: false, http_status: 405, code: 'bad_request', error: 'Method not allowed' } }),
     errorStatuses: [400, 401, 403, 404, 405, 409, 413, 415, 429, 500],
     errorSchema: z.object({ ...envelope, error: z.string() }),
-    routes: [errorsRoute, regionsRoute, backupRoute, backupsRoute, rollbackRoute, recoverRoute, recoverUndoRoute],
+    routes: [
+      errorsRoute,
+      regionsRoute,
+      tenantsRoute,
+      createTenantRoute(connection),
+      tenantRoute(connection),
+      deleteTenantRoute,
+      lifecycleRoute('restore', TenantsDbRestoreTenantDocument, 'Restore a tenant from the trash', 'restored successfully'),
+      lifecycleRoute('suspend', TenantsDbSuspendTenantDocument, 'Suspend a ready tenant (block all queries)', 'suspended'),
+      lifecycleRoute('resume', TenantsDbResumeTenantDocument, 'Resume a suspended tenant', 'resumed'),
+      isolationRoute,
+      backupRoute,
+      backupsRoute,
+      rollbackRoute,
+      recoverRoute,
+      recoverUndoRoute,
+    ],
   };
 }

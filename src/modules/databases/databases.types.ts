@@ -1,0 +1,56 @@
+import { builder } from '../../graphql/builder.js';
+import { TenantRecoveryRef } from '../backups/backups.types.js';
+import { IsolationLevel, TenantRef } from '../tenants/tenants.types.js';
+import { databaseName, tenantState } from './databases.service.js';
+
+const DatabaseStatus = builder.enumType('DatabaseStatus', {
+  values: {
+    PROVISIONING: { description: 'A dedicated server is being set up; do not connect yet' },
+    READY: {},
+    SYNCING: { description: 'Migration: data is replicating; queries keep working on the original server' },
+    MIGRATING: { description: 'Migration cutover: queries are held until routing switches' },
+  } as const,
+});
+
+export const TenantState = builder.enumType('TenantState', {
+  description: "The tenant's lifecycle status, or the database work in progress on a live tenant (TenantsDB's status)",
+  values: ['READY', 'PROVISIONING', 'SYNCING', 'MIGRATING', 'SUSPENDED', 'DELETED', 'RESTORING', 'RECOVERING'] as const,
+});
+
+export const TenantDatabaseRef = builder.prismaObject('TenantDatabase', {
+  description: 'A tenant database created from a blueprint: shared (L1) or dedicated (L2)',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    blueprint: t.exposeString('blueprint'),
+    databaseType: t.exposeString('databaseType'),
+    isolation: t.expose('isolation', { type: IsolationLevel }),
+    region: t.exposeString('region', { description: 'The zone it runs in (shared databases: the default zone)' }),
+    status: t.expose('status', { type: DatabaseStatus }),
+    phaseEndsAt: t.expose('phaseEndsAt', { type: 'DateTime', nullable: true, description: 'When the current phase is due to end' }),
+    targetIsolation: t.expose('targetIsolation', { type: IsolationLevel, nullable: true }),
+    targetRegion: t.exposeString('targetRegion', { nullable: true }),
+    version: t.exposeInt('version', { description: 'The blueprint version deployed' }),
+    databaseName: t.string({
+      description: 'Its name on its server: {blueprint}__{tenant slug}',
+      select: { blueprint: true, tenant: { select: { slug: true } } },
+      resolve: (database) => databaseName(database.blueprint, database.tenant.slug),
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.prismaObjectFields(TenantRef, (t) => ({
+  databases: t.relation('databases', { description: 'By blueprint name', query: { orderBy: { blueprint: 'asc' } } }),
+  state: t.field({
+    type: TenantState,
+    select: { status: true, databases: { select: { status: true } } },
+    resolve: (tenant) => tenantState(tenant.status, tenant.databases),
+  }),
+  undoableRecovery: t.field({
+    type: TenantRecoveryRef,
+    nullable: true,
+    description: 'The latest point-in-time recovery while recover-undo can still reverse it',
+    select: () => ({ recoveries: { where: { undoneAt: null, expiresAt: { gt: new Date() } }, orderBy: { createdAt: 'desc' }, take: 1 } }),
+    resolve: (tenant) => tenant.recoveries[0] ?? null,
+  }),
+}));

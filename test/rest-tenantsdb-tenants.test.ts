@@ -1,0 +1,355 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
+
+// TenantsDB API (seed 002): the tenant lifecycle and isolation routes. The gateway's database
+// phases are short in tests (provisioning 300 ms, sync 300 ms, cutover 200 ms).
+
+let gateway: TestGateway;
+/** A key of a PRO project (dedicated databases allowed) and of a FREE one. */
+let pro: { key: string; projectId: string };
+let free: { key: string; projectId: string };
+
+async function projectKey(tier: 'FREE' | 'PRO') {
+  const project = await gateway.graphql<{ createProject: { id: string } }, object>(
+    `mutation ($slug: String!, $tier: PlanTier) { createProject(slug: $slug, name: "Project", tier: $tier) { id } }`,
+    { slug: uniqueSlug('project'), tier },
+  );
+  const projectId = project.data!.createProject.id;
+  const key = await gateway.graphql<{ createApiKey: { secret: string } }, object>(
+    `mutation ($projectId: ID!) { createApiKey(input: { name: "project key", projectId: $projectId, scopes: [ADMIN] }) { secret } }`,
+    { projectId },
+  );
+  return { key: key.data!.createApiKey.secret, projectId };
+}
+
+beforeAll(async () => {
+  gateway = await startGateway();
+  [pro, free] = await Promise.all([projectKey('PRO'), projectKey('FREE')]);
+});
+afterAll(() => gateway.close());
+
+const as = (key: string) => ({ authorization: `Bearer ${key}` });
+const tenantId = () => uniqueSlug('acme');
+const user = (projectId: string) => `tdb_${projectId.replace(/-/g, '').slice(0, 8)}`;
+
+async function waitForStatus(key: string, id: string, wanted: string, timeoutMs = 5_000): Promise<Record<string, any>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const response = await gateway.rest('GET', `/tenants/${id}`, { headers: as(key) });
+    if (response.body.status === wanted) return response.body;
+    if (Date.now() > deadline) throw new Error(`tenant ${id} is ${response.body.status}, not ${wanted}: ${JSON.stringify(response.body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('POST /tenants', () => {
+  test('a shared tenant is created ready, with the documented 201 body and its connection string', async () => {
+    const id = tenantId();
+    const response = await gateway.rest('POST', '/tenants', {
+      headers: as(pro.key),
+      body: { tenant_id: id, databases: [{ blueprint: 'fintech', isolation_level: 1 }] },
+    });
+    expect(response.status).toBe(201);
+    expect(response.body).toEqual({
+      success: true,
+      http_status: 201,
+      code: 'created',
+      tenant_id: id,
+      status: 'ready',
+      databases: [
+        {
+          blueprint: 'fintech',
+          database_type: 'PostgreSQL',
+          isolation_level: 1,
+          connection: {
+            database: `fintech__${id}`,
+            connection_string: `postgresql://${user(pro.projectId)}:••••••••@localhost:5432/fintech__${id}?sslmode=require`,
+          },
+        },
+      ],
+    });
+  });
+
+  test('a dedicated tenant answers provisioning with its region, then becomes ready', async () => {
+    const id = tenantId();
+    const response = await gateway.rest('POST', '/tenants', {
+      headers: as(pro.key),
+      body: { tenant_id: id, databases: [{ blueprint: 'fintech', isolation_level: 2, region: 'eu-central' }] },
+    });
+    expect(response.status).toBe(201);
+    expect(response.body).toEqual({
+      success: true,
+      http_status: 201,
+      code: 'created',
+      tenant_id: id,
+      status: 'provisioning',
+      databases: [{ blueprint: 'fintech', database_type: 'PostgreSQL', isolation_level: 2, region: 'eu-central' }],
+    });
+    const provisioning = await gateway.rest('GET', `/tenants/${id}`, { headers: as(pro.key) });
+    expect(provisioning.body).toMatchObject({ status: 'provisioning', databases: [{ status: 'provisioning', isolation_level: 'L2', region: 'eu-central' }] });
+    const ready = await waitForStatus(pro.key, id, 'ready');
+    expect(ready.databases[0].status).toBeUndefined();
+    const graphql = await gateway.graphql<{ tenant: { isolation: string; region: string; state: string } }, object>(
+      `{ tenant(id: "${id}") { isolation region state } }`,
+    );
+    expect(graphql.data!.tenant).toEqual({ isolation: 'DEDICATED', region: 'eu-central', state: 'READY' });
+  });
+
+  test('GET /tenants/{id} shows every database with its connection, in the documented shape', async () => {
+    const id = tenantId();
+    await gateway.rest('POST', '/tenants', {
+      headers: as(pro.key),
+      body: { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: 'L1' }, { blueprint: 'analytics', isolation_level: 1 }] },
+    });
+    const response = await gateway.rest('GET', `/tenants/${id}`, { headers: as(pro.key) });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      success: true,
+      http_status: 200,
+      code: 'ok',
+      tenant_id: id,
+      status: 'ready',
+      databases: ['analytics', 'main'].map((blueprint) => ({
+        blueprint,
+        database_type: 'postgresql',
+        isolation_level: 'L1',
+        connection: { host: 'localhost', port: 5432, database: `${blueprint}__${id}`, username: user(pro.projectId), password: '••••••••' },
+        connection_string: `postgresql://${user(pro.projectId)}:••••••••@localhost:5432/${blueprint}__${id}?sslmode=require`,
+        version: 1,
+      })),
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+    });
+  });
+
+  test('a FREE project gets the documented 403 for a dedicated database, and nothing is created', async () => {
+    const id = tenantId();
+    const response = await gateway.rest('POST', '/tenants', {
+      headers: as(free.key),
+      body: { tenant_id: id, databases: [{ blueprint: 'fintech', isolation_level: 2 }] },
+    });
+    expect(response.status).toBe(403);
+    expect(response.body).toEqual({ success: false, http_status: 403, code: 'forbidden', error: 'L2 dedicated VMs require a paid plan' });
+    expect((await gateway.rest('GET', `/tenants/${id}`, { headers: as(free.key) })).status).toBe(404);
+    const shared = await gateway.rest('POST', '/tenants', { headers: as(free.key), body: { tenant_id: id, databases: [{ blueprint: 'fintech', isolation_level: 1 }] } });
+    expect(shared.status).toBe(201);
+  });
+
+  test.each([
+    ['uppercase', { tenant_id: 'Acme', databases: [{ blueprint: 'main', isolation_level: 1 }] }, 'tenant_id may contain only lowercase letters, digits and underscores'],
+    ['a hyphen', { tenant_id: 'acme-corp', databases: [{ blueprint: 'main', isolation_level: 1 }] }, 'tenant_id may contain only lowercase letters, digits and underscores'],
+    ['a double underscore', { tenant_id: 'acme__corp', databases: [{ blueprint: 'main', isolation_level: 1 }] }, 'tenant_id must not contain "__"'],
+    ['no databases field', { tenant_id: 'acme_x' }, 'databases is required'],
+    ['an empty databases list', { tenant_id: 'acme_x', databases: [] }, 'databases must list at least one database'],
+    ['isolation level 3', { tenant_id: 'acme_x', databases: [{ blueprint: 'main', isolation_level: 3 }] }, 'isolation_level must be 1 (shared) or 2 (dedicated)'],
+    ['a blueprint listed twice', { tenant_id: 'acme_x', databases: [{ blueprint: 'main', isolation_level: 1 }, { blueprint: 'main', isolation_level: 1 }] }, 'databases[1].blueprint: blueprint "main" is listed twice'],
+    ['a region for a shared database', { tenant_id: 'acme_x', databases: [{ blueprint: 'main', isolation_level: 1, region: 'us-east' }] }, 'databases[0].region: region applies to dedicated (L2) databases only'],
+    ['an unknown zone', { tenant_id: 'acme_x', databases: [{ blueprint: 'main', isolation_level: 2, region: 'mars-1' }] }, 'databases[0].region: region "mars-1" is not a zone'],
+    ['a bad blueprint name', { tenant_id: 'acme_x', databases: [{ blueprint: 'Main DB', isolation_level: 1 }] }, 'databases[0].blueprint: blueprint must be 1-63 lowercase letters'],
+  ])('%s is 400 bad_request naming the field, and nothing is created', async (_name, body, message) => {
+    const response = await gateway.rest('POST', '/tenants', { headers: as(pro.key), body });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ success: false, http_status: 400, code: 'bad_request' });
+    expect(response.body.error).toContain(message);
+    const listed = await gateway.rest('GET', '/tenants', { headers: as(pro.key) });
+    expect(listed.body.tenants.map((tenant: { tenant_id: string }) => tenant.tenant_id)).not.toContain('acme_x');
+  });
+
+  test('an id already taken is 409 conflict', async () => {
+    const id = tenantId();
+    const body = { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: 1 }] };
+    expect((await gateway.rest('POST', '/tenants', { headers: as(pro.key), body })).status).toBe(201);
+    const again = await gateway.rest('POST', '/tenants', { headers: as(pro.key), body });
+    expect(again.status).toBe(409);
+    expect(again.body).toEqual({ success: false, http_status: 409, code: 'conflict', error: `slug "${id}" is already taken` });
+  });
+});
+
+describe('GET /tenants', () => {
+  test("lists the project's tenants in the documented shape, and only the project's", async () => {
+    const { key, projectId } = await projectKey('PRO');
+    const ids = [tenantId(), tenantId()];
+    for (const id of ids) await gateway.rest('POST', '/tenants', { headers: as(key), body: { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
+    const response = await gateway.rest('GET', '/tenants', { headers: as(key) });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      success: true,
+      http_status: 200,
+      code: 'ok',
+      tenants: ids.map((id) => ({
+        tenant_id: id,
+        status: 'ready',
+        databases: [{ blueprint: 'main', database_type: 'postgresql', isolation_level: 'L1' }],
+        created_at: expect.any(String),
+      })),
+      count: 2,
+    });
+    expect(projectId).toBeTruthy();
+    expect((await gateway.rest('GET', '/tenants?status=nonsense', { headers: as(key) })).status).toBe(400);
+  });
+});
+
+describe('trash, restore, suspend, resume', () => {
+  test('soft delete, the trash message everywhere a live tenant is needed, restore, hard delete', async () => {
+    const id = tenantId();
+    await gateway.rest('POST', '/tenants', { headers: as(pro.key), body: { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
+    const deleted = await gateway.rest('DELETE', `/tenants/${id}`, { headers: as(pro.key) });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toMatchObject({ success: true, code: 'ok', tenant: { tenant_id: id, status: 'deleted' } });
+    expect((await gateway.rest('GET', `/tenants/${id}`, { headers: as(pro.key) })).body.status).toBe('deleted');
+
+    const trash = { success: false, http_status: 409, code: 'conflict', error: `Tenant '${id}' is in trash. Use POST /tenants/${id}/restore or DELETE /tenants/${id}?hard=true` };
+    for (const [method, path, body] of [
+      ['DELETE', `/tenants/${id}`, undefined],
+      ['POST', `/tenants/${id}/suspend`, undefined],
+      ['POST', `/tenants/${id}/backup`, undefined],
+      ['PATCH', `/tenants/${id}/isolation`, { isolation_level: 2, blueprint: 'main' }],
+      ['POST', '/tenants', { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: 1 }] }],
+    ] as const) {
+      const response = await gateway.rest(method, path, { headers: as(pro.key), body });
+      expect({ method, path, status: response.status, body: response.body }).toEqual({ method, path, status: 409, body: trash });
+    }
+
+    const restored = await gateway.rest('POST', `/tenants/${id}/restore`, { headers: as(pro.key) });
+    expect(restored.status).toBe(200);
+    expect(restored.body).toEqual({
+      success: true,
+      http_status: 200,
+      code: 'ok',
+      message: `Tenant '${id}' restored successfully`,
+      tenant: { tenant_id: id, status: 'ready' },
+    });
+    const again = await gateway.rest('POST', `/tenants/${id}/restore`, { headers: as(pro.key) });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('conflict');
+
+    expect((await gateway.rest('DELETE', `/tenants/${id}?hard=maybe`, { headers: as(pro.key) })).body).toEqual({
+      success: false,
+      http_status: 400,
+      code: 'bad_request',
+      error: 'hard must be true or false',
+    });
+    const hard = await gateway.rest('DELETE', `/tenants/${id}?hard=true`, { headers: as(pro.key) });
+    expect(hard.body).toEqual({ success: true, http_status: 200, code: 'ok', message: `Tenant '${id}' permanently deleted`, tenant_id: id });
+    expect((await gateway.rest('GET', `/tenants/${id}`, { headers: as(pro.key) })).body).toEqual({
+      success: false,
+      http_status: 404,
+      code: 'not_found',
+      error: `Tenant not found: ${id}`,
+    });
+  });
+
+  test('suspend only a ready tenant, resume only a suspended one: 409 otherwise', async () => {
+    const id = tenantId();
+    await gateway.rest('POST', '/tenants', { headers: as(pro.key), body: { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
+    const suspended = await gateway.rest('POST', `/tenants/${id}/suspend`, { headers: as(pro.key) });
+    expect(suspended.body).toEqual({ success: true, http_status: 200, code: 'ok', message: `Tenant '${id}' suspended`, tenant: { tenant_id: id, status: 'suspended' } });
+    expect((await gateway.rest('POST', `/tenants/${id}/suspend`, { headers: as(pro.key) })).status).toBe(409);
+    const resumed = await gateway.rest('POST', `/tenants/${id}/resume`, { headers: as(pro.key) });
+    expect(resumed.body).toEqual({ success: true, http_status: 200, code: 'ok', message: `Tenant '${id}' resumed`, tenant: { tenant_id: id, status: 'ready' } });
+    const resumeAgain = await gateway.rest('POST', `/tenants/${id}/resume`, { headers: as(pro.key) });
+    expect(resumeAgain.status).toBe(409);
+    expect(resumeAgain.body.error).toContain('it is ACTIVE, expected SUSPENDED');
+  });
+
+  test('409 while provisioning: no delete (soft or hard) and no suspend until ready', async () => {
+    const id = tenantId();
+    await gateway.rest('POST', '/tenants', { headers: as(pro.key), body: { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: 2 }] } });
+    for (const [method, path] of [
+      ['DELETE', `/tenants/${id}`],
+      ['DELETE', `/tenants/${id}?hard=true`],
+      ['POST', `/tenants/${id}/suspend`],
+    ] as const) {
+      const response = await gateway.rest(method, path, { headers: as(pro.key) });
+      expect({ path, status: response.status, code: response.body.code }).toEqual({ path, status: 409, code: 'conflict' });
+      expect(response.body.error).toContain('while it is provisioning');
+    }
+    await waitForStatus(pro.key, id, 'ready');
+    expect((await gateway.rest('DELETE', `/tenants/${id}`, { headers: as(pro.key) })).status).toBe(200);
+  });
+});
+
+describe('PATCH /tenants/{id}/isolation', () => {
+  test('L1 → L2: the documented answer, a safety backup, then syncing → migrating → ready on the new server', async () => {
+    const id = tenantId();
+    await gateway.rest('POST', '/tenants', { headers: as(pro.key), body: { tenant_id: id, databases: [{ blueprint: 'fintech', isolation_level: 1 }] } });
+    const response = await gateway.rest('PATCH', `/tenants/${id}/isolation`, { headers: as(pro.key), body: { isolation_level: 2, blueprint: 'fintech' } });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      success: true,
+      http_status: 200,
+      code: 'ok',
+      tenant_id: id,
+      blueprint: 'fintech',
+      status: 'migrating',
+      from: 1,
+      to: 2,
+      message: "Migration in progress for 'fintech'. Check tenant status for completion.",
+    });
+    const phases = [(await gateway.rest('GET', `/tenants/${id}`, { headers: as(pro.key) })).body.status];
+    // While the migration runs a second one, a delete and a suspend are 409.
+    expect((await gateway.rest('PATCH', `/tenants/${id}/isolation`, { headers: as(pro.key), body: { isolation_level: 1, blueprint: 'fintech' } })).status).toBe(409);
+    expect((await gateway.rest('DELETE', `/tenants/${id}`, { headers: as(pro.key) })).status).toBe(409);
+    const deadline = Date.now() + 5_000;
+    while (phases.at(-1) !== 'ready' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      const status = (await gateway.rest('GET', `/tenants/${id}`, { headers: as(pro.key) })).body.status;
+      if (status !== phases.at(-1)) phases.push(status);
+    }
+    expect(phases).toEqual(['syncing', 'migrating', 'ready']);
+    const tenant = await gateway.rest('GET', `/tenants/${id}`, { headers: as(pro.key) });
+    expect(tenant.body.databases[0]).toMatchObject({ blueprint: 'fintech', isolation_level: 'L2', region: 'eu-central', connection_string: expect.stringContaining(`/fintech__${id}?`) });
+    const backups = await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) });
+    expect(backups.body.backups.map((backup: { type: string }) => backup.type)).toEqual(['safety']);
+  });
+
+  test('L2 → L2 in another zone: the documented region-change answer', async () => {
+    const id = tenantId();
+    await gateway.rest('POST', '/tenants', { headers: as(pro.key), body: { tenant_id: id, databases: [{ blueprint: 'fintech', isolation_level: 2, region: 'eu-central' }] } });
+    await waitForStatus(pro.key, id, 'ready');
+    const response = await gateway.rest('PATCH', `/tenants/${id}/isolation`, { headers: as(pro.key), body: { isolation_level: 2, blueprint: 'fintech', region: 'us-east' } });
+    expect(response.body).toEqual({
+      success: true,
+      http_status: 200,
+      code: 'ok',
+      tenant_id: id,
+      blueprint: 'fintech',
+      status: 'migrating',
+      from: 2,
+      to: 2,
+      change: 'region',
+      from_region: 'eu-central',
+      to_region: 'us-east',
+      message: "Migration in progress for 'fintech'. Check tenant status for completion.",
+    });
+    const ready = await waitForStatus(pro.key, id, 'ready');
+    expect(ready.databases[0]).toMatchObject({ region: 'us-east', isolation_level: 'L2' });
+    const graphql = await gateway.graphql<{ tenant: { region: string } }, object>(`{ tenant(id: "${id}") { region } }`);
+    expect(graphql.data!.tenant.region).toBe('us-east');
+  });
+
+  test('refusals: FREE plan 403, unknown blueprint 404, nothing to migrate 409, bad input 400 — nothing changes', async () => {
+    const freeId = tenantId();
+    await gateway.rest('POST', '/tenants', { headers: as(free.key), body: { tenant_id: freeId, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
+    const forbidden = await gateway.rest('PATCH', `/tenants/${freeId}/isolation`, { headers: as(free.key), body: { isolation_level: 2, blueprint: 'main' } });
+    expect(forbidden.body).toEqual({ success: false, http_status: 403, code: 'forbidden', error: 'L2 dedicated VMs require a paid plan' });
+
+    const id = tenantId();
+    await gateway.rest('POST', '/tenants', { headers: as(pro.key), body: { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
+    const cases = [
+      [{ isolation_level: 2, blueprint: 'other' }, 404, `Tenant "${id}" has no database from blueprint "other"`],
+      [{ isolation_level: 1, blueprint: 'main' }, 409, 'Database "main" is already L1 in eu-central: nothing to migrate'],
+      [{ isolation_level: 1, blueprint: 'main', region: 'us-east' }, 400, 'region applies to dedicated (L2) databases only'],
+      [{ isolation_level: 2, blueprint: 'main', region: 'mars-1' }, 400, 'region "mars-1" is not a zone'],
+      [{ isolation_level: 5, blueprint: 'main' }, 400, 'isolation_level must be 1 (shared) or 2 (dedicated)'],
+      [{ isolation_level: 2 }, 400, 'blueprint is required'],
+    ] as const;
+    for (const [body, status, message] of cases) {
+      const response = await gateway.rest('PATCH', `/tenants/${id}/isolation`, { headers: as(pro.key), body });
+      expect({ body, status: response.status }).toEqual({ body, status });
+      expect(response.body.error).toContain(message);
+    }
+    const tenant = await gateway.rest('GET', `/tenants/${id}`, { headers: as(pro.key) });
+    expect(tenant.body).toMatchObject({ status: 'ready', databases: [{ isolation_level: 'L1' }] });
+    expect((await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) })).body.count).toBe(0);
+  });
+});
