@@ -153,6 +153,9 @@ const gatewayEnv = (databaseUrl: string, extra: Record<string, string> = {}) => 
   DATABASE_URL: databaseUrl,
   GATEWAY_ADMIN_KEY: operatorKey,
   LOG_LEVEL: 'warn',
+  // The load is requests; scheduled backups of every seeded tenant would be another workload.
+  BACKUP_SCHEDULER: 'off',
+  SECRETS_KEY: '0'.repeat(64),
   // Limits are raised so the load measures the work, not the refusals; the checks still run.
   RATE_LIMIT_IP_PER_SECOND: '100000000',
   RATE_LIMIT_CONFIG_READS_PER_MINUTE: '100000000',

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defaultRateLimits } from '../src/rate-limit/limits.js';
 import { codes, createKey, createTenant } from './support/fixtures.js';
-import { startGateway, type TestGateway, testRateLimits } from './support/gateway.js';
+import { startGateway, type TestGateway, testRateLimits, uniqueSlug } from './support/gateway.js';
 
 let gateway: TestGateway;
 beforeAll(async () => {
@@ -72,6 +72,40 @@ describe('per-tenant field limits (graphql-rate-limit)', () => {
     for (let index = 0; index < 4; index++) expect((await gateway.rest('GET', `/api/v1/tenants/${tenant.id}/config`, { headers: operator() })).status).toBe(200);
     expect((await gateway.rest('GET', `/api/v1/tenants/${tenant.id}/config`, { headers: operator() })).status).toBe(429);
     expect((await gateway.rest('GET', `/api/v1/tenants/${tenant.id}/features`, { headers: operator() })).status).toBe(200);
+  });
+});
+
+describe('backup requests per hour (seed 002)', () => {
+  const backup = (tenant: string) => gateway.graphql(`mutation { backupTenant(tenant: "${tenant}") { id } }`);
+
+  test('a FREE tenant gets 2 an hour; the third is 429 in the caller\'s format with Retry-After, and no backup is taken', async () => {
+    const tenant = await createTenant(gateway);
+    expect((await backup(tenant.id)).errors).toBeUndefined();
+    expect((await backup(tenant.id)).errors).toBeUndefined();
+    const refused = await gateway.rest('POST', `/tenants/${tenant.slug}/backup`, { headers: operator() });
+    expect(refused.status).toBe(429);
+    expect(refused.body).toEqual({ success: false, http_status: 429, code: 'rate_limited', error: 'Backup rate limit exceeded: max 2 backup requests per hour for the FREE tier' });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3000);
+    expectRateLimitHeaders(refused.headers, 'backups-free', 2, 3600);
+    expect(codes(await backup(tenant.id))).toEqual(['RATE_LIMITED']);
+    const listed = await gateway.graphql<{ tenantBackups: unknown[] }, object>(`{ tenantBackups(tenant: "${tenant.id}") { id } }`);
+    expect(listed.data!.tenantBackups).toHaveLength(2);
+  });
+
+  test('dedicated tenants are exempt: their backups run on their own servers', async () => {
+    const tenant = await createTenant(gateway, { tier: 'PRO', isolation: 'DEDICATED' });
+    for (let i = 0; i < 5; i++) expect((await backup(tenant.id)).errors).toBeUndefined();
+  });
+
+  test("a project's shared tenants share the project's count", async () => {
+    const project = await gateway.graphql<{ createProject: { id: string } }, object>(`mutation { createProject(slug: "${uniqueSlug('project')}", name: "P", tier: BASIC) { id } }`);
+    const projectId = project.data!.createProject.id;
+    const [first, second] = [await createTenant(gateway, { projectId }), await createTenant(gateway, { projectId })];
+    expect(first.tier).toBe('BASIC');
+    expect((await backup(first.id)).errors).toBeUndefined();
+    expect((await backup(first.id)).errors).toBeUndefined();
+    expect((await backup(second.id)).errors).toBeUndefined();
+    expect(codes(await backup(second.id))).toEqual(['RATE_LIMITED']);
   });
 });
 
