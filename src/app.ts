@@ -13,7 +13,7 @@ import { type BackupDeps, settleInterruptedWork } from './modules/backups/backup
 import { BackupScheduler } from './modules/backups/scheduler.js';
 import { BackupStorages, LocalBackupStorage } from './modules/backups/storage.js';
 import { DatabaseWork } from './modules/databases/database-work.js';
-import { advanceDatabaseWork } from './modules/databases/databases.service.js';
+import { advanceDatabaseWork, pendingDatabaseWork } from './modules/databases/databases.service.js';
 import { openLeadership } from './db/leadership.js';
 import { loadSecretsKey } from './lib/sealing.js';
 import { authenticate } from './modules/identity/identity.service.js';
@@ -107,6 +107,8 @@ export function createApp({
     if (settled.tenants || settled.backups) logger.warn('settled work an interrupted process left behind', settled);
     const { advanced } = await advanceDatabaseWork(prisma, databaseWork.timings);
     if (advanced) logger.info('ended due database phases', { advanced });
+    // Phases a stopped process started end on this one's timers.
+    if (atStart) for (const { tenantId, dueInMs } of await pendingDatabaseWork(prisma)) databaseWork.after(dueInMs, tenantId);
   }
   const sweeping = setInterval(() => void sweep().catch((error) => logger.error('sweeping interrupted work failed', { error })), 60_000);
   sweeping.unref();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -155,6 +155,43 @@ describe('backup and rollback', () => {
     const { backupTenant } = await gateway.data(BackupTenantDocument, { tenant: theirs.id });
     const result = await gateway.graphql(RollbackTenantDocument, { tenant: mine.id, storagePath: backupTenant.storagePath! });
     expect(codes(result)).toEqual(['NOT_FOUND']);
+  });
+
+  test('every configured destination gets the file; a restore falls back to a copy when the first is damaged', async () => {
+    const tenant = await createTenant(gateway, { name: 'Copied' });
+    const configured = await gateway.graphql(
+      `mutation { updateTenantConfig(tenant: "${tenant.id}", input: { backup: { destinations: [{ destinationType: "local" }, { destinationType: "s3", bucket: "acme-backups", region: "eu-west-1", path: "copies" }] } }) { message } }`,
+    );
+    expect(configured.errors).toBeUndefined();
+    const backup = await gateway.graphql<{ backupTenant: { storagePath: string; checksum: string; destination: string; copies: string[] } }, object>(
+      `mutation { backupTenant(tenant: "${tenant.id}") { storagePath checksum destination copies } }`,
+    );
+    const { storagePath, checksum, destination, copies } = backup.data!.backupTenant;
+    expect({ destination, copies }).toEqual({ destination: 'local', copies: ['s3://acme-backups/copies?region=eu-west-1'] });
+    const local = await readFile(path.join(gateway.backupDir, storagePath));
+    expect(createHash('sha256').update(local).digest('hex')).toBe(checksum);
+    expect((await s3Object(`copies/${storagePath}`)).equals(local)).toBe(true);
+
+    await gateway.data(UpdateTenantDocument, { id: tenant.id, input: { name: 'Changed' } });
+    await writeFile(path.join(gateway.backupDir, storagePath), Buffer.from('damaged'));
+    const restored = await gateway.graphql(RollbackTenantDocument, { tenant: tenant.id, storagePath });
+    expect(restored.errors).toBeUndefined();
+    expect((await gateway.data(TenantDocument, { id: tenant.id })).tenant.name).toBe('Copied');
+  });
+
+  test('a destination that refuses the file fails the backup, naming it, and leaves no file behind', async () => {
+    const tenant = await createTenant(gateway);
+    await gateway.graphql(
+      `mutation { updateTenantConfig(tenant: "${tenant.id}", input: { backup: { destinations: [{ destinationType: "local" }, { destinationType: "s3", bucket: "no-such-bucket", region: "us-east-1" }] } }) { message } }`,
+    );
+    const result = await gateway.graphql(BackupTenantDocument, { tenant: tenant.id });
+    expect(codes(result)).toEqual(['PRECONDITION_FAILED']);
+    expect(result.errors![0]!.message).toMatch(/^Backup failed: writing to s3:\/\/no-such-bucket\/\?region=us-east-1 failed: /);
+    const { tenantBackups } = await gateway.data(TenantBackupsDocument, { tenant: tenant.id });
+    expect(tenantBackups).toHaveLength(1);
+    const listed = await gateway.graphql<{ tenantBackups: { status: string; failureReason: string }[] }, object>(`{ tenantBackups(tenant: "${tenant.id}") { status failureReason } }`);
+    expect(listed.data!.tenantBackups[0]).toMatchObject({ status: 'FAILED', failureReason: expect.stringContaining('writing to s3://no-such-bucket/?region=us-east-1 failed') });
+    await expect(readdir(path.join(gateway.backupDir, tenant.id))).resolves.toEqual([]);
   });
 
   test('API keys are not rolled back: a key revoked after the backup stays revoked', async () => {

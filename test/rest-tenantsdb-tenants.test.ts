@@ -353,3 +353,27 @@ describe('PATCH /tenants/{id}/isolation', () => {
     expect((await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) })).body.count).toBe(0);
   });
 });
+
+describe('recovery_undo in GET /tenants/{id}', () => {
+  test('present, in the documented shape, while a recovery can be undone; gone after the undo', async () => {
+    const id = tenantId();
+    await gateway.rest('POST', '/tenants', { headers: as(pro.key), body: { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: 2 }] } });
+    await waitForStatus(pro.key, id, 'ready');
+    expect((await gateway.rest('GET', `/tenants/${id}`, { headers: as(pro.key) })).body.recovery_undo).toBeUndefined();
+    expect((await gateway.rest('POST', `/tenants/${id}/backup`, { headers: as(pro.key) })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const recovered = await gateway.rest('POST', `/tenants/${id}/recover`, { headers: as(pro.key), body: { timestamp: new Date().toISOString() } });
+    expect(recovered.status).toBe(200);
+
+    const tenant = await gateway.rest('GET', `/tenants/${id}`, { headers: as(pro.key) });
+    expect(tenant.body.recovery_undo).toEqual({
+      available: true,
+      expires_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      expires_in: expect.stringMatching(/^23h 5\dm$/),
+      command: `tdb tenants recover-undo ${id}`,
+    });
+    expect(Date.parse(tenant.body.recovery_undo.expires_at) - Date.now()).toBeGreaterThan(23.9 * 3_600_000);
+    expect((await gateway.rest('POST', `/tenants/${id}/recover-undo`, { headers: as(pro.key) })).status).toBe(200);
+    expect((await gateway.rest('GET', `/tenants/${id}`, { headers: as(pro.key) })).body.recovery_undo).toBeUndefined();
+  });
+});

@@ -11,7 +11,7 @@ import { readConfigDocument } from '../configs/configs.service.js';
 import { assertNoDatabaseWork } from '../databases/databases.service.js';
 import type { Actor } from '../identity/principal.js';
 import { resolveTenant } from '../tenants/tenants.service.js';
-import type { BackupStorages } from './storage.js';
+import type { BackupStorage, BackupStorages } from './storage.js';
 
 const formatVersion = 1;
 
@@ -155,11 +155,12 @@ const fileStamp = (iso: string) => iso.replace(/[:.]/g, '-').replace(/Z$/, '');
 type Trigger = 'MANUAL' | 'SCHEDULED' | 'SAFETY';
 
 /**
- * Writes one backup of the tenant to its first configured destination (the local directory
- * when none): gzip'd when backup.compress_backups, AES-256-GCM sealed when
+ * Writes one backup of the tenant to every destination its configuration names (the local
+ * directory when none): gzip'd when backup.compress_backups, AES-256-GCM sealed when
  * backup.encrypt_backups, with the SHA-256 of the stored bytes in the record. An incremental
- * holds only what changed since `base`. The record is RUNNING while the file is written and
- * COMPLETED (or FAILED with the reason) after.
+ * holds only what changed since `base`. The record is RUNNING while the files are written and
+ * COMPLETED after, or FAILED with the reason (naming the destination) when any destination
+ * refused it; files already written elsewhere are then removed.
  */
 async function writeBackup(
   actor: Actor,
@@ -170,7 +171,7 @@ async function writeBackup(
 ): Promise<BackupRecord> {
   const config = await actor.prisma.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id }, select: { document: true } });
   const { backup } = readConfigDocument(config.document);
-  const storage = deps.storages.forDestinations(backup.destinations);
+  const [primary, ...copies] = deps.storages.forDestinations(backup.destinations);
   const kind = base ? 'INCREMENTAL' : 'FULL';
   const record = await actor.prisma.backupRecord.create({
     data: {
@@ -178,12 +179,15 @@ async function writeBackup(
       trigger,
       kind,
       status: 'RUNNING',
-      destination: storage.name,
+      destination: primary!.name,
+      copies: copies.map((storage) => storage.name),
       baseBackupId: base?.record.id ?? null,
       compressed: backup.compress_backups,
       encrypted: backup.encrypt_backups,
     },
   });
+  const written: BackupStorage[] = [];
+  let storagePath: string | null = null;
   try {
     const snapshot = await takeSnapshot(actor.prisma, tenant.id);
     const payload: TenantSnapshot | Incremental = base
@@ -192,13 +196,24 @@ async function writeBackup(
     let bytes: Buffer = Buffer.from(JSON.stringify(payload));
     if (backup.compress_backups) bytes = await promisify(gzip)(bytes);
     if (backup.encrypt_backups) bytes = seal(deps.key, bytes);
-    const storagePath = `${tenant.id}/${fileStamp(snapshot.takenAt)}-${trigger.toLowerCase()}-${kind.toLowerCase()}-${record.id}.json${backup.compress_backups ? '.gz' : ''}${backup.encrypt_backups ? '.enc' : ''}`;
-    await storage.put(storagePath, bytes);
+    storagePath = `${tenant.id}/${fileStamp(snapshot.takenAt)}-${trigger.toLowerCase()}-${kind.toLowerCase()}-${record.id}.json${backup.compress_backups ? '.gz' : ''}${backup.encrypt_backups ? '.enc' : ''}`;
+    for (const storage of [primary!, ...copies]) {
+      try {
+        await storage.put(storagePath, bytes);
+      } catch (error) {
+        // The tenant's configuration names the destination: say which one refused and why.
+        throw new DomainError('PRECONDITION_FAILED', `Backup failed: writing to ${storage.name} failed: ${(error as Error).message}`, {
+          field: 'backup.destinations',
+        });
+      }
+      written.push(storage);
+    }
     return await actor.prisma.backupRecord.update({
       where: { id: record.id },
       data: { status: 'COMPLETED', storagePath, sizeBytes: bytes.length, checksum: sha256(bytes), formatVersion, completedAt: new Date() },
     });
   } catch (error) {
+    await Promise.allSettled(written.map((storage) => storage.remove(storagePath!)));
     await actor.prisma.backupRecord.update({
       where: { id: record.id },
       data: { status: 'FAILED', failureReason: (error as Error).message, completedAt: new Date() },
@@ -311,14 +326,26 @@ export async function settleInterruptedWork(
   return { tenants, backups };
 }
 
-/** The stored bytes of a backup, verified against the record's checksum, opened and parsed. */
+/**
+ * The stored bytes of a backup, from the first of its destinations whose copy matches the
+ * record's checksum, opened and parsed.
+ */
 async function readBackupFile(deps: BackupDeps, record: BackupRecord): Promise<unknown> {
   const storagePath = record.storagePath!;
-  const bytes = await deps.storages.byName(record.destination).get(storagePath);
-  if (!bytes) throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" is missing`, { field: 'storagePath' });
-  if (sha256(bytes) !== record.checksum) {
+  let bytes: Buffer | null = null;
+  let corrupt = false;
+  for (const destination of [record.destination, ...record.copies]) {
+    const candidate = await deps.storages.byName(destination).get(storagePath);
+    if (candidate && sha256(candidate) === record.checksum) {
+      bytes = candidate;
+      break;
+    }
+    if (candidate) corrupt = true;
+  }
+  if (!bytes && corrupt) {
     throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" is corrupt: its checksum does not match`, { field: 'storagePath' });
   }
+  if (!bytes) throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" is missing`, { field: 'storagePath' });
   let opened = bytes;
   if (record.encrypted) {
     try {
@@ -479,6 +506,11 @@ export async function undoRecovery(actor: Actor, deps: BackupDeps, ref: string):
   return { tenant: await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } }), recovery: undone };
 }
 
+/** Deletes a backup's file from every destination holding it. */
+export async function removeBackupFiles(deps: Pick<BackupDeps, 'storages'>, record: Pick<BackupRecord, 'destination' | 'copies' | 'storagePath'>): Promise<void> {
+  for (const destination of [record.destination, ...record.copies]) await deps.storages.byName(destination).remove(record.storagePath!);
+}
+
 /** Who scheduled work acts as. */
 function systemActor(prisma: Actor['prisma']): Actor {
   return { prisma, principal: { id: 'scheduler', label: 'backup scheduler', owner: 'GLOBAL', projectId: null, tenantId: null, scopes: new Set(['admin']) } };
@@ -564,7 +596,7 @@ export async function pruneBackups(prisma: Actor['prisma'], deps: BackupDeps, op
   const tenantIds = [...new Set(expired.map((row) => row.tenantId))];
   const candidates = new Set(expired.map((row) => row.id));
   const [records, recoveries] = await Promise.all([
-    prisma.backupRecord.findMany({ where: { tenantId: { in: tenantIds } }, select: { id: true, baseBackupId: true, storagePath: true, destination: true } }),
+    prisma.backupRecord.findMany({ where: { tenantId: { in: tenantIds } }, select: { id: true, baseBackupId: true, storagePath: true, destination: true, copies: true } }),
     prisma.tenantRecovery.findMany({ where: { tenantId: { in: tenantIds }, undoneAt: null, expiresAt: { gt: now } }, select: { safetyPath: true } }),
   ]);
   const protectedPaths = new Set(recoveries.map((recovery) => recovery.safetyPath));
@@ -581,7 +613,7 @@ export async function pruneBackups(prisma: Actor['prisma'], deps: BackupDeps, op
   for (const record of records) {
     if (!candidates.has(record.id)) continue;
     try {
-      if (record.storagePath) await deps.storages.byName(record.destination).remove(record.storagePath);
+      if (record.storagePath) await removeBackupFiles(deps, record);
       await prisma.backupRecord.delete({ where: { id: record.id } });
       pruned += 1;
     } catch (error) {

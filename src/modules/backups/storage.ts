@@ -120,11 +120,15 @@ export class BackupStorages {
     return client;
   }
 
-  /** Where new backups of a tenant go: its first configured destination, the local directory when none. */
-  forDestinations(destinations: readonly BackupDestination[]): BackupStorage {
-    const first = destinations[0];
-    if (!first || first.destination_type === 'local') return this.local;
-    return new S3BackupStorage(this.client(first.region!), first.bucket!, first.region!, first.path ?? '');
+  /** Where new backups of a tenant go: every configured destination, in order; the local directory when none. */
+  forDestinations(destinations: readonly BackupDestination[]): BackupStorage[] {
+    if (destinations.length === 0) return [this.local];
+    const storages = destinations.map((destination) =>
+      destination.destination_type === 'local'
+        ? this.local
+        : new S3BackupStorage(this.client(destination.region!), destination.bucket!, destination.region!, destination.path ?? ''),
+    );
+    return storages.filter((storage, index) => storages.findIndex((other) => other.name === storage.name) === index);
   }
 
   /** The destination a backup record names. */

@@ -169,6 +169,12 @@ export async function advanceDatabaseWork(
   return { advanced, nextPhaseInMs: next?.phaseEndsAt ? Math.max(0, next.phaseEndsAt.getTime() - Date.now()) : null };
 }
 
+/** Tenants with a database phase still running, and when the first of them is due: what a restarted process follows. */
+export async function pendingDatabaseWork(prisma: Actor['prisma']): Promise<{ tenantId: string; dueInMs: number }[]> {
+  const pending = await prisma.tenantDatabase.groupBy({ by: ['tenantId'], where: { status: { not: 'READY' } }, _min: { phaseEndsAt: true } });
+  return pending.map((row) => ({ tenantId: row.tenantId, dueInMs: Math.max(0, (row._min.phaseEndsAt?.getTime() ?? Date.now()) - Date.now()) }));
+}
+
 /** The tenant record follows its databases: dedicated when any is, in the first dedicated one's zone. */
 async function placeTenant(tx: Prisma.TransactionClient, tenantId: string): Promise<void> {
   const dedicated = await tx.tenantDatabase.findFirst({ where: { tenantId, isolation: 'DEDICATED' }, orderBy: { createdAt: 'asc' } });

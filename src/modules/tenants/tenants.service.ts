@@ -4,7 +4,7 @@ import type { IsolationLevel, PlanTier, TenantStatus } from '../../generated/pri
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
 import { defaultConfig } from '../configs/config-spec.js';
-import type { BackupDeps } from '../backups/backups.service.js';
+import { type BackupDeps, removeBackupFiles } from '../backups/backups.service.js';
 import type { DatabaseWork } from '../databases/database-work.js';
 import { assertNoDatabaseWork, assertPlanAllows, planDatabases, type TenantDatabaseInput } from '../databases/databases.service.js';
 import { type Actor, type Principal, requireScope, type Scope } from '../identity/principal.js';
@@ -303,10 +303,11 @@ export async function purgeTenant(actor: Actor, ref: string, backups?: Pick<Back
     throw new ConflictError(`Cannot delete tenant "${tenant.slug}" while it is ${tenant.status.toLowerCase()}`, { currentStatus: tenant.status });
   }
   await assertNoDatabaseWork(actor, tenant, 'delete');
-  const files = await actor.prisma.backupRecord.findMany({ where: { tenantId: tenant.id, storagePath: { not: null } }, select: { destination: true, storagePath: true } });
+  const files = await actor.prisma.backupRecord.findMany({
+    where: { tenantId: tenant.id, storagePath: { not: null } },
+    select: { destination: true, copies: true, storagePath: true },
+  });
   await actor.prisma.tenant.delete({ where: { id: tenant.id } });
-  if (backups) {
-    await Promise.allSettled(files.map((file) => backups.storages.byName(file.destination).remove(file.storagePath!)));
-  }
+  if (backups) await Promise.allSettled(files.map((file) => removeBackupFiles(backups, file)));
   return tenant;
 }

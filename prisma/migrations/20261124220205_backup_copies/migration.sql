@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "BackupRecord" ADD COLUMN     "copies" TEXT[] DEFAULT ARRAY[]::TEXT[];
