@@ -140,7 +140,7 @@ describe('POST /tenants', () => {
     ['a double underscore', { tenant_id: 'acme__corp', databases: [{ blueprint: 'main', isolation_level: 1 }] }, 'tenant_id must not contain "__"'],
     ['no databases field', { tenant_id: 'acme_x' }, 'databases is required'],
     ['an empty databases list', { tenant_id: 'acme_x', databases: [] }, 'databases must list at least one database'],
-    ['isolation level 3', { tenant_id: 'acme_x', databases: [{ blueprint: 'main', isolation_level: 3 }] }, 'isolation_level must be 1 (shared) or 2 (dedicated)'],
+    ['isolation level 3', { tenant_id: 'acme_x', databases: [{ blueprint: 'main', isolation_level: 3 }] }, 'databases[0].isolation_level: isolation_level must be 1 (shared) or 2 (dedicated)'],
     ['a blueprint listed twice', { tenant_id: 'acme_x', databases: [{ blueprint: 'main', isolation_level: 1 }, { blueprint: 'main', isolation_level: 1 }] }, 'databases[1].blueprint: blueprint "main" is listed twice'],
     ['a region for a shared database', { tenant_id: 'acme_x', databases: [{ blueprint: 'main', isolation_level: 1, region: 'us-east' }] }, 'databases[0].region: region applies to dedicated (L2) databases only'],
     ['an unknown zone', { tenant_id: 'acme_x', databases: [{ blueprint: 'main', isolation_level: 2, region: 'mars-1' }] }, 'databases[0].region: region "mars-1" is not a zone'],
@@ -179,7 +179,7 @@ describe('GET /tenants', () => {
         tenant_id: id,
         status: 'ready',
         databases: [{ blueprint: 'main', database_type: 'postgresql', isolation_level: 'L1' }],
-        created_at: expect.any(String),
+        created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
       })),
       count: 2,
     });

@@ -124,7 +124,15 @@ function problem(problem: RequestProblem): RestResult {
     case 'payload_too_large':
       return { status: 413, body: { success: false, http_status: 413, code: 'bad_request', error: problem.message } };
     case 'invalid_body':
-      return failure('bad_request', problem.issues.map((issue) => (issue.code === 'invalid_type' && issue.input === undefined ? `${issue.path.join('.')} is required` : `${issue.path.join('.')}: ${issue.message}`)).join('; '));
+      return failure(
+        'bad_request',
+        problem.issues
+          .map((issue) => {
+            const field = issue.path.map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`)).join('');
+            return issue.code === 'invalid_type' && issue.input === undefined ? `${field} is required` : issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`;
+          })
+          .join('; '),
+      );
   }
 }
 
@@ -309,7 +317,7 @@ const tenantsRoute: Route = {
       tenant_id: node.slug,
       status: status(node.state),
       databases: node.databases.map((database) => ({ blueprint: database.blueprint, database_type: database.databaseType.toLowerCase(), isolation_level: `L${level(database.isolation)}` })),
-      created_at: node.createdAt,
+      created_at: isoSeconds(node.createdAt),
     }));
     return ok({ tenants, count: tenants.length });
   },
