@@ -9,7 +9,7 @@ import { useMetering } from './graphql/metering.js';
 import { schema } from './graphql/schema.js';
 import { DomainError } from './lib/errors.js';
 import { createLogger, type Logger } from './lib/logger.js';
-import { type BackupDeps, settleInterruptedWork } from './modules/backups/backups.service.js';
+import { type BackupDeps, interruptedAfterMs, settleInterruptedWork } from './modules/backups/backups.service.js';
 import { BackupScheduler } from './modules/backups/scheduler.js';
 import { BackupStorages, LocalBackupStorage } from './modules/backups/storage.js';
 import { DatabaseWork } from './modules/databases/database-work.js';
@@ -94,6 +94,7 @@ export function createApp({
   const backups: BackupDeps = {
     storages: backupStorages,
     key: secrets.key,
+    previousKeys: (env.SECRETS_KEY_PREVIOUS?.split(',') ?? []).map((hex) => Buffer.from(hex, 'hex')),
     requestQuota: limiting ? (key, tier) => checkBackupRequests(store, rateLimits, key, tier) : undefined,
   };
   const databaseWork: DatabaseWork = new DatabaseWork(
@@ -107,6 +108,10 @@ export function createApp({
     if (settled.tenants || settled.backups) logger.warn('settled work an interrupted process left behind', settled);
     const { advanced } = await advanceDatabaseWork(prisma, databaseWork.timings);
     if (advanced) logger.info('ended due database phases', { advanced });
+    if (atStart) {
+      const stale = await backupStorages.local.removeStaleTemporaryFiles(database.kind === 'pglite' ? 0 : interruptedAfterMs);
+      if (stale) logger.warn('removed partial backup files an interrupted process left', { files: stale });
+    }
     // Phases a stopped process started end on this one's timers.
     if (atStart) for (const { tenantId, dueInMs } of await pendingDatabaseWork(prisma)) databaseWork.after(dueInMs, tenantId);
   }

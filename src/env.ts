@@ -18,6 +18,11 @@ const environmentSchema = z.object({
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'SECRETS_KEY must be 32 bytes written as 64 hex characters')
     .optional(),
+  /** Keys SECRETS_KEY replaced (comma-separated, 64 hex characters each): still opening what they sealed, never sealing. */
+  SECRETS_KEY_PREVIOUS: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}(,[0-9a-fA-F]{64})*$/, 'SECRETS_KEY_PREVIOUS is 64-hex-character keys separated by commas')
+    .optional(),
   /** Where the generated key is kept when SECRETS_KEY is not set. */
   SECRETS_KEY_FILE: z.string().min(1).default('./data/secrets.key'),
   BACKUP_DIR: z.string().min(1).default('./data/backups'),

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type BackupDeps, pruneBackups, runScheduledBackups, settleInterruptedWork } from '../src/modules/backups/backups.service.js';
@@ -152,5 +152,47 @@ describe('work a stopped process left', () => {
     expect((await prisma.backupRecord.findUniqueOrThrow({ where: { id: freshBackup.id } })).status).toBe('RUNNING');
     await prisma.tenant.update({ where: { id: fresh.id }, data: { status: 'ACTIVE', statusBeforeRestore: null } });
     await prisma.backupRecord.update({ where: { id: freshBackup.id }, data: { status: 'FAILED' } });
+  });
+});
+
+describe('keys and leftovers', () => {
+  test('a rotated SECRETS_KEY still opens backups sealed before, through SECRETS_KEY_PREVIOUS; without it the error says so', async () => {
+    const oldKey = Buffer.alloc(32, 7);
+    const rotated = await startGateway({ env: { SECRETS_KEY_PREVIOUS: `${'ab'.repeat(32)},${oldKey.toString('hex')}` } });
+    try {
+      for (const [target, opens] of [[rotated, true], [gateway, false]] as const) {
+        const tenant = await createTenant(target, { name: 'Sealed' });
+        const sealedWithOld: BackupDeps = { storages: new BackupStorages(new LocalBackupStorage(target.backupDir)), key: oldKey };
+        const { taken } = await runScheduledBackups(target.database.prisma, sealedWithOld, { now: hours(1000) });
+        const backup = taken.find((candidate) => candidate.tenantId === tenant.id)!;
+        expect(backup.encrypted).toBe(true);
+        await target.graphql(`mutation { updateTenant(id: "${tenant.id}", input: { name: "Changed" }) { id } }`);
+        const result = await target.graphql(`mutation { rollbackTenant(tenant: "${tenant.id}", storagePath: "${backup.storagePath}") { tenant { name } } }`);
+        if (opens) {
+          expect(result.errors).toBeUndefined();
+        } else {
+          expect(result.errors![0]).toMatchObject({
+            extensions: { code: 'PRECONDITION_FAILED' },
+            message: expect.stringContaining("cannot be decrypted with this gateway's SECRETS_KEY (nor SECRETS_KEY_PREVIOUS)"),
+          });
+        }
+        const { data } = await target.graphql<{ tenant: { name: string } }, object>(`{ tenant(id: "${tenant.id}") { name } }`);
+        expect(data!.tenant.name).toBe(opens ? 'Sealed' : 'Changed');
+      }
+    } finally {
+      await rotated.close();
+    }
+  });
+
+  test('partial files a killed writer left (*.tmp) are removed once old; fresh ones and backups stay', async () => {
+    const storage = new LocalBackupStorage(path.join(gateway.backupDir, 'leftovers'));
+    await storage.put('t/complete.json.gz', Buffer.from('done'));
+    const dir = path.join(gateway.backupDir, 'leftovers', 't');
+    await writeFile(path.join(dir, 'old.json.gz.1234.tmp'), 'partial');
+    await writeFile(path.join(dir, 'fresh.json.gz.5678.tmp'), 'partial');
+    const longAgo = new Date(Date.now() - 3_600_000);
+    await utimes(path.join(dir, 'old.json.gz.1234.tmp'), longAgo, longAgo);
+    expect(await storage.removeStaleTemporaryFiles(10 * 60_000)).toBe(1);
+    expect((await readdir(dir)).sort()).toEqual(['complete.json.gz', 'fresh.json.gz.5678.tmp']);
   });
 });

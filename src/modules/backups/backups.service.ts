@@ -20,6 +20,8 @@ export type BackupDeps = {
   storages: BackupStorages;
   /** AES-256-GCM key for tenants whose configuration sets backup.encrypt_backups. */
   key: Buffer;
+  /** Keys `key` replaced: backups they sealed still open (rotation). */
+  previousKeys?: Buffer[];
   /** Counts an on-demand backup request against the hourly limit (throws RATE_LIMITED); absent when limits are off. */
   requestQuota?: (key: string, tier: PlanTier) => Promise<void>;
 };
@@ -348,10 +350,19 @@ async function readBackupFile(deps: BackupDeps, record: BackupRecord): Promise<u
   if (!bytes) throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" is missing`, { field: 'storagePath' });
   let opened = bytes;
   if (record.encrypted) {
-    try {
-      opened = unseal(deps.key, opened);
-    } catch {
-      throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" cannot be decrypted with this gateway's SECRETS_KEY`, { field: 'storagePath' });
+    const sealed = opened;
+    const key = [deps.key, ...(deps.previousKeys ?? [])].find((candidate) => {
+      try {
+        opened = unseal(candidate, sealed);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (!key) {
+      throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" cannot be decrypted with this gateway's SECRETS_KEY (nor SECRETS_KEY_PREVIOUS)`, {
+        field: 'storagePath',
+      });
     }
   }
   try {
