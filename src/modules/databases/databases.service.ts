@@ -59,23 +59,18 @@ export function assertPlanAllows(tier: PlanTier, isolation: IsolationLevel, fiel
 }
 
 /**
- * The databases a new tenant starts with, checked: shared ones are ready at once, dedicated
+ * The databases a new tenant starts with, checked (the tenant's slug, which names them, is
+ * checked by createTenant): shared ones are ready at once, dedicated
  * ones provisioning until their server is. Also what the tenant record says about placement:
  * dedicated when any database is, in the first dedicated database's zone.
  */
 export function planDatabases(
-  slug: string,
   tier: PlanTier,
   input: TenantDatabaseInput[],
   timings: DatabasePhaseTimings,
   now = new Date(),
 ): { databases: Prisma.TenantDatabaseCreateWithoutTenantInput[]; isolation: IsolationLevel; region: string; provisioning: boolean } {
   const parsed = parseInput(databasesInput, input, 'databases');
-  if (!/^[a-z0-9_]+$/.test(slug)) {
-    throw new InvalidInputError([
-      { field: 'slug', rule: 'database_name', message: 'A tenant with databases needs a slug of lowercase letters, digits and underscores only' },
-    ]);
-  }
   parsed.forEach((database, index) => assertPlanAllows(tier, database.isolation, `databases.${index}.isolation`));
   const provisionInstantly = timings.provisionMs <= 0;
   const databases = parsed.map((database) => {

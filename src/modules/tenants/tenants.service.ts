@@ -202,7 +202,7 @@ export async function createTenant(actor: Actor, input: CreateTenantInput, work?
   // A tenant starts on its project's plan unless told otherwise.
   const tier = data.tier ?? project?.tier ?? 'FREE';
   const placement = data.databases
-    ? planDatabases(data.slug, tier, input.databases!, work?.timings ?? { provisionMs: 0, syncMs: 0, cutoverMs: 0 })
+    ? planDatabases(tier, input.databases!, work?.timings ?? { provisionMs: 0, syncMs: 0, cutoverMs: 0 })
     : null;
   const isolation = placement?.isolation ?? data.isolation;
   assertPlanAllows(tier, isolation, 'isolation');
