@@ -82,16 +82,20 @@ test('SIGKILL in the middle of backups and rollbacks: after a restart the tenant
     }
     expect(await state(server.url)).toEqual(B);
 
+    // Kills at different moments, at least three, and until one has landed in the middle of
+    // work (a restore marked or a backup running): at most eight.
     let interrupted = 0;
-    for (const killAfterMs of [120, 350, 600]) {
-      // Rollbacks to A and B and backups back to back, until the process dies under them.
+    const killTimes = [120, 350, 600, 200, 450, 150, 500, 300];
+    for (let attempt = 0; attempt < killTimes.length && (attempt < 3 || interrupted === 0); attempt++) {
+      const killAfterMs = killTimes[attempt]!;
+      // Rollbacks to A and B and backups, three callers at once, until the process dies under them.
       let stop = false;
-      const traffic = (async () => {
-        for (let i = 0; !stop; i++) {
-          const query = i % 3 === 2 ? 'mutation { backupTenant(tenant: "killme") { id } }' : `mutation { rollbackTenant(tenant: "killme", storagePath: "${paths[i % 2]}") { tenant { id } } }`;
-          await graphql(server.url, query).catch(() => (stop = true));
-        }
-      })();
+      const caller = async (queries: string[]) => {
+        for (let i = 0; !stop; i++) await graphql(server.url, queries[i % queries.length]!).catch(() => (stop = true));
+      };
+      const rollbacks = paths.map((storagePath) => `mutation { rollbackTenant(tenant: "killme", storagePath: "${storagePath}") { tenant { id } } }`);
+      const backup = 'mutation { backupTenant(tenant: "killme") { id } }';
+      const traffic = Promise.all([caller(rollbacks), caller([backup]), caller([...rollbacks].reverse())]);
       await new Promise((resolve) => setTimeout(resolve, killAfterMs));
       server.child.kill('SIGKILL');
       await new Promise((resolve) => server.child.once('exit', resolve));
