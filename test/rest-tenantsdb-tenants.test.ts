@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
 // TenantsDB API (seed 002): the tenant lifecycle and isolation routes. The gateway's database
-// phases are short in tests (provisioning 300 ms, sync 300 ms, cutover 200 ms).
+// phases are short here (provisioning, sync and cutover 600 ms each), yet long enough that
+// polling under load still sees each one.
 
 let gateway: TestGateway;
 /** A key of a PRO project (dedicated databases allowed) and of a FREE one. */
@@ -23,7 +24,7 @@ async function projectKey(tier: 'FREE' | 'PRO') {
 }
 
 beforeAll(async () => {
-  gateway = await startGateway();
+  gateway = await startGateway({ env: { DATABASE_PROVISION_MS: 600, DATABASE_SYNC_MS: 600, DATABASE_CUTOVER_MS: 600 } });
   [pro, free] = await Promise.all([projectKey('PRO'), projectKey('FREE')]);
 });
 afterAll(() => gateway.close());
