@@ -108,16 +108,21 @@ export function createApp({
     if (settled.tenants || settled.backups) logger.warn('settled work an interrupted process left behind', settled);
     const { advanced } = await advanceDatabaseWork(prisma, databaseWork.timings);
     if (advanced) logger.info('ended due database phases', { advanced });
-    if (atStart) {
-      const stale = await backupStorages.local.removeStaleTemporaryFiles(database.kind === 'pglite' ? 0 : interruptedAfterMs);
-      if (stale) logger.warn('removed partial backup files an interrupted process left', { files: stale });
-    }
-    // Phases a stopped process started end on this one's timers.
-    if (atStart) for (const { tenantId, dueInMs } of await pendingDatabaseWork(prisma)) databaseWork.after(dueInMs, tenantId);
   }
   const sweeping = setInterval(() => void sweep().catch((error) => logger.error('sweeping interrupted work failed', { error })), 60_000);
   sweeping.unref();
-  const ready = sweep(true).catch((error) => logger.error('sweeping interrupted work failed', { error }));
+  const ready = (async () => {
+    await sweep(true);
+    // Phases a stopped process started end on this one's timers.
+    for (const { tenantId, dueInMs } of await pendingDatabaseWork(prisma)) databaseWork.after(dueInMs, tenantId);
+  })().catch((error) => logger.error('sweeping interrupted work failed', { error }));
+  // Partial files of killed writers: a walk of BACKUP_DIR, so it runs beside serving, not before it.
+  const tidying = backupStorages.local
+    .removeStaleTemporaryFiles(database.kind === 'pglite' ? 0 : interruptedAfterMs)
+    .then((stale) => {
+      if (stale) logger.warn('removed partial backup files an interrupted process left', { files: stale });
+    })
+    .catch((error) => logger.error('removing partial backup files failed', { error }));
   const scheduler =
     env.BACKUP_SCHEDULER === 'on'
       ? new BackupScheduler(prisma, backups, openLeadership(database, 0x7467_6231), logger, env.BACKUP_SCHEDULER_INTERVAL_MS)
@@ -261,6 +266,7 @@ export function createApp({
       clearInterval(sweeping);
       databaseWork.close();
       await ready;
+      await tidying;
       await scheduler?.stop();
       await meter.stop();
       await store.close();
