@@ -220,6 +220,15 @@ describe('a restore in progress', () => {
     expect(after.data!.tenant.status).toBe('SUSPENDED');
   });
 
+  test('hard-deleting a tenant deletes its backup files', async () => {
+    const tenant = await createTenant(gateway);
+    const { backupTenant } = await gateway.data(BackupTenantDocument, { tenant: tenant.id });
+    const file = path.join(gateway.backupDir, backupTenant.storagePath!);
+    await expect(readFile(file)).resolves.toBeInstanceOf(Buffer);
+    expect((await gateway.graphql(`mutation { purgeTenant(id: "${tenant.id}") { id } }`)).errors).toBeUndefined();
+    await expect(readFile(file)).rejects.toThrow(/ENOENT/);
+  });
+
   test('a deleted tenant cannot be rolled back', async () => {
     const tenant = await createTenant(gateway);
     const { backupTenant } = await gateway.data(BackupTenantDocument, { tenant: tenant.id });

@@ -290,6 +290,10 @@ describe('PATCH /tenants/{id}/isolation', () => {
     // While the migration runs a second one, a delete and a suspend are 409.
     expect((await gateway.rest('PATCH', `/tenants/${id}/isolation`, { headers: as(pro.key), body: { isolation_level: 1, blueprint: 'fintech' } })).status).toBe(409);
     expect((await gateway.rest('DELETE', `/tenants/${id}`, { headers: as(pro.key) })).status).toBe(409);
+    const safety = (await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) })).body.backups[0].storage_path;
+    const rollback = await gateway.rest('POST', `/tenants/${id}/rollback`, { headers: as(pro.key), body: { storage_path: safety } });
+    expect(rollback.status).toBe(409);
+    expect(rollback.body.error).toContain('while it is migrating');
     const deadline = Date.now() + 5_000;
     while (phases.at(-1) !== 'ready' && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 40));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -119,6 +119,49 @@ test('SIGKILL in the middle of backups and rollbacks: after a restart the tenant
     }
     // The kills did land in the middle of work: at least one restart found a restore or a backup to settle.
     expect(interrupted).toBeGreaterThan(0);
+    await server.stop();
+  } finally {
+    await rm(own, { recursive: true, force: true });
+  }
+});
+
+test('a restarted process ends the database phases a killed one started on time, and removes partial backup files', { timeout: 120_000 }, async () => {
+  const own = await mkdtemp(path.join(tmpdir(), 'gateway-data-'));
+  const key = 'phases-operator-key-0123456789';
+  // Provisioning outlasts the restart; the minute sweep alone would end it a minute later.
+  const env = { GATEWAY_ADMIN_KEY: key, BACKUP_DIR: path.join(own, 'backups'), BACKUP_SCHEDULER: 'off', DATABASE_PROVISION_MS: '10000' };
+  const state = async (url: string) => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query: '{ tenant(id: "phases") { state } }' }),
+    });
+    return ((await response.json()) as { data: { tenant: { state: string } } }).data.tenant.state;
+  };
+  try {
+    let server = await startServer(path.join(own, 'pglite'), env);
+    const created = Date.now();
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({
+        query: 'mutation { createTenant(input: { slug: "phases", name: "p", tier: PRO, databases: [{ blueprint: "main", isolation: DEDICATED }] }) { state } }',
+      }),
+    });
+    expect(((await response.json()) as { data: { createTenant: { state: string } } }).data.createTenant.state).toBe('PROVISIONING');
+    const partial = path.join(own, 'backups', 'some-tenant', 'backup.json.gz.1234.tmp');
+    await mkdir(path.dirname(partial), { recursive: true });
+    await writeFile(partial, 'half');
+    server.child.kill('SIGKILL');
+    await new Promise((resolve) => server.child.once('exit', resolve));
+
+    server = await startServer(path.join(own, 'pglite'), env);
+    expect(await state(server.url)).toBe('PROVISIONING');
+    while ((await state(server.url)) !== 'READY') {
+      expect(Date.now() - created, 'still provisioning long after its phase ended').toBeLessThan(30_000);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await expect(readFile(partial)).rejects.toThrow(/ENOENT/);
     await server.stop();
   } finally {
     await rm(own, { recursive: true, force: true });

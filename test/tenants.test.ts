@@ -186,6 +186,23 @@ describe('update', () => {
   });
 });
 
+describe('dedicated needs a paid plan', () => {
+  test('FREE + DEDICATED is FORBIDDEN on create and on update (either field), and nothing changes', async () => {
+    const before = await tenantCount();
+    const created = await gateway.graphql(CreateTenantDocument, { input: { slug: uniqueSlug(), name: 'Free', tier: 'FREE', isolation: 'DEDICATED' } });
+    expect(codes(created)).toEqual(['FORBIDDEN']);
+    expect(created.errors![0]!.message).toBe('L2 dedicated VMs require a paid plan');
+    expect(await tenantCount()).toBe(before);
+
+    const free = await createTenant(gateway, { tier: 'FREE' });
+    expect(codes(await gateway.graphql(UpdateTenantDocument, { id: free.id, input: { isolation: 'DEDICATED' } }))).toEqual(['FORBIDDEN']);
+    const dedicated = await createTenant(gateway, { tier: 'PRO', isolation: 'DEDICATED' });
+    expect(codes(await gateway.graphql(UpdateTenantDocument, { id: dedicated.id, input: { tier: 'FREE' } }))).toEqual(['FORBIDDEN']);
+    expect((await gateway.data(TenantDocument, { id: free.id })).tenant.isolation).toBe('SHARED');
+    expect((await gateway.data(TenantDocument, { id: dedicated.id })).tenant.tier).toBe('PRO');
+  });
+});
+
 describe('lifecycle state machine', () => {
   test('suspend → resume → delete → restore → purge', async () => {
     const tenant = await createTenant(gateway);
