@@ -132,6 +132,8 @@ describe('backups', () => {
     await createTenant(gateway, { slug, name: 'Acme' });
     const missing = await gateway.rest('POST', `/tenants/${slug}/rollback`, { headers: auth(), body: {} });
     expect(missing.body).toEqual({ success: false, http_status: 400, code: 'bad_request', error: 'storage_path is required' });
+    const wrongType = await gateway.rest('POST', `/tenants/${slug}/rollback`, { headers: auth(), body: { storage_path: 42 } });
+    expect(wrongType.body).toEqual({ success: false, http_status: 400, code: 'bad_request', error: 'storage_path: Invalid input: expected string, received number' });
     const unknown = await gateway.rest('POST', `/tenants/${slug}/rollback`, { headers: auth(), body: { storage_path: 'nope.json.gz' } });
     expect(unknown).toMatchObject({ status: 404, body: { code: 'not_found', error: 'No completed backup of this tenant at "nope.json.gz"' } });
 

@@ -99,7 +99,8 @@ export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, o
     if (route.body) {
       const read = await readJsonBody(request, options.maxBodyBytes);
       if ('problem' in read) return reply(dialect.problem(read.problem, restRequest));
-      const parsed = route.body.safeParse(read.value);
+      // reportInput: dialects tell a missing field (input undefined) from a wrong one.
+      const parsed = route.body.safeParse(read.value, { reportInput: true });
       if (!parsed.success) return reply(dialect.problem({ kind: 'invalid_body', issues: parsed.error.issues }, restRequest));
       restRequest.body = parsed.data;
       restRequest.rawBody = read.value;
