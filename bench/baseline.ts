@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import pg from 'pg';
-import { readConfigDocument } from '../src/modules/configs/configs.service.js';
+import { readConfigDocument } from '../src/modules/configs/config-document.js';
 import { tenantFeatures } from '../src/modules/features/features.service.js';
 
 // The baseline: node:http and pg with hand-written SQL, answering the benchmark's requests

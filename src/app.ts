@@ -9,11 +9,12 @@ import { useMetering } from './graphql/metering.js';
 import { schema } from './graphql/schema.js';
 import { DomainError } from './lib/errors.js';
 import { createLogger, type Logger } from './lib/logger.js';
-import { type BackupDeps, interruptedAfterMs, settleInterruptedWork } from './modules/backups/backups.service.js';
-import { BackupScheduler } from './modules/backups/scheduler.js';
+import type { BackupDeps } from './modules/backups/backup-files.js';
+import { interruptedAfterMs, settleInterruptedWork } from './modules/tenants/interrupted-work.js';
+import { BackupScheduler } from './modules/backups/backup-scheduler.worker.js';
 import { BackupStorages, LocalBackupStorage } from './modules/backups/storage.js';
 import { DatabaseWork } from './modules/databases/database-work.js';
-import { advanceDatabaseWork, pendingDatabaseWork } from './modules/databases/databases.service.js';
+import { advanceDatabaseWork, pendingDatabaseWork } from './modules/databases/database-state.js';
 import { openLeadership } from './db/leadership.js';
 import { loadSecretsKey } from './lib/sealing.js';
 import { authenticate } from './modules/identity/identity.service.js';
@@ -32,7 +33,7 @@ import { configApiDialect } from './rest/dialects/config-api/routes.js';
 import { eventHistoryDialect } from './rest/dialects/event-history/routes.js';
 import { tenantApiDialect } from './rest/dialects/tenant-api/routes.js';
 import { tenantsDbDialect } from './rest/dialects/tenantsdb/routes.js';
-import { createRestEngine, type ExecuteGraphQL, type GraphQLResult } from './rest/engine.js';
+import { createRestEngine, type ExecuteGraphQL } from './rest/engine.js';
 import { buildOpenApi } from './rest/openapi.js';
 
 export type AppOptions = {

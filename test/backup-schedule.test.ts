@@ -1,7 +1,9 @@
 import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type BackupDeps, pruneBackups, runScheduledBackups, settleInterruptedWork } from '../src/modules/backups/backups.service.js';
+import type { BackupDeps } from '../src/modules/backups/backup-files.js';
+import { pruneBackups, runScheduledBackups } from '../src/modules/backups/backup-schedule.service.js';
+import { settleInterruptedWork } from '../src/modules/tenants/interrupted-work.js';
 import { BackupStorages, LocalBackupStorage } from '../src/modules/backups/storage.js';
 import { createTenant } from './support/fixtures.js';
 import { startGateway, type TestGateway, testSecretsKey } from './support/gateway.js';

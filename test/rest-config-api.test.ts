@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { TenantConfigDocument, TenantFeaturesDocument } from '../src/generated/graphql/graphql.js';
 import { renameKeysDeep, snakeCase } from '../src/lib/case.js';
-import { configRules } from '../src/modules/configs/configs.service.js';
+import { configRules } from '../src/modules/configs/config-changes.js';
 import { createKey, createTenant } from './support/fixtures.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 

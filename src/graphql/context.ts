@@ -1,5 +1,5 @@
 import type { Actor } from '../modules/identity/principal.js';
-import type { BackupDeps } from '../modules/backups/backups.service.js';
+import type { BackupDeps } from '../modules/backups/backup-files.js';
 import type { DatabaseWork } from '../modules/databases/database-work.js';
 import type { UsageMeter } from '../modules/usage/meter.js';
 

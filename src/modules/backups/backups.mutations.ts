@@ -1,5 +1,6 @@
 import { builder } from '../../graphql/builder.js';
-import { backupTenant, recoverTenant, rollbackTenant, undoRecovery } from './backups.service.js';
+import { backupTenant } from './backups.service.js';
+import { recoverTenant, rollbackTenant, undoRecovery } from './restores.service.js';
 import { BackupRecordRef, RecoveryResultRef, RollbackResultRef, UndoRecoveryResultRef } from './backups.types.js';
 
 builder.mutationField('backupTenant', (t) =>

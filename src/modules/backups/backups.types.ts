@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { TenantRef } from '../tenants/tenants.types.js';
-import type { RecoveryResult, RollbackResult } from './backups.service.js';
+import type { RecoveryResult, RollbackResult } from './restores.service.js';
 
 const BackupTrigger = builder.enumType('BackupTrigger', {
   values: { MANUAL: {}, SCHEDULED: {}, SAFETY: { description: 'Taken automatically before a rollback, recovery or migration' } } as const,

@@ -3,7 +3,7 @@ import { camelCase, pascalCase } from '../../lib/case.js';
 import { requireScope } from '../identity/principal.js';
 import { TenantRef } from '../tenants/tenants.types.js';
 import { type BackupDestination, type ConfigCategory, type ConfigDocument, configCategories, configSpec, type FieldSpec } from './config-spec.js';
-import { readConfigDocument } from './configs.service.js';
+import { readConfigDocument } from './config-document.js';
 
 const BackupDestinationRef = builder.objectRef<BackupDestination>('BackupDestination').implement({
   fields: (t) => ({

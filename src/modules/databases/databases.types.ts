@@ -1,7 +1,8 @@
 import { builder } from '../../graphql/builder.js';
 import { TenantRecoveryRef } from '../backups/backups.types.js';
 import { IsolationLevel, TenantRef } from '../tenants/tenants.types.js';
-import { databaseName, tenantState } from './databases.service.js';
+import { tenantState } from './database-state.js';
+import { databaseName } from './placement.js';
 
 const DatabaseStatus = builder.enumType('DatabaseStatus', {
   values: {

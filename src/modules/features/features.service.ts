@@ -1,9 +1,10 @@
 import type { Tenant } from '../../generated/prisma/client.js';
 import type { PlanTier } from '../../generated/prisma/enums.js';
 import { ForbiddenError, InvalidInputError } from '../../lib/errors.js';
-import { changeTenantConfig, readConfigDocument } from '../configs/configs.service.js';
+import { changeTenantConfig } from '../configs/config-changes.js';
+import { readConfigDocument } from '../configs/config-document.js';
 import { type Actor } from '../identity/principal.js';
-import { resolveTenant } from '../tenants/tenants.service.js';
+import { resolveTenant } from '../tenants/tenant-access.js';
 import { type FeatureDefinition, featureCatalog, featuresByName, tierMeets } from './features.catalog.js';
 
 export type TenantFeatureState = FeatureDefinition & { enabled: boolean; available: boolean };

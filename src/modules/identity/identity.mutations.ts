@@ -1,7 +1,8 @@
 import { builder } from '../../graphql/builder.js';
 import { CreateTenantInput } from '../tenants/tenants.mutations.js';
 import { PlanTier, TenantRef } from '../tenants/tenants.types.js';
-import { createApiKey, createProject, provisionTenant, revokeApiKey } from './identity.service.js';
+import { provisionTenant } from '../tenants/tenants.service.js';
+import { createApiKey, createProject, revokeApiKey } from './identity.service.js';
 import { ApiKeyRef, ScopeEnum } from './identity.types.js';
 
 const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {

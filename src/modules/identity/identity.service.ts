@@ -1,22 +1,13 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { ApiKey, Project, Tenant } from '../../generated/prisma/client.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
-import { createTenant, type CreateTenantInput, reachableTenants, resolveTenant } from '../tenants/tenants.service.js';
-import { type Actor, hasScope, type Principal, requireScope, type Scope, scopes } from './principal.js';
+import { reachableTenants } from '../tenants/tenant-access.js';
+import { hashSecret, keyPattern, mintKey } from './api-keys.js';
+import { type Actor, type Principal, requireScope, type Scope } from './principal.js';
 
-const keyPattern = /^tgw_([A-Za-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
-
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
-
-function mintKey(): { key: string; prefix: string; secretHash: string } {
-  const prefix = randomBytes(6).toString('base64url').replace(/[-_]/g, 'x').slice(0, 8);
-  const key = `tgw_${prefix}_${randomBytes(32).toString('base64url')}`;
-  return { key, prefix: `tgw_${prefix}`, secretHash: hashSecret(key) };
-}
+export { type CreateApiKeyInput, createApiKey } from './api-keys.js';
 
 function operatorPrincipal(): Principal {
   return { id: 'operator', label: 'operator', owner: 'GLOBAL', projectId: null, tenantId: null, scopes: new Set(['admin']) };
@@ -57,63 +48,6 @@ export async function authenticate(
   if (key.revokedAt) return { failure: 'The API key has been revoked' };
   if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) return { failure: 'The API key has expired' };
   return { principal: principalFromKey(key) };
-}
-
-const createKeySchema = z.object({
-  name: z.string().trim().min(1, { error: 'name must not be empty' }).max(100, { error: 'name must be at most 100 characters' }),
-  scopes: z
-    .array(z.enum(scopes, { error: `scopes must be among ${scopes.join(', ')}` }))
-    .min(1, { error: 'scopes must name at least one scope' }),
-  tenant: z.string().max(64).nullish(),
-  projectId: z.string().uuid({ error: 'projectId must be a UUID' }).nullish(),
-  expiresAt: z.date().refine((value) => value.getTime() > Date.now(), { error: 'expiresAt must be in the future' }).nullish(),
-});
-
-export type CreateApiKeyInput = z.input<typeof createKeySchema>;
-
-/** Mints a key; the secret is returned here once and never again. */
-export async function createApiKey(actor: Actor, input: CreateApiKeyInput): Promise<{ apiKey: ApiKey; secret: string }> {
-  const principal = requireScope(actor, 'keys:write');
-  const data = parseInput(createKeySchema, input);
-  if (data.tenant && data.projectId) {
-    throw new ForbiddenError('A key is owned by one tenant or one project, not both', { field: 'tenant' });
-  }
-  for (const scope of data.scopes) {
-    if (!hasScope(principal, scope)) {
-      throw new ForbiddenError(`Cannot grant the "${scope}" scope: this API key lacks it`, { scope, field: 'scopes' });
-    }
-  }
-  let owner: Pick<ApiKey, 'owner' | 'tenantId' | 'projectId'>;
-  if (data.tenant) {
-    const tenant = await resolveTenant(actor, data.tenant, 'keys:write');
-    owner = { owner: 'TENANT', tenantId: tenant.id, projectId: null };
-  } else if (data.projectId) {
-    if (principal.owner === 'TENANT' || (principal.owner === 'PROJECT' && principal.projectId !== data.projectId)) {
-      throw new NotFoundError('Project does not exist', { field: 'projectId' });
-    }
-    if (!(await actor.prisma.project.findUnique({ where: { id: data.projectId }, select: { id: true } }))) {
-      throw new NotFoundError('Project does not exist', { field: 'projectId' });
-    }
-    owner = { owner: 'PROJECT', tenantId: null, projectId: data.projectId };
-  } else {
-    if (principal.owner !== 'GLOBAL') {
-      throw new ForbiddenError('Only an operator key can create operator (global) keys', { field: 'tenant' });
-    }
-    owner = { owner: 'GLOBAL', tenantId: null, projectId: null };
-  }
-  const { key, prefix, secretHash } = mintKey();
-  const apiKey = await actor.prisma.apiKey.create({
-    data: {
-      name: data.name,
-      scopes: data.scopes,
-      prefix,
-      secretHash,
-      expiresAt: data.expiresAt ?? null,
-      createdBy: principal.label,
-      ...owner,
-    },
-  });
-  return { apiKey, secret: key };
 }
 
 async function findReachableKey(actor: Actor, id: string): Promise<ApiKey> {
@@ -181,21 +115,3 @@ export async function ensureBootstrapOperatorKey(prisma: Actor['prisma']): Promi
   return key;
 }
 
-/**
- * A new tenant together with its first credential, in one transaction: callers that
- * onboard a client (the Event History API's initialize-tenant) get both or neither.
- */
-export async function provisionTenant(
-  actor: Actor,
-  tenantInput: CreateTenantInput,
-  keyInput: Pick<CreateApiKeyInput, 'name' | 'scopes' | 'expiresAt'>,
-): Promise<{ tenant: Tenant; apiKey: ApiKey; secret: string }> {
-  requireScope(actor, 'tenants:write');
-  requireScope(actor, 'keys:write');
-  return actor.prisma.$transaction(async (tx) => {
-    const inTransaction: Actor = { ...actor, prisma: tx as unknown as Actor['prisma'] };
-    const tenant = await createTenant(inTransaction, tenantInput);
-    const { apiKey, secret } = await createApiKey(inTransaction, { ...keyInput, tenant: tenant.id });
-    return { tenant, apiKey, secret };
-  });
-}

@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { assertPageSize, maxPageSize } from '../../graphql/pagination.js';
-import { listTenantsWhere, resolveTenant } from './tenants.service.js';
+import { listTenantsWhere, resolveTenant } from './tenant-access.js';
 import { PlanTier, TenantRef, TenantStatus } from './tenants.types.js';
 
 const TenantFilterInput = builder.inputType('TenantFilterInput', {

@@ -1,25 +1,18 @@
 import { z } from 'zod';
-import type { Prisma, Tenant } from '../../generated/prisma/client.js';
+import type { ApiKey, Prisma, Tenant } from '../../generated/prisma/client.js';
 import type { IsolationLevel, PlanTier, TenantStatus } from '../../generated/prisma/enums.js';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
+import { type BackupDeps, removeBackupFiles } from '../backups/backup-files.js';
 import { defaultConfig } from '../configs/config-spec.js';
-import { type BackupDeps, removeBackupFiles } from '../backups/backups.service.js';
 import type { DatabaseWork } from '../databases/database-work.js';
-import { assertNoDatabaseWork, assertPlanAllows, planDatabases, type TenantDatabaseInput } from '../databases/databases.service.js';
-import { type Actor, type Principal, requireScope, type Scope } from '../identity/principal.js';
+import { assertNoDatabaseWork } from '../databases/database-state.js';
+import { databaseSlug, planDatabases, type TenantDatabaseInput } from '../databases/placement.js';
+import { type CreateApiKeyInput, createApiKey } from '../identity/api-keys.js';
+import { type Actor, requireScope } from '../identity/principal.js';
 import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-type PlanLimits = { maxUsers: number; maxApiCallsPerMonth: number; maxStorageMb: number; maxLlmTokensPerMonth: number };
-
-export const tierLimits: Record<PlanTier, PlanLimits> = {
-  FREE: { maxUsers: 5, maxApiCallsPerMonth: 10_000, maxStorageMb: 1_024, maxLlmTokensPerMonth: 100_000 },
-  BASIC: { maxUsers: 25, maxApiCallsPerMonth: 100_000, maxStorageMb: 10_240, maxLlmTokensPerMonth: 1_000_000 },
-  PRO: { maxUsers: 100, maxApiCallsPerMonth: 1_000_000, maxStorageMb: 102_400, maxLlmTokensPerMonth: 10_000_000 },
-  ENTERPRISE: { maxUsers: 1_000, maxApiCallsPerMonth: 10_000_000, maxStorageMb: 1_048_576, maxLlmTokensPerMonth: 100_000_000 },
-};
+import { assertPlanAllows, tierLimits } from './plans.js';
+import { assertLive, resolveTenant, uuidPattern } from './tenant-access.js';
 
 const slug = z
   .string()
@@ -60,14 +53,6 @@ const limits = {
 };
 
 const expiresAt = z.date().refine((value) => value.getTime() > Date.now(), { error: 'expiresAt must be in the future' });
-
-/** Database names are `{blueprint}__{tenant}`, so a tenant with databases needs a slug that fits in one. */
-const databaseSlug = z
-  .string()
-  .min(2, { error: 'slug must be 2 to 64 characters' })
-  .max(64, { error: 'slug must be 2 to 64 characters' })
-  .regex(/^[a-z0-9_]+$/, { error: 'slug may contain only lowercase letters, digits and underscores (it names the tenant\'s databases)' })
-  .refine((value) => !value.includes('__'), { error: 'slug must not contain "__"' });
 
 const createTenantFields = z.object({
   slug,
@@ -116,65 +101,6 @@ const updateTenantSchema = z
     ...Object.fromEntries(Object.entries(limits).map(([key, schema]) => [key, schema.nullish()])),
   })
   .strict() as z.ZodType<UpdateTenantInput>;
-
-/** The tenants a principal may see: anything outside this is, to them, a tenant that does not exist. */
-export function reachableTenants(principal: Principal): Prisma.TenantWhereInput {
-  switch (principal.owner) {
-    case 'GLOBAL':
-      return {};
-    case 'PROJECT':
-      return { projectId: principal.projectId };
-    case 'TENANT':
-      return { id: principal.tenantId ?? undefined };
-  }
-}
-
-export function tenantRefWhere(ref: string): Prisma.TenantWhereInput {
-  return uuidPattern.test(ref) ? { id: ref.toLowerCase() } : { slug: ref };
-}
-
-/**
- * The one way into a tenant: checks the scope, then finds the tenant by UUID or slug
- * among those the principal may see. A tenant out of reach is NOT_FOUND, exactly like
- * one that does not exist. `query` (a Prisma include/select, e.g. Pothos's) loads
- * relations in the same statement.
- */
-export async function resolveTenant<T extends Tenant = Tenant>(
-  actor: Actor,
-  ref: string | null | undefined,
-  scope: Scope,
-  query: { include?: Prisma.TenantInclude; select?: Prisma.TenantSelect } = {},
-): Promise<T> {
-  const principal = requireScope(actor, scope);
-  if (!ref) {
-    if (!principal.tenantId) {
-      throw new InvalidInputError([{ field: 'tenant', rule: 'required', message: 'Name the tenant: this API key is not owned by one tenant' }]);
-    }
-    ref = principal.tenantId;
-  }
-  const tenant = await actor.prisma.tenant.findFirst({
-    ...query,
-    where: { AND: [tenantRefWhere(ref), reachableTenants(principal)] },
-    relationLoadStrategy: 'join',
-  });
-  if (!tenant) throw new NotFoundError('Tenant does not exist', { tenant: ref });
-  actor.meteredTenantId ??= (tenant as Tenant).id;
-  return tenant as T;
-}
-
-export type TenantFilter = { status?: TenantStatus | null; tier?: PlanTier | null; region?: string | null };
-
-export function listTenantsWhere(actor: Actor, filter: TenantFilter = {}): Prisma.TenantWhereInput {
-  const principal = requireScope(actor, 'tenants:read');
-  return {
-    AND: [
-      reachableTenants(principal),
-      filter.status ? { status: filter.status } : { status: { not: 'DELETED' } },
-      filter.tier ? { tier: filter.tier } : {},
-      filter.region ? { region: filter.region } : {},
-    ],
-  };
-}
 
 async function assertSlugFree(actor: Actor, value: string): Promise<void> {
   const holder = await actor.prisma.tenant.findUnique({ where: { slug: value }, select: { status: true } });
@@ -233,18 +159,10 @@ export async function createTenant(actor: Actor, input: CreateTenantInput, work?
   return tenant;
 }
 
-function assertNotDeleted(tenant: Tenant, action: string): void {
-  if (tenant.status === 'DELETED') {
-    throw new ConflictError(`Cannot ${action} tenant "${tenant.slug}": it is DELETED; restore it first`, {
-      currentStatus: tenant.status,
-    });
-  }
-}
-
 export async function updateTenant(actor: Actor, ref: string, input: UpdateTenantInput): Promise<Tenant> {
   const tenant = await resolveTenant(actor, ref, 'tenants:write');
   const data = parseInput(updateTenantSchema, input);
-  assertNotDeleted(tenant, 'update');
+  assertLive(tenant, 'update');
   assertPlanAllows(data.tier ?? tenant.tier, data.isolation ?? tenant.isolation, data.isolation ? 'isolation' : 'tier');
   const changes = Object.fromEntries(Object.entries(data).filter(([key, value]) => value != null || key === 'expiresAt' && value === null));
   return actor.prisma.tenant.update({
@@ -310,4 +228,23 @@ export async function purgeTenant(actor: Actor, ref: string, backups?: Pick<Back
   await actor.prisma.tenant.delete({ where: { id: tenant.id } });
   if (backups) await Promise.allSettled(files.map((file) => removeBackupFiles(backups, file)));
   return tenant;
+}
+
+/**
+ * A new tenant together with its first credential, in one transaction: callers that
+ * onboard a client (the Event History API's initialize-tenant) get both or neither.
+ */
+export async function provisionTenant(
+  actor: Actor,
+  tenantInput: CreateTenantInput,
+  keyInput: Pick<CreateApiKeyInput, 'name' | 'scopes' | 'expiresAt'>,
+): Promise<{ tenant: Tenant; apiKey: ApiKey; secret: string }> {
+  requireScope(actor, 'tenants:write');
+  requireScope(actor, 'keys:write');
+  return actor.prisma.$transaction(async (tx) => {
+    const inTransaction: Actor = { ...actor, prisma: tx as unknown as Actor['prisma'] };
+    const tenant = await createTenant(inTransaction, tenantInput);
+    const { apiKey, secret } = await createApiKey(inTransaction, { ...keyInput, tenant: tenant.id });
+    return { tenant, apiKey, secret };
+  });
 }

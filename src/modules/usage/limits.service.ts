@@ -5,7 +5,7 @@ import { InvalidInputError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
 import { RateLimitedError } from '../../rate-limit/limits.js';
 import type { Actor } from '../identity/principal.js';
-import { resolveTenant } from '../tenants/tenants.service.js';
+import { resolveTenant } from '../tenants/tenant-access.js';
 import { currentWindow } from './periods.js';
 
 const name = (field: string) =>

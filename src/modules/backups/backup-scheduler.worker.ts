@@ -1,7 +1,8 @@
 import type { Leadership } from '../../db/leadership.js';
 import type { Logger } from '../../lib/logger.js';
 import type { Actor } from '../identity/principal.js';
-import { type BackupDeps, pruneBackups, runScheduledBackups } from './backups.service.js';
+import type { BackupDeps } from './backup-files.js';
+import { pruneBackups, runScheduledBackups } from './backup-schedule.service.js';
 
 /**
  * Runs the backup schedule every `intervalMs` in whichever process leads (an advisory lock on

@@ -1,0 +1,52 @@
+/**
+ * The import rules of src/ (STYLE.md): one way, bottom to top.
+ *   helpers (access, plans, state, snapshot, files, catalogs) → services → GraphQL field files
+ * A module's workers and the HTTP layer sit on top, beside the field files.
+ */
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'A circle of imports is a design error: some helper belongs one layer down.',
+      from: { path: '^src' },
+      to: { circular: true },
+    },
+    {
+      name: 'services-speak-no-graphql',
+      severity: 'error',
+      comment: 'Services hold the rules over Prisma; GraphQL types and fields sit above them.',
+      from: { path: '^src/modules/.+\\.service\\.ts$' },
+      to: { path: ['^src/graphql/', '^src/modules/.+\\.(types|queries|mutations)\\.ts$', '^src/rest/', '^src/http/'] },
+    },
+    {
+      name: 'helpers-below-services',
+      severity: 'error',
+      comment: 'Helpers are the bottom layer: only field files, workers, other services and the HTTP layer call a service.',
+      from: { path: '^src/modules/', pathNot: ['\\.(service|types|queries|mutations)\\.ts$', '\\.worker\\.ts$'] },
+      to: { path: ['\\.service\\.ts$', '^src/modules/.+\\.(types|queries|mutations)\\.ts$'] },
+    },
+    {
+      name: 'services-do-not-call-services',
+      severity: 'error',
+      comment: 'A rule lives in one service; what two services share is a helper one layer down.',
+      from: { path: '^src/modules/.+\\.service\\.ts$' },
+      to: { path: '\\.service\\.ts$' },
+    },
+    {
+      name: 'lib-is-the-floor',
+      severity: 'error',
+      comment: 'src/lib holds small pure helpers and imports nothing of the gateway above it.',
+      from: { path: '^src/lib/' },
+      to: { path: '^src/(modules|graphql|rest|http|db)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^src/generated/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};

@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import type { BackupRecord, Tenant } from '../../generated/prisma/client.js';
+import type { PlanTier } from '../../generated/prisma/enums.js';
+import { DomainError } from '../../lib/errors.js';
+import { seal, unseal } from '../../lib/sealing.js';
+import { readConfigDocument } from '../configs/config-document.js';
+import type { Actor } from '../identity/principal.js';
+import { applyIncremental, diffSnapshots, formatVersion, type Incremental, incrementalSchema, snapshotSchema, type TenantSnapshot, takeSnapshot } from './snapshot.js';
+import type { BackupStorage, BackupStorages } from './storage.js';
+
+/** What the backup services work with besides the database. */
+export type BackupDeps = {
+  storages: BackupStorages;
+  /** AES-256-GCM key for tenants whose configuration sets backup.encrypt_backups. */
+  key: Buffer;
+  /** Keys `key` replaced: backups they sealed still open (rotation). */
+  previousKeys?: Buffer[];
+  /** Counts an on-demand backup request against the hourly limit (throws RATE_LIMITED); absent when limits are off. */
+  requestQuota?: (key: string, tier: PlanTier) => Promise<void>;
+};
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** 2026-02-15T14:30:00.123Z → 2026-02-15T14-30-00-123 */
+const fileStamp = (iso: string) => iso.replace(/[:.]/g, '-').replace(/Z$/, '');
+
+export type Trigger = 'MANUAL' | 'SCHEDULED' | 'SAFETY';
+
+/**
+ * Writes one backup of the tenant to every destination its configuration names (the local
+ * directory when none): gzip'd when backup.compress_backups, AES-256-GCM sealed when
+ * backup.encrypt_backups, with the SHA-256 of the stored bytes in the record. An incremental
+ * holds only what changed since `base`. The record is RUNNING while the files are written and
+ * COMPLETED after, or FAILED with the reason (naming the destination) when any destination
+ * refused it; files already written elsewhere are then removed.
+ */
+export async function writeBackup(
+  actor: Actor,
+  deps: BackupDeps,
+  tenant: Tenant,
+  trigger: Trigger,
+  base?: { record: BackupRecord; snapshot: TenantSnapshot },
+): Promise<BackupRecord> {
+  const config = await actor.prisma.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id }, select: { document: true } });
+  const { backup } = readConfigDocument(config.document);
+  const [primary, ...copies] = deps.storages.forDestinations(backup.destinations);
+  const kind = base ? 'INCREMENTAL' : 'FULL';
+  const record = await actor.prisma.backupRecord.create({
+    data: {
+      tenantId: tenant.id,
+      trigger,
+      kind,
+      status: 'RUNNING',
+      destination: primary!.name,
+      copies: copies.map((storage) => storage.name),
+      baseBackupId: base?.record.id ?? null,
+      compressed: backup.compress_backups,
+      encrypted: backup.encrypt_backups,
+    },
+  });
+  const written: BackupStorage[] = [];
+  let storagePath: string | null = null;
+  try {
+    const snapshot = await takeSnapshot(actor.prisma, tenant.id);
+    const payload: TenantSnapshot | Incremental = base
+      ? { formatVersion, kind: 'INCREMENTAL', takenAt: snapshot.takenAt, tenantId: tenant.id, baseBackupId: base.record.id, changes: diffSnapshots(base.snapshot, snapshot) }
+      : snapshot;
+    let bytes: Buffer = Buffer.from(JSON.stringify(payload));
+    if (backup.compress_backups) bytes = await promisify(gzip)(bytes);
+    if (backup.encrypt_backups) bytes = seal(deps.key, bytes);
+    storagePath = `${tenant.id}/${fileStamp(snapshot.takenAt)}-${trigger.toLowerCase()}-${kind.toLowerCase()}-${record.id}.json${backup.compress_backups ? '.gz' : ''}${backup.encrypt_backups ? '.enc' : ''}`;
+    for (const storage of [primary!, ...copies]) {
+      try {
+        await storage.put(storagePath, bytes);
+      } catch (error) {
+        // The tenant's configuration names the destination: say which one refused and why.
+        throw new DomainError('PRECONDITION_FAILED', `Backup failed: writing to ${storage.name} failed: ${(error as Error).message}`, {
+          field: 'backup.destinations',
+        });
+      }
+      written.push(storage);
+    }
+    return await actor.prisma.backupRecord.update({
+      where: { id: record.id },
+      data: { status: 'COMPLETED', storagePath, sizeBytes: bytes.length, checksum: sha256(bytes), formatVersion, completedAt: new Date() },
+    });
+  } catch (error) {
+    await Promise.allSettled(written.map((storage) => storage.remove(storagePath!)));
+    await actor.prisma.backupRecord.update({
+      where: { id: record.id },
+      data: { status: 'FAILED', failureReason: (error as Error).message, completedAt: new Date() },
+    });
+    throw error;
+  }
+}
+
+/** A full backup of the current state, taken before anything replaces it (rollback, recovery, migration). */
+export function takeSafetyBackup(actor: Actor, deps: BackupDeps, tenant: Tenant): Promise<BackupRecord> {
+  return writeBackup(actor, deps, tenant, 'SAFETY');
+}
+
+/**
+ * The stored bytes of a backup, from the first of its destinations whose copy matches the
+ * record's checksum, opened and parsed.
+ */
+async function readBackupFile(deps: BackupDeps, record: BackupRecord): Promise<unknown> {
+  const storagePath = record.storagePath!;
+  let bytes: Buffer | null = null;
+  let corrupt = false;
+  for (const destination of [record.destination, ...record.copies]) {
+    const candidate = await deps.storages.byName(destination).get(storagePath);
+    if (candidate && sha256(candidate) === record.checksum) {
+      bytes = candidate;
+      break;
+    }
+    if (candidate) corrupt = true;
+  }
+  if (!bytes && corrupt) {
+    throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" is corrupt: its checksum does not match`, { field: 'storagePath' });
+  }
+  if (!bytes) throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" is missing`, { field: 'storagePath' });
+  let opened = bytes;
+  if (record.encrypted) {
+    const sealed = opened;
+    const key = [deps.key, ...(deps.previousKeys ?? [])].find((candidate) => {
+      try {
+        opened = unseal(candidate, sealed);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (!key) {
+      throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" cannot be decrypted with this gateway's SECRETS_KEY (nor SECRETS_KEY_PREVIOUS)`, {
+        field: 'storagePath',
+      });
+    }
+  }
+  try {
+    if (record.compressed) opened = await promisify(gunzip)(opened);
+    return JSON.parse(opened.toString('utf8'));
+  } catch {
+    throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" cannot be read as a format ${formatVersion} backup`, { field: 'storagePath' });
+  }
+}
+
+/**
+ * The tenant's state as a backup holds it: a full backup's snapshot, or for an incremental
+ * its chain back to the full one applied in order, every file verified first.
+ */
+export async function loadSnapshot(actor: Actor, deps: BackupDeps, tenant: Tenant, record: BackupRecord, depth = 0): Promise<TenantSnapshot> {
+  const unreadable = () => new DomainError('PRECONDITION_FAILED', `The backup file "${record.storagePath}" cannot be read as a format ${formatVersion} backup`, { field: 'storagePath' });
+  const content = await readBackupFile(deps, record);
+  if (record.kind === 'FULL') {
+    const parsed = snapshotSchema.safeParse(content);
+    if (!parsed.success) throw unreadable();
+    if (parsed.data.tenant.id !== tenant.id) throw new DomainError('PRECONDITION_FAILED', 'The backup belongs to another tenant', { field: 'storagePath' });
+    return parsed.data;
+  }
+  const parsed = incrementalSchema.safeParse(content);
+  if (!parsed.success || depth > 64) throw unreadable();
+  if (parsed.data.tenantId !== tenant.id) throw new DomainError('PRECONDITION_FAILED', 'The backup belongs to another tenant', { field: 'storagePath' });
+  const base = await actor.prisma.backupRecord.findFirst({ where: { id: parsed.data.baseBackupId, tenantId: tenant.id, status: 'COMPLETED' } });
+  if (!base) {
+    throw new DomainError('PRECONDITION_FAILED', `The incremental backup "${record.storagePath}" cannot be restored: the backup it builds on is gone`, { field: 'storagePath' });
+  }
+  return applyIncremental(await loadSnapshot(actor, deps, tenant, base, depth + 1), parsed.data);
+}
+
+/** Deletes a backup's file from every destination holding it. */
+export async function removeBackupFiles(deps: Pick<BackupDeps, 'storages'>, record: Pick<BackupRecord, 'destination' | 'copies' | 'storagePath'>): Promise<void> {
+  for (const destination of [record.destination, ...record.copies]) await deps.storages.byName(destination).remove(record.storagePath!);
+}
+

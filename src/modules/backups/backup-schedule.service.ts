@@ -1,0 +1,117 @@
+import type { BackupRecord, Tenant } from '../../generated/prisma/client.js';
+import type { Logger } from '../../lib/logger.js';
+import { readConfigDocument } from '../configs/config-document.js';
+import type { Actor } from '../identity/principal.js';
+import { type BackupDeps, loadSnapshot, removeBackupFiles, writeBackup } from './backup-files.js';
+
+/** Who scheduled work acts as. */
+function systemActor(prisma: Actor['prisma']): Actor {
+  return { prisma, principal: { id: 'scheduler', label: 'backup scheduler', owner: 'GLOBAL', projectId: null, tenantId: null, scopes: new Set(['admin']) } };
+}
+
+/**
+ * The next scheduled backup of a tenant: full when `full_backup_interval` says so (every Nth
+ * scheduled backup) or when the chain cannot be read, otherwise an incremental on top of the
+ * previous scheduled backup.
+ */
+async function nextScheduledBase(actor: Actor, deps: BackupDeps, tenant: Tenant, interval: number, logger?: Logger) {
+  const recent = await actor.prisma.backupRecord.findMany({
+    where: { tenantId: tenant.id, trigger: 'SCHEDULED', status: 'COMPLETED' },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: interval,
+  });
+  const sinceFull = recent.findIndex((record) => record.kind === 'FULL');
+  if (sinceFull === -1 || sinceFull + 1 >= interval) return undefined;
+  try {
+    return { record: recent[0]!, snapshot: await loadSnapshot(actor, deps, tenant, recent[0]!) };
+  } catch (error) {
+    logger?.warn('the previous scheduled backup cannot be read; taking a full backup', { tenant: tenant.slug, error });
+    return undefined;
+  }
+}
+
+/**
+ * One round of scheduled backups: every tenant whose backup configuration is enabled and
+ * whose last scheduled backup is `frequency_hours` old (or missing) gets one, at most `limit`
+ * a round (the rest wait for the next). Returns the backups taken.
+ */
+export async function runScheduledBackups(
+  prisma: Actor['prisma'],
+  deps: BackupDeps,
+  options: { now?: Date; limit?: number; logger?: Logger } = {},
+): Promise<{ taken: BackupRecord[]; failed: number }> {
+  const now = options.now ?? new Date();
+  const actor = systemActor(prisma);
+  const due = await prisma.$queryRaw<{ id: string }[]>`
+    SELECT t.id::text AS id
+    FROM "Tenant" t JOIN "TenantConfig" c ON c."tenantId" = t.id
+    WHERE t.status IN ('ACTIVE', 'SUSPENDED')
+      AND (c.document -> 'backup' ->> 'enabled') = 'true'
+      AND NOT EXISTS (
+        SELECT 1 FROM "BackupRecord" b
+        WHERE b."tenantId" = t.id AND b.trigger = 'SCHEDULED' AND b.status IN ('COMPLETED', 'RUNNING', 'PENDING')
+          AND b."createdAt" > ${now.toISOString()}::timestamp - make_interval(hours => (c.document -> 'backup' ->> 'frequency_hours')::int)
+      )
+    ORDER BY t.id
+    LIMIT ${options.limit ?? 200}`;
+  const taken: BackupRecord[] = [];
+  let failed = 0;
+  for (const { id } of due) {
+    const tenant = await prisma.tenant.findUnique({ where: { id }, include: { config: true } });
+    if (!tenant?.config) continue;
+    try {
+      const { backup } = readConfigDocument(tenant.config.document);
+      const base = await nextScheduledBase(actor, deps, tenant, backup.full_backup_interval, options.logger);
+      taken.push(await writeBackup(actor, deps, tenant, 'SCHEDULED', base));
+    } catch (error) {
+      failed += 1;
+      options.logger?.error('scheduled backup failed', { tenant: tenant.slug, error });
+    }
+  }
+  return { taken, failed };
+}
+
+/**
+ * Retention: backups older than the tenant's `retention_days` go, file and record, except a
+ * backup a kept incremental builds on and the safety backup of a recovery that can still be
+ * undone. Files are removed before records, so a failed removal is retried next round.
+ */
+export async function pruneBackups(prisma: Actor['prisma'], deps: BackupDeps, options: { now?: Date; limit?: number; logger?: Logger } = {}): Promise<number> {
+  const now = options.now ?? new Date();
+  const expired = await prisma.$queryRaw<{ id: string; tenantId: string }[]>`
+    SELECT b.id::text AS id, b."tenantId"::text AS "tenantId"
+    FROM "BackupRecord" b JOIN "TenantConfig" c ON c."tenantId" = b."tenantId"
+    WHERE b.status IN ('COMPLETED', 'FAILED')
+      AND b."createdAt" < ${now.toISOString()}::timestamp - make_interval(days => (c.document -> 'backup' ->> 'retention_days')::int)
+    ORDER BY b."createdAt"
+    LIMIT ${options.limit ?? 1000}`;
+  if (expired.length === 0) return 0;
+  const tenantIds = [...new Set(expired.map((row) => row.tenantId))];
+  const candidates = new Set(expired.map((row) => row.id));
+  const [records, recoveries] = await Promise.all([
+    prisma.backupRecord.findMany({ where: { tenantId: { in: tenantIds } }, select: { id: true, baseBackupId: true, storagePath: true, destination: true, copies: true } }),
+    prisma.tenantRecovery.findMany({ where: { tenantId: { in: tenantIds }, undoneAt: null, expiresAt: { gt: now } }, select: { safetyPath: true } }),
+  ]);
+  const protectedPaths = new Set(recoveries.map((recovery) => recovery.safetyPath));
+  for (const record of records) if (record.storagePath && protectedPaths.has(record.storagePath)) candidates.delete(record.id);
+  // A base stays while anything kept builds on it, and so on down the chain.
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const record of records) {
+      if (!candidates.has(record.id) && record.baseBackupId && candidates.delete(record.baseBackupId)) changed = true;
+    }
+  }
+  let pruned = 0;
+  for (const record of records) {
+    if (!candidates.has(record.id)) continue;
+    try {
+      if (record.storagePath) await removeBackupFiles(deps, record);
+      await prisma.backupRecord.delete({ where: { id: record.id } });
+      pruned += 1;
+    } catch (error) {
+      options.logger?.error('pruning a backup failed; it is retried next round', { backup: record.id, error });
+    }
+  }
+  return pruned;
+}

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { readConfigDocument } from '../configs/config-document.js';
+import type { Actor } from '../identity/principal.js';
+
+export const formatVersion = 1;
+
+const tenantFields = z.object({
+  id: z.string(),
+  slug: z.string(),
+  name: z.string(),
+  tier: z.enum(['FREE', 'BASIC', 'PRO', 'ENTERPRISE']),
+  region: z.string(),
+  isolation: z.enum(['SHARED', 'DEDICATED']),
+  settings: z.record(z.string(), z.unknown()),
+  maxUsers: z.number(),
+  maxApiCallsPerMonth: z.number(),
+  maxStorageMb: z.number(),
+  maxLlmTokensPerMonth: z.number(),
+  expiresAt: z.string().nullable(),
+});
+
+const sections = {
+  config: z.object({ version: z.number(), document: z.record(z.string(), z.unknown()) }),
+  features: z.array(z.object({ feature: z.string(), enabled: z.boolean() })),
+  resourceLimits: z.array(
+    z.object({
+      resource: z.string(),
+      metric: z.string(),
+      period: z.enum(['MINUTE', 'HOUR', 'DAY', 'MONTH']),
+      limit: z.number(),
+      tiers: z.record(z.string(), z.unknown()),
+      gateAction: z.enum(['BLOCK', 'WARN']),
+    }),
+  ),
+  /** TenantsDB databases: their blueprints and placement (absent in backups taken before databases existed). */
+  databases: z
+    .array(z.object({ blueprint: z.string(), databaseType: z.string(), isolation: z.enum(['SHARED', 'DEDICATED']), region: z.string(), version: z.number() }))
+    .optional(),
+};
+
+/**
+ * Everything restorable about one tenant. API keys and usage history are deliberately left
+ * out: a rollback never revives a revoked key nor rewrites what was consumed.
+ */
+export const snapshotSchema = z.object({
+  formatVersion: z.literal(formatVersion),
+  kind: z.literal('FULL').optional(),
+  takenAt: z.string(),
+  tenant: tenantFields,
+  ...sections,
+});
+
+export type TenantSnapshot = z.infer<typeof snapshotSchema>;
+
+/** An incremental backup: only what changed since its base (a full or another incremental). */
+export const incrementalSchema = z.object({
+  formatVersion: z.literal(formatVersion),
+  kind: z.literal('INCREMENTAL'),
+  takenAt: z.string(),
+  tenantId: z.string(),
+  baseBackupId: z.string(),
+  changes: z.object({
+    tenant: tenantFields.partial().optional(),
+    config: sections.config.optional(),
+    features: sections.features.optional(),
+    resourceLimits: sections.resourceLimits.optional(),
+    databases: sections.databases,
+  }),
+});
+
+export type Incremental = z.infer<typeof incrementalSchema>;
+
+export async function takeSnapshot(db: Actor['prisma'], tenantId: string): Promise<TenantSnapshot> {
+  const tenant = await db.tenant.findUniqueOrThrow({
+    where: { id: tenantId },
+    include: { config: true, features: true, resourceLimits: true, databases: true },
+    relationLoadStrategy: 'join',
+  });
+  return {
+    formatVersion,
+    kind: 'FULL',
+    takenAt: new Date().toISOString(),
+    tenant: {
+      id: tenant.id,
+      slug: tenant.slug,
+      name: tenant.name,
+      tier: tenant.tier,
+      region: tenant.region,
+      isolation: tenant.isolation,
+      settings: tenant.settings as Record<string, unknown>,
+      maxUsers: tenant.maxUsers,
+      maxApiCallsPerMonth: tenant.maxApiCallsPerMonth,
+      maxStorageMb: tenant.maxStorageMb,
+      maxLlmTokensPerMonth: tenant.maxLlmTokensPerMonth,
+      expiresAt: tenant.expiresAt?.toISOString() ?? null,
+    },
+    config: { version: tenant.config!.version, document: readConfigDocument(tenant.config!.document) as unknown as Record<string, unknown> },
+    features: tenant.features.map(({ feature, enabled }) => ({ feature, enabled })).sort((a, b) => a.feature.localeCompare(b.feature)),
+    resourceLimits: tenant.resourceLimits
+      .map(({ resource, metric, period, limit, tiers, gateAction }) => ({ resource, metric, period, limit, tiers: tiers as Record<string, unknown>, gateAction }))
+      .sort((a, b) => `${a.resource}/${a.metric}/${a.period}`.localeCompare(`${b.resource}/${b.metric}/${b.period}`)),
+    databases: tenant.databases
+      .map(({ blueprint, databaseType, isolation, region, version }) => ({ blueprint, databaseType, isolation, region, version }))
+      .sort((a, b) => a.blueprint.localeCompare(b.blueprint)),
+  };
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** What changed from `base` to `current`: tenant fields one by one, the other sections whole. */
+export function diffSnapshots(base: TenantSnapshot, current: TenantSnapshot): Incremental['changes'] {
+  const changes: Incremental['changes'] = {};
+  const tenant = Object.fromEntries(
+    Object.entries(current.tenant).filter(([key, value]) => !same(base.tenant[key as keyof TenantSnapshot['tenant']], value)),
+  );
+  if (Object.keys(tenant).length) changes.tenant = tenant;
+  for (const section of ['config', 'features', 'resourceLimits', 'databases'] as const) {
+    if (!same(base[section], current[section])) (changes as Record<string, unknown>)[section] = current[section];
+  }
+  return changes;
+}
+
+export function applyIncremental(base: TenantSnapshot, incremental: Pick<Incremental, 'takenAt' | 'changes'>): TenantSnapshot {
+  const { tenant, ...rest } = incremental.changes;
+  return { ...base, ...rest, takenAt: incremental.takenAt, tenant: { ...base.tenant, ...tenant } };
+}
+

@@ -1,0 +1,208 @@
+import type { z } from 'zod';
+import type { Prisma, Tenant, TenantConfig } from '../../generated/prisma/client.js';
+import { ConflictError, ForbiddenError, InvalidInputError, type Violation } from '../../lib/errors.js';
+import { violationsFromZod } from '../../lib/validation.js';
+import { featureCatalog, tierMeets } from '../features/features.catalog.js';
+import type { Actor } from '../identity/principal.js';
+import { assertLive } from '../tenants/tenant-access.js';
+import { readConfigDocument } from './config-document.js';
+import {
+  type ConfigCategory,
+  type ConfigDocument,
+  configCategories,
+  configSpec,
+  customSettingKey,
+  customSettingValue,
+  maxCustomSettings,
+} from './config-spec.js';
+
+/** A partial configuration in the seed's snake_case shape; `null` in custom_settings removes a key. */
+export type ConfigPatch = Partial<{ [C in ConfigCategory]: Partial<ConfigDocument[C]> }> & {
+  custom_settings?: Record<string, unknown>;
+};
+
+function validatePatchShape(patch: unknown): { violations: Violation[]; updatedFields: string[] } {
+  const violations: Violation[] = [];
+  const updatedFields: string[] = [];
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+    return { violations: [{ field: '', rule: 'type', message: 'The configuration must be a JSON object' }], updatedFields };
+  }
+  for (const [category, section] of Object.entries(patch)) {
+    if (section === undefined) continue;
+    if (category === 'custom_settings') {
+      validateCustomSettings(section, violations, updatedFields);
+      continue;
+    }
+    if (!(category in configSpec)) {
+      violations.push({ field: category, rule: 'unknown', message: `Unknown configuration category "${category}"` });
+      continue;
+    }
+    if (typeof section !== 'object' || section === null || Array.isArray(section)) {
+      violations.push({ field: category, rule: 'type', message: `${category} must be an object` });
+      continue;
+    }
+    const fields: Record<string, { schema: z.ZodType }> = configSpec[category as ConfigCategory];
+    for (const [key, value] of Object.entries(section)) {
+      if (value === undefined) continue;
+      const path = `${category}.${key}`;
+      const field = fields[key];
+      if (!field) {
+        violations.push({ field: path, rule: 'unknown', message: `Unknown configuration field "${path}"` });
+        continue;
+      }
+      const parsed = field.schema.safeParse(value);
+      if (parsed.success) updatedFields.push(path);
+      else violations.push(...violationsFromZod(parsed.error, path));
+    }
+  }
+  return { violations, updatedFields };
+}
+
+function validateCustomSettings(section: unknown, violations: Violation[], updatedFields: string[]): void {
+  if (typeof section !== 'object' || section === null || Array.isArray(section)) {
+    violations.push({ field: 'custom_settings', rule: 'type', message: 'custom_settings must be an object' });
+    return;
+  }
+  for (const [key, value] of Object.entries(section)) {
+    const path = `custom_settings.${key}`;
+    if (!customSettingKey.test(key)) {
+      violations.push({ field: path, rule: 'key', message: 'custom_settings keys must be 1-64 letters, digits, "_", "-" or "."' });
+    } else if (value !== null && !customSettingValue.safeParse(value).success) {
+      violations.push({ field: path, rule: 'type', message: 'custom_settings values must be strings (at most 1024 characters), numbers or booleans' });
+    } else {
+      updatedFields.push(path);
+    }
+  }
+}
+
+function applyPatch(current: ConfigDocument, patch: ConfigPatch): ConfigDocument {
+  const next = structuredClone(current);
+  for (const category of configCategories) {
+    const section = patch[category];
+    if (!section) continue;
+    for (const [key, value] of Object.entries(section)) {
+      if (value === undefined) continue;
+      const parsed = (configSpec[category] as Record<string, { schema: z.ZodType }>)[key]!.schema.parse(value);
+      (next[category] as Record<string, unknown>)[key] = parsed;
+    }
+  }
+  for (const [key, value] of Object.entries(patch.custom_settings ?? {})) {
+    if (value === null) delete next.custom_settings[key];
+    else next.custom_settings[key] = value as string | number | boolean;
+  }
+  if (Object.keys(next.custom_settings).length > maxCustomSettings) {
+    throw new InvalidInputError([
+      { field: 'custom_settings', rule: 'size', message: `custom_settings holds at most ${maxCustomSettings} keys` },
+    ]);
+  }
+  return next;
+}
+
+/** A whole-configuration rule: looks at the configuration as it would be after a change. */
+export type ConfigRule = (config: ConfigDocument) => Violation[];
+
+function rule(field: string, name: string, holds: boolean, message: string): Violation[] {
+  return holds ? [] : [{ field, rule: name, message }];
+}
+
+/**
+ * The seed's global and compliance-driven constraints. Every writer of a configuration
+ * (GraphQL, every REST dialect, feature switches, restores) goes through this list.
+ */
+export const configRules: ConfigRule[] = [
+  ({ backup }) =>
+    rule('backup.retention_days', 'backup_retention_covers_pitr', backup.retention_days >= backup.pitr_retention_days, 'Backup retention must be >= PITR retention period'),
+  ({ replication }) =>
+    replication.failover_priority.flatMap((region) =>
+      rule('replication.failover_priority', 'failover_region_replicated', replication.regions.includes(region), `Failover region "${region}" must be one of the replication regions`),
+    ),
+  ({ compliance, security }) =>
+    compliance.hipaa
+      ? [
+          ...rule('security.encryption_at_rest', 'hipaa', security.encryption_at_rest, 'HIPAA compliance requires encryption at rest'),
+          ...rule('security.enable_audit_log', 'hipaa', security.enable_audit_log, 'HIPAA compliance requires audit logging'),
+          ...rule('security.password_complexity', 'hipaa', security.password_complexity >= 3, 'HIPAA compliance requires password complexity of at least 3'),
+        ]
+      : [],
+  ({ compliance, security }) =>
+    compliance.pci_dss
+      ? [
+          ...rule('security.enable_audit_log', 'pci_dss', security.enable_audit_log, 'PCI-DSS compliance requires audit logging'),
+          ...rule('security.encryption_at_rest', 'pci_dss', security.encryption_at_rest, 'PCI-DSS compliance requires encryption at rest'),
+          ...rule('security.audit_retention_days', 'pci_dss', security.audit_retention_days >= 90, 'PCI-DSS compliance requires audit retention of at least 90 days'),
+        ]
+      : [],
+  ({ compliance }) =>
+    compliance.gdpr
+      ? [
+          ...rule('compliance.enable_rtbf', 'gdpr', compliance.enable_rtbf, 'GDPR compliance requires right to be forgotten (enable_rtbf)'),
+          ...rule('compliance.data_residency', 'gdpr', compliance.data_residency.includes('EU'), 'GDPR compliance requires data residency to include EU'),
+          ...rule('compliance.enable_anonymization', 'gdpr', compliance.enable_anonymization, 'GDPR compliance requires data anonymization (enable_anonymization)'),
+        ]
+      : [],
+];
+
+export function checkConstraints(config: ConfigDocument): Violation[] {
+  return configRules.flatMap((check) => check(config));
+}
+
+function getPath(config: ConfigDocument, path: string): unknown {
+  const [category, key] = path.split('.') as [ConfigCategory, string];
+  return (config[category] as Record<string, unknown>)[key];
+}
+
+/** Turning on a setting that a feature mirrors is enabling that feature: the tier gate applies either way. */
+export function assertMirroredFeaturesAllowed(tier: Parameters<typeof tierMeets>[0], before: ConfigDocument, after: ConfigDocument): void {
+  for (const feature of featureCatalog) {
+    if (!feature.mirrors) continue;
+    if (getPath(after, feature.mirrors) === true && getPath(before, feature.mirrors) !== true && !tierMeets(tier, feature.tierRequired)) {
+      throw new ForbiddenError(
+        `Feature "${feature.name}" (${feature.mirrors}) requires the ${feature.tierRequired} tier or above`,
+        { feature: feature.name, tierRequired: feature.tierRequired, field: feature.mirrors },
+      );
+    }
+  }
+}
+
+export type ConfigUpdateResult = { config: TenantConfig; updatedFields: string[] };
+
+/** The write itself, for callers that have already resolved the tenant under their own scope (features). */
+export async function changeTenantConfig(
+  actor: Actor,
+  tenant: Tenant,
+  patch: ConfigPatch,
+  expectedVersion?: number | null,
+): Promise<ConfigUpdateResult> {
+  const principal = actor.principal!;
+  const { violations, updatedFields } = validatePatchShape(patch);
+  if (violations.length) throw new InvalidInputError(violations);
+  assertLive(tenant, 'change the configuration of');
+  // Writers to one tenant's configuration queue on its row lock: no lost update, and no
+  // spurious conflict; expectedVersion is compared under the lock.
+  return actor.prisma.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT 1 FROM "TenantConfig" WHERE "tenantId" = ${tenant.id}::uuid FOR UPDATE`;
+    const current = await tx.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
+    if (expectedVersion != null && expectedVersion !== current.version) {
+      throw new ConflictError(
+        `Configuration version ${expectedVersion} is stale; the current version is ${current.version}`,
+        { currentVersion: current.version, expectedVersion },
+      );
+    }
+    const before = readConfigDocument(current.document);
+    const after = applyPatch(before, patch);
+    const constraintViolations = checkConstraints(after);
+    if (constraintViolations.length) throw new InvalidInputError(constraintViolations);
+    assertMirroredFeaturesAllowed(tenant.tier, before, after);
+
+    const version = current.version + 1;
+    const document = after as unknown as Prisma.InputJsonObject;
+    const config = await tx.tenantConfig.update({
+      where: { tenantId: tenant.id },
+      data: { version, document, updatedBy: principal.label, updatedAt: new Date() },
+    });
+    await tx.tenantConfigRevision.create({
+      data: { tenantId: tenant.id, version, principal: principal.label, updatedFields, document },
+    });
+    return { config, updatedFields };
+  });
+}

@@ -1,0 +1,93 @@
+import type { Prisma, Tenant, TenantDatabase } from '../../generated/prisma/client.js';
+import type { TenantStatus } from '../../generated/prisma/enums.js';
+import { ConflictError } from '../../lib/errors.js';
+import type { Actor } from '../identity/principal.js';
+import { defaultRegion } from '../regions/regions.catalog.js';
+import type { DatabasePhaseTimings } from './database-work.js';
+
+export type TenantState = 'READY' | 'PROVISIONING' | 'SYNCING' | 'MIGRATING' | 'SUSPENDED' | 'DELETED' | 'RESTORING' | 'RECOVERING';
+
+/** The tenant's status as TenantsDB shows it: its lifecycle, or the database work in progress. */
+export function tenantState(status: TenantStatus, databases: readonly { status: TenantDatabase['status'] }[]): TenantState {
+  if (status !== 'ACTIVE') return status;
+  for (const phase of ['PROVISIONING', 'MIGRATING', 'SYNCING'] as const) {
+    if (databases.some((database) => database.status === phase)) return phase;
+  }
+  return 'READY';
+}
+
+/**
+ * Refuses `action` while a database of the tenant is provisioning or migrating (TenantsDB
+ * answers 409 for deletes, suspends, restores and migrations then).
+ */
+export async function assertNoDatabaseWork(actor: Actor, tenant: Tenant, action: string): Promise<void> {
+  const busy = await actor.prisma.tenantDatabase.findFirst({
+    where: { tenantId: tenant.id, status: { not: 'READY' } },
+    select: { status: true, blueprint: true },
+  });
+  if (!busy) return;
+  const state = busy.status === 'PROVISIONING' ? 'provisioning' : 'migrating';
+  throw new ConflictError(`Cannot ${action} tenant "${tenant.slug}" while it is ${state} (database "${busy.blueprint}")`, {
+    currentStatus: busy.status,
+  });
+}
+
+/**
+ * Ends every phase that is due: provisioning → ready, syncing → migrating (cutover), and
+ * migrating → ready with the database at its new placement and the tenant record following.
+ * Every step is conditional on the phase it ends, so replicas sweeping together apply each
+ * once. Returns when the next phase of `tenantId` (if given) is due.
+ */
+export async function advanceDatabaseWork(
+  prisma: Actor['prisma'],
+  timings: DatabasePhaseTimings,
+  tenantId?: string,
+  now = new Date(),
+): Promise<{ advanced: number; nextPhaseInMs: number | null }> {
+  const due = (status: TenantDatabase['status']) => ({ status, phaseEndsAt: { lte: now }, ...(tenantId ? { tenantId } : {}) });
+  let advanced = (await prisma.tenantDatabase.updateMany({ where: due('PROVISIONING'), data: { status: 'READY', phaseEndsAt: null } })).count;
+  advanced += (
+    await prisma.tenantDatabase.updateMany({ where: due('SYNCING'), data: { status: 'MIGRATING', phaseEndsAt: new Date(now.getTime() + timings.cutoverMs) } })
+  ).count;
+  const cutovers = await prisma.tenantDatabase.findMany({ where: due('MIGRATING'), select: { id: true, tenantId: true, targetIsolation: true, targetRegion: true } });
+  for (const database of cutovers) {
+    advanced += await prisma.$transaction(async (tx) => {
+      const { count } = await tx.tenantDatabase.updateMany({
+        where: { id: database.id, status: 'MIGRATING' },
+        data: {
+          status: 'READY',
+          phaseEndsAt: null,
+          isolation: database.targetIsolation ?? undefined,
+          region: database.targetRegion ?? undefined,
+          targetIsolation: null,
+          targetRegion: null,
+        },
+      });
+      if (count === 1) await placeTenant(tx, database.tenantId);
+      return count;
+    });
+  }
+  if (!tenantId) return { advanced, nextPhaseInMs: null };
+  const next = await prisma.tenantDatabase.findFirst({
+    where: { tenantId, status: { not: 'READY' } },
+    orderBy: { phaseEndsAt: 'asc' },
+    select: { phaseEndsAt: true },
+  });
+  return { advanced, nextPhaseInMs: next?.phaseEndsAt ? Math.max(0, next.phaseEndsAt.getTime() - Date.now()) : null };
+}
+
+/** Tenants with a database phase still running, and when the first of them is due: what a restarted process follows. */
+export async function pendingDatabaseWork(prisma: Actor['prisma']): Promise<{ tenantId: string; dueInMs: number }[]> {
+  const pending = await prisma.tenantDatabase.groupBy({ by: ['tenantId'], where: { status: { not: 'READY' } }, _min: { phaseEndsAt: true } });
+  return pending.map((row) => ({ tenantId: row.tenantId, dueInMs: Math.max(0, (row._min.phaseEndsAt?.getTime() ?? Date.now()) - Date.now()) }));
+}
+
+/** The tenant record follows its databases: dedicated when any is, in the first dedicated one's zone. */
+async function placeTenant(tx: Prisma.TransactionClient, tenantId: string): Promise<void> {
+  const dedicated = await tx.tenantDatabase.findFirst({ where: { tenantId, isolation: 'DEDICATED' }, orderBy: { createdAt: 'asc' } });
+  await tx.tenant.update({
+    where: { id: tenantId },
+    data: dedicated ? { isolation: 'DEDICATED', region: dedicated.region } : { isolation: 'SHARED', region: defaultRegion },
+  });
+}
+

@@ -1,0 +1,76 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { ApiKey } from '../../generated/prisma/client.js';
+import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
+import { parseInput } from '../../lib/validation.js';
+import { resolveTenant } from '../tenants/tenant-access.js';
+import { type Actor, hasScope, requireScope, scopes } from './principal.js';
+
+export const keyPattern = /^tgw_([A-Za-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+export function mintKey(): { key: string; prefix: string; secretHash: string } {
+  const prefix = randomBytes(6).toString('base64url').replace(/[-_]/g, 'x').slice(0, 8);
+  const key = `tgw_${prefix}_${randomBytes(32).toString('base64url')}`;
+  return { key, prefix: `tgw_${prefix}`, secretHash: hashSecret(key) };
+}
+
+const createKeySchema = z.object({
+  name: z.string().trim().min(1, { error: 'name must not be empty' }).max(100, { error: 'name must be at most 100 characters' }),
+  scopes: z
+    .array(z.enum(scopes, { error: `scopes must be among ${scopes.join(', ')}` }))
+    .min(1, { error: 'scopes must name at least one scope' }),
+  tenant: z.string().max(64).nullish(),
+  projectId: z.string().uuid({ error: 'projectId must be a UUID' }).nullish(),
+  expiresAt: z.date().refine((value) => value.getTime() > Date.now(), { error: 'expiresAt must be in the future' }).nullish(),
+});
+
+export type CreateApiKeyInput = z.input<typeof createKeySchema>;
+
+/** Mints a key; the secret is returned here once and never again. */
+export async function createApiKey(actor: Actor, input: CreateApiKeyInput): Promise<{ apiKey: ApiKey; secret: string }> {
+  const principal = requireScope(actor, 'keys:write');
+  const data = parseInput(createKeySchema, input);
+  if (data.tenant && data.projectId) {
+    throw new ForbiddenError('A key is owned by one tenant or one project, not both', { field: 'tenant' });
+  }
+  for (const scope of data.scopes) {
+    if (!hasScope(principal, scope)) {
+      throw new ForbiddenError(`Cannot grant the "${scope}" scope: this API key lacks it`, { scope, field: 'scopes' });
+    }
+  }
+  let owner: Pick<ApiKey, 'owner' | 'tenantId' | 'projectId'>;
+  if (data.tenant) {
+    const tenant = await resolveTenant(actor, data.tenant, 'keys:write');
+    owner = { owner: 'TENANT', tenantId: tenant.id, projectId: null };
+  } else if (data.projectId) {
+    if (principal.owner === 'TENANT' || (principal.owner === 'PROJECT' && principal.projectId !== data.projectId)) {
+      throw new NotFoundError('Project does not exist', { field: 'projectId' });
+    }
+    if (!(await actor.prisma.project.findUnique({ where: { id: data.projectId }, select: { id: true } }))) {
+      throw new NotFoundError('Project does not exist', { field: 'projectId' });
+    }
+    owner = { owner: 'PROJECT', tenantId: null, projectId: data.projectId };
+  } else {
+    if (principal.owner !== 'GLOBAL') {
+      throw new ForbiddenError('Only an operator key can create operator (global) keys', { field: 'tenant' });
+    }
+    owner = { owner: 'GLOBAL', tenantId: null, projectId: null };
+  }
+  const { key, prefix, secretHash } = mintKey();
+  const apiKey = await actor.prisma.apiKey.create({
+    data: {
+      name: data.name,
+      scopes: data.scopes,
+      prefix,
+      secretHash,
+      expiresAt: data.expiresAt ?? null,
+      createdBy: principal.label,
+      ...owner,
+    },
+  });
+  return { apiKey, secret: key };
+}

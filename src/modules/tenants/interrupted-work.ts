@@ -1,0 +1,38 @@
+import type { Actor } from '../identity/principal.js';
+
+/** A restore is a few statements in one transaction; one marked longer ago than this was interrupted. */
+export const interruptedAfterMs = 10 * 60_000;
+
+/**
+ * Work a process that died left half done, once its mark is `interruptedAfterMs` old (so a
+ * replica never settles what another is still doing): tenants left RESTORING or RECOVERING
+ * return to their status (the restore itself is one transaction, so the data is as before or
+ * as after), and backups left RUNNING become FAILED (their file, written under a temporary
+ * name, never got its real name). Run at start and every minute. A process alone with its
+ * database (PGlite) settles everything at start: nobody else can be mid-restore.
+ */
+export async function settleInterruptedWork(
+  prisma: Actor['prisma'],
+  now = Date.now(),
+  olderThanMs = interruptedAfterMs,
+): Promise<{ tenants: number; backups: number }> {
+  const cutoff = new Date(now - olderThanMs);
+  const stuck = await prisma.tenant.findMany({
+    where: { status: { in: ['RESTORING', 'RECOVERING'] }, updatedAt: { lt: cutoff } },
+    select: { id: true, status: true, statusBeforeRestore: true },
+  });
+  let tenants = 0;
+  for (const tenant of stuck) {
+    const { count } = await prisma.tenant.updateMany({
+      where: { id: tenant.id, status: tenant.status },
+      data: { status: tenant.statusBeforeRestore === 'SUSPENDED' ? 'SUSPENDED' : 'ACTIVE', statusBeforeRestore: null },
+    });
+    tenants += count;
+  }
+  const { count: backups } = await prisma.backupRecord.updateMany({
+    where: { status: { in: ['RUNNING', 'PENDING'] }, createdAt: { lt: cutoff } },
+    data: { status: 'FAILED', failureReason: 'Interrupted: the process taking this backup stopped before it finished', completedAt: new Date(now) },
+  });
+  return { tenants, backups };
+}
+

@@ -1,0 +1,78 @@
+import type { Prisma, Tenant } from '../../generated/prisma/client.js';
+import type { PlanTier, TenantStatus } from '../../generated/prisma/enums.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import { type Actor, type Principal, requireScope, type Scope } from '../identity/principal.js';
+
+export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The tenants a principal may see: anything outside this is, to them, a tenant that does not exist. */
+export function reachableTenants(principal: Principal): Prisma.TenantWhereInput {
+  switch (principal.owner) {
+    case 'GLOBAL':
+      return {};
+    case 'PROJECT':
+      return { projectId: principal.projectId };
+    case 'TENANT':
+      return { id: principal.tenantId ?? undefined };
+  }
+}
+
+export function tenantRefWhere(ref: string): Prisma.TenantWhereInput {
+  return uuidPattern.test(ref) ? { id: ref.toLowerCase() } : { slug: ref };
+}
+
+/**
+ * The one way into a tenant: checks the scope, then finds the tenant by UUID or slug
+ * among those the principal may see. A tenant out of reach is NOT_FOUND, exactly like
+ * one that does not exist. `query` (a Prisma include/select, e.g. Pothos's) loads
+ * relations in the same statement.
+ */
+export async function resolveTenant<T extends Tenant = Tenant>(
+  actor: Actor,
+  ref: string | null | undefined,
+  scope: Scope,
+  query: { include?: Prisma.TenantInclude; select?: Prisma.TenantSelect } = {},
+): Promise<T> {
+  const principal = requireScope(actor, scope);
+  if (!ref) {
+    if (!principal.tenantId) {
+      throw new InvalidInputError([{ field: 'tenant', rule: 'required', message: 'Name the tenant: this API key is not owned by one tenant' }]);
+    }
+    ref = principal.tenantId;
+  }
+  const tenant = await actor.prisma.tenant.findFirst({
+    ...query,
+    where: { AND: [tenantRefWhere(ref), reachableTenants(principal)] },
+    relationLoadStrategy: 'join',
+  });
+  if (!tenant) throw new NotFoundError('Tenant does not exist', { tenant: ref });
+  actor.meteredTenantId ??= (tenant as Tenant).id;
+  return tenant as T;
+}
+
+/**
+ * The one rule for work that needs a live tenant: a tenant in the trash is CONFLICT with
+ * `currentStatus: DELETED` (dialects render their own trash message from it).
+ */
+export function assertLive(tenant: Pick<Tenant, 'slug' | 'status'>, action: string): void {
+  if (tenant.status === 'DELETED') {
+    throw new ConflictError(`Cannot ${action} tenant "${tenant.slug}": it is DELETED; restore it first`, {
+      currentStatus: tenant.status,
+      slug: tenant.slug,
+    });
+  }
+}
+
+export type TenantFilter = { status?: TenantStatus | null; tier?: PlanTier | null; region?: string | null };
+
+export function listTenantsWhere(actor: Actor, filter: TenantFilter = {}): Prisma.TenantWhereInput {
+  const principal = requireScope(actor, 'tenants:read');
+  return {
+    AND: [
+      reachableTenants(principal),
+      filter.status ? { status: filter.status } : { status: { not: 'DELETED' } },
+      filter.tier ? { tier: filter.tier } : {},
+      filter.region ? { region: filter.region } : {},
+    ],
+  };
+}
