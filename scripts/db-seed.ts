@@ -82,7 +82,7 @@ try {
     principal: { id: 'seed', label: 'db:seed', owner: 'GLOBAL', projectId: null, tenantId: null, scopes: new Set(['admin']) },
   };
   for (const { config, features = {}, suspend, ...input } of demo) {
-    if (await prisma.tenant.findUnique({ where: { slug: input.slug } })) {
+    if (await prisma.tenant.findUnique({ where: { slug: input.slug! } })) {
       console.log(`  ${input.slug}: already there`);
       continue;
     }

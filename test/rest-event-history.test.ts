@@ -81,11 +81,18 @@ describe('POST /api/initialize-tenant', () => {
     expect(response.body.detail.map((error: { loc: string[] }) => error.loc[1])).toEqual(['database_name', 'client_label']);
   });
 
-  test('a database name the tenant rules refuse is 422 naming database_name, nothing written', async () => {
+  test('any database name up to 64 characters is kept as given; the same name twice is "Client already exist."', async () => {
+    const name = `History DB_${uniqueSlug('x')}-X`;
+    const response = await initialize({ database_name: name, client_label: 'X' });
+    expect(response.status).toBe(201);
+    expect(response.body.database_name).toBe(name);
+    const tenant = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { id: response.body.client_id } });
+    expect(tenant.settings).toEqual({ eventHistory: { databaseName: name } });
+    expect(tenant.slug).toMatch(/^[a-z0-9][a-z0-9_-]*$/);
     const before = await tenantCount();
-    const response = await initialize({ database_name: 'History DB', client_label: 'X' });
-    expect(response.status).toBe(422);
-    expect(response.body.detail[0]).toMatchObject({ loc: ['body', 'database_name'], type: 'value_error' });
+    const again = await initialize({ database_name: name, client_label: 'Y' });
+    expect(again.status).toBe(400);
+    expect(again.body).toEqual({ detail: 'Client already exist.' });
     expect(await tenantCount()).toBe(before);
   });
 

@@ -187,6 +187,30 @@ describe('GET /tenants', () => {
     expect(projectId).toBeTruthy();
     expect((await gateway.rest('GET', '/tenants?status=nonsense', { headers: as(key) })).status).toBe(400);
   });
+
+  test('?status= takes the states the answers show: ready lists live tenants, suspended the suspended ones', async () => {
+    const { key } = await projectKey('PRO');
+    const [live, paused] = [tenantId(), tenantId()];
+    for (const id of [live, paused]) await gateway.rest('POST', '/tenants', { headers: as(key), body: { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
+    await gateway.rest('POST', `/tenants/${paused}/suspend`, { headers: as(key) });
+    const ready = await gateway.rest('GET', '/tenants?status=ready', { headers: as(key) });
+    expect(ready.status).toBe(200);
+    expect(ready.body.tenants.map((tenant: { tenant_id: string }) => tenant.tenant_id)).toEqual([live]);
+    const suspended = await gateway.rest('GET', '/tenants?status=suspended', { headers: as(key) });
+    expect(suspended.body.tenants.map((tenant: { tenant_id: string; status: string }) => [tenant.tenant_id, tenant.status])).toEqual([[paused, 'suspended']]);
+  });
+});
+
+describe('paths the dialect does not serve', () => {
+  test('an unknown path under its routes is 404 in the envelope; a wrong method 405 with Allow', async () => {
+    const unknown = await gateway.rest('GET', '/tenants/acme/nothing-here', { headers: as(pro.key) });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual({ success: false, http_status: 404, code: 'not_found', error: 'No route for /tenants/acme/nothing-here' });
+    const wrongMethod = await gateway.rest('PUT', '/tenants/acme/backup', { headers: as(pro.key) });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('POST');
+    expect(wrongMethod.body).toMatchObject({ success: false, http_status: 405 });
+  });
 });
 
 describe('trash, restore, suspend, resume', () => {

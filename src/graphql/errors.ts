@@ -1,9 +1,9 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin, YogaServerOptions } from 'graphql-yoga';
-import { DomainError } from '../lib/errors.js';
-import { rateLimitHeaders } from '../rate-limit/limits.js';
+import { DomainError, type ErrorCode, httpStatusByCode } from '../lib/errors.js';
 
-const httpStatusByCode: Partial<Record<string, number>> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };
+/** Errors that decide the HTTP status of a GraphQL response; the others are answered 200 beside partial data. */
+const transportCodes = new Set<ErrorCode>(['UNAUTHENTICATED', 'RATE_LIMITED']);
 
 /** Codes graphql-js and Yoga give request errors; to a caller they are all bad input. */
 const requestErrorCodes = new Set([undefined, 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST']);
@@ -16,7 +16,8 @@ function isGraphQLErrorLike(error: unknown): error is GraphQLErrorLike {
 }
 
 export function domainGraphQLError(error: DomainError, source?: GraphQLErrorLike): GraphQLError {
-  const status = httpStatusByCode[error.code];
+  const status = transportCodes.has(error.code) ? httpStatusByCode[error.code] : undefined;
+  const headers = error.headers;
   return new GraphQLError(error.message, {
     nodes: source?.nodes,
     source: source?.source,
@@ -26,7 +27,7 @@ export function domainGraphQLError(error: DomainError, source?: GraphQLErrorLike
     extensions: {
       code: error.code,
       ...error.details,
-      ...(status ? { http: { status, ...(error.code === 'RATE_LIMITED' ? { headers: rateLimitHeaders(error.details) } : {}) } } : {}),
+      ...(status ? { http: { status, ...(Object.keys(headers).length ? { headers } : {}) } } : {}),
     },
   });
 }
@@ -40,7 +41,7 @@ export function asBadUserInput(error: GraphQLErrorLike): GraphQLError {
     positions: error.positions,
     path: error.path,
     // No `spec` flag: Yoga would then answer 200 to application/json callers, and a bad request is a 400.
-    extensions: { ...extensions, code: 'BAD_USER_INPUT', http: { status: http?.status ?? 400 } },
+    extensions: { ...extensions, code: 'BAD_USER_INPUT', http: { status: http?.status ?? httpStatusByCode.BAD_USER_INPUT } },
   });
 }
 

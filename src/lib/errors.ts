@@ -12,6 +12,22 @@ export type ErrorCode =
   | 'PRECONDITION_FAILED'
   | 'INTERNAL';
 
+/**
+ * The one map from the taxonomy to HTTP. GraphQL answers carry it in `extensions.http` for
+ * transport-level errors (credentials, limits, bad requests); REST dialects answer every
+ * error with it, unless their legacy document defines another status for that case.
+ */
+export const httpStatusByCode: Record<ErrorCode, number> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PRECONDITION_FAILED: 412,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+};
+
 export type Violation = { field: string; rule: string; message: string };
 
 export class DomainError extends Error {
@@ -22,6 +38,11 @@ export class DomainError extends Error {
   ) {
     super(message);
     this.name = 'DomainError';
+  }
+
+  /** Response headers this error brings (Retry-After and the RateLimit headers of a refusal). */
+  get headers(): Record<string, string> {
+    return {};
   }
 }
 

@@ -38,10 +38,14 @@ export class RateLimitedError extends DomainError {
   constructor(message: string, policy: string, limit: number, windowSeconds: number, retryAfter: number) {
     super('RATE_LIMITED', message, { policy, limit, windowSeconds, retryAfter: Math.max(1, Math.ceil(retryAfter)) });
   }
+
+  override get headers(): Record<string, string> {
+    return rateLimitHeaders(this.details);
+  }
 }
 
 /** `Retry-After`, `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers) from an error's details. */
-export function rateLimitHeaders(details: Record<string, unknown>): Record<string, string> {
+function rateLimitHeaders(details: Record<string, unknown>): Record<string, string> {
   const retryAfter = Number(details.retryAfter ?? 1);
   const policy = String(details.policy ?? 'default');
   return {

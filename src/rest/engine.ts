@@ -1,6 +1,5 @@
 import { print } from 'graphql';
-import type { ErrorCode } from '../lib/errors.js';
-import { rateLimitHeaders } from '../rate-limit/limits.js';
+import { type ErrorCode, httpStatusByCode } from '../lib/errors.js';
 import { jsonResponse, readJsonBody } from './http.js';
 import { type Dialect, type Failure, isAnswer, type Method, type RestRequest, type RestResult, type Route } from './types.js';
 
@@ -40,12 +39,11 @@ function compile(dialect: Dialect, route: Route): CompiledRoute {
   return { dialect, route, pattern: new RegExp(`^${source}/?$`), paramNames, query: route.operation ? print(route.operation) : '' };
 }
 
-/** `Variable "$input" got invalid value … at "input.performance.cacheSizeMb"; …` in the dialect's field names. */
-function describeFailure(message: string, fieldName: (path: string) => string): string {
-  const variable = /^Variable "\$\w+" got invalid value [\s\S]*? at "([^"]+)"; ([\s\S]*)$/.exec(message);
-  if (!variable) return message;
-  const detail = variable[2]!.replace(/Field "(\w+)"/g, (_match, name: string) => `Field "${fieldName(name)}"`);
-  return `${fieldName(variable[1]!)}: ${detail}`;
+/** A GraphQL error as dialects see it: status and headers as the error was made with them. */
+export function failureOf(error: { message: string; extensions?: Record<string, unknown> } | undefined): Failure {
+  const { http, ...extensions } = (error?.extensions ?? {}) as { http?: { status?: number; headers?: Record<string, string> } } & Record<string, unknown>;
+  const code = (extensions.code as ErrorCode | undefined) ?? 'INTERNAL';
+  return { code, message: error?.message ?? 'No data', status: http?.status ?? httpStatusByCode[code] ?? 500, headers: http?.headers ?? {}, extensions };
 }
 
 /** The path's parameters, decoded; null when one is not valid percent-encoding. */
@@ -58,9 +56,24 @@ function paramsOf(match: CompiledRoute, pathname: string): Record<string, string
   }
 }
 
-function withRateLimitHeaders(failure: Failure, result: RestResult): RestResult {
-  if (failure.code !== 'RATE_LIMITED') return result;
-  return { ...result, headers: { ...rateLimitHeaders(failure.extensions), ...result.headers } };
+const bareRequest = (request: Request, query: URLSearchParams, params: Record<string, string> = {}): RestRequest => ({
+  params,
+  query,
+  headers: request.headers,
+  body: undefined,
+  rawBody: undefined,
+});
+
+/**
+ * Which dialect answers an unknown path: the one whose prefix it is under, or, for dialects
+ * mounted at the root, the one whose routes start with its first segment.
+ */
+function ownerOf(dialects: Dialect[], pathname: string): Dialect | undefined {
+  const byPrefix = [...dialects].filter((dialect) => dialect.prefix).sort((a, b) => b.prefix.length - a.prefix.length);
+  const prefixed = byPrefix.find((dialect) => pathname === dialect.prefix || pathname.startsWith(`${dialect.prefix}/`));
+  if (prefixed) return prefixed;
+  const first = pathname.split('/')[1];
+  return dialects.find((dialect) => !dialect.prefix && dialect.routes.some((route) => route.path.split('/')[1] === first));
 }
 
 export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, options: { maxBodyBytes: number }) {
@@ -70,11 +83,20 @@ export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, o
     return jsonResponse(result.status, result.body, result.headers);
   }
 
+  function replyFailure(dialect: Dialect, route: Route | null, failure: Failure, request: RestRequest): Response {
+    const handler = route?.errors?.[failure.code];
+    const result = handler ? handler(failure, request) : dialect.error(failure, request);
+    return reply({ ...result, headers: { ...failure.headers, ...result.headers } });
+  }
+
   /** Answers a legacy route, or returns null when no dialect serves the path. */
   async function handle(request: Request): Promise<Response | null> {
     const { pathname, searchParams } = new URL(request.url);
     const candidates = routes.filter((candidate) => candidate.pattern.test(pathname));
-    if (candidates.length === 0) return null;
+    if (candidates.length === 0) {
+      const owner = ownerOf(dialects, pathname);
+      return owner?.notFound ? reply(owner.notFound(pathname)) : null;
+    }
     const method = (request.method === 'HEAD' ? 'GET' : request.method) as Method;
     const match = candidates.find((candidate) => candidate.route.method === method);
     if (!match) {
@@ -85,14 +107,15 @@ export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, o
     const { dialect, route } = match;
     const params = paramsOf(match, pathname);
     if (!params) {
-      const bare: RestRequest = { params: {}, query: searchParams, headers: request.headers, body: undefined, rawBody: undefined };
-      return reply(dialect.error({ code: 'BAD_USER_INPUT', message: 'The request path is not valid percent-encoding', extensions: {} }, bare));
+      const failure = failureOf({ message: 'The request path is not valid percent-encoding', extensions: { code: 'BAD_USER_INPUT' } });
+      return replyFailure(dialect, null, failure, bareRequest(request, searchParams));
     }
-    const restRequest: RestRequest = { params, query: searchParams, headers: request.headers, body: undefined, rawBody: undefined };
+    const restRequest = bareRequest(request, searchParams, params);
 
     const authorization = dialect.authorization(request.headers);
     if (authorization === null && !route.public) {
-      return reply(dialect.error({ code: 'UNAUTHENTICATED', message: 'A credential is required', extensions: { credential: 'missing' } }, restRequest));
+      const failure = failureOf({ message: 'A credential is required', extensions: { code: 'UNAUTHENTICATED', credential: 'missing' } });
+      return replyFailure(dialect, null, failure, restRequest);
     }
     if (!route.operation) return reply(route.respond(null, restRequest));
 
@@ -111,25 +134,17 @@ export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, o
 
     const result = await execute(match.query, variables, authorization, request, `${route.method} ${dialect.prefix}${route.path}`, route.public ?? false);
     const error = result.errors?.[0];
-    if (error || !result.data) {
-      const failure: Failure = {
-        code: ((error?.extensions?.code as ErrorCode | undefined) ?? 'INTERNAL'),
-        message: describeFailure(error?.message ?? 'No data', route.fieldName ?? ((path) => path)),
-        extensions: error?.extensions ?? {},
-      };
-      const handler = route.errors?.[failure.code];
-      return reply(withRateLimitHeaders(failure, handler ? handler(failure, restRequest) : dialect.error(failure, restRequest)));
-    }
+    if (error || !result.data) return replyFailure(dialect, route, failureOf(error), restRequest);
     return reply(route.respond(result.data, restRequest));
   }
 
-  /** A refusal (IP limits) for a path a dialect serves, in that dialect's error format; null otherwise. */
+  /** A refusal made before any route runs (the address limiter), in the format of the dialect owning the path; null outside them. */
   function refuse(request: Request, failure: Failure): Response | null {
     const { pathname, searchParams } = new URL(request.url);
     const match = routes.find((candidate) => candidate.pattern.test(pathname));
-    if (!match) return null;
-    const params = paramsOf(match, pathname) ?? {};
-    return reply(withRateLimitHeaders(failure, match.dialect.error(failure, { params, query: searchParams, headers: request.headers, body: undefined, rawBody: undefined })));
+    const dialect = match?.dialect ?? ownerOf(dialects, pathname);
+    if (!dialect) return null;
+    return replyFailure(dialect, null, failure, bareRequest(request, searchParams, (match && paramsOf(match, pathname)) ?? {}));
   }
 
   return { handle, refuse, routes: routes.map(({ dialect, route }) => ({ dialect, route })) };

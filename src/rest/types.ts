@@ -4,21 +4,23 @@ import type { ErrorCode } from '../lib/errors.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** What a route sees of the HTTP request. */
-export type RestRequest = {
+/** What a route sees of the HTTP request; `body` is the JSON body after the route's schema. */
+export type RestRequest<TBody = unknown> = {
   params: Record<string, string>;
   query: URLSearchParams;
   headers: Headers;
-  /** The JSON body, already checked against the route's `body` schema. */
-  body: unknown;
+  body: TBody;
   /** The JSON body as sent, key order included. */
   rawBody: unknown;
 };
 
 export type RestResult = { status: number; body?: unknown; headers?: Record<string, string> };
 
-/** A GraphQL error as a dialect sees it: the taxonomy code and the details. */
-export type Failure = { code: ErrorCode; message: string; extensions: Record<string, unknown> };
+/**
+ * A GraphQL error as a dialect sees it: the taxonomy code, the details, and the HTTP status
+ * and headers decided where the error was made (`extensions.http`). A dialect renders the body.
+ */
+export type Failure = { code: ErrorCode; message: string; status: number; headers: Record<string, string>; extensions: Record<string, unknown> };
 
 /** Why the engine refused a request before executing anything. */
 export type RequestProblem =
@@ -27,31 +29,55 @@ export type RequestProblem =
   | { kind: 'payload_too_large'; message: string; limit: number }
   | { kind: 'invalid_body'; issues: z.core.$ZodIssue[] };
 
-/**
- * A legacy route is one line in its dialect's table: the operation it runs, how the
- * request becomes variables, how `data` becomes the documented JSON. No business rule.
- */
-export type Route<TData = any, TVariables = any> = {
+type BodyOf<TSchema> = TSchema extends z.ZodType ? z.output<TSchema> : undefined;
+
+type RouteCommon = {
   method: Method;
   path: string;
   summary: string;
-  /** The operation it runs; a route without one answers from `respond` alone (static documents). */
-  operation?: TypedDocumentNode<TData, TVariables>;
   /** Served without a credential (the dialect documents it as public). */
   public?: boolean;
-  /** The request body's shape (validated before anything runs, and documented in OpenAPI). */
-  body?: z.ZodType;
   /** Request headers the route reads, for OpenAPI. */
   headers?: { name: string; description: string; required: boolean }[];
-  /** Variables for the operation, or an answer given without executing it. */
-  variables(request: RestRequest): TVariables | { answer: RestResult };
-  respond(data: TData, request: RestRequest): RestResult;
   success: { status: number; description: string; schema?: z.ZodType };
-  /** Answers this route documents for particular codes, in place of the dialect's default. */
-  errors?: Partial<Record<ErrorCode, (failure: Failure, request: RestRequest) => RestResult>>;
-  /** GraphQL variable paths back to the dialect's field names, for error messages. */
-  fieldName?: (graphqlPath: string) => string;
 };
+
+/**
+ * A legacy route is one line in its dialect's table: the operation it runs, how the request
+ * becomes variables, how `data` becomes the documented JSON. No business rule. Every type
+ * comes from the operation's TypedDocumentNode and the body's zod schema: `respond` reading
+ * a field its operation does not select fails `npm run check`.
+ */
+export type RouteSpec<TData, TVariables, TSchema extends z.ZodType | undefined> = RouteCommon & {
+  /** The request body's shape (validated before anything runs, and documented in OpenAPI). */
+  body?: TSchema;
+  /** Variables for the operation, or an answer given without executing it. */
+  variables(request: RestRequest<BodyOf<TSchema>>): NoInfer<TVariables> | { answer: RestResult };
+  respond(data: NoInfer<TData>, request: RestRequest<BodyOf<TSchema>>): RestResult;
+  /** Answers this route documents for particular codes, in place of the dialect's default. */
+  errors?: Partial<Record<ErrorCode, (failure: Failure, request: RestRequest<BodyOf<TSchema>>) => RestResult>>;
+};
+
+/** A route as the engine holds it, its types erased once `defineRoute` has checked them. */
+export type Route = RouteCommon & {
+  operation?: TypedDocumentNode<unknown, unknown>;
+  body?: z.ZodType;
+  variables(request: RestRequest): unknown;
+  respond(data: unknown, request: RestRequest): RestResult;
+  errors?: Partial<Record<ErrorCode, (failure: Failure, request: RestRequest) => RestResult>>;
+};
+
+export function defineRoute<TData, TVariables, TSchema extends z.ZodType | undefined = undefined>(
+  operation: TypedDocumentNode<TData, TVariables>,
+  spec: RouteSpec<TData, TVariables, TSchema>,
+): Route {
+  return { ...spec, operation } as unknown as Route;
+}
+
+/** A route that answers without running an operation (static documents such as /errors). */
+export function defineStaticRoute(spec: RouteCommon & { respond(request: RestRequest<undefined>): RestResult }): Route {
+  return { ...spec, variables: () => ({}), respond: (_data, request) => spec.respond(request as RestRequest<undefined>) };
+}
 
 export type Dialect = {
   name: string;
@@ -60,9 +86,16 @@ export type Dialect = {
   /** The credential the route's GraphQL operation runs with, as an Authorization header value. */
   authorization(headers: Headers): string | null;
   security: { scheme: 'bearer' } | { scheme: 'apiKey'; header: string };
+  /** The dialect's body for an error; its status is `failure.status` unless the dialect's document says otherwise. */
   error(failure: Failure, request: RestRequest): RestResult;
   problem(problem: RequestProblem, request: RestRequest): RestResult;
   methodNotAllowed(allowed: Method[]): RestResult;
+  /**
+   * The dialect's 404 for a path under its prefix that no route serves. Without it, such
+   * paths get the gateway's neutral 404 (the Tenant Configuration API shares /api/v1 with
+   * Control Core, so its unknown paths belong to neither).
+   */
+  notFound?(pathname: string): RestResult;
   /** Every status this dialect answers errors with, and the body's schema, for OpenAPI. */
   errorStatuses: number[];
   errorSchema: z.ZodType;

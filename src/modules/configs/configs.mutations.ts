@@ -38,7 +38,9 @@ const UpdateTenantConfigPayload = builder.objectRef<ConfigUpdateResult>('UpdateT
     updatedFields: t.exposeStringList('updatedFields', {
       description: 'The paths the request set, in the REST API\'s snake_case (performance.cache_size_mb …)',
     }),
+    updatedCount: t.int({ description: 'How many fields the request set', resolve: (result) => result.updatedFields.length }),
     message: t.string({
+      deprecationReason: 'A sentence of the Tenant Configuration API; read updatedCount',
       resolve: (result) => `Successfully updated ${result.updatedFields.length} configuration field(s)`,
     }),
   }),

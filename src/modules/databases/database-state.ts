@@ -16,6 +16,22 @@ export function tenantState(status: TenantStatus, databases: readonly { status: 
   return 'READY';
 }
 
+/** The tenants in a state, as a where-clause: the inverse of `tenantState`. */
+export function tenantStateWhere(state: TenantState): Prisma.TenantWhereInput {
+  switch (state) {
+    case 'READY':
+      return { status: 'ACTIVE', databases: { every: { status: 'READY' } } };
+    case 'PROVISIONING':
+      return { status: 'ACTIVE', databases: { some: { status: 'PROVISIONING' } } };
+    case 'MIGRATING':
+      return { status: 'ACTIVE', databases: { some: { status: 'MIGRATING' }, none: { status: 'PROVISIONING' } } };
+    case 'SYNCING':
+      return { status: 'ACTIVE', databases: { some: { status: 'SYNCING' }, none: { status: { in: ['PROVISIONING', 'MIGRATING'] } } } };
+    default:
+      return { status: state };
+  }
+}
+
 /**
  * Refuses `action` while a database of the tenant is provisioning or migrating (TenantsDB
  * answers 409 for deletes, suspends, restores and migrations then).

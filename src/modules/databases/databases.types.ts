@@ -2,7 +2,7 @@ import { builder } from '../../graphql/builder.js';
 import { TenantRecoveryRef } from '../backups/backups.types.js';
 import { IsolationLevel, TenantRef } from '../tenants/tenants.types.js';
 import { tenantState } from './database-state.js';
-import { databaseName } from './placement.js';
+import { databaseName, databaseUser } from './placement.js';
 
 const DatabaseStatus = builder.enumType('DatabaseStatus', {
   values: {
@@ -42,6 +42,11 @@ export const TenantDatabaseRef = builder.prismaObject('TenantDatabase', {
 
 builder.prismaObjectFields(TenantRef, (t) => ({
   databases: t.relation('databases', { description: 'By blueprint name', query: { orderBy: { blueprint: 'asc' } } }),
+  databaseUser: t.string({
+    description: 'The role its databases are reached as',
+    select: { projectId: true, slug: true },
+    resolve: (tenant) => databaseUser(tenant),
+  }),
   state: t.field({
     type: TenantState,
     select: { status: true, databases: { select: { status: true } } },

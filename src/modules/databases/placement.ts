@@ -46,6 +46,9 @@ const databasesInput = z
     });
   });
 
+/** The role a tenant's databases are reached as: `tdb_` and the first 8 hex digits of its project (the tenant's slug outside projects). */
+export const databaseUser = (tenant: { projectId: string | null; slug: string }) => `tdb_${(tenant.projectId ?? tenant.slug).replace(/-/g, '').slice(0, 8)}`;
+
 /** A database's name on its server: `{blueprint}__{tenant}`, hence no `__` in either. */
 export const databaseName = (blueprintName: string, tenantSlug: string) => `${blueprintName}__${tenantSlug}`;
 

@@ -57,7 +57,7 @@ builder.mutationField('createProject', (t) =>
 const ProvisionApiKeyInput = builder.inputType('ProvisionApiKeyInput', {
   fields: (t) => ({
     name: t.string({ required: true }),
-    scopes: t.field({ type: [ScopeEnum], required: true }),
+    scopes: t.field({ type: [ScopeEnum], required: false, description: 'Defaults to reading the tenant, its configuration and its features' }),
     expiresAt: t.field({ type: 'DateTime', required: false }),
   }),
 });

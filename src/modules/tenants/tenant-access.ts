@@ -1,6 +1,7 @@
 import type { Prisma, Tenant } from '../../generated/prisma/client.js';
 import type { PlanTier, TenantStatus } from '../../generated/prisma/enums.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import { type TenantState, tenantStateWhere } from '../databases/database-state.js';
 import { type Actor, type Principal, requireScope, type Scope } from '../identity/principal.js';
 
 export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -63,14 +64,16 @@ export function assertLive(tenant: Pick<Tenant, 'slug' | 'status'>, action: stri
   }
 }
 
-export type TenantFilter = { status?: TenantStatus | null; tier?: PlanTier | null; region?: string | null };
+export type TenantFilter = { status?: TenantStatus | null; state?: TenantState | null; tier?: PlanTier | null; region?: string | null };
 
 export function listTenantsWhere(actor: Actor, filter: TenantFilter = {}): Prisma.TenantWhereInput {
   const principal = requireScope(actor, 'tenants:read');
   return {
     AND: [
       reachableTenants(principal),
-      filter.status ? { status: filter.status } : { status: { not: 'DELETED' } },
+      filter.status || filter.state === 'DELETED' ? {} : { status: { not: 'DELETED' } },
+      filter.status ? { status: filter.status } : {},
+      filter.state ? tenantStateWhere(filter.state) : {},
       filter.tier ? { tier: filter.tier } : {},
       filter.region ? { region: filter.region } : {},
     ],

@@ -12,7 +12,8 @@ const limitFields = (t: InputFields) => ({
 
 export const CreateTenantInput = builder.inputType('CreateTenantInput', {
   fields: (t) => ({
-    slug: t.string({ required: true, description: 'Lowercase letters, digits, "_" and "-"; no "__"' }),
+    slug: t.string({ required: false, description: 'Lowercase letters, digits, "_" and "-"; no "__". Required unless legacyId is given' }),
+    legacyId: t.string({ required: false, description: 'An id a legacy API knows the tenant by (any string up to 64 characters); the slug derives from it when slug is absent' }),
     name: t.string({ required: true }),
     tier: t.field({ type: PlanTier, required: false, description: 'Defaults to FREE' }),
     region: t.string({ required: false, description: 'A region id from the regions query; defaults to the default zone' }),

@@ -1,11 +1,13 @@
 import { builder } from '../../graphql/builder.js';
 import { assertPageSize, maxPageSize } from '../../graphql/pagination.js';
 import { listTenantsWhere, resolveTenant } from './tenant-access.js';
+import { TenantState } from '../databases/databases.types.js';
 import { PlanTier, TenantRef, TenantStatus } from './tenants.types.js';
 
 const TenantFilterInput = builder.inputType('TenantFilterInput', {
   fields: (t) => ({
     status: t.field({ type: TenantStatus, required: false, description: 'Defaults to every status but DELETED' }),
+    state: t.field({ type: TenantState, required: false, description: 'The lifecycle or the database work in progress (READY, PROVISIONING, …), as Tenant.state says' }),
     tier: t.field({ type: PlanTier, required: false }),
     region: t.string({ required: false }),
   }),

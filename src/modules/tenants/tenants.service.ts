@@ -11,6 +11,7 @@ import { databaseSlug, planDatabases, type TenantDatabaseInput } from '../databa
 import { type CreateApiKeyInput, createApiKey } from '../identity/api-keys.js';
 import { type Actor, requireScope } from '../identity/principal.js';
 import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
+import { slugFromLegacyId } from './legacy-ids.js';
 import { assertPlanAllows, tierLimits } from './plans.js';
 import { assertLive, resolveTenant, uuidPattern } from './tenant-access.js';
 
@@ -67,12 +68,15 @@ const createTenantFields = z.object({
   databases: z.array(z.unknown()).nullish(),
 });
 
-type ParsedCreateTenant = CreateTenantInput & { isolation: IsolationLevel; region: string; settings: Record<string, unknown> };
+type ParsedCreateTenant = CreateTenantInput & { slug: string; isolation: IsolationLevel; region: string; settings: Record<string, unknown> };
 const createTenantSchema = createTenantFields as z.ZodType<ParsedCreateTenant>;
 const createTenantWithDatabasesSchema = createTenantFields.extend({ slug: databaseSlug }) as z.ZodType<ParsedCreateTenant>;
 
 export type CreateTenantInput = {
-  slug: string;
+  /** Required unless `legacyId` is given. */
+  slug?: string | null;
+  /** An id a legacy API knows the tenant by, any string up to 64 characters: the slug derives from it. */
+  legacyId?: string | null;
   name: string;
   tier?: PlanTier | null;
   region?: string | null;
@@ -88,7 +92,7 @@ export type CreateTenantInput = {
   databases?: TenantDatabaseInput[] | null;
 };
 
-export type UpdateTenantInput = { [K in Exclude<keyof CreateTenantInput, 'slug' | 'projectId' | 'databases'>]?: CreateTenantInput[K] | null };
+export type UpdateTenantInput = { [K in Exclude<keyof CreateTenantInput, 'slug' | 'legacyId' | 'projectId' | 'databases'>]?: CreateTenantInput[K] | null };
 
 const updateTenantSchema = z
   .object({
@@ -113,8 +117,9 @@ async function assertSlugFree(actor: Actor, value: string): Promise<void> {
   );
 }
 
-export async function createTenant(actor: Actor, input: CreateTenantInput, work?: DatabaseWork): Promise<Tenant> {
+export async function createTenant(actor: Actor, given: CreateTenantInput, work?: DatabaseWork): Promise<Tenant> {
   const principal = requireScope(actor, 'tenants:write');
+  const input = given.slug == null && given.legacyId != null ? { ...given, slug: slugFromLegacyId(given.legacyId) } : given;
   if (principal.owner === 'TENANT') {
     throw new ForbiddenError('A tenant API key cannot create tenants');
   }
@@ -230,6 +235,9 @@ export async function purgeTenant(actor: Actor, ref: string, backups?: Pick<Back
   return tenant;
 }
 
+/** What a client credential minted with its tenant may do unless told otherwise: read. */
+const clientScopes: CreateApiKeyInput['scopes'] = ['tenants:read', 'config:read', 'features:read'];
+
 /**
  * A new tenant together with its first credential, in one transaction: callers that
  * onboard a client (the Event History API's initialize-tenant) get both or neither.
@@ -237,14 +245,14 @@ export async function purgeTenant(actor: Actor, ref: string, backups?: Pick<Back
 export async function provisionTenant(
   actor: Actor,
   tenantInput: CreateTenantInput,
-  keyInput: Pick<CreateApiKeyInput, 'name' | 'scopes' | 'expiresAt'>,
+  keyInput: Pick<CreateApiKeyInput, 'name' | 'expiresAt'> & { scopes?: CreateApiKeyInput['scopes'] | null },
 ): Promise<{ tenant: Tenant; apiKey: ApiKey; secret: string }> {
   requireScope(actor, 'tenants:write');
   requireScope(actor, 'keys:write');
   return actor.prisma.$transaction(async (tx) => {
     const inTransaction: Actor = { ...actor, prisma: tx as unknown as Actor['prisma'] };
     const tenant = await createTenant(inTransaction, tenantInput);
-    const { apiKey, secret } = await createApiKey(inTransaction, { ...keyInput, tenant: tenant.id });
+    const { apiKey, secret } = await createApiKey(inTransaction, { ...keyInput, scopes: keyInput.scopes ?? clientScopes, tenant: tenant.id });
     return { tenant, apiKey, secret };
   });
 }

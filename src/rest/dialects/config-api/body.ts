@@ -5,7 +5,8 @@ function shapeOf(field: FieldSpec): z.ZodType {
   const described = <T extends z.ZodType>(schema: T) => schema.describe(field.description);
   switch (field.kind) {
     case 'int':
-      return described(z.number().int());
+      // GraphQL's Int is 32 bits: anything wider is refused here, with the field named, before GraphQL sees it.
+      return described(z.number().int().min(-2_147_483_648, { error: 'must be a 32-bit integer' }).max(2_147_483_647, { error: 'must be a 32-bit integer' }));
     case 'boolean':
       return described(z.boolean());
     case 'string':

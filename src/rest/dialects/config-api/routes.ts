@@ -6,18 +6,11 @@ import {
   type UpdateTenantConfigInput,
 } from '../../../generated/graphql/graphql.js';
 import { camelCase, renameKeysDeep, snakeCase } from '../../../lib/case.js';
-import { statusByCode } from '../../status.js';
-import type { Dialect, Failure, RequestProblem, RestRequest, RestResult, Route } from '../../types.js';
+import { type Dialect, defineRoute, type Failure, type RequestProblem, type RestRequest, type RestResult } from '../../types.js';
 import { configResponse, configUpdateBody } from './body.js';
 
 // Tenant Configuration API v1 (seed 000_4c7099d6f9deea84.txt).
-//
-// Choices where the seed is vague:
-// - updated_fields follows the order of the request body, as the seed's examples do.
-// - ETag carries the configuration version; If-Match on PUT makes the update conditional
-//   (a stale version is 409), which the seed does not document but callers may rely on.
-// - 409 is the answer for a stale version; constraint violations are 400 as its
-//   validation error examples show (HIPAA).
+// The decisions where the seed is vague: README.md beside this file.
 
 const reasons: Record<number, string> = {
   400: 'Bad Request',
@@ -51,21 +44,12 @@ function bodyPaths(body: Record<string, unknown>): string[] {
   );
 }
 
-const graphqlPathToField = (path: string) =>
-  path
-    .split('.')
-    .filter((segment, index) => !(index === 0 && segment === 'input'))
-    .map(snakeCase)
-    .join('.');
-
-
-const getConfig: Route = {
+const getConfig = defineRoute(ConfigApiGetConfigDocument, {
   method: 'GET',
   path: '/tenants/{id}/config',
   summary: 'Retrieve the complete configuration for a tenant',
-  operation: ConfigApiGetConfigDocument,
   variables: (request) => ({ tenant: request.params.id! }),
-  respond: (data: { tenantConfig: Record<string, unknown> & { tenantId: string; version: number; updatedAt: string } }) => {
+  respond: (data) => {
     const { tenantId, version, updatedAt, ...categories } = data.tenantConfig;
     return {
       status: 200,
@@ -74,13 +58,12 @@ const getConfig: Route = {
     };
   },
   success: { status: 200, description: 'The configuration', schema: configResponse },
-};
+});
 
-const putConfig: Route = {
+const putConfig = defineRoute(ConfigApiUpdateConfigDocument, {
   method: 'PUT',
   path: '/tenants/{id}/config',
   summary: 'Partially update a tenant configuration: only the fields given change',
-  operation: ConfigApiUpdateConfigDocument,
   body: configUpdateBody,
   headers: [{ name: 'If-Match', description: 'An ETag from GET ("v<version>"): update only if still current', required: false }],
   variables: (request) => {
@@ -93,8 +76,8 @@ const putConfig: Route = {
     }
     return { tenant: request.params.id!, input };
   },
-  respond: (data: { updateTenantConfig: { message: string; updatedFields: string[]; config: { tenantId: string; version: number; updatedAt: string } } }, request) => {
-    const { message, updatedFields, config } = data.updateTenantConfig;
+  respond: (data, request) => {
+    const { updatedCount, updatedFields, config } = data.updateTenantConfig;
     const order = bodyPaths((request.rawBody ?? {}) as Record<string, unknown>);
     const rank = (path: string) => (order.includes(path) ? order.indexOf(path) : order.length);
     return {
@@ -102,13 +85,12 @@ const putConfig: Route = {
       headers: { etag: `"v${config.version}"` },
       body: {
         tenant_id: config.tenantId,
-        message,
+        message: `Successfully updated ${updatedCount} configuration field(s)`,
         updated_fields: [...updatedFields].sort((a, b) => rank(a) - rank(b)),
         updated_at: config.updatedAt,
       },
     };
   },
-  fieldName: graphqlPathToField,
   success: {
     status: 200,
     description: 'The update was applied',
@@ -119,22 +101,14 @@ const putConfig: Route = {
       updated_at: z.string().datetime(),
     }),
   },
-};
+});
 
-const getFeatures: Route = {
+const getFeatures = defineRoute(ConfigApiFeaturesDocument, {
   method: 'GET',
   path: '/tenants/{id}/features',
   summary: 'List all features for the tenant with their enabled status',
-  operation: ConfigApiFeaturesDocument,
   variables: (request) => ({ tenant: request.params.id! }),
-  respond: (data: {
-    tenantFeatures: {
-      tenantId: string;
-      totalEnabled: number;
-      totalAvailable: number;
-      features: { name: string; enabled: boolean; available: boolean; description: string; tierRequired: string }[];
-    };
-  }) => ({
+  respond: (data) => ({
     status: 200,
     body: {
       tenant_id: data.tenantFeatures.tenantId,
@@ -155,7 +129,7 @@ const getFeatures: Route = {
       total_available: z.number().int(),
     }),
   },
-};
+});
 
 function problem(problem: RequestProblem, request: RestRequest): RestResult {
   switch (problem.kind) {
@@ -181,7 +155,7 @@ export function configApiDialect(prefix: string): Dialect {
     prefix,
     authorization: (headers) => headers.get('authorization'),
     security: { scheme: 'bearer' },
-    error: (failure: Failure, request) => errorBody(statusByCode[failure.code] ?? 500, failure.message, request),
+    error: (failure: Failure, request) => errorBody(failure.status, failure.message, request),
     problem,
     methodNotAllowed: () => ({ status: 405, body: { error: reasons[405], message: 'Method not allowed', code: 405 } }),
     errorStatuses: [400, 401, 403, 404, 405, 409, 413, 415, 429, 500],

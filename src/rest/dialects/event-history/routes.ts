@@ -1,24 +1,15 @@
 import { z } from 'zod';
 import { EventHistoryDeleteTenantDocument, EventHistoryInitializeTenantDocument } from '../../../generated/graphql/graphql.js';
-import type { ErrorCode } from '../../../lib/errors.js';
-import { statusByCode as defaultStatusByCode } from '../../status.js';
-import type { Dialect, Failure, RequestProblem, RestResult, Route } from '../../types.js';
+import { type Dialect, defineRoute, type Failure, type RequestProblem, type RestResult } from '../../types.js';
 
 // Event History tenants (seed 004_76f7ff8c9c8ef527.txt): FastAPI conventions.
-//
-// Choices where the seed is vague:
-// - A tenant entry is a gateway tenant whose slug is database_name and whose name is
-//   client_label; client_id is its UUID (v4) and client_secret a read-only API key of
-//   that tenant, created in the same transaction and shown once.
-// - "Deletes the tenant connection and the related database": a hard delete.
-// - A missing X-API-Key is answered before anything else; a missing or non-UUID-v4
-//   X-Client-Id next; then the key is checked.
+// The decisions where the seed is vague: README.md beside this file.
 
 const detail = (status: number, message: string): RestResult => ({ status, body: { detail: message } });
 
 const uuidV4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
-const fieldNames: Record<string, string> = { slug: 'database_name', name: 'client_label' };
+const fieldNames: Record<string, string> = { slug: 'database_name', legacyId: 'database_name', name: 'client_label' };
 
 type FastApiError = { loc: (string | number)[]; msg: string; type: string; ctx?: Record<string, unknown> };
 
@@ -46,12 +37,11 @@ function problem(problem: RequestProblem): RestResult {
   }
 }
 
-const statusByCode: Record<ErrorCode, number> = { ...defaultStatusByCode, BAD_USER_INPUT: 422 };
-
 function error(failure: Failure): RestResult {
   switch (failure.code) {
     case 'UNAUTHENTICATED':
       return detail(401, 'Unauthorized API Key.');
+    // FastAPI answers validation errors 422 with its list of {loc, msg, type}.
     case 'BAD_USER_INPUT': {
       const violations = (failure.extensions.violations as { field: string; message: string }[] | undefined) ?? [
         { field: String(failure.extensions.field ?? ''), message: failure.message },
@@ -70,29 +60,28 @@ function error(failure: Failure): RestResult {
     case 'INTERNAL':
       return detail(500, 'Internal Server Error');
     default:
-      return detail(statusByCode[failure.code], failure.message);
+      return detail(failure.status, failure.message);
   }
 }
 
-const initializeTenant: Route = {
+const initializeTenant = defineRoute(EventHistoryInitializeTenantDocument, {
   method: 'POST',
   path: '/initialize-tenant',
   summary: 'Initialise a tenant connection and create its tenant entry',
-  operation: EventHistoryInitializeTenantDocument,
   body: z.object({
     database_name: z.string().max(64).describe('Database name, at most 64 characters'),
     client_label: z.string().describe('A label for the client'),
   }),
   variables: (request) => {
-    const body = request.body as { database_name: string; client_label: string };
+    const body = request.body;
     return {
-      tenant: { slug: body.database_name, name: body.client_label, settings: { eventHistory: { databaseName: body.database_name } } },
-      apiKey: { name: `event-history client ${body.database_name}`, scopes: ['TENANTS_READ', 'CONFIG_READ', 'FEATURES_READ'] },
+      tenant: { legacyId: body.database_name, name: body.client_label, settings: { eventHistory: { databaseName: body.database_name } } },
+      apiKey: { name: `event-history client ${body.database_name}` },
     };
   },
-  respond: (data: { provisionTenant: { tenant: { id: string; slug: string }; secret: string } }) => ({
+  respond: (data, request) => ({
     status: 201,
-    body: { client_id: data.provisionTenant.tenant.id, client_secret: data.provisionTenant.secret, database_name: data.provisionTenant.tenant.slug },
+    body: { client_id: data.provisionTenant.tenant.id, client_secret: data.provisionTenant.secret, database_name: request.body.database_name },
   }),
   errors: { CONFLICT: () => detail(400, 'Client already exist.') },
   success: {
@@ -104,13 +93,12 @@ const initializeTenant: Route = {
       database_name: z.string(),
     }),
   },
-};
+});
 
-const deleteTenant: Route = {
+const deleteTenant = defineRoute(EventHistoryDeleteTenantDocument, {
   method: 'DELETE',
   path: '/delete-tenant',
   summary: 'Delete the tenant connection and its database (identified by X-Client-Id)',
-  operation: EventHistoryDeleteTenantDocument,
   headers: [{ name: 'X-Client-Id', description: 'The client_id (UUID v4) from initialize-tenant', required: true }],
   variables: (request) => {
     const clientId = request.headers.get('x-client-id')?.trim();
@@ -120,7 +108,7 @@ const deleteTenant: Route = {
   respond: () => ({ status: 204 }),
   errors: { NOT_FOUND: () => detail(400, 'Failed to connect to tenant db.') },
   success: { status: 204, description: 'Deleted' },
-};
+});
 
 export function eventHistoryDialect(prefix: string): Dialect {
   return {
@@ -135,6 +123,7 @@ export function eventHistoryDialect(prefix: string): Dialect {
     error,
     problem,
     methodNotAllowed: () => detail(405, 'Method Not Allowed'),
+    notFound: () => detail(404, 'Not Found'),
     errorStatuses: [400, 401, 403, 405, 413, 415, 422, 429, 500],
     errorSchema: z.object({
       detail: z.union([

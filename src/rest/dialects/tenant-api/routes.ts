@@ -9,20 +9,10 @@ import {
   TenantApiUsageHistoryDocument,
   TenantApiUsageSummaryDocument,
 } from '../../../generated/graphql/graphql.js';
-import { statusByCode } from '../../status.js';
-import type { Dialect, Failure, RequestProblem, RestRequest, RestResult, Route } from '../../types.js';
+import { type Dialect, defineRoute, type Failure, type RequestProblem, type RestRequest, type RestResult } from '../../types.js';
 
 // Gateway tenant endpoints (seed 001_3574d09c1313b85c.txt): usage, tenant info, resource limits.
-//
-// Choices where the seed is vague:
-// - The tenant is X-Tenant-ID (slug or UUID); without it, the API key's own tenant (the
-//   seed's limits examples send no X-Tenant-ID). tenant_id and id answer the slug, as the
-//   seed's "tenant-123" does.
-// - Errors are {success: false, error, message}, mirroring its {success: true, message}.
-// - period values are lowercase (minute, hour, day, month), gateAction block or warn.
-// - track answers {success, tracked, duplicate, allowed, gateAction, usage}; past a blocking
-//   limit it is 429 with Retry-After, nothing counted. An Idempotency-Key header, or
-//   idempotencyKey in the body, makes a retried track count once.
+// The decisions where the seed is vague: README.md beside this file.
 
 
 const failure = (status: number, error: string, message: string): RestResult => ({ status, body: { success: false, error, message } });
@@ -31,7 +21,7 @@ const tenantHeader = { name: 'X-Tenant-ID', description: "Tenant slug or UUID; t
 const tenantOf = (request: RestRequest) => request.headers.get('x-tenant-id')?.trim() || null;
 
 const lower = (value: string | null | undefined) => value?.toLowerCase() ?? null;
-const upper = (value: string) => value.toUpperCase();
+const upper = <T extends string>(value: T) => value.toUpperCase() as Uppercase<T>;
 
 const periodSchema = z.enum(['minute', 'hour', 'day', 'month']);
 const gateSchema = z.enum(['block', 'warn']);
@@ -56,14 +46,13 @@ const amountBody = z.object({
   idempotencyKey: z.string().optional(),
 });
 
-const usageSummary: Route = {
+const usageSummary = defineRoute(TenantApiUsageSummaryDocument, {
   method: 'GET',
   path: '/usage/summary',
   summary: 'Usage summary of the current month (or ?period=YYYY-MM)',
-  operation: TenantApiUsageSummaryDocument,
   headers: [tenantHeader],
   variables: (request) => ({ tenant: tenantOf(request), period: request.query.get('period') }),
-  respond: (data: { usageSummary: { tenant: { slug: string }; period: string; apiCalls: number; llmTokens: number; storageBytes: number; bandwidthBytes: number } }) => {
+  respond: (data) => {
     const summary = data.usageSummary;
     return {
       status: 200,
@@ -82,16 +71,15 @@ const usageSummary: Route = {
     description: 'The summary',
     schema: z.object({ tenant_id: z.string(), period: z.string(), api_calls: z.number(), llm_tokens: z.number(), storage_bytes: z.number(), bandwidth_bytes: z.number() }),
   },
-};
+});
 
-const usageHistory: Route = {
+const usageHistory = defineRoute(TenantApiUsageHistoryDocument, {
   method: 'GET',
   path: '/usage/history',
   summary: 'Daily usage of a month (?period=YYYY-MM, the current month by default)',
-  operation: TenantApiUsageHistoryDocument,
   headers: [tenantHeader],
   variables: (request) => ({ tenant: tenantOf(request), period: request.query.get('period') }),
-  respond: (data: { usageHistory: { date: string; apiCalls: number; llmTokens: number }[] }) => ({
+  respond: (data) => ({
     status: 200,
     body: { history: data.usageHistory.map((day) => ({ date: day.date, api_calls: day.apiCalls, llm_tokens: day.llmTokens })) },
   }),
@@ -100,19 +88,18 @@ const usageHistory: Route = {
     description: 'One entry per day with usage',
     schema: z.object({ history: z.array(z.object({ date: z.string(), api_calls: z.number(), llm_tokens: z.number() })) }),
   },
-};
+});
 
-const tenantInfo: Route = {
+const tenantInfo = defineRoute(TenantApiInfoDocument, {
   method: 'GET',
   path: '/tenant/info',
   summary: 'Tenant information and plan limits',
-  operation: TenantApiInfoDocument,
   headers: [{ ...tenantHeader, required: true, description: 'Tenant slug or UUID' }],
   variables: (request) => {
     const tenant = tenantOf(request);
     return tenant ? { tenant } : { answer: failure(400, 'tenant_required', 'The X-Tenant-ID header is required') };
   },
-  respond: (data: { tenant: { slug: string; name: string; tier: string; createdAt: string; planLimits: { apiCalls: number; llmTokens: number; storageBytes: number } } }) => ({
+  respond: (data) => ({
     status: 200,
     body: {
       id: data.tenant.slug,
@@ -133,46 +120,43 @@ const tenantInfo: Route = {
       limits: z.object({ apiCalls: z.number(), llmTokens: z.number(), storage: z.number() }),
     }),
   },
-};
+});
 
-const getLimits: Route = {
+const getLimits = defineRoute(TenantApiResourceLimitsDocument, {
   method: 'GET',
   path: '/tenant/limits/resources',
   summary: 'Resource limit definitions',
-  operation: TenantApiResourceLimitsDocument,
   headers: [tenantHeader],
   variables: (request) => ({ tenant: tenantOf(request) }),
-  respond: (data: { resourceLimits: Limit[] }) => ({ status: 200, body: data.resourceLimits.map(limitJson) }),
+  respond: (data) => ({ status: 200, body: data.resourceLimits.map(limitJson) }),
   success: { status: 200, description: 'The definitions', schema: z.array(limitShape) },
-};
+});
 
-const putLimits: Route = {
+const putLimits = defineRoute(TenantApiSetResourceLimitsDocument, {
   method: 'PUT',
   path: '/tenant/limits/resources',
   summary: 'Replace the resource limit definitions',
-  operation: TenantApiSetResourceLimitsDocument,
   headers: [tenantHeader],
   body: z.array(limitShape),
   variables: (request) => ({
     tenant: tenantOf(request),
-    limits: (request.body as z.infer<typeof limitShape>[]).map((limit) => ({
+    limits: request.body.map((limit) => ({
       ...limit,
       period: upper(limit.period),
       gateAction: limit.gateAction ? upper(limit.gateAction) : undefined,
     })),
   }),
-  respond: (data: { setResourceLimits: Limit[] }) => ({ status: 200, body: data.setResourceLimits.map(limitJson) }),
+  respond: (data) => ({ status: 200, body: data.setResourceLimits.map(limitJson) }),
   success: { status: 200, description: 'The definitions now in force', schema: z.array(limitShape) },
-};
+});
 
-const limitsUsage: Route = {
+const limitsUsage = defineRoute(TenantApiResourceUsageDocument, {
   method: 'GET',
   path: '/tenant/limits/resources/usage',
   summary: 'Usage against each limit, for the tenant or one user (?userId=)',
-  operation: TenantApiResourceUsageDocument,
   headers: [tenantHeader],
   variables: (request) => ({ tenant: tenantOf(request), userId: request.query.get('userId') }),
-  respond: (data: { resourceUsage: { resource: string; metric: string; period: string; current: number; limit: number; percentage: number; scope: string }[] }) => ({
+  respond: (data) => ({
     status: 200,
     body: data.resourceUsage.map((usage) => ({ ...usage, period: lower(usage.period), scope: lower(usage.scope) })),
   }),
@@ -183,10 +167,10 @@ const limitsUsage: Route = {
       z.object({ resource: z.string(), metric: z.string(), period: periodSchema, current: z.number(), limit: z.number(), percentage: z.number(), scope: z.enum(['tenant', 'user']) }),
     ),
   },
-};
+});
 
-const amountInput = (request: RestRequest) => {
-  const body = request.body as z.infer<typeof amountBody>;
+const amountInput = (request: RestRequest<z.output<typeof amountBody>>) => {
+  const body = request.body;
   return {
     tenant: tenantOf(request),
     input: {
@@ -199,17 +183,14 @@ const amountInput = (request: RestRequest) => {
   };
 };
 
-type DecisionData = { allowed: boolean; gateAction: string | null; current: number; limit: number | null };
-
-const check: Route = {
+const check = defineRoute(TenantApiCheckResourceDocument, {
   method: 'POST',
   path: '/tenant/limits/resources/check',
   summary: 'Whether a resource action is allowed now (counts nothing)',
-  operation: TenantApiCheckResourceDocument,
   headers: [tenantHeader],
   body: amountBody,
   variables: amountInput,
-  respond: (data: { checkResource: DecisionData }) => ({
+  respond: (data) => ({
     status: 200,
     body: {
       allowed: data.checkResource.allowed,
@@ -222,17 +203,16 @@ const check: Route = {
     description: 'The decision',
     schema: z.object({ allowed: z.boolean(), gateAction: gateSchema.nullable(), usage: z.object({ current: z.number(), limit: z.number().nullable() }) }),
   },
-};
+});
 
-const track: Route = {
+const track = defineRoute(TenantApiTrackUsageDocument, {
   method: 'POST',
   path: '/tenant/limits/resources/track',
   summary: 'Track resource usage; 429 when a blocking limit would be exceeded',
-  operation: TenantApiTrackUsageDocument,
   headers: [tenantHeader, { name: 'Idempotency-Key', description: 'A retried track with the same key counts once', required: false }],
   body: amountBody,
   variables: amountInput,
-  respond: (data: { trackUsage: DecisionData & { duplicate: boolean; alerts: { level: string; percentage: number }[] } }) => ({
+  respond: (data) => ({
     status: 200,
     body: {
       success: true,
@@ -257,7 +237,7 @@ const track: Route = {
       alerts: z.array(z.object({ level: z.enum(['warning', 'critical']), percentage: z.number() })),
     }),
   },
-};
+});
 
 function problem(problem: RequestProblem): RestResult {
   switch (problem.kind) {
@@ -279,9 +259,10 @@ export function tenantApiDialect(prefix: string): Dialect {
     prefix,
     authorization: (headers) => headers.get('authorization'),
     security: { scheme: 'bearer' },
-    error: (error: Failure) => failure(statusByCode[error.code] ?? 500, error.code.toLowerCase(), error.code === 'INTERNAL' ? 'Internal server error' : error.message),
+    error: (error: Failure) => failure(error.status, error.code.toLowerCase(), error.code === 'INTERNAL' ? 'Internal server error' : error.message),
     problem,
     methodNotAllowed: () => failure(405, 'method_not_allowed', 'Method not allowed'),
+    notFound: (pathname) => failure(404, 'not_found', `No route for ${pathname}`),
     errorStatuses: [400, 401, 403, 404, 405, 413, 415, 429, 500],
     errorSchema: z.object({ success: z.literal(false), error: z.string(), message: z.string() }),
     routes: [usageSummary, usageHistory, tenantInfo, getLimits, putLimits, limitsUsage, check, track],

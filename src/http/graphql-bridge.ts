@@ -1,0 +1,37 @@
+import type { GraphQLError } from 'graphql';
+import type { YogaServerInstance } from 'graphql-yoga';
+import type { GraphQLContext } from '../graphql/context.js';
+import type { ExecuteGraphQL } from '../rest/engine.js';
+import type { RouteContext } from './yoga.js';
+
+type ErrorLike = { message: string; extensions?: Record<string, unknown> };
+const plain = (error: ErrorLike) => ({ message: error.message, extensions: { ...error.extensions } });
+
+/**
+ * REST routes run their operation through the same envelop pipeline as /graphql (context,
+ * auth guard, rate limits, metering, masking, parse and validate caches) without a second
+ * HTTP round trip.
+ */
+export function graphqlBridge(yoga: YogaServerInstance<RouteContext, GraphQLContext>): ExecuteGraphQL {
+  return async (query, variables, authorization, request, route, isPublic) => {
+    const headers = new Headers();
+    if (authorization) headers.set('authorization', authorization);
+    const initial = {
+      request: { headers, url: request.url, method: 'POST' } as unknown as Request,
+      params: { query, variables: variables as Record<string, unknown> },
+      restRoute: route,
+      publicRoute: isPublic,
+    };
+    const { parse, validate, contextFactory, execute, schema } = yoga.getEnveloped(initial as never);
+    const document = parse(query);
+    const errors = validate(schema, document);
+    if (errors.length) return { errors: errors.map((error: GraphQLError) => plain(error)) };
+    const result = (await execute({
+      schema,
+      document,
+      contextValue: await contextFactory(),
+      variableValues: variables as Record<string, unknown>,
+    })) as { data?: Record<string, unknown> | null; errors?: readonly ErrorLike[] };
+    return { data: result.data, errors: result.errors?.map(plain) };
+  };
+}

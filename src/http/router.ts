@@ -1,0 +1,71 @@
+import type { YogaServerInstance } from 'graphql-yoga';
+import type { Database } from '../db/client.js';
+import type { GraphQLContext } from '../graphql/context.js';
+import { domainGraphQLError } from '../graphql/errors.js';
+import { DomainError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import { failureOf, type RestEngine } from '../rest/engine.js';
+import { jsonResponse } from '../rest/http.js';
+import { type Gauge, metricsResponse } from './metrics.js';
+import type { RouteContext } from './yoga.js';
+
+/** What the listening server knows about a request that the Request itself does not carry. */
+export type ServerContext = { clientAddress?: string };
+
+type RouterDeps = {
+  database: Database;
+  logger: Logger;
+  yoga: YogaServerInstance<RouteContext, GraphQLContext>;
+  rest: RestEngine;
+  openApi: string;
+  gauges: Gauge[];
+  /** The address limiter, before anything else runs; throws RATE_LIMITED. */
+  checkClientAddress?: (address: string) => Promise<void>;
+};
+
+/** Every path the gateway answers: health, readiness, metrics, /graphql, the OpenAPI document, legacy routes, and a JSON 404. */
+export function createRouter({ database, logger, yoga, rest, openApi, gauges, checkClientAddress }: RouterDeps) {
+  let requests = 0;
+  const allGauges: Gauge[] = [{ name: 'gateway_http_requests_total', type: 'counter', read: () => requests }, ...gauges];
+
+  /** A refusal before any route runs, in the caller's format: GraphQL, the dialect's, or neutral. */
+  function refuse(request: Request, error: DomainError): Response {
+    const graphQLError = domainGraphQLError(error);
+    const failure = failureOf(graphQLError);
+    const { pathname } = new URL(request.url);
+    if (pathname === '/graphql') return jsonResponse(failure.status, { errors: [{ message: error.message, extensions: failure.extensions }] }, failure.headers);
+    return rest.refuse(request, failure) ?? jsonResponse(failure.status, { error: error.code.toLowerCase(), message: error.message }, failure.headers);
+  }
+
+  return async function fetch(request: Request, server: ServerContext = {}): Promise<Response> {
+    const { pathname } = new URL(request.url);
+    if (pathname === '/healthz') return jsonResponse(200, { status: 'ok' });
+    if (pathname === '/metrics') return metricsResponse(allGauges);
+    requests++;
+    if (pathname === '/readyz') {
+      try {
+        await database.prisma.$queryRaw`SELECT 1`;
+        return jsonResponse(200, { status: 'ready', database: database.kind });
+      } catch (error) {
+        logger.warn('readiness check failed', { error });
+        return jsonResponse(503, { status: 'unavailable', database: database.kind });
+      }
+    }
+    try {
+      if (checkClientAddress && server.clientAddress) await checkClientAddress(server.clientAddress);
+    } catch (error) {
+      if (error instanceof DomainError) return refuse(request, error);
+      logger.error('rate limit store failed; letting the request through', { error });
+    }
+    if (pathname === '/graphql') return yoga.fetch(request);
+    if (pathname === '/openapi.json') return new Response(openApi, { headers: { 'content-type': 'application/json' } });
+    try {
+      const answered = await rest.handle(request);
+      if (answered) return answered;
+    } catch (error) {
+      logger.error('REST route failed', { error, path: pathname });
+      return jsonResponse(500, { error: 'internal', message: 'Unexpected error.' });
+    }
+    return jsonResponse(404, { error: 'not_found', message: `No route for ${request.method} ${pathname}` });
+  };
+}

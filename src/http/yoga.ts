@@ -1,0 +1,43 @@
+import { createYoga } from 'graphql-yoga';
+import type { Environment } from '../env.js';
+import { useAuthGuard } from '../graphql/auth-guard.js';
+import type { GraphQLContext } from '../graphql/context.js';
+import { maskError, useBadUserInputValidation } from '../graphql/errors.js';
+import { useMetering } from '../graphql/metering.js';
+import { schema } from '../graphql/schema.js';
+import type { Logger } from '../lib/logger.js';
+import { checkTenantQuota, type RateLimitSettings, withFieldRateLimits } from '../rate-limit/limits.js';
+import type { CounterStore } from '../rate-limit/store.js';
+import { contextFactory } from './credentials.js';
+
+/** What a REST route adds to a GraphQL execution it runs. */
+export type RouteContext = { restRoute?: string; publicRoute?: boolean };
+
+type YogaDeps = {
+  env: Environment;
+  logger: Logger;
+  store: CounterStore;
+  rateLimits: RateLimitSettings;
+  context: Omit<GraphQLContext, 'principal' | 'authFailure' | 'restRoute' | 'publicRoute'>;
+};
+
+export function createGatewayYoga({ env, logger, store, rateLimits, context }: YogaDeps) {
+  const limiting = env.RATE_LIMITS === 'on';
+  return createYoga<RouteContext, GraphQLContext>({
+    schema: limiting ? withFieldRateLimits(schema, store, rateLimits.fields) : schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    logging: false,
+    maskedErrors: { maskError: maskError((error) => logger.error('unexpected error', { error })) },
+    graphiql: {
+      title: 'tenant-gateway',
+      headers: JSON.stringify({ Authorization: 'Bearer <your API key>' }, null, 2),
+    },
+    plugins: [
+      useBadUserInputValidation(),
+      useAuthGuard((tenantId, tier) => (limiting ? checkTenantQuota(store, rateLimits, tenantId, tier) : Promise.resolve())),
+      ...(env.METERING === 'on' ? [useMetering()] : []),
+    ],
+    context: contextFactory(context, env.GATEWAY_ADMIN_KEY),
+  });
+}
