@@ -1,11 +1,11 @@
 import { openDatabase } from '../src/db/client.js';
 import { applyMigrations } from '../src/db/schema-engine.js';
 import { readEnvironment } from '../src/env.js';
+import { startOrExit } from '../src/lib/start-failure.js';
 
-const { DATABASE_URL } = readEnvironment();
-const database = openDatabase(DATABASE_URL);
+const database = await startOrExit('db:migrate', async () => openDatabase(readEnvironment().DATABASE_URL));
 try {
-  const applied = await applyMigrations(database.adapterFactory);
+  const applied = await startOrExit('db:migrate', () => applyMigrations(database.adapterFactory));
   console.log(applied.length ? `Applied ${applied.join(', ')}` : 'Database is up to date.');
 } finally {
   await database.close();

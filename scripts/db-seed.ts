@@ -1,6 +1,7 @@
 import { openDatabase } from '../src/db/client.js';
 import { applyMigrations } from '../src/db/schema-engine.js';
 import { readEnvironment } from '../src/env.js';
+import { startOrExit } from '../src/lib/start-failure.js';
 import type { ConfigPatch } from '../src/modules/configs/configs.service.js';
 import { updateTenantConfig } from '../src/modules/configs/configs.service.js';
 import { setTenantFeature } from '../src/modules/features/features.service.js';
@@ -71,10 +72,10 @@ const demo: DemoTenant[] = [
   },
 ];
 
-const env = readEnvironment();
-const database = openDatabase(env.DATABASE_URL);
+// The embedded database has one owner: while the gateway runs on it, the seed says so and stops.
+const database = await startOrExit('db:seed', async () => openDatabase(readEnvironment().DATABASE_URL));
 try {
-  await applyMigrations(database.adapterFactory);
+  await startOrExit('db:seed', () => applyMigrations(database.adapterFactory));
   const prisma = database.prisma;
   const project = await prisma.project.upsert({ where: { slug: 'demo' }, create: { slug: 'demo', name: 'Demo project' }, update: {} });
   const actor: Actor = {

@@ -73,13 +73,18 @@ const environmentSchema = z.object({
 export type Environment = z.infer<typeof environmentSchema>;
 
 /** The only reader of process.env; tests pass their own values instead. */
+/** A variable with a value the gateway cannot use: the message names each one. */
+export class InvalidEnvironmentError extends Error {
+  override name = 'InvalidEnvironmentError';
+}
+
 export function readEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
   const parsed = environmentSchema.safeParse(
     Object.fromEntries(Object.entries(source).filter(([, value]) => value !== '')),
   );
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new Error(`Invalid environment:\n${problems.join('\n')}`);
+    throw new InvalidEnvironmentError(`Invalid environment:\n${problems.join('\n')}`);
   }
   return parsed.data;
 }

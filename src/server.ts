@@ -5,13 +5,14 @@ import { openDatabase } from './db/client.js';
 import { applyMigrations } from './db/schema-engine.js';
 import { readEnvironment } from './env.js';
 import { createLogger } from './lib/logger.js';
+import { startOrExit } from './lib/start-failure.js';
 import { ensureBootstrapOperatorKey } from './modules/identity/identity.service.js';
 
-const env = readEnvironment();
+const env = await startOrExit('tenant-gateway', async () => readEnvironment());
 const logger = createLogger(env.LOG_LEVEL);
-const database = openDatabase(env.DATABASE_URL);
+const database = await startOrExit('tenant-gateway', async () => openDatabase(env.DATABASE_URL));
 
-const applied = await applyMigrations(database.adapterFactory);
+const applied = await startOrExit('tenant-gateway', () => applyMigrations(database.adapterFactory));
 logger.info('database ready', { database: database.kind, appliedMigrations: applied });
 
 if (!env.GATEWAY_ADMIN_KEY) {

@@ -4,6 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { lockDirectory } from './directory-lock.js';
 
 export type Database = {
   kind: 'pglite' | 'postgres';
@@ -20,7 +21,10 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//.test(url);
 }
 
-/** `postgres://…` → PostgreSQL through node-postgres; anything else is a PGlite data directory (`memory://` in tests). */
+/**
+ * `postgres://…` → PostgreSQL through node-postgres; anything else is a PGlite data directory
+ * (`memory://` in tests), which one process at a time may open (DirectoryBusyError otherwise).
+ */
 export function openDatabase(url: string): Database {
   let kind: Database['kind'];
   let adapterFactory: SqlMigrationAwareDriverAdapterFactory;
@@ -31,10 +35,17 @@ export function openDatabase(url: string): Database {
     closeDriver = async () => {};
   } else {
     kind = 'pglite';
-    if (!url.startsWith('memory://')) mkdirSync(url, { recursive: true });
+    let lock: { release(): void } | null = null;
+    if (!url.startsWith('memory://')) {
+      mkdirSync(url, { recursive: true });
+      lock = lockDirectory(url);
+    }
     const pglite = new PGlite(url);
     adapterFactory = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;
-    closeDriver = () => pglite.close();
+    closeDriver = async () => {
+      await pglite.close();
+      lock?.release();
+    };
   }
   const onQuery = new Set<(sql: string) => void>();
   const prisma = new PrismaClient({ adapter: countingStatements(adapterFactory, onQuery) });

@@ -1,0 +1,70 @@
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import path from 'node:path';
+
+/** Another live process holds the data directory. */
+export class DirectoryBusyError extends Error {
+  constructor(
+    readonly directory: string,
+    readonly pid: number,
+  ) {
+    super(`the gateway is running on ${directory} (pid ${pid}); stop it, or set DATABASE_URL to another directory or a PostgreSQL server`);
+    this.name = 'DirectoryBusyError';
+  }
+}
+
+/** A process's start time (clock ticks since boot) from /proc: a pid reused by another process after a crash has another. */
+function startTimeOf(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function alive(pid: number, startTime: string | undefined): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  const current = startTimeOf(pid);
+  return !startTime || !current || current === startTime;
+}
+
+/**
+ * PGlite's directory has one owner: two processes writing it corrupt it. The owner writes its
+ * pid (and start time) to `gateway.lock` inside; a lock left by a process that is gone (killed)
+ * is taken over, so a restart after a crash is never blocked.
+ */
+export function lockDirectory(directory: string): { release(): void } {
+  const file = path.join(directory, 'gateway.lock');
+  const content = `${process.pid} ${startTimeOf(process.pid) ?? ''}\n`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, content);
+      closeSync(fd);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        process.off('exit', release);
+        try {
+          if (readFileSync(file, 'utf8') === content) unlinkSync(file);
+        } catch {
+          // already gone
+        }
+      };
+      process.on('exit', release);
+      return { release };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const [pidText, startTime] = readFileSync(file, 'utf8').trim().split(' ');
+      const pid = Number(pidText);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid, startTime)) throw new DirectoryBusyError(directory, pid);
+      unlinkSync(file);
+    }
+  }
+  throw new DirectoryBusyError(directory, Number(readFileSync(file, 'utf8').split(' ')[0]));
+}
