@@ -26,8 +26,8 @@ import {
   rateLimitHeaders,
   type RateLimitSettings,
   rateLimitsFromEnvironment,
-  withFieldRateLimits,
 } from './rate-limit/limits.js';
+import { createFieldLimiter } from './rate-limit/field-limits.js';
 import { type CounterStore, openCounterStore } from './rate-limit/store.js';
 import { configApiDialect } from './rest/dialects/config-api/routes.js';
 import { eventHistoryDialect } from './rest/dialects/event-history/routes.js';
@@ -87,6 +87,7 @@ export function createApp({
   const production = env.NODE_ENV === 'production';
   const store = counterStore ?? openCounterStore(env.REDIS_URL);
   const limiting = env.RATE_LIMITS === 'on';
+  const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
   const meter = new UsageMeter(prisma, logger, { flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS, maxKeys: 10_000 });
   meter.start();
 
@@ -131,7 +132,7 @@ export function createApp({
   scheduler?.start();
 
   const yoga = createYoga<{ restRoute?: string; publicRoute?: boolean }, GraphQLContext>({
-    schema: limiting ? withFieldRateLimits(schema, store, rateLimits.fields) : schema,
+    schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,
@@ -146,7 +147,7 @@ export function createApp({
       ...(env.METERING === 'on' ? [useMetering()] : []),
     ],
     context: async ({ request, restRoute, publicRoute }): Promise<GraphQLContext> => {
-      const base = { prisma, production, meter, restRoute, publicRoute, backups, databaseWork };
+      const base = { prisma, production, meter, restRoute, publicRoute, backups, databaseWork, fieldLimiter };
       const token = bearerToken(request);
       if (token === null) return { ...base, principal: null };
       if (token === '') return { ...base, principal: null, authFailure: 'The Authorization header must be "Bearer <API key>"' };
