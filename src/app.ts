@@ -81,6 +81,7 @@ export function createApp({
     endpoint: env.S3_ENDPOINT,
     forcePathStyle: env.S3_FORCE_PATH_STYLE === 'on',
     credentials: env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY } : undefined,
+    allowedBuckets: env.BACKUP_S3_BUCKETS,
   }),
 }: AppOptions): App {
   const { prisma } = database;

@@ -5,6 +5,7 @@ import type { BackupRecord, Tenant } from '../../generated/prisma/client.js';
 import type { PlanTier } from '../../generated/prisma/enums.js';
 import { DomainError } from '../../lib/errors.js';
 import { seal, unseal } from '../../lib/sealing.js';
+import { destinationViolations } from '../configs/backup-destinations.js';
 import { readConfigDocument } from '../configs/config-document.js';
 import type { Actor } from '../identity/principal.js';
 import { applyIncremental, diffSnapshots, formatVersion, type Incremental, incrementalSchema, snapshotSchema, type TenantSnapshot, takeSnapshot } from './snapshot.js';
@@ -47,7 +48,10 @@ export async function writeBackup(
 ): Promise<BackupRecord> {
   const config = await actor.prisma.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id }, select: { document: true } });
   const { backup } = readConfigDocument(config.document);
-  const [primary, ...copies] = deps.storages.forDestinations(backup.destinations);
+  // Checked again here: a configuration stored before the allow-list (or a restored one) may name any bucket.
+  const [refused] = destinationViolations(backup.destinations, deps.storages.allowedBuckets);
+  if (refused) throw new DomainError('PRECONDITION_FAILED', `Backup refused: ${refused.message}`, { field: refused.field });
+  const [primary, ...copies] = deps.storages.forDestinations(tenant.id, backup.destinations);
   const kind = base ? 'INCREMENTAL' : 'FULL';
   const record = await actor.prisma.backupRecord.create({
     data: {

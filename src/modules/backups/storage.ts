@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type AllowedBuckets, tenantObjectPrefix } from '../configs/backup-destinations.js';
 import type { BackupDestination } from '../configs/config-spec.js';
 
 /** Where backup files go. A local directory always; other destinations implement the same three calls. */
@@ -68,7 +69,7 @@ export class LocalBackupStorage implements BackupStorage {
   }
 }
 
-/** An `s3` destination of the backup configuration: objects under `path` in `bucket`. */
+/** An `s3` destination of the backup configuration: objects under `prefix` in `bucket`. */
 export class S3BackupStorage implements BackupStorage {
   readonly name: string;
   private readonly prefix: string;
@@ -107,11 +108,16 @@ export class S3BackupStorage implements BackupStorage {
   }
 }
 
-/** How the gateway reaches S3: the SDK's own credential chain unless keys are given; an endpoint for S3-compatible servers. */
+/**
+ * How the gateway reaches S3: the SDK's own credential chain unless keys are given; an endpoint
+ * for S3-compatible servers; the buckets tenants may name (BACKUP_S3_BUCKETS, none by default).
+ * A destination's credentials_id is stored but not used: there is no credential store yet.
+ */
 export type S3Settings = {
   endpoint?: string;
   forcePathStyle?: boolean;
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  allowedBuckets?: AllowedBuckets;
 };
 
 /** Every destination a backup can be written to or read from, by configuration or by a record's name. */
@@ -122,6 +128,10 @@ export class BackupStorages {
     readonly local: LocalBackupStorage,
     private readonly s3: S3Settings = {},
   ) {}
+
+  get allowedBuckets(): AllowedBuckets {
+    return this.s3.allowedBuckets ?? [];
+  }
 
   private client(region: string): S3Client {
     let client = this.clients.get(region);
@@ -140,13 +150,21 @@ export class BackupStorages {
     return client;
   }
 
-  /** Where new backups of a tenant go: every configured destination, in order; the local directory when none. */
-  forDestinations(destinations: readonly BackupDestination[]): BackupStorage[] {
+  /**
+   * Where new backups of a tenant go: every configured destination, in order; the local
+   * directory when none. Every s3 destination must name an allowed bucket (see destinationViolations).
+   */
+  forDestinations(tenantId: string, destinations: readonly BackupDestination[]): BackupStorage[] {
     if (destinations.length === 0) return [this.local];
     const storages = destinations.map((destination) =>
       destination.destination_type === 'local'
         ? this.local
-        : new S3BackupStorage(this.client(destination.region!), destination.bucket!, destination.region!, destination.path ?? ''),
+        : new S3BackupStorage(
+            this.client(destination.region!),
+            destination.bucket!,
+            destination.region!,
+            tenantObjectPrefix(this.allowedBuckets, destination, tenantId),
+          ),
     );
     return storages.filter((storage, index) => storages.findIndex((other) => other.name === storage.name) === index);
   }

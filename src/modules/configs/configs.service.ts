@@ -2,6 +2,7 @@ import type { Prisma, Tenant, TenantConfig } from '../../generated/prisma/client
 import { countFieldUse, type FieldLimited } from '../../rate-limit/field-limits.js';
 import { type Actor, requireScope } from '../identity/principal.js';
 import { resolveTenant } from '../tenants/tenant-access.js';
+import type { AllowedBuckets } from './backup-destinations.js';
 import { type ConfigPatch, type ConfigUpdateResult, changeTenantConfig } from './config-changes.js';
 
 export type { ConfigPatch, ConfigUpdateResult };
@@ -29,11 +30,12 @@ export async function updateTenantConfig(
   actor: Actor & FieldLimited,
   ref: string,
   patch: ConfigPatch,
-  expectedVersion?: number | null,
+  expectedVersion: number | null | undefined,
+  allowedBuckets: AllowedBuckets,
 ): Promise<ConfigUpdateResult> {
   const tenant = await resolveTenant(actor, ref, 'config:write');
   await countFieldUse(actor, 'Mutation.updateTenantConfig', tenant.id);
-  return changeTenantConfig(actor, tenant, patch, expectedVersion);
+  return changeTenantConfig(actor, tenant, patch, expectedVersion, allowedBuckets);
 }
 
 /** Revisions are listed newest first through a connection over this where-clause. */
