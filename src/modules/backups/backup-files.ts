@@ -9,7 +9,7 @@ import { destinationViolations } from '../configs/backup-destinations.js';
 import { readConfigDocument } from '../configs/config-document.js';
 import type { Actor } from '../identity/principal.js';
 import { applyIncremental, diffSnapshots, formatVersion, type Incremental, incrementalSchema, snapshotSchema, type TenantSnapshot, takeSnapshot } from './snapshot.js';
-import type { BackupStorage, BackupStorages } from './storage.js';
+import { type BackupStorage, type BackupStorages, StorageWriteError } from './storage.js';
 
 /** What the backup services work with besides the database. */
 export type BackupDeps = {
@@ -81,10 +81,9 @@ export async function writeBackup(
       try {
         await storage.put(storagePath, bytes);
       } catch (error) {
-        // The tenant's configuration names the destination: say which one refused and why.
-        throw new DomainError('PRECONDITION_FAILED', `Backup failed: writing to ${storage.name} failed: ${(error as Error).message}`, {
-          field: 'backup.destinations',
-        });
+        // The tenant's configuration names the destination: say which one refused, in summary.
+        const reason = error instanceof StorageWriteError ? error.summary : 'unexpected error';
+        throw new DomainError('PRECONDITION_FAILED', `Backup failed: writing to ${storage.name} failed: ${reason}`, { field: 'backup.destinations' });
       }
       written.push(storage);
     }
@@ -96,7 +95,8 @@ export async function writeBackup(
     await Promise.allSettled(written.map((storage) => storage.remove(storagePath!)));
     await actor.prisma.backupRecord.update({
       where: { id: record.id },
-      data: { status: 'FAILED', failureReason: (error as Error).message, completedAt: new Date() },
+      // Tenants read the reason: only the gateway's own messages, never a library's.
+      data: { status: 'FAILED', failureReason: error instanceof DomainError ? error.message : 'Backup failed: unexpected error', completedAt: new Date() },
     });
     throw error;
   }

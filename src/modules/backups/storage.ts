@@ -5,6 +5,41 @@ import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3C
 import { type AllowedBuckets, tenantObjectPrefix } from '../configs/backup-destinations.js';
 import type { BackupDestination } from '../configs/config-spec.js';
 
+/**
+ * A write a destination refused, with what a tenant may be told: a summary, never the SDK's or
+ * the file system's own message, which can name hosts, paths and accounts.
+ */
+export class StorageWriteError extends Error {
+  constructor(
+    readonly summary: string,
+    options: { cause: unknown },
+  ) {
+    super(summary, options);
+    this.name = 'StorageWriteError';
+  }
+}
+
+const fileErrors: Record<string, string> = {
+  ENOSPC: 'no space left',
+  EDQUOT: 'no space left',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+};
+
+/** Failures the S3 API reports by name rather than by status alone. */
+const s3Denials = new Set(['AccessDenied', 'AllAccessDisabled', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken']);
+
+function summarizeS3Error(error: unknown): string {
+  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const status = $metadata?.httpStatusCode;
+  if (name === 'NoSuchBucket') return 'no such bucket';
+  if (status === 403 || (name && s3Denials.has(name))) return 'access denied';
+  if (status === 404) return 'no such bucket';
+  if (status === undefined) return 'unreachable';
+  return status >= 500 ? `the storage service failed (HTTP ${status})` : `refused (HTTP ${status})`;
+}
+
 /** Where backup files go. A local directory always; other destinations implement the same three calls. */
 export interface BackupStorage {
   /** Names the destination in a backup record, so the file is found there even after the configuration changes. */
@@ -29,10 +64,15 @@ export class LocalBackupStorage implements BackupStorage {
   // Written to a temporary name and renamed: a crash never leaves a half-written backup under its real name.
   async put(key: string, bytes: Buffer): Promise<void> {
     const target = this.resolve(key);
-    await mkdir(path.dirname(target), { recursive: true });
-    const temporary = `${target}.${randomUUID()}.tmp`;
-    await writeFile(temporary, bytes);
-    await rename(temporary, target);
+    try {
+      await mkdir(path.dirname(target), { recursive: true });
+      const temporary = `${target}.${randomUUID()}.tmp`;
+      await writeFile(temporary, bytes);
+      await rename(temporary, target);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      throw new StorageWriteError(fileErrors[code] ?? `file system error${code ? ` (${code})` : ''}`, { cause: error });
+    }
   }
 
   async get(key: string): Promise<Buffer | null> {
@@ -90,7 +130,11 @@ export class S3BackupStorage implements BackupStorage {
 
   // S3 writes an object whole or not at all, so no temporary name is needed.
   async put(key: string, bytes: Buffer): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(key), Body: bytes, ContentType: 'application/octet-stream' }));
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(key), Body: bytes, ContentType: 'application/octet-stream' }));
+    } catch (error) {
+      throw new StorageWriteError(summarizeS3Error(error), { cause: error });
+    }
   }
 
   async get(key: string): Promise<Buffer | null> {
