@@ -33,9 +33,8 @@ const demo: DemoTenant[] = [
         frequency_hours: 6,
         retention_days: 90,
         pitr_retention_days: 30,
-        destinations: [
-          { destination_type: 's3', bucket: 'acme-backups', region: 'us-east-1', path: '/acme', credentials_id: 'aws-creds-acme' },
-        ],
+        // Local: s3 destinations need a bucket the operator allows (BACKUP_S3_BUCKETS).
+        destinations: [{ destination_type: 'local', bucket: null, region: null, path: null, credentials_id: null }],
       },
       replication: { enabled: true, mode: 'semi-sync', regions: ['us-east-1', 'us-west-2'], failover_priority: ['us-west-2'] },
       compliance: { hipaa: true, soc2: true, data_residency: ['US'] },
@@ -73,7 +72,8 @@ const demo: DemoTenant[] = [
 ];
 
 // The embedded database has one owner: while the gateway runs on it, the seed says so and stops.
-const database = await startOrExit('db:seed', async () => openDatabase(readEnvironment().DATABASE_URL));
+const env = await startOrExit('db:seed', async () => readEnvironment());
+const database = await startOrExit('db:seed', async () => openDatabase(env.DATABASE_URL));
 try {
   await startOrExit('db:seed', () => applyMigrations(database.adapterFactory));
   const prisma = database.prisma;
@@ -88,7 +88,7 @@ try {
       continue;
     }
     const tenant = await createTenant(actor, { ...input, projectId: project.id });
-    await updateTenantConfig(actor, tenant.id, config);
+    await updateTenantConfig(actor, tenant.id, config, null, env.BACKUP_S3_BUCKETS);
     for (const [feature, enabled] of Object.entries(features)) await setTenantFeature(actor, tenant.id, feature, enabled);
     if (suspend) await transitionTenant(actor, tenant.id, 'suspend');
     console.log(`  ${input.slug}: ${input.tier}, ${tenant.region}${suspend ? ', suspended' : ''}`);

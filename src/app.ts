@@ -15,6 +15,7 @@ import { advanceDatabaseWork } from './modules/databases/database-state.js';
 import { InterruptedWorkSweeper } from './modules/tenants/interrupted-work.worker.js';
 import { UsageMeter } from './modules/usage/meter.js';
 import { checkBackupRequests, checkClientAddress, type RateLimitSettings, rateLimitsFromEnvironment } from './rate-limit/limits.js';
+import { createFieldLimiter } from './rate-limit/field-limits.js';
 import { type CounterStore, openCounterStore } from './rate-limit/store.js';
 import { configApiDialect } from './rest/dialects/config-api/routes.js';
 import { eventHistoryDialect } from './rest/dialects/event-history/routes.js';
@@ -48,7 +49,7 @@ export type App = {
 
 function defaultStorages(env: Environment): BackupStorages {
   const credentials = env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY } : undefined;
-  return new BackupStorages(new LocalBackupStorage(env.BACKUP_DIR), { endpoint: env.S3_ENDPOINT, forcePathStyle: env.S3_FORCE_PATH_STYLE === 'on', credentials });
+  return new BackupStorages(new LocalBackupStorage(env.BACKUP_DIR), { endpoint: env.S3_ENDPOINT, forcePathStyle: env.S3_FORCE_PATH_STYLE === 'on', credentials, allowedBuckets: env.BACKUP_S3_BUCKETS });
 }
 
 /** Wiring only: environment → dependencies → workers, Yoga, the REST engine and the router. */
@@ -73,7 +74,8 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const workers = [meter, sweeper, new PartialBackupFilesCleaner(backupStorages.local, alone, logger), ...(scheduler ? [scheduler] : [])];
   for (const worker of workers) worker.start();
 
-  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork } });
+  const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
+  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, fieldLimiter } });
   const dialects = [
     configApiDialect(env.CONFIG_API_PREFIX),
     eventHistoryDialect(env.EVENT_HISTORY_API_PREFIX),

@@ -8,6 +8,36 @@ const mountPrefix = (fallback: string) =>
     .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'a mount prefix is "" or a path like /api/v1, without a trailing slash')
     .default(fallback);
 
+const bucketName = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * `bucket` or `bucket/prefix`, comma-separated, each bucket once: where tenants' s3 backup
+ * destinations may point. Prefixes lose their outer slashes; `.` and `..` segments are refused.
+ */
+const bucketAllowList = z
+  .string()
+  .default('')
+  .transform((value, context) => {
+    const entries = value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean)
+      .map((entry) => {
+        const slash = entry.indexOf('/');
+        const bucket = slash === -1 ? entry : entry.slice(0, slash);
+        const prefix = slash === -1 ? '' : entry.slice(slash + 1).replace(/^\/+|\/+$/g, '');
+        return { entry, bucket, prefix };
+      });
+    for (const [index, { entry, bucket, prefix }] of entries.entries()) {
+      if (!bucketName.test(bucket)) context.addIssue({ code: 'custom', message: `"${entry}": "${bucket}" is not a bucket name` });
+      if (prefix.split('/').some((segment) => segment === '.' || segment === '..' || (prefix && !segment))) {
+        context.addIssue({ code: 'custom', message: `"${entry}": the prefix may not hold empty, "." or ".." segments` });
+      }
+      if (entries.findIndex((other) => other.bucket === bucket) !== index) context.addIssue({ code: 'custom', message: `bucket "${bucket}" is listed twice` });
+    }
+    return entries.map(({ bucket, prefix }) => ({ bucket, prefix }));
+  });
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -31,6 +61,8 @@ const environmentSchema = z.object({
   S3_FORCE_PATH_STYLE: z.enum(['on', 'off']).default('off'),
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** The buckets tenants may name as s3 backup destinations; none by default. */
+  BACKUP_S3_BUCKETS: bucketAllowList,
   /** Scheduled backups (each tenant's backup configuration); one process at a time runs them. */
   BACKUP_SCHEDULER: z.enum(['on', 'off']).default('on'),
   BACKUP_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),

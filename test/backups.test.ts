@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { type AddressInfo, createServer } from 'node:net';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -17,21 +18,30 @@ import {
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { unseal } from '../src/lib/sealing.js';
 import { codes, createKey, createTenant } from './support/fixtures.js';
-import { startGateway, type TestGateway, testSecretsKey } from './support/gateway.js';
+import { allowedBuckets, startGateway, type TestGateway, testSecretsKey } from './support/gateway.js';
 import { startS3, type TestS3 } from './support/s3.js';
 
 let gateway: TestGateway;
 let s3: TestS3;
+const s3Env = () => ({ S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'on' as const, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey });
 beforeAll(async () => {
   s3 = await startS3(['acme-backups']);
-  gateway = await startGateway({
-    env: { S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'on', S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey },
-  });
+  // The operator lets tenants use acme-backups under the prefix gateway/, and no-such-bucket (which the server lacks).
+  gateway = await startGateway({ env: { ...s3Env(), BACKUP_S3_BUCKETS: allowedBuckets('acme-backups/gateway,no-such-bucket') } });
 });
 afterAll(async () => {
   await gateway.close();
   await s3.close();
 });
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 /** An object as the S3-compatible server holds it. */
 async function s3Object(key: string): Promise<Buffer> {
@@ -90,11 +100,12 @@ describe('backup and rollback', () => {
     await setLimits(tenant.id, 5000, { enterprise: 9000 });
     const original = await restorableState(tenant.id);
 
-    // The configuration names an s3 destination: the backup is an object under its path, in
-    // the S3-compatible server, gzip'd and sealed with the gateway's key (encrypt_backups).
+    // The configuration names an s3 destination: the backup is an object under the operator's
+    // prefix, the tenant's id and its path, in the S3-compatible server, gzip'd and sealed with
+    // the gateway's key (encrypt_backups).
     const { backupTenant } = await gateway.data(BackupTenantDocument, { tenant: tenant.id });
     expect(backupTenant).toMatchObject({ trigger: 'MANUAL', status: 'COMPLETED', formatVersion: 1 });
-    const file = await s3Object(`acme/${backupTenant.storagePath!}`);
+    const file = await s3Object(`gateway/${tenant.id}/acme/${backupTenant.storagePath!}`);
     expect(file.length).toBe(backupTenant.sizeBytes);
     expect(createHash('sha256').update(file).digest('hex')).toBe(backupTenant.checksum);
     expect(() => gunzipSync(file)).toThrow();
@@ -167,10 +178,10 @@ describe('backup and rollback', () => {
       `mutation { backupTenant(tenant: "${tenant.id}") { storagePath checksum destination copies } }`,
     );
     const { storagePath, checksum, destination, copies } = backup.data!.backupTenant;
-    expect({ destination, copies }).toEqual({ destination: 'local', copies: ['s3://acme-backups/copies?region=eu-west-1'] });
+    expect({ destination, copies }).toEqual({ destination: 'local', copies: [`s3://acme-backups/gateway/${tenant.id}/copies?region=eu-west-1`] });
     const local = await readFile(path.join(gateway.backupDir, storagePath));
     expect(createHash('sha256').update(local).digest('hex')).toBe(checksum);
-    expect((await s3Object(`copies/${storagePath}`)).equals(local)).toBe(true);
+    expect((await s3Object(`gateway/${tenant.id}/copies/${storagePath}`)).equals(local)).toBe(true);
 
     await gateway.data(UpdateTenantDocument, { id: tenant.id, input: { name: 'Changed' } });
     await writeFile(path.join(gateway.backupDir, storagePath), Buffer.from('damaged'));
@@ -186,11 +197,12 @@ describe('backup and rollback', () => {
     );
     const result = await gateway.graphql(BackupTenantDocument, { tenant: tenant.id });
     expect(codes(result)).toEqual(['PRECONDITION_FAILED']);
-    expect(result.errors![0]!.message).toMatch(/^Backup failed: writing to s3:\/\/no-such-bucket\/\?region=us-east-1 failed: /);
+    // Summarized: the SDK's own message is not passed on.
+    expect(result.errors![0]!.message).toBe(`Backup failed: writing to s3://no-such-bucket/${tenant.id}?region=us-east-1 failed: no such bucket`);
     const { tenantBackups } = await gateway.data(TenantBackupsDocument, { tenant: tenant.id });
     expect(tenantBackups).toHaveLength(1);
     const listed = await gateway.graphql<{ tenantBackups: { status: string; failureReason: string }[] }, object>(`{ tenantBackups(tenant: "${tenant.id}") { status failureReason } }`);
-    expect(listed.data!.tenantBackups[0]).toMatchObject({ status: 'FAILED', failureReason: expect.stringContaining('writing to s3://no-such-bucket/?region=us-east-1 failed') });
+    expect(listed.data!.tenantBackups[0]).toMatchObject({ status: 'FAILED', failureReason: result.errors![0]!.message });
     await expect(readdir(path.join(gateway.backupDir, tenant.id))).resolves.toEqual([]);
   });
 
@@ -201,6 +213,76 @@ describe('backup and rollback', () => {
     await gateway.graphql(`mutation { revokeApiKey(id: "${key.apiKey.id}") { id } }`);
     await gateway.data(RollbackTenantDocument, { tenant: tenant.id, storagePath: backupTenant.storagePath! });
     expect(codes(await gateway.graphql(TenantDocument, { id: tenant.id }, key.secret))).toEqual(['UNAUTHENTICATED']);
+  });
+});
+
+describe("s3 destinations are the operator's to allow (BACKUP_S3_BUCKETS)", () => {
+  const setDestinations = (target: TestGateway, tenant: string, destinations: string) =>
+    target.graphql(`mutation { updateTenantConfig(tenant: "${tenant}", input: { backup: { destinations: [${destinations}] } }) { message } }`);
+  const backupTo = (target: TestGateway, tenant: string) =>
+    target.graphql<{ backupTenant: { destination: string; storagePath: string; sizeBytes: number } }, object>(
+      `mutation { backupTenant(tenant: "${tenant}") { destination storagePath sizeBytes } }`,
+    );
+
+  test("tenants naming one bucket and path write under their own ids; a path cannot climb into another tenant's", async () => {
+    const [first, second] = [await createTenant(gateway), await createTenant(gateway)];
+    expect((await setDestinations(gateway, first.id, '{ destinationType: "s3", bucket: "acme-backups", region: "us-east-1", path: "shared" }')).errors).toBeUndefined();
+    const climbing = `{ destinationType: "s3", bucket: "acme-backups", region: "us-east-1", path: "../../${first.id}/./shared" }`;
+    expect((await setDestinations(gateway, second.id, climbing)).errors).toBeUndefined();
+
+    const mine = (await backupTo(gateway, first.id)).data!.backupTenant;
+    const theirs = (await backupTo(gateway, second.id)).data!.backupTenant;
+    expect(mine.destination).toBe(`s3://acme-backups/gateway/${first.id}/shared?region=us-east-1`);
+    expect(theirs.destination).toBe(`s3://acme-backups/gateway/${second.id}/${first.id}/shared?region=us-east-1`);
+    expect((await s3Object(`gateway/${first.id}/shared/${mine.storagePath}`)).length).toBe(mine.sizeBytes);
+    expect((await s3Object(`gateway/${second.id}/${first.id}/shared/${theirs.storagePath}`)).length).toBe(theirs.sizeBytes);
+  });
+
+  test('a stored destination outside the allow-list is refused again at backup time, and nothing is written', async () => {
+    const tenant = await createTenant(gateway);
+    // As a configuration stored before BACKUP_S3_BUCKETS was set, or narrowed, would name it.
+    const { prisma } = gateway.database;
+    const stored = (await prisma.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } })).document as { backup: object };
+    const destinations = [{ destination_type: 's3', bucket: 'someone-elses-bucket', region: 'us-east-1', path: null, credentials_id: null }];
+    await prisma.tenantConfig.update({ where: { tenantId: tenant.id }, data: { document: { ...stored, backup: { ...stored.backup, destinations } } } });
+
+    const result = await gateway.graphql(BackupTenantDocument, { tenant: tenant.id });
+    expect(codes(result)).toEqual(['PRECONDITION_FAILED']);
+    expect(result.errors![0]!.message).toBe('Backup refused: Bucket "someone-elses-bucket" (backup.destinations.0.bucket) is not a backup bucket this gateway allows');
+    expect(result.errors![0]!.extensions?.field).toBe('backup.destinations.0.bucket');
+    expect((await gateway.data(TenantBackupsDocument, { tenant: tenant.id })).tenantBackups).toEqual([]);
+    // Changes that leave the destinations alone are not held up by them.
+    expect((await gateway.graphql(`mutation { updateTenantConfig(tenant: "${tenant.id}", input: { performance: { cacheSizeMb: 10 } }) { message } }`)).errors).toBeUndefined();
+  });
+
+  test('with no BACKUP_S3_BUCKETS, every s3 destination is refused', async () => {
+    const plain = await startGateway({ env: s3Env() });
+    try {
+      const tenant = await createTenant(plain);
+      const result = await setDestinations(plain, tenant.id, '{ destinationType: "local" }, { destinationType: "s3", bucket: "acme-backups", region: "us-east-1" }');
+      expect(codes(result)).toEqual(['BAD_USER_INPUT']);
+      expect(result.errors![0]!.message).toBe('s3 backup destinations are not enabled on this gateway (backup.destinations.1)');
+      expect(result.errors![0]!.extensions?.field).toBe('backup.destinations.1.bucket');
+      expect((await setDestinations(plain, tenant.id, '{ destinationType: "local" }')).errors).toBeUndefined();
+    } finally {
+      await plain.close();
+    }
+  });
+
+  test.each([
+    ['credentials the server refuses', 'access denied', async () => ({ ...s3Env(), S3_SECRET_ACCESS_KEY: 'not-the-secret' })],
+    ['a server that does not answer', 'unreachable', async () => ({ ...s3Env(), S3_ENDPOINT: `http://127.0.0.1:${await closedPort()}` })],
+  ])('an S3 error is summarized, never passed on: %s is "%s"', async (_name, summary, env) => {
+    const other = await startGateway({ env: { ...(await env()), BACKUP_S3_BUCKETS: allowedBuckets('acme-backups') } });
+    try {
+      const tenant = await createTenant(other);
+      expect((await setDestinations(other, tenant.id, '{ destinationType: "s3", bucket: "acme-backups", region: "us-east-1" }')).errors).toBeUndefined();
+      const result = await other.graphql(BackupTenantDocument, { tenant: tenant.id });
+      expect(codes(result)).toEqual(['PRECONDITION_FAILED']);
+      expect(result.errors![0]!.message).toBe(`Backup failed: writing to s3://acme-backups/${tenant.id}?region=us-east-1 failed: ${summary}`);
+    } finally {
+      await other.close();
+    }
   });
 });
 

@@ -6,11 +6,12 @@ import {
   type UpdateTenantConfigInput,
 } from '../src/generated/graphql/graphql.js';
 import { codes, createKey, createTenant } from './support/fixtures.js';
-import { startGateway, type TestGateway } from './support/gateway.js';
+import { allowedBuckets, startGateway, type TestGateway } from './support/gateway.js';
 
 let gateway: TestGateway;
 beforeAll(async () => {
-  gateway = await startGateway();
+  // The documented example names the bucket heliosdb-backups; the operator allows it.
+  gateway = await startGateway({ env: { BACKUP_S3_BUCKETS: allowedBuckets('heliosdb-backups') } });
 });
 afterAll(() => gateway.close());
 
@@ -274,6 +275,12 @@ describe('validation rules: each refused with the seed\'s message, nothing writt
     ['PITR retention 31 days', { backup: { pitrRetentionDays: 31 } }, 'backup.pitr_retention_days', 'PITR retention must be between 1 and 30'],
     ['an s3 destination without a bucket', { backup: { destinations: [{ destinationType: 's3', region: 'us-east-1' }] } }, 'backup.destinations.0.bucket', 'An s3 destination requires bucket'],
     ['an unknown destination type', { backup: { destinations: [{ destinationType: 'ftp' }] } }, 'backup.destinations.0.destination_type', 'destination_type must be one of s3, local'],
+    [
+      'an s3 bucket outside BACKUP_S3_BUCKETS',
+      { backup: { destinations: [{ destinationType: 'local' }, { destinationType: 's3', bucket: 'elsewhere', region: 'us-east-1' }] } },
+      'backup.destinations.1.bucket',
+      'Bucket "elsewhere" (backup.destinations.1.bucket) is not a backup bucket this gateway allows',
+    ],
     ['backup retention shorter than PITR retention', { backup: { retentionDays: 5, pitrRetentionDays: 7 } }, 'backup.retention_days', 'Backup retention must be >= PITR retention period'],
     ['unknown replication mode', { replication: { mode: 'eventual' } }, 'replication.mode', 'Replication mode must be one of async, sync, semi-sync'],
     ['unknown consistency level', { replication: { consistencyLevel: 'weak' } }, 'replication.consistency_level', 'Consistency level must be one of eventual, read_after_write, strong'],

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Scope } from '../src/generated/graphql/graphql.js';
 import { defaultRateLimits } from '../src/rate-limit/limits.js';
 import { codes, createKey, createTenant } from './support/fixtures.js';
 import { startGateway, type TestGateway, testRateLimits, uniqueSlug } from './support/gateway.js';
@@ -35,7 +36,7 @@ test('the defaults are the seeds\' numbers', () => {
   });
 });
 
-describe('per-tenant field limits (graphql-rate-limit)', () => {
+describe('per-tenant field limits', () => {
   test('configuration updates: GraphQL and REST callers share one count per tenant', async () => {
     const tenant = await createTenant(gateway, { tier: 'ENTERPRISE' });
     const other = await createTenant(gateway, { tier: 'ENTERPRISE' });
@@ -72,6 +73,83 @@ describe('per-tenant field limits (graphql-rate-limit)', () => {
     for (let index = 0; index < 4; index++) expect((await gateway.rest('GET', `/api/v1/tenants/${tenant.id}/config`, { headers: operator() })).status).toBe(200);
     expect((await gateway.rest('GET', `/api/v1/tenants/${tenant.id}/config`, { headers: operator() })).status).toBe(429);
     expect((await gateway.rest('GET', `/api/v1/tenants/${tenant.id}/features`, { headers: operator() })).status).toBe(200);
+  });
+});
+
+describe("per-tenant field limits count the tenant's own uses, once it is resolved and access granted", () => {
+  const tenantScopes: Scope[] = ['CONFIG_READ', 'CONFIG_WRITE', 'FEATURES_READ'];
+  const update = (ref: string, key?: string) =>
+    gateway.graphql(`mutation { updateTenantConfig(tenant: "${ref}", input: { performance: { cacheSizeMb: 10 } }) { message } }`, {}, key);
+  const readConfig = (ref: string, key?: string) => gateway.graphql(`{ tenantConfig(tenant: "${ref}") { version } }`, {}, key);
+  const queryFeatures = (ref: string, key?: string) => gateway.graphql(`{ tenantFeatures(tenant: "${ref}") { totalEnabled } }`, {}, key);
+
+  test("another tenant's key spends nothing of foxtrot's budget: its NOT_FOUND attempts are not counted", async () => {
+    const foxtrot = await createTenant(gateway, { tier: 'ENTERPRISE' });
+    const other = await createTenant(gateway, { tier: 'ENTERPRISE' });
+    const intruder = await createKey(gateway, { scopes: tenantScopes, tenant: other.id });
+    const own = await createKey(gateway, { scopes: tenantScopes, tenant: foxtrot.id });
+    for (let attempt = 0; attempt < 10; attempt++) {
+      expect(codes(await update(foxtrot.slug, intruder.secret))).toEqual(['NOT_FOUND']);
+      expect(codes(await readConfig(foxtrot.id, intruder.secret))).toEqual(['NOT_FOUND']);
+      expect(codes(await queryFeatures(foxtrot.slug, intruder.secret))).toEqual(['NOT_FOUND']);
+    }
+
+    expect((await update(foxtrot.slug, own.secret)).errors).toBeUndefined();
+    expect((await update(foxtrot.id)).errors).toBeUndefined();
+    expect((await gateway.rest('PUT', `/api/v1/tenants/${foxtrot.id}/config`, { headers: operator(), body: { performance: { cache_size_mb: 20 } } })).status).toBe(200);
+    expect(codes(await update(foxtrot.slug, own.secret))).toEqual(['RATE_LIMITED']);
+
+    for (let index = 0; index < 3; index++) expect((await readConfig(foxtrot.slug, own.secret)).errors).toBeUndefined();
+    expect((await gateway.rest('GET', `/api/v1/tenants/${foxtrot.id}/config`, { headers: operator() })).status).toBe(200);
+    expect((await gateway.rest('GET', `/api/v1/tenants/${foxtrot.id}/config`, { headers: operator() })).status).toBe(429);
+    for (let index = 0; index < 4; index++) expect((await queryFeatures(foxtrot.id, own.secret)).errors).toBeUndefined();
+    expect(codes(await queryFeatures(foxtrot.id))).toEqual(['RATE_LIMITED']);
+  });
+
+  test('a tenant named by slug or by UUID spends one budget, once a call', async () => {
+    const tenant = await createTenant(gateway, { tier: 'ENTERPRISE' });
+    expect((await update(tenant.slug)).errors).toBeUndefined();
+    expect((await update(tenant.id)).errors).toBeUndefined();
+    expect((await update(tenant.slug)).errors).toBeUndefined();
+    const refused = await update(tenant.id);
+    expect(refused.status).toBe(429);
+    expect(refused.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', policy: 'Mutation.updateTenantConfig', limit: 3, windowSeconds: 60 });
+    expect(codes(await update(tenant.slug))).toEqual(['RATE_LIMITED']);
+    expect((await gateway.rest('PUT', `/api/v1/tenants/${tenant.slug}/config`, { headers: operator(), body: { performance: { cache_size_mb: 30 } } })).status).toBe(429);
+  });
+
+  test('nested reads count: Tenant.config is a configuration read, Tenant.features a feature query', async () => {
+    const tenant = await createTenant(gateway, { tier: 'ENTERPRISE' });
+    const nested = () => gateway.graphql(`{ tenant(id: "${tenant.id}") { config { version } features { totalEnabled } } }`);
+    for (let index = 0; index < 4; index++) expect((await nested()).errors).toBeUndefined();
+
+    const refused = await nested();
+    expect(refused.status).toBe(429);
+    expect(codes(refused)).toEqual(['RATE_LIMITED']);
+    expect(refused.errors![0]!.path![0]).toBe('tenant');
+    const restRefused = await gateway.rest('GET', `/api/v1/tenants/${tenant.id}/config`, { headers: operator() });
+    expect(restRefused.status).toBe(429);
+    expectRateLimitHeaders(restRefused.headers, 'Query.tenantConfig', 4, 60);
+    expect((await gateway.rest('GET', `/api/v1/tenants/${tenant.id}/features`, { headers: operator() })).status).toBe(429);
+    expect((await gateway.graphql(`{ tenant(id: "${tenant.id}") { slug } }`)).errors).toBeUndefined();
+  });
+
+  test('every alias is a read: 4 aliases of tenant { config } spend the budget of 4, and 1,000 are refused', async () => {
+    const aliasedReads = (tenant: string, count: number) =>
+      `{ ${Array.from({ length: count }, (_unused, index) => `read${index}: tenant(id: "${tenant}") { config { version } }`).join(' ')} }`;
+    const first = await createTenant(gateway, { tier: 'ENTERPRISE' });
+    const four = await gateway.graphql<Record<string, { config: { version: number } }>, object>(aliasedReads(first.id, 4));
+    expect(four.errors).toBeUndefined();
+    expect(Object.values(four.data!).map((read) => read.config.version)).toEqual([1, 1, 1, 1]);
+    expect(codes(await readConfig(first.id))).toEqual(['RATE_LIMITED']);
+
+    const second = await createTenant(gateway, { tier: 'ENTERPRISE' });
+    const thousand = await gateway.graphql(aliasedReads(second.id, 1000));
+    expect(thousand.status).toBe(429);
+    expect(thousand.data).toBeNull();
+    expect(thousand.errors!.length).toBeGreaterThan(0);
+    for (const error of thousand.errors!) expect(error.extensions).toMatchObject({ code: 'RATE_LIMITED', policy: 'Query.tenantConfig', limit: 4 });
+    expect((await gateway.rest('GET', `/api/v1/tenants/${second.id}/config`, { headers: operator() })).status).toBe(429);
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
 
 // Two gateway processes sharing one Redis (started by .ci/run on loopback, TEST_REDIS_URL).
-// Stated tolerance: none. The field-limit store appends each call atomically as it reads,
-// so together the processes admit exactly the limit.
+// Stated tolerance: none. The field-limit store decides and records each use in one script,
+// so together the processes admit exactly the limit. Field limits are keyed by tenant id, and
+// replicas share one database: here each process opens its own copy of one PGlite directory,
+// so the tenant has the same id in both.
 
 const redisUrl = process.env.TEST_REDIS_URL;
 const operatorKey = 'redis-test-operator-key-0123456789';
@@ -15,37 +17,43 @@ const operatorKey = 'redis-test-operator-key-0123456789';
 describe.skipIf(!redisUrl)('rate limits shared through Redis', () => {
   const servers: ServerProcess[] = [];
   const dirs: string[] = [];
+  const slug = `shared_${Date.now()}`;
+  const start = (dataDir: string) =>
+    startServerProcess({
+      DATABASE_URL: dataDir,
+      REDIS_URL: redisUrl!,
+      GATEWAY_ADMIN_KEY: operatorKey,
+      RATE_LIMIT_CONFIG_UPDATES_PER_MINUTE: '10',
+      LOG_LEVEL: 'warn',
+    });
   beforeAll(async () => {
     await new Redis(redisUrl!).flushdb().then(() => undefined);
+    const seedDir = await mkdtemp(path.join(tmpdir(), 'gateway-redis-'));
+    dirs.push(seedDir);
+    const seeding = await start(seedDir);
+    try {
+      const created = await fetch(`${seeding.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorKey}` },
+        body: JSON.stringify({ query: `mutation { createTenant(input: { slug: "${slug}", name: "Shared" }) { id } }` }),
+      });
+      expect(((await created.json()) as { errors?: unknown }).errors).toBeUndefined();
+    } finally {
+      await seeding.stop();
+    }
     for (let index = 0; index < 2; index++) {
       const dataDir = await mkdtemp(path.join(tmpdir(), 'gateway-redis-'));
       dirs.push(dataDir);
-      servers.push(
-        await startServerProcess({
-          DATABASE_URL: dataDir,
-          REDIS_URL: redisUrl!,
-          GATEWAY_ADMIN_KEY: operatorKey,
-          RATE_LIMIT_CONFIG_UPDATES_PER_MINUTE: '10',
-          LOG_LEVEL: 'warn',
-        }),
-      );
+      await cp(seedDir, dataDir, { recursive: true });
+      servers.push(await start(dataDir));
     }
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await Promise.all(servers.map((server) => server.stop()));
     await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
   test('two processes together never admit more than the limit', { timeout: 60_000 }, async () => {
-    const slug = `shared_${Date.now()}`;
-    for (const server of servers) {
-      const created = await fetch(`${server.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorKey}` },
-        body: JSON.stringify({ query: `mutation { createTenant(input: { slug: "${slug}", name: "Shared" }) { id } }` }),
-      });
-      expect(((await created.json()) as { errors?: unknown }).errors).toBeUndefined();
-    }
     const responses = await Promise.all(
       Array.from({ length: 40 }, (_unused, index) =>
         fetch(`${servers[index % 2]!.url}/api/v1/tenants/${slug}/config`, {

@@ -3,14 +3,15 @@ import { TenantConfigDocument, TenantFeaturesDocument } from '../src/generated/g
 import { renameKeysDeep, snakeCase } from '../src/lib/case.js';
 import { configRules } from '../src/modules/configs/config-changes.js';
 import { createKey, createTenant } from './support/fixtures.js';
-import { startGateway, type TestGateway } from './support/gateway.js';
+import { allowedBuckets, startGateway, type TestGateway } from './support/gateway.js';
 
 // Tenant Configuration API v1 (seed 000): every documented request and response.
 
 let gateway: TestGateway;
 let auth: Record<string, string>;
 beforeAll(async () => {
-  gateway = await startGateway();
+  // The documented example names the bucket heliosdb-backups; the operator allows it.
+  gateway = await startGateway({ env: { BACKUP_S3_BUCKETS: allowedBuckets('heliosdb-backups') } });
   auth = { authorization: `Bearer ${gateway.adminKey}` };
 });
 afterAll(() => gateway.close());
@@ -207,6 +208,19 @@ describe('PUT /tenants/{id}/config', () => {
     const response = await put(tenant.id, body);
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ error: 'Bad Request', message, code: 400, tenant_id: tenant.id });
+    expect((await get(tenant.id)).headers.get('etag')).toBe('"v1"');
+  });
+
+  test('an s3 destination outside BACKUP_S3_BUCKETS is 400 naming it, as in GraphQL; nothing written', async () => {
+    const tenant = await enterprise();
+    const response = await put(tenant.id, { backup: { destinations: [{ destination_type: 's3', bucket: 'someone-elses-bucket', region: 'us-east-1' }] } });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({
+      error: 'Bad Request',
+      message: 'Bucket "someone-elses-bucket" (backup.destinations.0.bucket) is not a backup bucket this gateway allows',
+      code: 400,
+      tenant_id: tenant.id,
+    });
     expect((await get(tenant.id)).headers.get('etag')).toBe('"v1"');
   });
 

@@ -2,8 +2,9 @@ import type { Actor } from '../modules/identity/principal.js';
 import type { BackupDeps } from '../modules/backups/backup-files.js';
 import type { DatabaseWork } from '../modules/databases/database-work.js';
 import type { UsageMeter } from '../modules/usage/meter.js';
+import type { FieldLimited } from '../rate-limit/field-limits.js';
 
-export type GraphQLContext = Actor & {
+export type GraphQLContext = Actor & FieldLimited & {
   /** Production refuses anonymous introspection; explorers in development may browse without a key. */
   production: boolean;
   meter: UsageMeter;

@@ -6,7 +6,7 @@ import { maskError, useBadUserInputValidation } from '../graphql/errors.js';
 import { useMetering } from '../graphql/metering.js';
 import { schema } from '../graphql/schema.js';
 import type { Logger } from '../lib/logger.js';
-import { checkTenantQuota, type RateLimitSettings, withFieldRateLimits } from '../rate-limit/limits.js';
+import { checkTenantQuota, type RateLimitSettings } from '../rate-limit/limits.js';
 import type { CounterStore } from '../rate-limit/store.js';
 import { contextFactory } from './credentials.js';
 
@@ -24,7 +24,7 @@ type YogaDeps = {
 export function createGatewayYoga({ env, logger, store, rateLimits, context }: YogaDeps) {
   const limiting = env.RATE_LIMITS === 'on';
   return createYoga<RouteContext, GraphQLContext>({
-    schema: limiting ? withFieldRateLimits(schema, store, rateLimits.fields) : schema,
+    schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     logging: false,

@@ -1,18 +1,22 @@
-import { getGraphQLRateLimiter } from 'graphql-rate-limit';
-import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
-import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { PlanTier } from '../generated/prisma/enums.js';
 import { type Environment, readEnvironment } from '../env.js';
 import { DomainError } from '../lib/errors.js';
 import type { CounterStore } from './store.js';
+
+/**
+ * What seed 000 limits per tenant, named after the field that first served it: a
+ * configuration read (Query.tenantConfig, Tenant.config), a configuration update and a
+ * feature query (Query.tenantFeatures, Tenant.features).
+ */
+export type FieldPolicy = 'Query.tenantConfig' | 'Mutation.updateTenantConfig' | 'Query.tenantFeatures';
 
 export type RateLimitSettings = {
   ip: { perSecond: number; banAfterViolations: number; banSeconds: number };
   tierPerMinute: Record<PlanTier, number>;
   /** On-demand backup requests an hour, by tier (seed 002: dedicated tenants are exempt). */
   backupsPerHour: Record<PlanTier, number>;
-  /** Root fields limited per tenant argument, per minute (seed 000's Rate Limits). */
-  fields: Record<string, number>;
+  /** Uses per tenant a minute of what these fields serve, wherever it is served (seed 000's Rate Limits). */
+  fields: Record<FieldPolicy, number>;
 };
 
 export function rateLimitsFromEnvironment(env: Pick<Environment, `RATE_LIMIT_${string}` & keyof Environment>): RateLimitSettings {
@@ -87,46 +91,4 @@ export async function checkBackupRequests(store: CounterStore, settings: RateLim
   if (count > limit) {
     throw new RateLimitedError(`Backup rate limit exceeded: max ${limit} backup requests per hour for the ${tier} tier`, `backups-${tier.toLowerCase()}`, limit, 3600, resetMs / 1000);
   }
-}
-
-/**
- * Wraps the configured root fields with graphql-rate-limit, keyed by the tenant argument,
- * so GraphQL callers and every REST route running the same field share one limit.
- */
-export function withFieldRateLimits(schema: GraphQLSchema, store: CounterStore, fields: Record<string, number>): GraphQLSchema {
-  // The calls the limiter saw before this one, kept to tell a refused caller when to retry.
-  const seen = new Map<string, readonly number[]>();
-  const limiter = getGraphQLRateLimiter({
-    identifyContext: () => 'tenant',
-    store: {
-      getForIdentity: async (identity) => {
-        const log = await store.fieldStore.getForIdentity(identity);
-        seen.set(identity.fieldIdentity, log);
-        return log;
-      },
-      setForIdentity: (identity, timestamps, windowMs) => store.fieldStore.setForIdentity(identity, timestamps, windowMs),
-    },
-  });
-  return mapSchema(schema, {
-    [MapperKind.OBJECT_FIELD]: (field, fieldName, typeName) => {
-      const max = fields[`${typeName}.${fieldName}`];
-      if (!max) return field;
-      const resolve = field.resolve as GraphQLFieldResolver<unknown, unknown>;
-      return {
-        ...field,
-        resolve: async (parent, args, context, info) => {
-          const tenant = String((args as Record<string, unknown>).tenant ?? (args as Record<string, unknown>).id ?? '').toLowerCase();
-          const limited = await limiter({ parent, args: { tenant }, context, info }, { max, window: '1m', identityArgs: ['tenant'] });
-          const log = seen.get(`${fieldName}:${tenant}`) ?? [];
-          seen.delete(`${fieldName}:${tenant}`);
-          if (limited) {
-            const oldest = Math.min(...log.filter((timestamp) => timestamp > Date.now() - 60_000));
-            const retryAfter = Number.isFinite(oldest) ? (oldest + 60_000 - Date.now()) / 1000 : 60;
-            throw new RateLimitedError(`Rate limit exceeded: max ${max} ${fieldName} requests per minute per tenant`, `${typeName}.${fieldName}`, max, 60, retryAfter);
-          }
-          return resolve(parent, args, context, info);
-        },
-      };
-    },
-  });
 }

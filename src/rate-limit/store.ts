@@ -1,9 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Identity, Store as FieldStore } from 'graphql-rate-limit';
-
-/** The longest window a field limit may use; older calls are dropped from its log. */
-const maxFieldWindowMs = 3_600_000;
 
 /**
  * Counters behind every limiter. In memory by default; in Redis (REDIS_URL) so that
@@ -16,10 +12,17 @@ export interface CounterStore {
   flag(key: string, ttlMs: number): Promise<void>;
   /** Remaining time of a flag, 0 when not set. */
   flagged(key: string): Promise<number>;
-  /** graphql-rate-limit's store, over the same backend. */
-  fieldStore: FieldStore;
+  /**
+   * A sliding window of uses: records this use and admits it when fewer than `limit` lie within
+   * the last `windowMs`; a refused use is not recorded. When refused, `retryMs` is the time until
+   * the oldest use leaves the window.
+   */
+  take(key: string, limit: number, windowMs: number): Promise<{ admitted: boolean; retryMs: number }>;
   close(): Promise<void>;
 }
+
+/** The longest sliding window a log is kept for in memory. */
+const maxWindowMs = 3_600_000;
 
 export class MemoryCounterStore implements CounterStore {
   private readonly counters = new Map<string, { count: number; expiresAt: number }>();
@@ -48,24 +51,22 @@ export class MemoryCounterStore implements CounterStore {
     return until && until > Date.now() ? until - Date.now() : 0;
   }
 
-  // See reservingFieldStore: the read records this call, so the limiter's write adds nothing.
-  readonly fieldStore: FieldStore = {
-    getForIdentity: (identity: Identity) => {
-      const key = `${identity.contextIdentity}\u0000${identity.fieldIdentity}`;
-      const now = Date.now();
-      const log = (this.logs.get(key) ?? []).filter((timestamp) => timestamp > now - maxFieldWindowMs);
-      this.logs.set(key, [...log, now]);
-      return log;
-    },
-    setForIdentity: () => {},
-  };
+  async take(key: string, limit: number, windowMs: number) {
+    const now = Date.now();
+    this.sweep(now);
+    const log = (this.logs.get(key) ?? []).filter((timestamp) => timestamp > now - windowMs);
+    const admitted = log.length < limit;
+    if (admitted) log.push(now);
+    this.logs.set(key, log);
+    return { admitted, retryMs: admitted ? 0 : log[0]! + windowMs - now };
+  }
 
   // Expired windows are dropped every so often, so memory stays bounded by active keys.
   private sweep(now: number) {
     if (++this.sweeps % 1000 !== 0) return;
     for (const [key, entry] of this.counters) if (entry.expiresAt <= now) this.counters.delete(key);
     for (const [key, until] of this.flags) if (until <= now) this.flags.delete(key);
-    for (const [key, log] of this.logs) if ((log.at(-1) ?? 0) < now - 3_600_000) this.logs.delete(key);
+    for (const [key, log] of this.logs) if ((log.at(-1) ?? 0) < now - maxWindowMs) this.logs.delete(key);
   }
 
   async close() {}
@@ -79,19 +80,21 @@ if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]); ttl = tonumber(ARGV[2])
 return {count, ttl}
 `;
 
-// graphql-rate-limit reads a call log, decides, then writes the whole log back: two
-// replicas (or two requests) reading before either writes would both be admitted, and
-// the later write would erase the earlier call. Here the read itself appends this call
-// to the log atomically and returns the calls before it, so every call is counted exactly
-// once and sees every call before it; the limiter's write-back is then only a no-op.
-// (Rejected calls stay counted, which is graphql-rate-limit's default.)
-const reserveScript = `
+// Reading the log, deciding and recording happen in one script: replicas (or concurrent
+// requests) cannot both see the last free slot, so together they admit exactly the limit.
+// Refused uses are not recorded, so the log never outgrows the limit and the oldest entry
+// says truly when a slot frees.
+const takeScript = `
 local now = tonumber(ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
-local before = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
-redis.call('ZADD', KEYS[1], now, ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return before
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], now, ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return -1
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return tonumber(oldest[2]) + window - now
 `;
 
 export class RedisCounterStore implements CounterStore {
@@ -102,7 +105,7 @@ export class RedisCounterStore implements CounterStore {
     this.redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
     this.prefix = prefix;
     this.redis.defineCommand('tgwIncrement', { numberOfKeys: 1, lua: incrementScript });
-    this.redis.defineCommand('tgwReserve', { numberOfKeys: 1, lua: reserveScript });
+    this.redis.defineCommand('tgwTake', { numberOfKeys: 1, lua: takeScript });
   }
 
   async increment(key: string, windowMs: number, amount = 1) {
@@ -122,23 +125,15 @@ export class RedisCounterStore implements CounterStore {
     return Math.max(0, await this.redis.pttl(this.prefix + key));
   }
 
-  readonly fieldStore: FieldStore = {
-    getForIdentity: async (identity: Identity) => {
-      const entries = await (this.redis as unknown as { tgwReserve(...args: unknown[]): Promise<string[]> }).tgwReserve(
-        this.logKey(identity),
-        Date.now(),
-        maxFieldWindowMs,
-        randomUUID(),
-      );
-      const timestamps: number[] = [];
-      for (let index = 1; index < entries.length; index += 2) timestamps.push(Number(entries[index]));
-      return timestamps;
-    },
-    setForIdentity: () => {},
-  };
-
-  private logKey(identity: Identity) {
-    return `${this.prefix}field:${identity.contextIdentity}:${identity.fieldIdentity}`;
+  async take(key: string, limit: number, windowMs: number) {
+    const retryMs = await (this.redis as unknown as { tgwTake(...args: unknown[]): Promise<number> }).tgwTake(
+      this.prefix + key,
+      Date.now(),
+      windowMs,
+      limit,
+      randomUUID(),
+    );
+    return retryMs < 0 ? { admitted: true, retryMs: 0 } : { admitted: false, retryMs };
   }
 
   async close() {

@@ -160,6 +160,11 @@ export const testRateLimits: RateLimitSettings = {
   fields: { 'Query.tenantConfig': 100_000, 'Mutation.updateTenantConfig': 100_000, 'Query.tenantFeatures': 100_000 },
 };
 
+/** BACKUP_S3_BUCKETS as the environment would give it, parsed by the gateway's own parser. */
+export function allowedBuckets(value: string): Environment['BACKUP_S3_BUCKETS'] {
+  return readEnvironment({ BACKUP_S3_BUCKETS: value }).BACKUP_S3_BUCKETS;
+}
+
 let sequence = 0;
 /** Unique per test run, so tests never depend on each other's data or on truncation. */
 export function uniqueSlug(prefix = 'tenant'): string {

@@ -5,10 +5,11 @@ import type { BackupRecord, Tenant } from '../../generated/prisma/client.js';
 import type { PlanTier } from '../../generated/prisma/enums.js';
 import { DomainError } from '../../lib/errors.js';
 import { seal, unseal } from '../../lib/sealing.js';
+import { destinationViolations } from '../configs/backup-destinations.js';
 import { readConfigDocument } from '../configs/config-document.js';
 import type { Actor } from '../identity/principal.js';
 import { applyIncremental, diffSnapshots, formatVersion, type Incremental, incrementalSchema, snapshotSchema, type TenantSnapshot, takeSnapshot } from './snapshot.js';
-import type { BackupStorage, BackupStorages } from './storage.js';
+import { type BackupStorage, type BackupStorages, StorageWriteError } from './storage.js';
 
 /** What the backup services work with besides the database. */
 export type BackupDeps = {
@@ -47,7 +48,10 @@ export async function writeBackup(
 ): Promise<BackupRecord> {
   const config = await actor.prisma.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id }, select: { document: true } });
   const { backup } = readConfigDocument(config.document);
-  const [primary, ...copies] = deps.storages.forDestinations(backup.destinations);
+  // Checked again here: a configuration stored before the allow-list (or a restored one) may name any bucket.
+  const [refused] = destinationViolations(backup.destinations, deps.storages.allowedBuckets);
+  if (refused) throw new DomainError('PRECONDITION_FAILED', `Backup refused: ${refused.message}`, { field: refused.field });
+  const [primary, ...copies] = deps.storages.forDestinations(tenant.id, backup.destinations);
   const kind = base ? 'INCREMENTAL' : 'FULL';
   const record = await actor.prisma.backupRecord.create({
     data: {
@@ -77,10 +81,9 @@ export async function writeBackup(
       try {
         await storage.put(storagePath, bytes);
       } catch (error) {
-        // The tenant's configuration names the destination: say which one refused and why.
-        throw new DomainError('PRECONDITION_FAILED', `Backup failed: writing to ${storage.name} failed: ${(error as Error).message}`, {
-          field: 'backup.destinations',
-        });
+        // The tenant's configuration names the destination: say which one refused, in summary.
+        const reason = error instanceof StorageWriteError ? error.summary : 'unexpected error';
+        throw new DomainError('PRECONDITION_FAILED', `Backup failed: writing to ${storage.name} failed: ${reason}`, { field: 'backup.destinations' });
       }
       written.push(storage);
     }
@@ -92,7 +95,8 @@ export async function writeBackup(
     await Promise.allSettled(written.map((storage) => storage.remove(storagePath!)));
     await actor.prisma.backupRecord.update({
       where: { id: record.id },
-      data: { status: 'FAILED', failureReason: (error as Error).message, completedAt: new Date() },
+      // Tenants read the reason: only the gateway's own messages, never a library's.
+      data: { status: 'FAILED', failureReason: error instanceof DomainError ? error.message : 'Backup failed: unexpected error', completedAt: new Date() },
     });
     throw error;
   }

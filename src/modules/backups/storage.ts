@@ -2,7 +2,43 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { type AllowedBuckets, tenantObjectPrefix } from '../configs/backup-destinations.js';
 import type { BackupDestination } from '../configs/config-spec.js';
+
+/**
+ * A write a destination refused, with what a tenant may be told: a summary, never the SDK's or
+ * the file system's own message, which can name hosts, paths and accounts.
+ */
+export class StorageWriteError extends Error {
+  constructor(
+    readonly summary: string,
+    options: { cause: unknown },
+  ) {
+    super(summary, options);
+    this.name = 'StorageWriteError';
+  }
+}
+
+const fileErrors: Record<string, string> = {
+  ENOSPC: 'no space left',
+  EDQUOT: 'no space left',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+};
+
+/** Failures the S3 API reports by name rather than by status alone. */
+const s3Denials = new Set(['AccessDenied', 'AllAccessDisabled', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken']);
+
+function summarizeS3Error(error: unknown): string {
+  const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const status = $metadata?.httpStatusCode;
+  if (name === 'NoSuchBucket') return 'no such bucket';
+  if (status === 403 || (name && s3Denials.has(name))) return 'access denied';
+  if (status === 404) return 'no such bucket';
+  if (status === undefined) return 'unreachable';
+  return status >= 500 ? `the storage service failed (HTTP ${status})` : `refused (HTTP ${status})`;
+}
 
 /** Where backup files go. A local directory always; other destinations implement the same three calls. */
 export interface BackupStorage {
@@ -28,10 +64,15 @@ export class LocalBackupStorage implements BackupStorage {
   // Written to a temporary name and renamed: a crash never leaves a half-written backup under its real name.
   async put(key: string, bytes: Buffer): Promise<void> {
     const target = this.resolve(key);
-    await mkdir(path.dirname(target), { recursive: true });
-    const temporary = `${target}.${randomUUID()}.tmp`;
-    await writeFile(temporary, bytes);
-    await rename(temporary, target);
+    try {
+      await mkdir(path.dirname(target), { recursive: true });
+      const temporary = `${target}.${randomUUID()}.tmp`;
+      await writeFile(temporary, bytes);
+      await rename(temporary, target);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      throw new StorageWriteError(fileErrors[code] ?? `file system error${code ? ` (${code})` : ''}`, { cause: error });
+    }
   }
 
   async get(key: string): Promise<Buffer | null> {
@@ -68,7 +109,7 @@ export class LocalBackupStorage implements BackupStorage {
   }
 }
 
-/** An `s3` destination of the backup configuration: objects under `path` in `bucket`. */
+/** An `s3` destination of the backup configuration: objects under `prefix` in `bucket`. */
 export class S3BackupStorage implements BackupStorage {
   readonly name: string;
   private readonly prefix: string;
@@ -89,7 +130,11 @@ export class S3BackupStorage implements BackupStorage {
 
   // S3 writes an object whole or not at all, so no temporary name is needed.
   async put(key: string, bytes: Buffer): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(key), Body: bytes, ContentType: 'application/octet-stream' }));
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(key), Body: bytes, ContentType: 'application/octet-stream' }));
+    } catch (error) {
+      throw new StorageWriteError(summarizeS3Error(error), { cause: error });
+    }
   }
 
   async get(key: string): Promise<Buffer | null> {
@@ -107,11 +152,16 @@ export class S3BackupStorage implements BackupStorage {
   }
 }
 
-/** How the gateway reaches S3: the SDK's own credential chain unless keys are given; an endpoint for S3-compatible servers. */
+/**
+ * How the gateway reaches S3: the SDK's own credential chain unless keys are given; an endpoint
+ * for S3-compatible servers; the buckets tenants may name (BACKUP_S3_BUCKETS, none by default).
+ * A destination's credentials_id is stored but not used: there is no credential store yet.
+ */
 export type S3Settings = {
   endpoint?: string;
   forcePathStyle?: boolean;
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  allowedBuckets?: AllowedBuckets;
 };
 
 /** Every destination a backup can be written to or read from, by configuration or by a record's name. */
@@ -122,6 +172,10 @@ export class BackupStorages {
     readonly local: LocalBackupStorage,
     private readonly s3: S3Settings = {},
   ) {}
+
+  get allowedBuckets(): AllowedBuckets {
+    return this.s3.allowedBuckets ?? [];
+  }
 
   private client(region: string): S3Client {
     let client = this.clients.get(region);
@@ -140,13 +194,21 @@ export class BackupStorages {
     return client;
   }
 
-  /** Where new backups of a tenant go: every configured destination, in order; the local directory when none. */
-  forDestinations(destinations: readonly BackupDestination[]): BackupStorage[] {
+  /**
+   * Where new backups of a tenant go: every configured destination, in order; the local
+   * directory when none. Every s3 destination must name an allowed bucket (see destinationViolations).
+   */
+  forDestinations(tenantId: string, destinations: readonly BackupDestination[]): BackupStorage[] {
     if (destinations.length === 0) return [this.local];
     const storages = destinations.map((destination) =>
       destination.destination_type === 'local'
         ? this.local
-        : new S3BackupStorage(this.client(destination.region!), destination.bucket!, destination.region!, destination.path ?? ''),
+        : new S3BackupStorage(
+            this.client(destination.region!),
+            destination.bucket!,
+            destination.region!,
+            tenantObjectPrefix(this.allowedBuckets, destination, tenantId),
+          ),
     );
     return storages.filter((storage, index) => storages.findIndex((other) => other.name === storage.name) === index);
   }

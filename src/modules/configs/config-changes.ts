@@ -5,6 +5,7 @@ import { violationsFromZod } from '../../lib/validation.js';
 import { featureCatalog, tierMeets } from '../features/features.catalog.js';
 import type { Actor } from '../identity/principal.js';
 import { assertLive } from '../tenants/tenant-access.js';
+import { type AllowedBuckets, destinationViolations } from './backup-destinations.js';
 import { readConfigDocument } from './config-document.js';
 import {
   type ConfigCategory,
@@ -166,12 +167,18 @@ export function assertMirroredFeaturesAllowed(tier: Parameters<typeof tierMeets>
 
 export type ConfigUpdateResult = { config: TenantConfig; updatedFields: string[] };
 
-/** The write itself, for callers that have already resolved the tenant under their own scope (features). */
+/**
+ * The write itself, for callers that have already resolved the tenant under their own scope
+ * (features). Destinations the change sets must name buckets in `allowedBuckets`; an operator
+ * narrowing that list later does not block unrelated changes (backups refuse such a
+ * destination when they run).
+ */
 export async function changeTenantConfig(
   actor: Actor,
   tenant: Tenant,
   patch: ConfigPatch,
   expectedVersion?: number | null,
+  allowedBuckets: AllowedBuckets = [],
 ): Promise<ConfigUpdateResult> {
   const principal = actor.principal!;
   const { violations, updatedFields } = validatePatchShape(patch);
@@ -190,7 +197,10 @@ export async function changeTenantConfig(
     }
     const before = readConfigDocument(current.document);
     const after = applyPatch(before, patch);
-    const constraintViolations = checkConstraints(after);
+    const constraintViolations = [
+      ...checkConstraints(after),
+      ...(patch.backup?.destinations === undefined ? [] : destinationViolations(after.backup.destinations, allowedBuckets)),
+    ];
     if (constraintViolations.length) throw new InvalidInputError(constraintViolations);
     assertMirroredFeaturesAllowed(tenant.tier, before, after);
 

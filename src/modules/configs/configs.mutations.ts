@@ -56,7 +56,7 @@ builder.mutationField('updateTenantConfig', (t) =>
     },
     resolve: (_root, { tenant, input }, ctx) => {
       const values = input as Record<string, unknown>;
-      return updateTenantConfig(ctx, String(tenant), toPatch(values), values.expectedVersion as number | null | undefined);
+      return updateTenantConfig(ctx, String(tenant), toPatch(values), values.expectedVersion as number | null | undefined, ctx.backups.storages.allowedBuckets);
     },
   }),
 );

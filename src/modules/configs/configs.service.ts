@@ -1,13 +1,24 @@
 import type { Prisma, Tenant, TenantConfig } from '../../generated/prisma/client.js';
-import type { Actor } from '../identity/principal.js';
+import { countFieldUse, type FieldLimited } from '../../rate-limit/field-limits.js';
+import { type Actor, requireScope } from '../identity/principal.js';
 import { resolveTenant } from '../tenants/tenant-access.js';
+import type { AllowedBuckets } from './backup-destinations.js';
 import { type ConfigPatch, type ConfigUpdateResult, changeTenantConfig } from './config-changes.js';
 
 export type { ConfigPatch, ConfigUpdateResult };
 
-export async function getTenantConfig(actor: Actor, ref: string): Promise<TenantConfig> {
+/** A configuration read: counted against the tenant's reads once the caller may see it. */
+export async function getTenantConfig(actor: Actor & FieldLimited, ref: string): Promise<TenantConfig> {
   const tenant = await resolveTenant<Tenant & { config: TenantConfig }>(actor, ref, 'config:read', { include: { config: true } });
+  await countFieldUse(actor, 'Query.tenantConfig', tenant.id);
   return tenant.config;
+}
+
+/** The configuration loaded with a tenant (Tenant.config): the same scope, and the same count, as tenantConfig. */
+export async function readLoadedConfig<C>(actor: Actor & FieldLimited, tenant: { id: string; config: C | null }): Promise<C> {
+  requireScope(actor, 'config:read');
+  await countFieldUse(actor, 'Query.tenantConfig', tenant.id);
+  return tenant.config!;
 }
 
 /**
@@ -16,13 +27,15 @@ export async function getTenantConfig(actor: Actor, ref: string): Promise<Tenant
  * conditional; without it concurrent writers are applied one after another.
  */
 export async function updateTenantConfig(
-  actor: Actor,
+  actor: Actor & FieldLimited,
   ref: string,
   patch: ConfigPatch,
-  expectedVersion?: number | null,
+  expectedVersion: number | null | undefined,
+  allowedBuckets: AllowedBuckets,
 ): Promise<ConfigUpdateResult> {
   const tenant = await resolveTenant(actor, ref, 'config:write');
-  return changeTenantConfig(actor, tenant, patch, expectedVersion);
+  await countFieldUse(actor, 'Mutation.updateTenantConfig', tenant.id);
+  return changeTenantConfig(actor, tenant, patch, expectedVersion, allowedBuckets);
 }
 
 /** Revisions are listed newest first through a connection over this where-clause. */

@@ -1,9 +1,9 @@
 import { builder, type BuilderTypes, type InputFields } from '../../graphql/builder.js';
 import { camelCase, pascalCase } from '../../lib/case.js';
-import { requireScope } from '../identity/principal.js';
 import { TenantRef } from '../tenants/tenants.types.js';
 import { type BackupDestination, type ConfigCategory, type ConfigDocument, configCategories, configSpec, type FieldSpec } from './config-spec.js';
 import { readConfigDocument } from './config-document.js';
+import { readLoadedConfig } from './configs.service.js';
 
 const BackupDestinationRef = builder.objectRef<BackupDestination>('BackupDestination').implement({
   fields: (t) => ({
@@ -127,10 +127,7 @@ builder.prismaObjectField(TenantRef, 'config', (t) =>
   t.field({
     type: TenantConfigRef,
     select: (_args, _ctx, nestedSelection) => ({ config: nestedSelection(true) }),
-    resolve: (tenant, _args, ctx) => {
-      requireScope(ctx, 'config:read');
-      return tenant.config!;
-    },
+    resolve: (tenant, _args, ctx) => readLoadedConfig(ctx, tenant),
   }),
 );
 

@@ -3,7 +3,8 @@ import type { PlanTier } from '../../generated/prisma/enums.js';
 import { ForbiddenError, InvalidInputError } from '../../lib/errors.js';
 import { changeTenantConfig } from '../configs/config-changes.js';
 import { readConfigDocument } from '../configs/config-document.js';
-import { type Actor } from '../identity/principal.js';
+import { countFieldUse, type FieldLimited } from '../../rate-limit/field-limits.js';
+import { type Actor, requireScope } from '../identity/principal.js';
 import { resolveTenant } from '../tenants/tenant-access.js';
 import { type FeatureDefinition, featureCatalog, featuresByName, tierMeets } from './features.catalog.js';
 
@@ -73,9 +74,20 @@ export async function setTenantFeature(actor: Actor, ref: string, name: string, 
 const featureInputs = { features: { select: { feature: true, enabled: true } }, config: { select: { document: true } } } as const;
 type WithFeatureInputs = Tenant & { features: { feature: string; enabled: boolean }[]; config: { document: unknown } | null };
 
-/** A tenant's features, read in one statement under the caller's features:read scope. */
-export async function getTenantFeatures(actor: Actor, ref: string): Promise<TenantFeatureSummary & { tenantId: string }> {
+/** A feature query: read in one statement under the caller's features:read scope, counted once the caller may see the tenant. */
+export async function getTenantFeatures(actor: Actor & FieldLimited, ref: string): Promise<TenantFeatureSummary & { tenantId: string }> {
   const tenant = await resolveTenant<WithFeatureInputs>(actor, ref, 'features:read', { include: featureInputs });
+  await countFieldUse(actor, 'Query.tenantFeatures', tenant.id);
+  return { tenantId: tenant.id, ...tenantFeatures(tenant.tier, tenant.features, tenant.config?.document) };
+}
+
+/** The features of a tenant loaded with them (Tenant.features): the same scope, and the same count, as tenantFeatures. */
+export async function readLoadedFeatures(
+  actor: Actor & FieldLimited,
+  tenant: Pick<Tenant, 'id' | 'tier'> & Pick<WithFeatureInputs, 'features' | 'config'>,
+): Promise<TenantFeatureSummary & { tenantId: string }> {
+  requireScope(actor, 'features:read');
+  await countFieldUse(actor, 'Query.tenantFeatures', tenant.id);
   return { tenantId: tenant.id, ...tenantFeatures(tenant.tier, tenant.features, tenant.config?.document) };
 }
 

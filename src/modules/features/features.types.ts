@@ -2,7 +2,7 @@ import { builder } from '../../graphql/builder.js';
 import { requireScope } from '../identity/principal.js';
 import { PlanTier, TenantRef } from '../tenants/tenants.types.js';
 import { featureCatalog, type FeatureDefinition } from './features.catalog.js';
-import { type TenantFeatureState, type TenantFeatureSummary, tenantFeatures } from './features.service.js';
+import { readLoadedFeatures, type TenantFeatureState, type TenantFeatureSummary } from './features.service.js';
 
 const FeatureRef = builder.objectRef<FeatureDefinition>('Feature').implement({
   fields: (t) => ({
@@ -45,9 +45,6 @@ builder.prismaObjectField(TenantRef, 'features', (t) =>
   t.field({
     type: TenantFeaturesRef,
     select: { tier: true, features: { select: { feature: true, enabled: true } }, config: { select: { document: true } } },
-    resolve: (tenant, _args, ctx) => {
-      requireScope(ctx, 'features:read');
-      return { tenantId: tenant.id, ...tenantFeatures(tenant.tier, tenant.features, tenant.config?.document) };
-    },
+    resolve: (tenant, _args, ctx) => readLoadedFeatures(ctx, tenant),
   }),
 );
