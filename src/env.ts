@@ -75,6 +75,7 @@ const environmentSchema = z.object({
   /** Switches for benchmarking and diagnosis: `off` disables metering or every rate limit. */
   METERING: z.enum(['on', 'off']).default('on'),
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   USAGE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
   RATE_LIMIT_IP_PER_SECOND: z.coerce.number().int().min(1).default(100),
   RATE_LIMIT_IP_BAN_AFTER: z.coerce.number().int().min(1).default(5),

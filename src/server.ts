@@ -47,14 +47,26 @@ server.listen(env.PORT, env.HOST, () => {
 });
 
 let stopping = false;
+/**
+ * Stop accepting, let requests in flight finish (up to SHUTDOWN_TIMEOUT_MS, then cut what is
+ * left), then stop the workers, flush metering and close the database.
+ */
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
-  logger.info('shutting down', { signal });
-  server.close();
-  server.closeAllConnections();
+  logger.info('shutting down', { signal, drainMs: env.SHUTDOWN_TIMEOUT_MS });
+  const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => {
+    logger.warn('requests still in flight at the shutdown timeout were cut', { timeoutMs: env.SHUTDOWN_TIMEOUT_MS });
+    server.closeAllConnections();
+  }, env.SHUTDOWN_TIMEOUT_MS);
+  timer.unref();
+  await drained;
+  clearTimeout(timer);
   await app.close();
   await database.close();
+  logger.info('stopped', { signal });
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));
