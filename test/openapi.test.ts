@@ -1,5 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { contractChecker } from './support/contract.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 
 let gateway: TestGateway;
@@ -57,4 +58,14 @@ test('/openapi.json is a valid OpenAPI 3.1 document of every mounted route', asy
   expect(response.body.paths['/api/delete-tenant'].delete.parameters).toEqual([
     expect.objectContaining({ name: 'X-Client-Id', in: 'header', required: true }),
   ]);
+});
+
+test('every REST test answer is checked against the document: a body off its schema or an undocumented status fails', async () => {
+  const check = contractChecker((await gateway.rest('GET', '/openapi.json')).body);
+  expect(() => check('GET', '/api/v1/tenants/abc/config', 200, { tenant_id: 'not-a-uuid' })).toThrow(/does not match its documented schema/);
+  expect(() => check('GET', '/api/v1/tenants/abc/config', 418, {})).toThrow(/does not document/);
+  expect(() => check('GET', '/tenants/abc/backups', 200, { success: true })).toThrow(/does not match its documented schema/);
+  const backups = { success: true, http_status: 200, code: 'ok', tenant_id: 'abc', count: 0, backups: [] };
+  expect(() => check('GET', '/tenants/abc/backups', 200, backups)).not.toThrow();
+  expect(() => check('GET', '/not/a/route', 404, { anything: true })).not.toThrow();
 });

@@ -11,6 +11,7 @@ import { applyMigrations } from '../../src/db/schema-engine.js';
 import { type Environment, readEnvironment } from '../../src/env.js';
 import { defaultRateLimits, type RateLimitSettings } from '../../src/rate-limit/limits.js';
 import { createLogger } from '../../src/lib/logger.js';
+import { contractChecker } from './contract.js';
 
 export type GraphQLResponse<T> = {
   data?: T | null;
@@ -104,6 +105,7 @@ export async function startGateway(options: { production?: boolean; rateLimits?:
     return { status: response.status, ...((await response.json()) as GraphQLResponse<T>) };
   }
 
+  let contract: ReturnType<typeof contractChecker> | undefined;
   return {
     app,
     database,
@@ -127,7 +129,10 @@ export async function startGateway(options: { production?: boolean; rateLimits?:
       }
       const response = await app.fetch(new Request(`http://gateway.test${path}`, { method, headers, body }));
       const text = await response.text();
-      return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+      const parsed = text ? JSON.parse(text) : undefined;
+      contract ??= contractChecker(await (await app.fetch(new Request('http://gateway.test/openapi.json'))).json());
+      contract(method, path, response.status, parsed);
+      return { status: response.status, headers: response.headers, body: parsed };
     },
     async countQueries(work) {
       const statements: string[] = [];

@@ -12,6 +12,8 @@ export type FieldSpec<K extends FieldKind = FieldKind> = {
   description: string;
   default: unknown;
   schema: z.ZodType;
+  /** What the schema allows, for documents (OpenAPI minimum/maximum, enum). */
+  allowed?: { minimum?: number; maximum?: number; enum?: readonly string[] };
 };
 
 function int(description: string, label: string, min: number, max: number, fallback: number, tooBig?: string): FieldSpec<'int'> {
@@ -20,6 +22,7 @@ function int(description: string, label: string, min: number, max: number, fallb
     kind: 'int',
     description: `${description} (${min}-${max})`,
     default: fallback,
+    allowed: { minimum: min, maximum: max },
     schema: z
       .number({ error: `${label} must be an integer` })
       .int({ error: `${label} must be an integer` })
@@ -37,6 +40,7 @@ function oneOf(description: string, label: string, values: readonly [string, ...
     kind: 'string',
     description: `${description}: ${values.join(', ')}`,
     default: fallback,
+    allowed: { enum: values },
     schema: z.enum(values, { error: `${label} must be one of ${values.join(', ')}` }),
   };
 }

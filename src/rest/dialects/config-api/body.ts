@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { type ConfigCategory, configCategories, configSpec, type FieldSpec } from '../../../modules/configs/config-spec.js';
 
 function shapeOf(field: FieldSpec): z.ZodType {
-  const described = <T extends z.ZodType>(schema: T) => schema.describe(field.description);
+  // Ranges and enumerations are documented here and checked by the configs service, in the seed's words.
+  const described = <T extends z.ZodType>(schema: T) => schema.meta({ description: field.description, ...field.allowed });
   switch (field.kind) {
     case 'int':
       // GraphQL's Int is 32 bits: anything wider is refused here, with the field named, before GraphQL sees it.
