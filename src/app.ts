@@ -17,10 +17,7 @@ import { UsageMeter } from './modules/usage/meter.js';
 import { checkBackupRequests, checkClientAddress, type RateLimitSettings, rateLimitsFromEnvironment } from './rate-limit/limits.js';
 import { createFieldLimiter } from './rate-limit/field-limits.js';
 import { type CounterStore, openCounterStore } from './rate-limit/store.js';
-import { configApiDialect } from './rest/dialects/config-api/routes.js';
-import { eventHistoryDialect } from './rest/dialects/event-history/routes.js';
-import { tenantApiDialect } from './rest/dialects/tenant-api/routes.js';
-import { tenantsDbDialect } from './rest/dialects/tenantsdb/routes.js';
+import { mountedDialects } from './rest/dialects/index.js';
 import { createRestEngine } from './rest/engine.js';
 import { buildOpenApi } from './rest/openapi.js';
 
@@ -76,12 +73,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
 
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
   const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, fieldLimiter } });
-  const dialects = [
-    configApiDialect(env.CONFIG_API_PREFIX),
-    eventHistoryDialect(env.EVENT_HISTORY_API_PREFIX),
-    tenantApiDialect(env.TENANT_API_PREFIX),
-    tenantsDbDialect(env.TENANTSDB_API_PREFIX, { proxyHost: env.TENANTSDB_PROXY_HOST, proxyPort: env.TENANTSDB_PROXY_PORT }),
-  ];
+  const dialects = mountedDialects(env);
   const rest = createRestEngine(dialects, graphqlBridge(yoga), { maxBodyBytes: env.REST_MAX_BODY_BYTES });
   let sqlStatements = 0;
   database.onQuery.add(() => void sqlStatements++);

@@ -21,7 +21,7 @@ function operation(dialect: Dialect, route: Route, errorRef: string): OpenAPIV3_
     responses[String(status)] = { description: `Error (${status})`, content: { 'application/json': { schema: { $ref: errorRef } } } };
   }
   return {
-    operationId: `${dialect.name}:${route.method.toLowerCase()}:${route.path}`,
+    operationId: `${dialect.name}-${route.method.toLowerCase()}${route.path.replace(/\{(\w+)\}/g, 'by-$1').replace(/[^A-Za-z0-9]+/g, '-')}`.replace(/-$/, ''),
     summary: route.summary,
     tags: [dialect.title],
     security: [{ [`${dialect.name}-auth`]: [] }],
@@ -52,6 +52,7 @@ export function buildOpenApi(dialects: Dialect[]): OpenAPIV3_1.Document {
   return {
     openapi: '3.1.0',
     info: { title: 'tenant-gateway legacy REST APIs', version: '1.0.0', description: 'Legacy routes served by executing GraphQL operations; GraphQL lives at /graphql.' },
+    servers: [{ url: '/', description: 'This gateway' }],
     paths,
     components: { schemas, securitySchemes },
   };
