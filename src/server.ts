@@ -1,3 +1,4 @@
+import './lib/runtime-warnings.js';
 import { createServer, type IncomingMessage } from 'node:http';
 import { createServerAdapter } from '@whatwg-node/server';
 import { createApp } from './app.js';

@@ -1,17 +1,67 @@
-const levels = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: 100 } as const;
-export type LogLevel = keyof typeof levels;
+import pino from 'pino';
 
-export type Logger = Record<Exclude<LogLevel, 'silent'>, (message: string, fields?: Record<string, unknown>) => void>;
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
-/** One JSON object per line on stderr, so logs stay machine-readable and stdout stays for what the user asked for. */
-export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Logger {
-  const threshold = levels[level];
-  const log = (name: Exclude<LogLevel, 'silent'>) => (message: string, fields: Record<string, unknown> = {}) => {
-    if (levels[name] < threshold) return;
-    const extra = Object.fromEntries(
-      Object.entries(fields).map(([key, value]) => [key, value instanceof Error ? { message: value.message, stack: value.stack } : value]),
-    );
-    write(JSON.stringify({ time: new Date().toISOString(), level: name, message, ...extra }));
+type Log = (message: string, fields?: Record<string, unknown>) => void;
+export type Logger = Record<Exclude<LogLevel, 'silent'>, Log> & {
+  /** A logger whose every line carries `bindings` (a request id, a tenant). */
+  child(bindings: Record<string, unknown>): Logger;
+};
+
+/** Whatever names a credential or a secret is never written, at any depth a log line gives it. */
+export const redactedPaths = [
+  'authorization',
+  'password',
+  'secret',
+  'token',
+  'apiKey',
+  'key',
+  '*.authorization',
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.apiKey',
+  '*.key',
+  'headers["x-api-key"]',
+  '*.headers.authorization',
+  '*.headers["x-api-key"]',
+  'headers.authorization',
+];
+
+function wrap(base: pino.Logger): Logger {
+  const log = (level: Exclude<LogLevel, 'silent'>): Log => (message, fields) => {
+    if (!base.isLevelEnabled(level)) return;
+    const serialized = fields ? Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, value instanceof Error ? pino.stdSerializers.err(value) : value])) : {};
+    base[level](serialized, message);
   };
-  return { trace: log('trace'), debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), fatal: log('fatal') };
+  return {
+    trace: log('trace'),
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    fatal: log('fatal'),
+    child: (bindings) => wrap(base.child(bindings)),
+  };
+}
+
+/**
+ * JSON lines on stderr (pino), so logs stay machine-readable and stdout stays for what the user
+ * asked for: `{"level":"info","time":"…","message":"…", …}`. Errors are serialized with their
+ * type and stack; credentials and secrets are redacted.
+ */
+export function createLogger(level: LogLevel, destination: pino.DestinationStream = pino.destination({ dest: 2, sync: true })): Logger {
+  return wrap(
+    pino(
+      {
+        level,
+        base: null,
+        messageKey: 'message',
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+        redact: { paths: redactedPaths, censor: '[redacted]' },
+      },
+      destination,
+    ),
+  );
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { type AllowedBuckets, tenantObjectPrefix } from '../configs/backup-destinations.js';
 import type { BackupDestination } from '../configs/config-spec.js';
 
@@ -110,14 +110,21 @@ export class LocalBackupStorage implements BackupStorage {
 }
 
 /** An `s3` destination of the backup configuration: objects under `prefix` in `bucket`. */
+/** The AWS SDK is loaded the first time an s3 destination is used: most gateways never pay its memory and start time. */
+let sdk: Promise<typeof import('@aws-sdk/client-s3')> | null = null;
+const loadSdk = () => (sdk ??= import('@aws-sdk/client-s3'));
+
+/** One S3 client per region, created on first use. */
+type ClientOf = (region: string) => Promise<S3Client>;
+
 export class S3BackupStorage implements BackupStorage {
   readonly name: string;
   private readonly prefix: string;
 
   constructor(
-    private readonly client: S3Client,
+    private readonly clientOf: ClientOf,
     private readonly bucket: string,
-    region: string,
+    private readonly region: string,
     prefix: string,
   ) {
     this.prefix = prefix.replace(/^\/+|\/+$/g, '');
@@ -131,24 +138,27 @@ export class S3BackupStorage implements BackupStorage {
   // S3 writes an object whole or not at all, so no temporary name is needed.
   async put(key: string, bytes: Buffer): Promise<void> {
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(key), Body: bytes, ContentType: 'application/octet-stream' }));
+      const [{ PutObjectCommand }, client] = await Promise.all([loadSdk(), this.clientOf(this.region)]);
+      await client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key(key), Body: bytes, ContentType: 'application/octet-stream' }));
     } catch (error) {
       throw new StorageWriteError(summarizeS3Error(error), { cause: error });
     }
   }
 
   async get(key: string): Promise<Buffer | null> {
+    const [{ GetObjectCommand }, client] = await Promise.all([loadSdk(), this.clientOf(this.region)]);
     try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
+      const object = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
       return Buffer.from(await object.Body!.transformToByteArray());
     } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return null;
+      if ((error as { name?: string }).name === 'NoSuchKey') return null;
       throw error;
     }
   }
 
   async remove(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
+    const [{ DeleteObjectCommand }, client] = await Promise.all([loadSdk(), this.clientOf(this.region)]);
+    await client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(key) }));
   }
 }
 
@@ -177,10 +187,11 @@ export class BackupStorages {
     return this.s3.allowedBuckets ?? [];
   }
 
-  private client(region: string): S3Client {
+  private readonly clientOf: ClientOf = async (region) => {
     let client = this.clients.get(region);
     if (!client) {
-      client = new S3Client({
+      const { S3Client } = await loadSdk();
+      client = this.clients.get(region) ?? new S3Client({
         region,
         endpoint: this.s3.endpoint,
         forcePathStyle: this.s3.forcePathStyle,
@@ -192,7 +203,7 @@ export class BackupStorages {
       this.clients.set(region, client);
     }
     return client;
-  }
+  };
 
   /**
    * Where new backups of a tenant go: every configured destination, in order; the local
@@ -204,7 +215,7 @@ export class BackupStorages {
       destination.destination_type === 'local'
         ? this.local
         : new S3BackupStorage(
-            this.client(destination.region!),
+            this.clientOf,
             destination.bucket!,
             destination.region!,
             tenantObjectPrefix(this.allowedBuckets, destination, tenantId),
@@ -219,7 +230,7 @@ export class BackupStorages {
     const url = new URL(name);
     if (url.protocol !== 's3:') throw new Error(`Unknown backup destination "${name}"`);
     const region = url.searchParams.get('region') ?? 'us-east-1';
-    return new S3BackupStorage(this.client(region), url.hostname, region, decodeURIComponent(url.pathname));
+    return new S3BackupStorage(this.clientOf, url.hostname, region, decodeURIComponent(url.pathname));
   }
 
   close(): void {
