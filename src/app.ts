@@ -2,6 +2,7 @@ import type { Database } from './db/client.js';
 import { openLeadership } from './db/leadership.js';
 import type { Environment } from './env.js';
 import { graphqlBridge } from './http/graphql-bridge.js';
+import { createMetrics, gaugeOf } from './http/metrics.js';
 import { createRouter, type ServerContext } from './http/router.js';
 import { createGatewayYoga } from './http/yoga.js';
 import { createLogger, type Logger } from './lib/logger.js';
@@ -57,11 +58,13 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const alone = database.kind === 'pglite';
   const secrets = loadSecretsKey(env.SECRETS_KEY, env.SECRETS_KEY_FILE);
   if (secrets.created) logger.warn('SECRETS_KEY is not set: generated a key for encrypted backups; keep it, backups cannot be opened without it', { file: env.SECRETS_KEY_FILE });
+  const metrics = createMetrics();
   const backups: BackupDeps = {
     storages: backupStorages,
     key: secrets.key,
     previousKeys: (env.SECRETS_KEY_PREVIOUS?.split(',') ?? []).map((hex) => Buffer.from(hex, 'hex')),
     requestQuota: limiting ? (key, tier) => checkBackupRequests(store, rateLimits, key, tier) : undefined,
+    observe: (trigger, outcome, seconds) => metrics.backupDuration.observe({ trigger: trigger.toLowerCase(), outcome }, seconds),
   };
   const timings = { provisionMs: env.DATABASE_PROVISION_MS, syncMs: env.DATABASE_SYNC_MS, cutoverMs: env.DATABASE_CUTOVER_MS };
   const databaseWork: DatabaseWork = new DatabaseWork(timings, (tenantId) => advanceDatabaseWork(prisma, timings, tenantId), logger);
@@ -72,11 +75,21 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   for (const worker of workers) worker.start();
 
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
-  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, fieldLimiter } });
+  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, fieldLimiter },
+    observer: {
+      operation: (name, outcome, seconds) => metrics.operationDuration.observe({ operation: name, outcome }, seconds),
+      error: (code, policy) => {
+        metrics.errors.inc({ code });
+        if (code === 'RATE_LIMITED') metrics.rateLimited.inc({ policy: policy ?? 'unknown' });
+      },
+    },
+  });
   const dialects = mountedDialects(env);
   const rest = createRestEngine(dialects, graphqlBridge(yoga), { maxBodyBytes: env.REST_MAX_BODY_BYTES });
-  let sqlStatements = 0;
-  database.onQuery.add(() => void sqlStatements++);
+  database.onQuery.add(() => metrics.sqlStatements.inc());
+  gaugeOf(metrics, 'gateway_usage_buffered_keys', 'API calls counted in memory, not yet written', () => meter.bufferedKeys);
+  gaugeOf(metrics, 'gateway_backup_scheduler_leader', '1 while this process runs the backup schedule', () => (scheduler?.leading ? 1 : 0));
+  gaugeOf(metrics, 'gateway_backup_scheduler_rounds_total', 'Backup schedule rounds this process ran', () => scheduler?.rounds ?? 0);
   const fetch = createRouter({
     database,
     logger,
@@ -84,13 +97,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     rest,
     openApi: JSON.stringify(buildOpenApi(dialects)),
     checkClientAddress: limiting ? (address) => checkClientAddress(store, rateLimits.ip, address) : undefined,
-    gauges: [
-      { name: 'gateway_sql_statements_total', type: 'counter', read: () => sqlStatements },
-      { name: 'gateway_usage_buffered_keys', type: 'gauge', read: () => meter.bufferedKeys },
-      { name: 'gateway_backup_scheduler_leader', type: 'gauge', read: () => (scheduler?.leading ? 1 : 0) },
-      { name: 'gateway_backup_scheduler_rounds_total', type: 'counter', read: () => scheduler?.rounds ?? 0 },
-      { name: 'process_resident_memory_bytes', type: 'gauge', read: () => process.memoryUsage().rss },
-    ],
+    metrics,
   });
 
   return {

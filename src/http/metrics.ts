@@ -1,8 +1,60 @@
-/** A value /metrics reports, read when scraped. */
-export type Gauge = { name: string; type: 'counter' | 'gauge'; read: () => number };
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-/** Prometheus text format; benchmarks read statements per request here. */
-export function metricsResponse(gauges: Gauge[]): Response {
-  const lines = gauges.flatMap(({ name, type, read }) => [`# TYPE ${name} ${type}`, `${name} ${read()}`]);
-  return new Response(`${lines.join('\n')}\n`, { headers: { 'content-type': 'text/plain; version=0.0.4' } });
+const seconds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The gateway's Prometheus metrics (prom-client), one registry per app: request durations per
+ * route template and per GraphQL operation, errors by code, rate-limit refusals, backup
+ * durations and outcomes, scheduler leadership, SQL statements, and Node's process and
+ * event-loop metrics.
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = {
+    registry,
+    httpDuration: new Histogram({
+      name: 'gateway_http_request_duration_seconds',
+      help: 'HTTP requests by route template (REST), /graphql or the gateway path, method and status',
+      labelNames: ['route', 'method', 'status'] as const,
+      buckets: seconds,
+      registers: [registry],
+    }),
+    operationDuration: new Histogram({
+      name: 'gateway_graphql_operation_duration_seconds',
+      help: 'GraphQL executions by operation (a REST route runs its own), and whether they had errors',
+      labelNames: ['operation', 'outcome'] as const,
+      buckets: seconds,
+      registers: [registry],
+    }),
+    errors: new Counter({ name: 'gateway_errors_total', help: 'Errors answered, by taxonomy code', labelNames: ['code'] as const, registers: [registry] }),
+    rateLimited: new Counter({ name: 'gateway_rate_limited_total', help: 'Requests refused by a rate limit, by policy', labelNames: ['policy'] as const, registers: [registry] }),
+    backupDuration: new Histogram({
+      name: 'gateway_backup_duration_seconds',
+      help: 'Backups written, by trigger and outcome',
+      labelNames: ['trigger', 'outcome'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300],
+      registers: [registry],
+    }),
+    sqlStatements: new Counter({ name: 'gateway_sql_statements_total', help: 'SQL statements sent to the database', registers: [registry] }),
+  };
+  return metrics;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** A gauge read when scraped. */
+export function gaugeOf(metrics: Metrics, name: string, help: string, read: () => number): void {
+  new Gauge({
+    name,
+    help,
+    registers: [metrics.registry],
+    collect() {
+      this.set(read());
+    },
+  });
+}
+
+export async function metricsResponse(metrics: Metrics): Promise<Response> {
+  return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } });
 }

@@ -6,7 +6,7 @@ import { DomainError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { failureOf, type RestEngine } from '../rest/engine.js';
 import { jsonResponse } from '../rest/http.js';
-import { type Gauge, metricsResponse } from './metrics.js';
+import { type Metrics, metricsResponse } from './metrics.js';
 import type { RouteContext } from './yoga.js';
 
 /** What the listening server knows about a request that the Request itself does not carry. */
@@ -18,15 +18,14 @@ type RouterDeps = {
   yoga: YogaServerInstance<RouteContext, GraphQLContext>;
   rest: RestEngine;
   openApi: string;
-  gauges: Gauge[];
+  metrics: Metrics;
   /** The address limiter, before anything else runs; throws RATE_LIMITED. */
   checkClientAddress?: (address: string) => Promise<void>;
 };
 
 /** Every path the gateway answers: health, readiness, metrics, /graphql, the OpenAPI document, legacy routes, and a JSON 404. */
-export function createRouter({ database, logger, yoga, rest, openApi, gauges, checkClientAddress }: RouterDeps) {
-  let requests = 0;
-  const allGauges: Gauge[] = [{ name: 'gateway_http_requests_total', type: 'counter', read: () => requests }, ...gauges];
+export function createRouter({ database, logger, yoga, rest, openApi, metrics, checkClientAddress }: RouterDeps) {
+  const fixedRoutes = new Set(['/healthz', '/readyz', '/metrics', '/graphql', '/openapi.json']);
 
   /** A refusal before any route runs, in the caller's format: GraphQL, the dialect's, or neutral. */
   function refuse(request: Request, error: DomainError): Response {
@@ -37,11 +36,10 @@ export function createRouter({ database, logger, yoga, rest, openApi, gauges, ch
     return rest.refuse(request, failure) ?? jsonResponse(failure.status, { error: error.code.toLowerCase(), message: error.message }, failure.headers);
   }
 
-  return async function fetch(request: Request, server: ServerContext = {}): Promise<Response> {
+  async function route(request: Request, server: ServerContext): Promise<Response> {
     const { pathname } = new URL(request.url);
     if (pathname === '/healthz') return jsonResponse(200, { status: 'ok' });
-    if (pathname === '/metrics') return metricsResponse(allGauges);
-    requests++;
+    if (pathname === '/metrics') return metricsResponse(metrics);
     if (pathname === '/readyz') {
       try {
         await database.prisma.$queryRaw`SELECT 1`;
@@ -54,7 +52,10 @@ export function createRouter({ database, logger, yoga, rest, openApi, gauges, ch
     try {
       if (checkClientAddress && server.clientAddress) await checkClientAddress(server.clientAddress);
     } catch (error) {
-      if (error instanceof DomainError) return refuse(request, error);
+      if (error instanceof DomainError) {
+        metrics.rateLimited.inc({ policy: String(error.details.policy ?? 'ip') });
+        return refuse(request, error);
+      }
       logger.error('rate limit store failed; letting the request through', { error });
     }
     if (pathname === '/graphql') return yoga.fetch(request);
@@ -67,5 +68,14 @@ export function createRouter({ database, logger, yoga, rest, openApi, gauges, ch
       return jsonResponse(500, { error: 'internal', message: 'Unexpected error.' });
     }
     return jsonResponse(404, { error: 'not_found', message: `No route for ${request.method} ${pathname}` });
+  }
+
+  return async function fetch(request: Request, server: ServerContext = {}): Promise<Response> {
+    const started = performance.now();
+    const response = await route(request, server);
+    const { pathname } = new URL(request.url);
+    const template = fixedRoutes.has(pathname) ? pathname : (rest.templateOf(pathname) ?? 'unmatched');
+    metrics.httpDuration.observe({ route: template, method: request.method, status: String(response.status) }, (performance.now() - started) / 1000);
+    return response;
   };
 }

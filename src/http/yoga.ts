@@ -4,6 +4,7 @@ import { useAuthGuard } from '../graphql/auth-guard.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { maskError, useBadUserInputValidation } from '../graphql/errors.js';
 import { useMetering } from '../graphql/metering.js';
+import { type OperationObserver, useOperationMetrics } from '../graphql/operation-metrics.js';
 import { schema } from '../graphql/schema.js';
 import type { Logger } from '../lib/logger.js';
 import { checkTenantQuota, type RateLimitSettings } from '../rate-limit/limits.js';
@@ -19,9 +20,10 @@ type YogaDeps = {
   store: CounterStore;
   rateLimits: RateLimitSettings;
   context: Omit<GraphQLContext, 'principal' | 'authFailure' | 'restRoute' | 'publicRoute'>;
+  observer: OperationObserver;
 };
 
-export function createGatewayYoga({ env, logger, store, rateLimits, context }: YogaDeps) {
+export function createGatewayYoga({ env, logger, store, rateLimits, context, observer }: YogaDeps) {
   const limiting = env.RATE_LIMITS === 'on';
   return createYoga<RouteContext, GraphQLContext>({
     schema,
@@ -35,6 +37,7 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context }: Y
     },
     plugins: [
       useBadUserInputValidation(),
+      useOperationMetrics(observer),
       useAuthGuard((tenantId, tier) => (limiting ? checkTenantQuota(store, rateLimits, tenantId, tier) : Promise.resolve())),
       ...(env.METERING === 'on' ? [useMetering()] : []),
     ],

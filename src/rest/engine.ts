@@ -147,7 +147,13 @@ export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, o
     return replyFailure(dialect, null, failure, bareRequest(request, searchParams, (match && paramsOf(match, pathname)) ?? {}));
   }
 
-  return { handle, refuse, routes: routes.map(({ dialect, route }) => ({ dialect, route })) };
+  /** The route template a path falls under (`/api/v1/tenants/{id}/config`), for metrics; null when no route serves it. */
+  function templateOf(pathname: string): string | null {
+    const match = routes.find((candidate) => candidate.pattern.test(pathname));
+    return match ? `${match.dialect.prefix}${match.route.path}` : null;
+  }
+
+  return { handle, refuse, templateOf, routes: routes.map(({ dialect, route }) => ({ dialect, route })) };
 }
 
 export type RestEngine = ReturnType<typeof createRestEngine>;

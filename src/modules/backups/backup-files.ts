@@ -20,6 +20,8 @@ export type BackupDeps = {
   previousKeys?: Buffer[];
   /** Counts an on-demand backup request against the hourly limit (throws RATE_LIMITED); absent when limits are off. */
   requestQuota?: (key: string, tier: PlanTier) => Promise<void>;
+  /** Told of every backup written: its trigger, whether it completed, and how long it took. */
+  observe?: (trigger: Trigger, outcome: 'completed' | 'failed', seconds: number) => void;
 };
 
 function sha256(bytes: Buffer): string {
@@ -68,6 +70,7 @@ export async function writeBackup(
   });
   const written: BackupStorage[] = [];
   let storagePath: string | null = null;
+  const started = performance.now();
   try {
     const snapshot = await takeSnapshot(actor.prisma, tenant.id);
     const payload: TenantSnapshot | Incremental = base
@@ -87,11 +90,14 @@ export async function writeBackup(
       }
       written.push(storage);
     }
-    return await actor.prisma.backupRecord.update({
+    const completed = await actor.prisma.backupRecord.update({
       where: { id: record.id },
       data: { status: 'COMPLETED', storagePath, sizeBytes: bytes.length, checksum: sha256(bytes), formatVersion, completedAt: new Date() },
     });
+    deps.observe?.(trigger, 'completed', (performance.now() - started) / 1000);
+    return completed;
   } catch (error) {
+    deps.observe?.(trigger, 'failed', (performance.now() - started) / 1000);
     await Promise.allSettled(written.map((storage) => storage.remove(storagePath!)));
     await actor.prisma.backupRecord.update({
       where: { id: record.id },

@@ -1,0 +1,38 @@
+import { getOperationAST } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { DomainError } from '../lib/errors.js';
+import type { GraphQLContext } from './context.js';
+
+/** The taxonomy code of an error before masking: the domain error it wraps, or the code graphql-js or a plugin gave it. */
+function codeOf(error: { extensions?: Record<string, unknown>; originalError?: unknown }): { code: string; policy?: string } {
+  let original: unknown = error.originalError;
+  while (original && !(original instanceof DomainError) && (original as { originalError?: unknown }).originalError) original = (original as { originalError?: unknown }).originalError;
+  if (original instanceof DomainError) return { code: original.code, policy: original.details.policy as string | undefined };
+  const extensions = (error.extensions ?? {}) as { code?: string; policy?: string };
+  return { code: extensions.code ?? 'INTERNAL', policy: extensions.policy };
+}
+
+export type OperationObserver = {
+  operation(name: string, outcome: 'ok' | 'error', seconds: number): void;
+  error(code: string, policy: string | undefined): void;
+};
+
+/** Every execution's duration by operation (a REST route by its template), and every error it answers by code. */
+export function useOperationMetrics(observer: OperationObserver): Plugin<GraphQLContext> {
+  return {
+    onExecute({ args }) {
+      const started = performance.now();
+      return {
+        onExecuteDone({ result }) {
+          const errors = ('errors' in result ? result.errors : undefined) ?? [];
+          const name = args.contextValue.restRoute ?? getOperationAST(args.document, args.operationName)?.name?.value ?? 'anonymous';
+          observer.operation(name, errors.length ? 'error' : 'ok', (performance.now() - started) / 1000);
+          for (const error of errors) {
+            const { code, policy } = codeOf(error);
+            observer.error(code, policy);
+          }
+        },
+      };
+    },
+  };
+}
