@@ -1,10 +1,11 @@
 import type { GraphQLContext } from '../graphql/context.js';
 import { authenticate } from '../modules/identity/identity.service.js';
+import { graphiqlHeaderPlaceholder } from './graphiql.js';
 
 /** The bearer token of a request: null when there is no Authorization header, '' when it is malformed. */
 export function bearerToken(request: Request): string | null {
   const header = request.headers.get('authorization');
-  if (!header) return null;
+  if (!header || header.trim() === graphiqlHeaderPlaceholder) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match ? match[1]! : '';
 }

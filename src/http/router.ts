@@ -7,6 +7,7 @@ import type { Logger } from '../lib/logger.js';
 import { failureOf, type RestEngine } from '../rest/engine.js';
 import { jsonResponse } from '../rest/http.js';
 import { type Metrics, metricsResponse } from './metrics.js';
+import { docsAsset, docsPage, landingPage } from './pages.js';
 import type { RouteContext } from './yoga.js';
 
 /** What the listening server knows about a request that the Request itself does not carry. */
@@ -25,7 +26,7 @@ type RouterDeps = {
 
 /** Every path the gateway answers: health, readiness, metrics, /graphql, the OpenAPI document, legacy routes, and a JSON 404. */
 export function createRouter({ database, logger, yoga, rest, openApi, metrics, checkClientAddress }: RouterDeps) {
-  const fixedRoutes = new Set(['/healthz', '/readyz', '/metrics', '/graphql', '/openapi.json']);
+  const fixedRoutes = new Set(['/', '/healthz', '/readyz', '/metrics', '/graphql', '/openapi.json', '/docs']);
 
   /** A refusal before any route runs, in the caller's format: GraphQL, the dialect's, or neutral. */
   function refuse(request: Request, error: DomainError): Response {
@@ -60,6 +61,14 @@ export function createRouter({ database, logger, yoga, rest, openApi, metrics, c
     }
     if (pathname === '/graphql') return yoga.fetch(request);
     if (pathname === '/openapi.json') return new Response(openApi, { headers: { 'content-type': 'application/json' } });
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      if (pathname === '/') return landingPage(request);
+      if (pathname === '/docs' || pathname === '/docs/') return docsPage();
+      if (pathname.startsWith('/docs/assets/')) {
+        const asset = await docsAsset(pathname.slice('/docs/assets/'.length));
+        if (asset) return asset;
+      }
+    }
     try {
       const answered = await rest.handle(request);
       if (answered) return answered;

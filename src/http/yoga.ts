@@ -1,3 +1,4 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
 import type { Environment } from '../env.js';
 import { useAuthGuard } from '../graphql/auth-guard.js';
@@ -10,6 +11,7 @@ import type { Logger } from '../lib/logger.js';
 import { checkTenantQuota, type RateLimitSettings } from '../rate-limit/limits.js';
 import type { CounterStore } from '../rate-limit/store.js';
 import { contextFactory } from './credentials.js';
+import { graphiqlDefaultQuery, graphiqlHeaderPlaceholder } from './graphiql.js';
 
 /** What a REST route adds to a GraphQL execution it runs. */
 export type RouteContext = { restRoute?: string; publicRoute?: boolean };
@@ -31,9 +33,12 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context, obs
     landingPage: false,
     logging: false,
     maskedErrors: { maskError: maskError((error) => logger.error('unexpected error', { error })) },
+    // GraphiQL's assets come from the package, inlined in the page: it works without internet.
+    renderGraphiQL,
     graphiql: {
       title: 'tenant-gateway',
-      headers: JSON.stringify({ Authorization: 'Bearer <your API key>' }, null, 2),
+      defaultQuery: graphiqlDefaultQuery,
+      headers: JSON.stringify({ Authorization: graphiqlHeaderPlaceholder }, null, 2),
     },
     plugins: [
       useBadUserInputValidation(),

@@ -1,0 +1,80 @@
+import { existsSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { type ServerProcess, startServerProcess } from './support/server-process.js';
+
+// Headless Chromium (Debian's package; .ci/run installs it) against a real gateway process,
+// with every request that leaves 127.0.0.1 refused: GraphiQL and the API reference must work
+// without internet.
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const available = existsSync(executablePath);
+if (!available && process.env.CI) throw new Error(`Chromium is missing at ${executablePath}: .ci/run installs it (apt-get install chromium)`);
+
+const operatorKey = 'browser-test-operator-key-0123456';
+let server: ServerProcess;
+let browser: Browser;
+const outside: string[] = [];
+
+beforeAll(async () => {
+  if (!available) return;
+  server = await startServerProcess({ DATABASE_URL: 'memory://', GATEWAY_ADMIN_KEY: operatorKey });
+  await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorKey}` },
+    body: JSON.stringify({ query: 'mutation { createTenant(input: { slug: "browser-acme", name: "Acme in a browser" }) { id } }' }),
+  });
+  browser = await chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Monaco lays text out with non-breaking spaces. */
+const text = async (page: Page, selector: string) => ((await page.locator(selector).last().textContent()) ?? '').replace(/\s+/g, ' ');
+
+async function offlinePage(): Promise<Page> {
+  const page = await browser.newPage();
+  await page.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname === '127.0.0.1') return route.continue();
+    outside.push(url.href);
+    return route.abort();
+  });
+  return page;
+}
+
+test.skipIf(!available)('GraphiQL at /graphql works offline: the default operation, run with a real key, shows the tenants', { timeout: 90_000 }, async () => {
+  const page = await offlinePage();
+  await page.goto(`${server.url}/graphql`);
+  await page.waitForSelector('.graphiql-execute-button', { timeout: 60_000 });
+  expect(await text(page, '.graphiql-query-editor')).toContain('query TenantsWithConfiguration {');
+  expect(await text(page, '.graphiql-editor-tool .graphiql-editor')).toContain('"Authorization": "Bearer <your API key>"');
+  const headers = page.locator('.graphiql-editor-tool .graphiql-editor').last();
+  await headers.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(JSON.stringify({ Authorization: `Bearer ${operatorKey}` }));
+  await page.locator('.graphiql-execute-button').click();
+  await page.waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.replace(/\s+/g, ' ').includes('Acme in a browser'), null, { timeout: 30_000 });
+  const response = await text(page, '.graphiql-response');
+  expect(response).toContain('"slug": "browser-acme"');
+  expect(response).toContain('"cacheSizeMb": 1024');
+  expect(outside).toEqual([]);
+  await page.close();
+});
+
+test.skipIf(!available)('/docs renders the API reference offline, one section per legacy API; / links everything', { timeout: 60_000 }, async () => {
+  const page = await offlinePage();
+  await page.goto(`${server.url}/docs`);
+  await page.waitForSelector('.opblock-tag-section', { timeout: 30_000 });
+  expect(await page.locator('.opblock-tag').allTextContents()).toEqual(['Event History tenants', 'Gateway tenant endpoints', 'Tenant Configuration API v1', 'TenantsDB API']);
+  expect(await page.locator('.opblock').count()).toBeGreaterThanOrEqual(28);
+  await page.goto(`${server.url}/`);
+  expect(await page.locator('a').allTextContents()).toEqual(['/graphql', '/docs', '/openapi.json', '/healthz', '/readyz', '/metrics']);
+  expect(outside).toEqual([]);
+  await page.close();
+});
