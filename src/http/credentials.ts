@@ -1,6 +1,10 @@
+import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../graphql/context.js';
+import { domainGraphQLError } from '../graphql/errors.js';
+import { UnauthenticatedError } from '../lib/errors.js';
 import { authenticate } from '../modules/identity/identity.service.js';
 import { graphiqlHeaderPlaceholder } from './graphiql.js';
+import type { Actor } from '../modules/identity/principal.js';
 
 /** The bearer token of a request: null when there is no Authorization header, '' when it is malformed. */
 export function bearerToken(request: Request): string | null {
@@ -11,15 +15,51 @@ export function bearerToken(request: Request): string | null {
 }
 
 type ContextBase = Omit<GraphQLContext, 'principal' | 'authFailure' | 'restRoute' | 'publicRoute'>;
+type Verdict = Pick<Actor, 'principal' | 'authFailure'>;
+
+/** Who is asking, decided once per request: before parsing on /graphql, then again by the context for free. */
+export function createCredentials(prisma: Actor['prisma'], adminKey: string | undefined) {
+  const verdicts = new WeakMap<Request, Promise<Verdict>>();
+
+  async function decide(request: Request): Promise<Verdict> {
+    const token = bearerToken(request);
+    if (token === null) return { principal: null };
+    if (token === '') return { principal: null, authFailure: 'The Authorization header must be "Bearer <API key>"' };
+    const result = await authenticate(prisma, token, adminKey);
+    return 'principal' in result ? { principal: result.principal } : { principal: null, authFailure: result.failure };
+  }
+
+  return function verdictOf(request: Request): Promise<Verdict> {
+    let verdict = verdicts.get(request);
+    if (!verdict) {
+      verdict = decide(request);
+      verdicts.set(request, verdict);
+    }
+    return verdict;
+  };
+}
+
+export type Credentials = ReturnType<typeof createCredentials>;
+
+/**
+ * A refused credential, and in production a missing one, is answered before the document is
+ * parsed or validated: an anonymous caller cannot make the gateway do work on its query.
+ */
+export function useCredentialsFirst(credentials: Credentials, production: boolean): Plugin {
+  return {
+    async onParams({ request, setResult }) {
+      const { principal, authFailure } = await credentials(request);
+      if (authFailure || (production && !principal)) setResult({ errors: [domainGraphQLError(new UnauthenticatedError(authFailure))] });
+    },
+  };
+}
 
 /** Yoga's context: who is asking (from the Authorization header), beside what every resolver needs. */
-export function contextFactory(base: ContextBase, adminKey: string | undefined) {
-  return async ({ request, restRoute, publicRoute }: { request: Request; restRoute?: string; publicRoute?: boolean }): Promise<GraphQLContext> => {
-    const context = { ...base, restRoute, publicRoute };
-    const token = bearerToken(request);
-    if (token === null) return { ...context, principal: null };
-    if (token === '') return { ...context, principal: null, authFailure: 'The Authorization header must be "Bearer <API key>"' };
-    const result = await authenticate(base.prisma, token, adminKey);
-    return 'principal' in result ? { ...context, principal: result.principal } : { ...context, principal: null, authFailure: result.failure };
-  };
+export function contextFactory(base: ContextBase, credentials: Credentials) {
+  return async ({ request, restRoute, publicRoute }: { request: Request; restRoute?: string; publicRoute?: boolean }): Promise<GraphQLContext> => ({
+    ...base,
+    restRoute,
+    publicRoute,
+    ...(await credentials(request)),
+  });
 }

@@ -3,15 +3,17 @@ import { createYoga } from 'graphql-yoga';
 import type { Environment } from '../env.js';
 import { useAuthGuard } from '../graphql/auth-guard.js';
 import type { GraphQLContext } from '../graphql/context.js';
+import { useDocumentLimits } from '../graphql/document-limits.js';
 import { maskError, useBadUserInputValidation } from '../graphql/errors.js';
+import { useInputBoundary } from '../graphql/input-boundary.js';
 import { useMetering } from '../graphql/metering.js';
 import { type OperationObserver, useOperationMetrics } from '../graphql/operation-metrics.js';
 import { schema } from '../graphql/schema.js';
 import type { Logger } from '../lib/logger.js';
 import { checkTenantQuota, type RateLimitSettings } from '../rate-limit/limits.js';
 import type { CounterStore } from '../rate-limit/store.js';
-import { contextFactory } from './credentials.js';
 import { graphiqlDefaultQuery, graphiqlHeaderPlaceholder } from './graphiql.js';
+import { contextFactory, createCredentials, useCredentialsFirst } from './credentials.js';
 
 /** What a REST route adds to a GraphQL execution it runs. */
 export type RouteContext = { restRoute?: string; publicRoute?: boolean };
@@ -27,6 +29,7 @@ type YogaDeps = {
 
 export function createGatewayYoga({ env, logger, store, rateLimits, context, observer }: YogaDeps) {
   const limiting = env.RATE_LIMITS === 'on';
+  const credentials = createCredentials(context.prisma, env.GATEWAY_ADMIN_KEY);
   return createYoga<RouteContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -41,11 +44,14 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context, obs
       headers: JSON.stringify({ Authorization: graphiqlHeaderPlaceholder }, null, 2),
     },
     plugins: [
+      useCredentialsFirst(credentials, env.NODE_ENV === 'production'),
+      useInputBoundary(),
+      useDocumentLimits(),
       useBadUserInputValidation(),
       useOperationMetrics(observer),
       useAuthGuard((tenantId, tier) => (limiting ? checkTenantQuota(store, rateLimits, tenantId, tier) : Promise.resolve())),
       ...(env.METERING === 'on' ? [useMetering()] : []),
     ],
-    context: contextFactory(context, env.GATEWAY_ADMIN_KEY),
+    context: contextFactory(context, credentials),
   });
 }

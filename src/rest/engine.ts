@@ -1,5 +1,6 @@
 import { print } from 'graphql';
-import { type ErrorCode, httpStatusByCode } from '../lib/errors.js';
+import { type ErrorCode, httpStatusByCode, type Violation } from '../lib/errors.js';
+import { textProblem, unsafeInput } from '../lib/input-safety.js';
 import { jsonResponse, readJsonBody } from './http.js';
 import { type Dialect, type Failure, isAnswer, type Method, type RestRequest, type RestResult, type Route } from './types.js';
 
@@ -76,6 +77,21 @@ function ownerOf(dialects: Dialect[], pathname: string): Dialect | undefined {
   return dialects.find((dialect) => !dialect.prefix && dialect.routes.some((route) => route.path.split('/')[1] === first));
 }
 
+/** The first path parameter, query value or header value no handler may see. */
+function unsafeRequestText(params: Record<string, string>, query: URLSearchParams, headers: Headers): Violation | null {
+  const sources: [string, Iterable<[string, string]>][] = [['', Object.entries(params)], ['', query], ['header ', headers]];
+  for (const [kind, entries] of sources) {
+    for (const [name, value] of entries) {
+      const problem = textProblem(name) ?? textProblem(value);
+      if (problem) return { field: `${kind}${name}`, rule: 'text', message: `${kind}${name} ${problem}` };
+    }
+  }
+  return null;
+}
+
+const badInput = (violation: Violation) =>
+  failureOf({ message: violation.message, extensions: { code: 'BAD_USER_INPUT', field: violation.field, violations: [violation] } });
+
 export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, options: { maxBodyBytes: number }) {
   const routes = dialects.flatMap((dialect) => dialect.routes.map((route) => compile(dialect, route)));
 
@@ -111,6 +127,8 @@ export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, o
       return replyFailure(dialect, null, failure, bareRequest(request, searchParams));
     }
     const restRequest = bareRequest(request, searchParams, params);
+    const unsafeText = unsafeRequestText(params, searchParams, request.headers);
+    if (unsafeText) return replyFailure(dialect, null, badInput(unsafeText), restRequest);
 
     const authorization = dialect.authorization(request.headers);
     if (authorization === null && !route.public) {
@@ -122,6 +140,8 @@ export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, o
     if (route.body) {
       const read = await readJsonBody(request, options.maxBodyBytes);
       if ('problem' in read) return reply(dialect.problem(read.problem, restRequest));
+      const unsafe = unsafeInput(read.value);
+      if (unsafe) return replyFailure(dialect, route, badInput(unsafe), restRequest);
       // reportInput: dialects tell a missing field (input undefined) from a wrong one.
       const parsed = route.body.safeParse(read.value, { reportInput: true });
       if (!parsed.success) return reply(dialect.problem({ kind: 'invalid_body', issues: parsed.error.issues }, restRequest));

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
 import type { Prisma, Tenant, TenantConfig } from '../../generated/prisma/client.js';
 import { ConflictError, ForbiddenError, InvalidInputError, type Violation } from '../../lib/errors.js';
@@ -203,6 +204,8 @@ export async function changeTenantConfig(
     ];
     if (constraintViolations.length) throw new InvalidInputError(constraintViolations);
     assertMirroredFeaturesAllowed(tenant.tier, before, after);
+    // Accepted but changing nothing: no new version, no revision.
+    if (isDeepStrictEqual(before, after)) return { config: current, updatedFields };
 
     const version = current.version + 1;
     const document = after as unknown as Prisma.InputJsonObject;
