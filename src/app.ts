@@ -1,6 +1,7 @@
 import type { Database } from './db/client.js';
 import { openLeadership } from './db/leadership.js';
 import type { Environment } from './env.js';
+import { operatorKeyCheck } from './http/credentials.js';
 import { graphqlBridge } from './http/graphql-bridge.js';
 import { createMetrics, gaugeOf } from './http/metrics.js';
 import { createRouter, type ServerContext } from './http/router.js';
@@ -96,7 +97,9 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     yoga,
     rest,
     openApi: JSON.stringify(buildOpenApi(dialects)),
-    checkClientAddress: limiting ? (address) => checkClientAddress(store, rateLimits.ip, address) : undefined,
+    checkClientAddress: limiting ? (address, operator) => checkClientAddress(store, rateLimits.ip, address, operator) : undefined,
+    isOperatorKey: operatorKeyCheck(env.GATEWAY_ADMIN_KEY),
+    metricsToken: env.METRICS_TOKEN,
     metrics,
   });
 

@@ -37,8 +37,27 @@ if (!env.GATEWAY_ADMIN_KEY) {
 const app = createApp({ env, database, logger });
 await app.ready;
 const server = createServer(
+  // Timeouts are checked every second, so a trickled request is cut close to its limit.
+  { requestTimeout: env.REQUEST_TIMEOUT_MS, headersTimeout: env.HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
   createServerAdapter<{ req: IncomingMessage }>((request, { req }) => app.fetch(request, { clientAddress: req.socket.remoteAddress })),
 );
+// One address holds at most MAX_CONNECTIONS_PER_ADDRESS open connections.
+const connectionsByAddress = new Map<string, number>();
+server.on('connection', (socket) => {
+  const address = socket.remoteAddress ?? 'unknown';
+  const open = (connectionsByAddress.get(address) ?? 0) + 1;
+  if (open > env.MAX_CONNECTIONS_PER_ADDRESS) {
+    logger.warn('refused a connection: too many open from one address', { address, limit: env.MAX_CONNECTIONS_PER_ADDRESS });
+    socket.destroy();
+    return;
+  }
+  connectionsByAddress.set(address, open);
+  socket.once('close', () => {
+    const left = (connectionsByAddress.get(address) ?? 1) - 1;
+    if (left > 0) connectionsByAddress.set(address, left);
+    else connectionsByAddress.delete(address);
+  });
+});
 server.listen(env.PORT, env.HOST, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;

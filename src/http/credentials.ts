@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../graphql/context.js';
 import { domainGraphQLError } from '../graphql/errors.js';
@@ -12,6 +13,19 @@ export function bearerToken(request: Request): string | null {
   if (!header || header.trim() === graphiqlHeaderPlaceholder) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match ? match[1]! : '';
+}
+
+/**
+ * Whether a request carries GATEWAY_ADMIN_KEY, the bootstrap operator key, compared in constant
+ * time and without the database: the address limiter asks before anything is authenticated.
+ */
+export function operatorKeyCheck(adminKey: string | undefined): ((request: Request) => boolean) | undefined {
+  if (!adminKey) return undefined;
+  const expected = createHash('sha256').update(adminKey).digest();
+  return (request) => {
+    const token = bearerToken(request) ?? request.headers.get('x-api-key')?.trim();
+    return !!token && timingSafeEqual(createHash('sha256').update(token).digest(), expected);
+  };
 }
 
 type ContextBase = Omit<GraphQLContext, 'principal' | 'authFailure' | 'restRoute' | 'publicRoute'>;

@@ -20,12 +20,16 @@ type RouterDeps = {
   rest: RestEngine;
   openApi: string;
   metrics: Metrics;
-  /** The address limiter, before anything else runs; throws RATE_LIMITED. */
-  checkClientAddress?: (address: string) => Promise<void>;
+  /** The address limiter, before anything else runs; throws RATE_LIMITED. `operator`: counted, never refused. */
+  checkClientAddress?: (address: string, operator: boolean) => Promise<void>;
+  /** Tells the bootstrap operator's key (GATEWAY_ADMIN_KEY) from anything else, without the database. */
+  isOperatorKey?: (request: Request) => boolean;
+  /** When set, /metrics answers only `Authorization: Bearer <this>`. */
+  metricsToken?: string;
 };
 
 /** Every path the gateway answers: health, readiness, metrics, /graphql, the OpenAPI document, legacy routes, and a JSON 404. */
-export function createRouter({ database, logger, yoga, rest, openApi, metrics, checkClientAddress }: RouterDeps) {
+export function createRouter({ database, logger, yoga, rest, openApi, metrics, checkClientAddress, isOperatorKey, metricsToken }: RouterDeps) {
   const fixedRoutes = new Set(['/', '/healthz', '/readyz', '/metrics', '/graphql', '/openapi.json', '/docs']);
 
   /** A refusal before any route runs, in the caller's format: GraphQL, the dialect's, or neutral. */
@@ -40,7 +44,22 @@ export function createRouter({ database, logger, yoga, rest, openApi, metrics, c
   async function route(request: Request, server: ServerContext): Promise<Response> {
     const { pathname } = new URL(request.url);
     if (pathname === '/healthz') return jsonResponse(200, { status: 'ok' });
-    if (pathname === '/metrics') return metricsResponse(metrics);
+    // Everything past liveness counts against the address, /readyz (a database query) and /metrics included.
+    try {
+      if (checkClientAddress && server.clientAddress) await checkClientAddress(server.clientAddress, isOperatorKey?.(request) ?? false);
+    } catch (error) {
+      if (error instanceof DomainError) {
+        metrics.rateLimited.inc({ policy: String(error.details.policy ?? 'ip') });
+        return refuse(request, error);
+      }
+      logger.error('rate limit store failed; letting the request through', { error });
+    }
+    if (pathname === '/metrics') {
+      if (metricsToken && request.headers.get('authorization') !== `Bearer ${metricsToken}`) {
+        return jsonResponse(401, { error: 'unauthenticated', message: 'Metrics need "Authorization: Bearer <METRICS_TOKEN>"' }, { 'www-authenticate': 'Bearer' });
+      }
+      return metricsResponse(metrics);
+    }
     if (pathname === '/readyz') {
       try {
         await database.prisma.$queryRaw`SELECT 1`;
@@ -49,15 +68,6 @@ export function createRouter({ database, logger, yoga, rest, openApi, metrics, c
         logger.warn('readiness check failed', { error });
         return jsonResponse(503, { status: 'unavailable', database: database.kind });
       }
-    }
-    try {
-      if (checkClientAddress && server.clientAddress) await checkClientAddress(server.clientAddress);
-    } catch (error) {
-      if (error instanceof DomainError) {
-        metrics.rateLimited.inc({ policy: String(error.details.policy ?? 'ip') });
-        return refuse(request, error);
-      }
-      logger.error('rate limit store failed; letting the request through', { error });
     }
     if (pathname === '/graphql') return yoga.fetch(request);
     if (pathname === '/openapi.json') return new Response(openApi, { headers: { 'content-type': 'application/json' } });

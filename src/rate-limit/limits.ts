@@ -60,7 +60,12 @@ function rateLimitHeaders(details: Record<string, unknown>): Record<string, stri
 }
 
 /** Before authentication: N requests a second per address; repeated violations ban the address. */
-export async function checkClientAddress(store: CounterStore, settings: RateLimitSettings['ip'], address: string): Promise<void> {
+export async function checkClientAddress(store: CounterStore, settings: RateLimitSettings['ip'], address: string, operator = false): Promise<void> {
+  // The operator's own key is counted like any caller but never refused nor banned: a burst must not lock the operator out.
+  if (operator) {
+    await store.increment(`ip:${address}`, 1000);
+    return;
+  }
   const banned = await store.flagged(`ban:${address}`);
   if (banned > 0) {
     throw new RateLimitedError('Too many requests: this address is temporarily banned', 'ip-ban', settings.perSecond, settings.banSeconds, banned / 1000);
