@@ -86,6 +86,40 @@ describe('scheduled backups', () => {
     expect((await round(tenant.id, hours(2))).map((backup) => backup.kind)).toEqual(['FULL']);
   });
 
+  test('a destination that keeps failing is retried after 1, 2, 4 … minutes (never more often than the frequency), logged as an error once', async () => {
+    const tenant = await createTenant(gateway);
+    await configure(tenant.id, { frequencyHours: 1 });
+    // A backup directory below a file: every write fails.
+    const failing: BackupDeps = { ...deps, storages: new BackupStorages(new LocalBackupStorage('/dev/null/backups')) };
+    const logged: [string, string, Record<string, unknown>][] = [];
+    const log = (level: string) => (message: string, fields: Record<string, unknown> = {}) => void logged.push([level, message, fields]);
+    const logger = { trace: log('trace'), debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), fatal: log('fatal'), child: () => logger };
+    const start = Date.now();
+    const attempted: number[] = [];
+    const seen: string[] = [];
+    for (const minutes of [0, 0.5, 1.1, 1.5, 2.2, 3.4, 4.5, 8.6, 16.7, 30, 40, 61, 100, 130, 155]) {
+      const now = new Date(start + minutes * 60_000);
+      await runScheduledBackups(gateway.database.prisma, failing, { now, logger });
+      // The failed record is dated as the round that made it: the clock here is `now`.
+      const { count } = await gateway.database.prisma.backupRecord.updateMany({ where: { tenantId: tenant.id, id: { notIn: seen } }, data: { createdAt: now } });
+      if (count) attempted.push(minutes);
+      seen.push(...(await backups(tenant.id)).map((record) => record.id).filter((id) => !seen.includes(id)));
+    }
+    // Each attempt waits twice as long as the one before (1, 2, 4 … minutes), at most the tenant's hourly frequency.
+    expect(attempted).toEqual([0, 1.1, 3.4, 8.6, 16.7, 40, 100]);
+    const mine = logged.filter(([, , fields]) => fields.tenant === tenant.slug);
+    expect(mine.map(([level, message]) => `${level} ${message}`)).toEqual([
+      'error scheduled backup failed; retrying with backoff',
+      ...Array.from({ length: 6 }, () => 'warn scheduled backup still failing'),
+    ]);
+    expect(mine[0]![2]).toMatchObject({ reason: expect.stringContaining('Backup failed: writing to local failed'), retryInMinutes: 1 });
+    expect(mine[0]![2].error).toBeUndefined();
+    const records = await backups(tenant.id);
+    expect(records.map((record) => record.status)).toEqual(Array.from({ length: 7 }, () => 'FAILED'));
+    // Once it works again, the next round backs it up and the streak is over.
+    expect((await round(tenant.id, new Date(start + 200 * 60_000))).map((backup) => backup.status)).toEqual(['COMPLETED']);
+  });
+
   test('tenants with backups disabled, deleted tenants and suspended ones', async () => {
     const disabled = await createTenant(gateway);
     await configure(disabled.id, { enabled: false });

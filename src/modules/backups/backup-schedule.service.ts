@@ -1,4 +1,5 @@
 import type { BackupRecord, Tenant } from '../../generated/prisma/client.js';
+import { DomainError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { readConfigDocument } from '../configs/config-document.js';
 import type { Actor } from '../identity/principal.js';
@@ -42,9 +43,20 @@ export async function runScheduledBackups(
 ): Promise<{ taken: BackupRecord[]; failed: number }> {
   const now = options.now ?? new Date();
   const actor = systemActor(prisma);
-  const due = await prisma.$queryRaw<{ id: string }[]>`
-    SELECT t.id::text AS id
-    FROM "Tenant" t JOIN "TenantConfig" c ON c."tenantId" = t.id
+  // A tenant whose scheduled backups keep failing (a destination that refuses) is retried after
+  // 1, 2, 4 … minutes, never more often than its frequency: one failure a period, not one a round.
+  const due = await prisma.$queryRaw<{ id: string; failures: number }[]>`
+    SELECT t.id::text AS id, f.failures::int AS failures
+    FROM "Tenant" t
+    JOIN "TenantConfig" c ON c."tenantId" = t.id
+    LEFT JOIN LATERAL (
+      SELECT count(*) AS failures, max(b."createdAt") AS last_failure
+      FROM "BackupRecord" b
+      WHERE b."tenantId" = t.id AND b.trigger = 'SCHEDULED' AND b.status = 'FAILED'
+        AND b."createdAt" > COALESCE(
+          (SELECT max(ok."createdAt") FROM "BackupRecord" ok WHERE ok."tenantId" = t.id AND ok.trigger = 'SCHEDULED' AND ok.status = 'COMPLETED'),
+          'epoch'::timestamp)
+    ) f ON true
     WHERE t.status IN ('ACTIVE', 'SUSPENDED')
       AND (c.document -> 'backup' ->> 'enabled') = 'true'
       AND NOT EXISTS (
@@ -52,11 +64,14 @@ export async function runScheduledBackups(
         WHERE b."tenantId" = t.id AND b.trigger = 'SCHEDULED' AND b.status IN ('COMPLETED', 'RUNNING', 'PENDING')
           AND b."createdAt" > ${now.toISOString()}::timestamp - make_interval(hours => (c.document -> 'backup' ->> 'frequency_hours')::int)
       )
+      AND (f.failures = 0 OR f.last_failure <= ${now.toISOString()}::timestamp - LEAST(
+        make_interval(hours => (c.document -> 'backup' ->> 'frequency_hours')::int),
+        make_interval(mins => power(2, LEAST(f.failures - 1, 16))::int)))
     ORDER BY t.id
     LIMIT ${options.limit ?? 200}`;
   const taken: BackupRecord[] = [];
   let failed = 0;
-  for (const { id } of due) {
+  for (const { id, failures } of due) {
     const tenant = await prisma.tenant.findUnique({ where: { id }, include: { config: true } });
     if (!tenant?.config) continue;
     try {
@@ -65,7 +80,11 @@ export async function runScheduledBackups(
       taken.push(await writeBackup(actor, deps, tenant, 'SCHEDULED', base));
     } catch (error) {
       failed += 1;
-      options.logger?.error('scheduled backup failed', { tenant: tenant.slug, error });
+      // The gateway's own failures say what went wrong in a sentence; only unexpected ones need a stack.
+      const reason = error instanceof DomainError ? { reason: error.message } : { error };
+      const retryInMinutes = 2 ** Math.min(failures, 16);
+      if (failures === 0) options.logger?.error('scheduled backup failed; retrying with backoff', { tenant: tenant.slug, retryInMinutes, ...reason });
+      else options.logger?.warn('scheduled backup still failing', { tenant: tenant.slug, attempts: failures + 1, retryInMinutes, ...reason });
     }
   }
   return { taken, failed };
