@@ -89,6 +89,15 @@ describe('POST /api/initialize-tenant', () => {
     expect(await tenantCount()).toBe(before);
   });
 
+  test('a database_name that is another tenant\'s id is 422 naming database_name, nothing written', async () => {
+    const { body: existing } = await initialize({ database_name: uniqueSlug('history'), client_label: 'Existing' });
+    const before = await tenantCount();
+    const response = await initialize({ database_name: existing.client_id, client_label: 'Impostor' });
+    expect(response.status).toBe(422);
+    expect(response.body).toEqual({ detail: [{ loc: ['body', 'database_name'], msg: 'slug must not have the form of a UUID', type: 'value_error' }] });
+    expect(await tenantCount()).toBe(before);
+  });
+
   test('a key without keys:write creates neither the tenant nor a credential', async () => {
     const writer = await createKey(gateway, { scopes: ['TENANTS_WRITE'] });
     const before = await tenantCount();

@@ -9,10 +9,10 @@ import type { DatabaseWork } from '../databases/database-work.js';
 import { assertNoDatabaseWork } from '../databases/database-state.js';
 import { databaseSlug, planDatabases, type TenantDatabaseInput } from '../databases/placement.js';
 import { type CreateApiKeyInput, createApiKey } from '../identity/api-keys.js';
-import { type Actor, requireScope } from '../identity/principal.js';
+import { type Actor, type Principal, requireScope } from '../identity/principal.js';
 import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
 import { assertPlanAllows, tierLimits } from './plans.js';
-import { assertLive, resolveTenant, uuidPattern } from './tenant-access.js';
+import { assertLive, reachableTenants, resolveTenant, uuidPattern } from './tenant-access.js';
 
 const slug = z
   .string()
@@ -21,7 +21,9 @@ const slug = z
   .regex(/^[a-z0-9][a-z0-9_-]*$/, {
     error: 'slug may contain only lowercase letters, digits, underscores and hyphens, starting with a letter or digit',
   })
-  .refine((value) => !value.includes('__'), { error: 'slug must not contain "__"' });
+  .refine((value) => !value.includes('__'), { error: 'slug must not contain "__"' })
+  // A tenant reference that looks like a UUID is an id (tenantRefWhere): such a slug could name another tenant.
+  .refine((value) => !uuidPattern.test(value), { error: 'slug must not have the form of a UUID' });
 
 const name = z
   .string()
@@ -102,15 +104,21 @@ const updateTenantSchema = z
   })
   .strict() as z.ZodType<UpdateTenantInput>;
 
-async function assertSlugFree(actor: Actor, value: string): Promise<void> {
-  const holder = await actor.prisma.tenant.findUnique({ where: { slug: value }, select: { status: true } });
+/**
+ * A taken slug is one CONFLICT whoever holds it, so it tells nothing about tenants out of the
+ * caller's reach; only a caller who can reach the holder in the trash is told how to free it.
+ */
+async function assertSlugFree(actor: Actor, principal: Principal, value: string): Promise<void> {
+  const holder = await actor.prisma.tenant.findUnique({ where: { slug: value }, select: { id: true, status: true } });
   if (!holder) return;
-  throw new ConflictError(
-    holder.status === 'DELETED'
-      ? `slug "${value}" belongs to a deleted tenant; hard-delete that tenant to reuse the slug`
-      : `slug "${value}" is already taken`,
-    { field: 'slug', slug: value, currentStatus: holder.status },
-  );
+  if (holder.status === 'DELETED' && (await actor.prisma.tenant.count({ where: { AND: [{ id: holder.id }, reachableTenants(principal)] } })) > 0) {
+    throw new ConflictError(`slug "${value}" belongs to a deleted tenant; hard-delete that tenant to reuse the slug`, {
+      field: 'slug',
+      slug: value,
+      currentStatus: holder.status,
+    });
+  }
+  throw new ConflictError(`slug "${value}" is already taken`, { field: 'slug', slug: value });
 }
 
 export async function createTenant(actor: Actor, input: CreateTenantInput, work?: DatabaseWork): Promise<Tenant> {
@@ -132,7 +140,7 @@ export async function createTenant(actor: Actor, input: CreateTenantInput, work?
     : null;
   const isolation = placement?.isolation ?? data.isolation;
   assertPlanAllows(tier, isolation, 'isolation');
-  await assertSlugFree(actor, data.slug);
+  await assertSlugFree(actor, principal, data.slug);
   const defaults = tierLimits[tier];
   const tenant = await actor.prisma.tenant.create({
     data: {
