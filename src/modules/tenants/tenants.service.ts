@@ -11,8 +11,8 @@ import { databaseSlug, planDatabases, type TenantDatabaseInput } from '../databa
 import { type CreateApiKeyInput, createApiKey } from '../identity/api-keys.js';
 import { type Actor, type Principal, requireScope } from '../identity/principal.js';
 import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
-import { assertPlanAllows, tierLimits } from './plans.js';
-import { assertLive, reachableTenants, resolveTenant, uuidPattern } from './tenant-access.js';
+import { assertPlanAllows, planFields, tierLimits } from './plans.js';
+import { assertLive, assertNotTenantsOwnAct, reachableTenants, resolveTenant, uuidPattern } from './tenant-access.js';
 
 const slug = z
   .string()
@@ -169,10 +169,12 @@ export async function createTenant(actor: Actor, input: CreateTenantInput, work?
 
 export async function updateTenant(actor: Actor, ref: string, input: UpdateTenantInput): Promise<Tenant> {
   const tenant = await resolveTenant(actor, ref, 'tenants:write');
+  const given = (field: string, value: unknown) => value != null || (field === 'expiresAt' && value === null);
+  for (const field of planFields) if (given(field, input[field])) assertNotTenantsOwnAct(actor.principal!, `change ${field}`, field);
   const data = parseInput(updateTenantSchema, input);
+  const changes = Object.fromEntries(Object.entries(data).filter(([field, value]) => given(field, value)));
   assertLive(tenant, 'update');
   assertPlanAllows(data.tier ?? tenant.tier, data.isolation ?? tenant.isolation, data.isolation ? 'isolation' : 'tier');
-  const changes = Object.fromEntries(Object.entries(data).filter(([key, value]) => value != null || key === 'expiresAt' && value === null));
   return actor.prisma.tenant.update({
     where: { id: tenant.id },
     data: changes as Prisma.TenantUpdateInput,
@@ -203,6 +205,7 @@ const transitions = {
 export async function transitionTenant(actor: Actor, ref: string, name: keyof typeof transitions): Promise<Tenant> {
   const transition: Transition = transitions[name];
   const tenant = await resolveTenant(actor, ref, 'tenants:write');
+  assertNotTenantsOwnAct(actor.principal!, `${transition.action} its tenant`);
   const refuse = (status: TenantStatus) =>
     new ConflictError(
       `Cannot ${transition.action} tenant "${tenant.slug}": it is ${status}, expected ${transition.from.join(' or ')}`,
@@ -225,6 +228,7 @@ export async function transitionTenant(actor: Actor, ref: string, name: keyof ty
  */
 export async function purgeTenant(actor: Actor, ref: string, backups?: Pick<BackupDeps, 'storages'>): Promise<Tenant> {
   const tenant = await resolveTenant(actor, ref, 'tenants:write');
+  assertNotTenantsOwnAct(actor.principal!, 'delete its tenant');
   if (tenant.status === 'RESTORING' || tenant.status === 'RECOVERING') {
     throw new ConflictError(`Cannot delete tenant "${tenant.slug}" while it is ${tenant.status.toLowerCase()}`, { currentStatus: tenant.status });
   }
