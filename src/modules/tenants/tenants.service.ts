@@ -121,7 +121,10 @@ async function assertSlugFree(actor: Actor, principal: Principal, value: string)
   throw new ConflictError(`slug "${value}" is already taken`, { field: 'slug', slug: value });
 }
 
-export async function createTenant(actor: Actor, input: CreateTenantInput, work?: DatabaseWork): Promise<Tenant> {
+/** A Prisma include or select for the tenant a mutation returns (Pothos's query): relations come in the same statement. */
+export type TenantQuery = { include?: Prisma.TenantInclude; select?: Prisma.TenantSelect };
+
+export async function createTenant(actor: Actor, input: CreateTenantInput, work?: DatabaseWork, query: TenantQuery = {}): Promise<Tenant> {
   const principal = requireScope(actor, 'tenants:write');
   if (principal.owner === 'TENANT') {
     throw new ForbiddenError('A tenant API key cannot create tenants');
@@ -143,6 +146,7 @@ export async function createTenant(actor: Actor, input: CreateTenantInput, work?
   await assertSlugFree(actor, principal, data.slug);
   const defaults = tierLimits[tier];
   const tenant = await actor.prisma.tenant.create({
+    ...query,
     data: {
       slug: data.slug,
       name: data.name,
@@ -167,7 +171,7 @@ export async function createTenant(actor: Actor, input: CreateTenantInput, work?
   return tenant;
 }
 
-export async function updateTenant(actor: Actor, ref: string, input: UpdateTenantInput): Promise<Tenant> {
+export async function updateTenant(actor: Actor, ref: string, input: UpdateTenantInput, query: TenantQuery = {}): Promise<Tenant> {
   const tenant = await resolveTenant(actor, ref, 'tenants:write');
   const given = (field: string, value: unknown) => value != null || (field === 'expiresAt' && value === null);
   for (const field of planFields) if (given(field, input[field])) assertNotTenantsOwnAct(actor.principal!, `change ${field}`, field);
@@ -176,6 +180,7 @@ export async function updateTenant(actor: Actor, ref: string, input: UpdateTenan
   assertLive(tenant, 'update');
   assertPlanAllows(data.tier ?? tenant.tier, data.isolation ?? tenant.isolation, data.isolation ? 'isolation' : 'tier');
   return actor.prisma.tenant.update({
+    ...query,
     where: { id: tenant.id },
     data: changes as Prisma.TenantUpdateInput,
   });
@@ -202,7 +207,7 @@ const transitions = {
  * The lifecycle state machine. The update is conditional on the status it was read in,
  * so two racing transitions cannot both succeed.
  */
-export async function transitionTenant(actor: Actor, ref: string, name: keyof typeof transitions): Promise<Tenant> {
+export async function transitionTenant(actor: Actor, ref: string, name: keyof typeof transitions, query: TenantQuery = {}): Promise<Tenant> {
   const transition: Transition = transitions[name];
   const tenant = await resolveTenant(actor, ref, 'tenants:write');
   assertNotTenantsOwnAct(actor.principal!, `${transition.action} its tenant`);
@@ -217,7 +222,7 @@ export async function transitionTenant(actor: Actor, ref: string, name: keyof ty
     where: { id: tenant.id, status: tenant.status },
     data: transition.to(tenant) as Prisma.TenantUpdateManyMutationInput,
   });
-  const current = await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } });
+  const current = await actor.prisma.tenant.findUniqueOrThrow({ ...query, where: { id: tenant.id } });
   if (count === 0) throw refuse(current.status);
   return current;
 }
