@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ApiKeysDocument,
   CreateApiKeyDocument,
+  CreateProjectDocument,
+  DeleteTenantDocument,
   RevokeApiKeyDocument,
   type Scope,
   TenantDocument,
@@ -51,17 +53,22 @@ describe('API keys', () => {
     expect(viewer).toMatchObject({ owner: 'TENANT', tenantId: tenant.id, label: `ci (${apiKey.prefix})` });
   });
 
-  test('no key, a malformed header, an unknown key, a revoked key and an expired key are UNAUTHENTICATED', async () => {
+  test('no key, a malformed header, an unknown key, a revoked key, an expired key and a deleted tenant\'s key are UNAUTHENTICATED', async () => {
     const tenant = await createTenant(gateway);
     const revoked = await createKey(gateway, { scopes: readScopes, tenant: tenant.id });
     await gateway.data(RevokeApiKeyDocument, { id: revoked.apiKey.id });
     const expired = await createKey(gateway, { scopes: readScopes, tenant: tenant.id, expiresAt: new Date(Date.now() + 60_000).toISOString() });
     await gateway.database.prisma.apiKey.update({ where: { id: expired.apiKey.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const deletedTenant = await createTenant(gateway);
+    const orphaned = await createKey(gateway, { scopes: readScopes, tenant: deletedTenant.id });
+    await gateway.data(DeleteTenantDocument, { id: deletedTenant.id });
+    // One message for every refused key, so a caller cannot tell an unknown key from a revoked one.
     const cases: [string | null, string][] = [
       [null, 'A valid API key is required: send "Authorization: Bearer <key>"'],
       ['tgw_AAAAAAAA_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'The API key is not valid'],
-      [revoked.secret, 'The API key has been revoked'],
-      [expired.secret, 'The API key has expired'],
+      [revoked.secret, 'The API key is not valid'],
+      [expired.secret, 'The API key is not valid'],
+      [orphaned.secret, 'The API key is not valid'],
     ];
     for (const [key, message] of cases) {
       const result = await gateway.graphql(TenantDocument, { id: tenant.id }, key);
@@ -126,7 +133,16 @@ describe('API keys', () => {
   });
 });
 
-type Principal = 'none' | 'wrongTenant' | 'readOnly' | 'tenant' | 'operator';
+type Principal =
+  | 'none'
+  | 'wrongTenant'
+  | 'readOnly'
+  | 'tenant'
+  | 'tenantSuspended'
+  | 'tenantExpired'
+  | 'tenantDeleted'
+  | 'project'
+  | 'operator';
 type Outcome = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND';
 type Target = { id: string; keyId: string; backupPath?: string };
 
@@ -137,17 +153,50 @@ type Cell = {
   expect: Record<Principal, Outcome>;
 };
 
+/** The target tenant's own keys: full, read-only, and full keys of the tenant once suspended, expired or deleted. */
 const tenantCell = (scope: 'read' | 'write'): Record<Principal, Outcome> => ({
   none: 'UNAUTHENTICATED',
   wrongTenant: 'NOT_FOUND',
   readOnly: scope === 'read' ? 'ok' : 'FORBIDDEN',
   tenant: 'ok',
+  tenantSuspended: scope === 'read' ? 'ok' : 'FORBIDDEN',
+  tenantExpired: scope === 'read' ? 'ok' : 'FORBIDDEN',
+  tenantDeleted: 'UNAUTHENTICATED',
+  project: 'ok',
   operator: 'ok',
 });
-const anyKey: Record<Principal, Outcome> = { none: 'UNAUTHENTICATED', wrongTenant: 'ok', readOnly: 'ok', tenant: 'ok', operator: 'ok' };
+/** Plan, limits, isolation, expiry and lifecycle: the operator's and the owning project's, never the tenant's own. */
+const operatorCell: Record<Principal, Outcome> = { ...tenantCell('write'), tenant: 'FORBIDDEN' };
+/** Fields that need a key but no tenant. */
+const anyKey: Record<Principal, Outcome> = {
+  none: 'UNAUTHENTICATED',
+  wrongTenant: 'ok',
+  readOnly: 'ok',
+  tenant: 'ok',
+  tenantSuspended: 'ok',
+  tenantExpired: 'ok',
+  tenantDeleted: 'UNAUTHENTICATED',
+  project: 'ok',
+  operator: 'ok',
+};
+const operatorOnly: Record<Principal, Outcome> = {
+  none: 'UNAUTHENTICATED',
+  wrongTenant: 'FORBIDDEN',
+  readOnly: 'FORBIDDEN',
+  tenant: 'FORBIDDEN',
+  tenantSuspended: 'FORBIDDEN',
+  tenantExpired: 'FORBIDDEN',
+  tenantDeleted: 'UNAUTHENTICATED',
+  project: 'FORBIDDEN',
+  operator: 'ok',
+};
 const id = (target: Target) => ({ id: target.id });
 const tenant = (target: Target) => ({ tenant: target.id });
-
+const planChange = (input: string): Cell => ({
+  operation: `mutation ($id: ID!) { updateTenant(id: $id, input: { ${input} }) { id } }`,
+  variables: id,
+  expect: operatorCell,
+});
 const matrix: Cell[] = [
   { operation: 'query { viewer { id } }', expect: anyKey },
   { operation: 'query { regions { id } }', expect: { ...anyKey, none: 'ok' } },
@@ -197,7 +246,7 @@ const matrix: Cell[] = [
       await gateway.database.prisma.tenantDatabase.create({ data: { tenantId: target.id, blueprint: 'main', isolation: 'SHARED', region: 'eu-central', status: 'READY' } });
     },
     variables: tenant,
-    expect: tenantCell('write'),
+    expect: operatorCell,
   },
   { operation: 'query ($tenant: ID!) { usageSummary(tenant: $tenant) { apiCalls } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { usageHistory(tenant: $tenant) { date } }', variables: tenant, expect: tenantCell('read') },
@@ -224,28 +273,37 @@ const matrix: Cell[] = [
     variables: tenant,
     expect: tenantCell('write'),
   },
-  { operation: 'query { apiKeys { edges { node { id } } } }', expect: { ...anyKey, readOnly: 'FORBIDDEN' } },
+  { operation: 'query { apiKeys { edges { node { id } } } }', expect: { ...anyKey, readOnly: 'FORBIDDEN', tenantSuspended: 'FORBIDDEN', tenantExpired: 'FORBIDDEN' } },
   {
     operation: 'mutation ($slug: String!) { createTenant(input: { slug: $slug, name: "New" }) { id } }',
     variables: () => ({ slug: uniqueSlug() }),
-    expect: { none: 'UNAUTHENTICATED', wrongTenant: 'FORBIDDEN', readOnly: 'FORBIDDEN', tenant: 'FORBIDDEN', operator: 'ok' },
+    expect: { ...operatorOnly, project: 'ok' },
   },
   { operation: 'mutation ($id: ID!) { updateTenant(id: $id, input: { name: "Renamed" }) { id } }', variables: id, expect: tenantCell('write') },
-  { operation: 'mutation ($id: ID!) { suspendTenant(id: $id) { id } }', variables: id, expect: tenantCell('write') },
+  planChange('tier: PRO'),
+  planChange('maxUsers: 6'),
+  planChange('maxApiCallsPerMonth: 2000000000'),
+  planChange('maxStorageMb: 2048'),
+  planChange('maxLlmTokensPerMonth: 200000'),
+  planChange('isolation: DEDICATED'),
+  planChange(`expiresAt: "${new Date(Date.now() + 3_600_000).toISOString()}"`),
+  planChange('expiresAt: null'),
+  { operation: 'mutation ($id: ID!) { suspendTenant(id: $id) { id } }', variables: id, expect: operatorCell },
   {
     operation: 'mutation ($id: ID!) { resumeTenant(id: $id) { id } }',
     setup: async (target) => void (await gateway.graphql(`mutation { suspendTenant(id: "${target.id}") { id } }`)),
     variables: id,
-    expect: tenantCell('write'),
+    expect: operatorCell,
   },
-  { operation: 'mutation ($id: ID!) { deleteTenant(id: $id) { id } }', variables: id, expect: tenantCell('write') },
+  { operation: 'mutation ($id: ID!) { deleteTenant(id: $id) { id } }', variables: id, expect: operatorCell },
   {
     operation: 'mutation ($id: ID!) { restoreTenant(id: $id) { id } }',
     setup: async (target) => void (await gateway.graphql(`mutation { deleteTenant(id: "${target.id}") { id } }`)),
     variables: id,
-    expect: tenantCell('write'),
+    // Deleted by the setup: every key of the tenant is then no key at all.
+    expect: { ...operatorCell, readOnly: 'UNAUTHENTICATED', tenant: 'UNAUTHENTICATED', tenantSuspended: 'UNAUTHENTICATED', tenantExpired: 'UNAUTHENTICATED' },
   },
-  { operation: 'mutation ($id: ID!) { purgeTenant(id: $id) { id } }', variables: id, expect: tenantCell('write') },
+  { operation: 'mutation ($id: ID!) { purgeTenant(id: $id) { id } }', variables: id, expect: operatorCell },
   {
     operation: 'mutation ($tenant: ID!) { updateTenantConfig(tenant: $tenant, input: { performance: { cacheSizeMb: 2048 } }) { updatedFields } }',
     variables: tenant,
@@ -266,12 +324,12 @@ const matrix: Cell[] = [
     operation:
       'mutation ($slug: String!) { provisionTenant(tenant: { slug: $slug, name: "New" }, apiKey: { name: "k", scopes: [TENANTS_READ] }) { secret } }',
     variables: () => ({ slug: uniqueSlug() }),
-    expect: { none: 'UNAUTHENTICATED', wrongTenant: 'FORBIDDEN', readOnly: 'FORBIDDEN', tenant: 'FORBIDDEN', operator: 'ok' },
+    expect: { ...operatorOnly, project: 'ok' },
   },
   {
     operation: 'mutation ($slug: String!) { createProject(slug: $slug, name: "P") { id } }',
     variables: () => ({ slug: uniqueSlug('project') }),
-    expect: { none: 'UNAUTHENTICATED', wrongTenant: 'FORBIDDEN', readOnly: 'FORBIDDEN', tenant: 'FORBIDDEN', operator: 'ok' },
+    expect: operatorOnly,
   },
 ];
 
@@ -283,24 +341,45 @@ describe('authorization matrix: every query and mutation × every kind of caller
     expect(fields.filter((field) => !covered.has(field))).toEqual([]);
   });
 
-  const principals: Principal[] = ['none', 'wrongTenant', 'readOnly', 'tenant', 'operator'];
+  let projectId: string;
+  let projectKey: string;
+  beforeAll(async () => {
+    const { createProject } = await gateway.data(CreateProjectDocument, { slug: uniqueSlug('project'), name: 'Matrix' });
+    projectId = createProject.id;
+    projectKey = (await createKey(gateway, { scopes: ['ADMIN'], projectId })).secret;
+  });
+
+  /** What the operator does to the target tenant after the cell's setup, for the callers that hold its keys in that state. */
+  const tenantStates: Partial<Record<Principal, (tenantId: string) => Promise<unknown>>> = {
+    tenantSuspended: (tenantId) => gateway.graphql(`mutation { suspendTenant(id: "${tenantId}") { id } }`),
+    // No API sets an expiry in the past: the clock runs past it.
+    tenantExpired: (tenantId) => gateway.database.prisma.tenant.update({ where: { id: tenantId }, data: { expiresAt: new Date(Date.now() - 1_000) } }),
+    tenantDeleted: (tenantId) => gateway.graphql(`mutation { deleteTenant(id: "${tenantId}") { id } }`),
+  };
+
+  const principals: Principal[] = ['none', 'wrongTenant', 'readOnly', 'tenant', 'tenantSuspended', 'tenantExpired', 'tenantDeleted', 'project', 'operator'];
   test.each(matrix.flatMap((cell) => principals.map((principal) => [cell.operation.slice(0, 70), principal, cell] as const)))(
     '%s as %s',
     async (_name, principal, cell) => {
-      const target = await createTenant(gateway, { tier: 'ENTERPRISE' });
-      const other = await createTenant(gateway, { tier: 'ENTERPRISE' });
-      const tenantKey = await createKey(gateway, { scopes: tenantScopes, tenant: target.id });
-      const keys: Record<Principal, string | null> = {
-        none: null,
-        wrongTenant: (await createKey(gateway, { scopes: tenantScopes, tenant: other.id })).secret,
-        readOnly: (await createKey(gateway, { scopes: readScopes, tenant: target.id })).secret,
-        tenant: tenantKey.secret,
-        operator: gateway.adminKey,
+      const target = await createTenant(gateway, { tier: 'ENTERPRISE', projectId });
+      const targetKey = (scopes: Scope[]) => createKey(gateway, { scopes, tenant: target.id }).then((key) => key.secret);
+      const keys: Record<Principal, () => Promise<string | null>> = {
+        none: async () => null,
+        wrongTenant: async () => (await createKey(gateway, { scopes: tenantScopes, tenant: (await createTenant(gateway, { tier: 'ENTERPRISE' })).id })).secret,
+        readOnly: () => targetKey(readScopes),
+        tenant: () => targetKey(tenantScopes),
+        tenantSuspended: () => targetKey(tenantScopes),
+        tenantExpired: () => targetKey(tenantScopes),
+        tenantDeleted: () => targetKey(tenantScopes),
+        project: async () => projectKey,
+        operator: async () => gateway.adminKey,
       };
+      const key = await keys[principal]();
       const victim = await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: target.id });
       const context = { id: target.id, keyId: victim.apiKey.id };
       await cell.setup?.(context);
-      const result = await gateway.graphql(cell.operation, cell.variables?.(context) ?? {}, keys[principal]);
+      await tenantStates[principal]?.(target.id);
+      const result = await gateway.graphql(cell.operation, cell.variables?.(context) ?? {}, key);
       const outcome = result.errors?.length ? result.errors[0]!.extensions?.code : 'ok';
       expect(outcome, JSON.stringify(result.errors)).toBe(cell.expect[principal]);
     },

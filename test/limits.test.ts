@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ResourceLimitsDocument, SetResourceLimitsDocument, UpdateTenantDocument } from '../src/generated/graphql/graphql.js';
 import { createKey, createTenant } from './support/fixtures.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 
@@ -76,6 +77,24 @@ describe('definitions', () => {
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ success: false, error: 'bad_request' });
     expect(response.body.message).toContain('0.period');
+  });
+});
+
+describe('effectiveLimit through GraphQL: the value for the tenant\'s tier', () => {
+  const workflow = { resource: 'workflow', metric: 'count', period: 'DAY' as const, limit: 100, tiers: { free: 10, pro: 100 }, gateAction: 'BLOCK' as const };
+
+  test('setResourceLimits answers each limit with its effectiveLimit', async () => {
+    const { tenant } = await tenantWithKey('FREE');
+    const { setResourceLimits } = await gateway.data(SetResourceLimitsDocument, { tenant: tenant.id, limits: [workflow] });
+    expect(setResourceLimits).toEqual([{ ...workflow, effectiveLimit: 10 }]);
+  });
+
+  test('resourceLimits answers the same, and follows a change of tier', async () => {
+    const { tenant } = await tenantWithKey('FREE');
+    await gateway.data(SetResourceLimitsDocument, { tenant: tenant.id, limits: [workflow] });
+    expect((await gateway.data(ResourceLimitsDocument, { tenant: tenant.id })).resourceLimits).toEqual([{ ...workflow, effectiveLimit: 10 }]);
+    await gateway.data(UpdateTenantDocument, { id: tenant.id, input: { tier: 'PRO' } });
+    expect((await gateway.data(ResourceLimitsDocument, { tenant: tenant.id })).resourceLimits).toEqual([{ ...workflow, effectiveLimit: 100 }]);
   });
 });
 

@@ -36,3 +36,16 @@ test('a page of tenants with configuration and features costs the same SQL state
   // the page with its configuration and features joined in, and the total count
   expect(fifty.length).toBe(2);
 });
+
+test('suspendTenant answers the tenant with its configuration in the read that follows the transition, not in one more', async () => {
+  const tenant = await createTenant(gateway, { region: 'eu-west-1' });
+  let answered: unknown;
+  const statements = await gateway.countQueries(async () => {
+    const result = await gateway.graphql(`mutation { suspendTenant(id: "${tenant.id}") { status config { version } } }`);
+    answered = result.data;
+  });
+  expect(answered).toEqual({ suspendTenant: { status: 'SUSPENDED', config: { version: 1 } } });
+  const tenantReads = statements.filter((sql) => /^\s*SELECT\b[\s\S]*FROM "public"\."Tenant" AS/i.test(sql));
+  // the read that resolves the tenant, and the read after the conditional update, with its configuration joined in
+  expect(tenantReads, statements.join('\n')).toHaveLength(2);
+});

@@ -96,6 +96,18 @@ describe('POST /api/initialize-tenant', () => {
     expect(await tenantCount()).toBe(before);
   });
 
+  test("a database_name that is another tenant's id is kept as given, but the new tenant's slug never takes the shape of a UUID", async () => {
+    const { body: existing } = await initialize({ database_name: uniqueSlug('history'), client_label: 'Existing' });
+    const response = await initialize({ database_name: existing.client_id, client_label: 'Lookalike' });
+    expect(response.status).toBe(201);
+    expect(response.body.database_name).toBe(existing.client_id);
+    const lookalike = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { id: response.body.client_id } });
+    expect(lookalike.slug).not.toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    // The existing tenant's id still names the existing tenant only.
+    const byId = await gateway.database.prisma.tenant.findMany({ where: { OR: [{ id: existing.client_id }, { slug: existing.client_id }] } });
+    expect(byId.map((tenant) => tenant.name)).toEqual(['Existing']);
+  });
+
   test('a key without keys:write creates neither the tenant nor a credential', async () => {
     const writer = await createKey(gateway, { scopes: ['TENANTS_WRITE'] });
     const before = await tenantCount();

@@ -163,6 +163,16 @@ describe('POST /tenants', () => {
     expect(again.status).toBe(409);
     expect(again.body).toEqual({ success: false, http_status: 409, code: 'conflict', error: `slug "${id}" is already taken` });
   });
+
+  test("an id in another project's trash is the same 409, never that project's trash message", async () => {
+    const id = tenantId();
+    const body = { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: 1 }] };
+    await gateway.rest('POST', '/tenants', { headers: as(pro.key), body });
+    await gateway.rest('DELETE', `/tenants/${id}`, { headers: as(pro.key) });
+    const response = await gateway.rest('POST', '/tenants', { headers: as(free.key), body });
+    expect(response.status).toBe(409);
+    expect(response.body).toEqual({ success: false, http_status: 409, code: 'conflict', error: `slug "${id}" is already taken` });
+  });
 });
 
 describe('GET /tenants', () => {

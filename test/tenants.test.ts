@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
+  CreateApiKeyDocument,
+  CreateProjectDocument,
   CreateTenantDocument,
   DeleteTenantDocument,
   PurgeTenantDocument,
@@ -85,6 +87,7 @@ describe('bad input: BAD_USER_INPUT naming the field, nothing written', () => {
     ['a slug with capitals', { slug: 'Acme' }, 'slug may contain only lowercase letters'],
     ['a slug with a double underscore', { slug: 'acme__corp' }, 'slug must not contain "__"'],
     ['a one-character slug', { slug: 'a' }, 'slug must be 2 to 64 characters'],
+    ['a slug in the form of a UUID', { slug: '0b7a1c52-8d0e-4f5a-9c3b-2e1d4f6a8b9c' }, 'slug must not have the form of a UUID'],
     ['an oversized name', { name: 'x'.repeat(201) }, 'name must be at most 200 characters'],
     ['an empty name', { name: '   ' }, 'name must not be empty'],
     ['a region outside the catalog', { region: 'moon-1' }, 'region "moon-1" is not in the regions catalog'],
@@ -267,5 +270,33 @@ describe('lifecycle state machine', () => {
   test('a taken slug is CONFLICT', async () => {
     const tenant = await createTenant(gateway);
     expect(codes(await gateway.graphql(CreateTenantDocument, { input: { slug: tenant.slug, name: 'Dup' } }))).toEqual(['CONFLICT']);
+  });
+});
+
+describe('a taken slug tells nothing about tenants out of reach', () => {
+  async function projectWithKey() {
+    const { createProject } = await gateway.data(CreateProjectDocument, { slug: uniqueSlug('project'), name: 'Project' });
+    const { createApiKey } = await gateway.data(CreateApiKeyDocument, { input: { name: 'project key', scopes: ['ADMIN'], projectId: createProject.id } });
+    return { projectId: createProject.id, key: createApiKey.secret };
+  }
+
+  test('another project\'s active and deleted tenants answer one CONFLICT, without their state', async () => {
+    const alpha = await projectWithKey();
+    const bravo = await projectWithKey();
+    const active = await createTenant(gateway, { projectId: alpha.projectId });
+    const deleted = await createTenant(gateway, { projectId: alpha.projectId });
+    await gateway.data(DeleteTenantDocument, { id: deleted.id });
+
+    const answers = [];
+    for (const slug of [active.slug, deleted.slug]) {
+      const { errors } = await gateway.graphql(CreateTenantDocument, { input: { slug, name: 'Bravo' } }, bravo.key);
+      answers.push(JSON.parse(JSON.stringify(errors!.map(({ message, extensions }) => ({ message, extensions }))).replaceAll(slug, '<slug>')));
+    }
+    const taken = [{ message: 'slug "<slug>" is already taken', extensions: { code: 'CONFLICT', field: 'slug', slug: '<slug>' } }];
+    expect(answers).toEqual([taken, taken]);
+
+    const own = await gateway.graphql(CreateTenantDocument, { input: { slug: deleted.slug, name: 'Alpha' } }, alpha.key);
+    expect(own.errors![0]!.message).toBe(`slug "${deleted.slug}" belongs to a deleted tenant; hard-delete that tenant to reuse the slug`);
+    expect(own.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', currentStatus: 'DELETED' });
   });
 });

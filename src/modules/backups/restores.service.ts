@@ -3,7 +3,8 @@ import { ConflictError, DomainError, ForbiddenError, InvalidInputError, NotFound
 import { readConfigDocument } from '../configs/config-document.js';
 import { assertNoDatabaseWork } from '../databases/database-state.js';
 import type { Actor } from '../identity/principal.js';
-import { resolveTenant } from '../tenants/tenant-access.js';
+import { planFields } from '../tenants/plans.js';
+import { assertNotTenantsOwnAct, resolveTenant } from '../tenants/tenant-access.js';
 import { type BackupDeps, loadSnapshot, writeBackup } from './backup-files.js';
 import type { TenantSnapshot } from './snapshot.js';
 
@@ -49,6 +50,13 @@ async function whileRestoring<T>(actor: Actor, tenant: Tenant, status: 'RESTORIN
       data: { status: tenant.status === 'SUSPENDED' ? 'SUSPENDED' : 'ACTIVE', statusBeforeRestore: null },
     });
   }
+}
+
+/** A backup holds the plan it was taken under; restoring another plan is not the tenant's own act. */
+function assertRestoreKeepsPlan(actor: Actor, tenant: Tenant, snapshot: TenantSnapshot): void {
+  const current = { ...tenant, expiresAt: tenant.expiresAt?.toISOString() ?? null };
+  const changed = planFields.find((field) => current[field] !== snapshot.tenant[field]);
+  if (changed) assertNotTenantsOwnAct(actor.principal!, `restore a backup with another ${changed}`, changed);
 }
 
 /** Replaces everything restorable in one transaction; the configuration change is a new revision. */
@@ -98,6 +106,7 @@ export async function rollbackTenant(actor: Actor, deps: BackupDeps, ref: string
   if (!record) throw new NotFoundError(`No completed backup of this tenant at "${storagePath}"`, { field: 'storagePath' });
   await assertNoDatabaseWork(actor, tenant, 'roll back');
   const snapshot = await loadSnapshot(actor, deps, tenant, record);
+  assertRestoreKeepsPlan(actor, tenant, snapshot);
   return whileRestoring(actor, tenant, 'RESTORING', async () => {
     const safetyBackup = await writeBackup(actor, deps, tenant, 'SAFETY');
     await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (rollback to ${storagePath})`);
@@ -142,6 +151,7 @@ export async function recoverTenant(actor: Actor, deps: BackupDeps, ref: string,
     orderBy: { version: 'desc' },
   });
   if (revision) snapshot.config = { version: revision.version, document: readConfigDocument(revision.document) as unknown as Record<string, unknown> };
+  assertRestoreKeepsPlan(actor, tenant, snapshot);
   const recovery = await whileRestoring(actor, tenant, 'RECOVERING', async () => {
     const safetyBackup = await writeBackup(actor, deps, tenant, 'SAFETY');
     await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (recovery to ${timestamp.toISOString()})`);
@@ -165,6 +175,7 @@ export async function undoRecovery(actor: Actor, deps: BackupDeps, ref: string):
   }
   const record = await actor.prisma.backupRecord.findFirstOrThrow({ where: { tenantId: tenant.id, storagePath: recovery.safetyPath } });
   const snapshot = await loadSnapshot(actor, deps, tenant, record);
+  assertRestoreKeepsPlan(actor, tenant, snapshot);
   const undone = await whileRestoring(actor, tenant, 'RECOVERING', async () => {
     await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (recovery undone)`);
     return actor.prisma.tenantRecovery.update({ where: { id: recovery.id }, data: { undoneAt: new Date() } });

@@ -6,7 +6,7 @@ import { type BackupDeps, takeSafetyBackup } from '../backups/backup-files.js';
 import type { Actor } from '../identity/principal.js';
 import { defaultRegion } from '../regions/regions.catalog.js';
 import { assertPlanAllows } from '../tenants/plans.js';
-import { resolveTenant } from '../tenants/tenant-access.js';
+import { assertNotTenantsOwnAct, resolveTenant } from '../tenants/tenant-access.js';
 import type { DatabaseWork } from './database-work.js';
 import { assertNoDatabaseWork } from './database-state.js';
 import { databaseInput } from './placement.js';
@@ -35,6 +35,7 @@ export async function migrateTenantDatabase(
   input: MigrationInput,
 ): Promise<MigrationResult> {
   const tenant = await resolveTenant<Tenant & { databases: TenantDatabase[] }>(actor, ref, 'tenants:write', { include: { databases: true } });
+  assertNotTenantsOwnAct(actor.principal!, 'migrate its databases', 'isolation');
   const data = parseInput(databaseInput, input);
   if (data.region && data.isolation !== 'DEDICATED') {
     throw new InvalidInputError([{ field: 'region', rule: 'dedicated_only', message: 'region applies to dedicated (L2) databases only; shared databases are hosted in the default zone' }]);

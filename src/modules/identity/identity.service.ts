@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { ApiKey, Project, Tenant } from '../../generated/prisma/client.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
-import { reachableTenants } from '../tenants/tenant-access.js';
+import { reachableTenants, tenantStanding } from '../tenants/tenant-access.js';
 import { hashSecret, keyPattern, mintKey } from './api-keys.js';
-import { type Actor, type Principal, requireScope, type Scope } from './principal.js';
+import { type Actor, type Principal, requireScope, type Scope, type TenantStanding } from './principal.js';
 
 export { type CreateApiKeyInput, createApiKey } from './api-keys.js';
 
@@ -13,7 +13,9 @@ function operatorPrincipal(): Principal {
   return { id: 'operator', label: 'operator', owner: 'GLOBAL', projectId: null, tenantId: null, scopes: new Set(['admin']) };
 }
 
-export function principalFromKey(key: ApiKey & { tenant?: { tier: Tenant['tier'] } | null }): Principal {
+type OwningTenant = Pick<Tenant, 'tier' | 'status' | 'statusBeforeRestore' | 'expiresAt'>;
+
+export function principalFromKey(key: ApiKey & { tenant?: OwningTenant | null }, standing?: TenantStanding): Principal {
   return {
     id: key.id,
     label: `${key.name} (${key.prefix})`,
@@ -21,13 +23,19 @@ export function principalFromKey(key: ApiKey & { tenant?: { tier: Tenant['tier']
     projectId: key.projectId,
     tenantId: key.tenantId,
     tenantTier: key.tenant?.tier,
+    tenantStanding: standing,
     scopes: new Set(key.scopes as Scope[]),
   };
 }
 
+/** Unknown, revoked, expired, or owned by a deleted tenant: one answer, so a caller cannot tell which. */
+const invalidKey = { failure: 'The API key is not valid' } as const;
+
 /**
  * Turns a presented API key into a principal. `GATEWAY_ADMIN_KEY` is the operator;
  * other keys are looked up by their SHA-256 hash, so the secret itself is never stored.
+ * The owning tenant's state is loaded with the key: a deleted tenant's keys are not valid,
+ * a suspended or expired tenant's keys only read (requireScope).
  */
 export async function authenticate(
   prisma: Actor['prisma'],
@@ -39,15 +47,15 @@ export async function authenticate(
     const b = Buffer.from(hashSecret(adminKey));
     if (timingSafeEqual(a, b)) return { principal: operatorPrincipal() };
   }
-  if (!keyPattern.test(presented)) return { failure: 'The API key is not valid' };
+  if (!keyPattern.test(presented)) return invalidKey;
   const key = await prisma.apiKey.findUnique({
     where: { secretHash: hashSecret(presented) },
-    include: { tenant: { select: { tier: true } } },
+    include: { tenant: { select: { tier: true, status: true, statusBeforeRestore: true, expiresAt: true } } },
   });
-  if (!key) return { failure: 'The API key is not valid' };
-  if (key.revokedAt) return { failure: 'The API key has been revoked' };
-  if (key.expiresAt && key.expiresAt.getTime() <= Date.now()) return { failure: 'The API key has expired' };
-  return { principal: principalFromKey(key) };
+  if (!key || key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) return invalidKey;
+  const standing = key.tenant ? tenantStanding(key.tenant) : undefined;
+  if (standing === 'DELETED') return invalidKey;
+  return { principal: principalFromKey(key, standing) };
 }
 
 async function findReachableKey(actor: Actor, id: string): Promise<ApiKey> {

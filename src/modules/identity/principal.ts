@@ -19,6 +19,9 @@ export const scopes = [
 ] as const;
 export type Scope = (typeof scopes)[number];
 
+/** Where a tenant stands as its own keys see it; a deleted tenant's keys authenticate as nothing. */
+export type TenantStanding = 'ACTIVE' | 'SUSPENDED' | 'EXPIRED';
+
 export type Principal = {
   /** The API key's id, or `operator` for GATEWAY_ADMIN_KEY. */
   id: string;
@@ -29,6 +32,8 @@ export type Principal = {
   tenantId: string | null;
   /** The owning tenant's tier, for tenant keys: what their request quota follows. */
   tenantTier?: 'FREE' | 'BASIC' | 'PRO' | 'ENTERPRISE';
+  /** The owning tenant's standing, for tenant keys: a suspended or expired tenant's keys only read. */
+  tenantStanding?: TenantStanding;
   scopes: ReadonlySet<Scope>;
 };
 
@@ -46,11 +51,22 @@ export function hasScope(principal: Principal, scope: Scope): boolean {
   return principal.scopes.has('admin') || principal.scopes.has(scope);
 }
 
+export const isReadScope = (scope: Scope) => scope.endsWith(':read');
+
+/**
+ * The one gate of every credential: the scope, then the owning tenant's standing. The keys
+ * of a suspended or expired tenant keep their read scopes and lose every other, whatever
+ * route or field asks, so the tenant can neither work on nor undo its own state.
+ */
 export function requireScope(actor: Actor, scope: Scope): Principal {
   const { principal } = actor;
   if (!principal) throw new UnauthenticatedError(actor.authFailure);
   if (!hasScope(principal, scope)) {
     throw new ForbiddenError(`This API key lacks the "${scope}" scope`, { scope });
+  }
+  const standing = principal.tenantStanding ?? 'ACTIVE';
+  if (principal.owner === 'TENANT' && standing !== 'ACTIVE' && !isReadScope(scope)) {
+    throw new ForbiddenError(`This API key's tenant is ${standing}: its keys may only read`, { scope, tenantStatus: standing });
   }
   return principal;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InvalidInputError } from '../../lib/errors.js';
+import { uuidPattern } from './tenant-access.js';
 
 /**
  * The slug of a tenant known to a legacy API by an id of its own (Event History's
@@ -11,7 +12,8 @@ export function slugFromLegacyId(legacyId: string | null | undefined): string {
   if (legacyId == null || legacyId.length === 0 || legacyId.length > 64) {
     throw new InvalidInputError([{ field: 'legacyId', rule: 'length', message: 'legacyId must be 1 to 64 characters' }]);
   }
-  if (/^[a-z0-9][a-z0-9_-]{1,63}$/.test(legacyId) && !legacyId.includes('__')) return legacyId;
+  // A slug never has the shape of a UUID (it would shadow that tenant): such ids are derived too.
+  if (/^[a-z0-9][a-z0-9_-]{1,63}$/.test(legacyId) && !legacyId.includes('__') && !uuidPattern.test(legacyId)) return legacyId;
   const readable = legacyId
     .toLowerCase()
     .replace(/[^a-z0-9_-]+/g, '-')

@@ -1,6 +1,9 @@
 import type { IsolationLevel, PlanTier } from '../../generated/prisma/enums.js';
 import { ForbiddenError } from '../../lib/errors.js';
 
+/** What a tenant's plan is made of: an operator or the tenant's project sets these, never the tenant's own keys. */
+export const planFields = ['tier', 'maxUsers', 'maxApiCallsPerMonth', 'maxStorageMb', 'maxLlmTokensPerMonth', 'isolation', 'expiresAt'] as const;
+
 type PlanLimits = { maxUsers: number; maxApiCallsPerMonth: number; maxStorageMb: number; maxLlmTokensPerMonth: number };
 
 export const tierLimits: Record<PlanTier, PlanLimits> = {

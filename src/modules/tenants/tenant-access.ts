@@ -1,8 +1,8 @@
 import type { Prisma, Tenant } from '../../generated/prisma/client.js';
 import type { PlanTier, TenantStatus } from '../../generated/prisma/enums.js';
-import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { type TenantState, tenantStateWhere } from '../databases/database-state.js';
-import { type Actor, type Principal, requireScope, type Scope } from '../identity/principal.js';
+import { type Actor, type Principal, requireScope, type Scope, type TenantStanding } from '../identity/principal.js';
 
 export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -16,6 +16,34 @@ export function reachableTenants(principal: Principal): Prisma.TenantWhereInput 
     case 'TENANT':
       return { id: principal.tenantId ?? undefined };
   }
+}
+
+/**
+ * A tenant as its own keys see it. A restore or recovery in progress keeps the standing it
+ * started from; past `expiresAt` the tenant is EXPIRED until an operator extends or clears it.
+ */
+export function tenantStanding(
+  tenant: Pick<Tenant, 'status' | 'statusBeforeRestore' | 'expiresAt'>,
+  now = Date.now(),
+): TenantStanding | 'DELETED' {
+  const status = tenant.status === 'RESTORING' || tenant.status === 'RECOVERING' ? (tenant.statusBeforeRestore ?? 'ACTIVE') : tenant.status;
+  if (status === 'DELETED') return 'DELETED';
+  if (status === 'SUSPENDED') return 'SUSPENDED';
+  if (tenant.expiresAt && tenant.expiresAt.getTime() <= now) return 'EXPIRED';
+  return 'ACTIVE';
+}
+
+/**
+ * Plan, limits, isolation, expiry and lifecycle are set for a tenant, never by it: an operator
+ * or the tenant's project decides them. `act` says what was refused ("change tier", "suspend
+ * the tenant"); `field` names the input field when there is one.
+ */
+export function assertNotTenantsOwnAct(principal: Principal, act: string, field?: string): void {
+  if (principal.owner !== 'TENANT') return;
+  throw new ForbiddenError(
+    `A tenant API key cannot ${act}: plan, limits, isolation, expiry and lifecycle are set by an operator or the tenant's project`,
+    field ? { field } : {},
+  );
 }
 
 export function tenantRefWhere(ref: string): Prisma.TenantWhereInput {

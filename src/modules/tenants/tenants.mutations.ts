@@ -42,21 +42,19 @@ const UpdateTenantInput = builder.inputType('UpdateTenantInput', {
   }),
 });
 
-// Plain fields, not prismaField: what the service returns is the bare row, so relations and
-// selections the caller asks for are loaded after (Pothos's fallback by id).
 builder.mutationField('createTenant', (t) =>
-  t.field({
+  t.prismaField({
     type: TenantRef,
     args: { input: t.arg({ type: CreateTenantInput, required: true }) },
-    resolve: (_root, { input }, ctx) => createTenant(ctx, input, ctx.databaseWork),
+    resolve: (query, _root, { input }, ctx) => createTenant(ctx, input, ctx.databaseWork, query),
   }),
 );
 
 builder.mutationField('updateTenant', (t) =>
-  t.field({
+  t.prismaField({
     type: TenantRef,
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateTenantInput, required: true }) },
-    resolve: (_root, { id, input }, ctx) => updateTenant(ctx, String(id), input),
+    resolve: (query, _root, { id, input }, ctx) => updateTenant(ctx, String(id), input, query),
   }),
 );
 
@@ -69,15 +67,14 @@ const lifecycle = {
 
 for (const [field, [transition, description]] of Object.entries(lifecycle)) {
   builder.mutationField(field, (t) =>
-    t.field({
+    t.prismaField({
       description,
       type: TenantRef,
       args: { id: t.arg.id({ required: true }) },
-      resolve: (_root, { id }, ctx) => transitionTenant(ctx, String(id), transition),
+      resolve: (query, _root, { id }, ctx) => transitionTenant(ctx, String(id), transition, query),
     }),
   );
 }
-
 
 const PurgeTenantPayload = builder.objectRef<{ id: string; slug: string }>('PurgeTenantPayload').implement({
   fields: (t) => ({ id: t.exposeID('id'), slug: t.exposeString('slug') }),

@@ -9,11 +9,11 @@ import type { DatabaseWork } from '../databases/database-work.js';
 import { assertNoDatabaseWork } from '../databases/database-state.js';
 import { databaseSlug, planDatabases, type TenantDatabaseInput } from '../databases/placement.js';
 import { type CreateApiKeyInput, createApiKey } from '../identity/api-keys.js';
-import { type Actor, requireScope } from '../identity/principal.js';
+import { type Actor, type Principal, requireScope } from '../identity/principal.js';
 import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
 import { slugFromLegacyId } from './legacy-ids.js';
-import { assertPlanAllows, tierLimits } from './plans.js';
-import { assertLive, resolveTenant, uuidPattern } from './tenant-access.js';
+import { assertPlanAllows, planFields, tierLimits } from './plans.js';
+import { assertLive, assertNotTenantsOwnAct, reachableTenants, resolveTenant, uuidPattern } from './tenant-access.js';
 
 const slug = z
   .string()
@@ -22,7 +22,9 @@ const slug = z
   .regex(/^[a-z0-9][a-z0-9_-]*$/, {
     error: 'slug may contain only lowercase letters, digits, underscores and hyphens, starting with a letter or digit',
   })
-  .refine((value) => !value.includes('__'), { error: 'slug must not contain "__"' });
+  .refine((value) => !value.includes('__'), { error: 'slug must not contain "__"' })
+  // A tenant reference that looks like a UUID is an id (tenantRefWhere): such a slug could name another tenant.
+  .refine((value) => !uuidPattern.test(value), { error: 'slug must not have the form of a UUID' });
 
 const name = z
   .string()
@@ -106,18 +108,27 @@ const updateTenantSchema = z
   })
   .strict() as z.ZodType<UpdateTenantInput>;
 
-async function assertSlugFree(actor: Actor, value: string): Promise<void> {
-  const holder = await actor.prisma.tenant.findUnique({ where: { slug: value }, select: { status: true } });
+/**
+ * A taken slug is one CONFLICT whoever holds it, so it tells nothing about tenants out of the
+ * caller's reach; only a caller who can reach the holder in the trash is told how to free it.
+ */
+async function assertSlugFree(actor: Actor, principal: Principal, value: string): Promise<void> {
+  const holder = await actor.prisma.tenant.findUnique({ where: { slug: value }, select: { id: true, status: true } });
   if (!holder) return;
-  throw new ConflictError(
-    holder.status === 'DELETED'
-      ? `slug "${value}" belongs to a deleted tenant; hard-delete that tenant to reuse the slug`
-      : `slug "${value}" is already taken`,
-    { field: 'slug', slug: value, currentStatus: holder.status },
-  );
+  if (holder.status === 'DELETED' && (await actor.prisma.tenant.count({ where: { AND: [{ id: holder.id }, reachableTenants(principal)] } })) > 0) {
+    throw new ConflictError(`slug "${value}" belongs to a deleted tenant; hard-delete that tenant to reuse the slug`, {
+      field: 'slug',
+      slug: value,
+      currentStatus: holder.status,
+    });
+  }
+  throw new ConflictError(`slug "${value}" is already taken`, { field: 'slug', slug: value });
 }
 
-export async function createTenant(actor: Actor, given: CreateTenantInput, work?: DatabaseWork): Promise<Tenant> {
+/** A Prisma include or select for the tenant a mutation returns (Pothos's query): relations come in the same statement. */
+export type TenantQuery = { include?: Prisma.TenantInclude; select?: Prisma.TenantSelect };
+
+export async function createTenant(actor: Actor, given: CreateTenantInput, work?: DatabaseWork, query: TenantQuery = {}): Promise<Tenant> {
   const principal = requireScope(actor, 'tenants:write');
   const input = given.slug == null && given.legacyId != null ? { ...given, slug: slugFromLegacyId(given.legacyId) } : given;
   if (principal.owner === 'TENANT') {
@@ -137,9 +148,10 @@ export async function createTenant(actor: Actor, given: CreateTenantInput, work?
     : null;
   const isolation = placement?.isolation ?? data.isolation;
   assertPlanAllows(tier, isolation, 'isolation');
-  await assertSlugFree(actor, data.slug);
+  await assertSlugFree(actor, principal, data.slug);
   const defaults = tierLimits[tier];
   const tenant = await actor.prisma.tenant.create({
+    ...query,
     data: {
       slug: data.slug,
       name: data.name,
@@ -164,13 +176,16 @@ export async function createTenant(actor: Actor, given: CreateTenantInput, work?
   return tenant;
 }
 
-export async function updateTenant(actor: Actor, ref: string, input: UpdateTenantInput): Promise<Tenant> {
+export async function updateTenant(actor: Actor, ref: string, input: UpdateTenantInput, query: TenantQuery = {}): Promise<Tenant> {
   const tenant = await resolveTenant(actor, ref, 'tenants:write');
+  const given = (field: string, value: unknown) => value != null || (field === 'expiresAt' && value === null);
+  for (const field of planFields) if (given(field, input[field])) assertNotTenantsOwnAct(actor.principal!, `change ${field}`, field);
   const data = parseInput(updateTenantSchema, input);
+  const changes = Object.fromEntries(Object.entries(data).filter(([field, value]) => given(field, value)));
   assertLive(tenant, 'update');
   assertPlanAllows(data.tier ?? tenant.tier, data.isolation ?? tenant.isolation, data.isolation ? 'isolation' : 'tier');
-  const changes = Object.fromEntries(Object.entries(data).filter(([key, value]) => value != null || key === 'expiresAt' && value === null));
   return actor.prisma.tenant.update({
+    ...query,
     where: { id: tenant.id },
     data: changes as Prisma.TenantUpdateInput,
   });
@@ -197,9 +212,10 @@ const transitions = {
  * The lifecycle state machine. The update is conditional on the status it was read in,
  * so two racing transitions cannot both succeed.
  */
-export async function transitionTenant(actor: Actor, ref: string, name: keyof typeof transitions): Promise<Tenant> {
+export async function transitionTenant(actor: Actor, ref: string, name: keyof typeof transitions, query: TenantQuery = {}): Promise<Tenant> {
   const transition: Transition = transitions[name];
   const tenant = await resolveTenant(actor, ref, 'tenants:write');
+  assertNotTenantsOwnAct(actor.principal!, `${transition.action} its tenant`);
   const refuse = (status: TenantStatus) =>
     new ConflictError(
       `Cannot ${transition.action} tenant "${tenant.slug}": it is ${status}, expected ${transition.from.join(' or ')}`,
@@ -211,7 +227,7 @@ export async function transitionTenant(actor: Actor, ref: string, name: keyof ty
     where: { id: tenant.id, status: tenant.status },
     data: transition.to(tenant) as Prisma.TenantUpdateManyMutationInput,
   });
-  const current = await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } });
+  const current = await actor.prisma.tenant.findUniqueOrThrow({ ...query, where: { id: tenant.id } });
   if (count === 0) throw refuse(current.status);
   return current;
 }
@@ -222,6 +238,7 @@ export async function transitionTenant(actor: Actor, ref: string, name: keyof ty
  */
 export async function purgeTenant(actor: Actor, ref: string, backups?: Pick<BackupDeps, 'storages'>): Promise<Tenant> {
   const tenant = await resolveTenant(actor, ref, 'tenants:write');
+  assertNotTenantsOwnAct(actor.principal!, 'delete its tenant');
   if (tenant.status === 'RESTORING' || tenant.status === 'RECOVERING') {
     throw new ConflictError(`Cannot delete tenant "${tenant.slug}" while it is ${tenant.status.toLowerCase()}`, { currentStatus: tenant.status });
   }

@@ -63,14 +63,26 @@ export function effectiveLimit(limit: Pick<ResourceLimit, 'limit' | 'tiers'>, ti
   return tiers[tier.toLowerCase()] ?? limit.limit;
 }
 
-export async function listResourceLimits(actor: Actor, ref: string | null): Promise<{ tenant: Tenant; limits: ResourceLimit[] }> {
+/** A Prisma include or select for returned limits (Pothos's query): what their fields need comes in the same statement. */
+export type ResourceLimitQuery = { include?: Prisma.ResourceLimitInclude; select?: Prisma.ResourceLimitSelect };
+
+export async function listResourceLimits(actor: Actor, ref: string | null, query: ResourceLimitQuery = {}): Promise<{ tenant: Tenant; limits: ResourceLimit[] }> {
   const tenant = await resolveTenant(actor, ref, 'limits:read');
-  const limits = await actor.prisma.resourceLimit.findMany({ where: { tenantId: tenant.id }, orderBy: [{ resource: 'asc' }, { metric: 'asc' }, { period: 'asc' }] });
+  const limits = await actor.prisma.resourceLimit.findMany({
+    ...query,
+    where: { tenantId: tenant.id },
+    orderBy: [{ resource: 'asc' }, { metric: 'asc' }, { period: 'asc' }],
+  });
   return { tenant, limits };
 }
 
 /** Replaces the tenant's limit definitions with the given list, atomically. */
-export async function setResourceLimits(actor: Actor, ref: string | null, input: ResourceLimitInput[]): Promise<{ tenant: Tenant; limits: ResourceLimit[] }> {
+export async function setResourceLimits(
+  actor: Actor,
+  ref: string | null,
+  input: ResourceLimitInput[],
+  query: ResourceLimitQuery = {},
+): Promise<{ tenant: Tenant; limits: ResourceLimit[] }> {
   const tenant = await resolveTenant(actor, ref, 'limits:write');
   const definitions = parseInput(limitList, input, 'limits');
   await actor.prisma.$transaction([
@@ -85,7 +97,7 @@ export async function setResourceLimits(actor: Actor, ref: string | null, input:
       }),
     ),
   ]);
-  return listResourceLimits(actor, tenant.id);
+  return listResourceLimits(actor, tenant.id, query);
 }
 
 export type LimitUsage = {
@@ -219,7 +231,12 @@ async function reconcileAlerts(db: Actor['prisma'], tenant: Tenant, usage: Limit
 }
 
 /** A tenant's alerts, newest first; active ones are re-evaluated first, so a window that rolled over resolves them. */
-export async function listUsageAlerts(actor: Actor, ref: string | null, status?: AlertStatus | null): Promise<UsageAlert[]> {
+export async function listUsageAlerts(
+  actor: Actor,
+  ref: string | null,
+  status?: AlertStatus | null,
+  query: { include?: Prisma.UsageAlertInclude; select?: Prisma.UsageAlertSelect } = {},
+): Promise<UsageAlert[]> {
   const tenant = await resolveTenant(actor, ref, 'usage:read');
   if (status && !['ACTIVE', 'RESOLVED'].includes(status)) {
     throw new InvalidInputError([{ field: 'status', rule: 'enum', message: 'status must be ACTIVE or RESOLVED' }]);
@@ -230,6 +247,7 @@ export async function listUsageAlerts(actor: Actor, ref: string | null, status?:
     await reconcileAlerts(actor.prisma, tenant, [usage], alert.userId);
   }
   return actor.prisma.usageAlert.findMany({
+    ...query,
     where: { tenantId: tenant.id, ...(status ? { status } : {}) },
     orderBy: { createdAt: 'desc' },
     take: 200,

@@ -19,8 +19,8 @@ builder.mutationField('setResourceLimits', (t) =>
     type: [ResourceLimitRef],
     description: "Replace the tenant's resource limit definitions with this list",
     args: { tenant: t.arg.id({ required: false, description: "UUID or slug; a tenant key's own tenant when absent" }), limits: t.arg({ type: [ResourceLimitInput], required: true }) },
-    resolve: async (_query, _root, args, ctx) =>
-      (await setResourceLimits(ctx, tenantRef(args.tenant), args.limits as Parameters<typeof setResourceLimits>[2])).limits,
+    resolve: async (query, _root, args, ctx) =>
+      (await setResourceLimits(ctx, tenantRef(args.tenant), args.limits as Parameters<typeof setResourceLimits>[2], query)).limits,
   }),
 );
 

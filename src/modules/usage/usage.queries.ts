@@ -54,7 +54,7 @@ builder.queryField('resourceLimits', (t) =>
   t.prismaField({
     type: [ResourceLimitRef],
     args: { tenant: tenantArg(t) },
-    resolve: async (_query, _root, args, ctx) => (await listResourceLimits(ctx, tenantRef(args.tenant))).limits,
+    resolve: async (query, _root, args, ctx) => (await listResourceLimits(ctx, tenantRef(args.tenant), query)).limits,
   }),
 );
 
@@ -90,6 +90,6 @@ builder.queryField('usageAlerts', (t) =>
   t.prismaField({
     type: [UsageAlertRef],
     args: { tenant: tenantArg(t), status: t.arg({ type: AlertStatus, required: false }) },
-    resolve: (_query, _root, args, ctx) => listUsageAlerts(ctx, tenantRef(args.tenant), args.status),
+    resolve: (query, _root, args, ctx) => listUsageAlerts(ctx, tenantRef(args.tenant), args.status, query),
   }),
 );
