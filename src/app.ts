@@ -3,6 +3,7 @@ import { openLeadership } from './db/leadership.js';
 import type { Environment } from './env.js';
 import { operatorKeyCheck } from './http/credentials.js';
 import { graphqlBridge } from './http/graphql-bridge.js';
+import { noteTenant } from './http/request-log.js';
 import { createMetrics, gaugeOf } from './http/metrics.js';
 import { createRouter, type ServerContext } from './http/router.js';
 import { createGatewayYoga } from './http/yoga.js';
@@ -78,6 +79,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
   const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, fieldLimiter },
     observer: {
+      tenant: noteTenant,
       operation: (name, outcome, seconds) => metrics.operationDuration.observe({ operation: name, outcome }, seconds),
       error: (code, policy) => {
         metrics.errors.inc({ code });

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { expect, test } from 'vitest';
 import { createLogger } from '../src/lib/logger.js';
+import { startServerProcess } from './support/server-process.js';
 
 function capture() {
   const lines: string[] = [];
@@ -39,4 +40,40 @@ test('credentials and secrets never reach a log line, at any depth the gateway l
   const text = lines.join('\n');
   for (const value of [key, 'S3CR3T-VALUE', 'hunter2-password', 'tok-123', 'top-secret-value']) expect(text).not.toContain(value);
   expect(JSON.parse(lines[0]!)).toMatchObject({ authorization: '[redacted]', request: { headers: { authorization: '[redacted]', 'x-api-key': '[redacted]' } } });
+});
+
+test('a real server logs one line a request, with its id echoed, its route template and tenant, and never a key or a secret it was sent', { timeout: 120_000 }, async () => {
+  const operatorKey = 'logging-test-operator-key-0123456';
+  const server = await startServerProcess({ DATABASE_URL: 'memory://', GATEWAY_ADMIN_KEY: operatorKey, LOG_LEVEL: 'debug' });
+  try {
+    const graphql = async (query: string, key: string) =>
+      (await (await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query }) })).json()) as { data: any };
+    const tenant = (await graphql('mutation { createTenant(input: { slug: "log-acme", name: "Acme" }) { id } }', operatorKey)).data.createTenant;
+    const minted = (await graphql(`mutation { createApiKey(input: { name: "ci", scopes: [CONFIG_READ, CONFIG_WRITE], tenant: "${tenant.id}" }) { secret } }`, operatorKey)).data.createApiKey;
+    const response = await fetch(`${server.url}/api/v1/tenants/log-acme/config`, { headers: { authorization: `Bearer ${minted.secret}`, 'x-request-id': 'trace-me-42' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-request-id')).toBe('trace-me-42');
+    const generated = await fetch(`${server.url}/api/initialize-tenant`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': operatorKey },
+      body: JSON.stringify({ database_name: 'log-history', client_label: 'History' }),
+    });
+    const { client_secret: clientSecret } = (await generated.json()) as { client_secret: string };
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    await expect.poll(() => server.stderr).toContain('trace-me-42');
+
+    const lines = server.stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.find((line) => line.requestId === 'trace-me-42')).toMatchObject({
+      level: 'info',
+      message: 'request',
+      method: 'GET',
+      route: '/api/v1/tenants/{id}/config',
+      status: 200,
+      tenant: tenant.id,
+      durationMs: expect.any(Number),
+    });
+    for (const secret of [operatorKey, minted.secret, clientSecret]) expect(server.stderr).not.toContain(secret);
+  } finally {
+    await server.stop();
+  }
 });

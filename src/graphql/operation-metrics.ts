@@ -15,6 +15,8 @@ function codeOf(error: { extensions?: Record<string, unknown>; originalError?: u
 export type OperationObserver = {
   operation(name: string, outcome: 'ok' | 'error', seconds: number): void;
   error(code: string, policy: string | undefined): void;
+  /** The tenant an execution concerned, for the log line of the HTTP request it served. */
+  tenant(request: Request | undefined, tenantId: string | undefined): void;
 };
 
 /** Every execution's duration by operation (a REST route by its template), and every error it answers by code. */
@@ -25,6 +27,8 @@ export function useOperationMetrics(observer: OperationObserver): Plugin<GraphQL
       return {
         onExecuteDone({ result }) {
           const errors = ('errors' in result ? result.errors : undefined) ?? [];
+          const context = args.contextValue as GraphQLContext & { request?: Request };
+          observer.tenant(context.request, context.meteredTenantId ?? context.principal?.tenantId ?? undefined);
           const name = args.contextValue.restRoute ?? getOperationAST(args.document, args.operationName)?.name?.value ?? 'anonymous';
           observer.operation(name, errors.length ? 'error' : 'ok', (performance.now() - started) / 1000);
           for (const error of errors) {

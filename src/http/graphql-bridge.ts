@@ -2,6 +2,7 @@ import type { GraphQLError } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { ExecuteGraphQL } from '../rest/engine.js';
+import { continueRequest } from './request-log.js';
 import type { RouteContext } from './yoga.js';
 
 type ErrorLike = { message: string; extensions?: Record<string, unknown> };
@@ -16,8 +17,10 @@ export function graphqlBridge(yoga: YogaServerInstance<RouteContext, GraphQLCont
   return async (query, variables, authorization, request, route, isPublic) => {
     const headers = new Headers();
     if (authorization) headers.set('authorization', authorization);
+    const inner = { headers, url: request.url, method: 'POST' } as unknown as Request;
+    continueRequest(inner, request);
     const initial = {
-      request: { headers, url: request.url, method: 'POST' } as unknown as Request,
+      request: inner,
       params: { query, variables: variables as Record<string, unknown> },
       restRoute: route,
       publicRoute: isPublic,

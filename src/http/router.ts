@@ -8,6 +8,7 @@ import { failureOf, type RestEngine } from '../rest/engine.js';
 import { jsonResponse } from '../rest/http.js';
 import { type Metrics, metricsResponse } from './metrics.js';
 import { docsAsset, docsPage, landingPage } from './pages.js';
+import { beginRequest } from './request-log.js';
 import type { RouteContext } from './yoga.js';
 
 /** What the listening server knows about a request that the Request itself does not carry. */
@@ -89,12 +90,34 @@ export function createRouter({ database, logger, yoga, rest, openApi, metrics, c
     return jsonResponse(404, { error: 'not_found', message: `No route for ${request.method} ${pathname}` });
   }
 
+  /** One log line and one histogram sample a request, with its id echoed in X-Request-Id. */
   return async function fetch(request: Request, server: ServerContext = {}): Promise<Response> {
     const started = performance.now();
+    const notes = beginRequest(request);
     const response = await route(request, server);
     const { pathname } = new URL(request.url);
     const template = fixedRoutes.has(pathname) ? pathname : (rest.templateOf(pathname) ?? 'unmatched');
-    metrics.httpDuration.observe({ route: template, method: request.method, status: String(response.status) }, (performance.now() - started) / 1000);
-    return response;
+    const seconds = (performance.now() - started) / 1000;
+    metrics.httpDuration.observe({ route: template, method: request.method, status: String(response.status) }, seconds);
+    if (pathname !== '/healthz' && pathname !== '/metrics') {
+      logger.info('request', {
+        requestId: notes.requestId,
+        method: request.method,
+        route: template,
+        status: response.status,
+        durationMs: Math.round(seconds * 10_000) / 10,
+        ...(notes.tenantId ? { tenant: notes.tenantId } : {}),
+        ...(server.clientAddress ? { client: server.clientAddress } : {}),
+      });
+    }
+    try {
+      response.headers.set('x-request-id', notes.requestId);
+      return response;
+    } catch {
+      // Some responses (a redirect, a static one) have immutable headers: copy them.
+      const copy = new Response(response.body, response);
+      copy.headers.set('x-request-id', notes.requestId);
+      return copy;
+    }
   };
 }

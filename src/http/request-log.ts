@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+
+/** What a request's log line learns while it is served: the tenant it concerned. */
+type RequestNotes = { requestId: string; tenantId?: string };
+
+const notes = new WeakMap<Request, RequestNotes>();
+
+/** An X-Request-Id the caller sent is kept when it is a plain token; otherwise the gateway makes one. */
+export function beginRequest(request: Request): RequestNotes {
+  const given = request.headers.get('x-request-id');
+  const entry = { requestId: given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID() };
+  notes.set(request, entry);
+  return entry;
+}
+
+/** A request made on behalf of another (a REST route's GraphQL execution) shares its notes. */
+export function continueRequest(inner: Request, outer: Request): void {
+  const entry = notes.get(outer);
+  if (entry) notes.set(inner, entry);
+}
+
+export function noteTenant(request: Request | undefined, tenantId: string | undefined): void {
+  if (!request || !tenantId) return;
+  const entry = notes.get(request);
+  if (entry) entry.tenantId ??= tenantId;
+}
