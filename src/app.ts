@@ -4,7 +4,7 @@ import type { Environment } from './env.js';
 import { operatorKeyCheck } from './http/credentials.js';
 import { graphqlBridge } from './http/graphql-bridge.js';
 import { noteTenant } from './http/request-log.js';
-import { createMetrics, gaugeOf } from './http/metrics.js';
+import { createMetrics, operationObserver, watchWorkers } from './http/metrics.js';
 import { createRouter, type ServerContext } from './http/router.js';
 import { createGatewayYoga } from './http/yoga.js';
 import { createLogger, type Logger } from './lib/logger.js';
@@ -12,7 +12,7 @@ import { loadSecretsKey } from './lib/sealing.js';
 import type { BackupDeps } from './modules/backups/backup-files.js';
 import { BackupScheduler } from './modules/backups/backup-scheduler.worker.js';
 import { PartialBackupFilesCleaner } from './modules/backups/partial-files.worker.js';
-import { BackupStorages, LocalBackupStorage } from './modules/backups/storage.js';
+import { type BackupStorages, backupStoragesFrom } from './modules/backups/storage.js';
 import { DatabaseWork } from './modules/databases/database-work.js';
 import { advanceDatabaseWork } from './modules/databases/database-state.js';
 import { InterruptedWorkSweeper } from './modules/tenants/interrupted-work.worker.js';
@@ -47,13 +47,8 @@ export type App = {
   close(): Promise<void>;
 };
 
-function defaultStorages(env: Environment): BackupStorages {
-  const credentials = env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY } : undefined;
-  return new BackupStorages(new LocalBackupStorage(env.BACKUP_DIR), { endpoint: env.S3_ENDPOINT, forcePathStyle: env.S3_FORCE_PATH_STYLE === 'on', credentials, allowedBuckets: env.BACKUP_S3_BUCKETS });
-}
-
 /** Wiring only: environment → dependencies → workers, Yoga, the REST engine and the router. */
-export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL), rateLimits = rateLimitsFromEnvironment(env), counterStore, backupStorages = defaultStorages(env) }: AppOptions): App {
+export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL), rateLimits = rateLimitsFromEnvironment(env), counterStore, backupStorages = backupStoragesFrom(env) }: AppOptions): App {
   const { prisma } = database;
   const store = counterStore ?? openCounterStore(env.REDIS_URL);
   const limiting = env.RATE_LIMITS === 'on';
@@ -78,21 +73,11 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
 
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
   const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, fieldLimiter },
-    observer: {
-      tenant: noteTenant,
-      operation: (name, outcome, seconds) => metrics.operationDuration.observe({ operation: name, outcome }, seconds),
-      error: (code, policy) => {
-        metrics.errors.inc({ code });
-        if (code === 'RATE_LIMITED') metrics.rateLimited.inc({ policy: policy ?? 'unknown' });
-      },
-    },
+    observer: { ...operationObserver(metrics), tenant: noteTenant },
   });
   const dialects = mountedDialects(env);
   const rest = createRestEngine(dialects, graphqlBridge(yoga), { maxBodyBytes: env.REST_MAX_BODY_BYTES });
-  database.onQuery.add(() => metrics.sqlStatements.inc());
-  gaugeOf(metrics, 'gateway_usage_buffered_keys', 'API calls counted in memory, not yet written', () => meter.bufferedKeys);
-  gaugeOf(metrics, 'gateway_backup_scheduler_leader', '1 while this process runs the backup schedule', () => (scheduler?.leading ? 1 : 0));
-  gaugeOf(metrics, 'gateway_backup_scheduler_rounds_total', 'Backup schedule rounds this process ran', () => scheduler?.rounds ?? 0);
+  watchWorkers(metrics, { database, meter, scheduler });
   const fetch = createRouter({
     database,
     logger,

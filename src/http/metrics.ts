@@ -1,4 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Database } from '../db/client.js';
+import type { OperationObserver } from '../graphql/operation-metrics.js';
+import type { BackupScheduler } from '../modules/backups/backup-scheduler.worker.js';
+import type { UsageMeter } from '../modules/usage/meter.js';
 
 const seconds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -57,4 +61,23 @@ export function gaugeOf(metrics: Metrics, name: string, help: string, read: () =
 
 export async function metricsResponse(metrics: Metrics): Promise<Response> {
   return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } });
+}
+
+/** What GraphQL executions tell the metrics: durations by operation, errors by code, rate-limit refusals by policy. */
+export function operationObserver(metrics: Metrics): Omit<OperationObserver, 'tenant'> {
+  return {
+    operation: (name, outcome, seconds) => metrics.operationDuration.observe({ operation: name, outcome }, seconds),
+    error: (code, policy) => {
+      metrics.errors.inc({ code });
+      if (code === 'RATE_LIMITED') metrics.rateLimited.inc({ policy: policy ?? 'unknown' });
+    },
+  };
+}
+
+/** SQL statements as they are sent, and the workers' state when scraped. */
+export function watchWorkers(metrics: Metrics, { database, meter, scheduler }: { database: Database; meter: UsageMeter; scheduler: BackupScheduler | null }): void {
+  database.onQuery.add(() => metrics.sqlStatements.inc());
+  gaugeOf(metrics, 'gateway_usage_buffered_keys', 'API calls counted in memory, not yet written', () => meter.bufferedKeys);
+  gaugeOf(metrics, 'gateway_backup_scheduler_leader', '1 while this process runs the backup schedule', () => (scheduler?.leading ? 1 : 0));
+  gaugeOf(metrics, 'gateway_backup_scheduler_rounds_total', 'Backup schedule rounds this process ran', () => scheduler?.rounds ?? 0);
 }

@@ -1,3 +1,4 @@
+import type { Environment } from '../../env.js';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -237,4 +238,15 @@ export class BackupStorages {
     for (const client of this.clients.values()) client.destroy();
     this.clients.clear();
   }
+}
+
+/** BACKUP_DIR and the S3 settings of the environment. */
+export function backupStoragesFrom(env: Pick<Environment, 'BACKUP_DIR' | 'S3_ENDPOINT' | 'S3_FORCE_PATH_STYLE' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY' | 'BACKUP_S3_BUCKETS'>): BackupStorages {
+  const credentials = env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY } : undefined;
+  return new BackupStorages(new LocalBackupStorage(env.BACKUP_DIR), {
+    endpoint: env.S3_ENDPOINT,
+    forcePathStyle: env.S3_FORCE_PATH_STYLE === 'on',
+    credentials,
+    allowedBuckets: env.BACKUP_S3_BUCKETS,
+  });
 }
