@@ -79,6 +79,7 @@ const environmentSchema = z.object({
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
   HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(10_000),
   MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(256),
+  PRINCIPAL_CACHE_MS: z.coerce.number().int().min(0).max(1_000).default(1_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   USAGE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
   RATE_LIMIT_IP_PER_SECOND: z.coerce.number().int().min(1).default(100),

@@ -32,15 +32,35 @@ type ContextBase = Omit<GraphQLContext, 'principal' | 'authFailure' | 'restRoute
 type Verdict = Pick<Actor, 'principal' | 'authFailure'>;
 
 /** Who is asking, decided once per request: before parsing on /graphql, then again by the context for free. */
-export function createCredentials(prisma: Actor['prisma'], adminKey: string | undefined) {
+export function createCredentials(prisma: Actor['prisma'], adminKey: string | undefined, cacheMs = 1_000) {
   const verdicts = new WeakMap<Request, Promise<Verdict>>();
+  // Who a key is, remembered for `cacheMs` by the key's hash (never the key): a revocation, a
+  // suspension or a plan change reaches every replica within that time, with no message between them.
+  const recent = new Map<string, { verdict: Promise<Verdict>; until: number }>();
+  const maxRemembered = 10_000;
 
-  async function decide(request: Request): Promise<Verdict> {
-    const token = bearerToken(request);
-    if (token === null) return { principal: null };
-    if (token === '') return { principal: null, authFailure: 'The Authorization header must be "Bearer <API key>"' };
+  async function authenticateToken(token: string): Promise<Verdict> {
     const result = await authenticate(prisma, token, adminKey);
     return 'principal' in result ? { principal: result.principal } : { principal: null, authFailure: result.failure };
+  }
+
+  function decide(request: Request): Promise<Verdict> {
+    const token = bearerToken(request);
+    if (token === null) return Promise.resolve({ principal: null });
+    if (token === '') return Promise.resolve({ principal: null, authFailure: 'The Authorization header must be "Bearer <API key>"' });
+    if (cacheMs <= 0) return authenticateToken(token);
+    const key = createHash('sha256').update(token).digest('base64');
+    const now = Date.now();
+    const known = recent.get(key);
+    if (known && known.until > now) return known.verdict;
+    const verdict = authenticateToken(token);
+    recent.delete(key);
+    if (recent.size >= maxRemembered) {
+      for (const [old, entry] of recent) if (entry.until <= now || recent.size >= maxRemembered) recent.delete(old);
+    }
+    recent.set(key, { verdict, until: now + cacheMs });
+    verdict.catch(() => recent.delete(key));
+    return verdict;
   }
 
   return function verdictOf(request: Request): Promise<Verdict> {

@@ -29,7 +29,7 @@ type YogaDeps = {
 
 export function createGatewayYoga({ env, logger, store, rateLimits, context, observer }: YogaDeps) {
   const limiting = env.RATE_LIMITS === 'on';
-  const credentials = createCredentials(context.prisma, env.GATEWAY_ADMIN_KEY);
+  const credentials = createCredentials(context.prisma, env.GATEWAY_ADMIN_KEY, env.PRINCIPAL_CACHE_MS);
   return createYoga<RouteContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',

@@ -85,6 +85,8 @@ export async function startGateway(options: { production?: boolean; rateLimits?:
       DATABASE_PROVISION_MS: 300,
       DATABASE_SYNC_MS: 300,
       DATABASE_CUTOVER_MS: 200,
+      // Tests change keys and tenants and look at once; the one-second principal cache has its own test.
+      PRINCIPAL_CACHE_MS: 0,
       ...options.env,
     },
     rateLimits: options.rateLimits ?? testRateLimits,

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { type App, createApp } from '../src/app.js';
+import { readEnvironment } from '../src/env.js';
+import { createLogger } from '../src/lib/logger.js';
+import { createKey, createTenant } from './support/fixtures.js';
+import { startGateway, type TestGateway, testRateLimits, testSecretsKey } from './support/gateway.js';
+
+// Two replicas of the gateway over one database: `writer` changes keys and tenants, `reader`
+// remembers who a key is for PRINCIPAL_CACHE_MS (one second) and must follow within it.
+let writer: TestGateway;
+let reader: App;
+beforeAll(async () => {
+  writer = await startGateway();
+  reader = createApp({
+    env: { ...readEnvironment({}), NODE_ENV: 'test', LOG_LEVEL: 'silent', SECRETS_KEY: testSecretsKey, BACKUP_SCHEDULER: 'off', BACKUP_DIR: writer.backupDir, GATEWAY_ADMIN_KEY: writer.adminKey, PRINCIPAL_CACHE_MS: 1_000 },
+    database: writer.database,
+    rateLimits: testRateLimits,
+    logger: createLogger('silent'),
+  });
+  await reader.ready;
+});
+afterAll(async () => {
+  await reader.close();
+  await writer.close();
+});
+
+async function readConfig(key: string, tenant: string): Promise<number> {
+  const response = await reader.fetch(new Request(`http://gateway.test/api/v1/tenants/${tenant}/config`, { headers: { authorization: `Bearer ${key}` } }));
+  return response.status;
+}
+
+/** Polls until `status` answers `wanted`; returns how long that took. */
+async function within(wanted: number, status: () => Promise<number>): Promise<number> {
+  const started = Date.now();
+  while ((await status()) !== wanted) {
+    if (Date.now() - started > 5_000) throw new Error(`still not ${wanted} after 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return Date.now() - started;
+}
+
+test('a key revoked on one replica stops working on another within a second; before that, the reader answers from memory', async () => {
+  const tenant = await createTenant(writer);
+  const { secret, apiKey } = await createKey(writer, { scopes: ['CONFIG_READ'], tenant: tenant.id });
+  expect(await readConfig(secret, tenant.id)).toBe(200);
+  const statements = await writer.countQueries(async () => {
+    for (let i = 0; i < 5; i++) expect(await readConfig(secret, tenant.id)).toBe(200);
+  });
+  // Five reads, one statement each (the configuration): the key itself came from memory.
+  expect(statements.filter((sql) => sql.includes('"ApiKey"'))).toEqual([]);
+  await writer.graphql(`mutation { revokeApiKey(id: "${apiKey.id}") { id } }`);
+  expect(await within(401, () => readConfig(secret, tenant.id))).toBeLessThanOrEqual(1_200);
+});
+
+test("a tenant suspended on one replica: its key stops writing on another within a second", async () => {
+  const tenant = await createTenant(writer);
+  const { secret } = await createKey(writer, { scopes: ['CONFIG_READ', 'CONFIG_WRITE'], tenant: tenant.id });
+  const write = async () =>
+    (
+      await reader.fetch(
+        new Request(`http://gateway.test/api/v1/tenants/${tenant.id}/config`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ performance: { cache_size_mb: 2048 } }),
+        }),
+      )
+    ).status;
+  expect(await write()).toBe(200);
+  await writer.graphql(`mutation { suspendTenant(id: "${tenant.id}") { id } }`);
+  expect(await within(403, write)).toBeLessThanOrEqual(1_200);
+});
