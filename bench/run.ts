@@ -3,6 +3,7 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { summarizeProfiles } from './profile.js';
 import pg from 'pg';
 import { openDatabase } from '../src/db/client.js';
 import { applyMigrations } from '../src/db/schema-engine.js';
@@ -10,7 +11,9 @@ import { defaultConfig } from '../src/modules/configs/config-spec.js';
 import { tenantPageQuery, tenantQuery } from './operations.js';
 import { seedTenants } from './seed.js';
 
-// npm run bench [-- --quick] [-- --tenants 100000] [-- --duration 10 --connections 20]
+// npm run bench [-- --quick] [-- --tenants 100000] [-- --duration 10 --connections 20] [-- --profile]
+// --profile: the gateway runs with --cpu-prof; its CPU profiles land in bench/results/profiles/
+// and the top frames by package and by function are printed after the run.
 // The gateway (compiled, NODE_ENV=production) and a node:http + pg baseline, loaded in turn
 // from a separate process on loopback, alternating which goes first.
 
@@ -20,6 +23,7 @@ const { values: options } = parseArgs({
     tenants: { type: 'string' },
     duration: { type: 'string' },
     connections: { type: 'string', default: '20' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const quick = options.quick!;
@@ -30,6 +34,7 @@ const connections = Number(options.connections);
 const root = path.resolve(import.meta.dirname, '..');
 const operatorKey = 'bench-operator-key-0123456789abcdef';
 
+const profileDir = path.join(root, 'bench/results/profiles', new Date().toISOString().replace(/[:.]/g, '-'));
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 type Server = { name: string; url: string; child: ChildProcess; metric: string };
@@ -243,7 +248,8 @@ async function main() {
     const ids = await seedTenants(databaseUrl, tenantCount, (done) => done % 20_000 === 0 && log(`  ${done} tenants`));
 
     const baseline = await startProcess('baseline', [path.join(root, 'dist/bench/baseline.js')], { BASELINE_DATABASE_URL: databaseUrl }, 'baseline_sql_statements_total');
-    const gateway = await startProcess('gateway', [path.join(root, 'dist/src/server.js')], gatewayEnv(databaseUrl), 'gateway_sql_statements_total');
+    const gatewayArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    const gateway = await startProcess('gateway', [...gatewayArgs, path.join(root, 'dist/src/server.js')], gatewayEnv(databaseUrl), 'gateway_sql_statements_total');
     servers.push(baseline, gateway);
     const identical = await sameBytes(gateway, baseline, ids[0]!);
     log(`same response bytes: ${JSON.stringify(identical)}`);
@@ -305,6 +311,13 @@ async function main() {
     await writeReport(report);
   } finally {
     await Promise.all(servers.map(stop));
+    if (options.profile) {
+      const { byOrigin, byFunction } = await summarizeProfiles(profileDir);
+      log(`CPU profile of the gateway (${profileDir}), self time:`);
+      for (const [origin, percent] of byOrigin) log(`  ${String(percent).padStart(5)} %  ${origin}`);
+      log('top functions:');
+      for (const [name, percent] of byFunction) log(`  ${String(percent).padStart(5)} %  ${name}`);
+    }
     await rm(scratch, { recursive: true, force: true });
     if (clusterDir) execFileSync('bash', [path.join(root, 'scripts/postgres-cluster.sh'), 'stop', clusterDir], { stdio: 'ignore' });
   }
