@@ -14,6 +14,8 @@ import { seedTenants } from './seed.js';
 // npm run bench [-- --quick] [-- --tenants 100000] [-- --duration 10 --connections 20] [-- --profile]
 // --profile: the gateway runs with --cpu-prof; its CPU profiles land in bench/results/profiles/
 // and the top frames by package and by function are printed after the run.
+// --hostile: a normal reader (W1 at a fixed rate) alone, then beside anonymous 1 MB documents and
+// alias floods; reports the reader's p99 both ways and the gateway's memory before and after.
 // The gateway (compiled, NODE_ENV=production) and a node:http + pg baseline, loaded in turn
 // from a separate process on loopback, alternating which goes first.
 
@@ -24,6 +26,7 @@ const { values: options } = parseArgs({
     duration: { type: 'string' },
     connections: { type: 'string', default: '20' },
     profile: { type: 'boolean', default: false },
+    hostile: { type: 'boolean', default: false },
   },
 });
 const quick = options.quick!;
@@ -69,12 +72,44 @@ async function counter(server: Server): Promise<number> {
   return Number(new RegExp(`^${server.metric} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
 }
 
+async function currentRss(server: Server): Promise<number> {
+  const status = await readFile(`/proc/${server.child.pid}/status`, 'utf8').catch(() => '');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/** A normal reader alone, then beside anonymous 1 MB documents and 1,000-alias floods. */
+async function hostileLoad(server: Server, ids: string[]) {
+  const reader: Mix = [{ weight: 1, method: 'GET', path: '/api/v1/tenants/{id}/config' }];
+  const hugeDocument = JSON.stringify({ query: `{ ${'__typename '.repeat(100_000)}}` });
+  const aliasFlood = JSON.stringify({ query: `{ ${Array.from({ length: 1_000 }, (_, i) => `a${i}: tenant(id: "x") { config { version } }`).join(' ')} }` });
+  const rate = 100;
+  const quiet = await load(server.url, ids, reader, duration, rate);
+  const rssBefore = await currentRss(server);
+  const [beside, huge, aliases] = await Promise.all([
+    load(server.url, ids, reader, duration, rate),
+    load(server.url, ids, [{ weight: 1, method: 'POST', path: '/graphql', body: hugeDocument, anonymous: true }], duration),
+    load(server.url, ids, [{ weight: 1, method: 'POST', path: '/graphql', body: aliasFlood, anonymous: true }], duration),
+  ]);
+  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  const rssAfter = await currentRss(server);
+  return {
+    readerRate: rate,
+    readerP99Alone: quiet.p99,
+    readerP99UnderAttack: beside.p99,
+    readerFailures: beside.errors + beside.non2xx,
+    hugeDocuments: { sent: huge.requests, refused: huge.non2xx },
+    aliasFloods: { sent: aliases.requests, refused: aliases.non2xx },
+    rssBeforeBytes: rssBefore,
+    rssAfterBytes: rssAfter,
+  };
+}
+
 async function peakRss(server: Server): Promise<number> {
   const status = await readFile(`/proc/${server.child.pid}/status`, 'utf8').catch(() => '');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
-type Mix = { weight: number; method: 'GET' | 'PUT' | 'POST'; path: string; body?: string }[];
+type Mix = { weight: number; method: 'GET' | 'PUT' | 'POST'; path: string; body?: string; anonymous?: boolean }[];
 type LoadResult = { requests: number; rps: number; p50: number; p99: number; errors: number; non2xx: number };
 
 function loadOne(url: string, ids: string[], entry: Mix[number], clients: number, seconds: number, rate?: number): Promise<LoadResult> {
@@ -83,7 +118,7 @@ function loadOne(url: string, ids: string[], entry: Mix[number], clients: number
     ids,
     connections: clients,
     duration: seconds,
-    headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' },
+    headers: entry.anonymous ? { 'content-type': 'application/json' } : { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' },
     mix: [entry],
     rate,
   };
@@ -269,6 +304,12 @@ async function main() {
     const graphqlRead = await measure(gateway, ids, graphqlConfigRead);
     log('p99 at half of peak W1 throughput');
     const halfPeak = await measure(gateway, ids, workloads.W1!.mix, Math.max(1, Math.round(results.W1!.gateway.rps / 2)));
+    let hostile: Awaited<ReturnType<typeof hostileLoad>> | null = null;
+    if (options.hostile) {
+      log('hostile load: anonymous 1 MB documents and alias floods beside a normal reader');
+      hostile = await hostileLoad(gateway, ids);
+      log(`  ${JSON.stringify(hostile)}`);
+    }
     await Promise.all([stop(gateway), stop(baseline)]);
     servers.splice(0, servers.length);
 
@@ -305,6 +346,7 @@ async function main() {
       graphqlConfigRead: { ...graphqlRead, restOverGraphql: results.W1!.gateway.rps / graphqlRead.rps },
       meteringAndRateLimits,
       halfPeak: { rate: Math.round(results.W1!.gateway.rps / 2), p99: halfPeak.p99, achievedRps: halfPeak.rps },
+      hostile,
       pglite,
       elapsedSeconds: Math.round((Date.now() - started) / 1000),
     };
@@ -333,6 +375,7 @@ type Report = {
   graphqlConfigRead: Measurement & { restOverGraphql: number };
   meteringAndRateLimits: { on: Measurement; off: Measurement; throughputLost: number } | null;
   halfPeak: { rate: number; p99: number; achievedRps: number };
+  hostile: Awaited<ReturnType<typeof hostileLoad>> | null;
   pglite: Record<string, Measurement>;
   elapsedSeconds: number;
 };
@@ -373,6 +416,12 @@ function markdown(report: Report): string {
       ? `| metering and rate limiting on vs off (W1) | ≤ 5 % lost | ${fixed(report.meteringAndRateLimits.throughputLost * 100, 1)} % (${Math.round(report.meteringAndRateLimits.on.rps)} vs ${Math.round(report.meteringAndRateLimits.off.rps)} req/s) |`
       : '| metering and rate limiting on vs off | ≤ 5 % lost | not measured in --quick |',
     `| p99 at half of peak throughput (W1 at ${report.halfPeak.rate} req/s) | ≤ 20 ms | ${report.halfPeak.p99} ms |`,
+    ...(report.hostile
+      ? [
+          `| reader p99 beside anonymous 1 MB documents and alias floods (W1 at ${report.hostile.readerRate} req/s) | < 100 ms | ${report.hostile.readerP99UnderAttack} ms (alone ${report.hostile.readerP99Alone} ms; ${report.hostile.readerFailures} failed) |`,
+          `| memory after the hostile load | within 20 % of before | ${Math.round(report.hostile.rssAfterBytes / 2 ** 20)} MB vs ${Math.round(report.hostile.rssBeforeBytes / 2 ** 20)} MB (${Math.round((report.hostile.rssAfterBytes / Math.max(report.hostile.rssBeforeBytes, 1) - 1) * 100)} %) |`,
+        ]
+      : []),
     '',
     `Reproduce: \`npm run bench\`${report.settings.quick ? ' -- --quick' : ''}${report.settings.tenants !== 1000 && !report.settings.quick ? ` -- --tenants ${report.settings.tenants}` : ''}. Took ${report.elapsedSeconds} s.`,
     '',
