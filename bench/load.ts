@@ -12,7 +12,9 @@ type Spec = {
   rate?: number;
 };
 
-const spec = JSON.parse(process.argv[2]!) as Spec;
+const chunks: Buffer[] = [];
+for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+const spec = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Spec;
 const total = spec.mix.reduce((sum, entry) => sum + entry.weight, 0);
 const pick = () => {
   let roll = Math.random() * total;

@@ -15,7 +15,7 @@ function originOf(url: string, functionName: string): string {
   return url;
 }
 
-/** Self time by origin and by function, in % of samples, from every .cpuprofile in `dir`. */
+/** Self time by origin and by function, in % of the busy samples, from every .cpuprofile in `dir`. */
 export async function summarizeProfiles(dir: string, top = 15): Promise<{ byOrigin: [string, number][]; byFunction: [string, number][] }> {
   const origins = new Map<string, number>();
   const functions = new Map<string, number>();
@@ -27,8 +27,10 @@ export async function summarizeProfiles(dir: string, top = 15): Promise<{ byOrig
       const node = nodes.get(id);
       if (!node) return;
       const micros = profile.timeDeltas[index] ?? 0;
-      total += micros;
       const origin = originOf(node.callFrame.url, node.callFrame.functionName);
+      // Shares of the time the process was busy: waiting for load or for the database is not cost.
+      if (origin === '(idle)') return;
+      total += micros;
       origins.set(origin, (origins.get(origin) ?? 0) + micros);
       const name = `${node.callFrame.functionName || '(anonymous)'} [${origin}]`;
       functions.set(name, (functions.get(name) ?? 0) + micros);

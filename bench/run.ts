@@ -123,7 +123,9 @@ function loadOne(url: string, ids: string[], entry: Mix[number], clients: number
     rate,
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'dist/bench/load.js'), JSON.stringify(spec)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    // The spec goes through stdin: a hostile body (1 MB) is beyond what argv may carry.
+    const child = spawn(process.execPath, [path.join(root, 'dist/bench/load.js')], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+    child.stdin!.end(JSON.stringify(spec));
     let output = '';
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(output) as LoadResult) : reject(new Error(`load exited with ${code}`))));
