@@ -17,6 +17,7 @@ function operation(dialect: Dialect, route: Route, errorRef: string): OpenAPIV3_
   const success: OpenAPIV3_1.ResponseObject = { description: route.success.description };
   if (route.success.schema) success.content = { 'application/json': { schema: schemaOf(route.success.schema) } };
   const responses: OpenAPIV3_1.ResponsesObject = { [String(route.success.status)]: success };
+  for (const answer of route.otherAnswers ?? []) responses[String(answer.status)] = { description: answer.description };
   for (const status of dialect.errorStatuses) {
     responses[String(status)] = { description: `Error (${status})`, content: { 'application/json': { schema: { $ref: errorRef } } } };
   }

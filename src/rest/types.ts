@@ -40,6 +40,8 @@ type RouteCommon = {
   /** Request headers the route reads, for OpenAPI. */
   headers?: { name: string; description: string; required: boolean }[];
   success: { status: number; description: string; schema?: z.ZodType };
+  /** Further answers without a body (304), for OpenAPI. */
+  otherAnswers?: { status: number; description: string }[];
 };
 
 /**

@@ -1,13 +1,25 @@
 import { builder } from '../../graphql/builder.js';
 import { assertPageSize, maxPageSize } from '../../graphql/pagination.js';
-import { configRevisionsWhere, getTenantConfig } from './configs.service.js';
-import { TenantConfigRef } from './configs.types.js';
+import { configRevisionsWhere, getTenantConfig, getTenantConfigIfChanged } from './configs.service.js';
+import { TenantConfigIfChangedRef, TenantConfigRef } from './configs.types.js';
 
 builder.queryField('tenantConfig', (t) =>
   t.prismaField({
     type: TenantConfigRef,
     args: { tenant: t.arg.id({ required: true, description: 'UUID or slug' }) },
     resolve: (_query, _root, args, ctx) => getTenantConfig(ctx, String(args.tenant)),
+  }),
+);
+
+builder.queryField('tenantConfigIfChanged', (t) =>
+  t.field({
+    type: TenantConfigIfChangedRef,
+    description: 'A conditional read: the configuration only when its version is not one of knownVersions (a configuration read either way)',
+    args: {
+      tenant: t.arg.id({ required: true, description: 'UUID or slug' }),
+      knownVersions: t.arg.intList({ required: true, description: 'Versions the caller holds, e.g. from ETags' }),
+    },
+    resolve: (_root, args, ctx) => getTenantConfigIfChanged(ctx, String(args.tenant), args.knownVersions),
   }),
 );
 

@@ -14,6 +14,30 @@ export async function getTenantConfig(actor: Actor & FieldLimited, ref: string):
   return tenant.config;
 }
 
+export type ConfigIfChanged = { tenantId: string; version: number; config: TenantConfig | null };
+
+/**
+ * A configuration read that skips the document when the caller already holds the current
+ * version: the tenant is resolved with only its configuration's version (one statement), and
+ * the document is loaded only when that version is not one of `knownVersions`. Access and the
+ * read count are exactly those of getTenantConfig, so a caller who may not see the tenant learns
+ * nothing from it, and an unchanged answer is still a read.
+ */
+export async function getTenantConfigIfChanged(actor: Actor & FieldLimited, ref: string, knownVersions: readonly number[]): Promise<ConfigIfChanged> {
+  if (knownVersions.length === 0) {
+    const config = await getTenantConfig(actor, ref);
+    return { tenantId: config.tenantId, version: config.version, config };
+  }
+  const tenant = await resolveTenant<Tenant & { config: { version: number } | null }>(actor, ref, 'config:read', {
+    include: { config: { select: { version: true } } },
+  });
+  await countFieldUse(actor, 'Query.tenantConfig', tenant.id);
+  const version = tenant.config!.version;
+  if (knownVersions.includes(version)) return { tenantId: tenant.id, version, config: null };
+  const config = await actor.prisma.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
+  return { tenantId: tenant.id, version: config.version, config };
+}
+
 /** The configuration loaded with a tenant (Tenant.config): the same scope, and the same count, as tenantConfig. */
 export async function readLoadedConfig<C>(actor: Actor & FieldLimited, tenant: { id: string; config: C | null }): Promise<C> {
   requireScope(actor, 'config:read');

@@ -3,7 +3,7 @@ import { camelCase, pascalCase } from '../../lib/case.js';
 import { TenantRef } from '../tenants/tenants.types.js';
 import { type BackupDestination, type ConfigCategory, type ConfigDocument, configCategories, configSpec, type FieldSpec } from './config-spec.js';
 import { readConfigDocument } from './config-document.js';
-import { readLoadedConfig } from './configs.service.js';
+import { type ConfigIfChanged, readLoadedConfig } from './configs.service.js';
 
 const BackupDestinationRef = builder.objectRef<BackupDestination>('BackupDestination').implement({
   fields: (t) => ({
@@ -93,6 +93,15 @@ export const TenantConfigRef = builder.prismaObject('TenantConfig', {
       type: 'JSONObject',
       resolve: (config) => readConfigDocument(config.document).custom_settings,
     }),
+  }),
+});
+
+export const TenantConfigIfChangedRef = builder.objectRef<ConfigIfChanged>('TenantConfigIfChanged').implement({
+  description: 'The current version of a tenant configuration, with the configuration only when it is not a version the caller knows',
+  fields: (t) => ({
+    tenantId: t.exposeID('tenantId'),
+    version: t.exposeInt('version'),
+    config: t.field({ type: TenantConfigRef, nullable: true, description: 'Null when the version is one of knownVersions', resolve: (check) => check.config }),
   }),
 });
 
