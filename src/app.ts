@@ -77,7 +77,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   });
   const dialects = mountedDialects(env);
   const rest = createRestEngine(dialects, graphqlBridge(yoga), { maxBodyBytes: env.REST_MAX_BODY_BYTES });
-  watchWorkers(metrics, { database, meter, scheduler });
+  const unwatch = watchWorkers(metrics, { database, meter, scheduler });
   const fetch = createRouter({
     database,
     logger,
@@ -97,6 +97,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     ready: sweeper.ready,
     async close() {
       for (const worker of [...workers].reverse()) await worker.stop();
+      unwatch();
       await store.close();
       backupStorages.close();
     },

@@ -84,10 +84,17 @@ async function shutdown(signal: string) {
   timer.unref();
   await drained;
   clearTimeout(timer);
-  await app.close();
-  await database.close();
+  let code = 0;
+  try {
+    await app.close();
+  } catch (error) {
+    logger.error('stopping the workers failed', { error });
+    code = 1;
+  } finally {
+    await database.close();
+  }
   logger.info('stopped', { signal });
-  process.exit(0);
+  process.exit(code);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -203,6 +203,7 @@ const matrix: Cell[] = [
   { operation: 'query ($id: ID!) { tenant(id: $id) { id } }', variables: id, expect: tenantCell('read') },
   { operation: 'query { tenants { totalCount } }', expect: anyKey },
   { operation: 'query ($tenant: ID!) { tenantConfig(tenant: $tenant) { version } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'query ($tenant: ID!) { tenantConfigIfChanged(tenant: $tenant, knownVersions: [1]) { version } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { tenantConfigHistory(tenant: $tenant) { edges { node { version } } } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { tenantFeatures(tenant: $tenant) { totalEnabled } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query { featureCatalog { name } }', expect: anyKey },

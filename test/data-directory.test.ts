@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { DirectoryBusyError, lockDirectory } from '../src/db/directory-lock.js';
 import { startServerProcess } from './support/server-process.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -74,4 +75,14 @@ test('a bad environment value or an unreachable PostgreSQL stops the start with 
   const unreachable = await run('src/server.ts', { DATABASE_URL: 'postgres://user:secret@127.0.0.1:1/gateway', PORT: '0' });
   expect(unreachable.code).toBe(1);
   expect(unreachable.stderr.trim()).toBe("tenant-gateway: Can't reach database server at `127.0.0.1:1`: check DATABASE_URL and that the server is up");
+});
+
+test('a second open of the same directory in the same process is refused too; released, it can be taken again', async () => {
+  const directory = path.join(dataDir, 'same-process');
+  await mkdir(directory, { recursive: true });
+  const first = lockDirectory(directory);
+  expect(() => lockDirectory(directory)).toThrow(DirectoryBusyError);
+  first.release();
+  expect(existsSync(path.join(directory, 'gateway.lock'))).toBe(false);
+  lockDirectory(directory).release();
 });

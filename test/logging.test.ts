@@ -36,9 +36,10 @@ test('credentials and secrets never reach a log line, at any depth the gateway l
     headers: { authorization: `Bearer ${key}`, 'x-api-key': key },
     input: { secret: 'S3CR3T-VALUE', password: 'hunter2-password', token: 'tok-123' },
     secret: 'top-secret-value',
+    error: { request: { headers: { authorization: `Bearer ${key}`, 'x-api-key': key } }, cause: { token: 'deep-token-value' } },
   });
   const text = lines.join('\n');
-  for (const value of [key, 'S3CR3T-VALUE', 'hunter2-password', 'tok-123', 'top-secret-value']) expect(text).not.toContain(value);
+  for (const value of [key, 'S3CR3T-VALUE', 'hunter2-password', 'tok-123', 'top-secret-value', 'deep-token-value']) expect(text).not.toContain(value);
   expect(JSON.parse(lines[0]!)).toMatchObject({ authorization: '[redacted]', request: { headers: { authorization: '[redacted]', 'x-api-key': '[redacted]' } } });
 });
 

@@ -59,7 +59,7 @@ test('/metrics is Prometheus text: request and operation histograms, errors by c
 
   const operations = samplesOf(text, 'gateway_graphql_operation_duration_seconds_count');
   expect(operations.find((sample) => sample.labels.operation === 'GET /api/v1/tenants/{id}/config' && sample.labels.outcome === 'error')?.value).toBe(1);
-  expect(operations.find((sample) => sample.labels.operation === 'CreateTenant' && sample.labels.outcome === 'ok')?.value).toBeGreaterThan(0);
+  expect(operations.find((sample) => sample.labels.operation === 'graphql' && sample.labels.outcome === 'ok')?.value).toBeGreaterThan(0);
 
   expect(families.get('gateway_errors_total')!.metrics.find((metric) => metric.labels?.code === 'NOT_FOUND')?.value).toBe('1');
   expect(samplesOf(text, 'gateway_backup_duration_seconds_count').find((sample) => sample.labels.trigger === 'manual' && sample.labels.outcome === 'completed')?.value).toBe(1);

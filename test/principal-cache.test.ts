@@ -69,3 +69,18 @@ test("a tenant suspended on one replica: its key stops writing on another within
   await writer.graphql(`mutation { suspendTenant(id: "${tenant.id}") { id } }`);
   expect(await within(403, write)).toBeLessThanOrEqual(1_200);
 });
+
+test('on the replica that made the change, a revocation takes effect at once', async () => {
+  const tenant = await createTenant(writer);
+  const { secret, apiKey } = await createKey(writer, { scopes: ['CONFIG_READ'], tenant: tenant.id });
+  expect(await readConfig(secret, tenant.id)).toBe(200);
+  const revoke = await reader.fetch(
+    new Request('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${writer.adminKey}` },
+      body: JSON.stringify({ query: `mutation { revokeApiKey(id: "${apiKey.id}") { revokedAt } }` }),
+    }),
+  );
+  expect(revoke.status).toBe(200);
+  expect(await readConfig(secret, tenant.id)).toBe(401);
+});

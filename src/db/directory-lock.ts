@@ -40,7 +40,7 @@ function alive(pid: number, startTime: string | undefined): boolean {
 export function lockDirectory(directory: string): { release(): void } {
   const file = path.join(directory, 'gateway.lock');
   const content = `${process.pid} ${startTimeOf(process.pid) ?? ''}\n`;
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(file, 'wx');
       writeSync(fd, content);
@@ -60,10 +60,23 @@ export function lockDirectory(directory: string): { release(): void } {
       return { release };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const [pidText, startTime] = readFileSync(file, 'utf8').trim().split(' ');
+      let holder: string;
+      try {
+        holder = readFileSync(file, 'utf8');
+      } catch (readError) {
+        if ((readError as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile: try again
+        throw readError;
+      }
+      const [pidText, startTime] = holder.trim().split(' ');
       const pid = Number(pidText);
+      // This very process holding it already (a second open) is busy too; a pid another process reuses is not.
+      if (holder === content) throw new DirectoryBusyError(directory, pid);
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid, startTime)) throw new DirectoryBusyError(directory, pid);
-      unlinkSync(file);
+      try {
+        unlinkSync(file);
+      } catch (unlinkError) {
+        if ((unlinkError as NodeJS.ErrnoException).code !== 'ENOENT') throw unlinkError;
+      }
     }
   }
   throw new DirectoryBusyError(directory, Number(readFileSync(file, 'utf8').split(' ')[0]));

@@ -1,4 +1,3 @@
-import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { DomainError } from '../lib/errors.js';
 import type { GraphQLContext } from './context.js';
@@ -29,7 +28,9 @@ export function useOperationMetrics(observer: OperationObserver): Plugin<GraphQL
           const errors = ('errors' in result ? result.errors : undefined) ?? [];
           const context = args.contextValue as GraphQLContext & { request?: Request };
           observer.tenant(context.request, context.meteredTenantId ?? context.principal?.tenantId ?? undefined);
-          const name = args.contextValue.restRoute ?? getOperationAST(args.document, args.operationName)?.name?.value ?? 'anonymous';
+          // Operation names are the caller's choice: only a REST route's template is a label; every
+          // /graphql execution is one series, so callers cannot grow the metrics without bound.
+          const name = args.contextValue.restRoute ?? 'graphql';
           observer.operation(name, errors.length ? 'error' : 'ok', (performance.now() - started) / 1000);
           for (const error of errors) {
             const { code, policy } = codeOf(error);

@@ -63,14 +63,18 @@ export function createCredentials(prisma: Actor['prisma'], adminKey: string | un
     return verdict;
   }
 
-  return function verdictOf(request: Request): Promise<Verdict> {
+  function verdictOf(request: Request): Promise<Verdict> {
     let verdict = verdicts.get(request);
     if (!verdict) {
       verdict = decide(request);
       verdicts.set(request, verdict);
     }
     return verdict;
-  };
+  }
+
+  /** A change made here (a revocation, a tenant's state or plan) is seen by this replica's next request at once. */
+  verdictOf.forget = () => recent.clear();
+  return verdictOf;
 }
 
 export type Credentials = ReturnType<typeof createCredentials>;
@@ -95,5 +99,6 @@ export function contextFactory(base: ContextBase, credentials: Credentials) {
     restRoute,
     publicRoute,
     ...(await credentials(request)),
+    credentialsChanged: credentials.forget,
   });
 }

@@ -26,7 +26,7 @@ export function createMetrics() {
     }),
     operationDuration: new Histogram({
       name: 'gateway_graphql_operation_duration_seconds',
-      help: 'GraphQL executions by operation (a REST route runs its own), and whether they had errors',
+      help: 'GraphQL executions: a REST route by its template, every /graphql operation as "graphql"; and whether they had errors',
       labelNames: ['operation', 'outcome'] as const,
       buckets: seconds,
       registers: [registry],
@@ -63,21 +63,29 @@ export async function metricsResponse(metrics: Metrics): Promise<Response> {
   return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } });
 }
 
+const knownPolicies = /^(ip|ip-ban|tier-\w+|backups-\w+|(Query|Mutation)\.\w+)$/;
+
 /** What GraphQL executions tell the metrics: durations by operation, errors by code, rate-limit refusals by policy. */
 export function operationObserver(metrics: Metrics): Omit<OperationObserver, 'tenant'> {
   return {
     operation: (name, outcome, seconds) => metrics.operationDuration.observe({ operation: name, outcome }, seconds),
     error: (code, policy) => {
       metrics.errors.inc({ code });
-      if (code === 'RATE_LIMITED') metrics.rateLimited.inc({ policy: policy ?? 'unknown' });
+      // Tenants name their own resource limits: those policies are one label, the gateway's own keep theirs.
+      if (code === 'RATE_LIMITED') metrics.rateLimited.inc({ policy: policy && knownPolicies.test(policy) ? policy : 'resource-limit' });
     },
   };
 }
 
 /** SQL statements as they are sent, and the workers' state when scraped. */
-export function watchWorkers(metrics: Metrics, { database, meter, scheduler }: { database: Database; meter: UsageMeter; scheduler: BackupScheduler | null }): void {
-  database.onQuery.add(() => metrics.sqlStatements.inc());
+export function watchWorkers(metrics: Metrics, { database, meter, scheduler }: { database: Database; meter: UsageMeter; scheduler: BackupScheduler | null }): () => void {
+  const countStatement = () => metrics.sqlStatements.inc();
+  database.onQuery.add(countStatement);
   gaugeOf(metrics, 'gateway_usage_buffered_keys', 'API calls counted in memory, not yet written', () => meter.bufferedKeys);
   gaugeOf(metrics, 'gateway_backup_scheduler_leader', '1 while this process runs the backup schedule', () => (scheduler?.leading ? 1 : 0));
   gaugeOf(metrics, 'gateway_backup_scheduler_rounds_total', 'Backup schedule rounds this process ran', () => scheduler?.rounds ?? 0);
+  return () => {
+    database.onQuery.delete(countStatement);
+    metrics.registry.clear();
+  };
 }

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Database } from '../db/client.js';
 import type { GraphQLContext } from '../graphql/context.js';
@@ -10,6 +11,12 @@ import { type Metrics, metricsResponse } from './metrics.js';
 import { docsAsset, docsPage, landingPage } from './pages.js';
 import { beginRequest } from './request-log.js';
 import type { RouteContext } from './yoga.js';
+
+/** Compared in constant time, by their hashes. */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
 
 /** What the listening server knows about a request that the Request itself does not carry. */
 export type ServerContext = { clientAddress?: string };
@@ -56,7 +63,7 @@ export function createRouter({ database, logger, yoga, rest, openApi, metrics, c
       logger.error('rate limit store failed; letting the request through', { error });
     }
     if (pathname === '/metrics') {
-      if (metricsToken && request.headers.get('authorization') !== `Bearer ${metricsToken}`) {
+      if (metricsToken && !sameSecret(request.headers.get('authorization') ?? '', `Bearer ${metricsToken}`)) {
         return jsonResponse(401, { error: 'unauthenticated', message: 'Metrics need "Authorization: Bearer <METRICS_TOKEN>"' }, { 'www-authenticate': 'Bearer' });
       }
       return metricsResponse(metrics);

@@ -8,8 +8,11 @@ export type Logger = Record<Exclude<LogLevel, 'silent'>, Log> & {
   child(bindings: Record<string, unknown>): Logger;
 };
 
-/** Whatever names a credential or a secret is never written, at any depth a log line gives it. */
+const secretNames = ['.authorization', '.password', '.secret', '.token', '.apiKey', '.key', '["x-api-key"]'];
+
+/** Whatever names a credential or a secret is never written, down to four levels into a log line's fields. */
 export const redactedPaths = [
+  ...secretNames.flatMap((name) => [`*.*${name}`, `*.*.*${name}`]),
   'authorization',
   'password',
   'secret',

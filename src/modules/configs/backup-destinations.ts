@@ -27,11 +27,16 @@ export function destinationViolations(destinations: readonly BackupDestination[]
 /**
  * Where a tenant's objects go in an allowed bucket: under the operator's prefix, then the
  * tenant's id, then the tenant's own path with empty, "." and ".." segments dropped, so no
- * tenant's path reaches another tenant's objects.
+ * tenant's path reaches another tenant's objects. Other characters than letters, digits, ".",
+ * "_" and "-" become "-": the prefix is part of the destination's name (an s3:// URL the
+ * backup record keeps), which must read back as written.
  */
 export function tenantObjectPrefix(allowed: AllowedBuckets, destination: BackupDestination, tenantId: string): string {
   const entry = allowed.find((candidate) => candidate.bucket === destination.bucket);
   if (!entry) throw new Error(`Bucket "${destination.bucket}" is not allowed`);
-  const own = (destination.path ?? '').split('/').filter((segment) => segment && segment !== '.' && segment !== '..');
+  const own = (destination.path ?? '')
+    .split('/')
+    .filter((segment) => segment && segment !== '.' && segment !== '..')
+    .map((segment) => segment.replace(/[^A-Za-z0-9._-]/g, '-'));
   return [entry.prefix, tenantId, ...own].filter(Boolean).join('/');
 }

@@ -16,8 +16,8 @@ const read = new WeakMap<object, ConfigDocument>();
 
 /**
  * Every stored document is read through this, so a document written before a field existed
- * gains its default. The result shares the (frozen) default values it did not override: treat
- * it as read-only, and clone before changing it.
+ * gains its default. The result is frozen (it is shared by every reader of the same stored
+ * object): clone it before changing it.
  */
 export function readConfigDocument(stored: unknown): ConfigDocument {
   const key = stored !== null && typeof stored === 'object' ? stored : null;
@@ -27,5 +27,5 @@ export function readConfigDocument(stored: unknown): ConfigDocument {
   const document = Object.fromEntries(configCategories.map((category) => [category, { ...defaults[category], ...source[category] }])) as unknown as ConfigDocument;
   document.custom_settings = { ...(source.custom_settings as ConfigDocument['custom_settings']) };
   if (key) read.set(key, document);
-  return document;
+  return deepFreeze(document);
 }

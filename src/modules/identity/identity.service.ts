@@ -76,7 +76,9 @@ async function findReachableKey(actor: Actor, id: string): Promise<ApiKey> {
 export async function revokeApiKey(actor: Actor, id: string): Promise<ApiKey> {
   const key = await findReachableKey(actor, id);
   if (key.revokedAt) return key;
-  return actor.prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
+  const revoked = await actor.prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
+  actor.credentialsChanged?.();
+  return revoked;
 }
 
 export async function listApiKeysWhere(actor: Actor) {

@@ -45,6 +45,8 @@ export type Actor = {
   meteredTenantId?: string;
   /** Why the presented credential was refused, when one was presented and refused. */
   authFailure?: string;
+  /** Told when a change makes what this process remembers about keys stale (a revocation, a tenant's state or plan). */
+  credentialsChanged?: () => void;
 };
 
 export function hasScope(principal: Principal, scope: Scope): boolean {

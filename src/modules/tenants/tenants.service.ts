@@ -184,11 +184,13 @@ export async function updateTenant(actor: Actor, ref: string, input: UpdateTenan
   const changes = Object.fromEntries(Object.entries(data).filter(([field, value]) => given(field, value)));
   assertLive(tenant, 'update');
   assertPlanAllows(data.tier ?? tenant.tier, data.isolation ?? tenant.isolation, data.isolation ? 'isolation' : 'tier');
-  return actor.prisma.tenant.update({
+  const updated = await actor.prisma.tenant.update({
     ...query,
     where: { id: tenant.id },
     data: changes as Prisma.TenantUpdateInput,
   });
+  if ('tier' in changes || 'expiresAt' in changes) actor.credentialsChanged?.();
+  return updated;
 }
 
 type Transition = { action: string; from: readonly TenantStatus[]; to: (tenant: Tenant) => Prisma.TenantUpdateInput };
@@ -229,6 +231,7 @@ export async function transitionTenant(actor: Actor, ref: string, name: keyof ty
   });
   const current = await actor.prisma.tenant.findUniqueOrThrow({ ...query, where: { id: tenant.id } });
   if (count === 0) throw refuse(current.status);
+  actor.credentialsChanged?.();
   return current;
 }
 
