@@ -1,8 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../graphql/context.js';
 import { domainGraphQLError } from '../graphql/errors.js';
 import { UnauthenticatedError } from '../lib/errors.js';
+import { sameSecret } from '../lib/same-secret.js';
 import { authenticate } from '../modules/identity/identity.service.js';
 import { graphiqlHeaderPlaceholder } from './graphiql.js';
 import type { Actor } from '../modules/identity/principal.js';
@@ -21,10 +22,9 @@ export function bearerToken(request: Request): string | null {
  */
 export function operatorKeyCheck(adminKey: string | undefined): ((request: Request) => boolean) | undefined {
   if (!adminKey) return undefined;
-  const expected = createHash('sha256').update(adminKey).digest();
   return (request) => {
     const token = bearerToken(request) ?? request.headers.get('x-api-key')?.trim();
-    return !!token && timingSafeEqual(createHash('sha256').update(token).digest(), expected);
+    return !!token && sameSecret(token, adminKey);
   };
 }
 

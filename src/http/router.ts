@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Database } from '../db/client.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { domainGraphQLError } from '../graphql/errors.js';
 import { DomainError } from '../lib/errors.js';
+import { sameSecret } from '../lib/same-secret.js';
 import type { Logger } from '../lib/logger.js';
 import { failureOf, type RestEngine } from '../rest/engine.js';
 import { jsonResponse } from '../rest/http.js';
@@ -11,12 +11,6 @@ import { type Metrics, metricsResponse } from './metrics.js';
 import { docsAsset, docsPage, landingPage } from './pages.js';
 import { beginRequest } from './request-log.js';
 import type { RouteContext } from './yoga.js';
-
-/** Compared in constant time, by their hashes. */
-function sameSecret(given: string, expected: string): boolean {
-  const digest = (text: string) => createHash('sha256').update(text).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 /** What the listening server knows about a request that the Request itself does not carry. */
 export type ServerContext = { clientAddress?: string };

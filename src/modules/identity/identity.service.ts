@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { ApiKey, Project, Tenant } from '../../generated/prisma/client.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
+import { sameSecret } from '../../lib/same-secret.js';
 import { parseInput } from '../../lib/validation.js';
 import { reachableTenants, tenantStanding } from '../tenants/tenant-access.js';
 import { hashSecret, keyPattern, mintKey } from './api-keys.js';
@@ -43,9 +43,7 @@ export async function authenticate(
   adminKey?: string,
 ): Promise<{ principal: Principal } | { failure: string }> {
   if (adminKey) {
-    const a = Buffer.from(hashSecret(presented));
-    const b = Buffer.from(hashSecret(adminKey));
-    if (timingSafeEqual(a, b)) return { principal: operatorPrincipal() };
+    if (sameSecret(presented, adminKey)) return { principal: operatorPrincipal() };
   }
   if (!keyPattern.test(presented)) return invalidKey;
   const key = await prisma.apiKey.findUnique({
