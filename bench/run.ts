@@ -14,6 +14,9 @@ import { seedTenants } from './seed.js';
 // npm run bench [-- --quick] [-- --tenants 100000] [-- --duration 10 --connections 20] [-- --profile]
 // --profile: the gateway runs with --cpu-prof; its CPU profiles land in bench/results/profiles/
 // and the top frames by package and by function are printed after the run.
+// --scale 100000: after the main runs, W1 and W2 on a fresh gateway at 1,000 tenants, then
+// again after seeding up to that many tenants (ids drawn from all of them), with peak RSS.
+// --metering-only: just the metering and rate limiting on/off comparison (W1, alternating rounds).
 // --hostile: a normal reader (W1 at a fixed rate) alone, then beside anonymous 1 MB documents and
 // alias floods; reports the reader's p99 both ways and the gateway's memory before and after.
 // The gateway (compiled, NODE_ENV=production) and a node:http + pg baseline, loaded in turn
@@ -27,6 +30,8 @@ const { values: options } = parseArgs({
     connections: { type: 'string', default: '20' },
     profile: { type: 'boolean', default: false },
     hostile: { type: 'boolean', default: false },
+    'metering-only': { type: 'boolean', default: false },
+    scale: { type: 'string' },
   },
 });
 const quick = options.quick!;
@@ -40,9 +45,10 @@ const operatorKey = 'bench-operator-key-0123456789abcdef';
 const profileDir = path.join(root, 'bench/results/profiles', new Date().toISOString().replace(/[:.]/g, '-'));
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
-type Server = { name: string; url: string; child: ChildProcess; metric: string };
+type Server = { name: string; url: string; child: ChildProcess; metric: string; readyMs: number };
 
 async function startProcess(name: string, args: string[], env: Record<string, string>, metric: string): Promise<Server> {
+  const spawned = performance.now();
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stderr!.on('data', (chunk) => (output += chunk));
@@ -57,7 +63,7 @@ async function startProcess(name: string, args: string[], env: Record<string, st
     });
     child.on('exit', (code) => reject(new Error(`${name} exited with ${code}:\n${output}`)));
   });
-  return { name, url, child, metric };
+  return { name, url, child, metric, readyMs: Math.round(performance.now() - spawned) };
 }
 
 function stop(server: Server): Promise<void> {
@@ -149,14 +155,105 @@ async function load(url: string, ids: string[], mix: Mix, seconds: number, rate?
   };
 }
 
-type Measurement = LoadResult & { statementsPerRequest: number; peakRssBytes: number };
+/** CPU seconds (user + system) the process has used so far, from /proc. */
+async function cpuSeconds(server: Server): Promise<number> {
+  const stat = await readFile(`/proc/${server.child.pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the command name (which may hold spaces) start at state; utime and stime are the 12th and 13th of those.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
+}
+
+// CPU per request is the cost a process pays for each request, which holds steady when other
+// work shares the machine; requests a second do not.
+type Measurement = LoadResult & { statementsPerRequest: number; peakRssBytes: number; cpuMicrosPerRequest: number };
 
 async function measure(server: Server, ids: string[], mix: Mix, rate?: number): Promise<Measurement> {
   await load(server.url, ids, mix, warmup, rate);
-  const before = await counter(server);
+  const [before, cpuBefore] = [await counter(server), await cpuSeconds(server)];
   const result = await load(server.url, ids, mix, duration, rate);
-  const after = await counter(server);
-  return { ...result, statementsPerRequest: result.requests ? (after - before) / result.requests : 0, peakRssBytes: await peakRss(server) };
+  const [after, cpuAfter] = [await counter(server), await cpuSeconds(server)];
+  return {
+    ...result,
+    statementsPerRequest: result.requests ? (after - before) / result.requests : 0,
+    cpuMicrosPerRequest: result.requests ? ((cpuAfter - cpuBefore) * 1e6) / result.requests : 0,
+    peakRssBytes: await peakRss(server),
+  };
+}
+
+/**
+ * W1 with metering and rate limiting off and on: both processes run side by side and are
+ * loaded in alternating rounds (off, on, on, off, …), so drift in the machine's load and the
+ * order of measurement fall on both alike; throughput is summed over the rounds.
+ */
+async function compareMetering(databaseUrl: string, ids: string[], servers: Server[]) {
+  log('W1 with metering and rate limiting off and on, side by side, in alternating rounds');
+  const profileArgs = (label: string) => (options.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, `metering-${label}`)}`] : []);
+  const variants: Record<'off' | 'on', Server> = {
+    off: await startProcess('gateway (off)', [...profileArgs('off'), path.join(root, 'dist/src/server.js')], gatewayEnv(databaseUrl, { METERING: 'off', RATE_LIMITS: 'off' }), 'gateway_sql_statements_total'),
+    on: await startProcess('gateway (on)', [...profileArgs('on'), path.join(root, 'dist/src/server.js')], gatewayEnv(databaseUrl), 'gateway_sql_statements_total'),
+  };
+  servers.push(variants.off, variants.on);
+  const rounds = quick ? 2 : 4;
+  const sums = { off: { requests: 0, seconds: 0, cpu: 0 }, on: { requests: 0, seconds: 0, cpu: 0 } };
+  const last: Partial<Record<'off' | 'on', Measurement>> = {};
+  const perRound: number[] = [];
+  // A priming round, not counted: both processes reach steady state (JIT, pools, the
+  // database's statistics after seeding) before anything is compared.
+  for (const label of ['off', 'on'] as const) await measure(variants[label], ids, workloads.W1!.mix);
+  for (let round = 0; round < rounds; round++) {
+    const order: Array<'off' | 'on'> = round % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
+    for (const label of order) {
+      const measured = await measure(variants[label], ids, workloads.W1!.mix);
+      sums[label].requests += measured.rps * duration;
+      sums[label].seconds += duration;
+      sums[label].cpu += (measured.cpuMicrosPerRequest * measured.rps * duration) / 1e6;
+      last[label] = measured;
+    }
+    perRound.push(1 - last.on!.rps / last.off!.rps);
+  }
+  for (const label of ['off', 'on'] as const) {
+    await stop(variants[label]);
+    servers.splice(servers.indexOf(variants[label]), 1);
+  }
+  if (options.profile) {
+    for (const label of ['off', 'on'] as const) {
+      const { byOrigin, byFunction } = await summarizeProfiles(path.join(profileDir, `metering-${label}`), 25);
+      log(`CPU profile with metering and rate limiting ${label}, self time:`);
+      for (const [origin, percent] of byOrigin) log(`  ${String(percent).padStart(5)} %  ${origin}`);
+      for (const [name, percent] of byFunction) log(`  ${String(percent).padStart(5)} %  ${name}`);
+    }
+  }
+  const rps = (label: 'off' | 'on') => sums[label].requests / sums[label].seconds;
+  const cpu = (label: 'off' | 'on') => (sums[label].cpu * 1e6) / sums[label].requests;
+  log(`  lost per round: ${perRound.map((lost) => `${(lost * 100).toFixed(1)} %`).join(', ')}`);
+  return {
+    on: { ...last.on!, rps: rps('on'), cpuMicrosPerRequest: cpu('on') },
+    off: { ...last.off!, rps: rps('off'), cpuMicrosPerRequest: cpu('off') },
+    throughputLost: 1 - rps('on') / rps('off'),
+    cpuAdded: cpu('on') / cpu('off') - 1,
+    perRound,
+  };
+}
+
+/** W1 and W2 on a fresh gateway at the seeded tenants, then again after seeding up to `target`. */
+async function scaleRun(databaseUrl: string, ids: string[], target: number, servers: Server[]) {
+  const runAt = async (label: string, pool: string[]) => {
+    const gateway = await startProcess(`gateway (${label})`, [path.join(root, 'dist/src/server.js')], gatewayEnv(databaseUrl), 'gateway_sql_statements_total');
+    servers.push(gateway);
+    const measured = { tenants: pool.length, W1: await measure(gateway, pool, workloads.W1!.mix), W2: await measure(gateway, pool, workloads.W2!.mix) };
+    await stop(gateway);
+    servers.splice(servers.indexOf(gateway), 1);
+    return measured;
+  };
+  log(`scale: W1 and W2 at ${ids.length} tenants on a fresh gateway`);
+  const small = await runAt('small', ids);
+  log(`scale: seeding up to ${target} tenants`);
+  const seeded = Date.now();
+  const more = await seedTenants(databaseUrl, target - ids.length, (done) => done % 20_000 === 0 && log(`  ${done} more tenants`), ids.length);
+  const seedSeconds = (Date.now() - seeded) / 1000;
+  log(`scale: seeded ${more.length} tenants in ${seedSeconds.toFixed(1)} s; W1 and W2 at ${ids.length + more.length} tenants`);
+  const large = await runAt('large', [...ids, ...more]);
+  return { small, large, seedSeconds, W1: large.W1.rps / small.W1.rps, W2: large.W2.rps / small.W2.rps };
 }
 
 const graphqlBody = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
@@ -284,10 +381,20 @@ async function main() {
     log(`seeding ${tenantCount} tenants`);
     const ids = await seedTenants(databaseUrl, tenantCount, (done) => done % 20_000 === 0 && log(`  ${done} tenants`));
 
+    if (options['metering-only']) {
+      const compared = await compareMetering(databaseUrl, ids, servers);
+      log(`metering and rate limiting cost ${(compared.throughputLost * 100).toFixed(1)} % of W1 throughput (${Math.round(compared.on.rps)} vs ${Math.round(compared.off.rps)} req/s)`);
+      log(`  and ${(compared.cpuAdded * 100).toFixed(1)} % more gateway CPU per request (${Math.round(compared.on.cpuMicrosPerRequest)} vs ${Math.round(compared.off.cpuMicrosPerRequest)} µs)`);
+      return;
+    }
     const baseline = await startProcess('baseline', [path.join(root, 'dist/bench/baseline.js')], { BASELINE_DATABASE_URL: databaseUrl }, 'baseline_sql_statements_total');
     const gatewayArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
     const gateway = await startProcess('gateway', [...gatewayArgs, path.join(root, 'dist/src/server.js')], gatewayEnv(databaseUrl), 'gateway_sql_statements_total');
     servers.push(baseline, gateway);
+    // Production start on PostgreSQL: spawn to listening, then resident memory after 2 s idle.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const startup = { readyMs: gateway.readyMs, idleRssBytes: await currentRss(gateway), baselineIdleRssBytes: await currentRss(baseline) };
+    log(`gateway ready in ${startup.readyMs} ms, idle RSS ${mb(startup.idleRssBytes)} (baseline ${mb(startup.baselineIdleRssBytes)})`);
     const identical = await sameBytes(gateway, baseline, ids[0]!);
     log(`same response bytes: ${JSON.stringify(identical)}`);
 
@@ -318,16 +425,7 @@ async function main() {
     let meteringAndRateLimits: Report['meteringAndRateLimits'] = null;
     const pglite: Record<string, Measurement> = {};
     if (!quick) {
-      log('W1 with metering and rate limiting off, then on again, in fresh processes');
-      const variants: Record<string, Measurement> = {};
-      for (const [label, extra] of [['off', { METERING: 'off', RATE_LIMITS: 'off' }], ['on', {}]] as const) {
-        const variant = await startProcess(`gateway (${label})`, [path.join(root, 'dist/src/server.js')], gatewayEnv(databaseUrl, extra), 'gateway_sql_statements_total');
-        servers.push(variant);
-        variants[label] = await measure(variant, ids, workloads.W1!.mix);
-        await stop(variant);
-        servers.splice(servers.indexOf(variant), 1);
-      }
-      meteringAndRateLimits = { on: variants.on!, off: variants.off!, throughputLost: 1 - variants.on!.rps / variants.off!.rps };
+      meteringAndRateLimits = await compareMetering(databaseUrl, ids, servers);
 
       log('W1-W3 on the embedded PGlite default');
       const pgliteDir = path.join(scratch, 'pglite');
@@ -337,6 +435,8 @@ async function main() {
       servers.push(embedded);
       for (const name of ['W1', 'W2', 'W3']) pglite[name] = await measure(embedded, pgliteIds, workloads[name]!.mix);
     }
+
+    const scale = options.scale ? await scaleRun(databaseUrl, ids, Number(options.scale), servers) : null;
 
     const report = {
       date: new Date().toISOString(),
@@ -350,6 +450,8 @@ async function main() {
       halfPeak: { rate: Math.round(results.W1!.gateway.rps / 2), p99: halfPeak.p99, achievedRps: halfPeak.rps },
       hostile,
       pglite,
+      startup,
+      scale,
       elapsedSeconds: Math.round((Date.now() - started) / 1000),
     };
     await writeReport(report);
@@ -375,20 +477,32 @@ type Report = {
   identicalResponses: Record<string, boolean>;
   workloads: Record<string, { title: string; gateway: Measurement; baseline: Measurement; ratio: number }>;
   graphqlConfigRead: Measurement & { restOverGraphql: number };
-  meteringAndRateLimits: { on: Measurement; off: Measurement; throughputLost: number } | null;
+  meteringAndRateLimits: { on: Measurement; off: Measurement; throughputLost: number; cpuAdded: number; perRound: number[] } | null;
   halfPeak: { rate: number; p99: number; achievedRps: number };
   hostile: Awaited<ReturnType<typeof hostileLoad>> | null;
   pglite: Record<string, Measurement>;
+  startup: { readyMs: number; idleRssBytes: number; baselineIdleRssBytes: number };
+  scale: Awaited<ReturnType<typeof scaleRun>> | null;
   elapsedSeconds: number;
 };
 
 const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
 const fixed = (value: number, digits = 2) => value.toFixed(digits);
 
+function reproduceFlags(report: Report): string {
+  const flags = [
+    ...(report.settings.quick ? ['--quick'] : []),
+    ...(report.settings.tenants !== (report.settings.quick ? 200 : 1000) ? [`--tenants ${report.settings.tenants}`] : []),
+    ...(report.hostile ? ['--hostile'] : []),
+    ...(report.scale ? [`--scale ${report.scale.large.tenants}`] : []),
+  ];
+  return flags.length ? ` -- ${flags.join(' ')}` : '';
+}
+
 function markdown(report: Report): string {
   const rows = Object.entries(report.workloads).map(
     ([name, entry]) =>
-      `| ${name} | ${entry.title} | ${Math.round(entry.gateway.rps)} | ${Math.round(entry.baseline.rps)} | **${fixed(entry.ratio)}×** | ${entry.gateway.p50} / ${entry.gateway.p99} | ${entry.baseline.p50} / ${entry.baseline.p99} | ${fixed(entry.gateway.statementsPerRequest)} / ${fixed(entry.baseline.statementsPerRequest)} | ${mb(entry.gateway.peakRssBytes)} / ${mb(entry.baseline.peakRssBytes)} | ${entry.gateway.non2xx} |`,
+      `| ${name} | ${entry.title} | ${Math.round(entry.gateway.rps)} | ${Math.round(entry.baseline.rps)} | **${fixed(entry.ratio)}×** | ${entry.gateway.p50} / ${entry.gateway.p99} | ${entry.baseline.p50} / ${entry.baseline.p99} | ${fixed(entry.gateway.statementsPerRequest)} / ${fixed(entry.baseline.statementsPerRequest)} | ${Math.round(entry.gateway.cpuMicrosPerRequest)} / ${Math.round(entry.baseline.cpuMicrosPerRequest)} | ${mb(entry.gateway.peakRssBytes)} / ${mb(entry.baseline.peakRssBytes)} | ${entry.gateway.non2xx} |`,
   );
   const pglite = Object.entries(report.pglite).map(
     ([name, entry]) => `| ${name} (PGlite) | ${Math.round(entry.rps)} | ${fixed(entry.rps / report.workloads[name]!.baseline.rps)}× | ${entry.p50} / ${entry.p99} | ${fixed(entry.statementsPerRequest)} | ${mb(entry.peakRssBytes)} |`,
@@ -400,8 +514,8 @@ function markdown(report: Report): string {
       `${report.settings.tenants} tenants, ${report.settings.connections} connections, ${report.settings.durationSeconds} s per run after ${report.settings.warmupSeconds} s warm-up. ` +
       `PostgreSQL 15 on loopback; load from a separate process (autocannon). Same response bytes as the baseline: ${Object.entries(report.identicalResponses).map(([name, same]) => `${name} ${same ? 'yes' : 'no'}`).join(', ')}.`,
     '',
-    '| workload | what | gateway req/s | baseline req/s | ratio | gateway p50/p99 ms | baseline p50/p99 ms | SQL/request (gateway / baseline) | peak RSS (gateway / baseline) | gateway non-2xx |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| workload | what | gateway req/s | baseline req/s | ratio | gateway p50/p99 ms | baseline p50/p99 ms | SQL/request (gateway / baseline) | CPU µs/request (gateway / baseline) | peak RSS (gateway / baseline) | gateway non-2xx |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
     ...(pglite.length
@@ -413,11 +527,21 @@ function markdown(report: Report): string {
     `| SQL statements per request, W3 | constant, ≤ 1 per nesting level | ${fixed(report.workloads.W3!.gateway.statementsPerRequest)} (the page with configuration and features joined in one statement) |`,
     `| W1 vs baseline | ≥ 1.0× | ${fixed(report.workloads.W1!.ratio)}× |`,
     `| W2 vs baseline | ≥ 0.5× | ${fixed(report.workloads.W2!.ratio)}× |`,
+    `| W3 vs baseline | ≥ 0.6× | ${fixed(report.workloads.W3!.ratio)}× |`,
+    `| W4 vs baseline | ≥ 0.4× | ${fixed(report.workloads.W4!.ratio)}× |`,
     `| W1 vs the same read through /graphql | ≥ 0.9× | ${fixed(report.graphqlConfigRead.restOverGraphql)}× (${Math.round(report.graphqlConfigRead.rps)} req/s through /graphql) |`,
     report.meteringAndRateLimits
-      ? `| metering and rate limiting on vs off (W1) | ≤ 5 % lost | ${fixed(report.meteringAndRateLimits.throughputLost * 100, 1)} % (${Math.round(report.meteringAndRateLimits.on.rps)} vs ${Math.round(report.meteringAndRateLimits.off.rps)} req/s) |`
+      ? `| metering and rate limiting on vs off (W1) | ≤ 5 % lost | ${fixed(report.meteringAndRateLimits.throughputLost * 100, 1)} % (${Math.round(report.meteringAndRateLimits.on.rps)} vs ${Math.round(report.meteringAndRateLimits.off.rps)} req/s; CPU per request +${fixed(report.meteringAndRateLimits.cpuAdded * 100, 1)} %) |`
       : '| metering and rate limiting on vs off | ≤ 5 % lost | not measured in --quick |',
     `| p99 at half of peak throughput (W1 at ${report.halfPeak.rate} req/s) | ≤ 20 ms | ${report.halfPeak.p99} ms |`,
+    `| idle RSS, production start on PostgreSQL | < 150 MB | ${mb(report.startup.idleRssBytes)} (baseline ${mb(report.startup.baselineIdleRssBytes)}) |`,
+    `| production start to ready (spawn to listening) | < 2 s | ${fixed(report.startup.readyMs / 1000, 1)} s |`,
+    ...(report.scale
+      ? [
+          `| ${report.scale.large.tenants} tenants vs ${report.scale.small.tenants} | within 10 % | W1 ${fixed(report.scale.W1)}× (${Math.round(report.scale.large.W1.rps)} vs ${Math.round(report.scale.small.W1.rps)} req/s), W2 ${fixed(report.scale.W2)}× (${Math.round(report.scale.large.W2.rps)} vs ${Math.round(report.scale.small.W2.rps)}); seeded in ${Math.round(report.scale.seedSeconds)} s |`,
+          `| RSS under load at ${report.scale.large.tenants} tenants | < 300 MB | ${mb(Math.max(report.scale.large.W1.peakRssBytes, report.scale.large.W2.peakRssBytes))} |`,
+        ]
+      : [`| 100,000 tenants vs 1,000 | within 10 % | not measured (\`-- --scale 100000\`) |`]),
     ...(report.hostile
       ? [
           `| reader p99 beside anonymous 1 MB documents and alias floods (W1 at ${report.hostile.readerRate} req/s) | < 100 ms | ${report.hostile.readerP99UnderAttack} ms (alone ${report.hostile.readerP99Alone} ms; ${report.hostile.readerFailures} failed) |`,
@@ -425,7 +549,7 @@ function markdown(report: Report): string {
         ]
       : []),
     '',
-    `Reproduce: \`npm run bench\`${report.settings.quick ? ' -- --quick' : ''}${report.settings.tenants !== 1000 && !report.settings.quick ? ` -- --tenants ${report.settings.tenants}` : ''}. Took ${report.elapsedSeconds} s.`,
+    `Reproduce: \`npm run bench${reproduceFlags(report)}\`. Took ${report.elapsedSeconds} s.`,
     '',
   ].join('\n');
 }

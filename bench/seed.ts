@@ -5,8 +5,8 @@ import { defaultConfig } from '../src/modules/configs/config-spec.js';
 const tiers = ['FREE', 'BASIC', 'PRO', 'ENTERPRISE'] as const;
 const regions = ['eu-central', 'us-east', 'us-west', 'ap-southeast'];
 
-/** N tenants with non-default configurations and feature switches, inserted in batches of 1,000. */
-export async function seedTenants(connectionString: string, count: number, onProgress: (done: number) => void = () => {}): Promise<string[]> {
+/** N tenants (numbered from `first`) with non-default configurations and feature switches, inserted in batches of 1,000. */
+export async function seedTenants(connectionString: string, count: number, onProgress: (done: number) => void = () => {}, first = 0): Promise<string[]> {
   const client = new pg.Client({ connectionString });
   await client.connect();
   const ids: string[] = [];
@@ -18,7 +18,8 @@ export async function seedTenants(connectionString: string, count: number, onPro
       const tenants: unknown[] = [];
       const configs: unknown[] = [];
       const features: unknown[] = [];
-      for (let index = offset; index < offset + size; index++) {
+      for (let position = offset; position < offset + size; position++) {
+        const index = first + position;
         const id = randomUUID();
         ids.push(id);
         const tier = tiers[index % tiers.length]!;

@@ -99,6 +99,10 @@ const environmentSchema = z.object({
   RATE_LIMIT_CONFIG_UPDATES_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   RATE_LIMIT_FEATURE_QUERIES_PER_MINUTE: z.coerce.number().int().min(1).default(100),
   REST_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Largest POST /graphql body from a caller with credentials. */
+  GRAPHQL_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Largest POST /graphql body without credentials (GraphiQL's introspection is ~3 KB): larger is 413, unread. */
+  GRAPHQL_ANONYMOUS_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(65_536),
   CONFIG_API_PREFIX: mountPrefix('/api/v1'),
   EVENT_HISTORY_API_PREFIX: mountPrefix('/api'),
   TENANT_API_PREFIX: mountPrefix(''),

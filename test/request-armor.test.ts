@@ -32,7 +32,7 @@ describe('credentials are checked before the document is parsed', () => {
   });
 
   test('in production an anonymous document is 401 before parsing; GraphiQL is still served and public REST routes answer', async () => {
-    const response = await post(production, hugeQuery);
+    const response = await post(production, '{ viewer { label } }');
     expect(response.status).toBe(401);
     expect((await response.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     const page = await production.app.fetch(new Request('http://gateway.test/graphql', { headers: { accept: 'text/html' } }));
@@ -44,6 +44,63 @@ describe('credentials are checked before the document is parsed', () => {
   test('outside production an anonymous caller may still explore', async () => {
     const response = await post(gateway, '{ __schema { queryType { name } } }');
     expect(response.status).toBe(200);
+  });
+});
+
+describe('POST /graphql body limits, before anything reads the body', () => {
+  test.each([
+    ['outside production', () => gateway],
+    ['in production', () => production],
+  ])('%s an anonymous 1 MB document is 413 and names the limit without credentials', async (_name, target) => {
+    const response = await post(target(), hugeQuery);
+    expect(response.status).toBe(413);
+    const error = (await response.json()).errors[0];
+    expect(error.extensions).toEqual({ code: 'REQUEST_ENTITY_TOO_LARGE', limit: 65_536 });
+    expect(error.message).toContain('limit without credentials');
+  });
+
+  test('with credentials the limit is GRAPHQL_MAX_BODY_BYTES', async () => {
+    const oversized = await post(gateway, `${hugeQuery}${' '.repeat(60_000)}`, `Bearer ${gateway.adminKey}`);
+    expect(oversized.status).toBe(413);
+    expect((await oversized.json()).errors[0]).toEqual({ message: 'The request body exceeds 1048576 bytes', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', limit: 1_048_576 } });
+  });
+
+  test('a declared Content-Length is checked without reading the body; a malformed one is 400', async () => {
+    const send = (length: string, authorization?: string) =>
+      gateway.app.fetch(
+        new Request('http://gateway.test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': length, ...(authorization ? { authorization } : {}) },
+          body: JSON.stringify({ query: '{ viewer { label } }' }),
+        }),
+      );
+    expect((await send('70000')).status).toBe(413);
+    expect((await send('2000000', `Bearer ${gateway.adminKey}`)).status).toBe(413);
+    const malformed = await send('12, 12', `Bearer ${gateway.adminKey}`);
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
+    const fits = await send(String(JSON.stringify({ query: '{ viewer { label } }' }).length), `Bearer ${gateway.adminKey}`);
+    expect(fits.status).toBe(200);
+    expect((await fits.json()).data.viewer.label).toBeTruthy();
+  });
+
+  test('a body streamed without a length is read up to the limit and then refused', async () => {
+    const streamed = (size: number) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          const text = JSON.stringify({ query: `{ __typename }${' '.repeat(size)}` });
+          for (let at = 0; at < text.length; at += 16_384) controller.enqueue(new TextEncoder().encode(text.slice(at, at + 16_384)));
+          controller.close();
+        },
+      });
+    const send = (size: number) =>
+      gateway.app.fetch(
+        new Request('http://gateway.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: streamed(size), duplex: 'half' } as RequestInit),
+      );
+    expect((await send(100_000)).status).toBe(413);
+    const small = await send(1_000);
+    expect(small.status).toBe(200);
+    expect((await small.json()).data).toEqual({ __typename: 'Query' });
   });
 });
 

@@ -3,7 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../graphql/context.js';
 import { domainGraphQLError } from '../graphql/errors.js';
 import { UnauthenticatedError } from '../lib/errors.js';
-import { sameSecret } from '../lib/same-secret.js';
+import { secretMatcher } from '../lib/same-secret.js';
 import { authenticate } from '../modules/identity/identity.service.js';
 import { graphiqlHeaderPlaceholder } from './graphiql.js';
 import type { Actor } from '../modules/identity/principal.js';
@@ -22,9 +22,10 @@ export function bearerToken(request: Request): string | null {
  */
 export function operatorKeyCheck(adminKey: string | undefined): ((request: Request) => boolean) | undefined {
   if (!adminKey) return undefined;
+  const isAdminKey = secretMatcher(adminKey);
   return (request) => {
     const token = bearerToken(request) ?? request.headers.get('x-api-key')?.trim();
-    return !!token && sameSecret(token, adminKey);
+    return !!token && isAdminKey(token);
   };
 }
 

@@ -3,13 +3,14 @@ import type { Database } from '../db/client.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { domainGraphQLError } from '../graphql/errors.js';
 import { DomainError } from '../lib/errors.js';
-import { sameSecret } from '../lib/same-secret.js';
+import { secretMatcher } from '../lib/same-secret.js';
 import type { Logger } from '../lib/logger.js';
 import { failureOf, type RestEngine } from '../rest/engine.js';
 import { jsonResponse } from '../rest/http.js';
+import { boundGraphQLBody, type GraphQLBodyLimits } from './graphql-body.js';
 import { type Metrics, metricsResponse } from './metrics.js';
 import { docsAsset, docsPage, landingPage } from './pages.js';
-import { beginRequest } from './request-log.js';
+import { beginRequest, continueRequest } from './request-log.js';
 import type { RouteContext } from './yoga.js';
 
 /** What the listening server knows about a request that the Request itself does not carry. */
@@ -28,11 +29,14 @@ type RouterDeps = {
   isOperatorKey?: (request: Request) => boolean;
   /** When set, /metrics answers only `Authorization: Bearer <this>`. */
   metricsToken?: string;
+  /** POST /graphql body limits, with and without credentials. */
+  graphqlBodyLimits: GraphQLBodyLimits;
 };
 
 /** Every path the gateway answers: health, readiness, metrics, /graphql, the OpenAPI document, legacy routes, and a JSON 404. */
-export function createRouter({ database, logger, yoga, rest, openApi, metrics, checkClientAddress, isOperatorKey, metricsToken }: RouterDeps) {
+export function createRouter({ database, logger, yoga, rest, openApi, metrics, checkClientAddress, isOperatorKey, metricsToken, graphqlBodyLimits }: RouterDeps) {
   const fixedRoutes = new Set(['/', '/healthz', '/readyz', '/metrics', '/graphql', '/openapi.json', '/docs']);
+  const isMetricsAuthorization = metricsToken ? secretMatcher(`Bearer ${metricsToken}`) : undefined;
 
   /** A refusal before any route runs, in the caller's format: GraphQL, the dialect's, or neutral. */
   function refuse(request: Request, error: DomainError): Response {
@@ -57,7 +61,7 @@ export function createRouter({ database, logger, yoga, rest, openApi, metrics, c
       logger.error('rate limit store failed; letting the request through', { error });
     }
     if (pathname === '/metrics') {
-      if (metricsToken && !sameSecret(request.headers.get('authorization') ?? '', `Bearer ${metricsToken}`)) {
+      if (isMetricsAuthorization && !isMetricsAuthorization(request.headers.get('authorization') ?? '')) {
         return jsonResponse(401, { error: 'unauthenticated', message: 'Metrics need "Authorization: Bearer <METRICS_TOKEN>"' }, { 'www-authenticate': 'Bearer' });
       }
       return metricsResponse(metrics);
@@ -71,7 +75,12 @@ export function createRouter({ database, logger, yoga, rest, openApi, metrics, c
         return jsonResponse(503, { status: 'unavailable', database: database.kind });
       }
     }
-    if (pathname === '/graphql') return yoga.fetch(request);
+    if (pathname === '/graphql') {
+      const bounded = await boundGraphQLBody(request, graphqlBodyLimits);
+      if (bounded instanceof Response) return bounded;
+      if (bounded !== request) continueRequest(bounded, request);
+      return yoga.fetch(bounded);
+    }
     if (pathname === '/openapi.json') return new Response(openApi, { headers: { 'content-type': 'application/json' } });
     if (request.method === 'GET' || request.method === 'HEAD') {
       if (pathname === '/') return landingPage(request);

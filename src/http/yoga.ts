@@ -34,6 +34,9 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context, obs
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // Bodies are bounded by the router before Yoga sees them (graphql-body.ts), without a
+    // counting stream per request.
+    maxRequestBodySize: false,
     logging: false,
     maskedErrors: { maskError: maskError((error) => logger.error('unexpected error', { error })) },
     // GraphiQL's assets come from the package, inlined in the page: it works without internet.

@@ -1,7 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
 /** Whether two secrets are equal, compared in constant time through their SHA-256 digests (any lengths). */
 export function sameSecret(given: string, expected: string): boolean {
-  const digest = (text: string) => createHash('sha256').update(text).digest();
   return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** `sameSecret` against one fixed secret, its digest computed once instead of on every call. */
+export function secretMatcher(expected: string): (given: string) => boolean {
+  const expectedDigest = digest(expected);
+  return (given) => timingSafeEqual(digest(given), expectedDigest);
 }

@@ -1,3 +1,4 @@
+import { readBodyUpTo } from '../lib/bounded-body.js';
 import type { RequestProblem } from './types.js';
 
 /**
@@ -8,26 +9,13 @@ export async function readJsonBody(request: Request, limit: number): Promise<{ v
   const type = request.headers.get('content-type') ?? '';
   const length = Number(request.headers.get('content-length') ?? 0);
   if (length > limit) return { problem: { kind: 'payload_too_large', message: `The request body exceeds ${limit} bytes`, limit } };
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (request.body) {
-    const reader = request.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel();
-        return { problem: { kind: 'payload_too_large', message: `The request body exceeds ${limit} bytes`, limit } };
-      }
-      chunks.push(value);
-    }
-  }
-  if (size === 0) return { value: undefined };
+  const bytes = await readBodyUpTo(request.body, limit);
+  if (bytes === null) return { problem: { kind: 'payload_too_large', message: `The request body exceeds ${limit} bytes`, limit } };
+  if (bytes.length === 0) return { value: undefined };
   if (!/^application\/(.+\+)?json\s*(;|$)/i.test(type)) {
     return { problem: { kind: 'unsupported_media_type', message: 'The request body must be JSON (Content-Type: application/json)' } };
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = bytes.toString('utf8');
   try {
     return { value: JSON.parse(text) as unknown };
   } catch (error) {
