@@ -100,6 +100,8 @@ const environmentSchema = z.object({
   RATE_LIMIT_FEATURE_QUERIES_PER_MINUTE: z.coerce.number().int().min(1).default(100),
   REST_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   /** Largest POST /graphql body from a caller with credentials. */
+  /** Run operations compiled by graphql-jit (off: graphql-tools' executor for everything). */
+  GRAPHQL_JIT: z.enum(['on', 'off']).default('on'),
   GRAPHQL_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   /** Largest POST /graphql body without credentials (GraphiQL's introspection is ~3 KB): larger is 413, unread. */
   GRAPHQL_ANONYMOUS_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(65_536),

@@ -6,6 +6,7 @@ import type { GraphQLContext } from '../graphql/context.js';
 import { useDocumentLimits } from '../graphql/document-limits.js';
 import { maskError, useBadUserInputValidation } from '../graphql/errors.js';
 import { useInputBoundary } from '../graphql/input-boundary.js';
+import { useJit } from '../graphql/jit.js';
 import { useMetering } from '../graphql/metering.js';
 import { type OperationObserver, useOperationMetrics } from '../graphql/operation-metrics.js';
 import { schema } from '../graphql/schema.js';
@@ -54,6 +55,7 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context, obs
       useOperationMetrics(observer),
       useAuthGuard((tenantId, tier) => (limiting ? checkTenantQuota(store, rateLimits, tenantId, tier) : Promise.resolve())),
       ...(env.METERING === 'on' ? [useMetering()] : []),
+      ...(env.GRAPHQL_JIT === 'on' ? [useJit((reason) => logger.warn('graphql-jit cannot compile an operation; it runs on the standard executor', { errors: reason.errors?.map((error) => error.message) }))] : []),
     ],
     context: contextFactory(context, credentials),
   });
