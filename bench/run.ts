@@ -16,6 +16,8 @@ import { seedTenants } from './seed.js';
 // and the top frames by package and by function are printed after the run.
 // --scale 100000: after the main runs, W1 and W2 on a fresh gateway at 1,000 tenants, then
 // again after seeding up to that many tenants (ids drawn from all of them), with peak RSS.
+// --ab KEY=VALUE[,…] [--workload W2]: one workload on the gateway as configured vs with those
+// settings, side by side in alternating rounds (e.g. --ab GRAPHQL_JIT=off).
 // --metering-only: just the metering and rate limiting on/off comparison (W1, alternating rounds).
 // --hostile: a normal reader (W1 at a fixed rate) alone, then beside anonymous 1 MB documents and
 // alias floods; reports the reader's p99 both ways and the gateway's memory before and after.
@@ -31,6 +33,8 @@ const { values: options } = parseArgs({
     profile: { type: 'boolean', default: false },
     hostile: { type: 'boolean', default: false },
     'metering-only': { type: 'boolean', default: false },
+    ab: { type: 'string' },
+    workload: { type: 'string', default: 'W1' },
     scale: { type: 'string' },
   },
 });
@@ -181,15 +185,17 @@ async function measure(server: Server, ids: string[], mix: Mix, rate?: number): 
 }
 
 /**
- * W1 with metering and rate limiting off and on: both processes run side by side and are
- * loaded in alternating rounds (off, on, on, off, …), so drift in the machine's load and the
- * order of measurement fall on both alike; throughput is summed over the rounds.
+ * The gateway as configured ("on") against the same gateway with `offEnv` ("off"): both
+ * processes run side by side and are loaded in alternating rounds (off, on, on, off, …) after a
+ * priming round that is not counted, so drift in the machine's load and the order of measurement
+ * fall on both alike. Throughput is summed over the rounds; CPU per request is reported beside it.
  */
-async function compareMetering(databaseUrl: string, ids: string[], servers: Server[]) {
-  log('W1 with metering and rate limiting off and on, side by side, in alternating rounds');
-  const profileArgs = (label: string) => (options.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, `metering-${label}`)}`] : []);
+async function compareVariants(title: string, offEnv: Record<string, string>, databaseUrl: string, ids: string[], servers: Server[], mix: Mix = workloads.W1!.mix) {
+  log(`${title}: off and on, side by side, in alternating rounds`);
+  const tag = title.replace(/\W+/g, '-').toLowerCase();
+  const profileArgs = (label: string) => (options.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, `${tag}-${label}`)}`] : []);
   const variants: Record<'off' | 'on', Server> = {
-    off: await startProcess('gateway (off)', [...profileArgs('off'), path.join(root, 'dist/src/server.js')], gatewayEnv(databaseUrl, { METERING: 'off', RATE_LIMITS: 'off' }), 'gateway_sql_statements_total'),
+    off: await startProcess('gateway (off)', [...profileArgs('off'), path.join(root, 'dist/src/server.js')], gatewayEnv(databaseUrl, offEnv), 'gateway_sql_statements_total'),
     on: await startProcess('gateway (on)', [...profileArgs('on'), path.join(root, 'dist/src/server.js')], gatewayEnv(databaseUrl), 'gateway_sql_statements_total'),
   };
   servers.push(variants.off, variants.on);
@@ -197,13 +203,11 @@ async function compareMetering(databaseUrl: string, ids: string[], servers: Serv
   const sums = { off: { requests: 0, seconds: 0, cpu: 0 }, on: { requests: 0, seconds: 0, cpu: 0 } };
   const last: Partial<Record<'off' | 'on', Measurement>> = {};
   const perRound: number[] = [];
-  // A priming round, not counted: both processes reach steady state (JIT, pools, the
-  // database's statistics after seeding) before anything is compared.
-  for (const label of ['off', 'on'] as const) await measure(variants[label], ids, workloads.W1!.mix);
+  for (const label of ['off', 'on'] as const) await measure(variants[label], ids, mix);
   for (let round = 0; round < rounds; round++) {
     const order: Array<'off' | 'on'> = round % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
     for (const label of order) {
-      const measured = await measure(variants[label], ids, workloads.W1!.mix);
+      const measured = await measure(variants[label], ids, mix);
       sums[label].requests += measured.rps * duration;
       sums[label].seconds += duration;
       sums[label].cpu += (measured.cpuMicrosPerRequest * measured.rps * duration) / 1e6;
@@ -217,23 +221,28 @@ async function compareMetering(databaseUrl: string, ids: string[], servers: Serv
   }
   if (options.profile) {
     for (const label of ['off', 'on'] as const) {
-      const { byOrigin, byFunction } = await summarizeProfiles(path.join(profileDir, `metering-${label}`), 25);
-      log(`CPU profile with metering and rate limiting ${label}, self time:`);
+      const { byOrigin, byFunction } = await summarizeProfiles(path.join(profileDir, `${tag}-${label}`), 25);
+      log(`CPU profile, ${title} ${label}, self time:`);
       for (const [origin, percent] of byOrigin) log(`  ${String(percent).padStart(5)} %  ${origin}`);
       for (const [name, percent] of byFunction) log(`  ${String(percent).padStart(5)} %  ${name}`);
     }
   }
   const rps = (label: 'off' | 'on') => sums[label].requests / sums[label].seconds;
   const cpu = (label: 'off' | 'on') => (sums[label].cpu * 1e6) / sums[label].requests;
-  log(`  lost per round: ${perRound.map((lost) => `${(lost * 100).toFixed(1)} %`).join(', ')}`);
-  return {
+  const result = {
     on: { ...last.on!, rps: rps('on'), cpuMicrosPerRequest: cpu('on') },
     off: { ...last.off!, rps: rps('off'), cpuMicrosPerRequest: cpu('off') },
     throughputLost: 1 - rps('on') / rps('off'),
     cpuAdded: cpu('on') / cpu('off') - 1,
     perRound,
   };
+  log(`  on vs off, lost per round: ${perRound.map((lost) => `${(lost * 100).toFixed(1)} %`).join(', ')}`);
+  log(`  on: ${Math.round(result.on.rps)} req/s, ${Math.round(result.on.cpuMicrosPerRequest)} µs CPU/request; off: ${Math.round(result.off.rps)} req/s, ${Math.round(result.off.cpuMicrosPerRequest)} µs`);
+  return result;
 }
+
+const compareMetering = (databaseUrl: string, ids: string[], servers: Server[]) =>
+  compareVariants('W1 with metering and rate limiting', { METERING: 'off', RATE_LIMITS: 'off' }, databaseUrl, ids, servers);
 
 /** W1 and W2 on a fresh gateway at the seeded tenants, then again after seeding up to `target`. */
 async function scaleRun(databaseUrl: string, ids: string[], target: number, servers: Server[]) {
@@ -381,6 +390,12 @@ async function main() {
     log(`seeding ${tenantCount} tenants`);
     const ids = await seedTenants(databaseUrl, tenantCount, (done) => done % 20_000 === 0 && log(`  ${done} tenants`));
 
+    if (options.ab) {
+      // --ab KEY=VALUE[,KEY=VALUE]: the gateway as configured ("on") vs with these settings ("off").
+      const offEnv = Object.fromEntries(options.ab.split(',').map((pair) => pair.split('=') as [string, string]));
+      await compareVariants(`${options.workload} with vs without ${options.ab}`, offEnv, databaseUrl, ids, servers, workloads[options.workload!]!.mix);
+      return;
+    }
     if (options['metering-only']) {
       const compared = await compareMetering(databaseUrl, ids, servers);
       log(`metering and rate limiting cost ${(compared.throughputLost * 100).toFixed(1)} % of W1 throughput (${Math.round(compared.on.rps)} vs ${Math.round(compared.off.rps)} req/s)`);

@@ -1,3 +1,4 @@
+import { Response } from '@whatwg-node/fetch';
 import { readBodyUpTo } from '../lib/bounded-body.js';
 import type { RequestProblem } from './types.js';
 
@@ -23,6 +24,11 @@ export async function readJsonBody(request: Request, limit: number): Promise<{ v
   }
 }
 
+/**
+ * A JSON answer as the server adapter's own Response (@whatwg-node/fetch): the adapter writes
+ * its string straight to the socket, where a native Response's body would be read back through
+ * a web stream first.
+ */
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   if (body === undefined || status === 204 || status === 304) return new Response(null, { status, headers });
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
