@@ -23,18 +23,18 @@ const tooLarge = (limit: number, anonymous: boolean) =>
  * anonymous megabyte is refused unread.
  * Returns the request to go on with (the same one, or one over the buffered body) or the refusal.
  */
-export async function boundGraphQLBody(request: Request, limits: GraphQLBodyLimits): Promise<Request | Response> {
-  if (request.method !== 'POST' || !request.body) return request;
+export async function boundGraphQLBody(request: Request, limits: GraphQLBodyLimits): Promise<{ request: Request } | { refusal: Response }> {
+  if (request.method !== 'POST' || !request.body) return { request };
   const anonymous = !request.headers.has('authorization') && !request.headers.has('x-api-key');
   const limit = anonymous ? limits.anonymous : limits.authenticated;
   const declared = request.headers.get('content-length');
   if (declared !== null) {
     if (!/^\d+$/.test(declared)) {
-      return jsonResponse(400, { errors: [{ message: 'Content-Length must be one non-negative integer', extensions: { code: 'BAD_REQUEST' } }] });
+      return { refusal: jsonResponse(400, { errors: [{ message: 'Content-Length must be one non-negative integer', extensions: { code: 'BAD_REQUEST' } }] }) };
     }
-    return Number(declared) > limit ? tooLarge(limit, anonymous) : request;
+    return Number(declared) > limit ? { refusal: tooLarge(limit, anonymous) } : { request };
   }
   const bytes = await readBodyUpTo(request.body, limit);
-  if (bytes === null) return tooLarge(limit, anonymous);
-  return new Request(request.url, { method: 'POST', headers: request.headers, body: new Uint8Array(bytes), signal: request.signal });
+  if (bytes === null) return { refusal: tooLarge(limit, anonymous) };
+  return { request: new Request(request.url, { method: 'POST', headers: request.headers, body: new Uint8Array(bytes), signal: request.signal }) };
 }

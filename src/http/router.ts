@@ -77,9 +77,9 @@ export function createRouter({ database, logger, yoga, rest, openApi, metrics, c
     }
     if (pathname === '/graphql') {
       const bounded = await boundGraphQLBody(request, graphqlBodyLimits);
-      if (bounded instanceof Response) return bounded;
-      if (bounded !== request) continueRequest(bounded, request);
-      return yoga.fetch(bounded);
+      if ('refusal' in bounded) return bounded.refusal;
+      if (bounded.request !== request) continueRequest(bounded.request, request);
+      return yoga.fetch(bounded.request);
     }
     if (pathname === '/openapi.json') return new Response(openApi, { headers: { 'content-type': 'application/json' } });
     if (request.method === 'GET' || request.method === 'HEAD') {
