@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { createServerAdapter } from '@whatwg-node/server';
 import { createApp } from './app.js';
 import { openDatabase } from './db/client.js';
-import { applyMigrations } from './db/schema-engine.js';
+import { applyMigrations, migrationsUpToDate } from './db/schema-engine.js';
 import { readEnvironment } from './env.js';
 import { createLogger } from './lib/logger.js';
 import { startOrExit } from './lib/start-failure.js';
@@ -13,7 +13,9 @@ const env = await startOrExit('tenant-gateway', async () => readEnvironment());
 const logger = createLogger(env.LOG_LEVEL);
 const database = await startOrExit('tenant-gateway', async () => openDatabase(env.DATABASE_URL));
 
-const applied = await startOrExit('tenant-gateway', () => applyMigrations(database.adapterFactory));
+const applied = await startOrExit('tenant-gateway', async () =>
+  (await migrationsUpToDate((sql) => database.prisma.$queryRawUnsafe(sql))) ? [] : applyMigrations(database.adapterFactory),
+);
 logger.info('database ready', { database: database.kind, appliedMigrations: applied });
 
 if (!env.GATEWAY_ADMIN_KEY) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -91,6 +92,30 @@ export async function applyMigrations(
   } finally {
     engine.free();
   }
+}
+
+/**
+ * Whether the database records exactly the local migrations as applied, each unchanged (the
+ * SHA-256 checksum Prisma keeps in `_prisma_migrations`). Then the schema engine has nothing to
+ * do, and a start need not compile its 5 MB WebAssembly module at all. Anything else (a fresh
+ * database, a pending, failed, edited or unknown migration) is for `applyMigrations` to handle.
+ */
+export async function migrationsUpToDate(query: (sql: string) => Promise<unknown[]>): Promise<boolean> {
+  let rows: Array<{ migration_name: string; checksum: string }>;
+  try {
+    rows = (await query(
+      'SELECT migration_name, checksum FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
+    )) as typeof rows;
+  } catch {
+    return false;
+  }
+  const applied = new Map(rows.map((row) => [row.migration_name, row.checksum]));
+  const local = (await readMigrationList()).migrationDirectories;
+  if (local.length !== applied.size || rows.length !== applied.size) return false;
+  return local.every(
+    ({ path: name, migrationFile: { content } }) =>
+      content.tag === 'ok' && applied.get(name) === createHash('sha256').update(content.value).digest('hex'),
+  );
 }
 
 /** SQL that takes a database at the last migration to the current schema.prisma; empty when they agree. */
