@@ -327,6 +327,28 @@ const matrix: Cell[] = [
     variables: () => ({ slug: uniqueSlug() }),
     expect: { ...operatorOnly, project: 'ok' },
   },
+  // Control Core's tenant context: another tenant's key is refused as 403 (tenant_access_denied), by each way of naming the tenant.
+  ...(['tenant', 'header', 'query'] as const).map((source): Cell => ({
+    operation: `query ($id: String!) { tenantInContext(context: { ${source}: $id }) { id } }`,
+    variables: id,
+    expect: { ...tenantCell('read'), wrongTenant: 'FORBIDDEN' },
+  })),
+  {
+    operation: 'query ($host: String!) { tenantInContext(context: { host: $host }) { id } }',
+    setup: async (target) => void (await gateway.database.prisma.tenant.update({ where: { id: target.id }, data: { domain: `${target.id}.controlcore.io` } })),
+    variables: (target) => ({ host: `${target.id}.controlcore.io` }),
+    expect: { ...tenantCell('read'), wrongTenant: 'FORBIDDEN' },
+  },
+  {
+    operation: 'mutation ($id: String!) { updateTenantInContext(context: { tenant: $id }, input: { name: "Renamed" }) { id } }',
+    variables: id,
+    expect: { ...tenantCell('write'), wrongTenant: 'FORBIDDEN' },
+  },
+  {
+    operation: 'mutation ($id: String!) { deleteTenantInContext(context: { header: $id }) { id } }',
+    variables: id,
+    expect: { ...operatorCell, wrongTenant: 'FORBIDDEN' },
+  },
   {
     operation: 'mutation ($slug: String!) { createProject(slug: $slug, name: "P") { id } }',
     variables: () => ({ slug: uniqueSlug('project') }),

@@ -50,6 +50,10 @@ test('/openapi.json is a valid OpenAPI 3.1 document of every mounted route', asy
       'POST /tenants/{id}/rollback',
       'POST /tenants/{id}/recover',
       'POST /tenants/{id}/recover-undo',
+      'POST /api/v1/tenants',
+      'GET /api/v1/tenants/{tenant_id}',
+      'PUT /api/v1/tenants/{tenant_id}',
+      'DELETE /api/v1/tenants/{tenant_id}',
     ].sort(),
   );
   const put = response.body.paths['/api/v1/tenants/{id}/config'].put;

@@ -3,6 +3,8 @@ import '../modules/tenants/tenants.types.js';
 import '../modules/tenants/tenants.queries.js';
 import '../modules/tenants/tenants.mutations.js';
 import '../modules/tenants/tenant-context.types.js';
+import '../modules/tenants/tenant-context.queries.js';
+import '../modules/tenants/tenant-context.mutations.js';
 import '../modules/configs/configs.types.js';
 import '../modules/configs/configs.queries.js';
 import '../modules/configs/configs.mutations.js';
