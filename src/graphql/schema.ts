@@ -22,6 +22,9 @@ import '../modules/backups/backups.queries.js';
 import '../modules/backups/backups.mutations.js';
 import '../modules/databases/databases.types.js';
 import '../modules/databases/databases.mutations.js';
+import '../modules/documents/documents.types.js';
+import '../modules/documents/documents.queries.js';
+import '../modules/documents/documents.mutations.js';
 import { builder } from './builder.js';
 
 export const schema = builder.toSchema();

@@ -15,6 +15,12 @@ export const scopes = [
   'backups:read',
   'backups:write',
   'keys:write',
+  'policies:read',
+  'policies:write',
+  'resources:read',
+  'resources:write',
+  'bouncers:read',
+  'bouncers:write',
   'admin',
 ] as const;
 export type Scope = (typeof scopes)[number];
