@@ -376,6 +376,11 @@ const matrix: Cell[] = [
     }),
   )),
   {
+    operation: 'mutation ($id: String!) { createTenantApiKey(context: { tenant: $id }, input: { name: "k", scopes: [POLICIES_READ] }) { secret } }',
+    variables: id,
+    expect: { ...tenantCell('write'), wrongTenant: 'FORBIDDEN' },
+  },
+  {
     operation: 'mutation ($id: String!) { deleteTenantInContext(context: { header: $id }) { id } }',
     variables: id,
     expect: { ...operatorCell, wrongTenant: 'FORBIDDEN' },

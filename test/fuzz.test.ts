@@ -72,6 +72,7 @@ const restRoutes: [string, string, string[]][] = [
   ['PUT', '/api/v1/tenants/{id}', controlCoreNames],
   ['POST', '/api/v1/policies?tenant_id={id}', documentNames],
   ['POST', '/api/v1/bouncers?tenant_id={id}', documentNames],
+  ['POST', '/api/v1/tenants/{id}/api-keys', ['name', 'scopes', 'expires_at', 'policies:read']],
 ];
 const rest: fc.Arbitrary<Call> = fc
   .tuple(fc.constantFrom(...restRoutes), tenantIndex, fc.option(fc.oneof(fc.string().map(encodeURIComponent), fc.constantFrom('%00', 'a%00', '%ED%A0%80', '%FF', '%2e%2e', 'x'.repeat(300))), { freq: 5 }))

@@ -60,6 +60,14 @@ test('a real server logs one line a request, with its id echoed, its route templ
       body: JSON.stringify({ database_name: 'log-history', client_label: 'History' }),
     });
     const { client_secret: clientSecret } = (await generated.json()) as { client_secret: string };
+    const controlCore = await fetch(`${server.url}/api/v1/tenants/log-acme/api-keys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorKey}` },
+      body: JSON.stringify({ name: 'Production API Key', scopes: ['policies:read'] }),
+    });
+    const { key: ccLiveKey } = (await controlCore.json()) as { key: string };
+    expect(ccLiveKey).toMatch(/^cc_live_/);
+    expect((await fetch(`${server.url}/api/v1/policies`, { headers: { authorization: `Bearer ${ccLiveKey}` } })).status).toBe(200);
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     await expect.poll(() => server.stderr).toContain('trace-me-42');
 
@@ -73,7 +81,7 @@ test('a real server logs one line a request, with its id echoed, its route templ
       tenant: tenant.id,
       durationMs: expect.any(Number),
     });
-    for (const secret of [operatorKey, minted.secret, clientSecret]) expect(server.stderr).not.toContain(secret);
+    for (const secret of [operatorKey, minted.secret, clientSecret, ccLiveKey]) expect(server.stderr).not.toContain(secret);
   } finally {
     await server.stop();
   }

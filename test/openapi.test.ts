@@ -55,6 +55,7 @@ test('/openapi.json is a valid OpenAPI 3.1 document of every mounted route', asy
       'PUT /api/v1/tenants/{tenant_id}',
       'DELETE /api/v1/tenants/{tenant_id}',
       'GET /api/v1/tenants/{tenant_id}/alerts',
+      'POST /api/v1/tenants/{tenant_id}/api-keys',
       'GET /api/v1/policies',
       'POST /api/v1/policies',
       'PUT /api/v1/policies/{id}',

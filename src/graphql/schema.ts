@@ -14,6 +14,7 @@ import '../modules/features/features.mutations.js';
 import '../modules/identity/identity.types.js';
 import '../modules/identity/identity.queries.js';
 import '../modules/identity/identity.mutations.js';
+import '../modules/identity/tenant-keys.mutations.js';
 import '../modules/usage/usage.types.js';
 import '../modules/usage/usage.queries.js';
 import '../modules/usage/usage.mutations.js';

@@ -21,6 +21,12 @@ export const scopes = [
   'resources:write',
   'bouncers:read',
   'bouncers:write',
+  'billing:read',
+  'billing:write',
+  'domains:read',
+  'domains:write',
+  'deployments:read',
+  'deployments:write',
   'admin',
 ] as const;
 export type Scope = (typeof scopes)[number];
