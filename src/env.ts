@@ -109,6 +109,20 @@ const environmentSchema = z.object({
   EVENT_HISTORY_API_PREFIX: mountPrefix('/api'),
   TENANT_API_PREFIX: mountPrefix(''),
   TENANTSDB_API_PREFIX: mountPrefix(''),
+  /** Control Core (seed 003) shares /api/v1 with the Tenant Configuration API; no two routes collide. */
+  CONTROL_CORE_API_PREFIX: mountPrefix('/api/v1'),
+  /** Tenants' default domains are `<name>.<this>`; such a Host names its tenant. */
+  CONTROL_CORE_BASE_DOMAIN: z
+    .string()
+    .toLowerCase()
+    .regex(/^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'CONTROL_CORE_BASE_DOMAIN is a DNS name such as controlcore.io')
+    .default('controlcore.io'),
+  /** JWT credentials (every Bearer dialect): verified against this JWKS, or against JWT_PUBLIC_KEY (PEM); unset, JWTs are refused. */
+  JWT_JWKS_URL: z.string().url().optional(),
+  JWT_PUBLIC_KEY: z.string().includes('-----BEGIN PUBLIC KEY-----', { error: 'JWT_PUBLIC_KEY is a PEM public key (-----BEGIN PUBLIC KEY-----)' }).optional(),
+  /** When set, a JWT's iss and aud must be these. */
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
   /** What TenantsDB connection details name as the database proxy. */
   TENANTSDB_PROXY_HOST: z.string().min(1).default('localhost'),
   TENANTSDB_PROXY_PORT: z.coerce.number().int().min(1).max(65535).default(5432),

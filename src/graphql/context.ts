@@ -1,6 +1,7 @@
 import type { Actor } from '../modules/identity/principal.js';
 import type { BackupDeps } from '../modules/backups/backup-files.js';
 import type { DatabaseWork } from '../modules/databases/database-work.js';
+import type { DomainSettings } from '../modules/tenants/default-domains.js';
 import type { UsageMeter } from '../modules/usage/meter.js';
 import type { FieldLimited } from '../rate-limit/field-limits.js';
 
@@ -15,4 +16,6 @@ export type GraphQLContext = Actor & FieldLimited & {
   restRoute?: string;
   /** Set by public legacy routes (TenantsDB's /regions): anonymous even in production. */
   publicRoute?: boolean;
+  /** Control Core's default domains (CONTROL_CORE_BASE_DOMAIN). */
+  domains?: DomainSettings;
 };
