@@ -72,7 +72,8 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   for (const worker of workers) worker.start();
 
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
-  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, fieldLimiter },
+  const domains = { key: secrets.key, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
+  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, domains, fieldLimiter },
     observer: { ...operationObserver(metrics), tenant: noteTenant },
   });
   const dialects = mountedDialects(env);

@@ -106,6 +106,14 @@ const environmentSchema = z.object({
   /** What TenantsDB connection details name as the database proxy. */
   TENANTSDB_PROXY_HOST: z.string().min(1).default('localhost'),
   TENANTSDB_PROXY_PORT: z.coerce.number().int().min(1).max(65535).default(5432),
+  /** Control Core: tenants' default domains are `<tenant>.<CONTROL_CORE_BASE_DOMAIN>`. */
+  CONTROL_CORE_BASE_DOMAIN: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'CONTROL_CORE_BASE_DOMAIN is a lowercase domain name').default('controlcore.io'),
+  /** DNS servers custom domain verification asks (comma-separated `ip:port`, `[ipv6]:port`); unset: the system's. */
+  DNS_RESOLVERS: z
+    .string()
+    .regex(/^((\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?)(,(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?)*$/, 'DNS_RESOLVERS is ip:port entries separated by commas ([ipv6]:port for IPv6)')
+    .optional()
+    .transform((value) => value?.split(',')),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -11,14 +11,21 @@ import {
   TenantPageDocument,
   ViewerDocument,
 } from '../src/generated/graphql/graphql.js';
+import { makeCertificate, type TestCertificate } from './support/certificates.js';
+import { startDnsServer, type TestDnsServer } from './support/dns-server.js';
 import { codes, createKey, createTenant } from './support/fixtures.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
 let gateway: TestGateway;
+let dns: TestDnsServer;
 beforeAll(async () => {
-  gateway = await startGateway();
+  dns = await startDnsServer();
+  gateway = await startGateway({ env: { DNS_RESOLVERS: [dns.address] } });
 });
-afterAll(() => gateway.close());
+afterAll(async () => {
+  await gateway.close();
+  await dns.close();
+});
 
 const tenantScopes: Scope[] = [
   'TENANTS_READ',
@@ -143,7 +150,7 @@ type Principal =
   | 'tenantDeleted'
   | 'project'
   | 'operator';
-type Outcome = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND';
+type Outcome = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'PRECONDITION_FAILED';
 type Target = { id: string; keyId: string; backupPath?: string };
 
 type Cell = {
@@ -191,6 +198,17 @@ const operatorOnly: Record<Principal, Outcome> = {
   operator: 'ok',
 };
 const id = (target: Target) => ({ id: target.id });
+let matrixCertificate: TestCertificate;
+beforeAll(async () => {
+  matrixCertificate = await makeCertificate({ dnsNames: ['policies.matrix.example'] });
+});
+const addMatrixDomain = async (target: Target) => {
+  const result = await gateway.graphql(
+    `mutation ($input: AddCustomDomainInput!) { addCustomDomain(tenant: "${target.id}", input: $input) { domain } }`,
+    { input: { domain: 'policies.matrix.example', sslCertificate: matrixCertificate.certificate, sslPrivateKey: matrixCertificate.privateKey } },
+  );
+  expect(result.errors).toBeUndefined();
+};
 const tenant = (target: Target) => ({ tenant: target.id });
 const planChange = (input: string): Cell => ({
   operation: `mutation ($id: ID!) { updateTenant(id: $id, input: { ${input} }) { id } }`,
@@ -248,6 +266,25 @@ const matrix: Cell[] = [
     },
     variables: tenant,
     expect: operatorCell,
+  },
+  { operation: 'query ($tenant: ID!) { tenantDomains(tenant: $tenant) { domain } }', variables: tenant, expect: tenantCell('read') },
+  {
+    operation: 'mutation ($tenant: ID!, $input: AddCustomDomainInput!) { addCustomDomain(tenant: $tenant, input: $input) { domain } }',
+    variables: (target) => ({ tenant: target.id, input: { domain: 'policies.matrix.example', sslCertificate: matrixCertificate.certificate, sslPrivateKey: matrixCertificate.privateKey } }),
+    expect: tenantCell('write'),
+  },
+  {
+    // No DNS answers here: reaching the lookup (PRECONDITION_FAILED) is what the caller may do.
+    operation: 'mutation ($tenant: ID!) { verifyCustomDomain(tenant: $tenant, domain: "policies.matrix.example") { domain } }',
+    setup: addMatrixDomain,
+    variables: tenant,
+    expect: { ...tenantCell('write'), tenant: 'PRECONDITION_FAILED', project: 'PRECONDITION_FAILED', operator: 'PRECONDITION_FAILED' },
+  },
+  {
+    operation: 'mutation ($tenant: ID!) { removeCustomDomain(tenant: $tenant, domain: "policies.matrix.example") { domain } }',
+    setup: addMatrixDomain,
+    variables: tenant,
+    expect: tenantCell('write'),
   },
   { operation: 'query ($tenant: ID!) { usageSummary(tenant: $tenant) { apiCalls } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { usageHistory(tenant: $tenant) { date } }', variables: tenant, expect: tenantCell('read') },

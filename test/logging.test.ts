@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { expect, test } from 'vitest';
 import { createLogger } from '../src/lib/logger.js';
+import { makeCertificate } from './support/certificates.js';
 import { startServerProcess } from './support/server-process.js';
 
 function capture() {
@@ -61,6 +62,16 @@ test('a real server logs one line a request, with its id echoed, its route templ
     });
     const { client_secret: clientSecret } = (await generated.json()) as { client_secret: string };
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const certificate = await makeCertificate({ dnsNames: ['policies.log-acme.example'] });
+    const domain = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorKey}` },
+      body: JSON.stringify({
+        query: 'mutation ($input: AddCustomDomainInput!) { addCustomDomain(tenant: "log-acme", input: $input) { status } }',
+        variables: { input: { domain: 'policies.log-acme.example', sslCertificate: certificate.certificate, sslPrivateKey: certificate.privateKey } },
+      }),
+    });
+    expect(await domain.json()).toEqual({ data: { addCustomDomain: { status: 'PENDING' } } });
     await expect.poll(() => server.stderr).toContain('trace-me-42');
 
     const lines = server.stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -74,6 +85,7 @@ test('a real server logs one line a request, with its id echoed, its route templ
       durationMs: expect.any(Number),
     });
     for (const secret of [operatorKey, minted.secret, clientSecret]) expect(server.stderr).not.toContain(secret);
+    for (const line of certificate.privateKey.split('\n').slice(1, -2)) expect(server.stderr).not.toContain(line);
   } finally {
     await server.stop();
   }
