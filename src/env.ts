@@ -70,6 +70,10 @@ const environmentSchema = z.object({
   DATABASE_PROVISION_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   DATABASE_SYNC_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   DATABASE_CUTOVER_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
+  /** Control Core regional deployments: how long each phase lasts. */
+  DEPLOY_DATABASE_MIGRATION_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+  DEPLOY_DNS_UPDATE_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
+  DEPLOY_SSL_SETUP_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
   REDIS_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   /** Switches for benchmarking and diagnosis: `off` disables metering or every rate limit. */

@@ -151,7 +151,7 @@ type Principal =
   | 'project'
   | 'operator';
 type Outcome = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'PRECONDITION_FAILED';
-type Target = { id: string; keyId: string; backupPath?: string };
+type Target = { id: string; keyId: string; backupPath?: string; deploymentId?: string };
 
 type Cell = {
   operation: string;
@@ -285,6 +285,16 @@ const matrix: Cell[] = [
     setup: addMatrixDomain,
     variables: tenant,
     expect: tenantCell('write'),
+  },
+  { operation: 'mutation ($tenant: ID!) { deployTenant(tenant: $tenant, input: { region: "eu-west-1" }) { id } }', variables: tenant, expect: tenantCell('write') },
+  {
+    operation: 'query ($tenant: ID!, $id: ID!) { tenantDeployment(tenant: $tenant, id: $id) { status } }',
+    setup: async (target) => {
+      const result = await gateway.graphql<{ deployTenant: { id: string } }, object>(`mutation { deployTenant(tenant: "${target.id}", input: { region: "eu-west-1" }) { id } }`);
+      target.deploymentId = result.data!.deployTenant.id;
+    },
+    variables: (target) => ({ tenant: target.id, id: target.deploymentId }),
+    expect: tenantCell('read'),
   },
   { operation: 'query ($tenant: ID!) { usageSummary(tenant: $tenant) { apiCalls } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { usageHistory(tenant: $tenant) { date } }', variables: tenant, expect: tenantCell('read') },

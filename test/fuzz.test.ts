@@ -80,6 +80,7 @@ const mutations: [string, string[]][] = [
   ['mutation ($tenant: ID, $input: ResourceAmountInput!) { trackUsage(tenant: $tenant, input: $input) { allowed } }', limitNames],
   ['mutation ($tenant: ID, $input: [ResourceLimitInput!]!) { setResourceLimits(tenant: $tenant, limits: $input) { resource } }', limitNames],
   ['mutation ($tenant: ID!, $input: AddCustomDomainInput!) { addCustomDomain(tenant: $tenant, input: $input) { domain } }', ['domain', 'sslCertificate', 'sslPrivateKey']],
+  ['mutation ($tenant: ID!, $input: DeployTenantInput!) { deployTenant(tenant: $tenant, input: $input) { id } }', ['region', 'migrateData', 'maintenanceWindow']],
 ];
 const graphql: fc.Arbitrary<Call> = fc
   .tuple(fc.constantFrom(...mutations), tenantIndex)

@@ -1,6 +1,7 @@
 import type { Actor } from '../modules/identity/principal.js';
 import type { BackupDeps } from '../modules/backups/backup-files.js';
 import type { DatabaseWork } from '../modules/databases/database-work.js';
+import type { DeploymentDeps } from '../modules/deployments/deployments.service.js';
 import type { DomainDeps } from '../modules/domains/domains.service.js';
 import type { UsageMeter } from '../modules/usage/meter.js';
 import type { FieldLimited } from '../rate-limit/field-limits.js';
@@ -12,6 +13,7 @@ export type GraphQLContext = Actor & FieldLimited & {
   backups: BackupDeps;
   databaseWork: DatabaseWork;
   domains: DomainDeps;
+  deployments: DeploymentDeps;
   quotaCounted?: boolean;
   /** Set by REST routes: the route a GraphQL execution serves, for metering. */
   restRoute?: string;

@@ -22,6 +22,9 @@ import '../modules/databases/databases.mutations.js';
 import '../modules/domains/domains.types.js';
 import '../modules/domains/domains.queries.js';
 import '../modules/domains/domains.mutations.js';
+import '../modules/deployments/deployments.types.js';
+import '../modules/deployments/deployments.queries.js';
+import '../modules/deployments/deployments.mutations.js';
 import { builder } from './builder.js';
 
 export const schema = builder.toSchema();
