@@ -107,11 +107,17 @@ const environmentSchema = z.object({
   EVENT_HISTORY_API_PREFIX: mountPrefix('/api'),
   TENANT_API_PREFIX: mountPrefix(''),
   TENANTSDB_API_PREFIX: mountPrefix(''),
+  /** Control Core (seed 003) shares /api/v1 with the Tenant Configuration API; no two routes collide. */
+  CONTROL_CORE_API_PREFIX: mountPrefix('/api/v1'),
+  /** Tenants' default domains are `<name>.<this>`; such a Host names its tenant. */
+  CONTROL_CORE_BASE_DOMAIN: z
+    .string()
+    .toLowerCase()
+    .regex(/^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'CONTROL_CORE_BASE_DOMAIN is a DNS name such as controlcore.io')
+    .default('controlcore.io'),
   /** What TenantsDB connection details name as the database proxy. */
   TENANTSDB_PROXY_HOST: z.string().min(1).default('localhost'),
   TENANTSDB_PROXY_PORT: z.coerce.number().int().min(1).max(65535).default(5432),
-  /** Control Core: tenants' default domains are `<tenant>.<CONTROL_CORE_BASE_DOMAIN>`. */
-  CONTROL_CORE_BASE_DOMAIN: z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'CONTROL_CORE_BASE_DOMAIN is a lowercase domain name').default('controlcore.io'),
   /** DNS servers custom domain verification asks (comma-separated `ip:port`, `[ipv6]:port`); unset: the system's. */
   DNS_RESOLVERS: z
     .string()

@@ -2,6 +2,7 @@ import './scalars.js';
 import '../modules/tenants/tenants.types.js';
 import '../modules/tenants/tenants.queries.js';
 import '../modules/tenants/tenants.mutations.js';
+import '../modules/tenants/tenant-context.types.js';
 import '../modules/configs/configs.types.js';
 import '../modules/configs/configs.queries.js';
 import '../modules/configs/configs.mutations.js';

@@ -1,6 +1,7 @@
 import type { Environment } from '../../env.js';
 import type { Dialect } from '../types.js';
 import { configApiDialect } from './config-api/routes.js';
+import { controlCoreDialect } from './controlcore/routes.js';
 import { eventHistoryDialect } from './event-history/routes.js';
 import { tenantApiDialect } from './tenant-api/routes.js';
 import { tenantsDbDialect } from './tenantsdb/routes.js';
@@ -9,6 +10,7 @@ import { tenantsDbDialect } from './tenantsdb/routes.js';
 export function mountedDialects(env: Environment): Dialect[] {
   return [
     configApiDialect(env.CONFIG_API_PREFIX),
+    controlCoreDialect(env.CONTROL_CORE_API_PREFIX),
     eventHistoryDialect(env.EVENT_HISTORY_API_PREFIX),
     tenantApiDialect(env.TENANT_API_PREFIX),
     tenantsDbDialect(env.TENANTSDB_API_PREFIX, { proxyHost: env.TENANTSDB_PROXY_HOST, proxyPort: env.TENANTSDB_PROXY_PORT }),

@@ -1,0 +1,4 @@
+import type { Route } from '../../types.js';
+
+/** Tenant-scoped policies, resources and bouncers. */
+export const documentRoutes: Route[] = [];

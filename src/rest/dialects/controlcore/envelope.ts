@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import type { ErrorCode } from '../../../lib/errors.js';
+import { snakeCase } from '../../../lib/case.js';
+import type { Failure, RequestProblem, RestRequest, RestResult } from '../../types.js';
+
+/** Every Control Core error: `{error: <snake_case code>, message, tenant_id}`, plus what a code documents. */
+export const errorSchema = z.object({
+  error: z.string(),
+  message: z.string(),
+  tenant_id: z.string().nullable(),
+  field: z.string().optional(),
+  limit: z.number().optional(),
+  retry_after: z.number().int().optional(),
+  remaining: z.literal(0).optional(),
+  scope: z.string().optional(),
+});
+
+export const errorStatuses = [400, 401, 403, 404, 405, 409, 413, 415, 429, 500];
+
+const codeByTaxonomy: Record<ErrorCode, string> = {
+  BAD_USER_INPUT: 'validation_error',
+  UNAUTHENTICATED: 'unauthorized',
+  FORBIDDEN: 'forbidden',
+  NOT_FOUND: 'not_found',
+  CONFLICT: 'conflict',
+  PRECONDITION_FAILED: 'precondition_failed',
+  RATE_LIMITED: 'rate_limit_exceeded',
+  INTERNAL: 'internal_error',
+};
+
+/** Rules whose name is the error code itself (the tenant context's). */
+const namedRules = new Set(['tenant_context_required', 'tenant_context_conflict']);
+
+/** The tenant a request names, as it named it: the path, X-Tenant-ID, then ?tenant_id. */
+export function namedTenant(request: RestRequest): string | null {
+  return request.params.tenant_id || request.headers.get('x-tenant-id')?.trim() || request.query.get('tenant_id')?.trim() || null;
+}
+
+export function failure(status: number, error: string, message: string, request: RestRequest, extra: Record<string, unknown> = {}): RestResult {
+  return { status, body: { error, message, tenant_id: namedTenant(request), ...extra } };
+}
+
+/** `settings.maxPolicies` → `settings.max_policies`, `input.name` → `name`: fields as callers send them. */
+export const restField = (field: string) => snakeCase(field.replace(/^(input|context)\./, ''));
+
+export function error(failed: Failure, request: RestRequest): RestResult {
+  const details = failed.extensions;
+  const tenant = typeof details.tenant === 'string' ? details.tenant : namedTenant(request);
+  const withTenant = (status: number, code: string, message: string, extra: Record<string, unknown> = {}): RestResult => ({
+    status,
+    body: { error: code, message, tenant_id: tenant, ...extra },
+  });
+  switch (failed.code) {
+    case 'NOT_FOUND':
+      if (details.tenant !== undefined) return withTenant(404, 'tenant_not_found', `Tenant ${tenant} not found`);
+      break;
+    case 'FORBIDDEN':
+      if (details.tenantAccessDenied) return withTenant(403, 'tenant_access_denied', `Access denied for tenant ${tenant}`);
+      if (typeof details.scope === 'string') return withTenant(403, 'insufficient_scope', failed.message, { scope: details.scope });
+      if (typeof details.limit === 'number') return withTenant(403, 'limit_exceeded', failed.message, { limit: details.limit, ...(details.field ? { field: restField(String(details.field)) } : {}) });
+      break;
+    case 'RATE_LIMITED':
+      return withTenant(429, 'rate_limit_exceeded', `Rate limit exceeded for tenant ${tenant ?? 'of this credential'}`, {
+        retry_after: Number(details.retryAfter ?? 1),
+        limit: Number(details.limit ?? 0),
+        remaining: 0,
+      });
+    case 'BAD_USER_INPUT': {
+      const violations = (details.violations ?? []) as { field: string; rule: string; message: string }[];
+      const first = violations[0];
+      const code = first && namedRules.has(first.rule) ? first.rule : 'validation_error';
+      const field = first?.field ?? (typeof details.field === 'string' ? details.field : undefined);
+      return withTenant(400, code, failed.message, field ? { field: restField(field) } : {});
+    }
+    case 'INTERNAL':
+      return withTenant(500, 'internal_error', 'Internal server error');
+    case 'UNAUTHENTICATED':
+      if (details.credential === 'missing') return withTenant(401, 'authentication_required', 'Send "Authorization: Bearer <API key or JWT>"');
+      break;
+  }
+  return withTenant(failed.status, codeByTaxonomy[failed.code], failed.message, typeof details.field === 'string' ? { field: restField(details.field) } : {});
+}
+
+export function problem(problem: RequestProblem, request: RestRequest): RestResult {
+  switch (problem.kind) {
+    case 'malformed_json':
+      return failure(400, 'malformed_json', problem.message, request);
+    case 'unsupported_media_type':
+      return failure(415, 'unsupported_media_type', problem.message, request);
+    case 'payload_too_large':
+      return failure(413, 'payload_too_large', problem.message, request, { limit: problem.limit });
+    case 'invalid_body': {
+      const issues = problem.issues.map((issue) => {
+        const field = issue.path.map(String).join('.') || 'body';
+        const message = issue.code === 'invalid_type' && issue.input === undefined ? `${field} is required` : issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`;
+        return { field, message };
+      });
+      return failure(400, 'validation_error', issues.map((issue) => issue.message).join('; '), request, { field: issues[0]?.field ?? 'body' });
+    }
+  }
+}
