@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { Tenant, TenantDeployment } from '../../generated/prisma/client.js';
+import type { TenantDeployment } from '../../generated/prisma/client.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
 import { type BackupDeps, takeSafetyBackup } from '../backups/backup-files.js';
-import { defaultDomain } from '../domains/domain-names.js';
+import { regionalDomain } from '../domains/domain-names.js';
 import type { Actor } from '../identity/principal.js';
 import { regionCatalog } from '../regions/regions.catalog.js';
 import { assertLive, resolveTenant, uuidPattern } from '../tenants/tenant-access.js';
@@ -25,11 +25,6 @@ const deployInput = z.object({
     .nullish()
     .refine((value) => !value || value.getTime() - Date.now() <= maxWindowAheadMs, { message: 'maintenance_window is at most 90 days ahead' }),
 });
-
-/** `<tenant>.<area>.<base domain>`, the area being the region's first part (eu-west-1 → eu), as the seed's acme.eu.controlcore.io. */
-export function regionalDomain(tenant: Pick<Tenant, 'slug'>, region: string, baseDomain: string): string {
-  return defaultDomain(tenant, `${region.split('-')[0]}.${baseDomain}`);
-}
 
 /**
  * Moves the tenant to another cloud region: a safety backup first, then database migration

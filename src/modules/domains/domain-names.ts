@@ -9,11 +9,17 @@ export const domainName = z
   .pipe(z.string().regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/, 'A domain is dot-separated labels of letters, digits and inner hyphens, like policies.acme.com'));
 
 /**
- * The tenant's default domain, `<tenant>.<base domain>` (underscores, which host names may
- * not hold, become hyphens). The one place to change if tenants get a stored domain.
+ * The tenant's default domain: the one it was given (`acme.controlcore.io`), else
+ * `<tenant>.<base domain>` (underscores, which host names may not hold, become hyphens).
  */
-export function defaultDomain(tenant: Pick<Tenant, 'slug'>, baseDomain: string): string {
-  return `${tenant.slug.toLowerCase().replace(/_/g, '-')}.${baseDomain}`;
+export function defaultDomain(tenant: Pick<Tenant, 'slug' | 'domain'>, baseDomain: string): string {
+  return tenant.domain ?? `${tenant.slug.toLowerCase().replace(/_/g, '-')}.${baseDomain}`;
+}
+
+/** The default domain in a region's area, the area being the region's first part: acme.controlcore.io in eu-west-1 → acme.eu.controlcore.io. */
+export function regionalDomain(tenant: Pick<Tenant, 'slug' | 'domain'>, region: string, baseDomain: string): string {
+  const label = defaultDomain(tenant, baseDomain).split('.')[0];
+  return `${label}.${region.split('-')[0]}.${baseDomain}`;
 }
 
 export const verificationRecordName = (domain: string) => `_control-core-verification.${domain}`;
