@@ -66,6 +66,8 @@ const restRoutes: [string, string, string[]][] = [
   ['POST', '/tenants/{id}/recover', tenantNames],
   ['POST', '/tenants/{id}/suspend', tenantNames],
   ['POST', '/tenants/{id}/resume', tenantNames],
+  ['POST', '/api/v1/tenants/{id}/domains', ['domain', 'ssl_certificate', 'ssl_private_key']],
+  ['POST', '/api/v1/tenants/{id}/deploy', ['region', 'migrate_data', 'maintenance_window']],
 ];
 const rest: fc.Arbitrary<Call> = fc
   .tuple(fc.constantFrom(...restRoutes), tenantIndex, fc.option(fc.oneof(fc.string().map(encodeURIComponent), fc.constantFrom('%00', 'a%00', '%ED%A0%80', '%FF', '%2e%2e', 'x'.repeat(300))), { freq: 5 }))

@@ -50,6 +50,12 @@ test('/openapi.json is a valid OpenAPI 3.1 document of every mounted route', asy
       'POST /tenants/{id}/rollback',
       'POST /tenants/{id}/recover',
       'POST /tenants/{id}/recover-undo',
+      'GET /api/v1/tenants/{tenant_id}/domains',
+      'POST /api/v1/tenants/{tenant_id}/domains',
+      'POST /api/v1/tenants/{tenant_id}/domains/{domain}/verify',
+      'DELETE /api/v1/tenants/{tenant_id}/domains/{domain}',
+      'POST /api/v1/tenants/{tenant_id}/deploy',
+      'GET /api/v1/tenants/{tenant_id}/deployments/{deployment_id}',
     ].sort(),
   );
   const put = response.body.paths['/api/v1/tenants/{id}/config'].put;

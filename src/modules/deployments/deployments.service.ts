@@ -6,7 +6,8 @@ import { type BackupDeps, takeSafetyBackup } from '../backups/backup-files.js';
 import { regionalDomain } from '../domains/domain-names.js';
 import type { Actor } from '../identity/principal.js';
 import { regionCatalog } from '../regions/regions.catalog.js';
-import { assertLive, resolveTenant, uuidPattern } from '../tenants/tenant-access.js';
+import { assertLive, uuidPattern } from '../tenants/tenant-access.js';
+import { resolveTenantRef, type TenantRef } from '../tenants/tenant-ref.js';
 import { type DeploymentWork, phaseDurationMs, phasesOf } from './deployment-state.js';
 
 export type DeploymentDeps = { backups: BackupDeps; work: DeploymentWork; baseDomain: string };
@@ -32,8 +33,8 @@ const deployInput = z.object({
  * the maintenance window when it lies ahead. The tenant's region changes when the last phase
  * ends. One deployment at a time per tenant.
  */
-export async function deployTenant(actor: Actor, deps: DeploymentDeps, ref: string, input: DeployInput): Promise<TenantDeployment> {
-  const tenant = await resolveTenant(actor, ref, 'tenants:write');
+export async function deployTenant(actor: Actor, deps: DeploymentDeps, ref: TenantRef, input: DeployInput): Promise<TenantDeployment> {
+  const tenant = await resolveTenantRef(actor, ref, 'tenants:write');
   assertLive(tenant, 'deploy');
   const data = parseInput(deployInput, input);
   if (data.region === tenant.region) {
@@ -80,8 +81,8 @@ function runningConflict(running: { id: string; region: string }): ConflictError
   return new ConflictError(`Deployment ${running.id} to ${running.region} is still in progress`, { deploymentId: running.id, currentStatus: 'IN_PROGRESS' });
 }
 
-export async function tenantDeployment(actor: Actor, ref: string, deploymentId: string): Promise<TenantDeployment> {
-  const tenant = await resolveTenant(actor, ref, 'tenants:read');
+export async function tenantDeployment(actor: Actor, ref: TenantRef, deploymentId: string): Promise<TenantDeployment> {
+  const tenant = await resolveTenantRef(actor, ref, 'tenants:read');
   const deployment = uuidPattern.test(deploymentId)
     ? await actor.prisma.tenantDeployment.findFirst({ where: { id: deploymentId.toLowerCase(), tenantId: tenant.id } })
     : null;

@@ -1,4 +1,6 @@
 import { builder } from '../../graphql/builder.js';
+import { tenantArgs } from '../tenants/tenant-ref.types.js';
+import { tenantRefFrom } from '../tenants/tenant-ref.js';
 import { addCustomDomain, removeCustomDomain, verifyCustomDomain } from './domains.service.js';
 import { AddCustomDomainInput, TenantDomainRef } from './domains.types.js';
 
@@ -6,8 +8,8 @@ builder.mutationField('addCustomDomain', (t) =>
   t.field({
     type: TenantDomainRef,
     description: 'Add a custom domain with its certificate and key; it is PENDING until verifyCustomDomain finds its TXT record',
-    args: { tenant: t.arg.id({ required: true, description: 'UUID or slug' }), input: t.arg({ type: AddCustomDomainInput, required: true }) },
-    resolve: (_root, args, ctx) => addCustomDomain(ctx, ctx.domains, String(args.tenant), args.input),
+    args: { ...tenantArgs(t), input: t.arg({ type: AddCustomDomainInput, required: true }) },
+    resolve: (_root, args, ctx) => addCustomDomain(ctx, ctx.domains, tenantRefFrom(args), args.input),
   }),
 );
 
@@ -15,8 +17,8 @@ builder.mutationField('verifyCustomDomain', (t) =>
   t.field({
     type: TenantDomainRef,
     description: 'Look the verification TXT record up in DNS; found: the domain is ACTIVE. Not found: PRECONDITION_FAILED naming what was looked up',
-    args: { tenant: t.arg.id({ required: true, description: 'UUID or slug' }), domain: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => verifyCustomDomain(ctx, ctx.domains, String(args.tenant), args.domain),
+    args: { ...tenantArgs(t), domain: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => verifyCustomDomain(ctx, ctx.domains, tenantRefFrom(args), args.domain),
   }),
 );
 
@@ -24,7 +26,7 @@ builder.mutationField('removeCustomDomain', (t) =>
   t.field({
     type: TenantDomainRef,
     description: 'Remove a custom domain and its sealed key',
-    args: { tenant: t.arg.id({ required: true, description: 'UUID or slug' }), domain: t.arg.string({ required: true }) },
-    resolve: (_root, args, ctx) => removeCustomDomain(ctx, ctx.domains, String(args.tenant), args.domain),
+    args: { ...tenantArgs(t), domain: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => removeCustomDomain(ctx, ctx.domains, tenantRefFrom(args), args.domain),
   }),
 );

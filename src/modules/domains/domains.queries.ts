@@ -1,4 +1,6 @@
 import { builder } from '../../graphql/builder.js';
+import { tenantArgs } from '../tenants/tenant-ref.types.js';
+import { tenantRefFrom } from '../tenants/tenant-ref.js';
 import { listTenantDomains } from './domains.service.js';
 import { TenantDomainRef } from './domains.types.js';
 
@@ -6,7 +8,7 @@ builder.queryField('tenantDomains', (t) =>
   t.field({
     type: [TenantDomainRef],
     description: "The tenant's custom domains, then its default domain",
-    args: { tenant: t.arg.id({ required: true, description: 'UUID or slug' }) },
-    resolve: (_root, args, ctx) => listTenantDomains(ctx, ctx.domains, String(args.tenant)),
+    args: { ...tenantArgs(t) },
+    resolve: (_root, args, ctx) => listTenantDomains(ctx, ctx.domains, tenantRefFrom(args)),
   }),
 );

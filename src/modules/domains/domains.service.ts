@@ -5,7 +5,8 @@ import { ConflictError, DomainError, InvalidInputError, NotFoundError } from '..
 import { seal } from '../../lib/sealing.js';
 import { parseInput } from '../../lib/validation.js';
 import type { Actor } from '../identity/principal.js';
-import { assertLive, resolveTenant } from '../tenants/tenant-access.js';
+import { assertLive } from '../tenants/tenant-access.js';
+import { resolveTenantRef, type TenantRef } from '../tenants/tenant-ref.js';
 import { checkCertificate } from './certificate-check.js';
 import { findTxtRecord } from './dns-verification.js';
 import { defaultDomain, domainName, verificationRecordName, verificationRecordValue } from './domain-names.js';
@@ -58,8 +59,8 @@ const isUniqueViolation = (error: unknown) => (error as { code?: string }).code 
  * be valid now and match the key; the key is sealed at rest. The domain stays pending until
  * its TXT record proves the tenant controls it (verifyCustomDomain).
  */
-export async function addCustomDomain(actor: Actor, deps: DomainDeps, ref: string, input: AddCustomDomainInput): Promise<TenantDomain> {
-  const tenant = await resolveTenant(actor, ref, 'tenants:write');
+export async function addCustomDomain(actor: Actor, deps: DomainDeps, ref: TenantRef, input: AddCustomDomainInput): Promise<TenantDomain> {
+  const tenant = await resolveTenantRef(actor, ref, 'tenants:write');
   assertLive(tenant, 'add a domain to');
   const data = parseInput(addInput, input);
   if (data.domain === deps.baseDomain || data.domain.endsWith(`.${deps.baseDomain}`)) {
@@ -106,8 +107,8 @@ async function findCustomDomain(actor: Actor, tenant: Tenant, domain: string): P
  * found: the domain is verified and serves as a Host for the tenant. Not found: PRECONDITION_FAILED
  * naming what was looked up, and the domain stays pending. Verifying a verified domain changes nothing.
  */
-export async function verifyCustomDomain(actor: Actor, deps: DomainDeps, ref: string, domain: string): Promise<TenantDomain> {
-  const tenant = await resolveTenant(actor, ref, 'tenants:write');
+export async function verifyCustomDomain(actor: Actor, deps: DomainDeps, ref: TenantRef, domain: string): Promise<TenantDomain> {
+  const tenant = await resolveTenantRef(actor, ref, 'tenants:write');
   assertLive(tenant, 'verify a domain of');
   const row = await findCustomDomain(actor, tenant, domain);
   if (row.verifiedAt) return customDomainView(tenant, deps, row);
@@ -131,13 +132,12 @@ export async function verifyCustomDomain(actor: Actor, deps: DomainDeps, ref: st
 }
 
 /** The tenant's custom domains, oldest first, then its default domain (`isDefault`). */
-export async function listTenantDomains(actor: Actor, deps: DomainDeps, ref: string): Promise<TenantDomain[]> {
-  const tenant = await resolveTenant<Tenant & { customDomains: CustomDomain[] }>(actor, ref, 'tenants:read', {
-    include: { customDomains: { orderBy: [{ createdAt: 'asc' }, { domain: 'asc' }] } },
-  });
+export async function listTenantDomains(actor: Actor, deps: DomainDeps, ref: TenantRef): Promise<TenantDomain[]> {
+  const tenant = await resolveTenantRef(actor, ref, 'tenants:read');
+  const customDomains = await actor.prisma.customDomain.findMany({ where: { tenantId: tenant.id }, orderBy: [{ createdAt: 'asc' }, { domain: 'asc' }] });
   const now = new Date();
   return [
-    ...tenant.customDomains.map((row) => customDomainView(tenant, deps, row, now)),
+    ...customDomains.map((row) => customDomainView(tenant, deps, row, now)),
     {
       domain: defaultDomain(tenant, deps.baseDomain),
       status: 'ACTIVE',
@@ -151,8 +151,8 @@ export async function listTenantDomains(actor: Actor, deps: DomainDeps, ref: str
 }
 
 /** Removes a custom domain, its sealed key with it; it stops naming the tenant as a Host at once. */
-export async function removeCustomDomain(actor: Actor, deps: DomainDeps, ref: string, domain: string): Promise<TenantDomain> {
-  const tenant = await resolveTenant(actor, ref, 'tenants:write');
+export async function removeCustomDomain(actor: Actor, deps: DomainDeps, ref: TenantRef, domain: string): Promise<TenantDomain> {
+  const tenant = await resolveTenantRef(actor, ref, 'tenants:write');
   const row = await findCustomDomain(actor, tenant, domain);
   await actor.prisma.customDomain.delete({ where: { id: row.id } });
   return customDomainView(tenant, deps, row);
