@@ -296,6 +296,12 @@ const matrix: Cell[] = [
     variables: (target) => ({ tenant: target.id, id: target.deploymentId }),
     expect: tenantCell('read'),
   },
+  { operation: 'query ($tenant: ID!) { tenantBilling(tenant: $tenant) { totalCostCents } }', variables: tenant, expect: tenantCell('read') },
+  {
+    operation: 'mutation ($tenant: ID!) { updateTenantBilling(tenant: $tenant, input: { paymentMethod: "pm_123" }) { paymentMethod } }',
+    variables: tenant,
+    expect: tenantCell('write'),
+  },
   { operation: 'query ($tenant: ID!) { usageSummary(tenant: $tenant) { apiCalls } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { usageHistory(tenant: $tenant) { date } }', variables: tenant, expect: tenantCell('read') },
   {

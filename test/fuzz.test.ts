@@ -68,6 +68,7 @@ const restRoutes: [string, string, string[]][] = [
   ['POST', '/tenants/{id}/resume', tenantNames],
   ['POST', '/api/v1/tenants/{id}/domains', ['domain', 'ssl_certificate', 'ssl_private_key']],
   ['POST', '/api/v1/tenants/{id}/deploy', ['region', 'migrate_data', 'maintenance_window']],
+  ['PUT', '/api/v1/tenants/{id}/billing', ['payment_method', 'billing_address', 'line1', 'city', 'state', 'postal_code', 'country']],
 ];
 const rest: fc.Arbitrary<Call> = fc
   .tuple(fc.constantFrom(...restRoutes), tenantIndex, fc.option(fc.oneof(fc.string().map(encodeURIComponent), fc.constantFrom('%00', 'a%00', '%ED%A0%80', '%FF', '%2e%2e', 'x'.repeat(300))), { freq: 5 }))
@@ -83,6 +84,7 @@ const mutations: [string, string[]][] = [
   ['mutation ($tenant: ID, $input: [ResourceLimitInput!]!) { setResourceLimits(tenant: $tenant, limits: $input) { resource } }', limitNames],
   ['mutation ($tenant: ID!, $input: AddCustomDomainInput!) { addCustomDomain(tenant: $tenant, input: $input) { domain } }', ['domain', 'sslCertificate', 'sslPrivateKey']],
   ['mutation ($tenant: ID!, $input: DeployTenantInput!) { deployTenant(tenant: $tenant, input: $input) { id } }', ['region', 'migrateData', 'maintenanceWindow']],
+  ['mutation ($tenant: ID!, $input: UpdateTenantBillingInput!) { updateTenantBilling(tenant: $tenant, input: $input) { paymentMethod } }', ['paymentMethod', 'billingAddress', 'line1', 'city', 'postalCode', 'country']],
 ];
 const graphql: fc.Arbitrary<Call> = fc
   .tuple(fc.constantFrom(...mutations), tenantIndex)

@@ -56,6 +56,8 @@ test('/openapi.json is a valid OpenAPI 3.1 document of every mounted route', asy
       'DELETE /api/v1/tenants/{tenant_id}/domains/{domain}',
       'POST /api/v1/tenants/{tenant_id}/deploy',
       'GET /api/v1/tenants/{tenant_id}/deployments/{deployment_id}',
+      'GET /api/v1/tenants/{tenant_id}/billing',
+      'PUT /api/v1/tenants/{tenant_id}/billing',
     ].sort(),
   );
   const put = response.body.paths['/api/v1/tenants/{id}/config'].put;

@@ -26,6 +26,9 @@ import '../modules/domains/domains.mutations.js';
 import '../modules/deployments/deployments.types.js';
 import '../modules/deployments/deployments.queries.js';
 import '../modules/deployments/deployments.mutations.js';
+import '../modules/billing/billing.types.js';
+import '../modules/billing/billing.queries.js';
+import '../modules/billing/billing.mutations.js';
 import { builder } from './builder.js';
 
 export const schema = builder.toSchema();

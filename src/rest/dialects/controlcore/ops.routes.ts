@@ -8,6 +8,7 @@ import {
   ControlCoreVerifyDomainDocument,
 } from '../../../generated/graphql/graphql.js';
 import { defineRoute, type Route } from '../../types.js';
+import { billingRoutes } from './billing.routes.js';
 import { tenantContext, tenantContextHeaders } from './tenant-context.js';
 
 // Custom domains, regional deployments, billing and metrics (issue 14). Decisions: README.md, "Operations".
@@ -192,5 +193,5 @@ const deployment = defineRoute(ControlCoreDeploymentDocument, {
   },
 });
 
-/** Custom domains and regional deployments. */
-export const opsRoutes: Route[] = [addDomain, verifyDomain, listDomains, removeDomain, deploy, deployment];
+/** Custom domains, regional deployments, billing and metrics. */
+export const opsRoutes: Route[] = [addDomain, verifyDomain, listDomains, removeDomain, deploy, deployment, ...billingRoutes];
