@@ -302,6 +302,7 @@ const matrix: Cell[] = [
     variables: tenant,
     expect: tenantCell('write'),
   },
+  { operation: 'query ($tenant: ID!) { tenantMetrics(tenant: $tenant, granularity: "week") { apiCalls { total } } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { usageSummary(tenant: $tenant) { apiCalls } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { usageHistory(tenant: $tenant) { date } }', variables: tenant, expect: tenantCell('read') },
   {

@@ -58,6 +58,7 @@ test('/openapi.json is a valid OpenAPI 3.1 document of every mounted route', asy
       'GET /api/v1/tenants/{tenant_id}/deployments/{deployment_id}',
       'GET /api/v1/tenants/{tenant_id}/billing',
       'PUT /api/v1/tenants/{tenant_id}/billing',
+      'GET /api/v1/tenants/{tenant_id}/metrics',
     ].sort(),
   );
   const put = response.body.paths['/api/v1/tenants/{id}/config'].put;

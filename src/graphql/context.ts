@@ -14,6 +14,8 @@ export type GraphQLContext = Actor & FieldLimited & {
   databaseWork: DatabaseWork;
   domains: DomainDeps;
   deployments: DeploymentDeps;
+  /** Where Control Core routes are mounted: tenant metrics name routes under it (`/policies`). */
+  controlCorePrefix: string;
   quotaCounted?: boolean;
   /** Set by REST routes: the route a GraphQL execution serves, for metering. */
   restRoute?: string;

@@ -29,6 +29,8 @@ import '../modules/deployments/deployments.mutations.js';
 import '../modules/billing/billing.types.js';
 import '../modules/billing/billing.queries.js';
 import '../modules/billing/billing.mutations.js';
+import '../modules/usage/tenant-metrics.types.js';
+import '../modules/usage/tenant-metrics.queries.js';
 import { builder } from './builder.js';
 
 export const schema = builder.toSchema();

@@ -2,7 +2,7 @@ import type { Actor } from '../identity/principal.js';
 
 export type TenantResourceCounts = {
   policies: { total: number; active: number; sandbox: number };
-  bouncers: { total: number; active: number };
+  bouncers: { total: number; active: number; requestsPerMinute: number };
   users: { total: number; active: number };
 };
 
@@ -12,7 +12,7 @@ const activeWithinMs = 30 * 86_400_000;
  * What billing and metrics count of a tenant's Control Core resources, in one place.
  * Users are the tenant's own API keys that still work (not revoked, not expired); active ones
  * were used in the last 30 days.
- * EXTEND HERE: policies and bouncers are not stored yet (the Control Core documents land with
+ * EXTEND HERE: policies and bouncers (and the requests bouncers make) are not stored yet (the Control Core documents land with
  * the cc-core work); until then they count 0.
  */
 export async function tenantResourceCounts(actor: Actor, tenantId: string, now = new Date()): Promise<TenantResourceCounts> {
@@ -23,7 +23,7 @@ export async function tenantResourceCounts(actor: Actor, tenantId: string, now =
   ]);
   return {
     policies: { total: 0, active: 0, sandbox: 0 },
-    bouncers: { total: 0, active: 0 },
+    bouncers: { total: 0, active: 0, requestsPerMinute: 0 },
     users: { total: users, active: activeUsers },
   };
 }

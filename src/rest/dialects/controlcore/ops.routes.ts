@@ -9,6 +9,7 @@ import {
 } from '../../../generated/graphql/graphql.js';
 import { defineRoute, type Route } from '../../types.js';
 import { billingRoutes } from './billing.routes.js';
+import { metricsRoutes } from './metrics.routes.js';
 import { tenantContext, tenantContextHeaders } from './tenant-context.js';
 
 // Custom domains, regional deployments, billing and metrics (issue 14). Decisions: README.md, "Operations".
@@ -194,4 +195,4 @@ const deployment = defineRoute(ControlCoreDeploymentDocument, {
 });
 
 /** Custom domains, regional deployments, billing and metrics. */
-export const opsRoutes: Route[] = [addDomain, verifyDomain, listDomains, removeDomain, deploy, deployment, ...billingRoutes];
+export const opsRoutes: Route[] = [addDomain, verifyDomain, listDomains, removeDomain, deploy, deployment, ...billingRoutes, ...metricsRoutes];
