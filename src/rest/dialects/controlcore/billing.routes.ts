@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { ControlCoreBillingDocument, type ControlCoreBillingFieldsFragment, ControlCoreUpdateBillingDocument } from '../../../generated/graphql/graphql.js';
 import { defineRoute, type Route } from '../../types.js';
+import { instant } from './instants.js';
 import { tenantContext, tenantContextHeaders } from './tenant-context.js';
 
 // Billing (issue 14). Decisions: README.md, "Operations".
 
-const instant = (value: string) => value.replace(/\.\d{3}Z$/, 'Z');
 const dollars = (cents: number) => cents / 100;
 
 const addressSchema = z.object({

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { ControlCoreMetricsDocument } from '../../../generated/graphql/graphql.js';
 import { defineRoute, type Route } from '../../types.js';
+import { instant } from './instants.js';
 import { tenantContext, tenantContextHeaders } from './tenant-context.js';
 
 // Tenant metrics (issue 14). Decisions: README.md, "Operations".
 
-const instant = (value: string) => value.replace(/\.\d{3}Z$/, 'Z');
 const count = z.number().int();
 
 const metrics = defineRoute(ControlCoreMetricsDocument, {

@@ -10,12 +10,11 @@ import {
 import { defineRoute, type Route } from '../../types.js';
 import { billingRoutes } from './billing.routes.js';
 import { metricsRoutes } from './metrics.routes.js';
+import { instant } from './instants.js';
 import { tenantContext, tenantContextHeaders } from './tenant-context.js';
 
 // Custom domains, regional deployments, billing and metrics (issue 14). Decisions: README.md, "Operations".
 
-/** `2025-01-26T02:00:00.000Z` → `2025-01-26T02:00:00Z`, as the seed writes instants. */
-const instant = <T extends string | null | undefined>(value: T): T => (value ? value.replace(/\.\d{3}Z$/, 'Z') : value) as T;
 const lower = <T extends string>(value: T) => value.toLowerCase() as Lowercase<T>;
 
 const dnsInstructions = z.object({ cname_record: z.string(), txt_record: z.string() });
