@@ -41,8 +41,14 @@ const tenantScopes: Scope[] = [
   'BACKUPS_READ',
   'BACKUPS_WRITE',
   'KEYS_WRITE',
+  'POLICIES_READ',
+  'POLICIES_WRITE',
+  'RESOURCES_READ',
+  'RESOURCES_WRITE',
+  'BOUNCERS_READ',
+  'BOUNCERS_WRITE',
 ];
-const readScopes: Scope[] = ['TENANTS_READ', 'CONFIG_READ', 'FEATURES_READ', 'USAGE_READ', 'LIMITS_READ', 'BACKUPS_READ'];
+const readScopes: Scope[] = ['TENANTS_READ', 'CONFIG_READ', 'FEATURES_READ', 'USAGE_READ', 'LIMITS_READ', 'BACKUPS_READ', 'POLICIES_READ', 'RESOURCES_READ', 'BOUNCERS_READ'];
 
 describe('API keys', () => {
   test('the secret is shown once; only its SHA-256 hash is stored', async () => {
@@ -151,7 +157,7 @@ type Principal =
   | 'project'
   | 'operator';
 type Outcome = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'PRECONDITION_FAILED';
-type Target = { id: string; keyId: string; backupPath?: string; deploymentId?: string };
+type Target = { id: string; keyId: string; backupPath?: string; deploymentId?: string; documentId?: string };
 
 type Cell = {
   operation: string;
@@ -380,6 +386,58 @@ const matrix: Cell[] = [
       'mutation ($slug: String!) { provisionTenant(tenant: { slug: $slug, name: "New" }, apiKey: { name: "k", scopes: [TENANTS_READ] }) { secret } }',
     variables: () => ({ slug: uniqueSlug() }),
     expect: { ...operatorOnly, project: 'ok' },
+  },
+  // Control Core's tenant context: another tenant's key is refused as 403 (tenant_access_denied), by each way of naming the tenant.
+  ...(['tenant', 'header', 'query'] as const).map((source): Cell => ({
+    operation: `query ($id: String!) { tenantInContext(context: { ${source}: $id }) { id } }`,
+    variables: id,
+    expect: { ...tenantCell('read'), wrongTenant: 'FORBIDDEN' },
+  })),
+  {
+    operation: 'query ($host: String!) { tenantInContext(context: { host: $host }) { id } }',
+    setup: async (target) => void (await gateway.database.prisma.tenant.update({ where: { id: target.id }, data: { domain: `${target.id}.controlcore.io` } })),
+    variables: (target) => ({ host: `${target.id}.controlcore.io` }),
+    expect: { ...tenantCell('read'), wrongTenant: 'FORBIDDEN' },
+  },
+  {
+    operation: 'mutation ($id: String!) { updateTenantInContext(context: { tenant: $id }, input: { name: "Renamed" }) { id } }',
+    variables: id,
+    expect: { ...tenantCell('write'), wrongTenant: 'FORBIDDEN' },
+  },
+  {
+    operation: 'query ($id: String!) { tenantDocuments(context: { header: $id }, kind: POLICY) { id } }',
+    variables: id,
+    expect: { ...tenantCell('read'), wrongTenant: 'FORBIDDEN' },
+  },
+  {
+    operation: 'query ($id: String!) { tenantAlerts(context: { query: $id }) { id } }',
+    variables: id,
+    expect: { ...tenantCell('read'), wrongTenant: 'FORBIDDEN' },
+  },
+  {
+    operation: 'mutation ($id: String!) { createTenantDocument(context: { query: $id }, kind: BOUNCER, input: { name: "edge" }) { id } }',
+    variables: id,
+    expect: { ...tenantCell('write'), wrongTenant: 'FORBIDDEN' },
+  },
+  ...(['updateTenantDocument(context: { tenant: $id }, kind: RESOURCE, id: $document, input: { name: "db2" })', 'deleteTenantDocument(context: { header: $id }, kind: RESOURCE, id: $document)'].map(
+    (field): Cell => ({
+      operation: `mutation ($id: String!, $document: ID!) { ${field} { id } }`,
+      setup: async (target) => {
+        target.documentId = (await gateway.database.prisma.tenantDocument.create({ data: { tenantId: target.id, kind: 'RESOURCE', name: 'db' } })).id;
+      },
+      variables: (target) => ({ id: target.id, document: target.documentId }),
+      expect: { ...tenantCell('write'), wrongTenant: 'FORBIDDEN' },
+    }),
+  )),
+  {
+    operation: 'mutation ($id: String!) { createTenantApiKey(context: { tenant: $id }, input: { name: "k", scopes: [POLICIES_READ] }) { secret } }',
+    variables: id,
+    expect: { ...tenantCell('write'), wrongTenant: 'FORBIDDEN' },
+  },
+  {
+    operation: 'mutation ($id: String!) { deleteTenantInContext(context: { header: $id }) { id } }',
+    variables: id,
+    expect: { ...operatorCell, wrongTenant: 'FORBIDDEN' },
   },
   {
     operation: 'mutation ($slug: String!) { createProject(slug: $slug, name: "P") { id } }',

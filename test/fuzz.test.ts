@@ -47,6 +47,8 @@ function jsonWith(names: string[]) {
 
 const configNames = ['performance', 'security', 'compliance', 'replication', 'backup', 'custom_settings', 'cache_size_mb', 'destinations', 'k'];
 const tenantNames = ['name', 'blueprint', 'isolation_level', 'region', 'tier', 'database_name', 'client_label', 'storage_path', 'timestamp', 'level'];
+const controlCoreNames = ['name', 'domain', 'plan_type', 'region', 'custom_domain', 'settings', 'max_policies', 'max_users', 'max_bouncers', 'tenant_id'];
+const documentNames = ['name', 'description', 'spec', 'mode', 'allow', 'effect'];
 const limitNames = ['resource', 'metric', 'amount', 'limit', 'period', 'userId', 'gateAction', 'tiers', 'idempotencyKey'];
 
 type Call = { kind: 'rest'; method: string; path: string; body: unknown } | { kind: 'graphql'; query: string; variables: Record<string, unknown> };
@@ -69,6 +71,11 @@ const restRoutes: [string, string, string[]][] = [
   ['POST', '/api/v1/tenants/{id}/domains', ['domain', 'ssl_certificate', 'ssl_private_key']],
   ['POST', '/api/v1/tenants/{id}/deploy', ['region', 'migrate_data', 'maintenance_window']],
   ['PUT', '/api/v1/tenants/{id}/billing', ['payment_method', 'billing_address', 'line1', 'city', 'state', 'postal_code', 'country']],
+  ['POST', '/api/v1/tenants', controlCoreNames],
+  ['PUT', '/api/v1/tenants/{id}', controlCoreNames],
+  ['POST', '/api/v1/policies?tenant_id={id}', documentNames],
+  ['POST', '/api/v1/bouncers?tenant_id={id}', documentNames],
+  ['POST', '/api/v1/tenants/{id}/api-keys', ['name', 'scopes', 'expires_at', 'policies:read']],
 ];
 const rest: fc.Arbitrary<Call> = fc
   .tuple(fc.constantFrom(...restRoutes), tenantIndex, fc.option(fc.oneof(fc.string().map(encodeURIComponent), fc.constantFrom('%00', 'a%00', '%ED%A0%80', '%FF', '%2e%2e', 'x'.repeat(300))), { freq: 5 }))
@@ -78,8 +85,10 @@ const rest: fc.Arbitrary<Call> = fc
 
 const mutations: [string, string[]][] = [
   ['mutation ($tenant: ID!, $input: UpdateTenantConfigInput!) { updateTenantConfig(tenant: $tenant, input: $input) { updatedFields } }', ['performance', 'security', 'customSettings', 'backup', 'expectedVersion', 'cacheSizeMb']],
-  ['mutation ($input: CreateTenantInput!) { createTenant(input: $input) { id } }', ['name', 'slug', 'tier', 'region', 'settings', 'legacyId', 'databases']],
+  ['mutation ($input: CreateTenantInput!) { createTenant(input: $input) { id } }', ['name', 'slug', 'tier', 'region', 'settings', 'legacyId', 'databases', 'domain', 'customDomain', 'maxPolicies', 'maxBouncers']],
   ['mutation ($tenant: ID!, $input: UpdateTenantInput!) { updateTenant(id: $tenant, input: $input) { id } }', ['name', 'tier', 'region', 'settings', 'maxUsers', 'expiresAt']],
+  ['mutation ($tenant: String, $input: UpdateTenantInput!) { updateTenantInContext(context: { header: $tenant }, input: $input) { id } }', ['name', 'tier', 'settings', 'maxPolicies', 'maxBouncers', 'maxUsers']],
+  ['mutation ($tenant: String, $input: TenantDocumentInput!) { createTenantDocument(context: { header: $tenant }, kind: POLICY, input: $input) { id } }', documentNames],
   ['mutation ($tenant: ID, $input: ResourceAmountInput!) { trackUsage(tenant: $tenant, input: $input) { allowed } }', limitNames],
   ['mutation ($tenant: ID, $input: [ResourceLimitInput!]!) { setResourceLimits(tenant: $tenant, limits: $input) { resource } }', limitNames],
   ['mutation ($tenant: ID!, $input: AddCustomDomainInput!) { addCustomDomain(tenant: $tenant, input: $input) { domain } }', ['domain', 'sslCertificate', 'sslPrivateKey']],

@@ -61,6 +61,14 @@ test('a real server logs one line a request, with its id echoed, its route templ
       body: JSON.stringify({ database_name: 'log-history', client_label: 'History' }),
     });
     const { client_secret: clientSecret } = (await generated.json()) as { client_secret: string };
+    const controlCore = await fetch(`${server.url}/api/v1/tenants/log-acme/api-keys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorKey}` },
+      body: JSON.stringify({ name: 'Production API Key', scopes: ['policies:read'] }),
+    });
+    const { key: ccLiveKey } = (await controlCore.json()) as { key: string };
+    expect(ccLiveKey).toMatch(/^cc_live_/);
+    expect((await fetch(`${server.url}/api/v1/policies`, { headers: { authorization: `Bearer ${ccLiveKey}` } })).status).toBe(200);
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const certificate = await makeCertificate({ dnsNames: ['policies.log-acme.example'] });
     const domain = await fetch(`${server.url}/graphql`, {
@@ -84,7 +92,7 @@ test('a real server logs one line a request, with its id echoed, its route templ
       tenant: tenant.id,
       durationMs: expect.any(Number),
     });
-    for (const secret of [operatorKey, minted.secret, clientSecret]) expect(server.stderr).not.toContain(secret);
+    for (const secret of [operatorKey, minted.secret, clientSecret, ccLiveKey]) expect(server.stderr).not.toContain(secret);
     for (const line of certificate.privateKey.split('\n').slice(1, -2)) expect(server.stderr).not.toContain(line);
   } finally {
     await server.stop();

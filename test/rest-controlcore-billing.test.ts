@@ -25,10 +25,21 @@ async function useThisMonth(tenantId: string, calls: number, storageBytes: numbe
   await gateway.database.prisma.usageRecord.create({ data: { tenantId, resource: 'storage', metric: 'bytes', amount: storageBytes, recordedAt: hour } });
 }
 
+/** Policies and bouncers as POST /policies and /bouncers store them. */
+async function addDocuments(tenantId: string, counts: { POLICY: number; BOUNCER: number }) {
+  await gateway.database.prisma.tenantDocument.createMany({
+    data: (['POLICY', 'BOUNCER'] as const).flatMap((kind) =>
+      Array.from({ length: counts[kind] }, (_, index) => ({ tenantId, kind, name: `${kind.toLowerCase()}-${index}`, ...(kind === 'POLICY' ? { mode: 'ACTIVE' as const } : {}) })),
+    ),
+  });
+}
+
 describe('GET /tenants/{id}/billing', () => {
   test('the documented answer: pro plan, this calendar month, usage from metering and tracking, $99.00 + $15.50 = $114.50', async () => {
     const tenant = await createTenant(gateway, { slug: 'tenant-acme-123', tier: 'PRO' });
-    for (let index = 0; index < 8; index++) await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: tenant.id });
+    // Eight users: the administrator and seven working keys.
+    for (let index = 0; index < 7; index++) await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: tenant.id });
+    await addDocuments(tenant.id, { POLICY: 25, BOUNCER: 3 });
     // 31,000 calls over the plan's million: 31 started thousands at $0.50.
     await useThisMonth(tenant.id, 1_031_000, 2.5 * 2 ** 30);
     const answer = await gateway.rest('GET', '/api/v1/tenants/tenant-acme-123/billing', { headers: operator });
@@ -40,7 +51,7 @@ describe('GET /tenants/{id}/billing', () => {
       plan: 'pro',
       current_period_start: iso(start),
       current_period_end: iso(new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 1))),
-      usage: { policies: 0, users: 8, bouncers: 0, api_calls: 1_031_000, storage_gb: 2.5 },
+      usage: { policies: 25, users: 8, bouncers: 3, api_calls: 1_031_000, storage_gb: 2.5 },
       billing: { base_cost: 99, usage_cost: 15.5, total_cost: 114.5, currency: 'USD' },
       payment_method: null,
       billing_address: null,
@@ -50,8 +61,8 @@ describe('GET /tenants/{id}/billing', () => {
   });
 
   test('every item beyond the plan is priced from the one table in whole cents: base + usage = total exactly', async () => {
-    const tenant = await createTenant(gateway, { tier: 'FREE' });
-    for (let index = 0; index < 7; index++) await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: tenant.id });
+    const tenant = await createTenant(gateway, { tier: 'FREE', maxUsers: 10 });
+    for (let index = 0; index < 6; index++) await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: tenant.id });
     await useThisMonth(tenant.id, 10_001, 1.01 * 2 ** 30);
     const { tenantBilling } = await gateway.data(TenantBillingDocument, { tenant: tenant.id });
     expect(tenantBilling.lines).toEqual([

@@ -31,14 +31,18 @@ async function meterJanuary(tenantId: string) {
 describe('GET /tenants/{id}/metrics', () => {
   test('the documented answer for January 2025: calls by route template, resource counts, the period', async () => {
     await meterJanuary(acme.id);
-    const keys = await Promise.all(Array.from({ length: 8 }, () => createKey(gateway, { scopes: ['TENANTS_READ'], tenant: acme.id })));
-    await gateway.database.prisma.apiKey.updateMany({ where: { id: { in: keys.slice(0, 6).map((key) => key.apiKey.id) } }, data: { lastUsedAt: new Date() } });
+    // Eight users (the administrator and seven keys), six active (the administrator and five keys used lately).
+    const keys = await Promise.all(Array.from({ length: 7 }, () => createKey(gateway, { scopes: ['TENANTS_READ'], tenant: acme.id })));
+    await gateway.database.prisma.apiKey.updateMany({ where: { id: { in: keys.slice(0, 5).map((key) => key.apiKey.id) } }, data: { lastUsedAt: new Date() } });
+    const documents = (kind: 'POLICY' | 'BOUNCER', count: number, mode?: 'ACTIVE' | 'SANDBOX') =>
+      Array.from({ length: count }, (_, index) => ({ tenantId: acme.id, kind, name: `${kind}-${mode}-${index}`, mode }));
+    await gateway.database.prisma.tenantDocument.createMany({ data: [...documents('POLICY', 20, 'ACTIVE'), ...documents('POLICY', 5, 'SANDBOX'), ...documents('BOUNCER', 3)] });
     const answer = await gateway.rest('GET', '/api/v1/tenants/tenant-acme-123/metrics?start_date=2025-01-01&end_date=2025-01-31&granularity=week', { headers: operator });
     expect(answer.status).toBe(200);
     expect(answer.body.metrics).toEqual({
       api_calls: { total: 15_000, by_endpoint: { '/policies': 5_000, '/resources': 3_000, '/bouncers': 2_000, '/audit': 5_000 } },
-      policies: { total: 0, active: 0, sandbox: 0 },
-      bouncers: { total: 0, active: 0, requests_per_minute: 0 },
+      policies: { total: 25, active: 20, sandbox: 5 },
+      bouncers: { total: 3, active: 3, requests_per_minute: 0 },
       users: { total: 8, active: 6 },
     });
     expect(answer.body.period).toEqual({ start: '2025-01-01T00:00:00Z', end: '2025-01-31T23:59:59Z' });

@@ -78,10 +78,10 @@ describe('the Control Core error envelope', () => {
 
   test('400s name the field as callers send it, and the tenant context rules by their own codes', () => {
     const invalid = error(
-      failed('BAD_USER_INPUT', 'settings.maxPolicies must be between 0 and 1000000', { violations: [{ field: 'input.settings.maxPolicies', rule: 'too_big', message: 'settings.maxPolicies must be between 0 and 1000000' }] }),
+      failed('BAD_USER_INPUT', 'maxPolicies must be between 0 and 1000000', { violations: [{ field: 'maxPolicies', rule: 'too_big', message: 'maxPolicies must be between 0 and 1000000' }] }),
       request({ query: 'tenant_id=tenant-acme-123' }),
     );
-    expect(invalid).toEqual({ status: 400, body: { error: 'validation_error', message: 'settings.maxPolicies must be between 0 and 1000000', field: 'settings.max_policies', tenant_id: 'tenant-acme-123' } });
+    expect(invalid).toEqual({ status: 400, body: { error: 'validation_error', message: 'settings.max_policies must be between 0 and 1000000', field: 'settings.max_policies', tenant_id: 'tenant-acme-123' } });
     const missing = error(failed('BAD_USER_INPUT', 'No tenant context', { violations: [{ field: 'tenant_id', rule: 'tenant_context_required', message: 'No tenant context' }] }), request());
     expect(missing.body).toEqual({ error: 'tenant_context_required', message: 'No tenant context', field: 'tenant_id', tenant_id: null });
   });

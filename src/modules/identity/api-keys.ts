@@ -4,18 +4,22 @@ import type { ApiKey } from '../../generated/prisma/client.js';
 import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
 import { resolveTenant } from '../tenants/tenant-access.js';
+import { activeTenantKeys } from '../tenants/tenant-counts.js';
 import { type Actor, hasScope, requireScope, scopes } from './principal.js';
 
-export const keyPattern = /^tgw_([A-Za-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
+/** The gateway's keys (`tgw_…`) and Control Core's (`cc_live_…`): a visible prefix, then the secret. */
+export const keyPattern = /^(?:tgw|cc_live)_([A-Za-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
+
+export type KeyBrand = 'tgw' | 'cc_live';
 
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
-export function mintKey(): { key: string; prefix: string; secretHash: string } {
+export function mintKey(brand: KeyBrand = 'tgw'): { key: string; prefix: string; secretHash: string } {
   const prefix = randomBytes(6).toString('base64url').replace(/[-_]/g, 'x').slice(0, 8);
-  const key = `tgw_${prefix}_${randomBytes(32).toString('base64url')}`;
-  return { key, prefix: `tgw_${prefix}`, secretHash: hashSecret(key) };
+  const key = `${brand}_${prefix}_${randomBytes(32).toString('base64url')}`;
+  return { key, prefix: `${brand}_${prefix}`, secretHash: hashSecret(key) };
 }
 
 const createKeySchema = z.object({
@@ -26,6 +30,7 @@ const createKeySchema = z.object({
   tenant: z.string().max(64).nullish(),
   projectId: z.string().uuid({ error: 'projectId must be a UUID' }).nullish(),
   expiresAt: z.date().refine((value) => value.getTime() > Date.now(), { error: 'expiresAt must be in the future' }).nullish(),
+  brand: z.enum(['tgw', 'cc_live']).nullish(),
 });
 
 export type CreateApiKeyInput = z.input<typeof createKeySchema>;
@@ -45,6 +50,10 @@ export async function createApiKey(actor: Actor, input: CreateApiKeyInput): Prom
   let owner: Pick<ApiKey, 'owner' | 'tenantId' | 'projectId'>;
   if (data.tenant) {
     const tenant = await resolveTenant(actor, data.tenant, 'keys:write');
+    // Each tenant key is a user of the tenant, beside its administrator (tenant-counts.ts).
+    if (1 + (await activeTenantKeys(actor.prisma, tenant.id)) >= tenant.maxUsers) {
+      throw new ForbiddenError(`The tenant's user limit is reached (maxUsers: ${tenant.maxUsers}); revoke a key first`, { limit: tenant.maxUsers, field: 'maxUsers' });
+    }
     owner = { owner: 'TENANT', tenantId: tenant.id, projectId: null };
   } else if (data.projectId) {
     if (principal.owner === 'TENANT' || (principal.owner === 'PROJECT' && principal.projectId !== data.projectId)) {
@@ -60,7 +69,7 @@ export async function createApiKey(actor: Actor, input: CreateApiKeyInput): Prom
     }
     owner = { owner: 'GLOBAL', tenantId: null, projectId: null };
   }
-  const { key, prefix, secretHash } = mintKey();
+  const { key, prefix, secretHash } = mintKey(data.brand ?? 'tgw');
   const apiKey = await actor.prisma.apiKey.create({
     data: {
       name: data.name,

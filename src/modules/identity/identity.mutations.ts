@@ -16,7 +16,7 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
   description: 'Neither tenant nor projectId: an operator (global) key, which only an operator may create.',
 });
 
-const CreateApiKeyPayload = builder
+export const CreateApiKeyPayload = builder
   .objectRef<Awaited<ReturnType<typeof createApiKey>>>('CreateApiKeyPayload')
   .implement({
     fields: (t) => ({

@@ -15,6 +15,18 @@ export const scopes = [
   'backups:read',
   'backups:write',
   'keys:write',
+  'policies:read',
+  'policies:write',
+  'resources:read',
+  'resources:write',
+  'bouncers:read',
+  'bouncers:write',
+  'billing:read',
+  'billing:write',
+  'domains:read',
+  'domains:write',
+  'deployments:read',
+  'deployments:write',
   'admin',
 ] as const;
 export type Scope = (typeof scopes)[number];

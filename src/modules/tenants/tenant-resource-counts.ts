@@ -1,4 +1,5 @@
 import type { Actor } from '../identity/principal.js';
+import { tenantCounts } from './tenant-counts.js';
 
 export type TenantResourceCounts = {
   policies: { total: number; active: number; sandbox: number };
@@ -9,21 +10,25 @@ export type TenantResourceCounts = {
 const activeWithinMs = 30 * 86_400_000;
 
 /**
- * What billing and metrics count of a tenant's Control Core resources, in one place.
- * Users are the tenant's own API keys that still work (not revoked, not expired); active ones
- * were used in the last 30 days.
- * EXTEND HERE: policies and bouncers (and the requests bouncers make) are not stored yet (the Control Core documents land with
- * the cc-core work); until then they count 0.
+ * What billing and metrics count of a tenant's Control Core resources, beside the limits'
+ * counts (tenantCounts): policies by mode, and users as the limits count them (the
+ * administrator plus each working tenant key), active ones being the administrator and the
+ * keys used in the last 30 days.
+ * EXTEND HERE: bouncers hold no state of their own yet (no heartbeat, no request counter), so
+ * every stored bouncer counts as active and `requestsPerMinute` is 0.
  */
 export async function tenantResourceCounts(actor: Actor, tenantId: string, now = new Date()): Promise<TenantResourceCounts> {
-  const working = { tenantId, owner: 'TENANT' as const, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] };
-  const [users, activeUsers] = await Promise.all([
-    actor.prisma.apiKey.count({ where: working }),
-    actor.prisma.apiKey.count({ where: { ...working, lastUsedAt: { gte: new Date(now.getTime() - activeWithinMs) } } }),
+  const [counts, modes, usedKeys] = await Promise.all([
+    tenantCounts(actor.prisma, tenantId),
+    actor.prisma.tenantDocument.groupBy({ by: ['mode'], where: { tenantId, kind: 'POLICY' }, _count: { _all: true } }),
+    actor.prisma.apiKey.count({
+      where: { tenantId, owner: 'TENANT', revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }], lastUsedAt: { gte: new Date(now.getTime() - activeWithinMs) } },
+    }),
   ]);
+  const mode = (name: 'ACTIVE' | 'SANDBOX') => modes.find((group) => group.mode === name)?._count._all ?? 0;
   return {
-    policies: { total: 0, active: 0, sandbox: 0 },
-    bouncers: { total: 0, active: 0, requestsPerMinute: 0 },
-    users: { total: users, active: activeUsers },
+    policies: { total: counts.policies, active: mode('ACTIVE'), sandbox: mode('SANDBOX') },
+    bouncers: { total: counts.bouncers, active: counts.bouncers, requestsPerMinute: 0 },
+    users: { total: counts.users, active: 1 + usedKeys },
   };
 }

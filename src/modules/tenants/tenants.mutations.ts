@@ -8,11 +8,13 @@ const limitFields = (t: InputFields) => ({
   maxApiCallsPerMonth: t.int({ required: false }),
   maxStorageMb: t.int({ required: false }),
   maxLlmTokensPerMonth: t.int({ required: false }),
+  maxPolicies: t.int({ required: false, description: "Control Core's policy limit; defaults by tier" }),
+  maxBouncers: t.int({ required: false, description: "Control Core's bouncer limit; defaults by tier" }),
 });
 
 export const CreateTenantInput = builder.inputType('CreateTenantInput', {
   fields: (t) => ({
-    slug: t.string({ required: false, description: 'Lowercase letters, digits, "_" and "-"; no "__". Required unless legacyId is given' }),
+    slug: t.string({ required: false, description: 'Lowercase letters, digits, "_" and "-"; no "__". Without it (or legacyId), a readable id such as tenant-acme-123' }),
     legacyId: t.string({ required: false, description: 'An id a legacy API knows the tenant by (any string up to 64 characters); the slug derives from it when slug is absent' }),
     name: t.string({ required: true }),
     tier: t.field({ type: PlanTier, required: false, description: 'Defaults to FREE' }),
@@ -21,6 +23,8 @@ export const CreateTenantInput = builder.inputType('CreateTenantInput', {
     settings: t.field({ type: 'JSONObject', required: false }),
     projectId: t.id({ required: false }),
     expiresAt: t.field({ type: 'DateTime', required: false }),
+    domain: t.string({ required: false, description: 'Default domain: one name under CONTROL_CORE_BASE_DOMAIN (acme.controlcore.io); unique' }),
+    customDomain: t.string({ required: false, description: 'A custom domain asked for (policies.acme.com); unique' }),
     databases: t.field({
       type: [TenantDatabaseInput],
       required: false,
@@ -30,7 +34,7 @@ export const CreateTenantInput = builder.inputType('CreateTenantInput', {
   }),
 });
 
-const UpdateTenantInput = builder.inputType('UpdateTenantInput', {
+export const UpdateTenantInput = builder.inputType('UpdateTenantInput', {
   fields: (t) => ({
     name: t.string({ required: false }),
     tier: t.field({ type: PlanTier, required: false }),
@@ -46,7 +50,7 @@ builder.mutationField('createTenant', (t) =>
   t.prismaField({
     type: TenantRef,
     args: { input: t.arg({ type: CreateTenantInput, required: true }) },
-    resolve: (query, _root, { input }, ctx) => createTenant(ctx, input, ctx.databaseWork, query),
+    resolve: (query, _root, { input }, ctx) => createTenant(ctx, input, ctx.databaseWork, query, ctx.domains),
   }),
 );
 

@@ -11,8 +11,9 @@ import { databaseSlug, planDatabases, type TenantDatabaseInput } from '../databa
 import { type CreateApiKeyInput, createApiKey } from '../identity/api-keys.js';
 import { type Actor, type Principal, requireScope } from '../identity/principal.js';
 import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
+import { defaultDomain, type DomainSettings, hostname, readableTenantId } from './default-domains.js';
 import { slugFromLegacyId } from './legacy-ids.js';
-import { assertPlanAllows, planFields, tierLimits } from './plans.js';
+import { assertPlanAllows, documentLimitFields, planFields, tierLimits } from './plans.js';
 import { assertLive, assertNotTenantsOwnAct, reachableTenants, resolveTenant, uuidPattern } from './tenant-access.js';
 
 const slug = z
@@ -53,6 +54,8 @@ const limits = {
   maxApiCallsPerMonth: limit('maxApiCallsPerMonth', 2_000_000_000),
   maxStorageMb: limit('maxStorageMb', 2_000_000_000),
   maxLlmTokensPerMonth: limit('maxLlmTokensPerMonth', 2_000_000_000),
+  maxPolicies: limit('maxPolicies', 1_000_000),
+  maxBouncers: limit('maxBouncers', 10_000),
 };
 
 const expiresAt = z.date().refine((value) => value.getTime() > Date.now(), { error: 'expiresAt must be in the future' });
@@ -68,6 +71,8 @@ const createTenantFields = z.object({
   expiresAt: expiresAt.nullish(),
   ...Object.fromEntries(Object.entries(limits).map(([key, schema]) => [key, schema.nullish()])),
   databases: z.array(z.unknown()).nullish(),
+  domain: z.string().nullish(),
+  customDomain: hostname('customDomain').nullish(),
 });
 
 type ParsedCreateTenant = CreateTenantInput & { slug: string; isolation: IsolationLevel; region: string; settings: Record<string, unknown> };
@@ -90,11 +95,17 @@ export type CreateTenantInput = {
   maxApiCallsPerMonth?: number | null;
   maxStorageMb?: number | null;
   maxLlmTokensPerMonth?: number | null;
+  maxPolicies?: number | null;
+  maxBouncers?: number | null;
+  /** Control Core's default domain, one name under the base domain (`acme.controlcore.io`). */
+  domain?: string | null;
+  /** Control Core's custom domain asked for at creation (`policies.acme.com`). */
+  customDomain?: string | null;
   /** TenantsDB: the tenant's databases; their placement decides the tenant's isolation and region. */
   databases?: TenantDatabaseInput[] | null;
 };
 
-export type UpdateTenantInput = { [K in Exclude<keyof CreateTenantInput, 'slug' | 'legacyId' | 'projectId' | 'databases'>]?: CreateTenantInput[K] | null };
+export type UpdateTenantInput = { [K in Exclude<keyof CreateTenantInput, 'slug' | 'legacyId' | 'projectId' | 'databases' | 'domain' | 'customDomain'>]?: CreateTenantInput[K] | null };
 
 const updateTenantSchema = z
   .object({
@@ -125,16 +136,37 @@ async function assertSlugFree(actor: Actor, principal: Principal, value: string)
   throw new ConflictError(`slug "${value}" is already taken`, { field: 'slug', slug: value });
 }
 
+/** Default and custom domains are each one tenant's: a taken one is CONFLICT naming the field. */
+async function assertDomainsFree(actor: Actor, domain: string | null | undefined, customDomain: string | null | undefined): Promise<void> {
+  for (const [field, value] of [['domain', domain], ['customDomain', customDomain]] as const) {
+    if (!value) continue;
+    const taken = await actor.prisma.tenant.count({ where: { OR: [{ domain: value }, { customDomain: value }] } });
+    if (taken > 0) throw new ConflictError(`${field} "${value}" is already taken`, { field });
+  }
+}
+
 /** A Prisma include or select for the tenant a mutation returns (Pothos's query): relations come in the same statement. */
 export type TenantQuery = { include?: Prisma.TenantInclude; select?: Prisma.TenantSelect };
 
-export async function createTenant(actor: Actor, given: CreateTenantInput, work?: DatabaseWork, query: TenantQuery = {}): Promise<Tenant> {
+/**
+ * A new tenant. Without a slug or legacyId it gets a readable id (`tenant-acme-123`) from its
+ * domain or name.
+ */
+export async function createTenant(
+  actor: Actor,
+  given: CreateTenantInput,
+  work?: DatabaseWork,
+  query: TenantQuery = {},
+  domains: DomainSettings = { baseDomain: 'controlcore.io' },
+): Promise<Tenant> {
   const principal = requireScope(actor, 'tenants:write');
   const input = given.slug == null && given.legacyId != null ? { ...given, slug: slugFromLegacyId(given.legacyId) } : given;
   if (principal.owner === 'TENANT') {
     throw new ForbiddenError('A tenant API key cannot create tenants');
   }
-  const data = parseInput(input.databases ? createTenantWithDatabasesSchema : createTenantSchema, input);
+  const domain = given.domain == null ? null : parseInput(defaultDomain(domains.baseDomain), given.domain, 'domain');
+  const readable = input.slug == null && input.legacyId == null;
+  const data = parseInput(input.databases ? createTenantWithDatabasesSchema : createTenantSchema, readable ? { ...input, slug: 'tenant-new' } : input);
   const projectId = principal.owner === 'PROJECT' ? principal.projectId : (data.projectId ?? null);
   if (principal.owner === 'PROJECT' && data.projectId && data.projectId !== principal.projectId) {
     throw new ForbiddenError('A project API key can create tenants only in its own project', { field: 'projectId' });
@@ -148,7 +180,9 @@ export async function createTenant(actor: Actor, given: CreateTenantInput, work?
     : null;
   const isolation = placement?.isolation ?? data.isolation;
   assertPlanAllows(tier, isolation, 'isolation');
-  await assertSlugFree(actor, principal, data.slug);
+  await assertDomainsFree(actor, domain, data.customDomain);
+  if (readable) data.slug = await readableTenantId(actor.prisma, domain ?? data.name);
+  else await assertSlugFree(actor, principal, data.slug);
   const defaults = tierLimits[tier];
   const tenant = await actor.prisma.tenant.create({
     ...query,
@@ -165,6 +199,10 @@ export async function createTenant(actor: Actor, given: CreateTenantInput, work?
       maxApiCallsPerMonth: data.maxApiCallsPerMonth ?? defaults.maxApiCallsPerMonth,
       maxStorageMb: data.maxStorageMb ?? defaults.maxStorageMb,
       maxLlmTokensPerMonth: data.maxLlmTokensPerMonth ?? defaults.maxLlmTokensPerMonth,
+      maxPolicies: data.maxPolicies ?? defaults.maxPolicies,
+      maxBouncers: data.maxBouncers ?? defaults.maxBouncers,
+      domain,
+      customDomain: data.customDomain ?? null,
       config: { create: { document: defaultConfig(), version: 1, updatedBy: principal.label } },
       configRevisions: {
         create: { version: 1, principal: principal.label, updatedFields: [], document: defaultConfig() },
@@ -179,7 +217,7 @@ export async function createTenant(actor: Actor, given: CreateTenantInput, work?
 export async function updateTenant(actor: Actor, ref: string, input: UpdateTenantInput, query: TenantQuery = {}): Promise<Tenant> {
   const tenant = await resolveTenant(actor, ref, 'tenants:write');
   const given = (field: string, value: unknown) => value != null || (field === 'expiresAt' && value === null);
-  for (const field of planFields) if (given(field, input[field])) assertNotTenantsOwnAct(actor.principal!, `change ${field}`, field);
+  for (const field of [...planFields, ...documentLimitFields]) if (given(field, input[field])) assertNotTenantsOwnAct(actor.principal!, `change ${field}`, field);
   const data = parseInput(updateTenantSchema, input);
   const changes = Object.fromEntries(Object.entries(data).filter(([field, value]) => given(field, value)));
   assertLive(tenant, 'update');

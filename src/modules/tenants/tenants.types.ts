@@ -1,5 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { regionCatalog } from '../regions/regions.catalog.js';
+import { type TenantCounts, tenantCounts } from './tenant-counts.js';
 
 export const PlanTier = builder.enumType('PlanTier', { values: ['FREE', 'BASIC', 'PRO', 'ENTERPRISE'] as const });
 export const IsolationLevel = builder.enumType('IsolationLevel', {
@@ -38,6 +39,11 @@ builder.queryField('regions', (t) =>
 );
 
 
+const TenantCountsRef = builder.objectRef<TenantCounts>('TenantCounts').implement({
+  description: "What a tenant uses of its Control Core limits. users: the tenant's administrator plus its active tenant-owned credentials",
+  fields: (t) => ({ policies: t.exposeInt('policies'), users: t.exposeInt('users'), bouncers: t.exposeInt('bouncers') }),
+});
+
 export const TenantRef = builder.prismaObject('Tenant', {
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -52,6 +58,11 @@ export const TenantRef = builder.prismaObject('Tenant', {
     maxApiCallsPerMonth: t.exposeInt('maxApiCallsPerMonth'),
     maxStorageMb: t.exposeInt('maxStorageMb'),
     maxLlmTokensPerMonth: t.exposeInt('maxLlmTokensPerMonth'),
+    maxPolicies: t.exposeInt('maxPolicies'),
+    maxBouncers: t.exposeInt('maxBouncers'),
+    domain: t.exposeString('domain', { nullable: true, description: 'Control Core default domain (acme.controlcore.io)' }),
+    customDomain: t.exposeString('customDomain', { nullable: true }),
+    counts: t.field({ type: TenantCountsRef, description: 'Policies, users and bouncers in use, counted now', resolve: (tenant, _args, ctx) => tenantCounts(ctx.prisma, tenant.id) }),
     projectId: t.exposeID('projectId', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

@@ -10,7 +10,7 @@ export const GateAction = builder.enumType('GateAction', {
 });
 export const Granularity = builder.enumType('Granularity', { values: ['HOUR', 'DAY', 'WEEK', 'MONTH'] as const });
 const LimitScope = builder.enumType('LimitScope', { values: ['TENANT', 'USER'] as const });
-const AlertLevel = builder.enumType('AlertLevel', { values: ['WARNING', 'CRITICAL'] as const });
+export const AlertLevel = builder.enumType('AlertLevel', { values: ['WARNING', 'CRITICAL'] as const });
 export const AlertStatus = builder.enumType('AlertStatus', { values: ['ACTIVE', 'RESOLVED'] as const });
 
 const ResourceAmountRef = builder.objectRef<ResourceAmount>('ResourceAmount').implement({

@@ -40,8 +40,23 @@ export function failure(status: number, error: string, message: string, request:
   return { status, body: { error, message, tenant_id: namedTenant(request), ...extra } };
 }
 
-/** `settings.maxPolicies` → `settings.max_policies`, `input.name` → `name`: fields as callers send them. */
-export const restField = (field: string) => snakeCase(field.replace(/^(input|context)\./, ''));
+/** GraphQL input fields whose Control Core name is not just their snake_case. */
+const renamed: Record<string, string> = {
+  maxPolicies: 'settings.max_policies',
+  maxUsers: 'settings.max_users',
+  maxBouncers: 'settings.max_bouncers',
+  tier: 'plan_type',
+  slug: 'id',
+};
+
+/** `input.maxPolicies` → `settings.max_policies`, `input.name` → `name`: fields as callers send them. */
+export const restField = (field: string) => {
+  const bare = field.replace(/^(input|context)\./, '');
+  return renamed[bare] ?? snakeCase(bare);
+};
+
+/** A service's message with its GraphQL field names as this API's callers know them. */
+const restMessage = (message: string) => message.replace(/\b(maxPolicies|maxUsers|maxBouncers|tier|customDomain|expiresAt)\b/g, (name) => renamed[name] ?? snakeCase(name));
 
 export function error(failed: Failure, request: RestRequest): RestResult {
   const details = failed.extensions;
@@ -57,7 +72,7 @@ export function error(failed: Failure, request: RestRequest): RestResult {
     case 'FORBIDDEN':
       if (details.tenantAccessDenied) return withTenant(403, 'tenant_access_denied', `Access denied for tenant ${tenant}`);
       if (typeof details.scope === 'string') return withTenant(403, 'insufficient_scope', failed.message, { scope: details.scope });
-      if (typeof details.limit === 'number') return withTenant(403, 'limit_exceeded', failed.message, { limit: details.limit, ...(details.field ? { field: restField(String(details.field)) } : {}) });
+      if (typeof details.limit === 'number') return withTenant(403, 'limit_exceeded', restMessage(failed.message), { limit: details.limit, ...(details.field ? { field: restField(String(details.field)) } : {}) });
       break;
     case 'RATE_LIMITED':
       return withTenant(429, 'rate_limit_exceeded', `Rate limit exceeded for tenant ${tenant ?? 'of this credential'}`, {
@@ -70,7 +85,7 @@ export function error(failed: Failure, request: RestRequest): RestResult {
       const first = violations[0];
       const code = first && namedRules.has(first.rule) ? first.rule : 'validation_error';
       const field = first?.field ?? (typeof details.field === 'string' ? details.field : undefined);
-      return withTenant(400, code, failed.message, field ? { field: restField(field) } : {});
+      return withTenant(400, code, restMessage(failed.message), field ? { field: restField(field) } : {});
     }
     case 'INTERNAL':
       return withTenant(500, 'internal_error', 'Internal server error');
@@ -78,7 +93,7 @@ export function error(failed: Failure, request: RestRequest): RestResult {
       if (details.credential === 'missing') return withTenant(401, 'authentication_required', 'Send "Authorization: Bearer <API key or JWT>"');
       break;
   }
-  return withTenant(failed.status, codeByTaxonomy[failed.code], failed.message, typeof details.field === 'string' ? { field: restField(details.field) } : {});
+  return withTenant(failed.status, codeByTaxonomy[failed.code], restMessage(failed.message), typeof details.field === 'string' ? { field: restField(details.field) } : {});
 }
 
 export function problem(problem: RequestProblem, request: RestRequest): RestResult {

@@ -1,0 +1,45 @@
+import { randomInt } from 'node:crypto';
+import { z } from 'zod';
+import type { Actor } from '../identity/principal.js';
+
+/** What Control Core's default domains are under (CONTROL_CORE_BASE_DOMAIN). */
+export type DomainSettings = { baseDomain: string };
+
+const label = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** A DNS name of lowercase labels, as a Host names it. */
+export const hostname = (field: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(253, { error: `${field} must be at most 253 characters` })
+    .refine((value) => value.split('.').length >= 2 && value.split('.').every((part) => label.test(part)), {
+      error: `${field} must be a DNS name such as policies.acme.com`,
+    });
+
+/** A tenant's default domain: one label under the base domain (`acme.controlcore.io`). */
+export function defaultDomain(baseDomain: string) {
+  return hostname('domain').refine((value) => value.endsWith(`.${baseDomain}`) && !value.slice(0, -baseDomain.length - 1).includes('.'), {
+    error: `domain must be one name under ${baseDomain}, such as acme.${baseDomain}`,
+  });
+}
+
+/**
+ * A readable tenant id (`tenant-acme-123`): the first label of its domain, or its name, and a
+ * number; more digits when the short ones are taken.
+ */
+export async function readableTenantId(prisma: Actor['prisma'], from: string): Promise<string> {
+  const stem =
+    from
+      .toLowerCase()
+      .split('.')[0]!
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'tenant';
+  for (const digits of [3, 3, 3, 6, 6, 9]) {
+    const candidate = `tenant-${stem}-${randomInt(10 ** (digits - 1), 10 ** digits)}`;
+    if (!(await prisma.tenant.findUnique({ where: { slug: candidate }, select: { id: true } }))) return candidate;
+  }
+  throw new Error(`No free tenant id for "${stem}"`);
+}

@@ -1,0 +1,327 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createKey, createTenant } from './support/fixtures.js';
+import { startGateway, type TestGateway } from './support/gateway.js';
+
+let gateway: TestGateway;
+let admin: Record<string, string>;
+beforeAll(async () => {
+  gateway = await startGateway();
+  admin = { authorization: `Bearer ${gateway.adminKey}` };
+});
+afterAll(() => gateway.close());
+
+const label = () => `acme${randomBytes(3).toString('hex')}`;
+
+/** A tenant made through POST /tenants, as the seed makes one. */
+async function controlCoreTenant(body: Record<string, unknown> = {}) {
+  const response = await gateway.rest('POST', '/api/v1/tenants', { headers: admin, body: { name: 'Acme Corporation', domain: `${label()}.controlcore.io`, plan_type: 'pro', region: 'us-east-1', ...body } });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body as { id: string; domain: string };
+}
+
+const tenantCount = () => gateway.database.prisma.tenant.count();
+
+describe('POST /tenants', () => {
+  test('the documented request answers 201 with the documented tenant', async () => {
+    const response = await gateway.rest('POST', '/api/v1/tenants', {
+      headers: admin,
+      body: {
+        name: 'Acme Corporation',
+        domain: 'acme.controlcore.io',
+        plan_type: 'pro',
+        region: 'us-east-1',
+        custom_domain: 'policies.acme.com',
+        settings: { max_policies: 1000, max_users: 50, max_bouncers: 10 },
+      },
+    });
+    expect(response.status).toBe(201);
+    const { id, created_at, updated_at, ...rest } = response.body;
+    expect(id).toMatch(/^tenant-acme-\d{3}$/);
+    expect(created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(updated_at).toBe(created_at);
+    expect(rest).toEqual({
+      name: 'Acme Corporation',
+      domain: 'acme.controlcore.io',
+      custom_domain: 'policies.acme.com',
+      status: 'active',
+      region: 'us-east-1',
+      plan_type: 'pro',
+      expires_at: null,
+      settings: { max_policies: 1000, max_users: 50, max_bouncers: 10 },
+      limits: { policies_used: 0, users_used: 1, bouncers_used: 0 },
+    });
+  });
+
+  test('only name is needed: the rest default (free plan, us-east-1, no domain, limits of the plan)', async () => {
+    const response = await gateway.rest('POST', '/api/v1/tenants', { headers: admin, body: { name: 'Globex' } });
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({
+      id: expect.stringMatching(/^tenant-globex-\d{3}$/),
+      domain: null,
+      custom_domain: null,
+      plan_type: 'free',
+      region: 'us-east-1',
+      settings: { max_policies: 50, max_users: 5, max_bouncers: 2 },
+    });
+  });
+
+  test.each([
+    [{ plan_type: 'platinum' }, 'plan_type'],
+    [{ region: 'mars-1' }, 'region'],
+    [{ region: 'eu-central' }, 'region'],
+    [{ name: '' }, 'name'],
+    [{ name: 'x'.repeat(201) }, 'name'],
+    [{ settings: { max_policies: -1 } }, 'settings.max_policies'],
+    [{ settings: { max_users: 2.5 } }, 'settings.max_users'],
+    [{ settings: { max_bouncers: 10_001 } }, 'settings.max_bouncers'],
+    [{ settings: { max_policies: 1_000_001 } }, 'settings.max_policies'],
+    [{ settings: { max_rules: 1 } }, 'settings'],
+    [{ domain: 'acme.example.com' }, 'domain'],
+    [{ domain: 'a.b.controlcore.io' }, 'domain'],
+    [{ custom_domain: 'not a domain' }, 'custom_domain'],
+    [{ colour: 'red' }, 'body'],
+  ])('%j is 400 naming %s, and nothing is written', async (change, field) => {
+    const before = await tenantCount();
+    const response = await gateway.rest('POST', '/api/v1/tenants', { headers: admin, body: { name: 'Acme Corporation', domain: `${label()}.controlcore.io`, ...change } });
+    expect(response.status, JSON.stringify(response.body)).toBe(400);
+    expect(response.body).toMatchObject({ error: 'validation_error', field, tenant_id: null });
+    expect(response.body.message).toContain(field === 'body' ? 'colour' : field.split('.').pop());
+    expect(await tenantCount()).toBe(before);
+  });
+
+  test('a taken domain or custom domain is 409 naming it, and nothing is written', async () => {
+    const taken = await controlCoreTenant({ custom_domain: `${label()}.example.com` });
+    const existing = await gateway.rest('GET', `/api/v1/tenants/${taken.id}`, { headers: admin });
+    const before = await tenantCount();
+    const again = await gateway.rest('POST', '/api/v1/tenants', { headers: admin, body: { name: 'Other', domain: taken.domain } });
+    expect(again.status).toBe(409);
+    expect(again.body).toEqual({ error: 'conflict', message: `domain "${taken.domain}" is already taken`, field: 'domain', tenant_id: null });
+    const custom = await gateway.rest('POST', '/api/v1/tenants', { headers: admin, body: { name: 'Other', custom_domain: existing.body.custom_domain } });
+    expect(custom.status).toBe(409);
+    expect(custom.body).toMatchObject({ error: 'conflict', field: 'custom_domain' });
+    expect(await tenantCount()).toBe(before);
+  });
+
+  test("a tenant's own key cannot create tenants (403), and no credential is 401", async () => {
+    const tenant = await createTenant(gateway);
+    const { secret } = await createKey(gateway, { scopes: ['TENANTS_WRITE', 'TENANTS_READ'], tenant: tenant.id });
+    const refused = await gateway.rest('POST', '/api/v1/tenants', { headers: { authorization: `Bearer ${secret}` }, body: { name: 'Mine' } });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ error: 'forbidden', message: 'A tenant API key cannot create tenants' });
+    const anonymous = await gateway.rest('POST', '/api/v1/tenants', { body: { name: 'Mine' } });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body).toMatchObject({ error: 'authentication_required', tenant_id: null });
+  });
+});
+
+describe('GET /tenants/{tenant_id}', () => {
+  test('the documented response, with limits counted from what the tenant holds', async () => {
+    const created = await controlCoreTenant({ settings: { max_policies: 1000, max_users: 50, max_bouncers: 10 } });
+    const row = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: created.id } });
+    await gateway.database.prisma.tenantDocument.createMany({
+      data: [
+        ...Array.from({ length: 3 }, (_, index) => ({ tenantId: row.id, kind: 'POLICY' as const, name: `p${index}`, mode: 'ACTIVE' as const })),
+        { tenantId: row.id, kind: 'BOUNCER', name: 'edge' },
+        { tenantId: row.id, kind: 'RESOURCE', name: 'db' },
+      ],
+    });
+    await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: row.id });
+    await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: row.id });
+    const revoked = await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: row.id });
+    await gateway.database.prisma.apiKey.update({ where: { id: revoked.apiKey.id }, data: { revokedAt: new Date() } });
+    const response = await gateway.rest('GET', `/api/v1/tenants/${created.id}`, { headers: admin });
+    expect(response.status).toBe(200);
+    const { created_at, updated_at, ...rest } = response.body;
+    expect([created_at, updated_at].every((time: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(time))).toBe(true);
+    expect(rest).toEqual({
+      id: created.id,
+      name: 'Acme Corporation',
+      domain: created.domain,
+      custom_domain: null,
+      status: 'active',
+      region: 'us-east-1',
+      plan_type: 'pro',
+      expires_at: null,
+      settings: { max_policies: 1000, max_users: 50, max_bouncers: 10 },
+      limits: { policies_used: 3, users_used: 3, bouncers_used: 1 },
+    });
+  });
+
+  test('the UUID addresses the tenant too', async () => {
+    const created = await controlCoreTenant();
+    const row = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: created.id } });
+    const response = await gateway.rest('GET', `/api/v1/tenants/${row.id}`, { headers: admin });
+    expect(response.body.id).toBe(created.id);
+  });
+
+  test('an unknown tenant is the documented 404', async () => {
+    const response = await gateway.rest('GET', '/api/v1/tenants/tenant-acme-123', { headers: admin });
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({ error: 'tenant_not_found', message: 'Tenant tenant-acme-123 not found', tenant_id: 'tenant-acme-123' });
+  });
+
+  test("another tenant's key gets the documented 403, the same whether the tenant exists or not", async () => {
+    const mine = await controlCoreTenant();
+    const theirs = await controlCoreTenant();
+    const row = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: mine.id } });
+    const { secret } = await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: row.id });
+    const key = { authorization: `Bearer ${secret}` };
+    for (const other of [theirs.id, 'tenant-acme-999']) {
+      const response = await gateway.rest('GET', `/api/v1/tenants/${other}`, { headers: key });
+      expect(response.status).toBe(403);
+      expect(response.body).toEqual({ error: 'tenant_access_denied', message: `Access denied for tenant ${other}`, tenant_id: other });
+    }
+    const own = await gateway.rest('GET', `/api/v1/tenants/${mine.id}`, { headers: key });
+    expect(own.status).toBe(200);
+    const sneaky = await gateway.rest('GET', `/api/v1/tenants/${mine.id}`, { headers: { ...key, 'x-tenant-id': theirs.id } });
+    expect(sneaky.status).toBe(403);
+    expect(sneaky.body.error).toBe('tenant_access_denied');
+  });
+
+  test("a project key gets 404 for a tenant outside its project", async () => {
+    const outside = await controlCoreTenant();
+    const { createProject } = await gateway.data(
+      (await import('../src/generated/graphql/graphql.js')).CreateProjectDocument,
+      { slug: `project_${randomBytes(3).toString('hex')}`, name: 'P' },
+    );
+    const { secret } = await createKey(gateway, { scopes: ['ADMIN'], projectId: createProject.id });
+    const response = await gateway.rest('GET', `/api/v1/tenants/${outside.id}`, { headers: { authorization: `Bearer ${secret}` } });
+    expect(response.status).toBe(404);
+    expect(response.body.error).toBe('tenant_not_found');
+  });
+
+  test('X-Tenant-ID or ?tenant_id naming another tenant than the path is 400 tenant_context_conflict', async () => {
+    const first = await controlCoreTenant();
+    const second = await controlCoreTenant();
+    const byHeader = await gateway.rest('GET', `/api/v1/tenants/${first.id}`, { headers: { ...admin, 'x-tenant-id': second.id } });
+    expect(byHeader.status).toBe(400);
+    expect(byHeader.body).toEqual({
+      error: 'tenant_context_conflict',
+      message: `the path names tenant ${first.id} but the X-Tenant-ID header names tenant ${second.id}`,
+      field: 'tenant_id',
+      tenant_id: first.id,
+    });
+    const byQuery = await gateway.rest('GET', `/api/v1/tenants/${first.id}?tenant_id=${second.id}`, { headers: admin });
+    expect(byQuery.body.error).toBe('tenant_context_conflict');
+    const agreeing = await gateway.rest('GET', `/api/v1/tenants/${first.id}?tenant_id=${first.id}`, { headers: { ...admin, 'x-tenant-id': first.id } });
+    expect(agreeing.status).toBe(200);
+  });
+});
+
+describe('PUT /tenants/{tenant_id}', () => {
+  test('the documented request changes the name and settings', async () => {
+    const created = await controlCoreTenant({ settings: { max_policies: 1000, max_users: 50, max_bouncers: 10 } });
+    const response = await gateway.rest('PUT', `/api/v1/tenants/${created.id}`, {
+      headers: admin,
+      body: { name: 'Acme Corporation Inc.', settings: { max_policies: 2000, max_users: 100, max_bouncers: 20 } },
+    });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ id: created.id, name: 'Acme Corporation Inc.', plan_type: 'pro', settings: { max_policies: 2000, max_users: 100, max_bouncers: 20 } });
+    const again = await gateway.rest('GET', `/api/v1/tenants/${created.id}`, { headers: admin });
+    expect(again.body.settings).toEqual({ max_policies: 2000, max_users: 100, max_bouncers: 20 });
+  });
+
+  test('plan_type changes the tier; settings not given stay', async () => {
+    const created = await controlCoreTenant({ settings: { max_policies: 10, max_users: 5, max_bouncers: 1 } });
+    const response = await gateway.rest('PUT', `/api/v1/tenants/${created.id}`, { headers: admin, body: { plan_type: 'enterprise', settings: { max_bouncers: 3 } } });
+    expect(response.body).toMatchObject({ plan_type: 'enterprise', settings: { max_policies: 10, max_users: 5, max_bouncers: 3 } });
+    expect((await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: created.id } })).tier).toBe('ENTERPRISE');
+  });
+
+  test.each([
+    [{ plan_type: 'gold' }, 'plan_type'],
+    [{ name: ' ' }, 'name'],
+    [{ settings: { max_policies: -5 } }, 'settings.max_policies'],
+    [{ region: 'eu-west-1' }, 'body'],
+  ])('%j is 400 naming %s, and nothing changes', async (body, field) => {
+    const created = await controlCoreTenant();
+    const before = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: created.id } });
+    const response = await gateway.rest('PUT', `/api/v1/tenants/${created.id}`, { headers: admin, body });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ error: 'validation_error', field, tenant_id: created.id });
+    expect(await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: created.id } })).toEqual(before);
+  });
+
+  test("a tenant's own key may rename it but not change its plan or limits", async () => {
+    const created = await controlCoreTenant();
+    const row = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: created.id } });
+    const { secret } = await createKey(gateway, { scopes: ['TENANTS_READ', 'TENANTS_WRITE'], tenant: row.id });
+    const key = { authorization: `Bearer ${secret}` };
+    expect((await gateway.rest('PUT', `/api/v1/tenants/${created.id}`, { headers: key, body: { name: 'Renamed' } })).body.name).toBe('Renamed');
+    for (const body of [{ plan_type: 'enterprise' }, { settings: { max_policies: 5000 } }]) {
+      const refused = await gateway.rest('PUT', `/api/v1/tenants/${created.id}`, { headers: key, body });
+      expect(refused.status).toBe(403);
+      expect(refused.body.error).toBe('forbidden');
+    }
+    const readOnly = await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: row.id });
+    const noScope = await gateway.rest('PUT', `/api/v1/tenants/${created.id}`, { headers: { authorization: `Bearer ${readOnly.secret}` }, body: { name: 'x' } });
+    expect(noScope.status).toBe(403);
+    expect(noScope.body).toMatchObject({ error: 'insufficient_scope', scope: 'tenants:write' });
+  });
+});
+
+describe('DELETE /tenants/{tenant_id}', () => {
+  test('deletes softly: 204, then the tenant reads as deleted and its keys stop working', async () => {
+    const created = await controlCoreTenant();
+    const row = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: created.id } });
+    const { secret } = await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: row.id });
+    const response = await gateway.rest('DELETE', `/api/v1/tenants/${created.id}`, { headers: admin });
+    expect(response.status).toBe(204);
+    expect(response.body).toBeUndefined();
+    expect((await gateway.rest('GET', `/api/v1/tenants/${created.id}`, { headers: admin })).body.status).toBe('deleted');
+    expect((await gateway.rest('GET', `/api/v1/tenants/${created.id}`, { headers: { authorization: `Bearer ${secret}` } })).status).toBe(401);
+  });
+
+  test("a tenant's own key cannot delete it, another tenant's key is 403, an unknown tenant 404", async () => {
+    const created = await controlCoreTenant();
+    const row = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: created.id } });
+    const { secret } = await createKey(gateway, { scopes: ['TENANTS_READ', 'TENANTS_WRITE'], tenant: row.id });
+    const own = await gateway.rest('DELETE', `/api/v1/tenants/${created.id}`, { headers: { authorization: `Bearer ${secret}` } });
+    expect(own.status).toBe(403);
+    const other = await controlCoreTenant();
+    const cross = await gateway.rest('DELETE', `/api/v1/tenants/${other.id}`, { headers: { authorization: `Bearer ${secret}` } });
+    expect(cross.body).toEqual({ error: 'tenant_access_denied', message: `Access denied for tenant ${other.id}`, tenant_id: other.id });
+    expect((await gateway.rest('DELETE', '/api/v1/tenants/tenant-nobody-000', { headers: admin })).status).toBe(404);
+    expect((await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: other.id } })).status).toBe('ACTIVE');
+  });
+});
+
+describe('tenant context by Host, X-Tenant-ID and ?tenant_id (tenantInContext)', () => {
+  const query = 'query ($context: TenantContextInput!) { tenantInContext(context: $context) { slug } }';
+
+  test("the tenant's default domain as Host names it, with or without a port; other hosts name none", async () => {
+    const created = await controlCoreTenant();
+    for (const host of [created.domain, `${created.domain.toUpperCase()}:443`]) {
+      const result = await gateway.graphql<{ tenantInContext: { slug: string } }, object>(query, { context: { host } });
+      expect(result.data?.tenantInContext.slug).toBe(created.id);
+    }
+    const none = await gateway.graphql(query, { context: { host: 'api.controlcore.io' } });
+    expect(none.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'tenant_id' });
+    expect(none.errors?.[0]?.message).toBe(
+      "No tenant context: send the X-Tenant-ID header, the tenant_id query parameter, or call the tenant's domain as Host (or use a credential owned by one tenant)",
+    );
+  });
+
+  test('sources that agree are one tenant; sources that disagree are refused', async () => {
+    const first = await controlCoreTenant();
+    const second = await controlCoreTenant();
+    const agree = await gateway.graphql<{ tenantInContext: { slug: string } }, object>(query, { context: { header: first.id, query: first.id, host: first.domain } });
+    expect(agree.data?.tenantInContext.slug).toBe(first.id);
+    const hostDisagrees = await gateway.graphql(query, { context: { header: first.id, host: second.domain } });
+    expect(hostDisagrees.errors?.[0]?.message).toBe(`the X-Tenant-ID header names tenant ${first.id} but the Host header names tenant ${second.domain}`);
+    const queryDisagrees = await gateway.graphql(query, { context: { header: first.id, query: second.id } });
+    expect(queryDisagrees.errors?.[0]?.message).toBe(`the X-Tenant-ID header names tenant ${first.id} but the tenant_id query parameter names tenant ${second.id}`);
+  });
+
+  test("a tenant's key is its context; another tenant's Host is 403", async () => {
+    const mine = await controlCoreTenant();
+    const theirs = await controlCoreTenant();
+    const row = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: mine.id } });
+    const { secret } = await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: row.id });
+    const alone = await gateway.graphql<{ tenantInContext: { slug: string } }, object>(query, { context: {} }, secret);
+    expect(alone.data?.tenantInContext.slug).toBe(mine.id);
+    const host = await gateway.graphql(query, { context: { host: theirs.domain } }, secret);
+    expect(host.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', tenantAccessDenied: true, tenant: theirs.domain });
+  });
+});
