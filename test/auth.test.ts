@@ -47,8 +47,27 @@ const tenantScopes: Scope[] = [
   'RESOURCES_WRITE',
   'BOUNCERS_READ',
   'BOUNCERS_WRITE',
+  'BILLING_READ',
+  'BILLING_WRITE',
+  'DOMAINS_READ',
+  'DOMAINS_WRITE',
+  'DEPLOYMENTS_READ',
+  'DEPLOYMENTS_WRITE',
 ];
-const readScopes: Scope[] = ['TENANTS_READ', 'CONFIG_READ', 'FEATURES_READ', 'USAGE_READ', 'LIMITS_READ', 'BACKUPS_READ', 'POLICIES_READ', 'RESOURCES_READ', 'BOUNCERS_READ'];
+const readScopes: Scope[] = [
+  'TENANTS_READ',
+  'CONFIG_READ',
+  'FEATURES_READ',
+  'USAGE_READ',
+  'LIMITS_READ',
+  'BACKUPS_READ',
+  'POLICIES_READ',
+  'RESOURCES_READ',
+  'BOUNCERS_READ',
+  'BILLING_READ',
+  'DOMAINS_READ',
+  'DEPLOYMENTS_READ',
+];
 
 describe('API keys', () => {
   test('the secret is shown once; only its SHA-256 hash is stored', async () => {

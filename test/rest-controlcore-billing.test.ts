@@ -125,7 +125,7 @@ describe('PUT /tenants/{id}/billing', () => {
   test("another tenant's key is 403 tenant_access_denied on both billing routes", async () => {
     const target = await createTenant(gateway);
     const stranger = await createTenant(gateway);
-    const { secret } = await createKey(gateway, { scopes: ['TENANTS_READ', 'TENANTS_WRITE', 'USAGE_READ'], tenant: stranger.id });
+    const { secret } = await createKey(gateway, { scopes: ['BILLING_READ', 'BILLING_WRITE'], tenant: stranger.id });
     const headers = { authorization: `Bearer ${secret}` };
     for (const answer of [
       await gateway.rest('GET', `/api/v1/tenants/${target.slug}/billing`, { headers }),

@@ -109,7 +109,7 @@ describe('custom domains', () => {
 
   test("another tenant's key gets 403 tenant_access_denied on every domain route, whether the tenant exists or not", async () => {
     const stranger = await createTenant(gateway);
-    const { secret } = await createKey(gateway, { scopes: ['TENANTS_READ', 'TENANTS_WRITE'], tenant: stranger.id });
+    const { secret } = await createKey(gateway, { scopes: ['DOMAINS_READ', 'DOMAINS_WRITE', 'DEPLOYMENTS_READ', 'DEPLOYMENTS_WRITE'], tenant: stranger.id });
     const headers = { authorization: `Bearer ${secret}` };
     for (const tenant of ['tenant-acme-123', 'tenant-nobody-999']) {
       const answers = [

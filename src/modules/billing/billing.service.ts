@@ -44,7 +44,7 @@ const gigabytes = (bytes: number) => Math.round((bytes / 2 ** 30) * 100) / 100;
  * metering, storage from tracked usage), priced by the one price table in integer cents.
  */
 export async function tenantBilling(actor: Actor, meter: UsageMeter, ref: TenantRef): Promise<TenantBilling> {
-  return billFor(actor, meter, await resolveTenantRef(actor, ref, 'usage:read'));
+  return billFor(actor, meter, await resolveTenantRef(actor, ref, 'billing:read'));
 }
 
 async function billFor(actor: Actor, meter: UsageMeter, tenant: Tenant): Promise<TenantBilling> {
@@ -88,7 +88,7 @@ const updateInput = z
 
 /** Sets how the tenant pays: a payment method token and the billing address, each validated whole; nothing is written on any error. */
 export async function updateTenantBilling(actor: Actor, meter: UsageMeter, ref: TenantRef, input: UpdateBillingInput): Promise<TenantBilling> {
-  const tenant = await resolveTenantRef(actor, ref, 'tenants:write');
+  const tenant = await resolveTenantRef(actor, ref, 'billing:write');
   const data = parseInput(updateInput, input);
   assertLive(tenant, 'change the billing of');
   const changes = {

@@ -34,7 +34,7 @@ const deployInput = z.object({
  * ends. One deployment at a time per tenant.
  */
 export async function deployTenant(actor: Actor, deps: DeploymentDeps, ref: TenantRef, input: DeployInput): Promise<TenantDeployment> {
-  const tenant = await resolveTenantRef(actor, ref, 'tenants:write');
+  const tenant = await resolveTenantRef(actor, ref, 'deployments:write');
   assertLive(tenant, 'deploy');
   const data = parseInput(deployInput, input);
   if (data.region === tenant.region) {
@@ -82,7 +82,7 @@ function runningConflict(running: { id: string; region: string }): ConflictError
 }
 
 export async function tenantDeployment(actor: Actor, ref: TenantRef, deploymentId: string): Promise<TenantDeployment> {
-  const tenant = await resolveTenantRef(actor, ref, 'tenants:read');
+  const tenant = await resolveTenantRef(actor, ref, 'deployments:read');
   const deployment = uuidPattern.test(deploymentId)
     ? await actor.prisma.tenantDeployment.findFirst({ where: { id: deploymentId.toLowerCase(), tenantId: tenant.id } })
     : null;

@@ -60,7 +60,7 @@ const isUniqueViolation = (error: unknown) => (error as { code?: string }).code 
  * its TXT record proves the tenant controls it (verifyCustomDomain).
  */
 export async function addCustomDomain(actor: Actor, deps: DomainDeps, ref: TenantRef, input: AddCustomDomainInput): Promise<TenantDomain> {
-  const tenant = await resolveTenantRef(actor, ref, 'tenants:write');
+  const tenant = await resolveTenantRef(actor, ref, 'domains:write');
   assertLive(tenant, 'add a domain to');
   const data = parseInput(addInput, input);
   if (data.domain === deps.baseDomain || data.domain.endsWith(`.${deps.baseDomain}`)) {
@@ -108,7 +108,7 @@ async function findCustomDomain(actor: Actor, tenant: Tenant, domain: string): P
  * naming what was looked up, and the domain stays pending. Verifying a verified domain changes nothing.
  */
 export async function verifyCustomDomain(actor: Actor, deps: DomainDeps, ref: TenantRef, domain: string): Promise<TenantDomain> {
-  const tenant = await resolveTenantRef(actor, ref, 'tenants:write');
+  const tenant = await resolveTenantRef(actor, ref, 'domains:write');
   assertLive(tenant, 'verify a domain of');
   const row = await findCustomDomain(actor, tenant, domain);
   if (row.verifiedAt) return customDomainView(tenant, deps, row);
@@ -133,7 +133,7 @@ export async function verifyCustomDomain(actor: Actor, deps: DomainDeps, ref: Te
 
 /** The tenant's custom domains, oldest first, then its default domain (`isDefault`). */
 export async function listTenantDomains(actor: Actor, deps: DomainDeps, ref: TenantRef): Promise<TenantDomain[]> {
-  const tenant = await resolveTenantRef(actor, ref, 'tenants:read');
+  const tenant = await resolveTenantRef(actor, ref, 'domains:read');
   const customDomains = await actor.prisma.customDomain.findMany({ where: { tenantId: tenant.id }, orderBy: [{ createdAt: 'asc' }, { domain: 'asc' }] });
   const now = new Date();
   return [
@@ -152,7 +152,7 @@ export async function listTenantDomains(actor: Actor, deps: DomainDeps, ref: Ten
 
 /** Removes a custom domain, its sealed key with it; it stops naming the tenant as a Host at once. */
 export async function removeCustomDomain(actor: Actor, deps: DomainDeps, ref: TenantRef, domain: string): Promise<TenantDomain> {
-  const tenant = await resolveTenantRef(actor, ref, 'tenants:write');
+  const tenant = await resolveTenantRef(actor, ref, 'domains:write');
   const row = await findCustomDomain(actor, tenant, domain);
   await actor.prisma.customDomain.delete({ where: { id: row.id } });
   return customDomainView(tenant, deps, row);
