@@ -90,6 +90,15 @@ describe('deploying a tenant to another region', () => {
     expect(await gateway.database.prisma.backupRecord.count({ where: { tenantId: tenant.id } })).toBe(0);
   });
 
+  test('a suspended tenant is not deployed: CONFLICT naming its status, nothing written', async () => {
+    const tenant = await createTenant(gateway, { region: 'us-east-1' });
+    await gateway.graphql(`mutation { suspendTenant(id: "${tenant.id}") { id } }`);
+    const refused = await deploy(tenant.id, { region: 'eu-west-1' });
+    expect(codes(refused)).toEqual(['CONFLICT']);
+    expect(refused.errors![0]!.message).toBe(`Cannot deploy tenant "${tenant.slug}": it is SUSPENDED, expected ACTIVE`);
+    expect(await gateway.database.prisma.tenantDeployment.count({ where: { tenantId: tenant.id } })).toBe(0);
+  });
+
   test('a second deployment while one runs is CONFLICT naming the running one; an unknown deployment id is NOT_FOUND', async () => {
     const tenant = await createTenant(gateway, { region: 'us-east-1' });
     const windowAt = new Date(Date.now() + 3_600_000).toISOString();

@@ -184,6 +184,33 @@ describe('verifying a custom domain through DNS', () => {
     expect(await tenantIdForCustomHost(gateway.database.prisma, domain)).toBe(owner.id);
   });
 
+  test('a resolver that fails is named with its error beside the names looked up', async () => {
+    const tenant = await createTenant(gateway);
+    const domain = uniqueDomain();
+    const added = (await addDomain(tenant.id, domain)).data!.addCustomDomain;
+    dns.failing.add(`_control-core-verification.${domain}`);
+    const result = await gateway.graphql(VerifyCustomDomainDocument, { tenant: tenant.id, domain });
+    expect(codes(result)).toEqual(['PRECONDITION_FAILED']);
+    expect(result.errors![0]!.message).toBe(
+      `No TXT record "${added.dnsInstructions!.txtRecord}" found at ${domain} or _control-core-verification.${domain}; lookups that failed: _control-core-verification.${domain}: ESERVFAIL`,
+    );
+  });
+
+  test('a verified domain whose certificate has run out is listed with ssl_status EXPIRED; a deleted tenant takes no new domain', async () => {
+    const tenant = await createTenant(gateway);
+    const domain = uniqueDomain();
+    const added = (await addDomain(tenant.id, domain)).data!.addCustomDomain;
+    dns.txt.set(domain, [added.dnsInstructions!.txtRecord]);
+    await gateway.data(VerifyCustomDomainDocument, { tenant: tenant.id, domain });
+    // The clock runs past the certificate's end.
+    await gateway.database.prisma.customDomain.updateMany({ where: { tenantId: tenant.id }, data: { certificateNotAfter: new Date(Date.now() - 1_000) } });
+    expect((await gateway.data(TenantDomainsDocument, { tenant: tenant.id })).tenantDomains[0]).toMatchObject({ domain, status: 'ACTIVE', sslStatus: 'EXPIRED' });
+    await gateway.graphql(`mutation { deleteTenant(id: "${tenant.id}") { id } }`);
+    const refused = await addDomain(tenant.id, uniqueDomain());
+    expect(codes(refused)).toEqual(['CONFLICT']);
+    expect(await tenantIdForCustomHost(gateway.database.prisma, domain)).toBeNull();
+  });
+
   test('an unknown domain is NOT_FOUND for verify and remove', async () => {
     const tenant = await createTenant(gateway);
     const variables = { tenant: tenant.id, domain: 'nowhere.example.com' };

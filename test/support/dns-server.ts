@@ -6,6 +6,8 @@ export type TestDnsServer = {
   address: string;
   /** TXT records by name; a name absent here is NXDOMAIN. */
   txt: Map<string, string[]>;
+  /** Names answered SERVFAIL, as a broken authoritative server would. */
+  failing: Set<string>;
   /** Every name asked, in order. */
   asked: string[];
   close(): Promise<void>;
@@ -15,6 +17,7 @@ export type TestDnsServer = {
 export async function startDnsServer(): Promise<TestDnsServer> {
   const socket = createSocket('udp4');
   const txt = new Map<string, string[]>();
+  const failing = new Set<string>();
   const asked: string[] = [];
   socket.on('message', (message, remote) => {
     const query = dnsPacket.decode(message);
@@ -26,7 +29,7 @@ export async function startDnsServer(): Promise<TestDnsServer> {
     const response = dnsPacket.encode({
       type: 'response',
       id: query.id,
-      flags: dnsPacket.AUTHORITATIVE_ANSWER | (values ? 0 : 3),
+      flags: dnsPacket.AUTHORITATIVE_ANSWER | (failing.has(name) ? 2 : values ? 0 : 3),
       questions: [question],
       answers: question.type === 'TXT' && values ? values.map((value) => ({ type: 'TXT' as const, name: question.name, ttl: 60, class: 'IN' as const, data: [value] })) : [],
     });
@@ -36,6 +39,7 @@ export async function startDnsServer(): Promise<TestDnsServer> {
   return {
     address: `127.0.0.1:${socket.address().port}`,
     txt,
+    failing,
     asked,
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
