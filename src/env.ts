@@ -115,6 +115,12 @@ const environmentSchema = z.object({
     .toLowerCase()
     .regex(/^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'CONTROL_CORE_BASE_DOMAIN is a DNS name such as controlcore.io')
     .default('controlcore.io'),
+  /** JWT credentials (every Bearer dialect): verified against this JWKS, or against JWT_PUBLIC_KEY (PEM); unset, JWTs are refused. */
+  JWT_JWKS_URL: z.string().url().optional(),
+  JWT_PUBLIC_KEY: z.string().includes('-----BEGIN PUBLIC KEY-----', { error: 'JWT_PUBLIC_KEY is a PEM public key (-----BEGIN PUBLIC KEY-----)' }).optional(),
+  /** When set, a JWT's iss and aud must be these. */
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
   /** What TenantsDB connection details name as the database proxy. */
   TENANTSDB_PROXY_HOST: z.string().min(1).default('localhost'),
   TENANTSDB_PROXY_PORT: z.coerce.number().int().min(1).max(65535).default(5432),

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { expect, test } from 'vitest';
 import { createLogger } from '../src/lib/logger.js';
 import { makeCertificate } from './support/certificates.js';
@@ -46,7 +47,8 @@ test('credentials and secrets never reach a log line, at any depth the gateway l
 
 test('a real server logs one line a request, with its id echoed, its route template and tenant, and never a key or a secret it was sent', { timeout: 120_000 }, async () => {
   const operatorKey = 'logging-test-operator-key-0123456';
-  const server = await startServerProcess({ DATABASE_URL: 'memory://', GATEWAY_ADMIN_KEY: operatorKey, LOG_LEVEL: 'debug' });
+  const signing = await generateKeyPair('ES256', { extractable: true });
+  const server = await startServerProcess({ DATABASE_URL: 'memory://', GATEWAY_ADMIN_KEY: operatorKey, LOG_LEVEL: 'debug', JWT_PUBLIC_KEY: await exportSPKI(signing.publicKey) });
   try {
     const graphql = async (query: string, key: string) =>
       (await (await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query }) })).json()) as { data: any };
@@ -69,6 +71,8 @@ test('a real server logs one line a request, with its id echoed, its route templ
     const { key: ccLiveKey } = (await controlCore.json()) as { key: string };
     expect(ccLiveKey).toMatch(/^cc_live_/);
     expect((await fetch(`${server.url}/api/v1/policies`, { headers: { authorization: `Bearer ${ccLiveKey}` } })).status).toBe(200);
+    const jwt = await new SignJWT({ tenant_id: 'log-acme', scope: 'policies:read' }).setProtectedHeader({ alg: 'ES256' }).setExpirationTime('5m').sign(signing.privateKey);
+    expect((await fetch(`${server.url}/api/v1/policies`, { headers: { authorization: `Bearer ${jwt}` } })).status).toBe(200);
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const certificate = await makeCertificate({ dnsNames: ['policies.log-acme.example'] });
     const domain = await fetch(`${server.url}/graphql`, {
@@ -92,7 +96,7 @@ test('a real server logs one line a request, with its id echoed, its route templ
       tenant: tenant.id,
       durationMs: expect.any(Number),
     });
-    for (const secret of [operatorKey, minted.secret, clientSecret, ccLiveKey]) expect(server.stderr).not.toContain(secret);
+    for (const secret of [operatorKey, minted.secret, clientSecret, ccLiveKey, jwt]) expect(server.stderr).not.toContain(secret);
     for (const line of certificate.privateKey.split('\n').slice(1, -2)) expect(server.stderr).not.toContain(line);
   } finally {
     await server.stop();

@@ -325,3 +325,24 @@ describe('tenant context by Host, X-Tenant-ID and ?tenant_id (tenantInContext)',
     expect(host.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', tenantAccessDenied: true, tenant: theirs.domain });
   });
 });
+
+describe('limits counted without N+1', () => {
+  test('a page of tenants with their counts costs the same statements for 2 tenants as for 6', async () => {
+    const { CreateProjectDocument } = await import('../src/generated/graphql/graphql.js');
+    const { createProject } = await gateway.data(CreateProjectDocument, { slug: `project_${randomBytes(3).toString('hex')}`, name: 'Counted' });
+    const page = 'query { tenants(first: 50, filter: { status: ACTIVE }) { edges { node { slug counts { policies users bouncers } } } } }';
+    const { secret } = await createKey(gateway, { scopes: ['ADMIN'], projectId: createProject.id });
+    const statementsFor = async (tenants: number) => {
+      for (let index = 0; index < tenants; index++) await createTenant(gateway, { projectId: createProject.id });
+      let result: Awaited<ReturnType<typeof gateway.graphql>> | undefined;
+      const statements = await gateway.countQueries(async () => {
+        result = await gateway.graphql(page, {}, secret);
+      });
+      expect(result?.errors).toBeUndefined();
+      return statements.length;
+    };
+    const two = await statementsFor(2);
+    const six = await statementsFor(4);
+    expect(six).toBe(two);
+  });
+});

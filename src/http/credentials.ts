@@ -6,6 +6,7 @@ import { UnauthenticatedError } from '../lib/errors.js';
 import { sameSecret } from '../lib/same-secret.js';
 import { authenticate } from '../modules/identity/identity.service.js';
 import { graphiqlHeaderPlaceholder } from './graphiql.js';
+import { type JwtAuthenticator, looksLikeJwt } from './jwt.js';
 import type { Actor } from '../modules/identity/principal.js';
 
 /** The bearer token of a request: null when there is no Authorization header, '' when it is malformed. */
@@ -32,7 +33,7 @@ type ContextBase = Omit<GraphQLContext, 'principal' | 'authFailure' | 'restRoute
 type Verdict = Pick<Actor, 'principal' | 'authFailure'>;
 
 /** Who is asking, decided once per request: before parsing on /graphql, then again by the context for free. */
-export function createCredentials(prisma: Actor['prisma'], adminKey: string | undefined, cacheMs = 1_000) {
+export function createCredentials(prisma: Actor['prisma'], adminKey: string | undefined, cacheMs = 1_000, jwt?: JwtAuthenticator) {
   const verdicts = new WeakMap<Request, Promise<Verdict>>();
   // Who a key is, remembered for `cacheMs` by the key's hash (never the key): a revocation, a
   // suspension or a plan change reaches every replica within that time, with no message between them.
@@ -40,7 +41,7 @@ export function createCredentials(prisma: Actor['prisma'], adminKey: string | un
   const maxRemembered = 10_000;
 
   async function authenticateToken(token: string): Promise<Verdict> {
-    const result = await authenticate(prisma, token, adminKey);
+    const result = jwt && looksLikeJwt(token) ? await jwt(token) : await authenticate(prisma, token, adminKey);
     return 'principal' in result ? { principal: result.principal } : { principal: null, authFailure: result.failure };
   }
 

@@ -14,6 +14,7 @@ import { checkTenantQuota, type RateLimitSettings } from '../rate-limit/limits.j
 import type { CounterStore } from '../rate-limit/store.js';
 import { graphiqlDefaultQuery, graphiqlHeaderPlaceholder } from './graphiql.js';
 import { contextFactory, createCredentials, useCredentialsFirst } from './credentials.js';
+import { jwtAuthenticator } from './jwt.js';
 
 /** What a REST route adds to a GraphQL execution it runs. */
 export type RouteContext = { restRoute?: string; publicRoute?: boolean };
@@ -29,7 +30,7 @@ type YogaDeps = {
 
 export function createGatewayYoga({ env, logger, store, rateLimits, context, observer }: YogaDeps) {
   const limiting = env.RATE_LIMITS === 'on';
-  const credentials = createCredentials(context.prisma, env.GATEWAY_ADMIN_KEY, env.PRINCIPAL_CACHE_MS);
+  const credentials = createCredentials(context.prisma, env.GATEWAY_ADMIN_KEY, env.PRINCIPAL_CACHE_MS, jwtAuthenticator(env, context.prisma));
   return createYoga<RouteContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',

@@ -1,5 +1,7 @@
 import { builder } from '../../graphql/builder.js';
 import { regionCatalog } from '../regions/regions.catalog.js';
+import DataLoader from 'dataloader';
+import type { GraphQLContext } from '../../graphql/context.js';
 import { type TenantCounts, tenantCounts } from './tenant-counts.js';
 
 export const PlanTier = builder.enumType('PlanTier', { values: ['FREE', 'BASIC', 'PRO', 'ENTERPRISE'] as const });
@@ -39,6 +41,14 @@ builder.queryField('regions', (t) =>
 );
 
 
+/** One loader a request: a page of tenants is counted in two statements. */
+const countLoaders = new WeakMap<GraphQLContext, DataLoader<string, TenantCounts>>();
+function countsOf(ctx: GraphQLContext, tenantId: string): Promise<TenantCounts> {
+  let loader = countLoaders.get(ctx);
+  if (!loader) countLoaders.set(ctx, (loader = new DataLoader((ids) => tenantCounts(ctx.prisma, ids))));
+  return loader.load(tenantId);
+}
+
 const TenantCountsRef = builder.objectRef<TenantCounts>('TenantCounts').implement({
   description: "What a tenant uses of its Control Core limits. users: the tenant's administrator plus its active tenant-owned credentials",
   fields: (t) => ({ policies: t.exposeInt('policies'), users: t.exposeInt('users'), bouncers: t.exposeInt('bouncers') }),
@@ -62,7 +72,7 @@ export const TenantRef = builder.prismaObject('Tenant', {
     maxBouncers: t.exposeInt('maxBouncers'),
     domain: t.exposeString('domain', { nullable: true, description: 'Control Core default domain (acme.controlcore.io)' }),
     customDomain: t.exposeString('customDomain', { nullable: true }),
-    counts: t.field({ type: TenantCountsRef, description: 'Policies, users and bouncers in use, counted now', resolve: (tenant, _args, ctx) => tenantCounts(ctx.prisma, tenant.id) }),
+    counts: t.field({ type: TenantCountsRef, description: 'Policies, users and bouncers in use, counted now', resolve: (tenant, _args, ctx) => countsOf(ctx, tenant.id) }),
     projectId: t.exposeID('projectId', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),

@@ -1,0 +1,56 @@
+import { tenantRefWhere, tenantStanding } from '../tenants/tenant-access.js';
+import { type Actor, type Principal, type Scope, scopes } from './principal.js';
+
+/** The claims a JWT credential is read from (README: "JWT credentials"). */
+export type CredentialClaims = {
+  sub?: string;
+  iss?: string;
+  /** The tenant the token acts as: its id (slug) or UUID. */
+  tenant_id?: unknown;
+  /** OAuth 2 style: scopes separated by spaces. */
+  scope?: unknown;
+  /** Or a list. */
+  scopes?: unknown;
+};
+
+/** The seed's names that are not the gateway's own. */
+const aliases: Record<string, Scope> = { 'metrics:read': 'usage:read' };
+/** What no token grants: the operator's scope and minting keys stay with API keys. */
+const withheld = new Set<Scope>(['admin', 'keys:write']);
+
+function scopesOf(claims: CredentialClaims): Set<Scope> {
+  const listed = typeof claims.scope === 'string' ? claims.scope.split(/\s+/) : Array.isArray(claims.scopes) ? claims.scopes : [];
+  const known = new Set<string>(scopes);
+  const granted = listed
+    .filter((value): value is string => typeof value === 'string')
+    .map((value) => aliases[value] ?? value)
+    .filter((value): value is Scope => known.has(value) && !withheld.has(value as Scope));
+  return new Set(granted);
+}
+
+/**
+ * A verified token's principal: a tenant credential for the tenant its `tenant_id` claim names,
+ * with the scopes its `scope` (or `scopes`) claim lists. A token naming no tenant, or one that
+ * does not exist or is deleted, is not a credential.
+ */
+export async function principalFromClaims(prisma: Actor['prisma'], claims: CredentialClaims): Promise<Principal | null> {
+  if (typeof claims.tenant_id !== 'string' || !claims.tenant_id || claims.tenant_id.length > 64) return null;
+  const tenant = await prisma.tenant.findFirst({
+    where: tenantRefWhere(claims.tenant_id),
+    select: { id: true, projectId: true, tier: true, status: true, statusBeforeRestore: true, expiresAt: true },
+  });
+  if (!tenant) return null;
+  const standing = tenantStanding(tenant);
+  if (standing === 'DELETED') return null;
+  const subject = typeof claims.sub === 'string' ? claims.sub.slice(0, 100) : 'unknown';
+  return {
+    id: `jwt:${subject}`,
+    label: `JWT ${subject}${claims.iss ? ` (${claims.iss})` : ''}`,
+    owner: 'TENANT',
+    projectId: tenant.projectId,
+    tenantId: tenant.id,
+    tenantTier: tenant.tier,
+    tenantStanding: standing,
+    scopes: scopesOf(claims),
+  };
+}
