@@ -18,7 +18,7 @@ const activeWithinMs = 30 * 86_400_000;
  * every stored bouncer counts as active and `requestsPerMinute` is 0.
  */
 export async function tenantResourceCounts(actor: Actor, tenantId: string, now = new Date()): Promise<TenantResourceCounts> {
-  const [[counts], modes, usedKeys] = await Promise.all([
+  const [[counts = { policies: 0, users: 1, bouncers: 0 }], modes, usedKeys] = await Promise.all([
     tenantCounts(actor.prisma, [tenantId]),
     actor.prisma.tenantDocument.groupBy({ by: ['mode'], where: { tenantId, kind: 'POLICY' }, _count: { _all: true } }),
     actor.prisma.apiKey.count({
@@ -27,8 +27,8 @@ export async function tenantResourceCounts(actor: Actor, tenantId: string, now =
   ]);
   const mode = (name: 'ACTIVE' | 'SANDBOX') => modes.find((group) => group.mode === name)?._count._all ?? 0;
   return {
-    policies: { total: counts!.policies, active: mode('ACTIVE'), sandbox: mode('SANDBOX') },
-    bouncers: { total: counts!.bouncers, active: counts!.bouncers, requestsPerMinute: 0 },
-    users: { total: counts!.users, active: 1 + usedKeys },
+    policies: { total: counts.policies, active: mode('ACTIVE'), sandbox: mode('SANDBOX') },
+    bouncers: { total: counts.bouncers, active: counts.bouncers, requestsPerMinute: 0 },
+    users: { total: counts.users, active: 1 + usedKeys },
   };
 }
