@@ -15,6 +15,7 @@ import { PartialBackupFilesCleaner } from './modules/backups/partial-files.worke
 import { type BackupStorages, backupStoragesFrom } from './modules/backups/storage.js';
 import { DatabaseWork } from './modules/databases/database-work.js';
 import { advanceDatabaseWork } from './modules/databases/database-state.js';
+import { advanceDeployments, DeploymentWork } from './modules/deployments/deployment-state.js';
 import { InterruptedWorkSweeper } from './modules/tenants/interrupted-work.worker.js';
 import { UsageMeter } from './modules/usage/meter.js';
 import { checkBackupRequests, checkClientAddress, type RateLimitSettings, rateLimitsFromEnvironment } from './rate-limit/limits.js';
@@ -66,13 +67,17 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const timings = { provisionMs: env.DATABASE_PROVISION_MS, syncMs: env.DATABASE_SYNC_MS, cutoverMs: env.DATABASE_CUTOVER_MS };
   const databaseWork: DatabaseWork = new DatabaseWork(timings, (tenantId) => advanceDatabaseWork(prisma, timings, tenantId), logger);
   const meter = new UsageMeter(prisma, logger, { flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS, maxKeys: 10_000 });
-  const sweeper = new InterruptedWorkSweeper(prisma, databaseWork, alone, logger);
+  const deploymentTimings = { databaseMigrationMs: env.DEPLOY_DATABASE_MIGRATION_MS, dnsUpdateMs: env.DEPLOY_DNS_UPDATE_MS, sslSetupMs: env.DEPLOY_SSL_SETUP_MS };
+  const deploymentWork = new DeploymentWork(deploymentTimings, (tenantId) => advanceDeployments(prisma, deploymentTimings, tenantId), logger, 'regional deployment');
+  const sweeper = new InterruptedWorkSweeper(prisma, databaseWork, alone, logger, deploymentWork);
   const scheduler = env.BACKUP_SCHEDULER === 'on' ? new BackupScheduler(prisma, backups, openLeadership(database, 0x7467_6231), logger, env.BACKUP_SCHEDULER_INTERVAL_MS) : null;
   const workers = [meter, sweeper, new PartialBackupFilesCleaner(backupStorages.local, alone, logger), ...(scheduler ? [scheduler] : [])];
   for (const worker of workers) worker.start();
 
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
-  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, fieldLimiter, domains: { baseDomain: env.CONTROL_CORE_BASE_DOMAIN } },
+  const domains = { key: secrets.key, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
+  const deployments = { backups, work: deploymentWork, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
+  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter },
     observer: { ...operationObserver(metrics), tenant: noteTenant },
   });
   const dialects = mountedDialects(env);

@@ -70,6 +70,10 @@ const environmentSchema = z.object({
   DATABASE_PROVISION_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   DATABASE_SYNC_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   DATABASE_CUTOVER_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
+  /** Control Core regional deployments: how long each phase lasts. */
+  DEPLOY_DATABASE_MIGRATION_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+  DEPLOY_DNS_UPDATE_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
+  DEPLOY_SSL_SETUP_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
   REDIS_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   /** Switches for benchmarking and diagnosis: `off` disables metering or every rate limit. */
@@ -126,6 +130,12 @@ const environmentSchema = z.object({
   /** What TenantsDB connection details name as the database proxy. */
   TENANTSDB_PROXY_HOST: z.string().min(1).default('localhost'),
   TENANTSDB_PROXY_PORT: z.coerce.number().int().min(1).max(65535).default(5432),
+  /** DNS servers custom domain verification asks (comma-separated `ip:port`, `[ipv6]:port`); unset: the system's. */
+  DNS_RESOLVERS: z
+    .string()
+    .regex(/^((\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?)(,(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?)*$/, 'DNS_RESOLVERS is ip:port entries separated by commas ([ipv6]:port for IPv6)')
+    .optional()
+    .transform((value) => value?.split(',')),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -11,14 +11,21 @@ import {
   TenantPageDocument,
   ViewerDocument,
 } from '../src/generated/graphql/graphql.js';
+import { makeCertificate, type TestCertificate } from './support/certificates.js';
+import { startDnsServer, type TestDnsServer } from './support/dns-server.js';
 import { codes, createKey, createTenant } from './support/fixtures.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
 let gateway: TestGateway;
+let dns: TestDnsServer;
 beforeAll(async () => {
-  gateway = await startGateway();
+  dns = await startDnsServer();
+  gateway = await startGateway({ env: { DNS_RESOLVERS: [dns.address] } });
 });
-afterAll(() => gateway.close());
+afterAll(async () => {
+  await gateway.close();
+  await dns.close();
+});
 
 const tenantScopes: Scope[] = [
   'TENANTS_READ',
@@ -40,8 +47,27 @@ const tenantScopes: Scope[] = [
   'RESOURCES_WRITE',
   'BOUNCERS_READ',
   'BOUNCERS_WRITE',
+  'BILLING_READ',
+  'BILLING_WRITE',
+  'DOMAINS_READ',
+  'DOMAINS_WRITE',
+  'DEPLOYMENTS_READ',
+  'DEPLOYMENTS_WRITE',
 ];
-const readScopes: Scope[] = ['TENANTS_READ', 'CONFIG_READ', 'FEATURES_READ', 'USAGE_READ', 'LIMITS_READ', 'BACKUPS_READ', 'POLICIES_READ', 'RESOURCES_READ', 'BOUNCERS_READ'];
+const readScopes: Scope[] = [
+  'TENANTS_READ',
+  'CONFIG_READ',
+  'FEATURES_READ',
+  'USAGE_READ',
+  'LIMITS_READ',
+  'BACKUPS_READ',
+  'POLICIES_READ',
+  'RESOURCES_READ',
+  'BOUNCERS_READ',
+  'BILLING_READ',
+  'DOMAINS_READ',
+  'DEPLOYMENTS_READ',
+];
 
 describe('API keys', () => {
   test('the secret is shown once; only its SHA-256 hash is stored', async () => {
@@ -149,8 +175,8 @@ type Principal =
   | 'tenantDeleted'
   | 'project'
   | 'operator';
-type Outcome = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND';
-type Target = { id: string; keyId: string; backupPath?: string; documentId?: string };
+type Outcome = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'PRECONDITION_FAILED';
+type Target = { id: string; keyId: string; backupPath?: string; deploymentId?: string; documentId?: string };
 
 type Cell = {
   operation: string;
@@ -197,6 +223,17 @@ const operatorOnly: Record<Principal, Outcome> = {
   operator: 'ok',
 };
 const id = (target: Target) => ({ id: target.id });
+let matrixCertificate: TestCertificate;
+beforeAll(async () => {
+  matrixCertificate = await makeCertificate({ dnsNames: ['policies.matrix.example'] });
+});
+const addMatrixDomain = async (target: Target) => {
+  const result = await gateway.graphql(
+    `mutation ($input: AddCustomDomainInput!) { addCustomDomain(tenant: "${target.id}", input: $input) { domain } }`,
+    { input: { domain: 'policies.matrix.example', sslCertificate: matrixCertificate.certificate, sslPrivateKey: matrixCertificate.privateKey } },
+  );
+  expect(result.errors).toBeUndefined();
+};
 const tenant = (target: Target) => ({ tenant: target.id });
 const planChange = (input: string): Cell => ({
   operation: `mutation ($id: ID!) { updateTenant(id: $id, input: { ${input} }) { id } }`,
@@ -255,6 +292,42 @@ const matrix: Cell[] = [
     variables: tenant,
     expect: operatorCell,
   },
+  { operation: 'query ($tenant: ID!) { tenantDomains(tenant: $tenant) { domain } }', variables: tenant, expect: tenantCell('read') },
+  {
+    operation: 'mutation ($tenant: ID!, $input: AddCustomDomainInput!) { addCustomDomain(tenant: $tenant, input: $input) { domain } }',
+    variables: (target) => ({ tenant: target.id, input: { domain: 'policies.matrix.example', sslCertificate: matrixCertificate.certificate, sslPrivateKey: matrixCertificate.privateKey } }),
+    expect: tenantCell('write'),
+  },
+  {
+    // No DNS answers here: reaching the lookup (PRECONDITION_FAILED) is what the caller may do.
+    operation: 'mutation ($tenant: ID!) { verifyCustomDomain(tenant: $tenant, domain: "policies.matrix.example") { domain } }',
+    setup: addMatrixDomain,
+    variables: tenant,
+    expect: { ...tenantCell('write'), tenant: 'PRECONDITION_FAILED', project: 'PRECONDITION_FAILED', operator: 'PRECONDITION_FAILED' },
+  },
+  {
+    operation: 'mutation ($tenant: ID!) { removeCustomDomain(tenant: $tenant, domain: "policies.matrix.example") { domain } }',
+    setup: addMatrixDomain,
+    variables: tenant,
+    expect: tenantCell('write'),
+  },
+  { operation: 'mutation ($tenant: ID!) { deployTenant(tenant: $tenant, input: { region: "eu-west-1" }) { id } }', variables: tenant, expect: tenantCell('write') },
+  {
+    operation: 'query ($tenant: ID!, $id: ID!) { tenantDeployment(tenant: $tenant, id: $id) { status } }',
+    setup: async (target) => {
+      const result = await gateway.graphql<{ deployTenant: { id: string } }, object>(`mutation { deployTenant(tenant: "${target.id}", input: { region: "eu-west-1" }) { id } }`);
+      target.deploymentId = result.data!.deployTenant.id;
+    },
+    variables: (target) => ({ tenant: target.id, id: target.deploymentId }),
+    expect: tenantCell('read'),
+  },
+  { operation: 'query ($tenant: ID!) { tenantBilling(tenant: $tenant) { totalCostCents } }', variables: tenant, expect: tenantCell('read') },
+  {
+    operation: 'mutation ($tenant: ID!) { updateTenantBilling(tenant: $tenant, input: { paymentMethod: "pm_123" }) { paymentMethod } }',
+    variables: tenant,
+    expect: tenantCell('write'),
+  },
+  { operation: 'query ($tenant: ID!) { tenantMetrics(tenant: $tenant, granularity: "week") { apiCalls { total } } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { usageSummary(tenant: $tenant) { apiCalls } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { usageHistory(tenant: $tenant) { date } }', variables: tenant, expect: tenantCell('read') },
   {

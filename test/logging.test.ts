@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { expect, test } from 'vitest';
 import { createLogger } from '../src/lib/logger.js';
+import { makeCertificate } from './support/certificates.js';
 import { startServerProcess } from './support/server-process.js';
 
 function capture() {
@@ -73,6 +74,16 @@ test('a real server logs one line a request, with its id echoed, its route templ
     const jwt = await new SignJWT({ tenant_id: 'log-acme', scope: 'policies:read' }).setProtectedHeader({ alg: 'ES256' }).setExpirationTime('5m').sign(signing.privateKey);
     expect((await fetch(`${server.url}/api/v1/policies`, { headers: { authorization: `Bearer ${jwt}` } })).status).toBe(200);
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const certificate = await makeCertificate({ dnsNames: ['policies.log-acme.example'] });
+    const domain = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorKey}` },
+      body: JSON.stringify({
+        query: 'mutation ($input: AddCustomDomainInput!) { addCustomDomain(tenant: "log-acme", input: $input) { status } }',
+        variables: { input: { domain: 'policies.log-acme.example', sslCertificate: certificate.certificate, sslPrivateKey: certificate.privateKey } },
+      }),
+    });
+    expect(await domain.json()).toEqual({ data: { addCustomDomain: { status: 'PENDING' } } });
     await expect.poll(() => server.stderr).toContain('trace-me-42');
 
     const lines = server.stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -86,6 +97,7 @@ test('a real server logs one line a request, with its id echoed, its route templ
       durationMs: expect.any(Number),
     });
     for (const secret of [operatorKey, minted.secret, clientSecret, ccLiveKey, jwt]) expect(server.stderr).not.toContain(secret);
+    for (const line of certificate.privateKey.split('\n').slice(1, -2)) expect(server.stderr).not.toContain(line);
   } finally {
     await server.stop();
   }

@@ -1,7 +1,8 @@
 import type { Actor } from '../modules/identity/principal.js';
 import type { BackupDeps } from '../modules/backups/backup-files.js';
 import type { DatabaseWork } from '../modules/databases/database-work.js';
-import type { DomainSettings } from '../modules/tenants/default-domains.js';
+import type { DeploymentDeps } from '../modules/deployments/deployments.service.js';
+import type { DomainDeps } from '../modules/domains/domains.service.js';
 import type { UsageMeter } from '../modules/usage/meter.js';
 import type { FieldLimited } from '../rate-limit/field-limits.js';
 
@@ -11,11 +12,13 @@ export type GraphQLContext = Actor & FieldLimited & {
   meter: UsageMeter;
   backups: BackupDeps;
   databaseWork: DatabaseWork;
+  domains: DomainDeps;
+  deployments: DeploymentDeps;
+  /** Where Control Core routes are mounted: tenant metrics name routes under it (`/policies`). */
+  controlCorePrefix: string;
   quotaCounted?: boolean;
   /** Set by REST routes: the route a GraphQL execution serves, for metering. */
   restRoute?: string;
   /** Set by public legacy routes (TenantsDB's /regions): anonymous even in production. */
   publicRoute?: boolean;
-  /** Control Core's default domains (CONTROL_CORE_BASE_DOMAIN). */
-  domains?: DomainSettings;
 };

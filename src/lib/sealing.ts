@@ -6,16 +6,19 @@ import path from 'node:path';
 // the file (or a wrong key) an error on opening, never wrong plaintext.
 const magic = Buffer.from('TGW1');
 
-export function seal(key: Buffer, plaintext: Buffer): Buffer {
+/** `aad` binds the sealed value to what it belongs to (a tenant and a name): opened elsewhere, it fails. */
+export function seal(key: Buffer, plaintext: Buffer, aad?: string): Buffer {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
+  if (aad !== undefined) cipher.setAAD(Buffer.from(aad));
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return Buffer.concat([magic, iv, cipher.getAuthTag(), ciphertext]);
 }
 
-export function unseal(key: Buffer, sealed: Buffer): Buffer {
+export function unseal(key: Buffer, sealed: Buffer, aad?: string): Buffer {
   if (sealed.length < 32 || !sealed.subarray(0, 4).equals(magic)) throw new Error('not a sealed file');
   const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(4, 16));
+  if (aad !== undefined) decipher.setAAD(Buffer.from(aad));
   decipher.setAuthTag(sealed.subarray(16, 32));
   return Buffer.concat([decipher.update(sealed.subarray(32)), decipher.final()]);
 }

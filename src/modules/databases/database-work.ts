@@ -1,4 +1,4 @@
-import type { Logger } from '../../lib/logger.js';
+import { PhaseTimers } from '../../lib/phase-timers.js';
 
 /** How long each phase of a tenant database's work lasts (TenantsDB provisioning and migrations). */
 export type DatabasePhaseTimings = {
@@ -15,36 +15,4 @@ export type DatabasePhaseTimings = {
  * Phases whose process died are ended by the sweep at start and every minute
  * (advanceDatabaseWork without a tenant), so nothing stays provisioning forever.
  */
-export class DatabaseWork {
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private closed = false;
-
-  constructor(
-    readonly timings: DatabasePhaseTimings,
-    private readonly advance: (tenantId: string) => Promise<{ nextPhaseInMs: number | null }>,
-    private readonly logger: Logger,
-  ) {}
-
-  /** Ends the tenant's due phases in `delayMs`, and keeps following it until nothing is in progress. */
-  after(delayMs: number, tenantId: string): void {
-    if (this.closed) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.advance(tenantId)
-        .then(({ nextPhaseInMs }) => {
-          if (nextPhaseInMs !== null) this.after(nextPhaseInMs, tenantId);
-        })
-        .catch((error) => {
-          if (!this.closed) this.logger.error('advancing tenant database work failed', { tenantId, error });
-        });
-    }, Math.max(0, delayMs));
-    timer.unref();
-    this.timers.add(timer);
-  }
-
-  close(): void {
-    this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-  }
-}
+export class DatabaseWork extends PhaseTimers<DatabasePhaseTimings> {}

@@ -1,12 +1,13 @@
 import type { Logger } from '../../lib/logger.js';
 import type { DatabaseWork } from '../databases/database-work.js';
 import { advanceDatabaseWork, pendingDatabaseWork } from '../databases/database-state.js';
+import { advanceDeployments, type DeploymentWork, pendingDeployments } from '../deployments/deployment-state.js';
 import type { Actor } from '../identity/principal.js';
 import { settleInterruptedWork } from './interrupted-work.js';
 
 /**
  * Work a stopped process left behind, settled at start and then every minute: restores and
- * backups it was in the middle of, and database phases that fell due. A process alone with
+ * backups it was in the middle of, and database and regional deployment phases that fell due. A process alone with
  * its database (PGlite) settles everything at start; replicas wait for marks to age.
  */
 export class InterruptedWorkSweeper {
@@ -19,6 +20,7 @@ export class InterruptedWorkSweeper {
     private readonly databaseWork: DatabaseWork,
     private readonly aloneWithDatabase: boolean,
     private readonly logger: Logger,
+    private readonly deploymentWork?: DeploymentWork,
   ) {}
 
   private async sweep(atStart: boolean): Promise<void> {
@@ -26,6 +28,9 @@ export class InterruptedWorkSweeper {
     if (settled.tenants || settled.backups) this.logger.warn('settled work an interrupted process left behind', settled);
     const { advanced } = await advanceDatabaseWork(this.prisma, this.databaseWork.timings);
     if (advanced) this.logger.info('ended due database phases', { advanced });
+    if (!this.deploymentWork) return;
+    const deployments = await advanceDeployments(this.prisma, this.deploymentWork.timings);
+    if (deployments.advanced) this.logger.info('ended due deployment phases', { advanced: deployments.advanced });
   }
 
   start(): void {
@@ -35,12 +40,14 @@ export class InterruptedWorkSweeper {
     this.ready = (async () => {
       await this.sweep(true);
       for (const { tenantId, dueInMs } of await pendingDatabaseWork(this.prisma)) this.databaseWork.after(dueInMs, tenantId);
+      if (this.deploymentWork) for (const { tenantId, dueInMs } of await pendingDeployments(this.prisma)) this.deploymentWork.after(dueInMs, tenantId);
     })().catch(failed);
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.databaseWork.close();
+    this.deploymentWork?.close();
     await this.ready;
   }
 }

@@ -2,6 +2,7 @@ import type { Tenant } from '../../generated/prisma/client.js';
 import { InvalidInputError } from '../../lib/errors.js';
 import type { Actor } from '../identity/principal.js';
 import { resolveTenant } from '../tenants/tenant-access.js';
+import { callStats } from './call-stats.js';
 import { type CallStat, latencyBucketsMs, type UsageMeter } from './meter.js';
 import { bucketStart, type Granularity, isoDate, parseMonth } from './periods.js';
 
@@ -10,12 +11,6 @@ export type ResourceAmount = { name: string; resource: string; metric: string; a
 /** `llm`/`tokens` is reported as `llm_tokens`, as the gateway tenant API's usage summary names it. */
 export function resourceName(resource: string, metric: string): string {
   return `${resource}_${metric}`;
-}
-
-async function callStats(actor: Actor, meter: UsageMeter, tenantId: string, start: Date, end: Date): Promise<CallStat[]> {
-  const stored = await actor.prisma.apiCallStat.findMany({ where: { tenantId, hour: { gte: start, lt: end } } });
-  const pending = meter.pending(tenantId).filter((stat) => stat.hour >= start && stat.hour < end);
-  return [...stored, ...pending];
 }
 
 async function resourceTotals(actor: Actor, tenantId: string, start: Date, end: Date): Promise<ResourceAmount[]> {

@@ -15,7 +15,7 @@ export const errorSchema = z.object({
   scope: z.string().optional(),
 });
 
-export const errorStatuses = [400, 401, 403, 404, 405, 409, 413, 415, 429, 500];
+export const errorStatuses = [400, 401, 403, 404, 405, 409, 412, 413, 415, 429, 500];
 
 const codeByTaxonomy: Record<ErrorCode, string> = {
   BAD_USER_INPUT: 'validation_error',

@@ -1,0 +1,94 @@
+import type { TenantDeployment } from '../../generated/prisma/client.js';
+import type { DeploymentPhase } from '../../generated/prisma/enums.js';
+import { PhaseTimers } from '../../lib/phase-timers.js';
+import type { Actor } from '../identity/principal.js';
+
+/** How long each phase of a regional deployment lasts (DEPLOY_*_MS). */
+export type DeploymentTimings = { databaseMigrationMs: number; dnsUpdateMs: number; sslSetupMs: number };
+
+export class DeploymentWork extends PhaseTimers<DeploymentTimings> {}
+
+export type RunningPhase = Exclude<DeploymentPhase, 'SCHEDULED' | 'DONE'>;
+export const runningPhases: readonly RunningPhase[] = ['DATABASE_MIGRATION', 'DNS_UPDATE', 'SSL_SETUP'];
+
+/** The phases a deployment runs, in order: without `migrateData` the database stays where it is. */
+export function phasesOf(migrateData: boolean): RunningPhase[] {
+  return runningPhases.filter((phase) => migrateData || phase !== 'DATABASE_MIGRATION');
+}
+
+export function phaseDurationMs(timings: DeploymentTimings, phase: RunningPhase): number {
+  return { DATABASE_MIGRATION: timings.databaseMigrationMs, DNS_UPDATE: timings.dnsUpdateMs, SSL_SETUP: timings.sslSetupMs }[phase];
+}
+
+export type PhaseProgress = 'PENDING' | 'IN_PROGRESS' | 'COMPLETED' | 'SKIPPED';
+
+/** Where each phase stands: the ones before the current phase are done, the ones after it pending. */
+export function deploymentProgress(deployment: Pick<TenantDeployment, 'phase' | 'migrateData'>): Record<RunningPhase, PhaseProgress> {
+  const phases = phasesOf(deployment.migrateData);
+  const current = deployment.phase === 'DONE' ? phases.length : deployment.phase === 'SCHEDULED' ? -1 : phases.indexOf(deployment.phase);
+  const progress = {} as Record<RunningPhase, PhaseProgress>;
+  for (const phase of runningPhases) {
+    const index = phases.indexOf(phase);
+    progress[phase] = index === -1 ? 'SKIPPED' : index < current ? 'COMPLETED' : index === current ? 'IN_PROGRESS' : 'PENDING';
+  }
+  return progress;
+}
+
+/**
+ * Ends every deployment phase that is due, each from the instant the previous one ended, so a
+ * process that was down catches up through several phases at once. The last one moves the
+ * tenant to its new region in the same transaction. Every step is conditional on the phase it
+ * ends, so replicas sweeping together apply each once.
+ */
+export async function advanceDeployments(
+  prisma: Actor['prisma'],
+  timings: DeploymentTimings,
+  tenantId?: string,
+  now = new Date(),
+): Promise<{ advanced: number; nextPhaseInMs: number | null }> {
+  let advanced = 0;
+  // A deployment has at most four phases to end: the bound only guards against a runaway loop.
+  for (let round = 0; round < 8; round++) {
+    const due = await prisma.tenantDeployment.findMany({
+      where: { status: 'IN_PROGRESS', phaseEndsAt: { lte: now }, ...(tenantId ? { tenantId } : {}) },
+      select: { id: true, tenantId: true, phase: true, phaseEndsAt: true, migrateData: true, region: true },
+    });
+    if (!due.length) break;
+    for (const deployment of due) advanced += await endPhase(prisma, timings, deployment);
+  }
+  if (!tenantId) return { advanced, nextPhaseInMs: null };
+  const next = await prisma.tenantDeployment.findFirst({ where: { tenantId, status: 'IN_PROGRESS' }, select: { phaseEndsAt: true } });
+  return { advanced, nextPhaseInMs: next?.phaseEndsAt ? Math.max(0, next.phaseEndsAt.getTime() - Date.now()) : null };
+}
+
+async function endPhase(
+  prisma: Actor['prisma'],
+  timings: DeploymentTimings,
+  deployment: Pick<TenantDeployment, 'id' | 'tenantId' | 'phase' | 'phaseEndsAt' | 'migrateData' | 'region'>,
+): Promise<number> {
+  const phases = phasesOf(deployment.migrateData);
+  const next = deployment.phase === 'SCHEDULED' ? phases[0] : phases[phases.indexOf(deployment.phase as RunningPhase) + 1];
+  const endedAt = deployment.phaseEndsAt!;
+  const current = { id: deployment.id, phase: deployment.phase, status: 'IN_PROGRESS' as const };
+  if (next) {
+    const { count } = await prisma.tenantDeployment.updateMany({
+      where: current,
+      data: { phase: next, phaseEndsAt: new Date(endedAt.getTime() + phaseDurationMs(timings, next)) },
+    });
+    return count;
+  }
+  return prisma.$transaction(async (tx) => {
+    const { count } = await tx.tenantDeployment.updateMany({
+      where: current,
+      data: { status: 'COMPLETED', phase: 'DONE', phaseEndsAt: null, runningTenantId: null, completedAt: endedAt },
+    });
+    if (count === 1) await tx.tenant.update({ where: { id: deployment.tenantId }, data: { region: deployment.region } });
+    return count;
+  });
+}
+
+/** Tenants with a deployment running, and when its phase is due: what a restarted process follows. */
+export async function pendingDeployments(prisma: Actor['prisma']): Promise<{ tenantId: string; dueInMs: number }[]> {
+  const running = await prisma.tenantDeployment.findMany({ where: { status: 'IN_PROGRESS' }, select: { tenantId: true, phaseEndsAt: true } });
+  return running.map((row) => ({ tenantId: row.tenantId, dueInMs: Math.max(0, (row.phaseEndsAt?.getTime() ?? Date.now()) - Date.now()) }));
+}

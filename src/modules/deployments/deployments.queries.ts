@@ -1,0 +1,14 @@
+import { builder } from '../../graphql/builder.js';
+import { tenantArgs } from '../tenants/tenant-ref.types.js';
+import { tenantRefFrom } from '../tenants/tenant-ref.js';
+import { tenantDeployment } from './deployments.service.js';
+import { TenantDeploymentRef } from './deployments.types.js';
+
+builder.queryField('tenantDeployment', (t) =>
+  t.prismaField({
+    type: TenantDeploymentRef,
+    description: 'One regional deployment of the tenant',
+    args: { ...tenantArgs(t), id: t.arg.id({ required: true }) },
+    resolve: (_query, _root, args, ctx) => tenantDeployment(ctx, tenantRefFrom(args), String(args.id)),
+  }),
+);
