@@ -9,6 +9,8 @@ import { createRouter, type ServerContext } from './http/router.js';
 import { createGatewayYoga } from './http/yoga.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { loadSecretsKey } from './lib/sealing.js';
+import type { AccountDeps } from './modules/accounts/account-deps.js';
+import { createLoginThrottle } from './modules/accounts/login-throttle.js';
 import type { BackupDeps } from './modules/backups/backup-files.js';
 import { BackupScheduler } from './modules/backups/backup-scheduler.worker.js';
 import { PartialBackupFilesCleaner } from './modules/backups/partial-files.worker.js';
@@ -57,10 +59,10 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const secrets = loadSecretsKey(env.SECRETS_KEY, env.SECRETS_KEY_FILE);
   if (secrets.created) logger.warn('SECRETS_KEY is not set: generated a key for encrypted backups; keep it, backups cannot be opened without it', { file: env.SECRETS_KEY_FILE });
   const metrics = createMetrics();
+  const keyring = { key: secrets.key, previousKeys: (env.SECRETS_KEY_PREVIOUS?.split(',') ?? []).map((hex) => Buffer.from(hex, 'hex')) };
   const backups: BackupDeps = {
     storages: backupStorages,
-    key: secrets.key,
-    previousKeys: (env.SECRETS_KEY_PREVIOUS?.split(',') ?? []).map((hex) => Buffer.from(hex, 'hex')),
+    ...keyring,
     requestQuota: limiting ? (key, tier) => checkBackupRequests(store, rateLimits, key, tier) : undefined,
     observe: (trigger, outcome, seconds) => metrics.backupDuration.observe({ trigger: trigger.toLowerCase(), outcome }, seconds),
   };
@@ -74,10 +76,17 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const workers = [meter, sweeper, new PartialBackupFilesCleaner(backupStorages.local, alone, logger), ...(scheduler ? [scheduler] : [])];
   for (const worker of workers) worker.start();
 
+  const accounts: AccountDeps = {
+    keyring,
+    loginThrottle: limiting
+      ? createLoginThrottle(store, { perEmail: env.LOGIN_MAX_FAILURES_PER_EMAIL, perAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS, windowSeconds: env.LOGIN_FAILURE_WINDOW_SECONDS })
+      : undefined,
+    sessionKeyTtlMs: env.SESSION_KEY_TTL_DAYS * 86_400_000,
+  };
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
   const domains = { key: secrets.key, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
   const deployments = { backups, work: deploymentWork, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
-  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter },
+  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter },
     observer: { ...operationObserver(metrics), tenant: noteTenant },
   });
   const dialects = mountedDialects(env);

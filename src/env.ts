@@ -136,6 +136,12 @@ const environmentSchema = z.object({
     .regex(/^((\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?)(,(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?)*$/, 'DNS_RESOLVERS is ip:port entries separated by commas ([ipv6]:port for IPv6)')
     .optional()
     .transform((value) => value?.split(',')),
+  /** How long a TenantsDB login or switch session key lives. */
+  SESSION_KEY_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Failed TenantsDB logins per email and per client address within LOGIN_FAILURE_WINDOW_SECONDS before further attempts are 429. */
+  LOGIN_MAX_FAILURES_PER_EMAIL: z.coerce.number().int().min(1).default(5),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
+  LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

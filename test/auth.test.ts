@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ApiKeysDocument,
   CreateApiKeyDocument,
-  CreateProjectDocument,
   DeleteTenantDocument,
   RevokeApiKeyDocument,
   type Scope,
@@ -174,9 +173,11 @@ type Principal =
   | 'tenantExpired'
   | 'tenantDeleted'
   | 'project'
+  | 'otherProject'
+  | 'otherCustomer'
   | 'operator';
 type Outcome = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'PRECONDITION_FAILED';
-type Target = { id: string; keyId: string; backupPath?: string; deploymentId?: string; documentId?: string };
+type Target = { id: string; keyId: string; backupPath?: string; deploymentId?: string; documentId?: string; projectRef?: string };
 
 type Cell = {
   operation: string;
@@ -195,6 +196,9 @@ const tenantCell = (scope: 'read' | 'write'): Record<Principal, Outcome> => ({
   tenantExpired: scope === 'read' ? 'ok' : 'FORBIDDEN',
   tenantDeleted: 'UNAUTHENTICATED',
   project: 'ok',
+  // Another project of the same account, and a project of another account: the target tenant is not theirs.
+  otherProject: 'NOT_FOUND',
+  otherCustomer: 'NOT_FOUND',
   operator: 'ok',
 });
 /** Plan, limits, isolation, expiry and lifecycle: the operator's and the owning project's, never the tenant's own. */
@@ -209,8 +213,12 @@ const anyKey: Record<Principal, Outcome> = {
   tenantExpired: 'ok',
   tenantDeleted: 'UNAUTHENTICATED',
   project: 'ok',
+  otherProject: 'ok',
+  otherCustomer: 'ok',
   operator: 'ok',
 };
+/** Signup and login: no key needed; a refused key still fails the operation. */
+const anyone: Record<Principal, Outcome> = { ...anyKey, none: 'ok' };
 const operatorOnly: Record<Principal, Outcome> = {
   none: 'UNAUTHENTICATED',
   wrongTenant: 'FORBIDDEN',
@@ -220,8 +228,15 @@ const operatorOnly: Record<Principal, Outcome> = {
   tenantExpired: 'FORBIDDEN',
   tenantDeleted: 'UNAUTHENTICATED',
   project: 'FORBIDDEN',
+  otherProject: 'FORBIDDEN',
+  otherCustomer: 'FORBIDDEN',
   operator: 'ok',
 };
+/** A TenantsDB account's own acts: only keys of its projects (the target's account: project, otherProject). */
+const accountOnly: Record<Principal, Outcome> = { ...operatorOnly, operator: 'FORBIDDEN', project: 'ok', otherProject: 'ok', otherCustomer: 'ok' };
+/** One of the target's account's projects: another account's key does not find it. */
+const accountProject: Record<Principal, Outcome> = { ...accountOnly, otherCustomer: 'NOT_FOUND' };
+const projectKeys = { project: 'ok', otherProject: 'ok', otherCustomer: 'ok' } as const;
 const id = (target: Target) => ({ id: target.id });
 let matrixCertificate: TestCertificate;
 beforeAll(async () => {
@@ -240,6 +255,9 @@ const planChange = (input: string): Cell => ({
   variables: id,
   expect: operatorCell,
 });
+/** The TenantsDB account whose project holds the target tenants (set up before the matrix runs). */
+const account = { email: `${uniqueSlug('matrix')}@example.com`, projectRef: '' };
+let projectKey: string;
 const matrix: Cell[] = [
   { operation: 'query { viewer { id } }', expect: anyKey },
   { operation: 'query { regions { id } }', expect: { ...anyKey, none: 'ok' } },
@@ -357,7 +375,7 @@ const matrix: Cell[] = [
   {
     operation: 'mutation ($slug: String!) { createTenant(input: { slug: $slug, name: "New" }) { id } }',
     variables: () => ({ slug: uniqueSlug() }),
-    expect: { ...operatorOnly, project: 'ok' },
+    expect: { ...operatorOnly, ...projectKeys },
   },
   { operation: 'mutation ($id: ID!) { updateTenant(id: $id, input: { name: "Renamed" }) { id } }', variables: id, expect: tenantCell('write') },
   planChange('tier: PRO'),
@@ -404,7 +422,7 @@ const matrix: Cell[] = [
     operation:
       'mutation ($slug: String!) { provisionTenant(tenant: { slug: $slug, name: "New" }, apiKey: { name: "k", scopes: [TENANTS_READ] }) { secret } }',
     variables: () => ({ slug: uniqueSlug() }),
-    expect: { ...operatorOnly, project: 'ok' },
+    expect: { ...operatorOnly, ...projectKeys },
   },
   // Control Core's tenant context: another tenant's key is refused as 403 (tenant_access_denied), by each way of naming the tenant.
   ...(['tenant', 'header', 'query'] as const).map((source): Cell => ({
@@ -463,6 +481,28 @@ const matrix: Cell[] = [
     variables: () => ({ slug: uniqueSlug('project') }),
     expect: operatorOnly,
   },
+  {
+    operation: 'mutation ($email: String!) { signup(input: { email: $email, password: "correct horse battery" }) { apiKey } }',
+    variables: () => ({ email: `${uniqueSlug('user')}@example.com` }),
+    expect: anyone,
+  },
+  {
+    operation: 'mutation ($email: String!) { login(input: { email: $email, password: "correct horse battery" }) { sessions { apiKey } } }',
+    variables: () => ({ email: account.email }),
+    expect: anyone,
+  },
+  { operation: 'mutation { createCustomerProject(input: { name: "Another" }) { apiKey } }', expect: accountOnly },
+  { operation: 'mutation ($project: String!) { switchProject(project: $project) { apiKey } }', variables: () => ({ project: account.projectRef }), expect: accountProject },
+  {
+    operation: 'mutation ($project: String!) { deleteProject(project: $project) { slug } }',
+    setup: async (target) => {
+      const created = await gateway.rest('POST', '/projects', { headers: { authorization: `Bearer ${projectKey}` }, body: { name: 'Doomed' } });
+      target.projectRef = created.body.project_id;
+    },
+    variables: (target) => ({ project: target.projectRef }),
+    expect: accountProject,
+  },
+  { operation: 'mutation { createProjectApiKey(input: { name: "k" }) { secret } }', expect: accountOnly },
 ];
 
 describe('authorization matrix: every query and mutation × every kind of caller', () => {
@@ -473,12 +513,18 @@ describe('authorization matrix: every query and mutation × every kind of caller
     expect(fields.filter((field) => !covered.has(field))).toEqual([]);
   });
 
+  // The target tenants live in a TenantsDB account's project; the account has a second project, and another account one.
   let projectId: string;
-  let projectKey: string;
+  let otherProjectKey: string;
+  let otherCustomerKey: string;
   beforeAll(async () => {
-    const { createProject } = await gateway.data(CreateProjectDocument, { slug: uniqueSlug('project'), name: 'Matrix' });
-    projectId = createProject.id;
-    projectKey = (await createKey(gateway, { scopes: ['ADMIN'], projectId })).secret;
+    const signup = async (email: string) => (await gateway.rest('POST', '/signup', { body: { email, password: 'correct horse battery', project_name: 'Matrix' } })).body;
+    const mine = await signup(account.email);
+    projectKey = mine.api_key;
+    account.projectRef = mine.project_id;
+    projectId = (await gateway.database.prisma.project.findUniqueOrThrow({ where: { slug: mine.project_id } })).id;
+    otherProjectKey = (await gateway.rest('POST', '/projects', { headers: { authorization: `Bearer ${projectKey}` }, body: { name: 'Second' } })).body.api_key;
+    otherCustomerKey = (await signup(`${uniqueSlug('other')}@example.com`)).api_key;
   });
 
   /** What the operator does to the target tenant after the cell's setup, for the callers that hold its keys in that state. */
@@ -489,7 +535,7 @@ describe('authorization matrix: every query and mutation × every kind of caller
     tenantDeleted: (tenantId) => gateway.graphql(`mutation { deleteTenant(id: "${tenantId}") { id } }`),
   };
 
-  const principals: Principal[] = ['none', 'wrongTenant', 'readOnly', 'tenant', 'tenantSuspended', 'tenantExpired', 'tenantDeleted', 'project', 'operator'];
+  const principals: Principal[] = ['none', 'wrongTenant', 'readOnly', 'tenant', 'tenantSuspended', 'tenantExpired', 'tenantDeleted', 'project', 'otherProject', 'otherCustomer', 'operator'];
   test.each(matrix.flatMap((cell) => principals.map((principal) => [cell.operation.slice(0, 70), principal, cell] as const)))(
     '%s as %s',
     async (_name, principal, cell) => {
@@ -504,6 +550,8 @@ describe('authorization matrix: every query and mutation × every kind of caller
         tenantExpired: () => targetKey(tenantScopes),
         tenantDeleted: () => targetKey(tenantScopes),
         project: async () => projectKey,
+        otherProject: async () => otherProjectKey,
+        otherCustomer: async () => otherCustomerKey,
         operator: async () => gateway.adminKey,
       };
       const key = await keys[principal]();

@@ -9,9 +9,12 @@ const seed = Number(process.env.FUZZ_SEED ?? 20_240_611);
 
 let gateway: TestGateway;
 let tenants: { id: string; slug: string }[];
+/** A TenantsDB account's project key, for the account routes. */
+let customerKey: string;
 beforeAll(async () => {
   gateway = await startGateway();
   tenants = await Promise.all(Array.from({ length: 4 }, () => createTenant(gateway, { tier: 'ENTERPRISE' })));
+  customerKey = (await gateway.rest('POST', '/signup', { body: { email: 'fuzz@example.com', password: 'correct horse battery' } })).body.api_key;
 });
 afterAll(() => gateway.close());
 
@@ -49,6 +52,7 @@ const configNames = ['performance', 'security', 'compliance', 'replication', 'ba
 const tenantNames = ['name', 'blueprint', 'isolation_level', 'region', 'tier', 'database_name', 'client_label', 'storage_path', 'timestamp', 'level'];
 const controlCoreNames = ['name', 'domain', 'plan_type', 'region', 'custom_domain', 'settings', 'max_policies', 'max_users', 'max_bouncers', 'tenant_id'];
 const documentNames = ['name', 'description', 'spec', 'mode', 'allow', 'effect'];
+const accountNames = ['email', 'password', 'project_name', 'projectName', 'name', 'expires_at', 'expiresAt'];
 const limitNames = ['resource', 'metric', 'amount', 'limit', 'period', 'userId', 'gateAction', 'tiers', 'idempotencyKey'];
 
 type Call = { kind: 'rest'; method: string; path: string; body: unknown } | { kind: 'graphql'; query: string; variables: Record<string, unknown> };
@@ -76,6 +80,11 @@ const restRoutes: [string, string, string[]][] = [
   ['POST', '/api/v1/policies?tenant_id={id}', documentNames],
   ['POST', '/api/v1/bouncers?tenant_id={id}', documentNames],
   ['POST', '/api/v1/tenants/{id}/api-keys', ['name', 'scopes', 'expires_at', 'policies:read']],
+  ['POST', '/signup', accountNames],
+  ['POST', '/login', accountNames],
+  ['POST', '/projects', accountNames],
+  ['POST', '/projects/{id}/switch', accountNames],
+  ['POST', '/apikeys', accountNames],
 ];
 const rest: fc.Arbitrary<Call> = fc
   .tuple(fc.constantFrom(...restRoutes), tenantIndex, fc.option(fc.oneof(fc.string().map(encodeURIComponent), fc.constantFrom('%00', 'a%00', '%ED%A0%80', '%FF', '%2e%2e', 'x'.repeat(300))), { freq: 5 }))
@@ -95,6 +104,8 @@ const mutations: [string, string[]][] = [
   ['mutation ($tenant: ID!, $input: DeployTenantInput!) { deployTenant(tenant: $tenant, input: $input) { id } }', ['region', 'migrateData', 'maintenanceWindow']],
   ['mutation ($tenant: ID!, $input: UpdateTenantBillingInput!) { updateTenantBilling(tenant: $tenant, input: $input) { paymentMethod } }', ['paymentMethod', 'billingAddress', 'line1', 'city', 'postalCode', 'country']],
   ['query ($tenant: ID!, $input: String) { tenantMetrics(tenant: $tenant, startDate: $input, endDate: $input, granularity: $input) { apiCalls { total } } }', ['week']],
+  ['mutation ($input: SignupInput!) { signup(input: $input) { apiKey } }', accountNames],
+  ['mutation ($input: LoginInput!) { login(input: $input) { sessions { apiKey } } }', accountNames],
 ];
 const graphql: fc.Arbitrary<Call> = fc
   .tuple(fc.constantFrom(...mutations), tenantIndex)
@@ -104,11 +115,12 @@ const graphql: fc.Arbitrary<Call> = fc
 
 async function send(call: Call): Promise<{ status: number; body: unknown }> {
   const operator = { authorization: `Bearer ${gateway.adminKey}` };
+  const key = call.kind === 'rest' && /^\/(projects|apikeys)\b/.test(call.path) ? customerKey : gateway.adminKey;
   const request =
     call.kind === 'rest'
       ? new Request(`http://gateway.test${call.path}`, {
           method: call.method,
-          headers: { ...operator, 'x-api-key': gateway.adminKey, 'content-type': 'application/json' },
+          headers: { authorization: `Bearer ${key}`, 'x-api-key': key, 'content-type': 'application/json' },
           body: JSON.stringify(call.body),
         })
       : new Request('http://gateway.test/graphql', {
@@ -142,4 +154,7 @@ test(`generated bodies to every mutating REST route and GraphQL mutation: no 5xx
   expect(await prisma.tenant.count({ where: { config: null } })).toBe(0);
   // No generated body holds a certificate and its key: every custom domain was refused whole.
   expect(await prisma.customDomain.count()).toBe(0);
+  // A signup writes an account, its project and that project's key together, or nothing.
+  expect(await prisma.customer.count({ where: { projects: { none: {} } } })).toBe(0);
+  expect(await prisma.project.count({ where: { customerId: { not: null }, apiKeys: { none: {} } } })).toBe(0);
 }, 120_000);

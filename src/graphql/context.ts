@@ -1,3 +1,4 @@
+import type { AccountDeps } from '../modules/accounts/account-deps.js';
 import type { Actor } from '../modules/identity/principal.js';
 import type { BackupDeps } from '../modules/backups/backup-files.js';
 import type { DatabaseWork } from '../modules/databases/database-work.js';
@@ -16,6 +17,9 @@ export type GraphQLContext = Actor & FieldLimited & {
   deployments: DeploymentDeps;
   /** Where Control Core routes are mounted: tenant metrics name routes under it (`/policies`). */
   controlCorePrefix: string;
+  accounts: AccountDeps;
+  /** The client's address, when the server knows it: what failed logins are counted against. */
+  clientAddress?: string;
   quotaCounted?: boolean;
   /** Set by REST routes: the route a GraphQL execution serves, for metering. */
   restRoute?: string;

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 
 /** What a request's log line learns while it is served: the tenant it concerned. */
-type RequestNotes = { requestId: string; tenantId?: string };
+type RequestNotes = { requestId: string; tenantId?: string; clientAddress?: string };
 
 const notes = new WeakMap<Request, RequestNotes>();
 
 /** An X-Request-Id the caller sent is kept when it is a plain token; otherwise the gateway makes one. */
-export function beginRequest(request: Request): RequestNotes {
+export function beginRequest(request: Request, clientAddress?: string): RequestNotes {
   const given = request.headers.get('x-request-id');
-  const entry = { requestId: given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID() };
+  const entry = { requestId: given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID(), clientAddress };
   notes.set(request, entry);
   return entry;
 }
@@ -24,3 +24,6 @@ export function noteTenant(request: Request | undefined, tenantId: string | unde
   const entry = notes.get(request);
   if (entry) entry.tenantId ??= tenantId;
 }
+
+/** The client address the server saw for a request (or the request it was made for). */
+export const clientAddressOf = (request: Request | undefined): string | undefined => (request ? notes.get(request)?.clientAddress : undefined);

@@ -16,6 +16,7 @@ import type { CounterStore } from '../rate-limit/store.js';
 import { graphiqlDefaultQuery, graphiqlHeaderPlaceholder } from './graphiql.js';
 import { contextFactory, createCredentials, useCredentialsFirst } from './credentials.js';
 import { jwtAuthenticator } from './jwt.js';
+import { clientAddressOf } from './request-log.js';
 
 /** What a REST route adds to a GraphQL execution it runs. */
 export type RouteContext = { restRoute?: string; publicRoute?: boolean };
@@ -32,6 +33,7 @@ type YogaDeps = {
 export function createGatewayYoga({ env, logger, store, rateLimits, context, observer }: YogaDeps) {
   const limiting = env.RATE_LIMITS === 'on';
   const credentials = createCredentials(context.prisma, env.GATEWAY_ADMIN_KEY, env.PRINCIPAL_CACHE_MS, jwtAuthenticator(env, context.prisma));
+  const baseContext = contextFactory(context, credentials);
   return createYoga<RouteContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -58,6 +60,6 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context, obs
       ...(env.METERING === 'on' ? [useMetering()] : []),
       ...(env.GRAPHQL_JIT === 'on' ? [useJit((reason) => logger.warn('graphql-jit cannot compile an operation; it runs on the standard executor', { errors: reason.errors?.map((error) => error.message) }))] : []),
     ],
-    context: contextFactory(context, credentials),
+    context: async (initial) => ({ ...(await baseContext(initial)), clientAddress: clientAddressOf(initial.request) }),
   });
 }

@@ -7,8 +7,8 @@ import { resolveTenant } from '../tenants/tenant-access.js';
 import { activeTenantKeys } from '../tenants/tenant-counts.js';
 import { type Actor, hasScope, requireScope, scopes } from './principal.js';
 
-/** The gateway's keys (`tgw_…`) and Control Core's (`cc_live_…`): a visible prefix, then the secret. */
-export const keyPattern = /^(?:tgw|cc_live)_([A-Za-z0-9]{8})_([A-Za-z0-9_-]{43})$/;
+/** The gateway's keys (`tgw_…`), Control Core's (`cc_live_…`): a visible prefix, then the secret; and TenantsDB's (`tenantsdb_sk_<64 hex>`). */
+export const keyPattern = /^(?:(?:tgw|cc_live)_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{43}|tenantsdb_sk_[0-9a-f]{64})$/;
 
 export type KeyBrand = 'tgw' | 'cc_live';
 
@@ -20,6 +20,12 @@ export function mintKey(brand: KeyBrand = 'tgw'): { key: string; prefix: string;
   const prefix = randomBytes(6).toString('base64url').replace(/[-_]/g, 'x').slice(0, 8);
   const key = `${brand}_${prefix}_${randomBytes(32).toString('base64url')}`;
   return { key, prefix: `${brand}_${prefix}`, secretHash: hashSecret(key) };
+}
+
+/** A TenantsDB key as its seed shows them; the prefix is its first 12 hex digits. */
+export function mintTenantsDbKey(): { key: string; prefix: string; secretHash: string } {
+  const key = `tenantsdb_sk_${randomBytes(32).toString('hex')}`;
+  return { key, prefix: key.slice(0, 'tenantsdb_sk_'.length + 12), secretHash: hashSecret(key) };
 }
 
 const createKeySchema = z.object({

@@ -42,7 +42,8 @@ export function restField(field: string): string {
     .replace(/^(input\.)?slug$/, 'tenant_id')
     .replace(/^(input\.)?databases\.(\d+)\.(\w+)$/, (_m, _p, index: string, key: string) => `databases[${index}].${key === 'isolation' ? 'isolation_level' : key}`)
     .replace(/^(input\.)?isolation$/, 'isolation_level')
-    .replace(/^input\./, '');
+    .replace(/^input\./, '')
+    .replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
 const trashMessage = (slug: string) => `Tenant '${slug}' is in trash. Use POST /tenants/${slug}/restore or DELETE /tenants/${slug}?hard=true`;
@@ -56,7 +57,8 @@ export function error(failed: Failure, request: RestRequest): RestResult {
     const violations = failed.extensions.violations as { field: string; message: string }[];
     const described = violations.map((violation) => {
       const field = restField(violation.field);
-      const message = violation.message.replace(/^slug\b/, 'tenant_id');
+      // Messages start with the GraphQL field's name (projectName): callers know it as project_name.
+      const message = violation.message.replace(/^slug\b/, 'tenant_id').replace(/^[a-z]+[A-Z]\w*/, (name) => restField(name));
       return message.startsWith(field) ? message : `${field}: ${message}`;
     });
     return failure('bad_request', described.join('; '));

@@ -5,8 +5,11 @@ import {
   TenantsDbSuspendTenantDocument,
 } from '../../../generated/graphql/graphql.js';
 import type { Dialect } from '../../types.js';
+import { loginRoute, signupRoute } from './accounts.routes.js';
+import { apiKeysRoute, createApiKeyRoute, deleteApiKeyRoute } from './apikeys.routes.js';
 import { backupRoute, backupsRoute, recoverRoute, recoverUndoRoute, rollbackRoute } from './backups.routes.js';
 import { envelope, error, failure, problem } from './envelope.js';
+import { createProjectRoute, deleteProjectRoute, projectsRoute, switchProjectRoute } from './projects.routes.js';
 import { errorsRoute, regionsRoute } from './public.routes.js';
 import { type Connection, createTenantRoute, deleteTenantRoute, isolationRoute, lifecycleRoute, tenantRoute, tenantsRoute } from './tenants.routes.js';
 
@@ -28,6 +31,15 @@ export function tenantsDbDialect(prefix: string, connection: Connection = { prox
     routes: [
       errorsRoute,
       regionsRoute,
+      signupRoute,
+      loginRoute,
+      projectsRoute,
+      createProjectRoute,
+      switchProjectRoute,
+      deleteProjectRoute,
+      apiKeysRoute,
+      createApiKeyRoute,
+      deleteApiKeyRoute,
       tenantsRoute,
       createTenantRoute(connection),
       tenantRoute(connection),

@@ -1,0 +1,10 @@
+import type { LoginThrottle } from './login-throttle.js';
+import type { Keyring } from './proxy-passwords.js';
+
+/** What account and project work needs beyond the database, wired once in app.ts. */
+export type AccountDeps = {
+  keyring: Keyring;
+  /** Absent when rate limits are off. */
+  loginThrottle?: LoginThrottle;
+  sessionKeyTtlMs: number;
+};
