@@ -72,7 +72,7 @@ test.skipIf(!available)('/docs renders the API reference offline, one section pe
   await page.goto(`${server.url}/docs`);
   await page.waitForSelector('.opblock-tag-section', { timeout: 30_000 });
   expect(await page.locator('.opblock-tag').allTextContents()).toEqual(['Event History tenants', 'Gateway tenant endpoints', 'Tenant Configuration API v1', 'TenantsDB API']);
-  expect(await page.locator('.opblock').count()).toBeGreaterThanOrEqual(28);
+  expect(await page.locator('.opblock').count()).toBeGreaterThanOrEqual(37);
   await page.goto(`${server.url}/`);
   expect(await page.locator('a').allTextContents()).toEqual(['/graphql', '/docs', '/openapi.json', '/healthz', '/readyz', '/metrics']);
   expect(outside).toEqual([]);
