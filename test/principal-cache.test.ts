@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type App, createApp } from '../src/app.js';
-import { readEnvironment } from '../src/env.js';
-import { createLogger } from '../src/lib/logger.js';
+import type { App } from '../src/app.js';
 import { createKey, createTenant } from './support/fixtures.js';
-import { startGateway, type TestGateway, testRateLimits, testSecretsKey } from './support/gateway.js';
+import { startGateway, type TestGateway } from './support/gateway.js';
+import { startReplica, within } from './support/replica.js';
 
 // Two replicas of the gateway over one database: `writer` changes keys and tenants, `reader`
 // remembers who a key is for PRINCIPAL_CACHE_MS (one second) and must follow within it.
@@ -11,13 +10,7 @@ let writer: TestGateway;
 let reader: App;
 beforeAll(async () => {
   writer = await startGateway();
-  reader = createApp({
-    env: { ...readEnvironment({}), NODE_ENV: 'test', LOG_LEVEL: 'silent', SECRETS_KEY: testSecretsKey, BACKUP_SCHEDULER: 'off', BACKUP_DIR: writer.backupDir, GATEWAY_ADMIN_KEY: writer.adminKey, PRINCIPAL_CACHE_MS: 1_000 },
-    database: writer.database,
-    rateLimits: testRateLimits,
-    logger: createLogger('silent'),
-  });
-  await reader.ready;
+  reader = await startReplica(writer);
 });
 afterAll(async () => {
   await reader.close();
@@ -27,16 +20,6 @@ afterAll(async () => {
 async function readConfig(key: string, tenant: string): Promise<number> {
   const response = await reader.fetch(new Request(`http://gateway.test/api/v1/tenants/${tenant}/config`, { headers: { authorization: `Bearer ${key}` } }));
   return response.status;
-}
-
-/** Polls until `status` answers `wanted`; returns how long that took. */
-async function within(wanted: number, status: () => Promise<number>): Promise<number> {
-  const started = Date.now();
-  while ((await status()) !== wanted) {
-    if (Date.now() - started > 5_000) throw new Error(`still not ${wanted} after 5 s`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return Date.now() - started;
 }
 
 test('a key revoked on one replica stops working on another within a second; before that, the reader answers from memory', async () => {
