@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { expect, test } from 'vitest';
@@ -101,4 +104,45 @@ test('a real server logs one line a request, with its id echoed, its route templ
   } finally {
     await server.stop();
   }
+});
+
+test('TenantsDB passwords, keys and proxy passwords reach neither the logs nor the data directory', { timeout: 180_000 }, async () => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'gateway-at-rest-'));
+  const server = await startServerProcess({ DATABASE_URL: path.join(dataDir, 'pglite'), LOG_LEVEL: 'debug' });
+  const secrets: string[] = [];
+  try {
+    const call = async (method: string, route: string, body?: object, key?: string) => {
+      const response = await fetch(`${server.url}${route}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return (await response.json()) as Record<string, any>;
+    };
+    const password = 'at-rest-password-7f3a9c';
+    secrets.push(password);
+    const signup = await call('POST', '/signup', { email: 'at-rest@example.com', password });
+    const login = await call('POST', '/login', { email: 'at-rest@example.com', password });
+    await call('POST', '/login', { email: 'at-rest@example.com', password: 'wrong-password-c0ffee' });
+    secrets.push('wrong-password-c0ffee');
+    const project = await call('POST', '/projects', { name: 'Second' }, signup.api_key);
+    const switched = await call('POST', `/projects/${project.project_id}/switch`, undefined, signup.api_key);
+    const minted = await call('POST', '/apikeys', { name: 'ci' }, signup.api_key);
+    secrets.push(signup.api_key, login.projects[0].api_key, project.api_key, project.proxy_password, switched.api_key, minted.api_key);
+    expect(secrets.every((secret) => typeof secret === 'string' && secret.length >= 16)).toBe(true);
+  } finally {
+    expect(await server.stop()).toBe(0);
+  }
+  for (const secret of secrets) expect(server.stderr + server.stdout).not.toContain(secret);
+  const files = (await readdir(dataDir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
+  expect(files.length).toBeGreaterThan(10);
+  let emailSeen = false;
+  for (const file of files) {
+    const bytes = await readFile(path.join(file.parentPath, file.name));
+    emailSeen ||= bytes.includes('at-rest@example.com');
+    for (const secret of secrets) expect(bytes.includes(secret), `${file.name} holds a secret`).toBe(false);
+  }
+  // The scan reads what the database wrote: the account's email, stored plain, is there.
+  expect(emailSeen).toBe(true);
+  await rm(dataDir, { recursive: true, force: true });
 });
