@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
 // TenantsDB API (seed 002): POST /signup and POST /login.
@@ -87,9 +88,8 @@ describe('POST /signup', () => {
 
 describe('POST /login', () => {
   async function account(target = gateway, projectName?: string) {
-    const address = email();
-    const signup = await target.rest('POST', '/signup', { body: { email: address, password: 'correct horse battery', ...(projectName ? { project_name: projectName } : {}) } });
-    return { address, key: signup.body.api_key as string, projectId: signup.body.project_id as string };
+    const { email: address, key, projectId } = await signupAccount(target, { projectName });
+    return { address, key, projectId };
   }
 
   test('the documented response: every project with its id, name and a fresh session key that works', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { App } from '../src/app.js';
-import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
+import { signupAccount } from './support/fixtures.js';
+import { startGateway, type TestGateway } from './support/gateway.js';
 import { startReplica, within } from './support/replica.js';
 
 // TenantsDB API (seed 002): GET/POST /apikeys and DELETE /apikeys/{id}, for the current project.
@@ -18,10 +19,7 @@ afterAll(async () => {
 });
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
-async function signup(): Promise<{ key: string; projectId: string }> {
-  const response = await gateway.rest('POST', '/signup', { body: { email: `${uniqueSlug('user')}@example.com`, password: 'correct horse battery' } });
-  return { key: response.body.api_key, projectId: response.body.project_id };
-}
+const signup = () => signupAccount(gateway);
 const timestamp = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
 describe('GET /apikeys', () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
 // TenantsDB API (seed 002): a project key reaches only its project's tenants; another project's
@@ -8,8 +9,7 @@ let gateway: TestGateway;
 const keys = { owner: '', sibling: '', stranger: '' };
 beforeAll(async () => {
   gateway = await startGateway();
-  const signup = async () =>
-    (await gateway.rest('POST', '/signup', { body: { email: `${uniqueSlug('user')}@example.com`, password: 'correct horse battery' } })).body.api_key as string;
+  const signup = async () => (await signupAccount(gateway)).key;
   keys.owner = await signup();
   keys.sibling = (await gateway.rest('POST', '/projects', { headers: { authorization: `Bearer ${keys.owner}` }, body: { name: 'Sibling' } })).body.api_key;
   keys.stranger = await signup();

@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
 // TenantsDB API (seed 002): GET/POST /projects, POST /projects/{id}/switch, DELETE /projects/{id}.
@@ -10,12 +11,8 @@ beforeAll(async () => {
 });
 afterAll(() => gateway.close());
 
-type Account = { email: string; key: string; projectId: string };
-async function signup(projectName = 'Healthcare SaaS'): Promise<Account> {
-  const email = `${uniqueSlug('user')}@example.com`;
-  const response = await gateway.rest('POST', '/signup', { body: { email, password: 'correct horse battery', project_name: projectName } });
-  return { email, key: response.body.api_key, projectId: response.body.project_id };
-}
+type Account = Awaited<ReturnType<typeof signupAccount>>;
+const signup = (projectName = 'Healthcare SaaS') => signupAccount(gateway, { projectName });
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 async function createProject(account: Account, name: string) {
   return (await gateway.rest('POST', '/projects', { headers: bearer(account.key), body: { name } })).body;

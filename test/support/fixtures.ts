@@ -21,3 +21,13 @@ export async function createKey(gateway: TestGateway, input: Partial<CreateApiKe
 export function codes(result: { errors?: { extensions?: Record<string, unknown> }[] }): unknown[] {
   return (result.errors ?? []).map((error) => error.extensions?.code);
 }
+
+export const accountPassword = 'correct horse battery';
+
+/** A TenantsDB account made through POST /signup: its email, and its first project's key and id. */
+export async function signupAccount(gateway: TestGateway, options: { projectName?: string; email?: string } = {}) {
+  const email = options.email ?? `${uniqueSlug('user')}@example.com`;
+  const response = await gateway.rest('POST', '/signup', { body: { email, password: accountPassword, ...(options.projectName ? { project_name: options.projectName } : {}) } });
+  if (response.status !== 201) throw new Error(`POST /signup failed\n${JSON.stringify(response.body, null, 2)}`);
+  return { email, key: response.body.api_key as string, projectId: response.body.project_id as string };
+}
