@@ -139,10 +139,14 @@ describe('POST /login', () => {
     expect(parameters(afterWrong[0]!)).toBe('$argon2id$v=19$m=19456,t=2,p=1');
   });
 
-  test('bad input is 400 naming the field, before any password work', async () => {
+  test.each([
+    [{ email: 'nobody', password: '' }, 'email must be a valid email address; password is required'],
+    [{ email: 'someone@example.com', password: 'x'.repeat(257) }, 'password must be at most 256 characters'],
+    [{ password: 'correct horse battery' }, 'email is required'],
+  ])('%j is 400 naming the field (%s), before any password work', async (body, error) => {
     verified.hashes.length = 0;
-    const response = await gateway.rest('POST', '/login', { body: { email: 'nobody', password: '' } });
-    expect(response.body).toEqual({ success: false, http_status: 400, code: 'bad_request', error: 'email must be a valid email address; password is required' });
+    const response = await gateway.rest('POST', '/login', { body });
+    expect(response.body).toEqual({ success: false, http_status: 400, code: 'bad_request', error });
     expect(verified.hashes).toEqual([]);
   });
 

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signupAccount } from './support/fixtures.js';
-import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
+import { startGateway, type TestGateway, testSecretsKey, uniqueSlug } from './support/gateway.js';
+import { startReplica } from './support/replica.js';
 
 // TenantsDB API (seed 002): GET/POST /projects, POST /projects/{id}/switch, DELETE /projects/{id}.
 
@@ -110,6 +112,19 @@ describe('POST /projects/{id}/switch', () => {
       const viewer = await gateway.graphql<{ viewer: { projectId: string } }, object>('{ viewer { projectId } }', {}, response.body.api_key);
       const project = await gateway.database.prisma.project.findUniqueOrThrow({ where: { slug: created.project_id } });
       expect(viewer.data!.viewer.projectId).toBe(project.id);
+    }
+  });
+
+  test('after a key rotation (the old key in SECRETS_KEY_PREVIOUS) the proxy password still opens', async () => {
+    const account = await signup();
+    const created = await createProject(account, 'Rotated');
+    const rotated = await startReplica(gateway, { SECRETS_KEY: randomBytes(32).toString('hex'), SECRETS_KEY_PREVIOUS: testSecretsKey, PRINCIPAL_CACHE_MS: 0 });
+    try {
+      const response = await rotated.fetch(new Request(`http://gateway.test/projects/${created.project_id}/switch`, { method: 'POST', headers: bearer(account.key) }));
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { proxy_password: string }).proxy_password).toBe(created.proxy_password);
+    } finally {
+      await rotated.close();
     }
   });
 

@@ -1,12 +1,22 @@
 import { type App, createApp } from '../../src/app.js';
-import { readEnvironment } from '../../src/env.js';
+import { type Environment, readEnvironment } from '../../src/env.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { type TestGateway, testRateLimits, testSecretsKey } from './gateway.js';
 
 /** A second replica of `gateway` over the same database, remembering who a key is for PRINCIPAL_CACHE_MS (one second). */
-export async function startReplica(gateway: TestGateway): Promise<App> {
+export async function startReplica(gateway: TestGateway, env: Partial<Environment> = {}): Promise<App> {
   const replica = createApp({
-    env: { ...readEnvironment({}), NODE_ENV: 'test', LOG_LEVEL: 'silent', SECRETS_KEY: testSecretsKey, BACKUP_SCHEDULER: 'off', BACKUP_DIR: gateway.backupDir, GATEWAY_ADMIN_KEY: gateway.adminKey, PRINCIPAL_CACHE_MS: 1_000 },
+    env: {
+      ...readEnvironment({}),
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      SECRETS_KEY: testSecretsKey,
+      BACKUP_SCHEDULER: 'off',
+      BACKUP_DIR: gateway.backupDir,
+      GATEWAY_ADMIN_KEY: gateway.adminKey,
+      PRINCIPAL_CACHE_MS: 1_000,
+      ...env,
+    },
     database: gateway.database,
     rateLimits: testRateLimits,
     logger: createLogger('silent'),

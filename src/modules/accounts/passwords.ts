@@ -6,7 +6,8 @@ const argon2id = { algorithm: 2 as Algorithm, memoryCost: 19_456, timeCost: 2, p
 
 export const hashPassword = (password: string): Promise<string> => hash(password, argon2id);
 
-let dummyHash: Promise<string> | undefined;
+// Made once, when this module loads at start, so even the first unknown email costs one verification only.
+const dummyHash = hashPassword(randomBytes(16).toString('hex'));
 
 /**
  * Whether `password` matches `stored`. Without a stored hash (an unknown email) a dummy hash
@@ -14,7 +15,6 @@ let dummyHash: Promise<string> | undefined;
  * cost the same work and answer alike.
  */
 export async function verifyPassword(stored: string | null, password: string): Promise<boolean> {
-  dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
   const matches = await verify(stored ?? (await dummyHash), password);
   return stored !== null && matches;
 }
