@@ -1,5 +1,5 @@
 import { builder } from '../../graphql/builder.js';
-import { ApiKeyRef, ViewerRef } from '../identity/identity.types.js';
+import { ApiKeyRef } from '../identity/identity.types.js';
 
 export const CustomerRef = builder.prismaObject('Customer', {
   description: 'A TenantsDB account: signs up with an email and a password, owns projects',
@@ -34,4 +34,3 @@ export const ProjectAccessRef = builder
     }),
   });
 
-export { ViewerRef };
