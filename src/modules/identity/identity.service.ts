@@ -53,16 +53,7 @@ export async function authenticate(
   if (!key || key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) return invalidKey;
   const standing = key.tenant ? tenantStanding(key.tenant) : undefined;
   if (standing === 'DELETED') return invalidKey;
-  await noteKeyUse(prisma, key);
   return { principal: principalFromKey(key, standing) };
-}
-
-/** When a key was last used, to the minute: one small write a minute per key, not one per request. */
-async function noteKeyUse(prisma: Actor['prisma'], key: Pick<ApiKey, 'id' | 'lastUsedAt'>): Promise<void> {
-  const now = new Date();
-  const staleBefore = new Date(now.getTime() - 60_000);
-  if (key.lastUsedAt && key.lastUsedAt > staleBefore) return;
-  await prisma.apiKey.updateMany({ where: { id: key.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lte: staleBefore } }] }, data: { lastUsedAt: now } });
 }
 
 async function findReachableKey(actor: Actor, id: string): Promise<ApiKey> {
