@@ -94,11 +94,8 @@ const tenantInfo = defineRoute(TenantApiInfoDocument, {
   method: 'GET',
   path: '/tenant/info',
   summary: 'Tenant information and plan limits',
-  headers: [{ ...tenantHeader, required: true, description: 'Tenant slug or UUID' }],
-  variables: (request) => {
-    const tenant = tenantOf(request);
-    return tenant ? { tenant } : { answer: failure(400, 'tenant_required', 'The X-Tenant-ID header is required') };
-  },
+  headers: [tenantHeader],
+  variables: (request) => ({ tenant: tenantOf(request) }),
   respond: (data) => ({
     status: 200,
     body: {
