@@ -72,7 +72,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   for (const worker of workers) worker.start();
 
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
-  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, fieldLimiter },
+  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, fieldLimiter, keyring: { current: backups.key, previous: backups.previousKeys ?? [] } },
     observer: { ...operationObserver(metrics), tenant: noteTenant },
   });
   const dialects = mountedDialects(env);

@@ -34,8 +34,10 @@ const tenantScopes: Scope[] = [
   'BACKUPS_READ',
   'BACKUPS_WRITE',
   'KEYS_WRITE',
+  'SECRETS_READ',
+  'SECRETS_WRITE',
 ];
-const readScopes: Scope[] = ['TENANTS_READ', 'CONFIG_READ', 'FEATURES_READ', 'USAGE_READ', 'LIMITS_READ', 'BACKUPS_READ'];
+const readScopes: Scope[] = ['TENANTS_READ', 'CONFIG_READ', 'FEATURES_READ', 'USAGE_READ', 'LIMITS_READ', 'BACKUPS_READ', 'SECRETS_READ'];
 
 describe('API keys', () => {
   test('the secret is shown once; only its SHA-256 hash is stored', async () => {
@@ -327,6 +329,15 @@ const matrix: Cell[] = [
     variables: () => ({ slug: uniqueSlug() }),
     expect: { ...operatorOnly, project: 'ok' },
   },
+  { operation: 'query ($tenant: ID!) { tenantSecrets(tenant: $tenant) { name } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'mutation ($tenant: ID!) { storeTenantSecret(tenant: $tenant, name: "API_TOKEN", value: "v") { name } }', variables: tenant, expect: tenantCell('write') },
+  {
+    operation: 'mutation ($tenant: ID!) { deleteTenantSecret(tenant: $tenant, name: "API_TOKEN") { name } }',
+    setup: async (target) => void (await gateway.graphql(`mutation { storeTenantSecret(tenant: "${target.id}", name: "API_TOKEN", value: "v") { name } }`)),
+    variables: tenant,
+    expect: tenantCell('write'),
+  },
+  { operation: 'mutation { rewrapSecretDataKeys { rewrapped } }', expect: operatorOnly },
   {
     operation: 'mutation ($slug: String!) { createProject(slug: $slug, name: "P") { id } }',
     variables: () => ({ slug: uniqueSlug('project') }),

@@ -47,6 +47,7 @@ function jsonWith(names: string[]) {
 
 const configNames = ['performance', 'security', 'compliance', 'replication', 'backup', 'custom_settings', 'cache_size_mb', 'destinations', 'k'];
 const tenantNames = ['name', 'blueprint', 'isolation_level', 'region', 'tier', 'database_name', 'client_label', 'storage_path', 'timestamp', 'level'];
+const secretNames = ['key', 'value', 'name'];
 const limitNames = ['resource', 'metric', 'amount', 'limit', 'period', 'userId', 'gateAction', 'tiers', 'idempotencyKey'];
 
 type Call = { kind: 'rest'; method: string; path: string; body: unknown } | { kind: 'graphql'; query: string; variables: Record<string, unknown> };
@@ -59,6 +60,7 @@ const restRoutes: [string, string, string[]][] = [
   ['PUT', '/tenant/limits/resources', limitNames],
   ['POST', '/tenant/limits/resources/check', limitNames],
   ['POST', '/tenant/limits/resources/track', limitNames],
+  ['POST', '/tenant/secrets', secretNames],
   ['POST', '/tenants', tenantNames],
   ['PATCH', '/tenants/{id}/isolation', tenantNames],
   ['POST', '/tenants/{id}/backup', tenantNames],
@@ -79,6 +81,7 @@ const mutations: [string, string[]][] = [
   ['mutation ($tenant: ID!, $input: UpdateTenantInput!) { updateTenant(id: $tenant, input: $input) { id } }', ['name', 'tier', 'region', 'settings', 'maxUsers', 'expiresAt']],
   ['mutation ($tenant: ID, $input: ResourceAmountInput!) { trackUsage(tenant: $tenant, input: $input) { allowed } }', limitNames],
   ['mutation ($tenant: ID, $input: [ResourceLimitInput!]!) { setResourceLimits(tenant: $tenant, limits: $input) { resource } }', limitNames],
+  ['mutation ($tenant: ID, $input: String!) { storeTenantSecret(tenant: $tenant, name: "FUZZ", value: $input) { name } }', secretNames],
 ];
 const graphql: fc.Arbitrary<Call> = fc
   .tuple(fc.constantFrom(...mutations), tenantIndex)

@@ -60,6 +60,13 @@ test('a real server logs one line a request, with its id echoed, its route templ
       body: JSON.stringify({ database_name: 'log-history', client_label: 'History' }),
     });
     const { client_secret: clientSecret } = (await generated.json()) as { client_secret: string };
+    // Tenant secrets, stored and refused, over REST and GraphQL: their values never reach a log line.
+    const secretValues = ['stored-secret-value-5e1f', 'refused-secret-value-9a2b', 'graphql-secret-value-3c4d'];
+    const storeSecret = (body: unknown) =>
+      fetch(`${server.url}/tenant/secrets`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorKey}`, 'x-tenant-id': 'log-acme' }, body: JSON.stringify(body) });
+    expect((await storeSecret({ key: 'LOG_SECRET', value: secretValues[0] })).status).toBe(200);
+    expect((await storeSecret({ key: 'bad name', value: secretValues[1] })).status).toBe(400);
+    await graphql(`mutation { storeTenantSecret(tenant: "log-acme", name: "x", value: "${secretValues[2]}") { name } }`, operatorKey);
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     await expect.poll(() => server.stderr).toContain('trace-me-42');
 
@@ -73,7 +80,7 @@ test('a real server logs one line a request, with its id echoed, its route templ
       tenant: tenant.id,
       durationMs: expect.any(Number),
     });
-    for (const secret of [operatorKey, minted.secret, clientSecret]) expect(server.stderr).not.toContain(secret);
+    for (const secret of [operatorKey, minted.secret, clientSecret, ...secretValues]) expect(server.stderr).not.toContain(secret);
   } finally {
     await server.stop();
   }

@@ -15,7 +15,7 @@ afterAll(() => gateway.close());
 
 const amount = { resource: 'llm', metric: 'tokens', amount: 1 };
 /** A request each route of the dialect answers for the tenant's own key. */
-const samples: Record<string, { path: string; body?: unknown }> = {
+const samples: Record<string, { path: string; body?: unknown; setup?: (tenantId: string) => Promise<unknown> }> = {
   'GET /usage/summary': { path: '/usage/summary' },
   'GET /usage/history': { path: '/usage/history' },
   'GET /tenant/info': { path: '/tenant/info' },
@@ -24,6 +24,12 @@ const samples: Record<string, { path: string; body?: unknown }> = {
   'GET /tenant/limits/resources/usage': { path: '/tenant/limits/resources/usage' },
   'POST /tenant/limits/resources/check': { path: '/tenant/limits/resources/check', body: amount },
   'POST /tenant/limits/resources/track': { path: '/tenant/limits/resources/track', body: amount },
+  'GET /tenant/secrets': { path: '/tenant/secrets' },
+  'POST /tenant/secrets': { path: '/tenant/secrets', body: { key: 'API_TOKEN', value: 'v' } },
+  'DELETE /tenant/secrets/{key}': {
+    path: '/tenant/secrets/API_TOKEN',
+    setup: (tenantId) => gateway.graphql(`mutation { storeTenantSecret(tenant: "${tenantId}", name: "API_TOKEN", value: "v") { name } }`),
+  },
 };
 
 const routes = tenantApiDialect(readEnvironment({}).TENANT_API_PREFIX).routes.map((route) => `${route.method} ${route.path}`);
@@ -43,7 +49,10 @@ describe.each(routes)('%s', (route) => {
     other = await createTenant(gateway, { tier: 'PRO' });
     key = (await createKey(gateway, { scopes: ['ADMIN'], tenant: own.id })).secret;
   });
-  const call = (headers: Record<string, string>) => gateway.rest(method, sample().path, { headers, body: sample().body });
+  const call = async (headers: Record<string, string>) => {
+    await sample().setup?.(own.id);
+    return gateway.rest(method, sample().path, { headers, body: sample().body });
+  };
 
   test("a tenant key without X-Tenant-ID acts on its own tenant", async () => {
     const response = await call({ authorization: `Bearer ${key}` });

@@ -1,3 +1,4 @@
+import type { Keyring } from '../lib/keyring.js';
 import type { Actor } from '../modules/identity/principal.js';
 import type { BackupDeps } from '../modules/backups/backup-files.js';
 import type { DatabaseWork } from '../modules/databases/database-work.js';
@@ -10,6 +11,8 @@ export type GraphQLContext = Actor & FieldLimited & {
   meter: UsageMeter;
   backups: BackupDeps;
   databaseWork: DatabaseWork;
+  /** SECRETS_KEY and SECRETS_KEY_PREVIOUS: what wraps the tenants' data keys. */
+  keyring: Keyring;
   quotaCounted?: boolean;
   /** Set by REST routes: the route a GraphQL execution serves, for metering. */
   restRoute?: string;

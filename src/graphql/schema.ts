@@ -19,6 +19,9 @@ import '../modules/backups/backups.queries.js';
 import '../modules/backups/backups.mutations.js';
 import '../modules/databases/databases.types.js';
 import '../modules/databases/databases.mutations.js';
+import '../modules/secrets/secrets.types.js';
+import '../modules/secrets/secrets.queries.js';
+import '../modules/secrets/secrets.mutations.js';
 import { builder } from './builder.js';
 
 export const schema = builder.toSchema();

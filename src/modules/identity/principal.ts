@@ -15,6 +15,8 @@ export const scopes = [
   'backups:read',
   'backups:write',
   'keys:write',
+  'secrets:read',
+  'secrets:write',
   'admin',
 ] as const;
 export type Scope = (typeof scopes)[number];
