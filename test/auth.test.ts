@@ -338,6 +338,13 @@ const matrix: Cell[] = [
     expect: tenantCell('write'),
   },
   { operation: 'mutation { rewrapSecretDataKeys { rewrapped } }', expect: operatorOnly },
+  { operation: 'query ($tenant: ID!) { gatewayConfig(tenant: $tenant) { version } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'query ($tenant: ID!) { gatewayConfigHistory(tenant: $tenant) { version } }', variables: tenant, expect: tenantCell('read') },
+  {
+    operation: 'mutation ($tenant: ID!) { saveGatewayConfig(tenant: $tenant, input: { cache: { enabled: true } }) { updatedFields } }',
+    variables: tenant,
+    expect: tenantCell('write'),
+  },
   {
     operation: 'mutation ($slug: String!) { createProject(slug: $slug, name: "P") { id } }',
     variables: () => ({ slug: uniqueSlug('project') }),

@@ -48,6 +48,7 @@ function jsonWith(names: string[]) {
 const configNames = ['performance', 'security', 'compliance', 'replication', 'backup', 'custom_settings', 'cache_size_mb', 'destinations', 'k'];
 const tenantNames = ['name', 'blueprint', 'isolation_level', 'region', 'tier', 'database_name', 'client_label', 'storage_path', 'timestamp', 'level'];
 const secretNames = ['key', 'value', 'name'];
+const gatewayConfigNames = ['routes', 'credentials', 'rateLimit', 'cache', 'webhooks', 'path', 'method', 'default', 'max', 'windowSeconds', 'enabled', 'ttlSeconds', 'url', 'events', 'secret'];
 const limitNames = ['resource', 'metric', 'amount', 'limit', 'period', 'userId', 'gateAction', 'tiers', 'idempotencyKey'];
 
 type Call = { kind: 'rest'; method: string; path: string; body: unknown } | { kind: 'graphql'; query: string; variables: Record<string, unknown> };
@@ -61,6 +62,7 @@ const restRoutes: [string, string, string[]][] = [
   ['POST', '/tenant/limits/resources/check', limitNames],
   ['POST', '/tenant/limits/resources/track', limitNames],
   ['POST', '/tenant/secrets', secretNames],
+  ['POST', '/tenant/config', gatewayConfigNames],
   ['POST', '/tenants', tenantNames],
   ['PATCH', '/tenants/{id}/isolation', tenantNames],
   ['POST', '/tenants/{id}/backup', tenantNames],
@@ -81,6 +83,7 @@ const mutations: [string, string[]][] = [
   ['mutation ($tenant: ID!, $input: UpdateTenantInput!) { updateTenant(id: $tenant, input: $input) { id } }', ['name', 'tier', 'region', 'settings', 'maxUsers', 'expiresAt']],
   ['mutation ($tenant: ID, $input: ResourceAmountInput!) { trackUsage(tenant: $tenant, input: $input) { allowed } }', limitNames],
   ['mutation ($tenant: ID, $input: [ResourceLimitInput!]!) { setResourceLimits(tenant: $tenant, limits: $input) { resource } }', limitNames],
+  ['mutation ($tenant: ID, $input: GatewayConfigPatchInput!) { saveGatewayConfig(tenant: $tenant, input: $input) { updatedFields } }', gatewayConfigNames],
   ['mutation ($tenant: ID, $input: String!) { storeTenantSecret(tenant: $tenant, name: "FUZZ", value: $input) { name } }', secretNames],
 ];
 const graphql: fc.Arbitrary<Call> = fc
@@ -120,7 +123,7 @@ test(`generated bodies to every mutating REST route and GraphQL mutation: no 5xx
 
   const prisma = gateway.database.prisma;
   const configs = await prisma.tenantConfig.findMany({ select: { tenantId: true, version: true } });
-  const revisions = await prisma.tenantConfigRevision.groupBy({ by: ['tenantId'], _max: { version: true }, _count: true });
+  const revisions = await prisma.tenantConfigRevision.groupBy({ by: ['tenantId'], where: { kind: 'config' }, _max: { version: true }, _count: true });
   const byTenant = new Map(revisions.map((revision) => [revision.tenantId, revision]));
   for (const config of configs) {
     expect(byTenant.get(config.tenantId)?._max.version, config.tenantId).toBe(config.version);

@@ -36,6 +36,8 @@ test('/openapi.json is a valid OpenAPI 3.1 document of every mounted route', asy
       'PUT /api/v1/tenants/{id}/config',
       'PUT /tenant/limits/resources',
       'GET /tenant/secrets',
+      'GET /tenant/config',
+      'POST /tenant/config',
       'POST /tenant/secrets',
       'DELETE /tenant/secrets/{key}',
       'GET /errors',

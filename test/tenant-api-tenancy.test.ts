@@ -24,6 +24,8 @@ const samples: Record<string, { path: string; body?: unknown; setup?: (tenantId:
   'GET /tenant/limits/resources/usage': { path: '/tenant/limits/resources/usage' },
   'POST /tenant/limits/resources/check': { path: '/tenant/limits/resources/check', body: amount },
   'POST /tenant/limits/resources/track': { path: '/tenant/limits/resources/track', body: amount },
+  'GET /tenant/config': { path: '/tenant/config' },
+  'POST /tenant/config': { path: '/tenant/config', body: { cache: { enabled: true } } },
   'GET /tenant/secrets': { path: '/tenant/secrets' },
   'POST /tenant/secrets': { path: '/tenant/secrets', body: { key: 'API_TOKEN', value: 'v' } },
   'DELETE /tenant/secrets/{key}': {

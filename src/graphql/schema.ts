@@ -22,6 +22,9 @@ import '../modules/databases/databases.mutations.js';
 import '../modules/secrets/secrets.types.js';
 import '../modules/secrets/secrets.queries.js';
 import '../modules/secrets/secrets.mutations.js';
+import '../modules/gateway-config/gateway-config.types.js';
+import '../modules/gateway-config/gateway-config.queries.js';
+import '../modules/gateway-config/gateway-config.mutations.js';
 import { builder } from './builder.js';
 
 export const schema = builder.toSchema();

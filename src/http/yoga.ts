@@ -49,7 +49,7 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context, obs
       useDocumentLimits(),
       useBadUserInputValidation(),
       useOperationMetrics(observer),
-      useAuthGuard((tenantId, tier) => (limiting ? checkTenantQuota(store, rateLimits, tenantId, tier) : Promise.resolve())),
+      useAuthGuard((tenantId, tier, own) => (limiting ? checkTenantQuota(store, rateLimits, tenantId, tier, own) : Promise.resolve())),
       ...(env.METERING === 'on' ? [useMetering()] : []),
     ],
     context: contextFactory(context, credentials),

@@ -8,6 +8,7 @@ import type { Actor } from '../identity/principal.js';
 import { assertLive } from '../tenants/tenant-access.js';
 import { type AllowedBuckets, destinationViolations } from './backup-destinations.js';
 import { readConfigDocument } from './config-document.js';
+import { recordRevision } from './revisions.js';
 import {
   type ConfigCategory,
   type ConfigDocument,
@@ -213,9 +214,7 @@ export async function changeTenantConfig(
       where: { tenantId: tenant.id },
       data: { version, document, updatedBy: principal.label, updatedAt: new Date() },
     });
-    await tx.tenantConfigRevision.create({
-      data: { tenantId: tenant.id, version, principal: principal.label, updatedFields, document },
-    });
+    await recordRevision(tx, { tenantId: tenant.id, kind: 'config', version, principal: principal.label, updatedFields, document });
     return { config, updatedFields };
   });
 }

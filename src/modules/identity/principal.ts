@@ -34,6 +34,8 @@ export type Principal = {
   tenantId: string | null;
   /** The owning tenant's tier, for tenant keys: what their request quota follows. */
   tenantTier?: 'FREE' | 'BASIC' | 'PRO' | 'ENTERPRISE';
+  /** The owning tenant's own per-minute limit (its gateway configuration's rateLimit), for tenant keys: it only ever lowers the tier's. */
+  tenantQuotaPerMinute?: number;
   /** The owning tenant's standing, for tenant keys: a suspended or expired tenant's keys only read. */
   tenantStanding?: TenantStanding;
   scopes: ReadonlySet<Scope>;

@@ -1,7 +1,8 @@
 import type { TenantSecret } from '../../generated/prisma/client.js';
-import { ForbiddenError, InvalidInputError, NotFoundError, type Violation } from '../../lib/errors.js';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type Violation } from '../../lib/errors.js';
 import { type Keyring, keyFingerprint } from '../../lib/keyring.js';
 import { type Actor, requireScope } from '../identity/principal.js';
+import { readGatewayConfig } from '../gateway-config/gateway-config-spec.js';
 import { assertLive, resolveTenant } from '../tenants/tenant-access.js';
 import { openDataKey, sealSecretValue, tenantDataKey, wrapDataKey } from './envelope.js';
 
@@ -51,6 +52,11 @@ export async function storeSecret(actor: Actor & { keyring: Keyring }, ref: stri
 export async function deleteSecret(actor: Actor, ref: string | null | undefined, name: string): Promise<SecretMeta> {
   const tenant = await resolveTenant(actor, ref, 'secrets:write');
   assertLive(tenant, 'delete a secret of');
+  const gateway = await actor.prisma.tenantGatewayConfig.findUnique({ where: { tenantId: tenant.id }, select: { document: true } });
+  const users = Object.entries(readGatewayConfig(gateway?.document).credentials).filter(([, credential]) => credential.secret === name);
+  if (users.length) {
+    throw new ConflictError(`Secret "${name}" is used by ${users.map(([credential]) => `credentials.${credential}`).join(', ')}: change the gateway configuration first`, { field: 'name' });
+  }
   const [deleted] = await actor.prisma.$queryRaw<SecretMeta[]>`
     DELETE FROM "TenantSecret" WHERE "tenantId" = ${tenant.id}::uuid AND "name" = ${name}
     RETURNING "tenantId", "name", "createdAt", "updatedAt"`;

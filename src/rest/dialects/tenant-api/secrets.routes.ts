@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { TenantApiDeleteSecretDocument, TenantApiSecretsDocument, TenantApiStoreSecretDocument } from '../../../generated/graphql/graphql.js';
 import { defineRoute } from '../../types.js';
-import { done, tenantHeader, tenantOf } from './shared.js';
-
-const doneSchema = z.object({ success: z.literal(true), message: z.string() });
+import { done, doneSchema, tenantHeader, tenantOf } from './shared.js';
 
 const listSecrets = defineRoute(TenantApiSecretsDocument, {
   method: 'GET',
