@@ -48,6 +48,7 @@ function jsonWith(names: string[]) {
 const configNames = ['performance', 'security', 'compliance', 'replication', 'backup', 'custom_settings', 'cache_size_mb', 'destinations', 'k'];
 const tenantNames = ['name', 'blueprint', 'isolation_level', 'region', 'tier', 'database_name', 'client_label', 'storage_path', 'timestamp', 'level'];
 const secretNames = ['key', 'value', 'name'];
+const rbacNames = ['name', 'description', 'permissions', 'enabled', 'defaultRole', 'role', 'permission'];
 const gatewayConfigNames = ['routes', 'credentials', 'rateLimit', 'cache', 'webhooks', 'path', 'method', 'default', 'max', 'windowSeconds', 'enabled', 'ttlSeconds', 'url', 'events', 'secret'];
 const limitNames = ['resource', 'metric', 'amount', 'limit', 'period', 'userId', 'gateAction', 'tiers', 'idempotencyKey'];
 
@@ -63,6 +64,9 @@ const restRoutes: [string, string, string[]][] = [
   ['POST', '/tenant/limits/resources/track', limitNames],
   ['POST', '/tenant/secrets', secretNames],
   ['POST', '/tenant/config', gatewayConfigNames],
+  ['POST', '/tenant/rbac/roles', rbacNames],
+  ['PUT', '/tenant/rbac', rbacNames],
+  ['PUT', '/tenant/rbac/roles/admin', rbacNames],
   ['POST', '/tenants', tenantNames],
   ['PATCH', '/tenants/{id}/isolation', tenantNames],
   ['POST', '/tenants/{id}/backup', tenantNames],
@@ -84,6 +88,7 @@ const mutations: [string, string[]][] = [
   ['mutation ($tenant: ID, $input: ResourceAmountInput!) { trackUsage(tenant: $tenant, input: $input) { allowed } }', limitNames],
   ['mutation ($tenant: ID, $input: [ResourceLimitInput!]!) { setResourceLimits(tenant: $tenant, limits: $input) { resource } }', limitNames],
   ['mutation ($tenant: ID, $input: GatewayConfigPatchInput!) { saveGatewayConfig(tenant: $tenant, input: $input) { updatedFields } }', gatewayConfigNames],
+  ['mutation ($tenant: ID, $input: [String!]!) { createRole(tenant: $tenant, name: "fuzz", permissions: $input) { name } }', rbacNames],
   ['mutation ($tenant: ID, $input: String!) { storeTenantSecret(tenant: $tenant, name: "FUZZ", value: $input) { name } }', secretNames],
 ];
 const graphql: fc.Arbitrary<Call> = fc

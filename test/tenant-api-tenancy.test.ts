@@ -26,6 +26,19 @@ const samples: Record<string, { path: string; body?: unknown; setup?: (tenantId:
   'POST /tenant/limits/resources/track': { path: '/tenant/limits/resources/track', body: amount },
   'GET /tenant/config': { path: '/tenant/config' },
   'POST /tenant/config': { path: '/tenant/config', body: { cache: { enabled: true } } },
+  'GET /tenant/rbac': { path: '/tenant/rbac' },
+  'PUT /tenant/rbac': { path: '/tenant/rbac', body: { enabled: true } },
+  'POST /tenant/rbac/roles': {
+    path: '/tenant/rbac/roles',
+    body: { name: 'editor', permissions: ['read'] },
+    setup: (tenantId) => gateway.graphql(`mutation { deleteRole(tenant: "${tenantId}", name: "editor") { name } }`),
+  },
+  'PUT /tenant/rbac/roles/{name}': { path: '/tenant/rbac/roles/admin', body: { permissions: ['read'] } },
+  'DELETE /tenant/rbac/roles/{name}': {
+    path: '/tenant/rbac/roles/editor',
+    setup: (tenantId) => gateway.graphql(`mutation { createRole(tenant: "${tenantId}", name: "editor", permissions: ["read"]) { name } }`),
+  },
+  'POST /tenant/rbac/check': { path: '/tenant/rbac/check', body: { role: 'viewer', permission: 'read' } },
   'GET /tenant/secrets': { path: '/tenant/secrets' },
   'POST /tenant/secrets': { path: '/tenant/secrets', body: { key: 'API_TOKEN', value: 'v' } },
   'DELETE /tenant/secrets/{key}': {

@@ -25,6 +25,9 @@ import '../modules/secrets/secrets.mutations.js';
 import '../modules/gateway-config/gateway-config.types.js';
 import '../modules/gateway-config/gateway-config.queries.js';
 import '../modules/gateway-config/gateway-config.mutations.js';
+import '../modules/rbac/rbac.types.js';
+import '../modules/rbac/rbac.queries.js';
+import '../modules/rbac/rbac.mutations.js';
 import { builder } from './builder.js';
 
 export const schema = builder.toSchema();

@@ -11,6 +11,7 @@ import {
 } from '../../../generated/graphql/graphql.js';
 import { type Dialect, defineRoute, type Failure, type RequestProblem, type RestRequest, type RestResult } from '../../types.js';
 import { configRoutes } from './config.routes.js';
+import { rbacRoutes } from './rbac.routes.js';
 import { secretRoutes } from './secrets.routes.js';
 import { failure, tenantHeader, tenantOf } from './shared.js';
 
@@ -261,6 +262,6 @@ export function tenantApiDialect(prefix: string): Dialect {
     notFound: (pathname) => failure(404, 'not_found', `No route for ${pathname}`),
     errorStatuses: [400, 401, 403, 404, 405, 409, 412, 413, 415, 429, 500],
     errorSchema: z.object({ success: z.literal(false), error: z.string(), message: z.string() }),
-    routes: [usageSummary, usageHistory, tenantInfo, getLimits, putLimits, limitsUsage, check, track, ...configRoutes, ...secretRoutes],
+    routes: [usageSummary, usageHistory, tenantInfo, getLimits, putLimits, limitsUsage, check, track, ...configRoutes, ...secretRoutes, ...rbacRoutes],
   };
 }
