@@ -15,6 +15,7 @@ import { PartialBackupFilesCleaner } from './modules/backups/partial-files.worke
 import { type BackupStorages, backupStoragesFrom } from './modules/backups/storage.js';
 import { DatabaseWork } from './modules/databases/database-work.js';
 import { advanceDatabaseWork } from './modules/databases/database-state.js';
+import { AuditRetention } from './modules/audit/audit-retention.worker.js';
 import { InterruptedWorkSweeper } from './modules/tenants/interrupted-work.worker.js';
 import { UsageMeter } from './modules/usage/meter.js';
 import { checkBackupRequests, checkClientAddress, type RateLimitSettings, rateLimitsFromEnvironment } from './rate-limit/limits.js';
@@ -68,7 +69,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const meter = new UsageMeter(prisma, logger, { flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS, maxKeys: 10_000 });
   const sweeper = new InterruptedWorkSweeper(prisma, databaseWork, alone, logger);
   const scheduler = env.BACKUP_SCHEDULER === 'on' ? new BackupScheduler(prisma, backups, openLeadership(database, 0x7467_6231), logger, env.BACKUP_SCHEDULER_INTERVAL_MS) : null;
-  const workers = [meter, sweeper, new PartialBackupFilesCleaner(backupStorages.local, alone, logger), ...(scheduler ? [scheduler] : [])];
+  const workers = [meter, sweeper, new PartialBackupFilesCleaner(backupStorages.local, alone, logger), new AuditRetention(prisma, env.AUDIT_RETENTION_DAYS, logger), ...(scheduler ? [scheduler] : [])];
   for (const worker of workers) worker.start();
 
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;

@@ -82,6 +82,8 @@ const environmentSchema = z.object({
   PRINCIPAL_CACHE_MS: z.coerce.number().int().min(0).max(1_000).default(1_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   USAGE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
+  /** How long audit events are kept. */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
   RATE_LIMIT_IP_PER_SECOND: z.coerce.number().int().min(1).default(100),
   RATE_LIMIT_IP_BAN_AFTER: z.coerce.number().int().min(1).default(5),
   RATE_LIMIT_IP_BAN_SECONDS: z.coerce.number().int().min(1).default(300),

@@ -28,6 +28,8 @@ import '../modules/gateway-config/gateway-config.mutations.js';
 import '../modules/rbac/rbac.types.js';
 import '../modules/rbac/rbac.queries.js';
 import '../modules/rbac/rbac.mutations.js';
+import '../modules/audit/audit.types.js';
+import '../modules/audit/audit.queries.js';
 import { builder } from './builder.js';
 
 export const schema = builder.toSchema();

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 
 /** What a request's log line learns while it is served: the tenant it concerned. */
-type RequestNotes = { requestId: string; tenantId?: string };
+type RequestNotes = { requestId: string; tenantId?: string; clientAddress?: string };
 
 const notes = new WeakMap<Request, RequestNotes>();
 
 /** An X-Request-Id the caller sent is kept when it is a plain token; otherwise the gateway makes one. */
-export function beginRequest(request: Request): RequestNotes {
+export function beginRequest(request: Request, clientAddress?: string): RequestNotes {
   const given = request.headers.get('x-request-id');
-  const entry = { requestId: given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID() };
+  const entry = { requestId: given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID(), clientAddress };
   notes.set(request, entry);
   return entry;
 }
@@ -23,4 +23,10 @@ export function noteTenant(request: Request | undefined, tenantId: string | unde
   if (!request || !tenantId) return;
   const entry = notes.get(request);
   if (entry) entry.tenantId ??= tenantId;
+}
+
+/** Where a request came from, for the audit trail: its id and the client's address when known. */
+export function requestOrigin(request: Request | undefined): { requestId?: string; clientAddress?: string } {
+  const entry = request && notes.get(request);
+  return entry ? { requestId: entry.requestId, clientAddress: entry.clientAddress } : {};
 }

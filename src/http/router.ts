@@ -94,7 +94,7 @@ export function createRouter({ database, logger, yoga, rest, openApi, metrics, c
   /** One log line and one histogram sample a request, with its id echoed in X-Request-Id. */
   return async function fetch(request: Request, server: ServerContext = {}): Promise<Response> {
     const started = performance.now();
-    const notes = beginRequest(request);
+    const notes = beginRequest(request, server.clientAddress);
     const response = await route(request, server);
     const { pathname } = new URL(request.url);
     const template = fixedRoutes.has(pathname) ? pathname : (rest.templateOf(pathname) ?? 'unmatched');

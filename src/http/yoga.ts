@@ -14,6 +14,7 @@ import { checkTenantQuota, type RateLimitSettings } from '../rate-limit/limits.j
 import type { CounterStore } from '../rate-limit/store.js';
 import { graphiqlDefaultQuery, graphiqlHeaderPlaceholder } from './graphiql.js';
 import { contextFactory, createCredentials, useCredentialsFirst } from './credentials.js';
+import { requestOrigin } from './request-log.js';
 
 /** What a REST route adds to a GraphQL execution it runs. */
 export type RouteContext = { restRoute?: string; publicRoute?: boolean };
@@ -52,6 +53,6 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context, obs
       useAuthGuard((tenantId, tier, own) => (limiting ? checkTenantQuota(store, rateLimits, tenantId, tier, own) : Promise.resolve())),
       ...(env.METERING === 'on' ? [useMetering()] : []),
     ],
-    context: contextFactory(context, credentials),
+    context: async (initial) => ({ ...(await contextFactory(context, credentials)(initial)), origin: requestOrigin(initial.request) }),
   });
 }

@@ -3,6 +3,7 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { InvalidInputError, type Violation } from '../../lib/errors.js';
 import type { Keyring } from '../../lib/keyring.js';
 import { violationsFromZod } from '../../lib/validation.js';
+import { documentChanges, recordAudit } from '../audit/audit-trail.js';
 import { changedPaths, recordRevision, revisionsWhere } from '../configs/revisions.js';
 import type { Actor } from '../identity/principal.js';
 import { sealSecretValue, tenantDataKey } from '../secrets/envelope.js';
@@ -86,6 +87,8 @@ export async function saveGatewayConfig(actor: Actor & { keyring: Keyring }, ref
       data: { version, document, quotaPerMinute: quotaPerMinute(after.rateLimit), updatedBy: author, updatedAt: new Date() },
     });
     await recordRevision(tx, { tenantId: tenant.id, kind: 'gateway', version, principal: author, updatedFields: updatedFields.length ? updatedFields : ['webhooks'], document });
+    const changes = documentChanges(viewOf(before) as unknown as Record<string, unknown>, viewOf(after) as unknown as Record<string, unknown>);
+    await recordAudit(tx, actor, { tenantId: tenant.id, action: 'gateway_config.updated', target: `gateway_config:v${version}`, changes });
     return { row, updatedFields };
   });
   // The quota is read with the API key: this replica sees the change at once, others within PRINCIPAL_CACHE_MS.

@@ -51,6 +51,8 @@ export type Actor = {
   authFailure?: string;
   /** Told when a change makes what this process remembers about keys stale (a revocation, a tenant's state or plan). */
   credentialsChanged?: () => void;
+  /** The request being served, for the audit trail. */
+  origin?: { requestId?: string; clientAddress?: string };
 };
 
 export function hasScope(principal: Principal, scope: Scope): boolean {

@@ -2,6 +2,7 @@ import type { TenantSecret } from '../../generated/prisma/client.js';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type Violation } from '../../lib/errors.js';
 import { type Keyring, keyFingerprint } from '../../lib/keyring.js';
 import { type Actor, requireScope } from '../identity/principal.js';
+import { recordAudit, sealedMark } from '../audit/audit-trail.js';
 import { readGatewayConfig } from '../gateway-config/gateway-config-spec.js';
 import { assertLive, resolveTenant } from '../tenants/tenant-access.js';
 import { openDataKey, sealSecretValue, tenantDataKey, wrapDataKey } from './envelope.js';
@@ -40,12 +41,20 @@ export async function storeSecret(actor: Actor & { keyring: Keyring }, ref: stri
   return actor.prisma.$transaction(async (tx) => {
     const dataKey = await tenantDataKey(tx, actor.keyring, tenant.id);
     const sealed = sealSecretValue(dataKey, tenant.id, name, value);
-    return tx.tenantSecret.upsert({
+    const existed = await tx.tenantSecret.count({ where: { tenantId: tenant.id, name } });
+    const stored = await tx.tenantSecret.upsert({
       where: { tenantId_name: { tenantId: tenant.id, name } },
       create: { tenantId: tenant.id, name, sealed },
       update: { sealed },
       select: meta,
     });
+    await recordAudit(tx, actor, {
+      tenantId: tenant.id,
+      action: 'secret.stored',
+      target: `secret:${name}`,
+      changes: [{ path: `secrets.${name}`, before: existed ? sealedMark : null, after: sealedMark }],
+    });
+    return stored;
   });
 }
 
@@ -57,11 +66,14 @@ export async function deleteSecret(actor: Actor, ref: string | null | undefined,
   if (users.length) {
     throw new ConflictError(`Secret "${name}" is used by ${users.map(([credential]) => `credentials.${credential}`).join(', ')}: change the gateway configuration first`, { field: 'name' });
   }
-  const [deleted] = await actor.prisma.$queryRaw<SecretMeta[]>`
-    DELETE FROM "TenantSecret" WHERE "tenantId" = ${tenant.id}::uuid AND "name" = ${name}
-    RETURNING "tenantId", "name", "createdAt", "updatedAt"`;
-  if (!deleted) throw new NotFoundError(`No secret named "${name.slice(0, 128)}"`, { field: 'name' });
-  return deleted;
+  return actor.prisma.$transaction(async (tx) => {
+    const [deleted] = await tx.$queryRaw<SecretMeta[]>`
+      DELETE FROM "TenantSecret" WHERE "tenantId" = ${tenant.id}::uuid AND "name" = ${name}
+      RETURNING "tenantId", "name", "createdAt", "updatedAt"`;
+    if (!deleted) throw new NotFoundError(`No secret named "${name.slice(0, 128)}"`, { field: 'name' });
+    await recordAudit(tx, actor, { tenantId: tenant.id, action: 'secret.deleted', target: `secret:${name}`, changes: [{ path: `secrets.${name}`, before: sealedMark, after: null }] });
+    return deleted;
+  });
 }
 
 export type RewrapResult = { total: number; rewrapped: number; unopenable: number };
