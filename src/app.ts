@@ -16,6 +16,7 @@ import { type BackupStorages, backupStoragesFrom } from './modules/backups/stora
 import { DatabaseWork } from './modules/databases/database-work.js';
 import { advanceDatabaseWork } from './modules/databases/database-state.js';
 import { AuditRetention } from './modules/audit/audit-retention.worker.js';
+import { WebhookDeliveryWorker } from './modules/webhooks/delivery.worker.js';
 import { InterruptedWorkSweeper } from './modules/tenants/interrupted-work.worker.js';
 import { UsageMeter } from './modules/usage/meter.js';
 import { checkBackupRequests, checkClientAddress, type RateLimitSettings, rateLimitsFromEnvironment } from './rate-limit/limits.js';
@@ -69,11 +70,20 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const meter = new UsageMeter(prisma, logger, { flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS, maxKeys: 10_000 });
   const sweeper = new InterruptedWorkSweeper(prisma, databaseWork, alone, logger);
   const scheduler = env.BACKUP_SCHEDULER === 'on' ? new BackupScheduler(prisma, backups, openLeadership(database, 0x7467_6231), logger, env.BACKUP_SCHEDULER_INTERVAL_MS) : null;
-  const workers = [meter, sweeper, new PartialBackupFilesCleaner(backupStorages.local, alone, logger), new AuditRetention(prisma, env.AUDIT_RETENTION_DAYS, logger), ...(scheduler ? [scheduler] : [])];
+  const keyring = { current: backups.key, previous: backups.previousKeys ?? [] };
+  const webhooks = new WebhookDeliveryWorker(prisma, keyring, {
+    pollMs: env.WEBHOOK_POLL_MS,
+    maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+    retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
+    retryMaxMs: env.WEBHOOK_RETRY_MAX_MS,
+    timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'on',
+  }, logger);
+  const workers = [meter, sweeper, new PartialBackupFilesCleaner(backupStorages.local, alone, logger), new AuditRetention(prisma, env.AUDIT_RETENTION_DAYS, logger), webhooks, ...(scheduler ? [scheduler] : [])];
   for (const worker of workers) worker.start();
 
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
-  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, fieldLimiter, keyring: { current: backups.key, previous: backups.previousKeys ?? [] } },
+  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, fieldLimiter, keyring },
     observer: { ...operationObserver(metrics), tenant: noteTenant },
   });
   const dialects = mountedDialects(env);

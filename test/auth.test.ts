@@ -341,6 +341,7 @@ const matrix: Cell[] = [
   { operation: 'query ($tenant: ID!) { gatewayConfig(tenant: $tenant) { version } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { tenantRbac(tenant: $tenant) { defaultRole } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID) { auditLog(tenant: $tenant) { edges { node { id } } } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'query ($tenant: ID) { webhookDeliveries(tenant: $tenant) { edges { node { id } } } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { rbacCheck(tenant: $tenant, role: "viewer", permission: "read") }', variables: tenant, expect: tenantCell('read') },
   { operation: 'mutation ($tenant: ID!) { createRole(tenant: $tenant, name: "editor", permissions: ["read"]) { name } }', variables: tenant, expect: tenantCell('write') },
   { operation: 'mutation ($tenant: ID!) { updateRole(tenant: $tenant, name: "admin", permissions: ["read"]) { name } }', variables: tenant, expect: tenantCell('write') },

@@ -30,6 +30,8 @@ import '../modules/rbac/rbac.queries.js';
 import '../modules/rbac/rbac.mutations.js';
 import '../modules/audit/audit.types.js';
 import '../modules/audit/audit.queries.js';
+import '../modules/webhooks/webhooks.types.js';
+import '../modules/webhooks/webhooks.queries.js';
 import { builder } from './builder.js';
 
 export const schema = builder.toSchema();

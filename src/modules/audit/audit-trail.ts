@@ -1,6 +1,7 @@
 import type { Prisma } from '../../generated/prisma/client.js';
 import { changedPaths } from '../configs/revisions.js';
 import type { Actor } from '../identity/principal.js';
+import { enqueueWebhooks } from '../webhooks/outbox.js';
 
 /** What replaces a secret's value in the trail: it is never written, not even sealed. */
 export const sealedMark = '[sealed]';
@@ -21,11 +22,12 @@ export function documentChanges(before: Record<string, unknown>, after: Record<s
 
 /**
  * Writes one audit event with the transaction of the change it records, so a change that rolls
- * back leaves no event and no committed change lacks one.
+ * back leaves no event and no committed change lacks one; the tenant's webhooks subscribed to
+ * the action get it through the outbox in that transaction too.
  */
-export function recordAudit(tx: Pick<Prisma.TransactionClient, 'auditEvent'>, actor: Actor, entry: AuditEntry) {
+export async function recordAudit(tx: Pick<Prisma.TransactionClient, 'auditEvent' | 'tenantGatewayConfig' | 'webhookDelivery'>, actor: Actor, entry: AuditEntry) {
   const principal = actor.principal!;
-  return tx.auditEvent.create({
+  const event = await tx.auditEvent.create({
     data: {
       ...entry,
       changes: entry.changes as unknown as Prisma.InputJsonArray,
@@ -35,4 +37,9 @@ export function recordAudit(tx: Pick<Prisma.TransactionClient, 'auditEvent'>, ac
       clientAddress: actor.origin?.clientAddress ?? null,
     },
   });
+  // The same change, told to the tenant's webhooks through the outbox, in the same transaction.
+  if (entry.tenantId) {
+    await enqueueWebhooks(tx, { id: event.id, event: entry.action, tenantId: entry.tenantId, target: entry.target, changes: entry.changes, occurredAt: event.createdAt.toISOString() });
+  }
+  return event;
 }
