@@ -249,3 +249,18 @@ describe('rotation', () => {
     }
   });
 });
+
+describe('backups', () => {
+  test('secrets are in a backup (sealed) and come back with a rollback', async () => {
+    const { call, tenant } = await tenantWithKey();
+    await call('POST', '/tenant/secrets', { key: 'KEPT', value: 'value-at-backup' });
+    const backup = await gateway.graphql<{ backupTenant: { storagePath: string } }, object>(`mutation { backupTenant(tenant: "${tenant.id}") { storagePath } }`);
+    const storagePath = backup.data!.backupTenant.storagePath;
+    await call('POST', '/tenant/secrets', { key: 'KEPT', value: 'value-after-backup' });
+    await call('POST', '/tenant/secrets', { key: 'ADDED_LATER', value: 'later' });
+    const rollback = await gateway.graphql(`mutation { rollbackTenant(tenant: "${tenant.id}", storagePath: "${storagePath}") { tenant { id } } }`);
+    expect(rollback.errors).toBeUndefined();
+    expect((await call('GET', '/tenant/secrets')).body).toEqual({ secrets: ['KEPT'] });
+    expect(await openStored({ current: keyA, previous: [] }, tenant.id, 'KEPT')).toBe('value-at-backup');
+  });
+});

@@ -75,6 +75,15 @@ async function restoreSnapshot(actor: Actor, tenant: Tenant, snapshot: TenantSna
     await tx.resourceLimit.createMany({
       data: snapshot.resourceLimits.map((limit) => ({ tenantId: tenant.id, ...limit, tiers: limit.tiers as Prisma.InputJsonObject })),
     });
+    if (snapshot.secrets) {
+      const { dataKey, values } = snapshot.secrets;
+      // A tenant's data key never changes (rotation re-wraps it): the one held now opens the backup's values too.
+      if (dataKey) {
+        await tx.tenantDataKey.createMany({ data: [{ tenantId: tenant.id, wrappedKey: new Uint8Array(Buffer.from(dataKey.wrappedKey, 'base64')), wrappedBy: dataKey.wrappedBy }], skipDuplicates: true });
+      }
+      await tx.tenantSecret.deleteMany({ where: { tenantId: tenant.id } });
+      await tx.tenantSecret.createMany({ data: values.map(({ name, sealed }) => ({ tenantId: tenant.id, name, sealed: new Uint8Array(Buffer.from(sealed, 'base64')) })) });
+    }
     if (snapshot.databases) {
       await tx.tenantDatabase.deleteMany({ where: { tenantId: tenant.id } });
       await tx.tenantDatabase.createMany({ data: snapshot.databases.map((database) => ({ tenantId: tenant.id, ...database, status: 'READY' as const })) });
