@@ -18,6 +18,8 @@ import { type BackupStorages, backupStoragesFrom } from './modules/backups/stora
 import { DatabaseWork } from './modules/databases/database-work.js';
 import { advanceDatabaseWork } from './modules/databases/database-state.js';
 import { advanceDeployments, DeploymentWork } from './modules/deployments/deployment-state.js';
+import { AuditRetention } from './modules/audit/audit-retention.worker.js';
+import { WebhookDeliveryWorker } from './modules/webhooks/delivery.worker.js';
 import { InterruptedWorkSweeper } from './modules/tenants/interrupted-work.worker.js';
 import { UsageMeter } from './modules/usage/meter.js';
 import { checkBackupRequests, checkClientAddress, type RateLimitSettings, rateLimitsFromEnvironment } from './rate-limit/limits.js';
@@ -73,7 +75,17 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const deploymentWork = new DeploymentWork(deploymentTimings, (tenantId) => advanceDeployments(prisma, deploymentTimings, tenantId), logger, 'regional deployment');
   const sweeper = new InterruptedWorkSweeper(prisma, databaseWork, alone, logger, deploymentWork);
   const scheduler = env.BACKUP_SCHEDULER === 'on' ? new BackupScheduler(prisma, backups, openLeadership(database, 0x7467_6231), logger, env.BACKUP_SCHEDULER_INTERVAL_MS) : null;
-  const workers = [meter, sweeper, new PartialBackupFilesCleaner(backupStorages.local, alone, logger), ...(scheduler ? [scheduler] : [])];
+  // The tenant data keys' keyring (lib/keyring): the same SECRETS_KEY and SECRETS_KEY_PREVIOUS.
+  const dataKeyring = { current: backups.key, previous: backups.previousKeys ?? [] };
+  const webhooks = new WebhookDeliveryWorker(prisma, dataKeyring, {
+    pollMs: env.WEBHOOK_POLL_MS,
+    maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+    retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
+    retryMaxMs: env.WEBHOOK_RETRY_MAX_MS,
+    timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'on',
+  }, logger);
+  const workers = [meter, sweeper, new PartialBackupFilesCleaner(backupStorages.local, alone, logger), new AuditRetention(prisma, env.AUDIT_RETENTION_DAYS, logger), webhooks, ...(scheduler ? [scheduler] : [])];
   for (const worker of workers) worker.start();
 
   const accounts: AccountDeps = {
@@ -86,7 +98,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
   const domains = { key: secrets.key, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
   const deployments = { backups, work: deploymentWork, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
-  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter },
+  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring: dataKeyring },
     observer: { ...operationObserver(metrics), tenant: noteTenant },
   });
   const dialects = mountedDialects(env);

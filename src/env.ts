@@ -86,6 +86,15 @@ const environmentSchema = z.object({
   PRINCIPAL_CACHE_MS: z.coerce.number().int().min(0).max(1_000).default(1_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   USAGE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
+  /** How long audit events are kept. */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
+  /** Webhook targets on loopback, private or link-local addresses: refused unless on (tests, private deployments). */
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(1_000),
+  WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(3_600_000),
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1_000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   RATE_LIMIT_IP_PER_SECOND: z.coerce.number().int().min(1).default(100),
   RATE_LIMIT_IP_BAN_AFTER: z.coerce.number().int().min(1).default(5),
   RATE_LIMIT_IP_BAN_SECONDS: z.coerce.number().int().min(1).default(300),

@@ -52,6 +52,8 @@ const tenantScopes: Scope[] = [
   'DOMAINS_WRITE',
   'DEPLOYMENTS_READ',
   'DEPLOYMENTS_WRITE',
+  'SECRETS_READ',
+  'SECRETS_WRITE',
 ];
 const readScopes: Scope[] = [
   'TENANTS_READ',
@@ -66,6 +68,7 @@ const readScopes: Scope[] = [
   'BILLING_READ',
   'DOMAINS_READ',
   'DEPLOYMENTS_READ',
+  'SECRETS_READ',
 ];
 
 describe('API keys', () => {
@@ -475,6 +478,34 @@ const matrix: Cell[] = [
     operation: 'mutation ($id: String!) { deleteTenantInContext(context: { header: $id }) { id } }',
     variables: id,
     expect: { ...operatorCell, wrongTenant: 'FORBIDDEN' },
+  },
+  { operation: 'query ($tenant: ID!) { tenantSecrets(tenant: $tenant) { name } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'mutation ($tenant: ID!) { storeTenantSecret(tenant: $tenant, name: "API_TOKEN", value: "v") { name } }', variables: tenant, expect: tenantCell('write') },
+  {
+    operation: 'mutation ($tenant: ID!) { deleteTenantSecret(tenant: $tenant, name: "API_TOKEN") { name } }',
+    setup: async (target) => void (await gateway.graphql(`mutation { storeTenantSecret(tenant: "${target.id}", name: "API_TOKEN", value: "v") { name } }`)),
+    variables: tenant,
+    expect: tenantCell('write'),
+  },
+  { operation: 'mutation { rewrapSecretDataKeys { rewrapped } }', expect: operatorOnly },
+  { operation: 'query ($tenant: ID!) { gatewayConfig(tenant: $tenant) { version } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'query ($tenant: ID!) { tenantRbac(tenant: $tenant) { defaultRole } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'query ($tenant: ID) { auditLog(tenant: $tenant) { edges { node { id } } } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'query ($tenant: ID) { webhookDeliveries(tenant: $tenant) { edges { node { id } } } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'query ($tenant: ID!) { rbacCheck(tenant: $tenant, role: "viewer", permission: "read") }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'mutation ($tenant: ID!) { createRole(tenant: $tenant, name: "editor", permissions: ["read"]) { name } }', variables: tenant, expect: tenantCell('write') },
+  { operation: 'mutation ($tenant: ID!) { updateRole(tenant: $tenant, name: "admin", permissions: ["read"]) { name } }', variables: tenant, expect: tenantCell('write') },
+  {
+    operation: 'mutation ($tenant: ID!) { deleteRole(tenant: $tenant, name: "admin") { name } }',
+    variables: tenant,
+    expect: tenantCell('write'),
+  },
+  { operation: 'mutation ($tenant: ID!) { setRbac(tenant: $tenant, enabled: false) { enabled } }', variables: tenant, expect: tenantCell('write') },
+  { operation: 'query ($tenant: ID!) { gatewayConfigHistory(tenant: $tenant) { version } }', variables: tenant, expect: tenantCell('read') },
+  {
+    operation: 'mutation ($tenant: ID!) { saveGatewayConfig(tenant: $tenant, input: { cache: { enabled: true } }) { updatedFields } }',
+    variables: tenant,
+    expect: tenantCell('write'),
   },
   {
     operation: 'mutation ($slug: String!) { createProject(slug: $slug, name: "P") { id } }',

@@ -53,6 +53,9 @@ const tenantNames = ['name', 'blueprint', 'isolation_level', 'region', 'tier', '
 const controlCoreNames = ['name', 'domain', 'plan_type', 'region', 'custom_domain', 'settings', 'max_policies', 'max_users', 'max_bouncers', 'tenant_id'];
 const documentNames = ['name', 'description', 'spec', 'mode', 'allow', 'effect'];
 const accountNames = ['email', 'password', 'project_name', 'projectName', 'name', 'expires_at', 'expiresAt'];
+const secretNames = ['key', 'value', 'name'];
+const rbacNames = ['name', 'description', 'permissions', 'enabled', 'defaultRole', 'role', 'permission'];
+const gatewayConfigNames = ['routes', 'credentials', 'rateLimit', 'cache', 'webhooks', 'path', 'method', 'default', 'max', 'windowSeconds', 'enabled', 'ttlSeconds', 'url', 'events', 'secret'];
 const limitNames = ['resource', 'metric', 'amount', 'limit', 'period', 'userId', 'gateAction', 'tiers', 'idempotencyKey'];
 
 type Call = { kind: 'rest'; method: string; path: string; body: unknown } | { kind: 'graphql'; query: string; variables: Record<string, unknown> };
@@ -65,6 +68,11 @@ const restRoutes: [string, string, string[]][] = [
   ['PUT', '/tenant/limits/resources', limitNames],
   ['POST', '/tenant/limits/resources/check', limitNames],
   ['POST', '/tenant/limits/resources/track', limitNames],
+  ['POST', '/tenant/secrets', secretNames],
+  ['POST', '/tenant/config', gatewayConfigNames],
+  ['POST', '/tenant/rbac/roles', rbacNames],
+  ['PUT', '/tenant/rbac', rbacNames],
+  ['PUT', '/tenant/rbac/roles/admin', rbacNames],
   ['POST', '/tenants', tenantNames],
   ['PATCH', '/tenants/{id}/isolation', tenantNames],
   ['POST', '/tenants/{id}/backup', tenantNames],
@@ -106,6 +114,9 @@ const mutations: [string, string[]][] = [
   ['query ($tenant: ID!, $input: String) { tenantMetrics(tenant: $tenant, startDate: $input, endDate: $input, granularity: $input) { apiCalls { total } } }', ['week']],
   ['mutation ($input: SignupInput!) { signup(input: $input) { apiKey } }', accountNames],
   ['mutation ($input: LoginInput!) { login(input: $input) { sessions { apiKey } } }', accountNames],
+  ['mutation ($tenant: ID, $input: GatewayConfigPatchInput!) { saveGatewayConfig(tenant: $tenant, input: $input) { updatedFields } }', gatewayConfigNames],
+  ['mutation ($tenant: ID, $input: [String!]!) { createRole(tenant: $tenant, name: "fuzz", permissions: $input) { name } }', rbacNames],
+  ['mutation ($tenant: ID, $input: String!) { storeTenantSecret(tenant: $tenant, name: "FUZZ", value: $input) { name } }', secretNames],
 ];
 const graphql: fc.Arbitrary<Call> = fc
   .tuple(fc.constantFrom(...mutations), tenantIndex)
@@ -145,7 +156,7 @@ test(`generated bodies to every mutating REST route and GraphQL mutation: no 5xx
 
   const prisma = gateway.database.prisma;
   const configs = await prisma.tenantConfig.findMany({ select: { tenantId: true, version: true } });
-  const revisions = await prisma.tenantConfigRevision.groupBy({ by: ['tenantId'], _max: { version: true }, _count: true });
+  const revisions = await prisma.tenantConfigRevision.groupBy({ by: ['tenantId'], where: { kind: 'config' }, _max: { version: true }, _count: true });
   const byTenant = new Map(revisions.map((revision) => [revision.tenantId, revision]));
   for (const config of configs) {
     expect(byTenant.get(config.tenantId)?._max.version, config.tenantId).toBe(config.version);

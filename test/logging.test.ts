@@ -76,6 +76,13 @@ test('a real server logs one line a request, with its id echoed, its route templ
     expect((await fetch(`${server.url}/api/v1/policies`, { headers: { authorization: `Bearer ${ccLiveKey}` } })).status).toBe(200);
     const jwt = await new SignJWT({ tenant_id: 'log-acme', scope: 'policies:read' }).setProtectedHeader({ alg: 'ES256' }).setExpirationTime('5m').sign(signing.privateKey);
     expect((await fetch(`${server.url}/api/v1/policies`, { headers: { authorization: `Bearer ${jwt}` } })).status).toBe(200);
+    // Tenant secrets, stored and refused, over REST and GraphQL: their values never reach a log line.
+    const secretValues = ['stored-secret-value-5e1f', 'refused-secret-value-9a2b', 'graphql-secret-value-3c4d'];
+    const storeSecret = (body: unknown) =>
+      fetch(`${server.url}/tenant/secrets`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorKey}`, 'x-tenant-id': 'log-acme' }, body: JSON.stringify(body) });
+    expect((await storeSecret({ key: 'LOG_SECRET', value: secretValues[0] })).status).toBe(200);
+    expect((await storeSecret({ key: 'bad name', value: secretValues[1] })).status).toBe(400);
+    await graphql(`mutation { storeTenantSecret(tenant: "log-acme", name: "x", value: "${secretValues[2]}") { name } }`, operatorKey);
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const certificate = await makeCertificate({ dnsNames: ['policies.log-acme.example'] });
     const domain = await fetch(`${server.url}/graphql`, {
@@ -99,7 +106,7 @@ test('a real server logs one line a request, with its id echoed, its route templ
       tenant: tenant.id,
       durationMs: expect.any(Number),
     });
-    for (const secret of [operatorKey, minted.secret, clientSecret, ccLiveKey, jwt]) expect(server.stderr).not.toContain(secret);
+    for (const secret of [operatorKey, minted.secret, clientSecret, ccLiveKey, jwt, ...secretValues]) expect(server.stderr).not.toContain(secret);
     for (const line of certificate.privateKey.split('\n').slice(1, -2)) expect(server.stderr).not.toContain(line);
   } finally {
     await server.stop();

@@ -146,9 +146,9 @@ describe('GET /tenant/info', () => {
     expect(tenant.id).toBeDefined();
   });
 
-  test('without X-Tenant-ID it is 400', async () => {
+  test('an operator key without X-Tenant-ID is 400: it owns no tenant', async () => {
     const response = await gateway.rest('GET', '/tenant/info', { headers: { authorization: `Bearer ${gateway.adminKey}` } });
-    expect(response).toMatchObject({ status: 400, body: { success: false, error: 'tenant_required' } });
+    expect(response).toMatchObject({ status: 400, body: { success: false, error: 'bad_user_input', message: 'Name the tenant: this API key is not owned by one tenant' } });
   });
 });
 

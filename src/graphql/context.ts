@@ -1,4 +1,5 @@
 import type { AccountDeps } from '../modules/accounts/account-deps.js';
+import type { Keyring } from '../lib/keyring.js';
 import type { Actor } from '../modules/identity/principal.js';
 import type { BackupDeps } from '../modules/backups/backup-files.js';
 import type { DatabaseWork } from '../modules/databases/database-work.js';
@@ -20,6 +21,8 @@ export type GraphQLContext = Actor & FieldLimited & {
   accounts: AccountDeps;
   /** The client's address, when the server knows it: what failed logins are counted against. */
   clientAddress?: string;
+  /** SECRETS_KEY and SECRETS_KEY_PREVIOUS: what wraps the tenants' data keys. */
+  keyring: Keyring;
   quotaCounted?: boolean;
   /** Set by REST routes: the route a GraphQL execution serves, for metering. */
   restRoute?: string;

@@ -27,3 +27,9 @@ export function noteTenant(request: Request | undefined, tenantId: string | unde
 
 /** The client address the server saw for a request (or the request it was made for). */
 export const clientAddressOf = (request: Request | undefined): string | undefined => (request ? notes.get(request)?.clientAddress : undefined);
+
+/** Where a request came from, for the audit trail: its id and the client's address when known. */
+export function requestOrigin(request: Request | undefined): { requestId?: string; clientAddress?: string } {
+  const entry = request && notes.get(request);
+  return entry ? { requestId: entry.requestId, clientAddress: entry.clientAddress } : {};
+}

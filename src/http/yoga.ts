@@ -16,7 +16,7 @@ import type { CounterStore } from '../rate-limit/store.js';
 import { graphiqlDefaultQuery, graphiqlHeaderPlaceholder } from './graphiql.js';
 import { contextFactory, createCredentials, useCredentialsFirst } from './credentials.js';
 import { jwtAuthenticator } from './jwt.js';
-import { clientAddressOf } from './request-log.js';
+import { clientAddressOf, requestOrigin } from './request-log.js';
 
 /** What a REST route adds to a GraphQL execution it runs. */
 export type RouteContext = { restRoute?: string; publicRoute?: boolean };
@@ -56,10 +56,10 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context, obs
       useDocumentLimits(),
       useBadUserInputValidation(),
       useOperationMetrics(observer),
-      useAuthGuard((tenantId, tier) => (limiting ? checkTenantQuota(store, rateLimits, tenantId, tier) : Promise.resolve())),
+      useAuthGuard((tenantId, tier, own) => (limiting ? checkTenantQuota(store, rateLimits, tenantId, tier, own) : Promise.resolve())),
       ...(env.METERING === 'on' ? [useMetering()] : []),
       ...(env.GRAPHQL_JIT === 'on' ? [useJit((reason) => logger.warn('graphql-jit cannot compile an operation; it runs on the standard executor', { errors: reason.errors?.map((error) => error.message) }))] : []),
     ],
-    context: async (initial) => ({ ...(await baseContext(initial)), clientAddress: clientAddressOf(initial.request) }),
+    context: async (initial) => ({ ...(await baseContext(initial)), clientAddress: clientAddressOf(initial.request), origin: requestOrigin(initial.request) }),
   });
 }

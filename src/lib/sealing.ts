@@ -3,22 +3,22 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 // AES-256-GCM: `TGW1` | 12-byte IV | 16-byte tag | ciphertext. The tag makes any change to
-// the file (or a wrong key) an error on opening, never wrong plaintext.
+// the file (or a wrong key) an error on opening, never wrong plaintext. `aad` binds a sealed
+// value to where it belongs (a tenant and a name): opened anywhere else, the tag fails.
 const magic = Buffer.from('TGW1');
 
-/** `aad` binds the sealed value to what it belongs to (a tenant and a name): opened elsewhere, it fails. */
-export function seal(key: Buffer, plaintext: Buffer, aad?: string): Buffer {
+export function seal(key: Buffer, plaintext: Buffer, aad?: string | Buffer): Buffer {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
-  if (aad !== undefined) cipher.setAAD(Buffer.from(aad));
+  if (aad !== undefined) cipher.setAAD(typeof aad === 'string' ? Buffer.from(aad) : aad);
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return Buffer.concat([magic, iv, cipher.getAuthTag(), ciphertext]);
 }
 
-export function unseal(key: Buffer, sealed: Buffer, aad?: string): Buffer {
+export function unseal(key: Buffer, sealed: Buffer, aad?: string | Buffer): Buffer {
   if (sealed.length < 32 || !sealed.subarray(0, 4).equals(magic)) throw new Error('not a sealed file');
   const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(4, 16));
-  if (aad !== undefined) decipher.setAAD(Buffer.from(aad));
+  if (aad !== undefined) decipher.setAAD(typeof aad === 'string' ? Buffer.from(aad) : aad);
   decipher.setAuthTag(sealed.subarray(16, 32));
   return Buffer.concat([decipher.update(sealed.subarray(32)), decipher.final()]);
 }

@@ -80,12 +80,18 @@ export async function checkClientAddress(store: CounterStore, settings: RateLimi
   throw new RateLimitedError(`Rate limit exceeded: max ${settings.perSecond} requests per second`, 'ip', settings.perSecond, 1, resetMs / 1000);
 }
 
-/** After authentication: a tenant's API requests per minute, by tier. */
-export async function checkTenantQuota(store: CounterStore, settings: RateLimitSettings, tenantId: string, tier: PlanTier): Promise<void> {
-  const limit = settings.tierPerMinute[tier];
+/**
+ * After authentication: a tenant's API requests per minute, by tier, or the tenant's own lower
+ * limit (its gateway configuration's rateLimit), never above the tier's.
+ */
+export async function checkTenantQuota(store: CounterStore, settings: RateLimitSettings, tenantId: string, tier: PlanTier, ownPerMinute?: number): Promise<void> {
+  const tierLimit = settings.tierPerMinute[tier];
+  const own = ownPerMinute !== undefined && ownPerMinute < tierLimit;
+  const limit = own ? ownPerMinute : tierLimit;
   const { count, resetMs } = await store.increment(`quota:${tenantId}`, 60_000);
   if (count > limit) {
-    throw new RateLimitedError(`Rate limit exceeded: max ${limit} requests per minute for the ${tier} tier`, `tier-${tier.toLowerCase()}`, limit, 60, resetMs / 1000);
+    const reason = own ? "the tenant's own rateLimit" : `the ${tier} tier`;
+    throw new RateLimitedError(`Rate limit exceeded: max ${limit} requests per minute for ${reason}`, own ? 'tenant-rate-limit' : `tier-${tier.toLowerCase()}`, limit, 60, resetMs / 1000);
   }
 }
 

@@ -87,6 +87,8 @@ export async function startGateway(options: { production?: boolean; rateLimits?:
       DATABASE_CUTOVER_MS: 200,
       // Tests change keys and tenants and look at once; the one-second principal cache has its own test.
       PRINCIPAL_CACHE_MS: 0,
+      // No webhook polling in the background of statement counts; webhook tests poll fast.
+      WEBHOOK_POLL_MS: 3_600_000,
       ...options.env,
     },
     rateLimits: options.rateLimits ?? testRateLimits,

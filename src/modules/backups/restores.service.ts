@@ -1,24 +1,13 @@
 import type { BackupRecord, Prisma, Tenant, TenantRecovery } from '../../generated/prisma/client.js';
 import { ConflictError, DomainError, ForbiddenError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { readConfigDocument } from '../configs/config-document.js';
+import { changedPaths, recordRevision, revisionsWhere } from '../configs/revisions.js';
 import { assertNoDatabaseWork } from '../databases/database-state.js';
 import type { Actor } from '../identity/principal.js';
 import { planFields } from '../tenants/plans.js';
 import { assertNotTenantsOwnAct, resolveTenant } from '../tenants/tenant-access.js';
 import { type BackupDeps, loadSnapshot, writeBackup } from './backup-files.js';
 import type { TenantSnapshot } from './snapshot.js';
-
-function changedPaths(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
-  const paths: string[] = [];
-  for (const category of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    const a = (before[category] ?? {}) as Record<string, unknown>;
-    const b = (after[category] ?? {}) as Record<string, unknown>;
-    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-      if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) paths.push(`${category}.${key}`);
-    }
-  }
-  return paths;
-}
 
 export type RollbackResult = { tenant: Tenant; restoredFrom: BackupRecord; safetyBackup: BackupRecord };
 
@@ -72,14 +61,13 @@ async function restoreSnapshot(actor: Actor, tenant: Tenant, snapshot: TenantSna
     const document = snapshot.config.document as Prisma.InputJsonObject;
     const version = current.version + 1;
     await tx.tenantConfig.update({ where: { tenantId: tenant.id }, data: { version, document, updatedBy: author, updatedAt: new Date() } });
-    await tx.tenantConfigRevision.create({
-      data: {
-        tenantId: tenant.id,
-        version,
-        principal: author,
-        updatedFields: changedPaths(readConfigDocument(current.document) as unknown as Record<string, unknown>, snapshot.config.document),
-        document,
-      },
+    await recordRevision(tx, {
+      tenantId: tenant.id,
+      kind: 'config',
+      version,
+      principal: author,
+      updatedFields: changedPaths(readConfigDocument(current.document) as unknown as Record<string, unknown>, snapshot.config.document),
+      document,
     });
     await tx.tenantFeature.deleteMany({ where: { tenantId: tenant.id } });
     await tx.tenantFeature.createMany({ data: snapshot.features.map((entry) => ({ tenantId: tenant.id, ...entry })) });
@@ -87,6 +75,15 @@ async function restoreSnapshot(actor: Actor, tenant: Tenant, snapshot: TenantSna
     await tx.resourceLimit.createMany({
       data: snapshot.resourceLimits.map((limit) => ({ tenantId: tenant.id, ...limit, tiers: limit.tiers as Prisma.InputJsonObject })),
     });
+    if (snapshot.secrets) {
+      const { dataKey, values } = snapshot.secrets;
+      // A tenant's data key never changes (rotation re-wraps it): the one held now opens the backup's values too.
+      if (dataKey) {
+        await tx.tenantDataKey.createMany({ data: [{ tenantId: tenant.id, wrappedKey: new Uint8Array(Buffer.from(dataKey.wrappedKey, 'base64')), wrappedBy: dataKey.wrappedBy }], skipDuplicates: true });
+      }
+      await tx.tenantSecret.deleteMany({ where: { tenantId: tenant.id } });
+      await tx.tenantSecret.createMany({ data: values.map(({ name, sealed }) => ({ tenantId: tenant.id, name, sealed: new Uint8Array(Buffer.from(sealed, 'base64')) })) });
+    }
     if (snapshot.databases) {
       await tx.tenantDatabase.deleteMany({ where: { tenantId: tenant.id } });
       await tx.tenantDatabase.createMany({ data: snapshot.databases.map((database) => ({ tenantId: tenant.id, ...database, status: 'READY' as const })) });
@@ -147,7 +144,7 @@ export async function recoverTenant(actor: Actor, deps: BackupDeps, ref: string,
   await assertNoDatabaseWork(actor, tenant, 'recover');
   const snapshot = await loadSnapshot(actor, deps, tenant, base);
   const revision = await actor.prisma.tenantConfigRevision.findFirst({
-    where: { tenantId: tenant.id, createdAt: { lte: timestamp } },
+    where: { ...revisionsWhere(tenant.id, 'config'), createdAt: { lte: timestamp } },
     orderBy: { version: 'desc' },
   });
   if (revision) snapshot.config = { version: revision.version, document: readConfigDocument(revision.document) as unknown as Record<string, unknown> };

@@ -36,6 +36,13 @@ const sections = {
   databases: z
     .array(z.object({ blueprint: z.string(), databaseType: z.string(), isolation: z.enum(['SHARED', 'DEDICATED']), region: z.string(), version: z.number() }))
     .optional(),
+  /** Tenant secrets as stored: the data key wrapped by the keyring, each value sealed by it (absent in backups taken before secrets existed). */
+  secrets: z
+    .object({
+      dataKey: z.object({ wrappedKey: z.string(), wrappedBy: z.string() }).nullable(),
+      values: z.array(z.object({ name: z.string(), sealed: z.string() })),
+    })
+    .optional(),
 };
 
 /**
@@ -65,6 +72,7 @@ export const incrementalSchema = z.object({
     features: sections.features.optional(),
     resourceLimits: sections.resourceLimits.optional(),
     databases: sections.databases,
+    secrets: sections.secrets,
   }),
 });
 
@@ -73,7 +81,7 @@ export type Incremental = z.infer<typeof incrementalSchema>;
 export async function takeSnapshot(db: Actor['prisma'], tenantId: string): Promise<TenantSnapshot> {
   const tenant = await db.tenant.findUniqueOrThrow({
     where: { id: tenantId },
-    include: { config: true, features: true, resourceLimits: true, databases: true },
+    include: { config: true, features: true, resourceLimits: true, databases: true, dataKey: true, secrets: { orderBy: { name: 'asc' } } },
     relationLoadStrategy: 'join',
   });
   return {
@@ -102,6 +110,10 @@ export async function takeSnapshot(db: Actor['prisma'], tenantId: string): Promi
     databases: tenant.databases
       .map(({ blueprint, databaseType, isolation, region, version }) => ({ blueprint, databaseType, isolation, region, version }))
       .sort((a, b) => a.blueprint.localeCompare(b.blueprint)),
+    secrets: {
+      dataKey: tenant.dataKey ? { wrappedKey: Buffer.from(tenant.dataKey.wrappedKey).toString('base64'), wrappedBy: tenant.dataKey.wrappedBy } : null,
+      values: tenant.secrets.map(({ name, sealed }) => ({ name, sealed: Buffer.from(sealed).toString('base64') })),
+    },
   };
 }
 
@@ -114,7 +126,7 @@ export function diffSnapshots(base: TenantSnapshot, current: TenantSnapshot): In
     Object.entries(current.tenant).filter(([key, value]) => !same(base.tenant[key as keyof TenantSnapshot['tenant']], value)),
   );
   if (Object.keys(tenant).length) changes.tenant = tenant;
-  for (const section of ['config', 'features', 'resourceLimits', 'databases'] as const) {
+  for (const section of ['config', 'features', 'resourceLimits', 'databases', 'secrets'] as const) {
     if (!same(base[section], current[section])) (changes as Record<string, unknown>)[section] = current[section];
   }
   return changes;

@@ -8,6 +8,8 @@ import type { Actor } from '../identity/principal.js';
 import { assertLive } from '../tenants/tenant-access.js';
 import { type AllowedBuckets, destinationViolations } from './backup-destinations.js';
 import { readConfigDocument } from './config-document.js';
+import { recordRevision } from './revisions.js';
+import { documentChanges, recordAudit } from '../audit/audit-trail.js';
 import {
   type ConfigCategory,
   type ConfigDocument,
@@ -213,8 +215,12 @@ export async function changeTenantConfig(
       where: { tenantId: tenant.id },
       data: { version, document, updatedBy: principal.label, updatedAt: new Date() },
     });
-    await tx.tenantConfigRevision.create({
-      data: { tenantId: tenant.id, version, principal: principal.label, updatedFields, document },
+    await recordRevision(tx, { tenantId: tenant.id, kind: 'config', version, principal: principal.label, updatedFields, document });
+    await recordAudit(tx, actor, {
+      tenantId: tenant.id,
+      action: 'config.updated',
+      target: `config:v${version}`,
+      changes: documentChanges(before as unknown as Record<string, unknown>, after as unknown as Record<string, unknown>),
     });
     return { config, updatedFields };
   });

@@ -4,6 +4,7 @@ import { type Actor, requireScope } from '../identity/principal.js';
 import { resolveTenant } from '../tenants/tenant-access.js';
 import type { AllowedBuckets } from './backup-destinations.js';
 import { type ConfigPatch, type ConfigUpdateResult, changeTenantConfig } from './config-changes.js';
+import { revisionsWhere } from './revisions.js';
 
 export type { ConfigPatch, ConfigUpdateResult };
 
@@ -65,5 +66,5 @@ export async function updateTenantConfig(
 /** Revisions are listed newest first through a connection over this where-clause. */
 export async function configRevisionsWhere(actor: Actor, ref: string): Promise<Prisma.TenantConfigRevisionWhereInput> {
   const tenant = await resolveTenant(actor, ref, 'config:read');
-  return { tenantId: tenant.id };
+  return revisionsWhere(tenant.id, 'config');
 }

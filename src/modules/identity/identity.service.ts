@@ -13,7 +13,7 @@ function operatorPrincipal(): Principal {
   return { id: 'operator', label: 'operator', owner: 'GLOBAL', projectId: null, tenantId: null, scopes: new Set(['admin']) };
 }
 
-type OwningTenant = Pick<Tenant, 'tier' | 'status' | 'statusBeforeRestore' | 'expiresAt'>;
+type OwningTenant = Pick<Tenant, 'tier' | 'status' | 'statusBeforeRestore' | 'expiresAt'> & { gatewayConfig?: { quotaPerMinute: number | null } | null };
 
 export function principalFromKey(key: ApiKey & { tenant?: OwningTenant | null }, standing?: TenantStanding): Principal {
   return {
@@ -23,6 +23,7 @@ export function principalFromKey(key: ApiKey & { tenant?: OwningTenant | null },
     projectId: key.projectId,
     tenantId: key.tenantId,
     tenantTier: key.tenant?.tier,
+    tenantQuotaPerMinute: key.tenant?.gatewayConfig?.quotaPerMinute ?? undefined,
     tenantStanding: standing,
     scopes: new Set(key.scopes as Scope[]),
   };
@@ -48,7 +49,7 @@ export async function authenticate(
   if (!keyPattern.test(presented)) return invalidKey;
   const key = await prisma.apiKey.findUnique({
     where: { secretHash: hashSecret(presented) },
-    include: { tenant: { select: { tier: true, status: true, statusBeforeRestore: true, expiresAt: true } } },
+    include: { tenant: { select: { tier: true, status: true, statusBeforeRestore: true, expiresAt: true, gatewayConfig: { select: { quotaPerMinute: true } } } } },
   });
   if (!key || key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) return invalidKey;
   const standing = key.tenant ? tenantStanding(key.tenant) : undefined;

@@ -27,6 +27,8 @@ export const scopes = [
   'domains:write',
   'deployments:read',
   'deployments:write',
+  'secrets:read',
+  'secrets:write',
   'admin',
 ] as const;
 export type Scope = (typeof scopes)[number];
@@ -44,6 +46,8 @@ export type Principal = {
   tenantId: string | null;
   /** The owning tenant's tier, for tenant keys: what their request quota follows. */
   tenantTier?: 'FREE' | 'BASIC' | 'PRO' | 'ENTERPRISE';
+  /** The owning tenant's own per-minute limit (its gateway configuration's rateLimit), for tenant keys: it only ever lowers the tier's. */
+  tenantQuotaPerMinute?: number;
   /** The owning tenant's standing, for tenant keys: a suspended or expired tenant's keys only read. */
   tenantStanding?: TenantStanding;
   scopes: ReadonlySet<Scope>;
@@ -59,6 +63,8 @@ export type Actor = {
   authFailure?: string;
   /** Told when a change makes what this process remembers about keys stale (a revocation, a tenant's state or plan). */
   credentialsChanged?: () => void;
+  /** The request being served, for the audit trail. */
+  origin?: { requestId?: string; clientAddress?: string };
 };
 
 export function hasScope(principal: Principal, scope: Scope): boolean {

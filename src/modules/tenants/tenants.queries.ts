@@ -17,8 +17,8 @@ builder.queryField('tenant', (t) =>
   t.prismaField({
     description: 'One tenant by UUID or slug',
     type: TenantRef,
-    args: { id: t.arg.id({ required: true, description: 'UUID or slug' }) },
-    resolve: (query, _root, args, ctx) => resolveTenant(ctx, String(args.id), 'tenants:read', query),
+    args: { id: t.arg.id({ required: false, description: "UUID or slug; the API key's own tenant when absent" }) },
+    resolve: (query, _root, args, ctx) => resolveTenant(ctx, args.id == null ? null : String(args.id), 'tenants:read', query),
   }),
 );
 

@@ -10,15 +10,15 @@ import {
   TenantApiUsageSummaryDocument,
 } from '../../../generated/graphql/graphql.js';
 import { type Dialect, defineRoute, type Failure, type RequestProblem, type RestRequest, type RestResult } from '../../types.js';
+import { configRoutes } from './config.routes.js';
+import { rbacRoutes } from './rbac.routes.js';
+import { secretRoutes } from './secrets.routes.js';
+import { failure, tenantHeader, tenantOf } from './shared.js';
 
 // Gateway tenant endpoints (seed 001_3574d09c1313b85c.txt): usage, tenant info, resource limits.
 // The decisions where the seed is vague: README.md beside this file.
 
 
-const failure = (status: number, error: string, message: string): RestResult => ({ status, body: { success: false, error, message } });
-
-const tenantHeader = { name: 'X-Tenant-ID', description: "Tenant slug or UUID; the API key's own tenant when absent", required: false };
-const tenantOf = (request: RestRequest) => request.headers.get('x-tenant-id')?.trim() || null;
 
 const lower = (value: string | null | undefined) => value?.toLowerCase() ?? null;
 const upper = <T extends string>(value: T) => value.toUpperCase() as Uppercase<T>;
@@ -94,11 +94,8 @@ const tenantInfo = defineRoute(TenantApiInfoDocument, {
   method: 'GET',
   path: '/tenant/info',
   summary: 'Tenant information and plan limits',
-  headers: [{ ...tenantHeader, required: true, description: 'Tenant slug or UUID' }],
-  variables: (request) => {
-    const tenant = tenantOf(request);
-    return tenant ? { tenant } : { answer: failure(400, 'tenant_required', 'The X-Tenant-ID header is required') };
-  },
+  headers: [tenantHeader],
+  variables: (request) => ({ tenant: tenantOf(request) }),
   respond: (data) => ({
     status: 200,
     body: {
@@ -263,8 +260,8 @@ export function tenantApiDialect(prefix: string): Dialect {
     problem,
     methodNotAllowed: () => failure(405, 'method_not_allowed', 'Method not allowed'),
     notFound: (pathname) => failure(404, 'not_found', `No route for ${pathname}`),
-    errorStatuses: [400, 401, 403, 404, 405, 413, 415, 429, 500],
+    errorStatuses: [400, 401, 403, 404, 405, 409, 412, 413, 415, 429, 500],
     errorSchema: z.object({ success: z.literal(false), error: z.string(), message: z.string() }),
-    routes: [usageSummary, usageHistory, tenantInfo, getLimits, putLimits, limitsUsage, check, track],
+    routes: [usageSummary, usageHistory, tenantInfo, getLimits, putLimits, limitsUsage, check, track, ...configRoutes, ...secretRoutes, ...rbacRoutes],
   };
 }

@@ -1,0 +1,45 @@
+import type { Prisma } from '../../generated/prisma/client.js';
+import { changedPaths } from '../configs/revisions.js';
+import type { Actor } from '../identity/principal.js';
+import { enqueueWebhooks } from '../webhooks/outbox.js';
+
+/** What replaces a secret's value in the trail: it is never written, not even sealed. */
+export const sealedMark = '[sealed]';
+
+export type AuditChange = { path: string; before: unknown; after: unknown };
+export type AuditEntry = { tenantId: string | null; action: string; target: string; changes: AuditChange[] };
+
+function valueAt(document: Record<string, unknown>, path: string): unknown {
+  let current: unknown = document;
+  for (const key of path.split('.')) current = current && typeof current === 'object' ? (current as Record<string, unknown>)[key] : undefined;
+  return current ?? null;
+}
+
+/** The changed paths of two documents, each with its value before and after. */
+export function documentChanges(before: Record<string, unknown>, after: Record<string, unknown>): AuditChange[] {
+  return changedPaths(before, after).map((path) => ({ path, before: valueAt(before, path), after: valueAt(after, path) }));
+}
+
+/**
+ * Writes one audit event with the transaction of the change it records, so a change that rolls
+ * back leaves no event and no committed change lacks one; the tenant's webhooks subscribed to
+ * the action get it through the outbox in that transaction too.
+ */
+export async function recordAudit(tx: Pick<Prisma.TransactionClient, 'auditEvent' | 'tenantGatewayConfig' | 'webhookDelivery'>, actor: Actor, entry: AuditEntry) {
+  const principal = actor.principal!;
+  const event = await tx.auditEvent.create({
+    data: {
+      ...entry,
+      changes: entry.changes as unknown as Prisma.InputJsonArray,
+      actor: principal.label,
+      actorId: principal.id,
+      requestId: actor.origin?.requestId ?? null,
+      clientAddress: actor.origin?.clientAddress ?? null,
+    },
+  });
+  // The same change, told to the tenant's webhooks through the outbox, in the same transaction.
+  if (entry.tenantId) {
+    await enqueueWebhooks(tx, { id: event.id, event: entry.action, tenantId: entry.tenantId, target: entry.target, changes: entry.changes, occurredAt: event.createdAt.toISOString() });
+  }
+  return event;
+}

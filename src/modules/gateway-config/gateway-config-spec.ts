@@ -1,0 +1,175 @@
+import { z } from 'zod';
+
+/**
+ * The gateway configuration of seed 001 ("Configuration Schema": routes, credentials,
+ * rateLimit, cache, webhooks): one zod spec from which validation, the GraphQL types and the
+ * OpenAPI schema of /tenant/config are derived.
+ */
+
+export const httpMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+
+/** What webhooks may subscribe to: the events the gateway emits. */
+export const webhookEvents = [
+  'config.updated',
+  'gateway_config.updated',
+  'secret.stored',
+  'secret.deleted',
+  'role.created',
+  'role.updated',
+  'role.deleted',
+  'tenant.updated',
+  'tenant.suspended',
+  'tenant.resumed',
+  'tenant.deleted',
+  'tenant.restored',
+] as const;
+
+export const limits = { routes: 200, credentials: 50, webhooks: 20, rateLimitRoutes: 100, maxPerWindow: 1_000_000, windowSeconds: 86_400, ttlSeconds: 86_400, cacheEntries: 1_000_000 };
+
+const text = (max: number) => z.string().max(max, { error: `at most ${max} characters` });
+const positive = (label: string, max: number) =>
+  z
+    .number({ error: `${label} must be an integer` })
+    .int({ error: `${label} must be an integer` })
+    .min(1, { error: `${label} must be between 1 and ${max}` })
+    .max(max, { error: `${label} must be between 1 and ${max}` });
+
+const routePath = z.string().max(512, { error: 'path is at most 512 characters' }).regex(/^\/[^\s?#]*$/, { error: 'path must start with "/" and hold no spaces, "?" or "#"' });
+const method = z
+  .string()
+  .transform((value) => value.toUpperCase())
+  .pipe(z.enum(httpMethods, { error: `method must be one of ${httpMethods.join(', ')} (any case)` }));
+
+const route = z
+  .object({
+    path: routePath,
+    method,
+    description: text(1024).optional(),
+    credential: z.string().optional().describe('The name of a credential (credentials section) the gateway sends upstream'),
+  })
+  .strict();
+
+const routes = z
+  .array(route)
+  .max(limits.routes, { error: `at most ${limits.routes} routes` })
+  .superRefine((list, context) => {
+    const seen = new Set<string>();
+    list.forEach((entry, index) => {
+      const key = `${entry.method} ${entry.path}`;
+      if (seen.has(key)) context.addIssue({ code: 'custom', path: [index], message: `Duplicate route ${key}` });
+      seen.add(key);
+    });
+  });
+
+export const credentialNamePattern = /^[a-z][a-z0-9_-]{0,63}$/;
+export const secretNamePattern = /^[A-Z][A-Z0-9_]{0,127}$/;
+
+const credential = z
+  .object({
+    type: z.enum(['bearer', 'basic', 'api_key', 'header'], { error: 'type must be one of bearer, basic, api_key, header' }),
+    secret: z.string().regex(secretNamePattern, { error: 'secret must name a stored secret (^[A-Z][A-Z0-9_]{0,127}$)' }),
+    header: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { error: 'header must be a header name' }).optional(),
+    username: text(256).optional(),
+  })
+  .strict();
+
+const credentials = z.record(z.string(), credential).superRefine((value, context) => {
+  if (Object.keys(value).length > limits.credentials) context.addIssue({ code: 'custom', message: `at most ${limits.credentials} credentials` });
+  for (const name of Object.keys(value)) {
+    if (!credentialNamePattern.test(name)) context.addIssue({ code: 'custom', path: [name], message: 'credential names are 1-64 characters: a lowercase letter, then lowercase letters, digits, "_" or "-"' });
+  }
+});
+
+const window = z.object({ max: positive('max', limits.maxPerWindow), windowSeconds: positive('windowSeconds', limits.windowSeconds).default(60) }).strict();
+
+const rateLimit = z
+  .object({
+    enabled: z.boolean({ error: 'enabled must be true or false' }).default(false),
+    default: window.default({ max: 60, windowSeconds: 60 }),
+    routes: z
+      .array(z.object({ path: routePath, method: method.optional(), max: positive('max', limits.maxPerWindow), windowSeconds: positive('windowSeconds', limits.windowSeconds).default(60) }).strict())
+      .max(limits.rateLimitRoutes, { error: `at most ${limits.rateLimitRoutes} route limits` })
+      .default([]),
+  })
+  .strict();
+
+const cache = z
+  .object({
+    enabled: z.boolean({ error: 'enabled must be true or false' }).default(false),
+    ttlSeconds: positive('ttlSeconds', limits.ttlSeconds).default(300),
+    maxEntries: positive('maxEntries', limits.cacheEntries).default(10_000),
+  })
+  .strict();
+
+const webhookUrl = z.string().max(2048).refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'url must be an absolute http or https URL without credentials' },
+);
+
+const webhook = z
+  .object({
+    url: webhookUrl,
+    events: z.array(z.enum(webhookEvents, { error: `events must be among ${webhookEvents.join(', ')}` })).min(1, { error: 'a webhook needs at least one event' }).max(webhookEvents.length),
+    secret: z.string().min(16, { error: 'secret must be 16 to 256 characters' }).max(256, { error: 'secret must be 16 to 256 characters' }).optional(),
+  })
+  .strict();
+
+const webhooks = z.array(webhook).max(limits.webhooks, { error: `at most ${limits.webhooks} webhooks` });
+
+export const gatewayConfigSections = { routes, credentials, rateLimit, cache, webhooks };
+export type GatewaySection = keyof typeof gatewayConfigSections;
+export const gatewaySectionNames = Object.keys(gatewayConfigSections) as GatewaySection[];
+
+/** What POST /tenant/config takes: any of the sections, each whole. */
+export const gatewayConfigPatch = z.object(gatewayConfigSections).partial().strict();
+export type GatewayConfigPatch = z.output<typeof gatewayConfigPatch>;
+
+/** The stored document: every section, defaults filled. Webhook secrets are stored sealed, never as given. */
+export type GatewayConfigDocument = {
+  routes: z.output<typeof routes>;
+  credentials: z.output<typeof credentials>;
+  rateLimit: z.output<typeof rateLimit>;
+  cache: z.output<typeof cache>;
+  webhooks: (Omit<z.output<typeof webhook>, 'secret'> & { sealedSecret?: string })[];
+};
+
+export function defaultGatewayConfig(): GatewayConfigDocument {
+  return { routes: [], credentials: {}, rateLimit: rateLimit.parse({}), cache: cache.parse({}), webhooks: [] };
+}
+
+/** The document as served: webhook secrets are never returned, only whether one is set. */
+export const gatewayConfigView = z.object({
+  routes: z.array(z.object({ path: z.string(), method: z.enum(httpMethods), description: z.string().optional(), credential: z.string().optional() })),
+  credentials: z.record(z.string(), z.object({ type: z.string(), secret: z.string(), header: z.string().optional(), username: z.string().optional() })),
+  rateLimit: z.object({
+    enabled: z.boolean(),
+    default: z.object({ max: z.number().int(), windowSeconds: z.number().int() }),
+    routes: z.array(z.object({ path: z.string(), method: z.enum(httpMethods).optional(), max: z.number().int(), windowSeconds: z.number().int() })),
+  }),
+  cache: z.object({ enabled: z.boolean(), ttlSeconds: z.number().int(), maxEntries: z.number().int() }),
+  webhooks: z.array(z.object({ url: z.string(), events: z.array(z.enum(webhookEvents)), hasSecret: z.boolean() })),
+});
+export type GatewayConfigView = z.output<typeof gatewayConfigView>;
+
+export function viewOf(document: GatewayConfigDocument): GatewayConfigView {
+  return { ...document, webhooks: document.webhooks.map(({ sealedSecret, ...rest }) => ({ ...rest, hasSecret: !!sealedSecret })) };
+}
+
+/** Reads a stored document, filling sections a document written before them lacks. */
+export function readGatewayConfig(stored: unknown): GatewayConfigDocument {
+  const source = (stored && typeof stored === 'object' ? stored : {}) as Partial<GatewayConfigDocument>;
+  return { ...defaultGatewayConfig(), ...source };
+}
+
+/** Requests a minute the tenant's own rate limit allows; null when it sets none. */
+export function quotaPerMinute(rate: GatewayConfigDocument['rateLimit']): number | null {
+  if (!rate.enabled) return null;
+  return Math.max(1, Math.floor((rate.default.max * 60) / rate.default.windowSeconds));
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/** Role names and permissions: lowercase words with digits and _ . : - (`billing:read`). */
+export const rbacNamePattern = /^[a-z][a-z0-9_.:-]{0,63}$/;
+export const rbacLimits = { roles: 100, permissions: 100, description: 1024 };
+
+export type Role = { name: string; description: string | null; permissions: string[] };
+export type RbacDocument = { enabled: boolean; defaultRole: string; roles: Role[] };
+
+/** What a new tenant has until it changes anything. */
+export function defaultRbac(): RbacDocument {
+  return {
+    enabled: true,
+    defaultRole: 'viewer',
+    roles: [
+      { name: 'viewer', description: null, permissions: ['read'] },
+      { name: 'admin', description: null, permissions: ['read', 'write', 'delete'] },
+    ],
+  };
+}
+
+export function readRbac(stored: unknown): RbacDocument {
+  return stored && typeof stored === 'object' ? (structuredClone(stored) as RbacDocument) : defaultRbac();
+}
+
+const name = (field: string) =>
+  z.string().regex(rbacNamePattern, { error: `${field} must be 1-64 characters: a lowercase letter, then lowercase letters, digits, "_", ".", ":" or "-"` });
+
+export const roleNameSchema = name('name');
+export const permissionsSchema = z
+  .array(name('permission'))
+  .min(1, { error: 'a role needs at least one permission' })
+  .max(rbacLimits.permissions, { error: `a role has at most ${rbacLimits.permissions} permissions` })
+  .transform((permissions) => [...new Set(permissions)]);
+export const descriptionSchema = z.string().max(rbacLimits.description, { error: `description is at most ${rbacLimits.description} characters` }).nullable();

@@ -1,0 +1,113 @@
+import type { TenantSecret } from '../../generated/prisma/client.js';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type Violation } from '../../lib/errors.js';
+import { type Keyring, keyFingerprint } from '../../lib/keyring.js';
+import { type Actor, requireScope } from '../identity/principal.js';
+import { recordAudit, sealedMark } from '../audit/audit-trail.js';
+import { readGatewayConfig } from '../gateway-config/gateway-config-spec.js';
+import { assertLive, resolveTenant } from '../tenants/tenant-access.js';
+import { openDataKey, sealSecretValue, tenantDataKey, wrapDataKey } from './envelope.js';
+
+export const secretNamePattern = /^[A-Z][A-Z0-9_]{0,127}$/;
+export const maxSecretValueBytes = 64 * 1024;
+
+export type SecretMeta = Pick<TenantSecret, 'tenantId' | 'name' | 'createdAt' | 'updatedAt'>;
+const meta = { tenantId: true, name: true, createdAt: true, updatedAt: true } as const;
+
+// Messages name the field and the rule, never the value.
+function nameViolations(name: string, field = 'name'): Violation[] {
+  return secretNamePattern.test(name)
+    ? []
+    : [{ field, rule: 'pattern', message: `${field} must be 1-128 characters: an uppercase letter, then uppercase letters, digits or "_" (^[A-Z][A-Z0-9_]{0,127}$)` }];
+}
+
+function valueViolations(value: string): Violation[] {
+  if (value.length === 0) return [{ field: 'value', rule: 'required', message: 'value must not be empty' }];
+  if (Buffer.byteLength(value, 'utf8') > maxSecretValueBytes) return [{ field: 'value', rule: 'size', message: `value must be at most ${maxSecretValueBytes} bytes (64 KiB)` }];
+  return [];
+}
+
+/** The tenant's secret names, sorted; values never leave the database. */
+export async function listSecrets(actor: Actor, ref: string | null | undefined): Promise<SecretMeta[]> {
+  const tenant = await resolveTenant(actor, ref, 'secrets:read');
+  return actor.prisma.tenantSecret.findMany({ where: { tenantId: tenant.id }, select: meta, orderBy: { name: 'asc' } });
+}
+
+/** Stores (or replaces) a secret, sealed with the tenant's data key. */
+export async function storeSecret(actor: Actor & { keyring: Keyring }, ref: string | null | undefined, name: string, value: string): Promise<SecretMeta> {
+  const violations = [...nameViolations(name), ...valueViolations(value)];
+  if (violations.length) throw new InvalidInputError(violations);
+  const tenant = await resolveTenant(actor, ref, 'secrets:write');
+  assertLive(tenant, 'store a secret of');
+  return actor.prisma.$transaction(async (tx) => {
+    const dataKey = await tenantDataKey(tx, actor.keyring, tenant.id);
+    const sealed = sealSecretValue(dataKey, tenant.id, name, value);
+    const existed = await tx.tenantSecret.count({ where: { tenantId: tenant.id, name } });
+    const stored = await tx.tenantSecret.upsert({
+      where: { tenantId_name: { tenantId: tenant.id, name } },
+      create: { tenantId: tenant.id, name, sealed },
+      update: { sealed },
+      select: meta,
+    });
+    await recordAudit(tx, actor, {
+      tenantId: tenant.id,
+      action: 'secret.stored',
+      target: `secret:${name}`,
+      changes: [{ path: `secrets.${name}`, before: existed ? sealedMark : null, after: sealedMark }],
+    });
+    return stored;
+  });
+}
+
+export async function deleteSecret(actor: Actor, ref: string | null | undefined, name: string): Promise<SecretMeta> {
+  const tenant = await resolveTenant(actor, ref, 'secrets:write');
+  assertLive(tenant, 'delete a secret of');
+  const gateway = await actor.prisma.tenantGatewayConfig.findUnique({ where: { tenantId: tenant.id }, select: { document: true } });
+  const users = Object.entries(readGatewayConfig(gateway?.document).credentials).filter(([, credential]) => credential.secret === name);
+  if (users.length) {
+    throw new ConflictError(`Secret "${name}" is used by ${users.map(([credential]) => `credentials.${credential}`).join(', ')}: change the gateway configuration first`, { field: 'name' });
+  }
+  return actor.prisma.$transaction(async (tx) => {
+    const [deleted] = await tx.$queryRaw<SecretMeta[]>`
+      DELETE FROM "TenantSecret" WHERE "tenantId" = ${tenant.id}::uuid AND "name" = ${name}
+      RETURNING "tenantId", "name", "createdAt", "updatedAt"`;
+    if (!deleted) throw new NotFoundError(`No secret named "${name.slice(0, 128)}"`, { field: 'name' });
+    await recordAudit(tx, actor, { tenantId: tenant.id, action: 'secret.deleted', target: `secret:${name}`, changes: [{ path: `secrets.${name}`, before: sealedMark, after: null }] });
+    return deleted;
+  });
+}
+
+export type RewrapResult = { total: number; rewrapped: number; unopenable: number };
+
+/**
+ * Key rotation: every data key not yet under SECRETS_KEY is re-wrapped under it (opened with a
+ * key of SECRETS_KEY_PREVIOUS). Secret values are untouched: they are sealed by the data keys.
+ * An operator act; keys that no key of the ring opens are counted and left as they are.
+ */
+export async function rewrapDataKeys(actor: Actor & { keyring: Keyring }): Promise<RewrapResult> {
+  const principal = requireScope(actor, 'admin');
+  if (principal.owner !== 'GLOBAL') throw new ForbiddenError('Re-wrapping the data keys is an operator act');
+  const current = keyFingerprint(actor.keyring.current);
+  const result: RewrapResult = { total: await actor.prisma.tenantDataKey.count(), rewrapped: 0, unopenable: 0 };
+  let cursor: string | undefined;
+  for (;;) {
+    const batch = await actor.prisma.tenantDataKey.findMany({
+      where: { wrappedBy: { not: current }, ...(cursor ? { tenantId: { gt: cursor } } : {}) },
+      orderBy: { tenantId: 'asc' },
+      take: 100,
+    });
+    if (batch.length === 0) return result;
+    for (const row of batch) {
+      const dataKey = openDataKey(actor.keyring, row);
+      if (!dataKey) {
+        result.unopenable += 1;
+        continue;
+      }
+      const updated = await actor.prisma.tenantDataKey.updateMany({
+        where: { tenantId: row.tenantId, wrappedBy: row.wrappedBy },
+        data: { ...wrapDataKey(actor.keyring, row.tenantId, dataKey), rotatedAt: new Date() },
+      });
+      result.rewrapped += updated.count;
+    }
+    cursor = batch[batch.length - 1]!.tenantId;
+  }
+}

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createKey, createTenant } from './support/fixtures.js';
+import { startGateway, type TestGateway } from './support/gateway.js';
+
+// The audit log (issue 15, "config changes logged"): every change writes an event in its transaction.
+
+let gateway: TestGateway;
+beforeAll(async () => {
+  gateway = await startGateway();
+});
+afterAll(() => gateway.close());
+
+type Event = { action: string; target: string; actor: string; tenantId: string | null; changes: { path: string; before: unknown; after: unknown }[]; requestId: string | null; createdAt: string };
+async function auditLog(args: string, key = gateway.adminKey) {
+  const result = await gateway.graphql<{ auditLog: { edges: { node: Event }[] } }, object>(
+    `{ auditLog(${args}) { edges { node { action target actor tenantId changes requestId createdAt } } } }`,
+    {},
+    key,
+  );
+  return result;
+}
+const events = async (tenantId: string, filter = '') => (await auditLog(`tenant: "${tenantId}"${filter}`)).data!.auditLog.edges.map((edge) => edge.node);
+
+async function tenantWithKey() {
+  const tenant = await createTenant(gateway, { tier: 'ENTERPRISE' });
+  const key = await createKey(gateway, { name: 'auditor', scopes: ['CONFIG_READ', 'CONFIG_WRITE', 'SECRETS_READ', 'SECRETS_WRITE'], tenant: tenant.id });
+  const headers = { authorization: `Bearer ${key.secret}`, 'x-request-id': `req-${tenant.slug}` };
+  return { tenant, key: key.secret, label: `auditor (${key.apiKey.prefix})`, call: (method: string, path: string, body?: unknown) => gateway.rest(method, path, { headers, body }) };
+}
+
+describe('every change is an event with actor, action, target, changed paths, request id and time', () => {
+  test('secrets: names only, never values', async () => {
+    const { tenant, call, label } = await tenantWithKey();
+    await call('POST', '/tenant/secrets', { key: 'STRIPE_SECRET_KEY', value: 'sk_live_audited' });
+    await call('POST', '/tenant/secrets', { key: 'STRIPE_SECRET_KEY', value: 'sk_live_audited_2' });
+    await call('DELETE', '/tenant/secrets/STRIPE_SECRET_KEY');
+    const trail = await events(tenant.id);
+    expect(trail.map(({ action, target, actor, changes, requestId }) => ({ action, target, actor, changes, requestId }))).toEqual([
+      { action: 'secret.deleted', target: 'secret:STRIPE_SECRET_KEY', actor: label, changes: [{ path: 'secrets.STRIPE_SECRET_KEY', before: '[sealed]', after: null }], requestId: `req-${tenant.slug}` },
+      { action: 'secret.stored', target: 'secret:STRIPE_SECRET_KEY', actor: label, changes: [{ path: 'secrets.STRIPE_SECRET_KEY', before: '[sealed]', after: '[sealed]' }], requestId: `req-${tenant.slug}` },
+      { action: 'secret.stored', target: 'secret:STRIPE_SECRET_KEY', actor: label, changes: [{ path: 'secrets.STRIPE_SECRET_KEY', before: null, after: '[sealed]' }], requestId: `req-${tenant.slug}` },
+    ]);
+    expect(JSON.stringify(await gateway.database.prisma.auditEvent.findMany({ where: { tenantId: tenant.id } }))).not.toContain('sk_live_audited');
+    expect(new Date(trail[0]!.createdAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  test('the gateway configuration, the tenant configuration and roles: before and after of each changed path', async () => {
+    const { tenant, call } = await tenantWithKey();
+    await call('POST', '/tenant/config', { rateLimit: { enabled: true, default: { max: 500 } } });
+    await gateway.graphql(`mutation { updateTenantConfig(tenant: "${tenant.id}", input: { performance: { cacheSizeMb: 2048 } }) { updatedFields } }`);
+    await call('PUT', '/tenant/rbac/roles/admin', { permissions: ['read'] });
+    const trail = await events(tenant.id);
+    expect(trail.map(({ action, target, changes }) => ({ action, target, changes }))).toEqual([
+      { action: 'role.updated', target: 'role:admin', changes: [{ path: 'roles.admin', before: { description: null, permissions: ['read', 'write', 'delete'] }, after: { description: null, permissions: ['read'] } }] },
+      { action: 'config.updated', target: 'config:v2', changes: [{ path: 'performance.cache_size_mb', before: 1024, after: 2048 }] },
+      {
+        action: 'gateway_config.updated',
+        target: 'gateway_config:v1',
+        changes: [
+          { path: 'rateLimit.enabled', before: false, after: true },
+          { path: 'rateLimit.default', before: { max: 60, windowSeconds: 60 }, after: { max: 500, windowSeconds: 60 } },
+        ],
+      },
+    ]);
+  });
+
+  test('a refused change writes no event', async () => {
+    const { tenant, call } = await tenantWithKey();
+    await call('POST', '/tenant/config', { credentials: { jira: { type: 'bearer', secret: 'NOT_STORED' } } });
+    await call('POST', '/tenant/rbac/roles', { name: 'viewer', permissions: ['read'] });
+    await call('DELETE', '/tenant/rbac/roles/viewer');
+    await call('DELETE', '/tenant/secrets/NOT_STORED');
+    expect(await events(tenant.id)).toEqual([]);
+  });
+});
+
+describe('auditLog', () => {
+  test('filters by action (exact or prefix), actor and time', async () => {
+    const { tenant, call, label } = await tenantWithKey();
+    await call('POST', '/tenant/rbac/roles', { name: 'editor', permissions: ['read'] });
+    const between = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await call('DELETE', '/tenant/rbac/roles/editor');
+    await gateway.graphql(`mutation { storeTenantSecret(tenant: "${tenant.id}", name: "BY_OPERATOR", value: "x") { name } }`);
+    const actions = async (filter: string) => (await events(tenant.id, `, filter: ${filter}`)).map((event) => event.action);
+    expect(await actions('{ action: "role.*" }')).toEqual(['role.deleted', 'role.created']);
+    expect(await actions('{ action: "role.created" }')).toEqual(['role.created']);
+    expect(await actions('{ actor: "operator" }')).toEqual(['secret.stored']);
+    expect(await actions(`{ actor: "${label}" }`)).toEqual(['role.deleted', 'role.created']);
+    expect(await actions(`{ since: "${between}" }`)).toEqual(['secret.stored', 'role.deleted']);
+    expect(await actions(`{ until: "${between}" }`)).toEqual(['role.created']);
+  });
+
+  test("operator-wide without a tenant; a tenant key reads only its own tenant's", async () => {
+    const one = await tenantWithKey();
+    const two = await tenantWithKey();
+    await one.call('POST', '/tenant/secrets', { key: 'ONE', value: 'x' });
+    await two.call('POST', '/tenant/secrets', { key: 'TWO', value: 'x' });
+    const all = (await auditLog('first: 100')).data!.auditLog.edges.map((edge) => edge.node.tenantId);
+    expect(all).toEqual(expect.arrayContaining([one.tenant.id, two.tenant.id]));
+    expect((await auditLog('first: 10', one.key)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await auditLog(`tenant: "${two.tenant.id}"`, one.key)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const own = (await auditLog(`tenant: "${one.tenant.id}"`, one.key)).data!.auditLog.edges.map((edge) => edge.node.target);
+    expect(own).toEqual(['secret:ONE']);
+  });
+});
+
+test('events older than AUDIT_RETENTION_DAYS are pruned', async () => {
+  const { AuditRetention } = await import('../src/modules/audit/audit-retention.worker.js');
+  const { createLogger } = await import('../src/lib/logger.js');
+  const { tenant, call } = await tenantWithKey();
+  await call('POST', '/tenant/secrets', { key: 'OLD', value: 'x' });
+  await call('POST', '/tenant/secrets', { key: 'NEW', value: 'x' });
+  const { prisma } = gateway.database;
+  await prisma.auditEvent.updateMany({ where: { tenantId: tenant.id, target: 'secret:OLD' }, data: { createdAt: new Date(Date.now() - 31 * 86_400_000) } });
+  const retention = new AuditRetention(prisma, 30, createLogger('silent'));
+  expect(await retention.prune()).toBeGreaterThanOrEqual(1);
+  expect((await events(tenant.id)).map((event) => event.target)).toEqual(['secret:NEW']);
+});
