@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type App, createApp } from '../src/app.js';
-import { readEnvironment } from '../src/env.js';
+import type { App } from '../src/app.js';
 import { DeployTenantDocument, TenantDeploymentDocument, TenantDocument } from '../src/generated/graphql/graphql.js';
-import { createLogger } from '../src/lib/logger.js';
 import { codes, createTenant } from './support/fixtures.js';
-import { startGateway, type TestGateway, testRateLimits, testSecretsKey } from './support/gateway.js';
+import { startGateway, type TestGateway } from './support/gateway.js';
+import { startReplica } from './support/replica.js';
 
 // Phases long enough to observe one at a time, short enough to finish within a test.
 const phaseMs = 400;
@@ -129,24 +128,8 @@ describe('a deployment survives a restart', () => {
     const started = (await deploy(tenant.id, { region: 'eu-central-1', maintenanceWindow: windowAt })).data!.deployTenant;
     await gateway.database.prisma.tenantDeployment.update({ where: { id: started.id }, data: { phaseEndsAt: new Date(Date.now() - 5_000) } });
     expect((await status(tenant.id, started.id)).status).toBe('SCHEDULED');
-    restarted = createApp({
-      env: {
-        ...readEnvironment({}),
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        SECRETS_KEY: testSecretsKey,
-        BACKUP_SCHEDULER: 'off',
-        BACKUP_DIR: gateway.backupDir,
-        GATEWAY_ADMIN_KEY: gateway.adminKey,
-        DEPLOY_DATABASE_MIGRATION_MS: 10,
-        DEPLOY_DNS_UPDATE_MS: 10,
-        DEPLOY_SSL_SETUP_MS: 10,
-      },
-      database: gateway.database,
-      rateLimits: testRateLimits,
-      logger: createLogger('silent'),
-    });
-    await restarted.ready;
+    // A process that starts now: a replica over the same database, phases a few milliseconds long.
+    restarted = await startReplica(gateway, { DEPLOY_DATABASE_MIGRATION_MS: 10, DEPLOY_DNS_UPDATE_MS: 10, DEPLOY_SSL_SETUP_MS: 10 });
     await expect.poll(async () => (await status(tenant.id, started.id)).status, { timeout: 10_000 }).toBe('COMPLETED');
     expect((await gateway.data(TenantDocument, { id: tenant.id })).tenant).toMatchObject({ region: 'eu-central-1' });
   });
