@@ -35,7 +35,9 @@ describe('every change is an event with actor, action, target, changed paths, re
     await call('POST', '/tenant/secrets', { key: 'STRIPE_SECRET_KEY', value: 'sk_live_audited_2' });
     await call('DELETE', '/tenant/secrets/STRIPE_SECRET_KEY');
     const trail = await events(tenant.id);
-    expect(trail.map(({ action, target, actor, changes, requestId }) => ({ action, target, actor, changes, requestId }))).toEqual([
+    // The oldest event is the tenant's own creation (by the operator, through the fixture).
+    expect(trail.map((event) => event.action)).toEqual(['secret.deleted', 'secret.stored', 'secret.stored', 'tenant.created']);
+    expect(trail.slice(0, 3).map(({ action, target, actor, changes, requestId }) => ({ action, target, actor, changes, requestId }))).toEqual([
       { action: 'secret.deleted', target: 'secret:STRIPE_SECRET_KEY', actor: label, changes: [{ path: 'secrets.STRIPE_SECRET_KEY', before: '[sealed]', after: null }], requestId: `req-${tenant.slug}` },
       { action: 'secret.stored', target: 'secret:STRIPE_SECRET_KEY', actor: label, changes: [{ path: 'secrets.STRIPE_SECRET_KEY', before: '[sealed]', after: '[sealed]' }], requestId: `req-${tenant.slug}` },
       { action: 'secret.stored', target: 'secret:STRIPE_SECRET_KEY', actor: label, changes: [{ path: 'secrets.STRIPE_SECRET_KEY', before: null, after: '[sealed]' }], requestId: `req-${tenant.slug}` },
@@ -50,7 +52,8 @@ describe('every change is an event with actor, action, target, changed paths, re
     await gateway.graphql(`mutation { updateTenantConfig(tenant: "${tenant.id}", input: { performance: { cacheSizeMb: 2048 } }) { updatedFields } }`);
     await call('PUT', '/tenant/rbac/roles/admin', { permissions: ['read'] });
     const trail = await events(tenant.id);
-    expect(trail.map(({ action, target, changes }) => ({ action, target, changes }))).toEqual([
+    expect(trail.at(-1)!.action).toBe('tenant.created');
+    expect(trail.slice(0, -1).map(({ action, target, changes }) => ({ action, target, changes }))).toEqual([
       { action: 'role.updated', target: 'role:admin', changes: [{ path: 'roles.admin', before: { description: null, permissions: ['read', 'write', 'delete'] }, after: { description: null, permissions: ['read'] } }] },
       { action: 'config.updated', target: 'config:v2', changes: [{ path: 'performance.cache_size_mb', before: 1024, after: 2048 }] },
       {
@@ -70,7 +73,36 @@ describe('every change is an event with actor, action, target, changed paths, re
     await call('POST', '/tenant/rbac/roles', { name: 'viewer', permissions: ['read'] });
     await call('DELETE', '/tenant/rbac/roles/viewer');
     await call('DELETE', '/tenant/secrets/NOT_STORED');
-    expect(await events(tenant.id)).toEqual([]);
+    expect((await events(tenant.id)).map((event) => event.action)).toEqual(['tenant.created']);
+  });
+});
+
+describe('the tenant record and its lifecycle', () => {
+  test('created, updated, suspended, resumed, deleted, restored and purged: each an event with the fields it changed', async () => {
+    const tenant = await createTenant(gateway, { tier: 'BASIC', name: 'Lifecycle' });
+    const run = async (mutation: string) => expect((await gateway.graphql(`mutation { ${mutation} }`)).errors).toBeUndefined();
+    await run(`updateTenant(id: "${tenant.id}", input: { name: "Lifecycle 2", tier: PRO }) { id }`);
+    await run(`suspendTenant(id: "${tenant.id}") { id }`);
+    // A refused transition (resuming twice) writes nothing.
+    await run(`resumeTenant(id: "${tenant.id}") { id }`);
+    expect((await gateway.graphql(`mutation { resumeTenant(id: "${tenant.id}") { id } }`)).errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    await run(`deleteTenant(id: "${tenant.id}") { id }`);
+    await run(`restoreTenant(id: "${tenant.id}") { id }`);
+    const trail = await events(tenant.id);
+    expect(trail.map((event) => event.action)).toEqual(['tenant.restored', 'tenant.deleted', 'tenant.resumed', 'tenant.suspended', 'tenant.updated', 'tenant.created']);
+    const changesOf = (action: string) => trail.find((event) => event.action === action)!.changes;
+    expect(changesOf('tenant.updated')).toEqual([
+      { path: 'tenant.name', before: 'Lifecycle', after: 'Lifecycle 2' },
+      { path: 'tenant.tier', before: 'BASIC', after: 'PRO' },
+    ]);
+    expect(changesOf('tenant.suspended')).toEqual([{ path: 'tenant.status', before: 'ACTIVE', after: 'SUSPENDED' }]);
+    expect(changesOf('tenant.deleted')).toEqual([{ path: 'tenant.status', before: 'ACTIVE', after: 'DELETED' }]);
+    expect(changesOf('tenant.created')).toEqual(expect.arrayContaining([{ path: 'tenant.name', before: null, after: 'Lifecycle' }, { path: 'tenant.tier', before: null, after: 'BASIC' }]));
+    await run(`purgeTenant(id: "${tenant.id}") { id }`);
+    // The trail outlives the tenant: the purge is its last event.
+    const after = await gateway.database.prisma.auditEvent.findMany({ where: { tenantId: tenant.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+    expect(after.map((event) => event.action)).toContain('tenant.purged');
+    expect(after).toHaveLength(7);
   });
 });
 
@@ -85,10 +117,10 @@ describe('auditLog', () => {
     const actions = async (filter: string) => (await events(tenant.id, `, filter: ${filter}`)).map((event) => event.action);
     expect(await actions('{ action: "role.*" }')).toEqual(['role.deleted', 'role.created']);
     expect(await actions('{ action: "role.created" }')).toEqual(['role.created']);
-    expect(await actions('{ actor: "operator" }')).toEqual(['secret.stored']);
+    expect(await actions('{ actor: "operator" }')).toEqual(['secret.stored', 'tenant.created']);
     expect(await actions(`{ actor: "${label}" }`)).toEqual(['role.deleted', 'role.created']);
     expect(await actions(`{ since: "${between}" }`)).toEqual(['secret.stored', 'role.deleted']);
-    expect(await actions(`{ until: "${between}" }`)).toEqual(['role.created']);
+    expect(await actions(`{ until: "${between}" }`)).toEqual(['role.created', 'tenant.created']);
   });
 
   test("operator-wide without a tenant; a tenant key reads only its own tenant's", async () => {
@@ -101,7 +133,7 @@ describe('auditLog', () => {
     expect((await auditLog('first: 10', one.key)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect((await auditLog(`tenant: "${two.tenant.id}"`, one.key)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     const own = (await auditLog(`tenant: "${one.tenant.id}"`, one.key)).data!.auditLog.edges.map((edge) => edge.node.target);
-    expect(own).toEqual(['secret:ONE']);
+    expect(own).toEqual(['secret:ONE', `tenant:${one.tenant.slug}`]);
   });
 });
 
@@ -115,5 +147,5 @@ test('events older than AUDIT_RETENTION_DAYS are pruned', async () => {
   await prisma.auditEvent.updateMany({ where: { tenantId: tenant.id, target: 'secret:OLD' }, data: { createdAt: new Date(Date.now() - 31 * 86_400_000) } });
   const retention = new AuditRetention(prisma, 30, createLogger('silent'));
   expect(await retention.prune()).toBeGreaterThanOrEqual(1);
-  expect((await events(tenant.id)).map((event) => event.target)).toEqual(['secret:NEW']);
+  expect((await events(tenant.id)).map((event) => event.target)).toEqual(['secret:NEW', `tenant:${tenant.slug}`]);
 });

@@ -98,6 +98,20 @@ test('only subscribed events are sent; a refused change sends nothing', { timeou
   expect((await deliveries(tenant.id)).map((delivery) => delivery.event)).toEqual(['gateway_config.updated', 'gateway_config.updated']);
 });
 
+test('tenant lifecycle events reach subscribed webhooks: suspended and resumed, not the updates it did not subscribe to', { timeout: 30_000 }, async () => {
+  const { tenant, mine } = await tenantWithWebhook(['tenant.suspended', 'tenant.resumed']);
+  expect((await gateway.graphql(`mutation { updateTenant(id: "${tenant.id}", input: { name: "Renamed" }) { id } }`)).errors).toBeUndefined();
+  expect((await gateway.graphql(`mutation { suspendTenant(id: "${tenant.id}") { id } }`)).errors).toBeUndefined();
+  expect((await gateway.graphql(`mutation { resumeTenant(id: "${tenant.id}") { id } }`)).errors).toBeUndefined();
+  await expect.poll(async () => (await deliveries(tenant.id)).map((delivery) => delivery.status), { timeout: 15_000 }).toEqual(['DELIVERED', 'DELIVERED']);
+  // Sorted by event name: the worker may send the two in either order.
+  const sent = mine().map(({ body }) => JSON.parse(body)).map(({ event, target, changes }) => ({ event, target, changes }));
+  expect(sent.sort((a, b) => a.event.localeCompare(b.event))).toEqual([
+    { event: 'tenant.resumed', target: `tenant:${tenant.slug}`, changes: [{ path: 'tenant.status', before: 'SUSPENDED', after: 'ACTIVE' }] },
+    { event: 'tenant.suspended', target: `tenant:${tenant.slug}`, changes: [{ path: 'tenant.status', before: 'ACTIVE', after: 'SUSPENDED' }] },
+  ]);
+});
+
 describe('targets must be public addresses unless WEBHOOK_ALLOW_PRIVATE', () => {
   test.each([
     ['127.0.0.1', false],

@@ -20,12 +20,25 @@ export function documentChanges(before: Record<string, unknown>, after: Record<s
   return changedPaths(before, after).map((path) => ({ path, before: valueAt(before, path), after: valueAt(after, path) }));
 }
 
+type AuditClient = Pick<Prisma.TransactionClient, 'auditEvent' | 'tenantGatewayConfig' | 'webhookDelivery'>;
+
+/**
+ * Runs `change` in a transaction with the audit event it records; when `prisma` is already a
+ * transaction (a caller composing several changes, handed on as an Actor's client), in that one.
+ */
+export function auditedChange<T>(prisma: Actor['prisma'], change: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+  // A transaction client has $transaction too (nested, by savepoints, which PGlite's adapter
+  // lacks) but never $connect: that tells the two apart.
+  const client = prisma as Actor['prisma'] & { $connect?: unknown };
+  return typeof client.$connect === 'function' ? prisma.$transaction(change) : change(prisma as unknown as Prisma.TransactionClient);
+}
+
 /**
  * Writes one audit event with the transaction of the change it records, so a change that rolls
  * back leaves no event and no committed change lacks one; the tenant's webhooks subscribed to
  * the action get it through the outbox in that transaction too.
  */
-export async function recordAudit(tx: Pick<Prisma.TransactionClient, 'auditEvent' | 'tenantGatewayConfig' | 'webhookDelivery'>, actor: Actor, entry: AuditEntry) {
+export async function recordAudit(tx: AuditClient, actor: Actor, entry: AuditEntry) {
   const principal = actor.principal!;
   const event = await tx.auditEvent.create({
     data: {

@@ -17,11 +17,13 @@ export const webhookEvents = [
   'role.created',
   'role.updated',
   'role.deleted',
+  'tenant.created',
   'tenant.updated',
   'tenant.suspended',
   'tenant.resumed',
   'tenant.deleted',
   'tenant.restored',
+  'tenant.purged',
 ] as const;
 
 export const limits = { routes: 200, credentials: 50, webhooks: 20, rateLimitRoutes: 100, maxPerWindow: 1_000_000, windowSeconds: 86_400, ttlSeconds: 86_400, cacheEntries: 1_000_000 };

@@ -3,6 +3,7 @@ import type { ApiKey, Prisma, Tenant } from '../../generated/prisma/client.js';
 import type { IsolationLevel, PlanTier, TenantStatus } from '../../generated/prisma/enums.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
+import { type AuditChange, auditedChange, recordAudit } from '../audit/audit-trail.js';
 import { type BackupDeps, removeBackupFiles } from '../backups/backup-files.js';
 import { defaultConfig } from '../configs/config-spec.js';
 import type { DatabaseWork } from '../databases/database-work.js';
@@ -148,6 +149,17 @@ async function assertDomainsFree(actor: Actor, domain: string | null | undefined
 /** A Prisma include or select for the tenant a mutation returns (Pothos's query): relations come in the same statement. */
 export type TenantQuery = { include?: Prisma.TenantInclude; select?: Prisma.TenantSelect };
 
+/** What the audit trail records of a tenant record: its own fields, not its configuration or keys. */
+const auditedTenantFields = ['slug', 'name', 'tier', 'region', 'status', 'isolation', 'settings', 'projectId', 'expiresAt', 'maxUsers', 'maxApiCallsPerMonth', 'maxStorageMb', 'maxLlmTokensPerMonth', 'maxPolicies', 'maxBouncers', 'domain', 'customDomain'] as const;
+
+/** The tenant's audited fields that differ between two states (null: not there). */
+function tenantChanges(before: Tenant | null, after: Tenant | null): AuditChange[] {
+  const plain = (value: unknown) => (value instanceof Date ? value.toISOString() : (value ?? null));
+  return auditedTenantFields
+    .map((field) => ({ path: `tenant.${field}`, before: before ? plain(before[field]) : null, after: after ? plain(after[field]) : null }))
+    .filter((change) => JSON.stringify(change.before) !== JSON.stringify(change.after));
+}
+
 /**
  * A new tenant. Without a slug or legacyId it gets a readable id (`tenant-acme-123`) from its
  * domain or name.
@@ -184,7 +196,8 @@ export async function createTenant(
   if (readable) data.slug = await readableTenantId(actor.prisma, domain ?? data.name);
   else await assertSlugFree(actor, principal, data.slug);
   const defaults = tierLimits[tier];
-  const tenant = await actor.prisma.tenant.create({
+  const tenant = await auditedChange(actor.prisma, async (tx) => {
+    const created = await tx.tenant.create({
     ...query,
     data: {
       slug: data.slug,
@@ -209,6 +222,9 @@ export async function createTenant(
       },
       ...(placement ? { databases: { create: placement.databases } } : {}),
     },
+    });
+    await recordAudit(tx, actor, { tenantId: created.id, action: 'tenant.created', target: `tenant:${created.slug}`, changes: tenantChanges(null, created) });
+    return created;
   });
   if (placement?.provisioning && work) work.after(work.timings.provisionMs, tenant.id);
   return tenant;
@@ -222,27 +238,30 @@ export async function updateTenant(actor: Actor, ref: string, input: UpdateTenan
   const changes = Object.fromEntries(Object.entries(data).filter(([field, value]) => given(field, value)));
   assertLive(tenant, 'update');
   assertPlanAllows(data.tier ?? tenant.tier, data.isolation ?? tenant.isolation, data.isolation ? 'isolation' : 'tier');
-  const updated = await actor.prisma.tenant.update({
-    ...query,
-    where: { id: tenant.id },
-    data: changes as Prisma.TenantUpdateInput,
+  const updated = await auditedChange(actor.prisma, async (tx) => {
+    const after = await tx.tenant.update({ ...query, where: { id: tenant.id }, data: changes as Prisma.TenantUpdateInput });
+    const changed = tenantChanges(tenant, after);
+    if (changed.length) await recordAudit(tx, actor, { tenantId: tenant.id, action: 'tenant.updated', target: `tenant:${after.slug}`, changes: changed });
+    return after;
   });
   if ('tier' in changes || 'expiresAt' in changes) actor.credentialsChanged?.();
   return updated;
 }
 
-type Transition = { action: string; from: readonly TenantStatus[]; to: (tenant: Tenant) => Prisma.TenantUpdateInput };
+type Transition = { action: string; event: string; from: readonly TenantStatus[]; to: (tenant: Tenant) => Prisma.TenantUpdateInput };
 
 const transitions = {
-  suspend: { action: 'suspend', from: ['ACTIVE'], to: () => ({ status: 'SUSPENDED', suspendedAt: new Date() }) },
-  resume: { action: 'resume', from: ['SUSPENDED'], to: () => ({ status: 'ACTIVE', suspendedAt: null }) },
+  suspend: { action: 'suspend', event: 'tenant.suspended', from: ['ACTIVE'], to: () => ({ status: 'SUSPENDED', suspendedAt: new Date() }) },
+  resume: { action: 'resume', event: 'tenant.resumed', from: ['SUSPENDED'], to: () => ({ status: 'ACTIVE', suspendedAt: null }) },
   delete: {
     action: 'delete',
+    event: 'tenant.deleted',
     from: ['ACTIVE', 'SUSPENDED'],
     to: (tenant) => ({ status: 'DELETED', statusBeforeDeletion: tenant.status, deletedAt: new Date() }),
   },
   restore: {
     action: 'restore',
+    event: 'tenant.restored',
     from: ['DELETED'],
     to: (tenant) => ({ status: tenant.statusBeforeDeletion ?? 'ACTIVE', statusBeforeDeletion: null, deletedAt: null }),
   },
@@ -263,11 +282,17 @@ export async function transitionTenant(actor: Actor, ref: string, name: keyof ty
     );
   if (!transition.from.includes(tenant.status)) throw refuse(tenant.status);
   if (name === 'suspend' || name === 'delete') await assertNoDatabaseWork(actor, tenant, transition.action);
-  const { count } = await actor.prisma.tenant.updateMany({
-    where: { id: tenant.id, status: tenant.status },
-    data: transition.to(tenant) as Prisma.TenantUpdateManyMutationInput,
+  const { count, current } = await auditedChange(actor.prisma, async (tx) => {
+    const { count } = await tx.tenant.updateMany({
+      where: { id: tenant.id, status: tenant.status },
+      data: transition.to(tenant) as Prisma.TenantUpdateManyMutationInput,
+    });
+    const current = await tx.tenant.findUniqueOrThrow({ ...query, where: { id: tenant.id } });
+    if (count > 0) {
+      await recordAudit(tx, actor, { tenantId: tenant.id, action: transition.event, target: `tenant:${tenant.slug}`, changes: tenantChanges(tenant, current) });
+    }
+    return { count, current };
   });
-  const current = await actor.prisma.tenant.findUniqueOrThrow({ ...query, where: { id: tenant.id } });
   if (count === 0) throw refuse(current.status);
   actor.credentialsChanged?.();
   return current;
@@ -288,7 +313,11 @@ export async function purgeTenant(actor: Actor, ref: string, backups?: Pick<Back
     where: { tenantId: tenant.id, storagePath: { not: null } },
     select: { destination: true, copies: true, storagePath: true },
   });
-  await actor.prisma.tenant.delete({ where: { id: tenant.id } });
+  await auditedChange(actor.prisma, async (tx) => {
+    // The event is written before the tenant goes: the trail (no foreign key) outlives it.
+    await recordAudit(tx, actor, { tenantId: tenant.id, action: 'tenant.purged', target: `tenant:${tenant.slug}`, changes: tenantChanges(tenant, null) });
+    await tx.tenant.delete({ where: { id: tenant.id } });
+  });
   if (backups) await Promise.allSettled(files.map((file) => removeBackupFiles(backups, file)));
   return tenant;
 }
