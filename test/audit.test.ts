@@ -106,6 +106,39 @@ describe('the tenant record and its lifecycle', () => {
   });
 });
 
+describe('features and resource limits', () => {
+  test('a feature switch that changes, and limits added, changed and removed, are events; a switch to what it already is writes none', async () => {
+    const tenant = await createTenant(gateway, { tier: 'ENTERPRISE' });
+    const feature = (name: string, enabled: boolean) => gateway.graphql(`mutation { setTenantFeature(tenant: "${tenant.id}", feature: "${name}", enabled: ${enabled}) { totalEnabled } }`);
+    const limits = (list: string) => gateway.graphql(`mutation { setResourceLimits(tenant: "${tenant.id}", limits: [${list}]) { resource } }`);
+    expect((await feature('ml_features', true)).errors).toBeUndefined();
+    // api_access is on by default: switching it on again changes nothing.
+    expect((await feature('api_access', true)).errors).toBeUndefined();
+    expect((await limits('{ resource: "api", metric: "calls", period: DAY, limit: 100 }, { resource: "llm", metric: "tokens", period: MONTH, limit: 5 }')).errors).toBeUndefined();
+    expect((await limits('{ resource: "api", metric: "calls", period: DAY, limit: 200 }')).errors).toBeUndefined();
+    const trail = (await events(tenant.id)).filter((event) => event.action !== 'tenant.created');
+    expect(trail.map(({ action, target, changes }) => ({ action, target, changes }))).toEqual([
+      {
+        action: 'limits.updated',
+        target: 'limits',
+        changes: [
+          { path: 'limits.api.calls.day', before: { limit: 100, tiers: {}, gateAction: 'BLOCK' }, after: { limit: 200, tiers: {}, gateAction: 'BLOCK' } },
+          { path: 'limits.llm.tokens.month', before: { limit: 5, tiers: {}, gateAction: 'BLOCK' }, after: null },
+        ],
+      },
+      {
+        action: 'limits.updated',
+        target: 'limits',
+        changes: [
+          { path: 'limits.api.calls.day', before: null, after: { limit: 100, tiers: {}, gateAction: 'BLOCK' } },
+          { path: 'limits.llm.tokens.month', before: null, after: { limit: 5, tiers: {}, gateAction: 'BLOCK' } },
+        ],
+      },
+      { action: 'feature.updated', target: 'feature:ml_features', changes: [{ path: 'features.ml_features', before: false, after: true }] },
+    ]);
+  });
+});
+
 describe('auditLog', () => {
   test('filters by action (exact or prefix), actor and time', async () => {
     const { tenant, call, label } = await tenantWithKey();

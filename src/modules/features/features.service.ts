@@ -1,6 +1,7 @@
 import type { Tenant } from '../../generated/prisma/client.js';
 import type { PlanTier } from '../../generated/prisma/enums.js';
 import { ForbiddenError, InvalidInputError } from '../../lib/errors.js';
+import { auditedChange, recordAudit } from '../audit/audit-trail.js';
 import { changeTenantConfig } from '../configs/config-changes.js';
 import { readConfigDocument } from '../configs/config-document.js';
 import { countFieldUse, type FieldLimited } from '../../rate-limit/field-limits.js';
@@ -63,10 +64,18 @@ export async function setTenantFeature(actor: Actor, ref: string, name: string, 
     await changeTenantConfig(actor, tenant, { [category]: { [key]: enabled } });
     return tenant.id;
   }
-  await actor.prisma.tenantFeature.upsert({
-    where: { tenantId_feature: { tenantId: tenant.id, feature: name } },
-    create: { tenantId: tenant.id, feature: name, enabled },
-    update: { enabled },
+  await auditedChange(actor.prisma, async (tx) => {
+    const before = await tx.tenantFeature.findUnique({ where: { tenantId_feature: { tenantId: tenant.id, feature: name } }, select: { enabled: true } });
+    await tx.tenantFeature.upsert({
+      where: { tenantId_feature: { tenantId: tenant.id, feature: name } },
+      create: { tenantId: tenant.id, feature: name, enabled },
+      update: { enabled },
+    });
+    // Before: what the tenant had, stored or by default.
+    const was = before?.enabled ?? (feature.enabledByDefault && tierMeets(tenant.tier, feature.tierRequired));
+    if (was !== enabled) {
+      await recordAudit(tx, actor, { tenantId: tenant.id, action: 'feature.updated', target: `feature:${name}`, changes: [{ path: `features.${name}`, before: was, after: enabled }] });
+    }
   });
   return tenant.id;
 }

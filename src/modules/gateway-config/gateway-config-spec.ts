@@ -17,6 +17,8 @@ export const webhookEvents = [
   'role.created',
   'role.updated',
   'role.deleted',
+  'feature.updated',
+  'limits.updated',
   'tenant.created',
   'tenant.updated',
   'tenant.suspended',

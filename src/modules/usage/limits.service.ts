@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Prisma, ResourceLimit, Tenant, UsageAlert } from '../../generated/prisma/client.js';
 import type { AlertStatus, GateAction, PlanTier } from '../../generated/prisma/enums.js';
 import { InvalidInputError } from '../../lib/errors.js';
+import { auditedChange, recordAudit } from '../audit/audit-trail.js';
 import { parseInput } from '../../lib/validation.js';
 import { RateLimitedError } from '../../rate-limit/limits.js';
 import type { Actor } from '../identity/principal.js';
@@ -85,18 +86,28 @@ export async function setResourceLimits(
 ): Promise<{ tenant: Tenant; limits: ResourceLimit[] }> {
   const tenant = await resolveTenant(actor, ref, 'limits:write');
   const definitions = parseInput(limitList, input, 'limits');
-  await actor.prisma.$transaction([
-    actor.prisma.resourceLimit.deleteMany({
+  const keyOf = (limit: { resource: string; metric: string; period: string }) => `limits.${limit.resource}.${limit.metric}.${limit.period.toLowerCase()}`;
+  const shapeOf = (limit: { limit: number; tiers?: unknown; gateAction?: string | null }) => ({ limit: limit.limit, tiers: limit.tiers ?? {}, gateAction: limit.gateAction ?? 'BLOCK' });
+  await auditedChange(actor.prisma, async (tx) => {
+    const before = await tx.resourceLimit.findMany({ where: { tenantId: tenant.id } });
+    await tx.resourceLimit.deleteMany({
       where: { tenantId: tenant.id, NOT: definitions.map(({ resource, metric, period }) => ({ resource, metric, period })) },
-    }),
-    ...definitions.map((definition) =>
-      actor.prisma.resourceLimit.upsert({
+    });
+    for (const definition of definitions) {
+      await tx.resourceLimit.upsert({
         where: { tenantId_resource_metric_period: { tenantId: tenant.id, resource: definition.resource, metric: definition.metric, period: definition.period } },
         create: { tenantId: tenant.id, ...definition, tiers: (definition.tiers ?? {}) as Prisma.InputJsonObject, gateAction: definition.gateAction ?? 'BLOCK' },
         update: { limit: definition.limit, tiers: (definition.tiers ?? {}) as Prisma.InputJsonObject, gateAction: definition.gateAction ?? 'BLOCK' },
-      }),
-    ),
-  ]);
+      });
+    }
+    // One change per limit added, changed or removed, keyed resource.metric.period.
+    const was = new Map(before.map((limit) => [keyOf(limit), shapeOf(limit)]));
+    const now = new Map(definitions.map((definition) => [keyOf(definition), shapeOf(definition)]));
+    const changes = [...new Set([...was.keys(), ...now.keys()])]
+      .map((path) => ({ path, before: was.get(path) ?? null, after: now.get(path) ?? null }))
+      .filter((change) => JSON.stringify(change.before) !== JSON.stringify(change.after));
+    if (changes.length) await recordAudit(tx, actor, { tenantId: tenant.id, action: 'limits.updated', target: 'limits', changes });
+  });
   return listResourceLimits(actor, tenant.id, query);
 }
 
