@@ -164,14 +164,14 @@ describe('POST /tenants', () => {
     expect(again.body).toEqual({ success: false, http_status: 409, code: 'conflict', error: `slug "${id}" is already taken` });
   });
 
-  test("an id in another project's trash is the same 409, never that project's trash message", async () => {
+  test("an id in another project's trash is free in this project: ids are per project, and that trash stays unseen", async () => {
     const id = tenantId();
     const body = { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: 1 }] };
     await gateway.rest('POST', '/tenants', { headers: as(pro.key), body });
     await gateway.rest('DELETE', `/tenants/${id}`, { headers: as(pro.key) });
     const response = await gateway.rest('POST', '/tenants', { headers: as(free.key), body });
-    expect(response.status).toBe(409);
-    expect(response.body).toEqual({ success: false, http_status: 409, code: 'conflict', error: `slug "${id}" is already taken` });
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({ success: true, http_status: 201, code: 'created', tenant_id: id, status: 'ready' });
   });
 });
 

@@ -1,4 +1,4 @@
-import { tenantRefWhere, tenantStanding } from '../tenants/tenant-access.js';
+import { tenantNamed, tenantRefLookup, tenantRefWhere, tenantStanding } from '../tenants/tenant-access.js';
 import { type Actor, type Principal, type Scope, scopes } from './principal.js';
 
 /** The claims a JWT credential is read from (README: "JWT credentials"). */
@@ -31,14 +31,23 @@ function scopesOf(claims: CredentialClaims): Set<Scope> {
 /**
  * A verified token's principal: a tenant credential for the tenant its `tenant_id` claim names,
  * with the scopes its `scope` (or `scopes`) claim lists. A token naming no tenant, or one that
- * does not exist or is deleted, is not a credential.
+ * does not exist or is deleted, or a slug that several projects' tenants share (`tenantNamed`),
+ * is not a credential.
  */
 export async function principalFromClaims(prisma: Actor['prisma'], claims: CredentialClaims): Promise<Principal | null> {
   if (typeof claims.tenant_id !== 'string' || !claims.tenant_id || claims.tenant_id.length > 64) return null;
-  const tenant = await prisma.tenant.findFirst({
+  const found = await prisma.tenant.findMany({
+    ...tenantRefLookup,
     where: tenantRefWhere(claims.tenant_id),
     select: { id: true, projectId: true, tier: true, status: true, statusBeforeRestore: true, expiresAt: true },
   });
+  let tenant: (typeof found)[number] | null;
+  try {
+    tenant = tenantNamed(found, claims.tenant_id);
+  } catch {
+    // A slug that only names tenants of several projects names no one in particular.
+    return null;
+  }
   if (!tenant) return null;
   const standing = tenantStanding(tenant);
   if (standing === 'DELETED') return null;

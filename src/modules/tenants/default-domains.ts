@@ -39,7 +39,8 @@ export async function readableTenantId(prisma: Actor['prisma'], from: string): P
       .slice(0, 40) || 'tenant';
   for (const digits of [3, 3, 3, 6, 6, 9]) {
     const candidate = `tenant-${stem}-${randomInt(10 ** (digits - 1), 10 ** digits)}`;
-    if (!(await prisma.tenant.findUnique({ where: { slug: candidate }, select: { id: true } }))) return candidate;
+    // Free in every project, so an operator can name it by this id alone.
+    if (!(await prisma.tenant.findFirst({ where: { slug: candidate }, select: { id: true } }))) return candidate;
   }
   throw new Error(`No free tenant id for "${stem}"`);
 }

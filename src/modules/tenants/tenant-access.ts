@@ -50,9 +50,29 @@ export function tenantRefWhere(ref: string): Prisma.TenantWhereInput {
   return uuidPattern.test(ref) ? { id: ref.toLowerCase() } : { slug: ref };
 }
 
+/** The tenants a reference matches, fetched in this order and at most two at a time, for `tenantNamed`. */
+export const tenantRefLookup = { orderBy: { projectId: { sort: 'asc', nulls: 'first' } }, take: 2 } satisfies Pick<Prisma.TenantFindManyArgs, 'orderBy' | 'take'>;
+
+/**
+ * Slugs are unique within a project and among tenants with no project, so for a caller who
+ * reaches several projects (an operator) one slug may match several tenants. A tenant with no
+ * project wins: the other dialects' tenants keep their names whatever a TenantsDB project calls
+ * its own. Otherwise two project tenants by that slug are CONFLICT: name the tenant by its id.
+ * `found` is what `tenantRefLookup` fetched.
+ */
+export function tenantNamed<T extends Pick<Tenant, 'id' | 'projectId'>>(found: T[], ref: string): T | null {
+  const [first, second] = found;
+  if (!first || first.projectId === null || !second) return first ?? null;
+  throw new ConflictError(`Tenant "${ref}" is ambiguous: tenants in several projects have that id; name the tenant by its UUID (for example ${first.id})`, {
+    field: 'tenant',
+    tenant: ref,
+    ambiguous: true,
+  });
+}
+
 /**
  * The one way into a tenant: checks the scope, then finds the tenant by UUID or slug
- * among those the principal may see. A tenant out of reach is NOT_FOUND, exactly like
+ * among those the principal may see (a project key's slugs are its project's; `tenantNamed`). A tenant out of reach is NOT_FOUND, exactly like
  * one that does not exist. `query` (a Prisma include/select, e.g. Pothos's) loads
  * relations in the same statement.
  */
@@ -69,11 +89,14 @@ export async function resolveTenant<T extends Tenant = Tenant>(
     }
     ref = principal.tenantId;
   }
-  const tenant = await actor.prisma.tenant.findFirst({
+  const found = await actor.prisma.tenant.findMany({
     ...query,
+    ...(query.select ? { select: { ...query.select, id: true, projectId: true } } : {}),
+    ...tenantRefLookup,
     where: { AND: [tenantRefWhere(ref), reachableTenants(principal)] },
     relationLoadStrategy: 'join',
   });
+  const tenant = tenantNamed(found, ref);
   if (!tenant) throw new NotFoundError('Tenant does not exist', { tenant: ref });
   actor.meteredTenantId ??= (tenant as Tenant).id;
   return tenant as T;

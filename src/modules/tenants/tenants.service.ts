@@ -121,11 +121,12 @@ const updateTenantSchema = z
   .strict() as z.ZodType<UpdateTenantInput>;
 
 /**
- * A taken slug is one CONFLICT whoever holds it, so it tells nothing about tenants out of the
- * caller's reach; only a caller who can reach the holder in the trash is told how to free it.
+ * Slugs are unique per project, and among tenants with no project: a project never learns
+ * which slugs other projects use. A taken slug is one CONFLICT whoever holds it; only a
+ * caller who can reach the holder in the trash is told how to free it.
  */
-async function assertSlugFree(actor: Actor, principal: Principal, value: string): Promise<void> {
-  const holder = await actor.prisma.tenant.findUnique({ where: { slug: value }, select: { id: true, status: true } });
+async function assertSlugFree(actor: Actor, principal: Principal, projectId: string | null, value: string): Promise<void> {
+  const holder = await actor.prisma.tenant.findFirst({ where: { projectId, slug: value }, select: { id: true, status: true } });
   if (!holder) return;
   if (holder.status === 'DELETED' && (await actor.prisma.tenant.count({ where: { AND: [{ id: holder.id }, reachableTenants(principal)] } })) > 0) {
     throw new ConflictError(`slug "${value}" belongs to a deleted tenant; hard-delete that tenant to reuse the slug`, {
@@ -194,7 +195,7 @@ export async function createTenant(
   assertPlanAllows(tier, isolation, 'isolation');
   await assertDomainsFree(actor, domain, data.customDomain);
   if (readable) data.slug = await readableTenantId(actor.prisma, domain ?? data.name);
-  else await assertSlugFree(actor, principal, data.slug);
+  else await assertSlugFree(actor, principal, projectId, data.slug);
   const defaults = tierLimits[tier];
   const tenant = await auditedChange(actor.prisma, async (tx) => {
     const created = await tx.tenant.create({
