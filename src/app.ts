@@ -22,6 +22,7 @@ import { AuditRetention } from './modules/audit/audit-retention.worker.js';
 import { WebhookDeliveryWorker } from './modules/webhooks/delivery.worker.js';
 import { InterruptedWorkSweeper } from './modules/tenants/interrupted-work.worker.js';
 import { UsageMeter } from './modules/usage/meter.js';
+import { KeyUseRecorder } from './modules/identity/key-use.js';
 import { checkBackupRequests, checkClientAddress, type RateLimitSettings, rateLimitsFromEnvironment } from './rate-limit/limits.js';
 import { createFieldLimiter } from './rate-limit/field-limits.js';
 import { type CounterStore, openCounterStore } from './rate-limit/store.js';
@@ -46,6 +47,8 @@ export type App = {
   fetch(request: Request, server?: ServerContext): Promise<Response>;
   logger: Logger;
   meter: UsageMeter;
+  /** When API keys were last used, written in batches (API_KEY_LAST_USED_FLUSH_MS). */
+  keyUse: KeyUseRecorder;
   /** Settles once what a stopped process left behind; servers wait for it before listening. */
   ready: Promise<void>;
   /** Stops the workers, flushes metering and closes the rate-limit store; the database is the caller's. */
@@ -71,6 +74,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const timings = { provisionMs: env.DATABASE_PROVISION_MS, syncMs: env.DATABASE_SYNC_MS, cutoverMs: env.DATABASE_CUTOVER_MS };
   const databaseWork: DatabaseWork = new DatabaseWork(timings, (tenantId) => advanceDatabaseWork(prisma, timings, tenantId), logger);
   const meter = new UsageMeter(prisma, logger, { flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS, maxKeys: 10_000 });
+  const keyUse = new KeyUseRecorder(prisma, logger, { flushIntervalMs: env.API_KEY_LAST_USED_FLUSH_MS, maxKeys: 10_000 });
   const deploymentTimings = { databaseMigrationMs: env.DEPLOY_DATABASE_MIGRATION_MS, dnsUpdateMs: env.DEPLOY_DNS_UPDATE_MS, sslSetupMs: env.DEPLOY_SSL_SETUP_MS };
   const deploymentWork = new DeploymentWork(deploymentTimings, (tenantId) => advanceDeployments(prisma, deploymentTimings, tenantId), logger, 'regional deployment');
   const sweeper = new InterruptedWorkSweeper(prisma, databaseWork, alone, logger, deploymentWork);
@@ -85,7 +89,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     timeoutMs: env.WEBHOOK_TIMEOUT_MS,
     allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'on',
   }, logger);
-  const workers = [meter, sweeper, new PartialBackupFilesCleaner(backupStorages.local, alone, logger), new AuditRetention(prisma, env.AUDIT_RETENTION_DAYS, logger), webhooks, ...(scheduler ? [scheduler] : [])];
+  const workers = [meter, keyUse, sweeper, new PartialBackupFilesCleaner(backupStorages.local, alone, logger), new AuditRetention(prisma, env.AUDIT_RETENTION_DAYS, logger), webhooks, ...(scheduler ? [scheduler] : [])];
   for (const worker of workers) worker.start();
 
   const accounts: AccountDeps = {
@@ -100,6 +104,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const deployments = { backups, work: deploymentWork, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
   const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring: dataKeyring },
     observer: { ...operationObserver(metrics), tenant: noteTenant },
+    keyUse,
   });
   const dialects = mountedDialects(env);
   const rest = createRestEngine(dialects, graphqlBridge(yoga), { maxBodyBytes: env.REST_MAX_BODY_BYTES });
@@ -121,6 +126,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     fetch,
     logger,
     meter,
+    keyUse,
     ready: sweeper.ready,
     async close() {
       for (const worker of [...workers].reverse()) await worker.stop();

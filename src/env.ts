@@ -86,6 +86,8 @@ const environmentSchema = z.object({
   PRINCIPAL_CACHE_MS: z.coerce.number().int().min(0).max(1_000).default(1_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   USAGE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
+  /** How often API keys' last use (lastUsedAt) is written: a key's use shows within this time. */
+  API_KEY_LAST_USED_FLUSH_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** How long audit events are kept. */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
   /** Webhook targets on loopback, private or link-local addresses: refused unless on (tests, private deployments). */

@@ -9,9 +9,11 @@ import { startReplica, within } from './support/replica.js';
 let gateway: TestGateway;
 /** A second replica over the same database, remembering who a key is for one second (PRINCIPAL_CACHE_MS). */
 let replica: App;
+// Key use is written when a test flushes it, never by a timer in the middle of a test.
+const noTimedFlush = { API_KEY_LAST_USED_FLUSH_MS: 3_600_000 };
 beforeAll(async () => {
-  gateway = await startGateway();
-  replica = await startReplica(gateway);
+  gateway = await startGateway({ env: noTimedFlush });
+  replica = await startReplica(gateway, noTimedFlush);
 });
 afterAll(async () => {
   await replica.close();
@@ -85,6 +87,74 @@ describe('POST /apikeys', () => {
     const response = await gateway.rest('POST', '/apikeys', { headers: bearer(key), body });
     expect(response.body).toEqual({ success: false, http_status: 400, code: 'bad_request', error });
     expect(await gateway.database.prisma.apiKey.count()).toBe(before);
+  });
+});
+
+describe('last_used_at', () => {
+  const listedKey = async (key: string, id: string) =>
+    (await gateway.rest('GET', '/apikeys', { headers: bearer(key) })).body.api_keys.find((entry: { id: string }) => entry.id === id);
+  const seconds = (at: number) => Math.floor(at / 1000) * 1000;
+
+  test('null until the key is used; after its use is flushed, the time of that use (ISO, seconds)', async () => {
+    const { key } = await signup();
+    const created = (await gateway.rest('POST', '/apikeys', { headers: bearer(key), body: { name: 'ci' } })).body;
+    await gateway.app.keyUse.flush();
+    expect((await listedKey(key, created.id)).last_used_at).toBeNull();
+
+    const before = Date.now();
+    expect((await gateway.rest('GET', '/projects', { headers: bearer(created.api_key) })).status).toBe(200);
+    const after = Date.now();
+    expect((await listedKey(key, created.id)).last_used_at).toBeNull();
+    await gateway.app.keyUse.flush();
+    const shown = (await listedKey(key, created.id)).last_used_at;
+    expect(shown).toMatch(timestamp);
+    expect(Date.parse(shown)).toBeGreaterThanOrEqual(seconds(before));
+    expect(Date.parse(shown)).toBeLessThanOrEqual(after);
+  });
+
+  test('uses answered from the principal cache count too, and a later use moves the time forward', async () => {
+    const { key } = await signup();
+    const created = (await gateway.rest('POST', '/apikeys', { headers: bearer(key), body: { name: 'ci' } })).body;
+    await gateway.rest('GET', '/projects', { headers: bearer(created.api_key) });
+    await gateway.app.keyUse.flush();
+    const first = await gateway.database.prisma.apiKey.findUniqueOrThrow({ where: { id: created.id } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await gateway.rest('GET', '/projects', { headers: bearer(created.api_key) });
+    await gateway.app.keyUse.flush();
+    const second = await gateway.database.prisma.apiKey.findUniqueOrThrow({ where: { id: created.id } });
+    expect(second.lastUsedAt!.getTime()).toBeGreaterThan(first.lastUsedAt!.getTime());
+  });
+
+  test('one flush is one statement, however many keys were used', async () => {
+    const keys = await Promise.all([signup(), signup(), signup()]);
+    for (const { key } of keys) await gateway.rest('GET', '/projects', { headers: bearer(key) });
+    const statements = await gateway.countQueries(() => gateway.app.keyUse.flush());
+    expect(statements).toHaveLength(1);
+    const rows = await gateway.database.prisma.apiKey.findMany({ where: { project: { slug: { in: keys.map((account) => account.projectId) } } } });
+    expect(rows.map((row) => row.lastUsedAt)).toEqual(rows.map(() => expect.any(Date)));
+  });
+
+  test('a flush brings back no key: a deleted key stays deleted, a deleted project\'s keys stay gone', async () => {
+    const { key } = await signup();
+    const created = (await gateway.rest('POST', '/apikeys', { headers: bearer(key), body: { name: 'ci' } })).body;
+    const doomed = (await gateway.rest('POST', '/projects', { headers: bearer(key), body: { name: 'Doomed' } })).body;
+    await gateway.rest('GET', '/projects', { headers: bearer(created.api_key) });
+    await gateway.rest('GET', '/apikeys', { headers: bearer(doomed.api_key) });
+    expect((await gateway.rest('DELETE', `/apikeys/${created.id}`, { headers: bearer(key) })).status).toBe(200);
+    expect((await gateway.rest('DELETE', `/projects/${doomed.project_id}`, { headers: bearer(key) })).status).toBe(200);
+    await gateway.app.keyUse.flush();
+    expect(await gateway.database.prisma.apiKey.findUniqueOrThrow({ where: { id: created.id } })).toMatchObject({ revokedAt: expect.any(Date), lastUsedAt: null });
+    expect(await gateway.database.prisma.project.count({ where: { slug: doomed.project_id } })).toBe(0);
+    expect((await gateway.rest('GET', '/apikeys', { headers: bearer(created.api_key) })).status).toBe(401);
+    expect((await gateway.rest('GET', '/apikeys', { headers: bearer(doomed.api_key) })).status).toBe(401);
+    expect((await gateway.rest('GET', '/apikeys', { headers: bearer(key) })).body.api_keys.map((entry: { id: string }) => entry.id)).not.toContain(created.id);
+  });
+
+  test('the operator key and anonymous calls record nothing', async () => {
+    await gateway.app.keyUse.flush();
+    await gateway.rest('GET', '/tenants', { headers: bearer(gateway.adminKey) });
+    await gateway.rest('GET', '/regions');
+    expect(await gateway.countQueries(() => gateway.app.keyUse.flush())).toEqual([]);
   });
 });
 

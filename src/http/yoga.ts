@@ -10,6 +10,7 @@ import { useJit } from '../graphql/jit.js';
 import { useMetering } from '../graphql/metering.js';
 import { type OperationObserver, useOperationMetrics } from '../graphql/operation-metrics.js';
 import { schema } from '../graphql/schema.js';
+import type { KeyUseRecorder } from '../modules/identity/key-use.js';
 import type { Logger } from '../lib/logger.js';
 import { checkTenantQuota, type RateLimitSettings } from '../rate-limit/limits.js';
 import type { CounterStore } from '../rate-limit/store.js';
@@ -28,11 +29,13 @@ type YogaDeps = {
   rateLimits: RateLimitSettings;
   context: Omit<GraphQLContext, 'principal' | 'authFailure' | 'restRoute' | 'publicRoute'>;
   observer: OperationObserver;
+  keyUse?: KeyUseRecorder;
 };
 
-export function createGatewayYoga({ env, logger, store, rateLimits, context, observer }: YogaDeps) {
+export function createGatewayYoga({ env, logger, store, rateLimits, context, observer, keyUse }: YogaDeps) {
   const limiting = env.RATE_LIMITS === 'on';
-  const credentials = createCredentials(context.prisma, env.GATEWAY_ADMIN_KEY, env.PRINCIPAL_CACHE_MS, jwtAuthenticator(env, context.prisma));
+  const onKeyUse = keyUse ? (keyId: string) => keyUse.record(keyId) : undefined;
+  const credentials = createCredentials(context.prisma, env.GATEWAY_ADMIN_KEY, env.PRINCIPAL_CACHE_MS, jwtAuthenticator(env, context.prisma), onKeyUse);
   const baseContext = contextFactory(context, credentials);
   return createYoga<RouteContext, GraphQLContext>({
     schema,

@@ -18,6 +18,7 @@ type OwningTenant = Pick<Tenant, 'tier' | 'status' | 'statusBeforeRestore' | 'ex
 export function principalFromKey(key: ApiKey & { tenant?: OwningTenant | null }, standing?: TenantStanding): Principal {
   return {
     id: key.id,
+    keyId: key.id,
     label: `${key.name} (${key.prefix})`,
     owner: key.owner,
     projectId: key.projectId,

@@ -39,6 +39,8 @@ export type TenantStanding = 'ACTIVE' | 'SUSPENDED' | 'EXPIRED';
 export type Principal = {
   /** The API key's id, or `operator` for GATEWAY_ADMIN_KEY. */
   id: string;
+  /** The stored API key this principal authenticated with (none for the operator key or a JWT): whose `lastUsedAt` a request moves. */
+  keyId?: string;
   /** What revisions and logs record as the author. */
   label: string;
   owner: 'GLOBAL' | 'PROJECT' | 'TENANT';
