@@ -11,6 +11,7 @@ import { createLogger, type Logger } from './lib/logger.js';
 import { loadSecretsKey } from './lib/sealing.js';
 import type { AccountDeps } from './modules/accounts/account-deps.js';
 import { createLoginThrottle } from './modules/accounts/login-throttle.js';
+import { createSignupLimit } from './modules/accounts/signup-limit.js';
 import type { BackupDeps } from './modules/backups/backup-files.js';
 import { BackupScheduler } from './modules/backups/backup-scheduler.worker.js';
 import { PartialBackupFilesCleaner } from './modules/backups/partial-files.worker.js';
@@ -97,6 +98,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     loginThrottle: limiting
       ? createLoginThrottle(store, { perEmail: env.LOGIN_MAX_FAILURES_PER_EMAIL, perAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS, windowSeconds: env.LOGIN_FAILURE_WINDOW_SECONDS })
       : undefined,
+    signupLimit: limiting ? createSignupLimit(store, env.SIGNUP_PER_ADDRESS_PER_HOUR) : undefined,
     sessionKeyTtlMs: env.SESSION_KEY_TTL_DAYS * 86_400_000,
   };
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;

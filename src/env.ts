@@ -153,6 +153,8 @@ const environmentSchema = z.object({
   LOGIN_MAX_FAILURES_PER_EMAIL: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  /** TenantsDB signups (POST /signup, the signup mutation) per client address per hour before further ones are 429. */
+  SIGNUP_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(10),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -22,7 +22,7 @@ let throttled: TestGateway;
 beforeAll(async () => {
   [gateway, throttled] = await Promise.all([
     startGateway(),
-    startGateway({ env: { LOGIN_MAX_FAILURES_PER_EMAIL: 3, LOGIN_MAX_FAILURES_PER_ADDRESS: 5, LOGIN_FAILURE_WINDOW_SECONDS: 600 } }),
+    startGateway({ env: { LOGIN_MAX_FAILURES_PER_EMAIL: 3, LOGIN_MAX_FAILURES_PER_ADDRESS: 5, LOGIN_FAILURE_WINDOW_SECONDS: 600, SIGNUP_PER_ADDRESS_PER_HOUR: 3 } }),
   ]);
 });
 afterAll(() => Promise.all([gateway.close(), throttled.close()]));
@@ -83,6 +83,65 @@ describe('POST /signup', () => {
       expect(response.status).toBe(400);
       expect(response.body.error).toContain('email');
     }
+  });
+});
+
+describe('signups per client address (SIGNUP_PER_ADDRESS_PER_HOUR, 3 here)', () => {
+  const from = (client: string, path: string, body: object) =>
+    throttled.app.fetch(new Request(`http://gateway.test${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }), { clientAddress: client });
+  const signupFrom = (client: string, body: object) => from(client, '/signup', body);
+
+  test('10 an hour by default', async () => {
+    const { readEnvironment } = await import('../src/env.js');
+    expect(readEnvironment({}).SIGNUP_PER_ADDRESS_PER_HOUR).toBe(10);
+  });
+
+  test('past the allowance POST /signup is 429 rate_limited with Retry-After, and nothing is written; other addresses are not held up', async () => {
+    const taken = email();
+    expect((await signupFrom('203.0.113.21', { email: taken, password: 'correct horse battery' })).status).toBe(201);
+    // A taken email counts too: the limit also bounds probing for accounts.
+    expect((await signupFrom('203.0.113.21', { email: taken, password: 'correct horse battery' })).status).toBe(409);
+    expect((await signupFrom('203.0.113.21', { email: email(), password: 'correct horse battery' })).status).toBe(201);
+    const refusedEmail = email();
+    const refused = await signupFrom('203.0.113.21', { email: refusedEmail, password: 'correct horse battery' });
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toEqual({ success: false, http_status: 429, code: 'rate_limited', error: 'Too many signups from this address: try again later' });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3_000);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(3_600);
+    expect(await throttled.database.prisma.customer.count({ where: { email: refusedEmail } })).toBe(0);
+    expect((await signupFrom('198.51.100.21', { email: refusedEmail, password: 'correct horse battery' })).status).toBe(201);
+  });
+
+  test('a refused (400) signup does not count', async () => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      expect((await signupFrom('203.0.113.22', { email: 'not an email', password: 'correct horse battery' })).status).toBe(400);
+    }
+    for (let attempt = 0; attempt < 3; attempt++) {
+      expect((await signupFrom('203.0.113.22', { email: email(), password: 'correct horse battery' })).status).toBe(201);
+    }
+    expect((await signupFrom('203.0.113.22', { email: email(), password: 'correct horse battery' })).status).toBe(429);
+  });
+
+  test('the GraphQL signup mutation shares the allowance: past it, RATE_LIMITED with retryAfter', async () => {
+    const mutation = (address: string) => ({
+      query: 'mutation ($input: SignupInput!) { signup(input: $input) { apiKey } }',
+      variables: { input: { email: address, password: 'correct horse battery' } },
+    });
+    expect((await signupFrom('203.0.113.23', { email: email(), password: 'correct horse battery' })).status).toBe(201);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const allowed = await (await from('203.0.113.23', '/graphql', mutation(email()))).json();
+      expect(allowed.errors).toBeUndefined();
+    }
+    const refusedEmail = email();
+    const response = await from('203.0.113.23', '/graphql', mutation(refusedEmail));
+    const refused = await response.json();
+    expect(refused.errors).toEqual([
+      expect.objectContaining({
+        message: 'Too many signups from this address: try again later',
+        extensions: expect.objectContaining({ code: 'RATE_LIMITED', policy: 'signup-address', limit: 3, windowSeconds: 3_600, retryAfter: expect.any(Number) }),
+      }),
+    ]);
+    expect(await throttled.database.prisma.customer.count({ where: { email: refusedEmail } })).toBe(0);
   });
 });
 

@@ -23,10 +23,10 @@ const SignupPayload = builder.objectRef<Awaited<ReturnType<typeof signup>>>('Sig
 
 builder.mutationField('signup', (t) =>
   t.field({
-    description: 'Open a TenantsDB account with its first project (FREE) and that project\'s key. Needs no API key.',
+    description: 'Open a TenantsDB account with its first project (FREE) and that project\'s key. Needs no API key; limited per client address (SIGNUP_PER_ADDRESS_PER_HOUR).',
     type: SignupPayload,
     args: { input: t.arg({ type: SignupInput, required: true }) },
-    resolve: (_root, { input }, ctx) => signup(ctx, ctx.accounts, input),
+    resolve: (_root, { input }, ctx) => signup(ctx, ctx.accounts, ctx.clientAddress, input),
   }),
 );
 

@@ -18,13 +18,18 @@ const signupSchema = z.object({
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === 'P2002';
 const emailTaken = () => new ConflictError('An account with this email already exists', { field: 'email' });
 
-/** A customer, its first project (FREE) and that project's key, shown this once. */
+/**
+ * A customer, its first project (FREE) and that project's key, shown this once. Every
+ * well-formed signup, taken email included, counts against its client address's hourly allowance.
+ */
 export async function signup(
   actor: Actor,
   deps: AccountDeps,
+  clientAddress: string | undefined,
   input: { email: string; password: string; projectName?: string | null },
 ): Promise<{ customer: Customer; project: Project; apiKey: string }> {
   const data = parseInput(signupSchema, input);
+  await deps.signupLimit?.take(clientAddress);
   if (await actor.prisma.customer.findUnique({ where: { email: data.email }, select: { id: true } })) throw emailTaken();
   const passwordHash = await hashPassword(data.password);
   try {
