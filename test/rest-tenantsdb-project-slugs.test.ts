@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { signupAccount } from './support/fixtures.js';
+import { accountPassword, signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
 // TenantsDB API (seed 002): a tenant id is unique within its project, so two customers may both
@@ -8,9 +8,11 @@ import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js
 
 let gateway: TestGateway;
 const keys = { first: '', second: '' };
+let firstAccount: { email: string; key: string };
 beforeAll(async () => {
   gateway = await startGateway();
-  keys.first = (await signupAccount(gateway)).key;
+  firstAccount = await signupAccount(gateway);
+  keys.first = firstAccount.key;
   keys.second = (await signupAccount(gateway)).key;
 });
 afterAll(() => gateway.close());
@@ -65,6 +67,17 @@ test("deleting one project's acme leaves the other's untouched, and the id is th
   expect((await gateway.rest('GET', `/tenants/${id}`, { headers: bearer(keys.first) })).status).toBe(404);
   expect((await gateway.rest('GET', `/tenants/${id}`, { headers: bearer(keys.second) })).body).toMatchObject({ tenant_id: id, status: 'ready' });
   expect((await createIn(keys.first, id)).status).toBe(201);
+});
+
+test("a login session key resolves ids within its project too", async () => {
+  const id = await twins();
+  await gateway.rest('POST', `/tenants/${id}/suspend`, { headers: bearer(keys.second) });
+  const login = await gateway.rest('POST', '/login', { body: { email: firstAccount.email, password: accountPassword } });
+  const session = login.body.projects[0].api_key;
+  expect((await gateway.rest('GET', `/tenants/${id}`, { headers: bearer(session) })).body).toMatchObject({ tenant_id: id, status: 'ready' });
+  expect((await gateway.rest('POST', `/tenants/${id}/suspend`, { headers: bearer(session) })).status).toBe(200);
+  const states = await gateway.database.prisma.tenant.findMany({ where: { slug: id }, select: { status: true } });
+  expect(states.map((row) => row.status)).toEqual(['SUSPENDED', 'SUSPENDED']);
 });
 
 test('an id taken in the same project is still 409', async () => {
