@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { App } from '../src/app.js';
+import { hashSecret } from '../src/modules/identity/api-keys.js';
 import { signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 import { startReplica, within } from './support/replica.js';
@@ -148,6 +149,16 @@ describe('last_used_at', () => {
     expect((await gateway.rest('GET', '/apikeys', { headers: bearer(created.api_key) })).status).toBe(401);
     expect((await gateway.rest('GET', '/apikeys', { headers: bearer(doomed.api_key) })).status).toBe(401);
     expect((await gateway.rest('GET', '/apikeys', { headers: bearer(key) })).body.api_keys.map((entry: { id: string }) => entry.id)).not.toContain(created.id);
+  });
+
+  test('a process that stops writes the uses it noted', async () => {
+    const { key } = await signup();
+    const stopping = await startReplica(gateway, noTimedFlush);
+    expect((await stopping.fetch(new Request('http://gateway.test/apikeys', { headers: bearer(key) }))).status).toBe(200);
+    const stored = () => gateway.database.prisma.apiKey.findUniqueOrThrow({ where: { secretHash: hashSecret(key) } });
+    expect((await stored()).lastUsedAt).toBeNull();
+    await stopping.close();
+    expect((await stored()).lastUsedAt).toEqual(expect.any(Date));
   });
 
   test('the operator key and anonymous calls record nothing', async () => {
