@@ -72,9 +72,9 @@ export function tenantNamed<T extends Pick<Tenant, 'id' | 'projectId'>>(found: T
 
 /**
  * The one way into a tenant: checks the scope, then finds the tenant by UUID or slug
- * among those the principal may see (a project key's slugs are its project's; `tenantNamed`). A tenant out of reach is NOT_FOUND, exactly like
- * one that does not exist. `query` (a Prisma include/select, e.g. Pothos's) loads
- * relations in the same statement.
+ * among those the principal may see (a project key's slugs are its project's; an operator's
+ * follow `tenantNamed`). A tenant out of reach is NOT_FOUND, exactly like one that does not
+ * exist. `query` (a Prisma include/select, e.g. Pothos's) loads relations in the same statement.
  */
 export async function resolveTenant<T extends Tenant = Tenant>(
   actor: Actor,
