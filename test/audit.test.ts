@@ -39,8 +39,8 @@ describe('every change is an event with actor, action, target, changed paths, re
     expect(trail.map((event) => event.action)).toEqual(['secret.deleted', 'secret.stored', 'secret.stored', 'api_key.created', 'tenant.created']);
     expect(trail.slice(0, 3).map(({ action, target, actor, changes, requestId }) => ({ action, target, actor, changes, requestId }))).toEqual([
       { action: 'secret.deleted', target: 'secret:STRIPE_SECRET_KEY', actor: label, changes: [{ path: 'secrets.STRIPE_SECRET_KEY', before: '[sealed]', after: null }], requestId: `req-${tenant.slug}` },
-      { action: 'secret.stored', target: 'secret:STRIPE_SECRET_KEY', actor: label, changes: [{ path: 'secrets.STRIPE_SECRET_KEY', before: '[sealed]', after: '[sealed]' }], requestId: `req-${tenant.slug}` },
-      { action: 'secret.stored', target: 'secret:STRIPE_SECRET_KEY', actor: label, changes: [{ path: 'secrets.STRIPE_SECRET_KEY', before: null, after: '[sealed]' }], requestId: `req-${tenant.slug}` },
+      { action: 'secret.stored', target: 'secret:STRIPE_SECRET_KEY', actor: label, changes: [{ path: 'secrets.STRIPE_SECRET_KEY', before: '[sealed]', after: '[sealed]', sealedVersion: expect.any(String) }], requestId: `req-${tenant.slug}` },
+      { action: 'secret.stored', target: 'secret:STRIPE_SECRET_KEY', actor: label, changes: [{ path: 'secrets.STRIPE_SECRET_KEY', before: null, after: '[sealed]', sealedVersion: expect.any(String) }], requestId: `req-${tenant.slug}` },
     ]);
     expect(JSON.stringify(await gateway.database.prisma.auditEvent.findMany({ where: { tenantId: tenant.id } }))).not.toContain('sk_live_audited');
     expect(new Date(trail[0]!.createdAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
