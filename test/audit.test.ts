@@ -220,7 +220,13 @@ test('events older than AUDIT_RETENTION_DAYS are pruned', async () => {
   await call('POST', '/tenant/secrets', { key: 'NEW', value: 'x' });
   const { prisma } = gateway.database;
   await prisma.auditEvent.updateMany({ where: { tenantId: tenant.id, target: 'secret:OLD' }, data: { createdAt: new Date(Date.now() - 31 * 86_400_000) } });
+  // The sealed version the old event names goes with it; the newer one stays.
+  const [oldChange] = (await prisma.auditEvent.findFirstOrThrow({ where: { tenantId: tenant.id, target: 'secret:OLD' } })).changes as { sealedVersion: string }[];
+  await prisma.tenantSecretVersion.update({ where: { id: oldChange!.sealedVersion }, data: { createdAt: new Date(Date.now() - 31 * 86_400_000) } });
   const retention = new AuditRetention(prisma, 30, createLogger('silent'));
   expect(await retention.prune()).toBeGreaterThanOrEqual(1);
+  expect((await prisma.tenantSecretVersion.findMany({ where: { tenantId: tenant.id } })).map((version) => version.name)).toEqual(['NEW']);
+  // The current value is not a version: OLD is still stored.
+  expect(await prisma.tenantSecret.count({ where: { tenantId: tenant.id, name: 'OLD' } })).toBe(1);
   expect((await events(tenant.id)).map((event) => event.target)).toEqual(['secret:NEW', `api_key:${prefix}`, `tenant:${tenant.slug}`]);
 });
