@@ -104,6 +104,21 @@ describe('API keys', () => {
     for (const secret of [created.secret, (minted.body as { key: string }).key, ccKey.secretHash]) expect(stored).not.toContain(secret);
   });
 
+  test('a tenant provisioned with its first key: both events, in the one transaction that creates both', async () => {
+    const slug = `prov-${Date.now().toString(36)}`;
+    const result = await gateway.graphql<{ provisionTenant: { tenant: { id: string }; apiKey: { id: string; prefix: string } } }, object>(
+      `mutation { provisionTenant(tenant: { slug: "${slug}", name: "Provisioned" }, apiKey: { name: "client" }) { tenant { id } apiKey { id prefix } } }`,
+    );
+    expect(result.errors).toBeUndefined();
+    const { tenant, apiKey } = result.data!.provisionTenant;
+    const trail = await events(tenant.id);
+    expect(trail.map(({ action, target }) => ({ action, target }))).toEqual([
+      { action: 'api_key.created', target: `api_key:${apiKey.prefix}` },
+      { action: 'tenant.created', target: `tenant:${slug}` },
+    ]);
+    expect(trail[0]!.changes).toEqual([{ path: `apiKeys.${apiKey.id}`, before: null, after: expect.objectContaining({ name: 'client', owner: 'TENANT', scopes: ['tenants:read', 'config:read', 'features:read'] }) }]);
+  });
+
   test('a TenantsDB project key created and deleted through /apikeys: operator-wide events (no tenant)', async () => {
     const account = await signupAccount(gateway);
     const headers = { authorization: `Bearer ${account.key}` };
