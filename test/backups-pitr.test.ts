@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { applyIncremental, diffSnapshots, incrementalSchema, takeSnapshot } from '../src/modules/backups/snapshot.js';
 import { openDataKey, openSecretValue } from '../src/modules/secrets/envelope.js';
 import { createTenant } from './support/fixtures.js';
 import { startGateway, type TestGateway, testSecretsKey } from './support/gateway.js';
@@ -228,6 +229,20 @@ describe('the gateway configuration and roles in backups', () => {
       ]),
     );
     expect(JSON.stringify(restored.changes)).not.toContain('whsec_');
+  });
+
+  test('an incremental holds the gateway configuration and roles when they changed, and applying it gives them back', async () => {
+    const tenant = await createTenant(gateway, { tier: 'ENTERPRISE' });
+    const call = operatorOn(tenant.id);
+    const base = await takeSnapshot(gateway.database.prisma, tenant.id);
+    expect({ gatewayConfig: base.gatewayConfig, rbac: base.rbac }).toEqual({ gatewayConfig: null, rbac: null });
+    await call('POST', '/tenant/config', { cache: { enabled: true } });
+    await call('POST', '/tenant/rbac/roles', { name: 'auditor', permissions: ['read'] });
+    const current = await takeSnapshot(gateway.database.prisma, tenant.id);
+    const changes = diffSnapshots(base, current);
+    expect(Object.keys(changes).sort()).toEqual(['gatewayConfig', 'rbac']);
+    const incremental = incrementalSchema.parse({ formatVersion: 1, kind: 'INCREMENTAL', takenAt: current.takenAt, tenantId: tenant.id, baseBackupId: 'base', changes });
+    expect(applyIncremental(base, incremental)).toEqual(current);
   });
 
   test('an older backup without these sections still restores, and leaves the gateway configuration and roles as they are', async () => {
