@@ -152,6 +152,15 @@ describe('retention', () => {
     expect(await pruneBackups(gateway.database.prisma, deps)).toBe(1);
     expect((await backups(tenant.id)).map((backup) => backup.id)).toEqual([full!.id, incremental!.id]);
     await expect(stat(path.join(gateway.backupDir, manual!.storagePath))).rejects.toThrow(/ENOENT/);
+    // The deletion is in the tenant's audit trail, by the scheduler.
+    const deleted = await gateway.database.prisma.auditEvent.findMany({ where: { tenantId: tenant.id, action: 'backup.deleted' } });
+    expect(deleted.map(({ actor, target, changes }) => ({ actor, target, changes }))).toEqual([
+      {
+        actor: 'backup scheduler',
+        target: `backup:${manual!.storagePath}`,
+        changes: [{ path: `backups.${manual!.id}`, before: expect.objectContaining({ storagePath: manual!.storagePath, trigger: 'MANUAL', kind: 'FULL' }), after: null }],
+      },
+    ]);
 
     // Once the incremental expires too, the chain goes whole.
     await age(incremental!.id, 3);

@@ -176,6 +176,42 @@ describe('GraphQL', () => {
   });
 });
 
+describe('spec enums are GraphQL enums; the REST API keeps the seed\'s values', () => {
+  test('webhook events and methods: enum values in GraphQL, config.updated and GET on REST', async () => {
+    const { call, tenant } = await tenantWithKey();
+    const saved = await gateway.graphql<{ saveGatewayConfig: { config: unknown } }, object>(
+      `mutation ($tenant: ID) { saveGatewayConfig(tenant: $tenant, input: {
+        routes: [{ path: "/orders", method: "post" }], rateLimit: { routes: [{ path: "/orders", method: "delete", max: 5 }] },
+        webhooks: [{ url: "https://example.com/hook", events: [SECRET_STORED, GATEWAY_CONFIG_UPDATED] }] }) {
+        config { routes { path method } rateLimit { routes { method } } webhooks { events } } } }`,
+      { tenant: tenant.id },
+    );
+    expect(saved.errors).toBeUndefined();
+    // Input methods stay case-insensitive strings; what is answered is the HttpMethod enum.
+    expect(saved.data!.saveGatewayConfig.config).toEqual({
+      routes: [{ path: '/orders', method: 'POST' }],
+      rateLimit: { routes: [{ method: 'DELETE' }] },
+      webhooks: [{ events: ['SECRET_STORED', 'GATEWAY_CONFIG_UPDATED'] }],
+    });
+    const rest = (await call('GET', '/tenant/config')).body;
+    expect(rest.routes).toEqual([{ path: '/orders', method: 'POST' }]);
+    expect(rest.rateLimit.routes).toEqual([{ path: '/orders', method: 'DELETE', max: 5, windowSeconds: 60 }]);
+    expect(rest.webhooks).toEqual([{ url: 'https://example.com/hook', events: ['secret.stored', 'gateway_config.updated'], hasSecret: false }]);
+    // REST takes the seed's event names (and any case of method) and stores the same values.
+    expect((await call('POST', '/tenant/config', { routes: [{ path: '/orders', method: 'Patch' }], webhooks: [{ url: 'https://example.com/hook', events: ['role.created'] }] })).status).toBe(200);
+    const stored = (await gateway.database.prisma.tenantGatewayConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } })).document as { routes: unknown; webhooks: { events: string[] }[] };
+    expect(stored.routes).toEqual([{ path: '/orders', method: 'PATCH' }]);
+    expect(stored.webhooks[0]!.events).toEqual(['role.created']);
+    // A GraphQL client names enum values, not the wire strings.
+    const refused = await gateway.graphql(`mutation ($tenant: ID) { saveGatewayConfig(tenant: $tenant, input: { webhooks: [{ url: "https://example.com/x", events: ["secret.stored"] }] }) { updatedFields } }`, { tenant: tenant.id });
+    expect(refused.errors?.[0]?.message).toMatch(/WebhookEvent/);
+    // An unknown event on REST is still the spec's 400 naming the field.
+    const unknown = await call('POST', '/tenant/config', { webhooks: [{ url: 'https://example.com/hook', events: ['nope.nope'] }] });
+    expect(unknown.status).toBe(400);
+    expect(JSON.stringify(unknown.body)).toContain('webhooks.0.events.0');
+  });
+});
+
 describe('rateLimit is enforced', () => {
   test("rateLimit.default.max lowers the tenant key's per-minute quota, never above the tier's", async () => {
     const limited = await startGateway({ rateLimits: { ...testRateLimits, tierPerMinute: { ...testRateLimits.tierPerMinute, FREE: 5 } } });

@@ -174,6 +174,7 @@ describe('at rest', () => {
     const database = openDatabase(path.join(dataDir, 'pglite'));
     const adminKey = `secrets-operator-${randomUUID()}`;
     const value = `at-rest-${randomUUID()}`;
+    const replaced = `at-rest-replaced-${randomUUID()}`;
     // A name stored in plain text: the scan must find it, or it proves nothing.
     const control = `control-${randomUUID()}`;
     try {
@@ -189,6 +190,9 @@ describe('at rest', () => {
       await post('/graphql', { query: `mutation { createTenant(input: { slug: "at_rest", name: "${control}" }) { id } }` });
       const stored = await post('/tenant/secrets', { key: 'AT_REST', value });
       expect(stored.status).toBe(200);
+      // A replaced value stays as a sealed version (for point-in-time recovery): sealed, like the current one.
+      expect((await post('/tenant/secrets', { key: 'AT_REST', value: replaced })).status).toBe(200);
+      expect(await database.prisma.tenantSecretVersion.count()).toBe(2);
       await app.close();
     } finally {
       await database.close();
@@ -205,6 +209,7 @@ describe('at rest', () => {
     };
     expect((await holding(control)).length).toBeGreaterThan(0);
     expect(await holding(value)).toEqual([]);
+    expect(await holding(replaced)).toEqual([]);
     await rm(dataDir, { recursive: true, force: true });
   });
 });

@@ -58,7 +58,7 @@ test('a target on a private address is refused without WEBHOOK_ALLOW_PRIVATE: th
   try {
     const tenant = await createTenant(strict);
     const before = received.length;
-    await strict.graphql(`mutation { saveGatewayConfig(tenant: "${tenant.id}", input: { webhooks: [{ url: "${url}", events: ["gateway_config.updated"] }] }) { updatedFields } }`);
+    await strict.graphql(`mutation { saveGatewayConfig(tenant: "${tenant.id}", input: { webhooks: [{ url: "${url}", events: [GATEWAY_CONFIG_UPDATED] }] }) { updatedFields } }`);
     const statuses = async () => (await strict.graphql<Deliveries, object>(`{ webhookDeliveries(tenant: "${tenant.id}") { edges { node { event url status attempts attemptLog } } } }`)).data!.webhookDeliveries.edges.map((edge) => edge.node);
     await expect.poll(async () => (await statuses())[0]?.status, { timeout: 15_000 }).toBe('FAILED');
     const [delivery] = await statuses();

@@ -3,9 +3,10 @@ import { builder } from './builder.js';
 
 // GraphQL types derived from a zod schema, so one spec serves validation, OpenAPI and GraphQL.
 // Objects become object (or input) types named by their path; arrays lists; records and
-// anything without a GraphQL shape JSON; enums String (their values are not GraphQL names),
-// with the allowed values in the description. Validation stays with zod: input types only
-// carry the shape.
+// anything without a GraphQL shape JSON; enums GraphQL enums, each value named in upper snake
+// case (config.updated is CONFIG_UPDATED) and standing for the spec's own value, which is what
+// services receive and return. An enum behind a transform (a case-insensitive method) stays
+// String on the input side. Validation stays with zod: input types only carry the shape.
 
 type Def = { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; innerType?: z.ZodType; in?: z.ZodType; out?: z.ZodType; entries?: Record<string, string> };
 const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: Def } })._zod.def;
@@ -30,6 +31,32 @@ function unwrap(schema: z.ZodType, side: 'input' | 'output'): { schema: z.ZodTyp
   }
 }
 
+/** The GraphQL name of an enum value: config.updated → CONFIG_UPDATED, api_key → API_KEY. */
+export const enumValueName = (value: string) => value.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+
+const enumNames = new Map<string, { name: string; description?: string }>();
+const enumTypes = new Map<string, unknown>();
+const valuesKey = (values: readonly string[]) => values.join('\u0000');
+
+/** Names the GraphQL enum of a list of values; unnamed enums are named by the first path that uses them. */
+export function nameZodEnum(values: readonly string[], name: string, description?: string): void {
+  enumNames.set(valuesKey(values), { name, description });
+}
+
+function enumType(values: string[], name: string): unknown {
+  const key = valuesKey(values);
+  let type = enumTypes.get(key);
+  if (!type) {
+    const named = enumNames.get(key);
+    type = builder.enumType(named?.name ?? name, {
+      description: named?.description,
+      values: Object.fromEntries(values.map((value) => [enumValueName(value), { value, description: value === enumValueName(value) ? undefined : `On the REST API and in webhook bodies: ${value}` }])),
+    });
+    enumTypes.set(key, type);
+  }
+  return type;
+}
+
 function describe(schema: z.ZodType): string | undefined {
   const def = defOf(schema);
   if (def.type === 'enum') return `One of: ${Object.values(def.entries!).join(', ')}`;
@@ -41,8 +68,9 @@ export function zodGraphQLType(schema: z.ZodType, name: string, side: 'input' | 
   const def = defOf(inner);
   switch (def.type) {
     case 'string':
-    case 'enum':
       return { type: 'String', optional, description: describe(inner) };
+    case 'enum':
+      return { type: enumType(Object.values(def.entries!), name), optional, description: (inner as unknown as { description?: string }).description };
     case 'number':
       return { type: (inner as unknown as { isInt?: boolean }).isInt ? 'Int' : 'Float', optional, description: describe(inner) };
     case 'boolean':

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { Prisma, Project } from '../../generated/prisma/client.js';
 import { ForbiddenError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
+import { auditedChange, recordAudit } from '../audit/audit-trail.js';
+import { apiKeyEvent, auditedKey } from '../identity/api-keys.js';
 import { type Actor, requireScope } from '../identity/principal.js';
 import { mintProjectKey } from './session-keys.js';
 
@@ -32,5 +34,9 @@ export async function createProjectApiKey(actor: Actor, input: { name?: string |
   const projectId = currentProjectId(actor);
   const data = parseInput(createSchema, input);
   const { label, scopes } = actor.principal!;
-  return mintProjectKey(actor.prisma, { id: projectId }, { name: data.name, createdBy: label, expiresAt: data.expiresAt ?? null, scopes: [...scopes] });
+  return auditedChange(actor.prisma, async (tx) => {
+    const minted = await mintProjectKey(tx, { id: projectId }, { name: data.name, createdBy: label, expiresAt: data.expiresAt ?? null, scopes: [...scopes] });
+    await recordAudit(tx, actor, apiKeyEvent('api_key.created', minted.apiKey, null, auditedKey(minted.apiKey)));
+    return minted;
+  });
 }

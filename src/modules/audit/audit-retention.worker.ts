@@ -3,7 +3,7 @@ import type { Logger } from '../../lib/logger.js';
 
 const hourMs = 3_600_000;
 
-/** Events older than AUDIT_RETENTION_DAYS, deleted at start and every hour (idempotent: every replica may run it). */
+/** Events (and sealed secret versions) older than AUDIT_RETENTION_DAYS, deleted at start and every hour (idempotent: every replica may run it). */
 export class AuditRetention {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
@@ -14,9 +14,12 @@ export class AuditRetention {
     private readonly logger: Logger,
   ) {}
 
-  prune(now = Date.now()): Promise<number> {
+  /** Returns the events deleted; the sealed secret versions they referenced go with them (the current values stay in TenantSecret). */
+  async prune(now = Date.now()): Promise<number> {
     const cutoff = new Date(now - this.retentionDays * 24 * hourMs);
-    return this.prisma.auditEvent.deleteMany({ where: { createdAt: { lt: cutoff } } }).then((result) => result.count);
+    const events = await this.prisma.auditEvent.deleteMany({ where: { createdAt: { lt: cutoff } } });
+    await this.prisma.tenantSecretVersion.deleteMany({ where: { createdAt: { lt: cutoff } } });
+    return events.count;
   }
 
   start(): void {

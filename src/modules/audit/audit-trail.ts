@@ -1,12 +1,22 @@
-import type { Prisma } from '../../generated/prisma/client.js';
+import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { changedPaths } from '../configs/revisions.js';
-import type { Actor } from '../identity/principal.js';
 import { enqueueWebhooks } from '../webhooks/outbox.js';
+
+/**
+ * Who the trail records, as far as it needs to know: the shape of identity's Actor, declared
+ * here so that identity (whose keys are audited) can import the trail without a circle.
+ */
+export type AuditActor = {
+  prisma: PrismaClient;
+  principal: { id: string; label: string } | null;
+  origin?: { requestId?: string; clientAddress?: string };
+};
 
 /** What replaces a secret's value in the trail: it is never written, not even sealed. */
 export const sealedMark = '[sealed]';
 
-export type AuditChange = { path: string; before: unknown; after: unknown };
+/** `sealedVersion`: for a secret, the TenantSecretVersion holding the sealed value after the change (point-in-time recovery replays it). */
+export type AuditChange = { path: string; before: unknown; after: unknown; sealedVersion?: string };
 export type AuditEntry = { tenantId: string | null; action: string; target: string; changes: AuditChange[] };
 
 function valueAt(document: Record<string, unknown>, path: string): unknown {
@@ -26,10 +36,10 @@ type AuditClient = Pick<Prisma.TransactionClient, 'auditEvent' | 'tenantGatewayC
  * Runs `change` in a transaction with the audit event it records; when `prisma` is already a
  * transaction (a caller composing several changes, handed on as an Actor's client), in that one.
  */
-export function auditedChange<T>(prisma: Actor['prisma'], change: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+export function auditedChange<T>(prisma: AuditActor['prisma'], change: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
   // A transaction client has $transaction too (nested, by savepoints, which PGlite's adapter
   // lacks) but never $connect: that tells the two apart.
-  const client = prisma as Actor['prisma'] & { $connect?: unknown };
+  const client = prisma as AuditActor['prisma'] & { $connect?: unknown };
   return typeof client.$connect === 'function' ? prisma.$transaction(change) : change(prisma as unknown as Prisma.TransactionClient);
 }
 
@@ -38,7 +48,7 @@ export function auditedChange<T>(prisma: Actor['prisma'], change: (tx: Prisma.Tr
  * back leaves no event and no committed change lacks one; the tenant's webhooks subscribed to
  * the action get it through the outbox in that transaction too.
  */
-export async function recordAudit(tx: AuditClient, actor: Actor, entry: AuditEntry) {
+export async function recordAudit(tx: AuditClient, actor: AuditActor, entry: AuditEntry) {
   const principal = actor.principal!;
   const event = await tx.auditEvent.create({
     data: {

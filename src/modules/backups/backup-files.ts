@@ -5,6 +5,7 @@ import type { BackupRecord, Tenant } from '../../generated/prisma/client.js';
 import type { PlanTier } from '../../generated/prisma/enums.js';
 import { DomainError } from '../../lib/errors.js';
 import { seal, unseal } from '../../lib/sealing.js';
+import { auditedChange, recordAudit } from '../audit/audit-trail.js';
 import { destinationViolations } from '../configs/backup-destinations.js';
 import { readConfigDocument } from '../configs/config-document.js';
 import type { Actor } from '../identity/principal.js';
@@ -90,9 +91,14 @@ export async function writeBackup(
       }
       written.push(storage);
     }
-    const completed = await actor.prisma.backupRecord.update({
-      where: { id: record.id },
-      data: { status: 'COMPLETED', storagePath, sizeBytes: bytes.length, checksum: sha256(bytes), formatVersion, completedAt: new Date() },
+    const path = storagePath;
+    const completed = await auditedChange(actor.prisma, async (tx) => {
+      const done = await tx.backupRecord.update({
+        where: { id: record.id },
+        data: { status: 'COMPLETED', storagePath: path, sizeBytes: bytes.length, checksum: sha256(bytes), formatVersion, completedAt: new Date() },
+      });
+      await recordAudit(tx, actor, { tenantId: tenant.id, action: 'backup.created', target: `backup:${path}`, changes: [{ path: `backups.${done.id}`, before: null, after: auditedBackup(done) }] });
+      return done;
     });
     deps.observe?.(trigger, 'completed', (performance.now() - started) / 1000);
     return completed;
@@ -106,6 +112,12 @@ export async function writeBackup(
     });
     throw error;
   }
+}
+
+/** What the trail records of a backup: where it is and what it holds, not its content. */
+export function auditedBackup(record: Pick<BackupRecord, 'storagePath' | 'trigger' | 'kind' | 'destination' | 'copies' | 'compressed' | 'encrypted'>) {
+  const { storagePath, trigger, kind, destination, copies, compressed, encrypted } = record;
+  return { storagePath, trigger, kind, destination, copies, compressed, encrypted };
 }
 
 /** A full backup of the current state, taken before anything replaces it (rollback, recovery, migration). */

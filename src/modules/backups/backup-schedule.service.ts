@@ -3,7 +3,8 @@ import { DomainError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { readConfigDocument } from '../configs/config-document.js';
 import type { Actor } from '../identity/principal.js';
-import { type BackupDeps, loadSnapshot, removeBackupFiles, writeBackup } from './backup-files.js';
+import { auditedChange, recordAudit } from '../audit/audit-trail.js';
+import { auditedBackup, type BackupDeps, loadSnapshot, removeBackupFiles, writeBackup } from './backup-files.js';
 
 /** Who scheduled work acts as. */
 function systemActor(prisma: Actor['prisma']): Actor {
@@ -108,7 +109,10 @@ export async function pruneBackups(prisma: Actor['prisma'], deps: BackupDeps, op
   const tenantIds = [...new Set(expired.map((row) => row.tenantId))];
   const candidates = new Set(expired.map((row) => row.id));
   const [records, recoveries] = await Promise.all([
-    prisma.backupRecord.findMany({ where: { tenantId: { in: tenantIds } }, select: { id: true, baseBackupId: true, storagePath: true, destination: true, copies: true } }),
+    prisma.backupRecord.findMany({
+      where: { tenantId: { in: tenantIds } },
+      select: { id: true, tenantId: true, baseBackupId: true, storagePath: true, destination: true, copies: true, trigger: true, kind: true, compressed: true, encrypted: true },
+    }),
     prisma.tenantRecovery.findMany({ where: { tenantId: { in: tenantIds }, undoneAt: null, expiresAt: { gt: now } }, select: { safetyPath: true } }),
   ]);
   const protectedPaths = new Set(recoveries.map((recovery) => recovery.safetyPath));
@@ -126,7 +130,15 @@ export async function pruneBackups(prisma: Actor['prisma'], deps: BackupDeps, op
     if (!candidates.has(record.id)) continue;
     try {
       if (record.storagePath) await removeBackupFiles(deps, record);
-      await prisma.backupRecord.delete({ where: { id: record.id } });
+      await auditedChange(prisma, async (tx) => {
+        await tx.backupRecord.delete({ where: { id: record.id } });
+        await recordAudit(tx, systemActor(prisma), {
+          tenantId: record.tenantId,
+          action: 'backup.deleted',
+          target: `backup:${record.storagePath ?? record.id}`,
+          changes: [{ path: `backups.${record.id}`, before: auditedBackup(record), after: null }],
+        });
+      });
       pruned += 1;
     } catch (error) {
       options.logger?.error('pruning a backup failed; it is retried next round', { backup: record.id, error });

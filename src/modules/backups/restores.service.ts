@@ -1,13 +1,17 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { BackupRecord, Prisma, Tenant, TenantRecovery } from '../../generated/prisma/client.js';
 import { ConflictError, DomainError, ForbiddenError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { readConfigDocument } from '../configs/config-document.js';
 import { changedPaths, recordRevision, revisionsWhere } from '../configs/revisions.js';
+import { type AuditChange, recordAudit } from '../audit/audit-trail.js';
 import { assertNoDatabaseWork } from '../databases/database-state.js';
+import { quotaPerMinute, readGatewayConfig, viewOf } from '../gateway-config/gateway-config-spec.js';
 import type { Actor } from '../identity/principal.js';
 import { planFields } from '../tenants/plans.js';
 import { assertNotTenantsOwnAct, resolveTenant } from '../tenants/tenant-access.js';
 import { type BackupDeps, loadSnapshot, writeBackup } from './backup-files.js';
-import type { TenantSnapshot } from './snapshot.js';
+import { type TenantSnapshot, takeSnapshot } from './snapshot.js';
+import { replayChange, type SealedVersions, snapshotChanges } from './snapshot-replay.js';
 
 export type RollbackResult = { tenant: Tenant; restoredFrom: BackupRecord; safetyBackup: BackupRecord };
 
@@ -48,10 +52,17 @@ function assertRestoreKeepsPlan(actor: Actor, tenant: Tenant, snapshot: TenantSn
   if (changed) assertNotTenantsOwnAct(actor.principal!, `restore a backup with another ${changed}`, changed);
 }
 
-/** Replaces everything restorable in one transaction; the configuration change is a new revision. */
-async function restoreSnapshot(actor: Actor, tenant: Tenant, snapshot: TenantSnapshot, author: string): Promise<Tenant> {
-  return actor.prisma.$transaction(async (tx) => {
+type RestoreAudit = { action: string; target: string };
+
+/**
+ * Replaces everything restorable in one transaction, with its audit event: the configuration
+ * and gateway configuration changes are new revisions; a section an older backup lacks
+ * (secrets, gateway configuration, roles, databases) is left as it is.
+ */
+async function restoreSnapshot(actor: Actor, tenant: Tenant, snapshot: TenantSnapshot, author: string, audit: RestoreAudit): Promise<Tenant> {
+  const restored = await actor.prisma.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT 1 FROM "TenantConfig" WHERE "tenantId" = ${tenant.id}::uuid FOR UPDATE`;
+    const before = await takeSnapshot(tx as unknown as Actor['prisma'], tenant.id);
     const { id: _id, slug: _slug, expiresAt, settings, ...fields } = snapshot.tenant;
     const updated = await tx.tenant.update({
       where: { id: tenant.id },
@@ -88,8 +99,69 @@ async function restoreSnapshot(actor: Actor, tenant: Tenant, snapshot: TenantSna
       await tx.tenantDatabase.deleteMany({ where: { tenantId: tenant.id } });
       await tx.tenantDatabase.createMany({ data: snapshot.databases.map((database) => ({ tenantId: tenant.id, ...database, status: 'READY' as const })) });
     }
+    if (snapshot.gatewayConfig !== undefined) await restoreGatewayConfig(tx, tenant.id, snapshot.gatewayConfig?.document ?? {}, author);
+    if (snapshot.rbac === null) await tx.tenantRbac.deleteMany({ where: { tenantId: tenant.id } });
+    else if (snapshot.rbac) {
+      const document = snapshot.rbac.document as Prisma.InputJsonObject;
+      await tx.tenantRbac.upsert({ where: { tenantId: tenant.id }, create: { tenantId: tenant.id, document, updatedBy: author }, update: { document, updatedBy: author, updatedAt: new Date() } });
+    }
+    const after = await takeSnapshot(tx as unknown as Actor['prisma'], tenant.id);
+    const changes = snapshotChanges(before, after);
+    // A secret the restore changed is a new version, as a store is: a later recovery replays it.
+    for (const change of changes) {
+      if (!change.path.startsWith('secrets.') || change.after === null) continue;
+      const name = change.path.slice('secrets.'.length);
+      const sealed = after.secrets!.values.find((value) => value.name === name)!.sealed;
+      const version = await tx.tenantSecretVersion.create({ data: { tenantId: tenant.id, name, sealed: new Uint8Array(Buffer.from(sealed, 'base64')) }, select: { id: true } });
+      change.sealedVersion = version.id;
+    }
+    await recordAudit(tx, actor, { tenantId: tenant.id, ...audit, changes });
     return updated;
   });
+  // The gateway configuration's rate limit is read with the API key.
+  actor.credentialsChanged?.();
+  return restored;
+}
+
+/** The gateway configuration back to `document`: the next version with its revision, when it differs. */
+async function restoreGatewayConfig(tx: Prisma.TransactionClient, tenantId: string, stored: Record<string, unknown>, author: string): Promise<void> {
+  const current = await tx.tenantGatewayConfig.findUnique({ where: { tenantId } });
+  const target = readGatewayConfig(stored);
+  if (isDeepStrictEqual(readGatewayConfig(current?.document), target)) return;
+  const version = (current?.version ?? 0) + 1;
+  const document = stored as Prisma.InputJsonObject;
+  const data = { version, document, quotaPerMinute: quotaPerMinute(target.rateLimit), updatedBy: author, updatedAt: new Date() };
+  await tx.tenantGatewayConfig.upsert({ where: { tenantId }, create: { tenantId, ...data }, update: data });
+  const view = (document: unknown) => viewOf(readGatewayConfig(document)) as unknown as Record<string, unknown>;
+  await recordRevision(tx, { tenantId, kind: 'gateway', version, principal: author, updatedFields: changedPaths(view(current?.document), view(stored)), document });
+}
+
+/** The sealed values of the secret versions the events name. */
+async function sealedVersions(actor: Actor, tenantId: string, changes: { sealedVersion?: string }[]): Promise<SealedVersions> {
+  const ids = changes.flatMap((change) => (change.sealedVersion ? [change.sealedVersion] : []));
+  if (ids.length === 0) return new Map();
+  const rows = await actor.prisma.tenantSecretVersion.findMany({ where: { tenantId, id: { in: ids } }, select: { id: true, sealed: true } });
+  return new Map(rows.map((row) => [row.id, Buffer.from(row.sealed).toString('base64')]));
+}
+
+/**
+ * A change whose transaction began before the backup read the tenant commits after it, yet
+ * carries an earlier time: replay starts this long before the backup. Safe, since every change
+ * sets its paths to their values after it, and they are applied in order.
+ */
+const replayOverlapMs = 60_000;
+
+/** The backup's state carried forward to `timestamp` by the tenant's audit events after it, in order. */
+async function replayUntil(actor: Actor, tenant: Tenant, snapshot: TenantSnapshot, timestamp: Date): Promise<TenantSnapshot> {
+  const events = await actor.prisma.auditEvent.findMany({
+    where: { tenantId: tenant.id, createdAt: { gt: new Date(new Date(snapshot.takenAt).getTime() - replayOverlapMs), lte: timestamp } },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    select: { changes: true },
+  });
+  const changes = events.flatMap((event) => event.changes as unknown as AuditChange[]);
+  const versions = await sealedVersions(actor, tenant.id, changes);
+  for (const change of changes) replayChange(snapshot, change, versions);
+  return snapshot;
 }
 
 /**
@@ -106,7 +178,7 @@ export async function rollbackTenant(actor: Actor, deps: BackupDeps, ref: string
   assertRestoreKeepsPlan(actor, tenant, snapshot);
   return whileRestoring(actor, tenant, 'RESTORING', async () => {
     const safetyBackup = await writeBackup(actor, deps, tenant, 'SAFETY');
-    await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (rollback to ${storagePath})`);
+    await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (rollback to ${storagePath})`, { action: 'backup.restored', target: `backup:${storagePath}` });
     return { tenant, restoredFrom: record, safetyBackup };
   }).then(async (result) => ({ ...result, tenant: await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } }) }));
 }
@@ -116,8 +188,10 @@ export const recoveryUndoWindowMs = 24 * 3_600_000;
 export type RecoveryResult = { tenant: Tenant; recovery: TenantRecovery; restoredFrom: BackupRecord };
 
 /**
- * Point-in-time recovery for dedicated tenants: the tenant as of `timestamp`, rebuilt from
- * the last backup taken before it and the configuration revision in force at it. The state
+ * Point-in-time recovery for dedicated tenants: the tenant as of `timestamp`, rebuilt from the
+ * last backup taken before it, carried forward by the tenant's audit events up to it (tenant
+ * fields, features, limits, secrets, roles), with the configuration and gateway configuration
+ * revisions in force at it. The state
  * before the recovery is kept as a safety backup that recover-undo returns to within 24 hours.
  */
 export async function recoverTenant(actor: Actor, deps: BackupDeps, ref: string, timestamp: Date): Promise<RecoveryResult> {
@@ -142,16 +216,22 @@ export async function recoverTenant(actor: Actor, deps: BackupDeps, ref: string,
   });
   if (!base) throw new DomainError('PRECONDITION_FAILED', `No backup of this tenant was completed before ${timestamp.toISOString()}`, { field: 'timestamp' });
   await assertNoDatabaseWork(actor, tenant, 'recover');
-  const snapshot = await loadSnapshot(actor, deps, tenant, base);
-  const revision = await actor.prisma.tenantConfigRevision.findFirst({
-    where: { ...revisionsWhere(tenant.id, 'config'), createdAt: { lte: timestamp } },
-    orderBy: { version: 'desc' },
-  });
+  const snapshot = await replayUntil(actor, tenant, await loadSnapshot(actor, deps, tenant, base), timestamp);
+  // The configuration and the gateway configuration: the revision in force at the instant (their whole documents, webhook secrets sealed).
+  const inForce = (kind: 'config' | 'gateway') =>
+    actor.prisma.tenantConfigRevision.findFirst({ where: { ...revisionsWhere(tenant.id, kind), createdAt: { lte: timestamp } }, orderBy: { version: 'desc' } });
+  const revision = await inForce('config');
   if (revision) snapshot.config = { version: revision.version, document: readConfigDocument(revision.document) as unknown as Record<string, unknown> };
+  const gatewayRevision = await inForce('gateway');
+  if (gatewayRevision) snapshot.gatewayConfig = { version: gatewayRevision.version, document: gatewayRevision.document as Record<string, unknown> };
+  else if (snapshot.gatewayConfig !== undefined) snapshot.gatewayConfig = null;
   assertRestoreKeepsPlan(actor, tenant, snapshot);
   const recovery = await whileRestoring(actor, tenant, 'RECOVERING', async () => {
     const safetyBackup = await writeBackup(actor, deps, tenant, 'SAFETY');
-    await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (recovery to ${timestamp.toISOString()})`);
+    await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (recovery to ${timestamp.toISOString()})`, {
+      action: 'backup.recovered',
+      target: `recovery:${timestamp.toISOString()}`,
+    });
     return actor.prisma.tenantRecovery.create({
       data: { tenantId: tenant.id, targetTimestamp: timestamp, safetyPath: safetyBackup.storagePath!, expiresAt: new Date(now + recoveryUndoWindowMs) },
     });
@@ -174,7 +254,7 @@ export async function undoRecovery(actor: Actor, deps: BackupDeps, ref: string):
   const snapshot = await loadSnapshot(actor, deps, tenant, record);
   assertRestoreKeepsPlan(actor, tenant, snapshot);
   const undone = await whileRestoring(actor, tenant, 'RECOVERING', async () => {
-    await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (recovery undone)`);
+    await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (recovery undone)`, { action: 'backup.recovery_undone', target: `recovery:${recovery.targetTimestamp.toISOString()}` });
     return actor.prisma.tenantRecovery.update({ where: { id: recovery.id }, data: { undoneAt: new Date() } });
   });
   return { tenant: await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } }), recovery: undone };

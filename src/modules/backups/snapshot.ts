@@ -43,6 +43,10 @@ const sections = {
       values: z.array(z.object({ name: z.string(), sealed: z.string() })),
     })
     .optional(),
+  /** The gateway configuration as stored (webhook secrets sealed); null: never saved, the defaults. Absent in backups taken before it was backed up. */
+  gatewayConfig: z.object({ version: z.number(), document: z.record(z.string(), z.unknown()) }).nullable().optional(),
+  /** The RBAC document; null: never changed, the defaults. Absent in backups taken before it was backed up. */
+  rbac: z.object({ document: z.record(z.string(), z.unknown()) }).nullable().optional(),
 };
 
 /**
@@ -73,6 +77,8 @@ export const incrementalSchema = z.object({
     resourceLimits: sections.resourceLimits.optional(),
     databases: sections.databases,
     secrets: sections.secrets,
+    gatewayConfig: sections.gatewayConfig,
+    rbac: sections.rbac,
   }),
 });
 
@@ -81,7 +87,7 @@ export type Incremental = z.infer<typeof incrementalSchema>;
 export async function takeSnapshot(db: Actor['prisma'], tenantId: string): Promise<TenantSnapshot> {
   const tenant = await db.tenant.findUniqueOrThrow({
     where: { id: tenantId },
-    include: { config: true, features: true, resourceLimits: true, databases: true, dataKey: true, secrets: { orderBy: { name: 'asc' } } },
+    include: { config: true, features: true, resourceLimits: true, databases: true, dataKey: true, secrets: { orderBy: { name: 'asc' } }, gatewayConfig: true, rbac: true },
     relationLoadStrategy: 'join',
   });
   return {
@@ -114,6 +120,8 @@ export async function takeSnapshot(db: Actor['prisma'], tenantId: string): Promi
       dataKey: tenant.dataKey ? { wrappedKey: Buffer.from(tenant.dataKey.wrappedKey).toString('base64'), wrappedBy: tenant.dataKey.wrappedBy } : null,
       values: tenant.secrets.map(({ name, sealed }) => ({ name, sealed: Buffer.from(sealed).toString('base64') })),
     },
+    gatewayConfig: tenant.gatewayConfig ? { version: tenant.gatewayConfig.version, document: tenant.gatewayConfig.document as Record<string, unknown> } : null,
+    rbac: tenant.rbac ? { document: tenant.rbac.document as Record<string, unknown> } : null,
   };
 }
 
@@ -126,7 +134,7 @@ export function diffSnapshots(base: TenantSnapshot, current: TenantSnapshot): In
     Object.entries(current.tenant).filter(([key, value]) => !same(base.tenant[key as keyof TenantSnapshot['tenant']], value)),
   );
   if (Object.keys(tenant).length) changes.tenant = tenant;
-  for (const section of ['config', 'features', 'resourceLimits', 'databases', 'secrets'] as const) {
+  for (const section of ['config', 'features', 'resourceLimits', 'databases', 'secrets', 'gatewayConfig', 'rbac'] as const) {
     if (!same(base[section], current[section])) (changes as Record<string, unknown>)[section] = current[section];
   }
   return changes;

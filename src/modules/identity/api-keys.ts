@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ApiKey } from '../../generated/prisma/client.js';
 import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
+import { auditedChange, recordAudit } from '../audit/audit-trail.js';
 import { resolveTenant } from '../tenants/tenant-access.js';
 import { activeTenantKeys } from '../tenants/tenant-counts.js';
 import { type Actor, hasScope, requireScope, scopes } from './principal.js';
@@ -76,16 +77,38 @@ export async function createApiKey(actor: Actor, input: CreateApiKeyInput): Prom
     owner = { owner: 'GLOBAL', tenantId: null, projectId: null };
   }
   const { key, prefix, secretHash } = mintKey(data.brand ?? 'tgw');
-  const apiKey = await actor.prisma.apiKey.create({
-    data: {
-      name: data.name,
-      scopes: data.scopes,
-      prefix,
-      secretHash,
-      expiresAt: data.expiresAt ?? null,
-      createdBy: principal.label,
-      ...owner,
-    },
+  const apiKey = await auditedChange(actor.prisma, async (tx) => {
+    const created = await tx.apiKey.create({
+      data: {
+        name: data.name,
+        scopes: data.scopes,
+        prefix,
+        secretHash,
+        expiresAt: data.expiresAt ?? null,
+        createdBy: principal.label,
+        ...owner,
+      },
+    });
+    await recordAudit(tx, actor, apiKeyEvent('api_key.created', created, null, auditedKey(created)));
+    return created;
   });
   return { apiKey, secret: key };
+}
+
+/** What the trail records of a key: never its secret nor the secret's hash. */
+export function auditedKey(key: ApiKey) {
+  return {
+    name: key.name,
+    prefix: key.prefix,
+    owner: key.owner,
+    projectId: key.projectId,
+    scopes: key.scopes,
+    expiresAt: key.expiresAt?.toISOString() ?? null,
+    revokedAt: key.revokedAt?.toISOString() ?? null,
+  };
+}
+
+/** An audit entry for one key: under its tenant when it has one, operator-wide otherwise. */
+export function apiKeyEvent(action: string, key: ApiKey, before: unknown, after: unknown) {
+  return { tenantId: key.tenantId, action, target: `api_key:${key.prefix}`, changes: [{ path: `apiKeys.${key.id}`, before, after }] };
 }

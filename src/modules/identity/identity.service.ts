@@ -4,7 +4,8 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.j
 import { sameSecret } from '../../lib/same-secret.js';
 import { parseInput } from '../../lib/validation.js';
 import { reachableTenants, tenantStanding } from '../tenants/tenant-access.js';
-import { hashSecret, keyPattern, mintKey } from './api-keys.js';
+import { auditedChange, recordAudit } from '../audit/audit-trail.js';
+import { apiKeyEvent, auditedKey, hashSecret, keyPattern, mintKey } from './api-keys.js';
 import { type Actor, type Principal, requireScope, type Scope, type TenantStanding } from './principal.js';
 
 export { type CreateApiKeyInput, createApiKey } from './api-keys.js';
@@ -76,7 +77,11 @@ async function findReachableKey(actor: Actor, id: string): Promise<ApiKey> {
 export async function revokeApiKey(actor: Actor, id: string): Promise<ApiKey> {
   const key = await findReachableKey(actor, id);
   if (key.revokedAt) return key;
-  const revoked = await actor.prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
+  const revoked = await auditedChange(actor.prisma, async (tx) => {
+    const after = await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
+    await recordAudit(tx, actor, apiKeyEvent('api_key.revoked', after, auditedKey(key), auditedKey(after)));
+    return after;
+  });
   actor.credentialsChanged?.();
   return revoked;
 }

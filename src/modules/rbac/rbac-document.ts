@@ -33,3 +33,18 @@ export const permissionsSchema = z
   .max(rbacLimits.permissions, { error: `a role has at most ${rbacLimits.permissions} permissions` })
   .transform((permissions) => [...new Set(permissions)]);
 export const descriptionSchema = z.string().max(rbacLimits.description, { error: `description is at most ${rbacLimits.description} characters` }).nullable();
+
+/** Roles keyed by name, so the trail names the role that changed (roles.editor); point-in-time recovery replays these paths. */
+export const rbacPaths = (document: RbacDocument) => ({
+  rbac: { enabled: document.enabled, defaultRole: document.defaultRole },
+  roles: Object.fromEntries(document.roles.map((role) => [role.name, { description: role.description, permissions: role.permissions }])),
+});
+
+/** The document back from its paths: roles in the order their keys hold (creation order; a new role comes last). */
+export function rbacFromPaths(paths: ReturnType<typeof rbacPaths>): RbacDocument {
+  return {
+    enabled: paths.rbac.enabled,
+    defaultRole: paths.rbac.defaultRole,
+    roles: Object.entries(paths.roles).map(([name, role]) => ({ name, description: role.description ?? null, permissions: role.permissions })),
+  };
+}

@@ -5,7 +5,7 @@ import { violationsFromZod } from '../../lib/validation.js';
 import { documentChanges, recordAudit } from '../audit/audit-trail.js';
 import type { Actor } from '../identity/principal.js';
 import { assertLive, resolveTenant } from '../tenants/tenant-access.js';
-import { descriptionSchema, permissionsSchema, type RbacDocument, type Role, rbacLimits, readRbac, roleNameSchema } from './rbac-document.js';
+import { descriptionSchema, permissionsSchema, type RbacDocument, type Role, rbacLimits, rbacPaths, readRbac, roleNameSchema } from './rbac-document.js';
 
 export type TenantRbac = RbacDocument & { tenantId: string };
 
@@ -39,11 +39,6 @@ async function changeRbac(actor: Actor, ref: string | null | undefined, audit: {
   });
 }
 
-/** Roles keyed by name, so the trail names the role that changed (roles.editor.permissions). */
-const rbacPaths = (document: RbacDocument) => ({
-  rbac: { enabled: document.enabled, defaultRole: document.defaultRole },
-  roles: Object.fromEntries(document.roles.map((role) => [role.name, { description: role.description, permissions: role.permissions }])),
-});
 
 const noRole = (name: string) => new NotFoundError(`No role named "${name.slice(0, 64)}"`, { field: 'name' });
 

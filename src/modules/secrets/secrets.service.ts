@@ -48,11 +48,13 @@ export async function storeSecret(actor: Actor & { keyring: Keyring }, ref: stri
       update: { sealed },
       select: meta,
     });
+    // The sealed value is kept as a version the event names: recovery replays it from there.
+    const version = await tx.tenantSecretVersion.create({ data: { tenantId: tenant.id, name, sealed }, select: { id: true } });
     await recordAudit(tx, actor, {
       tenantId: tenant.id,
       action: 'secret.stored',
       target: `secret:${name}`,
-      changes: [{ path: `secrets.${name}`, before: existed ? sealedMark : null, after: sealedMark }],
+      changes: [{ path: `secrets.${name}`, before: existed ? sealedMark : null, after: sealedMark, sealedVersion: version.id }],
     });
     return stored;
   });

@@ -1,8 +1,25 @@
 import { TenantApiGatewayConfigDocument, TenantApiSaveGatewayConfigDocument } from '../../../generated/graphql/graphql.js';
-import { gatewayConfigPatch, gatewayConfigView } from '../../../modules/gateway-config/gateway-config-spec.js';
+import { enumValueName } from '../../../graphql/zod-types.js';
+import { gatewayConfigPatch, gatewayConfigView, webhookEvents } from '../../../modules/gateway-config/gateway-config-spec.js';
 import { defineRoute } from '../../types.js';
 import { withoutNulls } from '../../../lib/without-nulls.js';
 import { done, doneSchema, tenantHeader, tenantOf } from './shared.js';
+
+// GraphQL names the events as enum values (CONFIG_UPDATED); this API keeps the seed's (config.updated).
+const eventByName = new Map<string, string>(webhookEvents.map((event) => [enumValueName(event), event]));
+
+/** The body as given, its webhook events as GraphQL's enum names; everything else untouched (the sections given stay given). */
+function withEventNames(body: unknown): unknown {
+  const { webhooks } = (body ?? {}) as { webhooks?: unknown };
+  if (!Array.isArray(webhooks)) return body;
+  return {
+    ...(body as object),
+    webhooks: webhooks.map((webhook: unknown) => {
+      const events = (webhook as { events?: unknown } | null)?.events;
+      return Array.isArray(events) ? { ...(webhook as object), events: events.map((event) => (typeof event === 'string' ? enumValueName(event) : event)) } : webhook;
+    }),
+  };
+}
 
 const getConfig = defineRoute(TenantApiGatewayConfigDocument, {
   method: 'GET',
@@ -11,7 +28,8 @@ const getConfig = defineRoute(TenantApiGatewayConfigDocument, {
   headers: [tenantHeader],
   variables: (request) => ({ tenant: tenantOf(request) }),
   respond: (data) => {
-    const { routes, credentials, rateLimit, cache, webhooks } = data.gatewayConfig;
+    const { routes, credentials, rateLimit, cache } = data.gatewayConfig;
+    const webhooks = data.gatewayConfig.webhooks.map((webhook) => ({ ...webhook, events: webhook.events.map((event) => eventByName.get(event) ?? event) }));
     return { status: 200, body: withoutNulls({ routes, credentials, rateLimit, cache, webhooks }) };
   },
   success: { status: 200, description: 'The configuration', schema: gatewayConfigView },
@@ -23,7 +41,7 @@ const saveConfig = defineRoute(TenantApiSaveGatewayConfigDocument, {
   summary: 'Save the sections given (each whole); the others stay as they are',
   headers: [tenantHeader],
   body: gatewayConfigPatch,
-  variables: (request) => ({ tenant: tenantOf(request), input: request.rawBody as never }),
+  variables: (request) => ({ tenant: tenantOf(request), input: withEventNames(request.rawBody) as never }),
   respond: () => done('Configuration saved'),
   success: { status: 200, description: 'Saved', schema: doneSchema },
 });
