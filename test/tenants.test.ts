@@ -271,6 +271,14 @@ describe('lifecycle state machine', () => {
     const tenant = await createTenant(gateway);
     expect(codes(await gateway.graphql(CreateTenantDocument, { input: { slug: tenant.slug, name: 'Dup' } }))).toEqual(['CONFLICT']);
   });
+
+  test('creates racing for one slug: one tenant, every other answer CONFLICT (the unique index decides, never a 500)', async () => {
+    const slug = uniqueSlug('race');
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => gateway.graphql(CreateTenantDocument, { input: { slug, name: `Racer ${i}` } })));
+    const outcomes = results.map((result) => codes(result)[0] ?? 'CREATED').sort();
+    expect(outcomes).toEqual(['CONFLICT', 'CONFLICT', 'CONFLICT', 'CONFLICT', 'CONFLICT', 'CREATED']);
+    expect(await gateway.database.prisma.tenant.count({ where: { slug } })).toBe(1);
+  });
 });
 
 describe('a taken slug tells nothing about tenants out of reach', () => {

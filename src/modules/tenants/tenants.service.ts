@@ -226,6 +226,13 @@ export async function createTenant(
     });
     await recordAudit(tx, actor, { tenantId: created.id, action: 'tenant.created', target: `tenant:${created.slug}`, changes: tenantChanges(null, created) });
     return created;
+  }).catch(async (error: unknown) => {
+    if ((error as { code?: string }).code !== 'P2002') throw error;
+    // A racing create took the slug or a domain between the checks above and this insert:
+    // the unique index decided; answer as the checks would have, naming the field.
+    await assertDomainsFree(actor, domain, data.customDomain);
+    await assertSlugFree(actor, principal, projectId, data.slug);
+    throw new ConflictError('The tenant\'s slug or domain was taken by a concurrent create', { field: 'slug' });
   });
   if (placement?.provisioning && work) work.after(work.timings.provisionMs, tenant.id);
   return tenant;
