@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startGateway, type TestGateway } from './support/gateway.js';
+import { CreateProjectDocument, CreateTenantDocument } from '../src/generated/graphql/graphql.js';
+import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
 const issuer = 'https://auth.acme.test';
 const audience = 'control-core';
@@ -89,6 +90,27 @@ describe('JWT credentials (JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE)', () => {
     const graphql = await gateway.graphql('query { viewer { id } }', {}, jwt);
     expect(graphql.status).toBe(401);
     expect(await gateway.database.prisma.tenantDocument.count({ where: { name: 'refused' } })).toBe(0);
+  });
+
+  test('a project\'s tenant is named by its UUID, never by its slug: tokens name no project, and another project may use the same slug', async () => {
+    const slug = uniqueSlug('jwt-acme');
+    const inProject = async () => {
+      const { createProject } = await gateway.data(CreateProjectDocument, { slug: uniqueSlug('jwt-project'), name: 'Project' });
+      return (await gateway.data(CreateTenantDocument, { input: { slug, name: 'Acme', projectId: createProject.id } })).createTenant.id;
+    };
+    const first = await inProject();
+    const bySlug = await token({ tenant_id: slug });
+    // Even while one project alone uses the slug: tomorrow another may, or the tenant may go.
+    expect((await gateway.rest('GET', '/api/v1/policies', { headers: bearer(bySlug) })).status).toBe(401);
+    await inProject();
+    expect((await gateway.rest('GET', '/api/v1/policies', { headers: bearer(bySlug) })).status).toBe(401);
+    const byId = await token({ tenant_id: first });
+    const viewer = await gateway.graphql<{ viewer: { tenantId: string } }, object>('query { viewer { tenantId } }', {}, byId);
+    expect(viewer.data?.viewer.tenantId).toBe(first);
+    // A tenant with no project by that slug is the one a slug names, whatever projects call theirs.
+    const { createTenant } = await gateway.data(CreateTenantDocument, { input: { slug, name: 'Operator Acme' } });
+    const named = await gateway.graphql<{ viewer: { tenantId: string } }, object>('query { viewer { tenantId } }', {}, bySlug);
+    expect(named.data?.viewer.tenantId).toBe(createTenant.id);
   });
 });
 

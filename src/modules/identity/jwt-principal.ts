@@ -1,4 +1,4 @@
-import { tenantNamed, tenantRefLookup, tenantRefWhere, tenantStanding } from '../tenants/tenant-access.js';
+import { tenantStanding, uuidPattern } from '../tenants/tenant-access.js';
 import { type Actor, type Principal, type Scope, scopes } from './principal.js';
 
 /** The claims a JWT credential is read from (README: "JWT credentials"). */
@@ -31,23 +31,19 @@ function scopesOf(claims: CredentialClaims): Set<Scope> {
 /**
  * A verified token's principal: a tenant credential for the tenant its `tenant_id` claim names,
  * with the scopes its `scope` (or `scopes`) claim lists. A token naming no tenant, or one that
- * does not exist or is deleted, or a slug that several projects' tenants share (`tenantNamed`),
- * is not a credential.
+ * does not exist or is deleted, or a slug of a project's tenant (those are named by UUID), is
+ * not a credential.
  */
 export async function principalFromClaims(prisma: Actor['prisma'], claims: CredentialClaims): Promise<Principal | null> {
   if (typeof claims.tenant_id !== 'string' || !claims.tenant_id || claims.tenant_id.length > 64) return null;
-  const found = await prisma.tenant.findMany({
-    ...tenantRefLookup,
-    where: tenantRefWhere(claims.tenant_id),
+  // Tokens name no project, and slugs are unique only within one: a slug names a tenant with no
+  // project, a project's tenant is named by its UUID. Otherwise which tenant a token reaches
+  // would change with what other customers call their tenants.
+  const ref = claims.tenant_id;
+  const tenant = await prisma.tenant.findFirst({
+    where: uuidPattern.test(ref) ? { id: ref.toLowerCase() } : { slug: ref, projectId: null },
     select: { id: true, projectId: true, tier: true, status: true, statusBeforeRestore: true, expiresAt: true },
   });
-  let tenant: (typeof found)[number] | null;
-  try {
-    tenant = tenantNamed(found, claims.tenant_id);
-  } catch {
-    // A slug that only names tenants of several projects names no one in particular.
-    return null;
-  }
   if (!tenant) return null;
   const standing = tenantStanding(tenant);
   if (standing === 'DELETED') return null;
