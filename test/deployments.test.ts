@@ -17,6 +17,21 @@ const deploy = (tenant: string, input: { region: string; migrateData?: boolean; 
 const status = async (tenant: string, id: string) => (await gateway.data(TenantDeploymentDocument, { tenant, id })).tenantDeployment;
 
 describe('deploying a tenant to another region', () => {
+  test('the move is audited as the tenant\'s region changing, so point-in-time recovery to after it keeps the new region', async () => {
+    const tenant = await createTenant(gateway, { region: 'us-east-1', tier: 'ENTERPRISE', isolation: 'DEDICATED' });
+    const started = (await deploy(tenant.id, { region: 'eu-west-1' })).data!.deployTenant;
+    await expect.poll(async () => (await status(tenant.id, started.id)).status, { timeout: 10_000, interval: 50 }).toBe('COMPLETED');
+    const event = await gateway.database.prisma.auditEvent.findFirstOrThrow({ where: { tenantId: tenant.id, action: 'tenant.updated' } });
+    expect(event).toMatchObject({ actor: 'regional deployment', changes: [{ path: 'tenant.region', before: 'us-east-1', after: 'eu-west-1' }] });
+    // The safety backup holds us-east-1; recovering to now replays the move on top of it.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const recovered = await gateway.graphql<{ recoverTenant: { tenant: { region: string } } }, object>(
+      `mutation { recoverTenant(tenant: "${tenant.id}", timestamp: "${new Date().toISOString()}") { tenant { region } } }`,
+    );
+    expect(recovered.errors).toBeUndefined();
+    expect(recovered.data!.recoverTenant.tenant.region).toBe('eu-west-1');
+  });
+
   test('the documented request: in progress with the database migrating first, a safety backup taken, then phases in order until the tenant is in eu-west-1 at its regional domain', async () => {
     const tenant = await createTenant(gateway, { slug: `acme-${process.pid}`, region: 'us-east-1', tier: 'PRO' });
     const result = await deploy(tenant.id, { region: 'eu-west-1', migrateData: true, maintenanceWindow: '2025-01-26T02:00:00Z' });

@@ -335,6 +335,10 @@ describe('PATCH /tenants/{id}/isolation', () => {
       if (status !== phases.at(-1)) phases.push(status);
     }
     expect(phases).toEqual(['syncing', 'migrating', 'ready']);
+    // The cutover moves the tenant record too, audited so point-in-time recovery replays it.
+    const record = await gateway.database.prisma.tenant.findFirstOrThrow({ where: { slug: id } });
+    const moved = await gateway.database.prisma.auditEvent.findFirstOrThrow({ where: { tenantId: record.id, action: 'tenant.updated' } });
+    expect(moved).toMatchObject({ actor: 'database migration', changes: [{ path: 'tenant.isolation', before: 'SHARED', after: 'DEDICATED' }] });
     const tenant = await gateway.rest('GET', `/tenants/${id}`, { headers: as(pro.key) });
     expect(tenant.body.databases[0]).toMatchObject({ blueprint: 'fintech', isolation_level: 'L2', region: 'eu-central', connection_string: expect.stringContaining(`/fintech__${id}?`) });
     const backups = await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) });

@@ -30,6 +30,26 @@ export function documentChanges(before: Record<string, unknown>, after: Record<s
   return changedPaths(before, after).map((path) => ({ path, before: valueAt(before, path), after: valueAt(after, path) }));
 }
 
+/** The gateway acting on its own (a migration's cutover, a deployment ending), not at a caller's request. */
+export function systemActor(prisma: PrismaClient, id: string, label: string): AuditActor {
+  return { prisma, principal: { id: `system:${id}`, label } };
+}
+
+/**
+ * Records what the gateway changed on a tenant record by itself, as `tenant.updated` with the
+ * paths point-in-time recovery replays (`tenant.region`, …); nothing when nothing changed.
+ */
+export async function recordTenantChange(
+  tx: AuditClient,
+  actor: AuditActor,
+  tenant: { id: string; slug: string },
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+) {
+  const changes = documentChanges({ tenant: before }, { tenant: after });
+  if (changes.length) await recordAudit(tx, actor, { tenantId: tenant.id, action: 'tenant.updated', target: `tenant:${tenant.slug}`, changes });
+}
+
 type AuditClient = Pick<Prisma.TransactionClient, 'auditEvent' | 'tenantGatewayConfig' | 'webhookDelivery'>;
 
 /**

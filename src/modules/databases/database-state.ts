@@ -1,4 +1,5 @@
-import type { Prisma, Tenant, TenantDatabase } from '../../generated/prisma/client.js';
+import type { Prisma, PrismaClient, Tenant, TenantDatabase } from '../../generated/prisma/client.js';
+import { recordTenantChange, systemActor } from '../audit/audit-trail.js';
 import type { TenantStatus } from '../../generated/prisma/enums.js';
 import { ConflictError } from '../../lib/errors.js';
 import type { Actor } from '../identity/principal.js';
@@ -101,9 +102,15 @@ export async function pendingDatabaseWork(prisma: Actor['prisma']): Promise<{ te
 /** The tenant record follows its databases: dedicated when any is, in the first dedicated one's zone. */
 async function placeTenant(tx: Prisma.TransactionClient, tenantId: string): Promise<void> {
   const dedicated = await tx.tenantDatabase.findFirst({ where: { tenantId, isolation: 'DEDICATED' }, orderBy: { createdAt: 'asc' } });
-  await tx.tenant.update({
+  const placed = { isolation: true, region: true } as const;
+  const before = await tx.tenant.findUniqueOrThrow({ where: { id: tenantId }, select: { slug: true, ...placed } });
+  const after = await tx.tenant.update({
     where: { id: tenantId },
     data: dedicated ? { isolation: 'DEDICATED', region: dedicated.region } : { isolation: 'SHARED', region: defaultRegion },
+    select: placed,
   });
+  // Audited like any change to the record, so point-in-time recovery replays the move.
+  const { slug, ...was } = before;
+  await recordTenantChange(tx, systemActor(tx as unknown as PrismaClient, 'database-migration', 'database migration'), { id: tenantId, slug }, was, after);
 }
 

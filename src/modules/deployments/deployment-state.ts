@@ -1,4 +1,5 @@
-import type { TenantDeployment } from '../../generated/prisma/client.js';
+import type { PrismaClient, TenantDeployment } from '../../generated/prisma/client.js';
+import { recordTenantChange, systemActor } from '../audit/audit-trail.js';
 import type { DeploymentPhase } from '../../generated/prisma/enums.js';
 import { PhaseTimers } from '../../lib/phase-timers.js';
 import type { Actor } from '../identity/principal.js';
@@ -82,7 +83,13 @@ async function endPhase(
       where: current,
       data: { status: 'COMPLETED', phase: 'DONE', phaseEndsAt: null, runningTenantId: null, completedAt: endedAt },
     });
-    if (count === 1) await tx.tenant.update({ where: { id: deployment.tenantId }, data: { region: deployment.region } });
+    if (count === 1) {
+      const before = await tx.tenant.findUniqueOrThrow({ where: { id: deployment.tenantId }, select: { slug: true, region: true } });
+      await tx.tenant.update({ where: { id: deployment.tenantId }, data: { region: deployment.region } });
+      // Audited like any change to the record, so point-in-time recovery replays the move.
+      const actor = systemActor(tx as unknown as PrismaClient, 'deployment', 'regional deployment');
+      await recordTenantChange(tx, actor, { id: deployment.tenantId, slug: before.slug }, { region: before.region }, { region: deployment.region });
+    }
     return count;
   });
 }
