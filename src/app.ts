@@ -69,6 +69,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const backups: BackupDeps = {
     storages: backupStorages,
     ...keyring,
+    auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     requestQuota: limiting ? (key, tier) => checkBackupRequests(store, rateLimits, key, tier) : undefined,
     observe: (trigger, outcome, seconds) => metrics.backupDuration.observe({ trigger: trigger.toLowerCase(), outcome }, seconds),
   };

@@ -192,6 +192,22 @@ describe('exact point-in-time recovery', () => {
   });
 });
 
+describe('recovery needs the audit events it replays', () => {
+  test('a base backup older than AUDIT_RETENTION_DAYS is PRECONDITION_FAILED naming the variable, and nothing changes', async () => {
+    const tenant = await createTenant(gateway, { tier: 'ENTERPRISE', isolation: 'DEDICATED', region: 'us-east-1' });
+    const { id } = await backup(tenant.id);
+    const { prisma } = gateway.database;
+    // As if the tenant and its only backup were 400 days old: the events after it (365 days kept) are gone.
+    const old = new Date(Date.now() - 400 * 86_400_000);
+    await prisma.tenant.update({ where: { id: tenant.id }, data: { createdAt: old } });
+    await prisma.backupRecord.update({ where: { id }, data: { completedAt: old, createdAt: old } });
+    const before = await state(tenant.id);
+    const result = await gateway.graphql(`mutation { recoverTenant(tenant: "${tenant.id}", timestamp: "${new Date(Date.now() - 60_000).toISOString()}") { tenant { region } } }`);
+    expect(result.errors?.[0]).toMatchObject({ extensions: { code: 'PRECONDITION_FAILED' }, message: expect.stringContaining('AUDIT_RETENTION_DAYS 365') });
+    expect(await state(tenant.id)).toEqual(before);
+  });
+});
+
 describe('the gateway configuration and roles in backups', () => {
   test('a rollback puts back the gateway configuration (webhook secret still sealed) and the roles, with a gateway revision and an audit event', async () => {
     const tenant = await createTenant(gateway, { tier: 'ENTERPRISE' });

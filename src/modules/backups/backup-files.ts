@@ -21,6 +21,8 @@ export type BackupDeps = {
   previousKeys?: Buffer[];
   /** Counts an on-demand backup request against the hourly limit (throws RATE_LIMITED); absent when limits are off. */
   requestQuota?: (key: string, tier: PlanTier) => Promise<void>;
+  /** How long audit events are kept (AUDIT_RETENTION_DAYS): point-in-time recovery replays them, so it cannot start from a backup older than that. */
+  auditRetentionDays?: number;
   /** Told of every backup written: its trigger, whether it completed, and how long it took. */
   observe?: (trigger: Trigger, outcome: 'completed' | 'failed', seconds: number) => void;
 };

@@ -215,6 +215,16 @@ export async function recoverTenant(actor: Actor, deps: BackupDeps, ref: string,
     orderBy: { completedAt: 'desc' },
   });
   if (!base) throw new DomainError('PRECONDITION_FAILED', `No backup of this tenant was completed before ${timestamp.toISOString()}`, { field: 'timestamp' });
+  // The events between the backup and the instant must all still be there, or the replay would
+  // silently stop short of the instant.
+  const replayFrom = base.completedAt!.getTime() - replayOverlapMs;
+  if (deps.auditRetentionDays && replayFrom < now - deps.auditRetentionDays * 86_400_000) {
+    throw new DomainError(
+      'PRECONDITION_FAILED',
+      `The last backup before ${timestamp.toISOString()} is older than the audit log kept to replay from it (AUDIT_RETENTION_DAYS ${deps.auditRetentionDays}): recovery to that instant would not be exact`,
+      { field: 'timestamp' },
+    );
+  }
   await assertNoDatabaseWork(actor, tenant, 'recover');
   const snapshot = await replayUntil(actor, tenant, await loadSnapshot(actor, deps, tenant, base), timestamp);
   // The configuration and the gateway configuration: the revision in force at the instant (their whole documents, webhook secrets sealed).
