@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { signupAccount } from './support/fixtures.js';
+import { createBlueprints, signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway, testSecretsKey, uniqueSlug } from './support/gateway.js';
 import { startReplica } from './support/replica.js';
 
@@ -148,6 +148,7 @@ describe('DELETE /projects/{id}', () => {
     const account = await signup();
     const doomed = await createProject(account, 'E-commerce Platform');
     const tenant = uniqueSlug('acme');
+    await createBlueprints(gateway, doomed.api_key, ['main']);
     const created = await gateway.rest('POST', '/tenants', { headers: bearer(doomed.api_key), body: { tenant_id: tenant, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
     expect(created.status).toBe(201);
     const backup = await gateway.rest('POST', `/tenants/${tenant}/backup`, { headers: bearer(doomed.api_key) });
