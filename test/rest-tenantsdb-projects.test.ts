@@ -155,6 +155,10 @@ describe('DELETE /projects/{id}', () => {
     const [backupPath] = backup.body.paths as string[];
     const backupFiles = async () => (await readdir(gateway.backupDir, { recursive: true })).filter((file) => backupPath!.endsWith(file) || file.endsWith(backupPath!));
     expect(await backupFiles()).toHaveLength(1);
+    // The project id is tdb_ and the first 8 hex digits of its UUID; its schemas start with p and the same digits.
+    const schemaCount = async () =>
+      (await gateway.database.sql.transaction((tx) => tx.query(`SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'p${doomed.project_id.slice(4)}\\_%'`))).rows[0]![0];
+    expect(await schemaCount()).toBe(2);
 
     const response = await gateway.rest('DELETE', `/projects/${doomed.project_id}`, { headers: bearer(account.key) });
     expect(response.status).toBe(200);
@@ -163,6 +167,7 @@ describe('DELETE /projects/{id}', () => {
     expect(await gateway.database.prisma.tenant.count({ where: { slug: tenant } })).toBe(0);
     expect(await gateway.database.prisma.backupRecord.count({ where: { storagePath: backupPath } })).toBe(0);
     expect(await backupFiles()).toEqual([]);
+    expect(await schemaCount()).toBe(0);
     expect((await gateway.rest('GET', '/projects', { headers: bearer(doomed.api_key) })).status).toBe(401);
     expect((await gateway.rest('GET', '/projects', { headers: bearer(account.key) })).body.count).toBe(1);
   });
