@@ -6,6 +6,7 @@ import type { DatabaseWork } from '../modules/databases/database-work.js';
 import type { DeploymentDeps } from '../modules/deployments/deployments.service.js';
 import type { DomainDeps } from '../modules/domains/domains.service.js';
 import type { UsageMeter } from '../modules/usage/meter.js';
+import type { DataPlaneDeps } from '../modules/workspaces/data-plane-deps.js';
 import type { FieldLimited } from '../rate-limit/field-limits.js';
 
 export type GraphQLContext = Actor & FieldLimited & {
@@ -19,6 +20,8 @@ export type GraphQLContext = Actor & FieldLimited & {
   /** Where Control Core routes are mounted: tenant metrics name routes under it (`/policies`). */
   controlCorePrefix: string;
   accounts: AccountDeps;
+  /** Tenant and workspace schemas (TenantsDB's data plane). */
+  dataPlane: DataPlaneDeps;
   /** The client's address, when the server knows it: what failed logins are counted against. */
   clientAddress?: string;
   /** SECRETS_KEY and SECRETS_KEY_PREVIOUS: what wraps the tenants' data keys. */

@@ -53,6 +53,9 @@ import '../modules/audit/audit.types.js';
 import '../modules/audit/audit.queries.js';
 import '../modules/webhooks/webhooks.types.js';
 import '../modules/webhooks/webhooks.queries.js';
+import '../modules/workspaces/workspaces.types.js';
+import '../modules/workspaces/workspaces.queries.js';
+import '../modules/workspaces/workspaces.mutations.js';
 import { builder } from './builder.js';
 
 export const schema = builder.toSchema();

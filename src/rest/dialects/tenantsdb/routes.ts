@@ -11,6 +11,21 @@ import { backupRoute, backupsRoute, recoverRoute, recoverUndoRoute, rollbackRout
 import { envelope, error, failure, problem } from './envelope.js';
 import { createProjectRoute, deleteProjectRoute, projectsRoute, switchProjectRoute } from './projects.routes.js';
 import { errorsRoute, regionsRoute } from './public.routes.js';
+import { blueprintRoute, blueprintsRoute, blueprintVersionsRoute } from './blueprints.routes.js';
+import {
+  createWorkspaceRoute,
+  deleteWorkspaceRoute,
+  importSchemaRoute,
+  removeSchemaChangeRoute,
+  revertSchemaChangeRoute,
+  updateWorkspaceSettingsRoute,
+  workspaceDiffRoute,
+  workspaceQueryRoute,
+  workspaceRoute,
+  workspaceSettingsRoute,
+  workspacesRoute,
+  workspaceTablesRoute,
+} from './workspaces.routes.js';
 import { type Connection, createTenantRoute, deleteTenantRoute, isolationRoute, lifecycleRoute, tenantRoute, tenantsRoute } from './tenants.routes.js';
 
 // The TenantsDB API (seed 002). The decisions where the seed is vague: README.md beside this file.
@@ -40,6 +55,21 @@ export function tenantsDbDialect(prefix: string, connection: Connection = { prox
       apiKeysRoute,
       createApiKeyRoute,
       deleteApiKeyRoute,
+      workspacesRoute,
+      createWorkspaceRoute(connection),
+      workspaceRoute(connection),
+      deleteWorkspaceRoute,
+      workspaceQueryRoute,
+      workspaceDiffRoute,
+      removeSchemaChangeRoute,
+      revertSchemaChangeRoute,
+      workspaceTablesRoute,
+      importSchemaRoute,
+      workspaceSettingsRoute,
+      updateWorkspaceSettingsRoute,
+      blueprintsRoute,
+      blueprintRoute,
+      blueprintVersionsRoute,
       tenantsRoute,
       createTenantRoute(connection),
       tenantRoute(connection),
