@@ -135,7 +135,7 @@ describe('last_used_at', () => {
     expect(rows.map((row) => row.lastUsedAt)).toEqual(rows.map(() => expect.any(Date)));
   });
 
-  test('a flush brings back no key: a deleted key stays deleted, a deleted project\'s keys stay gone', async () => {
+  test('a flush brings back no key: a deleted key stays deleted (its last use before that recorded), a deleted project\'s keys stay gone', async () => {
     const { key } = await signup();
     const created = (await gateway.rest('POST', '/apikeys', { headers: bearer(key), body: { name: 'ci' } })).body;
     const doomed = (await gateway.rest('POST', '/projects', { headers: bearer(key), body: { name: 'Doomed' } })).body;
@@ -144,7 +144,10 @@ describe('last_used_at', () => {
     expect((await gateway.rest('DELETE', `/apikeys/${created.id}`, { headers: bearer(key) })).status).toBe(200);
     expect((await gateway.rest('DELETE', `/projects/${doomed.project_id}`, { headers: bearer(key) })).status).toBe(200);
     await gateway.app.keyUse.flush();
-    expect(await gateway.database.prisma.apiKey.findUniqueOrThrow({ where: { id: created.id } })).toMatchObject({ revokedAt: expect.any(Date), lastUsedAt: null });
+    // Still revoked; the use before the revocation is kept (what one wants to know of a compromised key).
+    const revoked = await gateway.database.prisma.apiKey.findUniqueOrThrow({ where: { id: created.id } });
+    expect(revoked).toMatchObject({ revokedAt: expect.any(Date), lastUsedAt: expect.any(Date) });
+    expect(revoked.lastUsedAt!.getTime()).toBeLessThanOrEqual(revoked.revokedAt!.getTime());
     expect(await gateway.database.prisma.project.count({ where: { slug: doomed.project_id } })).toBe(0);
     expect((await gateway.rest('GET', '/apikeys', { headers: bearer(created.api_key) })).status).toBe(401);
     expect((await gateway.rest('GET', '/apikeys', { headers: bearer(doomed.api_key) })).status).toBe(401);

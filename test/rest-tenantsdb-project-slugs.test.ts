@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { accountPassword, signupAccount } from './support/fixtures.js';
+import { accountPassword, createBlueprints, signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
 // TenantsDB API (seed 002): a tenant id is unique within its project, so two customers may both
@@ -14,6 +14,9 @@ beforeAll(async () => {
   firstAccount = await signupAccount(gateway);
   keys.first = firstAccount.key;
   keys.second = (await signupAccount(gateway)).key;
+  // Tenant databases come from each project's blueprints: both projects have `main`.
+  await createBlueprints(gateway, keys.first, ['main']);
+  await createBlueprints(gateway, keys.second, ['main']);
 });
 afterAll(() => gateway.close());
 

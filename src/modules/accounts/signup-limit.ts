@@ -1,7 +1,8 @@
+import { addressBlock } from '../../lib/address-block.js';
 import { RateLimitedError } from '../../rate-limit/limits.js';
 import type { CounterStore } from '../../rate-limit/store.js';
 
-/** Signups counted per client address over an hour; past the allowance, further ones are refused until the hour ends. */
+/** Signups counted per client address (an IPv6 address by its /64) over an hour; past the allowance, further ones are refused until the hour ends. */
 export type SignupLimit = { take(address: string | undefined): Promise<void> };
 
 export function createSignupLimit(store: CounterStore, perAddressPerHour: number): SignupLimit {
@@ -9,7 +10,7 @@ export function createSignupLimit(store: CounterStore, perAddressPerHour: number
   return {
     async take(address) {
       if (!address) return;
-      const { count, resetMs } = await store.increment(`signup-address:${address}`, windowSeconds * 1000);
+      const { count, resetMs } = await store.increment(`signup-address:${addressBlock(address)}`, windowSeconds * 1000);
       if (count > perAddressPerHour) {
         throw new RateLimitedError('Too many signups from this address: try again later', 'signup-address', perAddressPerHour, windowSeconds, resetMs / 1000);
       }

@@ -5,7 +5,8 @@ import type { Logger } from '../../lib/logger.js';
  * When each API key was last used (`lastUsedAt`), without a write on the request path: uses
  * are noted in memory and written in one statement per flush (every `flushIntervalMs`, when
  * `maxKeys` keys are waiting, and on shutdown), like the usage meter. The statement only
- * updates keys that still exist and are not revoked, so a flush never brings a key back.
+ * updates keys that still exist, with uses from before any revocation (a compromised key's last
+ * use is worth keeping); it never touches `revokedAt`, so a flush never brings a key back.
  */
 export class KeyUseRecorder {
   private used = new Map<string, Date>();
@@ -37,7 +38,11 @@ export class KeyUseRecorder {
       try {
         await this.write(batch);
       } catch (error) {
-        for (const [keyId, at] of batch) this.record(keyId, at);
+        // Back into the map without starting another flush: the next interval retries.
+        for (const [keyId, at] of batch) {
+          const known = this.used.get(keyId);
+          if (!known || known < at) this.used.set(keyId, at);
+        }
         this.logger.warn('API key use flush failed; will retry', { error, keys: batch.size });
       }
     });
@@ -49,7 +54,7 @@ export class KeyUseRecorder {
     await this.prisma.$executeRawUnsafe(
       `UPDATE "ApiKey" AS key SET "lastUsedAt" = used."at"::timestamp
        FROM unnest($1::text[], $2::text[]) AS used("id", "at")
-       WHERE key."id" = used."id"::uuid AND key."revokedAt" IS NULL
+       WHERE key."id" = used."id"::uuid AND (key."revokedAt" IS NULL OR key."revokedAt" > used."at"::timestamp)
          AND (key."lastUsedAt" IS NULL OR key."lastUsedAt" < used."at"::timestamp)`,
       [...batch.keys()],
       [...batch.values()].map((at) => at.toISOString()),

@@ -241,9 +241,12 @@ export async function createTenant(
     if (dataPlane) await dropTenantSchemas(dataPlane, schemas.map((schema) => schema.schemaName));
     if ((error as { code?: string }).code !== 'P2002') throw error;
     // A racing create took the slug or a domain between the checks above and this insert:
-    // the unique index decided; answer as the checks would have, naming the field.
-    await assertDomainsFree(actor, domain, data.customDomain);
-    await assertSlugFree(actor, principal, projectId, data.slug);
+    // the unique index decided; answer as the checks would have, naming the field — unless this
+    // create is part of a caller's transaction (provisioning), which the failed insert aborted.
+    if (typeof (actor.prisma as { $connect?: unknown }).$connect === 'function') {
+      await assertDomainsFree(actor, domain, data.customDomain);
+      await assertSlugFree(actor, principal, projectId, data.slug);
+    }
     throw new ConflictError('The tenant\'s slug or domain was taken by a concurrent create', { field: 'slug' });
   });
   if (placement?.provisioning && work) work.after(work.timings.provisionMs, tenant.id);
