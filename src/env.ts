@@ -88,6 +88,10 @@ const environmentSchema = z.object({
   USAGE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
   /** How long audit events are kept. */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
+  /** How long TenantsDB query logs are kept. */
+  QUERY_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
+  /** A tenant database query at least this long is slow (query logs and stats). */
+  SLOW_QUERY_MS: z.coerce.number().int().min(1).max(3_600_000).default(1_000),
   /** Webhook targets on loopback, private or link-local addresses: refused unless on (tests, private deployments). */
   WEBHOOK_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),

@@ -53,6 +53,8 @@ import '../modules/audit/audit.types.js';
 import '../modules/audit/audit.queries.js';
 import '../modules/webhooks/webhooks.types.js';
 import '../modules/webhooks/webhooks.queries.js';
+import '../modules/query-logs/query-logs.types.js';
+import '../modules/query-logs/query-logs.queries.js';
 import { builder } from './builder.js';
 
 export const schema = builder.toSchema();

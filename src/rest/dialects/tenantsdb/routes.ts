@@ -9,6 +9,7 @@ import { loginRoute, signupRoute } from './accounts.routes.js';
 import { apiKeysRoute, createApiKeyRoute, deleteApiKeyRoute } from './apikeys.routes.js';
 import { backupRoute, backupsRoute, recoverRoute, recoverUndoRoute, rollbackRoute } from './backups.routes.js';
 import { envelope, error, failure, problem } from './envelope.js';
+import { logStatsRoute, logsRoute, metricsRoute } from './logs.routes.js';
 import { createProjectRoute, deleteProjectRoute, projectsRoute, switchProjectRoute } from './projects.routes.js';
 import { errorsRoute, regionsRoute } from './public.routes.js';
 import { type Connection, createTenantRoute, deleteTenantRoute, isolationRoute, lifecycleRoute, tenantRoute, tenantsRoute } from './tenants.routes.js';
@@ -53,6 +54,9 @@ export function tenantsDbDialect(prefix: string, connection: Connection = { prox
       rollbackRoute,
       recoverRoute,
       recoverUndoRoute,
+      logsRoute,
+      logStatsRoute,
+      metricsRoute,
     ],
   };
 }
