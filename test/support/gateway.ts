@@ -41,7 +41,7 @@ export type TestGateway = {
  * Each test file gets its own database with migrations applied: an in-memory PGlite, or,
  * when TEST_POSTGRES_URL names a PostgreSQL server (CI's second pass), a fresh database on it.
  */
-async function openTestDatabase(): Promise<{ database: Database; dispose(): Promise<void> }> {
+export async function openTestDatabase(): Promise<{ database: Database; dispose(): Promise<void> }> {
   const serverUrl = process.env.TEST_POSTGRES_URL;
   if (!serverUrl) {
     const database = openDatabase('memory://');
