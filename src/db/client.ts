@@ -5,6 +5,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { lockDirectory } from './directory-lock.js';
+import { pgliteSqlSessions, postgresSqlSessions, type SqlSessions } from './sql-sessions.js';
 
 export type Database = {
   kind: 'pglite' | 'postgres';
@@ -14,6 +15,8 @@ export type Database = {
   /** Called with every SQL statement Prisma sends; tests count them. */
   onQuery: Set<(sql: string) => void>;
   prisma: PrismaClient;
+  /** Raw SQL transactions with rows as arrays, for tenant databases (src/modules/tenant-databases). */
+  sql: SqlSessions;
   close(): Promise<void>;
 };
 
@@ -29,10 +32,12 @@ export function openDatabase(url: string): Database {
   let kind: Database['kind'];
   let adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   let closeDriver: () => Promise<void>;
+  let sql: SqlSessions;
   if (isPostgresUrl(url)) {
     kind = 'postgres';
     adapterFactory = new PrismaPg({ connectionString: url });
-    closeDriver = async () => {};
+    sql = postgresSqlSessions(url);
+    closeDriver = () => sql.close();
   } else {
     kind = 'pglite';
     let lock: { release(): void } | null = null;
@@ -41,6 +46,7 @@ export function openDatabase(url: string): Database {
       lock = lockDirectory(url);
     }
     const pglite = new PGlite(url);
+    sql = pgliteSqlSessions(pglite);
     adapterFactory = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;
     closeDriver = async () => {
       await pglite.close();
@@ -55,6 +61,7 @@ export function openDatabase(url: string): Database {
     adapterFactory,
     onQuery,
     prisma,
+    sql,
     async close() {
       await prisma.$disconnect();
       await closeDriver();

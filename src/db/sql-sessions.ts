@@ -1,0 +1,91 @@
+import type { PGlite, Transaction as PGliteTransaction } from '@electric-sql/pglite';
+import pg from 'pg';
+
+export type SqlField = { name: string; dataTypeID: number };
+export type SqlResult = { fields: SqlField[]; rows: unknown[][]; affectedRows: number };
+
+/** One transaction on one connection, rows as arrays (so `SELECT 1 AS a, 2 AS a` keeps both columns). */
+export type SqlTransaction = { query(sql: string): Promise<SqlResult> };
+
+/**
+ * Raw SQL transactions beside Prisma, for what Prisma's raw queries cannot give: rows as arrays
+ * with their column names, and session settings (`SET LOCAL ROLE`, `statement_timeout`) held
+ * for exactly one transaction. Throws the driver's error (PostgreSQL's message and SQLSTATE
+ * `code`); any throw rolls the transaction back.
+ */
+export type SqlSessions = {
+  transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+};
+
+// int8 fits a JSON number up to 2^53; past that it stays the exact text.
+const int8 = (text: string): number | string => {
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : text;
+};
+
+/** The same JSON values from PGlite and node-postgres: timestamps as ISO strings, bytea as `\x…` hex. */
+function jsonValue(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') return int8(value.toString());
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
+  if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString('hex')}`;
+  if (Array.isArray(value)) return value.map(jsonValue);
+  return value;
+}
+
+const asResult = (fields: SqlField[] | undefined, rows: unknown[] | undefined, affectedRows: number | null | undefined): SqlResult => ({
+  fields: (fields ?? []).map(({ name, dataTypeID }) => ({ name, dataTypeID })),
+  rows: (rows ?? []).map((row) => (row as unknown[]).map(jsonValue)),
+  affectedRows: affectedRows ?? 0,
+});
+
+export function pgliteSqlSessions(pglite: PGlite): SqlSessions {
+  const run = async (tx: PGliteTransaction, sql: string) => {
+    const result = await tx.query<unknown[]>(sql, [], { rowMode: 'array', parsers: { 20: int8 } });
+    return asResult(result.fields, result.rows, result.affectedRows);
+  };
+  return {
+    transaction: (work) => pglite.transaction((tx) => work({ query: (sql) => run(tx, sql) })),
+    close: async () => {},
+  };
+}
+
+/** Its own small pool, so tenant queries never hold the connections Prisma's requests wait for. */
+export function postgresSqlSessions(connectionString: string, max = 4): SqlSessions {
+  let pool: pg.Pool | null = null;
+  const types = {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? int8 : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser,
+  };
+  return {
+    async transaction(work) {
+      pool ??= new pg.Pool({ connectionString, max });
+      const client = await pool.connect();
+      let broken: unknown = undefined;
+      try {
+        await client.query('BEGIN');
+        const value = await work({
+          async query(sql) {
+            const result = await client.query<unknown[]>({ text: sql, rowMode: 'array', types });
+            return asResult(result.fields, result.rows, result.rowCount);
+          },
+        });
+        await client.query('COMMIT');
+        return value;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackError) {
+          broken = rollbackError;
+        }
+        throw error;
+      } finally {
+        client.release(broken instanceof Error ? broken : undefined);
+      }
+    },
+    async close() {
+      await pool?.end();
+      pool = null;
+    },
+  };
+}

@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+
+/** PostgreSQL's identifier limit (NAMEDATALEN - 1), in bytes. */
+const identifierLimit = 63;
+
+/** The database name callers see: `fintech__acme`. */
+export const tenantDatabaseName = (blueprint: string, tenant: string) => `${blueprint}__${tenant}`;
+
+/** The workspace's database name callers see: `myapp_workspace`. */
+export const workspaceDatabaseName = (workspace: string) => `${workspace}_workspace`;
+
+/**
+ * The PostgreSQL schema (and the role owning it) behind a name callers see. Tenant slugs and
+ * blueprint names are unique per project only, so two projects may both have `fintech__acme`:
+ * the physical name starts with `p` and the first 8 hex digits of the project's id
+ * (`p1a2b3c4d_fintech__acme`). A name past 63 bytes keeps its first 49 characters and ends with
+ * 12 hex digits of the SHA-256 of the whole name, so it stays unique and readable. The unique
+ * indexes on Workspace.schemaName and TenantDatabase.schemaName catch the one-in-2^32 prefix clash.
+ */
+export function physicalSchemaName(projectId: string, visibleName: string): string {
+  const name = `p${projectId.replace(/-/g, '').slice(0, 8).toLowerCase()}_${visibleName.toLowerCase()}`;
+  if (Buffer.byteLength(name, 'utf8') <= identifierLimit) return name;
+  const digest = createHash('sha256').update(name).digest('hex').slice(0, 12);
+  return `${Buffer.from(name, 'utf8').subarray(0, 49).toString('utf8').replace(/\uFFFD+$/, '')}_${digest}`;
+}
+
+/** A name we made, double-quoted: our names may hold `-` (workspace `control-plane`). */
+export const quotedName = (name: string) => `"${name.replace(/"/g, '""')}"`;

@@ -1,0 +1,144 @@
+import type { SqlResult, SqlSessions, SqlTransaction } from '../../db/sql-sessions.js';
+import { type ClassifiedStatement, classifySql } from './sql-classifier.js';
+import { quotedName } from './physical-names.js';
+
+export type SchemaLimits = {
+  /** `statement_timeout` for each statement (PostgreSQL enforces it; PGlite cannot, see README). */
+  queryTimeoutMs: number;
+  /** At most this many rows come back; `truncated` says there were more. */
+  maxRows: number;
+};
+
+export type SchemaQueryResult = {
+  columns: string[];
+  rows: unknown[][];
+  /** Rows returned, or rows changed by INSERT/UPDATE/DELETE without RETURNING. */
+  rowCount: number;
+  /** More rows than `maxRows` matched; only the first `maxRows` are in `rows`. */
+  truncated: boolean;
+  durationMs: number;
+};
+
+/** PostgreSQL refused a statement: its message and SQLSTATE, as PostgreSQL wrote them. */
+export class SchemaQueryError extends Error {
+  constructor(message: string, readonly sqlState: string | null, readonly statement: string | null) {
+    super(message);
+    this.name = 'SchemaQueryError';
+  }
+}
+
+/** A statement the gateway does not run in tenant schemas (session control, role changes, …). */
+export class RefusedStatementError extends Error {
+  constructor(readonly statement: ClassifiedStatement) {
+    super(statement.refusal ?? `${statement.command} is not allowed`);
+    this.name = 'RefusedStatementError';
+  }
+}
+
+const asSchemaQueryError = (error: unknown, statement: string | null) => {
+  if (error instanceof SchemaQueryError) return error;
+  const { message, code } = error as { message?: string; code?: unknown };
+  return new SchemaQueryError(message ?? String(error), typeof code === 'string' ? code : null, statement);
+};
+
+/** Enters the schema's role and search_path for the rest of the transaction. */
+async function enterSchema(tx: SqlTransaction, schemaName: string, limits?: SchemaLimits) {
+  await tx.query(`SET LOCAL ROLE ${quotedName(schemaName)}`);
+  await tx.query(`SET LOCAL search_path TO ${quotedName(schemaName)}`);
+  if (limits) await tx.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.trunc(limits.queryTimeoutMs))}`);
+}
+
+/**
+ * A new tenant or workspace database: a NOLOGIN role and a schema it owns, with `statements`
+ * (the blueprint's DDL chain) applied as that role, all in one transaction. The gateway's own
+ * user is made a member of the role so it can `SET ROLE` to it; the role is a member of nothing,
+ * holds no grant outside its schema, and other roles have no privilege on the schema.
+ */
+export async function createSchema(sql: SqlSessions, schemaName: string, statements: string[] = []): Promise<void> {
+  const name = quotedName(schemaName);
+  await sql
+    .transaction(async (tx) => {
+      await tx.query(`CREATE ROLE ${name} NOLOGIN`);
+      await tx.query(`GRANT ${name} TO CURRENT_USER`);
+      await tx.query(`CREATE SCHEMA ${name} AUTHORIZATION ${name}`);
+      await tx.query(`REVOKE ALL ON SCHEMA ${name} FROM PUBLIC`);
+      await enterSchema(tx, schemaName);
+      for (const statement of statements) {
+        try {
+          await tx.query(statement);
+        } catch (error) {
+          throw asSchemaQueryError(error, statement);
+        }
+      }
+    })
+    .catch((error: unknown) => {
+      throw asSchemaQueryError(error, null);
+    });
+}
+
+/** Drops the schema with everything in it, and its role. Dropping what is already gone is not an error. */
+export async function dropSchema(sql: SqlSessions, schemaName: string): Promise<void> {
+  const name = quotedName(schemaName);
+  await sql.transaction(async (tx) => {
+    await tx.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+    await tx.query(`DROP ROLE IF EXISTS ${name}`);
+  });
+}
+
+const rowReturningCommands = new Set(['SELECT', 'VALUES']);
+const cursorName = 'tdb_capped_rows';
+
+async function runCapped(tx: SqlTransaction, statement: ClassifiedStatement, maxRows: number): Promise<{ result: SqlResult; truncated: boolean }> {
+  if (statement.kind === 'query' && rowReturningCommands.has(statement.command)) {
+    // A cursor stops PostgreSQL after maxRows + 1 rows: a huge table is never read whole.
+    await tx.query(`DECLARE ${cursorName} NO SCROLL CURSOR FOR ${statement.text}`);
+    const result = await tx.query(`FETCH FORWARD ${maxRows + 1} FROM ${cursorName}`);
+    await tx.query(`CLOSE ${cursorName}`);
+    const truncated = result.rows.length > maxRows;
+    return { result: { ...result, rows: result.rows.slice(0, maxRows), affectedRows: Math.min(result.rows.length, maxRows) }, truncated };
+  }
+  const result = await tx.query(statement.text);
+  const truncated = result.rows.length > maxRows;
+  return { result: { ...result, rows: result.rows.slice(0, maxRows) }, truncated };
+}
+
+/**
+ * Runs SQL text (one or more statements) in one transaction as the schema's role, with
+ * search_path on that schema only, `statement_timeout` and the row cap: a qualified name of
+ * another schema fails with PostgreSQL's "permission denied for schema". Statements the
+ * classifier refuses never reach PostgreSQL (RefusedStatementError); `allow` narrows further
+ * what the caller accepts (admin queries: no DDL). The answer is the last statement's.
+ * Any error rolls the whole text back.
+ */
+export async function runInSchema(
+  sql: SqlSessions,
+  schemaName: string,
+  limits: SchemaLimits,
+  statements: ClassifiedStatement[] | string,
+): Promise<SchemaQueryResult> {
+  const classified = typeof statements === 'string' ? await classifySql(statements) : statements;
+  const refused = classified.find((statement) => statement.refusal !== null || statement.kind === 'utility');
+  if (refused) throw new RefusedStatementError(refused);
+  const started = performance.now();
+  let current: string | null = null;
+  try {
+    const { result, truncated } = await sql.transaction(async (tx) => {
+      await enterSchema(tx, schemaName, limits);
+      let last: { result: SqlResult; truncated: boolean } = { result: { fields: [], rows: [], affectedRows: 0 }, truncated: false };
+      for (const statement of classified) {
+        current = statement.text;
+        last = await runCapped(tx, statement, limits.maxRows);
+      }
+      return last;
+    });
+    return {
+      columns: result.fields.map((field) => field.name),
+      rows: result.rows,
+      rowCount: result.fields.length > 0 ? result.rows.length : result.affectedRows,
+      truncated,
+      durationMs: Math.round(performance.now() - started),
+    };
+  } catch (error) {
+    throw asSchemaQueryError(error, current);
+  }
+}

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../src/db/client.js';
+import { physicalSchemaName, tenantDatabaseName } from '../src/modules/tenant-databases/physical-names.js';
+import { createSchema, dropSchema, RefusedStatementError, runInSchema, SchemaQueryError } from '../src/modules/tenant-databases/tenant-schemas.js';
+import { applyMigrations } from '../src/db/schema-engine.js';
+import { openTestDatabase } from './support/gateway.js';
+
+const limits = { queryTimeoutMs: 30_000, maxRows: 1000 };
+const blueprint = ['CREATE TABLE accounts (id SERIAL PRIMARY KEY, owner TEXT NOT NULL, balance NUMERIC NOT NULL DEFAULT 0)'];
+
+let database: Database;
+let dispose: () => Promise<void>;
+const project = randomUUID();
+const acme = physicalSchemaName(project, tenantDatabaseName('fintech', 'acme'));
+const globex = physicalSchemaName(project, tenantDatabaseName('fintech', 'globex'));
+
+beforeAll(async () => {
+  ({ database, dispose } = await openTestDatabase());
+  await applyMigrations(database.adapterFactory);
+  await createSchema(database.sql, acme, blueprint);
+  await createSchema(database.sql, globex, blueprint);
+  await runInSchema(database.sql, acme, limits, "INSERT INTO accounts (owner, balance) VALUES ('wile', 10), ('road', 20)");
+  await runInSchema(database.sql, globex, limits, "INSERT INTO accounts (owner, balance) VALUES ('hank', 99)");
+});
+
+afterAll(async () => {
+  await dropSchema(database.sql, acme);
+  await dropSchema(database.sql, globex);
+  await dispose();
+});
+
+describe('tenant schemas', () => {
+  it('names a tenant database <blueprint>__<tenant> behind a project prefix, within 63 bytes', () => {
+    expect(acme).toBe(`p${project.replace(/-/g, '').slice(0, 8)}_fintech__acme`);
+    expect(physicalSchemaName(randomUUID(), tenantDatabaseName('fintech', 'acme'))).not.toBe(acme);
+    const long = physicalSchemaName(project, tenantDatabaseName('b'.repeat(40), 't'.repeat(40)));
+    const longToo = physicalSchemaName(project, tenantDatabaseName('b'.repeat(40), `${'t'.repeat(39)}u`));
+    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(63);
+    expect(long).not.toBe(longToo);
+  });
+
+  it('answers columns, rows as arrays, the row count and the duration', async () => {
+    const result = await runInSchema(database.sql, acme, limits, 'SELECT id, owner, balance, 1 AS owner FROM accounts ORDER BY id');
+    expect(result.columns).toEqual(['id', 'owner', 'balance', 'owner']);
+    expect(result.rows).toEqual([
+      [1, 'wile', '10', 1],
+      [2, 'road', '20', 1],
+    ]);
+    expect(result.rowCount).toBe(2);
+    expect(result.truncated).toBe(false);
+    expect(result.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('sees only its own schema: the same table name holds each tenant\'s rows', async () => {
+    const result = await runInSchema(database.sql, globex, limits, 'SELECT owner FROM accounts');
+    expect(result.rows).toEqual([['hank']]);
+  });
+
+  it('refuses a qualified name of another tenant\'s schema with permission denied', async () => {
+    const reading = runInSchema(database.sql, globex, limits, `SELECT * FROM "${acme}".accounts`);
+    await expect(reading).rejects.toBeInstanceOf(SchemaQueryError);
+    await expect(reading).rejects.toMatchObject({ message: `permission denied for schema ${acme}`, sqlState: '42501' });
+    await expect(runInSchema(database.sql, globex, limits, `DELETE FROM "${acme}".accounts`)).rejects.toMatchObject({ message: `permission denied for schema ${acme}` });
+    const still = await runInSchema(database.sql, acme, limits, 'SELECT count(*) FROM accounts');
+    expect(still.rows).toEqual([[2]]);
+  });
+
+  it('cannot read the gateway\'s own tables', async () => {
+    await expect(runInSchema(database.sql, acme, limits, 'SELECT * FROM public."ApiKey"')).rejects.toMatchObject({ sqlState: '42501' });
+  });
+
+  it('refuses statements that would leave the role before PostgreSQL sees them', async () => {
+    for (const escape of ['RESET ROLE', 'SET ROLE postgres', "SELECT set_config('role', 'none', true)", 'COMMIT', 'SET search_path TO public', 'SELECT pg_advisory_lock(1)']) {
+      await expect(runInSchema(database.sql, acme, limits, `${escape}; SELECT * FROM public."ApiKey"`)).rejects.toBeInstanceOf(RefusedStatementError);
+    }
+  });
+
+  it('caps rows at max_rows_per_query and says the answer was cut', async () => {
+    const result = await runInSchema(database.sql, acme, { ...limits, maxRows: 5 }, 'SELECT n FROM generate_series(1, 100000) AS n');
+    expect(result.rows).toEqual([[1], [2], [3], [4], [5]]);
+    expect(result.rowCount).toBe(5);
+    expect(result.truncated).toBe(true);
+    const exact = await runInSchema(database.sql, acme, { ...limits, maxRows: 2 }, 'SELECT owner FROM accounts ORDER BY id');
+    expect(exact).toMatchObject({ rowCount: 2, truncated: false });
+    const returning = await runInSchema(database.sql, acme, { ...limits, maxRows: 1 }, "UPDATE accounts SET owner = owner RETURNING id");
+    expect(returning).toMatchObject({ rowCount: 1, truncated: true });
+  });
+
+  it('counts changed rows for data changes without RETURNING', async () => {
+    const result = await runInSchema(database.sql, acme, limits, "UPDATE accounts SET balance = balance + 1 WHERE owner = 'wile'");
+    expect(result).toMatchObject({ columns: [], rows: [], rowCount: 1 });
+  });
+
+  it('sets statement_timeout from query_timeout_ms for the transaction', async () => {
+    const shown = await runInSchema(database.sql, acme, { ...limits, queryTimeoutMs: 1234 }, 'SHOW statement_timeout');
+    expect(shown.rows).toEqual([['1234ms']]);
+    if (database.kind === 'postgres') {
+      // PGlite runs in one thread without timer signals: only PostgreSQL can cancel a running statement.
+      await expect(runInSchema(database.sql, acme, { ...limits, queryTimeoutMs: 100 }, 'SELECT pg_sleep(5)')).rejects.toMatchObject({
+        message: 'canceling statement due to statement timeout',
+        sqlState: '57014',
+      });
+    }
+  });
+
+  it('rolls the whole text back when one statement fails, with PostgreSQL\'s message', async () => {
+    const failing = runInSchema(database.sql, acme, limits, "INSERT INTO accounts (owner) VALUES ('coyote'); SELECT * FROM missing");
+    await expect(failing).rejects.toMatchObject({ message: 'relation "missing" does not exist', sqlState: '42P01' });
+    const rows = await runInSchema(database.sql, acme, limits, "SELECT count(*) FROM accounts WHERE owner = 'coyote'");
+    expect(rows.rows).toEqual([[0]]);
+  });
+
+  it('drops a schema with its role, and dropping again is not an error', async () => {
+    const doomed = physicalSchemaName(project, tenantDatabaseName('fintech', 'doomed'));
+    await createSchema(database.sql, doomed, blueprint);
+    await dropSchema(database.sql, doomed);
+    await dropSchema(database.sql, doomed);
+    const left = await database.sql.transaction((tx) =>
+      tx.query(`SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = '${doomed}') + (SELECT count(*) FROM pg_roles WHERE rolname = '${doomed}')`),
+    );
+    expect(left.rows).toEqual([[0]]);
+  });
+
+  it('creates nothing when the DDL chain fails', async () => {
+    const broken = physicalSchemaName(project, tenantDatabaseName('fintech', 'broken'));
+    await expect(createSchema(database.sql, broken, ['CREATE TABLE t (id int)', 'CREATE TABLE t (id int)'])).rejects.toMatchObject({ message: 'relation "t" already exists' });
+    const left = await database.sql.transaction((tx) => tx.query(`SELECT count(*) FROM pg_roles WHERE rolname = '${broken}'`));
+    expect(left.rows).toEqual([[0]]);
+  });
+});
