@@ -19,6 +19,8 @@ import { DatabaseWork } from './modules/databases/database-work.js';
 import { advanceDatabaseWork } from './modules/databases/database-state.js';
 import { advanceDeployments, DeploymentWork } from './modules/deployments/deployment-state.js';
 import { AuditRetention } from './modules/audit/audit-retention.worker.js';
+import { blueprintVersionApplier } from './modules/schema-rollouts/schema-rollout-applier.js';
+import { SchemaRolloutWorker } from './modules/schema-rollouts/schema-rollout.worker.js';
 import { QueryLogRetention } from './modules/query-logs/query-log-retention.worker.js';
 import { WebhookDeliveryWorker } from './modules/webhooks/delivery.worker.js';
 import { InterruptedWorkSweeper } from './modules/tenants/interrupted-work.worker.js';
@@ -86,7 +88,8 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     timeoutMs: env.WEBHOOK_TIMEOUT_MS,
     allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'on',
   }, logger);
-  const workers = [meter, sweeper, new PartialBackupFilesCleaner(backupStorages.local, alone, logger), new AuditRetention(prisma, env.AUDIT_RETENTION_DAYS, logger), new QueryLogRetention(prisma, env.QUERY_LOG_RETENTION_DAYS, logger), webhooks, ...(scheduler ? [scheduler] : [])];
+  const rollouts = new SchemaRolloutWorker(prisma, blueprintVersionApplier(prisma, database.sql), { pollMs: env.DEPLOYMENT_POLL_MS, leaseMs: env.DEPLOYMENT_LEASE_MS }, alone, logger);
+  const workers = [meter, rollouts, sweeper, new PartialBackupFilesCleaner(backupStorages.local, alone, logger), new AuditRetention(prisma, env.AUDIT_RETENTION_DAYS, logger), new QueryLogRetention(prisma, env.QUERY_LOG_RETENTION_DAYS, logger), webhooks, ...(scheduler ? [scheduler] : [])];
   for (const worker of workers) worker.start();
 
   const accounts: AccountDeps = {
@@ -99,7 +102,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
   const domains = { key: secrets.key, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
   const deployments = { backups, work: deploymentWork, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
-  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring: dataKeyring, queryLogs: { slowQueryMs: env.SLOW_QUERY_MS } },
+  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring: dataKeyring, queryLogs: { slowQueryMs: env.SLOW_QUERY_MS }, schemaRollouts: rollouts, tenantSql: { sql: database.sql } },
     observer: { ...operationObserver(metrics), tenant: noteTenant },
   });
   const dialects = mountedDialects(env);

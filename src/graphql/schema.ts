@@ -55,6 +55,11 @@ import '../modules/webhooks/webhooks.types.js';
 import '../modules/webhooks/webhooks.queries.js';
 import '../modules/query-logs/query-logs.types.js';
 import '../modules/query-logs/query-logs.queries.js';
+import '../modules/schema-rollouts/schema-rollouts.types.js';
+import '../modules/schema-rollouts/schema-rollouts.queries.js';
+import '../modules/schema-rollouts/schema-rollouts.mutations.js';
+import '../modules/admin-queries/admin-query.types.js';
+import '../modules/admin-queries/admin-query.mutations.js';
 import { builder } from './builder.js';
 
 export const schema = builder.toSchema();

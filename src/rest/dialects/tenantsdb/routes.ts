@@ -9,6 +9,7 @@ import { loginRoute, signupRoute } from './accounts.routes.js';
 import { apiKeysRoute, createApiKeyRoute, deleteApiKeyRoute } from './apikeys.routes.js';
 import { backupRoute, backupsRoute, recoverRoute, recoverUndoRoute, rollbackRoute } from './backups.routes.js';
 import { envelope, error, failure, problem } from './envelope.js';
+import { adminQueryRoute, createDeploymentRoute, deploymentRoute, deploymentsRoute, tenantDeploymentsRoute } from './deployments.routes.js';
 import { logStatsRoute, logsRoute, metricsRoute } from './logs.routes.js';
 import { createProjectRoute, deleteProjectRoute, projectsRoute, switchProjectRoute } from './projects.routes.js';
 import { errorsRoute, regionsRoute } from './public.routes.js';
@@ -57,6 +58,11 @@ export function tenantsDbDialect(prefix: string, connection: Connection = { prox
       logsRoute,
       logStatsRoute,
       metricsRoute,
+      tenantDeploymentsRoute,
+      deploymentsRoute,
+      createDeploymentRoute,
+      deploymentRoute,
+      adminQueryRoute,
     ],
   };
 }
