@@ -41,6 +41,7 @@ const routes: [method: string, path: string, body?: object][] = [
   ['GET', '/tenants/{id}/logs'],
   ['GET', '/tenants/{id}/logs/stats'],
   ['GET', '/tenants/{id}/metrics?since=24h'],
+  ['GET', '/tenants/{id}/deployments'],
 ];
 
 describe.each([
