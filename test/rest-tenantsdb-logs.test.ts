@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createLogger } from '../src/lib/logger.js';
 import { QueryLogRetention } from '../src/modules/query-logs/query-log-retention.worker.js';
-import { type QueryRun, recordQueries } from '../src/modules/query-logs/query-logs.service.js';
+import { type QueryRun, recordQueries } from '../src/modules/query-logs/query-log-writer.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
 // TenantsDB API (seed 002): a tenant's query log, its stats and its metrics. The entries are

@@ -2,7 +2,7 @@ import type { SqlSessions } from '../../db/sql-sessions.js';
 import type { Tenant } from '../../generated/prisma/client.js';
 import { ConflictError, DomainError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { type Actor, requireScope } from '../identity/principal.js';
-import { recordQueries } from '../query-logs/query-logs.service.js';
+import { recordQueries } from '../query-logs/query-log-writer.js';
 import { callerProjectId, projectBlueprint } from '../schema-rollouts/project-scope.js';
 import { type ClassifiedStatement, classifySql, SqlSyntaxError } from '../tenant-databases/sql-classifier.js';
 import { RefusedStatementError, runInSchema, SchemaQueryError } from '../tenant-databases/tenant-schemas.js';

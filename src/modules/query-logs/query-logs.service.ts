@@ -1,4 +1,4 @@
-import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
+import { Prisma } from '../../generated/prisma/client.js';
 import type { QuerySource } from '../../generated/prisma/enums.js';
 import { InvalidInputError, type Violation } from '../../lib/errors.js';
 import type { Actor } from '../identity/principal.js';
@@ -8,31 +8,6 @@ export type QueryLogDeps = {
   /** A query at least this long (SLOW_QUERY_MS) counts as slow. */
   slowQueryMs: number;
 };
-
-export type QueryRun = {
-  tenantId: string;
-  source: QuerySource;
-  blueprint: string;
-  query: string;
-  success: boolean;
-  durationMs: number;
-  error?: string | null;
-  createdAt?: Date;
-};
-
-type QueryLogWriter = Pick<PrismaClient, 'tenantQueryLog'> | Pick<Prisma.TransactionClient, 'tenantQueryLog'>;
-
-/**
- * Records the queries one request ran, in one statement, after they ran and outside their
- * transactions: a query that failed and rolled back is still logged, and a read of the log
- * after the response sees it.
- */
-export async function recordQueries(prisma: QueryLogWriter, runs: QueryRun[]): Promise<void> {
-  if (runs.length === 0) return;
-  await prisma.tenantQueryLog.createMany({
-    data: runs.map((run) => ({ ...run, error: run.error ?? null })),
-  });
-}
 
 export const maxLogPage = 1000;
 export const defaultLogPage = 50;
