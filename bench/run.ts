@@ -423,8 +423,9 @@ async function main() {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const startup = { readyMs: gateway.readyMs, idleRssBytes: await currentRss(gateway), baselineIdleRssBytes: await currentRss(baseline) };
     log(`gateway ready in ${startup.readyMs} ms, idle RSS ${mb(startup.idleRssBytes)} (baseline ${mb(startup.baselineIdleRssBytes)})`);
-    log('seeding the data plane: a project with 50 tenant databases of blueprint main');
-    Object.assign(dataPlane, await seedDataPlane(gateway.url, databaseUrl, quick ? 10 : 50));
+    const dataPlaneTenants = quick ? 10 : 50;
+    log(`seeding the data plane: a project with ${dataPlaneTenants} tenant databases of blueprint main`);
+    Object.assign(dataPlane, await seedDataPlane(gateway.url, databaseUrl, dataPlaneTenants));
     const identical = await sameBytes(gateway, baseline, ids[0]!);
     log(`same response bytes: ${JSON.stringify(identical)}`);
 
