@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ApiKeysDocument,
@@ -181,7 +181,7 @@ type Principal =
   | 'otherCustomer'
   | 'operator';
 type Outcome = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'PRECONDITION_FAILED';
-type Target = { id: string; keyId: string; backupPath?: string; deploymentId?: string; documentId?: string; projectRef?: string; blueprint?: string; rolloutId?: string };
+type Target = { id: string; keyId: string; backupPath?: string; deploymentId?: string; documentId?: string; projectRef?: string; workspace?: string; changeId?: string; blueprint?: string; rolloutId?: string };
 
 type Cell = {
   operation: string;
@@ -243,6 +243,18 @@ const accountProject: Record<Principal, Outcome> = { ...accountOnly, otherCustom
 /** Something of the target's project itself (a blueprint, a deployment): its other projects do not find it either. */
 const projectOwned: Record<Principal, Outcome> = { ...accountOnly, otherProject: 'NOT_FOUND', otherCustomer: 'NOT_FOUND' };
 const projectKeys = { project: 'ok', otherProject: 'ok', otherCustomer: 'ok' } as const;
+/** A workspace or blueprint of the target's project: only that project's keys find it. */
+const projectOwn: Record<Principal, Outcome> = { ...accountOnly, otherProject: 'NOT_FOUND', otherCustomer: 'NOT_FOUND' };
+/** A tenant-mode workspace of the target's project with one pending change (CREATE TABLE), named in target.workspace. */
+const addMatrixWorkspace = async (target: Target) => {
+  target.workspace = `w${randomBytes(6).toString('hex')}`;
+  const headers = { authorization: `Bearer ${projectKey}` };
+  const created = await gateway.rest('POST', '/workspaces', { headers, body: { name: target.workspace, database: 'PostgreSQL', mode: 'tenant' } });
+  expect(created.status).toBe(201);
+  await gateway.rest('POST', `/workspaces/${target.workspace}/queries`, { headers, body: { query: 'CREATE TABLE notes (id int)' } });
+  target.changeId = String((await gateway.rest('GET', `/workspaces/${target.workspace}/diff`, { headers })).body.changes[0].id);
+};
+const workspace = (target: Target) => ({ workspace: target.workspace });
 const id = (target: Target) => ({ id: target.id });
 let matrixCertificate: TestCertificate;
 beforeAll(async () => {
@@ -574,6 +586,48 @@ const matrix: Cell[] = [
     expect: accountProject,
   },
   { operation: 'mutation { createProjectApiKey(input: { name: "k" }) { secret } }', expect: accountOnly },
+  { operation: 'query { workspaces { name } }', expect: accountOnly },
+  { operation: 'query { blueprints { name } }', expect: accountOnly },
+  {
+    operation: 'mutation ($name: String!) { createWorkspace(input: { name: $name, database: "PostgreSQL", mode: "tenant" }) { password } }',
+    variables: () => ({ name: `w${randomBytes(6).toString('hex')}` }),
+    expect: accountOnly,
+  },
+  { operation: 'query ($workspace: String!) { workspace(name: $workspace) { name } }', setup: addMatrixWorkspace, variables: workspace, expect: projectOwn },
+  { operation: 'query ($workspace: String!) { workspaceTables(workspace: $workspace) { name } }', setup: addMatrixWorkspace, variables: workspace, expect: projectOwn },
+  { operation: 'query ($workspace: String!) { blueprint(name: $workspace) { name } }', setup: addMatrixWorkspace, variables: workspace, expect: projectOwn },
+  { operation: 'query ($workspace: String!) { blueprintVersions(name: $workspace) { number } }', setup: addMatrixWorkspace, variables: workspace, expect: projectOwn },
+  { operation: 'mutation ($workspace: String!) { deleteWorkspace(name: $workspace) { name } }', setup: addMatrixWorkspace, variables: workspace, expect: projectOwn },
+  {
+    operation: 'mutation ($workspace: String!) { runWorkspaceQuery(workspace: $workspace, query: "SELECT 1") { rowCount } }',
+    setup: addMatrixWorkspace,
+    variables: workspace,
+    expect: projectOwn,
+  },
+  {
+    operation: 'mutation ($workspace: String!, $id: ID!) { removeSchemaChange(workspace: $workspace, id: $id) { id } }',
+    setup: addMatrixWorkspace,
+    variables: (target) => ({ workspace: target.workspace, id: target.changeId }),
+    expect: projectOwn,
+  },
+  {
+    operation: 'mutation ($workspace: String!, $id: ID!) { revertSchemaChange(workspace: $workspace, id: $id) { id } }',
+    setup: addMatrixWorkspace,
+    variables: (target) => ({ workspace: target.workspace, id: target.changeId }),
+    expect: projectOwn,
+  },
+  {
+    operation: 'mutation ($workspace: String!) { updateWorkspaceSettings(workspace: $workspace, input: { maxConnections: 5 }) { name } }',
+    setup: addMatrixWorkspace,
+    variables: workspace,
+    expect: projectOwn,
+  },
+  {
+    operation: 'mutation ($workspace: String!) { importWorkspaceSchema(workspace: $workspace, input: { source: "template", template: "blog" }) { created } }',
+    setup: addMatrixWorkspace,
+    variables: workspace,
+    expect: projectOwn,
+  },
 ];
 
 describe('authorization matrix: every query and mutation × every kind of caller', () => {

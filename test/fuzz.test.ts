@@ -18,6 +18,8 @@ beforeAll(async () => {
   gateway = await startGateway();
   tenants = await Promise.all(Array.from({ length: 4 }, () => createTenant(gateway, { tier: 'ENTERPRISE' })));
   customerKey = (await gateway.rest('POST', '/signup', { body: { email: 'fuzz@example.com', password: 'correct horse battery' } })).body.api_key;
+  const workspace = await gateway.rest('POST', '/workspaces', { headers: { authorization: `Bearer ${customerKey}` }, body: { name: 'fuzzws', database: 'PostgreSQL', mode: 'tenant' } });
+  expect(workspace.status).toBe(201);
   dataPlane = await projectWithBlueprint(gateway, 'main', ['CREATE TABLE users (id int, name text)']);
   await tenantOf(gateway, dataPlane, 'acme');
 });
@@ -62,6 +64,7 @@ const secretNames = ['key', 'value', 'name'];
 const rbacNames = ['name', 'description', 'permissions', 'enabled', 'defaultRole', 'role', 'permission'];
 const gatewayConfigNames = ['routes', 'credentials', 'rateLimit', 'cache', 'webhooks', 'path', 'method', 'default', 'max', 'windowSeconds', 'enabled', 'ttlSeconds', 'url', 'events', 'secret'];
 const dataPlaneNames = ['blueprint', 'blueprint_name', 'query', 'tenant_id', 'all_tenants', 'version', 'deploy_all'];
+const workspaceNames = ['name', 'database', 'mode', 'query', 'source', 'template', 'tables', 'columns', 'type', 'nullable', 'primary_key', 'unique', 'default', 'references', 'table', 'column', 'query_timeout_ms', 'max_rows_per_query', 'max_connections'];
 const limitNames = ['resource', 'metric', 'amount', 'limit', 'period', 'userId', 'gateAction', 'tiers', 'idempotencyKey'];
 
 type Call = { kind: 'rest'; method: string; path: string; body: unknown } | { kind: 'graphql'; query: string; variables: Record<string, unknown> };
@@ -101,11 +104,16 @@ const restRoutes: [string, string, string[]][] = [
   ['POST', '/apikeys', accountNames],
   ['POST', '/deployments', dataPlaneNames],
   ['POST', '/admin/query', dataPlaneNames],
+  ['POST', '/workspaces', workspaceNames],
+  ['POST', '/workspaces/{ws}/queries', workspaceNames],
+  ['POST', '/workspaces/{ws}/schema', workspaceNames],
+  ['POST', '/workspaces/{ws}/settings', workspaceNames],
+  ['POST', '/workspaces/{ws}/diff/{ws}/revert', workspaceNames],
 ];
 const rest: fc.Arbitrary<Call> = fc
   .tuple(fc.constantFrom(...restRoutes), tenantIndex, fc.option(fc.oneof(fc.string().map(encodeURIComponent), fc.constantFrom('%00', 'a%00', '%ED%A0%80', '%FF', '%2e%2e', 'x'.repeat(300))), { freq: 5 }))
   .chain(([[method, path, names], index, oddId]) =>
-    jsonWith(names).map((body): Call => ({ kind: 'rest', method, path: path.replace('{id}', oddId ?? tenants[index]!.slug), body })),
+    jsonWith(names).map((body): Call => ({ kind: 'rest', method, path: path.replace('{id}', oddId ?? tenants[index]!.slug).replaceAll('{ws}', oddId ?? 'fuzzws'), body })),
   );
 
 const mutations: [string, string[]][] = [
@@ -174,7 +182,7 @@ const sqlCall: fc.Arbitrary<Call> = fc
 async function send(call: Call): Promise<{ status: number; body: unknown }> {
   const operator = { authorization: `Bearer ${gateway.adminKey}` };
   const key =
-    call.kind !== 'rest' ? gateway.adminKey : /^\/(projects|apikeys)\b/.test(call.path) ? customerKey : /^\/(deployments|admin)\b/.test(call.path) ? dataPlane.key : gateway.adminKey;
+    call.kind !== 'rest' ? gateway.adminKey : /^\/(projects|apikeys|workspaces)\b/.test(call.path) ? customerKey : /^\/(deployments|admin)\b/.test(call.path) ? dataPlane.key : gateway.adminKey;
   const request =
     call.kind === 'rest'
       ? new Request(`http://gateway.test${call.path}`, {
@@ -216,6 +224,10 @@ test(`generated bodies to every mutating REST route and GraphQL mutation: no 5xx
   // A signup writes an account, its project and that project's key together, or nothing.
   expect(await prisma.customer.count({ where: { projects: { none: {} } } })).toBe(0);
   expect(await prisma.project.count({ where: { customerId: { not: null }, apiKeys: { none: {} } } })).toBe(0);
+  // Every workspace record has its schema, and every workspace schema its record.
+  const workspaces = await prisma.workspace.findMany({ select: { schemaName: true } });
+  const schemas = await gateway.database.sql.transaction((tx) => tx.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'p%\\_workspace' ORDER BY 1"));
+  expect(schemas.rows.map(([name]) => String(name)).sort()).toEqual(workspaces.map((workspace) => workspace.schemaName).sort());
   // No generated SQL changed the tenant database's schema, or left the gateway's session in another role.
   const tables = await gateway.database.sql.transaction((tx) => tx.query("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema LIKE 'p%\\_main\\_\\_acme'"));
   expect(tables.rows.map((row) => row[1])).toEqual(['users']);

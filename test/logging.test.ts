@@ -113,7 +113,7 @@ test('a real server logs one line a request, with its id echoed, its route templ
   }
 });
 
-test('TenantsDB passwords, keys and proxy passwords reach neither the logs nor the data directory', { timeout: 180_000 }, async () => {
+test('TenantsDB passwords, keys, proxy and workspace passwords reach neither the logs nor the data directory', { timeout: 180_000 }, async () => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gateway-at-rest-'));
   const server = await startServerProcess({ DATABASE_URL: path.join(dataDir, 'pglite'), LOG_LEVEL: 'debug' });
   const secrets: string[] = [];
@@ -135,7 +135,9 @@ test('TenantsDB passwords, keys and proxy passwords reach neither the logs nor t
     const project = await call('POST', '/projects', { name: 'Second' }, signup.api_key);
     const switched = await call('POST', `/projects/${project.project_id}/switch`, undefined, signup.api_key);
     const minted = await call('POST', '/apikeys', { name: 'ci' }, signup.api_key);
-    secrets.push(signup.api_key, login.projects[0].api_key, project.api_key, project.proxy_password, switched.api_key, minted.api_key);
+    const workspace = await call('POST', '/workspaces', { name: 'atrest', database: 'PostgreSQL', mode: 'tenant' }, signup.api_key);
+    await call('POST', '/workspaces/atrest/queries', { query: 'CREATE TABLE notes (id int)' }, signup.api_key);
+    secrets.push(signup.api_key, login.projects[0].api_key, project.api_key, project.proxy_password, switched.api_key, minted.api_key, workspace.connection.password);
     expect(secrets.every((secret) => typeof secret === 'string' && secret.length >= 16)).toBe(true);
   } finally {
     expect(await server.stop()).toBe(0);

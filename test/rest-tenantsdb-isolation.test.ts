@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { signupAccount } from './support/fixtures.js';
+import { createBlueprints, signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
 // TenantsDB API (seed 002): a project key reaches only its project's tenants; another project's
@@ -13,6 +13,7 @@ beforeAll(async () => {
   keys.owner = await signup();
   keys.sibling = (await gateway.rest('POST', '/projects', { headers: { authorization: `Bearer ${keys.owner}` }, body: { name: 'Sibling' } })).body.api_key;
   keys.stranger = await signup();
+  for (const key of Object.values(keys)) await createBlueprints(gateway, key, ['main']);
 });
 afterAll(() => gateway.close());
 

@@ -2,38 +2,20 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createLogger } from '../src/lib/logger.js';
 import { QueryLogRetention } from '../src/modules/query-logs/query-log-retention.worker.js';
 import { type QueryRun, recordQueries } from '../src/modules/query-logs/query-log-writer.js';
-import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
+import { type DataPlaneProject, projectWithBlueprint, tenantOf } from './support/data-plane.js';
+import { startGateway, type TestGateway } from './support/gateway.js';
 
 // TenantsDB API (seed 002): a tenant's query log, its stats and its metrics. The entries are
 // written through the query log service, as admin queries write them.
 
 let gateway: TestGateway;
-let project: { key: string; projectId: string };
-let other: { key: string; projectId: string };
-
-async function projectKey() {
-  const created = await gateway.graphql<{ createProject: { id: string } }, object>(
-    `mutation ($slug: String!) { createProject(slug: $slug, name: "Project", tier: PRO) { id } }`,
-    { slug: uniqueSlug('project') },
-  );
-  const projectId = created.data!.createProject.id;
-  const key = await gateway.graphql<{ createApiKey: { secret: string } }, object>(
-    `mutation ($projectId: ID!) { createApiKey(input: { name: "project key", projectId: $projectId, scopes: [ADMIN] }) { secret } }`,
-    { projectId },
-  );
-  return { key: key.data!.createApiKey.secret, projectId };
-}
+let project: DataPlaneProject;
+let other: DataPlaneProject;
 
 const as = (key: string) => ({ authorization: `Bearer ${key}` });
 
-/** A new tenant of `owner`'s project; its UUID and slug. */
-async function tenant(owner = project): Promise<{ id: string; slug: string }> {
-  const slug = uniqueSlug('acme');
-  const created = await gateway.rest('POST', '/tenants', { headers: as(owner.key), body: { tenant_id: slug, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
-  expect(created.status).toBe(201);
-  const row = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug } });
-  return { id: row.id, slug };
-}
+/** A new tenant of `owner`'s project (blueprint main); its UUID and slug. */
+const tenant = (owner = project) => tenantOf(gateway, owner);
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000);
 const run = (tenantId: string, fields: Partial<QueryRun> = {}): QueryRun => ({
@@ -49,7 +31,8 @@ const run = (tenantId: string, fields: Partial<QueryRun> = {}): QueryRun => ({
 
 beforeAll(async () => {
   gateway = await startGateway({ env: { SLOW_QUERY_MS: 100 } });
-  [project, other] = await Promise.all([projectKey(), projectKey()]);
+  project = await projectWithBlueprint(gateway);
+  other = await projectWithBlueprint(gateway);
 });
 afterAll(() => gateway.close());
 

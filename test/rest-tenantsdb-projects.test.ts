@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { signupAccount } from './support/fixtures.js';
+import { createBlueprints, signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway, testSecretsKey, uniqueSlug } from './support/gateway.js';
 import { startReplica } from './support/replica.js';
 
@@ -148,12 +148,17 @@ describe('DELETE /projects/{id}', () => {
     const account = await signup();
     const doomed = await createProject(account, 'E-commerce Platform');
     const tenant = uniqueSlug('acme');
+    await createBlueprints(gateway, doomed.api_key, ['main']);
     const created = await gateway.rest('POST', '/tenants', { headers: bearer(doomed.api_key), body: { tenant_id: tenant, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
     expect(created.status).toBe(201);
     const backup = await gateway.rest('POST', `/tenants/${tenant}/backup`, { headers: bearer(doomed.api_key) });
     const [backupPath] = backup.body.paths as string[];
     const backupFiles = async () => (await readdir(gateway.backupDir, { recursive: true })).filter((file) => backupPath!.endsWith(file) || file.endsWith(backupPath!));
     expect(await backupFiles()).toHaveLength(1);
+    // The project id is tdb_ and the first 8 hex digits of its UUID; its schemas start with p and the same digits.
+    const schemaCount = async () =>
+      (await gateway.database.sql.transaction((tx) => tx.query(`SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'p${doomed.project_id.slice(4)}\\_%'`))).rows[0]![0];
+    expect(await schemaCount()).toBe(2);
 
     const response = await gateway.rest('DELETE', `/projects/${doomed.project_id}`, { headers: bearer(account.key) });
     expect(response.status).toBe(200);
@@ -162,6 +167,7 @@ describe('DELETE /projects/{id}', () => {
     expect(await gateway.database.prisma.tenant.count({ where: { slug: tenant } })).toBe(0);
     expect(await gateway.database.prisma.backupRecord.count({ where: { storagePath: backupPath } })).toBe(0);
     expect(await backupFiles()).toEqual([]);
+    expect(await schemaCount()).toBe(0);
     expect((await gateway.rest('GET', '/projects', { headers: bearer(doomed.api_key) })).status).toBe(401);
     expect((await gateway.rest('GET', '/projects', { headers: bearer(account.key) })).body.count).toBe(1);
   });

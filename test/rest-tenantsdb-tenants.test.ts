@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createBlueprints } from './support/fixtures.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
 // TenantsDB API (seed 002): the tenant lifecycle and isolation routes. The gateway's database
@@ -20,6 +21,8 @@ async function projectKey(tier: 'FREE' | 'PRO') {
     `mutation ($projectId: ID!) { createApiKey(input: { name: "project key", projectId: $projectId, scopes: [ADMIN] }) { secret } }`,
     { projectId },
   );
+  // Tenant databases come from the project's blueprints.
+  await createBlueprints(gateway, key.data!.createApiKey.secret, ['fintech', 'main', 'analytics']);
   return { key: key.data!.createApiKey.secret, projectId };
 }
 

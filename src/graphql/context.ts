@@ -5,10 +5,10 @@ import type { BackupDeps } from '../modules/backups/backup-files.js';
 import type { DatabaseWork } from '../modules/databases/database-work.js';
 import type { DeploymentDeps } from '../modules/deployments/deployments.service.js';
 import type { DomainDeps } from '../modules/domains/domains.service.js';
-import type { SqlSessions } from '../db/sql-sessions.js';
 import type { RolloutDeps } from '../modules/schema-rollouts/schema-rollouts.service.js';
 import type { QueryLogDeps } from '../modules/query-logs/query-logs.service.js';
 import type { UsageMeter } from '../modules/usage/meter.js';
+import type { DataPlaneDeps } from '../modules/workspaces/data-plane-deps.js';
 import type { FieldLimited } from '../rate-limit/field-limits.js';
 
 export type GraphQLContext = Actor & FieldLimited & {
@@ -22,6 +22,8 @@ export type GraphQLContext = Actor & FieldLimited & {
   /** Where Control Core routes are mounted: tenant metrics name routes under it (`/policies`). */
   controlCorePrefix: string;
   accounts: AccountDeps;
+  /** Tenant and workspace schemas (TenantsDB's data plane). */
+  dataPlane: DataPlaneDeps;
   /** The client's address, when the server knows it: what failed logins are counted against. */
   clientAddress?: string;
   /** SECRETS_KEY and SECRETS_KEY_PREVIOUS: what wraps the tenants' data keys. */
@@ -29,8 +31,6 @@ export type GraphQLContext = Actor & FieldLimited & {
   queryLogs: QueryLogDeps;
   /** Deployments: wakes their worker when one is queued. */
   schemaRollouts: RolloutDeps;
-  /** Raw transactions where tenant databases live (admin queries). */
-  tenantSql: { sql: SqlSessions };
   quotaCounted?: boolean;
   /** Set by REST routes: the route a GraphQL execution serves, for metering. */
   restRoute?: string;

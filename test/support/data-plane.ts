@@ -1,39 +1,35 @@
-import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { physicalSchemaName, tenantDatabaseName } from '../../src/modules/tenant-databases/physical-names.js';
-import { createSchema } from '../../src/modules/tenant-databases/tenant-schemas.js';
 import { signupAccount } from './fixtures.js';
 import { type TestGateway, uniqueSlug } from './gateway.js';
 
 export type DataPlaneProject = { key: string; projectId: string; blueprintId: string; workspaceId: string; blueprint: string };
 
 /**
- * A TenantsDB account's project with a tenant-mode workspace and its blueprint, written as the
- * workspace service writes them, with `statements` as the blueprint's version 1 when given.
+ * A TenantsDB account's project with a tenant-mode workspace and its blueprint, made through the
+ * routes: `statements` run in the workspace and deployed as the blueprint's version 1 when given.
  */
 export async function projectWithBlueprint(gateway: TestGateway, blueprint = 'main', statements: string[] = []): Promise<DataPlaneProject> {
   const account = await signupAccount(gateway);
+  const headers = { authorization: `Bearer ${account.key}` };
+  const workspace = await gateway.rest('POST', '/workspaces', { headers, body: { name: blueprint, database: 'PostgreSQL', mode: 'tenant' } });
+  expect(workspace.status, JSON.stringify(workspace.body)).toBe(201);
+  for (const statement of statements) {
+    const ran = await gateway.rest('POST', `/workspaces/${blueprint}/queries`, { headers, body: { query: statement } });
+    expect(ran.status, JSON.stringify(ran.body)).toBe(200);
+  }
   const prisma = gateway.database.prisma;
   const project = await prisma.project.findUniqueOrThrow({ where: { slug: account.projectId } });
-  const workspace = await prisma.workspace.create({
-    data: {
-      projectId: project.id,
-      name: blueprint,
-      mode: 'TENANT',
-      schemaName: physicalSchemaName(project.id, `${blueprint}_workspace`),
-      connectionUser: account.projectId,
-      passwordSealed: randomBytes(32),
-      blueprint: { create: { projectId: project.id, name: blueprint } },
-    },
-    include: { blueprint: true },
-  });
+  const row = await prisma.blueprint.findUniqueOrThrow({ where: { projectId_name: { projectId: project.id, name: blueprint } } });
+  const made = { key: account.key, projectId: project.id, blueprintId: row.id, workspaceId: row.workspaceId, blueprint };
   if (statements.length) {
-    await prisma.blueprintVersion.create({ data: { blueprintId: workspace.blueprint!.id, number: 1, statements, deployedAt: new Date() } });
+    const deployed = await gateway.rest('POST', '/deployments', { headers, body: { blueprint_name: blueprint } });
+    expect(deployed.status, JSON.stringify(deployed.body)).toBe(201);
+    await expect.poll(async () => (await gateway.rest('GET', `/deployments/${deployed.body.id}`, { headers })).body.status, { timeout: 10_000, interval: 50 }).toBe('completed');
   }
-  return { key: account.key, projectId: project.id, blueprintId: workspace.blueprint!.id, workspaceId: workspace.id, blueprint };
+  return made;
 }
 
-/** A tenant of the project made through POST /tenants, its database a real schema at the blueprint's latest version. */
+/** A tenant of the project made through POST /tenants: its database is a real schema at the blueprint's latest version. */
 export async function tenantOf(gateway: TestGateway, project: DataPlaneProject, slug = uniqueSlug('acme')) {
   const created = await gateway.rest('POST', '/tenants', {
     headers: { authorization: `Bearer ${project.key}` },
@@ -43,19 +39,13 @@ export async function tenantOf(gateway: TestGateway, project: DataPlaneProject, 
   const prisma = gateway.database.prisma;
   const tenant = await prisma.tenant.findFirstOrThrow({ where: { slug, projectId: project.projectId } });
   const database = await prisma.tenantDatabase.findFirstOrThrow({ where: { tenantId: tenant.id, blueprint: project.blueprint } });
-  if (database.schemaName) return { id: tenant.id, slug, schemaName: database.schemaName };
-  const versions = await prisma.blueprintVersion.findMany({ where: { blueprintId: project.blueprintId }, orderBy: { number: 'asc' } });
-  const schemaName = physicalSchemaName(project.projectId, tenantDatabaseName(project.blueprint, slug));
-  await createSchema(gateway.database.sql, schemaName, versions.flatMap((version) => version.statements));
-  await prisma.tenantDatabase.update({ where: { id: database.id }, data: { schemaName, blueprintId: project.blueprintId, schemaVersion: versions.at(-1)?.number ?? 0 } });
-  return { id: tenant.id, slug, schemaName };
+  return { id: tenant.id, slug, schemaName: database.schemaName! };
 }
 
-/** DDL run in the blueprint's workspace, queued for its next version. */
+/** DDL run in the blueprint's workspace through its query route, queued for the next version. */
 export async function pendingChange(gateway: TestGateway, project: DataPlaneProject, statement: string) {
-  const prisma = gateway.database.prisma;
-  const position = await prisma.schemaChange.count({ where: { workspaceId: project.workspaceId } });
-  return prisma.schemaChange.create({ data: { workspaceId: project.workspaceId, statement, position } });
+  const ran = await gateway.rest('POST', `/workspaces/${project.blueprint}/queries`, { headers: { authorization: `Bearer ${project.key}` }, body: { query: statement } });
+  expect(ran.status, JSON.stringify(ran.body)).toBe(200);
 }
 
 /** Runs SQL in a tenant's schema as its own role, behind the gateway's back (setting up a conflict, reading what a route did). */

@@ -31,3 +31,11 @@ export async function signupAccount(gateway: TestGateway, options: { projectName
   if (response.status !== 201) throw new Error(`POST /signup failed\n${JSON.stringify(response.body, null, 2)}`);
   return { email, key: response.body.api_key as string, projectId: response.body.project_id as string };
 }
+
+/** Tenant-mode workspaces (and so blueprints) of a project, as POST /tenants needs them. */
+export async function createBlueprints(gateway: TestGateway, key: string, names: string[]) {
+  for (const name of names) {
+    const response = await gateway.rest('POST', '/workspaces', { headers: { authorization: `Bearer ${key}` }, body: { name, database: 'PostgreSQL', mode: 'tenant' } });
+    if (response.status !== 201) throw new Error(`POST /workspaces ${name} failed\n${JSON.stringify(response.body, null, 2)}`);
+  }
+}

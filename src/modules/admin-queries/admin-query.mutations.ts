@@ -7,6 +7,6 @@ builder.mutationField('runAdminQuery', (t) =>
     type: AdminQueryResultRef,
     description: "Runs data SQL on one or every tenant database of a blueprint of the caller's project; DDL is refused",
     args: { input: t.arg({ type: AdminQueryInput, required: true }) },
-    resolve: (_root, args, ctx) => runAdminQuery(ctx, args.input, ctx.tenantSql),
+    resolve: (_root, args, ctx) => runAdminQuery(ctx, args.input, ctx.dataPlane),
   }),
 );

@@ -29,6 +29,8 @@ export const scopes = [
   'deployments:write',
   'secrets:read',
   'secrets:write',
+  'workspaces:read',
+  'workspaces:write',
   'admin',
 ] as const;
 export type Scope = (typeof scopes)[number];

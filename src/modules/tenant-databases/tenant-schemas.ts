@@ -142,3 +142,39 @@ export async function runInSchema(
     throw asSchemaQueryError(error, current);
   }
 }
+
+export type SchemaColumn = { name: string; type: string; nullable: boolean };
+export type SchemaTable = { name: string; columns: SchemaColumn[]; indexes: string[] };
+
+/**
+ * The schema's tables from the catalog: columns in order with their type as PostgreSQL prints it
+ * (upper case; an integer defaulting to its own sequence is SERIAL, as it was written), and the
+ * names of the table's indexes.
+ */
+export async function describeSchema(sql: SqlSessions, schemaName: string): Promise<SchemaTable[]> {
+  const literal = `'${schemaName.replace(/'/g, "''")}'`;
+  const { rows } = await sql.transaction((tx) =>
+    tx.query(`
+      SELECT c.relname,
+             a.attname,
+             upper(format_type(a.atttypid, a.atttypmod)),
+             NOT a.attnotnull,
+             coalesce(pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%', false),
+             (SELECT coalesce(json_agg(i.relname ORDER BY i.relname), '[]'::json)
+                FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = c.oid)
+        FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+        LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+       WHERE n.nspname = ${literal} AND c.relkind IN ('r', 'p')
+       ORDER BY c.relname, a.attnum`),
+  );
+  const tables = new Map<string, SchemaTable>();
+  for (const [table, column, type, nullable, serial, indexes] of rows as [string, string, string, boolean, boolean, string[]][]) {
+    const entry = tables.get(table) ?? { name: table, columns: [], indexes };
+    const serialType = type === 'INTEGER' ? 'SERIAL' : type === 'BIGINT' ? 'BIGSERIAL' : type === 'SMALLINT' ? 'SMALLSERIAL' : type;
+    entry.columns.push({ name: column, type: serial ? serialType : type, nullable });
+    tables.set(table, entry);
+  }
+  return [...tables.values()];
+}

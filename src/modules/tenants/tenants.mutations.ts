@@ -50,7 +50,7 @@ builder.mutationField('createTenant', (t) =>
   t.prismaField({
     type: TenantRef,
     args: { input: t.arg({ type: CreateTenantInput, required: true }) },
-    resolve: (query, _root, { input }, ctx) => createTenant(ctx, input, ctx.databaseWork, query, ctx.domains),
+    resolve: (query, _root, { input }, ctx) => createTenant(ctx, input, ctx.databaseWork, query, ctx.domains, ctx.dataPlane),
   }),
 );
 
@@ -89,6 +89,6 @@ builder.mutationField('purgeTenant', (t) =>
     description: 'Hard delete: permanent (backup files too), frees the slug',
     type: PurgeTenantPayload,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => purgeTenant(ctx, String(id), ctx.backups),
+    resolve: (_root, { id }, ctx) => purgeTenant(ctx, String(id), ctx.backups, ctx.dataPlane),
   }),
 );

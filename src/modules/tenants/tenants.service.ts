@@ -9,6 +9,8 @@ import { defaultConfig } from '../configs/config-spec.js';
 import type { DatabaseWork } from '../databases/database-work.js';
 import { assertNoDatabaseWork } from '../databases/database-state.js';
 import { databaseSlug, planDatabases, type TenantDatabaseInput } from '../databases/placement.js';
+import { createTenantSchemas, dropTenantSchemas, planTenantSchemas } from '../workspaces/blueprint-databases.js';
+import type { DataPlaneDeps } from '../workspaces/data-plane-deps.js';
 import { type CreateApiKeyInput, createApiKey } from '../identity/api-keys.js';
 import { type Actor, type Principal, requireScope } from '../identity/principal.js';
 import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
@@ -170,6 +172,7 @@ export async function createTenant(
   work?: DatabaseWork,
   query: TenantQuery = {},
   domains: DomainSettings = { baseDomain: 'controlcore.io' },
+  dataPlane?: DataPlaneDeps,
 ): Promise<Tenant> {
   const principal = requireScope(actor, 'tenants:write');
   const input = given.slug == null && given.legacyId != null ? { ...given, slug: slugFromLegacyId(given.legacyId) } : given;
@@ -196,6 +199,14 @@ export async function createTenant(
   if (readable) data.slug = await readableTenantId(actor.prisma, domain ?? data.name);
   else await assertSlugFree(actor, principal, data.slug);
   const defaults = tierLimits[tier];
+  // A project's tenant databases are real schemas from its blueprints; a tenant outside any
+  // project has no blueprints to draw from, so its databases stay records.
+  const schemas = placement && projectId && dataPlane ? await planTenantSchemas(actor.prisma, projectId, data.slug, placement.databases.map((database) => database.blueprint)) : [];
+  const databases = placement?.databases.map((database) => {
+    const schema = schemas.find((planned) => planned.blueprint === database.blueprint);
+    return schema ? { ...database, blueprintRef: { connect: { id: schema.blueprintId } }, schemaName: schema.schemaName, schemaVersion: schema.schemaVersion } : database;
+  });
+  if (dataPlane) await createTenantSchemas(dataPlane, schemas);
   const tenant = await auditedChange(actor.prisma, async (tx) => {
     const created = await tx.tenant.create({
     ...query,
@@ -220,11 +231,14 @@ export async function createTenant(
       configRevisions: {
         create: { version: 1, principal: principal.label, updatedFields: [], document: defaultConfig() },
       },
-      ...(placement ? { databases: { create: placement.databases } } : {}),
+      ...(databases ? { databases: { create: databases } } : {}),
     },
     });
     await recordAudit(tx, actor, { tenantId: created.id, action: 'tenant.created', target: `tenant:${created.slug}`, changes: tenantChanges(null, created) });
     return created;
+  }).catch(async (error: unknown) => {
+    if (dataPlane) await dropTenantSchemas(dataPlane, schemas.map((schema) => schema.schemaName));
+    throw error;
   });
   if (placement?.provisioning && work) work.after(work.timings.provisionMs, tenant.id);
   return tenant;
@@ -302,13 +316,14 @@ export async function transitionTenant(actor: Actor, ref: string, name: keyof ty
  * Permanent: the tenant and everything it owns are gone, its backup files included, and its
  * slug is free again.
  */
-export async function purgeTenant(actor: Actor, ref: string, backups?: Pick<BackupDeps, 'storages'>): Promise<Tenant> {
+export async function purgeTenant(actor: Actor, ref: string, backups?: Pick<BackupDeps, 'storages'>, dataPlane?: DataPlaneDeps): Promise<Tenant> {
   const tenant = await resolveTenant(actor, ref, 'tenants:write');
   assertNotTenantsOwnAct(actor.principal!, 'delete its tenant');
   if (tenant.status === 'RESTORING' || tenant.status === 'RECOVERING') {
     throw new ConflictError(`Cannot delete tenant "${tenant.slug}" while it is ${tenant.status.toLowerCase()}`, { currentStatus: tenant.status });
   }
   await assertNoDatabaseWork(actor, tenant, 'delete');
+  const schemas = await actor.prisma.tenantDatabase.findMany({ where: { tenantId: tenant.id, schemaName: { not: null } }, select: { schemaName: true } });
   const files = await actor.prisma.backupRecord.findMany({
     where: { tenantId: tenant.id, storagePath: { not: null } },
     select: { destination: true, copies: true, storagePath: true },
@@ -318,6 +333,8 @@ export async function purgeTenant(actor: Actor, ref: string, backups?: Pick<Back
     await recordAudit(tx, actor, { tenantId: tenant.id, action: 'tenant.purged', target: `tenant:${tenant.slug}`, changes: tenantChanges(tenant, null) });
     await tx.tenant.delete({ where: { id: tenant.id } });
   });
+  // After the records, as backup files are: a failed drop leaves an orphan schema, never a tenant without its schema.
+  if (dataPlane) await dropTenantSchemas(dataPlane, schemas.map((database) => database.schemaName));
   if (backups) await Promise.allSettled(files.map((file) => removeBackupFiles(backups, file)));
   return tenant;
 }

@@ -53,6 +53,10 @@ export function error(failed: Failure, request: RestRequest): RestResult {
   if (failed.code === 'CONFLICT' && failed.extensions.currentStatus === 'DELETED') {
     return failure('conflict', trashMessage(String(request.params.id ?? failed.extensions.slug)));
   }
+  if (failed.code === 'CONFLICT' && failed.extensions.reason === 'tenants_deployed') {
+    const body = { message: failed.message, reason: 'tenants_deployed', deployed_to: failed.extensions.deployedTo, action_required: failed.extensions.actionRequired };
+    return { status: 409, body: { success: false, http_status: 409, code: 'conflict', error: failed.message, ...body } };
+  }
   if (failed.code === 'BAD_USER_INPUT' && Array.isArray(failed.extensions.violations)) {
     const violations = failed.extensions.violations as { field: string; message: string }[];
     const described = violations.map((violation) => {

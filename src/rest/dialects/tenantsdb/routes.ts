@@ -13,6 +13,21 @@ import { adminQueryRoute, createDeploymentRoute, deploymentRoute, deploymentsRou
 import { logStatsRoute, logsRoute, metricsRoute } from './logs.routes.js';
 import { createProjectRoute, deleteProjectRoute, projectsRoute, switchProjectRoute } from './projects.routes.js';
 import { errorsRoute, regionsRoute } from './public.routes.js';
+import { blueprintRoute, blueprintsRoute, blueprintVersionsRoute } from './blueprints.routes.js';
+import {
+  createWorkspaceRoute,
+  deleteWorkspaceRoute,
+  importSchemaRoute,
+  removeSchemaChangeRoute,
+  revertSchemaChangeRoute,
+  updateWorkspaceSettingsRoute,
+  workspaceDiffRoute,
+  workspaceQueryRoute,
+  workspaceRoute,
+  workspaceSettingsRoute,
+  workspacesRoute,
+  workspaceTablesRoute,
+} from './workspaces.routes.js';
 import { type Connection, createTenantRoute, deleteTenantRoute, isolationRoute, lifecycleRoute, tenantRoute, tenantsRoute } from './tenants.routes.js';
 
 // The TenantsDB API (seed 002). The decisions where the seed is vague: README.md beside this file.
@@ -42,6 +57,21 @@ export function tenantsDbDialect(prefix: string, connection: Connection = { prox
       apiKeysRoute,
       createApiKeyRoute,
       deleteApiKeyRoute,
+      workspacesRoute,
+      createWorkspaceRoute(connection),
+      workspaceRoute(connection),
+      deleteWorkspaceRoute,
+      workspaceQueryRoute,
+      workspaceDiffRoute,
+      removeSchemaChangeRoute,
+      revertSchemaChangeRoute,
+      workspaceTablesRoute,
+      importSchemaRoute,
+      workspaceSettingsRoute,
+      updateWorkspaceSettingsRoute,
+      blueprintsRoute,
+      blueprintRoute,
+      blueprintVersionsRoute,
       tenantsRoute,
       createTenantRoute(connection),
       tenantRoute(connection),

@@ -1,0 +1,51 @@
+import type { PrismaClient } from '../../generated/prisma/client.js';
+import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import { physicalSchemaName, tenantDatabaseName } from '../tenant-databases/physical-names.js';
+import { createSchema, dropSchema } from '../tenant-databases/tenant-schemas.js';
+import type { DataPlaneDeps } from './data-plane-deps.js';
+
+/** The DDL chain of a blueprint's deployed versions, oldest first: what a new tenant database is created with. */
+export async function deployedChain(prisma: Pick<PrismaClient, 'blueprintVersion'>, blueprintId: string): Promise<{ version: number; statements: string[] }> {
+  const versions = await prisma.blueprintVersion.findMany({ where: { blueprintId, deployedAt: { not: null } }, orderBy: { number: 'asc' }, select: { number: true, statements: true } });
+  return { version: versions.at(-1)?.number ?? 0, statements: versions.flatMap((version) => version.statements) };
+}
+
+export type PlannedSchema = { blueprint: string; blueprintId: string; schemaName: string; schemaVersion: number; statements: string[] };
+
+/**
+ * The schemas a project's new tenant gets, one per blueprint, at the blueprint's latest deployed
+ * version. An unknown blueprint is NOT_FOUND naming it; a control-mode workspace's name is not a
+ * blueprint (BAD_USER_INPUT, as the seed says).
+ */
+export async function planTenantSchemas(prisma: PrismaClient, projectId: string, tenantSlug: string, blueprints: string[]): Promise<PlannedSchema[]> {
+  const planned: PlannedSchema[] = [];
+  for (const [index, name] of blueprints.entries()) {
+    const blueprint = await prisma.blueprint.findUnique({ where: { projectId_name: { projectId, name } }, select: { id: true } });
+    if (!blueprint) {
+      const control = await prisma.workspace.findFirst({ where: { projectId, name, mode: 'CONTROL' }, select: { id: true } });
+      if (control) throw new InvalidInputError([{ field: `databases.${index}.blueprint`, rule: 'mode', message: `blueprint "${name}" belongs to a control mode workspace: tenants need a tenant mode workspace's blueprint` }]);
+      throw new NotFoundError(`Blueprint not found: ${name}`, { blueprint: name, field: `databases.${index}.blueprint` });
+    }
+    const chain = await deployedChain(prisma, blueprint.id);
+    planned.push({ blueprint: name, blueprintId: blueprint.id, schemaName: physicalSchemaName(projectId, tenantDatabaseName(name, tenantSlug)), schemaVersion: chain.version, statements: chain.statements });
+  }
+  return planned;
+}
+
+/** Creates the planned schemas; when one fails, those already made are dropped and the error is thrown. */
+export async function createTenantSchemas(deps: DataPlaneDeps, planned: PlannedSchema[]): Promise<void> {
+  const made: string[] = [];
+  try {
+    for (const schema of planned) {
+      await createSchema(deps.sql, schema.schemaName, schema.statements);
+      made.push(schema.schemaName);
+    }
+  } catch (error) {
+    await dropTenantSchemas(deps, made);
+    throw error;
+  }
+}
+
+export async function dropTenantSchemas(deps: DataPlaneDeps, schemaNames: (string | null)[]): Promise<void> {
+  for (const schemaName of schemaNames) if (schemaName) await dropSchema(deps.sql, schemaName);
+}

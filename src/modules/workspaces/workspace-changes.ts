@@ -1,0 +1,117 @@
+import type { SchemaChange } from '../../generated/prisma/client.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import { parseInput } from '../../lib/validation.js';
+import type { Actor } from '../identity/principal.js';
+import { classifySql, SqlSyntaxError, type ClassifiedStatement } from '../tenant-databases/sql-classifier.js';
+import { describeSchema, RefusedStatementError, runInSchema, SchemaQueryError, type SchemaQueryResult } from '../tenant-databases/tenant-schemas.js';
+import type { DataPlaneDeps } from './data-plane-deps.js';
+import { findWorkspace, type WorkspaceWithBlueprint } from './workspace-access.js';
+import { queryText } from './workspace-inputs.js';
+
+const queryError = (message: string) => new InvalidInputError([{ field: 'query', rule: 'sql', message }]);
+
+/** SQL text as statements, or BAD_USER_INPUT with the parser's message. */
+export async function parseStatements(text: unknown): Promise<ClassifiedStatement[]> {
+  const sql = parseInput(queryText, text, 'query');
+  try {
+    const statements = await classifySql(sql);
+    if (statements.length === 0) throw queryError('query holds no statement');
+    return statements;
+  } catch (error) {
+    if (error instanceof SqlSyntaxError) throw queryError(error.message);
+    throw error;
+  }
+}
+
+/** Runs statements in a workspace's schema with its settings; PostgreSQL's refusals become BAD_USER_INPUT carrying its message. */
+export async function runInWorkspace(deps: DataPlaneDeps, workspace: WorkspaceWithBlueprint, statements: ClassifiedStatement[]): Promise<SchemaQueryResult> {
+  try {
+    return await runInSchema(deps.sql, workspace.schemaName, { queryTimeoutMs: workspace.queryTimeoutMs, maxRows: workspace.maxRowsPerQuery }, statements);
+  } catch (error) {
+    if (error instanceof RefusedStatementError) throw queryError(error.message);
+    if (error instanceof SchemaQueryError) throw new InvalidInputError([{ field: 'query', rule: 'postgres', message: error.message }]);
+    throw error;
+  }
+}
+
+/** Queues DDL a tenant-mode workspace ran as pending changes of its blueprint, in order. */
+export async function recordChanges(actor: Actor, workspace: WorkspaceWithBlueprint, statements: ClassifiedStatement[]): Promise<SchemaChange[]> {
+  const ddl = statements.filter((statement) => statement.kind === 'ddl');
+  if (workspace.mode !== 'TENANT' || ddl.length === 0) return [];
+  return actor.prisma.$transaction(async (tx) => {
+    const last = await tx.schemaChange.aggregate({ where: { workspaceId: workspace.id }, _max: { position: true } });
+    const first = (last._max.position ?? 0) + 1;
+    const created: SchemaChange[] = [];
+    for (const [index, statement] of ddl.entries()) {
+      created.push(await tx.schemaChange.create({ data: { workspaceId: workspace.id, statement: statement.text, reverseStatement: statement.reverse, position: first + index } }));
+    }
+    return created;
+  });
+}
+
+/**
+ * A query in the workspace: any statement the classifier allows, DDL included. In tenant mode
+ * the DDL is then queued for the blueprint's next version with its reverse statement. The query's
+ * transaction commits before the queue is written (they are separate connections); should writing
+ * the queue fail, the reverse statements are run so the schema and the queue agree again.
+ */
+export async function runWorkspaceQuery(actor: Actor, deps: DataPlaneDeps, name: string, text: string) {
+  const workspace = await findWorkspace(actor, name, 'workspaces:write');
+  const statements = await parseStatements(text);
+  const result = await runInWorkspace(deps, workspace, statements);
+  try {
+    await recordChanges(actor, workspace, statements);
+  } catch (error) {
+    const reverses = statements.filter((statement) => statement.kind === 'ddl').map((statement) => statement.reverse).reverse();
+    if (reverses.every((reverse) => reverse !== null)) await runInWorkspace(deps, workspace, await classifySql(reverses.join('\n')));
+    throw error;
+  }
+  return result;
+}
+
+export async function pendingChanges(actor: Actor, name: string): Promise<{ workspace: WorkspaceWithBlueprint; changes: SchemaChange[] }> {
+  const workspace = await findWorkspace(actor, name, 'workspaces:read');
+  assertTenantMode(workspace);
+  const changes = await actor.prisma.schemaChange.findMany({ where: { workspaceId: workspace.id, status: 'PENDING' }, orderBy: { position: 'asc' } });
+  return { workspace, changes };
+}
+
+function assertTenantMode(workspace: WorkspaceWithBlueprint) {
+  if (workspace.mode !== 'TENANT') {
+    throw new InvalidInputError([{ field: 'workspace', rule: 'mode', message: `Workspace '${workspace.name}' is in control mode: it has no blueprint versioning` }]);
+  }
+}
+
+async function findPendingChange(actor: Actor, workspace: WorkspaceWithBlueprint, id: string): Promise<SchemaChange> {
+  const change = /^\d{1,9}$/.test(id) ? await actor.prisma.schemaChange.findFirst({ where: { id: Number(id), workspaceId: workspace.id, status: { not: 'REVERTED' } } }) : null;
+  if (!change) throw new NotFoundError(`DDL ${id} not found`, { ddl: id });
+  return change;
+}
+
+/** Takes a pending change out of the deploy queue; the workspace keeps what it did. */
+export async function removeChange(actor: Actor, name: string, id: string): Promise<SchemaChange> {
+  const workspace = await findWorkspace(actor, name, 'workspaces:write');
+  assertTenantMode(workspace);
+  const change = await findPendingChange(actor, workspace, id);
+  if (change.status === 'DEPLOYED') throw new NotFoundError(`DDL ${id} not found: it was already deployed`, { ddl: id });
+  await actor.prisma.schemaChange.delete({ where: { id: change.id } });
+  return change;
+}
+
+/** Undoes a pending change in the workspace with its reverse statement, and takes it out of the queue. */
+export async function revertChange(actor: Actor, deps: DataPlaneDeps, name: string, id: string): Promise<SchemaChange> {
+  const workspace = await findWorkspace(actor, name, 'workspaces:write');
+  assertTenantMode(workspace);
+  const change = await findPendingChange(actor, workspace, id);
+  if (change.status === 'DEPLOYED') throw new ConflictError('Cannot revert DDLs already deployed to tenants. Create a new migration instead.', { ddl: id });
+  if (!change.reverseStatement) {
+    throw new InvalidInputError([{ field: 'ddl_id', rule: 'reversible', message: `DDL ${id} has no reverse statement: only CREATE TABLE, named CREATE INDEX and ALTER TABLE ADD COLUMN can be reverted` }]);
+  }
+  await runInWorkspace(deps, workspace, await classifySql(change.reverseStatement));
+  return actor.prisma.schemaChange.update({ where: { id: change.id }, data: { status: 'REVERTED' } });
+}
+
+export async function workspaceTables(actor: Actor, deps: DataPlaneDeps, name: string) {
+  const workspace = await findWorkspace(actor, name, 'workspaces:read');
+  return describeSchema(deps.sql, workspace.schemaName);
+}

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import type { Workspace } from '../../generated/prisma/client.js';
+import { ConflictError } from '../../lib/errors.js';
+import { seal, unseal } from '../../lib/sealing.js';
+import { parseInput } from '../../lib/validation.js';
+import type { Actor } from '../identity/principal.js';
+import { physicalSchemaName, workspaceDatabaseName } from '../tenant-databases/physical-names.js';
+import { createSchema, dropSchema } from '../tenant-databases/tenant-schemas.js';
+import type { DataPlaneDeps } from './data-plane-deps.js';
+import { findWorkspace, workspaceProjectId, type WorkspaceWithBlueprint } from './workspace-access.js';
+import { createWorkspaceInput, settingsInput } from './workspace-inputs.js';
+
+/** The project's database user, as the seed shows it and as tenant databases use it (`tdb_2abf90d3`). */
+export const projectDatabaseUser = (projectId: string) => `tdb_${projectId.replace(/-/g, '').slice(0, 8)}`;
+
+const passwordAad = (workspace: { schemaName: string }) => `workspace:${workspace.schemaName}`;
+
+export function openWorkspacePassword(deps: DataPlaneDeps, workspace: Pick<Workspace, 'schemaName' | 'passwordSealed'>): string {
+  for (const key of [deps.keyring.key, ...deps.keyring.previousKeys]) {
+    try {
+      return unseal(key, Buffer.from(workspace.passwordSealed), passwordAad(workspace)).toString('utf8');
+    } catch {
+      // the next key
+    }
+  }
+  throw new Error(`the password of workspace schema ${workspace.schemaName} does not open with SECRETS_KEY or SECRETS_KEY_PREVIOUS`);
+}
+
+/**
+ * A workspace: its schema and role first (PostgreSQL), then its records; when the records cannot
+ * be written, the schema is dropped again, so neither outlives the other. Tenant mode creates the
+ * blueprint of the same name. The password is returned this once; at rest it is sealed.
+ */
+export async function createWorkspace(actor: Actor, deps: DataPlaneDeps, input: { name: string; database: string; mode: string }) {
+  const projectId = workspaceProjectId(actor, 'workspaces:write');
+  const data = parseInput(createWorkspaceInput, input);
+  const taken = await actor.prisma.workspace.findUnique({ where: { projectId_name: { projectId, name: data.name } }, select: { id: true } });
+  if (taken) throw new ConflictError(`Workspace '${data.name}' already exists`, { field: 'name' });
+  if (data.mode === 'tenant') {
+    const blueprint = await actor.prisma.blueprint.findUnique({ where: { projectId_name: { projectId, name: data.name } }, select: { id: true } });
+    if (blueprint) throw new ConflictError(`Blueprint '${data.name}' already exists`, { field: 'name' });
+  }
+  const schemaName = physicalSchemaName(projectId, workspaceDatabaseName(data.name));
+  const password = `tdb_${randomBytes(8).toString('hex')}`;
+  await createSchema(deps.sql, schemaName);
+  try {
+    const workspace = await actor.prisma.workspace.create({
+      data: {
+        projectId,
+        name: data.name,
+        mode: data.mode === 'tenant' ? 'TENANT' : 'CONTROL',
+        schemaName,
+        connectionUser: projectDatabaseUser(projectId),
+        passwordSealed: new Uint8Array(seal(deps.keyring.key, Buffer.from(password), passwordAad({ schemaName }))),
+        ...(data.mode === 'tenant' ? { blueprint: { create: { projectId, name: data.name } } } : {}),
+      },
+      include: { blueprint: true },
+    });
+    return { workspace, password };
+  } catch (error) {
+    await dropSchema(deps.sql, schemaName);
+    throw error;
+  }
+}
+
+export async function listWorkspaces(actor: Actor): Promise<WorkspaceWithBlueprint[]> {
+  const projectId = workspaceProjectId(actor, 'workspaces:read');
+  return actor.prisma.workspace.findMany({ where: { projectId }, include: { blueprint: true }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+}
+
+export const getWorkspace = (actor: Actor, name: string) => findWorkspace(actor, name, 'workspaces:read');
+
+/** The blueprint's newest deployed version number; 0 before its first deployment. */
+export async function currentVersion(actor: Actor, blueprintId: string): Promise<number> {
+  const latest = await actor.prisma.blueprintVersion.findFirst({ where: { blueprintId, deployedAt: { not: null } }, orderBy: { number: 'desc' }, select: { number: true } });
+  return latest?.number ?? 0;
+}
+
+/** Tenants (not purged) with a database from the blueprint, by slug. */
+export async function tenantsOnBlueprint(actor: Actor, blueprintId: string): Promise<string[]> {
+  const databases = await actor.prisma.tenantDatabase.findMany({ where: { blueprintId }, select: { tenant: { select: { slug: true } } }, orderBy: { tenant: { slug: 'asc' } } });
+  return [...new Set(databases.map((database) => database.tenant.slug))];
+}
+
+/**
+ * Deletes the workspace, its blueprint with its versions and pending changes, and its schema.
+ * A tenant-mode workspace whose blueprint tenants use is CONFLICT (`tenants_deployed`).
+ * The records go first in one transaction; the schema is dropped after (a failed drop leaves an
+ * orphan schema the records no longer name, never records without their schema).
+ */
+export async function deleteWorkspace(actor: Actor, deps: DataPlaneDeps, name: string) {
+  const workspace = await findWorkspace(actor, name, 'workspaces:write');
+  let versionsDeleted = 0;
+  if (workspace.blueprint) {
+    const deployedTo = await tenantsOnBlueprint(actor, workspace.blueprint.id);
+    if (deployedTo.length > 0) {
+      throw new ConflictError('cannot delete workspace with deployed tenants', {
+        reason: 'tenants_deployed',
+        deployedTo,
+        actionRequired: 'Delete all tenants first or use a different workspace',
+      });
+    }
+    versionsDeleted = await actor.prisma.blueprintVersion.count({ where: { blueprintId: workspace.blueprint.id } });
+  }
+  await actor.prisma.workspace.delete({ where: { id: workspace.id } });
+  await dropSchema(deps.sql, workspace.schemaName);
+  return { workspace, versionsDeleted };
+}
+
+export async function updateWorkspaceSettings(
+  actor: Actor,
+  name: string,
+  input: { queryTimeoutMs?: number | null; maxRowsPerQuery?: number | null; maxConnections?: number | null },
+): Promise<WorkspaceWithBlueprint> {
+  const workspace = await findWorkspace(actor, name, 'workspaces:write');
+  const data = parseInput(settingsInput, input);
+  return actor.prisma.workspace.update({
+    where: { id: workspace.id },
+    data: {
+      ...(data.queryTimeoutMs != null ? { queryTimeoutMs: data.queryTimeoutMs } : {}),
+      ...(data.maxRowsPerQuery != null ? { maxRowsPerQuery: data.maxRowsPerQuery } : {}),
+      ...(data.maxConnections != null ? { maxConnections: data.maxConnections } : {}),
+    },
+    include: { blueprint: true },
+  });
+}
