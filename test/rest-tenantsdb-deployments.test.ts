@@ -68,16 +68,20 @@ describe('POST /deployments', () => {
     expect(indexes.rows).toEqual([]);
     const databases = await gateway.database.prisma.tenantDatabase.findMany({ where: { blueprintId: project.blueprintId }, orderBy: { createdAt: 'asc' } });
     expect(databases.map((database) => database.schemaVersion)).toEqual([2, 1]);
-    const changes = await gateway.database.prisma.schemaChange.findMany({ where: { workspaceId: project.workspaceId }, include: { version: true } });
-    expect(changes.map((change) => [change.status, change.version?.number])).toEqual([['DEPLOYED', 2], ['DEPLOYED', 2]]);
+    const changes = await gateway.database.prisma.schemaChange.findMany({ where: { workspaceId: project.workspaceId }, include: { version: true }, orderBy: { position: 'asc' } });
+    expect(changes.map((change) => [change.status, change.version?.number])).toEqual([['DEPLOYED', 1], ['DEPLOYED', 2], ['DEPLOYED', 2]]);
 
     const list = await gateway.rest('GET', '/deployments', { headers: as(project) });
     expect(list.body).toEqual({
       success: true,
       http_status: 200,
       code: 'ok',
-      deployments: [{ id: created.body.id, blueprint_name: 'main', version: 2, status: 'partial', tenants_total: 2, tenants_completed: 1, tenants_failed: 1, created_at: done.created_at }],
-      count: 1,
+      deployments: [
+        { id: created.body.id, blueprint_name: 'main', version: 2, status: 'partial', tenants_total: 2, tenants_completed: 1, tenants_failed: 1, created_at: done.created_at },
+        // The blueprint's first version, deployed before it had tenants.
+        { id: expect.stringMatching(/^dep_/), blueprint_name: 'main', version: 1, status: 'completed', tenants_total: 0, tenants_completed: 0, tenants_failed: 0, created_at: expect.any(String) },
+      ],
+      count: 2,
     });
 
     // Globex fixed by hand; a deployment without pending changes brings the lagging tenant up.

@@ -24,7 +24,11 @@ export async function projectWithBlueprint(gateway: TestGateway, blueprint = 'ma
   if (statements.length) {
     const deployed = await gateway.rest('POST', '/deployments', { headers, body: { blueprint_name: blueprint } });
     expect(deployed.status, JSON.stringify(deployed.body)).toBe(201);
-    await expect.poll(async () => (await gateway.rest('GET', `/deployments/${deployed.body.id}`, { headers })).body.status, { timeout: 10_000, interval: 50 }).toBe('completed');
+    const deadline = Date.now() + 10_000;
+    while ((await gateway.rest('GET', `/deployments/${deployed.body.id}`, { headers })).body.status !== 'completed') {
+      if (Date.now() > deadline) throw new Error(`deployment ${deployed.body.id} of ${blueprint} did not complete`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
   return made;
 }
