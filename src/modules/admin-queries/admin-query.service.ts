@@ -1,5 +1,5 @@
 import type { SqlSessions } from '../../db/sql-sessions.js';
-import type { Tenant } from '../../generated/prisma/client.js';
+import type { Tenant, TenantDatabase } from '../../generated/prisma/client.js';
 import { ConflictError, DomainError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { type Actor, requireScope } from '../identity/principal.js';
 import { recordQueries } from '../query-logs/query-log-writer.js';
@@ -57,16 +57,17 @@ export async function runAdminQuery(actor: Actor, input: AdminQueryInput, deps: 
   const projectId = callerProjectId(actor, 'tenants:read');
   const statements = await classified(input.query);
   if (statements.some((statement) => statement.kind !== 'query')) requireScope(actor, 'tenants:write');
-  const blueprint = await projectBlueprint(actor, projectId, input.blueprint);
-  const workspace = await actor.prisma.workspace.findUniqueOrThrow({ where: { id: blueprint.workspaceId } });
-  const limits = { queryTimeoutMs: workspace.queryTimeoutMs, maxRows: workspace.maxRowsPerQuery };
+  const blueprint = await projectBlueprint(actor, projectId, input.blueprint, { workspace: true });
+  const limits = { queryTimeoutMs: blueprint.workspace.queryTimeoutMs, maxRows: blueprint.workspace.maxRowsPerQuery };
 
   let targets: { tenant: Tenant; schemaName: string }[];
   if (hasTenant) {
-    const tenant = await resolveTenant(actor, input.tenant, 'tenants:read');
+    const { databases, ...tenant } = await resolveTenant<Tenant & { databases: TenantDatabase[] }>(actor, input.tenant, 'tenants:read', {
+      include: { databases: { where: { blueprintId: blueprint.id, schemaName: { not: null } } } },
+    });
     assertLive(tenant, 'query');
     if (tenant.status === 'SUSPENDED') throw new ConflictError(`Tenant '${tenant.slug}' is suspended: its queries are blocked until it is resumed`);
-    const database = await actor.prisma.tenantDatabase.findFirst({ where: { tenantId: tenant.id, blueprintId: blueprint.id, schemaName: { not: null } } });
+    const database = databases[0];
     if (!database) throw new NotFoundError(`Tenant '${tenant.slug}' has no database of blueprint '${blueprint.name}'`, { blueprint: blueprint.name });
     targets = [{ tenant, schemaName: database.schemaName! }];
   } else {

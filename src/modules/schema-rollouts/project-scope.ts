@@ -1,4 +1,4 @@
-import type { Blueprint } from '../../generated/prisma/client.js';
+import type { Prisma } from '../../generated/prisma/client.js';
 import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { type Actor, requireScope, type Scope } from '../identity/principal.js';
 
@@ -10,8 +10,8 @@ export function callerProjectId(actor: Actor, scope: Scope): string {
 }
 
 /** The caller's project's blueprint by name; another project's is NOT_FOUND like a missing one. */
-export async function projectBlueprint(actor: Actor, projectId: string, name: string): Promise<Blueprint> {
-  const blueprint = await actor.prisma.blueprint.findUnique({ where: { projectId_name: { projectId, name } } });
+export async function projectBlueprint<I extends Prisma.BlueprintInclude = {}>(actor: Actor, projectId: string, name: string, include?: I) {
+  const blueprint = await actor.prisma.blueprint.findUnique({ where: { projectId_name: { projectId, name } }, include: include as I });
   if (!blueprint) throw new NotFoundError(`Blueprint not found: ${name}`, { blueprint: name });
   return blueprint;
 }
