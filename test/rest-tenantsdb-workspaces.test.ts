@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runInSchema } from '../src/modules/tenant-databases/tenant-schemas.js';
 import { signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
@@ -528,5 +529,65 @@ describe('project isolation', () => {
     expect((await gateway.rest('GET', '/workspaces', { headers: bearer(stranger.key) })).body.count).toBe(0);
     expect((await gateway.rest('GET', '/blueprints', { headers: bearer(stranger.key) })).body.count).toBe(0);
     expect((await gateway.rest('GET', `/workspaces/${id}/diff`, { headers: bearer(owner.key) })).body.count).toBe(1);
+  });
+});
+
+describe('backups carry the data', () => {
+  const rows = async (schemaName: string, sql: string) => (await runInSchema(gateway.database.sql, schemaName, { queryTimeoutMs: 30_000, maxRows: 1000 }, sql)).rows;
+
+  test('rows → backup → more rows → rollback → the original rows, sequences continuing after them', async () => {
+    const { key, projectId } = await account();
+    await workspace(key, 'tenant', 'fintech');
+    await gateway.rest('POST', '/workspaces/fintech/schema', { headers: bearer(key), body: { source: 'template', template: 'fintech' } });
+    await deployPending('fintech', projectId);
+    const tenant = name('acme');
+    expect((await gateway.rest('POST', '/tenants', { headers: bearer(key), body: { tenant_id: tenant, databases: [{ blueprint: 'fintech', isolation_level: 1 }] } })).status).toBe(201);
+    const { schemaName } = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant } } });
+    await rows(
+      schemaName!,
+      "INSERT INTO users (email, name) VALUES ('a@example.com', 'Ann'), ('b@example.com', 'Bob'); INSERT INTO accounts (user_id, balance) VALUES (1, 10.50), (2, 99); INSERT INTO transactions (account_id, amount, description) VALUES (1, 10.50, 'opening')",
+    );
+    const backup = await gateway.rest('POST', `/tenants/${tenant}/backup`, { headers: bearer(key) });
+    expect(backup.status).toBe(200);
+    const [storagePath] = backup.body.paths;
+
+    await rows(schemaName!, "INSERT INTO users (email, name) VALUES ('c@example.com', 'Cy'); UPDATE accounts SET balance = 0; DELETE FROM transactions");
+    const rollback = await gateway.rest('POST', `/tenants/${tenant}/rollback`, { headers: bearer(key), body: { storage_path: storagePath } });
+    expect(rollback.status).toBe(200);
+
+    expect(await rows(schemaName!, 'SELECT id, email, name FROM users ORDER BY id')).toEqual([
+      [1, 'a@example.com', 'Ann'],
+      [2, 'b@example.com', 'Bob'],
+    ]);
+    expect(await rows(schemaName!, 'SELECT id, user_id, balance FROM accounts ORDER BY id')).toEqual([
+      [1, 1, '10.50'],
+      [2, 2, '99.00'],
+    ]);
+    expect(await rows(schemaName!, 'SELECT account_id, amount, description FROM transactions')).toEqual([[1, '10.50', 'opening']]);
+    expect(await rows(schemaName!, "INSERT INTO users (email, name) VALUES ('d@example.com', 'Di') RETURNING id")).toEqual([[3]]);
+  });
+
+  test('a rollback across a blueprint version puts the schema back at the backup\'s version with its rows', async () => {
+    const { key, projectId } = await account();
+    await workspace(key, 'tenant', 'main');
+    await query(key, 'main', 'CREATE TABLE notes (id SERIAL PRIMARY KEY, body TEXT NOT NULL)');
+    await deployPending('main', projectId);
+    const tenant = name('acme');
+    await gateway.rest('POST', '/tenants', { headers: bearer(key), body: { tenant_id: tenant, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
+    const database = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant } } });
+    await rows(database.schemaName!, "INSERT INTO notes (body) VALUES ('first')");
+    const [storagePath] = (await gateway.rest('POST', `/tenants/${tenant}/backup`, { headers: bearer(key) })).body.paths;
+
+    // What a deployment of version 2 does to the tenant's schema.
+    await query(key, 'main', 'ALTER TABLE notes ADD COLUMN pinned BOOLEAN');
+    await deployPending('main', projectId);
+    await rows(database.schemaName!, "ALTER TABLE notes ADD COLUMN pinned BOOLEAN; INSERT INTO notes (body, pinned) VALUES ('second', true)");
+    await gateway.database.prisma.tenantDatabase.update({ where: { id: database.id }, data: { schemaVersion: 2 } });
+
+    expect((await gateway.rest('POST', `/tenants/${tenant}/rollback`, { headers: bearer(key), body: { storage_path: storagePath } })).status).toBe(200);
+    expect(await rows(database.schemaName!, 'SELECT * FROM notes')).toEqual([[1, 'first']]);
+    expect(await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant } } })).toMatchObject({ schemaName: database.schemaName, schemaVersion: 1 });
+    // The schema still belongs to its own role, and still keeps other tenants out.
+    await expect(rows(database.schemaName!, 'SELECT * FROM public."Tenant"')).rejects.toMatchObject({ sqlState: '42501' });
   });
 });

@@ -122,6 +122,15 @@ describe('tenant schemas', () => {
     expect(left.rows).toEqual([[0]]);
   });
 
+  it('never takes over a schema or role of the same name: CONFLICT, and the existing one stays', async () => {
+    const taken = physicalSchemaName(project, tenantDatabaseName('fintech', 'taken'));
+    await database.sql.transaction((tx) => tx.query(`CREATE ROLE "${taken}" NOLOGIN`));
+    await expect(createSchema(database.sql, taken)).rejects.toMatchObject({ code: 'CONFLICT' });
+    const left = await database.sql.transaction((tx) => tx.query(`SELECT (SELECT count(*) FROM pg_roles WHERE rolname = '${taken}'), (SELECT count(*) FROM pg_namespace WHERE nspname = '${taken}')`));
+    expect(left.rows).toEqual([[1, 0]]);
+    await database.sql.transaction((tx) => tx.query(`DROP ROLE "${taken}"`));
+  });
+
   it('creates nothing when the DDL chain fails', async () => {
     const broken = physicalSchemaName(project, tenantDatabaseName('fintech', 'broken'));
     await expect(createSchema(database.sql, broken, ['CREATE TABLE t (id int)', 'CREATE TABLE t (id int)'])).rejects.toMatchObject({ message: 'relation "t" already exists' });

@@ -8,6 +8,8 @@ import { planFields } from '../tenants/plans.js';
 import { assertNotTenantsOwnAct, resolveTenant } from '../tenants/tenant-access.js';
 import { type BackupDeps, loadSnapshot, writeBackup } from './backup-files.js';
 import type { TenantSnapshot } from './snapshot.js';
+import { restoreSchemaData } from '../tenant-databases/schema-data.js';
+import { deployedChain } from '../workspaces/blueprint-databases.js';
 
 export type RollbackResult = { tenant: Tenant; restoredFrom: BackupRecord; safetyBackup: BackupRecord };
 
@@ -84,12 +86,33 @@ async function restoreSnapshot(actor: Actor, tenant: Tenant, snapshot: TenantSna
       await tx.tenantSecret.deleteMany({ where: { tenantId: tenant.id } });
       await tx.tenantSecret.createMany({ data: values.map(({ name, sealed }) => ({ tenantId: tenant.id, name, sealed: new Uint8Array(Buffer.from(sealed, 'base64')) })) });
     }
+    // The physical schemas stay where they are: the records keep naming them.
+    const databases = await tx.tenantDatabase.findMany({ where: { tenantId: tenant.id }, select: { blueprint: true, schemaName: true, blueprintId: true, schemaVersion: true } });
+    const now = (blueprint: string) => databases.find((database) => database.blueprint === blueprint);
+    const dataOf = (blueprint: string) => (now(blueprint)?.schemaName ? snapshot.data?.find((entry) => entry.blueprint === blueprint) : undefined);
     if (snapshot.databases) {
       await tx.tenantDatabase.deleteMany({ where: { tenantId: tenant.id } });
-      await tx.tenantDatabase.createMany({ data: snapshot.databases.map((database) => ({ tenantId: tenant.id, ...database, status: 'READY' as const })) });
+      await tx.tenantDatabase.createMany({
+        data: snapshot.databases.map((database) => ({
+          tenantId: tenant.id,
+          ...database,
+          status: 'READY' as const,
+          schemaName: now(database.blueprint)?.schemaName ?? null,
+          blueprintId: now(database.blueprint)?.blueprintId ?? null,
+          schemaVersion: dataOf(database.blueprint)?.schemaVersion ?? now(database.blueprint)?.schemaVersion ?? 0,
+        })),
+      });
+    }
+    // The rows, in this same transaction: a schema at another blueprint version is rebuilt at the backup's first.
+    for (const entry of snapshot.data ?? []) {
+      const database = now(entry.blueprint);
+      if (!database?.schemaName) continue;
+      const rebuild = database.schemaVersion !== entry.schemaVersion && database.blueprintId ? (await deployedChain(tx, database.blueprintId, entry.schemaVersion)).statements : undefined;
+      await restoreSchemaData(tx, database.schemaName, entry.tables, rebuild);
+      if (!snapshot.databases) await tx.tenantDatabase.updateMany({ where: { tenantId: tenant.id, blueprint: entry.blueprint }, data: { schemaVersion: entry.schemaVersion } });
     }
     return updated;
-  });
+  }, { timeout: 120_000, maxWait: 10_000 });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { readConfigDocument } from '../configs/config-document.js';
 import type { Actor } from '../identity/principal.js';
+import { readSchemaData } from '../tenant-databases/schema-data.js';
 
 export const formatVersion = 1;
 
@@ -35,6 +36,16 @@ const sections = {
   /** TenantsDB databases: their blueprints and placement (absent in backups taken before databases existed). */
   databases: z
     .array(z.object({ blueprint: z.string(), databaseType: z.string(), isolation: z.enum(['SHARED', 'DEDICATED']), region: z.string(), version: z.number() }))
+    .optional(),
+  /** TenantsDB database rows: each database's tables with the blueprint version its schema was at (absent in backups taken before tenant databases held data). */
+  data: z
+    .array(
+      z.object({
+        blueprint: z.string(),
+        schemaVersion: z.number(),
+        tables: z.array(z.object({ name: z.string(), rows: z.array(z.record(z.string(), z.unknown())) })),
+      }),
+    )
     .optional(),
   /** Tenant secrets as stored: the data key wrapped by the keyring, each value sealed by it (absent in backups taken before secrets existed). */
   secrets: z
@@ -72,6 +83,7 @@ export const incrementalSchema = z.object({
     features: sections.features.optional(),
     resourceLimits: sections.resourceLimits.optional(),
     databases: sections.databases,
+    data: sections.data,
     secrets: sections.secrets,
   }),
 });
@@ -84,6 +96,10 @@ export async function takeSnapshot(db: Actor['prisma'], tenantId: string): Promi
     include: { config: true, features: true, resourceLimits: true, databases: true, dataKey: true, secrets: { orderBy: { name: 'asc' } } },
     relationLoadStrategy: 'join',
   });
+  const data = [];
+  for (const database of [...tenant.databases].sort((a, b) => a.blueprint.localeCompare(b.blueprint))) {
+    if (database.schemaName) data.push({ blueprint: database.blueprint, schemaVersion: database.schemaVersion, tables: await readSchemaData(db, database.schemaName) });
+  }
   return {
     formatVersion,
     kind: 'FULL',
@@ -110,6 +126,7 @@ export async function takeSnapshot(db: Actor['prisma'], tenantId: string): Promi
     databases: tenant.databases
       .map(({ blueprint, databaseType, isolation, region, version }) => ({ blueprint, databaseType, isolation, region, version }))
       .sort((a, b) => a.blueprint.localeCompare(b.blueprint)),
+    data,
     secrets: {
       dataKey: tenant.dataKey ? { wrappedKey: Buffer.from(tenant.dataKey.wrappedKey).toString('base64'), wrappedBy: tenant.dataKey.wrappedBy } : null,
       values: tenant.secrets.map(({ name, sealed }) => ({ name, sealed: Buffer.from(sealed).toString('base64') })),
@@ -126,7 +143,8 @@ export function diffSnapshots(base: TenantSnapshot, current: TenantSnapshot): In
     Object.entries(current.tenant).filter(([key, value]) => !same(base.tenant[key as keyof TenantSnapshot['tenant']], value)),
   );
   if (Object.keys(tenant).length) changes.tenant = tenant;
-  for (const section of ['config', 'features', 'resourceLimits', 'databases', 'secrets'] as const) {
+  // A database's rows are taken whole whenever any of them changed.
+  for (const section of ['config', 'features', 'resourceLimits', 'databases', 'data', 'secrets'] as const) {
     if (!same(base[section], current[section])) (changes as Record<string, unknown>)[section] = current[section];
   }
   return changes;

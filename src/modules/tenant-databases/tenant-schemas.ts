@@ -1,4 +1,5 @@
 import type { SqlResult, SqlSessions, SqlTransaction } from '../../db/sql-sessions.js';
+import { ConflictError } from '../../lib/errors.js';
 import { type ClassifiedStatement, classifySql } from './sql-classifier.js';
 import { quotedName } from './physical-names.js';
 
@@ -72,7 +73,12 @@ export async function createSchema(sql: SqlSessions, schemaName: string, stateme
       }
     })
     .catch((error: unknown) => {
-      throw asSchemaQueryError(error, null);
+      const failed = asSchemaQueryError(error, null);
+      // A schema or role of that name left behind (a drop that failed after its records went): never taken over.
+      if (failed.sqlState === '42710' || failed.sqlState === '42P06') {
+        throw new ConflictError(`A database named ${schemaName} already exists on the server; remove it or choose another name`, { schema: schemaName });
+      }
+      throw failed;
     });
 }
 

@@ -4,9 +4,9 @@ import { physicalSchemaName, tenantDatabaseName } from '../tenant-databases/phys
 import { createSchema, dropSchema } from '../tenant-databases/tenant-schemas.js';
 import type { DataPlaneDeps } from './data-plane-deps.js';
 
-/** The DDL chain of a blueprint's deployed versions, oldest first: what a new tenant database is created with. */
-export async function deployedChain(prisma: Pick<PrismaClient, 'blueprintVersion'>, blueprintId: string): Promise<{ version: number; statements: string[] }> {
-  const versions = await prisma.blueprintVersion.findMany({ where: { blueprintId, deployedAt: { not: null } }, orderBy: { number: 'asc' }, select: { number: true, statements: true } });
+/** The DDL chain of a blueprint's deployed versions (up to `upTo`), oldest first: what a new tenant database is created with. */
+export async function deployedChain(prisma: Pick<PrismaClient, 'blueprintVersion'>, blueprintId: string, upTo?: number): Promise<{ version: number; statements: string[] }> {
+  const versions = await prisma.blueprintVersion.findMany({ where: { blueprintId, deployedAt: { not: null }, ...(upTo !== undefined ? { number: { lte: upTo } } : {}) }, orderBy: { number: 'asc' }, select: { number: true, statements: true } });
   return { version: versions.at(-1)?.number ?? 0, statements: versions.flatMap((version) => version.statements) };
 }
 
