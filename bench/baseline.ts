@@ -106,6 +106,48 @@ const server = createServer(async (request, response) => {
         client.release();
       }
     }
+    if (url.pathname === '/admin/query' && request.method === 'POST') {
+      // W6: the tenant's schema by hand-written SQL, the query as its role in one transaction, the run logged.
+      const input = JSON.parse(await body(request)) as { blueprint: string; query: string; tenant_id: string };
+      const started = performance.now();
+      const { rows: databases } = await query<{ tenantId: string; schemaName: string }>(
+        'SELECT d."tenantId", d."schemaName" FROM "TenantDatabase" d JOIN "Tenant" t ON t.id = d."tenantId" WHERE t.slug = $1 AND d.blueprint = $2',
+        [input.tenant_id, input.blueprint],
+      );
+      const target = databases[0];
+      if (!target) return send(response, 404, '{"error":"not_found"}');
+      const schema = `"${target.schemaName.replace(/"/g, '""')}"`;
+      const client = await pool.connect();
+      let result: pg.QueryArrayResult;
+      try {
+        await query('BEGIN', [], client);
+        await query(`SET LOCAL ROLE ${schema}`, [], client);
+        await query(`SET LOCAL search_path TO ${schema}`, [], client);
+        statements++;
+        result = await client.query({ text: input.query, rowMode: 'array' });
+        await query('COMMIT', [], client);
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      } finally {
+        client.release();
+      }
+      const durationMs = performance.now() - started;
+      await query(
+        `INSERT INTO "TenantQueryLog" (id, "tenantId", source, blueprint, query, success, "durationMs") VALUES (gen_random_uuid(), $1, 'API', $2, $3, true, $4)`,
+        [target.tenantId, input.blueprint, input.query, durationMs],
+      );
+      return send(response, 200, JSON.stringify({
+        success: true,
+        http_status: 200,
+        code: 'ok',
+        tenant_id: input.tenant_id,
+        columns: result.fields.map((field) => field.name),
+        rows: result.rows,
+        row_count: result.rows.length,
+        execution_time: `${Math.round(durationMs)}ms`,
+      }));
+    }
     if (url.pathname === '/graphql' && request.method === 'POST') {
       const { query: document, variables } = JSON.parse(await body(request)) as { query: string; variables?: { id?: string } };
       if (document.includes('BenchTenantPage')) {

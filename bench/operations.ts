@@ -22,3 +22,6 @@ export const tenantPageQuery = `query BenchTenantPage {
   tenants(first: 50) { edges { node { ...BenchTenantFields } } }
 }
 ${tenantFields}`;
+
+/** W6: an admin query on one tenant database; {id} is the tenant, {n} a number. */
+export const adminQueryBody = JSON.stringify({ blueprint: 'main', query: 'SELECT id, name, email FROM users WHERE id = {n} % 100', tenant_id: '{id}' });

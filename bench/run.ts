@@ -8,7 +8,8 @@ import pg from 'pg';
 import { openDatabase } from '../src/db/client.js';
 import { applyMigrations } from '../src/db/schema-engine.js';
 import { defaultConfig } from '../src/modules/configs/config-spec.js';
-import { tenantPageQuery, tenantQuery } from './operations.js';
+import { seedDataPlane } from './data-plane.js';
+import { adminQueryBody, tenantPageQuery, tenantQuery } from './operations.js';
 import { seedTenants } from './seed.js';
 
 // npm run bench [-- --quick] [-- --tenants 100000] [-- --duration 10 --connections 20] [-- --profile]
@@ -16,6 +17,7 @@ import { seedTenants } from './seed.js';
 // and the top frames by package and by function are printed after the run.
 // --scale 100000: after the main runs, W1 and W2 on a fresh gateway at 1,000 tenants, then
 // again after seeding up to that many tenants (ids drawn from all of them), with peak RSS.
+// --only W6: just that workload, gateway against baseline, no report (a check that it runs).
 // --ab KEY=VALUE[,…] [--workload W2]: one workload on the gateway as configured vs with those
 // settings, side by side in alternating rounds (e.g. --ab GRAPHQL_JIT=off).
 // --metering-only: just the metering and rate limiting on/off comparison (W1, alternating rounds).
@@ -35,6 +37,7 @@ const { values: options } = parseArgs({
     'metering-only': { type: 'boolean', default: false },
     ab: { type: 'string' },
     workload: { type: 'string', default: 'W1' },
+    only: { type: 'string' },
     scale: { type: 'string' },
   },
 });
@@ -119,7 +122,8 @@ async function peakRss(server: Server): Promise<number> {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
-type Mix = { weight: number; method: 'GET' | 'PUT' | 'POST'; path: string; body?: string; anonymous?: boolean }[];
+/** `key`: the request's Bearer key when not the operator's (TenantsDB routes take a project key). */
+type Mix = { weight: number; method: 'GET' | 'PUT' | 'POST'; path: string; body?: string; anonymous?: boolean; key?: string }[];
 type LoadResult = { requests: number; rps: number; p50: number; p99: number; errors: number; non2xx: number };
 
 function loadOne(url: string, ids: string[], entry: Mix[number], clients: number, seconds: number, rate?: number): Promise<LoadResult> {
@@ -128,7 +132,7 @@ function loadOne(url: string, ids: string[], entry: Mix[number], clients: number
     ids,
     connections: clients,
     duration: seconds,
-    headers: entry.anonymous ? { 'content-type': 'application/json' } : { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' },
+    headers: entry.anonymous ? { 'content-type': 'application/json' } : { authorization: `Bearer ${entry.key ?? operatorKey}`, 'content-type': 'application/json' },
     mix: [entry],
     rate,
   };
@@ -266,7 +270,9 @@ async function scaleRun(databaseUrl: string, ids: string[], target: number, serv
 }
 
 const graphqlBody = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
-const workloads: Record<string, { title: string; mix: Mix }> = {
+/** W6 reads the data plane's tenants, with its project's key: filled in once they are seeded. */
+const dataPlane = { key: '', slugs: [] as string[] };
+const workloads: Record<string, { title: string; mix: Mix; ids?: () => string[] }> = {
   W1: { title: 'REST GET /api/v1/tenants/{id}/config', mix: [{ weight: 1, method: 'GET', path: '/api/v1/tenants/{id}/config' }] },
   W2: { title: 'GraphQL tenant(id) { config features }', mix: [{ weight: 1, method: 'POST', path: '/graphql', body: graphqlBody(tenantQuery, { id: '{id}' }) }] },
   W3: { title: 'GraphQL page of 50 tenants with config and features', mix: [{ weight: 1, method: 'POST', path: '/graphql', body: graphqlBody(tenantPageQuery) }] },
@@ -280,6 +286,13 @@ const workloads: Record<string, { title: string; mix: Mix }> = {
       { weight: 9, method: 'GET', path: '/api/v1/tenants/{id}/config' },
       { weight: 1, method: 'PUT', path: '/api/v1/tenants/{id}/config', body: '{"performance":{"cache_size_mb":{n}}}' },
     ],
+  },
+  W6: {
+    title: 'TenantsDB POST /admin/query: a row by key from one tenant database',
+    get mix(): Mix {
+      return [{ weight: 1, method: 'POST', path: '/admin/query', body: adminQueryBody, key: dataPlane.key }];
+    },
+    ids: () => dataPlane.slugs,
   },
 };
 const graphqlConfigRead: Mix = [
@@ -410,18 +423,29 @@ async function main() {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const startup = { readyMs: gateway.readyMs, idleRssBytes: await currentRss(gateway), baselineIdleRssBytes: await currentRss(baseline) };
     log(`gateway ready in ${startup.readyMs} ms, idle RSS ${mb(startup.idleRssBytes)} (baseline ${mb(startup.baselineIdleRssBytes)})`);
+    const dataPlaneTenants = quick ? 10 : 50;
+    log(`seeding the data plane: a project with ${dataPlaneTenants} tenant databases of blueprint main`);
+    Object.assign(dataPlane, await seedDataPlane(gateway.url, databaseUrl, dataPlaneTenants));
     const identical = await sameBytes(gateway, baseline, ids[0]!);
     log(`same response bytes: ${JSON.stringify(identical)}`);
 
     const results: Record<string, { title: string; gateway: Measurement; baseline: Measurement; ratio: number }> = {};
-    for (const [index, [name, workload]] of Object.entries(workloads).entries()) {
+    const chosen = Object.entries(workloads).filter(([name]) => !options.only || name === options.only);
+    for (const [index, [name, workload]] of chosen.entries()) {
       const order = index % 2 === 0 ? [gateway, baseline] : [baseline, gateway];
       const measured: Record<string, Measurement> = {};
       for (const server of order) {
         log(`${name} on ${server.name}`);
-        measured[server.name] = await measure(server, ids, workload.mix);
+        measured[server.name] = await measure(server, workload.ids?.() ?? ids, workload.mix);
       }
       results[name] = { title: workload.title, gateway: measured.gateway!, baseline: measured.baseline!, ratio: measured.gateway!.rps / measured.baseline!.rps };
+    }
+    if (options.only) {
+      for (const [name, result] of Object.entries(results)) {
+        log(`${name}: gateway ${Math.round(result.gateway.rps)} req/s (p50 ${result.gateway.p50} ms, p99 ${result.gateway.p99} ms, non-2xx ${result.gateway.non2xx}, ${result.gateway.statementsPerRequest.toFixed(1)} SQL/request)`);
+        log(`${name}: baseline ${Math.round(result.baseline.rps)} req/s (p50 ${result.baseline.p50} ms, p99 ${result.baseline.p99} ms, non-2xx ${result.baseline.non2xx}); ratio ${result.ratio.toFixed(2)}×`);
+      }
+      return;
     }
 
     log('W1 through /graphql on the gateway');

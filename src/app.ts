@@ -20,6 +20,9 @@ import { DatabaseWork } from './modules/databases/database-work.js';
 import { advanceDatabaseWork } from './modules/databases/database-state.js';
 import { advanceDeployments, DeploymentWork } from './modules/deployments/deployment-state.js';
 import { AuditRetention } from './modules/audit/audit-retention.worker.js';
+import { blueprintVersionApplier } from './modules/schema-rollouts/schema-rollout-applier.js';
+import { SchemaRolloutWorker } from './modules/schema-rollouts/schema-rollout.worker.js';
+import { QueryLogRetention } from './modules/query-logs/query-log-retention.worker.js';
 import { WebhookDeliveryWorker } from './modules/webhooks/delivery.worker.js';
 import { InterruptedWorkSweeper } from './modules/tenants/interrupted-work.worker.js';
 import { UsageMeter } from './modules/usage/meter.js';
@@ -91,7 +94,8 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     timeoutMs: env.WEBHOOK_TIMEOUT_MS,
     allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'on',
   }, logger);
-  const workers = [meter, keyUse, sweeper, new PartialBackupFilesCleaner(backupStorages.local, alone, logger), new AuditRetention(prisma, env.AUDIT_RETENTION_DAYS, logger), webhooks, ...(scheduler ? [scheduler] : [])];
+  const rollouts = new SchemaRolloutWorker(prisma, blueprintVersionApplier(prisma, database.sql), { pollMs: env.DEPLOYMENT_POLL_MS, leaseMs: env.DEPLOYMENT_LEASE_MS }, alone, logger);
+  const workers = [meter, keyUse, rollouts, sweeper, new PartialBackupFilesCleaner(backupStorages.local, alone, logger), new AuditRetention(prisma, env.AUDIT_RETENTION_DAYS, logger), new QueryLogRetention(prisma, env.QUERY_LOG_RETENTION_DAYS, logger), webhooks, ...(scheduler ? [scheduler] : [])];
   for (const worker of workers) worker.start();
 
   const accounts: AccountDeps = {
@@ -105,7 +109,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
   const domains = { key: secrets.key, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
   const deployments = { backups, work: deploymentWork, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
-  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, dataPlane: { sql: database.sql, keyring }, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring: dataKeyring },
+  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, dataPlane: { sql: database.sql, keyring }, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring: dataKeyring, queryLogs: { slowQueryMs: env.SLOW_QUERY_MS }, schemaRollouts: rollouts },
     observer: { ...operationObserver(metrics), tenant: noteTenant },
     keyUse,
   });

@@ -90,6 +90,13 @@ const environmentSchema = z.object({
   API_KEY_LAST_USED_FLUSH_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** How long audit events are kept. */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
+  /** How long TenantsDB query logs are kept. */
+  QUERY_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
+  /** A tenant database query at least this long is slow (query logs and stats). */
+  SLOW_QUERY_MS: z.coerce.number().int().min(1).max(3_600_000).default(1_000),
+  /** TenantsDB deployments: how often the job worker looks for work, and how long a worker holds a job without renewing before another process takes it over. */
+  DEPLOYMENT_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1_000),
+  DEPLOYMENT_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   /** Webhook targets on loopback, private or link-local addresses: refused unless on (tests, private deployments). */
   WEBHOOK_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),

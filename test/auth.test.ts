@@ -13,6 +13,7 @@ import {
 import { makeCertificate, type TestCertificate } from './support/certificates.js';
 import { startDnsServer, type TestDnsServer } from './support/dns-server.js';
 import { codes, createKey, createTenant } from './support/fixtures.js';
+import { enqueueSchemaRollout } from '../src/modules/schema-rollouts/schema-rollouts.service.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
 let gateway: TestGateway;
@@ -180,7 +181,7 @@ type Principal =
   | 'otherCustomer'
   | 'operator';
 type Outcome = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'PRECONDITION_FAILED';
-type Target = { id: string; keyId: string; backupPath?: string; deploymentId?: string; documentId?: string; projectRef?: string; workspace?: string; changeId?: string };
+type Target = { id: string; keyId: string; backupPath?: string; deploymentId?: string; documentId?: string; projectRef?: string; workspace?: string; changeId?: string; blueprint?: string; rolloutId?: string };
 
 type Cell = {
   operation: string;
@@ -239,6 +240,8 @@ const operatorOnly: Record<Principal, Outcome> = {
 const accountOnly: Record<Principal, Outcome> = { ...operatorOnly, operator: 'FORBIDDEN', project: 'ok', otherProject: 'ok', otherCustomer: 'ok' };
 /** One of the target's account's projects: another account's key does not find it. */
 const accountProject: Record<Principal, Outcome> = { ...accountOnly, otherCustomer: 'NOT_FOUND' };
+/** Something of the target's project itself (a blueprint, a deployment): its other projects do not find it either. */
+const projectOwned: Record<Principal, Outcome> = { ...accountOnly, otherProject: 'NOT_FOUND', otherCustomer: 'NOT_FOUND' };
 const projectKeys = { project: 'ok', otherProject: 'ok', otherCustomer: 'ok' } as const;
 /** A workspace or blueprint of the target's project: only that project's keys find it. */
 const projectOwn: Record<Principal, Outcome> = { ...accountOnly, otherProject: 'NOT_FOUND', otherCustomer: 'NOT_FOUND' };
@@ -273,6 +276,17 @@ const planChange = (input: string): Cell => ({
 /** The TenantsDB account whose project holds the target tenants (set up before the matrix runs). */
 const account = { email: `${uniqueSlug('matrix')}@example.com`, projectRef: '' };
 let projectKey: string;
+/** A tenant-mode workspace and its blueprint in the target tenant's project, with `pending` DDL queued; its name. */
+async function matrixBlueprint(tenantId: string, pending?: string): Promise<string> {
+  const prisma = gateway.database.prisma;
+  const { projectId } = await prisma.tenant.findUniqueOrThrow({ where: { id: tenantId } });
+  const name = uniqueSlug('bp').replace(/-/g, '_');
+  const workspace = await prisma.workspace.create({
+    data: { projectId: projectId!, name, mode: 'TENANT', schemaName: `matrix_${name}`, connectionUser: 'tdb_matrix', passwordSealed: Buffer.alloc(32), blueprint: { create: { projectId: projectId!, name } } },
+  });
+  if (pending) await prisma.schemaChange.create({ data: { workspaceId: workspace.id, statement: pending, position: 0 } });
+  return name;
+}
 const matrix: Cell[] = [
   { operation: 'query { viewer { id } }', expect: anyKey },
   { operation: 'query { regions { id } }', expect: { ...anyKey, none: 'ok' } },
@@ -503,6 +517,32 @@ const matrix: Cell[] = [
   { operation: 'query ($tenant: ID!) { gatewayConfig(tenant: $tenant) { version } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { tenantRbac(tenant: $tenant) { defaultRole } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID) { auditLog(tenant: $tenant) { edges { node { id } } } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'query ($tenant: ID!) { tenantQueryLogs(tenant: $tenant) { hasMore } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'query ($tenant: ID!) { tenantQueryStats(tenant: $tenant) { totalQueries } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'query ($tenant: ID!) { tenantQueryMetrics(tenant: $tenant) { queryCount } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'query { schemaRollouts { id } }', expect: accountOnly },
+  {
+    operation: 'query ($id: ID!) { schemaRollout(id: $id) { id } }',
+    setup: async (target) => {
+      const { projectId } = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { id: target.id } });
+      target.rolloutId = (await gateway.database.prisma.$transaction((tx) => enqueueSchemaRollout(tx, { projectId: projectId!, blueprint: 'main', version: 1, tenantIds: [] }))).id;
+    },
+    variables: (target) => ({ id: target.rolloutId }),
+    expect: projectOwned,
+  },
+  { operation: 'query ($tenant: ID!) { tenantSchemaRollouts(tenant: $tenant) { results { version } } }', variables: tenant, expect: tenantCell('read') },
+  {
+    operation: 'mutation ($name: String!) { deployBlueprint(input: { blueprintName: $name }) { id } }',
+    setup: async (target) => void (target.blueprint = await matrixBlueprint(target.id, 'CREATE TABLE t (id int)')),
+    variables: (target) => ({ name: target.blueprint }),
+    expect: projectOwned,
+  },
+  {
+    operation: 'mutation ($name: String!) { runAdminQuery(input: { blueprint: $name, query: "SELECT 1", allTenants: true }) { durationMs } }',
+    setup: async (target) => void (target.blueprint = await matrixBlueprint(target.id)),
+    variables: (target) => ({ name: target.blueprint }),
+    expect: projectOwned,
+  },
   { operation: 'query ($tenant: ID) { webhookDeliveries(tenant: $tenant) { edges { node { id } } } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { rbacCheck(tenant: $tenant, role: "viewer", permission: "read") }', variables: tenant, expect: tenantCell('read') },
   { operation: 'mutation ($tenant: ID!) { createRole(tenant: $tenant, name: "editor", permissions: ["read"]) { name } }', variables: tenant, expect: tenantCell('write') },

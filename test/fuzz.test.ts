@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { type DataPlaneProject, projectWithBlueprint, tenantOf } from './support/data-plane.js';
 import { createTenant } from './support/fixtures.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 
@@ -11,12 +12,16 @@ let gateway: TestGateway;
 let tenants: { id: string; slug: string }[];
 /** A TenantsDB account's project key, for the account routes. */
 let customerKey: string;
+/** A project with blueprint `main` and a tenant database `acme` of it, for deployments and admin queries. */
+let dataPlane: DataPlaneProject;
 beforeAll(async () => {
   gateway = await startGateway();
   tenants = await Promise.all(Array.from({ length: 4 }, () => createTenant(gateway, { tier: 'ENTERPRISE' })));
   customerKey = (await gateway.rest('POST', '/signup', { body: { email: 'fuzz@example.com', password: 'correct horse battery' } })).body.api_key;
   const workspace = await gateway.rest('POST', '/workspaces', { headers: { authorization: `Bearer ${customerKey}` }, body: { name: 'fuzzws', database: 'PostgreSQL', mode: 'tenant' } });
   expect(workspace.status).toBe(201);
+  dataPlane = await projectWithBlueprint(gateway, 'main', ['CREATE TABLE users (id int, name text)']);
+  await tenantOf(gateway, dataPlane, 'acme');
 });
 afterAll(() => gateway.close());
 
@@ -58,6 +63,7 @@ const accountNames = ['email', 'password', 'project_name', 'projectName', 'name'
 const secretNames = ['key', 'value', 'name'];
 const rbacNames = ['name', 'description', 'permissions', 'enabled', 'defaultRole', 'role', 'permission'];
 const gatewayConfigNames = ['routes', 'credentials', 'rateLimit', 'cache', 'webhooks', 'path', 'method', 'default', 'max', 'windowSeconds', 'enabled', 'ttlSeconds', 'url', 'events', 'secret'];
+const dataPlaneNames = ['blueprint', 'blueprint_name', 'query', 'tenant_id', 'all_tenants', 'version', 'deploy_all'];
 const workspaceNames = ['name', 'database', 'mode', 'query', 'source', 'template', 'tables', 'columns', 'type', 'nullable', 'primary_key', 'unique', 'default', 'references', 'table', 'column', 'query_timeout_ms', 'max_rows_per_query', 'max_connections'];
 const limitNames = ['resource', 'metric', 'amount', 'limit', 'period', 'userId', 'gateAction', 'tiers', 'idempotencyKey'];
 
@@ -96,6 +102,8 @@ const restRoutes: [string, string, string[]][] = [
   ['POST', '/projects', accountNames],
   ['POST', '/projects/{id}/switch', accountNames],
   ['POST', '/apikeys', accountNames],
+  ['POST', '/deployments', dataPlaneNames],
+  ['POST', '/admin/query', dataPlaneNames],
   ['POST', '/workspaces', workspaceNames],
   ['POST', '/workspaces/{ws}/queries', workspaceNames],
   ['POST', '/workspaces/{ws}/schema', workspaceNames],
@@ -120,6 +128,9 @@ const mutations: [string, string[]][] = [
   ['mutation ($tenant: ID!, $input: DeployTenantInput!) { deployTenant(tenant: $tenant, input: $input) { id } }', ['region', 'migrateData', 'maintenanceWindow']],
   ['mutation ($tenant: ID!, $input: UpdateTenantBillingInput!) { updateTenantBilling(tenant: $tenant, input: $input) { paymentMethod } }', ['paymentMethod', 'billingAddress', 'line1', 'city', 'postalCode', 'country']],
   ['query ($tenant: ID!, $input: String) { tenantMetrics(tenant: $tenant, startDate: $input, endDate: $input, granularity: $input) { apiCalls { total } } }', ['week']],
+  ['query ($tenant: ID!, $input: QueryLogFilterInput) { tenantQueryLogs(tenant: $tenant, filter: $input) { hasMore } }', ['kind', 'search', 'source', 'since', 'ERROR', 'SLOW', 'API', 'PROXY']],
+  ['mutation ($input: DeployBlueprintInput!) { deployBlueprint(input: $input) { id } }', ['blueprintName', 'version', 'deployAll']],
+  ['mutation ($input: AdminQueryInput!) { runAdminQuery(input: $input) { durationMs } }', ['blueprint', 'query', 'tenant', 'allTenants']],
   ['mutation ($input: SignupInput!) { signup(input: $input) { apiKey } }', accountNames],
   ['mutation ($input: LoginInput!) { login(input: $input) { sessions { apiKey } } }', accountNames],
   ['mutation ($tenant: ID, $input: GatewayConfigPatchInput!) { saveGatewayConfig(tenant: $tenant, input: $input) { updatedFields } }', gatewayConfigNames],
@@ -132,15 +143,52 @@ const graphql: fc.Arbitrary<Call> = fc
     jsonWith(names).map((input): Call => ({ kind: 'graphql', query, variables: { tenant: tenants[index]!.id, input } })),
   );
 
+/** Query strings of the GET routes that read their parameters: random names and values among the ones they take. */
+const queryRoutes: [string, string[]][] = [
+  ['/tenants/{id}/logs', ['limit', 'offset', 'type', 'search', 'source', 'since']],
+  ['/tenants/{id}/logs/stats', ['since']],
+  ['/tenants/{id}/metrics', ['since']],
+];
+const queryValue = fc.oneof(fc.string(), nasty, fc.integer().map(String), fc.constantFrom('error', 'slow', 'api', 'proxy', '1h', '30d', '1000', '1001', '-1', '1e3', '%', '_'));
+/** encodeURIComponent; a string with a lone surrogate (which it refuses) goes as that surrogate's raw UTF-8 bytes. */
+function encode(value: string) {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return '%ED%A0%80';
+  }
+}
+const queryCall: fc.Arbitrary<Call> = fc
+  .tuple(fc.constantFrom(...queryRoutes), tenantIndex)
+  .chain(([[path, names], index]) =>
+    fc.array(fc.tuple(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...names) }, fc.string({ maxLength: 8 })), queryValue), { maxLength: 6 }).map((pairs): Call => ({
+      kind: 'rest',
+      method: 'GET',
+      path: `${path.replace('{id}', tenants[index]!.slug)}?${pairs.map(([name, value]) => `${encode(name)}=${encode(value)}`).join('&')}`,
+      body: undefined,
+    })),
+  );
+
+/** SQL made of pieces that matter to the classifier and the session: statements, comments, quoting, role escapes. */
+const sqlPiece = fc.constantFrom(
+  'SELECT * FROM users', 'INSERT INTO users VALUES (1, $$a$$)', 'DROP TABLE users', 'create table x (id int)', ';', '--', '/*', '*/', "'", '"', '$$',
+  'SET ROLE postgres', "SELECT set_config('role', 'postgres', true)", 'COMMIT', 'BEGIN', 'SELECT pg_sleep(0)', 'RESET ALL', '\u0000', 'COPY users TO STDOUT',
+  'SELECT * FROM pg_catalog.pg_authid', 'DO $$BEGIN END$$', 'WITH d AS (DELETE FROM users RETURNING *) SELECT * FROM d', 'EXPLAIN ANALYZE SELECT 1', 'LISTEN x',
+);
+const sqlCall: fc.Arbitrary<Call> = fc
+  .tuple(fc.array(fc.oneof({ weight: 5, arbitrary: sqlPiece }, fc.string({ maxLength: 12 }), nasty), { minLength: 1, maxLength: 6 }), fc.boolean())
+  .map(([pieces, all]): Call => ({ kind: 'rest', method: 'POST', path: '/admin/query', body: { blueprint: 'main', query: pieces.join(' '), ...(all ? { all_tenants: true } : { tenant_id: 'acme' }) } }));
+
 async function send(call: Call): Promise<{ status: number; body: unknown }> {
   const operator = { authorization: `Bearer ${gateway.adminKey}` };
-  const key = call.kind === 'rest' && /^\/(projects|apikeys|workspaces)\b/.test(call.path) ? customerKey : gateway.adminKey;
+  const key =
+    call.kind !== 'rest' ? gateway.adminKey : /^\/(projects|apikeys|workspaces)\b/.test(call.path) ? customerKey : /^\/(deployments|admin)\b/.test(call.path) ? dataPlane.key : gateway.adminKey;
   const request =
     call.kind === 'rest'
       ? new Request(`http://gateway.test${call.path}`, {
           method: call.method,
           headers: { authorization: `Bearer ${key}`, 'x-api-key': key, 'content-type': 'application/json' },
-          body: JSON.stringify(call.body),
+          body: call.method === 'GET' ? undefined : JSON.stringify(call.body),
         })
       : new Request('http://gateway.test/graphql', {
           method: 'POST',
@@ -154,7 +202,7 @@ async function send(call: Call): Promise<{ status: number; body: unknown }> {
 
 test(`generated bodies to every mutating REST route and GraphQL mutation: no 5xx, no INTERNAL, no partial write (${runs} runs)`, async () => {
   await fc.assert(
-    fc.asyncProperty(fc.oneof(rest, graphql), async (call) => {
+    fc.asyncProperty(fc.oneof(rest, graphql, queryCall, sqlCall), async (call) => {
       const { status, body } = await send(call);
       expect(status, JSON.stringify({ call, body })).toBeLessThan(500);
       expect(JSON.stringify(body), JSON.stringify(call)).not.toMatch(/"INTERNAL"|internal_error/);
@@ -180,4 +228,8 @@ test(`generated bodies to every mutating REST route and GraphQL mutation: no 5xx
   const workspaces = await prisma.workspace.findMany({ select: { schemaName: true } });
   const schemas = await gateway.database.sql.transaction((tx) => tx.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'p%\\_workspace' ORDER BY 1"));
   expect(schemas.rows.map(([name]) => String(name)).sort()).toEqual(workspaces.map((workspace) => workspace.schemaName).sort());
+  // No generated SQL changed the tenant database's schema, or left the gateway's session in another role.
+  const tables = await gateway.database.sql.transaction((tx) => tx.query("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema LIKE 'p%\\_main\\_\\_acme'"));
+  expect(tables.rows.map((row) => row[1])).toEqual(['users']);
+  expect((await gateway.database.sql.transaction((tx) => tx.query('SELECT current_user = session_user'))).rows).toEqual([[true]]);
 }, 120_000);

@@ -39,6 +39,10 @@ const routes: [method: string, path: string, body?: object][] = [
   ['POST', '/tenants/{id}/rollback', { storage_path: 'postgresql/manual/2026-02-15T14-30-00/x.sql.gz' }],
   ['POST', '/tenants/{id}/recover', { timestamp: '2026-02-03T17:10:59Z' }],
   ['POST', '/tenants/{id}/recover-undo'],
+  ['GET', '/tenants/{id}/logs'],
+  ['GET', '/tenants/{id}/logs/stats'],
+  ['GET', '/tenants/{id}/metrics?since=24h'],
+  ['GET', '/tenants/{id}/deployments'],
 ];
 
 describe.each([

@@ -5,6 +5,8 @@ import type { BackupDeps } from '../modules/backups/backup-files.js';
 import type { DatabaseWork } from '../modules/databases/database-work.js';
 import type { DeploymentDeps } from '../modules/deployments/deployments.service.js';
 import type { DomainDeps } from '../modules/domains/domains.service.js';
+import type { RolloutDeps } from '../modules/schema-rollouts/schema-rollouts.service.js';
+import type { QueryLogDeps } from '../modules/query-logs/query-logs.service.js';
 import type { UsageMeter } from '../modules/usage/meter.js';
 import type { DataPlaneDeps } from '../modules/workspaces/data-plane-deps.js';
 import type { FieldLimited } from '../rate-limit/field-limits.js';
@@ -26,6 +28,9 @@ export type GraphQLContext = Actor & FieldLimited & {
   clientAddress?: string;
   /** SECRETS_KEY and SECRETS_KEY_PREVIOUS: what wraps the tenants' data keys. */
   keyring: Keyring;
+  queryLogs: QueryLogDeps;
+  /** Deployments: wakes their worker when one is queued. */
+  schemaRollouts: RolloutDeps;
   quotaCounted?: boolean;
   /** Set by REST routes: the route a GraphQL execution serves, for metering. */
   restRoute?: string;

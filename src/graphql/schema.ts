@@ -56,6 +56,13 @@ import '../modules/webhooks/webhooks.queries.js';
 import '../modules/workspaces/workspaces.types.js';
 import '../modules/workspaces/workspaces.queries.js';
 import '../modules/workspaces/workspaces.mutations.js';
+import '../modules/query-logs/query-logs.types.js';
+import '../modules/query-logs/query-logs.queries.js';
+import '../modules/schema-rollouts/schema-rollouts.types.js';
+import '../modules/schema-rollouts/schema-rollouts.queries.js';
+import '../modules/schema-rollouts/schema-rollouts.mutations.js';
+import '../modules/admin-queries/admin-query.types.js';
+import '../modules/admin-queries/admin-query.mutations.js';
 import { builder } from './builder.js';
 
 export const schema = builder.toSchema();

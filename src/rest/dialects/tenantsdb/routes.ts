@@ -9,6 +9,8 @@ import { loginRoute, signupRoute } from './accounts.routes.js';
 import { apiKeysRoute, createApiKeyRoute, deleteApiKeyRoute } from './apikeys.routes.js';
 import { backupRoute, backupsRoute, recoverRoute, recoverUndoRoute, rollbackRoute } from './backups.routes.js';
 import { envelope, error, failure, problem } from './envelope.js';
+import { adminQueryRoute, createDeploymentRoute, deploymentRoute, deploymentsRoute, tenantDeploymentsRoute } from './deployments.routes.js';
+import { logStatsRoute, logsRoute, metricsRoute } from './logs.routes.js';
 import { createProjectRoute, deleteProjectRoute, projectsRoute, switchProjectRoute } from './projects.routes.js';
 import { errorsRoute, regionsRoute } from './public.routes.js';
 import { blueprintRoute, blueprintsRoute, blueprintVersionsRoute } from './blueprints.routes.js';
@@ -83,6 +85,14 @@ export function tenantsDbDialect(prefix: string, connection: Connection = { prox
       rollbackRoute,
       recoverRoute,
       recoverUndoRoute,
+      logsRoute,
+      logStatsRoute,
+      metricsRoute,
+      tenantDeploymentsRoute,
+      deploymentsRoute,
+      createDeploymentRoute,
+      deploymentRoute,
+      adminQueryRoute,
     ],
   };
 }

@@ -1,0 +1,109 @@
+import type { SqlSessions } from '../../db/sql-sessions.js';
+import type { Tenant, TenantDatabase } from '../../generated/prisma/client.js';
+import { ConflictError, DomainError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import { type Actor, requireScope } from '../identity/principal.js';
+import { recordQueries } from '../query-logs/query-log-writer.js';
+import { callerProjectId, projectBlueprint } from '../schema-rollouts/project-scope.js';
+import { type ClassifiedStatement, classifySql, SqlSyntaxError } from '../tenant-databases/sql-classifier.js';
+import { RefusedStatementError, runInSchema, SchemaQueryError } from '../tenant-databases/tenant-schemas.js';
+import { assertLive, resolveTenant } from '../tenants/tenant-access.js';
+
+export type AdminQueryDeps = { sql: SqlSessions };
+
+export type AdminQueryInput = { blueprint: string; query: string; tenant?: string | null; allTenants?: boolean | null };
+
+export const ddlRefusal = 'DDL not allowed on tenant databases. Deploy schema through blueprints.';
+
+export type TenantQueryOutcome = {
+  tenant: Tenant;
+  columns: string[];
+  rows: unknown[][];
+  rowCount: number;
+  truncated: boolean;
+  durationMs: number;
+  error: string | null;
+};
+
+const badQuery = (message: string, rule: string) => new DomainError('BAD_USER_INPUT', message, { field: 'query', rule });
+
+async function classified(query: string): Promise<ClassifiedStatement[]> {
+  let statements: ClassifiedStatement[];
+  try {
+    statements = await classifySql(query);
+  } catch (error) {
+    if (error instanceof SqlSyntaxError) throw badQuery(error.message, 'syntax');
+    throw error;
+  }
+  if (statements.length === 0) throw new InvalidInputError([{ field: 'query', rule: 'required', message: 'query holds no SQL statement' }]);
+  if (statements.some((statement) => statement.kind === 'ddl')) throw badQuery(ddlRefusal, 'ddl');
+  const refused = statements.find((statement) => statement.refusal !== null || statement.kind === 'utility');
+  if (refused) throw badQuery(refused.refusal ?? `${refused.command} is not allowed in admin queries`, 'refused');
+  return statements;
+}
+
+/**
+ * Runs data SQL (no DDL) on one tenant database of a blueprint, or on every live one of the
+ * caller's project, each in its own transaction as that database's role, with the blueprint's
+ * workspace limits; every run is written to the tenant's query log (source API). On one tenant a
+ * PostgreSQL error is the answer (400); across tenants it is that tenant's result, and the
+ * others still run.
+ */
+export async function runAdminQuery(actor: Actor, input: AdminQueryInput, deps: AdminQueryDeps) {
+  const hasTenant = input.tenant != null && input.tenant !== '';
+  if (hasTenant === (input.allTenants === true)) {
+    const message = hasTenant ? 'Provide tenant_id or all_tenants: true, not both' : 'Provide tenant_id or all_tenants: true';
+    throw new InvalidInputError([{ field: 'tenant_id', rule: 'one_of', message }]);
+  }
+  const projectId = callerProjectId(actor, 'tenants:read');
+  const statements = await classified(input.query);
+  if (statements.some((statement) => statement.kind !== 'query')) requireScope(actor, 'tenants:write');
+  const blueprint = await projectBlueprint(actor, projectId, input.blueprint, { workspace: true });
+  const limits = { queryTimeoutMs: blueprint.workspace.queryTimeoutMs, maxRows: blueprint.workspace.maxRowsPerQuery };
+
+  let targets: { tenant: Tenant; schemaName: string }[];
+  if (hasTenant) {
+    const { databases, ...tenant } = await resolveTenant<Tenant & { databases: TenantDatabase[] }>(actor, input.tenant, 'tenants:read', {
+      include: { databases: { where: { blueprintId: blueprint.id, schemaName: { not: null } } } },
+    });
+    assertLive(tenant, 'query');
+    if (tenant.status === 'SUSPENDED') throw new ConflictError(`Tenant '${tenant.slug}' is suspended: its queries are blocked until it is resumed`);
+    const database = databases[0];
+    if (!database) throw new NotFoundError(`Tenant '${tenant.slug}' has no database of blueprint '${blueprint.name}'`, { blueprint: blueprint.name });
+    targets = [{ tenant, schemaName: database.schemaName! }];
+  } else {
+    const databases = await actor.prisma.tenantDatabase.findMany({
+      where: { blueprintId: blueprint.id, schemaName: { not: null }, tenant: { projectId, status: { notIn: ['DELETED', 'SUSPENDED'] } } },
+      orderBy: [{ tenant: { createdAt: 'asc' } }, { id: 'asc' }],
+      include: { tenant: true },
+    });
+    targets = databases.map((database) => ({ tenant: database.tenant, schemaName: database.schemaName! }));
+  }
+
+  const started = performance.now();
+  const outcomes: TenantQueryOutcome[] = [];
+  for (const target of targets) {
+    const runStarted = performance.now();
+    try {
+      const result = await runInSchema(deps.sql, target.schemaName, limits, statements);
+      outcomes.push({ tenant: target.tenant, columns: result.columns, rows: result.rows, rowCount: result.rowCount, truncated: result.truncated, durationMs: performance.now() - runStarted, error: null });
+    } catch (error) {
+      if (!(error instanceof SchemaQueryError) && !(error instanceof RefusedStatementError)) throw error;
+      outcomes.push({ tenant: target.tenant, columns: [], rows: [], rowCount: 0, truncated: false, durationMs: performance.now() - runStarted, error: error.message });
+    }
+  }
+  await recordQueries(
+    actor.prisma,
+    outcomes.map((outcome) => ({
+      tenantId: outcome.tenant.id,
+      source: 'API',
+      blueprint: blueprint.name,
+      query: input.query,
+      success: outcome.error === null,
+      durationMs: outcome.durationMs,
+      error: outcome.error,
+    })),
+  );
+  const only = outcomes[0];
+  if (hasTenant && only?.error) throw badQuery(only.error, 'sql');
+  return { results: outcomes, durationMs: performance.now() - started };
+}

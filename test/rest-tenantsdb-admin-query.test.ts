@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ddlRefusal } from '../src/modules/admin-queries/admin-query.service.js';
+import { type DataPlaneProject, inSchema, projectWithBlueprint, tenantOf } from './support/data-plane.js';
+import { startGateway, type TestGateway } from './support/gateway.js';
+
+// TenantsDB API (seed 002): POST /admin/query runs data SQL on one or every tenant database of a
+// blueprint, as each database's own role; DDL is refused; every run lands in the query log.
+
+let gateway: TestGateway;
+let project: DataPlaneProject;
+let other: DataPlaneProject;
+let acme: { id: string; slug: string; schemaName: string };
+let globex: { id: string; slug: string; schemaName: string };
+let stranger: { id: string; slug: string; schemaName: string };
+
+const users = ['CREATE TABLE users (id SERIAL PRIMARY KEY, name TEXT NOT NULL, email TEXT)'];
+
+beforeAll(async () => {
+  gateway = await startGateway();
+  project = await projectWithBlueprint(gateway, 'main', users);
+  other = await projectWithBlueprint(gateway, 'main', users);
+  acme = await tenantOf(gateway, project, 'acme');
+  globex = await tenantOf(gateway, project, 'globex');
+  stranger = await tenantOf(gateway, other, 'initech');
+  await inSchema(gateway, acme.schemaName, "INSERT INTO users (name, email) VALUES ('Alice', '[email protected]')");
+  await inSchema(gateway, globex.schemaName, "INSERT INTO users (name, email) VALUES ('Bob', '[email protected]'), ('Carol', '[email protected]')");
+  await inSchema(gateway, stranger.schemaName, "INSERT INTO users (name, email) VALUES ('Mallory', '[email protected]')");
+});
+afterAll(() => gateway.close());
+
+const query = (body: object, key = project.key) => gateway.rest('POST', '/admin/query', { headers: { authorization: `Bearer ${key}` }, body });
+
+describe('POST /admin/query', () => {
+  test('single tenant: the documented response, field by field', async () => {
+    const response = await query({ blueprint: 'main', query: 'SELECT id, name, email FROM users', tenant_id: 'acme' });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      success: true,
+      http_status: 200,
+      code: 'ok',
+      tenant_id: 'acme',
+      columns: ['id', 'name', 'email'],
+      rows: [[1, 'Alice', '[email protected]']],
+      row_count: 1,
+      execution_time: expect.stringMatching(/^\d+ms$/),
+    });
+  });
+
+  test("all tenants: the documented response, the caller's project's tenants only", async () => {
+    const response = await query({ blueprint: 'main', query: 'SELECT id, name FROM users ORDER BY id', all_tenants: true });
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      success: true,
+      http_status: 200,
+      code: 'ok',
+      results: [
+        { tenant_id: 'acme', columns: ['id', 'name'], rows: [[1, 'Alice']], row_count: 1 },
+        { tenant_id: 'globex', columns: ['id', 'name'], rows: [[1, 'Bob'], [2, 'Carol']], row_count: 2 },
+      ],
+      total_tenants: 2,
+      execution_time: expect.stringMatching(/^\d+ms$/),
+    });
+    const theirs = await query({ blueprint: 'main', query: 'SELECT name FROM users', all_tenants: true }, other.key);
+    expect(theirs.body.results).toEqual([{ tenant_id: 'initech', columns: ['name'], rows: [['Mallory']], row_count: 1 }]);
+  });
+
+  test('row changes count their rows and stay in the one tenant', async () => {
+    const inserted = await query({ blueprint: 'main', query: "INSERT INTO users (name) VALUES ('Dave'), ('Eve')", tenant_id: 'globex' });
+    expect(inserted.body).toMatchObject({ tenant_id: 'globex', columns: [], rows: [], row_count: 2 });
+    const returning = await query({ blueprint: 'main', query: "UPDATE users SET email = 'x@globex.test' WHERE name = 'Dave' RETURNING name", tenant_id: 'globex' });
+    expect(returning.body).toMatchObject({ columns: ['name'], rows: [['Dave']], row_count: 1 });
+    expect((await inSchema(gateway, acme.schemaName, 'SELECT count(*) FROM users')).rows).toEqual([[1]]);
+    await query({ blueprint: 'main', query: "DELETE FROM users WHERE name IN ('Dave', 'Eve')", tenant_id: 'globex' });
+  });
+
+  test.each([
+    ['CREATE TABLE evil (id int)'],
+    ['create table evil (id int)'],
+    ['DROP TABLE users'],
+    ['ALTER TABLE users ADD COLUMN evil int'],
+    ['SELECT 1; CREATE TABLE evil (id int)'],
+    ['SELECT 1;\n/* comment */ DrOp TaBlE users'],
+    ['-- a comment\nTRUNCATE users; CREATE INDEX evil ON users (name)'],
+    ['SELECT * INTO evil FROM users'],
+    ['CREATE VIEW evil AS SELECT * FROM users'],
+    ['COMMENT ON TABLE users IS $$x$$'],
+    ['ALTER TABLE users RENAME TO evil'],
+    ['CREATE SEQUENCE evil'],
+  ])('DDL anywhere in the text (%j) is 400 with the documented message, and nothing runs', async (sql) => {
+    for (const target of [{ tenant_id: 'acme' }, { all_tenants: true }]) {
+      const response = await query({ blueprint: 'main', query: sql, ...target });
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ success: false, http_status: 400, code: 'bad_request', error: ddlRefusal });
+    }
+    expect(ddlRefusal).toBe('DDL not allowed on tenant databases. Deploy schema through blueprints.');
+    const tables = await inSchema(gateway, acme.schemaName, `SELECT table_name FROM information_schema.tables WHERE table_schema = '${acme.schemaName}'`);
+    expect(tables.rows).toEqual([['users']]);
+    expect((await inSchema(gateway, acme.schemaName, 'SELECT count(*) FROM users')).rows).toEqual([[1]]);
+  });
+
+  test.each([
+    [{ blueprint: 'main', query: 'SELECT 1' }, 'tenant_id: Provide tenant_id or all_tenants: true'],
+    [{ blueprint: 'main', query: 'SELECT 1', all_tenants: false }, 'tenant_id: Provide tenant_id or all_tenants: true'],
+    [{ blueprint: 'main', query: 'SELECT 1', tenant_id: 'acme', all_tenants: true }, 'tenant_id: Provide tenant_id or all_tenants: true, not both'],
+    [{ query: 'SELECT 1', tenant_id: 'acme' }, 'blueprint is required'],
+    [{ blueprint: 'main', tenant_id: 'acme' }, 'query is required'],
+    [{ blueprint: 'main', query: 'SELEC 1', tenant_id: 'acme' }, 'syntax error at or near "SELEC"'],
+    [{ blueprint: 'main', query: 'SET ROLE postgres', tenant_id: 'acme' }],
+    [{ blueprint: 'main', query: "SELECT set_config('role', 'postgres', true)", tenant_id: 'acme' }],
+    [{ blueprint: 'main', query: 'SELECT * FROM missing', tenant_id: 'acme' }, 'relation "missing" does not exist'],
+  ])('%j is 400 naming what is wrong', async (body, message?: string) => {
+    const response = await query(body);
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ success: false, http_status: 400, code: 'bad_request' });
+    if (message) expect(response.body.error).toBe(message);
+  });
+
+  test("another project's tenant is 404; an unknown blueprint is 404", async () => {
+    for (const ref of ['initech', stranger.id, 'nobody']) {
+      const response = await query({ blueprint: 'main', query: 'SELECT * FROM users', tenant_id: ref });
+      expect(response.body).toEqual({ success: false, http_status: 404, code: 'not_found', error: `Tenant not found: ${ref}` });
+    }
+    expect((await query({ blueprint: 'nope', query: 'SELECT 1', all_tenants: true })).body).toEqual({ success: false, http_status: 404, code: 'not_found', error: 'Blueprint not found: nope' });
+  });
+
+  test("a qualified name of another tenant's schema fails with PostgreSQL's permission error, on one tenant and across all", async () => {
+    for (const victim of [globex, stranger]) {
+      const sql = `SELECT * FROM "${victim.schemaName}".users`;
+      const single = await query({ blueprint: 'main', query: sql, tenant_id: 'acme' });
+      expect(single.body).toEqual({ success: false, http_status: 400, code: 'bad_request', error: `permission denied for schema ${victim.schemaName}` });
+      const all = await query({ blueprint: 'main', query: `SELECT * FROM "${stranger.schemaName}".users`, all_tenants: true });
+      expect(all.body.results.map((result: { tenant_id: string; error: string }) => [result.tenant_id, result.error])).toEqual([
+        ['acme', `permission denied for schema ${stranger.schemaName}`],
+        ['globex', `permission denied for schema ${stranger.schemaName}`],
+      ]);
+    }
+  });
+
+  test('every query is written to the query log with source api, failures with their error', async () => {
+    const tenant = await tenantOf(gateway, project);
+    await query({ blueprint: 'main', query: 'SELECT count(*) FROM users', tenant_id: tenant.slug });
+    await query({ blueprint: 'main', query: 'SELECT * FROM nowhere', tenant_id: tenant.slug });
+    const logs = await gateway.rest('GET', `/tenants/${tenant.slug}/logs`, { headers: { authorization: `Bearer ${project.key}` } });
+    expect(logs.body.logs).toEqual([
+      { query: 'SELECT * FROM nowhere', source: 'api', success: false, duration_ms: expect.any(Number), error: 'relation "nowhere" does not exist', created_at: expect.any(String) },
+      { query: 'SELECT count(*) FROM users', source: 'api', success: true, duration_ms: expect.any(Number), created_at: expect.any(String) },
+    ]);
+    const stats = await gateway.rest('GET', `/tenants/${tenant.slug}/logs/stats`, { headers: { authorization: `Bearer ${project.key}` } });
+    expect(stats.body).toMatchObject({ total_queries: 2, successful: 1, failed: 1, by_source: { api: 2, proxy: 0 } });
+    // A refused query never reached the database: nothing to log.
+    await query({ blueprint: 'main', query: 'DROP TABLE users', tenant_id: tenant.slug });
+    expect((await gateway.rest('GET', `/tenants/${tenant.slug}/logs/stats`, { headers: { authorization: `Bearer ${project.key}` } })).body.total_queries).toBe(2);
+  });
+
+  test('a suspended tenant is refused; all_tenants skips it', async () => {
+    const tenant = await tenantOf(gateway, project);
+    await gateway.rest('POST', `/tenants/${tenant.slug}/suspend`, { headers: { authorization: `Bearer ${project.key}` } });
+    const response = await query({ blueprint: 'main', query: 'SELECT 1', tenant_id: tenant.slug });
+    expect(response.body).toEqual({ success: false, http_status: 409, code: 'conflict', error: `Tenant '${tenant.slug}' is suspended: its queries are blocked until it is resumed` });
+    const all = await query({ blueprint: 'main', query: 'SELECT 1', all_tenants: true });
+    expect(all.body.results.map((result: { tenant_id: string }) => result.tenant_id)).not.toContain(tenant.slug);
+  });
+});

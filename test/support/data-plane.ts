@@ -1,0 +1,62 @@
+import { expect } from 'vitest';
+import { signupAccount } from './fixtures.js';
+import { type TestGateway, uniqueSlug } from './gateway.js';
+
+export type DataPlaneProject = { key: string; projectId: string; blueprintId: string; workspaceId: string; blueprint: string };
+
+/**
+ * A TenantsDB account's project with a tenant-mode workspace and its blueprint, made through the
+ * routes: `statements` run in the workspace and deployed as the blueprint's version 1 when given.
+ */
+export async function projectWithBlueprint(gateway: TestGateway, blueprint = 'main', statements: string[] = []): Promise<DataPlaneProject> {
+  const account = await signupAccount(gateway);
+  const headers = { authorization: `Bearer ${account.key}` };
+  const workspace = await gateway.rest('POST', '/workspaces', { headers, body: { name: blueprint, database: 'PostgreSQL', mode: 'tenant' } });
+  expect(workspace.status, JSON.stringify(workspace.body)).toBe(201);
+  for (const statement of statements) {
+    const ran = await gateway.rest('POST', `/workspaces/${blueprint}/queries`, { headers, body: { query: statement } });
+    expect(ran.status, JSON.stringify(ran.body)).toBe(200);
+  }
+  const prisma = gateway.database.prisma;
+  const project = await prisma.project.findUniqueOrThrow({ where: { slug: account.projectId } });
+  const row = await prisma.blueprint.findUniqueOrThrow({ where: { projectId_name: { projectId: project.id, name: blueprint } } });
+  const made = { key: account.key, projectId: project.id, blueprintId: row.id, workspaceId: row.workspaceId, blueprint };
+  if (statements.length) {
+    const deployed = await gateway.rest('POST', '/deployments', { headers, body: { blueprint_name: blueprint } });
+    expect(deployed.status, JSON.stringify(deployed.body)).toBe(201);
+    const deadline = Date.now() + 10_000;
+    while ((await gateway.rest('GET', `/deployments/${deployed.body.id}`, { headers })).body.status !== 'completed') {
+      if (Date.now() > deadline) throw new Error(`deployment ${deployed.body.id} of ${blueprint} did not complete`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  return made;
+}
+
+/** A tenant of the project made through POST /tenants: its database is a real schema at the blueprint's latest version. */
+export async function tenantOf(gateway: TestGateway, project: DataPlaneProject, slug = uniqueSlug('acme')) {
+  const created = await gateway.rest('POST', '/tenants', {
+    headers: { authorization: `Bearer ${project.key}` },
+    body: { tenant_id: slug, databases: [{ blueprint: project.blueprint, isolation_level: 1 }] },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const prisma = gateway.database.prisma;
+  const tenant = await prisma.tenant.findFirstOrThrow({ where: { slug, projectId: project.projectId } });
+  const database = await prisma.tenantDatabase.findFirstOrThrow({ where: { tenantId: tenant.id, blueprint: project.blueprint } });
+  return { id: tenant.id, slug, schemaName: database.schemaName! };
+}
+
+/** DDL run in the blueprint's workspace through its query route, queued for the next version. */
+export async function pendingChange(gateway: TestGateway, project: DataPlaneProject, statement: string) {
+  const ran = await gateway.rest('POST', `/workspaces/${project.blueprint}/queries`, { headers: { authorization: `Bearer ${project.key}` }, body: { query: statement } });
+  expect(ran.status, JSON.stringify(ran.body)).toBe(200);
+}
+
+/** Runs SQL in a tenant's schema as its own role, behind the gateway's back (setting up a conflict, reading what a route did). */
+export async function inSchema(gateway: TestGateway, schemaName: string, sql: string) {
+  return gateway.database.sql.transaction(async (tx) => {
+    await tx.query(`SET LOCAL ROLE "${schemaName}"`);
+    await tx.query(`SET LOCAL search_path TO "${schemaName}"`);
+    return tx.query(sql);
+  });
+}
