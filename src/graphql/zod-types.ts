@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { enumValueName } from '../lib/case.js';
 import { builder } from './builder.js';
 
 // GraphQL types derived from a zod schema, so one spec serves validation, OpenAPI and GraphQL.
@@ -30,9 +31,6 @@ function unwrap(schema: z.ZodType, side: 'input' | 'output'): { schema: z.ZodTyp
     }
   }
 }
-
-/** The GraphQL name of an enum value: config.updated → CONFIG_UPDATED, api_key → API_KEY. */
-export const enumValueName = (value: string) => value.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 
 const enumNames = new Map<string, { name: string; description?: string }>();
 const enumTypes = new Map<string, unknown>();

@@ -11,6 +11,9 @@ export function pascalCase(snake: string): string {
   return camel.charAt(0).toUpperCase() + camel.slice(1);
 }
 
+/** A GraphQL enum value's name for a wire value (`config.updated` → `CONFIG_UPDATED`, `get` → `GET`). */
+export const enumValueName = (value: string) => value.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Renames object keys recursively; the values under `opaque` keys (free-form maps) are copied as they are. */

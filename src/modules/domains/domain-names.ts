@@ -10,16 +10,22 @@ export const domainName = z
 
 /**
  * The tenant's default domain: the one it was given (`acme.controlcore.io`), else
- * `<tenant>.<base domain>` (underscores, which host names may not hold, become hyphens).
+ * `<tenant>.<base domain>` (underscores, which host names may not hold, become hyphens). Slugs
+ * are unique only within a project, so a project's tenant has its project's tag between
+ * (`acme.p1a2b3c4d.controlcore.io`): two projects' `acme` never share a host name, and neither
+ * takes the name of the tenant with no project called `acme`.
  */
-export function defaultDomain(tenant: Pick<Tenant, 'slug' | 'domain'>, baseDomain: string): string {
-  return tenant.domain ?? `${tenant.slug.toLowerCase().replace(/_/g, '-')}.${baseDomain}`;
+export function defaultDomain(tenant: Pick<Tenant, 'slug' | 'domain' | 'projectId'>, baseDomain: string): string {
+  return tenant.domain ?? [tenantLabel(tenant), ...projectLabel(tenant), baseDomain].join('.');
 }
 
-/** The default domain in a region's area, the area being the region's first part: acme.controlcore.io in eu-west-1 → acme.eu.controlcore.io. */
-export function regionalDomain(tenant: Pick<Tenant, 'slug' | 'domain'>, region: string, baseDomain: string): string {
-  const label = defaultDomain(tenant, baseDomain).split('.')[0];
-  return `${label}.${region.split('-')[0]}.${baseDomain}`;
+const tenantLabel = (tenant: Pick<Tenant, 'slug'>) => tenant.slug.toLowerCase().replace(/_/g, '-');
+const projectLabel = (tenant: Pick<Tenant, 'projectId'>) => (tenant.projectId ? [`p${tenant.projectId.replace(/-/g, '').slice(0, 8)}`] : []);
+
+/** The default domain in a region's area, the area being the region's first part: acme.controlcore.io in eu-west-1 → acme.eu.controlcore.io (a project's tenant keeps its project's tag). */
+export function regionalDomain(tenant: Pick<Tenant, 'slug' | 'domain' | 'projectId'>, region: string, baseDomain: string): string {
+  const label = tenant.domain ? tenant.domain.split('.')[0] : tenantLabel(tenant);
+  return [label, ...projectLabel(tenant), region.split('-')[0], baseDomain].join('.');
 }
 
 export const verificationRecordName = (domain: string) => `_control-core-verification.${domain}`;

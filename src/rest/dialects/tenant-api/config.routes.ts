@@ -1,5 +1,5 @@
 import { TenantApiGatewayConfigDocument, TenantApiSaveGatewayConfigDocument } from '../../../generated/graphql/graphql.js';
-import { enumValueName } from '../../../graphql/zod-types.js';
+import { enumValueName } from '../../../lib/case.js';
 import { gatewayConfigPatch, gatewayConfigView, webhookEvents } from '../../../modules/gateway-config/gateway-config-spec.js';
 import { defineRoute } from '../../types.js';
 import { withoutNulls } from '../../../lib/without-nulls.js';
