@@ -31,14 +31,14 @@ describe('in production', () => {
   });
 
   test('an unexpected error is masked as INTERNAL without its message', async () => {
-    const original = gateway.database.prisma.tenant.findFirst;
-    gateway.database.prisma.tenant.findFirst = (() => Promise.reject(new Error('connection reset by peer'))) as never;
+    const original = gateway.database.prisma.tenant.findMany;
+    gateway.database.prisma.tenant.findMany = (() => Promise.reject(new Error('connection reset by peer'))) as never;
     try {
       const result = await gateway.graphql('{ tenant(id: "acme") { id } }');
       expect(codes(result)).toEqual(['INTERNAL']);
       expect(JSON.stringify(result)).not.toContain('connection reset');
     } finally {
-      gateway.database.prisma.tenant.findFirst = original;
+      gateway.database.prisma.tenant.findMany = original;
     }
   });
 });

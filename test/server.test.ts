@@ -129,7 +129,7 @@ test('a restarted process ends the database phases a killed one started on time,
   const own = await mkdtemp(path.join(tmpdir(), 'gateway-data-'));
   const key = 'phases-operator-key-0123456789';
   // Provisioning outlasts the restart; the minute sweep alone would end it a minute later.
-  const env = { GATEWAY_ADMIN_KEY: key, BACKUP_DIR: path.join(own, 'backups'), BACKUP_SCHEDULER: 'off', DATABASE_PROVISION_MS: '10000' };
+  const env = { GATEWAY_ADMIN_KEY: key, BACKUP_DIR: path.join(own, 'backups'), BACKUP_SCHEDULER: 'off', DATABASE_PROVISION_MS: '15000' };
   const state = async (url: string) => {
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
@@ -158,7 +158,7 @@ test('a restarted process ends the database phases a killed one started on time,
     server = await startServer(path.join(own, 'pglite'), env);
     expect(await state(server.url)).toBe('PROVISIONING');
     while ((await state(server.url)) !== 'READY') {
-      expect(Date.now() - created, 'still provisioning long after its phase ended').toBeLessThan(30_000);
+      expect(Date.now() - created, 'still provisioning long after its phase ended').toBeLessThan(40_000);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     await expect(readFile(partial)).rejects.toThrow(/ENOENT/);
