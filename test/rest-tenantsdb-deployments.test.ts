@@ -163,7 +163,7 @@ describe('POST /deployments', () => {
 
   test('a key that is not a project key is 403', async () => {
     const response = await gateway.rest('GET', '/deployments', { headers: { authorization: `Bearer ${gateway.adminKey}` } });
-    expect(response.body).toEqual({ success: false, http_status: 403, code: 'forbidden', error: 'Deployments and admin queries belong to a project: use a project API key' });
+    expect(response.body).toEqual({ success: false, http_status: 403, code: 'forbidden', error: 'Workspaces, blueprints, deployments and admin queries belong to a project: use a project API key' });
   });
 });
 

@@ -3,7 +3,7 @@ import type { Tenant, TenantDatabase } from '../../generated/prisma/client.js';
 import { ConflictError, DomainError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { type Actor, requireScope } from '../identity/principal.js';
 import { recordQueries } from '../query-logs/query-log-writer.js';
-import { callerProjectId, projectBlueprint } from '../schema-rollouts/project-scope.js';
+import { callerProjectId, projectBlueprint } from '../workspaces/workspace-access.js';
 import { type ClassifiedStatement, classifySql, SqlSyntaxError } from '../tenant-databases/sql-classifier.js';
 import { RefusedStatementError, runInSchema, SchemaQueryError } from '../tenant-databases/tenant-schemas.js';
 import { assertLive, resolveTenant } from '../tenants/tenant-access.js';

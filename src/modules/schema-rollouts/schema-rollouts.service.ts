@@ -2,7 +2,7 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import type { Actor } from '../identity/principal.js';
 import { resolveTenant } from '../tenants/tenant-access.js';
-import { callerProjectId, projectBlueprint } from './project-scope.js';
+import { callerProjectId, projectBlueprint } from '../workspaces/workspace-access.js';
 
 export type RolloutDeps = {
   /** Starts the worker on a new job at once rather than at its next poll. */

@@ -7,7 +7,7 @@ import type { Actor } from '../identity/principal.js';
 import { physicalSchemaName, workspaceDatabaseName } from '../tenant-databases/physical-names.js';
 import { createSchema, dropSchema } from '../tenant-databases/tenant-schemas.js';
 import type { DataPlaneDeps } from './data-plane-deps.js';
-import { findWorkspace, workspaceProjectId, type WorkspaceWithBlueprint } from './workspace-access.js';
+import { findWorkspace, callerProjectId, type WorkspaceWithBlueprint } from './workspace-access.js';
 import { createWorkspaceInput, settingsInput } from './workspace-inputs.js';
 
 /** The project's database user, as the seed shows it and as tenant databases use it (`tdb_2abf90d3`). */
@@ -32,7 +32,7 @@ export function openWorkspacePassword(deps: DataPlaneDeps, workspace: Pick<Works
  * blueprint of the same name. The password is returned this once; at rest it is sealed.
  */
 export async function createWorkspace(actor: Actor, deps: DataPlaneDeps, input: { name: string; database: string; mode: string }) {
-  const projectId = workspaceProjectId(actor, 'workspaces:write');
+  const projectId = callerProjectId(actor, 'workspaces:write');
   const data = parseInput(createWorkspaceInput, input);
   const taken = await actor.prisma.workspace.findUnique({ where: { projectId_name: { projectId, name: data.name } }, select: { id: true } });
   if (taken) throw new ConflictError(`Workspace '${data.name}' already exists`, { field: 'name' });
@@ -64,7 +64,7 @@ export async function createWorkspace(actor: Actor, deps: DataPlaneDeps, input: 
 }
 
 export async function listWorkspaces(actor: Actor): Promise<WorkspaceWithBlueprint[]> {
-  const projectId = workspaceProjectId(actor, 'workspaces:read');
+  const projectId = callerProjectId(actor, 'workspaces:read');
   return actor.prisma.workspace.findMany({ where: { projectId }, include: { blueprint: true }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
 }
 
