@@ -5,7 +5,7 @@ import { recordAuditInSql } from '../audit/audit-trail.js';
 import { type Actor, requireScope } from '../identity/principal.js';
 import { recordQueries } from '../query-logs/query-log-writer.js';
 import { callerProjectId, projectBlueprint } from '../workspaces/workspace-access.js';
-import { type ClassifiedStatement, classifySql, SqlSyntaxError } from '../tenant-databases/sql-classifier.js';
+import { type ClassifiedStatement, classifySql, SqlSyntaxError, withoutConstants } from '../tenant-databases/sql-classifier.js';
 import { type ChangedRows, RefusedStatementError, runInSchema, SchemaQueryError } from '../tenant-databases/tenant-schemas.js';
 import { assertLive, resolveTenant } from '../tenants/tenant-access.js';
 
@@ -28,9 +28,12 @@ export type TenantQueryOutcome = {
 /** How much of a statement's text the audit trail keeps (in characters; longer text ends with `…`). */
 export const auditedStatementLength = 1000;
 
-/** A statement as the audit trail keeps it: trimmed and bounded, whole characters only; the rows it touched never. */
-export function auditedStatement(text: string): string {
-  const characters = Array.from(text.trim());
+/**
+ * A statement as the audit trail keeps it: its constants replaced by `$1`, `$2` … (so no value it
+ * wrote or matched is kept, not even as a literal), trimmed, and bounded to whole characters.
+ */
+export async function auditedStatement(change: Pick<ChangedRows, 'statement' | 'command'>): Promise<string> {
+  const characters = Array.from(((await withoutConstants(change.statement)) ?? change.command).trim());
   return characters.length > auditedStatementLength ? `${characters.slice(0, auditedStatementLength).join('')}…` : characters.join('');
 }
 
@@ -96,12 +99,14 @@ export async function runAdminQuery(actor: Actor, input: AdminQueryInput, deps: 
     const runStarted = performance.now();
     try {
       // Changed rows are audited (statement and count, never values) in the transaction that changed them.
-      const audit = (tx: Parameters<typeof recordAuditInSql>[0], changed: ChangedRows[]) =>
+      const audit = async (tx: Parameters<typeof recordAuditInSql>[0], changed: ChangedRows[]) =>
         recordAuditInSql(tx, actor, {
           tenantId: target.tenant.id,
           action: 'database.query',
           target: `database:${blueprint.name}`,
-          changes: changed.map((change) => ({ path: `databases.${blueprint.name}.rows`, before: null, after: { statement: auditedStatement(change.statement), rowCount: change.rowCount } })),
+          changes: await Promise.all(
+            changed.map(async (change) => ({ path: `databases.${blueprint.name}.rows`, before: null, after: { statement: await auditedStatement(change), rowCount: change.rowCount } })),
+          ),
         });
       const result = await runInSchema(deps.sql, target.schemaName, limits, statements, audit);
       outcomes.push({ tenant: target.tenant, columns: result.columns, rows: result.rows, rowCount: result.rowCount, truncated: result.truncated, durationMs: performance.now() - runStarted, error: null });

@@ -11,7 +11,7 @@ export type SchemaLimits = {
 };
 
 /** A statement that changed rows (INSERT, UPDATE, DELETE, MERGE …) and how many it changed. */
-export type ChangedRows = { statement: string; rowCount: number };
+export type ChangedRows = { statement: string; command: string; rowCount: number };
 
 export type SchemaQueryResult = {
   columns: string[];
@@ -142,7 +142,7 @@ export async function runInSchema(
       for (const statement of classified) {
         current = statement.text;
         last = await runCapped(tx, statement, limits.maxRows);
-        if (statement.kind === 'dml') changed.push({ statement: statement.text, rowCount: last.result.affectedRows });
+        if (statement.kind === 'dml') changed.push({ statement: statement.text, command: statement.command, rowCount: last.result.affectedRows });
       }
       if (afterChanges && changed.length > 0) {
         // Back to the gateway's own role and search_path, still in the transaction of the change.
