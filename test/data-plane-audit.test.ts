@@ -192,6 +192,15 @@ describe('database.query: rows changed through POST /admin/query', () => {
     expect((await inSchema(gateway, acme.schemaName, "SELECT count(*) FROM people WHERE name = 'never'")).rows).toEqual([[0]]);
   });
 
+  test('a change that fails at COMMIT (a deferred constraint) is PostgreSQL\'s 400 and writes no event', async () => {
+    await inSchema(gateway, acme.schemaName, 'CREATE TABLE pairs (id int PRIMARY KEY, other int REFERENCES pairs (id) DEFERRABLE INITIALLY DEFERRED)');
+    const before = (await events({ tenantId: acme.id, action: 'database.query' })).length;
+    const response = await query({ blueprint: 'crm', query: 'INSERT INTO pairs VALUES (1, 2)', tenant_id: acme.slug });
+    expect(response.status, JSON.stringify(response.body)).toBe(400);
+    expect(response.body.error).toContain('foreign key');
+    expect(await events({ tenantId: acme.id, action: 'database.query' })).toHaveLength(before);
+  });
+
   test('the statement is kept without its constants, trimmed and bounded to whole characters', async () => {
     expect(await auditedStatement({ statement: "  DELETE FROM t WHERE id IN (1, 2) AND note = 'x' \n", command: 'DELETE' })).toBe('DELETE FROM t WHERE id IN ($1, $2) AND note = $3');
     expect(await auditedStatement({ statement: 'not sql at all', command: 'DELETE' })).toBe('DELETE');

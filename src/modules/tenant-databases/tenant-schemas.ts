@@ -150,6 +150,8 @@ export async function runInSchema(
         await tx.query('SET LOCAL ROLE NONE');
         await tx.query(`SELECT set_config('search_path', $1, true)`, [gatewayPath]);
         await afterChanges(tx, changed);
+        // COMMIT's own failures (a deferred constraint) are the tenant's SQL again.
+        recording = false;
       }
       return last;
     });
