@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { expect, test } from 'vitest';
 import { callServer, eventually, type ServerProcess, startServerProcess } from './support/server-process.js';
@@ -9,7 +12,8 @@ import { callServer, eventually, type ServerProcess, startServerProcess } from '
 // per-tenant result and one audit event, and the job ends completed, never stuck.
 // To stop the job at a known tenant, the test holds a lock on that tenant's table from outside,
 // so its ALTER TABLE waits. That takes a second connection to the database: PGlite cannot be
-// shared between processes, so this runs in CI's PostgreSQL pass (TEST_POSTGRES_URL).
+// shared between processes, so this one runs in CI's PostgreSQL pass (TEST_POSTGRES_URL); the
+// PGlite variant below runs in every pass.
 
 const serverUrl = process.env.TEST_POSTGRES_URL;
 
@@ -113,5 +117,69 @@ test.skipIf(!serverUrl)('SIGKILL mid-deployment: a new process finishes the job,
     await db.end().catch(() => {});
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
+  }
+});
+
+// The embedded default: one process owns the PGlite directory, so nothing outside can hold a lock.
+// The job is made long instead (many tenants, a version whose DDL sleeps), the process is
+// killed once some tenants are done and others are not, and the next process on the directory,
+// alone with it, takes the job over at start.
+test('PGlite: SIGKILL mid-deployment, the next process on the directory finishes the job, each tenant migrated exactly once', { timeout: 240_000 }, async () => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'gateway-rollout-'));
+  const operator = 'rollout-pglite-operator-key-0123';
+  const env = { DATABASE_URL: path.join(dataDir, 'pglite'), GATEWAY_ADMIN_KEY: operator, SECRETS_KEY: 'cd'.repeat(32), BACKUP_SCHEDULER: 'off', LOG_LEVEL: 'warn' };
+  let server: ServerProcess | undefined = await startServerProcess(env);
+  try {
+    const signup = await call(server, 'POST', '/signup', undefined, { email: `rollout-${randomBytes(4).toString('hex')}@example.com`, password: 'correct horse battery' });
+    expect(signup.status, JSON.stringify(signup.body)).toBe(201);
+    const key: string = signup.body.api_key;
+    expect((await call(server, 'POST', '/workspaces', key, { name: 'main', database: 'PostgreSQL', mode: 'tenant' })).status).toBe(201);
+    expect((await call(server, 'POST', '/workspaces/main/queries', key, { query: 'CREATE TABLE users (id SERIAL PRIMARY KEY)' })).status).toBe(200);
+    expect((await call(server, 'POST', '/deployments', key, { blueprint_name: 'main' })).status).toBe(201);
+    const slugs = Array.from({ length: 12 }, (_, index) => `t${String(index).padStart(2, '0')}`);
+    for (const slug of slugs) {
+      const created = await call(server, 'POST', '/tenants', key, { tenant_id: slug, databases: [{ blueprint: 'main', isolation_level: 1 }] });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+    }
+    // Version 2 takes a quarter of a second per tenant (PGlite runs it on the process's one thread; requests answer between tenants).
+    const slow = await call(server, 'POST', '/workspaces/main/queries', key, { query: 'CREATE TABLE slow_step AS SELECT pg_sleep(0.25)::text AS slept' });
+    expect(slow.status, JSON.stringify(slow.body)).toBe(200);
+    const deployed = await call(server, 'POST', '/deployments', key, { blueprint_name: 'main' });
+    expect(deployed.status, JSON.stringify(deployed.body)).toBe(201);
+
+    // Requests wait while PGlite runs the job (one thread), so progress cannot be watched from
+    // here: the process is killed a second into a job of about three, and the next process must
+    // say it resumed an unfinished deployment.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    server.child.kill('SIGKILL');
+    await new Promise((resolve) => server!.child.on('exit', resolve));
+    server = undefined;
+
+    server = await startServerProcess(env);
+    let done: Record<string, any> = {};
+    await eventually(async () => {
+      done = (await call(server!, 'GET', `/deployments/${deployed.body.id}`, key)).body;
+      return done.status !== 'in_progress' && done.status !== 'pending';
+    }, 'the resumed deployment to end', 60_000);
+    expect(done).toMatchObject({ status: 'completed', version: 2, tenants_total: slugs.length, tenants_completed: slugs.length, tenants_failed: 0 });
+    expect(done.results).toEqual(slugs.map((slug) => ({ tenant_id: slug, status: 'completed', duration: expect.stringMatching(/^\d+ms$/) })));
+    // Killed mid-job, not after it (else the test proves nothing).
+    expect(`${server.stdout}${server.stderr}`).toContain('resuming deployments a stopped process left unfinished');
+
+    // Exactly once: one database.deployed event to version 2 per tenant.
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${operator}` },
+      body: JSON.stringify({ query: '{ auditLog(first: 100, filter: { action: "database.deployed" }) { edges { node { tenantId changes } } } }' }),
+    });
+    const { data, errors } = (await response.json()) as { data: { auditLog: { edges: { node: { tenantId: string; changes: unknown } }[] } }; errors?: unknown };
+    expect(errors).toBeUndefined();
+    const toVersion2 = data.auditLog.edges.filter((edge) => (edge.node.changes as { after: unknown }[])[0]?.after === 2);
+    for (const edge of toVersion2) expect(edge.node.changes).toEqual([{ path: 'databases.main.schemaVersion', before: 1, after: 2 }]);
+    expect(toVersion2).toHaveLength(slugs.length);
+    expect(new Set(toVersion2.map((edge) => edge.node.tenantId)).size).toBe(slugs.length);
+  } finally {
+    await server?.stop();
+    await rm(dataDir, { recursive: true, force: true });
   }
 });
