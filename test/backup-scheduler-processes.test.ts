@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { expect, test } from 'vitest';
-import { type ServerProcess, startServerProcess } from './support/server-process.js';
+import { eventually, type ServerProcess, startServerProcess } from './support/server-process.js';
 
 // Two gateway processes on one PostgreSQL database: exactly one runs the backup schedule (a
 // session advisory lock), and when it dies the other takes over. PGlite cannot be shared
@@ -30,14 +30,6 @@ async function metric(url: string, name: string): Promise<number> {
 async function scheduledBackups(url: string, tenant: string): Promise<number> {
   const { data } = await graphql(url, `{ tenantBackups(tenant: "${tenant}") { trigger } }`);
   return (data.tenantBackups as { trigger: string }[]).filter((backup) => backup.trigger === 'SCHEDULED').length;
-}
-
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 test.skipIf(!serverUrl)('two processes share a database: one runs the schedule, each due backup is taken once, and a survivor takes over', { timeout: 180_000 }, async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { App } from '../src/app.js';
 import { enqueueSchemaRollout } from '../src/modules/schema-rollouts/schema-rollouts.service.js';
-import { type DataPlaneProject, inSchema, pendingChange, projectWithBlueprint, tenantOf } from './support/data-plane.js';
+import { type DataPlaneProject, deploymentFinished, inSchema, pendingChange, projectWithBlueprint, tenantOf } from './support/data-plane.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 import { startReplica } from './support/replica.js';
 
@@ -16,16 +16,7 @@ afterAll(() => gateway.close());
 
 const as = (project: DataPlaneProject) => ({ authorization: `Bearer ${project.key}` });
 
-async function finished(project: DataPlaneProject, id: string): Promise<Record<string, any>> {
-  let body: Record<string, any> = {};
-  await expect
-    .poll(async () => {
-      body = (await gateway.rest('GET', `/deployments/${id}`, { headers: as(project) })).body;
-      return body.status;
-    }, { timeout: 10_000, interval: 50 })
-    .toMatch(/^(completed|partial|failed)$/);
-  return body;
-}
+const finished = (project: DataPlaneProject, id: string) => deploymentFinished(gateway, project, id);
 
 const tables = async (schemaName: string) =>
   (await inSchema(gateway, schemaName, `SELECT table_name FROM information_schema.tables WHERE table_schema = '${schemaName}' ORDER BY 1`)).rows.map((row) => row[0]);
@@ -163,7 +154,7 @@ describe('POST /deployments', () => {
 
   test('a key that is not a project key is 403', async () => {
     const response = await gateway.rest('GET', '/deployments', { headers: { authorization: `Bearer ${gateway.adminKey}` } });
-    expect(response.body).toEqual({ success: false, http_status: 403, code: 'forbidden', error: 'Deployments and admin queries belong to a project: use a project API key' });
+    expect(response.body).toEqual({ success: false, http_status: 403, code: 'forbidden', error: 'Workspaces, blueprints, deployments and admin queries belong to a project: use a project API key' });
   });
 });
 

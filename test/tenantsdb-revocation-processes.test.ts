@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { expect, test } from 'vitest';
 import { within } from './support/replica.js';
-import { type ServerProcess, startServerProcess } from './support/server-process.js';
+import { callServer, type ServerProcess, startServerProcess } from './support/server-process.js';
 
 // Issue 16: a deleted TenantsDB key, or a deleted project's keys, stop working on every replica
 // within a second (PRINCIPAL_CACHE_MS). Two real gateway processes on one PostgreSQL database:
@@ -10,14 +10,7 @@ import { type ServerProcess, startServerProcess } from './support/server-process
 
 const serverUrl = process.env.TEST_POSTGRES_URL;
 
-async function call(server: ServerProcess, method: string, route: string, key?: string, body?: unknown) {
-  const response = await fetch(`${server.url}${route}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json().catch(() => null)) as any };
-}
+const call = callServer;
 
 test.skipIf(!serverUrl)('a key deleted, or a project deleted, on one process stops working on the other within a second', { timeout: 180_000 }, async () => {
   const name = `gateway_revocation_${randomBytes(5).toString('hex')}`;

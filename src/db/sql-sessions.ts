@@ -4,8 +4,11 @@ import pg from 'pg';
 export type SqlField = { name: string; dataTypeID: number };
 export type SqlResult = { fields: SqlField[]; rows: unknown[][]; affectedRows: number };
 
-/** One transaction on one connection, rows as arrays (so `SELECT 1 AS a, 2 AS a` keeps both columns). */
-export type SqlTransaction = { query(sql: string): Promise<SqlResult> };
+/**
+ * One transaction on one connection, rows as arrays (so `SELECT 1 AS a, 2 AS a` keeps both
+ * columns). `params` bind `$1`, `$2` … (the gateway's own statements; tenant SQL has none).
+ */
+export type SqlTransaction = { query(sql: string, params?: unknown[]): Promise<SqlResult> };
 
 /**
  * Raw SQL transactions beside Prisma, for what Prisma's raw queries cannot give: rows as arrays
@@ -41,12 +44,12 @@ const asResult = (fields: SqlField[] | undefined, rows: unknown[] | undefined, a
 });
 
 export function pgliteSqlSessions(pglite: PGlite): SqlSessions {
-  const run = async (tx: PGliteTransaction, sql: string) => {
-    const result = await tx.query<unknown[]>(sql, [], { rowMode: 'array', parsers: { 20: int8 } });
+  const run = async (tx: PGliteTransaction, sql: string, params: unknown[] = []) => {
+    const result = await tx.query<unknown[]>(sql, params, { rowMode: 'array', parsers: { 20: int8 } });
     return asResult(result.fields, result.rows, result.affectedRows);
   };
   return {
-    transaction: (work) => pglite.transaction((tx) => work({ query: (sql) => run(tx, sql) })),
+    transaction: (work) => pglite.transaction((tx) => work({ query: (sql, params) => run(tx, sql, params) })),
     close: async () => {},
   };
 }
@@ -65,8 +68,8 @@ export function postgresSqlSessions(connectionString: string, max = 4): SqlSessi
       try {
         await client.query('BEGIN');
         const value = await work({
-          async query(sql) {
-            const result = await client.query<unknown[]>({ text: sql, rowMode: 'array', types });
+          async query(sql, params) {
+            const result = await client.query<unknown[]>({ text: sql, values: params, rowMode: 'array', types });
             return asResult(result.fields, result.rows, result.rowCount);
           },
         });

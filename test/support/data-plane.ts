@@ -60,3 +60,15 @@ export async function inSchema(gateway: TestGateway, schemaName: string, sql: st
     return tx.query(sql);
   });
 }
+
+/** Waits for a deployment to end (completed, partial or failed) and answers GET /deployments/{id}. */
+export async function deploymentFinished(gateway: TestGateway, project: DataPlaneProject, id: string): Promise<Record<string, any>> {
+  let body: Record<string, any> = {};
+  await expect
+    .poll(async () => {
+      body = (await gateway.rest('GET', `/deployments/${id}`, { headers: { authorization: `Bearer ${project.key}` } })).body;
+      return body.status;
+    }, { timeout: 10_000, interval: 50 })
+    .toMatch(/^(completed|partial|failed)$/);
+  return body;
+}

@@ -43,3 +43,22 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     },
   };
 }
+
+/** One JSON call to a server process, with a bearer key when given. */
+export async function callServer(server: ServerProcess, method: string, route: string, key?: string, body?: unknown) {
+  const response = await fetch(`${server.url}${route}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: (await response.json().catch(() => null)) as any };
+}
+
+/** Polls `check` until it holds; past `timeoutMs`, fails naming `what`. */
+export async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000, intervalMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

@@ -1,11 +1,12 @@
 import type { SqlSessions } from '../../db/sql-sessions.js';
 import type { Tenant, TenantDatabase } from '../../generated/prisma/client.js';
 import { ConflictError, DomainError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import { recordAuditInSql } from '../audit/audit-trail.js';
 import { type Actor, requireScope } from '../identity/principal.js';
 import { recordQueries } from '../query-logs/query-log-writer.js';
-import { callerProjectId, projectBlueprint } from '../schema-rollouts/project-scope.js';
-import { type ClassifiedStatement, classifySql, SqlSyntaxError } from '../tenant-databases/sql-classifier.js';
-import { RefusedStatementError, runInSchema, SchemaQueryError } from '../tenant-databases/tenant-schemas.js';
+import { callerProjectId, projectBlueprint } from '../workspaces/workspace-access.js';
+import { type ClassifiedStatement, classifySql, SqlSyntaxError, withoutConstants } from '../tenant-databases/sql-classifier.js';
+import { type ChangedRows, RefusedStatementError, runInSchema, SchemaQueryError } from '../tenant-databases/tenant-schemas.js';
 import { assertLive, resolveTenant } from '../tenants/tenant-access.js';
 
 export type AdminQueryDeps = { sql: SqlSessions };
@@ -23,6 +24,18 @@ export type TenantQueryOutcome = {
   durationMs: number;
   error: string | null;
 };
+
+/** How much of a statement's text the audit trail keeps (in characters; longer text ends with `…`). */
+export const auditedStatementLength = 1000;
+
+/**
+ * A statement as the audit trail keeps it: its constants replaced by `$1`, `$2` … (so no value it
+ * wrote or matched is kept, not even as a literal), trimmed, and bounded to whole characters.
+ */
+export async function auditedStatement(change: Pick<ChangedRows, 'statement' | 'command'>): Promise<string> {
+  const characters = Array.from(((await withoutConstants(change.statement)) ?? change.command).trim());
+  return characters.length > auditedStatementLength ? `${characters.slice(0, auditedStatementLength).join('')}…` : characters.join('');
+}
 
 const badQuery = (message: string, rule: string) => new DomainError('BAD_USER_INPUT', message, { field: 'query', rule });
 
@@ -44,7 +57,8 @@ async function classified(query: string): Promise<ClassifiedStatement[]> {
 /**
  * Runs data SQL (no DDL) on one tenant database of a blueprint, or on every live one of the
  * caller's project, each in its own transaction as that database's role, with the blueprint's
- * workspace limits; every run is written to the tenant's query log (source API). On one tenant a
+ * workspace limits; every run is written to the tenant's query log (source API), and a run that
+ * changed rows is a `database.query` audit event in its own transaction. On one tenant a
  * PostgreSQL error is the answer (400); across tenants it is that tenant's result, and the
  * others still run.
  */
@@ -84,7 +98,17 @@ export async function runAdminQuery(actor: Actor, input: AdminQueryInput, deps: 
   for (const target of targets) {
     const runStarted = performance.now();
     try {
-      const result = await runInSchema(deps.sql, target.schemaName, limits, statements);
+      // Changed rows are audited (statement and count, never values) in the transaction that changed them.
+      const audit = async (tx: Parameters<typeof recordAuditInSql>[0], changed: ChangedRows[]) =>
+        recordAuditInSql(tx, actor, {
+          tenantId: target.tenant.id,
+          action: 'database.query',
+          target: `database:${blueprint.name}`,
+          changes: await Promise.all(
+            changed.map(async (change) => ({ path: `databases.${blueprint.name}.rows`, before: null, after: { statement: await auditedStatement(change), rowCount: change.rowCount } })),
+          ),
+        });
+      const result = await runInSchema(deps.sql, target.schemaName, limits, statements, audit);
       outcomes.push({ tenant: target.tenant, columns: result.columns, rows: result.rows, rowCount: result.rowCount, truncated: result.truncated, durationMs: performance.now() - runStarted, error: null });
     } catch (error) {
       if (!(error instanceof SchemaQueryError) && !(error instanceof RefusedStatementError)) throw error;

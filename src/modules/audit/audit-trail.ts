@@ -1,3 +1,4 @@
+import type { SqlTransaction } from '../../db/sql-sessions.js';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { changedPaths } from '../configs/revisions.js';
 import { enqueueWebhooks } from '../webhooks/outbox.js';
@@ -86,3 +87,30 @@ export async function recordAudit(tx: AuditClient, actor: AuditActor, entry: Aud
   }
   return event;
 }
+
+/**
+ * The same event, written through a raw SQL transaction (a tenant database's: a deployment's DDL,
+ * an admin query's DML), so the event commits or rolls back with that change. Call it while the
+ * transaction is still the gateway's own role and search_path (before entering a tenant's schema,
+ * or after leaving it). No webhooks: data-plane events are not in the webhook catalog.
+ */
+export async function recordAuditInSql(tx: SqlTransaction, actor: Pick<AuditActor, 'principal' | 'origin'>, entry: AuditEntry): Promise<void> {
+  const principal = actor.principal!;
+  await tx.query(
+    `INSERT INTO "AuditEvent" (id, "tenantId", actor, "actorId", action, target, changes, "requestId", "clientAddress")
+     VALUES (gen_random_uuid(), $1::uuid, $2, $3, $4, $5, $6::jsonb, $7, $8)`,
+    [
+      entry.tenantId,
+      principal.label,
+      principal.id,
+      entry.action,
+      entry.target,
+      JSON.stringify(entry.changes),
+      actor.origin?.requestId ?? null,
+      actor.origin?.clientAddress ?? null,
+    ],
+  );
+}
+
+/** The project-owned state of the data plane (workspaces, blueprints): operator-wide events with the project as target. */
+export const projectTarget = (projectId: string) => `project:${projectId}`;

@@ -1,23 +1,36 @@
 import type { Prisma } from '../../generated/prisma/client.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
+import { projectTarget, recordAudit } from '../audit/audit-trail.js';
 import type { Actor } from '../identity/principal.js';
 import { resolveTenant } from '../tenants/tenant-access.js';
-import { callerProjectId, projectBlueprint } from './project-scope.js';
+import { callerProjectId, projectBlueprint } from '../workspaces/workspace-access.js';
 
 export type RolloutDeps = {
   /** Starts the worker on a new job at once rather than at its next poll. */
   kick(): void;
 };
 
-export type RolloutRequest = { projectId: string; blueprint: string; version: number; tenantIds: string[] };
+export type RolloutRequest = {
+  projectId: string;
+  blueprint: string;
+  version: number;
+  tenantIds: string[];
+  /** Who asked: each tenant's `database.deployed` audit event names them, however later the job runs. */
+  requester?: Pick<Actor, 'principal' | 'origin'>;
+};
 
 /** Queues a deployment: the job and one pending target per tenant, in the caller's transaction. */
 export function enqueueSchemaRollout(tx: Prisma.TransactionClient, request: RolloutRequest) {
+  const principal = request.requester?.principal;
   return tx.schemaRollout.create({
     data: {
       projectId: request.projectId,
       blueprint: request.blueprint,
       version: request.version,
+      requestedBy: principal?.label ?? null,
+      requestedById: principal?.id ?? null,
+      requestId: request.requester?.origin?.requestId ?? null,
+      clientAddress: request.requester?.origin?.clientAddress ?? null,
       targets: { create: request.tenantIds.map((tenantId, position) => ({ tenantId, position })) },
     },
   });
@@ -50,6 +63,12 @@ export async function deployBlueprint(actor: Actor, input: DeployInput, deps: Ro
         data: { blueprintId: blueprint.id, number: next, statements: pending.map((change) => change.statement), deployedAt: new Date() },
       });
       await tx.schemaChange.updateMany({ where: { id: { in: pending.map((change) => change.id) } }, data: { status: 'DEPLOYED', versionId: created.id } });
+      await recordAudit(tx, actor, {
+        tenantId: null,
+        action: 'blueprint.version_created',
+        target: projectTarget(projectId),
+        changes: [{ path: `blueprints.${blueprint.name}.versions.${next}`, before: null, after: { statements: created.statements } }],
+      });
       version = next;
     } else if (input.version != null) {
       if (!latest || input.version > latest.number) {
@@ -70,7 +89,7 @@ export async function deployBlueprint(actor: Actor, input: DeployInput, deps: Ro
     if (databases.length === 0 && input.deployAll !== false && pending.length === 0 && input.version == null) {
       throw new ConflictError(`Blueprint '${blueprint.name}' has no undeployed changes and every tenant is at version ${version}`);
     }
-    return enqueueSchemaRollout(tx, { projectId, blueprint: blueprint.name, version, tenantIds: databases.map((database) => database.tenantId) });
+    return enqueueSchemaRollout(tx, { projectId, blueprint: blueprint.name, version, tenantIds: databases.map((database) => database.tenantId), requester: actor });
   });
   deps.kick();
   return actor.prisma.schemaRollout.findUniqueOrThrow({ where: { id: rollout.id }, include: withTargets });

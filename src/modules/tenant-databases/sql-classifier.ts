@@ -1,4 +1,4 @@
-import { loadModule, parseSync, scanSync } from 'libpg-query';
+import { loadModule, normalizeSync, parseSync, scanSync } from 'libpg-query';
 
 /**
  * - `query`: reads (SELECT, VALUES, SHOW, EXPLAIN of a read)
@@ -60,6 +60,20 @@ let ready: Promise<void> | null = null;
 export function loadSqlParser(): Promise<void> {
   ready ??= loadModule();
   return ready;
+}
+
+/**
+ * The statement with every constant replaced by `$1`, `$2` … (PostgreSQL's own normalization,
+ * as pg_stat_statements shows statements): its shape without the values it carried; null when
+ * the text does not parse.
+ */
+export async function withoutConstants(sql: string): Promise<string | null> {
+  await loadSqlParser();
+  try {
+    return normalizeSync(sql);
+  } catch {
+    return null;
+  }
 }
 
 /**

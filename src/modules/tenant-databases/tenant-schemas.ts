@@ -10,6 +10,9 @@ export type SchemaLimits = {
   maxRows: number;
 };
 
+/** A statement that changed rows (INSERT, UPDATE, DELETE, MERGE …) and how many it changed. */
+export type ChangedRows = { statement: string; command: string; rowCount: number };
+
 export type SchemaQueryResult = {
   columns: string[];
   rows: unknown[][];
@@ -114,26 +117,41 @@ async function runCapped(tx: SqlTransaction, statement: ClassifiedStatement, max
  * another schema fails with PostgreSQL's "permission denied for schema". Statements the
  * classifier refuses never reach PostgreSQL (RefusedStatementError); `allow` narrows further
  * what the caller accepts (admin queries: no DDL). The answer is the last statement's.
- * Any error rolls the whole text back.
+ * Any error rolls the whole text back. `afterChanges`, when some statement changed rows, runs
+ * last in the same transaction, back in the gateway's own role and search_path (the audit trail).
  */
 export async function runInSchema(
   sql: SqlSessions,
   schemaName: string,
   limits: SchemaLimits,
   statements: ClassifiedStatement[] | string,
+  afterChanges?: (tx: SqlTransaction, changed: ChangedRows[]) => Promise<void>,
 ): Promise<SchemaQueryResult> {
   const classified = typeof statements === 'string' ? await classifySql(statements) : statements;
   const refused = classified.find((statement) => statement.refusal !== null || statement.kind === 'utility');
   if (refused) throw new RefusedStatementError(refused);
   const started = performance.now();
   let current: string | null = null;
+  let recording = false;
   try {
     const { result, truncated } = await sql.transaction(async (tx) => {
+      const gatewayPath = afterChanges ? String((await tx.query(`SELECT current_setting('search_path')`)).rows[0]?.[0]) : null;
       await enterSchema(tx, schemaName, limits);
       let last: { result: SqlResult; truncated: boolean } = { result: { fields: [], rows: [], affectedRows: 0 }, truncated: false };
+      const changed: ChangedRows[] = [];
       for (const statement of classified) {
         current = statement.text;
         last = await runCapped(tx, statement, limits.maxRows);
+        if (statement.kind === 'dml') changed.push({ statement: statement.text, command: statement.command, rowCount: last.result.affectedRows });
+      }
+      if (afterChanges && changed.length > 0) {
+        // Back to the gateway's own role and search_path, still in the transaction of the change.
+        recording = true;
+        await tx.query('SET LOCAL ROLE NONE');
+        await tx.query(`SELECT set_config('search_path', $1, true)`, [gatewayPath]);
+        await afterChanges(tx, changed);
+        // COMMIT's own failures (a deferred constraint) are the tenant's SQL again.
+        recording = false;
       }
       return last;
     });
@@ -145,6 +163,8 @@ export async function runInSchema(
       durationMs: Math.round(performance.now() - started),
     };
   } catch (error) {
+    // A failure recording the change is the gateway's, not the tenant's SQL: it is not dressed as PostgreSQL's answer.
+    if (recording) throw error;
     throw asSchemaQueryError(error, current);
   }
 }

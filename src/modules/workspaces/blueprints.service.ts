@@ -1,6 +1,6 @@
 import type { Blueprint, BlueprintVersion } from '../../generated/prisma/client.js';
 import type { Actor } from '../identity/principal.js';
-import { findBlueprint, workspaceProjectId } from './workspace-access.js';
+import { findBlueprint, callerProjectId } from './workspace-access.js';
 
 export type BlueprintSummary = Blueprint & { workspaceName: string; currentVersion: number; tenantCount: number; schema: string[] };
 
@@ -23,7 +23,7 @@ async function summarize(actor: Actor, blueprints: (Blueprint & { workspace: { n
 }
 
 export async function listBlueprints(actor: Actor): Promise<BlueprintSummary[]> {
-  const projectId = workspaceProjectId(actor, 'workspaces:read');
+  const projectId = callerProjectId(actor, 'workspaces:read');
   const blueprints = await actor.prisma.blueprint.findMany({ where: { projectId }, include: { workspace: { select: { name: true } } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
   return summarize(actor, blueprints);
 }

@@ -1,6 +1,7 @@
 import type { SchemaChange } from '../../generated/prisma/client.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
+import { auditedChange, projectTarget, recordAudit } from '../audit/audit-trail.js';
 import type { Actor } from '../identity/principal.js';
 import { classifySql, SqlSyntaxError, type ClassifiedStatement } from '../tenant-databases/sql-classifier.js';
 import { describeSchema, RefusedStatementError, runInSchema, SchemaQueryError, type SchemaQueryResult } from '../tenant-databases/tenant-schemas.js';
@@ -88,13 +89,24 @@ async function findPendingChange(actor: Actor, workspace: WorkspaceWithBlueprint
   return change;
 }
 
+/** What the audit trail keeps of a pending DDL change. */
+const auditedSchemaChange = (change: SchemaChange) => ({ statement: change.statement, reverseStatement: change.reverseStatement, status: change.status });
+
 /** Takes a pending change out of the deploy queue; the workspace keeps what it did. */
 export async function removeChange(actor: Actor, name: string, id: string): Promise<SchemaChange> {
   const workspace = await findWorkspace(actor, name, 'workspaces:write');
   assertTenantMode(workspace);
   const change = await findPendingChange(actor, workspace, id);
   if (change.status === 'DEPLOYED') throw new NotFoundError(`DDL ${id} not found: it was already deployed`, { ddl: id });
-  await actor.prisma.schemaChange.delete({ where: { id: change.id } });
+  await auditedChange(actor.prisma, async (tx) => {
+    await tx.schemaChange.delete({ where: { id: change.id } });
+    await recordAudit(tx, actor, {
+      tenantId: null,
+      action: 'workspace.ddl_removed',
+      target: projectTarget(workspace.projectId),
+      changes: [{ path: `workspaces.${workspace.name}.pendingChanges.${change.id}`, before: auditedSchemaChange(change), after: null }],
+    });
+  });
   return change;
 }
 
@@ -108,7 +120,16 @@ export async function revertChange(actor: Actor, deps: DataPlaneDeps, name: stri
     throw new InvalidInputError([{ field: 'ddl_id', rule: 'reversible', message: `DDL ${id} has no reverse statement: only CREATE TABLE, named CREATE INDEX and ALTER TABLE ADD COLUMN can be reverted` }]);
   }
   await runInWorkspace(deps, workspace, await classifySql(change.reverseStatement));
-  return actor.prisma.schemaChange.update({ where: { id: change.id }, data: { status: 'REVERTED' } });
+  return auditedChange(actor.prisma, async (tx) => {
+    const reverted = await tx.schemaChange.update({ where: { id: change.id }, data: { status: 'REVERTED' } });
+    await recordAudit(tx, actor, {
+      tenantId: null,
+      action: 'workspace.ddl_reverted',
+      target: projectTarget(workspace.projectId),
+      changes: [{ path: `workspaces.${workspace.name}.pendingChanges.${change.id}`, before: auditedSchemaChange(change), after: auditedSchemaChange(reverted) }],
+    });
+    return reverted;
+  });
 }
 
 export async function workspaceTables(actor: Actor, deps: DataPlaneDeps, name: string) {

@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { blueprintVersions, getBlueprint, listBlueprints } from './blueprints.service.js';
-import { findWorkspace, workspaceProjectId } from './workspace-access.js';
+import { findWorkspace, callerProjectId } from './workspace-access.js';
 import { BlueprintSummaryRef, BlueprintVersionRef, SchemaTableRef } from './workspaces.types.js';
 import { workspaceTables } from './workspace-changes.js';
 
@@ -9,7 +9,7 @@ builder.queryField('workspaces', (t) =>
     type: ['Workspace'],
     description: "The caller's project's workspaces, oldest first (a project key with workspaces:read)",
     resolve: (query, _root, _args, ctx) =>
-      ctx.prisma.workspace.findMany({ ...query, where: { projectId: workspaceProjectId(ctx, 'workspaces:read') }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      ctx.prisma.workspace.findMany({ ...query, where: { projectId: callerProjectId(ctx, 'workspaces:read') }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
   }),
 );
 

@@ -3,11 +3,12 @@ import type { Workspace } from '../../generated/prisma/client.js';
 import { ConflictError } from '../../lib/errors.js';
 import { seal, unseal } from '../../lib/sealing.js';
 import { parseInput } from '../../lib/validation.js';
+import { auditedChange, documentChanges, projectTarget, recordAudit } from '../audit/audit-trail.js';
 import type { Actor } from '../identity/principal.js';
 import { physicalSchemaName, workspaceDatabaseName } from '../tenant-databases/physical-names.js';
 import { createSchema, dropSchema } from '../tenant-databases/tenant-schemas.js';
 import type { DataPlaneDeps } from './data-plane-deps.js';
-import { findWorkspace, workspaceProjectId, type WorkspaceWithBlueprint } from './workspace-access.js';
+import { findWorkspace, callerProjectId, type WorkspaceWithBlueprint } from './workspace-access.js';
 import { createWorkspaceInput, settingsInput } from './workspace-inputs.js';
 
 /** The project's database user, as the seed shows it and as tenant databases use it (`tdb_2abf90d3`). */
@@ -26,13 +27,22 @@ export function openWorkspacePassword(deps: DataPlaneDeps, workspace: Pick<Works
   throw new Error(`the password of workspace schema ${workspace.schemaName} does not open with SECRETS_KEY or SECRETS_KEY_PREVIOUS`);
 }
 
+/** What the audit trail keeps of a workspace: never its password, sealed or not. */
+const auditedWorkspace = (workspace: Workspace) => ({
+  mode: workspace.mode,
+  database: workspace.databaseType,
+  schema: workspace.schemaName,
+  settings: { queryTimeoutMs: workspace.queryTimeoutMs, maxRowsPerQuery: workspace.maxRowsPerQuery, maxConnections: workspace.maxConnections },
+});
+
 /**
  * A workspace: its schema and role first (PostgreSQL), then its records; when the records cannot
  * be written, the schema is dropped again, so neither outlives the other. Tenant mode creates the
- * blueprint of the same name. The password is returned this once; at rest it is sealed.
+ * blueprint of the same name. The password is returned this once; at rest it is sealed. The
+ * project's `workspace.created` audit event is written with the records.
  */
 export async function createWorkspace(actor: Actor, deps: DataPlaneDeps, input: { name: string; database: string; mode: string }) {
-  const projectId = workspaceProjectId(actor, 'workspaces:write');
+  const projectId = callerProjectId(actor, 'workspaces:write');
   const data = parseInput(createWorkspaceInput, input);
   const taken = await actor.prisma.workspace.findUnique({ where: { projectId_name: { projectId, name: data.name } }, select: { id: true } });
   if (taken) throw new ConflictError(`Workspace '${data.name}' already exists`, { field: 'name' });
@@ -44,17 +54,26 @@ export async function createWorkspace(actor: Actor, deps: DataPlaneDeps, input: 
   const password = `tdb_${randomBytes(8).toString('hex')}`;
   await createSchema(deps.sql, schemaName);
   try {
-    const workspace = await actor.prisma.workspace.create({
-      data: {
-        projectId,
-        name: data.name,
-        mode: data.mode === 'tenant' ? 'TENANT' : 'CONTROL',
-        schemaName,
-        connectionUser: projectDatabaseUser(projectId),
-        passwordSealed: new Uint8Array(seal(deps.keyring.key, Buffer.from(password), passwordAad({ schemaName }))),
-        ...(data.mode === 'tenant' ? { blueprint: { create: { projectId, name: data.name } } } : {}),
-      },
-      include: { blueprint: true },
+    const workspace = await auditedChange(actor.prisma, async (tx) => {
+      const created = await tx.workspace.create({
+        data: {
+          projectId,
+          name: data.name,
+          mode: data.mode === 'tenant' ? 'TENANT' : 'CONTROL',
+          schemaName,
+          connectionUser: projectDatabaseUser(projectId),
+          passwordSealed: new Uint8Array(seal(deps.keyring.key, Buffer.from(password), passwordAad({ schemaName }))),
+          ...(data.mode === 'tenant' ? { blueprint: { create: { projectId, name: data.name } } } : {}),
+        },
+        include: { blueprint: true },
+      });
+      await recordAudit(tx, actor, {
+        tenantId: null,
+        action: 'workspace.created',
+        target: projectTarget(projectId),
+        changes: [{ path: `workspaces.${created.name}`, before: null, after: auditedWorkspace(created) }],
+      });
+      return created;
     });
     return { workspace, password };
   } catch (error) {
@@ -64,7 +83,7 @@ export async function createWorkspace(actor: Actor, deps: DataPlaneDeps, input: 
 }
 
 export async function listWorkspaces(actor: Actor): Promise<WorkspaceWithBlueprint[]> {
-  const projectId = workspaceProjectId(actor, 'workspaces:read');
+  const projectId = callerProjectId(actor, 'workspaces:read');
   return actor.prisma.workspace.findMany({ where: { projectId }, include: { blueprint: true }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
 }
 
@@ -102,7 +121,15 @@ export async function deleteWorkspace(actor: Actor, deps: DataPlaneDeps, name: s
     }
     versionsDeleted = await actor.prisma.blueprintVersion.count({ where: { blueprintId: workspace.blueprint.id } });
   }
-  await actor.prisma.workspace.delete({ where: { id: workspace.id } });
+  await auditedChange(actor.prisma, async (tx) => {
+    await tx.workspace.delete({ where: { id: workspace.id } });
+    await recordAudit(tx, actor, {
+      tenantId: null,
+      action: 'workspace.deleted',
+      target: projectTarget(workspace.projectId),
+      changes: [{ path: `workspaces.${workspace.name}`, before: auditedWorkspace(workspace), after: null }],
+    });
+  });
   await dropSchema(deps.sql, workspace.schemaName);
   return { workspace, versionsDeleted };
 }
@@ -114,13 +141,21 @@ export async function updateWorkspaceSettings(
 ): Promise<WorkspaceWithBlueprint> {
   const workspace = await findWorkspace(actor, name, 'workspaces:write');
   const data = parseInput(settingsInput, input);
-  return actor.prisma.workspace.update({
-    where: { id: workspace.id },
-    data: {
-      ...(data.queryTimeoutMs != null ? { queryTimeoutMs: data.queryTimeoutMs } : {}),
-      ...(data.maxRowsPerQuery != null ? { maxRowsPerQuery: data.maxRowsPerQuery } : {}),
-      ...(data.maxConnections != null ? { maxConnections: data.maxConnections } : {}),
-    },
-    include: { blueprint: true },
+  return auditedChange(actor.prisma, async (tx) => {
+    const updated = await tx.workspace.update({
+      where: { id: workspace.id },
+      data: {
+        ...(data.queryTimeoutMs != null ? { queryTimeoutMs: data.queryTimeoutMs } : {}),
+        ...(data.maxRowsPerQuery != null ? { maxRowsPerQuery: data.maxRowsPerQuery } : {}),
+        ...(data.maxConnections != null ? { maxConnections: data.maxConnections } : {}),
+      },
+      include: { blueprint: true },
+    });
+    const changes = documentChanges(auditedWorkspace(workspace).settings, auditedWorkspace(updated).settings).map((change) => ({
+      ...change,
+      path: `workspaces.${workspace.name}.settings.${change.path}`,
+    }));
+    if (changes.length) await recordAudit(tx, actor, { tenantId: null, action: 'workspace.settings_updated', target: projectTarget(workspace.projectId), changes });
+    return updated;
   });
 }
