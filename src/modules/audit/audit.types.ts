@@ -7,7 +7,7 @@ export const AuditEventRef = builder.prismaObject('AuditEvent', {
     tenantId: t.exposeID('tenantId', { nullable: true }),
     actor: t.exposeString('actor', { description: 'The principal: the API key\'s name and prefix, or operator' }),
     actorId: t.exposeString('actorId'),
-    action: t.exposeString('action', { description: 'config.updated, gateway_config.updated, secret.stored, secret.deleted, role.created, api_key.created, api_key.revoked, backup.created, backup.restored, backup.recovered, …' }),
+    action: t.exposeString('action', { description: 'config.updated, gateway_config.updated, secret.stored, secret.deleted, role.created, api_key.created, api_key.revoked, backup.created, backup.restored, backup.recovered, tenant.updated, database.deployed, database.query, workspace.created, blueprint.version_created, …' }),
     target: t.exposeString('target'),
     changes: t.field({
       type: 'JSON',
