@@ -534,6 +534,16 @@ describe('project isolation', () => {
 
 describe('backups carry the data', () => {
   const rows = async (schemaName: string, sql: string) => (await runInSchema(gateway.database.sql, schemaName, { queryTimeoutMs: 30_000, maxRows: 1000 }, sql)).rows;
+  /** A rollback of a tenant with data runs as a job: its status says restoring until the job ends. */
+  async function restored(key: string, tenant: string) {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const shown = await gateway.rest('GET', `/tenants/${tenant}`, { headers: bearer(key) });
+      if (shown.body.status !== 'restoring') return shown.body.status as string;
+      if (Date.now() > deadline) throw new Error(`tenant ${tenant} still restoring`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 
   test('rows → backup → more rows → rollback → the original rows, sequences continuing after them', async () => {
     const { key, projectId } = await account();
@@ -554,6 +564,16 @@ describe('backups carry the data', () => {
     await rows(schemaName!, "INSERT INTO users (email, name) VALUES ('c@example.com', 'Cy'); UPDATE accounts SET balance = 0; DELETE FROM transactions");
     const rollback = await gateway.rest('POST', `/tenants/${tenant}/rollback`, { headers: bearer(key), body: { storage_path: storagePath } });
     expect(rollback.status).toBe(200);
+    expect(rollback.body).toEqual({
+      success: true,
+      http_status: 200,
+      code: 'ok',
+      message: `Rollback scheduled for tenant: ${tenant}`,
+      tenant_id: tenant,
+      status: 'restoring',
+      paths: [storagePath],
+    });
+    expect(await restored(key, tenant)).toBe('ready');
 
     expect(await rows(schemaName!, 'SELECT id, email, name FROM users ORDER BY id')).toEqual([
       [1, 'a@example.com', 'Ann'],
@@ -585,6 +605,7 @@ describe('backups carry the data', () => {
     await gateway.database.prisma.tenantDatabase.update({ where: { id: database.id }, data: { schemaVersion: 2 } });
 
     expect((await gateway.rest('POST', `/tenants/${tenant}/rollback`, { headers: bearer(key), body: { storage_path: storagePath } })).status).toBe(200);
+    expect(await restored(key, tenant)).toBe('ready');
     expect(await rows(database.schemaName!, 'SELECT * FROM notes')).toEqual([[1, 'first']]);
     expect(await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant } } })).toMatchObject({ schemaName: database.schemaName, schemaVersion: 1 });
     // The schema still belongs to its own role, and still keeps other tenants out.

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { BackupRecord, Prisma, Tenant, TenantRecovery } from '../../generated/prisma/client.js';
+import type { BackupRecord, Prisma, Tenant, TenantRecovery, TenantRestoreJob } from '../../generated/prisma/client.js';
 import { ConflictError, DomainError, ForbiddenError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { readConfigDocument } from '../configs/config-document.js';
 import { changedPaths, recordRevision, revisionsWhere } from '../configs/revisions.js';
@@ -15,7 +15,8 @@ import { replayChange, type SealedVersions, snapshotChanges } from './snapshot-r
 import { restoreSchemaData } from '../tenant-databases/schema-data.js';
 import { deployedChain } from '../workspaces/blueprint-databases.js';
 
-export type RollbackResult = { tenant: Tenant; restoredFrom: BackupRecord; safetyBackup: BackupRecord };
+/** A rollback done within the request has its safety backup; one run as a job has the job instead (the safety backup is its first step). */
+export type RollbackResult = { tenant: Tenant; restoredFrom: BackupRecord; safetyBackup: BackupRecord | null; job: TenantRestoreJob | null };
 
 /**
  * Marks the tenant RESTORING or RECOVERING for the duration of `work`, so a second restore
@@ -24,19 +25,7 @@ export type RollbackResult = { tenant: Tenant; restoredFrom: BackupRecord; safet
  * (settleInterruptedRestores).
  */
 async function whileRestoring<T>(actor: Actor, tenant: Tenant, status: 'RESTORING' | 'RECOVERING', work: () => Promise<T>): Promise<T> {
-  const { count } = await actor.prisma.tenant.updateMany({
-    where: { id: tenant.id, status: { in: ['ACTIVE', 'SUSPENDED'] } },
-    data: { status, statusBeforeRestore: tenant.status },
-  });
-  if (count === 0) {
-    const current = await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id }, select: { status: true } });
-    throw new ConflictError(
-      current.status === 'RESTORING' || current.status === 'RECOVERING'
-        ? `Tenant "${tenant.slug}" is ${current.status.toLowerCase()}; wait for it to finish`
-        : `Cannot restore tenant "${tenant.slug}": it is ${current.status}`,
-      { currentStatus: current.status },
-    );
-  }
+  await markRestoring(actor.prisma, tenant, status);
   try {
     return await work();
   } finally {
@@ -47,6 +36,22 @@ async function whileRestoring<T>(actor: Actor, tenant: Tenant, status: 'RESTORIN
   }
 }
 
+/** Marks a live tenant RESTORING or RECOVERING, remembering its status; a tenant already restoring (or not live) is CONFLICT. */
+async function markRestoring(db: Prisma.TransactionClient, tenant: Tenant, status: 'RESTORING' | 'RECOVERING'): Promise<void> {
+  const { count } = await db.tenant.updateMany({
+    where: { id: tenant.id, status: { in: ['ACTIVE', 'SUSPENDED'] } },
+    data: { status, statusBeforeRestore: tenant.status },
+  });
+  if (count > 0) return;
+  const current = await db.tenant.findUniqueOrThrow({ where: { id: tenant.id }, select: { status: true } });
+  throw new ConflictError(
+    current.status === 'RESTORING' || current.status === 'RECOVERING'
+      ? `Tenant "${tenant.slug}" is ${current.status.toLowerCase()}; wait for it to finish`
+      : `Cannot restore tenant "${tenant.slug}": it is ${current.status}`,
+    { currentStatus: current.status },
+  );
+}
+
 /** A backup holds the plan it was taken under; restoring another plan is not the tenant's own act. */
 function assertRestoreKeepsPlan(actor: Actor, tenant: Tenant, snapshot: TenantSnapshot): void {
   const current = { ...tenant, expiresAt: tenant.expiresAt?.toISOString() ?? null };
@@ -54,15 +59,25 @@ function assertRestoreKeepsPlan(actor: Actor, tenant: Tenant, snapshot: TenantSn
   if (changed) assertNotTenantsOwnAct(actor.principal!, `restore a backup with another ${changed}`, changed);
 }
 
-type RestoreAudit = { action: string; target: string };
+export type RestoreAudit = { action: string; target: string };
 
 /**
  * Replaces everything restorable in one transaction, with its audit event: the configuration
  * and gateway configuration changes are new revisions; a section an older backup lacks
- * (secrets, gateway configuration, roles, databases) is left as it is.
+ * (secrets, gateway configuration, roles, databases) is left as it is. `alongside` runs first
+ * in that same transaction (a restore job checks its lease there and ends itself and the
+ * tenant's RESTORING with the restore).
  */
-async function restoreSnapshot(actor: Actor, tenant: Tenant, snapshot: TenantSnapshot, author: string, audit: RestoreAudit): Promise<Tenant> {
+export async function restoreSnapshot(
+  actor: Actor,
+  tenant: Tenant,
+  snapshot: TenantSnapshot,
+  author: string,
+  audit: RestoreAudit,
+  alongside?: (tx: Prisma.TransactionClient) => Promise<void>,
+): Promise<Tenant> {
   const restored = await actor.prisma.$transaction(async (tx) => {
+    await alongside?.(tx);
     await tx.$queryRaw`SELECT 1 FROM "TenantConfig" WHERE "tenantId" = ${tenant.id}::uuid FOR UPDATE`;
     const before = await takeSnapshot(tx as unknown as Actor['prisma'], tenant.id);
     const { id: _id, slug: _slug, expiresAt, settings, ...fields } = snapshot.tenant;
@@ -190,7 +205,9 @@ async function replayUntil(actor: Actor, tenant: Tenant, snapshot: TenantSnapsho
 /**
  * Restores a tenant to a backup: the file's checksum is verified first (a missing or corrupt
  * file changes nothing), the current state is backed up, then everything restorable is
- * replaced in one transaction; the configuration change is a new revision.
+ * replaced in one transaction; the configuration change is a new revision. A tenant whose
+ * databases hold rows (real schemas) is restored by a job: the request checks the same, marks
+ * the tenant RESTORING and records the job in one transaction, and answers at once.
  */
 export async function rollbackTenant(actor: Actor, deps: BackupDeps, ref: string, storagePath: string): Promise<RollbackResult> {
   const tenant = await resolveTenant(actor, ref, 'backups:write');
@@ -199,11 +216,40 @@ export async function rollbackTenant(actor: Actor, deps: BackupDeps, ref: string
   await assertNoDatabaseWork(actor, tenant, 'roll back');
   const snapshot = await loadSnapshot(actor, deps, tenant, record);
   assertRestoreKeepsPlan(actor, tenant, snapshot);
+  if (deps.restoreJobs && (await holdsData(actor, tenant))) {
+    const principal = actor.principal!;
+    const job = await actor.prisma.$transaction(async (tx) => {
+      await markRestoring(tx, tenant, 'RESTORING');
+      return tx.tenantRestoreJob.create({
+        data: {
+          tenantId: tenant.id,
+          backupId: record.id,
+          actorId: principal.id,
+          actorLabel: principal.label,
+          requestId: actor.origin?.requestId ?? null,
+          clientAddress: actor.origin?.clientAddress ?? null,
+        },
+      });
+    });
+    // The answer shows the tenant as the job found it (RESTORING), read before the job may end.
+    const restoring = await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } });
+    deps.restoreJobs.kick();
+    return { tenant: restoring, restoredFrom: record, safetyBackup: null, job };
+  }
   return whileRestoring(actor, tenant, 'RESTORING', async () => {
     const safetyBackup = await writeBackup(actor, deps, tenant, 'SAFETY');
-    await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (rollback to ${storagePath})`, { action: 'backup.restored', target: `backup:${storagePath}` });
-    return { tenant, restoredFrom: record, safetyBackup };
+    await restoreSnapshot(actor, tenant, snapshot, rollbackAuthor(principalLabel(actor), storagePath), rollbackAudit(storagePath));
+    return { tenant, restoredFrom: record, safetyBackup, job: null };
   }).then(async (result) => ({ ...result, tenant: await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } }) }));
+}
+
+const principalLabel = (actor: Actor) => actor.principal!.label;
+export const rollbackAuthor = (label: string, storagePath: string) => `${label} (rollback to ${storagePath})`;
+export const rollbackAudit = (storagePath: string): RestoreAudit => ({ action: 'backup.restored', target: `backup:${storagePath}` });
+
+/** Whether any of the tenant's databases is a real schema (its rows make a restore long enough to run as a job). */
+async function holdsData(actor: Actor, tenant: Tenant): Promise<boolean> {
+  return (await actor.prisma.tenantDatabase.count({ where: { tenantId: tenant.id, schemaName: { not: null } } })) > 0;
 }
 
 export const recoveryUndoWindowMs = 24 * 3_600_000;
