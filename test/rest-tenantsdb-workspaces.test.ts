@@ -636,6 +636,7 @@ describe('backups carry the data', () => {
       ['DELETE', `/tenants/${tenant}`],
       ['DELETE', `/tenants/${tenant}?hard=true`],
       ['PATCH', `/tenants/${tenant}/isolation`, { isolation_level: 2, blueprint: 'main' }],
+      ['POST', '/admin/query', { blueprint: 'main', tenant_id: tenant, query: "UPDATE notes SET body = 'during'" }],
     ];
     for (const [method, path, body] of changes) {
       const response = await gateway.rest(method, path, { headers: bearer(key), ...(body ? { body } : {}) });
