@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient, TenantRestoreJob } from '../../generated/prisma/client.js';
+import { JobLoop } from '../../lib/job-loop.js';
 import type { Logger } from '../../lib/logger.js';
 import type { BackupDeps } from './backup-files.js';
 import { runRestoreJob } from './restore-jobs.js';
@@ -20,11 +21,7 @@ export type RestoreJobSettings = {
  * process killed at any moment leaves the tenant wholly before (the job runs again) or after.
  */
 export class RestoreJobWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
-  private stopped = false;
-  private again = false;
-  private busy = false;
+  private readonly loop: JobLoop;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -32,53 +29,25 @@ export class RestoreJobWorker {
     private readonly settings: RestoreJobSettings,
     private readonly aloneWithDatabase: boolean,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.loop = new JobLoop(() => this.runOnce(), settings.pollMs, logger, 'rollback');
+  }
 
   start(): void {
-    this.running = (async () => {
+    this.loop.start(async () => {
       if (!this.aloneWithDatabase) return;
       const { count } = await this.prisma.tenantRestoreJob.updateMany({ where: { status: { in: ['PENDING', 'RUNNING'] }, leaseUntil: { not: null } }, data: { leaseUntil: null, leaseToken: null } });
       if (count) this.logger.warn('resuming rollbacks a stopped process left unfinished', { rollbacks: count });
-    })()
-      .catch((error) => this.logger.error('releasing rollbacks at start failed', { error }))
-      .finally(() => this.kick());
+    });
   }
 
   /** Looks for work now (a rollback was just recorded), or as soon as the current round ends. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.busy) {
-      this.again = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.busy = true;
-    this.running = this.drain()
-      .catch((error) => this.logger.error('rollback round failed', { error }))
-      .finally(() => {
-        this.busy = false;
-        if (this.stopped) return;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        } else {
-          this.timer = setTimeout(() => this.kick(), this.settings.pollMs);
-          this.timer.unref();
-        }
-      });
+    this.loop.kick();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  /** Runs claimable jobs until none is left; returns how many it ran. */
-  async drain(): Promise<number> {
-    let ran = 0;
-    while (!this.stopped && (await this.runOnce())) ran++;
-    return ran;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Claims one job and runs it; false when there was none to claim. */

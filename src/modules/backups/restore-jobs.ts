@@ -2,7 +2,7 @@ import type { Prisma, TenantRestoreJob } from '../../generated/prisma/client.js'
 import { DomainError } from '../../lib/errors.js';
 import type { Actor } from '../identity/principal.js';
 import { type BackupDeps, loadSnapshot, writeBackup } from './backup-files.js';
-import { restoreSnapshot, rollbackAudit, rollbackAuthor } from './restores.service.js';
+import { restoreSnapshot, rollbackAudit, rollbackAuthor } from './restore-snapshot.js';
 
 /** Thrown inside the restore's transaction when another worker took the job over: nothing of this attempt commits. */
 class LeaseLost extends Error {}
