@@ -590,8 +590,8 @@ describe('backups carry the data', () => {
     expect(await rows(schemaName!, "INSERT INTO users (email, name) VALUES ('d@example.com', 'Di') RETURNING id")).toEqual([[3]]);
   });
 
-  /** A tenant of a fresh account with a notes table holding `before`, backed up; then `after` replaces the rows. */
-  async function noted() {
+  /** A tenant of a fresh account whose blueprint's version 1 is a notes table, holding one note `body`, backed up. */
+  async function notesTenant(body: string) {
     const { key, projectId } = await account();
     await workspace(key, 'tenant', 'main');
     await query(key, 'main', 'CREATE TABLE notes (id SERIAL PRIMARY KEY, body TEXT NOT NULL)');
@@ -599,11 +599,16 @@ describe('backups carry the data', () => {
     const tenant = name('acme');
     await gateway.rest('POST', '/tenants', { headers: bearer(key), body: { tenant_id: tenant, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
     const database = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant } } });
-    await rows(database.schemaName!, "INSERT INTO notes (body) VALUES ('before')");
+    await rows(database.schemaName!, `INSERT INTO notes (body) VALUES ('${body}')`);
     const [storagePath] = (await gateway.rest('POST', `/tenants/${tenant}/backup`, { headers: bearer(key) })).body.paths;
+    return { key, projectId, tenant, database, storagePath: storagePath as string };
+  }
+
+  /** A notes tenant backed up with `before`, then `after` replacing it. */
+  async function noted() {
+    const { key, tenant, database, storagePath } = await notesTenant('before');
     await rows(database.schemaName!, "UPDATE notes SET body = 'after'");
-    const { id } = await gateway.database.prisma.tenant.findFirstOrThrow({ where: { slug: tenant } });
-    return { key, tenant, id, schemaName: database.schemaName!, storagePath: storagePath as string };
+    return { key, tenant, id: database.tenantId, schemaName: database.schemaName!, storagePath };
   }
 
   const held = { leaseToken: '00000000-0000-4000-8000-000000000001', leaseUntil: new Date(Date.now() + 3_600_000) };
@@ -697,15 +702,7 @@ describe('backups carry the data', () => {
   });
 
   test('a rollback across a blueprint version puts the schema back at the backup\'s version with its rows', async () => {
-    const { key, projectId } = await account();
-    await workspace(key, 'tenant', 'main');
-    await query(key, 'main', 'CREATE TABLE notes (id SERIAL PRIMARY KEY, body TEXT NOT NULL)');
-    await deployPending('main', projectId);
-    const tenant = name('acme');
-    await gateway.rest('POST', '/tenants', { headers: bearer(key), body: { tenant_id: tenant, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
-    const database = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant } } });
-    await rows(database.schemaName!, "INSERT INTO notes (body) VALUES ('first')");
-    const [storagePath] = (await gateway.rest('POST', `/tenants/${tenant}/backup`, { headers: bearer(key) })).body.paths;
+    const { key, projectId, tenant, database, storagePath } = await notesTenant('first');
 
     // What a deployment of version 2 does to the tenant's schema.
     await query(key, 'main', 'ALTER TABLE notes ADD COLUMN pinned BOOLEAN');
