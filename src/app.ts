@@ -15,6 +15,7 @@ import { createSignupLimit } from './modules/accounts/signup-limit.js';
 import type { BackupDeps } from './modules/backups/backup-files.js';
 import { BackupScheduler } from './modules/backups/backup-scheduler.worker.js';
 import { PartialBackupFilesCleaner } from './modules/backups/partial-files.worker.js';
+import { RestoreJobWorker } from './modules/backups/restore-job.worker.js';
 import { type BackupStorages, backupStoragesFrom } from './modules/backups/storage.js';
 import { DatabaseWork } from './modules/databases/database-work.js';
 import { advanceDatabaseWork } from './modules/databases/database-state.js';
@@ -95,7 +96,10 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'on',
   }, logger);
   const rollouts = new SchemaRolloutWorker(prisma, blueprintVersionApplier(prisma, database.sql), { pollMs: env.DEPLOYMENT_POLL_MS, leaseMs: env.DEPLOYMENT_LEASE_MS }, alone, logger);
-  const workers = [meter, keyUse, rollouts, sweeper, new PartialBackupFilesCleaner(backupStorages.local, alone, logger), new AuditRetention(prisma, env.AUDIT_RETENTION_DAYS, logger), new QueryLogRetention(prisma, env.QUERY_LOG_RETENTION_DAYS, logger), webhooks, ...(scheduler ? [scheduler] : [])];
+  // Rollbacks of tenants with data: the same job settings as deployments.
+  const restores = new RestoreJobWorker(prisma, backups, { pollMs: env.DEPLOYMENT_POLL_MS, leaseMs: env.DEPLOYMENT_LEASE_MS }, alone, logger);
+  backups.restoreJobs = restores;
+  const workers = [meter, keyUse, rollouts, restores, sweeper, new PartialBackupFilesCleaner(backupStorages.local, alone, logger), new AuditRetention(prisma, env.AUDIT_RETENTION_DAYS, logger), new QueryLogRetention(prisma, env.QUERY_LOG_RETENTION_DAYS, logger), webhooks, ...(scheduler ? [scheduler] : [])];
   for (const worker of workers) worker.start();
 
   const accounts: AccountDeps = {

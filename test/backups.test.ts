@@ -139,7 +139,7 @@ describe('backup and rollback', () => {
 
     const { tenantBackups } = await gateway.data(TenantBackupsDocument, { tenant: tenant.id });
     expect(tenantBackups.map((backup) => backup.trigger)).toEqual(['SAFETY', 'MANUAL']);
-    const undo = await gateway.data(RollbackTenantDocument, { tenant: tenant.id, storagePath: rollbackTenant.safetyBackup.storagePath! });
+    const undo = await gateway.data(RollbackTenantDocument, { tenant: tenant.id, storagePath: rollbackTenant.safetyBackup!.storagePath! });
     expect(undo.rollbackTenant.tenant.id).toBe(tenant.id);
     expect((await gateway.data(TenantDocument, { id: tenant.id })).tenant.name).toBe('Changed');
   });

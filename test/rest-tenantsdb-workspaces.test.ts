@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { readEnvironment } from '../src/env.js';
+import { runRestoreJob } from '../src/modules/backups/restore-jobs.js';
+import { backupStoragesFrom } from '../src/modules/backups/storage.js';
 import { runInSchema } from '../src/modules/tenant-databases/tenant-schemas.js';
 import { signupAccount } from './support/fixtures.js';
-import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
+import { startGateway, type TestGateway, testSecretsKey, uniqueSlug } from './support/gateway.js';
 
 // TenantsDB API (seed 002): workspaces, blueprints, and tenants created from blueprints.
 
@@ -534,6 +537,16 @@ describe('project isolation', () => {
 
 describe('backups carry the data', () => {
   const rows = async (schemaName: string, sql: string) => (await runInSchema(gateway.database.sql, schemaName, { queryTimeoutMs: 30_000, maxRows: 1000 }, sql)).rows;
+  /** A rollback of a tenant with data runs as a job: its status says restoring until the job ends. */
+  async function restored(key: string, tenant: string) {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const shown = await gateway.rest('GET', `/tenants/${tenant}`, { headers: bearer(key) });
+      if (shown.body.status !== 'restoring') return shown.body.status as string;
+      if (Date.now() > deadline) throw new Error(`tenant ${tenant} still restoring`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 
   test('rows → backup → more rows → rollback → the original rows, sequences continuing after them', async () => {
     const { key, projectId } = await account();
@@ -554,6 +567,16 @@ describe('backups carry the data', () => {
     await rows(schemaName!, "INSERT INTO users (email, name) VALUES ('c@example.com', 'Cy'); UPDATE accounts SET balance = 0; DELETE FROM transactions");
     const rollback = await gateway.rest('POST', `/tenants/${tenant}/rollback`, { headers: bearer(key), body: { storage_path: storagePath } });
     expect(rollback.status).toBe(200);
+    expect(rollback.body).toEqual({
+      success: true,
+      http_status: 200,
+      code: 'ok',
+      message: `Rollback scheduled for tenant: ${tenant}`,
+      tenant_id: tenant,
+      status: 'restoring',
+      paths: [storagePath],
+    });
+    expect(await restored(key, tenant)).toBe('ready');
 
     expect(await rows(schemaName!, 'SELECT id, email, name FROM users ORDER BY id')).toEqual([
       [1, 'a@example.com', 'Ann'],
@@ -567,7 +590,8 @@ describe('backups carry the data', () => {
     expect(await rows(schemaName!, "INSERT INTO users (email, name) VALUES ('d@example.com', 'Di') RETURNING id")).toEqual([[3]]);
   });
 
-  test('a rollback across a blueprint version puts the schema back at the backup\'s version with its rows', async () => {
+  /** A tenant of a fresh account whose blueprint's version 1 is a notes table, holding one note `body`, backed up. */
+  async function notesTenant(body: string) {
     const { key, projectId } = await account();
     await workspace(key, 'tenant', 'main');
     await query(key, 'main', 'CREATE TABLE notes (id SERIAL PRIMARY KEY, body TEXT NOT NULL)');
@@ -575,8 +599,110 @@ describe('backups carry the data', () => {
     const tenant = name('acme');
     await gateway.rest('POST', '/tenants', { headers: bearer(key), body: { tenant_id: tenant, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
     const database = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant } } });
-    await rows(database.schemaName!, "INSERT INTO notes (body) VALUES ('first')");
+    await rows(database.schemaName!, `INSERT INTO notes (body) VALUES ('${body}')`);
     const [storagePath] = (await gateway.rest('POST', `/tenants/${tenant}/backup`, { headers: bearer(key) })).body.paths;
+    return { key, projectId, tenant, database, storagePath: storagePath as string };
+  }
+
+  /** A notes tenant backed up with `before`, then `after` replacing it. */
+  async function noted() {
+    const { key, tenant, database, storagePath } = await notesTenant('before');
+    await rows(database.schemaName!, "UPDATE notes SET body = 'after'");
+    return { key, tenant, id: database.tenantId, schemaName: database.schemaName!, storagePath };
+  }
+
+  const held = { leaseToken: '00000000-0000-4000-8000-000000000001', leaseUntil: new Date(Date.now() + 3_600_000) };
+
+  /** What POST /tenants/{id}/rollback records for a tenant with data, held by another process (its lease runs an hour). */
+  async function heldRollback(id: string, storagePath: string) {
+    const prisma = gateway.database.prisma;
+    const tenant = await prisma.tenant.findUniqueOrThrow({ where: { id } });
+    const backup = await prisma.backupRecord.findFirstOrThrow({ where: { storagePath } });
+    await prisma.tenant.update({ where: { id }, data: { status: 'RESTORING', statusBeforeRestore: tenant.status } });
+    return prisma.tenantRestoreJob.create({ data: { tenantId: id, backupId: backup.id, actorId: 'test', actorLabel: 'test key', status: 'RUNNING', ...held } });
+  }
+
+  /** The process holding the job died: its lease runs out and this process takes the job over. */
+  const release = (jobId: string) => gateway.database.prisma.tenantRestoreJob.update({ where: { id: jobId }, data: { leaseUntil: new Date(Date.now() - 1) } });
+
+  test('while its job runs the tenant shows restoring (GET and list), other changes are 409, and it is back to its status after', async () => {
+    const { key, tenant, id, schemaName, storagePath } = await noted();
+    expect((await gateway.rest('POST', `/tenants/${tenant}/suspend`, { headers: bearer(key) })).status).toBe(200);
+    const job = await heldRollback(id, storagePath);
+
+    expect((await gateway.rest('GET', `/tenants/${tenant}`, { headers: bearer(key) })).body.status).toBe('restoring');
+    const listed = (await gateway.rest('GET', '/tenants', { headers: bearer(key) })).body.tenants as { tenant_id: string; status: string }[];
+    expect(listed.find((entry) => entry.tenant_id === tenant)?.status).toBe('restoring');
+    const changes: [string, string, unknown?][] = [
+      ['POST', `/tenants/${tenant}/rollback`, { storage_path: storagePath }],
+      ['POST', `/tenants/${tenant}/backup`],
+      ['POST', `/tenants/${tenant}/resume`],
+      ['POST', `/tenants/${tenant}/suspend`],
+      ['DELETE', `/tenants/${tenant}`],
+      ['DELETE', `/tenants/${tenant}?hard=true`],
+      ['PATCH', `/tenants/${tenant}/isolation`, { isolation_level: 2, blueprint: 'main' }],
+      ['POST', '/admin/query', { blueprint: 'main', tenant_id: tenant, query: "UPDATE notes SET body = 'during'" }],
+    ];
+    for (const [method, path, body] of changes) {
+      const response = await gateway.rest(method, path, { headers: bearer(key), ...(body ? { body } : {}) });
+      expect({ method, path, status: response.status }).toEqual({ method, path, status: 409 });
+    }
+    for (const mutation of [
+      `updateTenant(id: "${id}", input: { name: "renamed" }) { id }`,
+      `setTenantFeature(tenant: "${id}", feature: "sso", enabled: true) { __typename }`,
+      `updateTenantConfig(tenant: "${id}", input: { performance: { cacheSizeMb: 5 } }) { message }`,
+    ]) {
+      const answer = await gateway.graphql(`mutation { ${mutation} }`, {}, key);
+      expect({ mutation, code: answer.errors?.[0]?.extensions?.code }).toEqual({ mutation, code: 'CONFLICT' });
+    }
+    expect(await rows(schemaName, 'SELECT body FROM notes')).toEqual([['after']]);
+
+    await release(job.id);
+    expect(await restored(key, tenant)).toBe('suspended');
+    expect(await rows(schemaName, 'SELECT body FROM notes')).toEqual([['before']]);
+    const prisma = gateway.database.prisma;
+    const ended = await prisma.tenantRestoreJob.findUniqueOrThrow({ where: { id: job.id } });
+    expect(ended).toMatchObject({ status: 'COMPLETED', error: null, leaseToken: null, leaseUntil: null, attempts: 1 });
+    expect(ended.safetyBackupId).not.toBeNull();
+    expect(await prisma.backupRecord.findUniqueOrThrow({ where: { id: ended.safetyBackupId! } })).toMatchObject({ trigger: 'SAFETY', status: 'COMPLETED' });
+    expect(await prisma.tenant.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'SUSPENDED', statusBeforeRestore: null });
+    const [event] = await prisma.auditEvent.findMany({ where: { tenantId: id, action: 'backup.restored' } });
+    expect(event).toMatchObject({ actor: 'test key', actorId: 'test', target: `backup:${storagePath}` });
+  });
+
+  test('a job that cannot restore (its file went bad after the request) fails with the reason, rows and status as they were', async () => {
+    const { key, tenant, id, schemaName, storagePath } = await noted();
+    const prisma = gateway.database.prisma;
+    const job = await heldRollback(id, storagePath);
+    await prisma.backupRecord.updateMany({ where: { storagePath }, data: { checksum: '0'.repeat(64) } });
+    await release(job.id);
+    expect(await restored(key, tenant)).toBe('ready');
+    expect(await prisma.tenantRestoreJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({
+      status: 'FAILED',
+      error: `The backup file "${storagePath}" is corrupt: its checksum does not match`,
+      leaseToken: null,
+    });
+    expect(await rows(schemaName, 'SELECT body FROM notes')).toEqual([['after']]);
+  });
+
+  test('a worker that lost its lease records nothing: the job is left to its new holder', async () => {
+    const { id, storagePath, schemaName } = await noted();
+    const prisma = gateway.database.prisma;
+    const job = await heldRollback(id, storagePath);
+    // Its safety backup was taken: the restore's own transaction is what checks the lease.
+    const safety = await prisma.backupRecord.findFirstOrThrow({ where: { storagePath } });
+    const taken = await prisma.tenantRestoreJob.update({ where: { id: job.id }, data: { safetyBackupId: safety.id } });
+    const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), key: Buffer.from(testSecretsKey, 'hex') };
+    // This worker's token is not the job's (and its renewal is mistaken): its restore transaction refuses to commit.
+    await runRestoreJob(prisma, deps, taken, '00000000-0000-4000-8000-0000000000ff', async () => true);
+    expect(await prisma.tenantRestoreJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'RUNNING', leaseToken: held.leaseToken });
+    expect(await prisma.tenant.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'RESTORING' });
+    expect(await rows(schemaName, 'SELECT body FROM notes')).toEqual([['after']]);
+    await release(job.id);
+  });
+
+  test('a rollback across a blueprint version puts the schema back at the backup\'s version with its rows', async () => {
+    const { key, projectId, tenant, database, storagePath } = await notesTenant('first');
 
     // What a deployment of version 2 does to the tenant's schema.
     await query(key, 'main', 'ALTER TABLE notes ADD COLUMN pinned BOOLEAN');
@@ -585,6 +711,7 @@ describe('backups carry the data', () => {
     await gateway.database.prisma.tenantDatabase.update({ where: { id: database.id }, data: { schemaVersion: 2 } });
 
     expect((await gateway.rest('POST', `/tenants/${tenant}/rollback`, { headers: bearer(key), body: { storage_path: storagePath } })).status).toBe(200);
+    expect(await restored(key, tenant)).toBe('ready');
     expect(await rows(database.schemaName!, 'SELECT * FROM notes')).toEqual([[1, 'first']]);
     expect(await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant } } })).toMatchObject({ schemaName: database.schemaName, schemaVersion: 1 });
     // The schema still belongs to its own role, and still keeps other tenants out.

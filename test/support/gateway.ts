@@ -47,18 +47,29 @@ export async function openTestDatabase(): Promise<{ database: Database; dispose(
     const database = openDatabase('memory://');
     return { database, dispose: () => database.close() };
   }
-  const name = `gateway_test_${randomBytes(6).toString('hex')}`;
+  const fresh = await freshPostgresDatabase(serverUrl, 'gateway_test');
+  const database = openDatabase(fresh.url);
+  return {
+    database,
+    async dispose() {
+      await database.close();
+      await fresh.drop();
+    },
+  };
+}
+
+/** A new, empty database on the PostgreSQL server `serverUrl` names: its URL, and a way to drop it. */
+export async function freshPostgresDatabase(serverUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const database = openDatabase(url.toString());
   return {
-    database,
-    async dispose() {
-      await database.close();
+    url: url.toString(),
+    async drop() {
       const cleanup = new pg.Client({ connectionString: serverUrl });
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

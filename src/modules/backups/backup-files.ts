@@ -25,6 +25,8 @@ export type BackupDeps = {
   auditRetentionDays?: number;
   /** Told of every backup written: its trigger, whether it completed, and how long it took. */
   observe?: (trigger: Trigger, outcome: 'completed' | 'failed', seconds: number) => void;
+  /** The restore job worker: rollbacks of tenants whose databases hold rows are recorded as jobs and it is started on them at once. Absent: every rollback runs within its request. */
+  restoreJobs?: { kick(): void };
 };
 
 function sha256(bytes: Buffer): string {

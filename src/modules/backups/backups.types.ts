@@ -31,11 +31,37 @@ export const BackupRecordRef = builder.prismaObject('BackupRecord', {
   }),
 });
 
+const RestoreJobStatus = builder.enumType('RestoreJobStatus', { values: ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED'] as const });
+
+export const RestoreJobRef = builder.prismaObject('TenantRestoreJob', {
+  name: 'RestoreJob',
+  description: 'A rollback run as a durable job (tenants whose databases hold rows): the tenant is RESTORING until it ends',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    status: t.expose('status', { type: RestoreJobStatus }),
+    error: t.exposeString('error', { nullable: true, description: 'Why the rollback failed (nothing was restored)' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
+    completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
 export const RollbackResultRef = builder.objectRef<RollbackResult>('RollbackResult').implement({
   fields: (t) => ({
     tenant: t.field({ type: TenantRef, resolve: (result) => result.tenant }),
     restoredFrom: t.field({ type: BackupRecordRef, resolve: (result) => result.restoredFrom }),
-    safetyBackup: t.field({ type: BackupRecordRef, description: 'The state just before the rollback', resolve: (result) => result.safetyBackup }),
+    safetyBackup: t.field({
+      type: BackupRecordRef,
+      nullable: true,
+      description: 'The state just before the rollback; null when the rollback runs as a job (the job takes it first)',
+      resolve: (result) => result.safetyBackup,
+    }),
+    job: t.field({
+      type: RestoreJobRef,
+      nullable: true,
+      description: 'The job restoring a tenant whose databases hold rows; null when the rollback was done within the request',
+      resolve: (result) => result.job,
+    }),
   }),
 });
 

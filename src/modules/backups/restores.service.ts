@@ -1,21 +1,19 @@
-import { isDeepStrictEqual } from 'node:util';
-import type { BackupRecord, Prisma, Tenant, TenantRecovery } from '../../generated/prisma/client.js';
+import type { BackupRecord, Prisma, Tenant, TenantRecovery, TenantRestoreJob } from '../../generated/prisma/client.js';
 import { ConflictError, DomainError, ForbiddenError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { readConfigDocument } from '../configs/config-document.js';
-import { changedPaths, recordRevision, revisionsWhere } from '../configs/revisions.js';
-import { type AuditChange, recordAudit } from '../audit/audit-trail.js';
+import { revisionsWhere } from '../configs/revisions.js';
+import type { AuditChange } from '../audit/audit-trail.js';
 import { assertNoDatabaseWork } from '../databases/database-state.js';
-import { quotaPerMinute, readGatewayConfig, viewOf } from '../gateway-config/gateway-config-spec.js';
 import type { Actor } from '../identity/principal.js';
 import { planFields } from '../tenants/plans.js';
 import { assertNotTenantsOwnAct, resolveTenant } from '../tenants/tenant-access.js';
 import { type BackupDeps, loadSnapshot, writeBackup } from './backup-files.js';
-import { type TenantSnapshot, takeSnapshot } from './snapshot.js';
-import { replayChange, type SealedVersions, snapshotChanges } from './snapshot-replay.js';
-import { restoreSchemaData } from '../tenant-databases/schema-data.js';
-import { deployedChain } from '../workspaces/blueprint-databases.js';
+import type { TenantSnapshot } from './snapshot.js';
+import { replayChange, type SealedVersions } from './snapshot-replay.js';
+import { restoreSnapshot, rollbackAudit, rollbackAuthor } from './restore-snapshot.js';
 
-export type RollbackResult = { tenant: Tenant; restoredFrom: BackupRecord; safetyBackup: BackupRecord };
+/** A rollback done within the request has its safety backup; one run as a job has the job instead (the safety backup is its first step). */
+export type RollbackResult = { tenant: Tenant; restoredFrom: BackupRecord; safetyBackup: BackupRecord | null; job: TenantRestoreJob | null };
 
 /**
  * Marks the tenant RESTORING or RECOVERING for the duration of `work`, so a second restore
@@ -24,19 +22,7 @@ export type RollbackResult = { tenant: Tenant; restoredFrom: BackupRecord; safet
  * (settleInterruptedRestores).
  */
 async function whileRestoring<T>(actor: Actor, tenant: Tenant, status: 'RESTORING' | 'RECOVERING', work: () => Promise<T>): Promise<T> {
-  const { count } = await actor.prisma.tenant.updateMany({
-    where: { id: tenant.id, status: { in: ['ACTIVE', 'SUSPENDED'] } },
-    data: { status, statusBeforeRestore: tenant.status },
-  });
-  if (count === 0) {
-    const current = await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id }, select: { status: true } });
-    throw new ConflictError(
-      current.status === 'RESTORING' || current.status === 'RECOVERING'
-        ? `Tenant "${tenant.slug}" is ${current.status.toLowerCase()}; wait for it to finish`
-        : `Cannot restore tenant "${tenant.slug}": it is ${current.status}`,
-      { currentStatus: current.status },
-    );
-  }
+  await markRestoring(actor.prisma, tenant, status);
   try {
     return await work();
   } finally {
@@ -47,116 +33,27 @@ async function whileRestoring<T>(actor: Actor, tenant: Tenant, status: 'RESTORIN
   }
 }
 
+/** Marks a live tenant RESTORING or RECOVERING, remembering its status; a tenant already restoring (or not live) is CONFLICT. */
+async function markRestoring(db: Prisma.TransactionClient, tenant: Tenant, status: 'RESTORING' | 'RECOVERING'): Promise<void> {
+  const { count } = await db.tenant.updateMany({
+    where: { id: tenant.id, status: { in: ['ACTIVE', 'SUSPENDED'] } },
+    data: { status, statusBeforeRestore: tenant.status },
+  });
+  if (count > 0) return;
+  const current = await db.tenant.findUniqueOrThrow({ where: { id: tenant.id }, select: { status: true } });
+  throw new ConflictError(
+    current.status === 'RESTORING' || current.status === 'RECOVERING'
+      ? `Tenant "${tenant.slug}" is ${current.status.toLowerCase()}; wait for it to finish`
+      : `Cannot restore tenant "${tenant.slug}": it is ${current.status}`,
+    { currentStatus: current.status },
+  );
+}
+
 /** A backup holds the plan it was taken under; restoring another plan is not the tenant's own act. */
 function assertRestoreKeepsPlan(actor: Actor, tenant: Tenant, snapshot: TenantSnapshot): void {
   const current = { ...tenant, expiresAt: tenant.expiresAt?.toISOString() ?? null };
   const changed = planFields.find((field) => current[field] !== snapshot.tenant[field]);
   if (changed) assertNotTenantsOwnAct(actor.principal!, `restore a backup with another ${changed}`, changed);
-}
-
-type RestoreAudit = { action: string; target: string };
-
-/**
- * Replaces everything restorable in one transaction, with its audit event: the configuration
- * and gateway configuration changes are new revisions; a section an older backup lacks
- * (secrets, gateway configuration, roles, databases) is left as it is.
- */
-async function restoreSnapshot(actor: Actor, tenant: Tenant, snapshot: TenantSnapshot, author: string, audit: RestoreAudit): Promise<Tenant> {
-  const restored = await actor.prisma.$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT 1 FROM "TenantConfig" WHERE "tenantId" = ${tenant.id}::uuid FOR UPDATE`;
-    const before = await takeSnapshot(tx as unknown as Actor['prisma'], tenant.id);
-    const { id: _id, slug: _slug, expiresAt, settings, ...fields } = snapshot.tenant;
-    const updated = await tx.tenant.update({
-      where: { id: tenant.id },
-      data: { ...fields, settings: settings as Prisma.InputJsonObject, expiresAt: expiresAt ? new Date(expiresAt) : null },
-    });
-    const current = await tx.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
-    const document = snapshot.config.document as Prisma.InputJsonObject;
-    const version = current.version + 1;
-    await tx.tenantConfig.update({ where: { tenantId: tenant.id }, data: { version, document, updatedBy: author, updatedAt: new Date() } });
-    await recordRevision(tx, {
-      tenantId: tenant.id,
-      kind: 'config',
-      version,
-      principal: author,
-      updatedFields: changedPaths(readConfigDocument(current.document) as unknown as Record<string, unknown>, snapshot.config.document),
-      document,
-    });
-    await tx.tenantFeature.deleteMany({ where: { tenantId: tenant.id } });
-    await tx.tenantFeature.createMany({ data: snapshot.features.map((entry) => ({ tenantId: tenant.id, ...entry })) });
-    await tx.resourceLimit.deleteMany({ where: { tenantId: tenant.id } });
-    await tx.resourceLimit.createMany({
-      data: snapshot.resourceLimits.map((limit) => ({ tenantId: tenant.id, ...limit, tiers: limit.tiers as Prisma.InputJsonObject })),
-    });
-    if (snapshot.secrets) {
-      const { dataKey, values } = snapshot.secrets;
-      // A tenant's data key never changes (rotation re-wraps it): the one held now opens the backup's values too.
-      if (dataKey) {
-        await tx.tenantDataKey.createMany({ data: [{ tenantId: tenant.id, wrappedKey: new Uint8Array(Buffer.from(dataKey.wrappedKey, 'base64')), wrappedBy: dataKey.wrappedBy }], skipDuplicates: true });
-      }
-      await tx.tenantSecret.deleteMany({ where: { tenantId: tenant.id } });
-      await tx.tenantSecret.createMany({ data: values.map(({ name, sealed }) => ({ tenantId: tenant.id, name, sealed: new Uint8Array(Buffer.from(sealed, 'base64')) })) });
-    }
-    // The physical schemas stay where they are: the records keep naming them.
-    const databases = await tx.tenantDatabase.findMany({ where: { tenantId: tenant.id }, select: { blueprint: true, schemaName: true, blueprintId: true, schemaVersion: true } });
-    const now = (blueprint: string) => databases.find((database) => database.blueprint === blueprint);
-    const dataOf = (blueprint: string) => (now(blueprint)?.schemaName ? snapshot.data?.find((entry) => entry.blueprint === blueprint) : undefined);
-    if (snapshot.databases) {
-      await tx.tenantDatabase.deleteMany({ where: { tenantId: tenant.id } });
-      await tx.tenantDatabase.createMany({
-        data: snapshot.databases.map((database) => ({
-          tenantId: tenant.id,
-          ...database,
-          status: 'READY' as const,
-          schemaName: now(database.blueprint)?.schemaName ?? null,
-          blueprintId: now(database.blueprint)?.blueprintId ?? null,
-          schemaVersion: dataOf(database.blueprint)?.schemaVersion ?? now(database.blueprint)?.schemaVersion ?? 0,
-        })),
-      });
-    }
-    // The rows, in this same transaction: a schema at another blueprint version is rebuilt at the backup's first.
-    for (const entry of snapshot.data ?? []) {
-      const database = now(entry.blueprint);
-      if (!database?.schemaName) continue;
-      const rebuild = database.schemaVersion !== entry.schemaVersion && database.blueprintId ? (await deployedChain(tx, database.blueprintId, entry.schemaVersion)).statements : undefined;
-      await restoreSchemaData(tx, database.schemaName, entry.tables, rebuild);
-      if (!snapshot.databases) await tx.tenantDatabase.updateMany({ where: { tenantId: tenant.id, blueprint: entry.blueprint }, data: { schemaVersion: entry.schemaVersion } });
-    }
-    if (snapshot.gatewayConfig !== undefined) await restoreGatewayConfig(tx, tenant.id, snapshot.gatewayConfig?.document ?? {}, author);
-    if (snapshot.rbac === null) await tx.tenantRbac.deleteMany({ where: { tenantId: tenant.id } });
-    else if (snapshot.rbac) {
-      const document = snapshot.rbac.document as Prisma.InputJsonObject;
-      await tx.tenantRbac.upsert({ where: { tenantId: tenant.id }, create: { tenantId: tenant.id, document, updatedBy: author }, update: { document, updatedBy: author, updatedAt: new Date() } });
-    }
-    const after = await takeSnapshot(tx as unknown as Actor['prisma'], tenant.id);
-    const changes = snapshotChanges(before, after);
-    // A secret the restore changed is a new version, as a store is: a later recovery replays it.
-    for (const change of changes) {
-      if (!change.path.startsWith('secrets.') || change.after === null) continue;
-      const name = change.path.slice('secrets.'.length);
-      const sealed = after.secrets!.values.find((value) => value.name === name)!.sealed;
-      const version = await tx.tenantSecretVersion.create({ data: { tenantId: tenant.id, name, sealed: new Uint8Array(Buffer.from(sealed, 'base64')) }, select: { id: true } });
-      change.sealedVersion = version.id;
-    }
-    await recordAudit(tx, actor, { tenantId: tenant.id, ...audit, changes });
-    return updated;
-  }, { timeout: 120_000, maxWait: 10_000 });
-  // The gateway configuration's rate limit is read with the API key.
-  actor.credentialsChanged?.();
-  return restored;
-}
-
-/** The gateway configuration back to `document`: the next version with its revision, when it differs. */
-async function restoreGatewayConfig(tx: Prisma.TransactionClient, tenantId: string, stored: Record<string, unknown>, author: string): Promise<void> {
-  const current = await tx.tenantGatewayConfig.findUnique({ where: { tenantId } });
-  const target = readGatewayConfig(stored);
-  if (isDeepStrictEqual(readGatewayConfig(current?.document), target)) return;
-  const version = (current?.version ?? 0) + 1;
-  const document = stored as Prisma.InputJsonObject;
-  const data = { version, document, quotaPerMinute: quotaPerMinute(target.rateLimit), updatedBy: author, updatedAt: new Date() };
-  await tx.tenantGatewayConfig.upsert({ where: { tenantId }, create: { tenantId, ...data }, update: data });
-  const view = (document: unknown) => viewOf(readGatewayConfig(document)) as unknown as Record<string, unknown>;
-  await recordRevision(tx, { tenantId, kind: 'gateway', version, principal: author, updatedFields: changedPaths(view(current?.document), view(stored)), document });
 }
 
 /** The sealed values of the secret versions the events name. */
@@ -190,7 +87,9 @@ async function replayUntil(actor: Actor, tenant: Tenant, snapshot: TenantSnapsho
 /**
  * Restores a tenant to a backup: the file's checksum is verified first (a missing or corrupt
  * file changes nothing), the current state is backed up, then everything restorable is
- * replaced in one transaction; the configuration change is a new revision.
+ * replaced in one transaction; the configuration change is a new revision. A tenant whose
+ * databases hold rows (real schemas) is restored by a job: the request checks the same, marks
+ * the tenant RESTORING and records the job in one transaction, and answers at once.
  */
 export async function rollbackTenant(actor: Actor, deps: BackupDeps, ref: string, storagePath: string): Promise<RollbackResult> {
   const tenant = await resolveTenant(actor, ref, 'backups:write');
@@ -199,11 +98,38 @@ export async function rollbackTenant(actor: Actor, deps: BackupDeps, ref: string
   await assertNoDatabaseWork(actor, tenant, 'roll back');
   const snapshot = await loadSnapshot(actor, deps, tenant, record);
   assertRestoreKeepsPlan(actor, tenant, snapshot);
+  if (deps.restoreJobs && (await holdsData(actor, tenant))) {
+    const principal = actor.principal!;
+    const job = await actor.prisma.$transaction(async (tx) => {
+      await markRestoring(tx, tenant, 'RESTORING');
+      return tx.tenantRestoreJob.create({
+        data: {
+          tenantId: tenant.id,
+          backupId: record.id,
+          actorId: principal.id,
+          actorLabel: principal.label,
+          requestId: actor.origin?.requestId ?? null,
+          clientAddress: actor.origin?.clientAddress ?? null,
+        },
+      });
+    });
+    // The answer shows the tenant as the job found it (RESTORING), read before the job may end.
+    const restoring = await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } });
+    deps.restoreJobs.kick();
+    return { tenant: restoring, restoredFrom: record, safetyBackup: null, job };
+  }
   return whileRestoring(actor, tenant, 'RESTORING', async () => {
     const safetyBackup = await writeBackup(actor, deps, tenant, 'SAFETY');
-    await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (rollback to ${storagePath})`, { action: 'backup.restored', target: `backup:${storagePath}` });
-    return { tenant, restoredFrom: record, safetyBackup };
+    await restoreSnapshot(actor, tenant, snapshot, rollbackAuthor(principalLabel(actor), storagePath), rollbackAudit(storagePath));
+    return { tenant, restoredFrom: record, safetyBackup, job: null };
   }).then(async (result) => ({ ...result, tenant: await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } }) }));
+}
+
+const principalLabel = (actor: Actor) => actor.principal!.label;
+
+/** Whether any of the tenant's databases is a real schema (its rows make a restore long enough to run as a job). */
+async function holdsData(actor: Actor, tenant: Tenant): Promise<boolean> {
+  return (await actor.prisma.tenantDatabase.count({ where: { tenantId: tenant.id, schemaName: { not: null } } })) > 0;
 }
 
 export const recoveryUndoWindowMs = 24 * 3_600_000;

@@ -6,7 +6,7 @@ import { changeTenantConfig } from '../configs/config-changes.js';
 import { readConfigDocument } from '../configs/config-document.js';
 import { countFieldUse, type FieldLimited } from '../../rate-limit/field-limits.js';
 import { type Actor, requireScope } from '../identity/principal.js';
-import { resolveTenant } from '../tenants/tenant-access.js';
+import { assertNotRestoring, resolveTenant } from '../tenants/tenant-access.js';
 import { type FeatureDefinition, featureCatalog, featuresByName, tierMeets } from './features.catalog.js';
 
 export type TenantFeatureState = FeatureDefinition & { enabled: boolean; available: boolean };
@@ -49,6 +49,7 @@ export function tenantFeatures(
 /** Returns the tenant's id. */
 export async function setTenantFeature(actor: Actor, ref: string, name: string, enabled: boolean): Promise<string> {
   const tenant = await resolveTenant(actor, ref, 'features:write');
+  assertNotRestoring(tenant, 'change the features of');
   const feature = featuresByName.get(name);
   if (!feature) {
     throw new InvalidInputError([{ field: 'feature', rule: 'catalog', message: `Unknown feature "${name}"` }]);

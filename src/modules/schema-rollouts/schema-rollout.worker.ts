@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient, SchemaRollout, SchemaRolloutTarget } from '../../generated/prisma/client.js';
+import { JobLoop } from '../../lib/job-loop.js';
 import type { Logger } from '../../lib/logger.js';
 
 /** What applying a version to one tenant database came to; a failure throws with PostgreSQL's message. */
@@ -35,11 +36,7 @@ const finalStatus = (targets: Pick<SchemaRolloutTarget, 'status'>[]) => {
  * tenant's failure is recorded and the next goes on.
  */
 export class SchemaRolloutWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
-  private stopped = false;
-  private again = false;
-  private busy = false;
+  private readonly loop: JobLoop;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -47,54 +44,34 @@ export class SchemaRolloutWorker {
     private readonly settings: RolloutSettings,
     private readonly aloneWithDatabase: boolean,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.loop = new JobLoop(() => this.runOnce(), settings.pollMs, logger, 'deployment');
+  }
+
+  private get stopped(): boolean {
+    return this.loop.stopped;
+  }
 
   start(): void {
-    this.running = (async () => {
-      if (this.aloneWithDatabase) {
-        const { count } = await this.prisma.schemaRollout.updateMany({ where: { status: { in: ['PENDING', 'IN_PROGRESS'] }, leaseUntil: { not: null } }, data: { leaseUntil: null, leaseToken: null } });
-        if (count) this.logger.warn('resuming deployments a stopped process left unfinished', { deployments: count });
-      }
-    })()
-      .catch((error) => this.logger.error('releasing deployments at start failed', { error }))
-      .finally(() => this.kick());
+    this.loop.start(async () => {
+      if (!this.aloneWithDatabase) return;
+      const { count } = await this.prisma.schemaRollout.updateMany({ where: { status: { in: ['PENDING', 'IN_PROGRESS'] }, leaseUntil: { not: null } }, data: { leaseUntil: null, leaseToken: null } });
+      if (count) this.logger.warn('resuming deployments a stopped process left unfinished', { deployments: count });
+    });
   }
 
   /** Looks for work now (a deployment was just created), or as soon as the current round ends. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.busy) {
-      this.again = true;
-      return;
-    }
-    clearTimeout(this.timer);
-    this.busy = true;
-    this.running = this.drain()
-      .catch((error) => this.logger.error('deployment round failed', { error }))
-      .finally(() => {
-        this.busy = false;
-        if (this.stopped) return;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        } else {
-          this.timer = setTimeout(() => this.kick(), this.settings.pollMs);
-          this.timer.unref();
-        }
-      });
+    this.loop.kick();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Runs claimable jobs until none is left; returns how many it ran. */
-  async drain(): Promise<number> {
-    let ran = 0;
-    while (!this.stopped && (await this.runOnce())) ran++;
-    return ran;
+  drain(): Promise<number> {
+    return this.loop.drain();
   }
 
   /** Claims one job and runs its remaining tenants; false when there was none to claim. */

@@ -18,7 +18,8 @@ export async function settleInterruptedWork(
 ): Promise<{ tenants: number; backups: number }> {
   const cutoff = new Date(now - olderThanMs);
   const stuck = await prisma.tenant.findMany({
-    where: { status: { in: ['RESTORING', 'RECOVERING'] }, updatedAt: { lt: cutoff } },
+    // A rollback run as a job is the job's to end: it runs again after a restart.
+    where: { status: { in: ['RESTORING', 'RECOVERING'] }, updatedAt: { lt: cutoff }, restoreJobs: { none: { status: { in: ['PENDING', 'RUNNING'] } } } },
     select: { id: true, status: true, statusBeforeRestore: true },
   });
   let tenants = 0;

@@ -104,13 +104,24 @@ export async function resolveTenant<T extends Tenant = Tenant>(
 
 /**
  * The one rule for work that needs a live tenant: a tenant in the trash is CONFLICT with
- * `currentStatus: DELETED` (dialects render their own trash message from it).
+ * `currentStatus: DELETED` (dialects render their own trash message from it); a tenant being
+ * restored or recovered is CONFLICT until that ends, so no change lands under a restore (a
+ * rollback job would overwrite it, or be mixed with it).
  */
 export function assertLive(tenant: Pick<Tenant, 'slug' | 'status'>, action: string): void {
   if (tenant.status === 'DELETED') {
     throw new ConflictError(`Cannot ${action} tenant "${tenant.slug}": it is DELETED; restore it first`, {
       currentStatus: tenant.status,
       slug: tenant.slug,
+    });
+  }
+  assertNotRestoring(tenant, action);
+}
+
+export function assertNotRestoring(tenant: Pick<Tenant, 'slug' | 'status'>, action: string): void {
+  if (tenant.status === 'RESTORING' || tenant.status === 'RECOVERING') {
+    throw new ConflictError(`Cannot ${action} tenant "${tenant.slug}" while it is ${tenant.status.toLowerCase()}; wait for it to finish`, {
+      currentStatus: tenant.status,
     });
   }
 }

@@ -74,7 +74,7 @@ export const rollbackRoute = defineRoute(TenantsDbRollbackDocument, {
     }),
   success: {
     status: 200,
-    description: 'Restored',
+    description: 'Restored (status ready), or for a tenant whose databases hold rows the rollback job recorded (status restoring until it ends)',
     schema: z.object({ ...envelope, message: z.string(), tenant_id: z.string(), status: z.string(), paths: z.array(z.string()) }),
   },
 });

@@ -1,0 +1,129 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { Prisma, Tenant } from '../../generated/prisma/client.js';
+import { recordAudit } from '../audit/audit-trail.js';
+import { readConfigDocument } from '../configs/config-document.js';
+import { changedPaths, recordRevision } from '../configs/revisions.js';
+import { quotaPerMinute, readGatewayConfig, viewOf } from '../gateway-config/gateway-config-spec.js';
+import type { Actor } from '../identity/principal.js';
+import { restoreSchemaData } from '../tenant-databases/schema-data.js';
+import { deployedChain } from '../workspaces/blueprint-databases.js';
+import { type TenantSnapshot, takeSnapshot } from './snapshot.js';
+import { snapshotChanges } from './snapshot-replay.js';
+
+export type RestoreAudit = { action: string; target: string };
+
+/**
+ * Replaces everything restorable in one transaction, with its audit event: the configuration
+ * and gateway configuration changes are new revisions; a section an older backup lacks
+ * (secrets, gateway configuration, roles, databases) is left as it is. `alongside` runs first
+ * in that same transaction (a restore job checks its lease there and ends itself and the
+ * tenant's RESTORING with the restore).
+ */
+export async function restoreSnapshot(
+  actor: Actor,
+  tenant: Tenant,
+  snapshot: TenantSnapshot,
+  author: string,
+  audit: RestoreAudit,
+  alongside?: (tx: Prisma.TransactionClient) => Promise<void>,
+): Promise<Tenant> {
+  const restored = await actor.prisma.$transaction(async (tx) => {
+    await alongside?.(tx);
+    await tx.$queryRaw`SELECT 1 FROM "TenantConfig" WHERE "tenantId" = ${tenant.id}::uuid FOR UPDATE`;
+    const before = await takeSnapshot(tx as unknown as Actor['prisma'], tenant.id);
+    const { id: _id, slug: _slug, expiresAt, settings, ...fields } = snapshot.tenant;
+    const updated = await tx.tenant.update({
+      where: { id: tenant.id },
+      data: { ...fields, settings: settings as Prisma.InputJsonObject, expiresAt: expiresAt ? new Date(expiresAt) : null },
+    });
+    const current = await tx.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
+    const document = snapshot.config.document as Prisma.InputJsonObject;
+    const version = current.version + 1;
+    await tx.tenantConfig.update({ where: { tenantId: tenant.id }, data: { version, document, updatedBy: author, updatedAt: new Date() } });
+    await recordRevision(tx, {
+      tenantId: tenant.id,
+      kind: 'config',
+      version,
+      principal: author,
+      updatedFields: changedPaths(readConfigDocument(current.document) as unknown as Record<string, unknown>, snapshot.config.document),
+      document,
+    });
+    await tx.tenantFeature.deleteMany({ where: { tenantId: tenant.id } });
+    await tx.tenantFeature.createMany({ data: snapshot.features.map((entry) => ({ tenantId: tenant.id, ...entry })) });
+    await tx.resourceLimit.deleteMany({ where: { tenantId: tenant.id } });
+    await tx.resourceLimit.createMany({
+      data: snapshot.resourceLimits.map((limit) => ({ tenantId: tenant.id, ...limit, tiers: limit.tiers as Prisma.InputJsonObject })),
+    });
+    if (snapshot.secrets) {
+      const { dataKey, values } = snapshot.secrets;
+      // A tenant's data key never changes (rotation re-wraps it): the one held now opens the backup's values too.
+      if (dataKey) {
+        await tx.tenantDataKey.createMany({ data: [{ tenantId: tenant.id, wrappedKey: new Uint8Array(Buffer.from(dataKey.wrappedKey, 'base64')), wrappedBy: dataKey.wrappedBy }], skipDuplicates: true });
+      }
+      await tx.tenantSecret.deleteMany({ where: { tenantId: tenant.id } });
+      await tx.tenantSecret.createMany({ data: values.map(({ name, sealed }) => ({ tenantId: tenant.id, name, sealed: new Uint8Array(Buffer.from(sealed, 'base64')) })) });
+    }
+    // The physical schemas stay where they are: the records keep naming them.
+    const databases = await tx.tenantDatabase.findMany({ where: { tenantId: tenant.id }, select: { blueprint: true, schemaName: true, blueprintId: true, schemaVersion: true } });
+    const now = (blueprint: string) => databases.find((database) => database.blueprint === blueprint);
+    const dataOf = (blueprint: string) => (now(blueprint)?.schemaName ? snapshot.data?.find((entry) => entry.blueprint === blueprint) : undefined);
+    if (snapshot.databases) {
+      await tx.tenantDatabase.deleteMany({ where: { tenantId: tenant.id } });
+      await tx.tenantDatabase.createMany({
+        data: snapshot.databases.map((database) => ({
+          tenantId: tenant.id,
+          ...database,
+          status: 'READY' as const,
+          schemaName: now(database.blueprint)?.schemaName ?? null,
+          blueprintId: now(database.blueprint)?.blueprintId ?? null,
+          schemaVersion: dataOf(database.blueprint)?.schemaVersion ?? now(database.blueprint)?.schemaVersion ?? 0,
+        })),
+      });
+    }
+    // The rows, in this same transaction: a schema at another blueprint version is rebuilt at the backup's first.
+    for (const entry of snapshot.data ?? []) {
+      const database = now(entry.blueprint);
+      if (!database?.schemaName) continue;
+      const rebuild = database.schemaVersion !== entry.schemaVersion && database.blueprintId ? (await deployedChain(tx, database.blueprintId, entry.schemaVersion)).statements : undefined;
+      await restoreSchemaData(tx, database.schemaName, entry.tables, rebuild);
+      if (!snapshot.databases) await tx.tenantDatabase.updateMany({ where: { tenantId: tenant.id, blueprint: entry.blueprint }, data: { schemaVersion: entry.schemaVersion } });
+    }
+    if (snapshot.gatewayConfig !== undefined) await restoreGatewayConfig(tx, tenant.id, snapshot.gatewayConfig?.document ?? {}, author);
+    if (snapshot.rbac === null) await tx.tenantRbac.deleteMany({ where: { tenantId: tenant.id } });
+    else if (snapshot.rbac) {
+      const document = snapshot.rbac.document as Prisma.InputJsonObject;
+      await tx.tenantRbac.upsert({ where: { tenantId: tenant.id }, create: { tenantId: tenant.id, document, updatedBy: author }, update: { document, updatedBy: author, updatedAt: new Date() } });
+    }
+    const after = await takeSnapshot(tx as unknown as Actor['prisma'], tenant.id);
+    const changes = snapshotChanges(before, after);
+    // A secret the restore changed is a new version, as a store is: a later recovery replays it.
+    for (const change of changes) {
+      if (!change.path.startsWith('secrets.') || change.after === null) continue;
+      const name = change.path.slice('secrets.'.length);
+      const sealed = after.secrets!.values.find((value) => value.name === name)!.sealed;
+      const version = await tx.tenantSecretVersion.create({ data: { tenantId: tenant.id, name, sealed: new Uint8Array(Buffer.from(sealed, 'base64')) }, select: { id: true } });
+      change.sealedVersion = version.id;
+    }
+    await recordAudit(tx, actor, { tenantId: tenant.id, ...audit, changes });
+    return updated;
+  }, { timeout: 120_000, maxWait: 10_000 });
+  // The gateway configuration's rate limit is read with the API key.
+  actor.credentialsChanged?.();
+  return restored;
+}
+
+/** The gateway configuration back to `document`: the next version with its revision, when it differs. */
+async function restoreGatewayConfig(tx: Prisma.TransactionClient, tenantId: string, stored: Record<string, unknown>, author: string): Promise<void> {
+  const current = await tx.tenantGatewayConfig.findUnique({ where: { tenantId } });
+  const target = readGatewayConfig(stored);
+  if (isDeepStrictEqual(readGatewayConfig(current?.document), target)) return;
+  const version = (current?.version ?? 0) + 1;
+  const document = stored as Prisma.InputJsonObject;
+  const data = { version, document, quotaPerMinute: quotaPerMinute(target.rateLimit), updatedBy: author, updatedAt: new Date() };
+  await tx.tenantGatewayConfig.upsert({ where: { tenantId }, create: { tenantId, ...data }, update: data });
+  const view = (document: unknown) => viewOf(readGatewayConfig(document)) as unknown as Record<string, unknown>;
+  await recordRevision(tx, { tenantId, kind: 'gateway', version, principal: author, updatedFields: changedPaths(view(current?.document), view(stored)), document });
+}
+
+export const rollbackAuthor = (label: string, storagePath: string) => `${label} (rollback to ${storagePath})`;
+export const rollbackAudit = (storagePath: string): RestoreAudit => ({ action: 'backup.restored', target: `backup:${storagePath}` });
