@@ -247,6 +247,23 @@ describe('the gateway configuration and roles in backups', () => {
     expect(JSON.stringify(restored.changes)).not.toContain('whsec_');
   });
 
+  test('saves racing a rollback take versions one after another: every request succeeds, the revisions are 1..n with none twice', async () => {
+    const tenant = await createTenant(gateway, { tier: 'ENTERPRISE' });
+    const headers = { authorization: `Bearer ${gateway.adminKey}`, 'x-tenant-id': tenant.id };
+    await operatorOn(tenant.id)('POST', '/tenant/config', { rateLimit: { enabled: true, default: { max: 100, windowSeconds: 60 } } });
+    const saved = await backup(tenant.id);
+    await operatorOn(tenant.id)('POST', '/tenant/config', { rateLimit: { enabled: true, default: { max: 50, windowSeconds: 60 } } });
+    const saves = [60, 70, 80, 90].map((max) => gateway.rest('POST', '/tenant/config', { headers, body: { rateLimit: { enabled: true, default: { max, windowSeconds: 60 } } } }));
+    const rollback = gateway.graphql(`mutation { rollbackTenant(tenant: "${tenant.id}", storagePath: "${saved.storagePath}") { tenant { id } } }`);
+    const [rolledBack, ...answers] = await Promise.all([rollback, ...saves]);
+    expect(rolledBack.errors).toBeUndefined();
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+    const revisions = await gateway.database.prisma.tenantConfigRevision.findMany({ where: { tenantId: tenant.id, kind: 'gateway' }, orderBy: { version: 'asc' } });
+    expect(revisions.map((revision) => revision.version)).toEqual(revisions.map((_revision, index) => index + 1));
+    const row = await gateway.database.prisma.tenantGatewayConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
+    expect(row.version).toBe(revisions.at(-1)!.version);
+  });
+
   test('an incremental holds the gateway configuration and roles when they changed, and applying it gives them back', async () => {
     const tenant = await createTenant(gateway, { tier: 'ENTERPRISE' });
     const call = operatorOn(tenant.id);

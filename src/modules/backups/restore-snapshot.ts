@@ -3,7 +3,8 @@ import type { Prisma, Tenant } from '../../generated/prisma/client.js';
 import { recordAudit } from '../audit/audit-trail.js';
 import { readConfigDocument } from '../configs/config-document.js';
 import { changedPaths, recordRevision } from '../configs/revisions.js';
-import { quotaPerMinute, readGatewayConfig, viewOf } from '../gateway-config/gateway-config-spec.js';
+import { readGatewayConfig, viewOf } from '../gateway-config/gateway-config-spec.js';
+import { lockGatewayConfig, writeGatewayConfigVersion } from '../gateway-config/gateway-config-versions.js';
 import type { Actor } from '../identity/principal.js';
 import { restoreSchemaData } from '../tenant-databases/schema-data.js';
 import { deployedChain } from '../workspaces/blueprint-databases.js';
@@ -112,17 +113,13 @@ export async function restoreSnapshot(
   return restored;
 }
 
-/** The gateway configuration back to `document`: the next version with its revision, when it differs. */
+/** The gateway configuration back to `document`: the next version with its revision, when it differs (the row locked as a save locks it). */
 async function restoreGatewayConfig(tx: Prisma.TransactionClient, tenantId: string, stored: Record<string, unknown>, author: string): Promise<void> {
-  const current = await tx.tenantGatewayConfig.findUnique({ where: { tenantId } });
+  const current = await lockGatewayConfig(tx, tenantId, author);
   const target = readGatewayConfig(stored);
-  if (isDeepStrictEqual(readGatewayConfig(current?.document), target)) return;
-  const version = (current?.version ?? 0) + 1;
-  const document = stored as Prisma.InputJsonObject;
-  const data = { version, document, quotaPerMinute: quotaPerMinute(target.rateLimit), updatedBy: author, updatedAt: new Date() };
-  await tx.tenantGatewayConfig.upsert({ where: { tenantId }, create: { tenantId, ...data }, update: data });
+  if (isDeepStrictEqual(readGatewayConfig(current.document), target)) return;
   const view = (document: unknown) => viewOf(readGatewayConfig(document)) as unknown as Record<string, unknown>;
-  await recordRevision(tx, { tenantId, kind: 'gateway', version, principal: author, updatedFields: changedPaths(view(current?.document), view(stored)), document });
+  await writeGatewayConfigVersion(tx, current, target, stored as Prisma.InputJsonObject, author, changedPaths(view(current.document), view(stored)));
 }
 
 export const rollbackAuthor = (label: string, storagePath: string) => `${label} (rollback to ${storagePath})`;

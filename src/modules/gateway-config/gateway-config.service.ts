@@ -4,7 +4,7 @@ import { InvalidInputError, type Violation } from '../../lib/errors.js';
 import type { Keyring } from '../../lib/keyring.js';
 import { violationsFromZod } from '../../lib/validation.js';
 import { documentChanges, recordAudit } from '../audit/audit-trail.js';
-import { changedPaths, recordRevision, revisionsWhere } from '../configs/revisions.js';
+import { changedPaths, revisionsWhere } from '../configs/revisions.js';
 import type { Actor } from '../identity/principal.js';
 import { sealSecretValue, tenantDataKey } from '../secrets/envelope.js';
 import { assertLive, resolveTenant } from '../tenants/tenant-access.js';
@@ -12,10 +12,10 @@ import {
   type GatewayConfigDocument,
   type GatewayConfigView,
   gatewayConfigPatch,
-  quotaPerMinute,
   readGatewayConfig,
   viewOf,
 } from './gateway-config-spec.js';
+import { lockGatewayConfig, writeGatewayConfigVersion } from './gateway-config-versions.js';
 
 export type GatewayConfig = GatewayConfigView & { tenantId: string; version: number; updatedAt: Date | null; updatedBy: string | null };
 
@@ -63,9 +63,7 @@ export async function saveGatewayConfig(actor: Actor & { keyring: Keyring }, ref
   assertLive(tenant, 'change the gateway configuration of');
   const author = actor.principal!.label;
   const saved = await actor.prisma.$transaction(async (tx) => {
-    await tx.tenantGatewayConfig.createMany({ data: [{ tenantId: tenant.id, document: {}, updatedBy: author }], skipDuplicates: true });
-    await tx.$queryRaw`SELECT 1 FROM "TenantGatewayConfig" WHERE "tenantId" = ${tenant.id}::uuid FOR UPDATE`;
-    const current = await tx.tenantGatewayConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
+    const current = await lockGatewayConfig(tx, tenant.id, author);
     const before = readGatewayConfig(current.document);
     const { webhooks, ...sections } = patch;
     const after: GatewayConfigDocument = { ...before, ...sections };
@@ -80,13 +78,8 @@ export async function saveGatewayConfig(actor: Actor & { keyring: Keyring }, ref
     if (violations.length) throw new InvalidInputError(violations);
     const updatedFields = changedPaths(viewOf(before), viewOf(after));
     if (isDeepStrictEqual(before, after) || (updatedFields.length === 0 && !webhooks)) return { row: current, updatedFields };
-    const version = current.version + 1;
-    const document = after as unknown as Prisma.InputJsonObject;
-    const row = await tx.tenantGatewayConfig.update({
-      where: { tenantId: tenant.id },
-      data: { version, document, quotaPerMinute: quotaPerMinute(after.rateLimit), updatedBy: author, updatedAt: new Date() },
-    });
-    await recordRevision(tx, { tenantId: tenant.id, kind: 'gateway', version, principal: author, updatedFields: updatedFields.length ? updatedFields : ['webhooks'], document });
+    const row = await writeGatewayConfigVersion(tx, current, after, after as unknown as Prisma.InputJsonObject, author, updatedFields.length ? updatedFields : ['webhooks']);
+    const version = row.version;
     const changes = documentChanges(viewOf(before) as unknown as Record<string, unknown>, viewOf(after) as unknown as Record<string, unknown>);
     await recordAudit(tx, actor, { tenantId: tenant.id, action: 'gateway_config.updated', target: `gateway_config:v${version}`, changes });
     return { row, updatedFields };
