@@ -62,7 +62,13 @@ export function postgresSqlSessions(connectionString: string, max = 4): SqlSessi
   };
   return {
     async transaction(work) {
-      pool ??= new pg.Pool({ connectionString, max });
+      if (!pool) {
+        pool = new pg.Pool({ connectionString, max });
+        // An idle client whose connection ends (a server restart, a terminated backend) is an
+        // 'error' on the pool: unhandled, it would crash the process. The pool drops that client
+        // and the next transaction opens another; a transaction in flight gets its own error.
+        pool.on('error', () => {});
+      }
       const client = await pool.connect();
       let broken: unknown = undefined;
       try {
