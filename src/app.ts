@@ -1,7 +1,8 @@
 import type { Database } from './db/client.js';
 import { openLeadership } from './db/leadership.js';
 import type { Environment } from './env.js';
-import { operatorKeyCheck } from './http/credentials.js';
+import { createCredentials, operatorKeyCheck } from './http/credentials.js';
+import { jwtAuthenticator } from './http/jwt.js';
 import { graphqlBridge } from './http/graphql-bridge.js';
 import { noteTenant } from './http/request-log.js';
 import { createMetrics, operationObserver, watchWorkers } from './http/metrics.js';
@@ -15,7 +16,7 @@ import { createSignupLimit } from './modules/accounts/signup-limit.js';
 import type { BackupDeps } from './modules/backups/backup-files.js';
 import { BackupScheduler } from './modules/backups/backup-scheduler.worker.js';
 import { PartialBackupFilesCleaner } from './modules/backups/partial-files.worker.js';
-import { RestoreJobWorker } from './modules/backups/restore-job.worker.js';
+import { BackupJobWorker } from './modules/backups/backup-job.worker.js';
 import { type BackupStorages, backupStoragesFrom } from './modules/backups/storage.js';
 import { DatabaseWork } from './modules/databases/database-work.js';
 import { advanceDatabaseWork } from './modules/databases/database-state.js';
@@ -96,10 +97,11 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'on',
   }, logger);
   const rollouts = new SchemaRolloutWorker(prisma, blueprintVersionApplier(prisma, database.sql), { pollMs: env.DEPLOYMENT_POLL_MS, leaseMs: env.DEPLOYMENT_LEASE_MS }, alone, logger);
-  // Rollbacks of tenants with data: the same job settings as deployments.
-  const restores = new RestoreJobWorker(prisma, backups, { pollMs: env.DEPLOYMENT_POLL_MS, leaseMs: env.DEPLOYMENT_LEASE_MS }, alone, logger);
-  backups.restoreJobs = restores;
-  const workers = [meter, keyUse, rollouts, restores, sweeper, new PartialBackupFilesCleaner(backupStorages.local, alone, logger), new AuditRetention(prisma, env.AUDIT_RETENTION_DAYS, logger), new QueryLogRetention(prisma, env.QUERY_LOG_RETENTION_DAYS, logger), webhooks, ...(scheduler ? [scheduler] : [])];
+  const credentials = createCredentials(prisma, env.GATEWAY_ADMIN_KEY, env.PRINCIPAL_CACHE_MS, jwtAuthenticator(env, prisma), (keyId) => keyUse.record(keyId));
+  // Backups and restores of tenants with data: the same job settings as deployments.
+  const backupJobs = new BackupJobWorker(prisma, backups, { pollMs: env.DEPLOYMENT_POLL_MS, leaseMs: env.DEPLOYMENT_LEASE_MS }, alone, logger, credentials.forget);
+  backups.jobs = backupJobs;
+  const workers = [meter, keyUse, rollouts, backupJobs, sweeper, new PartialBackupFilesCleaner(backupStorages.local, alone, logger), new AuditRetention(prisma, env.AUDIT_RETENTION_DAYS, logger), new QueryLogRetention(prisma, env.QUERY_LOG_RETENTION_DAYS, logger), webhooks, ...(scheduler ? [scheduler] : [])];
   for (const worker of workers) worker.start();
 
   const accounts: AccountDeps = {
@@ -115,7 +117,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const deployments = { backups, work: deploymentWork, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
   const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, dataPlane: { sql: database.sql, keyring }, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring: dataKeyring, queryLogs: { slowQueryMs: env.SLOW_QUERY_MS }, schemaRollouts: rollouts },
     observer: { ...operationObserver(metrics), tenant: noteTenant },
-    keyUse,
+    credentials,
   });
   const dialects = mountedDialects(env);
   const rest = createRestEngine(dialects, graphqlBridge(yoga), { maxBodyBytes: env.REST_MAX_BODY_BYTES });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { backupWritten } from './support/data-plane.js';
 import { accountPassword, createBlueprints, signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
@@ -55,8 +56,7 @@ test("a change through one project's key reaches its own acme only", async () =>
 
 test("backups: one project's backup of acme is not in the other's list", async () => {
   const id = await twins();
-  const backup = await gateway.rest('POST', `/tenants/${id}/backup`, { headers: bearer(keys.first) });
-  expect(backup.status).toBe(200);
+  await backupWritten(gateway, keys.first, id);
   const mine = await gateway.rest('GET', `/tenants/${id}/backups`, { headers: bearer(keys.first) });
   const theirs = await gateway.rest('GET', `/tenants/${id}/backups`, { headers: bearer(keys.second) });
   expect(mine.body).toMatchObject({ tenant_id: id, count: 1 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { backupWritten } from './support/data-plane.js';
 import { createBlueprints, signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway, testSecretsKey, uniqueSlug } from './support/gateway.js';
 import { startReplica } from './support/replica.js';
@@ -151,8 +152,7 @@ describe('DELETE /projects/{id}', () => {
     await createBlueprints(gateway, doomed.api_key, ['main']);
     const created = await gateway.rest('POST', '/tenants', { headers: bearer(doomed.api_key), body: { tenant_id: tenant, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
     expect(created.status).toBe(201);
-    const backup = await gateway.rest('POST', `/tenants/${tenant}/backup`, { headers: bearer(doomed.api_key) });
-    const [backupPath] = backup.body.paths as string[];
+    const [backupPath] = (await backupWritten(gateway, doomed.api_key, tenant)).paths as string[];
     const backupFiles = async () => (await readdir(gateway.backupDir, { recursive: true })).filter((file) => backupPath!.endsWith(file) || file.endsWith(backupPath!));
     expect(await backupFiles()).toHaveLength(1);
     // The project id is tdb_ and the first 8 hex digits of its UUID; its schemas start with p and the same digits.

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createBlueprints } from './support/fixtures.js';
-import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
+import { readEnvironment } from '../src/env.js';
+import { startBackup } from '../src/modules/backups/backup-files.js';
+import { backupStoragesFrom } from '../src/modules/backups/storage.js';
+import { runInSchema } from '../src/modules/tenant-databases/tenant-schemas.js';
+import { settleInterruptedWork } from '../src/modules/tenants/interrupted-work.js';
+import { startGateway, type TestGateway, testSecretsKey, uniqueSlug } from './support/gateway.js';
 
 // TenantsDB API (seed 002): the tenant lifecycle and isolation routes. The gateway's database
 // phases are short here (provisioning, sync and cutover 600 ms each), yet long enough that
@@ -406,10 +411,23 @@ describe('recovery_undo in GET /tenants/{id}', () => {
     await gateway.rest('POST', '/tenants', { headers: as(pro.key), body: { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: 2 }] } });
     await waitForStatus(pro.key, id, 'ready');
     expect((await gateway.rest('GET', `/tenants/${id}`, { headers: as(pro.key) })).body.recovery_undo).toBeUndefined();
-    expect((await gateway.rest('POST', `/tenants/${id}/backup`, { headers: as(pro.key) })).status).toBe(200);
+    // Its database is a real schema: the backup, the recovery and the undo run as jobs.
+    const backup = await gateway.rest('POST', `/tenants/${id}/backup`, { headers: as(pro.key) });
+    expect(backup.status).toBe(200);
+    await expect.poll(async () => (await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) })).body.backups.map((entry: { storage_path: string }) => entry.storage_path), { timeout: 10_000 }).toEqual(backup.body.paths);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const recovered = await gateway.rest('POST', `/tenants/${id}/recover`, { headers: as(pro.key), body: { timestamp: new Date().toISOString() } });
+    const timestamp = new Date();
+    const recovered = await gateway.rest('POST', `/tenants/${id}/recover`, { headers: as(pro.key), body: { timestamp: timestamp.toISOString() } });
     expect(recovered.status).toBe(200);
+    const target = timestamp.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    expect(recovered.body).toEqual({
+      success: true,
+      http_status: 200,
+      code: 'ok',
+      message: `Recovery initiated for tenant '${id}' to ${target}. Original VM preserved for 24h.`,
+      tenant: { tenant_id: id, status: 'recovering', target_timestamp: target },
+    });
+    await waitForStatus(pro.key, id, 'ready', 10_000);
 
     const tenant = await gateway.rest('GET', `/tenants/${id}`, { headers: as(pro.key) });
     expect(tenant.body.recovery_undo).toEqual({
@@ -419,7 +437,105 @@ describe('recovery_undo in GET /tenants/{id}', () => {
       command: `tdb tenants recover-undo ${id}`,
     });
     expect(Date.parse(tenant.body.recovery_undo.expires_at) - Date.now()).toBeGreaterThan(23.9 * 3_600_000);
-    expect((await gateway.rest('POST', `/tenants/${id}/recover-undo`, { headers: as(pro.key) })).status).toBe(200);
+    const undone = await gateway.rest('POST', `/tenants/${id}/recover-undo`, { headers: as(pro.key) });
+    expect(undone.body).toEqual({
+      success: true,
+      http_status: 200,
+      code: 'ok',
+      message: `Recovery undone for tenant '${id}'. Original VM restored.`,
+      tenant: { tenant_id: id, status: 'recovering' },
+    });
+    await waitForStatus(pro.key, id, 'ready', 10_000);
     expect((await gateway.rest('GET', `/tenants/${id}`, { headers: as(pro.key) })).body.recovery_undo).toBeUndefined();
+  });
+});
+
+describe('backups and recoveries of a tenant whose database holds rows run as jobs', () => {
+  const rows = async (schemaName: string, sql: string) => (await runInSchema(gateway.database.sql, schemaName, { queryTimeoutMs: 30_000, maxRows: 1000 }, sql)).rows;
+  /** A ready tenant of the PRO project whose database holds what `sql` puts there. */
+  async function tenantWithRows(isolation: 1 | 2, sql: string) {
+    const id = tenantId();
+    await gateway.rest('POST', '/tenants', { headers: as(pro.key), body: { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: isolation }] } });
+    await waitForStatus(pro.key, id, 'ready');
+    const database = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: id, projectId: pro.projectId } } });
+    await rows(database.schemaName!, sql);
+    return { id, database, prisma: gateway.database.prisma };
+  }
+
+  test('backup → change → recover to an instant between → the backed-up rows; undo → the changed rows; each step a job the tenant shows', async () => {
+    const { id, database, prisma } = await tenantWithRows(2, "CREATE TABLE notes (id SERIAL PRIMARY KEY, body TEXT NOT NULL); INSERT INTO notes (body) VALUES ('before'), ('kept')");
+
+    const backup = await gateway.rest('POST', `/tenants/${id}/backup`, { headers: as(pro.key) });
+    expect(backup.body).toEqual({
+      success: true,
+      http_status: 200,
+      code: 'ok',
+      message: `Backup scheduled for tenant: ${id}`,
+      tenant_id: id,
+      type: 'manual',
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d$/),
+      paths: [expect.any(String)],
+    });
+    const [storagePath] = backup.body.paths as string[];
+    await expect.poll(async () => (await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) })).body.backups.map((entry: { storage_path: string }) => entry.storage_path), { timeout: 10_000 }).toEqual([storagePath]);
+    const record = await prisma.backupRecord.findUniqueOrThrow({ where: { storagePath }, include: { jobs: true } });
+    expect(record).toMatchObject({ status: 'COMPLETED', trigger: 'MANUAL' });
+    expect(record.jobs).toMatchObject([{ kind: 'BACKUP', status: 'COMPLETED', attempts: 1, error: null }]);
+
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const instant = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await rows(database.schemaName!, "UPDATE notes SET body = 'after' WHERE body = 'before'; INSERT INTO notes (body) VALUES ('new')");
+
+    const recovered = await gateway.rest('POST', `/tenants/${id}/recover`, { headers: as(pro.key), body: { timestamp: instant.toISOString() } });
+    expect(recovered.status, JSON.stringify(recovered.body)).toBe(200);
+    expect(recovered.body.tenant.status).toBe('recovering');
+    await waitForStatus(pro.key, id, 'ready', 20_000);
+    expect(await rows(database.schemaName!, 'SELECT id, body FROM notes ORDER BY id')).toEqual([
+      [1, 'before'],
+      [2, 'kept'],
+    ]);
+    const recovery = await prisma.tenantRecovery.findFirstOrThrow({ where: { tenantId: database.tenantId } });
+    expect(recovery.targetTimestamp.toISOString()).toBe(instant.toISOString());
+    const recoveryJob = await prisma.backupJob.findFirstOrThrow({ where: { tenantId: database.tenantId, kind: 'RECOVERY' } });
+    expect(recoveryJob).toMatchObject({ status: 'COMPLETED', targetTimestamp: instant });
+    // The undo window starts when the recovery was asked for; the state before it is its safety backup.
+    expect(recovery.expiresAt.getTime()).toBe(recoveryJob.createdAt.getTime() + 24 * 3_600_000);
+    expect(await prisma.backupRecord.findUniqueOrThrow({ where: { id: recoveryJob.safetyBackupId! } })).toMatchObject({ trigger: 'SAFETY', storagePath: recovery.safetyPath });
+    expect(await prisma.auditEvent.count({ where: { tenantId: database.tenantId, action: 'backup.recovered', target: `recovery:${instant.toISOString()}` } })).toBe(1);
+
+    const undone = await gateway.rest('POST', `/tenants/${id}/recover-undo`, { headers: as(pro.key) });
+    expect(undone.body.tenant).toEqual({ tenant_id: id, status: 'recovering' });
+    await waitForStatus(pro.key, id, 'ready', 20_000);
+    expect(await rows(database.schemaName!, 'SELECT id, body FROM notes ORDER BY id')).toEqual([
+      [1, 'after'],
+      [2, 'kept'],
+      [3, 'new'],
+    ]);
+    expect(await prisma.tenantRecovery.findUniqueOrThrow({ where: { id: recovery.id } })).toMatchObject({ undoneAt: expect.any(Date) });
+    expect(await prisma.backupJob.findFirstOrThrow({ where: { tenantId: database.tenantId, kind: 'RECOVERY_UNDO' } })).toMatchObject({ status: 'COMPLETED', recoveryId: recovery.id });
+    expect(await prisma.auditEvent.count({ where: { tenantId: database.tenantId, action: 'backup.recovery_undone' } })).toBe(1);
+  });
+
+  test('a backup job held by a process that died: the record stays pending and unlisted, settling interrupted work leaves it, and the next worker writes it', async () => {
+    const { id, database, prisma } = await tenantWithRows(1, "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('held')");
+    const tenant = await prisma.tenant.findUniqueOrThrow({ where: { id: database.tenantId } });
+    // What POST /backup records, claimed by another process whose lease runs an hour.
+    const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), key: Buffer.from(testSecretsKey, 'hex') };
+    const pending = await startBackup(prisma, deps, tenant, 'MANUAL', 'PENDING');
+    const job = await prisma.backupJob.create({
+      data: { kind: 'BACKUP', tenantId: tenant.id, backupId: pending.id, actorId: 'test', actorLabel: 'test key', status: 'RUNNING', leaseToken: '00000000-0000-4000-8000-000000000002', leaseUntil: new Date(Date.now() + 3_600_000) },
+    });
+    expect((await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) })).body.count).toBe(0);
+    await settleInterruptedWork(prisma, Date.now() + 3_600_000, 0);
+    expect(await prisma.backupRecord.findUniqueOrThrow({ where: { id: pending.id } })).toMatchObject({ status: 'PENDING', failureReason: null });
+
+    await prisma.backupJob.update({ where: { id: job.id }, data: { leaseUntil: new Date(Date.now() - 1) } });
+    await expect.poll(async () => (await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).status, { timeout: 10_000 }).toBe('COMPLETED');
+    expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ attempts: 1, leaseToken: null });
+    const listed = (await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) })).body.backups;
+    expect(listed).toMatchObject([{ storage_path: pending.storagePath, type: 'manual' }]);
+    const [event] = await prisma.auditEvent.findMany({ where: { tenantId: tenant.id, action: 'backup.created' } });
+    expect(event).toMatchObject({ actor: 'test key', actorId: 'test', target: `backup:${pending.storagePath}` });
   });
 });

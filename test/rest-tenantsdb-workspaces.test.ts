@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readEnvironment } from '../src/env.js';
-import { runRestoreJob } from '../src/modules/backups/restore-jobs.js';
+import { runBackupJob } from '../src/modules/backups/backup-jobs.js';
 import { backupStoragesFrom } from '../src/modules/backups/storage.js';
 import { runInSchema } from '../src/modules/tenant-databases/tenant-schemas.js';
 import { signupAccount } from './support/fixtures.js';
@@ -548,6 +548,17 @@ describe('backups carry the data', () => {
     }
   }
 
+  /** POST /tenants/{id}/backup of a tenant with data: the answer names the file a job writes; it is listed once written. */
+  async function backedUp(key: string, tenant: string) {
+    const backup = await gateway.rest('POST', `/tenants/${tenant}/backup`, { headers: bearer(key) });
+    expect(backup.status, JSON.stringify(backup.body)).toBe(200);
+    const storagePath = (backup.body.paths as string[])[0]!;
+    await expect
+      .poll(async () => ((await gateway.rest('GET', `/tenants/${tenant}/backups`, { headers: bearer(key) })).body.backups as { storage_path: string }[]).map((entry) => entry.storage_path), { timeout: 20_000 })
+      .toContain(storagePath);
+    return { storagePath, body: backup.body };
+  }
+
   test('rows → backup → more rows → rollback → the original rows, sequences continuing after them', async () => {
     const { key, projectId } = await account();
     await workspace(key, 'tenant', 'fintech');
@@ -560,9 +571,7 @@ describe('backups carry the data', () => {
       schemaName!,
       "INSERT INTO users (email, name) VALUES ('a@example.com', 'Ann'), ('b@example.com', 'Bob'); INSERT INTO accounts (user_id, balance) VALUES (1, 10.50), (2, 99); INSERT INTO transactions (account_id, amount, description) VALUES (1, 10.50, 'opening')",
     );
-    const backup = await gateway.rest('POST', `/tenants/${tenant}/backup`, { headers: bearer(key) });
-    expect(backup.status).toBe(200);
-    const [storagePath] = backup.body.paths;
+    const { storagePath } = await backedUp(key, tenant);
 
     await rows(schemaName!, "INSERT INTO users (email, name) VALUES ('c@example.com', 'Cy'); UPDATE accounts SET balance = 0; DELETE FROM transactions");
     const rollback = await gateway.rest('POST', `/tenants/${tenant}/rollback`, { headers: bearer(key), body: { storage_path: storagePath } });
@@ -600,8 +609,8 @@ describe('backups carry the data', () => {
     await gateway.rest('POST', '/tenants', { headers: bearer(key), body: { tenant_id: tenant, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
     const database = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant } } });
     await rows(database.schemaName!, `INSERT INTO notes (body) VALUES ('${body}')`);
-    const [storagePath] = (await gateway.rest('POST', `/tenants/${tenant}/backup`, { headers: bearer(key) })).body.paths;
-    return { key, projectId, tenant, database, storagePath: storagePath as string };
+    const { storagePath } = await backedUp(key, tenant);
+    return { key, projectId, tenant, database, storagePath };
   }
 
   /** A notes tenant backed up with `before`, then `after` replacing it. */
@@ -619,11 +628,11 @@ describe('backups carry the data', () => {
     const tenant = await prisma.tenant.findUniqueOrThrow({ where: { id } });
     const backup = await prisma.backupRecord.findFirstOrThrow({ where: { storagePath } });
     await prisma.tenant.update({ where: { id }, data: { status: 'RESTORING', statusBeforeRestore: tenant.status } });
-    return prisma.tenantRestoreJob.create({ data: { tenantId: id, backupId: backup.id, actorId: 'test', actorLabel: 'test key', status: 'RUNNING', ...held } });
+    return prisma.backupJob.create({ data: { tenantId: id, backupId: backup.id, actorId: 'test', actorLabel: 'test key', status: 'RUNNING', ...held } });
   }
 
   /** The process holding the job died: its lease runs out and this process takes the job over. */
-  const release = (jobId: string) => gateway.database.prisma.tenantRestoreJob.update({ where: { id: jobId }, data: { leaseUntil: new Date(Date.now() - 1) } });
+  const release = (jobId: string) => gateway.database.prisma.backupJob.update({ where: { id: jobId }, data: { leaseUntil: new Date(Date.now() - 1) } });
 
   test('while its job runs the tenant shows restoring (GET and list), other changes are 409, and it is back to its status after', async () => {
     const { key, tenant, id, schemaName, storagePath } = await noted();
@@ -661,7 +670,7 @@ describe('backups carry the data', () => {
     expect(await restored(key, tenant)).toBe('suspended');
     expect(await rows(schemaName, 'SELECT body FROM notes')).toEqual([['before']]);
     const prisma = gateway.database.prisma;
-    const ended = await prisma.tenantRestoreJob.findUniqueOrThrow({ where: { id: job.id } });
+    const ended = await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } });
     expect(ended).toMatchObject({ status: 'COMPLETED', error: null, leaseToken: null, leaseUntil: null, attempts: 1 });
     expect(ended.safetyBackupId).not.toBeNull();
     expect(await prisma.backupRecord.findUniqueOrThrow({ where: { id: ended.safetyBackupId! } })).toMatchObject({ trigger: 'SAFETY', status: 'COMPLETED' });
@@ -677,7 +686,7 @@ describe('backups carry the data', () => {
     await prisma.backupRecord.updateMany({ where: { storagePath }, data: { checksum: '0'.repeat(64) } });
     await release(job.id);
     expect(await restored(key, tenant)).toBe('ready');
-    expect(await prisma.tenantRestoreJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({
+    expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({
       status: 'FAILED',
       error: `The backup file "${storagePath}" is corrupt: its checksum does not match`,
       leaseToken: null,
@@ -691,14 +700,26 @@ describe('backups carry the data', () => {
     const job = await heldRollback(id, storagePath);
     // Its safety backup was taken: the restore's own transaction is what checks the lease.
     const safety = await prisma.backupRecord.findFirstOrThrow({ where: { storagePath } });
-    const taken = await prisma.tenantRestoreJob.update({ where: { id: job.id }, data: { safetyBackupId: safety.id } });
+    const taken = await prisma.backupJob.update({ where: { id: job.id }, data: { safetyBackupId: safety.id } });
     const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), key: Buffer.from(testSecretsKey, 'hex') };
     // This worker's token is not the job's (and its renewal is mistaken): its restore transaction refuses to commit.
-    await runRestoreJob(prisma, deps, taken, '00000000-0000-4000-8000-0000000000ff', async () => true);
-    expect(await prisma.tenantRestoreJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'RUNNING', leaseToken: held.leaseToken });
+    await runBackupJob(prisma, deps, taken, '00000000-0000-4000-8000-0000000000ff', async () => true);
+    expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'RUNNING', leaseToken: held.leaseToken });
     expect(await prisma.tenant.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'RESTORING' });
     expect(await rows(schemaName, 'SELECT body FROM notes')).toEqual([['after']]);
     await release(job.id);
+  });
+
+  test('a rollback job tells the principal cache when it ends, as a rollback within a request does (a restored plan reaches cached keys at once)', async () => {
+    const { id, storagePath, schemaName } = await noted();
+    const prisma = gateway.database.prisma;
+    const job = await heldRollback(id, storagePath);
+    const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), key: Buffer.from(testSecretsKey, 'hex') };
+    let told = 0;
+    await runBackupJob(prisma, deps, job, held.leaseToken, async () => true, () => (told += 1));
+    expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'COMPLETED' });
+    expect(await rows(schemaName, 'SELECT body FROM notes')).toEqual([['before']]);
+    expect(told).toBe(1);
   });
 
   test('a rollback across a blueprint version puts the schema back at the backup\'s version with its rows', async () => {

@@ -132,11 +132,11 @@ async function postgresDatabase(serverUrl: string) {
   const fresh = await freshPostgresDatabase(serverUrl, 'gateway_kill');
   return {
     ...fresh,
-    /** Rollback jobs a worker claimed more than once: the first holder died under them. */
-    async takenOver() {
+    /** Backup jobs of `kind` a worker claimed more than once: the first holder died under them. */
+    async takenOver(kind: 'ROLLBACK' | 'BACKUP') {
       const client = new pg.Client({ connectionString: fresh.url });
       await client.connect();
-      const { rows } = await client.query('SELECT count(*)::int AS count FROM "TenantRestoreJob" WHERE attempts > 1');
+      const { rows } = await client.query('SELECT count(*)::int AS count FROM "BackupJob" WHERE attempts > 1 AND kind = $1', [kind]);
       await client.end();
       return rows[0].count as number;
     },
@@ -145,7 +145,7 @@ async function postgresDatabase(serverUrl: string) {
 
 const backends = process.env.TEST_POSTGRES_URL ? ['pglite', 'postgres'] : ['pglite'];
 
-test.each(backends)('SIGKILL in the middle of a rollback job of a tenant with rows (%s): after a restart the job is finished, the rows wholly the backup\'s or the later ones, the status not stuck', { timeout: 300_000 }, async (backend) => {
+test.each(backends)('SIGKILL in the middle of rollback and backup jobs of a tenant with rows (%s): after a restart each job is finished, the rows wholly the backup\'s or the later ones, every backup whole, the status not stuck', { timeout: 420_000 }, async (backend) => {
   const own = await mkdtemp(path.join(tmpdir(), 'gateway-data-'));
   const postgres = backend === 'postgres' ? await postgresDatabase(process.env.TEST_POSTGRES_URL!) : null;
   const databaseUrl = postgres?.url ?? path.join(own, 'pglite');
@@ -209,6 +209,8 @@ test.each(backends)('SIGKILL in the middle of a rollback job of a tenant with ro
     const backup = await rest(server.url, 'POST', '/tenants/rows/backup');
     expect(backup.status, JSON.stringify(backup.body)).toBe(200);
     const [storagePath] = backup.body.paths as string[];
+    // A backup of a tenant with rows is written by a job: listed once written.
+    await expect.poll(async () => ((await rest(server.url, 'GET', '/tenants/rows/backups')).body.backups as { storage_path: string }[]).map((entry) => entry.storage_path), { timeout: 20_000 }).toContain(storagePath);
 
     // Kills at different moments after the rollback was answered, at least three, and until one
     // has landed in the middle of the job (a restart found it unfinished): at most eight.
@@ -225,14 +227,48 @@ test.each(backends)('SIGKILL in the middle of a rollback job of a tenant with ro
       await new Promise((resolve) => server.child.once('exit', resolve));
 
       server = await startServer(databaseUrl, env);
-      if (server.stderr.includes('resuming rollbacks a stopped process left unfinished')) interrupted += 1;
+      if (server.stderr.includes('resuming backup jobs a stopped process left unfinished')) interrupted += 1;
       // The job recorded before the kill is finished after the restart (it never lost its request).
       expect(await settled(server.url)).toBe('ready');
       // On PostgreSQL the job is taken over when its lease runs out: a second claim says it was under way.
-      if (postgres) interrupted = await postgres.takenOver();
+      if (postgres) interrupted = await postgres.takenOver('ROLLBACK');
       expect(await rowsOf(server.url), `after a kill at ${killTimes[attempt]} ms`).toEqual(original);
     }
     expect(interrupted).toBeGreaterThan(0);
+
+    // Backups of a tenant with rows are jobs too: killed while one is written, the restarted
+    // process writes it whole (listed only then), and it restores the rows it was taken with.
+    const listed = async (url: string) => ((await rest(url, 'GET', '/tenants/rows/backups')).body.backups as { storage_path: string }[]).map((entry) => entry.storage_path);
+    await sql(server.url, toLater);
+    let backupsInterrupted = 0;
+    const backupKills = [5, 60, 20, 150, 0, 100];
+    const taken: string[] = [];
+    for (let attempt = 0; attempt < backupKills.length && (attempt < 3 || backupsInterrupted === 0); attempt++) {
+      const backup = await rest(server.url, 'POST', '/tenants/rows/backup');
+      expect(backup.status, JSON.stringify(backup.body)).toBe(200);
+      const [path] = backup.body.paths as string[];
+      await new Promise((resolve) => setTimeout(resolve, backupKills[attempt]));
+      server.child.kill('SIGKILL');
+      await new Promise((resolve) => server.child.once('exit', resolve));
+      server = await startServer(databaseUrl, env);
+      if (server.stderr.includes('resuming backup jobs a stopped process left unfinished')) backupsInterrupted += 1;
+      await expect.poll(() => listed(server.url), { timeout: 60_000, message: `backup killed at ${backupKills[attempt]} ms never written` }).toContain(path);
+      if (postgres) backupsInterrupted = await postgres.takenOver('BACKUP');
+      taken.push(path!);
+    }
+    expect(backupsInterrupted).toBeGreaterThan(0);
+    // Every one is whole: back to the first backup (original rows), then to the last of these.
+    const back = async (storagePath: string) => {
+      const rollback = await rest(server.url, 'POST', '/tenants/rows/rollback', { storage_path: storagePath });
+      expect(rollback.status, JSON.stringify(rollback.body)).toBe(200);
+      expect(await settled(server.url)).toBe('ready');
+    };
+    await back(storagePath!);
+    expect(await rowsOf(server.url)).toEqual(original);
+    for (const path of taken) {
+      await back(path);
+      expect(await rowsOf(server.url), `restored from ${path}`).toEqual(later);
+    }
     await server.stop();
   } finally {
     await rm(own, { recursive: true, force: true });

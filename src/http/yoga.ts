@@ -10,13 +10,11 @@ import { useJit } from '../graphql/jit.js';
 import { useMetering } from '../graphql/metering.js';
 import { type OperationObserver, useOperationMetrics } from '../graphql/operation-metrics.js';
 import { schema } from '../graphql/schema.js';
-import type { KeyUseRecorder } from '../modules/identity/key-use.js';
 import type { Logger } from '../lib/logger.js';
 import { checkTenantQuota, type RateLimitSettings } from '../rate-limit/limits.js';
 import type { CounterStore } from '../rate-limit/store.js';
 import { graphiqlDefaultQuery, graphiqlHeaderPlaceholder } from './graphiql.js';
-import { contextFactory, createCredentials, useCredentialsFirst } from './credentials.js';
-import { jwtAuthenticator } from './jwt.js';
+import { contextFactory, type Credentials, useCredentialsFirst } from './credentials.js';
 import { clientAddressOf, requestOrigin } from './request-log.js';
 
 /** What a REST route adds to a GraphQL execution it runs. */
@@ -29,13 +27,12 @@ type YogaDeps = {
   rateLimits: RateLimitSettings;
   context: Omit<GraphQLContext, 'principal' | 'authFailure' | 'restRoute' | 'publicRoute'>;
   observer: OperationObserver;
-  keyUse?: KeyUseRecorder;
+  /** Who is asking, from the Authorization header (shared with the workers that change what keys are read with). */
+  credentials: Credentials;
 };
 
-export function createGatewayYoga({ env, logger, store, rateLimits, context, observer, keyUse }: YogaDeps) {
+export function createGatewayYoga({ env, logger, store, rateLimits, context, observer, credentials }: YogaDeps) {
   const limiting = env.RATE_LIMITS === 'on';
-  const onKeyUse = keyUse ? (keyId: string) => keyUse.record(keyId) : undefined;
-  const credentials = createCredentials(context.prisma, env.GATEWAY_ADMIN_KEY, env.PRINCIPAL_CACHE_MS, jwtAuthenticator(env, context.prisma), onKeyUse);
   const baseContext = contextFactory(context, credentials);
   return createYoga<RouteContext, GraphQLContext>({
     schema,

@@ -72,3 +72,17 @@ export async function deploymentFinished(gateway: TestGateway, project: DataPlan
     .toMatch(/^(completed|partial|failed)$/);
   return body;
 }
+
+/**
+ * POST /tenants/{id}/backup of a tenant whose database is a schema: the answer names the file a
+ * job writes, and the backup is listed once written. Returns the answer's body after that.
+ */
+export async function backupWritten(gateway: TestGateway, key: string, tenant: string): Promise<Record<string, any>> {
+  const headers = { authorization: `Bearer ${key}` };
+  const backup = await gateway.rest('POST', `/tenants/${tenant}/backup`, { headers });
+  if (backup.status !== 200) throw new Error(`POST /tenants/${tenant}/backup failed\n${JSON.stringify(backup.body, null, 2)}`);
+  const [storagePath] = backup.body.paths as string[];
+  const listed = async () => ((await gateway.rest('GET', `/tenants/${tenant}/backups`, { headers })).body.backups as { storage_path: string }[]).map((entry) => entry.storage_path);
+  await expect.poll(listed, { timeout: 20_000, message: `backup ${storagePath} never written` }).toContain(storagePath);
+  return backup.body;
+}

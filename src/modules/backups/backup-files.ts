@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import type { BackupRecord, Tenant } from '../../generated/prisma/client.js';
+import type { BackupRecord, Prisma, Tenant } from '../../generated/prisma/client.js';
 import type { PlanTier } from '../../generated/prisma/enums.js';
 import { DomainError } from '../../lib/errors.js';
 import { seal, unseal } from '../../lib/sealing.js';
@@ -25,8 +25,8 @@ export type BackupDeps = {
   auditRetentionDays?: number;
   /** Told of every backup written: its trigger, whether it completed, and how long it took. */
   observe?: (trigger: Trigger, outcome: 'completed' | 'failed', seconds: number) => void;
-  /** The restore job worker: rollbacks of tenants whose databases hold rows are recorded as jobs and it is started on them at once. Absent: every rollback runs within its request. */
-  restoreJobs?: { kick(): void };
+  /** The backup job worker: backups and restores of tenants whose databases hold rows are recorded as jobs and it is started on them at once. Absent: every one runs within its request. */
+  jobs?: { kick(): void };
 };
 
 function sha256(bytes: Buffer): string {
@@ -53,28 +53,68 @@ export async function writeBackup(
   trigger: Trigger,
   base?: { record: BackupRecord; snapshot: TenantSnapshot },
 ): Promise<BackupRecord> {
-  const config = await actor.prisma.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id }, select: { document: true } });
+  const record = await startBackup(actor.prisma, deps, tenant, trigger, 'RUNNING', base?.record);
+  return fillBackup(actor, deps, tenant, record, base);
+}
+
+/**
+ * The record of a backup about to be written, PENDING (a job writes it) or RUNNING: its
+ * destinations, compression and sealing as the tenant's configuration says now, and the path
+ * its file will have, known from the start so a scheduled backup can name it.
+ */
+export async function startBackup(
+  db: Actor['prisma'] | Prisma.TransactionClient,
+  deps: BackupDeps,
+  tenant: Tenant,
+  trigger: Trigger,
+  status: 'PENDING' | 'RUNNING',
+  base?: BackupRecord,
+): Promise<BackupRecord> {
+  const config = await db.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id }, select: { document: true } });
   const { backup } = readConfigDocument(config.document);
   // Checked again here: a configuration stored before the allow-list (or a restored one) may name any bucket.
   const [refused] = destinationViolations(backup.destinations, deps.storages.allowedBuckets);
   if (refused) throw new DomainError('PRECONDITION_FAILED', `Backup refused: ${refused.message}`, { field: refused.field });
   const [primary, ...copies] = deps.storages.forDestinations(tenant.id, backup.destinations);
   const kind = base ? 'INCREMENTAL' : 'FULL';
-  const record = await actor.prisma.backupRecord.create({
+  const id = randomUUID();
+  const createdAt = new Date();
+  const storagePath = `${tenant.id}/${fileStamp(createdAt.toISOString())}-${trigger.toLowerCase()}-${kind.toLowerCase()}-${id}.json${backup.compress_backups ? '.gz' : ''}${backup.encrypt_backups ? '.enc' : ''}`;
+  return db.backupRecord.create({
     data: {
+      id,
       tenantId: tenant.id,
       trigger,
       kind,
-      status: 'RUNNING',
+      status,
+      createdAt,
+      storagePath,
       destination: primary!.name,
       copies: copies.map((storage) => storage.name),
-      baseBackupId: base?.record.id ?? null,
+      baseBackupId: base?.id ?? null,
       compressed: backup.compress_backups,
       encrypted: backup.encrypt_backups,
     },
   });
+}
+
+/**
+ * Writes the file of a started backup (the tenant's state now) to the record's destinations,
+ * then marks it COMPLETED with its size and checksum and audits it in one transaction, with
+ * `alsoInTransaction` (a job's end). A file written again at the same path (a resumed job)
+ * replaces the first. On failure the record is FAILED with the reason and the files written
+ * are removed.
+ */
+export async function fillBackup(
+  actor: Actor,
+  deps: BackupDeps,
+  tenant: Tenant,
+  record: BackupRecord,
+  base?: { record: BackupRecord; snapshot: TenantSnapshot },
+  alsoInTransaction?: (tx: Prisma.TransactionClient) => Promise<void>,
+): Promise<BackupRecord> {
+  const storagePath = record.storagePath!;
   const written: BackupStorage[] = [];
-  let storagePath: string | null = null;
   const started = performance.now();
   try {
     const snapshot = await takeSnapshot(actor.prisma, tenant.id);
@@ -82,10 +122,10 @@ export async function writeBackup(
       ? { formatVersion, kind: 'INCREMENTAL', takenAt: snapshot.takenAt, tenantId: tenant.id, baseBackupId: base.record.id, changes: diffSnapshots(base.snapshot, snapshot) }
       : snapshot;
     let bytes: Buffer = Buffer.from(JSON.stringify(payload));
-    if (backup.compress_backups) bytes = await promisify(gzip)(bytes);
-    if (backup.encrypt_backups) bytes = seal(deps.key, bytes);
-    storagePath = `${tenant.id}/${fileStamp(snapshot.takenAt)}-${trigger.toLowerCase()}-${kind.toLowerCase()}-${record.id}.json${backup.compress_backups ? '.gz' : ''}${backup.encrypt_backups ? '.enc' : ''}`;
-    for (const storage of [primary!, ...copies]) {
+    if (record.compressed) bytes = await promisify(gzip)(bytes);
+    if (record.encrypted) bytes = seal(deps.key, bytes);
+    for (const name of [record.destination, ...record.copies]) {
+      const storage = deps.storages.byName(name);
       try {
         await storage.put(storagePath, bytes);
       } catch (error) {
@@ -95,20 +135,21 @@ export async function writeBackup(
       }
       written.push(storage);
     }
-    const path = storagePath;
     const completed = await auditedChange(actor.prisma, async (tx) => {
       const done = await tx.backupRecord.update({
         where: { id: record.id },
-        data: { status: 'COMPLETED', storagePath: path, sizeBytes: bytes.length, checksum: sha256(bytes), formatVersion, completedAt: new Date() },
+        data: { status: 'COMPLETED', sizeBytes: bytes.length, checksum: sha256(bytes), formatVersion, completedAt: new Date() },
       });
-      await recordAudit(tx, actor, { tenantId: tenant.id, action: 'backup.created', target: `backup:${path}`, changes: [{ path: `backups.${done.id}`, before: null, after: auditedBackup(done) }] });
+      await recordAudit(tx, actor, { tenantId: tenant.id, action: 'backup.created', target: `backup:${storagePath}`, changes: [{ path: `backups.${done.id}`, before: null, after: auditedBackup(done) }] });
+      await alsoInTransaction?.(tx);
       return done;
     });
-    deps.observe?.(trigger, 'completed', (performance.now() - started) / 1000);
+    deps.observe?.(record.trigger, 'completed', (performance.now() - started) / 1000);
     return completed;
   } catch (error) {
-    deps.observe?.(trigger, 'failed', (performance.now() - started) / 1000);
-    await Promise.allSettled(written.map((storage) => storage.remove(storagePath!)));
+    deps.observe?.(record.trigger, 'failed', (performance.now() - started) / 1000);
+    if (error instanceof LeaseLost) throw error;
+    await Promise.allSettled(written.map((storage) => storage.remove(storagePath)));
     await actor.prisma.backupRecord.update({
       where: { id: record.id },
       // Tenants read the reason: only the gateway's own messages, never a library's.
@@ -117,6 +158,9 @@ export async function writeBackup(
     throw error;
   }
 }
+
+/** Thrown inside a job's transaction when another worker took the job over: nothing of this attempt commits, and the job is not this worker's to end. */
+export class LeaseLost extends Error {}
 
 /** What the trail records of a backup: where it is and what it holds, not its content. */
 export function auditedBackup(record: Pick<BackupRecord, 'storagePath' | 'trigger' | 'kind' | 'destination' | 'copies' | 'compressed' | 'encrypted'>) {

@@ -1,17 +1,28 @@
 import type { BackupRecord } from '../../generated/prisma/client.js';
 import type { Actor } from '../identity/principal.js';
 import { assertLive, resolveTenant } from '../tenants/tenant-access.js';
-import { type BackupDeps, writeBackup } from './backup-files.js';
+import { type BackupDeps, startBackup, writeBackup } from './backup-files.js';
+import { holdsData, recordJob } from './job-requests.js';
 
 /**
  * An on-demand full backup. Counts against the hourly backup-request limit of the tenant's
  * project (the tenant's own outside projects), except for dedicated tenants, whose backups
- * run on their own servers.
+ * run on their own servers. A tenant whose databases hold rows is backed up by a job: the
+ * answer is the PENDING record, with the path its file will have.
  */
 export async function backupTenant(actor: Actor, deps: BackupDeps, ref: string): Promise<BackupRecord> {
   const tenant = await resolveTenant(actor, ref, 'backups:write');
   assertLive(tenant, 'back up');
   if (tenant.isolation !== 'DEDICATED') await deps.requestQuota?.(tenant.projectId ?? tenant.id, tenant.tier);
+  if (deps.jobs && (await holdsData(actor, tenant))) {
+    const record = await actor.prisma.$transaction(async (tx) => {
+      const pending = await startBackup(tx, deps, tenant, 'MANUAL', 'PENDING');
+      await recordJob(tx, actor, tenant, 'BACKUP', { backupId: pending.id });
+      return pending;
+    });
+    deps.jobs.kick();
+    return record;
+  }
   return writeBackup(actor, deps, tenant, 'MANUAL');
 }
 

@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { TenantRef } from '../tenants/tenants.types.js';
-import type { RecoveryResult, RollbackResult } from './restores.service.js';
+import type { RecoveryResult, RollbackResult, UndoRecoveryResult } from './restores.service.js';
 
 const BackupTrigger = builder.enumType('BackupTrigger', {
   values: { MANUAL: {}, SCHEDULED: {}, SAFETY: { description: 'Taken automatically before a rollback, recovery or migration' } } as const,
@@ -31,15 +31,23 @@ export const BackupRecordRef = builder.prismaObject('BackupRecord', {
   }),
 });
 
-const RestoreJobStatus = builder.enumType('RestoreJobStatus', { values: ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED'] as const });
+const BackupJobStatus = builder.enumType('BackupJobStatus', { values: ['PENDING', 'RUNNING', 'COMPLETED', 'FAILED'] as const });
+const BackupJobKind = builder.enumType('BackupJobKind', {
+  values: {
+    BACKUP: { description: 'An on-demand backup: the record is PENDING until the job writes it' },
+    ROLLBACK: { description: 'A rollback to a backup: the tenant is RESTORING until the job ends' },
+    RECOVERY: { description: 'A point-in-time recovery: the tenant is RECOVERING until the job ends' },
+    RECOVERY_UNDO: { description: 'The undo of a recovery: the tenant is RECOVERING until the job ends' },
+  } as const,
+});
 
-export const RestoreJobRef = builder.prismaObject('TenantRestoreJob', {
-  name: 'RestoreJob',
-  description: 'A rollback run as a durable job (tenants whose databases hold rows): the tenant is RESTORING until it ends',
+export const BackupJobRef = builder.prismaObject('BackupJob', {
+  description: 'A backup or restore of a tenant whose databases hold rows, run as a durable job (it survives a restart)',
   fields: (t) => ({
     id: t.exposeID('id'),
-    status: t.expose('status', { type: RestoreJobStatus }),
-    error: t.exposeString('error', { nullable: true, description: 'Why the rollback failed (nothing was restored)' }),
+    kind: t.expose('kind', { type: BackupJobKind }),
+    status: t.expose('status', { type: BackupJobStatus }),
+    error: t.exposeString('error', { nullable: true, description: 'Why the job failed (nothing was restored; a backup is FAILED)' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
@@ -57,7 +65,7 @@ export const RollbackResultRef = builder.objectRef<RollbackResult>('RollbackResu
       resolve: (result) => result.safetyBackup,
     }),
     job: t.field({
-      type: RestoreJobRef,
+      type: BackupJobRef,
       nullable: true,
       description: 'The job restoring a tenant whose databases hold rows; null when the rollback was done within the request',
       resolve: (result) => result.job,
@@ -79,16 +87,24 @@ export const TenantRecoveryRef = builder.prismaObject('TenantRecovery', {
 export const RecoveryResultRef = builder.objectRef<RecoveryResult>('RecoveryResult').implement({
   fields: (t) => ({
     tenant: t.field({ type: TenantRef, resolve: (result) => result.tenant }),
-    recovery: t.field({ type: TenantRecoveryRef, resolve: (result) => result.recovery }),
+    targetTimestamp: t.field({ type: 'DateTime', description: 'The instant recovered to', resolve: (result) => result.targetTimestamp }),
+    recovery: t.field({
+      type: TenantRecoveryRef,
+      nullable: true,
+      description: 'The recovery, undoable for 24 hours; null while a job recovers a tenant whose databases hold rows (it is written as the job ends)',
+      resolve: (result) => result.recovery,
+    }),
+    job: t.field({ type: BackupJobRef, nullable: true, description: 'The job recovering a tenant whose databases hold rows; null when the recovery was done within the request', resolve: (result) => result.job }),
     restoredFrom: t.field({ type: BackupRecordRef, description: 'The base backup; the configuration is the revision in force at the timestamp', resolve: (result) => result.restoredFrom }),
   }),
 });
 
 export const UndoRecoveryResultRef = builder
-  .objectRef<Pick<RecoveryResult, 'tenant' | 'recovery'>>('UndoRecoveryResult')
+  .objectRef<UndoRecoveryResult>('UndoRecoveryResult')
   .implement({
     fields: (t) => ({
       tenant: t.field({ type: TenantRef, resolve: (result) => result.tenant }),
-      recovery: t.field({ type: TenantRecoveryRef, resolve: (result) => result.recovery }),
+      recovery: t.field({ type: TenantRecoveryRef, description: 'The recovery undone (undoneAt is set when a job undoing it ends)', resolve: (result) => result.recovery }),
+      job: t.field({ type: BackupJobRef, nullable: true, description: 'The job undoing the recovery of a tenant whose databases hold rows; null when it was done within the request', resolve: (result) => result.job }),
     }),
   });

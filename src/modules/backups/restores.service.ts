@@ -1,19 +1,18 @@
-import type { BackupRecord, Prisma, Tenant, TenantRecovery, TenantRestoreJob } from '../../generated/prisma/client.js';
+import type { BackupJob, BackupRecord, Prisma, Tenant, TenantRecovery } from '../../generated/prisma/client.js';
 import { ConflictError, DomainError, ForbiddenError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { readConfigDocument } from '../configs/config-document.js';
-import { revisionsWhere } from '../configs/revisions.js';
-import type { AuditChange } from '../audit/audit-trail.js';
 import { assertNoDatabaseWork } from '../databases/database-state.js';
 import type { Actor } from '../identity/principal.js';
 import { planFields } from '../tenants/plans.js';
 import { assertNotTenantsOwnAct, resolveTenant } from '../tenants/tenant-access.js';
 import { type BackupDeps, loadSnapshot, writeBackup } from './backup-files.js';
 import type { TenantSnapshot } from './snapshot.js';
-import { replayChange, type SealedVersions } from './snapshot-replay.js';
+import { holdsData, recordJob } from './job-requests.js';
+import { recoveryAudit, recoveryAuthor, recoverySnapshot, recoveryUndoAudit, recoveryUndoAuthor, recoveryUndoWindowMs, replayOverlapMs } from './recovery-snapshot.js';
 import { restoreSnapshot, rollbackAudit, rollbackAuthor } from './restore-snapshot.js';
 
 /** A rollback done within the request has its safety backup; one run as a job has the job instead (the safety backup is its first step). */
-export type RollbackResult = { tenant: Tenant; restoredFrom: BackupRecord; safetyBackup: BackupRecord | null; job: TenantRestoreJob | null };
+export type RollbackResult = { tenant: Tenant; restoredFrom: BackupRecord; safetyBackup: BackupRecord | null; job: BackupJob | null };
 
 /**
  * Marks the tenant RESTORING or RECOVERING for the duration of `work`, so a second restore
@@ -56,34 +55,6 @@ function assertRestoreKeepsPlan(actor: Actor, tenant: Tenant, snapshot: TenantSn
   if (changed) assertNotTenantsOwnAct(actor.principal!, `restore a backup with another ${changed}`, changed);
 }
 
-/** The sealed values of the secret versions the events name. */
-async function sealedVersions(actor: Actor, tenantId: string, changes: { sealedVersion?: string }[]): Promise<SealedVersions> {
-  const ids = changes.flatMap((change) => (change.sealedVersion ? [change.sealedVersion] : []));
-  if (ids.length === 0) return new Map();
-  const rows = await actor.prisma.tenantSecretVersion.findMany({ where: { tenantId, id: { in: ids } }, select: { id: true, sealed: true } });
-  return new Map(rows.map((row) => [row.id, Buffer.from(row.sealed).toString('base64')]));
-}
-
-/**
- * A change whose transaction began before the backup read the tenant commits after it, yet
- * carries an earlier time: replay starts this long before the backup. Safe, since every change
- * sets its paths to their values after it, and they are applied in order.
- */
-const replayOverlapMs = 60_000;
-
-/** The backup's state carried forward to `timestamp` by the tenant's audit events after it, in order. */
-async function replayUntil(actor: Actor, tenant: Tenant, snapshot: TenantSnapshot, timestamp: Date): Promise<TenantSnapshot> {
-  const events = await actor.prisma.auditEvent.findMany({
-    where: { tenantId: tenant.id, createdAt: { gt: new Date(new Date(snapshot.takenAt).getTime() - replayOverlapMs), lte: timestamp } },
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    select: { changes: true },
-  });
-  const changes = events.flatMap((event) => event.changes as unknown as AuditChange[]);
-  const versions = await sealedVersions(actor, tenant.id, changes);
-  for (const change of changes) replayChange(snapshot, change, versions);
-  return snapshot;
-}
-
 /**
  * Restores a tenant to a backup: the file's checksum is verified first (a missing or corrupt
  * file changes nothing), the current state is backed up, then everything restorable is
@@ -98,25 +69,13 @@ export async function rollbackTenant(actor: Actor, deps: BackupDeps, ref: string
   await assertNoDatabaseWork(actor, tenant, 'roll back');
   const snapshot = await loadSnapshot(actor, deps, tenant, record);
   assertRestoreKeepsPlan(actor, tenant, snapshot);
-  if (deps.restoreJobs && (await holdsData(actor, tenant))) {
-    const principal = actor.principal!;
+  if (deps.jobs && (await holdsData(actor, tenant))) {
     const job = await actor.prisma.$transaction(async (tx) => {
       await markRestoring(tx, tenant, 'RESTORING');
-      return tx.tenantRestoreJob.create({
-        data: {
-          tenantId: tenant.id,
-          backupId: record.id,
-          actorId: principal.id,
-          actorLabel: principal.label,
-          requestId: actor.origin?.requestId ?? null,
-          clientAddress: actor.origin?.clientAddress ?? null,
-        },
-      });
+      return recordJob(tx, actor, tenant, 'ROLLBACK', { backupId: record.id });
     });
-    // The answer shows the tenant as the job found it (RESTORING), read before the job may end.
-    const restoring = await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } });
-    deps.restoreJobs.kick();
-    return { tenant: restoring, restoredFrom: record, safetyBackup: null, job };
+    deps.jobs.kick();
+    return { tenant: { ...tenant, status: 'RESTORING' }, restoredFrom: record, safetyBackup: null, job };
   }
   return whileRestoring(actor, tenant, 'RESTORING', async () => {
     const safetyBackup = await writeBackup(actor, deps, tenant, 'SAFETY');
@@ -127,14 +86,9 @@ export async function rollbackTenant(actor: Actor, deps: BackupDeps, ref: string
 
 const principalLabel = (actor: Actor) => actor.principal!.label;
 
-/** Whether any of the tenant's databases is a real schema (its rows make a restore long enough to run as a job). */
-async function holdsData(actor: Actor, tenant: Tenant): Promise<boolean> {
-  return (await actor.prisma.tenantDatabase.count({ where: { tenantId: tenant.id, schemaName: { not: null } } })) > 0;
-}
-
-export const recoveryUndoWindowMs = 24 * 3_600_000;
-
-export type RecoveryResult = { tenant: Tenant; recovery: TenantRecovery; restoredFrom: BackupRecord };
+/** A recovery done within the request has its record; one run as a job has the job instead (the record is written as it ends). */
+export type RecoveryResult = { tenant: Tenant; targetTimestamp: Date; recovery: TenantRecovery | null; restoredFrom: BackupRecord; job: BackupJob | null };
+export type UndoRecoveryResult = { tenant: Tenant; recovery: TenantRecovery; job: BackupJob | null };
 
 /**
  * Point-in-time recovery for dedicated tenants: the tenant as of `timestamp`, rebuilt from the
@@ -175,31 +129,28 @@ export async function recoverTenant(actor: Actor, deps: BackupDeps, ref: string,
     );
   }
   await assertNoDatabaseWork(actor, tenant, 'recover');
-  const snapshot = await replayUntil(actor, tenant, await loadSnapshot(actor, deps, tenant, base), timestamp);
-  // The configuration and the gateway configuration: the revision in force at the instant (their whole documents, webhook secrets sealed).
-  const inForce = (kind: 'config' | 'gateway') =>
-    actor.prisma.tenantConfigRevision.findFirst({ where: { ...revisionsWhere(tenant.id, kind), createdAt: { lte: timestamp } }, orderBy: { version: 'desc' } });
-  const revision = await inForce('config');
-  if (revision) snapshot.config = { version: revision.version, document: readConfigDocument(revision.document) as unknown as Record<string, unknown> };
-  const gatewayRevision = await inForce('gateway');
-  if (gatewayRevision) snapshot.gatewayConfig = { version: gatewayRevision.version, document: gatewayRevision.document as Record<string, unknown> };
-  else if (snapshot.gatewayConfig !== undefined) snapshot.gatewayConfig = null;
+  const snapshot = await recoverySnapshot(actor, deps, tenant, base, timestamp);
   assertRestoreKeepsPlan(actor, tenant, snapshot);
+  if (deps.jobs && (await holdsData(actor, tenant))) {
+    const job = await actor.prisma.$transaction(async (tx) => {
+      await markRestoring(tx, tenant, 'RECOVERING');
+      return recordJob(tx, actor, tenant, 'RECOVERY', { backupId: base.id, targetTimestamp: timestamp });
+    });
+    deps.jobs.kick();
+    return { tenant: { ...tenant, status: 'RECOVERING' }, targetTimestamp: timestamp, recovery: null, restoredFrom: base, job };
+  }
   const recovery = await whileRestoring(actor, tenant, 'RECOVERING', async () => {
     const safetyBackup = await writeBackup(actor, deps, tenant, 'SAFETY');
-    await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (recovery to ${timestamp.toISOString()})`, {
-      action: 'backup.recovered',
-      target: `recovery:${timestamp.toISOString()}`,
-    });
+    await restoreSnapshot(actor, tenant, snapshot, recoveryAuthor(principalLabel(actor), timestamp), recoveryAudit(timestamp));
     return actor.prisma.tenantRecovery.create({
       data: { tenantId: tenant.id, targetTimestamp: timestamp, safetyPath: safetyBackup.storagePath!, expiresAt: new Date(now + recoveryUndoWindowMs) },
     });
   });
-  return { tenant: await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } }), recovery, restoredFrom: base };
+  return { tenant: await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } }), targetTimestamp: timestamp, recovery, restoredFrom: base, job: null };
 }
 
 /** Back to the state before the latest recovery, within its 24-hour window; CONFLICT after. */
-export async function undoRecovery(actor: Actor, deps: BackupDeps, ref: string): Promise<{ tenant: Tenant; recovery: TenantRecovery }> {
+export async function undoRecovery(actor: Actor, deps: BackupDeps, ref: string): Promise<UndoRecoveryResult> {
   const tenant = await resolveTenant(actor, ref, 'backups:write');
   if (tenant.isolation !== 'DEDICATED') throw new ForbiddenError('PITR is only available for L2 (dedicated) tenants');
   const recovery = await actor.prisma.tenantRecovery.findFirst({ where: { tenantId: tenant.id, undoneAt: null }, orderBy: { createdAt: 'desc' } });
@@ -212,10 +163,17 @@ export async function undoRecovery(actor: Actor, deps: BackupDeps, ref: string):
   const record = await actor.prisma.backupRecord.findFirstOrThrow({ where: { tenantId: tenant.id, storagePath: recovery.safetyPath } });
   const snapshot = await loadSnapshot(actor, deps, tenant, record);
   assertRestoreKeepsPlan(actor, tenant, snapshot);
+  if (deps.jobs && (await holdsData(actor, tenant))) {
+    const job = await actor.prisma.$transaction(async (tx) => {
+      await markRestoring(tx, tenant, 'RECOVERING');
+      return recordJob(tx, actor, tenant, 'RECOVERY_UNDO', { backupId: record.id, recoveryId: recovery.id });
+    });
+    deps.jobs.kick();
+    return { tenant: { ...tenant, status: 'RECOVERING' }, recovery, job };
+  }
   const undone = await whileRestoring(actor, tenant, 'RECOVERING', async () => {
-    await restoreSnapshot(actor, tenant, snapshot, `${actor.principal!.label} (recovery undone)`, { action: 'backup.recovery_undone', target: `recovery:${recovery.targetTimestamp.toISOString()}` });
+    await restoreSnapshot(actor, tenant, snapshot, recoveryUndoAuthor(principalLabel(actor)), recoveryUndoAudit(recovery.targetTimestamp));
     return actor.prisma.tenantRecovery.update({ where: { id: recovery.id }, data: { undoneAt: new Date() } });
   });
-  return { tenant: await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } }), recovery: undone };
+  return { tenant: await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } }), recovery: undone, job: null };
 }
-

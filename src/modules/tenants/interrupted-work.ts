@@ -18,8 +18,8 @@ export async function settleInterruptedWork(
 ): Promise<{ tenants: number; backups: number }> {
   const cutoff = new Date(now - olderThanMs);
   const stuck = await prisma.tenant.findMany({
-    // A rollback run as a job is the job's to end: it runs again after a restart.
-    where: { status: { in: ['RESTORING', 'RECOVERING'] }, updatedAt: { lt: cutoff }, restoreJobs: { none: { status: { in: ['PENDING', 'RUNNING'] } } } },
+    // A restore run as a job is the job's to end: it runs again after a restart.
+    where: { status: { in: ['RESTORING', 'RECOVERING'] }, updatedAt: { lt: cutoff }, backupJobs: { none: { status: { in: ['PENDING', 'RUNNING'] } } } },
     select: { id: true, status: true, statusBeforeRestore: true },
   });
   let tenants = 0;
@@ -31,7 +31,8 @@ export async function settleInterruptedWork(
     tenants += count;
   }
   const { count: backups } = await prisma.backupRecord.updateMany({
-    where: { status: { in: ['RUNNING', 'PENDING'] }, createdAt: { lt: cutoff } },
+    // A backup a job writes is the job's: it is written again after a restart.
+    where: { status: { in: ['RUNNING', 'PENDING'] }, createdAt: { lt: cutoff }, jobs: { none: { kind: 'BACKUP', status: { in: ['PENDING', 'RUNNING'] } } } },
     data: { status: 'FAILED', failureReason: 'Interrupted: the process taking this backup stopped before it finished', completedAt: new Date(now) },
   });
   return { tenants, backups };

@@ -24,7 +24,7 @@ export const backupRoute = defineRoute(TenantsDbBackupDocument, {
     }),
   success: {
     status: 200,
-    description: 'The backup was taken',
+    description: 'The backup was taken, or for a tenant whose databases hold rows the backup job recorded (the path is its file\'s, listed once written)',
     schema: z.object({ ...envelope, message: z.string(), tenant_id: z.string(), type: z.string(), timestamp: z.string(), paths: z.array(z.string()) }),
   },
 });
@@ -87,7 +87,7 @@ export const recoverRoute = defineRoute(TenantsDbRecoverDocument, {
   body: z.object({ timestamp: z.string().describe('ISO 8601 timestamp, e.g. 2026-02-03T17:10:59Z') }),
   variables: (request) => ({ tenant: request.params.id!, timestamp: (request.body as { timestamp: string }).timestamp }),
   respond: (data, request) => {
-    const target = isoSeconds(data.recoverTenant.recovery.targetTimestamp);
+    const target = isoSeconds(data.recoverTenant.targetTimestamp);
     return ok({
       message: `Recovery initiated for tenant '${request.params.id}' to ${target}. Original VM preserved for 24h.`,
       tenant: { tenant_id: data.recoverTenant.tenant.slug, status: status(data.recoverTenant.tenant.state), target_timestamp: target },
@@ -95,7 +95,7 @@ export const recoverRoute = defineRoute(TenantsDbRecoverDocument, {
   },
   success: {
     status: 200,
-    description: 'Recovered',
+    description: 'Recovered (status ready), or for a tenant whose databases hold rows the recovery job recorded (status recovering until it ends)',
     schema: z.object({ ...envelope, message: z.string(), tenant: z.object({ tenant_id: z.string(), status: z.string(), target_timestamp: z.string() }) }),
   },
 });
@@ -112,7 +112,7 @@ export const recoverUndoRoute = defineRoute(TenantsDbRecoverUndoDocument, {
     }),
   success: {
     status: 200,
-    description: 'Undone',
+    description: 'Undone (status ready), or for a tenant whose databases hold rows the undo job recorded (status recovering until it ends)',
     schema: z.object({ ...envelope, message: z.string(), tenant: z.object({ tenant_id: z.string(), status: z.string() }) }),
   },
 });

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { PrismaClient, TenantRestoreJob } from '../../generated/prisma/client.js';
+import type { BackupJob, PrismaClient } from '../../generated/prisma/client.js';
 import { JobLoop } from '../../lib/job-loop.js';
 import type { Logger } from '../../lib/logger.js';
 import type { BackupDeps } from './backup-files.js';
-import { runRestoreJob } from './restore-jobs.js';
+import { runBackupJob } from './backup-jobs.js';
 
-export type RestoreJobSettings = {
+export type BackupJobSettings = {
   /** How often the worker looks for jobs (a job recorded here is started at once). */
   pollMs: number;
   /** How long a worker holds a job without renewing: past it, another process takes the job over. */
@@ -13,35 +13,37 @@ export type RestoreJobSettings = {
 };
 
 /**
- * Runs rollbacks of tenants with data as durable jobs, as deployments run (SchemaRolloutWorker):
- * the TenantRestoreJob row is claimed with FOR UPDATE SKIP LOCKED under a lease renewed between
+ * Runs backups and restores of tenants with data as durable jobs, as deployments run
+ * (SchemaRolloutWorker): the BackupJob row is claimed with FOR UPDATE SKIP LOCKED under a lease renewed between
  * steps, so two replicas never run one job at once and a job whose process died is taken over
  * once its lease runs out. A process alone with its database (PGlite) takes over every
- * unfinished job at start. The restore commits in one transaction with the job's end, so a
+ * unfinished job at start. Each job's effect commits in one transaction with its end, so a
  * process killed at any moment leaves the tenant wholly before (the job runs again) or after.
  */
-export class RestoreJobWorker {
+export class BackupJobWorker {
   private readonly loop: JobLoop;
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly deps: BackupDeps,
-    private readonly settings: RestoreJobSettings,
+    private readonly settings: BackupJobSettings,
     private readonly aloneWithDatabase: boolean,
     private readonly logger: Logger,
+    /** Told when a restore changed what API keys are read with (plan, gateway configuration). */
+    private readonly credentialsChanged?: () => void,
   ) {
-    this.loop = new JobLoop(() => this.runOnce(), settings.pollMs, logger, 'rollback');
+    this.loop = new JobLoop(() => this.runOnce(), settings.pollMs, logger, 'backup job');
   }
 
   start(): void {
     this.loop.start(async () => {
       if (!this.aloneWithDatabase) return;
-      const { count } = await this.prisma.tenantRestoreJob.updateMany({ where: { status: { in: ['PENDING', 'RUNNING'] }, leaseUntil: { not: null } }, data: { leaseUntil: null, leaseToken: null } });
-      if (count) this.logger.warn('resuming rollbacks a stopped process left unfinished', { rollbacks: count });
+      const { count } = await this.prisma.backupJob.updateMany({ where: { status: { in: ['PENDING', 'RUNNING'] }, leaseUntil: { not: null } }, data: { leaseUntil: null, leaseToken: null } });
+      if (count) this.logger.warn('resuming backup jobs a stopped process left unfinished', { jobs: count });
     });
   }
 
-  /** Looks for work now (a rollback was just recorded), or as soon as the current round ends. */
+  /** Looks for work now (a job was just recorded), or as soon as the current round ends. */
   kick(): void {
     this.loop.kick();
   }
@@ -53,27 +55,27 @@ export class RestoreJobWorker {
   /** Claims one job and runs it; false when there was none to claim. */
   async runOnce(): Promise<boolean> {
     const token = randomUUID();
-    const [claimed] = await this.prisma.$queryRaw<TenantRestoreJob[]>`
-      UPDATE "TenantRestoreJob"
+    const [claimed] = await this.prisma.$queryRaw<BackupJob[]>`
+      UPDATE "BackupJob"
          SET "leaseToken" = ${token}::uuid, "leaseUntil" = now() + (${this.settings.leaseMs}::int * interval '1 millisecond'),
              "attempts" = "attempts" + 1, "status" = 'RUNNING', "startedAt" = coalesce("startedAt", now())
        WHERE id = (
-         SELECT id FROM "TenantRestoreJob"
+         SELECT id FROM "BackupJob"
           WHERE status IN ('PENDING', 'RUNNING') AND ("leaseUntil" IS NULL OR "leaseUntil" < now())
           ORDER BY "createdAt", id LIMIT 1 FOR UPDATE SKIP LOCKED)
       RETURNING *`;
     if (!claimed) return false;
     const renew = async () => {
-      const { count } = await this.prisma.tenantRestoreJob.updateMany({
+      const { count } = await this.prisma.backupJob.updateMany({
         where: { id: claimed.id, leaseToken: token },
         data: { leaseUntil: new Date(Date.now() + this.settings.leaseMs) },
       });
       return count === 1;
     };
     try {
-      await runRestoreJob(this.prisma, this.deps, claimed, token, renew);
+      await runBackupJob(this.prisma, this.deps, claimed, token, renew, this.credentialsChanged);
     } catch (error) {
-      this.logger.warn('a rollback job failed', { job: claimed.id, tenantId: claimed.tenantId, error: error instanceof Error ? error.message : String(error) });
+      this.logger.warn('a backup job failed', { job: claimed.id, kind: claimed.kind, tenantId: claimed.tenantId, error: error instanceof Error ? error.message : String(error) });
     }
     return true;
   }

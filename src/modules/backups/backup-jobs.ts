@@ -1,0 +1,111 @@
+import type { BackupJob, Prisma, Tenant } from '../../generated/prisma/client.js';
+import { DomainError } from '../../lib/errors.js';
+import type { Actor } from '../identity/principal.js';
+import { type BackupDeps, fillBackup, LeaseLost, loadSnapshot, writeBackup } from './backup-files.js';
+import { recoveryAudit, recoveryAuthor, recoverySnapshot, recoveryUndoAudit, recoveryUndoAuthor, recoveryUndoWindowMs } from './recovery-snapshot.js';
+import { restoreSnapshot, rollbackAudit, rollbackAuthor } from './restore-snapshot.js';
+
+/** Who asked for the job, as the audit events it writes name them; it grants nothing. */
+function requester(prisma: Actor['prisma'], job: BackupJob, credentialsChanged?: () => void): Actor {
+  return {
+    prisma,
+    principal: { id: job.actorId, label: job.actorLabel, owner: 'TENANT', projectId: null, tenantId: job.tenantId, scopes: new Set() },
+    origin: { requestId: job.requestId ?? undefined, clientAddress: job.clientAddress ?? undefined },
+    credentialsChanged,
+  };
+}
+
+type Outcome = { status: 'COMPLETED' } | { status: 'FAILED'; error: string };
+
+/**
+ * Ends the job in `tx`, and for a restore returns the tenant to the status it had before;
+ * false when the job is no longer this worker's (its lease passed to another).
+ */
+async function endJob(tx: Prisma.TransactionClient, job: BackupJob, token: string, outcome: Outcome): Promise<boolean> {
+  const owned = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "BackupJob" WHERE id = ${job.id}::uuid AND "leaseToken" = ${token}::uuid AND status = 'RUNNING' FOR UPDATE`;
+  if (owned.length === 0) return false;
+  if (job.kind !== 'BACKUP') {
+    const tenant = await tx.tenant.findUnique({ where: { id: job.tenantId }, select: { status: true, statusBeforeRestore: true } });
+    if (tenant?.status === 'RESTORING' || tenant?.status === 'RECOVERING') {
+      await tx.tenant.update({ where: { id: job.tenantId }, data: { status: tenant.statusBeforeRestore === 'SUSPENDED' ? 'SUSPENDED' : 'ACTIVE', statusBeforeRestore: null } });
+    }
+  }
+  await tx.backupJob.update({ where: { id: job.id }, data: { ...outcome, completedAt: new Date(), leaseToken: null, leaseUntil: null } });
+  return true;
+}
+
+/** The state before a restore, backed up once: a resumed job keeps the safety backup it already took. False when the lease was lost. */
+async function safetyBackupOnce(actor: Actor, deps: BackupDeps, tenant: Tenant, job: BackupJob, token: string): Promise<string | false> {
+  if (job.safetyBackupId) {
+    const taken = await actor.prisma.backupRecord.findUniqueOrThrow({ where: { id: job.safetyBackupId } });
+    return taken.storagePath!;
+  }
+  const safety = await writeBackup(actor, deps, tenant, 'SAFETY');
+  const { count } = await actor.prisma.backupJob.updateMany({ where: { id: job.id, leaseToken: token }, data: { safetyBackupId: safety.id } });
+  return count === 1 ? safety.storagePath! : false;
+}
+
+/**
+ * Runs one job under the lease `token`. A backup writes its file, then marks the record
+ * COMPLETED with the job's end in one transaction. A restore (rollback, recovery, recovery
+ * undo) opens and verifies what it restores, backs up the state before (rollback and
+ * recovery), then replaces the tenant's records and its databases' rows, returns its status
+ * and ends the job in one transaction, which first checks the lease is still this worker's:
+ * a process killed at any moment leaves the tenant wholly before (the job runs again) or
+ * after. A failure ends the job FAILED with the gateway's message and the tenant back to its
+ * status, nothing restored.
+ */
+export async function runBackupJob(
+  prisma: Actor['prisma'],
+  deps: BackupDeps,
+  job: BackupJob,
+  token: string,
+  renew: () => Promise<boolean>,
+  credentialsChanged?: () => void,
+): Promise<void> {
+  const actor = requester(prisma, job, credentialsChanged);
+  const end = async (tx: Prisma.TransactionClient) => {
+    if (!(await endJob(tx, job, token, { status: 'COMPLETED' }))) throw new LeaseLost();
+  };
+  try {
+    const tenant = await prisma.tenant.findUnique({ where: { id: job.tenantId } });
+    const backup = await prisma.backupRecord.findUnique({ where: { id: job.backupId } });
+    if (!tenant || !backup?.storagePath) throw new DomainError('PRECONDITION_FAILED', 'The backup is gone', { field: 'storagePath' });
+    if (job.kind === 'BACKUP') {
+      if (!(await renew())) return;
+      await fillBackup(actor, deps, tenant, backup, undefined, end);
+      return;
+    }
+    const snapshot =
+      job.kind === 'RECOVERY' ? await recoverySnapshot(actor, deps, tenant, backup, job.targetTimestamp!) : await loadSnapshot(actor, deps, tenant, backup);
+    if (job.kind === 'RECOVERY_UNDO') {
+      if (!(await renew())) return;
+      const recovery = await prisma.tenantRecovery.findUniqueOrThrow({ where: { id: job.recoveryId! } });
+      await restoreSnapshot(actor, tenant, snapshot, recoveryUndoAuthor(job.actorLabel), recoveryUndoAudit(recovery.targetTimestamp), async (tx) => {
+        await end(tx);
+        await tx.tenantRecovery.update({ where: { id: recovery.id }, data: { undoneAt: new Date() } });
+      });
+      return;
+    }
+    const safetyPath = await safetyBackupOnce(actor, deps, tenant, job, token);
+    if (safetyPath === false || !(await renew())) return;
+    if (job.kind === 'ROLLBACK') {
+      await restoreSnapshot(actor, tenant, snapshot, rollbackAuthor(job.actorLabel, backup.storagePath), rollbackAudit(backup.storagePath), end);
+      return;
+    }
+    const timestamp = job.targetTimestamp!;
+    await restoreSnapshot(actor, tenant, snapshot, recoveryAuthor(job.actorLabel, timestamp), recoveryAudit(timestamp), async (tx) => {
+      await end(tx);
+      // The undo window starts when the recovery was asked for.
+      await tx.tenantRecovery.create({ data: { tenantId: tenant.id, targetTimestamp: timestamp, safetyPath, expiresAt: new Date(job.createdAt.getTime() + recoveryUndoWindowMs) } });
+    });
+  } catch (error) {
+    if (error instanceof LeaseLost) return;
+    // Tenants read the reason: only the gateway's own messages, never a library's.
+    const reason = error instanceof DomainError ? error.message : `${jobNames[job.kind]} failed: unexpected error`;
+    await prisma.$transaction((tx) => endJob(tx, job, token, { status: 'FAILED', error: reason }));
+    throw error;
+  }
+}
+
+const jobNames = { BACKUP: 'Backup', ROLLBACK: 'Rollback', RECOVERY: 'Recovery', RECOVERY_UNDO: 'Recovery undo' } as const;
