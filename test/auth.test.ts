@@ -298,6 +298,7 @@ const matrix: Cell[] = [
   { operation: 'query ($tenant: ID!) { tenantFeatures(tenant: $tenant) { totalEnabled } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query { featureCatalog { name } }', expect: anyKey },
   { operation: 'query ($tenant: ID!) { tenantBackups(tenant: $tenant) { id } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'query ($tenant: ID!) { tenantBackupJobs(tenant: $tenant) { id } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'mutation ($tenant: ID!) { backupTenant(tenant: $tenant) { id } }', variables: tenant, expect: tenantCell('write') },
   {
     operation: 'mutation ($tenant: ID!, $path: String!) { rollbackTenant(tenant: $tenant, storagePath: $path) { tenant { id } } }',

@@ -178,6 +178,26 @@ describe('retention', () => {
     expect((await backups(tenant.id)).map((backup) => backup.trigger)).toEqual(['SAFETY']);
     expect((await gateway.graphql(`mutation { undoRecovery(tenant: "${tenant.id}") { tenant { id } } }`)).errors).toBeUndefined();
   });
+
+  test('an expired failed backup goes even when its destination is gone; an expired backup a job is about to use stays until the job ends', async () => {
+    const tenant = await createTenant(gateway);
+    expect((await configure(tenant.id, { retentionDays: 2, pitrRetentionDays: 1 })).errors).toBeUndefined();
+    const prisma = gateway.database.prisma;
+    const old = new Date(Date.now() - 5 * 86_400_000);
+    const failed = await prisma.backupRecord.create({ data: { tenantId: tenant.id, status: 'FAILED', destination: 's3://gone-bucket/prefix?region=eu-west-1', storagePath: `${tenant.id}/failed.json.gz`, createdAt: old } });
+    await gateway.graphql(`mutation { backupTenant(tenant: "${tenant.id}") { id } }`);
+    const [used] = (await backups(tenant.id)).filter((backup) => backup.status === 'COMPLETED');
+    await prisma.backupRecord.update({ where: { id: used!.id }, data: { createdAt: old } });
+    const job = await prisma.backupJob.create({ data: { kind: 'ROLLBACK', tenantId: tenant.id, backupId: used!.id, actorId: 'test', actorLabel: 'test', leaseUntil: new Date(Date.now() + 3_600_000) } });
+
+    // (Other tests' expired backups in this database may go in the same round.)
+    await pruneBackups(prisma, deps);
+    expect(await prisma.backupRecord.findUnique({ where: { id: failed.id } })).toBeNull();
+    expect(await prisma.backupRecord.findUnique({ where: { id: used!.id } })).not.toBeNull();
+    await prisma.backupJob.update({ where: { id: job.id }, data: { status: 'COMPLETED' } });
+    await pruneBackups(prisma, deps);
+    expect(await prisma.backupRecord.findUnique({ where: { id: used!.id } })).toBeNull();
+  });
 });
 
 describe('work a stopped process left', () => {

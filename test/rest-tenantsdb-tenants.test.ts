@@ -452,6 +452,7 @@ describe('recovery_undo in GET /tenants/{id}', () => {
 
 describe('backups and recoveries of a tenant whose database holds rows run as jobs', () => {
   const rows = async (schemaName: string, sql: string) => (await runInSchema(gateway.database.sql, schemaName, { queryTimeoutMs: 30_000, maxRows: 1000 }, sql)).rows;
+  const deps = () => ({ storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), key: Buffer.from(testSecretsKey, 'hex') });
   /** A ready tenant of the PRO project whose database holds what `sql` puts there. */
   async function tenantWithRows(isolation: 1 | 2, sql: string) {
     const id = tenantId();
@@ -515,14 +516,49 @@ describe('backups and recoveries of a tenant whose database holds rows run as jo
     expect(await prisma.tenantRecovery.findUniqueOrThrow({ where: { id: recovery.id } })).toMatchObject({ undoneAt: expect.any(Date) });
     expect(await prisma.backupJob.findFirstOrThrow({ where: { tenantId: database.tenantId, kind: 'RECOVERY_UNDO' } })).toMatchObject({ status: 'COMPLETED', recoveryId: recovery.id });
     expect(await prisma.auditEvent.count({ where: { tenantId: database.tenantId, action: 'backup.recovery_undone' } })).toBe(1);
+
+    // GraphQL lists the jobs, newest first, with what each worked on.
+    const listed = await gateway.graphql<{ tenantBackupJobs: { kind: string; status: string; targetTimestamp: string | null; backup: { storagePath: string } }[] }, object>(
+      'query ($tenant: ID!) { tenantBackupJobs(tenant: $tenant) { kind status targetTimestamp backup { storagePath } } }',
+      { tenant: database.tenantId },
+      pro.key,
+    );
+    expect(listed.data?.tenantBackupJobs).toEqual([
+      { kind: 'RECOVERY_UNDO', status: 'COMPLETED', targetTimestamp: null, backup: { storagePath: recovery.safetyPath } },
+      { kind: 'RECOVERY', status: 'COMPLETED', targetTimestamp: instant.toISOString(), backup: { storagePath } },
+      { kind: 'BACKUP', status: 'COMPLETED', targetTimestamp: null, backup: { storagePath } },
+    ]);
+    const refused = await gateway.graphql('query ($tenant: ID!) { tenantBackupJobs(tenant: $tenant, limit: 0) { id } }', { tenant: database.tenantId }, pro.key);
+    expect(refused.errors?.[0]).toMatchObject({ message: expect.stringContaining('limit must be 1 to 500'), extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
+  test('a backup job that cannot write its file fails with the reason: the record FAILED and unlisted, the job FAILED, asking again while one waits answers the same backup', async () => {
+    const { id, database, prisma } = await tenantWithRows(1, "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('x')");
+    // Held by a process that died (its lease runs an hour), its record naming a destination that cannot be written.
+    const tenant = await prisma.tenant.findUniqueOrThrow({ where: { id: database.tenantId } });
+    // A backup job waiting (not yet claimable): asking again answers it rather than queueing another.
+    const waiting = await startBackup(prisma, deps(), tenant, 'MANUAL', 'PENDING');
+    const waitingJob = await prisma.backupJob.create({ data: { kind: 'BACKUP', tenantId: tenant.id, backupId: waiting.id, actorId: 'test', actorLabel: 'test key', leaseUntil: new Date(Date.now() + 3_600_000) } });
+    const again = await gateway.rest('POST', `/tenants/${id}/backup`, { headers: as(pro.key) });
+    expect(again.body.paths).toEqual([waiting.storagePath]);
+    expect(await prisma.backupJob.count({ where: { tenantId: tenant.id } })).toBe(1);
+    await prisma.backupJob.update({ where: { id: waitingJob.id }, data: { leaseUntil: null } });
+    await expect.poll(async () => (await prisma.backupJob.findUniqueOrThrow({ where: { id: waitingJob.id } })).status, { timeout: 10_000 }).toBe('COMPLETED');
+    const pending = await startBackup(prisma, deps(), tenant, 'MANUAL', 'PENDING');
+    await prisma.backupRecord.update({ where: { id: pending.id }, data: { destination: 'nowhere' } });
+    const job = await prisma.backupJob.create({ data: { kind: 'BACKUP', tenantId: tenant.id, backupId: pending.id, actorId: 'test', actorLabel: 'test key', status: 'RUNNING', leaseToken: '00000000-0000-4000-8000-000000000003', leaseUntil: new Date(Date.now() - 1) } });
+    await expect.poll(async () => (await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).status, { timeout: 10_000 }).toBe('FAILED');
+    expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ error: 'Backup failed: writing to nowhere failed: unexpected error', leaseToken: null });
+    expect(await prisma.backupRecord.findUniqueOrThrow({ where: { id: pending.id } })).toMatchObject({ status: 'FAILED', failureReason: 'Backup failed: writing to nowhere failed: unexpected error' });
+    const listed = (await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) })).body.backups as { storage_path: string }[];
+    expect(listed.map((entry) => entry.storage_path)).not.toContain(pending.storagePath);
   });
 
   test('a backup job held by a process that died: the record stays pending and unlisted, settling interrupted work leaves it, and the next worker writes it', async () => {
     const { id, database, prisma } = await tenantWithRows(1, "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('held')");
     const tenant = await prisma.tenant.findUniqueOrThrow({ where: { id: database.tenantId } });
     // What POST /backup records, claimed by another process whose lease runs an hour.
-    const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), key: Buffer.from(testSecretsKey, 'hex') };
-    const pending = await startBackup(prisma, deps, tenant, 'MANUAL', 'PENDING');
+    const pending = await startBackup(prisma, deps(), tenant, 'MANUAL', 'PENDING');
     const job = await prisma.backupJob.create({
       data: { kind: 'BACKUP', tenantId: tenant.id, backupId: pending.id, actorId: 'test', actorLabel: 'test key', status: 'RUNNING', leaseToken: '00000000-0000-4000-8000-000000000002', leaseUntil: new Date(Date.now() + 3_600_000) },
     });

@@ -628,7 +628,7 @@ describe('backups carry the data', () => {
     const tenant = await prisma.tenant.findUniqueOrThrow({ where: { id } });
     const backup = await prisma.backupRecord.findFirstOrThrow({ where: { storagePath } });
     await prisma.tenant.update({ where: { id }, data: { status: 'RESTORING', statusBeforeRestore: tenant.status } });
-    return prisma.backupJob.create({ data: { tenantId: id, backupId: backup.id, actorId: 'test', actorLabel: 'test key', status: 'RUNNING', ...held } });
+    return prisma.backupJob.create({ data: { kind: 'ROLLBACK', tenantId: id, backupId: backup.id, actorId: 'test', actorLabel: 'test key', status: 'RUNNING', ...held } });
   }
 
   /** The process holding the job died: its lease runs out and this process takes the job over. */

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Database } from '../src/db/client.js';
-import { applyMigrations } from '../src/db/schema-engine.js';
 import type { SchemaRollout, SchemaRolloutTarget } from '../src/generated/prisma/client.js';
 import { createLogger } from '../src/lib/logger.js';
 import { type ApplyOutcome, type RolloutApplier, SchemaRolloutWorker } from '../src/modules/schema-rollouts/schema-rollout.worker.js';
@@ -13,8 +12,7 @@ import { openTestDatabase, uniqueSlug } from './support/gateway.js';
 let database: Database;
 let dispose: () => Promise<void>;
 beforeAll(async () => {
-  ({ database, dispose } = await openTestDatabase());
-  await applyMigrations(database.adapterFactory);
+  ({ database, dispose } = await openTestDatabase({ migrated: true }));
 });
 afterAll(() => dispose());
 

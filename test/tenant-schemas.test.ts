@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { physicalSchemaName, tenantDatabaseName } from '../src/modules/tenant-databases/physical-names.js';
 import { createSchema, dropSchema, RefusedStatementError, runInSchema, SchemaQueryError } from '../src/modules/tenant-databases/tenant-schemas.js';
-import { applyMigrations } from '../src/db/schema-engine.js';
 import { openTestDatabase } from './support/gateway.js';
 
 const limits = { queryTimeoutMs: 30_000, maxRows: 1000 };
@@ -16,8 +15,7 @@ const acme = physicalSchemaName(project, tenantDatabaseName('fintech', 'acme'));
 const globex = physicalSchemaName(project, tenantDatabaseName('fintech', 'globex'));
 
 beforeAll(async () => {
-  ({ database, dispose } = await openTestDatabase());
-  await applyMigrations(database.adapterFactory);
+  ({ database, dispose } = await openTestDatabase({ migrated: true }));
   await createSchema(database.sql, acme, blueprint);
   await createSchema(database.sql, globex, blueprint);
   await runInSchema(database.sql, acme, limits, "INSERT INTO accounts (owner, balance) VALUES ('wile', 10), ('road', 20)");

@@ -27,8 +27,10 @@ export function isPostgresUrl(url: string): boolean {
 /**
  * `postgres://…` → PostgreSQL through node-postgres; anything else is a PGlite data directory
  * (`memory://` in tests), which one process at a time may open (DirectoryBusyError otherwise).
+ * `loadDataDir`: a PGlite data directory dumped as a tarball to start from (tests share one
+ * migrated database this way instead of each running initdb and the migrations).
  */
-export function openDatabase(url: string): Database {
+export function openDatabase(url: string, options: { loadDataDir?: Blob } = {}): Database {
   let kind: Database['kind'];
   let adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   let closeDriver: () => Promise<void>;
@@ -45,7 +47,7 @@ export function openDatabase(url: string): Database {
       mkdirSync(url, { recursive: true });
       lock = lockDirectory(url);
     }
-    const pglite = new PGlite(url);
+    const pglite = new PGlite(url, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
     sql = pgliteSqlSessions(pglite);
     adapterFactory = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;
     closeDriver = async () => {

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
@@ -38,17 +38,23 @@ export type TestGateway = {
 };
 
 /**
- * Each test file gets its own database with migrations applied: an in-memory PGlite, or,
- * when TEST_POSTGRES_URL names a PostgreSQL server (CI's second pass), a fresh database on it.
+ * Each test file gets its own database: an in-memory PGlite, or, when TEST_POSTGRES_URL names
+ * a PostgreSQL server (CI's second pass), a fresh database on it. `migrated`: with every
+ * migration applied, copied from the one the global setup migrated (test/support/global-setup.ts)
+ * when there is one, else migrated here; otherwise empty.
  */
-export async function openTestDatabase(): Promise<{ database: Database; dispose(): Promise<void> }> {
+export async function openTestDatabase(options: { migrated?: boolean } = {}): Promise<{ database: Database; dispose(): Promise<void> }> {
   const serverUrl = process.env.TEST_POSTGRES_URL;
+  const pgliteTemplate = options.migrated ? process.env.TEST_PGLITE_TEMPLATE : undefined;
+  const postgresTemplate = options.migrated ? process.env.TEST_POSTGRES_TEMPLATE : undefined;
   if (!serverUrl) {
-    const database = openDatabase('memory://');
+    const database = pgliteTemplate ? openDatabase('memory://', { loadDataDir: new Blob([await readFile(pgliteTemplate)]) }) : openDatabase('memory://');
+    if (options.migrated && !pgliteTemplate) await applyMigrations(database.adapterFactory);
     return { database, dispose: () => database.close() };
   }
-  const fresh = await freshPostgresDatabase(serverUrl, 'gateway_test');
+  const fresh = await freshPostgresDatabase(serverUrl, 'gateway_test', postgresTemplate);
   const database = openDatabase(fresh.url);
+  if (options.migrated && !postgresTemplate) await applyMigrations(database.adapterFactory);
   return {
     database,
     async dispose() {
@@ -59,11 +65,11 @@ export async function openTestDatabase(): Promise<{ database: Database; dispose(
 }
 
 /** A new, empty database on the PostgreSQL server `serverUrl` names: its URL, and a way to drop it. */
-export async function freshPostgresDatabase(serverUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function freshPostgresDatabase(serverUrl: string, prefix: string, template?: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
@@ -79,8 +85,7 @@ export async function freshPostgresDatabase(serverUrl: string, prefix: string): 
 }
 
 export async function startGateway(options: { production?: boolean; rateLimits?: RateLimitSettings; env?: Partial<Environment> } = {}): Promise<TestGateway> {
-  const { database, dispose } = await openTestDatabase();
-  await applyMigrations(database.adapterFactory);
+  const { database, dispose } = await openTestDatabase({ migrated: true });
   const adminKey = `test-operator-${randomUUID()}`;
   const backupDir = await mkdtemp(path.join(tmpdir(), 'gateway-backups-'));
   const app = createApp({

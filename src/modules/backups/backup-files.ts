@@ -103,7 +103,7 @@ export async function startBackup(
  * then marks it COMPLETED with its size and checksum and audits it in one transaction, with
  * `alsoInTransaction` (a job's end). A file written again at the same path (a resumed job)
  * replaces the first. On failure the record is FAILED with the reason and the files written
- * are removed.
+ * are removed (unless the job passed to another worker, which writes them again).
  */
 export async function fillBackup(
   actor: Actor,
@@ -111,7 +111,12 @@ export async function fillBackup(
   tenant: Tenant,
   record: BackupRecord,
   base?: { record: BackupRecord; snapshot: TenantSnapshot },
-  alsoInTransaction?: (tx: Prisma.TransactionClient) => Promise<void>,
+  job?: {
+    /** Runs in the transaction that completes the record (a job's end). */
+    alsoInTransaction(tx: Prisma.TransactionClient): Promise<void>;
+    /** Whether the job is still this worker's: a worker that lost it leaves the file and record to the new holder. */
+    stillOwned(): Promise<boolean>;
+  },
 ): Promise<BackupRecord> {
   const storagePath = record.storagePath!;
   const written: BackupStorage[] = [];
@@ -125,15 +130,15 @@ export async function fillBackup(
     if (record.compressed) bytes = await promisify(gzip)(bytes);
     if (record.encrypted) bytes = seal(deps.key, bytes);
     for (const name of [record.destination, ...record.copies]) {
-      const storage = deps.storages.byName(name);
       try {
+        const storage = deps.storages.byName(name);
         await storage.put(storagePath, bytes);
+        written.push(storage);
       } catch (error) {
         // The tenant's configuration names the destination: say which one refused, in summary.
         const reason = error instanceof StorageWriteError ? error.summary : 'unexpected error';
-        throw new DomainError('PRECONDITION_FAILED', `Backup failed: writing to ${storage.name} failed: ${reason}`, { field: 'backup.destinations' });
+        throw new DomainError('PRECONDITION_FAILED', `Backup failed: writing to ${name} failed: ${reason}`, { field: 'backup.destinations' });
       }
-      written.push(storage);
     }
     const completed = await auditedChange(actor.prisma, async (tx) => {
       const done = await tx.backupRecord.update({
@@ -141,14 +146,14 @@ export async function fillBackup(
         data: { status: 'COMPLETED', sizeBytes: bytes.length, checksum: sha256(bytes), formatVersion, completedAt: new Date() },
       });
       await recordAudit(tx, actor, { tenantId: tenant.id, action: 'backup.created', target: `backup:${storagePath}`, changes: [{ path: `backups.${done.id}`, before: null, after: auditedBackup(done) }] });
-      await alsoInTransaction?.(tx);
+      await job?.alsoInTransaction(tx);
       return done;
     });
     deps.observe?.(record.trigger, 'completed', (performance.now() - started) / 1000);
     return completed;
   } catch (error) {
     deps.observe?.(record.trigger, 'failed', (performance.now() - started) / 1000);
-    if (error instanceof LeaseLost) throw error;
+    if (error instanceof LeaseLost || (job && !(await job.stillOwned().catch(() => false)))) throw error;
     await Promise.allSettled(written.map((storage) => storage.remove(storagePath)));
     await actor.prisma.backupRecord.update({
       where: { id: record.id },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BackupJob, PrismaClient } from '../../generated/prisma/client.js';
+import { DomainError } from '../../lib/errors.js';
 import { JobLoop } from '../../lib/job-loop.js';
 import type { Logger } from '../../lib/logger.js';
 import type { BackupDeps } from './backup-files.js';
@@ -62,6 +63,11 @@ export class BackupJobWorker {
        WHERE id = (
          SELECT id FROM "BackupJob"
           WHERE status IN ('PENDING', 'RUNNING') AND ("leaseUntil" IS NULL OR "leaseUntil" < now())
+            -- One job of a tenant at a time: a backup never reads a restore half committed by another process.
+            AND NOT EXISTS (
+              SELECT 1 FROM "BackupJob" other
+               WHERE other."tenantId" = "BackupJob"."tenantId" AND other.id <> "BackupJob".id
+                 AND other.status = 'RUNNING' AND other."leaseUntil" >= now())
           ORDER BY "createdAt", id LIMIT 1 FOR UPDATE SKIP LOCKED)
       RETURNING *`;
     if (!claimed) return false;
@@ -72,10 +78,16 @@ export class BackupJobWorker {
       });
       return count === 1;
     };
+    // Renewed on a timer too, not only between steps: one step (a large snapshot, a slow upload)
+    // may outlast the lease, and another process must not take over a job still running here.
+    const heartbeat = setInterval(() => void renew().catch(() => undefined), Math.max(200, Math.floor(this.settings.leaseMs / 3)));
+    heartbeat.unref();
     try {
       await runBackupJob(this.prisma, this.deps, claimed, token, renew, this.credentialsChanged);
     } catch (error) {
-      this.logger.warn('a backup job failed', { job: claimed.id, kind: claimed.kind, tenantId: claimed.tenantId, error: error instanceof Error ? error.message : String(error) });
+      this.logger.warn('a backup job failed', { job: claimed.id, kind: claimed.kind, tenantId: claimed.tenantId, error: error instanceof DomainError ? error.message : 'unexpected error', errorCode: (error as { code?: unknown } | null)?.code });
+    } finally {
+      clearInterval(heartbeat);
     }
     return true;
   }

@@ -53,7 +53,8 @@ async function safetyBackupOnce(actor: Actor, deps: BackupDeps, tenant: Tenant, 
  * and ends the job in one transaction, which first checks the lease is still this worker's:
  * a process killed at any moment leaves the tenant wholly before (the job runs again) or
  * after. A failure ends the job FAILED with the gateway's message and the tenant back to its
- * status, nothing restored.
+ * status, nothing restored. `renew` extends the lease and says whether the job is still this
+ * worker's (the worker also renews it on a timer while the job runs).
  */
 export async function runBackupJob(
   prisma: Actor['prisma'],
@@ -73,7 +74,7 @@ export async function runBackupJob(
     if (!tenant || !backup?.storagePath) throw new DomainError('PRECONDITION_FAILED', 'The backup is gone', { field: 'storagePath' });
     if (job.kind === 'BACKUP') {
       if (!(await renew())) return;
-      await fillBackup(actor, deps, tenant, backup, undefined, end);
+      await fillBackup(actor, deps, tenant, backup, undefined, { alsoInTransaction: end, stillOwned: renew });
       return;
     }
     const snapshot =

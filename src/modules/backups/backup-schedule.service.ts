@@ -94,7 +94,8 @@ export async function runScheduledBackups(
 /**
  * Retention: backups older than the tenant's `retention_days` go, file and record, except a
  * backup a kept incremental builds on and the safety backup of a recovery that can still be
- * undone. Files are removed before records, so a failed removal is retried next round.
+ * undone, or one a job is using. Files are removed before records, so a failed removal is
+ * retried next round (a failed backup's record goes whatever its destination answers).
  */
 export async function pruneBackups(prisma: Actor['prisma'], deps: BackupDeps, options: { now?: Date; limit?: number; logger?: Logger } = {}): Promise<number> {
   const now = options.now ?? new Date();
@@ -102,6 +103,8 @@ export async function pruneBackups(prisma: Actor['prisma'], deps: BackupDeps, op
     SELECT b.id::text AS id, b."tenantId"::text AS "tenantId"
     FROM "BackupRecord" b JOIN "TenantConfig" c ON c."tenantId" = b."tenantId"
     WHERE b.status IN ('COMPLETED', 'FAILED')
+      -- A backup a job is about to restore (or write) stays until the job ends.
+      AND NOT EXISTS (SELECT 1 FROM "BackupJob" j WHERE j."backupId" = b.id AND j.status IN ('PENDING', 'RUNNING'))
       AND b."createdAt" < ${now.toISOString()}::timestamp - make_interval(days => (c.document -> 'backup' ->> 'retention_days')::int)
     ORDER BY b."createdAt"
     LIMIT ${options.limit ?? 1000}`;
@@ -111,7 +114,7 @@ export async function pruneBackups(prisma: Actor['prisma'], deps: BackupDeps, op
   const [records, recoveries] = await Promise.all([
     prisma.backupRecord.findMany({
       where: { tenantId: { in: tenantIds } },
-      select: { id: true, tenantId: true, baseBackupId: true, storagePath: true, destination: true, copies: true, trigger: true, kind: true, compressed: true, encrypted: true },
+      select: { id: true, tenantId: true, status: true, baseBackupId: true, storagePath: true, destination: true, copies: true, trigger: true, kind: true, compressed: true, encrypted: true },
     }),
     prisma.tenantRecovery.findMany({ where: { tenantId: { in: tenantIds }, undoneAt: null, expiresAt: { gt: now } }, select: { safetyPath: true } }),
   ]);
@@ -129,7 +132,14 @@ export async function pruneBackups(prisma: Actor['prisma'], deps: BackupDeps, op
   for (const record of records) {
     if (!candidates.has(record.id)) continue;
     try {
-      if (record.storagePath) await removeBackupFiles(deps, record);
+      if (record.storagePath && record.status === 'FAILED') {
+        // A failed backup's file was removed when it failed, or never got its name: what is left
+        // is removed if the destination answers, and the record goes either way (a destination
+        // gone for good must not hold retention up).
+        await removeBackupFiles(deps, record).catch(() => undefined);
+      } else if (record.storagePath) {
+        await removeBackupFiles(deps, record);
+      }
       await auditedChange(prisma, async (tx) => {
         await tx.backupRecord.delete({ where: { id: record.id } });
         await recordAudit(tx, systemActor(prisma), {

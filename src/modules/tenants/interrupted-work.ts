@@ -19,7 +19,7 @@ export async function settleInterruptedWork(
   const cutoff = new Date(now - olderThanMs);
   const stuck = await prisma.tenant.findMany({
     // A restore run as a job is the job's to end: it runs again after a restart.
-    where: { status: { in: ['RESTORING', 'RECOVERING'] }, updatedAt: { lt: cutoff }, backupJobs: { none: { status: { in: ['PENDING', 'RUNNING'] } } } },
+    where: { status: { in: ['RESTORING', 'RECOVERING'] }, updatedAt: { lt: cutoff }, backupJobs: { none: { kind: { not: 'BACKUP' }, status: { in: ['PENDING', 'RUNNING'] } } } },
     select: { id: true, status: true, statusBeforeRestore: true },
   });
   let tenants = 0;

@@ -69,7 +69,8 @@ export const rollbackRoute = defineRoute(TenantsDbRollbackDocument, {
     ok({
       message: `Rollback scheduled for tenant: ${request.params.id}`,
       tenant_id: data.rollbackTenant.tenant.slug,
-      status: status(data.rollbackTenant.tenant.state),
+      // A job's answer says the status the job holds the tenant in, whether or not it has ended since.
+      status: data.rollbackTenant.job ? 'restoring' : status(data.rollbackTenant.tenant.state),
       paths: [data.rollbackTenant.restoredFrom.storagePath],
     }),
   success: {
@@ -90,7 +91,7 @@ export const recoverRoute = defineRoute(TenantsDbRecoverDocument, {
     const target = isoSeconds(data.recoverTenant.targetTimestamp);
     return ok({
       message: `Recovery initiated for tenant '${request.params.id}' to ${target}. Original VM preserved for 24h.`,
-      tenant: { tenant_id: data.recoverTenant.tenant.slug, status: status(data.recoverTenant.tenant.state), target_timestamp: target },
+      tenant: { tenant_id: data.recoverTenant.tenant.slug, status: data.recoverTenant.job ? 'recovering' : status(data.recoverTenant.tenant.state), target_timestamp: target },
     });
   },
   success: {
@@ -108,7 +109,7 @@ export const recoverUndoRoute = defineRoute(TenantsDbRecoverUndoDocument, {
   respond: (data, request) =>
     ok({
       message: `Recovery undone for tenant '${request.params.id}'. Original VM restored.`,
-      tenant: { tenant_id: data.undoRecovery.tenant.slug, status: status(data.undoRecovery.tenant.state) },
+      tenant: { tenant_id: data.undoRecovery.tenant.slug, status: data.undoRecovery.job ? 'recovering' : status(data.undoRecovery.tenant.state) },
     }),
   success: {
     status: 200,
