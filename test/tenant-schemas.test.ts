@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { physicalSchemaName, tenantDatabaseName } from '../src/modules/tenant-databases/physical-names.js';
-import { createSchema, dropSchema, dropUnreferencedSchema, RefusedStatementError, runInSchema, SchemaQueryError } from '../src/modules/tenant-databases/tenant-schemas.js';
+import { classifySql } from '../src/modules/tenant-databases/sql-classifier.js';
+import { ConnectionLimitError, createSchema, dropSchema, dropUnreferencedSchema, RefusedStatementError, runInSchema, SchemaQueryError } from '../src/modules/tenant-databases/tenant-schemas.js';
 import { applyMigrations } from '../src/db/schema-engine.js';
 import { openTestDatabase } from './support/gateway.js';
 
@@ -220,6 +221,46 @@ describe('tenant schemas', () => {
     // The second took over what the first left (no record names it) and made it afresh.
     expect((await runInSchema(database.sql, racing, limits, 'SELECT count(*) FROM accounts')).rows).toEqual([[0]]);
     await dropSchema(database.sql, racing);
+  });
+
+  it("max_connections: a run past that many at once on one schema is refused before anything runs; other schemas and later runs go on", async () => {
+    const one = { ...limits, maxConnections: 1 };
+    // A run that cannot finish yet: the test holds a lock on acme's table (on PGlite, whose
+    // transactions are exclusive, the open transaction alone holds it back).
+    let letGo!: () => void;
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    let locked!: () => void;
+    const holding = new Promise<void>((resolve) => (locked = resolve));
+    const holder = database.sql.transaction(async (tx) => {
+      await tx.query(`LOCK TABLE "${acme}".accounts IN ACCESS EXCLUSIVE MODE`);
+      locked();
+      await gate;
+    });
+    await holding;
+    // Statements already classified: the run takes its place before it first waits.
+    const waiting = runInSchema(database.sql, acme, one, await classifySql('SELECT count(*) FROM accounts'));
+    let second: ReturnType<typeof runInSchema>;
+    try {
+      const refused = runInSchema(database.sql, acme, one, await classifySql("INSERT INTO accounts (owner) VALUES ('refused')"));
+      await expect(refused).rejects.toBeInstanceOf(ConnectionLimitError);
+      await expect(refused).rejects.toMatchObject({
+        code: 'RATE_LIMITED',
+        message: "max_connections reached: 1 query is already running on this database (the workspace's max_connections setting); retry when one ends",
+        details: { policy: 'max_connections', limit: 1 },
+      });
+      // At a higher limit the run is not refused (it waits like the first).
+      second = runInSchema(database.sql, acme, { ...limits, maxConnections: 2 }, await classifySql('SELECT 1'));
+    } finally {
+      letGo();
+      await holder;
+    }
+    expect((await waiting).rows).toEqual([[2]]);
+    expect((await second).rows).toEqual([[1]]);
+    // Nothing of the refused run happened; its place was never taken, the first's is free again.
+    const after = await runInSchema(database.sql, acme, one, "SELECT count(*) FROM accounts WHERE owner = 'refused'");
+    expect(after.rows).toEqual([[0]]);
+    // Another schema has places of its own.
+    expect((await runInSchema(database.sql, globex, one, 'SELECT count(*) FROM accounts')).rows).toEqual([[1]]);
   });
 
   it('creates nothing when the DDL chain fails', async () => {

@@ -1,5 +1,5 @@
 import type { SqlResult, SqlSessions, SqlTransaction } from '../../db/sql-sessions.js';
-import { ConflictError } from '../../lib/errors.js';
+import { ConflictError, DomainError } from '../../lib/errors.js';
 import { type ClassifiedStatement, classifySql } from './sql-classifier.js';
 import { isPhysicalSchemaName, quotedName } from './physical-names.js';
 
@@ -8,7 +8,52 @@ export type SchemaLimits = {
   queryTimeoutMs: number;
   /** At most this many rows come back; `truncated` says there were more. */
   maxRows: number;
+  /**
+   * The workspace's max_connections: at most this many runs at once on one schema, in this
+   * process (ConnectionLimitError past it, before anything runs). Absent: no limit.
+   */
+  maxConnections?: number;
 };
+
+/**
+ * RATE_LIMITED: the database already has its workspace's max_connections queries running through
+ * this process. Nothing of the refused query ran; retrying when one ends succeeds.
+ */
+export class ConnectionLimitError extends DomainError {
+  constructor(readonly limit: number) {
+    super(
+      'RATE_LIMITED',
+      `max_connections reached: ${limit} ${limit === 1 ? 'query is' : 'queries are'} already running on this database (the workspace's max_connections setting); retry when one ends`,
+      { policy: 'max_connections', limit },
+    );
+    this.name = 'ConnectionLimitError';
+  }
+
+  override get headers(): Record<string, string> {
+    return { 'retry-after': '1' };
+  }
+}
+
+/** Runs under way per schema, per database handle: this process's count. */
+const runningBySessions = new WeakMap<SqlSessions, Map<string, number>>();
+
+/** Takes one of the schema's `limit` places (ConnectionLimitError when none is free); returns its release. */
+function takePlace(sql: SqlSessions, schemaName: string, limit: number | undefined): () => void {
+  if (limit === undefined) return () => {};
+  let running = runningBySessions.get(sql);
+  if (!running) runningBySessions.set(sql, (running = new Map()));
+  const now = running.get(schemaName) ?? 0;
+  if (now >= limit) throw new ConnectionLimitError(limit);
+  running.set(schemaName, now + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = (running.get(schemaName) ?? 1) - 1;
+    if (left > 0) running.set(schemaName, left);
+    else running.delete(schemaName);
+  };
+}
 
 /** A statement that changed rows (INSERT, UPDATE, DELETE, MERGE …) and how many it changed. */
 export type ChangedRows = { statement: string; command: string; rowCount: number };
@@ -180,6 +225,7 @@ async function runCapped(tx: SqlTransaction, statement: ClassifiedStatement, max
  * what the caller accepts (admin queries: no DDL). The answer is the last statement's.
  * Any error rolls the whole text back. `afterChanges`, when some statement changed rows, runs
  * last in the same transaction, back in the gateway's own role and search_path (the audit trail).
+ * With `limits.maxConnections`, a run past that many at once on the schema is ConnectionLimitError.
  */
 export async function runInSchema(
   sql: SqlSessions,
@@ -191,6 +237,21 @@ export async function runInSchema(
   const classified = typeof statements === 'string' ? await classifySql(statements) : statements;
   const refused = classified.find((statement) => statement.refusal !== null || statement.kind === 'utility');
   if (refused) throw new RefusedStatementError(refused);
+  const release = takePlace(sql, schemaName, limits.maxConnections);
+  try {
+    return await runTaken(sql, schemaName, limits, classified, afterChanges);
+  } finally {
+    release();
+  }
+}
+
+async function runTaken(
+  sql: SqlSessions,
+  schemaName: string,
+  limits: SchemaLimits,
+  classified: ClassifiedStatement[],
+  afterChanges?: (tx: SqlTransaction, changed: ChangedRows[]) => Promise<void>,
+): Promise<SchemaQueryResult> {
   const started = performance.now();
   let current: string | null = null;
   let recording = false;
