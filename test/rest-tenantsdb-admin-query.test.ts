@@ -161,3 +161,63 @@ describe('POST /admin/query', () => {
     expect(all.body.results.map((result: { tenant_id: string }) => result.tenant_id)).not.toContain(tenant.slug);
   });
 });
+
+// max_connections (workspace settings): the queries through the API running at once on one tenant
+// database, or on the workspace's own, per process. PGlite runs one statement at a time
+// synchronously in this process: while a query runs no other request is even read, so two cannot
+// be at once through the routes there. The refusal itself is tested on both databases in
+// test/tenant-schemas.test.ts; through the routes, PostgreSQL only.
+describe.skipIf(!process.env.TEST_POSTGRES_URL)('max_connections: queries at once on one database, per process (PostgreSQL)', () => {
+  const sleepers = async () =>
+    Number(
+      (
+        await gateway.database.sql.transaction((tx) =>
+          tx.query(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep' AND pid <> pg_backend_pid()`),
+        )
+      ).rows[0]![0],
+    );
+
+  test('at 1: a second query on a busy tenant database (or workspace) is 429 rate_limited naming max_connections, nothing run; other databases go on', async () => {
+    const busy = await projectWithBlueprint(gateway, 'busy', users);
+    const first = await tenantOf(gateway, busy);
+    const second = await tenantOf(gateway, busy);
+    const headers = { authorization: `Bearer ${busy.key}` };
+    const saved = await gateway.rest('POST', '/workspaces/busy/settings', { headers, body: { max_connections: 1 } });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+
+    const slow = query({ blueprint: 'busy', query: 'SELECT pg_sleep(1.5)', tenant_id: first.slug }, busy.key);
+    const slowInWorkspace = gateway.rest('POST', '/workspaces/busy/queries', { headers, body: { query: 'SELECT pg_sleep(1.5)' } });
+    await expect.poll(sleepers, { timeout: 10_000, interval: 20 }).toBe(2);
+
+    const refusal = `max_connections reached: 1 query is already running on this database (the workspace's max_connections setting); retry when one ends`;
+    const refused = await query({ blueprint: 'busy', query: "INSERT INTO users (name) VALUES ('refused')", tenant_id: first.slug }, busy.key);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toEqual({ success: false, http_status: 429, code: 'rate_limited', error: refusal });
+    expect(refused.headers.get('retry-after')).toBe('1');
+    const inWorkspace = await gateway.rest('POST', '/workspaces/busy/queries', { headers, body: { query: 'SELECT 1' } });
+    expect(inWorkspace.body).toEqual({ success: false, http_status: 429, code: 'rate_limited', error: refusal });
+    const graphql = await gateway.graphql(
+      'mutation ($tenant: ID!) { runAdminQuery(input: { blueprint: "busy", query: "SELECT 1", tenant: $tenant }) { durationMs } }',
+      { tenant: first.slug },
+      busy.key,
+    );
+    expect(graphql.errors?.[0]).toMatchObject({ message: refusal, extensions: { code: 'RATE_LIMITED', policy: 'max_connections', limit: 1 } });
+    // The other tenant's database has its own places; across tenants the busy one's result says why.
+    const other = await query({ blueprint: 'busy', query: 'SELECT count(*) AS n FROM users', tenant_id: second.slug }, busy.key);
+    expect(other.body).toMatchObject({ success: true, rows: [[0]] });
+    const all = await query({ blueprint: 'busy', query: 'SELECT count(*) AS n FROM users', all_tenants: true }, busy.key);
+    expect(all.status).toBe(200);
+    expect(all.body.results.map((result: { tenant_id: string; error?: string; rows?: unknown }) => [result.tenant_id, result.error ?? result.rows])).toEqual([
+      [first.slug, refusal],
+      [second.slug, [[0]]],
+    ]);
+
+    expect((await slow).status).toBe(200);
+    expect((await slowInWorkspace).status).toBe(200);
+    // Nothing of the refused runs happened or was logged; the places are free again.
+    const rows = await query({ blueprint: 'busy', query: "SELECT count(*) FROM users WHERE name = 'refused'", tenant_id: first.slug }, busy.key);
+    expect(rows.body).toMatchObject({ success: true, rows: [[0]] });
+    const logs = await gateway.rest('GET', `/tenants/${first.slug}/logs`, { headers });
+    expect(logs.body.logs.map((entry: { query: string }) => entry.query)).toEqual(["SELECT count(*) FROM users WHERE name = 'refused'", 'SELECT pg_sleep(1.5)']);
+  });
+});

@@ -1,3 +1,6 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createServerAdapter } from '@whatwg-node/server';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { App } from '../src/app.js';
 import { enqueueSchemaRollout } from '../src/modules/schema-rollouts/schema-rollouts.service.js';
@@ -155,6 +158,38 @@ describe('POST /deployments', () => {
   test('a key that is not a project key is 403', async () => {
     const response = await gateway.rest('GET', '/deployments', { headers: { authorization: `Bearer ${gateway.adminKey}` } });
     expect(response.body).toEqual({ success: false, http_status: 403, code: 'forbidden', error: 'Workspaces, blueprints, deployments and admin queries belong to a project: use a project API key' });
+  });
+});
+
+describe('requests during a deployment', () => {
+  // On PGlite every statement runs synchronously in this process: a worker that went from one
+  // tenant's transaction to the next without giving the event loop a turn read no request from
+  // its sockets until the job ended. The polls go over a real HTTP connection (as callers' do),
+  // and each tenant takes a noticeable while (a table of 100 000 rows).
+  let server: Server | undefined;
+  afterAll(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+  test('GET /deployments/{id} over HTTP is answered while the job runs: some answer shows it part done', async () => {
+    server = createServer(createServerAdapter((request) => gateway.app.fetch(request)));
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const project = await projectWithBlueprint(gateway, 'slow', ['CREATE TABLE users (id int)']);
+    for (let i = 0; i < 12; i++) await tenantOf(gateway, project);
+    await pendingChange(gateway, project, 'CREATE TABLE filler AS SELECT g AS n, md5(g::text) AS label FROM generate_series(1, 100000) AS g');
+    const created = await gateway.rest('POST', '/deployments', { headers: as(project), body: { blueprint_name: 'slow' } });
+    expect(created.status).toBe(201);
+    expect(created.body.tenants_total).toBe(12);
+    const seen: { status: string; tenants_completed: number }[] = [];
+    for (;;) {
+      const response = await fetch(`http://127.0.0.1:${port}/deployments/${created.body.id}`, { headers: as(project) });
+      const body = (await response.json()) as { status: string; tenants_completed: number };
+      seen.push({ status: body.status, tenants_completed: body.tenants_completed });
+      if (body.status !== 'pending' && body.status !== 'in_progress') break;
+      expect(seen.length, JSON.stringify(seen)).toBeLessThan(10_000);
+    }
+    expect(seen.at(-1)).toEqual({ status: 'completed', tenants_completed: 12 });
+    // At least one answer came while the job was part done, not only before it started or after it ended.
+    expect(seen.some((answer) => answer.tenants_completed > 0 && answer.tenants_completed < 12), JSON.stringify(seen)).toBe(true);
   });
 });
 

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { inSchema, projectWithBlueprint, tenantOf } from './support/data-plane.js';
 import { createBlueprints } from './support/fixtures.js';
 import { readEnvironment } from '../src/env.js';
 import { startBackup } from '../src/modules/backups/backup-files.js';
 import { backupStoragesFrom } from '../src/modules/backups/storage.js';
+import { physicalSchemaName, tenantDatabaseName } from '../src/modules/tenant-databases/physical-names.js';
 import { runInSchema } from '../src/modules/tenant-databases/tenant-schemas.js';
 import { settleInterruptedWork } from '../src/modules/tenants/interrupted-work.js';
 import { startGateway, type TestGateway, testSecretsKey, uniqueSlug } from './support/gateway.js';
@@ -180,6 +182,59 @@ describe('POST /tenants', () => {
     const response = await gateway.rest('POST', '/tenants', { headers: as(free.key), body });
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ success: true, http_status: 201, code: 'created', tenant_id: id, status: 'ready' });
+  });
+});
+
+describe("a leftover schema of the gateway's own (its records gone, the drop failed or the process died)", () => {
+  const schemaCount = async (schemaName: string) =>
+    (await gateway.database.sql.transaction((tx) => tx.query(`SELECT count(*) FROM pg_namespace WHERE nspname = $1`, [schemaName]))).rows[0]![0];
+
+  test('POST /tenants with that id takes it over: 201, and the database is made afresh from the blueprint', async () => {
+    const project = await projectWithBlueprint(gateway, 'ledger', ['CREATE TABLE entries (id int)']);
+    const tenant = await tenantOf(gateway, project);
+    await inSchema(gateway, tenant.schemaName, 'INSERT INTO entries VALUES (1)');
+    // What a hard delete whose schema drop failed leaves: no records, the schema and role still there.
+    await gateway.database.prisma.tenant.delete({ where: { id: tenant.id } });
+    expect(await schemaCount(tenant.schemaName)).toBe(1);
+
+    const again = await gateway.rest('POST', '/tenants', { headers: as(project.key), body: { tenant_id: tenant.slug, databases: [{ blueprint: 'ledger', isolation_level: 1 }] } });
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect((await inSchema(gateway, tenant.schemaName, 'SELECT count(*) FROM entries')).rows).toEqual([[0]]);
+    const recorded = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { schemaName: tenant.schemaName }, include: { tenant: true } });
+    expect(recorded.tenant.slug).toBe(tenant.slug);
+  });
+
+  test('creates racing for that id: one 201, every other 409; the winner keeps its schema (no racer drops it under the other)', async () => {
+    const project = await projectWithBlueprint(gateway, 'ledger', ['CREATE TABLE entries (id int)']);
+    const tenant = await tenantOf(gateway, project);
+    await gateway.database.prisma.tenant.delete({ where: { id: tenant.id } });
+    const body = { tenant_id: tenant.slug, databases: [{ blueprint: 'ledger', isolation_level: 1 }] };
+    const answers = await Promise.all(Array.from({ length: 5 }, () => gateway.rest('POST', '/tenants', { headers: as(project.key), body })));
+    expect(answers.map((answer) => answer.status).sort(), JSON.stringify(answers.map((answer) => answer.body))).toEqual([201, 409, 409, 409, 409]);
+    expect(await gateway.database.prisma.tenant.count({ where: { slug: tenant.slug, projectId: project.projectId } })).toBe(1);
+    // The winner's database is there and usable.
+    await inSchema(gateway, tenant.schemaName, 'INSERT INTO entries VALUES (7)');
+    expect((await inSchema(gateway, tenant.schemaName, 'SELECT id FROM entries')).rows).toEqual([[7]]);
+  });
+
+  test('POST /workspaces with that name takes its leftover schema over: 201', async () => {
+    const project = await projectWithBlueprint(gateway, 'scratch');
+    const workspace = await gateway.database.prisma.workspace.findUniqueOrThrow({ where: { id: project.workspaceId } });
+    await gateway.database.prisma.workspace.delete({ where: { id: workspace.id } });
+    expect(await schemaCount(workspace.schemaName)).toBe(1);
+    const again = await gateway.rest('POST', '/workspaces', { headers: as(project.key), body: { name: 'scratch', database: 'PostgreSQL', mode: 'tenant' } });
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+  });
+
+  test('a schema of that name the gateway did not make (owned by another role) keeps the 409, and stays', async () => {
+    const project = await projectWithBlueprint(gateway, 'ledger', ['CREATE TABLE entries (id int)']);
+    const slug = tenantId();
+    const schemaName = physicalSchemaName(project.projectId, tenantDatabaseName('ledger', slug));
+    await gateway.database.sql.transaction((tx) => tx.query(`CREATE SCHEMA "${schemaName}"`));
+    const answer = await gateway.rest('POST', '/tenants', { headers: as(project.key), body: { tenant_id: slug, databases: [{ blueprint: 'ledger', isolation_level: 1 }] } });
+    expect(answer.body).toEqual({ success: false, http_status: 409, code: 'conflict', error: `A database named ${schemaName} already exists on the server; remove it or choose another name` });
+    expect(await schemaCount(schemaName)).toBe(1);
+    await gateway.database.sql.transaction((tx) => tx.query(`DROP SCHEMA "${schemaName}"`));
   });
 });
 

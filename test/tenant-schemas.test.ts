@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { physicalSchemaName, tenantDatabaseName } from '../src/modules/tenant-databases/physical-names.js';
-import { createSchema, dropSchema, RefusedStatementError, runInSchema, SchemaQueryError } from '../src/modules/tenant-databases/tenant-schemas.js';
+import { classifySql } from '../src/modules/tenant-databases/sql-classifier.js';
+import { ConnectionLimitError, createSchema, dropSchema, dropUnreferencedSchema, RefusedStatementError, runInSchema, SchemaQueryError } from '../src/modules/tenant-databases/tenant-schemas.js';
 import { openTestDatabase } from './support/gateway.js';
 
 const limits = { queryTimeoutMs: 30_000, maxRows: 1000 };
@@ -127,6 +128,137 @@ describe('tenant schemas', () => {
     const left = await database.sql.transaction((tx) => tx.query(`SELECT (SELECT count(*) FROM pg_roles WHERE rolname = '${taken}'), (SELECT count(*) FROM pg_namespace WHERE nspname = '${taken}')`));
     expect(left.rows).toEqual([[1, 0]]);
     await database.sql.transaction((tx) => tx.query(`DROP ROLE "${taken}"`));
+  });
+
+  const count = async (sql: string) => (await database.sql.transaction((tx) => tx.query(sql))).rows;
+
+  it("takes over its own leftover (a schema and role of a name it makes, no record naming it) only while holding the name's lock", async () => {
+    const leftover = physicalSchemaName(project, tenantDatabaseName('fintech', 'leftover'));
+    await createSchema(database.sql, leftover, blueprint);
+    await runInSchema(database.sql, leftover, limits, "INSERT INTO accounts (owner) VALUES ('old')");
+    // Without the lock (nobody vouches that no request is creating it right now): CONFLICT.
+    await expect(createSchema(database.sql, leftover, blueprint)).rejects.toMatchObject({ code: 'CONFLICT' });
+    await database.sql.withNameLocks([leftover], (held) => createSchema(database.sql, leftover, blueprint, held));
+    // Made afresh: the blueprint's tables, none of the leftover's rows.
+    expect((await runInSchema(database.sql, leftover, limits, 'SELECT count(*) FROM accounts')).rows).toEqual([[0]]);
+    await dropSchema(database.sql, leftover);
+  });
+
+  it('a leftover role alone (its schema already gone) is taken over too', async () => {
+    const roleOnly = physicalSchemaName(project, tenantDatabaseName('fintech', 'roleonly'));
+    await createSchema(database.sql, roleOnly);
+    await database.sql.transaction((tx) => tx.query(`DROP SCHEMA "${roleOnly}"`));
+    await database.sql.withNameLocks([roleOnly], (held) => createSchema(database.sql, roleOnly, blueprint, held));
+    expect(await count(`SELECT count(*) FROM pg_namespace WHERE nspname = '${roleOnly}'`)).toEqual([[1]]);
+    await dropSchema(database.sql, roleOnly);
+  });
+
+  it("never takes over, even holding the lock: a schema a record names, a role it did not make, a schema another role owns, a name it does not make", async () => {
+    const recorded = physicalSchemaName(project, tenantDatabaseName('fintech', 'recorded'));
+    const foreignRole = physicalSchemaName(project, tenantDatabaseName('fintech', 'foreignrole'));
+    const foreignOwner = physicalSchemaName(project, tenantDatabaseName('fintech', 'foreignowner'));
+    const notOurs = 'crm_data';
+    await createSchema(database.sql, recorded, blueprint);
+    const projectRow = await database.prisma.project.create({ data: { slug: `p-${randomUUID().slice(0, 8)}`, name: 'P' } });
+    await database.prisma.workspace.create({ data: { projectId: projectRow.id, name: 'recorded', mode: 'CONTROL', schemaName: recorded, connectionUser: 'tdb_x', passwordSealed: new Uint8Array(1) } });
+    await database.sql.transaction(async (tx) => {
+      await tx.query(`CREATE ROLE "${foreignRole}" NOLOGIN`);
+      await tx.query(`CREATE SCHEMA "${foreignOwner}"`);
+      await tx.query(`CREATE ROLE "${foreignOwner}" NOLOGIN`);
+      await tx.query(`GRANT "${foreignOwner}" TO CURRENT_USER`);
+      await tx.query(`CREATE SCHEMA "${notOurs}"`);
+    });
+    for (const name of [recorded, foreignRole, foreignOwner, notOurs]) {
+      await expect(database.sql.withNameLocks([name], (held) => createSchema(database.sql, name, blueprint, held))).rejects.toMatchObject({
+        code: 'CONFLICT',
+        message: `A database named ${name} already exists on the server; remove it or choose another name`,
+      });
+    }
+    expect(await count(`SELECT count(*) FROM pg_namespace WHERE nspname IN ('${recorded}', '${foreignOwner}', '${notOurs}')`)).toEqual([[3]]);
+    expect(await count(`SELECT count(*) FROM pg_roles WHERE rolname IN ('${recorded}', '${foreignRole}', '${foreignOwner}')`)).toEqual([[3]]);
+    // A drop after records went leaves alone what a record names.
+    await dropUnreferencedSchema(database.sql, recorded);
+    expect(await count(`SELECT count(*) FROM pg_namespace WHERE nspname = '${recorded}'`)).toEqual([[1]]);
+    await database.prisma.project.delete({ where: { id: projectRow.id } });
+    await dropUnreferencedSchema(database.sql, recorded);
+    expect(await count(`SELECT count(*) FROM pg_namespace WHERE nspname = '${recorded}'`)).toEqual([[0]]);
+    await database.sql.transaction(async (tx) => {
+      await tx.query(`DROP SCHEMA "${foreignOwner}"`);
+      await tx.query(`DROP SCHEMA "${notOurs}"`);
+      await tx.query(`DROP ROLE "${foreignRole}"`);
+      await tx.query(`DROP ROLE "${foreignOwner}"`);
+    });
+  });
+
+  it("a create holding the name is waited for: its schema, not yet recorded, is never dropped under it", async () => {
+    const racing = physicalSchemaName(project, tenantDatabaseName('fintech', 'racing'));
+    const order: string[] = [];
+    let recordsWritten!: () => void;
+    const gate = new Promise<void>((resolve) => (recordsWritten = resolve));
+    let schemaMade!: () => void;
+    const made = new Promise<void>((resolve) => (schemaMade = resolve));
+    const first = database.sql.withNameLocks([racing], async (held) => {
+      await createSchema(database.sql, racing, blueprint, held);
+      schemaMade();
+      // Here a request writes its records; this one writes none, so its schema is a leftover once it lets go.
+      await gate;
+      await runInSchema(database.sql, racing, limits, "INSERT INTO accounts (owner) VALUES ('first')");
+      order.push('first let go');
+    });
+    await made;
+    const second = database.sql.withNameLocks([racing], async (held) => {
+      order.push('second holds the name');
+      await createSchema(database.sql, racing, blueprint, held);
+    });
+    // The second has every chance to run meanwhile; it waits for the name.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(order).toEqual([]);
+    recordsWritten();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first let go', 'second holds the name']);
+    // The second took over what the first left (no record names it) and made it afresh.
+    expect((await runInSchema(database.sql, racing, limits, 'SELECT count(*) FROM accounts')).rows).toEqual([[0]]);
+    await dropSchema(database.sql, racing);
+  });
+
+  it("max_connections: a run past that many at once on one schema is refused before anything runs; other schemas and later runs go on", async () => {
+    const one = { ...limits, maxConnections: 1 };
+    // A run that cannot finish yet: the test holds a lock on acme's table (on PGlite, whose
+    // transactions are exclusive, the open transaction alone holds it back).
+    let letGo!: () => void;
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    let locked!: () => void;
+    const holding = new Promise<void>((resolve) => (locked = resolve));
+    const holder = database.sql.transaction(async (tx) => {
+      await tx.query(`LOCK TABLE "${acme}".accounts IN ACCESS EXCLUSIVE MODE`);
+      locked();
+      await gate;
+    });
+    await holding;
+    // Statements already classified: the run takes its place before it first waits.
+    const waiting = runInSchema(database.sql, acme, one, await classifySql('SELECT count(*) FROM accounts'));
+    let second: ReturnType<typeof runInSchema>;
+    try {
+      const refused = runInSchema(database.sql, acme, one, await classifySql("INSERT INTO accounts (owner) VALUES ('refused')"));
+      await expect(refused).rejects.toBeInstanceOf(ConnectionLimitError);
+      await expect(refused).rejects.toMatchObject({
+        code: 'RATE_LIMITED',
+        message: "max_connections reached: 1 query is already running on this database (the workspace's max_connections setting); retry when one ends",
+        details: { policy: 'max_connections', limit: 1 },
+      });
+      // At a higher limit the run is not refused (it waits like the first).
+      second = runInSchema(database.sql, acme, { ...limits, maxConnections: 2 }, await classifySql('SELECT 1'));
+    } finally {
+      letGo();
+      await holder;
+    }
+    expect((await waiting).rows).toEqual([[2]]);
+    expect((await second).rows).toEqual([[1]]);
+    // Nothing of the refused run happened; its place was never taken, the first's is free again.
+    const after = await runInSchema(database.sql, acme, one, "SELECT count(*) FROM accounts WHERE owner = 'refused'");
+    expect(after.rows).toEqual([[0]]);
+    // Another schema has places of its own.
+    expect((await runInSchema(database.sql, globex, one, 'SELECT count(*) FROM accounts')).rows).toEqual([[1]]);
   });
 
   it('creates nothing when the DDL chain fails', async () => {

@@ -18,8 +18,42 @@ export type SqlTransaction = { query(sql: string, params?: unknown[]): Promise<S
  */
 export type SqlSessions = {
   transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` holding an exclusive lock on each of `names` (taken in sorted order), across
+   * transactions and connections: whoever else asks for one of them waits until `work` ends.
+   * `work` is given the names it holds. PostgreSQL: session advisory locks on a connection of
+   * their own, so every process on the database sees them and a process that dies lets go with
+   * its connection. PGlite: within this process, the only one its data directory allows.
+   */
+  withNameLocks<T>(names: string[], work: (held: ReadonlySet<string>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 };
+
+/** In-process locks by name: each name's holders queue one after another. */
+function inProcessNameLocks(): SqlSessions['withNameLocks'] {
+  const tails = new Map<string, Promise<void>>();
+  return async (names, work) => {
+    const held = new Set(names);
+    const releases: (() => void)[] = [];
+    try {
+      for (const name of [...held].sort()) {
+        const previous = tails.get(name) ?? Promise.resolve();
+        let release!: () => void;
+        const mine = new Promise<void>((resolve) => (release = resolve));
+        const tail = previous.then(() => mine);
+        tails.set(name, tail);
+        releases.push(() => {
+          release();
+          if (tails.get(name) === tail) tails.delete(name);
+        });
+        await previous;
+      }
+      return await work(held);
+    } finally {
+      for (const release of releases) release();
+    }
+  };
+}
 
 // int8 fits a JSON number up to 2^53; past that it stays the exact text.
 const int8 = (text: string): number | string => {
@@ -50,6 +84,7 @@ export function pgliteSqlSessions(pglite: PGlite): SqlSessions {
   };
   return {
     transaction: (work) => pglite.transaction((tx) => work({ query: (sql, params) => run(tx, sql, params) })),
+    withNameLocks: inProcessNameLocks(),
     close: async () => {},
   };
 }
@@ -90,6 +125,20 @@ export function postgresSqlSessions(connectionString: string, max = 4): SqlSessi
         throw error;
       } finally {
         client.release(broken instanceof Error ? broken : undefined);
+      }
+    },
+    async withNameLocks(names, work) {
+      const held = new Set(names);
+      // Its own connection, outside the pool: `work` runs transactions from the pool meanwhile.
+      const client = new pg.Client({ connectionString });
+      client.on('error', () => {});
+      await client.connect();
+      try {
+        for (const name of [...held].sort()) await client.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [`tenant-gateway:${name}`]);
+        return await work(held);
+      } finally {
+        // Ending the session releases its advisory locks.
+        await client.end().catch(() => {});
       }
     },
     async close() {

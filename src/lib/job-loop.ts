@@ -1,4 +1,15 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from './logger.js';
+
+/**
+ * Gives the event loop a turn: sockets are read and timers run before the caller goes on. A job
+ * on PGlite needs it between its steps: PGlite runs each statement synchronously in this
+ * process, so a job whose steps follow one another through promises alone (microtasks) never lets
+ * Node read a request from its sockets until the whole job has ended.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return nextTurn();
+}
 
 /**
  * The loop of a durable job worker: `runOnce` claims and runs one job (false when none was
@@ -59,7 +70,10 @@ export class JobLoop {
   /** Runs claimable jobs until none is left; returns how many it ran. */
   async drain(): Promise<number> {
     let ran = 0;
-    while (!this.stopped && (await this.runOnce())) ran++;
+    while (!this.stopped && (await this.runOnce())) {
+      ran++;
+      await yieldToEventLoop();
+    }
     return ran;
   }
 }

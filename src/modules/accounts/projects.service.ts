@@ -4,7 +4,7 @@ import { ConflictError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
 import { type BackupDeps, removeBackupFiles } from '../backups/backup-files.js';
 import type { SqlSessions } from '../../db/sql-sessions.js';
-import { dropSchema } from '../tenant-databases/tenant-schemas.js';
+import { dropUnreferencedSchema } from '../tenant-databases/tenant-schemas.js';
 import type { Actor } from '../identity/principal.js';
 import type { AccountDeps } from './account-deps.js';
 import { projectNameField } from './account-inputs.js';
@@ -65,7 +65,7 @@ export async function deleteProject(actor: Actor, backups: Pick<BackupDeps, 'sto
   await actor.prisma.$transaction([actor.prisma.tenant.deleteMany({ where: { projectId: project.id } }), actor.prisma.project.delete({ where: { id: project.id } })]);
   actor.credentialsChanged?.();
   // The tenant and workspace schemas go after the records, as the backup files do.
-  if (sql) for (const { schemaName } of schemas) if (schemaName) await dropSchema(sql, schemaName);
+  if (sql) for (const { schemaName } of schemas) if (schemaName) await dropUnreferencedSchema(sql, schemaName);
   await Promise.allSettled(files.map((file) => removeBackupFiles(backups, file)));
   return project;
 }

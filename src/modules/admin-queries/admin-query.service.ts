@@ -6,7 +6,7 @@ import { type Actor, requireScope } from '../identity/principal.js';
 import { recordQueries } from '../query-logs/query-log-writer.js';
 import { callerProjectId, projectBlueprint } from '../workspaces/workspace-access.js';
 import { type ClassifiedStatement, classifySql, SqlSyntaxError, withoutConstants } from '../tenant-databases/sql-classifier.js';
-import { type ChangedRows, RefusedStatementError, runInSchema, SchemaQueryError } from '../tenant-databases/tenant-schemas.js';
+import { type ChangedRows, ConnectionLimitError, RefusedStatementError, runInSchema, SchemaQueryError } from '../tenant-databases/tenant-schemas.js';
 import { assertLive, resolveTenant } from '../tenants/tenant-access.js';
 
 export type AdminQueryDeps = { sql: SqlSessions };
@@ -60,7 +60,8 @@ async function classified(query: string): Promise<ClassifiedStatement[]> {
  * workspace limits; every run is written to the tenant's query log (source API), and a run that
  * changed rows is a `database.query` audit event in its own transaction. On one tenant a
  * PostgreSQL error is the answer (400); across tenants it is that tenant's result, and the
- * others still run.
+ * others still run. A tenant database already running its workspace's max_connections queries
+ * through this process is RATE_LIMITED on one tenant, and that tenant's result across tenants.
  */
 export async function runAdminQuery(actor: Actor, input: AdminQueryInput, deps: AdminQueryDeps) {
   const hasTenant = input.tenant != null && input.tenant !== '';
@@ -72,7 +73,7 @@ export async function runAdminQuery(actor: Actor, input: AdminQueryInput, deps: 
   const statements = await classified(input.query);
   if (statements.some((statement) => statement.kind !== 'query')) requireScope(actor, 'tenants:write');
   const blueprint = await projectBlueprint(actor, projectId, input.blueprint, { workspace: true });
-  const limits = { queryTimeoutMs: blueprint.workspace.queryTimeoutMs, maxRows: blueprint.workspace.maxRowsPerQuery };
+  const limits = { queryTimeoutMs: blueprint.workspace.queryTimeoutMs, maxRows: blueprint.workspace.maxRowsPerQuery, maxConnections: blueprint.workspace.maxConnections };
 
   let targets: { tenant: Tenant; schemaName: string }[];
   if (hasTenant) {
@@ -95,6 +96,8 @@ export async function runAdminQuery(actor: Actor, input: AdminQueryInput, deps: 
 
   const started = performance.now();
   const outcomes: TenantQueryOutcome[] = [];
+  // Tenants refused by max_connections: nothing ran there, so nothing goes to their query log.
+  const refusedHere = new Set<TenantQueryOutcome>();
   for (const target of targets) {
     const runStarted = performance.now();
     try {
@@ -111,13 +114,20 @@ export async function runAdminQuery(actor: Actor, input: AdminQueryInput, deps: 
       const result = await runInSchema(deps.sql, target.schemaName, limits, statements, audit);
       outcomes.push({ tenant: target.tenant, columns: result.columns, rows: result.rows, rowCount: result.rowCount, truncated: result.truncated, durationMs: performance.now() - runStarted, error: null });
     } catch (error) {
+      // One tenant: 429, nothing ran. Across tenants: that tenant's result, and the others still run.
+      if (error instanceof ConnectionLimitError && !hasTenant) {
+        const refused = { tenant: target.tenant, columns: [], rows: [], rowCount: 0, truncated: false, durationMs: 0, error: error.message };
+        refusedHere.add(refused);
+        outcomes.push(refused);
+        continue;
+      }
       if (!(error instanceof SchemaQueryError) && !(error instanceof RefusedStatementError)) throw error;
       outcomes.push({ tenant: target.tenant, columns: [], rows: [], rowCount: 0, truncated: false, durationMs: performance.now() - runStarted, error: error.message });
     }
   }
   await recordQueries(
     actor.prisma,
-    outcomes.map((outcome) => ({
+    outcomes.filter((outcome) => !refusedHere.has(outcome)).map((outcome) => ({
       tenantId: outcome.tenant.id,
       source: 'API',
       blueprint: blueprint.name,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient, SchemaRollout, SchemaRolloutTarget } from '../../generated/prisma/client.js';
-import { JobLoop } from '../../lib/job-loop.js';
+import { JobLoop, yieldToEventLoop } from '../../lib/job-loop.js';
 import type { Logger } from '../../lib/logger.js';
 
 /** What applying a version to one tenant database came to; a failure throws with PostgreSQL's message. */
@@ -32,7 +32,8 @@ const finalStatus = (targets: Pick<SchemaRolloutTarget, 'status'>[]) => {
  * with FOR UPDATE SKIP LOCKED under a lease that each finished tenant renews, so replicas never
  * run one job twice at once, and a job whose process died is taken over once its lease runs out.
  * A process alone with its database (PGlite) takes over every unfinished job at start: nobody
- * else can hold one. Tenants are applied one at a time, each in its own transaction; one
+ * else can hold one. Tenants are applied one at a time, each in its own transaction, with a turn
+ * of the event loop between them (requests are answered while a job runs on PGlite); one
  * tenant's failure is recorded and the next goes on.
  */
 export class SchemaRolloutWorker {
@@ -107,6 +108,8 @@ export class SchemaRolloutWorker {
   private async run(rollout: SchemaRollout, token: string): Promise<void> {
     const pending = await this.prisma.schemaRolloutTarget.findMany({ where: { rolloutId: rollout.id, status: 'PENDING' }, orderBy: { position: 'asc' } });
     for (const target of pending) {
+      // Requests get their turn between tenants (PGlite: see yieldToEventLoop).
+      await yieldToEventLoop();
       if (this.stopped) return this.release(rollout.id, token);
       if (!(await this.holds(rollout.id, token))) return;
       const started = performance.now();

@@ -26,3 +26,11 @@ export function physicalSchemaName(projectId: string, visibleName: string): stri
 
 /** A name we made, double-quoted: our names may hold `-` (workspace `control-plane`). */
 export const quotedName = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * Whether a schema name is one physicalSchemaName makes: `p` and 8 hex digits, `_`, then a
+ * tenant database's `<blueprint>__<tenant>`, a workspace's `<name>_workspace`, or a long name's
+ * first characters and `_` with 12 hex digits; lowercase letters, digits, `_` and `-`, within 63 bytes.
+ */
+export const isPhysicalSchemaName = (name: string) =>
+  Buffer.byteLength(name, 'utf8') <= identifierLimit && /^p[0-9a-f]{8}_[a-z][a-z0-9_-]*(__[a-z0-9][a-z0-9_-]*|_workspace|_[0-9a-f]{12})$/.test(name);

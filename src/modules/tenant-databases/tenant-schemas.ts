@@ -1,14 +1,59 @@
 import type { SqlResult, SqlSessions, SqlTransaction } from '../../db/sql-sessions.js';
-import { ConflictError } from '../../lib/errors.js';
+import { ConflictError, DomainError } from '../../lib/errors.js';
 import { type ClassifiedStatement, classifySql } from './sql-classifier.js';
-import { quotedName } from './physical-names.js';
+import { isPhysicalSchemaName, quotedName } from './physical-names.js';
 
 export type SchemaLimits = {
   /** `statement_timeout` for each statement (PostgreSQL enforces it; PGlite cannot, see README). */
   queryTimeoutMs: number;
   /** At most this many rows come back; `truncated` says there were more. */
   maxRows: number;
+  /**
+   * The workspace's max_connections: at most this many runs at once on one schema, in this
+   * process (ConnectionLimitError past it, before anything runs). Absent: no limit.
+   */
+  maxConnections?: number;
 };
+
+/**
+ * RATE_LIMITED: the database already has its workspace's max_connections queries running through
+ * this process. Nothing of the refused query ran; retrying when one ends succeeds.
+ */
+export class ConnectionLimitError extends DomainError {
+  constructor(readonly limit: number) {
+    super(
+      'RATE_LIMITED',
+      `max_connections reached: ${limit} ${limit === 1 ? 'query is' : 'queries are'} already running on this database (the workspace's max_connections setting); retry when one ends`,
+      { policy: 'max_connections', limit },
+    );
+    this.name = 'ConnectionLimitError';
+  }
+
+  override get headers(): Record<string, string> {
+    return { 'retry-after': '1' };
+  }
+}
+
+/** Runs under way per schema, per database handle: this process's count. */
+const runningBySessions = new WeakMap<SqlSessions, Map<string, number>>();
+
+/** Takes one of the schema's `limit` places (ConnectionLimitError when none is free); returns its release. */
+function takePlace(sql: SqlSessions, schemaName: string, limit: number | undefined): () => void {
+  if (limit === undefined) return () => {};
+  let running = runningBySessions.get(sql);
+  if (!running) runningBySessions.set(sql, (running = new Map()));
+  const now = running.get(schemaName) ?? 0;
+  if (now >= limit) throw new ConnectionLimitError(limit);
+  running.set(schemaName, now + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = (running.get(schemaName) ?? 1) - 1;
+    if (left > 0) running.set(schemaName, left);
+    else running.delete(schemaName);
+  };
+}
 
 /** A statement that changed rows (INSERT, UPDATE, DELETE, MERGE …) and how many it changed. */
 export type ChangedRows = { statement: string; command: string; rowCount: number };
@@ -52,16 +97,55 @@ async function enterSchema(tx: SqlTransaction, schemaName: string, limits?: Sche
   if (limits) await tx.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.trunc(limits.queryTimeoutMs))}`);
 }
 
+/** Whether a TenantDatabase or Workspace record names the schema (in `tx`, so a drop after it sees the same). */
+async function schemaReferenced(tx: SqlTransaction, schemaName: string): Promise<boolean> {
+  const { rows } = await tx.query(`SELECT 1 FROM "TenantDatabase" WHERE "schemaName" = $1 UNION ALL SELECT 1 FROM "Workspace" WHERE "schemaName" = $1 LIMIT 1`, [schemaName]);
+  return rows.length > 0;
+}
+
+/**
+ * Drops the schema and role of that name when they are the gateway's orphan: named as the gateway
+ * names databases, the role NOLOGIN and granted to the gateway's user, the schema (if any) owned
+ * by that role, and no record naming it. The caller holds the name's lock (`withNameLocks`), so
+ * no request is between creating that schema and writing its records. True when it dropped them.
+ */
+async function dropOrphan(sql: SqlSessions, schemaName: string): Promise<boolean> {
+  if (!isPhysicalSchemaName(schemaName)) return false;
+  return sql.transaction(async (tx) => {
+    if (await schemaReferenced(tx, schemaName)) return false;
+    // Granted to the gateway's user as createSchema grants it (pg_has_role says yes to any role for a superuser).
+    const role = await tx.query(
+      `SELECT r.rolcanlogin, EXISTS (SELECT 1 FROM pg_auth_members m WHERE m.roleid = r.oid AND m.member = (SELECT oid FROM pg_roles WHERE rolname = current_user))
+         FROM pg_roles r WHERE r.rolname = $1`,
+      [schemaName],
+    );
+    const [canLogin, member] = (role.rows[0] ?? [true, false]) as [boolean, boolean];
+    if (canLogin || !member) return false;
+    const schema = await tx.query(`SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = $1`, [schemaName]);
+    if (schema.rows.length > 0 && schema.rows[0]![0] !== schemaName) return false;
+    await tx.query(`DROP SCHEMA IF EXISTS ${quotedName(schemaName)} CASCADE`);
+    await tx.query(`DROP ROLE IF EXISTS ${quotedName(schemaName)}`);
+    return true;
+  }).catch(() => false); // the role still owns something elsewhere (another database of the server): not ours to clear
+}
+
+const nameTaken = (error: SchemaQueryError) => error.sqlState === '42710' || error.sqlState === '42P06';
+
 /**
  * A new tenant or workspace database: a NOLOGIN role and a schema it owns, with `statements`
  * (the blueprint's DDL chain) applied as that role, all in one transaction. The gateway's own
  * user is made a member of the role so it can `SET ROLE` to it; the role is a member of nothing,
  * holds no grant outside its schema, and other roles have no privilege on the schema.
+ *
+ * A schema or role of that name already there is CONFLICT, unless the caller holds the name's
+ * lock (`held`, from `sql.withNameLocks`, kept until its records are written) and it is the
+ * gateway's own orphan (a drop that failed, or a process that died, after its records went):
+ * then it is dropped and the database created afresh.
  */
-export async function createSchema(sql: SqlSessions, schemaName: string, statements: string[] = []): Promise<void> {
+export async function createSchema(sql: SqlSessions, schemaName: string, statements: string[] = [], held?: ReadonlySet<string>): Promise<void> {
   const name = quotedName(schemaName);
-  await sql
-    .transaction(async (tx) => {
+  const create = () =>
+    sql.transaction(async (tx) => {
       await tx.query(`CREATE ROLE ${name} NOLOGIN`);
       await tx.query(`GRANT ${name} TO CURRENT_USER`);
       await tx.query(`CREATE SCHEMA ${name} AUTHORIZATION ${name}`);
@@ -74,15 +158,21 @@ export async function createSchema(sql: SqlSessions, schemaName: string, stateme
           throw asSchemaQueryError(error, statement);
         }
       }
-    })
-    .catch((error: unknown) => {
-      const failed = asSchemaQueryError(error, null);
-      // A schema or role of that name left behind (a drop that failed after its records went): never taken over.
-      if (failed.sqlState === '42710' || failed.sqlState === '42P06') {
-        throw new ConflictError(`A database named ${schemaName} already exists on the server; remove it or choose another name`, { schema: schemaName });
-      }
-      throw failed;
     });
+  try {
+    await create();
+  } catch (error) {
+    const failed = asSchemaQueryError(error, null);
+    if (!nameTaken(failed)) throw failed;
+    if (held?.has(schemaName) && (await dropOrphan(sql, schemaName))) {
+      await create().catch((again: unknown) => {
+        throw asSchemaQueryError(again, null);
+      });
+      return;
+    }
+    // Someone else's schema or role, or one a record still names: never taken over.
+    throw new ConflictError(`A database named ${schemaName} already exists on the server; remove it or choose another name`, { schema: schemaName });
+  }
 }
 
 /** Drops the schema with everything in it, and its role. Dropping what is already gone is not an error. */
@@ -92,6 +182,22 @@ export async function dropSchema(sql: SqlSessions, schemaName: string): Promise<
     await tx.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
     await tx.query(`DROP ROLE IF EXISTS ${name}`);
   });
+}
+
+/**
+ * Drops a schema and its role after the records naming it were deleted, under the name's lock and
+ * only while no record names it: a request that meanwhile made a database of the same name (and
+ * took the leftover over) keeps it.
+ */
+export async function dropUnreferencedSchema(sql: SqlSessions, schemaName: string): Promise<void> {
+  const name = quotedName(schemaName);
+  await sql.withNameLocks([schemaName], () =>
+    sql.transaction(async (tx) => {
+      if (await schemaReferenced(tx, schemaName)) return;
+      await tx.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+      await tx.query(`DROP ROLE IF EXISTS ${name}`);
+    }),
+  );
 }
 
 const rowReturningCommands = new Set(['SELECT', 'VALUES']);
@@ -119,6 +225,7 @@ async function runCapped(tx: SqlTransaction, statement: ClassifiedStatement, max
  * what the caller accepts (admin queries: no DDL). The answer is the last statement's.
  * Any error rolls the whole text back. `afterChanges`, when some statement changed rows, runs
  * last in the same transaction, back in the gateway's own role and search_path (the audit trail).
+ * With `limits.maxConnections`, a run past that many at once on the schema is ConnectionLimitError.
  */
 export async function runInSchema(
   sql: SqlSessions,
@@ -130,6 +237,21 @@ export async function runInSchema(
   const classified = typeof statements === 'string' ? await classifySql(statements) : statements;
   const refused = classified.find((statement) => statement.refusal !== null || statement.kind === 'utility');
   if (refused) throw new RefusedStatementError(refused);
+  const release = takePlace(sql, schemaName, limits.maxConnections);
+  try {
+    return await runTaken(sql, schemaName, limits, classified, afterChanges);
+  } finally {
+    release();
+  }
+}
+
+async function runTaken(
+  sql: SqlSessions,
+  schemaName: string,
+  limits: SchemaLimits,
+  classified: ClassifiedStatement[],
+  afterChanges?: (tx: SqlTransaction, changed: ChangedRows[]) => Promise<void>,
+): Promise<SchemaQueryResult> {
   const started = performance.now();
   let current: string | null = null;
   let recording = false;

@@ -9,7 +9,7 @@ import { defaultConfig } from '../configs/config-spec.js';
 import type { DatabaseWork } from '../databases/database-work.js';
 import { assertNoDatabaseWork } from '../databases/database-state.js';
 import { databaseSlug, planDatabases, type TenantDatabaseInput } from '../databases/placement.js';
-import { createTenantSchemas, dropTenantSchemas, planTenantSchemas } from '../workspaces/blueprint-databases.js';
+import { createTenantSchemas, dropTenantSchemas, dropUnreferencedTenantSchemas, planTenantSchemas } from '../workspaces/blueprint-databases.js';
 import type { DataPlaneDeps } from '../workspaces/data-plane-deps.js';
 import { type CreateApiKeyInput, createApiKey } from '../identity/api-keys.js';
 import { type Actor, type Principal, requireScope } from '../identity/principal.js';
@@ -207,48 +207,53 @@ export async function createTenant(
     const schema = schemas.find((planned) => planned.blueprint === database.blueprint);
     return schema ? { ...database, blueprintRef: { connect: { id: schema.blueprintId } }, schemaName: schema.schemaName, schemaVersion: schema.schemaVersion } : database;
   });
-  if (dataPlane) await createTenantSchemas(dataPlane, schemas);
-  const tenant = await auditedChange(actor.prisma, async (tx) => {
-    const created = await tx.tenant.create({
-    ...query,
-    data: {
-      slug: data.slug,
-      name: data.name,
-      tier,
-      region: placement && !input.region ? placement.region : data.region,
-      isolation,
-      settings: data.settings as Prisma.InputJsonObject,
-      projectId,
-      expiresAt: data.expiresAt ?? null,
-      maxUsers: data.maxUsers ?? defaults.maxUsers,
-      maxApiCallsPerMonth: data.maxApiCallsPerMonth ?? defaults.maxApiCallsPerMonth,
-      maxStorageMb: data.maxStorageMb ?? defaults.maxStorageMb,
-      maxLlmTokensPerMonth: data.maxLlmTokensPerMonth ?? defaults.maxLlmTokensPerMonth,
-      maxPolicies: data.maxPolicies ?? defaults.maxPolicies,
-      maxBouncers: data.maxBouncers ?? defaults.maxBouncers,
-      domain,
-      customDomain: data.customDomain ?? null,
-      config: { create: { document: defaultConfig(), version: 1, updatedBy: principal.label } },
-      configRevisions: {
-        create: { version: 1, principal: principal.label, updatedFields: [], document: defaultConfig() },
-      },
-      ...(databases ? { databases: { create: databases } } : {}),
-    },
+  // The schemas' names stay locked until the records are written (or the schemas dropped again):
+  // a request meeting a leftover schema of a name takes it over only while nobody is creating it.
+  const create = async (held?: ReadonlySet<string>) => {
+    if (dataPlane) await createTenantSchemas(dataPlane, schemas, held);
+    return auditedChange(actor.prisma, async (tx) => {
+      const created = await tx.tenant.create({
+        ...query,
+        data: {
+          slug: data.slug,
+          name: data.name,
+          tier,
+          region: placement && !input.region ? placement.region : data.region,
+          isolation,
+          settings: data.settings as Prisma.InputJsonObject,
+          projectId,
+          expiresAt: data.expiresAt ?? null,
+          maxUsers: data.maxUsers ?? defaults.maxUsers,
+          maxApiCallsPerMonth: data.maxApiCallsPerMonth ?? defaults.maxApiCallsPerMonth,
+          maxStorageMb: data.maxStorageMb ?? defaults.maxStorageMb,
+          maxLlmTokensPerMonth: data.maxLlmTokensPerMonth ?? defaults.maxLlmTokensPerMonth,
+          maxPolicies: data.maxPolicies ?? defaults.maxPolicies,
+          maxBouncers: data.maxBouncers ?? defaults.maxBouncers,
+          domain,
+          customDomain: data.customDomain ?? null,
+          config: { create: { document: defaultConfig(), version: 1, updatedBy: principal.label } },
+          configRevisions: {
+            create: { version: 1, principal: principal.label, updatedFields: [], document: defaultConfig() },
+          },
+          ...(databases ? { databases: { create: databases } } : {}),
+        },
+      });
+      await recordAudit(tx, actor, { tenantId: created.id, action: 'tenant.created', target: `tenant:${created.slug}`, changes: tenantChanges(null, created) });
+      return created;
+    }).catch(async (error: unknown) => {
+      if (dataPlane) await dropTenantSchemas(dataPlane, schemas.map((schema) => schema.schemaName));
+      if ((error as { code?: string }).code !== 'P2002') throw error;
+      // A racing create took the slug or a domain between the checks above and this insert:
+      // the unique index decided; answer as the checks would have, naming the field — unless this
+      // create is part of a caller's transaction (provisioning), which the failed insert aborted.
+      if (typeof (actor.prisma as { $connect?: unknown }).$connect === 'function') {
+        await assertDomainsFree(actor, domain, data.customDomain);
+        await assertSlugFree(actor, principal, projectId, data.slug);
+      }
+      throw new ConflictError('The tenant\'s slug or domain was taken by a concurrent create', { field: 'slug' });
     });
-    await recordAudit(tx, actor, { tenantId: created.id, action: 'tenant.created', target: `tenant:${created.slug}`, changes: tenantChanges(null, created) });
-    return created;
-  }).catch(async (error: unknown) => {
-    if (dataPlane) await dropTenantSchemas(dataPlane, schemas.map((schema) => schema.schemaName));
-    if ((error as { code?: string }).code !== 'P2002') throw error;
-    // A racing create took the slug or a domain between the checks above and this insert:
-    // the unique index decided; answer as the checks would have, naming the field — unless this
-    // create is part of a caller's transaction (provisioning), which the failed insert aborted.
-    if (typeof (actor.prisma as { $connect?: unknown }).$connect === 'function') {
-      await assertDomainsFree(actor, domain, data.customDomain);
-      await assertSlugFree(actor, principal, projectId, data.slug);
-    }
-    throw new ConflictError('The tenant\'s slug or domain was taken by a concurrent create', { field: 'slug' });
-  });
+  };
+  const tenant = dataPlane && schemas.length > 0 ? await dataPlane.sql.withNameLocks(schemas.map((schema) => schema.schemaName), create) : await create();
   if (placement?.provisioning && work) work.after(work.timings.provisionMs, tenant.id);
   return tenant;
 }
@@ -342,8 +347,9 @@ export async function purgeTenant(actor: Actor, ref: string, backups?: Pick<Back
     await recordAudit(tx, actor, { tenantId: tenant.id, action: 'tenant.purged', target: `tenant:${tenant.slug}`, changes: tenantChanges(tenant, null) });
     await tx.tenant.delete({ where: { id: tenant.id } });
   });
-  // After the records, as backup files are: a failed drop leaves an orphan schema, never a tenant without its schema.
-  if (dataPlane) await dropTenantSchemas(dataPlane, schemas.map((database) => database.schemaName));
+  // After the records, as backup files are: a failed drop leaves an orphan schema (the next create of
+  // that name takes it over), never a tenant without its schema.
+  if (dataPlane) await dropUnreferencedTenantSchemas(dataPlane, schemas.map((database) => database.schemaName));
   if (backups) await Promise.allSettled(files.map((file) => removeBackupFiles(backups, file)));
   return tenant;
 }

@@ -1,7 +1,7 @@
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { physicalSchemaName, tenantDatabaseName } from '../tenant-databases/physical-names.js';
-import { createSchema, dropSchema } from '../tenant-databases/tenant-schemas.js';
+import { createSchema, dropSchema, dropUnreferencedSchema } from '../tenant-databases/tenant-schemas.js';
 import type { DataPlaneDeps } from './data-plane-deps.js';
 
 /** The DDL chain of a blueprint's deployed versions (up to `upTo`), oldest first: what a new tenant database is created with. */
@@ -32,12 +32,16 @@ export async function planTenantSchemas(prisma: PrismaClient, projectId: string,
   return planned;
 }
 
-/** Creates the planned schemas; when one fails, those already made are dropped and the error is thrown. */
-export async function createTenantSchemas(deps: DataPlaneDeps, planned: PlannedSchema[]): Promise<void> {
+/**
+ * Creates the planned schemas; when one fails, those already made are dropped and the error is
+ * thrown. `held`: the names' locks the caller holds until the records are written (a leftover
+ * schema of the gateway's own is then taken over, see createSchema).
+ */
+export async function createTenantSchemas(deps: DataPlaneDeps, planned: PlannedSchema[], held?: ReadonlySet<string>): Promise<void> {
   const made: string[] = [];
   try {
     for (const schema of planned) {
-      await createSchema(deps.sql, schema.schemaName, schema.statements);
+      await createSchema(deps.sql, schema.schemaName, schema.statements, held);
       made.push(schema.schemaName);
     }
   } catch (error) {
@@ -46,6 +50,12 @@ export async function createTenantSchemas(deps: DataPlaneDeps, planned: PlannedS
   }
 }
 
+/** Drops schemas this request made (its records were not written). */
 export async function dropTenantSchemas(deps: DataPlaneDeps, schemaNames: (string | null)[]): Promise<void> {
   for (const schemaName of schemaNames) if (schemaName) await dropSchema(deps.sql, schemaName);
+}
+
+/** Drops the schemas of records already deleted, each only while no record names it (see dropUnreferencedSchema). */
+export async function dropUnreferencedTenantSchemas(deps: DataPlaneDeps, schemaNames: (string | null)[]): Promise<void> {
+  for (const schemaName of schemaNames) if (schemaName) await dropUnreferencedSchema(deps.sql, schemaName);
 }

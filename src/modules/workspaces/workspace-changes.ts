@@ -24,10 +24,13 @@ export async function parseStatements(text: unknown): Promise<ClassifiedStatemen
   }
 }
 
-/** Runs statements in a workspace's schema with its settings; PostgreSQL's refusals become BAD_USER_INPUT carrying its message. */
+/**
+ * Runs statements in a workspace's schema with its settings (max_connections: RATE_LIMITED past
+ * that many at once in this process); PostgreSQL's refusals become BAD_USER_INPUT carrying its message.
+ */
 export async function runInWorkspace(deps: DataPlaneDeps, workspace: WorkspaceWithBlueprint, statements: ClassifiedStatement[]): Promise<SchemaQueryResult> {
   try {
-    return await runInSchema(deps.sql, workspace.schemaName, { queryTimeoutMs: workspace.queryTimeoutMs, maxRows: workspace.maxRowsPerQuery }, statements);
+    return await runInSchema(deps.sql, workspace.schemaName, { queryTimeoutMs: workspace.queryTimeoutMs, maxRows: workspace.maxRowsPerQuery, maxConnections: workspace.maxConnections }, statements);
   } catch (error) {
     if (error instanceof RefusedStatementError) throw queryError(error.message);
     if (error instanceof SchemaQueryError) throw new InvalidInputError([{ field: 'query', rule: 'postgres', message: error.message }]);

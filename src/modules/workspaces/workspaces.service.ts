@@ -6,7 +6,7 @@ import { parseInput } from '../../lib/validation.js';
 import { auditedChange, documentChanges, projectTarget, recordAudit } from '../audit/audit-trail.js';
 import type { Actor } from '../identity/principal.js';
 import { physicalSchemaName, workspaceDatabaseName } from '../tenant-databases/physical-names.js';
-import { createSchema, dropSchema } from '../tenant-databases/tenant-schemas.js';
+import { createSchema, dropSchema, dropUnreferencedSchema } from '../tenant-databases/tenant-schemas.js';
 import type { DataPlaneDeps } from './data-plane-deps.js';
 import { findWorkspace, callerProjectId, type WorkspaceWithBlueprint } from './workspace-access.js';
 import { createWorkspaceInput, settingsInput } from './workspace-inputs.js';
@@ -52,34 +52,38 @@ export async function createWorkspace(actor: Actor, deps: DataPlaneDeps, input: 
   }
   const schemaName = physicalSchemaName(projectId, workspaceDatabaseName(data.name));
   const password = `tdb_${randomBytes(8).toString('hex')}`;
-  await createSchema(deps.sql, schemaName);
-  try {
-    const workspace = await auditedChange(actor.prisma, async (tx) => {
-      const created = await tx.workspace.create({
-        data: {
-          projectId,
-          name: data.name,
-          mode: data.mode === 'tenant' ? 'TENANT' : 'CONTROL',
-          schemaName,
-          connectionUser: projectDatabaseUser(projectId),
-          passwordSealed: new Uint8Array(seal(deps.keyring.key, Buffer.from(password), passwordAad({ schemaName }))),
-          ...(data.mode === 'tenant' ? { blueprint: { create: { projectId, name: data.name } } } : {}),
-        },
-        include: { blueprint: true },
+  // The name's lock is held until the records are written (or the schema dropped again): a
+  // request meeting a leftover schema of that name takes it over only while nobody is creating it.
+  return deps.sql.withNameLocks([schemaName], async (held) => {
+    await createSchema(deps.sql, schemaName, [], held);
+    try {
+      const workspace = await auditedChange(actor.prisma, async (tx) => {
+        const created = await tx.workspace.create({
+          data: {
+            projectId,
+            name: data.name,
+            mode: data.mode === 'tenant' ? 'TENANT' : 'CONTROL',
+            schemaName,
+            connectionUser: projectDatabaseUser(projectId),
+            passwordSealed: new Uint8Array(seal(deps.keyring.key, Buffer.from(password), passwordAad({ schemaName }))),
+            ...(data.mode === 'tenant' ? { blueprint: { create: { projectId, name: data.name } } } : {}),
+          },
+          include: { blueprint: true },
+        });
+        await recordAudit(tx, actor, {
+          tenantId: null,
+          action: 'workspace.created',
+          target: projectTarget(projectId),
+          changes: [{ path: `workspaces.${created.name}`, before: null, after: auditedWorkspace(created) }],
+        });
+        return created;
       });
-      await recordAudit(tx, actor, {
-        tenantId: null,
-        action: 'workspace.created',
-        target: projectTarget(projectId),
-        changes: [{ path: `workspaces.${created.name}`, before: null, after: auditedWorkspace(created) }],
-      });
-      return created;
-    });
-    return { workspace, password };
-  } catch (error) {
-    await dropSchema(deps.sql, schemaName);
-    throw error;
-  }
+      return { workspace, password };
+    } catch (error) {
+      await dropSchema(deps.sql, schemaName);
+      throw error;
+    }
+  });
 }
 
 export async function listWorkspaces(actor: Actor): Promise<WorkspaceWithBlueprint[]> {
@@ -105,7 +109,8 @@ export async function tenantsOnBlueprint(actor: Actor, blueprintId: string): Pro
  * Deletes the workspace, its blueprint with its versions and pending changes, and its schema.
  * A tenant-mode workspace whose blueprint tenants use is CONFLICT (`tenants_deployed`).
  * The records go first in one transaction; the schema is dropped after (a failed drop leaves an
- * orphan schema the records no longer name, never records without their schema).
+ * orphan schema the records no longer name, which the next create of that name takes over;
+ * never records without their schema).
  */
 export async function deleteWorkspace(actor: Actor, deps: DataPlaneDeps, name: string) {
   const workspace = await findWorkspace(actor, name, 'workspaces:write');
@@ -130,7 +135,7 @@ export async function deleteWorkspace(actor: Actor, deps: DataPlaneDeps, name: s
       changes: [{ path: `workspaces.${workspace.name}`, before: auditedWorkspace(workspace), after: null }],
     });
   });
-  await dropSchema(deps.sql, workspace.schemaName);
+  await dropUnreferencedSchema(deps.sql, workspace.schemaName);
   return { workspace, versionsDeleted };
 }
 
