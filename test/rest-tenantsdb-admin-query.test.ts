@@ -64,6 +64,44 @@ describe('POST /admin/query', () => {
     expect(theirs.body.results).toEqual([{ tenant_id: 'initech', columns: ['name'], rows: [['Mallory']], row_count: 1 }]);
   });
 
+  test('a read on one tenant: 4 round trips on the data plane (BEGIN with the settings, the cursor, its rows, COMMIT) and 4 Prisma statements', async () => {
+    // W6 of the bench. The settings that isolate and bound the query still all run, in BEGIN's message.
+    const read = { blueprint: 'main', query: 'SELECT id, name FROM users WHERE id = 1', tenant_id: 'acme' };
+    let answer: Awaited<ReturnType<typeof query>> | undefined;
+    const statements = await gateway.countQueries(async () => {
+      answer = await query(read);
+    });
+    expect(answer?.body).toMatchObject({ rows: [[1, 'Alice']], row_count: 1 });
+    const prisma = statements.filter((sql) => sql.includes('"public".'));
+    expect(statements.filter((sql) => !prisma.includes(sql))).toEqual([
+      `BEGIN; SET LOCAL ROLE "${acme.schemaName}"; SET LOCAL search_path TO "${acme.schemaName}"; SET LOCAL statement_timeout = 30000`,
+      'DECLARE tdb_capped_rows NO SCROLL CURSOR FOR SELECT id, name FROM users WHERE id = 1',
+      'FETCH FORWARD 10001 FROM tdb_capped_rows',
+      'COMMIT',
+    ]);
+    // The key (tests remember no principal), the blueprint with its workspace, the tenant with its database, the query log.
+    expect(prisma.map((sql) => /FROM "public"\."(\w+)"|INTO "public"\."(\w+)"/.exec(sql)?.slice(1).find(Boolean))).toEqual(['ApiKey', 'Blueprint', 'Tenant', 'TenantQueryLog']);
+  });
+
+  test('a change on one tenant keeps its audit write in its transaction: the settings one at a time after reading the search_path', async () => {
+    const change = { blueprint: 'main', query: "UPDATE users SET email = email WHERE name = 'Alice'", tenant_id: 'acme' };
+    const statements = await gateway.countQueries(async () => {
+      expect((await query(change)).body).toMatchObject({ row_count: 1 });
+    });
+    expect(statements.filter((sql) => !sql.includes('"public".')).map((sql) => sql.split('\n')[0]!.trim())).toEqual([
+      'BEGIN',
+      "SELECT current_setting('search_path')",
+      `SET LOCAL ROLE "${acme.schemaName}"`,
+      `SET LOCAL search_path TO "${acme.schemaName}"`,
+      'SET LOCAL statement_timeout = 30000',
+      "UPDATE users SET email = email WHERE name = 'Alice'",
+      'SET LOCAL ROLE NONE',
+      "SELECT set_config('search_path', $1, true)",
+      'INSERT INTO "AuditEvent" (id, "tenantId", actor, "actorId", action, target, changes, "requestId", "clientAddress")',
+      'COMMIT',
+    ]);
+  });
+
   test('row changes count their rows and stay in the one tenant', async () => {
     const inserted = await query({ blueprint: 'main', query: "INSERT INTO users (name) VALUES ('Dave'), ('Eve')", tenant_id: 'globex' });
     expect(inserted.body).toMatchObject({ tenant_id: 'globex', columns: [], rows: [], row_count: 2 });

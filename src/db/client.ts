@@ -12,7 +12,10 @@ export type Database = {
   /** The DATABASE_URL it was opened with. */
   url: string;
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
-  /** Called with every SQL statement Prisma sends; tests count them. */
+  /**
+   * Called with every SQL statement Prisma sends, and with every message the data plane's
+   * sessions (`sql`) send (BEGIN with its SET LOCALs is one); tests and /metrics count them.
+   */
   onQuery: Set<(sql: string) => void>;
   prisma: PrismaClient;
   /** Raw SQL transactions with rows as arrays, for tenant databases (src/modules/tenant-databases). */
@@ -35,10 +38,14 @@ export function openDatabase(url: string, options: { loadDataDir?: Blob } = {}):
   let adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   let closeDriver: () => Promise<void>;
   let sql: SqlSessions;
+  const onQuery = new Set<(sql: string) => void>();
+  const observe = (text: string) => {
+    for (const listener of onQuery) listener(text);
+  };
   if (isPostgresUrl(url)) {
     kind = 'postgres';
     adapterFactory = new PrismaPg({ connectionString: url });
-    sql = postgresSqlSessions(url);
+    sql = postgresSqlSessions(url, undefined, observe);
     closeDriver = () => sql.close();
   } else {
     kind = 'pglite';
@@ -48,14 +55,13 @@ export function openDatabase(url: string, options: { loadDataDir?: Blob } = {}):
       lock = lockDirectory(url);
     }
     const pglite = new PGlite(url, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
-    sql = pgliteSqlSessions(pglite);
+    sql = pgliteSqlSessions(pglite, observe);
     adapterFactory = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;
     closeDriver = async () => {
       await pglite.close();
       lock?.release();
     };
   }
-  const onQuery = new Set<(sql: string) => void>();
   const prisma = new PrismaClient({ adapter: countingStatements(adapterFactory, onQuery) });
   return {
     kind,

@@ -10,6 +10,18 @@ export type SqlResult = { fields: SqlField[]; rows: unknown[][]; affectedRows: n
  */
 export type SqlTransaction = { query(sql: string, params?: unknown[]): Promise<SqlResult> };
 
+export type TransactionOptions = {
+  /**
+   * The gateway's own statements that open the transaction (`SET LOCAL ROLE …`, `SET LOCAL
+   * statement_timeout = …`), without parameters: on PostgreSQL they go with BEGIN in one round
+   * trip (one simple-protocol message), instead of one round trip each. Never caller-supplied text.
+   */
+  settings?: string[];
+};
+
+/** Told of each message sent to the database: one SQL text per round trip (BEGIN with its settings is one). */
+export type StatementObserver = (sql: string) => void;
+
 /**
  * Raw SQL transactions beside Prisma, for what Prisma's raw queries cannot give: rows as arrays
  * with their column names, and session settings (`SET LOCAL ROLE`, `statement_timeout`) held
@@ -17,7 +29,7 @@ export type SqlTransaction = { query(sql: string, params?: unknown[]): Promise<S
  * `code`); any throw rolls the transaction back.
  */
 export type SqlSessions = {
-  transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: SqlTransaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Runs `work` holding an exclusive lock on each of `names` (taken in sorted order), across
    * transactions and connections: whoever else asks for one of them waits until `work` ends.
@@ -55,6 +67,8 @@ function inProcessNameLocks(): SqlSessions['withNameLocks'] {
   };
 }
 
+const opening = (options?: TransactionOptions) => ['BEGIN', ...(options?.settings ?? [])].join('; ');
+
 // int8 fits a JSON number up to 2^53; past that it stays the exact text.
 const int8 = (text: string): number | string => {
   const value = Number(text);
@@ -77,26 +91,41 @@ const asResult = (fields: SqlField[] | undefined, rows: unknown[] | undefined, a
   affectedRows: affectedRows ?? 0,
 });
 
-export function pgliteSqlSessions(pglite: PGlite): SqlSessions {
+/** PGlite runs in the process (no round trips); the observer is told the same texts as on PostgreSQL. */
+export function pgliteSqlSessions(pglite: PGlite, observe: StatementObserver = () => {}): SqlSessions {
   const run = async (tx: PGliteTransaction, sql: string, params: unknown[] = []) => {
+    observe(sql);
     const result = await tx.query<unknown[]>(sql, params, { rowMode: 'array', parsers: { 20: int8 } });
     return asResult(result.fields, result.rows, result.affectedRows);
   };
   return {
-    transaction: (work) => pglite.transaction((tx) => work({ query: (sql, params) => run(tx, sql, params) })),
+    async transaction(work, options) {
+      observe(opening(options));
+      try {
+        const value = await pglite.transaction(async (tx) => {
+          if (options?.settings?.length) await tx.exec(options.settings.join('; '));
+          return work({ query: (sql, params) => run(tx, sql, params) });
+        });
+        observe('COMMIT');
+        return value;
+      } catch (error) {
+        observe('ROLLBACK');
+        throw error;
+      }
+    },
     withNameLocks: inProcessNameLocks(),
     close: async () => {},
   };
 }
 
 /** Its own small pool, so tenant queries never hold the connections Prisma's requests wait for. */
-export function postgresSqlSessions(connectionString: string, max = 4): SqlSessions {
+export function postgresSqlSessions(connectionString: string, max = 4, observe: StatementObserver = () => {}): SqlSessions {
   let pool: pg.Pool | null = null;
   const types = {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? int8 : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser,
   };
   return {
-    async transaction(work) {
+    async transaction(work, options) {
       if (!pool) {
         pool = new pg.Pool({ connectionString, max });
         // An idle client whose connection ends (a server restart, a terminated backend) is an
@@ -106,19 +135,25 @@ export function postgresSqlSessions(connectionString: string, max = 4): SqlSessi
       }
       const client = await pool.connect();
       let broken: unknown = undefined;
+      const send = (sql: string) => {
+        observe(sql);
+        return client.query(sql);
+      };
       try {
-        await client.query('BEGIN');
+        // No parameters: the simple protocol, which carries BEGIN and the settings in one message.
+        await send(opening(options));
         const value = await work({
           async query(sql, params) {
+            observe(sql);
             const result = await client.query<unknown[]>({ text: sql, values: params, rowMode: 'array', types });
             return asResult(result.fields, result.rows, result.rowCount);
           },
         });
-        await client.query('COMMIT');
+        await send('COMMIT');
         return value;
       } catch (error) {
         try {
-          await client.query('ROLLBACK');
+          await send('ROLLBACK');
         } catch (rollbackError) {
           broken = rollbackError;
         }

@@ -90,11 +90,18 @@ const asSchemaQueryError = (error: unknown, statement: string | null) => {
   return new SchemaQueryError(message ?? String(error), typeof code === 'string' ? code : null, statement);
 };
 
-/** Enters the schema's role and search_path for the rest of the transaction. */
+/** The settings that enter the schema's role and search_path (and its limits' timeout) for the rest of the transaction. */
+function schemaSettings(schemaName: string, limits?: SchemaLimits): string[] {
+  return [
+    `SET LOCAL ROLE ${quotedName(schemaName)}`,
+    `SET LOCAL search_path TO ${quotedName(schemaName)}`,
+    ...(limits ? [`SET LOCAL statement_timeout = ${Math.max(1, Math.trunc(limits.queryTimeoutMs))}`] : []),
+  ];
+}
+
+/** Enters the schema's role and search_path (and the limits' timeout) for the rest of the transaction, a statement at a time. */
 async function enterSchema(tx: SqlTransaction, schemaName: string, limits?: SchemaLimits) {
-  await tx.query(`SET LOCAL ROLE ${quotedName(schemaName)}`);
-  await tx.query(`SET LOCAL search_path TO ${quotedName(schemaName)}`);
-  if (limits) await tx.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.trunc(limits.queryTimeoutMs))}`);
+  for (const setting of schemaSettings(schemaName, limits)) await tx.query(setting);
 }
 
 /** Whether a TenantDatabase or Workspace record names the schema (in `tx`, so a drop after it sees the same). */
@@ -203,12 +210,13 @@ export async function dropUnreferencedSchema(sql: SqlSessions, schemaName: strin
 const rowReturningCommands = new Set(['SELECT', 'VALUES']);
 const cursorName = 'tdb_capped_rows';
 
-async function runCapped(tx: SqlTransaction, statement: ClassifiedStatement, maxRows: number): Promise<{ result: SqlResult; truncated: boolean }> {
+/** `last`: no statement follows in the transaction, so COMMIT closes the cursor (one round trip less). */
+async function runCapped(tx: SqlTransaction, statement: ClassifiedStatement, maxRows: number, last: boolean): Promise<{ result: SqlResult; truncated: boolean }> {
   if (statement.kind === 'query' && rowReturningCommands.has(statement.command)) {
     // A cursor stops PostgreSQL after maxRows + 1 rows: a huge table is never read whole.
     await tx.query(`DECLARE ${cursorName} NO SCROLL CURSOR FOR ${statement.text}`);
     const result = await tx.query(`FETCH FORWARD ${maxRows + 1} FROM ${cursorName}`);
-    await tx.query(`CLOSE ${cursorName}`);
+    if (!last) await tx.query(`CLOSE ${cursorName}`);
     const truncated = result.rows.length > maxRows;
     return { result: { ...result, rows: result.rows.slice(0, maxRows), affectedRows: Math.min(result.rows.length, maxRows) }, truncated };
   }
@@ -255,28 +263,38 @@ async function runTaken(
   const started = performance.now();
   let current: string | null = null;
   let recording = false;
+  // Only text that may change rows needs the gateway's search_path back for the audit write.
+  const mayChange = afterChanges !== undefined && classified.some((statement) => statement.kind === 'dml');
   try {
-    const { result, truncated } = await sql.transaction(async (tx) => {
-      const gatewayPath = afterChanges ? String((await tx.query(`SELECT current_setting('search_path')`)).rows[0]?.[0]) : null;
-      await enterSchema(tx, schemaName, limits);
-      let last: { result: SqlResult; truncated: boolean } = { result: { fields: [], rows: [], affectedRows: 0 }, truncated: false };
-      const changed: ChangedRows[] = [];
-      for (const statement of classified) {
-        current = statement.text;
-        last = await runCapped(tx, statement, limits.maxRows);
-        if (statement.kind === 'dml') changed.push({ statement: statement.text, command: statement.command, rowCount: last.result.affectedRows });
-      }
-      if (afterChanges && changed.length > 0) {
-        // Back to the gateway's own role and search_path, still in the transaction of the change.
-        recording = true;
-        await tx.query('SET LOCAL ROLE NONE');
-        await tx.query(`SELECT set_config('search_path', $1, true)`, [gatewayPath]);
-        await afterChanges(tx, changed);
-        // COMMIT's own failures (a deferred constraint) are the tenant's SQL again.
-        recording = false;
-      }
-      return last;
-    });
+    const { result, truncated } = await sql.transaction(
+      async (tx) => {
+        let gatewayPath: unknown = null;
+        if (mayChange) {
+          // Read as the gateway first, so the settings cannot go with BEGIN here.
+          gatewayPath = (await tx.query(`SELECT current_setting('search_path')`)).rows[0]?.[0];
+          await enterSchema(tx, schemaName, limits);
+        }
+        let last: { result: SqlResult; truncated: boolean } = { result: { fields: [], rows: [], affectedRows: 0 }, truncated: false };
+        const changed: ChangedRows[] = [];
+        for (const [index, statement] of classified.entries()) {
+          current = statement.text;
+          last = await runCapped(tx, statement, limits.maxRows, index === classified.length - 1);
+          if (statement.kind === 'dml') changed.push({ statement: statement.text, command: statement.command, rowCount: last.result.affectedRows });
+        }
+        if (afterChanges && changed.length > 0) {
+          // Back to the gateway's own role and search_path, still in the transaction of the change.
+          recording = true;
+          await tx.query('SET LOCAL ROLE NONE');
+          await tx.query(`SELECT set_config('search_path', $1, true)`, [String(gatewayPath)]);
+          await afterChanges(tx, changed);
+          // COMMIT's own failures (a deferred constraint) are the tenant's SQL again.
+          recording = false;
+        }
+        return last;
+      },
+      // Role, search_path and timeout go with BEGIN in one round trip.
+      mayChange ? undefined : { settings: schemaSettings(schemaName, limits) },
+    );
     return {
       columns: result.fields.map((field) => field.name),
       rows: result.rows,
