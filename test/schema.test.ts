@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { printSchema } from 'graphql';
 import { expect, test } from 'vitest';
 import { openDatabase } from '../src/db/client.js';
@@ -17,4 +17,18 @@ test('the migrations build exactly schema.prisma (run `npm run db:migration:new 
   } finally {
     await database.close();
   }
+});
+
+test('no migration has a semicolon in a comment: the schema engine splits scripts at every semicolon on PostgreSQL, so the comment\'s rest would run as SQL', async () => {
+  const directory = new URL('../prisma/migrations/', import.meta.url);
+  const offending: string[] = [];
+  for (const entry of await readdir(directory, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const script = await readFile(new URL(`${entry.name}/migration.sql`, directory), 'utf8');
+    script.split('\n').forEach((line, index) => {
+      const comment = line.indexOf('--');
+      if (comment >= 0 && line.slice(comment).includes(';')) offending.push(`${entry.name}:${index + 1}`);
+    });
+  }
+  expect(offending).toEqual([]);
 });

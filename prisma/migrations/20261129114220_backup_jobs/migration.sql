@@ -11,7 +11,7 @@ ALTER TABLE "BackupJob" RENAME CONSTRAINT "TenantRestoreJob_backupId_fkey" TO "B
 ALTER INDEX "TenantRestoreJob_tenantId_createdAt_idx" RENAME TO "BackupJob_tenantId_createdAt_idx";
 ALTER INDEX "TenantRestoreJob_status_leaseUntil_idx" RENAME TO "BackupJob_status_leaseUntil_idx";
 
--- Every job recorded so far is a rollback; new ones always name their kind.
+-- Every job recorded so far is a rollback, and new ones always name their kind.
 ALTER TABLE "BackupJob" ADD COLUMN "kind" "BackupJobKind" NOT NULL DEFAULT 'ROLLBACK';
 ALTER TABLE "BackupJob" ALTER COLUMN "kind" DROP DEFAULT;
 ALTER TABLE "BackupJob" ADD COLUMN "targetTimestamp" TIMESTAMP(3);

@@ -2,6 +2,7 @@ import type { SqlTransaction } from '../../db/sql-sessions.js';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { changedPaths } from '../configs/revisions.js';
 import { enqueueWebhooks } from '../webhooks/outbox.js';
+import { utcNowText } from '../../db/sql-time.js';
 
 /**
  * Who the trail records, as far as it needs to know: the shape of identity's Actor, declared
@@ -97,8 +98,8 @@ export async function recordAudit(tx: AuditClient, actor: AuditActor, entry: Aud
 export async function recordAuditInSql(tx: SqlTransaction, actor: Pick<AuditActor, 'principal' | 'origin'>, entry: AuditEntry): Promise<void> {
   const principal = actor.principal!;
   await tx.query(
-    `INSERT INTO "AuditEvent" (id, "tenantId", actor, "actorId", action, target, changes, "requestId", "clientAddress")
-     VALUES (gen_random_uuid(), $1::uuid, $2, $3, $4, $5, $6::jsonb, $7, $8)`,
+    `INSERT INTO "AuditEvent" (id, "tenantId", actor, "actorId", action, target, changes, "requestId", "clientAddress", "createdAt")
+     VALUES (gen_random_uuid(), $1::uuid, $2, $3, $4, $5, $6::jsonb, $7, $8, ${utcNowText})`,
     [
       entry.tenantId,
       principal.label,

@@ -5,6 +5,7 @@ import { JobLoop } from '../../lib/job-loop.js';
 import type { Logger } from '../../lib/logger.js';
 import type { BackupDeps } from './backup-files.js';
 import { runBackupJob } from './backup-jobs.js';
+import { utcNow } from '../../db/sql-time.js';
 
 export type BackupJobSettings = {
   /** How often the worker looks for jobs (a job recorded here is started at once). */
@@ -58,16 +59,16 @@ export class BackupJobWorker {
     const token = randomUUID();
     const [claimed] = await this.prisma.$queryRaw<BackupJob[]>`
       UPDATE "BackupJob"
-         SET "leaseToken" = ${token}::uuid, "leaseUntil" = now() + (${this.settings.leaseMs}::int * interval '1 millisecond'),
-             "attempts" = "attempts" + 1, "status" = 'RUNNING', "startedAt" = coalesce("startedAt", now())
+         SET "leaseToken" = ${token}::uuid, "leaseUntil" = ${utcNow} + (${this.settings.leaseMs}::int * interval '1 millisecond'),
+             "attempts" = "attempts" + 1, "status" = 'RUNNING', "startedAt" = coalesce("startedAt", ${utcNow})
        WHERE id = (
          SELECT id FROM "BackupJob"
-          WHERE status IN ('PENDING', 'RUNNING') AND ("leaseUntil" IS NULL OR "leaseUntil" < now())
+          WHERE status IN ('PENDING', 'RUNNING') AND ("leaseUntil" IS NULL OR "leaseUntil" < ${utcNow})
             -- One job of a tenant at a time: a backup never reads a restore half committed by another process.
             AND NOT EXISTS (
               SELECT 1 FROM "BackupJob" other
                WHERE other."tenantId" = "BackupJob"."tenantId" AND other.id <> "BackupJob".id
-                 AND other.status = 'RUNNING' AND other."leaseUntil" >= now())
+                 AND other.status = 'RUNNING' AND other."leaseUntil" >= ${utcNow})
           ORDER BY "createdAt", id LIMIT 1 FOR UPDATE SKIP LOCKED)
       RETURNING *`;
     if (!claimed) return false;

@@ -3,6 +3,7 @@ import type { PrismaClient, SchemaRollout } from '../../generated/prisma/client.
 import { type AuditActor, recordAuditInSql } from '../audit/audit-trail.js';
 import { quotedName } from '../tenant-databases/physical-names.js';
 import type { RolloutApplier } from './schema-rollout.worker.js';
+import { utcNowText } from '../../db/sql-time.js';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -46,7 +47,7 @@ export function blueprintVersionApplier(prisma: PrismaClient, sql: SqlSessions):
       const locked = await tx.query(`SELECT "schemaVersion" FROM "TenantDatabase" WHERE id = '${database.id}' FOR UPDATE`);
       const current = Number(locked.rows[0]?.[0] ?? 0);
       if (current >= rollout.version) return 'already_applied' as const;
-      await tx.query(`UPDATE "TenantDatabase" SET "schemaVersion" = ${rollout.version}, "updatedAt" = now() WHERE id = '${database.id}'`);
+      await tx.query(`UPDATE "TenantDatabase" SET "schemaVersion" = ${rollout.version}, "updatedAt" = ${utcNowText} WHERE id = '${database.id}'`);
       await recordAuditInSql(tx, rolloutRequester(rollout), {
         tenantId: target.tenantId,
         action: 'database.deployed',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { PrismaClient, SchemaRollout, SchemaRolloutTarget } from '../../generated/prisma/client.js';
 import { JobLoop, yieldToEventLoop } from '../../lib/job-loop.js';
 import type { Logger } from '../../lib/logger.js';
+import { utcNow } from '../../db/sql-time.js';
 
 /** What applying a version to one tenant database came to; a failure throws with PostgreSQL's message. */
 export type ApplyOutcome = 'applied' | 'already_applied';
@@ -80,11 +81,11 @@ export class SchemaRolloutWorker {
     const token = randomUUID();
     const [claimed] = await this.prisma.$queryRaw<SchemaRollout[]>`
       UPDATE "SchemaRollout"
-         SET "leaseToken" = ${token}::uuid, "leaseUntil" = now() + (${this.settings.leaseMs}::int * interval '1 millisecond'),
-             "attempts" = "attempts" + 1, "status" = 'IN_PROGRESS', "startedAt" = coalesce("startedAt", now())
+         SET "leaseToken" = ${token}::uuid, "leaseUntil" = ${utcNow} + (${this.settings.leaseMs}::int * interval '1 millisecond'),
+             "attempts" = "attempts" + 1, "status" = 'IN_PROGRESS', "startedAt" = coalesce("startedAt", ${utcNow})
        WHERE id = (
          SELECT id FROM "SchemaRollout"
-          WHERE status IN ('PENDING', 'IN_PROGRESS') AND ("leaseUntil" IS NULL OR "leaseUntil" < now())
+          WHERE status IN ('PENDING', 'IN_PROGRESS') AND ("leaseUntil" IS NULL OR "leaseUntil" < ${utcNow})
           ORDER BY "createdAt", id LIMIT 1 FOR UPDATE SKIP LOCKED)
       RETURNING *`;
     if (!claimed) return false;

@@ -6,6 +6,7 @@ import type { Logger } from '../../lib/logger.js';
 import { resolveTarget } from '../../lib/public-address.js';
 import { webhookSignature } from '../../lib/webhook-signature.js';
 import { openSecretValue, tenantDataKey } from '../secrets/envelope.js';
+import { utcNow } from '../../db/sql-time.js';
 
 export type WebhookSettings = { pollMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number; allowPrivate: boolean };
 
@@ -75,9 +76,9 @@ export class WebhookDeliveryWorker {
   async runOnce(): Promise<number> {
     const leaseMs = this.settings.timeoutMs * 2;
     const claimed = await this.prisma.$queryRaw<WebhookDelivery[]>`
-      UPDATE "WebhookDelivery" SET "nextAttemptAt" = now() + (${leaseMs}::int * interval '1 millisecond')
+      UPDATE "WebhookDelivery" SET "nextAttemptAt" = ${utcNow} + (${leaseMs}::int * interval '1 millisecond')
       WHERE id IN (
-        SELECT id FROM "WebhookDelivery" WHERE status = 'PENDING' AND "nextAttemptAt" <= now()
+        SELECT id FROM "WebhookDelivery" WHERE status = 'PENDING' AND "nextAttemptAt" <= ${utcNow}
         ORDER BY "nextAttemptAt" LIMIT 20 FOR UPDATE SKIP LOCKED
       ) RETURNING *`;
     for (const delivery of claimed) await this.attempt(delivery);

@@ -1,0 +1,53 @@
+import pg from 'pg';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Database } from '../src/db/client.js';
+import { readEnvironment } from '../src/env.js';
+import { createLogger } from '../src/lib/logger.js';
+import { recordAuditInSql } from '../src/modules/audit/audit-trail.js';
+import { BackupJobWorker } from '../src/modules/backups/backup-job.worker.js';
+import { backupStoragesFrom } from '../src/modules/backups/storage.js';
+import { openTestDatabase, testSecretsKey } from './support/gateway.js';
+
+// The gateway's timestamp columns hold UTC wall time (Prisma writes DateTimes so). What SQL
+// writes or compares must be UTC too, whatever the server's TimeZone: on a server 14 hours
+// ahead of UTC, `now()` would make a lease Prisma renewed look expired 13 hours ago, and an
+// audit event written in SQL 14 hours late (recovery replays events in time order).
+
+let database: Database;
+let dispose: () => Promise<void>;
+beforeAll(async () => {
+  ({ database, dispose } = await openTestDatabase({ migrated: true }));
+  const zone = 'Pacific/Kiritimati';
+  if (database.kind === 'postgres') {
+    // Every connection the gateway opens from now on starts in that zone.
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    await client.query(`ALTER DATABASE "${new URL(database.url).pathname.slice(1)}" SET timezone TO '${zone}'`);
+    await client.end();
+  } else {
+    // PGlite has one session, shared by Prisma and the data plane.
+    await database.prisma.$executeRawUnsafe(`SET TIME ZONE '${zone}'`);
+  }
+  const [shown] = await database.prisma.$queryRawUnsafe<{ zone: string }[]>("SELECT current_setting('TimeZone') AS zone");
+  expect(shown?.zone).toBe(zone);
+});
+afterAll(() => dispose?.());
+
+test('a backup job whose lease Prisma renewed an hour ahead is not taken over by another worker', async () => {
+  const prisma = database.prisma;
+  const tenant = await prisma.tenant.create({ data: { slug: 'tz-lease', name: 'TZ', region: 'us-east-1', maxUsers: 5, maxApiCallsPerMonth: 1000, maxStorageMb: 100 } });
+  const backup = await prisma.backupRecord.create({ data: { tenantId: tenant.id, status: 'PENDING', storagePath: `${tenant.id}/tz.json` } });
+  await prisma.backupJob.create({
+    data: { kind: 'BACKUP', tenantId: tenant.id, backupId: backup.id, actorId: 'test', actorLabel: 'test', status: 'RUNNING', leaseToken: '00000000-0000-4000-8000-000000000009', leaseUntil: new Date(Date.now() + 3_600_000) },
+  });
+  const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: '/nonexistent-backup-dir' }), key: Buffer.from(testSecretsKey, 'hex') };
+  const worker = new BackupJobWorker(prisma, deps, { pollMs: 60_000, leaseMs: 30_000 }, false, createLogger('silent'));
+  expect(await worker.runOnce()).toBe(false);
+  expect(await prisma.backupJob.findFirstOrThrow({ where: { tenantId: tenant.id } })).toMatchObject({ attempts: 0, leaseToken: '00000000-0000-4000-8000-000000000009' });
+});
+
+test('an audit event written in SQL (deployments, admin queries) is dated in UTC, as Prisma dates the others', async () => {
+  await database.sql.transaction((tx) => recordAuditInSql(tx, { principal: { id: 'test', label: 'test' } as never }, { tenantId: null, action: 'test.sql_time', target: 'tz', changes: [] }));
+  const event = await database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'test.sql_time' } });
+  expect(Math.abs(event.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
+});
