@@ -64,7 +64,7 @@ describe('POST /admin/query', () => {
     expect(theirs.body.results).toEqual([{ tenant_id: 'initech', columns: ['name'], rows: [['Mallory']], row_count: 1 }]);
   });
 
-  test('a read on one tenant: 4 round trips on the data plane (BEGIN with the settings, the cursor, its rows, COMMIT) and 4 Prisma statements', async () => {
+  test('a read on one tenant: 5 round trips on the data plane (BEGIN with the settings, the cursor, its rows, the role check, COMMIT) and 4 Prisma statements', async () => {
     // W6 of the bench. The settings that isolate and bound the query still all run, in BEGIN's message.
     const read = { blueprint: 'main', query: 'SELECT id, name FROM users WHERE id = 1', tenant_id: 'acme' };
     let answer: Awaited<ReturnType<typeof query>> | undefined;
@@ -77,6 +77,7 @@ describe('POST /admin/query', () => {
       `BEGIN; SET LOCAL ROLE "${acme.schemaName}"; SET LOCAL search_path TO "${acme.schemaName}"; SET LOCAL statement_timeout = 30000`,
       'DECLARE tdb_capped_rows NO SCROLL CURSOR FOR SELECT id, name FROM users WHERE id = 1',
       'FETCH FORWARD 10001 FROM tdb_capped_rows',
+      'SELECT current_user',
       'COMMIT',
     ]);
     // The key (tests remember no principal), the blueprint with its workspace, the tenant with its database, the query log.
@@ -95,9 +96,10 @@ describe('POST /admin/query', () => {
       `SET LOCAL search_path TO "${acme.schemaName}"`,
       'SET LOCAL statement_timeout = 30000',
       "UPDATE users SET email = email WHERE name = 'Alice'",
+      'SELECT current_user',
       'SET LOCAL ROLE NONE',
       "SELECT set_config('search_path', $1, true)",
-      'INSERT INTO "AuditEvent" (id, "tenantId", actor, "actorId", action, target, changes, "requestId", "clientAddress")',
+      'INSERT INTO "AuditEvent" (id, "tenantId", actor, "actorId", action, target, changes, "requestId", "clientAddress", "createdAt")',
       'COMMIT',
     ]);
   });

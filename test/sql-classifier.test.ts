@@ -60,6 +60,12 @@ const table: Row[] = [
   ["SELECT set_config('role', 'postgres', true)", 'query', 'SELECT', null, true],
   ['SELECT pg_catalog.pg_advisory_lock(42)', 'query', 'SELECT', null, true],
   ["SELECT * FROM users WHERE name = pg_notify('x', 'y')::text", 'query', 'SELECT', null, true],
+  // SQL handed over as a string runs unchecked: set_config inside it would leave the tenant's role.
+  ["SELECT * FROM ts_stat($$SELECT to_tsvector(set_config('role', 'none', true))$$)", 'query', 'SELECT', null, true],
+  ["SELECT ts_rewrite('a'::tsquery, $$SELECT 'a'::tsquery, set_config('role', 'none', true)::tsquery$$)", 'query', 'SELECT', null, true],
+  ["SELECT pg_catalog.query_to_xml('SELECT 1', true, false, '')", 'query', 'SELECT', null, true],
+  ["SELECT query_to_xml_and_xmlschema('SELECT 1', true, false, '')", 'query', 'SELECT', null, true],
+  ["SELECT cursor_to_xml('c', 10, true, false, '')", 'query', 'SELECT', null, true],
 ];
 
 describe('SQL classifier', () => {

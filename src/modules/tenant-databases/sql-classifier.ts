@@ -51,8 +51,11 @@ const allowedDdlNodes = new Set([
 const droppableObjects = new Set(['OBJECT_TABLE', 'OBJECT_INDEX', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_SEQUENCE', 'OBJECT_TYPE', 'OBJECT_DOMAIN', 'OBJECT_STATISTIC_EXT']);
 
 // Functions that change the session (set_config('role', …) escapes SET LOCAL ROLE), hold
-// session-wide locks on a pooled connection, or signal the gateway's own listeners.
-const refusedFunctions = /^(set_config|pg_advisory_\w+|pg_try_advisory_\w+|pg_notify|pg_terminate_backend|pg_cancel_backend|pg_reload_conf|pg_rotate_logfile|lo_\w+|dblink\w*|pg_read_\w+|pg_ls_\w+|pg_stat_file)$/;
+// session-wide locks on a pooled connection, or signal the gateway's own listeners; and those
+// that run SQL handed to them as a string (ts_stat, ts_rewrite, query_to_xml…, cursor_to_xml…),
+// which the parser sees only as a string constant, so nothing inside them could be checked.
+const refusedFunctions =
+  /^(set_config|pg_advisory_\w+|pg_try_advisory_\w+|pg_notify|pg_terminate_backend|pg_cancel_backend|pg_reload_conf|pg_rotate_logfile|lo_\w+|dblink\w*|pg_read_\w+|pg_ls_\w+|pg_stat_file|ts_stat|ts_rewrite|query_to_xml\w*|cursor_to_xml\w*)$/;
 
 let ready: Promise<void> | null = null;
 
