@@ -133,7 +133,11 @@ async function dropOrphan(sql: SqlSessions, schemaName: string): Promise<boolean
     await tx.query(`DROP SCHEMA IF EXISTS ${quotedName(schemaName)} CASCADE`);
     await tx.query(`DROP ROLE IF EXISTS ${quotedName(schemaName)}`);
     return true;
-  }).catch(() => false); // the role still owns something elsewhere (another database of the server): not ours to clear
+  }).catch((error: { code?: unknown }) => {
+    // The role still owns something elsewhere (another database of the server): not ours to clear.
+    if (error?.code === '2BP01') return false;
+    throw error;
+  });
 }
 
 const nameTaken = (error: SchemaQueryError) => error.sqlState === '42710' || error.sqlState === '42P06';

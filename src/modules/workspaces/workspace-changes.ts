@@ -28,9 +28,16 @@ export async function parseStatements(text: unknown): Promise<ClassifiedStatemen
  * Runs statements in a workspace's schema with its settings (max_connections: RATE_LIMITED past
  * that many at once in this process); PostgreSQL's refusals become BAD_USER_INPUT carrying its message.
  */
-export async function runInWorkspace(deps: DataPlaneDeps, workspace: WorkspaceWithBlueprint, statements: ClassifiedStatement[]): Promise<SchemaQueryResult> {
+export async function runInWorkspace(
+  deps: DataPlaneDeps,
+  workspace: WorkspaceWithBlueprint,
+  statements: ClassifiedStatement[],
+  /** Whether the run counts against max_connections: the gateway's own undo of a change it could not queue does not. */
+  counted = true,
+): Promise<SchemaQueryResult> {
   try {
-    return await runInSchema(deps.sql, workspace.schemaName, { queryTimeoutMs: workspace.queryTimeoutMs, maxRows: workspace.maxRowsPerQuery, maxConnections: workspace.maxConnections }, statements);
+    const limits = { queryTimeoutMs: workspace.queryTimeoutMs, maxRows: workspace.maxRowsPerQuery, maxConnections: counted ? workspace.maxConnections : undefined };
+    return await runInSchema(deps.sql, workspace.schemaName, limits, statements);
   } catch (error) {
     if (error instanceof RefusedStatementError) throw queryError(error.message);
     if (error instanceof SchemaQueryError) throw new InvalidInputError([{ field: 'query', rule: 'postgres', message: error.message }]);
@@ -67,7 +74,7 @@ export async function runWorkspaceQuery(actor: Actor, deps: DataPlaneDeps, name:
     await recordChanges(actor, workspace, statements);
   } catch (error) {
     const reverses = statements.filter((statement) => statement.kind === 'ddl').map((statement) => statement.reverse).reverse();
-    if (reverses.every((reverse) => reverse !== null)) await runInWorkspace(deps, workspace, await classifySql(reverses.join('\n')));
+    if (reverses.every((reverse) => reverse !== null)) await runInWorkspace(deps, workspace, await classifySql(reverses.join('\n')), false);
     throw error;
   }
   return result;
