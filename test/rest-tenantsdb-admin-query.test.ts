@@ -64,13 +64,18 @@ describe('POST /admin/query', () => {
     expect(theirs.body.results).toEqual([{ tenant_id: 'initech', columns: ['name'], rows: [['Mallory']], row_count: 1 }]);
   });
 
+  /** Without the background workers' polls (job claims, due webhooks), which may fall in the window counted. */
+  const ofThisRequest = (statements: string[]) => statements.filter((sql) => !/^\s*UPDATE "(BackupJob|SchemaRollout|WebhookDelivery)"/.test(sql));
+
   test('a read on one tenant: 5 round trips on the data plane (BEGIN with the settings, the cursor, its rows, the role check, COMMIT) and 4 Prisma statements', async () => {
     // W6 of the bench. The settings that isolate and bound the query still all run, in BEGIN's message.
     const read = { blueprint: 'main', query: 'SELECT id, name FROM users WHERE id = 1', tenant_id: 'acme' };
     let answer: Awaited<ReturnType<typeof query>> | undefined;
-    const statements = await gateway.countQueries(async () => {
-      answer = await query(read);
-    });
+    const statements = ofThisRequest(
+      await gateway.countQueries(async () => {
+        answer = await query(read);
+      }),
+    );
     expect(answer?.body).toMatchObject({ rows: [[1, 'Alice']], row_count: 1 });
     const prisma = statements.filter((sql) => sql.includes('"public".'));
     expect(statements.filter((sql) => !prisma.includes(sql))).toEqual([
@@ -86,9 +91,11 @@ describe('POST /admin/query', () => {
 
   test('a change on one tenant keeps its audit write in its transaction: the settings one at a time after reading the search_path', async () => {
     const change = { blueprint: 'main', query: "UPDATE users SET email = email WHERE name = 'Alice'", tenant_id: 'acme' };
-    const statements = await gateway.countQueries(async () => {
-      expect((await query(change)).body).toMatchObject({ row_count: 1 });
-    });
+    const statements = ofThisRequest(
+      await gateway.countQueries(async () => {
+        expect((await query(change)).body).toMatchObject({ row_count: 1 });
+      }),
+    );
     expect(statements.filter((sql) => !sql.includes('"public".')).map((sql) => sql.split('\n')[0]!.trim())).toEqual([
       'BEGIN',
       "SELECT current_setting('search_path')",
