@@ -28,6 +28,8 @@ export default async function setup(): Promise<() => Promise<void>> {
       // A template database must have no connections while it is copied.
       await database.close();
     }
+    // The server ends a closed connection's backend a moment later; a template must have none.
+    await untilNoConnections(serverUrl, name);
     process.env.TEST_POSTGRES_TEMPLATE = name;
     return () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }
@@ -49,6 +51,22 @@ async function adminQuery(serverUrl: string, sql: string): Promise<void> {
   await client.connect();
   try {
     await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function untilNoConnections(serverUrl: string, database: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const { rows } = await client.query('SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = $1', [database]);
+      if (rows[0].count === 0) return;
+      if (Date.now() > deadline) throw new Error(`the template database ${database} still has connections after 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   } finally {
     await client.end();
   }
