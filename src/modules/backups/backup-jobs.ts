@@ -1,6 +1,7 @@
 import type { BackupJob, Prisma, Tenant } from '../../generated/prisma/client.js';
 import { DomainError } from '../../lib/errors.js';
 import type { Actor } from '../identity/principal.js';
+import { afterRestore } from '../tenants/interrupted-work.js';
 import { type BackupDeps, fillBackup, LeaseLost, loadSnapshot, writeBackup } from './backup-files.js';
 import { recoveryAudit, recoveryAuthor, recoverySnapshot, recoveryUndoAudit, recoveryUndoAuthor, recoveryUndoWindowMs } from './recovery-snapshot.js';
 import { restoreSnapshot, rollbackAudit, rollbackAuthor } from './restore-snapshot.js';
@@ -27,7 +28,7 @@ async function endJob(tx: Prisma.TransactionClient, job: BackupJob, token: strin
   if (job.kind !== 'BACKUP') {
     const tenant = await tx.tenant.findUnique({ where: { id: job.tenantId }, select: { status: true, statusBeforeRestore: true } });
     if (tenant?.status === 'RESTORING' || tenant?.status === 'RECOVERING') {
-      await tx.tenant.update({ where: { id: job.tenantId }, data: { status: tenant.statusBeforeRestore === 'SUSPENDED' ? 'SUSPENDED' : 'ACTIVE', statusBeforeRestore: null } });
+      await tx.tenant.update({ where: { id: job.tenantId }, data: afterRestore(tenant.statusBeforeRestore) });
     }
   }
   await tx.backupJob.update({ where: { id: job.id }, data: { ...outcome, completedAt: new Date(), leaseToken: null, leaseUntil: null } });

@@ -1,9 +1,10 @@
-import type { BackupJob, BackupRecord, Prisma, Tenant, TenantRecovery } from '../../generated/prisma/client.js';
+import type { BackupJob, BackupJobKind, BackupRecord, Prisma, Tenant, TenantRecovery } from '../../generated/prisma/client.js';
 import { ConflictError, DomainError, ForbiddenError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { readConfigDocument } from '../configs/config-document.js';
 import { assertNoDatabaseWork } from '../databases/database-state.js';
 import type { Actor } from '../identity/principal.js';
 import { planFields } from '../tenants/plans.js';
+import { afterRestore } from '../tenants/interrupted-work.js';
 import { assertNotTenantsOwnAct, resolveTenant } from '../tenants/tenant-access.js';
 import { type BackupDeps, loadSnapshot, writeBackup } from './backup-files.js';
 import type { TenantSnapshot } from './snapshot.js';
@@ -27,7 +28,7 @@ async function whileRestoring<T>(actor: Actor, tenant: Tenant, status: 'RESTORIN
   } finally {
     await actor.prisma.tenant.updateMany({
       where: { id: tenant.id, status },
-      data: { status: tenant.status === 'SUSPENDED' ? 'SUSPENDED' : 'ACTIVE', statusBeforeRestore: null },
+      data: afterRestore(tenant.status),
     });
   }
 }
@@ -46,6 +47,28 @@ async function markRestoring(db: Prisma.TransactionClient, tenant: Tenant, statu
       : `Cannot restore tenant "${tenant.slug}": it is ${current.status}`,
     { currentStatus: current.status },
   );
+}
+
+/**
+ * For a tenant whose databases hold rows: marks it `status` (remembering the one it had) and
+ * records the job in one transaction, then starts the worker on it; null when the restore runs
+ * within the request (no rows, or no job worker).
+ */
+async function restoreByJob(
+  actor: Actor,
+  deps: BackupDeps,
+  tenant: Tenant,
+  status: 'RESTORING' | 'RECOVERING',
+  kind: Exclude<BackupJobKind, 'BACKUP'>,
+  fields: Parameters<typeof recordJob>[4],
+): Promise<BackupJob | null> {
+  if (!deps.jobs || !(await holdsData(actor, tenant))) return null;
+  const job = await actor.prisma.$transaction(async (tx) => {
+    await markRestoring(tx, tenant, status);
+    return recordJob(tx, actor, tenant, kind, fields);
+  });
+  deps.jobs.kick();
+  return job;
 }
 
 /** A backup holds the plan it was taken under; restoring another plan is not the tenant's own act. */
@@ -69,14 +92,8 @@ export async function rollbackTenant(actor: Actor, deps: BackupDeps, ref: string
   await assertNoDatabaseWork(actor, tenant, 'roll back');
   const snapshot = await loadSnapshot(actor, deps, tenant, record);
   assertRestoreKeepsPlan(actor, tenant, snapshot);
-  if (deps.jobs && (await holdsData(actor, tenant))) {
-    const job = await actor.prisma.$transaction(async (tx) => {
-      await markRestoring(tx, tenant, 'RESTORING');
-      return recordJob(tx, actor, tenant, 'ROLLBACK', { backupId: record.id });
-    });
-    deps.jobs.kick();
-    return { tenant: { ...tenant, status: 'RESTORING' }, restoredFrom: record, safetyBackup: null, job };
-  }
+  const job = await restoreByJob(actor, deps, tenant, 'RESTORING', 'ROLLBACK', { backupId: record.id });
+  if (job) return { tenant: { ...tenant, status: 'RESTORING' }, restoredFrom: record, safetyBackup: null, job };
   return whileRestoring(actor, tenant, 'RESTORING', async () => {
     const safetyBackup = await writeBackup(actor, deps, tenant, 'SAFETY');
     await restoreSnapshot(actor, tenant, snapshot, rollbackAuthor(principalLabel(actor), storagePath), rollbackAudit(storagePath));
@@ -131,14 +148,8 @@ export async function recoverTenant(actor: Actor, deps: BackupDeps, ref: string,
   await assertNoDatabaseWork(actor, tenant, 'recover');
   const snapshot = await recoverySnapshot(actor, deps, tenant, base, timestamp);
   assertRestoreKeepsPlan(actor, tenant, snapshot);
-  if (deps.jobs && (await holdsData(actor, tenant))) {
-    const job = await actor.prisma.$transaction(async (tx) => {
-      await markRestoring(tx, tenant, 'RECOVERING');
-      return recordJob(tx, actor, tenant, 'RECOVERY', { backupId: base.id, targetTimestamp: timestamp });
-    });
-    deps.jobs.kick();
-    return { tenant: { ...tenant, status: 'RECOVERING' }, targetTimestamp: timestamp, recovery: null, restoredFrom: base, job };
-  }
+  const job = await restoreByJob(actor, deps, tenant, 'RECOVERING', 'RECOVERY', { backupId: base.id, targetTimestamp: timestamp });
+  if (job) return { tenant: { ...tenant, status: 'RECOVERING' }, targetTimestamp: timestamp, recovery: null, restoredFrom: base, job };
   const recovery = await whileRestoring(actor, tenant, 'RECOVERING', async () => {
     const safetyBackup = await writeBackup(actor, deps, tenant, 'SAFETY');
     await restoreSnapshot(actor, tenant, snapshot, recoveryAuthor(principalLabel(actor), timestamp), recoveryAudit(timestamp));
@@ -163,14 +174,8 @@ export async function undoRecovery(actor: Actor, deps: BackupDeps, ref: string):
   const record = await actor.prisma.backupRecord.findFirstOrThrow({ where: { tenantId: tenant.id, storagePath: recovery.safetyPath } });
   const snapshot = await loadSnapshot(actor, deps, tenant, record);
   assertRestoreKeepsPlan(actor, tenant, snapshot);
-  if (deps.jobs && (await holdsData(actor, tenant))) {
-    const job = await actor.prisma.$transaction(async (tx) => {
-      await markRestoring(tx, tenant, 'RECOVERING');
-      return recordJob(tx, actor, tenant, 'RECOVERY_UNDO', { backupId: record.id, recoveryId: recovery.id });
-    });
-    deps.jobs.kick();
-    return { tenant: { ...tenant, status: 'RECOVERING' }, recovery, job };
-  }
+  const job = await restoreByJob(actor, deps, tenant, 'RECOVERING', 'RECOVERY_UNDO', { backupId: record.id, recoveryId: recovery.id });
+  if (job) return { tenant: { ...tenant, status: 'RECOVERING' }, recovery, job };
   const undone = await whileRestoring(actor, tenant, 'RECOVERING', async () => {
     await restoreSnapshot(actor, tenant, snapshot, recoveryUndoAuthor(principalLabel(actor)), recoveryUndoAudit(recovery.targetTimestamp));
     return actor.prisma.tenantRecovery.update({ where: { id: recovery.id }, data: { undoneAt: new Date() } });

@@ -1,4 +1,8 @@
+import type { TenantStatus } from '../../generated/prisma/enums.js';
 import type { Actor } from '../identity/principal.js';
+
+/** What a tenant's fields become when a restore or recovery ends, however it ended: the status it had before (suspended stays suspended). */
+export const afterRestore = (statusBefore: TenantStatus | null) => ({ status: statusBefore === 'SUSPENDED' ? ('SUSPENDED' as const) : ('ACTIVE' as const), statusBeforeRestore: null });
 
 /** A restore is a few statements in one transaction; one marked longer ago than this was interrupted. */
 export const interruptedAfterMs = 10 * 60_000;
@@ -26,7 +30,7 @@ export async function settleInterruptedWork(
   for (const tenant of stuck) {
     const { count } = await prisma.tenant.updateMany({
       where: { id: tenant.id, status: tenant.status },
-      data: { status: tenant.statusBeforeRestore === 'SUSPENDED' ? 'SUSPENDED' : 'ACTIVE', statusBeforeRestore: null },
+      data: afterRestore(tenant.statusBeforeRestore),
     });
     tenants += count;
   }
