@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { openDatabase } from '../src/db/client.js';
 
 const usersTable = 'CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL, email text NOT NULL)';
 
@@ -8,7 +7,7 @@ const usersTable = 'CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL, 
  * tenant databases of it holding 100 users each, made through the gateway's routes: what the
  * admin query workload (W6) reads. Answers the project's key and the tenants' ids.
  */
-export async function seedDataPlane(gatewayUrl: string, databaseUrl: string, tenants: number): Promise<{ key: string; slugs: string[] }> {
+export async function seedDataPlane(gatewayUrl: string, tenants: number): Promise<{ key: string; slugs: string[] }> {
   const call = async (method: string, path: string, body: unknown, key?: string) => {
     const response = await fetch(`${gatewayUrl}${path}`, {
       method,
@@ -26,23 +25,14 @@ export async function seedDataPlane(gatewayUrl: string, databaseUrl: string, ten
   const deployment = await call('POST', '/deployments', { blueprint_name: 'main' }, key);
   while ((await call('GET', `/deployments/${String(deployment.id)}`, undefined, key)).status !== 'completed') await new Promise((resolve) => setTimeout(resolve, 50));
 
-  const database = openDatabase(databaseUrl);
-  try {
-    const project = await database.prisma.project.findUniqueOrThrow({ where: { slug: String(account.project_id) } });
-    const rows = Array.from({ length: 100 }, (_, index) => `(${index}, 'user ${index}', 'user${index}@example.com')`).join(', ');
-    const slugs: string[] = [];
-    for (let index = 0; index < tenants; index++) {
-      const slug = `bench_dp_${index}`;
-      await call('POST', '/tenants', { tenant_id: slug, databases: [{ blueprint: 'main', isolation_level: 1 }] }, key);
-      const { schemaName } = await database.prisma.tenantDatabase.findFirstOrThrow({ where: { blueprint: 'main', tenant: { slug, projectId: project.id } } });
-      await database.sql.transaction(async (tx) => {
-        await tx.query(`SET LOCAL ROLE "${schemaName}"`);
-        await tx.query(`INSERT INTO "${schemaName}".users VALUES ${rows}`);
-      });
-      slugs.push(slug);
-    }
-    return { key, slugs };
-  } finally {
-    await database.close();
+  // The rows go in through the gateway's own route: the tenant databases are on the data plane, reached only with their logins.
+  const rows = Array.from({ length: 100 }, (_, index) => `(${index}, 'user ${index}', 'user${index}@example.com')`).join(', ');
+  const slugs: string[] = [];
+  for (let index = 0; index < tenants; index++) {
+    const slug = `bench_dp_${index}`;
+    await call('POST', '/tenants', { tenant_id: slug, databases: [{ blueprint: 'main', isolation_level: 1 }] }, key);
+    await call('POST', '/admin/query', { blueprint: 'main', tenant_id: slug, query: `INSERT INTO users VALUES ${rows}` }, key);
+    slugs.push(slug);
   }
+  return { key, slugs };
 }

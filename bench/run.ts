@@ -425,7 +425,7 @@ async function main() {
     log(`gateway ready in ${startup.readyMs} ms, idle RSS ${mb(startup.idleRssBytes)} (baseline ${mb(startup.baselineIdleRssBytes)})`);
     const dataPlaneTenants = quick ? 10 : 50;
     log(`seeding the data plane: a project with ${dataPlaneTenants} tenant databases of blueprint main`);
-    Object.assign(dataPlane, await seedDataPlane(gateway.url, databaseUrl, dataPlaneTenants));
+    Object.assign(dataPlane, await seedDataPlane(gateway.url, dataPlaneTenants));
     const identical = await sameBytes(gateway, baseline, ids[0]!);
     log(`same response bytes: ${JSON.stringify(identical)}`);
 

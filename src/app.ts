@@ -1,3 +1,5 @@
+import type { DataPlane } from './data-plane/data-plane.js';
+import { openDataPlane } from './data-plane/open-data-plane.js';
 import type { Database } from './db/client.js';
 import { openLeadership } from './db/leadership.js';
 import type { Environment } from './env.js';
@@ -23,6 +25,8 @@ import { advanceDatabaseWork } from './modules/databases/database-state.js';
 import { advanceDeployments, DeploymentWork } from './modules/deployments/deployment-state.js';
 import { AuditRetention } from './modules/audit/audit-retention.worker.js';
 import { blueprintVersionApplier } from './modules/schema-rollouts/schema-rollout-applier.js';
+import type { DataPlaneDeps } from './modules/tenant-databases/data-plane-deps.js';
+import { dataPlanePlans } from './modules/tenant-databases/data-plane-plans.js';
 import { SchemaRolloutWorker } from './modules/schema-rollouts/schema-rollout.worker.js';
 import { QueryLogRetention } from './modules/query-logs/query-log-retention.worker.js';
 import { WebhookDeliveryWorker } from './modules/webhooks/delivery.worker.js';
@@ -46,6 +50,8 @@ export type AppOptions = {
   counterStore?: CounterStore;
   /** Backup destinations; by default the BACKUP_DIR directory and S3 as the environment says. */
   backupStorages?: BackupStorages;
+  /** The TenantsDB data plane; by default the one DATA_PLANE_URL names (openDataPlane). The app closes it. */
+  dataPlane?: DataPlane;
 };
 
 export type App = {
@@ -55,6 +61,8 @@ export type App = {
   meter: UsageMeter;
   /** When API keys were last used, written in batches (API_KEY_LAST_USED_FLUSH_MS). */
   keyUse: KeyUseRecorder;
+  /** Where TenantsDB databases live, with what reaches them. */
+  dataPlane: DataPlaneDeps;
   /** Settles once what a stopped process left behind; servers wait for it before listening. */
   ready: Promise<void>;
   /** Stops the workers, flushes metering and closes the rate-limit store; the database is the caller's. */
@@ -62,7 +70,7 @@ export type App = {
 };
 
 /** Wiring only: environment → dependencies → workers, Yoga, the REST engine and the router. */
-export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL), rateLimits = rateLimitsFromEnvironment(env), counterStore, backupStorages = backupStoragesFrom(env) }: AppOptions): App {
+export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL), rateLimits = rateLimitsFromEnvironment(env), counterStore, backupStorages = backupStoragesFrom(env), dataPlane: givenDataPlane }: AppOptions): App {
   const { prisma } = database;
   const store = counterStore ?? openCounterStore(env.REDIS_URL);
   const limiting = env.RATE_LIMITS === 'on';
@@ -78,6 +86,15 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     requestQuota: limiting ? (key, tier) => checkBackupRequests(store, rateLimits, key, tier) : undefined,
     observe: (trigger, outcome, seconds) => metrics.backupDuration.observe({ trigger: trigger.toLowerCase(), outcome }, seconds),
   };
+  // The data plane's messages are counted with Prisma's (tests, /metrics).
+  const dataPlane: DataPlaneDeps = {
+    dataPlane: givenDataPlane ?? openDataPlane(env, database, { observe: (sql) => database.onQuery.forEach((listener) => listener(sql)) }),
+    prisma,
+    sql: database.sql,
+    keyring,
+    plans: dataPlanePlans(env),
+  };
+  backups.dataPlane = dataPlane;
   const timings = { provisionMs: env.DATABASE_PROVISION_MS, syncMs: env.DATABASE_SYNC_MS, cutoverMs: env.DATABASE_CUTOVER_MS };
   const databaseWork: DatabaseWork = new DatabaseWork(timings, (tenantId) => advanceDatabaseWork(prisma, timings, tenantId), logger);
   const meter = new UsageMeter(prisma, logger, { flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS, maxKeys: 10_000 });
@@ -96,7 +113,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     timeoutMs: env.WEBHOOK_TIMEOUT_MS,
     allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'on',
   }, logger);
-  const rollouts = new SchemaRolloutWorker(prisma, blueprintVersionApplier(prisma, database.sql), { pollMs: env.DEPLOYMENT_POLL_MS, leaseMs: env.DEPLOYMENT_LEASE_MS }, alone, logger);
+  const rollouts = new SchemaRolloutWorker(prisma, blueprintVersionApplier(prisma, dataPlane), { pollMs: env.DEPLOYMENT_POLL_MS, leaseMs: env.DEPLOYMENT_LEASE_MS }, alone, logger);
   const credentials = createCredentials(prisma, env.GATEWAY_ADMIN_KEY, env.PRINCIPAL_CACHE_MS, jwtAuthenticator(env, prisma), (keyId) => keyUse.record(keyId));
   // Backups and restores of tenants with data: the same job settings as deployments.
   const backupJobs = new BackupJobWorker(prisma, backups, { pollMs: env.DEPLOYMENT_POLL_MS, leaseMs: env.DEPLOYMENT_LEASE_MS }, alone, logger, credentials.forget);
@@ -115,7 +132,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
   const domains = { key: secrets.key, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
   const deployments = { backups, work: deploymentWork, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
-  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, dataPlane: { sql: database.sql, keyring }, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring: dataKeyring, queryLogs: { slowQueryMs: env.SLOW_QUERY_MS }, schemaRollouts: rollouts },
+  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, dataPlane, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring: dataKeyring, queryLogs: { slowQueryMs: env.SLOW_QUERY_MS }, schemaRollouts: rollouts },
     observer: { ...operationObserver(metrics), tenant: noteTenant },
     credentials,
   });
@@ -140,12 +157,14 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     logger,
     meter,
     keyUse,
+    dataPlane,
     ready: sweeper.ready,
     async close() {
       for (const worker of [...workers].reverse()) await worker.stop();
       unwatch();
       await store.close();
       backupStorages.close();
+      await dataPlane.dataPlane.close();
     },
   };
 }

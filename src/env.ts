@@ -145,6 +145,31 @@ const environmentSchema = z.object({
   /** When set, a JWT's iss and aud must be these. */
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
+  /**
+   * The TenantsDB data plane: a PostgreSQL URL whose login may create databases and roles
+   * (CREATEDB, CREATEROLE; it never runs tenant SQL), or a PGlite directory. Unset: on PostgreSQL
+   * the gateway's own server and login (each project in a database of its own, never the
+   * gateway's); on PGlite an embedded instance of its own beside the gateway's directory.
+   */
+  DATA_PLANE_URL: z.string().min(1).optional(),
+  /** Data-plane connections this process opens at most, tenant logins and provisioning together. */
+  DATA_PLANE_MAX_CONNECTIONS: z.coerce.number().int().min(2).max(10_000).default(24),
+  /** An idle data-plane connection is closed after this long. */
+  DATA_PLANE_IDLE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** How long a query waits for a data-plane connection to come free before RATE_LIMITED. */
+  DATA_PLANE_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+  /** `on` lets a production gateway run TenantsDB databases on the embedded PGlite data plane, whose isolation is the classifier's alone. */
+  DATA_PLANE_EMBEDDED: z.enum(['on', 'off']).default('off'),
+  /** Storage per project's data-plane database, in MB, for FREE, BASIC, PRO, ENTERPRISE: past it, writes that add data are refused. */
+  DATA_PLANE_STORAGE_MB: z
+    .string()
+    .regex(/^\d+,\d+,\d+,\d+$/, 'DATA_PLANE_STORAGE_MB is four numbers: FREE,BASIC,PRO,ENTERPRISE')
+    .default('256,2048,20480,204800'),
+  /** Bytes of rows one statement's answer holds at most, for FREE, BASIC, PRO, ENTERPRISE: past it the answer is truncated. */
+  DATA_PLANE_RESULT_BYTES: z
+    .string()
+    .regex(/^\d+,\d+,\d+,\d+$/, 'DATA_PLANE_RESULT_BYTES is four numbers: FREE,BASIC,PRO,ENTERPRISE')
+    .default('4194304,16777216,33554432,67108864'),
   /** What TenantsDB connection details name as the database proxy. */
   TENANTSDB_PROXY_HOST: z.string().min(1).default('localhost'),
   TENANTSDB_PROXY_PORT: z.coerce.number().int().min(1).max(65535).default(5432),

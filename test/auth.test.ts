@@ -282,7 +282,7 @@ async function matrixBlueprint(tenantId: string, pending?: string): Promise<stri
   const { projectId } = await prisma.tenant.findUniqueOrThrow({ where: { id: tenantId } });
   const name = uniqueSlug('bp').replace(/-/g, '_');
   const workspace = await prisma.workspace.create({
-    data: { projectId: projectId!, name, mode: 'TENANT', schemaName: `matrix_${name}`, connectionUser: 'tdb_matrix', passwordSealed: Buffer.alloc(32), blueprint: { create: { projectId: projectId!, name } } },
+    data: { projectId: projectId!, name, mode: 'TENANT', legacySchemaName: `matrix_${name}`, connectionUser: 'tdb_matrix', passwordSealed: Buffer.alloc(32), blueprint: { create: { projectId: projectId!, name } } },
   });
   if (pending) await prisma.schemaChange.create({ data: { workspaceId: workspace.id, statement: pending, position: 0 } });
   return name;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type DataPlaneProject, projectWithBlueprint, tenantOf } from './support/data-plane.js';
+import { type DataPlaneProject, dataPlaneCatalog, projectWithBlueprint, tenantOf } from './support/data-plane.js';
+import { withPlacement } from '../src/modules/tenant-databases/placements.js';
 import { createTenant } from './support/fixtures.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 
@@ -224,12 +225,17 @@ test(`generated bodies to every mutating REST route and GraphQL mutation: no 5xx
   // A signup writes an account, its project and that project's key together, or nothing.
   expect(await prisma.customer.count({ where: { projects: { none: {} } } })).toBe(0);
   expect(await prisma.project.count({ where: { customerId: { not: null }, apiKeys: { none: {} } } })).toBe(0);
-  // Every workspace record has its schema, and every workspace schema its record.
-  const workspaces = await prisma.workspace.findMany({ select: { schemaName: true } });
-  const schemas = await gateway.database.sql.transaction((tx) => tx.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'p%\\_workspace' ORDER BY 1"));
-  expect(schemas.rows.map(([name]) => String(name)).sort()).toEqual(workspaces.map((workspace) => workspace.schemaName).sort());
-  // No generated SQL changed the tenant database's schema, or left the gateway's session in another role.
-  const tables = await gateway.database.sql.transaction((tx) => tx.query("SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema LIKE 'p%\\_main\\_\\_acme'"));
-  expect(tables.rows.map((row) => row[1])).toEqual(['users']);
-  expect((await gateway.database.sql.transaction((tx) => tx.query('SELECT current_user = session_user'))).rows).toEqual([[true]]);
+  // Every workspace record has its placement and schema, and every placement on the data plane a record naming it.
+  const workspaces = await prisma.workspace.findMany({ include: withPlacement });
+  const placements = await prisma.dataPlacement.findMany({ include: { database: true, tenantDatabase: true, workspace: true } });
+  expect(placements.every((placement) => placement.readyAt && (placement.tenantDatabase || placement.workspace))).toBe(true);
+  for (const workspace of workspaces) {
+    const schemas = await dataPlaneCatalog(gateway, workspace.placementId!, 'SELECT count(*) FROM pg_namespace WHERE nspname = $1', [workspace.placement!.schemaName]);
+    expect(schemas.rows).toEqual([[1]]);
+  }
+  // No generated SQL changed the tenant database's schema, nor left no schema of the gateway's own database.
+  const acme = placements.find((placement) => /_main__acme$/.test(placement.schemaName))!;
+  const tables = await dataPlaneCatalog(gateway, acme.id, 'SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [acme.schemaName]);
+  expect(tables.rows.map((row) => row[0])).toEqual(['users']);
+  expect((await gateway.database.sql.transaction((tx) => tx.query("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'p%\\_%'"))).rows).toEqual([[0]]);
 }, 120_000);

@@ -21,15 +21,15 @@ const as = (project: DataPlaneProject) => ({ authorization: `Bearer ${project.ke
 
 const finished = (project: DataPlaneProject, id: string) => deploymentFinished(gateway, project, id);
 
-const tables = async (schemaName: string) =>
-  (await inSchema(gateway, schemaName, `SELECT table_name FROM information_schema.tables WHERE table_schema = '${schemaName}' ORDER BY 1`)).rows.map((row) => row[0]);
+const tables = async (tenant: { placementId: string; schemaName: string }) =>
+  (await inSchema(gateway, tenant, `SELECT table_name FROM information_schema.tables WHERE table_schema = '${tenant.schemaName}' ORDER BY 1`)).rows.map((row) => row[0]);
 
 describe('POST /deployments', () => {
   test("two tenants, one with a conflicting table: partial, both results, the other tenant migrated; GET /deployments and the tenant's history in the documented shapes", async () => {
     const project = await projectWithBlueprint(gateway, 'main', ['CREATE TABLE users (id SERIAL PRIMARY KEY, name TEXT NOT NULL)']);
     const acme = await tenantOf(gateway, project, 'acme');
     const globex = await tenantOf(gateway, project, 'globex');
-    await inSchema(gateway, globex.schemaName, 'CREATE TABLE orders (id int)');
+    await inSchema(gateway, globex, 'CREATE TABLE orders (id int)');
     await pendingChange(gateway, project, 'CREATE TABLE orders (id SERIAL PRIMARY KEY, total NUMERIC NOT NULL)');
     await pendingChange(gateway, project, 'CREATE INDEX orders_total_idx ON orders (total)');
 
@@ -56,9 +56,9 @@ describe('POST /deployments', () => {
       ],
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
     });
-    expect(await tables(acme.schemaName)).toEqual(['orders', 'users']);
+    expect(await tables(acme)).toEqual(['orders', 'users']);
     // The failed tenant's transaction rolled back whole: its own table stays, no index was made.
-    const indexes = await inSchema(gateway, globex.schemaName, `SELECT indexname FROM pg_indexes WHERE schemaname = '${globex.schemaName}' AND tablename = 'orders'`);
+    const indexes = await inSchema(gateway, globex, `SELECT indexname FROM pg_indexes WHERE schemaname = '${globex.schemaName}' AND tablename = 'orders'`);
     expect(indexes.rows).toEqual([]);
     const databases = await gateway.database.prisma.tenantDatabase.findMany({ where: { blueprintId: project.blueprintId }, orderBy: { createdAt: 'asc' } });
     expect(databases.map((database) => database.schemaVersion)).toEqual([2, 1]);
@@ -79,12 +79,12 @@ describe('POST /deployments', () => {
     });
 
     // Globex fixed by hand; a deployment without pending changes brings the lagging tenant up.
-    await inSchema(gateway, globex.schemaName, 'DROP TABLE orders');
+    await inSchema(gateway, globex, 'DROP TABLE orders');
     const retry = await gateway.rest('POST', '/deployments', { headers: as(project), body: { blueprint_name: 'main' } });
     expect(retry.status).toBe(201);
     const retried = await finished(project, retry.body.id);
     expect(retried).toMatchObject({ version: 2, status: 'completed', tenants_total: 1, tenants_completed: 1, tenants_failed: 0, results: [{ tenant_id: 'globex', status: 'completed' }] });
-    expect(await tables(globex.schemaName)).toEqual(['orders', 'users']);
+    expect(await tables(globex)).toEqual(['orders', 'users']);
 
     const history = await gateway.rest('GET', '/tenants/globex/deployments', { headers: as(project) });
     expect(history.body).toEqual({
@@ -116,12 +116,12 @@ describe('POST /deployments', () => {
     const created = await gateway.rest('POST', '/deployments', { headers: as(project), body: { blueprint_name: 'shop', deploy_all: false } });
     expect(created.status).toBe(201);
     expect(await finished(project, created.body.id)).toMatchObject({ version: 1, status: 'completed', tenants_total: 0, results: [] });
-    expect(await tables(early.schemaName)).toEqual([]);
+    expect(await tables(early)).toEqual([]);
     const late = await tenantOf(gateway, project);
-    expect(await tables(late.schemaName)).toEqual(['carts']);
+    expect(await tables(late)).toEqual(['carts']);
     const version = await gateway.rest('POST', '/deployments', { headers: as(project), body: { blueprint_name: 'shop', version: '1' } });
     expect(await finished(project, version.body.id)).toMatchObject({ status: 'completed', tenants_total: 1, results: [{ status: 'completed' }] });
-    expect(await tables(early.schemaName)).toEqual(['carts']);
+    expect(await tables(early)).toEqual(['carts']);
   });
 
   test.each([
@@ -206,7 +206,7 @@ describe('a process that stopped mid-deployment', () => {
     // and version committed) but not recorded, tenant 3 not reached; its lease ran out.
     const rollout = await prisma.$transaction((tx) => enqueueSchemaRollout(tx, { projectId: project.projectId, blueprint: 'main', version: version.number, tenantIds: tenants.map((tenant) => tenant.id) }));
     for (const tenant of tenants.slice(0, 2)) {
-      await inSchema(gateway, tenant.schemaName, 'CREATE TABLE invoices (id int)');
+      await inSchema(gateway, tenant, 'CREATE TABLE invoices (id int)');
       await prisma.tenantDatabase.updateMany({ where: { tenantId: tenant.id }, data: { schemaVersion: 2 } });
     }
     await prisma.schemaRolloutTarget.updateMany({ where: { rolloutId: rollout.id, tenantId: tenants[0]!.id }, data: { status: 'COMPLETED', durationMs: 5, completedAt: new Date() } });
@@ -224,7 +224,7 @@ describe('a process that stopped mid-deployment', () => {
       ['completed', undefined],
       ['completed', undefined],
     ]);
-    for (const tenant of tenants) expect(await tables(tenant.schemaName)).toEqual(['invoices', 'users']);
+    for (const tenant of tenants) expect(await tables(tenant)).toEqual(['invoices', 'users']);
     expect((await prisma.schemaRollout.findUniqueOrThrow({ where: { id: rollout.id } })).attempts).toBe(2);
   });
 });

@@ -155,10 +155,15 @@ describe('DELETE /projects/{id}', () => {
     const [backupPath] = (await backupWritten(gateway, doomed.api_key, tenant)).paths as string[];
     const backupFiles = async () => (await readdir(gateway.backupDir, { recursive: true })).filter((file) => backupPath!.endsWith(file) || file.endsWith(backupPath!));
     expect(await backupFiles()).toHaveLength(1);
-    // The project id is tdb_ and the first 8 hex digits of its UUID; its schemas start with p and the same digits.
+    // The project id is tdb_ and the first 8 hex digits of its UUID; its schemas start with p and the same digits, in its data-plane database.
+    const projectId = (await gateway.database.prisma.project.findUniqueOrThrow({ where: { slug: doomed.project_id } })).id;
+    const [database] = await gateway.database.prisma.dataPlaneDatabase.findMany({ where: { projectId }, include: { placements: true } });
     const schemaCount = async () =>
-      (await gateway.database.sql.transaction((tx) => tx.query(`SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'p${doomed.project_id.slice(4)}\\_%'`))).rows[0]![0];
-    expect(await schemaCount()).toBe(2);
+      (await gateway.app.dataPlane.dataPlane.inspect(database!.server, gateway.database.kind === 'postgres' ? 'postgres' : database!.name, `SELECT (SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'p${doomed.project_id.slice(4)}\\_%') + (SELECT count(*) FROM pg_roles WHERE rolname = ANY($1))`, [database!.placements.map((placement) => placement.roleName)])).rows[0]![0];
+    const databaseCount = async () => (await gateway.database.sql.transaction((tx) => tx.query('SELECT count(*) FROM pg_database WHERE datname = $1', [database!.name]))).rows[0]![0];
+    // Two schemas and their two roles.
+    expect(await schemaCount()).toBe(gateway.database.kind === 'postgres' ? 2 : 4);
+    if (gateway.database.kind === 'postgres') expect(await databaseCount()).toBe(1);
 
     const response = await gateway.rest('DELETE', `/projects/${doomed.project_id}`, { headers: bearer(account.key) });
     expect(response.status).toBe(200);
@@ -167,7 +172,10 @@ describe('DELETE /projects/{id}', () => {
     expect(await gateway.database.prisma.tenant.count({ where: { slug: tenant } })).toBe(0);
     expect(await gateway.database.prisma.backupRecord.count({ where: { storagePath: backupPath } })).toBe(0);
     expect(await backupFiles()).toEqual([]);
+    // The database with its schemas and roles, and their records, are gone.
     expect(await schemaCount()).toBe(0);
+    if (gateway.database.kind === 'postgres') expect(await databaseCount()).toBe(0);
+    expect(await gateway.database.prisma.dataPlaneDatabase.count({ where: { projectId } })).toBe(0);
     expect((await gateway.rest('GET', '/projects', { headers: bearer(doomed.api_key) })).status).toBe(401);
     expect((await gateway.rest('GET', '/projects', { headers: bearer(account.key) })).body.count).toBe(1);
   });

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { inSchema, projectWithBlueprint, tenantOf } from './support/data-plane.js';
+import { dataPlaneCatalog, inSchema, projectWithBlueprint, tenantOf } from './support/data-plane.js';
 import { createBlueprints } from './support/fixtures.js';
 import { readEnvironment } from '../src/env.js';
 import { startBackup } from '../src/modules/backups/backup-files.js';
 import { backupStoragesFrom } from '../src/modules/backups/storage.js';
 import { physicalSchemaName, tenantDatabaseName } from '../src/modules/tenant-databases/physical-names.js';
-import { runInSchema } from '../src/modules/tenant-databases/tenant-schemas.js';
 import { settleInterruptedWork } from '../src/modules/tenants/interrupted-work.js';
 import { startGateway, type TestGateway, testSecretsKey, uniqueSlug } from './support/gateway.js';
 
@@ -186,22 +185,24 @@ describe('POST /tenants', () => {
 });
 
 describe("a leftover schema of the gateway's own (its records gone, the drop failed or the process died)", () => {
-  const schemaCount = async (schemaName: string) =>
-    (await gateway.database.sql.transaction((tx) => tx.query(`SELECT count(*) FROM pg_namespace WHERE nspname = $1`, [schemaName]))).rows[0]![0];
+  const schemaCount = async (projectId: string, schemaName: string) =>
+    (await dataPlaneCatalog(gateway, { projectId }, `SELECT count(*) FROM pg_namespace WHERE nspname = $1`, [schemaName])).rows[0]![0];
 
   test('POST /tenants with that id takes it over: 201, and the database is made afresh from the blueprint', async () => {
     const project = await projectWithBlueprint(gateway, 'ledger', ['CREATE TABLE entries (id int)']);
     const tenant = await tenantOf(gateway, project);
-    await inSchema(gateway, tenant.schemaName, 'INSERT INTO entries VALUES (1)');
-    // What a hard delete whose schema drop failed leaves: no records, the schema and role still there.
+    await inSchema(gateway, tenant, 'INSERT INTO entries VALUES (1)');
+    // What a hard delete whose schema drop failed leaves: no tenant records; the placement, its schema and role still there.
     await gateway.database.prisma.tenant.delete({ where: { id: tenant.id } });
-    expect(await schemaCount(tenant.schemaName)).toBe(1);
+    expect(await schemaCount(project.projectId, tenant.schemaName)).toBe(1);
 
     const again = await gateway.rest('POST', '/tenants', { headers: as(project.key), body: { tenant_id: tenant.slug, databases: [{ blueprint: 'ledger', isolation_level: 1 }] } });
     expect(again.status, JSON.stringify(again.body)).toBe(201);
-    expect((await inSchema(gateway, tenant.schemaName, 'SELECT count(*) FROM entries')).rows).toEqual([[0]]);
-    const recorded = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { schemaName: tenant.schemaName }, include: { tenant: true } });
+    const recorded = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { placement: { schemaName: tenant.schemaName } }, include: { tenant: true } });
     expect(recorded.tenant.slug).toBe(tenant.slug);
+    expect((await inSchema(gateway, recorded.placementId!, 'SELECT count(*) FROM entries')).rows).toEqual([[0]]);
+    // The leftover's placement went with it.
+    expect(await gateway.database.prisma.dataPlacement.count({ where: { id: tenant.placementId } })).toBe(0);
   });
 
   test('creates racing for that id: one 201, every other 409; the winner keeps its schema (no racer drops it under the other)', async () => {
@@ -213,28 +214,32 @@ describe("a leftover schema of the gateway's own (its records gone, the drop fai
     expect(answers.map((answer) => answer.status).sort(), JSON.stringify(answers.map((answer) => answer.body))).toEqual([201, 409, 409, 409, 409]);
     expect(await gateway.database.prisma.tenant.count({ where: { slug: tenant.slug, projectId: project.projectId } })).toBe(1);
     // The winner's database is there and usable.
-    await inSchema(gateway, tenant.schemaName, 'INSERT INTO entries VALUES (7)');
-    expect((await inSchema(gateway, tenant.schemaName, 'SELECT id FROM entries')).rows).toEqual([[7]]);
+    const winner = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant.slug, projectId: project.projectId } } });
+    await inSchema(gateway, winner.placementId!, 'INSERT INTO entries VALUES (7)');
+    expect((await inSchema(gateway, winner.placementId!, 'SELECT id FROM entries')).rows).toEqual([[7]]);
   });
 
   test('POST /workspaces with that name takes its leftover schema over: 201', async () => {
     const project = await projectWithBlueprint(gateway, 'scratch');
-    const workspace = await gateway.database.prisma.workspace.findUniqueOrThrow({ where: { id: project.workspaceId } });
+    const workspace = await gateway.database.prisma.workspace.findUniqueOrThrow({ where: { id: project.workspaceId }, include: { placement: true } });
     await gateway.database.prisma.workspace.delete({ where: { id: workspace.id } });
-    expect(await schemaCount(workspace.schemaName)).toBe(1);
+    expect(await schemaCount(project.projectId, workspace.placement!.schemaName)).toBe(1);
     const again = await gateway.rest('POST', '/workspaces', { headers: as(project.key), body: { name: 'scratch', database: 'PostgreSQL', mode: 'tenant' } });
     expect(again.status, JSON.stringify(again.body)).toBe(201);
   });
 
-  test('a schema of that name the gateway did not make (owned by another role) keeps the 409, and stays', async () => {
+  test('a schema of that name the gateway did not make (no placement records it) keeps the 409, and stays', async () => {
     const project = await projectWithBlueprint(gateway, 'ledger', ['CREATE TABLE entries (id int)']);
     const slug = tenantId();
     const schemaName = physicalSchemaName(project.projectId, tenantDatabaseName('ledger', slug));
-    await gateway.database.sql.transaction((tx) => tx.query(`CREATE SCHEMA "${schemaName}"`));
+    await dataPlaneCatalog(gateway, { projectId: project.projectId }, `CREATE SCHEMA "${schemaName}"`);
+    const placements = await gateway.database.prisma.dataPlacement.count();
     const answer = await gateway.rest('POST', '/tenants', { headers: as(project.key), body: { tenant_id: slug, databases: [{ blueprint: 'ledger', isolation_level: 1 }] } });
     expect(answer.body).toEqual({ success: false, http_status: 409, code: 'conflict', error: `A database named ${schemaName} already exists on the server; remove it or choose another name` });
-    expect(await schemaCount(schemaName)).toBe(1);
-    await gateway.database.sql.transaction((tx) => tx.query(`DROP SCHEMA "${schemaName}"`));
+    expect(await schemaCount(project.projectId, schemaName)).toBe(1);
+    // Nothing of the refused create is left: no placement, no role.
+    expect(await gateway.database.prisma.dataPlacement.count()).toBe(placements);
+    await dataPlaneCatalog(gateway, { projectId: project.projectId }, `DROP SCHEMA "${schemaName}"`);
   });
 });
 
@@ -506,15 +511,15 @@ describe('recovery_undo in GET /tenants/{id}', () => {
 });
 
 describe('backups and recoveries of a tenant whose database holds rows run as jobs', () => {
-  const rows = async (schemaName: string, sql: string) => (await runInSchema(gateway.database.sql, schemaName, { queryTimeoutMs: 30_000, maxRows: 1000 }, sql)).rows;
-  const deps = () => ({ storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), key: Buffer.from(testSecretsKey, 'hex') });
+  const rows = async (placementId: string, sql: string) => (await inSchema(gateway, placementId, sql)).rows;
+  const deps = () => ({ storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), key: Buffer.from(testSecretsKey, 'hex'), dataPlane: gateway.app.dataPlane });
   /** A ready tenant of the PRO project whose database holds what `sql` puts there. */
   async function tenantWithRows(isolation: 1 | 2, sql: string) {
     const id = tenantId();
     await gateway.rest('POST', '/tenants', { headers: as(pro.key), body: { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: isolation }] } });
     await waitForStatus(pro.key, id, 'ready');
     const database = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: id, projectId: pro.projectId } } });
-    await rows(database.schemaName!, sql);
+    await rows(database.placementId!, sql);
     return { id, database, prisma: gateway.database.prisma };
   }
 
@@ -541,13 +546,13 @@ describe('backups and recoveries of a tenant whose database holds rows run as jo
     await new Promise((resolve) => setTimeout(resolve, 20));
     const instant = new Date();
     await new Promise((resolve) => setTimeout(resolve, 20));
-    await rows(database.schemaName!, "UPDATE notes SET body = 'after' WHERE body = 'before'; INSERT INTO notes (body) VALUES ('new')");
+    await rows(database.placementId!, "UPDATE notes SET body = 'after' WHERE body = 'before'; INSERT INTO notes (body) VALUES ('new')");
 
     const recovered = await gateway.rest('POST', `/tenants/${id}/recover`, { headers: as(pro.key), body: { timestamp: instant.toISOString() } });
     expect(recovered.status, JSON.stringify(recovered.body)).toBe(200);
     expect(recovered.body.tenant.status).toBe('recovering');
     await waitForStatus(pro.key, id, 'ready', 20_000);
-    expect(await rows(database.schemaName!, 'SELECT id, body FROM notes ORDER BY id')).toEqual([
+    expect(await rows(database.placementId!, 'SELECT id, body FROM notes ORDER BY id')).toEqual([
       [1, 'before'],
       [2, 'kept'],
     ]);
@@ -563,7 +568,7 @@ describe('backups and recoveries of a tenant whose database holds rows run as jo
     const undone = await gateway.rest('POST', `/tenants/${id}/recover-undo`, { headers: as(pro.key) });
     expect(undone.body.tenant).toEqual({ tenant_id: id, status: 'recovering' });
     await waitForStatus(pro.key, id, 'ready', 20_000);
-    expect(await rows(database.schemaName!, 'SELECT id, body FROM notes ORDER BY id')).toEqual([
+    expect(await rows(database.placementId!, 'SELECT id, body FROM notes ORDER BY id')).toEqual([
       [1, 'after'],
       [2, 'kept'],
       [3, 'new'],

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readEnvironment } from '../src/env.js';
 import { runBackupJob } from '../src/modules/backups/backup-jobs.js';
 import { backupStoragesFrom } from '../src/modules/backups/storage.js';
-import { runInSchema } from '../src/modules/tenant-databases/tenant-schemas.js';
+import { withPlacement } from '../src/modules/tenant-databases/placements.js';
+import { dataPlaneCatalog, inSchema } from './support/data-plane.js';
 import { signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway, testSecretsKey, uniqueSlug } from './support/gateway.js';
 
@@ -460,9 +461,10 @@ describe('blueprints and tenants', () => {
     const tenant = name('acme');
     const created = await gateway.rest('POST', '/tenants', { headers: bearer(key), body: { tenant_id: tenant, databases: [{ blueprint, isolation_level: 1 }] } });
     expect(created.status).toBe(201);
-    const record = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant } } });
-    expect(record).toMatchObject({ schemaName: `p${projectId.replace(/-/g, '').slice(0, 8)}_fintech__${tenant}`, schemaVersion: 1 });
-    const tables = await gateway.database.sql.transaction((tx) => tx.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = '${record.schemaName}' ORDER BY 1`));
+    const record = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant } }, include: withPlacement });
+    const schemaName = `p${projectId.replace(/-/g, '').slice(0, 8)}_fintech__${tenant}`;
+    expect(record).toMatchObject({ schemaVersion: 1, placement: { schemaName, roleName: expect.stringMatching(/^tdbr_[0-9a-f]{24}$/), database: { projectId } } });
+    const tables = await dataPlaneCatalog(gateway, record.placementId!, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schemaName]);
     expect(tables.rows).toEqual([['accounts']]);
 
     const refused = await gateway.rest('DELETE', `/workspaces/${blueprint}`, { headers: bearer(key) });
@@ -479,8 +481,10 @@ describe('blueprints and tenants', () => {
     });
 
     expect((await gateway.rest('DELETE', `/tenants/${tenant}?hard=true`, { headers: bearer(key) })).status).toBe(200);
-    const left = await gateway.database.sql.transaction((tx) => tx.query(`SELECT count(*) FROM pg_namespace WHERE nspname = '${record.schemaName}'`));
+    // The schema, its login role and the placement's record are gone.
+    const left = await dataPlaneCatalog(gateway, { projectId }, `SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = $1) + (SELECT count(*) FROM pg_roles WHERE rolname = $2)`, [schemaName, record.placement!.roleName]);
     expect(left.rows).toEqual([[0]]);
+    expect(await gateway.database.prisma.dataPlacement.count({ where: { id: record.placementId! } })).toBe(0);
 
     const deleted = await gateway.rest('DELETE', `/workspaces/${blueprint}`, { headers: bearer(key) });
     expect(deleted.body).toEqual({
@@ -499,8 +503,11 @@ describe('blueprints and tenants', () => {
     for (const { key } of [first, second]) await workspace(key, 'tenant', 'fintech');
     const tenant = name('acme');
     expect((await gateway.rest('POST', '/tenants', { headers: bearer(first.key), body: { tenant_id: tenant, databases: [{ blueprint: 'fintech', isolation_level: 1 }] } })).status).toBe(201);
-    const schemas = await gateway.database.prisma.workspace.findMany({ where: { name: 'fintech', projectId: { in: [first.projectId, second.projectId] } }, select: { schemaName: true } });
-    expect(new Set(schemas.map((schema) => schema.schemaName)).size).toBe(2);
+    const workspaces = await gateway.database.prisma.workspace.findMany({ where: { name: 'fintech', projectId: { in: [first.projectId, second.projectId] } }, include: withPlacement });
+    expect(new Set(workspaces.map((workspace) => workspace.placement!.schemaName)).size).toBe(2);
+    // Each project has a database of its own on the data plane, named by neither slug.
+    expect(new Set(workspaces.map((workspace) => workspace.placement!.database.name)).size).toBe(2);
+    for (const workspace of workspaces) expect(workspace.placement!.database.name).toMatch(/^tdbd_[0-9a-f]{24}$/);
   });
 });
 
@@ -536,7 +543,7 @@ describe('project isolation', () => {
 });
 
 describe('backups carry the data', () => {
-  const rows = async (schemaName: string, sql: string) => (await runInSchema(gateway.database.sql, schemaName, { queryTimeoutMs: 30_000, maxRows: 1000 }, sql)).rows;
+  const rows = async (placementId: string, sql: string) => (await inSchema(gateway, placementId, sql)).rows;
   /** A rollback of a tenant with data runs as a job: its status says restoring until the job ends. */
   async function restored(key: string, tenant: string) {
     const deadline = Date.now() + 20_000;
@@ -566,14 +573,14 @@ describe('backups carry the data', () => {
     await deployPending('fintech', projectId);
     const tenant = name('acme');
     expect((await gateway.rest('POST', '/tenants', { headers: bearer(key), body: { tenant_id: tenant, databases: [{ blueprint: 'fintech', isolation_level: 1 }] } })).status).toBe(201);
-    const { schemaName } = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant } } });
+    const { placementId } = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant } } });
     await rows(
-      schemaName!,
+      placementId!,
       "INSERT INTO users (email, name) VALUES ('a@example.com', 'Ann'), ('b@example.com', 'Bob'); INSERT INTO accounts (user_id, balance) VALUES (1, 10.50), (2, 99); INSERT INTO transactions (account_id, amount, description) VALUES (1, 10.50, 'opening')",
     );
     const { storagePath } = await backedUp(key, tenant);
 
-    await rows(schemaName!, "INSERT INTO users (email, name) VALUES ('c@example.com', 'Cy'); UPDATE accounts SET balance = 0; DELETE FROM transactions");
+    await rows(placementId!, "INSERT INTO users (email, name) VALUES ('c@example.com', 'Cy'); UPDATE accounts SET balance = 0; DELETE FROM transactions");
     const rollback = await gateway.rest('POST', `/tenants/${tenant}/rollback`, { headers: bearer(key), body: { storage_path: storagePath } });
     expect(rollback.status).toBe(200);
     expect(rollback.body).toEqual({
@@ -587,16 +594,16 @@ describe('backups carry the data', () => {
     });
     expect(await restored(key, tenant)).toBe('ready');
 
-    expect(await rows(schemaName!, 'SELECT id, email, name FROM users ORDER BY id')).toEqual([
+    expect(await rows(placementId!, 'SELECT id, email, name FROM users ORDER BY id')).toEqual([
       [1, 'a@example.com', 'Ann'],
       [2, 'b@example.com', 'Bob'],
     ]);
-    expect(await rows(schemaName!, 'SELECT id, user_id, balance FROM accounts ORDER BY id')).toEqual([
+    expect(await rows(placementId!, 'SELECT id, user_id, balance FROM accounts ORDER BY id')).toEqual([
       [1, 1, '10.50'],
       [2, 2, '99.00'],
     ]);
-    expect(await rows(schemaName!, 'SELECT account_id, amount, description FROM transactions')).toEqual([[1, '10.50', 'opening']]);
-    expect(await rows(schemaName!, "INSERT INTO users (email, name) VALUES ('d@example.com', 'Di') RETURNING id")).toEqual([[3]]);
+    expect(await rows(placementId!, 'SELECT account_id, amount, description FROM transactions')).toEqual([[1, '10.50', 'opening']]);
+    expect(await rows(placementId!, "INSERT INTO users (email, name) VALUES ('d@example.com', 'Di') RETURNING id")).toEqual([[3]]);
   });
 
   /** A tenant of a fresh account whose blueprint's version 1 is a notes table, holding one note `body`, backed up. */
@@ -608,7 +615,7 @@ describe('backups carry the data', () => {
     const tenant = name('acme');
     await gateway.rest('POST', '/tenants', { headers: bearer(key), body: { tenant_id: tenant, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
     const database = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant } } });
-    await rows(database.schemaName!, `INSERT INTO notes (body) VALUES ('${body}')`);
+    await rows(database.placementId!, `INSERT INTO notes (body) VALUES ('${body}')`);
     const { storagePath } = await backedUp(key, tenant);
     return { key, projectId, tenant, database, storagePath };
   }
@@ -616,8 +623,8 @@ describe('backups carry the data', () => {
   /** A notes tenant backed up with `before`, then `after` replacing it. */
   async function noted() {
     const { key, tenant, database, storagePath } = await notesTenant('before');
-    await rows(database.schemaName!, "UPDATE notes SET body = 'after'");
-    return { key, tenant, id: database.tenantId, schemaName: database.schemaName!, storagePath };
+    await rows(database.placementId!, "UPDATE notes SET body = 'after'");
+    return { key, tenant, id: database.tenantId, placementId: database.placementId!, storagePath };
   }
 
   const held = { leaseToken: '00000000-0000-4000-8000-000000000001', leaseUntil: new Date(Date.now() + 3_600_000) };
@@ -635,7 +642,7 @@ describe('backups carry the data', () => {
   const release = (jobId: string) => gateway.database.prisma.backupJob.update({ where: { id: jobId }, data: { leaseUntil: new Date(Date.now() - 1) } });
 
   test('while its job runs the tenant shows restoring (GET and list), other changes are 409, and it is back to its status after', async () => {
-    const { key, tenant, id, schemaName, storagePath } = await noted();
+    const { key, tenant, id, placementId, storagePath } = await noted();
     expect((await gateway.rest('POST', `/tenants/${tenant}/suspend`, { headers: bearer(key) })).status).toBe(200);
     const job = await heldRollback(id, storagePath);
 
@@ -664,11 +671,11 @@ describe('backups carry the data', () => {
       const answer = await gateway.graphql(`mutation { ${mutation} }`, {}, key);
       expect({ mutation, code: answer.errors?.[0]?.extensions?.code }).toEqual({ mutation, code: 'CONFLICT' });
     }
-    expect(await rows(schemaName, 'SELECT body FROM notes')).toEqual([['after']]);
+    expect(await rows(placementId, 'SELECT body FROM notes')).toEqual([['after']]);
 
     await release(job.id);
     expect(await restored(key, tenant)).toBe('suspended');
-    expect(await rows(schemaName, 'SELECT body FROM notes')).toEqual([['before']]);
+    expect(await rows(placementId, 'SELECT body FROM notes')).toEqual([['before']]);
     const prisma = gateway.database.prisma;
     const ended = await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } });
     expect(ended).toMatchObject({ status: 'COMPLETED', error: null, leaseToken: null, leaseUntil: null, attempts: 1 });
@@ -680,7 +687,7 @@ describe('backups carry the data', () => {
   });
 
   test('a job that cannot restore (its file went bad after the request) fails with the reason, rows and status as they were', async () => {
-    const { key, tenant, id, schemaName, storagePath } = await noted();
+    const { key, tenant, id, placementId, storagePath } = await noted();
     const prisma = gateway.database.prisma;
     const job = await heldRollback(id, storagePath);
     await prisma.backupRecord.updateMany({ where: { storagePath }, data: { checksum: '0'.repeat(64) } });
@@ -691,34 +698,34 @@ describe('backups carry the data', () => {
       error: `The backup file "${storagePath}" is corrupt: its checksum does not match`,
       leaseToken: null,
     });
-    expect(await rows(schemaName, 'SELECT body FROM notes')).toEqual([['after']]);
+    expect(await rows(placementId, 'SELECT body FROM notes')).toEqual([['after']]);
   });
 
   test('a worker that lost its lease records nothing: the job is left to its new holder', async () => {
-    const { id, storagePath, schemaName } = await noted();
+    const { id, storagePath, placementId } = await noted();
     const prisma = gateway.database.prisma;
     const job = await heldRollback(id, storagePath);
     // Its safety backup was taken: the restore's own transaction is what checks the lease.
     const safety = await prisma.backupRecord.findFirstOrThrow({ where: { storagePath } });
     const taken = await prisma.backupJob.update({ where: { id: job.id }, data: { safetyBackupId: safety.id } });
-    const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), key: Buffer.from(testSecretsKey, 'hex') };
+    const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), key: Buffer.from(testSecretsKey, 'hex'), dataPlane: gateway.app.dataPlane };
     // This worker's token is not the job's (and its renewal is mistaken): its restore transaction refuses to commit.
     await runBackupJob(prisma, deps, taken, '00000000-0000-4000-8000-0000000000ff', async () => true);
     expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'RUNNING', leaseToken: held.leaseToken });
     expect(await prisma.tenant.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'RESTORING' });
-    expect(await rows(schemaName, 'SELECT body FROM notes')).toEqual([['after']]);
+    expect(await rows(placementId, 'SELECT body FROM notes')).toEqual([['after']]);
     await release(job.id);
   });
 
   test('a rollback job tells the principal cache when it ends, as a rollback within a request does (a restored plan reaches cached keys at once)', async () => {
-    const { id, storagePath, schemaName } = await noted();
+    const { id, storagePath, placementId } = await noted();
     const prisma = gateway.database.prisma;
     const job = await heldRollback(id, storagePath);
-    const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), key: Buffer.from(testSecretsKey, 'hex') };
+    const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), key: Buffer.from(testSecretsKey, 'hex'), dataPlane: gateway.app.dataPlane };
     let told = 0;
     await runBackupJob(prisma, deps, job, held.leaseToken, async () => true, () => (told += 1));
     expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'COMPLETED' });
-    expect(await rows(schemaName, 'SELECT body FROM notes')).toEqual([['before']]);
+    expect(await rows(placementId, 'SELECT body FROM notes')).toEqual([['before']]);
     expect(told).toBe(1);
   });
 
@@ -728,14 +735,15 @@ describe('backups carry the data', () => {
     // What a deployment of version 2 does to the tenant's schema.
     await query(key, 'main', 'ALTER TABLE notes ADD COLUMN pinned BOOLEAN');
     await deployPending('main', projectId);
-    await rows(database.schemaName!, "ALTER TABLE notes ADD COLUMN pinned BOOLEAN; INSERT INTO notes (body, pinned) VALUES ('second', true)");
+    await rows(database.placementId!, "ALTER TABLE notes ADD COLUMN pinned BOOLEAN; INSERT INTO notes (body, pinned) VALUES ('second', true)");
     await gateway.database.prisma.tenantDatabase.update({ where: { id: database.id }, data: { schemaVersion: 2 } });
 
     expect((await gateway.rest('POST', `/tenants/${tenant}/rollback`, { headers: bearer(key), body: { storage_path: storagePath } })).status).toBe(200);
     expect(await restored(key, tenant)).toBe('ready');
-    expect(await rows(database.schemaName!, 'SELECT * FROM notes')).toEqual([[1, 'first']]);
-    expect(await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant } } })).toMatchObject({ schemaName: database.schemaName, schemaVersion: 1 });
+    expect(await rows(database.placementId!, 'SELECT * FROM notes')).toEqual([[1, 'first']]);
+    expect(await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant } } })).toMatchObject({ placementId: database.placementId, schemaVersion: 1 });
     // The schema still belongs to its own role, and still keeps other tenants out.
-    await expect(rows(database.schemaName!, 'SELECT * FROM public."Tenant"')).rejects.toMatchObject({ sqlState: '42501' });
+    // The gateway's own tables are in another database altogether.
+    await expect(rows(database.placementId!, 'SELECT * FROM public."Tenant"')).rejects.toMatchObject({ sqlState: expect.stringMatching(/^(42501|42P01)$/) });
   });
 });

@@ -27,7 +27,10 @@ test.skipIf(!serverUrl)('SIGKILL mid-deployment: a new process finishes the job,
   const url = new URL(serverUrl!);
   url.pathname = `/${name}`;
   const db = new pg.Client({ connectionString: url.toString() });
-  const blocker = new pg.Client({ connectionString: url.toString() });
+  // The tenants' schemas are in the project's data-plane database: the blocker and the checks connect there.
+  let blocker: pg.Client | undefined;
+  let dataDb: pg.Client | undefined;
+  let dataPlaneName: string | undefined;
   const env = {
     DATABASE_URL: url.toString(),
     GATEWAY_ADMIN_KEY: 'rollout-operator-key-0123456789',
@@ -42,7 +45,6 @@ test.skipIf(!serverUrl)('SIGKILL mid-deployment: a new process finishes the job,
   try {
     first = await startServerProcess(env);
     await db.connect();
-    await blocker.connect();
 
     const signup = await call(first, 'POST', '/signup', undefined, { email: `rollout-${randomBytes(4).toString('hex')}@example.com`, password: 'correct horse battery' });
     expect(signup.status, JSON.stringify(signup.body)).toBe(201);
@@ -55,22 +57,31 @@ test.skipIf(!serverUrl)('SIGKILL mid-deployment: a new process finishes the job,
       const created = await call(first, 'POST', '/tenants', key, { tenant_id: slug, databases: [{ blueprint: 'main', isolation_level: 1 }] });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
     }
-    const { rows: databases } = await db.query<{ slug: string; tenantId: string; schemaName: string; schemaVersion: number }>(
-      `SELECT t.slug, t.id AS "tenantId", d."schemaName", d."schemaVersion" FROM "TenantDatabase" d JOIN "Tenant" t ON t.id = d."tenantId" WHERE t.slug = ANY($1) ORDER BY t."createdAt"`,
+    const { rows: databases } = await db.query<{ slug: string; tenantId: string; schemaName: string; schemaVersion: number; database: string; placementId: string }>(
+      `SELECT t.slug, t.id AS "tenantId", p."schemaName", d."schemaVersion", b.name AS database, p.id AS "placementId"
+         FROM "TenantDatabase" d JOIN "Tenant" t ON t.id = d."tenantId" JOIN "DataPlacement" p ON p.id = d."placementId" JOIN "DataPlaneDatabase" b ON b.id = p."databaseId"
+        WHERE t.slug = ANY($1) ORDER BY t."createdAt"`,
       [slugs],
     );
+    dataPlaneName = databases[0]!.database;
+    const dataUrl = new URL(serverUrl!);
+    dataUrl.pathname = `/${dataPlaneName}`;
+    blocker = new pg.Client({ connectionString: dataUrl.toString() });
+    dataDb = new pg.Client({ connectionString: dataUrl.toString() });
+    await blocker.connect();
+    await dataDb.connect();
     expect(databases.map((database) => [database.slug, database.schemaVersion])).toEqual(slugs.map((slug) => [slug, 1]));
     const charlie = databases[2]!;
 
     // Version 2 adds a column; charlie's table is held by another transaction, so its ALTER waits.
     expect((await call(first, 'POST', '/workspaces/main/queries', key, { query: 'ALTER TABLE users ADD COLUMN email TEXT' })).status).toBe(200);
-    await blocker.query('BEGIN');
-    await blocker.query(`LOCK TABLE "${charlie.schemaName}".users IN ACCESS SHARE MODE`);
+    await blocker!.query('BEGIN');
+    await blocker!.query(`LOCK TABLE "${charlie.schemaName}".users IN ACCESS SHARE MODE`);
     const deployed = await call(first, 'POST', '/deployments', key, { blueprint_name: 'main' });
     expect(deployed.status, JSON.stringify(deployed.body)).toBe(201);
     expect(deployed.body).toMatchObject({ version: 2, tenants_total: 5 });
     const waiting = async () =>
-      Number((await db.query(`SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND query ILIKE 'ALTER TABLE%'`, [name])).rows[0].count) === 1;
+      Number((await db.query(`SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND query ILIKE 'ALTER TABLE%'`, [dataPlaneName])).rows[0].count) === 1;
     await eventually(waiting, "charlie's ALTER TABLE waiting on the lock");
     const midway = (await call(first, 'GET', `/deployments/${deployed.body.id}`, key)).body;
     expect(midway).toMatchObject({ status: 'in_progress', tenants_total: 5, tenants_completed: 2, tenants_failed: 0 });
@@ -79,14 +90,14 @@ test.skipIf(!serverUrl)('SIGKILL mid-deployment: a new process finishes the job,
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first!.child.on('exit', resolve));
     first = undefined;
-    await blocker.query('ROLLBACK');
+    await blocker!.query('ROLLBACK');
     // The dead process's transaction on charlie never commits (its backend goes once it finds the client gone).
     await eventually(async () => !(await waiting()), 'the killed process\'s ALTER TABLE to end');
     const { rows: targetsAfterKill } = await db.query<{ status: string }>(
       `SELECT x.status FROM "SchemaRolloutTarget" x JOIN "SchemaRollout" r ON r.id = x."rolloutId" WHERE r.version = 2 ORDER BY x.position`,
     );
     expect(targetsAfterKill.map((target) => target.status)).toEqual(['COMPLETED', 'COMPLETED', 'PENDING', 'PENDING', 'PENDING']);
-    const { rows: stillAt } = await db.query<{ schemaVersion: number }>(`SELECT "schemaVersion" FROM "TenantDatabase" WHERE "schemaName" = $1`, [charlie.schemaName]);
+    const { rows: stillAt } = await db.query<{ schemaVersion: number }>(`SELECT "schemaVersion" FROM "TenantDatabase" WHERE "placementId" = $1`, [charlie.placementId]);
     expect(stillAt).toEqual([{ schemaVersion: 1 }]);
 
     // A new process takes the job over once the dead one's lease has run out, and finishes it.
@@ -102,9 +113,9 @@ test.skipIf(!serverUrl)('SIGKILL mid-deployment: a new process finishes the job,
     const { rows: rollout } = await db.query(`SELECT status, attempts, "leaseToken" FROM "SchemaRollout" WHERE version = 2`);
     expect(rollout).toEqual([{ status: 'COMPLETED', attempts: 2, leaseToken: null }]);
     for (const database of databases) {
-      const { rows: version } = await db.query(`SELECT "schemaVersion" FROM "TenantDatabase" WHERE "schemaName" = $1`, [database.schemaName]);
+      const { rows: version } = await db.query(`SELECT "schemaVersion" FROM "TenantDatabase" WHERE "placementId" = $1`, [database.placementId]);
       expect(version, database.slug).toEqual([{ schemaVersion: 2 }]);
-      const { rows: columns } = await db.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'users' ORDER BY ordinal_position`, [database.schemaName]);
+      const { rows: columns } = await dataDb!.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'users' ORDER BY ordinal_position`, [database.schemaName]);
       expect(columns.map((column) => column.column_name), database.slug).toEqual(['id', 'name', 'email']);
       // Exactly once: one audit event per tenant for version 2, however many processes tried.
       const { rows: audit } = await db.query(`SELECT changes FROM "AuditEvent" WHERE "tenantId" = $1 AND action = 'database.deployed' AND changes @> '[{"after": 2}]'`, [database.tenantId]);
@@ -113,9 +124,11 @@ test.skipIf(!serverUrl)('SIGKILL mid-deployment: a new process finishes the job,
   } finally {
     await first?.stop();
     await second?.stop();
-    await blocker.end().catch(() => {});
+    await blocker?.end().catch(() => {});
+    await dataDb?.end().catch(() => {});
     await db.end().catch(() => {});
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    if (dataPlaneName) await admin.query(`DROP DATABASE IF EXISTS ${dataPlaneName} WITH (FORCE)`);
     await admin.end();
   }
 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { readEnvironment } from '../src/env.js';
 import { createLogger } from '../src/lib/logger.js';
-import { recordAuditInSql } from '../src/modules/audit/audit-trail.js';
+import { recordDataPlaneAudit } from '../src/modules/audit/audit-trail.js';
 import { BackupJobWorker } from '../src/modules/backups/backup-job.worker.js';
 import { backupStoragesFrom } from '../src/modules/backups/storage.js';
 import { openTestDatabase, testSecretsKey } from './support/gateway.js';
@@ -46,8 +46,8 @@ test('a backup job whose lease Prisma renewed an hour ahead is not taken over by
   expect(await prisma.backupJob.findFirstOrThrow({ where: { tenantId: tenant.id } })).toMatchObject({ attempts: 0, leaseToken: '00000000-0000-4000-8000-000000000009' });
 });
 
-test('an audit event written in SQL (deployments, admin queries) is dated in UTC, as Prisma dates the others', async () => {
-  await database.sql.transaction((tx) => recordAuditInSql(tx, { principal: { id: 'test', label: 'test' } as never }, { tenantId: null, action: 'test.sql_time', target: 'tz', changes: [] }));
+test('a data-plane audit event (deployments, admin queries) is dated in UTC, as the others are', async () => {
+  await recordDataPlaneAudit(database.prisma, { principal: { id: 'test', label: 'test' } as never }, { tenantId: null, action: 'test.sql_time', target: 'tz', changes: [] });
   const event = await database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'test.sql_time' } });
   expect(Math.abs(event.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
 });

@@ -70,13 +70,13 @@ function inProcessNameLocks(): SqlSessions['withNameLocks'] {
 const opening = (options?: TransactionOptions) => ['BEGIN', ...(options?.settings ?? [])].join('; ');
 
 // int8 fits a JSON number up to 2^53; past that it stays the exact text.
-const int8 = (text: string): number | string => {
+export const int8 = (text: string): number | string => {
   const value = Number(text);
   return Number.isSafeInteger(value) ? value : text;
 };
 
 /** The same JSON values from PGlite and node-postgres: timestamps as ISO strings, bytea as `\x…` hex. */
-function jsonValue(value: unknown): unknown {
+export function jsonValue(value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (typeof value === 'bigint') return int8(value.toString());
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
@@ -85,7 +85,7 @@ function jsonValue(value: unknown): unknown {
   return value;
 }
 
-const asResult = (fields: SqlField[] | undefined, rows: unknown[] | undefined, affectedRows: number | null | undefined): SqlResult => ({
+export const asResult = (fields: SqlField[] | undefined, rows: unknown[] | undefined, affectedRows: number | null | undefined): SqlResult => ({
   fields: (fields ?? []).map(({ name, dataTypeID }) => ({ name, dataTypeID })),
   rows: (rows ?? []).map((row) => (row as unknown[]).map(jsonValue)),
   affectedRows: affectedRows ?? 0,

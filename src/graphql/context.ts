@@ -8,7 +8,7 @@ import type { DomainDeps } from '../modules/domains/domains.service.js';
 import type { RolloutDeps } from '../modules/schema-rollouts/schema-rollouts.service.js';
 import type { QueryLogDeps } from '../modules/query-logs/query-logs.service.js';
 import type { UsageMeter } from '../modules/usage/meter.js';
-import type { DataPlaneDeps } from '../modules/workspaces/data-plane-deps.js';
+import type { DataPlaneDeps } from '../modules/tenant-databases/data-plane-deps.js';
 import type { FieldLimited } from '../rate-limit/field-limits.js';
 
 export type GraphQLContext = Actor & FieldLimited & {

@@ -17,7 +17,7 @@ export function graphqlBridge(yoga: YogaServerInstance<RouteContext, GraphQLCont
   return async (query, variables, authorization, request, route, isPublic) => {
     const headers = new Headers();
     if (authorization) headers.set('authorization', authorization);
-    const inner = { headers, url: request.url, method: 'POST' } as unknown as Request;
+    const inner = { headers, url: request.url, method: 'POST', signal: request.signal } as unknown as Request;
     continueRequest(inner, request);
     const initial = {
       request: inner,

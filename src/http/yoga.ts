@@ -60,6 +60,6 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context, obs
       ...(env.METERING === 'on' ? [useMetering()] : []),
       ...(env.GRAPHQL_JIT === 'on' ? [useJit((reason) => logger.warn('graphql-jit cannot compile an operation; it runs on the standard executor', { errors: reason.errors?.map((error) => error.message) }))] : []),
     ],
-    context: async (initial) => ({ ...(await baseContext(initial)), clientAddress: clientAddressOf(initial.request), origin: requestOrigin(initial.request) }),
+    context: async (initial) => ({ ...(await baseContext(initial)), clientAddress: clientAddressOf(initial.request), origin: requestOrigin(initial.request), signal: initial.request?.signal }),
   });
 }

@@ -1,4 +1,8 @@
 import { expect } from 'vitest';
+import type { SqlResult } from '../../src/db/sql-sessions.js';
+import { type Placed, withPlacement } from '../../src/modules/tenant-databases/placements.js';
+import { classifySql } from '../../src/modules/tenant-databases/sql-classifier.js';
+import { inSchemaSession } from '../../src/modules/tenant-databases/tenant-schemas.js';
 import { signupAccount } from './fixtures.js';
 import { type TestGateway, uniqueSlug } from './gateway.js';
 
@@ -42,8 +46,17 @@ export async function tenantOf(gateway: TestGateway, project: DataPlaneProject, 
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const prisma = gateway.database.prisma;
   const tenant = await prisma.tenant.findFirstOrThrow({ where: { slug, projectId: project.projectId } });
-  const database = await prisma.tenantDatabase.findFirstOrThrow({ where: { tenantId: tenant.id, blueprint: project.blueprint } });
-  return { id: tenant.id, slug, schemaName: database.schemaName! };
+  const database = await prisma.tenantDatabase.findFirstOrThrow({ where: { tenantId: tenant.id, blueprint: project.blueprint }, include: withPlacement });
+  return { id: tenant.id, slug, schemaName: database.placement!.schemaName, placementId: database.placementId! };
+}
+
+/** Something placed on the data plane: a tenant database (tenantOf) or a placement's id. */
+export type PlacedRef = { placementId: string } | string;
+
+/** The placement with its database, as the gateway reads it. */
+export async function placementOf(gateway: TestGateway, target: PlacedRef): Promise<Placed> {
+  const id = typeof target === 'string' ? target : target.placementId;
+  return gateway.database.prisma.dataPlacement.findUniqueOrThrow({ where: { id }, include: { database: true } });
 }
 
 /** DDL run in the blueprint's workspace through its query route, queued for the next version. */
@@ -52,13 +65,24 @@ export async function pendingChange(gateway: TestGateway, project: DataPlaneProj
   expect(ran.status, JSON.stringify(ran.body)).toBe(200);
 }
 
-/** Runs SQL in a tenant's schema as its own role, behind the gateway's back (setting up a conflict, reading what a route did). */
-export async function inSchema(gateway: TestGateway, schemaName: string, sql: string) {
-  return gateway.database.sql.transaction(async (tx) => {
-    await tx.query(`SET LOCAL ROLE "${schemaName}"`);
-    await tx.query(`SET LOCAL search_path TO "${schemaName}"`);
-    return tx.query(sql);
+/** Runs SQL in a schema as its own login, behind the gateway's back (setting up a conflict, reading what a route did). */
+export async function inSchema(gateway: TestGateway, target: PlacedRef, sql: string): Promise<SqlResult> {
+  const placed = await placementOf(gateway, target);
+  const statements = await classifySql(sql);
+  return inSchemaSession(gateway.app.dataPlane, placed, async (session) => {
+    let last: SqlResult = { fields: [], rows: [], affectedRows: 0 };
+    for (const statement of statements) last = await session.query(statement.text);
+    return last;
   });
+}
+
+/** A read of the data plane's catalog as the provisioning login: in the database the placement (or the project's first database) is in. */
+export async function dataPlaneCatalog(gateway: TestGateway, where: PlacedRef | { projectId: string }, sql: string, params: unknown[] = []): Promise<SqlResult> {
+  const database =
+    typeof where === 'object' && 'projectId' in where
+      ? await gateway.database.prisma.dataPlaneDatabase.findFirstOrThrow({ where: { projectId: where.projectId } })
+      : (await placementOf(gateway, where)).database;
+  return gateway.app.dataPlane.dataPlane.inspect(database.server, database.name, sql, params);
 }
 
 /** Waits for a deployment to end (completed, partial or failed) and answers GET /deployments/{id}. */

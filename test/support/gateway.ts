@@ -176,6 +176,12 @@ export async function startGateway(options: { production?: boolean; rateLimits?:
     },
     backupDir,
     async close() {
+      // The data plane's databases and roles are the server's, not the test database's: dropped here.
+      if (database.kind === 'postgres') {
+        for (const made of await database.prisma.dataPlaneDatabase.findMany({ include: { placements: true } })) {
+          await app.dataPlane.dataPlane.dropDatabase(made.server, made.name, made.placements.map((placement) => placement.roleName)).catch(() => {});
+        }
+      }
       await app.close();
       await dispose();
       await rm(backupDir, { recursive: true, force: true });

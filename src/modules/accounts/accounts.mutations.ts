@@ -85,7 +85,7 @@ builder.mutationField('deleteProject', (t) =>
     description: "Delete one of the account's projects with its tenants, backups and keys (not the account's only project)",
     type: DeletedProject,
     args: { project: t.arg.string({ required: true }) },
-    resolve: (_root, { project }, ctx) => deleteProject(ctx, ctx.backups, project, ctx.dataPlane.sql),
+    resolve: (_root, { project }, ctx) => deleteProject(ctx, ctx.backups, project, ctx.dataPlane),
   }),
 );
 

@@ -3,8 +3,8 @@ import type { Customer, Prisma, Project } from '../../generated/prisma/client.js
 import { ConflictError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
 import { type BackupDeps, removeBackupFiles } from '../backups/backup-files.js';
-import type { SqlSessions } from '../../db/sql-sessions.js';
-import { dropUnreferencedSchema } from '../tenant-databases/tenant-schemas.js';
+import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
+import { dropProjectDatabases } from '../tenant-databases/placements.js';
 import type { Actor } from '../identity/principal.js';
 import type { AccountDeps } from './account-deps.js';
 import { projectNameField } from './account-inputs.js';
@@ -48,7 +48,7 @@ export async function switchProject(actor: Actor, deps: AccountDeps, ref: string
  * on this replica, and on every other within PRINCIPAL_CACHE_MS. An account keeps at least one
  * project: without one it could never get a key again.
  */
-export async function deleteProject(actor: Actor, backups: Pick<BackupDeps, 'storages'>, ref: string, sql?: SqlSessions): Promise<Project> {
+export async function deleteProject(actor: Actor, backups: Pick<BackupDeps, 'storages'>, ref: string, dataPlane?: DataPlaneDeps): Promise<Project> {
   const { customerId } = await requireCustomer(actor, 'admin');
   const project = await findCustomerProject(actor, customerId, ref);
   if ((await actor.prisma.project.count({ where: { customerId } })) <= 1) {
@@ -58,14 +58,10 @@ export async function deleteProject(actor: Actor, backups: Pick<BackupDeps, 'sto
     where: { tenant: { projectId: project.id }, storagePath: { not: null } },
     select: { destination: true, copies: true, storagePath: true },
   });
-  const schemas = [
-    ...(await actor.prisma.tenantDatabase.findMany({ where: { tenant: { projectId: project.id }, schemaName: { not: null } }, select: { schemaName: true } })),
-    ...(await actor.prisma.workspace.findMany({ where: { projectId: project.id }, select: { schemaName: true } })),
-  ];
   await actor.prisma.$transaction([actor.prisma.tenant.deleteMany({ where: { projectId: project.id } }), actor.prisma.project.delete({ where: { id: project.id } })]);
   actor.credentialsChanged?.();
-  // The tenant and workspace schemas go after the records, as the backup files do.
-  if (sql) for (const { schemaName } of schemas) if (schemaName) await dropUnreferencedSchema(sql, schemaName);
+  // The project's data-plane databases go after the records, as the backup files do.
+  if (dataPlane) await dropProjectDatabases(dataPlane, project.id);
   await Promise.allSettled(files.map((file) => removeBackupFiles(backups, file)));
   return project;
 }

@@ -1,15 +1,17 @@
-import type { SqlSessions } from '../../db/sql-sessions.js';
 import type { Tenant, TenantDatabase } from '../../generated/prisma/client.js';
 import { ConflictError, DomainError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
-import { recordAuditInSql } from '../audit/audit-trail.js';
+import { recordDataPlaneAudit } from '../audit/audit-trail.js';
 import { type Actor, requireScope } from '../identity/principal.js';
 import { recordQueries } from '../query-logs/query-log-writer.js';
 import { callerProjectId, projectBlueprint } from '../workspaces/workspace-access.js';
 import { type ClassifiedStatement, classifySql, SqlSyntaxError, withoutConstants } from '../tenant-databases/sql-classifier.js';
-import { type ChangedRows, ConnectionLimitError, RefusedStatementError, runInSchema, SchemaQueryError } from '../tenant-databases/tenant-schemas.js';
+import { type ChangedRows, ConnectionLimitError, planLimits, RefusedStatementError, runInSchema, SchemaQueryError } from '../tenant-databases/tenant-schemas.js';
+import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
+import { type Placed, withPlacement } from '../tenant-databases/placements.js';
+import { ProjectBusyError } from '../../data-plane/data-plane.js';
 import { assertLive, resolveTenant } from '../tenants/tenant-access.js';
 
-export type AdminQueryDeps = { sql: SqlSessions };
+export type AdminQueryDeps = DataPlaneDeps;
 
 export type AdminQueryInput = { blueprint: string; query: string; tenant?: string | null; allTenants?: boolean | null };
 
@@ -72,26 +74,32 @@ export async function runAdminQuery(actor: Actor, input: AdminQueryInput, deps: 
   const projectId = callerProjectId(actor, 'tenants:read');
   const statements = await classified(input.query);
   if (statements.some((statement) => statement.kind !== 'query')) requireScope(actor, 'tenants:write');
-  const blueprint = await projectBlueprint(actor, projectId, input.blueprint, { workspace: true });
-  const limits = { queryTimeoutMs: blueprint.workspace.queryTimeoutMs, maxRows: blueprint.workspace.maxRowsPerQuery, maxConnections: blueprint.workspace.maxConnections };
+  const blueprint = await projectBlueprint(actor, projectId, input.blueprint, { workspace: true, project: { select: { tier: true } } });
+  const schemas = new Map<string, Promise<string[]>>();
+  const limitsOf = (placed: Placed) =>
+    planLimits(deps, blueprint.project.tier, placed, blueprint.workspace, () => {
+      // One read of the project's schemas per database for the whole request.
+      if (!schemas.has(placed.databaseId)) schemas.set(placed.databaseId, actor.prisma.dataPlacement.findMany({ where: { databaseId: placed.databaseId }, select: { schemaName: true } }).then((rows) => rows.map((row) => row.schemaName)));
+      return schemas.get(placed.databaseId)!;
+    }, actor.signal);
 
-  let targets: { tenant: Tenant; schemaName: string }[];
+  let targets: { tenant: Tenant; placed: Placed }[];
   if (hasTenant) {
-    const { databases, ...tenant } = await resolveTenant<Tenant & { databases: TenantDatabase[] }>(actor, input.tenant, 'tenants:read', {
-      include: { databases: { where: { blueprintId: blueprint.id, schemaName: { not: null } } } },
+    const { databases, ...tenant } = await resolveTenant<Tenant & { databases: (TenantDatabase & { placement: Placed | null })[] }>(actor, input.tenant, 'tenants:read', {
+      include: { databases: { where: { blueprintId: blueprint.id, placementId: { not: null } }, include: withPlacement } },
     });
     assertLive(tenant, 'query');
     if (tenant.status === 'SUSPENDED') throw new ConflictError(`Tenant '${tenant.slug}' is suspended: its queries are blocked until it is resumed`);
     const database = databases[0];
     if (!database) throw new NotFoundError(`Tenant '${tenant.slug}' has no database of blueprint '${blueprint.name}'`, { blueprint: blueprint.name });
-    targets = [{ tenant, schemaName: database.schemaName! }];
+    targets = [{ tenant, placed: database.placement! }];
   } else {
     const databases = await actor.prisma.tenantDatabase.findMany({
-      where: { blueprintId: blueprint.id, schemaName: { not: null }, tenant: { projectId, status: { notIn: ['DELETED', 'SUSPENDED'] } } },
+      where: { blueprintId: blueprint.id, placementId: { not: null }, tenant: { projectId, status: { notIn: ['DELETED', 'SUSPENDED'] } } },
       orderBy: [{ tenant: { createdAt: 'asc' } }, { id: 'asc' }],
-      include: { tenant: true },
+      include: { tenant: true, ...withPlacement },
     });
-    targets = databases.map((database) => ({ tenant: database.tenant, schemaName: database.schemaName! }));
+    targets = databases.map((database) => ({ tenant: database.tenant, placed: database.placement! }));
   }
 
   const started = performance.now();
@@ -101,9 +109,9 @@ export async function runAdminQuery(actor: Actor, input: AdminQueryInput, deps: 
   for (const target of targets) {
     const runStarted = performance.now();
     try {
-      // Changed rows are audited (statement and count, never values) in the transaction that changed them.
-      const audit = async (tx: Parameters<typeof recordAuditInSql>[0], changed: ChangedRows[]) =>
-        recordAuditInSql(tx, actor, {
+      // Changed rows are audited (statement and count, never values) before the change commits.
+      const audit = async (changed: ChangedRows[]) =>
+        recordDataPlaneAudit(actor.prisma, actor, {
           tenantId: target.tenant.id,
           action: 'database.query',
           target: `database:${blueprint.name}`,
@@ -111,11 +119,11 @@ export async function runAdminQuery(actor: Actor, input: AdminQueryInput, deps: 
             changed.map(async (change) => ({ path: `databases.${blueprint.name}.rows`, before: null, after: { statement: await auditedStatement(change), rowCount: change.rowCount } })),
           ),
         });
-      const result = await runInSchema(deps.sql, target.schemaName, limits, statements, audit);
+      const result = await runInSchema(deps, target.placed, limitsOf(target.placed), statements, audit);
       outcomes.push({ tenant: target.tenant, columns: result.columns, rows: result.rows, rowCount: result.rowCount, truncated: result.truncated, durationMs: performance.now() - runStarted, error: null });
     } catch (error) {
       // One tenant: 429, nothing ran. Across tenants: that tenant's result, and the others still run.
-      if (error instanceof ConnectionLimitError && !hasTenant) {
+      if ((error instanceof ConnectionLimitError || error instanceof ProjectBusyError) && !hasTenant) {
         const refused = { tenant: target.tenant, columns: [], rows: [], rowCount: 0, truncated: false, durationMs: 0, error: error.message };
         refusedHere.add(refused);
         outcomes.push(refused);

@@ -1,8 +1,6 @@
-import type { SqlTransaction } from '../../db/sql-sessions.js';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { changedPaths } from '../configs/revisions.js';
 import { enqueueWebhooks } from '../webhooks/outbox.js';
-import { utcNowText } from '../../db/sql-time.js';
 
 /**
  * Who the trail records, as far as it needs to know: the shape of identity's Actor, declared
@@ -90,27 +88,27 @@ export async function recordAudit(tx: AuditClient, actor: AuditActor, entry: Aud
 }
 
 /**
- * The same event, written through a raw SQL transaction (a tenant database's: a deployment's DDL,
- * an admin query's DML), so the event commits or rolls back with that change. Call it while the
- * transaction is still the gateway's own role and search_path (before entering a tenant's schema,
- * or after leaving it). No webhooks: data-plane events are not in the webhook catalog.
+ * A data-plane change's event (a deployment's DDL, an admin query's rows), written before the
+ * change commits in the data plane, which is another database: the caller takes it back (the
+ * returned function) if that commit then fails, so the trail never holds less than what
+ * committed. No webhooks: data-plane events are not in the webhook catalog.
  */
-export async function recordAuditInSql(tx: SqlTransaction, actor: Pick<AuditActor, 'principal' | 'origin'>, entry: AuditEntry): Promise<void> {
+export async function recordDataPlaneAudit(prisma: AuditClient, actor: Pick<AuditActor, 'principal' | 'origin'>, entry: AuditEntry): Promise<() => Promise<void>> {
   const principal = actor.principal!;
-  await tx.query(
-    `INSERT INTO "AuditEvent" (id, "tenantId", actor, "actorId", action, target, changes, "requestId", "clientAddress", "createdAt")
-     VALUES (gen_random_uuid(), $1::uuid, $2, $3, $4, $5, $6::jsonb, $7, $8, ${utcNowText})`,
-    [
-      entry.tenantId,
-      principal.label,
-      principal.id,
-      entry.action,
-      entry.target,
-      JSON.stringify(entry.changes),
-      actor.origin?.requestId ?? null,
-      actor.origin?.clientAddress ?? null,
-    ],
-  );
+  const event = await prisma.auditEvent.create({
+    data: {
+      ...entry,
+      changes: entry.changes as unknown as Prisma.InputJsonArray,
+      actor: principal.label,
+      actorId: principal.id,
+      requestId: actor.origin?.requestId ?? null,
+      clientAddress: actor.origin?.clientAddress ?? null,
+    },
+    select: { id: true },
+  });
+  return async () => {
+    await prisma.auditEvent.deleteMany({ where: { id: event.id } });
+  };
 }
 
 /** The project-owned state of the data plane (workspaces, blueprints): operator-wide events with the project as target. */

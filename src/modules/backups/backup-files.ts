@@ -9,6 +9,7 @@ import { auditedChange, recordAudit } from '../audit/audit-trail.js';
 import { destinationViolations } from '../configs/backup-destinations.js';
 import { readConfigDocument } from '../configs/config-document.js';
 import type { Actor } from '../identity/principal.js';
+import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
 import { applyIncremental, diffSnapshots, formatVersion, type Incremental, incrementalSchema, snapshotSchema, type TenantSnapshot, takeSnapshot } from './snapshot.js';
 import { type BackupStorage, type BackupStorages, StorageWriteError } from './storage.js';
 
@@ -27,6 +28,8 @@ export type BackupDeps = {
   observe?: (trigger: Trigger, outcome: 'completed' | 'failed', seconds: number) => void;
   /** The backup job worker: backups and restores of tenants whose databases hold rows are recorded as jobs and it is started on them at once. Absent: every one runs within its request. */
   jobs?: { kick(): void };
+  /** Where tenants' databases live: their rows are read for a backup and put back by a restore there. */
+  dataPlane?: DataPlaneDeps;
 };
 
 function sha256(bytes: Buffer): string {
@@ -122,7 +125,7 @@ export async function fillBackup(
   const written: BackupStorage[] = [];
   const started = performance.now();
   try {
-    const snapshot = await takeSnapshot(actor.prisma, tenant.id);
+    const snapshot = await takeSnapshot(actor.prisma, tenant.id, deps.dataPlane);
     const payload: TenantSnapshot | Incremental = base
       ? { formatVersion, kind: 'INCREMENTAL', takenAt: snapshot.takenAt, tenantId: tenant.id, baseBackupId: base.record.id, changes: diffSnapshots(base.snapshot, snapshot) }
       : snapshot;

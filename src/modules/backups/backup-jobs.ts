@@ -4,7 +4,7 @@ import type { Actor } from '../identity/principal.js';
 import { afterRestore } from '../tenants/interrupted-work.js';
 import { type BackupDeps, fillBackup, LeaseLost, loadSnapshot, writeBackup } from './backup-files.js';
 import { recoveryAudit, recoveryAuthor, recoverySnapshot, recoveryUndoAudit, recoveryUndoAuthor, recoveryUndoWindowMs } from './recovery-snapshot.js';
-import { restoreSnapshot, rollbackAudit, rollbackAuthor } from './restore-snapshot.js';
+import { RestoreNotOwned, restoreSnapshot, rollbackAudit, rollbackAuthor } from './restore-snapshot.js';
 
 /** Who asked for the job, as the audit events it writes name them; it grants nothing. */
 function requester(prisma: Actor['prisma'], job: BackupJob, credentialsChanged?: () => void): Actor {
@@ -69,6 +69,7 @@ export async function runBackupJob(
   const end = async (tx: Prisma.TransactionClient) => {
     if (!(await endJob(tx, job, token, { status: 'COMPLETED' }))) throw new LeaseLost();
   };
+  const stillOwned = async () => (await prisma.backupJob.count({ where: { id: job.id, leaseToken: token, status: 'RUNNING' } })) === 1;
   try {
     const tenant = await prisma.tenant.findUnique({ where: { id: job.tenantId } });
     const backup = await prisma.backupRecord.findUnique({ where: { id: job.backupId } });
@@ -83,26 +84,34 @@ export async function runBackupJob(
     if (job.kind === 'RECOVERY_UNDO') {
       if (!(await renew())) return;
       const recovery = await prisma.tenantRecovery.findUniqueOrThrow({ where: { id: job.recoveryId! } });
-      await restoreSnapshot(actor, tenant, snapshot, recoveryUndoAuthor(job.actorLabel), recoveryUndoAudit(recovery.targetTimestamp), async (tx) => {
-        await end(tx);
-        await tx.tenantRecovery.update({ where: { id: recovery.id }, data: { undoneAt: new Date() } });
+      await restoreSnapshot(actor, tenant, snapshot, recoveryUndoAuthor(job.actorLabel), recoveryUndoAudit(recovery.targetTimestamp), {
+        dataPlane: deps.dataPlane,
+        stillOwned,
+        alongside: async (tx) => {
+          await end(tx);
+          await tx.tenantRecovery.update({ where: { id: recovery.id }, data: { undoneAt: new Date() } });
+        },
       });
       return;
     }
     const safetyPath = await safetyBackupOnce(actor, deps, tenant, job, token);
     if (safetyPath === false || !(await renew())) return;
     if (job.kind === 'ROLLBACK') {
-      await restoreSnapshot(actor, tenant, snapshot, rollbackAuthor(job.actorLabel, backup.storagePath), rollbackAudit(backup.storagePath), end);
+      await restoreSnapshot(actor, tenant, snapshot, rollbackAuthor(job.actorLabel, backup.storagePath), rollbackAudit(backup.storagePath), { dataPlane: deps.dataPlane, stillOwned, alongside: end });
       return;
     }
     const timestamp = job.targetTimestamp!;
-    await restoreSnapshot(actor, tenant, snapshot, recoveryAuthor(job.actorLabel, timestamp), recoveryAudit(timestamp), async (tx) => {
-      await end(tx);
-      // The undo window starts when the recovery was asked for.
-      await tx.tenantRecovery.create({ data: { tenantId: tenant.id, targetTimestamp: timestamp, safetyPath, expiresAt: new Date(job.createdAt.getTime() + recoveryUndoWindowMs) } });
+    await restoreSnapshot(actor, tenant, snapshot, recoveryAuthor(job.actorLabel, timestamp), recoveryAudit(timestamp), {
+      dataPlane: deps.dataPlane,
+      stillOwned,
+      alongside: async (tx) => {
+        await end(tx);
+        // The undo window starts when the recovery was asked for.
+        await tx.tenantRecovery.create({ data: { tenantId: tenant.id, targetTimestamp: timestamp, safetyPath, expiresAt: new Date(job.createdAt.getTime() + recoveryUndoWindowMs) } });
+      },
     });
   } catch (error) {
-    if (error instanceof LeaseLost) return;
+    if (error instanceof LeaseLost || error instanceof RestoreNotOwned) return;
     // Tenants read the reason: only the gateway's own messages, never a library's.
     const reason = error instanceof DomainError ? error.message : `${jobNames[job.kind]} failed: unexpected error`;
     await prisma.$transaction((tx) => endJob(tx, job, token, { status: 'FAILED', error: reason }));

@@ -3,7 +3,7 @@ import type { Actor } from '../identity/principal.js';
 
 /** Whether any of the tenant's databases is a real schema: its rows make a backup or restore long enough to run as a job. */
 export async function holdsData(actor: Actor, tenant: Tenant): Promise<boolean> {
-  return (await actor.prisma.tenantDatabase.count({ where: { tenantId: tenant.id, schemaName: { not: null } } })) > 0;
+  return (await actor.prisma.tenantDatabase.count({ where: { tenantId: tenant.id, placementId: { not: null } } })) > 0;
 }
 
 /** Records a backup job in `tx`, with who asked (the job's audit events name them). */

@@ -6,28 +6,52 @@ import { changedPaths, recordRevision } from '../configs/revisions.js';
 import { readGatewayConfig, viewOf } from '../gateway-config/gateway-config-spec.js';
 import { lockGatewayConfig, writeGatewayConfigVersion } from '../gateway-config/gateway-config-versions.js';
 import type { Actor } from '../identity/principal.js';
+import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
+import { withPlacement } from '../tenant-databases/placements.js';
 import { restoreSchemaData } from '../tenant-databases/schema-data.js';
+import { inSchemaSession } from '../tenant-databases/tenant-schemas.js';
 import { deployedChain } from '../workspaces/blueprint-databases.js';
 import { type TenantSnapshot, takeSnapshot } from './snapshot.js';
 import { snapshotChanges } from './snapshot-replay.js';
 
 export type RestoreAudit = { action: string; target: string };
 
+export type RestoreOptions = {
+  /** Runs first in the records' transaction (a restore job checks its lease there and ends itself and the tenant's RESTORING with the restore). */
+  alongside?: (tx: Prisma.TransactionClient) => Promise<void>;
+  /** Where the tenant's databases live: their rows are put back there. */
+  dataPlane?: DataPlaneDeps;
+  /** Whether the restore is still the caller's to make (a job's lease), asked before any row is put back. */
+  stillOwned?: () => Promise<boolean>;
+};
+
+/** The restore is no longer the caller's to make (a job whose lease passed to another worker): nothing was restored. */
+export class RestoreNotOwned extends Error {
+  override name = 'RestoreNotOwned';
+}
+
 /**
- * Replaces everything restorable in one transaction, with its audit event: the configuration
- * and gateway configuration changes are new revisions; a section an older backup lacks
- * (secrets, gateway configuration, roles, databases) is left as it is. `alongside` runs first
- * in that same transaction (a restore job checks its lease there and ends itself and the
- * tenant's RESTORING with the restore).
+ * Replaces everything restorable, with its audit event: the configuration and gateway
+ * configuration changes are new revisions; a section an older backup lacks (secrets, gateway
+ * configuration, roles, databases) is left as it is. The databases' rows go back first, each
+ * database in one transaction of its own in the data plane (another database than the records');
+ * then the records in one transaction. A restore job killed between the two runs again and puts
+ * the same rows back (restoreSchemaData is idempotent) while the tenant stays RESTORING.
  */
-export async function restoreSnapshot(
-  actor: Actor,
-  tenant: Tenant,
-  snapshot: TenantSnapshot,
-  author: string,
-  audit: RestoreAudit,
-  alongside?: (tx: Prisma.TransactionClient) => Promise<void>,
-): Promise<Tenant> {
+export async function restoreSnapshot(actor: Actor, tenant: Tenant, snapshot: TenantSnapshot, author: string, audit: RestoreAudit, options: RestoreOptions = {}): Promise<Tenant> {
+  const { alongside, dataPlane, stillOwned } = options;
+  const placed = await actor.prisma.tenantDatabase.findMany({ where: { tenantId: tenant.id, placementId: { not: null } }, include: withPlacement });
+  // The rows commit in another database than the job's end: a worker that already lost the job
+  // touches nothing (one that loses it meanwhile puts back the rows its successor puts back too).
+  if (stillOwned && snapshot.data?.length && !(await stillOwned())) throw new RestoreNotOwned();
+  for (const entry of snapshot.data ?? []) {
+    const database = placed.find((candidate) => candidate.blueprint === entry.blueprint);
+    if (!database?.placement || !dataPlane) continue;
+    const placement = database.placement;
+    // A schema at another blueprint version is rebuilt at the backup's first.
+    const rebuild = database.schemaVersion !== entry.schemaVersion && database.blueprintId ? { statements: (await deployedChain(actor.prisma, database.blueprintId, entry.schemaVersion)).statements, version: entry.schemaVersion } : undefined;
+    await inSchemaSession(dataPlane, placement, (session) => restoreSchemaData(session, placement.schemaName, entry.tables, rebuild));
+  }
   const restored = await actor.prisma.$transaction(async (tx) => {
     await alongside?.(tx);
     await tx.$queryRaw`SELECT 1 FROM "TenantConfig" WHERE "tenantId" = ${tenant.id}::uuid FOR UPDATE`;
@@ -64,10 +88,10 @@ export async function restoreSnapshot(
       await tx.tenantSecret.deleteMany({ where: { tenantId: tenant.id } });
       await tx.tenantSecret.createMany({ data: values.map(({ name, sealed }) => ({ tenantId: tenant.id, name, sealed: new Uint8Array(Buffer.from(sealed, 'base64')) })) });
     }
-    // The physical schemas stay where they are: the records keep naming them.
-    const databases = await tx.tenantDatabase.findMany({ where: { tenantId: tenant.id }, select: { blueprint: true, schemaName: true, blueprintId: true, schemaVersion: true } });
+    // The databases stay where they are: the records keep naming their placements.
+    const databases = await tx.tenantDatabase.findMany({ where: { tenantId: tenant.id }, select: { blueprint: true, placementId: true, blueprintId: true, schemaVersion: true } });
     const now = (blueprint: string) => databases.find((database) => database.blueprint === blueprint);
-    const dataOf = (blueprint: string) => (now(blueprint)?.schemaName ? snapshot.data?.find((entry) => entry.blueprint === blueprint) : undefined);
+    const dataOf = (blueprint: string) => (now(blueprint)?.placementId ? snapshot.data?.find((entry) => entry.blueprint === blueprint) : undefined);
     if (snapshot.databases) {
       await tx.tenantDatabase.deleteMany({ where: { tenantId: tenant.id } });
       await tx.tenantDatabase.createMany({
@@ -75,19 +99,16 @@ export async function restoreSnapshot(
           tenantId: tenant.id,
           ...database,
           status: 'READY' as const,
-          schemaName: now(database.blueprint)?.schemaName ?? null,
+          placementId: now(database.blueprint)?.placementId ?? null,
           blueprintId: now(database.blueprint)?.blueprintId ?? null,
           schemaVersion: dataOf(database.blueprint)?.schemaVersion ?? now(database.blueprint)?.schemaVersion ?? 0,
         })),
       });
     }
-    // The rows, in this same transaction: a schema at another blueprint version is rebuilt at the backup's first.
+    // The rows went back above: the records say the version the schemas were rebuilt at.
     for (const entry of snapshot.data ?? []) {
-      const database = now(entry.blueprint);
-      if (!database?.schemaName) continue;
-      const rebuild = database.schemaVersion !== entry.schemaVersion && database.blueprintId ? (await deployedChain(tx, database.blueprintId, entry.schemaVersion)).statements : undefined;
-      await restoreSchemaData(tx, database.schemaName, entry.tables, rebuild);
-      if (!snapshot.databases) await tx.tenantDatabase.updateMany({ where: { tenantId: tenant.id, blueprint: entry.blueprint }, data: { schemaVersion: entry.schemaVersion } });
+      if (!now(entry.blueprint)?.placementId || snapshot.databases) continue;
+      await tx.tenantDatabase.updateMany({ where: { tenantId: tenant.id, blueprint: entry.blueprint }, data: { schemaVersion: entry.schemaVersion } });
     }
     if (snapshot.gatewayConfig !== undefined) await restoreGatewayConfig(tx, tenant.id, snapshot.gatewayConfig?.document ?? {}, author);
     if (snapshot.rbac === null) await tx.tenantRbac.deleteMany({ where: { tenantId: tenant.id } });

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { readConfigDocument } from '../configs/config-document.js';
 import type { Actor } from '../identity/principal.js';
+import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
+import { withPlacement } from '../tenant-databases/placements.js';
 import { readSchemaData } from '../tenant-databases/schema-data.js';
+import { inSchemaSession } from '../tenant-databases/tenant-schemas.js';
 
 export const formatVersion = 1;
 
@@ -96,15 +99,21 @@ export const incrementalSchema = z.object({
 
 export type Incremental = z.infer<typeof incrementalSchema>;
 
-export async function takeSnapshot(db: Actor['prisma'], tenantId: string): Promise<TenantSnapshot> {
+/**
+ * The tenant's state now. With `dataPlane`, its databases' rows too, each database read in one
+ * transaction as its own login; without it (a restore comparing records before and after) the
+ * records only, `data` left out.
+ */
+export async function takeSnapshot(db: Actor['prisma'], tenantId: string, dataPlane?: DataPlaneDeps): Promise<TenantSnapshot> {
   const tenant = await db.tenant.findUniqueOrThrow({
     where: { id: tenantId },
-    include: { config: true, features: true, resourceLimits: true, databases: true, dataKey: true, secrets: { orderBy: { name: 'asc' } }, gatewayConfig: true, rbac: true },
+    include: { config: true, features: true, resourceLimits: true, databases: { include: withPlacement }, dataKey: true, secrets: { orderBy: { name: 'asc' } }, gatewayConfig: true, rbac: true },
     relationLoadStrategy: 'join',
   });
   const data = [];
   for (const database of [...tenant.databases].sort((a, b) => a.blueprint.localeCompare(b.blueprint))) {
-    if (database.schemaName) data.push({ blueprint: database.blueprint, schemaVersion: database.schemaVersion, tables: await readSchemaData(db, database.schemaName) });
+    const placed = database.placement;
+    if (placed && dataPlane) data.push({ blueprint: database.blueprint, schemaVersion: database.schemaVersion, tables: await inSchemaSession(dataPlane, placed, (session) => readSchemaData(session, placed.schemaName)) });
   }
   return {
     formatVersion,
@@ -132,7 +141,7 @@ export async function takeSnapshot(db: Actor['prisma'], tenantId: string): Promi
     databases: tenant.databases
       .map(({ blueprint, databaseType, isolation, region, version }) => ({ blueprint, databaseType, isolation, region, version }))
       .sort((a, b) => a.blueprint.localeCompare(b.blueprint)),
-    data,
+    ...(dataPlane ? { data } : {}),
     secrets: {
       dataKey: tenant.dataKey ? { wrappedKey: Buffer.from(tenant.dataKey.wrappedKey).toString('base64'), wrappedBy: tenant.dataKey.wrappedBy } : null,
       values: tenant.secrets.map(({ name, sealed }) => ({ name, sealed: Buffer.from(sealed).toString('base64') })),

@@ -69,6 +69,8 @@ export type Actor = {
   credentialsChanged?: () => void;
   /** The request being served, for the audit trail. */
   origin?: { requestId?: string; clientAddress?: string };
+  /** Aborted when the request's client goes away: what runs for it on the data plane is cancelled. */
+  signal?: AbortSignal;
 };
 
 export function hasScope(principal: Principal, scope: Scope): boolean {

@@ -1,11 +1,9 @@
-import type { SqlSessions } from '../../db/sql-sessions.js';
 import type { PrismaClient, SchemaRollout } from '../../generated/prisma/client.js';
-import { type AuditActor, recordAuditInSql } from '../audit/audit-trail.js';
-import { quotedName } from '../tenant-databases/physical-names.js';
+import { type AuditActor, recordDataPlaneAudit } from '../audit/audit-trail.js';
+import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
+import { markSchemaVersion, schemaVersionMark, withPlacement } from '../tenant-databases/placements.js';
+import { inSchemaSession } from '../tenant-databases/tenant-schemas.js';
 import type { RolloutApplier } from './schema-rollout.worker.js';
-import { utcNowText } from '../../db/sql-time.js';
-
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** PostgreSQL refused a blueprint statement in a tenant's schema. */
 export class RolloutStatementError extends Error {
@@ -26,46 +24,56 @@ export function rolloutRequester(rollout: SchemaRollout): Pick<AuditActor, 'prin
 
 /**
  * Takes one tenant database from its schema version to the rollout's: the DDL of every version
- * in between, in order, in one transaction that also records the new version (locked first, so
- * two rollouts of a blueprint never apply a version twice). The DDL runs as the schema's own
- * role with search_path on that schema only, as the blueprint's workspace ran it. The tenant's
- * `database.deployed` audit event (actor: who asked for the deployment) is written in that
- * transaction too, so it exists exactly when the version was applied.
+ * in between, in order, run in the data plane as the schema's own login in one transaction that
+ * also marks the new version on the schema; then the gateway's record of the version and the
+ * tenant's `database.deployed` audit event (actor: who asked for the deployment), in the
+ * transaction that locked the record first (two rollouts of a blueprint never apply a version
+ * twice). The data plane is another database, so the two commits are two: a process that dies
+ * between them leaves a schema whose mark is ahead of its record, and the next attempt records
+ * it without running the DDL again.
  */
-export function blueprintVersionApplier(prisma: PrismaClient, sql: SqlSessions): RolloutApplier {
+export function blueprintVersionApplier(prisma: PrismaClient, deps: DataPlaneDeps): RolloutApplier {
   return async (rollout, target) => {
     const blueprint = await prisma.blueprint.findUnique({ where: { projectId_name: { projectId: rollout.projectId, name: rollout.blueprint } } });
-    const database = blueprint && (await prisma.tenantDatabase.findFirst({ where: { tenantId: target.tenantId, blueprintId: blueprint.id } }));
-    if (!blueprint || !database?.schemaName) throw new Error(`The tenant has no database of blueprint '${rollout.blueprint}' any more`);
-    if (!uuid.test(database.id)) throw new Error('Unexpected database id');
+    const database = blueprint && (await prisma.tenantDatabase.findFirst({ where: { tenantId: target.tenantId, blueprintId: blueprint.id }, include: withPlacement }));
+    if (!blueprint || !database?.placement) throw new Error(`The tenant has no database of blueprint '${rollout.blueprint}' any more`);
+    const placed = database.placement;
     const versions = await prisma.blueprintVersion.findMany({
       where: { blueprintId: blueprint.id, number: { lte: rollout.version } },
       orderBy: { number: 'asc' },
       select: { number: true, statements: true },
     });
-    return sql.transaction(async (tx) => {
-      const locked = await tx.query(`SELECT "schemaVersion" FROM "TenantDatabase" WHERE id = '${database.id}' FOR UPDATE`);
-      const current = Number(locked.rows[0]?.[0] ?? 0);
-      if (current >= rollout.version) return 'already_applied' as const;
-      await tx.query(`UPDATE "TenantDatabase" SET "schemaVersion" = ${rollout.version}, "updatedAt" = ${utcNowText} WHERE id = '${database.id}'`);
-      await recordAuditInSql(tx, rolloutRequester(rollout), {
-        tenantId: target.tenantId,
-        action: 'database.deployed',
-        target: `database:${rollout.blueprint}`,
-        changes: [{ path: `databases.${rollout.blueprint}.schemaVersion`, before: current, after: rollout.version }],
-      });
-      await tx.query(`SET LOCAL ROLE ${quotedName(database.schemaName!)}`);
-      await tx.query(`SET LOCAL search_path TO ${quotedName(database.schemaName!)}`);
-      for (const version of versions.filter((version) => version.number > current)) {
-        for (const statement of version.statements) {
-          try {
-            await tx.query(statement);
-          } catch (error) {
-            throw new RolloutStatementError((error as Error).message, statement);
+    return prisma.$transaction(
+      async (tx) => {
+        const [locked] = await tx.$queryRaw<{ schemaVersion: number }[]>`SELECT "schemaVersion" FROM "TenantDatabase" WHERE id = ${database.id}::uuid FOR UPDATE`;
+        const current = Number(locked?.schemaVersion ?? 0);
+        if (current >= rollout.version) return 'already_applied' as const;
+        await inSchemaSession(deps, placed, async (session) => {
+          const applied = Math.max(current, (await schemaVersionMark(session, placed.schemaName)) ?? 0);
+          for (const version of versions.filter((version) => version.number > applied)) {
+            for (const statement of version.statements) {
+              try {
+                await session.run(statement, ddlCaps);
+              } catch (error) {
+                throw new RolloutStatementError((error as Error).message, statement);
+              }
+            }
           }
-        }
-      }
-      return 'applied' as const;
-    });
+          if (applied < rollout.version) await markSchemaVersion(session, placed.schemaName, rollout.version);
+        });
+        await tx.tenantDatabase.update({ where: { id: database.id }, data: { schemaVersion: rollout.version } });
+        await recordDataPlaneAudit(tx, rolloutRequester(rollout), {
+          tenantId: target.tenantId,
+          action: 'database.deployed',
+          target: `database:${rollout.blueprint}`,
+          changes: [{ path: `databases.${rollout.blueprint}.schemaVersion`, before: current, after: rollout.version }],
+        });
+        return 'applied' as const;
+      },
+      { timeout: 300_000, maxWait: 10_000 },
+    );
   };
 }
+
+/** DDL returns no rows: the caps only bound what a mistaken statement could send back. */
+const ddlCaps = { maxRows: 1, maxBytes: 1 << 20 };

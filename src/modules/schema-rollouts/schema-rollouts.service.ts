@@ -82,7 +82,7 @@ export async function deployBlueprint(actor: Actor, input: DeployInput, deps: Ro
     const databases = input.deployAll === false
       ? []
       : await tx.tenantDatabase.findMany({
-          where: { blueprintId: blueprint.id, schemaName: { not: null }, schemaVersion: { lt: version } },
+          where: { blueprintId: blueprint.id, placementId: { not: null }, schemaVersion: { lt: version } },
           orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
           select: { tenantId: true },
         });

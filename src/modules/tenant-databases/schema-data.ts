@@ -1,45 +1,39 @@
+import type { TenantSession } from '../../data-plane/data-plane.js';
 import { quotedName } from './physical-names.js';
-
-/** What runs raw SQL: the Prisma client or one of its interactive transactions. */
-type RawSql = {
-  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
-  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
-};
+import { markSchemaVersion } from './placements.js';
 
 export type TableRows = { name: string; rows: Record<string, unknown>[] };
 
-const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
-
-async function tableNames(db: RawSql, schemaName: string): Promise<string[]> {
-  const rows = await db.$queryRawUnsafe<{ relname: string }[]>(
-    `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${literal(schemaName)} AND c.relkind IN ('r', 'p') ORDER BY c.relname`,
+async function tableNames(session: TenantSession, schemaName: string): Promise<string[]> {
+  const { rows } = await session.query(
+    `SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY c.relname`,
+    [schemaName],
   );
-  return rows.map((row) => row.relname);
+  return rows.map((row) => String(row[0]));
 }
 
 /**
- * Every row of every table of the schema, as JSON objects (PostgreSQL's own to_json, so
- * values round-trip through json_populate_recordset). The gateway's user reads them through its
- * membership of the schema's role.
+ * Every row of every table of the schema, as JSON objects (PostgreSQL's own to_json, so values
+ * round-trip through json_populate_recordset), read in the schema owner's session.
  */
-export async function readSchemaData(db: RawSql, schemaName: string): Promise<TableRows[]> {
+export async function readSchemaData(session: TenantSession, schemaName: string): Promise<TableRows[]> {
   const tables: TableRows[] = [];
-  for (const name of await tableNames(db, schemaName)) {
-    const [result] = await db.$queryRawUnsafe<{ rows: Record<string, unknown>[] }[]>(
-      `SELECT coalesce(json_agg(t), '[]'::json) AS rows FROM ${quotedName(schemaName)}.${quotedName(name)} t`,
-    );
-    tables.push({ name, rows: result?.rows ?? [] });
+  for (const name of await tableNames(session, schemaName)) {
+    const { rows } = await session.query(`SELECT coalesce(json_agg(t), '[]'::json) FROM ${quotedName(schemaName)}.${quotedName(name)} t`);
+    tables.push({ name, rows: (rows[0]?.[0] as Record<string, unknown>[] | undefined) ?? [] });
   }
   return tables;
 }
 
 /** Tables in an order where each comes after the tables its foreign keys point to. */
-async function insertionOrder(db: RawSql, schemaName: string, names: string[]): Promise<string[]> {
-  const edges = await db.$queryRawUnsafe<{ child: string; parent: string }[]>(
-    `SELECT c.relname AS child, p.relname AS parent FROM pg_constraint k
-       JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class p ON p.oid = k.confrelid JOIN pg_namespace n ON n.oid = k.connamespace
-      WHERE k.contype = 'f' AND n.nspname = ${literal(schemaName)} AND k.conrelid <> k.confrelid`,
+async function insertionOrder(session: TenantSession, schemaName: string, names: string[]): Promise<string[]> {
+  const { rows } = await session.query(
+    `SELECT c.relname, p.relname FROM pg_catalog.pg_constraint k
+       JOIN pg_catalog.pg_class c ON c.oid = k.conrelid JOIN pg_catalog.pg_class p ON p.oid = k.confrelid JOIN pg_catalog.pg_namespace n ON n.oid = k.connamespace
+      WHERE k.contype = 'f' AND n.nspname = $1 AND k.conrelid <> k.confrelid`,
+    [schemaName],
   );
+  const edges = rows.map(([child, parent]) => ({ child: String(child), parent: String(parent) }));
   const ordered: string[] = [];
   const visiting = new Set<string>();
   const visit = (name: string) => {
@@ -53,42 +47,58 @@ async function insertionOrder(db: RawSql, schemaName: string, names: string[]): 
 }
 
 /**
- * Puts a schema back to `tables`, inside the caller's transaction: when `rebuild` is given (the
- * backup's schema version differs from the current one) the schema is emptied and its DDL chain
- * run again as the schema's role; otherwise its tables are truncated. Then the rows go back in
- * foreign-key order and every sequence continues after the largest value its column holds.
+ * Empties the schema of everything in it (tables, views, sequences, types, domains), as its
+ * owner: the schema itself stays, since its owner may not make schemas.
  */
-export async function restoreSchemaData(tx: RawSql, schemaName: string, tables: TableRows[], rebuild?: string[]): Promise<void> {
+async function emptySchema(session: TenantSession, schemaName: string): Promise<void> {
+  const { rows } = await session.query(
+    `SELECT format('DROP %s IF EXISTS %I.%I CASCADE', kind, $1::text, name) FROM (
+       SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END AS kind, c.relname AS name, 1 AS pass
+         FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND NOT c.relispartition
+       UNION ALL
+       SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, t.typname, 2
+         FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+         LEFT JOIN pg_catalog.pg_class r ON r.oid = t.typrelid
+        WHERE n.nspname = $1 AND (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND r.relkind = 'c'))
+     ) objects ORDER BY pass`,
+    [schemaName],
+  );
+  for (const [statement] of rows) await session.query(String(statement));
+}
+
+/**
+ * Puts a schema back to `tables`, in the schema owner's session (one transaction): when
+ * `rebuild` is given (the backup's schema version differs from the current one) the schema is
+ * emptied and that DDL chain run again and marked as `rebuild.version`; otherwise its tables are
+ * truncated. Then the rows go back in foreign-key order and every sequence continues after the
+ * largest value its column holds. Running it twice leaves the same schema.
+ */
+export async function restoreSchemaData(session: TenantSession, schemaName: string, tables: TableRows[], rebuild?: { statements: string[]; version: number }): Promise<void> {
   const schema = quotedName(schemaName);
   if (rebuild) {
-    await tx.$executeRawUnsafe(`DROP SCHEMA ${schema} CASCADE`);
-    await tx.$executeRawUnsafe(`CREATE SCHEMA ${schema} AUTHORIZATION ${schema}`);
-    await tx.$executeRawUnsafe(`REVOKE ALL ON SCHEMA ${schema} FROM PUBLIC`);
-    await tx.$executeRawUnsafe(`SET LOCAL ROLE ${schema}`);
-    await tx.$executeRawUnsafe(`SET LOCAL search_path TO ${schema}`);
-    for (const statement of rebuild) await tx.$executeRawUnsafe(statement);
-    await tx.$executeRawUnsafe('SET LOCAL ROLE NONE');
-    await tx.$executeRawUnsafe('SET LOCAL search_path TO DEFAULT');
+    await emptySchema(session, schemaName);
+    for (const statement of rebuild.statements) await session.run(statement, { maxRows: 1, maxBytes: 1 << 20 });
+    await markSchemaVersion(session, schemaName, rebuild.version);
   } else {
-    const current = await tableNames(tx, schemaName);
-    if (current.length) await tx.$executeRawUnsafe(`TRUNCATE ${current.map((name) => `${schema}.${quotedName(name)}`).join(', ')}`);
+    const current = await tableNames(session, schemaName);
+    if (current.length) await session.query(`TRUNCATE ${current.map((name) => `${schema}.${quotedName(name)}`).join(', ')}`);
   }
-  const existing = new Set(await tableNames(tx, schemaName));
+  const existing = new Set(await tableNames(session, schemaName));
   const byName = new Map(tables.filter((table) => existing.has(table.name)).map((table) => [table.name, table]));
-  for (const name of await insertionOrder(tx, schemaName, [...byName.keys()])) {
+  for (const name of await insertionOrder(session, schemaName, [...byName.keys()])) {
     const rows = byName.get(name)!.rows;
     if (rows.length === 0) continue;
     const table = `${schema}.${quotedName(name)}`;
-    await tx.$executeRawUnsafe(`INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`, JSON.stringify(rows));
+    await session.query(`INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`, [JSON.stringify(rows)]);
   }
-  const sequences = await tx.$queryRawUnsafe<{ relname: string; attname: string; sequence: string }[]>(
-    `SELECT c.relname, a.attname, pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) AS sequence
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-      WHERE n.nspname = ${literal(schemaName)} AND c.relkind IN ('r', 'p') AND pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) IS NOT NULL`,
+  const { rows: sequences } = await session.query(
+    `SELECT c.relname, a.attname, pg_catalog.pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname)
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND pg_catalog.pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname) IS NOT NULL`,
+    [schemaName],
   );
-  for (const { relname, attname, sequence } of sequences) {
-    await tx.$queryRawUnsafe(
-      `SELECT setval(${literal(sequence)}, coalesce((SELECT max(${quotedName(attname)}) FROM ${schema}.${quotedName(relname)}), 0) + 1, false)`,
-    );
+  for (const [relname, attname, sequence] of sequences as [string, string, string][]) {
+    await session.query(`SELECT pg_catalog.setval($1, coalesce((SELECT max(${quotedName(attname)}) FROM ${schema}.${quotedName(relname)}), 0) + 1, false)`, [sequence]);
   }
 }

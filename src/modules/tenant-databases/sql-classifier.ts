@@ -107,14 +107,72 @@ function classifyNode(stmt: Node, text: string): ClassifiedStatement {
   const command = commandOf(type, body);
   const kind = kindOf(type, body);
   const forbiddenFunction = findRefusedFunction(body);
+  const catalogWrite = findCatalogWrite(stmt);
   const refusal = forbiddenFunction
     ? `${forbiddenFunction}() is not allowed: it acts on the gateway's session, not on your data`
-    : kind === 'utility'
-      ? `${command} is not allowed: the gateway manages transactions and session settings`
-      : kind === 'ddl'
-        ? ddlRefusal(type, body, command)
-        : null;
+    : catalogWrite
+      ? `writing to ${catalogWrite} is not allowed: PostgreSQL's catalogs and settings (pg_settings, names starting with pg_) are not your data`
+      : hasTemporaryName(body)
+        ? 'temporary objects (pg_temp) are not allowed: they outlive the query on the gateway\'s connections'
+        : kind === 'utility'
+          ? `${command} is not allowed: the gateway manages transactions and session settings`
+          : kind === 'ddl'
+            ? ddlRefusal(type, body, command)
+            : null;
   return { text, kind, command, reverse: refusal ? null : reverseOf(type, body), refusal };
+}
+
+const systemSchemas = /^(pg_catalog|information_schema|pg_toast|pg_temp(_\d+)?|pg_toast_temp(_\d+)?)$/i;
+
+/** The relation a data change writes to: its name, when it is one of PostgreSQL's (a rule on pg_settings turns an UPDATE into set_config). */
+function catalogTarget(relation: unknown): string | null {
+  const { schemaname, relname } = ((relation as { RangeVar?: Node } | undefined)?.RangeVar ?? relation ?? {}) as { schemaname?: string; relname?: string };
+  if (typeof relname !== 'string') return null;
+  if (typeof schemaname === 'string') return systemSchemas.test(schemaname) ? `${schemaname}.${relname}` : null;
+  // Unqualified, pg_catalog is searched first: pg_settings is always PostgreSQL's.
+  return /^pg_/i.test(relname) ? relname : null;
+}
+
+/** Any INSERT, UPDATE, DELETE, MERGE or TRUNCATE (data-modifying WITH included) of a system relation. */
+function findCatalogWrite(node: unknown): string | null {
+  if (Array.isArray(node)) {
+    for (const item of node) {
+      const found = findCatalogWrite(item);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (!node || typeof node !== 'object') return null;
+  for (const [key, value] of Object.entries(node as Node)) {
+    if (key === 'InsertStmt' || key === 'UpdateStmt' || key === 'DeleteStmt' || key === 'MergeStmt') {
+      const target = catalogTarget((value as Node).relation);
+      if (target) return target;
+    }
+    if (key === 'TruncateStmt') {
+      for (const relation of ((value as Node).relations as unknown[] | undefined) ?? []) {
+        const target = catalogTarget(relation);
+        if (target) return target;
+      }
+    }
+    const found = findCatalogWrite(value);
+    if (found) return found;
+  }
+  return null;
+}
+
+const temporarySchema = /^pg_temp(_\d+)?$/i;
+
+/** A name qualified with pg_temp anywhere: a relation (`pg_temp."AuditEvent"`), a type or a function. */
+function hasTemporaryName(node: unknown): boolean {
+  if (Array.isArray(node)) {
+    const first = (node[0] as { String?: { sval?: unknown } } | undefined)?.String?.sval;
+    if (node.length > 1 && typeof first === 'string' && temporarySchema.test(first)) return true;
+    return node.some(hasTemporaryName);
+  }
+  if (!node || typeof node !== 'object') return false;
+  const { schemaname, relname } = node as { schemaname?: unknown; relname?: unknown };
+  if (typeof relname === 'string' && typeof schemaname === 'string' && temporarySchema.test(schemaname)) return true;
+  return Object.values(node as Node).some(hasTemporaryName);
 }
 
 function kindOf(type: string, body: Node): StatementKind {
@@ -140,6 +198,8 @@ function containsDml(node: unknown): boolean {
 
 function ddlRefusal(type: string, body: Node, command: string): string | null {
   if (!allowedDdlNodes.has(type)) return `${command} is not allowed in tenant schemas: only tables, indexes, views, sequences, types and comments`;
+  // The schema's own comment is where the gateway marks the blueprint version its DDL is at.
+  if (type === 'CommentStmt' && body.objtype === 'OBJECT_SCHEMA') return 'COMMENT ON SCHEMA is not allowed: the schema itself is the gateway\'s';
   if (type === 'DropStmt' && !droppableObjects.has(String(body.removeType))) return `${command} is not allowed in tenant schemas`;
   if (hasTemporaryRelation(body)) return 'temporary tables are not allowed: they outlive the query on the gateway\'s connections';
   return null;

@@ -10,7 +10,7 @@ import type { DatabaseWork } from '../databases/database-work.js';
 import { assertNoDatabaseWork } from '../databases/database-state.js';
 import { databaseSlug, planDatabases, type TenantDatabaseInput } from '../databases/placement.js';
 import { createTenantSchemas, dropTenantSchemas, dropUnreferencedTenantSchemas, planTenantSchemas } from '../workspaces/blueprint-databases.js';
-import type { DataPlaneDeps } from '../workspaces/data-plane-deps.js';
+import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
 import { type CreateApiKeyInput, createApiKey } from '../identity/api-keys.js';
 import { type Actor, type Principal, requireScope } from '../identity/principal.js';
 import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
@@ -203,14 +203,15 @@ export async function createTenant(
   // A project's tenant databases are real schemas from its blueprints; a tenant outside any
   // project has no blueprints to draw from, so its databases stay records.
   const schemas = placement && projectId && dataPlane ? await planTenantSchemas(actor.prisma, projectId, data.slug, placement.databases.map((database) => database.blueprint)) : [];
-  const databases = placement?.databases.map((database) => {
-    const schema = schemas.find((planned) => planned.blueprint === database.blueprint);
-    return schema ? { ...database, blueprintRef: { connect: { id: schema.blueprintId } }, schemaName: schema.schemaName, schemaVersion: schema.schemaVersion } : database;
-  });
   // The schemas' names stay locked until the records are written (or the schemas dropped again):
   // a request meeting a leftover schema of a name takes it over only while nobody is creating it.
   const create = async (held?: ReadonlySet<string>) => {
-    if (dataPlane) await createTenantSchemas(dataPlane, schemas, held);
+    const placed = dataPlane && projectId ? await createTenantSchemas(dataPlane, projectId, schemas, held) : [];
+    const databases = placement?.databases.map((database) => {
+      const index = schemas.findIndex((planned) => planned.blueprint === database.blueprint);
+      const schema = schemas[index];
+      return schema ? { ...database, blueprintRef: { connect: { id: schema.blueprintId } }, placement: { connect: { id: placed[index]!.id } }, schemaVersion: schema.schemaVersion } : database;
+    });
     return auditedChange(actor.prisma, async (tx) => {
       const created = await tx.tenant.create({
         ...query,
@@ -241,7 +242,7 @@ export async function createTenant(
       await recordAudit(tx, actor, { tenantId: created.id, action: 'tenant.created', target: `tenant:${created.slug}`, changes: tenantChanges(null, created) });
       return created;
     }).catch(async (error: unknown) => {
-      if (dataPlane) await dropTenantSchemas(dataPlane, schemas.map((schema) => schema.schemaName));
+      if (dataPlane) await dropTenantSchemas(dataPlane, placed.map((schema) => schema.id));
       if ((error as { code?: string }).code !== 'P2002') throw error;
       // A racing create took the slug or a domain between the checks above and this insert:
       // the unique index decided; answer as the checks would have, naming the field — unless this
@@ -337,7 +338,7 @@ export async function purgeTenant(actor: Actor, ref: string, backups?: Pick<Back
     throw new ConflictError(`Cannot delete tenant "${tenant.slug}" while it is ${tenant.status.toLowerCase()}`, { currentStatus: tenant.status });
   }
   await assertNoDatabaseWork(actor, tenant, 'delete');
-  const schemas = await actor.prisma.tenantDatabase.findMany({ where: { tenantId: tenant.id, schemaName: { not: null } }, select: { schemaName: true } });
+  const schemas = await actor.prisma.tenantDatabase.findMany({ where: { tenantId: tenant.id, placementId: { not: null } }, select: { placementId: true } });
   const files = await actor.prisma.backupRecord.findMany({
     where: { tenantId: tenant.id, storagePath: { not: null } },
     select: { destination: true, copies: true, storagePath: true },
@@ -349,7 +350,7 @@ export async function purgeTenant(actor: Actor, ref: string, backups?: Pick<Back
   });
   // After the records, as backup files are: a failed drop leaves an orphan schema (the next create of
   // that name takes it over), never a tenant without its schema.
-  if (dataPlane) await dropUnreferencedTenantSchemas(dataPlane, schemas.map((database) => database.schemaName));
+  if (dataPlane) await dropUnreferencedTenantSchemas(dataPlane, schemas.map((database) => database.placementId));
   if (backups) await Promise.allSettled(files.map((file) => removeBackupFiles(backups, file)));
   return tenant;
 }

@@ -1,8 +1,8 @@
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { physicalSchemaName, tenantDatabaseName } from '../tenant-databases/physical-names.js';
-import { createSchema, dropSchema, dropUnreferencedSchema } from '../tenant-databases/tenant-schemas.js';
-import type { DataPlaneDeps } from './data-plane-deps.js';
+import { createPlacement, dropPlacement, dropUnreferencedPlacement, type Placed } from '../tenant-databases/placements.js';
+import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
 
 /** The DDL chain of a blueprint's deployed versions (up to `upTo`), oldest first: what a new tenant database is created with. */
 export async function deployedChain(prisma: Pick<PrismaClient, 'blueprintVersion'>, blueprintId: string, upTo?: number): Promise<{ version: number; statements: string[] }> {
@@ -33,29 +33,30 @@ export async function planTenantSchemas(prisma: PrismaClient, projectId: string,
 }
 
 /**
- * Creates the planned schemas; when one fails, those already made are dropped and the error is
+ * Creates the planned schemas in the project's data-plane database, each its own login and schema
+ * with its blueprint's DDL chain; when one fails, those already made are dropped and the error is
  * thrown. `held`: the names' locks the caller holds until the records are written (a leftover
- * schema of the gateway's own is then taken over, see createSchema).
+ * placement of the gateway's own is then taken over, see createPlacement).
  */
-export async function createTenantSchemas(deps: DataPlaneDeps, planned: PlannedSchema[], held?: ReadonlySet<string>): Promise<void> {
-  const made: string[] = [];
+export async function createTenantSchemas(deps: DataPlaneDeps, projectId: string, planned: PlannedSchema[], held?: ReadonlySet<string>): Promise<Placed[]> {
+  const made: Placed[] = [];
   try {
     for (const schema of planned) {
-      await createSchema(deps.sql, schema.schemaName, schema.statements, held);
-      made.push(schema.schemaName);
+      made.push(await createPlacement(deps, projectId, schema.schemaName, { statements: schema.statements, version: schema.schemaVersion }, held));
     }
   } catch (error) {
-    await dropTenantSchemas(deps, made);
+    await dropTenantSchemas(deps, made.map((placed) => placed.id));
     throw error;
   }
+  return made;
 }
 
-/** Drops schemas this request made (its records were not written). */
-export async function dropTenantSchemas(deps: DataPlaneDeps, schemaNames: (string | null)[]): Promise<void> {
-  for (const schemaName of schemaNames) if (schemaName) await dropSchema(deps.sql, schemaName);
+/** Drops placements this request made (its records were not written). */
+export async function dropTenantSchemas(deps: DataPlaneDeps, placementIds: (string | null)[]): Promise<void> {
+  for (const placementId of placementIds) if (placementId) await dropPlacement(deps, placementId);
 }
 
-/** Drops the schemas of records already deleted, each only while no record names it (see dropUnreferencedSchema). */
-export async function dropUnreferencedTenantSchemas(deps: DataPlaneDeps, schemaNames: (string | null)[]): Promise<void> {
-  for (const schemaName of schemaNames) if (schemaName) await dropUnreferencedSchema(deps.sql, schemaName);
+/** Drops the placements of records already deleted, each only while no record names it (see dropUnreferencedPlacement). */
+export async function dropUnreferencedTenantSchemas(deps: DataPlaneDeps, placementIds: (string | null)[]): Promise<void> {
+  for (const placementId of placementIds) if (placementId) await dropUnreferencedPlacement(deps, placementId);
 }

@@ -4,8 +4,8 @@ import { parseInput } from '../../lib/validation.js';
 import type { Actor } from '../identity/principal.js';
 import { classifySql, loadSqlParser, quoteIdentifier } from '../tenant-databases/sql-classifier.js';
 import { describeSchema } from '../tenant-databases/tenant-schemas.js';
-import type { DataPlaneDeps } from './data-plane-deps.js';
-import { findWorkspace } from './workspace-access.js';
+import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
+import { findWorkspace, workspacePlacement } from './workspace-access.js';
 import { recordChanges, runInWorkspace } from './workspace-changes.js';
 import blog from './templates/blog.json' with { type: 'json' };
 import ecommerce from './templates/ecommerce.json' with { type: 'json' };
@@ -87,7 +87,7 @@ export async function importWorkspaceSchema(actor: Actor, deps: DataPlaneDeps, n
   }
   const data = parseInput(importInput, { source: input.source, ...(input.template != null ? { template: input.template } : {}), ...(input.tables != null ? { tables: input.tables } : {}) });
   const tables = data.source === 'template' ? schemaTemplates[data.template]! : data.tables;
-  const existing = new Set((await describeSchema(deps.sql, workspace.schemaName)).map((table) => table.name));
+  const existing = new Set((await describeSchema(deps, workspacePlacement(workspace))).map((table) => table.name));
   const result: SchemaImport = { source: data.source, created: [], skipped: [], errors: [], statementsTotal: tables.length };
   for (const table of tables) {
     if (existing.has(table.name)) {
@@ -100,7 +100,7 @@ export async function importWorkspaceSchema(actor: Actor, deps: DataPlaneDeps, n
       continue;
     }
     try {
-      await runInWorkspace(deps, workspace, statements);
+      await runInWorkspace(actor, deps, workspace, statements);
     } catch (error) {
       result.errors.push({ table: table.name, error: (error as Error).message });
       continue;

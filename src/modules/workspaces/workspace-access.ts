@@ -1,8 +1,22 @@
-import type { Blueprint, Prisma, Workspace } from '../../generated/prisma/client.js';
-import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
+import type { Blueprint, PlanTier, Prisma, Workspace } from '../../generated/prisma/client.js';
+import { DomainError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { type Actor, requireScope, type Scope } from '../identity/principal.js';
+import { type Placed, withPlacement } from '../tenant-databases/placements.js';
 
-export type WorkspaceWithBlueprint = Workspace & { blueprint: Blueprint | null };
+export type WorkspaceWithBlueprint = Workspace & { blueprint: Blueprint | null; placement: Placed | null; project: { tier: PlanTier } };
+
+/** What a workspace is read with: its blueprint, where its database lives, and its project's plan. */
+export const workspaceInclude = { blueprint: true, ...withPlacement, project: { select: { tier: true } } } as const;
+
+/** The workspace's database on the data plane; one still in the gateway's own database (not moved yet at start) cannot be used. */
+export function workspacePlacement(workspace: Pick<WorkspaceWithBlueprint, 'name' | 'placement'>): Placed {
+  if (!workspace.placement) throw new DomainError('PRECONDITION_FAILED', `Workspace '${workspace.name}' is being moved to the data plane; retry shortly`, { workspace: workspace.name });
+  return workspace.placement;
+}
+
+/** The schema a workspace's database is (its password is sealed bound to it). */
+export const workspaceSchemaName = (workspace: Pick<Workspace, 'legacySchemaName'> & { placement: { schemaName: string } | null }) =>
+  workspace.placement?.schemaName ?? workspace.legacySchemaName ?? '';
 
 /**
  * The one rule for the data plane's project scope: workspaces, blueprints, deployments and admin
@@ -17,7 +31,7 @@ export function callerProjectId(actor: Actor, scope: Scope): string {
 /** The caller's project's workspace by name; another project's is NOT_FOUND like a missing one. */
 export async function findWorkspace(actor: Actor, name: string, scope: Scope): Promise<WorkspaceWithBlueprint> {
   const projectId = callerProjectId(actor, scope);
-  const workspace = await actor.prisma.workspace.findUnique({ where: { projectId_name: { projectId, name } }, include: { blueprint: true } });
+  const workspace = await actor.prisma.workspace.findUnique({ where: { projectId_name: { projectId, name } }, include: workspaceInclude });
   if (!workspace) throw new NotFoundError(`Workspace not found: ${name}`, { workspace: name });
   return workspace;
 }

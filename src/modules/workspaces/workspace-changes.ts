@@ -4,9 +4,9 @@ import { parseInput } from '../../lib/validation.js';
 import { auditedChange, projectTarget, recordAudit } from '../audit/audit-trail.js';
 import type { Actor } from '../identity/principal.js';
 import { classifySql, SqlSyntaxError, type ClassifiedStatement } from '../tenant-databases/sql-classifier.js';
-import { describeSchema, RefusedStatementError, runInSchema, SchemaQueryError, type SchemaQueryResult } from '../tenant-databases/tenant-schemas.js';
-import type { DataPlaneDeps } from './data-plane-deps.js';
-import { findWorkspace, type WorkspaceWithBlueprint } from './workspace-access.js';
+import { describeSchema, planLimits, RefusedStatementError, runInSchema, SchemaQueryError, type SchemaQueryResult } from '../tenant-databases/tenant-schemas.js';
+import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
+import { findWorkspace, workspacePlacement, type WorkspaceWithBlueprint } from './workspace-access.js';
 import { queryText } from './workspace-inputs.js';
 
 const queryError = (message: string) => new InvalidInputError([{ field: 'query', rule: 'sql', message }]);
@@ -24,20 +24,28 @@ export async function parseStatements(text: unknown): Promise<ClassifiedStatemen
   }
 }
 
+/** The project's schemas in a data-plane database: what its storage quota measures. */
+export const databaseSchemas = (actor: Actor, databaseId: string) => async () =>
+  (await actor.prisma.dataPlacement.findMany({ where: { databaseId }, select: { schemaName: true } })).map((placement) => placement.schemaName);
+
 /**
- * Runs statements in a workspace's schema with its settings (max_connections: RATE_LIMITED past
- * that many at once in this process); PostgreSQL's refusals become BAD_USER_INPUT carrying its message.
+ * Runs statements in a workspace's schema with its settings within its project's plan
+ * (max_connections: RATE_LIMITED past that many at once in this process; the plan's concurrency,
+ * timeout ceiling, result bytes and storage quota); PostgreSQL's refusals become BAD_USER_INPUT
+ * carrying its message.
  */
 export async function runInWorkspace(
+  actor: Actor,
   deps: DataPlaneDeps,
   workspace: WorkspaceWithBlueprint,
   statements: ClassifiedStatement[],
   /** Whether the run counts against max_connections: the gateway's own undo of a change it could not queue does not. */
   counted = true,
 ): Promise<SchemaQueryResult> {
+  const placed = workspacePlacement(workspace);
   try {
-    const limits = { queryTimeoutMs: workspace.queryTimeoutMs, maxRows: workspace.maxRowsPerQuery, maxConnections: counted ? workspace.maxConnections : undefined };
-    return await runInSchema(deps.sql, workspace.schemaName, limits, statements);
+    const limits = planLimits(deps, workspace.project.tier, placed, { ...workspace, maxConnections: counted ? workspace.maxConnections : undefined }, databaseSchemas(actor, placed.databaseId), actor.signal);
+    return await runInSchema(deps, placed, limits, statements);
   } catch (error) {
     if (error instanceof RefusedStatementError) throw queryError(error.message);
     if (error instanceof SchemaQueryError) throw new InvalidInputError([{ field: 'query', rule: 'postgres', message: error.message }]);
@@ -69,12 +77,12 @@ export async function recordChanges(actor: Actor, workspace: WorkspaceWithBluepr
 export async function runWorkspaceQuery(actor: Actor, deps: DataPlaneDeps, name: string, text: string) {
   const workspace = await findWorkspace(actor, name, 'workspaces:write');
   const statements = await parseStatements(text);
-  const result = await runInWorkspace(deps, workspace, statements);
+  const result = await runInWorkspace(actor, deps, workspace, statements);
   try {
     await recordChanges(actor, workspace, statements);
   } catch (error) {
     const reverses = statements.filter((statement) => statement.kind === 'ddl').map((statement) => statement.reverse).reverse();
-    if (reverses.every((reverse) => reverse !== null)) await runInWorkspace(deps, workspace, await classifySql(reverses.join('\n')), false);
+    if (reverses.every((reverse) => reverse !== null)) await runInWorkspace(actor, deps, workspace, await classifySql(reverses.join('\n')), false);
     throw error;
   }
   return result;
@@ -129,7 +137,7 @@ export async function revertChange(actor: Actor, deps: DataPlaneDeps, name: stri
   if (!change.reverseStatement) {
     throw new InvalidInputError([{ field: 'ddl_id', rule: 'reversible', message: `DDL ${id} has no reverse statement: only CREATE TABLE, named CREATE INDEX and ALTER TABLE ADD COLUMN can be reverted` }]);
   }
-  await runInWorkspace(deps, workspace, await classifySql(change.reverseStatement));
+  await runInWorkspace(actor, deps, workspace, await classifySql(change.reverseStatement));
   return auditedChange(actor.prisma, async (tx) => {
     const reverted = await tx.schemaChange.update({ where: { id: change.id }, data: { status: 'REVERTED' } });
     await recordAudit(tx, actor, {
@@ -144,5 +152,5 @@ export async function revertChange(actor: Actor, deps: DataPlaneDeps, name: stri
 
 export async function workspaceTables(actor: Actor, deps: DataPlaneDeps, name: string) {
   const workspace = await findWorkspace(actor, name, 'workspaces:read');
-  return describeSchema(deps.sql, workspace.schemaName);
+  return describeSchema(deps, workspacePlacement(workspace));
 }

@@ -6,32 +6,36 @@ import { parseInput } from '../../lib/validation.js';
 import { auditedChange, documentChanges, projectTarget, recordAudit } from '../audit/audit-trail.js';
 import type { Actor } from '../identity/principal.js';
 import { physicalSchemaName, workspaceDatabaseName } from '../tenant-databases/physical-names.js';
-import { createSchema, dropSchema, dropUnreferencedSchema } from '../tenant-databases/tenant-schemas.js';
-import type { DataPlaneDeps } from './data-plane-deps.js';
-import { findWorkspace, callerProjectId, type WorkspaceWithBlueprint } from './workspace-access.js';
+import { createPlacement, dropPlacement, dropUnreferencedPlacement } from '../tenant-databases/placements.js';
+import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
+import { findWorkspace, callerProjectId, type WorkspaceWithBlueprint, workspaceInclude, workspaceSchemaName } from './workspace-access.js';
 import { createWorkspaceInput, settingsInput } from './workspace-inputs.js';
 
 /** The project's database user, as the seed shows it and as tenant databases use it (`tdb_2abf90d3`). */
 export const projectDatabaseUser = (projectId: string) => `tdb_${projectId.replace(/-/g, '').slice(0, 8)}`;
 
-const passwordAad = (workspace: { schemaName: string }) => `workspace:${workspace.schemaName}`;
+/** The password is sealed bound to the workspace's schema, so a sealed value copied onto another does not open there. */
+const passwordAad = (schemaName: string) => `workspace:${schemaName}`;
 
-export function openWorkspacePassword(deps: DataPlaneDeps, workspace: Pick<Workspace, 'schemaName' | 'passwordSealed'>): string {
+type SealedWorkspace = Pick<Workspace, 'passwordSealed' | 'legacySchemaName'> & { placement: { schemaName: string } | null };
+
+export function openWorkspacePassword(deps: Pick<DataPlaneDeps, 'keyring'>, workspace: SealedWorkspace): string {
+  const schemaName = workspaceSchemaName(workspace);
   for (const key of [deps.keyring.key, ...deps.keyring.previousKeys]) {
     try {
-      return unseal(key, Buffer.from(workspace.passwordSealed), passwordAad(workspace)).toString('utf8');
+      return unseal(key, Buffer.from(workspace.passwordSealed), passwordAad(schemaName)).toString('utf8');
     } catch {
       // the next key
     }
   }
-  throw new Error(`the password of workspace schema ${workspace.schemaName} does not open with SECRETS_KEY or SECRETS_KEY_PREVIOUS`);
+  throw new Error(`the password of workspace schema ${schemaName} does not open with SECRETS_KEY or SECRETS_KEY_PREVIOUS`);
 }
 
 /** What the audit trail keeps of a workspace: never its password, sealed or not. */
-const auditedWorkspace = (workspace: Workspace) => ({
+const auditedWorkspace = (workspace: Workspace & { placement: { schemaName: string } | null }) => ({
   mode: workspace.mode,
   database: workspace.databaseType,
-  schema: workspace.schemaName,
+  schema: workspaceSchemaName(workspace),
   settings: { queryTimeoutMs: workspace.queryTimeoutMs, maxRowsPerQuery: workspace.maxRowsPerQuery, maxConnections: workspace.maxConnections },
 });
 
@@ -55,7 +59,7 @@ export async function createWorkspace(actor: Actor, deps: DataPlaneDeps, input: 
   // The name's lock is held until the records are written (or the schema dropped again): a
   // request meeting a leftover schema of that name takes it over only while nobody is creating it.
   return deps.sql.withNameLocks([schemaName], async (held) => {
-    await createSchema(deps.sql, schemaName, [], held);
+    const placed = await createPlacement(deps, projectId, schemaName, undefined, held);
     try {
       const workspace = await auditedChange(actor.prisma, async (tx) => {
         const created = await tx.workspace.create({
@@ -63,12 +67,12 @@ export async function createWorkspace(actor: Actor, deps: DataPlaneDeps, input: 
             projectId,
             name: data.name,
             mode: data.mode === 'tenant' ? 'TENANT' : 'CONTROL',
-            schemaName,
+            placementId: placed.id,
             connectionUser: projectDatabaseUser(projectId),
-            passwordSealed: new Uint8Array(seal(deps.keyring.key, Buffer.from(password), passwordAad({ schemaName }))),
+            passwordSealed: new Uint8Array(seal(deps.keyring.key, Buffer.from(password), passwordAad(schemaName))),
             ...(data.mode === 'tenant' ? { blueprint: { create: { projectId, name: data.name } } } : {}),
           },
-          include: { blueprint: true },
+          include: workspaceInclude,
         });
         await recordAudit(tx, actor, {
           tenantId: null,
@@ -80,7 +84,7 @@ export async function createWorkspace(actor: Actor, deps: DataPlaneDeps, input: 
       });
       return { workspace, password };
     } catch (error) {
-      await dropSchema(deps.sql, schemaName);
+      await dropPlacement(deps, placed.id);
       throw error;
     }
   });
@@ -88,7 +92,7 @@ export async function createWorkspace(actor: Actor, deps: DataPlaneDeps, input: 
 
 export async function listWorkspaces(actor: Actor): Promise<WorkspaceWithBlueprint[]> {
   const projectId = callerProjectId(actor, 'workspaces:read');
-  return actor.prisma.workspace.findMany({ where: { projectId }, include: { blueprint: true }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  return actor.prisma.workspace.findMany({ where: { projectId }, include: workspaceInclude, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
 }
 
 export const getWorkspace = (actor: Actor, name: string) => findWorkspace(actor, name, 'workspaces:read');
@@ -135,7 +139,7 @@ export async function deleteWorkspace(actor: Actor, deps: DataPlaneDeps, name: s
       changes: [{ path: `workspaces.${workspace.name}`, before: auditedWorkspace(workspace), after: null }],
     });
   });
-  await dropUnreferencedSchema(deps.sql, workspace.schemaName);
+  if (workspace.placementId) await dropUnreferencedPlacement(deps, workspace.placementId);
   return { workspace, versionsDeleted };
 }
 
@@ -154,7 +158,7 @@ export async function updateWorkspaceSettings(
         ...(data.maxRowsPerQuery != null ? { maxRowsPerQuery: data.maxRowsPerQuery } : {}),
         ...(data.maxConnections != null ? { maxConnections: data.maxConnections } : {}),
       },
-      include: { blueprint: true },
+      include: workspaceInclude,
     });
     const changes = documentChanges(auditedWorkspace(workspace).settings, auditedWorkspace(updated).settings).map((change) => ({
       ...change,

@@ -1,6 +1,7 @@
 import { builder } from '../../graphql/builder.js';
 import type { SchemaTable } from '../tenant-databases/tenant-schemas.js';
 import { describeSchema } from '../tenant-databases/tenant-schemas.js';
+import { workspacePlacement } from './workspace-access.js';
 import { workspaceDatabaseName } from '../tenant-databases/physical-names.js';
 import type { BlueprintSummary } from './blueprints.service.js';
 import type { SchemaImport } from './schema-import.js';
@@ -82,13 +83,13 @@ export const WorkspaceRef = builder.prismaObject('Workspace', {
     pendingChanges: t.relation('changes', { description: 'Tenant mode: the deploy queue, in order', query: { where: { status: 'PENDING' }, orderBy: { position: 'asc' } } }),
     tables: t.field({
       type: [SchemaTableRef],
-      select: { schemaName: true },
-      resolve: (workspace, _args, ctx) => describeSchema(ctx.dataPlane.sql, workspace.schemaName),
+      select: { name: true, placement: { include: { database: true } } },
+      resolve: (workspace, _args, ctx) => describeSchema(ctx.dataPlane, workspacePlacement(workspace)),
     }),
     schema: t.stringList({
       description: 'The tables as CREATE TABLE statements, from the catalog',
-      select: { schemaName: true },
-      resolve: async (workspace, _args, ctx) => (await describeSchema(ctx.dataPlane.sql, workspace.schemaName)).map(tableStatement),
+      select: { name: true, placement: { include: { database: true } } },
+      resolve: async (workspace, _args, ctx) => (await describeSchema(ctx.dataPlane, workspacePlacement(workspace))).map(tableStatement),
     }),
   }),
 });

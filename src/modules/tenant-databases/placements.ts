@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { asSchemaQueryError, type SchemaLogin, type TenantSession } from '../../data-plane/data-plane.js';
+import type { DataPlacement, DataPlaneDatabase } from '../../generated/prisma/client.js';
+import { ConflictError } from '../../lib/errors.js';
+import { unwrap, wrap } from '../../lib/keyring.js';
+import type { DataPlaneDeps } from './data-plane-deps.js';
+
+/** A placement with the database it is in: everything needed to reach the schema. */
+export type Placed = DataPlacement & { database: DataPlaneDatabase };
+
+/** Include this on a TenantDatabase or Workspace query to have its placement with its database. */
+export const withPlacement = { placement: { include: { database: true } } } as const;
+
+const roleAad = (roleName: string) => Buffer.from(`data-plane-role:${roleName}`);
+const ringOf = (deps: Pick<DataPlaneDeps, 'keyring'>) => ({ current: deps.keyring.key, previous: deps.keyring.previousKeys });
+const opaque = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
+const mintPassword = () => randomBytes(32).toString('base64url');
+
+/** The role's role default timeout: the longest any plan allows (each transaction sets its own, shorter, one). */
+const roleTimeoutCeiling = (deps: Pick<DataPlaneDeps, 'plans'>) => Math.max(...Object.values(deps.plans).map((plan) => plan.queryTimeoutCeilingMs));
+
+/** The login that reaches the placement's schema, its password opened with the keyring. */
+export function schemaLogin(deps: Pick<DataPlaneDeps, 'keyring'>, placed: Placed): SchemaLogin {
+  const password = unwrap(ringOf(deps), Buffer.from(placed.passwordSealed), roleAad(placed.roleName));
+  if (!password) throw new Error(`the password of data-plane role ${placed.roleName} does not open with SECRETS_KEY or SECRETS_KEY_PREVIOUS`);
+  return { server: placed.database.server, database: placed.database.name, schemaName: placed.schemaName, roleName: placed.roleName, password: password.toString('utf8') };
+}
+
+const sealPassword = (deps: Pick<DataPlaneDeps, 'keyring'>, roleName: string, password: string) => {
+  const { sealed } = wrap(ringOf(deps), Buffer.from(password), roleAad(roleName));
+  return new Uint8Array(sealed.buffer.slice(sealed.byteOffset, sealed.byteOffset + sealed.byteLength)) as Uint8Array<ArrayBuffer>;
+};
+
+/**
+ * The project's database on the data plane, made on first use: its record first (so whatever is
+ * made on the server has one), then the database, then the record marked ready. One per project,
+ * made under a name lock so two first uses make one.
+ */
+export async function projectDatabase(deps: DataPlaneDeps, projectId: string): Promise<DataPlaneDatabase> {
+  const ready = await deps.prisma.dataPlaneDatabase.findFirst({ where: { projectId, readyAt: { not: null } }, orderBy: { createdAt: 'asc' } });
+  if (ready) return ready;
+  return deps.sql.withNameLocks([`data-plane-database:${projectId}`], async () => {
+    const existing = await deps.prisma.dataPlaneDatabase.findFirst({ where: { projectId }, orderBy: { createdAt: 'asc' } });
+    const record = existing ?? (await deps.prisma.dataPlaneDatabase.create({ data: { projectId, server: deps.dataPlane.defaultServer, name: opaque('tdbd') } }));
+    if (record.readyAt) return record;
+    // Making one that is there already (a process died before marking it) is not an error.
+    await deps.dataPlane.createDatabase(record.server, record.name);
+    return deps.prisma.dataPlaneDatabase.update({ where: { id: record.id }, data: { readyAt: new Date() } });
+  });
+}
+
+/** Whether a TenantDatabase or Workspace names the placement. */
+async function referenced(deps: DataPlaneDeps, placementId: string): Promise<boolean> {
+  const [database, workspace] = await Promise.all([
+    deps.prisma.tenantDatabase.count({ where: { placementId } }),
+    deps.prisma.workspace.count({ where: { placementId } }),
+  ]);
+  return database + workspace > 0;
+}
+
+/**
+ * A schema of the project on the data plane: the placement's record (a random role name, its
+ * password sealed), then the login role and the schema it owns, then `statements` (a blueprint's
+ * DDL chain) run as that login in one transaction with `version` marked on the schema, then the
+ * record marked ready. When a step fails, what was made is dropped and the error thrown.
+ *
+ * A placement of that schema name already there is CONFLICT, unless the caller holds the name's
+ * lock (`held`, from `sql.withNameLocks`, kept until its records are written) and no record names
+ * it: a leftover of the gateway's own (a drop that failed, a process that died), dropped first.
+ */
+export async function createPlacement(
+  deps: DataPlaneDeps,
+  projectId: string,
+  schemaName: string,
+  chain: { statements: string[]; version: number } = { statements: [], version: 0 },
+  held?: ReadonlySet<string>,
+): Promise<Placed> {
+  const database = await projectDatabase(deps, projectId);
+  const nameTaken = () => new ConflictError(`A database named ${schemaName} already exists on the server; remove it or choose another name`, { schema: schemaName });
+  const taken = await deps.prisma.dataPlacement.findUnique({ where: { databaseId_schemaName: { databaseId: database.id, schemaName } } });
+  if (taken) {
+    if (!held?.has(schemaName) || (await referenced(deps, taken.id))) throw nameTaken();
+    await dropPlacement(deps, taken.id);
+  }
+  const roleName = opaque('tdbr');
+  const password = mintPassword();
+  let placed: Placed;
+  try {
+    placed = await deps.prisma.dataPlacement.create({ data: { databaseId: database.id, schemaName, roleName, passwordSealed: sealPassword(deps, roleName, password) }, include: { database: true } });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'P2002') throw new ConflictError(`A database named ${schemaName} is being created; retry shortly`, { schema: schemaName });
+    throw error;
+  }
+  const login: SchemaLogin = { server: database.server, database: database.name, schemaName, roleName, password };
+  try {
+    await deps.dataPlane.createLogin(login, { statementTimeoutMs: roleTimeoutCeiling(deps) });
+    await deps.dataPlane.transaction(login, { timeoutMs: roleTimeoutCeiling(deps) }, async (session) => {
+      for (const statement of chain.statements) {
+        try {
+          // One statement per protocol message, as every statement a tenant wrote is sent.
+          await session.run(statement, { maxRows: 1, maxBytes: 1 << 20 });
+        } catch (error) {
+          throw asSchemaQueryError(error, statement);
+        }
+      }
+      await markSchemaVersion(session, schemaName, chain.version);
+    });
+  } catch (error) {
+    await dropPlacement(deps, placed.id).catch(() => {});
+    // A schema of that name no placement records (someone else's): never taken over.
+    if ((error as { code?: string }).code === '42P06') throw nameTaken();
+    throw error;
+  }
+  return deps.prisma.dataPlacement.update({ where: { id: placed.id }, data: { readyAt: new Date() }, include: { database: true } });
+}
+
+/** Drops the placement's schema and role, then its record. Dropping what is gone is not an error. */
+export async function dropPlacement(deps: DataPlaneDeps, placementId: string): Promise<void> {
+  const placed = await deps.prisma.dataPlacement.findUnique({ where: { id: placementId }, include: { database: true } });
+  if (!placed) return;
+  await deps.dataPlane.dropLogin(placed.database.server, placed.database.name, placed.roleName);
+  await deps.prisma.dataPlacement.delete({ where: { id: placementId } });
+}
+
+/**
+ * Drops a placement after the records naming it were deleted, under its name's lock and only
+ * while no record names it: a request that meanwhile took it over keeps it.
+ */
+export async function dropUnreferencedPlacement(deps: DataPlaneDeps, placementId: string): Promise<void> {
+  const placed = await deps.prisma.dataPlacement.findUnique({ where: { id: placementId } });
+  if (!placed) return;
+  await deps.sql.withNameLocks([placed.schemaName], async () => {
+    if (await referenced(deps, placementId)) return;
+    await dropPlacement(deps, placementId);
+  });
+}
+
+/** Drops the project's data-plane databases with every role in them, then their records (after the project's records went). */
+export async function dropProjectDatabases(deps: DataPlaneDeps, projectId: string): Promise<void> {
+  for (const database of await deps.prisma.dataPlaneDatabase.findMany({ where: { projectId }, include: { placements: true } })) {
+    await deps.dataPlane.dropDatabase(database.server, database.name, database.placements.map((placement) => placement.roleName));
+    await deps.prisma.$transaction([deps.prisma.dataPlacement.deleteMany({ where: { databaseId: database.id } }), deps.prisma.dataPlaneDatabase.delete({ where: { id: database.id } })]);
+  }
+}
+
+/** A new password for every role of the project (all projects when null), set on the server and sealed with the current key. */
+export async function rotatePlacementPasswords(deps: DataPlaneDeps, projectId: string | null): Promise<number> {
+  const placements = await deps.prisma.dataPlacement.findMany({ where: { readyAt: { not: null }, ...(projectId ? { database: { projectId } } : {}) }, include: { database: true } });
+  for (const placed of placements) {
+    const password = mintPassword();
+    await deps.dataPlane.setPassword({ ...schemaLogin(deps, placed), password });
+    await deps.prisma.dataPlacement.update({ where: { id: placed.id }, data: { passwordSealed: sealPassword(deps, placed.roleName, password) } });
+  }
+  return placements.length;
+}
+
+const versionMark = /^tenant-gateway schema version (\d+)$/;
+
+/**
+ * The blueprint version a schema's DDL is at, as marked on the schema in the data plane by the
+ * transaction that applied it: when the gateway's record and the schema disagree (a process died
+ * between the data plane's commit and the record's), the schema's mark says what was applied.
+ */
+export async function schemaVersionMark(session: TenantSession, schemaName: string): Promise<number | null> {
+  const { rows } = await session.query(`SELECT pg_catalog.obj_description(oid, 'pg_namespace') FROM pg_catalog.pg_namespace WHERE nspname = $1`, [schemaName]);
+  const match = versionMark.exec(String(rows[0]?.[0] ?? ''));
+  return match ? Number(match[1]) : null;
+}
+
+/** Marks the schema with its DDL's version, in the transaction that applied the DDL (as its owner). */
+export async function markSchemaVersion(session: TenantSession, schemaName: string, version: number): Promise<void> {
+  await session.query(`COMMENT ON SCHEMA "${schemaName.replace(/"/g, '""')}" IS 'tenant-gateway schema version ${Math.trunc(version)}'`);
+}
