@@ -27,6 +27,7 @@ import { AuditRetention } from './modules/audit/audit-retention.worker.js';
 import { blueprintVersionApplier } from './modules/schema-rollouts/schema-rollout-applier.js';
 import type { DataPlaneDeps } from './modules/tenant-databases/data-plane-deps.js';
 import { dataPlanePlans } from './modules/tenant-databases/data-plane-plans.js';
+import { moveLegacySchemas } from './modules/tenant-databases/legacy-schemas.js';
 import { SchemaRolloutWorker } from './modules/schema-rollouts/schema-rollout.worker.js';
 import { QueryLogRetention } from './modules/query-logs/query-log-retention.worker.js';
 import { WebhookDeliveryWorker } from './modules/webhooks/delivery.worker.js';
@@ -50,7 +51,7 @@ export type AppOptions = {
   counterStore?: CounterStore;
   /** Backup destinations; by default the BACKUP_DIR directory and S3 as the environment says. */
   backupStorages?: BackupStorages;
-  /** The TenantsDB data plane; by default the one DATA_PLANE_URL names (openDataPlane). The app closes it. */
+  /** The TenantsDB data plane; by default the one DATA_PLANE_URL names (openDataPlane), which the app closes. A given one is the caller's to close. */
   dataPlane?: DataPlane;
 };
 
@@ -158,13 +159,14 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     meter,
     keyUse,
     dataPlane,
-    ready: sweeper.ready,
+    // Schemas an older gateway kept in its own database move to the data plane before the server listens.
+    ready: Promise.all([sweeper.ready, moveLegacySchemas(database, dataPlane, logger, env.PG_DUMP)]).then(() => {}),
     async close() {
       for (const worker of [...workers].reverse()) await worker.stop();
       unwatch();
       await store.close();
       backupStorages.close();
-      await dataPlane.dataPlane.close();
+      if (!givenDataPlane) await dataPlane.dataPlane.close();
     },
   };
 }

@@ -170,6 +170,8 @@ const environmentSchema = z.object({
     .string()
     .regex(/^\d+,\d+,\d+,\d+$/, 'DATA_PLANE_RESULT_BYTES is four numbers: FREE,BASIC,PRO,ENTERPRISE')
     .default('4194304,16777216,33554432,67108864'),
+  /** The pg_dump program moving schemas an older gateway kept in its own PostgreSQL database into the data plane (once, at start). */
+  PG_DUMP: z.string().min(1).default('pg_dump'),
   /** What TenantsDB connection details name as the database proxy. */
   TENANTSDB_PROXY_HOST: z.string().min(1).default('localhost'),
   TENANTSDB_PROXY_PORT: z.coerce.number().int().min(1).max(65535).default(5432),

@@ -237,5 +237,5 @@ test(`generated bodies to every mutating REST route and GraphQL mutation: no 5xx
   const acme = placements.find((placement) => /_main__acme$/.test(placement.schemaName))!;
   const tables = await dataPlaneCatalog(gateway, acme.id, 'SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [acme.schemaName]);
   expect(tables.rows.map((row) => row[0])).toEqual(['users']);
-  expect((await gateway.database.sql.transaction((tx) => tx.query("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'p%\\_%'"))).rows).toEqual([[0]]);
+  expect((await gateway.database.sql.transaction((tx) => tx.query("SELECT count(*) FROM pg_namespace WHERE nspname ~ '^p[0-9a-f]{8}_'"))).rows).toEqual([[0]]);
 }, 120_000);

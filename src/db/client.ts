@@ -18,8 +18,10 @@ export type Database = {
    */
   onQuery: Set<(sql: string) => void>;
   prisma: PrismaClient;
-  /** Raw SQL transactions with rows as arrays, for tenant databases (src/modules/tenant-databases). */
+  /** Raw SQL transactions with rows as arrays, on the gateway's own database (name locks, the data plane's move). */
   sql: SqlSessions;
+  /** The embedded instance itself, when kind is pglite: what its pg_dump (pglite-tools) reads. */
+  pglite?: PGlite;
   close(): Promise<void>;
 };
 
@@ -38,6 +40,7 @@ export function openDatabase(url: string, options: { loadDataDir?: Blob } = {}):
   let adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   let closeDriver: () => Promise<void>;
   let sql: SqlSessions;
+  let embedded: PGlite | undefined;
   const onQuery = new Set<(sql: string) => void>();
   const observe = (text: string) => {
     for (const listener of onQuery) listener(text);
@@ -55,6 +58,7 @@ export function openDatabase(url: string, options: { loadDataDir?: Blob } = {}):
       lock = lockDirectory(url);
     }
     const pglite = new PGlite(url, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+    embedded = pglite;
     sql = pgliteSqlSessions(pglite, observe);
     adapterFactory = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;
     closeDriver = async () => {
@@ -70,6 +74,7 @@ export function openDatabase(url: string, options: { loadDataDir?: Blob } = {}):
     onQuery,
     prisma,
     sql,
+    ...(embedded ? { pglite: embedded } : {}),
     async close() {
       await prisma.$disconnect();
       await closeDriver();

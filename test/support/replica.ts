@@ -18,6 +18,8 @@ export async function startReplica(gateway: TestGateway, env: Partial<Environmen
       ...env,
     },
     database: gateway.database,
+    // The same data plane: on the embedded default a second instance in memory would be another, empty one.
+    dataPlane: gateway.app.dataPlane.dataPlane,
     rateLimits: testRateLimits,
     logger: createLogger('silent'),
   });

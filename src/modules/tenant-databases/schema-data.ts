@@ -4,7 +4,7 @@ import { markSchemaVersion } from './placements.js';
 
 export type TableRows = { name: string; rows: Record<string, unknown>[] };
 
-async function tableNames(session: TenantSession, schemaName: string): Promise<string[]> {
+async function tableNames(session: Pick<TenantSession, 'query'>, schemaName: string): Promise<string[]> {
   const { rows } = await session.query(
     `SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY c.relname`,
     [schemaName],
@@ -16,7 +16,7 @@ async function tableNames(session: TenantSession, schemaName: string): Promise<s
  * Every row of every table of the schema, as JSON objects (PostgreSQL's own to_json, so values
  * round-trip through json_populate_recordset), read in the schema owner's session.
  */
-export async function readSchemaData(session: TenantSession, schemaName: string): Promise<TableRows[]> {
+export async function readSchemaData(session: Pick<TenantSession, 'query'>, schemaName: string): Promise<TableRows[]> {
   const tables: TableRows[] = [];
   for (const name of await tableNames(session, schemaName)) {
     const { rows } = await session.query(`SELECT coalesce(json_agg(t), '[]'::json) FROM ${quotedName(schemaName)}.${quotedName(name)} t`);
