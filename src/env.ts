@@ -145,6 +145,8 @@ const environmentSchema = z.object({
   /** When set, a JWT's iss and aud must be these. */
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
+  /** The longest a JWT may live: exp - iat, and exp - now, beyond it are refused (a token without exp always is). */
+  JWT_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(31_536_000).default(86_400),
   /** What TenantsDB connection details name as the database proxy. */
   TENANTSDB_PROXY_HOST: z.string().min(1).default('localhost'),
   TENANTSDB_PROXY_PORT: z.coerce.number().int().min(1).max(65535).default(5432),
