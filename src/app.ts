@@ -107,7 +107,14 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const accounts: AccountDeps = {
     keyring,
     loginThrottle: limiting
-      ? createLoginThrottle(store, { perEmail: env.LOGIN_MAX_FAILURES_PER_EMAIL, perAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS, windowSeconds: env.LOGIN_FAILURE_WINDOW_SECONDS })
+      ? createLoginThrottle(store, {
+          perEmailAndAddress: env.LOGIN_MAX_FAILURES_PER_EMAIL_AND_ADDRESS,
+          perAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS,
+          windowSeconds: env.LOGIN_FAILURE_WINDOW_SECONDS,
+          delayAfterPerEmail: env.LOGIN_DELAY_AFTER_FAILURES_PER_EMAIL,
+          maxDelaySeconds: env.LOGIN_MAX_DELAY_SECONDS,
+          knownAddressSeconds: env.SESSION_KEY_TTL_DAYS * 86_400,
+        })
       : undefined,
     signupLimit: limiting ? createSignupLimit(store, env.SIGNUP_PER_ADDRESS_PER_HOUR) : undefined,
     sessionKeyTtlMs: env.SESSION_KEY_TTL_DAYS * 86_400_000,

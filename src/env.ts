@@ -158,9 +158,12 @@ const environmentSchema = z.object({
     .transform((value) => value?.split(',')),
   /** How long a TenantsDB login or switch session key lives. */
   SESSION_KEY_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-  /** Failed TenantsDB logins per email and per client address within LOGIN_FAILURE_WINDOW_SECONDS before further attempts are 429. */
-  LOGIN_MAX_FAILURES_PER_EMAIL: z.coerce.number().int().min(1).default(5),
+  /** Failed TenantsDB logins per email from one client address, and per client address, within LOGIN_FAILURE_WINDOW_SECONDS before further attempts from there are 429. */
+  LOGIN_MAX_FAILURES_PER_EMAIL_AND_ADDRESS: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
+  /** Failed logins per email, every address together, before its attempts are spaced by growing delays (never a lock). */
+  LOGIN_DELAY_AFTER_FAILURES_PER_EMAIL: z.coerce.number().int().min(1).default(10),
+  LOGIN_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   /** TenantsDB signups (POST /signup, the signup mutation) per client address per hour before further ones are 429. */
   SIGNUP_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(10),
