@@ -261,6 +261,58 @@ describe('PUT /tenants/{tenant_id}', () => {
   });
 });
 
+describe('settings: one meaning on REST and GraphQL', () => {
+  const update = 'mutation ($id: ID!, $input: UpdateTenantInput!) { updateTenant(id: $id, input: $input) { id maxPolicies settings } }';
+  const inContext = 'mutation ($tenant: String!, $input: UpdateTenantInput!) { updateTenantInContext(context: { header: $tenant }, input: $input) { id } }';
+
+  test("a tenant's own key cannot raise its limits nor name its plan through GraphQL settings, as REST refuses it; nothing is stored", async () => {
+    const created = await controlCoreTenant();
+    const row = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: created.id } });
+    const { secret } = await createKey(gateway, { scopes: ['TENANTS_READ', 'TENANTS_WRITE'], tenant: row.id });
+    const cases: [string, Record<string, unknown>, string, string][] = [
+      [update, { id: row.id, input: { settings: { max_policies: 999_999, tier: 'ENTERPRISE' } } }, 'BAD_USER_INPUT', 'settings.tier'],
+      [update, { id: row.id, input: { settings: { max_policies: 999_999 } } }, 'FORBIDDEN', 'settings.max_policies'],
+      [update, { id: row.id, input: { settings: { maxBouncers: 500 } } }, 'FORBIDDEN', 'settings.maxBouncers'],
+      [inContext, { tenant: created.id, input: { settings: { max_users: 1_000_000 } } }, 'FORBIDDEN', 'settings.max_users'],
+      [update, { id: row.id, input: { settings: { plan_type: 'enterprise' } } }, 'BAD_USER_INPUT', 'settings.plan_type'],
+      [update, { id: row.id, input: { settings: { isolation: 'DEDICATED', expires_at: null } } }, 'BAD_USER_INPUT', 'settings.isolation'],
+    ];
+    for (const [query, variables, code, field] of cases) {
+      const result = await gateway.graphql(query, variables, secret);
+      expect(result.errors?.[0]?.extensions, JSON.stringify(variables)).toMatchObject({ code });
+      expect(JSON.stringify(result.errors?.[0]?.extensions), JSON.stringify(variables)).toContain(field);
+    }
+    expect(await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { id: row.id } })).toEqual(row);
+    const rest = await gateway.rest('PUT', `/api/v1/tenants/${created.id}`, { headers: { authorization: `Bearer ${secret}` }, body: { settings: { max_policies: 999_999 } } });
+    expect(rest.status).toBe(403);
+    expect(rest.body).toMatchObject({ error: 'forbidden', field: 'settings.max_policies' });
+  });
+
+  test('an operator setting a limit through GraphQL settings sets the limit REST shows, with the same range; other keys stay free-form and merge key by key', async () => {
+    const created = await controlCoreTenant();
+    const row = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: created.id } });
+    const set = await gateway.graphql<{ updateTenant: { maxPolicies: number; settings: object } }, object>(update, { id: row.id, input: { settings: { max_policies: 5000, theme: 'dark' } } });
+    expect(set.data?.updateTenant).toMatchObject({ maxPolicies: 5000, settings: { theme: 'dark' } });
+    expect((await gateway.rest('GET', `/api/v1/tenants/${created.id}`, { headers: admin })).body.settings.max_policies).toBe(5000);
+    const merged = await gateway.graphql<{ updateTenant: { settings: object } }, object>(update, { id: row.id, input: { settings: { locale: 'fr', theme: null } } });
+    expect(merged.data?.updateTenant.settings).toEqual({ locale: 'fr' });
+    const outOfRange = await gateway.graphql(update, { id: row.id, input: { settings: { max_policies: 1_000_001 } } });
+    expect(outOfRange.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', violations: [{ field: 'settings.max_policies' }] });
+    const twice = await gateway.graphql(update, { id: row.id, input: { maxPolicies: 10, settings: { max_policies: 20 } } });
+    expect(twice.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', violations: [{ field: 'settings.max_policies' }] });
+    const read = await gateway.graphql<{ tenant: { maxPolicies: number; settings: object } }, object>('query ($id: ID!) { tenant(id: $id) { maxPolicies settings } }', { id: row.id });
+    expect(read.data?.tenant).toEqual({ maxPolicies: 5000, settings: { locale: 'fr' } });
+  });
+
+  test("a tenant's own key may keep free-form settings of its own", async () => {
+    const created = await controlCoreTenant();
+    const row = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: created.id } });
+    const { secret } = await createKey(gateway, { scopes: ['TENANTS_READ', 'TENANTS_WRITE'], tenant: row.id });
+    const result = await gateway.graphql<{ updateTenant: { settings: object } }, object>(update, { id: row.id, input: { settings: { theme: 'dark' } } }, secret);
+    expect(result.data?.updateTenant.settings).toEqual({ theme: 'dark' });
+  });
+});
+
 describe('DELETE /tenants/{tenant_id}', () => {
   test('deletes softly: 204, then the tenant reads as deleted and its keys stop working', async () => {
     const created = await controlCoreTenant();

@@ -17,6 +17,7 @@ import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
 import { defaultDomain, type DomainSettings, hostname, readableTenantId } from './default-domains.js';
 import { slugFromLegacyId } from './legacy-ids.js';
 import { assertPlanAllows, documentLimitFields, planFields, tierLimits } from './plans.js';
+import { foldSettings, limits, mergeSettings } from './tenant-settings.js';
 import { assertLive, assertNotTenantsOwnAct, reachableTenants, resolveTenant, uuidPattern } from './tenant-access.js';
 
 const slug = z
@@ -40,26 +41,8 @@ const region = z.string().refine((value) => regionIds.has(value), {
   error: (issue) => `region "${String(issue.input)}" is not in the regions catalog (see the regions query)`,
 });
 
-const settings = z
-  .record(z.string(), z.unknown(), { error: 'settings must be a JSON object' })
-  .refine((value) => JSON.stringify(value).length <= 65_536, { error: 'settings must be at most 64 KiB of JSON' });
-
-function limit(field: string, max: number) {
-  return z
-    .number()
-    .int({ error: `${field} must be an integer` })
-    .min(0, { error: `${field} must be between 0 and ${max}` })
-    .max(max, { error: `${field} must be between 0 and ${max}` });
-}
-
-const limits = {
-  maxUsers: limit('maxUsers', 10_000_000),
-  maxApiCallsPerMonth: limit('maxApiCallsPerMonth', 2_000_000_000),
-  maxStorageMb: limit('maxStorageMb', 2_000_000_000),
-  maxLlmTokensPerMonth: limit('maxLlmTokensPerMonth', 2_000_000_000),
-  maxPolicies: limit('maxPolicies', 1_000_000),
-  maxBouncers: limit('maxBouncers', 10_000),
-};
+/** What foldSettings left of `settings`: the tenant's free-form keys. */
+const settings = z.record(z.string(), z.unknown());
 
 const expiresAt = z.date().refine((value) => value.getTime() > Date.now(), { error: 'expiresAt must be in the future' });
 
@@ -69,7 +52,7 @@ const createTenantFields = z.object({
   tier: z.enum(['FREE', 'BASIC', 'PRO', 'ENTERPRISE']).nullish(),
   region: region.default(defaultRegion),
   isolation: z.enum(['SHARED', 'DEDICATED']).default('SHARED'),
-  settings: settings.default({}),
+  settings: settings.nullish(),
   projectId: z.string().regex(uuidPattern, { error: 'projectId must be a UUID' }).nullish(),
   expiresAt: expiresAt.nullish(),
   ...Object.fromEntries(Object.entries(limits).map(([key, schema]) => [key, schema.nullish()])),
@@ -78,7 +61,7 @@ const createTenantFields = z.object({
   customDomain: hostname('customDomain').nullish(),
 });
 
-type ParsedCreateTenant = CreateTenantInput & { slug: string; isolation: IsolationLevel; region: string; settings: Record<string, unknown> };
+type ParsedCreateTenant = CreateTenantInput & { slug: string; isolation: IsolationLevel; region: string };
 const createTenantSchema = createTenantFields as z.ZodType<ParsedCreateTenant>;
 const createTenantWithDatabasesSchema = createTenantFields.extend({ slug: databaseSlug }) as z.ZodType<ParsedCreateTenant>;
 
@@ -176,10 +159,10 @@ export async function createTenant(
   dataPlane?: DataPlaneDeps,
 ): Promise<Tenant> {
   const principal = requireScope(actor, 'tenants:write');
-  const input = given.slug == null && given.legacyId != null ? { ...given, slug: slugFromLegacyId(given.legacyId) } : given;
   if (principal.owner === 'TENANT') {
     throw new ForbiddenError('A tenant API key cannot create tenants');
   }
+  const input = foldSettings(given.slug == null && given.legacyId != null ? { ...given, slug: slugFromLegacyId(given.legacyId) } : given).input;
   const domain = given.domain == null ? null : parseInput(defaultDomain(domains.baseDomain), given.domain, 'domain');
   const readable = input.slug == null && input.legacyId == null;
   const data = parseInput(input.databases ? createTenantWithDatabasesSchema : createTenantSchema, readable ? { ...input, slug: 'tenant-new' } : input);
@@ -220,7 +203,7 @@ export async function createTenant(
           tier,
           region: placement && !input.region ? placement.region : data.region,
           isolation,
-          settings: data.settings as Prisma.InputJsonObject,
+          settings: mergeSettings({}, data.settings ?? {}) as Prisma.InputJsonObject,
           projectId,
           expiresAt: data.expiresAt ?? null,
           maxUsers: data.maxUsers ?? defaults.maxUsers,
@@ -258,12 +241,17 @@ export async function createTenant(
   return tenant;
 }
 
-export async function updateTenant(actor: Actor, ref: string, input: UpdateTenantInput, query: TenantQuery = {}): Promise<Tenant> {
+export async function updateTenant(actor: Actor, ref: string, raw: UpdateTenantInput, query: TenantQuery = {}): Promise<Tenant> {
   const tenant = await resolveTenant(actor, ref, 'tenants:write');
   const given = (field: string, value: unknown) => value != null || (field === 'expiresAt' && value === null);
-  for (const field of [...planFields, ...documentLimitFields]) if (given(field, input[field])) assertNotTenantsOwnAct(actor.principal!, `change ${field}`, field);
+  const { input, fromSettings } = foldSettings(raw);
+  for (const field of [...planFields, ...documentLimitFields]) {
+    const named = fromSettings[field as keyof typeof fromSettings] ?? field;
+    if (given(field, input[field])) assertNotTenantsOwnAct(actor.principal!, `change ${named}`, named);
+  }
   const data = parseInput(updateTenantSchema, input);
   const changes = Object.fromEntries(Object.entries(data).filter(([field, value]) => given(field, value)));
+  if (data.settings) changes.settings = mergeSettings(tenant.settings, data.settings);
   assertLive(tenant, 'update');
   assertPlanAllows(data.tier ?? tenant.tier, data.isolation ?? tenant.isolation, data.isolation ? 'isolation' : 'tier');
   const updated = await auditedChange(actor.prisma, async (tx) => {
