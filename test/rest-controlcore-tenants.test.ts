@@ -378,6 +378,76 @@ describe('tenant context by Host, X-Tenant-ID and ?tenant_id (tenantInContext)',
   });
 });
 
+describe('the Host as tenant context: no oracle, and the default domain the gateway lists names its tenant', () => {
+  const policies = (headers: Record<string, string>) => gateway.rest('GET', '/api/v1/policies', { headers });
+
+  test('{tenant-id}.controlcore.io names a tenant created without a domain: the default domain GET /tenants/{id}/domains lists as active', async () => {
+    const created = await gateway.rest('POST', '/api/v1/tenants', { headers: admin, body: { name: 'Initech' } });
+    expect(created.body.domain).toBeNull();
+    const listed = await gateway.rest('GET', `/api/v1/tenants/${created.body.id}/domains`, { headers: admin });
+    expect(listed.body).toEqual([{ domain: `${created.body.id}.controlcore.io`, status: 'active', ssl_status: 'active', is_default: true }]);
+    await gateway.rest('POST', '/api/v1/policies', { headers: { ...admin, 'x-tenant-id': created.body.id }, body: { name: 'by-host' } });
+    for (const host of [`${created.body.id}.controlcore.io`, `${created.body.id.toUpperCase()}.ControlCore.io:443`]) {
+      const response = await policies({ ...admin, host });
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      expect(response.body.map((policy: { name: string }) => policy.name)).toEqual(['by-host']);
+    }
+    const row = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: created.body.id } });
+    const { secret } = await createKey(gateway, { scopes: ['POLICIES_READ'], tenant: row.id });
+    expect((await policies({ authorization: `Bearer ${secret}`, host: `${created.body.id}.controlcore.io` })).status).toBe(200);
+  });
+
+  test("a domain that is already another tenant's made default domain is 409, and the API's own name is 400: a Host names one tenant", async () => {
+    const slug = `${label()}_x`;
+    await createTenant(gateway, { slug });
+    const taken = await gateway.rest('POST', '/api/v1/tenants', { headers: admin, body: { name: 'Squatter', domain: `${slug.replace('_', '-')}.controlcore.io` } });
+    expect(taken.status).toBe(409);
+    expect(taken.body).toMatchObject({ error: 'conflict', field: 'domain' });
+    const api = await gateway.rest('POST', '/api/v1/tenants', { headers: admin, body: { name: 'Squatter', domain: 'api.controlcore.io' } });
+    expect(api.status).toBe(400);
+    expect(api.body).toMatchObject({ error: 'validation_error', field: 'domain' });
+  });
+
+  test('two tenants whose ids differ only by "_" and "-" share a made default domain: as a Host it is 409 for a caller who reaches both, not a guess', async () => {
+    const stem = label();
+    const [underscored, hyphened] = [await createTenant(gateway, { slug: `${stem}_a-b` }), await createTenant(gateway, { slug: `${stem}-a_b` })];
+    const host = `${stem}-a-b.controlcore.io`;
+    const ambiguous = await policies({ ...admin, host });
+    expect(ambiguous.status).toBe(409);
+    expect(ambiguous.body).toMatchObject({ error: 'conflict', field: 'host' });
+    for (const tenant of [underscored, hyphened]) {
+      const { secret } = await createKey(gateway, { scopes: ['POLICIES_READ'], tenant: tenant.id });
+      expect((await policies({ authorization: `Bearer ${secret}`, host })).status).toBe(200);
+    }
+  });
+
+  test("another customer's tenant domain and a domain nobody has get one answer, naming the host and never the tenant's id", async () => {
+    const theirs = await controlCoreTenant();
+    const theirsRow = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: theirs.id } });
+    const unknown = `${label()}.controlcore.io`;
+    const signup = await gateway.rest('POST', '/signup', { body: { email: `${label()}@example.com`, password: 'correct horse battery' } });
+    const projectKey = { authorization: `Bearer ${signup.body.api_key}` };
+    const mine = await controlCoreTenant();
+    const mineRow = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: mine.id } });
+    const tenantKey = { authorization: `Bearer ${(await createKey(gateway, { scopes: ['POLICIES_READ'], tenant: mineRow.id })).secret}` };
+    for (const [credential, status, error] of [
+      [projectKey, 404, 'tenant_not_found'],
+      [tenantKey, 403, 'tenant_access_denied'],
+    ] as const) {
+      const existing = await policies({ ...credential, host: theirs.domain });
+      const missing = await policies({ ...credential, host: unknown });
+      expect(existing.status).toBe(status);
+      expect(existing.body.error).toBe(error);
+      expect(existing.body.tenant_id).toBe(theirs.domain);
+      expect(JSON.stringify(existing.body).replaceAll(theirs.domain, '<host>')).toBe(JSON.stringify(missing.body).replaceAll(unknown, '<host>'));
+      expect(missing.status).toBe(status);
+      expect(JSON.stringify(existing.body)).not.toContain(theirsRow.id);
+    }
+    // The API's own name and an unrelated host name no tenant: the tenant key acts on its own.
+    for (const host of ['api.controlcore.io', 'localhost:4000']) expect((await policies({ ...tenantKey, host })).status).toBe(200);
+  });
+});
+
 describe('limits counted without N+1', () => {
   test('a page of tenants with their counts costs the same statements for 2 tenants as for 6', async () => {
     const { CreateProjectDocument } = await import('../src/generated/graphql/graphql.js');

@@ -1,9 +1,31 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
+import type { Tenant } from '../../generated/prisma/client.js';
 import type { Actor } from '../identity/principal.js';
 
 /** What Control Core's default domains are under (CONTROL_CORE_BASE_DOMAIN). */
 export type DomainSettings = { baseDomain: string };
+
+/** CONTROL_CORE_BASE_DOMAIN's default, for callers that were given none. */
+export const defaultBaseDomain = 'controlcore.io';
+
+/** The API's own names under the base domain (the seed's api.controlcore.io): they name no tenant, and no tenant may take them. */
+export const apiHostNames = (baseDomain: string) => [baseDomain, `api.${baseDomain}`, `www.${baseDomain}`];
+
+/**
+ * The tenant's default domain: the one it was given (`acme.controlcore.io`), else
+ * `<tenant>.<base domain>` (underscores, which host names may not hold, become hyphens). Slugs
+ * are unique only within a project, so a project's tenant has its project's tag between
+ * (`acme.p1a2b3c4d.controlcore.io`): two projects' `acme` never share a host name, and neither
+ * takes the name of the tenant with no project called `acme`. The one definition: the domains
+ * the gateway lists and the Hosts that name a tenant both come from here.
+ */
+export function tenantDefaultDomain(tenant: Pick<Tenant, 'slug' | 'domain' | 'projectId'>, baseDomain: string): string {
+  return tenant.domain ?? [tenantLabel(tenant), ...projectLabel(tenant), baseDomain].join('.');
+}
+
+export const tenantLabel = (tenant: Pick<Tenant, 'slug'>) => tenant.slug.toLowerCase().replace(/_/g, '-');
+export const projectLabel = (tenant: Pick<Tenant, 'projectId'>) => (tenant.projectId ? [`p${tenant.projectId.replace(/-/g, '').slice(0, 8)}`] : []);
 
 const label = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -20,9 +42,11 @@ export const hostname = (field: string) =>
 
 /** A tenant's default domain: one label under the base domain (`acme.controlcore.io`). */
 export function defaultDomain(baseDomain: string) {
-  return hostname('domain').refine((value) => value.endsWith(`.${baseDomain}`) && !value.slice(0, -baseDomain.length - 1).includes('.'), {
-    error: `domain must be one name under ${baseDomain}, such as acme.${baseDomain}`,
-  });
+  return hostname('domain')
+    .refine((value) => value.endsWith(`.${baseDomain}`) && !value.slice(0, -baseDomain.length - 1).includes('.'), {
+      error: `domain must be one name under ${baseDomain}, such as acme.${baseDomain}`,
+    })
+    .refine((value) => !apiHostNames(baseDomain).includes(value), { error: (issue) => `domain ${String(issue.input)} is the API's own name` });
 }
 
 /**

@@ -17,6 +17,7 @@ import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
 import { defaultDomain, type DomainSettings, hostname, readableTenantId } from './default-domains.js';
 import { slugFromLegacyId } from './legacy-ids.js';
 import { assertPlanAllows, documentLimitFields, planFields, tierLimits } from './plans.js';
+import { tenantsByDefaultDomain } from './tenant-hosts.js';
 import { foldSettings, limits, mergeSettings } from './tenant-settings.js';
 import { assertLive, assertNotTenantsOwnAct, reachableTenants, resolveTenant, uuidPattern } from './tenant-access.js';
 
@@ -123,12 +124,18 @@ async function assertSlugFree(actor: Actor, principal: Principal, projectId: str
   throw new ConflictError(`slug "${value}" is already taken`, { field: 'slug', slug: value });
 }
 
-/** Default and custom domains are each one tenant's: a taken one is CONFLICT naming the field. */
-async function assertDomainsFree(actor: Actor, domain: string | null | undefined, customDomain: string | null | undefined): Promise<void> {
+/**
+ * Default and custom domains are each one tenant's: a taken one is CONFLICT naming the field. A
+ * default domain the gateway made for a tenant without one (`acme.controlcore.io` for `acme`) is
+ * taken too: as a Host it already names that tenant.
+ */
+async function assertDomainsFree(actor: Actor, domain: string | null | undefined, customDomain: string | null | undefined, baseDomain: string): Promise<void> {
   for (const [field, value] of [['domain', domain], ['customDomain', customDomain]] as const) {
     if (!value) continue;
     const taken = await actor.prisma.tenant.count({ where: { OR: [{ domain: value }, { customDomain: value }] } });
-    if (taken > 0) throw new ConflictError(`${field} "${value}" is already taken`, { field });
+    if (taken > 0 || (field === 'domain' && (await tenantsByDefaultDomain(actor.prisma, value, baseDomain, {})).length > 0)) {
+      throw new ConflictError(`${field} "${value}" is already taken`, { field });
+    }
   }
 }
 
@@ -179,7 +186,7 @@ export async function createTenant(
     : null;
   const isolation = placement?.isolation ?? data.isolation;
   assertPlanAllows(tier, isolation, 'isolation');
-  await assertDomainsFree(actor, domain, data.customDomain);
+  await assertDomainsFree(actor, domain, data.customDomain, domains.baseDomain);
   if (readable) data.slug = await readableTenantId(actor.prisma, domain ?? data.name);
   else await assertSlugFree(actor, principal, projectId, data.slug);
   const defaults = tierLimits[tier];
@@ -230,7 +237,7 @@ export async function createTenant(
       // the unique index decided; answer as the checks would have, naming the field — unless this
       // create is part of a caller's transaction (provisioning), which the failed insert aborted.
       if (typeof (actor.prisma as { $connect?: unknown }).$connect === 'function') {
-        await assertDomainsFree(actor, domain, data.customDomain);
+        await assertDomainsFree(actor, domain, data.customDomain, domains.baseDomain);
         await assertSlugFree(actor, principal, projectId, data.slug);
       }
       throw new ConflictError('The tenant\'s slug or domain was taken by a concurrent create', { field: 'slug' });
