@@ -120,7 +120,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     sessionKeyTtlMs: env.SESSION_KEY_TTL_DAYS * 86_400_000,
   };
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
-  const domains = { key: secrets.key, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
+  const domains = { key: secrets.key, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN, apiHosts: env.CONTROL_CORE_API_HOSTS };
   const deployments = { backups, work: deploymentWork, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
   const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, dataPlane: { sql: database.sql, keyring }, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring: dataKeyring, queryLogs: { slowQueryMs: env.SLOW_QUERY_MS }, schemaRollouts: rollouts },
     observer: { ...operationObserver(metrics), tenant: noteTenant },

@@ -139,6 +139,13 @@ const environmentSchema = z.object({
     .toLowerCase()
     .regex(/^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'CONTROL_CORE_BASE_DOMAIN is a DNS name such as controlcore.io')
     .default('controlcore.io'),
+  /** The API's own names under CONTROL_CORE_BASE_DOMAIN besides api. and www. (comma-separated): as a Host they name no tenant. */
+  CONTROL_CORE_API_HOSTS: z
+    .string()
+    .toLowerCase()
+    .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(,([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})*$/, 'CONTROL_CORE_API_HOSTS is host names separated by commas')
+    .optional()
+    .transform((value) => value?.split(',') ?? []),
   /** JWT credentials (every Bearer dialect): verified against this JWKS, or against JWT_PUBLIC_KEY (PEM); unset, JWTs are refused. */
   JWT_JWKS_URL: z.string().url().optional(),
   JWT_PUBLIC_KEY: z.string().includes('-----BEGIN PUBLIC KEY-----', { error: 'JWT_PUBLIC_KEY is a PEM public key (-----BEGIN PUBLIC KEY-----)' }).optional(),

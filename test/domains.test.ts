@@ -13,7 +13,7 @@ import { codes, createTenant } from './support/fixtures.js';
 import { startGateway, type TestGateway, testSecretsKey } from './support/gateway.js';
 
 /** The tenant a Host names for an operator (who reaches every tenant). */
-const tenantIdForCustomHost = (prisma: TestGateway['database']['prisma'], host: string) => tenantIdByHost(prisma, hostClaim(host, 'controlcore.io'), 'controlcore.io', {});
+const tenantIdForCustomHost = (prisma: TestGateway['database']['prisma'], host: string) => tenantIdByHost(prisma, hostClaim(host, { baseDomain: 'controlcore.io' }), 'controlcore.io', {});
 
 let gateway: TestGateway;
 let dns: TestDnsServer;

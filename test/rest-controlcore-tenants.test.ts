@@ -421,6 +421,25 @@ describe('the Host as tenant context: no oracle, and the default domain the gate
     }
   });
 
+  test('CONTROL_CORE_API_HOSTS names the API under the base domain: such a Host names no tenant, and no tenant may take it', async () => {
+    const own = await startGateway({ env: { CONTROL_CORE_API_HOSTS: ['gateway.controlcore.io', 'edge.controlcore.io'] } });
+    try {
+      const operator = { authorization: `Bearer ${own.adminKey}` };
+      for (const host of ['gateway.controlcore.io', 'edge.controlcore.io:443']) {
+        const response = await own.rest('GET', '/api/v1/policies', { headers: { ...operator, host } });
+        expect(response.body.error, host).toBe('tenant_context_required');
+      }
+      const tenant = await own.rest('POST', '/api/v1/tenants', { headers: operator, body: { name: 'Acme' } });
+      const row = await own.database.prisma.tenant.findUniqueOrThrow({ where: { slug: tenant.body.id } });
+      const { secret } = await createKey(own, { scopes: ['POLICIES_READ'], tenant: row.id });
+      expect((await own.rest('GET', '/api/v1/policies', { headers: { authorization: `Bearer ${secret}`, host: 'gateway.controlcore.io' } })).status).toBe(200);
+      const taken = await own.rest('POST', '/api/v1/tenants', { headers: operator, body: { name: 'Squatter', domain: 'gateway.controlcore.io' } });
+      expect(taken.body).toMatchObject({ error: 'validation_error', field: 'domain' });
+    } finally {
+      await own.close();
+    }
+  });
+
   test("another customer's tenant domain and a domain nobody has get one answer, naming the host and never the tenant's id", async () => {
     const theirs = await controlCoreTenant();
     const theirsRow = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: theirs.id } });

@@ -18,6 +18,8 @@ export type DomainDeps = {
   /** DNS_RESOLVERS; the system's when unset. */
   resolvers?: string[];
   baseDomain: string;
+  /** CONTROL_CORE_API_HOSTS: the API's own names, which name no tenant. */
+  apiHosts?: readonly string[];
 };
 
 export type TenantDomain = {

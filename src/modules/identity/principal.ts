@@ -71,8 +71,8 @@ export type Actor = {
   credentialsChanged?: () => void;
   /** The request being served, for the audit trail. */
   origin?: { requestId?: string; clientAddress?: string };
-  /** Where tenants' default domains are (CONTROL_CORE_BASE_DOMAIN): how a request's Host names a tenant. */
-  domains?: { baseDomain: string };
+  /** Where tenants' default domains are (CONTROL_CORE_BASE_DOMAIN), and the API's own names there: how a request's Host names a tenant. */
+  domains?: { baseDomain: string; apiHosts?: readonly string[] };
 };
 
 export function hasScope(principal: Principal, scope: Scope): boolean {

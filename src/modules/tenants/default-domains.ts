@@ -3,14 +3,14 @@ import { z } from 'zod';
 import type { Tenant } from '../../generated/prisma/client.js';
 import type { Actor } from '../identity/principal.js';
 
-/** What Control Core's default domains are under (CONTROL_CORE_BASE_DOMAIN). */
-export type DomainSettings = { baseDomain: string };
+/** What Control Core's default domains are under (CONTROL_CORE_BASE_DOMAIN), and the API's own names there (CONTROL_CORE_API_HOSTS). */
+export type DomainSettings = { baseDomain: string; apiHosts?: readonly string[] };
 
 /** CONTROL_CORE_BASE_DOMAIN's default, for callers that were given none. */
-export const defaultBaseDomain = 'controlcore.io';
+export const defaultDomainSettings: DomainSettings = { baseDomain: 'controlcore.io' };
 
-/** The API's own names under the base domain (the seed's api.controlcore.io): they name no tenant, and no tenant may take them. */
-export const apiHostNames = (baseDomain: string) => [baseDomain, `api.${baseDomain}`, `www.${baseDomain}`];
+/** The API's own names (the seed's api.controlcore.io, and any CONTROL_CORE_API_HOSTS): they name no tenant, and no tenant may take them. */
+export const apiHostNames = ({ baseDomain, apiHosts = [] }: DomainSettings) => [baseDomain, `api.${baseDomain}`, `www.${baseDomain}`, ...apiHosts];
 
 /**
  * The tenant's default domain: the one it was given (`acme.controlcore.io`), else
@@ -41,12 +41,13 @@ export const hostname = (field: string) =>
     });
 
 /** A tenant's default domain: one label under the base domain (`acme.controlcore.io`). */
-export function defaultDomain(baseDomain: string) {
+export function defaultDomain(settings: DomainSettings) {
+  const { baseDomain } = settings;
   return hostname('domain')
     .refine((value) => value.endsWith(`.${baseDomain}`) && !value.slice(0, -baseDomain.length - 1).includes('.'), {
       error: `domain must be one name under ${baseDomain}, such as acme.${baseDomain}`,
     })
-    .refine((value) => !apiHostNames(baseDomain).includes(value), { error: (issue) => `domain ${String(issue.input)} is the API's own name` });
+    .refine((value) => !apiHostNames(settings).includes(value), { error: (issue) => `domain ${String(issue.input)} is the API's own name` });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Tenant } from '../../generated/prisma/client.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { type Actor, type Principal, requireScope, type Scope } from '../identity/principal.js';
-import { defaultBaseDomain } from './default-domains.js';
+import { defaultDomainSettings } from './default-domains.js';
 import { reachableTenants, resolveTenant, uuidPattern } from './tenant-access.js';
 import { type HostClaim, hostClaim, tenantIdByHost } from './tenant-hosts.js';
 
@@ -53,7 +53,7 @@ const disagreement = (first: Source, second: Source, refs: Partial<Record<Source
  * domain of one the caller reaches; otherwise it names none, like the API's own name.
  */
 async function tenantOfHost(actor: Actor, principal: Principal, claim: HostClaim): Promise<string | null> {
-  const id = await tenantIdByHost(actor.prisma, claim, actor.domains?.baseDomain ?? defaultBaseDomain, reachableTenants(principal));
+  const id = await tenantIdByHost(actor.prisma, claim, (actor.domains ?? defaultDomainSettings).baseDomain, reachableTenants(principal));
   if (id || claim.kind !== 'tenant') return id;
   if (principal.owner === 'TENANT') throw new TenantAccessDeniedError(claim.name);
   throw new NotFoundError('Tenant does not exist', { tenant: claim.name });
@@ -74,7 +74,7 @@ export async function resolveTenantContext(actor: Actor, sources: TenantContextS
     const ref = sources[source]?.trim();
     if (ref) named.push([source, ref]);
   }
-  const claim = hostClaim(sources.host, actor.domains?.baseDomain ?? defaultBaseDomain);
+  const claim = hostClaim(sources.host, actor.domains ?? defaultDomainSettings);
   const refs: Partial<Record<Source, string>> = Object.fromEntries(named);
   if (claim.kind !== 'none') refs.host = claim.name;
 

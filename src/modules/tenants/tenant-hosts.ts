@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { ConflictError } from '../../lib/errors.js';
 import { tenantIdByVerifiedCustomDomain } from './custom-domain-hosts.js';
-import { apiHostNames, tenantDefaultDomain } from './default-domains.js';
+import { apiHostNames, type DomainSettings, tenantDefaultDomain } from './default-domains.js';
 
 /**
  * What a Host claims before anything is looked up. A name under the base domain claims a
@@ -16,10 +16,10 @@ export function normalizeHost(host: string): string {
   return host.trim().toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
 }
 
-export function hostClaim(host: string | null | undefined, baseDomain: string): HostClaim {
+export function hostClaim(host: string | null | undefined, settings: DomainSettings): HostClaim {
   const name = host ? normalizeHost(host) : '';
-  if (!name || apiHostNames(baseDomain).includes(name)) return { kind: 'none' };
-  return { kind: name.endsWith(`.${baseDomain}`) ? 'tenant' : 'custom', name };
+  if (!name || apiHostNames(settings).includes(name)) return { kind: 'none' };
+  return { kind: name.endsWith(`.${settings.baseDomain}`) ? 'tenant' : 'custom', name };
 }
 
 /**

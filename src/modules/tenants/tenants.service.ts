@@ -14,7 +14,7 @@ import type { DataPlaneDeps } from '../workspaces/data-plane-deps.js';
 import { type CreateApiKeyInput, createApiKey } from '../identity/api-keys.js';
 import { type Actor, type Principal, requireScope } from '../identity/principal.js';
 import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
-import { defaultDomain, type DomainSettings, hostname, readableTenantId } from './default-domains.js';
+import { defaultDomain, defaultDomainSettings, type DomainSettings, hostname, readableTenantId } from './default-domains.js';
 import { slugFromLegacyId } from './legacy-ids.js';
 import { assertPlanAllows, documentLimitFields, planFields, tierLimits } from './plans.js';
 import { tenantsByDefaultDomain } from './tenant-hosts.js';
@@ -162,7 +162,7 @@ export async function createTenant(
   given: CreateTenantInput,
   work?: DatabaseWork,
   query: TenantQuery = {},
-  domains: DomainSettings = { baseDomain: 'controlcore.io' },
+  domains: DomainSettings = defaultDomainSettings,
   dataPlane?: DataPlaneDeps,
 ): Promise<Tenant> {
   const principal = requireScope(actor, 'tenants:write');
@@ -170,7 +170,7 @@ export async function createTenant(
     throw new ForbiddenError('A tenant API key cannot create tenants');
   }
   const input = foldSettings(given.slug == null && given.legacyId != null ? { ...given, slug: slugFromLegacyId(given.legacyId) } : given).input;
-  const domain = given.domain == null ? null : parseInput(defaultDomain(domains.baseDomain), given.domain, 'domain');
+  const domain = given.domain == null ? null : parseInput(defaultDomain(domains), given.domain, 'domain');
   const readable = input.slug == null && input.legacyId == null;
   const data = parseInput(input.databases ? createTenantWithDatabasesSchema : createTenantSchema, readable ? { ...input, slug: 'tenant-new' } : input);
   const projectId = principal.owner === 'PROJECT' ? principal.projectId : (data.projectId ?? null);
