@@ -119,8 +119,8 @@ const rest: fc.Arbitrary<Call> = fc
 const mutations: [string, string[]][] = [
   ['mutation ($tenant: ID!, $input: UpdateTenantConfigInput!) { updateTenantConfig(tenant: $tenant, input: $input) { updatedFields } }', ['performance', 'security', 'customSettings', 'backup', 'expectedVersion', 'cacheSizeMb']],
   ['mutation ($input: CreateTenantInput!) { createTenant(input: $input) { id } }', ['name', 'slug', 'tier', 'region', 'settings', 'legacyId', 'databases', 'domain', 'customDomain', 'maxPolicies', 'maxBouncers']],
-  ['mutation ($tenant: ID!, $input: UpdateTenantInput!) { updateTenant(id: $tenant, input: $input) { id } }', ['name', 'tier', 'region', 'settings', 'maxUsers', 'expiresAt']],
-  ['mutation ($tenant: String, $input: UpdateTenantInput!) { updateTenantInContext(context: { header: $tenant }, input: $input) { id } }', ['name', 'tier', 'settings', 'maxPolicies', 'maxBouncers', 'maxUsers']],
+  ['mutation ($tenant: ID!, $input: UpdateTenantInput!) { updateTenant(id: $tenant, input: $input) { id } }', ['name', 'tier', 'region', 'settings', 'maxUsers', 'expiresAt', 'max_policies', 'plan_type', 'maxBouncers']],
+  ['mutation ($tenant: String, $input: UpdateTenantInput!) { updateTenantInContext(context: { header: $tenant }, input: $input) { id } }', ['name', 'tier', 'settings', 'maxPolicies', 'maxBouncers', 'maxUsers', 'max_users', 'isolation']],
   ['mutation ($tenant: String, $input: TenantDocumentInput!) { createTenantDocument(context: { header: $tenant }, kind: POLICY, input: $input) { id } }', documentNames],
   ['mutation ($tenant: ID, $input: ResourceAmountInput!) { trackUsage(tenant: $tenant, input: $input) { allowed } }', limitNames],
   ['mutation ($tenant: ID, $input: [ResourceLimitInput!]!) { setResourceLimits(tenant: $tenant, limits: $input) { resource } }', limitNames],
