@@ -408,6 +408,23 @@ describe('the Host as tenant context: no oracle, and the default domain the gate
     expect(api.body).toMatchObject({ error: 'validation_error', field: 'domain' });
   });
 
+  test("one slug in several projects and outside any: each made default domain names its own tenant, for the operator who reaches them all", async () => {
+    const { CreateProjectDocument } = await import('../src/generated/graphql/graphql.js');
+    const slug = `${label()}_s`;
+    const outside = await createTenant(gateway, { slug });
+    const inProjects = [];
+    for (let index = 0; index < 3; index++) {
+      const { createProject } = await gateway.data(CreateProjectDocument, { slug: `project_${randomBytes(3).toString('hex')}`, name: 'P' });
+      inProjects.push(await createTenant(gateway, { slug, projectId: createProject.id }));
+    }
+    const named = async (host: string) => (await gateway.graphql<{ tenantInContext: { id: string } }, object>('query ($host: String!) { tenantInContext(context: { host: $host }) { id } }', { host })).data?.tenantInContext.id;
+    expect(await named(`${slug.replace('_', '-')}.controlcore.io`)).toBe(outside.id);
+    for (const tenant of inProjects) {
+      const listed = await gateway.graphql<{ tenantDomains: { domain: string; isDefault: boolean }[] }, object>('query ($tenant: ID!) { tenantDomains(tenant: $tenant) { domain isDefault } }', { tenant: tenant.id });
+      expect(await named(listed.data!.tenantDomains.find((entry) => entry.isDefault)!.domain)).toBe(tenant.id);
+    }
+  });
+
   test('two tenants whose ids differ only by "_" and "-" share a made default domain: as a Host it is 409 for a caller who reaches both, not a guess', async () => {
     const stem = label();
     const [underscored, hyphened] = [await createTenant(gateway, { slug: `${stem}_a-b` }), await createTenant(gateway, { slug: `${stem}-a_b` })];

@@ -39,11 +39,16 @@ function slugsSpelling(label: string): string[] {
  * first: a domain the tenant was given, then one the gateway made from its id and project.
  */
 export async function tenantsByDefaultDomain(prisma: PrismaClient, name: string, baseDomain: string, reach: Prisma.TenantWhereInput) {
-  const label = name.slice(0, -(baseDomain.length + 1)).split('.')[0]!;
+  const [label, tag, ...more] = name.slice(0, -(baseDomain.length + 1)).split('.');
+  // A made default domain is `<slug>` or `<slug>.p<first 8 hex digits of the project id>` under the base.
+  const project = tag === undefined ? null : /^p[0-9a-f]{8}$/.test(tag) && more.length === 0 ? tag.slice(1) : undefined;
+  const made: Prisma.TenantWhereInput[] =
+    project === undefined
+      ? []
+      : [{ domain: null, slug: { in: slugsSpelling(label!) }, projectId: project === null ? null : { gte: `${project}-0000-0000-0000-000000000000`, lte: `${project}-ffff-ffff-ffff-ffffffffffff` } }];
   const found = await prisma.tenant.findMany({
-    where: { AND: [reach, { status: { not: 'DELETED' } }, { OR: [{ domain: name }, { domain: null, slug: { in: slugsSpelling(label) } }] }] },
+    where: { AND: [reach, { status: { not: 'DELETED' } }, { OR: [{ domain: name }, ...made] }] },
     select: { id: true, slug: true, domain: true, projectId: true },
-    take: 10,
   });
   return found.filter((tenant) => tenantDefaultDomain(tenant, baseDomain) === name).sort((a, b) => Number(b.domain !== null) - Number(a.domain !== null));
 }
