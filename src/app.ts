@@ -125,13 +125,20 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const accounts: AccountDeps = {
     keyring,
     loginThrottle: limiting
-      ? createLoginThrottle(store, { perEmail: env.LOGIN_MAX_FAILURES_PER_EMAIL, perAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS, windowSeconds: env.LOGIN_FAILURE_WINDOW_SECONDS })
+      ? createLoginThrottle(store, {
+          perEmailAndAddress: env.LOGIN_MAX_FAILURES_PER_EMAIL_AND_ADDRESS,
+          perAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS,
+          windowSeconds: env.LOGIN_FAILURE_WINDOW_SECONDS,
+          delayAfterPerEmail: env.LOGIN_DELAY_AFTER_FAILURES_PER_EMAIL,
+          maxDelaySeconds: env.LOGIN_MAX_DELAY_SECONDS,
+          knownAddressSeconds: env.SESSION_KEY_TTL_DAYS * 86_400,
+        })
       : undefined,
     signupLimit: limiting ? createSignupLimit(store, env.SIGNUP_PER_ADDRESS_PER_HOUR) : undefined,
     sessionKeyTtlMs: env.SESSION_KEY_TTL_DAYS * 86_400_000,
   };
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
-  const domains = { key: secrets.key, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
+  const domains = { key: secrets.key, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN, apiHosts: env.CONTROL_CORE_API_HOSTS };
   const deployments = { backups, work: deploymentWork, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
   const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, dataPlane, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring: dataKeyring, queryLogs: { slowQueryMs: env.SLOW_QUERY_MS }, schemaRollouts: rollouts },
     observer: { ...operationObserver(metrics), tenant: noteTenant },

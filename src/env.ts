@@ -139,12 +139,21 @@ const environmentSchema = z.object({
     .toLowerCase()
     .regex(/^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'CONTROL_CORE_BASE_DOMAIN is a DNS name such as controlcore.io')
     .default('controlcore.io'),
+  /** The API's own names under CONTROL_CORE_BASE_DOMAIN besides api. and www. (comma-separated): as a Host they name no tenant. */
+  CONTROL_CORE_API_HOSTS: z
+    .string()
+    .toLowerCase()
+    .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(,([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})*$/, 'CONTROL_CORE_API_HOSTS is host names separated by commas')
+    .optional()
+    .transform((value) => value?.split(',') ?? []),
   /** JWT credentials (every Bearer dialect): verified against this JWKS, or against JWT_PUBLIC_KEY (PEM); unset, JWTs are refused. */
   JWT_JWKS_URL: z.string().url().optional(),
   JWT_PUBLIC_KEY: z.string().includes('-----BEGIN PUBLIC KEY-----', { error: 'JWT_PUBLIC_KEY is a PEM public key (-----BEGIN PUBLIC KEY-----)' }).optional(),
   /** When set, a JWT's iss and aud must be these. */
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
+  /** The longest a JWT may live: exp - iat, and exp - now, beyond it are refused (a token without exp always is). */
+  JWT_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(60).max(31_536_000).default(86_400),
   /**
    * The TenantsDB data plane: a PostgreSQL URL whose login may create databases and roles
    * (CREATEDB, CREATEROLE; it never runs tenant SQL), or a PGlite directory. Unset: on PostgreSQL
@@ -183,9 +192,12 @@ const environmentSchema = z.object({
     .transform((value) => value?.split(',')),
   /** How long a TenantsDB login or switch session key lives. */
   SESSION_KEY_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-  /** Failed TenantsDB logins per email and per client address within LOGIN_FAILURE_WINDOW_SECONDS before further attempts are 429. */
-  LOGIN_MAX_FAILURES_PER_EMAIL: z.coerce.number().int().min(1).default(5),
+  /** Failed TenantsDB logins per email from one client address, and per client address, within LOGIN_FAILURE_WINDOW_SECONDS before further attempts from there are 429. */
+  LOGIN_MAX_FAILURES_PER_EMAIL_AND_ADDRESS: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
+  /** Failed logins per email, every address together, before its attempts are spaced by growing delays (never a lock). */
+  LOGIN_DELAY_AFTER_FAILURES_PER_EMAIL: z.coerce.number().int().min(1).default(10),
+  LOGIN_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   /** TenantsDB signups (POST /signup, the signup mutation) per client address per hour before further ones are 429. */
   SIGNUP_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(10),

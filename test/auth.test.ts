@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ApiKeysDocument,
@@ -18,9 +19,12 @@ import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js
 
 let gateway: TestGateway;
 let dns: TestDnsServer;
+let jwtKey: CryptoKey;
 beforeAll(async () => {
   dns = await startDnsServer();
-  gateway = await startGateway({ env: { DNS_RESOLVERS: [dns.address] } });
+  const pair = await generateKeyPair('ES256', { extractable: true });
+  jwtKey = pair.privateKey;
+  gateway = await startGateway({ env: { DNS_RESOLVERS: [dns.address], JWT_PUBLIC_KEY: await exportSPKI(pair.publicKey) } });
 });
 afterAll(async () => {
   await gateway.close();
@@ -690,4 +694,111 @@ describe('authorization matrix: every query and mutation × every kind of caller
       expect(outcome, JSON.stringify(result.errors)).toBe(cell.expect[principal]);
     },
   );
+});
+
+describe('tenant context from the Host × every kind of credential', () => {
+  type Credential = 'operator' | 'project' | 'tenantKey' | 'controlCoreKey' | 'jwt' | 'otherCustomer';
+  type HostCase = 'ownDefault' | 'ownCustom' | 'theirDefault' | 'theirCustom' | 'unknownUnderBase' | 'unrelated' | 'apiHost' | 'none';
+  type Outcome = 'target' | 'theirs' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_USER_INPUT';
+  const tenantCredential: Record<HostCase, Outcome> = {
+    ownDefault: 'target',
+    ownCustom: 'target',
+    theirDefault: 'FORBIDDEN',
+    // Another customer's custom domain names nothing this credential reaches: the same as a host nobody owns.
+    theirCustom: 'target',
+    unknownUnderBase: 'FORBIDDEN',
+    unrelated: 'target',
+    apiHost: 'target',
+    none: 'target',
+  };
+  const expected: Record<Credential, Record<HostCase, Outcome>> = {
+    operator: { ownDefault: 'target', ownCustom: 'target', theirDefault: 'theirs', theirCustom: 'theirs', unknownUnderBase: 'NOT_FOUND', unrelated: 'BAD_USER_INPUT', apiHost: 'BAD_USER_INPUT', none: 'BAD_USER_INPUT' },
+    project: { ownDefault: 'target', ownCustom: 'target', theirDefault: 'NOT_FOUND', theirCustom: 'BAD_USER_INPUT', unknownUnderBase: 'NOT_FOUND', unrelated: 'BAD_USER_INPUT', apiHost: 'BAD_USER_INPUT', none: 'BAD_USER_INPUT' },
+    tenantKey: tenantCredential,
+    controlCoreKey: tenantCredential,
+    jwt: tenantCredential,
+    otherCustomer: { ownDefault: 'NOT_FOUND', ownCustom: 'BAD_USER_INPUT', theirDefault: 'theirs', theirCustom: 'theirs', unknownUnderBase: 'NOT_FOUND', unrelated: 'BAD_USER_INPUT', apiHost: 'BAD_USER_INPUT', none: 'BAD_USER_INPUT' },
+  };
+  const query = 'query ($context: TenantContextInput!) { tenantInContext(context: $context) { id } }';
+  type Tenant = { id: string; defaultDomain: string; customDomain: string };
+
+  /** A tenant of the project `key` owns, its default domain as tenantDomains lists it, and a verified custom domain. */
+  async function tenantOf(projectKey: string, domain: string | null): Promise<Tenant> {
+    const label = `h${randomBytes(4).toString('hex')}`;
+    const created = await gateway.graphql<{ createTenant: { id: string } }, object>(
+      'mutation ($input: CreateTenantInput!) { createTenant(input: $input) { id } }',
+      { input: { slug: `${label}_t`, name: 'Host', ...(domain ? { domain: `${label}.controlcore.io` } : {}) } },
+      projectKey,
+    );
+    expect(created.errors).toBeUndefined();
+    const id = created.data!.createTenant.id;
+    const customDomain = `policies.${label}.example`;
+    const certificate = await makeCertificate({ dnsNames: [customDomain] });
+    const added = await gateway.graphql(
+      'mutation ($tenant: ID!, $input: AddCustomDomainInput!) { addCustomDomain(tenant: $tenant, input: $input) { domain } }',
+      { tenant: id, input: { domain: customDomain, sslCertificate: certificate.certificate, sslPrivateKey: certificate.privateKey } },
+    );
+    expect(added.errors).toBeUndefined();
+    await gateway.database.prisma.customDomain.updateMany({ where: { tenantId: id }, data: { verifiedDomain: customDomain, verifiedAt: new Date() } });
+    const listed = await gateway.graphql<{ tenantDomains: { domain: string; isDefault: boolean; status: string }[] }, object>(
+      'query ($tenant: ID!) { tenantDomains(tenant: $tenant) { domain isDefault status } }',
+      { tenant: id },
+    );
+    const listedDefault = listed.data!.tenantDomains.find((entry) => entry.isDefault)!;
+    expect(listedDefault.status).toBe('ACTIVE');
+    return { id, defaultDomain: listedDefault.domain, customDomain };
+  }
+
+  describe.each([
+    ['its own domain', 'explicit'],
+    ['the default domain the gateway gives it (<id>.p<project>.controlcore.io)', null],
+  ])('a target tenant with %s', (_name, domain) => {
+    let target: Tenant;
+    let theirs: Tenant;
+    const credentials = {} as Record<Credential, string>;
+    beforeAll(async () => {
+      const signup = async () => (await gateway.rest('POST', '/signup', { body: { email: `${uniqueSlug('host')}@example.com`, password: 'correct horse battery' } })).body.api_key as string;
+      credentials.project = await signup();
+      credentials.otherCustomer = await signup();
+      target = await tenantOf(credentials.project, domain);
+      theirs = await tenantOf(credentials.otherCustomer, domain);
+      credentials.operator = gateway.adminKey;
+      credentials.tenantKey = (await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: target.id })).secret;
+      const minted = await gateway.rest('POST', `/api/v1/tenants/${target.id}/api-keys`, { headers: { authorization: `Bearer ${gateway.adminKey}` }, body: { name: 'cc', scopes: ['tenants:read'] } });
+      expect(minted.status, JSON.stringify(minted.body)).toBe(201);
+      credentials.controlCoreKey = minted.body.key;
+      credentials.jwt = await new SignJWT({ tenant_id: target.id, scope: 'tenants:read' }).setProtectedHeader({ alg: 'ES256' }).setIssuedAt().setExpirationTime('10m').sign(jwtKey);
+    });
+
+    const hosts = (): Record<HostCase, string | null> => ({
+      ownDefault: target.defaultDomain,
+      ownCustom: target.customDomain,
+      theirDefault: theirs.defaultDomain,
+      theirCustom: theirs.customDomain,
+      unknownUnderBase: `nobody-${randomBytes(4).toString('hex')}.controlcore.io`,
+      unrelated: 'localhost:4000',
+      apiHost: 'api.controlcore.io',
+      none: null,
+    });
+    const ask = (credential: Credential, host: string | null) => gateway.graphql<{ tenantInContext: { id: string } }, object>(query, { context: host === null ? {} : { host } }, credentials[credential]);
+    const outcome = (result: Awaited<ReturnType<typeof ask>>): Outcome | string =>
+      result.errors?.length ? String(result.errors[0]!.extensions?.code) : result.data!.tenantInContext.id === target.id ? 'target' : result.data!.tenantInContext.id === theirs.id ? 'theirs' : 'another tenant';
+
+    test.each(Object.keys(expected) as Credential[])('%s', async (credential) => {
+      const named = hosts();
+      const outcomes = {} as Record<HostCase, Outcome | string>;
+      const errors = {} as Record<HostCase, string>;
+      for (const [hostCase, host] of Object.entries(named) as [HostCase, string | null][]) {
+        const result = await ask(credential, host);
+        outcomes[hostCase] = outcome(result);
+        errors[hostCase] = JSON.stringify(result.errors ?? null).replaceAll(host ?? '<none>', '<host>');
+        // Whatever the answer, it never names another customer's tenant by its id.
+        if (outcomes[hostCase] !== 'theirs') expect(JSON.stringify(result)).not.toContain(theirs.id);
+      }
+      expect(outcomes).toEqual(expected[credential]);
+      // One answer for a tenant that is not the caller's and one that does not exist.
+      if (expected[credential].theirDefault !== 'theirs') expect(errors.theirDefault).toBe(errors.unknownUnderBase);
+      if (expected[credential].theirCustom !== 'theirs') expect(errors.theirCustom).toBe(errors.unrelated);
+    });
+  });
 });

@@ -37,7 +37,9 @@ async function startApp(): Promise<App> {
 
 beforeAll(async () => {
   const text = await readFile(fixture, 'utf8');
-  [, key, secretsKey] = /key: (tenantsdb_sk_[0-9a-f]{64}); SECRETS_KEY ([0-9a-f]{64})/.exec(text.split('\n')[0]!)!;
+  const header = /key: (tenantsdb_sk_[0-9a-f]{64}); SECRETS_KEY ([0-9a-f]{64})/.exec(text.split('\n')[0]!)!;
+  key = header[1]!;
+  secretsKey = header[2]!;
   const serverUrl = process.env.TEST_POSTGRES_URL;
   if (serverUrl) {
     const fresh = await freshPostgresDatabase(serverUrl, 'gateway_upgrade');

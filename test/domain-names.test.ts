@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { defaultDomain, regionalDomain } from '../src/modules/domains/domain-names.js';
+import { regionalDomain } from '../src/modules/domains/domain-names.js';
+import { tenantDefaultDomain as defaultDomain } from '../src/modules/tenants/default-domains.js';
 
 // Slugs are unique only within a project: the host names built from them must not be shared.
 const base = 'controlcore.io';

@@ -6,11 +6,14 @@ import {
   VerifyCustomDomainDocument,
 } from '../src/generated/graphql/graphql.js';
 import { unseal } from '../src/lib/sealing.js';
-import { tenantIdForCustomHost } from '../src/modules/domains/domain-hosts.js';
+import { hostClaim, tenantIdByHost } from '../src/modules/tenants/tenant-hosts.js';
 import { days, makeCertificate, type TestCertificate } from './support/certificates.js';
 import { startDnsServer, type TestDnsServer } from './support/dns-server.js';
 import { codes, createTenant } from './support/fixtures.js';
 import { startGateway, type TestGateway, testSecretsKey } from './support/gateway.js';
+
+/** The tenant a Host names for an operator (who reaches every tenant). */
+const tenantIdForCustomHost = (prisma: TestGateway['database']['prisma'], host: string) => tenantIdByHost(prisma, hostClaim(host, { baseDomain: 'controlcore.io' }), 'controlcore.io', {});
 
 let gateway: TestGateway;
 let dns: TestDnsServer;

@@ -120,8 +120,8 @@ const rest: fc.Arbitrary<Call> = fc
 const mutations: [string, string[]][] = [
   ['mutation ($tenant: ID!, $input: UpdateTenantConfigInput!) { updateTenantConfig(tenant: $tenant, input: $input) { updatedFields } }', ['performance', 'security', 'customSettings', 'backup', 'expectedVersion', 'cacheSizeMb']],
   ['mutation ($input: CreateTenantInput!) { createTenant(input: $input) { id } }', ['name', 'slug', 'tier', 'region', 'settings', 'legacyId', 'databases', 'domain', 'customDomain', 'maxPolicies', 'maxBouncers']],
-  ['mutation ($tenant: ID!, $input: UpdateTenantInput!) { updateTenant(id: $tenant, input: $input) { id } }', ['name', 'tier', 'region', 'settings', 'maxUsers', 'expiresAt']],
-  ['mutation ($tenant: String, $input: UpdateTenantInput!) { updateTenantInContext(context: { header: $tenant }, input: $input) { id } }', ['name', 'tier', 'settings', 'maxPolicies', 'maxBouncers', 'maxUsers']],
+  ['mutation ($tenant: ID!, $input: UpdateTenantInput!) { updateTenant(id: $tenant, input: $input) { id } }', ['name', 'tier', 'region', 'settings', 'maxUsers', 'expiresAt', 'max_policies', 'plan_type', 'maxBouncers']],
+  ['mutation ($tenant: String, $input: UpdateTenantInput!) { updateTenantInContext(context: { header: $tenant }, input: $input) { id } }', ['name', 'tier', 'settings', 'maxPolicies', 'maxBouncers', 'maxUsers', 'max_users', 'isolation']],
   ['mutation ($tenant: String, $input: TenantDocumentInput!) { createTenantDocument(context: { header: $tenant }, kind: POLICY, input: $input) { id } }', documentNames],
   ['mutation ($tenant: ID, $input: ResourceAmountInput!) { trackUsage(tenant: $tenant, input: $input) { allowed } }', limitNames],
   ['mutation ($tenant: ID, $input: [ResourceLimitInput!]!) { setResourceLimits(tenant: $tenant, limits: $input) { resource } }', limitNames],
@@ -238,4 +238,52 @@ test(`generated bodies to every mutating REST route and GraphQL mutation: no 5xx
   const tables = await dataPlaneCatalog(gateway, acme.id, 'SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [acme.schemaName]);
   expect(tables.rows.map((row) => row[0])).toEqual(['users']);
   expect((await gateway.database.sql.transaction((tx) => tx.query("SELECT count(*) FROM pg_namespace WHERE nspname ~ '^p[0-9a-f]{8}_'"))).rows).toEqual([[0]]);
+}, 120_000);
+
+/** Host values: tenants' own default domains, other names under the base domain, custom-looking names, and malformed ones. */
+const hostValue = fc.oneof(
+  tenantIndex.map((index) => `${tenants[index]!.slug.replace(/_/g, '-')}.controlcore.io`),
+  tenantIndex.chain((index) => fc.constantFrom(':443', '.', '.:8080', '').map((tail) => `${tenants[index]!.slug.toUpperCase()}.ControlCore.io${tail}`)),
+  fc.constantFrom(
+    'controlcore.io', 'api.controlcore.io', 'www.controlcore.io', '.controlcore.io', '-.controlcore.io', 'a.b.c.controlcore.io', 'x.pdeadbeef.controlcore.io',
+    `${'a-'.repeat(40)}x.controlcore.io`, `${'a-b_'.repeat(4)}c.controlcore.io`, `${'x'.repeat(300)}.controlcore.io`, 'localhost', 'localhost:4000', '[::1]:4000',
+    '127.0.0.1:99999', 'policies.example.com', 'ÿ.controlcore.io', '%00.controlcore.io', ' ', 'a b.controlcore.io', 'controlcore.io.evil.com', '__proto__.controlcore.io',
+  ),
+  fc.stringMatching(/^[A-Za-z0-9.:\-_[\]% ]{0,80}$/),
+  fc.stringMatching(/^[a-z0-9_-]{1,40}$/).map((label) => `${label}.controlcore.io`),
+);
+const hostRoutes = ['GET /api/v1/policies', 'POST /api/v1/policies', 'GET /api/v1/tenants/{id}', 'PUT /api/v1/tenants/{id}', 'GET /api/v1/tenants/{id}/domains', 'GET /api/v1/tenants/{id}/billing'];
+
+test(`generated Host headers on Control Core routes and in tenantInContext: no 5xx, no INTERNAL, and a tenant's key never learns another tenant's id (${Math.ceil(runs / 4)} runs)`, async () => {
+  const own = tenants[0]!;
+  const tenantKey = (await gateway.data((await import('../src/generated/graphql/graphql.js')).CreateApiKeyDocument, { input: { name: 'host fuzz', scopes: ['TENANTS_READ', 'TENANTS_WRITE', 'POLICIES_READ', 'POLICIES_WRITE', 'DOMAINS_READ', 'BILLING_READ'], tenant: own.id } })).createApiKey.secret;
+  const others = tenants.slice(1).map((tenant) => tenant.id);
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom(...hostRoutes), hostValue, fc.boolean(), fc.boolean(), async (route, host, asTenant, viaGraphQL) => {
+      const [method, path] = route.split(' ') as [string, string];
+      const key = asTenant ? tenantKey : gateway.adminKey;
+      let request: Request;
+      try {
+        request = viaGraphQL
+          ? new Request('http://gateway.test/graphql', {
+              method: 'POST',
+              headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+              body: JSON.stringify({ query: 'query ($host: String) { tenantInContext(context: { host: $host }) { id } }', variables: { host } }),
+            })
+          : new Request(`http://gateway.test${path.replace('{id}', own.slug)}`, {
+              method,
+              headers: { authorization: `Bearer ${key}`, host, 'content-type': 'application/json' },
+              body: method === 'GET' ? undefined : JSON.stringify({ name: 'host-fuzz' }),
+            });
+      } catch {
+        return; // Not a header value HTTP can carry: no server ever sees it.
+      }
+      const response = await gateway.app.fetch(request);
+      const text = await response.text();
+      expect(response.status, `${route} ${JSON.stringify(host)} ${text}`).toBeLessThan(500);
+      expect(text, `${route} ${JSON.stringify(host)}`).not.toMatch(/"INTERNAL"|internal_error/);
+      if (asTenant) for (const id of others) expect(text, `${route} ${JSON.stringify(host)}`).not.toContain(id);
+    }),
+    { numRuns: Math.ceil(runs / 4), seed, endOnFailure: true },
+  );
 }, 120_000);

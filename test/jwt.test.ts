@@ -35,16 +35,21 @@ afterAll(async () => {
 });
 
 type Claims = { tenant_id?: string; scope?: string; scopes?: string[] };
-async function token(claims: Claims = {}, change: { key?: CryptoKey; issuer?: string; audience?: string; expires?: number | string } = {}) {
-  return new SignJWT({ tenant_id: tenantId, scope: 'policies:read policies:write metrics:read config:read', ...claims })
+/** `issuedAt` and `expires`: seconds since the epoch, a jose time span, or null for no such claim. */
+async function token(
+  claims: Claims = {},
+  change: { key?: CryptoKey; issuer?: string; audience?: string; expires?: number | string | null; issuedAt?: number | null } = {},
+) {
+  const jwt = new SignJWT({ tenant_id: tenantId, scope: 'policies:read policies:write metrics:read config:read', ...claims })
     .setProtectedHeader({ alg: 'RS256', kid })
     .setSubject('user-42')
     .setIssuer(change.issuer ?? issuer)
-    .setAudience(change.audience ?? audience)
-    .setIssuedAt()
-    .setExpirationTime(change.expires ?? '5m')
-    .sign(change.key ?? signingKey);
+    .setAudience(change.audience ?? audience);
+  if (change.issuedAt !== null) jwt.setIssuedAt(change.issuedAt);
+  if (change.expires !== null) jwt.setExpirationTime(change.expires ?? '5m');
+  return jwt.sign(change.key ?? signingKey);
 }
+const now = () => Math.floor(Date.now() / 1000);
 const bearer = (jwt: string) => ({ authorization: `Bearer ${jwt}` });
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -82,6 +87,13 @@ describe('JWT credentials (JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE)', () => {
       'The JWT is not valid',
     ],
     ['naming no tenant that exists', () => token({ tenant_id: 'tenant-nobody-000' }), 'The JWT names no tenant (tenant_id claim) that exists'],
+    ['without exp', () => token({}, { expires: null }), 'The JWT has no expiry (exp claim)'],
+    ['without exp or iat', () => token({}, { expires: null, issuedAt: null }), 'The JWT has no expiry (exp claim)'],
+    ['living longer than JWT_MAX_LIFETIME_SECONDS (exp - iat)', () => token({}, { expires: '25h' }), 'The JWT lives longer than JWT_MAX_LIFETIME_SECONDS allows (86400 seconds)'],
+    ['without iat, expiring later than JWT_MAX_LIFETIME_SECONDS from now', () => token({}, { expires: '25h', issuedAt: null }), 'The JWT lives longer than JWT_MAX_LIFETIME_SECONDS allows (86400 seconds)'],
+    ['issued long ago, with a lifetime far past the limit', () => token({}, { issuedAt: now() - 30 * 86_400, expires: now() + 60 }), 'The JWT lives longer than JWT_MAX_LIFETIME_SECONDS allows (86400 seconds)'],
+    ['issued in the future (past the 30 s clock tolerance)', () => token({}, { issuedAt: now() + 120 }), 'The JWT was issued in the future (iat claim)'],
+    ['expired more than the 30 s clock tolerance ago', () => token({}, { issuedAt: now() - 120, expires: now() - 31 }), 'The JWT has expired'],
   ])('a token %s is 401 and does nothing', async (_case, make, message) => {
     const jwt = await make();
     const response = await gateway.rest('POST', '/api/v1/policies', { headers: bearer(jwt), body: { name: 'refused' } });
@@ -90,6 +102,12 @@ describe('JWT credentials (JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE)', () => {
     const graphql = await gateway.graphql('query { viewer { id } }', {}, jwt);
     expect(graphql.status).toBe(401);
     expect(await gateway.database.prisma.tenantDocument.count({ where: { name: 'refused' } })).toBe(0);
+  });
+
+  test('clocks may differ by 30 seconds: a token issued 10 s ahead, or expired 10 s ago, still works; a day-long one is the longest', async () => {
+    for (const jwt of [await token({}, { issuedAt: now() + 10 }), await token({}, { issuedAt: now() - 300, expires: now() - 10 }), await token({}, { expires: '24h' })]) {
+      expect((await gateway.rest('GET', '/api/v1/policies', { headers: bearer(jwt) })).status).toBe(200);
+    }
   });
 
   test('a project\'s tenant is named by its UUID, never by its slug: tokens name no project, and another project may use the same slug', async () => {

@@ -139,6 +139,27 @@ describe('document limits (GraphQL Armor)', () => {
       expect(JSON.stringify(body)).not.toMatch(/Did you mean/);
     }
   });
+
+  test('no suggestion of any kind: enum values (inline and in variables), arguments, input fields, types', async () => {
+    const tenant = await createTenant(gateway);
+    const update = 'mutation ($id: ID!, $input: UpdateTenantInput!) { updateTenant(id: $id, input: $input) { id } }';
+    const cases: [string, { query: string; variables?: Record<string, unknown> }, string][] = [
+      ['an enum value inline', { query: `mutation { updateTenant(id: "${tenant.id}", input: { tier: PRR }) { id } }` }, 'Value "PRR" does not exist in "PlanTier" enum.'],
+      ['an enum value in a variable', { query: update, variables: { id: tenant.id, input: { tier: 'PRR' } } }, 'Variable "$input" got invalid value "PRR" at "input.tier"; Value "PRR" does not exist in "PlanTier" enum.'],
+      ['an input field in a variable', { query: update, variables: { id: tenant.id, input: { nam: 'x' } } }, 'Variable "$input" got invalid value { nam: "x" }; Field "nam" is not defined by type "UpdateTenantInput".'],
+      ['an argument', { query: `{ tenant(idd: "${tenant.id}") { id } }` }, 'Unknown argument "idd" on field "Query.tenant".'],
+      ['a type', { query: 'query ($input: UpdateTenantInputt!) { viewer { id } }' }, 'Unknown type "UpdateTenantInputt".'],
+    ];
+    for (const [name, body, message] of cases) {
+      const response = await gateway.app.fetch(
+        new Request('http://gateway.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...operator() }, body: JSON.stringify(body) }),
+      );
+      const result = await response.json();
+      expect(result.errors?.[0]?.extensions?.code, name).toBe('BAD_USER_INPUT');
+      expect(result.errors[0].message, name).toBe(message);
+      expect(JSON.stringify(result), name).not.toMatch(/Did you mean|Suggestion hidden/);
+    }
+  });
 });
 
 describe('text PostgreSQL cannot store, and prototype keys, are 400 at the boundary', () => {

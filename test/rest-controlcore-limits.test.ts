@@ -26,6 +26,10 @@ test('past its tier quota a tenant credential gets the documented 429, with Retr
     remaining: 0,
     tenant_id: created.body.id,
   });
-  const anonymous = await gateway.rest('GET', '/api/v1/policies', { headers: { authorization: headers.authorization } });
-  expect(anonymous.body).toMatchObject({ error: 'rate_limit_exceeded', message: "Rate limit exceeded for this credential's tenant", tenant_id: null });
+  // A request that names no tenant (its key does) is told which tenant, as the documented body is.
+  const unnamed = await gateway.rest('GET', '/api/v1/policies', { headers: { authorization: headers.authorization } });
+  expect(unnamed.body).toEqual({ error: 'rate_limit_exceeded', message: `Rate limit exceeded for tenant ${created.body.id}`, retry_after: expect.any(Number), limit: 2, remaining: 0, tenant_id: created.body.id });
+  // Named by its UUID, it is still the tenant's id the 429 names.
+  const byUuid = await gateway.rest('GET', '/api/v1/policies', { headers: { authorization: headers.authorization, 'x-tenant-id': row.id } });
+  expect(byUuid.body).toMatchObject({ message: `Rate limit exceeded for tenant ${created.body.id}`, tenant_id: created.body.id });
 });

@@ -261,6 +261,58 @@ describe('PUT /tenants/{tenant_id}', () => {
   });
 });
 
+describe('settings: one meaning on REST and GraphQL', () => {
+  const update = 'mutation ($id: ID!, $input: UpdateTenantInput!) { updateTenant(id: $id, input: $input) { id maxPolicies settings } }';
+  const inContext = 'mutation ($tenant: String!, $input: UpdateTenantInput!) { updateTenantInContext(context: { header: $tenant }, input: $input) { id } }';
+
+  test("a tenant's own key cannot raise its limits nor name its plan through GraphQL settings, as REST refuses it; nothing is stored", async () => {
+    const created = await controlCoreTenant();
+    const row = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: created.id } });
+    const { secret } = await createKey(gateway, { scopes: ['TENANTS_READ', 'TENANTS_WRITE'], tenant: row.id });
+    const cases: [string, Record<string, unknown>, string, string][] = [
+      [update, { id: row.id, input: { settings: { max_policies: 999_999, tier: 'ENTERPRISE' } } }, 'BAD_USER_INPUT', 'settings.tier'],
+      [update, { id: row.id, input: { settings: { max_policies: 999_999 } } }, 'FORBIDDEN', 'settings.max_policies'],
+      [update, { id: row.id, input: { settings: { maxBouncers: 500 } } }, 'FORBIDDEN', 'settings.maxBouncers'],
+      [inContext, { tenant: created.id, input: { settings: { max_users: 1_000_000 } } }, 'FORBIDDEN', 'settings.max_users'],
+      [update, { id: row.id, input: { settings: { plan_type: 'enterprise' } } }, 'BAD_USER_INPUT', 'settings.plan_type'],
+      [update, { id: row.id, input: { settings: { isolation: 'DEDICATED', expires_at: null } } }, 'BAD_USER_INPUT', 'settings.isolation'],
+    ];
+    for (const [query, variables, code, field] of cases) {
+      const result = await gateway.graphql(query, variables, secret);
+      expect(result.errors?.[0]?.extensions, JSON.stringify(variables)).toMatchObject({ code });
+      expect(JSON.stringify(result.errors?.[0]?.extensions), JSON.stringify(variables)).toContain(field);
+    }
+    expect(await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { id: row.id } })).toEqual(row);
+    const rest = await gateway.rest('PUT', `/api/v1/tenants/${created.id}`, { headers: { authorization: `Bearer ${secret}` }, body: { settings: { max_policies: 999_999 } } });
+    expect(rest.status).toBe(403);
+    expect(rest.body).toMatchObject({ error: 'forbidden', field: 'settings.max_policies' });
+  });
+
+  test('an operator setting a limit through GraphQL settings sets the limit REST shows, with the same range; other keys stay free-form and merge key by key', async () => {
+    const created = await controlCoreTenant();
+    const row = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: created.id } });
+    const set = await gateway.graphql<{ updateTenant: { maxPolicies: number; settings: object } }, object>(update, { id: row.id, input: { settings: { max_policies: 5000, theme: 'dark' } } });
+    expect(set.data?.updateTenant).toMatchObject({ maxPolicies: 5000, settings: { theme: 'dark' } });
+    expect((await gateway.rest('GET', `/api/v1/tenants/${created.id}`, { headers: admin })).body.settings.max_policies).toBe(5000);
+    const merged = await gateway.graphql<{ updateTenant: { settings: object } }, object>(update, { id: row.id, input: { settings: { locale: 'fr', theme: null } } });
+    expect(merged.data?.updateTenant.settings).toEqual({ locale: 'fr' });
+    const outOfRange = await gateway.graphql(update, { id: row.id, input: { settings: { max_policies: 1_000_001 } } });
+    expect(outOfRange.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', violations: [{ field: 'settings.max_policies' }] });
+    const twice = await gateway.graphql(update, { id: row.id, input: { maxPolicies: 10, settings: { max_policies: 20 } } });
+    expect(twice.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', violations: [{ field: 'settings.max_policies' }] });
+    const read = await gateway.graphql<{ tenant: { maxPolicies: number; settings: object } }, object>('query ($id: ID!) { tenant(id: $id) { maxPolicies settings } }', { id: row.id });
+    expect(read.data?.tenant).toEqual({ maxPolicies: 5000, settings: { locale: 'fr' } });
+  });
+
+  test("a tenant's own key may keep free-form settings of its own", async () => {
+    const created = await controlCoreTenant();
+    const row = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: created.id } });
+    const { secret } = await createKey(gateway, { scopes: ['TENANTS_READ', 'TENANTS_WRITE'], tenant: row.id });
+    const result = await gateway.graphql<{ updateTenant: { settings: object } }, object>(update, { id: row.id, input: { settings: { theme: 'dark' } } }, secret);
+    expect(result.data?.updateTenant.settings).toEqual({ theme: 'dark' });
+  });
+});
+
 describe('DELETE /tenants/{tenant_id}', () => {
   test('deletes softly: 204, then the tenant reads as deleted and its keys stop working', async () => {
     const created = await controlCoreTenant();
@@ -323,6 +375,112 @@ describe('tenant context by Host, X-Tenant-ID and ?tenant_id (tenantInContext)',
     expect(alone.data?.tenantInContext.slug).toBe(mine.id);
     const host = await gateway.graphql(query, { context: { host: theirs.domain } }, secret);
     expect(host.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', tenantAccessDenied: true, tenant: theirs.domain });
+  });
+});
+
+describe('the Host as tenant context: no oracle, and the default domain the gateway lists names its tenant', () => {
+  const policies = (headers: Record<string, string>) => gateway.rest('GET', '/api/v1/policies', { headers });
+
+  test('{tenant-id}.controlcore.io names a tenant created without a domain: the default domain GET /tenants/{id}/domains lists as active', async () => {
+    const created = await gateway.rest('POST', '/api/v1/tenants', { headers: admin, body: { name: 'Initech' } });
+    expect(created.body.domain).toBeNull();
+    const listed = await gateway.rest('GET', `/api/v1/tenants/${created.body.id}/domains`, { headers: admin });
+    expect(listed.body).toEqual([{ domain: `${created.body.id}.controlcore.io`, status: 'active', ssl_status: 'active', is_default: true }]);
+    await gateway.rest('POST', '/api/v1/policies', { headers: { ...admin, 'x-tenant-id': created.body.id }, body: { name: 'by-host' } });
+    for (const host of [`${created.body.id}.controlcore.io`, `${created.body.id.toUpperCase()}.ControlCore.io:443`]) {
+      const response = await policies({ ...admin, host });
+      expect(response.status, JSON.stringify(response.body)).toBe(200);
+      expect(response.body.map((policy: { name: string }) => policy.name)).toEqual(['by-host']);
+    }
+    const row = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: created.body.id } });
+    const { secret } = await createKey(gateway, { scopes: ['POLICIES_READ'], tenant: row.id });
+    expect((await policies({ authorization: `Bearer ${secret}`, host: `${created.body.id}.controlcore.io` })).status).toBe(200);
+  });
+
+  test("a domain that is already another tenant's made default domain is 409, and the API's own name is 400: a Host names one tenant", async () => {
+    const slug = `${label()}_x`;
+    await createTenant(gateway, { slug });
+    const taken = await gateway.rest('POST', '/api/v1/tenants', { headers: admin, body: { name: 'Squatter', domain: `${slug.replace('_', '-')}.controlcore.io` } });
+    expect(taken.status).toBe(409);
+    expect(taken.body).toMatchObject({ error: 'conflict', field: 'domain' });
+    const api = await gateway.rest('POST', '/api/v1/tenants', { headers: admin, body: { name: 'Squatter', domain: 'api.controlcore.io' } });
+    expect(api.status).toBe(400);
+    expect(api.body).toMatchObject({ error: 'validation_error', field: 'domain' });
+  });
+
+  test("one slug in several projects and outside any: each made default domain names its own tenant, for the operator who reaches them all", async () => {
+    const { CreateProjectDocument } = await import('../src/generated/graphql/graphql.js');
+    const slug = `${label()}_s`;
+    const outside = await createTenant(gateway, { slug });
+    const inProjects = [];
+    for (let index = 0; index < 3; index++) {
+      const { createProject } = await gateway.data(CreateProjectDocument, { slug: `project_${randomBytes(3).toString('hex')}`, name: 'P' });
+      inProjects.push(await createTenant(gateway, { slug, projectId: createProject.id }));
+    }
+    const named = async (host: string) => (await gateway.graphql<{ tenantInContext: { id: string } }, object>('query ($host: String!) { tenantInContext(context: { host: $host }) { id } }', { host })).data?.tenantInContext.id;
+    expect(await named(`${slug.replace('_', '-')}.controlcore.io`)).toBe(outside.id);
+    for (const tenant of inProjects) {
+      const listed = await gateway.graphql<{ tenantDomains: { domain: string; isDefault: boolean }[] }, object>('query ($tenant: ID!) { tenantDomains(tenant: $tenant) { domain isDefault } }', { tenant: tenant.id });
+      expect(await named(listed.data!.tenantDomains.find((entry) => entry.isDefault)!.domain)).toBe(tenant.id);
+    }
+  });
+
+  test('two tenants whose ids differ only by "_" and "-" share a made default domain: as a Host it is 409 for a caller who reaches both, not a guess', async () => {
+    const stem = label();
+    const [underscored, hyphened] = [await createTenant(gateway, { slug: `${stem}_a-b` }), await createTenant(gateway, { slug: `${stem}-a_b` })];
+    const host = `${stem}-a-b.controlcore.io`;
+    const ambiguous = await policies({ ...admin, host });
+    expect(ambiguous.status).toBe(409);
+    expect(ambiguous.body).toMatchObject({ error: 'conflict', field: 'host' });
+    for (const tenant of [underscored, hyphened]) {
+      const { secret } = await createKey(gateway, { scopes: ['POLICIES_READ'], tenant: tenant.id });
+      expect((await policies({ authorization: `Bearer ${secret}`, host })).status).toBe(200);
+    }
+  });
+
+  test('CONTROL_CORE_API_HOSTS names the API under the base domain: such a Host names no tenant, and no tenant may take it', async () => {
+    const own = await startGateway({ env: { CONTROL_CORE_API_HOSTS: ['gateway.controlcore.io', 'edge.controlcore.io'] } });
+    try {
+      const operator = { authorization: `Bearer ${own.adminKey}` };
+      for (const host of ['gateway.controlcore.io', 'edge.controlcore.io:443']) {
+        const response = await own.rest('GET', '/api/v1/policies', { headers: { ...operator, host } });
+        expect(response.body.error, host).toBe('tenant_context_required');
+      }
+      const tenant = await own.rest('POST', '/api/v1/tenants', { headers: operator, body: { name: 'Acme' } });
+      const row = await own.database.prisma.tenant.findUniqueOrThrow({ where: { slug: tenant.body.id } });
+      const { secret } = await createKey(own, { scopes: ['POLICIES_READ'], tenant: row.id });
+      expect((await own.rest('GET', '/api/v1/policies', { headers: { authorization: `Bearer ${secret}`, host: 'gateway.controlcore.io' } })).status).toBe(200);
+      const taken = await own.rest('POST', '/api/v1/tenants', { headers: operator, body: { name: 'Squatter', domain: 'gateway.controlcore.io' } });
+      expect(taken.body).toMatchObject({ error: 'validation_error', field: 'domain' });
+    } finally {
+      await own.close();
+    }
+  });
+
+  test("another customer's tenant domain and a domain nobody has get one answer, naming the host and never the tenant's id", async () => {
+    const theirs = await controlCoreTenant();
+    const theirsRow = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: theirs.id } });
+    const unknown = `${label()}.controlcore.io`;
+    const signup = await gateway.rest('POST', '/signup', { body: { email: `${label()}@example.com`, password: 'correct horse battery' } });
+    const projectKey = { authorization: `Bearer ${signup.body.api_key}` };
+    const mine = await controlCoreTenant();
+    const mineRow = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: mine.id } });
+    const tenantKey = { authorization: `Bearer ${(await createKey(gateway, { scopes: ['POLICIES_READ'], tenant: mineRow.id })).secret}` };
+    for (const [credential, status, error] of [
+      [projectKey, 404, 'tenant_not_found'],
+      [tenantKey, 403, 'tenant_access_denied'],
+    ] as const) {
+      const existing = await policies({ ...credential, host: theirs.domain });
+      const missing = await policies({ ...credential, host: unknown });
+      expect(existing.status).toBe(status);
+      expect(existing.body.error).toBe(error);
+      expect(existing.body.tenant_id).toBe(theirs.domain);
+      expect(JSON.stringify(existing.body).replaceAll(theirs.domain, '<host>')).toBe(JSON.stringify(missing.body).replaceAll(unknown, '<host>'));
+      expect(missing.status).toBe(status);
+      expect(JSON.stringify(existing.body)).not.toContain(theirsRow.id);
+    }
+    // The API's own name and an unrelated host name no tenant: the tenant key acts on its own.
+    for (const host of ['api.controlcore.io', 'localhost:4000']) expect((await policies({ ...tenantKey, host })).status).toBe(200);
   });
 });
 

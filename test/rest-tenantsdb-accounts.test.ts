@@ -22,7 +22,16 @@ let throttled: TestGateway;
 beforeAll(async () => {
   [gateway, throttled] = await Promise.all([
     startGateway(),
-    startGateway({ env: { LOGIN_MAX_FAILURES_PER_EMAIL: 3, LOGIN_MAX_FAILURES_PER_ADDRESS: 5, LOGIN_FAILURE_WINDOW_SECONDS: 600, SIGNUP_PER_ADDRESS_PER_HOUR: 3 } }),
+    startGateway({
+      env: {
+        LOGIN_MAX_FAILURES_PER_EMAIL_AND_ADDRESS: 3,
+        LOGIN_MAX_FAILURES_PER_ADDRESS: 5,
+        LOGIN_DELAY_AFTER_FAILURES_PER_EMAIL: 4,
+        LOGIN_MAX_DELAY_SECONDS: 1,
+        LOGIN_FAILURE_WINDOW_SECONDS: 600,
+        SIGNUP_PER_ADDRESS_PER_HOUR: 3,
+      },
+    }),
   ]);
 });
 afterAll(() => Promise.all([gateway.close(), throttled.close()]));
@@ -209,17 +218,50 @@ describe('POST /login', () => {
     expect(verified.hashes).toEqual([]);
   });
 
-  test('repeated failures for one email are 429 with Retry-After, even with the right password, until the window ends; another email is not held up', async () => {
+  const loginFrom = (client: string, body: { email: string; password: string }) =>
+    throttled.app.fetch(new Request('http://gateway.test/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }), { clientAddress: client });
+
+  test('repeated failures for one email from one address are 429 with Retry-After for that pair, even with the right password, until the window ends, without checking the password; the owner elsewhere and other emails are not held up', async () => {
     const { address } = await account(throttled);
     const other = await account(throttled);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      expect((await throttled.rest('POST', '/login', { body: { email: address, password: 'wrong password' } })).status).toBe(401);
-    }
-    const refused = await throttled.rest('POST', '/login', { body: { email: address, password: 'correct horse battery' } });
+    for (let attempt = 0; attempt < 3; attempt++) expect((await loginFrom('203.0.113.21', { email: address, password: 'wrong password' })).status).toBe(401);
+    verified.hashes.length = 0;
+    const refused = await loginFrom('203.0.113.21', { email: address, password: 'correct horse battery' });
     expect(refused.status).toBe(429);
-    expect(refused.body).toEqual({ success: false, http_status: 429, code: 'rate_limited', error: 'Too many failed logins: try again later' });
+    expect(await refused.json()).toEqual({ success: false, http_status: 429, code: 'rate_limited', error: 'Too many failed logins: try again later' });
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(500);
-    expect((await throttled.rest('POST', '/login', { body: { email: other.address, password: 'correct horse battery' } })).status).toBe(200);
+    expect(verified.hashes).toEqual([]);
+    expect((await loginFrom('203.0.113.21', { email: other.address, password: 'correct horse battery' })).status).toBe(200);
+    expect((await loginFrom('198.51.100.21', { email: address, password: 'correct horse battery' })).status).toBe(200);
+  });
+
+  test("a stranger's failures from other addresses do not lock the owner out of a correct login from their own address", async () => {
+    const { address } = await account(throttled);
+    expect((await loginFrom('198.51.100.30', { email: address, password: 'correct horse battery' })).status).toBe(200);
+    // The stranger spends one address's allowance for this email (then is refused there), and goes on from more addresses.
+    for (let attempt = 0; attempt < 3; attempt++) expect((await loginFrom('203.0.113.31', { email: address, password: 'guess guess' })).status).toBe(401);
+    expect((await loginFrom('203.0.113.31', { email: address, password: 'guess guess' })).status).toBe(429);
+    for (const client of ['203.0.113.32', '203.0.113.33', '203.0.113.34']) {
+      for (let attempt = 0; attempt < 4; attempt++) expect([401, 429]).toContain((await loginFrom(client, { email: address, password: 'guess guess' })).status);
+    }
+    expect((await loginFrom('198.51.100.30', { email: address, password: 'correct horse battery' })).status).toBe(200);
+  });
+
+  test('many addresses guessing one email are slowed by growing delays (at most LOGIN_MAX_DELAY_SECONDS), never a lock: an address the owner has logged in from is not delayed, a new one waits its turn', async () => {
+    const { address } = await account(throttled);
+    expect((await loginFrom('198.51.100.40', { email: address, password: 'correct horse battery' })).status).toBe(200);
+    for (let client = 41; client <= 45; client++) expect((await loginFrom(`203.0.113.${client}`, { email: address, password: 'guess guess' })).status).toBe(401);
+    // Five failures on the email, past LOGIN_DELAY_AFTER_FAILURES_PER_EMAIL (4): a further guess from a new address waits first.
+    verified.hashes.length = 0;
+    const slowed = await loginFrom('203.0.113.46', { email: address, password: 'guess guess' });
+    expect(slowed.status).toBe(429);
+    expect(Number(slowed.headers.get('retry-after'))).toBe(1);
+    expect(verified.hashes).toEqual([]);
+    expect((await loginFrom('198.51.100.40', { email: address, password: 'correct horse battery' })).status).toBe(200);
+    const travelling = await loginFrom('192.0.2.40', { email: address, password: 'correct horse battery' });
+    expect(travelling.status).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, Number(travelling.headers.get('retry-after')) * 1000 + 50));
+    expect((await loginFrom('192.0.2.40', { email: address, password: 'correct horse battery' })).status).toBe(200);
   });
 
   test('repeated failures from one address are 429 for any email from it; other addresses are not held up', async () => {

@@ -122,8 +122,31 @@ describe('targets must be public addresses unless WEBHOOK_ALLOW_PRIVATE', () => 
     ['fd00::1', false],
     ['::ffff:127.0.0.1', false],
     ['93.184.216.34', true],
+    // IPv4-compatible (::/96, deprecated): refused whatever it embeds, as the URL parser writes them too.
+    ['::7f00:1', false],
+    ['::127.0.0.1', false],
+    ['::a00:1', false],
+    ['::5db8:d822', false],
+    // IPv4-mapped, IPv4-translated, NAT64 and 6to4: judged by the IPv4 address they embed.
+    ['::ffff:7f00:1', false],
+    ['::ffff:c0a8:1', false],
+    ['::ffff:5db8:d822', true],
+    ['::ffff:0:7f00:1', false],
+    ['::ffff:0:5db8:d822', true],
+    ['64:ff9b::7f00:1', false],
+    ['64:ff9b::a9fe:a9fe', false],
+    ['64:ff9b::5db8:d822', true],
+    ['64:ff9b:1::7f00:1', false],
+    ['2002:7f00:1::', false],
+    ['2002:c0a8:1::1', false],
+    ['2002:a9fe:a9fe::1', false],
+    ['2002:5db8:d822::1', true],
   ])('%s public: %s', (address, expected) => {
     expect(isPublicAddress(address)).toBe(expected);
+  });
+
+  test.each(['http://[::127.0.0.1]/', 'http://[::ffff:127.0.0.1]/', 'http://[64:ff9b::127.0.0.1]/', 'http://[2002:7f00:1::]/'])('%s is refused after URL parsing', async (url) => {
+    await expect(resolveTarget(new URL(url).hostname, false)).rejects.toThrow(/not a public address/);
   });
 
   test('a name resolving to loopback is refused after resolution, and allowed with the switch', async () => {

@@ -10,7 +10,7 @@ import { domainGraphQLError } from './errors.js';
  * credential at all in production. In development an anonymous explorer may browse
  * the schema, and each field still demands its scope.
  */
-export function useAuthGuard(tenantQuota: (tenantId: string, tier: NonNullable<Principal['tenantTier']>, ownPerMinute?: number) => Promise<void>): Plugin<GraphQLContext> {
+export function useAuthGuard(tenantQuota: (tenant: { id: string; slug?: string }, tier: NonNullable<Principal['tenantTier']>, ownPerMinute?: number) => Promise<void>): Plugin<GraphQLContext> {
   return {
     async onExecute({ args, setResultAndStopExecution }) {
       const ctx = args.contextValue;
@@ -20,7 +20,7 @@ export function useAuthGuard(tenantQuota: (tenantId: string, tier: NonNullable<P
         // A tenant key's requests count against its tier's quota, once per HTTP request.
         ctx.quotaCounted = true;
         try {
-          await tenantQuota(principal.tenantId, principal.tenantTier, principal.tenantQuotaPerMinute);
+          await tenantQuota({ id: principal.tenantId, slug: principal.tenantSlug }, principal.tenantTier, principal.tenantQuotaPerMinute);
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
           setResultAndStopExecution({ errors: [domainGraphQLError(error)] });

@@ -23,6 +23,7 @@ export function useDocumentLimits() {
     maxAliases: { n: documentLimits.aliases },
     maxDirectives: { n: documentLimits.directives },
     costLimit: { maxCost: documentLimits.cost, flattenFragments: true },
-    blockFieldSuggestion: { enabled: true },
+    // Its mask misses enum-value and variable suggestions; asBadUserInput (errors.ts) cuts them all.
+    blockFieldSuggestion: { enabled: false },
   });
 }

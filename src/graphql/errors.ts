@@ -32,10 +32,17 @@ export function domainGraphQLError(error: DomainError, source?: GraphQLErrorLike
   });
 }
 
-/** GraphQL's own request errors (syntax, unknown fields, wrong types, bad JSON) become BAD_USER_INPUT. */
+/**
+ * graphql-js's hints (`Did you mean "tenants"?`, `Did you mean the enum value "PRO"?`, `Did you
+ * mean "a", "b", or "c"?`) spell out the schema to callers who may not read it: every one is cut,
+ * whether validation or variable coercion made the error.
+ */
+export const withoutSuggestions = (message: string) => message.replace(/\s*Did you mean\b[^?]*\?/g, '');
+
+/** GraphQL's own request errors (syntax, unknown fields, wrong types, bad JSON) become BAD_USER_INPUT, without suggestions. */
 export function asBadUserInput(error: GraphQLErrorLike): GraphQLError {
   const { http, originalError: _original, ...extensions } = (error.extensions ?? {}) as { http?: { status?: number }; originalError?: unknown };
-  return new GraphQLError(error.message, {
+  return new GraphQLError(withoutSuggestions(error.message), {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,

@@ -56,7 +56,7 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context, obs
       useDocumentLimits(),
       useBadUserInputValidation(),
       useOperationMetrics(observer),
-      useAuthGuard((tenantId, tier, own) => (limiting ? checkTenantQuota(store, rateLimits, tenantId, tier, own) : Promise.resolve())),
+      useAuthGuard((tenant, tier, own) => (limiting ? checkTenantQuota(store, rateLimits, tenant, tier, own) : Promise.resolve())),
       ...(env.METERING === 'on' ? [useMetering()] : []),
       ...(env.GRAPHQL_JIT === 'on' ? [useJit((reason) => logger.warn('graphql-jit cannot compile an operation; it runs on the standard executor', { errors: reason.errors?.map((error) => error.message) }))] : []),
     ],

@@ -39,8 +39,9 @@ export const defaultRateLimits: RateLimitSettings = rateLimitsFromEnvironment(re
 
 /** RATE_LIMITED with what the IETF RateLimit headers and Retry-After need. */
 export class RateLimitedError extends DomainError {
-  constructor(message: string, policy: string, limit: number, windowSeconds: number, retryAfter: number) {
-    super('RATE_LIMITED', message, { policy, limit, windowSeconds, retryAfter: Math.max(1, Math.ceil(retryAfter)) });
+  /** `more`: what else the refusal is about, such as the tenant whose quota it is. */
+  constructor(message: string, policy: string, limit: number, windowSeconds: number, retryAfter: number, more: Record<string, unknown> = {}) {
+    super('RATE_LIMITED', message, { ...more, policy, limit, windowSeconds, retryAfter: Math.max(1, Math.ceil(retryAfter)) });
   }
 
   override get headers(): Record<string, string> {
@@ -82,16 +83,20 @@ export async function checkClientAddress(store: CounterStore, settings: RateLimi
 
 /**
  * After authentication: a tenant's API requests per minute, by tier, or the tenant's own lower
- * limit (its gateway configuration's rateLimit), never above the tier's.
+ * limit (its gateway configuration's rateLimit), never above the tier's. The refusal names the
+ * tenant (`slug`, the id its credential's holder knows it by), however the request named it or
+ * whether it did.
  */
-export async function checkTenantQuota(store: CounterStore, settings: RateLimitSettings, tenantId: string, tier: PlanTier, ownPerMinute?: number): Promise<void> {
+export async function checkTenantQuota(store: CounterStore, settings: RateLimitSettings, tenant: { id: string; slug?: string }, tier: PlanTier, ownPerMinute?: number): Promise<void> {
   const tierLimit = settings.tierPerMinute[tier];
   const own = ownPerMinute !== undefined && ownPerMinute < tierLimit;
   const limit = own ? ownPerMinute : tierLimit;
-  const { count, resetMs } = await store.increment(`quota:${tenantId}`, 60_000);
+  const { count, resetMs } = await store.increment(`quota:${tenant.id}`, 60_000);
   if (count > limit) {
     const reason = own ? "the tenant's own rateLimit" : `the ${tier} tier`;
-    throw new RateLimitedError(`Rate limit exceeded: max ${limit} requests per minute for ${reason}`, own ? 'tenant-rate-limit' : `tier-${tier.toLowerCase()}`, limit, 60, resetMs / 1000);
+    throw new RateLimitedError(`Rate limit exceeded: max ${limit} requests per minute for ${reason}`, own ? 'tenant-rate-limit' : `tier-${tier.toLowerCase()}`, limit, 60, resetMs / 1000, {
+      tenant: tenant.slug ?? tenant.id,
+    });
   }
 }
 

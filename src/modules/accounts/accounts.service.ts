@@ -54,7 +54,8 @@ const refused = () => new UnauthenticatedError('Invalid email or password');
 /**
  * Every project of the account, each with a fresh session key. A wrong password and an unknown
  * email are one answer after the same work (verifyPassword's dummy hash); failures count per
- * email and per client address, and past the allowance attempts are RATE_LIMITED.
+ * email and client address, per address and per email (login-throttle.ts), and past the
+ * allowance attempts are RATE_LIMITED.
  */
 export async function login(
   actor: Actor,
@@ -69,6 +70,7 @@ export async function login(
     await deps.loginThrottle?.failed(email, clientAddress);
     throw refused();
   }
+  await deps.loginThrottle?.succeeded(email, clientAddress);
   const { projects, ...account } = customer;
   const sessions = await actor.prisma.$transaction(async (tx) => {
     const minted: { project: Project; apiKey: string }[] = [];

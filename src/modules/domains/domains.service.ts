@@ -5,11 +5,12 @@ import { ConflictError, DomainError, InvalidInputError, NotFoundError } from '..
 import { seal } from '../../lib/sealing.js';
 import { parseInput } from '../../lib/validation.js';
 import type { Actor } from '../identity/principal.js';
+import { tenantDefaultDomain } from '../tenants/default-domains.js';
 import { assertLive } from '../tenants/tenant-access.js';
 import { resolveTenantRef, type TenantRef } from '../tenants/tenant-ref.js';
 import { checkCertificate } from './certificate-check.js';
 import { findTxtRecord } from './dns-verification.js';
-import { defaultDomain, domainName, verificationRecordName, verificationRecordValue } from './domain-names.js';
+import { domainName, verificationRecordName, verificationRecordValue } from './domain-names.js';
 
 export type DomainDeps = {
   /** SECRETS_KEY: seals the private keys. */
@@ -17,6 +18,8 @@ export type DomainDeps = {
   /** DNS_RESOLVERS; the system's when unset. */
   resolvers?: string[];
   baseDomain: string;
+  /** CONTROL_CORE_API_HOSTS: the API's own names, which name no tenant. */
+  apiHosts?: readonly string[];
 };
 
 export type TenantDomain = {
@@ -48,7 +51,7 @@ function customDomainView(tenant: Tenant, deps: DomainDeps, row: CustomDomain, n
     verifiedAt: row.verifiedAt,
     isDefault: false,
     certificateExpiresAt: row.certificateNotAfter,
-    dnsInstructions: { cnameRecord: defaultDomain(tenant, deps.baseDomain), txtRecord: verificationRecordValue(row.verificationToken) },
+    dnsInstructions: { cnameRecord: tenantDefaultDomain(tenant, deps.baseDomain), txtRecord: verificationRecordValue(row.verificationToken) },
   };
 }
 
@@ -139,7 +142,7 @@ export async function listTenantDomains(actor: Actor, deps: DomainDeps, ref: Ten
   return [
     ...customDomains.map((row) => customDomainView(tenant, deps, row, now)),
     {
-      domain: defaultDomain(tenant, deps.baseDomain),
+      domain: tenantDefaultDomain(tenant, deps.baseDomain),
       status: 'ACTIVE',
       sslStatus: 'ACTIVE',
       verifiedAt: null,

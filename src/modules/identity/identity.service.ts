@@ -14,7 +14,7 @@ function operatorPrincipal(): Principal {
   return { id: 'operator', label: 'operator', owner: 'GLOBAL', projectId: null, tenantId: null, scopes: new Set(['admin']) };
 }
 
-type OwningTenant = Pick<Tenant, 'tier' | 'status' | 'statusBeforeRestore' | 'expiresAt'> & { gatewayConfig?: { quotaPerMinute: number | null } | null };
+type OwningTenant = Pick<Tenant, 'slug' | 'tier' | 'status' | 'statusBeforeRestore' | 'expiresAt'> & { gatewayConfig?: { quotaPerMinute: number | null } | null };
 
 export function principalFromKey(key: ApiKey & { tenant?: OwningTenant | null }, standing?: TenantStanding): Principal {
   return {
@@ -24,6 +24,7 @@ export function principalFromKey(key: ApiKey & { tenant?: OwningTenant | null },
     owner: key.owner,
     projectId: key.projectId,
     tenantId: key.tenantId,
+    tenantSlug: key.tenant?.slug,
     tenantTier: key.tenant?.tier,
     tenantQuotaPerMinute: key.tenant?.gatewayConfig?.quotaPerMinute ?? undefined,
     tenantStanding: standing,
@@ -51,7 +52,7 @@ export async function authenticate(
   if (!keyPattern.test(presented)) return invalidKey;
   const key = await prisma.apiKey.findUnique({
     where: { secretHash: hashSecret(presented) },
-    include: { tenant: { select: { tier: true, status: true, statusBeforeRestore: true, expiresAt: true, gatewayConfig: { select: { quotaPerMinute: true } } } } },
+    include: { tenant: { select: { slug: true, tier: true, status: true, statusBeforeRestore: true, expiresAt: true, gatewayConfig: { select: { quotaPerMinute: true } } } } },
   });
   if (!key || key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) return invalidKey;
   const standing = key.tenant ? tenantStanding(key.tenant) : undefined;

@@ -42,7 +42,7 @@ export async function principalFromClaims(prisma: Actor['prisma'], claims: Crede
   const ref = claims.tenant_id;
   const tenant = await prisma.tenant.findFirst({
     where: uuidPattern.test(ref) ? { id: ref.toLowerCase() } : { slug: ref, projectId: null },
-    select: { id: true, projectId: true, tier: true, status: true, statusBeforeRestore: true, expiresAt: true },
+    select: { id: true, slug: true, projectId: true, tier: true, status: true, statusBeforeRestore: true, expiresAt: true },
   });
   if (!tenant) return null;
   const standing = tenantStanding(tenant);
@@ -54,6 +54,7 @@ export async function principalFromClaims(prisma: Actor['prisma'], claims: Crede
     owner: 'TENANT',
     projectId: tenant.projectId,
     tenantId: tenant.id,
+    tenantSlug: tenant.slug,
     tenantTier: tenant.tier,
     tenantStanding: standing,
     scopes: scopesOf(claims),

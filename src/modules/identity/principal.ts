@@ -48,6 +48,8 @@ export type Principal = {
   owner: 'GLOBAL' | 'PROJECT' | 'TENANT';
   projectId: string | null;
   tenantId: string | null;
+  /** The owning tenant's id as the legacy APIs show it (its slug), for tenant keys: what a refusal about its own tenant names. */
+  tenantSlug?: string;
   /** The owning tenant's tier, for tenant keys: what their request quota follows. */
   tenantTier?: 'FREE' | 'BASIC' | 'PRO' | 'ENTERPRISE';
   /** The owning tenant's own per-minute limit (its gateway configuration's rateLimit), for tenant keys: it only ever lowers the tier's. */
@@ -69,6 +71,8 @@ export type Actor = {
   credentialsChanged?: () => void;
   /** The request being served, for the audit trail. */
   origin?: { requestId?: string; clientAddress?: string };
+  /** Where tenants' default domains are (CONTROL_CORE_BASE_DOMAIN), and the API's own names there: how a request's Host names a tenant. */
+  domains?: { baseDomain: string; apiHosts?: readonly string[] };
   /** Aborted when the request's client goes away: what runs for it on the data plane is cancelled. */
   signal?: AbortSignal;
 };

@@ -7,6 +7,10 @@ export const TenantContextInput = builder.inputType('TenantContextInput', {
     tenant: t.string({ required: false, description: 'The tenant a route names in its path: UUID or id (slug)' }),
     header: t.string({ required: false, description: 'The X-Tenant-ID header as sent' }),
     query: t.string({ required: false, description: 'The tenant_id query parameter as sent' }),
-    host: t.string({ required: false, description: "The Host header: the tenant's default domain or a verified custom domain names it; any other host names none" }),
+    host: t.string({
+      required: false,
+      description:
+        "The Host header. A name under the base domain must be the default domain of a tenant the caller reaches (else refused as a tenant out of reach); any other name names a tenant only as the verified custom domain of one the caller reaches, else none",
+    }),
   }),
 });

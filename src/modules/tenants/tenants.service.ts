@@ -14,9 +14,11 @@ import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
 import { type CreateApiKeyInput, createApiKey } from '../identity/api-keys.js';
 import { type Actor, type Principal, requireScope } from '../identity/principal.js';
 import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
-import { defaultDomain, type DomainSettings, hostname, readableTenantId } from './default-domains.js';
+import { defaultDomain, defaultDomainSettings, type DomainSettings, hostname, readableTenantId } from './default-domains.js';
 import { slugFromLegacyId } from './legacy-ids.js';
 import { assertPlanAllows, documentLimitFields, planFields, tierLimits } from './plans.js';
+import { tenantsByDefaultDomain } from './tenant-hosts.js';
+import { foldSettings, limits, mergeSettings } from './tenant-settings.js';
 import { assertLive, assertNotTenantsOwnAct, reachableTenants, resolveTenant, uuidPattern } from './tenant-access.js';
 
 const slug = z
@@ -40,26 +42,8 @@ const region = z.string().refine((value) => regionIds.has(value), {
   error: (issue) => `region "${String(issue.input)}" is not in the regions catalog (see the regions query)`,
 });
 
-const settings = z
-  .record(z.string(), z.unknown(), { error: 'settings must be a JSON object' })
-  .refine((value) => JSON.stringify(value).length <= 65_536, { error: 'settings must be at most 64 KiB of JSON' });
-
-function limit(field: string, max: number) {
-  return z
-    .number()
-    .int({ error: `${field} must be an integer` })
-    .min(0, { error: `${field} must be between 0 and ${max}` })
-    .max(max, { error: `${field} must be between 0 and ${max}` });
-}
-
-const limits = {
-  maxUsers: limit('maxUsers', 10_000_000),
-  maxApiCallsPerMonth: limit('maxApiCallsPerMonth', 2_000_000_000),
-  maxStorageMb: limit('maxStorageMb', 2_000_000_000),
-  maxLlmTokensPerMonth: limit('maxLlmTokensPerMonth', 2_000_000_000),
-  maxPolicies: limit('maxPolicies', 1_000_000),
-  maxBouncers: limit('maxBouncers', 10_000),
-};
+/** What foldSettings left of `settings`: the tenant's free-form keys. */
+const settings = z.record(z.string(), z.unknown());
 
 const expiresAt = z.date().refine((value) => value.getTime() > Date.now(), { error: 'expiresAt must be in the future' });
 
@@ -69,7 +53,7 @@ const createTenantFields = z.object({
   tier: z.enum(['FREE', 'BASIC', 'PRO', 'ENTERPRISE']).nullish(),
   region: region.default(defaultRegion),
   isolation: z.enum(['SHARED', 'DEDICATED']).default('SHARED'),
-  settings: settings.default({}),
+  settings: settings.nullish(),
   projectId: z.string().regex(uuidPattern, { error: 'projectId must be a UUID' }).nullish(),
   expiresAt: expiresAt.nullish(),
   ...Object.fromEntries(Object.entries(limits).map(([key, schema]) => [key, schema.nullish()])),
@@ -78,7 +62,7 @@ const createTenantFields = z.object({
   customDomain: hostname('customDomain').nullish(),
 });
 
-type ParsedCreateTenant = CreateTenantInput & { slug: string; isolation: IsolationLevel; region: string; settings: Record<string, unknown> };
+type ParsedCreateTenant = CreateTenantInput & { slug: string; isolation: IsolationLevel; region: string };
 const createTenantSchema = createTenantFields as z.ZodType<ParsedCreateTenant>;
 const createTenantWithDatabasesSchema = createTenantFields.extend({ slug: databaseSlug }) as z.ZodType<ParsedCreateTenant>;
 
@@ -140,12 +124,18 @@ async function assertSlugFree(actor: Actor, principal: Principal, projectId: str
   throw new ConflictError(`slug "${value}" is already taken`, { field: 'slug', slug: value });
 }
 
-/** Default and custom domains are each one tenant's: a taken one is CONFLICT naming the field. */
-async function assertDomainsFree(actor: Actor, domain: string | null | undefined, customDomain: string | null | undefined): Promise<void> {
+/**
+ * Default and custom domains are each one tenant's: a taken one is CONFLICT naming the field. A
+ * default domain the gateway made for a tenant without one (`acme.controlcore.io` for `acme`) is
+ * taken too: as a Host it already names that tenant.
+ */
+async function assertDomainsFree(actor: Actor, domain: string | null | undefined, customDomain: string | null | undefined, baseDomain: string): Promise<void> {
   for (const [field, value] of [['domain', domain], ['customDomain', customDomain]] as const) {
     if (!value) continue;
     const taken = await actor.prisma.tenant.count({ where: { OR: [{ domain: value }, { customDomain: value }] } });
-    if (taken > 0) throw new ConflictError(`${field} "${value}" is already taken`, { field });
+    if (taken > 0 || (field === 'domain' && (await tenantsByDefaultDomain(actor.prisma, value, baseDomain, {})).length > 0)) {
+      throw new ConflictError(`${field} "${value}" is already taken`, { field });
+    }
   }
 }
 
@@ -172,15 +162,15 @@ export async function createTenant(
   given: CreateTenantInput,
   work?: DatabaseWork,
   query: TenantQuery = {},
-  domains: DomainSettings = { baseDomain: 'controlcore.io' },
+  domains: DomainSettings = defaultDomainSettings,
   dataPlane?: DataPlaneDeps,
 ): Promise<Tenant> {
   const principal = requireScope(actor, 'tenants:write');
-  const input = given.slug == null && given.legacyId != null ? { ...given, slug: slugFromLegacyId(given.legacyId) } : given;
   if (principal.owner === 'TENANT') {
     throw new ForbiddenError('A tenant API key cannot create tenants');
   }
-  const domain = given.domain == null ? null : parseInput(defaultDomain(domains.baseDomain), given.domain, 'domain');
+  const input = foldSettings(given.slug == null && given.legacyId != null ? { ...given, slug: slugFromLegacyId(given.legacyId) } : given).input;
+  const domain = given.domain == null ? null : parseInput(defaultDomain(domains), given.domain, 'domain');
   const readable = input.slug == null && input.legacyId == null;
   const data = parseInput(input.databases ? createTenantWithDatabasesSchema : createTenantSchema, readable ? { ...input, slug: 'tenant-new' } : input);
   const projectId = principal.owner === 'PROJECT' ? principal.projectId : (data.projectId ?? null);
@@ -196,7 +186,7 @@ export async function createTenant(
     : null;
   const isolation = placement?.isolation ?? data.isolation;
   assertPlanAllows(tier, isolation, 'isolation');
-  await assertDomainsFree(actor, domain, data.customDomain);
+  await assertDomainsFree(actor, domain, data.customDomain, domains.baseDomain);
   if (readable) data.slug = await readableTenantId(actor.prisma, domain ?? data.name);
   else await assertSlugFree(actor, principal, projectId, data.slug);
   const defaults = tierLimits[tier];
@@ -221,7 +211,7 @@ export async function createTenant(
           tier,
           region: placement && !input.region ? placement.region : data.region,
           isolation,
-          settings: data.settings as Prisma.InputJsonObject,
+          settings: mergeSettings({}, data.settings ?? {}) as Prisma.InputJsonObject,
           projectId,
           expiresAt: data.expiresAt ?? null,
           maxUsers: data.maxUsers ?? defaults.maxUsers,
@@ -248,7 +238,7 @@ export async function createTenant(
       // the unique index decided; answer as the checks would have, naming the field — unless this
       // create is part of a caller's transaction (provisioning), which the failed insert aborted.
       if (typeof (actor.prisma as { $connect?: unknown }).$connect === 'function') {
-        await assertDomainsFree(actor, domain, data.customDomain);
+        await assertDomainsFree(actor, domain, data.customDomain, domains.baseDomain);
         await assertSlugFree(actor, principal, projectId, data.slug);
       }
       throw new ConflictError('The tenant\'s slug or domain was taken by a concurrent create', { field: 'slug' });
@@ -259,12 +249,17 @@ export async function createTenant(
   return tenant;
 }
 
-export async function updateTenant(actor: Actor, ref: string, input: UpdateTenantInput, query: TenantQuery = {}): Promise<Tenant> {
+export async function updateTenant(actor: Actor, ref: string, raw: UpdateTenantInput, query: TenantQuery = {}): Promise<Tenant> {
   const tenant = await resolveTenant(actor, ref, 'tenants:write');
   const given = (field: string, value: unknown) => value != null || (field === 'expiresAt' && value === null);
-  for (const field of [...planFields, ...documentLimitFields]) if (given(field, input[field])) assertNotTenantsOwnAct(actor.principal!, `change ${field}`, field);
+  const { input, fromSettings } = foldSettings(raw);
+  for (const field of [...planFields, ...documentLimitFields]) {
+    const named = fromSettings[field as keyof typeof fromSettings] ?? field;
+    if (given(field, input[field])) assertNotTenantsOwnAct(actor.principal!, `change ${named}`, named);
+  }
   const data = parseInput(updateTenantSchema, input);
   const changes = Object.fromEntries(Object.entries(data).filter(([field, value]) => given(field, value)));
+  if (data.settings) changes.settings = mergeSettings(tenant.settings, data.settings);
   assertLive(tenant, 'update');
   assertPlanAllows(data.tier ?? tenant.tier, data.isolation ?? tenant.isolation, data.isolation ? 'isolation' : 'tier');
   const updated = await auditedChange(actor.prisma, async (tx) => {

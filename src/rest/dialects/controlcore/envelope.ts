@@ -75,7 +75,7 @@ export function error(failed: Failure, request: RestRequest): RestResult {
       if (typeof details.limit === 'number') return withTenant(403, 'limit_exceeded', restMessage(failed.message), { limit: details.limit, ...(details.field ? { field: restField(String(details.field)) } : {}) });
       break;
     case 'RATE_LIMITED':
-      return withTenant(429, 'rate_limit_exceeded', tenant ? `Rate limit exceeded for tenant ${tenant}` : "Rate limit exceeded for this credential's tenant", {
+      return withTenant(429, 'rate_limit_exceeded', tenant ? `Rate limit exceeded for tenant ${tenant}` : failed.message, {
         retry_after: Number(details.retryAfter ?? 1),
         limit: Number(details.limit ?? 0),
         remaining: 0,

@@ -23,12 +23,6 @@ const settingsBody = z
   })
   .strict();
 
-const settingsOf = (settings: z.output<typeof settingsBody> | undefined) => ({
-  maxPolicies: settings?.max_policies,
-  maxUsers: settings?.max_users,
-  maxBouncers: settings?.max_bouncers,
-});
-
 /** 2025-01-25T10:30:00.000Z → 2025-01-25T10:30:00Z, as the seed writes times. */
 export const isoSeconds = (iso: string) => `${iso.slice(0, 19)}Z`;
 
@@ -85,7 +79,7 @@ const createTenant = defineRoute(ControlCoreCreateTenantDocument, {
       customDomain: body.custom_domain ?? null,
       tier: tier(body.plan_type),
       region: body.region ?? 'us-east-1',
-      ...settingsOf(body.settings),
+      settings: body.settings ?? null,
     },
   }),
   respond: (data) => ({ status: 201, body: tenantJson(data.createTenant) }),
@@ -108,7 +102,7 @@ const updateTenant = defineRoute(ControlCoreUpdateTenantDocument, {
   body: z.object({ name: z.string().optional(), plan_type: z.enum(planTypes).optional(), settings: settingsBody.optional() }).strict(),
   variables: (request) => ({
     context: tenantContext(request),
-    input: { name: request.body.name ?? null, tier: tier(request.body.plan_type), ...settingsOf(request.body.settings) },
+    input: { name: request.body.name ?? null, tier: tier(request.body.plan_type), settings: request.body.settings ?? null },
   }),
   respond: (data) => ({ status: 200, body: tenantJson(data.updateTenantInContext) }),
   success: { status: 200, description: 'The tenant as it is now', schema: tenantSchema },
