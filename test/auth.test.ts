@@ -519,6 +519,7 @@ const matrix: Cell[] = [
     expect: tenantCell('write'),
   },
   { operation: 'mutation { rewrapSecretDataKeys { rewrapped } }', expect: operatorOnly },
+  { operation: 'mutation { rotateDataPlanePasswords { rotated } }', expect: operatorOnly },
   { operation: 'query ($tenant: ID!) { gatewayConfig(tenant: $tenant) { version } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { tenantRbac(tenant: $tenant) { defaultRole } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID) { auditLog(tenant: $tenant) { edges { node { id } } } }', variables: tenant, expect: tenantCell('read') },

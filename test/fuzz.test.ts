@@ -132,6 +132,7 @@ const mutations: [string, string[]][] = [
   ['query ($tenant: ID!, $input: QueryLogFilterInput) { tenantQueryLogs(tenant: $tenant, filter: $input) { hasMore } }', ['kind', 'search', 'source', 'since', 'ERROR', 'SLOW', 'API', 'PROXY']],
   ['mutation ($input: DeployBlueprintInput!) { deployBlueprint(input: $input) { id } }', ['blueprintName', 'version', 'deployAll']],
   ['mutation ($input: AdminQueryInput!) { runAdminQuery(input: $input) { durationMs } }', ['blueprint', 'query', 'tenant', 'allTenants']],
+  ['mutation ($input: String) { rotateDataPlanePasswords(project: $input) { rotated } }', []],
   ['mutation ($input: SignupInput!) { signup(input: $input) { apiKey } }', accountNames],
   ['mutation ($input: LoginInput!) { login(input: $input) { sessions { apiKey } } }', accountNames],
   ['mutation ($tenant: ID, $input: GatewayConfigPatchInput!) { saveGatewayConfig(tenant: $tenant, input: $input) { updatedFields } }', gatewayConfigNames],
@@ -175,6 +176,9 @@ const sqlPiece = fc.constantFrom(
   'SELECT * FROM users', 'INSERT INTO users VALUES (1, $$a$$)', 'DROP TABLE users', 'create table x (id int)', ';', '--', '/*', '*/', "'", '"', '$$',
   'SET ROLE postgres', "SELECT set_config('role', 'postgres', true)", 'COMMIT', 'BEGIN', 'SELECT pg_sleep(0)', 'RESET ALL', '\u0000', 'COPY users TO STDOUT',
   'SELECT * FROM pg_catalog.pg_authid', 'DO $$BEGIN END$$', 'WITH d AS (DELETE FROM users RETURNING *) SELECT * FROM d', 'EXPLAIN ANALYZE SELECT 1', 'LISTEN x',
+  // The data plane's red-team list: settings through pg_settings, a backslash in a string, pg_temp, the schema's own comment, large answers.
+  "UPDATE pg_settings SET setting = 'off' WHERE name = 'standard_conforming_strings'", "UPDATE pg_settings SET setting = 'SJIS' WHERE name = 'client_encoding'", "'x\\'",
+  'CREATE TABLE pg_temp."AuditEvent" (id int)', 'SET SESSION AUTHORIZATION postgres', "COMMENT ON SCHEMA public IS 'x'", "SELECT repeat('x', 100000)",
 );
 const sqlCall: fc.Arbitrary<Call> = fc
   .tuple(fc.array(fc.oneof({ weight: 5, arbitrary: sqlPiece }, fc.string({ maxLength: 12 }), nasty), { minLength: 1, maxLength: 6 }), fc.boolean())

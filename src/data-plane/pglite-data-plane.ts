@@ -75,6 +75,8 @@ export function pgliteDataPlane(open: () => PGlite | Promise<PGlite>, observe: S
         observe('COMMIT');
         return value;
       } finally {
+        // One session serves every tenant here: nothing one set (pg_settings, temporary tables) outlives its transaction.
+        await (await pglite()).exec('DISCARD ALL').catch(() => {});
         release();
       }
     },

@@ -226,8 +226,11 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
       } catch (error) {
         if ((error as { code?: string }).code !== '42P04') throw error;
       }
-      // Nobody connects, makes temporary tables or schemas there but the roles granted CONNECT.
-      await provision(provisioning(), [`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`]);
+      // Nobody connects, makes temporary tables or schemas there but the roles granted CONNECT; nor,
+      // with the tenants' logins on this server, in the provisioning login's own database (by default
+      // the gateway's: its tables are not a tenant login's to reach, not even by name).
+      const own = quotedIdentifier(decodeURIComponent(server.pathname.slice(1) || 'postgres'));
+      await provision(provisioning(), [`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`, `REVOKE ALL ON DATABASE ${own} FROM PUBLIC`]);
       await provision(provisioning(name), ['REVOKE ALL ON SCHEMA public FROM PUBLIC']);
     },
 

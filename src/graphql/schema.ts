@@ -56,6 +56,8 @@ import '../modules/webhooks/webhooks.queries.js';
 import '../modules/workspaces/workspaces.types.js';
 import '../modules/workspaces/workspaces.queries.js';
 import '../modules/workspaces/workspaces.mutations.js';
+import '../modules/tenant-databases/data-plane.types.js';
+import '../modules/tenant-databases/data-plane.mutations.js';
 import '../modules/query-logs/query-logs.types.js';
 import '../modules/query-logs/query-logs.queries.js';
 import '../modules/schema-rollouts/schema-rollouts.types.js';

@@ -35,13 +35,19 @@ export default async function setup(): Promise<() => Promise<void>> {
   }
   const directory = await mkdtemp(path.join(tmpdir(), 'gateway-template-'));
   const pglite = new PGlite('memory://');
+  // The embedded data plane's instance starts from an initdb made once, too.
+  const dataPlane = new PGlite('memory://');
   try {
     await applyMigrations(new PrismaPGlite(pglite) as unknown as Parameters<typeof applyMigrations>[0]);
     const file = path.join(directory, 'migrated.tar');
     await writeFile(file, Buffer.from(await (await pglite.dumpDataDir('none')).arrayBuffer()));
     process.env.TEST_PGLITE_TEMPLATE = file;
+    const empty = path.join(directory, 'data-plane.tar');
+    await writeFile(empty, Buffer.from(await (await dataPlane.dumpDataDir('none')).arrayBuffer()));
+    process.env.TEST_PGLITE_DATA_PLANE_TEMPLATE = empty;
   } finally {
     await pglite.close();
+    await dataPlane.close();
   }
   return () => rm(directory, { recursive: true, force: true });
 }
