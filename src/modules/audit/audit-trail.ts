@@ -69,23 +69,23 @@ export function auditedChange<T>(prisma: AuditActor['prisma'], change: (tx: Pris
  * the action get it through the outbox in that transaction too.
  */
 export async function recordAudit(tx: AuditClient, actor: AuditActor, entry: AuditEntry) {
-  const principal = actor.principal!;
-  const event = await tx.auditEvent.create({
-    data: {
-      ...entry,
-      changes: entry.changes as unknown as Prisma.InputJsonArray,
-      actor: principal.label,
-      actorId: principal.id,
-      requestId: actor.origin?.requestId ?? null,
-      clientAddress: actor.origin?.clientAddress ?? null,
-    },
-  });
+  const event = await tx.auditEvent.create({ data: eventRow(actor, entry) });
   // The same change, told to the tenant's webhooks through the outbox, in the same transaction.
   if (entry.tenantId) {
     await enqueueWebhooks(tx, { id: event.id, event: entry.action, tenantId: entry.tenantId, target: entry.target, changes: entry.changes, occurredAt: event.createdAt.toISOString() });
   }
   return event;
 }
+
+/** The event as stored: who acted, from which request. */
+const eventRow = (actor: Pick<AuditActor, 'principal' | 'origin'>, entry: AuditEntry) => ({
+  ...entry,
+  changes: entry.changes as unknown as Prisma.InputJsonArray,
+  actor: actor.principal!.label,
+  actorId: actor.principal!.id,
+  requestId: actor.origin?.requestId ?? null,
+  clientAddress: actor.origin?.clientAddress ?? null,
+});
 
 /**
  * A data-plane change's event (a deployment's DDL, an admin query's rows), written before the
@@ -94,18 +94,7 @@ export async function recordAudit(tx: AuditClient, actor: AuditActor, entry: Aud
  * committed. No webhooks: data-plane events are not in the webhook catalog.
  */
 export async function recordDataPlaneAudit(prisma: AuditClient, actor: Pick<AuditActor, 'principal' | 'origin'>, entry: AuditEntry): Promise<() => Promise<void>> {
-  const principal = actor.principal!;
-  const event = await prisma.auditEvent.create({
-    data: {
-      ...entry,
-      changes: entry.changes as unknown as Prisma.InputJsonArray,
-      actor: principal.label,
-      actorId: principal.id,
-      requestId: actor.origin?.requestId ?? null,
-      clientAddress: actor.origin?.clientAddress ?? null,
-    },
-    select: { id: true },
-  });
+  const event = await prisma.auditEvent.create({ data: eventRow(actor, entry), select: { id: true } });
   return async () => {
     await prisma.auditEvent.deleteMany({ where: { id: event.id } });
   };
