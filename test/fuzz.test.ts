@@ -132,7 +132,7 @@ const mutations: [string, string[]][] = [
   ['query ($tenant: ID!, $input: QueryLogFilterInput) { tenantQueryLogs(tenant: $tenant, filter: $input) { hasMore } }', ['kind', 'search', 'source', 'since', 'ERROR', 'SLOW', 'API', 'PROXY']],
   ['mutation ($input: DeployBlueprintInput!) { deployBlueprint(input: $input) { id } }', ['blueprintName', 'version', 'deployAll']],
   ['mutation ($input: AdminQueryInput!) { runAdminQuery(input: $input) { durationMs } }', ['blueprint', 'query', 'tenant', 'allTenants']],
-  ['mutation ($input: String) { rotateDataPlanePasswords(project: $input) { rotated } }', []],
+  ['mutation ($input: String) { rotateDataPlanePasswords(project: $input) { rotated } }', ['project']],
   ['mutation ($input: SignupInput!) { signup(input: $input) { apiKey } }', accountNames],
   ['mutation ($input: LoginInput!) { login(input: $input) { sessions { apiKey } } }', accountNames],
   ['mutation ($tenant: ID, $input: GatewayConfigPatchInput!) { saveGatewayConfig(tenant: $tenant, input: $input) { updatedFields } }', gatewayConfigNames],
