@@ -7,6 +7,7 @@ import { readGatewayConfig, viewOf } from '../gateway-config/gateway-config-spec
 import { lockGatewayConfig, writeGatewayConfigVersion } from '../gateway-config/gateway-config-versions.js';
 import type { Actor } from '../identity/principal.js';
 import { restoreSchemaData } from '../tenant-databases/schema-data.js';
+import { assertWithinProjectPlan } from '../tenants/plans.js';
 import { deployedChain } from '../workspaces/blueprint-databases.js';
 import { type TenantSnapshot, takeSnapshot } from './snapshot.js';
 import { snapshotChanges } from './snapshot-replay.js';
@@ -30,6 +31,8 @@ export async function restoreSnapshot(
 ): Promise<Tenant> {
   const restored = await actor.prisma.$transaction(async (tx) => {
     await alongside?.(tx);
+    // An older state may hold a plan the project has since left: the project's plan stays the ceiling.
+    await assertWithinProjectPlan(tx, tenant.projectId, snapshot.tenant.tier);
     await tx.$queryRaw`SELECT 1 FROM "TenantConfig" WHERE "tenantId" = ${tenant.id}::uuid FOR UPDATE`;
     const before = await takeSnapshot(tx as unknown as Actor['prisma'], tenant.id);
     const { id: _id, slug: _slug, expiresAt, settings, ...fields } = snapshot.tenant;

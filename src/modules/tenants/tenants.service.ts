@@ -16,7 +16,7 @@ import { type Actor, type Principal, requireScope } from '../identity/principal.
 import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
 import { defaultDomain, type DomainSettings, hostname, readableTenantId } from './default-domains.js';
 import { slugFromLegacyId } from './legacy-ids.js';
-import { assertPlanAllows, documentLimitFields, planFields, tierLimits } from './plans.js';
+import { assertPlanAllows, assertWithinProjectPlan, documentLimitFields, planFields, tierLimits } from './plans.js';
 import { assertLive, assertNotTenantsOwnAct, reachableTenants, resolveTenant, uuidPattern } from './tenant-access.js';
 
 const slug = z
@@ -196,6 +196,13 @@ export async function createTenant(
     : null;
   const isolation = placement?.isolation ?? data.isolation;
   assertPlanAllows(tier, isolation, 'isolation');
+  // The project's plan is the tenant's ceiling: answered here before any schema is made, and
+  // decided again in the transaction that writes the tenant.
+  const admit = async (db: Prisma.TransactionClient) => {
+    if (!projectId) return;
+    await assertWithinProjectPlan(db, projectId, tier);
+  };
+  await admit(actor.prisma);
   await assertDomainsFree(actor, domain, data.customDomain);
   if (readable) data.slug = await readableTenantId(actor.prisma, domain ?? data.name);
   else await assertSlugFree(actor, principal, projectId, data.slug);
@@ -212,6 +219,7 @@ export async function createTenant(
   const create = async (held?: ReadonlySet<string>) => {
     if (dataPlane) await createTenantSchemas(dataPlane, schemas, held);
     return auditedChange(actor.prisma, async (tx) => {
+      await admit(tx);
       const created = await tx.tenant.create({
         ...query,
         data: {
@@ -267,6 +275,7 @@ export async function updateTenant(actor: Actor, ref: string, input: UpdateTenan
   assertLive(tenant, 'update');
   assertPlanAllows(data.tier ?? tenant.tier, data.isolation ?? tenant.isolation, data.isolation ? 'isolation' : 'tier');
   const updated = await auditedChange(actor.prisma, async (tx) => {
+    if (changes.tier) await assertWithinProjectPlan(tx, tenant.projectId, changes.tier as PlanTier);
     const after = await tx.tenant.update({ ...query, where: { id: tenant.id }, data: changes as Prisma.TenantUpdateInput });
     const changed = tenantChanges(tenant, after);
     if (changed.length) await recordAudit(tx, actor, { tenantId: tenant.id, action: 'tenant.updated', target: `tenant:${after.slug}`, changes: changed });
