@@ -16,6 +16,7 @@ import { type Actor, type Principal, requireScope } from '../identity/principal.
 import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
 import { defaultDomain, type DomainSettings, hostname, readableTenantId } from './default-domains.js';
 import { slugFromLegacyId } from './legacy-ids.js';
+import { assertProjectQuotas } from '../quotas/quotas.js';
 import { assertPlanAllows, assertWithinProjectPlan, documentLimitFields, planFields, tierLimits } from './plans.js';
 import { assertLive, assertNotTenantsOwnAct, reachableTenants, resolveTenant, uuidPattern } from './tenant-access.js';
 
@@ -196,10 +197,11 @@ export async function createTenant(
     : null;
   const isolation = placement?.isolation ?? data.isolation;
   assertPlanAllows(tier, isolation, 'isolation');
-  // The project's plan is the tenant's ceiling: answered here before any schema is made, and
-  // decided again in the transaction that writes the tenant.
+  // The project's plan is the tenant's ceiling and bounds its count (quotas.ts): answered here
+  // before any schema is made, and decided again in the transaction that writes the tenant.
   const admit = async (db: Prisma.TransactionClient) => {
     if (!projectId) return;
+    await assertProjectQuotas(db, principal, projectId, ['tenants']);
     await assertWithinProjectPlan(db, projectId, tier);
   };
   await admit(actor.prisma);
