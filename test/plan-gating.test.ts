@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { codes, createBlueprints, createKey, setProjectTier, signupAccount } from './support/fixtures.js';
+import { backupWritten } from './support/data-plane.js';
 import { startGateway, type TestGateway, testRateLimits, uniqueSlug } from './support/gateway.js';
 
 // Issue 24, finding 1: a FREE project raised its tenants' plan (POST /tenants with "tier":
@@ -166,6 +167,25 @@ describe('restoring an older state taken under a higher plan', () => {
     // TenantsDB's route answers in its own format.
     const rest = await gateway.rest('POST', `/tenants/${tenant.slug}/rollback`, { headers: as(project.key), body: { storage_path: storagePath } });
     expect(rest.status, JSON.stringify(rest.body)).toBe(403);
+  });
+
+  test('a rollback job that runs after the project went FREE fails, and leaves the tenant as it was', async () => {
+    // A tenant whose database holds rows is restored by a job, which may run after the plan changed.
+    const project = await projectOn('PRO');
+    await createBlueprints(gateway, project.key, ['main']);
+    const slug = uniqueSlug('acme');
+    const created = await gateway.rest('POST', '/tenants', { headers: as(project.key), body: { tenant_id: slug, tier: 'pro', databases: [{ blueprint: 'main', isolation_level: 1 }] } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const tenant = await prisma().tenant.findFirstOrThrow({ where: { slug, projectId: project.projectId } });
+    const [storagePath] = (await backupWritten(gateway, project.key, slug)).paths as string[];
+    const record = await prisma().backupRecord.findFirstOrThrow({ where: { tenantId: tenant.id, storagePath } });
+    await prisma().project.update({ where: { id: project.projectId }, data: { tier: 'FREE' } });
+    await prisma().tenant.update({ where: { id: tenant.id }, data: { tier: 'FREE' } });
+    // The job as a rollback request had recorded it before the downgrade (the request itself is refused now).
+    const job = await prisma().backupJob.create({ data: { tenantId: tenant.id, kind: 'ROLLBACK', backupId: record.id, actorId: 'test', actorLabel: 'test' } });
+    await expect.poll(async () => (await prisma().backupJob.findUniqueOrThrow({ where: { id: job.id } })).status, { timeout: 20_000 }).toBe('FAILED');
+    expect((await prisma().backupJob.findUniqueOrThrow({ where: { id: job.id } })).error).toMatch(/project is on the FREE plan/);
+    expect(await prisma().tenant.findUniqueOrThrow({ where: { id: tenant.id } })).toMatchObject({ tier: 'FREE', status: 'ACTIVE' });
   });
 
   test('point-in-time recovery to an instant on ENTERPRISE after the project went BASIC is FORBIDDEN; so is undoing a recovery into a state above the plan', async () => {

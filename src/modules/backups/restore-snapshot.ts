@@ -18,8 +18,8 @@ export type RestoreAudit = { action: string; target: string };
  * Replaces everything restorable in one transaction, with its audit event: the configuration
  * and gateway configuration changes are new revisions; a section an older backup lacks
  * (secrets, gateway configuration, roles, databases) is left as it is. `alongside` runs first
- * in that same transaction (a restore job checks its lease there and ends itself and the
- * tenant's RESTORING with the restore).
+ * in that same transaction, after the plan check (a restore job checks its lease there and ends
+ * itself and the tenant's RESTORING with the restore).
  */
 export async function restoreSnapshot(
   actor: Actor,
@@ -30,9 +30,10 @@ export async function restoreSnapshot(
   alongside?: (tx: Prisma.TransactionClient) => Promise<void>,
 ): Promise<Tenant> {
   const restored = await actor.prisma.$transaction(async (tx) => {
-    await alongside?.(tx);
-    // An older state may hold a plan the project has since left: the project's plan stays the ceiling.
+    // An older state may hold a plan the project has since left: the project's plan stays the
+    // ceiling. Its row is locked before the tenant's (as setProjectTier locks them).
     await assertWithinProjectPlan(tx, tenant.projectId, snapshot.tenant.tier);
+    await alongside?.(tx);
     await tx.$queryRaw`SELECT 1 FROM "TenantConfig" WHERE "tenantId" = ${tenant.id}::uuid FOR UPDATE`;
     const before = await takeSnapshot(tx as unknown as Actor['prisma'], tenant.id);
     const { id: _id, slug: _slug, expiresAt, settings, ...fields } = snapshot.tenant;
