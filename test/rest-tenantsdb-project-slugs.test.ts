@@ -9,7 +9,7 @@ import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js
 
 let gateway: TestGateway;
 const keys = { first: '', second: '' };
-let firstAccount: { email: string; key: string };
+let firstAccount: { email: string; key: string; projectId: string };
 beforeAll(async () => {
   gateway = await startGateway();
   firstAccount = await signupAccount(gateway);
