@@ -13,7 +13,7 @@ import {
 } from '../src/generated/graphql/graphql.js';
 import { makeCertificate, type TestCertificate } from './support/certificates.js';
 import { startDnsServer, type TestDnsServer } from './support/dns-server.js';
-import { codes, createKey, createTenant } from './support/fixtures.js';
+import { codes, createKey, createTenant, setProjectTier } from './support/fixtures.js';
 import { enqueueSchemaRollout } from '../src/modules/schema-rollouts/schema-rollouts.service.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
@@ -185,7 +185,7 @@ type Principal =
   | 'otherCustomer'
   | 'operator';
 type Outcome = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'PRECONDITION_FAILED';
-type Target = { id: string; keyId: string; backupPath?: string; deploymentId?: string; documentId?: string; projectRef?: string; workspace?: string; changeId?: string; blueprint?: string; rolloutId?: string };
+type Target = { id: string; keyId: string; planTenant?: string; backupPath?: string; deploymentId?: string; documentId?: string; projectRef?: string; workspace?: string; changeId?: string; blueprint?: string; rolloutId?: string };
 
 type Cell = {
   operation: string;
@@ -277,8 +277,30 @@ const planChange = (input: string): Cell => ({
   variables: id,
   expect: operatorCell,
 });
-/** The TenantsDB account whose project holds the target tenants (set up before the matrix runs). */
-const account = { email: `${uniqueSlug('matrix')}@example.com`, projectRef: '' };
+/** The TenantsDB account whose project (ENTERPRISE) holds the target tenants, and its second project (FREE); set up before the matrix runs. */
+const account = { email: `${uniqueSlug('matrix')}@example.com`, projectRef: '', freeProjectId: '' };
+/**
+ * A tenant's plan above its project's (plans.ts): refused to every caller that reaches the tenant,
+ * the owning project and the operator included. The tenant is the account's FREE project's
+ * (otherProject's), so the target's own keys and the target's project do not find it.
+ */
+const aboveProjectPlan: Record<Principal, Outcome> = {
+  ...operatorCell,
+  wrongTenant: 'NOT_FOUND',
+  tenant: 'NOT_FOUND',
+  project: 'NOT_FOUND',
+  otherProject: 'FORBIDDEN',
+  otherCustomer: 'NOT_FOUND',
+  operator: 'FORBIDDEN',
+};
+/**
+ * A tenant of the account's FREE project, made by the operator: its id, in target.planTenant. The
+ * previous cell's goes first, so the project stays within FREE's quota for its own key's creates.
+ */
+const addFreeProjectTenant = async (target: Target, tier: 'FREE' | 'PRO' = 'FREE') => {
+  await gateway.database.prisma.tenant.deleteMany({ where: { projectId: account.freeProjectId, slug: { startsWith: 'plan_' } } });
+  target.planTenant = (await createTenant(gateway, { projectId: account.freeProjectId, tier, slug: uniqueSlug('plan') })).id;
+};
 let projectKey: string;
 /** A tenant-mode workspace and its blueprint in the target tenant's project, with `pending` DDL queued; its name. */
 async function matrixBlueprint(tenantId: string, pending?: string): Promise<string> {
@@ -413,6 +435,46 @@ const matrix: Cell[] = [
   },
   { operation: 'mutation ($id: ID!) { updateTenant(id: $id, input: { name: "Renamed" }) { id } }', variables: id, expect: tenantCell('write') },
   planChange('tier: PRO'),
+  // Plan gating: a tenant's plan never exceeds its project's, on every path (plans.ts).
+  {
+    operation: 'mutation ($id: ID!) { updateTenant(id: $id, input: { tier: PRO }) { id } }',
+    setup: (target) => addFreeProjectTenant(target),
+    variables: (target) => ({ id: target.planTenant }),
+    expect: aboveProjectPlan,
+  },
+  {
+    operation: 'mutation ($slug: String!) { createTenant(input: { slug: $slug, name: "New", tier: PRO }) { id } }',
+    variables: () => ({ slug: uniqueSlug() }),
+    // The target's project is ENTERPRISE, the others FREE; outside projects the operator sets any plan.
+    expect: { ...operatorOnly, project: 'ok', otherProject: 'FORBIDDEN', otherCustomer: 'FORBIDDEN' },
+  },
+  {
+    operation: 'mutation ($slug: String!, $project: ID!) { createTenant(input: { slug: $slug, name: "New", tier: ENTERPRISE, projectId: $project }) { id } }',
+    variables: () => ({ slug: uniqueSlug(), project: account.freeProjectId }),
+    // In a FREE project: its own key and the operator are refused by the plan, other keys by the project.
+    expect: { ...operatorOnly, operator: 'FORBIDDEN' },
+  },
+  {
+    operation: 'mutation ($tenant: ID!, $path: String!) { rollbackTenant(tenant: $tenant, storagePath: $path) { tenant { id } } }',
+    setup: async (target) => {
+      // A backup taken while the project was PRO; the project has gone FREE since.
+      await setProjectTier(gateway, account.freeProjectId, 'PRO');
+      await addFreeProjectTenant(target, 'PRO');
+      const result = await gateway.graphql<{ backupTenant: { storagePath: string } }, object>(`mutation { backupTenant(tenant: "${target.planTenant}") { storagePath } }`);
+      target.backupPath = result.data!.backupTenant.storagePath;
+      await setProjectTier(gateway, account.freeProjectId, 'FREE');
+    },
+    variables: (target) => ({ tenant: target.planTenant, path: target.backupPath }),
+    expect: aboveProjectPlan,
+  },
+  {
+    operation: 'mutation ($project: ID!) { setProjectTier(project: $project, tier: BASIC) { id } }',
+    setup: async (target) => {
+      target.projectRef = (await gateway.data((await import('../src/generated/graphql/graphql.js')).CreateProjectDocument, { slug: uniqueSlug('project'), name: 'Plan' })).createProject.id;
+    },
+    variables: (target) => ({ project: target.projectRef }),
+    expect: operatorOnly,
+  },
   planChange('maxUsers: 6'),
   planChange('maxApiCallsPerMonth: 2000000000'),
   planChange('maxStorageMb: 2048'),
@@ -654,7 +716,11 @@ describe('authorization matrix: every query and mutation × every kind of caller
     projectKey = mine.api_key;
     account.projectRef = mine.project_id;
     projectId = (await gateway.database.prisma.project.findUniqueOrThrow({ where: { slug: mine.project_id } })).id;
-    otherProjectKey = (await gateway.rest('POST', '/projects', { headers: { authorization: `Bearer ${projectKey}` }, body: { name: 'Second' } })).body.api_key;
+    // The target tenants are ENTERPRISE: their project is (the matrix creates hundreds of them and their workspaces, past FREE's quotas too).
+    await setProjectTier(gateway, projectId, 'ENTERPRISE');
+    const second = (await gateway.rest('POST', '/projects', { headers: { authorization: `Bearer ${projectKey}` }, body: { name: 'Second' } })).body;
+    otherProjectKey = second.api_key;
+    account.freeProjectId = (await gateway.database.prisma.project.findUniqueOrThrow({ where: { slug: second.project_id } })).id;
     otherCustomerKey = (await signup(`${uniqueSlug('other')}@example.com`)).api_key;
   });
 

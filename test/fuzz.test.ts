@@ -138,6 +138,8 @@ const mutations: [string, string[]][] = [
   ['mutation ($tenant: ID, $input: GatewayConfigPatchInput!) { saveGatewayConfig(tenant: $tenant, input: $input) { updatedFields } }', gatewayConfigNames],
   ['mutation ($tenant: ID, $input: [String!]!) { createRole(tenant: $tenant, name: "fuzz", permissions: $input) { name } }', rbacNames],
   ['mutation ($tenant: ID, $input: String!) { storeTenantSecret(tenant: $tenant, name: "FUZZ", value: $input) { name } }', secretNames],
+  ['mutation ($tenant: ID!, $input: PlanTier!) { setProjectTier(project: $tenant, tier: $input) { id } }', ['FREE', 'PRO', 'ENTERPRISE', 'project', 'tier']],
+  ['mutation ($input: ID!) { setProjectTier(project: $input, tier: FREE) { id } }', ['project', 'tdb_', 'demo']],
 ];
 const graphql: fc.Arbitrary<Call> = fc
   .tuple(fc.constantFrom(...mutations), tenantIndex)
@@ -229,6 +231,15 @@ test(`generated bodies to every mutating REST route and GraphQL mutation: no 5xx
   // A signup writes an account, its project and that project's key together, or nothing.
   expect(await prisma.customer.count({ where: { projects: { none: {} } } })).toBe(0);
   expect(await prisma.project.count({ where: { customerId: { not: null }, apiKeys: { none: {} } } })).toBe(0);
+  // No tenant is above its project's plan, and the account's own keys stayed within its FREE quotas.
+  expect(await prisma.$queryRaw`SELECT t.id FROM "Tenant" t JOIN "Project" p ON p.id = t."projectId" WHERE t.tier > p.tier`).toEqual([]);
+  const account = await prisma.customer.findUniqueOrThrow({ where: { email: 'fuzz@example.com' }, include: { projects: { include: { _count: { select: { workspaces: true, blueprints: true, tenants: true } } } } } });
+  expect(account.projects.length).toBeLessThanOrEqual(3);
+  for (const project of account.projects) {
+    expect(project._count.workspaces, project.slug).toBeLessThanOrEqual(3);
+    expect(project._count.blueprints, project.slug).toBeLessThanOrEqual(2);
+    expect(project._count.tenants, project.slug).toBeLessThanOrEqual(5);
+  }
   // Every workspace record has its placement and schema, and every placement on the data plane a record naming it.
   const workspaces = await prisma.workspace.findMany({ include: withPlacement });
   const placements = await prisma.dataPlacement.findMany({ include: { database: true, tenantDatabase: true, workspace: true } });

@@ -173,7 +173,8 @@ describe('requests during a deployment', () => {
     server = createServer(createServerAdapter((request) => gateway.app.fetch(request)));
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const project = await projectWithBlueprint(gateway, 'slow', ['CREATE TABLE users (id int)']);
+    // Twelve tenants: past FREE's 5.
+    const project = await projectWithBlueprint(gateway, 'slow', ['CREATE TABLE users (id int)'], 'BASIC');
     for (let i = 0; i < 12; i++) await tenantOf(gateway, project);
     await pendingChange(gateway, project, 'CREATE TABLE filler AS SELECT g AS n, md5(g::text) AS label FROM generate_series(1, 100000) AS g');
     const created = await gateway.rest('POST', '/deployments', { headers: as(project), body: { blueprint_name: 'slow' } });

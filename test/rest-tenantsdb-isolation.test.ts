@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createBlueprints, signupAccount } from './support/fixtures.js';
+import { createBlueprints, setProjectTier, signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
 // TenantsDB API (seed 002): a project key reaches only its project's tenants; another project's
@@ -10,7 +10,10 @@ const keys = { owner: '', sibling: '', stranger: '' };
 beforeAll(async () => {
   gateway = await startGateway();
   const signup = async () => (await signupAccount(gateway)).key;
-  keys.owner = await signup();
+  const owner = await signupAccount(gateway);
+  keys.owner = owner.key;
+  // The owner's project gets a tenant for every route and caller: far past FREE's 5, so it is paid.
+  await setProjectTier(gateway, owner.projectId, 'PRO');
   keys.sibling = (await gateway.rest('POST', '/projects', { headers: { authorization: `Bearer ${keys.owner}` }, body: { name: 'Sibling' } })).body.api_key;
   keys.stranger = await signup();
   for (const key of Object.values(keys)) await createBlueprints(gateway, key, ['main']);

@@ -31,7 +31,8 @@ const run = (tenantId: string, fields: Partial<QueryRun> = {}): QueryRun => ({
 
 beforeAll(async () => {
   gateway = await startGateway({ env: { SLOW_QUERY_MS: 100 } });
-  project = await projectWithBlueprint(gateway);
+  // A tenant per test: past FREE's 5.
+  project = await projectWithBlueprint(gateway, 'main', [], 'BASIC');
   other = await projectWithBlueprint(gateway);
 });
 afterAll(() => gateway.close());

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { backupWritten } from './support/data-plane.js';
-import { accountPassword, createBlueprints, signupAccount } from './support/fixtures.js';
+import { accountPassword, createBlueprints, setProjectTier, signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
 // TenantsDB API (seed 002): a tenant id is unique within its project, so two customers may both
@@ -9,12 +9,15 @@ import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js
 
 let gateway: TestGateway;
 const keys = { first: '', second: '' };
-let firstAccount: { email: string; key: string };
+let firstAccount: { email: string; key: string; projectId: string };
 beforeAll(async () => {
   gateway = await startGateway();
   firstAccount = await signupAccount(gateway);
   keys.first = firstAccount.key;
-  keys.second = (await signupAccount(gateway)).key;
+  const second = await signupAccount(gateway);
+  keys.second = second.key;
+  // Each test adds tenants to both projects: past FREE's 5, so both are paid.
+  for (const project of [firstAccount.projectId, second.projectId]) await setProjectTier(gateway, project, 'BASIC');
   // Tenant databases come from each project's blueprints: both projects have `main`.
   await createBlueprints(gateway, keys.first, ['main']);
   await createBlueprints(gateway, keys.second, ['main']);

@@ -149,6 +149,9 @@ test('PGlite: SIGKILL mid-deployment, the next process on the directory finishes
     expect((await call(server, 'POST', '/workspaces', key, { name: 'main', database: 'PostgreSQL', mode: 'tenant' })).status).toBe(201);
     expect((await call(server, 'POST', '/workspaces/main/queries', key, { query: 'CREATE TABLE users (id SERIAL PRIMARY KEY)' })).status).toBe(200);
     expect((await call(server, 'POST', '/deployments', key, { blueprint_name: 'main' })).status).toBe(201);
+    // Twelve tenants: past FREE's 5, so the operator makes the project BASIC.
+    const paid = await call(server, 'POST', '/graphql', operator, { query: 'mutation ($p: ID!) { setProjectTier(project: $p, tier: BASIC) { tier } }', variables: { p: signup.body.project_id } });
+    expect(paid.body, JSON.stringify(paid.body)).toEqual({ data: { setProjectTier: { tier: 'BASIC' } } });
     const slugs = Array.from({ length: 12 }, (_, index) => `t${String(index).padStart(2, '0')}`);
     for (const slug of slugs) {
       const created = await call(server, 'POST', '/tenants', key, { tenant_id: slug, databases: [{ blueprint: 'main', isolation_level: 1 }] });

@@ -17,7 +17,7 @@ import {
   UpdateTenantConfigDocument,
   UpdateTenantDocument,
 } from '../src/generated/graphql/graphql.js';
-import { createKey, createTenant } from './support/fixtures.js';
+import { createKey, createTenant, setProjectTier } from './support/fixtures.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
 // What a tenant's own credentials may do depends on the tenant's state, and never extends to
@@ -187,6 +187,8 @@ describe('plan, limits, isolation, expiry and lifecycle are not the tenant\'s ow
 
   test('the owning project\'s key sets plan, expiry and lifecycle', async () => {
     const { createProject } = await gateway.data(CreateProjectDocument, { slug: uniqueSlug('project'), name: 'Owner' });
+    // Within its own plan: a tenant's plan never exceeds its project's.
+    await setProjectTier(gateway, createProject.id, 'PRO');
     const { secret: projectKey } = await createKey(gateway, { scopes: ['ADMIN'], projectId: createProject.id });
     const tenant = await createTenant(gateway, { projectId: createProject.id, tier: 'FREE' });
     const expiresAt = new Date(Date.now() + 86_400_000).toISOString();

@@ -2,6 +2,7 @@ import './scalars.js';
 import '../modules/tenants/tenants.types.js';
 import '../modules/tenants/tenants.queries.js';
 import '../modules/tenants/tenants.mutations.js';
+import '../modules/tenants/project-plan.mutations.js';
 import '../modules/tenants/tenant-context.types.js';
 import '../modules/tenants/tenant-context.queries.js';
 import '../modules/tenants/tenant-context.mutations.js';

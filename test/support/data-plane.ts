@@ -3,7 +3,8 @@ import type { SqlResult } from '../../src/db/sql-sessions.js';
 import { type Placed, withPlacement } from '../../src/modules/tenant-databases/placements.js';
 import { classifySql } from '../../src/modules/tenant-databases/sql-classifier.js';
 import { inSchemaSession } from '../../src/modules/tenant-databases/tenant-schemas.js';
-import { signupAccount } from './fixtures.js';
+import type { PlanTier } from '../../src/generated/graphql/graphql.js';
+import { setProjectTier, signupAccount } from './fixtures.js';
 import { type TestGateway, uniqueSlug } from './gateway.js';
 
 export type DataPlaneProject = { key: string; projectId: string; blueprintId: string; workspaceId: string; blueprint: string };
@@ -11,9 +12,11 @@ export type DataPlaneProject = { key: string; projectId: string; blueprintId: st
 /**
  * A TenantsDB account's project with a tenant-mode workspace and its blueprint, made through the
  * routes: `statements` run in the workspace and deployed as the blueprint's version 1 when given.
+ * FREE as signup makes it, unless `tier` (set by the operator) gives room past FREE's quotas.
  */
-export async function projectWithBlueprint(gateway: TestGateway, blueprint = 'main', statements: string[] = []): Promise<DataPlaneProject> {
+export async function projectWithBlueprint(gateway: TestGateway, blueprint = 'main', statements: string[] = [], tier?: PlanTier): Promise<DataPlaneProject> {
   const account = await signupAccount(gateway);
+  if (tier) await setProjectTier(gateway, account.projectId, tier);
   const headers = { authorization: `Bearer ${account.key}` };
   const workspace = await gateway.rest('POST', '/workspaces', { headers, body: { name: blueprint, database: 'PostgreSQL', mode: 'tenant' } });
   expect(workspace.status, JSON.stringify(workspace.body)).toBe(201);

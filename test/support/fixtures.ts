@@ -3,6 +3,8 @@ import {
   CreateApiKeyDocument,
   type CreateTenantInput,
   CreateTenantDocument,
+  type PlanTier,
+  SetProjectTierDocument,
 } from '../../src/generated/graphql/graphql.js';
 import { type TestGateway, uniqueSlug } from './gateway.js';
 
@@ -38,4 +40,13 @@ export async function createBlueprints(gateway: TestGateway, key: string, names:
     const response = await gateway.rest('POST', '/workspaces', { headers: { authorization: `Bearer ${key}` }, body: { name, database: 'PostgreSQL', mode: 'tenant' } });
     if (response.status !== 201) throw new Error(`POST /workspaces ${name} failed\n${JSON.stringify(response.body, null, 2)}`);
   }
+}
+
+/**
+ * The operator sets a project's plan (by id or slug): a test that needs more than a FREE
+ * project's quotas, or a paid feature, makes its project paid rather than loosening a quota.
+ */
+export async function setProjectTier(gateway: TestGateway, project: string, tier: PlanTier) {
+  const { setProjectTier } = await gateway.data(SetProjectTierDocument, { project, tier });
+  return setProjectTier;
 }

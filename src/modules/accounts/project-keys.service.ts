@@ -5,6 +5,7 @@ import { parseInput } from '../../lib/validation.js';
 import { auditedChange, recordAudit } from '../audit/audit-trail.js';
 import { apiKeyEvent, auditedKey } from '../identity/api-keys.js';
 import { type Actor, requireScope } from '../identity/principal.js';
+import { assertProjectQuotas } from '../quotas/quotas.js';
 import { mintProjectKey } from './session-keys.js';
 
 function currentProjectId(actor: Actor): string {
@@ -35,6 +36,7 @@ export async function createProjectApiKey(actor: Actor, input: { name?: string |
   const data = parseInput(createSchema, input);
   const { label, scopes } = actor.principal!;
   return auditedChange(actor.prisma, async (tx) => {
+    await assertProjectQuotas(tx, actor.principal, projectId, ['apiKeys']);
     const minted = await mintProjectKey(tx, { id: projectId }, { name: data.name, createdBy: label, expiresAt: data.expiresAt ?? null, scopes: [...scopes] });
     await recordAudit(tx, actor, apiKeyEvent('api_key.created', minted.apiKey, null, auditedKey(minted.apiKey)));
     return minted;

@@ -6,6 +6,7 @@ import { type BackupDeps, removeBackupFiles } from '../backups/backup-files.js';
 import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
 import { dropProjectDatabases } from '../tenant-databases/placements.js';
 import type { Actor } from '../identity/principal.js';
+import { assertAccountQuota } from '../quotas/quotas.js';
 import type { AccountDeps } from './account-deps.js';
 import { projectNameField } from './account-inputs.js';
 import { findCustomerProject, requireCustomer } from './customer-access.js';
@@ -24,6 +25,7 @@ export async function createCustomerProject(actor: Actor, deps: AccountDeps, inp
   const { customerId } = await requireCustomer(actor, 'admin');
   const { name } = parseInput(z.object({ name: projectNameField('name') }), input);
   return actor.prisma.$transaction(async (tx) => {
+    await assertAccountQuota(tx, actor.principal, customerId);
     const customer = await tx.customer.findUniqueOrThrow({ where: { id: customerId }, select: { id: true, email: true } });
     return createProjectRecord(tx, deps, customer, name);
   });

@@ -10,6 +10,7 @@ import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
 import { withPlacement } from '../tenant-databases/placements.js';
 import { restoreSchemaData } from '../tenant-databases/schema-data.js';
 import { inSchemaSession } from '../tenant-databases/tenant-schemas.js';
+import { assertWithinProjectPlan } from '../tenants/plans.js';
 import { deployedChain } from '../workspaces/blueprint-databases.js';
 import { type TenantSnapshot, takeSnapshot } from './snapshot.js';
 import { snapshotChanges } from './snapshot-replay.js';
@@ -37,9 +38,13 @@ export class RestoreNotOwned extends Error {
  * database in one transaction of its own in the data plane (another database than the records');
  * then the records in one transaction. A restore job killed between the two runs again and puts
  * the same rows back (restoreSchemaData is idempotent) while the tenant stays RESTORING.
+ * The plan check (a tenant's plan never above its project's) runs before any row is put back, and
+ * again in the records' transaction before `alongside`.
  */
 export async function restoreSnapshot(actor: Actor, tenant: Tenant, snapshot: TenantSnapshot, author: string, audit: RestoreAudit, options: RestoreOptions = {}): Promise<Tenant> {
   const { alongside, dataPlane, stillOwned } = options;
+  // Refused before any row is put back: the rows commit in the data plane, out of the records' transaction.
+  await assertWithinProjectPlan(actor.prisma, tenant.projectId, snapshot.tenant.tier);
   const placed = await actor.prisma.tenantDatabase.findMany({ where: { tenantId: tenant.id, placementId: { not: null } }, include: withPlacement });
   // The rows commit in another database than the job's end: a worker that already lost the job
   // touches nothing (one that loses it meanwhile puts back the rows its successor puts back too).
@@ -53,6 +58,9 @@ export async function restoreSnapshot(actor: Actor, tenant: Tenant, snapshot: Te
     await inSchemaSession(dataPlane, placement, (session) => restoreSchemaData(session, placement.schemaName, entry.tables, rebuild));
   }
   const restored = await actor.prisma.$transaction(async (tx) => {
+    // An older state may hold a plan the project has since left: the project's plan stays the
+    // ceiling. Its row is locked before the tenant's (as setProjectTier locks them).
+    await assertWithinProjectPlan(tx, tenant.projectId, snapshot.tenant.tier);
     await alongside?.(tx);
     await tx.$queryRaw`SELECT 1 FROM "TenantConfig" WHERE "tenantId" = ${tenant.id}::uuid FOR UPDATE`;
     const before = await takeSnapshot(tx as unknown as Actor['prisma'], tenant.id);

@@ -3,7 +3,7 @@ import { ConflictError, DomainError, ForbiddenError, InvalidInputError, NotFound
 import { readConfigDocument } from '../configs/config-document.js';
 import { assertNoDatabaseWork } from '../databases/database-state.js';
 import type { Actor } from '../identity/principal.js';
-import { planFields } from '../tenants/plans.js';
+import { assertWithinProjectPlan, planFields } from '../tenants/plans.js';
 import { afterRestore } from '../tenants/interrupted-work.js';
 import { assertNotTenantsOwnAct, resolveTenant } from '../tenants/tenant-access.js';
 import { type BackupDeps, loadSnapshot, writeBackup } from './backup-files.js';
@@ -71,11 +71,15 @@ async function restoreByJob(
   return job;
 }
 
-/** A backup holds the plan it was taken under; restoring another plan is not the tenant's own act. */
-function assertRestoreKeepsPlan(actor: Actor, tenant: Tenant, snapshot: TenantSnapshot): void {
+/**
+ * A backup holds the plan it was taken under; restoring another plan is not the tenant's own act,
+ * and never lifts the tenant above its project's plan (restoreSnapshot checks that again as it writes).
+ */
+async function assertRestoreKeepsPlan(actor: Actor, tenant: Tenant, snapshot: TenantSnapshot): Promise<void> {
   const current = { ...tenant, expiresAt: tenant.expiresAt?.toISOString() ?? null };
   const changed = planFields.find((field) => current[field] !== snapshot.tenant[field]);
   if (changed) assertNotTenantsOwnAct(actor.principal!, `restore a backup with another ${changed}`, changed);
+  await assertWithinProjectPlan(actor.prisma, tenant.projectId, snapshot.tenant.tier);
 }
 
 /**
@@ -91,7 +95,7 @@ export async function rollbackTenant(actor: Actor, deps: BackupDeps, ref: string
   if (!record) throw new NotFoundError(`No completed backup of this tenant at "${storagePath}"`, { field: 'storagePath' });
   await assertNoDatabaseWork(actor, tenant, 'roll back');
   const snapshot = await loadSnapshot(actor, deps, tenant, record);
-  assertRestoreKeepsPlan(actor, tenant, snapshot);
+  await assertRestoreKeepsPlan(actor, tenant, snapshot);
   const job = await restoreByJob(actor, deps, tenant, 'RESTORING', 'ROLLBACK', { backupId: record.id });
   if (job) return { tenant: { ...tenant, status: 'RESTORING' }, restoredFrom: record, safetyBackup: null, job };
   return whileRestoring(actor, tenant, 'RESTORING', async () => {
@@ -147,7 +151,7 @@ export async function recoverTenant(actor: Actor, deps: BackupDeps, ref: string,
   }
   await assertNoDatabaseWork(actor, tenant, 'recover');
   const snapshot = await recoverySnapshot(actor, deps, tenant, base, timestamp);
-  assertRestoreKeepsPlan(actor, tenant, snapshot);
+  await assertRestoreKeepsPlan(actor, tenant, snapshot);
   const job = await restoreByJob(actor, deps, tenant, 'RECOVERING', 'RECOVERY', { backupId: base.id, targetTimestamp: timestamp });
   if (job) return { tenant: { ...tenant, status: 'RECOVERING' }, targetTimestamp: timestamp, recovery: null, restoredFrom: base, job };
   const recovery = await whileRestoring(actor, tenant, 'RECOVERING', async () => {
@@ -173,7 +177,7 @@ export async function undoRecovery(actor: Actor, deps: BackupDeps, ref: string):
   }
   const record = await actor.prisma.backupRecord.findFirstOrThrow({ where: { tenantId: tenant.id, storagePath: recovery.safetyPath } });
   const snapshot = await loadSnapshot(actor, deps, tenant, record);
-  assertRestoreKeepsPlan(actor, tenant, snapshot);
+  await assertRestoreKeepsPlan(actor, tenant, snapshot);
   const job = await restoreByJob(actor, deps, tenant, 'RECOVERING', 'RECOVERY_UNDO', { backupId: record.id, recoveryId: recovery.id });
   if (job) return { tenant: { ...tenant, status: 'RECOVERING' }, recovery, job };
   const undone = await whileRestoring(actor, tenant, 'RECOVERING', async () => {

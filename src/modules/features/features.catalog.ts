@@ -1,10 +1,7 @@
 import type { PlanTier } from '../../generated/prisma/enums.js';
+import { tierMeets, tierRank } from '../tenants/plans.js';
 
-export const tierRank: Record<PlanTier, number> = { FREE: 0, BASIC: 1, PRO: 2, ENTERPRISE: 3 };
-
-export function tierMeets(tier: PlanTier, required: PlanTier): boolean {
-  return tierRank[tier] >= tierRank[required];
-}
+export { tierMeets, tierRank };
 
 export type FeatureDefinition = {
   name: string;

@@ -6,6 +6,7 @@ import { violationsFromZod } from '../../lib/validation.js';
 import { documentChanges, recordAudit } from '../audit/audit-trail.js';
 import { changedPaths, revisionsWhere } from '../configs/revisions.js';
 import type { Actor } from '../identity/principal.js';
+import { assertDocumentQuota } from '../quotas/quotas.js';
 import { sealSecretValue, tenantDataKey } from '../secrets/envelope.js';
 import { assertLive, resolveTenant } from '../tenants/tenant-access.js';
 import {
@@ -76,6 +77,8 @@ export async function saveGatewayConfig(actor: Actor & { keyring: Keyring }, ref
     const secrets = await tx.tenantSecret.findMany({ where: { tenantId: tenant.id }, select: { name: true } });
     const violations = referenceViolations(after, new Set(secrets.map((secret) => secret.name)));
     if (violations.length) throw new InvalidInputError(violations);
+    assertDocumentQuota(actor.principal, 'routes', tenant.tier, before.routes.length, after.routes.length);
+    assertDocumentQuota(actor.principal, 'webhooks', tenant.tier, before.webhooks.length, after.webhooks.length);
     const updatedFields = changedPaths(viewOf(before), viewOf(after));
     if (isDeepStrictEqual(before, after) || (updatedFields.length === 0 && !webhooks)) return { row: current, updatedFields };
     const row = await writeGatewayConfigVersion(tx, current, after, after as unknown as Prisma.InputJsonObject, author, updatedFields.length ? updatedFields : ['webhooks']);

@@ -4,6 +4,7 @@ import type { ApiKey } from '../../generated/prisma/client.js';
 import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
 import { auditedChange, recordAudit } from '../audit/audit-trail.js';
+import { assertProjectQuotas } from '../quotas/quotas.js';
 import { resolveTenant } from '../tenants/tenant-access.js';
 import { activeTenantKeys } from '../tenants/tenant-counts.js';
 import { type Actor, hasScope, requireScope, scopes } from './principal.js';
@@ -78,6 +79,7 @@ export async function createApiKey(actor: Actor, input: CreateApiKeyInput): Prom
   }
   const { key, prefix, secretHash } = mintKey(data.brand ?? 'tgw');
   const apiKey = await auditedChange(actor.prisma, async (tx) => {
+    if (owner.projectId) await assertProjectQuotas(tx, principal, owner.projectId, ['apiKeys']);
     const created = await tx.apiKey.create({
       data: {
         name: data.name,

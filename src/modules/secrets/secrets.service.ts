@@ -4,6 +4,7 @@ import { type Keyring, keyFingerprint } from '../../lib/keyring.js';
 import { type Actor, requireScope } from '../identity/principal.js';
 import { recordAudit, sealedMark } from '../audit/audit-trail.js';
 import { readGatewayConfig } from '../gateway-config/gateway-config-spec.js';
+import { assertSecretQuota } from '../quotas/quotas.js';
 import { assertLive, resolveTenant } from '../tenants/tenant-access.js';
 import { openDataKey, sealSecretValue, tenantDataKey, wrapDataKey } from './envelope.js';
 
@@ -39,9 +40,10 @@ export async function storeSecret(actor: Actor & { keyring: Keyring }, ref: stri
   const tenant = await resolveTenant(actor, ref, 'secrets:write');
   assertLive(tenant, 'store a secret of');
   return actor.prisma.$transaction(async (tx) => {
+    const existed = await tx.tenantSecret.count({ where: { tenantId: tenant.id, name } });
+    if (!existed) await assertSecretQuota(tx, actor.principal, tenant);
     const dataKey = await tenantDataKey(tx, actor.keyring, tenant.id);
     const sealed = sealSecretValue(dataKey, tenant.id, name, value);
-    const existed = await tx.tenantSecret.count({ where: { tenantId: tenant.id, name } });
     const stored = await tx.tenantSecret.upsert({
       where: { tenantId_name: { tenantId: tenant.id, name } },
       create: { tenantId: tenant.id, name, sealed },

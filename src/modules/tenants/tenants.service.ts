@@ -16,7 +16,8 @@ import { type Actor, type Principal, requireScope } from '../identity/principal.
 import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
 import { defaultDomain, defaultDomainSettings, type DomainSettings, hostname, readableTenantId } from './default-domains.js';
 import { slugFromLegacyId } from './legacy-ids.js';
-import { assertPlanAllows, documentLimitFields, planFields, tierLimits } from './plans.js';
+import { assertProjectQuotas } from '../quotas/quotas.js';
+import { assertPlanAllows, assertWithinProjectPlan, documentLimitFields, planFields, tierLimits } from './plans.js';
 import { tenantsByDefaultDomain } from './tenant-hosts.js';
 import { foldSettings, limits, mergeSettings } from './tenant-settings.js';
 import { assertLive, assertNotTenantsOwnAct, reachableTenants, resolveTenant, uuidPattern } from './tenant-access.js';
@@ -186,6 +187,14 @@ export async function createTenant(
     : null;
   const isolation = placement?.isolation ?? data.isolation;
   assertPlanAllows(tier, isolation, 'isolation');
+  // The project's plan is the tenant's ceiling and bounds its count (quotas.ts): answered here
+  // before any schema is made, and decided again in the transaction that writes the tenant.
+  const admit = async (db: Prisma.TransactionClient) => {
+    if (!projectId) return;
+    await assertProjectQuotas(db, principal, projectId, ['tenants']);
+    await assertWithinProjectPlan(db, projectId, tier);
+  };
+  await admit(actor.prisma);
   await assertDomainsFree(actor, domain, data.customDomain, domains.baseDomain);
   if (readable) data.slug = await readableTenantId(actor.prisma, domain ?? data.name);
   else await assertSlugFree(actor, principal, projectId, data.slug);
@@ -203,6 +212,7 @@ export async function createTenant(
       return schema ? { ...database, blueprintRef: { connect: { id: schema.blueprintId } }, placement: { connect: { id: placed[index]!.id } }, schemaVersion: schema.schemaVersion } : database;
     });
     return auditedChange(actor.prisma, async (tx) => {
+      await admit(tx);
       const created = await tx.tenant.create({
         ...query,
         data: {
@@ -263,6 +273,7 @@ export async function updateTenant(actor: Actor, ref: string, raw: UpdateTenantI
   assertLive(tenant, 'update');
   assertPlanAllows(data.tier ?? tenant.tier, data.isolation ?? tenant.isolation, data.isolation ? 'isolation' : 'tier');
   const updated = await auditedChange(actor.prisma, async (tx) => {
+    if (changes.tier) await assertWithinProjectPlan(tx, tenant.projectId, changes.tier as PlanTier);
     const after = await tx.tenant.update({ ...query, where: { id: tenant.id }, data: changes as Prisma.TenantUpdateInput });
     const changed = tenantChanges(tenant, after);
     if (changed.length) await recordAudit(tx, actor, { tenantId: tenant.id, action: 'tenant.updated', target: `tenant:${after.slug}`, changes: changed });

@@ -5,6 +5,7 @@ import { seal, unseal } from '../../lib/sealing.js';
 import { parseInput } from '../../lib/validation.js';
 import { auditedChange, documentChanges, projectTarget, recordAudit } from '../audit/audit-trail.js';
 import type { Actor } from '../identity/principal.js';
+import { assertProjectQuotas } from '../quotas/quotas.js';
 import { physicalSchemaName, workspaceDatabaseName } from '../tenant-databases/physical-names.js';
 import { createPlacement, dropPlacement, dropUnreferencedPlacement } from '../tenant-databases/placements.js';
 import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
@@ -54,6 +55,9 @@ export async function createWorkspace(actor: Actor, deps: DataPlaneDeps, input: 
     const blueprint = await actor.prisma.blueprint.findUnique({ where: { projectId_name: { projectId, name: data.name } }, select: { id: true } });
     if (blueprint) throw new ConflictError(`Blueprint '${data.name}' already exists`, { field: 'name' });
   }
+  // The project's quotas (quotas.ts): answered before any schema is made, decided again with the records.
+  const quotas = data.mode === 'tenant' ? (['workspaces', 'blueprints'] as const) : (['workspaces'] as const);
+  await assertProjectQuotas(actor.prisma, actor.principal, projectId, [...quotas]);
   const schemaName = physicalSchemaName(projectId, workspaceDatabaseName(data.name));
   const password = `tdb_${randomBytes(8).toString('hex')}`;
   // The name's lock is held until the records are written (or the schema dropped again): a
@@ -62,6 +66,7 @@ export async function createWorkspace(actor: Actor, deps: DataPlaneDeps, input: 
     const placed = await createPlacement(deps, projectId, schemaName, undefined, held);
     try {
       const workspace = await auditedChange(actor.prisma, async (tx) => {
+        await assertProjectQuotas(tx, actor.principal, projectId, [...quotas]);
         const created = await tx.workspace.create({
           data: {
             projectId,

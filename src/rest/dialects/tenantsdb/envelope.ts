@@ -46,6 +46,9 @@ export function restField(field: string): string {
     .replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
+/** apiKeys → api_keys: the quota as this dialect's fields are spelled. */
+const snakeQuota = (quota: string) => quota.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
 const trashMessage = (slug: string) => `Tenant '${slug}' is in trash. Use POST /tenants/${slug}/restore or DELETE /tenants/${slug}?hard=true`;
 
 export function error(failed: Failure, request: RestRequest): RestResult {
@@ -56,6 +59,10 @@ export function error(failed: Failure, request: RestRequest): RestResult {
   if (failed.code === 'CONFLICT' && failed.extensions.reason === 'tenants_deployed') {
     const body = { message: failed.message, reason: 'tenants_deployed', deployed_to: failed.extensions.deployedTo, action_required: failed.extensions.actionRequired };
     return { status: 409, body: { success: false, http_status: 409, code: 'conflict', error: failed.message, ...body } };
+  }
+  if (failed.code === 'FORBIDDEN' && failed.extensions.reason === 'quota_exceeded') {
+    const { quota, plan, limit, current } = failed.extensions;
+    return { status: 403, body: { success: false, http_status: 403, code: 'forbidden', error: failed.message, quota: snakeQuota(String(quota)), plan: String(plan).toLowerCase(), limit, current } };
   }
   if (failed.code === 'BAD_USER_INPUT' && Array.isArray(failed.extensions.violations)) {
     const violations = failed.extensions.violations as { field: string; message: string }[];

@@ -44,7 +44,14 @@ export function tenantsDbDialect(prefix: string, connection: Connection = { prox
     notFound: (pathname) => failure('not_found', `No route for ${pathname}`),
     methodNotAllowed: () => ({ status: 405, body: { success: false, http_status: 405, code: 'bad_request', error: 'Method not allowed' } }),
     errorStatuses: [400, 401, 403, 404, 405, 409, 413, 415, 429, 500],
-    errorSchema: z.object({ ...envelope, error: z.string() }),
+    errorSchema: z.object({
+      ...envelope,
+      error: z.string(),
+      quota: z.string().optional().describe('A refused quota (403): which one (projects, tenants, workspaces, blueprints, api_keys, secrets, routes, webhooks)'),
+      plan: z.string().optional().describe("A refused quota: the plan whose quota it is"),
+      limit: z.number().int().optional().describe('A refused quota: what the plan allows'),
+      current: z.number().int().optional().describe('A refused quota: how many there are now'),
+    }),
     routes: [
       errorsRoute,
       regionsRoute,
