@@ -1,7 +1,8 @@
 /**
  * The import rules of src/ (STYLE.md): one way, bottom to top.
  *   helpers (access, plans, state, snapshot, files, catalogs) → services → GraphQL field files
- * A module's workers and the HTTP layer sit on top, beside the field files.
+ * A module's job handlers and periodic tasks (*.job.ts, *.task.ts) and the HTTP layer sit on top,
+ * beside the field files. src/jobs/ (the queue and the scheduler) sits below every module.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -23,8 +24,8 @@ module.exports = {
     {
       name: 'helpers-below-services',
       severity: 'error',
-      comment: 'Helpers are the bottom layer: only field files, workers, other services and the HTTP layer call a service.',
-      from: { path: '^src/modules/', pathNot: ['\\.(service|types|queries|mutations)\\.ts$', '\\.worker\\.ts$'] },
+      comment: 'Helpers are the bottom layer: only field files, job handlers, periodic tasks, other services and the HTTP layer call a service.',
+      from: { path: '^src/modules/', pathNot: ['\\.(service|types|queries|mutations)\\.ts$', '\\.(job|task)\\.ts$'] },
       to: { path: ['\\.service\\.ts$', '^src/modules/.+\\.(types|queries|mutations)\\.ts$'] },
     },
     {
@@ -33,6 +34,13 @@ module.exports = {
       comment: 'A rule lives in one service; what two services share is a helper one layer down.',
       from: { path: '^src/modules/.+\\.service\\.ts$' },
       to: { path: '\\.service\\.ts$' },
+    },
+    {
+      name: 'jobs-know-no-module',
+      comment: 'src/jobs/ claims, leases and schedules for every module; modules contribute handlers and tasks, the room knows none of them.',
+      severity: 'error',
+      from: { path: '^src/jobs/' },
+      to: { path: '^src/(modules|graphql|rest|http|data-plane)/' },
     },
     {
       name: 'lib-is-the-floor',

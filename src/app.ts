@@ -1,8 +1,7 @@
 import type { DataPlane } from './data-plane/data-plane.js';
 import { openDataPlane } from './data-plane/open-data-plane.js';
 import type { Database } from './db/client.js';
-import { openLeadership } from './db/leadership.js';
-import type { Environment } from './env.js';
+import { type Environment, jobSettings } from './env.js';
 import { createCredentials, operatorKeyCheck } from './http/credentials.js';
 import { jwtAuthenticator } from './http/jwt.js';
 import { graphqlBridge } from './http/graphql-bridge.js';
@@ -10,28 +9,30 @@ import { noteTenant } from './http/request-log.js';
 import { createMetrics, operationObserver, watchWorkers } from './http/metrics.js';
 import { createRouter, type ServerContext } from './http/router.js';
 import { createGatewayYoga } from './http/yoga.js';
+import { createJobs } from './jobs/jobs.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { loadSecretsKey } from './lib/sealing.js';
 import type { AccountDeps } from './modules/accounts/account-deps.js';
 import { createLoginThrottle } from './modules/accounts/login-throttle.js';
 import { createSignupLimit } from './modules/accounts/signup-limit.js';
 import type { BackupDeps } from './modules/backups/backup-files.js';
-import { BackupScheduler } from './modules/backups/backup-scheduler.worker.js';
-import { PartialBackupFilesCleaner } from './modules/backups/partial-files.worker.js';
-import { BackupJobWorker } from './modules/backups/backup-job.worker.js';
+import { backupJobHandler } from './modules/backups/backup-job.job.js';
+import { backupScheduleTask } from './modules/backups/backup-schedule.task.js';
+import { backupJobKind } from './modules/backups/job-requests.js';
+import { partialBackupFilesTask } from './modules/backups/partial-files.task.js';
 import { type BackupStorages, backupStoragesFrom } from './modules/backups/storage.js';
-import { DatabaseWork } from './modules/databases/database-work.js';
-import { advanceDatabaseWork } from './modules/databases/database-state.js';
-import { advanceDeployments, DeploymentWork } from './modules/deployments/deployment-state.js';
-import { AuditRetention } from './modules/audit/audit-retention.worker.js';
+import { databasePhasesHandler } from './modules/databases/database-phases.job.js';
+import { deploymentPhasesHandler } from './modules/deployments/deployment-phases.job.js';
+import { auditRetentionTask } from './modules/audit/audit-retention.js';
 import { blueprintVersionApplier } from './modules/schema-rollouts/schema-rollout-applier.js';
+import { schemaRolloutHandler } from './modules/schema-rollouts/schema-rollout.job.js';
+import { schemaRolloutKind } from './modules/schema-rollouts/schema-rollouts.service.js';
 import type { DataPlaneDeps } from './modules/tenant-databases/data-plane-deps.js';
 import { dataPlanePlans } from './modules/tenant-databases/data-plane-plans.js';
 import { moveLegacySchemas } from './modules/tenant-databases/legacy-schemas.js';
-import { SchemaRolloutWorker } from './modules/schema-rollouts/schema-rollout.worker.js';
-import { QueryLogRetention } from './modules/query-logs/query-log-retention.worker.js';
-import { WebhookDeliveryWorker } from './modules/webhooks/delivery.worker.js';
-import { InterruptedWorkSweeper } from './modules/tenants/interrupted-work.worker.js';
+import { queryLogRetentionTask } from './modules/query-logs/query-log-retention.js';
+import { webhookDeliveryHandler } from './modules/webhooks/delivery.job.js';
+import { interruptedWorkTask } from './modules/tenants/interrupted-work.task.js';
 import { UsageMeter } from './modules/usage/meter.js';
 import { KeyUseRecorder } from './modules/identity/key-use.js';
 import { checkBackupRequests, checkClientAddress, type RateLimitSettings, rateLimitsFromEnvironment } from './rate-limit/limits.js';
@@ -97,30 +98,43 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   };
   backups.dataPlane = dataPlane;
   const timings = { provisionMs: env.DATABASE_PROVISION_MS, syncMs: env.DATABASE_SYNC_MS, cutoverMs: env.DATABASE_CUTOVER_MS };
-  const databaseWork: DatabaseWork = new DatabaseWork(timings, (tenantId) => advanceDatabaseWork(prisma, timings, tenantId), logger);
+  const databaseWork = { timings };
   const meter = new UsageMeter(prisma, logger, { flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS, maxKeys: 10_000 });
   const keyUse = new KeyUseRecorder(prisma, logger, { flushIntervalMs: env.API_KEY_LAST_USED_FLUSH_MS, maxKeys: 10_000 });
   const deploymentTimings = { databaseMigrationMs: env.DEPLOY_DATABASE_MIGRATION_MS, dnsUpdateMs: env.DEPLOY_DNS_UPDATE_MS, sslSetupMs: env.DEPLOY_SSL_SETUP_MS };
-  const deploymentWork = new DeploymentWork(deploymentTimings, (tenantId) => advanceDeployments(prisma, deploymentTimings, tenantId), logger, 'regional deployment');
-  const sweeper = new InterruptedWorkSweeper(prisma, databaseWork, alone, logger, deploymentWork);
-  const scheduler = env.BACKUP_SCHEDULER === 'on' ? new BackupScheduler(prisma, backups, openLeadership(database, 0x7467_6231), logger, env.BACKUP_SCHEDULER_INTERVAL_MS) : null;
   // The tenant data keys' keyring (lib/keyring): the same SECRETS_KEY and SECRETS_KEY_PREVIOUS.
   const dataKeyring = { current: backups.key, previous: backups.previousKeys ?? [] };
-  const webhooks = new WebhookDeliveryWorker(prisma, dataKeyring, {
-    pollMs: env.WEBHOOK_POLL_MS,
-    maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
-    retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
-    retryMaxMs: env.WEBHOOK_RETRY_MAX_MS,
-    timeoutMs: env.WEBHOOK_TIMEOUT_MS,
-    allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'on',
-  }, logger);
-  const rollouts = new SchemaRolloutWorker(prisma, blueprintVersionApplier(prisma, dataPlane), { pollMs: env.DEPLOYMENT_POLL_MS, leaseMs: env.DEPLOYMENT_LEASE_MS }, alone, logger);
   const credentials = createCredentials(prisma, env.GATEWAY_ADMIN_KEY, env.PRINCIPAL_CACHE_MS, jwtAuthenticator(env, prisma), (keyId) => keyUse.record(keyId));
-  // Backups and restores of tenants with data: the same job settings as deployments.
-  const backupJobs = new BackupJobWorker(prisma, backups, { pollMs: env.DEPLOYMENT_POLL_MS, leaseMs: env.DEPLOYMENT_LEASE_MS }, alone, logger, credentials.forget);
-  backups.jobs = backupJobs;
-  const workers = [meter, keyUse, rollouts, backupJobs, sweeper, new PartialBackupFilesCleaner(backupStorages.local, alone, logger), new AuditRetention(prisma, env.AUDIT_RETENTION_DAYS, logger), new QueryLogRetention(prisma, env.QUERY_LOG_RETENTION_DAYS, logger), webhooks, ...(scheduler ? [scheduler] : [])];
-  for (const worker of workers) worker.start();
+
+  // Background work: modules contribute job handlers and periodic tasks; src/jobs/ claims, leases and schedules.
+  const queue = jobSettings(env);
+  const jobs = createJobs(database, logger, { pollMs: queue.pollMs });
+  jobs.handle(backupJobHandler(prisma, backups, { leaseMs: queue.backupJobLeaseMs }, credentials.forget));
+  jobs.handle(schemaRolloutHandler(prisma, blueprintVersionApplier(prisma, dataPlane), { leaseMs: queue.schemaRolloutLeaseMs }));
+  jobs.handle(
+    webhookDeliveryHandler(prisma, dataKeyring, {
+      pollMs: queue.webhookPollMs,
+      maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: env.WEBHOOK_RETRY_MAX_MS,
+      timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+      allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'on',
+    }),
+  );
+  jobs.handle(databasePhasesHandler(prisma, timings, { leaseMs: queue.leaseMs }));
+  jobs.handle(deploymentPhasesHandler(prisma, deploymentTimings, { leaseMs: queue.leaseMs }));
+  const backupSchedule = env.BACKUP_SCHEDULER === 'on' ? backupScheduleTask(prisma, backups, logger, env.BACKUP_SCHEDULER_INTERVAL_MS) : null;
+  if (backupSchedule) jobs.every(backupSchedule);
+  jobs.every(interruptedWorkTask(prisma, alone, logger));
+  jobs.every(auditRetentionTask(prisma, env.AUDIT_RETENTION_DAYS, logger));
+  jobs.every(queryLogRetentionTask(prisma, env.QUERY_LOG_RETENTION_DAYS, logger));
+  jobs.every(partialBackupFilesTask(backupStorages.local, alone, logger));
+  // In-memory buffers of this process: every process flushes its own.
+  jobs.every({ name: 'usage-flush', runs: 'each process', everyMs: env.USAGE_FLUSH_INTERVAL_MS, run: () => meter.flush() });
+  jobs.every({ name: 'key-use-flush', runs: 'each process', everyMs: env.API_KEY_LAST_USED_FLUSH_MS, run: () => keyUse.flush() });
+  backups.jobs = { kick: () => jobs.wake(backupJobKind) };
+  const rollouts = { kick: () => jobs.wake(schemaRolloutKind) };
+  const started = jobs.start();
 
   const accounts: AccountDeps = {
     keyring,
@@ -139,14 +153,15 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   };
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
   const domains = { key: secrets.key, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN, apiHosts: env.CONTROL_CORE_API_HOSTS };
-  const deployments = { backups, work: deploymentWork, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
+  const deployments = { backups, work: { timings: deploymentTimings }, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
   const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, dataPlane, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring: dataKeyring, queryLogs: { slowQueryMs: env.SLOW_QUERY_MS }, schemaRollouts: rollouts },
     observer: { ...operationObserver(metrics), tenant: noteTenant },
     credentials,
   });
   const dialects = mountedDialects(env);
   const rest = createRestEngine(dialects, graphqlBridge(yoga), { maxBodyBytes: env.REST_MAX_BODY_BYTES });
-  const unwatch = watchWorkers(metrics, { database, meter, scheduler });
+  const scheduled = backupSchedule && { leading: () => jobs.scheduler.leading, rounds: () => backupSchedule.rounds };
+  const unwatch = watchWorkers(metrics, { database, meter, backupSchedule: scheduled });
   const fetch = createRouter({
     database,
     logger,
@@ -167,9 +182,11 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     keyUse,
     dataPlane,
     // Schemas an older gateway kept in its own database move to the data plane before the server listens.
-    ready: Promise.all([sweeper.ready, moveLegacySchemas(database, dataPlane, logger, env.PG_DUMP)]).then(() => {}),
+    ready: Promise.all([started.catch((error) => logger.error('starting the background work failed', { error })), moveLegacySchemas(database, dataPlane, logger, env.PG_DUMP)]).then(() => {}),
     async close() {
-      for (const worker of [...workers].reverse()) await worker.stop();
+      await jobs.stop();
+      await keyUse.stop();
+      await meter.stop();
       unwatch();
       await store.close();
       backupStorages.close();

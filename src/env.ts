@@ -94,15 +94,23 @@ const environmentSchema = z.object({
   QUERY_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
   /** A tenant database query at least this long is slow (query logs and stats). */
   SLOW_QUERY_MS: z.coerce.number().int().min(1).max(3_600_000).default(1_000),
-  /** TenantsDB deployments: how often the job worker looks for work, and how long a worker holds a job without renewing before another process takes it over. */
-  DEPLOYMENT_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1_000),
-  DEPLOYMENT_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** The job queue (src/jobs/): how often each kind of job is looked for when no NOTIFY woke the process (leases that ran out); default 1000. */
+  JOBS_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).optional(),
+  /** How long a claim holds a job without its heartbeat before another process takes it over, for kinds without a setting of their own (database and regional deployment phases); default 30000. */
+  JOBS_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).optional(),
+  /** The same for backup jobs (backups and restores of tenants with rows), and for TenantsDB deployments (schema rollouts); default JOBS_LEASE_MS. */
+  BACKUP_JOB_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).optional(),
+  SCHEMA_ROLLOUT_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).optional(),
+  /** Older names: DEPLOYMENT_POLL_MS is JOBS_POLL_MS, DEPLOYMENT_LEASE_MS both BACKUP_JOB_LEASE_MS and SCHEMA_ROLLOUT_LEASE_MS (the new names win). */
+  DEPLOYMENT_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).optional(),
+  DEPLOYMENT_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).optional(),
   /** Webhook targets on loopback, private or link-local addresses: refused unless on (tests, private deployments). */
   WEBHOOK_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(1_000),
   WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(3_600_000),
-  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1_000),
+  /** How often webhook deliveries are looked for when nothing woke the process; default JOBS_POLL_MS. */
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).optional(),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   RATE_LIMIT_IP_PER_SECOND: z.coerce.number().int().min(1).default(100),
   RATE_LIMIT_IP_BAN_AFTER: z.coerce.number().int().min(1).default(5),
@@ -209,6 +217,18 @@ export type Environment = z.infer<typeof environmentSchema>;
 /** A variable with a value the gateway cannot use: the message names each one. */
 export class InvalidEnvironmentError extends Error {
   override name = 'InvalidEnvironmentError';
+}
+
+/** The job queue's settings per kind, with the older names as aliases. */
+export function jobSettings(env: Environment) {
+  const leaseMs = env.JOBS_LEASE_MS ?? 30_000;
+  return {
+    pollMs: env.JOBS_POLL_MS ?? env.DEPLOYMENT_POLL_MS ?? 1_000,
+    leaseMs,
+    backupJobLeaseMs: env.BACKUP_JOB_LEASE_MS ?? env.DEPLOYMENT_LEASE_MS ?? leaseMs,
+    schemaRolloutLeaseMs: env.SCHEMA_ROLLOUT_LEASE_MS ?? env.DEPLOYMENT_LEASE_MS ?? leaseMs,
+    webhookPollMs: env.WEBHOOK_POLL_MS,
+  };
 }
 
 export function readEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {

@@ -228,8 +228,7 @@ describe('auditLog', () => {
 });
 
 test('events older than AUDIT_RETENTION_DAYS are pruned', async () => {
-  const { AuditRetention } = await import('../src/modules/audit/audit-retention.worker.js');
-  const { createLogger } = await import('../src/lib/logger.js');
+  const { pruneAuditEvents } = await import('../src/modules/audit/audit-retention.js');
   const { tenant, call, prefix } = await tenantWithKey();
   await call('POST', '/tenant/secrets', { key: 'OLD', value: 'x' });
   await call('POST', '/tenant/secrets', { key: 'NEW', value: 'x' });
@@ -238,8 +237,7 @@ test('events older than AUDIT_RETENTION_DAYS are pruned', async () => {
   // The sealed version the old event names goes with it; the newer one stays.
   const [oldChange] = (await prisma.auditEvent.findFirstOrThrow({ where: { tenantId: tenant.id, target: 'secret:OLD' } })).changes as { sealedVersion: string }[];
   await prisma.tenantSecretVersion.update({ where: { id: oldChange!.sealedVersion }, data: { createdAt: new Date(Date.now() - 31 * 86_400_000) } });
-  const retention = new AuditRetention(prisma, 30, createLogger('silent'));
-  expect(await retention.prune()).toBeGreaterThanOrEqual(1);
+  expect(await pruneAuditEvents(prisma, 30)).toBeGreaterThanOrEqual(1);
   expect((await prisma.tenantSecretVersion.findMany({ where: { tenantId: tenant.id } })).map((version) => version.name)).toEqual(['NEW']);
   // The current value is not a version: OLD is still stored.
   expect(await prisma.tenantSecret.count({ where: { tenantId: tenant.id, name: 'OLD' } })).toBe(1);

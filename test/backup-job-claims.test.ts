@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { readEnvironment } from '../src/env.js';
-import { createLogger } from '../src/lib/logger.js';
-import { BackupJobWorker } from '../src/modules/backups/backup-job.worker.js';
 import { backupStoragesFrom } from '../src/modules/backups/storage.js';
 import { openTestDatabase, testSecretsKey } from './support/gateway.js';
+import { queueBackupJob, runOneBackupJob } from './support/queue-jobs.js';
 
 let database: Database;
 let dispose: () => Promise<void>;
@@ -18,18 +17,18 @@ test('one job of a tenant at a time: a waiting job is not claimed while another 
   const tenant = await prisma.tenant.create({ data: { slug: 'one-at-a-time', name: 'One', region: 'us-east-1', maxUsers: 5, maxApiCallsPerMonth: 1000, maxStorageMb: 100 } });
   const record = () => prisma.backupRecord.create({ data: { tenantId: tenant.id, status: 'PENDING' } });
   const job = { tenantId: tenant.id, actorId: 'test', actorLabel: 'test' };
-  const running = await prisma.backupJob.create({
-    data: { ...job, kind: 'ROLLBACK', backupId: (await record()).id, status: 'RUNNING', leaseToken: '00000000-0000-4000-8000-00000000000a', leaseUntil: new Date(Date.now() + 3_600_000) },
-  });
+  const running = await prisma.backupJob.create({ data: { ...job, kind: 'ROLLBACK', backupId: (await record()).id, status: 'RUNNING' } });
+  const held = await queueBackupJob(prisma, running, { leaseToken: '00000000-0000-4000-8000-00000000000a' });
   const waiting = await prisma.backupJob.create({ data: { ...job, kind: 'BACKUP', backupId: (await record()).id } });
+  await queueBackupJob(prisma, waiting);
   const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: '/nonexistent-backup-dir' }), key: Buffer.from(testSecretsKey, 'hex') };
-  const worker = new BackupJobWorker(prisma, deps, { pollMs: 60_000, leaseMs: 30_000 }, false, createLogger('silent'));
 
-  expect(await worker.runOnce()).toBe(false);
+  expect(await runOneBackupJob(prisma, deps)).toBe(false);
   expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ status: 'PENDING', attempts: 0 });
 
-  await prisma.backupJob.update({ where: { id: running.id }, data: { status: 'COMPLETED', leaseToken: null, leaseUntil: null } });
-  expect(await worker.runOnce()).toBe(true);
+  await prisma.backupJob.update({ where: { id: running.id }, data: { status: 'COMPLETED' } });
+  await prisma.job.delete({ where: { id: held.id } });
+  expect(await runOneBackupJob(prisma, deps)).toBe(true);
   // Claimed now (it then fails: this tenant has no configuration to back up, which is not what is tested).
   expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ attempts: 1 });
 });

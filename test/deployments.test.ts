@@ -143,6 +143,8 @@ describe('a deployment survives a restart', () => {
     const started = (await deploy(tenant.id, { region: 'eu-central-1', maintenanceWindow: windowAt })).data!.deployTenant;
     await gateway.database.prisma.tenantDeployment.update({ where: { id: started.id }, data: { phaseEndsAt: new Date(Date.now() - 5_000) } });
     expect((await status(tenant.id, started.id)).status).toBe('SCHEDULED');
+    // The hour passed for its queue job too (src/jobs/): due since then.
+    await gateway.database.prisma.job.updateMany({ where: { uniqueKey: `regional-deployment-phases:${tenant.id}` }, data: { runAt: new Date(Date.now() - 5_000) } });
     // A process that starts now: a replica over the same database, phases a few milliseconds long.
     restarted = await startReplica(gateway, { DEPLOY_DATABASE_MIGRATION_MS: 10, DEPLOY_DNS_UPDATE_MS: 10, DEPLOY_SSL_SETUP_MS: 10 });
     await expect.poll(async () => (await status(tenant.id, started.id)).status, { timeout: 10_000 }).toBe('COMPLETED');

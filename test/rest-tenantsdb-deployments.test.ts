@@ -3,9 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { createServerAdapter } from '@whatwg-node/server';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { App } from '../src/app.js';
-import { enqueueSchemaRollout } from '../src/modules/schema-rollouts/schema-rollouts.service.js';
+import { enqueueSchemaRollout, schemaRolloutKind } from '../src/modules/schema-rollouts/schema-rollouts.service.js';
 import { type DataPlaneProject, deploymentFinished, inSchema, pendingChange, projectWithBlueprint, tenantOf } from './support/data-plane.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
+import { holdQueueJob, releaseQueueJob } from './support/queue-jobs.js';
 import { startReplica } from './support/replica.js';
 
 // TenantsDB API (seed 002): deployments apply a blueprint's pending DDL, as its next version, to
@@ -205,16 +206,19 @@ describe('a process that stopped mid-deployment', () => {
     const version = await prisma.blueprintVersion.create({ data: { blueprintId: project.blueprintId, number: 2, statements: ['CREATE TABLE invoices (id int)'], deployedAt: new Date() } });
     // What the stopped process left: tenant 1 applied and recorded, tenant 2 applied (its DDL
     // and version committed) but not recorded, tenant 3 not reached; its lease ran out.
-    const rollout = await prisma.$transaction((tx) => enqueueSchemaRollout(tx, { projectId: project.projectId, blueprint: 'main', version: version.number, tenantIds: tenants.map((tenant) => tenant.id) }));
+    const rollout = await prisma.$transaction(async (tx) => {
+      const made = await enqueueSchemaRollout(tx, { projectId: project.projectId, blueprint: 'main', version: version.number, tenantIds: tenants.map((tenant) => tenant.id) });
+      // Taken by the process about to stop.
+      await holdQueueJob(tx, schemaRolloutKind, 'rolloutId', made.id);
+      return made;
+    });
     for (const tenant of tenants.slice(0, 2)) {
       await inSchema(gateway, tenant, 'CREATE TABLE invoices (id int)');
       await prisma.tenantDatabase.updateMany({ where: { tenantId: tenant.id }, data: { schemaVersion: 2 } });
     }
     await prisma.schemaRolloutTarget.updateMany({ where: { rolloutId: rollout.id, tenantId: tenants[0]!.id }, data: { status: 'COMPLETED', durationMs: 5, completedAt: new Date() } });
-    await prisma.schemaRollout.update({
-      where: { id: rollout.id },
-      data: { status: 'IN_PROGRESS', attempts: 1, startedAt: new Date(), leaseToken: '00000000-0000-4000-8000-000000000000', leaseUntil: new Date(Date.now() - 1_000) },
-    });
+    await prisma.schemaRollout.update({ where: { id: rollout.id }, data: { status: 'IN_PROGRESS', attempts: 1, startedAt: new Date() } });
+    await releaseQueueJob(prisma, schemaRolloutKind, 'rolloutId', rollout.id);
 
     replica = await startReplica(gateway, { DEPLOYMENT_POLL_MS: 50 });
     const id = `dep_${rollout.id.replace(/-/g, '')}`;

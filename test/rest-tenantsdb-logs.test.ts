@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createLogger } from '../src/lib/logger.js';
-import { QueryLogRetention } from '../src/modules/query-logs/query-log-retention.worker.js';
+import { pruneQueryLogs } from '../src/modules/query-logs/query-log-retention.js';
 import { type QueryRun, recordQueries } from '../src/modules/query-logs/query-log-writer.js';
 import { type DataPlaneProject, projectWithBlueprint, tenantOf } from './support/data-plane.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
@@ -222,7 +221,7 @@ describe('isolation and retention', () => {
       run(acme.id, { query: 'SELECT old', createdAt: new Date(Date.now() - 31 * 86_400_000) }),
       run(acme.id, { query: 'SELECT recent', createdAt: minutesAgo(1) }),
     ]);
-    const pruned = await new QueryLogRetention(gateway.database.prisma, 30, createLogger('silent')).prune();
+    const pruned = await pruneQueryLogs(gateway.database.prisma, 30);
     expect(pruned).toBeGreaterThanOrEqual(1);
     const response = await gateway.rest('GET', `/tenants/${acme.slug}/logs`, { headers: as(project.key) });
     expect(response.body.logs.map((log: { query: string }) => log.query)).toEqual(['SELECT recent']);

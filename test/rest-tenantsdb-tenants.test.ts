@@ -6,7 +6,9 @@ import { startBackup } from '../src/modules/backups/backup-files.js';
 import { backupStoragesFrom } from '../src/modules/backups/storage.js';
 import { physicalSchemaName, tenantDatabaseName } from '../src/modules/tenant-databases/physical-names.js';
 import { settleInterruptedWork } from '../src/modules/tenants/interrupted-work.js';
+import { backupJobKind } from '../src/modules/backups/job-requests.js';
 import { startGateway, type TestGateway, testSecretsKey, uniqueSlug } from './support/gateway.js';
+import { queueBackupJob, queueJobOf, releaseQueueJob } from './support/queue-jobs.js';
 
 // TenantsDB API (seed 002): the tenant lifecycle and isolation routes. The gateway's database
 // phases are short here (provisioning, sync and cutover 600 ms each), yet long enough that
@@ -598,17 +600,20 @@ describe('backups and recoveries of a tenant whose database holds rows run as jo
     const tenant = await prisma.tenant.findUniqueOrThrow({ where: { id: database.tenantId } });
     // A backup job waiting (not yet claimable): asking again answers it rather than queueing another.
     const waiting = await startBackup(prisma, deps(), tenant, 'MANUAL', 'PENDING');
-    const waitingJob = await prisma.backupJob.create({ data: { kind: 'BACKUP', tenantId: tenant.id, backupId: waiting.id, actorId: 'test', actorLabel: 'test key', leaseUntil: new Date(Date.now() + 3_600_000) } });
+    const waitingJob = await prisma.backupJob.create({ data: { kind: 'BACKUP', tenantId: tenant.id, backupId: waiting.id, actorId: 'test', actorLabel: 'test key' } });
+    await queueBackupJob(prisma, waitingJob, {});
     const again = await gateway.rest('POST', `/tenants/${id}/backup`, { headers: as(pro.key) });
     expect(again.body.paths).toEqual([waiting.storagePath]);
     expect(await prisma.backupJob.count({ where: { tenantId: tenant.id } })).toBe(1);
-    await prisma.backupJob.update({ where: { id: waitingJob.id }, data: { leaseUntil: null } });
+    await releaseQueueJob(prisma, backupJobKind, 'backupJobId', waitingJob.id);
     await expect.poll(async () => (await prisma.backupJob.findUniqueOrThrow({ where: { id: waitingJob.id } })).status, { timeout: 10_000 }).toBe('COMPLETED');
     const pending = await startBackup(prisma, deps(), tenant, 'MANUAL', 'PENDING');
     await prisma.backupRecord.update({ where: { id: pending.id }, data: { destination: 'nowhere' } });
-    const job = await prisma.backupJob.create({ data: { kind: 'BACKUP', tenantId: tenant.id, backupId: pending.id, actorId: 'test', actorLabel: 'test key', status: 'RUNNING', leaseToken: '00000000-0000-4000-8000-000000000003', leaseUntil: new Date(Date.now() - 1) } });
+    const job = await prisma.backupJob.create({ data: { kind: 'BACKUP', tenantId: tenant.id, backupId: pending.id, actorId: 'test', actorLabel: 'test key', status: 'RUNNING' } });
+    await queueBackupJob(prisma, job, { leaseToken: '00000000-0000-4000-8000-000000000003', forMs: -1 });
     await expect.poll(async () => (await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).status, { timeout: 10_000 }).toBe('FAILED');
-    expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ error: 'Backup failed: writing to nowhere failed: unexpected error', leaseToken: null });
+    expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ error: 'Backup failed: writing to nowhere failed: unexpected error' });
+    expect(await queueJobOf(prisma, backupJobKind, 'backupJobId', job.id)).toBeNull();
     expect(await prisma.backupRecord.findUniqueOrThrow({ where: { id: pending.id } })).toMatchObject({ status: 'FAILED', failureReason: 'Backup failed: writing to nowhere failed: unexpected error' });
     const listed = (await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) })).body.backups as { storage_path: string }[];
     expect(listed.map((entry) => entry.storage_path)).not.toContain(pending.storagePath);
@@ -619,16 +624,16 @@ describe('backups and recoveries of a tenant whose database holds rows run as jo
     const tenant = await prisma.tenant.findUniqueOrThrow({ where: { id: database.tenantId } });
     // What POST /backup records, claimed by another process whose lease runs an hour.
     const pending = await startBackup(prisma, deps(), tenant, 'MANUAL', 'PENDING');
-    const job = await prisma.backupJob.create({
-      data: { kind: 'BACKUP', tenantId: tenant.id, backupId: pending.id, actorId: 'test', actorLabel: 'test key', status: 'RUNNING', leaseToken: '00000000-0000-4000-8000-000000000002', leaseUntil: new Date(Date.now() + 3_600_000) },
-    });
+    const job = await prisma.backupJob.create({ data: { kind: 'BACKUP', tenantId: tenant.id, backupId: pending.id, actorId: 'test', actorLabel: 'test key', status: 'RUNNING' } });
+    await queueBackupJob(prisma, job, { leaseToken: '00000000-0000-4000-8000-000000000002' });
     expect((await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) })).body.count).toBe(0);
     await settleInterruptedWork(prisma, Date.now() + 3_600_000, 0);
     expect(await prisma.backupRecord.findUniqueOrThrow({ where: { id: pending.id } })).toMatchObject({ status: 'PENDING', failureReason: null });
 
-    await prisma.backupJob.update({ where: { id: job.id }, data: { leaseUntil: new Date(Date.now() - 1) } });
+    await releaseQueueJob(prisma, backupJobKind, 'backupJobId', job.id);
     await expect.poll(async () => (await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).status, { timeout: 10_000 }).toBe('COMPLETED');
-    expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ attempts: 1, leaseToken: null });
+    expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ attempts: 1 });
+    expect(await queueJobOf(prisma, backupJobKind, 'backupJobId', job.id)).toBeNull();
     const listed = (await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) })).body.backups;
     expect(listed).toMatchObject([{ storage_path: pending.storagePath, type: 'manual' }]);
     const [event] = await prisma.auditEvent.findMany({ where: { tenantId: tenant.id, action: 'backup.created' } });

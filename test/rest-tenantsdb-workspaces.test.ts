@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readEnvironment } from '../src/env.js';
+import { leaseOf } from '../src/jobs/queue.js';
 import { runBackupJob } from '../src/modules/backups/backup-jobs.js';
+import { backupJobKind } from '../src/modules/backups/job-requests.js';
 import { backupStoragesFrom } from '../src/modules/backups/storage.js';
 import { withPlacement } from '../src/modules/tenant-databases/placements.js';
 import { dataPlaneCatalog, inSchema } from './support/data-plane.js';
 import { signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway, testSecretsKey, uniqueSlug } from './support/gateway.js';
+import { queueBackupJob, queueJobOf, releaseQueueJob } from './support/queue-jobs.js';
 
 // TenantsDB API (seed 002): workspaces, blueprints, and tenants created from blueprints.
 
@@ -627,7 +630,7 @@ describe('backups carry the data', () => {
     return { key, tenant, id: database.tenantId, placementId: database.placementId!, storagePath };
   }
 
-  const held = { leaseToken: '00000000-0000-4000-8000-000000000001', leaseUntil: new Date(Date.now() + 3_600_000) };
+  const held = { leaseToken: '00000000-0000-4000-8000-000000000001' };
 
   /** What POST /tenants/{id}/rollback records for a tenant with data, held by another process (its lease runs an hour). */
   async function heldRollback(id: string, storagePath: string) {
@@ -635,11 +638,16 @@ describe('backups carry the data', () => {
     const tenant = await prisma.tenant.findUniqueOrThrow({ where: { id } });
     const backup = await prisma.backupRecord.findFirstOrThrow({ where: { storagePath } });
     await prisma.tenant.update({ where: { id }, data: { status: 'RESTORING', statusBeforeRestore: tenant.status } });
-    return prisma.backupJob.create({ data: { kind: 'ROLLBACK', tenantId: id, backupId: backup.id, actorId: 'test', actorLabel: 'test key', status: 'RUNNING', ...held } });
+    const job = await prisma.backupJob.create({ data: { kind: 'ROLLBACK', tenantId: id, backupId: backup.id, actorId: 'test', actorLabel: 'test key', status: 'RUNNING' } });
+    await queueBackupJob(prisma, job, held);
+    return job;
   }
 
+  /** The held job's claim, as the process holding it has it. */
+  const heldLease = async (jobId: string) => leaseOf(gateway.database.prisma, (await queueJobOf(gateway.database.prisma, backupJobKind, 'backupJobId', jobId))!, 30_000);
+
   /** The process holding the job died: its lease runs out and this process takes the job over. */
-  const release = (jobId: string) => gateway.database.prisma.backupJob.update({ where: { id: jobId }, data: { leaseUntil: new Date(Date.now() - 1) } });
+  const release = (jobId: string) => releaseQueueJob(gateway.database.prisma, backupJobKind, 'backupJobId', jobId);
 
   test('while its job runs the tenant shows restoring (GET and list), other changes are 409, and it is back to its status after', async () => {
     const { key, tenant, id, placementId, storagePath } = await noted();
@@ -678,7 +686,8 @@ describe('backups carry the data', () => {
     expect(await rows(placementId, 'SELECT body FROM notes')).toEqual([['before']]);
     const prisma = gateway.database.prisma;
     const ended = await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } });
-    expect(ended).toMatchObject({ status: 'COMPLETED', error: null, leaseToken: null, leaseUntil: null, attempts: 1 });
+    expect(ended).toMatchObject({ status: 'COMPLETED', error: null, attempts: 1 });
+    expect(await queueJobOf(prisma, backupJobKind, 'backupJobId', job.id)).toBeNull();
     expect(ended.safetyBackupId).not.toBeNull();
     expect(await prisma.backupRecord.findUniqueOrThrow({ where: { id: ended.safetyBackupId! } })).toMatchObject({ trigger: 'SAFETY', status: 'COMPLETED' });
     expect(await prisma.tenant.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'SUSPENDED', statusBeforeRestore: null });
@@ -696,8 +705,8 @@ describe('backups carry the data', () => {
     expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({
       status: 'FAILED',
       error: `The backup file "${storagePath}" is corrupt: its checksum does not match`,
-      leaseToken: null,
     });
+    expect(await queueJobOf(prisma, backupJobKind, 'backupJobId', job.id)).toBeNull();
     expect(await rows(placementId, 'SELECT body FROM notes')).toEqual([['after']]);
   });
 
@@ -710,8 +719,10 @@ describe('backups carry the data', () => {
     const taken = await prisma.backupJob.update({ where: { id: job.id }, data: { safetyBackupId: safety.id } });
     const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), key: Buffer.from(testSecretsKey, 'hex'), dataPlane: gateway.app.dataPlane };
     // This worker's token is not the job's (and its renewal is mistaken): its restore transaction refuses to commit.
-    await runBackupJob(prisma, deps, taken, '00000000-0000-4000-8000-0000000000ff', async () => true);
-    expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'RUNNING', leaseToken: held.leaseToken });
+    const theirs = (await queueJobOf(prisma, backupJobKind, 'backupJobId', job.id))!;
+    await runBackupJob(prisma, deps, taken, { ...leaseOf(prisma, { ...theirs, leaseToken: '00000000-0000-4000-8000-0000000000ff' }, 30_000), renew: async () => true });
+    expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'RUNNING' });
+    expect(await queueJobOf(prisma, backupJobKind, 'backupJobId', job.id)).toMatchObject({ leaseToken: held.leaseToken });
     expect(await prisma.tenant.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'RESTORING' });
     expect(await rows(placementId, 'SELECT body FROM notes')).toEqual([['after']]);
     await release(job.id);
@@ -723,7 +734,7 @@ describe('backups carry the data', () => {
     const job = await heldRollback(id, storagePath);
     const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), key: Buffer.from(testSecretsKey, 'hex'), dataPlane: gateway.app.dataPlane };
     let told = 0;
-    await runBackupJob(prisma, deps, job, held.leaseToken, async () => true, () => (told += 1));
+    await runBackupJob(prisma, deps, job, await heldLease(job.id), () => (told += 1));
     expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'COMPLETED' });
     expect(await rows(placementId, 'SELECT body FROM notes')).toEqual([['before']]);
     expect(told).toBe(1);

@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import type { SchemaRollout, SchemaRolloutTarget } from '../src/generated/prisma/client.js';
+import { claimJob, leaseOf } from '../src/jobs/queue.js';
+import { JobRunner } from '../src/jobs/runner.js';
+import { openWakeUps } from '../src/jobs/wake-ups.js';
 import { createLogger } from '../src/lib/logger.js';
-import { type ApplyOutcome, type RolloutApplier, SchemaRolloutWorker } from '../src/modules/schema-rollouts/schema-rollout.worker.js';
-import { enqueueSchemaRollout } from '../src/modules/schema-rollouts/schema-rollouts.service.js';
+import { type ApplyOutcome, type RolloutApplier, schemaRolloutHandler } from '../src/modules/schema-rollouts/schema-rollout.job.js';
+import { enqueueSchemaRollout, schemaRolloutKind } from '../src/modules/schema-rollouts/schema-rollouts.service.js';
 import { openTestDatabase, uniqueSlug } from './support/gateway.js';
 
 // The durable job under TenantsDB deployments, on its own database (no gateway workers
@@ -46,35 +50,51 @@ function recorder(failing: string[] = []) {
   return { calls, apply };
 }
 
-const settings = { pollMs: 3_600_000, leaseMs: 60_000 };
+const leaseMs = 60_000;
+const rolloutOf_ = (id: string) => database.prisma.schemaRollout.findUniqueOrThrow({ where: { id } });
+const queueJobOf = (rolloutId: string) => database.prisma.job.findFirst({ where: { kind: schemaRolloutKind, payload: { path: ['rolloutId'], equals: rolloutId } } });
+
+/** A process's queue runner with the deployment handler (`alone`: with its database, as on PGlite). */
+async function runner(apply: RolloutApplier, options: { alone?: boolean; leaseMs?: number } = {}) {
+  const running = new JobRunner(database.prisma, openWakeUps(database, logger), { pollMs: 100, alone: options.alone ?? false }, logger);
+  running.register(schemaRolloutHandler(database.prisma, apply, { leaseMs: options.leaseMs ?? leaseMs }));
+  await running.start();
+  return running;
+}
+
+const ended = (rolloutId: string) => expect.poll(async () => (await rolloutOf_(rolloutId)).status, { timeout: 10_000 }).not.toMatch(/^(PENDING|IN_PROGRESS)$/);
 
 describe('a deployment job', () => {
   test("one tenant's failure does not stop the others: partial, with every result", async () => {
     const { rollout, tenantIds } = await rolloutOf(3);
     const { calls, apply } = recorder([tenantIds[1]!]);
-    const worker = new SchemaRolloutWorker(database.prisma, apply, settings, false, logger);
-    expect(await worker.runOnce()).toBe(true);
+    const worker = await runner(apply);
+    await ended(rollout.id);
+    await worker.stop();
     expect(calls).toEqual(tenantIds);
     expect(await results(rollout.id)).toEqual([
       { tenantId: tenantIds[0], status: 'COMPLETED', durationMs: expect.any(Number), error: null },
       { tenantId: tenantIds[1], status: 'FAILED', durationMs: expect.any(Number), error: 'relation "orders" already exists' },
       { tenantId: tenantIds[2], status: 'COMPLETED', durationMs: expect.any(Number), error: null },
     ]);
-    const done = await database.prisma.schemaRollout.findUniqueOrThrow({ where: { id: rollout.id } });
-    expect(done).toMatchObject({ status: 'PARTIAL', leaseToken: null, leaseUntil: null, attempts: 1 });
+    const done = await rolloutOf_(rollout.id);
+    expect(done).toMatchObject({ status: 'PARTIAL', attempts: 1 });
     expect(done.completedAt).not.toBeNull();
+    // The job ended with it.
+    expect(await queueJobOf(rollout.id)).toBeNull();
   });
 
   test('every tenant failing is failed; none failing is completed; a finished job is not run again', async () => {
     const failing = await rolloutOf(2);
-    const worker = new SchemaRolloutWorker(database.prisma, recorder(failing.tenantIds).apply, settings, false, logger);
-    await worker.runOnce();
-    expect((await database.prisma.schemaRollout.findUniqueOrThrow({ where: { id: failing.rollout.id } })).status).toBe('FAILED');
     const fine = await rolloutOf(2);
-    const second = recorder();
-    await new SchemaRolloutWorker(database.prisma, second.apply, settings, false, logger).drain();
-    expect((await database.prisma.schemaRollout.findUniqueOrThrow({ where: { id: fine.rollout.id } })).status).toBe('COMPLETED');
-    expect(await new SchemaRolloutWorker(database.prisma, recorder().apply, settings, false, logger).runOnce()).toBe(false);
+    const failingRecorder = recorder(failing.tenantIds);
+    const worker = await runner(failingRecorder.apply);
+    await ended(failing.rollout.id);
+    await ended(fine.rollout.id);
+    await worker.stop();
+    expect((await rolloutOf_(failing.rollout.id)).status).toBe('FAILED');
+    expect((await rolloutOf_(fine.rollout.id)).status).toBe('COMPLETED');
+    expect(await claimJob(database.prisma, [{ kind: schemaRolloutKind, leaseMs, maxAttempts: null }], randomUUID())).toBeNull();
   });
 });
 
@@ -100,24 +120,22 @@ describe('a process that dies mid-deployment', () => {
   test('a process starting alone with its database (PGlite) finishes the remaining tenants; the dead one never overwrites them', async () => {
     const { rollout, tenantIds } = await rolloutOf(3);
     const dying = stalling(tenantIds[1]!);
-    const first = new SchemaRolloutWorker(database.prisma, dying.apply, settings, false, logger);
-    const firstRun = first.runOnce();
+    const first = await runner(dying.apply);
     await dying.reached;
     expect((await results(rollout.id)).map((result) => result.status)).toEqual(['COMPLETED', 'PENDING', 'PENDING']);
-    expect((await database.prisma.schemaRollout.findUniqueOrThrow({ where: { id: rollout.id } })).status).toBe('IN_PROGRESS');
+    expect((await rolloutOf_(rollout.id)).status).toBe('IN_PROGRESS');
 
     // The next start: alone with the database, it takes the job over at once.
     const next = recorder();
-    const restarted = new SchemaRolloutWorker(database.prisma, next.apply, settings, true, logger);
-    restarted.start();
-    await expect.poll(async () => (await database.prisma.schemaRollout.findUniqueOrThrow({ where: { id: rollout.id } })).status, { timeout: 5_000 }).toBe('COMPLETED');
+    const restarted = await runner(next.apply, { alone: true });
+    await expect.poll(async () => (await rolloutOf_(rollout.id)).status, { timeout: 5_000 }).toBe('COMPLETED');
     await restarted.stop();
     expect(next.calls).toEqual([tenantIds[1], tenantIds[2]]);
-    expect((await database.prisma.schemaRollout.findUniqueOrThrow({ where: { id: rollout.id } })).attempts).toBe(2);
+    expect((await rolloutOf_(rollout.id)).attempts).toBe(2);
 
     // The stalled worker wakes with a failure: the job is no longer its own, so nothing changes.
     dying.release(new Error('connection terminated'));
-    await firstRun;
+    await first.stop();
     expect(dying.calls).toEqual([tenantIds[0], tenantIds[1]]);
     expect((await results(rollout.id)).map((result) => [result.status, result.error])).toEqual([
       ['COMPLETED', null],
@@ -129,35 +147,38 @@ describe('a process that dies mid-deployment', () => {
   test('among replicas (PostgreSQL) a live lease keeps the job with its worker; once it runs out another takes over', async () => {
     const { rollout, tenantIds } = await rolloutOf(2);
     const dying = stalling(tenantIds[0]!);
-    const first = new SchemaRolloutWorker(database.prisma, dying.apply, { pollMs: 3_600_000, leaseMs: 400 }, false, logger);
-    const firstRun = first.runOnce();
+    // A claim whose process stopped renewing it (no runner, no heartbeat): its lease runs 400 ms.
+    const claimed = (await claimJob(database.prisma, [{ kind: schemaRolloutKind, leaseMs: 400, maxAttempts: null }], randomUUID()))!;
+    const firstRun = schemaRolloutHandler(database.prisma, dying.apply, { leaseMs: 400 }).run(claimed, { lease: leaseOf(database.prisma, claimed, 400), stopping: () => false, logger });
     await dying.reached;
-    const other = recorder();
-    const replica = new SchemaRolloutWorker(database.prisma, other.apply, settings, false, logger);
-    expect(await replica.runOnce()).toBe(false);
+    expect(await claimJob(database.prisma, [{ kind: schemaRolloutKind, leaseMs, maxAttempts: null }], randomUUID())).toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(await replica.runOnce()).toBe(true);
+    const other = recorder();
+    const replica = await runner(other.apply);
+    await expect.poll(async () => (await rolloutOf_(rollout.id)).status, { timeout: 5_000 }).toBe('COMPLETED');
+    await replica.stop();
     expect(other.calls).toEqual(tenantIds);
     dying.release('applied');
     await firstRun;
-    expect((await database.prisma.schemaRollout.findUniqueOrThrow({ where: { id: rollout.id } })).status).toBe('COMPLETED');
+    expect((await rolloutOf_(rollout.id)).status).toBe('COMPLETED');
     expect((await results(rollout.id)).map((result) => result.status)).toEqual(['COMPLETED', 'COMPLETED']);
   });
 
   test('a stopping process hands its job back at once', async () => {
     const { rollout, tenantIds } = await rolloutOf(2);
     const slow = stalling(tenantIds[0]!);
-    const worker = new SchemaRolloutWorker(database.prisma, slow.apply, { pollMs: 3_600_000, leaseMs: 60_000 }, false, logger);
-    worker.start();
+    const worker = await runner(slow.apply);
     await slow.reached;
     const stopping = worker.stop();
     slow.release('applied');
     await stopping;
-    const job = await database.prisma.schemaRollout.findUniqueOrThrow({ where: { id: rollout.id } });
-    expect(job).toMatchObject({ status: 'IN_PROGRESS', leaseToken: null, leaseUntil: null });
+    expect(await rolloutOf_(rollout.id)).toMatchObject({ status: 'IN_PROGRESS' });
+    expect(await queueJobOf(rollout.id)).toMatchObject({ status: 'WAITING', leaseToken: null, leaseUntil: null });
     expect((await results(rollout.id)).map((result) => result.status)).toEqual(['COMPLETED', 'PENDING']);
     const next = recorder();
-    expect(await new SchemaRolloutWorker(database.prisma, next.apply, settings, false, logger).runOnce()).toBe(true);
+    const resumed = await runner(next.apply);
+    await ended(rollout.id);
+    await resumed.stop();
     expect(next.calls).toEqual([tenantIds[1]]);
   });
 });

@@ -1,12 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { readEnvironment } from '../src/env.js';
-import { createLogger } from '../src/lib/logger.js';
+import { claimJob, enqueueJob } from '../src/jobs/queue.js';
 import { recordDataPlaneAudit } from '../src/modules/audit/audit-trail.js';
-import { BackupJobWorker } from '../src/modules/backups/backup-job.worker.js';
 import { backupStoragesFrom } from '../src/modules/backups/storage.js';
 import { openTestDatabase, testSecretsKey } from './support/gateway.js';
+import { queueBackupJob, runOneBackupJob } from './support/queue-jobs.js';
 
 // The gateway's timestamp columns hold UTC wall time (Prisma writes DateTimes so). What SQL
 // writes or compares must be UTC too, whatever the server's TimeZone: on a server 14 hours
@@ -37,13 +38,21 @@ test('a backup job whose lease Prisma renewed an hour ahead is not taken over by
   const prisma = database.prisma;
   const tenant = await prisma.tenant.create({ data: { slug: 'tz-lease', name: 'TZ', region: 'us-east-1', maxUsers: 5, maxApiCallsPerMonth: 1000, maxStorageMb: 100 } });
   const backup = await prisma.backupRecord.create({ data: { tenantId: tenant.id, status: 'PENDING', storagePath: `${tenant.id}/tz.json` } });
-  await prisma.backupJob.create({
-    data: { kind: 'BACKUP', tenantId: tenant.id, backupId: backup.id, actorId: 'test', actorLabel: 'test', status: 'RUNNING', leaseToken: '00000000-0000-4000-8000-000000000009', leaseUntil: new Date(Date.now() + 3_600_000) },
-  });
+  const job = await prisma.backupJob.create({ data: { kind: 'BACKUP', tenantId: tenant.id, backupId: backup.id, actorId: 'test', actorLabel: 'test', status: 'RUNNING' } });
+  // Its queue job, claimed by another worker whose lease Prisma wrote an hour ahead.
+  await queueBackupJob(prisma, job, { leaseToken: '00000000-0000-4000-8000-000000000009' });
   const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: '/nonexistent-backup-dir' }), key: Buffer.from(testSecretsKey, 'hex') };
-  const worker = new BackupJobWorker(prisma, deps, { pollMs: 60_000, leaseMs: 30_000 }, false, createLogger('silent'));
-  expect(await worker.runOnce()).toBe(false);
-  expect(await prisma.backupJob.findFirstOrThrow({ where: { tenantId: tenant.id } })).toMatchObject({ attempts: 0, leaseToken: '00000000-0000-4000-8000-000000000009' });
+  expect(await runOneBackupJob(prisma, deps)).toBe(false);
+  expect(await prisma.job.findFirstOrThrow({ where: { payload: { path: ['backupJobId'], equals: job.id } } })).toMatchObject({ attempts: 1, leaseToken: '00000000-0000-4000-8000-000000000009' });
+});
+
+test('a queue job whose run_at a JS Date gave a second ago is due, one an hour ahead is not', async () => {
+  const kind = 'test-time-zone';
+  const due = await enqueueJob(database.prisma, { kind, runAt: new Date(Date.now() - 1_000) });
+  await enqueueJob(database.prisma, { kind, runAt: new Date(Date.now() + 3_600_000) });
+  const lanes = [{ kind, leaseMs: 30_000, maxAttempts: null }];
+  expect((await claimJob(database.prisma, lanes, randomUUID()))?.id).toBe(due.id);
+  expect(await claimJob(database.prisma, lanes, randomUUID())).toBeNull();
 });
 
 test('a data-plane audit event (deployments, admin queries) is dated in UTC, as the others are', async () => {

@@ -1,7 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../db/client.js';
 import type { OperationObserver } from '../graphql/operation-metrics.js';
-import type { BackupScheduler } from '../modules/backups/backup-scheduler.worker.js';
 import type { UsageMeter } from '../modules/usage/meter.js';
 
 const seconds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -78,12 +77,15 @@ export function operationObserver(metrics: Metrics): Omit<OperationObserver, 'te
 }
 
 /** SQL statements as they are sent, and the workers' state when scraped. */
-export function watchWorkers(metrics: Metrics, { database, meter, scheduler }: { database: Database; meter: UsageMeter; scheduler: BackupScheduler | null }): () => void {
+export function watchWorkers(
+  metrics: Metrics,
+  { database, meter, backupSchedule }: { database: Database; meter: UsageMeter; backupSchedule: { leading(): boolean; rounds(): number } | null },
+): () => void {
   const countStatement = () => metrics.sqlStatements.inc();
   database.onQuery.add(countStatement);
   gaugeOf(metrics, 'gateway_usage_buffered_keys', 'API calls counted in memory, not yet written', () => meter.bufferedKeys);
-  gaugeOf(metrics, 'gateway_backup_scheduler_leader', '1 while this process runs the backup schedule', () => (scheduler?.leading ? 1 : 0));
-  gaugeOf(metrics, 'gateway_backup_scheduler_rounds_total', 'Backup schedule rounds this process ran', () => scheduler?.rounds ?? 0);
+  gaugeOf(metrics, 'gateway_backup_scheduler_leader', '1 while this process runs the backup schedule', () => (backupSchedule?.leading() ? 1 : 0));
+  gaugeOf(metrics, 'gateway_backup_scheduler_rounds_total', 'Backup schedule rounds this process ran', () => backupSchedule?.rounds() ?? 0);
   return () => {
     database.onQuery.delete(countStatement);
     metrics.registry.clear();

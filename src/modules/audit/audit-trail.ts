@@ -50,7 +50,7 @@ export async function recordTenantChange(
   if (changes.length) await recordAudit(tx, actor, { tenantId: tenant.id, action: 'tenant.updated', target: `tenant:${tenant.slug}`, changes });
 }
 
-type AuditClient = Pick<Prisma.TransactionClient, 'auditEvent' | 'tenantGatewayConfig' | 'webhookDelivery'>;
+type AuditClient = Pick<Prisma.TransactionClient, 'auditEvent' | 'tenantGatewayConfig' | 'webhookDelivery' | '$queryRaw' | '$executeRaw'>;
 
 /**
  * Runs `change` in a transaction with the audit event it records; when `prisma` is already a

@@ -52,7 +52,7 @@ export async function assertNoDatabaseWork(actor: Actor, tenant: Tenant, action:
 /**
  * Ends every phase that is due: provisioning → ready, syncing → migrating (cutover), and
  * migrating → ready with the database at its new placement and the tenant record following.
- * Every step is conditional on the phase it ends, so replicas sweeping together apply each
+ * Every step is conditional on the phase it ends, so a run repeated after a kill applies each
  * once. Returns when the next phase of `tenantId` (if given) is due.
  */
 export async function advanceDatabaseWork(
@@ -91,12 +91,6 @@ export async function advanceDatabaseWork(
     select: { phaseEndsAt: true },
   });
   return { advanced, nextPhaseInMs: next?.phaseEndsAt ? Math.max(0, next.phaseEndsAt.getTime() - Date.now()) : null };
-}
-
-/** Tenants with a database phase still running, and when the first of them is due: what a restarted process follows. */
-export async function pendingDatabaseWork(prisma: Actor['prisma']): Promise<{ tenantId: string; dueInMs: number }[]> {
-  const pending = await prisma.tenantDatabase.groupBy({ by: ['tenantId'], where: { status: { not: 'READY' } }, _min: { phaseEndsAt: true } });
-  return pending.map((row) => ({ tenantId: row.tenantId, dueInMs: Math.max(0, (row._min.phaseEndsAt?.getTime() ?? Date.now()) - Date.now()) }));
 }
 
 /** The tenant record follows its databases: dedicated when any is, in the first dedicated one's zone. */

@@ -1,4 +1,5 @@
-import { PhaseTimers } from '../../lib/phase-timers.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { enqueueJob } from '../../jobs/queue.js';
 
 /** How long each phase of a tenant database's work lasts (TenantsDB provisioning and migrations). */
 export type DatabasePhaseTimings = {
@@ -10,9 +11,17 @@ export type DatabasePhaseTimings = {
   cutoverMs: number;
 };
 
+/** What starting a database phase needs: how long each lasts (its end is a queue job, see followDatabasePhases). */
+export type DatabaseWork = { timings: DatabasePhaseTimings };
+
+/** The queue's kind for ending a tenant's database phases (src/jobs/): its handler is database-phases.job.ts. */
+export const databasePhasesKind = 'database-phases';
+
 /**
- * Timers that end database phases when they are due, in the process that started them.
- * Phases whose process died are ended by the sweep at start and every minute
- * (advanceDatabaseWork without a tenant), so nothing stays provisioning forever.
+ * Has the tenant's due database phases ended at `at`: a queue job (one per tenant, moved earlier
+ * when asked again), recorded in the transaction that starts the phase, so a phase whose
+ * process died still ends on time in another (or the next) process.
  */
-export class DatabaseWork extends PhaseTimers<DatabasePhaseTimings> {}
+export function followDatabasePhases(tx: Pick<Prisma.TransactionClient, '$queryRaw' | '$executeRaw'>, tenantId: string, at: Date) {
+  return enqueueJob(tx, { kind: databasePhasesKind, payload: { tenantId }, uniqueKey: `${databasePhasesKind}:${tenantId}`, runAt: at });
+}

@@ -7,7 +7,7 @@ import type { Actor } from '../identity/principal.js';
 import { defaultRegion } from '../regions/regions.catalog.js';
 import { assertPlanAllows } from '../tenants/plans.js';
 import { assertNotTenantsOwnAct, resolveTenant } from '../tenants/tenant-access.js';
-import type { DatabaseWork } from './database-work.js';
+import { type DatabaseWork, followDatabasePhases } from './database-work.js';
 import { assertNoDatabaseWork } from './database-state.js';
 import { databaseInput } from './placement.js';
 
@@ -54,13 +54,16 @@ export async function migrateTenantDatabase(
     });
   }
   await takeSafetyBackup(actor, backups, tenant);
-  const now = new Date();
-  const { count } = await actor.prisma.tenantDatabase.updateMany({
-    where: { id: database.id, status: 'READY' },
-    data: { status: 'SYNCING', phaseEndsAt: new Date(now.getTime() + work.timings.syncMs), targetIsolation: data.isolation, targetRegion: toRegion },
+  const phaseEndsAt = new Date(Date.now() + work.timings.syncMs);
+  const count = await actor.prisma.$transaction(async (tx) => {
+    const { count } = await tx.tenantDatabase.updateMany({
+      where: { id: database.id, status: 'READY' },
+      data: { status: 'SYNCING', phaseEndsAt, targetIsolation: data.isolation, targetRegion: toRegion },
+    });
+    if (count === 1) await followDatabasePhases(tx, tenant.id, phaseEndsAt);
+    return count;
   });
   if (count === 0) await assertNoDatabaseWork(actor, tenant, 'migrate');
-  work.after(work.timings.syncMs, tenant.id);
   return {
     tenant,
     database: await actor.prisma.tenantDatabase.findUniqueOrThrow({ where: { id: database.id } }),

@@ -1,13 +1,22 @@
-import type { PrismaClient, TenantDeployment } from '../../generated/prisma/client.js';
+import type { Prisma, PrismaClient, TenantDeployment } from '../../generated/prisma/client.js';
 import { recordTenantChange, systemActor } from '../audit/audit-trail.js';
 import type { DeploymentPhase } from '../../generated/prisma/enums.js';
-import { PhaseTimers } from '../../lib/phase-timers.js';
+import { enqueueJob } from '../../jobs/queue.js';
 import type { Actor } from '../identity/principal.js';
 
 /** How long each phase of a regional deployment lasts (DEPLOY_*_MS). */
 export type DeploymentTimings = { databaseMigrationMs: number; dnsUpdateMs: number; sslSetupMs: number };
 
-export class DeploymentWork extends PhaseTimers<DeploymentTimings> {}
+/** What starting a regional deployment needs: how long each phase lasts (their ends are a queue job, see followDeploymentPhases). */
+export type DeploymentWork = { timings: DeploymentTimings };
+
+/** The queue's kind for ending a tenant's regional deployment phases (src/jobs/): its handler is deployment-phases.job.ts. */
+export const deploymentPhasesKind = 'regional-deployment-phases';
+
+/** Has the tenant's due deployment phases ended at `at`: a queue job recorded in the transaction that starts the deployment. */
+export function followDeploymentPhases(tx: Pick<Prisma.TransactionClient, '$queryRaw' | '$executeRaw'>, tenantId: string, at: Date) {
+  return enqueueJob(tx, { kind: deploymentPhasesKind, payload: { tenantId }, uniqueKey: `${deploymentPhasesKind}:${tenantId}`, runAt: at });
+}
 
 export type RunningPhase = Exclude<DeploymentPhase, 'SCHEDULED' | 'DONE'>;
 export const runningPhases: readonly RunningPhase[] = ['DATABASE_MIGRATION', 'DNS_UPDATE', 'SSL_SETUP'];
@@ -39,7 +48,7 @@ export function deploymentProgress(deployment: Pick<TenantDeployment, 'phase' | 
  * Ends every deployment phase that is due, each from the instant the previous one ended, so a
  * process that was down catches up through several phases at once. The last one moves the
  * tenant to its new region in the same transaction. Every step is conditional on the phase it
- * ends, so replicas sweeping together apply each once.
+ * ends, so a run repeated after a kill applies each once.
  */
 export async function advanceDeployments(
   prisma: Actor['prisma'],
@@ -92,10 +101,4 @@ async function endPhase(
     }
     return count;
   });
-}
-
-/** Tenants with a deployment running, and when its phase is due: what a restarted process follows. */
-export async function pendingDeployments(prisma: Actor['prisma']): Promise<{ tenantId: string; dueInMs: number }[]> {
-  const running = await prisma.tenantDeployment.findMany({ where: { status: 'IN_PROGRESS' }, select: { tenantId: true, phaseEndsAt: true } });
-  return running.map((row) => ({ tenantId: row.tenantId, dueInMs: Math.max(0, (row.phaseEndsAt?.getTime() ?? Date.now()) - Date.now()) }));
 }

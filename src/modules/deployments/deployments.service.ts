@@ -8,7 +8,7 @@ import type { Actor } from '../identity/principal.js';
 import { regionCatalog } from '../regions/regions.catalog.js';
 import { assertLive, uuidPattern } from '../tenants/tenant-access.js';
 import { resolveTenantRef, type TenantRef } from '../tenants/tenant-ref.js';
-import { type DeploymentWork, phaseDurationMs, phasesOf } from './deployment-state.js';
+import { type DeploymentWork, followDeploymentPhases, phaseDurationMs, phasesOf } from './deployment-state.js';
 
 export type DeploymentDeps = { backups: BackupDeps; work: DeploymentWork; baseDomain: string };
 
@@ -52,23 +52,26 @@ export async function deployTenant(actor: Actor, deps: DeploymentDeps, ref: Tena
   const first = phases[0]!;
   const scheduled = startedAt > now;
   try {
-    const deployment = await actor.prisma.tenantDeployment.create({
-      data: {
-        tenantId: tenant.id,
-        fromRegion: tenant.region,
-        region: data.region,
-        migrateData: data.migrateData,
-        maintenanceWindow: data.maintenanceWindow ?? null,
-        phase: scheduled ? 'SCHEDULED' : first,
-        phaseEndsAt: scheduled ? startedAt : new Date(now.getTime() + phaseDurationMs(deps.work.timings, first)),
-        runningTenantId: tenant.id,
-        safetyBackupPath: safety.storagePath,
-        startedAt,
-        estimatedCompletion: new Date(startedAt.getTime() + phases.reduce((sum, phase) => sum + phaseDurationMs(deps.work.timings, phase), 0)),
-        newDomain: regionalDomain(tenant, data.region, deps.baseDomain),
-      },
+    const deployment = await actor.prisma.$transaction(async (tx) => {
+      const created = await tx.tenantDeployment.create({
+        data: {
+          tenantId: tenant.id,
+          fromRegion: tenant.region,
+          region: data.region,
+          migrateData: data.migrateData,
+          maintenanceWindow: data.maintenanceWindow ?? null,
+          phase: scheduled ? 'SCHEDULED' : first,
+          phaseEndsAt: scheduled ? startedAt : new Date(now.getTime() + phaseDurationMs(deps.work.timings, first)),
+          runningTenantId: tenant.id,
+          safetyBackupPath: safety.storagePath,
+          startedAt,
+          estimatedCompletion: new Date(startedAt.getTime() + phases.reduce((sum, phase) => sum + phaseDurationMs(deps.work.timings, phase), 0)),
+          newDomain: regionalDomain(tenant, data.region, deps.baseDomain),
+        },
+      });
+      await followDeploymentPhases(tx, tenant.id, created.phaseEndsAt!);
+      return created;
     });
-    deps.work.after(deployment.phaseEndsAt!.getTime() - now.getTime(), tenant.id);
     return deployment;
   } catch (error) {
     if ((error as { code?: string }).code !== 'P2002') throw error;

@@ -10,7 +10,6 @@ import type { Logger } from '../../lib/logger.js';
  */
 export class KeyUseRecorder {
   private used = new Map<string, Date>();
-  private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -18,11 +17,6 @@ export class KeyUseRecorder {
     private readonly logger: Logger,
     readonly options: { flushIntervalMs: number; maxKeys: number },
   ) {}
-
-  start(): void {
-    this.timer ??= setInterval(() => void this.flush(), this.options.flushIntervalMs);
-    this.timer.unref();
-  }
 
   record(keyId: string, at = new Date()): void {
     const known = this.used.get(keyId);
@@ -61,9 +55,8 @@ export class KeyUseRecorder {
     );
   }
 
+  /** The last flush, on shutdown (the scheduler flushes every `flushIntervalMs` meanwhile). */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
     await this.flush();
   }
 }

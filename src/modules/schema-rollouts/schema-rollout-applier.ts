@@ -3,7 +3,7 @@ import { type AuditActor, recordDataPlaneAudit } from '../audit/audit-trail.js';
 import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
 import { markSchemaVersion, schemaVersionMark, withPlacement } from '../tenant-databases/placements.js';
 import { inSchemaSession } from '../tenant-databases/tenant-schemas.js';
-import type { RolloutApplier } from './schema-rollout.worker.js';
+import type { RolloutApplier } from './schema-rollout.job.js';
 
 /** PostgreSQL refused a blueprint statement in a tenant's schema. */
 export class RolloutStatementError extends Error {

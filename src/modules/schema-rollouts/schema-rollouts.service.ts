@@ -1,12 +1,16 @@
 import type { Prisma } from '../../generated/prisma/client.js';
+import { enqueueJob } from '../../jobs/queue.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { projectTarget, recordAudit } from '../audit/audit-trail.js';
 import type { Actor } from '../identity/principal.js';
 import { resolveTenant } from '../tenants/tenant-access.js';
 import { callerProjectId, projectBlueprint } from '../workspaces/workspace-access.js';
 
+/** The queue's kind for deployments (src/jobs/): its handler is schema-rollout.job.ts. */
+export const schemaRolloutKind = 'schema-rollout';
+
 export type RolloutDeps = {
-  /** Starts the worker on a new job at once rather than at its next poll. */
+  /** Looks for the new job at once in this process (other processes hear of it by NOTIFY). */
   kick(): void;
 };
 
@@ -19,10 +23,10 @@ export type RolloutRequest = {
   requester?: Pick<Actor, 'principal' | 'origin'>;
 };
 
-/** Queues a deployment: the job and one pending target per tenant, in the caller's transaction. */
-export function enqueueSchemaRollout(tx: Prisma.TransactionClient, request: RolloutRequest) {
+/** Queues a deployment: the record, one pending target per tenant, and its queue job, in the caller's transaction. */
+export async function enqueueSchemaRollout(tx: Prisma.TransactionClient, request: RolloutRequest) {
   const principal = request.requester?.principal;
-  return tx.schemaRollout.create({
+  const rollout = await tx.schemaRollout.create({
     data: {
       projectId: request.projectId,
       blueprint: request.blueprint,
@@ -34,6 +38,8 @@ export function enqueueSchemaRollout(tx: Prisma.TransactionClient, request: Roll
       targets: { create: request.tenantIds.map((tenantId, position) => ({ tenantId, position })) },
     },
   });
+  await enqueueJob(tx, { kind: schemaRolloutKind, payload: { rolloutId: rollout.id } });
+  return rollout;
 }
 
 const withTargets = { targets: { orderBy: { position: 'asc' }, include: { tenant: true } } } satisfies Prisma.SchemaRolloutInclude;

@@ -6,7 +6,7 @@ import { parseInput } from '../../lib/validation.js';
 import { type AuditChange, auditedChange, recordAudit } from '../audit/audit-trail.js';
 import { type BackupDeps, removeBackupFiles } from '../backups/backup-files.js';
 import { defaultConfig } from '../configs/config-spec.js';
-import type { DatabaseWork } from '../databases/database-work.js';
+import { type DatabaseWork, followDatabasePhases } from '../databases/database-work.js';
 import { assertNoDatabaseWork } from '../databases/database-state.js';
 import { databaseSlug, planDatabases, type TenantDatabaseInput } from '../databases/placement.js';
 import { createTenantSchemas, dropTenantSchemas, dropUnreferencedTenantSchemas, planTenantSchemas } from '../workspaces/blueprint-databases.js';
@@ -240,6 +240,9 @@ export async function createTenant(
         },
       });
       await recordAudit(tx, actor, { tenantId: created.id, action: 'tenant.created', target: `tenant:${created.slug}`, changes: tenantChanges(null, created) });
+      // A dedicated database provisions until its phase ends: the queue ends it, whichever process is up then.
+      const provisioned = placement?.databases.flatMap((database) => (database.phaseEndsAt instanceof Date ? [database.phaseEndsAt] : []));
+      if (provisioned?.length) await followDatabasePhases(tx, created.id, new Date(Math.min(...provisioned.map((end) => end.getTime()))));
       return created;
     }).catch(async (error: unknown) => {
       if (dataPlane) await dropTenantSchemas(dataPlane, placed.map((schema) => schema.id));
@@ -255,7 +258,6 @@ export async function createTenant(
     });
   };
   const tenant = dataPlane && schemas.length > 0 ? await dataPlane.sql.withNameLocks(schemas.map((schema) => schema.schemaName), create) : await create();
-  if (placement?.provisioning && work) work.after(work.timings.provisionMs, tenant.id);
   return tenant;
 }
 

@@ -17,7 +17,6 @@ export function startOfHour(at: Date): Date {
  */
 export class UsageMeter {
   private buffer = new Map<string, CallStat>();
-  private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -25,11 +24,6 @@ export class UsageMeter {
     private readonly logger: Logger,
     readonly options: { flushIntervalMs: number; maxKeys: number } = { flushIntervalMs: 5_000, maxKeys: 10_000 },
   ) {}
-
-  start(): void {
-    this.timer ??= setInterval(() => void this.flush(), this.options.flushIntervalMs);
-    this.timer.unref();
-  }
 
   record(call: { tenantId: string; endpoint: string; ok: boolean; latencyMs: number; at?: Date }): void {
     const hour = startOfHour(call.at ?? new Date());
@@ -107,9 +101,8 @@ export class UsageMeter {
     existing.latencyBuckets = existing.latencyBuckets.map((count, index) => count + (stat.latencyBuckets[index] ?? 0));
   }
 
+  /** The last flush, on shutdown (the scheduler flushes every `flushIntervalMs` meanwhile). */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
     await this.flush();
   }
 }

@@ -1,9 +1,9 @@
 import pg from 'pg';
-import type { Database } from './client.js';
+import type { Database } from '../db/client.js';
 
 /**
  * One leader among the gateway processes sharing a database, for work that must run once
- * (the backup schedule). On PostgreSQL it is a session advisory lock on a connection of its
+ * (the scheduler's periodic tasks). On PostgreSQL it is a session advisory lock on a connection of its
  * own: the leader keeps it while it lives, and when the process dies the server drops the
  * connection and the lock, and the next process to ask takes over. A PGlite data directory
  * belongs to one process, which always leads.
