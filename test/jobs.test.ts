@@ -1,15 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Database, openDatabase } from '../src/db/client.js';
-import { applyMigrations } from '../src/db/schema-engine.js';
+import { applyMigrations, prismaDir } from '../src/db/schema-engine.js';
 import type { JobHandler } from '../src/jobs/handler.js';
 import { createJobs } from '../src/jobs/jobs.js';
 import { claimJob, enqueueJob, type Lane, leaseOf } from '../src/jobs/queue.js';
 import { createLogger } from '../src/lib/logger.js';
+import { schemaRolloutHandler } from '../src/modules/schema-rollouts/schema-rollout.job.js';
 import { openTestDatabase } from './support/gateway.js';
 import { eventually } from './support/server-process.js';
 import { createEffectsTable, effectsOf, killTestKind } from './support/test-jobs.js';
@@ -41,6 +43,18 @@ async function runnerWith(...handlers: JobHandler[]) {
   await jobs.start();
   return jobs;
 }
+
+test('one room: nothing outside src/jobs/ claims, leases or runs on an interval', async () => {
+  const root = path.resolve(import.meta.dirname, '../src');
+  const files = (await readdir(root, { recursive: true })).filter((file) => file.endsWith('.ts') && !file.startsWith('generated'));
+  const found: string[] = [];
+  for (const file of files) {
+    const text = await readFile(path.join(root, file), 'utf8');
+    if (/SKIP LOCKED|"?lease(Token|Until)"?|setInterval\(/.test(text)) found.push(file.split(path.sep).join('/'));
+  }
+  expect(found).toContain('jobs/queue.ts');
+  expect(found.filter((file) => !file.startsWith('jobs/'))).toEqual([]);
+});
 
 describe('claims', () => {
   test('due jobs are claimed by run_at, then in the order they were enqueued; a job not yet due is left', async () => {
@@ -356,4 +370,91 @@ test.each(backends)('SIGKILL mid-job (%s): the lease dies with the process, anot
     if (!directory) await shared?.dispose();
     if (directory) await rm(directory, { recursive: true, force: true });
   }
+});
+
+describe('the upgrade', () => {
+  /** Runs a migration script as it is (several statements) on `target`. */
+  async function runScript(target: Database, sql: string) {
+    if (target.kind === 'pglite') {
+      await target.pglite!.exec(sql);
+      return;
+    }
+    const client = new pg.Client({ connectionString: target.url });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  }
+
+  test('every job an older process left unfinished gets its queue row, a held one keeping its lease, and runs after the upgrade', async () => {
+    const { database: old, dispose: drop } = await openTestDatabase();
+    try {
+      const directory = path.join(prismaDir, 'migrations');
+      const migrations = (await readdir(directory)).filter((name) => /^\d+_/.test(name)).sort();
+      const jobs = migrations.findIndex((name) => /^\d+_jobs$/.test(name));
+      for (const name of migrations.slice(0, jobs)) await runScript(old, await readFile(path.join(directory, name, 'migration.sql'), 'utf8'));
+
+      // What an older process left: jobs of every kind, unfinished, one held under its lease, and finished ones.
+      const prisma = old.prisma;
+      const project = await prisma.project.create({ data: { slug: `upgrade_${randomBytes(3).toString('hex')}`, name: 'Upgrade' } });
+      const tenant = await prisma.tenant.create({ data: { slug: 'upgraded', name: 'Upgraded', region: 'us-east-1', maxUsers: 5, maxApiCallsPerMonth: 1000, maxStorageMb: 100, projectId: project.id } });
+      const backup = await prisma.backupRecord.create({ data: { tenantId: tenant.id, status: 'COMPLETED' } });
+      const heldUntil = new Date(Date.now() + 3_600_000);
+      const backupJob = (status: string, leaseUntil: Date | null) =>
+        prisma.$queryRawUnsafe<{ id: string }[]>(
+          `INSERT INTO "BackupJob" (id, kind, "tenantId", "backupId", status, "actorId", "actorLabel", "leaseToken", "leaseUntil", attempts)
+           VALUES (gen_random_uuid(), 'ROLLBACK', $1::uuid, $2::uuid, $3::"BackupJobStatus", 'old', 'old', $4::uuid, $5::timestamp, $6) RETURNING id`,
+          tenant.id, backup.id, status, leaseUntil ? randomUUID() : null, leaseUntil?.toISOString() ?? null, leaseUntil ? 1 : 0,
+        ).then(([row]) => row!.id);
+      const waiting = await backupJob('PENDING', null);
+      const held = await backupJob('RUNNING', heldUntil);
+      await backupJob('COMPLETED', null);
+      const [rollout] = await prisma.$queryRawUnsafe<{ id: string }[]>(
+        `INSERT INTO "SchemaRollout" (id, "projectId", blueprint, version, status, "leaseToken", "leaseUntil", attempts)
+         VALUES (gen_random_uuid(), $1::uuid, 'main', 2, 'IN_PROGRESS', gen_random_uuid(), $2::timestamp, 1) RETURNING id`,
+        project.id, new Date(Date.now() - 60_000).toISOString(),
+      );
+      await prisma.schemaRolloutTarget.create({ data: { rolloutId: rollout!.id, tenantId: tenant.id, position: 0 } });
+      const retryAt = new Date(Date.now() + 120_000);
+      const delivery = await prisma.webhookDelivery.create({ data: { tenantId: tenant.id, event: 'secret.stored', url: 'https://hooks.example.com/in', payload: {}, attempts: 2, nextAttemptAt: retryAt } });
+      await prisma.webhookDelivery.create({ data: { tenantId: tenant.id, event: 'secret.stored', url: 'https://hooks.example.com/in', payload: {}, status: 'DELIVERED' } });
+      const provisionedAt = new Date(Date.now() + 30_000);
+      await prisma.tenantDatabase.create({ data: { tenantId: tenant.id, blueprint: 'main', isolation: 'DEDICATED', region: 'us-east-1', status: 'PROVISIONING', phaseEndsAt: provisionedAt } });
+      const phaseEndsAt = new Date(Date.now() + 45_000);
+      await prisma.tenantDeployment.create({
+        data: { tenantId: tenant.id, fromRegion: 'us-east-1', region: 'eu-west-1', migrateData: false, phase: 'DNS_UPDATE', phaseEndsAt, runningTenantId: tenant.id, startedAt: new Date(), estimatedCompletion: phaseEndsAt },
+      });
+
+      for (const name of migrations.slice(jobs)) await runScript(old, await readFile(path.join(directory, name, 'migration.sql'), 'utf8'));
+
+      const rows = await prisma.job.findMany({ orderBy: [{ kind: 'asc' }, { attempts: 'asc' }] });
+      expect(rows.map(({ kind, payload, serialKey, uniqueKey, status, attempts, runAt, leaseUntil }) => ({ kind, payload, serialKey, uniqueKey, status, attempts, runAt, leaseUntil }))).toEqual([
+        { kind: 'backup-job', payload: { backupJobId: waiting }, serialKey: `tenant:${tenant.id}`, uniqueKey: null, status: 'WAITING', attempts: 0, runAt: expect.any(Date), leaseUntil: null },
+        { kind: 'backup-job', payload: { backupJobId: held }, serialKey: `tenant:${tenant.id}`, uniqueKey: null, status: 'RUNNING', attempts: 1, runAt: expect.any(Date), leaseUntil: heldUntil },
+        { kind: 'database-phases', payload: { tenantId: tenant.id }, serialKey: null, uniqueKey: `database-phases:${tenant.id}`, status: 'WAITING', attempts: 0, runAt: provisionedAt, leaseUntil: null },
+        { kind: 'regional-deployment-phases', payload: { tenantId: tenant.id }, serialKey: null, uniqueKey: `regional-deployment-phases:${tenant.id}`, status: 'WAITING', attempts: 0, runAt: phaseEndsAt, leaseUntil: null },
+        { kind: 'schema-rollout', payload: { rolloutId: rollout!.id }, serialKey: null, uniqueKey: null, status: 'RUNNING', attempts: 1, runAt: expect.any(Date), leaseUntil: expect.any(Date) },
+        { kind: 'webhook-delivery', payload: { deliveryId: delivery.id }, serialKey: null, uniqueKey: null, status: 'WAITING', attempts: 2, runAt: retryAt, leaseUntil: null },
+      ]);
+
+      // The backup job an older process still held is not taken before its lease ends; its tenant's waiting one queues behind it.
+      expect(await claimJob(prisma, [lane('backup-job')], randomUUID())).toBeNull();
+      // The deployment whose process died runs to its end on this version's queue.
+      const applied: string[] = [];
+      const runner = createJobs(old, logger, { pollMs: 100 });
+      runner.handle(schemaRolloutHandler(prisma, async (_rollout, target) => (applied.push(target.tenantId), 'applied'), { leaseMs: 10_000 }));
+      await runner.start();
+      try {
+        await eventually(async () => (await prisma.schemaRollout.findUniqueOrThrow({ where: { id: rollout!.id } })).status === 'COMPLETED', 'the old deployment to finish');
+      } finally {
+        await runner.stop();
+      }
+      expect(applied).toEqual([tenant.id]);
+      expect(await prisma.schemaRollout.findUniqueOrThrow({ where: { id: rollout!.id } })).toMatchObject({ attempts: 2 });
+    } finally {
+      await drop();
+    }
+  });
 });
