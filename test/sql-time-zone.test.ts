@@ -43,7 +43,7 @@ test('a backup job whose lease Prisma renewed an hour ahead is not taken over by
   await queueBackupJob(prisma, job, { leaseToken: '00000000-0000-4000-8000-000000000009' });
   const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: '/nonexistent-backup-dir' }), key: Buffer.from(testSecretsKey, 'hex') };
   expect(await runOneBackupJob(prisma, deps)).toBe(false);
-  expect(await prisma.job.findFirstOrThrow({ where: { payload: { path: ['backupJobId'], equals: job.id } } })).toMatchObject({ attempts: 1, leaseToken: '00000000-0000-4000-8000-000000000009' });
+  expect(await prisma.job.findFirstOrThrow({ where: { payload: { path: ['backupJobId'], equals: job.id } } })).toMatchObject({ attempts: 0, leaseToken: '00000000-0000-4000-8000-000000000009' });
 });
 
 test('a queue job whose run_at a JS Date gave a second ago is due, one an hour ahead is not', async () => {
