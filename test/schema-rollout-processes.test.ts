@@ -110,8 +110,11 @@ test.skipIf(!serverUrl)('SIGKILL mid-deployment: a new process finishes the job,
     expect(done).toMatchObject({ status: 'completed', version: 2, tenants_total: 5, tenants_completed: 5, tenants_failed: 0 });
     expect(done.results).toEqual(slugs.map((slug) => ({ tenant_id: slug, status: 'completed', duration: expect.stringMatching(/^\d+ms$/) })));
 
-    const { rows: rollout } = await db.query(`SELECT status, attempts, "leaseToken" FROM "SchemaRollout" WHERE version = 2`);
-    expect(rollout).toEqual([{ status: 'COMPLETED', attempts: 2, leaseToken: null }]);
+    const { rows: rollout } = await db.query(`SELECT id, status, attempts FROM "SchemaRollout" WHERE version = 2`);
+    expect(rollout).toEqual([{ id: expect.any(String), status: 'COMPLETED', attempts: 2 }]);
+    // The lease was its queue job's (src/jobs/): the job ended with the deployment.
+    const { rows: queued } = await db.query(`SELECT count(*)::int AS count FROM "Job" WHERE kind = 'schema-rollout' AND payload->>'rolloutId' = $1`, [rollout[0].id]);
+    expect(queued).toEqual([{ count: 0 }]);
     for (const database of databases) {
       const { rows: version } = await db.query(`SELECT "schemaVersion" FROM "TenantDatabase" WHERE "placementId" = $1`, [database.placementId]);
       expect(version, database.slug).toEqual([{ schemaVersion: 2 }]);
