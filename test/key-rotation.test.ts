@@ -3,7 +3,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test } from 'vitest';
 import type { App } from '../src/app.js';
-import type { Environment } from '../src/env.js';
 import { type Keyring, keyFingerprint, sealedBy } from '../src/lib/keyring.js';
 import { openWithKey, sealWithKey } from '../src/lib/sealing.js';
 import { openProxyPassword } from '../src/modules/accounts/proxy-passwords.js';
@@ -136,11 +135,12 @@ const report = (data: Record<string, any>) => Object.fromEntries((data.rewrapSea
 
 /**
  * Rotation as the README tells it: the gateway restarts on B with A previous and re-wraps; then it
- * restarts on B alone and everything opens. `legacy`: values as older gateways sealed them.
+ * restarts on B alone and everything opens. `unopenableProxyPasswords`: proxy passwords sealed by
+ * a key the ring lacks, counted and left as they are.
  */
 async function rotate(gateway: TestGateway, keyA: Buffer, made: Made, options: { unopenableProxyPasswords?: number } = {}) {
   const keyB = randomBytes(32);
-  const withPrevious = await startReplica(gateway, { SECRETS_KEY: hex(keyB), SECRETS_KEY_PREVIOUS: hex(keyA), PRINCIPAL_CACHE_MS: 0 } satisfies Partial<Environment>);
+  const withPrevious = await startReplica(gateway, { SECRETS_KEY: hex(keyB), SECRETS_KEY_PREVIOUS: hex(keyA), PRINCIPAL_CACHE_MS: 0 });
   const unopenable = options.unopenableProxyPasswords ?? 0;
   try {
     const expected = await held(gateway);
