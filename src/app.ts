@@ -11,7 +11,7 @@ import { createMetrics, operationObserver, watchWorkers } from './http/metrics.j
 import { createRouter, type ServerContext } from './http/router.js';
 import { createGatewayYoga } from './http/yoga.js';
 import { createLogger, type Logger } from './lib/logger.js';
-import { loadSecretsKey } from './lib/sealing.js';
+import { openKeyring } from './lib/keyring.js';
 import type { AccountDeps } from './modules/accounts/account-deps.js';
 import { createLoginThrottle } from './modules/accounts/login-throttle.js';
 import { createSignupLimit } from './modules/accounts/signup-limit.js';
@@ -76,13 +76,13 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const store = counterStore ?? openCounterStore(env.REDIS_URL);
   const limiting = env.RATE_LIMITS === 'on';
   const alone = database.kind === 'pglite';
-  const secrets = loadSecretsKey(env.SECRETS_KEY, env.SECRETS_KEY_FILE);
-  if (secrets.created) logger.warn('SECRETS_KEY is not set: generated a key for encrypted backups; keep it, backups cannot be opened without it', { file: env.SECRETS_KEY_FILE });
+  // The one keyring: everything sealed at rest is sealed by it (README, "Keys and sealing").
+  const { keyring, created } = openKeyring(env);
+  if (created) logger.warn('SECRETS_KEY is not set: generated a key for what is sealed at rest; keep it, sealed values and encrypted backups cannot be opened without it', { file: env.SECRETS_KEY_FILE });
   const metrics = createMetrics();
-  const keyring = { key: secrets.key, previousKeys: (env.SECRETS_KEY_PREVIOUS?.split(',') ?? []).map((hex) => Buffer.from(hex, 'hex')) };
   const backups: BackupDeps = {
     storages: backupStorages,
-    ...keyring,
+    keyring,
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     requestQuota: limiting ? (key, tier) => checkBackupRequests(store, rateLimits, key, tier) : undefined,
     observe: (trigger, outcome, seconds) => metrics.backupDuration.observe({ trigger: trigger.toLowerCase(), outcome }, seconds),
@@ -104,9 +104,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const deploymentWork = new DeploymentWork(deploymentTimings, (tenantId) => advanceDeployments(prisma, deploymentTimings, tenantId), logger, 'regional deployment');
   const sweeper = new InterruptedWorkSweeper(prisma, databaseWork, alone, logger, deploymentWork);
   const scheduler = env.BACKUP_SCHEDULER === 'on' ? new BackupScheduler(prisma, backups, openLeadership(database, 0x7467_6231), logger, env.BACKUP_SCHEDULER_INTERVAL_MS) : null;
-  // The tenant data keys' keyring (lib/keyring): the same SECRETS_KEY and SECRETS_KEY_PREVIOUS.
-  const dataKeyring = { current: backups.key, previous: backups.previousKeys ?? [] };
-  const webhooks = new WebhookDeliveryWorker(prisma, dataKeyring, {
+  const webhooks = new WebhookDeliveryWorker(prisma, keyring, {
     pollMs: env.WEBHOOK_POLL_MS,
     maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
     retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
@@ -138,9 +136,9 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     sessionKeyTtlMs: env.SESSION_KEY_TTL_DAYS * 86_400_000,
   };
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
-  const domains = { key: secrets.key, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN, apiHosts: env.CONTROL_CORE_API_HOSTS };
+  const domains = { keyring, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN, apiHosts: env.CONTROL_CORE_API_HOSTS };
   const deployments = { backups, work: deploymentWork, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
-  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, dataPlane, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring: dataKeyring, queryLogs: { slowQueryMs: env.SLOW_QUERY_MS }, schemaRollouts: rollouts },
+  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, dataPlane, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring, queryLogs: { slowQueryMs: env.SLOW_QUERY_MS }, schemaRollouts: rollouts },
     observer: { ...operationObserver(metrics), tenant: noteTenant },
     credentials,
   });

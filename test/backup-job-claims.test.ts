@@ -4,7 +4,7 @@ import { readEnvironment } from '../src/env.js';
 import { createLogger } from '../src/lib/logger.js';
 import { BackupJobWorker } from '../src/modules/backups/backup-job.worker.js';
 import { backupStoragesFrom } from '../src/modules/backups/storage.js';
-import { openTestDatabase, testSecretsKey } from './support/gateway.js';
+import { openTestDatabase, testKeyring } from './support/gateway.js';
 
 let database: Database;
 let dispose: () => Promise<void>;
@@ -22,7 +22,7 @@ test('one job of a tenant at a time: a waiting job is not claimed while another 
     data: { ...job, kind: 'ROLLBACK', backupId: (await record()).id, status: 'RUNNING', leaseToken: '00000000-0000-4000-8000-00000000000a', leaseUntil: new Date(Date.now() + 3_600_000) },
   });
   const waiting = await prisma.backupJob.create({ data: { ...job, kind: 'BACKUP', backupId: (await record()).id } });
-  const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: '/nonexistent-backup-dir' }), key: Buffer.from(testSecretsKey, 'hex') };
+  const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: '/nonexistent-backup-dir' }), keyring: testKeyring };
   const worker = new BackupJobWorker(prisma, deps, { pollMs: 60_000, leaseMs: 30_000 }, false, createLogger('silent'));
 
   expect(await worker.runOnce()).toBe(false);

@@ -6,7 +6,7 @@ import { createLogger } from '../src/lib/logger.js';
 import { recordDataPlaneAudit } from '../src/modules/audit/audit-trail.js';
 import { BackupJobWorker } from '../src/modules/backups/backup-job.worker.js';
 import { backupStoragesFrom } from '../src/modules/backups/storage.js';
-import { openTestDatabase, testSecretsKey } from './support/gateway.js';
+import { openTestDatabase, testKeyring } from './support/gateway.js';
 
 // The gateway's timestamp columns hold UTC wall time (Prisma writes DateTimes so). What SQL
 // writes or compares must be UTC too, whatever the server's TimeZone: on a server 14 hours
@@ -40,7 +40,7 @@ test('a backup job whose lease Prisma renewed an hour ahead is not taken over by
   await prisma.backupJob.create({
     data: { kind: 'BACKUP', tenantId: tenant.id, backupId: backup.id, actorId: 'test', actorLabel: 'test', status: 'RUNNING', leaseToken: '00000000-0000-4000-8000-000000000009', leaseUntil: new Date(Date.now() + 3_600_000) },
   });
-  const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: '/nonexistent-backup-dir' }), key: Buffer.from(testSecretsKey, 'hex') };
+  const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: '/nonexistent-backup-dir' }), keyring: testKeyring };
   const worker = new BackupJobWorker(prisma, deps, { pollMs: 60_000, leaseMs: 30_000 }, false, createLogger('silent'));
   expect(await worker.runOnce()).toBe(false);
   expect(await prisma.backupJob.findFirstOrThrow({ where: { tenantId: tenant.id } })).toMatchObject({ attempts: 0, leaseToken: '00000000-0000-4000-8000-000000000009' });

@@ -41,7 +41,7 @@ describe('tenant schemas on the data plane', () => {
     // One database per project: both tenants' schemas are in it.
     expect(globex.databaseId).toBe(acme.databaseId);
     // The password is sealed, never plain.
-    expect(Buffer.from(acme.passwordSealed).subarray(0, 4).toString()).toBe('TGW1');
+    expect(Buffer.from(acme.passwordSealed).subarray(0, 4).toString()).toBe('TGK1');
   });
 
   it('answers columns, rows as arrays, the row count and the duration', async () => {
