@@ -11,7 +11,7 @@ import { createRouter, type ServerContext } from './http/router.js';
 import { createGatewayYoga } from './http/yoga.js';
 import { createJobs } from './jobs/jobs.js';
 import { createLogger, type Logger } from './lib/logger.js';
-import { loadSecretsKey } from './lib/sealing.js';
+import { openKeyring } from './lib/keyring.js';
 import type { AccountDeps } from './modules/accounts/account-deps.js';
 import { createLoginThrottle } from './modules/accounts/login-throttle.js';
 import { createSignupLimit } from './modules/accounts/signup-limit.js';
@@ -77,13 +77,13 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const store = counterStore ?? openCounterStore(env.REDIS_URL);
   const limiting = env.RATE_LIMITS === 'on';
   const alone = database.kind === 'pglite';
-  const secrets = loadSecretsKey(env.SECRETS_KEY, env.SECRETS_KEY_FILE);
-  if (secrets.created) logger.warn('SECRETS_KEY is not set: generated a key for encrypted backups; keep it, backups cannot be opened without it', { file: env.SECRETS_KEY_FILE });
+  // The one keyring: everything sealed at rest is sealed by it (README, "Keys and sealing").
+  const { keyring, created } = openKeyring(env);
+  if (created) logger.warn('SECRETS_KEY is not set: generated a key for what is sealed at rest; keep it, sealed values and encrypted backups cannot be opened without it', { file: env.SECRETS_KEY_FILE });
   const metrics = createMetrics();
-  const keyring = { key: secrets.key, previousKeys: (env.SECRETS_KEY_PREVIOUS?.split(',') ?? []).map((hex) => Buffer.from(hex, 'hex')) };
   const backups: BackupDeps = {
     storages: backupStorages,
-    ...keyring,
+    keyring,
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     requestQuota: limiting ? (key, tier) => checkBackupRequests(store, rateLimits, key, tier) : undefined,
     observe: (trigger, outcome, seconds) => metrics.backupDuration.observe({ trigger: trigger.toLowerCase(), outcome }, seconds),
@@ -102,8 +102,6 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const meter = new UsageMeter(prisma, logger, { flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS, maxKeys: 10_000 });
   const keyUse = new KeyUseRecorder(prisma, logger, { flushIntervalMs: env.API_KEY_LAST_USED_FLUSH_MS, maxKeys: 10_000 });
   const deploymentTimings = { databaseMigrationMs: env.DEPLOY_DATABASE_MIGRATION_MS, dnsUpdateMs: env.DEPLOY_DNS_UPDATE_MS, sslSetupMs: env.DEPLOY_SSL_SETUP_MS };
-  // The tenant data keys' keyring (lib/keyring): the same SECRETS_KEY and SECRETS_KEY_PREVIOUS.
-  const dataKeyring = { current: backups.key, previous: backups.previousKeys ?? [] };
   const credentials = createCredentials(prisma, env.GATEWAY_ADMIN_KEY, env.PRINCIPAL_CACHE_MS, jwtAuthenticator(env, prisma), (keyId) => keyUse.record(keyId));
 
   // Background work: modules contribute job handlers and periodic tasks; src/jobs/ claims, leases and schedules.
@@ -112,7 +110,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   jobs.handle(backupJobHandler(prisma, backups, { leaseMs: queue.backupJobLeaseMs }, credentials.forget));
   jobs.handle(schemaRolloutHandler(prisma, blueprintVersionApplier(prisma, dataPlane), { leaseMs: queue.schemaRolloutLeaseMs }));
   jobs.handle(
-    webhookDeliveryHandler(prisma, dataKeyring, {
+    webhookDeliveryHandler(prisma, keyring, {
       pollMs: queue.webhookPollMs,
       maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
       retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
@@ -152,9 +150,9 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     sessionKeyTtlMs: env.SESSION_KEY_TTL_DAYS * 86_400_000,
   };
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
-  const domains = { key: secrets.key, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN, apiHosts: env.CONTROL_CORE_API_HOSTS };
+  const domains = { keyring, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN, apiHosts: env.CONTROL_CORE_API_HOSTS };
   const deployments = { backups, work: { timings: deploymentTimings }, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
-  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, dataPlane, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring: dataKeyring, queryLogs: { slowQueryMs: env.SLOW_QUERY_MS }, schemaRollouts: rollouts },
+  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, dataPlane, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring, queryLogs: { slowQueryMs: env.SLOW_QUERY_MS }, schemaRollouts: rollouts },
     observer: { ...operationObserver(metrics), tenant: noteTenant },
     credentials,
   });

@@ -580,6 +580,7 @@ const matrix: Cell[] = [
     variables: tenant,
     expect: tenantCell('write'),
   },
+  { operation: 'mutation { rewrapSealedValues { kinds { kind rewrapped } } }', expect: operatorOnly },
   { operation: 'mutation { rewrapSecretDataKeys { rewrapped } }', expect: operatorOnly },
   { operation: 'mutation { rotateDataPlanePasswords { rotated } }', expect: operatorOnly },
   { operation: 'query ($tenant: ID!) { gatewayConfig(tenant: $tenant) { version } }', variables: tenant, expect: tenantCell('read') },

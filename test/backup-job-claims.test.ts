@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { readEnvironment } from '../src/env.js';
 import { backupStoragesFrom } from '../src/modules/backups/storage.js';
-import { openTestDatabase, testSecretsKey } from './support/gateway.js';
+import { openTestDatabase, testKeyring } from './support/gateway.js';
 import { queueBackupJob, runOneBackupJob } from './support/queue-jobs.js';
 
 let database: Database;
@@ -21,7 +21,7 @@ test('one job of a tenant at a time: a waiting job is not claimed while another 
   const held = await queueBackupJob(prisma, running, { leaseToken: '00000000-0000-4000-8000-00000000000a' });
   const waiting = await prisma.backupJob.create({ data: { ...job, kind: 'BACKUP', backupId: (await record()).id } });
   await queueBackupJob(prisma, waiting);
-  const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: '/nonexistent-backup-dir' }), key: Buffer.from(testSecretsKey, 'hex') };
+  const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: '/nonexistent-backup-dir' }), keyring: testKeyring };
 
   expect(await runOneBackupJob(prisma, deps)).toBe(false);
   expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ status: 'PENDING', attempts: 0 });

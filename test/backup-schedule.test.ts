@@ -6,7 +6,7 @@ import { pruneBackups, runScheduledBackups } from '../src/modules/backups/backup
 import { settleInterruptedWork } from '../src/modules/tenants/interrupted-work.js';
 import { BackupStorages, LocalBackupStorage } from '../src/modules/backups/storage.js';
 import { createTenant } from './support/fixtures.js';
-import { startGateway, type TestGateway, testSecretsKey } from './support/gateway.js';
+import { startGateway, type TestGateway, testKeyring } from './support/gateway.js';
 
 // Scheduled backups, incrementals and retention, run the way the scheduler runs them, with the
 // clock passed in: `now` moves forward by hours while the records keep their real times.
@@ -15,7 +15,7 @@ let gateway: TestGateway;
 let deps: BackupDeps;
 beforeAll(async () => {
   gateway = await startGateway();
-  deps = { storages: new BackupStorages(new LocalBackupStorage(gateway.backupDir)), key: Buffer.from(testSecretsKey, 'hex') };
+  deps = { storages: new BackupStorages(new LocalBackupStorage(gateway.backupDir)), keyring: testKeyring };
 });
 afterAll(() => gateway.close());
 
@@ -228,7 +228,7 @@ describe('keys and leftovers', () => {
     try {
       for (const [target, opens] of [[rotated, true], [gateway, false]] as const) {
         const tenant = await createTenant(target, { name: 'Sealed' });
-        const sealedWithOld: BackupDeps = { storages: new BackupStorages(new LocalBackupStorage(target.backupDir)), key: oldKey };
+        const sealedWithOld: BackupDeps = { storages: new BackupStorages(new LocalBackupStorage(target.backupDir)), keyring: { current: oldKey, previous: [] } };
         const { taken } = await runScheduledBackups(target.database.prisma, sealedWithOld, { now: hours(1000) });
         const backup = taken.find((candidate) => candidate.tenantId === tenant.id)!;
         expect(backup.encrypted).toBe(true);

@@ -16,9 +16,10 @@ import {
   UpdateTenantDocument,
 } from '../src/generated/graphql/graphql.js';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { unseal } from '../src/lib/sealing.js';
+import { openWithKey } from '../src/lib/sealing.js';
+import { openFileKey } from '../src/modules/backups/backup-file-keys.js';
 import { codes, createKey, createTenant } from './support/fixtures.js';
-import { allowedBuckets, startGateway, type TestGateway, testSecretsKey } from './support/gateway.js';
+import { allowedBuckets, startGateway, type TestGateway, testKeyring, testSecretsKey } from './support/gateway.js';
 import { startS3, type TestS3 } from './support/s3.js';
 
 let gateway: TestGateway;
@@ -102,14 +103,18 @@ describe('backup and rollback', () => {
 
     // The configuration names an s3 destination: the backup is an object under the operator's
     // prefix, the tenant's id and its path, in the S3-compatible server, gzip'd and sealed with
-    // the gateway's key (encrypt_backups).
+    // a data key of its own (encrypt_backups) that the record keeps wrapped by the gateway's key.
     const { backupTenant } = await gateway.data(BackupTenantDocument, { tenant: tenant.id });
     expect(backupTenant).toMatchObject({ trigger: 'MANUAL', status: 'COMPLETED', formatVersion: 1 });
     const file = await s3Object(`gateway/${tenant.id}/acme/${backupTenant.storagePath!}`);
     expect(file.length).toBe(backupTenant.sizeBytes);
     expect(createHash('sha256').update(file).digest('hex')).toBe(backupTenant.checksum);
     expect(() => gunzipSync(file)).toThrow();
-    const opened = JSON.parse(gunzipSync(unseal(Buffer.from(testSecretsKey, 'hex'), file)).toString());
+    expect(() => openWithKey(Buffer.from(testSecretsKey, 'hex'), file)).toThrow();
+    const record = await gateway.database.prisma.backupRecord.findUniqueOrThrow({ where: { storagePath: backupTenant.storagePath! } });
+    const fileKey = openFileKey(testKeyring, record);
+    expect(fileKey).toHaveLength(32);
+    const opened = JSON.parse(gunzipSync(openWithKey(fileKey!, file)).toString());
     expect(opened).toMatchObject({ formatVersion: 1, tenant: { id: tenant.id, maxUsers: 42 } });
     await expect(readFile(path.join(gateway.backupDir, backupTenant.storagePath!))).rejects.toThrow(/ENOENT/);
 

@@ -164,6 +164,18 @@ describe('2. session settings do not leak between customers or transactions', ()
   });
 });
 
+describe.skipIf(!postgres)('connections the server ended (PostgreSQL: PGlite has no server)', () => {
+  test("a pooled login's backend terminated while idle: the next query opens another connection and answers", async () => {
+    expect((await adminQuery(attacker, mallory.slug, 'SELECT 1')).status).toBe(200);
+    const role = (await placementOf(gateway, mallory)).roleName;
+    const ended = await gateway.database.sql.transaction((tx) => tx.query('SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = $1', [role]));
+    expect(Number(ended.rows[0]![0])).toBeGreaterThan(0);
+    const again = await adminQuery(attacker, mallory.slug, 'SELECT 2');
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body.rows).toEqual([[2]]);
+  });
+});
+
 describe('3. temporary objects cannot capture the gateway\'s writes', () => {
   test('CREATE TABLE pg_temp."AuditEvent" is refused and queues no blueprint change; a change is audited in the real trail', async () => {
     const queued = await gateway.database.prisma.schemaChange.count();

@@ -113,9 +113,9 @@ test("the workspaces keep their tables, pending column, types, rows and password
   const control = await call('POST', '/workspaces/control/queries', { query: 'SELECT key, value, mood FROM settings' });
   expect(control.body).toMatchObject({ rows: [['theme', { dark: true }, 'ok']] });
   // The workspace password was sealed bound to its schema's name, which the move kept.
-  const { openWorkspacePassword } = await import('../src/modules/workspaces/workspaces.service.js');
+  const { openWorkspacePassword } = await import('../src/modules/workspaces/workspace-passwords.js');
   const workspace = await database.prisma.workspace.findFirstOrThrow({ where: { name: 'shop' }, include: { placement: true } });
-  expect(openWorkspacePassword(app.dataPlane, workspace)).toMatch(/^tdb_[0-9a-f]{16}$/);
+  expect(openWorkspacePassword(app.dataPlane.keyring, workspace)).toMatch(/^tdb_[0-9a-f]{16}$/);
 });
 
 test('the pending change deploys to both moved tenants, from the version their schemas were marked at', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   AddCustomDomainDocument,
@@ -5,12 +6,12 @@ import {
   TenantDomainsDocument,
   VerifyCustomDomainDocument,
 } from '../src/generated/graphql/graphql.js';
-import { unseal } from '../src/lib/sealing.js';
+import { openDomainKey } from '../src/modules/domains/domain-keys.js';
 import { hostClaim, tenantIdByHost } from '../src/modules/tenants/tenant-hosts.js';
 import { days, makeCertificate, type TestCertificate } from './support/certificates.js';
 import { startDnsServer, type TestDnsServer } from './support/dns-server.js';
 import { codes, createTenant } from './support/fixtures.js';
-import { startGateway, type TestGateway, testSecretsKey } from './support/gateway.js';
+import { startGateway, type TestGateway, testKeyring } from './support/gateway.js';
 
 /** The tenant a Host names for an operator (who reaches every tenant). */
 const tenantIdForCustomHost = (prisma: TestGateway['database']['prisma'], host: string) => tenantIdByHost(prisma, hostClaim(host, { baseDomain: 'controlcore.io' }), 'controlcore.io', {});
@@ -63,10 +64,10 @@ describe('adding a custom domain', () => {
     expect(Buffer.from(row.sealedPrivateKey).toString('latin1')).not.toContain(keyBody);
     const dump = await gateway.database.prisma.$queryRawUnsafe<unknown[]>('SELECT encode("sealedPrivateKey", \'escape\') AS sealed, * FROM "CustomDomain"');
     expect(JSON.stringify(dump, (_key, value) => (typeof value === 'bigint' ? String(value) : value))).not.toContain(keyBody);
-    const opened = unseal(Buffer.from(testSecretsKey, 'hex'), Buffer.from(row.sealedPrivateKey), `custom-domain:${tenant.id}:policies.acme.com`);
-    expect(opened.toString()).toBe(acmeCertificate.privateKey);
+    expect(openDomainKey(testKeyring, row)).toBe(acmeCertificate.privateKey);
     // Bound to its tenant and domain: the same bytes do not open as another's.
-    expect(() => unseal(Buffer.from(testSecretsKey, 'hex'), Buffer.from(row.sealedPrivateKey), `custom-domain:${tenant.id}:other.acme.com`)).toThrow();
+    expect(() => openDomainKey(testKeyring, { ...row, domain: 'other.acme.com' })).toThrow('does not open');
+    expect(() => openDomainKey(testKeyring, { ...row, tenantId: randomUUID() })).toThrow('does not open');
 
     const again = await addDomain(tenant.id, 'Policies.Acme.com.', acmeCertificate);
     expect(codes(again)).toEqual(['CONFLICT']);

@@ -1,10 +1,14 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { expect, test } from 'vitest';
+import { openDatabase } from '../src/db/client.js';
 import { createLogger } from '../src/lib/logger.js';
+import { openFileKey } from '../src/modules/backups/backup-file-keys.js';
+import { schemaLogin } from '../src/modules/tenant-databases/placements.js';
 import { makeCertificate } from './support/certificates.js';
 import { startServerProcess } from './support/server-process.js';
 
@@ -113,10 +117,11 @@ test('a real server logs one line a request, with its id echoed, its route templ
   }
 });
 
-test('TenantsDB passwords, keys, proxy and workspace passwords reach neither the logs nor the data directory', { timeout: 180_000 }, async () => {
+test('TenantsDB passwords, keys, proxy, workspace and data-plane login passwords, and backup file keys reach neither the logs nor the data directory', { timeout: 180_000 }, async () => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gateway-at-rest-'));
-  const server = await startServerProcess({ DATABASE_URL: path.join(dataDir, 'pglite'), LOG_LEVEL: 'debug' });
-  const secrets: string[] = [];
+  const secretsKey = randomBytes(32);
+  const server = await startServerProcess({ DATABASE_URL: path.join(dataDir, 'pglite'), BACKUP_DIR: path.join(dataDir, 'backups'), SECRETS_KEY: secretsKey.toString('hex'), LOG_LEVEL: 'debug' });
+  const secrets: (string | Buffer)[] = [];
   try {
     const call = async (method: string, route: string, body?: object, key?: string) => {
       const response = await fetch(`${server.url}${route}`, {
@@ -139,10 +144,35 @@ test('TenantsDB passwords, keys, proxy and workspace passwords reach neither the
     await call('POST', '/workspaces/atrest/queries', { query: 'CREATE TABLE notes (id int)' }, signup.api_key);
     secrets.push(signup.api_key, login.projects[0].api_key, project.api_key, project.proxy_password, switched.api_key, minted.api_key, workspace.connection.password);
     expect(secrets.every((secret) => typeof secret === 'string' && secret.length >= 16)).toBe(true);
+    // An encrypted backup (the default): its file's data key is wrapped on its record.
+    const tenant = await call('POST', '/tenants', { tenant_id: 'at_rest', databases: [{ blueprint: 'atrest', isolation_level: 1 }] }, signup.api_key);
+    expect(tenant.success, JSON.stringify(tenant)).toBe(true);
+    const backup = await call('POST', '/tenants/at_rest/backup', undefined, signup.api_key);
+    expect(backup.success, JSON.stringify(backup)).toBe(true);
+    const listed = async () => ((await call('GET', '/tenants/at_rest/backups', undefined, signup.api_key)).backups as { storage_path: string }[]).map((entry) => entry.storage_path);
+    await expect.poll(listed, { timeout: 20_000 }).toEqual(backup.paths);
   } finally {
     expect(await server.stop()).toBe(0);
   }
-  for (const secret of secrets) expect(server.stderr + server.stdout).not.toContain(secret);
+  // What only the keyring opens: the data-plane logins' passwords and the backup file's key, read from a copy of the directory.
+  const copy = await mkdtemp(path.join(tmpdir(), 'gateway-at-rest-copy-'));
+  await cp(path.join(dataDir, 'pglite'), copy, { recursive: true });
+  const database = openDatabase(copy);
+  try {
+    const keyring = { current: secretsKey, previous: [] };
+    const placements = await database.prisma.dataPlacement.findMany({ include: { database: true } });
+    const backups = await database.prisma.backupRecord.findMany({ where: { status: 'COMPLETED', encrypted: true } });
+    // The workspace's login and the tenant database's.
+    expect({ placements: placements.length, backups: backups.length }).toEqual({ placements: 2, backups: 1 });
+    for (const placed of placements) secrets.push(schemaLogin({ keyring }, placed).password);
+    const fileKey = openFileKey(keyring, backups[0]!)!;
+    secrets.push(fileKey, fileKey.toString('hex'), fileKey.toString('base64'));
+  } finally {
+    await database.close();
+    await rm(copy, { recursive: true, force: true });
+  }
+  const logged = Buffer.from(server.stderr + server.stdout);
+  for (const secret of secrets) expect(logged.includes(secret)).toBe(false);
   const files = (await readdir(dataDir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
   expect(files.length).toBeGreaterThan(10);
   let emailSeen = false;

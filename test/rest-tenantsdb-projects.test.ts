@@ -44,7 +44,7 @@ describe('POST /projects', () => {
     const account = await signup();
     const created = await createProject(account, 'Sealed');
     const row = await gateway.database.prisma.project.findUniqueOrThrow({ where: { slug: created.project_id } });
-    expect(Buffer.from(row.proxyPasswordSealed!).subarray(0, 4).toString()).toBe('TGW1');
+    expect(Buffer.from(row.proxyPasswordSealed!).subarray(0, 4).toString()).toBe('TGK1');
     expect(Buffer.from(row.proxyPasswordSealed!).toString('latin1')).not.toContain(created.proxy_password);
   });
 

@@ -7,7 +7,7 @@ import { backupStoragesFrom } from '../src/modules/backups/storage.js';
 import { physicalSchemaName, tenantDatabaseName } from '../src/modules/tenant-databases/physical-names.js';
 import { settleInterruptedWork } from '../src/modules/tenants/interrupted-work.js';
 import { backupJobKind } from '../src/modules/backups/job-requests.js';
-import { startGateway, type TestGateway, testSecretsKey, uniqueSlug } from './support/gateway.js';
+import { startGateway, type TestGateway, testKeyring, uniqueSlug } from './support/gateway.js';
 import { queueBackupJob, queueJobOf, releaseQueueJob } from './support/queue-jobs.js';
 
 // TenantsDB API (seed 002): the tenant lifecycle and isolation routes. The gateway's database
@@ -514,7 +514,7 @@ describe('recovery_undo in GET /tenants/{id}', () => {
 
 describe('backups and recoveries of a tenant whose database holds rows run as jobs', () => {
   const rows = async (placementId: string, sql: string) => (await inSchema(gateway, placementId, sql)).rows;
-  const deps = () => ({ storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), key: Buffer.from(testSecretsKey, 'hex'), dataPlane: gateway.app.dataPlane });
+  const deps = () => ({ storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), keyring: testKeyring, dataPlane: gateway.app.dataPlane });
   /** A ready tenant of the PRO project whose database holds what `sql` puts there. */
   async function tenantWithRows(isolation: 1 | 2, sql: string) {
     const id = tenantId();

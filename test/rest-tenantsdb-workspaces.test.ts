@@ -7,7 +7,7 @@ import { backupStoragesFrom } from '../src/modules/backups/storage.js';
 import { withPlacement } from '../src/modules/tenant-databases/placements.js';
 import { dataPlaneCatalog, inSchema } from './support/data-plane.js';
 import { signupAccount } from './support/fixtures.js';
-import { startGateway, type TestGateway, testSecretsKey, uniqueSlug } from './support/gateway.js';
+import { startGateway, type TestGateway, testKeyring, uniqueSlug } from './support/gateway.js';
 import { queueBackupJob, queueJobOf, releaseQueueJob } from './support/queue-jobs.js';
 
 // TenantsDB API (seed 002): workspaces, blueprints, and tenants created from blueprints.
@@ -717,7 +717,7 @@ describe('backups carry the data', () => {
     // Its safety backup was taken: the restore's own transaction is what checks the lease.
     const safety = await prisma.backupRecord.findFirstOrThrow({ where: { storagePath } });
     const taken = await prisma.backupJob.update({ where: { id: job.id }, data: { safetyBackupId: safety.id } });
-    const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), key: Buffer.from(testSecretsKey, 'hex'), dataPlane: gateway.app.dataPlane };
+    const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), keyring: testKeyring, dataPlane: gateway.app.dataPlane };
     // This worker's token is not the job's (and its renewal is mistaken): its restore transaction refuses to commit.
     const theirs = (await queueJobOf(prisma, backupJobKind, 'backupJobId', job.id))!;
     await runBackupJob(prisma, deps, taken, { ...leaseOf(prisma, { ...theirs, leaseToken: '00000000-0000-4000-8000-0000000000ff' }, 30_000), renew: async () => true });
@@ -732,7 +732,7 @@ describe('backups carry the data', () => {
     const { id, storagePath, placementId } = await noted();
     const prisma = gateway.database.prisma;
     const job = await heldRollback(id, storagePath);
-    const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), key: Buffer.from(testSecretsKey, 'hex'), dataPlane: gateway.app.dataPlane };
+    const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), keyring: testKeyring, dataPlane: gateway.app.dataPlane };
     let told = 0;
     await runBackupJob(prisma, deps, job, await heldLease(job.id), () => (told += 1));
     expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'COMPLETED' });

@@ -6,7 +6,7 @@ import { readEnvironment } from '../src/env.js';
 import { claimJob, enqueueJob } from '../src/jobs/queue.js';
 import { recordDataPlaneAudit } from '../src/modules/audit/audit-trail.js';
 import { backupStoragesFrom } from '../src/modules/backups/storage.js';
-import { openTestDatabase, testSecretsKey } from './support/gateway.js';
+import { openTestDatabase, testKeyring } from './support/gateway.js';
 import { queueBackupJob, runOneBackupJob } from './support/queue-jobs.js';
 
 // The gateway's timestamp columns hold UTC wall time (Prisma writes DateTimes so). What SQL
@@ -41,7 +41,7 @@ test('a backup job whose lease Prisma renewed an hour ahead is not taken over by
   const job = await prisma.backupJob.create({ data: { kind: 'BACKUP', tenantId: tenant.id, backupId: backup.id, actorId: 'test', actorLabel: 'test', status: 'RUNNING' } });
   // Its queue job, claimed by another worker whose lease Prisma wrote an hour ahead.
   await queueBackupJob(prisma, job, { leaseToken: '00000000-0000-4000-8000-000000000009' });
-  const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: '/nonexistent-backup-dir' }), key: Buffer.from(testSecretsKey, 'hex') };
+  const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: '/nonexistent-backup-dir' }), keyring: testKeyring };
   expect(await runOneBackupJob(prisma, deps)).toBe(false);
   expect(await prisma.job.findFirstOrThrow({ where: { payload: { path: ['backupJobId'], equals: job.id } } })).toMatchObject({ attempts: 0, leaseToken: '00000000-0000-4000-8000-000000000009' });
 });

@@ -6,7 +6,8 @@ import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js
 
 let gateway: TestGateway;
 beforeAll(async () => {
-  gateway = await startGateway();
+  // The tests flush the meter themselves: no timed flush falls inside a window they count.
+  gateway = await startGateway({ env: { USAGE_FLUSH_INTERVAL_MS: 300_000 } });
 });
 afterAll(() => gateway.close());
 

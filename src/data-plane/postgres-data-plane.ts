@@ -108,6 +108,26 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
     }
   }
 
+  /**
+   * A connection of the login with its transaction begun: BEGIN and the settings in one
+   * simple-protocol message (the gateway's text only). A pooled connection the server ended
+   * meanwhile (a restart, a terminated backend) is dropped and a new one opened, once.
+   */
+  async function begin(key: Login, opening: string): Promise<pg.Client> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await pools.acquire(key);
+      watch(client).changed.length = 0;
+      try {
+        observe(opening);
+        await client.query(opening);
+        return client;
+      } catch (error) {
+        pools.release(key.key, client, false);
+        if (error instanceof pg.DatabaseError || attempt === 2) throw error;
+      }
+    }
+  }
+
   function watch(client: pg.Client): Watched {
     let state = watched.get(client);
     if (!state) {
@@ -130,16 +150,16 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
 
     async transaction(login, options, work) {
       const release = shares.take(options.share);
-      let client: pg.Client;
       const key = loginFor(login.roleName, login.password, login.database);
+      const opening = ['BEGIN', ...sessionSettings(login.schemaName, options.timeoutMs), `SET LOCAL standard_conforming_strings = on`, `SET LOCAL client_encoding = 'UTF8'`].join('; ');
+      let client: pg.Client;
       try {
-        client = await pools.acquire(key);
+        client = await begin(key, opening);
       } catch (error) {
         release();
-        throw error;
+        throw error instanceof pg.DatabaseError ? asSchemaQueryError(error, null) : error;
       }
       const { guard, changed } = watch(client);
-      changed.length = 0;
       let reusable = false;
       let cancelled: 'deadline' | 'caller' | null = null;
       let cut: NodeJS.Timeout | undefined;
@@ -191,8 +211,6 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
         },
       };
       try {
-        // Simple protocol, the gateway's text only: BEGIN and its settings in one round trip.
-        await send(['BEGIN', ...sessionSettings(login.schemaName, options.timeoutMs), `SET LOCAL standard_conforming_strings = on`, `SET LOCAL client_encoding = 'UTF8'`].join('; '));
         const value = await work(session);
         if (changed.length) throw new SchemaQueryError(`${changed[0]} may not be changed; nothing was changed`, '42501', null);
         // A cut connection took its transaction with it: the caller answered without its changes (it had none).

@@ -26,7 +26,7 @@ export type GraphQLContext = Actor & FieldLimited & {
   dataPlane: DataPlaneDeps;
   /** The client's address, when the server knows it: what failed logins are counted against. */
   clientAddress?: string;
-  /** SECRETS_KEY and SECRETS_KEY_PREVIOUS: what wraps the tenants' data keys. */
+  /** SECRETS_KEY and SECRETS_KEY_PREVIOUS: what seals everything sealed at rest (lib/keyring). */
   keyring: Keyring;
   queryLogs: QueryLogDeps;
   /** Deployments: wakes their worker when one is queued. */

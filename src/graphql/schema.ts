@@ -44,6 +44,8 @@ import '../modules/documents/documents.mutations.js';
 import '../modules/secrets/secrets.types.js';
 import '../modules/secrets/secrets.queries.js';
 import '../modules/secrets/secrets.mutations.js';
+import '../modules/key-rotation/key-rotation.types.js';
+import '../modules/key-rotation/key-rotation.mutations.js';
 import '../modules/gateway-config/gateway-config.types.js';
 import '../modules/gateway-config/gateway-config.queries.js';
 import '../modules/gateway-config/gateway-config.mutations.js';

@@ -10,6 +10,7 @@ import { type Database, openDatabase } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/schema-engine.js';
 import { openDataPlane } from '../../src/data-plane/open-data-plane.js';
 import { type Environment, readEnvironment } from '../../src/env.js';
+import type { Keyring } from '../../src/lib/keyring.js';
 import { defaultRateLimits, type RateLimitSettings } from '../../src/rate-limit/limits.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { contractChecker } from './contract.js';
@@ -196,6 +197,8 @@ export async function startGateway(options: { production?: boolean; rateLimits?:
 /** Tests make many calls per tenant a second; limits are tested where they are the subject. */
 /** The key test gateways seal backups with. */
 export const testSecretsKey = randomBytes(32).toString('hex');
+/** The keyring test gateways seal with: testSecretsKey alone. */
+export const testKeyring: Keyring = { current: Buffer.from(testSecretsKey, 'hex'), previous: [] };
 
 export const testRateLimits: RateLimitSettings = {
   ...defaultRateLimits,

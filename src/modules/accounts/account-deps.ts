@@ -1,5 +1,5 @@
 import type { LoginThrottle } from './login-throttle.js';
-import type { Keyring } from './proxy-passwords.js';
+import type { Keyring } from '../../lib/keyring.js';
 import type { SignupLimit } from './signup-limit.js';
 
 /** What account and project work needs beyond the database, wired once in app.ts. */

@@ -4,22 +4,22 @@ import { gunzip, gzip } from 'node:zlib';
 import type { BackupRecord, Prisma, Tenant } from '../../generated/prisma/client.js';
 import type { PlanTier } from '../../generated/prisma/enums.js';
 import { DomainError } from '../../lib/errors.js';
-import { seal, unseal } from '../../lib/sealing.js';
+import { type Keyring, openLegacy } from '../../lib/keyring.js';
+import { openWithKey, sealWithKey } from '../../lib/sealing.js';
 import { auditedChange, recordAudit } from '../audit/audit-trail.js';
 import { destinationViolations } from '../configs/backup-destinations.js';
 import { readConfigDocument } from '../configs/config-document.js';
 import type { Actor } from '../identity/principal.js';
 import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
+import { newFileKey, openFileKey } from './backup-file-keys.js';
 import { applyIncremental, diffSnapshots, formatVersion, type Incremental, incrementalSchema, snapshotSchema, type TenantSnapshot, takeSnapshot } from './snapshot.js';
 import { type BackupStorage, type BackupStorages, StorageWriteError } from './storage.js';
 
 /** What the backup services work with besides the database. */
 export type BackupDeps = {
   storages: BackupStorages;
-  /** AES-256-GCM key for tenants whose configuration sets backup.encrypt_backups. */
-  key: Buffer;
-  /** Keys `key` replaced: backups they sealed still open (rotation). */
-  previousKeys?: Buffer[];
+  /** Wraps the data key of each file of a tenant whose configuration sets backup.encrypt_backups. */
+  keyring: Keyring;
   /** Counts an on-demand backup request against the hourly limit (throws RATE_LIMITED); absent when limits are off. */
   requestQuota?: (key: string, tier: PlanTier) => Promise<void>;
   /** How long audit events are kept (AUDIT_RETENTION_DAYS): point-in-time recovery replays them, so it cannot start from a backup older than that. */
@@ -43,11 +43,12 @@ export type Trigger = 'MANUAL' | 'SCHEDULED' | 'SAFETY';
 
 /**
  * Writes one backup of the tenant to every destination its configuration names (the local
- * directory when none): gzip'd when backup.compress_backups, AES-256-GCM sealed when
- * backup.encrypt_backups, with the SHA-256 of the stored bytes in the record. An incremental
- * holds only what changed since `base`. The record is RUNNING while the files are written and
- * COMPLETED after, or FAILED with the reason (naming the destination) when any destination
- * refused it; files already written elsewhere are then removed.
+ * directory when none): gzip'd when backup.compress_backups, AES-256-GCM sealed with a data key
+ * of its own (wrapped by the keyring, kept on the record) when backup.encrypt_backups, with the
+ * SHA-256 of the stored bytes in the record. An incremental holds only what changed since `base`.
+ * The record is RUNNING while the files are written and COMPLETED after, or FAILED with the
+ * reason (naming the destination) when any destination refused it; files already written
+ * elsewhere are then removed.
  */
 export async function writeBackup(
   actor: Actor,
@@ -62,8 +63,9 @@ export async function writeBackup(
 
 /**
  * The record of a backup about to be written, PENDING (a job writes it) or RUNNING: its
- * destinations, compression and sealing as the tenant's configuration says now, and the path
- * its file will have, known from the start so a scheduled backup can name it.
+ * destinations, compression and sealing as the tenant's configuration says now (an encrypted
+ * one's data key, wrapped), and the path its file will have, known from the start so a scheduled
+ * backup can name it.
  */
 export async function startBackup(
   db: Actor['prisma'] | Prisma.TransactionClient,
@@ -97,6 +99,7 @@ export async function startBackup(
       baseBackupId: base?.id ?? null,
       compressed: backup.compress_backups,
       encrypted: backup.encrypt_backups,
+      wrappedFileKey: backup.encrypt_backups ? newFileKey(deps.keyring, id).wrapped : null,
     },
   });
 }
@@ -131,7 +134,7 @@ export async function fillBackup(
       : snapshot;
     let bytes: Buffer = Buffer.from(JSON.stringify(payload));
     if (record.compressed) bytes = await promisify(gzip)(bytes);
-    if (record.encrypted) bytes = seal(deps.key, bytes);
+    if (record.encrypted) bytes = sealWithKey(fileKeyOf(deps, record), bytes);
     for (const name of [record.destination, ...record.copies]) {
       try {
         const storage = deps.storages.byName(name);
@@ -181,42 +184,59 @@ export function takeSafetyBackup(actor: Actor, deps: BackupDeps, tenant: Tenant)
   return writeBackup(actor, deps, tenant, 'SAFETY');
 }
 
+const undecryptable = (storagePath: string) =>
+  new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" cannot be decrypted with this gateway's SECRETS_KEY (nor SECRETS_KEY_PREVIOUS)`, { field: 'storagePath' });
+
 /**
- * The stored bytes of a backup, from the first of its destinations whose copy matches the
- * record's checksum, opened and parsed.
+ * The key an encrypted backup's file is sealed with: its own data key; a record an older gateway
+ * started before per-file keys (and this one fills) seals with the keyring's current key directly.
  */
-async function readBackupFile(deps: BackupDeps, record: BackupRecord): Promise<unknown> {
+function fileKeyOf(deps: Pick<BackupDeps, 'keyring'>, record: BackupRecord): Buffer {
+  if (!record.wrappedFileKey) return deps.keyring.current;
+  const key = openFileKey(deps.keyring, record);
+  if (!key) throw undecryptable(record.storagePath!);
+  return key;
+}
+
+/** The stored bytes of a backup, from the first of its destinations whose copy matches the record's checksum. */
+export async function storedBackupBytes(deps: Pick<BackupDeps, 'storages'>, record: BackupRecord): Promise<Buffer> {
   const storagePath = record.storagePath!;
-  let bytes: Buffer | null = null;
   let corrupt = false;
   for (const destination of [record.destination, ...record.copies]) {
     const candidate = await deps.storages.byName(destination).get(storagePath);
-    if (candidate && sha256(candidate) === record.checksum) {
-      bytes = candidate;
-      break;
-    }
+    if (candidate && sha256(candidate) === record.checksum) return candidate;
     if (candidate) corrupt = true;
   }
-  if (!bytes && corrupt) {
-    throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" is corrupt: its checksum does not match`, { field: 'storagePath' });
+  if (corrupt) throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" is corrupt: its checksum does not match`, { field: 'storagePath' });
+  throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" is missing`, { field: 'storagePath' });
+}
+
+/**
+ * An encrypted backup's file opened: with its data key, or, written before per-file keys, with
+ * the keyring key that sealed it whole (null when none does).
+ */
+export function openBackupFile(keyring: Keyring, record: BackupRecord, sealed: Buffer): { bytes: Buffer; legacyKey?: Buffer } | null {
+  if (!record.wrappedFileKey) {
+    const opened = openLegacy(keyring, sealed);
+    return opened && { bytes: opened.value, legacyKey: opened.key };
   }
-  if (!bytes) throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" is missing`, { field: 'storagePath' });
-  let opened = bytes;
+  const key = openFileKey(keyring, record);
+  if (!key) return null;
+  try {
+    return { bytes: openWithKey(key, sealed) };
+  } catch {
+    return null;
+  }
+}
+
+/** A backup's stored bytes, verified, opened and parsed. */
+async function readBackupFile(deps: BackupDeps, record: BackupRecord): Promise<unknown> {
+  const storagePath = record.storagePath!;
+  let opened = await storedBackupBytes(deps, record);
   if (record.encrypted) {
-    const sealed = opened;
-    const key = [deps.key, ...(deps.previousKeys ?? [])].find((candidate) => {
-      try {
-        opened = unseal(candidate, sealed);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-    if (!key) {
-      throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" cannot be decrypted with this gateway's SECRETS_KEY (nor SECRETS_KEY_PREVIOUS)`, {
-        field: 'storagePath',
-      });
-    }
+    const file = openBackupFile(deps.keyring, record, opened);
+    if (!file) throw undecryptable(storagePath);
+    opened = file.bytes;
   }
   try {
     if (record.compressed) opened = await promisify(gunzip)(opened);

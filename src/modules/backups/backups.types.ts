@@ -25,7 +25,7 @@ export const BackupRecordRef = builder.prismaObject('BackupRecord', {
     formatVersion: t.exposeInt('formatVersion'),
     baseBackupId: t.exposeID('baseBackupId', { nullable: true, description: 'For an incremental: the backup it holds the changes since' }),
     compressed: t.exposeBoolean('compressed'),
-    encrypted: t.exposeBoolean('encrypted', { description: 'AES-256-GCM with the gateway\'s SECRETS_KEY' }),
+    encrypted: t.exposeBoolean('encrypted', { description: 'AES-256-GCM under a data key of its own, wrapped by the gateway\'s keyring (SECRETS_KEY)' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
   }),

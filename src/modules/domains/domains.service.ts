@@ -2,19 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { CustomDomain, Tenant } from '../../generated/prisma/client.js';
 import { ConflictError, DomainError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
-import { seal } from '../../lib/sealing.js';
+import type { Keyring } from '../../lib/keyring.js';
 import { parseInput } from '../../lib/validation.js';
 import type { Actor } from '../identity/principal.js';
 import { tenantDefaultDomain } from '../tenants/default-domains.js';
 import { assertLive } from '../tenants/tenant-access.js';
 import { resolveTenantRef, type TenantRef } from '../tenants/tenant-ref.js';
 import { checkCertificate } from './certificate-check.js';
+import { sealDomainKey } from './domain-keys.js';
 import { findTxtRecord } from './dns-verification.js';
 import { domainName, verificationRecordName, verificationRecordValue } from './domain-names.js';
 
 export type DomainDeps = {
-  /** SECRETS_KEY: seals the private keys. */
-  key: Buffer;
+  /** Seals the private keys. */
+  keyring: Keyring;
   /** DNS_RESOLVERS; the system's when unset. */
   resolvers?: string[];
   baseDomain: string;
@@ -39,8 +40,6 @@ const addInput = z.object({
   sslCertificate: z.string().min(1, 'The SSL certificate is required').max(65_536, 'The SSL certificate is at most 64 KiB of PEM'),
   sslPrivateKey: z.string().min(1, 'The SSL private key is required').max(16_384, 'The SSL private key is at most 16 KiB of PEM'),
 });
-
-const sealingContext = (tenantId: string, domain: string) => `custom-domain:${tenantId}:${domain}`;
 
 function customDomainView(tenant: Tenant, deps: DomainDeps, row: CustomDomain, now = new Date()): TenantDomain {
   const verified = row.verifiedAt !== null;
@@ -86,7 +85,7 @@ export async function addCustomDomain(actor: Actor, deps: DomainDeps, ref: Tenan
         tenantId: tenant.id,
         domain: data.domain,
         certificatePem: data.sslCertificate,
-        sealedPrivateKey: new Uint8Array(seal(deps.key, Buffer.from(data.sslPrivateKey), sealingContext(tenant.id, data.domain))),
+        sealedPrivateKey: sealDomainKey(deps.keyring, tenant.id, data.domain, data.sslPrivateKey),
         certificateNotAfter: notAfter,
         verificationToken: randomBytes(16).toString('hex'),
       },

@@ -1,7 +1,6 @@
 import { builder } from '../../graphql/builder.js';
-import { deleteSecret, rewrapDataKeys, storeSecret } from './secrets.service.js';
-import { SecretRewrapRef, TenantSecretRef } from './secrets.types.js';
-
+import { deleteSecret, storeSecret } from './secrets.service.js';
+import { TenantSecretRef } from './secrets.types.js';
 
 builder.mutationField('storeTenantSecret', (t) =>
   t.field({
@@ -25,13 +24,5 @@ builder.mutationField('deleteTenantSecret', (t) =>
       name: t.arg.string({ required: true }),
     },
     resolve: (_root, args, ctx) => deleteSecret(ctx, args.tenant == null ? null : String(args.tenant), args.name),
-  }),
-);
-
-builder.mutationField('rewrapSecretDataKeys', (t) =>
-  t.field({
-    description: 'Key rotation (operator): re-wrap every tenant data key under the current SECRETS_KEY, opening each with SECRETS_KEY_PREVIOUS',
-    type: SecretRewrapRef,
-    resolve: (_root, _args, ctx) => rewrapDataKeys(ctx),
   }),
 );

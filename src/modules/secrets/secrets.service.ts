@@ -1,12 +1,12 @@
 import type { TenantSecret } from '../../generated/prisma/client.js';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type Violation } from '../../lib/errors.js';
-import { type Keyring, keyFingerprint } from '../../lib/keyring.js';
-import { type Actor, requireScope } from '../identity/principal.js';
+import { ConflictError, InvalidInputError, NotFoundError, type Violation } from '../../lib/errors.js';
+import type { Keyring } from '../../lib/keyring.js';
+import type { Actor } from '../identity/principal.js';
 import { recordAudit, sealedMark } from '../audit/audit-trail.js';
 import { readGatewayConfig } from '../gateway-config/gateway-config-spec.js';
 import { assertSecretQuota } from '../quotas/quotas.js';
 import { assertLive, resolveTenant } from '../tenants/tenant-access.js';
-import { openDataKey, sealSecretValue, tenantDataKey, wrapDataKey } from './envelope.js';
+import { sealSecretValue, tenantDataKey } from './envelope.js';
 
 export const secretNamePattern = /^[A-Z][A-Z0-9_]{0,127}$/;
 export const maxSecretValueBytes = 64 * 1024;
@@ -78,40 +78,4 @@ export async function deleteSecret(actor: Actor, ref: string | null | undefined,
     await recordAudit(tx, actor, { tenantId: tenant.id, action: 'secret.deleted', target: `secret:${name}`, changes: [{ path: `secrets.${name}`, before: sealedMark, after: null }] });
     return deleted;
   });
-}
-
-export type RewrapResult = { total: number; rewrapped: number; unopenable: number };
-
-/**
- * Key rotation: every data key not yet under SECRETS_KEY is re-wrapped under it (opened with a
- * key of SECRETS_KEY_PREVIOUS). Secret values are untouched: they are sealed by the data keys.
- * An operator act; keys that no key of the ring opens are counted and left as they are.
- */
-export async function rewrapDataKeys(actor: Actor & { keyring: Keyring }): Promise<RewrapResult> {
-  const principal = requireScope(actor, 'admin');
-  if (principal.owner !== 'GLOBAL') throw new ForbiddenError('Re-wrapping the data keys is an operator act');
-  const current = keyFingerprint(actor.keyring.current);
-  const result: RewrapResult = { total: await actor.prisma.tenantDataKey.count(), rewrapped: 0, unopenable: 0 };
-  let cursor: string | undefined;
-  for (;;) {
-    const batch = await actor.prisma.tenantDataKey.findMany({
-      where: { wrappedBy: { not: current }, ...(cursor ? { tenantId: { gt: cursor } } : {}) },
-      orderBy: { tenantId: 'asc' },
-      take: 100,
-    });
-    if (batch.length === 0) return result;
-    for (const row of batch) {
-      const dataKey = openDataKey(actor.keyring, row);
-      if (!dataKey) {
-        result.unopenable += 1;
-        continue;
-      }
-      const updated = await actor.prisma.tenantDataKey.updateMany({
-        where: { tenantId: row.tenantId, wrappedBy: row.wrappedBy },
-        data: { ...wrapDataKey(actor.keyring, row.tenantId, dataKey), rotatedAt: new Date() },
-      });
-      result.rewrapped += updated.count;
-    }
-    cursor = batch[batch.length - 1]!.tenantId;
-  }
 }

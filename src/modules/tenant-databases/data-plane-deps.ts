@@ -1,7 +1,7 @@
 import type { DataPlane } from '../../data-plane/data-plane.js';
 import type { SqlSessions } from '../../db/sql-sessions.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
-import type { Keyring } from '../accounts/proxy-passwords.js';
+import type { Keyring } from '../../lib/keyring.js';
 import type { DataPlanePlans } from './data-plane-plans.js';
 
 /** What workspaces, blueprints and tenant databases need beyond Prisma, wired once in app.ts. */

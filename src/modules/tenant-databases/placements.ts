@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { asSchemaQueryError, type SchemaLogin, type TenantSession } from '../../data-plane/data-plane.js';
-import type { DataPlacement, DataPlaneDatabase } from '../../generated/prisma/client.js';
+import type { DataPlacement, DataPlaneDatabase, PrismaClient } from '../../generated/prisma/client.js';
 import { ConflictError } from '../../lib/errors.js';
-import { unwrap, wrap } from '../../lib/keyring.js';
+import { type Keyring, open, type RewrapCount, rewrap, rewrapPageSize, rewrapRows, seal } from '../../lib/keyring.js';
 import type { DataPlaneDeps } from './data-plane-deps.js';
 
 /** A placement with the database it is in: everything needed to reach the schema. */
@@ -11,8 +11,10 @@ export type Placed = DataPlacement & { database: DataPlaneDatabase };
 /** Include this on a TenantDatabase or Workspace query to have its placement with its database. */
 export const withPlacement = { placement: { include: { database: true } } } as const;
 
-const roleAad = (roleName: string) => Buffer.from(`data-plane-role:${roleName}`);
-const ringOf = (deps: Pick<DataPlaneDeps, 'keyring'>) => ({ current: deps.keyring.key, previous: deps.keyring.previousKeys });
+/** Bound to its role: a sealed password copied onto another placement does not open there. */
+const roleContext = (roleName: string) => `data-plane-role:${roleName}`;
+/** Before the keyring format: sealed with a keyring key directly, the same words as additional data. */
+const legacyRole = (roleName: string) => ({ aad: roleContext(roleName) });
 const opaque = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 const mintPassword = () => randomBytes(32).toString('base64url');
 
@@ -21,15 +23,23 @@ const roleTimeoutCeiling = (deps: Pick<DataPlaneDeps, 'plans'>) => Math.max(...O
 
 /** The login that reaches the placement's schema, its password opened with the keyring. */
 export function schemaLogin(deps: Pick<DataPlaneDeps, 'keyring'>, placed: Placed): SchemaLogin {
-  const password = unwrap(ringOf(deps), Buffer.from(placed.passwordSealed), roleAad(placed.roleName));
+  const password = open(deps.keyring, roleContext(placed.roleName), placed.passwordSealed, legacyRole(placed.roleName));
   if (!password) throw new Error(`the password of data-plane role ${placed.roleName} does not open with SECRETS_KEY or SECRETS_KEY_PREVIOUS`);
   return { server: placed.database.server, database: placed.database.name, schemaName: placed.schemaName, roleName: placed.roleName, password: password.toString('utf8') };
 }
 
-const sealPassword = (deps: Pick<DataPlaneDeps, 'keyring'>, roleName: string, password: string) => {
-  const { sealed } = wrap(ringOf(deps), Buffer.from(password), roleAad(roleName));
-  return new Uint8Array(sealed.buffer.slice(sealed.byteOffset, sealed.byteOffset + sealed.byteLength)) as Uint8Array<ArrayBuffer>;
-};
+const sealPassword = (deps: Pick<DataPlaneDeps, 'keyring'>, roleName: string, password: string) => seal(deps.keyring, roleContext(roleName), password);
+
+/** Key rotation: every role's password, as it is, under the current key (rotatePlacementPasswords changes the passwords themselves). */
+export function rewrapPlacementPasswords(prisma: Pick<PrismaClient, 'dataPlacement'>, keyring: Keyring): Promise<RewrapCount> {
+  return rewrapRows(
+    (after) =>
+      prisma.dataPlacement.findMany({ where: after ? { id: { gt: after } } : {}, select: { id: true, roleName: true, passwordSealed: true }, orderBy: { id: 'asc' }, take: rewrapPageSize }),
+    (row) => rewrap(keyring, roleContext(row.roleName), row.passwordSealed, legacyRole(row.roleName)),
+    async (row, passwordSealed) =>
+      (await prisma.dataPlacement.updateMany({ where: { id: row.id, passwordSealed: { equals: row.passwordSealed } }, data: { passwordSealed } })).count === 1,
+  );
+}
 
 /**
  * The project's database on the data plane, made on first use: its record first (so whatever is

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Workspace } from '../../generated/prisma/client.js';
 import { ConflictError } from '../../lib/errors.js';
-import { seal, unseal } from '../../lib/sealing.js';
 import { parseInput } from '../../lib/validation.js';
 import { auditedChange, documentChanges, projectTarget, recordAudit } from '../audit/audit-trail.js';
 import type { Actor } from '../identity/principal.js';
@@ -11,26 +10,10 @@ import { createPlacement, dropPlacement, dropUnreferencedPlacement } from '../te
 import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
 import { findWorkspace, callerProjectId, type WorkspaceWithBlueprint, workspaceInclude, workspaceSchemaName } from './workspace-access.js';
 import { createWorkspaceInput, settingsInput } from './workspace-inputs.js';
+import { sealWorkspacePassword } from './workspace-passwords.js';
 
 /** The project's database user, as the seed shows it and as tenant databases use it (`tdb_2abf90d3`). */
 export const projectDatabaseUser = (projectId: string) => `tdb_${projectId.replace(/-/g, '').slice(0, 8)}`;
-
-/** The password is sealed bound to the workspace's schema, so a sealed value copied onto another does not open there. */
-const passwordAad = (schemaName: string) => `workspace:${schemaName}`;
-
-type SealedWorkspace = Pick<Workspace, 'passwordSealed' | 'legacySchemaName'> & { placement: { schemaName: string } | null };
-
-export function openWorkspacePassword(deps: Pick<DataPlaneDeps, 'keyring'>, workspace: SealedWorkspace): string {
-  const schemaName = workspaceSchemaName(workspace);
-  for (const key of [deps.keyring.key, ...deps.keyring.previousKeys]) {
-    try {
-      return unseal(key, Buffer.from(workspace.passwordSealed), passwordAad(schemaName)).toString('utf8');
-    } catch {
-      // the next key
-    }
-  }
-  throw new Error(`the password of workspace schema ${schemaName} does not open with SECRETS_KEY or SECRETS_KEY_PREVIOUS`);
-}
 
 /** What the audit trail keeps of a workspace: never its password, sealed or not. */
 const auditedWorkspace = (workspace: Workspace & { placement: { schemaName: string } | null }) => ({
@@ -74,7 +57,7 @@ export async function createWorkspace(actor: Actor, deps: DataPlaneDeps, input: 
             mode: data.mode === 'tenant' ? 'TENANT' : 'CONTROL',
             placementId: placed.id,
             connectionUser: projectDatabaseUser(projectId),
-            passwordSealed: new Uint8Array(seal(deps.keyring.key, Buffer.from(password), passwordAad(schemaName))),
+            passwordSealed: sealWorkspacePassword(deps.keyring, schemaName, password),
             ...(data.mode === 'tenant' ? { blueprint: { create: { projectId, name: data.name } } } : {}),
           },
           include: workspaceInclude,
