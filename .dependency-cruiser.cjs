@@ -43,6 +43,13 @@ module.exports = {
       to: { path: '^src/(modules|graphql|rest|http|data-plane)/' },
     },
     {
+      name: 'kernel-knows-no-module',
+      severity: 'error',
+      comment: 'src/kernel (who acts, which tenant, what changed) is what every module shares: it sits below all of them and imports none.',
+      from: { path: '^src/kernel/' },
+      to: { path: '^src/(modules|graphql|rest|http|data-plane)/' },
+    },
+    {
       name: 'lib-is-the-floor',
       severity: 'error',
       comment: 'src/lib holds small pure helpers and imports nothing of the gateway above it.',

@@ -5,7 +5,7 @@ import { startOrExit } from '../src/lib/start-failure.js';
 import type { ConfigPatch } from '../src/modules/configs/configs.service.js';
 import { updateTenantConfig } from '../src/modules/configs/configs.service.js';
 import { setTenantFeature } from '../src/modules/features/features.service.js';
-import type { Actor } from '../src/modules/identity/principal.js';
+import type { Actor } from '../src/kernel/principal.js';
 import { createTenant, type CreateTenantInput, transitionTenant } from '../src/modules/tenants/tenants.service.js';
 
 // A demo project for GraphiQL: tenants on every tier with non-default configurations.

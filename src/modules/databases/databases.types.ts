@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.js';
 import { TenantRecoveryRef } from '../backups/backups.types.js';
 import { IsolationLevel, TenantRef } from '../tenants/tenants.types.js';
-import { tenantState } from './database-state.js';
+import { tenantState } from '../../kernel/tenant-state.js';
 import { databaseName, databaseUser } from './placement.js';
 
 const DatabaseStatus = builder.enumType('DatabaseStatus', {

@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { assertPageSize, maxPageSize } from '../../graphql/pagination.js';
-import { listTenantsWhere, resolveTenant } from './tenant-access.js';
+import { listTenantsWhere, resolveTenant } from '../../kernel/tenant-access.js';
 import { TenantState } from '../databases/databases.types.js';
 import { PlanTier, TenantRef, TenantStatus } from './tenants.types.js';
 
