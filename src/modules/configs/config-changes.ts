@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Prisma, Tenant, TenantConfig } from '../../generated/prisma/client.js';
 import { ConflictError, ForbiddenError, InvalidInputError, type Violation } from '../../lib/errors.js';
 import { violationsFromZod } from '../../lib/validation.js';
-import { featureCatalog, tierMeets } from '../features/features.catalog.js';
+import { featureCatalog, tierMeets } from './features.catalog.js';
 import type { Actor } from '../../kernel/principal.js';
 import { assertLive } from '../../kernel/tenant-access.js';
 import { type AllowedBuckets, destinationViolations } from './backup-destinations.js';

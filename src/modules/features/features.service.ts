@@ -7,7 +7,7 @@ import { readConfigDocument } from '../configs/config-document.js';
 import { countFieldUse, type FieldLimited } from '../../rate-limit/field-limits.js';
 import { type Actor, requireScope } from '../../kernel/principal.js';
 import { assertNotRestoring, resolveTenant } from '../../kernel/tenant-access.js';
-import { type FeatureDefinition, featureCatalog, featuresByName, tierMeets } from './features.catalog.js';
+import { type FeatureDefinition, featureCatalog, featuresByName, tierMeets } from '../configs/features.catalog.js';
 
 export type TenantFeatureState = FeatureDefinition & { enabled: boolean; available: boolean };
 

@@ -14,12 +14,12 @@ import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
 import { type CreateApiKeyInput, createApiKey } from '../identity/api-keys.js';
 import { type Actor, type Principal, requireScope } from '../../kernel/principal.js';
 import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
-import { defaultDomain, defaultDomainSettings, type DomainSettings, hostname, readableTenantId } from './default-domains.js';
-import { slugFromLegacyId } from './legacy-ids.js';
+import { defaultDomain, defaultDomainSettings, type DomainSettings, hostname, readableTenantId } from '../tenants/default-domains.js';
+import { slugFromLegacyId } from '../tenants/legacy-ids.js';
 import { assertProjectQuotas } from '../quotas/quotas.js';
 import { assertPlanAllows, assertWithinProjectPlan, documentLimitFields, planFields, tierLimits } from '../../kernel/plans.js';
-import { tenantsByDefaultDomain } from './tenant-hosts.js';
-import { foldSettings, limits, mergeSettings } from './tenant-settings.js';
+import { tenantsByDefaultDomain } from '../tenants/tenant-hosts.js';
+import { foldSettings, limits, mergeSettings } from '../tenants/tenant-settings.js';
 import { assertLive, assertNotTenantsOwnAct, reachableTenants, resolveTenant, uuidPattern } from '../../kernel/tenant-access.js';
 
 const slug = z
