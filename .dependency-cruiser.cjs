@@ -2,7 +2,12 @@
  * The import rules of src/ (STYLE.md): one way, bottom to top.
  *   helpers (access, plans, state, snapshot, files, catalogs) → services → GraphQL field files
  * A module's job handlers and periodic tasks (*.job.ts, *.task.ts) and the HTTP layer sit on top,
- * beside the field files. src/jobs/ (the queue and the scheduler) sits below every module.
+ * beside the field files. src/jobs/ (the queue and the scheduler) and src/kernel/ (principal,
+ * tenant access and state, the audit trail and its webhook outbox, plans, the gateway config
+ * spec) sit below every module. Between folders: before issue 25 twelve pairs of module folders
+ * imported each other (identity↔tenants, databases↔tenants, backups↔tenants…); the kernel and
+ * modules/tenant-lifecycle (above what it orchestrates) made them one way, and
+ * .dependency-cruiser-folders.cjs (the second pass of `npm run check`) keeps them so.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

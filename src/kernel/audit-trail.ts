@@ -2,8 +2,8 @@ import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { enqueueWebhooks } from './webhook-outbox.js';
 
 /**
- * Who the trail records, as far as it needs to know: the shape of identity's Actor, declared
- * here so that identity (whose keys are audited) can import the trail without a circle.
+ * Who the trail records, as far as it needs to know: the part of an Actor it reads, so the
+ * gateway acting on its own (`systemActor`) needs no principal or scopes to be recorded.
  */
 export type AuditActor = {
   prisma: PrismaClient;
