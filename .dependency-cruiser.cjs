@@ -2,7 +2,12 @@
  * The import rules of src/ (STYLE.md): one way, bottom to top.
  *   helpers (access, plans, state, snapshot, files, catalogs) → services → GraphQL field files
  * A module's job handlers and periodic tasks (*.job.ts, *.task.ts) and the HTTP layer sit on top,
- * beside the field files. src/jobs/ (the queue and the scheduler) sits below every module.
+ * beside the field files. src/jobs/ (the queue and the scheduler) and src/kernel/ (principal,
+ * tenant access and state, the audit trail and its webhook outbox, plans, the gateway config
+ * spec) sit below every module. Between folders: before issue 25 twelve pairs of module folders
+ * imported each other (identity↔tenants, databases↔tenants, backups↔tenants…); the kernel and
+ * modules/tenant-lifecycle (above what it orchestrates) made them one way, and
+ * .dependency-cruiser-folders.cjs (the second pass of `npm run check`) keeps them so.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -43,11 +48,18 @@ module.exports = {
       to: { path: '^src/(modules|graphql|rest|http|data-plane)/' },
     },
     {
+      name: 'kernel-knows-no-module',
+      severity: 'error',
+      comment: 'src/kernel (who acts, which tenant, what changed) is what every module shares: it sits below all of them and imports none.',
+      from: { path: '^src/kernel/' },
+      to: { path: '^src/(modules|graphql|rest|http|data-plane)/' },
+    },
+    {
       name: 'lib-is-the-floor',
       severity: 'error',
       comment: 'src/lib holds small pure helpers and imports nothing of the gateway above it.',
       from: { path: '^src/lib/' },
-      to: { path: '^src/(modules|graphql|rest|http|db)/' },
+      to: { path: '^src/(kernel|modules|graphql|rest|http|db)/' },
     },
   ],
   options: {

@@ -5,8 +5,8 @@ import { startOrExit } from '../src/lib/start-failure.js';
 import type { ConfigPatch } from '../src/modules/configs/configs.service.js';
 import { updateTenantConfig } from '../src/modules/configs/configs.service.js';
 import { setTenantFeature } from '../src/modules/features/features.service.js';
-import type { Actor } from '../src/modules/identity/principal.js';
-import { createTenant, type CreateTenantInput, transitionTenant } from '../src/modules/tenants/tenants.service.js';
+import type { Actor } from '../src/kernel/principal.js';
+import { createTenant, type CreateTenantInput, transitionTenant } from '../src/modules/tenant-lifecycle/tenant-lifecycle.service.js';
 
 // A demo project for GraphiQL: tenants on every tier with non-default configurations.
 // It goes through the same services as the API, so every rule applies; re-running skips what exists.

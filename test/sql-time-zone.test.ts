@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Database } from '../src/db/client.js';
 import { readEnvironment } from '../src/env.js';
 import { claimJob, enqueueJob } from '../src/jobs/queue.js';
-import { recordDataPlaneAudit } from '../src/modules/audit/audit-trail.js';
+import { recordDataPlaneAudit } from '../src/kernel/audit-trail.js';
 import { backupStoragesFrom } from '../src/modules/backups/storage.js';
 import { openTestDatabase, testKeyring } from './support/gateway.js';
 import { queueBackupJob, runOneBackupJob } from './support/queue-jobs.js';

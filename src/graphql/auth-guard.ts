@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { DomainError, UnauthenticatedError } from '../lib/errors.js';
-import type { Principal } from '../modules/identity/principal.js';
+import type { Principal } from '../kernel/principal.js';
 import type { GraphQLContext } from './context.js';
 import { domainGraphQLError } from './errors.js';
 

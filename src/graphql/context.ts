@@ -1,6 +1,6 @@
 import type { AccountDeps } from '../modules/accounts/account-deps.js';
 import type { Keyring } from '../lib/keyring.js';
-import type { Actor } from '../modules/identity/principal.js';
+import type { Actor } from '../kernel/principal.js';
 import type { BackupDeps } from '../modules/backups/backup-files.js';
 import type { DatabaseWork } from '../modules/databases/database-work.js';
 import type { DeploymentDeps } from '../modules/deployments/deployments.service.js';

@@ -1,11 +1,11 @@
 import './scalars.js';
 import '../modules/tenants/tenants.types.js';
 import '../modules/tenants/tenants.queries.js';
-import '../modules/tenants/tenants.mutations.js';
+import '../modules/tenant-lifecycle/tenant-lifecycle.mutations.js';
 import '../modules/tenants/project-plan.mutations.js';
 import '../modules/tenants/tenant-context.types.js';
 import '../modules/tenants/tenant-context.queries.js';
-import '../modules/tenants/tenant-context.mutations.js';
+import '../modules/tenant-lifecycle/tenant-context.mutations.js';
 import '../modules/configs/configs.types.js';
 import '../modules/configs/configs.queries.js';
 import '../modules/configs/configs.mutations.js';

@@ -7,7 +7,7 @@ import { secretMatcher } from '../lib/same-secret.js';
 import { authenticate } from '../modules/identity/identity.service.js';
 import { graphiqlHeaderPlaceholder } from './graphiql.js';
 import { type JwtAuthenticator, looksLikeJwt } from './jwt.js';
-import type { Actor } from '../modules/identity/principal.js';
+import type { Actor } from '../kernel/principal.js';
 
 /** The bearer token of a request: null when there is no Authorization header, '' when it is malformed. */
 export function bearerToken(request: Request): string | null {

@@ -2,7 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { Environment } from '../env.js';
 import { type CredentialClaims, principalFromClaims } from '../modules/identity/jwt-principal.js';
-import type { Actor, Principal } from '../modules/identity/principal.js';
+import type { Actor, Principal } from '../kernel/principal.js';
 
 /** Signatures a gateway accepts; `none` and shared-secret HMACs never. */
 const algorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];

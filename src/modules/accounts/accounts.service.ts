@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Customer, Project } from '../../generated/prisma/client.js';
 import { ConflictError, UnauthenticatedError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
-import type { Actor } from '../identity/principal.js';
+import type { Actor } from '../../kernel/principal.js';
 import type { AccountDeps } from './account-deps.js';
 import { emailField, newPasswordField, projectNameField } from './account-inputs.js';
 import { hashPassword, verifyPassword } from './passwords.js';

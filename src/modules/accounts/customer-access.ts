@@ -1,6 +1,6 @@
 import type { Project } from '../../generated/prisma/client.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
-import { type Actor, type Principal, requireScope, type Scope } from '../identity/principal.js';
+import { type Actor, type Principal, requireScope, type Scope } from '../../kernel/principal.js';
 
 export type CustomerPrincipal = Principal & { owner: 'PROJECT'; projectId: string; customerId: string };
 

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { Prisma, Project } from '../../generated/prisma/client.js';
 import { ForbiddenError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
-import { auditedChange, recordAudit } from '../audit/audit-trail.js';
+import { auditedChange, recordAudit } from '../../kernel/audit-trail.js';
 import { apiKeyEvent, auditedKey } from '../identity/api-keys.js';
-import { type Actor, requireScope } from '../identity/principal.js';
+import { type Actor, requireScope } from '../../kernel/principal.js';
 import { assertProjectQuotas } from '../quotas/quotas.js';
 import { mintProjectKey } from './session-keys.js';
 

@@ -5,7 +5,7 @@ import { parseInput } from '../../lib/validation.js';
 import { type BackupDeps, removeBackupFiles } from '../backups/backup-files.js';
 import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
 import { dropProjectDatabases } from '../tenant-databases/placements.js';
-import type { Actor } from '../identity/principal.js';
+import type { Actor } from '../../kernel/principal.js';
 import { assertAccountQuota } from '../quotas/quotas.js';
 import type { AccountDeps } from './account-deps.js';
 import { projectNameField } from './account-inputs.js';

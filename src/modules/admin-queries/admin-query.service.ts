@@ -1,7 +1,7 @@
 import type { Tenant, TenantDatabase } from '../../generated/prisma/client.js';
 import { ConflictError, DomainError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
-import { recordDataPlaneAudit } from '../audit/audit-trail.js';
-import { type Actor, requireScope } from '../identity/principal.js';
+import { recordDataPlaneAudit } from '../../kernel/audit-trail.js';
+import { type Actor, requireScope } from '../../kernel/principal.js';
 import { recordQueries } from '../query-logs/query-log-writer.js';
 import { callerProjectId, projectBlueprint } from '../workspaces/workspace-access.js';
 import { type ClassifiedStatement, classifySql, SqlSyntaxError, withoutConstants } from '../tenant-databases/sql-classifier.js';
@@ -9,7 +9,7 @@ import { type ChangedRows, ConnectionLimitError, planLimits, RefusedStatementErr
 import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
 import { type Placed, withPlacement } from '../tenant-databases/placements.js';
 import { ProjectBusyError } from '../../data-plane/data-plane.js';
-import { assertLive, resolveTenant } from '../tenants/tenant-access.js';
+import { assertLive, resolveTenant } from '../../kernel/tenant-access.js';
 
 export type AdminQueryDeps = DataPlaneDeps;
 

@@ -1,7 +1,7 @@
 import type { Prisma } from '../../generated/prisma/client.js';
 import { ForbiddenError } from '../../lib/errors.js';
-import { type Actor, requireScope } from '../identity/principal.js';
-import { resolveTenant } from '../tenants/tenant-access.js';
+import { type Actor, requireScope } from '../../kernel/principal.js';
+import { resolveTenant } from '../../kernel/tenant-access.js';
 
 export type AuditFilter = { action?: string | null; actor?: string | null; since?: Date | null; until?: Date | null };
 

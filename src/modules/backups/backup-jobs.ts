@@ -1,7 +1,7 @@
 import type { BackupJob, Prisma, Tenant } from '../../generated/prisma/client.js';
 import type { JobLease } from '../../jobs/queue.js';
 import { DomainError } from '../../lib/errors.js';
-import type { Actor } from '../identity/principal.js';
+import type { Actor } from '../../kernel/principal.js';
 import { afterRestore } from '../tenants/interrupted-work.js';
 import { type BackupDeps, fillBackup, LeaseLost, loadSnapshot, writeBackup } from './backup-files.js';
 import { recoveryAudit, recoveryAuthor, recoverySnapshot, recoveryUndoAudit, recoveryUndoAuthor, recoveryUndoWindowMs } from './recovery-snapshot.js';

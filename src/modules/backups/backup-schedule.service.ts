@@ -2,8 +2,8 @@ import type { BackupRecord, Tenant } from '../../generated/prisma/client.js';
 import { DomainError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import { readConfigDocument } from '../configs/config-document.js';
-import type { Actor } from '../identity/principal.js';
-import { auditedChange, recordAudit } from '../audit/audit-trail.js';
+import type { Actor } from '../../kernel/principal.js';
+import { auditedChange, recordAudit } from '../../kernel/audit-trail.js';
 import { auditedBackup, type BackupDeps, loadSnapshot, removeBackupFiles, writeBackup } from './backup-files.js';
 
 /** Who scheduled work acts as. */

@@ -1,7 +1,7 @@
 import type { BackupJob, BackupRecord } from '../../generated/prisma/client.js';
 import { InvalidInputError } from '../../lib/errors.js';
-import type { Actor } from '../identity/principal.js';
-import { assertLive, resolveTenant } from '../tenants/tenant-access.js';
+import type { Actor } from '../../kernel/principal.js';
+import { assertLive, resolveTenant } from '../../kernel/tenant-access.js';
 import { type BackupDeps, startBackup, writeBackup } from './backup-files.js';
 import { holdsData, recordJob } from './job-requests.js';
 

@@ -1,6 +1,6 @@
 import type { BackupJob, BackupJobKind, Prisma, Tenant } from '../../generated/prisma/client.js';
 import { enqueueJob } from '../../jobs/queue.js';
-import type { Actor } from '../identity/principal.js';
+import type { Actor } from '../../kernel/principal.js';
 
 /** The queue's kind for backup jobs (src/jobs/): its handler is backup-job.job.ts. */
 export const backupJobKind = 'backup-job';

@@ -1,8 +1,8 @@
 import type { BackupRecord, Tenant } from '../../generated/prisma/client.js';
-import type { AuditChange } from '../audit/audit-trail.js';
+import type { AuditChange } from '../../kernel/audit-trail.js';
 import { readConfigDocument } from '../configs/config-document.js';
 import { revisionsWhere } from '../configs/revisions.js';
-import type { Actor } from '../identity/principal.js';
+import type { Actor } from '../../kernel/principal.js';
 import { type BackupDeps, loadSnapshot } from './backup-files.js';
 import type { TenantSnapshot } from './snapshot.js';
 import { replayChange, type SealedVersions } from './snapshot-replay.js';

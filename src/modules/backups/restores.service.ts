@@ -1,11 +1,11 @@
 import type { BackupJob, BackupJobKind, BackupRecord, Prisma, Tenant, TenantRecovery } from '../../generated/prisma/client.js';
 import { ConflictError, DomainError, ForbiddenError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { readConfigDocument } from '../configs/config-document.js';
-import { assertNoDatabaseWork } from '../databases/database-state.js';
-import type { Actor } from '../identity/principal.js';
-import { assertWithinProjectPlan, planFields } from '../tenants/plans.js';
+import { assertNoDatabaseWork } from '../../kernel/tenant-state.js';
+import type { Actor } from '../../kernel/principal.js';
+import { assertWithinProjectPlan, planFields } from '../../kernel/plans.js';
 import { afterRestore } from '../tenants/interrupted-work.js';
-import { assertNotTenantsOwnAct, resolveTenant } from '../tenants/tenant-access.js';
+import { assertNotTenantsOwnAct, resolveTenant } from '../../kernel/tenant-access.js';
 import { type BackupDeps, loadSnapshot, writeBackup } from './backup-files.js';
 import type { TenantSnapshot } from './snapshot.js';
 import { holdsData, recordJob } from './job-requests.js';

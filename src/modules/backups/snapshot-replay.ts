@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { AuditChange } from '../audit/audit-trail.js';
-import { sealedMark } from '../audit/audit-trail.js';
-import { readGatewayConfig, viewOf } from '../gateway-config/gateway-config-spec.js';
+import type { AuditChange } from '../../kernel/audit-trail.js';
+import { sealedMark } from '../../kernel/audit-trail.js';
+import { readGatewayConfig, viewOf } from '../../kernel/gateway-config-spec.js';
 import { rbacFromPaths, rbacPaths, readRbac } from '../rbac/rbac-document.js';
 import type { TenantSnapshot } from './snapshot.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { readConfigDocument } from '../configs/config-document.js';
-import type { Actor } from '../identity/principal.js';
+import type { Actor } from '../../kernel/principal.js';
 import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
 import { withPlacement } from '../tenant-databases/placements.js';
 import { readSchemaData } from '../tenant-databases/schema-data.js';

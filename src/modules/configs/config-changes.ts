@@ -3,13 +3,13 @@ import type { z } from 'zod';
 import type { Prisma, Tenant, TenantConfig } from '../../generated/prisma/client.js';
 import { ConflictError, ForbiddenError, InvalidInputError, type Violation } from '../../lib/errors.js';
 import { violationsFromZod } from '../../lib/validation.js';
-import { featureCatalog, tierMeets } from '../features/features.catalog.js';
-import type { Actor } from '../identity/principal.js';
-import { assertLive } from '../tenants/tenant-access.js';
+import { featureCatalog, tierMeets } from './features.catalog.js';
+import type { Actor } from '../../kernel/principal.js';
+import { assertLive } from '../../kernel/tenant-access.js';
 import { type AllowedBuckets, destinationViolations } from './backup-destinations.js';
 import { readConfigDocument } from './config-document.js';
 import { recordRevision } from './revisions.js';
-import { documentChanges, recordAudit } from '../audit/audit-trail.js';
+import { documentChanges, recordAudit } from '../../kernel/audit-trail.js';
 import {
   type ConfigCategory,
   type ConfigDocument,

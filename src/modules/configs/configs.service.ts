@@ -1,7 +1,7 @@
 import type { Prisma, Tenant, TenantConfig } from '../../generated/prisma/client.js';
 import { countFieldUse, type FieldLimited } from '../../rate-limit/field-limits.js';
-import { type Actor, requireScope } from '../identity/principal.js';
-import { resolveTenant } from '../tenants/tenant-access.js';
+import { type Actor, requireScope } from '../../kernel/principal.js';
+import { resolveTenant } from '../../kernel/tenant-access.js';
 import type { AllowedBuckets } from './backup-destinations.js';
 import { type ConfigPatch, type ConfigUpdateResult, changeTenantConfig } from './config-changes.js';
 import { revisionsWhere } from './revisions.js';

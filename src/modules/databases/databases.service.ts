@@ -3,12 +3,12 @@ import type { IsolationLevel } from '../../generated/prisma/enums.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
 import { type BackupDeps, takeSafetyBackup } from '../backups/backup-files.js';
-import type { Actor } from '../identity/principal.js';
+import type { Actor } from '../../kernel/principal.js';
 import { defaultRegion } from '../regions/regions.catalog.js';
-import { assertPlanAllows } from '../tenants/plans.js';
-import { assertNotTenantsOwnAct, resolveTenant } from '../tenants/tenant-access.js';
+import { assertPlanAllows } from '../../kernel/plans.js';
+import { assertNotTenantsOwnAct, resolveTenant } from '../../kernel/tenant-access.js';
 import { type DatabaseWork, followDatabasePhases } from './database-work.js';
-import { assertNoDatabaseWork } from './database-state.js';
+import { assertNoDatabaseWork } from '../../kernel/tenant-state.js';
 import { databaseInput } from './placement.js';
 
 export type MigrationInput = { blueprint: string; isolation: IsolationLevel; region?: string | null };

@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.js';
 import { TenantRecoveryRef } from '../backups/backups.types.js';
-import { IsolationLevel, TenantRef } from '../tenants/tenants.types.js';
-import { tenantState } from './database-state.js';
+import { IsolationLevel, TenantRef, TenantState } from '../tenants/tenants.types.js';
+import { tenantState } from '../../kernel/tenant-state.js';
 import { databaseName, databaseUser } from './placement.js';
 
 const DatabaseStatus = builder.enumType('DatabaseStatus', {
@@ -11,11 +11,6 @@ const DatabaseStatus = builder.enumType('DatabaseStatus', {
     SYNCING: { description: 'Migration: data is replicating; queries keep working on the original server' },
     MIGRATING: { description: 'Migration cutover: queries are held until routing switches' },
   } as const,
-});
-
-export const TenantState = builder.enumType('TenantState', {
-  description: "The tenant's lifecycle status, or the database work in progress on a live tenant (TenantsDB's status)",
-  values: ['READY', 'PROVISIONING', 'SYNCING', 'MIGRATING', 'SUSPENDED', 'DELETED', 'RESTORING', 'RECOVERING'] as const,
 });
 
 export const TenantDatabaseRef = builder.prismaObject('TenantDatabase', {

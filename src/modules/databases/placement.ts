@@ -3,7 +3,7 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import type { IsolationLevel, PlanTier } from '../../generated/prisma/enums.js';
 import { parseInput } from '../../lib/validation.js';
 import { defaultRegion, regionCatalog } from '../regions/regions.catalog.js';
-import { assertPlanAllows } from '../tenants/plans.js';
+import { assertPlanAllows } from '../../kernel/plans.js';
 import type { DatabasePhaseTimings } from './database-work.js';
 
 // A tenant's databases (TenantsDB): one per blueprint, shared (L1) on the pool or dedicated

@@ -1,8 +1,8 @@
 import type { Prisma, PrismaClient, TenantDeployment } from '../../generated/prisma/client.js';
-import { recordTenantChange, systemActor } from '../audit/audit-trail.js';
+import { recordTenantChange, systemActor } from '../../kernel/audit-trail.js';
 import type { DeploymentPhase } from '../../generated/prisma/enums.js';
 import { enqueueJob } from '../../jobs/queue.js';
-import type { Actor } from '../identity/principal.js';
+import type { Actor } from '../../kernel/principal.js';
 
 /** How long each phase of a regional deployment lasts (DEPLOY_*_MS). */
 export type DeploymentTimings = { databaseMigrationMs: number; dnsUpdateMs: number; sslSetupMs: number };

@@ -4,9 +4,9 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/error
 import { parseInput } from '../../lib/validation.js';
 import { type BackupDeps, takeSafetyBackup } from '../backups/backup-files.js';
 import { regionalDomain } from '../domains/domain-names.js';
-import type { Actor } from '../identity/principal.js';
+import type { Actor } from '../../kernel/principal.js';
 import { regionCatalog } from '../regions/regions.catalog.js';
-import { assertLive, uuidPattern } from '../tenants/tenant-access.js';
+import { assertLive, uuidPattern } from '../../kernel/tenant-access.js';
 import { resolveTenantRef, type TenantRef } from '../tenants/tenant-ref.js';
 import { type DeploymentWork, followDeploymentPhases, phaseDurationMs, phasesOf } from './deployment-state.js';
 

@@ -1,5 +1,5 @@
 import type { DocumentKind, Tenant } from '../../generated/prisma/client.js';
-import type { Actor } from '../identity/principal.js';
+import type { Actor } from '../../kernel/principal.js';
 import { documentKinds } from './document-kinds.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { DocumentKind } from '../../generated/prisma/enums.js';
-import type { Scope } from '../identity/principal.js';
+import type { Scope } from '../../kernel/principal.js';
 
 type KindRules = {
   /** What a caller calls one (messages). */

@@ -1,13 +1,13 @@
 import type { Tenant } from '../../generated/prisma/client.js';
 import type { PlanTier } from '../../generated/prisma/enums.js';
 import { ForbiddenError, InvalidInputError } from '../../lib/errors.js';
-import { auditedChange, recordAudit } from '../audit/audit-trail.js';
+import { auditedChange, recordAudit } from '../../kernel/audit-trail.js';
 import { changeTenantConfig } from '../configs/config-changes.js';
 import { readConfigDocument } from '../configs/config-document.js';
 import { countFieldUse, type FieldLimited } from '../../rate-limit/field-limits.js';
-import { type Actor, requireScope } from '../identity/principal.js';
-import { assertNotRestoring, resolveTenant } from '../tenants/tenant-access.js';
-import { type FeatureDefinition, featureCatalog, featuresByName, tierMeets } from './features.catalog.js';
+import { type Actor, requireScope } from '../../kernel/principal.js';
+import { assertNotRestoring, resolveTenant } from '../../kernel/tenant-access.js';
+import { type FeatureDefinition, featureCatalog, featuresByName, tierMeets } from '../configs/features.catalog.js';
 
 export type TenantFeatureState = FeatureDefinition & { enabled: boolean; available: boolean };
 

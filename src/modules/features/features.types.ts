@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.js';
-import { requireScope } from '../identity/principal.js';
+import { requireScope } from '../../kernel/principal.js';
 import { PlanTier, TenantRef } from '../tenants/tenants.types.js';
-import { featureCatalog, type FeatureDefinition } from './features.catalog.js';
+import { featureCatalog, type FeatureDefinition } from '../configs/features.catalog.js';
 import { readLoadedFeatures, type TenantFeatureState, type TenantFeatureSummary } from './features.service.js';
 
 const FeatureRef = builder.objectRef<FeatureDefinition>('Feature').implement({

@@ -1,6 +1,6 @@
 import type { Prisma, TenantGatewayConfig } from '../../generated/prisma/client.js';
 import { recordRevision } from '../configs/revisions.js';
-import { type GatewayConfigDocument, quotaPerMinute } from './gateway-config-spec.js';
+import { type GatewayConfigDocument, quotaPerMinute } from '../../kernel/gateway-config-spec.js';
 
 /**
  * The tenant's gateway configuration row, created empty when it has none, locked for the rest of

@@ -3,19 +3,19 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { InvalidInputError, type Violation } from '../../lib/errors.js';
 import type { Keyring } from '../../lib/keyring.js';
 import { violationsFromZod } from '../../lib/validation.js';
-import { documentChanges, recordAudit } from '../audit/audit-trail.js';
-import { changedPaths, revisionsWhere } from '../configs/revisions.js';
-import type { Actor } from '../identity/principal.js';
+import { changedPaths, documentChanges, recordAudit } from '../../kernel/audit-trail.js';
+import { revisionsWhere } from '../configs/revisions.js';
+import type { Actor } from '../../kernel/principal.js';
 import { assertDocumentQuota } from '../quotas/quotas.js';
 import { sealSecretValue, tenantDataKey } from '../secrets/envelope.js';
-import { assertLive, resolveTenant } from '../tenants/tenant-access.js';
+import { assertLive, resolveTenant } from '../../kernel/tenant-access.js';
 import {
   type GatewayConfigDocument,
   type GatewayConfigView,
   gatewayConfigPatch,
   readGatewayConfig,
   viewOf,
-} from './gateway-config-spec.js';
+} from '../../kernel/gateway-config-spec.js';
 import { lockGatewayConfig, writeGatewayConfigVersion } from './gateway-config-versions.js';
 
 export type GatewayConfig = GatewayConfigView & { tenantId: string; version: number; updatedAt: Date | null; updatedBy: string | null };

@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.js';
 import { nameZodEnum, zodGraphQLType, zodObjectType } from '../../graphql/zod-types.js';
 import type { GatewayConfig, GatewayConfigRevision, GatewayConfigSaved } from './gateway-config.service.js';
-import { gatewayConfigPatch, gatewayConfigView, gatewaySectionNames, httpMethods, webhookEvents } from './gateway-config-spec.js';
+import { gatewayConfigPatch, gatewayConfigView, gatewaySectionNames, httpMethods, webhookEvents } from '../../kernel/gateway-config-spec.js';
 
 nameZodEnum(httpMethods, 'HttpMethod', 'A route\'s HTTP method (the REST API takes it in any case)');
 nameZodEnum(webhookEvents, 'WebhookEvent', 'The events a webhook may subscribe to: every change of these kinds is one, written with its audit event');

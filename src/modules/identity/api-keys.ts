@@ -3,11 +3,11 @@ import { z } from 'zod';
 import type { ApiKey } from '../../generated/prisma/client.js';
 import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
-import { auditedChange, recordAudit } from '../audit/audit-trail.js';
+import { auditedChange, recordAudit } from '../../kernel/audit-trail.js';
 import { assertProjectQuotas } from '../quotas/quotas.js';
-import { resolveTenant } from '../tenants/tenant-access.js';
+import { resolveTenant } from '../../kernel/tenant-access.js';
 import { activeTenantKeys } from '../tenants/tenant-counts.js';
-import { type Actor, hasScope, requireScope, scopes } from './principal.js';
+import { type Actor, hasScope, requireScope, scopes } from '../../kernel/principal.js';
 
 /** The gateway's keys (`tgw_…`), Control Core's (`cc_live_…`): a visible prefix, then the secret; and TenantsDB's (`tenantsdb_sk_<64 hex>`). */
 export const keyPattern = /^(?:(?:tgw|cc_live)_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{43}|tenantsdb_sk_[0-9a-f]{64})$/;

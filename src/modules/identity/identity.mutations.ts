@@ -1,7 +1,5 @@
 import { builder } from '../../graphql/builder.js';
-import { CreateTenantInput } from '../tenants/tenants.mutations.js';
-import { PlanTier, TenantRef } from '../tenants/tenants.types.js';
-import { provisionTenant } from '../tenants/tenants.service.js';
+import { PlanTier } from '../tenants/tenants.types.js';
 import { createApiKey, createProject, revokeApiKey } from './identity.service.js';
 import { ApiKeyRef, ScopeEnum } from './identity.types.js';
 
@@ -51,35 +49,5 @@ builder.mutationField('createProject', (t) =>
       tier: t.arg({ type: PlanTier, required: false, description: "The project's plan; its tenants start on it. Defaults to FREE" }),
     },
     resolve: (_query, _root, args, ctx) => createProject(ctx, args),
-  }),
-);
-
-const ProvisionApiKeyInput = builder.inputType('ProvisionApiKeyInput', {
-  fields: (t) => ({
-    name: t.string({ required: true }),
-    scopes: t.field({ type: [ScopeEnum], required: false, description: 'Defaults to reading the tenant, its configuration and its features' }),
-    expiresAt: t.field({ type: 'DateTime', required: false }),
-  }),
-});
-
-const ProvisionTenantPayload = builder
-  .objectRef<Awaited<ReturnType<typeof provisionTenant>>>('ProvisionTenantPayload')
-  .implement({
-    fields: (t) => ({
-      tenant: t.field({ type: TenantRef, resolve: (payload) => payload.tenant }),
-      apiKey: t.field({ type: ApiKeyRef, resolve: (payload) => payload.apiKey }),
-      secret: t.exposeString('secret', { description: 'The tenant key. Shown this once: store it now.' }),
-    }),
-  });
-
-builder.mutationField('provisionTenant', (t) =>
-  t.field({
-    description: 'Create a tenant and its first API key together: both or neither',
-    type: ProvisionTenantPayload,
-    args: {
-      tenant: t.arg({ type: CreateTenantInput, required: true }),
-      apiKey: t.arg({ type: ProvisionApiKeyInput, required: true }),
-    },
-    resolve: (_root, args, ctx) => provisionTenant(ctx, args.tenant, args.apiKey),
   }),
 );

@@ -3,10 +3,10 @@ import type { ApiKey, Project, Tenant } from '../../generated/prisma/client.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { sameSecret } from '../../lib/same-secret.js';
 import { parseInput } from '../../lib/validation.js';
-import { reachableTenants, tenantStanding } from '../tenants/tenant-access.js';
-import { auditedChange, recordAudit } from '../audit/audit-trail.js';
+import { reachableTenants, tenantStanding } from '../../kernel/tenant-access.js';
+import { auditedChange, recordAudit } from '../../kernel/audit-trail.js';
 import { apiKeyEvent, auditedKey, hashSecret, keyPattern, mintKey } from './api-keys.js';
-import { type Actor, type Principal, requireScope, type Scope, type TenantStanding } from './principal.js';
+import { type Actor, type Principal, requireScope, type Scope, type TenantStanding } from '../../kernel/principal.js';
 
 export { type CreateApiKeyInput, createApiKey } from './api-keys.js';
 

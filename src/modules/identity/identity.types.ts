@@ -1,5 +1,5 @@
 import { builder } from '../../graphql/builder.js';
-import { type Principal, scopes } from './principal.js';
+import { type Principal, scopes } from '../../kernel/principal.js';
 import { PlanTier } from '../tenants/tenants.types.js';
 
 export const ScopeEnum = builder.enumType('Scope', {

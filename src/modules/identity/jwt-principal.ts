@@ -1,5 +1,5 @@
-import { tenantStanding, uuidPattern } from '../tenants/tenant-access.js';
-import { type Actor, type Principal, type Scope, scopes } from './principal.js';
+import { tenantStanding, uuidPattern } from '../../kernel/tenant-access.js';
+import { type Actor, type Principal, type Scope, scopes } from '../../kernel/principal.js';
 
 /** The claims a JWT credential is read from (README: "JWT credentials"). */
 export type CredentialClaims = {

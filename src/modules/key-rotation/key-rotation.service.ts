@@ -4,7 +4,7 @@ import { rewrapProxyPasswords } from '../accounts/proxy-passwords.js';
 import { rewrapBackupFileKeys } from '../backups/backup-key-rotation.js';
 import type { BackupStorages } from '../backups/storage.js';
 import { rewrapDomainKeys } from '../domains/domain-keys.js';
-import { type Actor, requireScope } from '../identity/principal.js';
+import { type Actor, requireScope } from '../../kernel/principal.js';
 import { rewrapTenantDataKeys } from '../secrets/envelope.js';
 import { rewrapPlacementPasswords } from '../tenant-databases/placements.js';
 import { rewrapWorkspacePasswords } from '../workspaces/workspace-passwords.js';

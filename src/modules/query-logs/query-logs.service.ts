@@ -1,8 +1,8 @@
 import { Prisma } from '../../generated/prisma/client.js';
 import type { QuerySource } from '../../generated/prisma/enums.js';
 import { InvalidInputError, type Violation } from '../../lib/errors.js';
-import type { Actor } from '../identity/principal.js';
-import { resolveTenant } from '../tenants/tenant-access.js';
+import type { Actor } from '../../kernel/principal.js';
+import { resolveTenant } from '../../kernel/tenant-access.js';
 
 export type QueryLogDeps = {
   /** A query at least this long (SLOW_QUERY_MS) counts as slow. */

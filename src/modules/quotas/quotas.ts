@@ -1,8 +1,8 @@
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { PlanTier } from '../../generated/prisma/enums.js';
 import { ForbiddenError } from '../../lib/errors.js';
-import type { Principal } from '../identity/principal.js';
-import { tierRank } from '../tenants/plans.js';
+import type { Principal } from '../../kernel/principal.js';
+import { tierRank } from '../../kernel/plans.js';
 
 type Owner = 'account' | 'project' | 'tenant';
 

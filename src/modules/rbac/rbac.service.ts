@@ -2,9 +2,9 @@ import type { z } from 'zod';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { ConflictError, InvalidInputError, NotFoundError, type Violation } from '../../lib/errors.js';
 import { violationsFromZod } from '../../lib/validation.js';
-import { documentChanges, recordAudit } from '../audit/audit-trail.js';
-import type { Actor } from '../identity/principal.js';
-import { assertLive, resolveTenant } from '../tenants/tenant-access.js';
+import { documentChanges, recordAudit } from '../../kernel/audit-trail.js';
+import type { Actor } from '../../kernel/principal.js';
+import { assertLive, resolveTenant } from '../../kernel/tenant-access.js';
 import { descriptionSchema, permissionsSchema, type RbacDocument, type Role, rbacLimits, rbacPaths, readRbac, roleNameSchema } from './rbac-document.js';
 
 export type TenantRbac = RbacDocument & { tenantId: string };

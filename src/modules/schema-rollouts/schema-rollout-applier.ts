@@ -1,5 +1,5 @@
 import type { PrismaClient, SchemaRollout } from '../../generated/prisma/client.js';
-import { type AuditActor, recordDataPlaneAudit } from '../audit/audit-trail.js';
+import { type AuditActor, recordDataPlaneAudit } from '../../kernel/audit-trail.js';
 import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
 import { markSchemaVersion, schemaVersionMark, withPlacement } from '../tenant-databases/placements.js';
 import { inSchemaSession } from '../tenant-databases/tenant-schemas.js';

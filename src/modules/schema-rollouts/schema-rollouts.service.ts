@@ -1,9 +1,9 @@
 import type { Prisma } from '../../generated/prisma/client.js';
 import { enqueueJob } from '../../jobs/queue.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
-import { projectTarget, recordAudit } from '../audit/audit-trail.js';
-import type { Actor } from '../identity/principal.js';
-import { resolveTenant } from '../tenants/tenant-access.js';
+import { projectTarget, recordAudit } from '../../kernel/audit-trail.js';
+import type { Actor } from '../../kernel/principal.js';
+import { resolveTenant } from '../../kernel/tenant-access.js';
 import { callerProjectId, projectBlueprint } from '../workspaces/workspace-access.js';
 
 /** The queue's kind for deployments (src/jobs/): its handler is schema-rollout.job.ts. */

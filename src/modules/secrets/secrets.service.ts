@@ -1,11 +1,11 @@
 import type { TenantSecret } from '../../generated/prisma/client.js';
 import { ConflictError, InvalidInputError, NotFoundError, type Violation } from '../../lib/errors.js';
 import type { Keyring } from '../../lib/keyring.js';
-import type { Actor } from '../identity/principal.js';
-import { recordAudit, sealedMark } from '../audit/audit-trail.js';
-import { readGatewayConfig } from '../gateway-config/gateway-config-spec.js';
+import type { Actor } from '../../kernel/principal.js';
+import { recordAudit, sealedMark } from '../../kernel/audit-trail.js';
+import { readGatewayConfig } from '../../kernel/gateway-config-spec.js';
 import { assertSecretQuota } from '../quotas/quotas.js';
-import { assertLive, resolveTenant } from '../tenants/tenant-access.js';
+import { assertLive, resolveTenant } from '../../kernel/tenant-access.js';
 import { sealSecretValue, tenantDataKey } from './envelope.js';
 
 export const secretNamePattern = /^[A-Z][A-Z0-9_]{0,127}$/;

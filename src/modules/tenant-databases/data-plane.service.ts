@@ -1,5 +1,5 @@
 import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
-import { type Actor, requireScope } from '../identity/principal.js';
+import { type Actor, requireScope } from '../../kernel/principal.js';
 import type { DataPlaneDeps } from './data-plane-deps.js';
 import { rotatePlacementPasswords } from './placements.js';
 

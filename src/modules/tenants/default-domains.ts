@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import type { Tenant } from '../../generated/prisma/client.js';
-import type { Actor } from '../identity/principal.js';
+import type { Actor } from '../../kernel/principal.js';
 
 /** What Control Core's default domains are under (CONTROL_CORE_BASE_DOMAIN), and the API's own names there (CONTROL_CORE_API_HOSTS). */
 export type DomainSettings = { baseDomain: string; apiHosts?: readonly string[] };

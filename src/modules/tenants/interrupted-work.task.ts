@@ -1,6 +1,6 @@
 import type { PeriodicTask } from '../../jobs/scheduler.js';
 import type { Logger } from '../../lib/logger.js';
-import type { Actor } from '../identity/principal.js';
+import type { Actor } from '../../kernel/principal.js';
 import { settleInterruptedWork } from './interrupted-work.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { TenantStatus } from '../../generated/prisma/enums.js';
-import type { Actor } from '../identity/principal.js';
+import type { Actor } from '../../kernel/principal.js';
 
 /** What a tenant's fields become when a restore or recovery ends, however it ended: the status it had before (suspended stays suspended). */
 export const afterRestore = (statusBefore: TenantStatus | null) => ({ status: statusBefore === 'SUSPENDED' ? ('SUSPENDED' as const) : ('ACTIVE' as const), statusBeforeRestore: null });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { InvalidInputError } from '../../lib/errors.js';
-import { uuidPattern } from './tenant-access.js';
+import { uuidPattern } from '../../kernel/tenant-access.js';
 
 /**
  * The slug of a tenant known to a legacy API by an id of its own (Event History's

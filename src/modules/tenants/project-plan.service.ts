@@ -3,10 +3,10 @@ import type { PlanTier } from '../../generated/prisma/enums.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
 import { z } from 'zod';
-import { auditedChange, projectTarget, recordAudit, recordTenantChange } from '../audit/audit-trail.js';
-import { type Actor, requireScope } from '../identity/principal.js';
-import { tierRank } from './plans.js';
-import { uuidPattern } from './tenant-access.js';
+import { auditedChange, projectTarget, recordAudit, recordTenantChange } from '../../kernel/audit-trail.js';
+import { type Actor, requireScope } from '../../kernel/principal.js';
+import { tierRank } from '../../kernel/plans.js';
+import { uuidPattern } from '../../kernel/tenant-access.js';
 
 const input = z.object({
   project: z.string().max(64, { error: 'project must be a project id or slug' }),

@@ -1,8 +1,8 @@
 import type { Tenant } from '../../generated/prisma/client.js';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
-import { type Actor, type Principal, requireScope, type Scope } from '../identity/principal.js';
+import { type Actor, type Principal, requireScope, type Scope } from '../../kernel/principal.js';
 import { defaultDomainSettings } from './default-domains.js';
-import { reachableTenants, resolveTenant, uuidPattern } from './tenant-access.js';
+import { reachableTenants, resolveTenant, uuidPattern } from '../../kernel/tenant-access.js';
 import { type HostClaim, hostClaim, tenantIdByHost } from './tenant-hosts.js';
 
 /** The ways a request names its tenant besides its credential, as the request sent them. */

@@ -1,4 +1,4 @@
-import type { Actor } from '../identity/principal.js';
+import type { Actor } from '../../kernel/principal.js';
 
 export type TenantCounts = { policies: number; users: number; bouncers: number };
 

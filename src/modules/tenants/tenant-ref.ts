@@ -1,6 +1,6 @@
 import type { Tenant } from '../../generated/prisma/client.js';
-import type { Actor, Scope } from '../identity/principal.js';
-import { resolveTenant } from './tenant-access.js';
+import type { Actor, Scope } from '../../kernel/principal.js';
+import { resolveTenant } from '../../kernel/tenant-access.js';
 import { resolveTenantContext, type TenantContextSources } from './tenant-context.js';
 
 /** A tenant as a GraphQL caller names it (UUID or slug), or as a Control Core request does (its tenant context). */

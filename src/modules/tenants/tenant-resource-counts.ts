@@ -1,4 +1,4 @@
-import type { Actor } from '../identity/principal.js';
+import type { Actor } from '../../kernel/principal.js';
 import { tenantCounts } from './tenant-counts.js';
 
 export type TenantResourceCounts = {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InvalidInputError, type Violation } from '../../lib/errors.js';
-import { documentLimitFields, planFields } from './plans.js';
+import { documentLimitFields, planFields } from '../../kernel/plans.js';
 
 const limitMaxima = {
   maxUsers: 10_000_000,

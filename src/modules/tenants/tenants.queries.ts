@@ -1,8 +1,7 @@
 import { builder } from '../../graphql/builder.js';
 import { assertPageSize, maxPageSize } from '../../graphql/pagination.js';
-import { listTenantsWhere, resolveTenant } from './tenant-access.js';
-import { TenantState } from '../databases/databases.types.js';
-import { PlanTier, TenantRef, TenantStatus } from './tenants.types.js';
+import { listTenantsWhere, resolveTenant } from '../../kernel/tenant-access.js';
+import { PlanTier, TenantRef, TenantState, TenantStatus } from './tenants.types.js';
 
 const TenantFilterInput = builder.inputType('TenantFilterInput', {
   fields: (t) => ({

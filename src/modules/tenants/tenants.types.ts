@@ -19,6 +19,11 @@ export const TenantStatus = builder.enumType('TenantStatus', {
   } as const,
 });
 
+export const TenantState = builder.enumType('TenantState', {
+  description: "The tenant's lifecycle status, or the database work in progress on a live tenant (TenantsDB's status)",
+  values: ['READY', 'PROVISIONING', 'SYNCING', 'MIGRATING', 'SUSPENDED', 'DELETED', 'RESTORING', 'RECOVERING'] as const,
+});
+
 const RegionKind = builder.enumType('RegionKind', { values: ['ZONE', 'CLOUD'] as const });
 const Geography = builder.enumType('Geography', { values: ['EUROPE', 'NORTH_AMERICA', 'ASIA_PACIFIC'] as const });
 

@@ -1,4 +1,4 @@
-import type { Actor } from '../identity/principal.js';
+import type { Actor } from '../../kernel/principal.js';
 import type { CallStat, UsageMeter } from './meter.js';
 
 /** A tenant's metered calls in [start, end): what was flushed plus what this process still holds. */

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import type { Prisma, ResourceLimit, Tenant, UsageAlert } from '../../generated/prisma/client.js';
 import type { AlertStatus, GateAction, PlanTier } from '../../generated/prisma/enums.js';
 import { InvalidInputError } from '../../lib/errors.js';
-import { auditedChange, recordAudit } from '../audit/audit-trail.js';
+import { auditedChange, recordAudit } from '../../kernel/audit-trail.js';
 import { parseInput } from '../../lib/validation.js';
 import { RateLimitedError } from '../../rate-limit/limits.js';
-import type { Actor } from '../identity/principal.js';
-import { resolveTenant } from '../tenants/tenant-access.js';
+import type { Actor } from '../../kernel/principal.js';
+import { resolveTenant } from '../../kernel/tenant-access.js';
 import { currentWindow } from './periods.js';
 
 const name = (field: string) =>

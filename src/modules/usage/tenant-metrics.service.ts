@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
-import type { Actor } from '../identity/principal.js';
+import type { Actor } from '../../kernel/principal.js';
 import { type TenantResourceCounts, tenantResourceCounts } from '../tenants/tenant-resource-counts.js';
 import { resolveTenantRef, type TenantRef } from '../tenants/tenant-ref.js';
 import { callStats } from './call-stats.js';

@@ -1,7 +1,7 @@
 import type { Tenant } from '../../generated/prisma/client.js';
 import { InvalidInputError } from '../../lib/errors.js';
-import type { Actor } from '../identity/principal.js';
-import { resolveTenant } from '../tenants/tenant-access.js';
+import type { Actor } from '../../kernel/principal.js';
+import { resolveTenant } from '../../kernel/tenant-access.js';
 import { callStats } from './call-stats.js';
 import { type CallStat, latencyBucketsMs, type UsageMeter } from './meter.js';
 import { bucketStart, type Granularity, isoDate, parseMonth } from './periods.js';

@@ -6,7 +6,7 @@ import type { Keyring } from '../../lib/keyring.js';
 import { resolveTarget } from '../../lib/public-address.js';
 import { webhookSignature } from '../../lib/webhook-signature.js';
 import { openSecretValue, tenantDataKey } from '../secrets/envelope.js';
-import { webhookDeliveryKind } from './outbox.js';
+import { webhookDeliveryKind } from '../../kernel/webhook-outbox.js';
 
 export type WebhookSettings = { maxAttempts: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number; allowPrivate: boolean; pollMs?: number };
 

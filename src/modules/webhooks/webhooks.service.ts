@@ -1,6 +1,6 @@
 import type { Prisma } from '../../generated/prisma/client.js';
-import type { Actor } from '../identity/principal.js';
-import { resolveTenant } from '../tenants/tenant-access.js';
+import type { Actor } from '../../kernel/principal.js';
+import { resolveTenant } from '../../kernel/tenant-access.js';
 
 /** A tenant's webhook deliveries (every attempt recorded), for whoever may read its configuration. */
 export async function webhookDeliveriesWhere(actor: Actor, ref: string | null | undefined): Promise<Prisma.WebhookDeliveryWhereInput> {

@@ -1,5 +1,5 @@
 import type { Blueprint, BlueprintVersion } from '../../generated/prisma/client.js';
-import type { Actor } from '../identity/principal.js';
+import type { Actor } from '../../kernel/principal.js';
 import { findBlueprint, callerProjectId } from './workspace-access.js';
 
 export type BlueprintSummary = Blueprint & { workspaceName: string; currentVersion: number; tenantCount: number; schema: string[] };

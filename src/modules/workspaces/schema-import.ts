@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidInputError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
-import type { Actor } from '../identity/principal.js';
+import type { Actor } from '../../kernel/principal.js';
 import { classifySql, loadSqlParser, quoteIdentifier } from '../tenant-databases/sql-classifier.js';
 import { describeSchema } from '../tenant-databases/tenant-schemas.js';
 import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';

@@ -1,8 +1,8 @@
 import type { SchemaChange } from '../../generated/prisma/client.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
-import { auditedChange, projectTarget, recordAudit } from '../audit/audit-trail.js';
-import type { Actor } from '../identity/principal.js';
+import { auditedChange, projectTarget, recordAudit } from '../../kernel/audit-trail.js';
+import type { Actor } from '../../kernel/principal.js';
 import { classifySql, SqlSyntaxError, type ClassifiedStatement } from '../tenant-databases/sql-classifier.js';
 import { describeSchema, planLimits, RefusedStatementError, runInSchema, SchemaQueryError, type SchemaQueryResult } from '../tenant-databases/tenant-schemas.js';
 import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';

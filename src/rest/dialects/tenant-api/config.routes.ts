@@ -1,6 +1,6 @@
 import { TenantApiGatewayConfigDocument, TenantApiSaveGatewayConfigDocument } from '../../../generated/graphql/graphql.js';
 import { enumValueName } from '../../../lib/case.js';
-import { gatewayConfigPatch, gatewayConfigView, webhookEvents } from '../../../modules/gateway-config/gateway-config-spec.js';
+import { gatewayConfigPatch, gatewayConfigView, webhookEvents } from '../../../kernel/gateway-config-spec.js';
 import { defineRoute } from '../../types.js';
 import { withoutNulls } from '../../../lib/without-nulls.js';
 import { done, doneSchema, tenantHeader, tenantOf } from './shared.js';

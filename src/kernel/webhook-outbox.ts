@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Prisma } from '../../generated/prisma/client.js';
-import { enqueueJob } from '../../jobs/queue.js';
-import { readGatewayConfig } from '../gateway-config/gateway-config-spec.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { enqueueJob } from '../jobs/queue.js';
+import { readGatewayConfig } from './gateway-config-spec.js';
 
 export type WebhookPayload = { id: string; event: string; tenantId: string; target: string; changes: unknown; occurredAt: string };
 

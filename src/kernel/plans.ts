@@ -1,6 +1,6 @@
-import type { Prisma } from '../../generated/prisma/client.js';
-import type { IsolationLevel, PlanTier } from '../../generated/prisma/enums.js';
-import { ForbiddenError } from '../../lib/errors.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import type { IsolationLevel, PlanTier } from '../generated/prisma/enums.js';
+import { ForbiddenError } from '../lib/errors.js';
 
 /** What a tenant's plan is made of: an operator or the tenant's project sets these, never the tenant's own keys. */
 export const planFields = ['tier', 'maxUsers', 'maxApiCallsPerMonth', 'maxStorageMb', 'maxLlmTokensPerMonth', 'isolation', 'expiresAt'] as const;

@@ -1,7 +1,8 @@
 import { builder, type InputFields } from '../../graphql/builder.js';
 import { TenantDatabaseInput } from '../databases/databases.mutations.js';
-import { createTenant, purgeTenant, transitionTenant, updateTenant } from './tenants.service.js';
-import { IsolationLevel, PlanTier, TenantRef } from './tenants.types.js';
+import { createTenant, provisionTenant, purgeTenant, transitionTenant, updateTenant } from './tenant-lifecycle.service.js';
+import { IsolationLevel, PlanTier, TenantRef } from '../tenants/tenants.types.js';
+import { ApiKeyRef, ScopeEnum } from '../identity/identity.types.js';
 
 const limitFields = (t: InputFields) => ({
   maxUsers: t.int({ required: false }),
@@ -90,5 +91,35 @@ builder.mutationField('purgeTenant', (t) =>
     type: PurgeTenantPayload,
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, { id }, ctx) => purgeTenant(ctx, String(id), ctx.backups, ctx.dataPlane),
+  }),
+);
+
+const ProvisionApiKeyInput = builder.inputType('ProvisionApiKeyInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    scopes: t.field({ type: [ScopeEnum], required: false, description: 'Defaults to reading the tenant, its configuration and its features' }),
+    expiresAt: t.field({ type: 'DateTime', required: false }),
+  }),
+});
+
+const ProvisionTenantPayload = builder
+  .objectRef<Awaited<ReturnType<typeof provisionTenant>>>('ProvisionTenantPayload')
+  .implement({
+    fields: (t) => ({
+      tenant: t.field({ type: TenantRef, resolve: (payload) => payload.tenant }),
+      apiKey: t.field({ type: ApiKeyRef, resolve: (payload) => payload.apiKey }),
+      secret: t.exposeString('secret', { description: 'The tenant key. Shown this once: store it now.' }),
+    }),
+  });
+
+builder.mutationField('provisionTenant', (t) =>
+  t.field({
+    description: 'Create a tenant and its first API key together: both or neither',
+    type: ProvisionTenantPayload,
+    args: {
+      tenant: t.arg({ type: CreateTenantInput, required: true }),
+      apiKey: t.arg({ type: ProvisionApiKeyInput, required: true }),
+    },
+    resolve: (_root, args, ctx) => provisionTenant(ctx, args.tenant, args.apiKey),
   }),
 );

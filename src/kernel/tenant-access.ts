@@ -1,8 +1,8 @@
-import type { Prisma, Tenant } from '../../generated/prisma/client.js';
-import type { PlanTier, TenantStatus } from '../../generated/prisma/enums.js';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
-import { type TenantState, tenantStateWhere } from '../databases/database-state.js';
-import { type Actor, type Principal, requireScope, type Scope, type TenantStanding } from '../identity/principal.js';
+import type { Prisma, Tenant } from '../generated/prisma/client.js';
+import type { PlanTier, TenantStatus } from '../generated/prisma/enums.js';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../lib/errors.js';
+import { type TenantState, tenantStateWhere } from './tenant-state.js';
+import { type Actor, type Principal, requireScope, type Scope, type TenantStanding } from './principal.js';
 
 export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

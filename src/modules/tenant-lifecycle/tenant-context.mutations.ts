@@ -1,9 +1,9 @@
 import { builder } from '../../graphql/builder.js';
-import { resolveTenantContext } from './tenant-context.js';
-import { TenantContextInput } from './tenant-context.types.js';
-import { UpdateTenantInput } from './tenants.mutations.js';
-import { transitionTenant, updateTenant } from './tenants.service.js';
-import { TenantRef } from './tenants.types.js';
+import { resolveTenantContext } from '../tenants/tenant-context.js';
+import { TenantContextInput } from '../tenants/tenant-context.types.js';
+import { UpdateTenantInput } from './tenant-lifecycle.mutations.js';
+import { transitionTenant, updateTenant } from './tenant-lifecycle.service.js';
+import { TenantRef } from '../tenants/tenants.types.js';
 
 builder.mutationField('updateTenantInContext', (t) =>
   t.prismaField({

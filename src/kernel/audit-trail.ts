@@ -1,10 +1,9 @@
-import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
-import { changedPaths } from '../configs/revisions.js';
-import { enqueueWebhooks } from '../webhooks/outbox.js';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import { enqueueWebhooks } from './webhook-outbox.js';
 
 /**
- * Who the trail records, as far as it needs to know: the shape of identity's Actor, declared
- * here so that identity (whose keys are audited) can import the trail without a circle.
+ * Who the trail records, as far as it needs to know: the part of an Actor it reads, so the
+ * gateway acting on its own (`systemActor`) needs no principal or scopes to be recorded.
  */
 export type AuditActor = {
   prisma: PrismaClient;
@@ -18,6 +17,27 @@ export const sealedMark = '[sealed]';
 /** `sealedVersion`: for a secret, the TenantSecretVersion holding the sealed value after the change (point-in-time recovery replays it). */
 export type AuditChange = { path: string; before: unknown; after: unknown; sealedVersion?: string };
 export type AuditEntry = { tenantId: string | null; action: string; target: string; changes: AuditChange[] };
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `section.key` for what changed inside object sections, `section` for a changed array or value. */
+export function changedPaths(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  const paths: string[] = [];
+  for (const section of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const a = before[section];
+    const b = after[section];
+    if (isRecord(a) || isRecord(b)) {
+      const left = isRecord(a) ? a : {};
+      const right = isRecord(b) ? b : {};
+      for (const key of new Set([...Object.keys(left), ...Object.keys(right)])) {
+        if (JSON.stringify(left[key]) !== JSON.stringify(right[key])) paths.push(`${section}.${key}`);
+      }
+    } else if (JSON.stringify(a) !== JSON.stringify(b)) {
+      paths.push(section);
+    }
+  }
+  return paths;
+}
 
 function valueAt(document: Record<string, unknown>, path: string): unknown {
   let current: unknown = document;

@@ -3,24 +3,24 @@ import type { ApiKey, Prisma, Tenant } from '../../generated/prisma/client.js';
 import type { IsolationLevel, PlanTier, TenantStatus } from '../../generated/prisma/enums.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
-import { type AuditChange, auditedChange, recordAudit } from '../audit/audit-trail.js';
+import { type AuditChange, auditedChange, recordAudit } from '../../kernel/audit-trail.js';
 import { type BackupDeps, removeBackupFiles } from '../backups/backup-files.js';
 import { defaultConfig } from '../configs/config-spec.js';
 import { type DatabaseWork, followDatabasePhases } from '../databases/database-work.js';
-import { assertNoDatabaseWork } from '../databases/database-state.js';
+import { assertNoDatabaseWork } from '../../kernel/tenant-state.js';
 import { databaseSlug, planDatabases, type TenantDatabaseInput } from '../databases/placement.js';
 import { createTenantSchemas, dropTenantSchemas, dropUnreferencedTenantSchemas, planTenantSchemas } from '../workspaces/blueprint-databases.js';
 import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
 import { type CreateApiKeyInput, createApiKey } from '../identity/api-keys.js';
-import { type Actor, type Principal, requireScope } from '../identity/principal.js';
+import { type Actor, type Principal, requireScope } from '../../kernel/principal.js';
 import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
-import { defaultDomain, defaultDomainSettings, type DomainSettings, hostname, readableTenantId } from './default-domains.js';
-import { slugFromLegacyId } from './legacy-ids.js';
+import { defaultDomain, defaultDomainSettings, type DomainSettings, hostname, readableTenantId } from '../tenants/default-domains.js';
+import { slugFromLegacyId } from '../tenants/legacy-ids.js';
 import { assertProjectQuotas } from '../quotas/quotas.js';
-import { assertPlanAllows, assertWithinProjectPlan, documentLimitFields, planFields, tierLimits } from './plans.js';
-import { tenantsByDefaultDomain } from './tenant-hosts.js';
-import { foldSettings, limits, mergeSettings } from './tenant-settings.js';
-import { assertLive, assertNotTenantsOwnAct, reachableTenants, resolveTenant, uuidPattern } from './tenant-access.js';
+import { assertPlanAllows, assertWithinProjectPlan, documentLimitFields, planFields, tierLimits } from '../../kernel/plans.js';
+import { tenantsByDefaultDomain } from '../tenants/tenant-hosts.js';
+import { foldSettings, limits, mergeSettings } from '../tenants/tenant-settings.js';
+import { assertLive, assertNotTenantsOwnAct, reachableTenants, resolveTenant, uuidPattern } from '../../kernel/tenant-access.js';
 
 const slug = z
   .string()

@@ -1,5 +1,5 @@
 import type { PlanTier } from '../../generated/prisma/enums.js';
-import { tierMeets, tierRank } from '../tenants/plans.js';
+import { tierMeets, tierRank } from '../../kernel/plans.js';
 
 export { tierMeets, tierRank };
 

@@ -1,5 +1,5 @@
-import type { PrismaClient } from '../../generated/prisma/client.js';
-import { ForbiddenError, UnauthenticatedError } from '../../lib/errors.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import { ForbiddenError, UnauthenticatedError } from '../lib/errors.js';
 
 export const scopes = [
   'tenants:read',
