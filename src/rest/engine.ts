@@ -9,17 +9,19 @@ export type GraphQLResult = {
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 };
 
-/** Runs an operation through the same Yoga pipeline as /graphql (context, auth, masking, caches). */
-export type ExecuteGraphQL = (
-  query: string,
-  variables: unknown,
-  authorization: string | null,
-  request: Request,
+export type GraphQLExecution = {
+  query: string;
+  variables: unknown;
+  authorization: string | null;
+  request: Request;
   /** `METHOD /prefix/path/{param}`: what metering records as the endpoint. */
-  route: string,
+  route: string;
   /** A public route may run without a credential, in production too. */
-  isPublic: boolean,
-) => Promise<GraphQLResult>;
+  isPublic: boolean;
+};
+
+/** Runs an operation through the same Yoga pipeline as /graphql (context, auth, masking, caches). */
+export type ExecuteGraphQL = (execution: GraphQLExecution) => Promise<GraphQLResult>;
 
 type CompiledRoute = { dialect: Dialect; route: Route; pattern: RegExp; paramNames: string[]; query: string };
 
@@ -152,7 +154,14 @@ export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, o
     const variables = route.variables(restRequest);
     if (isAnswer(variables)) return reply(variables.answer);
 
-    const result = await execute(match.query, variables, authorization, request, `${route.method} ${dialect.prefix}${route.path}`, route.public ?? false);
+    const result = await execute({
+      query: match.query,
+      variables,
+      authorization,
+      request,
+      route: `${route.method} ${dialect.prefix}${route.path}`,
+      isPublic: route.public ?? false,
+    });
     const error = result.errors?.[0];
     if (error || !result.data) return replyFailure(dialect, route, failureOf(error), restRequest);
     return reply(route.respond(result.data, restRequest));
