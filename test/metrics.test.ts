@@ -68,3 +68,19 @@ test('/metrics is Prometheus text: request and operation histograms, errors by c
   expect(Number(families.get('process_resident_memory_bytes')!.metrics[0]!.value)).toBeGreaterThan(0);
   expect(families.has('nodejs_eventloop_lag_seconds')).toBe(true);
 });
+
+test('the request histogram labels a wrong method with the route it missed, HEAD with its GET route, and a path no route serves "unmatched"', async () => {
+  const tenant = await createTenant(gateway);
+  const auth = { authorization: `Bearer ${gateway.adminKey}` };
+  expect((await gateway.rest('POST', `/api/v1/tenants/${tenant.id}/features`, { headers: auth })).status).toBe(405);
+  expect((await gateway.rest('HEAD', `/api/v1/tenants/${tenant.id}/features`, { headers: auth })).status).toBe(200);
+  expect((await gateway.rest('GET', '/api/v1/no/such/route', { headers: auth })).status).toBe(404);
+
+  const samples = samplesOf((await scrape()).text, 'gateway_http_request_duration_seconds_count');
+  const labelled = (route: string) => samples.filter((sample) => sample.labels.route === route).map((sample) => [sample.labels.method, sample.labels.status, sample.value]);
+  expect(labelled('/api/v1/tenants/{id}/features').sort()).toEqual([
+    ['HEAD', '200', 1],
+    ['POST', '405', 1],
+  ]);
+  expect(labelled('unmatched')).toContainEqual(['GET', '404', 1]);
+});

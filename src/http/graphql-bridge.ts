@@ -14,7 +14,7 @@ const plain = (error: ErrorLike) => ({ message: error.message, extensions: { ...
  * HTTP round trip.
  */
 export function graphqlBridge(yoga: YogaServerInstance<RouteContext, GraphQLContext>): ExecuteGraphQL {
-  return async (query, variables, authorization, request, route, isPublic) => {
+  return async ({ query, variables, authorization, request, route, isPublic }) => {
     const headers = new Headers();
     if (authorization) headers.set('authorization', authorization);
     const inner = { headers, url: request.url, method: 'POST', signal: request.signal } as unknown as Request;

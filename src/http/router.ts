@@ -5,7 +5,7 @@ import { domainGraphQLError } from '../graphql/errors.js';
 import { DomainError } from '../lib/errors.js';
 import { secretMatcher } from '../lib/same-secret.js';
 import type { Logger } from '../lib/logger.js';
-import { failureOf, type RestEngine } from '../rest/engine.js';
+import { failureOf, type RestEngine, type RouteLookup } from '../rest/engine.js';
 import { jsonResponse } from '../rest/http.js';
 import { boundGraphQLBody, type GraphQLBodyLimits } from './graphql-body.js';
 import { type Metrics, metricsResponse } from './metrics.js';
@@ -39,15 +39,16 @@ export function createRouter({ database, logger, yoga, rest, openApi, metrics, c
   const isMetricsAuthorization = metricsToken ? secretMatcher(`Bearer ${metricsToken}`) : undefined;
 
   /** A refusal before any route runs, in the caller's format: GraphQL, the dialect's, or neutral. */
-  function refuse(request: Request, error: DomainError): Response {
+  function refuse(request: Request, error: DomainError, found: RouteLookup | undefined): Response {
     const graphQLError = domainGraphQLError(error);
     const failure = failureOf(graphQLError);
     const { pathname } = new URL(request.url);
     if (pathname === '/graphql') return jsonResponse(failure.status, { errors: [{ message: error.message, extensions: failure.extensions }] }, failure.headers);
-    return rest.refuse(request, failure) ?? jsonResponse(failure.status, { error: error.code.toLowerCase(), message: error.message }, failure.headers);
+    return rest.refuse(request, failure, found) ?? jsonResponse(failure.status, { error: error.code.toLowerCase(), message: error.message }, failure.headers);
   }
 
-  async function route(request: Request, server: ServerContext): Promise<Response> {
+  /** `found`: the REST routes under the path, looked up once by `fetch`; absent for the gateway's own paths. */
+  async function route(request: Request, server: ServerContext, found: RouteLookup | undefined): Promise<Response> {
     const { pathname } = new URL(request.url);
     if (pathname === '/healthz') return jsonResponse(200, { status: 'ok' });
     // Everything past liveness counts against the address, /readyz (a database query) and /metrics included.
@@ -56,7 +57,7 @@ export function createRouter({ database, logger, yoga, rest, openApi, metrics, c
     } catch (error) {
       if (error instanceof DomainError) {
         metrics.rateLimited.inc({ policy: String(error.details.policy ?? 'ip') });
-        return refuse(request, error);
+        return refuse(request, error, found);
       }
       logger.error('rate limit store failed; letting the request through', { error });
     }
@@ -91,7 +92,7 @@ export function createRouter({ database, logger, yoga, rest, openApi, metrics, c
       }
     }
     try {
-      const answered = await rest.handle(request);
+      const answered = await rest.handle(request, found);
       if (answered) return answered;
     } catch (error) {
       logger.error('REST route failed', { error, path: pathname });
@@ -104,9 +105,10 @@ export function createRouter({ database, logger, yoga, rest, openApi, metrics, c
   return async function fetch(request: Request, server: ServerContext = {}): Promise<Response> {
     const started = performance.now();
     const notes = beginRequest(request, server.clientAddress);
-    const response = await route(request, server);
     const { pathname } = new URL(request.url);
-    const template = fixedRoutes.has(pathname) ? pathname : (rest.templateOf(pathname) ?? 'unmatched');
+    const found = fixedRoutes.has(pathname) ? undefined : rest.lookup(request);
+    const response = await route(request, server, found);
+    const template = found ? (rest.templateOf(found) ?? 'unmatched') : pathname;
     const seconds = (performance.now() - started) / 1000;
     metrics.httpDuration.observe({ route: template, method: request.method, status: String(response.status) }, seconds);
     if (pathname !== '/healthz' && pathname !== '/metrics') {

@@ -9,19 +9,33 @@ export type GraphQLResult = {
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 };
 
-/** Runs an operation through the same Yoga pipeline as /graphql (context, auth, masking, caches). */
-export type ExecuteGraphQL = (
-  query: string,
-  variables: unknown,
-  authorization: string | null,
-  request: Request,
+export type GraphQLExecution = {
+  query: string;
+  variables: unknown;
+  authorization: string | null;
+  request: Request;
   /** `METHOD /prefix/path/{param}`: what metering records as the endpoint. */
-  route: string,
+  route: string;
   /** A public route may run without a credential, in production too. */
-  isPublic: boolean,
-) => Promise<GraphQLResult>;
+  isPublic: boolean;
+};
+
+/** Runs an operation through the same Yoga pipeline as /graphql (context, auth, masking, caches). */
+export type ExecuteGraphQL = (execution: GraphQLExecution) => Promise<GraphQLResult>;
 
 type CompiledRoute = { dialect: Dialect; route: Route; pattern: RegExp; paramNames: string[]; query: string };
+
+/**
+ * The routes a request's path falls under, found once per request: answering it, refusing it
+ * and labelling its metrics all read this instead of matching the path again.
+ */
+export type RouteLookup = {
+  pathname: string;
+  /** Every route whose path matches, in table order. */
+  candidates: CompiledRoute[];
+  /** The candidate for the request's method (HEAD as GET), if any. */
+  match: CompiledRoute | undefined;
+};
 
 function compile(dialect: Dialect, route: Route): CompiledRoute {
   const paramNames: string[] = [];
@@ -105,16 +119,21 @@ export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, o
     return reply({ ...result, headers: { ...failure.headers, ...result.headers } });
   }
 
-  /** Answers a legacy route, or returns null when no dialect serves the path. */
-  async function handle(request: Request): Promise<Response | null> {
-    const { pathname, searchParams } = new URL(request.url);
+  function lookup(request: Request): RouteLookup {
+    const { pathname } = new URL(request.url);
     const candidates = routes.filter((candidate) => candidate.pattern.test(pathname));
+    const method = (request.method === 'HEAD' ? 'GET' : request.method) as Method;
+    return { pathname, candidates, match: candidates.find((candidate) => candidate.route.method === method) };
+  }
+
+  /** Answers a legacy route, or returns null when no dialect serves the path. */
+  async function handle(request: Request, found: RouteLookup = lookup(request)): Promise<Response | null> {
+    const { searchParams } = new URL(request.url);
+    const { pathname, candidates, match } = found;
     if (candidates.length === 0) {
       const owner = ownerOf(dialects, pathname);
       return owner?.notFound ? reply(owner.notFound(pathname)) : null;
     }
-    const method = (request.method === 'HEAD' ? 'GET' : request.method) as Method;
-    const match = candidates.find((candidate) => candidate.route.method === method);
     if (!match) {
       const allowed = [...new Set(candidates.map((candidate) => candidate.route.method))];
       const answer = candidates[0]!.dialect.methodNotAllowed(allowed);
@@ -152,28 +171,36 @@ export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, o
     const variables = route.variables(restRequest);
     if (isAnswer(variables)) return reply(variables.answer);
 
-    const result = await execute(match.query, variables, authorization, request, `${route.method} ${dialect.prefix}${route.path}`, route.public ?? false);
+    const result = await execute({
+      query: match.query,
+      variables,
+      authorization,
+      request,
+      route: `${route.method} ${dialect.prefix}${route.path}`,
+      isPublic: route.public ?? false,
+    });
     const error = result.errors?.[0];
     if (error || !result.data) return replyFailure(dialect, route, failureOf(error), restRequest);
     return reply(route.respond(result.data, restRequest));
   }
 
   /** A refusal made before any route runs (the address limiter), in the format of the dialect owning the path; null outside them. */
-  function refuse(request: Request, failure: Failure): Response | null {
-    const { pathname, searchParams } = new URL(request.url);
-    const match = routes.find((candidate) => candidate.pattern.test(pathname));
+  function refuse(request: Request, failure: Failure, found: RouteLookup = lookup(request)): Response | null {
+    const { searchParams } = new URL(request.url);
+    const { pathname } = found;
+    const match = found.candidates[0];
     const dialect = match?.dialect ?? ownerOf(dialects, pathname);
     if (!dialect) return null;
     return replyFailure(dialect, null, failure, bareRequest(request, searchParams, (match && paramsOf(match, pathname)) ?? {}));
   }
 
-  /** The route template a path falls under (`/api/v1/tenants/{id}/config`), for metrics; null when no route serves it. */
-  function templateOf(pathname: string): string | null {
-    const match = routes.find((candidate) => candidate.pattern.test(pathname));
-    return match ? `${match.dialect.prefix}${match.route.path}` : null;
+  /** The route template a request falls under (`/api/v1/tenants/{id}/config`), for metrics; null when no route serves its path. */
+  function templateOf({ match, candidates }: RouteLookup): string | null {
+    const route = match ?? candidates[0];
+    return route ? `${route.dialect.prefix}${route.route.path}` : null;
   }
 
-  return { handle, refuse, templateOf, routes: routes.map(({ dialect, route }) => ({ dialect, route })) };
+  return { lookup, handle, refuse, templateOf, routes: routes.map(({ dialect, route }) => ({ dialect, route })) };
 }
 
 export type RestEngine = ReturnType<typeof createRestEngine>;
