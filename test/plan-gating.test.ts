@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { codes, createBlueprints, createKey, setProjectTier, signupAccount } from './support/fixtures.js';
 import { backupWritten } from './support/data-plane.js';
 import { startGateway, type TestGateway, testRateLimits, uniqueSlug } from './support/gateway.js';
+import { queueBackupJob } from './support/queue-jobs.js';
 
 // Issue 24, finding 1: a FREE project raised its tenants' plan (POST /tenants with "tier":
 // "enterprise", updateTenant with a project key), and the raised tenants then took the backups
@@ -183,6 +184,7 @@ describe('restoring an older state taken under a higher plan', () => {
     await prisma().tenant.update({ where: { id: tenant.id }, data: { tier: 'FREE' } });
     // The job as a rollback request had recorded it before the downgrade (the request itself is refused now).
     const job = await prisma().backupJob.create({ data: { tenantId: tenant.id, kind: 'ROLLBACK', backupId: record.id, actorId: 'test', actorLabel: 'test' } });
+    await queueBackupJob(prisma(), job); // and its queue row, as the request had written it
     await expect.poll(async () => (await prisma().backupJob.findUniqueOrThrow({ where: { id: job.id } })).status, { timeout: 20_000 }).toBe('FAILED');
     expect((await prisma().backupJob.findUniqueOrThrow({ where: { id: job.id } })).error).toMatch(/project is on the FREE plan/);
     expect(await prisma().tenant.findUniqueOrThrow({ where: { id: tenant.id } })).toMatchObject({ tier: 'FREE', status: 'ACTIVE' });
