@@ -1,8 +1,8 @@
 import { builder } from '../../graphql/builder.js';
 import { tenantArgs } from '../tenants/tenant-ref.types.js';
 import { tenantRefFrom } from '../tenants/tenant-ref.js';
-import { tenantDeployment } from './deployments.service.js';
-import { TenantDeploymentRef } from './deployments.types.js';
+import { tenantDeployment } from './regional-deploys.service.js';
+import { TenantDeploymentRef } from './regional-deploys.types.js';
 
 builder.queryField('tenantDeployment', (t) =>
   t.prismaField({

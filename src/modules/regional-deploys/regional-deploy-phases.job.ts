@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import type { JobHandler } from '../../jobs/handler.js';
-import { advanceDeployments, deploymentPhasesKind, type DeploymentTimings } from './deployment-state.js';
+import { advanceDeployments, deploymentPhasesKind, type DeploymentTimings } from './regional-deploy-state.js';
 
 /**
  * Ends a tenant's regional deployment phases when they are due (kind

@@ -10,7 +10,7 @@ export type DeploymentTimings = { databaseMigrationMs: number; dnsUpdateMs: numb
 /** What starting a regional deployment needs: how long each phase lasts (their ends are a queue job, see followDeploymentPhases). */
 export type DeploymentWork = { timings: DeploymentTimings };
 
-/** The queue's kind for ending a tenant's regional deployment phases (src/jobs/): its handler is deployment-phases.job.ts. */
+/** The queue's kind for ending a tenant's regional deployment phases (src/jobs/): its handler is regional-deploy-phases.job.ts. */
 export const deploymentPhasesKind = 'regional-deployment-phases';
 
 /** Has the tenant's due deployment phases ended at `at`: a queue job recorded in the transaction that starts the deployment. */

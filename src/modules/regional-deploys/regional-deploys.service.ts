@@ -8,7 +8,7 @@ import type { Actor } from '../../kernel/principal.js';
 import { regionCatalog } from '../regions/regions.catalog.js';
 import { assertLive, uuidPattern } from '../../kernel/tenant-access.js';
 import { resolveTenantRef, type TenantRef } from '../tenants/tenant-ref.js';
-import { type DeploymentWork, followDeploymentPhases, phaseDurationMs, phasesOf } from './deployment-state.js';
+import { type DeploymentWork, followDeploymentPhases, phaseDurationMs, phasesOf } from './regional-deploy-state.js';
 
 export type DeploymentDeps = { backups: BackupDeps; work: DeploymentWork; baseDomain: string };
 

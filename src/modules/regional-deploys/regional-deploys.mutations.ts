@@ -1,8 +1,8 @@
 import { builder } from '../../graphql/builder.js';
 import { tenantArgs } from '../tenants/tenant-ref.types.js';
 import { tenantRefFrom } from '../tenants/tenant-ref.js';
-import { deployTenant } from './deployments.service.js';
-import { DeployTenantInput, TenantDeploymentRef } from './deployments.types.js';
+import { deployTenant } from './regional-deploys.service.js';
+import { DeployTenantInput, TenantDeploymentRef } from './regional-deploys.types.js';
 
 builder.mutationField('deployTenant', (t) =>
   t.prismaField({
