@@ -1,7 +1,7 @@
 import type { DataPlane } from './data-plane/data-plane.js';
 import { openDataPlane } from './data-plane/open-data-plane.js';
 import type { Database } from './gateway-db/client.js';
-import { type Environment, jobSettings } from './env.js';
+import { type Environment, jobSettings, phaseTimings } from './env.js';
 import { createCredentials, operatorKeyCheck } from './http/credentials.js';
 import { jwtAuthenticator } from './http/jwt.js';
 import { graphqlBridge } from './http/graphql-bridge.js';
@@ -97,11 +97,10 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     plans: dataPlanePlans(env),
   };
   backups.dataPlane = dataPlane;
-  const timings = { provisionMs: env.DATABASE_PROVISION_MS, syncMs: env.DATABASE_SYNC_MS, cutoverMs: env.DATABASE_CUTOVER_MS };
+  const { tenantDatabase: timings, regionalDeploy: deploymentTimings } = phaseTimings(env);
   const databaseWork = { timings };
   const meter = new UsageMeter(prisma, logger, { flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS, maxKeys: 10_000 });
   const keyUse = new KeyUseRecorder(prisma, logger, { flushIntervalMs: env.API_KEY_LAST_USED_FLUSH_MS, maxKeys: 10_000 });
-  const deploymentTimings = { databaseMigrationMs: env.DEPLOY_DATABASE_MIGRATION_MS, dnsUpdateMs: env.DEPLOY_DNS_UPDATE_MS, sslSetupMs: env.DEPLOY_SSL_SETUP_MS };
   const credentials = createCredentials(prisma, env.GATEWAY_ADMIN_KEY, env.PRINCIPAL_CACHE_MS, jwtAuthenticator(env, prisma), (keyId) => keyUse.record(keyId));
 
   // Background work: modules contribute job handlers and periodic tasks; src/jobs/ claims, leases and schedules.

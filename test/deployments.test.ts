@@ -9,7 +9,7 @@ import { startReplica } from './support/replica.js';
 const phaseMs = 400;
 let gateway: TestGateway;
 beforeAll(async () => {
-  gateway = await startGateway({ env: { DEPLOY_DATABASE_MIGRATION_MS: phaseMs, DEPLOY_DNS_UPDATE_MS: phaseMs, DEPLOY_SSL_SETUP_MS: phaseMs } });
+  gateway = await startGateway({ env: { REGIONAL_DEPLOY_DATABASE_MIGRATION_MS: phaseMs, REGIONAL_DEPLOY_DNS_UPDATE_MS: phaseMs, REGIONAL_DEPLOY_SSL_SETUP_MS: phaseMs } });
 });
 afterAll(() => gateway.close());
 
@@ -146,7 +146,7 @@ describe('a deployment survives a restart', () => {
     // The hour passed for its queue job too (src/jobs/): due since then.
     await gateway.database.prisma.job.updateMany({ where: { uniqueKey: `regional-deployment-phases:${tenant.id}` }, data: { runAt: new Date(Date.now() - 5_000) } });
     // A process that starts now: a replica over the same database, phases a few milliseconds long.
-    restarted = await startReplica(gateway, { DEPLOY_DATABASE_MIGRATION_MS: 10, DEPLOY_DNS_UPDATE_MS: 10, DEPLOY_SSL_SETUP_MS: 10 });
+    restarted = await startReplica(gateway, { REGIONAL_DEPLOY_DATABASE_MIGRATION_MS: 10, REGIONAL_DEPLOY_DNS_UPDATE_MS: 10, REGIONAL_DEPLOY_SSL_SETUP_MS: 10 });
     await expect.poll(async () => (await status(tenant.id, started.id)).status, { timeout: 10_000 }).toBe('COMPLETED');
     expect((await gateway.data(TenantDocument, { id: tenant.id })).tenant).toMatchObject({ region: 'eu-central-1' });
   });

@@ -35,7 +35,7 @@ async function projectKey(tier: 'FREE' | 'PRO') {
 }
 
 beforeAll(async () => {
-  gateway = await startGateway({ env: { DATABASE_PROVISION_MS: 600, DATABASE_SYNC_MS: 600, DATABASE_CUTOVER_MS: 600 } });
+  gateway = await startGateway({ env: { TENANT_DATABASE_PROVISION_MS: 600, TENANT_DATABASE_SYNC_MS: 600, TENANT_DATABASE_CUTOVER_MS: 600 } });
   [pro, free] = await Promise.all([projectKey('PRO'), projectKey('FREE')]);
 });
 afterAll(() => gateway.close());

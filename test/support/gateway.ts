@@ -108,9 +108,9 @@ export async function startGateway(options: { production?: boolean; rateLimits?:
     SECRETS_KEY: testSecretsKey,
     // Tests run schedule rounds themselves (runScheduledBackups); database phases end quickly.
     BACKUP_SCHEDULER: 'off',
-    DATABASE_PROVISION_MS: 300,
-    DATABASE_SYNC_MS: 300,
-    DATABASE_CUTOVER_MS: 200,
+    TENANT_DATABASE_PROVISION_MS: 300,
+    TENANT_DATABASE_SYNC_MS: 300,
+    TENANT_DATABASE_CUTOVER_MS: 200,
     // Tests change keys and tenants and look at once; the one-second principal cache has its own test.
     PRINCIPAL_CACHE_MS: 0,
     // No webhook polling in the background of statement counts; webhook tests poll fast.

@@ -4,7 +4,7 @@ import type { DeploymentPhase } from '../../generated/prisma/enums.js';
 import { enqueueJob } from '../../jobs/queue.js';
 import type { Actor } from '../../kernel/principal.js';
 
-/** How long each phase of a regional deployment lasts (DEPLOY_*_MS). */
+/** How long each phase of a regional deployment lasts (REGIONAL_DEPLOY_*_MS). */
 export type DeploymentTimings = { databaseMigrationMs: number; dnsUpdateMs: number; sslSetupMs: number };
 
 /** What starting a regional deployment needs: how long each phase lasts (their ends are a queue job, see followDeploymentPhases). */

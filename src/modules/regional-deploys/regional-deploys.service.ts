@@ -29,7 +29,7 @@ const deployInput = z.object({
 
 /**
  * Moves the tenant to another cloud region: a safety backup first, then database migration
- * (unless `migrateData` is false), DNS update and SSL setup, each lasting its DEPLOY_*_MS, from
+ * (unless `migrateData` is false), DNS update and SSL setup, each lasting its REGIONAL_DEPLOY_*_MS, from
  * the maintenance window when it lies ahead. The tenant's region changes when the last phase
  * ends. One deployment at a time per tenant.
  */
