@@ -4,11 +4,16 @@ import { tenantRefFrom } from '../tenants/tenant-ref.js';
 import { deployTenant } from './regional-deploys.service.js';
 import { DeployTenantInput, TenantDeploymentRef } from './regional-deploys.types.js';
 
-builder.mutationField('deployTenant', (t) =>
-  t.prismaField({
-    type: TenantDeploymentRef,
-    description: 'Move the tenant to another cloud region; CONFLICT while another deployment runs',
-    args: { ...tenantArgs(t), input: t.arg({ type: DeployTenantInput, required: true }) },
-    resolve: (_query, _root, args, ctx) => deployTenant(ctx, ctx.deployments, tenantRefFrom(args), args.input),
-  }),
-);
+const deployToRegionField = (deprecationReason?: string) =>
+  builder.mutationField(deprecationReason ? 'deployTenant' : 'deployTenantToRegion', (t) =>
+    t.prismaField({
+      type: TenantDeploymentRef,
+      description: 'Move the tenant to another cloud region (a Control Core regional deploy); CONFLICT while another one runs',
+      ...(deprecationReason ? { deprecationReason } : {}),
+      args: { ...tenantArgs(t), input: t.arg({ type: DeployTenantInput, required: true }) },
+      resolve: (_query, _root, args, ctx) => deployTenant(ctx, ctx.deployments, tenantRefFrom(args), args.input),
+    }),
+  );
+
+deployToRegionField();
+deployToRegionField('Use deployTenantToRegion: deploying also names a blueprint version applied to tenants (deployBlueprint)');
