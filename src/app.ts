@@ -22,7 +22,7 @@ import { backupJobKind } from './modules/backups/job-requests.js';
 import { partialBackupFilesTask } from './modules/backups/partial-files.task.js';
 import { type BackupStorages, backupStoragesFrom } from './modules/backups/storage.js';
 import { databasePhasesHandler } from './modules/tenantsdb-databases/database-phases.job.js';
-import { deploymentPhasesHandler } from './modules/regional-deploys/regional-deploy-phases.job.js';
+import { regionalDeployPhasesHandler } from './modules/regional-deploys/regional-deploy-phases.job.js';
 import { auditRetentionTask } from './modules/audit/audit-retention.js';
 import { blueprintVersionApplier } from './modules/schema-rollouts/schema-rollout-applier.js';
 import { schemaRolloutHandler } from './modules/schema-rollouts/schema-rollout.job.js';
@@ -97,7 +97,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     plans: dataPlanePlans(env),
   };
   backups.dataPlane = dataPlane;
-  const { tenantDatabase: timings, regionalDeploy: deploymentTimings } = phaseTimings(env);
+  const { tenantDatabase: timings, regionalDeploy: regionalDeployTimings } = phaseTimings(env);
   const databaseWork = { timings };
   const meter = new UsageMeter(prisma, logger, { flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS, maxKeys: 10_000 });
   const keyUse = new KeyUseRecorder(prisma, logger, { flushIntervalMs: env.API_KEY_LAST_USED_FLUSH_MS, maxKeys: 10_000 });
@@ -119,7 +119,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     }),
   );
   jobs.handle(databasePhasesHandler(prisma, timings, { leaseMs: queue.leaseMs }));
-  jobs.handle(deploymentPhasesHandler(prisma, deploymentTimings, { leaseMs: queue.leaseMs }));
+  jobs.handle(regionalDeployPhasesHandler(prisma, regionalDeployTimings, { leaseMs: queue.leaseMs }));
   const backupSchedule = env.BACKUP_SCHEDULER === 'on' ? backupScheduleTask(prisma, backups, logger, env.BACKUP_SCHEDULER_INTERVAL_MS) : null;
   if (backupSchedule) jobs.every(backupSchedule);
   jobs.every(interruptedWorkTask(prisma, alone, logger));
@@ -150,8 +150,8 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   };
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
   const domains = { keyring, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN, apiHosts: env.CONTROL_CORE_API_HOSTS };
-  const deployments = { backups, work: { timings: deploymentTimings }, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
-  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, dataPlane, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring, queryLogs: { slowQueryMs: env.SLOW_QUERY_MS }, schemaRollouts: rollouts },
+  const regionalDeploys = { backups, work: { timings: regionalDeployTimings }, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
+  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, dataPlane, domains, regionalDeploys, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring, queryLogs: { slowQueryMs: env.SLOW_QUERY_MS }, schemaRollouts: rollouts },
     observer: { ...operationObserver(metrics), tenant: noteTenant },
     credentials,
   });

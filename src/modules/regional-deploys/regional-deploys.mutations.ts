@@ -11,7 +11,7 @@ const deployToRegionField = (deprecationReason?: string) =>
       description: 'Move the tenant to another cloud region (a Control Core regional deploy); CONFLICT while another one runs',
       ...(deprecationReason ? { deprecationReason } : {}),
       args: { ...tenantArgs(t), input: t.arg({ type: DeployTenantInput, required: true }) },
-      resolve: (_query, _root, args, ctx) => deployTenant(ctx, ctx.deployments, tenantRefFrom(args), args.input),
+      resolve: (_query, _root, args, ctx) => deployTenant(ctx, ctx.regionalDeploys, tenantRefFrom(args), args.input),
     }),
   );
 
