@@ -59,7 +59,7 @@ module.exports = {
       severity: 'error',
       comment: 'src/lib holds small pure helpers and imports nothing of the gateway above it.',
       from: { path: '^src/lib/' },
-      to: { path: '^src/(kernel|modules|graphql|rest|http|db)/' },
+      to: { path: '^src/(kernel|modules|graphql|rest|http|gateway-db)/' },
     },
   ],
   options: {

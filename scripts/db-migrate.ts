@@ -1,5 +1,5 @@
-import { openDatabase } from '../src/db/client.js';
-import { applyMigrations } from '../src/db/schema-engine.js';
+import { openDatabase } from '../src/gateway-db/client.js';
+import { applyMigrations } from '../src/gateway-db/schema-engine.js';
 import { readEnvironment } from '../src/env.js';
 import { startOrExit } from '../src/lib/start-failure.js';
 

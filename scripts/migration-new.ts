@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { openDatabase } from '../src/db/client.js';
-import { diffMigrationsToSchema, prismaDir } from '../src/db/schema-engine.js';
+import { openDatabase } from '../src/gateway-db/client.js';
+import { diffMigrationsToSchema, prismaDir } from '../src/gateway-db/schema-engine.js';
 
 // Migrations are authored against an in-memory PGlite: the WASM schema engine
 // diffs the committed migrations (replayed on a shadow PGlite) against schema.prisma.

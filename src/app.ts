@@ -1,7 +1,7 @@
 import type { DataPlane } from './data-plane/data-plane.js';
 import { openDataPlane } from './data-plane/open-data-plane.js';
-import type { Database } from './db/client.js';
-import { type Environment, jobSettings } from './env.js';
+import type { Database } from './gateway-db/client.js';
+import { type Environment, jobSettings, phaseTimings } from './env.js';
 import { createCredentials, operatorKeyCheck } from './http/credentials.js';
 import { jwtAuthenticator } from './http/jwt.js';
 import { graphqlBridge } from './http/graphql-bridge.js';
@@ -21,15 +21,15 @@ import { backupScheduleTask } from './modules/backups/backup-schedule.task.js';
 import { backupJobKind } from './modules/backups/job-requests.js';
 import { partialBackupFilesTask } from './modules/backups/partial-files.task.js';
 import { type BackupStorages, backupStoragesFrom } from './modules/backups/storage.js';
-import { databasePhasesHandler } from './modules/databases/database-phases.job.js';
-import { deploymentPhasesHandler } from './modules/deployments/deployment-phases.job.js';
+import { databasePhasesHandler } from './modules/tenantsdb-databases/database-phases.job.js';
+import { regionalDeployPhasesHandler } from './modules/regional-deploys/regional-deploy-phases.job.js';
 import { auditRetentionTask } from './modules/audit/audit-retention.js';
 import { blueprintVersionApplier } from './modules/schema-rollouts/schema-rollout-applier.js';
 import { schemaRolloutHandler } from './modules/schema-rollouts/schema-rollout.job.js';
 import { schemaRolloutKind } from './modules/schema-rollouts/schema-rollouts.service.js';
-import type { DataPlaneDeps } from './modules/tenant-databases/data-plane-deps.js';
-import { dataPlanePlans } from './modules/tenant-databases/data-plane-plans.js';
-import { moveLegacySchemas } from './modules/tenant-databases/legacy-schemas.js';
+import type { DataPlaneDeps } from './modules/data-plane-schemas/data-plane-deps.js';
+import { dataPlanePlans } from './modules/data-plane-schemas/data-plane-plans.js';
+import { moveLegacySchemas } from './modules/data-plane-schemas/legacy-schemas.js';
 import { queryLogRetentionTask } from './modules/query-logs/query-log-retention.js';
 import { webhookDeliveryHandler } from './modules/webhooks/delivery.job.js';
 import { interruptedWorkTask } from './modules/tenants/interrupted-work.task.js';
@@ -97,11 +97,10 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     plans: dataPlanePlans(env),
   };
   backups.dataPlane = dataPlane;
-  const timings = { provisionMs: env.DATABASE_PROVISION_MS, syncMs: env.DATABASE_SYNC_MS, cutoverMs: env.DATABASE_CUTOVER_MS };
+  const { tenantDatabase: timings, regionalDeploy: regionalDeployTimings } = phaseTimings(env);
   const databaseWork = { timings };
   const meter = new UsageMeter(prisma, logger, { flushIntervalMs: env.USAGE_FLUSH_INTERVAL_MS, maxKeys: 10_000 });
   const keyUse = new KeyUseRecorder(prisma, logger, { flushIntervalMs: env.API_KEY_LAST_USED_FLUSH_MS, maxKeys: 10_000 });
-  const deploymentTimings = { databaseMigrationMs: env.DEPLOY_DATABASE_MIGRATION_MS, dnsUpdateMs: env.DEPLOY_DNS_UPDATE_MS, sslSetupMs: env.DEPLOY_SSL_SETUP_MS };
   const credentials = createCredentials(prisma, env.GATEWAY_ADMIN_KEY, env.PRINCIPAL_CACHE_MS, jwtAuthenticator(env, prisma), (keyId) => keyUse.record(keyId));
 
   // Background work: modules contribute job handlers and periodic tasks; src/jobs/ claims, leases and schedules.
@@ -120,7 +119,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     }),
   );
   jobs.handle(databasePhasesHandler(prisma, timings, { leaseMs: queue.leaseMs }));
-  jobs.handle(deploymentPhasesHandler(prisma, deploymentTimings, { leaseMs: queue.leaseMs }));
+  jobs.handle(regionalDeployPhasesHandler(prisma, regionalDeployTimings, { leaseMs: queue.leaseMs }));
   const backupSchedule = env.BACKUP_SCHEDULER === 'on' ? backupScheduleTask(prisma, backups, logger, env.BACKUP_SCHEDULER_INTERVAL_MS) : null;
   if (backupSchedule) jobs.every(backupSchedule);
   jobs.every(interruptedWorkTask(prisma, alone, logger));
@@ -151,8 +150,8 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   };
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
   const domains = { keyring, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN, apiHosts: env.CONTROL_CORE_API_HOSTS };
-  const deployments = { backups, work: { timings: deploymentTimings }, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
-  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, dataPlane, domains, deployments, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring, queryLogs: { slowQueryMs: env.SLOW_QUERY_MS }, schemaRollouts: rollouts },
+  const regionalDeploys = { backups, work: { timings: regionalDeployTimings }, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
+  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, dataPlane, domains, regionalDeploys, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring, queryLogs: { slowQueryMs: env.SLOW_QUERY_MS }, schemaRollouts: rollouts },
     observer: { ...operationObserver(metrics), tenant: noteTenant },
     credentials,
   });

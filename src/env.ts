@@ -66,14 +66,21 @@ const environmentSchema = z.object({
   /** Scheduled backups (each tenant's backup configuration); one process at a time runs them. */
   BACKUP_SCHEDULER: z.enum(['on', 'off']).default('on'),
   BACKUP_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
-  /** TenantsDB database phases: dedicated provisioning, migration sync and cutover. */
-  DATABASE_PROVISION_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
-  DATABASE_SYNC_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
-  DATABASE_CUTOVER_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
-  /** Control Core regional deployments: how long each phase lasts. */
-  DEPLOY_DATABASE_MIGRATION_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
-  DEPLOY_DNS_UPDATE_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
-  DEPLOY_SSL_SETUP_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
+  /** TenantsDB tenant databases' phases: dedicated provisioning, migration sync and cutover (see phaseTimings). */
+  TENANT_DATABASE_PROVISION_MS: z.coerce.number().int().min(0).max(3_600_000).optional(),
+  TENANT_DATABASE_SYNC_MS: z.coerce.number().int().min(0).max(3_600_000).optional(),
+  TENANT_DATABASE_CUTOVER_MS: z.coerce.number().int().min(0).max(600_000).optional(),
+  /** Control Core regional deploys: how long each phase lasts (see phaseTimings). */
+  REGIONAL_DEPLOY_DATABASE_MIGRATION_MS: z.coerce.number().int().min(0).max(86_400_000).optional(),
+  REGIONAL_DEPLOY_DNS_UPDATE_MS: z.coerce.number().int().min(0).max(86_400_000).optional(),
+  REGIONAL_DEPLOY_SSL_SETUP_MS: z.coerce.number().int().min(0).max(86_400_000).optional(),
+  /** Older names of the six above, still read (the new names win): DATABASE_* read like settings of the gateway's own database (DATABASE_URL), DEPLOY_* like TenantsDB deployments. */
+  DATABASE_PROVISION_MS: z.coerce.number().int().min(0).max(3_600_000).optional(),
+  DATABASE_SYNC_MS: z.coerce.number().int().min(0).max(3_600_000).optional(),
+  DATABASE_CUTOVER_MS: z.coerce.number().int().min(0).max(600_000).optional(),
+  DEPLOY_DATABASE_MIGRATION_MS: z.coerce.number().int().min(0).max(86_400_000).optional(),
+  DEPLOY_DNS_UPDATE_MS: z.coerce.number().int().min(0).max(86_400_000).optional(),
+  DEPLOY_SSL_SETUP_MS: z.coerce.number().int().min(0).max(86_400_000).optional(),
   REDIS_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   /** Switches for benchmarking and diagnosis: `off` disables metering or every rate limit. */
@@ -230,6 +237,22 @@ export function jobSettings(env: Environment) {
     backupJobLeaseMs: env.BACKUP_JOB_LEASE_MS ?? env.DEPLOYMENT_LEASE_MS ?? leaseMs,
     schemaRolloutLeaseMs: env.SCHEMA_ROLLOUT_LEASE_MS ?? env.DEPLOYMENT_LEASE_MS ?? leaseMs,
     webhookPollMs: env.WEBHOOK_POLL_MS,
+  };
+}
+
+/** How long the timed phases last, with the older names as aliases (the new names win). */
+export function phaseTimings(env: Environment) {
+  return {
+    tenantDatabase: {
+      provisionMs: env.TENANT_DATABASE_PROVISION_MS ?? env.DATABASE_PROVISION_MS ?? 60_000,
+      syncMs: env.TENANT_DATABASE_SYNC_MS ?? env.DATABASE_SYNC_MS ?? 10_000,
+      cutoverMs: env.TENANT_DATABASE_CUTOVER_MS ?? env.DATABASE_CUTOVER_MS ?? 2_000,
+    },
+    regionalDeploy: {
+      databaseMigrationMs: env.REGIONAL_DEPLOY_DATABASE_MIGRATION_MS ?? env.DEPLOY_DATABASE_MIGRATION_MS ?? 60_000,
+      dnsUpdateMs: env.REGIONAL_DEPLOY_DNS_UPDATE_MS ?? env.DEPLOY_DNS_UPDATE_MS ?? 30_000,
+      sslSetupMs: env.REGIONAL_DEPLOY_SSL_SETUP_MS ?? env.DEPLOY_SSL_SETUP_MS ?? 30_000,
+    },
   };
 }
 

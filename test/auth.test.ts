@@ -395,6 +395,16 @@ const matrix: Cell[] = [
     variables: (target) => ({ tenant: target.id, id: target.deploymentId }),
     expect: tenantCell('read'),
   },
+  { operation: 'mutation ($tenant: ID!) { deployTenantToRegion(tenant: $tenant, input: { region: "eu-west-1" }) { id } }', variables: tenant, expect: tenantCell('write') },
+  {
+    operation: 'query ($tenant: ID!, $id: ID!) { regionalDeploy(tenant: $tenant, id: $id) { status } }',
+    setup: async (target) => {
+      const result = await gateway.graphql<{ deployTenantToRegion: { id: string } }, object>(`mutation { deployTenantToRegion(tenant: "${target.id}", input: { region: "eu-west-1" }) { id } }`);
+      target.deploymentId = result.data!.deployTenantToRegion.id;
+    },
+    variables: (target) => ({ tenant: target.id, id: target.deploymentId }),
+    expect: tenantCell('read'),
+  },
   { operation: 'query ($tenant: ID!) { tenantBilling(tenant: $tenant) { totalCostCents } }', variables: tenant, expect: tenantCell('read') },
   {
     operation: 'mutation ($tenant: ID!) { updateTenantBilling(tenant: $tenant, input: { paymentMethod: "pm_123" }) { paymentMethod } }',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Database } from '../src/db/client.js';
+import type { Database } from '../src/gateway-db/client.js';
 import { readEnvironment } from '../src/env.js';
 import { backupStoragesFrom } from '../src/modules/backups/storage.js';
 import { openTestDatabase, testKeyring } from './support/gateway.js';

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { DirectoryBusyError, lockDirectory } from '../src/db/directory-lock.js';
+import { DirectoryBusyError, lockDirectory } from '../src/gateway-db/directory-lock.js';
 import { startServerProcess } from './support/server-process.js';
 
 const root = path.resolve(import.meta.dirname, '..');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { auditedStatement, auditedStatementLength } from '../src/modules/admin-queries/admin-query.service.js';
 import { replayChange } from '../src/modules/backups/snapshot-replay.js';
-import { runInSchema } from '../src/modules/tenant-databases/tenant-schemas.js';
+import { runInSchema } from '../src/modules/data-plane-schemas/tenant-schemas.js';
 import { type DataPlaneProject, deploymentFinished, inSchema, pendingChange, placementOf, projectWithBlueprint, tenantOf } from './support/data-plane.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ResultTooLargeError } from '../src/data-plane/data-plane.js';
-import { schemaLogin } from '../src/modules/tenant-databases/placements.js';
-import { type ClassifiedStatement, classifySql } from '../src/modules/tenant-databases/sql-classifier.js';
-import { inSchemaSession, runInSchema, type SchemaLimits } from '../src/modules/tenant-databases/tenant-schemas.js';
+import { schemaLogin } from '../src/modules/data-plane-schemas/placements.js';
+import { type ClassifiedStatement, classifySql } from '../src/modules/data-plane-schemas/sql-classifier.js';
+import { inSchemaSession, runInSchema, type SchemaLimits } from '../src/modules/data-plane-schemas/tenant-schemas.js';
 import { type DataPlaneProject, inSchema, placementOf, projectWithBlueprint, tenantOf } from './support/data-plane.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 

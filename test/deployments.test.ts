@@ -9,17 +9,17 @@ import { startReplica } from './support/replica.js';
 const phaseMs = 400;
 let gateway: TestGateway;
 beforeAll(async () => {
-  gateway = await startGateway({ env: { DEPLOY_DATABASE_MIGRATION_MS: phaseMs, DEPLOY_DNS_UPDATE_MS: phaseMs, DEPLOY_SSL_SETUP_MS: phaseMs } });
+  gateway = await startGateway({ env: { REGIONAL_DEPLOY_DATABASE_MIGRATION_MS: phaseMs, REGIONAL_DEPLOY_DNS_UPDATE_MS: phaseMs, REGIONAL_DEPLOY_SSL_SETUP_MS: phaseMs } });
 });
 afterAll(() => gateway.close());
 
 const deploy = (tenant: string, input: { region: string; migrateData?: boolean; maintenanceWindow?: string }) => gateway.graphql(DeployTenantDocument, { tenant, input });
-const status = async (tenant: string, id: string) => (await gateway.data(TenantDeploymentDocument, { tenant, id })).tenantDeployment;
+const status = async (tenant: string, id: string) => (await gateway.data(TenantDeploymentDocument, { tenant, id })).regionalDeploy;
 
 describe('deploying a tenant to another region', () => {
   test('the move is audited as the tenant\'s region changing, so point-in-time recovery to after it keeps the new region', async () => {
     const tenant = await createTenant(gateway, { region: 'us-east-1', tier: 'ENTERPRISE', isolation: 'DEDICATED' });
-    const started = (await deploy(tenant.id, { region: 'eu-west-1' })).data!.deployTenant;
+    const started = (await deploy(tenant.id, { region: 'eu-west-1' })).data!.deployTenantToRegion;
     await expect.poll(async () => (await status(tenant.id, started.id)).status, { timeout: 10_000, interval: 50 }).toBe('COMPLETED');
     const event = await gateway.database.prisma.auditEvent.findFirstOrThrow({ where: { tenantId: tenant.id, action: 'tenant.updated' } });
     expect(event).toMatchObject({ actor: 'regional deployment', changes: [{ path: 'tenant.region', before: 'us-east-1', after: 'eu-west-1' }] });
@@ -36,7 +36,7 @@ describe('deploying a tenant to another region', () => {
     const tenant = await createTenant(gateway, { slug: `acme-${process.pid}`, region: 'us-east-1', tier: 'PRO' });
     const result = await deploy(tenant.id, { region: 'eu-west-1', migrateData: true, maintenanceWindow: '2025-01-26T02:00:00Z' });
     expect(result.errors).toBeUndefined();
-    const started = result.data!.deployTenant;
+    const started = result.data!.deployTenantToRegion;
     expect(started).toMatchObject({
       tenantId: tenant.id,
       fromRegion: 'us-east-1',
@@ -76,7 +76,7 @@ describe('deploying a tenant to another region', () => {
   test('without migrate_data the database phase is skipped; a maintenance window ahead schedules it', async () => {
     const tenant = await createTenant(gateway, { region: 'us-east-1' });
     const windowAt = new Date(Date.now() + 3_600_000).toISOString();
-    const scheduled = (await deploy(tenant.id, { region: 'ap-south-1', migrateData: false, maintenanceWindow: windowAt })).data!.deployTenant;
+    const scheduled = (await deploy(tenant.id, { region: 'ap-south-1', migrateData: false, maintenanceWindow: windowAt })).data!.deployTenantToRegion;
     expect(scheduled).toMatchObject({
       status: 'SCHEDULED',
       startedAt: windowAt,
@@ -116,7 +116,7 @@ describe('deploying a tenant to another region', () => {
   test('a second deployment while one runs is CONFLICT naming the running one; an unknown deployment id is NOT_FOUND', async () => {
     const tenant = await createTenant(gateway, { region: 'us-east-1' });
     const windowAt = new Date(Date.now() + 3_600_000).toISOString();
-    const first = (await deploy(tenant.id, { region: 'eu-west-1', maintenanceWindow: windowAt })).data!.deployTenant;
+    const first = (await deploy(tenant.id, { region: 'eu-west-1', maintenanceWindow: windowAt })).data!.deployTenantToRegion;
     const second = await deploy(tenant.id, { region: 'eu-north-1' });
     expect(codes(second)).toEqual(['CONFLICT']);
     expect(second.errors![0]!.message).toBe(`Deployment ${first.id} to eu-west-1 is still in progress`);
@@ -140,13 +140,13 @@ describe('a deployment survives a restart', () => {
     const tenant = await createTenant(gateway, { region: 'us-east-1' });
     // Scheduled an hour ahead by the running process; the hour passes while no process follows it.
     const windowAt = new Date(Date.now() + 3_600_000).toISOString();
-    const started = (await deploy(tenant.id, { region: 'eu-central-1', maintenanceWindow: windowAt })).data!.deployTenant;
+    const started = (await deploy(tenant.id, { region: 'eu-central-1', maintenanceWindow: windowAt })).data!.deployTenantToRegion;
     await gateway.database.prisma.tenantDeployment.update({ where: { id: started.id }, data: { phaseEndsAt: new Date(Date.now() - 5_000) } });
     expect((await status(tenant.id, started.id)).status).toBe('SCHEDULED');
     // The hour passed for its queue job too (src/jobs/): due since then.
     await gateway.database.prisma.job.updateMany({ where: { uniqueKey: `regional-deployment-phases:${tenant.id}` }, data: { runAt: new Date(Date.now() - 5_000) } });
     // A process that starts now: a replica over the same database, phases a few milliseconds long.
-    restarted = await startReplica(gateway, { DEPLOY_DATABASE_MIGRATION_MS: 10, DEPLOY_DNS_UPDATE_MS: 10, DEPLOY_SSL_SETUP_MS: 10 });
+    restarted = await startReplica(gateway, { REGIONAL_DEPLOY_DATABASE_MIGRATION_MS: 10, REGIONAL_DEPLOY_DNS_UPDATE_MS: 10, REGIONAL_DEPLOY_SSL_SETUP_MS: 10 });
     await expect.poll(async () => (await status(tenant.id, started.id)).status, { timeout: 10_000 }).toBe('COMPLETED');
     expect((await gateway.data(TenantDocument, { id: tenant.id })).tenant).toMatchObject({ region: 'eu-central-1' });
   });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type DataPlaneProject, dataPlaneCatalog, projectWithBlueprint, tenantOf } from './support/data-plane.js';
-import { withPlacement } from '../src/modules/tenant-databases/placements.js';
+import { withPlacement } from '../src/modules/data-plane-schemas/placements.js';
 import { createTenant } from './support/fixtures.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 

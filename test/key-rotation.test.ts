@@ -9,7 +9,7 @@ import { openProxyPassword } from '../src/modules/accounts/proxy-passwords.js';
 import { openFileKey } from '../src/modules/backups/backup-file-keys.js';
 import { openDomainKey } from '../src/modules/domains/domain-keys.js';
 import { openDataKey, openSecretValue } from '../src/modules/secrets/envelope.js';
-import { schemaLogin } from '../src/modules/tenant-databases/placements.js';
+import { schemaLogin } from '../src/modules/data-plane-schemas/placements.js';
 import { openWorkspacePassword } from '../src/modules/workspaces/workspace-passwords.js';
 import { makeCertificate } from './support/certificates.js';
 import { inSchema, projectWithBlueprint, tenantOf } from './support/data-plane.js';

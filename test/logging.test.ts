@@ -5,10 +5,10 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { expect, test } from 'vitest';
-import { openDatabase } from '../src/db/client.js';
+import { openDatabase } from '../src/gateway-db/client.js';
 import { createLogger } from '../src/lib/logger.js';
 import { openFileKey } from '../src/modules/backups/backup-file-keys.js';
-import { schemaLogin } from '../src/modules/tenant-databases/placements.js';
+import { schemaLogin } from '../src/modules/data-plane-schemas/placements.js';
 import { makeCertificate } from './support/certificates.js';
 import { startServerProcess } from './support/server-process.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type Database, openDatabase } from '../src/db/client.js';
-import { applyMigrations, migrationsUpToDate, readMigrationList } from '../src/db/schema-engine.js';
+import { type Database, openDatabase } from '../src/gateway-db/client.js';
+import { applyMigrations, migrationsUpToDate, readMigrationList } from '../src/gateway-db/schema-engine.js';
 
 let database: Database;
 const upToDate = () => migrationsUpToDate((sql) => database.prisma.$queryRawUnsafe(sql));

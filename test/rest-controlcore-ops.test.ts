@@ -13,7 +13,7 @@ let operator: Record<string, string>;
 beforeAll(async () => {
   dns = await startDnsServer();
   gateway = await startGateway({
-    env: { DNS_RESOLVERS: [dns.address], DEPLOY_DATABASE_MIGRATION_MS: phaseMs, DEPLOY_DNS_UPDATE_MS: phaseMs, DEPLOY_SSL_SETUP_MS: phaseMs },
+    env: { DNS_RESOLVERS: [dns.address], REGIONAL_DEPLOY_DATABASE_MIGRATION_MS: phaseMs, REGIONAL_DEPLOY_DNS_UPDATE_MS: phaseMs, REGIONAL_DEPLOY_SSL_SETUP_MS: phaseMs },
   });
   operator = { authorization: `Bearer ${gateway.adminKey}` };
   acme = await createTenant(gateway, { slug: 'tenant-acme-123', name: 'Acme Corporation', tier: 'PRO', region: 'us-east-1' });

@@ -4,7 +4,7 @@ import { createBlueprints } from './support/fixtures.js';
 import { readEnvironment } from '../src/env.js';
 import { startBackup } from '../src/modules/backups/backup-files.js';
 import { backupStoragesFrom } from '../src/modules/backups/storage.js';
-import { physicalSchemaName, tenantDatabaseName } from '../src/modules/tenant-databases/physical-names.js';
+import { physicalSchemaName, tenantDatabaseName } from '../src/modules/data-plane-schemas/physical-names.js';
 import { settleInterruptedWork } from '../src/modules/tenants/interrupted-work.js';
 import { backupJobKind } from '../src/modules/backups/job-requests.js';
 import { startGateway, type TestGateway, testKeyring, uniqueSlug } from './support/gateway.js';
@@ -35,7 +35,7 @@ async function projectKey(tier: 'FREE' | 'PRO') {
 }
 
 beforeAll(async () => {
-  gateway = await startGateway({ env: { DATABASE_PROVISION_MS: 600, DATABASE_SYNC_MS: 600, DATABASE_CUTOVER_MS: 600 } });
+  gateway = await startGateway({ env: { TENANT_DATABASE_PROVISION_MS: 600, TENANT_DATABASE_SYNC_MS: 600, TENANT_DATABASE_CUTOVER_MS: 600 } });
   [pro, free] = await Promise.all([projectKey('PRO'), projectKey('FREE')]);
 });
 afterAll(() => gateway.close());

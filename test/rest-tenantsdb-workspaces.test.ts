@@ -4,7 +4,7 @@ import { leaseOf } from '../src/jobs/queue.js';
 import { runBackupJob } from '../src/modules/backups/backup-jobs.js';
 import { backupJobKind } from '../src/modules/backups/job-requests.js';
 import { backupStoragesFrom } from '../src/modules/backups/storage.js';
-import { withPlacement } from '../src/modules/tenant-databases/placements.js';
+import { withPlacement } from '../src/modules/data-plane-schemas/placements.js';
 import { dataPlaneCatalog, inSchema } from './support/data-plane.js';
 import { signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway, testKeyring, uniqueSlug } from './support/gateway.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Database } from '../src/db/client.js';
+import type { Database } from '../src/gateway-db/client.js';
 import type { SchemaRollout, SchemaRolloutTarget } from '../src/generated/prisma/client.js';
 import { claimJob, leaseOf } from '../src/jobs/queue.js';
 import { JobRunner } from '../src/jobs/runner.js';

@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { printSchema } from 'graphql';
 import { expect, test } from 'vitest';
-import { openDatabase } from '../src/db/client.js';
-import { diffMigrationsToSchema } from '../src/db/schema-engine.js';
+import { openDatabase } from '../src/gateway-db/client.js';
+import { diffMigrationsToSchema } from '../src/gateway-db/schema-engine.js';
 import { schema } from '../src/graphql/schema.js';
 
 test('schema/schema.graphql is the schema the code builds (run `npm run generate` after changing types)', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect, test } from 'vitest';
-import { openDatabase } from '../src/db/client.js';
+import { openDatabase } from '../src/gateway-db/client.js';
 
 test('db:seed loads a demo project with tenants on every tier and non-default configurations, and can run twice', { timeout: 120_000 }, async () => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gateway-seed-'));

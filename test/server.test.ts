@@ -155,7 +155,7 @@ test.each(backends)('SIGKILL in the middle of rollback and backup jobs of a tena
     BACKUP_SCHEDULER: 'off',
     LOG_LEVEL: 'warn',
     SECRETS_KEY: 'cd'.repeat(32),
-    DATABASE_PROVISION_MS: '0',
+    TENANT_DATABASE_PROVISION_MS: '0',
     DEPLOYMENT_LEASE_MS: '2000',
     DEPLOYMENT_POLL_MS: '200',
     // The test polls and queries faster than a FREE project's per-minute quota allows.
@@ -280,7 +280,7 @@ test('a restarted process ends the database phases a killed one started on time,
   const own = await mkdtemp(path.join(tmpdir(), 'gateway-data-'));
   const key = 'phases-operator-key-0123456789';
   // Provisioning outlasts the restart; the minute sweep alone would end it a minute later.
-  const env = { GATEWAY_ADMIN_KEY: key, BACKUP_DIR: path.join(own, 'backups'), BACKUP_SCHEDULER: 'off', DATABASE_PROVISION_MS: '15000' };
+  const env = { GATEWAY_ADMIN_KEY: key, BACKUP_DIR: path.join(own, 'backups'), BACKUP_SCHEDULER: 'off', TENANT_DATABASE_PROVISION_MS: '15000' };
   const state = async (url: string) => {
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',

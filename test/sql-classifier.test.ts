@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifySql, quoteIdentifier, SqlSyntaxError } from '../src/modules/tenant-databases/sql-classifier.js';
+import { classifySql, quoteIdentifier, SqlSyntaxError } from '../src/modules/data-plane-schemas/sql-classifier.js';
 
 type Row = [sql: string, kind: string, command: string, reverse: string | null, refused?: boolean];
 

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { expect, test } from 'vitest';
-import { postgresSqlSessions } from '../src/db/sql-sessions.js';
+import { postgresSqlSessions } from '../src/gateway-db/sql-sessions.js';
 
 // The data plane's own pool (tenant SQL beside Prisma's): a connection the server ends while it
 // sits idle must not become an unhandled 'error' (that would crash the gateway).

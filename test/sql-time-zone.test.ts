@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Database } from '../src/db/client.js';
+import type { Database } from '../src/gateway-db/client.js';
 import { readEnvironment } from '../src/env.js';
 import { claimJob, enqueueJob } from '../src/jobs/queue.js';
 import { recordDataPlaneAudit } from '../src/kernel/audit-trail.js';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { physicalSchemaName, tenantDatabaseName } from '../src/modules/tenant-databases/physical-names.js';
-import { createPlacement, dropPlacement, dropUnreferencedPlacement, type Placed } from '../src/modules/tenant-databases/placements.js';
-import { classifySql } from '../src/modules/tenant-databases/sql-classifier.js';
-import { ConnectionLimitError, inSchemaSession, RefusedStatementError, runInSchema, type SchemaLimits, SchemaQueryError } from '../src/modules/tenant-databases/tenant-schemas.js';
+import { physicalSchemaName, tenantDatabaseName } from '../src/modules/data-plane-schemas/physical-names.js';
+import { createPlacement, dropPlacement, dropUnreferencedPlacement, type Placed } from '../src/modules/data-plane-schemas/placements.js';
+import { classifySql } from '../src/modules/data-plane-schemas/sql-classifier.js';
+import { ConnectionLimitError, inSchemaSession, RefusedStatementError, runInSchema, type SchemaLimits, SchemaQueryError } from '../src/modules/data-plane-schemas/tenant-schemas.js';
 import { dataPlaneCatalog, inSchema } from './support/data-plane.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 

@@ -1,4 +1,4 @@
-import type { SqlResult } from '../db/sql-sessions.js';
+import type { SqlResult } from '../gateway-db/sql-sessions.js';
 import { DomainError } from '../lib/errors.js';
 
 /**

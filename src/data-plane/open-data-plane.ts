@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { lockDirectory } from '../db/directory-lock.js';
-import { isPostgresUrl, type Database } from '../db/client.js';
-import type { StatementObserver } from '../db/sql-sessions.js';
+import { lockDirectory } from '../gateway-db/directory-lock.js';
+import { isPostgresUrl, type Database } from '../gateway-db/client.js';
+import type { StatementObserver } from '../gateway-db/sql-sessions.js';
 import type { Environment } from '../env.js';
 import { DomainError } from '../lib/errors.js';
 import type { DataPlane } from './data-plane.js';

@@ -1,5 +1,5 @@
 import type { PGlite, Transaction } from '@electric-sql/pglite';
-import { asResult, int8, type SqlResult, type StatementObserver } from '../db/sql-sessions.js';
+import { asResult, int8, type SqlResult, type StatementObserver } from '../gateway-db/sql-sessions.js';
 import { asSchemaQueryError, type DataPlane, quotedIdentifier, type ResultCaps, SchemaQueryError, sessionSettings, Shares, type StatementResult, type TenantSession } from './data-plane.js';
 import { storageBytesSql } from './postgres-data-plane.js';
 

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import { asResult, int8, jsonValue, type SqlResult, type StatementObserver } from '../db/sql-sessions.js';
+import { asResult, int8, jsonValue, type SqlResult, type StatementObserver } from '../gateway-db/sql-sessions.js';
 import { sendCancelRequest } from './cancel-request.js';
 import {
   asSchemaQueryError,

@@ -2,13 +2,13 @@ import type { AccountDeps } from '../modules/accounts/account-deps.js';
 import type { Keyring } from '../lib/keyring.js';
 import type { Actor } from '../kernel/principal.js';
 import type { BackupDeps } from '../modules/backups/backup-files.js';
-import type { DatabaseWork } from '../modules/databases/database-work.js';
-import type { DeploymentDeps } from '../modules/deployments/deployments.service.js';
+import type { DatabaseWork } from '../modules/tenantsdb-databases/database-work.js';
+import type { RegionalDeployDeps } from '../modules/regional-deploys/regional-deploys.service.js';
 import type { DomainDeps } from '../modules/domains/domains.service.js';
 import type { RolloutDeps } from '../modules/schema-rollouts/schema-rollouts.service.js';
 import type { QueryLogDeps } from '../modules/query-logs/query-logs.service.js';
 import type { UsageMeter } from '../modules/usage/meter.js';
-import type { DataPlaneDeps } from '../modules/tenant-databases/data-plane-deps.js';
+import type { DataPlaneDeps } from '../modules/data-plane-schemas/data-plane-deps.js';
 import type { FieldLimited } from '../rate-limit/field-limits.js';
 
 export type GraphQLContext = Actor & FieldLimited & {
@@ -18,7 +18,7 @@ export type GraphQLContext = Actor & FieldLimited & {
   backups: BackupDeps;
   databaseWork: DatabaseWork;
   domains: DomainDeps;
-  deployments: DeploymentDeps;
+  regionalDeploys: RegionalDeployDeps;
   /** Where Control Core routes are mounted: tenant metrics name routes under it (`/policies`). */
   controlCorePrefix: string;
   accounts: AccountDeps;

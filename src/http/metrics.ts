@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Database } from '../db/client.js';
+import type { Database } from '../gateway-db/client.js';
 import type { OperationObserver } from '../graphql/operation-metrics.js';
 import type { UsageMeter } from '../modules/usage/meter.js';
 

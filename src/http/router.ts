@@ -1,5 +1,5 @@
 import type { YogaServerInstance } from 'graphql-yoga';
-import type { Database } from '../db/client.js';
+import type { Database } from '../gateway-db/client.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { domainGraphQLError } from '../graphql/errors.js';
 import { DomainError } from '../lib/errors.js';

@@ -1,4 +1,4 @@
-import type { Database } from '../db/client.js';
+import type { Database } from '../gateway-db/client.js';
 import type { Logger } from '../lib/logger.js';
 import type { JobHandler } from './handler.js';
 import { openLeadership } from './leadership.js';

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Database } from '../db/client.js';
+import type { Database } from '../gateway-db/client.js';
 
 /**
  * One leader among the gateway processes sharing a database, for work that must run once

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma, type Job, type PrismaClient } from '../generated/prisma/client.js';
-import { utcNow } from '../db/sql-time.js';
+import { utcNow } from '../gateway-db/sql-time.js';
 
 /**
  * The queue's SQL, all of it: enqueue, claim, renew, end, fail, release. Every statement starts

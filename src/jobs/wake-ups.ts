@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Database } from '../db/client.js';
+import type { Database } from '../gateway-db/client.js';
 import type { Logger } from '../lib/logger.js';
 import { jobsChannel } from './queue.js';
 

@@ -1,8 +1,8 @@
 import { expect } from 'vitest';
-import type { SqlResult } from '../../src/db/sql-sessions.js';
-import { type Placed, withPlacement } from '../../src/modules/tenant-databases/placements.js';
-import { classifySql } from '../../src/modules/tenant-databases/sql-classifier.js';
-import { inSchemaSession } from '../../src/modules/tenant-databases/tenant-schemas.js';
+import type { SqlResult } from '../../src/gateway-db/sql-sessions.js';
+import { type Placed, withPlacement } from '../../src/modules/data-plane-schemas/placements.js';
+import { classifySql } from '../../src/modules/data-plane-schemas/sql-classifier.js';
+import { inSchemaSession } from '../../src/modules/data-plane-schemas/tenant-schemas.js';
 import type { PlanTier } from '../../src/generated/graphql/graphql.js';
 import { setProjectTier, signupAccount } from './fixtures.js';
 import { type TestGateway, uniqueSlug } from './gateway.js';

@@ -6,8 +6,8 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import pg from 'pg';
 import { type App, createApp } from '../../src/app.js';
-import { type Database, openDatabase } from '../../src/db/client.js';
-import { applyMigrations } from '../../src/db/schema-engine.js';
+import { type Database, openDatabase } from '../../src/gateway-db/client.js';
+import { applyMigrations } from '../../src/gateway-db/schema-engine.js';
 import { openDataPlane } from '../../src/data-plane/open-data-plane.js';
 import { type Environment, readEnvironment } from '../../src/env.js';
 import type { Keyring } from '../../src/lib/keyring.js';
@@ -108,9 +108,9 @@ export async function startGateway(options: { production?: boolean; rateLimits?:
     SECRETS_KEY: testSecretsKey,
     // Tests run schedule rounds themselves (runScheduledBackups); database phases end quickly.
     BACKUP_SCHEDULER: 'off',
-    DATABASE_PROVISION_MS: 300,
-    DATABASE_SYNC_MS: 300,
-    DATABASE_CUTOVER_MS: 200,
+    TENANT_DATABASE_PROVISION_MS: 300,
+    TENANT_DATABASE_SYNC_MS: 300,
+    TENANT_DATABASE_CUTOVER_MS: 200,
     // Tests change keys and tenants and look at once; the one-second principal cache has its own test.
     PRINCIPAL_CACHE_MS: 0,
     // No webhook polling in the background of statement counts; webhook tests poll fast.

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import pg from 'pg';
-import { openDatabase } from '../../src/db/client.js';
-import { applyMigrations } from '../../src/db/schema-engine.js';
+import { openDatabase } from '../../src/gateway-db/client.js';
+import { applyMigrations } from '../../src/gateway-db/schema-engine.js';
 
 /**
  * Runs once before the test files: one database with every migration applied, which each

@@ -1,4 +1,4 @@
-import { openDatabase } from '../../src/db/client.js';
+import { openDatabase } from '../../src/gateway-db/client.js';
 import { createJobs } from '../../src/jobs/jobs.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { effectHandler } from './test-jobs.js';

@@ -1,4 +1,4 @@
-import type { Database } from '../../src/db/client.js';
+import type { Database } from '../../src/gateway-db/client.js';
 import type { JobHandler } from '../../src/jobs/handler.js';
 
 /** A table of effects the queue's tests count: one row per job, `runs` its committed effects. */

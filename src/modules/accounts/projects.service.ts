@@ -3,8 +3,8 @@ import type { Customer, Prisma, Project } from '../../generated/prisma/client.js
 import { ConflictError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
 import { type BackupDeps, removeBackupFiles } from '../backups/backup-files.js';
-import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
-import { dropProjectDatabases } from '../tenant-databases/placements.js';
+import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
+import { dropProjectDatabases } from '../data-plane-schemas/placements.js';
 import type { Actor } from '../../kernel/principal.js';
 import { assertAccountQuota } from '../quotas/quotas.js';
 import type { AccountDeps } from './account-deps.js';

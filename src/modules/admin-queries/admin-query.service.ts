@@ -4,10 +4,10 @@ import { recordDataPlaneAudit } from '../../kernel/audit-trail.js';
 import { type Actor, requireScope } from '../../kernel/principal.js';
 import { recordQueries } from '../query-logs/query-log-writer.js';
 import { callerProjectId, projectBlueprint } from '../workspaces/workspace-access.js';
-import { type ClassifiedStatement, classifySql, SqlSyntaxError, withoutConstants } from '../tenant-databases/sql-classifier.js';
-import { type ChangedRows, ConnectionLimitError, planLimits, RefusedStatementError, runInSchema, SchemaQueryError } from '../tenant-databases/tenant-schemas.js';
-import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
-import { type Placed, withPlacement } from '../tenant-databases/placements.js';
+import { type ClassifiedStatement, classifySql, SqlSyntaxError, withoutConstants } from '../data-plane-schemas/sql-classifier.js';
+import { type ChangedRows, ConnectionLimitError, planLimits, RefusedStatementError, runInSchema, SchemaQueryError } from '../data-plane-schemas/tenant-schemas.js';
+import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
+import { type Placed, withPlacement } from '../data-plane-schemas/placements.js';
 import { ProjectBusyError } from '../../data-plane/data-plane.js';
 import { assertLive, resolveTenant } from '../../kernel/tenant-access.js';
 

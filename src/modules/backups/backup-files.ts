@@ -10,7 +10,7 @@ import { auditedChange, recordAudit } from '../../kernel/audit-trail.js';
 import { destinationViolations } from '../configs/backup-destinations.js';
 import { readConfigDocument } from '../configs/config-document.js';
 import type { Actor } from '../../kernel/principal.js';
-import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
+import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
 import { newFileKey, openFileKey } from './backup-file-keys.js';
 import { applyIncremental, diffSnapshots, formatVersion, type Incremental, incrementalSchema, snapshotSchema, type TenantSnapshot, takeSnapshot } from './snapshot.js';
 import { type BackupStorage, type BackupStorages, StorageWriteError } from './storage.js';

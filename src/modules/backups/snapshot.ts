@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { readConfigDocument } from '../configs/config-document.js';
 import type { Actor } from '../../kernel/principal.js';
-import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
-import { withPlacement } from '../tenant-databases/placements.js';
-import { readSchemaData } from '../tenant-databases/schema-data.js';
-import { inSchemaSession } from '../tenant-databases/tenant-schemas.js';
+import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
+import { withPlacement } from '../data-plane-schemas/placements.js';
+import { readSchemaData } from '../data-plane-schemas/schema-data.js';
+import { inSchemaSession } from '../data-plane-schemas/tenant-schemas.js';
 
 export const formatVersion = 1;
 

@@ -6,7 +6,7 @@ import type { BackupStorages } from '../backups/storage.js';
 import { rewrapDomainKeys } from '../domains/domain-keys.js';
 import { type Actor, requireScope } from '../../kernel/principal.js';
 import { rewrapTenantDataKeys } from '../secrets/envelope.js';
-import { rewrapPlacementPasswords } from '../tenant-databases/placements.js';
+import { rewrapPlacementPasswords } from '../data-plane-schemas/placements.js';
 import { rewrapWorkspacePasswords } from '../workspaces/workspace-passwords.js';
 
 /** Everything the gateway's keyring seals, one kind per place it is kept. */

@@ -1,8 +1,8 @@
 import type { PrismaClient, SchemaRollout } from '../../generated/prisma/client.js';
 import { type AuditActor, recordDataPlaneAudit } from '../../kernel/audit-trail.js';
-import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
-import { markSchemaVersion, schemaVersionMark, withPlacement } from '../tenant-databases/placements.js';
-import { inSchemaSession } from '../tenant-databases/tenant-schemas.js';
+import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
+import { markSchemaVersion, schemaVersionMark, withPlacement } from '../data-plane-schemas/placements.js';
+import { inSchemaSession } from '../data-plane-schemas/tenant-schemas.js';
 import type { RolloutApplier } from './schema-rollout.job.js';
 
 /** PostgreSQL refused a blueprint statement in a tenant's schema. */

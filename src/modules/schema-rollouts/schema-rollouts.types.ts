@@ -49,7 +49,8 @@ export const SchemaRolloutRef = builder.objectRef<Rollout>('SchemaRollout').impl
 export const TenantSchemaRolloutRef = builder.objectRef<TenantRollout>('TenantSchemaRollout').implement({
   description: "A deployment as one tenant saw it: the version, and how applying it to the tenant's database went",
   fields: (t) => ({
-    deploymentId: t.exposeID('rolloutId'),
+    rolloutId: t.exposeID('rolloutId', { description: 'The schema rollout (TenantsDB calls it a deployment: GET /deployments/{id})' }),
+    deploymentId: t.exposeID('rolloutId', { deprecationReason: 'Use rolloutId: "deployment" also names a regional deploy (TenantDeployment)' }),
     blueprint: t.string({ resolve: (result) => result.rollout.blueprint }),
     version: t.int({ resolve: (result) => result.rollout.version }),
     status: t.expose('status', { type: SchemaRolloutTargetStatusEnum }),

@@ -1,5 +1,5 @@
 import { builder, type InputFields } from '../../graphql/builder.js';
-import { TenantDatabaseInput } from '../databases/databases.mutations.js';
+import { TenantDatabaseInput } from '../tenantsdb-databases/tenantsdb-databases.mutations.js';
 import { createTenant, provisionTenant, purgeTenant, transitionTenant, updateTenant } from './tenant-lifecycle.service.js';
 import { IsolationLevel, PlanTier, TenantRef } from '../tenants/tenants.types.js';
 import { ApiKeyRef, ScopeEnum } from '../identity/identity.types.js';

@@ -1,8 +1,8 @@
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
-import { physicalSchemaName, tenantDatabaseName } from '../tenant-databases/physical-names.js';
-import { createPlacement, dropPlacement, dropUnreferencedPlacement, type Placed } from '../tenant-databases/placements.js';
-import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
+import { physicalSchemaName, tenantDatabaseName } from '../data-plane-schemas/physical-names.js';
+import { createPlacement, dropPlacement, dropUnreferencedPlacement, type Placed } from '../data-plane-schemas/placements.js';
+import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
 
 /** The DDL chain of a blueprint's deployed versions (up to `upTo`), oldest first: what a new tenant database is created with. */
 export async function deployedChain(prisma: Pick<PrismaClient, 'blueprintVersion'>, blueprintId: string, upTo?: number): Promise<{ version: number; statements: string[] }> {

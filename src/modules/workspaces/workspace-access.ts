@@ -1,7 +1,7 @@
 import type { Blueprint, PlanTier, Prisma, Workspace } from '../../generated/prisma/client.js';
 import { DomainError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import { type Actor, requireScope, type Scope } from '../../kernel/principal.js';
-import { type Placed, withPlacement } from '../tenant-databases/placements.js';
+import { type Placed, withPlacement } from '../data-plane-schemas/placements.js';
 
 export type WorkspaceWithBlueprint = Workspace & { blueprint: Blueprint | null; placement: Placed | null; project: { tier: PlanTier } };
 

@@ -3,9 +3,9 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../../lib/error
 import { parseInput } from '../../lib/validation.js';
 import { auditedChange, projectTarget, recordAudit } from '../../kernel/audit-trail.js';
 import type { Actor } from '../../kernel/principal.js';
-import { classifySql, SqlSyntaxError, type ClassifiedStatement } from '../tenant-databases/sql-classifier.js';
-import { describeSchema, planLimits, RefusedStatementError, runInSchema, SchemaQueryError, type SchemaQueryResult } from '../tenant-databases/tenant-schemas.js';
-import type { DataPlaneDeps } from '../tenant-databases/data-plane-deps.js';
+import { classifySql, SqlSyntaxError, type ClassifiedStatement } from '../data-plane-schemas/sql-classifier.js';
+import { describeSchema, planLimits, RefusedStatementError, runInSchema, SchemaQueryError, type SchemaQueryResult } from '../data-plane-schemas/tenant-schemas.js';
+import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
 import { findWorkspace, workspacePlacement, type WorkspaceWithBlueprint } from './workspace-access.js';
 import { queryText } from './workspace-inputs.js';
 

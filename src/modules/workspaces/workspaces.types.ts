@@ -1,8 +1,8 @@
 import { builder } from '../../graphql/builder.js';
-import type { SchemaTable } from '../tenant-databases/tenant-schemas.js';
-import { describeSchema } from '../tenant-databases/tenant-schemas.js';
+import type { SchemaTable } from '../data-plane-schemas/tenant-schemas.js';
+import { describeSchema } from '../data-plane-schemas/tenant-schemas.js';
 import { workspacePlacement } from './workspace-access.js';
-import { workspaceDatabaseName } from '../tenant-databases/physical-names.js';
+import { workspaceDatabaseName } from '../data-plane-schemas/physical-names.js';
 import type { BlueprintSummary } from './blueprints.service.js';
 import type { SchemaImport } from './schema-import.js';
 

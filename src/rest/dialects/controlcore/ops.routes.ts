@@ -135,7 +135,7 @@ const deploy = defineRoute(ControlCoreDeployDocument, {
     context: tenantContext(request),
     input: { region: request.body.region, migrateData: request.body.migrate_data, maintenanceWindow: request.body.maintenance_window },
   }),
-  respond: ({ deployTenant: started }) => ({
+  respond: ({ deployTenantToRegion: started }) => ({
     status: 202,
     body: {
       deployment_id: started.id,
@@ -164,7 +164,7 @@ const deployment = defineRoute(ControlCoreDeploymentDocument, {
   summary: 'Where a regional deployment stands',
   headers: tenantContextHeaders,
   variables: (request) => ({ context: tenantContext(request), id: request.params.deployment_id! }),
-  respond: ({ tenantDeployment: found }) => ({
+  respond: ({ regionalDeploy: found }) => ({
     status: 200,
     body: {
       deployment_id: found.id,

@@ -109,7 +109,7 @@ export const tenantDeploymentsRoute = defineRoute(TenantsDbTenantDeploymentsDocu
   variables: (request) => withParams(() => ({ tenant: request.params.id!, limit: intParam(request, 'limit', 1, 1000) })),
   respond: (data) => {
     const deployments = data.tenantSchemaRollouts.results.map((result) => ({
-      id: deploymentId(result.deploymentId),
+      id: deploymentId(result.rolloutId),
       blueprint_name: result.blueprint,
       version: result.version,
       status: result.status.toLowerCase(),

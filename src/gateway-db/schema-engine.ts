@@ -10,7 +10,7 @@ import {
 import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm';
 
-/** The project's prisma/ folder, found upward from this file (src/db in development, dist/src/db compiled). */
+/** The project's prisma/ folder, found upward from this file (src/gateway-db in development, dist/src/gateway-db compiled). */
 function findPrismaDir(from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, 'prisma', 'schema.prisma'))) return path.join(dir, 'prisma');

@@ -4,18 +4,18 @@ import type { DeploymentPhase } from '../../generated/prisma/enums.js';
 import { enqueueJob } from '../../jobs/queue.js';
 import type { Actor } from '../../kernel/principal.js';
 
-/** How long each phase of a regional deployment lasts (DEPLOY_*_MS). */
-export type DeploymentTimings = { databaseMigrationMs: number; dnsUpdateMs: number; sslSetupMs: number };
+/** How long each phase of a regional deployment lasts (REGIONAL_DEPLOY_*_MS). */
+export type RegionalDeployTimings = { databaseMigrationMs: number; dnsUpdateMs: number; sslSetupMs: number };
 
-/** What starting a regional deployment needs: how long each phase lasts (their ends are a queue job, see followDeploymentPhases). */
-export type DeploymentWork = { timings: DeploymentTimings };
+/** What starting a regional deployment needs: how long each phase lasts (their ends are a queue job, see followRegionalDeployPhases). */
+export type RegionalDeployWork = { timings: RegionalDeployTimings };
 
-/** The queue's kind for ending a tenant's regional deployment phases (src/jobs/): its handler is deployment-phases.job.ts. */
-export const deploymentPhasesKind = 'regional-deployment-phases';
+/** The queue's kind for ending a tenant's regional deployment phases (src/jobs/): its handler is regional-deploy-phases.job.ts. */
+export const regionalDeployPhasesKind = 'regional-deployment-phases';
 
 /** Has the tenant's due deployment phases ended at `at`: a queue job recorded in the transaction that starts the deployment. */
-export function followDeploymentPhases(tx: Pick<Prisma.TransactionClient, '$queryRaw' | '$executeRaw'>, tenantId: string, at: Date) {
-  return enqueueJob(tx, { kind: deploymentPhasesKind, payload: { tenantId }, uniqueKey: `${deploymentPhasesKind}:${tenantId}`, runAt: at });
+export function followRegionalDeployPhases(tx: Pick<Prisma.TransactionClient, '$queryRaw' | '$executeRaw'>, tenantId: string, at: Date) {
+  return enqueueJob(tx, { kind: regionalDeployPhasesKind, payload: { tenantId }, uniqueKey: `${regionalDeployPhasesKind}:${tenantId}`, runAt: at });
 }
 
 export type RunningPhase = Exclude<DeploymentPhase, 'SCHEDULED' | 'DONE'>;
@@ -26,7 +26,7 @@ export function phasesOf(migrateData: boolean): RunningPhase[] {
   return runningPhases.filter((phase) => migrateData || phase !== 'DATABASE_MIGRATION');
 }
 
-export function phaseDurationMs(timings: DeploymentTimings, phase: RunningPhase): number {
+export function phaseDurationMs(timings: RegionalDeployTimings, phase: RunningPhase): number {
   return { DATABASE_MIGRATION: timings.databaseMigrationMs, DNS_UPDATE: timings.dnsUpdateMs, SSL_SETUP: timings.sslSetupMs }[phase];
 }
 
@@ -50,9 +50,9 @@ export function deploymentProgress(deployment: Pick<TenantDeployment, 'phase' | 
  * tenant to its new region in the same transaction. Every step is conditional on the phase it
  * ends, so a run repeated after a kill applies each once.
  */
-export async function advanceDeployments(
+export async function advanceRegionalDeploys(
   prisma: Actor['prisma'],
-  timings: DeploymentTimings,
+  timings: RegionalDeployTimings,
   tenantId?: string,
   now = new Date(),
 ): Promise<{ advanced: number; nextPhaseInMs: number | null }> {
@@ -73,7 +73,7 @@ export async function advanceDeployments(
 
 async function endPhase(
   prisma: Actor['prisma'],
-  timings: DeploymentTimings,
+  timings: RegionalDeployTimings,
   deployment: Pick<TenantDeployment, 'id' | 'tenantId' | 'phase' | 'phaseEndsAt' | 'migrateData' | 'region'>,
 ): Promise<number> {
   const phases = phasesOf(deployment.migrateData);

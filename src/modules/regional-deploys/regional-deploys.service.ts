@@ -8,9 +8,9 @@ import type { Actor } from '../../kernel/principal.js';
 import { regionCatalog } from '../regions/regions.catalog.js';
 import { assertLive, uuidPattern } from '../../kernel/tenant-access.js';
 import { resolveTenantRef, type TenantRef } from '../tenants/tenant-ref.js';
-import { type DeploymentWork, followDeploymentPhases, phaseDurationMs, phasesOf } from './deployment-state.js';
+import { type RegionalDeployWork, followRegionalDeployPhases, phaseDurationMs, phasesOf } from './regional-deploy-state.js';
 
-export type DeploymentDeps = { backups: BackupDeps; work: DeploymentWork; baseDomain: string };
+export type RegionalDeployDeps = { backups: BackupDeps; work: RegionalDeployWork; baseDomain: string };
 
 export type DeployInput = { region: string; migrateData?: boolean | null; maintenanceWindow?: Date | null };
 
@@ -29,11 +29,11 @@ const deployInput = z.object({
 
 /**
  * Moves the tenant to another cloud region: a safety backup first, then database migration
- * (unless `migrateData` is false), DNS update and SSL setup, each lasting its DEPLOY_*_MS, from
+ * (unless `migrateData` is false), DNS update and SSL setup, each lasting its REGIONAL_DEPLOY_*_MS, from
  * the maintenance window when it lies ahead. The tenant's region changes when the last phase
  * ends. One deployment at a time per tenant.
  */
-export async function deployTenant(actor: Actor, deps: DeploymentDeps, ref: TenantRef, input: DeployInput): Promise<TenantDeployment> {
+export async function deployTenant(actor: Actor, deps: RegionalDeployDeps, ref: TenantRef, input: DeployInput): Promise<TenantDeployment> {
   const tenant = await resolveTenantRef(actor, ref, 'deployments:write');
   assertLive(tenant, 'deploy');
   const data = parseInput(deployInput, input);
@@ -69,7 +69,7 @@ export async function deployTenant(actor: Actor, deps: DeploymentDeps, ref: Tena
           newDomain: regionalDomain(tenant, data.region, deps.baseDomain),
         },
       });
-      await followDeploymentPhases(tx, tenant.id, created.phaseEndsAt!);
+      await followRegionalDeployPhases(tx, tenant.id, created.phaseEndsAt!);
       return created;
     });
     return deployment;

@@ -1,5 +1,5 @@
-import type { Database } from '../../db/client.js';
-import { dumpSchemaDdl } from '../../db/schema-dump.js';
+import type { Database } from '../../gateway-db/client.js';
+import { dumpSchemaDdl } from '../../gateway-db/schema-dump.js';
 import type { Logger } from '../../lib/logger.js';
 import type { DataPlaneDeps } from './data-plane-deps.js';
 import { quotedName } from './physical-names.js';

@@ -1,5 +1,5 @@
 import { builder } from '../../graphql/builder.js';
-import { deploymentProgress, type PhaseProgress } from './deployment-state.js';
+import { deploymentProgress, type PhaseProgress } from './regional-deploy-state.js';
 
 const DeploymentStatus = builder.enumType('DeploymentStatus', {
   values: { SCHEDULED: { description: 'Waiting for its maintenance window' }, IN_PROGRESS: {}, COMPLETED: { description: 'The tenant now runs in the new region' } } as const,

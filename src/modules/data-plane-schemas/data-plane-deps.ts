@@ -1,5 +1,5 @@
 import type { DataPlane } from '../../data-plane/data-plane.js';
-import type { SqlSessions } from '../../db/sql-sessions.js';
+import type { SqlSessions } from '../../gateway-db/sql-sessions.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import type { Keyring } from '../../lib/keyring.js';
 import type { DataPlanePlans } from './data-plane-plans.js';

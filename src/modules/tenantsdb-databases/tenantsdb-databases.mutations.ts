@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.js';
 import { IsolationLevel, TenantRef } from '../tenants/tenants.types.js';
-import { type MigrationResult, migrateTenantDatabase } from './databases.service.js';
-import { TenantDatabaseRef } from './databases.types.js';
+import { type MigrationResult, migrateTenantDatabase } from './tenantsdb-databases.service.js';
+import { TenantDatabaseRef } from './tenantsdb-databases.types.js';
 
 export const TenantDatabaseInput = builder.inputType('TenantDatabaseInput', {
   fields: (t) => ({
