@@ -27,7 +27,11 @@ async function graphTenants(rows: ConfigRow[]) {
   );
   return rows.map((row) => {
     const config = readConfigDocument(row.document);
-    const summary = tenantFeatures(row.tier, switches.rows.filter((entry) => entry.tenantId === row.id), row.document);
+    const summary = tenantFeatures(
+      row.tier,
+      switches.rows.filter((entry) => entry.tenantId === row.id),
+      row.document,
+    );
     return {
       id: row.id,
       slug: row.slug,
@@ -93,12 +97,17 @@ const server = createServer(async (request, response) => {
           client,
         );
         await query('COMMIT', [], client);
-        return send(response, 200, JSON.stringify({
-          tenant_id: row.id,
-          message: `Successfully updated ${fields.length} configuration field(s)`,
-          updated_fields: fields,
-          updated_at: updated.rows[0]!.updatedAt.toISOString(),
-        }), { etag: `"v${row.version + 1}"` });
+        return send(
+          response,
+          200,
+          JSON.stringify({
+            tenant_id: row.id,
+            message: `Successfully updated ${fields.length} configuration field(s)`,
+            updated_fields: fields,
+            updated_at: updated.rows[0]!.updatedAt.toISOString(),
+          }),
+          { etag: `"v${row.version + 1}"` },
+        );
       } catch (error) {
         await client.query('ROLLBACK');
         throw error;
@@ -137,16 +146,20 @@ const server = createServer(async (request, response) => {
         `INSERT INTO "TenantQueryLog" (id, "tenantId", source, blueprint, query, success, "durationMs") VALUES (gen_random_uuid(), $1, 'API', $2, $3, true, $4)`,
         [target.tenantId, input.blueprint, input.query, durationMs],
       );
-      return send(response, 200, JSON.stringify({
-        success: true,
-        http_status: 200,
-        code: 'ok',
-        tenant_id: input.tenant_id,
-        columns: result.fields.map((field) => field.name),
-        rows: result.rows,
-        row_count: result.rows.length,
-        execution_time: `${Math.round(durationMs)}ms`,
-      }));
+      return send(
+        response,
+        200,
+        JSON.stringify({
+          success: true,
+          http_status: 200,
+          code: 'ok',
+          tenant_id: input.tenant_id,
+          columns: result.fields.map((field) => field.name),
+          rows: result.rows,
+          row_count: result.rows.length,
+          execution_time: `${Math.round(durationMs)}ms`,
+        }),
+      );
     }
     if (url.pathname === '/graphql' && request.method === 'POST') {
       const { query: document, variables } = JSON.parse(await body(request)) as { query: string; variables?: { id?: string } };

@@ -23,7 +23,8 @@ export async function seedDataPlane(gatewayUrl: string, tenants: number): Promis
   await call('POST', '/workspaces', { name: 'main', database: 'PostgreSQL', mode: 'tenant' }, key);
   await call('POST', '/workspaces/main/queries', { query: usersTable }, key);
   const deployment = await call('POST', '/deployments', { blueprint_name: 'main' }, key);
-  while ((await call('GET', `/deployments/${String(deployment.id)}`, undefined, key)).status !== 'completed') await new Promise((resolve) => setTimeout(resolve, 50));
+  while ((await call('GET', `/deployments/${String(deployment.id)}`, undefined, key)).status !== 'completed')
+    await new Promise((resolve) => setTimeout(resolve, 50));
 
   // The rows go in through the gateway's own route: the tenant databases are on the data plane, reached only with their logins.
   const rows = Array.from({ length: 100 }, (_, index) => `(${index}, 'user ${index}', 'user${index}@example.com')`).join(', ');

@@ -37,6 +37,9 @@ export async function summarizeProfiles(dir: string, top = 15): Promise<{ byOrig
     });
   }
   const share = (entries: Map<string, number>) =>
-    [...entries].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, micros]): [string, number] => [name, Math.round((micros / Math.max(total, 1)) * 1000) / 10]);
+    [...entries]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, micros]): [string, number] => [name, Math.round((micros / Math.max(total, 1)) * 1000) / 10]);
   return { byOrigin: share(origins), byFunction: share(functions) };
 }

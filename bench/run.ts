@@ -132,7 +132,9 @@ function loadOne(url: string, ids: string[], entry: Mix[number], clients: number
     ids,
     connections: clients,
     duration: seconds,
-    headers: entry.anonymous ? { 'content-type': 'application/json' } : { authorization: `Bearer ${entry.key ?? operatorKey}`, 'content-type': 'application/json' },
+    headers: entry.anonymous
+      ? { 'content-type': 'application/json' }
+      : { authorization: `Bearer ${entry.key ?? operatorKey}`, 'content-type': 'application/json' },
     mix: [entry],
     rate,
   };
@@ -150,7 +152,9 @@ function loadOne(url: string, ids: string[], entry: Mix[number], clients: number
 async function load(url: string, ids: string[], mix: Mix, seconds: number, rate?: number): Promise<LoadResult> {
   const total = mix.reduce((sum, entry) => sum + entry.weight, 0);
   const parts = await Promise.all(
-    mix.map((entry) => loadOne(url, ids, entry, Math.max(1, Math.round((connections * entry.weight) / total)), seconds, rate && Math.round((rate * entry.weight) / total))),
+    mix.map((entry) =>
+      loadOne(url, ids, entry, Math.max(1, Math.round((connections * entry.weight) / total)), seconds, rate && Math.round((rate * entry.weight) / total)),
+    ),
   );
   const requests = parts.reduce((sum, part) => sum + part.requests, 0);
   return {
@@ -194,13 +198,30 @@ async function measure(server: Server, ids: string[], mix: Mix, rate?: number): 
  * priming round that is not counted, so drift in the machine's load and the order of measurement
  * fall on both alike. Throughput is summed over the rounds; CPU per request is reported beside it.
  */
-async function compareVariants(title: string, offEnv: Record<string, string>, databaseUrl: string, ids: string[], servers: Server[], mix: Mix = workloads.W1!.mix) {
+async function compareVariants(
+  title: string,
+  offEnv: Record<string, string>,
+  databaseUrl: string,
+  ids: string[],
+  servers: Server[],
+  mix: Mix = workloads.W1!.mix,
+) {
   log(`${title}: off and on, side by side, in alternating rounds`);
   const tag = title.replace(/\W+/g, '-').toLowerCase();
   const profileArgs = (label: string) => (options.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, `${tag}-${label}`)}`] : []);
   const variants: Record<'off' | 'on', Server> = {
-    off: await startProcess('gateway (off)', [...profileArgs('off'), path.join(root, 'dist/src/server.js')], gatewayEnv(databaseUrl, offEnv), 'gateway_sql_statements_total'),
-    on: await startProcess('gateway (on)', [...profileArgs('on'), path.join(root, 'dist/src/server.js')], gatewayEnv(databaseUrl), 'gateway_sql_statements_total'),
+    off: await startProcess(
+      'gateway (off)',
+      [...profileArgs('off'), path.join(root, 'dist/src/server.js')],
+      gatewayEnv(databaseUrl, offEnv),
+      'gateway_sql_statements_total',
+    ),
+    on: await startProcess(
+      'gateway (on)',
+      [...profileArgs('on'), path.join(root, 'dist/src/server.js')],
+      gatewayEnv(databaseUrl),
+      'gateway_sql_statements_total',
+    ),
   };
   servers.push(variants.off, variants.on);
   const rounds = quick ? 2 : 4;
@@ -241,7 +262,9 @@ async function compareVariants(title: string, offEnv: Record<string, string>, da
     perRound,
   };
   log(`  on vs off, lost per round: ${perRound.map((lost) => `${(lost * 100).toFixed(1)} %`).join(', ')}`);
-  log(`  on: ${Math.round(result.on.rps)} req/s, ${Math.round(result.on.cpuMicrosPerRequest)} µs CPU/request; off: ${Math.round(result.off.rps)} req/s, ${Math.round(result.off.cpuMicrosPerRequest)} µs`);
+  log(
+    `  on: ${Math.round(result.on.rps)} req/s, ${Math.round(result.on.cpuMicrosPerRequest)} µs CPU/request; off: ${Math.round(result.off.rps)} req/s, ${Math.round(result.off.cpuMicrosPerRequest)} µs`,
+  );
   return result;
 }
 
@@ -274,8 +297,14 @@ const graphqlBody = (query: string, variables: Record<string, unknown> = {}) => 
 const dataPlane = { key: '', slugs: [] as string[] };
 const workloads: Record<string, { title: string; mix: Mix; ids?: () => string[] }> = {
   W1: { title: 'REST GET /api/v1/tenants/{id}/config', mix: [{ weight: 1, method: 'GET', path: '/api/v1/tenants/{id}/config' }] },
-  W2: { title: 'GraphQL tenant(id) { config features }', mix: [{ weight: 1, method: 'POST', path: '/graphql', body: graphqlBody(tenantQuery, { id: '{id}' }) }] },
-  W3: { title: 'GraphQL page of 50 tenants with config and features', mix: [{ weight: 1, method: 'POST', path: '/graphql', body: graphqlBody(tenantPageQuery) }] },
+  W2: {
+    title: 'GraphQL tenant(id) { config features }',
+    mix: [{ weight: 1, method: 'POST', path: '/graphql', body: graphqlBody(tenantQuery, { id: '{id}' }) }],
+  },
+  W3: {
+    title: 'GraphQL page of 50 tenants with config and features',
+    mix: [{ weight: 1, method: 'POST', path: '/graphql', body: graphqlBody(tenantPageQuery) }],
+  },
   W4: {
     title: 'REST PUT /api/v1/tenants/{id}/config',
     mix: [{ weight: 1, method: 'PUT', path: '/api/v1/tenants/{id}/config', body: '{"performance":{"cache_size_mb":{n}}}' }],
@@ -327,7 +356,9 @@ const gatewayEnv = (databaseUrl: string, extra: Record<string, string> = {}) => 
 
 async function sameBytes(gateway: Server, baseline: Server, id: string): Promise<Record<string, boolean>> {
   const get = (server: Server, init: RequestInit & { path: string }) =>
-    fetch(`${server.url}${init.path}`, { ...init, headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' } }).then((response) => response.text());
+    fetch(`${server.url}${init.path}`, { ...init, headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' } }).then((response) =>
+      response.text(),
+    );
   const checks: Record<string, RequestInit & { path: string }> = {
     W1: { path: `/api/v1/tenants/${id}/config` },
     W2: { path: '/graphql', method: 'POST', body: graphqlBody(tenantQuery, { id }) },
@@ -353,9 +384,20 @@ async function seedPglite(dataDir: string, count: number): Promise<string[]> {
       });
       ids.push(...batch.map((entry) => entry.id));
       await database.prisma.tenant.createMany({
-        data: batch.map((entry) => ({ id: entry.id, slug: `bench_${entry.n}`, name: `Bench ${entry.n}`, tier: entry.tier, region: 'eu-central', maxUsers: 100, maxApiCallsPerMonth: 1_000_000, maxStorageMb: 102_400 })),
+        data: batch.map((entry) => ({
+          id: entry.id,
+          slug: `bench_${entry.n}`,
+          name: `Bench ${entry.n}`,
+          tier: entry.tier,
+          region: 'eu-central',
+          maxUsers: 100,
+          maxApiCallsPerMonth: 1_000_000,
+          maxStorageMb: 102_400,
+        })),
       });
-      await database.prisma.tenantConfig.createMany({ data: batch.map((entry) => ({ tenantId: entry.id, document: entry.document, version: 2, updatedBy: 'bench' })) });
+      await database.prisma.tenantConfig.createMany({
+        data: batch.map((entry) => ({ tenantId: entry.id, document: entry.document, version: 2, updatedBy: 'bench' })),
+      });
     }
     return ids;
   } finally {
@@ -411,13 +453,27 @@ async function main() {
     }
     if (options['metering-only']) {
       const compared = await compareMetering(databaseUrl, ids, servers);
-      log(`metering and rate limiting cost ${(compared.throughputLost * 100).toFixed(1)} % of W1 throughput (${Math.round(compared.on.rps)} vs ${Math.round(compared.off.rps)} req/s)`);
-      log(`  and ${(compared.cpuAdded * 100).toFixed(1)} % more gateway CPU per request (${Math.round(compared.on.cpuMicrosPerRequest)} vs ${Math.round(compared.off.cpuMicrosPerRequest)} µs)`);
+      log(
+        `metering and rate limiting cost ${(compared.throughputLost * 100).toFixed(1)} % of W1 throughput (${Math.round(compared.on.rps)} vs ${Math.round(compared.off.rps)} req/s)`,
+      );
+      log(
+        `  and ${(compared.cpuAdded * 100).toFixed(1)} % more gateway CPU per request (${Math.round(compared.on.cpuMicrosPerRequest)} vs ${Math.round(compared.off.cpuMicrosPerRequest)} µs)`,
+      );
       return;
     }
-    const baseline = await startProcess('baseline', [path.join(root, 'dist/bench/baseline.js')], { BASELINE_DATABASE_URL: databaseUrl }, 'baseline_sql_statements_total');
+    const baseline = await startProcess(
+      'baseline',
+      [path.join(root, 'dist/bench/baseline.js')],
+      { BASELINE_DATABASE_URL: databaseUrl },
+      'baseline_sql_statements_total',
+    );
     const gatewayArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-    const gateway = await startProcess('gateway', [...gatewayArgs, path.join(root, 'dist/src/server.js')], gatewayEnv(databaseUrl), 'gateway_sql_statements_total');
+    const gateway = await startProcess(
+      'gateway',
+      [...gatewayArgs, path.join(root, 'dist/src/server.js')],
+      gatewayEnv(databaseUrl),
+      'gateway_sql_statements_total',
+    );
     servers.push(baseline, gateway);
     // Production start on PostgreSQL: spawn to listening, then resident memory after 2 s idle.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -438,13 +494,22 @@ async function main() {
         log(`${name} on ${server.name}`);
         measured[server.name] = await measure(server, workload.ids?.() ?? ids, workload.mix);
       }
-      results[name] = { title: workload.title, gateway: measured.gateway!, baseline: measured.baseline!, ratio: measured.gateway!.rps / measured.baseline!.rps };
+      results[name] = {
+        title: workload.title,
+        gateway: measured.gateway!,
+        baseline: measured.baseline!,
+        ratio: measured.gateway!.rps / measured.baseline!.rps,
+      };
     }
     if (options.only) {
       for (const [name, result] of Object.entries(results)) {
         // CPU per request holds steady when other work shares the machine; requests a second do not.
-        log(`${name}: gateway ${Math.round(result.gateway.rps)} req/s (p50 ${result.gateway.p50} ms, p99 ${result.gateway.p99} ms, non-2xx ${result.gateway.non2xx}, ${result.gateway.statementsPerRequest.toFixed(1)} SQL/request, ${Math.round(result.gateway.cpuMicrosPerRequest)} µs CPU/request)`);
-        log(`${name}: baseline ${Math.round(result.baseline.rps)} req/s (p50 ${result.baseline.p50} ms, p99 ${result.baseline.p99} ms, non-2xx ${result.baseline.non2xx}, ${Math.round(result.baseline.cpuMicrosPerRequest)} µs CPU/request); ratio ${result.ratio.toFixed(2)}×`);
+        log(
+          `${name}: gateway ${Math.round(result.gateway.rps)} req/s (p50 ${result.gateway.p50} ms, p99 ${result.gateway.p99} ms, non-2xx ${result.gateway.non2xx}, ${result.gateway.statementsPerRequest.toFixed(1)} SQL/request, ${Math.round(result.gateway.cpuMicrosPerRequest)} µs CPU/request)`,
+        );
+        log(
+          `${name}: baseline ${Math.round(result.baseline.rps)} req/s (p50 ${result.baseline.p50} ms, p99 ${result.baseline.p99} ms, non-2xx ${result.baseline.non2xx}, ${Math.round(result.baseline.cpuMicrosPerRequest)} µs CPU/request); ratio ${result.ratio.toFixed(2)}×`,
+        );
       }
       return;
     }
@@ -481,7 +546,13 @@ async function main() {
     const report = {
       date: new Date().toISOString(),
       commit: commit(),
-      machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` },
+      machine: {
+        cpus: os.cpus().length,
+        cpu: os.cpus()[0]?.model,
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        platform: `${os.type()} ${os.release()}`,
+      },
       settings: { tenants: tenantCount, durationSeconds: duration, warmupSeconds: warmup, connections, quick },
       identicalResponses: identical,
       workloads: results,
@@ -545,14 +616,17 @@ function markdown(report: Report): string {
       `| ${name} | ${entry.title} | ${Math.round(entry.gateway.rps)} | ${Math.round(entry.baseline.rps)} | **${fixed(entry.ratio)}×** | ${entry.gateway.p50} / ${entry.gateway.p99} | ${entry.baseline.p50} / ${entry.baseline.p99} | ${fixed(entry.gateway.statementsPerRequest)} / ${fixed(entry.baseline.statementsPerRequest)} | ${Math.round(entry.gateway.cpuMicrosPerRequest)} / ${Math.round(entry.baseline.cpuMicrosPerRequest)} | ${mb(entry.gateway.peakRssBytes)} / ${mb(entry.baseline.peakRssBytes)} | ${entry.gateway.non2xx} |`,
   );
   const pglite = Object.entries(report.pglite).map(
-    ([name, entry]) => `| ${name} (PGlite) | ${Math.round(entry.rps)} | ${fixed(entry.rps / report.workloads[name]!.baseline.rps)}× | ${entry.p50} / ${entry.p99} | ${fixed(entry.statementsPerRequest)} | ${mb(entry.peakRssBytes)} |`,
+    ([name, entry]) =>
+      `| ${name} (PGlite) | ${Math.round(entry.rps)} | ${fixed(entry.rps / report.workloads[name]!.baseline.rps)}× | ${entry.p50} / ${entry.p99} | ${fixed(entry.statementsPerRequest)} | ${mb(entry.peakRssBytes)} |`,
   );
   return [
     `# Benchmark ${report.date} (commit ${report.commit})`,
     '',
     `Machine: ${report.machine.cpus} × ${report.machine.cpu}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}. ` +
       `${report.settings.tenants} tenants, ${report.settings.connections} connections, ${report.settings.durationSeconds} s per run after ${report.settings.warmupSeconds} s warm-up. ` +
-      `PostgreSQL 15 on loopback; load from a separate process (autocannon). Same response bytes as the baseline: ${Object.entries(report.identicalResponses).map(([name, same]) => `${name} ${same ? 'yes' : 'no'}`).join(', ')}.`,
+      `PostgreSQL 15 on loopback; load from a separate process (autocannon). Same response bytes as the baseline: ${Object.entries(report.identicalResponses)
+        .map(([name, same]) => `${name} ${same ? 'yes' : 'no'}`)
+        .join(', ')}.`,
     '',
     '| workload | what | gateway req/s | baseline req/s | ratio | gateway p50/p99 ms | baseline p50/p99 ms | SQL/request (gateway / baseline) | CPU µs/request (gateway / baseline) | peak RSS (gateway / baseline) | gateway non-2xx |',
     '|---|---|---|---|---|---|---|---|---|---|---|',

@@ -34,15 +34,24 @@ export async function seedTenants(connectionString: string, count: number, onPro
         configs.push([id, JSON.stringify(document)]);
         features.push([id, 'webhooks', false], [id, 'ml_features', tier === 'ENTERPRISE']);
       }
-      await insert(client, 'Tenant', ['id', 'slug', 'name', 'tier', 'region', 'createdAt'], tenants, [
-        '::uuid',
-        '',
-        '',
-        '::"PlanTier"',
-        '',
-        '::timestamp',
-      ], `, "maxUsers", "maxApiCallsPerMonth", "maxStorageMb", "updatedAt"`, `, 100, 1000000, 102400, now()`);
-      await insert(client, 'TenantConfig', ['tenantId', 'document'], configs, ['::uuid', '::jsonb'], `, "version", "updatedBy", "updatedAt"`, `, 2, 'bench', now()`);
+      await insert(
+        client,
+        'Tenant',
+        ['id', 'slug', 'name', 'tier', 'region', 'createdAt'],
+        tenants,
+        ['::uuid', '', '', '::"PlanTier"', '', '::timestamp'],
+        `, "maxUsers", "maxApiCallsPerMonth", "maxStorageMb", "updatedAt"`,
+        `, 100, 1000000, 102400, now()`,
+      );
+      await insert(
+        client,
+        'TenantConfig',
+        ['tenantId', 'document'],
+        configs,
+        ['::uuid', '::jsonb'],
+        `, "version", "updatedBy", "updatedAt"`,
+        `, 2, 'bench', now()`,
+      );
       await insert(client, 'TenantFeature', ['tenantId', 'feature', 'enabled'], features, ['::uuid', '', '::boolean'], `, "updatedAt"`, `, now()`);
       onProgress(offset + size);
     }
@@ -52,15 +61,7 @@ export async function seedTenants(connectionString: string, count: number, onPro
   return ids;
 }
 
-async function insert(
-  client: pg.Client,
-  table: string,
-  columns: string[],
-  rows: unknown[],
-  casts: string[],
-  extraColumns: string,
-  extraValues: string,
-) {
+async function insert(client: pg.Client, table: string, columns: string[], rows: unknown[], casts: string[], extraColumns: string, extraValues: string) {
   const values: unknown[] = [];
   const tuples = (rows as unknown[][]).map((row) => {
     const placeholders = row.map((value, index) => {
@@ -69,8 +70,5 @@ async function insert(
     });
     return `(${placeholders.join(', ')}${extraValues})`;
   });
-  await client.query(
-    `INSERT INTO "${table}" (${columns.map((column) => `"${column}"`).join(', ')}${extraColumns}) VALUES ${tuples.join(', ')}`,
-    values,
-  );
+  await client.query(`INSERT INTO "${table}" (${columns.map((column) => `"${column}"`).join(', ')}${extraColumns}) VALUES ${tuples.join(', ')}`, values);
 }

@@ -78,7 +78,11 @@ try {
   await startOrExit('db:seed', () => applyMigrations(database.adapterFactory));
   const prisma = database.prisma;
   // Its tenants go up to ENTERPRISE, and a tenant's plan never exceeds its project's.
-  const project = await prisma.project.upsert({ where: { slug: 'demo' }, create: { slug: 'demo', name: 'Demo project', tier: 'ENTERPRISE' }, update: { tier: 'ENTERPRISE' } });
+  const project = await prisma.project.upsert({
+    where: { slug: 'demo' },
+    create: { slug: 'demo', name: 'Demo project', tier: 'ENTERPRISE' },
+    update: { tier: 'ENTERPRISE' },
+  });
   const actor: Actor = {
     prisma,
     principal: { id: 'seed', label: 'db:seed', owner: 'GLOBAL', projectId: null, tenantId: null, scopes: new Set(['admin']) },

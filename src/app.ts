@@ -72,14 +72,26 @@ export type App = {
 };
 
 /** Wiring only: environment → dependencies → workers, Yoga, the REST engine and the router. */
-export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL), rateLimits = rateLimitsFromEnvironment(env), counterStore, backupStorages = backupStoragesFrom(env), dataPlane: givenDataPlane }: AppOptions): App {
+export function createApp({
+  env,
+  database,
+  logger = createLogger(env.LOG_LEVEL),
+  rateLimits = rateLimitsFromEnvironment(env),
+  counterStore,
+  backupStorages = backupStoragesFrom(env),
+  dataPlane: givenDataPlane,
+}: AppOptions): App {
   const { prisma } = database;
   const store = counterStore ?? openCounterStore(env.REDIS_URL);
   const limiting = env.RATE_LIMITS === 'on';
   const alone = database.kind === 'pglite';
   // The one keyring: everything sealed at rest is sealed by it (README, "Keys and sealing").
   const { keyring, created } = openKeyring(env);
-  if (created) logger.warn('SECRETS_KEY is not set: generated a key for what is sealed at rest; keep it, sealed values and encrypted backups cannot be opened without it', { file: env.SECRETS_KEY_FILE });
+  if (created)
+    logger.warn(
+      'SECRETS_KEY is not set: generated a key for what is sealed at rest; keep it, sealed values and encrypted backups cannot be opened without it',
+      { file: env.SECRETS_KEY_FILE },
+    );
   const metrics = createMetrics();
   const backups: BackupDeps = {
     storages: backupStorages,
@@ -90,7 +102,13 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   };
   // The data plane's messages are counted with Prisma's (tests, /metrics).
   const dataPlane: DataPlaneDeps = {
-    dataPlane: givenDataPlane ?? openDataPlane(env, database, { observe: (sql) => database.onQuery.forEach((listener) => listener(sql)) }),
+    dataPlane:
+      givenDataPlane ??
+      openDataPlane(env, database, {
+        observe: (sql) => {
+          for (const listener of database.onQuery) listener(sql);
+        },
+      }),
     prisma,
     sql: database.sql,
     keyring,
@@ -151,7 +169,27 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
   const domains = { keyring, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN, apiHosts: env.CONTROL_CORE_API_HOSTS };
   const regionalDeploys = { backups, work: { timings: regionalDeployTimings }, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
-  const yoga = createGatewayYoga({ env, logger, store, rateLimits, context: { prisma, production: env.NODE_ENV === 'production', meter, backups, databaseWork, accounts, dataPlane, domains, regionalDeploys, controlCorePrefix: env.CONTROL_CORE_API_PREFIX, fieldLimiter, keyring, queryLogs: { slowQueryMs: env.SLOW_QUERY_MS }, schemaRollouts: rollouts },
+  const yoga = createGatewayYoga({
+    env,
+    logger,
+    store,
+    rateLimits,
+    context: {
+      prisma,
+      production: env.NODE_ENV === 'production',
+      meter,
+      backups,
+      databaseWork,
+      accounts,
+      dataPlane,
+      domains,
+      regionalDeploys,
+      controlCorePrefix: env.CONTROL_CORE_API_PREFIX,
+      fieldLimiter,
+      keyring,
+      queryLogs: { slowQueryMs: env.SLOW_QUERY_MS },
+      schemaRollouts: rollouts,
+    },
     observer: { ...operationObserver(metrics), tenant: noteTenant },
     credentials,
   });
@@ -179,7 +217,10 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     keyUse,
     dataPlane,
     // Schemas an older gateway kept in its own database move to the data plane before the server listens.
-    ready: Promise.all([started.catch((error) => logger.error('starting the background work failed', { error })), moveLegacySchemas(database, dataPlane, logger, env.PG_DUMP)]).then(() => {}),
+    ready: Promise.all([
+      started.catch((error) => logger.error('starting the background work failed', { error })),
+      moveLegacySchemas(database, dataPlane, logger, env.PG_DUMP),
+    ]).then(() => {}),
     async close() {
       await jobs.stop();
       await keyUse.stop();

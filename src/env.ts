@@ -158,7 +158,10 @@ const environmentSchema = z.object({
   CONTROL_CORE_API_HOSTS: z
     .string()
     .toLowerCase()
-    .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(,([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})*$/, 'CONTROL_CORE_API_HOSTS is host names separated by commas')
+    .regex(
+      /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(,([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})*$/,
+      'CONTROL_CORE_API_HOSTS is host names separated by commas',
+    )
     .optional()
     .transform((value) => value?.split(',') ?? []),
   /** JWT credentials (every Bearer dialect): verified against this JWKS, or against JWT_PUBLIC_KEY (PEM); unset, JWTs are refused. */
@@ -202,7 +205,10 @@ const environmentSchema = z.object({
   /** DNS servers custom domain verification asks (comma-separated `ip:port`, `[ipv6]:port`); unset: the system's. */
   DNS_RESOLVERS: z
     .string()
-    .regex(/^((\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?)(,(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?)*$/, 'DNS_RESOLVERS is ip:port entries separated by commas ([ipv6]:port for IPv6)')
+    .regex(
+      /^((\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?)(,(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?)*$/,
+      'DNS_RESOLVERS is ip:port entries separated by commas ([ipv6]:port for IPv6)',
+    )
     .optional()
     .transform((value) => value?.split(',')),
   /** How long a TenantsDB login or switch session key lives. */
@@ -257,9 +263,7 @@ export function phaseTimings(env: Environment) {
 }
 
 export function readEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
-  const parsed = environmentSchema.safeParse(
-    Object.fromEntries(Object.entries(source).filter(([, value]) => value !== '')),
-  );
+  const parsed = environmentSchema.safeParse(Object.fromEntries(Object.entries(source).filter(([, value]) => value !== '')));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new InvalidEnvironmentError(`Invalid environment:\n${problems.join('\n')}`);

@@ -10,7 +10,15 @@ beforeAll(async () => {
 });
 afterAll(() => gateway.close());
 
-type Event = { action: string; target: string; actor: string; tenantId: string | null; changes: { path: string; before: unknown; after: unknown }[]; requestId: string | null; createdAt: string };
+type Event = {
+  action: string;
+  target: string;
+  actor: string;
+  tenantId: string | null;
+  changes: { path: string; before: unknown; after: unknown }[];
+  requestId: string | null;
+  createdAt: string;
+};
 async function auditLog(args: string, key = gateway.adminKey) {
   const result = await gateway.graphql<{ auditLog: { edges: { node: Event }[] } }, object>(
     `{ auditLog(${args}) { edges { node { action target actor tenantId changes requestId createdAt } } } }`,
@@ -25,7 +33,13 @@ async function tenantWithKey() {
   const tenant = await createTenant(gateway, { tier: 'ENTERPRISE' });
   const key = await createKey(gateway, { name: 'auditor', scopes: ['CONFIG_READ', 'CONFIG_WRITE', 'SECRETS_READ', 'SECRETS_WRITE'], tenant: tenant.id });
   const headers = { authorization: `Bearer ${key.secret}`, 'x-request-id': `req-${tenant.slug}` };
-  return { tenant, key: key.secret, prefix: key.apiKey.prefix, label: `auditor (${key.apiKey.prefix})`, call: (method: string, path: string, body?: unknown) => gateway.rest(method, path, { headers, body }) };
+  return {
+    tenant,
+    key: key.secret,
+    prefix: key.apiKey.prefix,
+    label: `auditor (${key.apiKey.prefix})`,
+    call: (method: string, path: string, body?: unknown) => gateway.rest(method, path, { headers, body }),
+  };
 }
 
 describe('every change is an event with actor, action, target, changed paths, request id and time', () => {
@@ -38,9 +52,27 @@ describe('every change is an event with actor, action, target, changed paths, re
     // The oldest events are the tenant's own creation and its key's (by the operator, through the fixture).
     expect(trail.map((event) => event.action)).toEqual(['secret.deleted', 'secret.stored', 'secret.stored', 'api_key.created', 'tenant.created']);
     expect(trail.slice(0, 3).map(({ action, target, actor, changes, requestId }) => ({ action, target, actor, changes, requestId }))).toEqual([
-      { action: 'secret.deleted', target: 'secret:STRIPE_SECRET_KEY', actor: label, changes: [{ path: 'secrets.STRIPE_SECRET_KEY', before: '[sealed]', after: null }], requestId: `req-${tenant.slug}` },
-      { action: 'secret.stored', target: 'secret:STRIPE_SECRET_KEY', actor: label, changes: [{ path: 'secrets.STRIPE_SECRET_KEY', before: '[sealed]', after: '[sealed]', sealedVersion: expect.any(String) }], requestId: `req-${tenant.slug}` },
-      { action: 'secret.stored', target: 'secret:STRIPE_SECRET_KEY', actor: label, changes: [{ path: 'secrets.STRIPE_SECRET_KEY', before: null, after: '[sealed]', sealedVersion: expect.any(String) }], requestId: `req-${tenant.slug}` },
+      {
+        action: 'secret.deleted',
+        target: 'secret:STRIPE_SECRET_KEY',
+        actor: label,
+        changes: [{ path: 'secrets.STRIPE_SECRET_KEY', before: '[sealed]', after: null }],
+        requestId: `req-${tenant.slug}`,
+      },
+      {
+        action: 'secret.stored',
+        target: 'secret:STRIPE_SECRET_KEY',
+        actor: label,
+        changes: [{ path: 'secrets.STRIPE_SECRET_KEY', before: '[sealed]', after: '[sealed]', sealedVersion: expect.any(String) }],
+        requestId: `req-${tenant.slug}`,
+      },
+      {
+        action: 'secret.stored',
+        target: 'secret:STRIPE_SECRET_KEY',
+        actor: label,
+        changes: [{ path: 'secrets.STRIPE_SECRET_KEY', before: null, after: '[sealed]', sealedVersion: expect.any(String) }],
+        requestId: `req-${tenant.slug}`,
+      },
     ]);
     expect(JSON.stringify(await gateway.database.prisma.auditEvent.findMany({ where: { tenantId: tenant.id } }))).not.toContain('sk_live_audited');
     expect(new Date(trail[0]!.createdAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
@@ -54,7 +86,13 @@ describe('every change is an event with actor, action, target, changed paths, re
     const trail = await events(tenant.id);
     expect(trail.slice(-2).map((event) => event.action)).toEqual(['api_key.created', 'tenant.created']);
     expect(trail.slice(0, -2).map(({ action, target, changes }) => ({ action, target, changes }))).toEqual([
-      { action: 'role.updated', target: 'role:admin', changes: [{ path: 'roles.admin', before: { description: null, permissions: ['read', 'write', 'delete'] }, after: { description: null, permissions: ['read'] } }] },
+      {
+        action: 'role.updated',
+        target: 'role:admin',
+        changes: [
+          { path: 'roles.admin', before: { description: null, permissions: ['read', 'write', 'delete'] }, after: { description: null, permissions: ['read'] } },
+        ],
+      },
       { action: 'config.updated', target: 'config:v2', changes: [{ path: 'performance.cache_size_mb', before: 1024, after: 2048 }] },
       {
         action: 'gateway_config.updated',
@@ -78,26 +116,53 @@ describe('every change is an event with actor, action, target, changed paths, re
 });
 
 describe('API keys', () => {
-  test('created and revoked: under the key\'s tenant, with its name, prefix, owner and scopes, never its secret nor its hash', async () => {
+  test("created and revoked: under the key's tenant, with its name, prefix, owner and scopes, never its secret nor its hash", async () => {
     const tenant = await createTenant(gateway, { tier: 'ENTERPRISE' });
     const created = await createKey(gateway, { name: 'ci deploy', scopes: ['TENANTS_READ', 'KEYS_WRITE'], tenant: tenant.id });
     // The tenant's own key mints a Control Core key for its tenant, then revokes the first.
-    const minted = await gateway.rest('POST', `/api/v1/tenants/${tenant.slug}/api-keys`, { headers: { authorization: `Bearer ${created.secret}` }, body: { name: 'cc key', scopes: ['tenants:read'] } });
+    const minted = await gateway.rest('POST', `/api/v1/tenants/${tenant.slug}/api-keys`, {
+      headers: { authorization: `Bearer ${created.secret}` },
+      body: { name: 'cc key', scopes: ['tenants:read'] },
+    });
     const revoked = await gateway.graphql(`mutation { revokeApiKey(id: "${created.apiKey.id}") { revokedAt } }`, {}, created.secret);
     expect(revoked.errors).toBeUndefined();
     const trail = (await events(tenant.id)).filter((event) => event.action.startsWith('api_key.'));
     const ccKey = await gateway.database.prisma.apiKey.findFirstOrThrow({ where: { tenantId: tenant.id, name: 'cc key' } });
     const revokedAt = (revoked.data as { revokeApiKey: { revokedAt: string } }).revokeApiKey.revokedAt;
-    const shape = (key: { prefix: string; name: string; scopes: string[] }, revoked: string | null) => ({ name: key.name, prefix: key.prefix, owner: 'TENANT', projectId: null, scopes: key.scopes, expiresAt: null, revokedAt: revoked });
+    const shape = (key: { prefix: string; name: string; scopes: string[] }, revoked: string | null) => ({
+      name: key.name,
+      prefix: key.prefix,
+      owner: 'TENANT',
+      projectId: null,
+      scopes: key.scopes,
+      expiresAt: null,
+      revokedAt: revoked,
+    });
     expect(trail.map(({ action, target, actor, changes }) => ({ action, target, actor, changes }))).toEqual([
       {
         action: 'api_key.revoked',
         target: `api_key:${created.apiKey.prefix}`,
         actor: `ci deploy (${created.apiKey.prefix})`,
-        changes: [{ path: `apiKeys.${created.apiKey.id}`, before: shape({ ...created.apiKey, scopes: ['tenants:read', 'keys:write'] }, null), after: shape({ ...created.apiKey, scopes: ['tenants:read', 'keys:write'] }, new Date(revokedAt).toISOString()) }],
+        changes: [
+          {
+            path: `apiKeys.${created.apiKey.id}`,
+            before: shape({ ...created.apiKey, scopes: ['tenants:read', 'keys:write'] }, null),
+            after: shape({ ...created.apiKey, scopes: ['tenants:read', 'keys:write'] }, new Date(revokedAt).toISOString()),
+          },
+        ],
       },
-      { action: 'api_key.created', target: `api_key:${ccKey.prefix}`, actor: `ci deploy (${created.apiKey.prefix})`, changes: [{ path: `apiKeys.${ccKey.id}`, before: null, after: shape(ccKey, null) }] },
-      { action: 'api_key.created', target: `api_key:${created.apiKey.prefix}`, actor: 'operator', changes: [{ path: `apiKeys.${created.apiKey.id}`, before: null, after: shape({ ...created.apiKey, scopes: ['tenants:read', 'keys:write'] }, null) }] },
+      {
+        action: 'api_key.created',
+        target: `api_key:${ccKey.prefix}`,
+        actor: `ci deploy (${created.apiKey.prefix})`,
+        changes: [{ path: `apiKeys.${ccKey.id}`, before: null, after: shape(ccKey, null) }],
+      },
+      {
+        action: 'api_key.created',
+        target: `api_key:${created.apiKey.prefix}`,
+        actor: 'operator',
+        changes: [{ path: `apiKeys.${created.apiKey.id}`, before: null, after: shape({ ...created.apiKey, scopes: ['tenants:read', 'keys:write'] }, null) }],
+      },
     ]);
     expect(minted.status).toBe(201);
     const stored = JSON.stringify(await gateway.database.prisma.auditEvent.findMany({ where: { tenantId: tenant.id } }));
@@ -116,7 +181,13 @@ describe('API keys', () => {
       { action: 'api_key.created', target: `api_key:${apiKey.prefix}` },
       { action: 'tenant.created', target: `tenant:${slug}` },
     ]);
-    expect(trail[0]!.changes).toEqual([{ path: `apiKeys.${apiKey.id}`, before: null, after: expect.objectContaining({ name: 'client', owner: 'TENANT', scopes: ['tenants:read', 'config:read', 'features:read'] }) }]);
+    expect(trail[0]!.changes).toEqual([
+      {
+        path: `apiKeys.${apiKey.id}`,
+        before: null,
+        after: expect.objectContaining({ name: 'client', owner: 'TENANT', scopes: ['tenants:read', 'config:read', 'features:read'] }),
+      },
+    ]);
   });
 
   test('a TenantsDB project key created and deleted through /apikeys: operator-wide events (no tenant)', async () => {
@@ -146,7 +217,14 @@ describe('the tenant record and its lifecycle', () => {
     await run(`deleteTenant(id: "${tenant.id}") { id }`);
     await run(`restoreTenant(id: "${tenant.id}") { id }`);
     const trail = await events(tenant.id);
-    expect(trail.map((event) => event.action)).toEqual(['tenant.restored', 'tenant.deleted', 'tenant.resumed', 'tenant.suspended', 'tenant.updated', 'tenant.created']);
+    expect(trail.map((event) => event.action)).toEqual([
+      'tenant.restored',
+      'tenant.deleted',
+      'tenant.resumed',
+      'tenant.suspended',
+      'tenant.updated',
+      'tenant.created',
+    ]);
     const changesOf = (action: string) => trail.find((event) => event.action === action)!.changes;
     expect(changesOf('tenant.updated')).toEqual([
       { path: 'tenant.name', before: 'Lifecycle', after: 'Lifecycle 2' },
@@ -154,7 +232,12 @@ describe('the tenant record and its lifecycle', () => {
     ]);
     expect(changesOf('tenant.suspended')).toEqual([{ path: 'tenant.status', before: 'ACTIVE', after: 'SUSPENDED' }]);
     expect(changesOf('tenant.deleted')).toEqual([{ path: 'tenant.status', before: 'ACTIVE', after: 'DELETED' }]);
-    expect(changesOf('tenant.created')).toEqual(expect.arrayContaining([{ path: 'tenant.name', before: null, after: 'Lifecycle' }, { path: 'tenant.tier', before: null, after: 'BASIC' }]));
+    expect(changesOf('tenant.created')).toEqual(
+      expect.arrayContaining([
+        { path: 'tenant.name', before: null, after: 'Lifecycle' },
+        { path: 'tenant.tier', before: null, after: 'BASIC' },
+      ]),
+    );
     await run(`purgeTenant(id: "${tenant.id}") { id }`);
     // The trail outlives the tenant: the purge is its last event.
     const after = await gateway.database.prisma.auditEvent.findMany({ where: { tenantId: tenant.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
@@ -166,12 +249,15 @@ describe('the tenant record and its lifecycle', () => {
 describe('features and resource limits', () => {
   test('a feature switch that changes, and limits added, changed and removed, are events; a switch to what it already is writes none', async () => {
     const tenant = await createTenant(gateway, { tier: 'ENTERPRISE' });
-    const feature = (name: string, enabled: boolean) => gateway.graphql(`mutation { setTenantFeature(tenant: "${tenant.id}", feature: "${name}", enabled: ${enabled}) { totalEnabled } }`);
+    const feature = (name: string, enabled: boolean) =>
+      gateway.graphql(`mutation { setTenantFeature(tenant: "${tenant.id}", feature: "${name}", enabled: ${enabled}) { totalEnabled } }`);
     const limits = (list: string) => gateway.graphql(`mutation { setResourceLimits(tenant: "${tenant.id}", limits: [${list}]) { resource } }`);
     expect((await feature('ml_features', true)).errors).toBeUndefined();
     // api_access is on by default: switching it on again changes nothing.
     expect((await feature('api_access', true)).errors).toBeUndefined();
-    expect((await limits('{ resource: "api", metric: "calls", period: DAY, limit: 100 }, { resource: "llm", metric: "tokens", period: MONTH, limit: 5 }')).errors).toBeUndefined();
+    expect(
+      (await limits('{ resource: "api", metric: "calls", period: DAY, limit: 100 }, { resource: "llm", metric: "tokens", period: MONTH, limit: 5 }')).errors,
+    ).toBeUndefined();
     expect((await limits('{ resource: "api", metric: "calls", period: DAY, limit: 200 }')).errors).toBeUndefined();
     const trail = (await events(tenant.id)).filter((event) => event.action !== 'tenant.created');
     expect(trail.map(({ action, target, changes }) => ({ action, target, changes }))).toEqual([
@@ -235,7 +321,9 @@ test('events older than AUDIT_RETENTION_DAYS are pruned', async () => {
   const { prisma } = gateway.database;
   await prisma.auditEvent.updateMany({ where: { tenantId: tenant.id, target: 'secret:OLD' }, data: { createdAt: new Date(Date.now() - 31 * 86_400_000) } });
   // The sealed version the old event names goes with it; the newer one stays.
-  const [oldChange] = (await prisma.auditEvent.findFirstOrThrow({ where: { tenantId: tenant.id, target: 'secret:OLD' } })).changes as { sealedVersion: string }[];
+  const [oldChange] = (await prisma.auditEvent.findFirstOrThrow({ where: { tenantId: tenant.id, target: 'secret:OLD' } })).changes as {
+    sealedVersion: string;
+  }[];
   await prisma.tenantSecretVersion.update({ where: { id: oldChange!.sealedVersion }, data: { createdAt: new Date(Date.now() - 31 * 86_400_000) } });
   expect(await pruneAuditEvents(prisma, 30)).toBeGreaterThanOrEqual(1);
   expect((await prisma.tenantSecretVersion.findMany({ where: { tenantId: tenant.id } })).map((version) => version.name)).toEqual(['NEW']);

@@ -92,7 +92,7 @@ describe('API keys', () => {
     expect(viewer).toMatchObject({ owner: 'TENANT', tenantId: tenant.id, label: `ci (${apiKey.prefix})` });
   });
 
-  test('no key, a malformed header, an unknown key, a revoked key, an expired key and a deleted tenant\'s key are UNAUTHENTICATED', async () => {
+  test("no key, a malformed header, an unknown key, a revoked key, an expired key and a deleted tenant's key are UNAUTHENTICATED", async () => {
     const tenant = await createTenant(gateway);
     const revoked = await createKey(gateway, { scopes: readScopes, tenant: tenant.id });
     await gateway.data(RevokeApiKeyDocument, { id: revoked.apiKey.id });
@@ -138,11 +138,11 @@ describe('API keys', () => {
     expect(codes(global)).toEqual(['FORBIDDEN']);
   });
 
-  test('a project key reaches its project\'s tenants and no others', async () => {
-    const { createProject } = await gateway.data(
-      (await import('../src/generated/graphql/graphql.js')).CreateProjectDocument,
-      { slug: uniqueSlug('project'), name: 'Demo' },
-    );
+  test("a project key reaches its project's tenants and no others", async () => {
+    const { createProject } = await gateway.data((await import('../src/generated/graphql/graphql.js')).CreateProjectDocument, {
+      slug: uniqueSlug('project'),
+      name: 'Demo',
+    });
     const inside = await createTenant(gateway, { projectId: createProject.id });
     const outside = await createTenant(gateway);
     const key = await createKey(gateway, { scopes: ['ADMIN'], projectId: createProject.id });
@@ -159,15 +159,13 @@ describe('API keys', () => {
     expect(tenant.id).toBe(created.data!.createTenant.id);
   });
 
-  test('a tenant outside the key\'s reach is indistinguishable from one that does not exist', async () => {
+  test("a tenant outside the key's reach is indistinguishable from one that does not exist", async () => {
     const mine = await createTenant(gateway);
     const theirs = await createTenant(gateway);
     const key = await createKey(gateway, { scopes: tenantScopes, tenant: mine.id });
     const hidden = await gateway.graphql(TenantDocument, { id: theirs.slug }, key.secret);
     const missing = await gateway.graphql(TenantDocument, { id: 'no_such_tenant' }, key.secret);
-    expect(JSON.stringify(hidden.errors).replaceAll(theirs.slug, '<ref>')).toBe(
-      JSON.stringify(missing.errors).replaceAll('no_such_tenant', '<ref>'),
-    );
+    expect(JSON.stringify(hidden.errors).replaceAll(theirs.slug, '<ref>')).toBe(JSON.stringify(missing.errors).replaceAll('no_such_tenant', '<ref>'));
     expect(hidden.status).toBe(missing.status);
   });
 });
@@ -185,7 +183,19 @@ type Principal =
   | 'otherCustomer'
   | 'operator';
 type Outcome = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'PRECONDITION_FAILED';
-type Target = { id: string; keyId: string; planTenant?: string; backupPath?: string; deploymentId?: string; documentId?: string; projectRef?: string; workspace?: string; changeId?: string; blueprint?: string; rolloutId?: string };
+type Target = {
+  id: string;
+  keyId: string;
+  planTenant?: string;
+  backupPath?: string;
+  deploymentId?: string;
+  documentId?: string;
+  projectRef?: string;
+  workspace?: string;
+  changeId?: string;
+  blueprint?: string;
+  rolloutId?: string;
+};
 
 type Cell = {
   operation: string;
@@ -265,10 +275,9 @@ beforeAll(async () => {
   matrixCertificate = await makeCertificate({ dnsNames: ['policies.matrix.example'] });
 });
 const addMatrixDomain = async (target: Target) => {
-  const result = await gateway.graphql(
-    `mutation ($input: AddCustomDomainInput!) { addCustomDomain(tenant: "${target.id}", input: $input) { domain } }`,
-    { input: { domain: 'policies.matrix.example', sslCertificate: matrixCertificate.certificate, sslPrivateKey: matrixCertificate.privateKey } },
-  );
+  const result = await gateway.graphql(`mutation ($input: AddCustomDomainInput!) { addCustomDomain(tenant: "${target.id}", input: $input) { domain } }`, {
+    input: { domain: 'policies.matrix.example', sslCertificate: matrixCertificate.certificate, sslPrivateKey: matrixCertificate.privateKey },
+  });
   expect(result.errors).toBeUndefined();
 };
 const tenant = (target: Target) => ({ tenant: target.id });
@@ -308,7 +317,15 @@ async function matrixBlueprint(tenantId: string, pending?: string): Promise<stri
   const { projectId } = await prisma.tenant.findUniqueOrThrow({ where: { id: tenantId } });
   const name = uniqueSlug('bp').replace(/-/g, '_');
   const workspace = await prisma.workspace.create({
-    data: { projectId: projectId!, name, mode: 'TENANT', legacySchemaName: `matrix_${name}`, connectionUser: 'tdb_matrix', passwordSealed: Buffer.alloc(32), blueprint: { create: { projectId: projectId!, name } } },
+    data: {
+      projectId: projectId!,
+      name,
+      mode: 'TENANT',
+      legacySchemaName: `matrix_${name}`,
+      connectionUser: 'tdb_matrix',
+      passwordSealed: Buffer.alloc(32),
+      blueprint: { create: { projectId: projectId!, name } },
+    },
   });
   if (pending) await prisma.schemaChange.create({ data: { workspaceId: workspace.id, statement: pending, position: 0 } });
   return name;
@@ -319,7 +336,11 @@ const matrix: Cell[] = [
   { operation: 'query ($id: ID!) { tenant(id: $id) { id } }', variables: id, expect: tenantCell('read') },
   { operation: 'query { tenants { totalCount } }', expect: anyKey },
   { operation: 'query ($tenant: ID!) { tenantConfig(tenant: $tenant) { version } }', variables: tenant, expect: tenantCell('read') },
-  { operation: 'query ($tenant: ID!) { tenantConfigIfChanged(tenant: $tenant, knownVersions: [1]) { version } }', variables: tenant, expect: tenantCell('read') },
+  {
+    operation: 'query ($tenant: ID!) { tenantConfigIfChanged(tenant: $tenant, knownVersions: [1]) { version } }',
+    variables: tenant,
+    expect: tenantCell('read'),
+  },
   { operation: 'query ($tenant: ID!) { tenantConfigHistory(tenant: $tenant) { edges { node { version } } } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { tenantFeatures(tenant: $tenant) { totalEnabled } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query { featureCatalog { name } }', expect: anyKey },
@@ -329,7 +350,9 @@ const matrix: Cell[] = [
   {
     operation: 'mutation ($tenant: ID!, $path: String!) { rollbackTenant(tenant: $tenant, storagePath: $path) { tenant { id } } }',
     setup: async (target) => {
-      const result = await gateway.graphql<{ backupTenant: { storagePath: string } }, object>(`mutation { backupTenant(tenant: "${target.id}") { storagePath } }`);
+      const result = await gateway.graphql<{ backupTenant: { storagePath: string } }, object>(
+        `mutation { backupTenant(tenant: "${target.id}") { storagePath } }`,
+      );
       target.backupPath = result.data!.backupTenant.storagePath;
     },
     variables: (target) => ({ tenant: target.id, path: target.backupPath }),
@@ -361,7 +384,9 @@ const matrix: Cell[] = [
     operation: 'mutation ($tenant: ID!) { migrateTenantDatabase(tenant: $tenant, input: { blueprint: "main", isolation: DEDICATED }) { toIsolation } }',
     setup: async (target) => {
       // A shared database, as POST /tenants would have created it.
-      await gateway.database.prisma.tenantDatabase.create({ data: { tenantId: target.id, blueprint: 'main', isolation: 'SHARED', region: 'eu-central', status: 'READY' } });
+      await gateway.database.prisma.tenantDatabase.create({
+        data: { tenantId: target.id, blueprint: 'main', isolation: 'SHARED', region: 'eu-central', status: 'READY' },
+      });
     },
     variables: tenant,
     expect: operatorCell,
@@ -369,7 +394,10 @@ const matrix: Cell[] = [
   { operation: 'query ($tenant: ID!) { tenantDomains(tenant: $tenant) { domain } }', variables: tenant, expect: tenantCell('read') },
   {
     operation: 'mutation ($tenant: ID!, $input: AddCustomDomainInput!) { addCustomDomain(tenant: $tenant, input: $input) { domain } }',
-    variables: (target) => ({ tenant: target.id, input: { domain: 'policies.matrix.example', sslCertificate: matrixCertificate.certificate, sslPrivateKey: matrixCertificate.privateKey } }),
+    variables: (target) => ({
+      tenant: target.id,
+      input: { domain: 'policies.matrix.example', sslCertificate: matrixCertificate.certificate, sslPrivateKey: matrixCertificate.privateKey },
+    }),
     expect: tenantCell('write'),
   },
   {
@@ -385,21 +413,33 @@ const matrix: Cell[] = [
     variables: tenant,
     expect: tenantCell('write'),
   },
-  { operation: 'mutation ($tenant: ID!) { deployTenant(tenant: $tenant, input: { region: "eu-west-1" }) { id } }', variables: tenant, expect: tenantCell('write') },
+  {
+    operation: 'mutation ($tenant: ID!) { deployTenant(tenant: $tenant, input: { region: "eu-west-1" }) { id } }',
+    variables: tenant,
+    expect: tenantCell('write'),
+  },
   {
     operation: 'query ($tenant: ID!, $id: ID!) { tenantDeployment(tenant: $tenant, id: $id) { status } }',
     setup: async (target) => {
-      const result = await gateway.graphql<{ deployTenant: { id: string } }, object>(`mutation { deployTenant(tenant: "${target.id}", input: { region: "eu-west-1" }) { id } }`);
+      const result = await gateway.graphql<{ deployTenant: { id: string } }, object>(
+        `mutation { deployTenant(tenant: "${target.id}", input: { region: "eu-west-1" }) { id } }`,
+      );
       target.deploymentId = result.data!.deployTenant.id;
     },
     variables: (target) => ({ tenant: target.id, id: target.deploymentId }),
     expect: tenantCell('read'),
   },
-  { operation: 'mutation ($tenant: ID!) { deployTenantToRegion(tenant: $tenant, input: { region: "eu-west-1" }) { id } }', variables: tenant, expect: tenantCell('write') },
+  {
+    operation: 'mutation ($tenant: ID!) { deployTenantToRegion(tenant: $tenant, input: { region: "eu-west-1" }) { id } }',
+    variables: tenant,
+    expect: tenantCell('write'),
+  },
   {
     operation: 'query ($tenant: ID!, $id: ID!) { regionalDeploy(tenant: $tenant, id: $id) { status } }',
     setup: async (target) => {
-      const result = await gateway.graphql<{ deployTenantToRegion: { id: string } }, object>(`mutation { deployTenantToRegion(tenant: "${target.id}", input: { region: "eu-west-1" }) { id } }`);
+      const result = await gateway.graphql<{ deployTenantToRegion: { id: string } }, object>(
+        `mutation { deployTenantToRegion(tenant: "${target.id}", input: { region: "eu-west-1" }) { id } }`,
+      );
       target.deploymentId = result.data!.deployTenantToRegion.id;
     },
     variables: (target) => ({ tenant: target.id, id: target.deploymentId }),
@@ -411,7 +451,11 @@ const matrix: Cell[] = [
     variables: tenant,
     expect: tenantCell('write'),
   },
-  { operation: 'query ($tenant: ID!) { tenantMetrics(tenant: $tenant, granularity: "week") { apiCalls { total } } }', variables: tenant, expect: tenantCell('read') },
+  {
+    operation: 'query ($tenant: ID!) { tenantMetrics(tenant: $tenant, granularity: "week") { apiCalls { total } } }',
+    variables: tenant,
+    expect: tenantCell('read'),
+  },
   { operation: 'query ($tenant: ID!) { usageSummary(tenant: $tenant) { apiCalls } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { usageHistory(tenant: $tenant) { date } }', variables: tenant, expect: tenantCell('read') },
   {
@@ -428,7 +472,8 @@ const matrix: Cell[] = [
   },
   { operation: 'query ($tenant: ID!) { usageAlerts(tenant: $tenant) { id } }', variables: tenant, expect: tenantCell('read') },
   {
-    operation: 'mutation ($tenant: ID!) { setResourceLimits(tenant: $tenant, limits: [{ resource: "llm", metric: "tokens", period: MONTH, limit: 10 }]) { id } }',
+    operation:
+      'mutation ($tenant: ID!) { setResourceLimits(tenant: $tenant, limits: [{ resource: "llm", metric: "tokens", period: MONTH, limit: 10 }]) { id } }',
     variables: tenant,
     expect: tenantCell('write'),
   },
@@ -437,7 +482,10 @@ const matrix: Cell[] = [
     variables: tenant,
     expect: tenantCell('write'),
   },
-  { operation: 'query { apiKeys { edges { node { id } } } }', expect: { ...anyKey, readOnly: 'FORBIDDEN', tenantSuspended: 'FORBIDDEN', tenantExpired: 'FORBIDDEN' } },
+  {
+    operation: 'query { apiKeys { edges { node { id } } } }',
+    expect: { ...anyKey, readOnly: 'FORBIDDEN', tenantSuspended: 'FORBIDDEN', tenantExpired: 'FORBIDDEN' },
+  },
   {
     operation: 'mutation ($slug: String!) { createTenant(input: { slug: $slug, name: "New" }) { id } }',
     variables: () => ({ slug: uniqueSlug() }),
@@ -470,7 +518,9 @@ const matrix: Cell[] = [
       // A backup taken while the project was PRO; the project has gone FREE since.
       await setProjectTier(gateway, account.freeProjectId, 'PRO');
       await addFreeProjectTenant(target, 'PRO');
-      const result = await gateway.graphql<{ backupTenant: { storagePath: string } }, object>(`mutation { backupTenant(tenant: "${target.planTenant}") { storagePath } }`);
+      const result = await gateway.graphql<{ backupTenant: { storagePath: string } }, object>(
+        `mutation { backupTenant(tenant: "${target.planTenant}") { storagePath } }`,
+      );
       target.backupPath = result.data!.backupTenant.storagePath;
       await setProjectTier(gateway, account.freeProjectId, 'FREE');
     },
@@ -480,7 +530,9 @@ const matrix: Cell[] = [
   {
     operation: 'mutation ($project: ID!) { setProjectTier(project: $project, tier: BASIC) { id } }',
     setup: async (target) => {
-      target.projectRef = (await gateway.data((await import('../src/generated/graphql/graphql.js')).CreateProjectDocument, { slug: uniqueSlug('project'), name: 'Plan' })).createProject.id;
+      target.projectRef = (
+        await gateway.data((await import('../src/generated/graphql/graphql.js')).CreateProjectDocument, { slug: uniqueSlug('project'), name: 'Plan' })
+      ).createProject.id;
     },
     variables: (target) => ({ project: target.projectRef }),
     expect: operatorOnly,
@@ -525,17 +577,18 @@ const matrix: Cell[] = [
   },
   { operation: 'mutation ($id: ID!) { revokeApiKey(id: $id) { id } }', variables: (target) => ({ id: target.keyId }), expect: tenantCell('write') },
   {
-    operation:
-      'mutation ($slug: String!) { provisionTenant(tenant: { slug: $slug, name: "New" }, apiKey: { name: "k", scopes: [TENANTS_READ] }) { secret } }',
+    operation: 'mutation ($slug: String!) { provisionTenant(tenant: { slug: $slug, name: "New" }, apiKey: { name: "k", scopes: [TENANTS_READ] }) { secret } }',
     variables: () => ({ slug: uniqueSlug() }),
     expect: { ...operatorOnly, ...projectKeys },
   },
   // Control Core's tenant context: another tenant's key is refused as 403 (tenant_access_denied), by each way of naming the tenant.
-  ...(['tenant', 'header', 'query'] as const).map((source): Cell => ({
-    operation: `query ($id: String!) { tenantInContext(context: { ${source}: $id }) { id } }`,
-    variables: id,
-    expect: { ...tenantCell('read'), wrongTenant: 'FORBIDDEN' },
-  })),
+  ...(['tenant', 'header', 'query'] as const).map(
+    (source): Cell => ({
+      operation: `query ($id: String!) { tenantInContext(context: { ${source}: $id }) { id } }`,
+      variables: id,
+      expect: { ...tenantCell('read'), wrongTenant: 'FORBIDDEN' },
+    }),
+  ),
   {
     operation: 'query ($host: String!) { tenantInContext(context: { host: $host }) { id } }',
     setup: async (target) => void (await gateway.database.prisma.tenant.update({ where: { id: target.id }, data: { domain: `${target.id}.controlcore.io` } })),
@@ -562,7 +615,10 @@ const matrix: Cell[] = [
     variables: id,
     expect: { ...tenantCell('write'), wrongTenant: 'FORBIDDEN' },
   },
-  ...(['updateTenantDocument(context: { tenant: $id }, kind: RESOURCE, id: $document, input: { name: "db2" })', 'deleteTenantDocument(context: { header: $id }, kind: RESOURCE, id: $document)'].map(
+  ...[
+    'updateTenantDocument(context: { tenant: $id }, kind: RESOURCE, id: $document, input: { name: "db2" })',
+    'deleteTenantDocument(context: { header: $id }, kind: RESOURCE, id: $document)',
+  ].map(
     (field): Cell => ({
       operation: `mutation ($id: String!, $document: ID!) { ${field} { id } }`,
       setup: async (target) => {
@@ -571,7 +627,7 @@ const matrix: Cell[] = [
       variables: (target) => ({ id: target.id, document: target.documentId }),
       expect: { ...tenantCell('write'), wrongTenant: 'FORBIDDEN' },
     }),
-  )),
+  ),
   {
     operation: 'mutation ($id: String!) { createTenantApiKey(context: { tenant: $id }, input: { name: "k", scopes: [POLICIES_READ] }) { secret } }',
     variables: id,
@@ -583,7 +639,11 @@ const matrix: Cell[] = [
     expect: { ...operatorCell, wrongTenant: 'FORBIDDEN' },
   },
   { operation: 'query ($tenant: ID!) { tenantSecrets(tenant: $tenant) { name } }', variables: tenant, expect: tenantCell('read') },
-  { operation: 'mutation ($tenant: ID!) { storeTenantSecret(tenant: $tenant, name: "API_TOKEN", value: "v") { name } }', variables: tenant, expect: tenantCell('write') },
+  {
+    operation: 'mutation ($tenant: ID!) { storeTenantSecret(tenant: $tenant, name: "API_TOKEN", value: "v") { name } }',
+    variables: tenant,
+    expect: tenantCell('write'),
+  },
   {
     operation: 'mutation ($tenant: ID!) { deleteTenantSecret(tenant: $tenant, name: "API_TOKEN") { name } }',
     setup: async (target) => void (await gateway.graphql(`mutation { storeTenantSecret(tenant: "${target.id}", name: "API_TOKEN", value: "v") { name } }`)),
@@ -604,7 +664,9 @@ const matrix: Cell[] = [
     operation: 'query ($id: ID!) { schemaRollout(id: $id) { id } }',
     setup: async (target) => {
       const { projectId } = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { id: target.id } });
-      target.rolloutId = (await gateway.database.prisma.$transaction((tx) => enqueueSchemaRollout(tx, { projectId: projectId!, blueprint: 'main', version: 1, tenantIds: [] }))).id;
+      target.rolloutId = (
+        await gateway.database.prisma.$transaction((tx) => enqueueSchemaRollout(tx, { projectId: projectId!, blueprint: 'main', version: 1, tenantIds: [] }))
+      ).id;
     },
     variables: (target) => ({ id: target.rolloutId }),
     expect: projectOwned,
@@ -624,8 +686,16 @@ const matrix: Cell[] = [
   },
   { operation: 'query ($tenant: ID) { webhookDeliveries(tenant: $tenant) { edges { node { id } } } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'query ($tenant: ID!) { rbacCheck(tenant: $tenant, role: "viewer", permission: "read") }', variables: tenant, expect: tenantCell('read') },
-  { operation: 'mutation ($tenant: ID!) { createRole(tenant: $tenant, name: "editor", permissions: ["read"]) { name } }', variables: tenant, expect: tenantCell('write') },
-  { operation: 'mutation ($tenant: ID!) { updateRole(tenant: $tenant, name: "admin", permissions: ["read"]) { name } }', variables: tenant, expect: tenantCell('write') },
+  {
+    operation: 'mutation ($tenant: ID!) { createRole(tenant: $tenant, name: "editor", permissions: ["read"]) { name } }',
+    variables: tenant,
+    expect: tenantCell('write'),
+  },
+  {
+    operation: 'mutation ($tenant: ID!) { updateRole(tenant: $tenant, name: "admin", permissions: ["read"]) { name } }',
+    variables: tenant,
+    expect: tenantCell('write'),
+  },
   {
     operation: 'mutation ($tenant: ID!) { deleteRole(tenant: $tenant, name: "admin") { name } }',
     variables: tenant,
@@ -654,7 +724,11 @@ const matrix: Cell[] = [
     expect: anyone,
   },
   { operation: 'mutation { createCustomerProject(input: { name: "Another" }) { apiKey } }', expect: accountOnly },
-  { operation: 'mutation ($project: String!) { switchProject(project: $project) { apiKey } }', variables: () => ({ project: account.projectRef }), expect: accountProject },
+  {
+    operation: 'mutation ($project: String!) { switchProject(project: $project) { apiKey } }',
+    variables: () => ({ project: account.projectRef }),
+    expect: accountProject,
+  },
   {
     operation: 'mutation ($project: String!) { deleteProject(project: $project) { slug } }',
     setup: async (target) => {
@@ -673,10 +747,25 @@ const matrix: Cell[] = [
     expect: accountOnly,
   },
   { operation: 'query ($workspace: String!) { workspace(name: $workspace) { name } }', setup: addMatrixWorkspace, variables: workspace, expect: projectOwn },
-  { operation: 'query ($workspace: String!) { workspaceTables(workspace: $workspace) { name } }', setup: addMatrixWorkspace, variables: workspace, expect: projectOwn },
+  {
+    operation: 'query ($workspace: String!) { workspaceTables(workspace: $workspace) { name } }',
+    setup: addMatrixWorkspace,
+    variables: workspace,
+    expect: projectOwn,
+  },
   { operation: 'query ($workspace: String!) { blueprint(name: $workspace) { name } }', setup: addMatrixWorkspace, variables: workspace, expect: projectOwn },
-  { operation: 'query ($workspace: String!) { blueprintVersions(name: $workspace) { number } }', setup: addMatrixWorkspace, variables: workspace, expect: projectOwn },
-  { operation: 'mutation ($workspace: String!) { deleteWorkspace(name: $workspace) { name } }', setup: addMatrixWorkspace, variables: workspace, expect: projectOwn },
+  {
+    operation: 'query ($workspace: String!) { blueprintVersions(name: $workspace) { number } }',
+    setup: addMatrixWorkspace,
+    variables: workspace,
+    expect: projectOwn,
+  },
+  {
+    operation: 'mutation ($workspace: String!) { deleteWorkspace(name: $workspace) { name } }',
+    setup: addMatrixWorkspace,
+    variables: workspace,
+    expect: projectOwn,
+  },
   {
     operation: 'mutation ($workspace: String!) { runWorkspaceQuery(workspace: $workspace, query: "SELECT 1") { rowCount } }',
     setup: addMatrixWorkspace,
@@ -722,7 +811,8 @@ describe('authorization matrix: every query and mutation × every kind of caller
   let otherProjectKey: string;
   let otherCustomerKey: string;
   beforeAll(async () => {
-    const signup = async (email: string) => (await gateway.rest('POST', '/signup', { body: { email, password: 'correct horse battery', project_name: 'Matrix' } })).body;
+    const signup = async (email: string) =>
+      (await gateway.rest('POST', '/signup', { body: { email, password: 'correct horse battery', project_name: 'Matrix' } })).body;
     const mine = await signup(account.email);
     projectKey = mine.api_key;
     account.projectRef = mine.project_id;
@@ -743,7 +833,19 @@ describe('authorization matrix: every query and mutation × every kind of caller
     tenantDeleted: (tenantId) => gateway.graphql(`mutation { deleteTenant(id: "${tenantId}") { id } }`),
   };
 
-  const principals: Principal[] = ['none', 'wrongTenant', 'readOnly', 'tenant', 'tenantSuspended', 'tenantExpired', 'tenantDeleted', 'project', 'otherProject', 'otherCustomer', 'operator'];
+  const principals: Principal[] = [
+    'none',
+    'wrongTenant',
+    'readOnly',
+    'tenant',
+    'tenantSuspended',
+    'tenantExpired',
+    'tenantDeleted',
+    'project',
+    'otherProject',
+    'otherCustomer',
+    'operator',
+  ];
   test.each(matrix.flatMap((cell) => principals.map((principal) => [cell.operation.slice(0, 70), principal, cell] as const)))(
     '%s as %s',
     async (_name, principal, cell) => {
@@ -790,12 +892,39 @@ describe('tenant context from the Host × every kind of credential', () => {
     none: 'target',
   };
   const expected: Record<Credential, Record<HostCase, Outcome>> = {
-    operator: { ownDefault: 'target', ownCustom: 'target', theirDefault: 'theirs', theirCustom: 'theirs', unknownUnderBase: 'NOT_FOUND', unrelated: 'BAD_USER_INPUT', apiHost: 'BAD_USER_INPUT', none: 'BAD_USER_INPUT' },
-    project: { ownDefault: 'target', ownCustom: 'target', theirDefault: 'NOT_FOUND', theirCustom: 'BAD_USER_INPUT', unknownUnderBase: 'NOT_FOUND', unrelated: 'BAD_USER_INPUT', apiHost: 'BAD_USER_INPUT', none: 'BAD_USER_INPUT' },
+    operator: {
+      ownDefault: 'target',
+      ownCustom: 'target',
+      theirDefault: 'theirs',
+      theirCustom: 'theirs',
+      unknownUnderBase: 'NOT_FOUND',
+      unrelated: 'BAD_USER_INPUT',
+      apiHost: 'BAD_USER_INPUT',
+      none: 'BAD_USER_INPUT',
+    },
+    project: {
+      ownDefault: 'target',
+      ownCustom: 'target',
+      theirDefault: 'NOT_FOUND',
+      theirCustom: 'BAD_USER_INPUT',
+      unknownUnderBase: 'NOT_FOUND',
+      unrelated: 'BAD_USER_INPUT',
+      apiHost: 'BAD_USER_INPUT',
+      none: 'BAD_USER_INPUT',
+    },
     tenantKey: tenantCredential,
     controlCoreKey: tenantCredential,
     jwt: tenantCredential,
-    otherCustomer: { ownDefault: 'NOT_FOUND', ownCustom: 'BAD_USER_INPUT', theirDefault: 'theirs', theirCustom: 'theirs', unknownUnderBase: 'NOT_FOUND', unrelated: 'BAD_USER_INPUT', apiHost: 'BAD_USER_INPUT', none: 'BAD_USER_INPUT' },
+    otherCustomer: {
+      ownDefault: 'NOT_FOUND',
+      ownCustom: 'BAD_USER_INPUT',
+      theirDefault: 'theirs',
+      theirCustom: 'theirs',
+      unknownUnderBase: 'NOT_FOUND',
+      unrelated: 'BAD_USER_INPUT',
+      apiHost: 'BAD_USER_INPUT',
+      none: 'BAD_USER_INPUT',
+    },
   };
   const query = 'query ($context: TenantContextInput!) { tenantInContext(context: $context) { id } }';
   type Tenant = { id: string; defaultDomain: string; customDomain: string };
@@ -835,17 +964,26 @@ describe('tenant context from the Host × every kind of credential', () => {
     let theirs: Tenant;
     const credentials = {} as Record<Credential, string>;
     beforeAll(async () => {
-      const signup = async () => (await gateway.rest('POST', '/signup', { body: { email: `${uniqueSlug('host')}@example.com`, password: 'correct horse battery' } })).body.api_key as string;
+      const signup = async () =>
+        (await gateway.rest('POST', '/signup', { body: { email: `${uniqueSlug('host')}@example.com`, password: 'correct horse battery' } })).body
+          .api_key as string;
       credentials.project = await signup();
       credentials.otherCustomer = await signup();
       target = await tenantOf(credentials.project, domain);
       theirs = await tenantOf(credentials.otherCustomer, domain);
       credentials.operator = gateway.adminKey;
       credentials.tenantKey = (await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: target.id })).secret;
-      const minted = await gateway.rest('POST', `/api/v1/tenants/${target.id}/api-keys`, { headers: { authorization: `Bearer ${gateway.adminKey}` }, body: { name: 'cc', scopes: ['tenants:read'] } });
+      const minted = await gateway.rest('POST', `/api/v1/tenants/${target.id}/api-keys`, {
+        headers: { authorization: `Bearer ${gateway.adminKey}` },
+        body: { name: 'cc', scopes: ['tenants:read'] },
+      });
       expect(minted.status, JSON.stringify(minted.body)).toBe(201);
       credentials.controlCoreKey = minted.body.key;
-      credentials.jwt = await new SignJWT({ tenant_id: target.id, scope: 'tenants:read' }).setProtectedHeader({ alg: 'ES256' }).setIssuedAt().setExpirationTime('10m').sign(jwtKey);
+      credentials.jwt = await new SignJWT({ tenant_id: target.id, scope: 'tenants:read' })
+        .setProtectedHeader({ alg: 'ES256' })
+        .setIssuedAt()
+        .setExpirationTime('10m')
+        .sign(jwtKey);
     });
 
     const hosts = (): Record<HostCase, string | null> => ({
@@ -858,9 +996,16 @@ describe('tenant context from the Host × every kind of credential', () => {
       apiHost: 'api.controlcore.io',
       none: null,
     });
-    const ask = (credential: Credential, host: string | null) => gateway.graphql<{ tenantInContext: { id: string } }, object>(query, { context: host === null ? {} : { host } }, credentials[credential]);
+    const ask = (credential: Credential, host: string | null) =>
+      gateway.graphql<{ tenantInContext: { id: string } }, object>(query, { context: host === null ? {} : { host } }, credentials[credential]);
     const outcome = (result: Awaited<ReturnType<typeof ask>>): Outcome | string =>
-      result.errors?.length ? String(result.errors[0]!.extensions?.code) : result.data!.tenantInContext.id === target.id ? 'target' : result.data!.tenantInContext.id === theirs.id ? 'theirs' : 'another tenant';
+      result.errors?.length
+        ? String(result.errors[0]!.extensions?.code)
+        : result.data!.tenantInContext.id === target.id
+          ? 'target'
+          : result.data!.tenantInContext.id === theirs.id
+            ? 'theirs'
+            : 'another tenant';
 
     test.each(Object.keys(expected) as Credential[])('%s', async (credential) => {
       const named = hosts();

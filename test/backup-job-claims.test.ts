@@ -14,7 +14,9 @@ afterAll(() => dispose?.());
 
 test('one job of a tenant at a time: a waiting job is not claimed while another process runs one of the same tenant, and is once that one ended', async () => {
   const prisma = database.prisma;
-  const tenant = await prisma.tenant.create({ data: { slug: 'one-at-a-time', name: 'One', region: 'us-east-1', maxUsers: 5, maxApiCallsPerMonth: 1000, maxStorageMb: 100 } });
+  const tenant = await prisma.tenant.create({
+    data: { slug: 'one-at-a-time', name: 'One', region: 'us-east-1', maxUsers: 5, maxApiCallsPerMonth: 1000, maxStorageMb: 100 },
+  });
   const record = () => prisma.backupRecord.create({ data: { tenantId: tenant.id, status: 'PENDING' } });
   const job = { tenantId: tenant.id, actorId: 'test', actorLabel: 'test' };
   const running = await prisma.backupJob.create({ data: { ...job, kind: 'ROLLBACK', backupId: (await record()).id, status: 'RUNNING' } });

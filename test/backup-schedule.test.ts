@@ -32,7 +32,8 @@ async function backups(tenant: string): Promise<Backup[]> {
 const configure = (tenant: string, backup: Record<string, unknown>) =>
   gateway.graphql(`mutation ($backup: BackupConfigInput!) { updateTenantConfig(tenant: "${tenant}", input: { backup: $backup }) { message } }`, { backup });
 const rename = (tenant: string, name: string) => gateway.graphql(`mutation { updateTenant(id: "${tenant}", input: { name: "${name}" }) { id } }`);
-const nameOf = async (tenant: string) => (await gateway.graphql<{ tenant: { name: string } }, object>(`{ tenant(id: "${tenant}") { name } }`)).data!.tenant.name;
+const nameOf = async (tenant: string) =>
+  (await gateway.graphql<{ tenant: { name: string } }, object>(`{ tenant(id: "${tenant}") { name } }`)).data!.tenant.name;
 
 /** Only this test's tenants: others in the same database are due too. */
 async function round(tenant: string, now: Date) {
@@ -56,7 +57,12 @@ describe('scheduled backups', () => {
     expect((await round(tenant.id, hours(3))).map((backup) => backup.kind)).toEqual(['FULL']);
 
     const all = await backups(tenant.id);
-    expect(all.map((backup) => `${backup.trigger} ${backup.kind}`)).toEqual(['SCHEDULED FULL', 'SCHEDULED INCREMENTAL', 'SCHEDULED INCREMENTAL', 'SCHEDULED FULL']);
+    expect(all.map((backup) => `${backup.trigger} ${backup.kind}`)).toEqual([
+      'SCHEDULED FULL',
+      'SCHEDULED INCREMENTAL',
+      'SCHEDULED INCREMENTAL',
+      'SCHEDULED FULL',
+    ]);
     expect(all[1]!.baseBackupId).toBe(all[0]!.id);
     expect(all[2]!.baseBackupId).toBe(all[1]!.id);
     expect(all[3]!.baseBackupId).toBeNull();
@@ -67,8 +73,15 @@ describe('scheduled backups', () => {
     const full = await stat(path.join(gateway.backupDir, all[0]!.storagePath));
     expect((await stat(path.join(gateway.backupDir, all[2]!.storagePath))).size).toBeLessThan(full.size / 4);
 
-    for (const [index, name] of [[2, 'v2'], [1, 'v1'], [0, 'v0'], [3, 'v3']] as const) {
-      const result = await gateway.graphql(`mutation { rollbackTenant(tenant: "${tenant.id}", storagePath: "${all[index]!.storagePath}") { tenant { name } } }`);
+    for (const [index, name] of [
+      [2, 'v2'],
+      [1, 'v1'],
+      [0, 'v0'],
+      [3, 'v3'],
+    ] as const) {
+      const result = await gateway.graphql(
+        `mutation { rollbackTenant(tenant: "${tenant.id}", storagePath: "${all[index]!.storagePath}") { tenant { name } } }`,
+      );
       expect(result.errors).toBeUndefined();
       expect(await nameOf(tenant.id)).toBe(name);
     }
@@ -82,7 +95,10 @@ describe('scheduled backups', () => {
     const [base, incremental] = await backups(tenant.id);
     await gateway.database.prisma.backupRecord.delete({ where: { id: base!.id } });
     const result = await gateway.graphql(`mutation { rollbackTenant(tenant: "${tenant.id}", storagePath: "${incremental!.storagePath}") { tenant { name } } }`);
-    expect(result.errors![0]).toMatchObject({ extensions: { code: 'PRECONDITION_FAILED' }, message: expect.stringContaining('the backup it builds on is gone') });
+    expect(result.errors![0]).toMatchObject({
+      extensions: { code: 'PRECONDITION_FAILED' },
+      message: expect.stringContaining('the backup it builds on is gone'),
+    });
     expect((await round(tenant.id, hours(2))).map((backup) => backup.kind)).toEqual(['FULL']);
   });
 
@@ -92,8 +108,19 @@ describe('scheduled backups', () => {
     // A backup directory below a file: every write fails.
     const failing: BackupDeps = { ...deps, storages: new BackupStorages(new LocalBackupStorage('/dev/null/backups')) };
     const logged: [string, string, Record<string, unknown>][] = [];
-    const log = (level: string) => (message: string, fields: Record<string, unknown> = {}) => void logged.push([level, message, fields]);
-    const logger = { trace: log('trace'), debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), fatal: log('fatal'), child: () => logger };
+    const log =
+      (level: string) =>
+      (message: string, fields: Record<string, unknown> = {}) =>
+        void logged.push([level, message, fields]);
+    const logger = {
+      trace: log('trace'),
+      debug: log('debug'),
+      info: log('info'),
+      warn: log('warn'),
+      error: log('error'),
+      fatal: log('fatal'),
+      child: () => logger,
+    };
     const start = Date.now();
     const attempted: number[] = [];
     const seen: string[] = [];
@@ -101,7 +128,10 @@ describe('scheduled backups', () => {
       const now = new Date(start + minutes * 60_000);
       await runScheduledBackups(gateway.database.prisma, failing, { now, logger });
       // The failed record is dated as the round that made it: the clock here is `now`.
-      const { count } = await gateway.database.prisma.backupRecord.updateMany({ where: { tenantId: tenant.id, id: { notIn: seen } }, data: { createdAt: now } });
+      const { count } = await gateway.database.prisma.backupRecord.updateMany({
+        where: { tenantId: tenant.id, id: { notIn: seen } },
+        data: { createdAt: now },
+      });
       if (count) attempted.push(minutes);
       seen.push(...(await backups(tenant.id)).map((record) => record.id).filter((id) => !seen.includes(id)));
     }
@@ -134,14 +164,14 @@ describe('scheduled backups', () => {
 });
 
 describe('retention', () => {
-  test('backups older than retention_days go, file and record; a base a kept incremental needs and an undoable recovery\'s safety backup stay', async () => {
+  test("backups older than retention_days go, file and record; a base a kept incremental needs and an undoable recovery's safety backup stay", async () => {
     const tenant = await createTenant(gateway, { tier: 'ENTERPRISE', isolation: 'DEDICATED' });
     expect((await configure(tenant.id, { frequencyHours: 1, fullBackupInterval: 3, retentionDays: 2, pitrRetentionDays: 1 })).errors).toBeUndefined();
     await round(tenant.id, hours(0));
     await round(tenant.id, hours(1));
     await gateway.graphql(`mutation { backupTenant(tenant: "${tenant.id}") { id } }`);
     const listed = await backups(tenant.id);
-    expect(listed.map((backup) => `${backup.trigger} ${backup.kind}`)).toEqual(["SCHEDULED FULL", "SCHEDULED INCREMENTAL", "MANUAL FULL"]);
+    expect(listed.map((backup) => `${backup.trigger} ${backup.kind}`)).toEqual(['SCHEDULED FULL', 'SCHEDULED INCREMENTAL', 'MANUAL FULL']);
     const [full, incremental, manual] = listed;
     const age = (id: string, days: number) =>
       gateway.database.prisma.backupRecord.update({ where: { id }, data: { createdAt: new Date(Date.now() - days * 86_400_000) } });
@@ -158,7 +188,13 @@ describe('retention', () => {
       {
         actor: 'backup scheduler',
         target: `backup:${manual!.storagePath}`,
-        changes: [{ path: `backups.${manual!.id}`, before: expect.objectContaining({ storagePath: manual!.storagePath, trigger: 'MANUAL', kind: 'FULL' }), after: null }],
+        changes: [
+          {
+            path: `backups.${manual!.id}`,
+            before: expect.objectContaining({ storagePath: manual!.storagePath, trigger: 'MANUAL', kind: 'FULL' }),
+            after: null,
+          },
+        ],
       },
     ]);
 
@@ -184,7 +220,15 @@ describe('retention', () => {
     expect((await configure(tenant.id, { retentionDays: 2, pitrRetentionDays: 1 })).errors).toBeUndefined();
     const prisma = gateway.database.prisma;
     const old = new Date(Date.now() - 5 * 86_400_000);
-    const failed = await prisma.backupRecord.create({ data: { tenantId: tenant.id, status: 'FAILED', destination: 's3://gone-bucket/prefix?region=eu-west-1', storagePath: `${tenant.id}/failed.json.gz`, createdAt: old } });
+    const failed = await prisma.backupRecord.create({
+      data: {
+        tenantId: tenant.id,
+        status: 'FAILED',
+        destination: 's3://gone-bucket/prefix?region=eu-west-1',
+        storagePath: `${tenant.id}/failed.json.gz`,
+        createdAt: old,
+      },
+    });
     await gateway.graphql(`mutation { backupTenant(tenant: "${tenant.id}") { id } }`);
     const [used] = (await backups(tenant.id)).filter((backup) => backup.status === 'COMPLETED');
     await prisma.backupRecord.update({ where: { id: used!.id }, data: { createdAt: old } });
@@ -202,7 +246,7 @@ describe('retention', () => {
 });
 
 describe('work a stopped process left', () => {
-  test('old RESTORING marks and RUNNING backups are settled; fresh ones, which may be another replica\'s, are left alone', async () => {
+  test("old RESTORING marks and RUNNING backups are settled; fresh ones, which may be another replica's, are left alone", async () => {
     const [old, fresh] = [await createTenant(gateway), await createTenant(gateway)];
     const prisma = gateway.database.prisma;
     const longAgo = new Date(Date.now() - 20 * 60_000);
@@ -214,7 +258,10 @@ describe('work a stopped process left', () => {
     expect(await settleInterruptedWork(prisma)).toEqual({ tenants: 1, backups: 1 });
     expect((await prisma.tenant.findUniqueOrThrow({ where: { id: old.id } })).status).toBe('SUSPENDED');
     expect((await prisma.tenant.findUniqueOrThrow({ where: { id: fresh.id } })).status).toBe('RESTORING');
-    expect(await prisma.backupRecord.findUniqueOrThrow({ where: { id: oldBackup.id } })).toMatchObject({ status: 'FAILED', failureReason: expect.stringContaining('Interrupted') });
+    expect(await prisma.backupRecord.findUniqueOrThrow({ where: { id: oldBackup.id } })).toMatchObject({
+      status: 'FAILED',
+      failureReason: expect.stringContaining('Interrupted'),
+    });
     expect((await prisma.backupRecord.findUniqueOrThrow({ where: { id: freshBackup.id } })).status).toBe('RUNNING');
     await prisma.tenant.update({ where: { id: fresh.id }, data: { status: 'ACTIVE', statusBeforeRestore: null } });
     await prisma.backupRecord.update({ where: { id: freshBackup.id }, data: { status: 'FAILED' } });
@@ -226,9 +273,15 @@ describe('keys and leftovers', () => {
     const oldKey = Buffer.alloc(32, 7);
     const rotated = await startGateway({ env: { SECRETS_KEY_PREVIOUS: `${'ab'.repeat(32)},${oldKey.toString('hex')}` } });
     try {
-      for (const [target, opens] of [[rotated, true], [gateway, false]] as const) {
+      for (const [target, opens] of [
+        [rotated, true],
+        [gateway, false],
+      ] as const) {
         const tenant = await createTenant(target, { name: 'Sealed' });
-        const sealedWithOld: BackupDeps = { storages: new BackupStorages(new LocalBackupStorage(target.backupDir)), keyring: { current: oldKey, previous: [] } };
+        const sealedWithOld: BackupDeps = {
+          storages: new BackupStorages(new LocalBackupStorage(target.backupDir)),
+          keyring: { current: oldKey, previous: [] },
+        };
         const { taken } = await runScheduledBackups(target.database.prisma, sealedWithOld, { now: hours(1000) });
         const backup = taken.find((candidate) => candidate.tenantId === tenant.id)!;
         expect(backup.encrypted).toBe(true);

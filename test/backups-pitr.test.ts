@@ -33,14 +33,19 @@ async function run(operation: string) {
   return result.data!;
 }
 
-const backup = async (tenantId: string) => (await run(`mutation { backupTenant(tenant: "${tenantId}") { id storagePath } }`)).backupTenant as { id: string; storagePath: string };
-const setLimit = (tenantId: string, limit: number) => run(`mutation { setResourceLimits(tenant: "${tenantId}", limits: [{ resource: "api", metric: "calls", period: DAY, limit: ${limit} }]) { id } }`);
+const backup = async (tenantId: string) =>
+  (await run(`mutation { backupTenant(tenant: "${tenantId}") { id storagePath } }`)).backupTenant as { id: string; storagePath: string };
+const setLimit = (tenantId: string, limit: number) =>
+  run(`mutation { setResourceLimits(tenant: "${tenantId}", limits: [{ resource: "api", metric: "calls", period: DAY, limit: ${limit} }]) { id } }`);
 
 async function openSecret(tenantId: string, name: string): Promise<string | null> {
   const { prisma } = gateway.database;
   const row = await prisma.tenantSecret.findUnique({ where: { tenantId_name: { tenantId, name } } });
   if (!row) return null;
-  const dataKey = openDataKey({ current: Buffer.from(testSecretsKey, 'hex'), previous: [] }, await prisma.tenantDataKey.findUniqueOrThrow({ where: { tenantId } }))!;
+  const dataKey = openDataKey(
+    { current: Buffer.from(testSecretsKey, 'hex'), previous: [] },
+    await prisma.tenantDataKey.findUniqueOrThrow({ where: { tenantId } }),
+  )!;
   return openSecretValue(dataKey, tenantId, name, row.sealed);
 }
 
@@ -64,7 +69,8 @@ async function state(tenantId: string) {
   };
 }
 
-const recover = (tenantId: string, at: Date) => run(`mutation { recoverTenant(tenant: "${tenantId}", timestamp: "${at.toISOString()}") { tenant { region } } }`);
+const recover = (tenantId: string, at: Date) =>
+  run(`mutation { recoverTenant(tenant: "${tenantId}", timestamp: "${at.toISOString()}") { tenant { region } } }`);
 
 describe('exact point-in-time recovery', () => {
   test('region, limits, a secret, a role and the gateway configuration changed at known instants: recovering to each instant gives the state as it was then', async () => {
@@ -120,7 +126,15 @@ describe('exact point-in-time recovery', () => {
       [afterSecret, { ...atStart, region: 'us-west-2', limits: ['api.calls.DAY=200'], secrets: ['API_TOKEN'], apiToken: 'token-2' }],
       [
         afterRole,
-        { ...atStart, region: 'us-west-2', limits: ['api.calls.DAY=200'], secrets: ['API_TOKEN'], apiToken: 'token-2', roles: [...atStart.roles, 'editor:read+write'], defaultRole: 'editor' },
+        {
+          ...atStart,
+          region: 'us-west-2',
+          limits: ['api.calls.DAY=200'],
+          secrets: ['API_TOKEN'],
+          apiToken: 'token-2',
+          roles: [...atStart.roles, 'editor:read+write'],
+          defaultRole: 'editor',
+        },
       ],
       [
         afterGateway,
@@ -169,7 +183,12 @@ describe('exact point-in-time recovery', () => {
     await pause();
     await run(`mutation { undoRecovery(tenant: "${tenant.id}") { tenant { id } } }`);
     const undone = await gateway.database.prisma.auditEvent.findFirstOrThrow({ where: { tenantId: tenant.id, action: 'backup.recovery_undone' } });
-    expect(undone.changes).toEqual(expect.arrayContaining([{ path: 'tenant.region', before: 'us-east-1', after: 'us-west-2' }, expect.objectContaining({ path: 'secrets.LATER', before: null, after: '[sealed]' })]));
+    expect(undone.changes).toEqual(
+      expect.arrayContaining([
+        { path: 'tenant.region', before: 'us-east-1', after: 'us-west-2' },
+        expect.objectContaining({ path: 'secrets.LATER', before: null, after: '[sealed]' }),
+      ]),
+    );
     expect((await state(tenant.id)).region).toBe('us-west-2');
     expect(await openSecret(tenant.id, 'LATER')).toBe('later-value');
     // The instant between the recovery and its undo: the recovered state, replayed through the recovery's own event.
@@ -202,7 +221,9 @@ describe('recovery needs the audit events it replays', () => {
     await prisma.tenant.update({ where: { id: tenant.id }, data: { createdAt: old } });
     await prisma.backupRecord.update({ where: { id }, data: { completedAt: old, createdAt: old } });
     const before = await state(tenant.id);
-    const result = await gateway.graphql(`mutation { recoverTenant(tenant: "${tenant.id}", timestamp: "${new Date(Date.now() - 60_000).toISOString()}") { tenant { region } } }`);
+    const result = await gateway.graphql(
+      `mutation { recoverTenant(tenant: "${tenant.id}", timestamp: "${new Date(Date.now() - 60_000).toISOString()}") { tenant { region } } }`,
+    );
     expect(result.errors?.[0]).toMatchObject({ extensions: { code: 'PRECONDITION_FAILED' }, message: expect.stringContaining('AUDIT_RETENTION_DAYS 365') });
     expect(await state(tenant.id)).toEqual(before);
   });
@@ -233,7 +254,10 @@ describe('the gateway configuration and roles in backups', () => {
     expect(row).toMatchObject({ version: 3, quotaPerMinute: 120, updatedBy: `operator (rollback to ${saved.storagePath})` });
     const webhooks = (await call('GET', '/tenant/config')).webhooks;
     expect(webhooks).toEqual([{ url: 'https://hooks.example.com/gw', events: ['secret.stored'], hasSecret: true }]);
-    const revision = await gateway.database.prisma.tenantConfigRevision.findFirstOrThrow({ where: { tenantId: tenant.id, kind: 'gateway' }, orderBy: { version: 'desc' } });
+    const revision = await gateway.database.prisma.tenantConfigRevision.findFirstOrThrow({
+      where: { tenantId: tenant.id, kind: 'gateway' },
+      orderBy: { version: 'desc' },
+    });
     expect(revision).toMatchObject({ version: 3, principal: `operator (rollback to ${saved.storagePath})` });
 
     const restored = await gateway.database.prisma.auditEvent.findFirstOrThrow({ where: { tenantId: tenant.id, action: 'backup.restored' } });
@@ -253,12 +277,17 @@ describe('the gateway configuration and roles in backups', () => {
     await operatorOn(tenant.id)('POST', '/tenant/config', { rateLimit: { enabled: true, default: { max: 100, windowSeconds: 60 } } });
     const saved = await backup(tenant.id);
     await operatorOn(tenant.id)('POST', '/tenant/config', { rateLimit: { enabled: true, default: { max: 50, windowSeconds: 60 } } });
-    const saves = [60, 70, 80, 90].map((max) => gateway.rest('POST', '/tenant/config', { headers, body: { rateLimit: { enabled: true, default: { max, windowSeconds: 60 } } } }));
+    const saves = [60, 70, 80, 90].map((max) =>
+      gateway.rest('POST', '/tenant/config', { headers, body: { rateLimit: { enabled: true, default: { max, windowSeconds: 60 } } } }),
+    );
     const rollback = gateway.graphql(`mutation { rollbackTenant(tenant: "${tenant.id}", storagePath: "${saved.storagePath}") { tenant { id } } }`);
     const [rolledBack, ...answers] = await Promise.all([rollback, ...saves]);
     expect(rolledBack.errors).toBeUndefined();
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
-    const revisions = await gateway.database.prisma.tenantConfigRevision.findMany({ where: { tenantId: tenant.id, kind: 'gateway' }, orderBy: { version: 'asc' } });
+    const revisions = await gateway.database.prisma.tenantConfigRevision.findMany({
+      where: { tenantId: tenant.id, kind: 'gateway' },
+      orderBy: { version: 'asc' },
+    });
     expect(revisions.map((revision) => revision.version)).toEqual(revisions.map((_revision, index) => index + 1));
     const row = await gateway.database.prisma.tenantGatewayConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
     expect(row.version).toBe(revisions.at(-1)!.version);
@@ -274,7 +303,14 @@ describe('the gateway configuration and roles in backups', () => {
     const current = await takeSnapshot(gateway.database.prisma, tenant.id);
     const changes = diffSnapshots(base, current);
     expect(Object.keys(changes).sort()).toEqual(['gatewayConfig', 'rbac']);
-    const incremental = incrementalSchema.parse({ formatVersion: 1, kind: 'INCREMENTAL', takenAt: current.takenAt, tenantId: tenant.id, baseBackupId: 'base', changes });
+    const incremental = incrementalSchema.parse({
+      formatVersion: 1,
+      kind: 'INCREMENTAL',
+      takenAt: current.takenAt,
+      tenantId: tenant.id,
+      baseBackupId: 'base',
+      changes,
+    });
     expect(applyIncremental(base, incremental)).toEqual(current);
   });
 
@@ -282,14 +318,19 @@ describe('the gateway configuration and roles in backups', () => {
     const tenant = await createTenant(gateway, { tier: 'ENTERPRISE' });
     const call = operatorOn(tenant.id);
     await call('POST', '/tenant/rbac/roles', { name: 'auditor', permissions: ['read'] });
-    await run(`mutation { updateTenantConfig(tenant: "${tenant.id}", input: { backup: { encryptBackups: false, compressBackups: false } }) { updatedFields } }`);
+    await run(
+      `mutation { updateTenantConfig(tenant: "${tenant.id}", input: { backup: { encryptBackups: false, compressBackups: false } }) { updatedFields } }`,
+    );
     const saved = await backup(tenant.id);
     // The file as a gateway before this change wrote it: no gatewayConfig, no rbac.
     const file = path.join(gateway.backupDir, saved.storagePath);
     const { gatewayConfig: _gateway, rbac: _rbac, ...older } = JSON.parse(await readFile(file, 'utf8'));
     const bytes = Buffer.from(JSON.stringify(older));
     await writeFile(file, bytes);
-    await gateway.database.prisma.backupRecord.update({ where: { id: saved.id }, data: { checksum: createHash('sha256').update(bytes).digest('hex'), sizeBytes: bytes.length } });
+    await gateway.database.prisma.backupRecord.update({
+      where: { id: saved.id },
+      data: { checksum: createHash('sha256').update(bytes).digest('hex'), sizeBytes: bytes.length },
+    });
 
     await run(`mutation { updateTenant(id: "${tenant.id}", input: { name: "Renamed" }) { id } }`);
     await call('POST', '/tenant/config', { rateLimit: { enabled: true, default: { max: 30, windowSeconds: 60 } } });
@@ -305,9 +346,14 @@ describe('backups are audited', () => {
     const tenant = await createTenant(gateway, { tier: 'ENTERPRISE' });
     const saved = await backup(tenant.id);
     await run(`mutation { updateTenant(id: "${tenant.id}", input: { name: "Renamed" }) { id } }`);
-    const { rollbackTenant } = await run(`mutation { rollbackTenant(tenant: "${tenant.id}", storagePath: "${saved.storagePath}") { safetyBackup { id storagePath } } }`);
+    const { rollbackTenant } = await run(
+      `mutation { rollbackTenant(tenant: "${tenant.id}", storagePath: "${saved.storagePath}") { safetyBackup { id storagePath } } }`,
+    );
     const safety = (rollbackTenant as { safetyBackup: { id: string; storagePath: string } }).safetyBackup;
-    const events = await gateway.database.prisma.auditEvent.findMany({ where: { tenantId: tenant.id, action: { startsWith: 'backup.' } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    const events = await gateway.database.prisma.auditEvent.findMany({
+      where: { tenantId: tenant.id, action: { startsWith: 'backup.' } },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
     expect(events.map(({ action, target, actor }) => ({ action, target, actor }))).toEqual([
       { action: 'backup.created', target: `backup:${saved.storagePath}`, actor: 'operator' },
       { action: 'backup.created', target: `backup:${safety.storagePath}`, actor: 'operator' },

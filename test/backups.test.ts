@@ -24,7 +24,12 @@ import { startS3, type TestS3 } from './support/s3.js';
 
 let gateway: TestGateway;
 let s3: TestS3;
-const s3Env = () => ({ S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: 'on' as const, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey });
+const s3Env = () => ({
+  S3_ENDPOINT: s3.endpoint,
+  S3_FORCE_PATH_STYLE: 'on' as const,
+  S3_ACCESS_KEY_ID: s3.accessKeyId,
+  S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+});
 beforeAll(async () => {
   s3 = await startS3(['acme-backups']);
   // The operator lets tenants use acme-backups under the prefix gateway/, and no-such-bucket (which the server lacks).
@@ -60,12 +65,12 @@ async function s3Object(key: string): Promise<Buffer> {
   }
 }
 
-const limits = (tenant: string) => gateway.graphql<{ resourceLimits: unknown[] }, object>(`{ resourceLimits(tenant: "${tenant}") { resource metric period limit tiers gateAction } }`);
+const limits = (tenant: string) =>
+  gateway.graphql<{ resourceLimits: unknown[] }, object>(`{ resourceLimits(tenant: "${tenant}") { resource metric period limit tiers gateAction } }`);
 const setLimits = (tenant: string, limit: number, tiers: Record<string, number>) =>
-  gateway.graphql(
-    `mutation ($limits: [ResourceLimitInput!]!) { setResourceLimits(tenant: "${tenant}", limits: $limits) { id } }`,
-    { limits: [{ resource: 'llm', metric: 'tokens', period: 'MONTH', limit, tiers, gateAction: 'WARN' }] },
-  );
+  gateway.graphql(`mutation ($limits: [ResourceLimitInput!]!) { setResourceLimits(tenant: "${tenant}", limits: $limits) { id } }`, {
+    limits: [{ resource: 'llm', metric: 'tokens', period: 'MONTH', limit, tiers, gateAction: 'WARN' }],
+  });
 
 /** Every restorable field, as the API shows it. */
 async function restorableState(tenant: string) {
@@ -118,7 +123,10 @@ describe('backup and rollback', () => {
     expect(opened).toMatchObject({ formatVersion: 1, tenant: { id: tenant.id, maxUsers: 42 } });
     await expect(readFile(path.join(gateway.backupDir, backupTenant.storagePath!))).rejects.toThrow(/ENOENT/);
 
-    await gateway.data(UpdateTenantDocument, { id: tenant.id, input: { name: 'Changed', tier: 'PRO', region: 'eu-west-1', settings: { theme: 'light' }, maxUsers: 7 } });
+    await gateway.data(UpdateTenantDocument, {
+      id: tenant.id,
+      input: { name: 'Changed', tier: 'PRO', region: 'eu-west-1', settings: { theme: 'light' }, maxUsers: 7 },
+    });
     await gateway.data(UpdateTenantConfigDocument, {
       tenant: tenant.id,
       input: {
@@ -165,7 +173,7 @@ describe('backup and rollback', () => {
     expect((await gateway.data(TenantBackupsDocument, { tenant: tenant.id })).tenantBackups).toHaveLength(1);
   });
 
-  test('another tenant\'s backup path is NOT_FOUND', async () => {
+  test("another tenant's backup path is NOT_FOUND", async () => {
     const mine = await createTenant(gateway);
     const theirs = await createTenant(gateway);
     const { backupTenant } = await gateway.data(BackupTenantDocument, { tenant: theirs.id });
@@ -206,7 +214,9 @@ describe('backup and rollback', () => {
     expect(result.errors![0]!.message).toBe(`Backup failed: writing to s3://no-such-bucket/${tenant.id}?region=us-east-1 failed: no such bucket`);
     const { tenantBackups } = await gateway.data(TenantBackupsDocument, { tenant: tenant.id });
     expect(tenantBackups).toHaveLength(1);
-    const listed = await gateway.graphql<{ tenantBackups: { status: string; failureReason: string }[] }, object>(`{ tenantBackups(tenant: "${tenant.id}") { status failureReason } }`);
+    const listed = await gateway.graphql<{ tenantBackups: { status: string; failureReason: string }[] }, object>(
+      `{ tenantBackups(tenant: "${tenant.id}") { status failureReason } }`,
+    );
     expect(listed.data!.tenantBackups[0]).toMatchObject({ status: 'FAILED', failureReason: result.errors![0]!.message });
     await expect(readdir(path.join(gateway.backupDir, tenant.id))).resolves.toEqual([]);
   });
@@ -231,7 +241,9 @@ describe("s3 destinations are the operator's to allow (BACKUP_S3_BUCKETS)", () =
 
   test("tenants naming one bucket and path write under their own ids; a path cannot climb into another tenant's", async () => {
     const [first, second] = [await createTenant(gateway), await createTenant(gateway)];
-    expect((await setDestinations(gateway, first.id, '{ destinationType: "s3", bucket: "acme-backups", region: "us-east-1", path: "shared" }')).errors).toBeUndefined();
+    expect(
+      (await setDestinations(gateway, first.id, '{ destinationType: "s3", bucket: "acme-backups", region: "us-east-1", path: "shared" }')).errors,
+    ).toBeUndefined();
     const climbing = `{ destinationType: "s3", bucket: "acme-backups", region: "us-east-1", path: "../../${first.id}/./shared" }`;
     expect((await setDestinations(gateway, second.id, climbing)).errors).toBeUndefined();
 
@@ -253,18 +265,26 @@ describe("s3 destinations are the operator's to allow (BACKUP_S3_BUCKETS)", () =
 
     const result = await gateway.graphql(BackupTenantDocument, { tenant: tenant.id });
     expect(codes(result)).toEqual(['PRECONDITION_FAILED']);
-    expect(result.errors![0]!.message).toBe('Backup refused: Bucket "someone-elses-bucket" (backup.destinations.0.bucket) is not a backup bucket this gateway allows');
+    expect(result.errors![0]!.message).toBe(
+      'Backup refused: Bucket "someone-elses-bucket" (backup.destinations.0.bucket) is not a backup bucket this gateway allows',
+    );
     expect(result.errors![0]!.extensions?.field).toBe('backup.destinations.0.bucket');
     expect((await gateway.data(TenantBackupsDocument, { tenant: tenant.id })).tenantBackups).toEqual([]);
     // Changes that leave the destinations alone are not held up by them.
-    expect((await gateway.graphql(`mutation { updateTenantConfig(tenant: "${tenant.id}", input: { performance: { cacheSizeMb: 10 } }) { message } }`)).errors).toBeUndefined();
+    expect(
+      (await gateway.graphql(`mutation { updateTenantConfig(tenant: "${tenant.id}", input: { performance: { cacheSizeMb: 10 } }) { message } }`)).errors,
+    ).toBeUndefined();
   });
 
   test('with no BACKUP_S3_BUCKETS, every s3 destination is refused', async () => {
     const plain = await startGateway({ env: s3Env() });
     try {
       const tenant = await createTenant(plain);
-      const result = await setDestinations(plain, tenant.id, '{ destinationType: "local" }, { destinationType: "s3", bucket: "acme-backups", region: "us-east-1" }');
+      const result = await setDestinations(
+        plain,
+        tenant.id,
+        '{ destinationType: "local" }, { destinationType: "s3", bucket: "acme-backups", region: "us-east-1" }',
+      );
       expect(codes(result)).toEqual(['BAD_USER_INPUT']);
       expect(result.errors![0]!.message).toBe('s3 backup destinations are not enabled on this gateway (backup.destinations.1)');
       expect(result.errors![0]!.extensions?.field).toBe('backup.destinations.1.bucket');

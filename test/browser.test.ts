@@ -25,7 +25,15 @@ beforeAll(async () => {
   });
   browser = await chromium.launch({
     executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 120_000);
 afterAll(async () => {
@@ -59,7 +67,9 @@ test.skipIf(!available)('GraphiQL at /graphql works offline: the default operati
   await page.keyboard.press('Delete');
   await page.keyboard.insertText(JSON.stringify({ Authorization: `Bearer ${operatorKey}` }));
   await page.locator('.graphiql-execute-button').click();
-  await page.waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.replace(/\s+/g, ' ').includes('Acme in a browser'), null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.replace(/\s+/g, ' ').includes('Acme in a browser'), null, {
+    timeout: 30_000,
+  });
   const response = await text(page, '.graphiql-response');
   expect(response).toContain('"slug": "browser-acme"');
   expect(response).toContain('"cacheSizeMb": 1024');
@@ -80,7 +90,9 @@ test.skipIf(!available)('/docs renders the API reference offline, one section pe
   ]);
   // Every operation of the served document is rendered, none dropped.
   const document = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
-  const operations = Object.values(document.paths).flatMap((item) => Object.keys(item).filter((key) => ['get', 'put', 'post', 'delete', 'patch'].includes(key)));
+  const operations = Object.values(document.paths).flatMap((item) =>
+    Object.keys(item).filter((key) => ['get', 'put', 'post', 'delete', 'patch'].includes(key)),
+  );
   expect(operations.length).toBeGreaterThanOrEqual(75);
   expect(await page.locator('.opblock').count()).toBe(operations.length);
   await page.goto(`${server.url}/`);

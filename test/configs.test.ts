@@ -105,7 +105,7 @@ describe('defaults (seed 000, Data Models)', () => {
   });
 });
 
-describe('partial updates: the seed\'s worked examples', () => {
+describe("partial updates: the seed's worked examples", () => {
   test('Example 1: update performance settings', async () => {
     const tenant = await enterprise();
     const { updateTenantConfig } = await gateway.data(UpdateTenantConfigDocument, {
@@ -113,11 +113,7 @@ describe('partial updates: the seed\'s worked examples', () => {
       input: { performance: { cacheSizeMb: 2048, maxParallelWorkers: 16, enableAdaptiveIndexing: true } },
     });
     expect(updateTenantConfig.message).toBe('Successfully updated 3 configuration field(s)');
-    expect(updateTenantConfig.updatedFields).toEqual([
-      'performance.cache_size_mb',
-      'performance.max_parallel_workers',
-      'performance.enable_adaptive_indexing',
-    ]);
+    expect(updateTenantConfig.updatedFields).toEqual(['performance.cache_size_mb', 'performance.max_parallel_workers', 'performance.enable_adaptive_indexing']);
     expect(updateTenantConfig.config.performance).toMatchObject({ cacheSizeMb: 2048, maxParallelWorkers: 16, enableAdaptiveIndexing: true });
     expect(updateTenantConfig.config.performance.queryTimeoutSecs).toBe(300);
     expect(updateTenantConfig.config.version).toBe(2);
@@ -253,52 +249,172 @@ describe('partial updates: the seed\'s worked examples', () => {
   });
 });
 
-describe('validation rules: each refused with the seed\'s message, nothing written', () => {
+describe("validation rules: each refused with the seed's message, nothing written", () => {
   const cases: [string, UpdateTenantConfigInput, string, string][] = [
     ['cache size above 100 GB', { performance: { cacheSizeMb: 100001 } }, 'performance.cache_size_mb', 'Cache size exceeds maximum (100 GB)'],
     ['negative cache size', { performance: { cacheSizeMb: -1 } }, 'performance.cache_size_mb', 'Cache size must be between 0 and 100000'],
     ['more than 128 workers', { performance: { maxParallelWorkers: 129 } }, 'performance.max_parallel_workers', 'Parallel workers must be between 1 and 128'],
     ['zero workers', { performance: { maxParallelWorkers: 0 } }, 'performance.max_parallel_workers', 'Parallel workers must be between 1 and 128'],
     ['query timeout over an hour', { performance: { queryTimeoutSecs: 3601 } }, 'performance.query_timeout_secs', 'Query timeout must be between 1 and 3600'],
-    ['query memory under 256 MB', { performance: { queryMemoryLimitMb: 255 } }, 'performance.query_memory_limit_mb', 'Query memory limit must be between 256 and 65536'],
+    [
+      'query memory under 256 MB',
+      { performance: { queryMemoryLimitMb: 255 } },
+      'performance.query_memory_limit_mb',
+      'Query memory limit must be between 256 and 65536',
+    ],
     ['password complexity 6', { security: { passwordComplexity: 6 } }, 'security.password_complexity', 'Password complexity must be between 1 and 5'],
     ['password complexity 0', { security: { passwordComplexity: 0 } }, 'security.password_complexity', 'Password complexity must be between 1 and 5'],
     ['session timeout 4 minutes', { security: { sessionTimeoutMins: 4 } }, 'security.session_timeout_mins', 'Session timeout must be between 5 and 1440'],
     ['audit retention 3651 days', { security: { auditRetentionDays: 3651 } }, 'security.audit_retention_days', 'Audit retention must be between 1 and 3650'],
-    ['unknown encryption algorithm', { security: { encryptionAlgorithm: 'DES' } }, 'security.encryption_algorithm', 'Encryption algorithm must be one of AES-256-GCM, AES-128-GCM'],
-    ['KMS key that is not an ARN', { security: { kmsKeyId: 'my-key' } }, 'security.kms_key_id', 'KMS key id must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)'],
-    ['allowed IP without a prefix length', { security: { allowedIps: ['10.0.0.0/8', '10.0.0.1'] } }, 'security.allowed_ips.1', '"10.0.0.1" is not valid CIDR notation (e.g. 10.0.0.0/8)'],
-    ['allowed IP prefix out of range', { security: { allowedIps: ['10.0.0.0/33'] } }, 'security.allowed_ips.0', '"10.0.0.0/33" is not valid CIDR notation (e.g. 10.0.0.0/8)'],
+    [
+      'unknown encryption algorithm',
+      { security: { encryptionAlgorithm: 'DES' } },
+      'security.encryption_algorithm',
+      'Encryption algorithm must be one of AES-256-GCM, AES-128-GCM',
+    ],
+    [
+      'KMS key that is not an ARN',
+      { security: { kmsKeyId: 'my-key' } },
+      'security.kms_key_id',
+      'KMS key id must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>)',
+    ],
+    [
+      'allowed IP without a prefix length',
+      { security: { allowedIps: ['10.0.0.0/8', '10.0.0.1'] } },
+      'security.allowed_ips.1',
+      '"10.0.0.1" is not valid CIDR notation (e.g. 10.0.0.0/8)',
+    ],
+    [
+      'allowed IP prefix out of range',
+      { security: { allowedIps: ['10.0.0.0/33'] } },
+      'security.allowed_ips.0',
+      '"10.0.0.0/33" is not valid CIDR notation (e.g. 10.0.0.0/8)',
+    ],
     ['backup every 169 hours', { backup: { frequencyHours: 169 } }, 'backup.frequency_hours', 'Backup frequency must be between 1 and 168'],
     ['backup retention 366 days', { backup: { retentionDays: 366 } }, 'backup.retention_days', 'Backup retention must be between 1 and 365'],
     ['full backup interval 31', { backup: { fullBackupInterval: 31 } }, 'backup.full_backup_interval', 'Full backup interval must be between 1 and 30'],
     ['PITR retention 31 days', { backup: { pitrRetentionDays: 31 } }, 'backup.pitr_retention_days', 'PITR retention must be between 1 and 30'],
-    ['an s3 destination without a bucket', { backup: { destinations: [{ destinationType: 's3', region: 'us-east-1' }] } }, 'backup.destinations.0.bucket', 'An s3 destination requires bucket'],
-    ['an unknown destination type', { backup: { destinations: [{ destinationType: 'ftp' }] } }, 'backup.destinations.0.destination_type', 'destination_type must be one of s3, local'],
+    [
+      'an s3 destination without a bucket',
+      { backup: { destinations: [{ destinationType: 's3', region: 'us-east-1' }] } },
+      'backup.destinations.0.bucket',
+      'An s3 destination requires bucket',
+    ],
+    [
+      'an unknown destination type',
+      { backup: { destinations: [{ destinationType: 'ftp' }] } },
+      'backup.destinations.0.destination_type',
+      'destination_type must be one of s3, local',
+    ],
     [
       'an s3 bucket outside BACKUP_S3_BUCKETS',
       { backup: { destinations: [{ destinationType: 'local' }, { destinationType: 's3', bucket: 'elsewhere', region: 'us-east-1' }] } },
       'backup.destinations.1.bucket',
       'Bucket "elsewhere" (backup.destinations.1.bucket) is not a backup bucket this gateway allows',
     ],
-    ['backup retention shorter than PITR retention', { backup: { retentionDays: 5, pitrRetentionDays: 7 } }, 'backup.retention_days', 'Backup retention must be >= PITR retention period'],
+    [
+      'backup retention shorter than PITR retention',
+      { backup: { retentionDays: 5, pitrRetentionDays: 7 } },
+      'backup.retention_days',
+      'Backup retention must be >= PITR retention period',
+    ],
     ['unknown replication mode', { replication: { mode: 'eventual' } }, 'replication.mode', 'Replication mode must be one of async, sync, semi-sync'],
-    ['unknown consistency level', { replication: { consistencyLevel: 'weak' } }, 'replication.consistency_level', 'Consistency level must be one of eventual, read_after_write, strong'],
-    ['replication lag over 300 seconds', { replication: { maxLagSeconds: 301 } }, 'replication.max_lag_seconds', 'Max replication lag must be between 1 and 300'],
-    ['a replication region that is not an AWS region', { replication: { regions: ['mars-1'] } }, 'replication.regions.0', '"mars-1" is not an AWS region name (e.g. us-east-1)'],
-    ['a failover region that is not replicated', { replication: { regions: ['us-east-1'], failoverPriority: ['eu-west-1'] } }, 'replication.failover_priority', 'Failover region "eu-west-1" must be one of the replication regions'],
-    ['data residency that is not a country code', { compliance: { dataResidency: ['europe'] } }, 'compliance.data_residency.0', '"europe" is not a country code (two capital letters, or EU)'],
-    ['default retention 0 days', { compliance: { defaultRetentionDays: 0 } }, 'compliance.default_retention_days', 'Default retention must be between 1 and 3650'],
-    ['HIPAA with encryption at rest off', { security: { encryptionAtRest: false }, compliance: { hipaa: true } }, 'security.encryption_at_rest', 'HIPAA compliance requires encryption at rest'],
-    ['HIPAA with audit logging off', { security: { enableAuditLog: false }, compliance: { hipaa: true } }, 'security.enable_audit_log', 'HIPAA compliance requires audit logging'],
-    ['HIPAA with password complexity 2', { security: { passwordComplexity: 2 }, compliance: { hipaa: true } }, 'security.password_complexity', 'HIPAA compliance requires password complexity of at least 3'],
-    ['PCI-DSS with audit logging off', { security: { enableAuditLog: false }, compliance: { pciDss: true } }, 'security.enable_audit_log', 'PCI-DSS compliance requires audit logging'],
-    ['PCI-DSS with encryption at rest off', { security: { encryptionAtRest: false }, compliance: { pciDss: true } }, 'security.encryption_at_rest', 'PCI-DSS compliance requires encryption at rest'],
-    ['PCI-DSS with 30 days of audit retention', { security: { auditRetentionDays: 30 }, compliance: { pciDss: true } }, 'security.audit_retention_days', 'PCI-DSS compliance requires audit retention of at least 90 days'],
-    ['GDPR without EU residency', { compliance: { gdpr: true, enableRtbf: true, enableAnonymization: true, dataResidency: ['US'] } }, 'compliance.data_residency', 'GDPR compliance requires data residency to include EU'],
-    ['GDPR without right to be forgotten', { compliance: { gdpr: true, enableAnonymization: true, dataResidency: ['EU'] } }, 'compliance.enable_rtbf', 'GDPR compliance requires right to be forgotten (enable_rtbf)'],
-    ['GDPR without anonymization', { compliance: { gdpr: true, enableRtbf: true, dataResidency: ['EU'] } }, 'compliance.enable_anonymization', 'GDPR compliance requires data anonymization (enable_anonymization)'],
-    ['a custom setting holding an object', { customSettings: { nested: { a: 1 } } }, 'custom_settings.nested', 'custom_settings values must be strings (at most 1024 characters), numbers or booleans'],
+    [
+      'unknown consistency level',
+      { replication: { consistencyLevel: 'weak' } },
+      'replication.consistency_level',
+      'Consistency level must be one of eventual, read_after_write, strong',
+    ],
+    [
+      'replication lag over 300 seconds',
+      { replication: { maxLagSeconds: 301 } },
+      'replication.max_lag_seconds',
+      'Max replication lag must be between 1 and 300',
+    ],
+    [
+      'a replication region that is not an AWS region',
+      { replication: { regions: ['mars-1'] } },
+      'replication.regions.0',
+      '"mars-1" is not an AWS region name (e.g. us-east-1)',
+    ],
+    [
+      'a failover region that is not replicated',
+      { replication: { regions: ['us-east-1'], failoverPriority: ['eu-west-1'] } },
+      'replication.failover_priority',
+      'Failover region "eu-west-1" must be one of the replication regions',
+    ],
+    [
+      'data residency that is not a country code',
+      { compliance: { dataResidency: ['europe'] } },
+      'compliance.data_residency.0',
+      '"europe" is not a country code (two capital letters, or EU)',
+    ],
+    [
+      'default retention 0 days',
+      { compliance: { defaultRetentionDays: 0 } },
+      'compliance.default_retention_days',
+      'Default retention must be between 1 and 3650',
+    ],
+    [
+      'HIPAA with encryption at rest off',
+      { security: { encryptionAtRest: false }, compliance: { hipaa: true } },
+      'security.encryption_at_rest',
+      'HIPAA compliance requires encryption at rest',
+    ],
+    [
+      'HIPAA with audit logging off',
+      { security: { enableAuditLog: false }, compliance: { hipaa: true } },
+      'security.enable_audit_log',
+      'HIPAA compliance requires audit logging',
+    ],
+    [
+      'HIPAA with password complexity 2',
+      { security: { passwordComplexity: 2 }, compliance: { hipaa: true } },
+      'security.password_complexity',
+      'HIPAA compliance requires password complexity of at least 3',
+    ],
+    [
+      'PCI-DSS with audit logging off',
+      { security: { enableAuditLog: false }, compliance: { pciDss: true } },
+      'security.enable_audit_log',
+      'PCI-DSS compliance requires audit logging',
+    ],
+    [
+      'PCI-DSS with encryption at rest off',
+      { security: { encryptionAtRest: false }, compliance: { pciDss: true } },
+      'security.encryption_at_rest',
+      'PCI-DSS compliance requires encryption at rest',
+    ],
+    [
+      'PCI-DSS with 30 days of audit retention',
+      { security: { auditRetentionDays: 30 }, compliance: { pciDss: true } },
+      'security.audit_retention_days',
+      'PCI-DSS compliance requires audit retention of at least 90 days',
+    ],
+    [
+      'GDPR without EU residency',
+      { compliance: { gdpr: true, enableRtbf: true, enableAnonymization: true, dataResidency: ['US'] } },
+      'compliance.data_residency',
+      'GDPR compliance requires data residency to include EU',
+    ],
+    [
+      'GDPR without right to be forgotten',
+      { compliance: { gdpr: true, enableAnonymization: true, dataResidency: ['EU'] } },
+      'compliance.enable_rtbf',
+      'GDPR compliance requires right to be forgotten (enable_rtbf)',
+    ],
+    [
+      'GDPR without anonymization',
+      { compliance: { gdpr: true, enableRtbf: true, dataResidency: ['EU'] } },
+      'compliance.enable_anonymization',
+      'GDPR compliance requires data anonymization (enable_anonymization)',
+    ],
+    [
+      'a custom setting holding an object',
+      { customSettings: { nested: { a: 1 } } },
+      'custom_settings.nested',
+      'custom_settings values must be strings (at most 1024 characters), numbers or booleans',
+    ],
   ];
 
   test.each(cases)('%s', async (_name, input, field, message) => {
@@ -327,9 +443,7 @@ describe('validation rules: each refused with the seed\'s message, nothing writt
       { field: 'performance.max_parallel_workers', rule: 'too_big', message: 'Parallel workers must be between 1 and 128' },
       { field: 'security.password_complexity', rule: 'too_big', message: 'Password complexity must be between 1 and 5' },
     ]);
-    expect(error.message).toBe(
-      'Cache size exceeds maximum (100 GB); Parallel workers must be between 1 and 128; Password complexity must be between 1 and 5',
-    );
+    expect(error.message).toBe('Cache size exceeds maximum (100 GB); Parallel workers must be between 1 and 128; Password complexity must be between 1 and 5');
   });
 
   test('an unknown field or a wrong type is BAD_USER_INPUT naming the field, before anything runs', async () => {
@@ -400,7 +514,7 @@ describe('revisions and optimistic concurrency', () => {
     expect(final.customSettings).toEqual({ writer0: 100, writer2: 300 });
   });
 
-  test('a deleted tenant\'s configuration cannot change', async () => {
+  test("a deleted tenant's configuration cannot change", async () => {
     const tenant = await enterprise();
     await gateway.graphql(`mutation { deleteTenant(id: "${tenant.id}") { status } }`);
     const error = await rejected(tenant.id, { performance: { cacheSizeMb: 10 } });

@@ -13,7 +13,11 @@ const operatorKey = 'data-directory-operator-key-0123';
 /** A script of the project run as `npm run` runs it, to its exit. */
 function run(script: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const { DATABASE_URL: _url, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env: { ...inherited, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: root,
+    env: { ...inherited, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -37,7 +41,9 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
-test('one process owns an embedded data directory: a seed or a second gateway is refused with the owner named, and nothing is corrupted', { timeout: 180_000 }, async () => {
+test('one process owns an embedded data directory: a seed or a second gateway is refused with the owner named, and nothing is corrupted', {
+  timeout: 180_000,
+}, async () => {
   const database = path.join(dataDir, 'pglite');
   const gateway = await startServerProcess({ DATABASE_URL: database, GATEWAY_ADMIN_KEY: operatorKey });
   const owner = `the gateway is running on ${database} (pid ${gateway.child.pid})`;

@@ -30,7 +30,17 @@ describe('project-owned changes: workspaces, blueprint versions, pending DDL', (
     const headers = as(project);
 
     const [created] = await events({ target, action: 'workspace.created' });
-    expect(created).toMatchObject({ tenantId: null, target, changes: [{ path: 'workspaces.shop', before: null, after: { mode: 'TENANT', database: 'PostgreSQL', settings: { queryTimeoutMs: 30000, maxRowsPerQuery: 10000, maxConnections: 100 } } }] });
+    expect(created).toMatchObject({
+      tenantId: null,
+      target,
+      changes: [
+        {
+          path: 'workspaces.shop',
+          before: null,
+          after: { mode: 'TENANT', database: 'PostgreSQL', settings: { queryTimeoutMs: 30000, maxRowsPerQuery: 10000, maxConnections: 100 } },
+        },
+      ],
+    });
     expect(created!.actorId).not.toMatch(/^system:/);
     const password = (await gateway.database.prisma.workspace.findUniqueOrThrow({ where: { id: project.workspaceId } })).passwordSealed;
     expect(JSON.stringify(created!.changes)).not.toMatch(/tdb_[0-9a-f]{16}|password/i);
@@ -41,7 +51,11 @@ describe('project-owned changes: workspaces, blueprint versions, pending DDL', (
     const [updated, ...more] = await events({ target, action: 'workspace.settings_updated' });
     expect(more).toEqual([]);
     // Only what changed: the timeout was sent with its current value.
-    expect(updated).toMatchObject({ tenantId: null, actorId: created!.actorId, changes: [{ path: 'workspaces.shop.settings.maxRowsPerQuery', before: 10000, after: 50 }] });
+    expect(updated).toMatchObject({
+      tenantId: null,
+      actorId: created!.actorId,
+      changes: [{ path: 'workspaces.shop.settings.maxRowsPerQuery', before: 10000, after: 50 }],
+    });
 
     await pendingChange(gateway, project, 'CREATE TABLE drafts (id int)');
     await pendingChange(gateway, project, 'CREATE TABLE orders (id SERIAL PRIMARY KEY)');
@@ -49,13 +63,24 @@ describe('project-owned changes: workspaces, blueprint versions, pending DDL', (
     const [drafts, orders, items] = (await gateway.rest('GET', '/workspaces/shop/diff', { headers })).body.changes;
     expect((await gateway.rest('DELETE', `/workspaces/shop/diff/${drafts.id}`, { headers })).status).toBe(200);
     expect(await events({ target, action: 'workspace.ddl_removed' })).toMatchObject([
-      { tenantId: null, changes: [{ path: `workspaces.shop.pendingChanges.${drafts.id}`, before: { statement: 'CREATE TABLE drafts (id int)', status: 'PENDING' }, after: null }] },
+      {
+        tenantId: null,
+        changes: [
+          { path: `workspaces.shop.pendingChanges.${drafts.id}`, before: { statement: 'CREATE TABLE drafts (id int)', status: 'PENDING' }, after: null },
+        ],
+      },
     ]);
     expect((await gateway.rest('POST', `/workspaces/shop/diff/${items.id}/revert`, { headers })).status).toBe(200);
     expect(await events({ target, action: 'workspace.ddl_reverted' })).toMatchObject([
       {
         tenantId: null,
-        changes: [{ path: `workspaces.shop.pendingChanges.${items.id}`, before: { statement: 'CREATE TABLE items (id int)', reverseStatement: 'DROP TABLE IF EXISTS items;', status: 'PENDING' }, after: { status: 'REVERTED' } }],
+        changes: [
+          {
+            path: `workspaces.shop.pendingChanges.${items.id}`,
+            before: { statement: 'CREATE TABLE items (id int)', reverseStatement: 'DROP TABLE IF EXISTS items;', status: 'PENDING' },
+            after: { status: 'REVERTED' },
+          },
+        ],
       },
     ]);
 
@@ -142,7 +167,13 @@ describe('database.query: rows changed through POST /admin/query', () => {
     expect(event).toMatchObject({
       tenantId: acme.id,
       target: 'database:crm',
-      changes: [{ path: 'databases.crm.rows', before: null, after: { statement: 'INSERT INTO people (name) VALUES ($1), ($2) RETURNING name, $3 AS tag', rowCount: 2 } }],
+      changes: [
+        {
+          path: 'databases.crm.rows',
+          before: null,
+          after: { statement: 'INSERT INTO people (name) VALUES ($1), ($2) RETURNING name, $3 AS tag', rowCount: 2 },
+        },
+      ],
     });
     expect(event!.actorId).not.toMatch(/^system:/);
     // Neither what it wrote nor what RETURNING gave back.
@@ -161,7 +192,11 @@ describe('database.query: rows changed through POST /admin/query', () => {
 
   test('several statements: one change each with its own count; all_tenants: one event per tenant that changed rows', async () => {
     await query({ blueprint: 'crm', query: "INSERT INTO people (name) VALUES ('g')", tenant_id: globex.slug });
-    const response = await query({ blueprint: 'crm', query: "UPDATE people SET name = name || '!'; DELETE FROM people WHERE name = 'a!'; SELECT 1", all_tenants: true });
+    const response = await query({
+      blueprint: 'crm',
+      query: "UPDATE people SET name = name || '!'; DELETE FROM people WHERE name = 'a!'; SELECT 1",
+      all_tenants: true,
+    });
     expect(response.status, JSON.stringify(response.body)).toBe(200);
     const [, acmeLast] = await events({ tenantId: acme.id, action: 'database.query' });
     expect(acmeLast!.changes).toEqual([
@@ -187,7 +222,7 @@ describe('database.query: rows changed through POST /admin/query', () => {
     expect((await inSchema(gateway, acme, "SELECT count(*) FROM people WHERE name = 'never'")).rows).toEqual([[0]]);
   });
 
-  test('a change that fails at COMMIT (a deferred constraint) is PostgreSQL\'s 400 and writes no event', async () => {
+  test("a change that fails at COMMIT (a deferred constraint) is PostgreSQL's 400 and writes no event", async () => {
     await inSchema(gateway, acme, 'CREATE TABLE pairs (id int PRIMARY KEY, other int REFERENCES pairs (id) DEFERRABLE INITIALLY DEFERRED)');
     const before = (await events({ tenantId: acme.id, action: 'database.query' })).length;
     const response = await query({ blueprint: 'crm', query: 'INSERT INTO pairs VALUES (1, 2)', tenant_id: acme.slug });
@@ -197,7 +232,9 @@ describe('database.query: rows changed through POST /admin/query', () => {
   });
 
   test('the statement is kept without its constants, trimmed and bounded to whole characters', async () => {
-    expect(await auditedStatement({ statement: "  DELETE FROM t WHERE id IN (1, 2) AND note = 'x' \n", command: 'DELETE' })).toBe('DELETE FROM t WHERE id IN ($1, $2) AND note = $3');
+    expect(await auditedStatement({ statement: "  DELETE FROM t WHERE id IN (1, 2) AND note = 'x' \n", command: 'DELETE' })).toBe(
+      'DELETE FROM t WHERE id IN ($1, $2) AND note = $3',
+    );
     expect(await auditedStatement({ statement: 'not sql at all', command: 'DELETE' })).toBe('DELETE');
     const long = `UPDATE t SET ${Array.from({ length: auditedStatementLength }, (_, index) => `"😀${index}" = now()`).join(', ')}`;
     const kept = await auditedStatement({ statement: long, command: 'UPDATE' });

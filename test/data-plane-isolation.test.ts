@@ -36,8 +36,10 @@ beforeAll(async () => {
 afterAll(() => gateway.close());
 
 const bearer = (project: DataPlaneProject) => ({ authorization: `Bearer ${project.key}` });
-const adminQuery = (project: DataPlaneProject, tenant: string, query: string) => gateway.rest('POST', '/admin/query', { headers: bearer(project), body: { blueprint: 'shop', tenant_id: tenant, query } });
-const workspaceQuery = (project: DataPlaneProject, query: string) => gateway.rest('POST', '/workspaces/shop/queries', { headers: bearer(project), body: { query } });
+const adminQuery = (project: DataPlaneProject, tenant: string, query: string) =>
+  gateway.rest('POST', '/admin/query', { headers: bearer(project), body: { blueprint: 'shop', tenant_id: tenant, query } });
+const workspaceQuery = (project: DataPlaneProject, query: string) =>
+  gateway.rest('POST', '/workspaces/shop/queries', { headers: bearer(project), body: { query } });
 
 /** The statements as the classifier reads them, with every refusal taken away: what a classifier that is wrong would pass on. */
 async function pastTheClassifier(...texts: string[]): Promise<ClassifiedStatement[]> {
@@ -48,18 +50,19 @@ async function pastTheClassifier(...texts: string[]): Promise<ClassifiedStatemen
   }
   return statements;
 }
-const forced = async (tenant: { placementId: string }, ...texts: string[]) => runInSchema(gateway.app.dataPlane, await placementOf(gateway, tenant), limits, await pastTheClassifier(...texts));
+const forced = async (tenant: { placementId: string }, ...texts: string[]) =>
+  runInSchema(gateway.app.dataPlane, await placementOf(gateway, tenant), limits, await pastTheClassifier(...texts));
 const victimRows = async () => (await inSchema(gateway, alice, 'SELECT name, secret FROM customers ORDER BY id')).rows;
 const malloryRows = async () => (await inSchema(gateway, mallory, 'SELECT name, secret FROM customers ORDER BY id')).rows;
 
 describe('1. the parser differential (pg_settings, standard_conforming_strings, client_encoding)', () => {
-  const escape = (victimSchema: string) => [
+  const breakOut = (victimSchema: string) => [
     "UPDATE pg_settings SET setting = 'off' WHERE name = 'standard_conforming_strings'",
     `INSERT INTO customers(name) VALUES ('x\\', '); RESET ROLE; INSERT INTO customers(name, secret) SELECT name, secret FROM "${victimSchema}".customers; SET LOCAL ROLE "${mallory.schemaName}"; --')`,
   ];
 
   test('the two statements are refused before the database sees them, naming pg_settings, on both routes; nothing runs', async () => {
-    const text = escape(alice.schemaName).join(';\n');
+    const text = breakOut(alice.schemaName).join(';\n');
     const refused = await adminQuery(attacker, mallory.slug, text);
     expect(refused.status).toBe(400);
     expect(refused.body.error).toContain('writing to pg_settings is not allowed');
@@ -71,12 +74,18 @@ describe('1. the parser differential (pg_settings, standard_conforming_strings, 
   });
 
   test('forced past the classifier, a change of how text is read stops the transaction before the next statement; nothing is changed or read', async () => {
-    await expect(forced(mallory, ...escape(alice.schemaName))).rejects.toMatchObject({ sqlState: '42501', message: expect.stringContaining('standard_conforming_strings') });
+    await expect(forced(mallory, ...breakOut(alice.schemaName))).rejects.toMatchObject({
+      sqlState: '42501',
+      message: expect.stringContaining('standard_conforming_strings'),
+    });
     // The SJIS spelling (bytes C3 83 5C would swallow the backslash). Not on PGlite: its one
     // embedded session reads every answer as UTF-8, and a session in SJIS breaks the instance:
     // there the classifier, which refuses it, is all there is (README, the embedded data plane).
     if (postgres) {
-      await expect(forced(mallory, "UPDATE pg_settings SET setting = 'SJIS' WHERE name = 'client_encoding'", "SELECT 'x\\'")).rejects.toMatchObject({ sqlState: '42501', message: expect.stringContaining('client_encoding') });
+      await expect(forced(mallory, "UPDATE pg_settings SET setting = 'SJIS' WHERE name = 'client_encoding'", "SELECT 'x\\'")).rejects.toMatchObject({
+        sqlState: '42501',
+        message: expect.stringContaining('client_encoding'),
+      });
     }
     expect(await malloryRows()).toEqual([]);
     expect(await victimRows()).toEqual([['Alice', 'alice-secret']]);
@@ -84,7 +93,11 @@ describe('1. the parser differential (pg_settings, standard_conforming_strings, 
 
   test('one statement per protocol message: text holding two is refused by the server itself', async () => {
     const placed = await placementOf(gateway, mallory);
-    await expect(inSchemaSession(gateway.app.dataPlane, placed, (session) => session.run("SELECT 1; INSERT INTO customers (name) VALUES ('two')", { maxRows: 10, maxBytes: 1024 }))).rejects.toMatchObject({
+    await expect(
+      inSchemaSession(gateway.app.dataPlane, placed, (session) =>
+        session.run("SELECT 1; INSERT INTO customers (name) VALUES ('two')", { maxRows: 10, maxBytes: 1024 }),
+      ),
+    ).rejects.toMatchObject({
       message: 'cannot insert multiple commands into a prepared statement',
     });
     expect(await malloryRows()).toEqual([]);
@@ -111,7 +124,10 @@ describe.skipIf(!postgres)('the classifier is wrong: what runs past it fails at 
   });
 
   test('the login is no superuser, creates nothing outside its schema, and is a member of no role', async () => {
-    const who = await forced(mallory, `SELECT r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolbypassrls, (SELECT count(*) FROM pg_auth_members m WHERE m.member = r.oid) FROM pg_roles r WHERE r.rolname = session_user`);
+    const who = await forced(
+      mallory,
+      `SELECT r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolbypassrls, (SELECT count(*) FROM pg_auth_members m WHERE m.member = r.oid) FROM pg_roles r WHERE r.rolname = session_user`,
+    );
     expect(who.rows).toEqual([[false, false, false, false, 0]]);
   });
 
@@ -148,27 +164,46 @@ describe('2. session settings do not leak between customers or transactions', ()
     expect(theirs.status, JSON.stringify(theirs.body)).toBe(200);
     const mine = await adminQuery(attacker, mallory.slug, "INSERT INTO customers (name) VALUES ('next')");
     expect(mine.status, JSON.stringify(mine.body)).toBe(200);
-    expect((await gateway.rest('POST', '/tenants', { headers: bearer(victim), body: { tenant_id: 'bystander', databases: [{ blueprint: 'shop', isolation_level: 1 }] } })).status).toBe(201);
+    expect(
+      (
+        await gateway.rest('POST', '/tenants', {
+          headers: bearer(victim),
+          body: { tenant_id: 'bystander', databases: [{ blueprint: 'shop', isolation_level: 1 }] },
+        })
+      ).status,
+    ).toBe(201);
     await adminQuery(victim, alice.slug, "DELETE FROM customers WHERE name = 'Bob'");
     await adminQuery(attacker, mallory.slug, 'DELETE FROM customers');
   });
 
-  test.skipIf(!postgres)('statement_timeout set to 0 through pg_settings: the next query is still cut at its timeout (PostgreSQL: PGlite cannot cancel)', async () => {
-    await forced(mallory, "UPDATE pg_settings SET setting = '0' WHERE name = 'statement_timeout'");
-    const placed = await placementOf(gateway, mallory);
-    await expect(runInSchema(gateway.app.dataPlane, placed, { ...limits, queryTimeoutMs: 300 }, await classifySql('SELECT pg_sleep(5)'))).rejects.toMatchObject({ sqlState: '57014' });
-    // Even a session that kept 0 past its own SET meets the gateway's deadline: the backend is cancelled.
-    await expect(
-      runInSchema(gateway.app.dataPlane, placed, { ...limits, queryTimeoutMs: 300 }, await pastTheClassifier("SELECT set_config('statement_timeout', '0', false)", 'SELECT pg_sleep(5)')),
-    ).rejects.toMatchObject({ sqlState: '57014' });
-  });
+  test.skipIf(!postgres)(
+    'statement_timeout set to 0 through pg_settings: the next query is still cut at its timeout (PostgreSQL: PGlite cannot cancel)',
+    async () => {
+      await forced(mallory, "UPDATE pg_settings SET setting = '0' WHERE name = 'statement_timeout'");
+      const placed = await placementOf(gateway, mallory);
+      await expect(
+        runInSchema(gateway.app.dataPlane, placed, { ...limits, queryTimeoutMs: 300 }, await classifySql('SELECT pg_sleep(5)')),
+      ).rejects.toMatchObject({ sqlState: '57014' });
+      // Even a session that kept 0 past its own SET meets the gateway's deadline: the backend is cancelled.
+      await expect(
+        runInSchema(
+          gateway.app.dataPlane,
+          placed,
+          { ...limits, queryTimeoutMs: 300 },
+          await pastTheClassifier("SELECT set_config('statement_timeout', '0', false)", 'SELECT pg_sleep(5)'),
+        ),
+      ).rejects.toMatchObject({ sqlState: '57014' });
+    },
+  );
 });
 
 describe.skipIf(!postgres)('connections the server ended (PostgreSQL: PGlite has no server)', () => {
   test("a pooled login's backend terminated while idle: the next query opens another connection and answers", async () => {
     expect((await adminQuery(attacker, mallory.slug, 'SELECT 1')).status).toBe(200);
     const role = (await placementOf(gateway, mallory)).roleName;
-    const ended = await gateway.database.sql.transaction((tx) => tx.query('SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = $1', [role]));
+    const ended = await gateway.database.sql.transaction((tx) =>
+      tx.query('SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = $1', [role]),
+    );
     expect(Number(ended.rows[0]![0])).toBeGreaterThan(0);
     const again = await adminQuery(attacker, mallory.slug, 'SELECT 2');
     expect(again.status, JSON.stringify(again.body)).toBe(200);
@@ -176,10 +211,13 @@ describe.skipIf(!postgres)('connections the server ended (PostgreSQL: PGlite has
   });
 });
 
-describe('3. temporary objects cannot capture the gateway\'s writes', () => {
+describe("3. temporary objects cannot capture the gateway's writes", () => {
   test('CREATE TABLE pg_temp."AuditEvent" is refused and queues no blueprint change; a change is audited in the real trail', async () => {
     const queued = await gateway.database.prisma.schemaChange.count();
-    const refused = await workspaceQuery(attacker, 'CREATE TABLE pg_temp."AuditEvent" (id uuid, "tenantId" uuid, actor text, "actorId" text, action text, target text, changes jsonb, "requestId" text, "clientAddress" text, "createdAt" timestamp)');
+    const refused = await workspaceQuery(
+      attacker,
+      'CREATE TABLE pg_temp."AuditEvent" (id uuid, "tenantId" uuid, actor text, "actorId" text, action text, target text, changes jsonb, "requestId" text, "clientAddress" text, "createdAt" timestamp)',
+    );
     expect(refused.status).toBe(400);
     expect(refused.body.error).toContain('pg_temp');
     expect(await gateway.database.prisma.schemaChange.count()).toBe(queued);
@@ -193,8 +231,16 @@ describe('3. temporary objects cannot capture the gateway\'s writes', () => {
 
 describe.skipIf(!postgres)('4. one customer cannot stall another; a query goes when its client does (PostgreSQL: PGlite runs one statement at a time)', () => {
   const sleepers = async (project: DataPlaneProject) => {
-    const roles = (await gateway.database.prisma.dataPlacement.findMany({ where: { database: { projectId: project.projectId } }, select: { roleName: true } })).map((placement) => placement.roleName);
-    return Number((await gateway.database.sql.transaction((tx) => tx.query(`SELECT count(*) FROM pg_stat_activity WHERE usename = ANY($1) AND wait_event = 'PgSleep'`, [roles]))).rows[0]![0]);
+    const roles = (
+      await gateway.database.prisma.dataPlacement.findMany({ where: { database: { projectId: project.projectId } }, select: { roleName: true } })
+    ).map((placement) => placement.roleName);
+    return Number(
+      (
+        await gateway.database.sql.transaction((tx) =>
+          tx.query(`SELECT count(*) FROM pg_stat_activity WHERE usename = ANY($1) AND wait_event = 'PgSleep'`, [roles]),
+        )
+      ).rows[0]![0],
+    );
   };
 
   test("six pg_sleep(20) of one FREE project: four run, two are 429, the other project's SELECT 1 answers while they sleep; closing the clients cancels them", async () => {
@@ -228,7 +274,7 @@ describe.skipIf(!postgres)('4. one customer cannot stall another; a query goes w
   });
 });
 
-describe.skipIf(!postgres)('5. answers are bounded in rows and bytes (PostgreSQL: PGlite materializes a statement\'s rows in this process)', () => {
+describe.skipIf(!postgres)("5. answers are bounded in rows and bytes (PostgreSQL: PGlite materializes a statement's rows in this process)", () => {
   /** The largest RSS of this process (the gateway runs in it) while `work` runs. */
   async function peakRss<T>(work: () => Promise<T>): Promise<{ value: T; grewBy: number }> {
     const before = process.memoryUsage().rss;
@@ -243,7 +289,9 @@ describe.skipIf(!postgres)('5. answers are bounded in rows and bytes (PostgreSQL
   }
 
   test("SELECT repeat('x', 500000000) answers 200, truncated, without taking the memory; another tenant is answered meanwhile", async () => {
-    const { value, grewBy } = await peakRss(() => Promise.all([adminQuery(attacker, mallory.slug, "SELECT repeat('x', 500000000)"), adminQuery(victim, alice.slug, 'SELECT name FROM customers')]));
+    const { value, grewBy } = await peakRss(() =>
+      Promise.all([adminQuery(attacker, mallory.slug, "SELECT repeat('x', 500000000)"), adminQuery(victim, alice.slug, 'SELECT name FROM customers')]),
+    );
     const [huge, other] = value;
     expect(huge.status, JSON.stringify(huge.body).slice(0, 300)).toBe(200);
     expect(huge.body).toMatchObject({ rows: [], truncated: true });
@@ -251,7 +299,7 @@ describe.skipIf(!postgres)('5. answers are bounded in rows and bytes (PostgreSQL
     expect(grewBy).toBeLessThan(100 * 1024 * 1024);
   });
 
-  test('600 rows of 1 MB answer 200, truncated to the plan\'s bytes; never a 500', async () => {
+  test("600 rows of 1 MB answer 200, truncated to the plan's bytes; never a 500", async () => {
     const { value, grewBy } = await peakRss(() => adminQuery(attacker, mallory.slug, "SELECT n, repeat('x', 1000000) FROM generate_series(1, 600) AS n"));
     expect(value.status).toBe(200);
     expect(value.body.truncated).toBe(true);
@@ -260,7 +308,11 @@ describe.skipIf(!postgres)('5. answers are bounded in rows and bytes (PostgreSQL
   });
 
   test('a write whose RETURNING is too large to answer is refused whole: 400, nothing written', async () => {
-    const answer = await adminQuery(attacker, mallory.slug, "INSERT INTO customers (name) SELECT 'n' || g FROM generate_series(1, 600) g RETURNING repeat('x', 1000000)");
+    const answer = await adminQuery(
+      attacker,
+      mallory.slug,
+      "INSERT INTO customers (name) SELECT 'n' || g FROM generate_series(1, 600) g RETURNING repeat('x', 1000000)",
+    );
     expect(answer.status).toBe(400);
     expect(answer.body.error).toMatch(/larger than the \d+-byte limit of your plan; nothing was changed/);
     expect(await malloryRows()).toEqual([]);
@@ -269,14 +321,24 @@ describe.skipIf(!postgres)('5. answers are bounded in rows and bytes (PostgreSQL
   test('statements that write and return rows go through the portal too: capped rows, truncated', async () => {
     const placed = await placementOf(gateway, mallory);
     await inSchema(gateway, mallory, "INSERT INTO customers (name) SELECT 'n' || g FROM generate_series(1, 50) g");
-    const result = await runInSchema(gateway.app.dataPlane, placed, { ...limits, maxRows: 3 }, 'WITH gone AS (DELETE FROM customers RETURNING id) SELECT id FROM gone');
+    const result = await runInSchema(
+      gateway.app.dataPlane,
+      placed,
+      { ...limits, maxRows: 3 },
+      'WITH gone AS (DELETE FROM customers RETURNING id) SELECT id FROM gone',
+    );
     expect(result).toMatchObject({ rowCount: 3, truncated: true });
     expect(await malloryRows()).toEqual([]);
   });
 
-  test('the byte cap cuts a single statement\'s answer at whole rows', async () => {
+  test("the byte cap cuts a single statement's answer at whole rows", async () => {
     const placed = await placementOf(gateway, mallory);
-    const result = await runInSchema(gateway.app.dataPlane, placed, { ...limits, maxResultBytes: 10_000 }, "SELECT n, repeat('y', 1000) FROM generate_series(1, 50) AS n");
+    const result = await runInSchema(
+      gateway.app.dataPlane,
+      placed,
+      { ...limits, maxResultBytes: 10_000 },
+      "SELECT n, repeat('y', 1000) FROM generate_series(1, 50) AS n",
+    );
     expect(result.truncated).toBe(true);
     expect(result.rows.length).toBeGreaterThan(3);
     expect(result.rows.length).toBeLessThan(10);
@@ -287,11 +349,21 @@ describe.skipIf(!postgres)('5. answers are bounded in rows and bytes (PostgreSQL
 });
 
 describe.skipIf(!postgres)("7. other customers' metadata is out of sight (PostgreSQL: the embedded data plane is one database for everyone)", () => {
-  test('the catalog shows the project\'s own schemas, none of the gateway\'s tables, and a session user that is the tenant\'s login', async () => {
-    const schemas = await adminQuery(attacker, mallory.slug, "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY 1");
-    const own = (await gateway.database.prisma.dataPlacement.findMany({ where: { database: { projectId: attacker.projectId } }, select: { schemaName: true } })).map((placement) => placement.schemaName);
+  test("the catalog shows the project's own schemas, none of the gateway's tables, and a session user that is the tenant's login", async () => {
+    const schemas = await adminQuery(
+      attacker,
+      mallory.slug,
+      "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY 1",
+    );
+    const own = (
+      await gateway.database.prisma.dataPlacement.findMany({ where: { database: { projectId: attacker.projectId } }, select: { schemaName: true } })
+    ).map((placement) => placement.schemaName);
     expect(schemas.body.rows.map((row: string[]) => row[0]).sort()).toEqual([...own, 'public'].sort());
-    const tables = await adminQuery(attacker, mallory.slug, "SELECT count(*) FROM pg_stat_all_tables WHERE relname IN ('ApiKey', 'Customer', 'Tenant', 'AuditEvent') OR schemaname = $$" + alice.schemaName + '$$');
+    const tables = await adminQuery(
+      attacker,
+      mallory.slug,
+      `SELECT count(*) FROM pg_stat_all_tables WHERE relname IN ('ApiKey', 'Customer', 'Tenant', 'AuditEvent') OR schemaname = $$${alice.schemaName}$$`,
+    );
     expect(tables.body.rows).toEqual([[0]]);
     const who = await adminQuery(attacker, mallory.slug, 'SELECT session_user, (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)');
     expect(who.body.rows).toEqual([[(await placementOf(gateway, mallory)).roleName, false]]);
@@ -312,13 +384,14 @@ describe('6. storage quota per plan', () => {
     tenant = await tenantOf(small, project, 'hoarder');
   });
   afterAll(() => small.close());
-  const query = (sql: string) => small.rest('POST', '/admin/query', { headers: bearer(project), body: { blueprint: 'shop', tenant_id: tenant.slug, query: sql } });
+  const query = (sql: string) =>
+    small.rest('POST', '/admin/query', { headers: bearer(project), body: { blueprint: 'shop', tenant_id: tenant.slug, query: sql } });
   const count = async () => (await query('SELECT count(*) FROM customers')).body.rows[0][0];
 
   test('a write that takes the project past its quota is refused whole (403 forbidden, quota named); past it, reads, DELETE and TRUNCATE still run, other writes are refused', async () => {
     expect((await query("INSERT INTO customers (name) VALUES ('small')")).status).toBe(200);
     // About 2.5 MB of rows that do not compress.
-    const big = await query("INSERT INTO customers (name) SELECT repeat(md5(g::text), 15) FROM generate_series(1, 5000) g");
+    const big = await query('INSERT INTO customers (name) SELECT repeat(md5(g::text), 15) FROM generate_series(1, 5000) g');
     expect(big.status).toBe(403);
     expect(big.body).toMatchObject({ success: false, http_status: 403, code: 'forbidden' });
     expect(big.body.error).toMatch(/^Storage quota exceeded: the project's databases take \d+ MB of the 1 MB its FREE plan allows; nothing was changed/);
@@ -327,7 +400,11 @@ describe('6. storage quota per plan', () => {
     const refused = await query("INSERT INTO customers (name) VALUES ('one more')");
     expect(refused.status).toBe(403);
     expect(refused.body.error).toContain('Storage quota exceeded');
-    const graphql = await small.graphql('mutation ($tenant: ID!) { runAdminQuery(input: { blueprint: "shop", query: "INSERT INTO customers (name) VALUES (\'x\')", tenant: $tenant }) { durationMs } }', { tenant: tenant.slug }, project.key);
+    const graphql = await small.graphql(
+      'mutation ($tenant: ID!) { runAdminQuery(input: { blueprint: "shop", query: "INSERT INTO customers (name) VALUES (\'x\')", tenant: $tenant }) { durationMs } }',
+      { tenant: tenant.slug },
+      project.key,
+    );
     expect(graphql.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'quota_exceeded', quota: 'storage', limitBytes: 1024 * 1024 });
     expect((await query('SELECT name FROM customers')).body.rows).toEqual([['small']]);
     expect((await query("DELETE FROM customers WHERE name = 'small'")).status).toBe(200);
@@ -336,10 +413,12 @@ describe('6. storage quota per plan', () => {
   });
 });
 
-test('a login\'s password is rotated by the operator: queries go on with the new one, the old one opens nothing', async () => {
+test("a login's password is rotated by the operator: queries go on with the new one, the old one opens nothing", async () => {
   const placed = await placementOf(gateway, mallory);
   const old = schemaLogin(gateway.app.dataPlane, placed);
-  const rotated = await gateway.graphql('mutation ($project: String) { rotateDataPlanePasswords(project: $project) { rotated } }', { project: attacker.projectId });
+  const rotated = await gateway.graphql('mutation ($project: String) { rotateDataPlanePasswords(project: $project) { rotated } }', {
+    project: attacker.projectId,
+  });
   expect(rotated.data).toEqual({ rotateDataPlanePasswords: { rotated: 2 } });
   const fresh = schemaLogin(gateway.app.dataPlane, await placementOf(gateway, mallory));
   expect(fresh.password).not.toBe(old.password);
@@ -357,16 +436,25 @@ test('a login\'s password is rotated by the operator: queries go on with the new
   }
 });
 
-test.skipIf(postgres)('production on the embedded data plane refuses TenantsDB databases unless DATA_PLANE_EMBEDDED=on (PGlite: on PostgreSQL the data plane is PostgreSQL)', async () => {
-  for (const [allowed, status] of [['off', 400], ['on', 201]] as const) {
-    const production = await startGateway({ production: true, env: { DATA_PLANE_EMBEDDED: allowed } });
-    try {
-      const signup = await production.rest('POST', '/signup', { body: { email: `prod-${allowed}@example.com`, password: 'correct horse battery' } });
-      const created = await production.rest('POST', '/workspaces', { headers: { authorization: `Bearer ${signup.body.api_key}` }, body: { name: 'main', database: 'PostgreSQL', mode: 'tenant' } });
-      expect(created.status, JSON.stringify(created.body)).toBe(status);
-      if (allowed === 'off') expect(created.body.error).toContain('need a PostgreSQL data plane in production');
-    } finally {
-      await production.close();
+test.skipIf(postgres)(
+  'production on the embedded data plane refuses TenantsDB databases unless DATA_PLANE_EMBEDDED=on (PGlite: on PostgreSQL the data plane is PostgreSQL)',
+  async () => {
+    for (const [allowed, status] of [
+      ['off', 400],
+      ['on', 201],
+    ] as const) {
+      const production = await startGateway({ production: true, env: { DATA_PLANE_EMBEDDED: allowed } });
+      try {
+        const signup = await production.rest('POST', '/signup', { body: { email: `prod-${allowed}@example.com`, password: 'correct horse battery' } });
+        const created = await production.rest('POST', '/workspaces', {
+          headers: { authorization: `Bearer ${signup.body.api_key}` },
+          body: { name: 'main', database: 'PostgreSQL', mode: 'tenant' },
+        });
+        expect(created.status, JSON.stringify(created.body)).toBe(status);
+        if (allowed === 'off') expect(created.body.error).toContain('need a PostgreSQL data plane in production');
+      } finally {
+        await production.close();
+      }
     }
-  }
-});
+  },
+);

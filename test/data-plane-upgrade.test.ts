@@ -27,7 +27,16 @@ let dataPlaneDir: string | undefined;
 
 async function startApp(): Promise<App> {
   const started = createApp({
-    env: { ...readEnvironment({}), NODE_ENV: 'test', SECRETS_KEY: secretsKey, LOG_LEVEL: 'silent', BACKUP_SCHEDULER: 'off', DEPLOYMENT_POLL_MS: 50, PRINCIPAL_CACHE_MS: 0, ...(dataPlaneDir ? { DATA_PLANE_URL: path.join(dataPlaneDir, 'data-plane') } : {}) },
+    env: {
+      ...readEnvironment({}),
+      NODE_ENV: 'test',
+      SECRETS_KEY: secretsKey,
+      LOG_LEVEL: 'silent',
+      BACKUP_SCHEDULER: 'off',
+      DEPLOYMENT_POLL_MS: 50,
+      PRINCIPAL_CACHE_MS: 0,
+      ...(dataPlaneDir ? { DATA_PLANE_URL: path.join(dataPlaneDir, 'data-plane') } : {}),
+    },
     database,
     logger: createLogger(process.env.DEBUG_UPGRADE ? 'error' : 'silent'),
   });
@@ -68,7 +77,13 @@ beforeAll(async () => {
 afterAll(async () => {
   if (database?.kind === 'postgres') {
     for (const made of await database.prisma.dataPlaneDatabase.findMany({ include: { placements: true } })) {
-      await app.dataPlane.dataPlane.dropDatabase(made.server, made.name, made.placements.map((placement) => placement.roleName)).catch(() => {});
+      await app.dataPlane.dataPlane
+        .dropDatabase(
+          made.server,
+          made.name,
+          made.placements.map((placement) => placement.roleName),
+        )
+        .catch(() => {});
     }
   }
   await app?.close();
@@ -79,7 +94,11 @@ afterAll(async () => {
 
 async function call(method: string, path: string, body?: unknown) {
   const response = await app.fetch(
-    new Request(`http://gateway.test${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }),
+    new Request(`http://gateway.test${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }),
   );
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
@@ -90,7 +109,12 @@ test('every schema moved: records on placements, the old schemas and roles gone 
   expect(await database.prisma.tenantDatabase.count({ where: { legacySchemaName: { not: null } } })).toBe(0);
   expect(await database.prisma.workspace.count({ where: { legacySchemaName: { not: null } } })).toBe(0);
   const placed = await database.prisma.dataPlacement.findMany({ include: { database: true, tenantDatabase: true, workspace: true } });
-  expect(placed.map((placement) => placement.schemaName.replace(/^p[0-9a-f]{8}_/, '')).sort()).toEqual(['control_workspace', 'shop__acme', 'shop__globex', 'shop_workspace']);
+  expect(placed.map((placement) => placement.schemaName.replace(/^p[0-9a-f]{8}_/, '')).sort()).toEqual([
+    'control_workspace',
+    'shop__acme',
+    'shop__globex',
+    'shop_workspace',
+  ]);
   expect(placed.every((placement) => placement.readyAt && (placement.tenantDatabase || placement.workspace) && /^tdbr_/.test(placement.roleName))).toBe(true);
   expect(new Set(placed.map((placement) => placement.databaseId)).size).toBe(1);
   const left = await database.sql.transaction((tx) =>
@@ -100,14 +124,19 @@ test('every schema moved: records on placements, the old schemas and roles gone 
 });
 
 test("each tenant's rows are where its queries run, and sequences go on after them", async () => {
-  expect(await adminQuery('acme', 'SELECT id, name, secret FROM customers ORDER BY id')).toMatchObject({ rows: [[1, 'Alice', 'a-secret'], [2, 'Bob', 'b-secret']] });
+  expect(await adminQuery('acme', 'SELECT id, name, secret FROM customers ORDER BY id')).toMatchObject({
+    rows: [
+      [1, 'Alice', 'a-secret'],
+      [2, 'Bob', 'b-secret'],
+    ],
+  });
   expect(await adminQuery('globex', 'SELECT name FROM customers')).toMatchObject({ rows: [['Hank']] });
   expect(await adminQuery('acme', "INSERT INTO customers (name) VALUES ('Carol') RETURNING id")).toMatchObject({ rows: [[3]] });
   // The view came along with the table it reads.
   expect(await adminQuery('acme', 'SELECT name FROM customer_names ORDER BY name')).toMatchObject({ rows: [['Alice'], ['Bob'], ['Carol']] });
 });
 
-test("the workspaces keep their tables, pending column, types, rows and password", async () => {
+test('the workspaces keep their tables, pending column, types, rows and password', async () => {
   const shop = await call('POST', '/workspaces/shop/queries', { query: 'SELECT name, tier FROM customers' });
   expect(shop.body).toMatchObject({ rows: [['workspace row', 'gold']] });
   const control = await call('POST', '/workspaces/control/queries', { query: 'SELECT key, value, mood FROM settings' });

@@ -9,15 +9,18 @@ import { startReplica } from './support/replica.js';
 const phaseMs = 400;
 let gateway: TestGateway;
 beforeAll(async () => {
-  gateway = await startGateway({ env: { REGIONAL_DEPLOY_DATABASE_MIGRATION_MS: phaseMs, REGIONAL_DEPLOY_DNS_UPDATE_MS: phaseMs, REGIONAL_DEPLOY_SSL_SETUP_MS: phaseMs } });
+  gateway = await startGateway({
+    env: { REGIONAL_DEPLOY_DATABASE_MIGRATION_MS: phaseMs, REGIONAL_DEPLOY_DNS_UPDATE_MS: phaseMs, REGIONAL_DEPLOY_SSL_SETUP_MS: phaseMs },
+  });
 });
 afterAll(() => gateway.close());
 
-const deploy = (tenant: string, input: { region: string; migrateData?: boolean; maintenanceWindow?: string }) => gateway.graphql(DeployTenantDocument, { tenant, input });
+const deploy = (tenant: string, input: { region: string; migrateData?: boolean; maintenanceWindow?: string }) =>
+  gateway.graphql(DeployTenantDocument, { tenant, input });
 const status = async (tenant: string, id: string) => (await gateway.data(TenantDeploymentDocument, { tenant, id })).regionalDeploy;
 
 describe('deploying a tenant to another region', () => {
-  test('the move is audited as the tenant\'s region changing, so point-in-time recovery to after it keeps the new region', async () => {
+  test("the move is audited as the tenant's region changing, so point-in-time recovery to after it keeps the new region", async () => {
     const tenant = await createTenant(gateway, { region: 'us-east-1', tier: 'ENTERPRISE', isolation: 'DEDICATED' });
     const started = (await deploy(tenant.id, { region: 'eu-west-1' })).data!.deployTenantToRegion;
     await expect.poll(async () => (await status(tenant.id, started.id)).status, { timeout: 10_000, interval: 50 }).toBe('COMPLETED');
@@ -144,7 +147,10 @@ describe('a deployment survives a restart', () => {
     await gateway.database.prisma.tenantDeployment.update({ where: { id: started.id }, data: { phaseEndsAt: new Date(Date.now() - 5_000) } });
     expect((await status(tenant.id, started.id)).status).toBe('SCHEDULED');
     // The hour passed for its queue job too (src/jobs/): due since then.
-    await gateway.database.prisma.job.updateMany({ where: { uniqueKey: `regional-deployment-phases:${tenant.id}` }, data: { runAt: new Date(Date.now() - 5_000) } });
+    await gateway.database.prisma.job.updateMany({
+      where: { uniqueKey: `regional-deployment-phases:${tenant.id}` },
+      data: { runAt: new Date(Date.now() - 5_000) },
+    });
     // A process that starts now: a replica over the same database, phases a few milliseconds long.
     restarted = await startReplica(gateway, { REGIONAL_DEPLOY_DATABASE_MIGRATION_MS: 10, REGIONAL_DEPLOY_DNS_UPDATE_MS: 10, REGIONAL_DEPLOY_SSL_SETUP_MS: 10 });
     await expect.poll(async () => (await status(tenant.id, started.id)).status, { timeout: 10_000 }).toBe('COMPLETED');

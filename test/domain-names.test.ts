@@ -8,7 +8,7 @@ const operators = { slug: 'acme', domain: null, projectId: null };
 const first = { slug: 'acme', domain: null, projectId: '1a2b3c4d-0000-4000-8000-000000000001' };
 const second = { slug: 'acme', domain: null, projectId: '9f8e7d6c-0000-4000-8000-000000000002' };
 
-test('a tenant with no project is <slug>.<base>; a project\'s tenant carries its project\'s tag, so two projects\' acme differ from each other and from it', () => {
+test("a tenant with no project is <slug>.<base>; a project's tenant carries its project's tag, so two projects' acme differ from each other and from it", () => {
   expect(defaultDomain(operators, base)).toBe('acme.controlcore.io');
   expect(defaultDomain(first, base)).toBe('acme.p1a2b3c4d.controlcore.io');
   expect(new Set([operators, first, second].map((tenant) => defaultDomain(tenant, base))).size).toBe(3);

@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  AddCustomDomainDocument,
-  RemoveCustomDomainDocument,
-  TenantDomainsDocument,
-  VerifyCustomDomainDocument,
-} from '../src/generated/graphql/graphql.js';
+import { AddCustomDomainDocument, RemoveCustomDomainDocument, TenantDomainsDocument, VerifyCustomDomainDocument } from '../src/generated/graphql/graphql.js';
 import { openDomainKey } from '../src/modules/domains/domain-keys.js';
 import { hostClaim, tenantIdByHost } from '../src/modules/tenants/tenant-hosts.js';
 import { days, makeCertificate, type TestCertificate } from './support/certificates.js';
@@ -14,7 +9,8 @@ import { codes, createTenant } from './support/fixtures.js';
 import { startGateway, type TestGateway, testKeyring } from './support/gateway.js';
 
 /** The tenant a Host names for an operator (who reaches every tenant). */
-const tenantIdForCustomHost = (prisma: TestGateway['database']['prisma'], host: string) => tenantIdByHost(prisma, hostClaim(host, { baseDomain: 'controlcore.io' }), 'controlcore.io', {});
+const tenantIdForCustomHost = (prisma: TestGateway['database']['prisma'], host: string) =>
+  tenantIdByHost(prisma, hostClaim(host, { baseDomain: 'controlcore.io' }), 'controlcore.io', {});
 
 let gateway: TestGateway;
 let dns: TestDnsServer;
@@ -114,7 +110,10 @@ describe('adding a custom domain', () => {
 
   test('malformed PEM, a malformed domain and a domain under the base domain are BAD_USER_INPUT naming the field', async () => {
     const tenant = await createTenant(gateway);
-    const garbage = await addDomain(tenant.id, 'garbage.example.com', { certificate: '-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----', privateKey: 'not a key' });
+    const garbage = await addDomain(tenant.id, 'garbage.example.com', {
+      certificate: '-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----',
+      privateKey: 'not a key',
+    });
     expect(violations(garbage)).toEqual(['sslCertificate:pem', 'sslPrivateKey:pem']);
     expect(garbage.errors![0]!.message).toBe('The SSL certificate is not a PEM X.509 certificate; The SSL private key is not an unencrypted PEM private key');
     for (const domain of ['not a domain', '-bad.example.com', 'localhost', `${'a'.repeat(64)}.example.com`]) {
@@ -208,7 +207,11 @@ describe('verifying a custom domain through DNS', () => {
     await gateway.data(VerifyCustomDomainDocument, { tenant: tenant.id, domain });
     // The clock runs past the certificate's end.
     await gateway.database.prisma.customDomain.updateMany({ where: { tenantId: tenant.id }, data: { certificateNotAfter: new Date(Date.now() - 1_000) } });
-    expect((await gateway.data(TenantDomainsDocument, { tenant: tenant.id })).tenantDomains[0]).toMatchObject({ domain, status: 'ACTIVE', sslStatus: 'EXPIRED' });
+    expect((await gateway.data(TenantDomainsDocument, { tenant: tenant.id })).tenantDomains[0]).toMatchObject({
+      domain,
+      status: 'ACTIVE',
+      sslStatus: 'EXPIRED',
+    });
     await gateway.graphql(`mutation { deleteTenant(id: "${tenant.id}") { id } }`);
     const refused = await addDomain(tenant.id, uniqueDomain());
     expect(codes(refused)).toEqual(['CONFLICT']);

@@ -33,14 +33,25 @@ test('the older phase names are still read, and the new names win over them', ()
     tenantDatabase: { provisionMs: 11, syncMs: 12, cutoverMs: 13 },
     regionalDeploy: { databaseMigrationMs: 14, dnsUpdateMs: 15, sslSetupMs: 16 },
   });
-  const both = readEnvironment({ DATABASE_PROVISION_MS: '11', TENANT_DATABASE_PROVISION_MS: '1', DEPLOY_DNS_UPDATE_MS: '15', REGIONAL_DEPLOY_DNS_UPDATE_MS: '5' });
+  const both = readEnvironment({
+    DATABASE_PROVISION_MS: '11',
+    TENANT_DATABASE_PROVISION_MS: '1',
+    DEPLOY_DNS_UPDATE_MS: '15',
+    REGIONAL_DEPLOY_DNS_UPDATE_MS: '5',
+  });
   expect(phaseTimings(both).tenantDatabase.provisionMs).toBe(1);
   expect(phaseTimings(both).regionalDeploy.dnsUpdateMs).toBe(5);
 });
 
 test('the job queue reads DEPLOYMENT_POLL_MS and DEPLOYMENT_LEASE_MS as its older names', () => {
-  expect(jobSettings(readEnvironment({ DEPLOYMENT_POLL_MS: '250', DEPLOYMENT_LEASE_MS: '5000' }))).toMatchObject({ pollMs: 250, backupJobLeaseMs: 5_000, schemaRolloutLeaseMs: 5_000 });
-  expect(jobSettings(readEnvironment({ DEPLOYMENT_POLL_MS: '250', JOBS_POLL_MS: '100', DEPLOYMENT_LEASE_MS: '5000', SCHEMA_ROLLOUT_LEASE_MS: '700' }))).toMatchObject({ pollMs: 100, backupJobLeaseMs: 5_000, schemaRolloutLeaseMs: 700 });
+  expect(jobSettings(readEnvironment({ DEPLOYMENT_POLL_MS: '250', DEPLOYMENT_LEASE_MS: '5000' }))).toMatchObject({
+    pollMs: 250,
+    backupJobLeaseMs: 5_000,
+    schemaRolloutLeaseMs: 5_000,
+  });
+  expect(
+    jobSettings(readEnvironment({ DEPLOYMENT_POLL_MS: '250', JOBS_POLL_MS: '100', DEPLOYMENT_LEASE_MS: '5000', SCHEMA_ROLLOUT_LEASE_MS: '700' })),
+  ).toMatchObject({ pollMs: 100, backupJobLeaseMs: 5_000, schemaRolloutLeaseMs: 700 });
 });
 
 test('a phase setting out of range is refused by its name', () => {

@@ -19,14 +19,30 @@ beforeAll(async () => {
   gateway = await startGateway();
   tenants = await Promise.all(Array.from({ length: 4 }, () => createTenant(gateway, { tier: 'ENTERPRISE' })));
   customerKey = (await gateway.rest('POST', '/signup', { body: { email: 'fuzz@example.com', password: 'correct horse battery' } })).body.api_key;
-  const workspace = await gateway.rest('POST', '/workspaces', { headers: { authorization: `Bearer ${customerKey}` }, body: { name: 'fuzzws', database: 'PostgreSQL', mode: 'tenant' } });
+  const workspace = await gateway.rest('POST', '/workspaces', {
+    headers: { authorization: `Bearer ${customerKey}` },
+    body: { name: 'fuzzws', database: 'PostgreSQL', mode: 'tenant' },
+  });
   expect(workspace.status).toBe(201);
   dataPlane = await projectWithBlueprint(gateway, 'main', ['CREATE TABLE users (id int, name text)']);
   await tenantOf(gateway, dataPlane, 'acme');
 });
 afterAll(() => gateway.close());
 
-const nasty = fc.constantFrom('\u0000', 'a\u0000b', '\ud800', 'x\udc00', '', ' ', '../..', "'; DROP TABLE x; --", 'ü😀', 'a'.repeat(5000), '__proto__', 'constructor');
+const nasty = fc.constantFrom(
+  '\u0000',
+  'a\u0000b',
+  '\ud800',
+  'x\udc00',
+  '',
+  ' ',
+  '../..',
+  "'; DROP TABLE x; --",
+  'ü😀',
+  'a'.repeat(5000),
+  '__proto__',
+  'constructor',
+);
 const scalar = fc.oneof(
   fc.string(),
   nasty,
@@ -63,9 +79,45 @@ const documentNames = ['name', 'description', 'spec', 'mode', 'allow', 'effect']
 const accountNames = ['email', 'password', 'project_name', 'projectName', 'name', 'expires_at', 'expiresAt'];
 const secretNames = ['key', 'value', 'name'];
 const rbacNames = ['name', 'description', 'permissions', 'enabled', 'defaultRole', 'role', 'permission'];
-const gatewayConfigNames = ['routes', 'credentials', 'rateLimit', 'cache', 'webhooks', 'path', 'method', 'default', 'max', 'windowSeconds', 'enabled', 'ttlSeconds', 'url', 'events', 'secret'];
+const gatewayConfigNames = [
+  'routes',
+  'credentials',
+  'rateLimit',
+  'cache',
+  'webhooks',
+  'path',
+  'method',
+  'default',
+  'max',
+  'windowSeconds',
+  'enabled',
+  'ttlSeconds',
+  'url',
+  'events',
+  'secret',
+];
 const dataPlaneNames = ['blueprint', 'blueprint_name', 'query', 'tenant_id', 'all_tenants', 'version', 'deploy_all'];
-const workspaceNames = ['name', 'database', 'mode', 'query', 'source', 'template', 'tables', 'columns', 'type', 'nullable', 'primary_key', 'unique', 'default', 'references', 'table', 'column', 'query_timeout_ms', 'max_rows_per_query', 'max_connections'];
+const workspaceNames = [
+  'name',
+  'database',
+  'mode',
+  'query',
+  'source',
+  'template',
+  'tables',
+  'columns',
+  'type',
+  'nullable',
+  'primary_key',
+  'unique',
+  'default',
+  'references',
+  'table',
+  'column',
+  'query_timeout_ms',
+  'max_rows_per_query',
+  'max_connections',
+];
 const limitNames = ['resource', 'metric', 'amount', 'limit', 'period', 'userId', 'gateAction', 'tiers', 'idempotencyKey'];
 
 type Call = { kind: 'rest'; method: string; path: string; body: unknown } | { kind: 'graphql'; query: string; variables: Record<string, unknown> };
@@ -112,24 +164,60 @@ const restRoutes: [string, string, string[]][] = [
   ['POST', '/workspaces/{ws}/diff/{ws}/revert', workspaceNames],
 ];
 const rest: fc.Arbitrary<Call> = fc
-  .tuple(fc.constantFrom(...restRoutes), tenantIndex, fc.option(fc.oneof(fc.string().map(encodeURIComponent), fc.constantFrom('%00', 'a%00', '%ED%A0%80', '%FF', '%2e%2e', 'x'.repeat(300))), { freq: 5 }))
+  .tuple(
+    fc.constantFrom(...restRoutes),
+    tenantIndex,
+    fc.option(fc.oneof(fc.string().map(encodeURIComponent), fc.constantFrom('%00', 'a%00', '%ED%A0%80', '%FF', '%2e%2e', 'x'.repeat(300))), { freq: 5 }),
+  )
   .chain(([[method, path, names], index, oddId]) =>
-    jsonWith(names).map((body): Call => ({ kind: 'rest', method, path: path.replace('{id}', oddId ?? tenants[index]!.slug).replaceAll('{ws}', oddId ?? 'fuzzws'), body })),
+    jsonWith(names).map(
+      (body): Call => ({ kind: 'rest', method, path: path.replace('{id}', oddId ?? tenants[index]!.slug).replaceAll('{ws}', oddId ?? 'fuzzws'), body }),
+    ),
   );
 
 const mutations: [string, string[]][] = [
-  ['mutation ($tenant: ID!, $input: UpdateTenantConfigInput!) { updateTenantConfig(tenant: $tenant, input: $input) { updatedFields } }', ['performance', 'security', 'customSettings', 'backup', 'expectedVersion', 'cacheSizeMb']],
-  ['mutation ($input: CreateTenantInput!) { createTenant(input: $input) { id } }', ['name', 'slug', 'tier', 'region', 'settings', 'legacyId', 'databases', 'domain', 'customDomain', 'maxPolicies', 'maxBouncers']],
-  ['mutation ($tenant: ID!, $input: UpdateTenantInput!) { updateTenant(id: $tenant, input: $input) { id } }', ['name', 'tier', 'region', 'settings', 'maxUsers', 'expiresAt', 'max_policies', 'plan_type', 'maxBouncers']],
-  ['mutation ($tenant: String, $input: UpdateTenantInput!) { updateTenantInContext(context: { header: $tenant }, input: $input) { id } }', ['name', 'tier', 'settings', 'maxPolicies', 'maxBouncers', 'maxUsers', 'max_users', 'isolation']],
-  ['mutation ($tenant: String, $input: TenantDocumentInput!) { createTenantDocument(context: { header: $tenant }, kind: POLICY, input: $input) { id } }', documentNames],
+  [
+    'mutation ($tenant: ID!, $input: UpdateTenantConfigInput!) { updateTenantConfig(tenant: $tenant, input: $input) { updatedFields } }',
+    ['performance', 'security', 'customSettings', 'backup', 'expectedVersion', 'cacheSizeMb'],
+  ],
+  [
+    'mutation ($input: CreateTenantInput!) { createTenant(input: $input) { id } }',
+    ['name', 'slug', 'tier', 'region', 'settings', 'legacyId', 'databases', 'domain', 'customDomain', 'maxPolicies', 'maxBouncers'],
+  ],
+  [
+    'mutation ($tenant: ID!, $input: UpdateTenantInput!) { updateTenant(id: $tenant, input: $input) { id } }',
+    ['name', 'tier', 'region', 'settings', 'maxUsers', 'expiresAt', 'max_policies', 'plan_type', 'maxBouncers'],
+  ],
+  [
+    'mutation ($tenant: String, $input: UpdateTenantInput!) { updateTenantInContext(context: { header: $tenant }, input: $input) { id } }',
+    ['name', 'tier', 'settings', 'maxPolicies', 'maxBouncers', 'maxUsers', 'max_users', 'isolation'],
+  ],
+  [
+    'mutation ($tenant: String, $input: TenantDocumentInput!) { createTenantDocument(context: { header: $tenant }, kind: POLICY, input: $input) { id } }',
+    documentNames,
+  ],
   ['mutation ($tenant: ID, $input: ResourceAmountInput!) { trackUsage(tenant: $tenant, input: $input) { allowed } }', limitNames],
   ['mutation ($tenant: ID, $input: [ResourceLimitInput!]!) { setResourceLimits(tenant: $tenant, limits: $input) { resource } }', limitNames],
-  ['mutation ($tenant: ID!, $input: AddCustomDomainInput!) { addCustomDomain(tenant: $tenant, input: $input) { domain } }', ['domain', 'sslCertificate', 'sslPrivateKey']],
-  ['mutation ($tenant: ID!, $input: DeployTenantInput!) { deployTenant(tenant: $tenant, input: $input) { id } }', ['region', 'migrateData', 'maintenanceWindow']],
-  ['mutation ($tenant: ID!, $input: UpdateTenantBillingInput!) { updateTenantBilling(tenant: $tenant, input: $input) { paymentMethod } }', ['paymentMethod', 'billingAddress', 'line1', 'city', 'postalCode', 'country']],
-  ['query ($tenant: ID!, $input: String) { tenantMetrics(tenant: $tenant, startDate: $input, endDate: $input, granularity: $input) { apiCalls { total } } }', ['week']],
-  ['query ($tenant: ID!, $input: QueryLogFilterInput) { tenantQueryLogs(tenant: $tenant, filter: $input) { hasMore } }', ['kind', 'search', 'source', 'since', 'ERROR', 'SLOW', 'API', 'PROXY']],
+  [
+    'mutation ($tenant: ID!, $input: AddCustomDomainInput!) { addCustomDomain(tenant: $tenant, input: $input) { domain } }',
+    ['domain', 'sslCertificate', 'sslPrivateKey'],
+  ],
+  [
+    'mutation ($tenant: ID!, $input: DeployTenantInput!) { deployTenant(tenant: $tenant, input: $input) { id } }',
+    ['region', 'migrateData', 'maintenanceWindow'],
+  ],
+  [
+    'mutation ($tenant: ID!, $input: UpdateTenantBillingInput!) { updateTenantBilling(tenant: $tenant, input: $input) { paymentMethod } }',
+    ['paymentMethod', 'billingAddress', 'line1', 'city', 'postalCode', 'country'],
+  ],
+  [
+    'query ($tenant: ID!, $input: String) { tenantMetrics(tenant: $tenant, startDate: $input, endDate: $input, granularity: $input) { apiCalls { total } } }',
+    ['week'],
+  ],
+  [
+    'query ($tenant: ID!, $input: QueryLogFilterInput) { tenantQueryLogs(tenant: $tenant, filter: $input) { hasMore } }',
+    ['kind', 'search', 'source', 'since', 'ERROR', 'SLOW', 'API', 'PROXY'],
+  ],
   ['mutation ($input: DeployBlueprintInput!) { deployBlueprint(input: $input) { id } }', ['blueprintName', 'version', 'deployAll']],
   ['mutation ($input: AdminQueryInput!) { runAdminQuery(input: $input) { durationMs } }', ['blueprint', 'query', 'tenant', 'allTenants']],
   ['mutation ($input: String) { rotateDataPlanePasswords(project: $input) { rotated } }', ['project']],
@@ -143,9 +231,7 @@ const mutations: [string, string[]][] = [
 ];
 const graphql: fc.Arbitrary<Call> = fc
   .tuple(fc.constantFrom(...mutations), tenantIndex)
-  .chain(([[query, names], index]) =>
-    jsonWith(names).map((input): Call => ({ kind: 'graphql', query, variables: { tenant: tenants[index]!.id, input } })),
-  );
+  .chain(([[query, names], index]) => jsonWith(names).map((input): Call => ({ kind: 'graphql', query, variables: { tenant: tenants[index]!.id, input } })));
 
 /** Query strings of the GET routes that read their parameters: random names and values among the ones they take. */
 const queryRoutes: [string, string[]][] = [
@@ -153,7 +239,12 @@ const queryRoutes: [string, string[]][] = [
   ['/tenants/{id}/logs/stats', ['since']],
   ['/tenants/{id}/metrics', ['since']],
 ];
-const queryValue = fc.oneof(fc.string(), nasty, fc.integer().map(String), fc.constantFrom('error', 'slow', 'api', 'proxy', '1h', '30d', '1000', '1001', '-1', '1e3', '%', '_'));
+const queryValue = fc.oneof(
+  fc.string(),
+  nasty,
+  fc.integer().map(String),
+  fc.constantFrom('error', 'slow', 'api', 'proxy', '1h', '30d', '1000', '1001', '-1', '1e3', '%', '_'),
+);
 /** encodeURIComponent; a string with a lone surrogate (which it refuses) goes as that surrogate's raw UTF-8 bytes. */
 function encode(value: string) {
   try {
@@ -162,34 +253,73 @@ function encode(value: string) {
     return '%ED%A0%80';
   }
 }
-const queryCall: fc.Arbitrary<Call> = fc
-  .tuple(fc.constantFrom(...queryRoutes), tenantIndex)
-  .chain(([[path, names], index]) =>
-    fc.array(fc.tuple(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...names) }, fc.string({ maxLength: 8 })), queryValue), { maxLength: 6 }).map((pairs): Call => ({
+const queryCall: fc.Arbitrary<Call> = fc.tuple(fc.constantFrom(...queryRoutes), tenantIndex).chain(([[path, names], index]) =>
+  fc.array(fc.tuple(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...names) }, fc.string({ maxLength: 8 })), queryValue), { maxLength: 6 }).map(
+    (pairs): Call => ({
       kind: 'rest',
       method: 'GET',
       path: `${path.replace('{id}', tenants[index]!.slug)}?${pairs.map(([name, value]) => `${encode(name)}=${encode(value)}`).join('&')}`,
       body: undefined,
-    })),
-  );
+    }),
+  ),
+);
 
 /** SQL made of pieces that matter to the classifier and the session: statements, comments, quoting, role escapes. */
 const sqlPiece = fc.constantFrom(
-  'SELECT * FROM users', 'INSERT INTO users VALUES (1, $$a$$)', 'DROP TABLE users', 'create table x (id int)', ';', '--', '/*', '*/', "'", '"', '$$',
-  'SET ROLE postgres', "SELECT set_config('role', 'postgres', true)", 'COMMIT', 'BEGIN', 'SELECT pg_sleep(0)', 'RESET ALL', '\u0000', 'COPY users TO STDOUT',
-  'SELECT * FROM pg_catalog.pg_authid', 'DO $$BEGIN END$$', 'WITH d AS (DELETE FROM users RETURNING *) SELECT * FROM d', 'EXPLAIN ANALYZE SELECT 1', 'LISTEN x',
+  'SELECT * FROM users',
+  'INSERT INTO users VALUES (1, $$a$$)',
+  'DROP TABLE users',
+  'create table x (id int)',
+  ';',
+  '--',
+  '/*',
+  '*/',
+  "'",
+  '"',
+  '$$',
+  'SET ROLE postgres',
+  "SELECT set_config('role', 'postgres', true)",
+  'COMMIT',
+  'BEGIN',
+  'SELECT pg_sleep(0)',
+  'RESET ALL',
+  '\u0000',
+  'COPY users TO STDOUT',
+  'SELECT * FROM pg_catalog.pg_authid',
+  'DO $$BEGIN END$$',
+  'WITH d AS (DELETE FROM users RETURNING *) SELECT * FROM d',
+  'EXPLAIN ANALYZE SELECT 1',
+  'LISTEN x',
   // The data plane's red-team list: settings through pg_settings, a backslash in a string, pg_temp, the schema's own comment, large answers.
-  "UPDATE pg_settings SET setting = 'off' WHERE name = 'standard_conforming_strings'", "UPDATE pg_settings SET setting = 'SJIS' WHERE name = 'client_encoding'", "'x\\'",
-  'CREATE TABLE pg_temp."AuditEvent" (id int)', 'SET SESSION AUTHORIZATION postgres', "COMMENT ON SCHEMA public IS 'x'", "SELECT repeat('x', 100000)",
+  "UPDATE pg_settings SET setting = 'off' WHERE name = 'standard_conforming_strings'",
+  "UPDATE pg_settings SET setting = 'SJIS' WHERE name = 'client_encoding'",
+  "'x\\'",
+  'CREATE TABLE pg_temp."AuditEvent" (id int)',
+  'SET SESSION AUTHORIZATION postgres',
+  "COMMENT ON SCHEMA public IS 'x'",
+  "SELECT repeat('x', 100000)",
 );
 const sqlCall: fc.Arbitrary<Call> = fc
   .tuple(fc.array(fc.oneof({ weight: 5, arbitrary: sqlPiece }, fc.string({ maxLength: 12 }), nasty), { minLength: 1, maxLength: 6 }), fc.boolean())
-  .map(([pieces, all]): Call => ({ kind: 'rest', method: 'POST', path: '/admin/query', body: { blueprint: 'main', query: pieces.join(' '), ...(all ? { all_tenants: true } : { tenant_id: 'acme' }) } }));
+  .map(
+    ([pieces, all]): Call => ({
+      kind: 'rest',
+      method: 'POST',
+      path: '/admin/query',
+      body: { blueprint: 'main', query: pieces.join(' '), ...(all ? { all_tenants: true } : { tenant_id: 'acme' }) },
+    }),
+  );
 
 async function send(call: Call): Promise<{ status: number; body: unknown }> {
   const operator = { authorization: `Bearer ${gateway.adminKey}` };
   const key =
-    call.kind !== 'rest' ? gateway.adminKey : /^\/(projects|apikeys|workspaces)\b/.test(call.path) ? customerKey : /^\/(deployments|admin)\b/.test(call.path) ? dataPlane.key : gateway.adminKey;
+    call.kind !== 'rest'
+      ? gateway.adminKey
+      : /^\/(projects|apikeys|workspaces)\b/.test(call.path)
+        ? customerKey
+        : /^\/(deployments|admin)\b/.test(call.path)
+          ? dataPlane.key
+          : gateway.adminKey;
   const request =
     call.kind === 'rest'
       ? new Request(`http://gateway.test${call.path}`, {
@@ -233,7 +363,10 @@ test(`generated bodies to every mutating REST route and GraphQL mutation: no 5xx
   expect(await prisma.project.count({ where: { customerId: { not: null }, apiKeys: { none: {} } } })).toBe(0);
   // No tenant is above its project's plan, and the account's own keys stayed within its FREE quotas.
   expect(await prisma.$queryRaw`SELECT t.id FROM "Tenant" t JOIN "Project" p ON p.id = t."projectId" WHERE t.tier > p.tier`).toEqual([]);
-  const account = await prisma.customer.findUniqueOrThrow({ where: { email: 'fuzz@example.com' }, include: { projects: { include: { _count: { select: { workspaces: true, blueprints: true, tenants: true } } } } } });
+  const account = await prisma.customer.findUniqueOrThrow({
+    where: { email: 'fuzz@example.com' },
+    include: { projects: { include: { _count: { select: { workspaces: true, blueprints: true, tenants: true } } } } },
+  });
   expect(account.projects.length).toBeLessThanOrEqual(3);
   for (const project of account.projects) {
     expect(project._count.workspaces, project.slug).toBeLessThanOrEqual(3);
@@ -245,7 +378,9 @@ test(`generated bodies to every mutating REST route and GraphQL mutation: no 5xx
   const placements = await prisma.dataPlacement.findMany({ include: { database: true, tenantDatabase: true, workspace: true } });
   expect(placements.every((placement) => placement.readyAt && (placement.tenantDatabase || placement.workspace))).toBe(true);
   for (const workspace of workspaces) {
-    const schemas = await dataPlaneCatalog(gateway, workspace.placementId!, 'SELECT count(*) FROM pg_namespace WHERE nspname = $1', [workspace.placement!.schemaName]);
+    const schemas = await dataPlaneCatalog(gateway, workspace.placementId!, 'SELECT count(*) FROM pg_namespace WHERE nspname = $1', [
+      workspace.placement!.schemaName,
+    ]);
     expect(schemas.rows).toEqual([[1]]);
   }
   // No generated SQL changed the tenant database's schema, nor left no schema of the gateway's own database.
@@ -260,18 +395,51 @@ const hostValue = fc.oneof(
   tenantIndex.map((index) => `${tenants[index]!.slug.replace(/_/g, '-')}.controlcore.io`),
   tenantIndex.chain((index) => fc.constantFrom(':443', '.', '.:8080', '').map((tail) => `${tenants[index]!.slug.toUpperCase()}.ControlCore.io${tail}`)),
   fc.constantFrom(
-    'controlcore.io', 'api.controlcore.io', 'www.controlcore.io', '.controlcore.io', '-.controlcore.io', 'a.b.c.controlcore.io', 'x.pdeadbeef.controlcore.io',
-    `${'a-'.repeat(40)}x.controlcore.io`, `${'a-b_'.repeat(4)}c.controlcore.io`, `${'x'.repeat(300)}.controlcore.io`, 'localhost', 'localhost:4000', '[::1]:4000',
-    '127.0.0.1:99999', 'policies.example.com', 'ÿ.controlcore.io', '%00.controlcore.io', ' ', 'a b.controlcore.io', 'controlcore.io.evil.com', '__proto__.controlcore.io',
+    'controlcore.io',
+    'api.controlcore.io',
+    'www.controlcore.io',
+    '.controlcore.io',
+    '-.controlcore.io',
+    'a.b.c.controlcore.io',
+    'x.pdeadbeef.controlcore.io',
+    `${'a-'.repeat(40)}x.controlcore.io`,
+    `${'a-b_'.repeat(4)}c.controlcore.io`,
+    `${'x'.repeat(300)}.controlcore.io`,
+    'localhost',
+    'localhost:4000',
+    '[::1]:4000',
+    '127.0.0.1:99999',
+    'policies.example.com',
+    'ÿ.controlcore.io',
+    '%00.controlcore.io',
+    ' ',
+    'a b.controlcore.io',
+    'controlcore.io.evil.com',
+    '__proto__.controlcore.io',
   ),
   fc.stringMatching(/^[A-Za-z0-9.:\-_[\]% ]{0,80}$/),
   fc.stringMatching(/^[a-z0-9_-]{1,40}$/).map((label) => `${label}.controlcore.io`),
 );
-const hostRoutes = ['GET /api/v1/policies', 'POST /api/v1/policies', 'GET /api/v1/tenants/{id}', 'PUT /api/v1/tenants/{id}', 'GET /api/v1/tenants/{id}/domains', 'GET /api/v1/tenants/{id}/billing'];
+const hostRoutes = [
+  'GET /api/v1/policies',
+  'POST /api/v1/policies',
+  'GET /api/v1/tenants/{id}',
+  'PUT /api/v1/tenants/{id}',
+  'GET /api/v1/tenants/{id}/domains',
+  'GET /api/v1/tenants/{id}/billing',
+];
 
 test(`generated Host headers on Control Core routes and in tenantInContext: no 5xx, no INTERNAL, and a tenant's key never learns another tenant's id (${Math.ceil(runs / 4)} runs)`, async () => {
   const own = tenants[0]!;
-  const tenantKey = (await gateway.data((await import('../src/generated/graphql/graphql.js')).CreateApiKeyDocument, { input: { name: 'host fuzz', scopes: ['TENANTS_READ', 'TENANTS_WRITE', 'POLICIES_READ', 'POLICIES_WRITE', 'DOMAINS_READ', 'BILLING_READ'], tenant: own.id } })).createApiKey.secret;
+  const tenantKey = (
+    await gateway.data((await import('../src/generated/graphql/graphql.js')).CreateApiKeyDocument, {
+      input: {
+        name: 'host fuzz',
+        scopes: ['TENANTS_READ', 'TENANTS_WRITE', 'POLICIES_READ', 'POLICIES_WRITE', 'DOMAINS_READ', 'BILLING_READ'],
+        tenant: own.id,
+      },
+    })
+  ).createApiKey.secret;
   const others = tenants.slice(1).map((tenant) => tenant.id);
   await fc.assert(
     fc.asyncProperty(fc.constantFrom(...hostRoutes), hostValue, fc.boolean(), fc.boolean(), async (route, host, asTenant, viaGraphQL) => {

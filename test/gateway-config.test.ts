@@ -82,26 +82,78 @@ describe('saving', () => {
 
   test('methods are case-insensitive on input and answered uppercase; the same method and path twice is refused', async () => {
     const { call } = await tenantWithKey();
-    expect((await call('POST', '/tenant/config', { routes: [{ path: '/x', method: 'Patch' }, { path: '/x', method: 'get' }] })).status).toBe(200);
-    expect((await call('GET', '/tenant/config')).body.routes).toEqual([{ path: '/x', method: 'PATCH' }, { path: '/x', method: 'GET' }]);
-    const duplicate = await call('POST', '/tenant/config', { routes: [{ path: '/x', method: 'get' }, { path: '/x', method: 'GET' }] });
-    expect({ status: duplicate.status, body: duplicate.body }).toEqual({ status: 400, body: { success: false, error: 'bad_request', message: 'routes.1: Duplicate route GET /x' } });
+    expect(
+      (
+        await call('POST', '/tenant/config', {
+          routes: [
+            { path: '/x', method: 'Patch' },
+            { path: '/x', method: 'get' },
+          ],
+        })
+      ).status,
+    ).toBe(200);
+    expect((await call('GET', '/tenant/config')).body.routes).toEqual([
+      { path: '/x', method: 'PATCH' },
+      { path: '/x', method: 'GET' },
+    ]);
+    const duplicate = await call('POST', '/tenant/config', {
+      routes: [
+        { path: '/x', method: 'get' },
+        { path: '/x', method: 'GET' },
+      ],
+    });
+    expect({ status: duplicate.status, body: duplicate.body }).toEqual({
+      status: 400,
+      body: { success: false, error: 'bad_request', message: 'routes.1: Duplicate route GET /x' },
+    });
   });
 
   test.each([
-    ['a path without a leading slash', { routes: [{ path: 'custom', method: 'GET' }] }, 'routes.0.path: path must start with "/" and hold no spaces, "?" or "#"'],
-    ['an unknown method', { routes: [{ path: '/x', method: 'FETCH' }] }, 'routes.0.method: method must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS (any case)'],
+    [
+      'a path without a leading slash',
+      { routes: [{ path: 'custom', method: 'GET' }] },
+      'routes.0.path: path must start with "/" and hold no spaces, "?" or "#"',
+    ],
+    [
+      'an unknown method',
+      { routes: [{ path: '/x', method: 'FETCH' }] },
+      'routes.0.method: method must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS (any case)',
+    ],
     ['a zero max', { rateLimit: { enabled: true, default: { max: 0 } } }, 'rateLimit.default.max: max must be between 1 and 1000000'],
     ['a max over the cap', { rateLimit: { enabled: true, default: { max: 1_000_001 } } }, 'rateLimit.default.max: max must be between 1 and 1000000'],
-    ['a fractional window', { rateLimit: { enabled: true, default: { max: 5, windowSeconds: 1.5 } } }, 'rateLimit.default.windowSeconds: windowSeconds must be an integer'],
+    [
+      'a fractional window',
+      { rateLimit: { enabled: true, default: { max: 5, windowSeconds: 1.5 } } },
+      'rateLimit.default.windowSeconds: windowSeconds must be an integer',
+    ],
     ['a ttl over the cap', { cache: { enabled: true, ttlSeconds: 86_401 } }, 'cache.ttlSeconds: ttlSeconds must be between 1 and 86400'],
-    ['a relative webhook url', { webhooks: [{ url: '/hook', events: ['secret.stored'] }] }, 'webhooks.0.url: url must be an absolute http or https URL without credentials'],
-    ['an ftp webhook url', { webhooks: [{ url: 'ftp://example.com/hook', events: ['secret.stored'] }] }, 'webhooks.0.url: url must be an absolute http or https URL without credentials'],
+    [
+      'a relative webhook url',
+      { webhooks: [{ url: '/hook', events: ['secret.stored'] }] },
+      'webhooks.0.url: url must be an absolute http or https URL without credentials',
+    ],
+    [
+      'an ftp webhook url',
+      { webhooks: [{ url: 'ftp://example.com/hook', events: ['secret.stored'] }] },
+      'webhooks.0.url: url must be an absolute http or https URL without credentials',
+    ],
     ['an unknown event', { webhooks: [{ url: 'https://example.com/hook', events: ['secret.leaked'] }] }, 'webhooks.0.events.0: events must be among'],
     ['no events', { webhooks: [{ url: 'https://example.com/hook', events: [] }] }, 'webhooks.0.events: a webhook needs at least one event'],
-    ['a short webhook secret', { webhooks: [{ url: 'https://example.com/hook', events: ['secret.stored'], secret: 'short' }] }, 'webhooks.0.secret: secret must be 16 to 256 characters'],
-    ['a bad credential name', { credentials: { 'Bad Name': { type: 'bearer', secret: 'TOKEN' } } }, 'credentials.Bad Name: credential names are 1-64 characters: a lowercase letter, then lowercase letters, digits, "_" or "-"'],
-    ['a credential holding a value', { credentials: { stripe: { type: 'bearer', secret: 'TOKEN', value: 'sk_live_x' } } }, 'credentials.stripe: Unrecognized key: "value"'],
+    [
+      'a short webhook secret',
+      { webhooks: [{ url: 'https://example.com/hook', events: ['secret.stored'], secret: 'short' }] },
+      'webhooks.0.secret: secret must be 16 to 256 characters',
+    ],
+    [
+      'a bad credential name',
+      { credentials: { 'Bad Name': { type: 'bearer', secret: 'TOKEN' } } },
+      'credentials.Bad Name: credential names are 1-64 characters: a lowercase letter, then lowercase letters, digits, "_" or "-"',
+    ],
+    [
+      'a credential holding a value',
+      { credentials: { stripe: { type: 'bearer', secret: 'TOKEN', value: 'sk_live_x' } } },
+      'credentials.stripe: Unrecognized key: "value"',
+    ],
     ['an unknown section', { plugins: [] }, 'Unrecognized key: "plugins"'],
   ])('%s is 400 naming the field, nothing written', async (_name, body, message) => {
     const { call } = await tenantWithKey();
@@ -143,7 +195,10 @@ describe('credentials reference secrets by name', () => {
   test('a route naming an undefined credential is 400', async () => {
     const { call } = await tenantWithKey();
     const response = await call('POST', '/tenant/config', { routes: [{ path: '/charges', method: 'post', credential: 'stripe' }] });
-    expect({ status: response.status, body: response.body }).toEqual({ status: 400, body: { success: false, error: 'bad_user_input', message: 'routes.0.credential: no credential named "stripe"' } });
+    expect({ status: response.status, body: response.body }).toEqual({
+      status: 400,
+      body: { success: false, error: 'bad_user_input', message: 'routes.0.credential: no credential named "stripe"' },
+    });
   });
 
   test('a webhook secret is sealed at rest and never answered', async () => {
@@ -152,7 +207,10 @@ describe('credentials reference secrets by name', () => {
     expect((await call('POST', '/tenant/config', { webhooks: [{ url: 'https://example.com/hook', events: ['secret.stored'], secret }] })).status).toBe(200);
     expect((await call('GET', '/tenant/config')).body.webhooks).toEqual([{ url: 'https://example.com/hook', events: ['secret.stored'], hasSecret: true }]);
     const { prisma } = gateway.database;
-    const stored = JSON.stringify([await prisma.tenantGatewayConfig.findMany({ where: { tenantId: tenant.id } }), await prisma.tenantConfigRevision.findMany({ where: { tenantId: tenant.id } })]);
+    const stored = JSON.stringify([
+      await prisma.tenantGatewayConfig.findMany({ where: { tenantId: tenant.id } }),
+      await prisma.tenantConfigRevision.findMany({ where: { tenantId: tenant.id } }),
+    ]);
     expect(stored).not.toContain(secret);
   });
 });
@@ -171,12 +229,18 @@ describe('GraphQL', () => {
         config: { version: 1, cache: { enabled: true, ttlSeconds: 300 }, rateLimit: { enabled: true, default: { max: 10, windowSeconds: 30 } } },
       },
     });
-    const refused = await gateway.graphql(`mutation ($tenant: ID) { saveGatewayConfig(tenant: $tenant, input: { routes: [{ path: "x", method: "get" }] }) { updatedFields } }`, { tenant: tenant.id });
-    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', violations: [{ field: 'routes.0.path', message: 'path must start with "/" and hold no spaces, "?" or "#"' }] });
+    const refused = await gateway.graphql(
+      `mutation ($tenant: ID) { saveGatewayConfig(tenant: $tenant, input: { routes: [{ path: "x", method: "get" }] }) { updatedFields } }`,
+      { tenant: tenant.id },
+    );
+    expect(refused.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      violations: [{ field: 'routes.0.path', message: 'path must start with "/" and hold no spaces, "?" or "#"' }],
+    });
   });
 });
 
-describe('spec enums are GraphQL enums; the REST API keeps the seed\'s values', () => {
+describe("spec enums are GraphQL enums; the REST API keeps the seed's values", () => {
   test('webhook events and methods: enum values in GraphQL, config.updated and GET on REST', async () => {
     const { call, tenant } = await tenantWithKey();
     const saved = await gateway.graphql<{ saveGatewayConfig: { config: unknown } }, object>(
@@ -198,12 +262,25 @@ describe('spec enums are GraphQL enums; the REST API keeps the seed\'s values', 
     expect(rest.rateLimit.routes).toEqual([{ path: '/orders', method: 'DELETE', max: 5, windowSeconds: 60 }]);
     expect(rest.webhooks).toEqual([{ url: 'https://example.com/hook', events: ['secret.stored', 'gateway_config.updated'], hasSecret: false }]);
     // REST takes the seed's event names (and any case of method) and stores the same values.
-    expect((await call('POST', '/tenant/config', { routes: [{ path: '/orders', method: 'Patch' }], webhooks: [{ url: 'https://example.com/hook', events: ['role.created'] }] })).status).toBe(200);
-    const stored = (await gateway.database.prisma.tenantGatewayConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } })).document as { routes: unknown; webhooks: { events: string[] }[] };
+    expect(
+      (
+        await call('POST', '/tenant/config', {
+          routes: [{ path: '/orders', method: 'Patch' }],
+          webhooks: [{ url: 'https://example.com/hook', events: ['role.created'] }],
+        })
+      ).status,
+    ).toBe(200);
+    const stored = (await gateway.database.prisma.tenantGatewayConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } })).document as {
+      routes: unknown;
+      webhooks: { events: string[] }[];
+    };
     expect(stored.routes).toEqual([{ path: '/orders', method: 'PATCH' }]);
     expect(stored.webhooks[0]!.events).toEqual(['role.created']);
     // A GraphQL client names enum values, not the wire strings.
-    const refused = await gateway.graphql(`mutation ($tenant: ID) { saveGatewayConfig(tenant: $tenant, input: { webhooks: [{ url: "https://example.com/x", events: ["secret.stored"] }] }) { updatedFields } }`, { tenant: tenant.id });
+    const refused = await gateway.graphql(
+      `mutation ($tenant: ID) { saveGatewayConfig(tenant: $tenant, input: { webhooks: [{ url: "https://example.com/x", events: ["secret.stored"] }] }) { updatedFields } }`,
+      { tenant: tenant.id },
+    );
     expect(refused.errors?.[0]?.message).toMatch(/WebhookEvent/);
     // An unknown event on REST is still the spec's 400 naming the field.
     const unknown = await call('POST', '/tenant/config', { webhooks: [{ url: 'https://example.com/hook', events: ['nope.nope'] }] });
@@ -220,7 +297,14 @@ describe('rateLimit is enforced', () => {
       const key = (await createKey(limited, { scopes: ['CONFIG_READ', 'CONFIG_WRITE'], tenant: tenant.id })).secret;
       const get = () => limited.rest('GET', '/tenant/config', { headers: { authorization: `Bearer ${key}` } });
       // A limit above the tier's changes nothing: the tier's 5 still hold (1 request spent on the save).
-      expect((await limited.rest('POST', '/tenant/config', { headers: { authorization: `Bearer ${key}` }, body: { rateLimit: { enabled: true, default: { max: 50 } } } })).status).toBe(200);
+      expect(
+        (
+          await limited.rest('POST', '/tenant/config', {
+            headers: { authorization: `Bearer ${key}` },
+            body: { rateLimit: { enabled: true, default: { max: 50 } } },
+          })
+        ).status,
+      ).toBe(200);
       const statuses = [];
       for (let index = 0; index < 5; index++) statuses.push((await get()).status);
       expect(statuses).toEqual([200, 200, 200, 200, 429]);
@@ -232,7 +316,11 @@ describe('rateLimit is enforced', () => {
       const own = [(await call('GET')).status, (await call('GET')).status];
       expect(own).toEqual([200, 429]);
       const refused = await call('GET');
-      expect(refused.body).toEqual({ success: false, error: 'rate_limited', message: "Rate limit exceeded: max 2 requests per minute for the tenant's own rateLimit" });
+      expect(refused.body).toEqual({
+        success: false,
+        error: 'rate_limited',
+        message: "Rate limit exceeded: max 2 requests per minute for the tenant's own rateLimit",
+      });
     } finally {
       await limited.close();
     }

@@ -7,7 +7,9 @@ import { schema } from '../src/graphql/schema.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 
 // Every operation the REST dialects and the tests run, by its generated document.
-const documents = Object.entries(operations).filter((entry): entry is [string, DocumentNode] => entry[0].endsWith('Document') && (entry[1] as DocumentNode)?.kind === 'Document');
+const documents = Object.entries(operations).filter(
+  (entry): entry is [string, DocumentNode] => entry[0].endsWith('Document') && (entry[1] as DocumentNode)?.kind === 'Document',
+);
 
 test('there are operations to check', () => {
   expect(documents.length).toBeGreaterThan(50);
@@ -31,7 +33,10 @@ test('what graphql-jit refuses to compile is left to the standard executor, and 
   const ambiguous = parse('query A { __typename } query B { __typename }');
   for (let attempt = 0; attempt < 2; attempt++) {
     let replaced = false;
-    (plugin.onExecute as (payload: unknown) => void)({ args: { schema, document: ambiguous, contextValue: {}, variableValues: {} }, setExecuteFn: () => (replaced = true) });
+    (plugin.onExecute as (payload: unknown) => void)({
+      args: { schema, document: ambiguous, contextValue: {}, variableValues: {} },
+      setExecuteFn: () => (replaced = true),
+    });
     expect(replaced).toBe(false);
   }
   expect(reasons).toHaveLength(1);

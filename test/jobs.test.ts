@@ -252,7 +252,14 @@ describe('a runner', () => {
   test('a handler that returns `again` makes its job wait until then', async () => {
     const kind = kindOf('again');
     const ran: number[] = [];
-    const jobs = await runnerWith({ kind, leaseMs: 10_000, run: async () => (ran.push(Date.now()), ran.length < 2 ? { again: new Date(Date.now() + 300) } : undefined) });
+    const jobs = await runnerWith({
+      kind,
+      leaseMs: 10_000,
+      run: async () => {
+        ran.push(Date.now());
+        return ran.length < 2 ? { again: new Date(Date.now() + 300) } : undefined;
+      },
+    });
     try {
       const job = await enqueueJob(database.prisma, { kind });
       await eventually(async () => ran.length === 2 && (await jobRow(job.id)) === null, 'the second run to end the job');
@@ -317,60 +324,64 @@ async function kill(running: { child: ChildProcess; exited: Promise<void> }) {
   await running.exited;
 }
 
-test.each(backends)('SIGKILL mid-job (%s): the lease dies with the process, another process resumes the job, its effect commits once', { timeout: 180_000 }, async (backend) => {
-  const leaseMs = 1_000;
-  const directory = backend === 'pglite' ? await mkdtemp(path.join(tmpdir(), 'gateway-jobs-')) : null;
-  let shared: { database: Database; dispose(): Promise<void> } | null = null;
-  let url: string;
-  if (directory) {
-    url = path.join(directory, 'pglite');
-    const template = process.env.TEST_PGLITE_TEMPLATE;
-    const setup = openDatabase(url, template ? { loadDataDir: new Blob([await readFile(template)]) } : {});
-    if (!template) await applyMigrations(setup.adapterFactory);
-    await createEffectsTable(setup);
-    shared = { database: setup, dispose: () => setup.close() };
-  } else {
-    shared = await openTestDatabase({ migrated: true });
-    url = shared.database.url;
-    await createEffectsTable(shared.database);
-  }
-  const processes: ReturnType<typeof startJobProcess>[] = [];
-  try {
-    const job = await enqueueJob(shared.database.prisma, { kind: killTestKind });
-    await shared.database.prisma.$executeRawUnsafe('INSERT INTO job_test_effects (job) VALUES ($1::uuid)', job.id);
-    if (directory) await shared.dispose();
-
-    const first = startJobProcess(url, 'stall', leaseMs);
-    processes.push(first);
-    await first.said(`started ${job.id} 1`, 'the first process to start the job');
-    if (!directory) {
-      // Held past its lease by the heartbeat while the process lives: no other claim takes it.
-      await new Promise((resolve) => setTimeout(resolve, leaseMs * 1.5));
-      expect(await claimJob(shared.database.prisma, [lane(killTestKind, leaseMs)], randomUUID())).toBeNull();
+test.each(backends)(
+  'SIGKILL mid-job (%s): the lease dies with the process, another process resumes the job, its effect commits once',
+  { timeout: 180_000 },
+  async (backend) => {
+    const leaseMs = 1_000;
+    const directory = backend === 'pglite' ? await mkdtemp(path.join(tmpdir(), 'gateway-jobs-')) : null;
+    let shared: { database: Database; dispose(): Promise<void> } | null = null;
+    let url: string;
+    if (directory) {
+      url = path.join(directory, 'pglite');
+      const template = process.env.TEST_PGLITE_TEMPLATE;
+      const setup = openDatabase(url, template ? { loadDataDir: new Blob([await readFile(template)]) } : {});
+      if (!template) await applyMigrations(setup.adapterFactory);
+      await createEffectsTable(setup);
+      shared = { database: setup, dispose: () => setup.close() };
+    } else {
+      shared = await openTestDatabase({ migrated: true });
+      url = shared.database.url;
+      await createEffectsTable(shared.database);
     }
-    await kill(first);
-
-    const second = startJobProcess(url, 'finish', leaseMs);
-    processes.push(second);
-    await second.said(`ended ${job.id}`, 'the second process to finish the job');
-    expect(second.stdout).toContain(`started ${job.id} 2`);
-    if (directory) expect(second.stderr).toContain('resuming test jobs a stopped process left unfinished');
-    second.child.kill('SIGTERM');
-    await second.exited;
-
-    const check = directory ? openDatabase(url) : shared.database;
+    const processes: ReturnType<typeof startJobProcess>[] = [];
     try {
-      expect(await effectsOf(check, job.id)).toBe(1);
-      expect(await check.prisma.job.count({ where: { id: job.id } })).toBe(0);
+      const job = await enqueueJob(shared.database.prisma, { kind: killTestKind });
+      await shared.database.prisma.$executeRawUnsafe('INSERT INTO job_test_effects (job) VALUES ($1::uuid)', job.id);
+      if (directory) await shared.dispose();
+
+      const first = startJobProcess(url, 'stall', leaseMs);
+      processes.push(first);
+      await first.said(`started ${job.id} 1`, 'the first process to start the job');
+      if (!directory) {
+        // Held past its lease by the heartbeat while the process lives: no other claim takes it.
+        await new Promise((resolve) => setTimeout(resolve, leaseMs * 1.5));
+        expect(await claimJob(shared.database.prisma, [lane(killTestKind, leaseMs)], randomUUID())).toBeNull();
+      }
+      await kill(first);
+
+      const second = startJobProcess(url, 'finish', leaseMs);
+      processes.push(second);
+      await second.said(`ended ${job.id}`, 'the second process to finish the job');
+      expect(second.stdout).toContain(`started ${job.id} 2`);
+      if (directory) expect(second.stderr).toContain('resuming test jobs a stopped process left unfinished');
+      second.child.kill('SIGTERM');
+      await second.exited;
+
+      const check = directory ? openDatabase(url) : shared.database;
+      try {
+        expect(await effectsOf(check, job.id)).toBe(1);
+        expect(await check.prisma.job.count({ where: { id: job.id } })).toBe(0);
+      } finally {
+        if (directory) await check.close();
+      }
     } finally {
-      if (directory) await check.close();
+      for (const running of processes) if (running.child.exitCode === null && running.child.signalCode === null) await kill(running);
+      if (!directory) await shared?.dispose();
+      if (directory) await rm(directory, { recursive: true, force: true });
     }
-  } finally {
-    for (const running of processes) if (running.child.exitCode === null && running.child.signalCode === null) await kill(running);
-    if (!directory) await shared?.dispose();
-    if (directory) await rm(directory, { recursive: true, force: true });
-  }
-});
+  },
+);
 
 describe('the upgrade', () => {
   /** Runs a migration script as it is (several statements) on `target`. */
@@ -399,44 +410,135 @@ describe('the upgrade', () => {
       // What an older process left: jobs of every kind, unfinished, one held under its lease, and finished ones.
       const prisma = old.prisma;
       const project = await prisma.project.create({ data: { slug: `upgrade_${randomBytes(3).toString('hex')}`, name: 'Upgrade' } });
-      const tenant = await prisma.tenant.create({ data: { slug: 'upgraded', name: 'Upgraded', region: 'us-east-1', maxUsers: 5, maxApiCallsPerMonth: 1000, maxStorageMb: 100, projectId: project.id } });
+      const tenant = await prisma.tenant.create({
+        data: { slug: 'upgraded', name: 'Upgraded', region: 'us-east-1', maxUsers: 5, maxApiCallsPerMonth: 1000, maxStorageMb: 100, projectId: project.id },
+      });
       const backup = await prisma.backupRecord.create({ data: { tenantId: tenant.id, status: 'COMPLETED' } });
       const heldUntil = new Date(Date.now() + 3_600_000);
       const backupJob = (status: string, leaseUntil: Date | null) =>
-        prisma.$queryRawUnsafe<{ id: string }[]>(
-          `INSERT INTO "BackupJob" (id, kind, "tenantId", "backupId", status, "actorId", "actorLabel", "leaseToken", "leaseUntil", attempts)
+        prisma
+          .$queryRawUnsafe<{ id: string }[]>(
+            `INSERT INTO "BackupJob" (id, kind, "tenantId", "backupId", status, "actorId", "actorLabel", "leaseToken", "leaseUntil", attempts)
            VALUES (gen_random_uuid(), 'ROLLBACK', $1::uuid, $2::uuid, $3::"BackupJobStatus", 'old', 'old', $4::uuid, $5::timestamp, $6) RETURNING id`,
-          tenant.id, backup.id, status, leaseUntil ? randomUUID() : null, leaseUntil?.toISOString() ?? null, leaseUntil ? 1 : 0,
-        ).then(([row]) => row!.id);
+            tenant.id,
+            backup.id,
+            status,
+            leaseUntil ? randomUUID() : null,
+            leaseUntil?.toISOString() ?? null,
+            leaseUntil ? 1 : 0,
+          )
+          .then(([row]) => row!.id);
       const waiting = await backupJob('PENDING', null);
       const held = await backupJob('RUNNING', heldUntil);
       await backupJob('COMPLETED', null);
       const [rollout] = await prisma.$queryRawUnsafe<{ id: string }[]>(
         `INSERT INTO "SchemaRollout" (id, "projectId", blueprint, version, status, "leaseToken", "leaseUntil", attempts)
          VALUES (gen_random_uuid(), $1::uuid, 'main', 2, 'IN_PROGRESS', gen_random_uuid(), $2::timestamp, 1) RETURNING id`,
-        project.id, new Date(Date.now() - 60_000).toISOString(),
+        project.id,
+        new Date(Date.now() - 60_000).toISOString(),
       );
       await prisma.schemaRolloutTarget.create({ data: { rolloutId: rollout!.id, tenantId: tenant.id, position: 0 } });
       const retryAt = new Date(Date.now() + 120_000);
-      const delivery = await prisma.webhookDelivery.create({ data: { tenantId: tenant.id, event: 'secret.stored', url: 'https://hooks.example.com/in', payload: {}, attempts: 2, nextAttemptAt: retryAt } });
-      await prisma.webhookDelivery.create({ data: { tenantId: tenant.id, event: 'secret.stored', url: 'https://hooks.example.com/in', payload: {}, status: 'DELIVERED' } });
+      const delivery = await prisma.webhookDelivery.create({
+        data: { tenantId: tenant.id, event: 'secret.stored', url: 'https://hooks.example.com/in', payload: {}, attempts: 2, nextAttemptAt: retryAt },
+      });
+      await prisma.webhookDelivery.create({
+        data: { tenantId: tenant.id, event: 'secret.stored', url: 'https://hooks.example.com/in', payload: {}, status: 'DELIVERED' },
+      });
       const provisionedAt = new Date(Date.now() + 30_000);
-      await prisma.tenantDatabase.create({ data: { tenantId: tenant.id, blueprint: 'main', isolation: 'DEDICATED', region: 'us-east-1', status: 'PROVISIONING', phaseEndsAt: provisionedAt } });
+      await prisma.tenantDatabase.create({
+        data: { tenantId: tenant.id, blueprint: 'main', isolation: 'DEDICATED', region: 'us-east-1', status: 'PROVISIONING', phaseEndsAt: provisionedAt },
+      });
       const phaseEndsAt = new Date(Date.now() + 45_000);
       await prisma.tenantDeployment.create({
-        data: { tenantId: tenant.id, fromRegion: 'us-east-1', region: 'eu-west-1', migrateData: false, phase: 'DNS_UPDATE', phaseEndsAt, runningTenantId: tenant.id, startedAt: new Date(), estimatedCompletion: phaseEndsAt },
+        data: {
+          tenantId: tenant.id,
+          fromRegion: 'us-east-1',
+          region: 'eu-west-1',
+          migrateData: false,
+          phase: 'DNS_UPDATE',
+          phaseEndsAt,
+          runningTenantId: tenant.id,
+          startedAt: new Date(),
+          estimatedCompletion: phaseEndsAt,
+        },
       });
 
       for (const name of migrations.slice(jobs)) await runScript(old, await readFile(path.join(directory, name, 'migration.sql'), 'utf8'));
 
       const rows = await prisma.job.findMany({ orderBy: [{ kind: 'asc' }, { attempts: 'asc' }] });
-      expect(rows.map(({ kind, payload, serialKey, uniqueKey, status, attempts, runAt, leaseUntil }) => ({ kind, payload, serialKey, uniqueKey, status, attempts, runAt, leaseUntil }))).toEqual([
-        { kind: 'backup-job', payload: { backupJobId: waiting }, serialKey: `tenant:${tenant.id}`, uniqueKey: null, status: 'WAITING', attempts: 0, runAt: expect.any(Date), leaseUntil: null },
-        { kind: 'backup-job', payload: { backupJobId: held }, serialKey: `tenant:${tenant.id}`, uniqueKey: null, status: 'RUNNING', attempts: 1, runAt: expect.any(Date), leaseUntil: heldUntil },
-        { kind: 'database-phases', payload: { tenantId: tenant.id }, serialKey: null, uniqueKey: `database-phases:${tenant.id}`, status: 'WAITING', attempts: 0, runAt: provisionedAt, leaseUntil: null },
-        { kind: 'regional-deployment-phases', payload: { tenantId: tenant.id }, serialKey: null, uniqueKey: `regional-deployment-phases:${tenant.id}`, status: 'WAITING', attempts: 0, runAt: phaseEndsAt, leaseUntil: null },
-        { kind: 'schema-rollout', payload: { rolloutId: rollout!.id }, serialKey: null, uniqueKey: null, status: 'RUNNING', attempts: 1, runAt: expect.any(Date), leaseUntil: expect.any(Date) },
-        { kind: 'webhook-delivery', payload: { deliveryId: delivery.id }, serialKey: null, uniqueKey: null, status: 'WAITING', attempts: 2, runAt: retryAt, leaseUntil: null },
+      expect(
+        rows.map(({ kind, payload, serialKey, uniqueKey, status, attempts, runAt, leaseUntil }) => ({
+          kind,
+          payload,
+          serialKey,
+          uniqueKey,
+          status,
+          attempts,
+          runAt,
+          leaseUntil,
+        })),
+      ).toEqual([
+        {
+          kind: 'backup-job',
+          payload: { backupJobId: waiting },
+          serialKey: `tenant:${tenant.id}`,
+          uniqueKey: null,
+          status: 'WAITING',
+          attempts: 0,
+          runAt: expect.any(Date),
+          leaseUntil: null,
+        },
+        {
+          kind: 'backup-job',
+          payload: { backupJobId: held },
+          serialKey: `tenant:${tenant.id}`,
+          uniqueKey: null,
+          status: 'RUNNING',
+          attempts: 1,
+          runAt: expect.any(Date),
+          leaseUntil: heldUntil,
+        },
+        {
+          kind: 'database-phases',
+          payload: { tenantId: tenant.id },
+          serialKey: null,
+          uniqueKey: `database-phases:${tenant.id}`,
+          status: 'WAITING',
+          attempts: 0,
+          runAt: provisionedAt,
+          leaseUntil: null,
+        },
+        {
+          kind: 'regional-deployment-phases',
+          payload: { tenantId: tenant.id },
+          serialKey: null,
+          uniqueKey: `regional-deployment-phases:${tenant.id}`,
+          status: 'WAITING',
+          attempts: 0,
+          runAt: phaseEndsAt,
+          leaseUntil: null,
+        },
+        {
+          kind: 'schema-rollout',
+          payload: { rolloutId: rollout!.id },
+          serialKey: null,
+          uniqueKey: null,
+          status: 'RUNNING',
+          attempts: 1,
+          runAt: expect.any(Date),
+          leaseUntil: expect.any(Date),
+        },
+        {
+          kind: 'webhook-delivery',
+          payload: { deliveryId: delivery.id },
+          serialKey: null,
+          uniqueKey: null,
+          status: 'WAITING',
+          attempts: 2,
+          runAt: retryAt,
+          leaseUntil: null,
+        },
       ]);
 
       // The backup job an older process still held is not taken before its lease ends; its tenant's waiting one queues behind it.
@@ -444,10 +546,22 @@ describe('the upgrade', () => {
       // The deployment whose process died runs to its end on this version's queue.
       const applied: string[] = [];
       const runner = createJobs(old, logger, { pollMs: 100 });
-      runner.handle(schemaRolloutHandler(prisma, async (_rollout, target) => (applied.push(target.tenantId), 'applied'), { leaseMs: 10_000 }));
+      runner.handle(
+        schemaRolloutHandler(
+          prisma,
+          async (_rollout, target) => {
+            applied.push(target.tenantId);
+            return 'applied';
+          },
+          { leaseMs: 10_000 },
+        ),
+      );
       await runner.start();
       try {
-        await eventually(async () => (await prisma.schemaRollout.findUniqueOrThrow({ where: { id: rollout!.id } })).status === 'COMPLETED', 'the old deployment to finish');
+        await eventually(
+          async () => (await prisma.schemaRollout.findUniqueOrThrow({ where: { id: rollout!.id } })).status === 'COMPLETED',
+          'the old deployment to finish',
+        );
       } finally {
         await runner.stop();
       }

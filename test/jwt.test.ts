@@ -26,7 +26,9 @@ beforeAll(async () => {
   const { port } = jwks.address() as AddressInfo;
   gateway = await startGateway({ env: { JWT_JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json`, JWT_ISSUER: issuer, JWT_AUDIENCE: audience } });
   const admin = { authorization: `Bearer ${gateway.adminKey}` };
-  tenantId = (await gateway.rest('POST', '/api/v1/tenants', { headers: admin, body: { name: 'Acme Corporation', domain: 'acme.controlcore.io', plan_type: 'pro' } })).body.id;
+  tenantId = (
+    await gateway.rest('POST', '/api/v1/tenants', { headers: admin, body: { name: 'Acme Corporation', domain: 'acme.controlcore.io', plan_type: 'pro' } })
+  ).body.id;
   otherTenantId = (await gateway.rest('POST', '/api/v1/tenants', { headers: admin, body: { name: 'Globex' } })).body.id;
 });
 afterAll(async () => {
@@ -65,13 +67,16 @@ describe('JWT credentials (JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE)', () => {
     expect(viewer.data?.viewer).toEqual({ owner: 'TENANT', label: `JWT user-42 (${issuer})` });
   });
 
-  test("it reaches its tenant only, and only with the scopes it lists (never admin or keys:write)", async () => {
+  test('it reaches its tenant only, and only with the scopes it lists (never admin or keys:write)', async () => {
     const jwt = await token();
     const cross = await gateway.rest('GET', '/api/v1/policies', { headers: { ...bearer(jwt), 'x-tenant-id': otherTenantId } });
     expect(cross.body).toEqual({ error: 'tenant_access_denied', message: `Access denied for tenant ${otherTenantId}`, tenant_id: otherTenantId });
     expect((await gateway.rest('GET', '/api/v1/bouncers', { headers: bearer(jwt) })).body.error).toBe('insufficient_scope');
     const withheld = await token({ scope: 'admin keys:write' });
-    expect((await gateway.rest('GET', '/api/v1/policies', { headers: bearer(withheld) })).body).toMatchObject({ error: 'insufficient_scope', scope: 'policies:read' });
+    expect((await gateway.rest('GET', '/api/v1/policies', { headers: bearer(withheld) })).body).toMatchObject({
+      error: 'insufficient_scope',
+      scope: 'policies:read',
+    });
     const listed = await token({ scope: undefined, scopes: ['bouncers:read'] });
     expect((await gateway.rest('GET', '/api/v1/bouncers', { headers: bearer(listed) })).status).toBe(200);
   });
@@ -83,15 +88,28 @@ describe('JWT credentials (JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE)', () => {
     ['signed by another key', () => token({}, { key: strangerKey }), 'The JWT is not valid'],
     [
       'unsigned (alg: none)',
-      async () => `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ tenant_id: tenantId, scope: 'policies:read', iss: issuer, aud: audience, exp: Math.floor(Date.now() / 1000) + 300 })}.`,
+      async () =>
+        `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ tenant_id: tenantId, scope: 'policies:read', iss: issuer, aud: audience, exp: Math.floor(Date.now() / 1000) + 300 })}.`,
       'The JWT is not valid',
     ],
     ['naming no tenant that exists', () => token({ tenant_id: 'tenant-nobody-000' }), 'The JWT names no tenant (tenant_id claim) that exists'],
     ['without exp', () => token({}, { expires: null }), 'The JWT has no expiry (exp claim)'],
     ['without exp or iat', () => token({}, { expires: null, issuedAt: null }), 'The JWT has no expiry (exp claim)'],
-    ['living longer than JWT_MAX_LIFETIME_SECONDS (exp - iat)', () => token({}, { expires: '25h' }), 'The JWT lives longer than JWT_MAX_LIFETIME_SECONDS allows (86400 seconds)'],
-    ['without iat, expiring later than JWT_MAX_LIFETIME_SECONDS from now', () => token({}, { expires: '25h', issuedAt: null }), 'The JWT lives longer than JWT_MAX_LIFETIME_SECONDS allows (86400 seconds)'],
-    ['issued long ago, with a lifetime far past the limit', () => token({}, { issuedAt: now() - 30 * 86_400, expires: now() + 60 }), 'The JWT lives longer than JWT_MAX_LIFETIME_SECONDS allows (86400 seconds)'],
+    [
+      'living longer than JWT_MAX_LIFETIME_SECONDS (exp - iat)',
+      () => token({}, { expires: '25h' }),
+      'The JWT lives longer than JWT_MAX_LIFETIME_SECONDS allows (86400 seconds)',
+    ],
+    [
+      'without iat, expiring later than JWT_MAX_LIFETIME_SECONDS from now',
+      () => token({}, { expires: '25h', issuedAt: null }),
+      'The JWT lives longer than JWT_MAX_LIFETIME_SECONDS allows (86400 seconds)',
+    ],
+    [
+      'issued long ago, with a lifetime far past the limit',
+      () => token({}, { issuedAt: now() - 30 * 86_400, expires: now() + 60 }),
+      'The JWT lives longer than JWT_MAX_LIFETIME_SECONDS allows (86400 seconds)',
+    ],
     ['issued in the future (past the 30 s clock tolerance)', () => token({}, { issuedAt: now() + 120 }), 'The JWT was issued in the future (iat claim)'],
     ['expired more than the 30 s clock tolerance ago', () => token({}, { issuedAt: now() - 120, expires: now() - 31 }), 'The JWT has expired'],
   ])('a token %s is 401 and does nothing', async (_case, make, message) => {
@@ -105,12 +123,16 @@ describe('JWT credentials (JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE)', () => {
   });
 
   test('clocks may differ by 30 seconds: a token issued 10 s ahead, or expired 10 s ago, still works; a day-long one is the longest', async () => {
-    for (const jwt of [await token({}, { issuedAt: now() + 10 }), await token({}, { issuedAt: now() - 300, expires: now() - 10 }), await token({}, { expires: '24h' })]) {
+    for (const jwt of [
+      await token({}, { issuedAt: now() + 10 }),
+      await token({}, { issuedAt: now() - 300, expires: now() - 10 }),
+      await token({}, { expires: '24h' }),
+    ]) {
       expect((await gateway.rest('GET', '/api/v1/policies', { headers: bearer(jwt) })).status).toBe(200);
     }
   });
 
-  test('a project\'s tenant is named by its UUID, never by its slug: tokens name no project, and another project may use the same slug', async () => {
+  test("a project's tenant is named by its UUID, never by its slug: tokens name no project, and another project may use the same slug", async () => {
     const slug = uniqueSlug('jwt-acme');
     const inProject = async () => {
       const { createProject } = await gateway.data(CreateProjectDocument, { slug: uniqueSlug('jwt-project'), name: 'Project' });
@@ -140,7 +162,10 @@ describe('JWT_PUBLIC_KEY', () => {
     try {
       const admin = { authorization: `Bearer ${withKey.adminKey}` };
       const tenant = (await withKey.rest('POST', '/api/v1/tenants', { headers: admin, body: { name: 'Initech' } })).body.id;
-      const jwt = await new SignJWT({ tenant_id: tenant, scope: 'policies:read' }).setProtectedHeader({ alg: 'ES256' }).setExpirationTime('5m').sign(pair.privateKey);
+      const jwt = await new SignJWT({ tenant_id: tenant, scope: 'policies:read' })
+        .setProtectedHeader({ alg: 'ES256' })
+        .setExpirationTime('5m')
+        .sign(pair.privateKey);
       expect((await withKey.rest('GET', '/api/v1/policies', { headers: bearer(jwt) })).status).toBe(200);
       const refused = await without.rest('GET', '/api/v1/policies', { headers: bearer(jwt) });
       expect(refused.status).toBe(401);

@@ -28,7 +28,11 @@ const ring = (current: Buffer, ...previous: Buffer[]): Keyring => ({ current, pr
 function client(app: App, adminKey: string) {
   const request = async (method: string, pathname: string, body?: unknown, key = adminKey) => {
     const response = await app.fetch(
-      new Request(`http://gateway.test${pathname}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }),
+      new Request(`http://gateway.test${pathname}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
     );
     return { status: response.status, body: (await response.json()) as any };
   };
@@ -62,7 +66,12 @@ async function oneOfEach(gateway: TestGateway) {
   // A project with its proxy password (signup), a workspace with its password, and a tenant
   // database whose data-plane login has a sealed password.
   const project = await projectWithBlueprint(gateway, 'main', ['CREATE TABLE users (id SERIAL PRIMARY KEY, name TEXT NOT NULL)'], 'PRO');
-  const switched = await api.rest('POST', `/projects/${(await gateway.database.prisma.project.findUniqueOrThrow({ where: { id: project.projectId } })).slug}/switch`, undefined, project.key);
+  const switched = await api.rest(
+    'POST',
+    `/projects/${(await gateway.database.prisma.project.findUniqueOrThrow({ where: { id: project.projectId } })).slug}/switch`,
+    undefined,
+    project.key,
+  );
   expect(switched.status, JSON.stringify(switched.body)).toBe(200);
   const workspace = await api.rest('POST', '/workspaces', { name: 'ops', database: 'PostgreSQL', mode: 'control' }, project.key);
   expect(workspace.status, JSON.stringify(workspace.body)).toBe(201);
@@ -131,7 +140,8 @@ async function held(gateway: TestGateway) {
 }
 
 const rewrapAll = 'mutation { rewrapSealedValues { kinds { kind total rewrapped unopenable } } }';
-const report = (data: Record<string, any>) => Object.fromEntries((data.rewrapSealedValues.kinds as { kind: string }[]).map(({ kind, ...counts }) => [kind, counts]));
+const report = (data: Record<string, any>) =>
+  Object.fromEntries((data.rewrapSealedValues.kinds as { kind: string }[]).map(({ kind, ...counts }) => [kind, counts]));
 
 /**
  * Rotation as the README tells it: the gateway restarts on B with A previous and re-wraps; then it
@@ -158,7 +168,9 @@ async function rotate(gateway: TestGateway, keyA: Buffer, made: Made, options: {
     const again = report(await client(withPrevious, gateway.adminKey).graphql(rewrapAll));
     for (const [kind, counts] of Object.entries(again)) expect(counts, kind).toEqual({ ...first[kind], rewrapped: 0 });
     // The old mutation's name still works: the same re-wrap, the data keys' counts.
-    expect((await client(withPrevious, gateway.adminKey).graphql('mutation { rewrapSecretDataKeys { total rewrapped unopenable } }')).rewrapSecretDataKeys).toEqual({ ...first.TENANT_DATA_KEY, rewrapped: 0 });
+    expect(
+      (await client(withPrevious, gateway.adminKey).graphql('mutation { rewrapSecretDataKeys { total rewrapped unopenable } }')).rewrapSecretDataKeys,
+    ).toEqual({ ...first.TENANT_DATA_KEY, rewrapped: 0 });
   } finally {
     await withPrevious.close();
   }
@@ -166,13 +178,19 @@ async function rotate(gateway: TestGateway, keyA: Buffer, made: Made, options: {
   // Everything is now under B in the keyring format, and A alone opens none of it.
   const fingerprintB = keyFingerprint(keyB);
   const under = await sealedUnder(gateway);
-  for (const [kind, fingerprints] of Object.entries(under)) expect(fingerprints, kind).toEqual(kind === 'PROXY_PASSWORD' && unopenable ? [fingerprintB, 'legacy'].sort() : [fingerprintB]);
+  for (const [kind, fingerprints] of Object.entries(under))
+    expect(fingerprints, kind).toEqual(kind === 'PROXY_PASSWORD' && unopenable ? [fingerprintB, 'legacy'].sort() : [fingerprintB]);
   await expect(opened(gateway, ring(keyA), made)).rejects.toThrow('does not open');
   const alone = await startReplica(gateway, { SECRETS_KEY: hex(keyB), PRINCIPAL_CACHE_MS: 0 });
   try {
     const api = client(alone, gateway.adminKey);
     const values = await opened(gateway, ring(keyB), made);
-    expect(values).toMatchObject({ secret: 'token-after-backup', proxyPassword: made.project.proxyPassword, workspacePassword: made.workspacePassword, domainKey: made.privateKey });
+    expect(values).toMatchObject({
+      secret: 'token-after-backup',
+      proxyPassword: made.project.proxyPassword,
+      workspacePassword: made.workspacePassword,
+      domainKey: made.privateKey,
+    });
     expect(values.backupFileKey).toHaveLength(32);
     // The gateway on B alone: the proxy password on switch, admin queries as the tenant database's
     // own login, a new secret under the tenant's data key, and a rollback to the backup.
@@ -196,7 +214,11 @@ test('rotation: everything sealed under A is re-wrapped under B by one mutation,
     const made = await oneOfEach(gateway);
     // Made in the keyring format, under A: each value names the key that sealed it.
     for (const [kind, fingerprints] of Object.entries(await sealedUnder(gateway))) expect(fingerprints, kind).toEqual([keyFingerprint(keyA)]);
-    expect(await opened(gateway, ring(keyA), made)).toMatchObject({ secret: 'token-after-backup', proxyPassword: made.project.proxyPassword, workspacePassword: made.workspacePassword });
+    expect(await opened(gateway, ring(keyA), made)).toMatchObject({
+      secret: 'token-after-backup',
+      proxyPassword: made.project.proxyPassword,
+      workspacePassword: made.workspacePassword,
+    });
     // The backup file is sealed with its own data key, not with A.
     const file = await readFile(path.join(gateway.backupDir, made.backupPath));
     expect(() => openWithKey(keyA, file)).toThrow();
@@ -206,7 +228,9 @@ test('rotation: everything sealed under A is re-wrapped under B by one mutation,
   }
 });
 
-test('rotation from values older gateways sealed (no key named, other bindings, backups sealed whole with the key): read, re-wrapped into the keyring format, then B alone opens them', { timeout: 180_000 }, async () => {
+test('rotation from values older gateways sealed (no key named, other bindings, backups sealed whole with the key): read, re-wrapped into the keyring format, then B alone opens them', {
+  timeout: 180_000,
+}, async () => {
   const keyA = randomBytes(32);
   const gateway = await startGateway({ env: { SECRETS_KEY: hex(keyA) } });
   try {
@@ -217,20 +241,32 @@ test('rotation from values older gateways sealed (no key named, other bindings, 
     // Every value as the gateway before the keyring format sealed it.
     for (const row of await prisma.tenantDataKey.findMany()) {
       const dataKey = openDataKey(keyring, row)!;
-      await prisma.tenantDataKey.update({ where: { tenantId: row.tenantId }, data: { wrappedKey: legacy(dataKey, Buffer.from(`tgw-data-key\0${row.tenantId}`)), wrappedBy: keyFingerprint(keyA) } });
+      await prisma.tenantDataKey.update({
+        where: { tenantId: row.tenantId },
+        data: { wrappedKey: legacy(dataKey, Buffer.from(`tgw-data-key\0${row.tenantId}`)), wrappedBy: keyFingerprint(keyA) },
+      });
     }
     for (const row of await prisma.project.findMany({ where: { proxyPasswordSealed: { not: null } } })) {
       const password = openProxyPassword(keyring, row.id, row.proxyPasswordSealed!);
       await prisma.project.update({ where: { id: row.id }, data: { proxyPasswordSealed: legacy(JSON.stringify({ project: row.id, password })) } });
     }
     for (const row of await prisma.workspace.findMany({ include: { placement: true } })) {
-      await prisma.workspace.update({ where: { id: row.id }, data: { passwordSealed: legacy(openWorkspacePassword(keyring, row), `workspace:${row.placement!.schemaName}`) } });
+      await prisma.workspace.update({
+        where: { id: row.id },
+        data: { passwordSealed: legacy(openWorkspacePassword(keyring, row), `workspace:${row.placement!.schemaName}`) },
+      });
     }
     for (const row of await prisma.dataPlacement.findMany({ include: { database: true } })) {
-      await prisma.dataPlacement.update({ where: { id: row.id }, data: { passwordSealed: legacy(schemaLogin({ keyring }, row).password, `data-plane-role:${row.roleName}`) } });
+      await prisma.dataPlacement.update({
+        where: { id: row.id },
+        data: { passwordSealed: legacy(schemaLogin({ keyring }, row).password, `data-plane-role:${row.roleName}`) },
+      });
     }
     for (const row of await prisma.customDomain.findMany()) {
-      await prisma.customDomain.update({ where: { id: row.id }, data: { sealedPrivateKey: legacy(openDomainKey(keyring, row), `custom-domain:${row.tenantId}:${row.domain}`) } });
+      await prisma.customDomain.update({
+        where: { id: row.id },
+        data: { sealedPrivateKey: legacy(openDomainKey(keyring, row), `custom-domain:${row.tenantId}:${row.domain}`) },
+      });
     }
     for (const record of await prisma.backupRecord.findMany({ where: { encrypted: true, status: 'COMPLETED' } })) {
       const file = path.join(gateway.backupDir, record.storagePath!);
@@ -244,9 +280,16 @@ test('rotation from values older gateways sealed (no key named, other bindings, 
     const lostKey = randomBytes(32);
     await prisma.project.update({ where: { slug: lost.projectId }, data: { proxyPasswordSealed: new Uint8Array(sealWithKey(lostKey, Buffer.from('{}'))) } });
 
-    for (const [kind, fingerprints] of Object.entries(await sealedUnder(gateway))) expect(fingerprints, kind).toEqual([kind === 'BACKUP_FILE_KEY' ? 'none' : 'legacy']);
+    for (const [kind, fingerprints] of Object.entries(await sealedUnder(gateway)))
+      expect(fingerprints, kind).toEqual([kind === 'BACKUP_FILE_KEY' ? 'none' : 'legacy']);
     // A gateway of this version still opens them under A.
-    expect(await opened(gateway, keyring, made)).toMatchObject({ secret: 'token-after-backup', proxyPassword: made.project.proxyPassword, workspacePassword: made.workspacePassword, domainKey: made.privateKey, backupFileKey: null });
+    expect(await opened(gateway, keyring, made)).toMatchObject({
+      secret: 'token-after-backup',
+      proxyPassword: made.project.proxyPassword,
+      workspacePassword: made.workspacePassword,
+      domainKey: made.privateKey,
+      backupFileKey: null,
+    });
     await rotate(gateway, keyA, made, { unopenableProxyPasswords: 1 });
   } finally {
     await gateway.close();

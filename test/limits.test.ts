@@ -52,10 +52,25 @@ describe('definitions', () => {
   });
 
   test.each([
-    ['a negative limit', [{ resource: 'llm', metric: 'tokens', period: 'month', limit: -1 }], 'limits.0.limit', 'amount must be between 0 and 9007199254740991'],
-    ['an unknown tier', [{ resource: 'llm', metric: 'tokens', period: 'month', limit: 1, tiers: { gold: 5 } }], 'limits.0.tiers', 'tiers keys must be among free, basic, pro, enterprise'],
+    [
+      'a negative limit',
+      [{ resource: 'llm', metric: 'tokens', period: 'month', limit: -1 }],
+      'limits.0.limit',
+      'amount must be between 0 and 9007199254740991',
+    ],
+    [
+      'an unknown tier',
+      [{ resource: 'llm', metric: 'tokens', period: 'month', limit: 1, tiers: { gold: 5 } }],
+      'limits.0.tiers',
+      'tiers keys must be among free, basic, pro, enterprise',
+    ],
     ['a duplicate', [workflowLimit, workflowLimit], 'limits.1', 'Duplicate limit for workflow count per day'],
-    ['a bad resource name', [{ resource: 'LLM!', metric: 'tokens', period: 'month', limit: 1 }], 'limits.0.resource', 'resource must be 1-32 lowercase letters'],
+    [
+      'a bad resource name',
+      [{ resource: 'LLM!', metric: 'tokens', period: 'month', limit: 1 }],
+      'limits.0.resource',
+      'resource must be 1-32 lowercase letters',
+    ],
   ])('%s is 400 naming the field, nothing written', async (_name, body, field, message) => {
     const { call, tenant } = await tenantWithKey();
     await call('PUT', '', [workflowLimit]);
@@ -63,15 +78,14 @@ describe('definitions', () => {
     expect(response.status).toBe(400);
     expect(response.body.success).toBe(false);
     expect(response.body.message).toContain(message);
-    const graphql = await gateway.graphql(
-      `mutation ($limits: [ResourceLimitInput!]!) { setResourceLimits(tenant: "${tenant.id}", limits: $limits) { id } }`,
-      { limits: (body as typeof workflowLimit[]).map((limit) => ({ ...limit, period: limit.period.toUpperCase() })) },
-    );
+    const graphql = await gateway.graphql(`mutation ($limits: [ResourceLimitInput!]!) { setResourceLimits(tenant: "${tenant.id}", limits: $limits) { id } }`, {
+      limits: (body as (typeof workflowLimit)[]).map((limit) => ({ ...limit, period: limit.period.toUpperCase() })),
+    });
     expect(graphql.errors?.[0]?.extensions?.violations).toEqual(expect.arrayContaining([expect.objectContaining({ field: expect.stringContaining(field) })]));
     expect((await call('GET', '')).body).toEqual([{ ...workflowLimit, gateAction: 'block' }]);
   });
 
-  test('an unknown period is 400 in the dialect\'s body', async () => {
+  test("an unknown period is 400 in the dialect's body", async () => {
     const { call } = await tenantWithKey();
     const response = await call('PUT', '', [{ ...workflowLimit, period: 'fortnight' }]);
     expect(response.status).toBe(400);
@@ -80,7 +94,7 @@ describe('definitions', () => {
   });
 });
 
-describe('effectiveLimit through GraphQL: the value for the tenant\'s tier', () => {
+describe("effectiveLimit through GraphQL: the value for the tenant's tier", () => {
   const workflow = { resource: 'workflow', metric: 'count', period: 'DAY' as const, limit: 100, tiers: { free: 10, pro: 100 }, gateAction: 'BLOCK' as const };
 
   test('setResourceLimits answers each limit with its effectiveLimit', async () => {
@@ -121,7 +135,15 @@ describe('usage, check and track', () => {
 
     const track = await call('POST', '/track', { userId: 'user-123', resource: 'llm', metric: 'tokens', amount: 1500 });
     expect(track.status).toBe(200);
-    expect(track.body).toEqual({ success: true, tracked: true, duplicate: false, allowed: true, gateAction: 'block', usage: { current: 1500, limit: 100000 }, alerts: [] });
+    expect(track.body).toEqual({
+      success: true,
+      tracked: true,
+      duplicate: false,
+      allowed: true,
+      gateAction: 'block',
+      usage: { current: 1500, limit: 100000 },
+      alerts: [],
+    });
   });
 
   test('the tier decides the limit: a FREE tenant gets the free value', async () => {
@@ -158,7 +180,12 @@ describe('usage, check and track', () => {
     expect((await call('POST', '/track', { resource: 'llm', metric: 'tokens', amount: 30 })).body.alerts).toEqual([{ level: 'warning', percentage: 80 }]);
     const over = await call('POST', '/track', { resource: 'llm', metric: 'tokens', amount: 40 });
     expect(over.status).toBe(200);
-    expect(over.body).toMatchObject({ allowed: true, gateAction: 'warn', usage: { current: 120, limit: 100 }, alerts: [{ level: 'critical', percentage: 120 }] });
+    expect(over.body).toMatchObject({
+      allowed: true,
+      gateAction: 'warn',
+      usage: { current: 120, limit: 100 },
+      alerts: [{ level: 'critical', percentage: 120 }],
+    });
 
     const alerts = `query ($status: AlertStatus) { usageAlerts(tenant: "${tenant.id}", status: $status) { level status percentage } }`;
     const active = await gateway.graphql<{ usageAlerts: unknown[] }, object>(alerts, { status: 'ACTIVE' });

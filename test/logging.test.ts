@@ -49,19 +49,39 @@ test('credentials and secrets never reach a log line, at any depth the gateway l
   });
   const text = lines.join('\n');
   for (const value of [key, 'S3CR3T-VALUE', 'hunter2-password', 'tok-123', 'top-secret-value', 'deep-token-value']) expect(text).not.toContain(value);
-  expect(JSON.parse(lines[0]!)).toMatchObject({ authorization: '[redacted]', request: { headers: { authorization: '[redacted]', 'x-api-key': '[redacted]' } } });
+  expect(JSON.parse(lines[0]!)).toMatchObject({
+    authorization: '[redacted]',
+    request: { headers: { authorization: '[redacted]', 'x-api-key': '[redacted]' } },
+  });
 });
 
-test('a real server logs one line a request, with its id echoed, its route template and tenant, and never a key or a secret it was sent', { timeout: 120_000 }, async () => {
+test('a real server logs one line a request, with its id echoed, its route template and tenant, and never a key or a secret it was sent', {
+  timeout: 120_000,
+}, async () => {
   const operatorKey = 'logging-test-operator-key-0123456';
   const signing = await generateKeyPair('ES256', { extractable: true });
-  const server = await startServerProcess({ DATABASE_URL: 'memory://', GATEWAY_ADMIN_KEY: operatorKey, LOG_LEVEL: 'debug', JWT_PUBLIC_KEY: await exportSPKI(signing.publicKey) });
+  const server = await startServerProcess({
+    DATABASE_URL: 'memory://',
+    GATEWAY_ADMIN_KEY: operatorKey,
+    LOG_LEVEL: 'debug',
+    JWT_PUBLIC_KEY: await exportSPKI(signing.publicKey),
+  });
   try {
     const graphql = async (query: string, key: string) =>
-      (await (await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query }) })).json()) as { data: any };
+      (await (
+        await fetch(`${server.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: JSON.stringify({ query }),
+        })
+      ).json()) as { data: any };
     const tenant = (await graphql('mutation { createTenant(input: { slug: "log-acme", name: "Acme" }) { id } }', operatorKey)).data.createTenant;
-    const minted = (await graphql(`mutation { createApiKey(input: { name: "ci", scopes: [CONFIG_READ, CONFIG_WRITE], tenant: "${tenant.id}" }) { secret } }`, operatorKey)).data.createApiKey;
-    const response = await fetch(`${server.url}/api/v1/tenants/log-acme/config`, { headers: { authorization: `Bearer ${minted.secret}`, 'x-request-id': 'trace-me-42' } });
+    const minted = (
+      await graphql(`mutation { createApiKey(input: { name: "ci", scopes: [CONFIG_READ, CONFIG_WRITE], tenant: "${tenant.id}" }) { secret } }`, operatorKey)
+    ).data.createApiKey;
+    const response = await fetch(`${server.url}/api/v1/tenants/log-acme/config`, {
+      headers: { authorization: `Bearer ${minted.secret}`, 'x-request-id': 'trace-me-42' },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-request-id')).toBe('trace-me-42');
     const generated = await fetch(`${server.url}/api/initialize-tenant`, {
@@ -78,12 +98,19 @@ test('a real server logs one line a request, with its id echoed, its route templ
     const { key: ccLiveKey } = (await controlCore.json()) as { key: string };
     expect(ccLiveKey).toMatch(/^cc_live_/);
     expect((await fetch(`${server.url}/api/v1/policies`, { headers: { authorization: `Bearer ${ccLiveKey}` } })).status).toBe(200);
-    const jwt = await new SignJWT({ tenant_id: 'log-acme', scope: 'policies:read' }).setProtectedHeader({ alg: 'ES256' }).setExpirationTime('5m').sign(signing.privateKey);
+    const jwt = await new SignJWT({ tenant_id: 'log-acme', scope: 'policies:read' })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setExpirationTime('5m')
+      .sign(signing.privateKey);
     expect((await fetch(`${server.url}/api/v1/policies`, { headers: { authorization: `Bearer ${jwt}` } })).status).toBe(200);
     // Tenant secrets, stored and refused, over REST and GraphQL: their values never reach a log line.
     const secretValues = ['stored-secret-value-5e1f', 'refused-secret-value-9a2b', 'graphql-secret-value-3c4d'];
     const storeSecret = (body: unknown) =>
-      fetch(`${server.url}/tenant/secrets`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorKey}`, 'x-tenant-id': 'log-acme' }, body: JSON.stringify(body) });
+      fetch(`${server.url}/tenant/secrets`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorKey}`, 'x-tenant-id': 'log-acme' },
+        body: JSON.stringify(body),
+      });
     expect((await storeSecret({ key: 'LOG_SECRET', value: secretValues[0] })).status).toBe(200);
     expect((await storeSecret({ key: 'bad name', value: secretValues[1] })).status).toBe(400);
     await graphql(`mutation { storeTenantSecret(tenant: "log-acme", name: "x", value: "${secretValues[2]}") { name } }`, operatorKey);
@@ -100,7 +127,10 @@ test('a real server logs one line a request, with its id echoed, its route templ
     expect(await domain.json()).toEqual({ data: { addCustomDomain: { status: 'PENDING' } } });
     await expect.poll(() => server.stderr).toContain('trace-me-42');
 
-    const lines = server.stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = server.stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.find((line) => line.requestId === 'trace-me-42')).toMatchObject({
       level: 'info',
       message: 'request',
@@ -117,10 +147,17 @@ test('a real server logs one line a request, with its id echoed, its route templ
   }
 });
 
-test('TenantsDB passwords, keys, proxy, workspace and data-plane login passwords, and backup file keys reach neither the logs nor the data directory', { timeout: 180_000 }, async () => {
+test('TenantsDB passwords, keys, proxy, workspace and data-plane login passwords, and backup file keys reach neither the logs nor the data directory', {
+  timeout: 180_000,
+}, async () => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gateway-at-rest-'));
   const secretsKey = randomBytes(32);
-  const server = await startServerProcess({ DATABASE_URL: path.join(dataDir, 'pglite'), BACKUP_DIR: path.join(dataDir, 'backups'), SECRETS_KEY: secretsKey.toString('hex'), LOG_LEVEL: 'debug' });
+  const server = await startServerProcess({
+    DATABASE_URL: path.join(dataDir, 'pglite'),
+    BACKUP_DIR: path.join(dataDir, 'backups'),
+    SECRETS_KEY: secretsKey.toString('hex'),
+    LOG_LEVEL: 'debug',
+  });
   const secrets: (string | Buffer)[] = [];
   try {
     const call = async (method: string, route: string, body?: object, key?: string) => {
@@ -142,14 +179,23 @@ test('TenantsDB passwords, keys, proxy, workspace and data-plane login passwords
     const minted = await call('POST', '/apikeys', { name: 'ci' }, signup.api_key);
     const workspace = await call('POST', '/workspaces', { name: 'atrest', database: 'PostgreSQL', mode: 'tenant' }, signup.api_key);
     await call('POST', '/workspaces/atrest/queries', { query: 'CREATE TABLE notes (id int)' }, signup.api_key);
-    secrets.push(signup.api_key, login.projects[0].api_key, project.api_key, project.proxy_password, switched.api_key, minted.api_key, workspace.connection.password);
+    secrets.push(
+      signup.api_key,
+      login.projects[0].api_key,
+      project.api_key,
+      project.proxy_password,
+      switched.api_key,
+      minted.api_key,
+      workspace.connection.password,
+    );
     expect(secrets.every((secret) => typeof secret === 'string' && secret.length >= 16)).toBe(true);
     // An encrypted backup (the default): its file's data key is wrapped on its record.
     const tenant = await call('POST', '/tenants', { tenant_id: 'at_rest', databases: [{ blueprint: 'atrest', isolation_level: 1 }] }, signup.api_key);
     expect(tenant.success, JSON.stringify(tenant)).toBe(true);
     const backup = await call('POST', '/tenants/at_rest/backup', undefined, signup.api_key);
     expect(backup.success, JSON.stringify(backup)).toBe(true);
-    const listed = async () => ((await call('GET', '/tenants/at_rest/backups', undefined, signup.api_key)).backups as { storage_path: string }[]).map((entry) => entry.storage_path);
+    const listed = async () =>
+      ((await call('GET', '/tenants/at_rest/backups', undefined, signup.api_key)).backups as { storage_path: string }[]).map((entry) => entry.storage_path);
     await expect.poll(listed, { timeout: 20_000 }).toEqual(backup.paths);
   } finally {
     expect(await server.stop()).toBe(0);

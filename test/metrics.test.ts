@@ -53,7 +53,9 @@ test('/metrics is Prometheus text: request and operation histograms, errors by c
     ['GET', '200', 1],
     ['GET', '404', 1],
   ]);
-  const buckets = samplesOf(text, 'gateway_http_request_duration_seconds_bucket').filter((sample) => sample.labels.route === '/api/v1/tenants/{id}/config' && sample.labels.status === '200');
+  const buckets = samplesOf(text, 'gateway_http_request_duration_seconds_bucket').filter(
+    (sample) => sample.labels.route === '/api/v1/tenants/{id}/config' && sample.labels.status === '200',
+  );
   expect(buckets.length).toBeGreaterThan(5);
   expect(buckets.find((sample) => sample.labels.le === '+Inf')?.value).toBe(1);
 
@@ -62,7 +64,10 @@ test('/metrics is Prometheus text: request and operation histograms, errors by c
   expect(operations.find((sample) => sample.labels.operation === 'graphql' && sample.labels.outcome === 'ok')?.value).toBeGreaterThan(0);
 
   expect(families.get('gateway_errors_total')!.metrics.find((metric) => metric.labels?.code === 'NOT_FOUND')?.value).toBe('1');
-  expect(samplesOf(text, 'gateway_backup_duration_seconds_count').find((sample) => sample.labels.trigger === 'manual' && sample.labels.outcome === 'completed')?.value).toBe(1);
+  expect(
+    samplesOf(text, 'gateway_backup_duration_seconds_count').find((sample) => sample.labels.trigger === 'manual' && sample.labels.outcome === 'completed')
+      ?.value,
+  ).toBe(1);
   expect(Number(families.get('gateway_sql_statements_total')!.metrics[0]!.value)).toBeGreaterThan(0);
   expect(families.get('gateway_backup_scheduler_leader')!.type).toBe('GAUGE');
   expect(Number(families.get('process_resident_memory_bytes')!.metrics[0]!.value)).toBeGreaterThan(0);
@@ -77,7 +82,8 @@ test('the request histogram labels a wrong method with the route it missed, HEAD
   expect((await gateway.rest('GET', '/api/v1/no/such/route', { headers: auth })).status).toBe(404);
 
   const samples = samplesOf((await scrape()).text, 'gateway_http_request_duration_seconds_count');
-  const labelled = (route: string) => samples.filter((sample) => sample.labels.route === route).map((sample) => [sample.labels.method, sample.labels.status, sample.value]);
+  const labelled = (route: string) =>
+    samples.filter((sample) => sample.labels.route === route).map((sample) => [sample.labels.method, sample.labels.status, sample.value]);
   expect(labelled('/api/v1/tenants/{id}/features').sort()).toEqual([
     ['HEAD', '200', 1],
     ['POST', '405', 1],

@@ -26,7 +26,10 @@ test('Tenant Configuration API: GET /api/v1/tenants/{id}/config', async () => {
 
 test('Event History: POST /api/initialize-tenant', async () => {
   const name = uniqueSlug('client');
-  const { data, response } = await client.POST('/api/initialize-tenant', { body: { database_name: name, client_label: 'Generated client' }, headers: { 'x-api-key': gateway.adminKey } });
+  const { data, response } = await client.POST('/api/initialize-tenant', {
+    body: { database_name: name, client_label: 'Generated client' },
+    headers: { 'x-api-key': gateway.adminKey },
+  });
   expect(response.status).toBe(201);
   expect(data?.database_name).toBe(name);
   expect(data?.client_secret).toMatch(/^tgw_/);

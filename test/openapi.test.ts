@@ -151,9 +151,7 @@ test('/openapi.json is a valid OpenAPI 3.1 document of every mounted route', asy
   const put = response.body.paths['/api/v1/tenants/{id}/config'].put;
   expect(put.requestBody.content['application/json'].schema.properties.performance.properties.cache_size_mb.type).toBe('integer');
   expect(put.responses['400'].content['application/json'].schema.$ref).toBe('#/components/schemas/config-api-error');
-  expect(response.body.paths['/api/delete-tenant'].delete.parameters).toEqual([
-    expect.objectContaining({ name: 'X-Client-Id', in: 'header', required: true }),
-  ]);
+  expect(response.body.paths['/api/delete-tenant'].delete.parameters).toEqual([expect.objectContaining({ name: 'X-Client-Id', in: 'header', required: true })]);
 });
 
 test('every REST test answer is checked against the document: a body off its schema or an undocumented status fails', async () => {

@@ -39,7 +39,11 @@ test('GraphiQL is served from the package, with no CDN, and opens on a real oper
 test("GraphiQL's header placeholder is no credential: an anonymous explorer browses, a wrong key is still refused", async () => {
   const query = (authorization: string) =>
     gateway.app.fetch(
-      new Request('http://gateway.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ query: '{ __typename }' }) }),
+      new Request('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      }),
     );
   const placeholder = await query('Bearer <your API key>');
   expect(placeholder.status).toBe(200);

@@ -28,10 +28,13 @@ async function freeProject() {
 
 /** A project of `tier` made by the operator, with a project key. */
 async function projectOn(tier: 'FREE' | 'BASIC' | 'PRO' | 'ENTERPRISE') {
-  const made = await gateway.graphql<{ createProject: { id: string } }, object>('mutation ($slug: String!, $tier: PlanTier) { createProject(slug: $slug, name: "P", tier: $tier) { id } }', {
-    slug: uniqueSlug('project'),
-    tier,
-  });
+  const made = await gateway.graphql<{ createProject: { id: string } }, object>(
+    'mutation ($slug: String!, $tier: PlanTier) { createProject(slug: $slug, name: "P", tier: $tier) { id } }',
+    {
+      slug: uniqueSlug('project'),
+      tier,
+    },
+  );
   const projectId = made.data!.createProject.id;
   const key = await createKey(gateway, { scopes: ['ADMIN'], projectId });
   return { key: key.secret, projectId };
@@ -53,9 +56,16 @@ describe('creating a tenant above the project plan', () => {
   test('POST /tenants with "tier": "enterprise" (and L2) in a FREE project is 403 forbidden naming the plan; nothing is written', async () => {
     const project = await freeProject();
     const before = await prisma().tenant.count({ where: { projectId: project.projectId } });
-    for (const [tier, level] of [['enterprise', 2], ['enterprise', 1], ['basic', 1]] as const) {
+    for (const [tier, level] of [
+      ['enterprise', 2],
+      ['enterprise', 1],
+      ['basic', 1],
+    ] as const) {
       const tenantId = uniqueSlug('acme').replace(/-/g, '_');
-      const response = await gateway.rest('POST', '/tenants', { headers: as(project.key), body: { tenant_id: tenantId, tier, databases: [{ blueprint: 'main', isolation_level: level }] } });
+      const response = await gateway.rest('POST', '/tenants', {
+        headers: as(project.key),
+        body: { tenant_id: tenantId, tier, databases: [{ blueprint: 'main', isolation_level: level }] },
+      });
       expect(response.status, `${tier} L${level}: ${JSON.stringify(response.body)}`).toBe(403);
       expect(response.body).toMatchObject({ success: false, http_status: 403, code: 'forbidden' });
       // The L2 body without tier is 403 "L2 dedicated VMs require a paid plan": a tier above the project's does not lift that.
@@ -65,7 +75,10 @@ describe('creating a tenant above the project plan', () => {
     }
     expect(await prisma().tenant.count({ where: { projectId: project.projectId } })).toBe(before);
     // The project's own plan, or none, is fine.
-    const free = await gateway.rest('POST', '/tenants', { headers: as(project.key), body: { tenant_id: uniqueSlug('acme').replace(/-/g, '_'), tier: 'free', databases: [{ blueprint: 'main', isolation_level: 1 }] } });
+    const free = await gateway.rest('POST', '/tenants', {
+      headers: as(project.key),
+      body: { tenant_id: uniqueSlug('acme').replace(/-/g, '_'), tier: 'free', databases: [{ blueprint: 'main', isolation_level: 1 }] },
+    });
     expect(free.status, JSON.stringify(free.body)).toBe(201);
   });
 
@@ -74,14 +87,18 @@ describe('creating a tenant above the project plan', () => {
     const byProject = await gateway.graphql('mutation { createTenant(input: { slug: "over_plan", name: "Over", tier: PRO }) { id } }', undefined, project.key);
     expect(codes(byProject)).toEqual(['FORBIDDEN']);
     expect(byProject.errors![0]!.extensions).toMatchObject({ field: 'tier', rule: 'project_plan', tier: 'PRO', projectTier: 'BASIC' });
-    const byOperator = await gateway.graphql(`mutation { createTenant(input: { slug: "over_plan", name: "Over", tier: ENTERPRISE, projectId: "${project.projectId}" }) { id } }`);
+    const byOperator = await gateway.graphql(
+      `mutation { createTenant(input: { slug: "over_plan", name: "Over", tier: ENTERPRISE, projectId: "${project.projectId}" }) { id } }`,
+    );
     expect(codes(byOperator)).toEqual(['FORBIDDEN']);
     expect(await prisma().tenant.count({ where: { projectId: project.projectId } })).toBe(0);
     // Within the plan: created, and a tenant without a tier starts on the project's.
     const { id } = await tenantIn(project.projectId);
     expect(await tierOf(id)).toBe('BASIC');
     // Outside projects the operator sets any plan.
-    expect((await gateway.graphql('mutation { createTenant(input: { slug: "no_project_enterprise", name: "Big", tier: ENTERPRISE }) { tier } }')).data).toEqual({ createTenant: { tier: 'ENTERPRISE' } });
+    expect((await gateway.graphql('mutation { createTenant(input: { slug: "no_project_enterprise", name: "Big", tier: ENTERPRISE }) { tier } }')).data).toEqual(
+      { createTenant: { tier: 'ENTERPRISE' } },
+    );
   });
 
   test('provisionTenant (the Event History onboarding) keeps the ceiling, and writes neither tenant nor key', async () => {
@@ -109,7 +126,9 @@ describe('raising a tenant above the project plan', () => {
     // The operator too: the project's plan is the ceiling for everyone; an operator raises the project's plan instead.
     expect(codes(await gateway.graphql(`mutation { updateTenant(id: "${id}", input: { tier: BASIC }) { tier } }`))).toEqual(['FORBIDDEN']);
     await setProjectTier(gateway, project.projectId, 'PRO');
-    expect((await gateway.graphql(`mutation { updateTenant(id: "${id}", input: { tier: PRO }) { tier } }`, undefined, project.key)).data).toEqual({ updateTenant: { tier: 'PRO' } });
+    expect((await gateway.graphql(`mutation { updateTenant(id: "${id}", input: { tier: PRO }) { tier } }`, undefined, project.key)).data).toEqual({
+      updateTenant: { tier: 'PRO' },
+    });
   });
 
   test('Control Core PUT /tenants/{id} with plan_type above the project plan is 403', async () => {
@@ -124,10 +143,20 @@ describe('raising a tenant above the project plan', () => {
   test('PATCH /tenants/{id}/isolation to L2 stays 403 in a FREE project once raising the tier was refused', async () => {
     const project = await freeProject();
     const tenantId = uniqueSlug('acme').replace(/-/g, '_');
-    expect((await gateway.rest('POST', '/tenants', { headers: as(project.key), body: { tenant_id: tenantId, databases: [{ blueprint: 'main', isolation_level: 1 }] } })).status).toBe(201);
+    expect(
+      (
+        await gateway.rest('POST', '/tenants', {
+          headers: as(project.key),
+          body: { tenant_id: tenantId, databases: [{ blueprint: 'main', isolation_level: 1 }] },
+        })
+      ).status,
+    ).toBe(201);
     const tenant = await prisma().tenant.findFirstOrThrow({ where: { slug: tenantId, projectId: project.projectId } });
     await gateway.graphql(`mutation { updateTenant(id: "${tenant.id}", input: { tier: ENTERPRISE }) { tier } }`, undefined, project.key);
-    const response = await gateway.rest('PATCH', `/tenants/${tenantId}/isolation`, { headers: as(project.key), body: { isolation_level: 2, blueprint: 'main' } });
+    const response = await gateway.rest('PATCH', `/tenants/${tenantId}/isolation`, {
+      headers: as(project.key),
+      body: { isolation_level: 2, blueprint: 'main' },
+    });
     expect(response.status, JSON.stringify(response.body)).toBe(403);
     expect(response.body).toEqual({ success: false, http_status: 403, code: 'forbidden', error: 'L2 dedicated VMs require a paid plan' });
     expect((await prisma().tenant.findUniqueOrThrow({ where: { id: tenant.id } })).isolation).toBe('SHARED');
@@ -148,7 +177,11 @@ describe('restoring an older state taken under a higher plan', () => {
   async function downgradedAfterBackup() {
     const project = await projectOn('PRO');
     const { id } = await tenantIn(project.projectId, 'PRO');
-    const backup = await gateway.graphql<{ backupTenant: { storagePath: string } }, object>(`mutation { backupTenant(tenant: "${id}") { storagePath } }`, undefined, project.key);
+    const backup = await gateway.graphql<{ backupTenant: { storagePath: string } }, object>(
+      `mutation { backupTenant(tenant: "${id}") { storagePath } }`,
+      undefined,
+      project.key,
+    );
     expect(backup.errors).toBeUndefined();
     // What billing's downgrade does: the project's plan, and its tenants with it.
     await prisma().project.update({ where: { id: project.projectId }, data: { tier: 'FREE' } });
@@ -175,7 +208,10 @@ describe('restoring an older state taken under a higher plan', () => {
     const project = await projectOn('PRO');
     await createBlueprints(gateway, project.key, ['main']);
     const slug = uniqueSlug('acme');
-    const created = await gateway.rest('POST', '/tenants', { headers: as(project.key), body: { tenant_id: slug, tier: 'pro', databases: [{ blueprint: 'main', isolation_level: 1 }] } });
+    const created = await gateway.rest('POST', '/tenants', {
+      headers: as(project.key),
+      body: { tenant_id: slug, tier: 'pro', databases: [{ blueprint: 'main', isolation_level: 1 }] },
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const tenant = await prisma().tenant.findFirstOrThrow({ where: { slug, projectId: project.projectId } });
     const [storagePath] = (await backupWritten(gateway, project.key, slug)).paths as string[];
@@ -204,11 +240,19 @@ describe('restoring an older state taken under a higher plan', () => {
     const instant = new Date();
     await new Promise((resolve) => setTimeout(resolve, 20));
     // Recovered while the plan allowed it: the safety backup holds ENTERPRISE.
-    const recovered = await gateway.graphql(`mutation { recoverTenant(tenant: "${id}", timestamp: "${instant.toISOString()}") { tenant { tier } } }`, undefined, project.key);
+    const recovered = await gateway.graphql(
+      `mutation { recoverTenant(tenant: "${id}", timestamp: "${instant.toISOString()}") { tenant { tier } } }`,
+      undefined,
+      project.key,
+    );
     expect(recovered.errors).toBeUndefined();
     await prisma().project.update({ where: { id: project.projectId }, data: { tier: 'BASIC' } });
     await prisma().tenant.update({ where: { id }, data: { tier: 'BASIC' } });
-    const recover = await gateway.graphql(`mutation { recoverTenant(tenant: "${id}", timestamp: "${instant.toISOString()}") { tenant { tier } } }`, undefined, project.key);
+    const recover = await gateway.graphql(
+      `mutation { recoverTenant(tenant: "${id}", timestamp: "${instant.toISOString()}") { tenant { tier } } }`,
+      undefined,
+      project.key,
+    );
     expect(codes(recover)).toEqual(['FORBIDDEN']);
     const undo = await gateway.graphql(`mutation { undoRecovery(tenant: "${id}") { tenant { tier } } }`, undefined, project.key);
     expect(codes(undo)).toEqual(['FORBIDDEN']);
@@ -221,7 +265,10 @@ describe('setProjectTier: an operator changes a project plan', () => {
     const project = await projectOn('ENTERPRISE');
     const top = await tenantIn(project.projectId, 'ENTERPRISE');
     const basic = await tenantIn(project.projectId, 'BASIC');
-    const result = await gateway.graphql<{ setProjectTier: { tier: string } }, object>('mutation ($p: ID!) { setProjectTier(project: $p, tier: PRO) { tier } }', { p: project.projectId });
+    const result = await gateway.graphql<{ setProjectTier: { tier: string } }, object>(
+      'mutation ($p: ID!) { setProjectTier(project: $p, tier: PRO) { tier } }',
+      { p: project.projectId },
+    );
     expect(result.data).toEqual({ setProjectTier: { tier: 'PRO' } });
     expect([await tierOf(top.id), await tierOf(basic.id)]).toEqual(['PRO', 'BASIC']);
     const events = await prisma().auditEvent.findMany({ where: { tenantId: top.id, action: 'tenant.updated' } });
@@ -230,7 +277,7 @@ describe('setProjectTier: an operator changes a project plan', () => {
     expect(await tierOf(top.id)).toBe('PRO');
   });
 
-  test("a project with dedicated tenants cannot go FREE (CONFLICT naming them), nor can a project key set its own plan", async () => {
+  test('a project with dedicated tenants cannot go FREE (CONFLICT naming them), nor can a project key set its own plan', async () => {
     const project = await projectOn('PRO');
     const slug = uniqueSlug();
     await gateway.data((await import('../src/generated/graphql/graphql.js')).CreateTenantDocument, {
@@ -240,6 +287,8 @@ describe('setProjectTier: an operator changes a project plan', () => {
     expect(codes(refused)).toEqual(['CONFLICT']);
     expect(refused.errors![0]!.extensions).toMatchObject({ field: 'tier', reason: 'dedicated_tenants', tenants: [slug] });
     expect((await prisma().project.findUniqueOrThrow({ where: { id: project.projectId } })).tier).toBe('PRO');
-    expect(codes(await gateway.graphql('mutation ($p: ID!) { setProjectTier(project: $p, tier: ENTERPRISE) { tier } }', { p: project.projectId }, project.key))).toEqual(['FORBIDDEN']);
+    expect(
+      codes(await gateway.graphql('mutation ($p: ID!) { setProjectTier(project: $p, tier: ENTERPRISE) { tier } }', { p: project.projectId }, project.key)),
+    ).toEqual(['FORBIDDEN']);
   });
 });

@@ -35,7 +35,7 @@ test('a key revoked on one replica stops working on another within a second; bef
   expect(await within(401, () => readConfig(secret, tenant.id))).toBeLessThanOrEqual(1_200);
 });
 
-test("a tenant suspended on one replica: its key stops writing on another within a second", async () => {
+test('a tenant suspended on one replica: its key stops writing on another within a second', async () => {
   const tenant = await createTenant(writer);
   const { secret } = await createKey(writer, { scopes: ['CONFIG_READ', 'CONFIG_WRITE'], tenant: tenant.id });
   const write = async () =>

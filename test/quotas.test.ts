@@ -29,7 +29,8 @@ async function freeProject() {
   return { ...account, slug: account.projectId, id };
 }
 
-const createTenant = (key: string, slug = uniqueSlug()) => gateway.graphql(`mutation { createTenant(input: { slug: "${slug}", name: "T" }) { id } }`, undefined, key);
+const createTenant = (key: string, slug = uniqueSlug()) =>
+  gateway.graphql(`mutation { createTenant(input: { slug: "${slug}", name: "T" }) { id } }`, undefined, key);
 const schemaExists = async (like: string) =>
   (await gateway.database.sql.transaction((tx) => tx.query('SELECT 1 FROM pg_namespace WHERE nspname LIKE $1', [like]))).rows.length > 0;
 
@@ -70,14 +71,22 @@ describe('projects per account', () => {
 describe('tenants per project', () => {
   test('FREE: the 6th tenant is refused on GraphQL and on POST /tenants, with no schema made; tenants in the trash count; the operator provisions past it', async () => {
     const project = await freeProject();
-    expect((await gateway.rest('POST', '/workspaces', { headers: as(project.key), body: { name: 'main', database: 'PostgreSQL', mode: 'tenant' } })).status).toBe(201);
-    const first = await gateway.rest('POST', '/tenants', { headers: as(project.key), body: { tenant_id: 'first', databases: [{ blueprint: 'main', isolation_level: 1 }] } });
+    expect(
+      (await gateway.rest('POST', '/workspaces', { headers: as(project.key), body: { name: 'main', database: 'PostgreSQL', mode: 'tenant' } })).status,
+    ).toBe(201);
+    const first = await gateway.rest('POST', '/tenants', {
+      headers: as(project.key),
+      body: { tenant_id: 'first', databases: [{ blueprint: 'main', isolation_level: 1 }] },
+    });
     expect(first.status).toBe(201);
     for (let index = 0; index < 4; index++) expect((await createTenant(project.key)).errors).toBeUndefined();
     // Deleted (in the trash), the tenant still holds its schema and role: it still counts.
     expect((await gateway.rest('DELETE', '/tenants/first', { headers: as(project.key) })).status).toBe(200);
     expectQuota(await createTenant(project.key), 'tenants', 5, 5);
-    const rest = await gateway.rest('POST', '/tenants', { headers: as(project.key), body: { tenant_id: 'sixth', databases: [{ blueprint: 'main', isolation_level: 1 }] } });
+    const rest = await gateway.rest('POST', '/tenants', {
+      headers: as(project.key),
+      body: { tenant_id: 'sixth', databases: [{ blueprint: 'main', isolation_level: 1 }] },
+    });
     expect(rest.status).toBe(403);
     expect(rest.body).toMatchObject({ code: 'forbidden', quota: 'tenants', plan: 'free', limit: 5, current: 5 });
     expect(await schemaExists('%main\\_\\_sixth')).toBe(false);
@@ -98,7 +107,8 @@ describe('tenants per project', () => {
 });
 
 describe('workspaces and blueprints per project', () => {
-  const workspace = (key: string, name: string, mode: string) => gateway.rest('POST', '/workspaces', { headers: as(key), body: { name, database: 'PostgreSQL', mode } });
+  const workspace = (key: string, name: string, mode: string) =>
+    gateway.rest('POST', '/workspaces', { headers: as(key), body: { name, database: 'PostgreSQL', mode } });
 
   test('FREE: 2 blueprints (tenant-mode workspaces) and 3 workspaces; past either, 403 naming it and no schema', async () => {
     const project = await freeProject();
@@ -111,7 +121,16 @@ describe('workspaces and blueprints per project', () => {
     expect((await workspace(project.key, 'control', 'control')).status).toBe(201);
     const refused = await workspace(project.key, 'another', 'control');
     expect(refused.body).toMatchObject({ code: 'forbidden', quota: 'workspaces', limit: 3, current: 3 });
-    expectQuota(await gateway.graphql('mutation { createWorkspace(input: { name: "again", database: "PostgreSQL", mode: "control" }) { password } }', undefined, project.key), 'workspaces', 3, 3);
+    expectQuota(
+      await gateway.graphql(
+        'mutation { createWorkspace(input: { name: "again", database: "PostgreSQL", mode: "control" }) { password } }',
+        undefined,
+        project.key,
+      ),
+      'workspaces',
+      3,
+      3,
+    );
     expect(await schemaExists('%\\_another\\_workspace')).toBe(false);
     expect(await prisma().workspace.count({ where: { projectId: project.id } })).toBe(3);
     // A paid project has room.
@@ -129,7 +148,9 @@ describe('workspaces and blueprints per project', () => {
     // The losers' placements, schemas and roles are gone; the winners' are all there is.
     expect(await prisma().dataPlacement.count({ where: { database: { projectId: project.id } } })).toBe(3);
     const prefix = made[0]!.placement!.schemaName.split('_')[0];
-    const schemas = await dataPlaneCatalog(gateway, { projectId: project.id }, 'SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [`${prefix}\\_%\\_workspace`]);
+    const schemas = await dataPlaneCatalog(gateway, { projectId: project.id }, 'SELECT nspname FROM pg_namespace WHERE nspname LIKE $1', [
+      `${prefix}\\_%\\_workspace`,
+    ]);
     expect(schemas.rows.map(([name]) => String(name)).sort()).toEqual(made.map((row) => row.placement!.schemaName).sort());
   });
 });
@@ -146,7 +167,16 @@ describe('API keys per project', () => {
     const refused = await gateway.rest('POST', '/apikeys', { headers: as(project.key), body: { name: 'sixth' } });
     expect(refused.status).toBe(403);
     expect(refused.body).toMatchObject({ quota: 'api_keys', plan: 'free', limit: 5, current: 5 });
-    expectQuota(await gateway.graphql(`mutation { createApiKey(input: { name: "x", scopes: [TENANTS_READ], projectId: "${project.id}" }) { secret } }`, undefined, project.key), 'apiKeys', 5, 5);
+    expectQuota(
+      await gateway.graphql(
+        `mutation { createApiKey(input: { name: "x", scopes: [TENANTS_READ], projectId: "${project.id}" }) { secret } }`,
+        undefined,
+        project.key,
+      ),
+      'apiKeys',
+      5,
+      5,
+    );
     expect(await prisma().apiKey.count({ where: { projectId: project.id, session: false } })).toBe(5);
     // Revoking one frees its slot.
     const revoked = await prisma().apiKey.findFirstOrThrow({ where: { projectId: project.id, name: 'k0' } });
@@ -172,7 +202,11 @@ describe("a tenant's secrets, gateway routes and webhooks", () => {
     expectQuota(await store(key, 'S10'), 'secrets', 10, 10);
     const rest = await gateway.rest('POST', '/tenant/secrets', { headers: as(key), body: { key: 'S10', value: 'v' } });
     expect(rest.status).toBe(403);
-    expect(rest.body).toEqual({ success: false, error: 'forbidden', message: 'Quota reached: the FREE plan allows 10 secrets per tenant, and this tenant has 10; remove some or upgrade the plan' });
+    expect(rest.body).toEqual({
+      success: false,
+      error: 'forbidden',
+      message: 'Quota reached: the FREE plan allows 10 secrets per tenant, and this tenant has 10; remove some or upgrade the plan',
+    });
     expect((await store(key, 'S3')).errors).toBeUndefined();
     expect(await prisma().tenantSecret.count({ where: { tenantId } })).toBe(10);
     expect(await prisma().tenantSecretVersion.count({ where: { tenantId, name: 'S10' } })).toBe(0);
@@ -188,9 +222,14 @@ describe("a tenant's secrets, gateway routes and webhooks", () => {
 
   const routes = (count: number) => Array.from({ length: count }, (_, index) => ({ path: `/r${index}`, method: 'GET' }));
   /** REST names the events as the seed does (secret.stored), GraphQL as its enum (SECRET_STORED). */
-  const webhooks = (count: number, event = 'SECRET_STORED') => Array.from({ length: count }, (_, index) => ({ url: `https://hooks${index}.example.com/in`, events: [event] }));
+  const webhooks = (count: number, event = 'SECRET_STORED') =>
+    Array.from({ length: count }, (_, index) => ({ url: `https://hooks${index}.example.com/in`, events: [event] }));
   const save = (key: string | undefined, input: unknown, tenant?: string) =>
-    gateway.graphql('mutation ($tenant: ID, $input: GatewayConfigPatchInput!) { saveGatewayConfig(tenant: $tenant, input: $input) { updatedFields } }', { tenant, input }, key);
+    gateway.graphql(
+      'mutation ($tenant: ID, $input: GatewayConfigPatchInput!) { saveGatewayConfig(tenant: $tenant, input: $input) { updatedFields } }',
+      { tenant, input },
+      key,
+    );
 
   test('FREE: 10 routes and 2 webhooks; more is refused naming the quota, nothing saved; a configuration over its quota (set by an operator) may be kept, not grown', async () => {
     const { tenantId, key } = await freeTenantKey();

@@ -27,7 +27,7 @@ function expectRateLimitHeaders(headers: Headers, policy: string, limit: number,
   expect(headers.get('ratelimit')).toBe(`"${policy}";r=0;t=${retryAfter}`);
 }
 
-test('the defaults are the seeds\' numbers', () => {
+test("the defaults are the seeds' numbers", () => {
   expect(defaultRateLimits).toEqual({
     ip: { perSecond: 100, banAfterViolations: 5, banSeconds: 300 },
     tierPerMinute: { FREE: 60, BASIC: 300, PRO: 1000, ENTERPRISE: 5000 },
@@ -40,10 +40,11 @@ describe('per-tenant field limits', () => {
   test('configuration updates: GraphQL and REST callers share one count per tenant', async () => {
     const tenant = await createTenant(gateway, { tier: 'ENTERPRISE' });
     const other = await createTenant(gateway, { tier: 'ENTERPRISE' });
-    const update = (id: string) =>
-      gateway.graphql(`mutation { updateTenantConfig(tenant: "${id}", input: { performance: { cacheSizeMb: 10 } }) { message } }`);
+    const update = (id: string) => gateway.graphql(`mutation { updateTenantConfig(tenant: "${id}", input: { performance: { cacheSizeMb: 10 } }) { message } }`);
     expect((await update(tenant.id)).errors).toBeUndefined();
-    expect((await gateway.rest('PUT', `/api/v1/tenants/${tenant.id}/config`, { headers: operator(), body: { performance: { cache_size_mb: 20 } } })).status).toBe(200);
+    expect(
+      (await gateway.rest('PUT', `/api/v1/tenants/${tenant.id}/config`, { headers: operator(), body: { performance: { cache_size_mb: 20 } } })).status,
+    ).toBe(200);
     expect((await update(tenant.id)).errors).toBeUndefined();
 
     const refusedRest = await gateway.rest('PUT', `/api/v1/tenants/${tenant.id}/config`, { headers: operator(), body: { performance: { cache_size_mb: 30 } } });
@@ -56,10 +57,17 @@ describe('per-tenant field limits', () => {
     });
     expectRateLimitHeaders(refusedRest.headers, 'Mutation.updateTenantConfig', 3, 60);
 
-    const refusedGraphql = await gateway.graphql(`mutation { updateTenantConfig(tenant: "${tenant.id}", input: { performance: { cacheSizeMb: 40 } }) { message } }`);
+    const refusedGraphql = await gateway.graphql(
+      `mutation { updateTenantConfig(tenant: "${tenant.id}", input: { performance: { cacheSizeMb: 40 } }) { message } }`,
+    );
     expect(refusedGraphql.status).toBe(429);
     expect(codes(refusedGraphql)).toEqual(['RATE_LIMITED']);
-    expect(refusedGraphql.errors![0]!.extensions).toMatchObject({ policy: 'Mutation.updateTenantConfig', limit: 3, windowSeconds: 60, retryAfter: expect.any(Number) });
+    expect(refusedGraphql.errors![0]!.extensions).toMatchObject({
+      policy: 'Mutation.updateTenantConfig',
+      limit: 3,
+      windowSeconds: 60,
+      retryAfter: expect.any(Number),
+    });
 
     const { data } = await gateway.graphql<{ tenantConfig: { performance: { cacheSizeMb: number } } }, object>(
       `{ tenantConfig(tenant: "${tenant.id}") { performance { cacheSizeMb } } }`,
@@ -70,7 +78,8 @@ describe('per-tenant field limits', () => {
 
   test('configuration reads and feature queries have their own limits', async () => {
     const tenant = await createTenant(gateway, { tier: 'ENTERPRISE' });
-    for (let index = 0; index < 4; index++) expect((await gateway.rest('GET', `/api/v1/tenants/${tenant.id}/config`, { headers: operator() })).status).toBe(200);
+    for (let index = 0; index < 4; index++)
+      expect((await gateway.rest('GET', `/api/v1/tenants/${tenant.id}/config`, { headers: operator() })).status).toBe(200);
     expect((await gateway.rest('GET', `/api/v1/tenants/${tenant.id}/config`, { headers: operator() })).status).toBe(429);
     expect((await gateway.rest('GET', `/api/v1/tenants/${tenant.id}/features`, { headers: operator() })).status).toBe(200);
   });
@@ -96,7 +105,9 @@ describe("per-tenant field limits count the tenant's own uses, once it is resolv
 
     expect((await update(foxtrot.slug, own.secret)).errors).toBeUndefined();
     expect((await update(foxtrot.id)).errors).toBeUndefined();
-    expect((await gateway.rest('PUT', `/api/v1/tenants/${foxtrot.id}/config`, { headers: operator(), body: { performance: { cache_size_mb: 20 } } })).status).toBe(200);
+    expect(
+      (await gateway.rest('PUT', `/api/v1/tenants/${foxtrot.id}/config`, { headers: operator(), body: { performance: { cache_size_mb: 20 } } })).status,
+    ).toBe(200);
     expect(codes(await update(foxtrot.slug, own.secret))).toEqual(['RATE_LIMITED']);
 
     for (let index = 0; index < 3; index++) expect((await readConfig(foxtrot.slug, own.secret)).errors).toBeUndefined();
@@ -115,7 +126,9 @@ describe("per-tenant field limits count the tenant's own uses, once it is resolv
     expect(refused.status).toBe(429);
     expect(refused.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', policy: 'Mutation.updateTenantConfig', limit: 3, windowSeconds: 60 });
     expect(codes(await update(tenant.slug))).toEqual(['RATE_LIMITED']);
-    expect((await gateway.rest('PUT', `/api/v1/tenants/${tenant.slug}/config`, { headers: operator(), body: { performance: { cache_size_mb: 30 } } })).status).toBe(429);
+    expect(
+      (await gateway.rest('PUT', `/api/v1/tenants/${tenant.slug}/config`, { headers: operator(), body: { performance: { cache_size_mb: 30 } } })).status,
+    ).toBe(429);
   });
 
   test('nested reads count: Tenant.config is a configuration read, Tenant.features a feature query', async () => {
@@ -157,13 +170,18 @@ describe("per-tenant field limits count the tenant's own uses, once it is resolv
 describe('backup requests per hour (seed 002)', () => {
   const backup = (tenant: string) => gateway.graphql(`mutation { backupTenant(tenant: "${tenant}") { id } }`);
 
-  test('a FREE tenant gets 2 an hour; the third is 429 in the caller\'s format with Retry-After, and no backup is taken', async () => {
+  test("a FREE tenant gets 2 an hour; the third is 429 in the caller's format with Retry-After, and no backup is taken", async () => {
     const tenant = await createTenant(gateway);
     expect((await backup(tenant.id)).errors).toBeUndefined();
     expect((await backup(tenant.id)).errors).toBeUndefined();
     const refused = await gateway.rest('POST', `/tenants/${tenant.slug}/backup`, { headers: operator() });
     expect(refused.status).toBe(429);
-    expect(refused.body).toEqual({ success: false, http_status: 429, code: 'rate_limited', error: 'Backup rate limit exceeded: max 2 backup requests per hour for the FREE tier' });
+    expect(refused.body).toEqual({
+      success: false,
+      http_status: 429,
+      code: 'rate_limited',
+      error: 'Backup rate limit exceeded: max 2 backup requests per hour for the FREE tier',
+    });
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3000);
     expectRateLimitHeaders(refused.headers, 'backups-free', 2, 3600);
     expect(codes(await backup(tenant.id))).toEqual(['RATE_LIMITED']);
@@ -177,7 +195,9 @@ describe('backup requests per hour (seed 002)', () => {
   });
 
   test("a project's shared tenants share the project's count", async () => {
-    const project = await gateway.graphql<{ createProject: { id: string } }, object>(`mutation { createProject(slug: "${uniqueSlug('project')}", name: "P", tier: BASIC) { id } }`);
+    const project = await gateway.graphql<{ createProject: { id: string } }, object>(
+      `mutation { createProject(slug: "${uniqueSlug('project')}", name: "P", tier: BASIC) { id } }`,
+    );
     const projectId = project.data!.createProject.id;
     const [first, second] = [await createTenant(gateway, { projectId }), await createTenant(gateway, { projectId })];
     expect(first.tier).toBe('BASIC');
@@ -189,7 +209,7 @@ describe('backup requests per hour (seed 002)', () => {
 });
 
 describe('tier quotas', () => {
-  test('a FREE tenant key gets its tier\'s requests per minute, then RATE_LIMITED', async () => {
+  test("a FREE tenant key gets its tier's requests per minute, then RATE_LIMITED", async () => {
     const tenant = await createTenant(gateway, { tier: 'FREE' });
     const key = await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: tenant.id });
     for (let index = 0; index < 4; index++) expect((await gateway.graphql(`{ tenant(id: "${tenant.id}") { id } }`, {}, key.secret)).errors).toBeUndefined();
@@ -215,19 +235,31 @@ describe('IP limiter, before authentication', () => {
     const graphql = await from(address, '/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
     expect(graphql.status).toBe(429);
     expect(await graphql.json()).toEqual({
-      errors: [{ message: 'Too many requests: this address is temporarily banned', extensions: { code: 'RATE_LIMITED', policy: 'ip-ban', limit: 5, windowSeconds: 2, retryAfter: 2 } }],
+      errors: [
+        {
+          message: 'Too many requests: this address is temporarily banned',
+          extensions: { code: 'RATE_LIMITED', policy: 'ip-ban', limit: 5, windowSeconds: 2, retryAfter: 2 },
+        },
+      ],
     });
     expectRateLimitHeaders(graphql.headers, 'ip-ban', 5, 2);
 
     const config = await from(address, '/api/v1/tenants/acme/config');
     expect(config.status).toBe(429);
-    expect(await config.json()).toEqual({ error: 'Too Many Requests', message: 'Too many requests: this address is temporarily banned', code: 429, tenant_id: 'acme' });
+    expect(await config.json()).toEqual({
+      error: 'Too Many Requests',
+      message: 'Too many requests: this address is temporarily banned',
+      code: 429,
+      tenant_id: 'acme',
+    });
     const history = await from(address, '/api/delete-tenant', { method: 'DELETE' });
     expect(await history.json()).toEqual({ detail: 'Too many requests: this address is temporarily banned' });
     const tenantApi = await from(address, '/usage/summary');
     expect(await tenantApi.json()).toEqual({ success: false, error: 'rate_limited', message: 'Too many requests: this address is temporarily banned' });
 
-    expect((await from('10.9.9.2', '/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })).status).toBe(200);
+    expect(
+      (await from('10.9.9.2', '/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })).status,
+    ).toBe(200);
 
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     expect((await from(address, '/openapi.json')).status).toBe(200);

@@ -39,8 +39,15 @@ describe('the documented examples', () => {
     const { call } = await tenantWithKey();
     const response = await call('POST', '/tenant/rbac/roles', { name: 'editor', description: 'Can edit content', permissions: ['read', 'write'] });
     expect(response.status).toBe(201);
-    expect(response.body).toEqual({ success: true, message: 'Role created', role: { name: 'editor', description: 'Can edit content', permissions: ['read', 'write'] } });
-    expect((await call('GET', '/tenant/rbac')).body.roles).toEqual([...defaults.roles, { name: 'editor', description: 'Can edit content', permissions: ['read', 'write'] }]);
+    expect(response.body).toEqual({
+      success: true,
+      message: 'Role created',
+      role: { name: 'editor', description: 'Can edit content', permissions: ['read', 'write'] },
+    });
+    expect((await call('GET', '/tenant/rbac')).body.roles).toEqual([
+      ...defaults.roles,
+      { name: 'editor', description: 'Can edit content', permissions: ['read', 'write'] },
+    ]);
   });
 
   test('PUT /tenant/rbac/roles/:name updates its permissions', async () => {
@@ -48,7 +55,11 @@ describe('the documented examples', () => {
     await call('POST', '/tenant/rbac/roles', { name: 'editor', description: 'Can edit content', permissions: ['read', 'write'] });
     const response = await call('PUT', '/tenant/rbac/roles/editor', { permissions: ['read', 'write', 'publish'] });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ success: true, message: 'Role updated', role: { name: 'editor', description: 'Can edit content', permissions: ['read', 'write', 'publish'] } });
+    expect(response.body).toEqual({
+      success: true,
+      message: 'Role updated',
+      role: { name: 'editor', description: 'Can edit content', permissions: ['read', 'write', 'publish'] },
+    });
   });
 
   test('DELETE /tenant/rbac/roles/:name deletes it', async () => {
@@ -65,14 +76,20 @@ describe('rules', () => {
   test('a name already taken is 409', async () => {
     const { call } = await tenantWithKey();
     const response = await call('POST', '/tenant/rbac/roles', { name: 'viewer', permissions: ['read'] });
-    expect({ status: response.status, body: response.body }).toEqual({ status: 409, body: { success: false, error: 'conflict', message: 'A role named "viewer" already exists' } });
+    expect({ status: response.status, body: response.body }).toEqual({
+      status: 409,
+      body: { success: false, error: 'conflict', message: 'A role named "viewer" already exists' },
+    });
   });
 
   test('an unknown role is 404 to PUT and DELETE', async () => {
     const { call } = await tenantWithKey();
     for (const method of ['PUT', 'DELETE']) {
       const response = await call(method, '/tenant/rbac/roles/nobody', method === 'PUT' ? { permissions: ['read'] } : undefined);
-      expect({ status: response.status, body: response.body }).toEqual({ status: 404, body: { success: false, error: 'not_found', message: 'No role named "nobody"' } });
+      expect({ status: response.status, body: response.body }).toEqual({
+        status: 404,
+        body: { success: false, error: 'not_found', message: 'No role named "nobody"' },
+      });
     }
   });
 
@@ -105,7 +122,10 @@ describe('rules', () => {
   test('a PUT with no permission left is 400', async () => {
     const { call } = await tenantWithKey();
     const response = await call('PUT', '/tenant/rbac/roles/admin', { permissions: [] });
-    expect({ status: response.status, body: response.body }).toEqual({ status: 400, body: { success: false, error: 'bad_user_input', message: 'a role needs at least one permission' } });
+    expect({ status: response.status, body: response.body }).toEqual({
+      status: 400,
+      body: { success: false, error: 'bad_user_input', message: 'a role needs at least one permission' },
+    });
   });
 
   test('permissions given twice are kept once; names like billing:read are valid', async () => {
@@ -117,14 +137,21 @@ describe('rules', () => {
   test('a PUT without description keeps it; an empty one clears it', async () => {
     const { call } = await tenantWithKey();
     await call('POST', '/tenant/rbac/roles', { name: 'editor', description: 'Can edit content', permissions: ['read'] });
-    expect((await call('PUT', '/tenant/rbac/roles/editor', { permissions: ['write'] })).body.role).toEqual({ name: 'editor', description: 'Can edit content', permissions: ['write'] });
+    expect((await call('PUT', '/tenant/rbac/roles/editor', { permissions: ['write'] })).body.role).toEqual({
+      name: 'editor',
+      description: 'Can edit content',
+      permissions: ['write'],
+    });
     expect((await call('PUT', '/tenant/rbac/roles/editor', { description: '' })).body.role).toEqual({ name: 'editor', permissions: ['write'] });
   });
 
   test('PUT /tenant/rbac: a default role that does not exist is 400', async () => {
     const { call } = await tenantWithKey();
     const response = await call('PUT', '/tenant/rbac', { defaultRole: 'ghost' });
-    expect({ status: response.status, body: response.body }).toEqual({ status: 400, body: { success: false, error: 'bad_user_input', message: 'defaultRole: no role named "ghost"' } });
+    expect({ status: response.status, body: response.body }).toEqual({
+      status: 400,
+      body: { success: false, error: 'bad_user_input', message: 'defaultRole: no role named "ghost"' },
+    });
   });
 });
 

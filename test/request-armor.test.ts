@@ -62,7 +62,10 @@ describe('POST /graphql body limits, before anything reads the body', () => {
   test('with credentials the limit is GRAPHQL_MAX_BODY_BYTES', async () => {
     const oversized = await post(gateway, `${hugeQuery}${' '.repeat(60_000)}`, `Bearer ${gateway.adminKey}`);
     expect(oversized.status).toBe(413);
-    expect((await oversized.json()).errors[0]).toEqual({ message: 'The request body exceeds 1048576 bytes', extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', limit: 1_048_576 } });
+    expect((await oversized.json()).errors[0]).toEqual({
+      message: 'The request body exceeds 1048576 bytes',
+      extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', limit: 1_048_576 },
+    });
   });
 
   test('a declared Content-Length is checked without reading the body; a malformed one is 400', async () => {
@@ -95,7 +98,12 @@ describe('POST /graphql body limits, before anything reads the body', () => {
       });
     const send = (size: number) =>
       gateway.app.fetch(
-        new Request('http://gateway.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: streamed(size), duplex: 'half' } as RequestInit),
+        new Request('http://gateway.test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: streamed(size),
+          duplex: 'half',
+        } as RequestInit),
       );
     expect((await send(100_000)).status).toBe(413);
     const small = await send(1_000);
@@ -117,7 +125,11 @@ describe('document limits (GraphQL Armor)', () => {
   });
 
   test('depth 12 is 400 BAD_USER_INPUT', async () => {
-    const response = await post(gateway, `{ __type(name: "Query") { fields { type { ${'ofType { '.repeat(8)}name${' }'.repeat(8)} } } } }`, `Bearer ${gateway.adminKey}`);
+    const response = await post(
+      gateway,
+      `{ __type(name: "Query") { fields { type { ${'ofType { '.repeat(8)}name${' }'.repeat(8)} } } } }`,
+      `Bearer ${gateway.adminKey}`,
+    );
     expect(response.status).toBe(400);
     expect((await response.json()).errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
@@ -144,15 +156,31 @@ describe('document limits (GraphQL Armor)', () => {
     const tenant = await createTenant(gateway);
     const update = 'mutation ($id: ID!, $input: UpdateTenantInput!) { updateTenant(id: $id, input: $input) { id } }';
     const cases: [string, { query: string; variables?: Record<string, unknown> }, string][] = [
-      ['an enum value inline', { query: `mutation { updateTenant(id: "${tenant.id}", input: { tier: PRR }) { id } }` }, 'Value "PRR" does not exist in "PlanTier" enum.'],
-      ['an enum value in a variable', { query: update, variables: { id: tenant.id, input: { tier: 'PRR' } } }, 'Variable "$input" got invalid value "PRR" at "input.tier"; Value "PRR" does not exist in "PlanTier" enum.'],
-      ['an input field in a variable', { query: update, variables: { id: tenant.id, input: { nam: 'x' } } }, 'Variable "$input" got invalid value { nam: "x" }; Field "nam" is not defined by type "UpdateTenantInput".'],
+      [
+        'an enum value inline',
+        { query: `mutation { updateTenant(id: "${tenant.id}", input: { tier: PRR }) { id } }` },
+        'Value "PRR" does not exist in "PlanTier" enum.',
+      ],
+      [
+        'an enum value in a variable',
+        { query: update, variables: { id: tenant.id, input: { tier: 'PRR' } } },
+        'Variable "$input" got invalid value "PRR" at "input.tier"; Value "PRR" does not exist in "PlanTier" enum.',
+      ],
+      [
+        'an input field in a variable',
+        { query: update, variables: { id: tenant.id, input: { nam: 'x' } } },
+        'Variable "$input" got invalid value { nam: "x" }; Field "nam" is not defined by type "UpdateTenantInput".',
+      ],
       ['an argument', { query: `{ tenant(idd: "${tenant.id}") { id } }` }, 'Unknown argument "idd" on field "Query.tenant".'],
       ['a type', { query: 'query ($input: UpdateTenantInputt!) { viewer { id } }' }, 'Unknown type "UpdateTenantInputt".'],
     ];
     for (const [name, body, message] of cases) {
       const response = await gateway.app.fetch(
-        new Request('http://gateway.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...operator() }, body: JSON.stringify(body) }),
+        new Request('http://gateway.test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...operator() },
+          body: JSON.stringify(body),
+        }),
       );
       const result = await response.json();
       expect(result.errors?.[0]?.extensions?.code, name).toBe('BAD_USER_INPUT');

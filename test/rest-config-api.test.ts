@@ -51,9 +51,7 @@ const seedConfig = {
     frequency_hours: 24,
     retention_days: 30,
     full_backup_interval: 7,
-    destinations: [
-      { destination_type: 's3', bucket: 'heliosdb-backups', region: 'us-east-1', path: '/tenant-550e8400', credentials_id: 'aws-creds-123' },
-    ],
+    destinations: [{ destination_type: 's3', bucket: 'heliosdb-backups', region: 'us-east-1', path: '/tenant-550e8400', credentials_id: 'aws-creds-123' }],
     enable_pitr: true,
     pitr_retention_days: 7,
     encrypt_backups: true,
@@ -93,7 +91,16 @@ describe('GET /tenants/{id}/config', () => {
     expect(tenant_id).toBe(tenant.id);
     expect(updated_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
     expect(config).toEqual(seedConfig);
-    expect(Object.keys(response.body)).toEqual(['tenant_id', 'performance', 'security', 'backup', 'replication', 'compliance', 'custom_settings', 'updated_at']);
+    expect(Object.keys(response.body)).toEqual([
+      'tenant_id',
+      'performance',
+      'security',
+      'backup',
+      'replication',
+      'compliance',
+      'custom_settings',
+      'updated_at',
+    ]);
     expect(Object.keys(response.body.security)).toEqual(Object.keys(seedConfig.security));
     expect(response.headers.get('etag')).toBe('"v2"');
   });
@@ -201,7 +208,11 @@ describe('PUT /tenants/{id}/config', () => {
 
   test.each([
     ['Example 1: exceeding cache limit', { performance: { cache_size_mb: 200000 } }, 'Cache size exceeds maximum (100 GB)'],
-    ['Example 2: HIPAA compliance violation', { security: { encryption_at_rest: false }, compliance: { hipaa: true } }, 'HIPAA compliance requires encryption at rest'],
+    [
+      'Example 2: HIPAA compliance violation',
+      { security: { encryption_at_rest: false }, compliance: { hipaa: true } },
+      'HIPAA compliance requires encryption at rest',
+    ],
     ['Example 3: invalid password complexity', { security: { password_complexity: 7 } }, 'Password complexity must be between 1 and 5'],
   ])('validation error %s', async (_name, body, message) => {
     const tenant = await enterprise();
@@ -280,7 +291,9 @@ describe('PUT /tenants/{id}/config', () => {
       const rest = await put(tenant.id, { performance: { cache_size_mb: 1025 } });
       expect(rest.status).toBe(400);
       expect(rest.body.message).toBe('Cache size must be even');
-      const graphql = await gateway.graphql(`mutation { updateTenantConfig(tenant: "${tenant.id}", input: { performance: { cacheSizeMb: 1025 } }) { message } }`);
+      const graphql = await gateway.graphql(
+        `mutation { updateTenantConfig(tenant: "${tenant.id}", input: { performance: { cacheSizeMb: 1025 } }) { message } }`,
+      );
       expect(graphql.errors?.[0]?.message).toBe('Cache size must be even');
     } finally {
       configRules.splice(evenCache - 1, 1);
@@ -322,7 +335,7 @@ describe('the engine around the routes', () => {
     expect(response.body).toMatchObject({ error: 'Method Not Allowed', code: 405 });
   });
 
-  test('a path parameter that is not valid percent-encoding is 400 in the dialect\'s body, not a 500', async () => {
+  test("a path parameter that is not valid percent-encoding is 400 in the dialect's body, not a 500", async () => {
     const response = await gateway.rest('GET', '/api/v1/tenants/%E0%A4%A/config', { headers: auth });
     expect(response.status).toBe(400);
     expect(response.body).toEqual({ error: 'Bad Request', message: 'The request path is not valid percent-encoding', code: 400 });

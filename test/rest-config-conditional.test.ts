@@ -15,7 +15,15 @@ beforeAll(async () => {
   const rateLimits = { ...testRateLimits, fields: { ...testRateLimits.fields, 'Query.tenantConfig': readsPerMinute } };
   gateway = await startGateway({ rateLimits });
   replica = createApp({
-    env: { ...readEnvironment({}), NODE_ENV: 'test', LOG_LEVEL: 'silent', SECRETS_KEY: testSecretsKey, BACKUP_SCHEDULER: 'off', BACKUP_DIR: gateway.backupDir, GATEWAY_ADMIN_KEY: gateway.adminKey },
+    env: {
+      ...readEnvironment({}),
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      SECRETS_KEY: testSecretsKey,
+      BACKUP_SCHEDULER: 'off',
+      BACKUP_DIR: gateway.backupDir,
+      GATEWAY_ADMIN_KEY: gateway.adminKey,
+    },
     database: gateway.database,
     rateLimits,
     logger: createLogger('silent'),
@@ -58,7 +66,7 @@ describe('If-None-Match', () => {
     expect(changed.body.performance.cache_size_mb).toBe(2048);
   });
 
-  test('a 304 is a configuration read: it counts against the tenant\'s limit and is metered', async () => {
+  test("a 304 is a configuration read: it counts against the tenant's limit and is metered", async () => {
     const tenant = await createTenant(gateway);
     const { secret } = await createKey(gateway, { scopes: ['CONFIG_READ'], tenant: tenant.id });
     const own = { authorization: `Bearer ${secret}` };

@@ -21,7 +21,9 @@ const iso = (at: Date) => at.toISOString().replace('.000Z', 'Z');
 /** Metered calls as the meter flushes them, and tracked storage, this month. */
 async function useThisMonth(tenantId: string, calls: number, storageBytes: number) {
   const hour = monthStart();
-  await gateway.database.prisma.apiCallStat.create({ data: { tenantId, hour, endpoint: 'GET /api/v1/policies', calls, failures: 0, latencyMsSum: 0, latencyBuckets: [] } });
+  await gateway.database.prisma.apiCallStat.create({
+    data: { tenantId, hour, endpoint: 'GET /api/v1/policies', calls, failures: 0, latencyMsSum: 0, latencyBuckets: [] },
+  });
   await gateway.database.prisma.usageRecord.create({ data: { tenantId, resource: 'storage', metric: 'bytes', amount: storageBytes, recordedAt: hour } });
 }
 
@@ -29,7 +31,12 @@ async function useThisMonth(tenantId: string, calls: number, storageBytes: numbe
 async function addDocuments(tenantId: string, counts: { POLICY: number; BOUNCER: number }) {
   await gateway.database.prisma.tenantDocument.createMany({
     data: (['POLICY', 'BOUNCER'] as const).flatMap((kind) =>
-      Array.from({ length: counts[kind] }, (_, index) => ({ tenantId, kind, name: `${kind.toLowerCase()}-${index}`, ...(kind === 'POLICY' ? { mode: 'ACTIVE' as const } : {}) })),
+      Array.from({ length: counts[kind] }, (_, index) => ({
+        tenantId,
+        kind,
+        name: `${kind.toLowerCase()}-${index}`,
+        ...(kind === 'POLICY' ? { mode: 'ACTIVE' as const } : {}),
+      })),
     ),
   });
 }
@@ -57,7 +64,9 @@ describe('GET /tenants/{id}/billing', () => {
       billing_address: null,
     });
     // The subscription is the tenant's for good.
-    expect((await gateway.rest('GET', '/api/v1/tenants/tenant-acme-123/billing', { headers: operator })).body.subscription_id).toBe(answer.body.subscription_id);
+    expect((await gateway.rest('GET', '/api/v1/tenants/tenant-acme-123/billing', { headers: operator })).body.subscription_id).toBe(
+      answer.body.subscription_id,
+    );
   });
 
   test('every item beyond the plan is priced from the one table in whole cents: base + usage = total exactly', async () => {
@@ -117,7 +126,12 @@ describe('PUT /tenants/{id}/billing', () => {
     for (const [body, field, message] of cases) {
       const answer = await gateway.rest('PUT', path, { headers: operator, body });
       expect(answer.status, JSON.stringify(body)).toBe(400);
-      expect(answer.body, JSON.stringify(body)).toMatchObject({ error: 'validation_error', field, tenant_id: tenant.slug, message: expect.stringMatching(message) });
+      expect(answer.body, JSON.stringify(body)).toMatchObject({
+        error: 'validation_error',
+        field,
+        tenant_id: tenant.slug,
+        message: expect.stringMatching(message),
+      });
     }
     expect(await gateway.database.prisma.billingProfile.count({ where: { tenantId: tenant.id } })).toBe(0);
   });

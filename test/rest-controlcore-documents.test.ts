@@ -33,13 +33,21 @@ const kinds = [
 describe.each(kinds)('%s', (path, noun) => {
   test('POST, GET, PUT and DELETE in the documented shape', async () => {
     const owner = await tenant();
-    const created = await gateway.rest('POST', path, { headers: as(owner), body: { name: 'Engineering access', description: 'Who may deploy', spec: { allow: ['deploy'], effect: 'permit' } } });
+    const created = await gateway.rest('POST', path, {
+      headers: as(owner),
+      body: { name: 'Engineering access', description: 'Who may deploy', spec: { allow: ['deploy'], effect: 'permit' } },
+    });
     expect(created.status).toBe(201);
     const { id, created_at, updated_at, ...fields } = created.body;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(updated_at).toBe(created_at);
-    expect(fields).toEqual({ name: 'Engineering access', description: 'Who may deploy', spec: { allow: ['deploy'], effect: 'permit' }, ...(noun === 'policy' ? { mode: 'active' } : {}) });
+    expect(fields).toEqual({
+      name: 'Engineering access',
+      description: 'Who may deploy',
+      spec: { allow: ['deploy'], effect: 'permit' },
+      ...(noun === 'policy' ? { mode: 'active' } : {}),
+    });
 
     const listed = await gateway.rest('GET', path, { headers: as(owner) });
     expect(listed.status).toBe(200);
@@ -47,7 +55,12 @@ describe.each(kinds)('%s', (path, noun) => {
 
     const updated = await gateway.rest('PUT', `${path}/${id}`, { headers: as(owner), body: { description: 'Who may deploy on Fridays' } });
     expect(updated.status).toBe(200);
-    expect(updated.body).toMatchObject({ id, name: 'Engineering access', description: 'Who may deploy on Fridays', spec: { allow: ['deploy'], effect: 'permit' } });
+    expect(updated.body).toMatchObject({
+      id,
+      name: 'Engineering access',
+      description: 'Who may deploy on Fridays',
+      spec: { allow: ['deploy'], effect: 'permit' },
+    });
 
     const deleted = await gateway.rest('DELETE', `${path}/${id}`, { headers: as(owner) });
     expect(deleted.status).toBe(204);
@@ -78,7 +91,8 @@ describe.each(kinds)('%s', (path, noun) => {
     expect(missing.status).toBe(400);
     expect(missing.body).toEqual({
       error: 'tenant_context_required',
-      message: "No tenant context: send the X-Tenant-ID header, the tenant_id query parameter, or call the tenant's domain as Host (or use a credential owned by one tenant)",
+      message:
+        "No tenant context: send the X-Tenant-ID header, the tenant_id query parameter, or call the tenant's domain as Host (or use a credential owned by one tenant)",
       field: 'tenant_id',
       tenant_id: null,
     });
@@ -87,7 +101,10 @@ describe.each(kinds)('%s', (path, noun) => {
     expect(conflict.status).toBe(400);
     expect(conflict.body.error).toBe('tenant_context_conflict');
     const host = await gateway.rest('GET', path, { headers: { ...as(first), host: second.domain } });
-    expect(host.body).toMatchObject({ error: 'tenant_context_conflict', message: `the X-Tenant-ID header names tenant ${first.id} but the Host header names tenant ${second.domain}` });
+    expect(host.body).toMatchObject({
+      error: 'tenant_context_conflict',
+      message: `the X-Tenant-ID header names tenant ${first.id} but the Host header names tenant ${second.domain}`,
+    });
   });
 
   test("another tenant's document is 404; another tenant's key is 403 by every way of naming the tenant", async () => {
@@ -178,7 +195,13 @@ describe('limits and usage alerts', () => {
     for (const name of ['a', 'b']) expect((await gateway.rest('POST', '/api/v1/policies', { headers: as(owner), body: { name } })).status).toBe(201);
     const refused = await gateway.rest('POST', '/api/v1/policies', { headers: as(owner), body: { name: 'c' } });
     expect(refused.status).toBe(403);
-    expect(refused.body).toEqual({ error: 'limit_exceeded', message: "The tenant's policy limit is reached (max_policies: 2)", limit: 2, field: 'settings.max_policies', tenant_id: owner.id });
+    expect(refused.body).toEqual({
+      error: 'limit_exceeded',
+      message: "The tenant's policy limit is reached (max_policies: 2)",
+      limit: 2,
+      field: 'settings.max_policies',
+      tenant_id: owner.id,
+    });
     expect((await gateway.rest('POST', '/api/v1/bouncers', { headers: as(owner), body: { name: 'edge' } })).status).toBe(201);
     const bouncer = await gateway.rest('POST', '/api/v1/bouncers', { headers: as(owner), body: { name: 'edge-2' } });
     expect(bouncer.body).toMatchObject({ error: 'limit_exceeded', field: 'settings.max_bouncers', limit: 1 });
@@ -218,7 +241,12 @@ describe('limits and usage alerts', () => {
     await gateway.rest('PUT', '/tenant/limits/resources', { headers: as(owner), body: [{ resource: 'workflows', metric: 'runs', period: 'day', limit: 10 }] });
     await gateway.rest('POST', '/tenant/limits/resources/track', { headers: as(owner), body: { resource: 'workflows', metric: 'runs', amount: 9 } });
     const withUsage = (await gateway.rest('GET', `/api/v1/tenants/${owner.id}/alerts`, { headers: admin })).body;
-    expect(withUsage[0]).toMatchObject({ type: 'usage_limit', severity: 'warning', message: 'Approaching workflows runs limit (80% of 10)', resolved_at: null });
+    expect(withUsage[0]).toMatchObject({
+      type: 'usage_limit',
+      severity: 'warning',
+      message: 'Approaching workflows runs limit (80% of 10)',
+      resolved_at: null,
+    });
   });
 
   test("lowering a limit raises its alert on the next read; another tenant's key is 403 and an unknown tenant 404", async () => {

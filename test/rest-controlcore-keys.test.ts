@@ -12,7 +12,10 @@ beforeAll(async () => {
 afterAll(() => gateway.close());
 
 async function tenant(settings: Record<string, number> = {}) {
-  const response = await gateway.rest('POST', '/api/v1/tenants', { headers: admin, body: { name: 'Acme Corporation', domain: `acme${randomBytes(3).toString('hex')}.controlcore.io`, plan_type: 'pro', settings } });
+  const response = await gateway.rest('POST', '/api/v1/tenants', {
+    headers: admin,
+    body: { name: 'Acme Corporation', domain: `acme${randomBytes(3).toString('hex')}.controlcore.io`, plan_type: 'pro', settings },
+  });
   const row = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: response.body.id } });
   return { id: response.body.id as string, uuid: row.id };
 }
@@ -32,7 +35,12 @@ describe('POST /tenants/{tenant_id}/api-keys', () => {
     expect(created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(fields).toEqual({ name: 'Production API Key', scopes: ['policies:read', 'policies:write', 'resources:read'], expires_at: '2027-01-25T10:30:00Z' });
     const row = await gateway.database.prisma.apiKey.findUniqueOrThrow({ where: { id } });
-    expect(row).toMatchObject({ owner: 'TENANT', tenantId: owner.uuid, secretHash: createHash('sha256').update(key).digest('hex'), scopes: ['policies:read', 'policies:write', 'resources:read'] });
+    expect(row).toMatchObject({
+      owner: 'TENANT',
+      tenantId: owner.uuid,
+      secretHash: createHash('sha256').update(key).digest('hex'),
+      scopes: ['policies:read', 'policies:write', 'resources:read'],
+    });
     expect(JSON.stringify(row)).not.toContain(key.slice(17));
     expect((await gateway.rest('GET', `/api/v1/tenants/${owner.id}`, { headers: admin })).body.limits.users_used).toBe(2);
   });
@@ -44,7 +52,11 @@ describe('POST /tenants/{tenant_id}/api-keys', () => {
     expect((await gateway.rest('POST', '/api/v1/policies', { headers: bearer, body: { name: 'p' } })).status).toBe(201);
     expect((await gateway.rest('GET', '/api/v1/policies', { headers: bearer })).body.map((policy: { name: string }) => policy.name)).toEqual(['p']);
     expect((await gateway.rest('GET', '/api/v1/resources', { headers: bearer })).status).toBe(200);
-    for (const [method, path] of [['POST', '/api/v1/resources'], ['GET', '/api/v1/bouncers'], ['GET', `/api/v1/tenants/${owner.id}`]] as const) {
+    for (const [method, path] of [
+      ['POST', '/api/v1/resources'],
+      ['GET', '/api/v1/bouncers'],
+      ['GET', `/api/v1/tenants/${owner.id}`],
+    ] as const) {
       const refused = await gateway.rest(method, path, { headers: bearer, body: method === 'POST' ? { name: 'r' } : undefined });
       expect(refused.status, `${method} ${path}`).toBe(403);
       expect(refused.body.error).toBe('insufficient_scope');
@@ -73,7 +85,10 @@ describe('POST /tenants/{tenant_id}/api-keys', () => {
 
   test('an expiry in the past says so', async () => {
     const owner = await tenant();
-    const response = await gateway.rest('POST', `/api/v1/tenants/${owner.id}/api-keys`, { headers: admin, body: { ...documented, expires_at: '2025-01-25T10:30:00Z' } });
+    const response = await gateway.rest('POST', `/api/v1/tenants/${owner.id}/api-keys`, {
+      headers: admin,
+      body: { ...documented, expires_at: '2025-01-25T10:30:00Z' },
+    });
     expect(response.body.message).toBe('expires_at must be in the future');
   });
 
@@ -107,6 +122,8 @@ describe('POST /tenants/{tenant_id}/api-keys', () => {
       const cross = await gateway.rest('POST', `/api/v1/tenants/${target}/api-keys`, { headers: bearer, body: { name: 'x', scopes: ['policies:read'] } });
       expect(cross.body).toEqual({ error: 'tenant_access_denied', message: `Access denied for tenant ${target}`, tenant_id: target });
     }
-    expect((await gateway.rest('POST', '/api/v1/tenants/tenant-nobody-000/api-keys', { headers: admin, body: documented })).body.error).toBe('tenant_not_found');
+    expect((await gateway.rest('POST', '/api/v1/tenants/tenant-nobody-000/api-keys', { headers: admin, body: documented })).body.error).toBe(
+      'tenant_not_found',
+    );
   });
 });

@@ -9,7 +9,10 @@ beforeAll(async () => {
 afterAll(() => gateway.close());
 
 test('past its tier quota a tenant credential gets the documented 429, with Retry-After', async () => {
-  const created = await gateway.rest('POST', '/api/v1/tenants', { headers: { authorization: `Bearer ${gateway.adminKey}` }, body: { name: 'Acme Corporation', plan_type: 'pro' } });
+  const created = await gateway.rest('POST', '/api/v1/tenants', {
+    headers: { authorization: `Bearer ${gateway.adminKey}` },
+    body: { name: 'Acme Corporation', plan_type: 'pro' },
+  });
   const row = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: created.body.id } });
   const { secret } = await createKey(gateway, { scopes: ['POLICIES_READ'], tenant: row.id });
   const headers = { authorization: `Bearer ${secret}`, 'x-tenant-id': created.body.id };
@@ -28,7 +31,14 @@ test('past its tier quota a tenant credential gets the documented 429, with Retr
   });
   // A request that names no tenant (its key does) is told which tenant, as the documented body is.
   const unnamed = await gateway.rest('GET', '/api/v1/policies', { headers: { authorization: headers.authorization } });
-  expect(unnamed.body).toEqual({ error: 'rate_limit_exceeded', message: `Rate limit exceeded for tenant ${created.body.id}`, retry_after: expect.any(Number), limit: 2, remaining: 0, tenant_id: created.body.id });
+  expect(unnamed.body).toEqual({
+    error: 'rate_limit_exceeded',
+    message: `Rate limit exceeded for tenant ${created.body.id}`,
+    retry_after: expect.any(Number),
+    limit: 2,
+    remaining: 0,
+    tenant_id: created.body.id,
+  });
   // Named by its UUID, it is still the tenant's id the 429 names.
   const byUuid = await gateway.rest('GET', '/api/v1/policies', { headers: { authorization: headers.authorization, 'x-tenant-id': row.id } });
   expect(byUuid.body).toMatchObject({ message: `Rate limit exceeded for tenant ${created.body.id}`, tenant_id: created.body.id });

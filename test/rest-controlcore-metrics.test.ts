@@ -36,8 +36,12 @@ describe('GET /tenants/{id}/metrics', () => {
     await gateway.database.prisma.apiKey.updateMany({ where: { id: { in: keys.slice(0, 5).map((key) => key.apiKey.id) } }, data: { lastUsedAt: new Date() } });
     const documents = (kind: 'POLICY' | 'BOUNCER', count: number, mode?: 'ACTIVE' | 'SANDBOX') =>
       Array.from({ length: count }, (_, index) => ({ tenantId: acme.id, kind, name: `${kind}-${mode}-${index}`, mode }));
-    await gateway.database.prisma.tenantDocument.createMany({ data: [...documents('POLICY', 20, 'ACTIVE'), ...documents('POLICY', 5, 'SANDBOX'), ...documents('BOUNCER', 3)] });
-    const answer = await gateway.rest('GET', '/api/v1/tenants/tenant-acme-123/metrics?start_date=2025-01-01&end_date=2025-01-31&granularity=week', { headers: operator });
+    await gateway.database.prisma.tenantDocument.createMany({
+      data: [...documents('POLICY', 20, 'ACTIVE'), ...documents('POLICY', 5, 'SANDBOX'), ...documents('BOUNCER', 3)],
+    });
+    const answer = await gateway.rest('GET', '/api/v1/tenants/tenant-acme-123/metrics?start_date=2025-01-01&end_date=2025-01-31&granularity=week', {
+      headers: operator,
+    });
     expect(answer.status).toBe(200);
     expect(answer.body.metrics).toEqual({
       api_calls: { total: 15_000, by_endpoint: { '/policies': 5_000, '/resources': 3_000, '/bouncers': 2_000, '/audit': 5_000 } },
@@ -54,7 +58,11 @@ describe('GET /tenants/{id}/metrics', () => {
       { start: '2025-01-20T00:00:00Z', api_calls: 2_000 },
       { start: '2025-01-27T00:00:00Z', api_calls: 2_000 },
     ]);
-    const byDateTime = await gateway.rest('GET', '/api/v1/tenants/tenant-acme-123/metrics?start_date=2025-01-05T00:00:00Z&end_date=2025-01-15T12:00:00Z&granularity=month', { headers: operator });
+    const byDateTime = await gateway.rest(
+      'GET',
+      '/api/v1/tenants/tenant-acme-123/metrics?start_date=2025-01-05T00:00:00Z&end_date=2025-01-15T12:00:00Z&granularity=month',
+      { headers: operator },
+    );
     expect(byDateTime.body.metrics.api_calls).toEqual({ total: 8_000, by_endpoint: { '/resources': 3_000, '/audit': 5_000 } });
     expect(byDateTime.body.series).toEqual([{ start: '2025-01-01T00:00:00Z', api_calls: 8_000 }]);
   });

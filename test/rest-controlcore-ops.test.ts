@@ -13,7 +13,12 @@ let operator: Record<string, string>;
 beforeAll(async () => {
   dns = await startDnsServer();
   gateway = await startGateway({
-    env: { DNS_RESOLVERS: [dns.address], REGIONAL_DEPLOY_DATABASE_MIGRATION_MS: phaseMs, REGIONAL_DEPLOY_DNS_UPDATE_MS: phaseMs, REGIONAL_DEPLOY_SSL_SETUP_MS: phaseMs },
+    env: {
+      DNS_RESOLVERS: [dns.address],
+      REGIONAL_DEPLOY_DATABASE_MIGRATION_MS: phaseMs,
+      REGIONAL_DEPLOY_DNS_UPDATE_MS: phaseMs,
+      REGIONAL_DEPLOY_SSL_SETUP_MS: phaseMs,
+    },
   });
   operator = { authorization: `Bearer ${gateway.adminKey}` };
   acme = await createTenant(gateway, { slug: 'tenant-acme-123', name: 'Acme Corporation', tier: 'PRO', region: 'us-east-1' });
@@ -26,11 +31,18 @@ afterAll(async () => {
   await dns.close();
 });
 
-const domainBody = (domain: string, certificate: TestCertificate) => ({ domain, ssl_certificate: certificate.certificate, ssl_private_key: certificate.privateKey });
+const domainBody = (domain: string, certificate: TestCertificate) => ({
+  domain,
+  ssl_certificate: certificate.certificate,
+  ssl_private_key: certificate.privateKey,
+});
 
 describe('custom domains', () => {
   test('the documented flow: add (pending, DNS instructions), verify through the TXT record, list with the default domain, remove', async () => {
-    const added = await gateway.rest('POST', '/api/v1/tenants/tenant-acme-123/domains', { headers: operator, body: domainBody('policies.acme.com', acmeCertificate) });
+    const added = await gateway.rest('POST', '/api/v1/tenants/tenant-acme-123/domains', {
+      headers: operator,
+      body: domainBody('policies.acme.com', acmeCertificate),
+    });
     expect(added.status).toBe(201);
     expect(added.body).toEqual({
       domain: 'policies.acme.com',
@@ -49,12 +61,23 @@ describe('custom domains', () => {
       tenant_id: 'tenant-acme-123',
     });
     const pending = await gateway.rest('GET', '/api/v1/tenants/tenant-acme-123/domains', { headers: operator });
-    expect(pending.body[0]).toEqual({ domain: 'policies.acme.com', status: 'pending', ssl_status: 'pending', verified_at: null, dns_instructions: added.body.dns_instructions });
+    expect(pending.body[0]).toEqual({
+      domain: 'policies.acme.com',
+      status: 'pending',
+      ssl_status: 'pending',
+      verified_at: null,
+      dns_instructions: added.body.dns_instructions,
+    });
 
     dns.txt.set('_control-core-verification.policies.acme.com', [added.body.dns_instructions.txt_record]);
     const verified = await gateway.rest('POST', '/api/v1/tenants/tenant-acme-123/domains/policies.acme.com/verify', { headers: operator });
     expect(verified.status).toBe(200);
-    expect(verified.body).toEqual({ domain: 'policies.acme.com', status: 'verified', ssl_status: 'active', verified_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) });
+    expect(verified.body).toEqual({
+      domain: 'policies.acme.com',
+      status: 'verified',
+      ssl_status: 'active',
+      verified_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+    });
 
     const listed = await gateway.rest('GET', '/api/v1/tenants/tenant-acme-123/domains', { headers: operator });
     expect(listed.status).toBe(200);
@@ -78,7 +101,12 @@ describe('custom domains', () => {
     ]);
     const again = await gateway.rest('DELETE', '/api/v1/tenants/tenant-acme-123/domains/policies.acme.com', { headers: operator });
     expect(again.status).toBe(404);
-    expect(again.body).toEqual({ error: 'not_found', message: 'Domain policies.acme.com is not a custom domain of tenant tenant-acme-123', field: 'domain', tenant_id: 'tenant-acme-123' });
+    expect(again.body).toEqual({
+      error: 'not_found',
+      message: 'Domain policies.acme.com is not a custom domain of tenant tenant-acme-123',
+      field: 'domain',
+      tenant_id: 'tenant-acme-123',
+    });
   });
 
   test('a certificate that does not cover the domain, an expired one and a key of another are 400 naming the field; a duplicate is 409', async () => {
@@ -92,19 +120,42 @@ describe('custom domains', () => {
       field: 'ssl_certificate',
       tenant_id: tenant.slug,
     });
-    const expired = await makeCertificate({ dnsNames: ['old.example.org'], notBefore: new Date(Date.now() - 10 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
+    const expired = await makeCertificate({
+      dnsNames: ['old.example.org'],
+      notBefore: new Date(Date.now() - 10 * 86_400_000),
+      notAfter: new Date(Date.now() - 86_400_000),
+    });
     const expiredAnswer = await gateway.rest('POST', path, { headers: operator, body: domainBody('old.example.org', expired) });
-    expect(expiredAnswer.body).toMatchObject({ error: 'validation_error', field: 'ssl_certificate', message: expect.stringMatching(/^The SSL certificate expired on /) });
-    const mismatched = await gateway.rest('POST', path, { headers: operator, body: { ...domainBody('policies.acme.com', acmeCertificate), ssl_private_key: expired.privateKey } });
-    expect(mismatched.body).toMatchObject({ error: 'validation_error', field: 'ssl_private_key', message: 'The SSL private key does not match the certificate' });
-    const missingKey = await gateway.rest('POST', path, { headers: operator, body: { domain: 'policies.acme.com', ssl_certificate: acmeCertificate.certificate } });
+    expect(expiredAnswer.body).toMatchObject({
+      error: 'validation_error',
+      field: 'ssl_certificate',
+      message: expect.stringMatching(/^The SSL certificate expired on /),
+    });
+    const mismatched = await gateway.rest('POST', path, {
+      headers: operator,
+      body: { ...domainBody('policies.acme.com', acmeCertificate), ssl_private_key: expired.privateKey },
+    });
+    expect(mismatched.body).toMatchObject({
+      error: 'validation_error',
+      field: 'ssl_private_key',
+      message: 'The SSL private key does not match the certificate',
+    });
+    const missingKey = await gateway.rest('POST', path, {
+      headers: operator,
+      body: { domain: 'policies.acme.com', ssl_certificate: acmeCertificate.certificate },
+    });
     expect(missingKey.body).toMatchObject({ error: 'validation_error', field: 'ssl_private_key' });
     expect(await gateway.database.prisma.customDomain.count({ where: { tenantId: tenant.id } })).toBe(0);
 
     expect((await gateway.rest('POST', path, { headers: operator, body: domainBody('policies.acme.com', acmeCertificate) })).status).toBe(201);
     const duplicate = await gateway.rest('POST', path, { headers: operator, body: domainBody('policies.acme.com', acmeCertificate) });
     expect(duplicate.status).toBe(409);
-    expect(duplicate.body).toEqual({ error: 'conflict', message: 'Domain policies.acme.com is already a custom domain of this tenant', field: 'domain', tenant_id: tenant.slug });
+    expect(duplicate.body).toEqual({
+      error: 'conflict',
+      message: 'Domain policies.acme.com is already a custom domain of this tenant',
+      field: 'domain',
+      tenant_id: tenant.slug,
+    });
   });
 
   test("another tenant's key gets 403 tenant_access_denied on every domain route, whether the tenant exists or not", async () => {
@@ -144,7 +195,11 @@ describe('regional deployment', () => {
     });
     const second = await gateway.rest('POST', '/api/v1/tenants/tenant-acme-123/deploy', { headers: operator, body: { region: 'eu-north-1' } });
     expect(second.status).toBe(409);
-    expect(second.body).toEqual({ error: 'conflict', message: `Deployment ${started.body.deployment_id} to eu-west-1 is still in progress`, tenant_id: 'tenant-acme-123' });
+    expect(second.body).toEqual({
+      error: 'conflict',
+      message: `Deployment ${started.body.deployment_id} to eu-west-1 is still in progress`,
+      tenant_id: 'tenant-acme-123',
+    });
 
     const path = `/api/v1/tenants/tenant-acme-123/deployments/${started.body.deployment_id}`;
     await expect.poll(async () => (await gateway.rest('GET', path, { headers: operator })).body.status, { timeout: 10_000, interval: 50 }).toBe('completed');
@@ -171,7 +226,12 @@ describe('regional deployment', () => {
     expect(unknown.status).toBe(400);
     expect(unknown.body).toMatchObject({ error: 'validation_error', field: 'region', message: expect.stringMatching(/^region must be one of us-east-1, /) });
     const current = await gateway.rest('POST', path, { headers: operator, body: { region: 'us-east-1' } });
-    expect(current.body).toEqual({ error: 'validation_error', message: `Tenant ${tenant.slug} is already deployed in us-east-1`, field: 'region', tenant_id: tenant.slug });
+    expect(current.body).toEqual({
+      error: 'validation_error',
+      message: `Tenant ${tenant.slug} is already deployed in us-east-1`,
+      field: 'region',
+      tenant_id: tenant.slug,
+    });
     const badWindow = await gateway.rest('POST', path, { headers: operator, body: { region: 'eu-west-1', maintenance_window: 'tomorrow' } });
     expect(badWindow.body).toMatchObject({ error: 'validation_error', field: 'maintenance_window' });
     expect(await gateway.database.prisma.tenantDeployment.count({ where: { tenantId: tenant.id } })).toBe(0);

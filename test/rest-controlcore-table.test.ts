@@ -19,7 +19,7 @@ describe('the Control Core route table', () => {
   const controlCore = dialects.find((dialect) => dialect.name === 'controlcore')!;
   const configApi = dialects.find((dialect) => dialect.name === 'config-api')!;
 
-  test('is mounted at /api/v1 (CONTROL_CORE_API_PREFIX), the Tenant Configuration API\'s prefix too', () => {
+  test("is mounted at /api/v1 (CONTROL_CORE_API_PREFIX), the Tenant Configuration API's prefix too", () => {
     expect(controlCore.prefix).toBe('/api/v1');
     expect(configApi.prefix).toBe(controlCore.prefix);
     expect(mountedDialects(readEnvironment({ CONTROL_CORE_API_PREFIX: '/cc' })).find((dialect) => dialect.name === 'controlcore')!.prefix).toBe('/cc');
@@ -55,34 +55,72 @@ const request = (fields: { params?: Record<string, string>; headers?: Record<str
   rawBody: undefined,
 });
 
-const failed = (code: Failure['code'], message: string, extensions: Record<string, unknown> = {}, status = 400): Failure => ({ code, message, status, headers: {}, extensions: { code, ...extensions } });
+const failed = (code: Failure['code'], message: string, extensions: Record<string, unknown> = {}, status = 400): Failure => ({
+  code,
+  message,
+  status,
+  headers: {},
+  extensions: { code, ...extensions },
+});
 
 describe('the Control Core error envelope', () => {
   test('404 tenant_not_found, as documented', () => {
-    const answer = error(failed('NOT_FOUND', 'Tenant does not exist', { tenant: 'tenant-acme-123' }, 404), request({ params: { tenant_id: 'tenant-acme-123' } }));
+    const answer = error(
+      failed('NOT_FOUND', 'Tenant does not exist', { tenant: 'tenant-acme-123' }, 404),
+      request({ params: { tenant_id: 'tenant-acme-123' } }),
+    );
     expect(answer).toEqual({ status: 404, body: { error: 'tenant_not_found', message: 'Tenant tenant-acme-123 not found', tenant_id: 'tenant-acme-123' } });
   });
 
   test('403 tenant_access_denied, as documented', () => {
-    const answer = error(failed('FORBIDDEN', 'Access denied for tenant tenant-acme-123', { tenant: 'tenant-acme-123', tenantAccessDenied: true }, 403), request());
-    expect(answer).toEqual({ status: 403, body: { error: 'tenant_access_denied', message: 'Access denied for tenant tenant-acme-123', tenant_id: 'tenant-acme-123' } });
+    const answer = error(
+      failed('FORBIDDEN', 'Access denied for tenant tenant-acme-123', { tenant: 'tenant-acme-123', tenantAccessDenied: true }, 403),
+      request(),
+    );
+    expect(answer).toEqual({
+      status: 403,
+      body: { error: 'tenant_access_denied', message: 'Access denied for tenant tenant-acme-123', tenant_id: 'tenant-acme-123' },
+    });
   });
 
   test('429 rate_limit_exceeded with retry_after, limit and remaining 0, as documented', () => {
-    const answer = error(failed('RATE_LIMITED', 'Rate limit exceeded: max 1000 requests per minute for the PRO tier', { limit: 1000, retryAfter: 60 }, 429), request({ headers: { 'x-tenant-id': 'tenant-acme-123' } }));
+    const answer = error(
+      failed('RATE_LIMITED', 'Rate limit exceeded: max 1000 requests per minute for the PRO tier', { limit: 1000, retryAfter: 60 }, 429),
+      request({ headers: { 'x-tenant-id': 'tenant-acme-123' } }),
+    );
     expect(answer).toEqual({
       status: 429,
-      body: { error: 'rate_limit_exceeded', message: 'Rate limit exceeded for tenant tenant-acme-123', retry_after: 60, limit: 1000, remaining: 0, tenant_id: 'tenant-acme-123' },
+      body: {
+        error: 'rate_limit_exceeded',
+        message: 'Rate limit exceeded for tenant tenant-acme-123',
+        retry_after: 60,
+        limit: 1000,
+        remaining: 0,
+        tenant_id: 'tenant-acme-123',
+      },
     });
   });
 
   test('400s name the field as callers send it, and the tenant context rules by their own codes', () => {
     const invalid = error(
-      failed('BAD_USER_INPUT', 'maxPolicies must be between 0 and 1000000', { violations: [{ field: 'maxPolicies', rule: 'too_big', message: 'maxPolicies must be between 0 and 1000000' }] }),
+      failed('BAD_USER_INPUT', 'maxPolicies must be between 0 and 1000000', {
+        violations: [{ field: 'maxPolicies', rule: 'too_big', message: 'maxPolicies must be between 0 and 1000000' }],
+      }),
       request({ query: 'tenant_id=tenant-acme-123' }),
     );
-    expect(invalid).toEqual({ status: 400, body: { error: 'validation_error', message: 'settings.max_policies must be between 0 and 1000000', field: 'settings.max_policies', tenant_id: 'tenant-acme-123' } });
-    const missing = error(failed('BAD_USER_INPUT', 'No tenant context', { violations: [{ field: 'tenant_id', rule: 'tenant_context_required', message: 'No tenant context' }] }), request());
+    expect(invalid).toEqual({
+      status: 400,
+      body: {
+        error: 'validation_error',
+        message: 'settings.max_policies must be between 0 and 1000000',
+        field: 'settings.max_policies',
+        tenant_id: 'tenant-acme-123',
+      },
+    });
+    const missing = error(
+      failed('BAD_USER_INPUT', 'No tenant context', { violations: [{ field: 'tenant_id', rule: 'tenant_context_required', message: 'No tenant context' }] }),
+      request(),
+    );
     expect(missing.body).toEqual({ error: 'tenant_context_required', message: 'No tenant context', field: 'tenant_id', tenant_id: null });
   });
 
@@ -93,9 +131,18 @@ describe('the Control Core error envelope', () => {
       field: 'domain',
       tenant_id: null,
     });
-    expect(error(failed('FORBIDDEN', 'This API key lacks the "tenants:write" scope', { scope: 'tenants:write' }, 403), request()).body).toMatchObject({ error: 'insufficient_scope', scope: 'tenants:write' });
-    expect(error(failed('INTERNAL', 'database exploded', {}, 500), request()).body).toEqual({ error: 'internal_error', message: 'Internal server error', tenant_id: null });
-    expect(error(failed('UNAUTHENTICATED', 'A credential is required', { credential: 'missing' }, 401), request()).body).toMatchObject({ error: 'authentication_required' });
+    expect(error(failed('FORBIDDEN', 'This API key lacks the "tenants:write" scope', { scope: 'tenants:write' }, 403), request()).body).toMatchObject({
+      error: 'insufficient_scope',
+      scope: 'tenants:write',
+    });
+    expect(error(failed('INTERNAL', 'database exploded', {}, 500), request()).body).toEqual({
+      error: 'internal_error',
+      message: 'Internal server error',
+      tenant_id: null,
+    });
+    expect(error(failed('UNAUTHENTICATED', 'A credential is required', { credential: 'missing' }, 401), request()).body).toMatchObject({
+      error: 'authentication_required',
+    });
   });
 
   test('a body that does not parse, or does not fit, names the problem and the field', () => {
@@ -104,6 +151,9 @@ describe('the Control Core error envelope', () => {
       body: { error: 'malformed_json', message: 'The request body is not valid JSON', tenant_id: null },
     });
     const issues = [{ code: 'invalid_type', path: ['name'], message: 'Invalid input', expected: 'string', input: undefined }] as never;
-    expect(problem({ kind: 'invalid_body', issues }, request())).toEqual({ status: 400, body: { error: 'validation_error', message: 'name is required', field: 'name', tenant_id: null } });
+    expect(problem({ kind: 'invalid_body', issues }, request())).toEqual({
+      status: 400,
+      body: { error: 'validation_error', message: 'name is required', field: 'name', tenant_id: null },
+    });
   });
 });

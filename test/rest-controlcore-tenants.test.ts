@@ -15,7 +15,10 @@ const label = () => `acme${randomBytes(3).toString('hex')}`;
 
 /** A tenant made through POST /tenants, as the seed makes one. */
 async function controlCoreTenant(body: Record<string, unknown> = {}) {
-  const response = await gateway.rest('POST', '/api/v1/tenants', { headers: admin, body: { name: 'Acme Corporation', domain: `${label()}.controlcore.io`, plan_type: 'pro', region: 'us-east-1', ...body } });
+  const response = await gateway.rest('POST', '/api/v1/tenants', {
+    headers: admin,
+    body: { name: 'Acme Corporation', domain: `${label()}.controlcore.io`, plan_type: 'pro', region: 'us-east-1', ...body },
+  });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body as { id: string; domain: string };
 }
@@ -83,7 +86,10 @@ describe('POST /tenants', () => {
     [{ colour: 'red' }, 'body'],
   ])('%j is 400 naming %s, and nothing is written', async (change, field) => {
     const before = await tenantCount();
-    const response = await gateway.rest('POST', '/api/v1/tenants', { headers: admin, body: { name: 'Acme Corporation', domain: `${label()}.controlcore.io`, ...change } });
+    const response = await gateway.rest('POST', '/api/v1/tenants', {
+      headers: admin,
+      body: { name: 'Acme Corporation', domain: `${label()}.controlcore.io`, ...change },
+    });
     expect(response.status, JSON.stringify(response.body)).toBe(400);
     expect(response.body).toMatchObject({ error: 'validation_error', field, tenant_id: null });
     expect(response.body.message).toContain(field === 'body' ? 'colour' : field.split('.').pop());
@@ -179,12 +185,12 @@ describe('GET /tenants/{tenant_id}', () => {
     expect(sneaky.body.error).toBe('tenant_access_denied');
   });
 
-  test("a project key gets 404 for a tenant outside its project", async () => {
+  test('a project key gets 404 for a tenant outside its project', async () => {
     const outside = await controlCoreTenant();
-    const { createProject } = await gateway.data(
-      (await import('../src/generated/graphql/graphql.js')).CreateProjectDocument,
-      { slug: `project_${randomBytes(3).toString('hex')}`, name: 'P' },
-    );
+    const { createProject } = await gateway.data((await import('../src/generated/graphql/graphql.js')).CreateProjectDocument, {
+      slug: `project_${randomBytes(3).toString('hex')}`,
+      name: 'P',
+    });
     const { secret } = await createKey(gateway, { scopes: ['ADMIN'], projectId: createProject.id });
     const response = await gateway.rest('GET', `/api/v1/tenants/${outside.id}`, { headers: { authorization: `Bearer ${secret}` } });
     expect(response.status).toBe(404);
@@ -217,14 +223,22 @@ describe('PUT /tenants/{tenant_id}', () => {
       body: { name: 'Acme Corporation Inc.', settings: { max_policies: 2000, max_users: 100, max_bouncers: 20 } },
     });
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ id: created.id, name: 'Acme Corporation Inc.', plan_type: 'pro', settings: { max_policies: 2000, max_users: 100, max_bouncers: 20 } });
+    expect(response.body).toMatchObject({
+      id: created.id,
+      name: 'Acme Corporation Inc.',
+      plan_type: 'pro',
+      settings: { max_policies: 2000, max_users: 100, max_bouncers: 20 },
+    });
     const again = await gateway.rest('GET', `/api/v1/tenants/${created.id}`, { headers: admin });
     expect(again.body.settings).toEqual({ max_policies: 2000, max_users: 100, max_bouncers: 20 });
   });
 
   test('plan_type changes the tier; settings not given stay', async () => {
     const created = await controlCoreTenant({ settings: { max_policies: 10, max_users: 5, max_bouncers: 1 } });
-    const response = await gateway.rest('PUT', `/api/v1/tenants/${created.id}`, { headers: admin, body: { plan_type: 'enterprise', settings: { max_bouncers: 3 } } });
+    const response = await gateway.rest('PUT', `/api/v1/tenants/${created.id}`, {
+      headers: admin,
+      body: { plan_type: 'enterprise', settings: { max_bouncers: 3 } },
+    });
     expect(response.body).toMatchObject({ plan_type: 'enterprise', settings: { max_policies: 10, max_users: 5, max_bouncers: 3 } });
     expect((await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: created.id } })).tier).toBe('ENTERPRISE');
   });
@@ -255,7 +269,10 @@ describe('PUT /tenants/{tenant_id}', () => {
       expect(refused.body.error).toBe('forbidden');
     }
     const readOnly = await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: row.id });
-    const noScope = await gateway.rest('PUT', `/api/v1/tenants/${created.id}`, { headers: { authorization: `Bearer ${readOnly.secret}` }, body: { name: 'x' } });
+    const noScope = await gateway.rest('PUT', `/api/v1/tenants/${created.id}`, {
+      headers: { authorization: `Bearer ${readOnly.secret}` },
+      body: { name: 'x' },
+    });
     expect(noScope.status).toBe(403);
     expect(noScope.body).toMatchObject({ error: 'insufficient_scope', scope: 'tenants:write' });
   });
@@ -283,7 +300,10 @@ describe('settings: one meaning on REST and GraphQL', () => {
       expect(JSON.stringify(result.errors?.[0]?.extensions), JSON.stringify(variables)).toContain(field);
     }
     expect(await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { id: row.id } })).toEqual(row);
-    const rest = await gateway.rest('PUT', `/api/v1/tenants/${created.id}`, { headers: { authorization: `Bearer ${secret}` }, body: { settings: { max_policies: 999_999 } } });
+    const rest = await gateway.rest('PUT', `/api/v1/tenants/${created.id}`, {
+      headers: { authorization: `Bearer ${secret}` },
+      body: { settings: { max_policies: 999_999 } },
+    });
     expect(rest.status).toBe(403);
     expect(rest.body).toMatchObject({ error: 'forbidden', field: 'settings.max_policies' });
   });
@@ -291,16 +311,25 @@ describe('settings: one meaning on REST and GraphQL', () => {
   test('an operator setting a limit through GraphQL settings sets the limit REST shows, with the same range; other keys stay free-form and merge key by key', async () => {
     const created = await controlCoreTenant();
     const row = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: created.id } });
-    const set = await gateway.graphql<{ updateTenant: { maxPolicies: number; settings: object } }, object>(update, { id: row.id, input: { settings: { max_policies: 5000, theme: 'dark' } } });
+    const set = await gateway.graphql<{ updateTenant: { maxPolicies: number; settings: object } }, object>(update, {
+      id: row.id,
+      input: { settings: { max_policies: 5000, theme: 'dark' } },
+    });
     expect(set.data?.updateTenant).toMatchObject({ maxPolicies: 5000, settings: { theme: 'dark' } });
     expect((await gateway.rest('GET', `/api/v1/tenants/${created.id}`, { headers: admin })).body.settings.max_policies).toBe(5000);
-    const merged = await gateway.graphql<{ updateTenant: { settings: object } }, object>(update, { id: row.id, input: { settings: { locale: 'fr', theme: null } } });
+    const merged = await gateway.graphql<{ updateTenant: { settings: object } }, object>(update, {
+      id: row.id,
+      input: { settings: { locale: 'fr', theme: null } },
+    });
     expect(merged.data?.updateTenant.settings).toEqual({ locale: 'fr' });
     const outOfRange = await gateway.graphql(update, { id: row.id, input: { settings: { max_policies: 1_000_001 } } });
     expect(outOfRange.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', violations: [{ field: 'settings.max_policies' }] });
     const twice = await gateway.graphql(update, { id: row.id, input: { maxPolicies: 10, settings: { max_policies: 20 } } });
     expect(twice.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', violations: [{ field: 'settings.max_policies' }] });
-    const read = await gateway.graphql<{ tenant: { maxPolicies: number; settings: object } }, object>('query ($id: ID!) { tenant(id: $id) { maxPolicies settings } }', { id: row.id });
+    const read = await gateway.graphql<{ tenant: { maxPolicies: number; settings: object } }, object>(
+      'query ($id: ID!) { tenant(id: $id) { maxPolicies settings } }',
+      { id: row.id },
+    );
     expect(read.data?.tenant).toEqual({ maxPolicies: 5000, settings: { locale: 'fr' } });
   });
 
@@ -308,7 +337,11 @@ describe('settings: one meaning on REST and GraphQL', () => {
     const created = await controlCoreTenant();
     const row = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug: created.id } });
     const { secret } = await createKey(gateway, { scopes: ['TENANTS_READ', 'TENANTS_WRITE'], tenant: row.id });
-    const result = await gateway.graphql<{ updateTenant: { settings: object } }, object>(update, { id: row.id, input: { settings: { theme: 'dark' } } }, secret);
+    const result = await gateway.graphql<{ updateTenant: { settings: object } }, object>(
+      update,
+      { id: row.id, input: { settings: { theme: 'dark' } } },
+      secret,
+    );
     expect(result.data?.updateTenant.settings).toEqual({ theme: 'dark' });
   });
 });
@@ -358,12 +391,16 @@ describe('tenant context by Host, X-Tenant-ID and ?tenant_id (tenantInContext)',
   test('sources that agree are one tenant; sources that disagree are refused', async () => {
     const first = await controlCoreTenant();
     const second = await controlCoreTenant();
-    const agree = await gateway.graphql<{ tenantInContext: { slug: string } }, object>(query, { context: { header: first.id, query: first.id, host: first.domain } });
+    const agree = await gateway.graphql<{ tenantInContext: { slug: string } }, object>(query, {
+      context: { header: first.id, query: first.id, host: first.domain },
+    });
     expect(agree.data?.tenantInContext.slug).toBe(first.id);
     const hostDisagrees = await gateway.graphql(query, { context: { header: first.id, host: second.domain } });
     expect(hostDisagrees.errors?.[0]?.message).toBe(`the X-Tenant-ID header names tenant ${first.id} but the Host header names tenant ${second.domain}`);
     const queryDisagrees = await gateway.graphql(query, { context: { header: first.id, query: second.id } });
-    expect(queryDisagrees.errors?.[0]?.message).toBe(`the X-Tenant-ID header names tenant ${first.id} but the tenant_id query parameter names tenant ${second.id}`);
+    expect(queryDisagrees.errors?.[0]?.message).toBe(
+      `the X-Tenant-ID header names tenant ${first.id} but the tenant_id query parameter names tenant ${second.id}`,
+    );
   });
 
   test("a tenant's key is its context; another tenant's Host is 403", async () => {
@@ -400,7 +437,10 @@ describe('the Host as tenant context: no oracle, and the default domain the gate
   test("a domain that is already another tenant's made default domain is 409, and the API's own name is 400: a Host names one tenant", async () => {
     const slug = `${label()}_x`;
     await createTenant(gateway, { slug });
-    const taken = await gateway.rest('POST', '/api/v1/tenants', { headers: admin, body: { name: 'Squatter', domain: `${slug.replace('_', '-')}.controlcore.io` } });
+    const taken = await gateway.rest('POST', '/api/v1/tenants', {
+      headers: admin,
+      body: { name: 'Squatter', domain: `${slug.replace('_', '-')}.controlcore.io` },
+    });
     expect(taken.status).toBe(409);
     expect(taken.body).toMatchObject({ error: 'conflict', field: 'domain' });
     const api = await gateway.rest('POST', '/api/v1/tenants', { headers: admin, body: { name: 'Squatter', domain: 'api.controlcore.io' } });
@@ -408,7 +448,7 @@ describe('the Host as tenant context: no oracle, and the default domain the gate
     expect(api.body).toMatchObject({ error: 'validation_error', field: 'domain' });
   });
 
-  test("one slug in several projects and outside any: each made default domain names its own tenant, for the operator who reaches them all", async () => {
+  test('one slug in several projects and outside any: each made default domain names its own tenant, for the operator who reaches them all', async () => {
     const { CreateProjectDocument } = await import('../src/generated/graphql/graphql.js');
     const slug = `${label()}_s`;
     const outside = await createTenant(gateway, { slug });
@@ -417,10 +457,18 @@ describe('the Host as tenant context: no oracle, and the default domain the gate
       const { createProject } = await gateway.data(CreateProjectDocument, { slug: `project_${randomBytes(3).toString('hex')}`, name: 'P' });
       inProjects.push(await createTenant(gateway, { slug, projectId: createProject.id }));
     }
-    const named = async (host: string) => (await gateway.graphql<{ tenantInContext: { id: string } }, object>('query ($host: String!) { tenantInContext(context: { host: $host }) { id } }', { host })).data?.tenantInContext.id;
+    const named = async (host: string) =>
+      (
+        await gateway.graphql<{ tenantInContext: { id: string } }, object>('query ($host: String!) { tenantInContext(context: { host: $host }) { id } }', {
+          host,
+        })
+      ).data?.tenantInContext.id;
     expect(await named(`${slug.replace('_', '-')}.controlcore.io`)).toBe(outside.id);
     for (const tenant of inProjects) {
-      const listed = await gateway.graphql<{ tenantDomains: { domain: string; isDefault: boolean }[] }, object>('query ($tenant: ID!) { tenantDomains(tenant: $tenant) { domain isDefault } }', { tenant: tenant.id });
+      const listed = await gateway.graphql<{ tenantDomains: { domain: string; isDefault: boolean }[] }, object>(
+        'query ($tenant: ID!) { tenantDomains(tenant: $tenant) { domain isDefault } }',
+        { tenant: tenant.id },
+      );
       expect(await named(listed.data!.tenantDomains.find((entry) => entry.isDefault)!.domain)).toBe(tenant.id);
     }
   });

@@ -46,7 +46,16 @@ describe('POST /api/initialize-tenant', () => {
       { database_name: 'd'.repeat(65), client_label: 'X' },
       null,
       422,
-      { detail: [{ loc: ['body', 'database_name'], msg: 'ensure this value has at most 64 characters', type: 'value_error.any_str.max_length', ctx: { limit_value: 64 } }] },
+      {
+        detail: [
+          {
+            loc: ['body', 'database_name'],
+            msg: 'ensure this value has at most 64 characters',
+            type: 'value_error.any_str.max_length',
+            ctx: { limit_value: 64 },
+          },
+        ],
+      },
     ],
     [
       'Missing client_label parameter',
@@ -118,10 +127,16 @@ describe('POST /api/initialize-tenant', () => {
   });
 
   test('malformed JSON 400, wrong content type 415, oversized 413', async () => {
-    const malformed = await gateway.rest('POST', '/api/initialize-tenant', { headers: { ...key, 'content-type': 'application/json' }, rawBody: '{"database_name": ' });
+    const malformed = await gateway.rest('POST', '/api/initialize-tenant', {
+      headers: { ...key, 'content-type': 'application/json' },
+      rawBody: '{"database_name": ',
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.body).toEqual({ detail: 'There was an error parsing the body' });
-    const form = await gateway.rest('POST', '/api/initialize-tenant', { headers: { ...key, 'content-type': 'application/x-www-form-urlencoded' }, rawBody: 'database_name=x' });
+    const form = await gateway.rest('POST', '/api/initialize-tenant', {
+      headers: { ...key, 'content-type': 'application/x-www-form-urlencoded' },
+      rawBody: 'database_name=x',
+    });
     expect(form.status).toBe(415);
     const huge = await initialize({ database_name: 'x', client_label: 'y'.repeat(2_000_000) });
     expect(huge.status).toBe(413);
@@ -140,7 +155,12 @@ describe('DELETE /api/delete-tenant', () => {
   test.each([
     ['Client ID header is missing', {}, 400, { detail: 'Unauthorized Client.' }],
     ['Client ID is not a UUID v4', { 'x-client-id': 'acme' }, 400, { detail: 'Unauthorized Client.' }],
-    ['Client from header does not match any tenant', { 'x-client-id': '0b7a1c52-8d0e-4f5a-9c3b-2e1d4f6a8b9c' }, 400, { detail: 'Failed to connect to tenant db.' }],
+    [
+      'Client from header does not match any tenant',
+      { 'x-client-id': '0b7a1c52-8d0e-4f5a-9c3b-2e1d4f6a8b9c' },
+      400,
+      { detail: 'Failed to connect to tenant db.' },
+    ],
     ['Wrong API key', { 'x-api-key': 'wrong', 'x-client-id': '0b7a1c52-8d0e-4f5a-9c3b-2e1d4f6a8b9c' }, 401, { detail: 'Unauthorized API Key.' }],
     ['Missing authorization header', { 'x-api-key': '', 'x-client-id': '0b7a1c52-8d0e-4f5a-9c3b-2e1d4f6a8b9c' }, 401, { detail: 'Unauthorized API Key.' }],
   ])('%s', async (_name, headers, status, expected) => {
@@ -151,7 +171,10 @@ describe('DELETE /api/delete-tenant', () => {
 
   test('a tenant the key cannot reach is "Failed to connect to tenant db." and stays', async () => {
     const { body } = await initialize({ database_name: uniqueSlug('history'), client_label: 'Mine' });
-    const stranger = await createKey(gateway, { scopes: ['TENANTS_WRITE'], tenant: (await initialize({ database_name: uniqueSlug('history'), client_label: 'Other' })).body.client_id });
+    const stranger = await createKey(gateway, {
+      scopes: ['TENANTS_WRITE'],
+      tenant: (await initialize({ database_name: uniqueSlug('history'), client_label: 'Other' })).body.client_id,
+    });
     const response = await remove({ 'x-api-key': stranger.secret, 'x-client-id': body.client_id });
     expect(response).toMatchObject({ status: 400, body: { detail: 'Failed to connect to tenant db.' } });
     expect((await gateway.data(TenantDocument, { id: body.client_id })).tenant.id).toBe(body.client_id);

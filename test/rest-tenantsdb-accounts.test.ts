@@ -43,7 +43,13 @@ describe('POST /signup', () => {
     const address = email();
     const response = await gateway.rest('POST', '/signup', { body: { email: address, password: 'correct horse battery' } });
     expect(response.status).toBe(201);
-    expect(response.body).toEqual({ success: true, http_status: 201, code: 'created', api_key: expect.stringMatching(/^tenantsdb_sk_[0-9a-f]{64}$/), project_id: expect.stringMatching(/^tdb_[0-9a-f]{8}$/) });
+    expect(response.body).toEqual({
+      success: true,
+      http_status: 201,
+      code: 'created',
+      api_key: expect.stringMatching(/^tenantsdb_sk_[0-9a-f]{64}$/),
+      project_id: expect.stringMatching(/^tdb_[0-9a-f]{8}$/),
+    });
     const project = await gateway.database.prisma.project.findUniqueOrThrow({ where: { slug: response.body.project_id }, include: { customer: true } });
     expect(project).toMatchObject({ name: 'My Project', tier: 'FREE', customer: { email: address } });
     expect(project.customer!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
@@ -53,7 +59,9 @@ describe('POST /signup', () => {
 
   test('project_name names the first project; the email is trimmed and lowercased', async () => {
     const address = email();
-    const response = await gateway.rest('POST', '/signup', { body: { email: `  ${address.toUpperCase()} `, password: 'correct horse battery', project_name: 'Healthcare SaaS' } });
+    const response = await gateway.rest('POST', '/signup', {
+      body: { email: `  ${address.toUpperCase()} `, password: 'correct horse battery', project_name: 'Healthcare SaaS' },
+    });
     expect(response.status).toBe(201);
     const project = await gateway.database.prisma.project.findUniqueOrThrow({ where: { slug: response.body.project_id }, include: { customer: true } });
     expect(project).toMatchObject({ name: 'Healthcare SaaS', customer: { email: address } });
@@ -64,7 +72,10 @@ describe('POST /signup', () => {
     expect((await gateway.rest('POST', '/signup', { body: { email: address, password: 'correct horse battery' } })).status).toBe(201);
     const before = await gateway.database.prisma.project.count();
     const again = await gateway.rest('POST', '/signup', { body: { email: address.toUpperCase(), password: 'another password' } });
-    expect(again).toMatchObject({ status: 409, body: { success: false, http_status: 409, code: 'conflict', error: 'An account with this email already exists' } });
+    expect(again).toMatchObject({
+      status: 409,
+      body: { success: false, http_status: 409, code: 'conflict', error: 'An account with this email already exists' },
+    });
     expect(await gateway.database.prisma.project.count()).toBe(before);
   });
 
@@ -97,7 +108,10 @@ describe('POST /signup', () => {
 
 describe('signups per client address (SIGNUP_PER_ADDRESS_PER_HOUR, 3 here)', () => {
   const from = (client: string, path: string, body: object) =>
-    throttled.app.fetch(new Request(`http://gateway.test${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }), { clientAddress: client });
+    throttled.app.fetch(
+      new Request(`http://gateway.test${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      { clientAddress: client },
+    );
   const signupFrom = (client: string, body: object) => from(client, '/signup', body);
 
   test('10 an hour by default', async () => {
@@ -114,7 +128,12 @@ describe('signups per client address (SIGNUP_PER_ADDRESS_PER_HOUR, 3 here)', () 
     const refusedEmail = email();
     const refused = await signupFrom('203.0.113.21', { email: refusedEmail, password: 'correct horse battery' });
     expect(refused.status).toBe(429);
-    expect(await refused.json()).toEqual({ success: false, http_status: 429, code: 'rate_limited', error: 'Too many signups from this address: try again later' });
+    expect(await refused.json()).toEqual({
+      success: false,
+      http_status: 429,
+      code: 'rate_limited',
+      error: 'Too many signups from this address: try again later',
+    });
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3_000);
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(3_600);
     expect(await throttled.database.prisma.customer.count({ where: { email: refusedEmail } })).toBe(0);
@@ -175,7 +194,10 @@ describe('POST /login', () => {
     const listed = await gateway.rest('GET', '/projects', { headers: { authorization: `Bearer ${session}` } });
     expect(listed.status).toBe(200);
     const stored = await gateway.database.prisma.apiKey.findMany({ where: { project: { slug: projectId } }, orderBy: { createdAt: 'asc' } });
-    expect(stored.map((row) => [row.name, row.session])).toEqual([['default', false], ['session', true]]);
+    expect(stored.map((row) => [row.name, row.session])).toEqual([
+      ['default', false],
+      ['session', true],
+    ]);
     const ttl = stored[1]!.expiresAt!.getTime() - stored[1]!.createdAt.getTime();
     expect(Math.round(ttl / 86_400_000)).toBe(30);
   });
@@ -219,7 +241,10 @@ describe('POST /login', () => {
   });
 
   const loginFrom = (client: string, body: { email: string; password: string }) =>
-    throttled.app.fetch(new Request('http://gateway.test/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }), { clientAddress: client });
+    throttled.app.fetch(
+      new Request('http://gateway.test/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      { clientAddress: client },
+    );
 
   test('repeated failures for one email from one address are 429 with Retry-After for that pair, even with the right password, until the window ends, without checking the password; the owner elsewhere and other emails are not held up', async () => {
     const { address } = await account(throttled);
@@ -250,7 +275,8 @@ describe('POST /login', () => {
   test('many addresses guessing one email are slowed by growing delays (at most LOGIN_MAX_DELAY_SECONDS), never a lock: an address the owner has logged in from is not delayed, a new one waits its turn', async () => {
     const { address } = await account(throttled);
     expect((await loginFrom('198.51.100.40', { email: address, password: 'correct horse battery' })).status).toBe(200);
-    for (let client = 41; client <= 45; client++) expect((await loginFrom(`203.0.113.${client}`, { email: address, password: 'guess guess' })).status).toBe(401);
+    for (let client = 41; client <= 45; client++)
+      expect((await loginFrom(`203.0.113.${client}`, { email: address, password: 'guess guess' })).status).toBe(401);
     // Five failures on the email, past LOGIN_DELAY_AFTER_FAILURES_PER_EMAIL (4): a further guess from a new address waits first.
     verified.hashes.length = 0;
     const slowed = await loginFrom('203.0.113.46', { email: address, password: 'guess guess' });
@@ -267,7 +293,10 @@ describe('POST /login', () => {
   test('repeated failures from one address are 429 for any email from it; other addresses are not held up', async () => {
     const { address } = await account(throttled);
     const login = (body: object, client: string) =>
-      throttled.app.fetch(new Request('http://gateway.test/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }), { clientAddress: client });
+      throttled.app.fetch(
+        new Request('http://gateway.test/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+        { clientAddress: client },
+      );
     for (let attempt = 0; attempt < 5; attempt++) expect((await login({ email: email(), password: 'guess guess' }, '203.0.113.9')).status).toBe(401);
     const refused = await login({ email: address, password: 'correct horse battery' }, '203.0.113.9');
     expect(refused.status).toBe(429);
@@ -297,7 +326,10 @@ describe('GraphQL', () => {
       {},
       login.data!.login.sessions[0]!.apiKey,
     );
-    expect(viewer.data!.viewer.customer).toEqual({ email: address, projects: [{ slug: signup.data!.signup.project.slug, name: 'E-commerce Platform', apiKeyCount: 2 }] });
+    expect(viewer.data!.viewer.customer).toEqual({
+      email: address,
+      projects: [{ slug: signup.data!.signup.project.slug, name: 'E-commerce Platform', apiKeyCount: 2 }],
+    });
   });
 
   test("viewer.customer is FORBIDDEN for keys that do not belong to an account (the operator's)", async () => {

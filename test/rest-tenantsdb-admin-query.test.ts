@@ -55,7 +55,15 @@ describe('POST /admin/query', () => {
       code: 'ok',
       results: [
         { tenant_id: 'acme', columns: ['id', 'name'], rows: [[1, 'Alice']], row_count: 1 },
-        { tenant_id: 'globex', columns: ['id', 'name'], rows: [[1, 'Bob'], [2, 'Carol']], row_count: 2 },
+        {
+          tenant_id: 'globex',
+          columns: ['id', 'name'],
+          rows: [
+            [1, 'Bob'],
+            [2, 'Carol'],
+          ],
+          row_count: 2,
+        },
       ],
       total_tenants: 2,
       execution_time: expect.stringMatching(/^\d+ms$/),
@@ -81,16 +89,25 @@ describe('POST /admin/query', () => {
     const opening =
       gateway.database.kind === 'postgres'
         ? `BEGIN; SET LOCAL search_path TO "${acme.schemaName}"; SET LOCAL statement_timeout = 30000; SET LOCAL standard_conforming_strings = on; SET LOCAL client_encoding = 'UTF8'`
-        : expect.stringMatching(new RegExp(`^BEGIN; SET LOCAL ROLE "tdbr_[0-9a-f]{24}"; SET LOCAL search_path TO "${acme.schemaName}"; SET LOCAL statement_timeout = 30000$`));
+        : expect.stringMatching(
+            new RegExp(`^BEGIN; SET LOCAL ROLE "tdbr_[0-9a-f]{24}"; SET LOCAL search_path TO "${acme.schemaName}"; SET LOCAL statement_timeout = 30000$`),
+          );
     expect(statements.filter((sql) => !prisma.includes(sql))).toEqual([
       opening,
       'SELECT id, name FROM users WHERE id = 1',
       // PGlite has no logins: after every statement, the session must still be in the tenant's role.
-      ...(gateway.database.kind === 'postgres' ? [] : ["SELECT current_user, current_setting('standard_conforming_strings'), current_setting('client_encoding')"]),
+      ...(gateway.database.kind === 'postgres'
+        ? []
+        : ["SELECT current_user, current_setting('standard_conforming_strings'), current_setting('client_encoding')"]),
       'COMMIT',
     ]);
     // The key (tests remember no principal), the blueprint with its workspace and plan, the tenant with its database's placement, the query log.
-    expect(prisma.map((sql) => /FROM "public"\."(\w+)"|INTO "public"\."(\w+)"/.exec(sql)?.slice(1).find(Boolean))).toEqual(['ApiKey', 'Blueprint', 'Tenant', 'TenantQueryLog']);
+    expect(prisma.map((sql) => /FROM "public"\."(\w+)"|INTO "public"\."(\w+)"/.exec(sql)?.slice(1).find(Boolean))).toEqual([
+      'ApiKey',
+      'Blueprint',
+      'Tenant',
+      'TenantQueryLog',
+    ]);
   });
 
   test('a change on one tenant writes its audit event before the change commits in the data plane, with the storage measured before that commit', async () => {
@@ -114,7 +131,11 @@ describe('POST /admin/query', () => {
   test('row changes count their rows and stay in the one tenant', async () => {
     const inserted = await query({ blueprint: 'main', query: "INSERT INTO users (name) VALUES ('Dave'), ('Eve')", tenant_id: 'globex' });
     expect(inserted.body).toMatchObject({ tenant_id: 'globex', columns: [], rows: [], row_count: 2 });
-    const returning = await query({ blueprint: 'main', query: "UPDATE users SET email = 'x@globex.test' WHERE name = 'Dave' RETURNING name", tenant_id: 'globex' });
+    const returning = await query({
+      blueprint: 'main',
+      query: "UPDATE users SET email = 'x@globex.test' WHERE name = 'Dave' RETURNING name",
+      tenant_id: 'globex',
+    });
     expect(returning.body).toMatchObject({ columns: ['name'], rows: [['Dave']], row_count: 1 });
     expect((await inSchema(gateway, acme, 'SELECT count(*) FROM users')).rows).toEqual([[1]]);
     await query({ blueprint: 'main', query: "DELETE FROM users WHERE name IN ('Dave', 'Eve')", tenant_id: 'globex' });
@@ -167,13 +188,19 @@ describe('POST /admin/query', () => {
       const response = await query({ blueprint: 'main', query: 'SELECT * FROM users', tenant_id: ref });
       expect(response.body).toEqual({ success: false, http_status: 404, code: 'not_found', error: `Tenant not found: ${ref}` });
     }
-    expect((await query({ blueprint: 'nope', query: 'SELECT 1', all_tenants: true })).body).toEqual({ success: false, http_status: 404, code: 'not_found', error: 'Blueprint not found: nope' });
+    expect((await query({ blueprint: 'nope', query: 'SELECT 1', all_tenants: true })).body).toEqual({
+      success: false,
+      http_status: 404,
+      code: 'not_found',
+      error: 'Blueprint not found: nope',
+    });
   });
 
   test("a qualified name of another tenant's schema fails: permission denied in the project's database, absent from another project's", async () => {
     // On PostgreSQL another project's schemas are in another database: not even their names are there.
     // The embedded data plane keeps every project in one instance: there the tenant's role is refused.
-    const otherProject = (schemaName: string) => (gateway.database.kind === 'postgres' ? `relation "${schemaName}.users" does not exist` : `permission denied for schema ${schemaName}`);
+    const otherProject = (schemaName: string) =>
+      gateway.database.kind === 'postgres' ? `relation "${schemaName}.users" does not exist` : `permission denied for schema ${schemaName}`;
     for (const [victim, error] of [
       [globex, `permission denied for schema ${globex.schemaName}`],
       [stranger, otherProject(stranger.schemaName)],
@@ -195,21 +222,35 @@ describe('POST /admin/query', () => {
     await query({ blueprint: 'main', query: 'SELECT * FROM nowhere', tenant_id: tenant.slug });
     const logs = await gateway.rest('GET', `/tenants/${tenant.slug}/logs`, { headers: { authorization: `Bearer ${project.key}` } });
     expect(logs.body.logs).toEqual([
-      { query: 'SELECT * FROM nowhere', source: 'api', success: false, duration_ms: expect.any(Number), error: 'relation "nowhere" does not exist', created_at: expect.any(String) },
+      {
+        query: 'SELECT * FROM nowhere',
+        source: 'api',
+        success: false,
+        duration_ms: expect.any(Number),
+        error: 'relation "nowhere" does not exist',
+        created_at: expect.any(String),
+      },
       { query: 'SELECT count(*) FROM users', source: 'api', success: true, duration_ms: expect.any(Number), created_at: expect.any(String) },
     ]);
     const stats = await gateway.rest('GET', `/tenants/${tenant.slug}/logs/stats`, { headers: { authorization: `Bearer ${project.key}` } });
     expect(stats.body).toMatchObject({ total_queries: 2, successful: 1, failed: 1, by_source: { api: 2, proxy: 0 } });
     // A refused query never reached the database: nothing to log.
     await query({ blueprint: 'main', query: 'DROP TABLE users', tenant_id: tenant.slug });
-    expect((await gateway.rest('GET', `/tenants/${tenant.slug}/logs/stats`, { headers: { authorization: `Bearer ${project.key}` } })).body.total_queries).toBe(2);
+    expect((await gateway.rest('GET', `/tenants/${tenant.slug}/logs/stats`, { headers: { authorization: `Bearer ${project.key}` } })).body.total_queries).toBe(
+      2,
+    );
   });
 
   test('a suspended tenant is refused; all_tenants skips it', async () => {
     const tenant = await tenantOf(gateway, project);
     await gateway.rest('POST', `/tenants/${tenant.slug}/suspend`, { headers: { authorization: `Bearer ${project.key}` } });
     const response = await query({ blueprint: 'main', query: 'SELECT 1', tenant_id: tenant.slug });
-    expect(response.body).toEqual({ success: false, http_status: 409, code: 'conflict', error: `Tenant '${tenant.slug}' is suspended: its queries are blocked until it is resumed` });
+    expect(response.body).toEqual({
+      success: false,
+      http_status: 409,
+      code: 'conflict',
+      error: `Tenant '${tenant.slug}' is suspended: its queries are blocked until it is resumed`,
+    });
     const all = await query({ blueprint: 'main', query: 'SELECT 1', all_tenants: true });
     expect(all.body.results.map((result: { tenant_id: string }) => result.tenant_id)).not.toContain(tenant.slug);
   });
@@ -223,8 +264,16 @@ describe('POST /admin/query', () => {
 describe.skipIf(!process.env.TEST_POSTGRES_URL)('max_connections: queries at once on one database, per process (PostgreSQL)', () => {
   /** Backends of the project's logins asleep in pg_sleep, wherever they are on the server. */
   const sleepers = async (projectId: string) => {
-    const roles = (await gateway.database.prisma.dataPlacement.findMany({ where: { database: { projectId } }, select: { roleName: true } })).map((placement) => placement.roleName);
-    return Number((await gateway.database.sql.transaction((tx) => tx.query(`SELECT count(*) FROM pg_stat_activity WHERE usename = ANY($1) AND wait_event = 'PgSleep'`, [roles]))).rows[0]![0]);
+    const roles = (await gateway.database.prisma.dataPlacement.findMany({ where: { database: { projectId } }, select: { roleName: true } })).map(
+      (placement) => placement.roleName,
+    );
+    return Number(
+      (
+        await gateway.database.sql.transaction((tx) =>
+          tx.query(`SELECT count(*) FROM pg_stat_activity WHERE usename = ANY($1) AND wait_event = 'PgSleep'`, [roles]),
+        )
+      ).rows[0]![0],
+    );
   };
 
   test('at 1: a second query on a busy tenant database (or workspace) is 429 rate_limited naming max_connections, nothing run; other databases go on', async () => {
@@ -268,6 +317,9 @@ describe.skipIf(!process.env.TEST_POSTGRES_URL)('max_connections: queries at onc
     const rows = await query({ blueprint: 'busy', query: "SELECT count(*) FROM users WHERE name = 'refused'", tenant_id: first.slug }, busy.key);
     expect(rows.body).toMatchObject({ success: true, rows: [[0]] });
     const logs = await gateway.rest('GET', `/tenants/${first.slug}/logs`, { headers });
-    expect(logs.body.logs.map((entry: { query: string }) => entry.query)).toEqual(["SELECT count(*) FROM users WHERE name = 'refused'", 'SELECT pg_sleep(1.5)']);
+    expect(logs.body.logs.map((entry: { query: string }) => entry.query)).toEqual([
+      "SELECT count(*) FROM users WHERE name = 'refused'",
+      'SELECT pg_sleep(1.5)',
+    ]);
   });
 });

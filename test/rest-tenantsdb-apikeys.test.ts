@@ -35,7 +35,16 @@ describe('GET /apikeys', () => {
       http_status: 200,
       code: 'ok',
       count: 1,
-      api_keys: [{ id: expect.any(String), name: 'default', prefix: key.slice(0, 25), created_at: expect.stringMatching(timestamp), last_used_at: null, expires_at: null }],
+      api_keys: [
+        {
+          id: expect.any(String),
+          name: 'default',
+          prefix: key.slice(0, 25),
+          created_at: expect.stringMatching(timestamp),
+          last_used_at: null,
+          expires_at: null,
+        },
+      ],
     });
     expect(JSON.stringify(response.body)).not.toContain(key);
   });
@@ -135,7 +144,7 @@ describe('last_used_at', () => {
     expect(rows.map((row) => row.lastUsedAt)).toEqual(rows.map(() => expect.any(Date)));
   });
 
-  test('a flush brings back no key: a deleted key stays deleted (its last use before that recorded), a deleted project\'s keys stay gone', async () => {
+  test("a flush brings back no key: a deleted key stays deleted (its last use before that recorded), a deleted project's keys stay gone", async () => {
     const { key } = await signup();
     const created = (await gateway.rest('POST', '/apikeys', { headers: bearer(key), body: { name: 'ci' } })).body;
     const doomed = (await gateway.rest('POST', '/projects', { headers: bearer(key), body: { name: 'Doomed' } })).body;
@@ -213,7 +222,7 @@ describe('another replica', () => {
     expect(await within(401, () => onReplica(created.api_key))).toBeLessThanOrEqual(1_200);
   });
 
-  test("a project deleted on one replica: its keys stop working on another within a second", async () => {
+  test('a project deleted on one replica: its keys stop working on another within a second', async () => {
     const { key } = await signup();
     const doomed = (await gateway.rest('POST', '/projects', { headers: bearer(key), body: { name: 'Doomed' } })).body;
     expect(await onReplica(doomed.api_key)).toBe(200);

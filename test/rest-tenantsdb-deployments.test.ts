@@ -23,7 +23,9 @@ const as = (project: DataPlaneProject) => ({ authorization: `Bearer ${project.ke
 const finished = (project: DataPlaneProject, id: string) => deploymentFinished(gateway, project, id);
 
 const tables = async (tenant: { placementId: string; schemaName: string }) =>
-  (await inSchema(gateway, tenant, `SELECT table_name FROM information_schema.tables WHERE table_schema = '${tenant.schemaName}' ORDER BY 1`)).rows.map((row) => row[0]);
+  (await inSchema(gateway, tenant, `SELECT table_name FROM information_schema.tables WHERE table_schema = '${tenant.schemaName}' ORDER BY 1`)).rows.map(
+    (row) => row[0],
+  );
 
 describe('POST /deployments', () => {
   test("two tenants, one with a conflicting table: partial, both results, the other tenant migrated; GET /deployments and the tenant's history in the documented shapes", async () => {
@@ -63,8 +65,16 @@ describe('POST /deployments', () => {
     expect(indexes.rows).toEqual([]);
     const databases = await gateway.database.prisma.tenantDatabase.findMany({ where: { blueprintId: project.blueprintId }, orderBy: { createdAt: 'asc' } });
     expect(databases.map((database) => database.schemaVersion)).toEqual([2, 1]);
-    const changes = await gateway.database.prisma.schemaChange.findMany({ where: { workspaceId: project.workspaceId }, include: { version: true }, orderBy: { position: 'asc' } });
-    expect(changes.map((change) => [change.status, change.version?.number])).toEqual([['DEPLOYED', 1], ['DEPLOYED', 2], ['DEPLOYED', 2]]);
+    const changes = await gateway.database.prisma.schemaChange.findMany({
+      where: { workspaceId: project.workspaceId },
+      include: { version: true },
+      orderBy: { position: 'asc' },
+    });
+    expect(changes.map((change) => [change.status, change.version?.number])).toEqual([
+      ['DEPLOYED', 1],
+      ['DEPLOYED', 2],
+      ['DEPLOYED', 2],
+    ]);
 
     const list = await gateway.rest('GET', '/deployments', { headers: as(project) });
     expect(list.body).toEqual({
@@ -72,9 +82,27 @@ describe('POST /deployments', () => {
       http_status: 200,
       code: 'ok',
       deployments: [
-        { id: created.body.id, blueprint_name: 'main', version: 2, status: 'partial', tenants_total: 2, tenants_completed: 1, tenants_failed: 1, created_at: done.created_at },
+        {
+          id: created.body.id,
+          blueprint_name: 'main',
+          version: 2,
+          status: 'partial',
+          tenants_total: 2,
+          tenants_completed: 1,
+          tenants_failed: 1,
+          created_at: done.created_at,
+        },
         // The blueprint's first version, deployed before it had tenants.
-        { id: expect.stringMatching(/^dep_/), blueprint_name: 'main', version: 1, status: 'completed', tenants_total: 0, tenants_completed: 0, tenants_failed: 0, created_at: expect.any(String) },
+        {
+          id: expect.stringMatching(/^dep_/),
+          blueprint_name: 'main',
+          version: 1,
+          status: 'completed',
+          tenants_total: 0,
+          tenants_completed: 0,
+          tenants_failed: 0,
+          created_at: expect.any(String),
+        },
       ],
       count: 2,
     });
@@ -84,7 +112,14 @@ describe('POST /deployments', () => {
     const retry = await gateway.rest('POST', '/deployments', { headers: as(project), body: { blueprint_name: 'main' } });
     expect(retry.status).toBe(201);
     const retried = await finished(project, retry.body.id);
-    expect(retried).toMatchObject({ version: 2, status: 'completed', tenants_total: 1, tenants_completed: 1, tenants_failed: 0, results: [{ tenant_id: 'globex', status: 'completed' }] });
+    expect(retried).toMatchObject({
+      version: 2,
+      status: 'completed',
+      tenants_total: 1,
+      tenants_completed: 1,
+      tenants_failed: 0,
+      results: [{ tenant_id: 'globex', status: 'completed' }],
+    });
     expect(await tables(globex)).toEqual(['orders', 'users']);
 
     const history = await gateway.rest('GET', '/tenants/globex/deployments', { headers: as(project) });
@@ -95,19 +130,44 @@ describe('POST /deployments', () => {
       tenant_id: 'globex',
       count: 2,
       deployments: [
-        { id: retry.body.id, blueprint_name: 'main', version: 2, status: 'completed', duration: expect.stringMatching(/^\d+ms$/), created_at: expect.any(String), completed_at: expect.any(String) },
-        { id: created.body.id, blueprint_name: 'main', version: 2, status: 'failed', duration: expect.stringMatching(/^\d+ms$/), error: 'relation "orders" already exists', created_at: expect.any(String), completed_at: expect.any(String) },
+        {
+          id: retry.body.id,
+          blueprint_name: 'main',
+          version: 2,
+          status: 'completed',
+          duration: expect.stringMatching(/^\d+ms$/),
+          created_at: expect.any(String),
+          completed_at: expect.any(String),
+        },
+        {
+          id: created.body.id,
+          blueprint_name: 'main',
+          version: 2,
+          status: 'failed',
+          duration: expect.stringMatching(/^\d+ms$/),
+          error: 'relation "orders" already exists',
+          created_at: expect.any(String),
+          completed_at: expect.any(String),
+        },
       ],
     });
     const limited = await gateway.rest('GET', '/tenants/globex/deployments?limit=1', { headers: as(project) });
     expect(limited.body).toMatchObject({ count: 1, deployments: [{ id: retry.body.id }] });
     expect((await gateway.rest('GET', '/tenants/globex/deployments?limit=0', { headers: as(project) })).body).toEqual({
-      success: false, http_status: 400, code: 'bad_request', error: 'limit must be an integer from 1 to 1000',
+      success: false,
+      http_status: 400,
+      code: 'bad_request',
+      error: 'limit must be an integer from 1 to 1000',
     });
 
     // Everything is deployed now.
     const nothing = await gateway.rest('POST', '/deployments', { headers: as(project), body: { blueprint_name: 'main' } });
-    expect(nothing.body).toEqual({ success: false, http_status: 409, code: 'conflict', error: "Blueprint 'main' has no undeployed changes and every tenant is at version 2" });
+    expect(nothing.body).toEqual({
+      success: false,
+      http_status: 409,
+      code: 'conflict',
+      error: "Blueprint 'main' has no undeployed changes and every tenant is at version 2",
+    });
   });
 
   test('deploy_all false releases the version without touching existing tenants; a tenant made later starts from it', async () => {
@@ -146,19 +206,32 @@ describe('POST /deployments', () => {
       expect(response.body).toEqual({ success: false, http_status: 404, code: 'not_found', error: `Blueprint not found: ${name}` });
     }
     expect((await gateway.rest('POST', '/deployments', { headers: as(project), body: { blueprint_name: 'main', version: 7 } })).body).toEqual({
-      success: false, http_status: 404, code: 'not_found', error: "Blueprint 'main' has no version 7",
+      success: false,
+      http_status: 404,
+      code: 'not_found',
+      error: "Blueprint 'main' has no version 7",
     });
     const theirs = await gateway.rest('POST', '/deployments', { headers: as(other), body: { blueprint_name: 'secret' } });
     expect(theirs.status).toBe(201);
     for (const id of [theirs.body.id, 'dep_abc123', 'x']) {
-      expect((await gateway.rest('GET', `/deployments/${id}`, { headers: as(project) })).body).toEqual({ success: false, http_status: 404, code: 'not_found', error: `Deployment not found: ${id}` });
+      expect((await gateway.rest('GET', `/deployments/${id}`, { headers: as(project) })).body).toEqual({
+        success: false,
+        http_status: 404,
+        code: 'not_found',
+        error: `Deployment not found: ${id}`,
+      });
     }
     expect((await gateway.rest('GET', '/deployments', { headers: as(project) })).body.deployments).toEqual([]);
   });
 
   test('a key that is not a project key is 403', async () => {
     const response = await gateway.rest('GET', '/deployments', { headers: { authorization: `Bearer ${gateway.adminKey}` } });
-    expect(response.body).toEqual({ success: false, http_status: 403, code: 'forbidden', error: 'Workspaces, blueprints, deployments and admin queries belong to a project: use a project API key' });
+    expect(response.body).toEqual({
+      success: false,
+      http_status: 403,
+      code: 'forbidden',
+      error: 'Workspaces, blueprints, deployments and admin queries belong to a project: use a project API key',
+    });
   });
 });
 
@@ -191,7 +264,10 @@ describe('requests during a deployment', () => {
     }
     expect(seen.at(-1)).toEqual({ status: 'completed', tenants_completed: 12 });
     // At least one answer came while the job was part done, not only before it started or after it ended.
-    expect(seen.some((answer) => answer.tenants_completed > 0 && answer.tenants_completed < 12), JSON.stringify(seen)).toBe(true);
+    expect(
+      seen.some((answer) => answer.tenants_completed > 0 && answer.tenants_completed < 12),
+      JSON.stringify(seen),
+    ).toBe(true);
   });
 });
 
@@ -203,11 +279,18 @@ describe('a process that stopped mid-deployment', () => {
     const project = await projectWithBlueprint(gateway, 'main', ['CREATE TABLE users (id int)']);
     const tenants = [await tenantOf(gateway, project), await tenantOf(gateway, project), await tenantOf(gateway, project)];
     const prisma = gateway.database.prisma;
-    const version = await prisma.blueprintVersion.create({ data: { blueprintId: project.blueprintId, number: 2, statements: ['CREATE TABLE invoices (id int)'], deployedAt: new Date() } });
+    const version = await prisma.blueprintVersion.create({
+      data: { blueprintId: project.blueprintId, number: 2, statements: ['CREATE TABLE invoices (id int)'], deployedAt: new Date() },
+    });
     // What the stopped process left: tenant 1 applied and recorded, tenant 2 applied (its DDL
     // and version committed) but not recorded, tenant 3 not reached; its lease ran out.
     const rollout = await prisma.$transaction(async (tx) => {
-      const made = await enqueueSchemaRollout(tx, { projectId: project.projectId, blueprint: 'main', version: version.number, tenantIds: tenants.map((tenant) => tenant.id) });
+      const made = await enqueueSchemaRollout(tx, {
+        projectId: project.projectId,
+        blueprint: 'main',
+        version: version.number,
+        tenantIds: tenants.map((tenant) => tenant.id),
+      });
       // Taken by the process about to stop.
       await holdQueueJob(tx, schemaRolloutKind, 'rolloutId', made.id);
       return made;
@@ -216,7 +299,10 @@ describe('a process that stopped mid-deployment', () => {
       await inSchema(gateway, tenant, 'CREATE TABLE invoices (id int)');
       await prisma.tenantDatabase.updateMany({ where: { tenantId: tenant.id }, data: { schemaVersion: 2 } });
     }
-    await prisma.schemaRolloutTarget.updateMany({ where: { rolloutId: rollout.id, tenantId: tenants[0]!.id }, data: { status: 'COMPLETED', durationMs: 5, completedAt: new Date() } });
+    await prisma.schemaRolloutTarget.updateMany({
+      where: { rolloutId: rollout.id, tenantId: tenants[0]!.id },
+      data: { status: 'COMPLETED', durationMs: 5, completedAt: new Date() },
+    });
     await prisma.schemaRollout.update({ where: { id: rollout.id }, data: { status: 'IN_PROGRESS', attempts: 1, startedAt: new Date() } });
     await releaseQueueJob(prisma, schemaRolloutKind, 'rolloutId', rollout.id);
 

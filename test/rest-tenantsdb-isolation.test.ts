@@ -24,7 +24,10 @@ const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 async function ownersTenant(): Promise<string> {
   const slug = uniqueSlug('acme');
-  const created = await gateway.rest('POST', '/tenants', { headers: bearer(keys.owner), body: { tenant_id: slug, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
+  const created = await gateway.rest('POST', '/tenants', {
+    headers: bearer(keys.owner),
+    body: { tenant_id: slug, databases: [{ blueprint: 'main', isolation_level: 1 }] },
+  });
   expect(created.status).toBe(201);
   return slug;
 }
@@ -52,7 +55,7 @@ describe.each([
   ['another project of the same account', 'sibling'],
   ['a project of another account', 'stranger'],
 ] as const)('%s', (_name, caller) => {
-  test.each(routes)("%s %s on the owner's tenant is 404 \"Tenant not found\" and changes nothing", async (method, path, body) => {
+  test.each(routes)('%s %s on the owner\'s tenant is 404 "Tenant not found" and changes nothing', async (method, path, body) => {
     const slug = await ownersTenant();
     const before = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { slug }, include: { databases: true, backups: true } });
     const response = await gateway.rest(method, path.replace('{id}', slug), { headers: bearer(keys[caller]), ...(body ? { body } : {}) });
@@ -63,10 +66,17 @@ describe.each([
   });
 });
 
-test('GET /tenants lists the caller\'s project only; the operator still sees every project\'s tenants', async () => {
+test("GET /tenants lists the caller's project only; the operator still sees every project's tenants", async () => {
   const mine = await ownersTenant();
   const theirs = uniqueSlug('globex');
-  expect((await gateway.rest('POST', '/tenants', { headers: bearer(keys.stranger), body: { tenant_id: theirs, databases: [{ blueprint: 'main', isolation_level: 1 }] } })).status).toBe(201);
+  expect(
+    (
+      await gateway.rest('POST', '/tenants', {
+        headers: bearer(keys.stranger),
+        body: { tenant_id: theirs, databases: [{ blueprint: 'main', isolation_level: 1 }] },
+      })
+    ).status,
+  ).toBe(201);
   const owner = await gateway.rest('GET', '/tenants', { headers: bearer(keys.owner) });
   const stranger = await gateway.rest('GET', '/tenants', { headers: bearer(keys.stranger) });
   const sibling = await gateway.rest('GET', '/tenants', { headers: bearer(keys.sibling) });

@@ -40,7 +40,9 @@ describe('GET /tenants/{id}/logs', () => {
   test('the documented entry, field by field', async () => {
     const acme = await tenant();
     const at = new Date('2026-11-29T07:30:00.456Z');
-    await recordQueries(gateway.database.prisma, [run(acme.id, { query: 'SELECT * FROM users WHERE active = true', source: 'PROXY', durationMs: 4.213, createdAt: at })]);
+    await recordQueries(gateway.database.prisma, [
+      run(acme.id, { query: 'SELECT * FROM users WHERE active = true', source: 'PROXY', durationMs: 4.213, createdAt: at }),
+    ]);
     const response = await gateway.rest('GET', `/tenants/${acme.slug}/logs`, { headers: as(project.key) });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
@@ -56,7 +58,10 @@ describe('GET /tenants/{id}/logs', () => {
 
   test('50 entries by default, newest first, has_more while more follow; limit and offset page through', async () => {
     const acme = await tenant();
-    await recordQueries(gateway.database.prisma, Array.from({ length: 60 }, (_, index) => run(acme.id, { query: `SELECT ${index}`, createdAt: minutesAgo(60 - index) })));
+    await recordQueries(
+      gateway.database.prisma,
+      Array.from({ length: 60 }, (_, index) => run(acme.id, { query: `SELECT ${index}`, createdAt: minutesAgo(60 - index) })),
+    );
     const first = await gateway.rest('GET', `/tenants/${acme.slug}/logs`, { headers: as(project.key) });
     expect(first.body.count).toBe(50);
     expect(first.body.has_more).toBe(true);

@@ -39,7 +39,8 @@ async function twins(): Promise<string> {
   return id;
 }
 
-const listed = async (key: string) => (await gateway.rest('GET', '/tenants', { headers: bearer(key) })).body.tenants.map((tenant: { tenant_id: string }) => tenant.tenant_id);
+const listed = async (key: string) =>
+  (await gateway.rest('GET', '/tenants', { headers: bearer(key) })).body.tenants.map((tenant: { tenant_id: string }) => tenant.tenant_id);
 
 test('two projects each create tenant acme (201 both), and each lists exactly its own', async () => {
   const id = await twins();
@@ -75,7 +76,7 @@ test("deleting one project's acme leaves the other's untouched, and the id is th
   expect((await createIn(keys.first, id)).status).toBe(201);
 });
 
-test("a login session key resolves ids within its project too", async () => {
+test('a login session key resolves ids within its project too', async () => {
   const id = await twins();
   await gateway.rest('POST', `/tenants/${id}/suspend`, { headers: bearer(keys.second) });
   const login = await gateway.rest('POST', '/login', { body: { email: firstAccount.email, password: accountPassword } });
@@ -103,19 +104,21 @@ test('tenants with no project keep unique ids; a project may still use such an i
   await expect(direct).rejects.toMatchObject({ code: 'P2002' });
 });
 
-test("an operator naming an id that tenants of several projects share is 409 asking for the UUID; by UUID it reaches each", async () => {
+test('an operator naming an id that tenants of several projects share is 409 asking for the UUID; by UUID it reaches each', async () => {
   const id = await twins();
   const ambiguous = await gateway.rest('GET', `/tenants/${id}`, { headers: bearer(gateway.adminKey) });
   expect(ambiguous.status).toBe(409);
   expect(ambiguous.body).toMatchObject({ success: false, http_status: 409, code: 'conflict' });
-  expect(ambiguous.body.error).toMatch(new RegExp(`^Tenant "${id}" is ambiguous: tenants in several projects have that id; name the tenant by its UUID \\(for example [0-9a-f-]{36}\\)$`));
+  expect(ambiguous.body.error).toMatch(
+    new RegExp(`^Tenant "${id}" is ambiguous: tenants in several projects have that id; name the tenant by its UUID \\(for example [0-9a-f-]{36}\\)$`),
+  );
   const rows = await gateway.database.prisma.tenant.findMany({ where: { slug: id }, select: { id: true } });
   for (const row of rows) {
     expect((await gateway.rest('GET', `/tenants/${row.id}`, { headers: bearer(gateway.adminKey) })).body).toMatchObject({ success: true, tenant_id: id });
   }
 });
 
-test("an operator naming an id held by a tenant with no project reaches that tenant, whatever projects call theirs", async () => {
+test('an operator naming an id held by a tenant with no project reaches that tenant, whatever projects call theirs', async () => {
   const id = await twins();
   expect((await createIn(gateway.adminKey, id)).status).toBe(201);
   await gateway.rest('POST', `/tenants/${id}/suspend`, { headers: bearer(gateway.adminKey) });

@@ -63,12 +63,15 @@ describe('POST /projects', () => {
 
   test("the operator's key is not an account's: 403 forbidden", async () => {
     const response = await gateway.rest('POST', '/projects', { headers: bearer(gateway.adminKey), body: { name: 'x' } });
-    expect(response).toMatchObject({ status: 403, body: { code: 'forbidden', error: 'This API key does not belong to a TenantsDB account: use a project API key' } });
+    expect(response).toMatchObject({
+      status: 403,
+      body: { code: 'forbidden', error: 'This API key does not belong to a TenantsDB account: use a project API key' },
+    });
   });
 });
 
 describe('GET /projects', () => {
-  test('the documented response: count and every project of the account with its live key count, oldest first; never another account\'s', async () => {
+  test("the documented response: count and every project of the account with its live key count, oldest first; never another account's", async () => {
     const account = await signup('Healthcare SaaS');
     await gateway.rest('POST', '/apikeys', { headers: bearer(account.key), body: { name: 'ci' } });
     const second = await createProject(account, 'E-commerce Platform');
@@ -82,7 +85,12 @@ describe('GET /projects', () => {
       count: 2,
       projects: [
         { project_id: account.projectId, name: 'Healthcare SaaS', api_key_count: 2, created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) },
-        { project_id: second.project_id, name: 'E-commerce Platform', api_key_count: 1, created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) },
+        {
+          project_id: second.project_id,
+          name: 'E-commerce Platform',
+          api_key_count: 1,
+          created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+        },
       ],
     });
   });
@@ -121,7 +129,9 @@ describe('POST /projects/{id}/switch', () => {
     const created = await createProject(account, 'Rotated');
     const rotated = await startReplica(gateway, { SECRETS_KEY: randomBytes(32).toString('hex'), SECRETS_KEY_PREVIOUS: testSecretsKey, PRINCIPAL_CACHE_MS: 0 });
     try {
-      const response = await rotated.fetch(new Request(`http://gateway.test/projects/${created.project_id}/switch`, { method: 'POST', headers: bearer(account.key) }));
+      const response = await rotated.fetch(
+        new Request(`http://gateway.test/projects/${created.project_id}/switch`, { method: 'POST', headers: bearer(account.key) }),
+      );
       expect(response.status).toBe(200);
       expect(((await response.json()) as { proxy_password: string }).proxy_password).toBe(created.proxy_password);
     } finally {
@@ -129,7 +139,7 @@ describe('POST /projects/{id}/switch', () => {
     }
   });
 
-  test('a name two projects share is 409; an unknown one, and another account\'s project, are 404', async () => {
+  test("a name two projects share is 409; an unknown one, and another account's project, are 404", async () => {
     const account = await signup();
     await createProject(account, 'Twin');
     await createProject(account, 'Twin');
@@ -150,17 +160,29 @@ describe('DELETE /projects/{id}', () => {
     const doomed = await createProject(account, 'E-commerce Platform');
     const tenant = uniqueSlug('acme');
     await createBlueprints(gateway, doomed.api_key, ['main']);
-    const created = await gateway.rest('POST', '/tenants', { headers: bearer(doomed.api_key), body: { tenant_id: tenant, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
+    const created = await gateway.rest('POST', '/tenants', {
+      headers: bearer(doomed.api_key),
+      body: { tenant_id: tenant, databases: [{ blueprint: 'main', isolation_level: 1 }] },
+    });
     expect(created.status).toBe(201);
     const [backupPath] = (await backupWritten(gateway, doomed.api_key, tenant)).paths as string[];
-    const backupFiles = async () => (await readdir(gateway.backupDir, { recursive: true })).filter((file) => backupPath!.endsWith(file) || file.endsWith(backupPath!));
+    const backupFiles = async () =>
+      (await readdir(gateway.backupDir, { recursive: true })).filter((file) => backupPath!.endsWith(file) || file.endsWith(backupPath!));
     expect(await backupFiles()).toHaveLength(1);
     // The project id is tdb_ and the first 8 hex digits of its UUID; its schemas start with p and the same digits, in its data-plane database.
     const projectId = (await gateway.database.prisma.project.findUniqueOrThrow({ where: { slug: doomed.project_id } })).id;
     const [database] = await gateway.database.prisma.dataPlaneDatabase.findMany({ where: { projectId }, include: { placements: true } });
     const schemaCount = async () =>
-      (await gateway.app.dataPlane.dataPlane.inspect(database!.server, gateway.database.kind === 'postgres' ? 'postgres' : database!.name, `SELECT (SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'p${doomed.project_id.slice(4)}\\_%') + (SELECT count(*) FROM pg_roles WHERE rolname = ANY($1))`, [database!.placements.map((placement) => placement.roleName)])).rows[0]![0];
-    const databaseCount = async () => (await gateway.database.sql.transaction((tx) => tx.query('SELECT count(*) FROM pg_database WHERE datname = $1', [database!.name]))).rows[0]![0];
+      (
+        await gateway.app.dataPlane.dataPlane.inspect(
+          database!.server,
+          gateway.database.kind === 'postgres' ? 'postgres' : database!.name,
+          `SELECT (SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'p${doomed.project_id.slice(4)}\\_%') + (SELECT count(*) FROM pg_roles WHERE rolname = ANY($1))`,
+          [database!.placements.map((placement) => placement.roleName)],
+        )
+      ).rows[0]![0];
+    const databaseCount = async () =>
+      (await gateway.database.sql.transaction((tx) => tx.query('SELECT count(*) FROM pg_database WHERE datname = $1', [database!.name]))).rows[0]![0];
     // Two schemas and their two roles.
     expect(await schemaCount()).toBe(gateway.database.kind === 'postgres' ? 2 : 4);
     if (gateway.database.kind === 'postgres') expect(await databaseCount()).toBe(1);

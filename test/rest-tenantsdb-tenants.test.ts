@@ -111,7 +111,13 @@ describe('POST /tenants', () => {
     const id = tenantId();
     await gateway.rest('POST', '/tenants', {
       headers: as(pro.key),
-      body: { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: 'L1' }, { blueprint: 'analytics', isolation_level: 1 }] },
+      body: {
+        tenant_id: id,
+        databases: [
+          { blueprint: 'main', isolation_level: 'L1' },
+          { blueprint: 'analytics', isolation_level: 1 },
+        ],
+      },
     });
     const response = await gateway.rest('GET', `/tenants/${id}`, { headers: as(pro.key) });
     expect(response.status).toBe(200);
@@ -142,21 +148,58 @@ describe('POST /tenants', () => {
     expect(response.status).toBe(403);
     expect(response.body).toEqual({ success: false, http_status: 403, code: 'forbidden', error: 'L2 dedicated VMs require a paid plan' });
     expect((await gateway.rest('GET', `/tenants/${id}`, { headers: as(free.key) })).status).toBe(404);
-    const shared = await gateway.rest('POST', '/tenants', { headers: as(free.key), body: { tenant_id: id, databases: [{ blueprint: 'fintech', isolation_level: 1 }] } });
+    const shared = await gateway.rest('POST', '/tenants', {
+      headers: as(free.key),
+      body: { tenant_id: id, databases: [{ blueprint: 'fintech', isolation_level: 1 }] },
+    });
     expect(shared.status).toBe(201);
   });
 
   test.each([
-    ['uppercase', { tenant_id: 'Acme', databases: [{ blueprint: 'main', isolation_level: 1 }] }, 'tenant_id may contain only lowercase letters, digits and underscores'],
-    ['a hyphen', { tenant_id: 'acme-corp', databases: [{ blueprint: 'main', isolation_level: 1 }] }, 'tenant_id may contain only lowercase letters, digits and underscores'],
+    [
+      'uppercase',
+      { tenant_id: 'Acme', databases: [{ blueprint: 'main', isolation_level: 1 }] },
+      'tenant_id may contain only lowercase letters, digits and underscores',
+    ],
+    [
+      'a hyphen',
+      { tenant_id: 'acme-corp', databases: [{ blueprint: 'main', isolation_level: 1 }] },
+      'tenant_id may contain only lowercase letters, digits and underscores',
+    ],
     ['a double underscore', { tenant_id: 'acme__corp', databases: [{ blueprint: 'main', isolation_level: 1 }] }, 'tenant_id must not contain "__"'],
     ['no databases field', { tenant_id: 'acme_x' }, 'databases is required'],
     ['an empty databases list', { tenant_id: 'acme_x', databases: [] }, 'databases must list at least one database'],
-    ['isolation level 3', { tenant_id: 'acme_x', databases: [{ blueprint: 'main', isolation_level: 3 }] }, 'databases[0].isolation_level: isolation_level must be 1 (shared) or 2 (dedicated)'],
-    ['a blueprint listed twice', { tenant_id: 'acme_x', databases: [{ blueprint: 'main', isolation_level: 1 }, { blueprint: 'main', isolation_level: 1 }] }, 'databases[1].blueprint: blueprint "main" is listed twice'],
-    ['a region for a shared database', { tenant_id: 'acme_x', databases: [{ blueprint: 'main', isolation_level: 1, region: 'us-east' }] }, 'databases[0].region: region applies to dedicated (L2) databases only'],
-    ['an unknown zone', { tenant_id: 'acme_x', databases: [{ blueprint: 'main', isolation_level: 2, region: 'mars-1' }] }, 'databases[0].region: region "mars-1" is not a zone'],
-    ['a bad blueprint name', { tenant_id: 'acme_x', databases: [{ blueprint: 'Main DB', isolation_level: 1 }] }, 'databases[0].blueprint: blueprint must be 1-63 lowercase letters'],
+    [
+      'isolation level 3',
+      { tenant_id: 'acme_x', databases: [{ blueprint: 'main', isolation_level: 3 }] },
+      'databases[0].isolation_level: isolation_level must be 1 (shared) or 2 (dedicated)',
+    ],
+    [
+      'a blueprint listed twice',
+      {
+        tenant_id: 'acme_x',
+        databases: [
+          { blueprint: 'main', isolation_level: 1 },
+          { blueprint: 'main', isolation_level: 1 },
+        ],
+      },
+      'databases[1].blueprint: blueprint "main" is listed twice',
+    ],
+    [
+      'a region for a shared database',
+      { tenant_id: 'acme_x', databases: [{ blueprint: 'main', isolation_level: 1, region: 'us-east' }] },
+      'databases[0].region: region applies to dedicated (L2) databases only',
+    ],
+    [
+      'an unknown zone',
+      { tenant_id: 'acme_x', databases: [{ blueprint: 'main', isolation_level: 2, region: 'mars-1' }] },
+      'databases[0].region: region "mars-1" is not a zone',
+    ],
+    [
+      'a bad blueprint name',
+      { tenant_id: 'acme_x', databases: [{ blueprint: 'Main DB', isolation_level: 1 }] },
+      'databases[0].blueprint: blueprint must be 1-63 lowercase letters',
+    ],
   ])('%s is 400 bad_request naming the field, and nothing is created', async (_name, body, message) => {
     const response = await gateway.rest('POST', '/tenants', { headers: as(pro.key), body });
     expect(response.status).toBe(400);
@@ -198,9 +241,15 @@ describe("a leftover schema of the gateway's own (its records gone, the drop fai
     await gateway.database.prisma.tenant.delete({ where: { id: tenant.id } });
     expect(await schemaCount(project.projectId, tenant.schemaName)).toBe(1);
 
-    const again = await gateway.rest('POST', '/tenants', { headers: as(project.key), body: { tenant_id: tenant.slug, databases: [{ blueprint: 'ledger', isolation_level: 1 }] } });
+    const again = await gateway.rest('POST', '/tenants', {
+      headers: as(project.key),
+      body: { tenant_id: tenant.slug, databases: [{ blueprint: 'ledger', isolation_level: 1 }] },
+    });
     expect(again.status, JSON.stringify(again.body)).toBe(201);
-    const recorded = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { placement: { schemaName: tenant.schemaName } }, include: { tenant: true } });
+    const recorded = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({
+      where: { placement: { schemaName: tenant.schemaName } },
+      include: { tenant: true },
+    });
     expect(recorded.tenant.slug).toBe(tenant.slug);
     expect((await inSchema(gateway, recorded.placementId!, 'SELECT count(*) FROM entries')).rows).toEqual([[0]]);
     // The leftover's placement went with it.
@@ -236,8 +285,16 @@ describe("a leftover schema of the gateway's own (its records gone, the drop fai
     const schemaName = physicalSchemaName(project.projectId, tenantDatabaseName('ledger', slug));
     await dataPlaneCatalog(gateway, { projectId: project.projectId }, `CREATE SCHEMA "${schemaName}"`);
     const placements = await gateway.database.prisma.dataPlacement.count();
-    const answer = await gateway.rest('POST', '/tenants', { headers: as(project.key), body: { tenant_id: slug, databases: [{ blueprint: 'ledger', isolation_level: 1 }] } });
-    expect(answer.body).toEqual({ success: false, http_status: 409, code: 'conflict', error: `A database named ${schemaName} already exists on the server; remove it or choose another name` });
+    const answer = await gateway.rest('POST', '/tenants', {
+      headers: as(project.key),
+      body: { tenant_id: slug, databases: [{ blueprint: 'ledger', isolation_level: 1 }] },
+    });
+    expect(answer.body).toEqual({
+      success: false,
+      http_status: 409,
+      code: 'conflict',
+      error: `A database named ${schemaName} already exists on the server; remove it or choose another name`,
+    });
     expect(await schemaCount(project.projectId, schemaName)).toBe(1);
     // Nothing of the refused create is left: no placement, no role.
     expect(await gateway.database.prisma.dataPlacement.count()).toBe(placements);
@@ -249,7 +306,8 @@ describe('GET /tenants', () => {
   test("lists the project's tenants in the documented shape, and only the project's", async () => {
     const { key, projectId } = await projectKey('PRO');
     const ids = [tenantId(), tenantId()];
-    for (const id of ids) await gateway.rest('POST', '/tenants', { headers: as(key), body: { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
+    for (const id of ids)
+      await gateway.rest('POST', '/tenants', { headers: as(key), body: { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
     const response = await gateway.rest('GET', '/tenants', { headers: as(key) });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
@@ -271,7 +329,8 @@ describe('GET /tenants', () => {
   test('?status= takes the states the answers show: ready lists live tenants, suspended the suspended ones', async () => {
     const { key } = await projectKey('PRO');
     const [live, paused] = [tenantId(), tenantId()];
-    for (const id of [live, paused]) await gateway.rest('POST', '/tenants', { headers: as(key), body: { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
+    for (const id of [live, paused])
+      await gateway.rest('POST', '/tenants', { headers: as(key), body: { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
     await gateway.rest('POST', `/tenants/${paused}/suspend`, { headers: as(key) });
     const ready = await gateway.rest('GET', '/tenants?status=ready', { headers: as(key) });
     expect(ready.status).toBe(200);
@@ -302,7 +361,12 @@ describe('trash, restore, suspend, resume', () => {
     expect(deleted.body).toMatchObject({ success: true, code: 'ok', tenant: { tenant_id: id, status: 'deleted' } });
     expect((await gateway.rest('GET', `/tenants/${id}`, { headers: as(pro.key) })).body.status).toBe('deleted');
 
-    const trash = { success: false, http_status: 409, code: 'conflict', error: `Tenant '${id}' is in trash. Use POST /tenants/${id}/restore or DELETE /tenants/${id}?hard=true` };
+    const trash = {
+      success: false,
+      http_status: 409,
+      code: 'conflict',
+      error: `Tenant '${id}' is in trash. Use POST /tenants/${id}/restore or DELETE /tenants/${id}?hard=true`,
+    };
     for (const [method, path, body] of [
       ['DELETE', `/tenants/${id}`, undefined],
       ['POST', `/tenants/${id}/suspend`, undefined],
@@ -347,10 +411,22 @@ describe('trash, restore, suspend, resume', () => {
     const id = tenantId();
     await gateway.rest('POST', '/tenants', { headers: as(pro.key), body: { tenant_id: id, databases: [{ blueprint: 'main', isolation_level: 1 }] } });
     const suspended = await gateway.rest('POST', `/tenants/${id}/suspend`, { headers: as(pro.key) });
-    expect(suspended.body).toEqual({ success: true, http_status: 200, code: 'ok', message: `Tenant '${id}' suspended`, tenant: { tenant_id: id, status: 'suspended' } });
+    expect(suspended.body).toEqual({
+      success: true,
+      http_status: 200,
+      code: 'ok',
+      message: `Tenant '${id}' suspended`,
+      tenant: { tenant_id: id, status: 'suspended' },
+    });
     expect((await gateway.rest('POST', `/tenants/${id}/suspend`, { headers: as(pro.key) })).status).toBe(409);
     const resumed = await gateway.rest('POST', `/tenants/${id}/resume`, { headers: as(pro.key) });
-    expect(resumed.body).toEqual({ success: true, http_status: 200, code: 'ok', message: `Tenant '${id}' resumed`, tenant: { tenant_id: id, status: 'ready' } });
+    expect(resumed.body).toEqual({
+      success: true,
+      http_status: 200,
+      code: 'ok',
+      message: `Tenant '${id}' resumed`,
+      tenant: { tenant_id: id, status: 'ready' },
+    });
     const resumeAgain = await gateway.rest('POST', `/tenants/${id}/resume`, { headers: as(pro.key) });
     expect(resumeAgain.status).toBe(409);
     expect(resumeAgain.body.error).toContain('it is ACTIVE, expected SUSPENDED');
@@ -392,7 +468,9 @@ describe('PATCH /tenants/{id}/isolation', () => {
     });
     const phases = [(await gateway.rest('GET', `/tenants/${id}`, { headers: as(pro.key) })).body.status];
     // While the migration runs a second one, a delete and a suspend are 409.
-    expect((await gateway.rest('PATCH', `/tenants/${id}/isolation`, { headers: as(pro.key), body: { isolation_level: 1, blueprint: 'fintech' } })).status).toBe(409);
+    expect((await gateway.rest('PATCH', `/tenants/${id}/isolation`, { headers: as(pro.key), body: { isolation_level: 1, blueprint: 'fintech' } })).status).toBe(
+      409,
+    );
     expect((await gateway.rest('DELETE', `/tenants/${id}`, { headers: as(pro.key) })).status).toBe(409);
     const safety = (await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) })).body.backups[0].storage_path;
     const rollback = await gateway.rest('POST', `/tenants/${id}/rollback`, { headers: as(pro.key), body: { storage_path: safety } });
@@ -410,16 +488,27 @@ describe('PATCH /tenants/{id}/isolation', () => {
     const moved = await gateway.database.prisma.auditEvent.findFirstOrThrow({ where: { tenantId: record.id, action: 'tenant.updated' } });
     expect(moved).toMatchObject({ actor: 'database migration', changes: [{ path: 'tenant.isolation', before: 'SHARED', after: 'DEDICATED' }] });
     const tenant = await gateway.rest('GET', `/tenants/${id}`, { headers: as(pro.key) });
-    expect(tenant.body.databases[0]).toMatchObject({ blueprint: 'fintech', isolation_level: 'L2', region: 'eu-central', connection_string: expect.stringContaining(`/fintech__${id}?`) });
+    expect(tenant.body.databases[0]).toMatchObject({
+      blueprint: 'fintech',
+      isolation_level: 'L2',
+      region: 'eu-central',
+      connection_string: expect.stringContaining(`/fintech__${id}?`),
+    });
     const backups = await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) });
     expect(backups.body.backups.map((backup: { type: string }) => backup.type)).toEqual(['safety']);
   });
 
   test('L2 → L2 in another zone: the documented region-change answer', async () => {
     const id = tenantId();
-    await gateway.rest('POST', '/tenants', { headers: as(pro.key), body: { tenant_id: id, databases: [{ blueprint: 'fintech', isolation_level: 2, region: 'eu-central' }] } });
+    await gateway.rest('POST', '/tenants', {
+      headers: as(pro.key),
+      body: { tenant_id: id, databases: [{ blueprint: 'fintech', isolation_level: 2, region: 'eu-central' }] },
+    });
     await waitForStatus(pro.key, id, 'ready');
-    const response = await gateway.rest('PATCH', `/tenants/${id}/isolation`, { headers: as(pro.key), body: { isolation_level: 2, blueprint: 'fintech', region: 'us-east' } });
+    const response = await gateway.rest('PATCH', `/tenants/${id}/isolation`, {
+      headers: as(pro.key),
+      body: { isolation_level: 2, blueprint: 'fintech', region: 'us-east' },
+    });
     expect(response.body).toEqual({
       success: true,
       http_status: 200,
@@ -476,7 +565,15 @@ describe('recovery_undo in GET /tenants/{id}', () => {
     // Its database is a real schema: the backup, the recovery and the undo run as jobs.
     const backup = await gateway.rest('POST', `/tenants/${id}/backup`, { headers: as(pro.key) });
     expect(backup.status).toBe(200);
-    await expect.poll(async () => (await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) })).body.backups.map((entry: { storage_path: string }) => entry.storage_path), { timeout: 10_000 }).toEqual(backup.body.paths);
+    await expect
+      .poll(
+        async () =>
+          (await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) })).body.backups.map(
+            (entry: { storage_path: string }) => entry.storage_path,
+          ),
+        { timeout: 10_000 },
+      )
+      .toEqual(backup.body.paths);
     await new Promise((resolve) => setTimeout(resolve, 20));
     const timestamp = new Date();
     const recovered = await gateway.rest('POST', `/tenants/${id}/recover`, { headers: as(pro.key), body: { timestamp: timestamp.toISOString() } });
@@ -514,7 +611,11 @@ describe('recovery_undo in GET /tenants/{id}', () => {
 
 describe('backups and recoveries of a tenant whose database holds rows run as jobs', () => {
   const rows = async (placementId: string, sql: string) => (await inSchema(gateway, placementId, sql)).rows;
-  const deps = () => ({ storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), keyring: testKeyring, dataPlane: gateway.app.dataPlane });
+  const deps = () => ({
+    storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }),
+    keyring: testKeyring,
+    dataPlane: gateway.app.dataPlane,
+  });
   /** A ready tenant of the PRO project whose database holds what `sql` puts there. */
   async function tenantWithRows(isolation: 1 | 2, sql: string) {
     const id = tenantId();
@@ -526,7 +627,10 @@ describe('backups and recoveries of a tenant whose database holds rows run as jo
   }
 
   test('backup → change → recover to an instant between → the backed-up rows; undo → the changed rows; each step a job the tenant shows', async () => {
-    const { id, database, prisma } = await tenantWithRows(2, "CREATE TABLE notes (id SERIAL PRIMARY KEY, body TEXT NOT NULL); INSERT INTO notes (body) VALUES ('before'), ('kept')");
+    const { id, database, prisma } = await tenantWithRows(
+      2,
+      "CREATE TABLE notes (id SERIAL PRIMARY KEY, body TEXT NOT NULL); INSERT INTO notes (body) VALUES ('before'), ('kept')",
+    );
 
     const backup = await gateway.rest('POST', `/tenants/${id}/backup`, { headers: as(pro.key) });
     expect(backup.body).toEqual({
@@ -540,7 +644,15 @@ describe('backups and recoveries of a tenant whose database holds rows run as jo
       paths: [expect.any(String)],
     });
     const [storagePath] = backup.body.paths as string[];
-    await expect.poll(async () => (await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) })).body.backups.map((entry: { storage_path: string }) => entry.storage_path), { timeout: 10_000 }).toEqual([storagePath]);
+    await expect
+      .poll(
+        async () =>
+          (await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) })).body.backups.map(
+            (entry: { storage_path: string }) => entry.storage_path,
+          ),
+        { timeout: 10_000 },
+      )
+      .toEqual([storagePath]);
     const record = await prisma.backupRecord.findUniqueOrThrow({ where: { storagePath }, include: { jobs: true } });
     expect(record).toMatchObject({ status: 'COMPLETED', trigger: 'MANUAL' });
     expect(record.jobs).toMatchObject([{ kind: 'BACKUP', status: 'COMPLETED', attempts: 1, error: null }]);
@@ -564,8 +676,13 @@ describe('backups and recoveries of a tenant whose database holds rows run as jo
     expect(recoveryJob).toMatchObject({ status: 'COMPLETED', targetTimestamp: instant });
     // The undo window starts when the recovery was asked for; the state before it is its safety backup.
     expect(recovery.expiresAt.getTime()).toBe(recoveryJob.createdAt.getTime() + 24 * 3_600_000);
-    expect(await prisma.backupRecord.findUniqueOrThrow({ where: { id: recoveryJob.safetyBackupId! } })).toMatchObject({ trigger: 'SAFETY', storagePath: recovery.safetyPath });
-    expect(await prisma.auditEvent.count({ where: { tenantId: database.tenantId, action: 'backup.recovered', target: `recovery:${instant.toISOString()}` } })).toBe(1);
+    expect(await prisma.backupRecord.findUniqueOrThrow({ where: { id: recoveryJob.safetyBackupId! } })).toMatchObject({
+      trigger: 'SAFETY',
+      storagePath: recovery.safetyPath,
+    });
+    expect(
+      await prisma.auditEvent.count({ where: { tenantId: database.tenantId, action: 'backup.recovered', target: `recovery:${instant.toISOString()}` } }),
+    ).toBe(1);
 
     const undone = await gateway.rest('POST', `/tenants/${id}/recover-undo`, { headers: as(pro.key) });
     expect(undone.body.tenant).toEqual({ tenant_id: id, status: 'recovering' });
@@ -576,11 +693,17 @@ describe('backups and recoveries of a tenant whose database holds rows run as jo
       [3, 'new'],
     ]);
     expect(await prisma.tenantRecovery.findUniqueOrThrow({ where: { id: recovery.id } })).toMatchObject({ undoneAt: expect.any(Date) });
-    expect(await prisma.backupJob.findFirstOrThrow({ where: { tenantId: database.tenantId, kind: 'RECOVERY_UNDO' } })).toMatchObject({ status: 'COMPLETED', recoveryId: recovery.id });
+    expect(await prisma.backupJob.findFirstOrThrow({ where: { tenantId: database.tenantId, kind: 'RECOVERY_UNDO' } })).toMatchObject({
+      status: 'COMPLETED',
+      recoveryId: recovery.id,
+    });
     expect(await prisma.auditEvent.count({ where: { tenantId: database.tenantId, action: 'backup.recovery_undone' } })).toBe(1);
 
     // GraphQL lists the jobs, newest first, with what each worked on.
-    const listed = await gateway.graphql<{ tenantBackupJobs: { kind: string; status: string; targetTimestamp: string | null; backup: { storagePath: string } }[] }, object>(
+    const listed = await gateway.graphql<
+      { tenantBackupJobs: { kind: string; status: string; targetTimestamp: string | null; backup: { storagePath: string } }[] },
+      object
+    >(
       'query ($tenant: ID!) { tenantBackupJobs(tenant: $tenant) { kind status targetTimestamp backup { storagePath } } }',
       { tenant: database.tenantId },
       pro.key,
@@ -590,7 +713,11 @@ describe('backups and recoveries of a tenant whose database holds rows run as jo
       { kind: 'RECOVERY', status: 'COMPLETED', targetTimestamp: instant.toISOString(), backup: { storagePath } },
       { kind: 'BACKUP', status: 'COMPLETED', targetTimestamp: null, backup: { storagePath } },
     ]);
-    const refused = await gateway.graphql('query ($tenant: ID!) { tenantBackupJobs(tenant: $tenant, limit: 0) { id } }', { tenant: database.tenantId }, pro.key);
+    const refused = await gateway.graphql(
+      'query ($tenant: ID!) { tenantBackupJobs(tenant: $tenant, limit: 0) { id } }',
+      { tenant: database.tenantId },
+      pro.key,
+    );
     expect(refused.errors?.[0]).toMatchObject({ message: expect.stringContaining('limit must be 1 to 500'), extensions: { code: 'BAD_USER_INPUT' } });
   });
 
@@ -600,7 +727,9 @@ describe('backups and recoveries of a tenant whose database holds rows run as jo
     const tenant = await prisma.tenant.findUniqueOrThrow({ where: { id: database.tenantId } });
     // A backup job waiting (not yet claimable): asking again answers it rather than queueing another.
     const waiting = await startBackup(prisma, deps(), tenant, 'MANUAL', 'PENDING');
-    const waitingJob = await prisma.backupJob.create({ data: { kind: 'BACKUP', tenantId: tenant.id, backupId: waiting.id, actorId: 'test', actorLabel: 'test key' } });
+    const waitingJob = await prisma.backupJob.create({
+      data: { kind: 'BACKUP', tenantId: tenant.id, backupId: waiting.id, actorId: 'test', actorLabel: 'test key' },
+    });
     await queueBackupJob(prisma, waitingJob, {});
     const again = await gateway.rest('POST', `/tenants/${id}/backup`, { headers: as(pro.key) });
     expect(again.body.paths).toEqual([waiting.storagePath]);
@@ -609,12 +738,19 @@ describe('backups and recoveries of a tenant whose database holds rows run as jo
     await expect.poll(async () => (await prisma.backupJob.findUniqueOrThrow({ where: { id: waitingJob.id } })).status, { timeout: 10_000 }).toBe('COMPLETED');
     const pending = await startBackup(prisma, deps(), tenant, 'MANUAL', 'PENDING');
     await prisma.backupRecord.update({ where: { id: pending.id }, data: { destination: 'nowhere' } });
-    const job = await prisma.backupJob.create({ data: { kind: 'BACKUP', tenantId: tenant.id, backupId: pending.id, actorId: 'test', actorLabel: 'test key', status: 'RUNNING' } });
+    const job = await prisma.backupJob.create({
+      data: { kind: 'BACKUP', tenantId: tenant.id, backupId: pending.id, actorId: 'test', actorLabel: 'test key', status: 'RUNNING' },
+    });
     await queueBackupJob(prisma, job, { leaseToken: '00000000-0000-4000-8000-000000000003', forMs: -1 });
     await expect.poll(async () => (await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).status, { timeout: 10_000 }).toBe('FAILED');
-    expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ error: 'Backup failed: writing to nowhere failed: unexpected error' });
+    expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({
+      error: 'Backup failed: writing to nowhere failed: unexpected error',
+    });
     expect(await queueJobOf(prisma, backupJobKind, 'backupJobId', job.id)).toBeNull();
-    expect(await prisma.backupRecord.findUniqueOrThrow({ where: { id: pending.id } })).toMatchObject({ status: 'FAILED', failureReason: 'Backup failed: writing to nowhere failed: unexpected error' });
+    expect(await prisma.backupRecord.findUniqueOrThrow({ where: { id: pending.id } })).toMatchObject({
+      status: 'FAILED',
+      failureReason: 'Backup failed: writing to nowhere failed: unexpected error',
+    });
     const listed = (await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) })).body.backups as { storage_path: string }[];
     expect(listed.map((entry) => entry.storage_path)).not.toContain(pending.storagePath);
   });
@@ -624,7 +760,9 @@ describe('backups and recoveries of a tenant whose database holds rows run as jo
     const tenant = await prisma.tenant.findUniqueOrThrow({ where: { id: database.tenantId } });
     // What POST /backup records, claimed by another process whose lease runs an hour.
     const pending = await startBackup(prisma, deps(), tenant, 'MANUAL', 'PENDING');
-    const job = await prisma.backupJob.create({ data: { kind: 'BACKUP', tenantId: tenant.id, backupId: pending.id, actorId: 'test', actorLabel: 'test key', status: 'RUNNING' } });
+    const job = await prisma.backupJob.create({
+      data: { kind: 'BACKUP', tenantId: tenant.id, backupId: pending.id, actorId: 'test', actorLabel: 'test key', status: 'RUNNING' },
+    });
     await queueBackupJob(prisma, job, { leaseToken: '00000000-0000-4000-8000-000000000002' });
     expect((await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) })).body.count).toBe(0);
     await settleInterruptedWork(prisma, Date.now() + 3_600_000, 0);

@@ -40,9 +40,14 @@ const query = (key: string, id: string, sql: string) => gateway.rest('POST', `/w
 /** What a deployment (issue 17 part 2) records: the pending changes become the next deployed version. */
 async function deployPending(workspaceName: string, projectId: string) {
   const prisma = gateway.database.prisma;
-  const ws = await prisma.workspace.findUniqueOrThrow({ where: { projectId_name: { projectId, name: workspaceName } }, include: { blueprint: true, changes: { where: { status: 'PENDING' }, orderBy: { position: 'asc' } } } });
+  const ws = await prisma.workspace.findUniqueOrThrow({
+    where: { projectId_name: { projectId, name: workspaceName } },
+    include: { blueprint: true, changes: { where: { status: 'PENDING' }, orderBy: { position: 'asc' } } },
+  });
   const last = await prisma.blueprintVersion.count({ where: { blueprintId: ws.blueprint!.id } });
-  const version = await prisma.blueprintVersion.create({ data: { blueprintId: ws.blueprint!.id, number: last + 1, statements: ws.changes.map((change) => change.statement), deployedAt: new Date() } });
+  const version = await prisma.blueprintVersion.create({
+    data: { blueprintId: ws.blueprint!.id, number: last + 1, statements: ws.changes.map((change) => change.statement), deployedAt: new Date() },
+  });
   await prisma.schemaChange.updateMany({ where: { id: { in: ws.changes.map((change) => change.id) } }, data: { status: 'DEPLOYED', versionId: version.id } });
   return version;
 }
@@ -74,7 +79,10 @@ describe('POST /workspaces', () => {
 
   test('control mode omits the blueprint', async () => {
     const { key, projectId } = await account();
-    const response = await gateway.rest('POST', '/workspaces', { headers: bearer(key), body: { name: 'controlplane', database: 'PostgreSQL', mode: 'control' } });
+    const response = await gateway.rest('POST', '/workspaces', {
+      headers: bearer(key),
+      body: { name: 'controlplane', database: 'PostgreSQL', mode: 'control' },
+    });
     expect(response.status).toBe(201);
     const password = response.body.connection.password;
     expect(response.body).toEqual({
@@ -114,7 +122,10 @@ describe('POST /workspaces', () => {
   });
 
   test("the operator's key has no project: 403", async () => {
-    const response = await gateway.rest('POST', '/workspaces', { headers: bearer(gateway.adminKey), body: { name: 'x', database: 'PostgreSQL', mode: 'tenant' } });
+    const response = await gateway.rest('POST', '/workspaces', {
+      headers: bearer(gateway.adminKey),
+      body: { name: 'x', database: 'PostgreSQL', mode: 'tenant' },
+    });
     expect(response.status).toBe(403);
   });
 });
@@ -166,9 +177,9 @@ describe('workspace queries and the schema', () => {
     expect(missing.body).toEqual({ success: false, http_status: 400, code: 'bad_request', error: 'query: relation "missing" does not exist' });
     const syntax = await query(key, id, 'SELEC 1');
     expect(syntax.body.error).toBe('query: syntax error at or near "SELEC"');
-    const escape = await query(key, id, 'RESET ROLE');
-    expect(escape.status).toBe(400);
-    expect(escape.body.error).toContain('RESET is not allowed');
+    const breakOut = await query(key, id, 'RESET ROLE');
+    expect(breakOut.status).toBe(400);
+    expect(breakOut.body.error).toContain('RESET is not allowed');
   });
 
   test('the row cap follows max_rows_per_query and says the answer was cut', async () => {
@@ -232,7 +243,7 @@ describe('the diff: pending DDL', () => {
   test('GET /workspaces/{id}/diff lists pending changes with ids; control mode is 400', async () => {
     const { key } = await account();
     const id = await workspace(key);
-    await query(key, id, "CREATE TABLE users (id SERIAL PRIMARY KEY); INSERT INTO users DEFAULT VALUES; ALTER TABLE users ADD COLUMN email TEXT");
+    await query(key, id, 'CREATE TABLE users (id SERIAL PRIMARY KEY); INSERT INTO users DEFAULT VALUES; ALTER TABLE users ADD COLUMN email TEXT');
     const response = await gateway.rest('GET', `/workspaces/${id}/diff`, { headers: bearer(key) });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
@@ -243,8 +254,18 @@ describe('the diff: pending DDL', () => {
       blueprint: id,
       current_version: 0,
       changes: [
-        { id: expect.any(Number), statement: 'CREATE TABLE users (id SERIAL PRIMARY KEY)', reverse_statement: 'DROP TABLE IF EXISTS users;', created_at: expect.stringMatching(timestamp) },
-        { id: expect.any(Number), statement: 'ALTER TABLE users ADD COLUMN email TEXT', reverse_statement: 'ALTER TABLE users DROP COLUMN IF EXISTS email;', created_at: expect.stringMatching(timestamp) },
+        {
+          id: expect.any(Number),
+          statement: 'CREATE TABLE users (id SERIAL PRIMARY KEY)',
+          reverse_statement: 'DROP TABLE IF EXISTS users;',
+          created_at: expect.stringMatching(timestamp),
+        },
+        {
+          id: expect.any(Number),
+          statement: 'ALTER TABLE users ADD COLUMN email TEXT',
+          reverse_statement: 'ALTER TABLE users DROP COLUMN IF EXISTS email;',
+          created_at: expect.stringMatching(timestamp),
+        },
       ],
       count: 2,
     });
@@ -319,7 +340,10 @@ describe('workspace settings', () => {
       database_type: 'PostgreSQL',
     });
     const control = await workspace(key, 'control');
-    const saved = await gateway.rest('POST', `/workspaces/${control}/settings`, { headers: bearer(key), body: { query_timeout_ms: 30000, max_rows_per_query: 10000, max_connections: 100 } });
+    const saved = await gateway.rest('POST', `/workspaces/${control}/settings`, {
+      headers: bearer(key),
+      body: { query_timeout_ms: 30000, max_rows_per_query: 10000, max_connections: 100 },
+    });
     expect(saved.body).toEqual({
       success: true,
       http_status: 200,
@@ -362,7 +386,11 @@ describe('POST /workspaces/{id}/schema', () => {
     });
     expect((await gateway.rest('GET', `/workspaces/${id}/diff`, { headers: bearer(key) })).body.count).toBe(3);
     const again = await gateway.rest('POST', `/workspaces/${id}/schema`, { headers: bearer(key), body: { source: 'template', template: 'fintech' } });
-    expect(again.body).toMatchObject({ created: [], skipped: ['users', 'accounts', 'transactions'], details: { statements_executed: 0, statements_skipped: 3, statements_total: 3 } });
+    expect(again.body).toMatchObject({
+      created: [],
+      skipped: ['users', 'accounts', 'transactions'],
+      details: { statements_executed: 0, statements_skipped: 3, statements_total: 3 },
+    });
   });
 
   test.each(['ecommerce', 'saas', 'blog'])('the %s template creates its tables', async (template) => {
@@ -376,15 +404,29 @@ describe('POST /workspaces/{id}/schema', () => {
   test('from JSON table definitions', async () => {
     const { key } = await account();
     const id = await workspace(key);
-    const tables = [{ name: 'notes', columns: [{ name: 'id', type: 'SERIAL', primary_key: true }, { name: 'body', type: 'TEXT', nullable: false, default: "it's" }] }];
+    const tables = [
+      {
+        name: 'notes',
+        columns: [
+          { name: 'id', type: 'SERIAL', primary_key: true },
+          { name: 'body', type: 'TEXT', nullable: false, default: "it's" },
+        ],
+      },
+    ];
     const response = await gateway.rest('POST', `/workspaces/${id}/schema`, { headers: bearer(key), body: { source: 'json', tables } });
     expect(response.body).toMatchObject({ source: 'json', created: ['notes'], errors: [] });
     const schema = await gateway.rest('GET', `/workspaces/${id}/schema`, { headers: bearer(key) });
-    expect(schema.body.tables[0].columns).toEqual([{ name: 'id', type: 'SERIAL', nullable: false }, { name: 'body', type: 'TEXT', nullable: false }]);
+    expect(schema.body.tables[0].columns).toEqual([
+      { name: 'id', type: 'SERIAL', nullable: false },
+      { name: 'body', type: 'TEXT', nullable: false },
+    ]);
   });
 
   test.each([
-    [{ source: 'database', connection: { type: 'postgresql', host: 'db.example.com', port: 5432, database: 'mydb', user: 'admin', password: 'secret' } }, 'source database is not served'],
+    [
+      { source: 'database', connection: { type: 'postgresql', host: 'db.example.com', port: 5432, database: 'mydb', user: 'admin', password: 'secret' } },
+      'source database is not served',
+    ],
     [{ source: 'url', url: 'https://example.com/schema.json' }, 'source url is not served'],
     [{ source: 'template', template: 'crm' }, 'template must be one of ecommerce, saas, blog, fintech'],
     [{ source: 'json', tables: [{ name: 'x', columns: [{ name: 'id', type: 'int); DROP TABLE users; --' }] }] }, 'must be a PostgreSQL type name'],
@@ -408,10 +450,19 @@ describe('blueprints and tenants', () => {
     await query(key, 'main', 'ALTER TABLE users ADD COLUMN email TEXT; CREATE INDEX users_email ON users (email)');
     await deployPending('main', projectId);
     const tenant = name('acme');
-    expect((await gateway.rest('POST', '/tenants', { headers: bearer(key), body: { tenant_id: tenant, databases: [{ blueprint: 'main', isolation_level: 1 }] } })).status).toBe(201);
+    expect(
+      (await gateway.rest('POST', '/tenants', { headers: bearer(key), body: { tenant_id: tenant, databases: [{ blueprint: 'main', isolation_level: 1 }] } }))
+        .status,
+    ).toBe(201);
 
     const list = await gateway.rest('GET', '/blueprints', { headers: bearer(key) });
-    expect(list.body).toEqual({ success: true, http_status: 200, code: 'ok', blueprints: [{ name: 'main', database: 'postgresql', workspace_id: 'main', current_version: 2, tenant_count: 1 }], count: 1 });
+    expect(list.body).toEqual({
+      success: true,
+      http_status: 200,
+      code: 'ok',
+      blueprints: [{ name: 'main', database: 'postgresql', workspace_id: 'main', current_version: 2, tenant_count: 1 }],
+      count: 1,
+    });
     const one = await gateway.rest('GET', '/blueprints/main', { headers: bearer(key) });
     expect(one.body).toEqual({
       success: true,
@@ -421,7 +472,11 @@ describe('blueprints and tenants', () => {
       database: 'postgresql',
       workspace_id: 'main',
       current_version: 2,
-      schema: ['CREATE TABLE users (id SERIAL PRIMARY KEY, name TEXT NOT NULL)', 'ALTER TABLE users ADD COLUMN email TEXT', 'CREATE INDEX users_email ON users (email)'],
+      schema: [
+        'CREATE TABLE users (id SERIAL PRIMARY KEY, name TEXT NOT NULL)',
+        'ALTER TABLE users ADD COLUMN email TEXT',
+        'CREATE INDEX users_email ON users (email)',
+      ],
       tenant_count: 1,
     });
     const versions = await gateway.rest('GET', '/blueprints/main/versions', { headers: bearer(key) });
@@ -435,13 +490,21 @@ describe('blueprints and tenants', () => {
       ],
       count: 2,
     });
-    expect((await gateway.rest('GET', '/blueprints/nope', { headers: bearer(key) })).body).toEqual({ success: false, http_status: 404, code: 'not_found', error: 'Blueprint not found: nope' });
+    expect((await gateway.rest('GET', '/blueprints/nope', { headers: bearer(key) })).body).toEqual({
+      success: false,
+      http_status: 404,
+      code: 'not_found',
+      error: 'Blueprint not found: nope',
+    });
   });
 
   test('POST /tenants with an unknown blueprint is 404 naming it, and creates nothing', async () => {
     const { key } = await account();
     const tenant = name('acme');
-    const response = await gateway.rest('POST', '/tenants', { headers: bearer(key), body: { tenant_id: tenant, databases: [{ blueprint: 'fintech', isolation_level: 1 }] } });
+    const response = await gateway.rest('POST', '/tenants', {
+      headers: bearer(key),
+      body: { tenant_id: tenant, databases: [{ blueprint: 'fintech', isolation_level: 1 }] },
+    });
     expect(response.status).toBe(404);
     expect(response.body).toEqual({ success: false, http_status: 404, code: 'not_found', error: 'Blueprint not found: fintech' });
     expect(await gateway.database.prisma.tenant.count({ where: { slug: tenant } })).toBe(0);
@@ -450,7 +513,10 @@ describe('blueprints and tenants', () => {
   test("a control mode workspace's name is not a blueprint: 400", async () => {
     const { key } = await account();
     await workspace(key, 'control', 'controlplane');
-    const response = await gateway.rest('POST', '/tenants', { headers: bearer(key), body: { tenant_id: name('acme'), databases: [{ blueprint: 'controlplane', isolation_level: 1 }] } });
+    const response = await gateway.rest('POST', '/tenants', {
+      headers: bearer(key),
+      body: { tenant_id: name('acme'), databases: [{ blueprint: 'controlplane', isolation_level: 1 }] },
+    });
     expect(response.status).toBe(400);
     expect(response.body.error).toContain('control mode');
   });
@@ -462,12 +528,20 @@ describe('blueprints and tenants', () => {
     await deployPending(blueprint, projectId);
     await query(key, blueprint, 'CREATE TABLE pending_only (id int)');
     const tenant = name('acme');
-    const created = await gateway.rest('POST', '/tenants', { headers: bearer(key), body: { tenant_id: tenant, databases: [{ blueprint, isolation_level: 1 }] } });
+    const created = await gateway.rest('POST', '/tenants', {
+      headers: bearer(key),
+      body: { tenant_id: tenant, databases: [{ blueprint, isolation_level: 1 }] },
+    });
     expect(created.status).toBe(201);
     const record = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant } }, include: withPlacement });
     const schemaName = `p${projectId.replace(/-/g, '').slice(0, 8)}_fintech__${tenant}`;
-    expect(record).toMatchObject({ schemaVersion: 1, placement: { schemaName, roleName: expect.stringMatching(/^tdbr_[0-9a-f]{24}$/), database: { projectId } } });
-    const tables = await dataPlaneCatalog(gateway, record.placementId!, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schemaName]);
+    expect(record).toMatchObject({
+      schemaVersion: 1,
+      placement: { schemaName, roleName: expect.stringMatching(/^tdbr_[0-9a-f]{24}$/), database: { projectId } },
+    });
+    const tables = await dataPlaneCatalog(gateway, record.placementId!, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [
+      schemaName,
+    ]);
     expect(tables.rows).toEqual([['accounts']]);
 
     const refused = await gateway.rest('DELETE', `/workspaces/${blueprint}`, { headers: bearer(key) });
@@ -485,7 +559,12 @@ describe('blueprints and tenants', () => {
 
     expect((await gateway.rest('DELETE', `/tenants/${tenant}?hard=true`, { headers: bearer(key) })).status).toBe(200);
     // The schema, its login role and the placement's record are gone.
-    const left = await dataPlaneCatalog(gateway, { projectId }, `SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = $1) + (SELECT count(*) FROM pg_roles WHERE rolname = $2)`, [schemaName, record.placement!.roleName]);
+    const left = await dataPlaneCatalog(
+      gateway,
+      { projectId },
+      `SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = $1) + (SELECT count(*) FROM pg_roles WHERE rolname = $2)`,
+      [schemaName, record.placement!.roleName],
+    );
     expect(left.rows).toEqual([[0]]);
     expect(await gateway.database.prisma.dataPlacement.count({ where: { id: record.placementId! } })).toBe(0);
 
@@ -505,8 +584,18 @@ describe('blueprints and tenants', () => {
     const second = await account();
     for (const { key } of [first, second]) await workspace(key, 'tenant', 'fintech');
     const tenant = name('acme');
-    expect((await gateway.rest('POST', '/tenants', { headers: bearer(first.key), body: { tenant_id: tenant, databases: [{ blueprint: 'fintech', isolation_level: 1 }] } })).status).toBe(201);
-    const workspaces = await gateway.database.prisma.workspace.findMany({ where: { name: 'fintech', projectId: { in: [first.projectId, second.projectId] } }, include: withPlacement });
+    expect(
+      (
+        await gateway.rest('POST', '/tenants', {
+          headers: bearer(first.key),
+          body: { tenant_id: tenant, databases: [{ blueprint: 'fintech', isolation_level: 1 }] },
+        })
+      ).status,
+    ).toBe(201);
+    const workspaces = await gateway.database.prisma.workspace.findMany({
+      where: { name: 'fintech', projectId: { in: [first.projectId, second.projectId] } },
+      include: withPlacement,
+    });
     expect(new Set(workspaces.map((workspace) => workspace.placement!.schemaName)).size).toBe(2);
     // Each project has a database of its own on the data plane, named by neither slug.
     expect(new Set(workspaces.map((workspace) => workspace.placement!.database.name)).size).toBe(2);
@@ -564,7 +653,13 @@ describe('backups carry the data', () => {
     expect(backup.status, JSON.stringify(backup.body)).toBe(200);
     const storagePath = (backup.body.paths as string[])[0]!;
     await expect
-      .poll(async () => ((await gateway.rest('GET', `/tenants/${tenant}/backups`, { headers: bearer(key) })).body.backups as { storage_path: string }[]).map((entry) => entry.storage_path), { timeout: 20_000 })
+      .poll(
+        async () =>
+          ((await gateway.rest('GET', `/tenants/${tenant}/backups`, { headers: bearer(key) })).body.backups as { storage_path: string }[]).map(
+            (entry) => entry.storage_path,
+          ),
+        { timeout: 20_000 },
+      )
       .toContain(storagePath);
     return { storagePath, body: backup.body };
   }
@@ -575,7 +670,10 @@ describe('backups carry the data', () => {
     await gateway.rest('POST', '/workspaces/fintech/schema', { headers: bearer(key), body: { source: 'template', template: 'fintech' } });
     await deployPending('fintech', projectId);
     const tenant = name('acme');
-    expect((await gateway.rest('POST', '/tenants', { headers: bearer(key), body: { tenant_id: tenant, databases: [{ blueprint: 'fintech', isolation_level: 1 }] } })).status).toBe(201);
+    expect(
+      (await gateway.rest('POST', '/tenants', { headers: bearer(key), body: { tenant_id: tenant, databases: [{ blueprint: 'fintech', isolation_level: 1 }] } }))
+        .status,
+    ).toBe(201);
     const { placementId } = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant } } });
     await rows(
       placementId!,
@@ -638,13 +736,16 @@ describe('backups carry the data', () => {
     const tenant = await prisma.tenant.findUniqueOrThrow({ where: { id } });
     const backup = await prisma.backupRecord.findFirstOrThrow({ where: { storagePath } });
     await prisma.tenant.update({ where: { id }, data: { status: 'RESTORING', statusBeforeRestore: tenant.status } });
-    const job = await prisma.backupJob.create({ data: { kind: 'ROLLBACK', tenantId: id, backupId: backup.id, actorId: 'test', actorLabel: 'test key', status: 'RUNNING' } });
+    const job = await prisma.backupJob.create({
+      data: { kind: 'ROLLBACK', tenantId: id, backupId: backup.id, actorId: 'test', actorLabel: 'test key', status: 'RUNNING' },
+    });
     await queueBackupJob(prisma, job, held);
     return job;
   }
 
   /** The held job's claim, as the process holding it has it. */
-  const heldLease = async (jobId: string) => leaseOf(gateway.database.prisma, (await queueJobOf(gateway.database.prisma, backupJobKind, 'backupJobId', jobId))!, 30_000);
+  const heldLease = async (jobId: string) =>
+    leaseOf(gateway.database.prisma, (await queueJobOf(gateway.database.prisma, backupJobKind, 'backupJobId', jobId))!, 30_000);
 
   /** The process holding the job died: its lease runs out and this process takes the job over. */
   const release = (jobId: string) => releaseQueueJob(gateway.database.prisma, backupJobKind, 'backupJobId', jobId);
@@ -717,10 +818,17 @@ describe('backups carry the data', () => {
     // Its safety backup was taken: the restore's own transaction is what checks the lease.
     const safety = await prisma.backupRecord.findFirstOrThrow({ where: { storagePath } });
     const taken = await prisma.backupJob.update({ where: { id: job.id }, data: { safetyBackupId: safety.id } });
-    const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), keyring: testKeyring, dataPlane: gateway.app.dataPlane };
+    const deps = {
+      storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }),
+      keyring: testKeyring,
+      dataPlane: gateway.app.dataPlane,
+    };
     // This worker's token is not the job's (and its renewal is mistaken): its restore transaction refuses to commit.
     const theirs = (await queueJobOf(prisma, backupJobKind, 'backupJobId', job.id))!;
-    await runBackupJob(prisma, deps, taken, { ...leaseOf(prisma, { ...theirs, leaseToken: '00000000-0000-4000-8000-0000000000ff' }, 30_000), renew: async () => true });
+    await runBackupJob(prisma, deps, taken, {
+      ...leaseOf(prisma, { ...theirs, leaseToken: '00000000-0000-4000-8000-0000000000ff' }, 30_000),
+      renew: async () => true,
+    });
     expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'RUNNING' });
     expect(await queueJobOf(prisma, backupJobKind, 'backupJobId', job.id)).toMatchObject({ leaseToken: held.leaseToken });
     expect(await prisma.tenant.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'RESTORING' });
@@ -732,7 +840,11 @@ describe('backups carry the data', () => {
     const { id, storagePath, placementId } = await noted();
     const prisma = gateway.database.prisma;
     const job = await heldRollback(id, storagePath);
-    const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }), keyring: testKeyring, dataPlane: gateway.app.dataPlane };
+    const deps = {
+      storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: gateway.backupDir }),
+      keyring: testKeyring,
+      dataPlane: gateway.app.dataPlane,
+    };
     let told = 0;
     await runBackupJob(prisma, deps, job, await heldLease(job.id), () => (told += 1));
     expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ status: 'COMPLETED' });
@@ -740,7 +852,7 @@ describe('backups carry the data', () => {
     expect(told).toBe(1);
   });
 
-  test('a rollback across a blueprint version puts the schema back at the backup\'s version with its rows', async () => {
+  test("a rollback across a blueprint version puts the schema back at the backup's version with its rows", async () => {
     const { key, projectId, tenant, database, storagePath } = await notesTenant('first');
 
     // What a deployment of version 2 does to the tenant's schema.
@@ -752,7 +864,10 @@ describe('backups carry the data', () => {
     expect((await gateway.rest('POST', `/tenants/${tenant}/rollback`, { headers: bearer(key), body: { storage_path: storagePath } })).status).toBe(200);
     expect(await restored(key, tenant)).toBe('ready');
     expect(await rows(database.placementId!, 'SELECT * FROM notes')).toEqual([[1, 'first']]);
-    expect(await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant } } })).toMatchObject({ placementId: database.placementId, schemaVersion: 1 });
+    expect(await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: tenant } } })).toMatchObject({
+      placementId: database.placementId,
+      schemaVersion: 1,
+    });
     // The schema still belongs to its own role, and still keeps other tenants out.
     // The gateway's own tables are in another database altogether.
     await expect(rows(database.placementId!, 'SELECT * FROM public."Tenant"')).rejects.toMatchObject({ sqlState: expect.stringMatching(/^(42501|42P01)$/) });

@@ -124,16 +124,24 @@ describe('backups', () => {
       paths: [storagePath],
     });
     expect((await gateway.data(TenantDocument, { id: slug })).tenant.name).toBe('Acme');
-    expect((await gateway.rest('GET', `/tenants/${slug}/backups`, { headers: auth() })).body.backups.map((entry: { type: string }) => entry.type)).toEqual(['safety', 'manual']);
+    expect((await gateway.rest('GET', `/tenants/${slug}/backups`, { headers: auth() })).body.backups.map((entry: { type: string }) => entry.type)).toEqual([
+      'safety',
+      'manual',
+    ]);
   });
 
-  test('rollback without storage_path, to an unknown path, or from a corrupt file: the envelope\'s errors, nothing changed', async () => {
+  test("rollback without storage_path, to an unknown path, or from a corrupt file: the envelope's errors, nothing changed", async () => {
     const slug = uniqueSlug('acme');
     await createTenant(gateway, { slug, name: 'Acme' });
     const missing = await gateway.rest('POST', `/tenants/${slug}/rollback`, { headers: auth(), body: {} });
     expect(missing.body).toEqual({ success: false, http_status: 400, code: 'bad_request', error: 'storage_path is required' });
     const wrongType = await gateway.rest('POST', `/tenants/${slug}/rollback`, { headers: auth(), body: { storage_path: 42 } });
-    expect(wrongType.body).toEqual({ success: false, http_status: 400, code: 'bad_request', error: 'storage_path: Invalid input: expected string, received number' });
+    expect(wrongType.body).toEqual({
+      success: false,
+      http_status: 400,
+      code: 'bad_request',
+      error: 'storage_path: Invalid input: expected string, received number',
+    });
     const unknown = await gateway.rest('POST', `/tenants/${slug}/rollback`, { headers: auth(), body: { storage_path: 'nope.json.gz' } });
     expect(unknown).toMatchObject({ status: 404, body: { code: 'not_found', error: 'No completed backup of this tenant at "nope.json.gz"' } });
 
@@ -150,7 +158,11 @@ describe('backups', () => {
 describe('point-in-time recovery', () => {
   const pause = () => new Promise((resolve) => setTimeout(resolve, 60));
   const cacheSize = async (slug: string) =>
-    (await gateway.graphql<{ tenantConfig: { performance: { cacheSizeMb: number } } }, object>(`{ tenantConfig(tenant: "${slug}") { performance { cacheSizeMb } } }`)).data!.tenantConfig.performance.cacheSizeMb;
+    (
+      await gateway.graphql<{ tenantConfig: { performance: { cacheSizeMb: number } } }, object>(
+        `{ tenantConfig(tenant: "${slug}") { performance { cacheSizeMb } } }`,
+      )
+    ).data!.tenantConfig.performance.cacheSizeMb;
   const setCache = (slug: string, size: number) =>
     gateway.rest('PUT', `/api/v1/tenants/${slug}/config`, { headers: auth(), body: { performance: { cache_size_mb: size } } });
 
@@ -218,7 +230,10 @@ describe('point-in-time recovery', () => {
     const slug = uniqueSlug('dedicated');
     await createTenant(gateway, { slug, tier: 'ENTERPRISE', isolation: 'DEDICATED' });
     await setCache(slug, 1234);
-    const future = await gateway.rest('POST', `/tenants/${slug}/recover`, { headers: auth(), body: { timestamp: new Date(Date.now() + 3_600_000).toISOString() } });
+    const future = await gateway.rest('POST', `/tenants/${slug}/recover`, {
+      headers: auth(),
+      body: { timestamp: new Date(Date.now() + 3_600_000).toISOString() },
+    });
     expect(future).toMatchObject({ status: 400, body: { code: 'bad_request' } });
     expect(future.body.error).toContain('timestamp must be between');
     const noBackup = await gateway.rest('POST', `/tenants/${slug}/recover`, { headers: auth(), body: { timestamp: new Date().toISOString() } });

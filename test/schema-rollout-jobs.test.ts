@@ -37,7 +37,11 @@ async function rolloutOf(count: number): Promise<{ rollout: SchemaRollout; tenan
 }
 
 const results = (rolloutId: string) =>
-  database.prisma.schemaRolloutTarget.findMany({ where: { rolloutId }, orderBy: { position: 'asc' }, select: { tenantId: true, status: true, durationMs: true, error: true } });
+  database.prisma.schemaRolloutTarget.findMany({
+    where: { rolloutId },
+    orderBy: { position: 'asc' },
+    select: { tenantId: true, status: true, durationMs: true, error: true },
+  });
 
 /** An applier that records what it was asked to do and fails for the tenants in `failing`. */
 function recorder(failing: string[] = []) {
@@ -52,7 +56,8 @@ function recorder(failing: string[] = []) {
 
 const leaseMs = 60_000;
 const rolloutOf_ = (id: string) => database.prisma.schemaRollout.findUniqueOrThrow({ where: { id } });
-const queueJobOf = (rolloutId: string) => database.prisma.job.findFirst({ where: { kind: schemaRolloutKind, payload: { path: ['rolloutId'], equals: rolloutId } } });
+const queueJobOf = (rolloutId: string) =>
+  database.prisma.job.findFirst({ where: { kind: schemaRolloutKind, payload: { path: ['rolloutId'], equals: rolloutId } } });
 
 /** A process's queue runner with the deployment handler (`alone`: with its database, as on PGlite). */
 async function runner(apply: RolloutApplier, options: { alone?: boolean; leaseMs?: number } = {}) {
@@ -149,7 +154,11 @@ describe('a process that dies mid-deployment', () => {
     const dying = stalling(tenantIds[0]!);
     // A claim whose process stopped renewing it (no runner, no heartbeat): its lease runs 400 ms.
     const claimed = (await claimJob(database.prisma, [{ kind: schemaRolloutKind, leaseMs: 400, maxAttempts: null }], randomUUID()))!;
-    const firstRun = schemaRolloutHandler(database.prisma, dying.apply, { leaseMs: 400 }).run(claimed, { lease: leaseOf(database.prisma, claimed, 400), stopping: () => false, logger });
+    const firstRun = schemaRolloutHandler(database.prisma, dying.apply, { leaseMs: 400 }).run(claimed, {
+      lease: leaseOf(database.prisma, claimed, 400),
+      stopping: () => false,
+      logger,
+    });
     await dying.reached;
     expect(await claimJob(database.prisma, [{ kind: schemaRolloutKind, leaseMs, maxAttempts: null }], randomUUID())).toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 500));

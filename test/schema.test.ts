@@ -19,7 +19,7 @@ test('the migrations build exactly schema.prisma (run `npm run db:migration:new 
   }
 });
 
-test('no migration has a semicolon in a comment: the schema engine splits scripts at every semicolon on PostgreSQL, so the comment\'s rest would run as SQL', async () => {
+test("no migration has a semicolon in a comment: the schema engine splits scripts at every semicolon on PostgreSQL, so the comment's rest would run as SQL", async () => {
   const directory = new URL('../prisma/migrations/', import.meta.url);
   const offending: string[] = [];
   for (const entry of await readdir(directory, { withFileTypes: true })) {

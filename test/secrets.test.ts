@@ -67,7 +67,10 @@ describe('the documented examples', () => {
     expect(response.body).toEqual({ success: true, message: 'Secret deleted' });
     expect((await call('GET', '/tenant/secrets')).body).toEqual({ secrets: [] });
     const again = await call('DELETE', '/tenant/secrets/STRIPE_SECRET_KEY');
-    expect({ status: again.status, body: again.body }).toEqual({ status: 404, body: { success: false, error: 'not_found', message: 'No secret named "STRIPE_SECRET_KEY"' } });
+    expect({ status: again.status, body: again.body }).toEqual({
+      status: 404,
+      body: { success: false, error: 'not_found', message: 'No secret named "STRIPE_SECRET_KEY"' },
+    });
   });
 });
 
@@ -133,7 +136,7 @@ describe('names and values', () => {
     expect(Object.keys(type.getFields()).sort()).toEqual(['createdAt', 'name', 'updatedAt']);
   });
 
-  test('a suspended tenant\'s key lists its secrets but cannot store one', async () => {
+  test("a suspended tenant's key lists its secrets but cannot store one", async () => {
     const { call, tenant } = await tenantWithKey();
     await call('POST', '/tenant/secrets', { key: 'KEEP', value: 'kept-value' });
     await gateway.graphql(`mutation { suspendTenant(id: "${tenant.id}") { id } }`);
@@ -180,13 +183,26 @@ describe('at rest', () => {
     try {
       await applyMigrations(database.adapterFactory);
       const app = createApp({
-        env: { ...readEnvironment({}), GATEWAY_ADMIN_KEY: adminKey, SECRETS_KEY: keyA.toString('hex'), BACKUP_DIR: path.join(dataDir, 'backups'), BACKUP_SCHEDULER: 'off', LOG_LEVEL: 'silent' },
+        env: {
+          ...readEnvironment({}),
+          GATEWAY_ADMIN_KEY: adminKey,
+          SECRETS_KEY: keyA.toString('hex'),
+          BACKUP_DIR: path.join(dataDir, 'backups'),
+          BACKUP_SCHEDULER: 'off',
+          LOG_LEVEL: 'silent',
+        },
         database,
         rateLimits: testRateLimits,
         logger: createLogger('silent'),
       });
       const post = (pathname: string, body: unknown) =>
-        app.fetch(new Request(`http://gateway.test${pathname}`, { method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json', 'x-tenant-id': 'at_rest' }, body: JSON.stringify(body) }));
+        app.fetch(
+          new Request(`http://gateway.test${pathname}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json', 'x-tenant-id': 'at_rest' },
+            body: JSON.stringify(body),
+          }),
+        );
       await post('/graphql', { query: `mutation { createTenant(input: { slug: "at_rest", name: "${control}" }) { id } }` });
       const stored = await post('/tenant/secrets', { key: 'AT_REST', value });
       expect(stored.status).toBe(200);
@@ -221,14 +237,31 @@ describe('rotation', () => {
     const keyB = randomBytes(32);
     const adminKey = `rotation-operator-${randomUUID()}`;
     const rotated = createApp({
-      env: { ...readEnvironment({}), GATEWAY_ADMIN_KEY: adminKey, SECRETS_KEY: keyB.toString('hex'), SECRETS_KEY_PREVIOUS: keyA.toString('hex'), BACKUP_DIR: gateway.backupDir, BACKUP_SCHEDULER: 'off', LOG_LEVEL: 'silent', PRINCIPAL_CACHE_MS: 0 },
+      env: {
+        ...readEnvironment({}),
+        GATEWAY_ADMIN_KEY: adminKey,
+        SECRETS_KEY: keyB.toString('hex'),
+        SECRETS_KEY_PREVIOUS: keyA.toString('hex'),
+        BACKUP_DIR: gateway.backupDir,
+        BACKUP_SCHEDULER: 'off',
+        LOG_LEVEL: 'silent',
+        PRINCIPAL_CACHE_MS: 0,
+      },
       database: gateway.database,
       rateLimits: testRateLimits,
       logger: createLogger('silent'),
     });
     try {
       const graphql = async (query: string, key = adminKey) =>
-        (await (await rotated.fetch(new Request('http://gateway.test/graphql', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ query }) }))).json()) as {
+        (await (
+          await rotated.fetch(
+            new Request('http://gateway.test/graphql', {
+              method: 'POST',
+              headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+              body: JSON.stringify({ query }),
+            }),
+          )
+        ).json()) as {
           data?: Record<string, any>;
           errors?: { extensions?: { code?: string } }[];
         };
@@ -259,7 +292,9 @@ describe('backups', () => {
   test('secrets are in a backup (sealed) and come back with a rollback', async () => {
     const { call, tenant } = await tenantWithKey();
     await call('POST', '/tenant/secrets', { key: 'KEPT', value: 'value-at-backup' });
-    const backup = await gateway.graphql<{ backupTenant: { storagePath: string } }, object>(`mutation { backupTenant(tenant: "${tenant.id}") { storagePath } }`);
+    const backup = await gateway.graphql<{ backupTenant: { storagePath: string } }, object>(
+      `mutation { backupTenant(tenant: "${tenant.id}") { storagePath } }`,
+    );
     const storagePath = backup.data!.backupTenant.storagePath;
     await call('POST', '/tenant/secrets', { key: 'KEPT', value: 'value-after-backup' });
     await call('POST', '/tenant/secrets', { key: 'ADDED_LATER', value: 'later' });

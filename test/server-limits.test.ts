@@ -33,7 +33,9 @@ function trickle(head: string): Promise<{ answer: string; closedAfterMs: number 
 }
 
 test('a body that never arrives is cut at REQUEST_TIMEOUT_MS with 408; headers that never end at HEADERS_TIMEOUT_MS', { timeout: 60_000 }, async () => {
-  const body = await trickle(`PUT /api/v1/tenants/x/config HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${operatorKey}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"perf`);
+  const body = await trickle(
+    `PUT /api/v1/tenants/x/config HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${operatorKey}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"perf`,
+  );
   expect(body.answer).toMatch(/^HTTP\/1\.1 408/);
   expect(body.closedAfterMs).toBeLessThan(6_000);
   const headers = await trickle('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ');
@@ -45,10 +47,13 @@ test('one address holds at most MAX_CONNECTIONS_PER_ADDRESS connections', { time
   const { hostname, port } = new URL(server.url);
   const sockets = Array.from({ length: 8 }, () => connect(Number(port), hostname));
   const closed = await Promise.all(
-    sockets.map((socket) => new Promise<boolean>((resolve) => {
-      socket.once('close', () => resolve(true));
-      setTimeout(() => resolve(false), 1_500);
-    })),
+    sockets.map(
+      (socket) =>
+        new Promise<boolean>((resolve) => {
+          socket.once('close', () => resolve(true));
+          setTimeout(() => resolve(false), 1_500);
+        }),
+    ),
   );
   expect(closed.filter(Boolean)).toHaveLength(3);
   for (const socket of sockets) socket.destroy();

@@ -54,7 +54,9 @@ test('with GATEWAY_ADMIN_KEY set, that value is the operator key and nothing is 
   }
 });
 
-test('SIGKILL in the middle of backups and rollbacks: after a restart the tenant is wholly one state or the other, nothing is left running', { timeout: 180_000 }, async () => {
+test('SIGKILL in the middle of backups and rollbacks: after a restart the tenant is wholly one state or the other, nothing is left running', {
+  timeout: 180_000,
+}, async () => {
   const own = await mkdtemp(path.join(tmpdir(), 'gateway-data-'));
   const key = 'restart-operator-key-0123456789';
   // One key across restarts: backups sealed before the kill are opened after it.
@@ -79,7 +81,10 @@ test('SIGKILL in the middle of backups and rollbacks: after a restart the tenant
     expect((await graphql(server.url, 'mutation { createTenant(input: { slug: "killme", name: "A", maxUsers: 11 }) { id } }')).errors).toBeUndefined();
     for (const target of [A, B]) {
       await graphql(server.url, `mutation { updateTenant(id: "killme", input: { name: "${target.name}", maxUsers: ${target.maxUsers} }) { id } }`);
-      expect((await graphql(server.url, `mutation { updateTenantConfig(tenant: "killme", input: { performance: { cacheSizeMb: ${target.cache} } }) { message } }`)).errors).toBeUndefined();
+      expect(
+        (await graphql(server.url, `mutation { updateTenantConfig(tenant: "killme", input: { performance: { cacheSizeMb: ${target.cache} } }) { message } }`))
+          .errors,
+      ).toBeUndefined();
       paths.push((await graphql(server.url, 'mutation { backupTenant(tenant: "killme") { storagePath } }')).data.backupTenant.storagePath);
     }
     expect(await state(server.url)).toEqual(B);
@@ -145,136 +150,148 @@ async function postgresDatabase(serverUrl: string) {
 
 const backends = process.env.TEST_POSTGRES_URL ? ['pglite', 'postgres'] : ['pglite'];
 
-test.each(backends)('SIGKILL in the middle of rollback and backup jobs of a tenant with rows (%s): after a restart each job is finished, the rows wholly the backup\'s or the later ones, every backup whole, the status not stuck', { timeout: 420_000 }, async (backend) => {
-  const own = await mkdtemp(path.join(tmpdir(), 'gateway-data-'));
-  const postgres = backend === 'postgres' ? await postgresDatabase(process.env.TEST_POSTGRES_URL!) : null;
-  const databaseUrl = postgres?.url ?? path.join(own, 'pglite');
-  // On PostgreSQL a killed process's lease must run out before another takes its job over.
-  const env = {
-    BACKUP_DIR: path.join(own, 'backups'),
-    BACKUP_SCHEDULER: 'off',
-    LOG_LEVEL: 'warn',
-    SECRETS_KEY: 'cd'.repeat(32),
-    TENANT_DATABASE_PROVISION_MS: '0',
-    DEPLOYMENT_LEASE_MS: '2000',
-    DEPLOYMENT_POLL_MS: '200',
-    // The test polls and queries faster than a FREE project's per-minute quota allows.
-    RATE_LIMITS: 'off',
-  };
-  let key = '';
-  const rest = async (url: string, method: string, route: string, body?: unknown) => {
-    const response = await fetch(`${url}${route}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as any };
-  };
-  const sql = async (url: string, query: string) => {
-    const answer = await rest(url, 'POST', '/admin/query', { blueprint: 'main', tenant_id: 'rows', query });
-    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-    return answer.body.rows as unknown[][];
-  };
-  const rowsOf = async (url: string) => {
-    const [[count, bodies]] = (await sql(url, "SELECT count(*)::int, string_agg(DISTINCT body, ',') FROM notes")) as [[number, string]];
-    return { count, bodies };
-  };
-  const settled = async (url: string) => {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const shown = await rest(url, 'GET', '/tenants/rows');
-      expect(shown.status, JSON.stringify(shown.body)).toBe(200);
-      if (shown.body.status !== 'restoring') return shown.body.status as string;
-      expect(Date.now(), 'still restoring a minute after the restart').toBeLessThan(deadline);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
-  // The backup's rows, and the rows after it: every kill must leave exactly one of them.
-  const original = { count: 3000, bodies: 'original' };
-  const later = { count: 3100, bodies: 'later' };
-  const toLater = "DELETE FROM notes WHERE id > 3000; UPDATE notes SET body = 'later'; INSERT INTO notes (body) SELECT 'later' FROM generate_series(1, 100)";
-  try {
-    let server = await startServer(databaseUrl, env);
-    const signup = await rest(server.url, 'POST', '/signup', { email: 'kill@example.com', password: 'correct horse battery' });
-    expect(signup.status, JSON.stringify(signup.body)).toBe(201);
-    key = signup.body.api_key;
-    expect((await rest(server.url, 'POST', '/workspaces', { name: 'main', database: 'PostgreSQL', mode: 'tenant' })).status).toBe(201);
-    expect((await rest(server.url, 'POST', '/workspaces/main/queries', { query: 'CREATE TABLE notes (id SERIAL PRIMARY KEY, body TEXT NOT NULL)' })).status).toBe(200);
-    const deployment = await rest(server.url, 'POST', '/deployments', { blueprint_name: 'main' });
-    expect(deployment.status, JSON.stringify(deployment.body)).toBe(201);
-    await expect.poll(async () => (await rest(server.url, 'GET', `/deployments/${deployment.body.id}`)).body.status, { timeout: 20_000 }).toBe('completed');
-    expect((await rest(server.url, 'POST', '/tenants', { tenant_id: 'rows', databases: [{ blueprint: 'main', isolation_level: 1 }] })).status).toBe(201);
-    await expect.poll(async () => (await rest(server.url, 'GET', '/tenants/rows')).body.status, { timeout: 20_000 }).toBe('ready');
-    await sql(server.url, "INSERT INTO notes (body) SELECT 'original' FROM generate_series(1, 3000)");
-    const backup = await rest(server.url, 'POST', '/tenants/rows/backup');
-    expect(backup.status, JSON.stringify(backup.body)).toBe(200);
-    const [storagePath] = backup.body.paths as string[];
-    // A backup of a tenant with rows is written by a job: listed once written.
-    await expect.poll(async () => ((await rest(server.url, 'GET', '/tenants/rows/backups')).body.backups as { storage_path: string }[]).map((entry) => entry.storage_path), { timeout: 20_000 }).toContain(storagePath);
-
-    // Kills at different moments after the rollback was answered, at least three, and until one
-    // has landed in the middle of the job (a restart found it unfinished): at most eight.
-    let interrupted = 0;
-    const killTimes = [40, 150, 5, 300, 80, 20, 200, 120];
-    for (let attempt = 0; attempt < killTimes.length && (attempt < 3 || interrupted === 0); attempt++) {
-      await sql(server.url, toLater);
-      expect(await rowsOf(server.url)).toEqual(later);
-      const rollback = await rest(server.url, 'POST', '/tenants/rows/rollback', { storage_path: storagePath });
-      expect(rollback.status, JSON.stringify(rollback.body)).toBe(200);
-      expect(rollback.body.status).toBe('restoring');
-      await new Promise((resolve) => setTimeout(resolve, killTimes[attempt]));
-      server.child.kill('SIGKILL');
-      await new Promise((resolve) => server.child.once('exit', resolve));
-
-      server = await startServer(databaseUrl, env);
-      if (server.stderr.includes('resuming backup jobs a stopped process left unfinished')) interrupted += 1;
-      // The job recorded before the kill is finished after the restart (it never lost its request).
-      expect(await settled(server.url)).toBe('ready');
-      // On PostgreSQL the job is taken over when its lease runs out: a second claim says it was under way.
-      if (postgres) interrupted = await postgres.takenOver('ROLLBACK');
-      expect(await rowsOf(server.url), `after a kill at ${killTimes[attempt]} ms`).toEqual(original);
-    }
-    expect(interrupted).toBeGreaterThan(0);
-
-    // Backups of a tenant with rows are jobs too: killed while one is written, the restarted
-    // process writes it whole (listed only then), and it restores the rows it was taken with.
-    const listed = async (url: string) => ((await rest(url, 'GET', '/tenants/rows/backups')).body.backups as { storage_path: string }[]).map((entry) => entry.storage_path);
-    await sql(server.url, toLater);
-    let backupsInterrupted = 0;
-    const backupKills = [5, 60, 20, 150, 0, 100];
-    const taken: string[] = [];
-    for (let attempt = 0; attempt < backupKills.length && (attempt < 3 || backupsInterrupted === 0); attempt++) {
+test.each(backends)(
+  "SIGKILL in the middle of rollback and backup jobs of a tenant with rows (%s): after a restart each job is finished, the rows wholly the backup's or the later ones, every backup whole, the status not stuck",
+  { timeout: 420_000 },
+  async (backend) => {
+    const own = await mkdtemp(path.join(tmpdir(), 'gateway-data-'));
+    const postgres = backend === 'postgres' ? await postgresDatabase(process.env.TEST_POSTGRES_URL!) : null;
+    const databaseUrl = postgres?.url ?? path.join(own, 'pglite');
+    // On PostgreSQL a killed process's lease must run out before another takes its job over.
+    const env = {
+      BACKUP_DIR: path.join(own, 'backups'),
+      BACKUP_SCHEDULER: 'off',
+      LOG_LEVEL: 'warn',
+      SECRETS_KEY: 'cd'.repeat(32),
+      TENANT_DATABASE_PROVISION_MS: '0',
+      DEPLOYMENT_LEASE_MS: '2000',
+      DEPLOYMENT_POLL_MS: '200',
+      // The test polls and queries faster than a FREE project's per-minute quota allows.
+      RATE_LIMITS: 'off',
+    };
+    let key = '';
+    const rest = async (url: string, method: string, route: string, body?: unknown) => {
+      const response = await fetch(`${url}${route}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    const sql = async (url: string, query: string) => {
+      const answer = await rest(url, 'POST', '/admin/query', { blueprint: 'main', tenant_id: 'rows', query });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      return answer.body.rows as unknown[][];
+    };
+    const rowsOf = async (url: string) => {
+      const [[count, bodies]] = (await sql(url, "SELECT count(*)::int, string_agg(DISTINCT body, ',') FROM notes")) as [[number, string]];
+      return { count, bodies };
+    };
+    const settled = async (url: string) => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const shown = await rest(url, 'GET', '/tenants/rows');
+        expect(shown.status, JSON.stringify(shown.body)).toBe(200);
+        if (shown.body.status !== 'restoring') return shown.body.status as string;
+        expect(Date.now(), 'still restoring a minute after the restart').toBeLessThan(deadline);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    // The backup's rows, and the rows after it: every kill must leave exactly one of them.
+    const original = { count: 3000, bodies: 'original' };
+    const later = { count: 3100, bodies: 'later' };
+    const toLater = "DELETE FROM notes WHERE id > 3000; UPDATE notes SET body = 'later'; INSERT INTO notes (body) SELECT 'later' FROM generate_series(1, 100)";
+    try {
+      let server = await startServer(databaseUrl, env);
+      const signup = await rest(server.url, 'POST', '/signup', { email: 'kill@example.com', password: 'correct horse battery' });
+      expect(signup.status, JSON.stringify(signup.body)).toBe(201);
+      key = signup.body.api_key;
+      expect((await rest(server.url, 'POST', '/workspaces', { name: 'main', database: 'PostgreSQL', mode: 'tenant' })).status).toBe(201);
+      expect(
+        (await rest(server.url, 'POST', '/workspaces/main/queries', { query: 'CREATE TABLE notes (id SERIAL PRIMARY KEY, body TEXT NOT NULL)' })).status,
+      ).toBe(200);
+      const deployment = await rest(server.url, 'POST', '/deployments', { blueprint_name: 'main' });
+      expect(deployment.status, JSON.stringify(deployment.body)).toBe(201);
+      await expect.poll(async () => (await rest(server.url, 'GET', `/deployments/${deployment.body.id}`)).body.status, { timeout: 20_000 }).toBe('completed');
+      expect((await rest(server.url, 'POST', '/tenants', { tenant_id: 'rows', databases: [{ blueprint: 'main', isolation_level: 1 }] })).status).toBe(201);
+      await expect.poll(async () => (await rest(server.url, 'GET', '/tenants/rows')).body.status, { timeout: 20_000 }).toBe('ready');
+      await sql(server.url, "INSERT INTO notes (body) SELECT 'original' FROM generate_series(1, 3000)");
       const backup = await rest(server.url, 'POST', '/tenants/rows/backup');
       expect(backup.status, JSON.stringify(backup.body)).toBe(200);
-      const [path] = backup.body.paths as string[];
-      await new Promise((resolve) => setTimeout(resolve, backupKills[attempt]));
-      server.child.kill('SIGKILL');
-      await new Promise((resolve) => server.child.once('exit', resolve));
-      server = await startServer(databaseUrl, env);
-      if (server.stderr.includes('resuming backup jobs a stopped process left unfinished')) backupsInterrupted += 1;
-      await expect.poll(() => listed(server.url), { timeout: 60_000, message: `backup killed at ${backupKills[attempt]} ms never written` }).toContain(path);
-      if (postgres) backupsInterrupted = await postgres.takenOver('BACKUP');
-      taken.push(path!);
+      const [storagePath] = backup.body.paths as string[];
+      // A backup of a tenant with rows is written by a job: listed once written.
+      await expect
+        .poll(
+          async () => ((await rest(server.url, 'GET', '/tenants/rows/backups')).body.backups as { storage_path: string }[]).map((entry) => entry.storage_path),
+          { timeout: 20_000 },
+        )
+        .toContain(storagePath);
+
+      // Kills at different moments after the rollback was answered, at least three, and until one
+      // has landed in the middle of the job (a restart found it unfinished): at most eight.
+      let interrupted = 0;
+      const killTimes = [40, 150, 5, 300, 80, 20, 200, 120];
+      for (let attempt = 0; attempt < killTimes.length && (attempt < 3 || interrupted === 0); attempt++) {
+        await sql(server.url, toLater);
+        expect(await rowsOf(server.url)).toEqual(later);
+        const rollback = await rest(server.url, 'POST', '/tenants/rows/rollback', { storage_path: storagePath });
+        expect(rollback.status, JSON.stringify(rollback.body)).toBe(200);
+        expect(rollback.body.status).toBe('restoring');
+        await new Promise((resolve) => setTimeout(resolve, killTimes[attempt]));
+        server.child.kill('SIGKILL');
+        await new Promise((resolve) => server.child.once('exit', resolve));
+
+        server = await startServer(databaseUrl, env);
+        if (server.stderr.includes('resuming backup jobs a stopped process left unfinished')) interrupted += 1;
+        // The job recorded before the kill is finished after the restart (it never lost its request).
+        expect(await settled(server.url)).toBe('ready');
+        // On PostgreSQL the job is taken over when its lease runs out: a second claim says it was under way.
+        if (postgres) interrupted = await postgres.takenOver('ROLLBACK');
+        expect(await rowsOf(server.url), `after a kill at ${killTimes[attempt]} ms`).toEqual(original);
+      }
+      expect(interrupted).toBeGreaterThan(0);
+
+      // Backups of a tenant with rows are jobs too: killed while one is written, the restarted
+      // process writes it whole (listed only then), and it restores the rows it was taken with.
+      const listed = async (url: string) =>
+        ((await rest(url, 'GET', '/tenants/rows/backups')).body.backups as { storage_path: string }[]).map((entry) => entry.storage_path);
+      await sql(server.url, toLater);
+      let backupsInterrupted = 0;
+      const backupKills = [5, 60, 20, 150, 0, 100];
+      const taken: string[] = [];
+      for (let attempt = 0; attempt < backupKills.length && (attempt < 3 || backupsInterrupted === 0); attempt++) {
+        const backup = await rest(server.url, 'POST', '/tenants/rows/backup');
+        expect(backup.status, JSON.stringify(backup.body)).toBe(200);
+        const [path] = backup.body.paths as string[];
+        await new Promise((resolve) => setTimeout(resolve, backupKills[attempt]));
+        server.child.kill('SIGKILL');
+        await new Promise((resolve) => server.child.once('exit', resolve));
+        server = await startServer(databaseUrl, env);
+        if (server.stderr.includes('resuming backup jobs a stopped process left unfinished')) backupsInterrupted += 1;
+        await expect.poll(() => listed(server.url), { timeout: 60_000, message: `backup killed at ${backupKills[attempt]} ms never written` }).toContain(path);
+        if (postgres) backupsInterrupted = await postgres.takenOver('BACKUP');
+        taken.push(path!);
+      }
+      expect(backupsInterrupted).toBeGreaterThan(0);
+      // Every one is whole: back to the first backup (original rows), then to the last of these.
+      const back = async (storagePath: string) => {
+        const rollback = await rest(server.url, 'POST', '/tenants/rows/rollback', { storage_path: storagePath });
+        expect(rollback.status, JSON.stringify(rollback.body)).toBe(200);
+        expect(await settled(server.url)).toBe('ready');
+      };
+      await back(storagePath!);
+      expect(await rowsOf(server.url)).toEqual(original);
+      for (const path of taken) {
+        await back(path);
+        expect(await rowsOf(server.url), `restored from ${path}`).toEqual(later);
+      }
+      await server.stop();
+    } finally {
+      await rm(own, { recursive: true, force: true });
+      await postgres?.drop();
     }
-    expect(backupsInterrupted).toBeGreaterThan(0);
-    // Every one is whole: back to the first backup (original rows), then to the last of these.
-    const back = async (storagePath: string) => {
-      const rollback = await rest(server.url, 'POST', '/tenants/rows/rollback', { storage_path: storagePath });
-      expect(rollback.status, JSON.stringify(rollback.body)).toBe(200);
-      expect(await settled(server.url)).toBe('ready');
-    };
-    await back(storagePath!);
-    expect(await rowsOf(server.url)).toEqual(original);
-    for (const path of taken) {
-      await back(path);
-      expect(await rowsOf(server.url), `restored from ${path}`).toEqual(later);
-    }
-    await server.stop();
-  } finally {
-    await rm(own, { recursive: true, force: true });
-    await postgres?.drop();
-  }
-});
+  },
+);
 
 test('a restarted process ends the database phases a killed one started on time, and removes partial backup files', { timeout: 120_000 }, async () => {
   const own = await mkdtemp(path.join(tmpdir(), 'gateway-data-'));

@@ -15,7 +15,9 @@ async function graphql(url: string, query: string, variables: Record<string, unk
 
 test('SIGTERM lets a request in flight finish, answers nothing new, then stops with exit code 0', { timeout: 120_000 }, async () => {
   const server = await startServerProcess({ DATABASE_URL: 'memory://', GATEWAY_ADMIN_KEY: operatorKey, SHUTDOWN_TIMEOUT_MS: '20000' });
-  const created = await graphql(server.url, 'mutation($input: CreateTenantInput!) { createTenant(input: $input) { id } }', { input: { slug: 'drain-me', name: 'Drain' } });
+  const created = await graphql(server.url, 'mutation($input: CreateTenantInput!) { createTenant(input: $input) { id } }', {
+    input: { slug: 'drain-me', name: 'Drain' },
+  });
   const tenantId = created.data!.createTenant.id as string;
 
   // A configuration update whose body arrives in two parts, the second after SIGTERM.
@@ -23,7 +25,13 @@ test('SIGTERM lets a request in flight finish, answers nothing new, then stops w
   const url = new URL(`${server.url}/api/v1/tenants/${tenantId}/config`);
   const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'PUT', headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'PUT',
+        headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         let text = '';
         res.on('data', (chunk) => (text += chunk));

@@ -36,14 +36,21 @@ afterAll(() => dispose?.());
 
 test('a backup job whose lease Prisma renewed an hour ahead is not taken over by another worker', async () => {
   const prisma = database.prisma;
-  const tenant = await prisma.tenant.create({ data: { slug: 'tz-lease', name: 'TZ', region: 'us-east-1', maxUsers: 5, maxApiCallsPerMonth: 1000, maxStorageMb: 100 } });
+  const tenant = await prisma.tenant.create({
+    data: { slug: 'tz-lease', name: 'TZ', region: 'us-east-1', maxUsers: 5, maxApiCallsPerMonth: 1000, maxStorageMb: 100 },
+  });
   const backup = await prisma.backupRecord.create({ data: { tenantId: tenant.id, status: 'PENDING', storagePath: `${tenant.id}/tz.json` } });
-  const job = await prisma.backupJob.create({ data: { kind: 'BACKUP', tenantId: tenant.id, backupId: backup.id, actorId: 'test', actorLabel: 'test', status: 'RUNNING' } });
+  const job = await prisma.backupJob.create({
+    data: { kind: 'BACKUP', tenantId: tenant.id, backupId: backup.id, actorId: 'test', actorLabel: 'test', status: 'RUNNING' },
+  });
   // Its queue job, claimed by another worker whose lease Prisma wrote an hour ahead.
   await queueBackupJob(prisma, job, { leaseToken: '00000000-0000-4000-8000-000000000009' });
   const deps = { storages: backupStoragesFrom({ ...readEnvironment({}), BACKUP_DIR: '/nonexistent-backup-dir' }), keyring: testKeyring };
   expect(await runOneBackupJob(prisma, deps)).toBe(false);
-  expect(await prisma.job.findFirstOrThrow({ where: { payload: { path: ['backupJobId'], equals: job.id } } })).toMatchObject({ attempts: 0, leaseToken: '00000000-0000-4000-8000-000000000009' });
+  expect(await prisma.job.findFirstOrThrow({ where: { payload: { path: ['backupJobId'], equals: job.id } } })).toMatchObject({
+    attempts: 0,
+    leaseToken: '00000000-0000-4000-8000-000000000009',
+  });
 });
 
 test('a queue job whose run_at a JS Date gave a second ago is due, one an hour ahead is not', async () => {
@@ -56,7 +63,11 @@ test('a queue job whose run_at a JS Date gave a second ago is due, one an hour a
 });
 
 test('a data-plane audit event (deployments, admin queries) is dated in UTC, as the others are', async () => {
-  await recordDataPlaneAudit(database.prisma, { principal: { id: 'test', label: 'test' } as never }, { tenantId: null, action: 'test.sql_time', target: 'tz', changes: [] });
+  await recordDataPlaneAudit(
+    database.prisma,
+    { principal: { id: 'test', label: 'test' } as never },
+    { tenantId: null, action: 'test.sql_time', target: 'tz', changes: [] },
+  );
   const event = await database.prisma.auditEvent.findFirstOrThrow({ where: { action: 'test.sql_time' } });
   expect(Math.abs(event.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
 });

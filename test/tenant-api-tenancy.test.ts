@@ -54,7 +54,7 @@ test('every route of the dialect is in this table', () => {
 });
 
 describe.each(routes)('%s', (route) => {
-  const [method, ] = route.split(' ') as [string];
+  const [method] = route.split(' ') as [string];
   const sample = () => samples[route]!;
   let own: { id: string; slug: string };
   let key: string;
@@ -69,7 +69,7 @@ describe.each(routes)('%s', (route) => {
     return gateway.rest(method, sample().path, { headers, body: sample().body });
   };
 
-  test("a tenant key without X-Tenant-ID acts on its own tenant", async () => {
+  test('a tenant key without X-Tenant-ID acts on its own tenant', async () => {
     const response = await call({ authorization: `Bearer ${key}` });
     expect(response.status, JSON.stringify(response.body)).toBeLessThan(300);
   });
@@ -91,7 +91,10 @@ describe.each(routes)('%s', (route) => {
 
   test('an operator naming no tenant is 404; naming none at all is 400', async () => {
     const missing = await call({ authorization: `Bearer ${gateway.adminKey}`, 'x-tenant-id': 'no-such-tenant' });
-    expect({ status: missing.status, body: missing.body }).toEqual({ status: 404, body: { success: false, error: 'not_found', message: 'Tenant does not exist' } });
+    expect({ status: missing.status, body: missing.body }).toEqual({
+      status: 404,
+      body: { success: false, error: 'not_found', message: 'Tenant does not exist' },
+    });
     const unnamed = await call({ authorization: `Bearer ${gateway.adminKey}` });
     expect({ status: unnamed.status, body: unnamed.body }).toEqual({
       status: 400,

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { physicalSchemaName, tenantDatabaseName } from '../src/modules/data-plane-schemas/physical-names.js';
 import { createPlacement, dropPlacement, dropUnreferencedPlacement, type Placed } from '../src/modules/data-plane-schemas/placements.js';
 import { classifySql } from '../src/modules/data-plane-schemas/sql-classifier.js';
-import { ConnectionLimitError, inSchemaSession, RefusedStatementError, runInSchema, type SchemaLimits, SchemaQueryError } from '../src/modules/data-plane-schemas/tenant-schemas.js';
+import {
+  ConnectionLimitError,
+  inSchemaSession,
+  RefusedStatementError,
+  runInSchema,
+  type SchemaLimits,
+  SchemaQueryError,
+} from '../src/modules/data-plane-schemas/tenant-schemas.js';
 import { dataPlaneCatalog, inSchema } from './support/data-plane.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
@@ -64,7 +71,9 @@ describe('tenant schemas on the data plane', () => {
     const reading = run(globex, `SELECT * FROM "${acme.schemaName}".accounts`);
     await expect(reading).rejects.toBeInstanceOf(SchemaQueryError);
     await expect(reading).rejects.toMatchObject({ message: `permission denied for schema ${acme.schemaName}`, sqlState: '42501' });
-    await expect(run(globex, `DELETE FROM "${acme.schemaName}".accounts`)).rejects.toMatchObject({ message: `permission denied for schema ${acme.schemaName}` });
+    await expect(run(globex, `DELETE FROM "${acme.schemaName}".accounts`)).rejects.toMatchObject({
+      message: `permission denied for schema ${acme.schemaName}`,
+    });
     expect((await run(acme, 'SELECT count(*) FROM accounts')).rows).toEqual([[2]]);
   });
 
@@ -75,8 +84,15 @@ describe('tenant schemas on the data plane', () => {
   });
 
   it('refuses statements that would leave the role before PostgreSQL sees them', async () => {
-    for (const escape of ['RESET ROLE', 'SET ROLE postgres', "SELECT set_config('role', 'none', true)", 'COMMIT', 'SET search_path TO public', 'SELECT pg_advisory_lock(1)']) {
-      await expect(run(acme, `${escape}; SELECT 1`)).rejects.toBeInstanceOf(RefusedStatementError);
+    for (const breakOut of [
+      'RESET ROLE',
+      'SET ROLE postgres',
+      "SELECT set_config('role', 'none', true)",
+      'COMMIT',
+      'SET search_path TO public',
+      'SELECT pg_advisory_lock(1)',
+    ]) {
+      await expect(run(acme, `${breakOut}; SELECT 1`)).rejects.toBeInstanceOf(RefusedStatementError);
     }
   });
 
@@ -88,7 +104,9 @@ describe('tenant schemas on the data plane', () => {
     expect(await run(acme, 'SELECT owner FROM accounts ORDER BY id', { ...limits, maxRows: 2 })).toMatchObject({ rowCount: 2, truncated: false });
     expect(await run(acme, 'UPDATE accounts SET owner = owner RETURNING id', { ...limits, maxRows: 1 })).toMatchObject({ rowCount: 1, truncated: true });
     // A data-modifying WITH is read through the portal too.
-    expect(await run(acme, 'WITH touched AS (UPDATE accounts SET owner = owner RETURNING id) SELECT id FROM touched', { ...limits, maxRows: 1 })).toMatchObject({ rowCount: 1, truncated: true });
+    expect(await run(acme, 'WITH touched AS (UPDATE accounts SET owner = owner RETURNING id) SELECT id FROM touched', { ...limits, maxRows: 1 })).toMatchObject(
+      { rowCount: 1, truncated: true },
+    );
   });
 
   it('caps the bytes of an answer: whole rows within the cap, truncated', async () => {
@@ -107,12 +125,18 @@ describe('tenant schemas on the data plane', () => {
     expect((await run(acme, 'SHOW statement_timeout', { ...limits, queryTimeoutMs: 1234 })).rows).toEqual([['1234ms']]);
     if (gateway.database.kind === 'postgres') {
       // PGlite runs in one thread without timer signals: only PostgreSQL can cancel a running statement.
-      await expect(run(acme, 'SELECT pg_sleep(5)', { ...limits, queryTimeoutMs: 100 })).rejects.toMatchObject({ message: 'canceling statement due to statement timeout', sqlState: '57014' });
+      await expect(run(acme, 'SELECT pg_sleep(5)', { ...limits, queryTimeoutMs: 100 })).rejects.toMatchObject({
+        message: 'canceling statement due to statement timeout',
+        sqlState: '57014',
+      });
     }
   });
 
   it("rolls the whole text back when one statement fails, with PostgreSQL's message", async () => {
-    await expect(run(acme, "INSERT INTO accounts (owner) VALUES ('coyote'); SELECT * FROM missing")).rejects.toMatchObject({ message: 'relation "missing" does not exist', sqlState: '42P01' });
+    await expect(run(acme, "INSERT INTO accounts (owner) VALUES ('coyote'); SELECT * FROM missing")).rejects.toMatchObject({
+      message: 'relation "missing" does not exist',
+      sqlState: '42P01',
+    });
     expect((await run(acme, "SELECT count(*) FROM accounts WHERE owner = 'coyote'")).rows).toEqual([[0]]);
   });
 
@@ -120,16 +144,32 @@ describe('tenant schemas on the data plane', () => {
     const doomed = await createPlacement(deps(), project, schema('doomed'), blueprint);
     await dropPlacement(deps(), doomed.id);
     await dropPlacement(deps(), doomed.id);
-    expect(await catalog(`SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = $1) + (SELECT count(*) FROM pg_roles WHERE rolname = $2)`, [doomed.schemaName, doomed.roleName])).toEqual([[0]]);
+    expect(
+      await catalog(`SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = $1) + (SELECT count(*) FROM pg_roles WHERE rolname = $2)`, [
+        doomed.schemaName,
+        doomed.roleName,
+      ]),
+    ).toEqual([[0]]);
     expect(await gateway.database.prisma.dataPlacement.count({ where: { id: doomed.id } })).toBe(0);
   });
 
   it('never takes over a placement a record names, nor one without the name held: CONFLICT, and it stays', async () => {
     const recorded = await createPlacement(deps(), project, schema('recorded'), blueprint);
-    await gateway.database.prisma.workspace.create({ data: { projectId: project, name: uniqueSlug('w'), mode: 'CONTROL', placementId: recorded.id, connectionUser: 'tdb_x', passwordSealed: new Uint8Array(1) } });
+    await gateway.database.prisma.workspace.create({
+      data: {
+        projectId: project,
+        name: uniqueSlug('w'),
+        mode: 'CONTROL',
+        placementId: recorded.id,
+        connectionUser: 'tdb_x',
+        passwordSealed: new Uint8Array(1),
+      },
+    });
     const message = `A database named ${recorded.schemaName} already exists on the server; remove it or choose another name`;
     await expect(createPlacement(deps(), project, recorded.schemaName, blueprint)).rejects.toMatchObject({ code: 'CONFLICT', message });
-    await expect(deps().sql.withNameLocks([recorded.schemaName], (held) => createPlacement(deps(), project, recorded.schemaName, blueprint, held))).rejects.toMatchObject({ code: 'CONFLICT', message });
+    await expect(
+      deps().sql.withNameLocks([recorded.schemaName], (held) => createPlacement(deps(), project, recorded.schemaName, blueprint, held)),
+    ).rejects.toMatchObject({ code: 'CONFLICT', message });
     // A drop after records went leaves alone what a record names.
     await dropUnreferencedPlacement(deps(), recorded.id);
     expect(await catalog('SELECT count(*) FROM pg_namespace WHERE nspname = $1', [recorded.schemaName])).toEqual([[1]]);
@@ -149,7 +189,7 @@ describe('tenant schemas on the data plane', () => {
     await dropPlacement(deps(), fresh.id);
   });
 
-  it("a create holding the name is waited for: its schema, not yet recorded, is never dropped under it", async () => {
+  it('a create holding the name is waited for: its schema, not yet recorded, is never dropped under it', async () => {
     const name = schema('racing');
     const order: string[] = [];
     let recordsWritten!: () => void;
@@ -214,7 +254,9 @@ describe('tenant schemas on the data plane', () => {
 
   it('creates nothing when the DDL chain fails: no role, no schema, no record', async () => {
     const name = schema('broken');
-    await expect(createPlacement(deps(), project, name, { statements: ['CREATE TABLE t (id int)', 'CREATE TABLE t (id int)'], version: 1 })).rejects.toMatchObject({ message: 'relation "t" already exists' });
+    await expect(
+      createPlacement(deps(), project, name, { statements: ['CREATE TABLE t (id int)', 'CREATE TABLE t (id int)'], version: 1 }),
+    ).rejects.toMatchObject({ message: 'relation "t" already exists' });
     expect(await catalog('SELECT count(*) FROM pg_namespace WHERE nspname = $1', [name])).toEqual([[0]]);
     // No login role is left beside the placements there are: on PostgreSQL, the roles that may connect to
     // the project's database (PUBLIC may not); on PGlite, every role of this gateway's own instance.

@@ -60,7 +60,7 @@ function refusal(result: { errors?: { message: string; extensions?: Record<strin
   return { code: error!.extensions?.code, message: error!.message, field: error!.extensions?.field };
 }
 
-describe('a suspended tenant\'s keys only read', () => {
+describe("a suspended tenant's keys only read", () => {
   test('after the operator suspends a tenant, its key reads it but cannot update, track, back up or resume it', async () => {
     const { tenant, key } = await tenantWithKey();
     await gateway.data(SuspendTenantDocument, { id: tenant.id });
@@ -68,7 +68,7 @@ describe('a suspended tenant\'s keys only read', () => {
     expect((await gateway.data(TenantDocument, { id: tenant.id }, key)).tenant.status).toBe('SUSPENDED');
     expect((await gateway.data(TenantConfigDocument, { tenant: tenant.id }, key)).tenantConfig.version).toBe(1);
 
-    const suspended = { code: 'FORBIDDEN', message: 'This API key\'s tenant is SUSPENDED: its keys may only read', field: undefined };
+    const suspended = { code: 'FORBIDDEN', message: "This API key's tenant is SUSPENDED: its keys may only read", field: undefined };
     const writes = [
       await gateway.graphql(UpdateTenantConfigDocument, { tenant: tenant.id, input: { performance: { cacheSizeMb: 2048 } } }, key),
       await gateway.graphql(TrackUsageDocument, { tenant: tenant.id, input: { resource: 'llm', metric: 'tokens', amount: 5 } }, key),
@@ -91,7 +91,7 @@ describe('a suspended tenant\'s keys only read', () => {
       body: { resource: 'llm', metric: 'tokens', amount: 5 },
     });
     expect(response.status).toBe(403);
-    expect(response.body).toEqual({ success: false, error: 'forbidden', message: 'This API key\'s tenant is SUSPENDED: its keys may only read' });
+    expect(response.body).toEqual({ success: false, error: 'forbidden', message: "This API key's tenant is SUSPENDED: its keys may only read" });
   });
 
   test('once the operator resumes the tenant, the same key writes again', async () => {
@@ -103,14 +103,14 @@ describe('a suspended tenant\'s keys only read', () => {
   });
 });
 
-describe('an expired tenant\'s keys only read', () => {
-  test('past its expiresAt, a tenant\'s key reads but cannot clear its own expiry', async () => {
+describe("an expired tenant's keys only read", () => {
+  test("past its expiresAt, a tenant's key reads but cannot clear its own expiry", async () => {
     const { tenant, key } = await tenantWithKey({ expiresAt: new Date(Date.now() + 60_000).toISOString() });
     await gateway.database.prisma.tenant.update({ where: { id: tenant.id }, data: { expiresAt: new Date(Date.now() - 1_000) } });
 
     expect((await gateway.data(TenantDocument, { id: tenant.id }, key)).tenant.id).toBe(tenant.id);
     const cleared = await gateway.graphql(UpdateTenantDocument, { id: tenant.id, input: { expiresAt: null } }, key);
-    expect(refusal(cleared)).toEqual({ code: 'FORBIDDEN', message: 'This API key\'s tenant is EXPIRED: its keys may only read', field: undefined });
+    expect(refusal(cleared)).toEqual({ code: 'FORBIDDEN', message: "This API key's tenant is EXPIRED: its keys may only read", field: undefined });
     expect((await plan(tenant.id)).expiresAt).not.toBeNull();
 
     await gateway.data(UpdateTenantDocument, { id: tenant.id, input: { expiresAt: null } });
@@ -118,8 +118,8 @@ describe('an expired tenant\'s keys only read', () => {
   });
 });
 
-describe('a deleted tenant\'s keys do nothing', () => {
-  test('a soft-deleted tenant\'s key is not valid, so it cannot restore itself', async () => {
+describe("a deleted tenant's keys do nothing", () => {
+  test("a soft-deleted tenant's key is not valid, so it cannot restore itself", async () => {
     const { tenant, key } = await tenantWithKey();
     await gateway.data(DeleteTenantDocument, { id: tenant.id });
 
@@ -135,13 +135,13 @@ describe('a deleted tenant\'s keys do nothing', () => {
   });
 });
 
-describe('plan, limits, isolation, expiry and lifecycle are not the tenant\'s own acts', () => {
-  test('a FREE tenant\'s key cannot raise its own plan', async () => {
+describe("plan, limits, isolation, expiry and lifecycle are not the tenant's own acts", () => {
+  test("a FREE tenant's key cannot raise its own plan", async () => {
     const { tenant, key } = await tenantWithKey({ tier: 'FREE' });
     const result = await gateway.graphql(UpdateTenantDocument, { id: tenant.id, input: { tier: 'ENTERPRISE', maxApiCallsPerMonth: 2_000_000_000 } }, key);
     expect(refusal(result)).toEqual({
       code: 'FORBIDDEN',
-      message: 'A tenant API key cannot change tier: plan, limits, isolation, expiry and lifecycle are set by an operator or the tenant\'s project',
+      message: "A tenant API key cannot change tier: plan, limits, isolation, expiry and lifecycle are set by an operator or the tenant's project",
       field: 'tier',
     });
     expect(await plan(tenant.id)).toMatchObject({ tier: 'FREE', maxApiCallsPerMonth: 10_000 });
@@ -185,7 +185,7 @@ describe('plan, limits, isolation, expiry and lifecycle are not the tenant\'s ow
     expect((await plan(tenant.id)).status).toBe('ACTIVE');
   });
 
-  test('the owning project\'s key sets plan, expiry and lifecycle', async () => {
+  test("the owning project's key sets plan, expiry and lifecycle", async () => {
     const { createProject } = await gateway.data(CreateProjectDocument, { slug: uniqueSlug('project'), name: 'Owner' });
     // Within its own plan: a tenant's plan never exceeds its project's.
     await setProjectTier(gateway, createProject.id, 'PRO');
@@ -206,7 +206,8 @@ describe('plan, limits, isolation, expiry and lifecycle are not the tenant\'s ow
     const rollback = await gateway.graphql(RollbackTenantDocument, { tenant: tenant.id, storagePath: backupTenant.storagePath! }, key);
     expect(refusal(rollback)).toEqual({
       code: 'FORBIDDEN',
-      message: 'A tenant API key cannot restore a backup with another tier: plan, limits, isolation, expiry and lifecycle are set by an operator or the tenant\'s project',
+      message:
+        "A tenant API key cannot restore a backup with another tier: plan, limits, isolation, expiry and lifecycle are set by an operator or the tenant's project",
       field: 'tier',
     });
     expect(await plan(tenant.id)).toMatchObject({ tier: 'FREE', maxUsers: 5 });

@@ -27,7 +27,7 @@ async function tenantCount() {
 }
 
 describe('create and read', () => {
-  test('a tenant gets its tier\'s limits, the default region and ACTIVE status', async () => {
+  test("a tenant gets its tier's limits, the default region and ACTIVE status", async () => {
     const slug = uniqueSlug('acme');
     const created = await createTenant(gateway, { slug, name: 'Acme', tier: 'PRO' });
     expect(created).toEqual({
@@ -73,7 +73,7 @@ describe('create and read', () => {
     expect(result.errors![0]!.message).toBe('Tenant does not exist');
   });
 
-  test('the regions catalog names the seeds\' zones and cloud regions', async () => {
+  test("the regions catalog names the seeds' zones and cloud regions", async () => {
     const { regions } = await gateway.data(RegionsDocument);
     expect(regions.map((region) => region.id)).toEqual(
       expect.arrayContaining(['eu-central', 'ap-southeast', 'us-east', 'us-west', 'us-east-1', 'eu-west-1', 'ap-south-1']),

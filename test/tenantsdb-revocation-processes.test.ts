@@ -20,7 +20,14 @@ test.skipIf(!serverUrl)('a key deleted, or a project deleted, on one process sto
   const url = new URL(serverUrl!);
   url.pathname = `/${name}`;
   // One SECRETS_KEY for both: proxy passwords sealed by one are opened by the other.
-  const env = { DATABASE_URL: url.toString(), GATEWAY_ADMIN_KEY: 'revocation-operator-key-0123456789', SECRETS_KEY: 'ef'.repeat(32), BACKUP_SCHEDULER: 'off', PRINCIPAL_CACHE_MS: '1000', LOG_LEVEL: 'warn' };
+  const env = {
+    DATABASE_URL: url.toString(),
+    GATEWAY_ADMIN_KEY: 'revocation-operator-key-0123456789',
+    SECRETS_KEY: 'ef'.repeat(32),
+    BACKUP_SCHEDULER: 'off',
+    PRINCIPAL_CACHE_MS: '1000',
+    LOG_LEVEL: 'warn',
+  };
   const servers: ServerProcess[] = [];
   try {
     // One after the other: the first applies the migrations.
@@ -28,7 +35,10 @@ test.skipIf(!serverUrl)('a key deleted, or a project deleted, on one process sto
     servers.push(await startServerProcess(env));
     const [a, b] = servers as [ServerProcess, ServerProcess];
 
-    const signup = await call(a, 'POST', '/signup', undefined, { email: `ops-${randomBytes(4).toString('hex')}@example.com`, password: 'correct horse battery' });
+    const signup = await call(a, 'POST', '/signup', undefined, {
+      email: `ops-${randomBytes(4).toString('hex')}@example.com`,
+      password: 'correct horse battery',
+    });
     expect(signup.status).toBe(201);
     const owner: string = signup.body.api_key;
 

@@ -80,7 +80,7 @@ describe('GET /usage/summary', () => {
     expect(tenant.slug).toBe(slug);
   });
 
-  test('a malformed period is 400 in the dialect\'s body', async () => {
+  test("a malformed period is 400 in the dialect's body", async () => {
     const tenant = await createTenant(gateway);
     const response = await gateway.rest('GET', '/usage/summary?period=2024-13', { headers: asOperator(tenant.id) });
     expect(response.status).toBe(400);
@@ -111,7 +111,15 @@ describe('GET /usage/history', () => {
         { tenantId: tenant.id, resource: 'llm', metric: 'tokens', amount: 1, recordedAt: new Date('2024-02-01T00:00:00Z') },
       ],
     });
-    const stat = (hour: string, calls: number) => ({ tenantId: tenant.id, hour: new Date(hour), endpoint: 'graphql x', calls, failures: 0, latencyMsSum: 0, latencyBuckets: [] });
+    const stat = (hour: string, calls: number) => ({
+      tenantId: tenant.id,
+      hour: new Date(hour),
+      endpoint: 'graphql x',
+      calls,
+      failures: 0,
+      latencyMsSum: 0,
+      latencyBuckets: [],
+    });
     await prisma.apiCallStat.createMany({ data: [stat('2024-01-01T09:00:00Z', 300), stat('2024-01-01T10:00:00Z', 200), stat('2024-01-02T00:00:00Z', 520)] });
     const response = await gateway.rest('GET', '/usage/history?period=2024-01', { headers: asOperator(tenant.id) });
     expect(response.status).toBe(200);
@@ -149,7 +157,10 @@ describe('GET /tenant/info', () => {
 
   test('an operator key without X-Tenant-ID is 400: it owns no tenant', async () => {
     const response = await gateway.rest('GET', '/tenant/info', { headers: { authorization: `Bearer ${gateway.adminKey}` } });
-    expect(response).toMatchObject({ status: 400, body: { success: false, error: 'bad_user_input', message: 'Name the tenant: this API key is not owned by one tenant' } });
+    expect(response).toMatchObject({
+      status: 400,
+      body: { success: false, error: 'bad_user_input', message: 'Name the tenant: this API key is not owned by one tenant' },
+    });
   });
 });
 
@@ -159,12 +170,39 @@ describe('usage metrics (GraphQL)', () => {
     const buckets = (fast: number, slow: number) => [0, 0, 0, fast, 0, 0, 0, slow, 0, 0, 0, 0];
     await gateway.database.prisma.apiCallStat.createMany({
       data: [
-        { tenantId: tenant.id, hour: new Date('2026-03-02T10:00:00Z'), endpoint: 'graphql A', calls: 90, failures: 0, latencyMsSum: 90 * 40, latencyBuckets: buckets(90, 0) },
-        { tenantId: tenant.id, hour: new Date('2026-03-09T10:00:00Z'), endpoint: 'graphql A', calls: 5, failures: 1, latencyMsSum: 5 * 40, latencyBuckets: buckets(5, 0) },
-        { tenantId: tenant.id, hour: new Date('2026-03-09T11:00:00Z'), endpoint: 'GET /x', calls: 5, failures: 4, latencyMsSum: 5 * 900, latencyBuckets: buckets(0, 5) },
+        {
+          tenantId: tenant.id,
+          hour: new Date('2026-03-02T10:00:00Z'),
+          endpoint: 'graphql A',
+          calls: 90,
+          failures: 0,
+          latencyMsSum: 90 * 40,
+          latencyBuckets: buckets(90, 0),
+        },
+        {
+          tenantId: tenant.id,
+          hour: new Date('2026-03-09T10:00:00Z'),
+          endpoint: 'graphql A',
+          calls: 5,
+          failures: 1,
+          latencyMsSum: 5 * 40,
+          latencyBuckets: buckets(5, 0),
+        },
+        {
+          tenantId: tenant.id,
+          hour: new Date('2026-03-09T11:00:00Z'),
+          endpoint: 'GET /x',
+          calls: 5,
+          failures: 4,
+          latencyMsSum: 5 * 900,
+          latencyBuckets: buckets(0, 5),
+        },
       ],
     });
-    const result = await gateway.graphql<{ usageMetrics: Record<string, unknown> & { byEndpoint: unknown[]; series: { start: string; calls: number }[] } }, object>(
+    const result = await gateway.graphql<
+      { usageMetrics: Record<string, unknown> & { byEndpoint: unknown[]; series: { start: string; calls: number }[] } },
+      object
+    >(
       `{ usageMetrics(tenant: "${tenant.id}", from: "2026-03-01T00:00:00Z", to: "2026-04-01T00:00:00Z", granularity: WEEK) {
           calls failures successRate averageLatencyMs p95LatencyMs
           byEndpoint { endpoint calls failures successRate p95LatencyMs }

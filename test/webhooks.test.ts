@@ -47,9 +47,15 @@ async function tenantWithWebhook(events: string[], secret?: string) {
   return { tenant, call, hookUrl, mine: () => received.filter((entry) => entry.body.includes(tenant.id)) };
 }
 
-type Deliveries = { webhookDeliveries: { edges: { node: { event: string; url: string; status: string; attempts: number; attemptLog: { status: number | null; error: string | null }[] } }[] } };
+type Deliveries = {
+  webhookDeliveries: {
+    edges: { node: { event: string; url: string; status: string; attempts: number; attemptLog: { status: number | null; error: string | null }[] } }[];
+  };
+};
 async function deliveries(tenantId: string) {
-  const result = await gateway.graphql<Deliveries, object>(`{ webhookDeliveries(tenant: "${tenantId}") { edges { node { event url status attempts attemptLog } } } }`);
+  const result = await gateway.graphql<Deliveries, object>(
+    `{ webhookDeliveries(tenant: "${tenantId}") { edges { node { event url status attempts attemptLog } } } }`,
+  );
   return result.data!.webhookDeliveries.edges.map((edge) => edge.node);
 }
 
@@ -58,8 +64,13 @@ test('a target on a private address is refused without WEBHOOK_ALLOW_PRIVATE: th
   try {
     const tenant = await createTenant(strict);
     const before = received.length;
-    await strict.graphql(`mutation { saveGatewayConfig(tenant: "${tenant.id}", input: { webhooks: [{ url: "${url}", events: [GATEWAY_CONFIG_UPDATED] }] }) { updatedFields } }`);
-    const statuses = async () => (await strict.graphql<Deliveries, object>(`{ webhookDeliveries(tenant: "${tenant.id}") { edges { node { event url status attempts attemptLog } } } }`)).data!.webhookDeliveries.edges.map((edge) => edge.node);
+    await strict.graphql(
+      `mutation { saveGatewayConfig(tenant: "${tenant.id}", input: { webhooks: [{ url: "${url}", events: [GATEWAY_CONFIG_UPDATED] }] }) { updatedFields } }`,
+    );
+    const statuses = async () =>
+      (
+        await strict.graphql<Deliveries, object>(`{ webhookDeliveries(tenant: "${tenant.id}") { edges { node { event url status attempts attemptLog } } } }`)
+      ).data!.webhookDeliveries.edges.map((edge) => edge.node);
     await expect.poll(async () => (await statuses())[0]?.status, { timeout: 15_000 }).toBe('FAILED');
     const [delivery] = await statuses();
     expect(delivery!.attempts).toBe(2);
@@ -80,12 +91,25 @@ test('an event reaches the receiver signed over timestamp and body; a failed fir
     const timestamp = String(headers['x-webhook-timestamp']);
     expect(headers['x-webhook-signature']).toBe(`sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`);
     expect(headers['x-webhook-event']).toBe('secret.stored');
-    expect(JSON.parse(body)).toMatchObject({ event: 'secret.stored', tenantId: tenant.id, target: 'secret:STRIPE_SECRET_KEY', changes: [{ path: 'secrets.STRIPE_SECRET_KEY', before: null, after: '[sealed]' }] });
+    expect(JSON.parse(body)).toMatchObject({
+      event: 'secret.stored',
+      tenantId: tenant.id,
+      target: 'secret:STRIPE_SECRET_KEY',
+      changes: [{ path: 'secrets.STRIPE_SECRET_KEY', before: null, after: '[sealed]' }],
+    });
     expect(body).not.toContain('sk_live_webhook');
   }
   await expect.poll(async () => (await deliveries(tenant.id))[0]?.status, { timeout: 5_000 }).toBe('DELIVERED');
   const [delivery] = await deliveries(tenant.id);
-  expect(delivery).toMatchObject({ event: 'secret.stored', url: hookUrl, attempts: 2, attemptLog: [{ status: 503, error: 'answered 503' }, { status: 204, error: null }] });
+  expect(delivery).toMatchObject({
+    event: 'secret.stored',
+    url: hookUrl,
+    attempts: 2,
+    attemptLog: [
+      { status: 503, error: 'answered 503' },
+      { status: 204, error: null },
+    ],
+  });
 });
 
 test('only subscribed events are sent; a refused change sends nothing', { timeout: 30_000 }, async () => {
@@ -105,7 +129,9 @@ test('tenant lifecycle events reach subscribed webhooks: suspended and resumed, 
   expect((await gateway.graphql(`mutation { resumeTenant(id: "${tenant.id}") { id } }`)).errors).toBeUndefined();
   await expect.poll(async () => (await deliveries(tenant.id)).map((delivery) => delivery.status), { timeout: 15_000 }).toEqual(['DELIVERED', 'DELIVERED']);
   // Sorted by event name: the worker may send the two in either order.
-  const sent = mine().map(({ body }) => JSON.parse(body)).map(({ event, target, changes }) => ({ event, target, changes }));
+  const sent = mine()
+    .map(({ body }) => JSON.parse(body))
+    .map(({ event, target, changes }) => ({ event, target, changes }));
   expect(sent.sort((a, b) => a.event.localeCompare(b.event))).toEqual([
     { event: 'tenant.resumed', target: `tenant:${tenant.slug}`, changes: [{ path: 'tenant.status', before: 'SUSPENDED', after: 'ACTIVE' }] },
     { event: 'tenant.suspended', target: `tenant:${tenant.slug}`, changes: [{ path: 'tenant.status', before: 'ACTIVE', after: 'SUSPENDED' }] },
@@ -145,9 +171,12 @@ describe('targets must be public addresses unless WEBHOOK_ALLOW_PRIVATE', () => 
     expect(isPublicAddress(address)).toBe(expected);
   });
 
-  test.each(['http://[::127.0.0.1]/', 'http://[::ffff:127.0.0.1]/', 'http://[64:ff9b::127.0.0.1]/', 'http://[2002:7f00:1::]/'])('%s is refused after URL parsing', async (url) => {
-    await expect(resolveTarget(new URL(url).hostname, false)).rejects.toThrow(/not a public address/);
-  });
+  test.each(['http://[::127.0.0.1]/', 'http://[::ffff:127.0.0.1]/', 'http://[64:ff9b::127.0.0.1]/', 'http://[2002:7f00:1::]/'])(
+    '%s is refused after URL parsing',
+    async (url) => {
+      await expect(resolveTarget(new URL(url).hostname, false)).rejects.toThrow(/not a public address/);
+    },
+  );
 
   test('a name resolving to loopback is refused after resolution, and allowed with the switch', async () => {
     await expect(resolveTarget('localhost', false)).rejects.toThrow(/not a public address/);

@@ -90,11 +90,10 @@ export type DataPlane = {
  */
 export class ProjectBusyError extends DomainError {
   constructor(readonly limit: number) {
-    super(
-      'RATE_LIMITED',
-      `The project already runs ${limit} ${limit === 1 ? 'query' : 'queries'} at once, its plan's limit; retry when one ends`,
-      { policy: 'project_concurrency', limit },
-    );
+    super('RATE_LIMITED', `The project already runs ${limit} ${limit === 1 ? 'query' : 'queries'} at once, its plan's limit; retry when one ends`, {
+      policy: 'project_concurrency',
+      limit,
+    });
     this.name = 'ProjectBusyError';
   }
 
@@ -106,7 +105,10 @@ export class ProjectBusyError extends DomainError {
 /** RATE_LIMITED: every data-plane connection this process may open is busy, and none came free in time. */
 export class DataPlaneBusyError extends DomainError {
   constructor(max: number) {
-    super('RATE_LIMITED', `The data plane is busy: all ${max} connections of this gateway are in use; retry shortly`, { policy: 'data_plane_connections', limit: max });
+    super('RATE_LIMITED', `The data plane is busy: all ${max} connections of this gateway are in use; retry shortly`, {
+      policy: 'data_plane_connections',
+      limit: max,
+    });
     this.name = 'DataPlaneBusyError';
   }
 
@@ -117,7 +119,11 @@ export class DataPlaneBusyError extends DomainError {
 
 /** PostgreSQL refused a statement: its message and SQLSTATE, as PostgreSQL wrote them. */
 export class SchemaQueryError extends Error {
-  constructor(message: string, readonly sqlState: string | null, readonly statement: string | null) {
+  constructor(
+    message: string,
+    readonly sqlState: string | null,
+    readonly statement: string | null,
+  ) {
     super(message);
     this.name = 'SchemaQueryError';
   }
@@ -135,7 +141,11 @@ export class ResultTooLargeError extends SchemaQueryError {
     /** The rows that came before the connection was cut, within the caps: a read-only text may answer them as truncated. */
     readonly partial: StatementResult,
   ) {
-    super(`The result is larger than the ${maxBytes}-byte limit of your plan; nothing was changed. Select fewer or smaller columns, or fewer rows`, '54000', statement);
+    super(
+      `The result is larger than the ${maxBytes}-byte limit of your plan; nothing was changed. Select fewer or smaller columns, or fewer rows`,
+      '54000',
+      statement,
+    );
     this.name = 'ResultTooLargeError';
   }
 }

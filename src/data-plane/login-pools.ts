@@ -140,11 +140,14 @@ export class LoginPools {
         clearTimeout(timer);
         resolve();
       };
-      const timer = setTimeout(() => {
-        const index = this.waiters.indexOf(wake);
-        if (index !== -1) this.waiters.splice(index, 1);
-        reject(new DataPlaneBusyError(this.settings.max));
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          const index = this.waiters.indexOf(wake);
+          if (index !== -1) this.waiters.splice(index, 1);
+          reject(new DataPlaneBusyError(this.settings.max));
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       this.waiters.push(wake);
     });
   }

@@ -1,6 +1,16 @@
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { asResult, int8, type SqlResult, type StatementObserver } from '../gateway-db/sql-sessions.js';
-import { asSchemaQueryError, type DataPlane, quotedIdentifier, type ResultCaps, SchemaQueryError, sessionSettings, Shares, type StatementResult, type TenantSession } from './data-plane.js';
+import {
+  asSchemaQueryError,
+  type DataPlane,
+  quotedIdentifier,
+  type ResultCaps,
+  SchemaQueryError,
+  sessionSettings,
+  Shares,
+  type StatementResult,
+  type TenantSession,
+} from './data-plane.js';
 import { storageBytesSql } from './postgres-data-plane.js';
 
 const cursorName = 'tdb_capped_rows';
@@ -57,9 +67,13 @@ export function pgliteDataPlane(open: () => PGlite | Promise<PGlite>, observe: S
                 throw asSchemaQueryError(error, statement);
               }
               // A net under the classifier: text that left the role or changed how text is read gets nothing back.
-              const [role, conforming, encoding] = (await run(tx, "SELECT current_user, current_setting('standard_conforming_strings'), current_setting('client_encoding')")).rows[0] as string[];
-              if (role !== login.roleName) throw new SchemaQueryError("permission denied: the query changed the session's role; nothing was changed", '42501', statement);
-              if (conforming !== 'on' || encoding !== 'UTF8') throw new SchemaQueryError('standard_conforming_strings and client_encoding may not be changed; nothing was changed', '42501', statement);
+              const [role, conforming, encoding] = (
+                await run(tx, "SELECT current_user, current_setting('standard_conforming_strings'), current_setting('client_encoding')")
+              ).rows[0] as string[];
+              if (role !== login.roleName)
+                throw new SchemaQueryError("permission denied: the query changed the session's role; nothing was changed", '42501', statement);
+              if (conforming !== 'on' || encoding !== 'UTF8')
+                throw new SchemaQueryError('standard_conforming_strings and client_encoding may not be changed; nothing was changed', '42501', statement);
               return result;
             },
             async query(sql, params) {

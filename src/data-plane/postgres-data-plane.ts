@@ -131,7 +131,14 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
   function watch(client: pg.Client): Watched {
     let state = watched.get(client);
     if (!state) {
-      const connection = (client as unknown as { connection: { stream: import('node:stream').Duplex; on(event: string, listener: (message: { parameterName: string; parameterValue: string }) => void): void } }).connection;
+      const connection = (
+        client as unknown as {
+          connection: {
+            stream: import('node:stream').Duplex;
+            on(event: string, listener: (message: { parameterName: string; parameterValue: string }) => void): void;
+          };
+        }
+      ).connection;
       state = { guard: new RowBytesGuard(connection.stream), changed: [] };
       const changed = state.changed;
       connection.on('parameterStatus', ({ parameterName, parameterValue }) => {
@@ -151,7 +158,12 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
     async transaction(login, options, work) {
       const release = shares.take(options.share);
       const key = loginFor(login.roleName, login.password, login.database);
-      const opening = ['BEGIN', ...sessionSettings(login.schemaName, options.timeoutMs), `SET LOCAL standard_conforming_strings = on`, `SET LOCAL client_encoding = 'UTF8'`].join('; ');
+      const opening = [
+        'BEGIN',
+        ...sessionSettings(login.schemaName, options.timeoutMs),
+        `SET LOCAL standard_conforming_strings = on`,
+        `SET LOCAL client_encoding = 'UTF8'`,
+      ].join('; ');
       let client: pg.Client;
       try {
         client = await begin(key, opening);
@@ -191,7 +203,12 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
         async run(statement, caps) {
           if (cancelled) throw explain(null, statement);
           capBytes = caps.maxBytes;
-          if (changed.length) throw new SchemaQueryError(`${changed[0]} may not be changed: the gateway reads your SQL with the server's defaults; nothing was changed`, '42501', statement);
+          if (changed.length)
+            throw new SchemaQueryError(
+              `${changed[0]} may not be changed: the gateway reads your SQL with the server's defaults; nothing was changed`,
+              '42501',
+              statement,
+            );
           try {
             return await readPortal(client, guard, statement, caps, observe);
           } catch (error) {
@@ -255,7 +272,10 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
     async dropDatabase(_server, name, roles) {
       pools.retire(provisioning(name).key);
       for (const role of roles) pools.retire(loginFor(role, null, name).key);
-      await provision(provisioning(), [`DROP DATABASE IF EXISTS ${quotedIdentifier(name)} WITH (FORCE)`, ...roles.map((role) => `DROP ROLE IF EXISTS ${quotedIdentifier(role)}`)]);
+      await provision(provisioning(), [
+        `DROP DATABASE IF EXISTS ${quotedIdentifier(name)} WITH (FORCE)`,
+        ...roles.map((role) => `DROP ROLE IF EXISTS ${quotedIdentifier(role)}`),
+      ]);
     },
 
     async createLogin(login, { statementTimeoutMs }) {
@@ -271,7 +291,8 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
       ]);
       // CREATE SCHEMA … AUTHORIZATION needs the maker to be able to act as the owner: a provisioning
       // login that is not a superuser is made a member of the role (never the other way round).
-      const superuser = (await provisioningQuery(provisioning(login.database), 'SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user')).rows[0]?.[0] === true;
+      const superuser =
+        (await provisioningQuery(provisioning(login.database), 'SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user')).rows[0]?.[0] === true;
       await provision(provisioning(login.database), [
         ...(superuser ? [] : [`GRANT ${role} TO CURRENT_USER`]),
         `CREATE SCHEMA ${schema} AUTHORIZATION ${role}`,

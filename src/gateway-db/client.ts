@@ -89,10 +89,7 @@ type Queryable = Pick<Adapter, 'queryRaw' | 'executeRaw'>;
  * Tells listeners of every statement sent, at the driver adapter, for tests and /metrics.
  * Cheaper than Prisma's query log events, which format every statement and its parameters.
  */
-function countingStatements(
-  factory: SqlMigrationAwareDriverAdapterFactory,
-  listeners: Set<(sql: string) => void>,
-): SqlMigrationAwareDriverAdapterFactory {
+function countingStatements(factory: SqlMigrationAwareDriverAdapterFactory, listeners: Set<(sql: string) => void>): SqlMigrationAwareDriverAdapterFactory {
   const observe = <T extends Queryable>(target: T): T => {
     const queryRaw = target.queryRaw.bind(target);
     const executeRaw = target.executeRaw.bind(target);

@@ -3,10 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import {
-  bindMigrationAwareSqlAdapterFactory,
-  type SqlMigrationAwareDriverAdapterFactory,
-} from '@prisma/driver-adapter-utils';
+import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm';
 
@@ -28,10 +25,7 @@ let wasmReady: Promise<void> | undefined;
 // instantiated by hand because its generated loader expects a bundler.
 function loadWasm(): Promise<void> {
   wasmReady ??= (async () => {
-    const wasmPath = path.join(
-      path.dirname(createRequire(import.meta.url).resolve('@prisma/schema-engine-wasm')),
-      'schema_engine_bg.wasm',
-    );
+    const wasmPath = path.join(path.dirname(createRequire(import.meta.url).resolve('@prisma/schema-engine-wasm')), 'schema_engine_bg.wasm');
     const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), {
       './schema_engine_bg.js': bg as unknown as WebAssembly.ModuleImports,
     });
@@ -48,11 +42,7 @@ export async function openSchemaEngine(
 ): Promise<SchemaEngine> {
   await loadWasm();
   const datamodel = await readFile(schemaPath, 'utf8');
-  return (await bg.SchemaEngine.new(
-    { datamodels: [[schemaPath, datamodel]] },
-    log,
-    bindMigrationAwareSqlAdapterFactory(adapterFactory),
-  )) as SchemaEngine;
+  return (await bg.SchemaEngine.new({ datamodels: [[schemaPath, datamodel]] }, log, bindMigrationAwareSqlAdapterFactory(adapterFactory))) as SchemaEngine;
 }
 
 export async function readMigrationList(): Promise<MigrationList> {
@@ -79,9 +69,7 @@ export async function readMigrationList(): Promise<MigrationList> {
   };
 }
 
-export async function applyMigrations(
-  adapterFactory: SqlMigrationAwareDriverAdapterFactory,
-): Promise<string[]> {
+export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
   const engine = await openSchemaEngine(adapterFactory);
   try {
     const { appliedMigrationNames } = await engine.applyMigrations({
@@ -103,9 +91,7 @@ export async function applyMigrations(
 export async function migrationsUpToDate(query: (sql: string) => Promise<unknown[]>): Promise<boolean> {
   let rows: Array<{ migration_name: string; checksum: string }>;
   try {
-    rows = (await query(
-      'SELECT migration_name, checksum FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
-    )) as typeof rows;
+    rows = (await query('SELECT migration_name, checksum FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL')) as typeof rows;
   } catch {
     return false;
   }
@@ -113,15 +99,12 @@ export async function migrationsUpToDate(query: (sql: string) => Promise<unknown
   const local = (await readMigrationList()).migrationDirectories;
   if (local.length !== applied.size || rows.length !== applied.size) return false;
   return local.every(
-    ({ path: name, migrationFile: { content } }) =>
-      content.tag === 'ok' && applied.get(name) === createHash('sha256').update(content.value).digest('hex'),
+    ({ path: name, migrationFile: { content } }) => content.tag === 'ok' && applied.get(name) === createHash('sha256').update(content.value).digest('hex'),
   );
 }
 
 /** SQL that takes a database at the last migration to the current schema.prisma; empty when they agree. */
-export async function diffMigrationsToSchema(
-  adapterFactory: SqlMigrationAwareDriverAdapterFactory,
-): Promise<string> {
+export async function diffMigrationsToSchema(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string> {
   const engine = await openSchemaEngine(adapterFactory);
   try {
     const datamodel = await readFile(schemaPath, 'utf8');

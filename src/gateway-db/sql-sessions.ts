@@ -134,7 +134,7 @@ export function postgresSqlSessions(connectionString: string, max = 4, observe: 
         pool.on('error', () => {});
       }
       const client = await pool.connect();
-      let broken: unknown = undefined;
+      let broken: unknown;
       const send = (sql: string) => {
         observe(sql);
         return client.query(sql);

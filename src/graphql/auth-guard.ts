@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { DomainError, UnauthenticatedError } from '../lib/errors.js';
 import type { Principal } from '../kernel/principal.js';
@@ -10,7 +10,9 @@ import { domainGraphQLError } from './errors.js';
  * credential at all in production. In development an anonymous explorer may browse
  * the schema, and each field still demands its scope.
  */
-export function useAuthGuard(tenantQuota: (tenant: { id: string; slug?: string }, tier: NonNullable<Principal['tenantTier']>, ownPerMinute?: number) => Promise<void>): Plugin<GraphQLContext> {
+export function useAuthGuard(
+  tenantQuota: (tenant: { id: string; slug?: string }, tier: NonNullable<Principal['tenantTier']>, ownPerMinute?: number) => Promise<void>,
+): Plugin<GraphQLContext> {
   return {
     async onExecute({ args, setResultAndStopExecution }) {
       const ctx = args.contextValue;

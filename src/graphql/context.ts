@@ -11,29 +11,30 @@ import type { UsageMeter } from '../modules/usage/meter.js';
 import type { DataPlaneDeps } from '../modules/data-plane-schemas/data-plane-deps.js';
 import type { FieldLimited } from '../rate-limit/field-limits.js';
 
-export type GraphQLContext = Actor & FieldLimited & {
-  /** Production refuses anonymous introspection; explorers in development may browse without a key. */
-  production: boolean;
-  meter: UsageMeter;
-  backups: BackupDeps;
-  databaseWork: DatabaseWork;
-  domains: DomainDeps;
-  regionalDeploys: RegionalDeployDeps;
-  /** Where Control Core routes are mounted: tenant metrics name routes under it (`/policies`). */
-  controlCorePrefix: string;
-  accounts: AccountDeps;
-  /** Tenant and workspace schemas (TenantsDB's data plane). */
-  dataPlane: DataPlaneDeps;
-  /** The client's address, when the server knows it: what failed logins are counted against. */
-  clientAddress?: string;
-  /** SECRETS_KEY and SECRETS_KEY_PREVIOUS: what seals everything sealed at rest (lib/keyring). */
-  keyring: Keyring;
-  queryLogs: QueryLogDeps;
-  /** Deployments: wakes their worker when one is queued. */
-  schemaRollouts: RolloutDeps;
-  quotaCounted?: boolean;
-  /** Set by REST routes: the route a GraphQL execution serves, for metering. */
-  restRoute?: string;
-  /** Set by public legacy routes (TenantsDB's /regions): anonymous even in production. */
-  publicRoute?: boolean;
-};
+export type GraphQLContext = Actor &
+  FieldLimited & {
+    /** Production refuses anonymous introspection; explorers in development may browse without a key. */
+    production: boolean;
+    meter: UsageMeter;
+    backups: BackupDeps;
+    databaseWork: DatabaseWork;
+    domains: DomainDeps;
+    regionalDeploys: RegionalDeployDeps;
+    /** Where Control Core routes are mounted: tenant metrics name routes under it (`/policies`). */
+    controlCorePrefix: string;
+    accounts: AccountDeps;
+    /** Tenant and workspace schemas (TenantsDB's data plane). */
+    dataPlane: DataPlaneDeps;
+    /** The client's address, when the server knows it: what failed logins are counted against. */
+    clientAddress?: string;
+    /** SECRETS_KEY and SECRETS_KEY_PREVIOUS: what seals everything sealed at rest (lib/keyring). */
+    keyring: Keyring;
+    queryLogs: QueryLogDeps;
+    /** Deployments: wakes their worker when one is queued. */
+    schemaRollouts: RolloutDeps;
+    quotaCounted?: boolean;
+    /** Set by REST routes: the route a GraphQL execution serves, for metering. */
+    restRoute?: string;
+    /** Set by public legacy routes (TenantsDB's /regions): anonymous even in production. */
+    publicRoute?: boolean;
+  };

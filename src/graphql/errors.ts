@@ -78,8 +78,10 @@ export function maskError(log: (error: unknown) => void): NonNullable<Exclude<Yo
 /** Validation errors never reach maskError; this gives them the same code. */
 export function useBadUserInputValidation(): Plugin {
   return {
-    onValidate: () => ({ result, setResult }) => {
-      if (result.length) setResult(result.map((error) => asBadUserInput(error as GraphQLErrorLike)));
-    },
+    onValidate:
+      () =>
+      ({ result, setResult }) => {
+        if (result.length) setResult(result.map((error) => asBadUserInput(error as GraphQLErrorLike)));
+      },
   };
 }

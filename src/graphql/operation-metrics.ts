@@ -5,7 +5,8 @@ import type { GraphQLContext } from './context.js';
 /** The taxonomy code of an error before masking: the domain error it wraps, or the code graphql-js or a plugin gave it. */
 function codeOf(error: { extensions?: Record<string, unknown>; originalError?: unknown }): { code: string; policy?: string } {
   let original: unknown = error.originalError;
-  while (original && !(original instanceof DomainError) && (original as { originalError?: unknown }).originalError) original = (original as { originalError?: unknown }).originalError;
+  while (original && !(original instanceof DomainError) && (original as { originalError?: unknown }).originalError)
+    original = (original as { originalError?: unknown }).originalError;
   if (original instanceof DomainError) return { code: original.code, policy: original.details.policy as string | undefined };
   const extensions = (error.extensions ?? {}) as { code?: string; policy?: string };
   return { code: extensions.code ?? 'INTERNAL', policy: extensions.policy };

@@ -9,7 +9,15 @@ import { builder } from './builder.js';
 // services receive and return. An enum behind a transform (a case-insensitive method) stays
 // String on the input side. Validation stays with zod: input types only carry the shape.
 
-type Def = { type: string; shape?: Record<string, z.ZodType>; element?: z.ZodType; innerType?: z.ZodType; in?: z.ZodType; out?: z.ZodType; entries?: Record<string, string> };
+type Def = {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  out?: z.ZodType;
+  entries?: Record<string, string>;
+};
 const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: Def } })._zod.def;
 
 const pascal = (name: string) => name.replace(/(^|[_-])(\w)/g, (_match, _sep, letter: string) => letter.toUpperCase());
@@ -48,7 +56,12 @@ function enumType(values: string[], name: string): unknown {
     const named = enumNames.get(key);
     type = builder.enumType(named?.name ?? name, {
       description: named?.description,
-      values: Object.fromEntries(values.map((value) => [enumValueName(value), { value, description: value === enumValueName(value) ? undefined : `On the REST API and in webhook bodies: ${value}` }])),
+      values: Object.fromEntries(
+        values.map((value) => [
+          enumValueName(value),
+          { value, description: value === enumValueName(value) ? undefined : `On the REST API and in webhook bodies: ${value}` },
+        ]),
+      ),
     });
     enumTypes.set(key, type);
   }

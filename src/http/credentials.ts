@@ -37,7 +37,13 @@ type Verdict = Pick<Actor, 'principal' | 'authFailure'>;
  * Who is asking, decided once per request: before parsing on /graphql, then again by the context
  * for free. `onKeyUse` hears of every request a stored API key authenticates, cached or not.
  */
-export function createCredentials(prisma: Actor['prisma'], adminKey: string | undefined, cacheMs = 1_000, jwt?: JwtAuthenticator, onKeyUse?: (keyId: string) => void) {
+export function createCredentials(
+  prisma: Actor['prisma'],
+  adminKey: string | undefined,
+  cacheMs = 1_000,
+  jwt?: JwtAuthenticator,
+  onKeyUse?: (keyId: string) => void,
+) {
   const verdicts = new WeakMap<Request, Promise<Verdict>>();
   // Who a key is, remembered for `cacheMs` by the key's hash (never the key): a revocation, a
   // suspension or a plan change reaches every replica within that time, with no message between them.
@@ -74,7 +80,10 @@ export function createCredentials(prisma: Actor['prisma'], adminKey: string | un
       verdict = decide(request);
       verdicts.set(request, verdict);
       if (onKeyUse) {
-        void verdict.then(({ principal }) => principal?.keyId && onKeyUse(principal.keyId), () => undefined);
+        void verdict.then(
+          ({ principal }) => principal?.keyId && onKeyUse(principal.keyId),
+          () => undefined,
+        );
       }
     }
     return verdict;

@@ -52,7 +52,8 @@ export function jwtAuthenticator(env: JwtSettings, prisma: Actor['prisma']): Jwt
       return principal ? { principal } : { failure: 'The JWT names no tenant (tenant_id claim) that exists' };
     } catch (error) {
       if (error instanceof errors.JWTExpired) return { failure: 'The JWT has expired' };
-      if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'exp' && error.reason === 'missing') return { failure: 'The JWT has no expiry (exp claim)' };
+      if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'exp' && error.reason === 'missing')
+        return { failure: 'The JWT has no expiry (exp claim)' };
       if (error instanceof errors.JOSEError) return { failure: 'The JWT is not valid' };
       throw error;
     }

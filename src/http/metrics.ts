@@ -31,7 +31,12 @@ export function createMetrics() {
       registers: [registry],
     }),
     errors: new Counter({ name: 'gateway_errors_total', help: 'Errors answered, by taxonomy code', labelNames: ['code'] as const, registers: [registry] }),
-    rateLimited: new Counter({ name: 'gateway_rate_limited_total', help: 'Requests refused by a rate limit, by policy', labelNames: ['policy'] as const, registers: [registry] }),
+    rateLimited: new Counter({
+      name: 'gateway_rate_limited_total',
+      help: 'Requests refused by a rate limit, by policy',
+      labelNames: ['policy'] as const,
+      registers: [registry],
+    }),
     backupDuration: new Histogram({
       name: 'gateway_backup_duration_seconds',
       help: 'Backups written, by trigger and outcome',

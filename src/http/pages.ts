@@ -21,7 +21,12 @@ const links = [
 ];
 
 const html = (body: string) =>
-  new Response(body, { headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'" } });
+  new Response(body, {
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'",
+    },
+  });
 
 /** `/`: where to go from here, as HTML for browsers and JSON for `Accept: application/json`. */
 export function landingPage(request: Request): Response {

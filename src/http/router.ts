@@ -34,7 +34,18 @@ type RouterDeps = {
 };
 
 /** Every path the gateway answers: health, readiness, metrics, /graphql, the OpenAPI document, legacy routes, and a JSON 404. */
-export function createRouter({ database, logger, yoga, rest, openApi, metrics, checkClientAddress, isOperatorKey, metricsToken, graphqlBodyLimits }: RouterDeps) {
+export function createRouter({
+  database,
+  logger,
+  yoga,
+  rest,
+  openApi,
+  metrics,
+  checkClientAddress,
+  isOperatorKey,
+  metricsToken,
+  graphqlBodyLimits,
+}: RouterDeps) {
   const fixedRoutes = new Set(['/', '/healthz', '/readyz', '/metrics', '/graphql', '/openapi.json', '/docs']);
   const isMetricsAuthorization = metricsToken ? secretMatcher(`Bearer ${metricsToken}`) : undefined;
 
@@ -63,7 +74,11 @@ export function createRouter({ database, logger, yoga, rest, openApi, metrics, c
     }
     if (pathname === '/metrics') {
       if (isMetricsAuthorization && !isMetricsAuthorization(request.headers.get('authorization') ?? '')) {
-        return jsonResponse(401, { error: 'unauthenticated', message: 'Metrics need "Authorization: Bearer <METRICS_TOKEN>"' }, { 'www-authenticate': 'Bearer' });
+        return jsonResponse(
+          401,
+          { error: 'unauthenticated', message: 'Metrics need "Authorization: Bearer <METRICS_TOKEN>"' },
+          { 'www-authenticate': 'Bearer' },
+        );
       }
       return metricsResponse(metrics);
     }

@@ -58,8 +58,21 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context, obs
       useOperationMetrics(observer),
       useAuthGuard((tenant, tier, own) => (limiting ? checkTenantQuota(store, rateLimits, tenant, tier, own) : Promise.resolve())),
       ...(env.METERING === 'on' ? [useMetering()] : []),
-      ...(env.GRAPHQL_JIT === 'on' ? [useJit((reason) => logger.warn('graphql-jit cannot compile an operation; it runs on the standard executor', { errors: reason.errors?.map((error) => error.message) }))] : []),
+      ...(env.GRAPHQL_JIT === 'on'
+        ? [
+            useJit((reason) =>
+              logger.warn('graphql-jit cannot compile an operation; it runs on the standard executor', {
+                errors: reason.errors?.map((error) => error.message),
+              }),
+            ),
+          ]
+        : []),
     ],
-    context: async (initial) => ({ ...(await baseContext(initial)), clientAddress: clientAddressOf(initial.request), origin: requestOrigin(initial.request), signal: initial.request?.signal }),
+    context: async (initial) => ({
+      ...(await baseContext(initial)),
+      clientAddress: clientAddressOf(initial.request),
+      origin: requestOrigin(initial.request),
+      signal: initial.request?.signal,
+    }),
   });
 }

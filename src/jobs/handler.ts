@@ -16,6 +16,7 @@ export type JobContext = {
  * process), `again` makes it wait until then (a tenant's next phase). The job ends when the
  * handler returns without having ended it itself (`lease.end` in its own transaction).
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing has ended its job
 export type JobOutcome = void | 'release' | { again: Date };
 
 /** What a module contributes for one kind of job. */

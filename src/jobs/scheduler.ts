@@ -53,7 +53,9 @@ export class Scheduler {
 
   /** Runs the `before ready` tasks (resolves when they ran), then starts every timer. */
   async start(): Promise<void> {
-    await Promise.all(this.tasks.filter(({ task }) => task.atStart === 'before ready').map((state) => this.runTask(state, { atStart: true, newlyLeading: false })));
+    await Promise.all(
+      this.tasks.filter(({ task }) => task.atStart === 'before ready').map((state) => this.runTask(state, { atStart: true, newlyLeading: false })),
+    );
     for (const state of this.tasks) {
       if (state.task.atStart === 'beside') void this.runTask(state, { atStart: true, newlyLeading: false });
       if (state.task.runs === 'each process' && state.task.everyMs) {

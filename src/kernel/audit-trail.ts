@@ -92,7 +92,14 @@ export async function recordAudit(tx: AuditClient, actor: AuditActor, entry: Aud
   const event = await tx.auditEvent.create({ data: eventRow(actor, entry) });
   // The same change, told to the tenant's webhooks through the outbox, in the same transaction.
   if (entry.tenantId) {
-    await enqueueWebhooks(tx, { id: event.id, event: entry.action, tenantId: entry.tenantId, target: entry.target, changes: entry.changes, occurredAt: event.createdAt.toISOString() });
+    await enqueueWebhooks(tx, {
+      id: event.id,
+      event: entry.action,
+      tenantId: entry.tenantId,
+      target: entry.target,
+      changes: entry.changes,
+      occurredAt: event.createdAt.toISOString(),
+    });
   }
   return event;
 }
@@ -113,7 +120,11 @@ const eventRow = (actor: Pick<AuditActor, 'principal' | 'origin'>, entry: AuditE
  * returned function) if that commit then fails, so the trail never holds less than what
  * committed. No webhooks: data-plane events are not in the webhook catalog.
  */
-export async function recordDataPlaneAudit(prisma: AuditClient, actor: Pick<AuditActor, 'principal' | 'origin'>, entry: AuditEntry): Promise<() => Promise<void>> {
+export async function recordDataPlaneAudit(
+  prisma: AuditClient,
+  actor: Pick<AuditActor, 'principal' | 'origin'>,
+  entry: AuditEntry,
+): Promise<() => Promise<void>> {
   const event = await prisma.auditEvent.create({ data: eventRow(actor, entry), select: { id: true } });
   return async () => {
     await prisma.auditEvent.deleteMany({ where: { id: event.id } });

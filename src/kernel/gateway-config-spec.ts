@@ -28,7 +28,16 @@ export const webhookEvents = [
   'tenant.purged',
 ] as const;
 
-export const limits = { routes: 200, credentials: 50, webhooks: 20, rateLimitRoutes: 100, maxPerWindow: 1_000_000, windowSeconds: 86_400, ttlSeconds: 86_400, cacheEntries: 1_000_000 };
+export const limits = {
+  routes: 200,
+  credentials: 50,
+  webhooks: 20,
+  rateLimitRoutes: 100,
+  maxPerWindow: 1_000_000,
+  windowSeconds: 86_400,
+  ttlSeconds: 86_400,
+  cacheEntries: 1_000_000,
+};
 
 const text = (max: number) => z.string().max(max, { error: `at most ${max} characters` });
 const positive = (label: string, max: number) =>
@@ -38,7 +47,10 @@ const positive = (label: string, max: number) =>
     .min(1, { error: `${label} must be between 1 and ${max}` })
     .max(max, { error: `${label} must be between 1 and ${max}` });
 
-const routePath = z.string().max(512, { error: 'path is at most 512 characters' }).regex(/^\/[^\s?#]*$/, { error: 'path must start with "/" and hold no spaces, "?" or "#"' });
+const routePath = z
+  .string()
+  .max(512, { error: 'path is at most 512 characters' })
+  .regex(/^\/[^\s?#]*$/, { error: 'path must start with "/" and hold no spaces, "?" or "#"' });
 const method = z
   .string()
   .transform((value) => value.toUpperCase())
@@ -72,7 +84,10 @@ const credential = z
   .object({
     type: z.enum(['bearer', 'basic', 'api_key', 'header'], { error: 'type must be one of bearer, basic, api_key, header' }),
     secret: z.string().regex(secretNamePattern, { error: 'secret must name a stored secret (^[A-Z][A-Z0-9_]{0,127}$)' }),
-    header: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { error: 'header must be a header name' }).optional(),
+    header: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, { error: 'header must be a header name' })
+      .optional(),
     username: text(256).optional(),
   })
   .strict();
@@ -80,7 +95,12 @@ const credential = z
 const credentials = z.record(z.string(), credential).superRefine((value, context) => {
   if (Object.keys(value).length > limits.credentials) context.addIssue({ code: 'custom', message: `at most ${limits.credentials} credentials` });
   for (const name of Object.keys(value)) {
-    if (!credentialNamePattern.test(name)) context.addIssue({ code: 'custom', path: [name], message: 'credential names are 1-64 characters: a lowercase letter, then lowercase letters, digits, "_" or "-"' });
+    if (!credentialNamePattern.test(name))
+      context.addIssue({
+        code: 'custom',
+        path: [name],
+        message: 'credential names are 1-64 characters: a lowercase letter, then lowercase letters, digits, "_" or "-"',
+      });
   }
 });
 
@@ -91,7 +111,16 @@ const rateLimit = z
     enabled: z.boolean({ error: 'enabled must be true or false' }).default(false),
     default: window.default({ max: 60, windowSeconds: 60 }),
     routes: z
-      .array(z.object({ path: routePath, method: method.optional(), max: positive('max', limits.maxPerWindow), windowSeconds: positive('windowSeconds', limits.windowSeconds).default(60) }).strict())
+      .array(
+        z
+          .object({
+            path: routePath,
+            method: method.optional(),
+            max: positive('max', limits.maxPerWindow),
+            windowSeconds: positive('windowSeconds', limits.windowSeconds).default(60),
+          })
+          .strict(),
+      )
       .max(limits.rateLimitRoutes, { error: `at most ${limits.rateLimitRoutes} route limits` })
       .default([]),
   })
@@ -105,22 +134,28 @@ const cache = z
   })
   .strict();
 
-const webhookUrl = z.string().max(2048).refine(
-  (value) => {
-    try {
-      const url = new URL(value);
-      return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password;
-    } catch {
-      return false;
-    }
-  },
-  { error: 'url must be an absolute http or https URL without credentials' },
-);
+const webhookUrl = z
+  .string()
+  .max(2048)
+  .refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'url must be an absolute http or https URL without credentials' },
+  );
 
 const webhook = z
   .object({
     url: webhookUrl,
-    events: z.array(z.enum(webhookEvents, { error: `events must be among ${webhookEvents.join(', ')}` })).min(1, { error: 'a webhook needs at least one event' }).max(webhookEvents.length),
+    events: z
+      .array(z.enum(webhookEvents, { error: `events must be among ${webhookEvents.join(', ')}` }))
+      .min(1, { error: 'a webhook needs at least one event' })
+      .max(webhookEvents.length),
     secret: z.string().min(16, { error: 'secret must be 16 to 256 characters' }).max(256, { error: 'secret must be 16 to 256 characters' }).optional(),
   })
   .strict();

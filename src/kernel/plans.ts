@@ -8,13 +8,27 @@ export const planFields = ['tier', 'maxUsers', 'maxApiCallsPerMonth', 'maxStorag
 /** Control Core's document limits: plan too, but not (yet) part of backups, which compare planFields. */
 export const documentLimitFields = ['maxPolicies', 'maxBouncers'] as const;
 
-type PlanLimits = { maxUsers: number; maxApiCallsPerMonth: number; maxStorageMb: number; maxLlmTokensPerMonth: number; maxPolicies: number; maxBouncers: number };
+type PlanLimits = {
+  maxUsers: number;
+  maxApiCallsPerMonth: number;
+  maxStorageMb: number;
+  maxLlmTokensPerMonth: number;
+  maxPolicies: number;
+  maxBouncers: number;
+};
 
 export const tierLimits: Record<PlanTier, PlanLimits> = {
   FREE: { maxUsers: 5, maxApiCallsPerMonth: 10_000, maxStorageMb: 1_024, maxLlmTokensPerMonth: 100_000, maxPolicies: 50, maxBouncers: 2 },
   BASIC: { maxUsers: 25, maxApiCallsPerMonth: 100_000, maxStorageMb: 10_240, maxLlmTokensPerMonth: 1_000_000, maxPolicies: 250, maxBouncers: 5 },
   PRO: { maxUsers: 100, maxApiCallsPerMonth: 1_000_000, maxStorageMb: 102_400, maxLlmTokensPerMonth: 10_000_000, maxPolicies: 1_000, maxBouncers: 10 },
-  ENTERPRISE: { maxUsers: 1_000, maxApiCallsPerMonth: 10_000_000, maxStorageMb: 1_048_576, maxLlmTokensPerMonth: 100_000_000, maxPolicies: 10_000, maxBouncers: 100 },
+  ENTERPRISE: {
+    maxUsers: 1_000,
+    maxApiCallsPerMonth: 10_000_000,
+    maxStorageMb: 1_048_576,
+    maxLlmTokensPerMonth: 100_000_000,
+    maxPolicies: 10_000,
+    maxBouncers: 100,
+  },
 };
 
 export const tierRank: Record<PlanTier, number> = { FREE: 0, BASIC: 1, PRO: 2, ENTERPRISE: 3 };

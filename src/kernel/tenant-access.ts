@@ -22,10 +22,7 @@ export function reachableTenants(principal: Principal): Prisma.TenantWhereInput 
  * A tenant as its own keys see it. A restore or recovery in progress keeps the standing it
  * started from; past `expiresAt` the tenant is EXPIRED until an operator extends or clears it.
  */
-export function tenantStanding(
-  tenant: Pick<Tenant, 'status' | 'statusBeforeRestore' | 'expiresAt'>,
-  now = Date.now(),
-): TenantStanding | 'DELETED' {
+export function tenantStanding(tenant: Pick<Tenant, 'status' | 'statusBeforeRestore' | 'expiresAt'>, now = Date.now()): TenantStanding | 'DELETED' {
   const status = tenant.status === 'RESTORING' || tenant.status === 'RECOVERING' ? (tenant.statusBeforeRestore ?? 'ACTIVE') : tenant.status;
   if (status === 'DELETED') return 'DELETED';
   if (status === 'SUSPENDED') return 'SUSPENDED';
@@ -51,7 +48,10 @@ export function tenantRefWhere(ref: string): Prisma.TenantWhereInput {
 }
 
 /** The tenants a reference matches, fetched in this order and at most two at a time, for `tenantNamed`. */
-export const tenantRefLookup = { orderBy: { projectId: { sort: 'asc', nulls: 'first' } }, take: 2 } satisfies Pick<Prisma.TenantFindManyArgs, 'orderBy' | 'take'>;
+export const tenantRefLookup = { orderBy: { projectId: { sort: 'asc', nulls: 'first' } }, take: 2 } satisfies Pick<
+  Prisma.TenantFindManyArgs,
+  'orderBy' | 'take'
+>;
 
 /**
  * Slugs are unique within a project and among tenants with no project, so for a caller who

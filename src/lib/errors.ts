@@ -2,15 +2,7 @@
  * The gateway's one error taxonomy. Services throw these; the GraphQL layer turns
  * them into `extensions.code` (plus details) and REST dialects map codes to statuses.
  */
-export type ErrorCode =
-  | 'BAD_USER_INPUT'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'RATE_LIMITED'
-  | 'PRECONDITION_FAILED'
-  | 'INTERNAL';
+export type ErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED' | 'PRECONDITION_FAILED' | 'INTERNAL';
 
 /**
  * The one map from the taxonomy to HTTP. GraphQL answers carry it in `extensions.http` for

@@ -7,6 +7,7 @@ const prototypeKeys = new Set(['__proto__', 'constructor', 'prototype']);
 export const maxInputDepth = 32;
 
 // PostgreSQL refuses NUL in text (22021), and a lone surrogate has no UTF-8 encoding (22P05).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what this refuses (PostgreSQL text cannot hold it)
 const unstorableText = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Why a text cannot be stored, or null. */

@@ -127,7 +127,10 @@ export const rewrapPageSize = 100;
  * `keyFile` (created once, readable by the owner only), so a fresh install seals too; and
  * SECRETS_KEY_PREVIOUS (comma-separated). `created`: the key file was written now.
  */
-export function openKeyring(settings: { SECRETS_KEY?: string; SECRETS_KEY_PREVIOUS?: string; SECRETS_KEY_FILE: string }): { keyring: Keyring; created: boolean } {
+export function openKeyring(settings: { SECRETS_KEY?: string; SECRETS_KEY_PREVIOUS?: string; SECRETS_KEY_FILE: string }): {
+  keyring: Keyring;
+  created: boolean;
+} {
   const { key, created } = loadSecretsKey(settings.SECRETS_KEY, settings.SECRETS_KEY_FILE);
   const previous = (settings.SECRETS_KEY_PREVIOUS?.split(',') ?? []).filter(Boolean).map((hex) => Buffer.from(hex, 'hex'));
   return { keyring: { current: key, previous }, created };

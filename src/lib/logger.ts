@@ -32,11 +32,15 @@ export const redactedPaths = [
 ];
 
 function wrap(base: pino.Logger): Logger {
-  const log = (level: Exclude<LogLevel, 'silent'>): Log => (message, fields) => {
-    if (!base.isLevelEnabled(level)) return;
-    const serialized = fields ? Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, value instanceof Error ? pino.stdSerializers.err(value) : value])) : {};
-    base[level](serialized, message);
-  };
+  const log =
+    (level: Exclude<LogLevel, 'silent'>): Log =>
+    (message, fields) => {
+      if (!base.isLevelEnabled(level)) return;
+      const serialized = fields
+        ? Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, value instanceof Error ? pino.stdSerializers.err(value) : value]))
+        : {};
+      base[level](serialized, message);
+    };
   return {
     trace: log('trace'),
     debug: log('debug'),

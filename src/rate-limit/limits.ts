@@ -87,16 +87,29 @@ export async function checkClientAddress(store: CounterStore, settings: RateLimi
  * tenant (`slug`, the id its credential's holder knows it by), however the request named it or
  * whether it did.
  */
-export async function checkTenantQuota(store: CounterStore, settings: RateLimitSettings, tenant: { id: string; slug?: string }, tier: PlanTier, ownPerMinute?: number): Promise<void> {
+export async function checkTenantQuota(
+  store: CounterStore,
+  settings: RateLimitSettings,
+  tenant: { id: string; slug?: string },
+  tier: PlanTier,
+  ownPerMinute?: number,
+): Promise<void> {
   const tierLimit = settings.tierPerMinute[tier];
   const own = ownPerMinute !== undefined && ownPerMinute < tierLimit;
   const limit = own ? ownPerMinute : tierLimit;
   const { count, resetMs } = await store.increment(`quota:${tenant.id}`, 60_000);
   if (count > limit) {
     const reason = own ? "the tenant's own rateLimit" : `the ${tier} tier`;
-    throw new RateLimitedError(`Rate limit exceeded: max ${limit} requests per minute for ${reason}`, own ? 'tenant-rate-limit' : `tier-${tier.toLowerCase()}`, limit, 60, resetMs / 1000, {
-      tenant: tenant.slug ?? tenant.id,
-    });
+    throw new RateLimitedError(
+      `Rate limit exceeded: max ${limit} requests per minute for ${reason}`,
+      own ? 'tenant-rate-limit' : `tier-${tier.toLowerCase()}`,
+      limit,
+      60,
+      resetMs / 1000,
+      {
+        tenant: tenant.slug ?? tenant.id,
+      },
+    );
   }
 }
 
@@ -105,6 +118,12 @@ export async function checkBackupRequests(store: CounterStore, settings: RateLim
   const limit = settings.backupsPerHour[tier];
   const { count, resetMs } = await store.increment(`backups:${key}`, 3_600_000);
   if (count > limit) {
-    throw new RateLimitedError(`Backup rate limit exceeded: max ${limit} backup requests per hour for the ${tier} tier`, `backups-${tier.toLowerCase()}`, limit, 3600, resetMs / 1000);
+    throw new RateLimitedError(
+      `Backup rate limit exceeded: max ${limit} backup requests per hour for the ${tier} tier`,
+      `backups-${tier.toLowerCase()}`,
+      limit,
+      3600,
+      resetMs / 1000,
+    );
   }
 }

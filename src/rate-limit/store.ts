@@ -114,11 +114,11 @@ export class RedisCounterStore implements CounterStore {
   }
 
   async increment(key: string, windowMs: number, amount = 1) {
-    const [count, ttl] = (await (this.redis as unknown as { tgwIncrement(...args: unknown[]): Promise<[number, number]> }).tgwIncrement(
+    const [count, ttl] = await (this.redis as unknown as { tgwIncrement(...args: unknown[]): Promise<[number, number]> }).tgwIncrement(
       this.prefix + key,
       amount,
       windowMs,
-    ));
+    );
     return { count, resetMs: ttl };
   }
 

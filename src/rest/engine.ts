@@ -93,7 +93,11 @@ function ownerOf(dialects: Dialect[], pathname: string): Dialect | undefined {
 
 /** The first path parameter, query value or header value no handler may see. */
 function unsafeRequestText(params: Record<string, string>, query: URLSearchParams, headers: Headers): Violation | null {
-  const sources: [string, Iterable<[string, string]>][] = [['', Object.entries(params)], ['', query], ['header ', headers]];
+  const sources: [string, Iterable<[string, string]>][] = [
+    ['', Object.entries(params)],
+    ['', query],
+    ['header ', headers],
+  ];
   for (const [kind, entries] of sources) {
     for (const [name, value] of entries) {
       const problem = textProblem(name) ?? textProblem(value);

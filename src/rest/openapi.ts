@@ -12,7 +12,13 @@ function operation(dialect: Dialect, route: Route, errorRef: string): OpenAPIV3_
     ([, name]): OpenAPIV3_1.ParameterObject => ({ name: name!, in: 'path', required: true, schema: { type: 'string' } }),
   );
   const headerParams = (route.headers ?? []).map(
-    (header): OpenAPIV3_1.ParameterObject => ({ name: header.name, in: 'header', required: header.required, description: header.description, schema: { type: 'string' } }),
+    (header): OpenAPIV3_1.ParameterObject => ({
+      name: header.name,
+      in: 'header',
+      required: header.required,
+      description: header.description,
+      schema: { type: 'string' },
+    }),
   );
   const success: OpenAPIV3_1.ResponseObject = { description: route.success.description };
   if (route.success.schema) success.content = { 'application/json': { schema: schemaOf(route.success.schema) } };
@@ -52,7 +58,11 @@ export function buildOpenApi(dialects: Dialect[]): OpenAPIV3_1.Document {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'tenant-gateway legacy REST APIs', version: '1.0.0', description: 'Legacy routes served by executing GraphQL operations; GraphQL lives at /graphql.' },
+    info: {
+      title: 'tenant-gateway legacy REST APIs',
+      version: '1.0.0',
+      description: 'Legacy routes served by executing GraphQL operations; GraphQL lives at /graphql.',
+    },
     servers: [{ url: '/', description: 'This gateway' }],
     paths,
     components: { schemas, securitySchemes },

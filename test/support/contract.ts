@@ -39,7 +39,9 @@ export function contractChecker(document: OpenAPIV3_1.Document) {
       compiled.set(schema, validate);
     }
     if (!validate(body)) {
-      throw new Error(`Contract: ${method} ${pathname} ${status} does not match its documented schema:\n${ajv.errorsText(validate.errors, { separator: '\n' })}\n--- body\n${JSON.stringify(body, null, 2)}`);
+      throw new Error(
+        `Contract: ${method} ${pathname} ${status} does not match its documented schema:\n${ajv.errorsText(validate.errors, { separator: '\n' })}\n--- body\n${JSON.stringify(body, null, 2)}`,
+      );
     }
   };
 }

@@ -64,7 +64,10 @@ export async function placementOf(gateway: TestGateway, target: PlacedRef): Prom
 
 /** DDL run in the blueprint's workspace through its query route, queued for the next version. */
 export async function pendingChange(gateway: TestGateway, project: DataPlaneProject, statement: string) {
-  const ran = await gateway.rest('POST', `/workspaces/${project.blueprint}/queries`, { headers: { authorization: `Bearer ${project.key}` }, body: { query: statement } });
+  const ran = await gateway.rest('POST', `/workspaces/${project.blueprint}/queries`, {
+    headers: { authorization: `Bearer ${project.key}` },
+    body: { query: statement },
+  });
   expect(ran.status, JSON.stringify(ran.body)).toBe(200);
 }
 
@@ -80,7 +83,12 @@ export async function inSchema(gateway: TestGateway, target: PlacedRef, sql: str
 }
 
 /** A read of the data plane's catalog as the provisioning login: in the database the placement (or the project's first database) is in. */
-export async function dataPlaneCatalog(gateway: TestGateway, where: PlacedRef | { projectId: string }, sql: string, params: unknown[] = []): Promise<SqlResult> {
+export async function dataPlaneCatalog(
+  gateway: TestGateway,
+  where: PlacedRef | { projectId: string },
+  sql: string,
+  params: unknown[] = [],
+): Promise<SqlResult> {
   const database =
     typeof where === 'object' && 'projectId' in where
       ? await gateway.database.prisma.dataPlaneDatabase.findFirstOrThrow({ where: { projectId: where.projectId } })
@@ -92,10 +100,13 @@ export async function dataPlaneCatalog(gateway: TestGateway, where: PlacedRef | 
 export async function deploymentFinished(gateway: TestGateway, project: DataPlaneProject, id: string): Promise<Record<string, any>> {
   let body: Record<string, any> = {};
   await expect
-    .poll(async () => {
-      body = (await gateway.rest('GET', `/deployments/${id}`, { headers: { authorization: `Bearer ${project.key}` } })).body;
-      return body.status;
-    }, { timeout: 10_000, interval: 50 })
+    .poll(
+      async () => {
+        body = (await gateway.rest('GET', `/deployments/${id}`, { headers: { authorization: `Bearer ${project.key}` } })).body;
+        return body.status;
+      },
+      { timeout: 10_000, interval: 50 },
+    )
     .toMatch(/^(completed|partial|failed)$/);
   return body;
 }
@@ -109,7 +120,8 @@ export async function backupWritten(gateway: TestGateway, key: string, tenant: s
   const backup = await gateway.rest('POST', `/tenants/${tenant}/backup`, { headers });
   if (backup.status !== 200) throw new Error(`POST /tenants/${tenant}/backup failed\n${JSON.stringify(backup.body, null, 2)}`);
   const [storagePath] = backup.body.paths as string[];
-  const listed = async () => ((await gateway.rest('GET', `/tenants/${tenant}/backups`, { headers })).body.backups as { storage_path: string }[]).map((entry) => entry.storage_path);
+  const listed = async () =>
+    ((await gateway.rest('GET', `/tenants/${tenant}/backups`, { headers })).body.backups as { storage_path: string }[]).map((entry) => entry.storage_path);
   await expect.poll(listed, { timeout: 20_000, message: `backup ${storagePath} never written` }).toContain(storagePath);
   return backup.body;
 }

@@ -31,7 +31,10 @@ export async function startDnsServer(): Promise<TestDnsServer> {
       id: query.id,
       flags: dnsPacket.AUTHORITATIVE_ANSWER | (failing.has(name) ? 2 : values ? 0 : 3),
       questions: [question],
-      answers: question.type === 'TXT' && values ? values.map((value) => ({ type: 'TXT' as const, name: question.name, ttl: 60, class: 'IN' as const, data: [value] })) : [],
+      answers:
+        question.type === 'TXT' && values
+          ? values.map((value) => ({ type: 'TXT' as const, name: question.name, ttl: 60, class: 'IN' as const, data: [value] }))
+          : [],
     });
     socket.send(response, remote.port, remote.address);
   });

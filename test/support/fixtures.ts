@@ -29,7 +29,9 @@ export const accountPassword = 'correct horse battery';
 /** A TenantsDB account made through POST /signup: its email, and its first project's key and id. */
 export async function signupAccount(gateway: TestGateway, options: { projectName?: string; email?: string } = {}) {
   const email = options.email ?? `${uniqueSlug('user')}@example.com`;
-  const response = await gateway.rest('POST', '/signup', { body: { email, password: accountPassword, ...(options.projectName ? { project_name: options.projectName } : {}) } });
+  const response = await gateway.rest('POST', '/signup', {
+    body: { email, password: accountPassword, ...(options.projectName ? { project_name: options.projectName } : {}) },
+  });
   if (response.status !== 201) throw new Error(`POST /signup failed\n${JSON.stringify(response.body, null, 2)}`);
   return { email, key: response.body.api_key as string, projectId: response.body.project_id as string };
 }
@@ -37,7 +39,10 @@ export async function signupAccount(gateway: TestGateway, options: { projectName
 /** Tenant-mode workspaces (and so blueprints) of a project, as POST /tenants needs them. */
 export async function createBlueprints(gateway: TestGateway, key: string, names: string[]) {
   for (const name of names) {
-    const response = await gateway.rest('POST', '/workspaces', { headers: { authorization: `Bearer ${key}` }, body: { name, database: 'PostgreSQL', mode: 'tenant' } });
+    const response = await gateway.rest('POST', '/workspaces', {
+      headers: { authorization: `Bearer ${key}` },
+      body: { name, database: 'PostgreSQL', mode: 'tenant' },
+    });
     if (response.status !== 201) throw new Error(`POST /workspaces ${name} failed\n${JSON.stringify(response.body, null, 2)}`);
   }
 }

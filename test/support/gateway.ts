@@ -120,10 +120,18 @@ export async function startGateway(options: { production?: boolean; rateLimits?:
   // The embedded data plane starts from the initdb the global setup made (seconds of CPU saved per file).
   const template = process.env.TEST_PGLITE_DATA_PLANE_TEMPLATE;
   const dataPlane = openDataPlane(env, database, {
-    observe: (sql) => database.onQuery.forEach((listener) => listener(sql)),
+    observe: (sql) => {
+      for (const listener of database.onQuery) listener(sql);
+    },
     loadDataDir: async () => (template ? new Blob([await readFile(template)]) : undefined),
   });
-  const app = createApp({ env, rateLimits: options.rateLimits ?? testRateLimits, database, dataPlane, logger: createLogger(options.env?.LOG_LEVEL ?? 'silent') });
+  const app = createApp({
+    env,
+    rateLimits: options.rateLimits ?? testRateLimits,
+    database,
+    dataPlane,
+    logger: createLogger(options.env?.LOG_LEVEL ?? 'silent'),
+  });
 
   async function graphql<T, V>(document: TypedDocumentNode<T, V> | string, variables?: V, key: string | null = adminKey) {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -183,7 +191,13 @@ export async function startGateway(options: { production?: boolean; rateLimits?:
       // The data plane's databases and roles are the server's, not the test database's: dropped here.
       if (database.kind === 'postgres') {
         for (const made of await database.prisma.dataPlaneDatabase.findMany({ include: { placements: true } })) {
-          await app.dataPlane.dataPlane.dropDatabase(made.server, made.name, made.placements.map((placement) => placement.roleName)).catch(() => {});
+          await app.dataPlane.dataPlane
+            .dropDatabase(
+              made.server,
+              made.name,
+              made.placements.map((placement) => placement.roleName),
+            )
+            .catch(() => {});
         }
       }
       await app.close();

@@ -20,7 +20,10 @@ export function queueJobOf(db: Db, kind: string, field: string, id: string) {
 
 /** Another process holds the job: its lease runs `forMs` (an hour by default). */
 export async function holdQueueJob(db: Db, kind: string, field: string, id: string, forMs = 3_600_000, leaseToken: string = randomUUID()) {
-  await db.job.updateMany({ where: naming(kind, field, id), data: { status: 'RUNNING', leaseToken, leaseUntil: new Date(Date.now() + forMs), attempts: { increment: 1 } } });
+  await db.job.updateMany({
+    where: naming(kind, field, id),
+    data: { status: 'RUNNING', leaseToken, leaseUntil: new Date(Date.now() + forMs), attempts: { increment: 1 } },
+  });
   return leaseToken;
 }
 
@@ -45,7 +48,9 @@ export async function queueBackupJob(db: Db, job: BackupJob, held?: { forMs?: nu
       createdAt: now,
       updatedAt: now,
       attempts: job.attempts,
-      ...(held ? { status: 'RUNNING' as const, leaseToken: held.leaseToken ?? randomUUID(), leaseUntil: new Date(now.getTime() + (held.forMs ?? 3_600_000)) } : {}),
+      ...(held
+        ? { status: 'RUNNING' as const, leaseToken: held.leaseToken ?? randomUUID(), leaseUntil: new Date(now.getTime() + (held.forMs ?? 3_600_000)) }
+        : {}),
     },
   });
 }

@@ -17,7 +17,12 @@ export const killTestKind = 'test-kill';
  * A job whose effect (one more run counted) commits with its end, as the gateway's jobs do.
  * `stall`: it stops midway and waits there forever (the process is killed under it).
  */
-export function effectHandler(database: Pick<Database, 'prisma'>, mode: 'stall' | 'finish', leaseMs: number, say: (line: string) => void = () => {}): JobHandler {
+export function effectHandler(
+  database: Pick<Database, 'prisma'>,
+  mode: 'stall' | 'finish',
+  leaseMs: number,
+  say: (line: string) => void = () => {},
+): JobHandler {
   return {
     kind: killTestKind,
     leaseMs,

@@ -16,14 +16,18 @@ const SignupInput = builder.inputType('SignupInput', {
 const SignupPayload = builder.objectRef<Awaited<ReturnType<typeof signup>>>('SignupPayload').implement({
   fields: (t) => ({
     customer: t.field({ type: CustomerRef, resolve: (payload) => payload.customer }),
-    project: t.prismaField({ type: 'Project', resolve: (query, payload, _args, ctx) => ctx.prisma.project.findUniqueOrThrow({ ...query, where: { id: payload.project.id } }) }),
+    project: t.prismaField({
+      type: 'Project',
+      resolve: (query, payload, _args, ctx) => ctx.prisma.project.findUniqueOrThrow({ ...query, where: { id: payload.project.id } }),
+    }),
     apiKey: t.exposeString('apiKey', { description: "The first project's key. Shown this once: store it now." }),
   }),
 });
 
 builder.mutationField('signup', (t) =>
   t.field({
-    description: 'Open a TenantsDB account with its first project (FREE) and that project\'s key. Needs no API key; limited per client address (SIGNUP_PER_ADDRESS_PER_HOUR).',
+    description:
+      "Open a TenantsDB account with its first project (FREE) and that project's key. Needs no API key; limited per client address (SIGNUP_PER_ADDRESS_PER_HOUR).",
     type: SignupPayload,
     args: { input: t.arg({ type: SignupInput, required: true }) },
     resolve: (_root, { input }, ctx) => signup(ctx, ctx.accounts, ctx.clientAddress, input),
@@ -39,7 +43,7 @@ const LoginPayload = builder.objectRef<Awaited<ReturnType<typeof login>>>('Login
     customer: t.field({ type: CustomerRef, resolve: (payload) => payload.customer }),
     sessions: t.field({
       type: [ProjectAccessRef],
-      description: 'Every project of the account with a fresh session key (expiring; it replaces the project\'s previous session key)',
+      description: "Every project of the account with a fresh session key (expiring; it replaces the project's previous session key)",
       resolve: (payload) => payload.sessions,
     }),
   }),

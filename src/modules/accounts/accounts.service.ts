@@ -12,7 +12,9 @@ import { startSession } from './session-keys.js';
 const signupSchema = z.object({
   email: emailField,
   password: newPasswordField,
-  projectName: projectNameField('projectName').nullish().transform((name) => name ?? 'My Project'),
+  projectName: projectNameField('projectName')
+    .nullish()
+    .transform((name) => name ?? 'My Project'),
 });
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === 'P2002';
@@ -46,7 +48,10 @@ export async function signup(
 
 const loginSchema = z.object({
   email: emailField,
-  password: z.string({ error: 'password is required' }).min(1, { error: 'password is required' }).max(256, { error: 'password must be at most 256 characters' }),
+  password: z
+    .string({ error: 'password is required' })
+    .min(1, { error: 'password is required' })
+    .max(256, { error: 'password must be at most 256 characters' }),
 });
 
 const refused = () => new UnauthenticatedError('Invalid email or password');

@@ -23,14 +23,14 @@ builder.prismaObjectFields('Project', (t) => ({
 
 builder.objectField(ApiKeyRef, 'lastUsedAt', (t) => t.expose('lastUsedAt', { type: 'DateTime', nullable: true }));
 
-export const ProjectAccessRef = builder
-  .objectRef<{ project: { id: string }; apiKey: string; proxyPassword?: string | null }>('ProjectAccess')
-  .implement({
-    description: 'A project with a key for it (shown this once) and, where it is shown, its database proxy password',
-    fields: (t) => ({
-      project: t.prismaField({ type: 'Project', resolve: (query, access, _args, ctx) => ctx.prisma.project.findUniqueOrThrow({ ...query, where: { id: access.project.id } }) }),
-      apiKey: t.exposeString('apiKey'),
-      proxyPassword: t.exposeString('proxyPassword', { nullable: true }),
+export const ProjectAccessRef = builder.objectRef<{ project: { id: string }; apiKey: string; proxyPassword?: string | null }>('ProjectAccess').implement({
+  description: 'A project with a key for it (shown this once) and, where it is shown, its database proxy password',
+  fields: (t) => ({
+    project: t.prismaField({
+      type: 'Project',
+      resolve: (query, access, _args, ctx) => ctx.prisma.project.findUniqueOrThrow({ ...query, where: { id: access.project.id } }),
     }),
-  });
-
+    apiKey: t.exposeString('apiKey'),
+    proxyPassword: t.exposeString('proxyPassword', { nullable: true }),
+  }),
+});

@@ -27,7 +27,10 @@ const createSchema = z.object({
     .max(100, { error: 'name must be at most 100 characters' })
     .nullish()
     .transform((name) => name ?? 'API key'),
-  expiresAt: z.date().refine((value) => value.getTime() > Date.now(), { error: 'expiresAt must be in the future' }).nullish(),
+  expiresAt: z
+    .date()
+    .refine((value) => value.getTime() > Date.now(), { error: 'expiresAt must be in the future' })
+    .nullish(),
 });
 
 /** A further key of the caller's project, with the caller's own scopes; the secret is shown this once. */

@@ -60,7 +60,10 @@ export async function deleteProject(actor: Actor, backups: Pick<BackupDeps, 'sto
     where: { tenant: { projectId: project.id }, storagePath: { not: null } },
     select: { destination: true, copies: true, storagePath: true },
   });
-  await actor.prisma.$transaction([actor.prisma.tenant.deleteMany({ where: { projectId: project.id } }), actor.prisma.project.delete({ where: { id: project.id } })]);
+  await actor.prisma.$transaction([
+    actor.prisma.tenant.deleteMany({ where: { projectId: project.id } }),
+    actor.prisma.project.delete({ where: { id: project.id } }),
+  ]);
   actor.credentialsChanged?.();
   // The project's data-plane databases go after the records, as the backup files do.
   if (dataPlane) await dropProjectDatabases(dataPlane, project.id);

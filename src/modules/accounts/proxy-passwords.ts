@@ -42,6 +42,7 @@ export function rewrapProxyPasswords(prisma: Pick<PrismaClient, 'project'>, keyr
       })) as { id: string; proxyPasswordSealed: Uint8Array<ArrayBuffer> }[],
     (row) => rewrap(keyring, context(row.id), row.proxyPasswordSealed, legacy(row.id)),
     async (row, proxyPasswordSealed) =>
-      (await prisma.project.updateMany({ where: { id: row.id, proxyPasswordSealed: { equals: row.proxyPasswordSealed } }, data: { proxyPasswordSealed } })).count === 1,
+      (await prisma.project.updateMany({ where: { id: row.id, proxyPasswordSealed: { equals: row.proxyPasswordSealed } }, data: { proxyPasswordSealed } }))
+        .count === 1,
   );
 }

@@ -5,7 +5,14 @@ import { type Actor, requireScope } from '../../kernel/principal.js';
 import { recordQueries } from '../query-logs/query-log-writer.js';
 import { callerProjectId, projectBlueprint } from '../workspaces/workspace-access.js';
 import { type ClassifiedStatement, classifySql, SqlSyntaxError, withoutConstants } from '../data-plane-schemas/sql-classifier.js';
-import { type ChangedRows, ConnectionLimitError, planLimits, RefusedStatementError, runInSchema, SchemaQueryError } from '../data-plane-schemas/tenant-schemas.js';
+import {
+  type ChangedRows,
+  ConnectionLimitError,
+  planLimits,
+  RefusedStatementError,
+  runInSchema,
+  SchemaQueryError,
+} from '../data-plane-schemas/tenant-schemas.js';
 import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
 import { type Placed, withPlacement } from '../data-plane-schemas/placements.js';
 import { ProjectBusyError } from '../../data-plane/data-plane.js';
@@ -77,17 +84,35 @@ export async function runAdminQuery(actor: Actor, input: AdminQueryInput, deps: 
   const blueprint = await projectBlueprint(actor, projectId, input.blueprint, { workspace: true, project: { select: { tier: true } } });
   const schemas = new Map<string, Promise<string[]>>();
   const limitsOf = (placed: Placed) =>
-    planLimits(deps, blueprint.project.tier, placed, blueprint.workspace, () => {
-      // One read of the project's schemas per database for the whole request.
-      if (!schemas.has(placed.databaseId)) schemas.set(placed.databaseId, actor.prisma.dataPlacement.findMany({ where: { databaseId: placed.databaseId }, select: { schemaName: true } }).then((rows) => rows.map((row) => row.schemaName)));
-      return schemas.get(placed.databaseId)!;
-    }, actor.signal);
+    planLimits(
+      deps,
+      blueprint.project.tier,
+      placed,
+      blueprint.workspace,
+      () => {
+        // One read of the project's schemas per database for the whole request.
+        if (!schemas.has(placed.databaseId))
+          schemas.set(
+            placed.databaseId,
+            actor.prisma.dataPlacement
+              .findMany({ where: { databaseId: placed.databaseId }, select: { schemaName: true } })
+              .then((rows) => rows.map((row) => row.schemaName)),
+          );
+        return schemas.get(placed.databaseId)!;
+      },
+      actor.signal,
+    );
 
   let targets: { tenant: Tenant; placed: Placed }[];
   if (hasTenant) {
-    const { databases, ...tenant } = await resolveTenant<Tenant & { databases: (TenantDatabase & { placement: Placed | null })[] }>(actor, input.tenant, 'tenants:read', {
-      include: { databases: { where: { blueprintId: blueprint.id, placementId: { not: null } }, include: withPlacement } },
-    });
+    const { databases, ...tenant } = await resolveTenant<Tenant & { databases: (TenantDatabase & { placement: Placed | null })[] }>(
+      actor,
+      input.tenant,
+      'tenants:read',
+      {
+        include: { databases: { where: { blueprintId: blueprint.id, placementId: { not: null } }, include: withPlacement } },
+      },
+    );
     assertLive(tenant, 'query');
     if (tenant.status === 'SUSPENDED') throw new ConflictError(`Tenant '${tenant.slug}' is suspended: its queries are blocked until it is resumed`);
     const database = databases[0];
@@ -116,11 +141,23 @@ export async function runAdminQuery(actor: Actor, input: AdminQueryInput, deps: 
           action: 'database.query',
           target: `database:${blueprint.name}`,
           changes: await Promise.all(
-            changed.map(async (change) => ({ path: `databases.${blueprint.name}.rows`, before: null, after: { statement: await auditedStatement(change), rowCount: change.rowCount } })),
+            changed.map(async (change) => ({
+              path: `databases.${blueprint.name}.rows`,
+              before: null,
+              after: { statement: await auditedStatement(change), rowCount: change.rowCount },
+            })),
           ),
         });
       const result = await runInSchema(deps, target.placed, limitsOf(target.placed), statements, audit);
-      outcomes.push({ tenant: target.tenant, columns: result.columns, rows: result.rows, rowCount: result.rowCount, truncated: result.truncated, durationMs: performance.now() - runStarted, error: null });
+      outcomes.push({
+        tenant: target.tenant,
+        columns: result.columns,
+        rows: result.rows,
+        rowCount: result.rowCount,
+        truncated: result.truncated,
+        durationMs: performance.now() - runStarted,
+        error: null,
+      });
     } catch (error) {
       // One tenant: 429, nothing ran. Across tenants: that tenant's result, and the others still run.
       if ((error instanceof ConnectionLimitError || error instanceof ProjectBusyError) && !hasTenant) {
@@ -130,20 +167,30 @@ export async function runAdminQuery(actor: Actor, input: AdminQueryInput, deps: 
         continue;
       }
       if (!(error instanceof SchemaQueryError) && !(error instanceof RefusedStatementError)) throw error;
-      outcomes.push({ tenant: target.tenant, columns: [], rows: [], rowCount: 0, truncated: false, durationMs: performance.now() - runStarted, error: error.message });
+      outcomes.push({
+        tenant: target.tenant,
+        columns: [],
+        rows: [],
+        rowCount: 0,
+        truncated: false,
+        durationMs: performance.now() - runStarted,
+        error: error.message,
+      });
     }
   }
   await recordQueries(
     actor.prisma,
-    outcomes.filter((outcome) => !refusedHere.has(outcome)).map((outcome) => ({
-      tenantId: outcome.tenant.id,
-      source: 'API',
-      blueprint: blueprint.name,
-      query: input.query,
-      success: outcome.error === null,
-      durationMs: outcome.durationMs,
-      error: outcome.error,
-    })),
+    outcomes
+      .filter((outcome) => !refusedHere.has(outcome))
+      .map((outcome) => ({
+        tenantId: outcome.tenant.id,
+        source: 'API',
+        blueprint: blueprint.name,
+        query: input.query,
+        success: outcome.error === null,
+        durationMs: outcome.durationMs,
+        error: outcome.error,
+      })),
   );
   const only = outcomes[0];
   if (hasTenant && only?.error) throw badQuery(only.error, 'sql');

@@ -5,13 +5,17 @@ export const AuditEventRef = builder.prismaObject('AuditEvent', {
   fields: (t) => ({
     id: t.exposeID('id'),
     tenantId: t.exposeID('tenantId', { nullable: true }),
-    actor: t.exposeString('actor', { description: 'The principal: the API key\'s name and prefix, or operator' }),
+    actor: t.exposeString('actor', { description: "The principal: the API key's name and prefix, or operator" }),
     actorId: t.exposeString('actorId'),
-    action: t.exposeString('action', { description: 'config.updated, gateway_config.updated, secret.stored, secret.deleted, role.created, api_key.created, api_key.revoked, backup.created, backup.restored, backup.recovered, tenant.updated, database.deployed, database.query, workspace.created, blueprint.version_created, …' }),
+    action: t.exposeString('action', {
+      description:
+        'config.updated, gateway_config.updated, secret.stored, secret.deleted, role.created, api_key.created, api_key.revoked, backup.created, backup.restored, backup.recovered, tenant.updated, database.deployed, database.query, workspace.created, blueprint.version_created, …',
+    }),
     target: t.exposeString('target'),
     changes: t.field({
       type: 'JSON',
-      description: '[{path, before, after}]; secret values never appear: a secret change shows "[sealed]" and sealedVersion, the id of the sealed value point-in-time recovery replays',
+      description:
+        '[{path, before, after}]; secret values never appear: a secret change shows "[sealed]" and sealedVersion, the id of the sealed value point-in-time recovery replays',
       resolve: (event) => event.changes,
     }),
     requestId: t.exposeString('requestId', { nullable: true }),

@@ -12,7 +12,16 @@ import { readConfigDocument } from '../configs/config-document.js';
 import type { Actor } from '../../kernel/principal.js';
 import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
 import { newFileKey, openFileKey } from './backup-file-keys.js';
-import { applyIncremental, diffSnapshots, formatVersion, type Incremental, incrementalSchema, snapshotSchema, type TenantSnapshot, takeSnapshot } from './snapshot.js';
+import {
+  applyIncremental,
+  diffSnapshots,
+  formatVersion,
+  type Incremental,
+  incrementalSchema,
+  snapshotSchema,
+  type TenantSnapshot,
+  takeSnapshot,
+} from './snapshot.js';
 import { type BackupStorage, type BackupStorages, StorageWriteError } from './storage.js';
 
 /** What the backup services work with besides the database. */
@@ -130,7 +139,14 @@ export async function fillBackup(
   try {
     const snapshot = await takeSnapshot(actor.prisma, tenant.id, deps.dataPlane);
     const payload: TenantSnapshot | Incremental = base
-      ? { formatVersion, kind: 'INCREMENTAL', takenAt: snapshot.takenAt, tenantId: tenant.id, baseBackupId: base.record.id, changes: diffSnapshots(base.snapshot, snapshot) }
+      ? {
+          formatVersion,
+          kind: 'INCREMENTAL',
+          takenAt: snapshot.takenAt,
+          tenantId: tenant.id,
+          baseBackupId: base.record.id,
+          changes: diffSnapshots(base.snapshot, snapshot),
+        }
       : snapshot;
     let bytes: Buffer = Buffer.from(JSON.stringify(payload));
     if (record.compressed) bytes = await promisify(gzip)(bytes);
@@ -151,7 +167,12 @@ export async function fillBackup(
         where: { id: record.id },
         data: { status: 'COMPLETED', sizeBytes: bytes.length, checksum: sha256(bytes), formatVersion, completedAt: new Date() },
       });
-      await recordAudit(tx, actor, { tenantId: tenant.id, action: 'backup.created', target: `backup:${storagePath}`, changes: [{ path: `backups.${done.id}`, before: null, after: auditedBackup(done) }] });
+      await recordAudit(tx, actor, {
+        tenantId: tenant.id,
+        action: 'backup.created',
+        target: `backup:${storagePath}`,
+        changes: [{ path: `backups.${done.id}`, before: null, after: auditedBackup(done) }],
+      });
       await job?.alsoInTransaction(tx);
       return done;
     });
@@ -185,7 +206,9 @@ export function takeSafetyBackup(actor: Actor, deps: BackupDeps, tenant: Tenant)
 }
 
 const undecryptable = (storagePath: string) =>
-  new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" cannot be decrypted with this gateway's SECRETS_KEY (nor SECRETS_KEY_PREVIOUS)`, { field: 'storagePath' });
+  new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" cannot be decrypted with this gateway's SECRETS_KEY (nor SECRETS_KEY_PREVIOUS)`, {
+    field: 'storagePath',
+  });
 
 /**
  * The key an encrypted backup's file is sealed with: its own data key; a record an older gateway
@@ -207,7 +230,8 @@ export async function storedBackupBytes(deps: Pick<BackupDeps, 'storages'>, reco
     if (candidate && sha256(candidate) === record.checksum) return candidate;
     if (candidate) corrupt = true;
   }
-  if (corrupt) throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" is corrupt: its checksum does not match`, { field: 'storagePath' });
+  if (corrupt)
+    throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" is corrupt: its checksum does not match`, { field: 'storagePath' });
   throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" is missing`, { field: 'storagePath' });
 }
 
@@ -242,7 +266,9 @@ async function readBackupFile(deps: BackupDeps, record: BackupRecord): Promise<u
     if (record.compressed) opened = await promisify(gunzip)(opened);
     return JSON.parse(opened.toString('utf8'));
   } catch {
-    throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" cannot be read as a format ${formatVersion} backup`, { field: 'storagePath' });
+    throw new DomainError('PRECONDITION_FAILED', `The backup file "${storagePath}" cannot be read as a format ${formatVersion} backup`, {
+      field: 'storagePath',
+    });
   }
 }
 
@@ -251,7 +277,10 @@ async function readBackupFile(deps: BackupDeps, record: BackupRecord): Promise<u
  * its chain back to the full one applied in order, every file verified first.
  */
 export async function loadSnapshot(actor: Actor, deps: BackupDeps, tenant: Tenant, record: BackupRecord, depth = 0): Promise<TenantSnapshot> {
-  const unreadable = () => new DomainError('PRECONDITION_FAILED', `The backup file "${record.storagePath}" cannot be read as a format ${formatVersion} backup`, { field: 'storagePath' });
+  const unreadable = () =>
+    new DomainError('PRECONDITION_FAILED', `The backup file "${record.storagePath}" cannot be read as a format ${formatVersion} backup`, {
+      field: 'storagePath',
+    });
   const content = await readBackupFile(deps, record);
   if (record.kind === 'FULL') {
     const parsed = snapshotSchema.safeParse(content);
@@ -264,13 +293,17 @@ export async function loadSnapshot(actor: Actor, deps: BackupDeps, tenant: Tenan
   if (parsed.data.tenantId !== tenant.id) throw new DomainError('PRECONDITION_FAILED', 'The backup belongs to another tenant', { field: 'storagePath' });
   const base = await actor.prisma.backupRecord.findFirst({ where: { id: parsed.data.baseBackupId, tenantId: tenant.id, status: 'COMPLETED' } });
   if (!base) {
-    throw new DomainError('PRECONDITION_FAILED', `The incremental backup "${record.storagePath}" cannot be restored: the backup it builds on is gone`, { field: 'storagePath' });
+    throw new DomainError('PRECONDITION_FAILED', `The incremental backup "${record.storagePath}" cannot be restored: the backup it builds on is gone`, {
+      field: 'storagePath',
+    });
   }
   return applyIncremental(await loadSnapshot(actor, deps, tenant, base, depth + 1), parsed.data);
 }
 
 /** Deletes a backup's file from every destination holding it. */
-export async function removeBackupFiles(deps: Pick<BackupDeps, 'storages'>, record: Pick<BackupRecord, 'destination' | 'copies' | 'storagePath'>): Promise<void> {
+export async function removeBackupFiles(
+  deps: Pick<BackupDeps, 'storages'>,
+  record: Pick<BackupRecord, 'destination' | 'copies' | 'storagePath'>,
+): Promise<void> {
   for (const destination of [record.destination, ...record.copies]) await deps.storages.byName(destination).remove(record.storagePath!);
 }
-

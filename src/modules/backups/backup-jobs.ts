@@ -63,13 +63,7 @@ async function safetyBackupOnce(actor: Actor, deps: BackupDeps, tenant: Tenant, 
  * status, nothing restored. The lease is renewed between steps (and by the queue's heartbeat
  * while the job runs).
  */
-export async function runBackupJob(
-  prisma: Actor['prisma'],
-  deps: BackupDeps,
-  job: BackupJob,
-  lease: JobLease,
-  credentialsChanged?: () => void,
-): Promise<void> {
+export async function runBackupJob(prisma: Actor['prisma'], deps: BackupDeps, job: BackupJob, lease: JobLease, credentialsChanged?: () => void): Promise<void> {
   const actor = requester(prisma, job, credentialsChanged);
   const end = async (tx: Prisma.TransactionClient) => {
     if (!(await endJob(tx, job, lease, { status: 'COMPLETED' }))) throw new LeaseLost();
@@ -103,7 +97,11 @@ export async function runBackupJob(
     const safetyPath = await safetyBackupOnce(actor, deps, tenant, job, lease);
     if (safetyPath === false || !(await renew())) return;
     if (job.kind === 'ROLLBACK') {
-      await restoreSnapshot(actor, tenant, snapshot, rollbackAuthor(job.actorLabel, backup.storagePath), rollbackAudit(backup.storagePath), { dataPlane: deps.dataPlane, stillOwned, alongside: end });
+      await restoreSnapshot(actor, tenant, snapshot, rollbackAuthor(job.actorLabel, backup.storagePath), rollbackAudit(backup.storagePath), {
+        dataPlane: deps.dataPlane,
+        stillOwned,
+        alongside: end,
+      });
       return;
     }
     const timestamp = job.targetTimestamp!;
@@ -113,7 +111,9 @@ export async function runBackupJob(
       alongside: async (tx) => {
         await end(tx);
         // The undo window starts when the recovery was asked for.
-        await tx.tenantRecovery.create({ data: { tenantId: tenant.id, targetTimestamp: timestamp, safetyPath, expiresAt: new Date(job.createdAt.getTime() + recoveryUndoWindowMs) } });
+        await tx.tenantRecovery.create({
+          data: { tenantId: tenant.id, targetTimestamp: timestamp, safetyPath, expiresAt: new Date(job.createdAt.getTime() + recoveryUndoWindowMs) },
+        });
       },
     });
   } catch (error) {

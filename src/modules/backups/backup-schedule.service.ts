@@ -114,7 +114,19 @@ export async function pruneBackups(prisma: Actor['prisma'], deps: BackupDeps, op
   const [records, recoveries] = await Promise.all([
     prisma.backupRecord.findMany({
       where: { tenantId: { in: tenantIds } },
-      select: { id: true, tenantId: true, status: true, baseBackupId: true, storagePath: true, destination: true, copies: true, trigger: true, kind: true, compressed: true, encrypted: true },
+      select: {
+        id: true,
+        tenantId: true,
+        status: true,
+        baseBackupId: true,
+        storagePath: true,
+        destination: true,
+        copies: true,
+        trigger: true,
+        kind: true,
+        compressed: true,
+        encrypted: true,
+      },
     }),
     prisma.tenantRecovery.findMany({ where: { tenantId: { in: tenantIds }, undoneAt: null, expiresAt: { gt: now } }, select: { safetyPath: true } }),
   ]);

@@ -19,7 +19,7 @@ builder.mutationField('rollbackTenant', (t) =>
       'Restore the tenant to a backup (checksum verified first; the current state is backed up before). A tenant whose databases hold rows is restored by a durable job: the answer shows it RESTORING with the job, and it returns to its status when the job ends',
     args: {
       tenant: t.arg.id({ required: true, description: 'UUID or slug' }),
-      storagePath: t.arg.string({ required: true, description: 'The storagePath of one of the tenant\'s backups' }),
+      storagePath: t.arg.string({ required: true, description: "The storagePath of one of the tenant's backups" }),
     },
     resolve: (_root, args, ctx) => rollbackTenant(ctx, ctx.backups, String(args.tenant), args.storagePath),
   }),

@@ -37,7 +37,6 @@ export async function listBackups(actor: Actor, ref: string): Promise<BackupReco
   return actor.prisma.backupRecord.findMany({ where: { tenantId: tenant.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 500 });
 }
 
-
 export async function listBackupJobs(actor: Actor, ref: string, limit: number): Promise<BackupJob[]> {
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new InvalidInputError([{ field: 'limit', rule: 'range', message: 'limit must be 1 to 500' }]);
   const tenant = await resolveTenant(actor, ref, 'backups:read');

@@ -25,7 +25,7 @@ export const BackupRecordRef = builder.prismaObject('BackupRecord', {
     formatVersion: t.exposeInt('formatVersion'),
     baseBackupId: t.exposeID('baseBackupId', { nullable: true, description: 'For an incremental: the backup it holds the changes since' }),
     compressed: t.exposeBoolean('compressed'),
-    encrypted: t.exposeBoolean('encrypted', { description: 'AES-256-GCM under a data key of its own, wrapped by the gateway\'s keyring (SECRETS_KEY)' }),
+    encrypted: t.exposeBoolean('encrypted', { description: "AES-256-GCM under a data key of its own, wrapped by the gateway's keyring (SECRETS_KEY)" }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
   }),
@@ -47,7 +47,9 @@ export const BackupJobRef = builder.prismaObject('BackupJob', {
     id: t.exposeID('id'),
     kind: t.expose('kind', { type: BackupJobKind }),
     status: t.expose('status', { type: BackupJobStatus }),
-    backup: t.relation('backup', { description: 'BACKUP: the backup written; ROLLBACK: the one restored; RECOVERY: the base backup; RECOVERY_UNDO: the safety backup returned to' }),
+    backup: t.relation('backup', {
+      description: 'BACKUP: the backup written; ROLLBACK: the one restored; RECOVERY: the base backup; RECOVERY_UNDO: the safety backup returned to',
+    }),
     targetTimestamp: t.expose('targetTimestamp', { type: 'DateTime', nullable: true, description: 'RECOVERY: the instant recovered to' }),
     attempts: t.exposeInt('attempts', { description: 'How many times a worker took the job (more than 1: a process stopped under it and another resumed it)' }),
     error: t.exposeString('error', { nullable: true, description: 'Why the job failed (nothing was restored; a backup is FAILED)' }),
@@ -97,17 +99,33 @@ export const RecoveryResultRef = builder.objectRef<RecoveryResult>('RecoveryResu
       description: 'The recovery, undoable for 24 hours; null while a job recovers a tenant whose databases hold rows (it is written as the job ends)',
       resolve: (result) => result.recovery,
     }),
-    job: t.field({ type: BackupJobRef, nullable: true, description: 'The job recovering a tenant whose databases hold rows; null when the recovery was done within the request', resolve: (result) => result.job }),
-    restoredFrom: t.field({ type: BackupRecordRef, description: 'The base backup; the configuration is the revision in force at the timestamp', resolve: (result) => result.restoredFrom }),
+    job: t.field({
+      type: BackupJobRef,
+      nullable: true,
+      description: 'The job recovering a tenant whose databases hold rows; null when the recovery was done within the request',
+      resolve: (result) => result.job,
+    }),
+    restoredFrom: t.field({
+      type: BackupRecordRef,
+      description: 'The base backup; the configuration is the revision in force at the timestamp',
+      resolve: (result) => result.restoredFrom,
+    }),
   }),
 });
 
-export const UndoRecoveryResultRef = builder
-  .objectRef<UndoRecoveryResult>('UndoRecoveryResult')
-  .implement({
-    fields: (t) => ({
-      tenant: t.field({ type: TenantRef, resolve: (result) => result.tenant }),
-      recovery: t.field({ type: TenantRecoveryRef, description: 'The recovery undone (undoneAt is set when a job undoing it ends)', resolve: (result) => result.recovery }),
-      job: t.field({ type: BackupJobRef, nullable: true, description: 'The job undoing the recovery of a tenant whose databases hold rows; null when it was done within the request', resolve: (result) => result.job }),
+export const UndoRecoveryResultRef = builder.objectRef<UndoRecoveryResult>('UndoRecoveryResult').implement({
+  fields: (t) => ({
+    tenant: t.field({ type: TenantRef, resolve: (result) => result.tenant }),
+    recovery: t.field({
+      type: TenantRecoveryRef,
+      description: 'The recovery undone (undoneAt is set when a job undoing it ends)',
+      resolve: (result) => result.recovery,
     }),
-  });
+    job: t.field({
+      type: BackupJobRef,
+      nullable: true,
+      description: 'The job undoing the recovery of a tenant whose databases hold rows; null when it was done within the request',
+      resolve: (result) => result.job,
+    }),
+  }),
+});

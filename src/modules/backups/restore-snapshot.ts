@@ -41,7 +41,14 @@ export class RestoreNotOwned extends Error {
  * The plan check (a tenant's plan never above its project's) runs before any row is put back, and
  * again in the records' transaction before `alongside`.
  */
-export async function restoreSnapshot(actor: Actor, tenant: Tenant, snapshot: TenantSnapshot, author: string, audit: RestoreAudit, options: RestoreOptions = {}): Promise<Tenant> {
+export async function restoreSnapshot(
+  actor: Actor,
+  tenant: Tenant,
+  snapshot: TenantSnapshot,
+  author: string,
+  audit: RestoreAudit,
+  options: RestoreOptions = {},
+): Promise<Tenant> {
   const { alongside, dataPlane, stillOwned } = options;
   // Refused before any row is put back: the rows commit in the data plane, out of the records' transaction.
   await assertWithinProjectPlan(actor.prisma, tenant.projectId, snapshot.tenant.tier);
@@ -54,89 +61,110 @@ export async function restoreSnapshot(actor: Actor, tenant: Tenant, snapshot: Te
     if (!database?.placement || !dataPlane) continue;
     const placement = database.placement;
     // A schema at another blueprint version is rebuilt at the backup's first.
-    const rebuild = database.schemaVersion !== entry.schemaVersion && database.blueprintId ? { statements: (await deployedChain(actor.prisma, database.blueprintId, entry.schemaVersion)).statements, version: entry.schemaVersion } : undefined;
+    const rebuild =
+      database.schemaVersion !== entry.schemaVersion && database.blueprintId
+        ? { statements: (await deployedChain(actor.prisma, database.blueprintId, entry.schemaVersion)).statements, version: entry.schemaVersion }
+        : undefined;
     await inSchemaSession(dataPlane, placement, (session) => restoreSchemaData(session, placement.schemaName, entry.tables, rebuild));
   }
-  const restored = await actor.prisma.$transaction(async (tx) => {
-    // An older state may hold a plan the project has since left: the project's plan stays the
-    // ceiling. Its row is locked before the tenant's (as setProjectTier locks them).
-    await assertWithinProjectPlan(tx, tenant.projectId, snapshot.tenant.tier);
-    await alongside?.(tx);
-    await tx.$queryRaw`SELECT 1 FROM "TenantConfig" WHERE "tenantId" = ${tenant.id}::uuid FOR UPDATE`;
-    const before = await takeSnapshot(tx as unknown as Actor['prisma'], tenant.id);
-    const { id: _id, slug: _slug, expiresAt, settings, ...fields } = snapshot.tenant;
-    const updated = await tx.tenant.update({
-      where: { id: tenant.id },
-      data: { ...fields, settings: settings as Prisma.InputJsonObject, expiresAt: expiresAt ? new Date(expiresAt) : null },
-    });
-    const current = await tx.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
-    const document = snapshot.config.document as Prisma.InputJsonObject;
-    const version = current.version + 1;
-    await tx.tenantConfig.update({ where: { tenantId: tenant.id }, data: { version, document, updatedBy: author, updatedAt: new Date() } });
-    await recordRevision(tx, {
-      tenantId: tenant.id,
-      kind: 'config',
-      version,
-      principal: author,
-      updatedFields: changedPaths(readConfigDocument(current.document) as unknown as Record<string, unknown>, snapshot.config.document),
-      document,
-    });
-    await tx.tenantFeature.deleteMany({ where: { tenantId: tenant.id } });
-    await tx.tenantFeature.createMany({ data: snapshot.features.map((entry) => ({ tenantId: tenant.id, ...entry })) });
-    await tx.resourceLimit.deleteMany({ where: { tenantId: tenant.id } });
-    await tx.resourceLimit.createMany({
-      data: snapshot.resourceLimits.map((limit) => ({ tenantId: tenant.id, ...limit, tiers: limit.tiers as Prisma.InputJsonObject })),
-    });
-    if (snapshot.secrets) {
-      const { dataKey, values } = snapshot.secrets;
-      // A tenant's data key never changes (rotation re-wraps it): the one held now opens the backup's values too.
-      if (dataKey) {
-        await tx.tenantDataKey.createMany({ data: [{ tenantId: tenant.id, wrappedKey: new Uint8Array(Buffer.from(dataKey.wrappedKey, 'base64')), wrappedBy: dataKey.wrappedBy }], skipDuplicates: true });
-      }
-      await tx.tenantSecret.deleteMany({ where: { tenantId: tenant.id } });
-      await tx.tenantSecret.createMany({ data: values.map(({ name, sealed }) => ({ tenantId: tenant.id, name, sealed: new Uint8Array(Buffer.from(sealed, 'base64')) })) });
-    }
-    // The databases stay where they are: the records keep naming their placements.
-    const databases = await tx.tenantDatabase.findMany({ where: { tenantId: tenant.id }, select: { blueprint: true, placementId: true, blueprintId: true, schemaVersion: true } });
-    const now = (blueprint: string) => databases.find((database) => database.blueprint === blueprint);
-    const dataOf = (blueprint: string) => (now(blueprint)?.placementId ? snapshot.data?.find((entry) => entry.blueprint === blueprint) : undefined);
-    if (snapshot.databases) {
-      await tx.tenantDatabase.deleteMany({ where: { tenantId: tenant.id } });
-      await tx.tenantDatabase.createMany({
-        data: snapshot.databases.map((database) => ({
-          tenantId: tenant.id,
-          ...database,
-          status: 'READY' as const,
-          placementId: now(database.blueprint)?.placementId ?? null,
-          blueprintId: now(database.blueprint)?.blueprintId ?? null,
-          schemaVersion: dataOf(database.blueprint)?.schemaVersion ?? now(database.blueprint)?.schemaVersion ?? 0,
-        })),
+  const restored = await actor.prisma.$transaction(
+    async (tx) => {
+      // An older state may hold a plan the project has since left: the project's plan stays the
+      // ceiling. Its row is locked before the tenant's (as setProjectTier locks them).
+      await assertWithinProjectPlan(tx, tenant.projectId, snapshot.tenant.tier);
+      await alongside?.(tx);
+      await tx.$queryRaw`SELECT 1 FROM "TenantConfig" WHERE "tenantId" = ${tenant.id}::uuid FOR UPDATE`;
+      const before = await takeSnapshot(tx as unknown as Actor['prisma'], tenant.id);
+      const { id: _id, slug: _slug, expiresAt, settings, ...fields } = snapshot.tenant;
+      const updated = await tx.tenant.update({
+        where: { id: tenant.id },
+        data: { ...fields, settings: settings as Prisma.InputJsonObject, expiresAt: expiresAt ? new Date(expiresAt) : null },
       });
-    }
-    // The rows went back above: the records say the version the schemas were rebuilt at.
-    for (const entry of snapshot.data ?? []) {
-      if (!now(entry.blueprint)?.placementId || snapshot.databases) continue;
-      await tx.tenantDatabase.updateMany({ where: { tenantId: tenant.id, blueprint: entry.blueprint }, data: { schemaVersion: entry.schemaVersion } });
-    }
-    if (snapshot.gatewayConfig !== undefined) await restoreGatewayConfig(tx, tenant.id, snapshot.gatewayConfig?.document ?? {}, author);
-    if (snapshot.rbac === null) await tx.tenantRbac.deleteMany({ where: { tenantId: tenant.id } });
-    else if (snapshot.rbac) {
-      const document = snapshot.rbac.document as Prisma.InputJsonObject;
-      await tx.tenantRbac.upsert({ where: { tenantId: tenant.id }, create: { tenantId: tenant.id, document, updatedBy: author }, update: { document, updatedBy: author, updatedAt: new Date() } });
-    }
-    const after = await takeSnapshot(tx as unknown as Actor['prisma'], tenant.id);
-    const changes = snapshotChanges(before, after);
-    // A secret the restore changed is a new version, as a store is: a later recovery replays it.
-    for (const change of changes) {
-      if (!change.path.startsWith('secrets.') || change.after === null) continue;
-      const name = change.path.slice('secrets.'.length);
-      const sealed = after.secrets!.values.find((value) => value.name === name)!.sealed;
-      const version = await tx.tenantSecretVersion.create({ data: { tenantId: tenant.id, name, sealed: new Uint8Array(Buffer.from(sealed, 'base64')) }, select: { id: true } });
-      change.sealedVersion = version.id;
-    }
-    await recordAudit(tx, actor, { tenantId: tenant.id, ...audit, changes });
-    return updated;
-  }, { timeout: 120_000, maxWait: 10_000 });
+      const current = await tx.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
+      const document = snapshot.config.document as Prisma.InputJsonObject;
+      const version = current.version + 1;
+      await tx.tenantConfig.update({ where: { tenantId: tenant.id }, data: { version, document, updatedBy: author, updatedAt: new Date() } });
+      await recordRevision(tx, {
+        tenantId: tenant.id,
+        kind: 'config',
+        version,
+        principal: author,
+        updatedFields: changedPaths(readConfigDocument(current.document) as unknown as Record<string, unknown>, snapshot.config.document),
+        document,
+      });
+      await tx.tenantFeature.deleteMany({ where: { tenantId: tenant.id } });
+      await tx.tenantFeature.createMany({ data: snapshot.features.map((entry) => ({ tenantId: tenant.id, ...entry })) });
+      await tx.resourceLimit.deleteMany({ where: { tenantId: tenant.id } });
+      await tx.resourceLimit.createMany({
+        data: snapshot.resourceLimits.map((limit) => ({ tenantId: tenant.id, ...limit, tiers: limit.tiers as Prisma.InputJsonObject })),
+      });
+      if (snapshot.secrets) {
+        const { dataKey, values } = snapshot.secrets;
+        // A tenant's data key never changes (rotation re-wraps it): the one held now opens the backup's values too.
+        if (dataKey) {
+          await tx.tenantDataKey.createMany({
+            data: [{ tenantId: tenant.id, wrappedKey: new Uint8Array(Buffer.from(dataKey.wrappedKey, 'base64')), wrappedBy: dataKey.wrappedBy }],
+            skipDuplicates: true,
+          });
+        }
+        await tx.tenantSecret.deleteMany({ where: { tenantId: tenant.id } });
+        await tx.tenantSecret.createMany({
+          data: values.map(({ name, sealed }) => ({ tenantId: tenant.id, name, sealed: new Uint8Array(Buffer.from(sealed, 'base64')) })),
+        });
+      }
+      // The databases stay where they are: the records keep naming their placements.
+      const databases = await tx.tenantDatabase.findMany({
+        where: { tenantId: tenant.id },
+        select: { blueprint: true, placementId: true, blueprintId: true, schemaVersion: true },
+      });
+      const now = (blueprint: string) => databases.find((database) => database.blueprint === blueprint);
+      const dataOf = (blueprint: string) => (now(blueprint)?.placementId ? snapshot.data?.find((entry) => entry.blueprint === blueprint) : undefined);
+      if (snapshot.databases) {
+        await tx.tenantDatabase.deleteMany({ where: { tenantId: tenant.id } });
+        await tx.tenantDatabase.createMany({
+          data: snapshot.databases.map((database) => ({
+            tenantId: tenant.id,
+            ...database,
+            status: 'READY' as const,
+            placementId: now(database.blueprint)?.placementId ?? null,
+            blueprintId: now(database.blueprint)?.blueprintId ?? null,
+            schemaVersion: dataOf(database.blueprint)?.schemaVersion ?? now(database.blueprint)?.schemaVersion ?? 0,
+          })),
+        });
+      }
+      // The rows went back above: the records say the version the schemas were rebuilt at.
+      for (const entry of snapshot.data ?? []) {
+        if (!now(entry.blueprint)?.placementId || snapshot.databases) continue;
+        await tx.tenantDatabase.updateMany({ where: { tenantId: tenant.id, blueprint: entry.blueprint }, data: { schemaVersion: entry.schemaVersion } });
+      }
+      if (snapshot.gatewayConfig !== undefined) await restoreGatewayConfig(tx, tenant.id, snapshot.gatewayConfig?.document ?? {}, author);
+      if (snapshot.rbac === null) await tx.tenantRbac.deleteMany({ where: { tenantId: tenant.id } });
+      else if (snapshot.rbac) {
+        const document = snapshot.rbac.document as Prisma.InputJsonObject;
+        await tx.tenantRbac.upsert({
+          where: { tenantId: tenant.id },
+          create: { tenantId: tenant.id, document, updatedBy: author },
+          update: { document, updatedBy: author, updatedAt: new Date() },
+        });
+      }
+      const after = await takeSnapshot(tx as unknown as Actor['prisma'], tenant.id);
+      const changes = snapshotChanges(before, after);
+      // A secret the restore changed is a new version, as a store is: a later recovery replays it.
+      for (const change of changes) {
+        if (!change.path.startsWith('secrets.') || change.after === null) continue;
+        const name = change.path.slice('secrets.'.length);
+        const sealed = after.secrets!.values.find((value) => value.name === name)!.sealed;
+        const version = await tx.tenantSecretVersion.create({
+          data: { tenantId: tenant.id, name, sealed: new Uint8Array(Buffer.from(sealed, 'base64')) },
+          select: { id: true },
+        });
+        change.sealedVersion = version.id;
+      }
+      await recordAudit(tx, actor, { tenantId: tenant.id, ...audit, changes });
+      return updated;
+    },
+    { timeout: 120_000, maxWait: 10_000 },
+  );
   // The gateway configuration's rate limit is read with the API key.
   actor.credentialsChanged?.();
   return restored;

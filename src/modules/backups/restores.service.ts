@@ -9,7 +9,15 @@ import { assertNotTenantsOwnAct, resolveTenant } from '../../kernel/tenant-acces
 import { type BackupDeps, loadSnapshot, writeBackup } from './backup-files.js';
 import type { TenantSnapshot } from './snapshot.js';
 import { holdsData, recordJob } from './job-requests.js';
-import { recoveryAudit, recoveryAuthor, recoverySnapshot, recoveryUndoAudit, recoveryUndoAuthor, recoveryUndoWindowMs, replayOverlapMs } from './recovery-snapshot.js';
+import {
+  recoveryAudit,
+  recoveryAuthor,
+  recoverySnapshot,
+  recoveryUndoAudit,
+  recoveryUndoAuthor,
+  recoveryUndoWindowMs,
+  replayOverlapMs,
+} from './recovery-snapshot.js';
 import { restoreSnapshot, rollbackAudit, rollbackAuthor } from './restore-snapshot.js';
 
 /** A rollback done within the request has its safety backup; one run as a job has the job instead (the safety backup is its first step). */
@@ -161,7 +169,13 @@ export async function recoverTenant(actor: Actor, deps: BackupDeps, ref: string,
       data: { tenantId: tenant.id, targetTimestamp: timestamp, safetyPath: safetyBackup.storagePath!, expiresAt: new Date(now + recoveryUndoWindowMs) },
     });
   });
-  return { tenant: await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } }), targetTimestamp: timestamp, recovery, restoredFrom: base, job: null };
+  return {
+    tenant: await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenant.id } }),
+    targetTimestamp: timestamp,
+    recovery,
+    restoredFrom: base,
+    job: null,
+  };
 }
 
 /** Back to the state before the latest recovery, within its 24-hour window; CONFLICT after. */
@@ -171,9 +185,12 @@ export async function undoRecovery(actor: Actor, deps: BackupDeps, ref: string):
   const recovery = await actor.prisma.tenantRecovery.findFirst({ where: { tenantId: tenant.id, undoneAt: null }, orderBy: { createdAt: 'desc' } });
   if (!recovery) throw new ConflictError('There is no recovery to undo for this tenant');
   if (recovery.expiresAt.getTime() <= Date.now()) {
-    throw new ConflictError(`The 24-hour undo window of the recovery to ${recovery.targetTimestamp.toISOString()} ended at ${recovery.expiresAt.toISOString()}`, {
-      expiredAt: recovery.expiresAt.toISOString(),
-    });
+    throw new ConflictError(
+      `The 24-hour undo window of the recovery to ${recovery.targetTimestamp.toISOString()} ended at ${recovery.expiresAt.toISOString()}`,
+      {
+        expiredAt: recovery.expiresAt.toISOString(),
+      },
+    );
   }
   const record = await actor.prisma.backupRecord.findFirstOrThrow({ where: { tenantId: tenant.id, storagePath: recovery.safetyPath } });
   const snapshot = await loadSnapshot(actor, deps, tenant, record);

@@ -22,7 +22,9 @@ function views(snapshot: TenantSnapshot) {
   return {
     tenant,
     features: Object.fromEntries(snapshot.features.map((entry) => [entry.feature, entry.enabled])),
-    limits: Object.fromEntries(snapshot.resourceLimits.map((limit) => [limitKey(limit), { limit: limit.limit, tiers: limit.tiers, gateAction: limit.gateAction }])),
+    limits: Object.fromEntries(
+      snapshot.resourceLimits.map((limit) => [limitKey(limit), { limit: limit.limit, tiers: limit.tiers, gateAction: limit.gateAction }]),
+    ),
     secrets: Object.fromEntries((snapshot.secrets?.values ?? []).map((value) => [value.name, value.sealed])),
     rbac: rbac.rbac,
     roles: rbac.roles,
@@ -80,7 +82,8 @@ export function replayChange(snapshot: TenantSnapshot, change: AuditChange, vers
     }
     case 'features': {
       snapshot.features = snapshot.features.filter((entry) => entry.feature !== key);
-      if (typeof after === 'boolean') snapshot.features = [...snapshot.features, { feature: key, enabled: after }].sort((x, y) => x.feature.localeCompare(y.feature));
+      if (typeof after === 'boolean')
+        snapshot.features = [...snapshot.features, { feature: key, enabled: after }].sort((x, y) => x.feature.localeCompare(y.feature));
       return;
     }
     case 'limits': {
@@ -89,7 +92,17 @@ export function replayChange(snapshot: TenantSnapshot, change: AuditChange, vers
       const kept = snapshot.resourceLimits.filter((limit) => limitKey(limit) !== key);
       const shape = after as { limit: number; tiers: Record<string, unknown>; gateAction: 'BLOCK' | 'WARN' } | null;
       snapshot.resourceLimits = shape
-        ? [...kept, { resource, metric, period: period.toUpperCase() as TenantSnapshot['resourceLimits'][number]['period'], limit: shape.limit, tiers: shape.tiers ?? {}, gateAction: shape.gateAction }]
+        ? [
+            ...kept,
+            {
+              resource,
+              metric,
+              period: period.toUpperCase() as TenantSnapshot['resourceLimits'][number]['period'],
+              limit: shape.limit,
+              tiers: shape.tiers ?? {},
+              gateAction: shape.gateAction,
+            },
+          ]
         : kept;
       return;
     }
@@ -101,7 +114,9 @@ export function replayChange(snapshot: TenantSnapshot, change: AuditChange, vers
       }
       const sealed = change.sealedVersion ? versions.get(change.sealedVersion) : undefined;
       if (!sealed) return;
-      snapshot.secrets.values = [...snapshot.secrets.values.filter((value) => value.name !== key), { name: key, sealed }].sort((x, y) => x.name.localeCompare(y.name));
+      snapshot.secrets.values = [...snapshot.secrets.values.filter((value) => value.name !== key), { name: key, sealed }].sort((x, y) =>
+        x.name.localeCompare(y.name),
+      );
       return;
     }
     case 'rbac':

@@ -58,9 +58,15 @@ const sections = {
     })
     .optional(),
   /** The gateway configuration as stored (webhook secrets sealed); null: never saved, the defaults. Absent in backups taken before it was backed up. */
-  gatewayConfig: z.object({ version: z.number(), document: z.record(z.string(), z.unknown()) }).nullable().optional(),
+  gatewayConfig: z
+    .object({ version: z.number(), document: z.record(z.string(), z.unknown()) })
+    .nullable()
+    .optional(),
   /** The RBAC document; null: never changed, the defaults. Absent in backups taken before it was backed up. */
-  rbac: z.object({ document: z.record(z.string(), z.unknown()) }).nullable().optional(),
+  rbac: z
+    .object({ document: z.record(z.string(), z.unknown()) })
+    .nullable()
+    .optional(),
 };
 
 /**
@@ -107,13 +113,27 @@ export type Incremental = z.infer<typeof incrementalSchema>;
 export async function takeSnapshot(db: Actor['prisma'], tenantId: string, dataPlane?: DataPlaneDeps): Promise<TenantSnapshot> {
   const tenant = await db.tenant.findUniqueOrThrow({
     where: { id: tenantId },
-    include: { config: true, features: true, resourceLimits: true, databases: { include: withPlacement }, dataKey: true, secrets: { orderBy: { name: 'asc' } }, gatewayConfig: true, rbac: true },
+    include: {
+      config: true,
+      features: true,
+      resourceLimits: true,
+      databases: { include: withPlacement },
+      dataKey: true,
+      secrets: { orderBy: { name: 'asc' } },
+      gatewayConfig: true,
+      rbac: true,
+    },
     relationLoadStrategy: 'join',
   });
   const data = [];
   for (const database of [...tenant.databases].sort((a, b) => a.blueprint.localeCompare(b.blueprint))) {
     const placed = database.placement;
-    if (placed && dataPlane) data.push({ blueprint: database.blueprint, schemaVersion: database.schemaVersion, tables: await inSchemaSession(dataPlane, placed, (session) => readSchemaData(session, placed.schemaName)) });
+    if (placed && dataPlane)
+      data.push({
+        blueprint: database.blueprint,
+        schemaVersion: database.schemaVersion,
+        tables: await inSchemaSession(dataPlane, placed, (session) => readSchemaData(session, placed.schemaName)),
+      });
   }
   return {
     formatVersion,
@@ -136,7 +156,14 @@ export async function takeSnapshot(db: Actor['prisma'], tenantId: string, dataPl
     config: { version: tenant.config!.version, document: readConfigDocument(tenant.config!.document) as unknown as Record<string, unknown> },
     features: tenant.features.map(({ feature, enabled }) => ({ feature, enabled })).sort((a, b) => a.feature.localeCompare(b.feature)),
     resourceLimits: tenant.resourceLimits
-      .map(({ resource, metric, period, limit, tiers, gateAction }) => ({ resource, metric, period, limit, tiers: tiers as Record<string, unknown>, gateAction }))
+      .map(({ resource, metric, period, limit, tiers, gateAction }) => ({
+        resource,
+        metric,
+        period,
+        limit,
+        tiers: tiers as Record<string, unknown>,
+        gateAction,
+      }))
       .sort((a, b) => `${a.resource}/${a.metric}/${a.period}`.localeCompare(`${b.resource}/${b.metric}/${b.period}`)),
     databases: tenant.databases
       .map(({ blueprint, databaseType, isolation, region, version }) => ({ blueprint, databaseType, isolation, region, version }))
@@ -156,9 +183,7 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 /** What changed from `base` to `current`: tenant fields one by one, the other sections whole. */
 export function diffSnapshots(base: TenantSnapshot, current: TenantSnapshot): Incremental['changes'] {
   const changes: Incremental['changes'] = {};
-  const tenant = Object.fromEntries(
-    Object.entries(current.tenant).filter(([key, value]) => !same(base.tenant[key as keyof TenantSnapshot['tenant']], value)),
-  );
+  const tenant = Object.fromEntries(Object.entries(current.tenant).filter(([key, value]) => !same(base.tenant[key as keyof TenantSnapshot['tenant']], value)));
   if (Object.keys(tenant).length) changes.tenant = tenant;
   // A database's rows are taken whole whenever any of them changed.
   for (const section of ['config', 'features', 'resourceLimits', 'databases', 'data', 'secrets', 'gatewayConfig', 'rbac'] as const) {
@@ -171,4 +196,3 @@ export function applyIncremental(base: TenantSnapshot, incremental: Pick<Increme
   const { tenant, ...rest } = incremental.changes;
   return { ...base, ...rest, takenAt: incremental.takenAt, tenant: { ...base.tenant, ...tenant } };
 }
-

@@ -1,5 +1,6 @@
 import type { Environment } from '../../env.js';
 import { randomUUID } from 'node:crypto';
+import type { Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -92,7 +93,7 @@ export class LocalBackupStorage implements BackupStorage {
   /** Temporary files a process killed while writing left behind, once `olderThanMs` old; returns how many went. */
   async removeStaleTemporaryFiles(olderThanMs: number, now = Date.now()): Promise<number> {
     let removed = 0;
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(this.root, { recursive: true, withFileTypes: true });
     } catch (error) {
@@ -192,15 +193,17 @@ export class BackupStorages {
     let client = this.clients.get(region);
     if (!client) {
       const { S3Client } = await loadSdk();
-      client = this.clients.get(region) ?? new S3Client({
-        region,
-        endpoint: this.s3.endpoint,
-        forcePathStyle: this.s3.forcePathStyle,
-        credentials: this.s3.credentials,
-        // S3-compatible servers differ in the newer checksum headers; the file's own SHA-256 guards its integrity.
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-      });
+      client =
+        this.clients.get(region) ??
+        new S3Client({
+          region,
+          endpoint: this.s3.endpoint,
+          forcePathStyle: this.s3.forcePathStyle,
+          credentials: this.s3.credentials,
+          // S3-compatible servers differ in the newer checksum headers; the file's own SHA-256 guards its integrity.
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+        });
       this.clients.set(region, client);
     }
     return client;
@@ -215,12 +218,7 @@ export class BackupStorages {
     const storages = destinations.map((destination) =>
       destination.destination_type === 'local'
         ? this.local
-        : new S3BackupStorage(
-            this.clientOf,
-            destination.bucket!,
-            destination.region!,
-            tenantObjectPrefix(this.allowedBuckets, destination, tenantId),
-          ),
+        : new S3BackupStorage(this.clientOf, destination.bucket!, destination.region!, tenantObjectPrefix(this.allowedBuckets, destination, tenantId)),
     );
     return storages.filter((storage, index) => storages.findIndex((other) => other.name === storage.name) === index);
   }
@@ -241,8 +239,11 @@ export class BackupStorages {
 }
 
 /** BACKUP_DIR and the S3 settings of the environment. */
-export function backupStoragesFrom(env: Pick<Environment, 'BACKUP_DIR' | 'S3_ENDPOINT' | 'S3_FORCE_PATH_STYLE' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY' | 'BACKUP_S3_BUCKETS'>): BackupStorages {
-  const credentials = env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY } : undefined;
+export function backupStoragesFrom(
+  env: Pick<Environment, 'BACKUP_DIR' | 'S3_ENDPOINT' | 'S3_FORCE_PATH_STYLE' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY' | 'BACKUP_S3_BUCKETS'>,
+): BackupStorages {
+  const credentials =
+    env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY } : undefined;
   return new BackupStorages(new LocalBackupStorage(env.BACKUP_DIR), {
     endpoint: env.S3_ENDPOINT,
     forcePathStyle: env.S3_FORCE_PATH_STYLE === 'on',

@@ -84,7 +84,10 @@ export type UpdateBillingInput = { paymentMethod?: string | null; billingAddress
 
 const updateInput = z
   .strictObject({ paymentMethod: paymentMethodToken.nullish(), billingAddress: billingAddress.nullish() })
-  .refine((input) => input.paymentMethod != null || input.billingAddress != null, { message: 'Send payment_method, billing_address or both', path: ['paymentMethod'] });
+  .refine((input) => input.paymentMethod != null || input.billingAddress != null, {
+    message: 'Send payment_method, billing_address or both',
+    path: ['paymentMethod'],
+  });
 
 /** Sets how the tenant pays: a payment method token and the billing address, each validated whole; nothing is written on any error. */
 export async function updateTenantBilling(actor: Actor, meter: UsageMeter, ref: TenantRef, input: UpdateBillingInput): Promise<TenantBilling> {

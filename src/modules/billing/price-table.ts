@@ -25,7 +25,10 @@ export const unitPrices: Record<BilledItem, { cents: number; per: number }> = {
 export type CostLine = { item: BilledItem; quantity: number; included: number; billableBlocks: number; unitCents: number; per: number; costCents: number };
 
 /** Integer cents throughout, so base + usage = total exactly. */
-export function priceUsage(tier: PlanTier, usage: Record<BilledItem, number>): { baseCents: number; usageCents: number; totalCents: number; lines: CostLine[] } {
+export function priceUsage(
+  tier: PlanTier,
+  usage: Record<BilledItem, number>,
+): { baseCents: number; usageCents: number; totalCents: number; lines: CostLine[] } {
   const plan = planPrices[tier];
   const lines = (Object.keys(unitPrices) as BilledItem[]).map((item) => {
     const { cents, per } = unitPrices[item];

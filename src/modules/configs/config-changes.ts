@@ -95,9 +95,7 @@ function applyPatch(current: ConfigDocument, patch: ConfigPatch): ConfigDocument
     else next.custom_settings[key] = value as string | number | boolean;
   }
   if (Object.keys(next.custom_settings).length > maxCustomSettings) {
-    throw new InvalidInputError([
-      { field: 'custom_settings', rule: 'size', message: `custom_settings holds at most ${maxCustomSettings} keys` },
-    ]);
+    throw new InvalidInputError([{ field: 'custom_settings', rule: 'size', message: `custom_settings holds at most ${maxCustomSettings} keys` }]);
   }
   return next;
 }
@@ -115,10 +113,20 @@ function rule(field: string, name: string, holds: boolean, message: string): Vio
  */
 export const configRules: ConfigRule[] = [
   ({ backup }) =>
-    rule('backup.retention_days', 'backup_retention_covers_pitr', backup.retention_days >= backup.pitr_retention_days, 'Backup retention must be >= PITR retention period'),
+    rule(
+      'backup.retention_days',
+      'backup_retention_covers_pitr',
+      backup.retention_days >= backup.pitr_retention_days,
+      'Backup retention must be >= PITR retention period',
+    ),
   ({ replication }) =>
     replication.failover_priority.flatMap((region) =>
-      rule('replication.failover_priority', 'failover_region_replicated', replication.regions.includes(region), `Failover region "${region}" must be one of the replication regions`),
+      rule(
+        'replication.failover_priority',
+        'failover_region_replicated',
+        replication.regions.includes(region),
+        `Failover region "${region}" must be one of the replication regions`,
+      ),
     ),
   ({ compliance, security }) =>
     compliance.hipaa
@@ -133,7 +141,12 @@ export const configRules: ConfigRule[] = [
       ? [
           ...rule('security.enable_audit_log', 'pci_dss', security.enable_audit_log, 'PCI-DSS compliance requires audit logging'),
           ...rule('security.encryption_at_rest', 'pci_dss', security.encryption_at_rest, 'PCI-DSS compliance requires encryption at rest'),
-          ...rule('security.audit_retention_days', 'pci_dss', security.audit_retention_days >= 90, 'PCI-DSS compliance requires audit retention of at least 90 days'),
+          ...rule(
+            'security.audit_retention_days',
+            'pci_dss',
+            security.audit_retention_days >= 90,
+            'PCI-DSS compliance requires audit retention of at least 90 days',
+          ),
         ]
       : [],
   ({ compliance }) =>
@@ -141,7 +154,12 @@ export const configRules: ConfigRule[] = [
       ? [
           ...rule('compliance.enable_rtbf', 'gdpr', compliance.enable_rtbf, 'GDPR compliance requires right to be forgotten (enable_rtbf)'),
           ...rule('compliance.data_residency', 'gdpr', compliance.data_residency.includes('EU'), 'GDPR compliance requires data residency to include EU'),
-          ...rule('compliance.enable_anonymization', 'gdpr', compliance.enable_anonymization, 'GDPR compliance requires data anonymization (enable_anonymization)'),
+          ...rule(
+            'compliance.enable_anonymization',
+            'gdpr',
+            compliance.enable_anonymization,
+            'GDPR compliance requires data anonymization (enable_anonymization)',
+          ),
         ]
       : [],
 ];
@@ -160,10 +178,11 @@ export function assertMirroredFeaturesAllowed(tier: Parameters<typeof tierMeets>
   for (const feature of featureCatalog) {
     if (!feature.mirrors) continue;
     if (getPath(after, feature.mirrors) === true && getPath(before, feature.mirrors) !== true && !tierMeets(tier, feature.tierRequired)) {
-      throw new ForbiddenError(
-        `Feature "${feature.name}" (${feature.mirrors}) requires the ${feature.tierRequired} tier or above`,
-        { feature: feature.name, tierRequired: feature.tierRequired, field: feature.mirrors },
-      );
+      throw new ForbiddenError(`Feature "${feature.name}" (${feature.mirrors}) requires the ${feature.tierRequired} tier or above`, {
+        feature: feature.name,
+        tierRequired: feature.tierRequired,
+        field: feature.mirrors,
+      });
     }
   }
 }
@@ -193,10 +212,10 @@ export async function changeTenantConfig(
     await tx.$queryRaw`SELECT 1 FROM "TenantConfig" WHERE "tenantId" = ${tenant.id}::uuid FOR UPDATE`;
     const current = await tx.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
     if (expectedVersion != null && expectedVersion !== current.version) {
-      throw new ConflictError(
-        `Configuration version ${expectedVersion} is stale; the current version is ${current.version}`,
-        { currentVersion: current.version, expectedVersion },
-      );
+      throw new ConflictError(`Configuration version ${expectedVersion} is stale; the current version is ${current.version}`, {
+        currentVersion: current.version,
+        expectedVersion,
+      });
     }
     const before = readConfigDocument(current.document);
     const after = applyPatch(before, patch);

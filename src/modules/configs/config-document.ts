@@ -24,7 +24,9 @@ export function readConfigDocument(stored: unknown): ConfigDocument {
   const cached = key && read.get(key);
   if (cached) return cached;
   const source = (stored ?? {}) as Partial<Record<string, Record<string, unknown>>>;
-  const document = Object.fromEntries(configCategories.map((category) => [category, { ...defaults[category], ...source[category] }])) as unknown as ConfigDocument;
+  const document = Object.fromEntries(
+    configCategories.map((category) => [category, { ...defaults[category], ...source[category] }]),
+  ) as unknown as ConfigDocument;
   document.custom_settings = { ...(source.custom_settings as ConfigDocument['custom_settings']) };
   if (key) read.set(key, document);
   return deepFreeze(document);

@@ -49,9 +49,7 @@ function stringList(description: string, item: z.ZodType<string>): FieldSpec<'st
   return { kind: 'stringList', description, default: [], schema: z.array(item).max(100, { error: `${description}: at most 100 entries` }) };
 }
 
-const awsRegion = z
-  .string()
-  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: (issue) => `"${String(issue.input)}" is not an AWS region name (e.g. us-east-1)` });
+const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: (issue) => `"${String(issue.input)}" is not an AWS region name (e.g. us-east-1)` });
 
 const cidr = z.string().refine(
   (value) => {
@@ -65,9 +63,7 @@ const cidr = z.string().refine(
   { error: (issue) => `"${String(issue.input)}" is not valid CIDR notation (e.g. 10.0.0.0/8)` },
 );
 
-const countryCode = z
-  .string()
-  .regex(/^[A-Z]{2}$/, { error: (issue) => `"${String(issue.input)}" is not a country code (two capital letters, or EU)` });
+const countryCode = z.string().regex(/^[A-Z]{2}$/, { error: (issue) => `"${String(issue.input)}" is not a country code (two capital letters, or EU)` });
 
 const kmsArn = z
   .string()
@@ -81,7 +77,13 @@ export const destinationTypes = ['s3', 'local'] as const;
 const destination = z
   .object({
     destination_type: z.enum(destinationTypes, { error: `destination_type must be one of ${destinationTypes.join(', ')}` }),
-    bucket: z.string().min(3).max(63).regex(/^[a-z0-9][a-z0-9.-]+[a-z0-9]$/, { error: 'bucket must be a valid bucket name' }).nullable().default(null),
+    bucket: z
+      .string()
+      .min(3)
+      .max(63)
+      .regex(/^[a-z0-9][a-z0-9.-]+[a-z0-9]$/, { error: 'bucket must be a valid bucket name' })
+      .nullable()
+      .default(null),
     region: awsRegion.nullable().default(null),
     path: z.string().max(1024).nullable().default(null),
     credentials_id: z.string().max(128).nullable().default(null),
@@ -170,12 +172,17 @@ export const customSettingKey = /^[A-Za-z0-9_.-]{1,64}$/;
 export const maxCustomSettings = 100;
 
 type CategoryDocument<C extends ConfigCategory> = {
-  [K in keyof (typeof configSpec)[C]]: (typeof configSpec)[C][K] extends { kind: 'int' } ? number
-    : (typeof configSpec)[C][K] extends { kind: 'boolean' } ? boolean
-    : (typeof configSpec)[C][K] extends { kind: 'stringList' } ? string[]
-    : (typeof configSpec)[C][K] extends { kind: 'destinations' } ? BackupDestination[]
-    : K extends 'kms_key_id' ? string | null
-    : string;
+  [K in keyof (typeof configSpec)[C]]: (typeof configSpec)[C][K] extends { kind: 'int' }
+    ? number
+    : (typeof configSpec)[C][K] extends { kind: 'boolean' }
+      ? boolean
+      : (typeof configSpec)[C][K] extends { kind: 'stringList' }
+        ? string[]
+        : (typeof configSpec)[C][K] extends { kind: 'destinations' }
+          ? BackupDestination[]
+          : K extends 'kms_key_id'
+            ? string | null
+            : string;
 };
 
 /** A tenant's whole configuration in the seed's snake_case shape, as stored and as served. */
@@ -187,9 +194,7 @@ export function defaultConfig(): ConfigDocument {
   const document = Object.fromEntries(
     configCategories.map((category) => [
       category,
-      Object.fromEntries(
-        Object.entries(configSpec[category]).map(([key, field]) => [key, structuredClone(field.default)]),
-      ),
+      Object.fromEntries(Object.entries(configSpec[category]).map(([key, field]) => [key, structuredClone(field.default)])),
     ]),
   );
   return { ...document, custom_settings: {} } as ConfigDocument;

@@ -36,7 +36,7 @@ const UpdateTenantConfigPayload = builder.objectRef<ConfigUpdateResult>('UpdateT
   fields: (t) => ({
     config: t.field({ type: TenantConfigRef, resolve: (result) => result.config }),
     updatedFields: t.exposeStringList('updatedFields', {
-      description: 'The paths the request set, in the REST API\'s snake_case (performance.cache_size_mb …)',
+      description: "The paths the request set, in the REST API's snake_case (performance.cache_size_mb …)",
     }),
     updatedCount: t.int({ description: 'How many fields the request set', resolve: (result) => result.updatedFields.length }),
     message: t.string({

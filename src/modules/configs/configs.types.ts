@@ -108,9 +108,7 @@ export const TenantConfigIfChangedRef = builder.objectRef<ConfigIfChanged>('Tena
 export const UpdateTenantConfigInput = builder.inputType('UpdateTenantConfigInput', {
   description: 'Only the fields given change. Arrays are replaced whole; in customSettings, null removes a key.',
   fields: (t) => ({
-    ...Object.fromEntries(
-      configCategories.map((category) => [camelCase(category), t.field({ type: categoryTypes[category].input, required: false })]),
-    ),
+    ...Object.fromEntries(configCategories.map((category) => [camelCase(category), t.field({ type: categoryTypes[category].input, required: false })])),
     customSettings: t.field({ type: 'JSONObject', required: false }),
     expectedVersion: t.int({ required: false, description: 'Fail with CONFLICT unless this is still the current version' }),
   }),
@@ -126,7 +124,7 @@ builder.prismaObject('TenantConfigRevision', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     config: t.field({
       type: 'JSONObject',
-      description: 'The whole configuration as it was after this change, in the REST API\'s snake_case shape',
+      description: "The whole configuration as it was after this change, in the REST API's snake_case shape",
       resolve: (revision) => readConfigDocument(revision.document) as unknown as Record<string, unknown>,
     }),
   }),

@@ -15,9 +15,21 @@ export type FeatureDefinition = {
 export const featureCatalog: readonly FeatureDefinition[] = [
   { name: 'advanced_analytics', description: 'Advanced analytics and reporting capabilities', tierRequired: 'PRO', enabledByDefault: true },
   { name: 'ml_features', description: 'Machine learning and AI features', tierRequired: 'ENTERPRISE', enabledByDefault: false },
-  { name: 'row_level_security', description: 'Row-level security for data isolation', tierRequired: 'BASIC', enabledByDefault: true, mirrors: 'security.enable_rls' },
+  {
+    name: 'row_level_security',
+    description: 'Row-level security for data isolation',
+    tierRequired: 'BASIC',
+    enabledByDefault: true,
+    mirrors: 'security.enable_rls',
+  },
   { name: 'encryption_at_rest', description: 'Data encryption at rest', tierRequired: 'BASIC', enabledByDefault: true, mirrors: 'security.encryption_at_rest' },
-  { name: 'multi_factor_auth', description: 'Multi-factor authentication requirement', tierRequired: 'PRO', enabledByDefault: false, mirrors: 'security.require_mfa' },
+  {
+    name: 'multi_factor_auth',
+    description: 'Multi-factor authentication requirement',
+    tierRequired: 'PRO',
+    enabledByDefault: false,
+    mirrors: 'security.require_mfa',
+  },
   { name: 'api_access', description: 'REST and GraphQL API access', tierRequired: 'FREE', enabledByDefault: true },
   { name: 'usage_reports', description: 'Monthly usage reports', tierRequired: 'FREE', enabledByDefault: true },
   { name: 'webhooks', description: 'Outbound webhooks for tenant events', tierRequired: 'BASIC', enabledByDefault: true },

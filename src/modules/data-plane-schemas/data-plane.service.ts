@@ -12,7 +12,7 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export async function rotateDataPlanePasswords(actor: Actor, deps: DataPlaneDeps, projectRef: string | null): Promise<{ rotated: number }> {
   const principal = requireScope(actor, 'admin');
-  if (principal.owner !== 'GLOBAL') throw new ForbiddenError('Rotating the data plane\'s passwords is an operator act');
+  if (principal.owner !== 'GLOBAL') throw new ForbiddenError("Rotating the data plane's passwords is an operator act");
   let projectId: string | null = null;
   if (projectRef !== null) {
     const project = await actor.prisma.project.findFirst({ where: uuid.test(projectRef) ? { id: projectRef } : { slug: projectRef }, select: { id: true } });

@@ -28,7 +28,13 @@ export async function moveLegacySchemas(database: Database, deps: DataPlaneDeps,
   const legacy: Legacy[] = [
     ...(await prisma.tenantDatabase.findMany({ where: { legacySchemaName: { not: null } }, include: { tenant: { select: { projectId: true } } } }))
       .filter((record) => record.tenant.projectId)
-      .map((record) => ({ kind: 'tenantDatabase' as const, id: record.id, projectId: record.tenant.projectId!, schemaName: record.legacySchemaName!, version: record.schemaVersion })),
+      .map((record) => ({
+        kind: 'tenantDatabase' as const,
+        id: record.id,
+        projectId: record.tenant.projectId!,
+        schemaName: record.legacySchemaName!,
+        version: record.schemaVersion,
+      })),
     ...(await prisma.workspace.findMany({ where: { legacySchemaName: { not: null } } })).map((record) => ({
       kind: 'workspace' as const,
       id: record.id,
@@ -44,14 +50,19 @@ export async function moveLegacySchemas(database: Database, deps: DataPlaneDeps,
       moved++;
       logger.info('moved a TenantsDB schema from the gateway database to the data plane', { schema: schema.schemaName, kind: schema.kind });
     } catch (error) {
-      logger.error('could not move a TenantsDB schema to the data plane; it stays in the gateway database until the next start', { schema: schema.schemaName, error });
+      logger.error('could not move a TenantsDB schema to the data plane; it stays in the gateway database until the next start', {
+        schema: schema.schemaName,
+        error,
+      });
     }
   }
   return moved;
 }
 
 async function moveOne(database: Database, deps: DataPlaneDeps, schema: Legacy, pgDump?: string): Promise<void> {
-  const ddl = (await classifySql(await dumpSchemaDdl(database, schema.schemaName, pgDump))).filter((statement) => !dumpSetup.test(statement.command) && !/^SELECT pg_catalog\.set_config\(/i.test(statement.text));
+  const ddl = (await classifySql(await dumpSchemaDdl(database, schema.schemaName, pgDump))).filter(
+    (statement) => !dumpSetup.test(statement.command) && !/^SELECT pg_catalog\.set_config\(/i.test(statement.text),
+  );
   // Read as the gateway's login, which the old layout made a member of the schema's role: the gateway's own SQL.
   const tables = await database.sql.transaction((tx) => readSchemaData(tx, schema.schemaName));
   await deps.sql.withNameLocks([schema.schemaName], async (held) => {

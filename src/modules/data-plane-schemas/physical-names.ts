@@ -21,7 +21,10 @@ export function physicalSchemaName(projectId: string, visibleName: string): stri
   const name = `p${projectId.replace(/-/g, '').slice(0, 8).toLowerCase()}_${visibleName.toLowerCase()}`;
   if (Buffer.byteLength(name, 'utf8') <= identifierLimit) return name;
   const digest = createHash('sha256').update(name).digest('hex').slice(0, 12);
-  return `${Buffer.from(name, 'utf8').subarray(0, 49).toString('utf8').replace(/\uFFFD+$/, '')}_${digest}`;
+  return `${Buffer.from(name, 'utf8')
+    .subarray(0, 49)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '')}_${digest}`;
 }
 
 /** A name we made, double-quoted: our names may hold `-` (workspace `control-plane`). */

@@ -25,7 +25,13 @@ const roleTimeoutCeiling = (deps: Pick<DataPlaneDeps, 'plans'>) => Math.max(...O
 export function schemaLogin(deps: Pick<DataPlaneDeps, 'keyring'>, placed: Placed): SchemaLogin {
   const password = open(deps.keyring, roleContext(placed.roleName), placed.passwordSealed, legacyRole(placed.roleName));
   if (!password) throw new Error(`the password of data-plane role ${placed.roleName} does not open with SECRETS_KEY or SECRETS_KEY_PREVIOUS`);
-  return { server: placed.database.server, database: placed.database.name, schemaName: placed.schemaName, roleName: placed.roleName, password: password.toString('utf8') };
+  return {
+    server: placed.database.server,
+    database: placed.database.name,
+    schemaName: placed.schemaName,
+    roleName: placed.roleName,
+    password: password.toString('utf8'),
+  };
 }
 
 const sealPassword = (deps: Pick<DataPlaneDeps, 'keyring'>, roleName: string, password: string) => seal(deps.keyring, roleContext(roleName), password);
@@ -34,7 +40,12 @@ const sealPassword = (deps: Pick<DataPlaneDeps, 'keyring'>, roleName: string, pa
 export function rewrapPlacementPasswords(prisma: Pick<PrismaClient, 'dataPlacement'>, keyring: Keyring): Promise<RewrapCount> {
   return rewrapRows(
     (after) =>
-      prisma.dataPlacement.findMany({ where: after ? { id: { gt: after } } : {}, select: { id: true, roleName: true, passwordSealed: true }, orderBy: { id: 'asc' }, take: rewrapPageSize }),
+      prisma.dataPlacement.findMany({
+        where: after ? { id: { gt: after } } : {},
+        select: { id: true, roleName: true, passwordSealed: true },
+        orderBy: { id: 'asc' },
+        take: rewrapPageSize,
+      }),
     (row) => rewrap(keyring, roleContext(row.roleName), row.passwordSealed, legacyRole(row.roleName)),
     async (row, passwordSealed) =>
       (await prisma.dataPlacement.updateMany({ where: { id: row.id, passwordSealed: { equals: row.passwordSealed } }, data: { passwordSealed } })).count === 1,
@@ -51,7 +62,8 @@ export async function projectDatabase(deps: DataPlaneDeps, projectId: string): P
   if (ready) return ready;
   return deps.sql.withNameLocks([`data-plane-database:${projectId}`], async () => {
     const existing = await deps.prisma.dataPlaneDatabase.findFirst({ where: { projectId }, orderBy: { createdAt: 'asc' } });
-    const record = existing ?? (await deps.prisma.dataPlaneDatabase.create({ data: { projectId, server: deps.dataPlane.defaultServer, name: opaque('tdbd') } }));
+    const record =
+      existing ?? (await deps.prisma.dataPlaneDatabase.create({ data: { projectId, server: deps.dataPlane.defaultServer, name: opaque('tdbd') } }));
     if (record.readyAt) return record;
     // Making one that is there already (a process died before marking it) is not an error.
     await deps.dataPlane.createDatabase(record.server, record.name);
@@ -86,7 +98,8 @@ export async function createPlacement(
   held?: ReadonlySet<string>,
 ): Promise<Placed> {
   const database = await projectDatabase(deps, projectId);
-  const nameTaken = () => new ConflictError(`A database named ${schemaName} already exists on the server; remove it or choose another name`, { schema: schemaName });
+  const nameTaken = () =>
+    new ConflictError(`A database named ${schemaName} already exists on the server; remove it or choose another name`, { schema: schemaName });
   const taken = await deps.prisma.dataPlacement.findUnique({ where: { databaseId_schemaName: { databaseId: database.id, schemaName } } });
   if (taken) {
     if (!held?.has(schemaName) || (await referenced(deps, taken.id))) throw nameTaken();
@@ -96,9 +109,13 @@ export async function createPlacement(
   const password = mintPassword();
   let placed: Placed;
   try {
-    placed = await deps.prisma.dataPlacement.create({ data: { databaseId: database.id, schemaName, roleName, passwordSealed: sealPassword(deps, roleName, password) }, include: { database: true } });
+    placed = await deps.prisma.dataPlacement.create({
+      data: { databaseId: database.id, schemaName, roleName, passwordSealed: sealPassword(deps, roleName, password) },
+      include: { database: true },
+    });
   } catch (error) {
-    if ((error as { code?: string }).code === 'P2002') throw new ConflictError(`A database named ${schemaName} is being created; retry shortly`, { schema: schemaName });
+    if ((error as { code?: string }).code === 'P2002')
+      throw new ConflictError(`A database named ${schemaName} is being created; retry shortly`, { schema: schemaName });
     throw error;
   }
   const login: SchemaLogin = { server: database.server, database: database.name, schemaName, roleName, password };
@@ -148,14 +165,24 @@ export async function dropUnreferencedPlacement(deps: DataPlaneDeps, placementId
 /** Drops the project's data-plane databases with every role in them, then their records (after the project's records went). */
 export async function dropProjectDatabases(deps: DataPlaneDeps, projectId: string): Promise<void> {
   for (const database of await deps.prisma.dataPlaneDatabase.findMany({ where: { projectId }, include: { placements: true } })) {
-    await deps.dataPlane.dropDatabase(database.server, database.name, database.placements.map((placement) => placement.roleName));
-    await deps.prisma.$transaction([deps.prisma.dataPlacement.deleteMany({ where: { databaseId: database.id } }), deps.prisma.dataPlaneDatabase.delete({ where: { id: database.id } })]);
+    await deps.dataPlane.dropDatabase(
+      database.server,
+      database.name,
+      database.placements.map((placement) => placement.roleName),
+    );
+    await deps.prisma.$transaction([
+      deps.prisma.dataPlacement.deleteMany({ where: { databaseId: database.id } }),
+      deps.prisma.dataPlaneDatabase.delete({ where: { id: database.id } }),
+    ]);
   }
 }
 
 /** A new password for every role of the project (all projects when null), set on the server and sealed with the current key. */
 export async function rotatePlacementPasswords(deps: DataPlaneDeps, projectId: string | null): Promise<number> {
-  const placements = await deps.prisma.dataPlacement.findMany({ where: { readyAt: { not: null }, ...(projectId ? { database: { projectId } } : {}) }, include: { database: true } });
+  const placements = await deps.prisma.dataPlacement.findMany({
+    where: { readyAt: { not: null }, ...(projectId ? { database: { projectId } } : {}) },
+    include: { database: true },
+  });
   for (const placed of placements) {
     const password = mintPassword();
     await deps.dataPlane.setPassword({ ...schemaLogin(deps, placed), password });

@@ -74,7 +74,12 @@ async function emptySchema(session: TenantSession, schemaName: string): Promise<
  * truncated. Then the rows go back in foreign-key order and every sequence continues after the
  * largest value its column holds. Running it twice leaves the same schema.
  */
-export async function restoreSchemaData(session: TenantSession, schemaName: string, tables: TableRows[], rebuild?: { statements: string[]; version: number }): Promise<void> {
+export async function restoreSchemaData(
+  session: TenantSession,
+  schemaName: string,
+  tables: TableRows[],
+  rebuild?: { statements: string[]; version: number },
+): Promise<void> {
   const schema = quotedName(schemaName);
   if (rebuild) {
     await emptySchema(session, schemaName);
@@ -99,6 +104,8 @@ export async function restoreSchemaData(session: TenantSession, schemaName: stri
     [schemaName],
   );
   for (const [relname, attname, sequence] of sequences as [string, string, string][]) {
-    await session.query(`SELECT pg_catalog.setval($1, coalesce((SELECT max(${quotedName(attname)}) FROM ${schema}.${quotedName(relname)}), 0) + 1, false)`, [sequence]);
+    await session.query(`SELECT pg_catalog.setval($1, coalesce((SELECT max(${quotedName(attname)}) FROM ${schema}.${quotedName(relname)}), 0) + 1, false)`, [
+      sequence,
+    ]);
   }
 }

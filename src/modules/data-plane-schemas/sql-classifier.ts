@@ -23,7 +23,10 @@ export type ClassifiedStatement = {
 
 /** The parser's own message (`syntax error at or near "selec"`) and where in the text. */
 export class SqlSyntaxError extends Error {
-  constructor(message: string, readonly position: number | null) {
+  constructor(
+    message: string,
+    readonly position: number | null,
+  ) {
     super(message);
     this.name = 'SqlSyntaxError';
   }
@@ -34,21 +37,70 @@ type Node = Record<string, unknown>;
 const queryNodes = new Set(['SelectStmt', 'VariableShowStmt']);
 const dmlNodes = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'TruncateStmt']);
 const utilityNodes = new Set([
-  'TransactionStmt', 'VariableSetStmt', 'DiscardStmt', 'ListenStmt', 'UnlistenStmt', 'NotifyStmt',
-  'PrepareStmt', 'ExecuteStmt', 'DeallocateStmt', 'DeclareCursorStmt', 'FetchStmt', 'ClosePortalStmt',
-  'LockStmt', 'CopyStmt', 'VacuumStmt', 'CheckPointStmt', 'LoadStmt', 'ConstraintsSetStmt', 'ReindexStmt',
-  'ClusterStmt', 'CallStmt', 'DoStmt', 'AlterSystemStmt', 'CreatedbStmt', 'DropdbStmt', 'AlterDatabaseStmt',
-  'AlterDatabaseSetStmt', 'AlterRoleSetStmt', 'ReassignOwnedStmt', 'DropOwnedStmt', 'PLAssignStmt',
+  'TransactionStmt',
+  'VariableSetStmt',
+  'DiscardStmt',
+  'ListenStmt',
+  'UnlistenStmt',
+  'NotifyStmt',
+  'PrepareStmt',
+  'ExecuteStmt',
+  'DeallocateStmt',
+  'DeclareCursorStmt',
+  'FetchStmt',
+  'ClosePortalStmt',
+  'LockStmt',
+  'CopyStmt',
+  'VacuumStmt',
+  'CheckPointStmt',
+  'LoadStmt',
+  'ConstraintsSetStmt',
+  'ReindexStmt',
+  'ClusterStmt',
+  'CallStmt',
+  'DoStmt',
+  'AlterSystemStmt',
+  'CreatedbStmt',
+  'DropdbStmt',
+  'AlterDatabaseStmt',
+  'AlterDatabaseSetStmt',
+  'AlterRoleSetStmt',
+  'ReassignOwnedStmt',
+  'DropOwnedStmt',
+  'PLAssignStmt',
 ]);
 
 /** Schema changes a tenant schema may hold: tables, indexes, views, sequences, types, comments. */
 const allowedDdlNodes = new Set([
-  'CreateStmt', 'IndexStmt', 'AlterTableStmt', 'DropStmt', 'ViewStmt', 'CreateSeqStmt', 'AlterSeqStmt',
-  'CompositeTypeStmt', 'CreateEnumStmt', 'AlterEnumStmt', 'RenameStmt', 'CommentStmt', 'CreateTableAsStmt',
-  'CreateDomainStmt', 'AlterDomainStmt', 'CreateStatsStmt', 'SelectStmt',
+  'CreateStmt',
+  'IndexStmt',
+  'AlterTableStmt',
+  'DropStmt',
+  'ViewStmt',
+  'CreateSeqStmt',
+  'AlterSeqStmt',
+  'CompositeTypeStmt',
+  'CreateEnumStmt',
+  'AlterEnumStmt',
+  'RenameStmt',
+  'CommentStmt',
+  'CreateTableAsStmt',
+  'CreateDomainStmt',
+  'AlterDomainStmt',
+  'CreateStatsStmt',
+  'SelectStmt',
 ]);
 
-const droppableObjects = new Set(['OBJECT_TABLE', 'OBJECT_INDEX', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_SEQUENCE', 'OBJECT_TYPE', 'OBJECT_DOMAIN', 'OBJECT_STATISTIC_EXT']);
+const droppableObjects = new Set([
+  'OBJECT_TABLE',
+  'OBJECT_INDEX',
+  'OBJECT_VIEW',
+  'OBJECT_MATVIEW',
+  'OBJECT_SEQUENCE',
+  'OBJECT_TYPE',
+  'OBJECT_DOMAIN',
+  'OBJECT_STATISTIC_EXT',
+]);
 
 // Functions that change the session (set_config('role', …) escapes SET LOCAL ROLE), hold
 // session-wide locks on a pooled connection, or signal the gateway's own listeners; and those
@@ -113,7 +165,7 @@ function classifyNode(stmt: Node, text: string): ClassifiedStatement {
     : catalogWrite
       ? `writing to ${catalogWrite} is not allowed: PostgreSQL's catalogs and settings (pg_settings, names starting with pg_) are not your data`
       : hasTemporaryName(body)
-        ? 'temporary objects (pg_temp) are not allowed: they outlive the query on the gateway\'s connections'
+        ? "temporary objects (pg_temp) are not allowed: they outlive the query on the gateway's connections"
         : kind === 'utility'
           ? `${command} is not allowed: the gateway manages transactions and session settings`
           : kind === 'ddl'
@@ -199,9 +251,9 @@ function containsDml(node: unknown): boolean {
 function ddlRefusal(type: string, body: Node, command: string): string | null {
   if (!allowedDdlNodes.has(type)) return `${command} is not allowed in tenant schemas: only tables, indexes, views, sequences, types and comments`;
   // The schema's own comment is where the gateway marks the blueprint version its DDL is at.
-  if (type === 'CommentStmt' && body.objtype === 'OBJECT_SCHEMA') return 'COMMENT ON SCHEMA is not allowed: the schema itself is the gateway\'s';
+  if (type === 'CommentStmt' && body.objtype === 'OBJECT_SCHEMA') return "COMMENT ON SCHEMA is not allowed: the schema itself is the gateway's";
   if (type === 'DropStmt' && !droppableObjects.has(String(body.removeType))) return `${command} is not allowed in tenant schemas`;
-  if (hasTemporaryRelation(body)) return 'temporary tables are not allowed: they outlive the query on the gateway\'s connections';
+  if (hasTemporaryRelation(body)) return "temporary tables are not allowed: they outlive the query on the gateway's connections";
   return null;
 }
 
@@ -234,20 +286,43 @@ function findRefusedFunction(node: unknown): string | null {
 }
 
 const commandNames: Record<string, string> = {
-  CreateStmt: 'CREATE TABLE', IndexStmt: 'CREATE INDEX', ViewStmt: 'CREATE VIEW', CreateSeqStmt: 'CREATE SEQUENCE',
-  CompositeTypeStmt: 'CREATE TYPE', CreateEnumStmt: 'CREATE TYPE', CreateTableAsStmt: 'CREATE TABLE AS',
-  CreateTrigStmt: 'CREATE TRIGGER', CreateStatsStmt: 'CREATE STATISTICS', DoStmt: 'DO', CopyStmt: 'COPY',
-  VariableShowStmt: 'SHOW', DeclareCursorStmt: 'DECLARE CURSOR', ClosePortalStmt: 'CLOSE', FetchStmt: 'FETCH',
-  RenameStmt: 'ALTER … RENAME', CommentStmt: 'COMMENT', GrantStmt: 'GRANT', GrantRoleStmt: 'GRANT',
-  CreateFunctionStmt: 'CREATE FUNCTION', CreateSchemaStmt: 'CREATE SCHEMA', CreateExtensionStmt: 'CREATE EXTENSION',
-  CreateRoleStmt: 'CREATE ROLE', ExplainStmt: 'EXPLAIN',
+  CreateStmt: 'CREATE TABLE',
+  IndexStmt: 'CREATE INDEX',
+  ViewStmt: 'CREATE VIEW',
+  CreateSeqStmt: 'CREATE SEQUENCE',
+  CompositeTypeStmt: 'CREATE TYPE',
+  CreateEnumStmt: 'CREATE TYPE',
+  CreateTableAsStmt: 'CREATE TABLE AS',
+  CreateTrigStmt: 'CREATE TRIGGER',
+  CreateStatsStmt: 'CREATE STATISTICS',
+  DoStmt: 'DO',
+  CopyStmt: 'COPY',
+  VariableShowStmt: 'SHOW',
+  DeclareCursorStmt: 'DECLARE CURSOR',
+  ClosePortalStmt: 'CLOSE',
+  FetchStmt: 'FETCH',
+  RenameStmt: 'ALTER … RENAME',
+  CommentStmt: 'COMMENT',
+  GrantStmt: 'GRANT',
+  GrantRoleStmt: 'GRANT',
+  CreateFunctionStmt: 'CREATE FUNCTION',
+  CreateSchemaStmt: 'CREATE SCHEMA',
+  CreateExtensionStmt: 'CREATE EXTENSION',
+  CreateRoleStmt: 'CREATE ROLE',
+  ExplainStmt: 'EXPLAIN',
 };
 
 function commandOf(type: string, body: Node): string {
   if (type === 'SelectStmt') return body.intoClause ? 'SELECT INTO' : body.valuesLists ? 'VALUES' : 'SELECT';
   if (type === 'VariableSetStmt') return body.kind === 'VAR_RESET' || body.kind === 'VAR_RESET_ALL' ? 'RESET' : 'SET';
-  if (type === 'TransactionStmt') return String(body.kind ?? 'TRANS_STMT').replace(/^TRANS_STMT_/, '').replace(/_/g, ' ');
-  if (type === 'DropStmt') return `DROP ${String(body.removeType ?? '').replace(/^OBJECT_/, '').replace(/_/g, ' ')}`.trim();
+  if (type === 'TransactionStmt')
+    return String(body.kind ?? 'TRANS_STMT')
+      .replace(/^TRANS_STMT_/, '')
+      .replace(/_/g, ' ');
+  if (type === 'DropStmt')
+    return `DROP ${String(body.removeType ?? '')
+      .replace(/^OBJECT_/, '')
+      .replace(/_/g, ' ')}`.trim();
   if (type === 'GrantStmt' && !body.is_grant) return 'REVOKE';
   const known = commandNames[type];
   if (known) return known;

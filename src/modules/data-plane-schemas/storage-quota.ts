@@ -44,7 +44,7 @@ const megabytes = (bytes: number) => `${Math.ceil(bytes / (1024 * 1024))} MB`;
  */
 export function storageQuotaRefusal(quota: StorageQuota, usedBytes: number, statements: ClassifiedStatement[] | null): ForbiddenError | null {
   if (usedBytes <= quota.quotaBytes) return null;
-  if (statements && statements.every(freesSpace)) return null;
+  if (statements?.every(freesSpace)) return null;
   return new ForbiddenError(
     `Storage quota exceeded: the project's databases take ${megabytes(usedBytes)} of the ${megabytes(quota.quotaBytes)} its ${quota.tier} plan allows; nothing was changed. Reads, DELETE, TRUNCATE and DROP still work; upgrade for more`,
     { reason: 'quota_exceeded', quota: 'storage', limitBytes: quota.quotaBytes, usedBytes },

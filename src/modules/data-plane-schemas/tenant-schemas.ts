@@ -157,35 +157,39 @@ async function runTaken(
   let undoRecord: (() => Promise<void>) | null = null;
   let recording = false;
   try {
-    const last = await deps.dataPlane.transaction(schemaLogin(deps, placed), { timeoutMs: limits.queryTimeoutMs, signal: limits.signal, share: limits.share }, async (session) => {
-      const before = mayAddData ? await storageUse(session, limits.storage!) : null;
-      if (before !== null) {
-        const refusal = storageQuotaRefusal(limits.storage!, before, classified);
-        if (refusal) throw refusal;
-      }
-      let result = { fields: [] as { name: string }[], rows: [] as unknown[][], rowCount: 0, truncated: false };
-      const changed: ChangedRows[] = [];
-      for (const [index, statement] of classified.entries()) {
-        try {
-          result = await session.run(statement.text, caps, statement.kind === 'query' && (statement.command === 'SELECT' || statement.command === 'VALUES'));
-        } catch (error) {
-          // A read-only text whose last answer was too large to read whole answers what came, cut.
-          if (error instanceof ResultTooLargeError && index === classified.length - 1 && readsOnly(classified)) return { ...error.partial, truncated: true };
-          throw error;
+    const last = await deps.dataPlane.transaction(
+      schemaLogin(deps, placed),
+      { timeoutMs: limits.queryTimeoutMs, signal: limits.signal, share: limits.share },
+      async (session) => {
+        const before = mayAddData ? await storageUse(session, limits.storage!) : null;
+        if (before !== null) {
+          const refusal = storageQuotaRefusal(limits.storage!, before, classified);
+          if (refusal) throw refusal;
         }
-        if (statement.kind === 'dml') changed.push({ statement: statement.text, command: statement.command, rowCount: result.rowCount });
-      }
-      if (before !== null) {
-        const after = await storageUse(session, limits.storage!, true);
-        if (after > limits.storage!.quotaBytes && after > before) throw storageQuotaRefusal(limits.storage!, after, null)!;
-      }
-      if (recordChanges && changed.length > 0) {
-        recording = true;
-        undoRecord = await recordChanges(changed);
-        recording = false;
-      }
-      return result;
-    });
+        let result = { fields: [] as { name: string }[], rows: [] as unknown[][], rowCount: 0, truncated: false };
+        const changed: ChangedRows[] = [];
+        for (const [index, statement] of classified.entries()) {
+          try {
+            result = await session.run(statement.text, caps, statement.kind === 'query' && (statement.command === 'SELECT' || statement.command === 'VALUES'));
+          } catch (error) {
+            // A read-only text whose last answer was too large to read whole answers what came, cut.
+            if (error instanceof ResultTooLargeError && index === classified.length - 1 && readsOnly(classified)) return { ...error.partial, truncated: true };
+            throw error;
+          }
+          if (statement.kind === 'dml') changed.push({ statement: statement.text, command: statement.command, rowCount: result.rowCount });
+        }
+        if (before !== null) {
+          const after = await storageUse(session, limits.storage!, true);
+          if (after > limits.storage!.quotaBytes && after > before) throw storageQuotaRefusal(limits.storage!, after, null)!;
+        }
+        if (recordChanges && changed.length > 0) {
+          recording = true;
+          undoRecord = await recordChanges(changed);
+          recording = false;
+        }
+        return result;
+      },
+    );
     return {
       columns: last.fields.map((field) => field.name),
       rows: last.rows,
@@ -203,7 +207,11 @@ async function runTaken(
 }
 
 /** Runs the gateway's own statements in a schema as its owner (a deployment's DDL, a restore), in one transaction. */
-export function inSchemaSession<T>(deps: Pick<DataPlaneDeps, 'dataPlane' | 'keyring' | 'plans'>, placed: Placed, work: (session: TenantSession) => Promise<T>): Promise<T> {
+export function inSchemaSession<T>(
+  deps: Pick<DataPlaneDeps, 'dataPlane' | 'keyring' | 'plans'>,
+  placed: Placed,
+  work: (session: TenantSession) => Promise<T>,
+): Promise<T> {
   const timeoutMs = Math.max(...Object.values(deps.plans).map((plan) => plan.queryTimeoutCeilingMs));
   return deps.dataPlane.transaction(schemaLogin(deps, placed), { timeoutMs }, work);
 }

@@ -7,7 +7,11 @@ import { documentKinds } from './document-kinds.js';
  * changed: WARNING from 80 %, CRITICAL from 100 %, resolved below 80 %. A level change resolves
  * the old alert and raises a new one, so the history shows when each threshold was crossed.
  */
-export async function reconcileDocumentAlert(db: Actor['prisma'], tenant: Pick<Tenant, 'id' | 'maxPolicies' | 'maxBouncers'>, kind: DocumentKind): Promise<void> {
+export async function reconcileDocumentAlert(
+  db: Actor['prisma'],
+  tenant: Pick<Tenant, 'id' | 'maxPolicies' | 'maxBouncers'>,
+  kind: DocumentKind,
+): Promise<void> {
   const field = documentKinds[kind].limitField;
   if (!field) return;
   const limit = tenant[field];

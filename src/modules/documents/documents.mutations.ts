@@ -40,7 +40,11 @@ builder.mutationField('updateTenantDocument', (t) =>
 builder.mutationField('deleteTenantDocument', (t) =>
   t.field({
     type: TenantDocumentRef,
-    args: { context: t.arg({ type: TenantContextInput, required: true }), kind: t.arg({ type: DocumentKindEnum, required: true }), id: t.arg.id({ required: true }) },
+    args: {
+      context: t.arg({ type: TenantContextInput, required: true }),
+      kind: t.arg({ type: DocumentKindEnum, required: true }),
+      id: t.arg.id({ required: true }),
+    },
     resolve: (_root, { context, kind, id }, ctx) => deleteDocument(ctx, context, kind, String(id)),
   }),
 );

@@ -7,7 +7,7 @@ import { DocumentKindEnum, type TenantAlert, TenantAlertRef, TenantDocumentRef }
 
 builder.queryField('tenantDocuments', (t) =>
   t.prismaField({
-    description: "The policies, resources or bouncers of the tenant the context names, oldest first (up to 1,000)",
+    description: 'The policies, resources or bouncers of the tenant the context names, oldest first (up to 1,000)',
     type: [TenantDocumentRef],
     args: { context: t.arg({ type: TenantContextInput, required: true }), kind: t.arg({ type: DocumentKindEnum, required: true }) },
     resolve: (query, _root, { context, kind }, ctx) => listDocuments(ctx, context, kind, query),
@@ -23,7 +23,14 @@ builder.queryField('tenantAlerts', (t) =>
       const { tenant, alerts } = await listDocumentAlerts(ctx, context);
       const usage = await listUsageAlerts(ctx, tenant.id, null, { include: { limit: true } });
       const merged: TenantAlert[] = [
-        ...alerts.map((alert) => ({ id: alert.id, type: 'usage_limit' as const, severity: alert.level, message: documentAlertMessage(alert), createdAt: alert.createdAt, resolvedAt: alert.resolvedAt })),
+        ...alerts.map((alert) => ({
+          id: alert.id,
+          type: 'usage_limit' as const,
+          severity: alert.level,
+          message: documentAlertMessage(alert),
+          createdAt: alert.createdAt,
+          resolvedAt: alert.resolvedAt,
+        })),
         ...usage.map((alert) => {
           const { resource, metric } = (alert as typeof alert & { limit: { resource: string; metric: string } }).limit;
           const message = `${alert.level === 'WARNING' ? 'Approaching' : 'Reached'} ${resource} ${metric} limit (${alert.level === 'WARNING' ? 80 : 100}% of ${alert.threshold})`;

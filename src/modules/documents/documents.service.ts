@@ -19,7 +19,12 @@ const spec = z
 export type DocumentInput = { name?: string | null; description?: string | null; spec?: Record<string, unknown> | null; mode?: PolicyMode | null };
 
 const createSchema = z.object({ name, description: description.nullish(), spec: spec.nullish(), mode: z.enum(['ACTIVE', 'SANDBOX']).nullish() });
-const updateSchema = z.object({ name: name.nullish(), description: description.nullish(), spec: spec.nullish(), mode: z.enum(['ACTIVE', 'SANDBOX']).nullish() });
+const updateSchema = z.object({
+  name: name.nullish(),
+  description: description.nullish(),
+  spec: spec.nullish(),
+  mode: z.enum(['ACTIVE', 'SANDBOX']).nullish(),
+});
 
 function assertModeFits(kind: DocumentKind, mode: PolicyMode | null | undefined): void {
   if (mode && kind !== 'POLICY') throw new InvalidInputError([{ field: 'mode', rule: 'policy_only', message: 'mode applies to policies only' }]);
@@ -31,7 +36,12 @@ const taken = (kind: DocumentKind, value: string) => new ConflictError(`A ${docu
 const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code === 'P2002';
 
 /** The tenant's documents of one kind, oldest first. */
-export async function listDocuments(actor: Actor, context: TenantContextSources, kind: DocumentKind, query: { select?: Prisma.TenantDocumentSelect; include?: Prisma.TenantDocumentInclude } = {}) {
+export async function listDocuments(
+  actor: Actor,
+  context: TenantContextSources,
+  kind: DocumentKind,
+  query: { select?: Prisma.TenantDocumentSelect; include?: Prisma.TenantDocumentInclude } = {},
+) {
   const tenant = await resolveTenantContext(actor, context, documentKinds[kind].read);
   return actor.prisma.tenantDocument.findMany({ ...query, where: { tenantId: tenant.id, kind }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: 1_000 });
 }
@@ -85,7 +95,13 @@ async function findDocument(actor: Actor, tenantId: string, kind: DocumentKind, 
 }
 
 /** Changes the fields given; the others stay. */
-export async function updateDocument(actor: Actor, context: TenantContextSources, kind: DocumentKind, id: string, input: DocumentInput): Promise<TenantDocument> {
+export async function updateDocument(
+  actor: Actor,
+  context: TenantContextSources,
+  kind: DocumentKind,
+  id: string,
+  input: DocumentInput,
+): Promise<TenantDocument> {
   const tenant = await resolveTenantContext(actor, context, documentKinds[kind].write);
   const data = parseInput(updateSchema, input);
   assertModeFits(kind, data.mode);

@@ -29,6 +29,7 @@ export function rewrapDomainKeys(prisma: Pick<PrismaClient, 'customDomain'>, key
       }),
     (row) => rewrap(keyring, context(row.tenantId, row.domain), row.sealedPrivateKey, legacy(row.tenantId, row.domain)),
     async (row, sealedPrivateKey) =>
-      (await prisma.customDomain.updateMany({ where: { id: row.id, sealedPrivateKey: { equals: row.sealedPrivateKey } }, data: { sealedPrivateKey } })).count === 1,
+      (await prisma.customDomain.updateMany({ where: { id: row.id, sealedPrivateKey: { equals: row.sealedPrivateKey } }, data: { sealedPrivateKey } }))
+        .count === 1,
   );
 }

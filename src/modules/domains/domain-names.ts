@@ -7,7 +7,14 @@ export const domainName = z
   .string()
   .max(253, 'A domain has at most 253 characters')
   .transform((value) => value.toLowerCase().replace(/\.$/, ''))
-  .pipe(z.string().regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/, 'A domain is dot-separated labels of letters, digits and inner hyphens, like policies.acme.com'));
+  .pipe(
+    z
+      .string()
+      .regex(
+        /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/,
+        'A domain is dot-separated labels of letters, digits and inner hyphens, like policies.acme.com',
+      ),
+  );
 
 /** The default domain in a region's area, the area being the region's first part: acme.controlcore.io in eu-west-1 → acme.eu.controlcore.io (a project's tenant keeps its project's tag). */
 export function regionalDomain(tenant: Pick<Tenant, 'slug' | 'domain' | 'projectId'>, region: string, baseDomain: string): string {

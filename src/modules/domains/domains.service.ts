@@ -66,7 +66,9 @@ export async function addCustomDomain(actor: Actor, deps: DomainDeps, ref: Tenan
   assertLive(tenant, 'add a domain to');
   const data = parseInput(addInput, input);
   if (data.domain === deps.baseDomain || data.domain.endsWith(`.${deps.baseDomain}`)) {
-    throw new InvalidInputError([{ field: 'domain', rule: 'reserved', message: `Domains under ${deps.baseDomain} are default domains; a custom domain is one the tenant owns` }]);
+    throw new InvalidInputError([
+      { field: 'domain', rule: 'reserved', message: `Domains under ${deps.baseDomain} are default domains; a custom domain is one the tenant owns` },
+    ]);
   }
   const { notAfter } = checkCertificate(data.domain, data.sslCertificate, data.sslPrivateKey);
   const existing = await actor.prisma.customDomain.findFirst({
@@ -75,7 +77,9 @@ export async function addCustomDomain(actor: Actor, deps: DomainDeps, ref: Tenan
   });
   if (existing) {
     throw new ConflictError(
-      existing.tenantId === tenant.id ? `Domain ${data.domain} is already a custom domain of this tenant` : `Domain ${data.domain} is already verified for another tenant`,
+      existing.tenantId === tenant.id
+        ? `Domain ${data.domain} is already a custom domain of this tenant`
+        : `Domain ${data.domain} is already verified for another tenant`,
       { field: 'domain' },
     );
   }

@@ -16,7 +16,7 @@ const DnsInstructionsRef = builder.objectRef<NonNullable<TenantDomain['dnsInstru
 });
 
 export const TenantDomainRef = builder.objectRef<TenantDomain>('TenantDomain').implement({
-  description: "A domain serving a tenant: its default one, or a custom one with its certificate (the private key is never returned)",
+  description: 'A domain serving a tenant: its default one, or a custom one with its certificate (the private key is never returned)',
   fields: (t) => ({
     domain: t.exposeString('domain'),
     status: t.expose('status', { type: DomainStatus }),
@@ -32,6 +32,6 @@ export const AddCustomDomainInput = builder.inputType('AddCustomDomainInput', {
   fields: (t) => ({
     domain: t.string({ required: true, description: 'A host name the tenant owns, like policies.acme.com' }),
     sslCertificate: t.string({ required: true, description: 'PEM X.509 certificate covering the domain, valid now' }),
-    sslPrivateKey: t.string({ required: true, description: "PEM private key of the certificate: sealed at rest, never returned" }),
+    sslPrivateKey: t.string({ required: true, description: 'PEM private key of the certificate: sealed at rest, never returned' }),
   }),
 });

@@ -21,11 +21,7 @@ export type TenantFeatureSummary = {
  * A tenant's features from what is already loaded: its tier, its stored switches and its
  * configuration. Mirrored features read the configuration, so the two can never disagree.
  */
-export function tenantFeatures(
-  tier: PlanTier,
-  switches: readonly { feature: string; enabled: boolean }[],
-  storedConfig: unknown,
-): TenantFeatureSummary {
+export function tenantFeatures(tier: PlanTier, switches: readonly { feature: string; enabled: boolean }[], storedConfig: unknown): TenantFeatureSummary {
   const config = readConfigDocument(storedConfig);
   const stored = new Map(switches.map((row) => [row.feature, row.enabled]));
   const features = featureCatalog.map((feature) => {
@@ -75,7 +71,12 @@ export async function setTenantFeature(actor: Actor, ref: string, name: string, 
     // Before: what the tenant had, stored or by default.
     const was = before?.enabled ?? (feature.enabledByDefault && tierMeets(tenant.tier, feature.tierRequired));
     if (was !== enabled) {
-      await recordAudit(tx, actor, { tenantId: tenant.id, action: 'feature.updated', target: `feature:${name}`, changes: [{ path: `features.${name}`, before: was, after: enabled }] });
+      await recordAudit(tx, actor, {
+        tenantId: tenant.id,
+        action: 'feature.updated',
+        target: `feature:${name}`,
+        changes: [{ path: `features.${name}`, before: was, after: enabled }],
+      });
     }
   });
   return tenant.id;
@@ -103,6 +104,10 @@ export async function readLoadedFeatures(
 
 /** For a tenant already resolved under the caller's scope. */
 export async function loadTenantFeatures(actor: Actor, tenantId: string): Promise<TenantFeatureSummary & { tenantId: string }> {
-  const tenant = (await actor.prisma.tenant.findUniqueOrThrow({ where: { id: tenantId }, include: featureInputs, relationLoadStrategy: 'join' })) as WithFeatureInputs;
+  const tenant = (await actor.prisma.tenant.findUniqueOrThrow({
+    where: { id: tenantId },
+    include: featureInputs,
+    relationLoadStrategy: 'join',
+  })) as WithFeatureInputs;
   return { tenantId, ...tenantFeatures(tenant.tier, tenant.features, tenant.config?.document) };
 }

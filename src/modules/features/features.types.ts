@@ -26,19 +26,23 @@ const TenantFeatureRef = builder.objectRef<TenantFeatureState>('TenantFeature').
   }),
 });
 
-export const TenantFeaturesRef = builder
-  .objectRef<TenantFeatureSummary & { tenantId: string }>('TenantFeatures')
-  .implement({
-    fields: (t) => ({
-      tenantId: t.exposeID('tenantId'),
-      features: t.field({ type: [TenantFeatureRef], resolve: (summary) => summary.features }),
-      totalEnabled: t.exposeInt('totalEnabled'),
-      totalAvailable: t.exposeInt('totalAvailable'),
-    }),
-  });
+export const TenantFeaturesRef = builder.objectRef<TenantFeatureSummary & { tenantId: string }>('TenantFeatures').implement({
+  fields: (t) => ({
+    tenantId: t.exposeID('tenantId'),
+    features: t.field({ type: [TenantFeatureRef], resolve: (summary) => summary.features }),
+    totalEnabled: t.exposeInt('totalEnabled'),
+    totalAvailable: t.exposeInt('totalAvailable'),
+  }),
+});
 
 builder.queryField('featureCatalog', (t) =>
-  t.field({ type: [FeatureRef], resolve: (_root, _args, ctx) => (requireScope(ctx, 'features:read'), featureCatalog) }),
+  t.field({
+    type: [FeatureRef],
+    resolve: (_root, _args, ctx) => {
+      requireScope(ctx, 'features:read');
+      return featureCatalog;
+    },
+  }),
 );
 
 builder.prismaObjectField(TenantRef, 'features', (t) =>

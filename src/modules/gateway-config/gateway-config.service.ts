@@ -9,13 +9,7 @@ import type { Actor } from '../../kernel/principal.js';
 import { assertDocumentQuota } from '../quotas/quotas.js';
 import { sealSecretValue, tenantDataKey } from '../secrets/envelope.js';
 import { assertLive, resolveTenant } from '../../kernel/tenant-access.js';
-import {
-  type GatewayConfigDocument,
-  type GatewayConfigView,
-  gatewayConfigPatch,
-  readGatewayConfig,
-  viewOf,
-} from '../../kernel/gateway-config-spec.js';
+import { type GatewayConfigDocument, type GatewayConfigView, gatewayConfigPatch, readGatewayConfig, viewOf } from '../../kernel/gateway-config-spec.js';
 import { lockGatewayConfig, writeGatewayConfigVersion } from './gateway-config-versions.js';
 
 export type GatewayConfig = GatewayConfigView & { tenantId: string; version: number; updatedAt: Date | null; updatedBy: string | null };
@@ -38,12 +32,20 @@ function referenceViolations(document: GatewayConfigDocument, storedSecrets: Set
   const violations: Violation[] = [];
   for (const [name, credential] of Object.entries(document.credentials)) {
     if (!storedSecrets.has(credential.secret)) {
-      violations.push({ field: `credentials.${name}.secret`, rule: 'unknown_secret', message: `credentials.${name}.secret: no secret named "${credential.secret}" is stored` });
+      violations.push({
+        field: `credentials.${name}.secret`,
+        rule: 'unknown_secret',
+        message: `credentials.${name}.secret: no secret named "${credential.secret}" is stored`,
+      });
     }
   }
   document.routes.forEach((route, index) => {
     if (route.credential !== undefined && !(route.credential in document.credentials)) {
-      violations.push({ field: `routes.${index}.credential`, rule: 'unknown_credential', message: `routes.${index}.credential: no credential named "${route.credential}"` });
+      violations.push({
+        field: `routes.${index}.credential`,
+        rule: 'unknown_credential',
+        message: `routes.${index}.credential: no credential named "${route.credential}"`,
+      });
     }
   });
   return violations;
@@ -81,7 +83,14 @@ export async function saveGatewayConfig(actor: Actor & { keyring: Keyring }, ref
     assertDocumentQuota(actor.principal, 'webhooks', tenant.tier, before.webhooks.length, after.webhooks.length);
     const updatedFields = changedPaths(viewOf(before), viewOf(after));
     if (isDeepStrictEqual(before, after) || (updatedFields.length === 0 && !webhooks)) return { row: current, updatedFields };
-    const row = await writeGatewayConfigVersion(tx, current, after, after as unknown as Prisma.InputJsonObject, author, updatedFields.length ? updatedFields : ['webhooks']);
+    const row = await writeGatewayConfigVersion(
+      tx,
+      current,
+      after,
+      after as unknown as Prisma.InputJsonObject,
+      author,
+      updatedFields.length ? updatedFields : ['webhooks'],
+    );
     const version = row.version;
     const changes = documentChanges(viewOf(before) as unknown as Record<string, unknown>, viewOf(after) as unknown as Record<string, unknown>);
     await recordAudit(tx, actor, { tenantId: tenant.id, action: 'gateway_config.updated', target: `gateway_config:v${version}`, changes });
@@ -101,6 +110,16 @@ export type GatewayConfigRevision = { version: number; principal: string; update
 /** Gateway configuration revisions, newest first. */
 export async function gatewayConfigHistory(actor: Actor, ref: string | null | undefined, first: number): Promise<GatewayConfigRevision[]> {
   const tenant = await resolveTenant(actor, ref, 'config:read');
-  const rows = await actor.prisma.tenantConfigRevision.findMany({ where: revisionsWhere(tenant.id, 'gateway'), orderBy: { version: 'desc' }, take: Math.min(Math.max(first, 1), 100) });
-  return rows.map((row) => ({ version: row.version, principal: row.principal, updatedFields: row.updatedFields, createdAt: row.createdAt, config: viewOf(readGatewayConfig(row.document)) }));
+  const rows = await actor.prisma.tenantConfigRevision.findMany({
+    where: revisionsWhere(tenant.id, 'gateway'),
+    orderBy: { version: 'desc' },
+    take: Math.min(Math.max(first, 1), 100),
+  });
+  return rows.map((row) => ({
+    version: row.version,
+    principal: row.principal,
+    updatedFields: row.updatedFields,
+    createdAt: row.createdAt,
+    config: viewOf(readGatewayConfig(row.document)),
+  }));
 }

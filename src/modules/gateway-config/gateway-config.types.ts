@@ -3,13 +3,18 @@ import { nameZodEnum, zodGraphQLType, zodObjectType } from '../../graphql/zod-ty
 import type { GatewayConfig, GatewayConfigRevision, GatewayConfigSaved } from './gateway-config.service.js';
 import { gatewayConfigPatch, gatewayConfigView, gatewaySectionNames, httpMethods, webhookEvents } from '../../kernel/gateway-config-spec.js';
 
-nameZodEnum(httpMethods, 'HttpMethod', 'A route\'s HTTP method (the REST API takes it in any case)');
+nameZodEnum(httpMethods, 'HttpMethod', "A route's HTTP method (the REST API takes it in any case)");
 nameZodEnum(webhookEvents, 'WebhookEvent', 'The events a webhook may subscribe to: every change of these kinds is one, written with its audit event');
 
 const shapeOf = (schema: typeof gatewayConfigView) => schema.shape;
 
 /** The five sections as GraphQL fields, derived from the spec's served shape. */
-const sectionTypes = Object.fromEntries(gatewaySectionNames.map((section) => [section, zodGraphQLType(shapeOf(gatewayConfigView)[section], `Gateway${section[0]!.toUpperCase()}${section.slice(1)}`, 'output')]));
+const sectionTypes = Object.fromEntries(
+  gatewaySectionNames.map((section) => [
+    section,
+    zodGraphQLType(shapeOf(gatewayConfigView)[section], `Gateway${section[0]!.toUpperCase()}${section.slice(1)}`, 'output'),
+  ]),
+);
 
 export const GatewayConfigRef = builder.objectRef<GatewayConfig>('GatewayConfig').implement({
   description: "A tenant's gateway configuration (seed 001): routes, credentials, rateLimit, cache, webhooks; webhook secrets are never returned",
@@ -43,6 +48,10 @@ export const GatewayConfigRevisionRef = builder.objectRef<GatewayConfigRevision>
     principal: t.exposeString('principal', { description: 'The API key (or operator) that made the change' }),
     updatedFields: t.exposeStringList('updatedFields'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    config: t.field({ type: 'JSONObject', description: 'The whole gateway configuration after this change', resolve: (revision) => revision.config as unknown as Record<string, unknown> }),
+    config: t.field({
+      type: 'JSONObject',
+      description: 'The whole gateway configuration after this change',
+      resolve: (revision) => revision.config as unknown as Record<string, unknown>,
+    }),
   }),
 });

@@ -32,12 +32,13 @@ export function mintTenantsDbKey(): { key: string; prefix: string; secretHash: s
 
 const createKeySchema = z.object({
   name: z.string().trim().min(1, { error: 'name must not be empty' }).max(100, { error: 'name must be at most 100 characters' }),
-  scopes: z
-    .array(z.enum(scopes, { error: `scopes must be among ${scopes.join(', ')}` }))
-    .min(1, { error: 'scopes must name at least one scope' }),
+  scopes: z.array(z.enum(scopes, { error: `scopes must be among ${scopes.join(', ')}` })).min(1, { error: 'scopes must name at least one scope' }),
   tenant: z.string().max(64).nullish(),
   projectId: z.string().uuid({ error: 'projectId must be a UUID' }).nullish(),
-  expiresAt: z.date().refine((value) => value.getTime() > Date.now(), { error: 'expiresAt must be in the future' }).nullish(),
+  expiresAt: z
+    .date()
+    .refine((value) => value.getTime() > Date.now(), { error: 'expiresAt must be in the future' })
+    .nullish(),
   brand: z.enum(['tgw', 'cc_live']).nullish(),
 });
 
@@ -60,7 +61,10 @@ export async function createApiKey(actor: Actor, input: CreateApiKeyInput): Prom
     const tenant = await resolveTenant(actor, data.tenant, 'keys:write');
     // Each tenant key is a user of the tenant, beside its administrator (tenant-counts.ts).
     if (1 + (await activeTenantKeys(actor.prisma, tenant.id)) >= tenant.maxUsers) {
-      throw new ForbiddenError(`The tenant's user limit is reached (maxUsers: ${tenant.maxUsers}); revoke a key first`, { limit: tenant.maxUsers, field: 'maxUsers' });
+      throw new ForbiddenError(`The tenant's user limit is reached (maxUsers: ${tenant.maxUsers}); revoke a key first`, {
+        limit: tenant.maxUsers,
+        field: 'maxUsers',
+      });
     }
     owner = { owner: 'TENANT', tenantId: tenant.id, projectId: null };
   } else if (data.projectId) {

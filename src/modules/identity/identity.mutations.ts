@@ -8,27 +8,29 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
     name: t.string({ required: true }),
     scopes: t.field({ type: [ScopeEnum], required: true }),
     tenant: t.id({ required: false, description: 'Owner tenant (UUID or slug): the key reaches that tenant only' }),
-    projectId: t.id({ required: false, description: 'Owner project: the key reaches that project\'s tenants' }),
+    projectId: t.id({ required: false, description: "Owner project: the key reaches that project's tenants" }),
     expiresAt: t.field({ type: 'DateTime', required: false }),
   }),
   description: 'Neither tenant nor projectId: an operator (global) key, which only an operator may create.',
 });
 
-export const CreateApiKeyPayload = builder
-  .objectRef<Awaited<ReturnType<typeof createApiKey>>>('CreateApiKeyPayload')
-  .implement({
-    fields: (t) => ({
-      apiKey: t.field({ type: ApiKeyRef, resolve: (payload) => payload.apiKey }),
-      secret: t.exposeString('secret', { description: 'The whole key. Shown this once: store it now.' }),
-    }),
-  });
+export const CreateApiKeyPayload = builder.objectRef<Awaited<ReturnType<typeof createApiKey>>>('CreateApiKeyPayload').implement({
+  fields: (t) => ({
+    apiKey: t.field({ type: ApiKeyRef, resolve: (payload) => payload.apiKey }),
+    secret: t.exposeString('secret', { description: 'The whole key. Shown this once: store it now.' }),
+  }),
+});
 
 builder.mutationField('createApiKey', (t) =>
   t.field({
     type: CreateApiKeyPayload,
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
-      createApiKey(ctx, { ...input, tenant: input.tenant == null ? input.tenant : String(input.tenant), projectId: input.projectId == null ? input.projectId : String(input.projectId) }),
+      createApiKey(ctx, {
+        ...input,
+        tenant: input.tenant == null ? input.tenant : String(input.tenant),
+        projectId: input.projectId == null ? input.projectId : String(input.projectId),
+      }),
   }),
 );
 

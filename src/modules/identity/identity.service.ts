@@ -14,7 +14,9 @@ function operatorPrincipal(): Principal {
   return { id: 'operator', label: 'operator', owner: 'GLOBAL', projectId: null, tenantId: null, scopes: new Set(['admin']) };
 }
 
-type OwningTenant = Pick<Tenant, 'slug' | 'tier' | 'status' | 'statusBeforeRestore' | 'expiresAt'> & { gatewayConfig?: { quotaPerMinute: number | null } | null };
+type OwningTenant = Pick<Tenant, 'slug' | 'tier' | 'status' | 'statusBeforeRestore' | 'expiresAt'> & {
+  gatewayConfig?: { quotaPerMinute: number | null } | null;
+};
 
 export function principalFromKey(key: ApiKey & { tenant?: OwningTenant | null }, standing?: TenantStanding): Principal {
   return {
@@ -41,18 +43,18 @@ const invalidKey = { failure: 'The API key is not valid' } as const;
  * The owning tenant's state is loaded with the key: a deleted tenant's keys are not valid,
  * a suspended or expired tenant's keys only read (requireScope).
  */
-export async function authenticate(
-  prisma: Actor['prisma'],
-  presented: string,
-  adminKey?: string,
-): Promise<{ principal: Principal } | { failure: string }> {
+export async function authenticate(prisma: Actor['prisma'], presented: string, adminKey?: string): Promise<{ principal: Principal } | { failure: string }> {
   if (adminKey) {
     if (sameSecret(presented, adminKey)) return { principal: operatorPrincipal() };
   }
   if (!keyPattern.test(presented)) return invalidKey;
   const key = await prisma.apiKey.findUnique({
     where: { secretHash: hashSecret(presented) },
-    include: { tenant: { select: { slug: true, tier: true, status: true, statusBeforeRestore: true, expiresAt: true, gatewayConfig: { select: { quotaPerMinute: true } } } } },
+    include: {
+      tenant: {
+        select: { slug: true, tier: true, status: true, statusBeforeRestore: true, expiresAt: true, gatewayConfig: { select: { quotaPerMinute: true } } },
+      },
+    },
   });
   if (!key || key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) return invalidKey;
   const standing = key.tenant ? tenantStanding(key.tenant) : undefined;
@@ -68,8 +70,7 @@ async function findReachableKey(actor: Actor, id: string): Promise<ApiKey> {
     (principal.owner === 'GLOBAL' ||
       (principal.owner === 'PROJECT' &&
         (key.projectId === principal.projectId ||
-          (key.tenantId != null &&
-            (await actor.prisma.tenant.count({ where: { id: key.tenantId, ...reachableTenants(principal) } })) > 0))) ||
+          (key.tenantId != null && (await actor.prisma.tenant.count({ where: { id: key.tenantId, ...reachableTenants(principal) } })) > 0))) ||
       (principal.owner === 'TENANT' && key.tenantId === principal.tenantId));
   if (!reachable) throw new NotFoundError('API key does not exist', { field: 'id' });
   return key;
@@ -102,7 +103,10 @@ export async function listApiKeysWhere(actor: Actor) {
 const projectSchema = z.object({
   slug: z.string().regex(/^[a-z0-9][a-z0-9_-]{1,63}$/, { error: 'slug must be 2-64 lowercase letters, digits, "_" or "-"' }),
   name: z.string().trim().min(1, { error: 'name must not be empty' }).max(200, { error: 'name must be at most 200 characters' }),
-  tier: z.enum(['FREE', 'BASIC', 'PRO', 'ENTERPRISE']).nullish().transform((tier) => tier ?? 'FREE'),
+  tier: z
+    .enum(['FREE', 'BASIC', 'PRO', 'ENTERPRISE'])
+    .nullish()
+    .transform((tier) => tier ?? 'FREE'),
 });
 
 export async function createProject(actor: Actor, input: { slug: string; name: string; tier?: Project['tier'] | null }): Promise<Project> {
@@ -130,4 +134,3 @@ export async function ensureBootstrapOperatorKey(prisma: Actor['prisma']): Promi
   });
   return key;
 }
-

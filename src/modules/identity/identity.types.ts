@@ -13,7 +13,7 @@ export const ScopeEnum = builder.enumType('Scope', {
 export const ApiKeyOwner = builder.enumType('ApiKeyOwner', {
   values: {
     GLOBAL: { description: 'An operator key: every tenant' },
-    PROJECT: { description: "Every tenant of one project" },
+    PROJECT: { description: 'Every tenant of one project' },
     TENANT: { description: 'One tenant' },
   } as const,
 });

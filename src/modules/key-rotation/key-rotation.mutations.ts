@@ -13,11 +13,13 @@ builder.mutationField('rewrapSealedValues', (t) =>
 
 builder.mutationField('rewrapSecretDataKeys', (t) =>
   t.field({
-    description: 'Key rotation (operator): the same re-wrap as rewrapSealedValues, answering the tenant data keys\' counts',
+    description: "Key rotation (operator): the same re-wrap as rewrapSealedValues, answering the tenant data keys' counts",
     deprecationReason: 'Use rewrapSealedValues, which reports every kind of sealed value',
     type: SecretRewrapRef,
     resolve: async (_root, _args, ctx) => {
-      const { kind: _kind, ...dataKeys } = (await rewrapSealedValues(ctx, { keyring: ctx.keyring, storages: ctx.backups.storages })).find((entry) => entry.kind === 'TENANT_DATA_KEY')!;
+      const { kind: _kind, ...dataKeys } = (await rewrapSealedValues(ctx, { keyring: ctx.keyring, storages: ctx.backups.storages })).find(
+        (entry) => entry.kind === 'TENANT_DATA_KEY',
+      )!;
       return dataKeys;
     },
   }),

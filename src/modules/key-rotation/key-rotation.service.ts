@@ -10,7 +10,14 @@ import { rewrapPlacementPasswords } from '../data-plane-schemas/placements.js';
 import { rewrapWorkspacePasswords } from '../workspaces/workspace-passwords.js';
 
 /** Everything the gateway's keyring seals, one kind per place it is kept. */
-export const sealedKinds = ['TENANT_DATA_KEY', 'PROXY_PASSWORD', 'WORKSPACE_PASSWORD', 'DATA_PLANE_ROLE_PASSWORD', 'CUSTOM_DOMAIN_KEY', 'BACKUP_FILE_KEY'] as const;
+export const sealedKinds = [
+  'TENANT_DATA_KEY',
+  'PROXY_PASSWORD',
+  'WORKSPACE_PASSWORD',
+  'DATA_PLANE_ROLE_PASSWORD',
+  'CUSTOM_DOMAIN_KEY',
+  'BACKUP_FILE_KEY',
+] as const;
 export type SealedKind = (typeof sealedKinds)[number];
 
 export type KindRewrap = RewrapCount & { kind: SealedKind };

@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import type { RewrapCount } from '../../lib/keyring.js';
-import { type KindRewrap, sealedKinds } from './key-rotation.service.js';
+import type { KindRewrap, sealedKinds } from './key-rotation.service.js';
 
 export const SealedKindRef = builder.enumType('SealedKind', {
   description: "What the gateway's keyring (SECRETS_KEY) seals",
@@ -20,7 +20,9 @@ export const KindRewrapRef = builder.objectRef<KindRewrap>('SealedKindRewrap').i
     kind: t.field({ type: SealedKindRef, resolve: (row) => row.kind }),
     total: t.exposeInt('total', { description: 'Values of this kind held' }),
     rewrapped: t.exposeInt('rewrapped', { description: 'Values this call moved under the current key (and into the current format)' }),
-    unopenable: t.exposeInt('unopenable', { description: 'Values no key of the keyring opens (left as they are): SECRETS_KEY_PREVIOUS does not open them either' }),
+    unopenable: t.exposeInt('unopenable', {
+      description: 'Values no key of the keyring opens (left as they are): SECRETS_KEY_PREVIOUS does not open them either',
+    }),
   }),
 });
 

@@ -38,7 +38,13 @@ function assertPage(limit: number, offset: number) {
 }
 
 /** A tenant's logged queries, newest first, a page at a time; `hasMore` says whether another page follows. */
-export async function listQueryLogs(actor: Actor, ref: string, page: { limit?: number | null; offset?: number | null }, filter: QueryLogFilter, deps: QueryLogDeps) {
+export async function listQueryLogs(
+  actor: Actor,
+  ref: string,
+  page: { limit?: number | null; offset?: number | null },
+  filter: QueryLogFilter,
+  deps: QueryLogDeps,
+) {
   const limit = page.limit ?? defaultLogPage;
   const offset = page.offset ?? 0;
   assertPage(limit, offset);

@@ -31,14 +31,17 @@ export class QuotaExceededError extends ForbiddenError {
   constructor(quota: QuotaName, plan: PlanTier, current: number, more: { field?: string; requested?: number } = {}) {
     const { per, noun, limits } = quotaTable[quota];
     const asked = more.requested === undefined ? '' : ` (${more.requested} asked)`;
-    super(`Quota reached: the ${plan} plan allows ${limits[plan]} ${noun} per ${per}, and this ${per} has ${current}${asked}; remove some or upgrade the plan`, {
-      reason: 'quota_exceeded',
-      quota,
-      plan,
-      limit: limits[plan],
-      current,
-      ...more,
-    });
+    super(
+      `Quota reached: the ${plan} plan allows ${limits[plan]} ${noun} per ${per}, and this ${per} has ${current}${asked}; remove some or upgrade the plan`,
+      {
+        reason: 'quota_exceeded',
+        quota,
+        plan,
+        limit: limits[plan],
+        current,
+        ...more,
+      },
+    );
   }
 }
 
@@ -68,7 +71,12 @@ const projectCounts: Record<ProjectQuota, (db: Prisma.TransactionClient, project
  * merely reference the project go on), so two creates racing for the last slot take turns and
  * the second counts the first. Outside a transaction it is an early answer before costly work.
  */
-export async function assertProjectQuotas(db: Prisma.TransactionClient, principal: Principal | null | undefined, projectId: string, quotas: ProjectQuota[]): Promise<void> {
+export async function assertProjectQuotas(
+  db: Prisma.TransactionClient,
+  principal: Principal | null | undefined,
+  projectId: string,
+  quotas: ProjectQuota[],
+): Promise<void> {
   if (!bound(principal)) return;
   const [project] = await db.$queryRaw<{ tier: PlanTier }[]>`SELECT tier::text AS tier FROM "Project" WHERE id = ${projectId}::uuid FOR NO KEY UPDATE`;
   if (!project) return;
@@ -85,7 +93,11 @@ export async function assertAccountQuota(db: Prisma.TransactionClient, principal
 }
 
 /** One more secret of the tenant, on the tenant's plan; the tenant's row is locked and the secrets counted in the storing transaction. */
-export async function assertSecretQuota(db: Prisma.TransactionClient, principal: Principal | null | undefined, tenant: { id: string; tier: PlanTier }): Promise<void> {
+export async function assertSecretQuota(
+  db: Prisma.TransactionClient,
+  principal: Principal | null | undefined,
+  tenant: { id: string; tier: PlanTier },
+): Promise<void> {
   if (!bound(principal)) return;
   await db.$queryRaw`SELECT 1 FROM "Tenant" WHERE id = ${tenant.id}::uuid FOR NO KEY UPDATE`;
   check('secrets', tenant.tier, await db.tenantSecret.count({ where: { tenantId: tenant.id } }), 'name');
@@ -96,7 +108,13 @@ export async function assertSecretQuota(db: Prisma.TransactionClient, principal:
  * caller holds the document's row locked. A document may keep what it has (a plan lowered
  * since): only growing past the quota is refused.
  */
-export function assertDocumentQuota(principal: Principal | null | undefined, quota: 'routes' | 'webhooks', plan: PlanTier, before: number, after: number): void {
+export function assertDocumentQuota(
+  principal: Principal | null | undefined,
+  quota: 'routes' | 'webhooks',
+  plan: PlanTier,
+  before: number,
+  after: number,
+): void {
   if (!bound(principal) || after <= before || after <= quotaTable[quota].limits[plan]) return;
   throw new QuotaExceededError(quota, plan, before, { field: quota, requested: after });
 }

@@ -32,7 +32,10 @@ export const permissionsSchema = z
   .min(1, { error: 'a role needs at least one permission' })
   .max(rbacLimits.permissions, { error: `a role has at most ${rbacLimits.permissions} permissions` })
   .transform((permissions) => [...new Set(permissions)]);
-export const descriptionSchema = z.string().max(rbacLimits.description, { error: `description is at most ${rbacLimits.description} characters` }).nullable();
+export const descriptionSchema = z
+  .string()
+  .max(rbacLimits.description, { error: `description is at most ${rbacLimits.description} characters` })
+  .nullable();
 
 /** Roles keyed by name, so the trail names the role that changed (roles.editor); point-in-time recovery replays these paths. */
 export const rbacPaths = (document: RbacDocument) => ({

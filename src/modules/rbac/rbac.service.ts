@@ -23,22 +23,32 @@ function check<S extends z.ZodType>(violations: Violation[], field: string, sche
 }
 
 /** One change to a tenant's roles, under its row lock: `change` returns the document after it, or throws. */
-async function changeRbac(actor: Actor, ref: string | null | undefined, audit: { action: string; target: string }, change: (document: RbacDocument) => RbacDocument): Promise<TenantRbac> {
+async function changeRbac(
+  actor: Actor,
+  ref: string | null | undefined,
+  audit: { action: string; target: string },
+  change: (document: RbacDocument) => RbacDocument,
+): Promise<TenantRbac> {
   const tenant = await resolveTenant(actor, ref, 'config:write');
   assertLive(tenant, 'change the roles of');
   const author = actor.principal!.label;
   return actor.prisma.$transaction(async (tx) => {
-    await tx.tenantRbac.createMany({ data: [{ tenantId: tenant.id, document: readRbac(null) as unknown as Prisma.InputJsonObject, updatedBy: author }], skipDuplicates: true });
+    await tx.tenantRbac.createMany({
+      data: [{ tenantId: tenant.id, document: readRbac(null) as unknown as Prisma.InputJsonObject, updatedBy: author }],
+      skipDuplicates: true,
+    });
     await tx.$queryRaw`SELECT 1 FROM "TenantRbac" WHERE "tenantId" = ${tenant.id}::uuid FOR UPDATE`;
     const row = await tx.tenantRbac.findUniqueOrThrow({ where: { tenantId: tenant.id } });
     const before = readRbac(row.document);
     const after = change(structuredClone(before));
-    await tx.tenantRbac.update({ where: { tenantId: tenant.id }, data: { document: after as unknown as Prisma.InputJsonObject, updatedBy: author, updatedAt: new Date() } });
+    await tx.tenantRbac.update({
+      where: { tenantId: tenant.id },
+      data: { document: after as unknown as Prisma.InputJsonObject, updatedBy: author, updatedAt: new Date() },
+    });
     await recordAudit(tx, actor, { tenantId: tenant.id, ...audit, changes: documentChanges(rbacPaths(before), rbacPaths(after)) });
     return { tenantId: tenant.id, ...after };
   });
 }
-
 
 const noRole = (name: string) => new NotFoundError(`No role named "${name.slice(0, 64)}"`, { field: 'name' });
 
@@ -53,15 +63,22 @@ export async function createRole(actor: Actor, ref: string | null | undefined, i
   if (violations.length) throw new InvalidInputError(violations);
   const role: Role = { name: name!, description: description ?? null, permissions: permissions! };
   await changeRbac(actor, ref, { action: 'role.created', target: `role:${role.name}` }, (document) => {
-    if (document.roles.some((existing) => existing.name === role.name)) throw new ConflictError(`A role named "${role.name}" already exists`, { field: 'name' });
-    if (document.roles.length >= rbacLimits.roles) throw new InvalidInputError([{ field: 'name', rule: 'size', message: `a tenant has at most ${rbacLimits.roles} roles` }]);
+    if (document.roles.some((existing) => existing.name === role.name))
+      throw new ConflictError(`A role named "${role.name}" already exists`, { field: 'name' });
+    if (document.roles.length >= rbacLimits.roles)
+      throw new InvalidInputError([{ field: 'name', rule: 'size', message: `a tenant has at most ${rbacLimits.roles} roles` }]);
     return { ...document, roles: [...document.roles, role] };
   });
   return role;
 }
 
 /** Changes a role's permissions and/or description; an unknown name is NOT_FOUND. */
-export async function updateRole(actor: Actor, ref: string | null | undefined, name: string, input: { description?: string | null; permissions?: string[] | null }): Promise<Role> {
+export async function updateRole(
+  actor: Actor,
+  ref: string | null | undefined,
+  name: string,
+  input: { description?: string | null; permissions?: string[] | null },
+): Promise<Role> {
   const violations: Violation[] = [];
   const permissions = input.permissions == null ? undefined : check(violations, 'permissions', permissionsSchema, input.permissions);
   // Absent or null keeps the description; "" clears it.
@@ -90,7 +107,11 @@ export async function deleteRole(actor: Actor, ref: string | null | undefined, n
 }
 
 /** `enabled` and `defaultRole` (which must name an existing role). */
-export async function setRbac(actor: Actor, ref: string | null | undefined, input: { enabled?: boolean | null; defaultRole?: string | null }): Promise<TenantRbac> {
+export async function setRbac(
+  actor: Actor,
+  ref: string | null | undefined,
+  input: { enabled?: boolean | null; defaultRole?: string | null },
+): Promise<TenantRbac> {
   return changeRbac(actor, ref, { action: 'rbac.updated', target: 'rbac' }, (document) => {
     if (input.defaultRole != null && !document.roles.some((role) => role.name === input.defaultRole)) {
       throw new InvalidInputError([{ field: 'defaultRole', rule: 'unknown_role', message: `defaultRole: no role named "${input.defaultRole.slice(0, 64)}"` }]);

@@ -3,7 +3,7 @@ import type { Role } from './rbac-document.js';
 import type { TenantRbac } from './rbac.service.js';
 
 export const RoleRef = builder.objectRef<Role>('TenantRole').implement({
-  description: 'A custom role for the tenant\'s end users',
+  description: "A custom role for the tenant's end users",
   fields: (t) => ({
     name: t.exposeString('name'),
     description: t.exposeString('description', { nullable: true }),

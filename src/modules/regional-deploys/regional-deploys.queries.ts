@@ -8,7 +8,7 @@ const regionalDeployField = (deprecationReason?: string) =>
   builder.queryField(deprecationReason ? 'tenantDeployment' : 'regionalDeploy', (t) =>
     t.prismaField({
       type: TenantDeploymentRef,
-      description: "One regional deploy of the tenant (Control Core); a TenantsDB deployment is a schema rollout (tenantSchemaRollouts)",
+      description: 'One regional deploy of the tenant (Control Core); a TenantsDB deployment is a schema rollout (tenantSchemaRollouts)',
       ...(deprecationReason ? { deprecationReason } : {}),
       args: { ...tenantArgs(t), id: t.arg.id({ required: true }) },
       resolve: (_query, _root, args, ctx) => tenantDeployment(ctx, tenantRefFrom(args), String(args.id)),

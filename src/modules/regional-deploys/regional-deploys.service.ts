@@ -20,7 +20,10 @@ const maxWindowAheadMs = 90 * 86_400_000;
 
 const deployInput = z.object({
   region: z.string().refine((region) => deployableRegions.includes(region), { message: `region must be one of ${deployableRegions.join(', ')}` }),
-  migrateData: z.boolean().nullish().transform((value) => value ?? true),
+  migrateData: z
+    .boolean()
+    .nullish()
+    .transform((value) => value ?? true),
   maintenanceWindow: z
     .date()
     .nullish()

@@ -2,7 +2,11 @@ import { builder } from '../../graphql/builder.js';
 import { deploymentProgress, type PhaseProgress } from './regional-deploy-state.js';
 
 const DeploymentStatus = builder.enumType('DeploymentStatus', {
-  values: { SCHEDULED: { description: 'Waiting for its maintenance window' }, IN_PROGRESS: {}, COMPLETED: { description: 'The tenant now runs in the new region' } } as const,
+  values: {
+    SCHEDULED: { description: 'Waiting for its maintenance window' },
+    IN_PROGRESS: {},
+    COMPLETED: { description: 'The tenant now runs in the new region' },
+  } as const,
 });
 const PhaseProgressEnum = builder.enumType('DeploymentPhaseProgress', {
   values: ['PENDING', 'IN_PROGRESS', 'COMPLETED', 'SKIPPED'] as const,
@@ -10,7 +14,11 @@ const PhaseProgressEnum = builder.enumType('DeploymentPhaseProgress', {
 
 const DeploymentProgressRef = builder.objectRef<Record<'DATABASE_MIGRATION' | 'DNS_UPDATE' | 'SSL_SETUP', PhaseProgress>>('DeploymentProgress').implement({
   fields: (t) => ({
-    databaseMigration: t.field({ type: PhaseProgressEnum, description: 'SKIPPED when migrateData is false', resolve: (progress) => progress.DATABASE_MIGRATION }),
+    databaseMigration: t.field({
+      type: PhaseProgressEnum,
+      description: 'SKIPPED when migrateData is false',
+      resolve: (progress) => progress.DATABASE_MIGRATION,
+    }),
     dnsUpdate: t.field({ type: PhaseProgressEnum, resolve: (progress) => progress.DNS_UPDATE }),
     sslSetup: t.field({ type: PhaseProgressEnum, resolve: (progress) => progress.SSL_SETUP }),
   }),

@@ -7,7 +7,10 @@ import type { RolloutApplier } from './schema-rollout.job.js';
 
 /** PostgreSQL refused a blueprint statement in a tenant's schema. */
 export class RolloutStatementError extends Error {
-  constructor(message: string, readonly statement: string) {
+  constructor(
+    message: string,
+    readonly statement: string,
+  ) {
     super(message);
     this.name = 'RolloutStatementError';
   }
@@ -35,7 +38,8 @@ export function rolloutRequester(rollout: SchemaRollout): Pick<AuditActor, 'prin
 export function blueprintVersionApplier(prisma: PrismaClient, deps: DataPlaneDeps): RolloutApplier {
   return async (rollout, target) => {
     const blueprint = await prisma.blueprint.findUnique({ where: { projectId_name: { projectId: rollout.projectId, name: rollout.blueprint } } });
-    const database = blueprint && (await prisma.tenantDatabase.findFirst({ where: { tenantId: target.tenantId, blueprintId: blueprint.id }, include: withPlacement }));
+    const database =
+      blueprint && (await prisma.tenantDatabase.findFirst({ where: { tenantId: target.tenantId, blueprintId: blueprint.id }, include: withPlacement }));
     if (!blueprint || !database?.placement) throw new Error(`The tenant has no database of blueprint '${rollout.blueprint}' any more`);
     const placed = database.placement;
     const versions = await prisma.blueprintVersion.findMany({
@@ -45,7 +49,9 @@ export function blueprintVersionApplier(prisma: PrismaClient, deps: DataPlaneDep
     });
     return prisma.$transaction(
       async (tx) => {
-        const [locked] = await tx.$queryRaw<{ schemaVersion: number }[]>`SELECT "schemaVersion" FROM "TenantDatabase" WHERE id = ${database.id}::uuid FOR UPDATE`;
+        const [locked] = await tx.$queryRaw<
+          { schemaVersion: number }[]
+        >`SELECT "schemaVersion" FROM "TenantDatabase" WHERE id = ${database.id}::uuid FOR UPDATE`;
         const current = Number(locked?.schemaVersion ?? 0);
         if (current >= rollout.version) return 'already_applied' as const;
         await inSchemaSession(deps, placed, async (session) => {

@@ -30,7 +30,10 @@ builder.queryField('tenantSchemaRollouts', (t) =>
   t.field({
     type: TenantSchemaRolloutsRef,
     description: "The deployments that reached a tenant's databases, newest first",
-    args: { tenant: t.arg.id({ required: true, description: 'UUID or slug' }), limit: t.arg.int({ required: false, description: '1 to 1000; all by default' }) },
+    args: {
+      tenant: t.arg.id({ required: true, description: 'UUID or slug' }),
+      limit: t.arg.int({ required: false, description: '1 to 1000; all by default' }),
+    },
     resolve: (_root, args, ctx) => tenantSchemaRollouts(ctx, String(args.tenant), args.limit),
   }),
 );

@@ -78,24 +78,34 @@ export async function deployBlueprint(actor: Actor, input: DeployInput, deps: Ro
       version = next;
     } else if (input.version != null) {
       if (!latest || input.version > latest.number) {
-        throw new NotFoundError(`Blueprint '${blueprint.name}' has no version ${input.version}${pending.length ? ` (its pending changes would become version ${next})` : ''}`, { version: input.version });
+        throw new NotFoundError(
+          `Blueprint '${blueprint.name}' has no version ${input.version}${pending.length ? ` (its pending changes would become version ${next})` : ''}`,
+          { version: input.version },
+        );
       }
       version = input.version;
     } else {
       if (!latest) throw new ConflictError(`Blueprint '${blueprint.name}' has no changes to deploy`);
       version = latest.number;
     }
-    const databases = input.deployAll === false
-      ? []
-      : await tx.tenantDatabase.findMany({
-          where: { blueprintId: blueprint.id, placementId: { not: null }, schemaVersion: { lt: version } },
-          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-          select: { tenantId: true },
-        });
+    const databases =
+      input.deployAll === false
+        ? []
+        : await tx.tenantDatabase.findMany({
+            where: { blueprintId: blueprint.id, placementId: { not: null }, schemaVersion: { lt: version } },
+            orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+            select: { tenantId: true },
+          });
     if (databases.length === 0 && input.deployAll !== false && pending.length === 0 && input.version == null) {
       throw new ConflictError(`Blueprint '${blueprint.name}' has no undeployed changes and every tenant is at version ${version}`);
     }
-    return enqueueSchemaRollout(tx, { projectId, blueprint: blueprint.name, version, tenantIds: databases.map((database) => database.tenantId), requester: actor });
+    return enqueueSchemaRollout(tx, {
+      projectId,
+      blueprint: blueprint.name,
+      version,
+      tenantIds: databases.map((database) => database.tenantId),
+      requester: actor,
+    });
   });
   deps.kick();
   return actor.prisma.schemaRollout.findUniqueOrThrow({ where: { id: rollout.id }, include: withTargets });
@@ -106,7 +116,12 @@ export const rolloutPage = 100;
 /** The caller's project's deployments, newest first. */
 export function listSchemaRollouts(actor: Actor) {
   const projectId = callerProjectId(actor, 'deployments:read');
-  return actor.prisma.schemaRollout.findMany({ where: { projectId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: rolloutPage, include: withTargets });
+  return actor.prisma.schemaRollout.findMany({
+    where: { projectId },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: rolloutPage,
+    include: withTargets,
+  });
 }
 
 export async function findSchemaRollout(actor: Actor, id: string) {

@@ -31,7 +31,10 @@ export function wrapDataKey(keyring: Keyring, tenantId: string, dataKey: Buffer)
 export function rewrapTenantDataKeys(db: Db, keyring: Keyring): Promise<RewrapCount> {
   return rewrapRows(
     async (after) =>
-      (await db.tenantDataKey.findMany({ where: after ? { tenantId: { gt: after } } : {}, orderBy: { tenantId: 'asc' }, take: rewrapPageSize })).map((row) => ({ ...row, id: row.tenantId })),
+      (await db.tenantDataKey.findMany({ where: after ? { tenantId: { gt: after } } : {}, orderBy: { tenantId: 'asc' }, take: rewrapPageSize })).map((row) => ({
+        ...row,
+        id: row.tenantId,
+      })),
     (row) => rewrap(keyring, dataKeyContext(row.tenantId), row.wrappedKey, legacyDataKey(row.tenantId)),
     async (row, wrappedKey) => {
       const updated = await db.tenantDataKey.updateMany({
@@ -63,4 +66,3 @@ export function sealSecretValue(dataKey: Buffer, tenantId: string, name: string,
 export function openSecretValue(dataKey: Buffer, tenantId: string, name: string, sealed: Uint8Array): string {
   return openWithKey(dataKey, Buffer.from(sealed), secretAad(tenantId, name)).toString('utf8');
 }
-

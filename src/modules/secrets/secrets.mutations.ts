@@ -4,7 +4,7 @@ import { TenantSecretRef } from './secrets.types.js';
 
 builder.mutationField('storeTenantSecret', (t) =>
   t.field({
-    description: 'Store or replace a secret, sealed at rest with the tenant\'s data key. Name: ^[A-Z][A-Z0-9_]{0,127}$; value: 1 byte to 64 KiB.',
+    description: "Store or replace a secret, sealed at rest with the tenant's data key. Name: ^[A-Z][A-Z0-9_]{0,127}$; value: 1 byte to 64 KiB.",
     type: TenantSecretRef,
     args: {
       tenant: t.arg.id({ required: false, description: "UUID or slug; the API key's own tenant when absent" }),

@@ -18,12 +18,19 @@ const meta = { tenantId: true, name: true, createdAt: true, updatedAt: true } as
 function nameViolations(name: string, field = 'name'): Violation[] {
   return secretNamePattern.test(name)
     ? []
-    : [{ field, rule: 'pattern', message: `${field} must be 1-128 characters: an uppercase letter, then uppercase letters, digits or "_" (^[A-Z][A-Z0-9_]{0,127}$)` }];
+    : [
+        {
+          field,
+          rule: 'pattern',
+          message: `${field} must be 1-128 characters: an uppercase letter, then uppercase letters, digits or "_" (^[A-Z][A-Z0-9_]{0,127}$)`,
+        },
+      ];
 }
 
 function valueViolations(value: string): Violation[] {
   if (value.length === 0) return [{ field: 'value', rule: 'required', message: 'value must not be empty' }];
-  if (Buffer.byteLength(value, 'utf8') > maxSecretValueBytes) return [{ field: 'value', rule: 'size', message: `value must be at most ${maxSecretValueBytes} bytes (64 KiB)` }];
+  if (Buffer.byteLength(value, 'utf8') > maxSecretValueBytes)
+    return [{ field: 'value', rule: 'size', message: `value must be at most ${maxSecretValueBytes} bytes (64 KiB)` }];
   return [];
 }
 
@@ -68,14 +75,22 @@ export async function deleteSecret(actor: Actor, ref: string | null | undefined,
   const gateway = await actor.prisma.tenantGatewayConfig.findUnique({ where: { tenantId: tenant.id }, select: { document: true } });
   const users = Object.entries(readGatewayConfig(gateway?.document).credentials).filter(([, credential]) => credential.secret === name);
   if (users.length) {
-    throw new ConflictError(`Secret "${name}" is used by ${users.map(([credential]) => `credentials.${credential}`).join(', ')}: change the gateway configuration first`, { field: 'name' });
+    throw new ConflictError(
+      `Secret "${name}" is used by ${users.map(([credential]) => `credentials.${credential}`).join(', ')}: change the gateway configuration first`,
+      { field: 'name' },
+    );
   }
   return actor.prisma.$transaction(async (tx) => {
     const [deleted] = await tx.$queryRaw<SecretMeta[]>`
       DELETE FROM "TenantSecret" WHERE "tenantId" = ${tenant.id}::uuid AND "name" = ${name}
       RETURNING "tenantId", "name", "createdAt", "updatedAt"`;
     if (!deleted) throw new NotFoundError(`No secret named "${name.slice(0, 128)}"`, { field: 'name' });
-    await recordAudit(tx, actor, { tenantId: tenant.id, action: 'secret.deleted', target: `secret:${name}`, changes: [{ path: `secrets.${name}`, before: sealedMark, after: null }] });
+    await recordAudit(tx, actor, {
+      tenantId: tenant.id,
+      action: 'secret.deleted',
+      target: `secret:${name}`,
+      changes: [{ path: `secrets.${name}`, before: sealedMark, after: null }],
+    });
     return deleted;
   });
 }

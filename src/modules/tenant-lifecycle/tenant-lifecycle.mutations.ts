@@ -15,13 +15,24 @@ const limitFields = (t: InputFields) => ({
 
 export const CreateTenantInput = builder.inputType('CreateTenantInput', {
   fields: (t) => ({
-    slug: t.string({ required: false, description: 'Lowercase letters, digits, "_" and "-"; no "__". Without it (or legacyId), a readable id such as tenant-acme-123' }),
-    legacyId: t.string({ required: false, description: 'An id a legacy API knows the tenant by (any string up to 64 characters); the slug derives from it when slug is absent' }),
+    slug: t.string({
+      required: false,
+      description: 'Lowercase letters, digits, "_" and "-"; no "__". Without it (or legacyId), a readable id such as tenant-acme-123',
+    }),
+    legacyId: t.string({
+      required: false,
+      description: 'An id a legacy API knows the tenant by (any string up to 64 characters); the slug derives from it when slug is absent',
+    }),
     name: t.string({ required: true }),
     tier: t.field({ type: PlanTier, required: false, description: 'Defaults to FREE' }),
     region: t.string({ required: false, description: 'A region id from the regions query; defaults to the default zone' }),
     isolation: t.field({ type: IsolationLevel, required: false }),
-    settings: t.field({ type: 'JSONObject', required: false, description: 'max_policies, max_users, max_bouncers set those limits; keys naming the plan (tier, isolation, region …) are refused; other keys are free-form, merged key by key (null removes one)' }),
+    settings: t.field({
+      type: 'JSONObject',
+      required: false,
+      description:
+        'max_policies, max_users, max_bouncers set those limits; keys naming the plan (tier, isolation, region …) are refused; other keys are free-form, merged key by key (null removes one)',
+    }),
     projectId: t.id({ required: false }),
     expiresAt: t.field({ type: 'DateTime', required: false }),
     domain: t.string({ required: false, description: 'Default domain: one name under CONTROL_CORE_BASE_DOMAIN (acme.controlcore.io); unique' }),
@@ -41,7 +52,12 @@ export const UpdateTenantInput = builder.inputType('UpdateTenantInput', {
     tier: t.field({ type: PlanTier, required: false }),
     region: t.string({ required: false }),
     isolation: t.field({ type: IsolationLevel, required: false }),
-    settings: t.field({ type: 'JSONObject', required: false, description: 'max_policies, max_users, max_bouncers set those limits; keys naming the plan (tier, isolation, region …) are refused; other keys are free-form, merged key by key (null removes one)' }),
+    settings: t.field({
+      type: 'JSONObject',
+      required: false,
+      description:
+        'max_policies, max_users, max_bouncers set those limits; keys naming the plan (tier, isolation, region …) are refused; other keys are free-form, merged key by key (null removes one)',
+    }),
     expiresAt: t.field({ type: 'DateTime', required: false, description: 'null clears the expiry' }),
     ...limitFields(t),
   }),
@@ -102,15 +118,13 @@ const ProvisionApiKeyInput = builder.inputType('ProvisionApiKeyInput', {
   }),
 });
 
-const ProvisionTenantPayload = builder
-  .objectRef<Awaited<ReturnType<typeof provisionTenant>>>('ProvisionTenantPayload')
-  .implement({
-    fields: (t) => ({
-      tenant: t.field({ type: TenantRef, resolve: (payload) => payload.tenant }),
-      apiKey: t.field({ type: ApiKeyRef, resolve: (payload) => payload.apiKey }),
-      secret: t.exposeString('secret', { description: 'The tenant key. Shown this once: store it now.' }),
-    }),
-  });
+const ProvisionTenantPayload = builder.objectRef<Awaited<ReturnType<typeof provisionTenant>>>('ProvisionTenantPayload').implement({
+  fields: (t) => ({
+    tenant: t.field({ type: TenantRef, resolve: (payload) => payload.tenant }),
+    apiKey: t.field({ type: ApiKeyRef, resolve: (payload) => payload.apiKey }),
+    secret: t.exposeString('secret', { description: 'The tenant key. Shown this once: store it now.' }),
+  }),
+});
 
 builder.mutationField('provisionTenant', (t) =>
   t.field({

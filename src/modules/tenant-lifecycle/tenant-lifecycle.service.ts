@@ -33,11 +33,7 @@ const slug = z
   // A tenant reference that looks like a UUID is an id (tenantRefWhere): such a slug could name another tenant.
   .refine((value) => !uuidPattern.test(value), { error: 'slug must not have the form of a UUID' });
 
-const name = z
-  .string()
-  .trim()
-  .min(1, { error: 'name must not be empty' })
-  .max(200, { error: 'name must be at most 200 characters' });
+const name = z.string().trim().min(1, { error: 'name must not be empty' }).max(200, { error: 'name must be at most 200 characters' });
 
 const region = z.string().refine((value) => regionIds.has(value), {
   error: (issue) => `region "${String(issue.input)}" is not in the regions catalog (see the regions query)`,
@@ -93,7 +89,9 @@ export type CreateTenantInput = {
   databases?: TenantDatabaseInput[] | null;
 };
 
-export type UpdateTenantInput = { [K in Exclude<keyof CreateTenantInput, 'slug' | 'legacyId' | 'projectId' | 'databases' | 'domain' | 'customDomain'>]?: CreateTenantInput[K] | null };
+export type UpdateTenantInput = {
+  [K in Exclude<keyof CreateTenantInput, 'slug' | 'legacyId' | 'projectId' | 'databases' | 'domain' | 'customDomain'>]?: CreateTenantInput[K] | null;
+};
 
 const updateTenantSchema = z
   .object({
@@ -131,7 +129,10 @@ async function assertSlugFree(actor: Actor, principal: Principal, projectId: str
  * taken too: as a Host it already names that tenant.
  */
 async function assertDomainsFree(actor: Actor, domain: string | null | undefined, customDomain: string | null | undefined, baseDomain: string): Promise<void> {
-  for (const [field, value] of [['domain', domain], ['customDomain', customDomain]] as const) {
+  for (const [field, value] of [
+    ['domain', domain],
+    ['customDomain', customDomain],
+  ] as const) {
     if (!value) continue;
     const taken = await actor.prisma.tenant.count({ where: { OR: [{ domain: value }, { customDomain: value }] } });
     if (taken > 0 || (field === 'domain' && (await tenantsByDefaultDomain(actor.prisma, value, baseDomain, {})).length > 0)) {
@@ -144,7 +145,25 @@ async function assertDomainsFree(actor: Actor, domain: string | null | undefined
 export type TenantQuery = { include?: Prisma.TenantInclude; select?: Prisma.TenantSelect };
 
 /** What the audit trail records of a tenant record: its own fields, not its configuration or keys. */
-const auditedTenantFields = ['slug', 'name', 'tier', 'region', 'status', 'isolation', 'settings', 'projectId', 'expiresAt', 'maxUsers', 'maxApiCallsPerMonth', 'maxStorageMb', 'maxLlmTokensPerMonth', 'maxPolicies', 'maxBouncers', 'domain', 'customDomain'] as const;
+const auditedTenantFields = [
+  'slug',
+  'name',
+  'tier',
+  'region',
+  'status',
+  'isolation',
+  'settings',
+  'projectId',
+  'expiresAt',
+  'maxUsers',
+  'maxApiCallsPerMonth',
+  'maxStorageMb',
+  'maxLlmTokensPerMonth',
+  'maxPolicies',
+  'maxBouncers',
+  'domain',
+  'customDomain',
+] as const;
 
 /** The tenant's audited fields that differ between two states (null: not there). */
 function tenantChanges(before: Tenant | null, after: Tenant | null): AuditChange[] {
@@ -182,9 +201,7 @@ export async function createTenant(
   if (projectId && !project) throw new NotFoundError('Project does not exist', { field: 'projectId' });
   // A tenant starts on its project's plan unless told otherwise.
   const tier = data.tier ?? project?.tier ?? 'FREE';
-  const placement = data.databases
-    ? planDatabases(tier, input.databases!, work?.timings ?? { provisionMs: 0, syncMs: 0, cutoverMs: 0 })
-    : null;
+  const placement = data.databases ? planDatabases(tier, input.databases!, work?.timings ?? { provisionMs: 0, syncMs: 0, cutoverMs: 0 }) : null;
   const isolation = placement?.isolation ?? data.isolation;
   assertPlanAllows(tier, isolation, 'isolation');
   // The project's plan is the tenant's ceiling and bounds its count (quotas.ts): answered here
@@ -201,7 +218,15 @@ export async function createTenant(
   const defaults = tierLimits[tier];
   // A project's tenant databases are real schemas from its blueprints; a tenant outside any
   // project has no blueprints to draw from, so its databases stay records.
-  const schemas = placement && projectId && dataPlane ? await planTenantSchemas(actor.prisma, projectId, data.slug, placement.databases.map((database) => database.blueprint)) : [];
+  const schemas =
+    placement && projectId && dataPlane
+      ? await planTenantSchemas(
+          actor.prisma,
+          projectId,
+          data.slug,
+          placement.databases.map((database) => database.blueprint),
+        )
+      : [];
   // The schemas' names stay locked until the records are written (or the schemas dropped again):
   // a request meeting a leftover schema of a name takes it over only while nobody is creating it.
   const create = async (held?: ReadonlySet<string>) => {
@@ -209,7 +234,14 @@ export async function createTenant(
     const databases = placement?.databases.map((database) => {
       const index = schemas.findIndex((planned) => planned.blueprint === database.blueprint);
       const schema = schemas[index];
-      return schema ? { ...database, blueprintRef: { connect: { id: schema.blueprintId } }, placement: { connect: { id: placed[index]!.id } }, schemaVersion: schema.schemaVersion } : database;
+      return schema
+        ? {
+            ...database,
+            blueprintRef: { connect: { id: schema.blueprintId } },
+            placement: { connect: { id: placed[index]!.id } },
+            schemaVersion: schema.schemaVersion,
+          }
+        : database;
     });
     return auditedChange(actor.prisma, async (tx) => {
       await admit(tx);
@@ -245,7 +277,11 @@ export async function createTenant(
       if (provisioned?.length) await followDatabasePhases(tx, created.id, new Date(Math.min(...provisioned.map((end) => end.getTime()))));
       return created;
     }).catch(async (error: unknown) => {
-      if (dataPlane) await dropTenantSchemas(dataPlane, placed.map((schema) => schema.id));
+      if (dataPlane)
+        await dropTenantSchemas(
+          dataPlane,
+          placed.map((schema) => schema.id),
+        );
       if ((error as { code?: string }).code !== 'P2002') throw error;
       // A racing create took the slug or a domain between the checks above and this insert:
       // the unique index decided; answer as the checks would have, naming the field — unless this
@@ -254,10 +290,16 @@ export async function createTenant(
         await assertDomainsFree(actor, domain, data.customDomain, domains.baseDomain);
         await assertSlugFree(actor, principal, projectId, data.slug);
       }
-      throw new ConflictError('The tenant\'s slug or domain was taken by a concurrent create', { field: 'slug' });
+      throw new ConflictError("The tenant's slug or domain was taken by a concurrent create", { field: 'slug' });
     });
   };
-  const tenant = dataPlane && schemas.length > 0 ? await dataPlane.sql.withNameLocks(schemas.map((schema) => schema.schemaName), create) : await create();
+  const tenant =
+    dataPlane && schemas.length > 0
+      ? await dataPlane.sql.withNameLocks(
+          schemas.map((schema) => schema.schemaName),
+          create,
+        )
+      : await create();
   return tenant;
 }
 
@@ -313,10 +355,9 @@ export async function transitionTenant(actor: Actor, ref: string, name: keyof ty
   const tenant = await resolveTenant(actor, ref, 'tenants:write');
   assertNotTenantsOwnAct(actor.principal!, `${transition.action} its tenant`);
   const refuse = (status: TenantStatus) =>
-    new ConflictError(
-      `Cannot ${transition.action} tenant "${tenant.slug}": it is ${status}, expected ${transition.from.join(' or ')}`,
-      { currentStatus: status },
-    );
+    new ConflictError(`Cannot ${transition.action} tenant "${tenant.slug}": it is ${status}, expected ${transition.from.join(' or ')}`, {
+      currentStatus: status,
+    });
   if (!transition.from.includes(tenant.status)) throw refuse(tenant.status);
   if (name === 'suspend' || name === 'delete') await assertNoDatabaseWork(actor, tenant, transition.action);
   const { count, current } = await auditedChange(actor.prisma, async (tx) => {
@@ -358,7 +399,11 @@ export async function purgeTenant(actor: Actor, ref: string, backups?: Pick<Back
   });
   // After the records, as backup files are: a failed drop leaves an orphan schema (the next create of
   // that name takes it over), never a tenant without its schema.
-  if (dataPlane) await dropUnreferencedTenantSchemas(dataPlane, schemas.map((database) => database.placementId));
+  if (dataPlane)
+    await dropUnreferencedTenantSchemas(
+      dataPlane,
+      schemas.map((database) => database.placementId),
+    );
   if (backups) await Promise.allSettled(files.map((file) => removeBackupFiles(backups, file)));
   return tenant;
 }

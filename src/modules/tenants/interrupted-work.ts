@@ -2,7 +2,10 @@ import type { TenantStatus } from '../../generated/prisma/enums.js';
 import type { Actor } from '../../kernel/principal.js';
 
 /** What a tenant's fields become when a restore or recovery ends, however it ended: the status it had before (suspended stays suspended). */
-export const afterRestore = (statusBefore: TenantStatus | null) => ({ status: statusBefore === 'SUSPENDED' ? ('SUSPENDED' as const) : ('ACTIVE' as const), statusBeforeRestore: null });
+export const afterRestore = (statusBefore: TenantStatus | null) => ({
+  status: statusBefore === 'SUSPENDED' ? ('SUSPENDED' as const) : ('ACTIVE' as const),
+  statusBeforeRestore: null,
+});
 
 /** A restore is a few statements in one transaction; one marked longer ago than this was interrupted. */
 export const interruptedAfterMs = 10 * 60_000;
@@ -23,7 +26,11 @@ export async function settleInterruptedWork(
   const cutoff = new Date(now - olderThanMs);
   const stuck = await prisma.tenant.findMany({
     // A restore run as a job is the job's to end: it runs again after a restart.
-    where: { status: { in: ['RESTORING', 'RECOVERING'] }, updatedAt: { lt: cutoff }, backupJobs: { none: { kind: { not: 'BACKUP' }, status: { in: ['PENDING', 'RUNNING'] } } } },
+    where: {
+      status: { in: ['RESTORING', 'RECOVERING'] },
+      updatedAt: { lt: cutoff },
+      backupJobs: { none: { kind: { not: 'BACKUP' }, status: { in: ['PENDING', 'RUNNING'] } } },
+    },
     select: { id: true, status: true, statusBeforeRestore: true },
   });
   let tenants = 0;
@@ -41,4 +48,3 @@ export async function settleInterruptedWork(
   });
   return { tenants, backups };
 }
-

@@ -30,8 +30,12 @@ export async function setProjectTier(actor: Actor, given: { project: string; tie
     if (!found) throw new NotFoundError('Project does not exist', { field: 'project' });
     await tx.$queryRaw`SELECT 1 FROM "Project" WHERE id = ${found.id}::uuid FOR NO KEY UPDATE`;
     const project = await tx.project.findUniqueOrThrow({ where: { id: found.id } });
-    const above = (await tx.tenant.findMany({ where: { projectId: project.id }, select: { id: true, slug: true, tier: true, isolation: true, databases: { select: { isolation: true } } } }))
-      .filter((tenant) => tierRank[tenant.tier] > tierRank[tier]);
+    const above = (
+      await tx.tenant.findMany({
+        where: { projectId: project.id },
+        select: { id: true, slug: true, tier: true, isolation: true, databases: { select: { isolation: true } } },
+      })
+    ).filter((tenant) => tierRank[tenant.tier] > tierRank[tier]);
     if (tier === 'FREE') {
       const dedicated = above.filter((tenant) => tenant.isolation === 'DEDICATED' || tenant.databases.some((database) => database.isolation === 'DEDICATED'));
       if (dedicated.length) {
@@ -48,7 +52,12 @@ export async function setProjectTier(actor: Actor, given: { project: string; tie
     }
     if (project.tier === tier) return project;
     const after = await tx.project.update({ where: { id: project.id }, data: { tier } });
-    await recordAudit(tx, actor, { tenantId: null, action: 'project.plan_changed', target: projectTarget(project.id), changes: [{ path: 'project.tier', before: project.tier, after: tier }] });
+    await recordAudit(tx, actor, {
+      tenantId: null,
+      action: 'project.plan_changed',
+      target: projectTarget(project.id),
+      changes: [{ path: 'project.tier', before: project.tier, after: tier }],
+    });
     return after;
   });
   // Tenant keys carry their tenant's tier (its request quota).

@@ -32,7 +32,8 @@ const missingContext = () =>
     {
       field: 'tenant_id',
       rule: 'tenant_context_required',
-      message: 'No tenant context: send the X-Tenant-ID header, the tenant_id query parameter, or call the tenant\'s domain as Host (or use a credential owned by one tenant)',
+      message:
+        "No tenant context: send the X-Tenant-ID header, the tenant_id query parameter, or call the tenant's domain as Host (or use a credential owned by one tenant)",
     },
   ]);
 

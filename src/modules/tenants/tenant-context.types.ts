@@ -10,7 +10,7 @@ export const TenantContextInput = builder.inputType('TenantContextInput', {
     host: t.string({
       required: false,
       description:
-        "The Host header. A name under the base domain must be the default domain of a tenant the caller reaches (else refused as a tenant out of reach); any other name names a tenant only as the verified custom domain of one the caller reaches, else none",
+        'The Host header. A name under the base domain must be the default domain of a tenant the caller reaches (else refused as a tenant out of reach); any other name names a tenant only as the verified custom domain of one the caller reaches, else none',
     }),
   }),
 });

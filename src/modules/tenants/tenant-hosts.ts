@@ -45,7 +45,13 @@ export async function tenantsByDefaultDomain(prisma: PrismaClient, name: string,
   const made: Prisma.TenantWhereInput[] =
     project === undefined
       ? []
-      : [{ domain: null, slug: { in: slugsSpelling(label!) }, projectId: project === null ? null : { gte: `${project}-0000-0000-0000-000000000000`, lte: `${project}-ffff-ffff-ffff-ffffffffffff` } }];
+      : [
+          {
+            domain: null,
+            slug: { in: slugsSpelling(label!) },
+            projectId: project === null ? null : { gte: `${project}-0000-0000-0000-000000000000`, lte: `${project}-ffff-ffff-ffff-ffffffffffff` },
+          },
+        ];
   const found = await prisma.tenant.findMany({
     where: { AND: [reach, { status: { not: 'DELETED' } }, { OR: [{ domain: name }, ...made] }] },
     select: { id: true, slug: true, domain: true, projectId: true },

@@ -1,4 +1,4 @@
-import { builder } from '../../graphql/builder.js';
+import type { builder } from '../../graphql/builder.js';
 import { TenantContextInput } from './tenant-context.types.js';
 
 type ArgBuilder = Parameters<Parameters<typeof builder.queryField>[1]>[0]['arg'];

@@ -22,7 +22,13 @@ export async function tenantResourceCounts(actor: Actor, tenantId: string, now =
     tenantCounts(actor.prisma, [tenantId]),
     actor.prisma.tenantDocument.groupBy({ by: ['mode'], where: { tenantId, kind: 'POLICY' }, _count: { _all: true } }),
     actor.prisma.apiKey.count({
-      where: { tenantId, owner: 'TENANT', revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }], lastUsedAt: { gte: new Date(now.getTime() - activeWithinMs) } },
+      where: {
+        tenantId,
+        owner: 'TENANT',
+        revokedAt: null,
+        OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
+        lastUsedAt: { gte: new Date(now.getTime() - activeWithinMs) },
+      },
     }),
   ]);
   const mode = (name: 'ACTIVE' | 'SANDBOX') => modes.find((group) => group.mode === name)?._count._all ?? 0;

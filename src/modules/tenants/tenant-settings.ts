@@ -22,7 +22,10 @@ function limit(field: string, max: number) {
 }
 
 /** A tenant's limit fields, each with its range. */
-export const limits = Object.fromEntries(Object.entries(limitMaxima).map(([field, max]) => [field, limit(field, max)])) as Record<LimitField, ReturnType<typeof limit>>;
+export const limits = Object.fromEntries(Object.entries(limitMaxima).map(([field, max]) => [field, limit(field, max)])) as Record<
+  LimitField,
+  ReturnType<typeof limit>
+>;
 
 /** Free-form settings: a JSON object of at most 64 KiB. */
 const freeForm = z
@@ -51,10 +54,15 @@ type SettingsInput = { settings?: Record<string, unknown> | null } & Partial<Rec
  * is refused; the other keys are free-form settings of the tenant's own. `fromSettings` names
  * the settings key each folded limit came from, for errors.
  */
-export function foldSettings<T extends SettingsInput>(input: T): { input: T & { settings?: Record<string, unknown> | null }; fromSettings: Partial<Record<LimitField, string>> } {
+export function foldSettings<T extends SettingsInput>(
+  input: T,
+): { input: T & { settings?: Record<string, unknown> | null }; fromSettings: Partial<Record<LimitField, string>> } {
   if (input.settings == null) return { input, fromSettings: {} };
   const settings = freeForm.safeParse(input.settings);
-  if (!settings.success) throw new InvalidInputError(settings.error.issues.map((issue) => ({ field: ['settings', ...issue.path.map(String)].join('.'), rule: issue.code, message: issue.message })));
+  if (!settings.success)
+    throw new InvalidInputError(
+      settings.error.issues.map((issue) => ({ field: ['settings', ...issue.path.map(String)].join('.'), rule: issue.code, message: issue.message })),
+    );
   const violations: Violation[] = [];
   const folded: Partial<Record<LimitField, number>> = {};
   const fromSettings: Partial<Record<LimitField, string>> = {};
@@ -65,13 +73,18 @@ export function foldSettings<T extends SettingsInput>(input: T): { input: T & { 
     if (field) {
       const parsed = limit(path, limitMaxima[field]).safeParse(value);
       if (!parsed.success) violations.push({ field: path, rule: parsed.error.issues[0]!.code, message: parsed.error.issues[0]!.message });
-      else if (input[field] != null && input[field] !== parsed.data) violations.push({ field: path, rule: 'conflict', message: `${path} and ${field} name different limits` });
+      else if (input[field] != null && input[field] !== parsed.data)
+        violations.push({ field: path, rule: 'conflict', message: `${path} and ${field} name different limits` });
       else {
         folded[field] = parsed.data;
         fromSettings[field] = path;
       }
     } else if (notSettings.has(squash(key))) {
-      violations.push({ field: path, rule: 'not_a_setting', message: `${path}: ${key} is part of the tenant's plan or place, not a setting; it has a field of its own` });
+      violations.push({
+        field: path,
+        rule: 'not_a_setting',
+        message: `${path}: ${key} is part of the tenant's plan or place, not a setting; it has a field of its own`,
+      });
     } else rest[key] = value;
   }
   if (violations.length) throw new InvalidInputError(violations);

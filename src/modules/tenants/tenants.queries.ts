@@ -6,7 +6,11 @@ import { PlanTier, TenantRef, TenantState, TenantStatus } from './tenants.types.
 const TenantFilterInput = builder.inputType('TenantFilterInput', {
   fields: (t) => ({
     status: t.field({ type: TenantStatus, required: false, description: 'Defaults to every status but DELETED' }),
-    state: t.field({ type: TenantState, required: false, description: 'The lifecycle or the database work in progress (READY, PROVISIONING, …), as Tenant.state says' }),
+    state: t.field({
+      type: TenantState,
+      required: false,
+      description: 'The lifecycle or the database work in progress (READY, PROVISIONING, …), as Tenant.state says',
+    }),
     tier: t.field({ type: PlanTier, required: false }),
     region: t.string({ required: false }),
   }),

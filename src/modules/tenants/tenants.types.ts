@@ -45,7 +45,6 @@ builder.queryField('regions', (t) =>
   }),
 );
 
-
 /** One loader a request: a page of tenants is counted in two statements. */
 const countLoaders = new WeakMap<GraphQLContext, DataLoader<string, TenantCounts>>();
 function countsOf(ctx: GraphQLContext, tenantId: string): Promise<TenantCounts> {
@@ -77,7 +76,11 @@ export const TenantRef = builder.prismaObject('Tenant', {
     maxBouncers: t.exposeInt('maxBouncers'),
     domain: t.exposeString('domain', { nullable: true, description: 'Control Core default domain (acme.controlcore.io)' }),
     customDomain: t.exposeString('customDomain', { nullable: true }),
-    counts: t.field({ type: TenantCountsRef, description: 'Policies, users and bouncers in use, counted now', resolve: (tenant, _args, ctx) => countsOf(ctx, tenant.id) }),
+    counts: t.field({
+      type: TenantCountsRef,
+      description: 'Policies, users and bouncers in use, counted now',
+      resolve: (tenant, _args, ctx) => countsOf(ctx, tenant.id),
+    }),
     projectId: t.exposeID('projectId', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
@@ -86,4 +89,3 @@ export const TenantRef = builder.prismaObject('Tenant', {
     deletedAt: t.expose('deletedAt', { type: 'DateTime', nullable: true }),
   }),
 });
-

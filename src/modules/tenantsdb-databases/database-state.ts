@@ -21,7 +21,10 @@ export async function advanceDatabaseWork(
   advanced += (
     await prisma.tenantDatabase.updateMany({ where: due('SYNCING'), data: { status: 'MIGRATING', phaseEndsAt: new Date(now.getTime() + timings.cutoverMs) } })
   ).count;
-  const cutovers = await prisma.tenantDatabase.findMany({ where: due('MIGRATING'), select: { id: true, tenantId: true, targetIsolation: true, targetRegion: true } });
+  const cutovers = await prisma.tenantDatabase.findMany({
+    where: due('MIGRATING'),
+    select: { id: true, tenantId: true, targetIsolation: true, targetRegion: true },
+  });
   for (const database of cutovers) {
     advanced += await prisma.$transaction(async (tx) => {
       const { count } = await tx.tenantDatabase.updateMany({
@@ -62,4 +65,3 @@ async function placeTenant(tx: Prisma.TransactionClient, tenantId: string): Prom
   const { slug, ...was } = before;
   await recordTenantChange(tx, systemActor(tx as unknown as PrismaClient, 'database-migration', 'database migration'), { id: tenantId, slug }, was, after);
 }
-

@@ -38,10 +38,15 @@ const databasesInput = z
   .superRefine((databases, context) => {
     const seen = new Set<string>();
     databases.forEach((database, index) => {
-      if (seen.has(database.blueprint)) context.addIssue({ code: 'custom', path: [index, 'blueprint'], message: `blueprint "${database.blueprint}" is listed twice` });
+      if (seen.has(database.blueprint))
+        context.addIssue({ code: 'custom', path: [index, 'blueprint'], message: `blueprint "${database.blueprint}" is listed twice` });
       seen.add(database.blueprint);
       if (database.region && database.isolation !== 'DEDICATED') {
-        context.addIssue({ code: 'custom', path: [index, 'region'], message: 'region applies to dedicated (L2) databases only; shared databases are hosted in the default zone' });
+        context.addIssue({
+          code: 'custom',
+          path: [index, 'region'],
+          message: 'region applies to dedicated (L2) databases only; shared databases are hosted in the default zone',
+        });
       }
     });
   });
@@ -57,7 +62,7 @@ export const databaseSlug = z
   .string()
   .min(2, { error: 'slug must be 2 to 64 characters' })
   .max(64, { error: 'slug must be 2 to 64 characters' })
-  .regex(/^[a-z0-9_]+$/, { error: 'slug may contain only lowercase letters, digits and underscores (it names the tenant\'s databases)' })
+  .regex(/^[a-z0-9_]+$/, { error: "slug may contain only lowercase letters, digits and underscores (it names the tenant's databases)" })
   .refine((value) => !value.includes('__'), { error: 'slug must not contain "__"' });
 
 /**
@@ -73,7 +78,7 @@ export function planDatabases(
   now = new Date(),
 ): { databases: Prisma.TenantDatabaseCreateWithoutTenantInput[]; isolation: IsolationLevel; region: string; provisioning: boolean } {
   const parsed = parseInput(databasesInput, input, 'databases');
-  parsed.forEach((database, index) => assertPlanAllows(tier, database.isolation, `databases.${index}.isolation`));
+  for (const [index, database] of parsed.entries()) assertPlanAllows(tier, database.isolation, `databases.${index}.isolation`);
   const provisionInstantly = timings.provisionMs <= 0;
   const databases = parsed.map((database) => {
     const dedicated = database.isolation === 'DEDICATED';
@@ -94,4 +99,3 @@ export function planDatabases(
     provisioning: databases.some((database) => database.status === 'PROVISIONING'),
   };
 }
-

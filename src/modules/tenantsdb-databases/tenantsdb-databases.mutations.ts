@@ -13,7 +13,7 @@ export const TenantDatabaseInput = builder.inputType('TenantDatabaseInput', {
 
 const MigrateTenantDatabaseInput = builder.inputType('MigrateTenantDatabaseInput', {
   fields: (t) => ({
-    blueprint: t.string({ required: true, description: 'Which of the tenant\'s databases' }),
+    blueprint: t.string({ required: true, description: "Which of the tenant's databases" }),
     isolation: t.field({ type: IsolationLevel, required: true, description: 'Target level' }),
     region: t.string({ required: false, description: 'Target zone, dedicated only; defaults to the current zone (or the default one)' }),
   }),

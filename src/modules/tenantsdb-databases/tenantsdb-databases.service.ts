@@ -38,7 +38,9 @@ export async function migrateTenantDatabase(
   assertNotTenantsOwnAct(actor.principal!, 'migrate its databases', 'isolation');
   const data = parseInput(databaseInput, input);
   if (data.region && data.isolation !== 'DEDICATED') {
-    throw new InvalidInputError([{ field: 'region', rule: 'dedicated_only', message: 'region applies to dedicated (L2) databases only; shared databases are hosted in the default zone' }]);
+    throw new InvalidInputError([
+      { field: 'region', rule: 'dedicated_only', message: 'region applies to dedicated (L2) databases only; shared databases are hosted in the default zone' },
+    ]);
   }
   if (tenant.status !== 'ACTIVE') {
     throw new ConflictError(`Cannot migrate tenant "${tenant.slug}": it is ${tenant.status}, expected ACTIVE`, { currentStatus: tenant.status });

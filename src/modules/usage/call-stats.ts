@@ -10,6 +10,9 @@ export async function callStats(actor: Actor, meter: UsageMeter, tenantId: strin
 
 /** Tracked storage (`storage`/`bytes`) in [start, end). */
 export async function storageBytes(actor: Actor, tenantId: string, start: Date, end: Date): Promise<number> {
-  const sum = await actor.prisma.usageRecord.aggregate({ where: { tenantId, resource: 'storage', metric: 'bytes', recordedAt: { gte: start, lt: end } }, _sum: { amount: true } });
+  const sum = await actor.prisma.usageRecord.aggregate({
+    where: { tenantId, resource: 'storage', metric: 'bytes', recordedAt: { gte: start, lt: end } },
+    _sum: { amount: true },
+  });
   return sum._sum.amount ?? 0;
 }

@@ -43,7 +43,8 @@ const limitList = z
     const seen = new Set<string>();
     limits.forEach((limit, index) => {
       const key = `${limit.resource}/${limit.metric}/${limit.period}`;
-      if (seen.has(key)) context.addIssue({ code: 'custom', path: [index], message: `Duplicate limit for ${limit.resource} ${limit.metric} per ${limit.period.toLowerCase()}` });
+      if (seen.has(key))
+        context.addIssue({ code: 'custom', path: [index], message: `Duplicate limit for ${limit.resource} ${limit.metric} per ${limit.period.toLowerCase()}` });
       seen.add(key);
     });
   });
@@ -67,7 +68,11 @@ export function effectiveLimit(limit: Pick<ResourceLimit, 'limit' | 'tiers'>, ti
 /** A Prisma include or select for returned limits (Pothos's query): what their fields need comes in the same statement. */
 export type ResourceLimitQuery = { include?: Prisma.ResourceLimitInclude; select?: Prisma.ResourceLimitSelect };
 
-export async function listResourceLimits(actor: Actor, ref: string | null, query: ResourceLimitQuery = {}): Promise<{ tenant: Tenant; limits: ResourceLimit[] }> {
+export async function listResourceLimits(
+  actor: Actor,
+  ref: string | null,
+  query: ResourceLimitQuery = {},
+): Promise<{ tenant: Tenant; limits: ResourceLimit[] }> {
   const tenant = await resolveTenant(actor, ref, 'limits:read');
   const limits = await actor.prisma.resourceLimit.findMany({
     ...query,
@@ -87,7 +92,11 @@ export async function setResourceLimits(
   const tenant = await resolveTenant(actor, ref, 'limits:write');
   const definitions = parseInput(limitList, input, 'limits');
   const keyOf = (limit: { resource: string; metric: string; period: string }) => `limits.${limit.resource}.${limit.metric}.${limit.period.toLowerCase()}`;
-  const shapeOf = (limit: { limit: number; tiers?: unknown; gateAction?: string | null }) => ({ limit: limit.limit, tiers: limit.tiers ?? {}, gateAction: limit.gateAction ?? 'BLOCK' });
+  const shapeOf = (limit: { limit: number; tiers?: unknown; gateAction?: string | null }) => ({
+    limit: limit.limit,
+    tiers: limit.tiers ?? {},
+    gateAction: limit.gateAction ?? 'BLOCK',
+  });
   await auditedChange(actor.prisma, async (tx) => {
     const before = await tx.resourceLimit.findMany({ where: { tenantId: tenant.id } });
     await tx.resourceLimit.deleteMany({
@@ -95,7 +104,9 @@ export async function setResourceLimits(
     });
     for (const definition of definitions) {
       await tx.resourceLimit.upsert({
-        where: { tenantId_resource_metric_period: { tenantId: tenant.id, resource: definition.resource, metric: definition.metric, period: definition.period } },
+        where: {
+          tenantId_resource_metric_period: { tenantId: tenant.id, resource: definition.resource, metric: definition.metric, period: definition.period },
+        },
         create: { tenantId: tenant.id, ...definition, tiers: (definition.tiers ?? {}) as Prisma.InputJsonObject, gateAction: definition.gateAction ?? 'BLOCK' },
         update: { limit: definition.limit, tiers: (definition.tiers ?? {}) as Prisma.InputJsonObject, gateAction: definition.gateAction ?? 'BLOCK' },
       });
@@ -211,7 +222,14 @@ export async function trackUsage(actor: Actor, ref: string | null, input: UsageI
       );
     }
     await tx.usageRecord.create({
-      data: { tenantId: tenant.id, resource: data.resource, metric: data.metric, amount: data.amount, userId: data.userId ?? null, idempotencyKey: data.idempotencyKey ?? null },
+      data: {
+        tenantId: tenant.id,
+        resource: data.resource,
+        metric: data.metric,
+        amount: data.amount,
+        userId: data.userId ?? null,
+        idempotencyKey: data.idempotencyKey ?? null,
+      },
     });
     const after = before.map((entry) => {
       const current = entry.current + data.amount;
@@ -233,7 +251,15 @@ async function reconcileAlerts(db: Actor['prisma'], tenant: Tenant, usage: Limit
     if (level) {
       raised.push(
         await db.usageAlert.create({
-          data: { tenantId: tenant.id, limitId: entry.limit.id, userId, level, current: entry.current, threshold: entry.effectiveLimit, percentage: entry.percentage },
+          data: {
+            tenantId: tenant.id,
+            limitId: entry.limit.id,
+            userId,
+            level,
+            current: entry.current,
+            threshold: entry.effectiveLimit,
+            percentage: entry.percentage,
+          },
         }),
       );
     }

@@ -60,7 +60,11 @@ export class UsageMeter {
         this.logger.debug('usage flushed', { rows: batch.length });
       } catch (error) {
         // Counts for tenants deleted meanwhile are dropped; anything else is retried next flush.
-        const live = new Set((await this.prisma.tenant.findMany({ where: { id: { in: batch.map((stat) => stat.tenantId) } }, select: { id: true } }).catch(() => [])).map((tenant) => tenant.id));
+        const live = new Set(
+          (await this.prisma.tenant.findMany({ where: { id: { in: batch.map((stat) => stat.tenantId) } }, select: { id: true } }).catch(() => [])).map(
+            (tenant) => tenant.id,
+          ),
+        );
         for (const stat of batch) if (live.has(stat.tenantId)) this.merge(stat);
         this.logger.warn('usage flush failed; will retry', { error, rows: batch.length });
       }

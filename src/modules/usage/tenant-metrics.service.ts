@@ -18,7 +18,11 @@ export type TenantMetrics = TenantResourceCounts & {
 };
 
 const instantOf = (field: string) =>
-  z.union([z.iso.date(), z.iso.datetime({ offset: true })], { error: `${field} must be an ISO 8601 date or date-time, like 2025-01-01 or 2025-01-01T00:00:00Z` }).nullish();
+  z
+    .union([z.iso.date(), z.iso.datetime({ offset: true })], {
+      error: `${field} must be an ISO 8601 date or date-time, like 2025-01-01 or 2025-01-01T00:00:00Z`,
+    })
+    .nullish();
 
 const metricsInput = z.object({
   startDate: instantOf('start_date'),
@@ -50,8 +54,12 @@ export async function tenantMetrics(actor: Actor, meter: UsageMeter, apiPrefix: 
   const start = data.startDate ? new Date(data.startDate) : month.start;
   const end = data.endDate ? new Date(dateOnly.test(data.endDate) ? `${data.endDate}T23:59:59Z` : data.endDate) : new Date(month.end.getTime() - 1_000);
   if (end < start) throw new InvalidInputError([{ field: 'endDate', rule: 'order', message: 'end_date must not be before start_date' }]);
-  if (end.getTime() - start.getTime() > maxRangeMs) throw new InvalidInputError([{ field: 'endDate', rule: 'range', message: 'A metrics period covers at most 400 days' }]);
-  const [stats, counts] = await Promise.all([callStats(actor, meter, tenant.id, bucketStart(start, 'HOUR'), new Date(end.getTime() + 1)), tenantResourceCounts(actor, tenant.id)]);
+  if (end.getTime() - start.getTime() > maxRangeMs)
+    throw new InvalidInputError([{ field: 'endDate', rule: 'range', message: 'A metrics period covers at most 400 days' }]);
+  const [stats, counts] = await Promise.all([
+    callStats(actor, meter, tenant.id, bucketStart(start, 'HOUR'), new Date(end.getTime() + 1)),
+    tenantResourceCounts(actor, tenant.id),
+  ]);
   const sum = <K>(key: (stat: (typeof stats)[number]) => K) => {
     const totals = new Map<K, number>();
     for (const stat of stats) totals.set(key(stat), (totals.get(key(stat)) ?? 0) + stat.calls);

@@ -18,7 +18,10 @@ builder.mutationField('setResourceLimits', (t) =>
   t.prismaField({
     type: [ResourceLimitRef],
     description: "Replace the tenant's resource limit definitions with this list",
-    args: { tenant: t.arg.id({ required: false, description: "UUID or slug; a tenant key's own tenant when absent" }), limits: t.arg({ type: [ResourceLimitInput], required: true }) },
+    args: {
+      tenant: t.arg.id({ required: false, description: "UUID or slug; a tenant key's own tenant when absent" }),
+      limits: t.arg({ type: [ResourceLimitInput], required: true }),
+    },
     resolve: async (query, _root, args, ctx) =>
       (await setResourceLimits(ctx, tenantRef(args.tenant), args.limits as Parameters<typeof setResourceLimits>[2], query)).limits,
   }),
@@ -28,7 +31,10 @@ builder.mutationField('trackUsage', (t) =>
   t.field({
     type: TrackUsageResultRef,
     description: 'Count usage of a resource; refused (RATE_LIMITED, nothing counted) when a blocking limit would be exceeded',
-    args: { tenant: t.arg.id({ required: false, description: "UUID or slug; a tenant key's own tenant when absent" }), input: t.arg({ type: ResourceAmountInput, required: true }) },
+    args: {
+      tenant: t.arg.id({ required: false, description: "UUID or slug; a tenant key's own tenant when absent" }),
+      input: t.arg({ type: ResourceAmountInput, required: true }),
+    },
     resolve: (_root, args, ctx) => trackUsage(ctx, tenantRef(args.tenant), args.input),
   }),
 );

@@ -81,7 +81,11 @@ export const ResourceLimitRef = builder.prismaObject('ResourceLimit', {
     metric: t.exposeString('metric'),
     period: t.expose('period', { type: LimitPeriod }),
     limit: t.exposeFloat('limit', { description: 'The default limit' }),
-    tiers: t.field({ type: 'JSONObject', description: 'Per-tier limits by lowercase tier name', resolve: (limit) => (limit.tiers ?? {}) as Record<string, unknown> }),
+    tiers: t.field({
+      type: 'JSONObject',
+      description: 'Per-tier limits by lowercase tier name',
+      resolve: (limit) => (limit.tiers ?? {}) as Record<string, unknown>,
+    }),
     gateAction: t.expose('gateAction', { type: GateAction }),
     effectiveLimit: t.float({
       description: "The limit for the tenant's current tier",

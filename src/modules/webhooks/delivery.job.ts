@@ -45,7 +45,12 @@ class DeliveryFailed extends Error {
 }
 
 /** The delivery's record after an attempt: every attempt logged, the outcome, and when the next is due. */
-function recordAttempt(delivery: WebhookDelivery, attempts: number, attempt: Attempt, outcome: { delivered: true } | { delivered: false; retryAt: Date | null }): Prisma.WebhookDeliveryUpdateInput {
+function recordAttempt(
+  delivery: WebhookDelivery,
+  attempts: number,
+  attempt: Attempt,
+  outcome: { delivered: true } | { delivered: false; retryAt: Date | null },
+): Prisma.WebhookDeliveryUpdateInput {
   return {
     attempts,
     attemptLog: [...((delivery.attemptLog as Attempt[] | null) ?? []), attempt],
@@ -75,12 +80,17 @@ export function webhookDeliveryHandler(prisma: PrismaClient, keyring: Keyring, s
     pollMs: settings.pollMs,
     async run(job, { lease }) {
       const delivery = await load(job);
-      if (!delivery || delivery.status !== 'PENDING') return;
+      if (delivery?.status !== 'PENDING') return;
       const body = JSON.stringify(delivery.payload);
       const timestamp = String(Math.floor(Date.now() / 1000));
       const attempt: Attempt = { at: new Date().toISOString(), status: null, error: null };
       try {
-        const headers: Record<string, string> = { 'content-type': 'application/json', 'x-webhook-event': delivery.event, 'x-webhook-id': delivery.id, 'x-webhook-timestamp': timestamp };
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          'x-webhook-event': delivery.event,
+          'x-webhook-id': delivery.id,
+          'x-webhook-timestamp': timestamp,
+        };
         if (delivery.sealedSecret) {
           const dataKey = await tenantDataKey(prisma, keyring, delivery.tenantId);
           const secret = openSecretValue(dataKey, delivery.tenantId, `webhook ${delivery.url}`, Buffer.from(delivery.sealedSecret, 'base64'));
@@ -93,13 +103,17 @@ export function webhookDeliveryHandler(prisma: PrismaClient, keyring: Keyring, s
       }
       if (attempt.error !== null) throw new DeliveryFailed(attempt);
       await prisma.$transaction(async (tx) => {
-        if (await lease.end(tx)) await tx.webhookDelivery.update({ where: { id: delivery.id }, data: recordAttempt(delivery, job.attempts, attempt, { delivered: true }) });
+        if (await lease.end(tx))
+          await tx.webhookDelivery.update({ where: { id: delivery.id }, data: recordAttempt(delivery, job.attempts, attempt, { delivered: true }) });
       });
     },
     async failed(tx, job, { error, retryAt }) {
       const delivery = await tx.webhookDelivery.findUnique({ where: { id: (job.payload as { deliveryId: string }).deliveryId } });
-      if (!delivery || delivery.status !== 'PENDING') return;
-      const attempt: Attempt = error instanceof DeliveryFailed ? error.attempt : { at: new Date().toISOString(), status: null, error: error instanceof Error ? error.message : String(error) };
+      if (delivery?.status !== 'PENDING') return;
+      const attempt: Attempt =
+        error instanceof DeliveryFailed
+          ? error.attempt
+          : { at: new Date().toISOString(), status: null, error: error instanceof Error ? error.message : String(error) };
       await tx.webhookDelivery.update({ where: { id: delivery.id }, data: recordAttempt(delivery, job.attempts, attempt, { delivered: false, retryAt }) });
     },
   };

@@ -5,8 +5,16 @@ import { createPlacement, dropPlacement, dropUnreferencedPlacement, type Placed 
 import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
 
 /** The DDL chain of a blueprint's deployed versions (up to `upTo`), oldest first: what a new tenant database is created with. */
-export async function deployedChain(prisma: Pick<PrismaClient, 'blueprintVersion'>, blueprintId: string, upTo?: number): Promise<{ version: number; statements: string[] }> {
-  const versions = await prisma.blueprintVersion.findMany({ where: { blueprintId, deployedAt: { not: null }, ...(upTo !== undefined ? { number: { lte: upTo } } : {}) }, orderBy: { number: 'asc' }, select: { number: true, statements: true } });
+export async function deployedChain(
+  prisma: Pick<PrismaClient, 'blueprintVersion'>,
+  blueprintId: string,
+  upTo?: number,
+): Promise<{ version: number; statements: string[] }> {
+  const versions = await prisma.blueprintVersion.findMany({
+    where: { blueprintId, deployedAt: { not: null }, ...(upTo !== undefined ? { number: { lte: upTo } } : {}) },
+    orderBy: { number: 'asc' },
+    select: { number: true, statements: true },
+  });
   return { version: versions.at(-1)?.number ?? 0, statements: versions.flatMap((version) => version.statements) };
 }
 
@@ -23,11 +31,24 @@ export async function planTenantSchemas(prisma: PrismaClient, projectId: string,
     const blueprint = await prisma.blueprint.findUnique({ where: { projectId_name: { projectId, name } }, select: { id: true } });
     if (!blueprint) {
       const control = await prisma.workspace.findFirst({ where: { projectId, name, mode: 'CONTROL' }, select: { id: true } });
-      if (control) throw new InvalidInputError([{ field: `databases.${index}.blueprint`, rule: 'mode', message: `blueprint "${name}" belongs to a control mode workspace: tenants need a tenant mode workspace's blueprint` }]);
+      if (control)
+        throw new InvalidInputError([
+          {
+            field: `databases.${index}.blueprint`,
+            rule: 'mode',
+            message: `blueprint "${name}" belongs to a control mode workspace: tenants need a tenant mode workspace's blueprint`,
+          },
+        ]);
       throw new NotFoundError(`Blueprint not found: ${name}`, { blueprint: name, field: `databases.${index}.blueprint` });
     }
     const chain = await deployedChain(prisma, blueprint.id);
-    planned.push({ blueprint: name, blueprintId: blueprint.id, schemaName: physicalSchemaName(projectId, tenantDatabaseName(name, tenantSlug)), schemaVersion: chain.version, statements: chain.statements });
+    planned.push({
+      blueprint: name,
+      blueprintId: blueprint.id,
+      schemaName: physicalSchemaName(projectId, tenantDatabaseName(name, tenantSlug)),
+      schemaVersion: chain.version,
+      statements: chain.statements,
+    });
   }
   return planned;
 }
@@ -45,7 +66,10 @@ export async function createTenantSchemas(deps: DataPlaneDeps, projectId: string
       made.push(await createPlacement(deps, projectId, schema.schemaName, { statements: schema.statements, version: schema.schemaVersion }, held));
     }
   } catch (error) {
-    await dropTenantSchemas(deps, made.map((placed) => placed.id));
+    await dropTenantSchemas(
+      deps,
+      made.map((placed) => placed.id),
+    );
     throw error;
   }
   return made;

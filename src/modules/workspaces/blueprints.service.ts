@@ -7,8 +7,16 @@ export type BlueprintSummary = Blueprint & { workspaceName: string; currentVersi
 async function summarize(actor: Actor, blueprints: (Blueprint & { workspace: { name: string } })[]): Promise<BlueprintSummary[]> {
   const ids = blueprints.map((blueprint) => blueprint.id);
   const [versions, counts] = await Promise.all([
-    actor.prisma.blueprintVersion.findMany({ where: { blueprintId: { in: ids }, deployedAt: { not: null } }, orderBy: { number: 'asc' }, select: { blueprintId: true, number: true, statements: true } }),
-    actor.prisma.tenantDatabase.groupBy({ by: ['blueprintId'], where: { blueprintId: { in: ids }, tenant: { status: { not: 'DELETED' } } }, _count: { _all: true } }),
+    actor.prisma.blueprintVersion.findMany({
+      where: { blueprintId: { in: ids }, deployedAt: { not: null } },
+      orderBy: { number: 'asc' },
+      select: { blueprintId: true, number: true, statements: true },
+    }),
+    actor.prisma.tenantDatabase.groupBy({
+      by: ['blueprintId'],
+      where: { blueprintId: { in: ids }, tenant: { status: { not: 'DELETED' } } },
+      _count: { _all: true },
+    }),
   ]);
   return blueprints.map(({ workspace, ...blueprint }) => {
     const own = versions.filter((version) => version.blueprintId === blueprint.id);
@@ -24,7 +32,11 @@ async function summarize(actor: Actor, blueprints: (Blueprint & { workspace: { n
 
 export async function listBlueprints(actor: Actor): Promise<BlueprintSummary[]> {
   const projectId = callerProjectId(actor, 'workspaces:read');
-  const blueprints = await actor.prisma.blueprint.findMany({ where: { projectId }, include: { workspace: { select: { name: true } } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  const blueprints = await actor.prisma.blueprint.findMany({
+    where: { projectId },
+    include: { workspace: { select: { name: true } } },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+  });
   return summarize(actor, blueprints);
 }
 

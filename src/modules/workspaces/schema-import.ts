@@ -15,7 +15,9 @@ import saas from './templates/saas.json' with { type: 'json' };
 const identifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be 1-63 lowercase letters, digits or underscores, not starting with a digit' });
 
 // A type name as PostgreSQL spells one (`TEXT`, `NUMERIC(18,2)`, `TIMESTAMP WITH TIME ZONE`, `INTEGER[]`): no quotes, no `;`.
-const typeName = z.string().regex(/^[A-Za-z][A-Za-z0-9_ ]{0,60}(\(\d{1,4}(, ?\d{1,4})?\))?( ?\[\])?$/, { error: 'must be a PostgreSQL type name such as TEXT, INTEGER or NUMERIC(18,2)' });
+const typeName = z.string().regex(/^[A-Za-z][A-Za-z0-9_ ]{0,60}(\(\d{1,4}(, ?\d{1,4})?\))?( ?\[\])?$/, {
+  error: 'must be a PostgreSQL type name such as TEXT, INTEGER or NUMERIC(18,2)',
+});
 
 /** Defaults that are expressions rather than values. */
 const defaultExpressions = new Set(['now()', 'current_timestamp', 'current_date', 'gen_random_uuid()']);
@@ -32,7 +34,9 @@ const columnDefinition = z
   })
   .strict();
 
-export const tableDefinition = z.object({ name: identifier, columns: z.array(columnDefinition).min(1, { error: 'a table needs at least one column' }).max(200) }).strict();
+export const tableDefinition = z
+  .object({ name: identifier, columns: z.array(columnDefinition).min(1, { error: 'a table needs at least one column' }).max(200) })
+  .strict();
 export type TableDefinition = z.infer<typeof tableDefinition>;
 
 export const schemaTemplates: Record<string, TableDefinition[]> = { ecommerce, saas, blog, fintech };
@@ -40,7 +44,10 @@ export const schemaTemplates: Record<string, TableDefinition[]> = { ecommerce, s
 const importInput = z.discriminatedUnion(
   'source',
   [
-    z.object({ source: z.literal('template'), template: z.enum(['ecommerce', 'saas', 'blog', 'fintech'], { error: 'template must be one of ecommerce, saas, blog, fintech' }) }),
+    z.object({
+      source: z.literal('template'),
+      template: z.enum(['ecommerce', 'saas', 'blog', 'fintech'], { error: 'template must be one of ecommerce, saas, blog, fintech' }),
+    }),
     z.object({ source: z.literal('json'), tables: z.array(tableDefinition).min(1, { error: 'tables must list at least one table' }).max(100) }),
   ],
   { error: 'source must be json or template (database and url sources are not served)' },
@@ -80,12 +87,27 @@ export type SchemaImport = {
  * exists is skipped, one PostgreSQL refuses is reported with its message and the rest go on.
  * In tenant mode each created table is a pending change like any DDL run in the workspace.
  */
-export async function importWorkspaceSchema(actor: Actor, deps: DataPlaneDeps, name: string, input: { source: string; template?: string | null; tables?: unknown }): Promise<SchemaImport> {
+export async function importWorkspaceSchema(
+  actor: Actor,
+  deps: DataPlaneDeps,
+  name: string,
+  input: { source: string; template?: string | null; tables?: unknown },
+): Promise<SchemaImport> {
   const workspace = await findWorkspace(actor, name, 'workspaces:write');
   if (input.source === 'database' || input.source === 'url') {
-    throw new InvalidInputError([{ field: 'source', rule: 'supported', message: `source ${input.source} is not served: this gateway does not connect to outside databases or URLs; use template or json` }]);
+    throw new InvalidInputError([
+      {
+        field: 'source',
+        rule: 'supported',
+        message: `source ${input.source} is not served: this gateway does not connect to outside databases or URLs; use template or json`,
+      },
+    ]);
   }
-  const data = parseInput(importInput, { source: input.source, ...(input.template != null ? { template: input.template } : {}), ...(input.tables != null ? { tables: input.tables } : {}) });
+  const data = parseInput(importInput, {
+    source: input.source,
+    ...(input.template != null ? { template: input.template } : {}),
+    ...(input.tables != null ? { tables: input.tables } : {}),
+  });
   const tables = data.source === 'template' ? schemaTemplates[data.template]! : data.tables;
   const existing = new Set((await describeSchema(deps, workspacePlacement(workspace))).map((table) => table.name));
   const result: SchemaImport = { source: data.source, created: [], skipped: [], errors: [], statementsTotal: tables.length };

@@ -10,7 +10,10 @@ export const workspaceInclude = { blueprint: true, ...withPlacement, project: { 
 
 /** The workspace's database on the data plane; one still in the gateway's own database (not moved yet at start) cannot be used. */
 export function workspacePlacement(workspace: Pick<WorkspaceWithBlueprint, 'name' | 'placement'>): Placed {
-  if (!workspace.placement) throw new DomainError('PRECONDITION_FAILED', `Workspace '${workspace.name}' is being moved to the data plane; retry shortly`, { workspace: workspace.name });
+  if (!workspace.placement)
+    throw new DomainError('PRECONDITION_FAILED', `Workspace '${workspace.name}' is being moved to the data plane; retry shortly`, {
+      workspace: workspace.name,
+    });
   return workspace.placement;
 }
 
@@ -24,7 +27,8 @@ export const workspaceSchemaName = (workspace: Pick<Workspace, 'legacySchemaName
  */
 export function callerProjectId(actor: Actor, scope: Scope): string {
   const principal = requireScope(actor, scope);
-  if (principal.owner !== 'PROJECT' || !principal.projectId) throw new ForbiddenError('Workspaces, blueprints, deployments and admin queries belong to a project: use a project API key');
+  if (principal.owner !== 'PROJECT' || !principal.projectId)
+    throw new ForbiddenError('Workspaces, blueprints, deployments and admin queries belong to a project: use a project API key');
   return principal.projectId;
 }
 
@@ -37,6 +41,7 @@ export async function findWorkspace(actor: Actor, name: string, scope: Scope): P
 }
 
 /** The caller's project's blueprint by name; another project's is NOT_FOUND like a missing one. */
+// biome-ignore lint/complexity/noBannedTypes: {} is Prisma's own default for an include (none)
 export async function projectBlueprint<I extends Prisma.BlueprintInclude = {}>(actor: Actor, projectId: string, name: string, include?: I) {
   const blueprint = await actor.prisma.blueprint.findUnique({ where: { projectId_name: { projectId, name } }, include: include as I });
   if (!blueprint) throw new NotFoundError(`Blueprint not found: ${name}`, { blueprint: name });

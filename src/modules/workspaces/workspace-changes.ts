@@ -4,7 +4,14 @@ import { parseInput } from '../../lib/validation.js';
 import { auditedChange, projectTarget, recordAudit } from '../../kernel/audit-trail.js';
 import type { Actor } from '../../kernel/principal.js';
 import { classifySql, SqlSyntaxError, type ClassifiedStatement } from '../data-plane-schemas/sql-classifier.js';
-import { describeSchema, planLimits, RefusedStatementError, runInSchema, SchemaQueryError, type SchemaQueryResult } from '../data-plane-schemas/tenant-schemas.js';
+import {
+  describeSchema,
+  planLimits,
+  RefusedStatementError,
+  runInSchema,
+  SchemaQueryError,
+  type SchemaQueryResult,
+} from '../data-plane-schemas/tenant-schemas.js';
 import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
 import { findWorkspace, workspacePlacement, type WorkspaceWithBlueprint } from './workspace-access.js';
 import { queryText } from './workspace-inputs.js';
@@ -44,7 +51,14 @@ export async function runInWorkspace(
 ): Promise<SchemaQueryResult> {
   const placed = workspacePlacement(workspace);
   try {
-    const limits = planLimits(deps, workspace.project.tier, placed, { ...workspace, maxConnections: counted ? workspace.maxConnections : undefined }, databaseSchemas(actor, placed.databaseId), actor.signal);
+    const limits = planLimits(
+      deps,
+      workspace.project.tier,
+      placed,
+      { ...workspace, maxConnections: counted ? workspace.maxConnections : undefined },
+      databaseSchemas(actor, placed.databaseId),
+      actor.signal,
+    );
     return await runInSchema(deps, placed, limits, statements);
   } catch (error) {
     if (error instanceof RefusedStatementError) throw queryError(error.message);
@@ -62,7 +76,11 @@ export async function recordChanges(actor: Actor, workspace: WorkspaceWithBluepr
     const first = (last._max.position ?? 0) + 1;
     const created: SchemaChange[] = [];
     for (const [index, statement] of ddl.entries()) {
-      created.push(await tx.schemaChange.create({ data: { workspaceId: workspace.id, statement: statement.text, reverseStatement: statement.reverse, position: first + index } }));
+      created.push(
+        await tx.schemaChange.create({
+          data: { workspaceId: workspace.id, statement: statement.text, reverseStatement: statement.reverse, position: first + index },
+        }),
+      );
     }
     return created;
   });
@@ -81,7 +99,10 @@ export async function runWorkspaceQuery(actor: Actor, deps: DataPlaneDeps, name:
   try {
     await recordChanges(actor, workspace, statements);
   } catch (error) {
-    const reverses = statements.filter((statement) => statement.kind === 'ddl').map((statement) => statement.reverse).reverse();
+    const reverses = statements
+      .filter((statement) => statement.kind === 'ddl')
+      .map((statement) => statement.reverse)
+      .reverse();
     if (reverses.every((reverse) => reverse !== null)) await runInWorkspace(actor, deps, workspace, await classifySql(reverses.join('\n')), false);
     throw error;
   }
@@ -97,12 +118,16 @@ export async function pendingChanges(actor: Actor, name: string): Promise<{ work
 
 function assertTenantMode(workspace: WorkspaceWithBlueprint) {
   if (workspace.mode !== 'TENANT') {
-    throw new InvalidInputError([{ field: 'workspace', rule: 'mode', message: `Workspace '${workspace.name}' is in control mode: it has no blueprint versioning` }]);
+    throw new InvalidInputError([
+      { field: 'workspace', rule: 'mode', message: `Workspace '${workspace.name}' is in control mode: it has no blueprint versioning` },
+    ]);
   }
 }
 
 async function findPendingChange(actor: Actor, workspace: WorkspaceWithBlueprint, id: string): Promise<SchemaChange> {
-  const change = /^\d{1,9}$/.test(id) ? await actor.prisma.schemaChange.findFirst({ where: { id: Number(id), workspaceId: workspace.id, status: { not: 'REVERTED' } } }) : null;
+  const change = /^\d{1,9}$/.test(id)
+    ? await actor.prisma.schemaChange.findFirst({ where: { id: Number(id), workspaceId: workspace.id, status: { not: 'REVERTED' } } })
+    : null;
   if (!change) throw new NotFoundError(`DDL ${id} not found`, { ddl: id });
   return change;
 }
@@ -135,7 +160,13 @@ export async function revertChange(actor: Actor, deps: DataPlaneDeps, name: stri
   const change = await findPendingChange(actor, workspace, id);
   if (change.status === 'DEPLOYED') throw new ConflictError('Cannot revert DDLs already deployed to tenants. Create a new migration instead.', { ddl: id });
   if (!change.reverseStatement) {
-    throw new InvalidInputError([{ field: 'ddl_id', rule: 'reversible', message: `DDL ${id} has no reverse statement: only CREATE TABLE, named CREATE INDEX and ALTER TABLE ADD COLUMN can be reverted` }]);
+    throw new InvalidInputError([
+      {
+        field: 'ddl_id',
+        rule: 'reversible',
+        message: `DDL ${id} has no reverse statement: only CREATE TABLE, named CREATE INDEX and ALTER TABLE ADD COLUMN can be reverted`,
+      },
+    ]);
   }
   await runInWorkspace(actor, deps, workspace, await classifySql(change.reverseStatement));
   return auditedChange(actor.prisma, async (tx) => {
@@ -144,7 +175,9 @@ export async function revertChange(actor: Actor, deps: DataPlaneDeps, name: stri
       tenantId: null,
       action: 'workspace.ddl_reverted',
       target: projectTarget(workspace.projectId),
-      changes: [{ path: `workspaces.${workspace.name}.pendingChanges.${change.id}`, before: auditedSchemaChange(change), after: auditedSchemaChange(reverted) }],
+      changes: [
+        { path: `workspaces.${workspace.name}.pendingChanges.${change.id}`, before: auditedSchemaChange(change), after: auditedSchemaChange(reverted) },
+      ],
     });
     return reverted;
   });

@@ -32,8 +32,18 @@ export const createWorkspaceInput = z
 
 export const settingsInput = z
   .object({
-    queryTimeoutMs: z.number().int().min(100, { error: 'query_timeout_ms must be 100 to 300000' }).max(300_000, { error: 'query_timeout_ms must be 100 to 300000' }).nullish(),
-    maxRowsPerQuery: z.number().int().min(1, { error: 'max_rows_per_query must be 1 to 100000' }).max(100_000, { error: 'max_rows_per_query must be 1 to 100000' }).nullish(),
+    queryTimeoutMs: z
+      .number()
+      .int()
+      .min(100, { error: 'query_timeout_ms must be 100 to 300000' })
+      .max(300_000, { error: 'query_timeout_ms must be 100 to 300000' })
+      .nullish(),
+    maxRowsPerQuery: z
+      .number()
+      .int()
+      .min(1, { error: 'max_rows_per_query must be 1 to 100000' })
+      .max(100_000, { error: 'max_rows_per_query must be 1 to 100000' })
+      .nullish(),
     maxConnections: z.number().int().min(1, { error: 'max_connections must be 1 to 1000' }).max(1000, { error: 'max_connections must be 1 to 1000' }).nullish(),
   })
   .strict();

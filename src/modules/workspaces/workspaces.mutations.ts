@@ -81,7 +81,11 @@ const ImportWorkspaceSchemaInput = builder.inputType('ImportWorkspaceSchemaInput
   fields: (t) => ({
     source: t.string({ required: true, description: 'template or json (database and url are not served)' }),
     template: t.string({ required: false, description: 'ecommerce, saas, blog or fintech' }),
-    tables: t.field({ type: 'JSON', required: false, description: 'json source: [{name, columns: [{name, type, nullable, primary_key, unique, default, references: {table, column}}]}]' }),
+    tables: t.field({
+      type: 'JSON',
+      required: false,
+      description: 'json source: [{name, columns: [{name, type, nullable, primary_key, unique, default, references: {table, column}}]}]',
+    }),
   }),
 });
 

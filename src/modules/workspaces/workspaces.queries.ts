@@ -9,7 +9,11 @@ builder.queryField('workspaces', (t) =>
     type: ['Workspace'],
     description: "The caller's project's workspaces, oldest first (a project key with workspaces:read)",
     resolve: (query, _root, _args, ctx) =>
-      ctx.prisma.workspace.findMany({ ...query, where: { projectId: callerProjectId(ctx, 'workspaces:read') }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+      ctx.prisma.workspace.findMany({
+        ...query,
+        where: { projectId: callerProjectId(ctx, 'workspaces:read') },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      }),
   }),
 );
 

@@ -87,13 +87,21 @@ export const getWorkspace = (actor: Actor, name: string) => findWorkspace(actor,
 
 /** The blueprint's newest deployed version number; 0 before its first deployment. */
 export async function currentVersion(actor: Actor, blueprintId: string): Promise<number> {
-  const latest = await actor.prisma.blueprintVersion.findFirst({ where: { blueprintId, deployedAt: { not: null } }, orderBy: { number: 'desc' }, select: { number: true } });
+  const latest = await actor.prisma.blueprintVersion.findFirst({
+    where: { blueprintId, deployedAt: { not: null } },
+    orderBy: { number: 'desc' },
+    select: { number: true },
+  });
   return latest?.number ?? 0;
 }
 
 /** Tenants (not purged) with a database from the blueprint, by slug. */
 export async function tenantsOnBlueprint(actor: Actor, blueprintId: string): Promise<string[]> {
-  const databases = await actor.prisma.tenantDatabase.findMany({ where: { blueprintId }, select: { tenant: { select: { slug: true } } }, orderBy: { tenant: { slug: 'asc' } } });
+  const databases = await actor.prisma.tenantDatabase.findMany({
+    where: { blueprintId },
+    select: { tenant: { select: { slug: true } } },
+    orderBy: { tenant: { slug: 'asc' } },
+  });
   return [...new Set(databases.map((database) => database.tenant.slug))];
 }
 
@@ -152,7 +160,8 @@ export async function updateWorkspaceSettings(
       ...change,
       path: `workspaces.${workspace.name}.settings.${change.path}`,
     }));
-    if (changes.length) await recordAudit(tx, actor, { tenantId: null, action: 'workspace.settings_updated', target: projectTarget(workspace.projectId), changes });
+    if (changes.length)
+      await recordAudit(tx, actor, { tenantId: null, action: 'workspace.settings_updated', target: projectTarget(workspace.projectId), changes });
     return updated;
   });
 }

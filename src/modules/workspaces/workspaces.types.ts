@@ -39,15 +39,13 @@ export const SchemaTableRef = builder.objectRef<SchemaTable>('SchemaTable').impl
   }),
 });
 
-const WorkspaceSettingsRef = builder
-  .objectRef<{ queryTimeoutMs: number; maxRowsPerQuery: number; maxConnections: number }>('WorkspaceSettings')
-  .implement({
-    fields: (t) => ({
-      queryTimeoutMs: t.exposeInt('queryTimeoutMs', { description: 'statement_timeout of every query, in milliseconds' }),
-      maxRowsPerQuery: t.exposeInt('maxRowsPerQuery', { description: 'At most this many rows come back from a query' }),
-      maxConnections: t.exposeInt('maxConnections'),
-    }),
-  });
+const WorkspaceSettingsRef = builder.objectRef<{ queryTimeoutMs: number; maxRowsPerQuery: number; maxConnections: number }>('WorkspaceSettings').implement({
+  fields: (t) => ({
+    queryTimeoutMs: t.exposeInt('queryTimeoutMs', { description: 'statement_timeout of every query, in milliseconds' }),
+    maxRowsPerQuery: t.exposeInt('maxRowsPerQuery', { description: 'At most this many rows come back from a query' }),
+    maxConnections: t.exposeInt('maxConnections'),
+  }),
+});
 
 const tableStatement = (table: SchemaTable) =>
   `CREATE TABLE ${table.name} (${table.columns.map((column) => `${column.name} ${column.type}${column.nullable ? '' : ' NOT NULL'}`).join(', ')})`;
@@ -67,7 +65,12 @@ export const WorkspaceRef = builder.prismaObject('Workspace', {
       select: { queryTimeoutMs: true, maxRowsPerQuery: true, maxConnections: true },
       resolve: ({ queryTimeoutMs, maxRowsPerQuery, maxConnections }) => ({ queryTimeoutMs, maxRowsPerQuery, maxConnections }),
     }),
-    blueprintName: t.string({ nullable: true, description: 'Tenant mode: its blueprint', select: { blueprint: { select: { name: true } } }, resolve: (workspace) => workspace.blueprint?.name ?? null }),
+    blueprintName: t.string({
+      nullable: true,
+      description: 'Tenant mode: its blueprint',
+      select: { blueprint: { select: { name: true } } },
+      resolve: (workspace) => workspace.blueprint?.name ?? null,
+    }),
     version: t.int({
       nullable: true,
       description: "Tenant mode: the blueprint's newest deployed version (0 before the first deployment)",
@@ -80,7 +83,10 @@ export const WorkspaceRef = builder.prismaObject('Workspace', {
       select: { mode: true, _count: { select: { changes: { where: { status: 'PENDING' } } } } },
       resolve: (workspace) => (workspace.mode === 'TENANT' ? workspace._count.changes : null),
     }),
-    pendingChanges: t.relation('changes', { description: 'Tenant mode: the deploy queue, in order', query: { where: { status: 'PENDING' }, orderBy: { position: 'asc' } } }),
+    pendingChanges: t.relation('changes', {
+      description: 'Tenant mode: the deploy queue, in order',
+      query: { where: { status: 'PENDING' }, orderBy: { position: 'asc' } },
+    }),
     tables: t.field({
       type: [SchemaTableRef],
       select: { name: true, placement: { include: { database: true } } },
@@ -96,7 +102,10 @@ export const WorkspaceRef = builder.prismaObject('Workspace', {
 
 export const CreatedWorkspaceRef = builder.objectRef<{ workspace: { id: string }; password: string }>('CreatedWorkspace').implement({
   fields: (t) => ({
-    workspace: t.prismaField({ type: 'Workspace', resolve: (query, created, _args, ctx) => ctx.prisma.workspace.findUniqueOrThrow({ ...query, where: { id: created.workspace.id } }) }),
+    workspace: t.prismaField({
+      type: 'Workspace',
+      resolve: (query, created, _args, ctx) => ctx.prisma.workspace.findUniqueOrThrow({ ...query, where: { id: created.workspace.id } }),
+    }),
     password: t.exposeString('password', { description: 'The connection password. Shown this once; afterwards it is masked.' }),
   }),
 });

@@ -27,7 +27,6 @@ const reasons: Record<number, string> = {
   500: 'Internal Server Error',
 };
 
-
 function errorBody(status: number, message: string, request: RestRequest): RestResult {
   return {
     status,
@@ -70,7 +69,9 @@ function getConfigRoute(cache: BoundedMap<string, CachedConfig>) {
     method: 'GET',
     path: '/tenants/{id}/config',
     summary: 'Retrieve the complete configuration for a tenant',
-    headers: [{ name: 'If-None-Match', description: 'ETags from GET ("v<version>", a list, or *): 304 while the configuration is one of them', required: false }],
+    headers: [
+      { name: 'If-None-Match', description: 'ETags from GET ("v<version>", a list, or *): 304 while the configuration is one of them', required: false },
+    ],
     variables: (request) => {
       const named = versionsNamed(request.headers.get('if-none-match'));
       const cached = cache.get(request.params.id!);
@@ -84,7 +85,8 @@ function getConfigRoute(cache: BoundedMap<string, CachedConfig>) {
       if (named === 'any' || named.includes(version)) return { status: 304, headers };
       const cached = held.get(request);
       if (!config) {
-        if (cached?.tenantId !== tenantId || cached.version !== version) throw new Error('The configuration was not sent for a version the route does not hold');
+        if (cached?.tenantId !== tenantId || cached.version !== version)
+          throw new Error('The configuration was not sent for a version the route does not hold');
         return { status: 200, headers, body: cached.body };
       }
       const { tenantId: _tenantId, version: _version, updatedAt, ...categories } = config;
@@ -160,7 +162,13 @@ const getFeatures = defineRoute(ConfigApiFeaturesDocument, {
     schema: z.object({
       tenant_id: z.string().uuid(),
       features: z.array(
-        z.object({ name: z.string(), enabled: z.boolean(), available: z.boolean(), description: z.string(), tier_required: z.enum(['Free', 'Basic', 'Pro', 'Enterprise']) }),
+        z.object({
+          name: z.string(),
+          enabled: z.boolean(),
+          available: z.boolean(),
+          description: z.string(),
+          tier_required: z.enum(['Free', 'Basic', 'Pro', 'Enterprise']),
+        }),
       ),
       total_enabled: z.number().int(),
       total_available: z.number().int(),
@@ -177,11 +185,7 @@ function problem(problem: RequestProblem, request: RestRequest): RestResult {
     case 'payload_too_large':
       return errorBody(413, problem.message, request);
     case 'invalid_body':
-      return errorBody(
-        400,
-        problem.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '),
-        request,
-      );
+      return errorBody(400, problem.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; '), request);
   }
 }
 
@@ -203,4 +207,3 @@ export function configApiDialect(prefix: string): Dialect {
     routes: [getConfigRoute(new BoundedMap(cachedConfigs)), putConfig, getFeatures],
   };
 }
-

@@ -24,7 +24,14 @@ const alerts = defineRoute(ControlCoreAlertsDocument, {
     status: 200,
     description: 'The alerts',
     schema: z.array(
-      z.object({ id: z.string(), type: z.literal('usage_limit'), severity: z.enum(['warning', 'critical']), message: z.string(), created_at: z.string(), resolved_at: z.string().nullable() }),
+      z.object({
+        id: z.string(),
+        type: z.literal('usage_limit'),
+        severity: z.enum(['warning', 'critical']),
+        message: z.string(),
+        created_at: z.string(),
+        resolved_at: z.string().nullable(),
+      }),
     ),
   },
 });

@@ -37,11 +37,29 @@ function billingJson(bill: ControlCoreBillingFieldsFragment) {
     plan: bill.plan.toLowerCase(),
     current_period_start: instant(bill.currentPeriodStart),
     current_period_end: instant(bill.currentPeriodEnd),
-    usage: { policies: bill.usage.policies, users: bill.usage.users, bouncers: bill.usage.bouncers, api_calls: bill.usage.apiCalls, storage_gb: bill.usage.storageGb },
-    billing: { base_cost: dollars(bill.baseCostCents), usage_cost: dollars(bill.usageCostCents), total_cost: dollars(bill.totalCostCents), currency: bill.currency },
+    usage: {
+      policies: bill.usage.policies,
+      users: bill.usage.users,
+      bouncers: bill.usage.bouncers,
+      api_calls: bill.usage.apiCalls,
+      storage_gb: bill.usage.storageGb,
+    },
+    billing: {
+      base_cost: dollars(bill.baseCostCents),
+      usage_cost: dollars(bill.usageCostCents),
+      total_cost: dollars(bill.totalCostCents),
+      currency: bill.currency,
+    },
     payment_method: bill.paymentMethod ?? null,
     billing_address: address
-      ? { line1: address.line1, line2: address.line2 ?? null, city: address.city, state: address.state ?? null, postal_code: address.postalCode, country: address.country }
+      ? {
+          line1: address.line1,
+          line2: address.line2 ?? null,
+          city: address.city,
+          state: address.state ?? null,
+          postal_code: address.postalCode,
+          country: address.country,
+        }
       : null,
   };
 }

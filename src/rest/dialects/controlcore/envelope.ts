@@ -56,7 +56,8 @@ export const restField = (field: string) => {
 };
 
 /** A service's message with its GraphQL field names as this API's callers know them. */
-const restMessage = (message: string) => message.replace(/\b(maxPolicies|maxUsers|maxBouncers|tier|customDomain|expiresAt)\b/g, (name) => renamed[name] ?? snakeCase(name));
+const restMessage = (message: string) =>
+  message.replace(/\b(maxPolicies|maxUsers|maxBouncers|tier|customDomain|expiresAt)\b/g, (name) => renamed[name] ?? snakeCase(name));
 
 export function error(failed: Failure, request: RestRequest): RestResult {
   const details = failed.extensions;
@@ -72,7 +73,11 @@ export function error(failed: Failure, request: RestRequest): RestResult {
     case 'FORBIDDEN':
       if (details.tenantAccessDenied) return withTenant(403, 'tenant_access_denied', `Access denied for tenant ${tenant}`);
       if (typeof details.scope === 'string') return withTenant(403, 'insufficient_scope', failed.message, { scope: details.scope });
-      if (typeof details.limit === 'number') return withTenant(403, 'limit_exceeded', restMessage(failed.message), { limit: details.limit, ...(details.field ? { field: restField(String(details.field)) } : {}) });
+      if (typeof details.limit === 'number')
+        return withTenant(403, 'limit_exceeded', restMessage(failed.message), {
+          limit: details.limit,
+          ...(details.field ? { field: restField(String(details.field)) } : {}),
+        });
       break;
     case 'RATE_LIMITED':
       return withTenant(429, 'rate_limit_exceeded', tenant ? `Rate limit exceeded for tenant ${tenant}` : failed.message, {
@@ -93,7 +98,12 @@ export function error(failed: Failure, request: RestRequest): RestResult {
       if (details.credential === 'missing') return withTenant(401, 'authentication_required', 'Send "Authorization: Bearer <API key or JWT>"');
       break;
   }
-  return withTenant(failed.status, codeByTaxonomy[failed.code], restMessage(failed.message), typeof details.field === 'string' ? { field: restField(details.field) } : {});
+  return withTenant(
+    failed.status,
+    codeByTaxonomy[failed.code],
+    restMessage(failed.message),
+    typeof details.field === 'string' ? { field: restField(details.field) } : {},
+  );
 }
 
 export function problem(problem: RequestProblem, request: RestRequest): RestResult {
@@ -107,7 +117,12 @@ export function problem(problem: RequestProblem, request: RestRequest): RestResu
     case 'invalid_body': {
       const issues = problem.issues.map((issue) => {
         const field = issue.path.map(String).join('.') || 'body';
-        const message = issue.code === 'invalid_type' && issue.input === undefined ? `${field} is required` : issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`;
+        const message =
+          issue.code === 'invalid_type' && issue.input === undefined
+            ? `${field} is required`
+            : issue.message.startsWith(field)
+              ? issue.message
+              : `${field}: ${issue.message}`;
         return { field, message };
       });
       return failure(400, 'validation_error', issues.map((issue) => issue.message).join('; '), request, { field: issues[0]?.field ?? 'body' });

@@ -38,7 +38,10 @@ const createApiKey = defineRoute(ControlCoreCreateApiKeyDocument, {
     .object({
       name: z.string().describe('1 to 100 characters'),
       scopes: z.array(z.enum(seedScopes, { error: `each scope must be one of ${seedScopes.join(', ')}` })).describe(seedScopes.join(', ')),
-      expires_at: z.iso.datetime({ offset: true, error: 'expires_at must be an ISO 8601 date-time such as 2026-01-25T10:30:00Z' }).optional().describe('In the future; none: the key does not expire'),
+      expires_at: z.iso
+        .datetime({ offset: true, error: 'expires_at must be an ISO 8601 date-time such as 2026-01-25T10:30:00Z' })
+        .optional()
+        .describe('In the future; none: the key does not expire'),
     })
     .strict(),
   variables: (request) => ({
@@ -62,7 +65,14 @@ const createApiKey = defineRoute(ControlCoreCreateApiKeyDocument, {
   success: {
     status: 201,
     description: 'The key, shown this once',
-    schema: z.object({ id: z.string(), name: z.string(), key: z.string(), scopes: z.array(z.string()), created_at: z.string(), expires_at: z.string().nullable() }),
+    schema: z.object({
+      id: z.string(),
+      name: z.string(),
+      key: z.string(),
+      scopes: z.array(z.string()),
+      created_at: z.string(),
+      expires_at: z.string().nullable(),
+    }),
   },
 });
 

@@ -15,7 +15,8 @@ export const tenantContextHeaders = [
   { name: 'X-Tenant-ID', description: "The tenant (id or UUID); a tenant-owned credential's own tenant when absent", required: false },
   {
     name: 'Host',
-    description: "The tenant's default domain (`acme.controlcore.io`, or `{tenant-id}.controlcore.io`) or a verified custom domain names the tenant; another name under the base domain is refused as a tenant out of reach",
+    description:
+      "The tenant's default domain (`acme.controlcore.io`, or `{tenant-id}.controlcore.io`) or a verified custom domain names the tenant; another name under the base domain is refused as a tenant out of reach",
     required: false,
   },
 ];

@@ -66,7 +66,7 @@ const createTenant = defineRoute(ControlCoreCreateTenantDocument, {
     .object({
       name: z.string().describe('1 to 200 characters'),
       domain: z.string().optional().describe('One name under CONTROL_CORE_BASE_DOMAIN (acme.controlcore.io); unique'),
-      plan_type: z.enum(planTypes).optional().describe('Defaults to free (or the project\'s plan)'),
+      plan_type: z.enum(planTypes).optional().describe("Defaults to free (or the project's plan)"),
       region: z.enum(regions).optional().describe('Defaults to us-east-1'),
       custom_domain: z.string().optional().describe('A custom domain (policies.acme.com); unique'),
       settings: settingsBody.optional().describe('Limits; each defaults by plan'),

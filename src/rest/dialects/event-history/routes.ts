@@ -17,7 +17,12 @@ function pydanticError(issue: z.core.$ZodIssue): FastApiError {
   const loc = ['body', ...issue.path.map((segment) => (typeof segment === 'number' ? segment : String(segment)))];
   if (issue.code === 'invalid_type' && issue.input === undefined) return { loc, msg: 'field required', type: 'value_error.missing' };
   if (issue.code === 'too_big' && issue.origin === 'string') {
-    return { loc, msg: `ensure this value has at most ${issue.maximum} characters`, type: 'value_error.any_str.max_length', ctx: { limit_value: Number(issue.maximum) } };
+    return {
+      loc,
+      msg: `ensure this value has at most ${issue.maximum} characters`,
+      type: 'value_error.any_str.max_length',
+      ctx: { limit_value: Number(issue.maximum) },
+    };
   }
   if (issue.code === 'invalid_type' && issue.expected === 'string') return { loc, msg: 'str type expected', type: 'type_error.str' };
   if (issue.code === 'invalid_type' && issue.expected === 'object') return { loc: ['body'], msg: 'value is not a valid dict', type: 'type_error.dict' };
@@ -128,7 +133,9 @@ export function eventHistoryDialect(prefix: string): Dialect {
     errorSchema: z.object({
       detail: z.union([
         z.string(),
-        z.array(z.object({ loc: z.array(z.union([z.string(), z.number()])), msg: z.string(), type: z.string(), ctx: z.record(z.string(), z.unknown()).optional() })),
+        z.array(
+          z.object({ loc: z.array(z.union([z.string(), z.number()])), msg: z.string(), type: z.string(), ctx: z.record(z.string(), z.unknown()).optional() }),
+        ),
       ]),
     }),
     routes: [initializeTenant, deleteTenant],

@@ -16,7 +16,9 @@ function withEventNames(body: unknown): unknown {
     ...(body as object),
     webhooks: webhooks.map((webhook: unknown) => {
       const events = (webhook as { events?: unknown } | null)?.events;
-      return Array.isArray(events) ? { ...(webhook as object), events: events.map((event) => (typeof event === 'string' ? enumValueName(event) : event)) } : webhook;
+      return Array.isArray(events)
+        ? { ...(webhook as object), events: events.map((event) => (typeof event === 'string' ? enumValueName(event) : event)) }
+        : webhook;
     }),
   };
 }

@@ -14,7 +14,11 @@ type Role = { name: string; description?: string | null; permissions: string[] }
 const roleJson = ({ name, description, permissions }: Role) => (description ? { name, description, permissions } : { name, permissions });
 const roleSchema = z.object({ name: z.string(), description: z.string().optional(), permissions: z.array(z.string()) });
 const rbacSchema = z.object({ enabled: z.boolean(), defaultRole: z.string(), roles: z.array(roleSchema) });
-const rbacJson = (rbac: { enabled: boolean; defaultRole: string; roles: Role[] }) => ({ enabled: rbac.enabled, defaultRole: rbac.defaultRole, roles: rbac.roles.map(roleJson) });
+const rbacJson = (rbac: { enabled: boolean; defaultRole: string; roles: Role[] }) => ({
+  enabled: rbac.enabled,
+  defaultRole: rbac.defaultRole,
+  roles: rbac.roles.map(roleJson),
+});
 const roleAnswer = z.object({ success: z.literal(true), message: z.string(), role: roleSchema });
 
 const getRbac = defineRoute(TenantApiRbacDocument, {
@@ -44,7 +48,12 @@ const createRole = defineRoute(TenantApiCreateRoleDocument, {
   summary: 'Create a role (409 when the name is taken)',
   headers: [tenantHeader],
   body: z.object({ name: z.string(), description: z.string().optional(), permissions: z.array(z.string()) }).strict(),
-  variables: (request) => ({ tenant: tenantOf(request), name: request.body.name, description: request.body.description, permissions: request.body.permissions }),
+  variables: (request) => ({
+    tenant: tenantOf(request),
+    name: request.body.name,
+    description: request.body.description,
+    permissions: request.body.permissions,
+  }),
   respond: (data) => ({ status: 201, body: { success: true, message: 'Role created', role: roleJson(data.createRole) } }),
   success: { status: 201, description: 'Created', schema: roleAnswer },
 });
@@ -55,7 +64,12 @@ const updateRole = defineRoute(TenantApiUpdateRoleDocument, {
   summary: "Update a role's permissions and/or description (404 when there is none by that name)",
   headers: [tenantHeader],
   body: z.object({ description: z.string().optional(), permissions: z.array(z.string()).optional() }).strict(),
-  variables: (request) => ({ tenant: tenantOf(request), name: request.params.name!, description: request.body.description, permissions: request.body.permissions }),
+  variables: (request) => ({
+    tenant: tenantOf(request),
+    name: request.params.name!,
+    description: request.body.description,
+    permissions: request.body.permissions,
+  }),
   respond: (data) => ({ status: 200, body: { success: true, message: 'Role updated', role: roleJson(data.updateRole) } }),
   success: { status: 200, description: 'Updated', schema: roleAnswer },
 });

@@ -18,8 +18,6 @@ import { failure, tenantHeader, tenantOf } from './shared.js';
 // Gateway tenant endpoints (seed 001_3574d09c1313b85c.txt): usage, tenant info, resource limits.
 // The decisions where the seed is vague: README.md beside this file.
 
-
-
 const lower = (value: string | null | undefined) => value?.toLowerCase() ?? null;
 const upper = <T extends string>(value: T) => value.toUpperCase() as Uppercase<T>;
 
@@ -69,7 +67,14 @@ const usageSummary = defineRoute(TenantApiUsageSummaryDocument, {
   success: {
     status: 200,
     description: 'The summary',
-    schema: z.object({ tenant_id: z.string(), period: z.string(), api_calls: z.number(), llm_tokens: z.number(), storage_bytes: z.number(), bandwidth_bytes: z.number() }),
+    schema: z.object({
+      tenant_id: z.string(),
+      period: z.string(),
+      api_calls: z.number(),
+      llm_tokens: z.number(),
+      storage_bytes: z.number(),
+      bandwidth_bytes: z.number(),
+    }),
   },
 });
 
@@ -161,7 +166,15 @@ const limitsUsage = defineRoute(TenantApiResourceUsageDocument, {
     status: 200,
     description: 'Usage per limit',
     schema: z.array(
-      z.object({ resource: z.string(), metric: z.string(), period: periodSchema, current: z.number(), limit: z.number(), percentage: z.number(), scope: z.enum(['tenant', 'user']) }),
+      z.object({
+        resource: z.string(),
+        metric: z.string(),
+        period: periodSchema,
+        current: z.number(),
+        limit: z.number(),
+        percentage: z.number(),
+        scope: z.enum(['tenant', 'user']),
+      }),
     ),
   },
 });

@@ -12,7 +12,7 @@ export const signupBody = z.object({
 export const signupRoute = defineRoute(TenantsDbSignupDocument, {
   method: 'POST',
   path: '/signup',
-  summary: 'Create an account with its first project; returns that project\'s API key, shown once (public)',
+  summary: "Create an account with its first project; returns that project's API key, shown once (public)",
   public: true,
   body: signupBody,
   variables: ({ body }) => ({ input: { email: body.email, password: body.password, projectName: body.project_name ?? null } }),

@@ -37,7 +37,10 @@ export const apiKeysRoute = defineRoute(TenantsDbApiKeysDocument, {
 
 export const createApiKeyBody = z.object({
   name: z.string().optional().describe('A name to recognise the key by (default: "API key")'),
-  expires_at: z.iso.datetime({ offset: true, error: 'expires_at must be an ISO 8601 timestamp with a time zone' }).optional().describe('When the key stops working'),
+  expires_at: z.iso
+    .datetime({ offset: true, error: 'expires_at must be an ISO 8601 timestamp with a time zone' })
+    .optional()
+    .describe('When the key stops working'),
 });
 
 export const createApiKeyRoute = defineRoute(TenantsDbCreateApiKeyDocument, {

@@ -24,7 +24,7 @@ export const backupRoute = defineRoute(TenantsDbBackupDocument, {
     }),
   success: {
     status: 200,
-    description: 'The backup was taken, or for a tenant whose databases hold rows the backup job recorded (the path is its file\'s, listed once written)',
+    description: "The backup was taken, or for a tenant whose databases hold rows the backup job recorded (the path is its file's, listed once written)",
     schema: z.object({ ...envelope, message: z.string(), tenant_id: z.string(), type: z.string(), timestamp: z.string(), paths: z.array(z.string()) }),
   },
 });
@@ -54,7 +54,9 @@ export const backupsRoute = defineRoute(TenantsDbBackupsDocument, {
       ...envelope,
       tenant_id: z.string(),
       count: z.number().int(),
-      backups: z.array(z.object({ type: z.string(), date: z.string(), database_type: z.string(), storage_path: z.string(), size_bytes: z.number(), created_at: z.string() })),
+      backups: z.array(
+        z.object({ type: z.string(), date: z.string(), database_type: z.string(), storage_path: z.string(), size_bytes: z.number(), created_at: z.string() }),
+      ),
     }),
   },
 });
@@ -80,7 +82,6 @@ export const rollbackRoute = defineRoute(TenantsDbRollbackDocument, {
   },
 });
 
-
 export const recoverRoute = defineRoute(TenantsDbRecoverDocument, {
   method: 'POST',
   path: '/tenants/{id}/recover',
@@ -91,7 +92,11 @@ export const recoverRoute = defineRoute(TenantsDbRecoverDocument, {
     const target = isoSeconds(data.recoverTenant.targetTimestamp);
     return ok({
       message: `Recovery initiated for tenant '${request.params.id}' to ${target}. Original VM preserved for 24h.`,
-      tenant: { tenant_id: data.recoverTenant.tenant.slug, status: data.recoverTenant.job ? 'recovering' : status(data.recoverTenant.tenant.state), target_timestamp: target },
+      tenant: {
+        tenant_id: data.recoverTenant.tenant.slug,
+        status: data.recoverTenant.job ? 'recovering' : status(data.recoverTenant.tenant.state),
+        target_timestamp: target,
+      },
     });
   },
   success: {
@@ -117,5 +122,3 @@ export const recoverUndoRoute = defineRoute(TenantsDbRecoverUndoDocument, {
     schema: z.object({ ...envelope, message: z.string(), tenant: z.object({ tenant_id: z.string(), status: z.string() }) }),
   },
 });
-
-

@@ -22,7 +22,11 @@ export const blueprintsRoute = defineRoute(TenantsDbBlueprintsDocument, {
     const blueprints = data.blueprints.map((blueprint) => ({ ...blueprintJson(blueprint), tenant_count: blueprint.tenantCount }));
     return ok({ blueprints, count: blueprints.length });
   },
-  success: { status: 200, description: 'The blueprints', schema: z.object({ ...envelope, blueprints: z.array(z.object(blueprintSchema)), count: z.number().int() }) },
+  success: {
+    status: 200,
+    description: 'The blueprints',
+    schema: z.object({ ...envelope, blueprints: z.array(z.object(blueprintSchema)), count: z.number().int() }),
+  },
 });
 
 export const blueprintRoute = defineRoute(TenantsDbBlueprintDetailDocument, {
@@ -40,12 +44,20 @@ export const blueprintVersionsRoute = defineRoute(TenantsDbBlueprintVersionsDocu
   summary: "A blueprint's versions, newest first",
   variables: ({ params }) => ({ name: params.name! }),
   respond: (data) => {
-    const versions = data.blueprintVersions.map((version) => ({ version: version.number, ddl_count: version.ddlCount, deployed_at: version.deployedAt ? isoSeconds(version.deployedAt) : null }));
+    const versions = data.blueprintVersions.map((version) => ({
+      version: version.number,
+      ddl_count: version.ddlCount,
+      deployed_at: version.deployedAt ? isoSeconds(version.deployedAt) : null,
+    }));
     return ok({ versions, count: versions.length });
   },
   success: {
     status: 200,
     description: 'The versions',
-    schema: z.object({ ...envelope, versions: z.array(z.object({ version: z.number().int(), ddl_count: z.number().int(), deployed_at: z.string().nullable() })), count: z.number().int() }),
+    schema: z.object({
+      ...envelope,
+      versions: z.array(z.object({ version: z.number().int(), ddl_count: z.number().int(), deployed_at: z.string().nullable() })),
+      count: z.number().int(),
+    }),
   },
 });

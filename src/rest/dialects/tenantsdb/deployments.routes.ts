@@ -79,13 +79,21 @@ export const deploymentRoute = defineRoute(TenantsDbDeploymentByIdDocument, {
   summary: 'A deployment: status, progress and each tenant’s result',
   variables: (request) => ({ id: deploymentUuid(request.params.id!) }),
   respond: (data) => ok(detail(data.schemaRollout)),
-  errors: { NOT_FOUND: (_failure, request) => ({ status: 404, body: { success: false, http_status: 404, code: 'not_found', error: `Deployment not found: ${request.params.id}` } }) },
+  errors: {
+    NOT_FOUND: (_failure, request) => ({
+      status: 404,
+      body: { success: false, http_status: 404, code: 'not_found', error: `Deployment not found: ${request.params.id}` },
+    }),
+  },
   success: { status: 200, description: 'The deployment', schema: detailSchema },
 });
 
 const notAVersion = 'version must be a version number such as 3';
 const versionNumber = z
-  .union([z.number({ error: notAVersion }).int({ error: notAVersion }).min(1, { error: notAVersion }), z.string().regex(/^v?[1-9]\d{0,8}$/, { error: notAVersion })], { error: notAVersion })
+  .union(
+    [z.number({ error: notAVersion }).int({ error: notAVersion }).min(1, { error: notAVersion }), z.string().regex(/^v?[1-9]\d{0,8}$/, { error: notAVersion })],
+    { error: notAVersion },
+  )
   .transform((value) => (typeof value === 'number' ? value : Number(value.replace(/^v/, ''))));
 
 export const createDeploymentRoute = defineRoute(TenantsDbDeployDocument, {
@@ -94,10 +102,14 @@ export const createDeploymentRoute = defineRoute(TenantsDbDeployDocument, {
   summary: "Deploy a blueprint's pending schema changes as its next version to every tenant database of it (a job: poll GET /deployments/{id})",
   body: z.object({
     blueprint_name: z.string().min(1).describe('Blueprint to deploy'),
-    version: versionNumber.optional().describe('A version already made, to bring lagging tenants up to it; by default the pending changes become the next version'),
+    version: versionNumber
+      .optional()
+      .describe('A version already made, to bring lagging tenants up to it; by default the pending changes become the next version'),
     deploy_all: z.boolean().optional().describe('Deploy to all tenants (default true); false releases the version for new tenants only'),
   }),
-  variables: (request) => ({ input: { blueprintName: request.body.blueprint_name, version: request.body.version ?? null, deployAll: request.body.deploy_all ?? null } }),
+  variables: (request) => ({
+    input: { blueprintName: request.body.blueprint_name, version: request.body.version ?? null, deployAll: request.body.deploy_all ?? null },
+  }),
   respond: (data) => ok(detail(data.deployBlueprint), 'created'),
   success: { status: 201, description: 'The deployment, queued', schema: detailSchema },
 });
@@ -154,7 +166,12 @@ export const adminQueryRoute = defineRoute(TenantsDbAdminQueryDocument, {
     all_tenants: z.boolean().optional().describe('Run the query on all tenants; or tenant_id'),
   }),
   variables: (request) => ({
-    input: { blueprint: request.body.blueprint, query: request.body.query, tenant: request.body.tenant_id ?? null, allTenants: request.body.all_tenants ?? null },
+    input: {
+      blueprint: request.body.blueprint,
+      query: request.body.query,
+      tenant: request.body.tenant_id ?? null,
+      allTenants: request.body.all_tenants ?? null,
+    },
   }),
   respond: (data, request) => {
     const result = data.runAdminQuery;
@@ -180,7 +197,16 @@ export const adminQueryRoute = defineRoute(TenantsDbAdminQueryDocument, {
       row_count: z.number().int().optional(),
       truncated: z.boolean().optional(),
       results: z
-        .array(z.object({ tenant_id: z.string(), columns: z.array(z.string()), rows: z.array(z.array(z.unknown())), row_count: z.number().int(), truncated: z.boolean().optional(), error: z.string().optional() }))
+        .array(
+          z.object({
+            tenant_id: z.string(),
+            columns: z.array(z.string()),
+            rows: z.array(z.array(z.unknown())),
+            row_count: z.number().int(),
+            truncated: z.boolean().optional(),
+            error: z.string().optional(),
+          }),
+        )
         .optional(),
       total_tenants: z.number().int().optional(),
       execution_time: z.string(),

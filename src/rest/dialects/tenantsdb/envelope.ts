@@ -40,7 +40,10 @@ export function failure(code: keyof typeof codes, message: string): RestResult {
 export function restField(field: string): string {
   return field
     .replace(/^(input\.)?slug$/, 'tenant_id')
-    .replace(/^(input\.)?databases\.(\d+)\.(\w+)$/, (_m, _p, index: string, key: string) => `databases[${index}].${key === 'isolation' ? 'isolation_level' : key}`)
+    .replace(
+      /^(input\.)?databases\.(\d+)\.(\w+)$/,
+      (_m, _p, index: string, key: string) => `databases[${index}].${key === 'isolation' ? 'isolation_level' : key}`,
+    )
     .replace(/^(input\.)?isolation$/, 'isolation_level')
     .replace(/^input\./, '')
     .replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
@@ -57,12 +60,29 @@ export function error(failed: Failure, request: RestRequest): RestResult {
     return failure('conflict', trashMessage(String(request.params.id ?? failed.extensions.slug)));
   }
   if (failed.code === 'CONFLICT' && failed.extensions.reason === 'tenants_deployed') {
-    const body = { message: failed.message, reason: 'tenants_deployed', deployed_to: failed.extensions.deployedTo, action_required: failed.extensions.actionRequired };
+    const body = {
+      message: failed.message,
+      reason: 'tenants_deployed',
+      deployed_to: failed.extensions.deployedTo,
+      action_required: failed.extensions.actionRequired,
+    };
     return { status: 409, body: { success: false, http_status: 409, code: 'conflict', error: failed.message, ...body } };
   }
   if (failed.code === 'FORBIDDEN' && failed.extensions.reason === 'quota_exceeded') {
     const { quota, plan, limit, current } = failed.extensions;
-    return { status: 403, body: { success: false, http_status: 403, code: 'forbidden', error: failed.message, quota: snakeQuota(String(quota)), plan: String(plan).toLowerCase(), limit, current } };
+    return {
+      status: 403,
+      body: {
+        success: false,
+        http_status: 403,
+        code: 'forbidden',
+        error: failed.message,
+        quota: snakeQuota(String(quota)),
+        plan: String(plan).toLowerCase(),
+        limit,
+        current,
+      },
+    };
   }
   if (failed.code === 'BAD_USER_INPUT' && Array.isArray(failed.extensions.violations)) {
     const violations = failed.extensions.violations as { field: string; message: string }[];
@@ -74,7 +94,8 @@ export function error(failed: Failure, request: RestRequest): RestResult {
     });
     return failure('bad_request', described.join('; '));
   }
-  if (failed.code === 'NOT_FOUND' && failed.extensions.tenant !== undefined) return failure('not_found', `Tenant not found: ${request.params.id ?? failed.extensions.tenant}`);
+  if (failed.code === 'NOT_FOUND' && failed.extensions.tenant !== undefined)
+    return failure('not_found', `Tenant not found: ${request.params.id ?? failed.extensions.tenant}`);
   if (failed.code === 'INTERNAL') return failure('internal_error', 'Internal server error');
   return failure(codeByTaxonomy[failed.code], failed.message);
 }
@@ -84,7 +105,11 @@ export function problem(problem: RequestProblem): RestResult {
     case 'malformed_json':
       return failure('bad_request', problem.message);
     case 'unsupported_media_type':
-      return { ...failure('bad_request', problem.message), status: 415, body: { success: false, http_status: 415, code: 'bad_request', error: problem.message } };
+      return {
+        ...failure('bad_request', problem.message),
+        status: 415,
+        body: { success: false, http_status: 415, code: 'bad_request', error: problem.message },
+      };
     case 'payload_too_large':
       return { status: 413, body: { success: false, http_status: 413, code: 'bad_request', error: problem.message } };
     case 'invalid_body':
@@ -93,7 +118,11 @@ export function problem(problem: RequestProblem): RestResult {
         problem.issues
           .map((issue) => {
             const field = issue.path.map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? String(key) : `.${String(key)}`)).join('');
-            return issue.code === 'invalid_type' && issue.input === undefined ? `${field} is required` : issue.message.startsWith(field) ? issue.message : `${field}: ${issue.message}`;
+            return issue.code === 'invalid_type' && issue.input === undefined
+              ? `${field} is required`
+              : issue.message.startsWith(field)
+                ? issue.message
+                : `${field}: ${issue.message}`;
           })
           .join('; '),
       );
@@ -104,7 +133,6 @@ export function problem(problem: RequestProblem): RestResult {
 export const stamp = (iso: string) => iso.slice(0, 19).replace(/:/g, '-');
 
 export const envelope = { success: z.boolean(), http_status: z.number().int(), code: z.string() };
-
 
 /** 2026-02-15T14:30:00.123Z → 2026-02-15T14:30:00Z */
 export const isoSeconds = (iso: string) => `${iso.slice(0, 19)}Z`;

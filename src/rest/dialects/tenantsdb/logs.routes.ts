@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { TenantsDbQueryLogsDocument, TenantsDbQueryMetricsDocument, TenantsDbQueryStatsDocument, type QuerySource } from '../../../generated/graphql/graphql.js';
+import {
+  TenantsDbQueryLogsDocument,
+  TenantsDbQueryMetricsDocument,
+  TenantsDbQueryStatsDocument,
+  type QuerySource,
+} from '../../../generated/graphql/graphql.js';
 import { defineRoute } from '../../types.js';
 import { envelope, isoSeconds, ok } from './envelope.js';
 import { intParam, oneOfParam, sinceParam, withParams } from './params.js';
@@ -46,7 +51,16 @@ export const logsRoute = defineRoute(TenantsDbQueryLogsDocument, {
     schema: z.object({
       ...envelope,
       tenant_id: z.string(),
-      logs: z.array(z.object({ query: z.string(), source: z.string(), success: z.boolean(), duration_ms: z.number(), error: z.string().optional(), created_at: z.string() })),
+      logs: z.array(
+        z.object({
+          query: z.string(),
+          source: z.string(),
+          success: z.boolean(),
+          duration_ms: z.number(),
+          error: z.string().optional(),
+          created_at: z.string(),
+        }),
+      ),
       count: z.number().int(),
       has_more: z.boolean(),
     }),
@@ -100,7 +114,12 @@ export const metricsRoute = defineRoute(TenantsDbQueryMetricsDocument, {
       successful: metrics.successful,
       failed: metrics.failed,
       success_rate: metrics.successRate == null ? null : Math.round(metrics.successRate * 10_000) / 100,
-      latency_ms: { avg: msOrNull(metrics.latency.avgMs), p50: msOrNull(metrics.latency.p50Ms), p95: msOrNull(metrics.latency.p95Ms), p99: msOrNull(metrics.latency.p99Ms) },
+      latency_ms: {
+        avg: msOrNull(metrics.latency.avgMs),
+        p50: msOrNull(metrics.latency.p50Ms),
+        p95: msOrNull(metrics.latency.p95Ms),
+        p99: msOrNull(metrics.latency.p99Ms),
+      },
     });
   },
   success: {

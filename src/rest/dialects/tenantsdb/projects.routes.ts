@@ -57,7 +57,14 @@ export const createProjectRoute = defineRoute(TenantsDbCreateProjectDocument, {
   success: {
     status: 201,
     description: 'Created',
-    schema: z.object({ ...envelope, project_id: z.string(), name: z.string(), api_key: z.string(), proxy_password: z.string().nullable(), message: z.string() }),
+    schema: z.object({
+      ...envelope,
+      project_id: z.string(),
+      name: z.string(),
+      api_key: z.string(),
+      proxy_password: z.string().nullable(),
+      message: z.string(),
+    }),
   },
 });
 
@@ -80,7 +87,7 @@ export const switchProjectRoute = defineRoute(TenantsDbSwitchProjectDocument, {
 export const deleteProjectRoute = defineRoute(TenantsDbDeleteProjectDocument, {
   method: 'DELETE',
   path: '/projects/{id}',
-  summary: 'Delete a project with its tenants, backups and API keys (not the account\'s only project)',
+  summary: "Delete a project with its tenants, backups and API keys (not the account's only project)",
   variables: ({ params }) => ({ project: params.id! }),
   respond: (data) => ok({ message: `Project '${data.deleteProject.slug}' deleted successfully` }),
   success: { status: 200, description: 'Deleted', schema: z.object({ ...envelope, message: z.string() }) },

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import {
-  TenantsDbRegionsDocument,
-} from '../../../generated/graphql/graphql.js';
+import { TenantsDbRegionsDocument } from '../../../generated/graphql/graphql.js';
 import { defineRoute, defineStaticRoute } from '../../types.js';
 import { codes, envelope, ok } from './envelope.js';
 
@@ -11,7 +9,11 @@ export const errorsRoute = defineStaticRoute({
   summary: 'Every error code and its HTTP status (public)',
   public: true,
   respond: () => ok({ codes }),
-  success: { status: 200, description: 'The codes', schema: z.object({ ...envelope, codes: z.record(z.string(), z.object({ status: z.number(), description: z.string() })) }) },
+  success: {
+    status: 200,
+    description: 'The codes',
+    schema: z.object({ ...envelope, codes: z.record(z.string(), z.object({ status: z.number(), description: z.string() })) }),
+  },
 });
 
 export const regionsRoute = defineRoute(TenantsDbRegionsDocument, {
@@ -32,4 +34,3 @@ export const regionsRoute = defineRoute(TenantsDbRegionsDocument, {
     schema: z.object({ ...envelope, regions: z.array(z.object({ zone: z.string(), label: z.string(), is_default: z.boolean().optional() })) }),
   },
 });
-

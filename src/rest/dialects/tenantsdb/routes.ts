@@ -1,9 +1,5 @@
 import { z } from 'zod';
-import {
-  TenantsDbRestoreTenantDocument,
-  TenantsDbResumeTenantDocument,
-  TenantsDbSuspendTenantDocument,
-} from '../../../generated/graphql/graphql.js';
+import { TenantsDbRestoreTenantDocument, TenantsDbResumeTenantDocument, TenantsDbSuspendTenantDocument } from '../../../generated/graphql/graphql.js';
 import type { Dialect } from '../../types.js';
 import { loginRoute, signupRoute } from './accounts.routes.js';
 import { apiKeysRoute, createApiKeyRoute, deleteApiKeyRoute } from './apikeys.routes.js';
@@ -47,8 +43,11 @@ export function tenantsDbDialect(prefix: string, connection: Connection = { prox
     errorSchema: z.object({
       ...envelope,
       error: z.string(),
-      quota: z.string().optional().describe('A refused quota (403): which one (projects, tenants, workspaces, blueprints, api_keys, secrets, routes, webhooks)'),
-      plan: z.string().optional().describe("A refused quota: the plan whose quota it is"),
+      quota: z
+        .string()
+        .optional()
+        .describe('A refused quota (403): which one (projects, tenants, workspaces, blueprints, api_keys, secrets, routes, webhooks)'),
+      plan: z.string().optional().describe('A refused quota: the plan whose quota it is'),
       limit: z.number().int().optional().describe('A refused quota: what the plan allows'),
       current: z.number().int().optional().describe('A refused quota: how many there are now'),
     }),

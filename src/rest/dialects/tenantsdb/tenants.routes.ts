@@ -34,7 +34,11 @@ export const tenantsRoute = defineRoute(TenantsDbTenantsDocument, {
     const tenants = data.tenants.edges.map(({ node }) => ({
       tenant_id: node.slug,
       status: status(node.state),
-      databases: node.databases.map((database) => ({ blueprint: database.blueprint, database_type: database.databaseType.toLowerCase(), isolation_level: `L${level(database.isolation)}` })),
+      databases: node.databases.map((database) => ({
+        blueprint: database.blueprint,
+        database_type: database.databaseType.toLowerCase(),
+        isolation_level: `L${level(database.isolation)}`,
+      })),
       created_at: isoSeconds(node.createdAt),
     }));
     return ok({ tenants, count: tenants.length });
@@ -44,7 +48,14 @@ export const tenantsRoute = defineRoute(TenantsDbTenantsDocument, {
     description: 'The tenants',
     schema: z.object({
       ...envelope,
-      tenants: z.array(z.object({ tenant_id: z.string(), status: z.string(), databases: z.array(z.object({ blueprint: z.string(), database_type: z.string(), isolation_level: z.string() })), created_at: z.string() })),
+      tenants: z.array(
+        z.object({
+          tenant_id: z.string(),
+          status: z.string(),
+          databases: z.array(z.object({ blueprint: z.string(), database_type: z.string(), isolation_level: z.string() })),
+          created_at: z.string(),
+        }),
+      ),
       count: z.number().int(),
     }),
   },
@@ -144,7 +155,13 @@ export function tenantRoute(connection: Connection): Route {
           isolation_level: `L${level(database.isolation)}`,
           ...(database.isolation === 'DEDICATED' ? { region: database.region } : {}),
           ...(database.status === 'READY' ? {} : { status: status(database.status) }),
-          connection: { host: connection.proxyHost, port: connection.proxyPort, database: database.databaseName, username: tenant.databaseUser, password: '••••••••' },
+          connection: {
+            host: connection.proxyHost,
+            port: connection.proxyPort,
+            database: database.databaseName,
+            username: tenant.databaseUser,
+            password: '••••••••',
+          },
           connection_string: connectionString(tenant, database.databaseName, connection),
           version: database.version,
         })),
@@ -207,7 +224,12 @@ export const deleteTenantRoute = defineRoute(TenantsDbDeleteTenantDocument, {
   success: {
     status: 200,
     description: 'Deleted',
-    schema: z.object({ ...envelope, message: z.string(), tenant: z.object({ tenant_id: z.string(), status: z.string() }).optional(), tenant_id: z.string().optional() }),
+    schema: z.object({
+      ...envelope,
+      message: z.string(),
+      tenant: z.object({ tenant_id: z.string(), status: z.string() }).optional(),
+      tenant_id: z.string().optional(),
+    }),
   },
 });
 
@@ -229,7 +251,11 @@ export function lifecycleRoute<F extends LifecycleField>(
       const tenant = data[field];
       return ok({ message: `Tenant '${tenant.slug}' ${done}`, tenant: { tenant_id: tenant.slug, status: status(tenant.state) } });
     },
-    success: { status: 200, description: 'Done', schema: z.object({ ...envelope, message: z.string(), tenant: z.object({ tenant_id: z.string(), status: z.string() }) }) },
+    success: {
+      status: 200,
+      description: 'Done',
+      schema: z.object({ ...envelope, message: z.string(), tenant: z.object({ tenant_id: z.string(), status: z.string() }) }),
+    },
   });
 }
 
@@ -278,4 +304,3 @@ export const isolationRoute = defineRoute(TenantsDbMigrateDocument, {
     }),
   },
 });
-

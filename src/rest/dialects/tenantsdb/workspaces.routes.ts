@@ -57,7 +57,9 @@ export const workspacesRoute = defineRoute(TenantsDbWorkspacesDocument, {
     description: 'The workspaces',
     schema: z.object({
       ...envelope,
-      workspaces: z.array(z.object({ id: z.string(), name: z.string(), mode: z.string(), database: z.string(), created_at: z.string(), version: z.number().int().optional() })),
+      workspaces: z.array(
+        z.object({ id: z.string(), name: z.string(), mode: z.string(), database: z.string(), created_at: z.string(), version: z.number().int().optional() }),
+      ),
       count: z.number().int(),
     }),
   },
@@ -95,7 +97,15 @@ export function createWorkspaceRoute(connection: Connection): Route {
     success: {
       status: 201,
       description: 'Created',
-      schema: z.object({ ...envelope, id: z.string(), mode: z.string(), blueprint: z.string().optional(), database: z.string(), connection: connectionSchema, connection_string: z.string() }),
+      schema: z.object({
+        ...envelope,
+        id: z.string(),
+        mode: z.string(),
+        blueprint: z.string().optional(),
+        database: z.string(),
+        connection: connectionSchema,
+        connection_string: z.string(),
+      }),
     },
   });
 }
@@ -116,7 +126,13 @@ export function workspaceRoute(connection: Connection): Route {
         schema: workspace.schema,
         schema_error: null,
         ...tenantOnly(workspace, { undeployed_changes: workspace.undeployedChanges }),
-        connection: { host: connection.proxyHost, port: connection.proxyPort, database: workspace.databaseName, username: workspace.connectionUser, password: masked },
+        connection: {
+          host: connection.proxyHost,
+          port: connection.proxyPort,
+          database: workspace.databaseName,
+          username: workspace.connectionUser,
+          password: masked,
+        },
         connection_string: connectionString(workspace, masked, connection),
         settings: settingsJson(workspace.settings),
         ...tenantOnly(workspace, { version: workspace.version }),
@@ -151,7 +167,13 @@ export const deleteWorkspaceRoute = defineRoute(TenantsDbDeleteWorkspaceDocument
   respond: (data) =>
     ok({
       message: 'workspace deleted',
-      details: { workspace: data.deleteWorkspace.name, mode: mode(data.deleteWorkspace.mode), versions_deleted: data.deleteWorkspace.versionsDeleted, deletion_type: 'full', physical_db: true },
+      details: {
+        workspace: data.deleteWorkspace.name,
+        mode: mode(data.deleteWorkspace.mode),
+        versions_deleted: data.deleteWorkspace.versionsDeleted,
+        deletion_type: 'full',
+        physical_db: true,
+      },
     }),
   success: {
     status: 200,
@@ -185,7 +207,14 @@ export const workspaceQueryRoute = defineRoute(TenantsDbWorkspaceQueryDocument, 
   success: {
     status: 200,
     description: "The last statement's answer",
-    schema: z.object({ ...envelope, columns: z.array(z.string()), rows: z.array(z.array(z.unknown())), row_count: z.number().int(), execution_time: z.string(), truncated: z.boolean().optional() }),
+    schema: z.object({
+      ...envelope,
+      columns: z.array(z.string()),
+      rows: z.array(z.array(z.unknown())),
+      row_count: z.number().int(),
+      execution_time: z.string(),
+      truncated: z.boolean().optional(),
+    }),
   },
 });
 
@@ -197,7 +226,12 @@ export const workspaceDiffRoute = defineRoute(TenantsDbWorkspaceDiffDocument, {
   respond: (data) => {
     const workspace = data.workspace;
     if (workspace.mode !== 'TENANT') return failure('bad_request', `Workspace '${workspace.name}' is in control mode: it has no blueprint versioning`);
-    const changes = workspace.pendingChanges.map((change) => ({ id: change.id, statement: change.statement, reverse_statement: change.reverseStatement ?? null, created_at: isoSeconds(change.createdAt) }));
+    const changes = workspace.pendingChanges.map((change) => ({
+      id: change.id,
+      statement: change.statement,
+      reverse_statement: change.reverseStatement ?? null,
+      created_at: isoSeconds(change.createdAt),
+    }));
     return ok({ workspace: workspace.name, blueprint: workspace.blueprintName, current_version: workspace.version, changes, count: changes.length });
   },
   success: {
@@ -237,13 +271,22 @@ export const workspaceTablesRoute = defineRoute(TenantsDbWorkspaceTablesDocument
   path: '/workspaces/{id}/schema',
   summary: "The workspace's tables, columns (type, nullable) and indexes, from the PostgreSQL catalog",
   variables: ({ params }) => ({ workspace: params.id! }),
-  respond: (data) => ok({ tables: data.workspaceTables.map((table) => ({ name: table.name, columns: table.columns.map(({ name, type, nullable }) => ({ name, type, nullable })), indexes: table.indexes })) }),
+  respond: (data) =>
+    ok({
+      tables: data.workspaceTables.map((table) => ({
+        name: table.name,
+        columns: table.columns.map(({ name, type, nullable }) => ({ name, type, nullable })),
+        indexes: table.indexes,
+      })),
+    }),
   success: {
     status: 200,
     description: 'The tables',
     schema: z.object({
       ...envelope,
-      tables: z.array(z.object({ name: z.string(), columns: z.array(z.object({ name: z.string(), type: z.string(), nullable: z.boolean() })), indexes: z.array(z.string()) })),
+      tables: z.array(
+        z.object({ name: z.string(), columns: z.array(z.object({ name: z.string(), type: z.string(), nullable: z.boolean() })), indexes: z.array(z.string()) }),
+      ),
     }),
   },
 });
@@ -251,7 +294,10 @@ export const workspaceTablesRoute = defineRoute(TenantsDbWorkspaceTablesDocument
 export const importSchemaBody = z.object({
   source: z.string().describe('template or json (database and url are 400: not served)'),
   template: z.string().optional().describe('ecommerce, saas, blog or fintech'),
-  tables: z.array(z.unknown()).optional().describe('json source: [{name, columns: [{name, type, nullable, primary_key, unique, default, references: {table, column}}]}]'),
+  tables: z
+    .array(z.unknown())
+    .optional()
+    .describe('json source: [{name, columns: [{name, type, nullable, primary_key, unique, default, references: {table, column}}]}]'),
   collections: z.array(z.unknown()).optional().describe('MongoDB only: 400 here'),
   connection: z.record(z.string(), z.unknown()).optional().describe('database source: 400 here'),
   url: z.string().optional().describe('url source: 400 here'),
@@ -309,7 +355,11 @@ export const workspaceSettingsRoute = defineRoute(TenantsDbWorkspaceSettingsDocu
   summary: "The workspace's settings",
   variables: ({ params }) => ({ name: params.id! }),
   respond: (data) => ok({ database_type: data.workspace.databaseType, settings: settingsJson(data.workspace.settings), available_fields: availableFields }),
-  success: { status: 200, description: 'The settings', schema: z.object({ ...envelope, database_type: z.string(), settings: settingsSchema, available_fields: z.array(z.string()) }) },
+  success: {
+    status: 200,
+    description: 'The settings',
+    schema: z.object({ ...envelope, database_type: z.string(), settings: settingsSchema, available_fields: z.array(z.string()) }),
+  },
 });
 
 export const updateSettingsBody = z
