@@ -178,6 +178,17 @@ describe('leases', () => {
 });
 
 describe('a runner', () => {
+  test('stopped while still starting, it waits for its start: nothing it sent reaches a database closed after the stop', async () => {
+    // A gateway closed at once after it was made (a test's second gateway, a failed start) closed its
+    // database under the start's first query; PGlite then spun forever on that query.
+    const jobs = createJobs(database, logger, { pollMs: 3_600_000 });
+    let startSettled = false;
+    const started = jobs.start().finally(() => (startSettled = true));
+    await jobs.stop();
+    expect(startSettled).toBe(true);
+    await started;
+  });
+
   test('wakes for a job enqueued anywhere (NOTIFY), and for one due later at its run_at, without polling', async () => {
     const kind = kindOf('wake');
     const ran: { id: string; at: number }[] = [];

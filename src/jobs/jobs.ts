@@ -28,16 +28,23 @@ export function createJobs(database: Pick<Database, 'kind' | 'url' | 'pglite' | 
   const alone = database.kind === 'pglite';
   const runner = new JobRunner(database.prisma, openWakeUps(database, logger), { pollMs: settings.pollMs, alone }, logger);
   const scheduler = new Scheduler(openLeadership(database, leaderLockKey), logger);
+  let starting: Promise<void> | undefined;
   return {
     handle: (handler) => runner.register(handler),
     every: (task) => scheduler.add(task),
-    async start() {
-      await runner.start();
-      await scheduler.start();
+    start() {
+      starting ??= (async () => {
+        await runner.start();
+        await scheduler.start();
+      })();
+      return starting;
     },
     wake: (kind) => runner.wake(kind),
     scheduler,
     async stop() {
+      // A process closed while it was still starting: what start sent its database goes first, or it
+      // would reach a closed database (PGlite spins forever on a query after its Terminate).
+      await starting?.catch(() => undefined);
       await scheduler.stop();
       await runner.stop();
     },
