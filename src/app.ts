@@ -124,7 +124,7 @@ export function createApp({ env, database, logger = createLogger(env.LOG_LEVEL),
     keyring,
     loginThrottle: limiting
       ? createLoginThrottle(store, {
-          perEmailAndAddress: env.LOGIN_MAX_FAILURES_PER_EMAIL_AND_ADDRESS,
+          perEmailAndAddress: env.LOGIN_MAX_FAILURES_PER_EMAIL_AND_ADDRESS ?? env.LOGIN_MAX_FAILURES_PER_EMAIL ?? 5,
           perAddress: env.LOGIN_MAX_FAILURES_PER_ADDRESS,
           windowSeconds: env.LOGIN_FAILURE_WINDOW_SECONDS,
           delayAfterPerEmail: env.LOGIN_DELAY_AFTER_FAILURES_PER_EMAIL,

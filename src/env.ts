@@ -193,7 +193,9 @@ const environmentSchema = z.object({
   /** How long a TenantsDB login or switch session key lives. */
   SESSION_KEY_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Failed TenantsDB logins per email from one client address, and per client address, within LOGIN_FAILURE_WINDOW_SECONDS before further attempts from there are 429. */
-  LOGIN_MAX_FAILURES_PER_EMAIL_AND_ADDRESS: z.coerce.number().int().min(1).default(5),
+  LOGIN_MAX_FAILURES_PER_EMAIL_AND_ADDRESS: z.coerce.number().int().min(1).optional(),
+  /** Its older name: it counted per email alone, which let a stranger lock an account (the new name wins). */
+  LOGIN_MAX_FAILURES_PER_EMAIL: z.coerce.number().int().min(1).optional(),
   LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
   /** Failed logins per email, every address together, before its attempts are spaced by growing delays (never a lock). */
   LOGIN_DELAY_AFTER_FAILURES_PER_EMAIL: z.coerce.number().int().min(1).default(10),
