@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type App, createApp } from '../src/app.js';
-import { readEnvironment } from '../src/env.js';
-import { createLogger } from '../src/lib/logger.js';
+import type { App } from '../src/app.js';
 import { createKey, createTenant } from './support/fixtures.js';
-import { startGateway, type TestGateway, testRateLimits, testSecretsKey } from './support/gateway.js';
+import { startGateway, type TestGateway, testRateLimits } from './support/gateway.js';
+import { startReplica } from './support/replica.js';
 
 // GET /api/v1/tenants/{id}/config with If-None-Match, and the version-keyed cache behind it.
 
@@ -14,21 +13,7 @@ let auth: Record<string, string>;
 beforeAll(async () => {
   const rateLimits = { ...testRateLimits, fields: { ...testRateLimits.fields, 'Query.tenantConfig': readsPerMinute } };
   gateway = await startGateway({ rateLimits });
-  replica = createApp({
-    env: {
-      ...readEnvironment({}),
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      SECRETS_KEY: testSecretsKey,
-      BACKUP_SCHEDULER: 'off',
-      BACKUP_DIR: gateway.backupDir,
-      GATEWAY_ADMIN_KEY: gateway.adminKey,
-    },
-    database: gateway.database,
-    rateLimits,
-    logger: createLogger('silent'),
-  });
-  await replica.ready;
+  replica = await startReplica(gateway, {}, rateLimits);
   auth = { authorization: `Bearer ${gateway.adminKey}` };
 });
 afterAll(async () => {

@@ -1,10 +1,11 @@
 import { type App, createApp } from '../../src/app.js';
 import { type Environment, readEnvironment } from '../../src/env.js';
 import { createLogger } from '../../src/lib/logger.js';
+import type { RateLimitSettings } from '../../src/rate-limit/limits.js';
 import { type TestGateway, testRateLimits, testSecretsKey } from './gateway.js';
 
 /** A second replica of `gateway` over the same database, remembering who a key is for PRINCIPAL_CACHE_MS (one second). */
-export async function startReplica(gateway: TestGateway, env: Partial<Environment> = {}): Promise<App> {
+export async function startReplica(gateway: TestGateway, env: Partial<Environment> = {}, rateLimits: RateLimitSettings = testRateLimits): Promise<App> {
   const replica = createApp({
     env: {
       ...readEnvironment({}),
@@ -20,7 +21,7 @@ export async function startReplica(gateway: TestGateway, env: Partial<Environmen
     database: gateway.database,
     // The same data plane: on the embedded default a second instance in memory would be another, empty one.
     dataPlane: gateway.app.dataPlane.dataPlane,
-    rateLimits: testRateLimits,
+    rateLimits,
     logger: createLogger('silent'),
   });
   await replica.ready;
