@@ -49,3 +49,15 @@ test('suspendTenant answers the tenant with its configuration in the read that f
   // the read that resolves the tenant, and the read after the conditional update, with its configuration joined in
   expect(tenantReads, statements.join('\n')).toHaveLength(2);
 });
+
+test("a statement count is the work's own: background statements sent meanwhile (job polling, flushes) are not counted", async () => {
+  // A timer set outside the counted work, as the gateway's background tasks are, fires while it runs.
+  const background = new Promise<unknown>((resolve) => {
+    setTimeout(() => resolve(gateway.database.prisma.$queryRawUnsafe('SELECT 1 AS background')), 20);
+  });
+  const statements = await gateway.countQueries(async () => {
+    await background;
+    await gateway.database.prisma.$queryRawUnsafe('SELECT 2 AS own');
+  });
+  expect(statements.filter((sql) => /AS (own|background)/.test(sql))).toEqual([expect.stringContaining('AS own')]);
+});

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,8 @@ import type { Keyring } from '../../src/lib/keyring.js';
 import { defaultRateLimits, type RateLimitSettings } from '../../src/rate-limit/limits.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { contractChecker } from './contract.js';
+
+const countingContext = new AsyncLocalStorage<symbol>();
 
 export type GraphQLResponse<T> = {
   data?: T | null;
@@ -34,7 +37,11 @@ export type TestGateway = {
   data<T, V>(document: TypedDocumentNode<T, V>, variables?: V, key?: string | null): Promise<T>;
   /** A plain HTTP request to the gateway, as a legacy REST caller sends it. */
   rest(method: string, path: string, options?: { headers?: Record<string, string>; body?: unknown; rawBody?: string }): Promise<RestResponse>;
-  /** Every SQL statement Prisma sends while `work` runs. */
+  /**
+   * Every SQL statement `work` sends (Prisma's and the data plane's), followed through its
+   * async context: the gateway's background work (job polling, flushes) running meanwhile is not
+   * the work's cost and is not counted.
+   */
   countQueries(work: () => Promise<unknown>): Promise<string[]>;
   close(): Promise<void>;
 };
@@ -177,10 +184,13 @@ export async function startGateway(options: { production?: boolean; rateLimits?:
     },
     async countQueries(work) {
       const statements: string[] = [];
-      const listener = (sql: string) => statements.push(sql);
+      const counting = Symbol('countQueries');
+      const listener = (sql: string) => {
+        if (countingContext.getStore() === counting) statements.push(sql);
+      };
       database.onQuery.add(listener);
       try {
-        await work();
+        await countingContext.run(counting, work);
       } finally {
         database.onQuery.delete(listener);
       }
