@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { DataPlane } from './data-plane/data-plane.js';
+import { createDatabaseProxy, type DatabaseProxy } from './db-proxy/proxy-server.js';
 import { openDataPlane } from './data-plane/open-data-plane.js';
 import type { Database } from './gateway-db/client.js';
 import { type Environment, jobSettings, phaseTimings } from './env.js';
@@ -31,11 +33,21 @@ import type { DataPlaneDeps } from './modules/data-plane-schemas/data-plane-deps
 import { dataPlanePlans } from './modules/data-plane-schemas/data-plane-plans.js';
 import { moveLegacySchemas } from './modules/data-plane-schemas/legacy-schemas.js';
 import { queryLogRetentionTask } from './modules/query-logs/query-log-retention.js';
+import { ProxyQueryLog } from './modules/tenantsdb-proxy/proxy-query-log.js';
+import { proxyTargets, screenProxiedStatement } from './modules/tenantsdb-proxy/proxy-targets.js';
+import { proxyTlsPair } from './modules/tenantsdb-proxy/proxy-tls.js';
 import { webhookDeliveryHandler } from './modules/webhooks/delivery.job.js';
 import { interruptedWorkTask } from './modules/tenants/interrupted-work.task.js';
 import { UsageMeter } from './modules/usage/meter.js';
 import { KeyUseRecorder } from './modules/identity/key-use.js';
-import { checkBackupRequests, checkClientAddress, type RateLimitSettings, rateLimitsFromEnvironment } from './rate-limit/limits.js';
+import {
+  checkBackupRequests,
+  checkClientAddress,
+  RateLimitedError,
+  type RateLimitSettings,
+  rateLimitsFromEnvironment,
+  recordViolation,
+} from './rate-limit/limits.js';
 import { createFieldLimiter } from './rate-limit/field-limits.js';
 import { type CounterStore, openCounterStore } from './rate-limit/store.js';
 import { mountedDialects } from './rest/dialects/index.js';
@@ -65,6 +77,8 @@ export type App = {
   keyUse: KeyUseRecorder;
   /** Where TenantsDB databases live, with what reaches them. */
   dataPlane: DataPlaneDeps;
+  /** The TenantsDB database proxy (TENANTSDB_PROXY): servers call `listen`; `close` stops it. */
+  databaseProxy: DatabaseProxy;
   /** Settles once what a stopped process left behind; servers wait for it before listening. */
   ready: Promise<void>;
   /** Stops the workers, flushes metering and closes the rate-limit store; the database is the caller's. */
@@ -193,7 +207,52 @@ export function createApp({
     observer: { ...operationObserver(metrics), tenant: noteTenant },
     credentials,
   });
-  const dialects = mountedDialects(env);
+  // The database proxy: connection strings name its host and the port it listens on.
+  const proxyEndpoint = { proxyHost: env.TENANTSDB_PROXY_HOST, proxyPort: env.TENANTSDB_PROXY_PORT };
+  const proxyLog = new ProxyQueryLog(prisma, logger);
+  jobs.every({ name: 'proxy-query-log-flush', runs: 'each process', everyMs: 1_000, run: () => proxyLog.flush() });
+  const tlsFiles = env.TENANTSDB_PROXY_TLS_CERT_FILE && env.TENANTSDB_PROXY_TLS_KEY_FILE;
+  let tlsPair: Promise<{ key: Buffer; cert: Buffer }> | null = null;
+  const proxy = createDatabaseProxy({
+    host: env.TENANTSDB_PROXY_LISTEN_HOST ?? env.HOST,
+    port: env.TENANTSDB_PROXY_PORT,
+    tls: () =>
+      (tlsPair ??= proxyTlsPair(
+        { prisma, keyring },
+        {
+          certificate: tlsFiles ? readFileSync(env.TENANTSDB_PROXY_TLS_CERT_FILE!) : null,
+          key: tlsFiles ? readFileSync(env.TENANTSDB_PROXY_TLS_KEY_FILE!) : null,
+          host: env.TENANTSDB_PROXY_HOST,
+        },
+      )),
+    allowPlaintext: env.TENANTSDB_PROXY_PLAINTEXT === 'allow',
+    targets: (user, name) => proxyTargets(dataPlane, user, name),
+    openWire: (login) => dataPlane.dataPlane.openWire(login, screenProxiedStatement),
+    admit: async (address) => {
+      if (!limiting) return null;
+      try {
+        await checkClientAddress(store, rateLimits.ip, address);
+        return null;
+      } catch (error) {
+        if (error instanceof RateLimitedError) return error.message;
+        throw error;
+      }
+    },
+    refused: async (address) => {
+      if (limiting) await recordViolation(store, rateLimits.ip, address);
+    },
+    ran: (target, statement) => target.log && proxyLog.add({ ...target.log, ...statement }),
+    logger,
+  });
+  const databaseProxy: DatabaseProxy = {
+    ...proxy,
+    async listen() {
+      const bound = await proxy.listen();
+      proxyEndpoint.proxyPort = bound.port;
+      return bound;
+    },
+  };
+  const dialects = mountedDialects(env, proxyEndpoint);
   const rest = createRestEngine(dialects, graphqlBridge(yoga), { maxBodyBytes: env.REST_MAX_BODY_BYTES });
   const scheduled = backupSchedule && { leading: () => jobs.scheduler.leading, rounds: () => backupSchedule.rounds };
   const unwatch = watchWorkers(metrics, { database, meter, backupSchedule: scheduled });
@@ -216,13 +275,16 @@ export function createApp({
     meter,
     keyUse,
     dataPlane,
+    databaseProxy,
     // Schemas an older gateway kept in its own database move to the data plane before the server listens.
     ready: Promise.all([
       started.catch((error) => logger.error('starting the background work failed', { error })),
       moveLegacySchemas(database, dataPlane, logger, env.PG_DUMP),
     ]).then(() => {}),
     async close() {
+      await databaseProxy.close();
       await jobs.stop();
+      await proxyLog.flush().catch((error) => logger.error('database proxy: the last query log flush failed', { error }));
       await keyUse.stop();
       await meter.stop();
       unwatch();

@@ -199,9 +199,19 @@ const environmentSchema = z.object({
     .default('4194304,16777216,33554432,67108864'),
   /** The pg_dump program moving schemas an older gateway kept in its own PostgreSQL database into the data plane (once, at start). */
   PG_DUMP: z.string().min(1).default('pg_dump'),
-  /** What TenantsDB connection details name as the database proxy. */
+  /** The TenantsDB database proxy (PostgreSQL's wire protocol, its own port): on, or off (nothing listens). */
+  TENANTSDB_PROXY: z.enum(['on', 'off']).default('on'),
+  /** The host TenantsDB connection strings name (and the proxy's self-signed certificate). */
   TENANTSDB_PROXY_HOST: z.string().min(1).default('localhost'),
-  TENANTSDB_PROXY_PORT: z.coerce.number().int().min(1).max(65535).default(5432),
+  /** The proxy's port, which connection strings name too. 0: any free port (tests). */
+  TENANTSDB_PROXY_PORT: z.coerce.number().int().min(0).max(65535).default(5432),
+  /** The address the proxy listens on; unset: HOST's. */
+  TENANTSDB_PROXY_LISTEN_HOST: z.string().min(1).optional(),
+  /** allow: clients may connect without TLS (authenticated by SCRAM-SHA-256 then). off: TLS only, as sslmode=require expects. */
+  TENANTSDB_PROXY_PLAINTEXT: z.enum(['allow', 'off']).default('off'),
+  /** PEM files of the certificate and key the proxy answers TLS with (both or neither); unset: a self-signed pair made once, its key sealed. */
+  TENANTSDB_PROXY_TLS_CERT_FILE: z.string().min(1).optional(),
+  TENANTSDB_PROXY_TLS_KEY_FILE: z.string().min(1).optional(),
   /** DNS servers custom domain verification asks (comma-separated `ip:port`, `[ipv6]:port`); unset: the system's. */
   DNS_RESOLVERS: z
     .string()
@@ -263,7 +273,12 @@ export function phaseTimings(env: Environment) {
 }
 
 export function readEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
-  const parsed = environmentSchema.safeParse(Object.fromEntries(Object.entries(source).filter(([, value]) => value !== '')));
+  const parsed = environmentSchema
+    .refine((env) => !env.TENANTSDB_PROXY_TLS_CERT_FILE === !env.TENANTSDB_PROXY_TLS_KEY_FILE, {
+      path: ['TENANTSDB_PROXY_TLS_CERT_FILE'],
+      message: 'TENANTSDB_PROXY_TLS_CERT_FILE and TENANTSDB_PROXY_TLS_KEY_FILE are set together (or neither)',
+    })
+    .safeParse(Object.fromEntries(Object.entries(source).filter(([, value]) => value !== '')));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new InvalidEnvironmentError(`Invalid environment:\n${problems.join('\n')}`);

@@ -67,6 +67,21 @@ server.listen(env.PORT, env.HOST, () => {
   logger.info('gateway listening', { url });
   process.stdout.write(`tenant-gateway listening on ${url} (GraphiQL at ${url}/graphql)\n`);
 });
+if (env.TENANTSDB_PROXY === 'on') {
+  app.databaseProxy.listen().then(
+    ({ host, port }) => {
+      logger.info('TenantsDB database proxy listening', { host, port });
+      process.stdout.write(`TenantsDB database proxy on ${host}:${port} (psql "<connection_string>")\n`);
+    },
+    // The API serves without it: connection strings then point where nothing answers, which the log says.
+    (error: NodeJS.ErrnoException) =>
+      logger.error('the TenantsDB database proxy could not listen; set TENANTSDB_PROXY_PORT to a free port (or TENANTSDB_PROXY=off)', {
+        port: env.TENANTSDB_PROXY_PORT,
+        code: error.code,
+        error,
+      }),
+  );
+}
 
 let stopping = false;
 /**

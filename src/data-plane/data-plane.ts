@@ -1,5 +1,7 @@
 import type { SqlResult } from '../gateway-db/sql-sessions.js';
 import { DomainError } from '../lib/errors.js';
+import type { StatementScreen } from './pglite-wire.js';
+import type { WireSession } from './wire-session.js';
 
 /**
  * The TenantsDB data plane: PostgreSQL databases apart from the gateway's own, where tenant and
@@ -79,6 +81,12 @@ export type DataPlane = {
   storageBytes(server: string, database: string, schemas: string[]): Promise<number>;
   /** The gateway's own read of a database as the provisioning login (its catalog: what exists there), parameters bound. */
   inspect(server: string, database: string, sql: string, params?: unknown[]): Promise<SqlResult>;
+  /**
+   * A session of the login's own for the database proxy, outside the pools: its bytes are the
+   * proxy's to relay, it starts in the login's schema, and it ends when the proxy closes it.
+   * `screen` is the classifier, for the embedded data plane (on PostgreSQL the login is the wall).
+   */
+  openWire(login: SchemaLogin, screen: StatementScreen): Promise<WireSession>;
   /** How many connections are open to data-plane servers from this process, and at most. */
   connections(): { open: number; max: number };
   close(): Promise<void>;

@@ -83,6 +83,7 @@ function refusingDataPlane(): DataPlane {
     setPassword: refuse,
     storageBytes: refuse,
     inspect: refuse,
+    openWire: refuse,
     connections: () => ({ open: 0, max: 0 }),
     close: async () => {},
   };

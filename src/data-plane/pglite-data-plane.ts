@@ -11,6 +11,7 @@ import {
   type StatementResult,
   type TenantSession,
 } from './data-plane.js';
+import { openPgliteWire } from './pglite-wire.js';
 import { storageBytesSql } from './postgres-data-plane.js';
 
 const cursorName = 'tdb_capped_rows';
@@ -47,6 +48,10 @@ export function pgliteDataPlane(open: () => PGlite | Promise<PGlite>, observe: S
   return {
     kind: 'pglite',
     defaultServer: 'embedded',
+
+    async openWire(login, screen) {
+      return openPgliteWire(await pglite(), login, screen);
+    },
 
     async transaction(login, options, work) {
       const release = shares.take(options.share);

@@ -17,6 +17,7 @@ import {
 import { type Login, LoginPools, type PoolSettings } from './login-pools.js';
 import { RowBytesGuard } from './row-bytes-guard.js';
 import { scramVerifier } from './scram-verifier.js';
+import { openPostgresWire } from './wire-session.js';
 
 export type PostgresDataPlaneSettings = PoolSettings & {
   /** The provisioning login's URL on the data-plane server (`default`). */
@@ -154,6 +155,12 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
   return {
     kind: 'postgres',
     defaultServer: 'default',
+
+    openWire(login) {
+      return openPostgresWire(loginFor(login.roleName, login.password, login.database).config, login.schemaName, (processId, secretKey) =>
+        sendCancelRequest(host, port, processId, secretKey),
+      );
+    },
 
     async transaction(login, options, work) {
       const release = shares.take(options.share);

@@ -73,12 +73,21 @@ export async function checkClientAddress(store: CounterStore, settings: RateLimi
   }
   const { count, resetMs } = await store.increment(`ip:${address}`, 1000);
   if (count <= settings.perSecond) return;
-  const violations = await store.increment(`violations:${address}`, settings.banSeconds * 1000);
-  if (violations.count >= settings.banAfterViolations) {
-    await store.flag(`ban:${address}`, settings.banSeconds * 1000);
+  if (await recordViolation(store, settings, address))
     throw new RateLimitedError('Too many requests: this address is temporarily banned', 'ip-ban', settings.perSecond, settings.banSeconds, settings.banSeconds);
-  }
   throw new RateLimitedError(`Rate limit exceeded: max ${settings.perSecond} requests per second`, 'ip', settings.perSecond, 1, resetMs / 1000);
+}
+
+/**
+ * One violation by the address (a burst past its rate, a wrong database password at the proxy):
+ * `banAfterViolations` of them within `banSeconds` ban it, from the API and the database proxy
+ * alike (seed 002: bans apply across both). Answers whether the address is banned now.
+ */
+export async function recordViolation(store: CounterStore, settings: RateLimitSettings['ip'], address: string): Promise<boolean> {
+  const violations = await store.increment(`violations:${address}`, settings.banSeconds * 1000);
+  if (violations.count < settings.banAfterViolations) return false;
+  await store.flag(`ban:${address}`, settings.banSeconds * 1000);
+  return true;
 }
 
 /**

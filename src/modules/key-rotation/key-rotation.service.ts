@@ -7,6 +7,7 @@ import { rewrapDomainKeys } from '../domains/domain-keys.js';
 import { type Actor, requireScope } from '../../kernel/principal.js';
 import { rewrapTenantDataKeys } from '../secrets/envelope.js';
 import { rewrapPlacementPasswords } from '../data-plane-schemas/placements.js';
+import { rewrapProxyTlsKeys } from '../tenantsdb-proxy/proxy-tls.js';
 import { rewrapWorkspacePasswords } from '../workspaces/workspace-passwords.js';
 
 /** Everything the gateway's keyring seals, one kind per place it is kept. */
@@ -17,6 +18,7 @@ export const sealedKinds = [
   'DATA_PLANE_ROLE_PASSWORD',
   'CUSTOM_DOMAIN_KEY',
   'BACKUP_FILE_KEY',
+  'PROXY_TLS_KEY',
 ] as const;
 export type SealedKind = (typeof sealedKinds)[number];
 
@@ -43,6 +45,7 @@ export async function rewrapSealedValues(actor: Actor, deps: { keyring: Keyring;
     DATA_PLANE_ROLE_PASSWORD: () => rewrapPlacementPasswords(prisma, keyring),
     CUSTOM_DOMAIN_KEY: () => rewrapDomainKeys(prisma, keyring),
     BACKUP_FILE_KEY: () => rewrapBackupFileKeys(prisma, { keyring, storages: deps.storages }),
+    PROXY_TLS_KEY: () => rewrapProxyTlsKeys(prisma, keyring),
   };
   const report: KindRewrap[] = [];
   for (const kind of sealedKinds) report.push({ kind, ...(await kinds[kind]()) });

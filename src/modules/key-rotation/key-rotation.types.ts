@@ -11,6 +11,7 @@ export const SealedKindRef = builder.enumType('SealedKind', {
     DATA_PLANE_ROLE_PASSWORD: { description: "The password of a data-plane login (a tenant database's or a workspace's)" },
     CUSTOM_DOMAIN_KEY: { description: "A custom domain's certificate private key" },
     BACKUP_FILE_KEY: { description: "An encrypted backup file's data key (files written before per-file keys: the key that sealed them)" },
+    PROXY_TLS_KEY: { description: "The TenantsDB database proxy's self-signed TLS private key (none when a certificate is configured)" },
   } satisfies Record<(typeof sealedKinds)[number], unknown>,
 });
 

@@ -1,0 +1,264 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
+import { BackendError, createScramSha256Data, type PostgresConnection, type ScramSha256AuthOptions, verifyScramSha256Password } from 'pg-gateway';
+import { fromNodeSocket } from 'pg-gateway/node';
+import type { SchemaLogin } from '../data-plane/data-plane.js';
+import type { WireSession, WireTarget as ProxyTarget } from '../data-plane/wire-session.js';
+import type { Logger } from '../lib/logger.js';
+import { type ProxiedStatement, SessionWatch } from './session-watch.js';
+
+export type DatabaseProxyOptions = {
+  /** Where to listen. Port 0: any free port (`listen` answers the one taken). */
+  host: string;
+  port: number;
+  /** The certificate and key clients' `sslmode=require` is answered with. */
+  tls: () => Promise<{ key: Buffer; cert: Buffer }>;
+  /** Whether a client may connect without TLS (SCRAM-SHA-256 then, never a clear password). */
+  allowPlaintext: boolean;
+  /** The databases a (user, database) pair may mean: none when nothing matches. */
+  targets(user: string, database: string): Promise<ProxyTarget[]>;
+  /** A session as the target's own login. */
+  openWire(login: SchemaLogin): Promise<WireSession>;
+  /** Before authentication: counts the connection against its address; a refusal's message when refused (a ban). */
+  admit(address: string): Promise<string | null>;
+  /** A wrong password from the address: counts toward its ban. */
+  refused(address: string): Promise<void>;
+  /** A statement a session ran, for the target's query log (batched by the caller). */
+  ran(target: ProxyTarget, statement: ProxiedStatement): void;
+  logger: Logger;
+};
+
+export type DatabaseProxy = {
+  /** Starts listening; answers the address taken. */
+  listen(): Promise<{ host: string; port: number }>;
+  /** Sessions open now, per target key. */
+  sessions(): Map<string, number>;
+  /** Closes the sessions of a target (its database moved, its password changed): clients reconnect. */
+  disconnect(key: string): number;
+  /** Stops listening and closes every session. */
+  close(): Promise<void>;
+};
+
+const fatal = (code: string, message: string) => BackendError.create({ severity: 'FATAL', code, message });
+
+const samePassword = (given: string, expected: string) => {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+/** The grace past a plan's query timeout before the proxy cancels (the server's own statement_timeout comes first). */
+const deadlineGraceMs = 1_000;
+
+/**
+ * The TenantsDB database proxy: PostgreSQL's wire protocol on its own port. pg-gateway speaks the
+ * server side of the handshake (TLS, startup, authentication); once the client is authenticated
+ * the proxy opens a session as the database's own login on the data plane, relays its greeting
+ * (the server's parameters and key data) and then the bytes both ways, watching them for the
+ * query log and the plan's deadline. The client's credentials never reach the data plane, and
+ * the login's password never reaches the client.
+ */
+export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProxy {
+  const open = new Map<string, Set<() => void>>();
+  const sockets = new Set<Socket>();
+  /** Open sessions by their cancel key (process id and secret key, as the greeting gave them to the client). */
+  const cancels = new Map<string, WireSession>();
+  let server: Server | null = null;
+
+  function track(key: string, end: () => void): () => void {
+    let set = open.get(key);
+    if (!set) open.set(key, (set = new Set()));
+    set.add(end);
+    return () => {
+      set.delete(end);
+      if (set.size === 0) open.delete(key);
+    };
+  }
+
+  async function serve(socket: Socket): Promise<void> {
+    const address = socket.remoteAddress ?? 'unknown';
+    let candidates: ProxyTarget[] = [];
+    let chosen: ProxyTarget | null = null;
+    let scram: Awaited<ReturnType<typeof createScramSha256Data>> | null = null;
+    let connection: PostgresConnection | null = null;
+    const tls = await options.tls();
+    // The client's own cancel requests arrive on connections of their own, before any startup.
+
+    const startup = async (user: string, database: string) => {
+      const refusal = await options.admit(address);
+      if (refusal) throw fatal('08004', refusal);
+      candidates = await options.targets(user, database);
+    };
+    const wrong = async () => {
+      await options.refused(address);
+      return false;
+    };
+
+    connection = await fromNodeSocket(socket, {
+      serverVersion: '15 (tenantsdb proxy)',
+      tls: { key: new Uint8Array(tls.key).buffer, cert: new Uint8Array(tls.cert).buffer },
+      auth: {
+        method: 'password',
+        getClearTextPassword: () => '',
+        validateCredentials: async ({ password }) => {
+          chosen = candidates.find((target) => samePassword(password, target.password)) ?? null;
+          return chosen ? true : wrong();
+        },
+      },
+      onMessage: (data, state) => {
+        if (!state.hasStarted && isRequest(data, gssEncryptionRequest)) return new Uint8Array([0x4e]); // N: no GSSAPI encryption here
+        if (!state.hasStarted && isCancelRequest(data)) {
+          const key = Buffer.from(data.subarray(8, 16)).toString('hex');
+          void cancels.get(key)?.cancel();
+          socket.end();
+          return new Uint8Array(0);
+        }
+        // Without TLS (allowed by a setting): SCRAM-SHA-256, so no password crosses in clear.
+        if (!state.hasStarted && !state.tlsInfo && options.allowPlaintext && connection && data.length >= 8 && !isRequest(data, sslRequest)) {
+          connection.options.tls = undefined;
+          const scramAuth: ScramSha256AuthOptions = {
+            method: 'scram-sha-256',
+            getScramSha256Data: async () => (scram ??= await createScramSha256Data(candidates[0]?.password ?? crypto.randomUUID())),
+            validateCredentials: async ({ authMessage, clientProof, scramSha256Data }) => {
+              const valid = candidates.length > 0 && (await verifyScramSha256Password({ authMessage, clientProof, storedKey: scramSha256Data.storedKey }));
+              chosen = valid ? candidates[0]! : null;
+              return valid || wrong();
+            },
+          };
+          connection.options.auth = scramAuth;
+        }
+        return undefined;
+      },
+      onStartup: async (state) => {
+        await startup(state.clientParams?.user ?? '', state.clientParams?.database ?? state.clientParams?.user ?? '');
+      },
+      onAuthenticated: async () => {
+        const target = chosen!;
+        if ((open.get(target.key)?.size ?? 0) >= target.maxConnections)
+          throw fatal('53300', `too many connections for database: its max_connections is ${target.maxConnections}`);
+        let wire: WireSession;
+        try {
+          wire = await options.openWire(target.login);
+        } catch (error) {
+          options.logger.warn('database proxy: the data plane refused a session', { error, key: target.key });
+          throw fatal('08006', 'the database is not reachable now; retry shortly');
+        }
+        const duplex = await connection!.detach();
+        // pg-gateway lets go of the streams once this callback's step returns.
+        setImmediate(() => void relay(target, wire, duplex));
+      },
+    });
+  }
+
+  async function relay(target: ProxyTarget, wire: WireSession, duplex: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> }) {
+    const writer = duplex.writable.getWriter();
+    const reader = duplex.readable.getReader();
+    let ended = false;
+    let deadline: NodeJS.Timeout | undefined;
+    const watch = new SessionWatch((statement) => target.log && options.ran(target, statement));
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(deadline);
+      untrack();
+      wire.close();
+      void writer.close().catch(() => {});
+      void reader.cancel().catch(() => {});
+    };
+    const forget = track(target.key, end);
+    cancels.set(wire.cancelKey, wire);
+    const untrack = () => {
+      forget();
+      cancels.delete(wire.cancelKey);
+    };
+    // A statement past the plan's timeout is cancelled, whatever the session set statement_timeout to.
+    const arm = () => {
+      if (deadline || watch.busySince === null) return;
+      deadline = setTimeout(() => {
+        deadline = undefined;
+        void wire.cancel();
+      }, target.queryTimeoutMs + deadlineGraceMs);
+    };
+    const disarm = () => {
+      if (watch.busySince !== null) return;
+      clearTimeout(deadline);
+      deadline = undefined;
+    };
+    wire.onEnd(end);
+    wire.onData((chunk) => {
+      if (ended) return;
+      void writer.write(chunk).catch(end);
+      watch.received(chunk);
+      disarm();
+    });
+    await writer.write(wire.greeting).catch(end);
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || ended) break;
+        wire.send(value);
+        watch.sent(value);
+        arm();
+      }
+    } catch {
+      // the client went away
+    }
+    end();
+  }
+
+  return {
+    async listen() {
+      const listening = createServer((socket) => {
+        sockets.add(socket);
+        socket.once('close', () => sockets.delete(socket));
+        socket.on('error', () => socket.destroy());
+        socket.setNoDelay(true);
+        serve(socket).catch((error) => {
+          options.logger.warn('database proxy: a connection failed', { error });
+          socket.destroy();
+        });
+      });
+      server = listening;
+      await new Promise<void>((resolve, reject) => {
+        listening.once('error', reject);
+        listening.listen(options.port, options.host, () => {
+          listening.off('error', reject);
+          resolve();
+        });
+      });
+      const bound = listening.address();
+      return { host: options.host, port: typeof bound === 'object' && bound ? bound.port : options.port };
+    },
+    sessions: () => new Map([...open].map(([key, set]) => [key, set.size])),
+    disconnect(key) {
+      const set = open.get(key);
+      if (!set) return 0;
+      const ends = [...set];
+      for (const end of ends) end();
+      return ends.length;
+    },
+    async close() {
+      for (const set of [...open.values()]) for (const end of [...set]) end();
+      for (const socket of sockets) socket.destroy();
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      server = null;
+    },
+  };
+}
+
+const sslRequest = 80877103;
+const gssEncryptionRequest = 80877104;
+
+/** SSLRequest or GSSENCRequest: 8 bytes, length 8, then the request's code. */
+function isRequest(data: Uint8Array, code: number): boolean {
+  if (data.length !== 8) return false;
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  return view.getInt32(0) === 8 && view.getInt32(4) === code;
+}
+
+/** CancelRequest: 16 bytes, length 16, code 80877102, then the backend's process id and secret key. */
+function isCancelRequest(data: Uint8Array): boolean {
+  if (data.length !== 16) return false;
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  return view.getInt32(0) === 16 && view.getInt32(4) === 80877102;
+}

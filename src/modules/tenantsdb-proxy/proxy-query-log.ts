@@ -1,0 +1,53 @@
+import type { PrismaClient } from '../../generated/prisma/client.js';
+import type { Logger } from '../../lib/logger.js';
+import { withoutConstants } from '../data-plane-schemas/sql-classifier.js';
+import { type QueryRun, recordQueries } from '../query-logs/query-log-writer.js';
+
+/** A statement a proxied session of a tenant database ran. */
+export type ProxiedRun = { tenantId: string; blueprint: string; text: string; success: boolean; durationMs: number; error: string | null };
+
+/** How much of a statement the log keeps (characters, after its constants are taken out). */
+const keptLength = 1000;
+
+/** The statement as the log keeps it: constants replaced by `$1`, `$2` …, bounded; text that does not parse keeps its first word. */
+async function loggedText(text: string): Promise<string> {
+  const characters = Array.from(((await withoutConstants(text)) ?? text.trim().split(/\s+/, 1)[0] ?? '').trim());
+  return characters.length > keptLength ? `${characters.slice(0, keptLength).join('')}…` : characters.join('');
+}
+
+/**
+ * The query log of the database proxy (`source: PROXY`): statements are kept in memory as
+ * sessions run them and written in batches (one INSERT per flush), so a busy connection never
+ * waits on the gateway's database. At most `maxQueued` wait for a flush; past it statements
+ * are counted as dropped and the next flush logs how many.
+ */
+export class ProxyQueryLog {
+  private queued: QueryRun[] = [];
+  private dropped = 0;
+
+  constructor(
+    private readonly prisma: Pick<PrismaClient, 'tenantQueryLog'>,
+    private readonly logger: Logger,
+    private readonly maxQueued = 10_000,
+  ) {}
+
+  add(run: ProxiedRun): void {
+    if (this.queued.length >= this.maxQueued) {
+      this.dropped++;
+      return;
+    }
+    const { text, ...rest } = run;
+    this.queued.push({ ...rest, source: 'PROXY', query: text, createdAt: new Date() });
+  }
+
+  async flush(): Promise<void> {
+    const runs = this.queued;
+    const dropped = this.dropped;
+    this.queued = [];
+    this.dropped = 0;
+    if (dropped) this.logger.warn('database proxy: query log entries dropped (more statements than one flush holds)', { dropped });
+    if (runs.length === 0) return;
+    for (const run of runs) run.query = await loggedText(run.query);
+    await recordQueries(this.prisma, runs);
+  }
+}
