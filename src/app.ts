@@ -161,6 +161,8 @@ export function createApp({
   // In-memory buffers of this process: every process flushes its own.
   jobs.every({ name: 'usage-flush', runs: 'each process', everyMs: env.USAGE_FLUSH_INTERVAL_MS, run: () => meter.flush() });
   jobs.every({ name: 'key-use-flush', runs: 'each process', everyMs: env.API_KEY_LAST_USED_FLUSH_MS, run: () => keyUse.flush() });
+  const proxyLog = new ProxyQueryLog(prisma, logger);
+  jobs.every({ name: 'proxy-query-log-flush', runs: 'each process', everyMs: 1_000, run: () => proxyLog.flush() });
   backups.jobs = { kick: () => jobs.wake(backupJobKind) };
   const rollouts = { kick: () => jobs.wake(schemaRolloutKind) };
   const started = jobs.start();
@@ -209,8 +211,6 @@ export function createApp({
   });
   // The database proxy: connection strings name its host and the port it listens on.
   const proxyEndpoint = { proxyHost: env.TENANTSDB_PROXY_HOST, proxyPort: env.TENANTSDB_PROXY_PORT };
-  const proxyLog = new ProxyQueryLog(prisma, logger);
-  jobs.every({ name: 'proxy-query-log-flush', runs: 'each process', everyMs: 1_000, run: () => proxyLog.flush() });
   const tlsFiles = env.TENANTSDB_PROXY_TLS_CERT_FILE && env.TENANTSDB_PROXY_TLS_KEY_FILE;
   let tlsPair: Promise<{ key: Buffer; cert: Buffer }> | null = null;
   const proxy = createDatabaseProxy({

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type DataPlaneProject, projectWithBlueprint, tenantOf } from './support/data-plane.js';
+import { defaultRateLimits } from '../src/rate-limit/limits.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
 // The TenantsDB database proxy (seed 002, issue 26): customers open their databases with psql and
@@ -13,11 +14,14 @@ const run = promisify(execFile);
 let gateway: TestGateway;
 let port: number;
 let project: DataPlaneProject & { proxyPassword: string };
+let acme: Awaited<ReturnType<typeof tenantOf>>;
 
 beforeAll(async () => {
   gateway = await startGateway({ env: { TENANTSDB_PROXY_PORT: 0, TENANTSDB_PROXY_LISTEN_HOST: '127.0.0.1', TENANTSDB_PROXY_HOST: '127.0.0.1' } });
   ({ port } = await gateway.app.databaseProxy.listen());
   project = await withProxyPassword(await projectWithBlueprint(gateway, 'fintech', ['CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL)']));
+  // One tenant most tests share (a FREE project holds five).
+  acme = await tenantOf(gateway, project);
 });
 afterAll(() => gateway.close());
 
@@ -53,7 +57,7 @@ async function psql(connectionString: string, sql: string): Promise<string> {
 
 describe('connecting with the connection string', () => {
   test('node-postgres reads and writes a shared tenant database over TLS, as the tenant, in its schema', async () => {
-    const tenant = await tenantOf(gateway, project);
+    const tenant = acme;
     const client = await connect(await tenantConnectionString(project, tenant.slug));
     try {
       await client.query("INSERT INTO customers (name) VALUES ('Ada'), ('Grace')");
@@ -95,7 +99,7 @@ describe('connecting with the connection string', () => {
 
 describe('refusals', () => {
   test('a wrong password is 28P01, as PostgreSQL answers it', async () => {
-    const tenant = await tenantOf(gateway, project);
+    const tenant = acme;
     const right = await tenantConnectionString(project, tenant.slug);
     const wrong = right.replace(project.proxyPassword, 'tdb_0000000000000000');
     await expect(connect(wrong)).rejects.toMatchObject({ code: '28P01' });
@@ -106,14 +110,162 @@ describe('refusals', () => {
     const theirs = await tenantOf(gateway, other);
     const theirString = await tenantConnectionString(other, theirs.slug);
     // Our user and password, their database's name: nothing of theirs answers.
-    const mine = new URL(await tenantConnectionString(project, (await tenantOf(gateway, project)).slug));
+    const mine = new URL(await tenantConnectionString(project, acme.slug));
     mine.pathname = new URL(theirString).pathname;
     await expect(connect(mine.toString())).rejects.toMatchObject({ code: '28P01' });
   });
 
   test('without TLS the proxy refuses (TENANTSDB_PROXY_PLAINTEXT is off)', async () => {
-    const tenant = await tenantOf(gateway, project);
+    const tenant = acme;
     const plain = (await tenantConnectionString(project, tenant.slug)).replace('sslmode=require', 'sslmode=disable');
     await expect(connect(plain)).rejects.toThrow(/SSL connection is required/);
+  });
+});
+
+describe('limits', () => {
+  test("max_connections of the blueprint's workspace holds at N+1 (53300), and a closed session frees its place", async () => {
+    const limited = await withProxyPassword(await projectWithBlueprint(gateway, 'fintech', ['CREATE TABLE t (id int)']));
+    const settings = await gateway.rest('POST', '/workspaces/fintech/settings', { headers: as(limited.key), body: { max_connections: 2 } });
+    expect(settings.status, JSON.stringify(settings.body)).toBe(200);
+    const tenant = await tenantOf(gateway, limited);
+    const connectionString = await tenantConnectionString(limited, tenant.slug);
+    const open = [await connect(connectionString), await connect(connectionString)];
+    try {
+      await expect(connect(connectionString)).rejects.toMatchObject({ code: '53300' });
+      await open.pop()!.end();
+      await waitFor(() => (gateway.app.databaseProxy.sessions().get(tenant.placementId) ?? 0) === 1);
+      const again = await connect(connectionString);
+      open.push(again);
+      expect((await again.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await Promise.all(open.map((client) => client.end()));
+    }
+    await waitFor(() => !gateway.app.databaseProxy.sessions().has(tenant.placementId));
+  });
+
+  test.skipIf(process.env.TEST_POSTGRES_URL === undefined)(
+    "a statement past the plan's query timeout is cancelled even when the session turned statement_timeout off",
+    async () => {
+      const limited = await withProxyPassword(await projectWithBlueprint(gateway, 'fintech', ['CREATE TABLE t (id int)']));
+      expect((await gateway.rest('POST', '/workspaces/fintech/settings', { headers: as(limited.key), body: { query_timeout_ms: 300 } })).status).toBe(200);
+      const tenant = await tenantOf(gateway, limited);
+      const client = await connect(await tenantConnectionString(limited, tenant.slug));
+      try {
+        await client.query('SET statement_timeout = 0');
+        const started = performance.now();
+        await expect(client.query('SELECT pg_sleep(20)')).rejects.toMatchObject({ code: '57014' });
+        expect(performance.now() - started).toBeLessThan(10_000);
+        // The session goes on after the cancel.
+        expect((await client.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
+      } finally {
+        await client.end();
+      }
+    },
+  );
+
+  test("a session cannot leave its tenant's role: after RESET ROLE (refused on the embedded data plane) it is still the tenant", async () => {
+    const tenant = acme;
+    const placement = await gateway.database.prisma.dataPlacement.findUniqueOrThrow({ where: { id: tenant.placementId } });
+    const client = await connect(await tenantConnectionString(project, tenant.slug));
+    try {
+      await client.query('RESET ROLE').catch((error) => expect(error.code).toBe('42501'));
+      expect((await client.query('SELECT current_user')).rows[0].current_user).toBe(placement.roleName);
+      // Another tenant of the project, in the same database: its schema is not ours to read.
+      await expect(client.query(`SELECT * FROM ${(await tenantOf(gateway, project)).schemaName}.customers`)).rejects.toMatchObject({
+        code: '42501',
+      });
+    } finally {
+      await client.end();
+    }
+  });
+});
+
+describe('query logs', () => {
+  test('statements through the proxy are logged with source proxy, constants taken out, and counted by logs/stats', async () => {
+    const tenant = acme;
+    const client = await connect(await tenantConnectionString(project, tenant.slug));
+    try {
+      await client.query("SELECT name FROM customers WHERE name = 'a-secret-value'");
+      await client.query('SELECT no_such_column FROM customers').catch(() => {});
+    } finally {
+      await client.end();
+    }
+    let logs: Record<string, any>[] = [];
+    await waitFor(async () => {
+      const response = await gateway.rest('GET', `/tenants/${tenant.slug}/logs?source=proxy`, { headers: as(project.key) });
+      logs = response.body.logs ?? [];
+      return logs.some((entry) => entry.query.includes('no_such_column')) && logs.some((entry) => entry.query.includes('WHERE name = $1'));
+    });
+    expect(logs.every((entry) => entry.source === 'proxy')).toBe(true);
+    const texts = logs.map((entry) => entry.query);
+    expect(texts).toContain('SELECT name FROM customers WHERE name = $1');
+    expect(JSON.stringify(logs)).not.toContain('a-secret-value');
+    expect(logs.find((entry) => entry.query.includes('no_such_column'))).toMatchObject({ success: false });
+    const stats = await gateway.rest('GET', `/tenants/${tenant.slug}/logs/stats`, { headers: as(project.key) });
+    expect(stats.body.by_source.proxy).toBeGreaterThanOrEqual(2);
+    const api = await gateway.rest('GET', `/tenants/${tenant.slug}/logs?source=api`, { headers: as(project.key) });
+    expect(api.body.logs.every((entry: { source: string }) => entry.source === 'api')).toBe(true);
+  });
+});
+
+describe('bad input on the wire', () => {
+  test('garbage, truncated and oversized messages close their connection; the proxy and the gateway go on serving', async () => {
+    const { connect: tcp } = await import('node:net');
+    const payloads = [
+      Buffer.alloc(0),
+      Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'),
+      Buffer.from([0, 0, 0, 8, 4, 210, 22, 47]), // SSLRequest, then nothing
+      Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 3, 0, 0]), // a startup claiming 4 GiB
+      Buffer.from([0, 0, 0, 9, 0, 3, 0, 0, 0]), // a startup without user
+      Buffer.concat([Buffer.from([0, 0, 0, 40, 0, 3, 0, 0]), Buffer.from('user\0tdb_00000000\0database\0x\0\0')]),
+      ...Array.from({ length: 40 }, (_, index) => Buffer.from(Array.from({ length: 1 + index * 7 }, () => Math.floor(Math.random() * 256)))),
+    ];
+    for (const payload of payloads) {
+      await new Promise<void>((resolve) => {
+        const socket = tcp({ host: '127.0.0.1', port }, () => socket.end(payload));
+        socket.on('data', () => {});
+        socket.on('error', () => resolve());
+        socket.on('close', () => resolve());
+        socket.setTimeout(5_000, () => socket.destroy());
+      });
+    }
+    const tenant = acme;
+    const client = await connect(await tenantConnectionString(project, tenant.slug));
+    expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    await client.end();
+    expect((await gateway.rest('GET', '/healthz')).status).toBe(200);
+  });
+});
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('bans, shared with the API', () => {
+  let banning: TestGateway;
+  let banningPort: number;
+  beforeAll(async () => {
+    banning = await startGateway({
+      env: { TENANTSDB_PROXY_PORT: 0, TENANTSDB_PROXY_LISTEN_HOST: '127.0.0.1', TENANTSDB_PROXY_HOST: '127.0.0.1', RATE_LIMITS: 'on' },
+      rateLimits: { ...defaultRateLimits, ip: { perSecond: 1_000, banAfterViolations: 3, banSeconds: 60 } },
+    });
+    ({ port: banningPort } = await banning.app.databaseProxy.listen());
+  });
+  afterAll(() => banning.close());
+
+  const fromLoopback = (path: string) => banning.app.fetch(new Request(`http://gateway.test${path}`), { clientAddress: '127.0.0.1' });
+
+  test('wrong proxy passwords ban the address from the proxy and from the API; plain HTTP from elsewhere is served', async () => {
+    const wrong = `postgresql://tdb_00000000:wrong@127.0.0.1:${banningPort}/fintech__acme?sslmode=require&uselibpqcompat=true`;
+    expect((await fromLoopback('/regions')).status).toBe(200);
+    for (let attempt = 0; attempt < 3; attempt++) await expect(connect(wrong)).rejects.toMatchObject({ code: '28P01' });
+    await expect(connect(wrong)).rejects.toMatchObject({ code: '08004', message: expect.stringMatching(/banned/) });
+    const api = await fromLoopback('/regions');
+    expect(api.status).toBe(429);
+    expect((await banning.app.fetch(new Request('http://gateway.test/regions'), { clientAddress: '192.0.2.7' })).status).toBe(200);
   });
 });

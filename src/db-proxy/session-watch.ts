@@ -116,7 +116,7 @@ export class SessionWatch {
 
   private finish(): void {
     const done = this.pending.shift();
-    if (!done || !done.text) return;
+    if (!done?.text) return;
     this.ended({
       text: done.text,
       success: done.error === null,

@@ -8,6 +8,8 @@ export type QueryRun = {
   query: string;
   success: boolean;
   durationMs: number;
+  /** Rows returned or changed, where known. */
+  rows?: number | null;
   error?: string | null;
   createdAt?: Date;
 };

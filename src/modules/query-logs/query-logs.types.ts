@@ -20,6 +20,7 @@ export const QueryLogEntryRef = builder.prismaObject('TenantQueryLog', {
     query: t.exposeString('query'),
     success: t.exposeBoolean('success'),
     durationMs: t.exposeFloat('durationMs'),
+    rows: t.exposeInt('rows', { nullable: true, description: "Rows returned or changed, where known (the proxy's statements)" }),
     error: t.exposeString('error', { nullable: true, description: "The database's message when it failed" }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),

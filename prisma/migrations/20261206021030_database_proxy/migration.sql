@@ -1,3 +1,6 @@
+-- AlterTable
+ALTER TABLE "TenantQueryLog" ADD COLUMN     "rows" INTEGER;
+
 -- CreateTable
 CREATE TABLE "ProxyTlsIdentity" (
     "id" TEXT NOT NULL,
