@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import pg from 'pg';
 import { expect, test } from 'vitest';
 import type { App } from '../src/app.js';
 import { type Keyring, keyFingerprint, sealedBy } from '../src/lib/keyring.js';
@@ -10,6 +11,7 @@ import { openFileKey } from '../src/modules/backups/backup-file-keys.js';
 import { openDomainKey } from '../src/modules/domains/domain-keys.js';
 import { openDataKey, openSecretValue } from '../src/modules/secrets/envelope.js';
 import { schemaLogin } from '../src/modules/data-plane-schemas/placements.js';
+import { proxyTlsPair } from '../src/modules/tenantsdb-proxy/proxy-tls.js';
 import { openWorkspacePassword } from '../src/modules/workspaces/workspace-passwords.js';
 import { makeCertificate } from './support/certificates.js';
 import { inSchema, projectWithBlueprint, tenantOf } from './support/data-plane.js';
@@ -47,7 +49,7 @@ function client(app: App, adminKey: string) {
 }
 
 /** One of every sealed thing, made through the gateway on key A, with what each must open to. */
-async function oneOfEach(gateway: TestGateway) {
+async function oneOfEach(gateway: TestGateway, keyring: Keyring) {
   const api = client(gateway.app, gateway.adminKey);
   // A tenant secret (its data key wrapped by the keyring).
   const tenant = await createTenant(gateway, { tier: 'PRO' });
@@ -77,7 +79,10 @@ async function oneOfEach(gateway: TestGateway) {
   expect(workspace.status, JSON.stringify(workspace.body)).toBe(201);
   const acme = await tenantOf(gateway, project, uniqueSlug('acme'));
   await inSchema(gateway, acme, "INSERT INTO users (name) VALUES ('Alice')");
+  // The database proxy's self-signed TLS pair, its key sealed (made as its first connection makes it).
+  const proxyTls = await proxyTlsPair({ prisma: gateway.database.prisma, keyring }, { certificate: null, key: null, host: 'localhost' });
   return {
+    proxyTlsKey: proxyTls.key.toString('utf8'),
     tenant,
     backupPath: backupTenant.storagePath as string,
     domain,
@@ -109,6 +114,7 @@ async function opened(gateway: TestGateway, keyring: Keyring, made: Made) {
     rolePassword: schemaLogin({ keyring }, placement).password,
     domainKey: openDomainKey(keyring, domain),
     backupFileKey: openFileKey(keyring, backup),
+    proxyTlsKey: (await proxyTlsPair({ prisma, keyring }, { certificate: null, key: null, host: 'localhost' })).key.toString('utf8'),
   };
 }
 
@@ -123,6 +129,7 @@ async function sealedUnder(gateway: TestGateway) {
     DATA_PLANE_ROLE_PASSWORD: fingerprints((await prisma.dataPlacement.findMany()).map((row) => row.passwordSealed)),
     CUSTOM_DOMAIN_KEY: fingerprints((await prisma.customDomain.findMany()).map((row) => row.sealedPrivateKey)),
     BACKUP_FILE_KEY: fingerprints((await prisma.backupRecord.findMany({ where: { encrypted: true, status: 'COMPLETED' } })).map((row) => row.wrappedFileKey)),
+    PROXY_TLS_KEY: fingerprints((await prisma.proxyTlsIdentity.findMany()).map((row) => row.keySealed)),
   };
 }
 
@@ -136,6 +143,7 @@ async function held(gateway: TestGateway) {
     DATA_PLANE_ROLE_PASSWORD: await prisma.dataPlacement.count(),
     CUSTOM_DOMAIN_KEY: await prisma.customDomain.count(),
     BACKUP_FILE_KEY: await prisma.backupRecord.count({ where: { encrypted: true, status: 'COMPLETED' } }),
+    PROXY_TLS_KEY: await prisma.proxyTlsIdentity.count(),
   };
 }
 
@@ -181,7 +189,12 @@ async function rotate(gateway: TestGateway, keyA: Buffer, made: Made, options: {
   for (const [kind, fingerprints] of Object.entries(under))
     expect(fingerprints, kind).toEqual(kind === 'PROXY_PASSWORD' && unopenable ? [fingerprintB, 'legacy'].sort() : [fingerprintB]);
   await expect(opened(gateway, ring(keyA), made)).rejects.toThrow('does not open');
-  const alone = await startReplica(gateway, { SECRETS_KEY: hex(keyB), PRINCIPAL_CACHE_MS: 0 });
+  const alone = await startReplica(gateway, {
+    SECRETS_KEY: hex(keyB),
+    PRINCIPAL_CACHE_MS: 0,
+    TENANTSDB_PROXY_PORT: 0,
+    TENANTSDB_PROXY_LISTEN_HOST: '127.0.0.1',
+  });
   try {
     const api = client(alone, gateway.adminKey);
     const values = await opened(gateway, ring(keyB), made);
@@ -190,6 +203,7 @@ async function rotate(gateway: TestGateway, keyA: Buffer, made: Made, options: {
       proxyPassword: made.project.proxyPassword,
       workspacePassword: made.workspacePassword,
       domainKey: made.privateKey,
+      proxyTlsKey: made.proxyTlsKey,
     });
     expect(values.backupFileKey).toHaveLength(32);
     // The gateway on B alone: the proxy password on switch, admin queries as the tenant database's
@@ -202,6 +216,17 @@ async function rotate(gateway: TestGateway, keyA: Buffer, made: Made, options: {
     const rollback = await api.graphql(`mutation { rollbackTenant(tenant: "${made.tenant.id}", storagePath: "${made.backupPath}") { tenant { id } } }`);
     expect(rollback.rollbackTenant.tenant.id).toBe(made.tenant.id);
     expect((await opened(gateway, ring(keyB), made)).secret).toBe('token-at-backup');
+    // The database proxy answers TLS with its re-wrapped key, and the proxy password opens the tenant's database.
+    const { port } = await alone.databaseProxy.listen();
+    const viaProxy = new pg.Client({
+      connectionString: `postgresql://${made.project.slug}:${made.project.proxyPassword}@127.0.0.1:${port}/main__${made.acme.slug}?sslmode=require&uselibpqcompat=true`,
+    });
+    await viaProxy.connect();
+    try {
+      expect((await viaProxy.query('SELECT name FROM users')).rows).toEqual([{ name: 'Alice' }]);
+    } finally {
+      await viaProxy.end();
+    }
   } finally {
     await alone.close();
   }
@@ -211,7 +236,7 @@ test('rotation: everything sealed under A is re-wrapped under B by one mutation,
   const keyA = randomBytes(32);
   const gateway = await startGateway({ env: { SECRETS_KEY: hex(keyA) } });
   try {
-    const made = await oneOfEach(gateway);
+    const made = await oneOfEach(gateway, ring(keyA));
     // Made in the keyring format, under A: each value names the key that sealed it.
     for (const [kind, fingerprints] of Object.entries(await sealedUnder(gateway))) expect(fingerprints, kind).toEqual([keyFingerprint(keyA)]);
     expect(await opened(gateway, ring(keyA), made)).toMatchObject({
@@ -234,7 +259,7 @@ test('rotation from values older gateways sealed (no key named, other bindings, 
   const keyA = randomBytes(32);
   const gateway = await startGateway({ env: { SECRETS_KEY: hex(keyA) } });
   try {
-    const made = await oneOfEach(gateway);
+    const made = await oneOfEach(gateway, ring(keyA));
     const keyring = ring(keyA);
     const { prisma } = gateway.database;
     const legacy = (plaintext: Buffer | string, aad?: string | Buffer) => new Uint8Array(sealWithKey(keyA, Buffer.from(plaintext), aad));
@@ -280,8 +305,9 @@ test('rotation from values older gateways sealed (no key named, other bindings, 
     const lostKey = randomBytes(32);
     await prisma.project.update({ where: { slug: lost.projectId }, data: { proxyPasswordSealed: new Uint8Array(sealWithKey(lostKey, Buffer.from('{}'))) } });
 
+    // The proxy's TLS key came after the keyring format: it has no older one.
     for (const [kind, fingerprints] of Object.entries(await sealedUnder(gateway)))
-      expect(fingerprints, kind).toEqual([kind === 'BACKUP_FILE_KEY' ? 'none' : 'legacy']);
+      expect(fingerprints, kind).toEqual([kind === 'BACKUP_FILE_KEY' ? 'none' : kind === 'PROXY_TLS_KEY' ? keyFingerprint(keyA) : 'legacy']);
     // A gateway of this version still opens them under A.
     expect(await opened(gateway, keyring, made)).toMatchObject({
       secret: 'token-after-backup',

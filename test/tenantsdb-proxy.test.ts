@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type DataPlaneProject, projectWithBlueprint, tenantOf } from './support/data-plane.js';
+import { createKey } from './support/fixtures.js';
 import { defaultRateLimits } from '../src/rate-limit/limits.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
@@ -13,7 +14,7 @@ import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js
 const run = promisify(execFile);
 let gateway: TestGateway;
 let port: number;
-let project: DataPlaneProject & { proxyPassword: string };
+let project: DataPlaneProject & { proxyPassword: string; user: string };
 let acme: Awaited<ReturnType<typeof tenantOf>>;
 
 beforeAll(async () => {
@@ -27,11 +28,11 @@ afterAll(() => gateway.close());
 
 const as = (key: string) => ({ authorization: `Bearer ${key}` });
 
-async function withProxyPassword<T extends DataPlaneProject>(made: T): Promise<T & { proxyPassword: string }> {
+async function withProxyPassword<T extends DataPlaneProject>(made: T): Promise<T & { proxyPassword: string; user: string }> {
   const slug = (await gateway.database.prisma.project.findUniqueOrThrow({ where: { id: made.projectId } })).slug;
   const switched = await gateway.rest('POST', `/projects/${slug}/switch`, { headers: as(made.key) });
   expect(switched.status, JSON.stringify(switched.body)).toBe(200);
-  return { ...made, key: switched.body.api_key, proxyPassword: switched.body.proxy_password };
+  return { ...made, key: switched.body.api_key, proxyPassword: switched.body.proxy_password, user: switched.body.project_id };
 }
 
 /** The connection string the API gives for a tenant's database, with the password put in. */
@@ -83,6 +84,35 @@ describe('connecting with the connection string', () => {
     });
     expect(wrote.status, JSON.stringify(wrote.body)).toBe(200);
     expect(await psql(await tenantConnectionString(project, tenant.slug), 'SELECT name FROM customers')).toBe('from the API');
+  });
+
+  test("POST /tenants answers the shared tenant's connection string with its password, and psql opens it as given; GET masks it", async () => {
+    const slug = uniqueSlug('beta');
+    const created = await gateway.rest('POST', '/tenants', {
+      headers: as(project.key),
+      body: { tenant_id: slug, databases: [{ blueprint: 'fintech', isolation_level: 1 }] },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const given: string = created.body.databases[0].connection.connection_string;
+    expect(given).toBe(`postgresql://${project.user}:${project.proxyPassword}@127.0.0.1:${port}/fintech__${slug}?sslmode=require`);
+    expect(await psql(given, 'SELECT count(*) FROM customers')).toBe('0');
+    const shown = await gateway.rest('GET', `/tenants/${slug}`, { headers: as(project.key) });
+    expect(shown.body.databases[0].connection_string).toBe(given.replace(project.proxyPassword, '••••••••'));
+    // A tenant's own key reads the tenant, never the project's password.
+    const row = await gateway.database.prisma.tenant.findFirstOrThrow({ where: { slug, projectId: project.projectId } });
+    const tenantKey = await createKey(gateway, { scopes: ['ADMIN'], tenant: row.id });
+    const read = await gateway.graphql<{ tenant: { slug: string; databasePassword: string | null } }, object>(
+      `query ($id: ID!) { tenant(id: $id) { slug databasePassword } }`,
+      { id: row.id },
+      tenantKey.secret,
+    );
+    expect(read.data?.tenant).toEqual({ slug, databasePassword: null });
+    const mine = await gateway.graphql<{ tenant: { databasePassword: string | null } }, object>(
+      `query ($id: ID!) { tenant(id: $id) { databasePassword } }`,
+      { id: row.id },
+      project.key,
+    );
+    expect(mine.data?.tenant.databasePassword).toBe(project.proxyPassword);
   });
 
   test('a workspace opens with its own connection string', async () => {
@@ -267,5 +297,36 @@ describe('bans, shared with the API', () => {
     const api = await fromLoopback('/regions');
     expect(api.status).toBe(429);
     expect((await banning.app.fetch(new Request('http://gateway.test/regions'), { clientAddress: '192.0.2.7' })).status).toBe(200);
+  });
+});
+
+describe('TENANTSDB_PROXY_PLAINTEXT=allow', () => {
+  test('a client without TLS is authenticated by SCRAM-SHA-256 (no password in clear); a wrong one is refused', async () => {
+    const plain = await startGateway({
+      env: { TENANTSDB_PROXY_PORT: 0, TENANTSDB_PROXY_LISTEN_HOST: '127.0.0.1', TENANTSDB_PROXY_HOST: '127.0.0.1', TENANTSDB_PROXY_PLAINTEXT: 'allow' },
+    });
+    try {
+      const { port: plainPort } = await plain.app.databaseProxy.listen();
+      const made = await projectWithBlueprint(plain, 'fintech', ['CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL)']);
+      const slug = (await plain.database.prisma.project.findUniqueOrThrow({ where: { id: made.projectId } })).slug;
+      const switched = await plain.rest('POST', `/projects/${slug}/switch`, { headers: as(made.key) });
+      const tenant = await tenantOf(plain, { ...made, key: switched.body.api_key });
+      const url = (password: string) => `postgresql://${slug}:${password}@127.0.0.1:${plainPort}/fintech__${tenant.slug}?sslmode=disable`;
+      const client = new pg.Client({ connectionString: url(switched.body.proxy_password) });
+      await client.connect();
+      try {
+        expect((client as unknown as { connection: { stream: { encrypted?: boolean } } }).connection.stream.encrypted).toBeFalsy();
+        expect((await client.query('SELECT count(*)::int AS n FROM customers')).rows).toEqual([{ n: 0 }]);
+      } finally {
+        await client.end();
+      }
+      await expect(new pg.Client({ connectionString: url('tdb_wrong') }).connect()).rejects.toThrow(/password authentication failed/);
+      // TLS still works beside it.
+      const tls = new pg.Client({ connectionString: url(switched.body.proxy_password).replace('sslmode=disable', 'sslmode=require&uselibpqcompat=true') });
+      await tls.connect();
+      await tls.end();
+    } finally {
+      await plain.close();
+    }
   });
 });

@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import { serialize } from 'pg-protocol';
-import type { SchemaLogin } from './data-plane.js';
-import { quotedIdentifier } from './data-plane.js';
+import { quotedIdentifier, type SchemaLogin, type StatementScreen, type WireSession } from './data-plane.js';
 import { ProtocolFramer } from './protocol-framer.js';
-import { backendKeyData, parameterStatus, protocolMessage, readyForQuery, type WireSession } from './wire-session.js';
-
-/** Why a statement may not run through the proxy on the embedded data plane (the classifier's word); null when it may. */
-export type StatementScreen = (sql: string) => Promise<string | null>;
+import { backendKeyData, parameterStatus, protocolMessage, readyForQuery } from './wire-session.js';
 
 const cstring = (message: Uint8Array, offset: number) => {
   const end = message.indexOf(0, offset);

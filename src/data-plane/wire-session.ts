@@ -1,45 +1,6 @@
 import type { Duplex } from 'node:stream';
 import pg from 'pg';
-import type { SchemaLogin } from './data-plane.js';
-
-/** A database the proxy may open for a connection's user and database name, and what reaching it takes. */
-export type WireTarget = {
-  /** What connections are counted under (the placement): max_connections holds per key. */
-  key: string;
-  /** The password the client must give (the project's proxy password, or the workspace's). */
-  password: string;
-  login: SchemaLogin;
-  maxConnections: number;
-  /** The plan's query timeout: past it (and a grace) the proxy cancels the statement. */
-  queryTimeoutMs: number;
-  /** Where the session's statements are logged (a tenant database); none for a workspace. */
-  log: { tenantId: string; blueprint: string } | null;
-};
-
-/**
- * A data-plane session handed over whole to the database proxy: a connection logged in as a
- * schema's own role (never a privileged one), whose protocol messages the proxy relays as they
- * come. The gateway authenticated it upstream; what the server said then is in `greeting`.
- */
-export type WireSession = {
-  /**
-   * What the server sent after authenticating the login, ready to relay: its ParameterStatus
-   * messages, its BackendKeyData and the first ReadyForQuery.
-   */
-  greeting: Uint8Array;
-  /** The backend's process id and secret key (hex), as the greeting's BackendKeyData gives them: a CancelRequest names them. */
-  cancelKey: string;
-  /** Frontend messages, as the client sent them. */
-  send(bytes: Uint8Array): void;
-  /** The server's messages, as it sent them. */
-  onData(listener: (bytes: Uint8Array) => void): void;
-  /** The session ended (the server closed it, or it failed). */
-  onEnd(listener: () => void): void;
-  /** Asks the server to cancel what the session is running now. */
-  cancel(): Promise<void>;
-  /** Closes the session (a Terminate, then the connection). */
-  close(): void;
-};
+import type { WireSession } from './data-plane.js';
 
 /** One protocol message: its type byte, its length (itself included) and its body. */
 export function protocolMessage(type: string, body: Buffer): Buffer {

@@ -2,8 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { BackendError, createScramSha256Data, type PostgresConnection, type ScramSha256AuthOptions, verifyScramSha256Password } from 'pg-gateway';
 import { fromNodeSocket } from 'pg-gateway/node';
-import type { SchemaLogin } from '../data-plane/data-plane.js';
-import type { WireSession, WireTarget as ProxyTarget } from '../data-plane/wire-session.js';
+import type { SchemaLogin, WireSession, WireTarget as ProxyTarget } from '../data-plane/data-plane.js';
 import type { Logger } from '../lib/logger.js';
 import { type ProxiedStatement, SessionWatch } from './session-watch.js';
 

@@ -3,6 +3,7 @@ import { TenantRecoveryRef } from '../backups/backups.types.js';
 import { IsolationLevel, TenantRef, TenantState } from '../tenants/tenants.types.js';
 import { tenantState } from '../../kernel/tenant-state.js';
 import { databaseName, databaseUser } from './placement.js';
+import { tenantConnectionPassword } from '../accounts/connection-passwords.js';
 
 const DatabaseStatus = builder.enumType('DatabaseStatus', {
   values: {
@@ -41,6 +42,12 @@ builder.prismaObjectFields(TenantRef, (t) => ({
     description: 'The role its databases are reached as',
     select: { projectId: true, slug: true },
     resolve: (tenant) => databaseUser(tenant),
+  }),
+  databasePassword: t.string({
+    nullable: true,
+    description: "The password its connection strings take (the project's proxy password): only for the project's own keys with tenants:write, else null",
+    select: { projectId: true },
+    resolve: (tenant, _args, ctx) => tenantConnectionPassword(ctx, ctx.keyring, tenant),
   }),
   state: t.field({
     type: TenantState,

@@ -1,4 +1,4 @@
-import type { WireTarget } from '../../data-plane/wire-session.js';
+import type { WireTarget } from '../../data-plane/data-plane.js';
 import type { PlanTier } from '../../generated/prisma/client.js';
 import { openProxyPassword } from '../accounts/proxy-passwords.js';
 import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';

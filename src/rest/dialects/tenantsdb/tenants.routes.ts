@@ -21,8 +21,9 @@ const isolationLevel = z
 
 export type Connection = { proxyHost: string; proxyPort: number };
 
-const connectionString = (tenant: TenantsDbTenantFragment, database: string, connection: Connection) =>
-  `postgresql://${tenant.databaseUser}:••••••••@${connection.proxyHost}:${connection.proxyPort}/${database}?sslmode=require`;
+/** The password masked unless given (the create answer carries it, as the seed shows; reads mask it). */
+const connectionString = (tenant: TenantsDbTenantFragment, database: string, connection: Connection, password?: string | null) =>
+  `postgresql://${tenant.databaseUser}:${password ? encodeURIComponent(password) : '••••••••'}@${connection.proxyHost}:${connection.proxyPort}/${database}?sslmode=require`;
 
 export const tenantsRoute = defineRoute(TenantsDbTenantsDocument, {
   method: 'GET',
@@ -104,7 +105,12 @@ export function createTenantRoute(connection: Connection): Route {
             isolation_level: level(database.isolation),
             ...(database.isolation === 'DEDICATED' ? { region: database.region } : {}),
             ...(database.status === 'READY'
-              ? { connection: { database: database.databaseName, connection_string: connectionString(tenant, database.databaseName, connection) } }
+              ? {
+                  connection: {
+                    database: database.databaseName,
+                    connection_string: connectionString(tenant, database.databaseName, connection, tenant.databasePassword),
+                  },
+                }
               : {}),
           })),
         },
