@@ -34,6 +34,7 @@ import { dataPlanePlans } from './modules/data-plane-schemas/data-plane-plans.js
 import { moveLegacySchemas } from './modules/data-plane-schemas/legacy-schemas.js';
 import { queryLogRetentionTask } from './modules/query-logs/query-log-retention.js';
 import { ProxyQueryLog } from './modules/tenantsdb-proxy/proxy-query-log.js';
+import { ProxiedChanges } from './modules/tenantsdb-proxy/proxied-changes.js';
 import { proxyTargets, screenProxiedStatement } from './modules/tenantsdb-proxy/proxy-targets.js';
 import { proxyTlsPair } from './modules/tenantsdb-proxy/proxy-tls.js';
 import { webhookDeliveryHandler } from './modules/webhooks/delivery.job.js';
@@ -211,6 +212,7 @@ export function createApp({
   });
   // The database proxy: connection strings name its host and the port it listens on.
   const proxyEndpoint = { proxyHost: env.TENANTSDB_PROXY_HOST, proxyPort: env.TENANTSDB_PROXY_PORT };
+  const proxiedChanges = new ProxiedChanges(prisma, logger);
   const tlsFiles = env.TENANTSDB_PROXY_TLS_CERT_FILE && env.TENANTSDB_PROXY_TLS_KEY_FILE;
   let tlsPair: Promise<{ key: Buffer; cert: Buffer }> | null = null;
   const proxy = createDatabaseProxy({
@@ -242,6 +244,7 @@ export function createApp({
       if (limiting) await recordViolation(store, rateLimits.ip, address);
     },
     ran: (target, statement) => target.log && proxyLog.add({ ...target.log, ...statement }),
+    committed: (target, texts) => target.changes && proxiedChanges.add(target.changes.workspaceId, texts),
     logger,
   });
   const databaseProxy: DatabaseProxy = {
@@ -283,6 +286,7 @@ export function createApp({
     ]).then(() => {}),
     async close() {
       await databaseProxy.close();
+      await proxiedChanges.settled();
       await jobs.stop();
       await proxyLog.flush().catch((error) => logger.error('database proxy: the last query log flush failed', { error }));
       await keyUse.stop();

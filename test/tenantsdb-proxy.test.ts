@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type DataPlaneProject, projectWithBlueprint, tenantOf } from './support/data-plane.js';
 import { createKey } from './support/fixtures.js';
 import { defaultRateLimits } from '../src/rate-limit/limits.js';
-import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
+import { openWorkspacePassword } from '../src/modules/workspaces/workspace-passwords.js';
+import { startGateway, type TestGateway, testKeyring, uniqueSlug } from './support/gateway.js';
 
 // The TenantsDB database proxy (seed 002, issue 26): customers open their databases with psql and
 // node-postgres using the exact connection strings the API gives, through PostgreSQL's wire
@@ -124,6 +125,54 @@ describe('connecting with the connection string', () => {
     const connectionString: string = created.body.connection_string;
     expect(connectionString).toContain(`@127.0.0.1:${port}/`);
     expect(await psql(connectionString, 'CREATE TABLE notes (body text); INSERT INTO notes VALUES ($$hi$$); SELECT body FROM notes')).toBe('hi');
+  });
+});
+
+describe('tenant-mode workspaces', () => {
+  test('DDL a session commits through the proxy is queued for the blueprint, in order; rolled-back DDL is not; a deployment takes it to tenants', async () => {
+    const made = await withProxyPassword(await projectWithBlueprint(gateway, 'ledger'));
+    const workspace = await gateway.rest('GET', '/workspaces/ledger', { headers: as(made.key) });
+    const password = (await gateway.rest('POST', '/workspaces', { headers: as(made.key), body: { name: 'unused', database: 'PostgreSQL', mode: 'control' } }))
+      .status;
+    expect(password).toBe(201);
+    const row = await gateway.database.prisma.workspace.findFirstOrThrow({
+      where: { projectId: made.projectId, name: 'ledger' },
+      include: { placement: true },
+    });
+    const connectionString = (workspace.body.connection_string as string).replace('••••••••', openWorkspacePassword(testKeyring, row));
+    const client = await connect(connectionString);
+    try {
+      await client.query('CREATE TABLE accounts (id serial PRIMARY KEY, owner text NOT NULL)');
+      await client.query('BEGIN');
+      await client.query('CREATE TABLE scratch (id int)');
+      await client.query('ROLLBACK');
+      await client.query('BEGIN');
+      await client.query('ALTER TABLE accounts ADD COLUMN balance numeric NOT NULL DEFAULT 0');
+      await client.query('COMMIT');
+      await client.query("INSERT INTO accounts (owner) VALUES ('not a change')");
+    } finally {
+      await client.end();
+    }
+    let changes: { statement: string }[] = [];
+    await waitFor(async () => {
+      changes = await gateway.database.prisma.schemaChange.findMany({ where: { workspaceId: row.id }, orderBy: { position: 'asc' } });
+      return changes.length >= 2;
+    });
+    expect(changes.map((change) => change.statement)).toEqual([
+      'CREATE TABLE accounts (id serial PRIMARY KEY, owner text NOT NULL)',
+      'ALTER TABLE accounts ADD COLUMN balance numeric NOT NULL DEFAULT 0',
+    ]);
+    const deployed = await gateway.rest('POST', '/deployments', { headers: as(made.key), body: { blueprint_name: 'ledger' } });
+    expect(deployed.status, JSON.stringify(deployed.body)).toBe(201);
+    await waitFor(async () => (await gateway.rest('GET', `/deployments/${deployed.body.id}`, { headers: as(made.key) })).body.status === 'completed');
+    const tenant = await tenantOf(gateway, made);
+    const tenantClient = await connect(await tenantConnectionString(made, tenant.slug));
+    try {
+      await tenantClient.query("INSERT INTO accounts (owner, balance) VALUES ('acme', 10)");
+      expect((await tenantClient.query('SELECT owner, balance::int AS balance FROM accounts')).rows).toEqual([{ owner: 'acme', balance: 10 }]);
+    } finally {
+      await tenantClient.end();
+    }
   });
 });
 

@@ -203,6 +203,8 @@ export type WireTarget = {
   queryTimeoutMs: number;
   /** Where the session's statements are logged (a tenant database); none for a workspace. */
   log: { tenantId: string; blueprint: string } | null;
+  /** A tenant-mode workspace: the DDL its sessions commit is queued for its blueprint, as the API's queries' is. */
+  changes: { workspaceId: string } | null;
 };
 
 /**

@@ -24,6 +24,8 @@ export type DatabaseProxyOptions = {
   refused(address: string): Promise<void>;
   /** A statement a session ran, for the target's query log (batched by the caller). */
   ran(target: ProxyTarget, statement: ProxiedStatement): void;
+  /** Statements a session's transaction committed (the target's `changes`: its DDL becomes pending changes). */
+  committed(target: ProxyTarget, texts: string[]): void;
   logger: Logger;
 };
 
@@ -154,7 +156,10 @@ export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProx
     const reader = duplex.readable.getReader();
     let ended = false;
     let deadline: NodeJS.Timeout | undefined;
-    const watch = new SessionWatch((statement) => target.log && options.ran(target, statement));
+    const watch = new SessionWatch(
+      (statement) => target.log && options.ran(target, statement),
+      target.changes ? (texts) => options.committed(target, texts) : null,
+    );
     const end = () => {
       if (ended) return;
       ended = true;

@@ -48,9 +48,15 @@ export class SessionWatch {
   private readonly statements = new Map<string, string>();
   private readonly portals = new Map<string, string>();
   private readonly pending: Pending[] = [];
+  /** Texts of statements that succeeded since the session was last idle outside a transaction. */
+  private uncommitted: string[] = [];
+  private failedSinceIdle = false;
+  private lastTag = '';
 
   constructor(
     private readonly ended: (statement: ProxiedStatement) => void,
+    /** Statements whose transaction committed, in order, once the session is idle again (a rolled-back one's never). */
+    private readonly committed: ((texts: string[]) => void) | null = null,
     private readonly now: () => number = () => performance.now(),
   ) {}
 
@@ -93,16 +99,20 @@ export class SessionWatch {
   private fromServer(message: Uint8Array): void {
     const head = this.pending[0];
     switch (message[0]) {
-      case 0x43: // C: CommandComplete
+      case 0x43: {
+        // C: CommandComplete
+        this.lastTag = cstring(message, 5)[0];
         if (!head) return;
-        head.rows += taggedRows(cstring(message, 5)[0]);
+        head.rows += taggedRows(this.lastTag);
         if (!head.simple) this.finish();
         break;
+      }
       case 0x73: // s: PortalSuspended
       case 0x49: // I: EmptyQueryResponse
         if (head && !head.simple) this.finish();
         break;
       case 0x45: // E: ErrorResponse
+        this.failedSinceIdle = true;
         if (!head) return;
         head.error = errorMessage(message);
         if (!head.simple) this.finish();
@@ -110,6 +120,13 @@ export class SessionWatch {
       case 0x5a: // Z: ReadyForQuery: a simple Query's end; Executes after an error were skipped
         if (head?.simple) this.finish();
         while (this.pending[0] && !this.pending[0].simple) this.pending.shift();
+        // Idle outside a transaction: what ran since committed, unless it ended in a rollback or an error.
+        if (message[5] === 0x49) {
+          const texts = this.uncommitted;
+          this.uncommitted = [];
+          if (texts.length && !this.failedSinceIdle && this.lastTag !== 'ROLLBACK') this.committed?.(texts);
+          this.failedSinceIdle = false;
+        }
         break;
     }
   }
@@ -117,6 +134,7 @@ export class SessionWatch {
   private finish(): void {
     const done = this.pending.shift();
     if (!done?.text) return;
+    if (done.error === null && this.committed) this.uncommitted.push(done.text);
     this.ended({
       text: done.text,
       success: done.error === null,

@@ -19,6 +19,12 @@ export type ClassifiedStatement = {
   reverse: string | null;
   /** Why the statement may not run in any tenant or workspace schema; null when it may. */
   refusal: string | null;
+  /**
+   * A session's own utility statement, refused on the gateway's pooled connections but a client's
+   * to run on a session of its own (the database proxy): transaction control, and SET or RESET of
+   * a parameter that moves neither the session's identity nor how its text is read.
+   */
+  sessionOwn: boolean;
 };
 
 /** The parser's own message (`syntax error at or near "selec"`) and where in the text. */
@@ -171,7 +177,26 @@ function classifyNode(stmt: Node, text: string): ClassifiedStatement {
           : kind === 'ddl'
             ? ddlRefusal(type, body, command)
             : null;
-  return { text, kind, command, reverse: refusal ? null : reverseOf(type, body), refusal };
+  return { text, kind, command, reverse: refusal ? null : reverseOf(type, body), refusal, sessionOwn: !forbiddenFunction && sessionOwnUtility(type, body) };
+}
+
+/** Parameters a session may not set itself: who it is, and how the server reads its text. */
+const guardedParameters = new Set([
+  'role',
+  'session_authorization',
+  'standard_conforming_strings',
+  'client_encoding',
+  'backslash_quote',
+  'escape_string_warning',
+]);
+
+function sessionOwnUtility(type: string, body: Node): boolean {
+  if (type === 'TransactionStmt') return !/PREPARE|PREPARED/.test(String(body.kind ?? ''));
+  if (type !== 'VariableSetStmt') return false;
+  // RESET ALL leaves role and session_authorization as they are (PostgreSQL's GUC_NO_RESET_ALL).
+  if (body.kind === 'VAR_RESET_ALL') return true;
+  const name = typeof body.name === 'string' ? body.name.toLowerCase() : '';
+  return name !== '' && !guardedParameters.has(name);
 }
 
 const systemSchemas = /^(pg_catalog|information_schema|pg_toast|pg_temp(_\d+)?|pg_toast_temp(_\d+)?)$/i;

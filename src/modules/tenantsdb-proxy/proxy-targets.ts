@@ -50,6 +50,7 @@ export async function proxyTargets(deps: Pick<DataPlaneDeps, 'prisma' | 'keyring
       maxConnections: workspace.maxConnections,
       queryTimeoutMs: timeoutWithin(deps, tierOf.get(workspace.projectId)!, workspace.queryTimeoutMs),
       log: null,
+      changes: workspace.mode === 'TENANT' ? { workspaceId: workspace.id } : null,
     }));
   }
 
@@ -78,6 +79,7 @@ export async function proxyTargets(deps: Pick<DataPlaneDeps, 'prisma' | 'keyring
         maxConnections: settings.maxConnections,
         queryTimeoutMs: timeoutWithin(deps, tierOf.get(projectId)!, settings.queryTimeoutMs),
         log: { tenantId: found.tenant.id, blueprint: found.blueprint },
+        changes: null,
       },
     ];
   });
@@ -86,11 +88,13 @@ export async function proxyTargets(deps: Pick<DataPlaneDeps, 'prisma' | 'keyring
 /**
  * Why a statement may not run through the proxy on the embedded data plane, where the classifier
  * is the wall (on PostgreSQL the login is): the first refusal of its statements, or the parser's
- * message when it does not parse (text the parser cannot read is not run). Null when it may.
+ * message when it does not parse (text the parser cannot read is not run). A session's own
+ * transaction control and settings run (a proxied session is the client's, not a pooled one).
+ * Null when it may.
  */
 export async function screenProxiedStatement(sql: string): Promise<string | null> {
   try {
-    return (await classifySql(sql)).find((statement) => statement.refusal)?.refusal ?? null;
+    return (await classifySql(sql)).find((statement) => statement.refusal && !statement.sessionOwn)?.refusal ?? null;
   } catch (error) {
     return error instanceof SqlSyntaxError ? error.message : 'the statement could not be read';
   }
