@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type DataPlaneProject, projectWithBlueprint, tenantOf } from './support/data-plane.js';
 import { createKey } from './support/fixtures.js';
 import { defaultRateLimits } from '../src/rate-limit/limits.js';
+import { sendCancelRequest } from '../src/data-plane/cancel-request.js';
 import { openWorkspacePassword } from '../src/modules/workspaces/workspace-passwords.js';
 import { startGateway, type TestGateway, testKeyring, uniqueSlug } from './support/gateway.js';
 
@@ -236,6 +237,24 @@ describe('limits', () => {
         expect(performance.now() - started).toBeLessThan(10_000);
         // The session goes on after the cancel.
         expect((await client.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
+      } finally {
+        await client.end();
+      }
+    },
+  );
+
+  test.skipIf(process.env.TEST_POSTGRES_URL === undefined)(
+    "a client's CancelRequest to the proxy, with the key its greeting gave, cancels the running statement",
+    async () => {
+      const client = await connect(await tenantConnectionString(project, acme.slug));
+      try {
+        const { processID, secretKey } = client as unknown as { processID: number; secretKey: number };
+        const running = client.query('SELECT pg_sleep(20)');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const started = performance.now();
+        await sendCancelRequest('127.0.0.1', port, processID, secretKey);
+        await expect(running).rejects.toMatchObject({ code: '57014' });
+        expect(performance.now() - started).toBeLessThan(5_000);
       } finally {
         await client.end();
       }

@@ -111,7 +111,8 @@ export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProx
         if (!state.hasStarted && isCancelRequest(data)) {
           const key = Buffer.from(data.subarray(8, 16)).toString('hex');
           void cancels.get(key)?.cancel();
-          socket.end();
+          // The server answers a cancel request by closing; after pg-gateway is done with this message.
+          setImmediate(() => socket.end());
           return new Uint8Array(0);
         }
         // Without TLS (allowed by a setting): SCRAM-SHA-256, so no password crosses in clear.
