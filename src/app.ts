@@ -218,6 +218,7 @@ export function createApp({
   const proxy = createDatabaseProxy({
     host: env.TENANTSDB_PROXY_LISTEN_HOST ?? env.HOST,
     port: env.TENANTSDB_PROXY_PORT,
+    // A failed first read (the database restarting) is tried again by the next connection.
     tls: () =>
       (tlsPair ??= proxyTlsPair(
         { prisma, keyring },
@@ -226,7 +227,10 @@ export function createApp({
           key: tlsFiles ? readFileSync(env.TENANTSDB_PROXY_TLS_KEY_FILE!) : null,
           host: env.TENANTSDB_PROXY_HOST,
         },
-      )),
+      ).catch((error) => {
+        tlsPair = null;
+        throw error;
+      })),
     allowPlaintext: env.TENANTSDB_PROXY_PLAINTEXT === 'allow',
     targets: (user, name) => proxyTargets(dataPlane, user, name),
     openWire: (login) => dataPlane.dataPlane.openWire(login, screenProxiedStatement),

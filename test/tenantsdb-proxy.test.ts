@@ -117,6 +117,16 @@ describe('connecting with the connection string', () => {
     expect(mine.data?.tenant.databasePassword).toBe(project.proxyPassword);
   });
 
+  test('a tenant whose name ends in _workspace is its tenant database, not a workspace', async () => {
+    const tenant = await tenantOf(gateway, project, uniqueSlug('team').concat('_workspace'));
+    const client = await connect(await tenantConnectionString(project, tenant.slug));
+    try {
+      expect((await client.query('SELECT current_schema()')).rows[0].current_schema).toBe(tenant.schemaName);
+    } finally {
+      await client.end();
+    }
+  });
+
   test('a workspace opens with its own connection string', async () => {
     const created = await gateway.rest('POST', '/workspaces', {
       headers: as(project.key),
@@ -151,6 +161,12 @@ describe('tenant-mode workspaces', () => {
       await client.query('ALTER TABLE accounts ADD COLUMN balance numeric NOT NULL DEFAULT 0');
       await client.query('COMMIT');
       await client.query("INSERT INTO accounts (owner) VALUES ('not a change')");
+      // DDL a savepoint rolled back is never queued (nothing of such a transaction is).
+      await client.query('BEGIN');
+      await client.query('SAVEPOINT before');
+      await client.query('CREATE TABLE undone (id int)');
+      await client.query('ROLLBACK TO SAVEPOINT before');
+      await client.query('COMMIT');
     } finally {
       await client.end();
     }
@@ -209,7 +225,10 @@ describe('limits', () => {
     expect(settings.status, JSON.stringify(settings.body)).toBe(200);
     const tenant = await tenantOf(gateway, limited);
     const connectionString = await tenantConnectionString(limited, tenant.slug);
-    const open = [await connect(connectionString), await connect(connectionString)];
+    // Three logins at once for two places: one is refused, whichever it is.
+    const racing = await Promise.allSettled([connect(connectionString), connect(connectionString), connect(connectionString)]);
+    const open = racing.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+    expect(racing.filter((outcome) => outcome.status === 'rejected').map((outcome) => (outcome as PromiseRejectedResult).reason.code)).toEqual(['53300']);
     try {
       await expect(connect(connectionString)).rejects.toMatchObject({ code: '53300' });
       await open.pop()!.end();
@@ -267,6 +286,9 @@ describe('limits', () => {
     const client = await connect(await tenantConnectionString(project, tenant.slug));
     try {
       await client.query('RESET ROLE').catch((error) => expect(error.code).toBe('42501'));
+      expect((await client.query('SELECT current_user')).rows[0].current_user).toBe(placement.roleName);
+      // The same through a named prepared statement whose name is longer in bytes than in characters.
+      await client.query({ name: 'é', text: 'RESET ROLE' }).catch((error) => expect(error.code).toBe('42501'));
       expect((await client.query('SELECT current_user')).rows[0].current_user).toBe(placement.roleName);
       // Another tenant of the project, in the same database: its schema is not ours to read.
       await expect(client.query(`SELECT * FROM ${(await tenantOf(gateway, project)).schemaName}.customers`)).rejects.toMatchObject({
@@ -362,6 +384,11 @@ describe('bans, shared with the API', () => {
     expect((await fromLoopback('/regions')).status).toBe(200);
     for (let attempt = 0; attempt < 3; attempt++) await expect(connect(wrong)).rejects.toMatchObject({ code: '28P01' });
     await expect(connect(wrong)).rejects.toMatchObject({ code: '08004', message: expect.stringMatching(/banned/) });
+    // Clients that go away while being refused: the gateway stays up (an unhandled rejection would fail this file).
+    for (let timeout = 1; timeout <= 30; timeout += 3) {
+      await new pg.Client({ connectionString: wrong, connectionTimeoutMillis: timeout }).connect().catch(() => {});
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const api = await fromLoopback('/regions');
     expect(api.status).toBe(429);
     expect((await banning.app.fetch(new Request('http://gateway.test/regions'), { clientAddress: '192.0.2.7' })).status).toBe(200);

@@ -220,8 +220,11 @@ export type WireSession = {
   greeting: Uint8Array;
   /** The backend's process id and secret key (hex), as the greeting's BackendKeyData gives them: a CancelRequest names them. */
   cancelKey: string;
-  /** Frontend messages, as the client sent them. */
-  send(bytes: Uint8Array): void;
+  /** Frontend messages, as the client sent them; resolves when the server's side took them (backpressure). */
+  send(bytes: Uint8Array): Promise<void>;
+  /** Stop and go on reading the server's messages (the client reads slower than the server sends). */
+  pause(): void;
+  resume(): void;
   /** The server's messages, as it sent them. */
   onData(listener: (bytes: Uint8Array) => void): void;
   /** The session ended (the server closed it, or it failed). */

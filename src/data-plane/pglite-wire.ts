@@ -39,6 +39,12 @@ const carriedSettings = `SELECT name, setting FROM pg_catalog.pg_settings WHERE 
  * each turn's end the session must still be in its role, or it is closed. Development only, as
  * the embedded data plane is (README: "Isolation on the embedded default").
  */
+/** Frontend messages relayed to PGlite: Query, Parse, Bind, Describe, Execute, Close, Flush, Sync (Terminate is handled). */
+const relayed = new Set([0x51, 0x50, 0x42, 0x44, 0x45, 0x43, 0x48, 0x53]);
+
+/** How long a session may hold the embedded backend while its client sends nothing. */
+const idleHoldMs = 30_000;
+
 export function openPgliteWire(db: PGlite, login: SchemaLogin, screen: StatementScreen): WireSession {
   const framer = new ProtocolFramer();
   const listeners: ((bytes: Uint8Array) => void)[] = [];
@@ -47,6 +53,10 @@ export function openPgliteWire(db: PGlite, login: SchemaLogin, screen: Statement
   let carried: string[] = [];
   let discarding = false;
   let closed = false;
+  let busy = false;
+  /** The session's transaction status as the backend last reported it (I idle, T in a transaction, E failed one). */
+  let status: 'I' | 'T' | 'E' = 'I';
+  let idleTimer: NodeJS.Timeout | undefined;
   let queue = Promise.resolve();
   const emit = (bytes: Uint8Array) => {
     if (bytes.length && !closed) for (const listener of listeners) listener(bytes);
@@ -77,21 +87,20 @@ export function openPgliteWire(db: PGlite, login: SchemaLogin, screen: Statement
           return `SET ${quotedIdentifier(name!)} = '${value!.replace(/'/g, "''")}'`;
         });
     } finally {
-      await gatewaySql('RESET ALL; RESET ROLE').catch(() => {});
-      release?.();
-      release = null;
+      await letGo('RESET ALL; RESET ROLE');
     }
   }
 
   async function handle(messages: Buffer[]): Promise<void> {
+    clearTimeout(idleTimer);
     for (const message of messages) {
       if (closed) return;
-      const type = message[0];
+      const type = message[0]!;
       if (discarding) {
         // After a refused Parse, as the server does after an error: everything up to Sync is skipped.
         if (type === 0x53) {
           discarding = false;
-          emit(readyForQuery('I'));
+          emit(readyForQuery(status === 'T' ? 'E' : status));
         }
         continue;
       }
@@ -99,27 +108,59 @@ export function openPgliteWire(db: PGlite, login: SchemaLogin, screen: Statement
         close();
         return;
       }
-      const text = type === 0x51 ? cstring(message, 5) : type === 0x50 ? cstring(message, 5 + cstring(message, 5).length + 1) : null;
+      if (!relayed.has(type)) {
+        // FunctionCall (a function by its oid, past the classifier), copy messages outside a copy, anything else.
+        emit(errorResponse('0A000', `protocol message ${String.fromCharCode(type)} is not served on the embedded data plane`));
+        emit(readyForQuery(status === 'T' ? 'E' : status));
+        continue;
+      }
+      // Parse: the statement's name, then its text (offsets in bytes).
+      const text = type === 0x51 ? cstring(message, 5) : type === 0x50 ? cstring(message, message.indexOf(0, 5) + 1) : null;
       const refusal = text === null ? null : await screen(text);
       if (refusal) {
         emit(errorResponse('42501', refusal));
-        if (type === 0x51) emit(readyForQuery('I'));
+        if (type === 0x51) emit(readyForQuery(status === 'T' ? 'E' : status));
         else discarding = true;
+        if (status === 'T') status = 'E';
         continue;
       }
-      if (!release) await enter();
+      if (!release) {
+        await enter();
+        // Closed while it waited for the backend: leave it as the gateway left it.
+        if (closed) {
+          await letGo('ROLLBACK; RESET ALL; RESET ROLE');
+          return;
+        }
+      }
       const answer = await db.execProtocolRaw(message, { syncToFs: false });
       emit(answer);
+      status = (lastStatus(answer) as typeof status | null) ?? status;
+      if (closed) {
+        await letGo('ROLLBACK; RESET ALL; RESET ROLE');
+        return;
+      }
       if (lastStatus(answer) === 'I') await leave();
     }
+    // Holding the backend while the client thinks (inside a transaction, or between Parse and Sync):
+    // past IDLE_HOLD_MS the session is closed, so one client cannot stop everyone's work.
+    if (release) idleTimer = setTimeout(close, idleHoldMs);
+  }
+
+  /** Runs the gateway's reset and releases the backend, once. */
+  async function letGo(reset: string): Promise<void> {
+    const held = release;
+    release = null;
+    if (!held) return;
+    await gatewaySql(reset).catch(() => {});
+    held();
   }
 
   function close(): void {
     if (closed) return;
     closed = true;
-    const held = release;
-    release = null;
-    if (held) void gatewaySql('ROLLBACK; RESET ALL; RESET ROLE').finally(held);
+    clearTimeout(idleTimer);
+    // A turn in progress lets go itself when its message returns; an idle hold is let go here.
+    if (!busy) void letGo('ROLLBACK; RESET ALL; RESET ROLE');
     for (const end of enders) end();
   }
 
@@ -137,10 +178,23 @@ export function openPgliteWire(db: PGlite, login: SchemaLogin, screen: Statement
     ]),
     // PGlite cannot cancel (below): a key of its own that no CancelRequest names.
     cancelKey: `pglite:${randomUUID()}`,
+    // A message is answered whole (PGlite reads results whole); the next waits for it.
+    pause: () => {},
+    resume: () => {},
     send(bytes) {
       const messages = [...framer.messages(bytes)];
-      if (messages.length === 0 || closed) return;
-      queue = queue.then(() => handle(messages)).catch(() => close());
+      if (messages.length === 0 || closed) return Promise.resolve();
+      queue = queue
+        .then(async () => {
+          busy = true;
+          try {
+            await handle(messages);
+          } finally {
+            busy = false;
+          }
+        })
+        .catch(() => close());
+      return queue;
     },
     onData: (listener) => listeners.push(listener),
     onEnd: (listener) => enders.push(listener),

@@ -8,8 +8,15 @@ export class ProtocolFramer {
   /** Bytes still to pass of a message not read (a DataRow, CopyData): never buffered. */
   private skipping = 0;
 
-  /** `wanted`: the message types read; the others are only counted past (all when not given). */
-  constructor(private readonly wanted?: Set<number>) {}
+  /**
+   * `wanted`: the message types read; the others are only counted past (all when not given).
+   * `maxHeld`: a wanted message longer than this is yielded cut to its first `maxHeld` bytes (its
+   * length field still says the whole) and the rest passed, never buffered.
+   */
+  constructor(
+    private readonly wanted?: Set<number>,
+    private readonly maxHeld = Number.POSITIVE_INFINITY,
+  ) {}
 
   *messages(chunk: Uint8Array): Generator<Buffer> {
     let data = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -22,6 +29,13 @@ export class ProtocolFramer {
     while (data.length >= 5) {
       const size = 1 + data.readUInt32BE(1);
       if (this.wanted && !this.wanted.has(data[0]!)) {
+        const passed = Math.min(size, data.length);
+        this.skipping = size - passed;
+        data = data.subarray(passed);
+        continue;
+      }
+      if (size > this.maxHeld && data.length >= this.maxHeld) {
+        yield data.subarray(0, this.maxHeld);
         const passed = Math.min(size, data.length);
         this.skipping = size - passed;
         data = data.subarray(passed);

@@ -57,9 +57,19 @@ export async function openPostgresWire(
   return {
     greeting,
     cancelKey: keyData.subarray(5).toString('hex'),
-    send: (bytes) => {
-      if (!stream.destroyed) stream.write(bytes);
-    },
+    send: (bytes) =>
+      new Promise<void>((resolve) => {
+        if (stream.destroyed || stream.write(bytes)) return resolve();
+        const done = () => {
+          stream.off('drain', done);
+          stream.off('close', done);
+          resolve();
+        };
+        stream.on('drain', done);
+        stream.on('close', done);
+      }),
+    pause: () => stream.pause(),
+    resume: () => stream.resume(),
     onData: (listener) => stream.on('data', listener),
     onEnd: (listener) => stream.once('close', listener),
     cancel: () => cancel(internals.processID, internals.secretKey),

@@ -48,6 +48,9 @@ const samePassword = (given: string, expected: string) => {
   return a.length === b.length && timingSafeEqual(a, b);
 };
 
+/** How long a client has from connecting to being authenticated. */
+const handshakeMs = 30_000;
+
 /** The grace past a plan's query timeout before the proxy cancels (the server's own statement_timeout comes first). */
 const deadlineGraceMs = 1_000;
 
@@ -64,6 +67,8 @@ export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProx
   const sockets = new Set<Socket>();
   /** Open sessions by their cancel key (process id and secret key, as the greeting gave them to the client). */
   const cancels = new Map<string, WireSession>();
+  /** Places taken by sessions being opened, per target key (max_connections counts them). */
+  const reserved = new Map<string, number>();
   let server: Server | null = null;
 
   function track(key: string, end: () => void): () => void {
@@ -82,13 +87,41 @@ export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProx
     let chosen: ProxyTarget | null = null;
     let scram: Awaited<ReturnType<typeof createScramSha256Data>> | null = null;
     let connection: PostgresConnection | null = null;
+    // A client that does not finish the handshake in time is cut (slow or stalled TLS, startup, password).
+    const handshake = setTimeout(() => socket.destroy(), handshakeMs);
+    socket.once('close', () => clearTimeout(handshake));
     const tls = await options.tls();
     // The client's own cancel requests arrive on connections of their own, before any startup.
 
+    /**
+     * Ends the connection with a FATAL error, as PostgreSQL does. Not thrown into pg-gateway: its
+     * handler writes to the client without catching, and a client already gone would make that an
+     * unhandled rejection. The streams are the proxy's once pg-gateway's step returns.
+     */
+    const refuse = async (code: string, message: string) => {
+      const duplex = await connection!.detach();
+      handshake.refresh();
+      setImmediate(() => {
+        try {
+          const writer = duplex.writable.getWriter();
+          writer
+            .write(fatal(code, message).flush())
+            .then(() => writer.close())
+            .catch(() => {})
+            .finally(() => socket.end());
+        } catch {
+          socket.destroy();
+        }
+      });
+    };
     const startup = async (user: string, database: string) => {
-      const refusal = await options.admit(address);
-      if (refusal) throw fatal('08004', refusal);
-      candidates = await options.targets(user, database);
+      try {
+        candidates = await options.targets(user, database);
+      } catch (error) {
+        // The gateway's database failing: nothing matches, the password is refused, the client retries.
+        options.logger.error('database proxy: resolving a database failed', { error });
+        candidates = [];
+      }
     };
     const wrong = async () => {
       await options.refused(address);
@@ -115,19 +148,13 @@ export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProx
           setImmediate(() => socket.end());
           return new Uint8Array(0);
         }
-        // Without TLS (allowed by a setting): SCRAM-SHA-256, so no password crosses in clear.
-        if (!state.hasStarted && !state.tlsInfo && options.allowPlaintext && connection && data.length >= 8 && !isRequest(data, sslRequest)) {
-          connection.options.tls = undefined;
-          const scramAuth: ScramSha256AuthOptions = {
-            method: 'scram-sha-256',
-            getScramSha256Data: async () => (scram ??= await createScramSha256Data(candidates[0]?.password ?? crypto.randomUUID())),
-            validateCredentials: async ({ authMessage, clientProof, scramSha256Data }) => {
-              const valid = candidates.length > 0 && (await verifyScramSha256Password({ authMessage, clientProof, storedKey: scramSha256Data.storedKey }));
-              chosen = valid ? candidates[0]! : null;
-              return valid || wrong();
-            },
-          };
-          connection.options.auth = scramAuth;
+        // The startup message (after TLS, if any): the address is counted, and refused when banned.
+        if (!state.hasStarted && data.length >= 8 && !isRequest(data, sslRequest)) {
+          return options.admit(address).then((refusal) => {
+            if (!refusal) return admitted(state);
+            setImmediate(() => socket.end());
+            return fatal('08004', refusal).flush();
+          });
         }
         return undefined;
       },
@@ -135,21 +162,56 @@ export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProx
         await startup(state.clientParams?.user ?? '', state.clientParams?.database ?? state.clientParams?.user ?? '');
       },
       onAuthenticated: async () => {
-        const target = chosen!;
-        if ((open.get(target.key)?.size ?? 0) >= target.maxConnections)
-          throw fatal('53300', `too many connections for database: its max_connections is ${target.maxConnections}`);
-        let wire: WireSession;
-        try {
-          wire = await options.openWire(target.login);
-        } catch (error) {
-          options.logger.warn('database proxy: the data plane refused a session', { error, key: target.key });
-          throw fatal('08006', 'the database is not reachable now; retry shortly');
-        }
-        const duplex = await connection!.detach();
-        // pg-gateway lets go of the streams once this callback's step returns.
-        setImmediate(() => void relay(target, wire, duplex));
+        await authenticated();
       },
     });
+
+    /** An admitted startup message: without TLS (allowed by a setting) authentication is SCRAM-SHA-256. */
+    function admitted(state: { tlsInfo?: unknown }): undefined {
+      // Without TLS (allowed by a setting): SCRAM-SHA-256, so no password crosses in clear.
+      if (!state.tlsInfo && options.allowPlaintext && connection) {
+        connection.options.tls = undefined;
+        const scramAuth: ScramSha256AuthOptions = {
+          method: 'scram-sha-256',
+          getScramSha256Data: async () => (scram ??= await createScramSha256Data(candidates[0]?.password ?? crypto.randomUUID())),
+          validateCredentials: async ({ authMessage, clientProof, scramSha256Data }) => {
+            const valid = candidates.length > 0 && (await verifyScramSha256Password({ authMessage, clientProof, storedKey: scramSha256Data.storedKey }));
+            chosen = valid ? candidates[0]! : null;
+            return valid || wrong();
+          },
+        };
+        connection.options.auth = scramAuth;
+      }
+      return undefined;
+    }
+
+    async function authenticated(): Promise<void> {
+      const target = chosen!;
+      // The place is taken before the session is opened: logins at once cannot pass max_connections together.
+      const places = (reserved.get(target.key) ?? 0) + (open.get(target.key)?.size ?? 0);
+      if (places >= target.maxConnections) return refuse('53300', `too many connections for database: its max_connections is ${target.maxConnections}`);
+      reserved.set(target.key, (reserved.get(target.key) ?? 0) + 1);
+      const unreserve = () => {
+        const left = (reserved.get(target.key) ?? 1) - 1;
+        if (left > 0) reserved.set(target.key, left);
+        else reserved.delete(target.key);
+      };
+      let wire: WireSession;
+      try {
+        wire = await options.openWire(target.login);
+      } catch (error) {
+        unreserve();
+        options.logger.warn('database proxy: the data plane refused a session', { error, key: target.key });
+        return refuse('08006', 'the database is not reachable now; retry shortly');
+      }
+      clearTimeout(handshake);
+      const duplex = await connection!.detach();
+      // pg-gateway lets go of the streams once this callback's step returns.
+      setImmediate(() => {
+        unreserve();
+        void relay(target, wire, duplex);
+      });
+    }
   }
 
   async function relay(target: ProxyTarget, wire: WireSession, duplex: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> }) {
@@ -193,6 +255,11 @@ export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProx
     wire.onData((chunk) => {
       if (ended) return;
       void writer.write(chunk).catch(end);
+      // The client reads slower than the server sends: the server waits, not the proxy's memory.
+      if ((writer.desiredSize ?? 1) <= 0) {
+        wire.pause();
+        void writer.ready.then(() => wire.resume(), end);
+      }
       watch.received(chunk);
       disarm();
     });
@@ -201,9 +268,9 @@ export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProx
       for (;;) {
         const { done, value } = await reader.read();
         if (done || ended) break;
-        wire.send(value);
         watch.sent(value);
         arm();
+        await wire.send(value);
       }
     } catch {
       // the client went away

@@ -21,6 +21,13 @@ function cstring(message: Uint8Array, offset: number): [string, number] {
   return [decoder.decode(message.subarray(offset, stop)), stop + 1];
 }
 
+/** Named statements and portals followed at most (a client that never closes them is forgotten, not followed). */
+const maxNamed = 1_000;
+/** Statements of one transaction followed for `committed` at most. */
+const maxUncommitted = 10_000;
+/** Bytes of a Query, Parse or Bind kept (its start: the text the log keeps is shorter still). */
+const maxKept = 64 * 1024;
+
 /** The rows a CommandComplete tag counts (`SELECT 3`, `INSERT 0 2`, `UPDATE 1`): its last number, 0 for none. */
 const taggedRows = (tag: string) => Number(/(\d+)$/.exec(tag)?.[1] ?? 0);
 
@@ -43,7 +50,7 @@ function errorMessage(message: Uint8Array): string {
  */
 export class SessionWatch {
   // Query, Parse, Bind, Execute; CommandComplete, PortalSuspended, EmptyQueryResponse, ErrorResponse, ReadyForQuery.
-  private readonly frontend = new Framer(new Set([0x51, 0x50, 0x42, 0x45]));
+  private readonly frontend = new Framer(new Set([0x51, 0x50, 0x42, 0x45]), maxKept);
   private readonly backend = new Framer(new Set([0x43, 0x73, 0x49, 0x45, 0x5a]));
   private readonly statements = new Map<string, string>();
   private readonly portals = new Map<string, string>();
@@ -51,6 +58,8 @@ export class SessionWatch {
   /** Texts of statements that succeeded since the session was last idle outside a transaction. */
   private uncommitted: string[] = [];
   private failedSinceIdle = false;
+  /** A savepoint was rolled back to: which statements it undid is not followed, so nothing of the transaction is reported. */
+  private partlyRolledBack = false;
   private lastTag = '';
 
   constructor(
@@ -81,12 +90,14 @@ export class SessionWatch {
       case 0x50: {
         // P: Parse (statement name, text)
         const [name, next] = cstring(message, 5);
+        if (this.statements.size >= maxNamed) this.statements.clear();
         this.statements.set(name, cstring(message, next)[0]);
         break;
       }
       case 0x42: {
         // B: Bind (portal, statement)
         const [portal, next] = cstring(message, 5);
+        if (this.portals.size >= maxNamed) this.portals.clear();
         this.portals.set(portal, this.statements.get(cstring(message, next)[0]) ?? '');
         break;
       }
@@ -101,6 +112,8 @@ export class SessionWatch {
     switch (message[0]) {
       case 0x43: {
         // C: CommandComplete
+        // A ROLLBACK the transaction goes on after was to a savepoint.
+        if (this.lastTag === 'ROLLBACK') this.partlyRolledBack = true;
         this.lastTag = cstring(message, 5)[0];
         if (!head) return;
         head.rows += taggedRows(this.lastTag);
@@ -120,12 +133,15 @@ export class SessionWatch {
       case 0x5a: // Z: ReadyForQuery: a simple Query's end; Executes after an error were skipped
         if (head?.simple) this.finish();
         while (this.pending[0] && !this.pending[0].simple) this.pending.shift();
+        if (message[5] !== 0x49 && this.lastTag === 'ROLLBACK') this.partlyRolledBack = true;
         // Idle outside a transaction: what ran since committed, unless it ended in a rollback or an error.
         if (message[5] === 0x49) {
           const texts = this.uncommitted;
           this.uncommitted = [];
-          if (texts.length && !this.failedSinceIdle && this.lastTag !== 'ROLLBACK') this.committed?.(texts);
+          if (texts.length && !this.failedSinceIdle && !this.partlyRolledBack && this.lastTag !== 'ROLLBACK') this.committed?.(texts);
           this.failedSinceIdle = false;
+          this.partlyRolledBack = false;
+          this.lastTag = '';
         }
         break;
     }
@@ -134,7 +150,8 @@ export class SessionWatch {
   private finish(): void {
     const done = this.pending.shift();
     if (!done?.text) return;
-    if (done.error === null && this.committed) this.uncommitted.push(done.text);
+    if (done.error === null && this.committed && this.uncommitted.length < maxUncommitted) this.uncommitted.push(done.text);
+    else if (done.error === null && this.committed) this.failedSinceIdle = true; // too many to follow: reported as not committed
     this.ended({
       text: done.text,
       success: done.error === null,

@@ -38,7 +38,8 @@ export async function proxyTargets(deps: Pick<DataPlaneDeps, 'prisma' | 'keyring
   const projectIds = projects.map((project) => project.id);
   const tierOf = new Map(projects.map((project) => [project.id, project.tier]));
 
-  if (database.endsWith(workspaceSuffix)) {
+  // `__` names a tenant database first: a tenant's slug may end in `_workspace`, a workspace's name never holds `__`.
+  if (!database.includes('__') && database.endsWith(workspaceSuffix)) {
     const workspaces = await deps.prisma.workspace.findMany({
       where: { projectId: { in: projectIds }, name: database.slice(0, -workspaceSuffix.length), placement: { readyAt: { not: null } } },
       include: withPlacement,
