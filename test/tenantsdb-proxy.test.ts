@@ -311,11 +311,17 @@ describe('query logs', () => {
       await client.end();
     }
     let logs: Record<string, any>[] = [];
-    await waitFor(async () => {
-      const response = await gateway.rest('GET', `/tenants/${tenant.slug}/logs?source=proxy`, { headers: as(project.key) });
-      logs = response.body.logs ?? [];
-      return logs.some((entry) => entry.query.includes('no_such_column')) && logs.some((entry) => entry.query.includes('WHERE name = $1'));
-    });
+    let seen = '';
+    await waitFor(
+      async () => {
+        const response = await gateway.rest('GET', `/tenants/${tenant.slug}/logs?source=proxy`, { headers: as(project.key) });
+        logs = response.body.logs ?? [];
+        seen = `${response.status} ${JSON.stringify(response.body)}`;
+        return logs.some((entry) => entry.query.includes('no_such_column')) && logs.some((entry) => entry.query.includes('WHERE name = $1'));
+      },
+      30_000,
+      () => seen,
+    );
     expect(logs.every((entry) => entry.source === 'proxy')).toBe(true);
     const texts = logs.map((entry) => entry.query);
     expect(texts).toContain('SELECT name FROM customers WHERE name = $1');
@@ -357,10 +363,10 @@ describe('bad input on the wire', () => {
   });
 });
 
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, last: () => string = () => ''): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
+    if (Date.now() > deadline) throw new Error(`timed out waiting; last seen: ${last()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -24,6 +24,8 @@ async function loggedText(text: string): Promise<string> {
 export class ProxyQueryLog {
   private queued: QueryRun[] = [];
   private dropped = 0;
+  /** Entries whose text a flush that then failed already cleaned (never cleaned twice). */
+  private readonly cleaned = new WeakSet<QueryRun>();
 
   constructor(
     private readonly prisma: Pick<PrismaClient, 'tenantQueryLog'>,
@@ -40,6 +42,10 @@ export class ProxyQueryLog {
     this.queued.push({ ...rest, source: 'PROXY', query: text, createdAt: new Date() });
   }
 
+  /**
+   * Writes what is queued in one INSERT. When the write fails (the gateway's database busy or
+   * away), the entries go back to the head of the queue for the next flush, within `maxQueued`.
+   */
   async flush(): Promise<void> {
     const runs = this.queued;
     const dropped = this.dropped;
@@ -47,7 +53,15 @@ export class ProxyQueryLog {
     this.dropped = 0;
     if (dropped) this.logger.warn('database proxy: query log entries dropped (more statements than one flush holds)', { dropped });
     if (runs.length === 0) return;
-    for (const run of runs) run.query = await loggedText(run.query);
-    await recordQueries(this.prisma, runs);
+    for (const run of runs) if (!this.cleaned.has(run)) run.query = await loggedText(run.query);
+    try {
+      await recordQueries(this.prisma, runs);
+    } catch (error) {
+      for (const run of runs) this.cleaned.add(run);
+      const kept = [...runs, ...this.queued];
+      this.queued = kept.slice(0, this.maxQueued);
+      this.dropped += kept.length - this.queued.length;
+      throw error;
+    }
   }
 }
