@@ -73,8 +73,12 @@ export type DataPlane = {
   createLogin(login: SchemaLogin, settings: { statementTimeoutMs: number }): Promise<void>;
   /** Drops the schema with everything in it and its role; what is already gone is not an error. */
   dropLogin(server: string, database: string, roleName: string): Promise<void>;
-  /** Sets the role's password to `login.password`; its open connections are closed. */
-  setPassword(login: SchemaLogin): Promise<void>;
+  /**
+   * Sets the role's password to `login.password`; this process's pooled connections of it are
+   * closed, and with `endSessions` every session of the role on its server (whichever process
+   * opened it: API pools, proxy sessions), so the old password reaches nothing any more.
+   */
+  setPassword(login: SchemaLogin, options?: { endSessions?: boolean }): Promise<void>;
   /** Bytes the schemas' tables take (with their indexes and TOAST), as the provisioning login sees them. */
   storageBytes(server: string, database: string, schemas: string[]): Promise<number>;
   /** The gateway's own read of a database as the provisioning login (its catalog: what exists there), parameters bound. */
@@ -116,6 +120,23 @@ export class DataPlaneBusyError extends DomainError {
       limit: max,
     });
     this.name = 'DataPlaneBusyError';
+  }
+
+  override get headers(): Record<string, string> {
+    return { 'retry-after': '1' };
+  }
+}
+
+/**
+ * CONFLICT: the schema's login was refused (28P01) — a move's cutover has frozen it, or its
+ * password was just changed. Nothing ran; a retry in a moment reaches the database where it is then.
+ */
+export class LoginRefusedError extends DomainError {
+  constructor() {
+    super('CONFLICT', 'The database is not reachable right now (it is being moved, or its login changed); nothing ran, retry in a moment', {
+      reason: 'database_unavailable',
+    });
+    this.name = 'LoginRefusedError';
   }
 
   override get headers(): Record<string, string> {

@@ -4,6 +4,7 @@ import { asResult, int8, jsonValue, type SqlResult, type StatementObserver } fro
 import { sendCancelRequest } from './cancel-request.js';
 import {
   asSchemaQueryError,
+  LoginRefusedError,
   type DataPlane,
   quotedIdentifier,
   type ResultCaps,
@@ -20,8 +21,10 @@ import { scramVerifier } from './scram-verifier.js';
 import { openPostgresWire } from './wire-session.js';
 
 export type PostgresDataPlaneSettings = PoolSettings & {
-  /** The provisioning login's URL on the data-plane server (`default`). */
+  /** The provisioning login's URL on the data-plane server. */
   url: string;
+  /** The server's name in placement records (`default`: the shared server). */
+  name?: string;
   observe?: StatementObserver;
 };
 
@@ -154,7 +157,7 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
 
   return {
     kind: 'postgres',
-    defaultServer: 'default',
+    defaultServer: settings.name ?? 'default',
 
     openWire(login) {
       return openPostgresWire(loginFor(login.roleName, login.password, login.database).config, login.schemaName, (processId, secretKey) =>
@@ -176,6 +179,7 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
         client = await begin(key, opening);
       } catch (error) {
         release();
+        if (error instanceof pg.DatabaseError && error.code === '28P01') throw new LoginRefusedError();
         throw error instanceof pg.DatabaseError ? asSchemaQueryError(error, null) : error;
       }
       const { guard, changed } = watch(client);
@@ -324,9 +328,15 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
       await provision(provisioning(), [`DROP ROLE IF EXISTS ${role}`]);
     },
 
-    async setPassword(login) {
+    async setPassword(login, options) {
       await provision(provisioning(), [`ALTER ROLE ${quotedIdentifier(login.roleName)} PASSWORD '${scramVerifier(login.password)}'`]);
       pools.retire(loginFor(login.roleName, null, login.database).key);
+      if (options?.endSessions) {
+        // The role's name is the gateway's (tdbr_ and hex): quoted as a literal all the same.
+        await provision(provisioning(), [
+          `SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = '${login.roleName.replace(/'/g, "''")}' AND pid <> pg_catalog.pg_backend_pid()`,
+        ]);
+      }
     },
 
     async storageBytes(_server, database, schemas) {

@@ -4,6 +4,7 @@ import type { DataPlacement, DataPlaneDatabase, PrismaClient } from '../../gener
 import { ConflictError } from '../../lib/errors.js';
 import { type Keyring, open, type RewrapCount, rewrap, rewrapPageSize, rewrapRows, seal } from '../../lib/keyring.js';
 import type { DataPlaneDeps } from './data-plane-deps.js';
+import { pickDedicatedServer } from './data-plane-servers.js';
 
 /** A placement with the database it is in: everything needed to reach the schema. */
 export type Placed = DataPlacement & { database: DataPlaneDatabase };
@@ -58,10 +59,13 @@ export function rewrapPlacementPasswords(prisma: Pick<PrismaClient, 'dataPlaceme
  * made under a name lock so two first uses make one.
  */
 export async function projectDatabase(deps: DataPlaneDeps, projectId: string): Promise<DataPlaneDatabase> {
-  const ready = await deps.prisma.dataPlaneDatabase.findFirst({ where: { projectId, readyAt: { not: null } }, orderBy: { createdAt: 'asc' } });
+  const ready = await deps.prisma.dataPlaneDatabase.findFirst({
+    where: { projectId, dedicated: false, readyAt: { not: null } },
+    orderBy: { createdAt: 'asc' },
+  });
   if (ready) return ready;
   return deps.sql.withNameLocks([`data-plane-database:${projectId}`], async () => {
-    const existing = await deps.prisma.dataPlaneDatabase.findFirst({ where: { projectId }, orderBy: { createdAt: 'asc' } });
+    const existing = await deps.prisma.dataPlaneDatabase.findFirst({ where: { projectId, dedicated: false }, orderBy: { createdAt: 'asc' } });
     const record =
       existing ?? (await deps.prisma.dataPlaneDatabase.create({ data: { projectId, server: deps.dataPlane.defaultServer, name: opaque('tdbd') } }));
     if (record.readyAt) return record;
@@ -69,6 +73,30 @@ export async function projectDatabase(deps: DataPlaneDeps, projectId: string): P
     await deps.dataPlane.createDatabase(record.server, record.name);
     return deps.prisma.dataPlaneDatabase.update({ where: { id: record.id }, data: { readyAt: new Date() } });
   });
+}
+
+/**
+ * Where a dedicated (L2) tenant database of `region` goes: on PostgreSQL a database of its own, on
+ * the least loaded server of its zone (pickDedicatedServer), its record written first; on the
+ * embedded data plane, one instance, the project's database (nothing more apart is possible there).
+ */
+export async function dedicatedDatabase(deps: DataPlaneDeps, projectId: string, region: string, field?: string): Promise<DataPlaneDatabase> {
+  if (deps.dataPlane.kind === 'pglite') return projectDatabase(deps, projectId);
+  const server = await pickDedicatedServer(deps.prisma, deps.servers, region, field);
+  const record = await deps.prisma.dataPlaneDatabase.create({ data: { projectId, server, name: opaque('tdbd'), dedicated: true } });
+  try {
+    await deps.dataPlane.createDatabase(record.server, record.name);
+  } catch (error) {
+    await dropDatabaseRecord(deps, record).catch(() => {});
+    throw error;
+  }
+  return deps.prisma.dataPlaneDatabase.update({ where: { id: record.id }, data: { readyAt: new Date() } });
+}
+
+/** Drops a database the gateway made and its record (its placements' records gone first). */
+async function dropDatabaseRecord(deps: DataPlaneDeps, database: DataPlaneDatabase): Promise<void> {
+  await deps.dataPlane.dropDatabase(database.server, database.name, []);
+  await deps.prisma.dataPlaneDatabase.deleteMany({ where: { id: database.id } });
 }
 
 /** Whether a TenantDatabase or Workspace names the placement. */
@@ -96,8 +124,10 @@ export async function createPlacement(
   schemaName: string,
   chain: { statements: string[]; version: number } = { statements: [], version: 0 },
   held?: ReadonlySet<string>,
+  /** A dedicated (L2) tenant database, in this zone: a database of its own (dedicatedDatabase). */
+  dedicated?: { region: string; field?: string },
 ): Promise<Placed> {
-  const database = await projectDatabase(deps, projectId);
+  const database = dedicated ? await dedicatedDatabase(deps, projectId, dedicated.region, dedicated.field) : await projectDatabase(deps, projectId);
   const nameTaken = () =>
     new ConflictError(`A database named ${schemaName} already exists on the server; remove it or choose another name`, { schema: schemaName });
   const taken = await deps.prisma.dataPlacement.findUnique({ where: { databaseId_schemaName: { databaseId: database.id, schemaName } } });
@@ -147,6 +177,8 @@ export async function dropPlacement(deps: DataPlaneDeps, placementId: string): P
   if (!placed) return;
   await deps.dataPlane.dropLogin(placed.database.server, placed.database.name, placed.roleName);
   await deps.prisma.dataPlacement.delete({ where: { id: placementId } });
+  // A dedicated database is its one placement's: it goes with it.
+  if (placed.database.dedicated) await dropDatabaseRecord(deps, placed.database);
 }
 
 /**

@@ -220,12 +220,17 @@ export async function createTenant(
   // project has no blueprints to draw from, so its databases stay records.
   const schemas =
     placement && projectId && dataPlane
-      ? await planTenantSchemas(
-          actor.prisma,
-          projectId,
-          data.slug,
-          placement.databases.map((database) => database.blueprint),
-        )
+      ? (
+          await planTenantSchemas(
+            actor.prisma,
+            projectId,
+            data.slug,
+            placement.databases.map((database) => database.blueprint),
+          )
+        ).map((schema, index) => {
+          const database = placement.databases[index]!;
+          return database.isolation === 'DEDICATED' ? { ...schema, dedicated: { region: database.region, field: `databases.${index}.region` } } : schema;
+        })
       : [];
   // The schemas' names stay locked until the records are written (or the schemas dropped again):
   // a request meeting a leftover schema of a name takes it over only while nobody is creating it.

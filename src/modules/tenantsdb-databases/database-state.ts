@@ -3,44 +3,47 @@ import { recordTenantChange, systemActor } from '../../kernel/audit-trail.js';
 import type { Actor } from '../../kernel/principal.js';
 import { defaultRegion } from '../regions/regions.catalog.js';
 import type { DatabasePhaseTimings } from './database-work.js';
+import { buildMoveTarget, copyAndSwitch, dropMovedFrom, type MoveDeps, movesData } from './database-moves.js';
 
 /**
- * Ends every phase that is due: provisioning → ready, syncing → migrating (cutover), and
- * migrating → ready with the database at its new placement and the tenant record following.
- * Every step is conditional on the phase it ends, so a run repeated after a kill applies each
- * once. Returns when the next phase of `tenantId` (if given) is due.
+ * Ends every phase that is due: provisioning → ready; syncing → migrating once the move's target
+ * is built; migrating → ready once the rows are copied and the records point at the target (the
+ * tenant record following), then the placement left behind is dropped. With `moves` on a
+ * PostgreSQL data plane a move carries the schema and its rows (database-moves.ts); without, or on
+ * the embedded one, only the records change. Every step is conditional on the phase it ends, so
+ * a run repeated after a kill applies each once. Returns when the next phase of `tenantId` (if
+ * given) is due.
  */
 export async function advanceDatabaseWork(
   prisma: Actor['prisma'],
   timings: DatabasePhaseTimings,
   tenantId?: string,
   now = new Date(),
+  moves?: MoveDeps,
 ): Promise<{ advanced: number; nextPhaseInMs: number | null }> {
   const due = (status: TenantDatabase['status']) => ({ status, phaseEndsAt: { lte: now }, ...(tenantId ? { tenantId } : {}) });
   let advanced = (await prisma.tenantDatabase.updateMany({ where: due('PROVISIONING'), data: { status: 'READY', phaseEndsAt: null } })).count;
-  advanced += (
-    await prisma.tenantDatabase.updateMany({ where: due('SYNCING'), data: { status: 'MIGRATING', phaseEndsAt: new Date(now.getTime() + timings.cutoverMs) } })
-  ).count;
-  const cutovers = await prisma.tenantDatabase.findMany({
-    where: due('MIGRATING'),
-    select: { id: true, tenantId: true, targetIsolation: true, targetRegion: true },
-  });
-  for (const database of cutovers) {
-    advanced += await prisma.$transaction(async (tx) => {
-      const { count } = await tx.tenantDatabase.updateMany({
-        where: { id: database.id, status: 'MIGRATING' },
-        data: {
-          status: 'READY',
-          phaseEndsAt: null,
-          isolation: database.targetIsolation ?? undefined,
-          region: database.targetRegion ?? undefined,
-          targetIsolation: null,
-          targetRegion: null,
-        },
-      });
-      if (count === 1) await placeTenant(tx, database.tenantId);
-      return count;
+  for (const database of await prisma.tenantDatabase.findMany({ where: due('SYNCING') })) {
+    if (moves && movesData(moves, database)) await buildMoveTarget(moves, database);
+    advanced += (
+      await prisma.tenantDatabase.updateMany({
+        where: { id: database.id, status: 'SYNCING' },
+        data: { status: 'MIGRATING', phaseEndsAt: new Date(Date.now() + timings.cutoverMs) },
+      })
+    ).count;
+  }
+  for (const database of await prisma.tenantDatabase.findMany({ where: due('MIGRATING') })) {
+    const switchOver = (targetId: string | null) => switchRecords(prisma, database, targetId);
+    const switched =
+      moves && movesData(moves, database) && database.movingToPlacementId ? await copyAndSwitch(moves, database, switchOver) : await switchOver(null);
+    if (switched) advanced++;
+  }
+  if (moves) {
+    const left = await prisma.tenantDatabase.findMany({
+      where: { movedFromPlacementId: { not: null }, ...(tenantId ? { tenantId } : {}) },
+      select: { id: true, movedFromPlacementId: true },
     });
+    for (const database of left) await dropMovedFrom(moves, database);
   }
   if (!tenantId) return { advanced, nextPhaseInMs: null };
   const next = await prisma.tenantDatabase.findFirst({
@@ -49,6 +52,26 @@ export async function advanceDatabaseWork(
     select: { phaseEndsAt: true },
   });
   return { advanced, nextPhaseInMs: next?.phaseEndsAt ? Math.max(0, next.phaseEndsAt.getTime() - Date.now()) : null };
+}
+
+/** The cutover in the records: the database ready at its new placement (`targetId`, when the data moved), the tenant record following. */
+async function switchRecords(prisma: Actor['prisma'], database: TenantDatabase, targetId: string | null): Promise<boolean> {
+  return prisma.$transaction(async (tx) => {
+    const { count } = await tx.tenantDatabase.updateMany({
+      where: { id: database.id, status: 'MIGRATING', ...(targetId ? { movingToPlacementId: targetId } : {}) },
+      data: {
+        status: 'READY',
+        phaseEndsAt: null,
+        isolation: database.targetIsolation ?? undefined,
+        region: database.targetRegion ?? undefined,
+        targetIsolation: null,
+        targetRegion: null,
+        ...(targetId ? { placementId: targetId, movingToPlacementId: null, movedFromPlacementId: database.placementId } : {}),
+      },
+    });
+    if (count === 1) await placeTenant(tx, database.tenantId);
+    return count === 1;
+  });
 }
 
 /** The tenant record follows its databases: dedicated when any is, in the first dedicated one's zone. */

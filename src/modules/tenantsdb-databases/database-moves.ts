@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import type { TenantDatabase } from '../../generated/prisma/client.js';
+import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
+import { createPlacement, dropPlacement, schemaLogin } from '../data-plane-schemas/placements.js';
+import { readSchemaData, restoreSchemaData } from '../data-plane-schemas/schema-data.js';
+import { deployedChain } from '../workspaces/blueprint-databases.js';
+
+/**
+ * What moving a tenant database's data needs: the data plane, and a way to close the database
+ * proxy's sessions of a placement in this process (sessions in other processes end when the
+ * freeze closes their server connections).
+ */
+export type MoveDeps = { dataPlane: DataPlaneDeps; disconnect: (placementId: string) => void };
+
+/** Whether the database's bytes really move: on the embedded data plane (one instance) a move changes the records only. */
+export const movesData = (deps: MoveDeps, database: Pick<TenantDatabase, 'placementId'>) =>
+  deps.dataPlane.dataPlane.kind === 'postgres' && database.placementId !== null;
+
+/**
+ * A move's first step (`syncing`): the target placement, empty, at the source's blueprint version,
+ * where the move goes (a dedicated database of its own on a server of the target zone, or the
+ * project's shared database), recorded on the tenant database. A target an earlier attempt left is
+ * dropped first, so the step can run again after a crash. The source keeps serving meanwhile.
+ */
+export async function buildMoveTarget(deps: MoveDeps, database: TenantDatabase): Promise<void> {
+  const plane = deps.dataPlane;
+  if (database.movingToPlacementId) {
+    await dropPlacement(plane, database.movingToPlacementId);
+    await plane.prisma.tenantDatabase.update({ where: { id: database.id }, data: { movingToPlacementId: null } });
+  }
+  const source = await plane.prisma.dataPlacement.findUniqueOrThrow({ where: { id: database.placementId! }, include: { database: true } });
+  const tenant = await plane.prisma.tenant.findUniqueOrThrow({ where: { id: database.tenantId }, select: { projectId: true } });
+  const chain = database.blueprintId ? await deployedChain(plane.prisma, database.blueprintId, database.schemaVersion) : { statements: [], version: 0 };
+  const dedicated = (database.targetIsolation ?? database.isolation) === 'DEDICATED' ? { region: database.targetRegion ?? database.region } : undefined;
+  // Under the schema name's lock: a leftover of a move that died before recording its target is taken over.
+  await plane.sql.withNameLocks([source.schemaName], async (held) => {
+    const target = await createPlacement(plane, tenant.projectId!, source.schemaName, chain, held, dedicated);
+    const { count } = await plane.prisma.tenantDatabase.updateMany({
+      where: { id: database.id, status: 'SYNCING', movingToPlacementId: null },
+      data: { movingToPlacementId: target.id },
+    });
+    if (count === 0) await dropPlacement(plane, target.id);
+  });
+}
+
+/**
+ * A move's cutover: writes stop at the source (its login gets a password only this step knows,
+ * which closes every session of it on its server, whichever gateway process holds them, and
+ * refuses new ones), its rows are copied to the target in one read and one write, and
+ * `switchOver` points the records at the target. When the copy fails the source gets its own
+ * password back (writes resume there) and the error is thrown: the step runs again later.
+ */
+export async function copyAndSwitch(deps: MoveDeps, database: TenantDatabase, switchOver: (targetId: string) => Promise<boolean>): Promise<boolean> {
+  const plane = deps.dataPlane;
+  const [source, target] = await Promise.all(
+    [database.placementId!, database.movingToPlacementId!].map((id) =>
+      plane.prisma.dataPlacement.findUniqueOrThrow({ where: { id }, include: { database: true } }),
+    ),
+  );
+  const sourceLogin = schemaLogin(plane, source!);
+  const frozen = { ...sourceLogin, password: randomBytes(32).toString('base64url') };
+  await plane.dataPlane.setPassword(frozen, { endSessions: true });
+  deps.disconnect(source!.id);
+  const timeoutMs = Math.max(...Object.values(plane.plans).map((plan) => plan.queryTimeoutCeilingMs));
+  try {
+    const tables = await plane.dataPlane.transaction(frozen, { timeoutMs }, (session) => readSchemaData(session, source!.schemaName));
+    await plane.dataPlane.transaction(schemaLogin(plane, target!), { timeoutMs }, (session) => restoreSchemaData(session, target!.schemaName, tables));
+    const switched = await switchOver(target!.id);
+    if (!switched) await plane.dataPlane.setPassword(sourceLogin);
+    return switched;
+  } catch (error) {
+    await plane.dataPlane.setPassword(sourceLogin).catch(() => {});
+    throw error;
+  }
+}
+
+/** A move's last step: the placement it left behind dropped (its sessions already closed), the record cleared. */
+export async function dropMovedFrom(deps: MoveDeps, database: Pick<TenantDatabase, 'id' | 'movedFromPlacementId'>): Promise<void> {
+  if (!database.movedFromPlacementId) return;
+  deps.disconnect(database.movedFromPlacementId);
+  await dropPlacement(deps.dataPlane, database.movedFromPlacementId);
+  await deps.dataPlane.prisma.tenantDatabase.updateMany({
+    where: { id: database.id, movedFromPlacementId: database.movedFromPlacementId },
+    data: { movedFromPlacementId: null },
+  });
+}
