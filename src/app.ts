@@ -268,6 +268,7 @@ export function createApp({
     },
   };
   proxyHolder.proxy = databaseProxy;
+  dataPlane.proxySessions = databaseProxy;
   const dialects = mountedDialects(env, proxyEndpoint);
   const rest = createRestEngine(dialects, graphqlBridge(yoga), { maxBodyBytes: env.REST_MAX_BODY_BYTES });
   const scheduled = backupSchedule && { leading: () => jobs.scheduler.leading, rounds: () => backupSchedule.rounds };

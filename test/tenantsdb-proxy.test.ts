@@ -300,6 +300,28 @@ describe('limits', () => {
   });
 });
 
+describe('sessions end with their tenant', () => {
+  test('suspending a tenant ends its open proxy sessions and refuses new ones; resumed, the same string connects', async () => {
+    // A project of its own: the suite's FREE project holds five tenants at most.
+    const own = await withProxyPassword(await projectWithBlueprint(gateway, 'fintech', ['CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL)']));
+    const tenant = await tenantOf(gateway, own);
+    const connectionString = await tenantConnectionString(own, tenant.slug);
+    const open = await connect(connectionString);
+    const errors: Error[] = [];
+    open.on('error', (error) => errors.push(error));
+    expect((await open.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    const suspended = await gateway.rest('POST', `/tenants/${tenant.slug}/suspend`, { headers: as(own.key) });
+    expect(suspended.status, JSON.stringify(suspended.body)).toBe(200);
+    await expect(open.query('SELECT 1')).rejects.toThrow();
+    await open.end().catch(() => {});
+    await expect(connect(connectionString)).rejects.toMatchObject({ code: '28P01' });
+    expect((await gateway.rest('POST', `/tenants/${tenant.slug}/resume`, { headers: as(own.key) })).status).toBe(200);
+    const again = await connect(connectionString);
+    expect((await again.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
+    await again.end();
+  });
+});
+
 describe('query logs', () => {
   test('statements through the proxy are logged with source proxy, constants taken out, and counted by logs/stats', async () => {
     const tenant = acme;

@@ -79,6 +79,8 @@ export type DataPlane = {
    * opened it: API pools, proxy sessions), so the old password reaches nothing any more.
    */
   setPassword(login: SchemaLogin, options?: { endSessions?: boolean }): Promise<void>;
+  /** Ends every session of the role on its server, whichever process opened it (API pools, proxy sessions); the role stays. */
+  endSessions(server: string, roleName: string): Promise<void>;
   /** Bytes the schemas' tables take (with their indexes and TOAST), as the provisioning login sees them. */
   storageBytes(server: string, database: string, schemas: string[]): Promise<number>;
   /** The gateway's own read of a database as the provisioning login (its catalog: what exists there), parameters bound. */

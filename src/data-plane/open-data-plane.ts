@@ -98,6 +98,7 @@ function refusingDataPlane(): DataPlane {
     createLogin: refuse,
     dropLogin: refuse,
     setPassword: refuse,
+    endSessions: async () => {},
     storageBytes: refuse,
     inspect: refuse,
     openWire: refuse,

@@ -80,6 +80,11 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
   };
 
   /** Runs the gateway's own statements on the provisioning login, one message each, outside any transaction. */
+  /** Every backend of the role on this server, whichever process opened it, terminated (this process's pooled ones are retired by the caller). */
+  async function endSessions(roleName: string): Promise<void> {
+    await provisioningQuery(provisioning(), 'SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = $1', [roleName]);
+  }
+
   async function provision(login: Login, statements: string[]): Promise<void> {
     const client = await pools.acquire(login);
     let reusable = true;
@@ -314,7 +319,7 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
     async dropLogin(_server, database, roleName) {
       const role = quotedIdentifier(roleName);
       pools.retire(loginFor(roleName, null, database).key);
-      await provisioningQuery(provisioning(), 'SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = $1', [roleName]);
+      await endSessions(roleName);
       const exists = (await provisioningQuery(provisioning(), 'SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1', [roleName])).rows.length > 0;
       if (!exists) return;
       try {
@@ -331,12 +336,11 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
     async setPassword(login, options) {
       await provision(provisioning(), [`ALTER ROLE ${quotedIdentifier(login.roleName)} PASSWORD '${scramVerifier(login.password)}'`]);
       pools.retire(loginFor(login.roleName, null, login.database).key);
-      if (options?.endSessions) {
-        // The role's name is the gateway's (tdbr_ and hex): quoted as a literal all the same.
-        await provision(provisioning(), [
-          `SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = '${login.roleName.replace(/'/g, "''")}' AND pid <> pg_catalog.pg_backend_pid()`,
-        ]);
-      }
+      if (options?.endSessions) await endSessions(login.roleName);
+    },
+
+    async endSessions(_server, roleName) {
+      await endSessions(roleName);
     },
 
     async storageBytes(_server, database, schemas) {

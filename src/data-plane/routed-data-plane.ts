@@ -21,6 +21,7 @@ export function routedDataPlane(shared: DataPlane, others: ReadonlyMap<string, D
     createLogin: (login, settings) => on(login.server).createLogin(login, settings),
     dropLogin: (server, database, roleName) => on(server).dropLogin(server, database, roleName),
     setPassword: (login, options) => on(login.server).setPassword(login, options),
+    endSessions: (server, roleName) => on(server).endSessions(server, roleName),
     storageBytes: (server, database, schemas) => on(server).storageBytes(server, database, schemas),
     inspect: (server, database, sql, params) => on(server).inspect(server, database, sql, params),
     openWire: (login, screen) => on(login.server).openWire(login, screen),

@@ -22,4 +22,6 @@ export type DataPlaneDeps = {
   plans: DataPlanePlans;
   /** Which server databases go to: the shared one, and dedicated (L2) ones by zone. */
   servers: ServerDirectory;
+  /** The database proxy's sessions in this process, by placement (absent before the proxy is made). */
+  proxySessions?: { disconnect(placementId: string): unknown };
 };

@@ -171,10 +171,25 @@ export async function createPlacement(
   return deps.prisma.dataPlacement.update({ where: { id: placed.id }, data: { readyAt: new Date() }, include: { database: true } });
 }
 
+/**
+ * Ends every session of the placements' logins: the database proxy's in this process, and every
+ * one on their servers (other processes' proxy sessions and pooled connections included). What
+ * they may open next is the caller's rule (a suspended tenant's proxy logins are refused).
+ */
+export async function endPlacementSessions(deps: DataPlaneDeps, placementIds: string[]): Promise<void> {
+  if (placementIds.length === 0) return;
+  const placements = await deps.prisma.dataPlacement.findMany({ where: { id: { in: placementIds } }, include: { database: true } });
+  for (const placed of placements) {
+    deps.proxySessions?.disconnect(placed.id);
+    await deps.dataPlane.endSessions(placed.database.server, placed.roleName);
+  }
+}
+
 /** Drops the placement's schema and role, then its record. Dropping what is gone is not an error. */
 export async function dropPlacement(deps: DataPlaneDeps, placementId: string): Promise<void> {
   const placed = await deps.prisma.dataPlacement.findUnique({ where: { id: placementId }, include: { database: true } });
   if (!placed) return;
+  deps.proxySessions?.disconnect(placed.id);
   await deps.dataPlane.dropLogin(placed.database.server, placed.database.name, placed.roleName);
   await deps.prisma.dataPlacement.delete({ where: { id: placementId } });
   // A dedicated database is its one placement's: it goes with it.

@@ -11,6 +11,7 @@ import { assertNoDatabaseWork } from '../../kernel/tenant-state.js';
 import { databaseSlug, planDatabases, type TenantDatabaseInput } from '../tenantsdb-databases/placement.js';
 import { createTenantSchemas, dropTenantSchemas, dropUnreferencedTenantSchemas, planTenantSchemas } from '../workspaces/blueprint-databases.js';
 import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
+import { endPlacementSessions } from '../data-plane-schemas/placements.js';
 import { type CreateApiKeyInput, createApiKey } from '../identity/api-keys.js';
 import { type Actor, type Principal, requireScope } from '../../kernel/principal.js';
 import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
@@ -355,7 +356,13 @@ const transitions = {
  * The lifecycle state machine. The update is conditional on the status it was read in,
  * so two racing transitions cannot both succeed.
  */
-export async function transitionTenant(actor: Actor, ref: string, name: keyof typeof transitions, query: TenantQuery = {}): Promise<Tenant> {
+export async function transitionTenant(
+  actor: Actor,
+  ref: string,
+  name: keyof typeof transitions,
+  query: TenantQuery = {},
+  dataPlane?: DataPlaneDeps,
+): Promise<Tenant> {
   const transition: Transition = transitions[name];
   const tenant = await resolveTenant(actor, ref, 'tenants:write');
   assertNotTenantsOwnAct(actor.principal!, `${transition.action} its tenant`);
@@ -378,6 +385,15 @@ export async function transitionTenant(actor: Actor, ref: string, name: keyof ty
   });
   if (count === 0) throw refuse(current.status);
   actor.credentialsChanged?.();
+  // A suspended or deleted tenant's databases are closed to it: its open sessions (the proxy's
+  // included, in every process) end now, and the proxy refuses new ones.
+  if (dataPlane && (name === 'suspend' || name === 'delete')) {
+    const placed = await actor.prisma.tenantDatabase.findMany({ where: { tenantId: tenant.id, placementId: { not: null } }, select: { placementId: true } });
+    await endPlacementSessions(
+      dataPlane,
+      placed.map((database) => database.placementId!),
+    );
+  }
   return current;
 }
 
