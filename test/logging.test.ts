@@ -199,7 +199,7 @@ test('TenantsDB passwords, keys, proxy, workspace and data-plane login passwords
     const tenant = await call('POST', '/tenants', { tenant_id: 'at_rest', databases: [{ blueprint: 'atrest', isolation_level: 1 }] }, signup.api_key);
     expect(tenant.success, JSON.stringify(tenant)).toBe(true);
     // The database proxy, as a customer opens it: the connection string POST answered (its password in it), then a wrong password.
-    const connectionString: string = tenant.databases[0].connection_string;
+    const connectionString: string = tenant.databases[0].connection.connection_string;
     const proxyPassword = decodeURIComponent(new URL(connectionString).password);
     expect(proxyPassword.length).toBeGreaterThanOrEqual(16);
     secrets.push(proxyPassword);

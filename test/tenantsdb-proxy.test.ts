@@ -115,6 +115,26 @@ describe('connecting with the connection string', () => {
       project.key,
     );
     expect(mine.data?.tenant.databasePassword).toBe(project.proxyPassword);
+    // Tenant.databasePassword × every kind of caller that can read the tenant: only the project's own keys that write its tenants see it.
+    const readOnly = await createKey(gateway, { scopes: ['TENANTS_READ'], projectId: project.projectId });
+    const writer = await createKey(gateway, { scopes: ['TENANTS_READ', 'TENANTS_WRITE'], projectId: project.projectId });
+    const other = await withProxyPassword(await projectWithBlueprint(gateway, 'other'));
+    const callers: [string, string, string | null | 'unreadable'][] = [
+      ['the operator', gateway.adminKey, null],
+      ["the project's tenants:read key", readOnly.secret, null],
+      ["the project's tenants:write key", writer.secret, project.proxyPassword],
+      ["the tenant's own ADMIN key", tenantKey.secret, null],
+      ["another project's key", other.key, 'unreadable'],
+    ];
+    for (const [who, key, expected] of callers) {
+      const answer = await gateway.graphql<{ tenant: { databasePassword: string | null } | null }, object>(
+        `query ($id: ID!) { tenant(id: $id) { databasePassword } }`,
+        { id: row.id },
+        key,
+      );
+      const seen = answer.data?.tenant ? answer.data.tenant.databasePassword : 'unreadable';
+      expect({ who, seen }).toEqual({ who, seen: expected });
+    }
   });
 
   test('a tenant whose name ends in _workspace is its tenant database, not a workspace', async () => {

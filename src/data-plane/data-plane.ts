@@ -243,8 +243,11 @@ export type WireSession = {
   greeting: Uint8Array;
   /** The backend's process id and secret key (hex), as the greeting's BackendKeyData gives them: a CancelRequest names them. */
   cancelKey: string;
-  /** Frontend messages, as the client sent them; resolves when the server's side took them (backpressure). */
-  send(bytes: Uint8Array): Promise<void>;
+  /**
+   * Frontend messages, as the client sent them. Undefined when the server's side took them at
+   * once; else a promise that resolves when it did (backpressure: read no more until then).
+   */
+  send(bytes: Uint8Array): Promise<void> | undefined;
   /** Stop and go on reading the server's messages (the client reads slower than the server sends). */
   pause(): void;
   resume(): void;
