@@ -295,7 +295,7 @@ export function jobSettings(env: Environment) {
 export function phaseTimings(env: Environment) {
   return {
     tenantDatabase: {
-      provisionMs: env.TENANT_DATABASE_PROVISION_MS ?? env.DATABASE_PROVISION_MS ?? 60_000,
+      provisionMs: env.TENANT_DATABASE_PROVISION_MS ?? env.DATABASE_PROVISION_MS ?? 0,
       syncMs: env.TENANT_DATABASE_SYNC_MS ?? env.DATABASE_SYNC_MS ?? 0,
       cutoverMs: env.TENANT_DATABASE_CUTOVER_MS ?? env.DATABASE_CUTOVER_MS ?? 0,
     },

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type DataPlaneProject, projectWithBlueprint } from './support/data-plane.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 import { advanceDatabaseWork } from '../src/modules/tenantsdb-databases/database-state.js';
-import { buildMoveTarget, copyAndSwitch, type MoveDeps } from '../src/modules/tenantsdb-databases/database-moves.js';
+import { buildMoveTarget, copyAndSwitch, type MoveDeps, provisionDedicated } from '../src/modules/tenantsdb-databases/database-moves.js';
 
 // Issue 26, parts 2 and 3: TenantsDB databases placed across data-plane servers by zone, and
 // moves between shared (L1) and dedicated (L2) and between zones that carry the rows, with the
@@ -139,7 +139,12 @@ describe.skipIf(!postgres)('placement across data-plane servers', () => {
 
   test('a dedicated us-east database is a database of its own on the us-east server; psql reaches it with the connection string', async () => {
     const id = uniqueSlug('east').replace(/-/g, '_');
-    expect((await createTenant({ tenant_id: id, databases: [{ blueprint: 'fintech', isolation_level: 2, region: 'us-east' }] })).status).toBe(201);
+    const created = await createTenant({ tenant_id: id, databases: [{ blueprint: 'fintech', isolation_level: 2, region: 'us-east' }] });
+    expect(created.status).toBe(201);
+    expect(created.body.status).toBe('provisioning');
+    // The request recorded it; the database-phases job makes it (the test's phase lasts 300 ms).
+    const recorded = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: id } } });
+    expect(recorded).toMatchObject({ status: 'PROVISIONING', placementId: null });
     await waitForStatus(id, 'ready');
     const placed = await placementOf(id);
     expect(placed).toMatchObject({ server: 'us1', dedicated: true });
@@ -154,6 +159,28 @@ describe.skipIf(!postgres)('placement across data-plane servers', () => {
       "INSERT INTO customers (name) VALUES ('Ada') RETURNING name",
     ]);
     expect(stdout.trim()).toBe('Ada');
+  });
+});
+
+describe.skipIf(!postgres)('provisioning that dies midway', () => {
+  test('a dedicated database made but not recorded (the process died) is dropped when provisioning runs again', async () => {
+    const id = uniqueSlug('again').replace(/-/g, '_');
+    const prisma = gateway.database.prisma;
+    const moves: MoveDeps = { dataPlane: gateway.app.dataPlane, disconnect: (placementId) => gateway.app.databaseProxy.disconnect(placementId) };
+    expect((await createTenant({ tenant_id: id, databases: [{ blueprint: 'fintech', isolation_level: 2, region: 'us-east' }] })).status).toBe(201);
+    await waitForStatus(id, 'ready');
+    const first = await placementOf(id);
+    // As if the record's update had been lost: the database exists on us-east, nothing names it.
+    const record = await prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: id } } });
+    await prisma.tenantDatabase.update({ where: { id: record.id }, data: { placementId: null, status: 'PROVISIONING', phaseEndsAt: new Date() } });
+    expect(await databasesOn(second.url)).toContain(first.name);
+    expect(await provisionDedicated(moves, await prisma.tenantDatabase.findUniqueOrThrow({ where: { id: record.id } }))).toBe(true);
+    const again = await placementOf(id);
+    expect(again.name).not.toBe(first.name);
+    const onServer = await databasesOn(second.url);
+    expect(onServer).toContain(again.name);
+    expect(onServer).not.toContain(first.name);
+    expect(await names(id)).toEqual([]);
   });
 });
 

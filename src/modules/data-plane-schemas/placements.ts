@@ -93,6 +93,22 @@ export async function dedicatedDatabase(deps: DataPlaneDeps, projectId: string, 
   return deps.prisma.dataPlaneDatabase.update({ where: { id: record.id }, data: { readyAt: new Date() } });
 }
 
+/**
+ * Drops the dedicated databases of the project holding a schema of this name that nothing names
+ * (no tenant database, workspace or move in progress): what a provisioning or a move left when its
+ * process died between making the database and recording it. Called before making another.
+ */
+export async function dropStrayDedicated(deps: DataPlaneDeps, projectId: string, schemaName: string): Promise<void> {
+  const candidates = await deps.prisma.dataPlacement.findMany({
+    where: { schemaName, database: { projectId, dedicated: true }, tenantDatabase: null, workspace: null },
+    select: { id: true },
+  });
+  for (const { id } of candidates) {
+    if (await deps.prisma.tenantDatabase.count({ where: { movingToPlacementId: id } })) continue;
+    await dropPlacement(deps, id);
+  }
+}
+
 /** Drops a database the gateway made and its record (its placements' records gone first). */
 async function dropDatabaseRecord(deps: DataPlaneDeps, database: DataPlaneDatabase): Promise<void> {
   await deps.dataPlane.dropDatabase(database.server, database.name, []);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ApiKey, Prisma, Tenant } from '../../generated/prisma/client.js';
 import type { IsolationLevel, PlanTier, TenantStatus } from '../../generated/prisma/enums.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
 import { type AuditChange, auditedChange, recordAudit } from '../../kernel/audit-trail.js';
 import { type BackupDeps, removeBackupFiles } from '../backups/backup-files.js';
@@ -12,6 +12,7 @@ import { databaseSlug, planDatabases, type TenantDatabaseInput } from '../tenant
 import { createTenantSchemas, dropTenantSchemas, dropUnreferencedTenantSchemas, planTenantSchemas } from '../workspaces/blueprint-databases.js';
 import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
 import { endPlacementSessions } from '../data-plane-schemas/placements.js';
+import { servedZones } from '../data-plane-schemas/data-plane-servers.js';
 import { type CreateApiKeyInput, createApiKey } from '../identity/api-keys.js';
 import { type Actor, type Principal, requireScope } from '../../kernel/principal.js';
 import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
@@ -219,26 +220,50 @@ export async function createTenant(
   const defaults = tierLimits[tier];
   // A project's tenant databases are real schemas from its blueprints; a tenant outside any
   // project has no blueprints to draw from, so its databases stay records.
-  const schemas =
+  const planned =
     placement && projectId && dataPlane
-      ? (
-          await planTenantSchemas(
-            actor.prisma,
-            projectId,
-            data.slug,
-            placement.databases.map((database) => database.blueprint),
-          )
-        ).map((schema, index) => {
-          const database = placement.databases[index]!;
-          return database.isolation === 'DEDICATED' ? { ...schema, dedicated: { region: database.region, field: `databases.${index}.region` } } : schema;
-        })
+      ? await planTenantSchemas(
+          actor.prisma,
+          projectId,
+          data.slug,
+          placement.databases.map((database) => database.blueprint),
+        )
       : [];
+  // Shared databases are made now; a dedicated one is provisioned by the database-phases job (a
+  // database of its own on a server of its zone), the answer saying `provisioning` meanwhile.
+  const dedicated = new Map(planned.flatMap((schema, index) => (placement!.databases[index]!.isolation === 'DEDICATED' ? [[schema.blueprint, schema]] : [])));
+  const schemas = planned.filter((schema) => !dedicated.has(schema.blueprint));
+  if (dataPlane && dedicated.size) {
+    const zones = servedZones(dataPlane.servers);
+    const violations = placement!.databases.flatMap((database, index) =>
+      database.isolation === 'DEDICATED' && !zones.has(database.region)
+        ? [
+            {
+              field: `databases.${index}.region`,
+              rule: 'served_zone',
+              message: `region "${database.region}" has no database server here; served zones: ${[...zones].join(', ')} (see GET /regions)`,
+            },
+          ]
+        : [],
+    );
+    if (violations.length) throw new InvalidInputError(violations);
+  }
   // The schemas' names stay locked until the records are written (or the schemas dropped again):
   // a request meeting a leftover schema of a name takes it over only while nobody is creating it.
   const create = async (held?: ReadonlySet<string>) => {
     const placed = dataPlane && projectId ? await createTenantSchemas(dataPlane, projectId, schemas, held) : [];
     const databases = placement?.databases.map((database) => {
-      const index = schemas.findIndex((planned) => planned.blueprint === database.blueprint);
+      const deferred = dedicated.get(database.blueprint);
+      if (deferred) {
+        return {
+          ...database,
+          blueprintRef: { connect: { id: deferred.blueprintId } },
+          schemaVersion: deferred.schemaVersion,
+          status: 'PROVISIONING' as const,
+          phaseEndsAt: database.phaseEndsAt ?? new Date(),
+        };
+      }
+      const index = schemas.findIndex((made) => made.blueprint === database.blueprint);
       const schema = schemas[index];
       return schema
         ? {
@@ -279,7 +304,7 @@ export async function createTenant(
       });
       await recordAudit(tx, actor, { tenantId: created.id, action: 'tenant.created', target: `tenant:${created.slug}`, changes: tenantChanges(null, created) });
       // A dedicated database provisions until its phase ends: the queue ends it, whichever process is up then.
-      const provisioned = placement?.databases.flatMap((database) => (database.phaseEndsAt instanceof Date ? [database.phaseEndsAt] : []));
+      const provisioned = databases?.flatMap((database) => (database.phaseEndsAt instanceof Date ? [database.phaseEndsAt] : []));
       if (provisioned?.length) await followDatabasePhases(tx, created.id, new Date(Math.min(...provisioned.map((end) => end.getTime()))));
       return created;
     }).catch(async (error: unknown) => {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { TenantDatabase } from '../../generated/prisma/client.js';
 import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
-import { createPlacement, dropPlacement, schemaLogin } from '../data-plane-schemas/placements.js';
+import { createPlacement, dropPlacement, dropStrayDedicated, schemaLogin } from '../data-plane-schemas/placements.js';
+import { physicalSchemaName, tenantDatabaseName } from '../data-plane-schemas/physical-names.js';
 import { readSchemaData, restoreSchemaData } from '../data-plane-schemas/schema-data.js';
 import { deployedChain } from '../workspaces/blueprint-databases.js';
 
@@ -32,14 +33,38 @@ export async function buildMoveTarget(deps: MoveDeps, database: TenantDatabase):
   const tenant = await plane.prisma.tenant.findUniqueOrThrow({ where: { id: database.tenantId }, select: { projectId: true } });
   const chain = database.blueprintId ? await deployedChain(plane.prisma, database.blueprintId, database.schemaVersion) : { statements: [], version: 0 };
   const dedicated = (database.targetIsolation ?? database.isolation) === 'DEDICATED' ? { region: database.targetRegion ?? database.region } : undefined;
-  // Under the schema name's lock: a leftover of a move that died before recording its target is taken over.
+  // Under the schema name's lock: a leftover of a move that died before recording its target is dropped or taken over.
   await plane.sql.withNameLocks([source.schemaName], async (held) => {
+    await dropStrayDedicated(plane, tenant.projectId!, source.schemaName);
     const target = await createPlacement(plane, tenant.projectId!, source.schemaName, chain, held, dedicated);
     const { count } = await plane.prisma.tenantDatabase.updateMany({
       where: { id: database.id, status: 'SYNCING', movingToPlacementId: null },
       data: { movingToPlacementId: target.id },
     });
     if (count === 0) await dropPlacement(plane, target.id);
+  });
+}
+
+/**
+ * A dedicated database's provisioning, for real: its own database on a server of its zone, its
+ * login and schema, the blueprint's latest deployed DDL chain applied, then the record pointing at
+ * it and `ready`. A database an earlier attempt made but did not record is dropped first; one
+ * made for a record no longer provisioning is dropped again.
+ */
+export async function provisionDedicated(deps: MoveDeps, database: TenantDatabase): Promise<boolean> {
+  const plane = deps.dataPlane;
+  const tenant = await plane.prisma.tenant.findUniqueOrThrow({ where: { id: database.tenantId }, select: { projectId: true, slug: true } });
+  const schemaName = physicalSchemaName(tenant.projectId!, tenantDatabaseName(database.blueprint, tenant.slug));
+  const chain = database.blueprintId ? await deployedChain(plane.prisma, database.blueprintId) : { statements: [], version: 0 };
+  return plane.sql.withNameLocks([schemaName], async (held) => {
+    await dropStrayDedicated(plane, tenant.projectId!, schemaName);
+    const placed = await createPlacement(plane, tenant.projectId!, schemaName, chain, held, { region: database.region });
+    const { count } = await plane.prisma.tenantDatabase.updateMany({
+      where: { id: database.id, status: 'PROVISIONING', placementId: null },
+      data: { placementId: placed.id, schemaVersion: chain.version, status: 'READY', phaseEndsAt: null },
+    });
+    if (count === 0) await dropPlacement(plane, placed.id);
+    return count === 1;
   });
 }
 

@@ -3,7 +3,7 @@ import { recordTenantChange, systemActor } from '../../kernel/audit-trail.js';
 import type { Actor } from '../../kernel/principal.js';
 import { defaultRegion } from '../regions/regions.catalog.js';
 import type { DatabasePhaseTimings } from './database-work.js';
-import { buildMoveTarget, copyAndSwitch, dropMovedFrom, type MoveDeps, movesData } from './database-moves.js';
+import { buildMoveTarget, copyAndSwitch, dropMovedFrom, type MoveDeps, movesData, provisionDedicated } from './database-moves.js';
 
 /**
  * Ends every phase that is due: provisioning → ready; syncing → migrating once the move's target
@@ -22,7 +22,19 @@ export async function advanceDatabaseWork(
   moves?: MoveDeps,
 ): Promise<{ advanced: number; nextPhaseInMs: number | null }> {
   const due = (status: TenantDatabase['status']) => ({ status, phaseEndsAt: { lte: now }, ...(tenantId ? { tenantId } : {}) });
-  let advanced = (await prisma.tenantDatabase.updateMany({ where: due('PROVISIONING'), data: { status: 'READY', phaseEndsAt: null } })).count;
+  let advanced = 0;
+  // A dedicated database without its placement yet is made now (the request only recorded it); others just end their phase.
+  if (moves) {
+    for (const database of await prisma.tenantDatabase.findMany({ where: { ...due('PROVISIONING'), placementId: null, blueprintId: { not: null } } })) {
+      if (await provisionDedicated(moves, database)) advanced++;
+    }
+  }
+  advanced += (
+    await prisma.tenantDatabase.updateMany({
+      where: { ...due('PROVISIONING'), ...(moves ? { OR: [{ placementId: { not: null } }, { blueprintId: null }] } : {}) },
+      data: { status: 'READY', phaseEndsAt: null },
+    })
+  ).count;
   for (const database of await prisma.tenantDatabase.findMany({ where: due('SYNCING') })) {
     if (moves && movesData(moves, database)) await buildMoveTarget(moves, database);
     advanced += (
