@@ -53,6 +53,17 @@ describe('proxy query log flush', () => {
   });
 });
 
+test('a batch whose write fails twice is dropped (logged), so what comes after is written', async () => {
+  const { written, prisma } = writer(2);
+  const log = new ProxyQueryLog(prisma, logger);
+  log.add(run('SELECT 1'));
+  await expect(log.flush()).rejects.toThrow();
+  await expect(log.flush()).rejects.toThrow();
+  log.add(run('SELECT 2'));
+  await log.flush();
+  expect(written).toHaveLength(1);
+});
+
 describe('the batch INSERT on the gateway database', () => {
   let gateway: TestGateway;
   beforeAll(async () => {

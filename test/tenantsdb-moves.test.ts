@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type DataPlaneProject, projectWithBlueprint } from './support/data-plane.js';
+import { type DataPlaneProject, deploymentFinished, projectWithBlueprint } from './support/data-plane.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 import { advanceDatabaseWork } from '../src/modules/tenantsdb-databases/database-state.js';
 import { buildMoveTarget, copyAndSwitch, type MoveDeps, provisionDedicated } from '../src/modules/tenantsdb-databases/database-moves.js';
@@ -288,5 +288,48 @@ describe.skipIf(!postgres)('moves carry the rows; the connection string stays', 
     const after = await prisma.tenantDatabase.findUniqueOrThrow({ where: { id: record.id } });
     expect(after).toMatchObject({ status: 'READY', placementId: secondTarget, movingToPlacementId: null, movedFromPlacementId: null });
     expect(await prisma.dataPlacement.findUnique({ where: { id: record.placementId! } })).toBeNull();
+  });
+});
+
+describe.skipIf(!postgres)('a deployment during a move', () => {
+  test("a blueprint version deployed to the source while it moves is carried: the target is rebuilt at the source's version, its rows with it", async () => {
+    const id = uniqueSlug('deploy').replace(/-/g, '_');
+    const prisma = gateway.database.prisma;
+    const moves: MoveDeps = { dataPlane: gateway.app.dataPlane, disconnect: (placementId) => gateway.app.databaseProxy.disconnect(placementId) };
+    expect((await createTenant({ tenant_id: id, databases: [{ blueprint: 'fintech', isolation_level: 1 }] })).status).toBe(201);
+    const writer = await client(id);
+    await writer.query("INSERT INTO customers (name) VALUES ('Ada')");
+    await writer.end();
+    const record = await prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: id } } });
+    await prisma.tenantDatabase.update({
+      where: { id: record.id },
+      data: { status: 'SYNCING', phaseEndsAt: new Date(Date.now() + 3_600_000), targetIsolation: 'DEDICATED', targetRegion: 'us-east' },
+    });
+    await buildMoveTarget(moves, await prisma.tenantDatabase.findUniqueOrThrow({ where: { id: record.id } }));
+    // The next version of the blueprint reaches the source, the target having been built at the one before.
+    const headers = as(project.key);
+    expect(
+      (
+        await gateway.rest('POST', '/workspaces/fintech/queries', {
+          headers,
+          body: { query: 'ALTER TABLE customers ADD COLUMN vip boolean NOT NULL DEFAULT false' },
+        })
+      ).status,
+    ).toBe(200);
+    const deployed = await gateway.rest('POST', '/deployments', { headers, body: { blueprint_name: 'fintech' } });
+    expect(deployed.status, JSON.stringify(deployed.body)).toBe(201);
+    await deploymentFinished(gateway, project, deployed.body.id);
+    const source = await client(id);
+    await source.query("UPDATE customers SET vip = true WHERE name = 'Ada'");
+    await source.end();
+    await prisma.tenantDatabase.update({ where: { id: record.id }, data: { status: 'MIGRATING', phaseEndsAt: new Date() } });
+    await advanceDatabaseWork(prisma, { provisionMs: 0, syncMs: 0, cutoverMs: 0 }, record.tenantId, new Date(), moves);
+    expect(await placementOf(id)).toMatchObject({ server: 'us1', dedicated: true });
+    const moved = await client(id);
+    try {
+      expect((await moved.query('SELECT name, vip FROM customers')).rows).toEqual([{ name: 'Ada', vip: true }]);
+    } finally {
+      await moved.end();
+    }
   });
 });

@@ -397,6 +397,17 @@ describe('bad input on the wire', () => {
         socket.setTimeout(5_000, () => socket.destroy());
       });
     }
+    // A startup message claiming 200,000 bytes, 100 KB of it sent: cut at the handshake's 64 KB, not held for 30 s.
+    const closedIn = await new Promise<number>((resolve) => {
+      const started = Date.now();
+      const header = Buffer.from([0, 3, 13, 64, 0, 3, 0, 0]);
+      const socket = tcp({ host: '127.0.0.1', port }, () => socket.write(Buffer.concat([header, Buffer.alloc(100_000, 0x61)])));
+      socket.on('data', () => {});
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(Date.now() - started));
+      setTimeout(() => resolve(Number.POSITIVE_INFINITY), 5_000).unref();
+    });
+    expect(closedIn).toBeLessThan(5_000);
     const tenant = acme;
     const client = await connect(await tenantConnectionString(project, tenant.slug));
     expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);

@@ -28,16 +28,21 @@ export type ClientTransport = {
 
 const contexts = new WeakMap<object, SecureContext>();
 
+/** Bytes a client may send before it is authenticated (PostgreSQL caps a startup packet at 10,000; a password message is small). */
+const maxHandshakeBytes = 64 * 1024;
+
 export function clientTransport(socket: Socket, tls: () => Promise<{ key: Buffer; cert: Buffer }>): ClientTransport {
   let transport: Socket = socket;
   let encrypted = false;
   let relay: ((chunk: Buffer) => void) | null = null;
   let pending: Buffer | null = Buffer.alloc(0);
+  let handshakeBytes = 0;
   const handshake = new Duplex({
     read() {},
+    // Handed to the socket at once (it buffers): nothing pg-gateway wrote waits here when the relay takes over.
     write(chunk: Buffer, _encoding, done) {
-      if (relay || transport.destroyed) return done();
-      transport.write(chunk, () => done());
+      if (!relay && !transport.destroyed) transport.write(chunk);
+      done();
     },
     final(done) {
       if (!relay) transport.end();
@@ -47,8 +52,10 @@ export function clientTransport(socket: Socket, tls: () => Promise<{ key: Buffer
   handshake.on('error', () => transport.destroy());
 
   const feed = (chunk: Buffer) => {
-    if (relay) relay(chunk);
-    else handshake.push(chunk);
+    if (relay) return relay(chunk);
+    handshakeBytes += chunk.length;
+    if (handshakeBytes > maxHandshakeBytes) return transport.destroy();
+    handshake.push(chunk);
   };
 
   /** Before the startup: SSLRequest and GSSENCRequest are answered here; anything else goes to pg-gateway. */

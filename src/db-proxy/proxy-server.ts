@@ -199,6 +199,9 @@ export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProx
       }
       clearTimeout(handshake);
       await connection!.detach();
+      // What pg-gateway wrote last (AuthenticationOk) goes through web streams, a few microtasks
+      // behind: the relay, whose greeting must follow it, takes over after them.
+      await new Promise((resolve) => setImmediate(resolve));
       unreserve();
       relay(target, wire, transport);
     }
@@ -219,6 +222,8 @@ export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProx
       untrack();
       wire.close();
       client.end();
+      // A client that never closes its side does not keep the connection.
+      setTimeout(() => client.destroy(), 1_000).unref();
     };
     const forget = track(target.key, end);
     cancels.set(wire.cancelKey, wire);

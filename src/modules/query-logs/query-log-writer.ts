@@ -49,7 +49,7 @@ export async function recordQueryBatch(prisma: Pick<PrismaClient, '$executeRaw'>
       FROM unnest(
         ${column((run) => run.tenantId)}::uuid[], ${column((run) => run.source)}::text[], ${column((run) => run.blueprint)}::text[],
         ${column((run) => run.query)}::text[], ${column((run) => run.success)}::boolean[], ${column((run) => run.durationMs)}::float8[],
-        ${column((run) => run.rows ?? null)}::int[], ${column((run) => run.error ?? null)}::text[],
+        ${column((run) => (run.rows == null ? null : Math.min(run.rows, 2_147_483_647)))}::int[], ${column((run) => run.error ?? null)}::text[],
         ${column((run) => (run.createdAt ?? new Date()).toISOString())}::timestamp[]
       ) AS u(tenant, source, blueprint, query, success, duration, rows, error, at)
      WHERE EXISTS (SELECT 1 FROM "Tenant" t WHERE t.id = u.tenant)`;

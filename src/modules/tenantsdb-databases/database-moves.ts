@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { TenantDatabase } from '../../generated/prisma/client.js';
 import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
-import { createPlacement, dropPlacement, dropStrayDedicated, schemaLogin } from '../data-plane-schemas/placements.js';
+import type { TenantSession } from '../../data-plane/data-plane.js';
+import { createPlacement, dropPlacement, dropStrayDedicated, schemaLogin, schemaVersionMark } from '../data-plane-schemas/placements.js';
 import { physicalSchemaName, tenantDatabaseName } from '../data-plane-schemas/physical-names.js';
 import { readSchemaData, restoreSchemaData } from '../data-plane-schemas/schema-data.js';
 import { deployedChain } from '../workspaces/blueprint-databases.js';
@@ -33,6 +34,8 @@ export async function buildMoveTarget(deps: MoveDeps, database: TenantDatabase):
   const tenant = await plane.prisma.tenant.findUniqueOrThrow({ where: { id: database.tenantId }, select: { projectId: true } });
   const chain = database.blueprintId ? await deployedChain(plane.prisma, database.blueprintId, database.schemaVersion) : { statements: [], version: 0 };
   const dedicated = (database.targetIsolation ?? database.isolation) === 'DEDICATED' ? { region: database.targetRegion ?? database.region } : undefined;
+  // Already in the project's shared database (a dedicated database placed before they had databases of their own): only the records move.
+  if (!dedicated && !source.database.dedicated) return;
   // Under the schema name's lock: a leftover of a move that died before recording its target is dropped or taken over.
   await plane.sql.withNameLocks([source.schemaName], async (held) => {
     await dropStrayDedicated(plane, tenant.projectId!, source.schemaName);
@@ -70,32 +73,72 @@ export async function provisionDedicated(deps: MoveDeps, database: TenantDatabas
 
 /**
  * A move's cutover: writes stop at the source (its login gets a password only this step knows,
- * which closes every session of it on its server, whichever gateway process holds them, and
- * refuses new ones), its rows are copied to the target in one read and one write, and
- * `switchOver` points the records at the target. When the copy fails the source gets its own
- * password back (writes resume there) and the error is thrown: the step runs again later.
+ * and every session of it on its server is ended, whichever gateway process holds it; the copy
+ * waits until none is left), its rows are copied to the target in one read and one write (the
+ * target rebuilt first at the source's blueprint version when a deployment moved the source on
+ * meanwhile), and `switchOver` points the records at the target. One cutover of a database at a
+ * time, whatever process runs it: the record is read again under its lock. When the copy fails
+ * the source gets its own password back (writes resume there) and the error is thrown: the step
+ * runs again later.
  */
 export async function copyAndSwitch(deps: MoveDeps, database: TenantDatabase, switchOver: (targetId: string) => Promise<boolean>): Promise<boolean> {
   const plane = deps.dataPlane;
-  const [source, target] = await Promise.all(
-    [database.placementId!, database.movingToPlacementId!].map((id) =>
-      plane.prisma.dataPlacement.findUniqueOrThrow({ where: { id }, include: { database: true } }),
-    ),
-  );
-  const sourceLogin = schemaLogin(plane, source!);
-  const frozen = { ...sourceLogin, password: randomBytes(32).toString('base64url') };
-  await plane.dataPlane.setPassword(frozen, { endSessions: true });
-  deps.disconnect(source!.id);
-  const timeoutMs = Math.max(...Object.values(plane.plans).map((plan) => plan.queryTimeoutCeilingMs));
-  try {
-    const tables = await plane.dataPlane.transaction(frozen, { timeoutMs }, (session) => readSchemaData(session, source!.schemaName));
-    await plane.dataPlane.transaction(schemaLogin(plane, target!), { timeoutMs }, (session) => restoreSchemaData(session, target!.schemaName, tables));
-    const switched = await switchOver(target!.id);
-    if (!switched) await plane.dataPlane.setPassword(sourceLogin);
-    return switched;
-  } catch (error) {
-    await plane.dataPlane.setPassword(sourceLogin).catch(() => {});
-    throw error;
+  return plane.sql.withNameLocks([`tenant-database-move:${database.id}`], async () => {
+    const current = await plane.prisma.tenantDatabase.findUnique({ where: { id: database.id } });
+    if (
+      !current ||
+      current.status !== 'MIGRATING' ||
+      current.placementId !== database.placementId ||
+      current.movingToPlacementId !== database.movingToPlacementId
+    )
+      return false;
+    const [source, target] = await Promise.all(
+      [current.placementId!, current.movingToPlacementId!].map((id) =>
+        plane.prisma.dataPlacement.findUniqueOrThrow({ where: { id }, include: { database: true } }),
+      ),
+    );
+    const sourceLogin = schemaLogin(plane, source!);
+    const frozen = { ...sourceLogin, password: randomBytes(32).toString('base64url') };
+    await plane.dataPlane.setPassword(frozen, { endSessions: true });
+    deps.disconnect(source!.id);
+    const timeoutMs = Math.max(...Object.values(plane.plans).map((plan) => plan.queryTimeoutCeilingMs));
+    try {
+      const read = await plane.dataPlane.transaction(frozen, { timeoutMs }, async (session) => {
+        await othersGone(session);
+        return { tables: await readSchemaData(session, source!.schemaName), version: await schemaVersionMark(session, source!.schemaName) };
+      });
+      const rebuild =
+        read.version !== null && current.blueprintId
+          ? await plane.dataPlane.transaction(schemaLogin(plane, target!), { timeoutMs }, (session) => schemaVersionMark(session, target!.schemaName))
+          : null;
+      const chain = rebuild !== null && rebuild !== read.version ? await deployedChain(plane.prisma, current.blueprintId!, read.version!) : undefined;
+      await plane.dataPlane.transaction(schemaLogin(plane, target!), { timeoutMs }, (session) =>
+        restoreSchemaData(session, target!.schemaName, read.tables, chain),
+      );
+      const switched = await switchOver(target!.id);
+      if (!switched) await plane.dataPlane.setPassword(sourceLogin);
+      return switched;
+    } catch (error) {
+      await plane.dataPlane.setPassword(sourceLogin).catch(() => {});
+      throw error;
+    }
+  });
+}
+
+/**
+ * Waits until the session is its login's only one on the server: a session ended by the freeze
+ * may still be finishing a commit, and one that authenticated just before may yet appear.
+ */
+async function othersGone(session: TenantSession, waitMs = 10_000): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  let quietChecks = 0;
+  while (quietChecks < 2) {
+    const { rows } = await session.query(
+      'SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE usename = current_user AND pid <> pg_catalog.pg_backend_pid()',
+    );
+    quietChecks = Number(rows[0]?.[0] ?? 0) === 0 ? quietChecks + 1 : 0;
+    if (Date.now() > deadline) throw new Error('sessions of the database being moved did not end in time; the move runs again');
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

@@ -69,8 +69,12 @@ export class ProxyQueryLog {
     try {
       await recordQueryBatch(this.prisma, runs);
     } catch (error) {
-      for (const run of runs) this.cleaned.add(run);
-      const kept = [...runs, ...this.queued];
+      // A batch that fails twice holds something the table refuses: it is dropped, so logging goes on.
+      const retried = runs.filter((run) => !this.cleaned.has(run));
+      if (retried.length < runs.length)
+        this.logger.warn('database proxy: query log entries dropped (their write failed twice)', { dropped: runs.length - retried.length, error });
+      for (const run of retried) this.cleaned.add(run);
+      const kept = [...retried, ...this.queued];
       this.queued = kept.slice(0, this.maxQueued);
       this.dropped += kept.length - this.queued.length;
       throw error;
