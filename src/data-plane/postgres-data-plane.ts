@@ -102,6 +102,40 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
     }
   }
 
+  /**
+   * `statements` in one transaction, run again (up to five times) when PostgreSQL answers
+   * "tuple concurrently updated": two GRANTs or REVOKEs on one database at once (two tenants'
+   * logins made together, say) update the same catalog row, and the later one fails rather than
+   * waits. In one transaction a failed attempt leaves nothing behind to trip the next.
+   */
+  async function provisionAtomically(login: Login, statements: string[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await pools.acquire(login);
+      let reusable = true;
+      try {
+        await client.query('BEGIN');
+        for (const statement of statements) {
+          observe(statement);
+          await client.query(statement);
+        }
+        await client.query('COMMIT');
+        return;
+      } catch (error) {
+        // The same connection leaves its failed transaction before it goes back to the pool.
+        reusable =
+          error instanceof pg.DatabaseError &&
+          (await client.query('ROLLBACK').then(
+            () => true,
+            () => false,
+          ));
+        if (attempt >= 5 || !(error instanceof pg.DatabaseError && error.message === 'tuple concurrently updated')) throw error;
+      } finally {
+        pools.release(login.key, client, reusable);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
+    }
+  }
+
   async function provisioningQuery(login: Login, sql: string, params: unknown[] = []): Promise<SqlResult> {
     const client = await pools.acquire(login);
     let reusable = true;
@@ -281,7 +315,7 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
       // with the tenants' logins on this server, in the provisioning login's own database (by default
       // the gateway's: its tables are not a tenant login's to reach, not even by name).
       const own = quotedIdentifier(decodeURIComponent(server.pathname.slice(1) || 'postgres'));
-      await provision(provisioning(), [`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`, `REVOKE ALL ON DATABASE ${own} FROM PUBLIC`]);
+      await provisionAtomically(provisioning(), [`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`, `REVOKE ALL ON DATABASE ${own} FROM PUBLIC`]);
       await provision(provisioning(name), ['REVOKE ALL ON SCHEMA public FROM PUBLIC']);
     },
 
@@ -298,7 +332,7 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
       const role = quotedIdentifier(login.roleName);
       const schema = quotedIdentifier(login.schemaName);
       const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
-      await provision(provisioning(), [
+      await provisionAtomically(provisioning(), [
         `CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS PASSWORD ${literal(scramVerifier(login.password))}`,
         `ALTER ROLE ${role} SET search_path TO ${schema}`,
         `ALTER ROLE ${role} SET statement_timeout = ${Math.max(1, Math.trunc(statementTimeoutMs))}`,
@@ -324,11 +358,11 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
       if (!exists) return;
       try {
         // Drops the schema and every object the role owns there, and revokes its CONNECT.
-        await provision(provisioning(database), [`DROP OWNED BY ${role} CASCADE`]);
+        await provisionAtomically(provisioning(database), [`DROP OWNED BY ${role} CASCADE`]);
       } catch (error) {
         // 3D000: the database is gone already, and everything in it.
         if ((error as { code?: string }).code !== '3D000') throw error;
-        await provision(provisioning(), [`REVOKE ALL ON DATABASE ${quotedIdentifier(database)} FROM ${role}`]).catch(() => {});
+        await provisionAtomically(provisioning(), [`REVOKE ALL ON DATABASE ${quotedIdentifier(database)} FROM ${role}`]).catch(() => {});
       }
       await provision(provisioning(), [`DROP ROLE IF EXISTS ${role}`]);
     },

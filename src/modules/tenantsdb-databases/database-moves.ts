@@ -85,12 +85,7 @@ export async function copyAndSwitch(deps: MoveDeps, database: TenantDatabase, sw
   const plane = deps.dataPlane;
   return plane.sql.withNameLocks([`tenant-database-move:${database.id}`], async () => {
     const current = await plane.prisma.tenantDatabase.findUnique({ where: { id: database.id } });
-    if (
-      !current ||
-      current.status !== 'MIGRATING' ||
-      current.placementId !== database.placementId ||
-      current.movingToPlacementId !== database.movingToPlacementId
-    )
+    if (current?.status !== 'MIGRATING' || current.placementId !== database.placementId || current.movingToPlacementId !== database.movingToPlacementId)
       return false;
     const [source, target] = await Promise.all(
       [current.placementId!, current.movingToPlacementId!].map((id) =>
