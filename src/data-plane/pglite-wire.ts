@@ -30,6 +30,12 @@ function lastStatus(bytes: Uint8Array): string | null {
 const carriedSettings = `SELECT name, setting FROM pg_catalog.pg_settings WHERE source = 'session'
    AND name NOT IN ('role', 'session_authorization', 'search_path', 'standard_conforming_strings', 'client_encoding', 'application_name')`;
 
+/** Frontend messages relayed to PGlite: Query, Parse, Bind, Describe, Execute, Close, Flush, Sync (Terminate is handled). */
+const relayed = new Set([0x51, 0x50, 0x42, 0x44, 0x45, 0x43, 0x48, 0x53]);
+
+/** How long a session may hold the embedded backend while its client sends nothing. */
+const idleHoldMs = 30_000;
+
 /**
  * A proxied session on the embedded (PGlite) data plane. PGlite has one backend for everyone:
  * the session holds it alone from its first message until it is idle again (outside a
@@ -39,12 +45,6 @@ const carriedSettings = `SELECT name, setting FROM pg_catalog.pg_settings WHERE 
  * each turn's end the session must still be in its role, or it is closed. Development only, as
  * the embedded data plane is (README: "Isolation on the embedded default").
  */
-/** Frontend messages relayed to PGlite: Query, Parse, Bind, Describe, Execute, Close, Flush, Sync (Terminate is handled). */
-const relayed = new Set([0x51, 0x50, 0x42, 0x44, 0x45, 0x43, 0x48, 0x53]);
-
-/** How long a session may hold the embedded backend while its client sends nothing. */
-const idleHoldMs = 30_000;
-
 export function openPgliteWire(db: PGlite, login: SchemaLogin, screen: StatementScreen): WireSession {
   const framer = new ProtocolFramer();
   const listeners: ((bytes: Uint8Array) => void)[] = [];
@@ -142,7 +142,7 @@ export function openPgliteWire(db: PGlite, login: SchemaLogin, screen: Statement
       if (lastStatus(answer) === 'I') await leave();
     }
     // Holding the backend while the client thinks (inside a transaction, or between Parse and Sync):
-    // past IDLE_HOLD_MS the session is closed, so one client cannot stop everyone's work.
+    // past idleHoldMs the session is closed, so one client cannot stop everyone's work.
     if (release) idleTimer = setTimeout(close, idleHoldMs);
   }
 
