@@ -158,7 +158,12 @@ export function createApp({
   );
   jobs.handle(
     // The proxy is made below: a move that runs before it exists has no session of it to close.
-    databasePhasesHandler(prisma, timings, { leaseMs: queue.leaseMs }, { dataPlane, disconnect: (placementId) => proxyHolder.proxy?.disconnect(placementId) }),
+    databasePhasesHandler(
+      prisma,
+      timings,
+      { leaseMs: queue.leaseMs, attempts: env.TENANT_DATABASE_WORK_ATTEMPTS },
+      { dataPlane, disconnect: (placementId) => proxyHolder.proxy?.disconnect(placementId) },
+    ),
   );
   jobs.handle(regionalDeployPhasesHandler(prisma, regionalDeployTimings, { leaseMs: queue.leaseMs }));
   const backupSchedule = env.BACKUP_SCHEDULER === 'on' ? backupScheduleTask(prisma, backups, logger, env.BACKUP_SCHEDULER_INTERVAL_MS) : null;

@@ -98,6 +98,8 @@ const environmentSchema = z.object({
   TENANT_DATABASE_PROVISION_MS: z.coerce.number().int().min(0).max(3_600_000).optional(),
   TENANT_DATABASE_SYNC_MS: z.coerce.number().int().min(0).max(3_600_000).optional(),
   TENANT_DATABASE_CUTOVER_MS: z.coerce.number().int().min(0).max(600_000).optional(),
+  /** Failed attempts in a row of a tenant's database work (a move, a dedicated database's provisioning) before a move is given up: the database stays where it was. */
+  TENANT_DATABASE_WORK_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   /** Control Core regional deploys: how long each phase lasts (see phaseTimings). */
   REGIONAL_DEPLOY_DATABASE_MIGRATION_MS: z.coerce.number().int().min(0).max(86_400_000).optional(),
   REGIONAL_DEPLOY_DNS_UPDATE_MS: z.coerce.number().int().min(0).max(86_400_000).optional(),

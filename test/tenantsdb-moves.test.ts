@@ -28,7 +28,12 @@ beforeAll(async () => {
   second = { dir, url };
   gateway = await startGateway({
     env: {
-      DATA_PLANE_SERVERS: [{ name: 'us1', region: 'us-east', url }],
+      // us-west's server is configured but away (nothing listens on port 1): moves there fail.
+      DATA_PLANE_SERVERS: [
+        { name: 'us1', region: 'us-east', url },
+        { name: 'gone', region: 'us-west', url: 'postgresql://postgres:x@127.0.0.1:1/postgres' },
+      ],
+      TENANT_DATABASE_WORK_ATTEMPTS: 2,
       TENANTSDB_PROXY_PORT: 0,
       TENANTSDB_PROXY_LISTEN_HOST: '127.0.0.1',
       TENANTSDB_PROXY_HOST: '127.0.0.1',
@@ -118,12 +123,12 @@ async function move(id: string, body: Record<string, unknown>) {
 }
 
 describe.skipIf(!postgres)('placement across data-plane servers', () => {
-  test("GET /regions lists the zones a server is in (the shared server's and us-east), and GraphQL the same", async () => {
+  test("GET /regions lists the zones a server is in (the shared server's, us-east and us-west), and GraphQL the same", async () => {
     const regions = await gateway.rest('GET', '/regions');
     expect(regions.status).toBe(200);
-    expect(regions.body.regions.map((region: { zone: string }) => region.zone)).toEqual(['eu-central', 'us-east']);
+    expect(regions.body.regions.map((region: { zone: string }) => region.zone)).toEqual(['eu-central', 'us-east', 'us-west']);
     const graphql = await gateway.graphql<{ regions: { id: string; kind: string }[] }, object>('{ regions { id kind } }');
-    expect(graphql.data!.regions.filter((region) => region.kind === 'ZONE').map((region) => region.id)).toEqual(['eu-central', 'us-east']);
+    expect(graphql.data!.regions.filter((region) => region.kind === 'ZONE').map((region) => region.id)).toEqual(['eu-central', 'us-east', 'us-west']);
   });
 
   test('a dedicated database in a zone no server is in is refused naming the served zones; nothing is made', async () => {
@@ -131,7 +136,7 @@ describe.skipIf(!postgres)('placement across data-plane servers', () => {
     const id = uniqueSlug('nowhere').replace(/-/g, '_');
     const refused = await createTenant({ tenant_id: id, databases: [{ blueprint: 'fintech', isolation_level: 2, region: 'ap-southeast' }] });
     expect(refused.status).toBe(400);
-    expect(JSON.stringify(refused.body)).toContain('served zones: eu-central, us-east');
+    expect(JSON.stringify(refused.body)).toContain('served zones: eu-central, us-east, us-west');
     expect((await gateway.rest('GET', `/tenants/${id}`, { headers: as(project.key) })).status).toBe(404);
     expect(await databasesOn(second.url)).toEqual(before);
     expect(await gateway.database.prisma.dataPlaneDatabase.count({ where: { projectId: project.projectId, dedicated: true, readyAt: null } })).toBe(0);
@@ -292,6 +297,39 @@ describe.skipIf(!postgres)('moves carry the rows; the connection string stays', 
     const after = await prisma.tenantDatabase.findUniqueOrThrow({ where: { id: record.id } });
     expect(after).toMatchObject({ status: 'READY', placementId: secondTarget, movingToPlacementId: null, movedFromPlacementId: null });
     expect(await prisma.dataPlacement.findUnique({ where: { id: record.placementId! } })).toBeNull();
+  });
+});
+
+describe.skipIf(!postgres)('a move that keeps failing', () => {
+  test('is given up after TENANT_DATABASE_WORK_ATTEMPTS failures: the database ready where it was, its rows and string unchanged, the audit trail says why', async () => {
+    const id = uniqueSlug('stuck').replace(/-/g, '_');
+    expect((await createTenant({ tenant_id: id, databases: [{ blueprint: 'fintech', isolation_level: 1 }] })).status).toBe(201);
+    const writer = await client(id);
+    await writer.query("INSERT INTO customers (name) VALUES ('Ada')");
+    await writer.end();
+    const before = await placementOf(id);
+    const asked = await gateway.rest('PATCH', `/tenants/${id}/isolation`, {
+      headers: as(project.key),
+      body: { blueprint: 'fintech', isolation_level: 2, region: 'us-west' },
+    });
+    expect(asked.status, JSON.stringify(asked.body)).toBe(200);
+    // Two attempts (the second a second after the first), then given up.
+    const shown = await waitForStatus(id, 'ready', 30_000);
+    expect(shown.databases[0]).toMatchObject({ isolation_level: 'L1' });
+    expect(await placementOf(id)).toEqual(before);
+    expect(await names(id)).toEqual(['Ada']);
+    const prisma = gateway.database.prisma;
+    const record = await prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: id } } });
+    expect(record).toMatchObject({ status: 'READY', isolation: 'SHARED', targetIsolation: null, targetRegion: null, movingToPlacementId: null });
+    const event = await prisma.auditEvent.findFirstOrThrow({ where: { tenantId: record.tenantId, action: 'database.move_failed' } });
+    expect(event).toMatchObject({ target: 'database:fintech', actor: expect.stringContaining('database migration') });
+    expect(JSON.stringify(event.changes)).toContain('ECONNREFUSED');
+    // The work of the tenant goes on: the job is not left failed.
+    await eventually(async () => (await prisma.job.count({ where: { uniqueKey: `database-phases:${record.tenantId}`, status: 'FAILED' } })) === 0);
+    // Asked again elsewhere, it moves.
+    await move(id, { isolation_level: 2, region: 'us-east' });
+    expect(await placementOf(id)).toMatchObject({ server: 'us1', dedicated: true });
+    expect(await names(id)).toEqual(['Ada']);
   });
 });
 

@@ -1,8 +1,8 @@
 import type { Prisma, PrismaClient, TenantDatabase } from '../../generated/prisma/client.js';
-import { recordTenantChange, systemActor } from '../../kernel/audit-trail.js';
+import { recordAudit, recordTenantChange, systemActor } from '../../kernel/audit-trail.js';
 import type { Actor } from '../../kernel/principal.js';
 import { defaultRegion } from '../regions/regions.catalog.js';
-import type { DatabasePhaseTimings } from './database-work.js';
+import { type DatabasePhaseTimings, followDatabasePhases } from './database-work.js';
 import { buildMoveTarget, copyAndSwitch, dropMovedFrom, type MoveDeps, movesData, provisionDedicated } from './database-moves.js';
 
 /**
@@ -99,4 +99,47 @@ async function placeTenant(tx: Prisma.TransactionClient, tenantId: string): Prom
   // Audited like any change to the record, so point-in-time recovery replays the move.
   const { slug, ...was } = before;
   await recordTenantChange(tx, systemActor(tx as unknown as PrismaClient, 'database-migration', 'database migration'), { id: tenantId, slug }, was, after);
+}
+
+/**
+ * The tenant's database work failed its last attempt: a move under way (syncing or migrating) is
+ * given up. Each such database is `ready` where it was (the cutover gives the source its writes
+ * back before it fails), the target it was building is left to drop, and the audit trail says why;
+ * the work is asked again at once, to drop those targets and go on with what else is due. A
+ * database still provisioning keeps trying, every five minutes (it has nowhere else to be).
+ * In the transaction that records the failed attempt. Answers the databases given up.
+ */
+export async function abandonMoves(tx: Prisma.TransactionClient, tenantId: string, reason: string): Promise<number> {
+  const moving = await tx.tenantDatabase.findMany({ where: { tenantId, status: { in: ['SYNCING', 'MIGRATING'] } } });
+  let abandoned = 0;
+  for (const database of moving) {
+    // The target is dropped as a move's source is, through movedFromPlacementId (unless an earlier
+    // move's source still waits there, a moment's window: then the target placement stays behind).
+    const { count } = await tx.tenantDatabase.updateMany({
+      where: { id: database.id, status: database.status, movingToPlacementId: database.movingToPlacementId },
+      data: {
+        status: 'READY',
+        phaseEndsAt: null,
+        targetIsolation: null,
+        targetRegion: null,
+        movingToPlacementId: null,
+        ...(database.movingToPlacementId && !database.movedFromPlacementId ? { movedFromPlacementId: database.movingToPlacementId } : {}),
+      },
+    });
+    if (count === 0) continue;
+    abandoned++;
+    await recordAudit(tx, systemActor(tx as unknown as PrismaClient, 'database-migration', 'database migration'), {
+      tenantId,
+      action: 'database.move_failed',
+      target: `database:${database.blueprint}`,
+      changes: [
+        { path: 'status', before: database.status.toLowerCase(), after: 'ready' },
+        { path: 'target', before: { isolation: database.targetIsolation, region: database.targetRegion }, after: null },
+        { path: 'reason', before: null, after: reason.slice(0, 500) },
+      ],
+    });
+  }
+  const provisioning = await tx.tenantDatabase.count({ where: { tenantId, status: 'PROVISIONING' } });
+  if (abandoned || provisioning) await followDatabasePhases(tx, tenantId, new Date(Date.now() + (abandoned ? 0 : 300_000)));
+  return abandoned;
 }
