@@ -219,6 +219,8 @@ export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProx
       if (ended) return;
       ended = true;
       clearTimeout(deadline);
+      // What the server answers from now on is not read: statements still running are logged as they stand.
+      watch.close();
       untrack();
       wire.close();
       client.end();
