@@ -9,6 +9,7 @@ import { openDatabase } from '../src/gateway-db/client.js';
 import { applyMigrations } from '../src/gateway-db/schema-engine.js';
 import { defaultConfig } from '../src/modules/configs/config-spec.js';
 import { seedDataPlane } from './data-plane.js';
+import { placementOf, type QueryMeasurement, sqlLoad } from './proxy.js';
 import { adminQueryBody, tenantPageQuery, tenantQuery } from './operations.js';
 import { seedTenants } from './seed.js';
 
@@ -294,7 +295,7 @@ async function scaleRun(databaseUrl: string, ids: string[], target: number, serv
 
 const graphqlBody = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
 /** W6 reads the data plane's tenants, with its project's key: filled in once they are seeded. */
-const dataPlane = { key: '', slugs: [] as string[] };
+const dataPlane = { key: '', slugs: [] as string[], connectionString: '' };
 const workloads: Record<string, { title: string; mix: Mix; ids?: () => string[] }> = {
   W1: { title: 'REST GET /api/v1/tenants/{id}/config', mix: [{ weight: 1, method: 'GET', path: '/api/v1/tenants/{id}/config' }] },
   W2: {
@@ -324,6 +325,35 @@ const workloads: Record<string, { title: string; mix: Mix; ids?: () => string[] 
     ids: () => dataPlane.slugs,
   },
 };
+/**
+ * P1, the TenantsDB database proxy: `SELECT id, name FROM users WHERE id = $1` on one tenant
+ * database, over the same number of connections, through the proxy (the connection string POST
+ * /tenants answered, as the tenant's login; plaintext, SCRAM) and directly to the PostgreSQL
+ * server (its superuser, the same database and table). Alternated twice; the better run of each counts.
+ */
+async function proxyWorkload(gateway: Server, gatewayDatabaseUrl: string, serverUrl: string) {
+  const through = new URL(dataPlane.connectionString);
+  through.searchParams.set('sslmode', 'disable');
+  const placed = await placementOf(gatewayDatabaseUrl, dataPlane.slugs[0]!);
+  const direct = new URL(serverUrl);
+  direct.pathname = `/${placed.database}`;
+  const quoted = `"${placed.schema.replace(/"/g, '""')}"`;
+  const settings = { connections: Math.min(connections, 10), seconds: duration, warmupSeconds: warmup };
+  const runs = { proxy: [] as (QueryMeasurement & { gatewayCpuMicrosPerQuery: number })[], direct: [] as QueryMeasurement[] };
+  for (let round = 0; round < 2; round++) {
+    log(`P1 round ${round + 1}: through the proxy, then directly`);
+    const before = await cpuSeconds(gateway);
+    const measured = await sqlLoad(through.toString(), 'SELECT id, name FROM users WHERE id = $1', (n) => n % 100, settings);
+    // The gateway's CPU over the run (warm-up and the query log's flushes included) per measured query.
+    const gatewayCpuMicrosPerQuery = measured.queries ? (((await cpuSeconds(gateway)) - before) * 1e6) / measured.queries : 0;
+    runs.proxy.push({ ...measured, gatewayCpuMicrosPerQuery });
+    runs.direct.push(await sqlLoad(direct.toString(), `SELECT id, name FROM ${quoted}.users WHERE id = $1`, (n) => n % 100, settings));
+  }
+  const best = <T extends QueryMeasurement>(list: T[]) => list.reduce((a, b) => (b.qps > a.qps ? b : a));
+  const result = { proxy: best(runs.proxy), direct: best(runs.direct), connections: settings.connections };
+  return { ...result, ratio: result.proxy.qps / result.direct.qps };
+}
+
 const graphqlConfigRead: Mix = [
   {
     weight: 1,
@@ -351,6 +381,12 @@ const gatewayEnv = (databaseUrl: string, extra: Record<string, string> = {}) => 
   RATE_LIMIT_CONFIG_READS_PER_MINUTE: '100000000',
   RATE_LIMIT_CONFIG_UPDATES_PER_MINUTE: '100000000',
   RATE_LIMIT_FEATURE_QUERIES_PER_MINUTE: '100000000',
+  // The TenantsDB database proxy on any free loopback port (connection strings follow it); plaintext
+  // allowed (SCRAM) so the proxy workload compares like with like: the direct side has no TLS either.
+  TENANTSDB_PROXY_PORT: '0',
+  TENANTSDB_PROXY_HOST: '127.0.0.1',
+  TENANTSDB_PROXY_LISTEN_HOST: '127.0.0.1',
+  TENANTSDB_PROXY_PLAINTEXT: 'allow',
   ...extra,
 });
 
@@ -481,7 +517,7 @@ async function main() {
     log(`gateway ready in ${startup.readyMs} ms, idle RSS ${mb(startup.idleRssBytes)} (baseline ${mb(startup.baselineIdleRssBytes)})`);
     const dataPlaneTenants = quick ? 10 : 50;
     log(`seeding the data plane: a project with ${dataPlaneTenants} tenant databases of blueprint main`);
-    Object.assign(dataPlane, await seedDataPlane(gateway.url, dataPlaneTenants));
+    Object.assign(dataPlane, await seedDataPlane(gateway.url, dataPlaneTenants, operatorKey));
     const identical = await sameBytes(gateway, baseline, ids[0]!);
     log(`same response bytes: ${JSON.stringify(identical)}`);
 
@@ -500,6 +536,13 @@ async function main() {
         baseline: measured.baseline!,
         ratio: measured.gateway!.rps / measured.baseline!.rps,
       };
+    }
+    let proxy: Report['proxy'] = null;
+    if (!options.only || options.only === 'P1') {
+      proxy = await proxyWorkload(gateway, databaseUrl, serverUrl!);
+      log(
+        `P1: proxy ${Math.round(proxy.proxy.qps)} q/s (p50 ${proxy.proxy.p50} ms, p99 ${proxy.proxy.p99} ms, ${proxy.proxy.errors} errors, ${Math.round(proxy.proxy.gatewayCpuMicrosPerQuery)} µs gateway CPU/query); direct ${Math.round(proxy.direct.qps)} q/s (p50 ${proxy.direct.p50} ms, p99 ${proxy.direct.p99} ms); ratio ${proxy.ratio.toFixed(2)}×`,
+      );
     }
     if (options.only) {
       for (const [name, result] of Object.entries(results)) {
@@ -561,6 +604,7 @@ async function main() {
       halfPeak: { rate: Math.round(results.W1!.gateway.rps / 2), p99: halfPeak.p99, achievedRps: halfPeak.rps },
       hostile,
       pglite,
+      proxy,
       startup,
       scale,
       elapsedSeconds: Math.round((Date.now() - started) / 1000),
@@ -592,6 +636,7 @@ type Report = {
   halfPeak: { rate: number; p99: number; achievedRps: number };
   hostile: Awaited<ReturnType<typeof hostileLoad>> | null;
   pglite: Record<string, Measurement>;
+  proxy: { proxy: QueryMeasurement & { gatewayCpuMicrosPerQuery: number }; direct: QueryMeasurement; connections: number; ratio: number } | null;
   startup: { readyMs: number; idleRssBytes: number; baselineIdleRssBytes: number };
   scale: Awaited<ReturnType<typeof scaleRun>> | null;
   elapsedSeconds: number;
@@ -647,6 +692,9 @@ function markdown(report: Report): string {
     report.meteringAndRateLimits
       ? `| metering and rate limiting on vs off (W1) | ≤ 5 % lost | ${fixed(report.meteringAndRateLimits.throughputLost * 100, 1)} % (${Math.round(report.meteringAndRateLimits.on.rps)} vs ${Math.round(report.meteringAndRateLimits.off.rps)} req/s; CPU per request +${fixed(report.meteringAndRateLimits.cpuAdded * 100, 1)} %) |`
       : '| metering and rate limiting on vs off | ≤ 5 % lost | not measured in --quick |',
+    report.proxy
+      ? `| P1: SELECT by key through the TenantsDB proxy vs directly (${report.proxy.connections} connections) | ≥ 0.7× | ${fixed(report.proxy.ratio)}× (${Math.round(report.proxy.proxy.qps)} vs ${Math.round(report.proxy.direct.qps)} queries/s; p99 ${report.proxy.proxy.p99} vs ${report.proxy.direct.p99} ms; ${Math.round(report.proxy.proxy.gatewayCpuMicrosPerQuery)} µs of gateway CPU per query) |`
+      : '| P1: the TenantsDB proxy vs directly | ≥ 0.7× | not measured |',
     `| p99 at half of peak throughput (W1 at ${report.halfPeak.rate} req/s) | ≤ 20 ms | ${report.halfPeak.p99} ms |`,
     `| idle RSS, production start on PostgreSQL | < 150 MB | ${mb(report.startup.idleRssBytes)} (baseline ${mb(report.startup.baselineIdleRssBytes)}) |`,
     `| production start to ready (spawn to listening) | < 2 s | ${fixed(report.startup.readyMs / 1000, 1)} s |`,

@@ -31,6 +31,7 @@ import { schemaRolloutHandler } from './modules/schema-rollouts/schema-rollout.j
 import { schemaRolloutKind } from './modules/schema-rollouts/schema-rollouts.service.js';
 import type { DataPlaneDeps } from './modules/data-plane-schemas/data-plane-deps.js';
 import { dataPlanePlans } from './modules/data-plane-schemas/data-plane-plans.js';
+import { serverDirectory } from './modules/data-plane-schemas/data-plane-servers.js';
 import { moveLegacySchemas } from './modules/data-plane-schemas/legacy-schemas.js';
 import { queryLogRetentionTask } from './modules/query-logs/query-log-retention.js';
 import { ProxyQueryLog } from './modules/tenantsdb-proxy/proxy-query-log.js';
@@ -116,18 +117,22 @@ export function createApp({
     observe: (trigger, outcome, seconds) => metrics.backupDuration.observe({ trigger: trigger.toLowerCase(), outcome }, seconds),
   };
   // The data plane's messages are counted with Prisma's (tests, /metrics).
+  const plane =
+    givenDataPlane ??
+    openDataPlane(env, database, {
+      observe: (sql) => {
+        for (const listener of database.onQuery) listener(sql);
+      },
+    });
+  const proxyHolder: { proxy?: DatabaseProxy } = {};
   const dataPlane: DataPlaneDeps = {
-    dataPlane:
-      givenDataPlane ??
-      openDataPlane(env, database, {
-        observe: (sql) => {
-          for (const listener of database.onQuery) listener(sql);
-        },
-      }),
+    dataPlane: plane,
     prisma,
     sql: database.sql,
     keyring,
     plans: dataPlanePlans(env),
+    // A given data plane serves the servers the environment names, as openDataPlane's does.
+    servers: serverDirectory(plane.defaultServer, plane.kind === 'postgres' ? env.DATA_PLANE_SERVERS.map(({ name, region }) => ({ name, region })) : []),
   };
   backups.dataPlane = dataPlane;
   const { tenantDatabase: timings, regionalDeploy: regionalDeployTimings } = phaseTimings(env);
@@ -151,7 +156,15 @@ export function createApp({
       allowPrivate: env.WEBHOOK_ALLOW_PRIVATE === 'on',
     }),
   );
-  jobs.handle(databasePhasesHandler(prisma, timings, { leaseMs: queue.leaseMs }));
+  jobs.handle(
+    // The proxy is made below: a move that runs before it exists has no session of it to close.
+    databasePhasesHandler(
+      prisma,
+      timings,
+      { leaseMs: queue.leaseMs, attempts: env.TENANT_DATABASE_WORK_ATTEMPTS },
+      { dataPlane, disconnect: (placementId) => proxyHolder.proxy?.disconnect(placementId) },
+    ),
+  );
   jobs.handle(regionalDeployPhasesHandler(prisma, regionalDeployTimings, { leaseMs: queue.leaseMs }));
   const backupSchedule = env.BACKUP_SCHEDULER === 'on' ? backupScheduleTask(prisma, backups, logger, env.BACKUP_SCHEDULER_INTERVAL_MS) : null;
   if (backupSchedule) jobs.every(backupSchedule);
@@ -259,6 +272,8 @@ export function createApp({
       return bound;
     },
   };
+  proxyHolder.proxy = databaseProxy;
+  dataPlane.proxySessions = databaseProxy;
   const dialects = mountedDialects(env, proxyEndpoint);
   const rest = createRestEngine(dialects, graphqlBridge(yoga), { maxBodyBytes: env.REST_MAX_BODY_BYTES });
   const scheduled = backupSchedule && { leading: () => jobs.scheduler.leading, rounds: () => backupSchedule.rounds };

@@ -38,6 +38,34 @@ const bucketAllowList = z
     return entries.map(({ bucket, prefix }) => ({ bucket, prefix }));
   });
 
+/**
+ * DATA_PLANE_SERVERS: `name@region=postgresql://…` entries, comma separated (a comma inside a URL
+ * written %2C): the PostgreSQL servers dedicated (L2) tenant databases are placed on, by region.
+ */
+const dataPlaneServerList = z
+  .string()
+  .default('')
+  .transform((value, context) => {
+    const entries = value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean);
+    const servers: { name: string; region: string; url: string }[] = [];
+    for (const entry of entries) {
+      const match = /^([a-z][a-z0-9-]{0,30})@([a-z][a-z0-9-]{1,30})=(.+)$/.exec(entry);
+      if (!match) {
+        context.addIssue({ code: 'custom', message: `"${entry.replace(/:[^:@/]*@/, ':…@')}" is not name@region=postgresql://…` });
+        continue;
+      }
+      const [, name, region, url] = match as unknown as [string, string, string, string];
+      if (!/^postgres(ql)?:\/\//.test(url)) context.addIssue({ code: 'custom', message: `server "${name}": its URL must be postgresql://…` });
+      if (name === 'default' || name === 'embedded') context.addIssue({ code: 'custom', message: `server "${name}": that name is the shared server's` });
+      if (servers.some((server) => server.name === name)) context.addIssue({ code: 'custom', message: `server "${name}" is listed twice` });
+      servers.push({ name, region, url });
+    }
+    return servers;
+  });
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -70,6 +98,8 @@ const environmentSchema = z.object({
   TENANT_DATABASE_PROVISION_MS: z.coerce.number().int().min(0).max(3_600_000).optional(),
   TENANT_DATABASE_SYNC_MS: z.coerce.number().int().min(0).max(3_600_000).optional(),
   TENANT_DATABASE_CUTOVER_MS: z.coerce.number().int().min(0).max(600_000).optional(),
+  /** Failed attempts in a row of a tenant's database work (a move, a dedicated database's provisioning) before a move is given up: the database stays where it was. */
+  TENANT_DATABASE_WORK_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   /** Control Core regional deploys: how long each phase lasts (see phaseTimings). */
   REGIONAL_DEPLOY_DATABASE_MIGRATION_MS: z.coerce.number().int().min(0).max(86_400_000).optional(),
   REGIONAL_DEPLOY_DNS_UPDATE_MS: z.coerce.number().int().min(0).max(86_400_000).optional(),
@@ -179,6 +209,13 @@ const environmentSchema = z.object({
    * gateway's); on PGlite an embedded instance of its own beside the gateway's directory.
    */
   DATA_PLANE_URL: z.string().min(1).optional(),
+  /**
+   * More data-plane PostgreSQL servers, each in a region (`name@region=postgresql://…`, comma
+   * separated): a dedicated (L2) tenant database gets a database of its own on the least loaded
+   * server of its region, and GET /regions lists the regions these serve. Unset: the shared
+   * server (DATA_PLANE_URL) holds every database, of every zone.
+   */
+  DATA_PLANE_SERVERS: dataPlaneServerList,
   /** Data-plane connections this process opens at most, tenant logins and provisioning together. */
   DATA_PLANE_MAX_CONNECTIONS: z.coerce.number().int().min(2).max(10_000).default(24),
   /** An idle data-plane connection is closed after this long. */
@@ -260,9 +297,9 @@ export function jobSettings(env: Environment) {
 export function phaseTimings(env: Environment) {
   return {
     tenantDatabase: {
-      provisionMs: env.TENANT_DATABASE_PROVISION_MS ?? env.DATABASE_PROVISION_MS ?? 60_000,
-      syncMs: env.TENANT_DATABASE_SYNC_MS ?? env.DATABASE_SYNC_MS ?? 10_000,
-      cutoverMs: env.TENANT_DATABASE_CUTOVER_MS ?? env.DATABASE_CUTOVER_MS ?? 2_000,
+      provisionMs: env.TENANT_DATABASE_PROVISION_MS ?? env.DATABASE_PROVISION_MS ?? 0,
+      syncMs: env.TENANT_DATABASE_SYNC_MS ?? env.DATABASE_SYNC_MS ?? 0,
+      cutoverMs: env.TENANT_DATABASE_CUTOVER_MS ?? env.DATABASE_CUTOVER_MS ?? 0,
     },
     regionalDeploy: {
       databaseMigrationMs: env.REGIONAL_DEPLOY_DATABASE_MIGRATION_MS ?? env.DEPLOY_DATABASE_MIGRATION_MS ?? 60_000,

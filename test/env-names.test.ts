@@ -3,7 +3,7 @@ import { jobSettings, phaseTimings, readEnvironment } from '../src/env.js';
 
 test('the phase settings are named for their kind of work; unset, the defaults hold', () => {
   expect(phaseTimings(readEnvironment({}))).toEqual({
-    tenantDatabase: { provisionMs: 60_000, syncMs: 10_000, cutoverMs: 2_000 },
+    tenantDatabase: { provisionMs: 0, syncMs: 0, cutoverMs: 0 },
     regionalDeploy: { databaseMigrationMs: 60_000, dnsUpdateMs: 30_000, sslSetupMs: 30_000 },
   });
   const env = readEnvironment({

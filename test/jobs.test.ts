@@ -457,9 +457,13 @@ describe('the upgrade', () => {
         data: { tenantId: tenant.id, event: 'secret.stored', url: 'https://hooks.example.com/in', payload: {}, status: 'DELIVERED' },
       });
       const provisionedAt = new Date(Date.now() + 30_000);
-      await prisma.tenantDatabase.create({
-        data: { tenantId: tenant.id, blueprint: 'main', isolation: 'DEDICATED', region: 'us-east-1', status: 'PROVISIONING', phaseEndsAt: provisionedAt },
-      });
+      // In SQL: the client knows columns later migrations add, which this older schema lacks.
+      await prisma.$executeRawUnsafe(
+        `INSERT INTO "TenantDatabase" (id, "tenantId", blueprint, isolation, region, status, "phaseEndsAt", "updatedAt")
+         VALUES (gen_random_uuid(), $1::uuid, 'main', 'DEDICATED', 'us-east-1', 'PROVISIONING', $2::timestamp, now())`,
+        tenant.id,
+        provisionedAt.toISOString(),
+      );
       const phaseEndsAt = new Date(Date.now() + 45_000);
       await prisma.tenantDeployment.create({
         data: {

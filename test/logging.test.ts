@@ -1,11 +1,14 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { expect, test } from 'vitest';
 import { openDatabase } from '../src/gateway-db/client.js';
+import { open } from '../src/lib/keyring.js';
 import { createLogger } from '../src/lib/logger.js';
 import { openFileKey } from '../src/modules/backups/backup-file-keys.js';
 import { schemaLogin } from '../src/modules/data-plane-schemas/placements.js';
@@ -147,7 +150,7 @@ test('a real server logs one line a request, with its id echoed, its route templ
   }
 });
 
-test('TenantsDB passwords, keys, proxy, workspace and data-plane login passwords, and backup file keys reach neither the logs nor the data directory', {
+test('TenantsDB passwords, keys, proxy, workspace and data-plane login passwords, the proxy TLS key, and backup file keys reach neither the logs nor the data directory', {
   timeout: 180_000,
 }, async () => {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gateway-at-rest-'));
@@ -157,6 +160,9 @@ test('TenantsDB passwords, keys, proxy, workspace and data-plane login passwords
     BACKUP_DIR: path.join(dataDir, 'backups'),
     SECRETS_KEY: secretsKey.toString('hex'),
     LOG_LEVEL: 'debug',
+    TENANTSDB_PROXY_PORT: '0',
+    TENANTSDB_PROXY_HOST: '127.0.0.1',
+    TENANTSDB_PROXY_LISTEN_HOST: '127.0.0.1',
   });
   const secrets: (string | Buffer)[] = [];
   try {
@@ -192,6 +198,18 @@ test('TenantsDB passwords, keys, proxy, workspace and data-plane login passwords
     // An encrypted backup (the default): its file's data key is wrapped on its record.
     const tenant = await call('POST', '/tenants', { tenant_id: 'at_rest', databases: [{ blueprint: 'atrest', isolation_level: 1 }] }, signup.api_key);
     expect(tenant.success, JSON.stringify(tenant)).toBe(true);
+    // The database proxy, as a customer opens it: the connection string POST answered (its password in it), then a wrong password.
+    const connectionString: string = tenant.databases[0].connection.connection_string;
+    const proxyPassword = decodeURIComponent(new URL(connectionString).password);
+    expect(proxyPassword.length).toBeGreaterThanOrEqual(16);
+    secrets.push(proxyPassword);
+    const psql = promisify(execFile);
+    expect((await psql('psql', [connectionString, '-XAtq', '-c', 'SELECT 41 + 1'], { timeout: 20_000 })).stdout.trim()).toBe('42');
+    const wrongProxyPassword = 'wrong-proxy-password-5e1d0a';
+    secrets.push(wrongProxyPassword);
+    const wrong = new URL(connectionString);
+    wrong.password = wrongProxyPassword;
+    await expect(psql('psql', [wrong.toString(), '-XAtq', '-c', 'SELECT 1'], { timeout: 20_000 })).rejects.toThrow();
     const backup = await call('POST', '/tenants/at_rest/backup', undefined, signup.api_key);
     expect(backup.success, JSON.stringify(backup)).toBe(true);
     const listed = async () =>
@@ -211,6 +229,12 @@ test('TenantsDB passwords, keys, proxy, workspace and data-plane login passwords
     // The workspace's login and the tenant database's.
     expect({ placements: placements.length, backups: backups.length }).toEqual({ placements: 2, backups: 1 });
     for (const placed of placements) secrets.push(schemaLogin({ keyring }, placed).password);
+    // The proxy's self-signed TLS pair was made by the first TLS connection: its private key, opened, in PEM and as its base64 body.
+    const tls = await database.prisma.proxyTlsIdentity.findUniqueOrThrow({ where: { id: 'default' } });
+    const keyPem = open(keyring, `proxy-tls-key:${tls.id}`, tls.keySealed)!.toString('utf8');
+    expect(keyPem).toContain('PRIVATE KEY');
+    const body = keyPem.replace(/-----[^-]+-----|\s/g, '');
+    secrets.push(keyPem, body, body.slice(0, 48), Buffer.from(body, 'base64'));
     const fileKey = openFileKey(keyring, backups[0]!)!;
     secrets.push(fileKey, fileKey.toString('hex'), fileKey.toString('base64'));
   } finally {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { TenantPageDocument } from '../src/generated/graphql/graphql.js';
-import { createTenant } from './support/fixtures.js';
+import { createBlueprints, createTenant, signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 
 let gateway: TestGateway;
@@ -60,4 +60,31 @@ test("a statement count is the work's own: background statements sent meanwhile 
     await gateway.database.prisma.$queryRawUnsafe('SELECT 2 AS own');
   });
   expect(statements.filter((sql) => /AS (own|background)/.test(sql))).toEqual([expect.stringContaining('AS own')]);
+});
+
+test("TenantsDB's GET /tenants/{id}: the tenant, its state and its databases in one read of the tenant", async () => {
+  const { key } = await signupAccount(gateway);
+  await createBlueprints(gateway, key, ['main', 'fintech']);
+  const headers = { authorization: `Bearer ${key}` };
+  const created = await gateway.rest('POST', '/tenants', {
+    headers,
+    body: {
+      tenant_id: 'counted',
+      databases: [
+        { blueprint: 'main', isolation_level: 1 },
+        { blueprint: 'fintech', isolation_level: 1 },
+      ],
+    },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  let shown: { status: number; body: { databases: { blueprint: string }[] } } | undefined;
+  const statements = await gateway.countQueries(async () => {
+    shown = await gateway.rest('GET', '/tenants/counted', { headers });
+  });
+  expect(shown?.status).toBe(200);
+  expect(shown?.body.databases.map((database) => database.blueprint)).toEqual(['fintech', 'main']);
+  // One read of the tenant: the state's databases and the listed ones are one selection. (Each
+  // database's name still loads its tenant's slug in one more, batched, statement.)
+  const tenantReads = statements.filter((sql) => /^\s*SELECT\b[\s\S]*FROM "public"\."Tenant" AS "t0"/i.test(sql));
+  expect(tenantReads, statements.join('\n\n')).toHaveLength(1);
 });

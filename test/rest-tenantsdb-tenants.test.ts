@@ -670,6 +670,8 @@ describe('backups and recoveries of a tenant whose database holds rows run as jo
       [1, 'before'],
       [2, 'kept'],
     ]);
+    // The restore rewrote the database's record in place: a reader holding its id still finds it.
+    expect(await prisma.tenantDatabase.findUnique({ where: { id: database.id } })).toMatchObject({ placementId: database.placementId, status: 'READY' });
     const recovery = await prisma.tenantRecovery.findFirstOrThrow({ where: { tenantId: database.tenantId } });
     expect(recovery.targetTimestamp.toISOString()).toBe(instant.toISOString());
     const recoveryJob = await prisma.backupJob.findFirstOrThrow({ where: { tenantId: database.tenantId, kind: 'RECOVERY' } });

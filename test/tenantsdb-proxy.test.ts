@@ -115,6 +115,26 @@ describe('connecting with the connection string', () => {
       project.key,
     );
     expect(mine.data?.tenant.databasePassword).toBe(project.proxyPassword);
+    // Tenant.databasePassword × every kind of caller that can read the tenant: only the project's own keys that write its tenants see it.
+    const readOnly = await createKey(gateway, { scopes: ['TENANTS_READ'], projectId: project.projectId });
+    const writer = await createKey(gateway, { scopes: ['TENANTS_READ', 'TENANTS_WRITE'], projectId: project.projectId });
+    const other = await withProxyPassword(await projectWithBlueprint(gateway, 'other'));
+    const callers: [string, string, string | null | 'unreadable'][] = [
+      ['the operator', gateway.adminKey, null],
+      ["the project's tenants:read key", readOnly.secret, null],
+      ["the project's tenants:write key", writer.secret, project.proxyPassword],
+      ["the tenant's own ADMIN key", tenantKey.secret, null],
+      ["another project's key", other.key, 'unreadable'],
+    ];
+    for (const [who, key, expected] of callers) {
+      const answer = await gateway.graphql<{ tenant: { databasePassword: string | null } | null }, object>(
+        `query ($id: ID!) { tenant(id: $id) { databasePassword } }`,
+        { id: row.id },
+        key,
+      );
+      const seen = answer.data?.tenant ? answer.data.tenant.databasePassword : 'unreadable';
+      expect({ who, seen }).toEqual({ who, seen: expected });
+    }
   });
 
   test('a tenant whose name ends in _workspace is its tenant database, not a workspace', async () => {
@@ -300,22 +320,61 @@ describe('limits', () => {
   });
 });
 
+describe('sessions end with their tenant', () => {
+  test('suspending a tenant ends its open proxy sessions and refuses new ones; resumed, the same string connects', async () => {
+    // A project of its own: the suite's FREE project holds five tenants at most.
+    const own = await withProxyPassword(await projectWithBlueprint(gateway, 'fintech', ['CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL)']));
+    const tenant = await tenantOf(gateway, own);
+    const connectionString = await tenantConnectionString(own, tenant.slug);
+    const open = await connect(connectionString);
+    const errors: Error[] = [];
+    open.on('error', (error) => errors.push(error));
+    expect((await open.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    const suspended = await gateway.rest('POST', `/tenants/${tenant.slug}/suspend`, { headers: as(own.key) });
+    expect(suspended.status, JSON.stringify(suspended.body)).toBe(200);
+    await expect(open.query('SELECT 1')).rejects.toThrow();
+    await open.end().catch(() => {});
+    await expect(connect(connectionString)).rejects.toMatchObject({ code: '28P01' });
+    expect((await gateway.rest('POST', `/tenants/${tenant.slug}/resume`, { headers: as(own.key) })).status).toBe(200);
+    const again = await connect(connectionString);
+    expect((await again.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
+    await again.end();
+  });
+});
+
 describe('query logs', () => {
-  test('statements through the proxy are logged with source proxy, constants taken out, and counted by logs/stats', async () => {
+  test('statements through the proxy are logged with source proxy, constants taken out, and counted by logs/stats', { timeout: 60_000 }, async () => {
     const tenant = acme;
     const client = await connect(await tenantConnectionString(project, tenant.slug));
     try {
       await client.query("SELECT name FROM customers WHERE name = 'a-secret-value'");
-      await client.query('SELECT no_such_column FROM customers').catch(() => {});
+      // The server's own error for it, relayed (not a connection cut on the way).
+      const failed = await client.query('SELECT no_such_column FROM customers').then(
+        () => null,
+        (error: Error & { code?: string }) => error,
+      );
+      expect(failed, String(failed?.stack)).toMatchObject({ code: '42703' });
     } finally {
       await client.end();
     }
     let logs: Record<string, any>[] = [];
-    await waitFor(async () => {
-      const response = await gateway.rest('GET', `/tenants/${tenant.slug}/logs?source=proxy`, { headers: as(project.key) });
-      logs = response.body.logs ?? [];
-      return logs.some((entry) => entry.query.includes('no_such_column')) && logs.some((entry) => entry.query.includes('WHERE name = $1'));
-    });
+    let seen = '';
+    await waitFor(
+      async () => {
+        const response = await gateway.rest('GET', `/tenants/${tenant.slug}/logs?source=proxy`, { headers: as(project.key) });
+        logs = response.body.logs ?? [];
+        const stored = await gateway.database.prisma.tenantQueryLog.findMany({
+          where: { tenant: { slug: tenant.slug, projectId: project.projectId }, source: 'PROXY' },
+          orderBy: { createdAt: 'desc' },
+          take: 5,
+          select: { query: true, createdAt: true },
+        });
+        seen = `${response.status} ${JSON.stringify(response.body)}; stored: ${JSON.stringify(stored)}`;
+        return logs.some((entry) => entry.query.includes('no_such_column')) && logs.some((entry) => entry.query.includes('WHERE name = $1'));
+      },
+      30_000,
+      () => seen,
+    );
     expect(logs.every((entry) => entry.source === 'proxy')).toBe(true);
     const texts = logs.map((entry) => entry.query);
     expect(texts).toContain('SELECT name FROM customers WHERE name = $1');
@@ -349,6 +408,17 @@ describe('bad input on the wire', () => {
         socket.setTimeout(5_000, () => socket.destroy());
       });
     }
+    // A startup message claiming 200,000 bytes, 100 KB of it sent: cut at the handshake's 64 KB, not held for 30 s.
+    const closedIn = await new Promise<number>((resolve) => {
+      const started = Date.now();
+      const header = Buffer.from([0, 3, 13, 64, 0, 3, 0, 0]);
+      const socket = tcp({ host: '127.0.0.1', port }, () => socket.write(Buffer.concat([header, Buffer.alloc(100_000, 0x61)])));
+      socket.on('data', () => {});
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(Date.now() - started));
+      setTimeout(() => resolve(Number.POSITIVE_INFINITY), 5_000).unref();
+    });
+    expect(closedIn).toBeLessThan(5_000);
     const tenant = acme;
     const client = await connect(await tenantConnectionString(project, tenant.slug));
     expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
@@ -357,10 +427,10 @@ describe('bad input on the wire', () => {
   });
 });
 
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, last: () => string = () => ''): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
+    if (Date.now() > deadline) throw new Error(`timed out waiting; last seen: ${last()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

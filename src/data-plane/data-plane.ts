@@ -73,8 +73,14 @@ export type DataPlane = {
   createLogin(login: SchemaLogin, settings: { statementTimeoutMs: number }): Promise<void>;
   /** Drops the schema with everything in it and its role; what is already gone is not an error. */
   dropLogin(server: string, database: string, roleName: string): Promise<void>;
-  /** Sets the role's password to `login.password`; its open connections are closed. */
-  setPassword(login: SchemaLogin): Promise<void>;
+  /**
+   * Sets the role's password to `login.password`; this process's pooled connections of it are
+   * closed, and with `endSessions` every session of the role on its server (whichever process
+   * opened it: API pools, proxy sessions), so the old password reaches nothing any more.
+   */
+  setPassword(login: SchemaLogin, options?: { endSessions?: boolean }): Promise<void>;
+  /** Ends every session of the role on its server, whichever process opened it (API pools, proxy sessions); the role stays. */
+  endSessions(server: string, roleName: string): Promise<void>;
   /** Bytes the schemas' tables take (with their indexes and TOAST), as the provisioning login sees them. */
   storageBytes(server: string, database: string, schemas: string[]): Promise<number>;
   /** The gateway's own read of a database as the provisioning login (its catalog: what exists there), parameters bound. */
@@ -116,6 +122,23 @@ export class DataPlaneBusyError extends DomainError {
       limit: max,
     });
     this.name = 'DataPlaneBusyError';
+  }
+
+  override get headers(): Record<string, string> {
+    return { 'retry-after': '1' };
+  }
+}
+
+/**
+ * CONFLICT: the schema's login was refused (28P01) — a move's cutover has frozen it, or its
+ * password was just changed. Nothing ran; a retry in a moment reaches the database where it is then.
+ */
+export class LoginRefusedError extends DomainError {
+  constructor() {
+    super('CONFLICT', 'The database is not reachable right now (it is being moved, or its login changed); nothing ran, retry in a moment', {
+      reason: 'database_unavailable',
+    });
+    this.name = 'LoginRefusedError';
   }
 
   override get headers(): Record<string, string> {
@@ -220,8 +243,11 @@ export type WireSession = {
   greeting: Uint8Array;
   /** The backend's process id and secret key (hex), as the greeting's BackendKeyData gives them: a CancelRequest names them. */
   cancelKey: string;
-  /** Frontend messages, as the client sent them; resolves when the server's side took them (backpressure). */
-  send(bytes: Uint8Array): Promise<void>;
+  /**
+   * Frontend messages, as the client sent them. Undefined when the server's side took them at
+   * once; else a promise that resolves when it did (backpressure: read no more until then).
+   */
+  send(bytes: Uint8Array): Promise<void> | undefined;
   /** Stop and go on reading the server's messages (the client reads slower than the server sends). */
   pause(): void;
   resume(): void;

@@ -8,10 +8,17 @@ import { DomainError } from '../lib/errors.js';
 import type { DataPlane } from './data-plane.js';
 import { pgliteDataPlane } from './pglite-data-plane.js';
 import { postgresDataPlane } from './postgres-data-plane.js';
+import { routedDataPlane } from './routed-data-plane.js';
 
 type DataPlaneEnvironment = Pick<
   Environment,
-  'DATA_PLANE_URL' | 'DATA_PLANE_MAX_CONNECTIONS' | 'DATA_PLANE_IDLE_MS' | 'DATA_PLANE_ACQUIRE_TIMEOUT_MS' | 'DATA_PLANE_EMBEDDED' | 'NODE_ENV'
+  | 'DATA_PLANE_URL'
+  | 'DATA_PLANE_SERVERS'
+  | 'DATA_PLANE_MAX_CONNECTIONS'
+  | 'DATA_PLANE_IDLE_MS'
+  | 'DATA_PLANE_ACQUIRE_TIMEOUT_MS'
+  | 'DATA_PLANE_EMBEDDED'
+  | 'NODE_ENV'
 >;
 
 /** Where the data plane is when DATA_PLANE_URL is not set: the gateway's PostgreSQL server, or a PGlite directory beside the gateway's. */
@@ -34,14 +41,24 @@ export type DataPlaneOptions = {
  */
 export function openDataPlane(env: DataPlaneEnvironment, database: Pick<Database, 'url'>, options: DataPlaneOptions = {}): DataPlane {
   const url = dataPlaneUrl(env, database);
-  if (isPostgresUrl(url)) {
-    return postgresDataPlane({
-      url,
+  const onServer = (serverUrl: string, name?: string) =>
+    postgresDataPlane({
+      url: serverUrl,
+      name,
       max: env.DATA_PLANE_MAX_CONNECTIONS,
       idleMs: env.DATA_PLANE_IDLE_MS,
       acquireTimeoutMs: env.DATA_PLANE_ACQUIRE_TIMEOUT_MS,
       observe: options.observe,
     });
+  if (isPostgresUrl(url)) {
+    const shared = onServer(url);
+    if (env.DATA_PLANE_SERVERS.length === 0) return shared;
+    return routedDataPlane(shared, new Map(env.DATA_PLANE_SERVERS.map((server) => [server.name, onServer(server.url, server.name)])));
+  }
+  if (env.DATA_PLANE_SERVERS.length > 0) {
+    throw new Error(
+      'DATA_PLANE_SERVERS needs a PostgreSQL shared server: set DATA_PLANE_URL (or DATABASE_URL) to a postgresql:// URL, or unset DATA_PLANE_SERVERS',
+    );
   }
   if (env.NODE_ENV === 'production' && env.DATA_PLANE_EMBEDDED !== 'on') return refusingDataPlane();
   return pgliteDataPlane(async () => {
@@ -81,6 +98,7 @@ function refusingDataPlane(): DataPlane {
     createLogin: refuse,
     dropLogin: refuse,
     setPassword: refuse,
+    endSessions: async () => {},
     storageBytes: refuse,
     inspect: refuse,
     openWire: refuse,

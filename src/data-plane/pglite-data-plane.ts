@@ -116,6 +116,10 @@ export function pgliteDataPlane(open: () => PGlite | Promise<PGlite>, observe: S
 
     dropLogin: (_server, _database, roleName) => dropRole(roleName),
 
+    async endSessions() {
+      // One process: the proxy's sessions of the role are this process's, ended by the proxy itself.
+    },
+
     async setPassword() {
       // No logins to authenticate on PGlite: the sealed password is kept for a move to PostgreSQL.
     },

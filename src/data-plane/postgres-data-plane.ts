@@ -4,6 +4,7 @@ import { asResult, int8, jsonValue, type SqlResult, type StatementObserver } fro
 import { sendCancelRequest } from './cancel-request.js';
 import {
   asSchemaQueryError,
+  LoginRefusedError,
   type DataPlane,
   quotedIdentifier,
   type ResultCaps,
@@ -20,8 +21,10 @@ import { scramVerifier } from './scram-verifier.js';
 import { openPostgresWire } from './wire-session.js';
 
 export type PostgresDataPlaneSettings = PoolSettings & {
-  /** The provisioning login's URL on the data-plane server (`default`). */
+  /** The provisioning login's URL on the data-plane server. */
   url: string;
+  /** The server's name in placement records (`default`: the shared server). */
+  name?: string;
   observe?: StatementObserver;
 };
 
@@ -77,6 +80,11 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
   };
 
   /** Runs the gateway's own statements on the provisioning login, one message each, outside any transaction. */
+  /** Every backend of the role on this server, whichever process opened it, terminated (this process's pooled ones are retired by the caller). */
+  async function endSessions(roleName: string): Promise<void> {
+    await provisioningQuery(provisioning(), 'SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = $1', [roleName]);
+  }
+
   async function provision(login: Login, statements: string[]): Promise<void> {
     const client = await pools.acquire(login);
     let reusable = true;
@@ -91,6 +99,40 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
       throw error;
     } finally {
       pools.release(login.key, client, reusable);
+    }
+  }
+
+  /**
+   * `statements` in one transaction, run again (up to five times) when PostgreSQL answers
+   * "tuple concurrently updated": two GRANTs or REVOKEs on one database at once (two tenants'
+   * logins made together, say) update the same catalog row, and the later one fails rather than
+   * waits. In one transaction a failed attempt leaves nothing behind to trip the next.
+   */
+  async function provisionAtomically(login: Login, statements: string[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await pools.acquire(login);
+      let reusable = true;
+      try {
+        await client.query('BEGIN');
+        for (const statement of statements) {
+          observe(statement);
+          await client.query(statement);
+        }
+        await client.query('COMMIT');
+        return;
+      } catch (error) {
+        // The same connection leaves its failed transaction before it goes back to the pool.
+        reusable =
+          error instanceof pg.DatabaseError &&
+          (await client.query('ROLLBACK').then(
+            () => true,
+            () => false,
+          ));
+        if (attempt >= 5 || !(error instanceof pg.DatabaseError && error.message === 'tuple concurrently updated')) throw error;
+      } finally {
+        pools.release(login.key, client, reusable);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
     }
   }
 
@@ -154,7 +196,7 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
 
   return {
     kind: 'postgres',
-    defaultServer: 'default',
+    defaultServer: settings.name ?? 'default',
 
     openWire(login) {
       return openPostgresWire(loginFor(login.roleName, login.password, login.database).config, login.schemaName, (processId, secretKey) =>
@@ -176,6 +218,7 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
         client = await begin(key, opening);
       } catch (error) {
         release();
+        if (error instanceof pg.DatabaseError && error.code === '28P01') throw new LoginRefusedError();
         throw error instanceof pg.DatabaseError ? asSchemaQueryError(error, null) : error;
       }
       const { guard, changed } = watch(client);
@@ -272,7 +315,7 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
       // with the tenants' logins on this server, in the provisioning login's own database (by default
       // the gateway's: its tables are not a tenant login's to reach, not even by name).
       const own = quotedIdentifier(decodeURIComponent(server.pathname.slice(1) || 'postgres'));
-      await provision(provisioning(), [`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`, `REVOKE ALL ON DATABASE ${own} FROM PUBLIC`]);
+      await provisionAtomically(provisioning(), [`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`, `REVOKE ALL ON DATABASE ${own} FROM PUBLIC`]);
       await provision(provisioning(name), ['REVOKE ALL ON SCHEMA public FROM PUBLIC']);
     },
 
@@ -289,7 +332,7 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
       const role = quotedIdentifier(login.roleName);
       const schema = quotedIdentifier(login.schemaName);
       const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
-      await provision(provisioning(), [
+      await provisionAtomically(provisioning(), [
         `CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS PASSWORD ${literal(scramVerifier(login.password))}`,
         `ALTER ROLE ${role} SET search_path TO ${schema}`,
         `ALTER ROLE ${role} SET statement_timeout = ${Math.max(1, Math.trunc(statementTimeoutMs))}`,
@@ -310,23 +353,28 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
     async dropLogin(_server, database, roleName) {
       const role = quotedIdentifier(roleName);
       pools.retire(loginFor(roleName, null, database).key);
-      await provisioningQuery(provisioning(), 'SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = $1', [roleName]);
+      await endSessions(roleName);
       const exists = (await provisioningQuery(provisioning(), 'SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1', [roleName])).rows.length > 0;
       if (!exists) return;
       try {
         // Drops the schema and every object the role owns there, and revokes its CONNECT.
-        await provision(provisioning(database), [`DROP OWNED BY ${role} CASCADE`]);
+        await provisionAtomically(provisioning(database), [`DROP OWNED BY ${role} CASCADE`]);
       } catch (error) {
         // 3D000: the database is gone already, and everything in it.
         if ((error as { code?: string }).code !== '3D000') throw error;
-        await provision(provisioning(), [`REVOKE ALL ON DATABASE ${quotedIdentifier(database)} FROM ${role}`]).catch(() => {});
+        await provisionAtomically(provisioning(), [`REVOKE ALL ON DATABASE ${quotedIdentifier(database)} FROM ${role}`]).catch(() => {});
       }
       await provision(provisioning(), [`DROP ROLE IF EXISTS ${role}`]);
     },
 
-    async setPassword(login) {
+    async setPassword(login, options) {
       await provision(provisioning(), [`ALTER ROLE ${quotedIdentifier(login.roleName)} PASSWORD '${scramVerifier(login.password)}'`]);
       pools.retire(loginFor(login.roleName, null, login.database).key);
+      if (options?.endSessions) await endSessions(login.roleName);
+    },
+
+    async endSessions(_server, roleName) {
+      await endSessions(roleName);
     },
 
     async storageBytes(_server, database, schemas) {

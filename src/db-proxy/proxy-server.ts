@@ -4,6 +4,7 @@ import { BackendError, createScramSha256Data, type PostgresConnection, type Scra
 import { fromNodeSocket } from 'pg-gateway/node';
 import type { SchemaLogin, WireSession, WireTarget as ProxyTarget } from '../data-plane/data-plane.js';
 import type { Logger } from '../lib/logger.js';
+import { type ClientTransport, clientTransport } from './client-transport.js';
 import { type ProxiedStatement, SessionWatch } from './session-watch.js';
 
 export type DatabaseProxyOptions = {
@@ -90,7 +91,7 @@ export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProx
     // A client that does not finish the handshake in time is cut (slow or stalled TLS, startup, password).
     const handshake = setTimeout(() => socket.destroy(), handshakeMs);
     socket.once('close', () => clearTimeout(handshake));
-    const tls = await options.tls();
+    const transport = clientTransport(socket, options.tls);
     // The client's own cancel requests arrive on connections of their own, before any startup.
 
     /**
@@ -99,20 +100,10 @@ export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProx
      * unhandled rejection. The streams are the proxy's once pg-gateway's step returns.
      */
     const refuse = async (code: string, message: string) => {
-      const duplex = await connection!.detach();
+      await connection!.detach();
       handshake.refresh();
-      setImmediate(() => {
-        try {
-          const writer = duplex.writable.getWriter();
-          writer
-            .write(fatal(code, message).flush())
-            .then(() => writer.close())
-            .catch(() => {})
-            .finally(() => socket.end());
-        } catch {
-          socket.destroy();
-        }
-      });
+      const client = transport.takeOver(() => {});
+      if (!client.destroyed) client.end(fatal(code, message).flush());
     };
     const startup = async (user: string, database: string) => {
       try {
@@ -128,9 +119,8 @@ export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProx
       return false;
     };
 
-    connection = await fromNodeSocket(socket, {
+    connection = await fromNodeSocket(transport.handshake as Socket, {
       serverVersion: '15 (tenantsdb proxy)',
-      tls: { key: new Uint8Array(tls.key).buffer, cert: new Uint8Array(tls.cert).buffer },
       auth: {
         method: 'password',
         getClearTextPassword: () => '',
@@ -150,6 +140,10 @@ export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProx
         }
         // The startup message (after TLS, if any): the address is counted, and refused when banned.
         if (!state.hasStarted && data.length >= 8 && !isRequest(data, sslRequest)) {
+          if (!transport.encrypted() && !options.allowPlaintext) {
+            setImmediate(() => socket.end());
+            return fatal('08P01', 'SSL connection is required').flush();
+          }
           return options.admit(address).then((refusal) => {
             if (!refusal) return admitted(state);
             setImmediate(() => socket.end());
@@ -167,10 +161,9 @@ export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProx
     });
 
     /** An admitted startup message: without TLS (allowed by a setting) authentication is SCRAM-SHA-256. */
-    function admitted(state: { tlsInfo?: unknown }): undefined {
+    function admitted(_state: unknown): undefined {
       // Without TLS (allowed by a setting): SCRAM-SHA-256, so no password crosses in clear.
-      if (!state.tlsInfo && options.allowPlaintext && connection) {
-        connection.options.tls = undefined;
+      if (!transport.encrypted() && connection) {
         const scramAuth: ScramSha256AuthOptions = {
           method: 'scram-sha-256',
           getScramSha256Data: async () => (scram ??= await createScramSha256Data(candidates[0]?.password ?? crypto.randomUUID())),
@@ -205,18 +198,17 @@ export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProx
         return refuse('08006', 'the database is not reachable now; retry shortly');
       }
       clearTimeout(handshake);
-      const duplex = await connection!.detach();
-      // pg-gateway lets go of the streams once this callback's step returns.
-      setImmediate(() => {
-        unreserve();
-        void relay(target, wire, duplex);
-      });
+      await connection!.detach();
+      // What pg-gateway wrote last (AuthenticationOk) goes through web streams, a few microtasks
+      // behind: the relay, whose greeting must follow it, takes over after them.
+      await new Promise((resolve) => setImmediate(resolve));
+      unreserve();
+      relay(target, wire, transport);
     }
   }
 
-  async function relay(target: ProxyTarget, wire: WireSession, duplex: { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> }) {
-    const writer = duplex.writable.getWriter();
-    const reader = duplex.readable.getReader();
+  /** The session's bytes both ways, socket to socket: the client's to the data plane as they come, the server's back, each side waiting for the slower. */
+  function relay(target: ProxyTarget, wire: WireSession, transport: ClientTransport) {
     let ended = false;
     let deadline: NodeJS.Timeout | undefined;
     const watch = new SessionWatch(
@@ -227,10 +219,13 @@ export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProx
       if (ended) return;
       ended = true;
       clearTimeout(deadline);
+      // What the server answers from now on is not read: statements still running are logged as they stand.
+      watch.close();
       untrack();
       wire.close();
-      void writer.close().catch(() => {});
-      void reader.cancel().catch(() => {});
+      client.end();
+      // A client that never closes its side does not keep the connection.
+      setTimeout(() => client.destroy(), 1_000).unref();
     };
     const forget = track(target.key, end);
     cancels.set(wire.cancelKey, wire);
@@ -251,31 +246,33 @@ export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProx
       clearTimeout(deadline);
       deadline = undefined;
     };
+    const client = transport.takeOver((chunk) => {
+      if (ended) return;
+      watch.sent(chunk);
+      arm();
+      // The server's side takes the bytes before the client's next ones are read.
+      const sending = wire.send(chunk);
+      if (!sending) return;
+      client.pause();
+      sending.then(() => {
+        if (!ended) client.resume();
+      }, end);
+    });
+    client.once('close', end);
+    client.once('end', end);
     wire.onEnd(end);
     wire.onData((chunk) => {
       if (ended) return;
-      void writer.write(chunk).catch(end);
       // The client reads slower than the server sends: the server waits, not the proxy's memory.
-      if ((writer.desiredSize ?? 1) <= 0) {
+      if (!client.write(chunk)) {
         wire.pause();
-        void writer.ready.then(() => wire.resume(), end);
+        client.once('drain', () => wire.resume());
       }
       watch.received(chunk);
       disarm();
     });
-    await writer.write(wire.greeting).catch(end);
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done || ended) break;
-        watch.sent(value);
-        arm();
-        await wire.send(value);
-      }
-    } catch {
-      // the client went away
-    }
-    end();
+    if (client.destroyed) end();
+    else client.write(wire.greeting);
   }
 
   return {

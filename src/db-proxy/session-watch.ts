@@ -147,6 +147,21 @@ export class SessionWatch {
     }
   }
 
+  /**
+   * The session ended (either side closed it): statements still pending are reported as they
+   * stand. One whose error already came is logged with it (a client may close as soon as it reads
+   * the ErrorResponse, before the ReadyForQuery behind it is relayed); one with no answer is
+   * logged as cut off. Nothing more is reported after this.
+   */
+  close(): void {
+    while (this.pending.length) {
+      const head = this.pending[0]!;
+      if (head.error === null) head.error = 'the session ended before the statement did';
+      this.finish();
+    }
+    this.uncommitted = [];
+  }
+
   private finish(): void {
     const done = this.pending.shift();
     if (!done?.text) return;

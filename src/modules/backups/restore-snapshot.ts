@@ -120,17 +120,23 @@ export async function restoreSnapshot(
       const now = (blueprint: string) => databases.find((database) => database.blueprint === blueprint);
       const dataOf = (blueprint: string) => (now(blueprint)?.placementId ? snapshot.data?.find((entry) => entry.blueprint === blueprint) : undefined);
       if (snapshot.databases) {
-        await tx.tenantDatabase.deleteMany({ where: { tenantId: tenant.id } });
-        await tx.tenantDatabase.createMany({
-          data: snapshot.databases.map((database) => ({
-            tenantId: tenant.id,
+        // Each record is rewritten in place, never dropped and made again: a reader that found it
+        // by id a moment ago (GraphQL loads a tenant's databases in more than one statement) still
+        // finds it, and what only the record knows (a move under way) stays with it.
+        const blueprints = snapshot.databases.map((database) => database.blueprint);
+        await tx.tenantDatabase.deleteMany({ where: { tenantId: tenant.id, blueprint: { notIn: blueprints } } });
+        for (const database of snapshot.databases) {
+          const fields = {
             ...database,
             status: 'READY' as const,
-            placementId: now(database.blueprint)?.placementId ?? null,
-            blueprintId: now(database.blueprint)?.blueprintId ?? null,
             schemaVersion: dataOf(database.blueprint)?.schemaVersion ?? now(database.blueprint)?.schemaVersion ?? 0,
-          })),
-        });
+          };
+          await tx.tenantDatabase.upsert({
+            where: { tenantId_blueprint: { tenantId: tenant.id, blueprint: database.blueprint } },
+            create: { tenantId: tenant.id, ...fields },
+            update: fields,
+          });
+        }
       }
       // The rows went back above: the records say the version the schemas were rebuilt at.
       for (const entry of snapshot.data ?? []) {

@@ -3,6 +3,7 @@ import type { SqlSessions } from '../../gateway-db/sql-sessions.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import type { Keyring } from '../../lib/keyring.js';
 import type { DataPlanePlans } from './data-plane-plans.js';
+import type { ServerDirectory } from './data-plane-servers.js';
 
 /** What workspaces, blueprints and tenant databases need beyond Prisma, wired once in app.ts. */
 export type DataPlaneDeps = {
@@ -19,4 +20,8 @@ export type DataPlaneDeps = {
   keyring: Keyring;
   /** What each plan allows a project on the data plane. */
   plans: DataPlanePlans;
+  /** Which server databases go to: the shared one, and dedicated (L2) ones by zone. */
+  servers: ServerDirectory;
+  /** The database proxy's sessions in this process, by placement (absent before the proxy is made). */
+  proxySessions?: { disconnect(placementId: string): unknown };
 };

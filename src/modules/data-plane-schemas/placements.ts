@@ -4,6 +4,7 @@ import type { DataPlacement, DataPlaneDatabase, PrismaClient } from '../../gener
 import { ConflictError } from '../../lib/errors.js';
 import { type Keyring, open, type RewrapCount, rewrap, rewrapPageSize, rewrapRows, seal } from '../../lib/keyring.js';
 import type { DataPlaneDeps } from './data-plane-deps.js';
+import { pickDedicatedServer } from './data-plane-servers.js';
 
 /** A placement with the database it is in: everything needed to reach the schema. */
 export type Placed = DataPlacement & { database: DataPlaneDatabase };
@@ -58,10 +59,13 @@ export function rewrapPlacementPasswords(prisma: Pick<PrismaClient, 'dataPlaceme
  * made under a name lock so two first uses make one.
  */
 export async function projectDatabase(deps: DataPlaneDeps, projectId: string): Promise<DataPlaneDatabase> {
-  const ready = await deps.prisma.dataPlaneDatabase.findFirst({ where: { projectId, readyAt: { not: null } }, orderBy: { createdAt: 'asc' } });
+  const ready = await deps.prisma.dataPlaneDatabase.findFirst({
+    where: { projectId, dedicated: false, readyAt: { not: null } },
+    orderBy: { createdAt: 'asc' },
+  });
   if (ready) return ready;
   return deps.sql.withNameLocks([`data-plane-database:${projectId}`], async () => {
-    const existing = await deps.prisma.dataPlaneDatabase.findFirst({ where: { projectId }, orderBy: { createdAt: 'asc' } });
+    const existing = await deps.prisma.dataPlaneDatabase.findFirst({ where: { projectId, dedicated: false }, orderBy: { createdAt: 'asc' } });
     const record =
       existing ?? (await deps.prisma.dataPlaneDatabase.create({ data: { projectId, server: deps.dataPlane.defaultServer, name: opaque('tdbd') } }));
     if (record.readyAt) return record;
@@ -69,6 +73,46 @@ export async function projectDatabase(deps: DataPlaneDeps, projectId: string): P
     await deps.dataPlane.createDatabase(record.server, record.name);
     return deps.prisma.dataPlaneDatabase.update({ where: { id: record.id }, data: { readyAt: new Date() } });
   });
+}
+
+/**
+ * Where a dedicated (L2) tenant database of `region` goes: on PostgreSQL a database of its own, on
+ * the least loaded server of its zone (pickDedicatedServer), its record written first; on the
+ * embedded data plane, one instance, the project's database (nothing more apart is possible there).
+ */
+export async function dedicatedDatabase(deps: DataPlaneDeps, projectId: string, region: string, field?: string): Promise<DataPlaneDatabase> {
+  if (deps.dataPlane.kind === 'pglite') return projectDatabase(deps, projectId);
+  const server = await pickDedicatedServer(deps.prisma, deps.servers, region, field);
+  const record = await deps.prisma.dataPlaneDatabase.create({ data: { projectId, server, name: opaque('tdbd'), dedicated: true } });
+  try {
+    await deps.dataPlane.createDatabase(record.server, record.name);
+  } catch (error) {
+    await dropDatabaseRecord(deps, record).catch(() => {});
+    throw error;
+  }
+  return deps.prisma.dataPlaneDatabase.update({ where: { id: record.id }, data: { readyAt: new Date() } });
+}
+
+/**
+ * Drops the dedicated databases of the project holding a schema of this name that nothing names
+ * (no tenant database, workspace or move in progress): what a provisioning or a move left when its
+ * process died between making the database and recording it. Called before making another.
+ */
+export async function dropStrayDedicated(deps: DataPlaneDeps, projectId: string, schemaName: string): Promise<void> {
+  const candidates = await deps.prisma.dataPlacement.findMany({
+    where: { schemaName, database: { projectId, dedicated: true }, tenantDatabase: null, workspace: null },
+    select: { id: true },
+  });
+  for (const { id } of candidates) {
+    if (await deps.prisma.tenantDatabase.count({ where: { movingToPlacementId: id } })) continue;
+    await dropPlacement(deps, id);
+  }
+}
+
+/** Drops a database the gateway made and its record (its placements' records gone first). */
+async function dropDatabaseRecord(deps: DataPlaneDeps, database: DataPlaneDatabase): Promise<void> {
+  await deps.dataPlane.dropDatabase(database.server, database.name, []);
+  await deps.prisma.dataPlaneDatabase.deleteMany({ where: { id: database.id } });
 }
 
 /** Whether a TenantDatabase or Workspace names the placement. */
@@ -96,8 +140,10 @@ export async function createPlacement(
   schemaName: string,
   chain: { statements: string[]; version: number } = { statements: [], version: 0 },
   held?: ReadonlySet<string>,
+  /** A dedicated (L2) tenant database, in this zone: a database of its own (dedicatedDatabase). */
+  dedicated?: { region: string; field?: string },
 ): Promise<Placed> {
-  const database = await projectDatabase(deps, projectId);
+  const database = dedicated ? await dedicatedDatabase(deps, projectId, dedicated.region, dedicated.field) : await projectDatabase(deps, projectId);
   const nameTaken = () =>
     new ConflictError(`A database named ${schemaName} already exists on the server; remove it or choose another name`, { schema: schemaName });
   const taken = await deps.prisma.dataPlacement.findUnique({ where: { databaseId_schemaName: { databaseId: database.id, schemaName } } });
@@ -141,12 +187,29 @@ export async function createPlacement(
   return deps.prisma.dataPlacement.update({ where: { id: placed.id }, data: { readyAt: new Date() }, include: { database: true } });
 }
 
+/**
+ * Ends every session of the placements' logins: the database proxy's in this process, and every
+ * one on their servers (other processes' proxy sessions and pooled connections included). What
+ * they may open next is the caller's rule (a suspended tenant's proxy logins are refused).
+ */
+export async function endPlacementSessions(deps: DataPlaneDeps, placementIds: string[]): Promise<void> {
+  if (placementIds.length === 0) return;
+  const placements = await deps.prisma.dataPlacement.findMany({ where: { id: { in: placementIds } }, include: { database: true } });
+  for (const placed of placements) {
+    deps.proxySessions?.disconnect(placed.id);
+    await deps.dataPlane.endSessions(placed.database.server, placed.roleName);
+  }
+}
+
 /** Drops the placement's schema and role, then its record. Dropping what is gone is not an error. */
 export async function dropPlacement(deps: DataPlaneDeps, placementId: string): Promise<void> {
   const placed = await deps.prisma.dataPlacement.findUnique({ where: { id: placementId }, include: { database: true } });
   if (!placed) return;
+  deps.proxySessions?.disconnect(placed.id);
   await deps.dataPlane.dropLogin(placed.database.server, placed.database.name, placed.roleName);
   await deps.prisma.dataPlacement.delete({ where: { id: placementId } });
+  // A dedicated database is its one placement's: it goes with it.
+  if (placed.database.dedicated) await dropDatabaseRecord(deps, placed.database);
 }
 
 /**

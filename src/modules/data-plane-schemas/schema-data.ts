@@ -95,7 +95,8 @@ export async function restoreSchemaData(
     const rows = byName.get(name)!.rows;
     if (rows.length === 0) continue;
     const table = `${schema}.${quotedName(name)}`;
-    await session.query(`INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`, [JSON.stringify(rows)]);
+    // OVERRIDING SYSTEM VALUE: identity columns GENERATED ALWAYS take the copied values too.
+    await session.query(`INSERT INTO ${table} OVERRIDING SYSTEM VALUE SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`, [JSON.stringify(rows)]);
   }
   const { rows: sequences } = await session.query(
     `SELECT c.relname, a.attname, pg_catalog.pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname)

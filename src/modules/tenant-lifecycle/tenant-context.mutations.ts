@@ -19,6 +19,7 @@ builder.mutationField('deleteTenantInContext', (t) =>
     description: 'Soft delete (deleteTenant) of the tenant the tenant context names',
     type: TenantRef,
     args: { context: t.arg({ type: TenantContextInput, required: true }) },
-    resolve: async (query, _root, { context }, ctx) => transitionTenant(ctx, (await resolveTenantContext(ctx, context, 'tenants:write')).id, 'delete', query),
+    resolve: async (query, _root, { context }, ctx) =>
+      transitionTenant(ctx, (await resolveTenantContext(ctx, context, 'tenants:write')).id, 'delete', query, ctx.dataPlane),
   }),
 );

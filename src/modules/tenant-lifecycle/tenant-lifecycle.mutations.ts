@@ -92,7 +92,7 @@ for (const [field, [transition, description]] of Object.entries(lifecycle)) {
       description,
       type: TenantRef,
       args: { id: t.arg.id({ required: true }) },
-      resolve: (query, _root, { id }, ctx) => transitionTenant(ctx, String(id), transition, query),
+      resolve: (query, _root, { id }, ctx) => transitionTenant(ctx, String(id), transition, query, ctx.dataPlane),
     }),
   );
 }

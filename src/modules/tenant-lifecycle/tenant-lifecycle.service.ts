@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ApiKey, Prisma, Tenant } from '../../generated/prisma/client.js';
 import type { IsolationLevel, PlanTier, TenantStatus } from '../../generated/prisma/enums.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import { parseInput } from '../../lib/validation.js';
 import { type AuditChange, auditedChange, recordAudit } from '../../kernel/audit-trail.js';
 import { type BackupDeps, removeBackupFiles } from '../backups/backup-files.js';
@@ -11,6 +11,8 @@ import { assertNoDatabaseWork } from '../../kernel/tenant-state.js';
 import { databaseSlug, planDatabases, type TenantDatabaseInput } from '../tenantsdb-databases/placement.js';
 import { createTenantSchemas, dropTenantSchemas, dropUnreferencedTenantSchemas, planTenantSchemas } from '../workspaces/blueprint-databases.js';
 import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
+import { endPlacementSessions } from '../data-plane-schemas/placements.js';
+import { servedZones } from '../data-plane-schemas/data-plane-servers.js';
 import { type CreateApiKeyInput, createApiKey } from '../identity/api-keys.js';
 import { type Actor, type Principal, requireScope } from '../../kernel/principal.js';
 import { defaultRegion, regionIds } from '../regions/regions.catalog.js';
@@ -218,7 +220,7 @@ export async function createTenant(
   const defaults = tierLimits[tier];
   // A project's tenant databases are real schemas from its blueprints; a tenant outside any
   // project has no blueprints to draw from, so its databases stay records.
-  const schemas =
+  const planned =
     placement && projectId && dataPlane
       ? await planTenantSchemas(
           actor.prisma,
@@ -227,12 +229,41 @@ export async function createTenant(
           placement.databases.map((database) => database.blueprint),
         )
       : [];
+  // Shared databases are made now; a dedicated one is provisioned by the database-phases job (a
+  // database of its own on a server of its zone), the answer saying `provisioning` meanwhile.
+  const dedicated = new Map(planned.flatMap((schema, index) => (placement!.databases[index]!.isolation === 'DEDICATED' ? [[schema.blueprint, schema]] : [])));
+  const schemas = planned.filter((schema) => !dedicated.has(schema.blueprint));
+  if (dataPlane && dedicated.size) {
+    const zones = servedZones(dataPlane.servers);
+    const violations = placement!.databases.flatMap((database, index) =>
+      database.isolation === 'DEDICATED' && !zones.has(database.region)
+        ? [
+            {
+              field: `databases.${index}.region`,
+              rule: 'served_zone',
+              message: `region "${database.region}" has no database server here; served zones: ${[...zones].join(', ')} (see GET /regions)`,
+            },
+          ]
+        : [],
+    );
+    if (violations.length) throw new InvalidInputError(violations);
+  }
   // The schemas' names stay locked until the records are written (or the schemas dropped again):
   // a request meeting a leftover schema of a name takes it over only while nobody is creating it.
   const create = async (held?: ReadonlySet<string>) => {
     const placed = dataPlane && projectId ? await createTenantSchemas(dataPlane, projectId, schemas, held) : [];
     const databases = placement?.databases.map((database) => {
-      const index = schemas.findIndex((planned) => planned.blueprint === database.blueprint);
+      const deferred = dedicated.get(database.blueprint);
+      if (deferred) {
+        return {
+          ...database,
+          blueprintRef: { connect: { id: deferred.blueprintId } },
+          schemaVersion: deferred.schemaVersion,
+          status: 'PROVISIONING' as const,
+          phaseEndsAt: database.phaseEndsAt ?? new Date(),
+        };
+      }
+      const index = schemas.findIndex((made) => made.blueprint === database.blueprint);
       const schema = schemas[index];
       return schema
         ? {
@@ -273,7 +304,7 @@ export async function createTenant(
       });
       await recordAudit(tx, actor, { tenantId: created.id, action: 'tenant.created', target: `tenant:${created.slug}`, changes: tenantChanges(null, created) });
       // A dedicated database provisions until its phase ends: the queue ends it, whichever process is up then.
-      const provisioned = placement?.databases.flatMap((database) => (database.phaseEndsAt instanceof Date ? [database.phaseEndsAt] : []));
+      const provisioned = databases?.flatMap((database) => (database.phaseEndsAt instanceof Date ? [database.phaseEndsAt] : []));
       if (provisioned?.length) await followDatabasePhases(tx, created.id, new Date(Math.min(...provisioned.map((end) => end.getTime()))));
       return created;
     }).catch(async (error: unknown) => {
@@ -350,7 +381,13 @@ const transitions = {
  * The lifecycle state machine. The update is conditional on the status it was read in,
  * so two racing transitions cannot both succeed.
  */
-export async function transitionTenant(actor: Actor, ref: string, name: keyof typeof transitions, query: TenantQuery = {}): Promise<Tenant> {
+export async function transitionTenant(
+  actor: Actor,
+  ref: string,
+  name: keyof typeof transitions,
+  query: TenantQuery = {},
+  dataPlane?: DataPlaneDeps,
+): Promise<Tenant> {
   const transition: Transition = transitions[name];
   const tenant = await resolveTenant(actor, ref, 'tenants:write');
   assertNotTenantsOwnAct(actor.principal!, `${transition.action} its tenant`);
@@ -373,6 +410,15 @@ export async function transitionTenant(actor: Actor, ref: string, name: keyof ty
   });
   if (count === 0) throw refuse(current.status);
   actor.credentialsChanged?.();
+  // A suspended or deleted tenant's databases are closed to it: its open sessions (the proxy's
+  // included, in every process) end now, and the proxy refuses new ones.
+  if (dataPlane && (name === 'suspend' || name === 'delete')) {
+    const placed = await actor.prisma.tenantDatabase.findMany({ where: { tenantId: tenant.id, placementId: { not: null } }, select: { placementId: true } });
+    await endPlacementSessions(
+      dataPlane,
+      placed.map((database) => database.placementId!),
+    );
+  }
   return current;
 }
 

@@ -1,5 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { regionCatalog } from '../regions/regions.catalog.js';
+import { servedZones } from '../data-plane-schemas/data-plane-servers.js';
 import DataLoader from 'dataloader';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { type TenantCounts, tenantCounts } from './tenant-counts.js';
@@ -39,9 +40,12 @@ export const RegionRef = builder.objectRef<(typeof regionCatalog)[number]>('Regi
 
 builder.queryField('regions', (t) =>
   t.field({
-    description: 'Where tenants can be placed',
+    description: 'Where tenants can be placed: cloud regions, and the zones a TenantsDB database server here is in',
     type: [RegionRef],
-    resolve: () => regionCatalog,
+    resolve: (_root, _args, ctx) => {
+      const zones = servedZones(ctx.dataPlane.servers);
+      return regionCatalog.filter((region) => region.kind !== 'ZONE' || zones.has(region.id));
+    },
   }),
 );
 

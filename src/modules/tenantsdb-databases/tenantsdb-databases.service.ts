@@ -10,6 +10,7 @@ import { assertNotTenantsOwnAct, resolveTenant } from '../../kernel/tenant-acces
 import { type DatabaseWork, followDatabasePhases } from './database-work.js';
 import { assertNoDatabaseWork } from '../../kernel/tenant-state.js';
 import { databaseInput } from './placement.js';
+import { servedZones } from '../data-plane-schemas/data-plane-servers.js';
 
 export type MigrationInput = { blueprint: string; isolation: IsolationLevel; region?: string | null };
 
@@ -24,8 +25,9 @@ export type MigrationResult = {
 
 /**
  * Moves one of the tenant's databases between shared and dedicated, or between zones: a
- * safety backup first, then `syncing` (replication, queries keep working) → `migrating`
- * (cutover) → `ready` at the new placement. Only a ready tenant migrates, one database at a time.
+ * safety backup first, then `syncing` (the target is built; queries keep working) → `migrating`
+ * (cutover: writes stop, the rows are copied, routing switches) → `ready` at the new placement,
+ * run by the `database-phases` job (database-state.ts, database-moves.ts). Only a ready tenant migrates, one database at a time.
  */
 export async function migrateTenantDatabase(
   actor: Actor,
@@ -54,6 +56,15 @@ export async function migrateTenantDatabase(
     throw new ConflictError(`Database "${database.blueprint}" is already ${data.isolation === 'DEDICATED' ? 'L2' : 'L1'} in ${toRegion}: nothing to migrate`, {
       currentStatus: 'READY',
     });
+  }
+  if (data.isolation === 'DEDICATED' && backups.dataPlane && !servedZones(backups.dataPlane.servers).has(toRegion)) {
+    throw new InvalidInputError([
+      {
+        field: 'region',
+        rule: 'served_zone',
+        message: `region "${toRegion}" has no database server here; served zones: ${[...servedZones(backups.dataPlane.servers)].join(', ')} (see GET /regions)`,
+      },
+    ]);
   }
   await takeSafetyBackup(actor, backups, tenant);
   const phaseEndsAt = new Date(Date.now() + work.timings.syncMs);

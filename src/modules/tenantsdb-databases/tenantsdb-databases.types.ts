@@ -51,7 +51,8 @@ builder.prismaObjectFields(TenantRef, (t) => ({
   }),
   state: t.field({
     type: TenantState,
-    select: { status: true, databases: { select: { status: true } } },
+    // The same arguments as the `databases` field's, so that both are one selection (one statement).
+    select: { status: true, databases: { select: { status: true }, orderBy: { blueprint: 'asc' } } },
     resolve: (tenant) => tenantState(tenant.status, tenant.databases),
   }),
   undoableRecovery: t.field({

@@ -60,7 +60,8 @@ export async function proxyTargets(deps: Pick<DataPlaneDeps, 'prisma' | 'keyring
   const databases = await deps.prisma.tenantDatabase.findMany({
     where: {
       blueprint: database.slice(0, split),
-      status: 'READY',
+      // A database being moved serves from where it is until the cutover's freeze closes its sessions.
+      status: { in: ['READY', 'SYNCING', 'MIGRATING'] },
       placement: { readyAt: { not: null } },
       tenant: { slug: database.slice(split + 2), projectId: { in: projectIds }, status: 'ACTIVE' },
     },

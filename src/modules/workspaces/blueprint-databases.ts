@@ -18,7 +18,15 @@ export async function deployedChain(
   return { version: versions.at(-1)?.number ?? 0, statements: versions.flatMap((version) => version.statements) };
 }
 
-export type PlannedSchema = { blueprint: string; blueprintId: string; schemaName: string; schemaVersion: number; statements: string[] };
+export type PlannedSchema = {
+  blueprint: string;
+  blueprintId: string;
+  schemaName: string;
+  schemaVersion: number;
+  statements: string[];
+  /** A dedicated (L2) database: a database of its own in this zone (see dedicatedDatabase). */
+  dedicated?: { region: string; field?: string };
+};
 
 /**
  * The schemas a project's new tenant gets, one per blueprint, at the blueprint's latest deployed
@@ -54,7 +62,8 @@ export async function planTenantSchemas(prisma: PrismaClient, projectId: string,
 }
 
 /**
- * Creates the planned schemas in the project's data-plane database, each its own login and schema
+ * Creates the planned schemas in the project's data-plane database (a dedicated one in a database
+ * of its own), each its own login and schema
  * with its blueprint's DDL chain; when one fails, those already made are dropped and the error is
  * thrown. `held`: the names' locks the caller holds until the records are written (a leftover
  * placement of the gateway's own is then taken over, see createPlacement).
@@ -63,7 +72,9 @@ export async function createTenantSchemas(deps: DataPlaneDeps, projectId: string
   const made: Placed[] = [];
   try {
     for (const schema of planned) {
-      made.push(await createPlacement(deps, projectId, schema.schemaName, { statements: schema.statements, version: schema.schemaVersion }, held));
+      made.push(
+        await createPlacement(deps, projectId, schema.schemaName, { statements: schema.statements, version: schema.schemaVersion }, held, schema.dedicated),
+      );
     }
   } catch (error) {
     await dropTenantSchemas(
