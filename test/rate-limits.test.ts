@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Scope } from '../src/generated/graphql/graphql.js';
 import { defaultRateLimits } from '../src/rate-limit/limits.js';
-import { codes, createKey, createTenant } from './support/fixtures.js';
+import { codes, createKey, createTenant, setProjectTier, signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway, testRateLimits, uniqueSlug } from './support/gateway.js';
 
 let gateway: TestGateway;
@@ -218,6 +218,47 @@ describe('tier quotas', () => {
     expect(refused.errors![0]!.message).toBe('Rate limit exceeded: max 4 requests per minute for the FREE tier');
     expect(refused.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', policy: 'tier-free', limit: 4, windowSeconds: 60 });
     expect((await gateway.graphql(`{ tenant(id: "${tenant.id}") { id } }`)).errors).toBeUndefined();
+  });
+});
+
+describe('project quotas (seed 002: API requests per minute, per project, by plan)', () => {
+  test("a FREE project's keys share its plan's requests a minute: REST and GraphQL alike, then 429 in the envelope; another project is not held", async () => {
+    const account = await signupAccount(gateway);
+    const headers = { authorization: `Bearer ${account.key}` };
+    // A second key of the same project counts on the same minute.
+    const { id: projectId } = await gateway.database.prisma.project.findUniqueOrThrow({ where: { slug: account.projectId } });
+    const second = await gateway.graphql<{ createApiKey: { secret: string } }, object>(
+      'mutation ($projectId: ID!) { createApiKey(input: { name: "second", projectId: $projectId, scopes: [TENANTS_READ] }) { secret } }',
+      { projectId },
+      account.key,
+    );
+    expect(second.errors).toBeUndefined();
+    // signup's own request was not a project key's; createApiKey was the first, these are the 2nd to 4th.
+    expect((await gateway.rest('GET', '/tenants', { headers })).status).toBe(200);
+    expect((await gateway.graphql('{ tenants(first: 1) { totalCount } }', {}, second.data!.createApiKey.secret)).errors).toBeUndefined();
+    expect((await gateway.rest('GET', '/tenants', { headers })).status).toBe(200);
+    const refused = await gateway.rest('GET', '/tenants', { headers });
+    expect(refused.status).toBe(429);
+    expect(refused.body).toEqual({
+      success: false,
+      http_status: 429,
+      code: 'rate_limited',
+      error: "Rate limit exceeded: max 4 requests per minute for the project's FREE plan",
+    });
+    expectRateLimitHeaders(refused.headers, 'project-tier-free', 4, 60);
+    const overGraphQL = await gateway.graphql('{ tenants(first: 1) { totalCount } }', {}, second.data!.createApiKey.secret);
+    expect(overGraphQL.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', policy: 'project-tier-free', limit: 4 });
+    // Another project, and the operator, are not held by it.
+    const other = await signupAccount(gateway);
+    expect((await gateway.rest('GET', '/tenants', { headers: { authorization: `Bearer ${other.key}` } })).status).toBe(200);
+    expect((await gateway.graphql('{ viewer { project { tier } } }')).status).toBe(200);
+  });
+
+  test("a paid project gets its plan's minute: raised to BASIC, the same project's key is not refused at FREE's count", async () => {
+    const account = await signupAccount(gateway);
+    await setProjectTier(gateway, account.projectId, 'BASIC');
+    const headers = { authorization: `Bearer ${account.key}` };
+    for (let index = 0; index < 6; index++) expect((await gateway.rest('GET', '/tenants', { headers })).status).toBe(200);
   });
 });
 

@@ -10,19 +10,28 @@ import { domainGraphQLError } from './errors.js';
  * credential at all in production. In development an anonymous explorer may browse
  * the schema, and each field still demands its scope.
  */
-export function useAuthGuard(
-  tenantQuota: (tenant: { id: string; slug?: string }, tier: NonNullable<Principal['tenantTier']>, ownPerMinute?: number) => Promise<void>,
-): Plugin<GraphQLContext> {
+export function useAuthGuard(quotas: {
+  tenant: (tenant: { id: string; slug?: string }, tier: NonNullable<Principal['tenantTier']>, ownPerMinute?: number) => Promise<void>;
+  project: (projectId: string, tier: NonNullable<Principal['projectTier']>) => Promise<void>;
+}): Plugin<GraphQLContext> {
   return {
     async onExecute({ args, setResultAndStopExecution }) {
       const ctx = args.contextValue;
       const { principal } = ctx;
       if (principal) {
-        if (!principal.tenantId || !principal.tenantTier || ctx.quotaCounted) return;
-        // A tenant key's requests count against its tier's quota, once per HTTP request.
+        if (ctx.quotaCounted) return;
+        // A tenant key's requests count against its tenant's quota, a project key's against its
+        // project's (seed 002), once per HTTP request.
+        const counting =
+          principal.tenantId && principal.tenantTier
+            ? quotas.tenant({ id: principal.tenantId, slug: principal.tenantSlug }, principal.tenantTier, principal.tenantQuotaPerMinute)
+            : principal.projectId && principal.projectTier
+              ? quotas.project(principal.projectId, principal.projectTier)
+              : null;
+        if (!counting) return;
         ctx.quotaCounted = true;
         try {
-          await tenantQuota({ id: principal.tenantId, slug: principal.tenantSlug }, principal.tenantTier, principal.tenantQuotaPerMinute);
+          await counting;
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
           setResultAndStopExecution({ errors: [domainGraphQLError(error)] });

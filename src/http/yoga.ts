@@ -11,7 +11,7 @@ import { useMetering } from '../graphql/metering.js';
 import { type OperationObserver, useOperationMetrics } from '../graphql/operation-metrics.js';
 import { schema } from '../graphql/schema.js';
 import type { Logger } from '../lib/logger.js';
-import { checkTenantQuota, type RateLimitSettings } from '../rate-limit/limits.js';
+import { checkProjectQuota, checkTenantQuota, type RateLimitSettings } from '../rate-limit/limits.js';
 import type { CounterStore } from '../rate-limit/store.js';
 import { graphiqlDefaultQuery, graphiqlHeaderPlaceholder } from './graphiql.js';
 import { contextFactory, type Credentials, useCredentialsFirst } from './credentials.js';
@@ -56,7 +56,10 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context, obs
       useDocumentLimits(),
       useBadUserInputValidation(),
       useOperationMetrics(observer),
-      useAuthGuard((tenant, tier, own) => (limiting ? checkTenantQuota(store, rateLimits, tenant, tier, own) : Promise.resolve())),
+      useAuthGuard({
+        tenant: (tenant, tier, own) => (limiting ? checkTenantQuota(store, rateLimits, tenant, tier, own) : Promise.resolve()),
+        project: (projectId, tier) => (limiting ? checkProjectQuota(store, rateLimits, projectId, tier) : Promise.resolve()),
+      }),
       ...(env.METERING === 'on' ? [useMetering()] : []),
       ...(env.GRAPHQL_JIT === 'on'
         ? [

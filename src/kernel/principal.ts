@@ -54,6 +54,8 @@ export type Principal = {
   tenantTier?: 'FREE' | 'BASIC' | 'PRO' | 'ENTERPRISE';
   /** The owning tenant's own per-minute limit (its gateway configuration's rateLimit), for tenant keys: it only ever lowers the tier's. */
   tenantQuotaPerMinute?: number;
+  /** The owning project's plan, for project keys (not a tenant's): what their per-minute quota follows (seed 002: API requests per minute, per project). */
+  projectTier?: 'FREE' | 'BASIC' | 'PRO' | 'ENTERPRISE';
   /** The owning tenant's standing, for tenant keys: a suspended or expired tenant's keys only read. */
   tenantStanding?: TenantStanding;
   scopes: ReadonlySet<Scope>;

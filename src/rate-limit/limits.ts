@@ -122,6 +122,24 @@ export async function checkTenantQuota(
   }
 }
 
+/**
+ * After authentication: a project key's API requests per minute, by the project's plan (seed 002's
+ * tier-based limits, scope project): every key of the project counts on one counter.
+ */
+export async function checkProjectQuota(store: CounterStore, settings: RateLimitSettings, projectId: string, tier: PlanTier): Promise<void> {
+  const limit = settings.tierPerMinute[tier];
+  const { count, resetMs } = await store.increment(`quota:project:${projectId}`, 60_000);
+  if (count > limit) {
+    throw new RateLimitedError(
+      `Rate limit exceeded: max ${limit} requests per minute for the project's ${tier} plan`,
+      `project-tier-${tier.toLowerCase()}`,
+      limit,
+      60,
+      resetMs / 1000,
+    );
+  }
+}
+
 /** On-demand backups an hour per project (or tenant outside projects), by tier. */
 export async function checkBackupRequests(store: CounterStore, settings: RateLimitSettings, key: string, tier: PlanTier): Promise<void> {
   const limit = settings.backupsPerHour[tier];

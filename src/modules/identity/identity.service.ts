@@ -18,7 +18,7 @@ type OwningTenant = Pick<Tenant, 'slug' | 'tier' | 'status' | 'statusBeforeResto
   gatewayConfig?: { quotaPerMinute: number | null } | null;
 };
 
-export function principalFromKey(key: ApiKey & { tenant?: OwningTenant | null }, standing?: TenantStanding): Principal {
+export function principalFromKey(key: ApiKey & { tenant?: OwningTenant | null; project?: Pick<Project, 'tier'> | null }, standing?: TenantStanding): Principal {
   return {
     id: key.id,
     keyId: key.id,
@@ -29,6 +29,7 @@ export function principalFromKey(key: ApiKey & { tenant?: OwningTenant | null },
     tenantSlug: key.tenant?.slug,
     tenantTier: key.tenant?.tier,
     tenantQuotaPerMinute: key.tenant?.gatewayConfig?.quotaPerMinute ?? undefined,
+    projectTier: key.tenantId ? undefined : key.project?.tier,
     tenantStanding: standing,
     scopes: new Set(key.scopes as Scope[]),
   };
@@ -54,6 +55,7 @@ export async function authenticate(prisma: Actor['prisma'], presented: string, a
       tenant: {
         select: { slug: true, tier: true, status: true, statusBeforeRestore: true, expiresAt: true, gatewayConfig: { select: { quotaPerMinute: true } } },
       },
+      project: { select: { tier: true } },
     },
   });
   if (!key || key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= Date.now())) return invalidKey;
