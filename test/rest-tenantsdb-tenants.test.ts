@@ -589,8 +589,15 @@ describe('recovery_undo in GET /tenants/{id}', () => {
     await waitForStatus(pro.key, id, 'ready', 10_000);
 
     const tenant = await gateway.rest('GET', `/tenants/${id}`, { headers: as(pro.key) });
+    // original_host: the server its database is on (`embedded` on PGlite, `default` for the suite's PostgreSQL).
+    const placed = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({
+      where: { tenant: { slug: id, projectId: pro.projectId } },
+      select: { placement: { select: { database: { select: { server: true } } } } },
+    });
+    expect(['embedded', 'default']).toContain(placed.placement!.database.server);
     expect(tenant.body.recovery_undo).toEqual({
       available: true,
+      original_host: placed.placement!.database.server,
       expires_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
       expires_in: expect.stringMatching(/^23h 5\dm$/),
       command: `tdb tenants recover-undo ${id}`,

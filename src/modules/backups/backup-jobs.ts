@@ -4,7 +4,15 @@ import { DomainError } from '../../lib/errors.js';
 import type { Actor } from '../../kernel/principal.js';
 import { afterRestore } from '../tenants/interrupted-work.js';
 import { type BackupDeps, fillBackup, LeaseLost, loadSnapshot, writeBackup } from './backup-files.js';
-import { recoveryAudit, recoveryAuthor, recoverySnapshot, recoveryUndoAudit, recoveryUndoAuthor, recoveryUndoWindowMs } from './recovery-snapshot.js';
+import {
+  recoveryAudit,
+  recoveryAuthor,
+  recoveryHost,
+  recoverySnapshot,
+  recoveryUndoAudit,
+  recoveryUndoAuthor,
+  recoveryUndoWindowMs,
+} from './recovery-snapshot.js';
 import { RestoreNotOwned, restoreSnapshot, rollbackAudit, rollbackAuthor } from './restore-snapshot.js';
 
 /** Who asked for the job, as the audit events it writes name them; it grants nothing. */
@@ -112,7 +120,13 @@ export async function runBackupJob(prisma: Actor['prisma'], deps: BackupDeps, jo
         await end(tx);
         // The undo window starts when the recovery was asked for.
         await tx.tenantRecovery.create({
-          data: { tenantId: tenant.id, targetTimestamp: timestamp, safetyPath, expiresAt: new Date(job.createdAt.getTime() + recoveryUndoWindowMs) },
+          data: {
+            tenantId: tenant.id,
+            targetTimestamp: timestamp,
+            safetyPath,
+            expiresAt: new Date(job.createdAt.getTime() + recoveryUndoWindowMs),
+            originalHost: await recoveryHost(tx, tenant.id),
+          },
         });
       },
     });

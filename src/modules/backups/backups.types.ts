@@ -86,6 +86,10 @@ export const TenantRecoveryRef = builder.prismaObject('TenantRecovery', {
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'The end of the 24-hour undo window' }),
     undoneAt: t.expose('undoneAt', { type: 'DateTime', nullable: true }),
+    originalHost: t.exposeString('originalHost', {
+      nullable: true,
+      description: "The data-plane server the tenant's databases were on when recovered (null: recorded before this was kept, or no database)",
+    }),
   }),
 });
 

@@ -1,4 +1,4 @@
-import type { BackupRecord, Tenant } from '../../generated/prisma/client.js';
+import type { BackupRecord, Prisma, Tenant } from '../../generated/prisma/client.js';
 import type { AuditChange } from '../../kernel/audit-trail.js';
 import { readConfigDocument } from '../configs/config-document.js';
 import { revisionsWhere } from '../configs/revisions.js';
@@ -61,3 +61,18 @@ export const recoveryAuthor = (label: string, timestamp: Date) => `${label} (rec
 export const recoveryAudit = (timestamp: Date) => ({ action: 'backup.recovered', target: `recovery:${timestamp.toISOString()}` });
 export const recoveryUndoAuthor = (label: string) => `${label} (recovery undone)`;
 export const recoveryUndoAudit = (timestamp: Date) => ({ action: 'backup.recovery_undone', target: `recovery:${timestamp.toISOString()}` });
+
+/**
+ * Where the tenant's databases are when it is recovered: the data-plane server of its first
+ * database's placement (by blueprint), as seed 002's `recovery_undo.original_host` names it; null
+ * for a tenant without a placed database. Recovery restores rows in place, so the undo's state is
+ * on that server too.
+ */
+export async function recoveryHost(prisma: Pick<Prisma.TransactionClient, 'tenantDatabase'>, tenantId: string): Promise<string | null> {
+  const first = await prisma.tenantDatabase.findFirst({
+    where: { tenantId, placementId: { not: null } },
+    orderBy: { blueprint: 'asc' },
+    select: { placement: { select: { database: { select: { server: true } } } } },
+  });
+  return first?.placement?.database.server ?? null;
+}

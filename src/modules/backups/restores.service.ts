@@ -12,6 +12,7 @@ import { holdsData, recordJob } from './job-requests.js';
 import {
   recoveryAudit,
   recoveryAuthor,
+  recoveryHost,
   recoverySnapshot,
   recoveryUndoAudit,
   recoveryUndoAuthor,
@@ -166,7 +167,13 @@ export async function recoverTenant(actor: Actor, deps: BackupDeps, ref: string,
     const safetyBackup = await writeBackup(actor, deps, tenant, 'SAFETY');
     await restoreSnapshot(actor, tenant, snapshot, recoveryAuthor(principalLabel(actor), timestamp), recoveryAudit(timestamp));
     return actor.prisma.tenantRecovery.create({
-      data: { tenantId: tenant.id, targetTimestamp: timestamp, safetyPath: safetyBackup.storagePath!, expiresAt: new Date(now + recoveryUndoWindowMs) },
+      data: {
+        tenantId: tenant.id,
+        targetTimestamp: timestamp,
+        safetyPath: safetyBackup.storagePath!,
+        expiresAt: new Date(now + recoveryUndoWindowMs),
+        originalHost: await recoveryHost(actor.prisma, tenant.id),
+      },
     });
   });
   return {

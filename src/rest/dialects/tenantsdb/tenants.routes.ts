@@ -175,6 +175,7 @@ export function tenantRoute(connection: Connection): Route {
           ? {
               recovery_undo: {
                 available: true,
+                ...(tenant.undoableRecovery.originalHost ? { original_host: tenant.undoableRecovery.originalHost } : {}),
                 expires_at: isoSeconds(tenant.undoableRecovery.expiresAt),
                 expires_in: expiresIn(tenant.undoableRecovery.expiresAt),
                 command: `tdb tenants recover-undo ${tenant.slug}`,
@@ -203,7 +204,9 @@ export function tenantRoute(connection: Connection): Route {
             version: z.number().int(),
           }),
         ),
-        recovery_undo: z.object({ available: z.boolean(), expires_at: z.string(), expires_in: z.string(), command: z.string() }).optional(),
+        recovery_undo: z
+          .object({ available: z.boolean(), original_host: z.string().optional(), expires_at: z.string(), expires_in: z.string(), command: z.string() })
+          .optional(),
         created_at: z.string(),
       }),
     },

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "TenantRecovery" ADD COLUMN     "originalHost" TEXT;
