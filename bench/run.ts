@@ -381,6 +381,8 @@ const gatewayEnv = (databaseUrl: string, extra: Record<string, string> = {}) => 
   RATE_LIMIT_CONFIG_READS_PER_MINUTE: '100000000',
   RATE_LIMIT_CONFIG_UPDATES_PER_MINUTE: '100000000',
   RATE_LIMIT_FEATURE_QUERIES_PER_MINUTE: '100000000',
+  // Project keys (the admin-query workload's) count per project a minute too.
+  RATE_LIMIT_TIER_PER_MINUTE: '100000000,100000000,100000000,100000000',
   // The TenantsDB database proxy on any free loopback port (connection strings follow it); plaintext
   // allowed (SCRAM) so the proxy workload compares like with like: the direct side has no TLS either.
   TENANTSDB_PROXY_PORT: '0',

@@ -214,7 +214,8 @@ test('TenantsDB passwords, keys, proxy, workspace and data-plane login passwords
     expect(backup.success, JSON.stringify(backup)).toBe(true);
     const listed = async () =>
       ((await call('GET', '/tenants/at_rest/backups', undefined, signup.api_key)).backups as { storage_path: string }[]).map((entry) => entry.storage_path);
-    await expect.poll(listed, { timeout: 20_000 }).toEqual(backup.paths);
+    // Polled at 4 a second: the project's key has FREE's 60 requests a minute.
+    await expect.poll(listed, { timeout: 20_000, interval: 250 }).toEqual(backup.paths);
   } finally {
     expect(await server.stop()).toBe(0);
   }

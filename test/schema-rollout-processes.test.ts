@@ -42,6 +42,8 @@ test.skipIf(!serverUrl)(
       DEPLOYMENT_POLL_MS: '100',
       DEPLOYMENT_LEASE_MS: '1500',
       LOG_LEVEL: 'warn',
+      // The test polls the deployment every 100 ms with the project's key, faster than a FREE project's minute allows.
+      RATE_LIMIT_TIER_PER_MINUTE: '100000,100000,100000,100000',
     };
     let first: ServerProcess | undefined;
     let second: ServerProcess | undefined;
@@ -188,6 +190,8 @@ test('PGlite: SIGKILL mid-deployment, the next process on the directory finishes
     SECRETS_KEY: 'cd'.repeat(32),
     BACKUP_SCHEDULER: 'off',
     LOG_LEVEL: 'warn',
+    // The test polls the deployment every 100 ms with the project's key, faster than a BASIC project's minute allows.
+    RATE_LIMIT_TIER_PER_MINUTE: '100000,100000,100000,100000',
   };
   let server: ServerProcess | undefined = await startServerProcess(env);
   try {
