@@ -9,7 +9,7 @@ beforeAll(async () => {
   gateway = await startGateway({
     rateLimits: {
       ip: { perSecond: 5, banAfterViolations: 3, banSeconds: 2 },
-      tierPerMinute: { ...testRateLimits.tierPerMinute, FREE: 4 },
+      tierPerMinute: { ...testRateLimits.tierPerMinute, FREE: 4, BASIC: 8 },
       backupsPerHour: { FREE: 2, BASIC: 3, PRO: 3, ENTERPRISE: 3 },
       fields: { 'Query.tenantConfig': 4, 'Mutation.updateTenantConfig': 3, 'Query.tenantFeatures': 4 },
     },
@@ -246,6 +246,13 @@ describe('project quotas (seed 002: API requests per minute, per project, by pla
       error: "Rate limit exceeded: max 4 requests per minute for the project's FREE plan",
     });
     expectRateLimitHeaders(refused.headers, 'project-tier-free', 4, 60);
+    // Control Core's 429 body says it is the project's count, not the tenant the request names.
+    const controlCore = await gateway.rest('GET', '/api/v1/policies', { headers: { ...headers, 'x-tenant-id': 'acme' } });
+    expect(controlCore.status).toBe(429);
+    expect(controlCore.body).toMatchObject({
+      error: 'rate_limit_exceeded',
+      message: "Rate limit exceeded: max 4 requests per minute for the project's FREE plan",
+    });
     const overGraphQL = await gateway.graphql('{ tenants(first: 1) { totalCount } }', {}, second.data!.createApiKey.secret);
     expect(overGraphQL.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', policy: 'project-tier-free', limit: 4 });
     // Another project, and the operator, are not held by it.
@@ -254,11 +261,14 @@ describe('project quotas (seed 002: API requests per minute, per project, by pla
     expect((await gateway.graphql('{ viewer { project { tier } } }')).status).toBe(200);
   });
 
-  test("a paid project gets its plan's minute: raised to BASIC, the same project's key is not refused at FREE's count", async () => {
+  test("a paid project gets its plan's minute: raised to BASIC (8 here), its key passes FREE's 4 and is refused after 8", async () => {
     const account = await signupAccount(gateway);
     await setProjectTier(gateway, account.projectId, 'BASIC');
     const headers = { authorization: `Bearer ${account.key}` };
-    for (let index = 0; index < 6; index++) expect((await gateway.rest('GET', '/tenants', { headers })).status).toBe(200);
+    for (let index = 0; index < 8; index++) expect((await gateway.rest('GET', '/tenants', { headers })).status).toBe(200);
+    const refused = await gateway.rest('GET', '/tenants', { headers });
+    expect(refused.status).toBe(429);
+    expect(refused.body.error).toBe("Rate limit exceeded: max 8 requests per minute for the project's BASIC plan");
   });
 });
 

@@ -163,6 +163,8 @@ export async function recoverTenant(actor: Actor, deps: BackupDeps, ref: string,
   await assertRestoreKeepsPlan(actor, tenant, snapshot);
   const job = await restoreByJob(actor, deps, tenant, 'RECOVERING', 'RECOVERY', { backupId: base.id, targetTimestamp: timestamp });
   if (job) return { tenant: { ...tenant, status: 'RECOVERING' }, targetTimestamp: timestamp, recovery: null, restoredFrom: base, job };
+  // Where the databases are before the restore touches their records.
+  const originalHost = await recoveryHost(actor.prisma, tenant.id);
   const recovery = await whileRestoring(actor, tenant, 'RECOVERING', async () => {
     const safetyBackup = await writeBackup(actor, deps, tenant, 'SAFETY');
     await restoreSnapshot(actor, tenant, snapshot, recoveryAuthor(principalLabel(actor), timestamp), recoveryAudit(timestamp));
@@ -172,7 +174,7 @@ export async function recoverTenant(actor: Actor, deps: BackupDeps, ref: string,
         targetTimestamp: timestamp,
         safetyPath: safetyBackup.storagePath!,
         expiresAt: new Date(now + recoveryUndoWindowMs),
-        originalHost: await recoveryHost(actor.prisma, tenant.id),
+        originalHost,
       },
     });
   });

@@ -80,11 +80,17 @@ export function error(failed: Failure, request: RestRequest): RestResult {
         });
       break;
     case 'RATE_LIMITED':
-      return withTenant(429, 'rate_limit_exceeded', tenant ? `Rate limit exceeded for tenant ${tenant}` : failed.message, {
-        retry_after: Number(details.retryAfter ?? 1),
-        limit: Number(details.limit ?? 0),
-        remaining: 0,
-      });
+      // A project key's per-minute quota is the project's, whatever tenant the request names.
+      return withTenant(
+        429,
+        'rate_limit_exceeded',
+        tenant && !String(details.policy).startsWith('project-') ? `Rate limit exceeded for tenant ${tenant}` : failed.message,
+        {
+          retry_after: Number(details.retryAfter ?? 1),
+          limit: Number(details.limit ?? 0),
+          remaining: 0,
+        },
+      );
     case 'BAD_USER_INPUT': {
       const violations = (details.violations ?? []) as { field: string; rule: string; message: string }[];
       const first = violations[0];
