@@ -1,3 +1,4 @@
+import { changeCaptureSql } from './change-capture-sql.js';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 import { asResult, int8, type SqlResult, type StatementObserver } from '../gateway-db/sql-sessions.js';
 import {
@@ -111,7 +112,12 @@ export function pgliteDataPlane(open: () => PGlite | Promise<PGlite>, observe: S
     async createLogin(login) {
       const role = quotedIdentifier(login.roleName);
       const schema = quotedIdentifier(login.schemaName);
-      await provision([`CREATE ROLE ${role} LOGIN NOINHERIT`, `CREATE SCHEMA ${schema} AUTHORIZATION ${role}`, `REVOKE ALL ON SCHEMA ${schema} FROM PUBLIC`]);
+      await provision([
+        `CREATE ROLE ${role} LOGIN NOINHERIT`,
+        `CREATE SCHEMA ${schema} AUTHORIZATION ${role}`,
+        `REVOKE ALL ON SCHEMA ${schema} FROM PUBLIC`,
+        changeCaptureSql(login.server),
+      ]);
     },
 
     dropLogin: (_server, _database, roleName) => dropRole(roleName),

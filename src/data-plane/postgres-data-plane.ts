@@ -1,3 +1,4 @@
+import { changeCaptureSql } from './change-capture-sql.js';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { asResult, int8, jsonValue, type SqlResult, type StatementObserver } from '../gateway-db/sql-sessions.js';
@@ -347,6 +348,7 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
         ...(superuser ? [] : [`GRANT ${role} TO CURRENT_USER`]),
         `CREATE SCHEMA ${schema} AUTHORIZATION ${role}`,
         `REVOKE ALL ON SCHEMA ${schema} FROM PUBLIC`,
+        changeCaptureSql(login.server),
       ]);
     },
 

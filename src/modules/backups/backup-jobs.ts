@@ -115,6 +115,7 @@ export async function runBackupJob(prisma: Actor['prisma'], deps: BackupDeps, jo
     const timestamp = job.targetTimestamp!;
     await restoreSnapshot(actor, tenant, snapshot, recoveryAuthor(job.actorLabel, timestamp), recoveryAudit(timestamp), {
       dataPlane: deps.dataPlane,
+      replayTo: timestamp,
       stillOwned,
       alongside: async (tx) => {
         await end(tx);

@@ -1,14 +1,17 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Prisma, Tenant } from '../../generated/prisma/client.js';
 import { readConfigDocument } from '../configs/config-document.js';
-import { changedPaths, recordAudit } from '../../kernel/audit-trail.js';
+import { type AuditChange, changedPaths, recordAudit } from '../../kernel/audit-trail.js';
 import { recordRevision } from '../configs/revisions.js';
 import { readGatewayConfig, viewOf } from '../../kernel/gateway-config-spec.js';
 import { lockGatewayConfig, writeGatewayConfigVersion } from '../gateway-config/gateway-config-versions.js';
 import type { Actor } from '../../kernel/principal.js';
 import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
 import { withPlacement } from '../data-plane-schemas/placements.js';
-import { restoreSchemaData } from '../data-plane-schemas/schema-data.js';
+import { changesAfter } from '../data-plane-schemas/change-capture.js';
+import { type ReplayDdl, replayChanges } from '../data-plane-schemas/change-replay.js';
+import { markSchemaVersion } from '../data-plane-schemas/placements.js';
+import { continueSequences, restoreSchemaData } from '../data-plane-schemas/schema-data.js';
 import { inSchemaSession } from '../data-plane-schemas/tenant-schemas.js';
 import { assertWithinProjectPlan } from '../../kernel/plans.js';
 import { deployedChain } from '../workspaces/blueprint-databases.js';
@@ -24,6 +27,11 @@ export type RestoreOptions = {
   dataPlane?: DataPlaneDeps;
   /** Whether the restore is still the caller's to make (a job's lease), asked before any row is put back. */
   stillOwned?: () => Promise<boolean>;
+  /**
+   * A recovery: each database's logged changes after the backup's read, up to this instant, are
+   * played on top of the backup's rows in the same transaction (the rows exactly as they were then).
+   */
+  replayTo?: Date;
 };
 
 /** The restore is no longer the caller's to make (a job whose lease passed to another worker): nothing was restored. */
@@ -49,23 +57,39 @@ export async function restoreSnapshot(
   audit: RestoreAudit,
   options: RestoreOptions = {},
 ): Promise<Tenant> {
-  const { alongside, dataPlane, stillOwned } = options;
+  const { alongside, dataPlane, stillOwned, replayTo } = options;
   // Refused before any row is put back: the rows commit in the data plane, out of the records' transaction.
   await assertWithinProjectPlan(actor.prisma, tenant.projectId, snapshot.tenant.tier);
   const placed = await actor.prisma.tenantDatabase.findMany({ where: { tenantId: tenant.id, placementId: { not: null } }, include: withPlacement });
   // The rows commit in another database than the job's end: a worker that already lost the job
   // touches nothing (one that loses it meanwhile puts back the rows its successor puts back too).
   if (stillOwned && snapshot.data?.length && !(await stillOwned())) throw new RestoreNotOwned();
-  for (const entry of snapshot.data ?? []) {
+  // The versions the schemas end at (a recovery's replay may run deployments the backup predates).
+  const data = snapshot.data?.map((entry) => ({ ...entry }));
+  const replays: AuditChange[] = [];
+  for (const entry of data ?? []) {
     const database = placed.find((candidate) => candidate.blueprint === entry.blueprint);
     if (!database?.placement || !dataPlane) continue;
     const placement = database.placement;
+    const blueprintId = database.blueprintId;
     // A schema at another blueprint version is rebuilt at the backup's first.
     const rebuild =
-      database.schemaVersion !== entry.schemaVersion && database.blueprintId
-        ? { statements: (await deployedChain(actor.prisma, database.blueprintId, entry.schemaVersion)).statements, version: entry.schemaVersion }
+      database.schemaVersion !== entry.schemaVersion && blueprintId
+        ? { statements: (await deployedChain(actor.prisma, blueprintId, entry.schemaVersion)).statements, version: entry.schemaVersion }
         : undefined;
-    await inSchemaSession(dataPlane, placement, (session) => restoreSchemaData(session, placement.schemaName, entry.tables, rebuild));
+    const changes =
+      replayTo && entry.capture ? await changesAfter(dataPlane.dataPlane, placement.database, placement.schemaName, entry.capture, replayTo) : null;
+    const ddl = blueprintDdl(actor.prisma, blueprintId);
+    entry.schemaVersion = await inSchemaSession(dataPlane, placement, async (session) => {
+      await restoreSchemaData(session, placement.schemaName, entry.tables, rebuild);
+      if (!changes?.length) return entry.schemaVersion;
+      const replayed = await replayChanges(session, placement.schemaName, changes, entry.schemaVersion, ddl);
+      if (replayed.version !== entry.schemaVersion) await markSchemaVersion(session, placement.schemaName, replayed.version);
+      await continueSequences(session, placement.schemaName);
+      // In the trail: how many logged changes were played, and how many found no row to change (skipped: the recovered rows may differ there).
+      replays.push({ path: `data.${entry.blueprint}.replayed`, before: null, after: { changes: replayed.applied, unmatched: replayed.unmatched } });
+      return replayed.version;
+    });
   }
   const restored = await actor.prisma.$transaction(
     async (tx) => {
@@ -118,7 +142,7 @@ export async function restoreSnapshot(
         select: { blueprint: true, placementId: true, blueprintId: true, schemaVersion: true },
       });
       const now = (blueprint: string) => databases.find((database) => database.blueprint === blueprint);
-      const dataOf = (blueprint: string) => (now(blueprint)?.placementId ? snapshot.data?.find((entry) => entry.blueprint === blueprint) : undefined);
+      const dataOf = (blueprint: string) => (now(blueprint)?.placementId ? data?.find((entry) => entry.blueprint === blueprint) : undefined);
       if (snapshot.databases) {
         // Each record is rewritten in place, never dropped and made again: a reader that found it
         // by id a moment ago (GraphQL loads a tenant's databases in more than one statement) still
@@ -139,7 +163,7 @@ export async function restoreSnapshot(
         }
       }
       // The rows went back above: the records say the version the schemas were rebuilt at.
-      for (const entry of snapshot.data ?? []) {
+      for (const entry of data ?? []) {
         if (!now(entry.blueprint)?.placementId || snapshot.databases) continue;
         await tx.tenantDatabase.updateMany({ where: { tenantId: tenant.id, blueprint: entry.blueprint }, data: { schemaVersion: entry.schemaVersion } });
       }
@@ -166,7 +190,7 @@ export async function restoreSnapshot(
         });
         change.sealedVersion = version.id;
       }
-      await recordAudit(tx, actor, { tenantId: tenant.id, ...audit, changes });
+      await recordAudit(tx, actor, { tenantId: tenant.id, ...audit, changes: [...changes, ...replays] });
       return updated;
     },
     { timeout: 120_000, maxWait: 10_000 },
@@ -187,3 +211,25 @@ async function restoreGatewayConfig(tx: Prisma.TransactionClient, tenantId: stri
 
 export const rollbackAuthor = (label: string, storagePath: string) => `${label} (rollback to ${storagePath})`;
 export const rollbackAudit = (storagePath: string): RestoreAudit => ({ action: 'backup.restored', target: `backup:${storagePath}` });
+
+/** A blueprint's DDL as a replay asks for it: a deployment's versions, or the chain to rebuild at. */
+function blueprintDdl(prisma: Actor['prisma'], blueprintId: string | null): ReplayDdl {
+  const missing = () => {
+    throw new Error('the change log runs blueprint DDL, but the database has no blueprint');
+  };
+  return {
+    async between(from, to) {
+      if (!blueprintId) return missing();
+      const versions = await prisma.blueprintVersion.findMany({
+        where: { blueprintId, number: { gt: from, lte: to } },
+        orderBy: { number: 'asc' },
+        select: { statements: true },
+      });
+      return versions.flatMap((version) => version.statements);
+    },
+    async upTo(version) {
+      if (!blueprintId) return missing();
+      return (await deployedChain(prisma, blueprintId, version)).statements;
+    },
+  };
+}

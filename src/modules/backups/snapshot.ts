@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { readConfigDocument } from '../configs/config-document.js';
 import type { Actor } from '../../kernel/principal.js';
 import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
+import { captureMark, installCapture } from '../data-plane-schemas/change-capture.js';
 import { withPlacement } from '../data-plane-schemas/placements.js';
 import { readSchemaData } from '../data-plane-schemas/schema-data.js';
 import { inSchemaSession } from '../data-plane-schemas/tenant-schemas.js';
@@ -46,6 +47,8 @@ const sections = {
       z.object({
         blueprint: z.string(),
         schemaVersion: z.number(),
+        /** Where the change log stood at the read (absent in backups taken before change capture): a recovery plays the changes after it. */
+        capture: z.object({ origin: z.string(), snapshot: z.string(), readAt: z.string() }).optional(),
         tables: z.array(z.object({ name: z.string(), rows: z.array(z.record(z.string(), z.unknown())) })),
       }),
     )
@@ -128,12 +131,19 @@ export async function takeSnapshot(db: Actor['prisma'], tenantId: string, dataPl
   const data = [];
   for (const database of [...tenant.databases].sort((a, b) => a.blueprint.localeCompare(b.blueprint))) {
     const placed = database.placement;
-    if (placed && dataPlane)
+    if (placed && dataPlane) {
+      // Tables made outside the blueprint's DDL (through the proxy) are captured from this backup on;
+      // committed before the read, so every change the read does not see is logged.
+      await inSchemaSession(dataPlane, placed, (session) => installCapture(session, placed.schemaName));
       data.push({
         blueprint: database.blueprint,
         schemaVersion: database.schemaVersion,
-        tables: await inSchemaSession(dataPlane, placed, (session) => readSchemaData(session, placed.schemaName)),
+        ...(await inSchemaSession(dataPlane, placed, async (session) => {
+          const capture = await captureMark(session, placed.database.server);
+          return { capture, tables: await readSchemaData(session, placed.schemaName) };
+        })),
       });
+    }
   }
   return {
     formatVersion,

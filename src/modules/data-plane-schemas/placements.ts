@@ -3,6 +3,7 @@ import { asSchemaQueryError, type SchemaLogin, type TenantSession } from '../../
 import type { DataPlacement, DataPlaneDatabase, PrismaClient } from '../../generated/prisma/client.js';
 import { ConflictError } from '../../lib/errors.js';
 import { type Keyring, open, type RewrapCount, rewrap, rewrapPageSize, rewrapRows, seal } from '../../lib/keyring.js';
+import { installCapture, markChange } from './change-capture.js';
 import type { DataPlaneDeps } from './data-plane-deps.js';
 import { pickDedicatedServer } from './data-plane-servers.js';
 
@@ -168,6 +169,7 @@ export async function createPlacement(
   try {
     await deps.dataPlane.createLogin(login, { statementTimeoutMs: roleTimeoutCeiling(deps) });
     await deps.dataPlane.transaction(login, { timeoutMs: roleTimeoutCeiling(deps) }, async (session) => {
+      await markChange(session, 'R', chain.version);
       for (const statement of chain.statements) {
         try {
           // One statement per protocol message, as every statement a tenant wrote is sent.
@@ -270,4 +272,6 @@ export async function schemaVersionMark(session: TenantSession, schemaName: stri
 /** Marks the schema with its DDL's version, in the transaction that applied the DDL (as its owner). */
 export async function markSchemaVersion(session: TenantSession, schemaName: string, version: number): Promise<void> {
   await session.query(`COMMENT ON SCHEMA "${schemaName.replace(/"/g, '""')}" IS 'tenant-gateway schema version ${Math.trunc(version)}'`);
+  // Every DDL path ends here: the tables it made get their change capture in the same transaction.
+  await installCapture(session, schemaName);
 }

@@ -1,5 +1,6 @@
 import type { TenantSession } from '../../data-plane/data-plane.js';
 import { quotedName } from './physical-names.js';
+import { markChange } from './change-capture.js';
 import { markSchemaVersion } from './placements.js';
 
 export type TableRows = { name: string; rows: Record<string, unknown>[] };
@@ -50,7 +51,7 @@ async function insertionOrder(session: TenantSession, schemaName: string, names:
  * Empties the schema of everything in it (tables, views, sequences, types, domains), as its
  * owner: the schema itself stays, since its owner may not make schemas.
  */
-async function emptySchema(session: TenantSession, schemaName: string): Promise<void> {
+export async function emptySchema(session: TenantSession, schemaName: string): Promise<void> {
   const { rows } = await session.query(
     `SELECT format('DROP %s IF EXISTS %I.%I CASCADE', kind, $1::text, name) FROM (
        SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END AS kind, c.relname AS name, 1 AS pass
@@ -81,6 +82,8 @@ export async function restoreSchemaData(
   rebuild?: { statements: string[]; version: number },
 ): Promise<void> {
   const schema = quotedName(schemaName);
+  // Logged first: a later recovery through this restore empties the schema here too, then plays its rows.
+  await markChange(session, 'R', rebuild?.version ?? null);
   if (rebuild) {
     await emptySchema(session, schemaName);
     for (const statement of rebuild.statements) await session.run(statement, { maxRows: 1, maxBytes: 1 << 20 });
@@ -98,6 +101,12 @@ export async function restoreSchemaData(
     // OVERRIDING SYSTEM VALUE: identity columns GENERATED ALWAYS take the copied values too.
     await session.query(`INSERT INTO ${table} OVERRIDING SYSTEM VALUE SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`, [JSON.stringify(rows)]);
   }
+  await continueSequences(session, schemaName);
+}
+
+/** Every identity or serial sequence of the schema goes on after the largest value its column holds. */
+export async function continueSequences(session: Pick<TenantSession, 'query'>, schemaName: string): Promise<void> {
+  const schema = quotedName(schemaName);
   const { rows: sequences } = await session.query(
     `SELECT c.relname, a.attname, pg_catalog.pg_get_serial_sequence(format('%I.%I', n.nspname, c.relname), a.attname)
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped

@@ -1,6 +1,7 @@
 import { ResultTooLargeError, SchemaQueryError, asSchemaQueryError, type TenantSession } from '../../data-plane/data-plane.js';
 import type { PlanTier } from '../../generated/prisma/client.js';
 import { DomainError } from '../../lib/errors.js';
+import { installCapture } from './change-capture.js';
 import type { DataPlaneDeps } from './data-plane-deps.js';
 import { type Placed, schemaLogin } from './placements.js';
 import { type ClassifiedStatement, classifySql } from './sql-classifier.js';
@@ -178,6 +179,8 @@ async function runTaken(
           }
           if (statement.kind === 'dml') changed.push({ statement: statement.text, command: statement.command, rowCount: result.rowCount });
         }
+        // A table the text made is captured from its first row (recovery to an instant replays its changes).
+        if (classified.some((statement) => statement.kind === 'ddl')) await installCapture(session, placed.schemaName);
         if (before !== null) {
           const after = await storageUse(session, limits.storage!, true);
           if (after > limits.storage!.quotaBytes && after > before) throw storageQuotaRefusal(limits.storage!, after, null)!;

@@ -1,6 +1,7 @@
 import type { PrismaClient, SchemaRollout } from '../../generated/prisma/client.js';
 import { type AuditActor, recordDataPlaneAudit } from '../../kernel/audit-trail.js';
 import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
+import { markChange } from '../data-plane-schemas/change-capture.js';
 import { markSchemaVersion, schemaVersionMark, withPlacement } from '../data-plane-schemas/placements.js';
 import { inSchemaSession } from '../data-plane-schemas/tenant-schemas.js';
 import type { RolloutApplier } from './schema-rollout.job.js';
@@ -56,6 +57,8 @@ export function blueprintVersionApplier(prisma: PrismaClient, deps: DataPlaneDep
         if (current >= rollout.version) return 'already_applied' as const;
         await inSchemaSession(deps, placed, async (session) => {
           const applied = Math.max(current, (await schemaVersionMark(session, placed.schemaName)) ?? 0);
+          // Logged before the DDL: a recovery replaying through this deployment runs it at the same point.
+          if (applied < rollout.version) await markChange(session, 'V', rollout.version);
           for (const version of versions.filter((version) => version.number > applied)) {
             for (const statement of version.statements) {
               try {

@@ -4,6 +4,7 @@ import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
 import type { TenantSession } from '../../data-plane/data-plane.js';
 import { createPlacement, dropPlacement, dropStrayDedicated, schemaLogin, schemaVersionMark } from '../data-plane-schemas/placements.js';
 import { physicalSchemaName, tenantDatabaseName } from '../data-plane-schemas/physical-names.js';
+import { copyChangeLog } from '../data-plane-schemas/change-capture.js';
 import { readSchemaData, restoreSchemaData } from '../data-plane-schemas/schema-data.js';
 import { deployedChain } from '../workspaces/blueprint-databases.js';
 
@@ -110,6 +111,8 @@ export async function copyAndSwitch(deps: MoveDeps, database: TenantDatabase, sw
       await plane.dataPlane.transaction(schemaLogin(plane, target!), { timeoutMs }, (session) =>
         restoreSchemaData(session, target!.schemaName, read.tables, chain),
       );
+      // The change log goes along (with the server each change was made on): recovery reaches back past the move.
+      await copyChangeLog(plane.dataPlane, source!.database, target!.database, source!.schemaName);
       const switched = await switchOver(target!.id);
       if (!switched) await plane.dataPlane.setPassword(sourceLogin);
       return switched;

@@ -1,0 +1,130 @@
+import type { DataPlane, TenantSession } from '../../data-plane/data-plane.js';
+import type { DataPlaneDatabase } from '../../generated/prisma/client.js';
+
+/**
+ * The change log of tenant tables (`tdb_capture`, see src/data-plane/change-capture-sql.ts) seen
+ * from the gateway: triggers put on a schema's tables after its DDL runs, marks for what no row
+ * trigger sees, where a backup's read stood in the log, and the changes after it.
+ */
+
+/** Where a backup's read of a schema stood: the server's transaction snapshot and the time of the read. */
+export type CaptureMark = { origin: string; snapshot: string; readAt: string };
+
+/** One logged change, rows as PostgreSQL's jsonb text (numbers kept exact). */
+export type CapturedChange = {
+  op: 'I' | 'U' | 'D' | 'T' | 'R' | 'V';
+  table: string;
+  version: number | null;
+  oldRow: string | null;
+  newRow: string | null;
+};
+
+const hasCapture = async (session: Pick<TenantSession, 'query'>) =>
+  (await session.query(`SELECT pg_catalog.to_regprocedure('tdb_capture.mark(text,integer)') IS NOT NULL`)).rows[0]?.[0] === true;
+
+/**
+ * Capture triggers on every table of the schema that has none yet (the tables its DDL just made),
+ * in the schema owner's session. A database made before change capture existed has none to call:
+ * its tables stay uncaptured (recovery there is to the backup before the instant).
+ */
+export async function installCapture(session: Pick<TenantSession, 'query'>, schemaName: string): Promise<void> {
+  const { rows } = await session.query(
+    `SELECT format('CREATE TRIGGER tdb_capture AFTER INSERT OR UPDATE OR DELETE ON %I.%I FOR EACH ROW EXECUTE FUNCTION tdb_capture.capture_row()', n.nspname, c.relname),
+            format('CREATE TRIGGER tdb_capture_truncate AFTER TRUNCATE ON %I.%I FOR EACH STATEMENT EXECUTE FUNCTION tdb_capture.capture_truncate()', n.nspname, c.relname)
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+        AND pg_catalog.to_regprocedure('tdb_capture.capture_row()') IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = 'tdb_capture')
+      ORDER BY c.relname`,
+    [schemaName],
+  );
+  for (const [row, truncate] of rows) {
+    await session.query(String(row));
+    await session.query(String(truncate));
+  }
+}
+
+/**
+ * Logs, in the schema owner's session, what its row triggers do not see: `R` (the schema is about
+ * to be emptied, and rebuilt at `version`'s DDL when given) or `V` (the blueprint DDL up to
+ * `version` runs next). Logged before the DDL, so the rows that DDL's statements change follow it.
+ */
+export async function markChange(session: Pick<TenantSession, 'query'>, op: 'R' | 'V', version: number | null): Promise<void> {
+  if (!(await hasCapture(session))) return;
+  await session.query('SELECT tdb_capture.mark($1, $2)', [op, version]);
+}
+
+/**
+ * Where the log stands for a read in this session: made REPEATABLE READ first, so every table is
+ * read in the one snapshot the mark names. Call before the session's first read.
+ */
+export async function captureMark(session: Pick<TenantSession, 'query'>, origin: string): Promise<CaptureMark> {
+  await session.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+  const { rows } = await session.query(`SELECT pg_catalog.pg_current_snapshot()::text, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
+  return { origin, snapshot: String(rows[0]![0]), readAt: String(rows[0]![1]) };
+}
+
+type Where = Pick<DataPlaneDatabase, 'server' | 'name'>;
+
+/**
+ * The schema's changes committed after the read `mark` stands for, up to `until`, in commit
+ * order. A change made on the mark's server is after the read when its transaction is not in the
+ * read's snapshot (exact, whatever the clocks); one made on another server (before or after a
+ * move) when it committed after the read. Null when the database logs nothing (no capture there).
+ */
+export async function changesAfter(plane: DataPlane, where: Where, schemaName: string, mark: CaptureMark, until: Date): Promise<CapturedChange[] | null> {
+  const present = await plane.inspect(where.server, where.name, `SELECT pg_catalog.to_regclass('tdb_capture.changes') IS NOT NULL`);
+  if (present.rows[0]?.[0] !== true) return null;
+  const { rows } = await plane.inspect(
+    where.server,
+    where.name,
+    `SELECT ch.op, ch.table_name, ch.version, ch.old_row::text, ch.new_row::text
+       FROM tdb_capture.changes ch JOIN tdb_capture.commits c ON c.origin = ch.origin AND c.xid = ch.xid
+      WHERE ch.schema_name = $1 AND c.committed_at IS NOT NULL AND c.committed_at <= $2::timestamptz
+        AND NOT CASE WHEN ch.origin = $3 THEN pg_catalog.pg_visible_in_snapshot(ch.xid, $4::pg_snapshot) ELSE c.committed_at < $5::timestamptz END
+      ORDER BY c.committed_at, c.origin, c.xid, ch.seq`,
+    [schemaName, until.toISOString(), mark.origin, mark.snapshot, mark.readAt],
+  );
+  return rows.map(([op, table, version, oldRow, newRow]) => ({
+    op: String(op) as CapturedChange['op'],
+    table: String(table),
+    version: version === null ? null : Number(version),
+    oldRow: oldRow === null ? null : String(oldRow),
+    newRow: newRow === null ? null : String(newRow),
+  }));
+}
+
+/**
+ * Copies a schema's log from the database it leaves to the one it moves to, each change with the
+ * server it was made on and its commit time, so a recovery on the new server still reaches back
+ * past the move. Runs as the provisioning login on both; nothing when either logs nothing.
+ */
+export async function copyChangeLog(plane: DataPlane, from: Where, to: Where, schemaName: string): Promise<number> {
+  const present = `SELECT pg_catalog.to_regclass('tdb_capture.changes') IS NOT NULL`;
+  if ((await plane.inspect(from.server, from.name, present)).rows[0]?.[0] !== true) return 0;
+  if ((await plane.inspect(to.server, to.name, present)).rows[0]?.[0] !== true) return 0;
+  const { rows } = await plane.inspect(
+    from.server,
+    from.name,
+    `SELECT coalesce(json_agg(json_build_object('origin', ch.origin, 'xid', ch.xid::text, 'committed_at', c.committed_at, 'table_name', ch.table_name,
+              'op', ch.op, 'version', ch.version, 'old_row', ch.old_row, 'new_row', ch.new_row) ORDER BY ch.seq), '[]'::json)::text
+       FROM tdb_capture.changes ch JOIN tdb_capture.commits c ON c.origin = ch.origin AND c.xid = ch.xid
+      WHERE ch.schema_name = $1 AND c.committed_at IS NOT NULL`,
+    [schemaName],
+  );
+  const log = String(rows[0]?.[0] ?? '[]');
+  // One statement: the commits (stamped as they were: their insert trigger only stamps rows it finds unstamped) and the changes.
+  const { rows: copied } = await plane.inspect(
+    to.server,
+    to.name,
+    `WITH log AS (SELECT * FROM json_to_recordset($2::json) AS l(origin text, xid text, committed_at timestamptz, table_name text, op text, version integer, old_row jsonb, new_row jsonb)),
+          -- A cutover run again copies again: what an earlier attempt copied goes first.
+          earlier AS (DELETE FROM tdb_capture.changes WHERE schema_name = $1 AND (origin, xid) IN (SELECT DISTINCT origin, xid::xid8 FROM log)),
+          commits AS (INSERT INTO tdb_capture.commits (origin, xid, committed_at) SELECT DISTINCT origin, xid::xid8, committed_at FROM log ON CONFLICT DO NOTHING),
+          changes AS (INSERT INTO tdb_capture.changes (origin, xid, schema_name, table_name, op, version, old_row, new_row)
+                      SELECT origin, xid::xid8, $1, table_name, op, version, old_row, new_row FROM log RETURNING 1)
+     SELECT count(*) FROM changes`,
+    [schemaName, log],
+  );
+  return Number(copied[0]?.[0] ?? 0);
+}

@@ -1,0 +1,131 @@
+import type { TenantSession } from '../../data-plane/data-plane.js';
+import { type CapturedChange, installCapture, markChange } from './change-capture.js';
+import { quotedName } from './physical-names.js';
+import { emptySchema } from './schema-data.js';
+
+/** The blueprint's DDL, for the marks a replay meets. */
+export type ReplayDdl = {
+  /** The statements of the versions after `from` up to `to`: a deployment. */
+  between(from: number, to: number): Promise<string[]>;
+  /** The whole chain up to `version`: a schema rebuilt at it. */
+  upTo(version: number): Promise<string[]>;
+};
+
+export type ReplayResult = { version: number; applied: number; unmatched: number };
+
+type TableShape = { insertable: string[]; updatable: string[]; key: string[] };
+
+const ddlCaps = { maxRows: 1, maxBytes: 1 << 20 };
+
+async function tableShape(session: Pick<TenantSession, 'query'>, schemaName: string, table: string): Promise<TableShape | null> {
+  const { rows } = await session.query(
+    `SELECT a.attname::text, a.attgenerated <> '', a.attidentity = 'a',
+            coalesce(a.attnum = ANY (SELECT unnest(k.conkey) FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p'), false)
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE n.nspname = $1 AND c.relname = $2 ORDER BY a.attnum`,
+    [schemaName, table],
+  );
+  if (rows.length === 0) return null;
+  const columns = rows.map(([name, generated, always, key]) => ({ name: String(name), generated: generated === true, always: always === true, key: key === true }));
+  return {
+    insertable: columns.filter((column) => !column.generated).map((column) => column.name),
+    updatable: columns.filter((column) => !column.generated && !column.always).map((column) => column.name),
+    key: columns.filter((column) => column.key).map((column) => column.name),
+  };
+}
+
+/**
+ * Plays a schema's logged changes forward, in order, in the schema owner's session (the caller's
+ * transaction: all of them or none), from the schema at `version`. Rows are found by primary key,
+ * or by their whole old value where the table has none; a change whose row is not there (the log
+ * and the backup disagree: a tenant dropped the triggers, say) is counted and skipped. Marks run
+ * the blueprint's DDL as the original did. The replay's own writes are logged as any others, so
+ * a later recovery through this one sees what it did.
+ */
+export async function replayChanges(
+  session: TenantSession,
+  schemaName: string,
+  changes: CapturedChange[],
+  version: number,
+  ddl: ReplayDdl,
+): Promise<ReplayResult> {
+  const schema = quotedName(schemaName);
+  const shapes = new Map<string, TableShape | null>();
+  const shapeOf = async (table: string) => {
+    if (!shapes.has(table)) shapes.set(table, await tableShape(session, schemaName, table));
+    return shapes.get(table)!;
+  };
+  const runDdl = async (statements: string[]) => {
+    for (const statement of statements) await session.run(statement, ddlCaps);
+    shapes.clear();
+    await installCapture(session, schemaName);
+  };
+  let current = version;
+  let applied = 0;
+  let unmatched = 0;
+  for (const change of changes) {
+    if (change.op === 'V') {
+      if (change.version !== null && change.version > current) {
+        await markChange(session, 'V', change.version);
+        await runDdl(await ddl.between(current, change.version));
+        current = change.version;
+      }
+      applied++;
+      continue;
+    }
+    if (change.op === 'R') {
+      await markChange(session, 'R', change.version);
+      if (change.version !== null && change.version !== current) {
+        await emptySchema(session, schemaName);
+        await runDdl(await ddl.upTo(change.version));
+        current = change.version;
+      } else {
+        const { rows } = await session.query(
+          `SELECT string_agg(format('%I.%I', n.nspname, c.relname), ', ') FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition`,
+          [schemaName],
+        );
+        if (rows[0]?.[0]) await session.query(`TRUNCATE ${String(rows[0][0])}`);
+      }
+      applied++;
+      continue;
+    }
+    const shape = await shapeOf(change.table);
+    if (!shape) {
+      unmatched++;
+      continue;
+    }
+    const table = `${schema}.${quotedName(change.table)}`;
+    if (change.op === 'T') {
+      await session.query(`TRUNCATE ${table} CASCADE`);
+      applied++;
+      continue;
+    }
+    const list = (columns: string[]) => columns.map(quotedName).join(', ');
+    const row = (param: string) => `jsonb_populate_record(NULL::${table}, ${param}::jsonb)`;
+    const match = shape.key.length
+      ? `(${list(shape.key)}) = (SELECT ${list(shape.key)} FROM ${row('$1')})`
+      : `to_jsonb(x) = $1::jsonb`;
+    const located = `ctid = (SELECT x.ctid FROM ${table} x WHERE ${match} LIMIT 1)`;
+    let result: { affectedRows: number };
+    if (change.op === 'I') {
+      result = await session.query(
+        `INSERT INTO ${table} (${list(shape.insertable)}) OVERRIDING SYSTEM VALUE SELECT ${list(shape.insertable)} FROM ${row('$1')}`,
+        [change.newRow],
+      );
+    } else if (change.op === 'U') {
+      result = shape.updatable.length
+        ? await session.query(`UPDATE ${table} SET (${list(shape.updatable)}) = (SELECT ${list(shape.updatable)} FROM ${row('$2')}) WHERE ${located}`, [
+            change.oldRow,
+            change.newRow,
+          ])
+        : { affectedRows: 1 };
+    } else {
+      result = await session.query(`DELETE FROM ${table} WHERE ${located}`, [change.oldRow]);
+    }
+    if (result.affectedRows === 1) applied++;
+    else unmatched++;
+  }
+  return { version: current, applied, unmatched };
+}
