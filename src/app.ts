@@ -34,6 +34,7 @@ import { dataPlanePlans } from './modules/data-plane-schemas/data-plane-plans.js
 import { serverDirectory } from './modules/data-plane-schemas/data-plane-servers.js';
 import { moveLegacySchemas } from './modules/data-plane-schemas/legacy-schemas.js';
 import { queryLogRetentionTask } from './modules/query-logs/query-log-retention.js';
+import { changeLogRetentionTask } from './modules/data-plane-schemas/change-log-retention.js';
 import { ProxyQueryLog } from './modules/tenantsdb-proxy/proxy-query-log.js';
 import { ProxiedChanges } from './modules/tenantsdb-proxy/proxied-changes.js';
 import { proxyTargets, screenProxiedStatement } from './modules/tenantsdb-proxy/proxy-targets.js';
@@ -171,6 +172,7 @@ export function createApp({
   jobs.every(interruptedWorkTask(prisma, alone, logger));
   jobs.every(auditRetentionTask(prisma, env.AUDIT_RETENTION_DAYS, logger));
   jobs.every(queryLogRetentionTask(prisma, env.QUERY_LOG_RETENTION_DAYS, logger));
+  jobs.every(changeLogRetentionTask(dataPlane, env.AUDIT_RETENTION_DAYS, logger));
   jobs.every(partialBackupFilesTask(backupStorages.local, alone, logger));
   // In-memory buffers of this process: every process flushes its own.
   jobs.every({ name: 'usage-flush', runs: 'each process', everyMs: env.USAGE_FLUSH_INTERVAL_MS, run: () => meter.flush() });

@@ -242,6 +242,51 @@ describe.skipIf(!postgres)('moves carry the rows; the connection string stays', 
     expect(JSON.stringify(queried.body)).toContain('4');
   });
 
+  test("recovery to an instant before a move and to one after it gives that instant's rows, on the server the database is on now", async () => {
+    const id = uniqueSlug('pitrmove').replace(/-/g, '_');
+    expect((await createTenant({ tenant_id: id, databases: [{ blueprint: 'fintech', isolation_level: 2, region: 'eu-central' }] })).status).toBe(201);
+    await waitForStatus(id, 'ready');
+    const write = async (text: string) => {
+      const opened = await client(id);
+      try {
+        await opened.query(text);
+      } finally {
+        await opened.end();
+      }
+    };
+    const instant = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      const at = new Date();
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      return at;
+    };
+    await write("INSERT INTO customers (name) VALUES ('Ada')");
+    const backup = await gateway.rest('POST', `/tenants/${id}/backup`, { headers: as(project.key) });
+    expect(backup.status, JSON.stringify(backup.body)).toBe(200);
+    const [storagePath] = backup.body.paths as string[];
+    await eventually(async () => (await gateway.database.prisma.backupRecord.findUnique({ where: { storagePath } }))?.status === 'COMPLETED', 20_000);
+    await write("INSERT INTO customers (name) VALUES ('Bea')");
+    const beforeMove = await instant();
+    await write("UPDATE customers SET name = 'Ada L' WHERE name = 'Ada'");
+    await move(id, { isolation_level: 2, region: 'us-east' });
+    expect(await placementOf(id)).toMatchObject({ server: 'us1', dedicated: true });
+    const afterMove = await instant();
+    await write("INSERT INTO customers (name) VALUES ('Cy')");
+    const latest = await instant();
+
+    const recover = async (at: Date) => {
+      const recovered = await gateway.rest('POST', `/tenants/${id}/recover`, { headers: as(project.key), body: { timestamp: at.toISOString() } });
+      expect(recovered.status, JSON.stringify(recovered.body)).toBe(200);
+      await waitForStatus(id, 'ready');
+      return names(id);
+    };
+    // The changes before the move were made on the shared server and came along with the database.
+    expect(await recover(beforeMove)).toEqual(['Ada', 'Bea']);
+    expect(await recover(latest)).toEqual(['Ada L', 'Bea', 'Cy']);
+    expect(await recover(afterMove)).toEqual(['Ada L', 'Bea']);
+    expect(await placementOf(id)).toMatchObject({ server: 'us1', dedicated: true });
+  });
+
   test('a move that dies midway starts again: a target left behind is rebuilt, a cutover that failed gives the source its writes back, the rerun loses nothing', async () => {
     const id = uniqueSlug('crash').replace(/-/g, '_');
     expect((await createTenant({ tenant_id: id, databases: [{ blueprint: 'fintech', isolation_level: 1 }] })).status).toBe(201);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type DataPlaneProject, deploymentFinished, inSchema, pendingChange, projectWithBlueprint } from './support/data-plane.js';
+import { type DataPlaneProject, dataPlaneCatalog, deploymentFinished, inSchema, pendingChange, projectWithBlueprint, tenantOf } from './support/data-plane.js';
+import { pruneChangeLogs } from '../src/modules/data-plane-schemas/change-log-retention.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
 // Issue 27, item 1: recovery to an instant gives the rows exactly as they were at that instant —
@@ -182,4 +183,30 @@ describe('point-in-time recovery of tenant rows', () => {
       if (replayed) expect(replayed.after.unmatched).toBe(0);
     }
   }, 240_000);
+
+  test("the change log is the gateway's: a tenant reads none of it, its own or a neighbour's, marks only its own schema, and old changes are pruned", async () => {
+    const a = await tenantOf(gateway, project);
+    const b = await tenantOf(gateway, project);
+    await inSchema(gateway, b, "INSERT INTO people (name) VALUES ('only-b-knows')");
+    const count = async (schemaName: string, op: string) =>
+      Number((await dataPlaneCatalog(gateway, a, 'SELECT count(*) FROM tdb_capture.changes WHERE schema_name = $1 AND op = $2', [schemaName, op])).rows[0]![0]);
+    expect(await count(b.schemaName, 'I')).toBe(1);
+    // Shared (L1): both schemas in one database, one log. The tenant's login reads none of it.
+    for (const read of ['SELECT * FROM tdb_capture.changes', 'SELECT * FROM tdb_capture.commits', 'UPDATE tdb_capture.commits SET committed_at = now()']) {
+      await expect(inSchema(gateway, a, read), read).rejects.toThrow(/permission denied/);
+    }
+    await expect(inSchema(gateway, a, 'SELECT tdb_capture.stamp()')).rejects.toThrow(/permission denied/);
+    await expect(inSchema(gateway, a, 'SELECT tdb_capture.capture_row()')).rejects.toThrow(/trigger/);
+    // A mark it makes is its own schema's, whatever it would like.
+    const marksOfB = await count(b.schemaName, 'R');
+    await inSchema(gateway, a, "SELECT tdb_capture.mark('R', NULL)");
+    expect(await count(a.schemaName, 'R')).toBe(2);
+    expect(await count(b.schemaName, 'R')).toBe(marksOfB);
+    await expect(inSchema(gateway, a, "SELECT tdb_capture.mark('X', 1)")).rejects.toThrow(/unknown change mark/);
+
+    // Past the retention (AUDIT_RETENTION_DAYS + a day) nothing of it is kept.
+    expect(await pruneChangeLogs(gateway.app.dataPlane, 30, undefined, Date.now() + 20 * 86_400_000)).toBe(0);
+    expect(await pruneChangeLogs(gateway.app.dataPlane, 30, undefined, Date.now() + 32 * 86_400_000)).toBeGreaterThan(0);
+    expect(await count(b.schemaName, 'I')).toBe(0);
+  });
 });

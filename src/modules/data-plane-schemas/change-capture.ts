@@ -97,7 +97,9 @@ export async function changesAfter(plane: DataPlane, where: Where, schemaName: s
 /**
  * Copies a schema's log from the database it leaves to the one it moves to, each change with the
  * server it was made on and its commit time, so a recovery on the new server still reaches back
- * past the move. Runs as the provisioning login on both; nothing when either logs nothing.
+ * past the move; what the target's log held for the schema goes first. Called at the cutover
+ * (the source frozen) before the rows are copied, whose restore is logged after it. Runs as the
+ * provisioning login on both; nothing when either logs nothing.
  */
 export async function copyChangeLog(plane: DataPlane, from: Where, to: Where, schemaName: string): Promise<number> {
   const present = `SELECT pg_catalog.to_regclass('tdb_capture.changes') IS NOT NULL`;
@@ -118,8 +120,8 @@ export async function copyChangeLog(plane: DataPlane, from: Where, to: Where, sc
     to.server,
     to.name,
     `WITH log AS (SELECT * FROM json_to_recordset($2::json) AS l(origin text, xid text, committed_at timestamptz, table_name text, op text, version integer, old_row jsonb, new_row jsonb)),
-          -- A cutover run again copies again: what an earlier attempt copied goes first.
-          earlier AS (DELETE FROM tdb_capture.changes WHERE schema_name = $1 AND (origin, xid) IN (SELECT DISTINCT origin, xid::xid8 FROM log)),
+          -- The target is not live yet: what its log holds (its build, an earlier attempt's copy) is not the tenant's history.
+          earlier AS (DELETE FROM tdb_capture.changes WHERE schema_name = $1),
           commits AS (INSERT INTO tdb_capture.commits (origin, xid, committed_at) SELECT DISTINCT origin, xid::xid8, committed_at FROM log ON CONFLICT DO NOTHING),
           changes AS (INSERT INTO tdb_capture.changes (origin, xid, schema_name, table_name, op, version, old_row, new_row)
                       SELECT origin, xid::xid8, $1, table_name, op, version, old_row, new_row FROM log RETURNING 1)

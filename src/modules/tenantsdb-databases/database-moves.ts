@@ -108,11 +108,11 @@ export async function copyAndSwitch(deps: MoveDeps, database: TenantDatabase, sw
           ? await plane.dataPlane.transaction(schemaLogin(plane, target!), { timeoutMs }, (session) => schemaVersionMark(session, target!.schemaName))
           : null;
       const chain = rebuild !== null && rebuild !== read.version ? await deployedChain(plane.prisma, current.blueprintId!, read.version!) : undefined;
+      // The change log goes along (with the server each change was made on): recovery reaches back past the move.
+      await copyChangeLog(plane.dataPlane, source!.database, target!.database, source!.schemaName);
       await plane.dataPlane.transaction(schemaLogin(plane, target!), { timeoutMs }, (session) =>
         restoreSchemaData(session, target!.schemaName, read.tables, chain),
       );
-      // The change log goes along (with the server each change was made on): recovery reaches back past the move.
-      await copyChangeLog(plane.dataPlane, source!.database, target!.database, source!.schemaName);
       const switched = await switchOver(target!.id);
       if (!switched) await plane.dataPlane.setPassword(sourceLogin);
       return switched;
