@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { codes, createBlueprints, createKey, setProjectTier, signupAccount } from './support/fixtures.js';
-import { backupWritten } from './support/data-plane.js';
+import { backupAt, backupWritten } from './support/data-plane.js';
 import { startGateway, type TestGateway, testRateLimits, uniqueSlug } from './support/gateway.js';
 import { queueBackupJob } from './support/queue-jobs.js';
 
@@ -215,7 +215,8 @@ describe('restoring an older state taken under a higher plan', () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const tenant = await prisma().tenant.findFirstOrThrow({ where: { slug, projectId: project.projectId } });
     const [storagePath] = (await backupWritten(gateway, project.key, slug)).paths as string[];
-    const record = await prisma().backupRecord.findFirstOrThrow({ where: { tenantId: tenant.id, storagePath } });
+    const record = (await backupAt(gateway, storagePath!))!;
+    expect(record.tenantId).toBe(tenant.id);
     await prisma().project.update({ where: { id: project.projectId }, data: { tier: 'FREE' } });
     await prisma().tenant.update({ where: { id: tenant.id }, data: { tier: 'FREE' } });
     // The job as a rollback request had recorded it before the downgrade (the request itself is refused now).

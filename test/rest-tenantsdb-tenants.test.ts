@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { dataPlaneCatalog, inSchema, projectWithBlueprint, tenantOf } from './support/data-plane.js';
+import { backupAt, dataPlaneCatalog, inSchema, projectWithBlueprint, tenantOf } from './support/data-plane.js';
 import { createBlueprints } from './support/fixtures.js';
 import { readEnvironment } from '../src/env.js';
 import { startBackup } from '../src/modules/backups/backup-files.js';
@@ -660,7 +660,7 @@ describe('backups and recoveries of a tenant whose database holds rows run as jo
         { timeout: 10_000 },
       )
       .toEqual([storagePath]);
-    const record = await prisma.backupRecord.findUniqueOrThrow({ where: { storagePath }, include: { jobs: true } });
+    const record = await prisma.backupRecord.findUniqueOrThrow({ where: { id: (await backupAt(gateway, storagePath!))!.id }, include: { jobs: true } });
     expect(record).toMatchObject({ status: 'COMPLETED', trigger: 'MANUAL' });
     expect(record.jobs).toMatchObject([{ kind: 'BACKUP', status: 'COMPLETED', attempts: 1, error: null }]);
 
@@ -719,8 +719,9 @@ describe('backups and recoveries of a tenant whose database holds rows run as jo
     );
     expect(listed.data?.tenantBackupJobs).toEqual([
       { kind: 'RECOVERY_UNDO', status: 'COMPLETED', targetTimestamp: null, backup: { storagePath: recovery.safetyPath } },
-      { kind: 'RECOVERY', status: 'COMPLETED', targetTimestamp: instant.toISOString(), backup: { storagePath } },
-      { kind: 'BACKUP', status: 'COMPLETED', targetTimestamp: null, backup: { storagePath } },
+      // GraphQL names the backup's own file; REST lists its SQL file.
+      { kind: 'RECOVERY', status: 'COMPLETED', targetTimestamp: instant.toISOString(), backup: { storagePath: record.storagePath } },
+      { kind: 'BACKUP', status: 'COMPLETED', targetTimestamp: null, backup: { storagePath: record.storagePath } },
     ]);
     const refused = await gateway.graphql(
       'query ($tenant: ID!) { tenantBackupJobs(tenant: $tenant, limit: 0) { id } }',
@@ -741,7 +742,8 @@ describe('backups and recoveries of a tenant whose database holds rows run as jo
     });
     await queueBackupJob(prisma, waitingJob, {});
     const again = await gateway.rest('POST', `/tenants/${id}/backup`, { headers: as(pro.key) });
-    expect(again.body.paths).toEqual([waiting.storagePath]);
+    expect(again.body.paths).toEqual((await prisma.backupFile.findMany({ where: { backupId: waiting.id } })).map((file) => file.storagePath));
+    expect(again.body.paths).toHaveLength(1);
     expect(await prisma.backupJob.count({ where: { tenantId: tenant.id } })).toBe(1);
     await releaseQueueJob(prisma, backupJobKind, 'backupJobId', waitingJob.id);
     await expect.poll(async () => (await prisma.backupJob.findUniqueOrThrow({ where: { id: waitingJob.id } })).status, { timeout: 10_000 }).toBe('COMPLETED');
@@ -782,7 +784,9 @@ describe('backups and recoveries of a tenant whose database holds rows run as jo
     expect(await prisma.backupJob.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ attempts: 1 });
     expect(await queueJobOf(prisma, backupJobKind, 'backupJobId', job.id)).toBeNull();
     const listed = (await gateway.rest('GET', `/tenants/${id}/backups`, { headers: as(pro.key) })).body.backups;
-    expect(listed).toMatchObject([{ storage_path: pending.storagePath, type: 'manual' }]);
+    // Listed by its SQL file, the one file planned with it for the tenant's one database.
+    const [file] = await prisma.backupFile.findMany({ where: { backupId: pending.id } });
+    expect(listed).toMatchObject([{ storage_path: file!.storagePath, database_type: 'postgresql', type: 'manual' }]);
     const [event] = await prisma.auditEvent.findMany({ where: { tenantId: tenant.id, action: 'backup.created' } });
     expect(event).toMatchObject({ actor: 'test key', actorId: 'test', target: `backup:${pending.storagePath}` });
   });

@@ -5,7 +5,7 @@ import { runBackupJob } from '../src/modules/backups/backup-jobs.js';
 import { backupJobKind } from '../src/modules/backups/job-requests.js';
 import { backupStoragesFrom } from '../src/modules/backups/storage.js';
 import { withPlacement } from '../src/modules/data-plane-schemas/placements.js';
-import { dataPlaneCatalog, inSchema } from './support/data-plane.js';
+import { backupAt, dataPlaneCatalog, inSchema } from './support/data-plane.js';
 import { signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway, testKeyring, uniqueSlug } from './support/gateway.js';
 import { queueBackupJob, queueJobOf, releaseQueueJob } from './support/queue-jobs.js';
@@ -723,8 +723,10 @@ describe('backups carry the data', () => {
 
   /** A notes tenant backed up with `before`, then `after` replacing it. */
   async function noted() {
-    const { key, tenant, database, storagePath } = await notesTenant('before');
+    const { key, tenant, database, storagePath: listed } = await notesTenant('before');
     await rows(database.placementId!, "UPDATE notes SET body = 'after'");
+    // The backup's own file (what its record and the trail name); rollback takes it as it takes the listed SQL file's.
+    const storagePath = (await backupAt(gateway, listed))!.storagePath!;
     return { key, tenant, id: database.tenantId, placementId: database.placementId!, storagePath };
   }
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type DataPlaneProject, deploymentFinished, projectWithBlueprint } from './support/data-plane.js';
+import { backupAt, type DataPlaneProject, deploymentFinished, projectWithBlueprint } from './support/data-plane.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 import { advanceDatabaseWork } from '../src/modules/tenantsdb-databases/database-state.js';
 import { buildMoveTarget, copyAndSwitch, type MoveDeps, provisionDedicated } from '../src/modules/tenantsdb-databases/database-moves.js';
@@ -264,7 +264,7 @@ describe.skipIf(!postgres)('moves carry the rows; the connection string stays', 
     const backup = await gateway.rest('POST', `/tenants/${id}/backup`, { headers: as(project.key) });
     expect(backup.status, JSON.stringify(backup.body)).toBe(200);
     const [storagePath] = backup.body.paths as string[];
-    await eventually(async () => (await gateway.database.prisma.backupRecord.findUnique({ where: { storagePath } }))?.status === 'COMPLETED', 20_000);
+    await eventually(async () => (await backupAt(gateway, storagePath!))?.status === 'COMPLETED', 20_000);
     await write("INSERT INTO customers (name) VALUES ('Bea')");
     const beforeMove = await instant();
     await write("UPDATE customers SET name = 'Ada L' WHERE name = 'Ada'");

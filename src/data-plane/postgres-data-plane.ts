@@ -155,7 +155,8 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
   /**
    * A connection of the login with its transaction begun: BEGIN and the settings in one
    * simple-protocol message (the gateway's text only). A pooled connection the server ended
-   * meanwhile (a restart, a terminated backend) is dropped and a new one opened, once.
+   * meanwhile (a restart, a terminated backend) is dropped with the login's other idle ones, and a
+   * new one opened, once.
    */
   async function begin(key: Login, opening: string): Promise<pg.Client> {
     for (let attempt = 1; ; attempt++) {
@@ -168,6 +169,9 @@ export function postgresDataPlane(settings: PostgresDataPlaneSettings): DataPlan
       } catch (error) {
         pools.release(key.key, client, false);
         if (error instanceof pg.DatabaseError || attempt === 2) throw error;
+        // The server ended it: it likely ended the login's other idle connections with it (a
+        // suspension terminates them all), so none of them is tried next.
+        pools.retire(key.key);
       }
     }
   }

@@ -125,3 +125,8 @@ export async function backupWritten(gateway: TestGateway, key: string, tenant: s
   await expect.poll(listed, { timeout: 20_000, message: `backup ${storagePath} never written` }).toContain(storagePath);
   return backup.body;
 }
+
+/** The backup record a listed path belongs to: its own file's, or one of its SQL files'. */
+export function backupAt(gateway: TestGateway, storagePath: string) {
+  return gateway.database.prisma.backupRecord.findFirst({ where: { OR: [{ storagePath }, { files: { some: { storagePath } } }] }, include: { files: true } });
+}

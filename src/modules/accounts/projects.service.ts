@@ -58,7 +58,7 @@ export async function deleteProject(actor: Actor, backups: Pick<BackupDeps, 'sto
   }
   const files = await actor.prisma.backupRecord.findMany({
     where: { tenant: { projectId: project.id }, storagePath: { not: null } },
-    select: { destination: true, copies: true, storagePath: true },
+    select: { destination: true, copies: true, storagePath: true, files: { select: { storagePath: true } } },
   });
   await actor.prisma.$transaction([
     actor.prisma.tenant.deleteMany({ where: { projectId: project.id } }),

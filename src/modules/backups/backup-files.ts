@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import type { BackupRecord, Prisma, Tenant } from '../../generated/prisma/client.js';
+import type { BackupFile, BackupRecord, Prisma, Tenant } from '../../generated/prisma/client.js';
 import type { PlanTier } from '../../generated/prisma/enums.js';
 import { DomainError } from '../../lib/errors.js';
 import { type Keyring, openLegacy } from '../../lib/keyring.js';
@@ -22,6 +22,7 @@ import {
   type TenantSnapshot,
   takeSnapshot,
 } from './snapshot.js';
+import { planSqlFiles, sqlDumpReader, writeSqlFiles } from './sql-files.js';
 import { type BackupStorage, type BackupStorages, StorageWriteError } from './storage.js';
 
 /** What the backup services work with besides the database. */
@@ -94,7 +95,7 @@ export async function startBackup(
   const id = randomUUID();
   const createdAt = new Date();
   const storagePath = `${tenant.id}/${fileStamp(createdAt.toISOString())}-${trigger.toLowerCase()}-${kind.toLowerCase()}-${id}.json${backup.compress_backups ? '.gz' : ''}${backup.encrypt_backups ? '.enc' : ''}`;
-  return db.backupRecord.create({
+  const record = await db.backupRecord.create({
     data: {
       id,
       tenantId: tenant.id,
@@ -111,6 +112,9 @@ export async function startBackup(
       wrappedFileKey: backup.encrypt_backups ? newFileKey(deps.keyring, id).wrapped : null,
     },
   });
+  // Beside the backup's own file: each tenant database as SQL a customer restores with psql.
+  await planSqlFiles(db, tenant, record);
+  return record;
 }
 
 /**
@@ -135,9 +139,12 @@ export async function fillBackup(
 ): Promise<BackupRecord> {
   const storagePath = record.storagePath!;
   const written: BackupStorage[] = [];
+  const writtenSql: [BackupStorage, string][] = [];
   const started = performance.now();
   try {
-    const snapshot = await takeSnapshot(actor.prisma, tenant.id, deps.dataPlane);
+    const files = await actor.prisma.backupFile.findMany({ where: { backupId: record.id }, orderBy: { blueprint: 'asc' } });
+    const sql = sqlDumpReader(actor.prisma, tenant, files);
+    const snapshot = await takeSnapshot(actor.prisma, tenant.id, deps.dataPlane, files.length ? sql.read : undefined);
     const payload: TenantSnapshot | Incremental = base
       ? {
           formatVersion,
@@ -157,12 +164,13 @@ export async function fillBackup(
         await storage.put(storagePath, bytes);
         written.push(storage);
       } catch (error) {
-        // The tenant's configuration names the destination: say which one refused, in summary.
-        const reason = error instanceof StorageWriteError ? error.summary : 'unexpected error';
-        throw new DomainError('PRECONDITION_FAILED', `Backup failed: writing to ${name} failed: ${reason}`, { field: 'backup.destinations' });
+        throw refusedBy(name, error);
       }
     }
+    const seal = record.encrypted ? (plain: Buffer) => sealWithKey(fileKeyOf(deps, record), plain) : null;
+    const sqlFiles = await writeSqlFiles(files, sql.dumps, written, seal, (storage, path) => writtenSql.push([storage, path]), refusedBy);
     const completed = await auditedChange(actor.prisma, async (tx) => {
+      for (const file of sqlFiles) await tx.backupFile.update({ where: { id: file.id }, data: { sizeBytes: file.sizeBytes, checksum: file.checksum } });
       const done = await tx.backupRecord.update({
         where: { id: record.id },
         data: { status: 'COMPLETED', sizeBytes: bytes.length, checksum: sha256(bytes), formatVersion, completedAt: new Date() },
@@ -181,7 +189,7 @@ export async function fillBackup(
   } catch (error) {
     deps.observe?.(record.trigger, 'failed', (performance.now() - started) / 1000);
     if (error instanceof LeaseLost || (job && !(await job.stillOwned().catch(() => false)))) throw error;
-    await Promise.allSettled(written.map((storage) => storage.remove(storagePath)));
+    await Promise.allSettled([...written.map((storage) => storage.remove(storagePath)), ...writtenSql.map(([storage, path]) => storage.remove(path))]);
     await actor.prisma.backupRecord.update({
       where: { id: record.id },
       // Tenants read the reason: only the gateway's own messages, never a library's.
@@ -189,6 +197,12 @@ export async function fillBackup(
     });
     throw error;
   }
+}
+
+/** A destination refused a file: the tenant's configuration names it, so the message says which, in summary. */
+function refusedBy(name: string, error: unknown): DomainError {
+  const reason = error instanceof StorageWriteError ? error.summary : 'unexpected error';
+  return new DomainError('PRECONDITION_FAILED', `Backup failed: writing to ${name} failed: ${reason}`, { field: 'backup.destinations' });
 }
 
 /** Thrown inside a job's transaction when another worker took the job over: nothing of this attempt commits, and the job is not this worker's to end. */
@@ -300,10 +314,14 @@ export async function loadSnapshot(actor: Actor, deps: BackupDeps, tenant: Tenan
   return applyIncremental(await loadSnapshot(actor, deps, tenant, base, depth + 1), parsed.data);
 }
 
-/** Deletes a backup's file from every destination holding it. */
+/** Deletes a backup's files (its own and its SQL files) from every destination holding them. */
 export async function removeBackupFiles(
   deps: Pick<BackupDeps, 'storages'>,
-  record: Pick<BackupRecord, 'destination' | 'copies' | 'storagePath'>,
+  record: Pick<BackupRecord, 'destination' | 'copies' | 'storagePath'> & { files: Pick<BackupFile, 'storagePath'>[] },
 ): Promise<void> {
-  for (const destination of [record.destination, ...record.copies]) await deps.storages.byName(destination).remove(record.storagePath!);
+  for (const destination of [record.destination, ...record.copies]) {
+    const storage = deps.storages.byName(destination);
+    await storage.remove(record.storagePath!);
+    for (const file of record.files) await storage.remove(file.storagePath);
+  }
 }

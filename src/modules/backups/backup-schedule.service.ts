@@ -122,6 +122,7 @@ export async function pruneBackups(prisma: Actor['prisma'], deps: BackupDeps, op
         storagePath: true,
         destination: true,
         copies: true,
+        files: { select: { storagePath: true } },
         trigger: true,
         kind: true,
         compressed: true,

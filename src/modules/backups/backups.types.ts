@@ -19,7 +19,10 @@ export const BackupRecordRef = builder.prismaObject('BackupRecord', {
     failureReason: t.exposeString('failureReason', { nullable: true }),
     destination: t.exposeString('destination', { description: 'Where the file is: local, or s3://bucket/path?region=…' }),
     copies: t.exposeStringList('copies', { description: 'Further destinations holding the same file (restores fall back to them)' }),
-    storagePath: t.exposeString('storagePath', { nullable: true, description: 'What rollbackTenant takes' }),
+    storagePath: t.exposeString('storagePath', {
+      nullable: true,
+      description: 'The backup’s own file (the gateway’s format): what rollbackTenant takes, as it takes any of its files’ paths',
+    }),
     sizeBytes: t.exposeInt('sizeBytes', { nullable: true }),
     checksum: t.exposeString('checksum', { nullable: true, description: 'SHA-256 of the file' }),
     formatVersion: t.exposeInt('formatVersion'),
@@ -28,6 +31,22 @@ export const BackupRecordRef = builder.prismaObject('BackupRecord', {
     encrypted: t.exposeBoolean('encrypted', { description: "AES-256-GCM under a data key of its own, wrapped by the gateway's keyring (SECRETS_KEY)" }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
+    files: t.relation('files', {
+      description: "Its tenant databases as gzip'd plain SQL, one file each (what psql restores into an empty database); none for a tenant without databases",
+      query: { orderBy: { blueprint: 'asc' } },
+    }),
+  }),
+});
+
+builder.prismaObject('BackupFile', {
+  description:
+    "One tenant database of a backup as gzip'd plain SQL (`gunzip -c <file> | psql <connection string>` restores it into an empty database), sealed with the backup's own key when the backup is encrypted",
+  fields: (t) => ({
+    blueprint: t.exposeString('blueprint'),
+    databaseType: t.exposeString('databaseType', { description: 'postgresql' }),
+    storagePath: t.exposeString('storagePath', { description: 'Where the file is at each of the backup’s destinations; rollbackTenant takes it too' }),
+    sizeBytes: t.exposeInt('sizeBytes', { nullable: true, description: 'Null until the backup is written' }),
+    checksum: t.exposeString('checksum', { nullable: true, description: 'SHA-256 of the stored file' }),
   }),
 });
 

@@ -100,7 +100,10 @@ async function assertRestoreKeepsPlan(actor: Actor, tenant: Tenant, snapshot: Te
  */
 export async function rollbackTenant(actor: Actor, deps: BackupDeps, ref: string, storagePath: string): Promise<RollbackResult> {
   const tenant = await resolveTenant(actor, ref, 'backups:write');
-  const record = await actor.prisma.backupRecord.findFirst({ where: { tenantId: tenant.id, storagePath, status: 'COMPLETED' } });
+  // The backup's own path, or the path of any of its SQL files (what GET /tenants/{id}/backups lists).
+  const record = await actor.prisma.backupRecord.findFirst({
+    where: { tenantId: tenant.id, status: 'COMPLETED', OR: [{ storagePath }, { files: { some: { storagePath } } }] },
+  });
   if (!record) throw new NotFoundError(`No completed backup of this tenant at "${storagePath}"`, { field: 'storagePath' });
   await assertNoDatabaseWork(actor, tenant, 'roll back');
   const snapshot = await loadSnapshot(actor, deps, tenant, record);

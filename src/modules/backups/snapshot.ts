@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { readConfigDocument } from '../configs/config-document.js';
 import type { Actor } from '../../kernel/principal.js';
 import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
-import { captureMark, installCapture } from '../data-plane-schemas/change-capture.js';
-import { withPlacement } from '../data-plane-schemas/placements.js';
+import { captureMark, ensureChangeLog, installCapture } from '../data-plane-schemas/change-capture.js';
+import { type Placed, withPlacement } from '../data-plane-schemas/placements.js';
+import type { TenantSession } from '../../data-plane/data-plane.js';
 import { readSchemaData } from '../data-plane-schemas/schema-data.js';
 import { inSchemaSession } from '../data-plane-schemas/tenant-schemas.js';
 
@@ -108,12 +109,18 @@ export const incrementalSchema = z.object({
 
 export type Incremental = z.infer<typeof incrementalSchema>;
 
+/** Reads more of a tenant database in the snapshot's own read (the same transaction snapshot): a backup's SQL file. */
+export type AlsoRead = (
+  database: { blueprint: string; blueprintId: string | null; schemaVersion: number; placed: Placed },
+  session: TenantSession,
+) => Promise<void>;
+
 /**
  * The tenant's state now. With `dataPlane`, its databases' rows too, each database read in one
  * transaction as its own login; without it (a restore comparing records before and after) the
  * records only, `data` left out.
  */
-export async function takeSnapshot(db: Actor['prisma'], tenantId: string, dataPlane?: DataPlaneDeps): Promise<TenantSnapshot> {
+export async function takeSnapshot(db: Actor['prisma'], tenantId: string, dataPlane?: DataPlaneDeps, alsoRead?: AlsoRead): Promise<TenantSnapshot> {
   const tenant = await db.tenant.findUniqueOrThrow({
     where: { id: tenantId },
     include: {
@@ -134,13 +141,16 @@ export async function takeSnapshot(db: Actor['prisma'], tenantId: string, dataPl
     if (placed && dataPlane) {
       // Tables made outside the blueprint's DDL (through the proxy) are captured from this backup on;
       // committed before the read, so every change the read does not see is logged.
+      await ensureChangeLog(dataPlane.dataPlane, placed.database);
       await inSchemaSession(dataPlane, placed, (session) => installCapture(session, placed.schemaName));
       data.push({
         blueprint: database.blueprint,
         schemaVersion: database.schemaVersion,
         ...(await inSchemaSession(dataPlane, placed, async (session) => {
           const capture = await captureMark(session, placed.database.server);
-          return { capture, tables: await readSchemaData(session, placed.schemaName) };
+          const tables = await readSchemaData(session, placed.schemaName);
+          await alsoRead?.({ blueprint: database.blueprint, blueprintId: database.blueprintId, schemaVersion: database.schemaVersion, placed }, session);
+          return { capture, tables };
         })),
       });
     }

@@ -1,3 +1,4 @@
+import { changeCaptureSql } from '../../data-plane/change-capture-sql.js';
 import type { DataPlane, TenantSession } from '../../data-plane/data-plane.js';
 import type { DataPlaneDatabase } from '../../generated/prisma/client.js';
 
@@ -60,11 +61,22 @@ export async function markChange(session: Pick<TenantSession, 'query'>, op: 'R' 
  */
 export async function captureMark(session: Pick<TenantSession, 'query'>, origin: string): Promise<CaptureMark> {
   await session.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-  const { rows } = await session.query(`SELECT pg_catalog.pg_current_snapshot()::text, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
+  const { rows } = await session.query(
+    `SELECT pg_catalog.pg_current_snapshot()::text, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+  );
   return { origin, snapshot: String(rows[0]![0]), readAt: String(rows[0]![1]) };
 }
 
 type Where = Pick<DataPlaneDatabase, 'server' | 'name'>;
+
+/**
+ * The database's change log made if it has none (a database made before change capture), as the
+ * provisioning login: what a login's creation does for new ones.
+ */
+export async function ensureChangeLog(plane: DataPlane, where: Where): Promise<void> {
+  const present = await plane.inspect(where.server, where.name, `SELECT pg_catalog.to_regprocedure('tdb_capture.mark(text,integer)') IS NOT NULL`);
+  if (present.rows[0]?.[0] !== true) await plane.inspect(where.server, where.name, changeCaptureSql(where.server));
+}
 
 /**
  * The schema's changes committed after the read `mark` stands for, up to `until`, in commit

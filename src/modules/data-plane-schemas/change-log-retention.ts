@@ -11,7 +11,12 @@ const dayMs = 86_400_000;
  * schemas that are gone (dropped tenants; a moved database's old home, its log copied along).
  * A server that does not answer is skipped until the next run. Returns the changes deleted.
  */
-export async function pruneChangeLogs(deps: Pick<DataPlaneDeps, 'prisma' | 'dataPlane'>, retentionDays: number, logger?: Logger, now = Date.now()): Promise<number> {
+export async function pruneChangeLogs(
+  deps: Pick<DataPlaneDeps, 'prisma' | 'dataPlane'>,
+  retentionDays: number,
+  logger?: Logger,
+  now = Date.now(),
+): Promise<number> {
   const cutoff = new Date(now - (retentionDays + 1) * dayMs).toISOString();
   let pruned = 0;
   for (const database of await deps.prisma.dataPlaneDatabase.findMany({ select: { server: true, name: true } })) {

@@ -27,7 +27,12 @@ async function tableShape(session: Pick<TenantSession, 'query'>, schemaName: str
     [schemaName, table],
   );
   if (rows.length === 0) return null;
-  const columns = rows.map(([name, generated, always, key]) => ({ name: String(name), generated: generated === true, always: always === true, key: key === true }));
+  const columns = rows.map(([name, generated, always, key]) => ({
+    name: String(name),
+    generated: generated === true,
+    always: always === true,
+    key: key === true,
+  }));
   return {
     insertable: columns.filter((column) => !column.generated).map((column) => column.name),
     updatable: columns.filter((column) => !column.generated && !column.always).map((column) => column.name),
@@ -104,9 +109,7 @@ export async function replayChanges(
     }
     const list = (columns: string[]) => columns.map(quotedName).join(', ');
     const row = (param: string) => `jsonb_populate_record(NULL::${table}, ${param}::jsonb)`;
-    const match = shape.key.length
-      ? `(${list(shape.key)}) = (SELECT ${list(shape.key)} FROM ${row('$1')})`
-      : `to_jsonb(x) = $1::jsonb`;
+    const match = shape.key.length ? `(${list(shape.key)}) = (SELECT ${list(shape.key)} FROM ${row('$1')})` : `to_jsonb(x) = $1::jsonb`;
     const located = `ctid = (SELECT x.ctid FROM ${table} x WHERE ${match} LIMIT 1)`;
     let result: { affectedRows: number };
     if (change.op === 'I') {

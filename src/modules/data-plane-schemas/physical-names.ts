@@ -6,6 +6,9 @@ const identifierLimit = 63;
 /** The database name callers see: `fintech__acme`. */
 export const tenantDatabaseName = (blueprint: string, tenant: string) => `${blueprint}__${tenant}`;
 
+/** The database user a project's connection strings and backup files name: tdb_ and the first 8 hex digits of its id. */
+export const projectDatabaseUser = (projectId: string) => `tdb_${projectId.replace(/-/g, '').slice(0, 8)}`;
+
 /** The workspace's database name callers see: `myapp_workspace`. */
 export const workspaceDatabaseName = (workspace: string) => `${workspace}_workspace`;
 

@@ -98,10 +98,23 @@ export async function restoreSchemaData(
     const rows = byName.get(name)!.rows;
     if (rows.length === 0) continue;
     const table = `${schema}.${quotedName(name)}`;
-    // OVERRIDING SYSTEM VALUE: identity columns GENERATED ALWAYS take the copied values too.
-    await session.query(`INSERT INTO ${table} OVERRIDING SYSTEM VALUE SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`, [JSON.stringify(rows)]);
+    // Generated columns are computed again; OVERRIDING SYSTEM VALUE: identity columns GENERATED ALWAYS take the copied values.
+    const columns = (await insertableColumns(session, schemaName, name)).map(quotedName).join(', ');
+    await session.query(`INSERT INTO ${table} (${columns}) OVERRIDING SYSTEM VALUE SELECT ${columns} FROM json_populate_recordset(NULL::${table}, $1::json)`, [
+      JSON.stringify(rows),
+    ]);
   }
   await continueSequences(session, schemaName);
+}
+
+/** The table's columns a row can be written to: all but the generated ones. */
+async function insertableColumns(session: Pick<TenantSession, 'query'>, schemaName: string, table: string): Promise<string[]> {
+  const { rows } = await session.query(
+    `SELECT a.attname::text FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum`,
+    [schemaName, table],
+  );
+  return rows.map((row) => String(row[0]));
 }
 
 /** Every identity or serial sequence of the schema goes on after the largest value its column holds. */

@@ -436,7 +436,7 @@ export async function purgeTenant(actor: Actor, ref: string, backups?: Pick<Back
   const schemas = await actor.prisma.tenantDatabase.findMany({ where: { tenantId: tenant.id, placementId: { not: null } }, select: { placementId: true } });
   const files = await actor.prisma.backupRecord.findMany({
     where: { tenantId: tenant.id, storagePath: { not: null } },
-    select: { destination: true, copies: true, storagePath: true },
+    select: { destination: true, copies: true, storagePath: true, files: { select: { storagePath: true } } },
   });
   await auditedChange(actor.prisma, async (tx) => {
     // The event is written before the tenant goes: the trail (no foreign key) outlives it.

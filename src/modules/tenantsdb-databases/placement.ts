@@ -4,6 +4,7 @@ import type { IsolationLevel, PlanTier } from '../../generated/prisma/enums.js';
 import { parseInput } from '../../lib/validation.js';
 import { defaultRegion, regionCatalog } from '../regions/regions.catalog.js';
 import { assertPlanAllows } from '../../kernel/plans.js';
+import { projectDatabaseUser } from '../data-plane-schemas/physical-names.js';
 import type { DatabasePhaseTimings } from './database-work.js';
 
 // A tenant's databases (TenantsDB): one per blueprint, shared (L1) on the pool or dedicated
@@ -52,7 +53,7 @@ const databasesInput = z
   });
 
 /** The role a tenant's databases are reached as: `tdb_` and the first 8 hex digits of its project (the tenant's slug outside projects). */
-export const databaseUser = (tenant: { projectId: string | null; slug: string }) => `tdb_${(tenant.projectId ?? tenant.slug).replace(/-/g, '').slice(0, 8)}`;
+export const databaseUser = (tenant: { projectId: string | null; slug: string }) => projectDatabaseUser(tenant.projectId ?? tenant.slug);
 
 /** A database's name on its server: `{blueprint}__{tenant}`, hence no `__` in either. */
 export const databaseName = (blueprintName: string, tenantSlug: string) => `${blueprintName}__${tenantSlug}`;

@@ -5,7 +5,7 @@ import { parseInput } from '../../lib/validation.js';
 import { auditedChange, documentChanges, projectTarget, recordAudit } from '../../kernel/audit-trail.js';
 import type { Actor } from '../../kernel/principal.js';
 import { assertProjectQuotas } from '../quotas/quotas.js';
-import { physicalSchemaName, workspaceDatabaseName } from '../data-plane-schemas/physical-names.js';
+import { physicalSchemaName, projectDatabaseUser, workspaceDatabaseName } from '../data-plane-schemas/physical-names.js';
 import { createPlacement, dropPlacement, dropUnreferencedPlacement } from '../data-plane-schemas/placements.js';
 import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
 import { findWorkspace, callerProjectId, type WorkspaceWithBlueprint, workspaceInclude, workspaceSchemaName } from './workspace-access.js';
@@ -13,7 +13,6 @@ import { createWorkspaceInput, settingsInput } from './workspace-inputs.js';
 import { sealWorkspacePassword } from './workspace-passwords.js';
 
 /** The project's database user, as the seed shows it and as tenant databases use it (`tdb_2abf90d3`). */
-export const projectDatabaseUser = (projectId: string) => `tdb_${projectId.replace(/-/g, '').slice(0, 8)}`;
 
 /** What the audit trail keeps of a workspace: never its password, sealed or not. */
 const auditedWorkspace = (workspace: Workspace & { placement: { schemaName: string } | null }) => ({

@@ -9,6 +9,10 @@ import {
 import { defineRoute } from '../../types.js';
 import { envelope, isoSeconds, ok, stamp, status } from './envelope.js';
 
+/** A backup's paths as seed 002 shows them: its SQL files, one per tenant database; its own file when it has none. */
+const filePaths = (backup: { storagePath?: string | null; files: { storagePath: string }[] }) =>
+  backup.files.length ? backup.files.map((file) => file.storagePath) : [backup.storagePath];
+
 export const backupRoute = defineRoute(TenantsDbBackupDocument, {
   method: 'POST',
   path: '/tenants/{id}/backup',
@@ -20,7 +24,7 @@ export const backupRoute = defineRoute(TenantsDbBackupDocument, {
       tenant_id: request.params.id,
       type: data.backupTenant.trigger.toLowerCase(),
       timestamp: stamp(data.backupTenant.createdAt),
-      paths: [data.backupTenant.storagePath],
+      paths: filePaths(data.backupTenant),
     }),
   success: {
     status: 200,
@@ -35,16 +39,16 @@ export const backupsRoute = defineRoute(TenantsDbBackupsDocument, {
   summary: "The tenant's backups",
   variables: (request) => ({ tenant: request.params.id! }),
   respond: (data) => {
+    // One entry per file a customer can take (a tenant database as SQL); a backup of a tenant without databases is its own file.
     const backups = data.tenantBackups
       .filter((backup) => backup.status === 'COMPLETED')
-      .map((backup) => ({
-        type: backup.trigger.toLowerCase(),
-        date: stamp(backup.createdAt),
-        database_type: 'gateway',
-        storage_path: backup.storagePath,
-        size_bytes: backup.sizeBytes,
-        created_at: backup.createdAt,
-      }));
+      .flatMap((backup) => {
+        const files = backup.files.filter((file) => file.sizeBytes !== null);
+        const entries = files.length
+          ? files.map((file) => ({ database_type: file.databaseType, storage_path: file.storagePath, size_bytes: file.sizeBytes }))
+          : [{ database_type: 'gateway', storage_path: backup.storagePath, size_bytes: backup.sizeBytes }];
+        return entries.map((entry) => ({ type: backup.trigger.toLowerCase(), date: stamp(backup.createdAt), ...entry, created_at: backup.createdAt }));
+      });
     return ok({ tenant_id: data.tenant.slug, count: backups.length, backups });
   },
   success: {
@@ -73,7 +77,7 @@ export const rollbackRoute = defineRoute(TenantsDbRollbackDocument, {
       tenant_id: data.rollbackTenant.tenant.slug,
       // A job's answer says the status the job holds the tenant in, whether or not it has ended since.
       status: data.rollbackTenant.job ? 'restoring' : status(data.rollbackTenant.tenant.state),
-      paths: [data.rollbackTenant.restoredFrom.storagePath],
+      paths: filePaths(data.rollbackTenant.restoredFrom),
     }),
   success: {
     status: 200,
