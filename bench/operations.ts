@@ -25,3 +25,6 @@ ${tenantFields}`;
 
 /** W6: an admin query on one tenant database; {id} is the tenant, {n} a number. */
 export const adminQueryBody = JSON.stringify({ blueprint: 'main', query: 'SELECT id, name, email FROM users WHERE id = {n} % 100', tenant_id: '{id}' });
+
+/** W6W: the same, one row written: what a tenant's write costs (its change log included, issue 27). */
+export const adminWriteBody = JSON.stringify({ blueprint: 'main', query: "UPDATE users SET name = 'user {n}' WHERE id = {n} % 100", tenant_id: '{id}' });

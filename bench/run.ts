@@ -10,7 +10,7 @@ import { applyMigrations } from '../src/gateway-db/schema-engine.js';
 import { defaultConfig } from '../src/modules/configs/config-spec.js';
 import { seedDataPlane } from './data-plane.js';
 import { placementOf, type QueryMeasurement, sqlLoad } from './proxy.js';
-import { adminQueryBody, tenantPageQuery, tenantQuery } from './operations.js';
+import { adminQueryBody, adminWriteBody, tenantPageQuery, tenantQuery } from './operations.js';
 import { seedTenants } from './seed.js';
 
 // npm run bench [-- --quick] [-- --tenants 100000] [-- --duration 10 --connections 20] [-- --profile]
@@ -321,6 +321,13 @@ const workloads: Record<string, { title: string; mix: Mix; ids?: () => string[] 
     title: 'TenantsDB POST /admin/query: a row by key from one tenant database',
     get mix(): Mix {
       return [{ weight: 1, method: 'POST', path: '/admin/query', body: adminQueryBody, key: dataPlane.key }];
+    },
+    ids: () => dataPlane.slugs,
+  },
+  W6W: {
+    title: 'TenantsDB POST /admin/query: a row updated in one tenant database (its change logged)',
+    get mix(): Mix {
+      return [{ weight: 1, method: 'POST', path: '/admin/query', body: adminWriteBody, key: dataPlane.key }];
     },
     ids: () => dataPlane.slugs,
   },

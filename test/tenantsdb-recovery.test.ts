@@ -11,6 +11,8 @@ import {
 } from './support/data-plane.js';
 import { pruneChangeLogs } from '../src/modules/data-plane-schemas/change-log-retention.js';
 import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
+import { installCapture } from '../src/modules/data-plane-schemas/change-capture.js';
+import { inSchemaSession } from '../src/modules/data-plane-schemas/tenant-schemas.js';
 
 // Issue 27, item 1: recovery to an instant gives the rows exactly as they were at that instant —
 // the last backup before it plus every change committed after the backup's read up to it (the
@@ -239,5 +241,98 @@ describe('point-in-time recovery of tenant rows', () => {
     expect(recovered.status, JSON.stringify(recovered.body)).toBe(200);
     await waitForStatus(id, 'ready');
     expect((await sql('SELECT name FROM people ORDER BY id')).rows).toEqual([['Ann'], ['Ben']]);
+  });
+
+  test("a tenant's own cast runs as the tenant when its rows are logged: it reads nothing of the log", async () => {
+    const tenant = await tenantOf(gateway, project);
+    await inSchema(
+      gateway,
+      tenant,
+      `CREATE TYPE mood AS ENUM ('calm');
+       CREATE FUNCTION mood_json(mood) RETURNS json LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'read the log: %', (SELECT count(*) FROM tdb_capture.changes); END $$;
+       CREATE CAST (mood AS json) WITH FUNCTION mood_json(mood);
+       CREATE TABLE moods (id int PRIMARY KEY, m mood)`,
+    );
+    // Its triggers, as the next backup or DDL through the admin query route puts them on.
+    const placed = await gateway.database.prisma.dataPlacement.findUniqueOrThrow({ where: { id: tenant.placementId }, include: { database: true } });
+    await inSchemaSession(gateway.app.dataPlane, placed, (session) => installCapture(session, placed.schemaName));
+    // to_jsonb uses the tenant's cast; it runs with the tenant's rights, so the log stays out of reach.
+    await expect(inSchema(gateway, tenant, "INSERT INTO moods VALUES (1, 'calm')")).rejects.toThrow(/permission denied for table changes/);
+  });
+
+  test("a tenant's triggers through a rollback and a recovery: its audit trigger and a cascading delete come out exactly, never twice", async () => {
+    const id = uniqueSlug('cascade');
+    const created = await gateway.rest('POST', '/tenants', { headers: as(), body: { tenant_id: id, databases: [{ blueprint: 'crm', isolation_level: 2 }] } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await waitForStatus(id, 'ready');
+    const database = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: id, projectId: project.projectId } } });
+    const sql = (text: string) => inSchema(gateway, database.placementId!, text);
+    const state = async () => ({
+      people: (await sql('SELECT id, name FROM people ORDER BY id')).rows,
+      kids: (await sql('SELECT id, person_id FROM kids ORDER BY id')).rows,
+      audit: (await sql('SELECT id, note FROM audit ORDER BY id')).rows,
+    });
+    await sql(
+      `CREATE TABLE kids (id int PRIMARY KEY, person_id int REFERENCES people (id) ON DELETE CASCADE);
+       CREATE TABLE audit (id serial PRIMARY KEY, note text NOT NULL);
+       CREATE FUNCTION audited() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO audit (note) VALUES ('person ' || NEW.name); RETURN NULL; END $$;
+       CREATE TRIGGER people_audit AFTER INSERT ON people FOR EACH ROW EXECUTE FUNCTION audited()`,
+    );
+    await sql("INSERT INTO people (name) VALUES ('Ann'), ('Ben'); INSERT INTO kids VALUES (1, 1), (2, 2)");
+    const backedUp = await state();
+    const backup = await gateway.rest('POST', `/tenants/${id}/backup`, { headers: as() });
+    const [storagePath] = backup.body.paths as string[];
+    await expect.poll(async () => (await backupAt(gateway, storagePath!))?.status, { timeout: 20_000 }).toBe('COMPLETED');
+    await sql("INSERT INTO people (name) VALUES ('Cy'); INSERT INTO kids VALUES (3, 3); DELETE FROM people WHERE name = 'Ann'");
+    // A rollback puts the rows back with the tenant's triggers off: no second audit row for Ann and Ben.
+    const rolledBack = await gateway.rest('POST', `/tenants/${id}/rollback`, { headers: as(), body: { storage_path: storagePath } });
+    expect(rolledBack.status, JSON.stringify(rolledBack.body)).toBe(200);
+    await waitForStatus(id, 'ready');
+    expect(await state()).toEqual(backedUp);
+    // Constraints made immediate stamp the commit early; a later write in the transaction stamps it again.
+    const [[xid, last]] = (
+      await sql(
+        "SET CONSTRAINTS ALL IMMEDIATE; INSERT INTO people (name) VALUES ('Dee'); SELECT pg_sleep(0.2); INSERT INTO kids VALUES (4, 3); SELECT pg_current_xact_id()::text, clock_timestamp()",
+      )
+    ).rows as [[string, Date]];
+    const [[stamped]] = (await dataPlaneCatalog(gateway, database.placementId!, 'SELECT committed_at FROM tdb_capture.commits WHERE xid = $1::xid8', [xid]))
+      .rows as [[Date]];
+    expect(new Date(stamped).getTime()).toBeGreaterThanOrEqual(new Date(last).getTime() - 5);
+    const atInstant = await state();
+    expect(atInstant.audit).toEqual([
+      [1, 'person Ann'],
+      [2, 'person Ben'],
+      [3, 'person Dee'],
+    ]);
+    const at = await instant();
+    await sql("DELETE FROM people; INSERT INTO people (name) VALUES ('Eve')");
+    const recovered = await gateway.rest('POST', `/tenants/${id}/recover`, { headers: as(), body: { timestamp: at.toISOString() } });
+    expect(recovered.status, JSON.stringify(recovered.body)).toBe(200);
+    await waitForStatus(id, 'ready');
+    expect(await state()).toEqual(atInstant);
+    const [event] = await gateway.database.prisma.auditEvent.findMany({ where: { tenantId: database.tenantId, action: 'backup.recovered' } });
+    expect((event!.changes as { path: string; after: unknown }[]).find((change) => change.path === 'data.crm.replayed')?.after).toMatchObject({
+      exact: true,
+      unmatched: 0,
+    });
+  });
+
+  test('a version mark a tenant forges reaches no version the blueprint does not have', async () => {
+    const id = uniqueSlug('forger');
+    const created = await gateway.rest('POST', '/tenants', { headers: as(), body: { tenant_id: id, databases: [{ blueprint: 'crm', isolation_level: 2 }] } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await waitForStatus(id, 'ready');
+    const database = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: id, projectId: project.projectId } } });
+    const sql = (text: string) => inSchema(gateway, database.placementId!, text);
+    const backup = await gateway.rest('POST', `/tenants/${id}/backup`, { headers: as() });
+    const [storagePath] = backup.body.paths as string[];
+    await expect.poll(async () => (await backupAt(gateway, storagePath!))?.status, { timeout: 20_000 }).toBe('COMPLETED');
+    await sql("SELECT tdb_capture.mark('V', 999); INSERT INTO people (name) VALUES ('Fay')");
+    const at = await instant();
+    const recovered = await gateway.rest('POST', `/tenants/${id}/recover`, { headers: as(), body: { timestamp: at.toISOString() } });
+    expect(recovered.status, JSON.stringify(recovered.body)).toBe(200);
+    await waitForStatus(id, 'ready');
+    expect((await sql('SELECT name FROM people')).rows).toEqual([['Fay']]);
+    expect((await gateway.database.prisma.tenantDatabase.findUniqueOrThrow({ where: { id: database.id } })).schemaVersion).toBe(database.schemaVersion);
   });
 });

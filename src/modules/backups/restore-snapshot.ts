@@ -10,11 +10,11 @@ import type { DataPlaneDeps } from '../data-plane-schemas/data-plane-deps.js';
 import { withPlacement } from '../data-plane-schemas/placements.js';
 import { changesAfter } from '../data-plane-schemas/change-capture.js';
 import { type ReplayDdl, replayChanges } from '../data-plane-schemas/change-replay.js';
-import { markSchemaVersion } from '../data-plane-schemas/placements.js';
+import { markSchemaVersion, schemaVersionMark } from '../data-plane-schemas/placements.js';
 import { continueSequences, restoreSchemaData } from '../data-plane-schemas/schema-data.js';
 import { inSchemaSession } from '../data-plane-schemas/tenant-schemas.js';
 import { assertWithinProjectPlan } from '../../kernel/plans.js';
-import { deployedChain } from '../workspaces/blueprint-databases.js';
+import { versionChain } from '../workspaces/blueprint-databases.js';
 import { type TenantSnapshot, takeSnapshot } from './snapshot.js';
 import { snapshotChanges } from './snapshot-replay.js';
 
@@ -72,22 +72,31 @@ export async function restoreSnapshot(
     if (!database?.placement || !dataPlane) continue;
     const placement = database.placement;
     const blueprintId = database.blueprintId;
-    // A schema at another blueprint version is rebuilt at the backup's first.
-    const rebuild =
-      database.schemaVersion !== entry.schemaVersion && blueprintId
-        ? { statements: (await deployedChain(actor.prisma, blueprintId, entry.schemaVersion)).statements, version: entry.schemaVersion }
-        : undefined;
+    const chain = blueprintId ? await versionChain(actor.prisma, blueprintId, 0, entry.schemaVersion) : null;
     const changes =
       replayTo && entry.capture ? await changesAfter(dataPlane.dataPlane, placement.database, placement.schemaName, entry.capture, replayTo) : null;
     const ddl = blueprintDdl(actor.prisma, blueprintId);
     entry.schemaVersion = await inSchemaSession(dataPlane, placement, async (session) => {
+      // A schema at another blueprint version than the backup's is rebuilt at the backup's first: the
+      // schema's own mark says where it is (a retried job's first attempt may have moved it on).
+      const now = (await schemaVersionMark(session, placement.schemaName)) ?? database.schemaVersion;
+      const rebuild = now !== entry.schemaVersion && chain ? { statements: chain.statements, version: entry.schemaVersion } : undefined;
       await restoreSchemaData(session, placement.schemaName, entry.tables, rebuild);
-      if (!changes?.length) return entry.schemaVersion;
+      if (!replayTo) return entry.schemaVersion;
+      if (changes === null) {
+        // A backup taken before change capture, or a database without a log: the backup's rows, no later.
+        replays.push({ path: `data.${entry.blueprint}.replayed`, before: null, after: { exact: false, changes: 0, unmatched: 0 } });
+        return entry.schemaVersion;
+      }
       const replayed = await replayChanges(session, placement.schemaName, changes, entry.schemaVersion, ddl);
       if (replayed.version !== entry.schemaVersion) await markSchemaVersion(session, placement.schemaName, replayed.version);
       await continueSequences(session, placement.schemaName);
       // In the trail: how many logged changes were played, and how many found no row to change (skipped: the recovered rows may differ there).
-      replays.push({ path: `data.${entry.blueprint}.replayed`, before: null, after: { changes: replayed.applied, unmatched: replayed.unmatched } });
+      replays.push({
+        path: `data.${entry.blueprint}.replayed`,
+        before: null,
+        after: { exact: replayed.unmatched === 0, changes: replayed.applied, unmatched: replayed.unmatched },
+      });
       return replayed.version;
     });
   }
@@ -214,22 +223,9 @@ export const rollbackAudit = (storagePath: string): RestoreAudit => ({ action: '
 
 /** A blueprint's DDL as a replay asks for it: a deployment's versions, or the chain to rebuild at. */
 function blueprintDdl(prisma: Actor['prisma'], blueprintId: string | null): ReplayDdl {
-  const missing = () => {
-    throw new Error('the change log runs blueprint DDL, but the database has no blueprint');
+  const chain = (from: number, to: number) => {
+    if (!blueprintId) throw new Error('the change log runs blueprint DDL, but the database has no blueprint');
+    return versionChain(prisma, blueprintId, from, to);
   };
-  return {
-    async between(from, to) {
-      if (!blueprintId) return missing();
-      const versions = await prisma.blueprintVersion.findMany({
-        where: { blueprintId, number: { gt: from, lte: to } },
-        orderBy: { number: 'asc' },
-        select: { statements: true },
-      });
-      return versions.flatMap((version) => version.statements);
-    },
-    async upTo(version) {
-      if (!blueprintId) return missing();
-      return (await deployedChain(prisma, blueprintId, version)).statements;
-    },
-  };
+  return { between: chain, upTo: (version) => chain(0, version) };
 }

@@ -4,7 +4,7 @@ import { gzip } from 'node:zlib';
 import type { BackupFile, Prisma, Tenant } from '../../generated/prisma/client.js';
 import type { Actor } from '../../kernel/principal.js';
 import { projectDatabaseUser, tenantDatabaseName } from '../data-plane-schemas/physical-names.js';
-import { deployedChain } from '../workspaces/blueprint-databases.js';
+import { versionChain } from '../workspaces/blueprint-databases.js';
 import type { AlsoRead } from './snapshot.js';
 import { sqlDump } from './sql-dump.js';
 import type { BackupStorage } from './storage.js';
@@ -50,7 +50,8 @@ export function sqlDumpReader(prisma: Actor['prisma'], tenant: Pick<Tenant, 'slu
   const dumps = new Map<string, string>();
   const read: AlsoRead = async (database, session) => {
     if (!files.some((file) => file.blueprint === database.blueprint)) return;
-    const ddl = database.blueprintId ? (await deployedChain(prisma, database.blueprintId, database.schemaVersion)).statements : [];
+    // Every version up to the schema's, deployed or not: what a rollout ran on it.
+    const ddl = database.blueprintId ? (await versionChain(prisma, database.blueprintId, 0, database.schemaVersion)).statements : [];
     dumps.set(
       database.blueprint,
       await sqlDump(session, {

@@ -18,6 +18,10 @@ export type CapturedChange = {
   version: number | null;
   oldRow: string | null;
   newRow: string | null;
+  /** The transaction it was made in (server and xid). */
+  transaction: string;
+  /** 1: a statement's own change; more: made by a trigger (the tenant's, a foreign key's cascade). */
+  depth: number;
 };
 
 const hasCapture = async (session: Pick<TenantSession, 'query'>) =>
@@ -29,20 +33,21 @@ const hasCapture = async (session: Pick<TenantSession, 'query'>) =>
  * its tables stay uncaptured (recovery there is to the backup before the instant).
  */
 export async function installCapture(session: Pick<TenantSession, 'query'>, schemaName: string): Promise<void> {
+  // Row triggers on a partitioned table are its partitions' too; a truncate trigger is each table's own.
+  // Named to fire first among a table's triggers (in name order; foreign keys' are RI_…): a change
+  // is logged before the cascade it sets off, whose changes fire later at the same depth.
   const { rows } = await session.query(
-    `SELECT format('CREATE TRIGGER tdb_capture AFTER INSERT OR UPDATE OR DELETE ON %I.%I FOR EACH ROW EXECUTE FUNCTION tdb_capture.capture_row()', n.nspname, c.relname),
-            format('CREATE TRIGGER tdb_capture_truncate AFTER TRUNCATE ON %I.%I FOR EACH STATEMENT EXECUTE FUNCTION tdb_capture.capture_truncate()', n.nspname, c.relname)
+    `SELECT format('CREATE TRIGGER %I AFTER ' || CASE t.name WHEN '0_tdb_capture' THEN 'INSERT OR UPDATE OR DELETE ON %I.%I FOR EACH ROW EXECUTE FUNCTION tdb_capture.capture_row()'
+                     ELSE 'TRUNCATE ON %I.%I FOR EACH STATEMENT EXECUTE FUNCTION tdb_capture.capture_truncate()' END, t.name, n.nspname, c.relname)
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+      CROSS JOIN (VALUES ('0_tdb_capture'), ('0_tdb_capture_truncate')) AS t(name)
+      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND (t.name = '0_tdb_capture_truncate' OR NOT c.relispartition)
         AND pg_catalog.to_regprocedure('tdb_capture.capture_row()') IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = 'tdb_capture')
-      ORDER BY c.relname`,
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g WHERE g.tgrelid = c.oid AND g.tgname = t.name)
+      ORDER BY c.relname, t.name`,
     [schemaName],
   );
-  for (const [row, truncate] of rows) {
-    await session.query(String(row));
-    await session.query(String(truncate));
-  }
+  for (const [statement] of rows) await session.query(String(statement));
 }
 
 /**
@@ -74,8 +79,8 @@ type Where = Pick<DataPlaneDatabase, 'server' | 'name'>;
  * provisioning login: what a login's creation does for new ones.
  */
 export async function ensureChangeLog(plane: DataPlane, where: Where): Promise<void> {
-  const present = await plane.inspect(where.server, where.name, `SELECT pg_catalog.to_regprocedure('tdb_capture.mark(text,integer)') IS NOT NULL`);
-  if (present.rows[0]?.[0] !== true) await plane.inspect(where.server, where.name, changeCaptureSql(where.server));
+  // Nothing happens when the database has the current set (or a server too old for it).
+  await plane.inspect(where.server, where.name, changeCaptureSql(where.server));
 }
 
 /**
@@ -90,19 +95,21 @@ export async function changesAfter(plane: DataPlane, where: Where, schemaName: s
   const { rows } = await plane.inspect(
     where.server,
     where.name,
-    `SELECT ch.op, ch.table_name, ch.version, ch.old_row::text, ch.new_row::text
+    `SELECT ch.op, ch.table_name, ch.version, ch.old_row::text, ch.new_row::text, ch.origin || ':' || ch.xid::text, ch.depth
        FROM tdb_capture.changes ch JOIN tdb_capture.commits c ON c.origin = ch.origin AND c.xid = ch.xid
       WHERE ch.schema_name = $1 AND c.committed_at IS NOT NULL AND c.committed_at <= $2::timestamptz
         AND NOT CASE WHEN ch.origin = $3 THEN pg_catalog.pg_visible_in_snapshot(ch.xid, $4::pg_snapshot) ELSE c.committed_at < $5::timestamptz END
       ORDER BY c.committed_at, c.origin, c.xid, ch.seq`,
     [schemaName, until.toISOString(), mark.origin, mark.snapshot, mark.readAt],
   );
-  return rows.map(([op, table, version, oldRow, newRow]) => ({
+  return rows.map(([op, table, version, oldRow, newRow, transaction, depth]) => ({
     op: String(op) as CapturedChange['op'],
     table: String(table),
     version: version === null ? null : Number(version),
     oldRow: oldRow === null ? null : String(oldRow),
     newRow: newRow === null ? null : String(newRow),
+    transaction: String(transaction),
+    depth: Number(depth),
   }));
 }
 
@@ -117,28 +124,36 @@ export async function copyChangeLog(plane: DataPlane, from: Where, to: Where, sc
   const present = `SELECT pg_catalog.to_regclass('tdb_capture.changes') IS NOT NULL`;
   if ((await plane.inspect(from.server, from.name, present)).rows[0]?.[0] !== true) return 0;
   if ((await plane.inspect(to.server, to.name, present)).rows[0]?.[0] !== true) return 0;
-  const { rows } = await plane.inspect(
-    from.server,
-    from.name,
-    `SELECT coalesce(json_agg(json_build_object('origin', ch.origin, 'xid', ch.xid::text, 'committed_at', c.committed_at, 'table_name', ch.table_name,
-              'op', ch.op, 'version', ch.version, 'old_row', ch.old_row, 'new_row', ch.new_row) ORDER BY ch.seq), '[]'::json)::text
-       FROM tdb_capture.changes ch JOIN tdb_capture.commits c ON c.origin = ch.origin AND c.xid = ch.xid
-      WHERE ch.schema_name = $1 AND c.committed_at IS NOT NULL`,
-    [schemaName],
-  );
-  const log = String(rows[0]?.[0] ?? '[]');
-  // One statement: the commits (stamped as they were: their insert trigger only stamps rows it finds unstamped) and the changes.
-  const { rows: copied } = await plane.inspect(
-    to.server,
-    to.name,
-    `WITH log AS (SELECT * FROM json_to_recordset($2::json) AS l(origin text, xid text, committed_at timestamptz, table_name text, op text, version integer, old_row jsonb, new_row jsonb)),
-          -- The target is not live yet: what its log holds (its build, an earlier attempt's copy) is not the tenant's history.
-          earlier AS (DELETE FROM tdb_capture.changes WHERE schema_name = $1),
-          commits AS (INSERT INTO tdb_capture.commits (origin, xid, committed_at) SELECT DISTINCT origin, xid::xid8, committed_at FROM log ON CONFLICT DO NOTHING),
-          changes AS (INSERT INTO tdb_capture.changes (origin, xid, schema_name, table_name, op, version, old_row, new_row)
-                      SELECT origin, xid::xid8, $1, table_name, op, version, old_row, new_row FROM log RETURNING 1)
-     SELECT count(*) FROM changes`,
-    [schemaName, log],
-  );
-  return Number(copied[0]?.[0] ?? 0);
+  // The target is not live yet: what its log holds (its build, an earlier attempt's copy) is not the tenant's history.
+  await plane.inspect(to.server, to.name, 'DELETE FROM tdb_capture.changes WHERE schema_name = $1', [schemaName]);
+  let copied = 0;
+  // A page at a time: a busy tenant's log is more than one value may hold.
+  for (let after = '0'; ; ) {
+    const { rows } = await plane.inspect(
+      from.server,
+      from.name,
+      `SELECT max(seq)::text, count(*)::int, coalesce(json_agg(json_build_object('origin', origin, 'xid', xid, 'committed_at', committed_at, 'table_name', table_name,
+                'op', op, 'version', version, 'depth', depth, 'old_row', old_row, 'new_row', new_row) ORDER BY seq), '[]'::json)::text
+         FROM (SELECT ch.seq, ch.origin, ch.xid::text AS xid, c.committed_at, ch.table_name, ch.op, ch.version, ch.depth, ch.old_row, ch.new_row
+                 FROM tdb_capture.changes ch JOIN tdb_capture.commits c ON c.origin = ch.origin AND c.xid = ch.xid
+                WHERE ch.schema_name = $1 AND c.committed_at IS NOT NULL AND ch.seq > $2::int8 ORDER BY ch.seq LIMIT ${copyPage}) page`,
+      [schemaName, after],
+    );
+    const [last, count, log] = rows[0] as [string | null, number, string];
+    if (!count || last === null) return copied;
+    // The commits keep their stamps (the stamp trigger only fires for an unstamped row).
+    await plane.inspect(
+      to.server,
+      to.name,
+      `WITH log AS (SELECT * FROM json_to_recordset($2::json) AS l(origin text, xid text, committed_at timestamptz, table_name text, op text, version integer, depth integer, old_row jsonb, new_row jsonb)),
+            commits AS (INSERT INTO tdb_capture.commits (origin, xid, committed_at) SELECT DISTINCT origin, xid::xid8, committed_at FROM log ON CONFLICT DO NOTHING)
+       INSERT INTO tdb_capture.changes (origin, xid, schema_name, table_name, op, version, depth, old_row, new_row)
+       SELECT origin, xid::xid8, $1, table_name, op, version, depth, old_row, new_row FROM log`,
+      [schemaName, log],
+    );
+    copied += Number(count);
+    after = last;
+  }
 }
+
+const copyPage = 5_000;

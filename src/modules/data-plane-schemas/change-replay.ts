@@ -1,14 +1,18 @@
 import type { TenantSession } from '../../data-plane/data-plane.js';
 import { type CapturedChange, installCapture, markChange } from './change-capture.js';
 import { quotedName } from './physical-names.js';
-import { emptySchema } from './schema-data.js';
+import { continueSequences, emptySchema, pauseTenantTriggers } from './schema-data.js';
 
-/** The blueprint's DDL, for the marks a replay meets. */
+/**
+ * The blueprint's DDL, for the marks a replay meets: statements and the version they reach (the
+ * last version at or below the one asked for that the blueprint has: a mark naming a version that
+ * does not exist reaches no further).
+ */
 export type ReplayDdl = {
   /** The statements of the versions after `from` up to `to`: a deployment. */
-  between(from: number, to: number): Promise<string[]>;
+  between(from: number, to: number): Promise<{ statements: string[]; version: number }>;
   /** The whole chain up to `version`: a schema rebuilt at it. */
-  upTo(version: number): Promise<string[]>;
+  upTo(version: number): Promise<{ statements: string[]; version: number }>;
 };
 
 export type ReplayResult = { version: number; applied: number; unmatched: number };
@@ -43,8 +47,11 @@ async function tableShape(session: Pick<TenantSession, 'query'>, schemaName: str
 /**
  * Plays a schema's logged changes forward, in order, in the schema owner's session (the caller's
  * transaction: all of them or none), from the schema at `version`. Rows are found by primary key,
- * or by their whole old value where the table has none; a change whose row is not there (the log
- * and the backup disagree: a tenant dropped the triggers, say) is counted and skipped. Marks run
+ * or by their whole old value where the table has none; an insert or update whose row is not there
+ * (the log and the backup disagree: a tenant dropped the triggers, say) is counted and skipped.
+ * Changes a trigger made (depth > 1) are not played: playing the statement's own change fires the
+ * trigger again; a foreign key's cascade is at depth 1 (PostgreSQL fires its triggers after the
+ * statement's), logged after the change that set it off, and a cascaded delete finds its row gone. Marks run
  * the blueprint's DDL as the original did. The replay's own writes are logged as any others, so
  * a later recovery through this one sees what it did.
  */
@@ -69,22 +76,43 @@ export async function replayChanges(
   let current = version;
   let applied = 0;
   let unmatched = 0;
+  // A deployment's own statements (seed rows, say) run again with its DDL: the rows they wrote are not played twice.
+  let deployedIn: string | null = null;
+  // A restore put its rows back with the tenant's triggers off: so are they while its rows are played.
+  let restoring: { transaction: string; enable: () => Promise<void> } | null = null;
+  // As the restore ended: triggers back on, sequences on after the rows it put back.
+  const endRestore = async (restore: { enable: () => Promise<void> }) => {
+    await restore.enable();
+    await continueSequences(session, schemaName);
+  };
   for (const change of changes) {
+    if (restoring && change.transaction !== restoring.transaction) {
+      await endRestore(restoring);
+      restoring = null;
+    }
+    if (change.transaction === deployedIn && change.op !== 'V' && change.op !== 'R') continue;
+    // Made by a trigger (the tenant's, a foreign key's cascade): playing the statement's own change fires it again.
+    if (change.depth > 1) continue;
     if (change.op === 'V') {
       if (change.version !== null && change.version > current) {
-        await markChange(session, 'V', change.version);
-        await runDdl(await ddl.between(current, change.version));
-        current = change.version;
+        const deployment = await ddl.between(current, change.version);
+        if (deployment.version > current) {
+          await markChange(session, 'V', deployment.version);
+          await runDdl(deployment.statements);
+          current = deployment.version;
+          deployedIn = change.transaction;
+        }
       }
       applied++;
       continue;
     }
     if (change.op === 'R') {
       await markChange(session, 'R', change.version);
-      if (change.version !== null && change.version !== current) {
+      const rebuilt = change.version !== null && change.version !== current ? await ddl.upTo(change.version) : null;
+      if (rebuilt) {
         await emptySchema(session, schemaName);
-        await runDdl(await ddl.upTo(change.version));
-        current = change.version;
+        await runDdl(rebuilt.statements);
+        current = rebuilt.version;
       } else {
         const { rows } = await session.query(
           `SELECT string_agg(format('%I.%I', n.nspname, c.relname), ', ') FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -93,6 +121,7 @@ export async function replayChanges(
         );
         if (rows[0]?.[0]) await session.query(`TRUNCATE ${String(rows[0][0])}`);
       }
+      if (!restoring) restoring = { transaction: change.transaction, enable: await pauseTenantTriggers(session, schemaName) };
       applied++;
       continue;
     }
@@ -110,7 +139,8 @@ export async function replayChanges(
     const list = (columns: string[]) => columns.map(quotedName).join(', ');
     const row = (param: string) => `jsonb_populate_record(NULL::${table}, ${param}::jsonb)`;
     const match = shape.key.length ? `(${list(shape.key)}) = (SELECT ${list(shape.key)} FROM ${row('$1')})` : `to_jsonb(x) = $1::jsonb`;
-    const located = `ctid = (SELECT x.ctid FROM ${table} x WHERE ${match} LIMIT 1)`;
+    // ONLY: a parent of inherited tables shares ctids with its children.
+    const located = `ctid = (SELECT x.ctid FROM ONLY ${table} x WHERE ${match} LIMIT 1)`;
     let result: { affectedRows: number };
     if (change.op === 'I') {
       result = await session.query(
@@ -119,16 +149,19 @@ export async function replayChanges(
       );
     } else if (change.op === 'U') {
       result = shape.updatable.length
-        ? await session.query(`UPDATE ${table} SET (${list(shape.updatable)}) = (SELECT ${list(shape.updatable)} FROM ${row('$2')}) WHERE ${located}`, [
+        ? await session.query(`UPDATE ONLY ${table} SET (${list(shape.updatable)}) = (SELECT ${list(shape.updatable)} FROM ${row('$2')}) WHERE ${located}`, [
             change.oldRow,
             change.newRow,
           ])
         : { affectedRows: 1 };
     } else {
-      result = await session.query(`DELETE FROM ${table} WHERE ${located}`, [change.oldRow]);
+      result = await session.query(`DELETE FROM ONLY ${table} WHERE ${located}`, [change.oldRow]);
     }
-    if (result.affectedRows === 1) applied++;
+    // A delete whose row is gone already was a foreign key's cascade (logged after the delete that set it off, which
+    // played it again): its end, the row's absence, holds. Any other change without its row is the log and the rows disagreeing.
+    if (result.affectedRows === 1 || change.op === 'D') applied++;
     else unmatched++;
   }
+  if (restoring) await endRestore(restoring);
   return { version: current, applied, unmatched };
 }

@@ -94,6 +94,10 @@ export async function restoreSchemaData(
   }
   const existing = new Set(await tableNames(session, schemaName));
   const byName = new Map(tables.filter((table) => existing.has(table.name)).map((table) => [table.name, table]));
+  // The rows go back as they were: the tenant's own triggers (an audit trigger, say) do not fire for
+  // them, as they did when the rows were first written. The change log's do: a later recovery
+  // through this restore plays these rows.
+  const enableTriggers = await pauseTenantTriggers(session, schemaName);
   for (const name of await insertionOrder(session, schemaName, [...byName.keys()])) {
     const rows = byName.get(name)!.rows;
     if (rows.length === 0) continue;
@@ -104,7 +108,25 @@ export async function restoreSchemaData(
       JSON.stringify(rows),
     ]);
   }
+  await enableTriggers();
   await continueSequences(session, schemaName);
+}
+
+/**
+ * Disables the tenant's own enabled triggers on the schema's tables (not the change log's, not
+ * foreign keys'), in the caller's transaction; answers how to enable them again.
+ */
+export async function pauseTenantTriggers(session: Pick<TenantSession, 'query'>, schemaName: string): Promise<() => Promise<void>> {
+  const { rows: triggers } = await session.query(
+    `SELECT format('%I.%I', n.nspname, c.relname), quote_ident(t.tgname)
+       FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $1 AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND t.tgname NOT LIKE '0\\_tdb\\_capture%' AND t.tgparentid = 0`,
+    [schemaName],
+  );
+  for (const [table, trigger] of triggers) await session.query(`ALTER TABLE ${String(table)} DISABLE TRIGGER ${String(trigger)}`);
+  return async () => {
+    for (const [table, trigger] of triggers) await session.query(`ALTER TABLE ${String(table)} ENABLE TRIGGER ${String(trigger)}`);
+  };
 }
 
 /** The table's columns a row can be written to: all but the generated ones. */

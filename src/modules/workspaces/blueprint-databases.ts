@@ -18,6 +18,25 @@ export async function deployedChain(
   return { version: versions.at(-1)?.number ?? 0, statements: versions.flatMap((version) => version.statements) };
 }
 
+/**
+ * The DDL of a blueprint's versions after `from` up to `to`, deployed or not (as a rollout applies
+ * them), oldest first, and the last version among them (`from` when there is none): what took a
+ * schema from one version to the other.
+ */
+export async function versionChain(
+  prisma: Pick<PrismaClient, 'blueprintVersion'>,
+  blueprintId: string,
+  from: number,
+  to: number,
+): Promise<{ version: number; statements: string[] }> {
+  const versions = await prisma.blueprintVersion.findMany({
+    where: { blueprintId, number: { gt: from, lte: to } },
+    orderBy: { number: 'asc' },
+    select: { number: true, statements: true },
+  });
+  return { version: versions.at(-1)?.number ?? from, statements: versions.flatMap((version) => version.statements) };
+}
+
 export type PlannedSchema = {
   blueprint: string;
   blueprintId: string;
