@@ -10,6 +10,7 @@ import { applyMigrations } from '../src/gateway-db/schema-engine.js';
 import { defaultConfig } from '../src/modules/configs/config-spec.js';
 import { seedDataPlane } from './data-plane.js';
 import { placementOf, type QueryMeasurement, sqlLoad } from './proxy.js';
+import { captureCost } from './capture-cost.js';
 import { adminQueryBody, adminWriteBody, tenantPageQuery, tenantQuery } from './operations.js';
 import { seedTenants } from './seed.js';
 
@@ -18,7 +19,8 @@ import { seedTenants } from './seed.js';
 // and the top frames by package and by function are printed after the run.
 // --scale 100000: after the main runs, W1 and W2 on a fresh gateway at 1,000 tenants, then
 // again after seeding up to that many tenants (ids drawn from all of them), with peak RSS.
-// --only W6: just that workload, gateway against baseline, no report (a check that it runs).
+// --only W6: just that workload, gateway against baseline, no report (a check that it runs); --only C1:
+// what the change log costs a tenant's single-row write, without and with its triggers (issue 27).
 // --ab KEY=VALUE[,…] [--workload W2]: one workload on the gateway as configured vs with those
 // settings, side by side in alternating rounds (e.g. --ab GRAPHQL_JIT=off).
 // --metering-only: just the metering and rate limiting on/off comparison (W1, alternating rounds).
@@ -553,6 +555,14 @@ async function main() {
         `P1: proxy ${Math.round(proxy.proxy.qps)} q/s (p50 ${proxy.proxy.p50} ms, p99 ${proxy.proxy.p99} ms, ${proxy.proxy.errors} errors, ${Math.round(proxy.proxy.gatewayCpuMicrosPerQuery)} µs gateway CPU/query); direct ${Math.round(proxy.direct.qps)} q/s (p50 ${proxy.direct.p50} ms, p99 ${proxy.direct.p99} ms); ratio ${proxy.ratio.toFixed(2)}×`,
       );
     }
+    let changeCapture: Report['changeCapture'] = null;
+    if (!options.only || options.only === 'C1') {
+      log('C1: single-row writes in a tenant role without, then with, the change log (two rounds)');
+      changeCapture = await captureCost(serverUrl!, { seconds: duration, connections: Math.min(connections, 4) });
+      log(
+        `C1: ${changeCapture.writesPerSecond.without} writes/s without the change log, ${changeCapture.writesPerSecond.with} with it (${fixed(changeCapture.ratio)}×; ${changeCapture.microsPerWrite.without} vs ${changeCapture.microsPerWrite.with} µs per write over ${changeCapture.connections} sessions; ${changeCapture.logged} changes logged)`,
+      );
+    }
     if (options.only) {
       for (const [name, result] of Object.entries(results)) {
         // CPU per request holds steady when other work shares the machine; requests a second do not.
@@ -614,6 +624,7 @@ async function main() {
       hostile,
       pglite,
       proxy,
+      changeCapture,
       startup,
       scale,
       elapsedSeconds: Math.round((Date.now() - started) / 1000),
@@ -646,6 +657,7 @@ type Report = {
   hostile: Awaited<ReturnType<typeof hostileLoad>> | null;
   pglite: Record<string, Measurement>;
   proxy: { proxy: QueryMeasurement & { gatewayCpuMicrosPerQuery: number }; direct: QueryMeasurement; connections: number; ratio: number } | null;
+  changeCapture: Awaited<ReturnType<typeof captureCost>> | null;
   startup: { readyMs: number; idleRssBytes: number; baselineIdleRssBytes: number };
   scale: Awaited<ReturnType<typeof scaleRun>> | null;
   elapsedSeconds: number;
@@ -704,6 +716,9 @@ function markdown(report: Report): string {
     report.proxy
       ? `| P1: SELECT by key through the TenantsDB proxy vs directly (${report.proxy.connections} connections) | ≥ 0.7× | ${fixed(report.proxy.ratio)}× (${Math.round(report.proxy.proxy.qps)} vs ${Math.round(report.proxy.direct.qps)} queries/s; p99 ${report.proxy.proxy.p99} vs ${report.proxy.direct.p99} ms; ${Math.round(report.proxy.proxy.gatewayCpuMicrosPerQuery)} µs of gateway CPU per query) |`
       : '| P1: the TenantsDB proxy vs directly | ≥ 0.7× | not measured |',
+    report.changeCapture
+      ? `| C1: a tenant's single-row write with the change log vs without (${report.changeCapture.connections} sessions) | measured | ${fixed(report.changeCapture.ratio)}× (${report.changeCapture.writesPerSecond.with} vs ${report.changeCapture.writesPerSecond.without} writes/s; ${report.changeCapture.microsPerWrite.with} vs ${report.changeCapture.microsPerWrite.without} µs per write) |`
+      : '| C1: the change log per write | measured | not measured |',
     `| p99 at half of peak throughput (W1 at ${report.halfPeak.rate} req/s) | ≤ 20 ms | ${report.halfPeak.p99} ms |`,
     `| idle RSS, production start on PostgreSQL | < 150 MB | ${mb(report.startup.idleRssBytes)} (baseline ${mb(report.startup.baselineIdleRssBytes)}) |`,
     `| production start to ready (spawn to listening) | < 2 s | ${fixed(report.startup.readyMs / 1000, 1)} s |`,

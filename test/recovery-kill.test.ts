@@ -5,6 +5,7 @@ import pg from 'pg';
 import { expect, test } from 'vitest';
 import { freshPostgresDatabase } from './support/gateway.js';
 import { startServerProcess } from './support/server-process.js';
+import { tenantRowsClient } from './support/tenant-rows-client.js';
 
 // Issue 27: a process killed while a point-in-time recovery job runs leaves the tenant's rows
 // wholly before the recovery or wholly at the instant — the backup's rows and the logged changes
@@ -35,34 +36,9 @@ test.each(backends)(
       DEPLOYMENT_POLL_MS: '200',
       RATE_LIMITS: 'off',
     };
-    let key = '';
-    const rest = async (url: string, method: string, route: string, body?: unknown, as = key) => {
-      const response = await fetch(`${url}${route}`, {
-        method,
-        headers: { 'content-type': 'application/json', ...(as ? { authorization: `Bearer ${as}` } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: response.status, body: (await response.json()) as any };
-    };
-    const sql = async (url: string, query: string) => {
-      const answer = await rest(url, 'POST', '/admin/query', { blueprint: 'main', tenant_id: 'pitr', query });
-      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-      return answer.body.rows as unknown[][];
-    };
-    const rowsOf = async (url: string) => {
-      const [[count, bodies]] = (await sql(url, "SELECT count(*)::int, string_agg(DISTINCT body, ',' ORDER BY body) FROM notes")) as [[number, string]];
-      return { count, bodies };
-    };
-    const settled = async (url: string) => {
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const shown = await rest(url, 'GET', '/tenants/pitr');
-        expect(shown.status, JSON.stringify(shown.body)).toBe(200);
-        if (shown.body.status !== 'recovering') return shown.body.status as string;
-        expect(Date.now(), 'still recovering a minute after the restart').toBeLessThan(deadline);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    };
+    const client = tenantRowsClient('pitr');
+    const { rest, sql, rowsOf } = client;
+    const settled = (url: string) => client.settled(url, 'recovering');
     const retakes = async () => {
       if (!postgres) return 0;
       const client = new pg.Client({ connectionString: postgres.url });
@@ -83,7 +59,7 @@ test.each(backends)(
       let server = await startServerProcess(env);
       const signup = await rest(server.url, 'POST', '/signup', { email: 'recovery-kill@example.com', password: 'correct horse battery' });
       expect(signup.status, JSON.stringify(signup.body)).toBe(201);
-      key = signup.body.api_key;
+      client.key = signup.body.api_key;
       // PITR is for dedicated tenants, which a FREE project may not have: the operator raises it.
       const raised = await rest(
         server.url,
@@ -93,26 +69,7 @@ test.each(backends)(
         operator,
       );
       expect(raised.body.errors, JSON.stringify(raised.body)).toBeUndefined();
-      expect((await rest(server.url, 'POST', '/workspaces', { name: 'main', database: 'PostgreSQL', mode: 'tenant' })).status).toBe(201);
-      expect(
-        (await rest(server.url, 'POST', '/workspaces/main/queries', { query: 'CREATE TABLE notes (id SERIAL PRIMARY KEY, body TEXT NOT NULL)' })).status,
-      ).toBe(200);
-      const deployment = await rest(server.url, 'POST', '/deployments', { blueprint_name: 'main' });
-      expect(deployment.status, JSON.stringify(deployment.body)).toBe(201);
-      await expect.poll(async () => (await rest(server.url, 'GET', `/deployments/${deployment.body.id}`)).body.status, { timeout: 20_000 }).toBe('completed');
-      const created = await rest(server.url, 'POST', '/tenants', { tenant_id: 'pitr', databases: [{ blueprint: 'main', isolation_level: 2 }] });
-      expect(created.status, JSON.stringify(created.body)).toBe(201);
-      await expect.poll(async () => (await rest(server.url, 'GET', '/tenants/pitr')).body.status, { timeout: 20_000 }).toBe('ready');
-      await sql(server.url, "INSERT INTO notes (body) SELECT 'original' FROM generate_series(1, 2000)");
-      const backup = await rest(server.url, 'POST', '/tenants/pitr/backup');
-      expect(backup.status, JSON.stringify(backup.body)).toBe(200);
-      const [storagePath] = backup.body.paths as string[];
-      await expect
-        .poll(
-          async () => ((await rest(server.url, 'GET', '/tenants/pitr/backups')).body.backups as { storage_path: string }[]).map((entry) => entry.storage_path),
-          { timeout: 20_000 },
-        )
-        .toContain(storagePath);
+      await client.notesTenant(server.url, 2, 2000);
       // After the backup, before the instant: changes only the log has.
       await sql(server.url, "UPDATE notes SET body = 'middle' WHERE id <= 100; DELETE FROM notes WHERE id > 1950 AND id <= 2000");
       await sql(server.url, "INSERT INTO notes (body) SELECT 'middle' FROM generate_series(1, 100)");

@@ -861,6 +861,9 @@ describe('backups carry the data', () => {
     await query(key, 'main', 'ALTER TABLE notes ADD COLUMN pinned BOOLEAN');
     await deployPending('main', projectId);
     await rows(database.placementId!, "ALTER TABLE notes ADD COLUMN pinned BOOLEAN; INSERT INTO notes (body, pinned) VALUES ('second', true)");
+    // The deployment marks the schema with its version (the restore reads the schema's own mark) and the record.
+    const { schemaName } = await gateway.database.prisma.dataPlacement.findUniqueOrThrow({ where: { id: database.placementId! } });
+    await rows(database.placementId!, `COMMENT ON SCHEMA "${schemaName}" IS 'tenant-gateway schema version 2'`);
     await gateway.database.prisma.tenantDatabase.update({ where: { id: database.id }, data: { schemaVersion: 2 } });
 
     expect((await gateway.rest('POST', `/tenants/${tenant}/rollback`, { headers: bearer(key), body: { storage_path: storagePath } })).status).toBe(200);

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { freshPostgresDatabase } from './support/gateway.js';
 import { startServerProcess } from './support/server-process.js';
+import { tenantRowsClient } from './support/tenant-rows-client.js';
 
 async function startServer(dataDir: string, extraEnv: Record<string, string> = {}) {
   return startServerProcess({ DATABASE_URL: dataDir, ...extraEnv });
@@ -169,34 +170,9 @@ test.each(backends)(
       // The test polls and queries faster than a FREE project's per-minute quota allows.
       RATE_LIMITS: 'off',
     };
-    let key = '';
-    const rest = async (url: string, method: string, route: string, body?: unknown) => {
-      const response = await fetch(`${url}${route}`, {
-        method,
-        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: response.status, body: (await response.json()) as any };
-    };
-    const sql = async (url: string, query: string) => {
-      const answer = await rest(url, 'POST', '/admin/query', { blueprint: 'main', tenant_id: 'rows', query });
-      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-      return answer.body.rows as unknown[][];
-    };
-    const rowsOf = async (url: string) => {
-      const [[count, bodies]] = (await sql(url, "SELECT count(*)::int, string_agg(DISTINCT body, ',') FROM notes")) as [[number, string]];
-      return { count, bodies };
-    };
-    const settled = async (url: string) => {
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const shown = await rest(url, 'GET', '/tenants/rows');
-        expect(shown.status, JSON.stringify(shown.body)).toBe(200);
-        if (shown.body.status !== 'restoring') return shown.body.status as string;
-        expect(Date.now(), 'still restoring a minute after the restart').toBeLessThan(deadline);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    };
+    const client = tenantRowsClient('rows');
+    const { rest, sql, rowsOf } = client;
+    const settled = (url: string) => client.settled(url, 'restoring');
     // The backup's rows, and the rows after it: every kill must leave exactly one of them.
     const original = { count: 3000, bodies: 'original' };
     const later = { count: 3100, bodies: 'later' };
@@ -205,27 +181,8 @@ test.each(backends)(
       let server = await startServer(databaseUrl, env);
       const signup = await rest(server.url, 'POST', '/signup', { email: 'kill@example.com', password: 'correct horse battery' });
       expect(signup.status, JSON.stringify(signup.body)).toBe(201);
-      key = signup.body.api_key;
-      expect((await rest(server.url, 'POST', '/workspaces', { name: 'main', database: 'PostgreSQL', mode: 'tenant' })).status).toBe(201);
-      expect(
-        (await rest(server.url, 'POST', '/workspaces/main/queries', { query: 'CREATE TABLE notes (id SERIAL PRIMARY KEY, body TEXT NOT NULL)' })).status,
-      ).toBe(200);
-      const deployment = await rest(server.url, 'POST', '/deployments', { blueprint_name: 'main' });
-      expect(deployment.status, JSON.stringify(deployment.body)).toBe(201);
-      await expect.poll(async () => (await rest(server.url, 'GET', `/deployments/${deployment.body.id}`)).body.status, { timeout: 20_000 }).toBe('completed');
-      expect((await rest(server.url, 'POST', '/tenants', { tenant_id: 'rows', databases: [{ blueprint: 'main', isolation_level: 1 }] })).status).toBe(201);
-      await expect.poll(async () => (await rest(server.url, 'GET', '/tenants/rows')).body.status, { timeout: 20_000 }).toBe('ready');
-      await sql(server.url, "INSERT INTO notes (body) SELECT 'original' FROM generate_series(1, 3000)");
-      const backup = await rest(server.url, 'POST', '/tenants/rows/backup');
-      expect(backup.status, JSON.stringify(backup.body)).toBe(200);
-      const [storagePath] = backup.body.paths as string[];
-      // A backup of a tenant with rows is written by a job: listed once written.
-      await expect
-        .poll(
-          async () => ((await rest(server.url, 'GET', '/tenants/rows/backups')).body.backups as { storage_path: string }[]).map((entry) => entry.storage_path),
-          { timeout: 20_000 },
-        )
-        .toContain(storagePath);
+      client.key = signup.body.api_key;
+      const storagePath = await client.notesTenant(server.url, 1, 3000);
 
       // Kills at different moments after the rollback was answered, at least three, and until one
       // has landed in the middle of the job (a restart found it unfinished): at most eight.

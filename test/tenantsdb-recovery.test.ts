@@ -49,15 +49,35 @@ async function instant(): Promise<Date> {
   return at;
 }
 
+/** A dedicated (L2) tenant of the project, ready, with SQL run in its database as its own login. */
+async function dedicatedTenant(prefix: string) {
+  const id = uniqueSlug(prefix);
+  const created = await gateway.rest('POST', '/tenants', { headers: as(), body: { tenant_id: id, databases: [{ blueprint: 'crm', isolation_level: 2 }] } });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  await waitForStatus(id, 'ready');
+  const database = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: id, projectId: project.projectId } } });
+  return { id, database, sql: (text: string) => inSchema(gateway, database.placementId!, text) };
+}
+
+/** A backup of the tenant, written: the path its answer gave. */
+async function backedUp(id: string): Promise<string> {
+  const backup = await gateway.rest('POST', `/tenants/${id}/backup`, { headers: as() });
+  expect(backup.status, JSON.stringify(backup.body)).toBe(200);
+  const [storagePath] = backup.body.paths as string[];
+  await expect.poll(async () => (await backupAt(gateway, storagePath!))?.status, { timeout: 20_000 }).toBe('COMPLETED');
+  return storagePath!;
+}
+
+/** The tenant recovered to `at`, the job ended. */
+async function recovered(id: string, at: Date): Promise<void> {
+  const answer = await gateway.rest('POST', `/tenants/${id}/recover`, { headers: as(), body: { timestamp: at.toISOString() } });
+  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  await waitForStatus(id, 'ready');
+}
+
 describe('point-in-time recovery of tenant rows', () => {
   test('each instant gives exactly its rows: between statements, after a rollback, across a deployment; the undo returns the rows before', async () => {
-    const id = uniqueSlug('pitr');
-    const created = await gateway.rest('POST', '/tenants', { headers: as(), body: { tenant_id: id, databases: [{ blueprint: 'crm', isolation_level: 2 }] } });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    await waitForStatus(id, 'ready');
-    const prisma = gateway.database.prisma;
-    const database = await prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: id, projectId: project.projectId } } });
-    const sql = (text: string) => inSchema(gateway, database.placementId!, text);
+    const { id, database, sql } = await dedicatedTenant('pitr');
     const people = async () => (await sql('SELECT * FROM people ORDER BY id')).rows;
 
     await sql("INSERT INTO people (name) VALUES ('Bob'), ('Carol')");
@@ -173,7 +193,7 @@ describe('point-in-time recovery of tenant rows', () => {
       expect(await recover(at), `recovered to t${index}`).toEqual(rows);
     }
     // The recovery to t6 left the schema at the blueprint's version 2; the record says so.
-    expect(await prisma.tenantDatabase.findUniqueOrThrow({ where: { id: database.id } })).toMatchObject({ schemaVersion: 2 });
+    expect(await gateway.database.prisma.tenantDatabase.findUniqueOrThrow({ where: { id: database.id } })).toMatchObject({ schemaVersion: 2 });
     // New rows after a recovery go on from the recovered ids.
     await sql("INSERT INTO people (name) VALUES ('Zoe')");
     expect((await people()).at(-1)).toEqual([4, 'Zoe', 'Berlin']);
@@ -187,7 +207,7 @@ describe('point-in-time recovery of tenant rows', () => {
       [2, 'Carol'],
     ]);
     // Every recovery played its changes with none unmatched, as the trail records.
-    const recoveries = await prisma.auditEvent.findMany({ where: { tenantId: database.tenantId, action: 'backup.recovered' } });
+    const recoveries = await gateway.database.prisma.auditEvent.findMany({ where: { tenantId: database.tenantId, action: 'backup.recovered' } });
     expect(recoveries).toHaveLength(8);
     for (const event of recoveries) {
       const replayed = (event.changes as { path: string; after: { unmatched: number } }[]).find((change) => change.path === 'data.crm.replayed');
@@ -222,24 +242,15 @@ describe('point-in-time recovery of tenant rows', () => {
   });
 
   test('a database made before the change log gets one at its next backup, and recovery from that backup on is exact', async () => {
-    const id = uniqueSlug('older');
-    const created = await gateway.rest('POST', '/tenants', { headers: as(), body: { tenant_id: id, databases: [{ blueprint: 'crm', isolation_level: 2 }] } });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    await waitForStatus(id, 'ready');
-    const database = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: id, projectId: project.projectId } } });
-    const sql = (text: string) => inSchema(gateway, database.placementId!, text);
+    const { id, database, sql } = await dedicatedTenant('older');
     // As an older gateway left it: no log in the database, no triggers on the table.
     await dataPlaneCatalog(gateway, database.placementId!, 'DROP SCHEMA tdb_capture CASCADE');
     await sql("INSERT INTO people (name) VALUES ('Ann')");
-    const backup = await gateway.rest('POST', `/tenants/${id}/backup`, { headers: as() });
-    const [storagePath] = backup.body.paths as string[];
-    await expect.poll(async () => (await backupAt(gateway, storagePath!))?.status, { timeout: 20_000 }).toBe('COMPLETED');
+    await backedUp(id);
     await sql("INSERT INTO people (name) VALUES ('Ben')");
     const at = await instant();
     await sql("DELETE FROM people WHERE name = 'Ann'");
-    const recovered = await gateway.rest('POST', `/tenants/${id}/recover`, { headers: as(), body: { timestamp: at.toISOString() } });
-    expect(recovered.status, JSON.stringify(recovered.body)).toBe(200);
-    await waitForStatus(id, 'ready');
+    await recovered(id, at);
     expect((await sql('SELECT name FROM people ORDER BY id')).rows).toEqual([['Ann'], ['Ben']]);
   });
 
@@ -261,12 +272,7 @@ describe('point-in-time recovery of tenant rows', () => {
   });
 
   test("a tenant's triggers through a rollback and a recovery: its audit trigger and a cascading delete come out exactly, never twice", async () => {
-    const id = uniqueSlug('cascade');
-    const created = await gateway.rest('POST', '/tenants', { headers: as(), body: { tenant_id: id, databases: [{ blueprint: 'crm', isolation_level: 2 }] } });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    await waitForStatus(id, 'ready');
-    const database = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: id, projectId: project.projectId } } });
-    const sql = (text: string) => inSchema(gateway, database.placementId!, text);
+    const { id, database, sql } = await dedicatedTenant('cascade');
     const state = async () => ({
       people: (await sql('SELECT id, name FROM people ORDER BY id')).rows,
       kids: (await sql('SELECT id, person_id FROM kids ORDER BY id')).rows,
@@ -279,16 +285,14 @@ describe('point-in-time recovery of tenant rows', () => {
        CREATE TRIGGER people_audit AFTER INSERT ON people FOR EACH ROW EXECUTE FUNCTION audited()`,
     );
     await sql("INSERT INTO people (name) VALUES ('Ann'), ('Ben'); INSERT INTO kids VALUES (1, 1), (2, 2)");
-    const backedUp = await state();
-    const backup = await gateway.rest('POST', `/tenants/${id}/backup`, { headers: as() });
-    const [storagePath] = backup.body.paths as string[];
-    await expect.poll(async () => (await backupAt(gateway, storagePath!))?.status, { timeout: 20_000 }).toBe('COMPLETED');
+    const atBackup = await state();
+    const storagePath = await backedUp(id);
     await sql("INSERT INTO people (name) VALUES ('Cy'); INSERT INTO kids VALUES (3, 3); DELETE FROM people WHERE name = 'Ann'");
     // A rollback puts the rows back with the tenant's triggers off: no second audit row for Ann and Ben.
     const rolledBack = await gateway.rest('POST', `/tenants/${id}/rollback`, { headers: as(), body: { storage_path: storagePath } });
     expect(rolledBack.status, JSON.stringify(rolledBack.body)).toBe(200);
     await waitForStatus(id, 'ready');
-    expect(await state()).toEqual(backedUp);
+    expect(await state()).toEqual(atBackup);
     // Constraints made immediate stamp the commit early; a later write in the transaction stamps it again.
     const [[xid, last]] = (
       await sql(
@@ -306,9 +310,7 @@ describe('point-in-time recovery of tenant rows', () => {
     ]);
     const at = await instant();
     await sql("DELETE FROM people; INSERT INTO people (name) VALUES ('Eve')");
-    const recovered = await gateway.rest('POST', `/tenants/${id}/recover`, { headers: as(), body: { timestamp: at.toISOString() } });
-    expect(recovered.status, JSON.stringify(recovered.body)).toBe(200);
-    await waitForStatus(id, 'ready');
+    await recovered(id, at);
     expect(await state()).toEqual(atInstant);
     const [event] = await gateway.database.prisma.auditEvent.findMany({ where: { tenantId: database.tenantId, action: 'backup.recovered' } });
     expect((event!.changes as { path: string; after: unknown }[]).find((change) => change.path === 'data.crm.replayed')?.after).toMatchObject({
@@ -318,20 +320,11 @@ describe('point-in-time recovery of tenant rows', () => {
   });
 
   test('a version mark a tenant forges reaches no version the blueprint does not have', async () => {
-    const id = uniqueSlug('forger');
-    const created = await gateway.rest('POST', '/tenants', { headers: as(), body: { tenant_id: id, databases: [{ blueprint: 'crm', isolation_level: 2 }] } });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    await waitForStatus(id, 'ready');
-    const database = await gateway.database.prisma.tenantDatabase.findFirstOrThrow({ where: { tenant: { slug: id, projectId: project.projectId } } });
-    const sql = (text: string) => inSchema(gateway, database.placementId!, text);
-    const backup = await gateway.rest('POST', `/tenants/${id}/backup`, { headers: as() });
-    const [storagePath] = backup.body.paths as string[];
-    await expect.poll(async () => (await backupAt(gateway, storagePath!))?.status, { timeout: 20_000 }).toBe('COMPLETED');
+    const { id, database, sql } = await dedicatedTenant('forger');
+    await backedUp(id);
     await sql("SELECT tdb_capture.mark('V', 999); INSERT INTO people (name) VALUES ('Fay')");
     const at = await instant();
-    const recovered = await gateway.rest('POST', `/tenants/${id}/recover`, { headers: as(), body: { timestamp: at.toISOString() } });
-    expect(recovered.status, JSON.stringify(recovered.body)).toBe(200);
-    await waitForStatus(id, 'ready');
+    await recovered(id, at);
     expect((await sql('SELECT name FROM people')).rows).toEqual([['Fay']]);
     expect((await gateway.database.prisma.tenantDatabase.findUniqueOrThrow({ where: { id: database.id } })).schemaVersion).toBe(database.schemaVersion);
   });
