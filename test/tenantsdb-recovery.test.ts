@@ -215,6 +215,35 @@ describe('point-in-time recovery of tenant rows', () => {
     }
   }, 240_000);
 
+  test('a recovery through an earlier recovery that ran a deployment plays what that recovery played after it', async () => {
+    const { id, database, sql } = await dedicatedTenant('again');
+    await sql("INSERT INTO people (name) VALUES ('a')");
+    await backedUp(id);
+    await pendingChange(gateway, project, 'ALTER TABLE people ADD COLUMN note text');
+    const deployed = await gateway.rest('POST', '/deployments', { headers: as(), body: { blueprint_name: 'crm' } });
+    expect(deployed.status, JSON.stringify(deployed.body)).toBe(201);
+    await deploymentFinished(gateway, project, deployed.body.id);
+    const version = (await gateway.database.prisma.tenantDatabase.findUniqueOrThrow({ where: { id: database.id } })).schemaVersion;
+    expect(version).toBeGreaterThan(database.schemaVersion);
+    await sql("INSERT INTO people (name, note) VALUES ('b', 'after the deployment')");
+    // The first recovery rebuilds the schema at the backup's version, plays a, runs the deployment again, plays b.
+    await recovered(id, await instant());
+    const names = async () => (await sql('SELECT name, note FROM people ORDER BY id')).rows;
+    expect(await names()).toEqual([
+      ['a', null],
+      ['b', 'after the deployment'],
+    ]);
+    await sql("INSERT INTO people (name, note) VALUES ('c', 'later')");
+    // The second starts from the first one's safety backup and plays the first recovery's own changes: b included.
+    await recovered(id, await instant());
+    expect(await names()).toEqual([
+      ['a', null],
+      ['b', 'after the deployment'],
+      ['c', 'later'],
+    ]);
+    expect((await gateway.database.prisma.tenantDatabase.findUniqueOrThrow({ where: { id: database.id } })).schemaVersion).toBe(version);
+  });
+
   test("the change log is the gateway's: a tenant reads none of it, its own or a neighbour's, marks only its own schema, and old changes are pruned", async () => {
     const a = await tenantOf(gateway, project);
     const b = await tenantOf(gateway, project);

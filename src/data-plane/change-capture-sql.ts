@@ -15,12 +15,13 @@
  * - `capture_row()` (AFTER INSERT/UPDATE/DELETE, per row) turns the rows into jsonb AS THE TENANT
  *   (SECURITY INVOKER: a cast the tenant defined for its own type runs with the tenant's rights,
  *   never the provisioning login's), then hands them to `log_row`, which logs them for the table
- *   only when the calling role owns the table's schema. Changes made by triggers (the tenant's,
+ *   only when the calling role may write it (its own, or one its owner granted it). Changes made by triggers (the tenant's,
  *   foreign-key cascades) are logged with their depth: replay plays the top-level ones only,
  *   which fire the same triggers again. `capture_truncate()` logs a truncate.
  * - `mark(op, version)` logs what no row trigger sees: `R` (the schema emptied, at `version`'s
- *   DDL when given) and `V` (the blueprint DDL up to `version` runs next), for the schema the
- *   calling role owns, never one named by the caller.
+ *   DDL when given), `V` (the blueprint DDL up to `version` runs next) and `E` (where the rows of
+ *   that restore or the statements of that deployment end), for the schema the calling role owns,
+ *   never one named by the caller.
  * - `origin` names the server the change was made on: xids are one server's, and a move copies
  *   a schema's log to the next server with its origin.
  *
@@ -84,9 +85,11 @@ BEGIN
     target_table text;
   BEGIN
     IF op NOT IN ('I', 'U', 'D', 'T') THEN RAISE EXCEPTION 'unknown change %', op; END IF;
+    -- Logged for a table the caller may write (its own, or one its owner granted it): no other.
     SELECT n.nspname, c.relname INTO target_schema, target_table
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_roles r ON r.oid = n.nspowner
-     WHERE c.oid = rel AND r.rolname = who AND NOT r.rolsuper;
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.oid = rel AND c.relkind IN ('r', 'p') AND n.nspname <> 'tdb_capture'
+       AND pg_catalog.has_table_privilege(who, rel, 'INSERT, UPDATE, DELETE, TRUNCATE');
     IF target_schema IS NULL THEN RETURN; END IF;
     PERFORM tdb_capture.begin_write();
     INSERT INTO tdb_capture.changes (xid, schema_name, table_name, op, depth, old_row, new_row)
@@ -116,7 +119,7 @@ BEGIN
     who text := ${caller};
     target text;
   BEGIN
-    IF op NOT IN ('R', 'V') THEN RAISE EXCEPTION 'unknown change mark %', op; END IF;
+    IF op NOT IN ('R', 'V', 'E') THEN RAISE EXCEPTION 'unknown change mark %', op; END IF;
     SELECT n.nspname INTO target FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner
      WHERE r.rolname = who AND NOT r.rolsuper ORDER BY n.nspname LIMIT 1;
     IF target IS NULL THEN RETURN; END IF;
@@ -142,4 +145,4 @@ $capture$`;
 }
 
 /** Bumped when the objects above change: a database holding an older set gets this one at its next login or backup. */
-const captureVersion = 'tenant-gateway change capture 3';
+const captureVersion = 'tenant-gateway change capture 4';

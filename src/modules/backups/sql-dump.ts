@@ -28,6 +28,8 @@ export async function sqlDump(
     ...tables.map((table) => `CREATE TABLE IF NOT EXISTS ${quotedName(table.name)} (${table.definitions.join(', ')});`),
     // Rows the DDL itself wrote (seed data) are in the COPY blocks below.
     ...(tables.length ? [`TRUNCATE ${tables.map((table) => quotedName(table.name)).join(', ')};`] : []),
+    // The rows go in as they were: the blueprint's own triggers (an audit trigger) do not fire for them.
+    ...tables.map((table) => `ALTER TABLE ${quotedName(table.name)} DISABLE TRIGGER USER;`),
   ];
   for (const table of tables) {
     if (table.columns.length === 0) continue;
@@ -39,6 +41,7 @@ export async function sqlDump(
     for (const row of rows) parts.push(row.map(copyField).join('\t'));
     parts.push('\\.');
   }
+  parts.push(...tables.map((table) => `ALTER TABLE ${quotedName(table.name)} ENABLE TRIGGER USER;`));
   const { rows: sequences } = await session.query(
     'SELECT sequencename, last_value::text FROM pg_catalog.pg_sequences WHERE schemaname = $1 AND last_value IS NOT NULL ORDER BY sequencename',
     [source.schemaName],

@@ -13,7 +13,7 @@ export type CaptureMark = { origin: string; snapshot: string; readAt: string };
 
 /** One logged change, rows as PostgreSQL's jsonb text (numbers kept exact). */
 export type CapturedChange = {
-  op: 'I' | 'U' | 'D' | 'T' | 'R' | 'V';
+  op: 'I' | 'U' | 'D' | 'T' | 'R' | 'V' | 'E';
   table: string;
   version: number | null;
   oldRow: string | null;
@@ -53,9 +53,11 @@ export async function installCapture(session: Pick<TenantSession, 'query'>, sche
 /**
  * Logs, in the schema owner's session, what its row triggers do not see: `R` (the schema is about
  * to be emptied, and rebuilt at `version`'s DDL when given) or `V` (the blueprint DDL up to
- * `version` runs next). Logged before the DDL, so the rows that DDL's statements change follow it.
+ * `version` runs next), before it happens, so the rows that DDL's statements change follow it;
+ * and `E` where such a restore's rows or deployment's statements end (the same transaction may
+ * go on with other changes: a recovery's).
  */
-export async function markChange(session: Pick<TenantSession, 'query'>, op: 'R' | 'V', version: number | null): Promise<void> {
+export async function markChange(session: Pick<TenantSession, 'query'>, op: 'R' | 'V' | 'E', version: number | null): Promise<void> {
   if (!(await hasCapture(session))) return;
   await session.query('SELECT tdb_capture.mark($1, $2)', [op, version]);
 }

@@ -17,13 +17,13 @@ export type ReplayDdl = {
 
 export type ReplayResult = { version: number; applied: number; unmatched: number };
 
-type TableShape = { insertable: string[]; updatable: string[]; key: string[] };
+type TableShape = { insertable: string[]; updatable: string[]; key: string[]; partitioned: boolean };
 
 const ddlCaps = { maxRows: 1, maxBytes: 1 << 20 };
 
 async function tableShape(session: Pick<TenantSession, 'query'>, schemaName: string, table: string): Promise<TableShape | null> {
   const { rows } = await session.query(
-    `SELECT a.attname::text, a.attgenerated <> '', a.attidentity = 'a',
+    `SELECT a.attname::text, a.attgenerated <> '', a.attidentity = 'a', c.relkind = 'p',
             coalesce(a.attnum = ANY (SELECT unnest(k.conkey) FROM pg_catalog.pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p'), false)
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
        JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -31,13 +31,14 @@ async function tableShape(session: Pick<TenantSession, 'query'>, schemaName: str
     [schemaName, table],
   );
   if (rows.length === 0) return null;
-  const columns = rows.map(([name, generated, always, key]) => ({
+  const columns = rows.map(([name, generated, always, , key]) => ({
     name: String(name),
     generated: generated === true,
     always: always === true,
     key: key === true,
   }));
   return {
+    partitioned: rows[0]![3] === true,
     insertable: columns.filter((column) => !column.generated).map((column) => column.name),
     updatable: columns.filter((column) => !column.generated && !column.always).map((column) => column.name),
     key: columns.filter((column) => column.key).map((column) => column.name),
@@ -76,38 +77,48 @@ export async function replayChanges(
   let current = version;
   let applied = 0;
   let unmatched = 0;
-  // A deployment's own statements (seed rows, say) run again with its DDL: the rows they wrote are not played twice.
-  let deployedIn: string | null = null;
-  // A restore put its rows back with the tenant's triggers off: so are they while its rows are played.
-  let restoring: { transaction: string; enable: () => Promise<void> } | null = null;
-  // As the restore ended: triggers back on, sequences on after the rows it put back.
-  const endRestore = async (restore: { enable: () => Promise<void> }) => {
-    await restore.enable();
-    await continueSequences(session, schemaName);
+  /**
+   * What the log is in the middle of: a deployment (its own statements' rows, seed rows say, ran
+   * again with its DDL: skipped), or a restore (its rows go back with the tenant's triggers off,
+   * as they did). It ends at its end mark, or with its transaction in a log written before end marks.
+   */
+  let open: { kind: 'deploy' | 'restore'; transaction: string; enable?: () => Promise<void> } | null = null;
+  const close = async () => {
+    if (open?.kind === 'restore') {
+      await open.enable?.();
+      await continueSequences(session, schemaName);
+      await markChange(session, 'E', null);
+    }
+    open = null;
   };
   for (const change of changes) {
-    if (restoring && change.transaction !== restoring.transaction) {
-      await endRestore(restoring);
-      restoring = null;
+    if (open && change.transaction !== open.transaction) await close();
+    if (change.op === 'E') {
+      if (open && change.transaction === open.transaction) await close();
+      continue;
     }
-    if (change.transaction === deployedIn && change.op !== 'V' && change.op !== 'R') continue;
+    if (open?.kind === 'deploy' && change.op !== 'V' && change.op !== 'R') continue;
     // Made by a trigger (the tenant's, a foreign key's cascade): playing the statement's own change fires it again.
     if (change.depth > 1) continue;
     if (change.op === 'V') {
+      await close();
       if (change.version !== null && change.version > current) {
         const deployment = await ddl.between(current, change.version);
         if (deployment.version > current) {
           await markChange(session, 'V', deployment.version);
           await runDdl(deployment.statements);
+          await markChange(session, 'E', deployment.version);
           current = deployment.version;
-          deployedIn = change.transaction;
+          open = { kind: 'deploy', transaction: change.transaction };
         }
       }
       applied++;
       continue;
     }
     if (change.op === 'R') {
+      await close();
       await markChange(session, 'R', change.version);
+      const enable = await pauseTenantTriggers(session, schemaName);
       const rebuilt = change.version !== null && change.version !== current ? await ddl.upTo(change.version) : null;
       if (rebuilt) {
         await emptySchema(session, schemaName);
@@ -121,7 +132,8 @@ export async function replayChanges(
         );
         if (rows[0]?.[0]) await session.query(`TRUNCATE ${String(rows[0][0])}`);
       }
-      if (!restoring) restoring = { transaction: change.transaction, enable: await pauseTenantTriggers(session, schemaName) };
+      // Rebuilt tables are new (the old ones and their triggers dropped), their blueprint triggers on: off too, as the restore had them.
+      open = { kind: 'restore', transaction: change.transaction, enable: rebuilt ? await pauseTenantTriggers(session, schemaName) : enable };
       applied++;
       continue;
     }
@@ -132,7 +144,8 @@ export async function replayChanges(
     }
     const table = `${schema}.${quotedName(change.table)}`;
     if (change.op === 'T') {
-      await session.query(`TRUNCATE ${table} CASCADE`);
+      // Each table truncated was logged on its own: ONLY (a partitioned table cannot be truncated ONLY).
+      await session.query(`TRUNCATE ${shape.partitioned ? '' : 'ONLY '}${table} CASCADE`);
       applied++;
       continue;
     }
@@ -162,6 +175,6 @@ export async function replayChanges(
     if (result.affectedRows === 1 || change.op === 'D') applied++;
     else unmatched++;
   }
-  if (restoring) await endRestore(restoring);
+  await close();
   return { version: current, applied, unmatched };
 }

@@ -178,6 +178,7 @@ export async function createPlacement(
           throw asSchemaQueryError(error, statement);
         }
       }
+      await markChange(session, 'E', chain.version);
       await markSchemaVersion(session, schemaName, chain.version);
     });
   } catch (error) {

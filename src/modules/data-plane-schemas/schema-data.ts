@@ -84,20 +84,22 @@ export async function restoreSchemaData(
   const schema = quotedName(schemaName);
   // Logged first: a later recovery through this restore empties the schema here too, then plays its rows.
   await markChange(session, 'R', rebuild?.version ?? null);
+  // The schema is emptied and its rows go back as they were: the tenant's own triggers (an audit
+  // trigger, a truncate trigger) do not fire, as they did not when the rows were first written.
+  // The change log's do: a later recovery through this restore plays these rows.
+  let enableTriggers = await pauseTenantTriggers(session, schemaName);
   if (rebuild) {
     await emptySchema(session, schemaName);
     for (const statement of rebuild.statements) await session.run(statement, { maxRows: 1, maxBytes: 1 << 20 });
     await markSchemaVersion(session, schemaName, rebuild.version);
+    // The rebuilt tables' triggers are the blueprint's, new and on.
+    enableTriggers = await pauseTenantTriggers(session, schemaName);
   } else {
     const current = await tableNames(session, schemaName);
     if (current.length) await session.query(`TRUNCATE ${current.map((name) => `${schema}.${quotedName(name)}`).join(', ')}`);
   }
   const existing = new Set(await tableNames(session, schemaName));
   const byName = new Map(tables.filter((table) => existing.has(table.name)).map((table) => [table.name, table]));
-  // The rows go back as they were: the tenant's own triggers (an audit trigger, say) do not fire for
-  // them, as they did when the rows were first written. The change log's do: a later recovery
-  // through this restore plays these rows.
-  const enableTriggers = await pauseTenantTriggers(session, schemaName);
   for (const name of await insertionOrder(session, schemaName, [...byName.keys()])) {
     const rows = byName.get(name)!.rows;
     if (rows.length === 0) continue;
@@ -110,6 +112,7 @@ export async function restoreSchemaData(
   }
   await enableTriggers();
   await continueSequences(session, schemaName);
+  await markChange(session, 'E', null);
 }
 
 /**
@@ -117,15 +120,16 @@ export async function restoreSchemaData(
  * foreign keys'), in the caller's transaction; answers how to enable them again.
  */
 export async function pauseTenantTriggers(session: Pick<TenantSession, 'query'>, schemaName: string): Promise<() => Promise<void>> {
+  // Partitions' triggers cloned from their parent's follow the parent's; each comes back as it was (ALWAYS, REPLICA or plain).
   const { rows: triggers } = await session.query(
-    `SELECT format('%I.%I', n.nspname, c.relname), quote_ident(t.tgname)
+    `SELECT format('%I.%I', n.nspname, c.relname), quote_ident(t.tgname), CASE t.tgenabled WHEN 'A' THEN 'ENABLE ALWAYS' WHEN 'R' THEN 'ENABLE REPLICA' ELSE 'ENABLE' END
        FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND t.tgname NOT LIKE '0\\_tdb\\_capture%' AND t.tgparentid = 0`,
+      WHERE n.nspname = $1 AND NOT t.tgisinternal AND t.tgenabled <> 'D' AND t.tgname NOT LIKE '0\\_tdb\\_capture%' AND NOT c.relispartition`,
     [schemaName],
   );
   for (const [table, trigger] of triggers) await session.query(`ALTER TABLE ${String(table)} DISABLE TRIGGER ${String(trigger)}`);
   return async () => {
-    for (const [table, trigger] of triggers) await session.query(`ALTER TABLE ${String(table)} ENABLE TRIGGER ${String(trigger)}`);
+    for (const [table, trigger, enable] of triggers) await session.query(`ALTER TABLE ${String(table)} ${String(enable)} TRIGGER ${String(trigger)}`);
   };
 }
 

@@ -68,7 +68,10 @@ export function blueprintVersionApplier(prisma: PrismaClient, deps: DataPlaneDep
               }
             }
           }
-          if (applied < rollout.version) await markSchemaVersion(session, placed.schemaName, rollout.version);
+          if (applied < rollout.version) {
+            await markChange(session, 'E', rollout.version);
+            await markSchemaVersion(session, placed.schemaName, rollout.version);
+          }
         });
         await tx.tenantDatabase.update({ where: { id: database.id }, data: { schemaVersion: rollout.version } });
         await recordDataPlaneAudit(tx, rolloutRequester(rollout), {

@@ -6,7 +6,7 @@ import { createPlacement, dropPlacement, dropStrayDedicated, schemaLogin, schema
 import { physicalSchemaName, tenantDatabaseName } from '../data-plane-schemas/physical-names.js';
 import { copyChangeLog } from '../data-plane-schemas/change-capture.js';
 import { readSchemaData, restoreSchemaData } from '../data-plane-schemas/schema-data.js';
-import { deployedChain } from '../workspaces/blueprint-databases.js';
+import { deployedChain, versionChain } from '../workspaces/blueprint-databases.js';
 
 /**
  * What moving a tenant database's data needs: the data plane, and a way to close the database
@@ -33,7 +33,8 @@ export async function buildMoveTarget(deps: MoveDeps, database: TenantDatabase):
   }
   const source = await plane.prisma.dataPlacement.findUniqueOrThrow({ where: { id: database.placementId! }, include: { database: true } });
   const tenant = await plane.prisma.tenant.findUniqueOrThrow({ where: { id: database.tenantId }, select: { projectId: true } });
-  const chain = database.blueprintId ? await deployedChain(plane.prisma, database.blueprintId, database.schemaVersion) : { statements: [], version: 0 };
+  // The chain the database's schema got (every version up to its own, as rollouts apply them).
+  const chain = database.blueprintId ? await versionChain(plane.prisma, database.blueprintId, 0, database.schemaVersion) : { statements: [], version: 0 };
   const dedicated = (database.targetIsolation ?? database.isolation) === 'DEDICATED' ? { region: database.targetRegion ?? database.region } : undefined;
   // Already in the project's shared database (a dedicated database placed before they had databases of their own): only the records move.
   if (!dedicated && !source.database.dedicated) return;
@@ -107,7 +108,7 @@ export async function copyAndSwitch(deps: MoveDeps, database: TenantDatabase, sw
         read.version !== null && current.blueprintId
           ? await plane.dataPlane.transaction(schemaLogin(plane, target!), { timeoutMs }, (session) => schemaVersionMark(session, target!.schemaName))
           : null;
-      const chain = rebuild !== null && rebuild !== read.version ? await deployedChain(plane.prisma, current.blueprintId!, read.version!) : undefined;
+      const chain = rebuild !== null && rebuild !== read.version ? await versionChain(plane.prisma, current.blueprintId!, 0, read.version!) : undefined;
       // The change log goes along (with the server each change was made on): recovery reaches back past the move.
       await copyChangeLog(plane.dataPlane, source!.database, target!.database, source!.schemaName);
       await plane.dataPlane.transaction(schemaLogin(plane, target!), { timeoutMs }, (session) =>
