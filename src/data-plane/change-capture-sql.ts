@@ -34,14 +34,22 @@ export function changeCaptureSql(origin: string): string {
   const literal = `'${origin.replace(/'/g, "''")}'`;
   // Who is writing: the login (PostgreSQL) or the role a session entered (PGlite, SET LOCAL ROLE).
   const caller = `CASE WHEN current_setting('role') IN ('none', '') THEN session_user::text ELSE current_setting('role') END`;
+  // The installed version, read from the catalog tables with this statement's snapshot (not the
+  // catalog caches, which an advisory lock does not refresh: a concurrent install that committed
+  // while this one waited is seen).
+  const installed = `(SELECT d.description FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_description d
+      ON d.objoid = n.oid AND d.classoid = 'pg_catalog.pg_namespace'::regclass AND d.objsubid = 0 WHERE n.nspname = 'tdb_capture')`;
   return `DO $capture$
 BEGIN
-  IF current_setting('server_version_num')::int < 130000
-     OR pg_catalog.obj_description(pg_catalog.to_regnamespace('tdb_capture')::oid, 'pg_namespace') = '${captureVersion}' THEN
+  IF current_setting('server_version_num')::int < 130000 OR ${installed} IS NOT DISTINCT FROM '${captureVersion}' THEN
     RETURN;
   END IF;
   SET LOCAL lock_timeout = '10s';
   PERFORM pg_catalog.pg_advisory_xact_lock(7271001);
+  -- Another login's creation may have installed it while this one waited for the lock.
+  IF ${installed} IS NOT DISTINCT FROM '${captureVersion}' THEN
+    RETURN;
+  END IF;
   CREATE SCHEMA IF NOT EXISTS tdb_capture;
   REVOKE ALL ON SCHEMA tdb_capture FROM PUBLIC;
   GRANT USAGE ON SCHEMA tdb_capture TO PUBLIC;
