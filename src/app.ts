@@ -10,7 +10,10 @@ import { graphqlBridge } from './http/graphql-bridge.js';
 import { noteTenant } from './http/request-log.js';
 import { createMetrics, operationObserver, watchWorkers } from './http/metrics.js';
 import { createRouter, type ServerContext } from './http/router.js';
-import { createGatewayYoga } from './http/yoga.js';
+import { createGatewayYoga, gatewayQuotas } from './http/yoga.js';
+import { openChangeFeed } from './gateway-db/change-feed.js';
+import { responseCaching } from './graphql/response-cache.js';
+import { ResponseCache } from './graphql/response-cache-store.js';
 import { createJobs } from './jobs/jobs.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { openKeyring } from './lib/keyring.js';
@@ -58,6 +61,9 @@ import { createRestEngine } from './rest/engine.js';
 import { buildOpenApi } from './rest/openapi.js';
 
 export type { ServerContext };
+
+/** Tables whose changes can change who a key is (its scopes, its tenant's standing, tier or own quota, its project's plan). */
+const credentialTables = new Set(['ApiKey', 'Tenant', 'TenantGatewayConfig', 'Project']);
 
 export type AppOptions = {
   env: Environment;
@@ -179,6 +185,10 @@ export function createApp({
   jobs.every({ name: 'key-use-flush', runs: 'each process', everyMs: env.API_KEY_LAST_USED_FLUSH_MS, run: () => keyUse.flush() });
   const proxyLog = new ProxyQueryLog(prisma, logger);
   jobs.every({ name: 'proxy-query-log-flush', runs: 'each process', everyMs: 1_000, run: () => proxyLog.flush() });
+  // The change feed: committed changes from every replica (and jobs, and hands) drop what the
+  // response cache kept, and who keys are; a lost feed bypasses the cache until it is back.
+  const changes = openChangeFeed(database, logger);
+  jobs.every({ name: 'change-feed-check', runs: 'each process', everyMs: 1_000, run: async () => changes.check() });
   backups.jobs = { kick: () => jobs.wake(backupJobKind) };
   const rollouts = { kick: () => jobs.wake(schemaRolloutKind) };
   const started = jobs.start();
@@ -199,6 +209,28 @@ export function createApp({
     sessionKeyTtlMs: env.SESSION_KEY_TTL_DAYS * 86_400_000,
   };
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
+  const observer = { ...operationObserver(metrics), tenant: noteTenant };
+  const caching =
+    env.RESPONSE_CACHE === 'on'
+      ? responseCaching({
+          cache: new ResponseCache(env.RESPONSE_CACHE_MAX_MB * 1024 * 1024, env.RESPONSE_CACHE_TTL_MS, () => changes.live),
+          credentials,
+          quotas: gatewayQuotas(store, rateLimits, limiting),
+          fieldLimiter,
+          meter: env.METERING === 'on' ? meter : undefined,
+          observer,
+        })
+      : undefined;
+  const unsubscribe = changes.subscribe({
+    heard: (change) => {
+      caching?.cache.invalidate(change.tenant);
+      if (credentialTables.has(change.table)) credentials.forget();
+    },
+    lost: () => {
+      caching?.cache.clear();
+      credentials.forget();
+    },
+  });
   const domains = { keyring, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN, apiHosts: env.CONTROL_CORE_API_HOSTS };
   const regionalDeploys = { backups, work: { timings: regionalDeployTimings }, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
   const yoga = createGatewayYoga({
@@ -222,8 +254,9 @@ export function createApp({
       queryLogs: { slowQueryMs: env.SLOW_QUERY_MS },
       schemaRollouts: rollouts,
     },
-    observer: { ...operationObserver(metrics), tenant: noteTenant },
+    observer,
     credentials,
+    responseCache: caching?.plugin,
   });
   // The database proxy: connection strings name its host and the port it listens on.
   const proxyEndpoint = { proxyHost: env.TENANTSDB_PROXY_HOST, proxyPort: env.TENANTSDB_PROXY_PORT };
@@ -277,9 +310,9 @@ export function createApp({
   proxyHolder.proxy = databaseProxy;
   dataPlane.proxySessions = databaseProxy;
   const dialects = mountedDialects(env, proxyEndpoint);
-  const rest = createRestEngine(dialects, graphqlBridge(yoga), { maxBodyBytes: env.REST_MAX_BODY_BYTES });
+  const rest = createRestEngine(dialects, graphqlBridge(yoga, caching?.serve), { maxBodyBytes: env.REST_MAX_BODY_BYTES });
   const scheduled = backupSchedule && { leading: () => jobs.scheduler.leading, rounds: () => backupSchedule.rounds };
-  const unwatch = watchWorkers(metrics, { database, meter, backupSchedule: scheduled });
+  const unwatch = watchWorkers(metrics, { database, meter, backupSchedule: scheduled, responseCache: caching?.cache });
   const fetch = createRouter({
     database,
     logger,
@@ -303,9 +336,12 @@ export function createApp({
     // Schemas an older gateway kept in its own database move to the data plane before the server listens.
     ready: Promise.all([
       started.catch((error) => logger.error('starting the background work failed', { error })),
+      changes.ready,
       moveLegacySchemas(database, dataPlane, logger, env.PG_DUMP),
     ]).then(() => {}),
     async close() {
+      unsubscribe();
+      await changes.close();
       await databaseProxy.close();
       await proxiedChanges.settled();
       await jobs.stop();

@@ -121,6 +121,12 @@ const environmentSchema = z.object({
   HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(10_000),
   MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(256),
   PRINCIPAL_CACHE_MS: z.coerce.number().int().min(0).max(1_000).default(1_000),
+  /** The response cache (issue 28): answers of cacheable reads kept in memory, dropped by the change feed. */
+  RESPONSE_CACHE: z.enum(['on', 'off']).default('on'),
+  /** Its budget in megabytes (least recently used answers go first). */
+  RESPONSE_CACHE_MAX_MB: z.coerce.number().int().min(1).max(65_536).default(64),
+  /** How long an answer is kept at most, even while no change to it is heard. */
+  RESPONSE_CACHE_TTL_MS: z.coerce.number().int().min(1).max(86_400_000).default(300_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   USAGE_FLUSH_INTERVAL_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
   /** How often API keys' last use (lastUsedAt) is written: a key's use shows within this time. */

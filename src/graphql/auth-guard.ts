@@ -5,29 +5,37 @@ import type { Principal } from '../kernel/principal.js';
 import type { GraphQLContext } from './context.js';
 import { domainGraphQLError } from './errors.js';
 
+export type Quotas = {
+  tenant: (tenant: { id: string; slug?: string }, tier: NonNullable<Principal['tenantTier']>, ownPerMinute?: number) => Promise<void>;
+  project: (projectId: string, tier: NonNullable<Principal['projectTier']>) => Promise<void>;
+};
+
+/**
+ * A tenant key's requests count against its tenant's quota, a project key's against its
+ * project's (seed 002), once per HTTP request; null for keys without one (operators). Served
+ * from the response cache or executed, a request counts the same.
+ */
+export function countQuota(principal: Principal, quotas: Quotas): Promise<void> | null {
+  return principal.tenantId && principal.tenantTier
+    ? quotas.tenant({ id: principal.tenantId, slug: principal.tenantSlug }, principal.tenantTier, principal.tenantQuotaPerMinute)
+    : principal.projectId && principal.projectTier
+      ? quotas.project(principal.projectId, principal.projectTier)
+      : null;
+}
+
 /**
  * A refused credential fails the whole operation, introspection included; so does no
  * credential at all in production. In development an anonymous explorer may browse
  * the schema, and each field still demands its scope.
  */
-export function useAuthGuard(quotas: {
-  tenant: (tenant: { id: string; slug?: string }, tier: NonNullable<Principal['tenantTier']>, ownPerMinute?: number) => Promise<void>;
-  project: (projectId: string, tier: NonNullable<Principal['projectTier']>) => Promise<void>;
-}): Plugin<GraphQLContext> {
+export function useAuthGuard(quotas: Quotas): Plugin<GraphQLContext> {
   return {
     async onExecute({ args, setResultAndStopExecution }) {
       const ctx = args.contextValue;
       const { principal } = ctx;
       if (principal) {
         if (ctx.quotaCounted) return;
-        // A tenant key's requests count against its tenant's quota, a project key's against its
-        // project's (seed 002), once per HTTP request.
-        const counting =
-          principal.tenantId && principal.tenantTier
-            ? quotas.tenant({ id: principal.tenantId, slug: principal.tenantSlug }, principal.tenantTier, principal.tenantQuotaPerMinute)
-            : principal.projectId && principal.projectTier
-              ? quotas.project(principal.projectId, principal.projectTier)
-              : null;
+        const counting = countQuota(principal, quotas);
         if (!counting) return;
         ctx.quotaCounted = true;
         try {

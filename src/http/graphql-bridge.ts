@@ -1,6 +1,7 @@
 import type { GraphQLError } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from '../graphql/context.js';
+import type { ResponseCaching } from '../graphql/response-cache.js';
 import type { ExecuteGraphQL } from '../rest/engine.js';
 import { continueRequest } from './request-log.js';
 import type { RouteContext } from './yoga.js';
@@ -13,12 +14,19 @@ const plain = (error: ErrorLike) => ({ message: error.message, extensions: { ...
  * auth guard, rate limits, metering, masking, parse and validate caches) without a second
  * HTTP round trip.
  */
-export function graphqlBridge(yoga: YogaServerInstance<RouteContext, GraphQLContext>): ExecuteGraphQL {
+export function graphqlBridge(yoga: YogaServerInstance<RouteContext, GraphQLContext>, cached?: ResponseCaching['serve']): ExecuteGraphQL {
   return async ({ query, variables, authorization, request, route, isPublic }) => {
     const headers = new Headers();
     if (authorization) headers.set('authorization', authorization);
+    // The caller's own cache directives reach the response cache (`Cache-Control: no-cache` reads through).
+    const cacheControl = request.headers.get('cache-control');
+    if (cacheControl) headers.set('cache-control', cacheControl);
+    const pragma = request.headers.get('pragma');
+    if (pragma) headers.set('pragma', pragma);
     const inner = { headers, url: request.url, method: 'POST', signal: request.signal } as unknown as Request;
     continueRequest(inner, request);
+    const hit = cached && (await cached(inner, { query, variables }, route));
+    if (hit) return 'data' in hit ? hit : { errors: hit.errors.map(plain) };
     const initial = {
       request: inner,
       params: { query, variables: variables as Record<string, unknown> },

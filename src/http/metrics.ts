@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../gateway-db/client.js';
 import type { OperationObserver } from '../graphql/operation-metrics.js';
+import type { ResponseCache } from '../graphql/response-cache-store.js';
 import type { UsageMeter } from '../modules/usage/meter.js';
 
 const seconds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -84,12 +85,26 @@ export function operationObserver(metrics: Metrics): Omit<OperationObserver, 'te
 /** SQL statements as they are sent, and the workers' state when scraped. */
 export function watchWorkers(
   metrics: Metrics,
-  { database, meter, backupSchedule }: { database: Database; meter: UsageMeter; backupSchedule: { leading(): boolean; rounds(): number } | null },
+  {
+    database,
+    meter,
+    backupSchedule,
+    responseCache,
+  }: { database: Database; meter: UsageMeter; backupSchedule: { leading(): boolean; rounds(): number } | null; responseCache?: ResponseCache },
 ): () => void {
   const countStatement = () => metrics.sqlStatements.inc();
   database.onQuery.add(countStatement);
   gaugeOf(metrics, 'gateway_usage_buffered_keys', 'API calls counted in memory, not yet written', () => meter.bufferedKeys);
   gaugeOf(metrics, 'gateway_backup_scheduler_leader', '1 while this process runs the backup schedule', () => (backupSchedule?.leading() ? 1 : 0));
+  if (responseCache) {
+    const counts = responseCache.counts;
+    gaugeOf(metrics, 'gateway_response_cache_hits_total', 'Answers served from the response cache', () => counts.hits);
+    gaugeOf(metrics, 'gateway_response_cache_misses_total', 'Cacheable lookups that found nothing usable', () => counts.misses);
+    gaugeOf(metrics, 'gateway_response_cache_invalidated_total', 'Answers dropped because a change to them was heard', () => counts.invalidated);
+    gaugeOf(metrics, 'gateway_response_cache_evicted_total', 'Answers dropped to stay within RESPONSE_CACHE_MAX_MB', () => counts.evicted);
+    gaugeOf(metrics, 'gateway_response_cache_bytes', 'Bytes the response cache holds (estimated)', () => responseCache.bytes);
+    gaugeOf(metrics, 'gateway_response_cache_entries', 'Answers the response cache holds', () => responseCache.size);
+  }
   gaugeOf(metrics, 'gateway_backup_scheduler_rounds_total', 'Backup schedule rounds this process ran', () => backupSchedule?.rounds() ?? 0);
   return () => {
     database.onQuery.delete(countStatement);

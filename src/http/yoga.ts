@@ -1,7 +1,7 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga } from 'graphql-yoga';
+import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Environment } from '../env.js';
-import { useAuthGuard } from '../graphql/auth-guard.js';
+import { type Quotas, useAuthGuard } from '../graphql/auth-guard.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { useDocumentLimits } from '../graphql/document-limits.js';
 import { maskError, useBadUserInputValidation } from '../graphql/errors.js';
@@ -29,9 +29,19 @@ type YogaDeps = {
   observer: OperationObserver;
   /** Who is asking, from the Authorization header (shared with the workers that change what keys are read with). */
   credentials: Credentials;
+  /** The response cache's plugin, when the cache is on: after the credential check, before parsing. */
+  responseCache?: Plugin<GraphQLContext>;
 };
 
-export function createGatewayYoga({ env, logger, store, rateLimits, context, observer, credentials }: YogaDeps) {
+/** The per-minute quotas by key (tier, project plan), as the auth guard and the response cache count them. */
+export function gatewayQuotas(store: CounterStore, rateLimits: RateLimitSettings, limiting: boolean): Quotas {
+  return {
+    tenant: (tenant, tier, own) => (limiting ? checkTenantQuota(store, rateLimits, tenant, tier, own) : Promise.resolve()),
+    project: (projectId, tier) => (limiting ? checkProjectQuota(store, rateLimits, projectId, tier) : Promise.resolve()),
+  };
+}
+
+export function createGatewayYoga({ env, logger, store, rateLimits, context, observer, credentials, responseCache }: YogaDeps) {
   const limiting = env.RATE_LIMITS === 'on';
   const baseContext = contextFactory(context, credentials);
   return createYoga<RouteContext, GraphQLContext>({
@@ -52,14 +62,12 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context, obs
     },
     plugins: [
       useCredentialsFirst(credentials, env.NODE_ENV === 'production'),
+      ...(responseCache ? [responseCache] : []),
       useInputBoundary(),
       useDocumentLimits(),
       useBadUserInputValidation(),
       useOperationMetrics(observer),
-      useAuthGuard({
-        tenant: (tenant, tier, own) => (limiting ? checkTenantQuota(store, rateLimits, tenant, tier, own) : Promise.resolve()),
-        project: (projectId, tier) => (limiting ? checkProjectQuota(store, rateLimits, projectId, tier) : Promise.resolve()),
-      }),
+      useAuthGuard(gatewayQuotas(store, rateLimits, limiting)),
       ...(env.METERING === 'on' ? [useMetering()] : []),
       ...(env.GRAPHQL_JIT === 'on'
         ? [

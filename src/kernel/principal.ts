@@ -67,6 +67,8 @@ export type Actor = {
   principal: Principal | null;
   /** The first tenant this request resolved: whose usage meter the request counts on. */
   meteredTenantId?: string;
+  /** Every tenant this request resolved (`*` once it listed tenants): what a cached answer of it is dropped with. */
+  cacheTags?: Set<string>;
   /** Why the presented credential was refused, when one was presented and refused. */
   authFailure?: string;
   /** Told when a change makes what this process remembers about keys stale (a revocation, a tenant's state or plan). */

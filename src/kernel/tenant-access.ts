@@ -99,6 +99,7 @@ export async function resolveTenant<T extends Tenant = Tenant>(
   const tenant = tenantNamed(found, ref);
   if (!tenant) throw new NotFoundError('Tenant does not exist', { tenant: ref });
   actor.meteredTenantId ??= (tenant as Tenant).id;
+  (actor.cacheTags ??= new Set()).add((tenant as Tenant).id);
   return tenant as T;
 }
 
@@ -130,6 +131,8 @@ export type TenantFilter = { status?: TenantStatus | null; state?: TenantState |
 
 export function listTenantsWhere(actor: Actor, filter: TenantFilter = {}): Prisma.TenantWhereInput {
   const principal = requireScope(actor, 'tenants:read');
+  // A list changes with any tenant: its cached answer goes with every change.
+  (actor.cacheTags ??= new Set()).add('*');
   return {
     AND: [
       reachableTenants(principal),

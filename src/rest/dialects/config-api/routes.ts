@@ -5,7 +5,6 @@ import {
   ConfigApiUpdateConfigDocument,
   type UpdateTenantConfigInput,
 } from '../../../generated/graphql/graphql.js';
-import { BoundedMap } from '../../../lib/bounded-map.js';
 import { camelCase, renameKeysDeep, snakeCase } from '../../../lib/case.js';
 import { type Dialect, defineRoute, type Failure, type RequestProblem, type RestRequest, type RestResult } from '../../types.js';
 import { configResponse, configUpdateBody } from './body.js';
@@ -55,49 +54,32 @@ function versionsNamed(ifNoneMatch: string | null): number[] | 'any' {
   });
 }
 
-type CachedConfig = { tenantId: string; version: number; body: unknown };
-
 /**
- * GET answers from a bounded in-process cache of the documented JSON, keyed by the path's
- * tenant and valid only for the tenant id and version the database confirms on this very
- * request: the operation resolves the tenant under the caller's access and reads its current
- * version, and sends the document only when that version is not one the route already holds.
+ * GET sends the configuration with its version as the ETag, or 304 while the version is one
+ * If-None-Match names (the operation then leaves the document out). Repeated reads are answered
+ * by the gateway's response cache (issue 28), without SQL, until a change to the tenant is heard.
  */
-function getConfigRoute(cache: BoundedMap<string, CachedConfig>) {
-  const held = new WeakMap<RestRequest, CachedConfig>();
-  return defineRoute(ConfigApiGetConfigIfChangedDocument, {
-    method: 'GET',
-    path: '/tenants/{id}/config',
-    summary: 'Retrieve the complete configuration for a tenant',
-    headers: [
-      { name: 'If-None-Match', description: 'ETags from GET ("v<version>", a list, or *): 304 while the configuration is one of them', required: false },
-    ],
-    variables: (request) => {
-      const named = versionsNamed(request.headers.get('if-none-match'));
-      const cached = cache.get(request.params.id!);
-      if (cached) held.set(request, cached);
-      return { tenant: request.params.id!, knownVersions: [...(named === 'any' ? [] : named), ...(cached ? [cached.version] : [])] };
-    },
-    respond: (data, request) => {
-      const { tenantId, version, config } = data.tenantConfigIfChanged;
-      const headers = { etag: `"v${version}"` };
-      const named = versionsNamed(request.headers.get('if-none-match'));
-      if (named === 'any' || named.includes(version)) return { status: 304, headers };
-      const cached = held.get(request);
-      if (!config) {
-        if (cached?.tenantId !== tenantId || cached.version !== version)
-          throw new Error('The configuration was not sent for a version the route does not hold');
-        return { status: 200, headers, body: cached.body };
-      }
-      const { tenantId: _tenantId, version: _version, updatedAt, ...categories } = config;
-      const body = { tenant_id: tenantId, ...(renameKeysDeep(categories, snakeCase, opaque) as object), updated_at: updatedAt };
-      cache.set(request.params.id!, { tenantId, version, body });
-      return { status: 200, headers, body };
-    },
-    success: { status: 200, description: 'The configuration', schema: configResponse },
-    otherAnswers: [{ status: 304, description: 'Not modified: the configuration is still the version If-None-Match names (ETag, no body)' }],
-  });
-}
+const getConfig = defineRoute(ConfigApiGetConfigIfChangedDocument, {
+  method: 'GET',
+  path: '/tenants/{id}/config',
+  summary: 'Retrieve the complete configuration for a tenant',
+  headers: [{ name: 'If-None-Match', description: 'ETags from GET ("v<version>", a list, or *): 304 while the configuration is one of them', required: false }],
+  variables: (request) => {
+    const named = versionsNamed(request.headers.get('if-none-match'));
+    return { tenant: request.params.id!, knownVersions: named === 'any' ? [] : named };
+  },
+  respond: (data, request) => {
+    const { tenantId, version, config } = data.tenantConfigIfChanged;
+    const headers = { etag: `"v${version}"` };
+    const named = versionsNamed(request.headers.get('if-none-match'));
+    if (named === 'any' || named.includes(version) || !config) return { status: 304, headers };
+    const { tenantId: _tenantId, version: _version, updatedAt, ...categories } = config;
+    const body = { tenant_id: tenantId, ...(renameKeysDeep(categories, snakeCase, opaque) as object), updated_at: updatedAt };
+    return { status: 200, headers, body };
+  },
+  success: { status: 200, description: 'The configuration', schema: configResponse },
+  otherAnswers: [{ status: 304, description: 'Not modified: the configuration is still the version If-None-Match names (ETag, no body)' }],
+});
 
 const putConfig = defineRoute(ConfigApiUpdateConfigDocument, {
   method: 'PUT',
@@ -189,9 +171,6 @@ function problem(problem: RequestProblem, request: RestRequest): RestResult {
   }
 }
 
-/** Configurations held per gateway process: enough for every tenant of a large deployment, bounded all the same. */
-const cachedConfigs = 10_000;
-
 export function configApiDialect(prefix: string): Dialect {
   return {
     name: 'config-api',
@@ -204,6 +183,6 @@ export function configApiDialect(prefix: string): Dialect {
     methodNotAllowed: () => ({ status: 405, body: { error: reasons[405], message: 'Method not allowed', code: 405 } }),
     errorStatuses: [400, 401, 403, 404, 405, 409, 413, 415, 429, 500],
     errorSchema: z.object({ error: z.string(), message: z.string(), code: z.number().int(), tenant_id: z.string().optional() }),
-    routes: [getConfigRoute(new BoundedMap(cachedConfigs)), putConfig, getFeatures],
+    routes: [getConfig, putConfig, getFeatures],
   };
 }

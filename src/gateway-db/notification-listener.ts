@@ -1,0 +1,92 @@
+import pg from 'pg';
+import type { Logger } from '../lib/logger.js';
+import type { Database } from './client.js';
+
+/**
+ * LISTEN on one channel of the gateway's database. On PostgreSQL the listener is a connection
+ * of its own; PGlite delivers notifications in-process from its one session. A lost connection
+ * misses what was sent meanwhile: `reconnected` tells the caller so, `live` says whether it is
+ * listening now.
+ */
+export type NotificationListener = {
+  listen(heard: (payload: string) => void, reconnected: () => void): Promise<void>;
+  /** Reconnects a lost listener (callers call it on every poll). */
+  ensure(): void;
+  /** Whether notifications are being received at this moment. */
+  readonly live: boolean;
+  close(): Promise<void>;
+};
+
+export function openNotificationListener(
+  database: Pick<Database, 'kind' | 'url' | 'pglite'>,
+  channel: string,
+  logger: Logger,
+  application: string,
+): NotificationListener {
+  if (database.kind === 'pglite') {
+    let unlisten: (() => Promise<void>) | undefined;
+    return {
+      async listen(heard) {
+        unlisten = await database.pglite!.listen(channel, (payload) => heard(payload ?? ''));
+      },
+      ensure() {},
+      get live() {
+        return unlisten !== undefined;
+      },
+      async close() {
+        const current = unlisten;
+        unlisten = undefined;
+        await current?.().catch(() => undefined);
+      },
+    };
+  }
+  let client: pg.Client | null = null;
+  let connecting: Promise<void> | null = null;
+  let closed = false;
+  let handlers: { heard: (payload: string) => void; reconnected: () => void } | null = null;
+  const drop = (lost: pg.Client) => {
+    if (client === lost) client = null;
+    lost.end().catch(() => undefined);
+  };
+  const connect = async (again: boolean) => {
+    const next = new pg.Client({ connectionString: database.url, application_name: application });
+    next.on('error', () => drop(next));
+    next.on('end', () => drop(next));
+    next.on('notification', (message) => handlers?.heard(message.payload ?? ''));
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${channel}`);
+    } catch (error) {
+      next.end().catch(() => undefined);
+      if (!again) throw error;
+      logger.warn(`${application}: reconnecting failed, will try again`, { error });
+      return;
+    }
+    if (closed) {
+      await next.end().catch(() => undefined);
+      return;
+    }
+    client = next;
+    if (again) handlers?.reconnected();
+  };
+  return {
+    async listen(heard, reconnected) {
+      handlers = { heard, reconnected };
+      await connect(false);
+    },
+    ensure() {
+      if (closed || client || connecting || !handlers) return;
+      connecting = connect(true).finally(() => (connecting = null));
+    },
+    get live() {
+      return client !== null;
+    },
+    async close() {
+      closed = true;
+      await connecting?.catch(() => undefined);
+      const current = client;
+      client = null;
+      await current?.end().catch(() => undefined);
+    },
+  };
+}
