@@ -11,7 +11,7 @@ import { noteTenant } from './http/request-log.js';
 import { createMetrics, operationObserver, watchWorkers } from './http/metrics.js';
 import { createRouter, type ServerContext } from './http/router.js';
 import { createGatewayYoga, gatewayQuotas } from './http/yoga.js';
-import { openChangeFeed } from './gateway-db/change-feed.js';
+import { type ChangeFeed, openChangeFeed } from './gateway-db/change-feed.js';
 import { responseCaching } from './graphql/response-cache.js';
 import { ResponseCache } from './graphql/response-cache-store.js';
 import { createJobs } from './jobs/jobs.js';
@@ -64,6 +64,8 @@ export type { ServerContext };
 
 /** Tables whose changes can change who a key is (its scopes, its tenant's standing, tier or own quota, its project's plan). */
 const credentialTables = new Set(['ApiKey', 'Tenant', 'TenantGatewayConfig', 'Project']);
+/** Tables whose changes move only who a key is: they drop the principal cache, not cached answers. */
+const keyTables = new Set(['ApiKey', 'Project']);
 
 export type AppOptions = {
   env: Environment;
@@ -86,6 +88,8 @@ export type App = {
   keyUse: KeyUseRecorder;
   /** Where TenantsDB databases live, with what reaches them. */
   dataPlane: DataPlaneDeps;
+  /** Committed changes of every replica (LISTEN gateway_changes): what drops cached answers. */
+  changes: ChangeFeed;
   /** The TenantsDB database proxy (TENANTSDB_PROXY): servers call `listen`; `close` stops it. */
   databaseProxy: DatabaseProxy;
   /** Settles once what a stopped process left behind; servers wait for it before listening. */
@@ -223,8 +227,10 @@ export function createApp({
       : undefined;
   const unsubscribe = changes.subscribe({
     heard: (change) => {
-      caching?.cache.invalidate(change.tenant);
-      if (credentialTables.has(change.table)) credentials.forget();
+      // A key's or a project's change moves who the key is, not an answer: answers are keyed by the key.
+      if (!keyTables.has(change.table)) caching?.cache.invalidate(change.tenant);
+      // A new key, tenant or project is no one's remembered key yet.
+      if (credentialTables.has(change.table) && change.op !== 'INSERT') credentials.forget();
     },
     lost: () => {
       caching?.cache.clear();
@@ -332,6 +338,7 @@ export function createApp({
     meter,
     keyUse,
     dataPlane,
+    changes,
     databaseProxy,
     // Schemas an older gateway kept in its own database move to the data plane before the server listens.
     ready: Promise.all([

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../lib/logger.js';
 import type { Database } from './client.js';
 import { openNotificationListener } from './notification-listener.js';
@@ -5,8 +6,8 @@ import { openNotificationListener } from './notification-listener.js';
 /** The channel the database's triggers announce committed changes on (migration 20261206143000_change_feed). */
 export const changesChannel = 'gateway_changes';
 
-/** A committed change: the table written and the tenant the row belongs to, or `*` when it names none. */
-export type Change = { table: string; tenant: string };
+/** A committed change: the table written, the tenant the row belongs to (`*` when it names none) and the operation (INSERT, UPDATE, DELETE, TRUNCATE). */
+export type Change = { table: string; tenant: string; op: string };
 
 /**
  * One feed of committed changes for every replica sharing the database: the tables cached answers
@@ -22,19 +23,29 @@ export type ChangeFeed = {
   ready: Promise<void>;
   /** Notices a lost connection (everything kept is dropped at once) and reconnects: run every second by src/jobs/. */
   check(): void;
+  /**
+   * Resolves once every change committed before the call has been heard (a notification sent
+   * now comes back after them: one connection delivers in commit order); after 5 s it resolves
+   * anyway. What a test waits on before it asserts that something was, or was not, dropped.
+   */
+  barrier(): Promise<void>;
   close(): Promise<void>;
 };
 
 export function parseChange(payload: string): Change | null {
-  const space = payload.indexOf(' ');
-  if (space <= 0) return null;
-  return { table: payload.slice(0, space), tenant: payload.slice(space + 1) };
+  const [table, tenant, op = ''] = payload.split(' ');
+  return table && tenant ? { table, tenant, op } : null;
 }
+
+/** A connection whose own ping has not come back in this time is deaf (a middlebox dropped it in silence, or a pooler in transaction mode): it is replaced. */
+const deafAfterMs = 5_000;
 
 export function openChangeFeed(database: Pick<Database, 'kind' | 'url' | 'pglite'>, logger: Logger): ChangeFeed {
   const listeners = new Set<{ heard(change: Change): void; lost(): void }>();
   const listener = openNotificationListener(database, changesChannel, logger, 'tenant-gateway changes');
   let wasLive = false;
+  let pinged: { token: string; at: number } | null = null;
+  const barriers = new Map<string, () => void>();
   const lost = () => {
     for (const each of listeners) each.lost();
   };
@@ -43,6 +54,12 @@ export function openChangeFeed(database: Pick<Database, 'kind' | 'url' | 'pglite
       (payload) => {
         const change = parseChange(payload);
         if (!change) return;
+        // Every replica's pings pass through the channel: only our own answer ours.
+        if (change.table === 'ping') {
+          if (change.tenant === pinged?.token) pinged = null;
+          barriers.get(change.tenant)?.();
+          return;
+        }
         for (const each of listeners) each.heard(change);
       },
       // Back after a loss: what was sent meanwhile is gone.
@@ -66,8 +83,38 @@ export function openChangeFeed(database: Pick<Database, 'kind' | 'url' | 'pglite
       }
       wasLive = live;
       listener.ensure();
+      // PGlite delivers in-process: nothing between it and its listener can go deaf.
+      if (!live || database.kind === 'pglite') return;
+      if (pinged && Date.now() - pinged.at > deafAfterMs) {
+        logger.warn('change feed: the listening connection stopped hearing its own pings; replacing it, cached answers bypassed meanwhile', {
+          silentMs: Date.now() - pinged.at,
+        });
+        pinged = null;
+        wasLive = false;
+        listener.restart();
+        lost();
+        return;
+      }
+      if (!pinged) {
+        pinged = { token: randomUUID(), at: Date.now() };
+        listener.ping(`ping ${pinged.token}`).catch(() => undefined);
+      }
+    },
+    barrier() {
+      const token = randomUUID();
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          barriers.delete(token);
+          resolve();
+        };
+        const timer = setTimeout(done, 5_000);
+        barriers.set(token, done);
+        listener.ping(`ping ${token}`).catch(done);
+      });
     },
     async close() {
+      for (const done of barriers.values()) done();
       await listener.close();
     },
   };

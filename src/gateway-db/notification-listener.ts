@@ -12,8 +12,12 @@ export type NotificationListener = {
   listen(heard: (payload: string) => void, reconnected: () => void): Promise<void>;
   /** Reconnects a lost listener (callers call it on every poll). */
   ensure(): void;
-  /** Whether notifications are being received at this moment. */
+  /** Whether a connection is listening at this moment (it may still be deaf: see `ping`). */
   readonly live: boolean;
+  /** Sends `payload` on the channel from the listening connection itself (PostgreSQL only): hearing it back proves the connection works both ways. */
+  ping(payload: string): Promise<void>;
+  /** Drops the listening connection (it went deaf); `ensure` makes a new one and `reconnected` is told. */
+  restart(): void;
   close(): Promise<void>;
 };
 
@@ -33,6 +37,10 @@ export function openNotificationListener(
       get live() {
         return unlisten !== undefined;
       },
+      ping: async (payload) => {
+        await database.pglite!.query('SELECT pg_notify($1, $2)', [channel, payload]);
+      },
+      restart() {},
       async close() {
         const current = unlisten;
         unlisten = undefined;
@@ -49,7 +57,8 @@ export function openNotificationListener(
     lost.end().catch(() => undefined);
   };
   const connect = async (again: boolean) => {
-    const next = new pg.Client({ connectionString: database.url, application_name: application });
+    // TCP keep-alive: a connection a middlebox dropped in silence errors out instead of hanging.
+    const next = new pg.Client({ connectionString: database.url, application_name: application, keepAlive: true });
     next.on('error', () => drop(next));
     next.on('end', () => drop(next));
     next.on('notification', (message) => handlers?.heard(message.payload ?? ''));
@@ -80,6 +89,12 @@ export function openNotificationListener(
     },
     get live() {
       return client !== null;
+    },
+    async ping(payload) {
+      await client?.query(`SELECT pg_notify($1, $2)`, [channel, payload]);
+    },
+    restart() {
+      if (client) drop(client);
     },
     async close() {
       closed = true;

@@ -1,3 +1,5 @@
+import { everyTenant, uncacheable } from '../kernel/tenant-access.js';
+
 /**
  * Answers of cacheable reads, kept in memory and served without SQL or GraphQL execution
  * (issue 28). Bounded by bytes, least recently used first out. Each entry is tagged with the
@@ -15,7 +17,7 @@ export type CachedAnswer = {
 
 type Entry = CachedAnswer & { key: string; bytes: number; tags: readonly string[]; until: number };
 
-export const everyTenant = '*';
+export { everyTenant, uncacheable };
 
 export class ResponseCache {
   readonly #entries = new Map<string, Entry>();
@@ -63,12 +65,16 @@ export class ResponseCache {
     return entry;
   }
 
-  /** Keeps an answer unless a change was heard since `generation`, or it alone is over a tenth of the budget. */
+  /**
+   * Keeps an answer unless a change was heard since `generation`, it alone is over a tenth of
+   * the budget, or a tag says it must not be kept (`uncacheable`).
+   */
   store(key: string, answer: CachedAnswer, tags: Iterable<string>, generation: number, bytes: number): boolean {
-    if (generation !== this.#generation || !this.trusted() || bytes > this.maxBytes / 10) return false;
+    const unique = [...new Set(tags)];
+    if (generation !== this.#generation || !this.trusted() || bytes > this.maxBytes / 10 || unique.includes(uncacheable)) return false;
     const old = this.#entries.get(key);
     if (old) this.#remove(old);
-    const entry: Entry = { ...answer, key, bytes: bytes + key.length * 2 + 200, tags: [...new Set(tags)], until: Date.now() + this.ttlMs };
+    const entry: Entry = { ...answer, key, bytes: bytes + key.length * 2 + 200, tags: unique, until: Date.now() + this.ttlMs };
     if (entry.tags.length === 0) (entry.tags as string[]).push(everyTenant);
     this.#entries.set(key, entry);
     this.#bytes += entry.bytes;

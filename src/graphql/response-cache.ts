@@ -41,13 +41,15 @@ function principalKey(principal: Principal): string {
   return key;
 }
 
-const cacheKey = (principal: Principal, operation: Operation) =>
-  `${principalKey(principal)}\u0000${operation.operationName ?? ''}\u0000${operation.query}\u0000${JSON.stringify(operation.variables ?? {})}`;
+/** The caller, the REST route serving the operation (what its hits are metered as), the operation and its variables. */
+const cacheKey = (principal: Principal, operation: Operation, restRoute: string | undefined) =>
+  `${principalKey(principal)}\u0000${restRoute ?? ''}\u0000${operation.operationName ?? ''}\u0000${operation.query}\u0000${JSON.stringify(operation.variables ?? {})}`;
 
-/** `Cache-Control: no-cache` (or `Pragma: no-cache`) reads through: the answer is made again, and kept. */
+/** `Cache-Control: no-cache` (or `Pragma: no-cache`) reads through: the answer is made again, and kept; `no-store` is not kept either. */
 function readsThrough(request: Request): boolean {
   return /no-cache|no-store/i.test(request.headers.get('cache-control') ?? '') || /no-cache/i.test(request.headers.get('pragma') ?? '');
 }
+const keepsNothing = (request: Request | undefined) => !!request && /no-store/i.test(request.headers.get('cache-control') ?? '');
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -74,7 +76,7 @@ export function responseCaching({ cache, credentials, quotas, fieldLimiter, mete
     if (readsThrough(request)) return null;
     const { principal, authFailure } = await credentials(request);
     if (!principal || authFailure) return null;
-    const kept = cache.get(cacheKey(principal, operation)) as Kept | undefined;
+    const kept = cache.get(cacheKey(principal, operation, restRoute)) as Kept | undefined;
     if (!kept) return null;
     const started = performance.now();
     const tenantId = kept.meteredTenantId ?? principal.tenantId ?? undefined;
@@ -144,9 +146,10 @@ export function responseCaching({ cache, credentials, quotas, fieldLimiter, mete
       }
       const { principal } = ctx;
       const params = (ctx as { params?: Partial<Operation> }).params;
+      if (keepsNothing((ctx as { request?: Request }).request)) return;
       if (!principal || !params?.query || !isCacheableOperation(args.schema, args.document, args.operationName)) return;
       const generation = cache.generation;
-      const key = cacheKey(principal, { query: params.query, variables: params.variables, operationName: params.operationName });
+      const key = cacheKey(principal, { query: params.query, variables: params.variables, operationName: params.operationName }, ctx.restRoute);
       // The field limits this execution counts are counted again on every hit.
       const fieldUses: [FieldPolicy, string][] = [];
       const limiter = ctx.fieldLimiter;

@@ -4,6 +4,10 @@ import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from 
 import { type TenantState, tenantStateWhere } from './tenant-state.js';
 import { type Actor, type Principal, requireScope, type Scope, type TenantStanding } from './principal.js';
 
+/** Cached answers' tags (graphql/response-cache-store.ts): every tenant's (a list), and one that must not be kept (it depends on more than the change feed announces). */
+export const everyTenant = '*';
+export const uncacheable = '!';
+
 export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The tenants a principal may see: anything outside this is, to them, a tenant that does not exist. */
@@ -99,7 +103,10 @@ export async function resolveTenant<T extends Tenant = Tenant>(
   const tenant = tenantNamed(found, ref);
   if (!tenant) throw new NotFoundError('Tenant does not exist', { tenant: ref });
   actor.meteredTenantId ??= (tenant as Tenant).id;
-  (actor.cacheTags ??= new Set()).add((tenant as Tenant).id);
+  const tags = (actor.cacheTags ??= new Set());
+  tags.add((tenant as Tenant).id);
+  // Which tenant a slug names (or whether it is ambiguous) depends on other tenants' rows.
+  if (!uuidPattern.test(ref)) tags.add(everyTenant);
   return tenant as T;
 }
 
@@ -131,8 +138,9 @@ export type TenantFilter = { status?: TenantStatus | null; state?: TenantState |
 
 export function listTenantsWhere(actor: Actor, filter: TenantFilter = {}): Prisma.TenantWhereInput {
   const principal = requireScope(actor, 'tenants:read');
-  // A list changes with any tenant: its cached answer goes with every change.
-  (actor.cacheTags ??= new Set()).add('*');
+  // A list changes with any tenant: its cached answer goes with every change. Filtered by
+  // state it also moves with databases' phases and the clock: not kept at all.
+  (actor.cacheTags ??= new Set()).add(filter.state ? uncacheable : everyTenant);
   return {
     AND: [
       reachableTenants(principal),

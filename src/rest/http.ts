@@ -31,5 +31,15 @@ export async function readJsonBody(request: Request, limit: number): Promise<{ v
  */
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   if (body === undefined || status === 204 || status === 304) return new Response(null, { status, headers });
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+  return new Response(serialized(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+}
+
+const texts = new WeakMap<object, string>();
+
+/** A frozen body (a route's answer built once from a cached one) is serialized once; anything else every time. */
+function serialized(body: unknown): string {
+  if (typeof body !== 'object' || body === null || !Object.isFrozen(body)) return JSON.stringify(body);
+  let text = texts.get(body);
+  if (text === undefined) texts.set(body, (text = JSON.stringify(body)));
+  return text;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   ConfigApiFeaturesDocument,
   ConfigApiGetConfigIfChangedDocument,
+  type ConfigApiGetConfigIfChangedQuery,
   ConfigApiUpdateConfigDocument,
   type UpdateTenantConfigInput,
 } from '../../../generated/graphql/graphql.js';
@@ -54,6 +55,23 @@ function versionsNamed(ifNoneMatch: string | null): number[] | 'any' {
   });
 }
 
+type ConfigData = NonNullable<ConfigApiGetConfigIfChangedQuery['tenantConfigIfChanged']['config']>;
+const documented = new WeakMap<ConfigData, object>();
+
+/**
+ * The documented JSON of a configuration. A cached answer's data is the same frozen object on
+ * every hit: its JSON is built once (and, frozen, serialized once by jsonResponse).
+ */
+function documentedConfig(tenantId: string, config: ConfigData): object {
+  let body = documented.get(config);
+  if (!body) {
+    const { tenantId: _tenantId, version: _version, updatedAt, ...categories } = config;
+    body = Object.freeze({ tenant_id: tenantId, ...(renameKeysDeep(categories, snakeCase, opaque) as object), updated_at: updatedAt });
+    documented.set(config, body);
+  }
+  return body;
+}
+
 /**
  * GET sends the configuration with its version as the ETag, or 304 while the version is one
  * If-None-Match names (the operation then leaves the document out). Repeated reads are answered
@@ -73,9 +91,7 @@ const getConfig = defineRoute(ConfigApiGetConfigIfChangedDocument, {
     const headers = { etag: `"v${version}"` };
     const named = versionsNamed(request.headers.get('if-none-match'));
     if (named === 'any' || named.includes(version) || !config) return { status: 304, headers };
-    const { tenantId: _tenantId, version: _version, updatedAt, ...categories } = config;
-    const body = { tenant_id: tenantId, ...(renameKeysDeep(categories, snakeCase, opaque) as object), updated_at: updatedAt };
-    return { status: 200, headers, body };
+    return { status: 200, headers, body: documentedConfig(tenantId, config) };
   },
   success: { status: 200, description: 'The configuration', schema: configResponse },
   otherAnswers: [{ status: 304, description: 'Not modified: the configuration is still the version If-None-Match names (ETag, no body)' }],
