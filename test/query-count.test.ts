@@ -88,3 +88,47 @@ test("TenantsDB's GET /tenants/{id}: the tenant, its state and its databases in 
   const tenantReads = statements.filter((sql) => /^\s*SELECT\b[\s\S]*FROM "public"\."Tenant" AS "t0"/i.test(sql));
   expect(tenantReads, statements.join('\n\n')).toHaveLength(1);
 });
+
+test('a configuration write (the REST PUT): the tenant read with its configuration, then one statement writing the version, its revision and its audit event', async () => {
+  const tenant = await createTenant(gateway, { region: 'eu-west-1' });
+  const put = (size: number) =>
+    gateway.rest('PUT', `/api/v1/tenants/${tenant.id}/config`, {
+      headers: { authorization: `Bearer ${gateway.adminKey}` },
+      body: { performance: { cache_size_mb: size } },
+    });
+  expect((await put(1000)).status).toBe(200);
+  let answered: { status: number; body: unknown } | undefined;
+  const statements = await gateway.countQueries(async () => {
+    answered = await put(1001);
+  });
+  expect(answered?.status, JSON.stringify(answered?.body)).toBe(200);
+  // The tenant with its configuration and webhooks; then the version, revision and audit event.
+  expect(statements, statements.join('\n\n')).toEqual([
+    expect.stringMatching(/FROM "public"\."Tenant" AS "t0"/),
+    expect.stringContaining('configs: write the next version'),
+  ]);
+  const { prisma } = gateway.database;
+  const config = await prisma.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
+  expect(config).toMatchObject({
+    version: 3,
+    updatedBy: 'operator',
+    document: expect.objectContaining({ performance: expect.objectContaining({ cache_size_mb: 1001 }) }),
+  });
+  const revision = await prisma.tenantConfigRevision.findUniqueOrThrow({
+    where: { tenantId_kind_version: { tenantId: tenant.id, kind: 'config', version: 3 } },
+  });
+  expect(revision).toMatchObject({
+    principal: 'operator',
+    updatedFields: ['performance.cache_size_mb'],
+    document: config.document,
+    createdAt: config.updatedAt,
+  });
+  const events = await prisma.auditEvent.findMany({ where: { tenantId: tenant.id, action: 'config.updated' }, orderBy: { createdAt: 'asc' } });
+  expect(events.map((event) => [event.target, event.actor, event.changes])).toEqual([
+    ['config:v2', 'operator', [{ path: 'performance.cache_size_mb', before: expect.any(Number), after: 1000 }]],
+    ['config:v3', 'operator', [{ path: 'performance.cache_size_mb', before: 1000, after: 1001 }]],
+  ]);
+  expect(events[1]!.createdAt).toEqual(config.updatedAt);
+  // Who asked, as the Prisma-written event of the same route records it.
+  expect([events[1]!.requestId, events[1]!.clientAddress]).toEqual([expect.any(String), events[0]!.clientAddress]);
+});

@@ -104,8 +104,8 @@ export async function recordAudit(tx: AuditClient, actor: AuditActor, entry: Aud
   return event;
 }
 
-/** The event as stored: who acted, from which request. */
-const eventRow = (actor: Pick<AuditActor, 'principal' | 'origin'>, entry: AuditEntry) => ({
+/** The event as stored: who acted, from which request (a write of its own SQL inserts exactly this row). */
+export const eventRow = (actor: Pick<AuditActor, 'principal' | 'origin'>, entry: AuditEntry) => ({
   ...entry,
   changes: entry.changes as unknown as Prisma.InputJsonArray,
   actor: actor.principal!.label,

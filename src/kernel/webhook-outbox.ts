@@ -8,6 +8,12 @@ export type WebhookPayload = { id: string; event: string; tenantId: string; targ
 /** The queue's kind for webhook deliveries (src/jobs/): its handler is delivery.job.ts. */
 export const webhookDeliveryKind = 'webhook-delivery';
 
+/** The webhooks of a tenant's gateway configuration (its row, or null when it has none) that subscribe to `event`. */
+export function subscribedWebhooks(row: { document: Prisma.JsonValue } | null | undefined, event: string) {
+  if (!row) return [];
+  return readGatewayConfig(row.document).webhooks.filter((webhook) => (webhook.events as string[]).includes(event));
+}
+
 /**
  * Queues the event for every webhook of the tenant's gateway configuration that subscribes to
  * it, in the transaction of the change: a change that rolls back sends nothing. Each delivery
@@ -19,8 +25,7 @@ export async function enqueueWebhooks(
   payload: WebhookPayload,
 ): Promise<void> {
   const row = await tx.tenantGatewayConfig.findUnique({ where: { tenantId: payload.tenantId }, select: { document: true } });
-  if (!row) return;
-  const subscribed = readGatewayConfig(row.document).webhooks.filter((webhook) => (webhook.events as string[]).includes(payload.event));
+  const subscribed = subscribedWebhooks(row, payload.event);
   if (subscribed.length === 0) return;
   const deliveries = subscribed.map((webhook) => ({
     id: randomUUID(),

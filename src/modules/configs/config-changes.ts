@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
 import type { Prisma, Tenant, TenantConfig } from '../../generated/prisma/client.js';
@@ -9,7 +10,9 @@ import { assertLive } from '../../kernel/tenant-access.js';
 import { type AllowedBuckets, destinationViolations } from './backup-destinations.js';
 import { readConfigDocument } from './config-document.js';
 import { recordRevision } from './revisions.js';
-import { documentChanges, recordAudit } from '../../kernel/audit-trail.js';
+import { documentChanges, eventRow, recordAudit } from '../../kernel/audit-trail.js';
+import { subscribedWebhooks } from '../../kernel/webhook-outbox.js';
+import { utcNow } from '../../gateway-db/sql-time.js';
 import {
   type ConfigCategory,
   type ConfigDocument,
@@ -189,58 +192,123 @@ export function assertMirroredFeaturesAllowed(tier: Parameters<typeof tierMeets>
 
 export type ConfigUpdateResult = { config: TenantConfig; updatedFields: string[] };
 
+/** What a change does to the configuration read at `current`: nothing, or its next version. */
+type PlannedChange = { current: TenantConfig; before: ConfigDocument; after: ConfigDocument } | { current: TenantConfig; unchanged: true };
+
+/**
+ * Every rule of a change, applied to the configuration as read at `current`: the expected
+ * version, the patch merged, the whole-configuration constraints, the allowed destinations, the
+ * mirrored features' tiers. Throws what refuses it; writes nothing.
+ */
+function planChange(
+  tenant: Tenant,
+  current: TenantConfig,
+  patch: ConfigPatch,
+  expectedVersion: number | null | undefined,
+  allowedBuckets: AllowedBuckets,
+): PlannedChange {
+  if (expectedVersion != null && expectedVersion !== current.version) {
+    throw new ConflictError(`Configuration version ${expectedVersion} is stale; the current version is ${current.version}`, {
+      currentVersion: current.version,
+      expectedVersion,
+    });
+  }
+  const before = readConfigDocument(current.document);
+  const after = applyPatch(before, patch);
+  const constraintViolations = [
+    ...checkConstraints(after),
+    ...(patch.backup?.destinations === undefined ? [] : destinationViolations(after.backup.destinations, allowedBuckets)),
+  ];
+  if (constraintViolations.length) throw new InvalidInputError(constraintViolations);
+  assertMirroredFeaturesAllowed(tenant.tier, before, after);
+  // Accepted but changing nothing: no new version, no revision.
+  return isDeepStrictEqual(before, after) ? { current, unchanged: true } : { current, before, after };
+}
+
+const auditAction = 'config.updated';
+
+/** A tenant as updateTenantConfig reads it: with its configuration and its gateway configuration's webhooks, in one statement. */
+export type TenantForConfigChange = Tenant & { config: TenantConfig | null; gatewayConfig: { document: Prisma.JsonValue } | null };
+
 /**
  * The write itself, for callers that have already resolved the tenant under their own scope
  * (features). Destinations the change sets must name buckets in `allowedBuckets`; an operator
  * narrowing that list later does not block unrelated changes (backups refuse such a
  * destination when they run).
+ *
+ * A tenant read with its configuration (`TenantForConfigChange`) is written in one statement
+ * when no webhook subscribes to the change: the next version, its revision and its audit event
+ * together, on condition that the version read is still the current one (a single statement is
+ * atomic, so no transaction and no lock). When another writer came first, or a webhook needs
+ * its delivery queued with the event, the change is planned again under the row lock.
  */
 export async function changeTenantConfig(
   actor: Actor,
-  tenant: Tenant,
+  tenant: Tenant | TenantForConfigChange,
   patch: ConfigPatch,
   expectedVersion?: number | null,
   allowedBuckets: AllowedBuckets = [],
 ): Promise<ConfigUpdateResult> {
-  const principal = actor.principal!;
   const { violations, updatedFields } = validatePatchShape(patch);
   if (violations.length) throw new InvalidInputError(violations);
   assertLive(tenant, 'change the configuration of');
+  if ('config' in tenant && tenant.config && subscribedWebhooks(tenant.gatewayConfig, auditAction).length === 0) {
+    const planned = planChange(tenant, tenant.config, patch, expectedVersion, allowedBuckets);
+    if ('unchanged' in planned) return { config: planned.current, updatedFields };
+    const config = await writeIfCurrent(actor, planned, updatedFields);
+    if (config) return { config, updatedFields };
+  }
   // Writers to one tenant's configuration queue on its row lock: no lost update, and no
   // spurious conflict; expectedVersion is compared under the lock.
   return actor.prisma.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT 1 FROM "TenantConfig" WHERE "tenantId" = ${tenant.id}::uuid FOR UPDATE`;
     const current = await tx.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
-    if (expectedVersion != null && expectedVersion !== current.version) {
-      throw new ConflictError(`Configuration version ${expectedVersion} is stale; the current version is ${current.version}`, {
-        currentVersion: current.version,
-        expectedVersion,
-      });
-    }
-    const before = readConfigDocument(current.document);
-    const after = applyPatch(before, patch);
-    const constraintViolations = [
-      ...checkConstraints(after),
-      ...(patch.backup?.destinations === undefined ? [] : destinationViolations(after.backup.destinations, allowedBuckets)),
-    ];
-    if (constraintViolations.length) throw new InvalidInputError(constraintViolations);
-    assertMirroredFeaturesAllowed(tenant.tier, before, after);
-    // Accepted but changing nothing: no new version, no revision.
-    if (isDeepStrictEqual(before, after)) return { config: current, updatedFields };
-
+    const planned = planChange(tenant, current, patch, expectedVersion, allowedBuckets);
+    if ('unchanged' in planned) return { config: current, updatedFields };
+    const { before, after } = planned;
     const version = current.version + 1;
     const document = after as unknown as Prisma.InputJsonObject;
     const config = await tx.tenantConfig.update({
       where: { tenantId: tenant.id },
-      data: { version, document, updatedBy: principal.label, updatedAt: new Date() },
+      data: { version, document, updatedBy: actor.principal!.label, updatedAt: new Date() },
     });
-    await recordRevision(tx, { tenantId: tenant.id, kind: 'config', version, principal: principal.label, updatedFields, document });
-    await recordAudit(tx, actor, {
-      tenantId: tenant.id,
-      action: 'config.updated',
-      target: `config:v${version}`,
-      changes: documentChanges(before as unknown as Record<string, unknown>, after as unknown as Record<string, unknown>),
-    });
+    await recordRevision(tx, { tenantId: tenant.id, kind: 'config', version, principal: actor.principal!.label, updatedFields, document });
+    await recordAudit(tx, actor, { tenantId: tenant.id, action: auditAction, target: `config:v${version}`, changes: changesOf(before, after) });
     return { config, updatedFields };
   });
+}
+
+const changesOf = (before: ConfigDocument, after: ConfigDocument) =>
+  documentChanges(before as unknown as Record<string, unknown>, after as unknown as Record<string, unknown>);
+
+/**
+ * The next version, its revision (recordRevision's row) and its audit event (recordAudit's row)
+ * in one statement, written only while the configuration is still at the version the change was
+ * planned on; null when it no longer is (nothing written).
+ */
+async function writeIfCurrent(
+  actor: Actor,
+  { current, before, after }: { current: TenantConfig; before: ConfigDocument; after: ConfigDocument },
+  updatedFields: string[],
+): Promise<TenantConfig | null> {
+  const version = current.version + 1;
+  const document = JSON.stringify(after);
+  const audit = eventRow(actor, { tenantId: current.tenantId, action: auditAction, target: `config:v${version}`, changes: changesOf(before, after) });
+  const rows = await actor.prisma.$queryRaw<TenantConfig[]>`-- configs: write the next version
+    WITH updated AS (
+      UPDATE "TenantConfig"
+         SET "version" = ${version}, "document" = ${document}::jsonb, "updatedBy" = ${audit.actor}, "updatedAt" = ${utcNow}
+       WHERE "tenantId" = ${current.tenantId}::uuid AND "version" = ${current.version}
+      RETURNING "tenantId", "version", "document", "updatedBy", "updatedAt"
+    ), revision AS (
+      INSERT INTO "TenantConfigRevision" ("id", "tenantId", "kind", "version", "principal", "updatedFields", "document", "createdAt")
+      SELECT ${randomUUID()}::uuid, "tenantId", 'config', "version", "updatedBy", ${updatedFields}::text[], "document", "updatedAt" FROM updated
+    ), audit AS (
+      INSERT INTO "AuditEvent" ("id", "tenantId", "actor", "actorId", "action", "target", "changes", "requestId", "clientAddress", "createdAt")
+      SELECT ${randomUUID()}::uuid, "tenantId", ${audit.actor}, ${audit.actorId}, ${audit.action}, ${audit.target}, ${JSON.stringify(audit.changes)}::jsonb,
+             ${audit.requestId}::text, ${audit.clientAddress}::text, "updatedAt"
+        FROM updated
+    )
+    SELECT * FROM updated`;
+  return rows[0] ?? null;
 }

@@ -3,7 +3,7 @@ import { countFieldUse, type FieldLimited } from '../../rate-limit/field-limits.
 import { type Actor, requireScope } from '../../kernel/principal.js';
 import { resolveTenant } from '../../kernel/tenant-access.js';
 import type { AllowedBuckets } from './backup-destinations.js';
-import { type ConfigPatch, type ConfigUpdateResult, changeTenantConfig } from './config-changes.js';
+import { type ConfigPatch, type ConfigUpdateResult, changeTenantConfig, type TenantForConfigChange } from './config-changes.js';
 import { revisionsWhere } from './revisions.js';
 
 export type { ConfigPatch, ConfigUpdateResult };
@@ -58,7 +58,11 @@ export async function updateTenantConfig(
   expectedVersion: number | null | undefined,
   allowedBuckets: AllowedBuckets,
 ): Promise<ConfigUpdateResult> {
-  const tenant = await resolveTenant(actor, ref, 'config:write');
+  // Read with what the write needs (the version it builds on, the webhooks it may queue), so an
+  // uncontended change is one more statement.
+  const tenant = await resolveTenant<TenantForConfigChange>(actor, ref, 'config:write', {
+    include: { config: true, gatewayConfig: { select: { document: true } } },
+  });
   await countFieldUse(actor, 'Mutation.updateTenantConfig', tenant.id);
   return changeTenantConfig(actor, tenant, patch, expectedVersion, allowedBuckets);
 }
