@@ -78,7 +78,8 @@ const server = createServer(async (request, response) => {
         await query('BEGIN', [], client);
         const { rows } = await query<ConfigRow>(`${select} WHERE t.id = $1 FOR UPDATE OF c`, [config[1]], client);
         const row = rows[0]!;
-        const document = readConfigDocument(row.document) as unknown as Record<string, Record<string, unknown>>;
+        // A copy: the gateway's reading of a document is shared and frozen.
+        const document = structuredClone(readConfigDocument(row.document)) as unknown as Record<string, Record<string, unknown>>;
         const fields: string[] = [];
         for (const [category, values] of Object.entries(patch)) {
           for (const [key, value] of Object.entries(values)) {

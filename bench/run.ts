@@ -591,6 +591,9 @@ async function main() {
         log(`${name} on ${server.name}`);
         measured[server.name] = await measure(server, workload.ids?.() ?? ids, workload.mix);
       }
+      // A baseline that answers errors is cheaper than one that does the work: no ratio from it.
+      if (measured.baseline!.non2xx > 0)
+        throw new Error(`${name}: the baseline answered ${measured.baseline!.non2xx} non-2xx responses; its figures are not a baseline`);
       results[name] = {
         title: workload.title,
         gateway: measured.gateway!,
