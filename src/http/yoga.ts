@@ -1,4 +1,3 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Environment } from '../env.js';
 import { type Quotas, useAuthGuard } from '../graphql/auth-guard.js';
@@ -54,7 +53,9 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context, obs
     logging: false,
     maskedErrors: { maskError: maskError((error) => logger.error('unexpected error', { error })) },
     // GraphiQL's assets come from the package, inlined in the page: it works without internet.
-    renderGraphiQL,
+    // Loaded when the page is first asked for: its 9 MB of script are not held by a gateway no
+    // one browses.
+    renderGraphiQL: (options) => import('@graphql-yoga/render-graphiql').then(({ renderGraphiQL }) => renderGraphiQL(options)),
     graphiql: {
       title: 'tenant-gateway',
       defaultQuery: graphiqlDefaultQuery,
