@@ -173,6 +173,8 @@ const environmentSchema = z.object({
   RATE_LIMIT_FEATURE_QUERIES_PER_MINUTE: z.coerce.number().int().min(1).default(100),
   REST_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   /** Largest POST /graphql body from a caller with credentials. */
+  /** V8's optimizing tier for WebAssembly (src/lib/wasm-tiering.ts, read before this schema): auto is off on PostgreSQL, on with PGlite. */
+  WASM_TIER_UP: z.enum(['auto', 'on', 'off']).default('auto'),
   /** Run operations compiled by graphql-jit (off: graphql-tools' executor for everything). */
   GRAPHQL_JIT: z.enum(['on', 'off']).default('on'),
   GRAPHQL_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),

@@ -1,3 +1,4 @@
+import './lib/wasm-tiering.js';
 import './lib/runtime-warnings.js';
 import { createServer, type IncomingMessage } from 'node:http';
 import { createServerAdapter } from '@whatwg-node/server';

@@ -4,6 +4,9 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { isPostgresUrl } from '../lib/database-url.js';
+
+export { isPostgresUrl };
 import { lockDirectory } from './directory-lock.js';
 import { pgliteSqlSessions, postgresSqlSessions, type SqlSessions } from './sql-sessions.js';
 
@@ -24,10 +27,6 @@ export type Database = {
   pglite?: PGlite;
   close(): Promise<void>;
 };
-
-export function isPostgresUrl(url: string): boolean {
-  return /^postgres(ql)?:\/\//.test(url);
-}
 
 /**
  * `postgres://…` → PostgreSQL through node-postgres; anything else is a PGlite data directory
