@@ -168,4 +168,83 @@ describe('the response cache (issue 28)', () => {
     expect((await byTier()).errors).toBeUndefined();
     expect(await gateway.countQueries(byTier)).toHaveLength(0);
   });
+
+  test('`Cache-Control: no-store` reads through and keeps nothing; `no-cache` reads through and keeps the fresh answer', async () => {
+    const tenant = await createTenant(gateway);
+    await gateway.app.changes.barrier();
+    expect((await gateway.countQueries(() => get(tenant.id, { 'cache-control': 'no-store' }))).length).toBeGreaterThan(0);
+    // Nothing was kept: the next plain read goes to the database, and is kept.
+    expect((await gateway.countQueries(() => get(tenant.id))).length).toBeGreaterThan(0);
+    expect(await gateway.countQueries(() => get(tenant.id))).toHaveLength(0);
+    // (Five reads in all: this file allows five configuration reads a minute per tenant.)
+    expect((await gateway.countQueries(() => get(tenant.id, { 'cache-control': 'no-cache' }))).length).toBeGreaterThan(0);
+    expect(await gateway.countQueries(() => get(tenant.id))).toHaveLength(0);
+  });
+
+  test("/metrics counts the response cache's hits, misses and invalidations, and what it holds", async () => {
+    const scrape = async () => {
+      const text = await (await gateway.app.fetch(new Request('http://gateway.test/metrics'))).text();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1]);
+      return {
+        hits: value('gateway_response_cache_hits_total'),
+        misses: value('gateway_response_cache_misses_total'),
+        invalidated: value('gateway_response_cache_invalidated_total'),
+        entries: value('gateway_response_cache_entries'),
+        bytes: value('gateway_response_cache_bytes'),
+      };
+    };
+    const tenant = await createTenant(gateway);
+    await gateway.app.changes.barrier();
+    const before = await scrape();
+    await get(tenant.id);
+    await get(tenant.id);
+    await get(tenant.id);
+    const read = await scrape();
+    expect(read.misses - before.misses).toBe(1);
+    expect(read.hits - before.hits).toBe(2);
+    expect(read.entries).toBeGreaterThan(0);
+    expect(read.bytes).toBeGreaterThan(0);
+    expect((await put(tenant.id, { performance: { cache_size_mb: 640 } })).status).toBe(200);
+    await gateway.app.changes.barrier();
+    expect((await scrape()).invalidated).toBeGreaterThan(read.invalidated);
+  });
+
+  // PostgreSQL only: PGlite delivers notifications in-process, with no connection to lose.
+  test.skipIf(!process.env.TEST_POSTGRES_URL)(
+    'a change the feed could have missed: once its connection is lost, everything kept is dropped, and answers are kept again when it is back',
+    async () => {
+      const tenant = await createTenant(gateway);
+      await gateway.app.changes.barrier();
+      const named = () => gateway.graphql<{ tenant: { name: string } }, object>(`{ tenant(id: "${tenant.id}") { name } }`);
+      const before = (await named()).data!.tenant.name;
+      expect(await gateway.countQueries(named)).toHaveLength(0);
+      // A change no trigger announces (replication role: triggers do not fire), as if it had
+      // been sent while the feed was deaf: the kept answer is stale, and still served.
+      await gateway.database.prisma.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe('SET LOCAL session_replication_role = replica');
+        await tx.tenant.update({ where: { id: tenant.id }, data: { name: 'Missed' } });
+      });
+      await gateway.app.changes.barrier();
+      expect((await named()).data!.tenant.name).toBe(before);
+
+      // The server cuts the feed's connections (this replica's and the other's).
+      const lost = new Promise<void>((resolve) => {
+        const stop = gateway.app.changes.subscribe({
+          heard() {},
+          lost() {
+            stop();
+            resolve();
+          },
+        });
+      });
+      await gateway.database.prisma.$queryRaw`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE application_name = 'tenant-gateway changes' AND datname = current_database()`;
+      await lost;
+      // Back (the feed's check reconnects within a second): nothing kept before the loss is served.
+      await within(1, async () => (gateway.app.changes.live ? 1 : 0));
+      await gateway.app.changes.barrier();
+      expect((await named()).data!.tenant.name).toBe('Missed');
+      expect(await gateway.countQueries(named)).toHaveLength(0);
+    },
+  );
 });
