@@ -227,6 +227,9 @@ function planChange(
 
 const auditAction = 'config.updated';
 
+/** Conditional writes tried before a change queues on the row lock: a busy tenant's writers do not retry for ever. */
+const optimisticAttempts = 3;
+
 /** A tenant as updateTenantConfig reads it: with its configuration and its gateway configuration's webhooks, in one statement. */
 export type TenantForConfigChange = Tenant & { config: TenantConfig | null; gatewayConfig: { document: Prisma.JsonValue } | null };
 
@@ -239,8 +242,9 @@ export type TenantForConfigChange = Tenant & { config: TenantConfig | null; gate
  * A tenant read with its configuration (`TenantForConfigChange`) is written in one statement
  * when no webhook subscribes to the change: the next version, its revision and its audit event
  * together, on condition that the version read is still the current one (a single statement is
- * atomic, so no transaction and no lock). When another writer came first, or a webhook needs
- * its delivery queued with the event, the change is planned again under the row lock.
+ * atomic, so no transaction and no lock). When another writer came first the change is planned
+ * again on what it wrote (one read, one write); after three such tries, or when a webhook needs
+ * its delivery queued with the event, it is planned again under the row lock.
  */
 export async function changeTenantConfig(
   actor: Actor,
@@ -253,10 +257,16 @@ export async function changeTenantConfig(
   if (violations.length) throw new InvalidInputError(violations);
   assertLive(tenant, 'change the configuration of');
   if ('config' in tenant && tenant.config && subscribedWebhooks(tenant.gatewayConfig, auditAction).length === 0) {
-    const planned = planChange(tenant, tenant.config, patch, expectedVersion, allowedBuckets);
-    if ('unchanged' in planned) return { config: planned.current, updatedFields };
-    const config = await writeIfCurrent(actor, planned, updatedFields);
-    if (config) return { config, updatedFields };
+    let current = tenant.config;
+    for (let attempt = 1; ; attempt++) {
+      const planned = planChange(tenant, current, patch, expectedVersion, allowedBuckets);
+      if ('unchanged' in planned) return { config: planned.current, updatedFields };
+      const config = await writeIfCurrent(actor, planned, updatedFields);
+      if (config) return { config, updatedFields };
+      if (attempt === optimisticAttempts) break;
+      // Another writer came first: plan again on what it wrote (its version now; a stale expectedVersion is refused).
+      current = await actor.prisma.tenantConfig.findUniqueOrThrow({ where: { tenantId: tenant.id } });
+    }
   }
   // Writers to one tenant's configuration queue on its row lock: no lost update, and no
   // spurious conflict; expectedVersion is compared under the lock.
