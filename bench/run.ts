@@ -631,7 +631,7 @@ async function main() {
       log('C1: single-row writes in a tenant role without, then with, the change log (two rounds)');
       changeCapture = await captureCost(serverUrl!, { seconds: duration, connections: Math.min(connections, 4) });
       log(
-        `C1: ${changeCapture.writesPerSecond.without} writes/s without the change log, ${changeCapture.writesPerSecond.with} with it (${fixed(changeCapture.ratio)}×; ${changeCapture.microsPerWrite.without} vs ${changeCapture.microsPerWrite.with} µs per write over ${changeCapture.connections} sessions; ${changeCapture.logged} changes logged)`,
+        `C1: ${changeCapture.writesPerSecond.without} writes/s without the change log, ${changeCapture.writesPerSecond.with} with it (${times(changeCapture.ratio)}; ${changeCapture.microsPerWrite.without} vs ${changeCapture.microsPerWrite.with} µs per write over ${changeCapture.connections} sessions; ${changeCapture.logged} changes logged)`,
       );
     }
     let staleness: Report['staleness'] = null;
@@ -658,7 +658,7 @@ async function main() {
           `${name}: gateway ${Math.round(result.gateway.rps)} req/s (p50 ${result.gateway.p50} ms, p99 ${result.gateway.p99} ms, non-2xx ${result.gateway.non2xx}, ${result.gateway.statementsPerRequest.toFixed(1)} SQL/request, ${Math.round(result.gateway.cpuMicrosPerRequest)} µs CPU/request)`,
         );
         log(
-          `${name}: baseline ${Math.round(result.baseline.rps)} req/s (p50 ${result.baseline.p50} ms, p99 ${result.baseline.p99} ms, non-2xx ${result.baseline.non2xx}, ${Math.round(result.baseline.cpuMicrosPerRequest)} µs CPU/request); ratio ${fixed(result.ratio)}×`,
+          `${name}: baseline ${Math.round(result.baseline.rps)} req/s (p50 ${result.baseline.p50} ms, p99 ${result.baseline.p99} ms, non-2xx ${result.baseline.non2xx}, ${Math.round(result.baseline.cpuMicrosPerRequest)} µs CPU/request); ratio ${times(result.ratio)}`,
         );
       }
       return;
@@ -760,6 +760,8 @@ type Report = {
 
 const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
 const fixed = (value: number, digits = 2) => (Number.isNaN(value) ? 'n/a' : value.toFixed(digits));
+/** A ratio as printed: `1.42×`, or `n/a` where there is none. */
+const times = (value: number) => (Number.isNaN(value) ? 'n/a' : `${value.toFixed(2)}×`);
 
 function reproduceFlags(report: Report): string {
   const flags = [
@@ -774,7 +776,7 @@ function reproduceFlags(report: Report): string {
 function markdown(report: Report): string {
   const rows = Object.entries(report.workloads).map(
     ([name, entry]) =>
-      `| ${name} | ${entry.title} | ${Math.round(entry.gateway.rps)} | ${Math.round(entry.baseline.rps)} | **${fixed(entry.ratio)}×** | ${entry.gateway.p50} / ${entry.gateway.p99} | ${entry.baseline.p50} / ${entry.baseline.p99} | ${fixed(entry.gateway.statementsPerRequest)} / ${fixed(entry.baseline.statementsPerRequest)} | ${Math.round(entry.gateway.cpuMicrosPerRequest)} / ${Math.round(entry.baseline.cpuMicrosPerRequest)} | ${mb(entry.gateway.peakRssBytes)} / ${mb(entry.baseline.peakRssBytes)} | ${entry.gateway.non2xx} |`,
+      `| ${name} | ${entry.title} | ${Math.round(entry.gateway.rps)} | ${Math.round(entry.baseline.rps)} | **${times(entry.ratio)}** | ${entry.gateway.p50} / ${entry.gateway.p99} | ${entry.baseline.p50} / ${entry.baseline.p99} | ${fixed(entry.gateway.statementsPerRequest)} / ${fixed(entry.baseline.statementsPerRequest)} | ${Math.round(entry.gateway.cpuMicrosPerRequest)} / ${Math.round(entry.baseline.cpuMicrosPerRequest)} | ${mb(entry.gateway.peakRssBytes)} / ${mb(entry.baseline.peakRssBytes)} | ${entry.gateway.non2xx} |`,
   );
   const pglite = Object.entries(report.pglite).map(
     ([name, entry]) =>
@@ -800,12 +802,12 @@ function markdown(report: Report): string {
     '| goal | target | measured |',
     '|---|---|---|',
     `| SQL statements per request, W3 | constant, ≤ 1 per nesting level | ${fixed(report.workloads.W3!.gateway.statementsPerRequest)} (the page with configuration and features joined in one statement) |`,
-    `| W1 cached REST config read vs baseline | ≥ 1.5× | ${fixed(report.workloads.W1!.ratio)}× (${fixed(report.workloads.W1!.gateway.statementsPerRequest)} SQL/request) |`,
-    `| W2 GraphQL tenant+config+features, cached | ≥ 1.2× | ${fixed(report.workloads.W2!.ratio)}× |`,
-    `| W1 uncached (no-cache) | measured | ${fixed(report.workloads.W1U!.ratio)}× (CPU ${Math.round(report.workloads.W1U!.gateway.cpuMicrosPerRequest)} vs ${Math.round(report.workloads.W1U!.baseline.cpuMicrosPerRequest)} µs) |`,
-    `| W2 uncached | ≥ 0.5× (CPU per request ≤ 2× the baseline's) | ${fixed(report.workloads.W2U!.ratio)}× (CPU ${Math.round(report.workloads.W2U!.gateway.cpuMicrosPerRequest)} vs ${Math.round(report.workloads.W2U!.baseline.cpuMicrosPerRequest)} µs, ${fixed(report.workloads.W2U!.gateway.cpuMicrosPerRequest / report.workloads.W2U!.baseline.cpuMicrosPerRequest)}×) |`,
-    `| W3 page of 50 | ≥ 0.6× | ${fixed(report.workloads.W3!.ratio)}× |`,
-    `| W4 config write | ≥ 0.4×, ≤ 3 statements | ${fixed(report.workloads.W4!.ratio)}×, ${fixed(report.workloads.W4!.gateway.statementsPerRequest)} |`,
+    `| W1 cached REST config read vs baseline | ≥ 1.5× | ${times(report.workloads.W1!.ratio)} (${fixed(report.workloads.W1!.gateway.statementsPerRequest)} SQL/request) |`,
+    `| W2 GraphQL tenant+config+features, cached | ≥ 1.2× | ${times(report.workloads.W2!.ratio)} |`,
+    `| W1 uncached (no-cache) | measured | ${times(report.workloads.W1U!.ratio)} (CPU ${Math.round(report.workloads.W1U!.gateway.cpuMicrosPerRequest)} vs ${Math.round(report.workloads.W1U!.baseline.cpuMicrosPerRequest)} µs) |`,
+    `| W2 uncached | ≥ 0.5× (CPU per request ≤ 2× the baseline's) | ${times(report.workloads.W2U!.ratio)} (CPU ${Math.round(report.workloads.W2U!.gateway.cpuMicrosPerRequest)} vs ${Math.round(report.workloads.W2U!.baseline.cpuMicrosPerRequest)} µs, ${fixed(report.workloads.W2U!.gateway.cpuMicrosPerRequest / report.workloads.W2U!.baseline.cpuMicrosPerRequest)}×) |`,
+    `| W3 page of 50 | ≥ 0.6× | ${times(report.workloads.W3!.ratio)} |`,
+    `| W4 config write | ≥ 0.4×, ≤ 3 statements | ${times(report.workloads.W4!.ratio)}, ${fixed(report.workloads.W4!.gateway.statementsPerRequest)} |`,
     report.staleness
       ? `| staleness across two replicas (PUT acknowledged on one → first fresh GET on the other) | p99 ≤ 50 ms | p50 ${report.staleness.p50} ms, p99 ${report.staleness.p99} ms (${report.staleness.samples} writes) |`
       : '| staleness across two replicas | p99 ≤ 50 ms | not measured |',
@@ -814,10 +816,10 @@ function markdown(report: Report): string {
       ? `| metering and rate limiting on vs off (W1) | ≤ 5 % lost | ${fixed(report.meteringAndRateLimits.throughputLost * 100, 1)} % (${Math.round(report.meteringAndRateLimits.on.rps)} vs ${Math.round(report.meteringAndRateLimits.off.rps)} req/s; CPU per request +${fixed(report.meteringAndRateLimits.cpuAdded * 100, 1)} %) |`
       : '| metering and rate limiting on vs off | ≤ 5 % lost | not measured in --quick |',
     report.proxy
-      ? `| P1: SELECT by key through the TenantsDB proxy vs directly (${report.proxy.connections} connections) | ≥ 0.7× | ${fixed(report.proxy.ratio)}× (${Math.round(report.proxy.proxy.qps)} vs ${Math.round(report.proxy.direct.qps)} queries/s; p99 ${report.proxy.proxy.p99} vs ${report.proxy.direct.p99} ms; ${Math.round(report.proxy.proxy.gatewayCpuMicrosPerQuery)} µs of gateway CPU per query) |`
+      ? `| P1: SELECT by key through the TenantsDB proxy vs directly (${report.proxy.connections} connections) | ≥ 0.7× | ${times(report.proxy.ratio)} (${Math.round(report.proxy.proxy.qps)} vs ${Math.round(report.proxy.direct.qps)} queries/s; p99 ${report.proxy.proxy.p99} vs ${report.proxy.direct.p99} ms; ${Math.round(report.proxy.proxy.gatewayCpuMicrosPerQuery)} µs of gateway CPU per query) |`
       : '| P1: the TenantsDB proxy vs directly | ≥ 0.7× | not measured |',
     report.changeCapture
-      ? `| C1: a tenant's single-row write with the change log vs without (${report.changeCapture.connections} sessions) | measured | ${fixed(report.changeCapture.ratio)}× (${report.changeCapture.writesPerSecond.with} vs ${report.changeCapture.writesPerSecond.without} writes/s; ${report.changeCapture.microsPerWrite.with} vs ${report.changeCapture.microsPerWrite.without} µs per write) |`
+      ? `| C1: a tenant's single-row write with the change log vs without (${report.changeCapture.connections} sessions) | measured | ${times(report.changeCapture.ratio)} (${report.changeCapture.writesPerSecond.with} vs ${report.changeCapture.writesPerSecond.without} writes/s; ${report.changeCapture.microsPerWrite.with} vs ${report.changeCapture.microsPerWrite.without} µs per write) |`
       : '| C1: the change log per write | measured | not measured |',
     `| p99 at half of peak throughput (W1 at ${report.halfPeak.rate} req/s) | ≤ 10 ms | ${report.halfPeak.p99} ms |`,
     `| idle RSS, production start on PostgreSQL | < 150 MB | ${mb(report.startup.idleRssBytes)} (baseline ${mb(report.startup.baselineIdleRssBytes)}; V8 heap ${mb(report.startup.idleMemory.heapBytes)} committed, ${mb(report.startup.idleMemory.heapUsedBytes)} used; external ${mb(report.startup.idleMemory.externalBytes)}; the rest ${mb(report.startup.idleRssBytes - report.startup.idleMemory.heapBytes - report.startup.idleMemory.externalBytes)}) |`,
