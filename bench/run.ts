@@ -17,9 +17,11 @@ import { seedTenants } from './seed.js';
 // npm run bench [-- --quick] [-- --tenants 100000] [-- --duration 10 --connections 20] [-- --profile]
 // --profile: the gateway runs with --cpu-prof; its CPU profiles land in bench/results/profiles/
 // and the top frames by package and by function are printed after the run.
-// --scale 100000: after the main runs, W1 and W2 on a fresh gateway at 1,000 tenants, then
-// again after seeding up to that many tenants (ids drawn from all of them), with peak RSS.
-// --only W6: just that workload, gateway against baseline, no report (a check that it runs); --only C1:
+// --scale 100000: after the main runs, on a fresh gateway at 1,000 tenants and again after seeding
+// up to that many (ids drawn from all of them): W1U and W2U past the cache, then W1 once every
+// answer is cached (hit rate, entries, bytes, evictions), with peak RSS.
+// --only W6: just that workload, gateway against baseline, no report (a check that it runs);
+// --only scale [--scale N]: just the scale run; --only C1:
 // what the change log costs a tenant's single-row write, without and with its triggers (issue 27).
 // --ab KEY=VALUE[,…] [--workload W2]: one workload on the gateway as configured vs with those
 // settings, side by side in alternating rounds (e.g. --ab GRAPHQL_JIT=off).
@@ -326,25 +328,81 @@ async function compareVariants(
 const compareMetering = (databaseUrl: string, ids: string[], servers: Server[]) =>
   compareVariants('W1 with metering and rate limiting', { METERING: 'off', RATE_LIMITS: 'off' }, databaseUrl, ids, servers);
 
-/** W1 and W2 on a fresh gateway at the seeded tenants, then again after seeding up to `target`. */
+/** Named values from the process's /metrics. */
+async function metricValues(server: Server, names: string[]): Promise<Record<string, number>> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return Object.fromEntries(names.map((name) => [name, Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0)]));
+}
+
+/** Reads `path` once for every id (32 at a time): the cache then holds every tenant's answer, if it fits. */
+async function readEach(server: Server, ids: string[], pathTemplate: string): Promise<number> {
+  const started = Date.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const response = await fetch(`${server.url}${pathTemplate.replace('{id}', ids[next++]!)}`, { headers: { authorization: `Bearer ${operatorKey}` } });
+      await response.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
+  return (Date.now() - started) / 1000;
+}
+
+const cacheMetrics = ['gateway_response_cache_hits_total', 'gateway_response_cache_misses_total', 'gateway_response_cache_evicted_total'];
+
+/**
+ * The same gateway at the seeded tenants and after seeding up to `target`, each on a fresh
+ * process, compared like with like: first its code warmed (a fresh process's first seconds run
+ * unoptimised), then reads past the cache (W1U, W2U: what the data's size costs), then W1 after
+ * every tenant's answer was read once (hits at this scale, if they fit the cache's budget; the
+ * hit rate of the run is reported). Random ids over 100,000 tenants in a 10-second run are
+ * nearly all first reads: measured cold, W1 would compare misses at one scale with hits at the other.
+ */
 async function scaleRun(databaseUrl: string, ids: string[], target: number, servers: Server[]) {
   const runAt = async (label: string, pool: string[]) => {
     const gateway = await startProcess(`gateway (${label})`, [path.join(root, 'dist/src/server.js')], gatewayEnv(databaseUrl), 'gateway_sql_statements_total');
     servers.push(gateway);
-    const measured = { tenants: pool.length, W1: await measure(gateway, pool, workloads.W1!.mix), W2: await measure(gateway, pool, workloads.W2!.mix) };
+    log(`  ${label}: warming the gateway's code (15 s of W1U)`);
+    await load(gateway.url, pool, workloads.W1U!.mix, 15);
+    const W1U = await measure(gateway, pool, workloads.W1U!.mix);
+    const W2U = await measure(gateway, pool, workloads.W2U!.mix);
+    log(`  ${label}: reading each of ${pool.length} tenants' configuration once`);
+    const filledSeconds = await readEach(gateway, pool, '/api/v1/tenants/{id}/config');
+    const before = await metricValues(gateway, cacheMetrics);
+    const W1 = await measure(gateway, pool, workloads.W1!.mix);
+    const after = await metricValues(gateway, [...cacheMetrics, 'gateway_response_cache_entries', 'gateway_response_cache_bytes']);
+    const [hits, misses] = cacheMetrics.slice(0, 2).map((name) => after[name]! - before[name]!);
+    const cache = {
+      hitRate: hits! / Math.max(1, hits! + misses!),
+      entries: after.gateway_response_cache_entries!,
+      bytes: after.gateway_response_cache_bytes!,
+      evicted: after.gateway_response_cache_evicted_total!,
+      filledSeconds,
+    };
+    log(
+      `  ${label}: W1 ${Math.round(W1.rps)} req/s (hit rate ${(cache.hitRate * 100).toFixed(1)} %, ${cache.entries} answers in ${mb(cache.bytes)}, ${cache.evicted} evicted), W1U ${Math.round(W1U.rps)}, W2U ${Math.round(W2U.rps)}`,
+    );
+    const measured = { tenants: pool.length, W1, W1U, W2U, cache };
     await stop(gateway);
     servers.splice(servers.indexOf(gateway), 1);
     return measured;
   };
-  log(`scale: W1 and W2 at ${ids.length} tenants on a fresh gateway`);
+  log(`scale: W1, W1U and W2U at ${ids.length} tenants on a fresh gateway`);
   const small = await runAt('small', ids);
   log(`scale: seeding up to ${target} tenants`);
   const seeded = Date.now();
   const more = await seedTenants(databaseUrl, target - ids.length, (done) => done % 20_000 === 0 && log(`  ${done} more tenants`), ids.length);
   const seedSeconds = (Date.now() - seeded) / 1000;
-  log(`scale: seeded ${more.length} tenants in ${seedSeconds.toFixed(1)} s; W1 and W2 at ${ids.length + more.length} tenants`);
+  log(`scale: seeded ${more.length} tenants in ${seedSeconds.toFixed(1)} s; the same at ${ids.length + more.length} tenants`);
   const large = await runAt('large', [...ids, ...more]);
-  return { small, large, seedSeconds, W1: large.W1.rps / small.W1.rps, W2: large.W2.rps / small.W2.rps };
+  return {
+    small,
+    large,
+    seedSeconds,
+    W1: large.W1.rps / small.W1.rps,
+    W1U: large.W1U.rps / small.W1U.rps,
+    W2U: large.W2U.rps / small.W2U.rps,
+  };
 }
 
 const graphqlBody = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
@@ -557,6 +615,14 @@ async function main() {
       // --ab KEY=VALUE[,KEY=VALUE]: the gateway as configured ("on") vs with these settings ("off").
       const offEnv = Object.fromEntries(options.ab.split(',').map((pair) => pair.split('=') as [string, string]));
       await compareVariants(`${options.workload} with vs without ${options.ab}`, offEnv, databaseUrl, ids, servers, workloads[options.workload!]!.mix);
+      return;
+    }
+    if (options.only === 'scale') {
+      // Just the scale run (`--only scale --scale 100000`): its lines above are the result.
+      const scale = await scaleRun(databaseUrl, ids, Number(options.scale ?? 100_000), servers);
+      log(
+        `scale: W1 ${times(scale.W1)}, W1U ${times(scale.W1U)}, W2U ${times(scale.W2U)}; peak RSS ${mb(Math.max(scale.large.W1.peakRssBytes, scale.large.W1U.peakRssBytes))}`,
+      );
       return;
     }
     if (options['metering-only']) {
@@ -826,8 +892,9 @@ function markdown(report: Report): string {
     `| production start to ready (spawn to listening) | < 2 s | ${fixed(report.startup.readyMs / 1000, 1)} s |`,
     ...(report.scale
       ? [
-          `| ${report.scale.large.tenants} tenants vs ${report.scale.small.tenants} | within 10 % | W1 ${fixed(report.scale.W1)}× (${Math.round(report.scale.large.W1.rps)} vs ${Math.round(report.scale.small.W1.rps)} req/s), W2 ${fixed(report.scale.W2)}× (${Math.round(report.scale.large.W2.rps)} vs ${Math.round(report.scale.small.W2.rps)}); seeded in ${Math.round(report.scale.seedSeconds)} s |`,
-          `| RSS under load at ${report.scale.large.tenants} tenants | < 300 MB | ${mb(Math.max(report.scale.large.W1.peakRssBytes, report.scale.large.W2.peakRssBytes))} |`,
+          `| ${report.scale.large.tenants} tenants vs ${report.scale.small.tenants}, cached (every answer read once first) | within 10 % | W1 ${times(report.scale.W1)} (${Math.round(report.scale.large.W1.rps)} vs ${Math.round(report.scale.small.W1.rps)} req/s; hit rate ${fixed(report.scale.large.cache.hitRate * 100, 1)} % vs ${fixed(report.scale.small.cache.hitRate * 100, 1)} %, ${report.scale.large.cache.entries} answers in ${mb(report.scale.large.cache.bytes)}, ${report.scale.large.cache.evicted} evicted); seeded in ${Math.round(report.scale.seedSeconds)} s |`,
+          `| ${report.scale.large.tenants} tenants vs ${report.scale.small.tenants}, uncached (no-cache) | within 10 % | W1U ${times(report.scale.W1U)} (${Math.round(report.scale.large.W1U.rps)} vs ${Math.round(report.scale.small.W1U.rps)} req/s; CPU ${Math.round(report.scale.large.W1U.cpuMicrosPerRequest)} vs ${Math.round(report.scale.small.W1U.cpuMicrosPerRequest)} µs), W2U ${times(report.scale.W2U)} (${Math.round(report.scale.large.W2U.rps)} vs ${Math.round(report.scale.small.W2U.rps)}) |`,
+          `| RSS under load at ${report.scale.large.tenants} tenants | < 300 MB | ${mb(Math.max(report.scale.large.W1.peakRssBytes, report.scale.large.W1U.peakRssBytes, report.scale.large.W2U.peakRssBytes))} (peak, every answer cached) |`,
         ]
       : [`| 100,000 tenants vs 1,000 | within 10 % | not measured (\`-- --scale 100000\`) |`]),
     ...(report.hostile

@@ -1,7 +1,7 @@
 import { parse, validate } from 'graphql';
 import { describe, expect, test } from 'vitest';
 import { isCacheableOperation } from '../src/graphql/cacheable-operations.js';
-import { ResponseCache } from '../src/graphql/response-cache-store.js';
+import { objectFactor, ResponseCache } from '../src/graphql/response-cache-store.js';
 import { schema } from '../src/graphql/schema.js';
 
 // Issue 28: the response cache's store (bytes, tags, generations) and which operations it may keep.
@@ -10,28 +10,58 @@ const answer = (n: number) => ({ data: { n } });
 
 describe('the store', () => {
   test('keeps answers within its byte budget, least recently used out first', () => {
-    // Each answer counts its bytes, its key and 200 bytes of bookkeeping: 180 + 4 + 200 = 384.
-    const cache = new ResponseCache(2_000, 60_000);
-    for (let n = 0; n < 5; n++) expect(cache.store(`k${n}`, answer(n), ['t'], cache.generation, 180)).toBe(true);
-    expect(cache.bytes).toBe(5 * 384);
+    // Each answer costs its text (`{"n":0}`: 7), its key (2) and 200 of bookkeeping, and while
+    // it holds its object `objectFactor` times its text; ten fit.
+    const cost = 209 + 7 * objectFactor;
+    const cache = new ResponseCache(10 * cost, 60_000);
+    for (let n = 0; n < 10; n++) expect(cache.store(`k${n}`, answer(n), ['t'], cache.generation)).toBe(true);
+    expect(cache.bytes).toBe(10 * cost);
     expect(cache.get('k0')).toMatchObject({ data: { n: 0 } });
-    // k1 is now the least recently used: the sixth answer pushes it out, not k0.
-    cache.store('k5', answer(5), ['t'], cache.generation, 180);
-    expect(cache.bytes).toBeLessThanOrEqual(2_000);
+    // k1 is now the least recently used: an eleventh answer pushes it out, not k0.
+    expect(cache.store('kA', answer(9), ['t'], cache.generation)).toBe(true);
+    expect(cache.bytes).toBeLessThanOrEqual(10 * cost);
     expect(cache.get('k1')).toBeUndefined();
     expect(cache.get('k0')).toBeDefined();
-    expect(cache.get('k5')).toBeDefined();
+    expect(cache.get('kA')).toBeDefined();
     expect(cache.counts.evicted).toBe(1);
     // An answer over a tenth of the budget is never kept.
-    expect(cache.store('huge', answer(9), ['t'], cache.generation, 201)).toBe(false);
+    expect(cache.store('big', { data: { text: 'x'.repeat(10) } }, ['t'], cache.generation)).toBe(false);
+    expect(cache.get('big')).toBeUndefined();
+  });
+
+  test('objects take at most half the budget: the rest are kept as text and parsed again when asked for', () => {
+    const text = (n: number) => JSON.stringify({ n, padding: 'x'.repeat(90) }).length;
+    // Texts of 110 bytes (keys k0..k9): 312 each as text, `objectFactor` times 110 more as an object; half the budget holds a few objects.
+    const budget = 10 * (110 + 2 + 200 + 110 * objectFactor);
+    const cache = new ResponseCache(budget, 60_000);
+    const answers = Array.from({ length: 10 }, (_, n) => ({ data: { n, padding: 'x'.repeat(90) } }));
+    for (const [n, kept] of answers.entries()) expect(cache.store(`k${n}`, kept, ['t'], cache.generation)).toBe(true);
+    expect(cache.size).toBe(10);
+    const objectBytes = text(0) * objectFactor;
+    const hot = Math.floor(budget / 2 / objectBytes);
+    expect(hot).toBeGreaterThan(0);
+    expect(hot).toBeLessThan(10);
+    expect(cache.bytes).toBe(10 * (text(0) + 2 + 200) + hot * objectBytes);
+    // The newest are served as the very object stored (frozen); the oldest from their text, equal and frozen too.
+    expect(cache.get('k9')!.data).toBe(answers[9]!.data);
+    expect(Object.isFrozen(answers[9]!.data)).toBe(true);
+    const parsed = cache.get('k0')!;
+    expect(parsed.data).not.toBe(answers[0]!.data);
+    expect(parsed.data).toEqual(answers[0]!.data);
+    expect(Object.isFrozen(parsed.data)).toBe(true);
+    expect(cache.counts.parsed).toBe(1);
+    // Parsed, it holds its object again: the next hit does not parse.
+    expect(cache.get('k0')!.data).toBe(parsed.data);
+    expect(cache.counts.parsed).toBe(1);
+    expect(cache.bytes).toBeLessThanOrEqual(budget);
   });
 
   test("a tenant's change drops its answers and every list, and no other tenant's", () => {
     const cache = new ResponseCache(1_000_000, 60_000);
-    cache.store('a', answer(1), ['tenant-a'], cache.generation, 10);
-    cache.store('b', answer(2), ['tenant-b'], cache.generation, 10);
-    cache.store('list', answer(3), ['*'], cache.generation, 10);
-    cache.store('untagged', answer(4), [], cache.generation, 10);
+    cache.store('a', answer(1), ['tenant-a'], cache.generation);
+    cache.store('b', answer(2), ['tenant-b'], cache.generation);
+    cache.store('list', answer(3), ['*'], cache.generation);
+    cache.store('untagged', answer(4), [], cache.generation);
     cache.invalidate('tenant-a');
     expect(cache.get('a')).toBeUndefined();
     expect(cache.get('list')).toBeUndefined();
@@ -47,16 +77,16 @@ describe('the store', () => {
     const cache = new ResponseCache(1_000_000, 60_000);
     const started = cache.generation;
     cache.invalidate('someone-else');
-    expect(cache.store('late', answer(1), ['tenant-a'], started, 10)).toBe(false);
+    expect(cache.store('late', answer(1), ['tenant-a'], started)).toBe(false);
     expect(cache.get('late')).toBeUndefined();
   });
 
   test('nothing is served or kept while the change feed is not listening, and answers expire', async () => {
     let live = false;
     const cache = new ResponseCache(1_000_000, 20, () => live);
-    expect(cache.store('k', answer(1), ['t'], cache.generation, 10)).toBe(false);
+    expect(cache.store('k', answer(1), ['t'], cache.generation)).toBe(false);
     live = true;
-    expect(cache.store('k', answer(1), ['t'], cache.generation, 10)).toBe(true);
+    expect(cache.store('k', answer(1), ['t'], cache.generation)).toBe(true);
     live = false;
     expect(cache.get('k')).toBeUndefined();
     live = true;

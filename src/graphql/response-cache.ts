@@ -41,23 +41,31 @@ function principalKey(principal: Principal): string {
   return key;
 }
 
+/**
+ * A document's number in keys, rather than its text (a REST route's document is ~1.5 KB: as
+ * much as the answer). Numbers are never reused: forgetting the table (beyond 10,000 distinct
+ * documents) leaves old keys unreachable until they age out, never pointing at another document.
+ */
+const documentIds = new Map<string, number>();
+let lastDocumentId = 0;
+function documentId(query: string): number {
+  let id = documentIds.get(query);
+  if (id === undefined) {
+    if (documentIds.size >= 10_000) documentIds.clear();
+    documentIds.set(query, (id = ++lastDocumentId));
+  }
+  return id;
+}
+
 /** The caller, the REST route serving the operation (what its hits are metered as), the operation and its variables. */
 const cacheKey = (principal: Principal, operation: Operation, restRoute: string | undefined) =>
-  `${principalKey(principal)}\u0000${restRoute ?? ''}\u0000${operation.operationName ?? ''}\u0000${operation.query}\u0000${JSON.stringify(operation.variables ?? {})}`;
+  `${principalKey(principal)}\u0000${restRoute ?? ''}\u0000${operation.operationName ?? ''}\u0000${documentId(operation.query)}\u0000${JSON.stringify(operation.variables ?? {})}`;
 
 /** `Cache-Control: no-cache` (or `Pragma: no-cache`) reads through: the answer is made again, and kept; `no-store` is not kept either. */
 function readsThrough(request: Request): boolean {
   return /no-cache|no-store/i.test(request.headers.get('cache-control') ?? '') || /no-cache/i.test(request.headers.get('pragma') ?? '');
 }
 const keepsNothing = (request: Request | undefined) => !!request && /no-store/i.test(request.headers.get('cache-control') ?? '');
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
-}
 
 export type CachedResult = { data: Record<string, unknown> } | { errors: ReturnType<typeof domainGraphQLError>[] };
 
@@ -164,10 +172,10 @@ export function responseCaching({ cache, credentials, quotas, fieldLimiter, mete
       return {
         onExecuteDone({ result }) {
           if (!('data' in result) || !result.data || result.errors?.length) return;
-          const data = deepFreeze(result.data as Record<string, unknown>);
+          const data = result.data as Record<string, unknown>;
           const endpoint = ctx.restRoute ?? `graphql ${operation?.name?.value ?? 'anonymous'}`;
           const kept: Kept = { data, meteredTenantId: ctx.meteredTenantId, endpoint, fieldUses };
-          cache.store(key, kept, ctx.cacheTags ?? [], generation, JSON.stringify(data).length * 2);
+          cache.store(key, kept, ctx.cacheTags ?? [], generation);
         },
       };
     },
