@@ -101,6 +101,7 @@ export function watchWorkers(
     gaugeOf(metrics, 'gateway_response_cache_hits_total', 'Answers served from the response cache', () => counts.hits);
     gaugeOf(metrics, 'gateway_response_cache_misses_total', 'Cacheable lookups that found nothing usable', () => counts.misses);
     gaugeOf(metrics, 'gateway_response_cache_invalidated_total', 'Answers dropped because a change to them was heard', () => counts.invalidated);
+    gaugeOf(metrics, 'gateway_response_cache_parsed_total', 'Hits served from an answer kept as text (its object had been let go)', () => counts.parsed);
     gaugeOf(metrics, 'gateway_response_cache_evicted_total', 'Answers dropped to stay within RESPONSE_CACHE_MAX_MB', () => counts.evicted);
     gaugeOf(metrics, 'gateway_response_cache_bytes', 'Bytes the response cache holds (estimated)', () => responseCache.bytes);
     gaugeOf(metrics, 'gateway_response_cache_entries', 'Answers the response cache holds', () => responseCache.size);
