@@ -56,6 +56,31 @@ describe('the store', () => {
     expect(cache.bytes).toBeLessThanOrEqual(budget);
   });
 
+  test('under pressure objects are let go before answers, down to an eighth of the budget', () => {
+    const answers = Array.from({ length: 20 }, (_, n) => ({ data: { n: n + 10, padding: 'x'.repeat(90) } }));
+    const text = JSON.stringify(answers[0]!.data).length;
+    const asText = text + 3 + 200;
+    const budget = 10 * (asText + text * objectFactor);
+    const cache = new ResponseCache(budget, 60_000);
+    for (const [n, kept] of answers.entries()) expect(cache.store(`k${n + 10}`, kept, ['t'], cache.generation)).toBe(true);
+    // Twenty answers where ten fit with their objects: all kept, some objects let go, none evicted.
+    expect(cache.size).toBe(20);
+    expect(cache.counts.evicted).toBe(0);
+    expect(cache.bytes).toBeLessThanOrEqual(budget);
+    const objects = (cache.bytes - 20 * asText) / (text * objectFactor);
+    expect(objects).toBeGreaterThanOrEqual(1);
+    expect(objects * text * objectFactor).toBeLessThanOrEqual(budget / 8);
+    expect(cache.get('k29')!.data).toBe(answers[19]!.data);
+    expect(cache.get('k10')!.data).toEqual(answers[0]!.data);
+    expect(cache.counts.parsed).toBe(1);
+    // Past what answers alone can take, the least recently used go.
+    for (let n = 30; n < 40; n++) cache.store(`k${n}`, { data: { n, padding: 'x'.repeat(90) } }, ['t'], cache.generation);
+    expect(cache.counts.evicted).toBeGreaterThan(0);
+    expect(cache.bytes).toBeLessThanOrEqual(budget);
+    expect(cache.get('k39')).toBeDefined();
+    expect(cache.get('k11')).toBeUndefined();
+  });
+
   test("a tenant's change drops its answers and every list, and no other tenant's", () => {
     const cache = new ResponseCache(1_000_000, 60_000);
     cache.store('a', answer(1), ['tenant-a'], cache.generation);

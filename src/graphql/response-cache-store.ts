@@ -11,8 +11,8 @@ import { everyTenant, uncacheable } from '../kernel/tenant-access.js';
  * Every answer is kept as its JSON text (about its length in bytes); the most recently used
  * also as the frozen object a hit serves, which costs about `objectFactor` times the text (the
  * object, and what a REST route derives from it and keeps beside it: its documented body and
- * that body's text). Objects get at most half the budget: an answer whose object was let go is
- * parsed again on its next hit. Measured (heap after a forced GC, 19,500 configurations read
+ * that body's text). Objects get at most half the budget, down to an eighth when answers need
+ * the room: an answer whose object was let go is parsed again on its next hit. Measured (heap after a forced GC, 19,500 configurations read
  * through REST): ~6.7 KB an answer with its object, ~1.7 KB as text alone (text 1.34 KB):
  * 100,000 tenants' configurations fit in ~170 MB of RESPONSE_CACHE_MAX_MB rather than ~670 MB.
  */
@@ -147,10 +147,19 @@ export class ResponseCache {
     this.#hotBytes -= entry.text.length * objectFactor;
   }
 
-  /** Objects within half the budget, then everything within all of it: least recently used first. */
+  /**
+   * Objects within half the budget; then, while over the whole of it, objects let go before
+   * answers down to an eighth of the budget (a parse costs tens of microseconds, a miss a query
+   * and an execution), then answers: least recently used first. The entry just used stays whole:
+   * it alone is at most a tenth of the budget (`store`), the newest in both orders.
+   */
   #fit(): void {
     while (this.#hotBytes > this.maxBytes / 2) this.#cool(this.#hot.values().next().value as Entry);
     while (this.#bytes + this.#hotBytes > this.maxBytes) {
+      if (this.#hotBytes > this.maxBytes / 8) {
+        this.#cool(this.#hot.values().next().value as Entry);
+        continue;
+      }
       this.#remove(this.#entries.values().next().value as Entry);
       this.counts.evicted++;
     }
