@@ -59,6 +59,8 @@ import { type CounterStore, openCounterStore } from './rate-limit/store.js';
 import { mountedDialects } from './rest/dialects/index.js';
 import { createRestEngine } from './rest/engine.js';
 import { buildOpenApi } from './rest/openapi.js';
+import { tenantRouteHandler } from './http/tenant-routes.js';
+import { createUpstreamCaller } from './upstreams/upstream-call.js';
 
 export type { ServerContext };
 
@@ -315,6 +317,11 @@ export function createApp({
   };
   proxyHolder.proxy = databaseProxy;
   dataPlane.proxySessions = databaseProxy;
+  const upstreams = createUpstreamCaller({
+    allowPrivate: env.TENANT_ROUTES_ALLOW_PRIVATE === 'on',
+    maxRequestBytes: env.TENANT_ROUTES_MAX_REQUEST_BYTES,
+    maxResponseBytes: env.TENANT_ROUTES_MAX_RESPONSE_BYTES,
+  });
   const dialects = mountedDialects(env, proxyEndpoint);
   const rest = createRestEngine(dialects, graphqlBridge(yoga, caching?.serve), { maxBodyBytes: env.REST_MAX_BODY_BYTES });
   const scheduled = backupSchedule && { leading: () => jobs.scheduler.leading, rounds: () => backupSchedule.rounds };
@@ -330,6 +337,18 @@ export function createApp({
     isOperatorKey: operatorKeyCheck(env.GATEWAY_ADMIN_KEY),
     metricsToken: env.METRICS_TOKEN,
     metrics,
+    tenantRoutes: {
+      prefix: env.TENANT_ROUTES_PREFIX,
+      serve: tenantRouteHandler({
+        prefix: env.TENANT_ROUTES_PREFIX,
+        prisma,
+        keyring,
+        credentials,
+        caller: upstreams,
+        meter: env.METERING === 'on' ? meter : undefined,
+        logger,
+      }),
+    },
   });
 
   return {
@@ -350,6 +369,7 @@ export function createApp({
       unsubscribe();
       await changes.close();
       await databaseProxy.close();
+      await upstreams.close();
       await proxiedChanges.settled();
       await jobs.stop();
       await proxyLog.flush().catch((error) => logger.error('database proxy: the last query log flush failed', { error }));

@@ -149,6 +149,27 @@ const environmentSchema = z.object({
   DEPLOYMENT_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).optional(),
   /** Webhook targets on loopback, private or link-local addresses: refused unless on (tests, private deployments). */
   WEBHOOK_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
+  /** Where tenants' own routes answer (`/gw/<route path>`): a prefix no legacy API uses. */
+  TENANT_ROUTES_PREFIX: z
+    .string()
+    .regex(/^\/[a-z0-9][a-z0-9_-]{0,31}$/, 'TENANT_ROUTES_PREFIX is one path segment such as /gw')
+    .refine(
+      (value) => !['/api', '/graphql', '/tenant', '/tenants', '/docs', '/metrics', '/usage', '/admin'].includes(value),
+      'TENANT_ROUTES_PREFIX must not be a path the gateway itself serves',
+    )
+    .default('/gw'),
+  /** Tenant routes' upstreams on loopback, private or link-local addresses: refused unless on (tests, private deployments). */
+  TENANT_ROUTES_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
+  TENANT_ROUTES_MAX_REQUEST_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1_048_576),
+  TENANT_ROUTES_MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(100 * 1_048_576),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(1_000),
   WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(3_600_000),

@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -24,7 +27,9 @@ beforeAll(async () => {
   dns = await startDnsServer();
   const pair = await generateKeyPair('ES256', { extractable: true });
   jwtKey = pair.privateKey;
-  gateway = await startGateway({ env: { DNS_RESOLVERS: [dns.address], JWT_PUBLIC_KEY: await exportSPKI(pair.publicKey) } });
+  gateway = await startGateway({
+    env: { DNS_RESOLVERS: [dns.address], JWT_PUBLIC_KEY: await exportSPKI(pair.publicKey), TENANT_ROUTES_ALLOW_PRIVATE: 'on' },
+  });
 });
 afterAll(async () => {
   await gateway.close();
@@ -59,6 +64,7 @@ const tenantScopes: Scope[] = [
   'DEPLOYMENTS_WRITE',
   'SECRETS_READ',
   'SECRETS_WRITE',
+  'ROUTES_CALL',
 ];
 const readScopes: Scope[] = [
   'TENANTS_READ',
@@ -833,6 +839,25 @@ describe('authorization matrix: every query and mutation × every kind of caller
     tenantDeleted: (tenantId) => gateway.graphql(`mutation { deleteTenant(id: "${tenantId}") { id } }`),
   };
 
+  /** The key each kind of caller holds for the target tenant (none, another tenant's, its own, its project's, the operator's). */
+  async function keyOf(principal: Principal, targetId: string): Promise<string | null> {
+    const targetKey = (scopes: Scope[]) => createKey(gateway, { scopes, tenant: targetId }).then((key) => key.secret);
+    const keys: Record<Principal, () => Promise<string | null>> = {
+      none: async () => null,
+      wrongTenant: async () => (await createKey(gateway, { scopes: tenantScopes, tenant: (await createTenant(gateway, { tier: 'ENTERPRISE' })).id })).secret,
+      readOnly: () => targetKey(readScopes),
+      tenant: () => targetKey(tenantScopes),
+      tenantSuspended: () => targetKey(tenantScopes),
+      tenantExpired: () => targetKey(tenantScopes),
+      tenantDeleted: () => targetKey(tenantScopes),
+      project: async () => projectKey,
+      otherProject: async () => otherProjectKey,
+      otherCustomer: async () => otherCustomerKey,
+      operator: async () => gateway.adminKey,
+    };
+    return keys[principal]();
+  }
+
   const principals: Principal[] = [
     'none',
     'wrongTenant',
@@ -850,21 +875,7 @@ describe('authorization matrix: every query and mutation × every kind of caller
     '%s as %s',
     async (_name, principal, cell) => {
       const target = await createTenant(gateway, { tier: 'ENTERPRISE', projectId });
-      const targetKey = (scopes: Scope[]) => createKey(gateway, { scopes, tenant: target.id }).then((key) => key.secret);
-      const keys: Record<Principal, () => Promise<string | null>> = {
-        none: async () => null,
-        wrongTenant: async () => (await createKey(gateway, { scopes: tenantScopes, tenant: (await createTenant(gateway, { tier: 'ENTERPRISE' })).id })).secret,
-        readOnly: () => targetKey(readScopes),
-        tenant: () => targetKey(tenantScopes),
-        tenantSuspended: () => targetKey(tenantScopes),
-        tenantExpired: () => targetKey(tenantScopes),
-        tenantDeleted: () => targetKey(tenantScopes),
-        project: async () => projectKey,
-        otherProject: async () => otherProjectKey,
-        otherCustomer: async () => otherCustomerKey,
-        operator: async () => gateway.adminKey,
-      };
-      const key = await keys[principal]();
+      const key = await keyOf(principal, target.id);
       const victim = await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: target.id });
       const context = { id: target.id, keyId: victim.apiKey.id };
       await cell.setup?.(context);
@@ -874,6 +885,31 @@ describe('authorization matrix: every query and mutation × every kind of caller
       expect(outcome, JSON.stringify(result.errors)).toBe(cell.expect[principal]);
     },
   );
+
+  // Issue 29: a call to the target tenant's route (/gw/ping, to a loopback upstream), naming it in X-Tenant-ID, as each caller.
+  test.each(principals)('GET /gw/ping (a tenant route) as %s', async (principal) => {
+    const upstream = http.createServer((_request, response) => response.end('pong')).listen(0, '127.0.0.1');
+    await once(upstream, 'listening');
+    try {
+      const target = await createTenant(gateway, { tier: 'ENTERPRISE', projectId });
+      const saved = await gateway.rest('POST', '/tenant/config', {
+        headers: { authorization: `Bearer ${gateway.adminKey}`, 'x-tenant-id': target.slug },
+        body: { routes: [{ path: '/ping', method: 'GET', upstream: { url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/` } }] },
+      });
+      expect(saved.status).toBe(200);
+      const key = await keyOf(principal, target.id);
+      await tenantStates[principal]?.(target.id);
+      const response = await gateway.app.fetch(
+        new Request('http://gateway.test/gw/ping', { headers: { 'x-tenant-id': target.slug, ...(key ? { authorization: `Bearer ${key}` } : {}) } }),
+      );
+      const outcomes: Record<number, Outcome> = { 200: 'ok', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' };
+      const expected: Record<Principal, Outcome> = { ...tenantCell('write'), project: 'ok', operator: 'ok' };
+      expect(outcomes[response.status] ?? response.status, await response.clone().text()).toBe(expected[principal]);
+      if (response.status === 200) expect(await response.text()).toBe('pong');
+    } finally {
+      await new Promise((resolve) => upstream.close(resolve));
+    }
+  });
 });
 
 describe('tenant context from the Host × every kind of credential', () => {

@@ -95,6 +95,13 @@ const gatewayConfigNames = [
   'url',
   'events',
   'secret',
+  'upstream',
+  'timeoutMs',
+  'credential',
+  'type',
+  'header',
+  'parameter',
+  'username',
 ];
 const dataPlaneNames = ['blueprint', 'blueprint_name', 'query', 'tenant_id', 'all_tenants', 'version', 'deploy_all'];
 const workspaceNames = [

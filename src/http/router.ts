@@ -31,6 +31,8 @@ type RouterDeps = {
   metricsToken?: string;
   /** POST /graphql body limits, with and without credentials. */
   graphqlBodyLimits: GraphQLBodyLimits;
+  /** Tenants' own routes, under their prefix (/gw). */
+  tenantRoutes?: { prefix: string; serve: (request: Request) => Promise<Response> };
 };
 
 /** Every path the gateway answers: health, readiness, metrics, /graphql, the OpenAPI document, legacy routes, and a JSON 404. */
@@ -45,7 +47,9 @@ export function createRouter({
   isOperatorKey,
   metricsToken,
   graphqlBodyLimits,
+  tenantRoutes,
 }: RouterDeps) {
+  const isTenantRoute = (pathname: string) => !!tenantRoutes && (pathname === tenantRoutes.prefix || pathname.startsWith(`${tenantRoutes.prefix}/`));
   const fixedRoutes = new Set(['/', '/healthz', '/readyz', '/metrics', '/graphql', '/openapi.json', '/docs']);
   const isMetricsAuthorization = metricsToken ? secretMatcher(`Bearer ${metricsToken}`) : undefined;
 
@@ -98,6 +102,14 @@ export function createRouter({
       return yoga.fetch(bounded.request);
     }
     if (pathname === '/openapi.json') return new Response(openApi, { headers: { 'content-type': 'application/json' } });
+    if (isTenantRoute(pathname)) {
+      try {
+        return await tenantRoutes!.serve(request);
+      } catch (error) {
+        logger.error('tenant route failed', { error, path: pathname });
+        return jsonResponse(500, { error: 'internal', message: 'Unexpected error.' });
+      }
+    }
     if (request.method === 'GET' || request.method === 'HEAD') {
       if (pathname === '/') return landingPage(request);
       if (pathname === '/docs' || pathname === '/docs/') return docsPage();
@@ -121,9 +133,11 @@ export function createRouter({
     const started = performance.now();
     const notes = beginRequest(request, server.clientAddress);
     const { pathname } = new URL(request.url);
-    const found = fixedRoutes.has(pathname) ? undefined : rest.lookup(request);
+    const tenantRoute = isTenantRoute(pathname);
+    const found = fixedRoutes.has(pathname) || tenantRoute ? undefined : rest.lookup(request);
     const response = await route(request, server, found);
-    const template = found ? (rest.templateOf(found) ?? 'unmatched') : pathname;
+    // A tenant route's path is the caller's: one label for all of them (the route is in the usage meter).
+    const template = tenantRoute ? `${tenantRoutes!.prefix}/*` : found ? (rest.templateOf(found) ?? 'unmatched') : pathname;
     const seconds = (performance.now() - started) / 1000;
     metrics.httpDuration.observe({ route: template, method: request.method, status: String(response.status) }, seconds);
     if (pathname !== '/healthz' && pathname !== '/metrics') {

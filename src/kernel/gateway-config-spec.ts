@@ -56,14 +56,57 @@ const method = z
   .transform((value) => value.toUpperCase())
   .pipe(z.enum(httpMethods, { error: `method must be one of ${httpMethods.join(', ')} (any case)` }));
 
+/** `{name}` in a route's path or upstream URL: one path segment, named. */
+export const routeParameterPattern = /\{([A-Za-z_][A-Za-z0-9_]{0,63})\}/g;
+
+/** Absolute http(s), no user or password, `{name}` placeholders only where the route's path names them (checked on the route). */
+const upstreamUrl = z
+  .string()
+  .max(2048, { error: 'url is at most 2048 characters' })
+  .refine(
+    (value) => {
+      // Placeholders in the authority would let a parameter choose the host.
+      const authorityStart = value.indexOf('://') + 3;
+      const pathStart = value.slice(authorityStart).search(/[/?]/);
+      if (/[{}]/.test(pathStart < 0 ? value.slice(authorityStart) : value.slice(authorityStart, authorityStart + pathStart))) return false;
+      try {
+        const url = new URL(value.replace(routeParameterPattern, 'p'));
+        return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password && !url.hash;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'url must be an absolute http or https URL without credentials or fragment; {name} placeholders only in its path and query' },
+  );
+
+/**
+ * Where a route's calls go (an extension of seed 001, whose routes name only path, method,
+ * description and credential): the URL, with the route path's `{name}` parameters substituted
+ * (each one percent-encoded), and how long the upstream may take to answer its headers.
+ */
+const upstream = z
+  .object({
+    url: upstreamUrl,
+    timeoutMs: positive('timeoutMs', 120_000).default(30_000),
+  })
+  .strict();
+
 const route = z
   .object({
     path: routePath,
     method,
     description: text(1024).optional(),
     credential: z.string().optional().describe('The name of a credential (credentials section) the gateway sends upstream'),
+    upstream: upstream.optional().describe('Where the gateway sends the calls it serves at /gw{path} (a gateway extension); a route without one answers 501'),
   })
-  .strict();
+  .strict()
+  .superRefine((entry, context) => {
+    const named = new Set([...entry.path.matchAll(routeParameterPattern)].map((match) => match[1]));
+    for (const match of entry.upstream?.url.matchAll(routeParameterPattern) ?? []) {
+      if (!named.has(match[1]))
+        context.addIssue({ code: 'custom', path: ['upstream', 'url'], message: `upstream.url names {${match[1]}}, which the route's path does not` });
+    }
+  });
 
 const routes = z
   .array(route)
@@ -80,17 +123,33 @@ const routes = z
 export const credentialNamePattern = /^[a-z][a-z0-9_-]{0,63}$/;
 export const secretNamePattern = /^[A-Z][A-Z0-9_]{0,127}$/;
 
+/**
+ * How a route's calls carry a stored secret upstream: `bearer` (Authorization: Bearer),
+ * `basic` (with `username`), `api_key` (in `header`, X-API-Key unless named), `header` (in
+ * `header`, required), `query` (as the query parameter `parameter`; a gateway extension).
+ */
 const credential = z
   .object({
-    type: z.enum(['bearer', 'basic', 'api_key', 'header'], { error: 'type must be one of bearer, basic, api_key, header' }),
+    type: z.enum(['bearer', 'basic', 'api_key', 'header', 'query'], { error: 'type must be one of bearer, basic, api_key, header, query' }),
     secret: z.string().regex(secretNamePattern, { error: 'secret must name a stored secret (^[A-Z][A-Z0-9_]{0,127}$)' }),
     header: z
       .string()
       .regex(/^[A-Za-z0-9-]{1,64}$/, { error: 'header must be a header name' })
       .optional(),
     username: text(256).optional(),
+    parameter: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'parameter must be a query parameter name (letters, digits, "_", "." or "-")' })
+      .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((entry, context) => {
+    if (entry.type === 'header' && !entry.header) context.addIssue({ code: 'custom', path: ['header'], message: 'a header credential names its header' });
+    if (entry.type === 'query' && !entry.parameter)
+      context.addIssue({ code: 'custom', path: ['parameter'], message: 'a query credential names its parameter' });
+    if (['host', 'content-length', 'transfer-encoding', 'connection', 'upgrade', 'te'].includes(entry.header?.toLowerCase() ?? ''))
+      context.addIssue({ code: 'custom', path: ['header'], message: `header ${entry.header} cannot carry a credential` });
+  });
 
 const credentials = z.record(z.string(), credential).superRefine((value, context) => {
   if (Object.keys(value).length > limits.credentials) context.addIssue({ code: 'custom', message: `at most ${limits.credentials} credentials` });
@@ -185,8 +244,19 @@ export function defaultGatewayConfig(): GatewayConfigDocument {
 
 /** The document as served: webhook secrets are never returned, only whether one is set. */
 export const gatewayConfigView = z.object({
-  routes: z.array(z.object({ path: z.string(), method: z.enum(httpMethods), description: z.string().optional(), credential: z.string().optional() })),
-  credentials: z.record(z.string(), z.object({ type: z.string(), secret: z.string(), header: z.string().optional(), username: z.string().optional() })),
+  routes: z.array(
+    z.object({
+      path: z.string(),
+      method: z.enum(httpMethods),
+      description: z.string().optional(),
+      credential: z.string().optional(),
+      upstream: z.object({ url: z.string(), timeoutMs: z.number().int() }).optional(),
+    }),
+  ),
+  credentials: z.record(
+    z.string(),
+    z.object({ type: z.string(), secret: z.string(), header: z.string().optional(), username: z.string().optional(), parameter: z.string().optional() }),
+  ),
   rateLimit: z.object({
     enabled: z.boolean(),
     default: z.object({ max: z.number().int(), windowSeconds: z.number().int() }),

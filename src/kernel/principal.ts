@@ -31,6 +31,7 @@ export const scopes = [
   'secrets:write',
   'workspaces:read',
   'workspaces:write',
+  'routes:call',
   'admin',
 ] as const;
 export type Scope = (typeof scopes)[number];

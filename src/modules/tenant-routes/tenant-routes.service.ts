@@ -1,0 +1,114 @@
+import type { Tenant } from '../../generated/prisma/client.js';
+import { DomainError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
+import type { Keyring } from '../../lib/keyring.js';
+import type { Actor } from '../../kernel/principal.js';
+import { type GatewayConfigDocument, readGatewayConfig } from '../../kernel/gateway-config-spec.js';
+import { assertLive, resolveTenant } from '../../kernel/tenant-access.js';
+import { openSecretValue, tenantDataKey } from '../secrets/envelope.js';
+import { matchRoute, type TenantRoute, upstreamUrl } from './route-table.js';
+
+/** What one call to a tenant's route goes out as. */
+export type PlannedCall = {
+  tenant: Pick<Tenant, 'id' | 'slug'>;
+  route: TenantRoute;
+  /** `GET /items/{id}`: what the call is metered and logged as. */
+  endpoint: string;
+  url: URL;
+  credentialHeaders: Record<string, string>;
+  timeoutMs: number;
+};
+
+/** A route the configuration holds but that sends nowhere yet. */
+export class RouteWithoutUpstreamError extends DomainError {
+  constructor(route: TenantRoute, index: number) {
+    super(
+      'PRECONDITION_FAILED',
+      `Route ${route.method} ${route.path} has no upstream: set routes.${index}.upstream.url in the tenant's gateway configuration`,
+      {
+        field: `routes.${index}.upstream`,
+        rule: 'required',
+      },
+    );
+  }
+}
+
+/** The call's path matched routes, none with its method. */
+export class MethodNotAllowedError extends DomainError {
+  constructor(
+    method: string,
+    path: string,
+    readonly methodsAllowed: string[],
+  ) {
+    super('NOT_FOUND', `No route of this tenant for ${method} ${path}; its routes there take ${methodsAllowed.join(', ')}`, { methodsAllowed });
+  }
+
+  override get headers(): Record<string, string> {
+    return { allow: this.methodsAllowed.join(', ') };
+  }
+}
+
+/** The headers (or query parameter) a route's credential adds, its secret opened for this call only. */
+async function credentialFor(
+  actor: Actor,
+  keyring: Keyring,
+  tenantId: string,
+  document: GatewayConfigDocument,
+  route: TenantRoute,
+  url: URL,
+): Promise<Record<string, string>> {
+  if (!route.credential) return {};
+  const credential = document.credentials[route.credential];
+  if (!credential) throw new NotFoundError(`Route ${route.method} ${route.path} names credential "${route.credential}", which is not defined`);
+  const row = await actor.prisma.tenantSecret.findUnique({ where: { tenantId_name: { tenantId, name: credential.secret } }, select: { sealed: true } });
+  if (!row) {
+    throw new NotFoundError(`Credential "${route.credential}" names secret ${credential.secret}, which is not stored`, {
+      field: `credentials.${route.credential}.secret`,
+      rule: 'unknown_secret',
+    });
+  }
+  const secret = openSecretValue(await tenantDataKey(actor.prisma, keyring, tenantId), tenantId, credential.secret, row.sealed);
+  switch (credential.type) {
+    case 'bearer':
+      return { authorization: `Bearer ${secret}` };
+    case 'basic':
+      return { authorization: `Basic ${Buffer.from(`${credential.username ?? ''}:${secret}`).toString('base64')}` };
+    case 'api_key':
+      return { [(credential.header ?? 'X-API-Key').toLowerCase()]: secret };
+    case 'header':
+      return { [credential.header!.toLowerCase()]: secret };
+    case 'query':
+      url.searchParams.set(credential.parameter!, secret);
+      return {};
+  }
+}
+
+/**
+ * The one rule of a call to a tenant's route: the caller's key may call the tenant's routes
+ * (`routes:call`; the tenant from the key, or `X-Tenant-ID` for operator and project keys), the
+ * tenant is active, a route of its gateway configuration matches the method and the path (what
+ * follows the routes' prefix), and it has an upstream. Answers the call to send: the upstream
+ * URL with the path's parameters, and the route's credential.
+ */
+export async function planTenantCall(
+  actor: Actor,
+  keyring: Keyring,
+  call: { tenantRef: string | null; method: string; path: string; search: string },
+): Promise<PlannedCall> {
+  const tenant = await resolveTenant<Tenant & { gatewayConfig: { document: unknown } | null }>(actor, call.tenantRef, 'routes:call', {
+    include: { gatewayConfig: { select: { document: true } } },
+  });
+  assertLive(tenant, 'call the routes of');
+  if (tenant.status === 'SUSPENDED')
+    throw new ForbiddenError(`Tenant "${tenant.slug}" is SUSPENDED: its routes do not answer`, { tenantStatus: tenant.status });
+  const document = readGatewayConfig(tenant.gatewayConfig?.document);
+  const matched = matchRoute(document.routes, call.method, call.path);
+  if (!('route' in matched)) {
+    if (matched.methodsAllowed.length) throw new MethodNotAllowedError(call.method, call.path, matched.methodsAllowed);
+    throw new NotFoundError(`No route of this tenant for ${call.method} ${call.path}`, { path: call.path });
+  }
+  const { route, index, parameters } = matched;
+  if (!route.upstream) throw new RouteWithoutUpstreamError(route, index);
+  const url = upstreamUrl(route.upstream.url, parameters, call.search);
+  const credentialHeaders = await credentialFor(actor, keyring, tenant.id, document, route, url);
+  return { tenant, route, endpoint: `${route.method} ${route.path}`, url, credentialHeaders, timeoutMs: route.upstream.timeoutMs };
+}

@@ -1,0 +1,184 @@
+import { Readable } from 'node:stream';
+import { Agent, errors, request as send } from 'undici';
+import ipaddr from 'ipaddr.js';
+import { resolveTarget } from '../lib/public-address.js';
+
+export type UpstreamSettings = {
+  /** Whether upstreams may resolve to loopback, private or link-local addresses (tests, private deployments). */
+  allowPrivate: boolean;
+  /** Largest request body sent upstream, and largest response body passed back, in bytes. */
+  maxRequestBytes: number;
+  maxResponseBytes: number;
+};
+
+/** Why a call did not get an upstream answer: the status it is answered with and a message naming the cause, never a secret. */
+export class UpstreamFailure extends Error {
+  constructor(
+    readonly status: 413 | 502 | 504,
+    readonly code: 'REQUEST_TOO_LARGE' | 'UPSTREAM_UNREACHABLE' | 'UPSTREAM_ADDRESS_REFUSED' | 'UPSTREAM_TIMEOUT' | 'RESPONSE_TOO_LARGE',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UpstreamFailure';
+  }
+}
+
+/** RFC 9110 section 7.6.1: meaningful for one connection only, never forwarded; plus those the Connection header names. */
+const hopByHop = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+
+function withoutHopByHop(headers: Headers): Map<string, string> {
+  const named = new Set(hopByHop);
+  for (const token of (headers.get('connection') ?? '').split(',')) if (token.trim()) named.add(token.trim().toLowerCase());
+  const kept = new Map<string, string>();
+  headers.forEach((value, name) => {
+    if (!named.has(name)) kept.set(name, value);
+  });
+  return kept;
+}
+
+/** What the caller sent for the gateway itself: never forwarded (its key, the tenant it named), and forwarding headers the gateway sets anew. */
+const gatewayOwn = [
+  'authorization',
+  'x-api-key',
+  'x-tenant-id',
+  'host',
+  'content-length',
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-real-ip',
+];
+
+export type UpstreamCall = {
+  url: URL;
+  method: string;
+  request: Request;
+  clientAddress?: string;
+  /** Headers the route's credential adds (the secret opened just for this call). */
+  credentialHeaders: Record<string, string>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+};
+
+/**
+ * Tenant routes' calls to their upstreams: one undici Agent (a connection pool per upstream
+ * origin), whose every connection resolves the upstream's name and connects only to an address
+ * the SSRF rules allow (`resolveTarget`, the webhooks' rules), so a name cannot be re-pointed
+ * between check and connect. Bodies stream both ways with byte caps; nothing is buffered.
+ */
+export function createUpstreamCaller(settings: UpstreamSettings) {
+  const agent = new Agent({
+    connect: {
+      lookup(hostname, _options, callback) {
+        resolveTarget(hostname, settings.allowPrivate).then(
+          (target) => (callback as (error: null, address: string, family: number) => void)(null, target.address, target.family),
+          (error: Error) => callback(Object.assign(new Error(error.message), { code: 'EADDRREFUSED' }), '', 4),
+        );
+      },
+    },
+    keepAliveTimeout: 10_000,
+    connections: 64,
+  });
+
+  /** Counts bytes through a body, failing it past `max`. */
+  function capped(max: number, onTooLarge: () => Error) {
+    let seen = 0;
+    return new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > max) controller.error(onTooLarge());
+        else controller.enqueue(chunk);
+      },
+    });
+  }
+
+  async function call({ url, method, request, clientAddress, credentialHeaders, timeoutMs, signal }: UpstreamCall): Promise<Response> {
+    const declared = Number(request.headers.get('content-length') ?? 0);
+    if (declared > settings.maxRequestBytes) {
+      throw new UpstreamFailure(413, 'REQUEST_TOO_LARGE', `The request body is over ${settings.maxRequestBytes} bytes (TENANT_ROUTES_MAX_REQUEST_BYTES)`);
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of withoutHopByHop(request.headers)) if (!gatewayOwn.includes(name)) headers[name] = value;
+    const incoming = new URL(request.url);
+    const previous = request.headers.get('x-forwarded-for');
+    if (clientAddress) headers['x-forwarded-for'] = previous ? `${previous}, ${clientAddress}` : clientAddress;
+    headers['x-forwarded-host'] = incoming.host;
+    headers['x-forwarded-proto'] = incoming.protocol.replace(':', '');
+    headers.forwarded = `${clientAddress ? `for=${clientAddress.includes(':') ? `"[${clientAddress}]"` : clientAddress};` : ''}host=${incoming.host};proto=${headers['x-forwarded-proto']}`;
+    Object.assign(headers, credentialHeaders);
+    const hasBody = request.body !== null && method !== 'GET' && method !== 'HEAD';
+    const body = hasBody
+      ? Readable.fromWeb(
+          request.body!.pipeThrough(
+            capped(settings.maxRequestBytes, () => new UpstreamFailure(413, 'REQUEST_TOO_LARGE', `The request body is over ${settings.maxRequestBytes} bytes`)),
+          ) as never,
+        )
+      : null;
+    // A name is checked as each connection resolves it (the Agent's lookup); an address literal is never looked up: checked here.
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (ipaddr.isValid(host)) {
+      await resolveTarget(host, settings.allowPrivate).catch((error: Error) => {
+        throw new UpstreamFailure(502, 'UPSTREAM_ADDRESS_REFUSED', `The upstream's address is refused: ${error.message}`);
+      });
+    }
+    // Idempotent calls without a body are tried twice when the connection fails before an answer.
+    const attempts = !hasBody && ['GET', 'HEAD', 'OPTIONS'].includes(method) ? 2 : 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const answer = await send(url, {
+          dispatcher: agent,
+          method: method as 'GET',
+          headers,
+          body,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          signal,
+        });
+        const declaredLength = Number(answer.headers['content-length'] ?? 0);
+        if (declaredLength > settings.maxResponseBytes) {
+          // Dropped unread: the connection goes with it (destroying an undici body reports an abort, expected here).
+          answer.body.on('error', () => {});
+          answer.body.destroy();
+          throw new UpstreamFailure(
+            502,
+            'RESPONSE_TOO_LARGE',
+            `The upstream's response is over ${settings.maxResponseBytes} bytes (TENANT_ROUTES_MAX_RESPONSE_BYTES)`,
+          );
+        }
+        const responseHeaders = new Headers();
+        for (const [name, value] of Object.entries(answer.headers)) {
+          if (value === undefined) continue;
+          for (const one of Array.isArray(value) ? value : [value]) responseHeaders.append(name, one);
+        }
+        const kept = withoutHopByHop(responseHeaders);
+        const out = new Headers();
+        for (const [name, value] of kept) if (name !== 'set-cookie') out.set(name, value);
+        for (const cookie of responseHeaders.getSetCookie()) out.append('set-cookie', cookie);
+        const noBody = method === 'HEAD' || answer.statusCode === 204 || answer.statusCode === 304;
+        if (noBody) await answer.body.dump();
+        const stream = noBody
+          ? null
+          : (Readable.toWeb(answer.body) as ReadableStream<Uint8Array>).pipeThrough(
+              capped(settings.maxResponseBytes, () => new UpstreamFailure(502, 'RESPONSE_TOO_LARGE', 'The upstream response grew past the cap')),
+            );
+        return new Response(stream, { status: answer.statusCode, headers: out });
+      } catch (error) {
+        if (error instanceof UpstreamFailure) throw error;
+        if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
+          throw new UpstreamFailure(504, 'UPSTREAM_TIMEOUT', `The upstream did not answer within ${timeoutMs} ms`);
+        }
+        const code = (error as { code?: string }).code;
+        if (code === 'EADDRREFUSED') {
+          throw new UpstreamFailure(502, 'UPSTREAM_ADDRESS_REFUSED', `The upstream's address is refused: ${(error as Error).message}`);
+        }
+        if (attempt < attempts && !signal?.aborted) continue;
+        throw new UpstreamFailure(502, 'UPSTREAM_UNREACHABLE', `The upstream could not be reached (${code ?? (error as Error).name})`);
+      }
+    }
+  }
+
+  return { call, close: () => agent.close() };
+}
+
+export type UpstreamCaller = ReturnType<typeof createUpstreamCaller>;
