@@ -346,6 +346,7 @@ export function createApp({
         credentials,
         caller: upstreams,
         meter: env.METERING === 'on' ? meter : undefined,
+        limits: limiting ? store : undefined,
         logger,
       }),
     },

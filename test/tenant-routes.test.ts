@@ -378,3 +378,41 @@ test('generated paths, methods and headers: never a 5xx of the gateway, never an
   );
   for (const seen of upstream.seen.slice(seenBefore)) expect(seen.url).toMatch(/^\/v1\/items\/[^/?]+(\/parts\/[^/?]+)?$/);
 });
+
+describe("the tenant's own rate limits", () => {
+  test('a route entry limits its route, the default every other; a refused call never reaches the upstream', async () => {
+    const { call, tenant } = await tenantWithRoutes([
+      { path: '/items/{id}', method: 'GET', upstream: { url: 'UPSTREAM/items/{id}' } },
+      { path: '/orders', method: 'GET', upstream: { url: 'UPSTREAM/orders' } },
+    ]);
+    const saved = await gateway.rest('POST', '/tenant/config', {
+      headers: { authorization: `Bearer ${gateway.adminKey}`, 'x-tenant-id': tenant.slug },
+      body: {
+        rateLimit: { enabled: true, default: { max: 3, windowSeconds: 60 }, routes: [{ path: '/items/{id}', method: 'GET', max: 2, windowSeconds: 60 }] },
+      },
+    });
+    expect(saved.status).toBe(200);
+    const before = upstream.seen.length;
+    // Two calls of the limited route with different parameters count on one limit; the third is refused.
+    expect((await call('GET', '/items/1', { address: null })).status).toBe(200);
+    expect((await call('GET', '/items/2', { address: null })).status).toBe(200);
+    const refused = await call('GET', '/items/3', { address: null });
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({
+      error: 'rate_limited',
+      message: 'Rate limit exceeded: max 2 requests per 60 s for rateLimit.routes.0 (GET /items/{id})',
+    });
+    expect(refused.headers.get('ratelimit-policy')).toBe('"tenant-route";q=2;w=60');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(upstream.seen.length).toBe(before + 2);
+    // Other routes share the default of 3.
+    for (let n = 0; n < 3; n++) expect((await call('GET', '/orders', { address: null })).status).toBe(200);
+    expect((await call('GET', '/orders', { address: null })).status).toBe(429);
+    expect(upstream.seen.length).toBe(before + 5);
+  });
+
+  test('off unless rateLimit.enabled', async () => {
+    const { call } = await tenantWithRoutes([{ path: '/orders', method: 'GET', upstream: { url: 'UPSTREAM/orders' } }]);
+    for (let n = 0; n < 70; n++) expect((await call('GET', '/orders', { address: null })).status).toBe(200);
+  });
+});

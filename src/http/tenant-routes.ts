@@ -1,6 +1,8 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { DomainError, httpStatusByCode } from '../lib/errors.js';
 import type { Keyring } from '../lib/keyring.js';
+import { checkRouteLimit } from '../rate-limit/limits.js';
+import type { CounterStore } from '../rate-limit/store.js';
 import type { Logger } from '../lib/logger.js';
 import type { UsageMeter } from '../modules/usage/meter.js';
 import { MethodNotAllowedError, planTenantCall, RouteWithoutUpstreamError } from '../modules/tenant-routes/tenant-routes.service.js';
@@ -17,6 +19,8 @@ type TenantRouteDeps = {
   caller: UpstreamCaller;
   /** Absent when metering is off. */
   meter?: UsageMeter;
+  /** The shared rate-limit counters; absent when rate limits are off. */
+  limits?: CounterStore;
   logger: Logger;
 };
 
@@ -30,19 +34,19 @@ function failure(status: number, code: string, message: string, extra: Record<st
  * (tenant-routes.service.ts decides, upstream-call.ts sends). Each call is metered on the
  * tenant as `route <METHOD> <path template>`, failures (the upstream's 5xx, 502, 504) as failed.
  */
-export function tenantRouteHandler({ prefix, prisma, keyring, credentials, caller, meter, logger }: TenantRouteDeps) {
+export function tenantRouteHandler({ prefix, prisma, keyring, credentials, caller, meter, limits, logger }: TenantRouteDeps) {
   return async function serve(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const path = url.pathname.slice(prefix.length) || '/';
     const { principal, authFailure } = await credentials(request);
     let plan: Awaited<ReturnType<typeof planTenantCall>>;
     try {
-      plan = await planTenantCall({ prisma, principal, authFailure, origin: requestOrigin(request), signal: request.signal }, keyring, {
-        tenantRef: request.headers.get('x-tenant-id'),
-        method: request.method,
-        path,
-        search: url.search,
-      });
+      plan = await planTenantCall(
+        { prisma, principal, authFailure, origin: requestOrigin(request), signal: request.signal },
+        keyring,
+        { tenantRef: request.headers.get('x-tenant-id'), method: request.method, path, search: url.search },
+        limits && ((tenant, limit) => checkRouteLimit(limits, tenant, limit)),
+      );
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       const status = error instanceof MethodNotAllowedError ? 405 : error instanceof RouteWithoutUpstreamError ? 501 : httpStatusByCode[error.code];

@@ -154,3 +154,27 @@ export async function checkBackupRequests(store: CounterStore, settings: RateLim
     );
   }
 }
+
+/**
+ * A tenant route's calls (issue 29): the tenant's own `rateLimit` from its gateway
+ * configuration, a sliding window per tenant and limit (`key`: the route entry it follows, or
+ * the default), so a burst at a window's edge cannot double the rate. A refused call is not
+ * counted and never reaches the upstream.
+ */
+export async function checkRouteLimit(
+  store: CounterStore,
+  tenant: { id: string; slug: string },
+  limit: { key: string; max: number; windowSeconds: number; label: string },
+): Promise<void> {
+  const { admitted, retryMs } = await store.take(`route:${tenant.id}:${limit.key}`, limit.max, limit.windowSeconds * 1000);
+  if (!admitted) {
+    throw new RateLimitedError(
+      `Rate limit exceeded: max ${limit.max} requests per ${limit.windowSeconds} s for ${limit.label}`,
+      'tenant-route',
+      limit.max,
+      limit.windowSeconds,
+      retryMs / 1000,
+      { tenant: tenant.slug },
+    );
+  }
+}

@@ -5,6 +5,7 @@ import type { Actor } from '../../kernel/principal.js';
 import { type GatewayConfigDocument, readGatewayConfig } from '../../kernel/gateway-config-spec.js';
 import { assertLive, resolveTenant } from '../../kernel/tenant-access.js';
 import { openSecretValue, tenantDataKey } from '../secrets/envelope.js';
+import { type RouteLimit, routeLimitFor } from './route-limits.js';
 import { matchRoute, type TenantRoute, upstreamUrl } from './route-table.js';
 
 /** What one call to a tenant's route goes out as. */
@@ -16,6 +17,8 @@ export type PlannedCall = {
   url: URL;
   credentialHeaders: Record<string, string>;
   timeoutMs: number;
+  /** The tenant's own limit the call counts on (counted by the caller of this function, before the credential is opened). */
+  limit: RouteLimit | null;
 };
 
 /** A route the configuration holds but that sends nowhere yet. */
@@ -86,13 +89,16 @@ async function credentialFor(
  * The one rule of a call to a tenant's route: the caller's key may call the tenant's routes
  * (`routes:call`; the tenant from the key, or `X-Tenant-ID` for operator and project keys), the
  * tenant is active, a route of its gateway configuration matches the method and the path (what
- * follows the routes' prefix), and it has an upstream. Answers the call to send: the upstream
- * URL with the path's parameters, and the route's credential.
+ * follows the routes' prefix), it has an upstream, and the tenant's own rate limit for it is not
+ * spent. Answers the call to send: the upstream URL with the path's parameters, and the route's
+ * credential.
  */
 export async function planTenantCall(
   actor: Actor,
   keyring: Keyring,
   call: { tenantRef: string | null; method: string; path: string; search: string },
+  /** Counts the call on the tenant's limit (the rate-limit store); throws RATE_LIMITED when spent. Absent when rate limits are off. */
+  countLimit: (tenant: Pick<Tenant, 'id' | 'slug'>, limit: RouteLimit) => Promise<void> = async () => {},
 ): Promise<PlannedCall> {
   const tenant = await resolveTenant<Tenant & { gatewayConfig: { document: unknown } | null }>(actor, call.tenantRef, 'routes:call', {
     include: { gatewayConfig: { select: { document: true } } },
@@ -108,7 +114,9 @@ export async function planTenantCall(
   }
   const { route, index, parameters } = matched;
   if (!route.upstream) throw new RouteWithoutUpstreamError(route, index);
+  const limit = routeLimitFor(document.rateLimit, route);
+  if (limit) await countLimit(tenant, limit);
   const url = upstreamUrl(route.upstream.url, parameters, call.search);
   const credentialHeaders = await credentialFor(actor, keyring, tenant.id, document, route, url);
-  return { tenant, route, endpoint: `${route.method} ${route.path}`, url, credentialHeaders, timeoutMs: route.upstream.timeoutMs };
+  return { tenant, route, endpoint: `${route.method} ${route.path}`, url, credentialHeaders, timeoutMs: route.upstream.timeoutMs, limit };
 }
