@@ -13,6 +13,7 @@ type Seen = { method: string; url: string; headers: http.IncomingHttpHeaders; bo
 /** A loopback upstream that tells what it received; /slow never answers, /stream answers in two parts. */
 async function startUpstream() {
   const seen: Seen[] = [];
+  const state = { abandoned: 0 };
   let releaseStream: () => void = () => {};
   const server = http.createServer(async (request, response) => {
     const chunks: Buffer[] = [];
@@ -24,6 +25,7 @@ async function startUpstream() {
     seen.push({ method: request.method!, url: request.url!, headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
     if (request.url!.startsWith('/slow')) return;
     if (request.url!.startsWith('/stream')) {
+      if (request.url!.includes('abandoned')) response.on('close', () => state.abandoned++);
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.write('data: first\n\n');
       await new Promise<void>((resolve) => (releaseStream = resolve));
@@ -52,7 +54,15 @@ async function startUpstream() {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  return { origin: `http://127.0.0.1:${port}`, seen, release: () => releaseStream(), close: () => new Promise((resolve) => server.close(resolve)) };
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    seen,
+    get abandoned() {
+      return state.abandoned;
+    },
+    release: () => releaseStream(),
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 }
 
 let gateway: TestGateway;
@@ -183,6 +193,16 @@ describe('a call through a route', () => {
     let rest = '';
     for (let part = await reader.read(); !part.done; part = await reader.read()) rest += new TextDecoder().decode(part.value);
     expect(rest).toBe('data: last\n\n');
+  });
+  test('a caller that goes away mid-stream ends the upstream call, with nothing left behind', async () => {
+    const { call } = await tenantWithRoutes([{ path: '/events', method: 'GET', upstream: { url: 'UPSTREAM/stream?abandoned=1' } }]);
+    const streaming = await call('GET', '/events');
+    const reader = streaming.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    // The upstream's response is closed under it: its socket goes away before it writes the rest.
+    await expect.poll(() => upstream.abandoned, { timeout: 5_000 }).toBe(1);
+    upstream.release();
   });
 });
 
