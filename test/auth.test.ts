@@ -710,6 +710,11 @@ const matrix: Cell[] = [
   { operation: 'mutation ($tenant: ID!) { setRbac(tenant: $tenant, enabled: false) { enabled } }', variables: tenant, expect: tenantCell('write') },
   { operation: 'query ($tenant: ID!) { gatewayConfigHistory(tenant: $tenant) { version } }', variables: tenant, expect: tenantCell('read') },
   {
+    operation: 'query ($tenant: ID!) { testTenantRoute(tenant: $tenant, method: GET, path: "/items/1") { matched problem } }',
+    variables: tenant,
+    expect: tenantCell('read'),
+  },
+  {
     operation: 'mutation ($tenant: ID!) { saveGatewayConfig(tenant: $tenant, input: { cache: { enabled: true } }) { updatedFields } }',
     variables: tenant,
     expect: tenantCell('write'),

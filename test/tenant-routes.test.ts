@@ -436,3 +436,32 @@ describe("the tenant's own rate limits", () => {
     for (let n = 0; n < 70; n++) expect((await call('GET', '/orders', { address: null })).status).toBe(200);
   });
 });
+
+test('testTenantRoute: the route, upstream URL, credential and limit a call would get, without sending it', async () => {
+  const { tenant } = await tenantWithRoutes([
+    { path: '/items/{id}', method: 'GET', credential: 'query', upstream: { url: 'UPSTREAM/v1/items/{id}' } },
+    { path: '/custom', method: 'GET' },
+  ]);
+  const before = upstream.seen.length;
+  const test = (method: string, path: string) =>
+    gateway.graphql<{ testTenantRoute: Record<string, unknown> }, { tenant: string; path: string }>(
+      `query ($tenant: ID!, $path: String!) { testTenantRoute(tenant: $tenant, method: ${method}, path: $path) { matched problem status upstreamUrl credential rateLimit route { path method upstream { url timeoutMs } } } }`,
+      { tenant: tenant.slug, path },
+    );
+  const matched = await test('GET', '/items/a b?page=2');
+  expect(matched.errors).toBeUndefined();
+  expect(matched.data!.testTenantRoute).toEqual({
+    matched: true,
+    problem: null,
+    status: null,
+    upstreamUrl: `${upstream.origin}/v1/items/a%20b?page=2&token=%3CQUERY_TOKEN%3E`,
+    credential: 'query',
+    rateLimit: null,
+    route: { path: '/items/{id}', method: 'GET', upstream: { url: `${upstream.origin}/v1/items/{id}`, timeoutMs: 30000 } },
+  });
+  expect(JSON.stringify(matched)).not.toContain(secrets.QUERY_TOKEN);
+  expect((await test('POST', '/items/1')).data!.testTenantRoute).toMatchObject({ matched: false, status: 405 });
+  expect((await test('GET', '/custom')).data!.testTenantRoute).toMatchObject({ matched: true, status: 501, route: { path: '/custom' } });
+  expect((await test('GET', '/none')).data!.testTenantRoute).toMatchObject({ matched: false, status: 404, problem: 'No route of this tenant for GET /none' });
+  expect(upstream.seen.length).toBe(before);
+});

@@ -49,6 +49,8 @@ import '../modules/key-rotation/key-rotation.mutations.js';
 import '../modules/gateway-config/gateway-config.types.js';
 import '../modules/gateway-config/gateway-config.queries.js';
 import '../modules/gateway-config/gateway-config.mutations.js';
+import '../modules/tenant-routes/tenant-routes.types.js';
+import '../modules/tenant-routes/tenant-routes.queries.js';
 import '../modules/rbac/rbac.types.js';
 import '../modules/rbac/rbac.queries.js';
 import '../modules/rbac/rbac.mutations.js';

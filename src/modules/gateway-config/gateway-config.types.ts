@@ -16,6 +16,9 @@ const sectionTypes = Object.fromEntries(
   ]),
 );
 
+/** One route as GraphQL has it (`GatewayRoute`), for the fields that answer routes outside the configuration. */
+export const GatewayRouteRef = (sectionTypes.routes!.type as [unknown])[0];
+
 export const GatewayConfigRef = builder.objectRef<GatewayConfig>('GatewayConfig').implement({
   description: "A tenant's gateway configuration (seed 001): routes, credentials, rateLimit, cache, webhooks; webhook secrets are never returned",
   fields: (t) => ({

@@ -85,6 +85,21 @@ async function credentialFor(
   }
 }
 
+type Call = { method: string; path: string; search: string };
+type TenantWithGatewayConfig = Tenant & { gatewayConfig: { document: unknown } | null };
+
+/** The route a call names in the tenant's gateway configuration, and where it would go: NOT_FOUND, 405 or 501 when nowhere. */
+function routeOf(document: GatewayConfigDocument, call: Call) {
+  const matched = matchRoute(document.routes, call.method, call.path);
+  if (!('route' in matched)) {
+    if (matched.methodsAllowed.length) throw new MethodNotAllowedError(call.method, call.path, matched.methodsAllowed);
+    throw new NotFoundError(`No route of this tenant for ${call.method} ${call.path}`, { path: call.path });
+  }
+  const { route, index, parameters } = matched;
+  if (!route.upstream) throw new RouteWithoutUpstreamError(route, index);
+  return { route, index, url: upstreamUrl(route.upstream.url, parameters, call.search), limit: routeLimitFor(document.rateLimit, route) };
+}
+
 /**
  * The one rule of a call to a tenant's route: the caller's key may call the tenant's routes
  * (`routes:call`; the tenant from the key, or `X-Tenant-ID` for operator and project keys), the
@@ -96,27 +111,62 @@ async function credentialFor(
 export async function planTenantCall(
   actor: Actor,
   keyring: Keyring,
-  call: { tenantRef: string | null; method: string; path: string; search: string },
+  call: Call & { tenantRef: string | null },
   /** Counts the call on the tenant's limit (the rate-limit store); throws RATE_LIMITED when spent. Absent when rate limits are off. */
   countLimit: (tenant: Pick<Tenant, 'id' | 'slug'>, limit: RouteLimit) => Promise<void> = async () => {},
 ): Promise<PlannedCall> {
-  const tenant = await resolveTenant<Tenant & { gatewayConfig: { document: unknown } | null }>(actor, call.tenantRef, 'routes:call', {
+  const tenant = await resolveTenant<TenantWithGatewayConfig>(actor, call.tenantRef, 'routes:call', {
     include: { gatewayConfig: { select: { document: true } } },
   });
   assertLive(tenant, 'call the routes of');
   if (tenant.status === 'SUSPENDED')
     throw new ForbiddenError(`Tenant "${tenant.slug}" is SUSPENDED: its routes do not answer`, { tenantStatus: tenant.status });
   const document = readGatewayConfig(tenant.gatewayConfig?.document);
-  const matched = matchRoute(document.routes, call.method, call.path);
-  if (!('route' in matched)) {
-    if (matched.methodsAllowed.length) throw new MethodNotAllowedError(call.method, call.path, matched.methodsAllowed);
-    throw new NotFoundError(`No route of this tenant for ${call.method} ${call.path}`, { path: call.path });
-  }
-  const { route, index, parameters } = matched;
-  if (!route.upstream) throw new RouteWithoutUpstreamError(route, index);
-  const limit = routeLimitFor(document.rateLimit, route);
+  const { route, url, limit } = routeOf(document, call);
   if (limit) await countLimit(tenant, limit);
-  const url = upstreamUrl(route.upstream.url, parameters, call.search);
   const credentialHeaders = await credentialFor(actor, keyring, tenant.id, document, route, url);
-  return { tenant, route, endpoint: `${route.method} ${route.path}`, url, credentialHeaders, timeoutMs: route.upstream.timeoutMs, limit };
+  return { tenant, route, endpoint: `${route.method} ${route.path}`, url, credentialHeaders, timeoutMs: route.upstream!.timeoutMs, limit };
+}
+
+/** What a call would do, told without making it (GraphQL `testTenantRoute`). */
+export type RouteTest = {
+  matched: boolean;
+  /** Why the call would not go upstream: the message the call would be answered with. */
+  problem: string | null;
+  /** The answer's status the gateway itself would give (404, 405, 501), when it would not go upstream. */
+  status: number | null;
+  route: TenantRoute | null;
+  /** The upstream URL, a query credential's value shown as `<SECRET_NAME>`. */
+  upstreamUrl: string | null;
+  credential: string | null;
+  rateLimit: string | null;
+};
+
+/**
+ * A dry run of a call to the tenant's routes, for a configuration's author (`config:read`): the
+ * route that would serve it, the upstream URL and which credential and limit would apply. Opens
+ * no secret, counts no limit, sends nothing.
+ */
+export async function testTenantRoute(actor: Actor, ref: string | null | undefined, call: Call): Promise<RouteTest> {
+  const tenant = await resolveTenant<TenantWithGatewayConfig>(actor, ref, 'config:read', { include: { gatewayConfig: { select: { document: true } } } });
+  const document = readGatewayConfig(tenant.gatewayConfig?.document);
+  try {
+    const { route, url, limit } = routeOf(document, call);
+    const credential = route.credential ? document.credentials[route.credential] : undefined;
+    if (credential?.type === 'query') url.searchParams.set(credential.parameter!, `<${credential.secret}>`);
+    return {
+      matched: true,
+      problem: null,
+      status: null,
+      route,
+      upstreamUrl: url.toString(),
+      credential: route.credential ?? null,
+      rateLimit: limit?.label ?? null,
+    };
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    const status = error instanceof MethodNotAllowedError ? 405 : error instanceof RouteWithoutUpstreamError ? 501 : 404;
+    const route = error instanceof RouteWithoutUpstreamError ? (document.routes[Number(String(error.details.field).split('.')[1])] ?? null) : null;
+    return { matched: route !== null, problem: error.message, status, route, upstreamUrl: null, credential: route?.credential ?? null, rateLimit: null };
+  }
 }

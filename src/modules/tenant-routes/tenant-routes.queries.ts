@@ -1,0 +1,25 @@
+import { builder } from '../../graphql/builder.js';
+import { testTenantRoute } from './tenant-routes.service.js';
+import { RouteTestRef } from './tenant-routes.types.js';
+
+builder.queryField('testTenantRoute', (t) =>
+  t.field({
+    description:
+      "A dry run of a call to the tenant's routes (/gw<path>): the route that would serve it, its upstream URL, credential and limit. Sends nothing, opens no secret, counts nothing",
+    type: RouteTestRef,
+    args: {
+      tenant: t.arg.id({ required: false, description: "UUID or slug; the API key's own tenant when absent" }),
+      method: t.arg({ type: 'HttpMethod' as never, required: true }),
+      path: t.arg.string({ required: true, description: 'The path after the routes prefix, with its query string if any: /items/42?page=2' }),
+    },
+    resolve: (_root, args, ctx) => {
+      const path = String(args.path);
+      const queryAt = path.indexOf('?');
+      return testTenantRoute(ctx, args.tenant == null ? null : String(args.tenant), {
+        method: String(args.method),
+        path: queryAt < 0 ? path : path.slice(0, queryAt),
+        search: queryAt < 0 ? '' : path.slice(queryAt),
+      });
+    },
+  }),
+);
