@@ -32,6 +32,11 @@ async function startUpstream() {
       response.end('data: last\n\n');
       return;
     }
+    if (request.url!.startsWith('/reset')) {
+      response.writeHead(205);
+      response.end();
+      return;
+    }
     if (request.url!.startsWith('/secure')) {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end('{"ok":true}');
@@ -144,7 +149,7 @@ describe('a call through a route', () => {
     expect(seen.headers['x-forwarded-for']).toBe('203.0.113.9');
     expect(seen.headers['x-forwarded-host']).toBe('gateway.test');
     expect(seen.headers['x-forwarded-proto']).toBe('http');
-    expect(seen.headers.forwarded).toBe('for=203.0.113.9;host=gateway.test;proto=http');
+    expect(seen.headers.forwarded).toBe('for=203.0.113.9;host="gateway.test";proto=http');
     // Hop-by-hop headers of the upstream's answer (and those its Connection names) stop at the gateway; cookies pass, each one.
     expect(response.headers.get('x-upstream')).toBe('yes');
     expect(response.headers.get('x-upstream-hop')).toBeNull();
@@ -464,4 +469,92 @@ test('testTenantRoute: the route, upstream URL, credential and limit a call woul
   expect((await test('GET', '/custom')).data!.testTenantRoute).toMatchObject({ matched: true, status: 501, route: { path: '/custom' } });
   expect((await test('GET', '/none')).data!.testTenantRoute).toMatchObject({ matched: false, status: 404, problem: 'No route of this tenant for GET /none' });
   expect(upstream.seen.length).toBe(before);
+});
+
+describe('red-team findings (each failed before its fix)', () => {
+  test('an upstream named by DNS is reached (Node asks the lookup for every address)', async () => {
+    const { call } = await tenantWithRoutes([
+      { path: '/named', method: 'GET', upstream: { url: `${upstream.origin.replace('127.0.0.1', 'localhost')}/named` } },
+    ]);
+    const response = await call('GET', '/named');
+    expect(response.status).toBe(200);
+    expect(lastSeen().url).toBe('/named');
+  });
+
+  test('a URL the parser reads with a placeholder as its host is refused, so a caller cannot choose where the credential goes', async () => {
+    const tenant = await createTenant(gateway, {});
+    const key = await createKey(gateway, { scopes: ['CONFIG_WRITE'], tenant: tenant.id });
+    const save = (url: string) =>
+      gateway.rest('POST', '/tenant/config', {
+        headers: { authorization: `Bearer ${key.secret}` },
+        body: { routes: [{ path: '/p/{host}', method: 'GET', upstream: { url } }] },
+      });
+    for (const url of ['http:/{host}/secure', 'http:/{host}?x=1', 'https:/\\{host}/x', 'http://x@{host}/y', 'HTTP:{host}/z']) {
+      const saved = await save(url);
+      expect(saved.status, url).toBe(400);
+    }
+  });
+
+  test("an expired tenant's routes do not answer, whoever calls", async () => {
+    const { call, tenant } = await tenantWithRoutes([{ path: '/items', method: 'GET', upstream: { url: 'UPSTREAM/items' } }]);
+    await gateway.database.prisma.tenant.update({ where: { id: tenant.id }, data: { expiresAt: new Date(Date.now() - 60_000) } });
+    const before = upstream.seen.length;
+    const refused = await call('GET', '/items', { key: gateway.adminKey, headers: { 'x-tenant-id': tenant.slug } });
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).message).toContain('EXPIRED');
+    expect(upstream.seen.length).toBe(before);
+  });
+
+  test('205 passes through without a body and the call is sent once; HEAD of a body over the cap is not refused', async () => {
+    const { call } = await tenantWithRoutes([
+      { path: '/reset', method: 'GET', upstream: { url: 'UPSTREAM/reset' } },
+      { path: '/huge', method: 'GET', upstream: { url: 'UPSTREAM/huge' } },
+    ]);
+    const before = upstream.seen.length;
+    const reset = await call('GET', '/reset');
+    expect(reset.status).toBe(205);
+    expect(await reset.text()).toBe('');
+    expect(upstream.seen.length).toBe(before + 1);
+    const head = await call('HEAD', '/huge');
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String(200 * 1024 * 1024));
+  });
+
+  test('Expect: 100-continue from the caller does not fail the call', async () => {
+    const { call } = await tenantWithRoutes([{ path: '/orders', method: 'POST', upstream: { url: 'UPSTREAM/orders' } }]);
+    const response = await call('POST', '/orders', { headers: { expect: '100-continue' }, body: '{"qty":1}' });
+    expect(response.status, await response.clone().text()).toBe(200);
+    expect(lastSeen().headers.expect).toBeUndefined();
+  });
+
+  test('a refused address is not told to the caller; the dry run resolves dot segments as a call does; parameters are whole segments', async () => {
+    const strict = await startGateway();
+    try {
+      const tenant = await createTenant(strict, {});
+      const key = await createKey(strict, { scopes: ['CONFIG_WRITE', 'ROUTES_CALL'], tenant: tenant.id });
+      const headers = { authorization: `Bearer ${key.secret}` };
+      await strict.rest('POST', '/tenant/config', {
+        headers,
+        body: { routes: [{ path: '/local', method: 'GET', upstream: { url: upstream.origin.replace('127.0.0.1', 'localhost') } }] },
+      });
+      const refused = await strict.app.fetch(new Request('http://gateway.test/gw/local', { headers }));
+      expect(refused.status).toBe(502);
+      expect(await refused.text()).not.toContain('127.0.0.1');
+    } finally {
+      await strict.close();
+    }
+    const { tenant, key } = await tenantWithRoutes([{ path: '/files/{name}', method: 'GET', upstream: { url: 'UPSTREAM/v1/{name}' } }]);
+    const dry = await gateway.graphql<{ testTenantRoute: { matched: boolean; status: number | null } }, { tenant: string }>(
+      'query ($tenant: ID!) { testTenantRoute(tenant: $tenant, method: GET, path: "/files/..") { matched status } }',
+      { tenant: tenant.slug },
+    );
+    expect(dry.data!.testTenantRoute).toEqual({ matched: false, status: 404 });
+    const save = (routes: unknown[]) => gateway.rest('POST', '/tenant/config', { headers: { authorization: `Bearer ${key}` }, body: { routes } });
+    expect((await save([{ path: '/x/{a}-{b}', method: 'GET' }])).status).toBe(400);
+    const twice = await save([
+      { path: '/i/{id}', method: 'GET' },
+      { path: '/i/{key}', method: 'GET' },
+    ]);
+    expect(twice.status).toBe(400);
+  });
 });

@@ -72,7 +72,7 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
     } catch (error) {
       metered(false);
       if (error instanceof UpstreamFailure) {
-        logger.info('tenant route call failed', { tenant: plan.tenant.id, route: plan.endpoint, status: error.status, code: error.code });
+        logger.info('tenant route call failed', { tenant: plan.tenant.id, route: plan.endpoint, status: error.status, code: error.code, detail: error.detail });
         return failure(error.status, error.code, error.message);
       }
       throw error;

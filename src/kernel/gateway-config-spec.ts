@@ -50,7 +50,10 @@ const positive = (label: string, max: number) =>
 const routePath = z
   .string()
   .max(512, { error: 'path is at most 512 characters' })
-  .regex(/^\/[^\s?#]*$/, { error: 'path must start with "/" and hold no spaces, "?" or "#"' });
+  .regex(/^\/[^\s?#]*$/, { error: 'path must start with "/" and hold no spaces, "?" or "#"' })
+  .refine((value) => value.split('/').every((segment) => !/[{}]/.test(segment) || /^\{[A-Za-z_][A-Za-z0-9_]{0,63}\}$/.test(segment)), {
+    error: 'a path parameter is a whole segment: /items/{id}, not /items/{id}.json',
+  });
 const method = z
   .string()
   .transform((value) => value.toUpperCase())
@@ -65,10 +68,9 @@ const upstreamUrl = z
   .max(2048, { error: 'url is at most 2048 characters' })
   .refine(
     (value) => {
-      // Placeholders in the authority would let a parameter choose the host.
-      const authorityStart = value.indexOf('://') + 3;
-      const pathStart = value.slice(authorityStart).search(/[/?]/);
-      if (/[{}]/.test(pathStart < 0 ? value.slice(authorityStart) : value.slice(authorityStart, authorityStart + pathStart))) return false;
+      // Scheme, "//" and a host written out: a placeholder in the authority (or a URL the parser
+      // reads another way, such as "http:/{host}") would let a caller choose where the credential goes.
+      if (!/^https?:\/\/[^/?#\\{}@]+(?:[/?]|$)/i.test(value)) return false;
       try {
         const url = new URL(value.replace(routeParameterPattern, 'p'));
         return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password && !url.hash;
@@ -76,7 +78,7 @@ const upstreamUrl = z
         return false;
       }
     },
-    { error: 'url must be an absolute http or https URL without credentials or fragment; {name} placeholders only in its path and query' },
+    { error: 'url must be an absolute http or https URL (scheme://host…) without credentials or fragment; {name} placeholders only in its path and query' },
   );
 
 /**
@@ -114,7 +116,8 @@ const routes = z
   .superRefine((list, context) => {
     const seen = new Set<string>();
     list.forEach((entry, index) => {
-      const key = `${entry.method} ${entry.path}`;
+      // Two routes whose paths differ only in their parameters' names match the same calls: the second would never serve one.
+      const key = `${entry.method} ${entry.path.replace(routeParameterPattern, '{}')}`;
       if (seen.has(key)) context.addIssue({ code: 'custom', path: [index], message: `Duplicate route ${key}` });
       seen.add(key);
     });

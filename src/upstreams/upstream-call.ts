@@ -15,13 +15,18 @@ export type UpstreamSettings = {
 export class UpstreamFailure extends Error {
   constructor(
     readonly status: 413 | 502 | 504,
-    readonly code: 'REQUEST_TOO_LARGE' | 'UPSTREAM_UNREACHABLE' | 'UPSTREAM_ADDRESS_REFUSED' | 'UPSTREAM_TIMEOUT' | 'RESPONSE_TOO_LARGE',
+    readonly code: 'REQUEST_TOO_LARGE' | 'UPSTREAM_UNREACHABLE' | 'UPSTREAM_ADDRESS_REFUSED' | 'UPSTREAM_TIMEOUT' | 'RESPONSE_TOO_LARGE' | 'UPSTREAM_INVALID',
     message: string,
+    /** What the log may say beyond the message (the address refused); never a secret. */
+    readonly detail?: string,
   ) {
     super(message);
     this.name = 'UpstreamFailure';
   }
 }
+
+/** What the caller is told of a refused address (the log has which name resolved to which address). */
+const addressRefused = "The upstream's address is refused: it is not a public address (TENANT_ROUTES_ALLOW_PRIVATE)";
 
 /** RFC 9110 section 7.6.1: meaningful for one connection only, never forwarded; plus those the Connection header names. */
 const hopByHop = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
@@ -43,6 +48,8 @@ const gatewayOwn = [
   'x-tenant-id',
   'host',
   'content-length',
+  // Answered by the gateway's own server (100 Continue) before the call; undici refuses to send it.
+  'expect',
   'forwarded',
   'x-forwarded-for',
   'x-forwarded-host',
@@ -70,9 +77,13 @@ export type UpstreamCall = {
 export function createUpstreamCaller(settings: UpstreamSettings) {
   const agent = new Agent({
     connect: {
-      lookup(hostname, _options, callback) {
+      // Node's autoSelectFamily (on by default in Node 20) asks with `all: true` and wants a list back.
+      lookup(hostname, options, callback) {
         resolveTarget(hostname, settings.allowPrivate).then(
-          (target) => (callback as (error: null, address: string, family: number) => void)(null, target.address, target.family),
+          (target) =>
+            (options as { all?: boolean }).all
+              ? (callback as unknown as (error: null, addresses: { address: string; family: number }[]) => void)(null, [target])
+              : (callback as (error: null, address: string, family: number) => void)(null, target.address, target.family),
           (error: Error) => callback(Object.assign(new Error(error.message), { code: 'EADDRREFUSED' }), '', 4),
         );
       },
@@ -105,7 +116,8 @@ export function createUpstreamCaller(settings: UpstreamSettings) {
     if (clientAddress) headers['x-forwarded-for'] = previous ? `${previous}, ${clientAddress}` : clientAddress;
     headers['x-forwarded-host'] = incoming.host;
     headers['x-forwarded-proto'] = incoming.protocol.replace(':', '');
-    headers.forwarded = `${clientAddress ? `for=${clientAddress.includes(':') ? `"[${clientAddress}]"` : clientAddress};` : ''}host=${incoming.host};proto=${headers['x-forwarded-proto']}`;
+    // RFC 7239: an IPv6 node and a host with a port are quoted strings.
+    headers.forwarded = `${clientAddress ? `for=${clientAddress.includes(':') ? `"[${clientAddress}]"` : clientAddress};` : ''}host="${incoming.host}";proto=${headers['x-forwarded-proto']}`;
     Object.assign(headers, credentialHeaders);
     const hasBody = request.body !== null && method !== 'GET' && method !== 'HEAD';
     const body = hasBody
@@ -119,63 +131,66 @@ export function createUpstreamCaller(settings: UpstreamSettings) {
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (ipaddr.isValid(host)) {
       await resolveTarget(host, settings.allowPrivate).catch((error: Error) => {
-        throw new UpstreamFailure(502, 'UPSTREAM_ADDRESS_REFUSED', `The upstream's address is refused: ${error.message}`);
+        throw new UpstreamFailure(502, 'UPSTREAM_ADDRESS_REFUSED', addressRefused, error.message);
       });
     }
     // Idempotent calls without a body are tried twice when the connection fails before an answer.
     const attempts = !hasBody && ['GET', 'HEAD', 'OPTIONS'].includes(method) ? 2 : 1;
+    let answer: Awaited<ReturnType<typeof send>>;
     for (let attempt = 1; ; attempt++) {
       try {
-        const answer = await send(url, {
-          dispatcher: agent,
-          method: method as 'GET',
-          headers,
-          body,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-          signal,
-        });
-        const declaredLength = Number(answer.headers['content-length'] ?? 0);
-        if (declaredLength > settings.maxResponseBytes) {
-          // Dropped unread: the connection goes with it (destroying an undici body reports an abort, expected here).
-          answer.body.on('error', () => {});
-          answer.body.destroy();
-          throw new UpstreamFailure(
-            502,
-            'RESPONSE_TOO_LARGE',
-            `The upstream's response is over ${settings.maxResponseBytes} bytes (TENANT_ROUTES_MAX_RESPONSE_BYTES)`,
-          );
-        }
-        const responseHeaders = new Headers();
-        for (const [name, value] of Object.entries(answer.headers)) {
-          if (value === undefined) continue;
-          for (const one of Array.isArray(value) ? value : [value]) responseHeaders.append(name, one);
-        }
-        const kept = withoutHopByHop(responseHeaders);
-        const out = new Headers();
-        for (const [name, value] of kept) if (name !== 'set-cookie') out.set(name, value);
-        for (const cookie of responseHeaders.getSetCookie()) out.append('set-cookie', cookie);
-        const noBody = method === 'HEAD' || answer.statusCode === 204 || answer.statusCode === 304;
-        if (noBody) await answer.body.dump();
-        const stream = noBody
-          ? null
-          : (Readable.toWeb(answer.body) as ReadableStream<Uint8Array>).pipeThrough(
-              capped(settings.maxResponseBytes, () => new UpstreamFailure(502, 'RESPONSE_TOO_LARGE', 'The upstream response grew past the cap')),
-            );
-        return new Response(stream, { status: answer.statusCode, headers: out });
+        answer = await send(url, { dispatcher: agent, method: method as 'GET', headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal });
+        break;
       } catch (error) {
         if (error instanceof UpstreamFailure) throw error;
         if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
           throw new UpstreamFailure(504, 'UPSTREAM_TIMEOUT', `The upstream did not answer within ${timeoutMs} ms`);
         }
         const code = (error as { code?: string }).code;
-        if (code === 'EADDRREFUSED') {
-          throw new UpstreamFailure(502, 'UPSTREAM_ADDRESS_REFUSED', `The upstream's address is refused: ${(error as Error).message}`);
-        }
+        if (code === 'EADDRREFUSED') throw new UpstreamFailure(502, 'UPSTREAM_ADDRESS_REFUSED', addressRefused, (error as Error).message);
+        // Only a call that got no answer is tried again.
         if (attempt < attempts && !signal?.aborted) continue;
         throw new UpstreamFailure(502, 'UPSTREAM_UNREACHABLE', `The upstream could not be reached (${code ?? (error as Error).name})`);
       }
     }
+    try {
+      return answered(answer, method);
+    } catch (error) {
+      answer.body.on('error', () => {});
+      answer.body.destroy();
+      if (error instanceof UpstreamFailure) throw error;
+      throw new UpstreamFailure(502, 'UPSTREAM_INVALID', `The upstream's answer cannot be passed on (${(error as Error).message})`);
+    }
+  }
+
+  /** The upstream's answer as the caller gets it: its status, its headers less hop-by-hop ones, its body streamed under the cap. */
+  function answered(answer: Awaited<ReturnType<typeof send>>, method: string): Response {
+    const status = answer.statusCode;
+    if (status < 200 || status > 599) throw new UpstreamFailure(502, 'UPSTREAM_INVALID', `The upstream answered status ${status}`);
+    const noBody = method === 'HEAD' || status === 204 || status === 205 || status === 304;
+    if (!noBody && Number(answer.headers['content-length'] ?? 0) > settings.maxResponseBytes) {
+      throw new UpstreamFailure(
+        502,
+        'RESPONSE_TOO_LARGE',
+        `The upstream's response is over ${settings.maxResponseBytes} bytes (TENANT_ROUTES_MAX_RESPONSE_BYTES)`,
+      );
+    }
+    const responseHeaders = new Headers();
+    for (const [name, value] of Object.entries(answer.headers)) {
+      if (value === undefined) continue;
+      for (const one of Array.isArray(value) ? value : [value]) responseHeaders.append(name, one);
+    }
+    const out = new Headers();
+    for (const [name, value] of withoutHopByHop(responseHeaders)) if (name !== 'set-cookie') out.set(name, value);
+    for (const cookie of responseHeaders.getSetCookie()) out.append('set-cookie', cookie);
+    if (noBody) {
+      void answer.body.dump().catch(() => {});
+      return new Response(null, { status, headers: out });
+    }
+    const stream = (Readable.toWeb(answer.body) as ReadableStream<Uint8Array>).pipeThrough(
+      capped(settings.maxResponseBytes, () => new UpstreamFailure(502, 'RESPONSE_TOO_LARGE', 'The upstream response grew past the cap')),
+    );
+    return new Response(stream, { status, headers: out });
   }
 
   return { call, close: () => agent.close() };

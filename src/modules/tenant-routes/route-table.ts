@@ -64,9 +64,20 @@ export function matchRoute(routes: GatewayConfigDocument['routes'], method: stri
   return { methodsAllowed };
 }
 
-/** The upstream URL with the call's parameters substituted, each percent-encoded (a parameter never adds a path segment or a query), and the call's own query string appended. */
-export function upstreamUrl(template: string, parameters: Record<string, string>, search: string): URL {
-  const url = new URL(template.replace(routeParameterPattern, (_whole, name: string) => encodeURIComponent(parameters[name] ?? '')));
+/**
+ * The upstream URL with the call's parameters substituted, each percent-encoded (a parameter
+ * never adds a path segment or a query), and the call's own query string appended. Null when
+ * the parameters would make it another origin or no URL (the spec keeps placeholders out of the
+ * authority; this holds whatever a stored document says).
+ */
+export function upstreamUrl(template: string, parameters: Record<string, string>, search: string): URL | null {
+  let url: URL;
+  try {
+    url = new URL(template.replace(routeParameterPattern, (_whole, name: string) => encodeURIComponent(parameters[name] ?? '')));
+    if (url.origin !== new URL(template.replace(routeParameterPattern, 'p')).origin) return null;
+  } catch {
+    return null;
+  }
   if (search.length > 1) {
     const extra = new URLSearchParams(search);
     for (const [name, value] of extra) url.searchParams.append(name, value);

@@ -13,12 +13,12 @@ builder.queryField('testTenantRoute', (t) =>
       path: t.arg.string({ required: true, description: 'The path after the routes prefix, with its query string if any: /items/42?page=2' }),
     },
     resolve: (_root, args, ctx) => {
-      const path = String(args.path);
-      const queryAt = path.indexOf('?');
+      // The path as a request's URL would carry it (dot segments resolved, as /gw's URL parsing does).
+      const given = new URL(`/${String(args.path).replace(/^\/+/, '').replace(/#.*$/, '')}`, 'http://gateway.invalid');
       return testTenantRoute(ctx, args.tenant == null ? null : String(args.tenant), {
         method: String(args.method),
-        path: queryAt < 0 ? path : path.slice(0, queryAt),
-        search: queryAt < 0 ? '' : path.slice(queryAt),
+        path: given.pathname,
+        search: given.search,
       });
     },
   }),

@@ -3,7 +3,7 @@ import { DomainError, ForbiddenError, NotFoundError } from '../../lib/errors.js'
 import type { Keyring } from '../../lib/keyring.js';
 import type { Actor } from '../../kernel/principal.js';
 import { type GatewayConfigDocument, readGatewayConfig } from '../../kernel/gateway-config-spec.js';
-import { assertLive, resolveTenant } from '../../kernel/tenant-access.js';
+import { assertLive, resolveTenant, tenantStanding } from '../../kernel/tenant-access.js';
 import { openSecretValue, tenantDataKey } from '../secrets/envelope.js';
 import { type RouteLimit, routeLimitFor } from './route-limits.js';
 import { matchRoute, type TenantRoute, upstreamUrl } from './route-table.js';
@@ -97,7 +97,9 @@ function routeOf(document: GatewayConfigDocument, call: Call) {
   }
   const { route, index, parameters } = matched;
   if (!route.upstream) throw new RouteWithoutUpstreamError(route, index);
-  return { route, index, url: upstreamUrl(route.upstream.url, parameters, call.search), limit: routeLimitFor(document.rateLimit, route) };
+  const url = upstreamUrl(route.upstream.url, parameters, call.search);
+  if (!url) throw new NotFoundError(`No route of this tenant for ${call.method} ${call.path}: its parameters do not make an upstream URL`, { path: call.path });
+  return { route, index, url, limit: routeLimitFor(document.rateLimit, route) };
 }
 
 /**
@@ -119,8 +121,9 @@ export async function planTenantCall(
     include: { gatewayConfig: { select: { document: true } } },
   });
   assertLive(tenant, 'call the routes of');
-  if (tenant.status === 'SUSPENDED')
-    throw new ForbiddenError(`Tenant "${tenant.slug}" is SUSPENDED: its routes do not answer`, { tenantStatus: tenant.status });
+  // Suspended or past its expiry: whoever calls, operator included, the routes do not answer (and no credential is opened).
+  const standing = tenantStanding(tenant);
+  if (standing !== 'ACTIVE') throw new ForbiddenError(`Tenant "${tenant.slug}" is ${standing}: its routes do not answer`, { tenantStatus: standing });
   const document = readGatewayConfig(tenant.gatewayConfig?.document);
   const { route, url, limit } = routeOf(document, call);
   if (limit) await countLimit(tenant, limit);
