@@ -349,6 +349,9 @@ describe('the configuration', () => {
     }
     expect((await save({ path: '/a/{id}', method: 'GET', upstream: { url: 'https://api.example.com/v1/{id}', timeoutMs: 0 } })).status).toBe(400);
     expect((await save({ path: '/a/{id}', method: 'GET', upstream: { url: 'https://api.example.com/v1/{id}' } })).status).toBe(200);
+    // GET /tenant/config answers the upstream as saved, its default timeout filled.
+    const read = await gateway.rest('GET', '/tenant/config', { headers: { authorization: `Bearer ${gateway.adminKey}`, 'x-tenant-id': tenant.slug } });
+    expect(read.body.routes).toEqual([{ path: '/a/{id}', method: 'GET', upstream: { url: 'https://api.example.com/v1/{id}', timeoutMs: 30000 } }]);
   });
 });
 
