@@ -29,7 +29,7 @@ function compile(routes: GatewayConfigDocument['routes']): Compiled[] {
 /**
  * The route a tenant's call names: `path` is what follows the routes' prefix (`/gw`), matched
  * segment by segment against each route's path, `{name}` taking one whole non-empty segment
- * (percent-decoded). Literal segments are compared as sent (encoded), so `%2F` never splits one.
+ * (percent-decoded; never `.`, `..`, or one holding `/`, `\\` or NUL once decoded). Literal segments are compared as sent (encoded), so `%2F` never splits one.
  * The first route in the configuration's order that matches wins; `methodsAllowed` lists the
  * methods of routes whose path matched, for a 405's Allow header.
  */
@@ -48,7 +48,10 @@ export function matchRoute(routes: GatewayConfigDocument['routes'], method: stri
         matched = false;
       } else {
         try {
-          parameters[segment.parameter] = decodeURIComponent(part);
+          const value = decodeURIComponent(part);
+          // A value an upstream decoding %2F before routing would read as a path step is no segment.
+          if (value === '.' || value === '..' || value.includes('/') || value.includes('\\') || value.includes('\u0000')) matched = false;
+          else parameters[segment.parameter] = value;
         } catch {
           matched = false;
         }
