@@ -59,6 +59,7 @@ import { type CounterStore, openCounterStore } from './rate-limit/store.js';
 import { mountedDialects } from './rest/dialects/index.js';
 import { createRestEngine } from './rest/engine.js';
 import { buildOpenApi } from './rest/openapi.js';
+import { RouteAnswerCache } from './http/route-answer-cache.js';
 import { tenantRouteHandler } from './http/tenant-routes.js';
 import { createUpstreamCaller } from './upstreams/upstream-call.js';
 
@@ -345,6 +346,7 @@ export function createApp({
         keyring,
         credentials,
         caller: upstreams,
+        cache: new RouteAnswerCache(env.TENANT_ROUTES_CACHE_MB * 1_048_576),
         meter: env.METERING === 'on' ? meter : undefined,
         limits: limiting ? store : undefined,
         logger,

@@ -170,6 +170,8 @@ const environmentSchema = z.object({
     .int()
     .min(1024)
     .default(100 * 1_048_576),
+  /** Memory for tenants' kept route answers (gateway config `cache`), in MB; 0 keeps none. */
+  TENANT_ROUTES_CACHE_MB: z.coerce.number().min(0).max(65_536).default(64),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(1_000),
   WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(3_600_000),

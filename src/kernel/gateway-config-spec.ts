@@ -90,6 +90,10 @@ const upstream = z
   .object({
     url: upstreamUrl,
     timeoutMs: positive('timeoutMs', 120_000).default(30_000),
+    llm: z
+      .boolean({ error: 'llm must be true or false' })
+      .optional()
+      .describe("An OpenAI-compatible upstream: the `usage` of its JSON answers and server-sent event streams is metered as the tenant's llm tokens"),
   })
   .strict();
 
@@ -188,11 +192,29 @@ const rateLimit = z
   })
   .strict();
 
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, { error: 'varyBy holds header names' });
+
+/**
+ * The answers of the tenant's routes the gateway keeps (GET calls answered 200): for
+ * `ttlSeconds` (or less when the upstream's Cache-Control says so), at most `maxEntries`
+ * of them. Gateway extensions: `routes` narrows which routes (all GET routes when absent),
+ * `varyBy` names request headers whose values key separate answers.
+ */
 const cache = z
   .object({
     enabled: z.boolean({ error: 'enabled must be true or false' }).default(false),
     ttlSeconds: positive('ttlSeconds', limits.ttlSeconds).default(300),
     maxEntries: positive('maxEntries', limits.cacheEntries).default(10_000),
+    routes: z
+      .array(z.object({ path: routePath }).strict())
+      .max(limits.routes, { error: `at most ${limits.routes} cached routes` })
+      .optional()
+      .describe('The routes whose GET answers are kept (their path as in routes); every GET route when absent'),
+    varyBy: z
+      .array(headerName)
+      .max(10, { error: 'at most 10 varyBy headers' })
+      .optional()
+      .describe('Request headers whose values key separate answers (e.g. Accept-Language)'),
   })
   .strict();
 
@@ -253,7 +275,7 @@ export const gatewayConfigView = z.object({
       method: z.enum(httpMethods),
       description: z.string().optional(),
       credential: z.string().optional(),
-      upstream: z.object({ url: z.string(), timeoutMs: z.number().int() }).optional(),
+      upstream: z.object({ url: z.string(), timeoutMs: z.number().int(), llm: z.boolean().optional() }).optional(),
     }),
   ),
   credentials: z.record(
@@ -265,7 +287,13 @@ export const gatewayConfigView = z.object({
     default: z.object({ max: z.number().int(), windowSeconds: z.number().int() }),
     routes: z.array(z.object({ path: z.string(), method: z.enum(httpMethods).optional(), max: z.number().int(), windowSeconds: z.number().int() })),
   }),
-  cache: z.object({ enabled: z.boolean(), ttlSeconds: z.number().int(), maxEntries: z.number().int() }),
+  cache: z.object({
+    enabled: z.boolean(),
+    ttlSeconds: z.number().int(),
+    maxEntries: z.number().int(),
+    routes: z.array(z.object({ path: z.string() })).optional(),
+    varyBy: z.array(z.string()).optional(),
+  }),
   webhooks: z.array(z.object({ url: z.string(), events: z.array(z.enum(webhookEvents)), hasSecret: z.boolean() })),
 });
 export type GatewayConfigView = z.output<typeof gatewayConfigView>;

@@ -66,6 +66,8 @@ export type UpstreamCall = {
   credentialHeaders: Record<string, string>;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** The body to send instead of the request's own (the same bytes, observed on their way). */
+  body?: ReadableStream<Uint8Array> | null;
 };
 
 /**
@@ -104,7 +106,7 @@ export function createUpstreamCaller(settings: UpstreamSettings) {
     });
   }
 
-  async function call({ url, method, request, clientAddress, credentialHeaders, timeoutMs, signal }: UpstreamCall): Promise<Response> {
+  async function call({ url, method, request, clientAddress, credentialHeaders, timeoutMs, signal, body: sentBody }: UpstreamCall): Promise<Response> {
     const declared = Number(request.headers.get('content-length') ?? 0);
     if (declared > settings.maxRequestBytes) {
       throw new UpstreamFailure(413, 'REQUEST_TOO_LARGE', `The request body is over ${settings.maxRequestBytes} bytes (TENANT_ROUTES_MAX_REQUEST_BYTES)`);
@@ -119,10 +121,11 @@ export function createUpstreamCaller(settings: UpstreamSettings) {
     // RFC 7239: an IPv6 node and a host with a port are quoted strings.
     headers.forwarded = `${clientAddress ? `for=${clientAddress.includes(':') ? `"[${clientAddress}]"` : clientAddress};` : ''}host="${incoming.host}";proto=${headers['x-forwarded-proto']}`;
     Object.assign(headers, credentialHeaders);
-    const hasBody = request.body !== null && method !== 'GET' && method !== 'HEAD';
+    const source = sentBody === undefined ? request.body : sentBody;
+    const hasBody = source !== null && method !== 'GET' && method !== 'HEAD';
     const body = hasBody
       ? Readable.fromWeb(
-          request.body!.pipeThrough(
+          source!.pipeThrough(
             capped(settings.maxRequestBytes, () => new UpstreamFailure(413, 'REQUEST_TOO_LARGE', `The request body is over ${settings.maxRequestBytes} bytes`)),
           ) as never,
         )

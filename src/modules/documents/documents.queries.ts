@@ -21,7 +21,7 @@ builder.queryField('tenantAlerts', (t) =>
     args: { context: t.arg({ type: TenantContextInput, required: true }) },
     resolve: async (_root, { context }, ctx) => {
       const { tenant, alerts } = await listDocumentAlerts(ctx, context);
-      const usage = await listUsageAlerts(ctx, tenant.id, null, { include: { limit: true } });
+      const usage = await listUsageAlerts(ctx, tenant.id, null, { include: { limit: true } }, ctx.meter);
       const merged: TenantAlert[] = [
         ...alerts.map((alert) => ({
           id: alert.id,

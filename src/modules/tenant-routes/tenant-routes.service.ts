@@ -1,10 +1,13 @@
-import type { Tenant } from '../../generated/prisma/client.js';
+import type { ResourceLimit, Tenant } from '../../generated/prisma/client.js';
 import { DomainError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import type { Keyring } from '../../lib/keyring.js';
 import type { Actor } from '../../kernel/principal.js';
 import { type GatewayConfigDocument, readGatewayConfig } from '../../kernel/gateway-config-spec.js';
 import { assertLive, resolveTenant, tenantStanding } from '../../kernel/tenant-access.js';
 import { openSecretValue, tenantDataKey } from '../secrets/envelope.js';
+import { type GateWarnings, gateMeteredCall } from '../usage/limit-usage.js';
+import type { UsageMeter } from '../usage/meter.js';
+import { type RouteCachePolicy, routeCachePolicy } from './route-cache-policy.js';
 import { type RouteLimit, routeLimitFor } from './route-limits.js';
 import { matchRoute, type TenantRoute, upstreamUrl } from './route-table.js';
 
@@ -14,12 +17,23 @@ export type PlannedCall = {
   route: TenantRoute;
   /** `GET /items/{id}`: what the call is metered and logged as. */
   endpoint: string;
+  /** The upstream URL, without a query credential (what a kept answer is keyed by). */
   url: URL;
-  credentialHeaders: Record<string, string>;
+  /** Opens the route's credential for this call only: the URL to send (a query credential added) and the headers it adds. */
+  credential: () => Promise<{ url: URL; headers: Record<string, string> }>;
   timeoutMs: number;
   /** The tenant's own limit the call counts on (counted by the caller of this function, before the credential is opened). */
   limit: RouteLimit | null;
+  /** Whether the answer's `usage` is metered as llm tokens (an OpenAI-compatible upstream). */
+  llm: boolean;
+  /** Spent `WARN` resource limits: the call goes through, answered with a warning. */
+  warnings: GateWarnings;
+  /** How the answer may be kept, and under which configuration version; null when it is not. */
+  cache: (RouteCachePolicy & { version: number }) | null;
 };
+
+/** The resources a tenant route's call is metered in as it goes (bytes each way; tokens for an LLM upstream). */
+export const routeResources = { bandwidth: { resource: 'bandwidth', metric: 'bytes' }, llm: { resource: 'llm', metric: 'tokens' } } as const;
 
 /** A route the configuration holds but that sends nowhere yet. */
 export class RouteWithoutUpstreamError extends DomainError {
@@ -86,7 +100,7 @@ async function credentialFor(
 }
 
 type Call = { method: string; path: string; search: string };
-type TenantWithGatewayConfig = Tenant & { gatewayConfig: { document: unknown } | null };
+type TenantWithGatewayConfig = Tenant & { gatewayConfig: { document: unknown; version?: number } | null };
 
 /** The route a call names in the tenant's gateway configuration, and where it would go: NOT_FOUND, 405 or 501 when nowhere. */
 function routeOf(document: GatewayConfigDocument, call: Call) {
@@ -114,11 +128,18 @@ export async function planTenantCall(
   actor: Actor,
   keyring: Keyring,
   call: Call & { tenantRef: string | null },
-  /** Counts the call on the tenant's limit (the rate-limit store); throws RATE_LIMITED when spent. Absent when rate limits are off. */
-  countLimit: (tenant: Pick<Tenant, 'id' | 'slug'>, limit: RouteLimit) => Promise<void> = async () => {},
+  options: {
+    /** Counts the call on the tenant's limit (the rate-limit store); throws RATE_LIMITED when spent. Absent when rate limits are off. */
+    countLimit?: (tenant: Pick<Tenant, 'id' | 'slug'>, limit: RouteLimit) => Promise<void>;
+    /** This process's metering, whose unwritten amounts count against resource limits; absent when metering is off. */
+    meter?: UsageMeter;
+  } = {},
 ): Promise<PlannedCall> {
-  const tenant = await resolveTenant<TenantWithGatewayConfig>(actor, call.tenantRef, 'routes:call', {
-    include: { gatewayConfig: { select: { document: true } } },
+  const tenant = await resolveTenant<TenantWithGatewayConfig & { resourceLimits: ResourceLimit[] }>(actor, call.tenantRef, 'routes:call', {
+    include: {
+      gatewayConfig: { select: { document: true, version: true } },
+      resourceLimits: { where: { OR: Object.values(routeResources).map(({ resource, metric }) => ({ resource, metric })) } },
+    },
   });
   assertLive(tenant, 'call the routes of');
   // Suspended or past its expiry: whoever calls, operator included, the routes do not answer (and no credential is opened).
@@ -126,9 +147,27 @@ export async function planTenantCall(
   if (standing !== 'ACTIVE') throw new ForbiddenError(`Tenant "${tenant.slug}" is ${standing}: its routes do not answer`, { tenantStatus: standing });
   const document = readGatewayConfig(tenant.gatewayConfig?.document);
   const { route, url, limit } = routeOf(document, call);
-  if (limit) await countLimit(tenant, limit);
-  const credentialHeaders = await credentialFor(actor, keyring, tenant.id, document, route, url);
-  return { tenant, route, endpoint: `${route.method} ${route.path}`, url, credentialHeaders, timeoutMs: route.upstream!.timeoutMs, limit };
+  if (limit) await options.countLimit?.(tenant, limit);
+  const llm = route.upstream!.llm === true;
+  // A spent BLOCK limit on bytes (or on tokens, for an LLM upstream) refuses the call before anything is sent.
+  const gated = tenant.resourceLimits.filter((entry) => llm || entry.resource !== routeResources.llm.resource);
+  const warnings = await gateMeteredCall(actor.prisma, options.meter, tenant, gated);
+  const policy = routeCachePolicy(document.cache, route, call.method);
+  return {
+    tenant,
+    route,
+    endpoint: `${route.method} ${route.path}`,
+    url,
+    credential: async () => {
+      const sent = new URL(url);
+      return { url: sent, headers: await credentialFor(actor, keyring, tenant.id, document, route, sent) };
+    },
+    timeoutMs: route.upstream!.timeoutMs,
+    limit,
+    llm,
+    warnings,
+    cache: policy && { ...policy, version: tenant.gatewayConfig?.version ?? 0 },
+  };
 }
 
 /** What a call would do, told without making it (GraphQL `testTenantRoute`). */

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import type { Prisma, ResourceLimit, Tenant, UsageAlert } from '../../generated/prisma/client.js';
-import type { AlertStatus, GateAction, PlanTier } from '../../generated/prisma/enums.js';
+import type { AlertStatus, GateAction } from '../../generated/prisma/enums.js';
 import { InvalidInputError } from '../../lib/errors.js';
 import { auditedChange, recordAudit } from '../../kernel/audit-trail.js';
 import { parseInput } from '../../lib/validation.js';
-import { RateLimitedError } from '../../rate-limit/limits.js';
 import type { Actor } from '../../kernel/principal.js';
 import { resolveTenant } from '../../kernel/tenant-access.js';
-import { currentWindow } from './periods.js';
+import type { UsageMeter } from './meter.js';
+import { type LimitUsage, limitExceeded, reconcileAlerts, usageAgainst } from './limit-usage.js';
 
 const name = (field: string) =>
   z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, { error: `${field} must be 1-32 lowercase letters, digits or "_", starting with a letter` });
@@ -58,12 +58,6 @@ const usageInput = z.object({
 });
 
 export type UsageInput = z.input<typeof usageInput>;
-
-/** The limit in force for the tenant's tier: the per-tier value when the definition has one. */
-export function effectiveLimit(limit: Pick<ResourceLimit, 'limit' | 'tiers'>, tier: PlanTier): number {
-  const tiers = (limit.tiers ?? {}) as Record<string, number>;
-  return tiers[tier.toLowerCase()] ?? limit.limit;
-}
 
 /** A Prisma include or select for returned limits (Pothos's query): what their fields need comes in the same statement. */
 export type ResourceLimitQuery = { include?: Prisma.ResourceLimitInclude; select?: Prisma.ResourceLimitSelect };
@@ -122,36 +116,9 @@ export async function setResourceLimits(
   return listResourceLimits(actor, tenant.id, query);
 }
 
-export type LimitUsage = {
-  limit: ResourceLimit;
-  current: number;
-  effectiveLimit: number;
-  percentage: number;
-  scope: 'TENANT' | 'USER';
-  resetsAt: Date;
-};
-
-async function usageAgainst(db: Actor['prisma'], tenant: Tenant, limit: ResourceLimit, userId?: string | null): Promise<LimitUsage> {
-  const window = currentWindow(limit.period);
-  const { _sum } = await db.usageRecord.aggregate({
-    where: { tenantId: tenant.id, resource: limit.resource, metric: limit.metric, recordedAt: { gte: window.start }, ...(userId ? { userId } : {}) },
-    _sum: { amount: true },
-  });
-  const current = _sum.amount ?? 0;
-  const max = effectiveLimit(limit, tenant.tier);
-  return {
-    limit,
-    current,
-    effectiveLimit: max,
-    percentage: max > 0 ? Math.round((current / max) * 10_000) / 100 : current > 0 ? 100 : 0,
-    scope: userId ? 'USER' : 'TENANT',
-    resetsAt: window.end,
-  };
-}
-
-export async function resourceUsage(actor: Actor, ref: string | null, userId?: string | null): Promise<LimitUsage[]> {
+export async function resourceUsage(actor: Actor, ref: string | null, userId?: string | null, meter?: UsageMeter): Promise<LimitUsage[]> {
   const { tenant, limits } = await listResourceLimits(actor, ref);
-  return Promise.all(limits.map((limit) => usageAgainst(actor.prisma, tenant, limit, userId)));
+  return Promise.all(limits.map((limit) => usageAgainst(actor.prisma, tenant, limit, userId, meter)));
 }
 
 export type Decision = {
@@ -212,13 +179,9 @@ export async function trackUsage(actor: Actor, ref: string | null, input: UsageI
     const before = await limitsFor(tx as Actor['prisma'], tenant, data.resource, data.metric, data.userId);
     const decision = decide(before, data.amount);
     if (!decision.allowed) {
-      const blocking = before.find((entry) => entry.current + data.amount > entry.effectiveLimit && entry.limit.gateAction === 'BLOCK')!;
-      throw new RateLimitedError(
-        `Limit exceeded: ${data.resource} ${data.metric} is limited to ${blocking.effectiveLimit} per ${blocking.limit.period.toLowerCase()} (current ${blocking.current}, requested ${data.amount})`,
-        `${data.resource}-${data.metric}-${blocking.limit.period.toLowerCase()}`,
-        blocking.effectiveLimit,
-        Math.round((blocking.resetsAt.getTime() - currentWindow(blocking.limit.period).start.getTime()) / 1000),
-        (blocking.resetsAt.getTime() - Date.now()) / 1000,
+      throw limitExceeded(
+        before.find((entry) => entry.current + data.amount > entry.effectiveLimit && entry.limit.gateAction === 'BLOCK')!,
+        `requested ${data.amount}`,
       );
     }
     await tx.usageRecord.create({
@@ -240,39 +203,13 @@ export async function trackUsage(actor: Actor, ref: string | null, input: UsageI
   });
 }
 
-/** Warning at 80 %, critical at 100 %, resolved when usage falls back below 80 %. */
-async function reconcileAlerts(db: Actor['prisma'], tenant: Tenant, usage: LimitUsage[], userId: string | null): Promise<UsageAlert[]> {
-  const raised: UsageAlert[] = [];
-  for (const entry of usage) {
-    const level = entry.percentage >= 100 ? 'CRITICAL' : entry.percentage >= 80 ? 'WARNING' : null;
-    const active = await db.usageAlert.findFirst({ where: { limitId: entry.limit.id, userId, status: 'ACTIVE' } });
-    if (active && active.level === level) continue;
-    if (active) await db.usageAlert.update({ where: { id: active.id }, data: { status: 'RESOLVED', resolvedAt: new Date() } });
-    if (level) {
-      raised.push(
-        await db.usageAlert.create({
-          data: {
-            tenantId: tenant.id,
-            limitId: entry.limit.id,
-            userId,
-            level,
-            current: entry.current,
-            threshold: entry.effectiveLimit,
-            percentage: entry.percentage,
-          },
-        }),
-      );
-    }
-  }
-  return raised;
-}
-
 /** A tenant's alerts, newest first; active ones are re-evaluated first, so a window that rolled over resolves them. */
 export async function listUsageAlerts(
   actor: Actor,
   ref: string | null,
   status?: AlertStatus | null,
   query: { include?: Prisma.UsageAlertInclude; select?: Prisma.UsageAlertSelect } = {},
+  meter?: UsageMeter,
 ): Promise<UsageAlert[]> {
   const tenant = await resolveTenant(actor, ref, 'usage:read');
   if (status && !['ACTIVE', 'RESOLVED'].includes(status)) {
@@ -280,7 +217,7 @@ export async function listUsageAlerts(
   }
   const active = await actor.prisma.usageAlert.findMany({ where: { tenantId: tenant.id, status: 'ACTIVE' }, include: { limit: true } });
   for (const alert of active) {
-    const usage = await usageAgainst(actor.prisma, tenant, alert.limit, alert.userId);
+    const usage = await usageAgainst(actor.prisma, tenant, alert.limit, alert.userId, meter);
     await reconcileAlerts(actor.prisma, tenant, [usage], alert.userId);
   }
   return actor.prisma.usageAlert.findMany({

@@ -6,17 +6,24 @@ export const latencyBucketsMs = [5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_0
 
 export type CallStat = { tenantId: string; hour: Date; endpoint: string; calls: number; failures: number; latencyMsSum: number; latencyBuckets: number[] };
 
+/** An amount of a tracked resource (`bandwidth`/`bytes`, `llm`/`tokens`) counted in memory until the next flush, per minute. */
+export type ResourceAmountPending = { tenantId: string; resource: string; metric: string; minute: Date; amount: number };
+
 export function startOfHour(at: Date): Date {
   return new Date(Math.floor(at.getTime() / 3_600_000) * 3_600_000);
 }
 
 /**
- * Meters API calls without a database write per request: counts accumulate in memory and
- * are written in one statement per flush (every `flushIntervalMs`, when the buffer grows
- * past `maxKeys`, and on shutdown). A crash loses at most one flush interval of counts.
+ * Meters API calls and the resources they use without a database write per request: counts
+ * accumulate in memory and are written in one statement each per flush (every
+ * `flushIntervalMs`, when a buffer grows past `maxKeys`, and on shutdown). Resource amounts
+ * become `UsageRecord` rows (one per tenant, resource, metric and minute, dated at the minute),
+ * the rows `/tenant/limits/resources/track` writes, so limits and summaries read both alike.
+ * A crash loses at most one flush interval of counts.
  */
 export class UsageMeter {
   private buffer = new Map<string, CallStat>();
+  private resources = new Map<string, ResourceAmountPending>();
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
@@ -41,8 +48,24 @@ export class UsageMeter {
     if (this.buffer.size >= this.options.maxKeys) void this.flush();
   }
 
+  /** Adds `amount` of a resource to the tenant's usage (a route call's bytes, an LLM answer's tokens). */
+  add(entry: { tenantId: string; resource: string; metric: string; amount: number; at?: Date }): void {
+    if (!(entry.amount > 0)) return;
+    const minute = new Date(Math.floor((entry.at ?? new Date()).getTime() / 60_000) * 60_000);
+    const key = `${entry.tenantId}\u0000${entry.resource}\u0000${entry.metric}\u0000${minute.getTime()}`;
+    const pending = this.resources.get(key);
+    if (pending) pending.amount += entry.amount;
+    else this.resources.set(key, { tenantId: entry.tenantId, resource: entry.resource, metric: entry.metric, minute, amount: entry.amount });
+    if (this.resources.size >= this.options.maxKeys) void this.flush();
+  }
+
   get bufferedKeys(): number {
-    return this.buffer.size;
+    return this.buffer.size + this.resources.size;
+  }
+
+  /** Resource amounts not yet written. */
+  pendingResources(tenantId: string): ResourceAmountPending[] {
+    return [...this.resources.values()].filter((entry) => entry.tenantId === tenantId);
   }
 
   /** Counts not yet written, so reads in this process are exact. */
@@ -52,24 +75,41 @@ export class UsageMeter {
 
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
-      if (this.buffer.size === 0) return;
-      const batch = [...this.buffer.values()];
-      this.buffer = new Map();
-      try {
-        await this.write(batch);
-        this.logger.debug('usage flushed', { rows: batch.length });
-      } catch (error) {
-        // Counts for tenants deleted meanwhile are dropped; anything else is retried next flush.
-        const live = new Set(
-          (await this.prisma.tenant.findMany({ where: { id: { in: batch.map((stat) => stat.tenantId) } }, select: { id: true } }).catch(() => [])).map(
-            (tenant) => tenant.id,
-          ),
-        );
-        for (const stat of batch) if (live.has(stat.tenantId)) this.merge(stat);
-        this.logger.warn('usage flush failed; will retry', { error, rows: batch.length });
+      if (this.buffer.size > 0) {
+        const batch = [...this.buffer.values()];
+        this.buffer = new Map();
+        try {
+          await this.write(batch);
+          this.logger.debug('usage flushed', { rows: batch.length });
+        } catch (error) {
+          // Counts for tenants deleted meanwhile are dropped; anything else is retried next flush.
+          const live = await this.liveTenants(batch);
+          for (const stat of batch) if (live.has(stat.tenantId)) this.merge(stat);
+          this.logger.warn('usage flush failed; will retry', { error, rows: batch.length });
+        }
+      }
+      if (this.resources.size > 0) {
+        const batch = [...this.resources.values()];
+        this.resources = new Map();
+        try {
+          await this.prisma.usageRecord.createMany({
+            data: batch.map(({ tenantId, resource, metric, amount, minute }) => ({ tenantId, resource, metric, amount, recordedAt: minute })),
+          });
+        } catch (error) {
+          const live = await this.liveTenants(batch);
+          for (const entry of batch) if (live.has(entry.tenantId)) this.add({ ...entry, at: entry.minute });
+          this.logger.warn('resource usage flush failed; will retry', { error, rows: batch.length });
+        }
       }
     });
     return this.flushing;
+  }
+
+  private async liveTenants(batch: { tenantId: string }[]): Promise<Set<string>> {
+    const rows = await this.prisma.tenant
+      .findMany({ where: { id: { in: [...new Set(batch.map((entry) => entry.tenantId))] } }, select: { id: true } })
+      .catch(() => []);
+    return new Set(rows.map((tenant) => tenant.id));
   }
 
   /** One statement: each (tenant, hour, endpoint) row gains the batch's counts, histogram element by element. */

@@ -63,7 +63,7 @@ builder.queryField('resourceUsage', (t) =>
     type: [LimitUsageRef],
     description: "Usage against each of the tenant's limits, for the tenant or for one user",
     args: { tenant: tenantArg(t), userId: t.arg.string({ required: false }) },
-    resolve: (_root, args, ctx) => resourceUsage(ctx, tenantRef(args.tenant), args.userId),
+    resolve: (_root, args, ctx) => resourceUsage(ctx, tenantRef(args.tenant), args.userId, ctx.meter),
   }),
 );
 
@@ -90,6 +90,6 @@ builder.queryField('usageAlerts', (t) =>
   t.prismaField({
     type: [UsageAlertRef],
     args: { tenant: tenantArg(t), status: t.arg({ type: AlertStatus, required: false }) },
-    resolve: (query, _root, args, ctx) => listUsageAlerts(ctx, tenantRef(args.tenant), args.status, query),
+    resolve: (query, _root, args, ctx) => listUsageAlerts(ctx, tenantRef(args.tenant), args.status, query, ctx.meter),
   }),
 );

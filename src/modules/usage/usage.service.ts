@@ -13,19 +13,22 @@ export function resourceName(resource: string, metric: string): string {
   return `${resource}_${metric}`;
 }
 
-async function resourceTotals(actor: Actor, tenantId: string, start: Date, end: Date): Promise<ResourceAmount[]> {
+async function resourceTotals(actor: Actor, meter: UsageMeter, tenantId: string, start: Date, end: Date): Promise<ResourceAmount[]> {
   const groups = await actor.prisma.usageRecord.groupBy({
     by: ['resource', 'metric'],
     where: { tenantId, recordedAt: { gte: start, lt: end } },
     _sum: { amount: true },
-    orderBy: [{ resource: 'asc' }, { metric: 'asc' }],
   });
-  return groups.map((group) => ({
-    name: resourceName(group.resource, group.metric),
-    resource: group.resource,
-    metric: group.metric,
-    amount: group._sum.amount ?? 0,
-  }));
+  const totals = new Map<string, ResourceAmount>();
+  const add = (resource: string, metric: string, amount: number) => {
+    const name = resourceName(resource, metric);
+    const entry = totals.get(name) ?? { name, resource, metric, amount: 0 };
+    entry.amount += amount;
+    totals.set(name, entry);
+  };
+  for (const group of groups) add(group.resource, group.metric, group._sum.amount ?? 0);
+  for (const entry of meter.pendingResources(tenantId)) if (entry.minute >= start && entry.minute < end) add(entry.resource, entry.metric, entry.amount);
+  return [...totals.values()].sort((a, b) => a.resource.localeCompare(b.resource) || a.metric.localeCompare(b.metric));
 }
 
 export type UsageSummary = { tenant: Tenant; period: string; apiCalls: number; resources: ResourceAmount[] };
@@ -35,7 +38,7 @@ export async function usageSummary(actor: Actor, meter: UsageMeter, ref: string 
   const month = parseMonth(period);
   const [stats, resources] = await Promise.all([
     callStats(actor, meter, tenant.id, month.start, month.end),
-    resourceTotals(actor, tenant.id, month.start, month.end),
+    resourceTotals(actor, meter, tenant.id, month.start, month.end),
   ]);
   return { tenant, period: month.label, apiCalls: stats.reduce((sum, stat) => sum + stat.calls, 0), resources };
 }
@@ -62,7 +65,11 @@ export async function usageHistory(actor: Actor, meter: UsageMeter, ref: string 
     return entry;
   };
   for (const stat of stats) day(isoDate(stat.hour)).apiCalls += stat.calls;
-  for (const record of records) {
+  const pending = meter
+    .pendingResources(tenant.id)
+    .filter((entry) => entry.minute >= month.start && entry.minute < month.end)
+    .map((entry) => ({ day: entry.minute, resource: entry.resource, metric: entry.metric, amount: entry.amount }));
+  for (const record of [...records, ...pending]) {
     const resources = day(isoDate(new Date(record.day))).resources;
     const name = resourceName(record.resource, record.metric);
     const entry = resources.get(name) ?? { name, resource: record.resource, metric: record.metric, amount: 0 };

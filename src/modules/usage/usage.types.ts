@@ -1,7 +1,7 @@
 import { type BuilderTypes, builder } from '../../graphql/builder.js';
 import { TenantRef } from '../tenants/tenants.types.js';
-import type { Decision, LimitUsage, TrackResult } from './limits.service.js';
-import { effectiveLimit } from './limits.service.js';
+import { effectiveLimit, type LimitUsage } from './limit-usage.js';
+import type { Decision, TrackResult } from './limits.service.js';
 import type { CallMetrics, ResourceAmount, UsageDay, UsageMetrics, UsageSummary } from './usage.service.js';
 
 export const LimitPeriod = builder.enumType('LimitPeriod', { values: ['MINUTE', 'HOUR', 'DAY', 'MONTH'] as const });
