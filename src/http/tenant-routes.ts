@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { DomainError, httpStatusByCode } from '../lib/errors.js';
 import type { Keyring } from '../lib/keyring.js';
@@ -109,7 +110,7 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
         for (const [name, value] of extra) headers.set(name, value);
         headers.set('age', String(kept.ageSeconds));
         headers.set('x-cache', 'HIT');
-        return new Response(kept.answer.body.byteLength ? (kept.answer.body as Uint8Array<ArrayBuffer>) : null, { status: kept.answer.status, headers });
+        return new Response(kept.answer.body.byteLength ? (kept.answer.body as Uint8Array<ArrayBuffer>) : null, { status: kept.answer.status, statusText: STATUS_CODES[kept.answer.status], headers });
       }
       extra.set('x-cache', fresh ? 'BYPASS' : 'MISS');
     }
@@ -157,10 +158,11 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
       };
       if (!response.body) {
         done();
-        return new Response(null, { status: response.status, headers });
+        return new Response(null, { status: response.status, statusText: STATUS_CODES[response.status], headers });
       }
       const passed = tapped(response.body, seen, done);
-      return new Response(passed, { status: response.status, headers });
+      // The reason phrase is the standard one (undici does not pass the upstream's on).
+      return new Response(passed, { status: response.status, statusText: STATUS_CODES[response.status], headers });
     } catch (error) {
       if (error instanceof DomainError) return refusal(error);
       metered(false);
