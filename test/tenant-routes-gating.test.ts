@@ -283,3 +283,54 @@ describe('metering and resource limits', () => {
     expect((refused.json() as { message: string }).message).toMatch(/^Limit exceeded: bandwidth bytes is limited to 10 per hour/);
   });
 });
+
+describe('webhook events', () => {
+  test('route.called for every call (a kept answer too), route.failed for a failed one; the payload holds no header, body or secret', async () => {
+    const { call, save, tenant } = await tenantWith({
+      routes: [
+        { path: '/data', method: 'GET', upstream: { url: 'UPSTREAM/data' } },
+        { path: '/down', method: 'GET', upstream: { url: 'http://127.0.0.1:1/down' } },
+      ],
+      cache: { enabled: true },
+    });
+    await save({
+      webhooks: [
+        { url: 'https://hooks.example.com/called', events: ['route.called'] },
+        { url: 'https://hooks.example.com/failed', events: ['route.failed'] },
+      ],
+    });
+    await call('GET', '/data');
+    await call('GET', '/data', { headers: { 'x-secret-header': 'do-not-send' } });
+    expect((await call('GET', '/down')).status).toBe(502);
+    const deliveries = async () =>
+      gateway.database.prisma.webhookDelivery.findMany({
+        where: { tenantId: tenant.id },
+        orderBy: { createdAt: 'asc' },
+        select: { event: true, url: true, payload: true },
+      });
+    await expect.poll(async () => (await deliveries()).length).toBe(4);
+    const written = await deliveries();
+    const byEvent = (event: string) => written.filter((delivery) => delivery.event === event).map((delivery) => delivery.payload as Record<string, unknown>);
+    expect(
+      byEvent('route.called')
+        .map((payload) => [
+          payload.target,
+          (payload.changes as { status: number; cache: string | null }).status,
+          (payload.changes as { cache: string | null }).cache,
+        ])
+        .sort(),
+    ).toEqual([
+      ['route GET /data', 200, 'HIT'],
+      ['route GET /data', 200, 'MISS'],
+      ['route GET /down', 502, 'MISS'],
+    ]);
+    expect(byEvent('route.failed')).toEqual([
+      expect.objectContaining({
+        event: 'route.failed',
+        target: 'route GET /down',
+        changes: expect.objectContaining({ status: 502, error: 'upstream_unreachable', path: '/down' }),
+      }),
+    ]);
+    expect(JSON.stringify(written)).not.toContain('do-not-send');
+  });
+});

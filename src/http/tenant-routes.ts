@@ -7,6 +7,7 @@ import type { CounterStore } from '../rate-limit/store.js';
 import type { Logger } from '../lib/logger.js';
 import type { UsageMeter } from '../modules/usage/meter.js';
 import {
+  announceRouteCall,
   MethodNotAllowedError,
   type PlannedCall,
   planTenantCall,
@@ -87,6 +88,15 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
     noteTenant(request, tenantId);
     const started = performance.now();
     const metered = (ok: boolean) => meter?.record({ tenantId, endpoint: `route ${plan.endpoint}`, ok, latencyMs: performance.now() - started });
+    // Webhook events (route.called, route.failed) are written beside the answer, never holding it up.
+    const announce = (status: number, error: string | null = null) => {
+      if (!plan.announces.called && !plan.announces.failed) return;
+      const cacheState = extra.get('x-cache') as 'HIT' | 'MISS' | 'BYPASS' | null;
+      const outcome = { method: request.method, path, status, latencyMs: performance.now() - started, cache: cacheState, error };
+      announceRouteCall(prisma, plan, outcome).catch((failure: unknown) =>
+        logger.warn('route call event not written', { tenant: tenantId, route: plan.endpoint, error: failure }),
+      );
+    };
     const bytes = (chunk: Uint8Array) => meter?.add({ tenantId, ...routeResources.bandwidth, amount: chunk.byteLength });
     const extra = new Headers();
     if (plan.warnings.length) {
@@ -110,7 +120,13 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
         for (const [name, value] of extra) headers.set(name, value);
         headers.set('age', String(kept.ageSeconds));
         headers.set('x-cache', 'HIT');
-        return new Response(kept.answer.body.byteLength ? (kept.answer.body as Uint8Array<ArrayBuffer>) : null, { status: kept.answer.status, statusText: STATUS_CODES[kept.answer.status], headers });
+        extra.set('x-cache', 'HIT');
+        announce(kept.answer.status);
+        return new Response(kept.answer.body.byteLength ? (kept.answer.body as Uint8Array<ArrayBuffer>) : null, {
+          status: kept.answer.status,
+          statusText: STATUS_CODES[kept.answer.status],
+          headers,
+        });
       }
       extra.set('x-cache', fresh ? 'BYPASS' : 'MISS');
     }
@@ -128,6 +144,7 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
         body: request.body && tapped(request.body, bytes),
       });
       metered(response.status < 500);
+      announce(response.status);
       const headers = new Headers(response.headers);
       for (const [name, value] of extra) headers.set(name, value);
       const keep = key && plan.cache && !/\bno-store\b/.test(asked) ? keepableFor(response, plan.cache) : null;
@@ -167,6 +184,7 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
       if (error instanceof DomainError) return refusal(error);
       metered(false);
       if (error instanceof UpstreamFailure) {
+        announce(error.status, error.code.toLowerCase());
         logger.info('tenant route call failed', { tenant: tenantId, route: plan.endpoint, status: error.status, code: error.code, detail: error.detail });
         return failure(error.status, error.code, error.message);
       }

@@ -26,6 +26,8 @@ export const webhookEvents = [
   'tenant.deleted',
   'tenant.restored',
   'tenant.purged',
+  'route.called',
+  'route.failed',
 ] as const;
 
 export const limits = {

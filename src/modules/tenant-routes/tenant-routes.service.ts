@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { ResourceLimit, Tenant } from '../../generated/prisma/client.js';
 import { DomainError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import type { Keyring } from '../../lib/keyring.js';
 import type { Actor } from '../../kernel/principal.js';
 import { type GatewayConfigDocument, readGatewayConfig } from '../../kernel/gateway-config-spec.js';
 import { assertLive, resolveTenant, tenantStanding } from '../../kernel/tenant-access.js';
+import { enqueueWebhooks } from '../../kernel/webhook-outbox.js';
 import { openSecretValue, tenantDataKey } from '../secrets/envelope.js';
 import { type GateWarnings, gateMeteredCall } from '../usage/limit-usage.js';
 import type { UsageMeter } from '../usage/meter.js';
@@ -30,6 +32,8 @@ export type PlannedCall = {
   warnings: GateWarnings;
   /** How the answer may be kept, and under which configuration version; null when it is not. */
   cache: (RouteCachePolicy & { version: number }) | null;
+  /** Whether a webhook subscribes to `route.called` (every call) or `route.failed`. */
+  announces: { called: boolean; failed: boolean };
 };
 
 /** The resources a tenant route's call is metered in as it goes (bytes each way; tokens for an LLM upstream). */
@@ -167,7 +171,45 @@ export async function planTenantCall(
     llm,
     warnings,
     cache: policy && { ...policy, version: tenant.gatewayConfig?.version ?? 0 },
+    announces: {
+      called: document.webhooks.some((webhook) => (webhook.events as string[]).includes('route.called')),
+      failed: document.webhooks.some((webhook) => (webhook.events as string[]).includes('route.failed')),
+    },
   };
+}
+
+/** What a route call's webhook event tells: the call, its answer's status, how long it took, whether a kept answer served it, and the gateway's error code when it failed. */
+export type RouteCallOutcome = {
+  method: string;
+  path: string;
+  status: number;
+  latencyMs: number;
+  cache: 'HIT' | 'MISS' | 'BYPASS' | null;
+  error: string | null;
+};
+
+/** A failed call: the upstream's 5xx, or the gateway's own 413/502/504 for it. */
+export const isFailedCall = (outcome: Pick<RouteCallOutcome, 'status'>) => outcome.status >= 500 || outcome.status === 413;
+
+/**
+ * Announces a call to the webhooks that subscribe: `route.called` for every call, `route.failed`
+ * for a failed one; each delivery a record and a job, written together. The route's template
+ * is the event's target; the payload never holds a header, body or credential.
+ */
+export async function announceRouteCall(prisma: Actor['prisma'], plan: PlannedCall, outcome: RouteCallOutcome): Promise<void> {
+  const events = [...(plan.announces.called ? ['route.called'] : []), ...(plan.announces.failed && isFailedCall(outcome) ? ['route.failed'] : [])];
+  for (const event of events) {
+    await prisma.$transaction((tx) =>
+      enqueueWebhooks(tx, {
+        id: randomUUID(),
+        event,
+        tenantId: plan.tenant.id,
+        target: `route ${plan.endpoint}`,
+        changes: { ...outcome, latencyMs: Math.round(outcome.latencyMs * 100) / 100 },
+        occurredAt: new Date().toISOString(),
+      }),
+    );
+  }
 }
 
 /** What a call would do, told without making it (GraphQL `testTenantRoute`). */
