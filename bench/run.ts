@@ -21,6 +21,7 @@ import { seedTenants } from './seed.js';
 // up to that many (ids drawn from all of them): W1U and W2U past the cache, then W1 once every
 // answer is cached (hit rate, entries, bytes, evictions), with peak RSS.
 // --only W6: just that workload, gateway against baseline, no report (a check that it runs);
+// --only R1: tenant routes vs the upstream directly;
 // --only scale [--scale N]: just the scale run; --only C1:
 // what the change log costs a tenant's single-row write, without and with its triggers (issue 27).
 // --ab KEY=VALUE[,…] [--workload W2]: one workload on the gateway as configured vs with those
@@ -482,6 +483,40 @@ async function proxyWorkload(gateway: Server, gatewayDatabaseUrl: string, server
   return { ...result, ratio: result.proxy.qps / result.direct.qps };
 }
 
+/**
+ * R1, tenant routes: a GET of a ~1 KB item from a loopback upstream (bench/upstream.ts), sent to
+ * the upstream directly and through a route of the first tenant (`/gw/items/{id}`, the operator
+ * key and X-Tenant-ID, no credential), then through a cached route of the same upstream
+ * (`/gw/cached/{id}`: after the warm-up every id's answer is kept). Same connections, same ids
+ * (1,000 of them). Ratios against direct.
+ */
+async function routeWorkload(gateway: Server, tenant: string, servers: Server[]) {
+  const upstream = await startProcess('upstream', [path.join(root, 'dist/bench/upstream.js')], {}, 'upstream_requests_total');
+  servers.push(upstream);
+  const headers = { authorization: `Bearer ${operatorKey}`, 'x-tenant-id': tenant, 'content-type': 'application/json' };
+  const saved = await fetch(`${gateway.url}/tenant/config`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      routes: [
+        { path: '/items/{id}', method: 'GET', upstream: { url: `${upstream.url}/items/{id}` } },
+        { path: '/cached/{id}', method: 'GET', upstream: { url: `${upstream.url}/items/{id}` } },
+      ],
+      cache: { enabled: true, ttlSeconds: 3600, maxEntries: 100_000, routes: [{ path: '/cached/{id}' }] },
+    }),
+  });
+  if (saved.status !== 200) throw new Error(`R1: saving the routes answered ${saved.status}: ${await saved.text()}`);
+  const ids = Array.from({ length: 1000 }, (_, n) => String(n));
+  const via = (route: string): Mix => [{ weight: 1, method: 'GET', path: `/gw/${route}/{id}`, headers: { 'x-tenant-id': tenant } }];
+  log('R1: GET of an item directly from the upstream, through a tenant route, through a cached route');
+  const direct = await measure(upstream, ids, [{ weight: 1, method: 'GET', path: '/items/{id}', anonymous: true }]);
+  const routed = await measure(gateway, ids, via('items'));
+  const cached = await measure(gateway, ids, via('cached'));
+  await stop(upstream);
+  servers.splice(servers.indexOf(upstream), 1);
+  return { direct, routed, cached, ratio: routed.rps / direct.rps, cachedRatio: cached.rps / direct.rps };
+}
+
 const graphqlConfigRead: Mix = [
   {
     weight: 1,
@@ -517,6 +552,8 @@ const gatewayEnv = (databaseUrl: string, extra: Record<string, string> = {}) => 
   TENANTSDB_PROXY_HOST: '127.0.0.1',
   TENANTSDB_PROXY_LISTEN_HOST: '127.0.0.1',
   TENANTSDB_PROXY_PLAINTEXT: 'allow',
+  // R1's upstream is on loopback.
+  TENANT_ROUTES_ALLOW_PRIVATE: 'on',
   ...extra,
 });
 
@@ -692,6 +729,13 @@ async function main() {
         `P1: proxy ${Math.round(proxy.proxy.qps)} q/s (p50 ${proxy.proxy.p50} ms, p99 ${proxy.proxy.p99} ms, ${proxy.proxy.errors} errors, ${Math.round(proxy.proxy.gatewayCpuMicrosPerQuery)} µs gateway CPU/query); direct ${Math.round(proxy.direct.qps)} q/s (p50 ${proxy.direct.p50} ms, p99 ${proxy.direct.p99} ms); ratio ${proxy.ratio.toFixed(2)}×`,
       );
     }
+    let routes: Report['routes'] = null;
+    if (!options.only || options.only === 'R1') {
+      routes = await routeWorkload(gateway, ids[0]!, servers);
+      log(
+        `R1: direct ${Math.round(routes.direct.rps)} req/s (p50 ${routes.direct.p50} ms, p99 ${routes.direct.p99} ms); routed ${Math.round(routes.routed.rps)} req/s (p50 ${routes.routed.p50} ms, p99 ${routes.routed.p99} ms, non-2xx ${routes.routed.non2xx}, ${routes.routed.statementsPerRequest.toFixed(2)} SQL/request, ${Math.round(routes.routed.cpuMicrosPerRequest)} µs CPU/request) ${times(routes.ratio)}; cached ${Math.round(routes.cached.rps)} req/s (non-2xx ${routes.cached.non2xx}, ${routes.cached.statementsPerRequest.toFixed(2)} SQL/request, ${Math.round(routes.cached.cpuMicrosPerRequest)} µs CPU/request) ${times(routes.cachedRatio)}`,
+      );
+    }
     let changeCapture: Report['changeCapture'] = null;
     if (!options.only || options.only === 'C1') {
       log('C1: single-row writes in a tenant role without, then with, the change log (two rounds)');
@@ -778,6 +822,7 @@ async function main() {
       hostile,
       pglite,
       proxy,
+      routes,
       changeCapture,
       staleness,
       startup,
@@ -812,6 +857,7 @@ type Report = {
   hostile: Awaited<ReturnType<typeof hostileLoad>> | null;
   pglite: Record<string, Measurement>;
   proxy: { proxy: QueryMeasurement & { gatewayCpuMicrosPerQuery: number }; direct: QueryMeasurement; connections: number; ratio: number } | null;
+  routes: { direct: Measurement; routed: Measurement; cached: Measurement; ratio: number; cachedRatio: number } | null;
   changeCapture: Awaited<ReturnType<typeof captureCost>> | null;
   staleness: Awaited<ReturnType<typeof measureStaleness>> | null;
   startup: {
@@ -884,6 +930,9 @@ function markdown(report: Report): string {
     report.proxy
       ? `| P1: SELECT by key through the TenantsDB proxy vs directly (${report.proxy.connections} connections) | ≥ 0.7× | ${times(report.proxy.ratio)} (${Math.round(report.proxy.proxy.qps)} vs ${Math.round(report.proxy.direct.qps)} queries/s; p99 ${report.proxy.proxy.p99} vs ${report.proxy.direct.p99} ms; ${Math.round(report.proxy.proxy.gatewayCpuMicrosPerQuery)} µs of gateway CPU per query) |`
       : '| P1: the TenantsDB proxy vs directly | ≥ 0.7× | not measured |',
+    report.routes
+      ? `| R1: GET through a tenant route vs the upstream directly; a cached route | ≥ 0.7×; cached ≥ 2× | ${times(report.routes.ratio)} (${Math.round(report.routes.routed.rps)} vs ${Math.round(report.routes.direct.rps)} req/s; p99 ${report.routes.routed.p99} vs ${report.routes.direct.p99} ms; ${fixed(report.routes.routed.statementsPerRequest)} SQL and ${Math.round(report.routes.routed.cpuMicrosPerRequest)} µs of gateway CPU per request); cached ${times(report.routes.cachedRatio)} (${Math.round(report.routes.cached.rps)} req/s, ${fixed(report.routes.cached.statementsPerRequest)} SQL/request) |`
+      : '| R1: tenant routes vs the upstream directly | ≥ 0.7× | not measured |',
     report.changeCapture
       ? `| C1: a tenant's single-row write with the change log vs without (${report.changeCapture.connections} sessions) | measured | ${times(report.changeCapture.ratio)} (${report.changeCapture.writesPerSecond.with} vs ${report.changeCapture.writesPerSecond.without} writes/s; ${report.changeCapture.microsPerWrite.with} vs ${report.changeCapture.microsPerWrite.without} µs per write) |`
       : '| C1: the change log per write | measured | not measured |',

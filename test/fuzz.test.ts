@@ -102,6 +102,8 @@ const gatewayConfigNames = [
   'header',
   'parameter',
   'username',
+  'llm',
+  'varyBy',
 ];
 const dataPlaneNames = ['blueprint', 'blueprint_name', 'query', 'tenant_id', 'all_tenants', 'version', 'deploy_all'];
 const workspaceNames = [
