@@ -258,6 +258,7 @@ export function createApp({
       domains,
       regionalDeploys,
       controlCorePrefix: env.CONTROL_CORE_API_PREFIX,
+      tenantRoutesPrefix: env.TENANT_ROUTES_PREFIX,
       fieldLimiter,
       keyring,
       queryLogs: { slowQueryMs: env.SLOW_QUERY_MS },

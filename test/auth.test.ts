@@ -714,6 +714,7 @@ const matrix: Cell[] = [
     variables: tenant,
     expect: tenantCell('read'),
   },
+  { operation: 'query ($tenant: ID!) { tenantRoutes(tenant: $tenant) { servedAt calls } }', variables: tenant, expect: tenantCell('read') },
   {
     operation: 'mutation ($tenant: ID!) { saveGatewayConfig(tenant: $tenant, input: { cache: { enabled: true } }) { updatedFields } }',
     variables: tenant,

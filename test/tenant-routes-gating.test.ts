@@ -334,3 +334,27 @@ describe('webhook events', () => {
     expect(JSON.stringify(written)).not.toContain('do-not-send');
   });
 });
+
+test("tenantRoutes: the tenant's routes as served, cached or not, their limit and this month's calls and failures", async () => {
+  const { call, save, tenant } = await tenantWith({
+    routes: [
+      { path: '/data', method: 'GET', upstream: { url: 'UPSTREAM/data' } },
+      { path: '/down', method: 'GET', upstream: { url: 'http://127.0.0.1:1/down' } },
+    ],
+  });
+  await save({ cache: { enabled: true, routes: [{ path: '/data' }] }, rateLimit: { enabled: true, routes: [{ path: '/down', max: 5 }] } });
+  await call('GET', '/data');
+  await call('GET', '/data');
+  await call('GET', '/down');
+  const listed = await gateway.graphql(
+    'query ($tenant: ID) { tenantRoutes(tenant: $tenant) { route { path method } servedAt cached rateLimit calls failures averageLatencyMs } }',
+    { tenant: tenant.slug },
+  );
+  expect(listed.errors).toBeUndefined();
+  const routes = (listed.data as { tenantRoutes: Record<string, unknown>[] }).tenantRoutes;
+  expect(routes.map(({ averageLatencyMs, ...rest }) => rest)).toEqual([
+    { route: { path: '/data', method: 'GET' }, servedAt: '/gw/data', cached: true, rateLimit: "the tenant's default rateLimit", calls: 2, failures: 0 },
+    { route: { path: '/down', method: 'GET' }, servedAt: '/gw/down', cached: false, rateLimit: 'rateLimit.routes.0 (any method /down)', calls: 1, failures: 1 },
+  ]);
+  expect(routes[0]!.averageLatencyMs).toBeGreaterThanOrEqual(0);
+});

@@ -22,6 +22,8 @@ export type GraphQLContext = Actor &
     regionalDeploys: RegionalDeployDeps;
     /** Where Control Core routes are mounted: tenant metrics name routes under it (`/policies`). */
     controlCorePrefix: string;
+    /** Where tenants' own routes answer (TENANT_ROUTES_PREFIX, `/gw`). */
+    tenantRoutesPrefix: string;
     accounts: AccountDeps;
     /** Tenant and workspace schemas (TenantsDB's data plane). */
     dataPlane: DataPlaneDeps;

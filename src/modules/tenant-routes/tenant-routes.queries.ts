@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.js';
-import { testTenantRoute } from './tenant-routes.service.js';
-import { RouteTestRef } from './tenant-routes.types.js';
+import { listTenantRoutes, testTenantRoute } from './tenant-routes.service.js';
+import { RouteSummaryRef, RouteTestRef } from './tenant-routes.types.js';
 
 builder.queryField('testTenantRoute', (t) =>
   t.field({
@@ -21,5 +21,14 @@ builder.queryField('testTenantRoute', (t) =>
         search: given.search,
       });
     },
+  }),
+);
+
+builder.queryField('tenantRoutes', (t) =>
+  t.field({
+    description: "The tenant's routes as served at the routes prefix: whether each is cached, the limit it counts on, and its calls this month",
+    type: [RouteSummaryRef],
+    args: { tenant: t.arg.id({ required: false, description: "UUID or slug; the API key's own tenant when absent" }) },
+    resolve: (_root, args, ctx) => listTenantRoutes(ctx, args.tenant == null ? null : String(args.tenant), ctx.tenantRoutesPrefix, ctx.meter),
   }),
 );

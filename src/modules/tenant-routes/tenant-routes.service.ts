@@ -7,6 +7,8 @@ import { type GatewayConfigDocument, readGatewayConfig } from '../../kernel/gate
 import { assertLive, resolveTenant, tenantStanding } from '../../kernel/tenant-access.js';
 import { enqueueWebhooks } from '../../kernel/webhook-outbox.js';
 import { openSecretValue, tenantDataKey } from '../secrets/envelope.js';
+import { callStats } from '../usage/call-stats.js';
+import { parseMonth } from '../usage/periods.js';
 import { type GateWarnings, gateMeteredCall } from '../usage/limit-usage.js';
 import type { UsageMeter } from '../usage/meter.js';
 import { type RouteCachePolicy, routeCachePolicy } from './route-cache-policy.js';
@@ -253,4 +255,45 @@ export async function testTenantRoute(actor: Actor, ref: string | null | undefin
     const route = error instanceof RouteWithoutUpstreamError ? (document.routes[Number(String(error.details.field).split('.')[1])] ?? null) : null;
     return { matched: route !== null, problem: error.message, status, route, upstreamUrl: null, credential: route?.credential ?? null, rateLimit: null };
   }
+}
+
+/** One of the tenant's routes as it is served, with its calls this month (UTC). */
+export type RouteSummary = {
+  route: TenantRoute;
+  /** Where it answers: the routes' prefix and its path. */
+  servedAt: string;
+  /** Whether its GET answers are kept (the cache section). */
+  cached: boolean;
+  /** The tenant's own limit its calls count on, when rate limits are enabled. */
+  rateLimit: string | null;
+  calls: number;
+  failures: number;
+  averageLatencyMs: number;
+};
+
+/**
+ * The tenant's routes as served (`config:read`): where each answers, whether it is cached, which
+ * limit it counts on, and its calls and failures this month (what is stored plus what this
+ * process's meter still holds).
+ */
+export async function listTenantRoutes(actor: Actor, ref: string | null | undefined, prefix: string, meter?: UsageMeter): Promise<RouteSummary[]> {
+  const tenant = await resolveTenant<TenantWithGatewayConfig>(actor, ref, 'config:read', { include: { gatewayConfig: { select: { document: true } } } });
+  const document = readGatewayConfig(tenant.gatewayConfig?.document);
+  const month = parseMonth(null);
+  const stats = meter
+    ? await callStats(actor, meter, tenant.id, month.start, month.end)
+    : await actor.prisma.apiCallStat.findMany({ where: { tenantId: tenant.id, hour: { gte: month.start, lt: month.end } } });
+  return document.routes.map((route) => {
+    const mine = stats.filter((stat) => stat.endpoint === `route ${route.method} ${route.path}`);
+    const calls = mine.reduce((sum, stat) => sum + stat.calls, 0);
+    return {
+      route,
+      servedAt: `${prefix}${route.path}`,
+      cached: route.method === 'GET' && routeCachePolicy(document.cache, route, 'GET') !== null,
+      rateLimit: routeLimitFor(document.rateLimit, route)?.label ?? null,
+      calls,
+      failures: mine.reduce((sum, stat) => sum + stat.failures, 0),
+      averageLatencyMs: calls ? Math.round((mine.reduce((sum, stat) => sum + stat.latencyMsSum, 0) / calls) * 100) / 100 : 0,
+    };
+  });
 }

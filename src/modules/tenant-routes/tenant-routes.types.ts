@@ -1,6 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { GatewayRouteRef } from '../gateway-config/gateway-config.types.js';
-import type { RouteTest } from './tenant-routes.service.js';
+import type { RouteSummary, RouteTest } from './tenant-routes.service.js';
 
 export const RouteTestRef = builder.objectRef<RouteTest>('TenantRouteTest').implement({
   description: 'What a call to a tenant route (/gw<path>) would do, told without making it',
@@ -15,5 +15,18 @@ export const RouteTestRef = builder.objectRef<RouteTest>('TenantRouteTest').impl
     }),
     credential: t.exposeString('credential', { nullable: true, description: 'The credential the call would carry (its secret is not opened)' }),
     rateLimit: t.exposeString('rateLimit', { nullable: true, description: "The tenant's own limit the call would count on" }),
+  }),
+});
+
+export const RouteSummaryRef = builder.objectRef<RouteSummary>('TenantRouteSummary').implement({
+  description: "One of the tenant's routes as the gateway serves it, with its calls this month (UTC)",
+  fields: (t) => ({
+    route: t.field({ type: GatewayRouteRef as never, resolve: (summary) => summary.route as never }),
+    servedAt: t.exposeString('servedAt', { description: 'Where it answers: the routes prefix and its path (/gw/items/{id})' }),
+    cached: t.exposeBoolean('cached', { description: 'Whether its GET answers are kept (the cache section)' }),
+    rateLimit: t.exposeString('rateLimit', { nullable: true, description: "The tenant's own limit its calls count on, when rate limits are enabled" }),
+    calls: t.exposeInt('calls'),
+    failures: t.exposeInt('failures', { description: "The upstream's 5xx and the gateway's 413, 502 and 504" }),
+    averageLatencyMs: t.exposeFloat('averageLatencyMs'),
   }),
 });
