@@ -1,4 +1,7 @@
+import { once } from 'node:events';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -17,6 +20,12 @@ const operatorKey = 'redis-test-operator-key-0123456789';
 describe.skipIf(!redisUrl)('rate limits shared through Redis', () => {
   const servers: ServerProcess[] = [];
   const dirs: string[] = [];
+  // The tenant's route's upstream, counting what reaches it.
+  let upstreamCalls = 0;
+  const upstream = http.createServer((_request, response) => {
+    upstreamCalls++;
+    response.end('{}');
+  });
   const slug = `shared_${Date.now()}`;
   const start = (dataDir: string) =>
     startServerProcess({
@@ -24,6 +33,7 @@ describe.skipIf(!redisUrl)('rate limits shared through Redis', () => {
       REDIS_URL: redisUrl!,
       GATEWAY_ADMIN_KEY: operatorKey,
       RATE_LIMIT_CONFIG_UPDATES_PER_MINUTE: '10',
+      TENANT_ROUTES_ALLOW_PRIVATE: 'on',
       LOG_LEVEL: 'warn',
     });
   beforeAll(async () => {
@@ -38,6 +48,17 @@ describe.skipIf(!redisUrl)('rate limits shared through Redis', () => {
         body: JSON.stringify({ query: `mutation { createTenant(input: { slug: "${slug}", name: "Shared" }) { id } }` }),
       });
       expect(((await created.json()) as { errors?: unknown }).errors).toBeUndefined();
+      upstream.listen(0, '127.0.0.1');
+      await once(upstream, 'listening');
+      const saved = await fetch(`${seeding.url}/tenant/config`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorKey}`, 'x-tenant-id': slug },
+        body: JSON.stringify({
+          routes: [{ path: '/items/{id}', method: 'GET', upstream: { url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/items/{id}` } }],
+          rateLimit: { enabled: true, routes: [{ path: '/items/{id}', max: 7, windowSeconds: 60 }] },
+        }),
+      });
+      expect(saved.status).toBe(200);
     } finally {
       await seeding.stop();
     }
@@ -50,6 +71,7 @@ describe.skipIf(!redisUrl)('rate limits shared through Redis', () => {
   }, 180_000);
   afterAll(async () => {
     await Promise.all(servers.map((server) => server.stop()));
+    await new Promise((resolve) => upstream.close(resolve));
     await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
@@ -68,6 +90,19 @@ describe.skipIf(!redisUrl)('rate limits shared through Redis', () => {
     expect(statuses.filter((status) => status === 429)).toHaveLength(30);
     const perServer = [0, 1].map((server) => statuses.filter((status, index) => status === 200 && index % 2 === server).length);
     expect(perServer[0]! + perServer[1]!).toBe(10);
+  });
+
+  test("a tenant route's own limit holds across the two processes, and the refused calls never reach the upstream", { timeout: 60_000 }, async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 30 }, (_unused, index) =>
+        fetch(`${servers[index % 2]!.url}/gw/items/${index}`, { headers: { authorization: `Bearer ${operatorKey}`, 'x-tenant-id': slug } }),
+      ),
+    );
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(7);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(23);
+    // Counted apart, each process would have admitted 7.
+    expect(upstreamCalls).toBe(7);
   });
 
   test('an IP ban set through one process holds on the other', { timeout: 30_000 }, async () => {
