@@ -11,12 +11,14 @@ import { startGateway, type TestGateway } from './support/gateway.js';
 /** A loopback upstream: /data counts its calls, /chat is an OpenAI-compatible stub (JSON, or SSE with `"stream": true`). */
 async function startUpstream() {
   const calls = new Map<string, number>();
+  const encodings: (string | undefined)[] = [];
   const server = http.createServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const url = new URL(request.url!, 'http://upstream');
     calls.set(url.pathname, (calls.get(url.pathname) ?? 0) + 1);
     if (url.pathname.endsWith('/chat')) {
+      encodings.push(request.headers['accept-encoding']);
       const asked = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { stream?: boolean; anthropic?: boolean };
       if (!asked.stream) {
         response.writeHead(200, { 'content-type': 'application/json' });
@@ -55,6 +57,8 @@ async function startUpstream() {
   return {
     origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls: (path: string) => calls.get(path) ?? 0,
+    /** The Accept-Encoding each /chat call arrived with. */
+    encodings,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
 }
@@ -357,4 +361,56 @@ test("tenantRoutes: the tenant's routes as served, cached or not, their limit an
     { route: { path: '/down', method: 'GET' }, servedAt: '/gw/down', cached: false, rateLimit: 'rateLimit.routes.0 (any method /down)', calls: 1, failures: 1 },
   ]);
   expect(routes[0]!.averageLatencyMs).toBeGreaterThanOrEqual(0);
+});
+
+describe('red-team findings (each failed before its fix)', () => {
+  test('an LLM upstream is asked for an uncompressed answer, so a caller asking gzip cannot hide its tokens', async () => {
+    const { call, admin } = await tenantWith({ routes: [{ path: '/chat', method: 'POST', upstream: { url: 'UPSTREAM/chat', llm: true } }] });
+    await call('POST', '/chat', { body: '{}', headers: { 'accept-encoding': 'gzip, br' } });
+    expect(upstream.encodings.at(-1)).toBe('identity');
+    expect(((await gateway.rest('GET', '/usage/summary', { headers: admin })).body as Summary).llm_tokens).toBe(42);
+  });
+
+  test("a call carrying a cookie neither reads nor leaves a kept answer (it may be that caller's own)", async () => {
+    const { call, upstreamPath } = await tenantWith({
+      routes: [{ path: '/data', method: 'GET', upstream: { url: 'UPSTREAM/data' } }],
+      cache: { enabled: true },
+    });
+    const personal = await call('GET', '/data?cc=max-age%3D60', { headers: { cookie: 'session=A' } });
+    expect(personal.headers.get('x-cache')).toBe('BYPASS');
+    expect((await call('GET', '/data?cc=max-age%3D60')).headers.get('x-cache')).toBe('MISS');
+    expect((await call('GET', '/data?cc=max-age%3D60')).headers.get('x-cache')).toBe('HIT');
+    expect((await call('GET', '/data?cc=max-age%3D60', { headers: { cookie: 'session=A' } })).headers.get('x-cache')).toBe('BYPASS');
+    expect(upstream.calls(upstreamPath('/data'))).toBe(3);
+  });
+
+  test('calls crossing a limit together raise one alert; a refusal by a resource limit does not spend the rate limit', async () => {
+    const { call, admin } = await tenantWith({ routes: [{ path: '/data', method: 'GET', upstream: { url: 'UPSTREAM/data' } }] });
+    const limits = (body: unknown) => gateway.rest('PUT', '/tenant/limits/resources', { headers: admin, body });
+    // One call's ~75 bytes spend the 60: each of the next six finds the limit spent, at once.
+    expect((await limits([{ resource: 'bandwidth', metric: 'bytes', period: 'day', limit: 60, gateAction: 'warn' }])).status).toBe(200);
+    await call('GET', '/data');
+    await Promise.all(Array.from({ length: 6 }, () => call('GET', '/data')));
+    const alerts = await gateway.graphql('query($tenant: ID) { usageAlerts(tenant: $tenant, status: ACTIVE) { level } }', { tenant: admin['x-tenant-id'] });
+    expect(alerts.data).toEqual({ usageAlerts: [{ level: 'CRITICAL' }] });
+
+    const saved = await gateway.rest('POST', '/tenant/config', {
+      headers: admin,
+      body: { rateLimit: { enabled: true, default: { max: 1, windowSeconds: 60 } } },
+    });
+    expect(saved.status).toBe(200);
+    expect((await limits([{ resource: 'bandwidth', metric: 'bytes', period: 'day', limit: 60, gateAction: 'block' }])).status).toBe(200);
+    for (let n = 0; n < 3; n++)
+      expect((await call('GET', '/data')).json()).toMatchObject({ message: expect.stringMatching(/^Limit exceeded: bandwidth bytes/) });
+    expect((await limits([])).status).toBe(200);
+    expect((await call('GET', '/data')).status).toBe(200);
+    expect((await call('GET', '/data')).status).toBe(429);
+  });
+
+  test('tenantRoutes answers a key without usage:read the routes, not their usage', async () => {
+    const { tenant } = await tenantWith({ routes: [{ path: '/data', method: 'GET', upstream: { url: 'UPSTREAM/data' } }] });
+    const reader = await createKey(gateway, { scopes: ['CONFIG_READ'], tenant: tenant.id });
+    const listed = await gateway.graphql('{ tenantRoutes { servedAt calls failures averageLatencyMs } }', {}, reader.secret);
+    expect(listed.data).toEqual({ tenantRoutes: [{ servedAt: '/gw/data', calls: null, failures: null, averageLatencyMs: null }] });
+  });
 });

@@ -14,13 +14,14 @@ export type KeptAnswer = {
 export const maxKeptBodyBytes = 1024 * 1024;
 
 /**
- * The key of a call's kept answer: the tenant, its configuration's version, the upstream URL
+ * The key of a call's kept answer: the tenant, its configuration's version, the route (its
+ * index and credential: two routes to one URL with different credentials keep apart), the upstream URL
  * (without a query credential), the values of the policy's `varyBy` headers, and always
  * Accept-Encoding (the upstream may answer compressed to one caller and not to another).
  */
-export function routeCacheKey(tenantId: string, version: number, url: URL, varyBy: string[], headers: Headers): string {
+export function routeCacheKey(tenantId: string, version: number, route: string, url: URL, varyBy: string[], headers: Headers): string {
   const varied = ['accept-encoding', ...varyBy].map((name) => `${name}=${headers.get(name) ?? ''}`);
-  return [tenantId, version, url.href, ...varied].join('\n');
+  return [tenantId, version, route, url.href, ...varied].join('\n');
 }
 
 /**
@@ -66,9 +67,7 @@ export class RouteAnswerCache {
       maxSize: Math.max(maxBytes, 1),
       sizeCalculation: (answer, key) =>
         answer.body.byteLength + key.length + answer.headers.reduce((sum, [name, value]) => sum + name.length + value.length, 0) + 200,
-      // Keys are deleted before they are set again, so 'set' here is only an answer refused for its size: never counted.
-      dispose: (answer, _key, reason) => {
-        if (reason === 'set') return;
+      dispose: (answer) => {
         const count = (this.perScope.get(answer.scope) ?? 1) - 1;
         if (count > 0) this.perScope.set(answer.scope, count);
         else this.perScope.delete(answer.scope);
@@ -85,15 +84,17 @@ export class RouteAnswerCache {
   /** Keeps an answer for `ttlSeconds`; false when the tenant already holds `maxEntries` or the answer is too large. */
   set(key: string, answer: KeptAnswer, ttlSeconds: number, maxEntries: number): boolean {
     if (answer.body.byteLength > maxKeptBodyBytes) return false;
-    const full = () => !this.answers.has(key) && (this.perScope.get(answer.scope) ?? 0) >= maxEntries;
+    // Deleted first, fresh or expired (has() does not see an expired answer; set() over one would not count it out).
+    this.answers.delete(key);
+    const full = () => (this.perScope.get(answer.scope) ?? 0) >= maxEntries;
     // Expired answers leave only when read or evicted: a tenant at its count has them swept first (at most once a second).
     if (full() && Date.now() - this.lastPurge > 1000) {
       this.lastPurge = Date.now();
       this.answers.purgeStale();
     }
     if (full()) return false;
-    if (this.answers.has(key)) this.answers.delete(key);
     this.answers.set(key, answer, { ttl: ttlSeconds * 1000 });
+    // Refused when larger than the whole budget (no dispose then).
     if (!this.answers.has(key)) return false;
     this.perScope.set(answer.scope, (this.perScope.get(answer.scope) ?? 0) + 1);
     return true;

@@ -61,6 +61,38 @@ function tapped(body: ReadableStream<Uint8Array>, seen: (chunk: Uint8Array) => v
 }
 
 /**
+ * Route call events written beside the answers: at most 4 at once (each a transaction), at most
+ * 1,000 waiting; past that an event is dropped and the log says so, never the database's pool
+ * spent on them.
+ */
+function boundedWrites(logger: Logger, concurrency = 4, waiting = 1_000) {
+  let running = 0;
+  let dropped = 0;
+  const queue: (() => Promise<void>)[] = [];
+  const next = () => {
+    while (running < concurrency && queue.length) {
+      const write = queue.shift()!;
+      running++;
+      write().finally(() => {
+        running--;
+        next();
+      });
+    }
+  };
+  return {
+    write(write: () => Promise<void>, context: Record<string, unknown>) {
+      if (queue.length >= waiting) {
+        dropped++;
+        logger.warn('route call event dropped: too many waiting', { ...context, dropped });
+        return;
+      }
+      queue.push(() => write().catch((failure: unknown) => logger.warn('route call event not written', { ...context, error: failure })));
+      next();
+    },
+  };
+}
+
+/**
  * Serves `<prefix>/<path>`: the tenant's route for the method and path, sent to its upstream
  * (tenant-routes.service.ts decides, upstream-call.ts sends), or answered from the tenant's
  * kept answers. Each call is metered on the tenant as `route <METHOD> <path template>`
@@ -68,6 +100,7 @@ function tapped(body: ReadableStream<Uint8Array>, seen: (chunk: Uint8Array) => v
  * LLM upstream's reported tokens as `llm`/`tokens`.
  */
 export function tenantRouteHandler({ prefix, prisma, keyring, credentials, caller, cache, meter, limits, logger }: TenantRouteDeps) {
+  const events = boundedWrites(logger);
   return async function serve(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const path = url.pathname.slice(prefix.length) || '/';
@@ -93,9 +126,7 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
       if (!plan.announces.called && !plan.announces.failed) return;
       const cacheState = extra.get('x-cache') as 'HIT' | 'MISS' | 'BYPASS' | null;
       const outcome = { method: request.method, path, status, latencyMs: performance.now() - started, cache: cacheState, error };
-      announceRouteCall(prisma, plan, outcome).catch((failure: unknown) =>
-        logger.warn('route call event not written', { tenant: tenantId, route: plan.endpoint, error: failure }),
-      );
+      events.write(() => announceRouteCall(prisma, plan, outcome), { tenant: tenantId, route: plan.endpoint });
     };
     const bytes = (chunk: Uint8Array) => meter?.add({ tenantId, ...routeResources.bandwidth, amount: chunk.byteLength });
     const extra = new Headers();
@@ -108,8 +139,12 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
       );
     }
 
-    const key = plan.cache && routeCacheKey(plan.tenant.id, plan.cache.version, plan.url, plan.cache.varyBy, request.headers);
-    const asked = `${request.headers.get('cache-control') ?? ''} ${request.headers.get('pragma') ?? ''}`.toLowerCase();
+    const key =
+      plan.cache &&
+      routeCacheKey(plan.tenant.id, plan.cache.version, `${plan.endpoint} ${plan.route.credential ?? ''}`, plan.url, plan.cache.varyBy, request.headers);
+    // A caller's cookie goes upstream and may make the answer theirs: such a call neither reads nor leaves a kept answer.
+    const personal = request.headers.has('cookie');
+    const asked = `${request.headers.get('cache-control') ?? ''} ${request.headers.get('pragma') ?? ''}${personal ? ' no-store' : ''}`.toLowerCase();
     if (key) {
       const fresh = /\bno-cache\b|\bno-store\b|\bmax-age=0\b/.test(asked);
       const kept = fresh ? undefined : cache.get(key);
@@ -138,7 +173,8 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
         method: request.method,
         request,
         clientAddress: requestOrigin(request).clientAddress,
-        credentialHeaders: sending.headers,
+        // An LLM upstream is asked for an uncompressed answer: its usage is read on the way past.
+        credentialHeaders: plan.llm ? { ...sending.headers, 'accept-encoding': 'identity' } : sending.headers,
         timeoutMs: plan.timeoutMs,
         signal: request.signal,
         body: request.body && tapped(request.body, bytes),
@@ -149,19 +185,27 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
       for (const [name, value] of extra) headers.set(name, value);
       const keep = key && plan.cache && !/\bno-store\b/.test(asked) ? keepableFor(response, plan.cache) : null;
       const tokens = plan.llm ? llmUsageReader(response.headers.get('content-type')) : null;
+      // Tokens are metered as soon as the answer reports them (an event stream's usage chunk), so a
+      // caller who leaves before the stream's end is still counted; a JSON body's at its end.
+      let countedTokens = 0;
+      const countTokens = () => {
+        const reported = tokens?.tokens() ?? 0;
+        if (reported > countedTokens) meter?.add({ tenantId, ...routeResources.llm, amount: reported - countedTokens });
+        countedTokens = Math.max(countedTokens, reported);
+      };
       let kept: Uint8Array[] | null = keep ? [] : null;
       let size = 0;
       const seen = (chunk: Uint8Array) => {
         bytes(chunk);
         tokens?.push(chunk);
+        if (tokens?.streaming) countTokens();
         if (!kept) return;
         size += chunk.byteLength;
         if (size > maxKeptBodyBytes) kept = null;
         else kept.push(chunk);
       };
       const done = () => {
-        const counted = tokens?.tokens();
-        if (counted) meter?.add({ tenantId, ...routeResources.llm, amount: counted });
+        countTokens();
         if (key && keep && kept) {
           const answer = {
             scope: `${tenantId} ${plan.cache!.version}`,

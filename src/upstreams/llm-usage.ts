@@ -22,6 +22,8 @@ function countsOf(usage: unknown): Usage {
  */
 export function llmUsageReader(contentType: string | null) {
   const sse = /^text\/event-stream\b/i.test(contentType ?? '');
+  // Only a JSON body is kept to be read (audio, images and the like are not buffered).
+  const json = !sse && /\bjson\b/i.test(contentType ?? '');
   const seen: Usage = {};
   const note = (usage: unknown) => {
     const counts = countsOf(usage);
@@ -44,24 +46,33 @@ export function llmUsageReader(contentType: string | null) {
   });
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let read = false;
   return {
+    /** Whether usage is known as the answer streams (an event stream), not only at its end. */
+    streaming: sse,
     push(chunk: Uint8Array): void {
       if (sse) {
         parser.feed(decoder.decode(chunk, { stream: true }));
+      } else if (!json || !Number.isFinite(size)) {
+        return;
       } else if (size + chunk.byteLength <= maxJsonBytes) {
         chunks.push(chunk);
         size += chunk.byteLength;
       } else {
         size = Number.POSITIVE_INFINITY;
+        chunks.length = 0;
       }
     },
+    /** The tokens reported so far (a JSON body is read once, when asked after its end). */
     tokens(): number | null {
-      if (!sse && Number.isFinite(size) && size > 0) {
+      if (json && !read && Number.isFinite(size) && size > 0) {
+        read = true;
         try {
           note((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { usage?: unknown }).usage);
         } catch {
           // Not JSON: no usage.
         }
+        chunks.length = 0;
       }
       if (seen.total !== undefined) return seen.total;
       if (seen.input === undefined && seen.output === undefined) return null;

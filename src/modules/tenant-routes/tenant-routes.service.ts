@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ResourceLimit, Tenant } from '../../generated/prisma/client.js';
 import { DomainError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import type { Keyring } from '../../lib/keyring.js';
-import type { Actor } from '../../kernel/principal.js';
+import { type Actor, hasScope } from '../../kernel/principal.js';
 import { type GatewayConfigDocument, readGatewayConfig } from '../../kernel/gateway-config-spec.js';
 import { assertLive, resolveTenant, tenantStanding } from '../../kernel/tenant-access.js';
 import { enqueueWebhooks } from '../../kernel/webhook-outbox.js';
@@ -153,11 +153,11 @@ export async function planTenantCall(
   if (standing !== 'ACTIVE') throw new ForbiddenError(`Tenant "${tenant.slug}" is ${standing}: its routes do not answer`, { tenantStatus: standing });
   const document = readGatewayConfig(tenant.gatewayConfig?.document);
   const { route, url, limit } = routeOf(document, call);
-  if (limit) await options.countLimit?.(tenant, limit);
   const llm = route.upstream!.llm === true;
-  // A spent BLOCK limit on bytes (or on tokens, for an LLM upstream) refuses the call before anything is sent.
+  // A spent BLOCK limit on bytes (or on tokens, for an LLM upstream) refuses the call before anything is sent (and before it counts on the rate limit).
   const gated = tenant.resourceLimits.filter((entry) => llm || entry.resource !== routeResources.llm.resource);
   const warnings = await gateMeteredCall(actor.prisma, options.meter, tenant, gated);
+  if (limit) await options.countLimit?.(tenant, limit);
   const policy = routeCachePolicy(document.cache, route, call.method);
   return {
     tenant,
@@ -190,8 +190,8 @@ export type RouteCallOutcome = {
   error: string | null;
 };
 
-/** A failed call: the upstream's 5xx, or the gateway's own 413/502/504 for it. */
-export const isFailedCall = (outcome: Pick<RouteCallOutcome, 'status'>) => outcome.status >= 500 || outcome.status === 413;
+/** A failed call: the upstream's 5xx, or the gateway's own 413/502/504 for it (an `error` code; an upstream's own 413 is an answer). */
+export const isFailedCall = (outcome: Pick<RouteCallOutcome, 'status' | 'error'>) => outcome.status >= 500 || outcome.error !== null;
 
 /**
  * Announces a call to the webhooks that subscribe: `route.called` for every call, `route.failed`
@@ -266,9 +266,10 @@ export type RouteSummary = {
   cached: boolean;
   /** The tenant's own limit its calls count on, when rate limits are enabled. */
   rateLimit: string | null;
-  calls: number;
-  failures: number;
-  averageLatencyMs: number;
+  /** This month's calls, failures and mean latency: null unless the key may read usage (`usage:read`). */
+  calls: number | null;
+  failures: number | null;
+  averageLatencyMs: number | null;
 };
 
 /**
@@ -280,9 +281,12 @@ export async function listTenantRoutes(actor: Actor, ref: string | null | undefi
   const tenant = await resolveTenant<TenantWithGatewayConfig>(actor, ref, 'config:read', { include: { gatewayConfig: { select: { document: true } } } });
   const document = readGatewayConfig(tenant.gatewayConfig?.document);
   const month = parseMonth(null);
-  const stats = meter
-    ? await callStats(actor, meter, tenant.id, month.start, month.end)
-    : await actor.prisma.apiCallStat.findMany({ where: { tenantId: tenant.id, hour: { gte: month.start, lt: month.end } } });
+  const mayReadUsage = actor.principal !== null && hasScope(actor.principal, 'usage:read');
+  const stats = !mayReadUsage
+    ? []
+    : meter
+      ? await callStats(actor, meter, tenant.id, month.start, month.end)
+      : await actor.prisma.apiCallStat.findMany({ where: { tenantId: tenant.id, hour: { gte: month.start, lt: month.end } } });
   return document.routes.map((route) => {
     const mine = stats.filter((stat) => stat.endpoint === `route ${route.method} ${route.path}`);
     const calls = mine.reduce((sum, stat) => sum + stat.calls, 0);
@@ -291,9 +295,9 @@ export async function listTenantRoutes(actor: Actor, ref: string | null | undefi
       servedAt: `${prefix}${route.path}`,
       cached: route.method === 'GET' && routeCachePolicy(document.cache, route, 'GET') !== null,
       rateLimit: routeLimitFor(document.rateLimit, route)?.label ?? null,
-      calls,
-      failures: mine.reduce((sum, stat) => sum + stat.failures, 0),
-      averageLatencyMs: calls ? Math.round((mine.reduce((sum, stat) => sum + stat.latencyMsSum, 0) / calls) * 100) / 100 : 0,
+      calls: mayReadUsage ? calls : null,
+      failures: mayReadUsage ? mine.reduce((sum, stat) => sum + stat.failures, 0) : null,
+      averageLatencyMs: mayReadUsage ? (calls ? Math.round((mine.reduce((sum, stat) => sum + stat.latencyMsSum, 0) / calls) * 100) / 100 : 0) : null,
     };
   });
 }

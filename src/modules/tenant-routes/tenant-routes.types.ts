@@ -25,8 +25,8 @@ export const RouteSummaryRef = builder.objectRef<RouteSummary>('TenantRouteSumma
     servedAt: t.exposeString('servedAt', { description: 'Where it answers: the routes prefix and its path (/gw/items/{id})' }),
     cached: t.exposeBoolean('cached', { description: 'Whether its GET answers are kept (the cache section)' }),
     rateLimit: t.exposeString('rateLimit', { nullable: true, description: "The tenant's own limit its calls count on, when rate limits are enabled" }),
-    calls: t.exposeInt('calls'),
-    failures: t.exposeInt('failures', { description: "The upstream's 5xx and the gateway's 413, 502 and 504" }),
-    averageLatencyMs: t.exposeFloat('averageLatencyMs'),
+    calls: t.exposeInt('calls', { nullable: true, description: 'Calls this month; null unless the key may read usage (usage:read)' }),
+    failures: t.exposeInt('failures', { nullable: true, description: "The upstream's 5xx and the gateway's 413, 502 and 504; null without usage:read" }),
+    averageLatencyMs: t.exposeFloat('averageLatencyMs', { nullable: true }),
   }),
 });

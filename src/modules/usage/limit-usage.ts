@@ -100,7 +100,13 @@ export type GateWarnings = LimitUsage[];
 export async function gateMeteredCall(db: Actor['prisma'], meter: UsageMeter | undefined, tenant: Tenant, limits: ResourceLimit[]): Promise<GateWarnings> {
   if (limits.length === 0) return [];
   const usage = await Promise.all(limits.map((limit) => usageAgainst(db, tenant, limit, null, meter)));
-  await reconcileAlerts(db, tenant, usage, null);
+  // Under the lock trackUsage takes per tenant, resource and metric (in one order): concurrent calls raise one alert, not one each.
+  await db.$transaction(async (tx) => {
+    for (const key of [...new Set(limits.map((limit) => `${tenant.id}/${limit.resource}/${limit.metric}`))].sort()) {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${key}))`;
+    }
+    await reconcileAlerts(tx as Actor['prisma'], tenant, usage, null);
+  });
   const spent = usage.filter((entry) => entry.current >= entry.effectiveLimit);
   const blocking = spent.find((entry) => entry.limit.gateAction === 'BLOCK');
   if (blocking) throw limitExceeded(blocking, 'the budget of this window is spent');

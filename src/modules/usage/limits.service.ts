@@ -145,16 +145,17 @@ function decide(usage: LimitUsage[], amount: number): Decision {
   };
 }
 
-async function limitsFor(db: Actor['prisma'], tenant: Tenant, resource: string, metric: string, userId?: string | null) {
+/** Usage against the tenant's limits on one resource, this process's unwritten amounts (a tenant route's bytes and tokens) included. */
+async function limitsFor(db: Actor['prisma'], tenant: Tenant, resource: string, metric: string, userId?: string | null, meter?: UsageMeter) {
   const limits = await db.resourceLimit.findMany({ where: { tenantId: tenant.id, resource, metric } });
-  return Promise.all(limits.map((limit) => usageAgainst(db, tenant, limit, userId)));
+  return Promise.all(limits.map((limit) => usageAgainst(db, tenant, limit, userId, meter)));
 }
 
 /** Whether `amount` would be allowed now; counts nothing. */
-export async function checkResource(actor: Actor, ref: string | null, input: UsageInput): Promise<Decision> {
+export async function checkResource(actor: Actor, ref: string | null, input: UsageInput, meter?: UsageMeter): Promise<Decision> {
   const tenant = await resolveTenant(actor, ref, 'limits:read');
   const data = parseInput(usageInput, input);
-  return decide(await limitsFor(actor.prisma, tenant, data.resource, data.metric, data.userId), data.amount);
+  return decide(await limitsFor(actor.prisma, tenant, data.resource, data.metric, data.userId, meter), data.amount);
 }
 
 export type TrackResult = Decision & { duplicate: boolean; alerts: UsageAlert[] };
@@ -164,7 +165,7 @@ export type TrackResult = Decision & { duplicate: boolean; alerts: UsageAlert[] 
  * counted). Serialized per tenant, resource and metric by an advisory lock, so concurrent
  * tracks cannot together overshoot a limit. A repeated idempotency key counts once.
  */
-export async function trackUsage(actor: Actor, ref: string | null, input: UsageInput): Promise<TrackResult> {
+export async function trackUsage(actor: Actor, ref: string | null, input: UsageInput, meter?: UsageMeter): Promise<TrackResult> {
   const tenant = await resolveTenant(actor, ref, 'usage:write');
   const data = parseInput(usageInput, input);
   return actor.prisma.$transaction(async (tx) => {
@@ -172,11 +173,11 @@ export async function trackUsage(actor: Actor, ref: string | null, input: UsageI
     if (data.idempotencyKey) {
       const earlier = await tx.usageRecord.findUnique({ where: { tenantId_idempotencyKey: { tenantId: tenant.id, idempotencyKey: data.idempotencyKey } } });
       if (earlier) {
-        const usage = await limitsFor(tx as Actor['prisma'], tenant, data.resource, data.metric, data.userId);
+        const usage = await limitsFor(tx as Actor['prisma'], tenant, data.resource, data.metric, data.userId, meter);
         return { ...decide(usage, 0), duplicate: true, alerts: [] };
       }
     }
-    const before = await limitsFor(tx as Actor['prisma'], tenant, data.resource, data.metric, data.userId);
+    const before = await limitsFor(tx as Actor['prisma'], tenant, data.resource, data.metric, data.userId, meter);
     const decision = decide(before, data.amount);
     if (!decision.allowed) {
       throw limitExceeded(

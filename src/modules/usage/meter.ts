@@ -105,11 +105,11 @@ export class UsageMeter {
     return this.flushing;
   }
 
+  /** The batch's tenants that still exist: every one when that cannot be read (the database away), so nothing is dropped for it. */
   private async liveTenants(batch: { tenantId: string }[]): Promise<Set<string>> {
-    const rows = await this.prisma.tenant
-      .findMany({ where: { id: { in: [...new Set(batch.map((entry) => entry.tenantId))] } }, select: { id: true } })
-      .catch(() => []);
-    return new Set(rows.map((tenant) => tenant.id));
+    const ids = [...new Set(batch.map((entry) => entry.tenantId))];
+    const rows = await this.prisma.tenant.findMany({ where: { id: { in: ids } }, select: { id: true } }).catch(() => null);
+    return new Set(rows ? rows.map((tenant) => tenant.id) : ids);
   }
 
   /** One statement: each (tenant, hour, endpoint) row gains the batch's counts, histogram element by element. */

@@ -35,6 +35,6 @@ builder.mutationField('trackUsage', (t) =>
       tenant: t.arg.id({ required: false, description: "UUID or slug; a tenant key's own tenant when absent" }),
       input: t.arg({ type: ResourceAmountInput, required: true }),
     },
-    resolve: (_root, args, ctx) => trackUsage(ctx, tenantRef(args.tenant), args.input),
+    resolve: (_root, args, ctx) => trackUsage(ctx, tenantRef(args.tenant), args.input, ctx.meter),
   }),
 );

@@ -82,7 +82,7 @@ builder.queryField('checkResource', (t) =>
     type: ResourceCheckRef,
     description: 'Whether an amount would be allowed now; counts nothing',
     args: { tenant: tenantArg(t), input: t.arg({ type: ResourceAmountInput, required: true }) },
-    resolve: (_root, args, ctx) => checkResource(ctx, tenantRef(args.tenant), args.input),
+    resolve: (_root, args, ctx) => checkResource(ctx, tenantRef(args.tenant), args.input, ctx.meter),
   }),
 );
 
