@@ -293,7 +293,7 @@ export async function listTenantRoutes(actor: Actor, ref: string | null | undefi
     return {
       route,
       servedAt: `${prefix}${route.path}`,
-      cached: route.method === 'GET' && routeCachePolicy(document.cache, route, 'GET') !== null,
+      cached: routeCachePolicy(document.cache, route, 'GET') !== null,
       rateLimit: routeLimitFor(document.rateLimit, route)?.label ?? null,
       calls: mayReadUsage ? calls : null,
       failures: mayReadUsage ? mine.reduce((sum, stat) => sum + stat.failures, 0) : null,
