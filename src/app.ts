@@ -61,6 +61,7 @@ import { createRestEngine } from './rest/engine.js';
 import { buildOpenApi } from './rest/openapi.js';
 import { RouteAnswerCache } from './http/route-answer-cache.js';
 import { tenantRouteHandler } from './http/tenant-routes.js';
+import { RememberedTenants } from './kernel/remembered-tenants.js';
 import { createUpstreamCaller } from './upstreams/upstream-call.js';
 
 export type { ServerContext };
@@ -228,15 +229,22 @@ export function createApp({
           observer,
         })
       : undefined;
+  // Tenants' rows a route call reads, kept while the feed hears no change to them.
+  const rememberedTenants = new RememberedTenants(() => changes.live);
+  const changed = (tenant: string) => {
+    caching?.cache.invalidate(tenant);
+    rememberedTenants.invalidate(tenant);
+  };
   const unsubscribe = changes.subscribe({
     heard: (change) => {
       // A key's or a project's change moves who the key is, not an answer: answers are keyed by the key.
-      if (!keyTables.has(change.table)) caching?.cache.invalidate(change.tenant);
+      if (!keyTables.has(change.table)) changed(change.tenant);
       // A new key, tenant or project is no one's remembered key yet.
       if (credentialTables.has(change.table) && change.op !== 'INSERT') credentials.forget();
     },
     lost: () => {
       caching?.cache.clear();
+      rememberedTenants.clear();
       credentials.forget();
     },
   });
@@ -267,6 +275,7 @@ export function createApp({
     observer,
     credentials,
     responseCache: caching?.plugin,
+    changed,
   });
   // The database proxy: connection strings name its host and the port it listens on.
   const proxyEndpoint = { proxyHost: env.TENANTSDB_PROXY_HOST, proxyPort: env.TENANTSDB_PROXY_PORT };
@@ -348,6 +357,7 @@ export function createApp({
         credentials,
         caller: upstreams,
         cache: new RouteAnswerCache(env.TENANT_ROUTES_CACHE_MB * 1_048_576),
+        remembered: rememberedTenants,
         meter: env.METERING === 'on' ? meter : undefined,
         limits: limiting ? store : undefined,
         logger,

@@ -213,6 +213,36 @@ describe('a call through a route', () => {
   });
 });
 
+describe('the tenant, read once', () => {
+  test('a second call sends no SQL statement; a change made behind the API is seen once the change feed delivers it', async () => {
+    const { call, tenant } = await tenantWithRoutes([{ path: '/items', method: 'GET', upstream: { url: 'UPSTREAM/items' } }]);
+    // The operator's key is known without the database (a stored key is looked up once a second).
+    const asOperator = { key: gateway.adminKey, headers: { 'x-tenant-id': tenant.id } };
+    expect((await call('GET', '/items', asOperator)).status).toBe(200);
+    const statements = await gateway.countQueries(async () => expect((await call('GET', '/items', asOperator)).status).toBe(200));
+    expect(statements).toEqual([]);
+    // By hand (or by another replica): the database announces it.
+    await gateway.database.prisma.tenant.update({ where: { id: tenant.id }, data: { status: 'SUSPENDED' } });
+    await gateway.app.changes.barrier();
+    const refused = await call('GET', '/items', asOperator);
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).message).toContain('SUSPENDED');
+  });
+
+  test('a configuration saved through the API is served by the next call: a route removed, another added', async () => {
+    const { call, key } = await tenantWithRoutes([{ path: '/items', method: 'GET', upstream: { url: 'UPSTREAM/items' } }]);
+    expect((await call('GET', '/items')).status).toBe(200);
+    const headers = { authorization: `Bearer ${key}` };
+    const saved = await gateway.rest('POST', '/tenant/config', {
+      headers,
+      body: { routes: [{ path: '/things', method: 'GET', upstream: { url: `${upstream.origin}/things` } }] },
+    });
+    expect(saved.status).toBe(200);
+    expect((await call('GET', '/items')).status).toBe(404);
+    expect((await call('GET', '/things')).status).toBe(200);
+  });
+});
+
 describe('credentials', () => {
   test.each([
     ['bearer', (seen: Seen) => seen.headers.authorization, `Bearer ${secrets.BEARER_TOKEN}`],

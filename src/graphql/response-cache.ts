@@ -10,7 +10,7 @@ import { isCacheableOperation } from './cacheable-operations.js';
 import type { GraphQLContext } from './context.js';
 import { domainGraphQLError } from './errors.js';
 import type { OperationObserver } from './operation-metrics.js';
-import { everyTenant, type ResponseCache } from './response-cache-store.js';
+import type { ResponseCache } from './response-cache-store.js';
 
 type Verdict = { principal: Principal | null; authFailure?: string };
 type Operation = { query: string; variables?: unknown; operationName?: string | null };
@@ -127,15 +127,8 @@ export function responseCaching({ cache, credentials, quotas, fieldLimiter, mete
     onExecute({ args }) {
       const ctx = args.contextValue;
       const operation = getOperationAST(args.document, args.operationName);
-      if (operation?.operation === 'mutation') {
-        return {
-          // What this replica changed is dropped before its answer leaves; the feed tells the others.
-          onExecuteDone() {
-            const tags = ctx.cacheTags ?? new Set([everyTenant]);
-            for (const tag of tags.size ? tags : [everyTenant]) cache.invalidate(tag);
-          },
-        };
-      }
+      // What a mutation changed is dropped before its answer leaves (changes-made.ts); the feed tells the other replicas.
+      if (operation?.operation === 'mutation') return;
       const already = (ctx as { request?: Request }).request && counted.get((ctx as { request: Request }).request);
       if (already) {
         ctx.quotaCounted = true;

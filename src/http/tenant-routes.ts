@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { DomainError, httpStatusByCode } from '../lib/errors.js';
 import type { Keyring } from '../lib/keyring.js';
+import type { RememberedTenants } from '../kernel/remembered-tenants.js';
 import { checkRouteLimit } from '../rate-limit/limits.js';
 import type { CounterStore } from '../rate-limit/store.js';
 import type { Logger } from '../lib/logger.js';
@@ -29,6 +30,8 @@ type TenantRouteDeps = {
   caller: UpstreamCaller;
   /** The tenants' kept answers (gateway config `cache`). */
   cache: RouteAnswerCache;
+  /** The tenants' rows kept between calls (dropped on their change). */
+  remembered?: RememberedTenants;
   /** Absent when metering is off. */
   meter?: UsageMeter;
   /** The shared rate-limit counters; absent when rate limits are off. */
@@ -99,7 +102,7 @@ function boundedWrites(logger: Logger, concurrency = 4, waiting = 1_000) {
  * (failures: the upstream's 5xx, 502, 504), its bytes both ways as `bandwidth`/`bytes`, and an
  * LLM upstream's reported tokens as `llm`/`tokens`.
  */
-export function tenantRouteHandler({ prefix, prisma, keyring, credentials, caller, cache, meter, limits, logger }: TenantRouteDeps) {
+export function tenantRouteHandler({ prefix, prisma, keyring, credentials, caller, cache, remembered, meter, limits, logger }: TenantRouteDeps) {
   const events = boundedWrites(logger);
   return async function serve(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -111,7 +114,7 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
         { prisma, principal, authFailure, origin: requestOrigin(request), signal: request.signal },
         keyring,
         { tenantRef: request.headers.get('x-tenant-id'), method: request.method, path, search: url.search },
-        { countLimit: limits && ((tenant, limit) => checkRouteLimit(limits, tenant, limit)), meter },
+        { countLimit: limits && ((tenant, limit) => checkRouteLimit(limits, tenant, limit)), meter, remembered },
       );
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;

@@ -13,6 +13,7 @@ import type { Logger } from '../lib/logger.js';
 import { checkProjectQuota, checkTenantQuota, type RateLimitSettings } from '../rate-limit/limits.js';
 import type { CounterStore } from '../rate-limit/store.js';
 import { graphiqlDefaultQuery, graphiqlHeaderPlaceholder } from './graphiql.js';
+import { useChangesMade } from '../graphql/changes-made.js';
 import { contextFactory, type Credentials, useCredentialsFirst } from './credentials.js';
 import { clientAddressOf, requestOrigin } from './request-log.js';
 
@@ -30,6 +31,8 @@ type YogaDeps = {
   credentials: Credentials;
   /** The response cache's plugin, when the cache is on: after the credential check, before parsing. */
   responseCache?: Plugin<GraphQLContext>;
+  /** Hears each tenant a mutation changed, before its answer leaves (changes-made.ts). */
+  changed?: (tenant: string) => void;
 };
 
 /** The per-minute quotas by key (tier, project plan), as the auth guard and the response cache count them. */
@@ -40,7 +43,7 @@ export function gatewayQuotas(store: CounterStore, rateLimits: RateLimitSettings
   };
 }
 
-export function createGatewayYoga({ env, logger, store, rateLimits, context, observer, credentials, responseCache }: YogaDeps) {
+export function createGatewayYoga({ env, logger, store, rateLimits, context, observer, credentials, responseCache, changed }: YogaDeps) {
   const limiting = env.RATE_LIMITS === 'on';
   const baseContext = contextFactory(context, credentials);
   return createYoga<RouteContext, GraphQLContext>({
@@ -64,6 +67,7 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context, obs
     plugins: [
       useCredentialsFirst(credentials, env.NODE_ENV === 'production'),
       ...(responseCache ? [responseCache] : []),
+      ...(changed ? [useChangesMade(changed)] : []),
       useInputBoundary(),
       useDocumentLimits(),
       useBadUserInputValidation(),

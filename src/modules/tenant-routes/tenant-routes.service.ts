@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { ResourceLimit, Tenant } from '../../generated/prisma/client.js';
 import { DomainError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import type { Keyring } from '../../lib/keyring.js';
-import { type Actor, hasScope } from '../../kernel/principal.js';
+import { type Actor, hasScope, requireScope } from '../../kernel/principal.js';
+import type { RememberedTenants } from '../../kernel/remembered-tenants.js';
 import { type GatewayConfigDocument, readGatewayConfig } from '../../kernel/gateway-config-spec.js';
 import { assertLive, resolveTenant, tenantStanding } from '../../kernel/tenant-access.js';
 import { enqueueWebhooks } from '../../kernel/webhook-outbox.js';
@@ -122,6 +123,33 @@ function routeOf(document: GatewayConfigDocument, call: Call) {
   return { route, index, url, limit: routeLimitFor(document.rateLimit, route) };
 }
 
+type RoutingTenant = TenantWithGatewayConfig & { resourceLimits: ResourceLimit[] };
+
+/**
+ * The tenant a call names (as `resolveTenant` finds it for the caller), with its gateway
+ * configuration read and the limits a route's call is gated on: one statement, or none when
+ * `remembered` holds it (kept per reach of the caller, since who may see a tenant is part of the read).
+ */
+async function routingTenant(
+  actor: Actor,
+  ref: string | null,
+  remembered: RememberedTenants | undefined,
+): Promise<{ tenant: RoutingTenant; document: GatewayConfigDocument }> {
+  const principal = requireScope(actor, 'routes:call');
+  const load = async () => {
+    const tenant = await resolveTenant<RoutingTenant>(actor, ref, 'routes:call', {
+      include: {
+        gatewayConfig: { select: { document: true, version: true } },
+        resourceLimits: { where: { OR: Object.values(routeResources).map(({ resource, metric }) => ({ resource, metric })) } },
+      },
+    });
+    return { tenant, document: readGatewayConfig(tenant.gatewayConfig?.document) };
+  };
+  const named = ref || principal.tenantId;
+  if (!remembered || !named) return load();
+  return remembered.through(`routes ${principal.owner} ${principal.projectId ?? ''} ${principal.tenantId ?? ''} ${named}`, named, load);
+}
+
 /**
  * The one rule of a call to a tenant's route: the caller's key may call the tenant's routes
  * (`routes:call`; the tenant from the key, or `X-Tenant-ID` for operator and project keys), the
@@ -139,19 +167,15 @@ export async function planTenantCall(
     countLimit?: (tenant: Pick<Tenant, 'id' | 'slug'>, limit: RouteLimit) => Promise<void>;
     /** This process's metering, whose unwritten amounts count against resource limits; absent when metering is off. */
     meter?: UsageMeter;
+    /** Where the tenant's rows are kept between calls (dropped when the tenant changes); absent, every call reads them. */
+    remembered?: RememberedTenants;
   } = {},
 ): Promise<PlannedCall> {
-  const tenant = await resolveTenant<TenantWithGatewayConfig & { resourceLimits: ResourceLimit[] }>(actor, call.tenantRef, 'routes:call', {
-    include: {
-      gatewayConfig: { select: { document: true, version: true } },
-      resourceLimits: { where: { OR: Object.values(routeResources).map(({ resource, metric }) => ({ resource, metric })) } },
-    },
-  });
+  const { tenant, document } = await routingTenant(actor, call.tenantRef, options.remembered);
   assertLive(tenant, 'call the routes of');
   // Suspended or past its expiry: whoever calls, operator included, the routes do not answer (and no credential is opened).
   const standing = tenantStanding(tenant);
   if (standing !== 'ACTIVE') throw new ForbiddenError(`Tenant "${tenant.slug}" is ${standing}: its routes do not answer`, { tenantStatus: standing });
-  const document = readGatewayConfig(tenant.gatewayConfig?.document);
   const { route, url, limit } = routeOf(document, call);
   const llm = route.upstream!.llm === true;
   // A spent BLOCK limit on bytes (or on tokens, for an LLM upstream) refuses the call before anything is sent (and before it counts on the rate limit).
