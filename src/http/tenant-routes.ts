@@ -16,7 +16,7 @@ import {
   routeResources,
 } from '../modules/tenant-routes/tenant-routes.service.js';
 import { llmUsageReader } from '../upstreams/llm-usage.js';
-import { type UpstreamCaller, UpstreamFailure } from '../upstreams/upstream-call.js';
+import { type BodyWatcher, type UpstreamCaller, UpstreamFailure } from '../upstreams/upstream-call.js';
 import { jsonResponse } from '../rest/http.js';
 import type { Credentials } from './credentials.js';
 import { noteTenant, requestOrigin } from './request-log.js';
@@ -170,6 +170,8 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
     }
 
     try {
+      // Told of the answer's body as the caller reads it (set below, once the answer's headers say what to keep and count).
+      const watcher: BodyWatcher = { chunk: () => {}, end: () => {} };
       const sending = await plan.credential();
       const response = await caller.call({
         url: sending.url,
@@ -181,6 +183,7 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
         timeoutMs: plan.timeoutMs,
         signal: request.signal,
         body: request.body && tapped(request.body, bytes),
+        watcher,
       });
       metered(response.status < 500);
       announce(response.status);
@@ -220,13 +223,11 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
           cache.set(key, answer, keep.ttlSeconds, keep.maxEntries);
         }
       };
-      if (!response.body) {
-        done();
-        return new Response(null, { status: response.status, statusText: STATUS_CODES[response.status], headers });
-      }
-      const passed = tapped(response.body, seen, done);
+      if (!response.body) done();
+      watcher.chunk = seen;
+      watcher.end = done;
       // The reason phrase is the standard one (undici does not pass the upstream's on).
-      return new Response(passed, { status: response.status, statusText: STATUS_CODES[response.status], headers });
+      return new Response(response.body, { status: response.status, statusText: STATUS_CODES[response.status], headers });
     } catch (error) {
       if (error instanceof DomainError) return refusal(error);
       metered(false);
