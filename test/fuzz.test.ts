@@ -104,6 +104,14 @@ const gatewayConfigNames = [
   'username',
   'llm',
   'varyBy',
+  'headers',
+  'request',
+  'response',
+  'set',
+  'remove',
+  'name',
+  'value',
+  'endUser',
 ];
 const dataPlaneNames = ['blueprint', 'blueprint_name', 'query', 'tenant_id', 'all_tenants', 'version', 'deploy_all'];
 const workspaceNames = [

@@ -441,6 +441,93 @@ test('generated paths, methods and headers: never a 5xx of the gateway, never an
   for (const seen of upstream.seen.slice(seenBefore)) expect(seen.url).toMatch(/^\/v1\/items\/[^/?]+(\/parts\/[^/?]+)?$/);
 });
 
+describe('header rules', () => {
+  test('request headers are removed then set before the credential; response headers removed then set, on a kept answer too', async () => {
+    const { call, tenant } = await tenantWithRoutes([
+      {
+        path: '/ruled',
+        method: 'GET',
+        credential: 'bearer',
+        upstream: { url: 'UPSTREAM/ruled' },
+        headers: {
+          request: {
+            remove: ['X-Debug', 'X-Forwarded-For'],
+            set: [
+              { name: 'X-Api-Version', value: '2024-06-01' },
+              { name: 'Accept', value: 'application/json' },
+            ],
+          },
+          response: {
+            remove: ['x-upstream'],
+            set: [
+              { name: 'X-Served-By', value: 'tenant-gateway' },
+              { name: 'Cache-Control', value: 'public, max-age=60' },
+            ],
+          },
+        },
+      },
+      // /secure answers without a cookie, so its answer can be kept.
+      {
+        path: '/kept',
+        method: 'GET',
+        upstream: { url: 'UPSTREAM/secure' },
+        headers: { response: { set: [{ name: 'X-Served-By', value: 'tenant-gateway' }] } },
+      },
+    ]);
+    const headers = { 'x-debug': '1', accept: 'text/html' };
+    const answered = await call('GET', '/ruled', { headers });
+    expect(answered.status).toBe(200);
+    const sent = lastSeen().headers;
+    expect(sent['x-debug']).toBeUndefined();
+    expect(sent['x-forwarded-for']).toBeUndefined();
+    expect(sent['x-api-version']).toBe('2024-06-01');
+    expect(sent.accept).toBe('application/json');
+    expect(sent.authorization).toBe(`Bearer ${secrets.BEARER_TOKEN}`);
+    expect(answered.headers.get('x-upstream')).toBeNull();
+    expect(answered.headers.get('x-served-by')).toBe('tenant-gateway');
+    expect(answered.headers.get('cache-control')).toBe('public, max-age=60');
+    // A kept answer is served under the same rules.
+    const saved = await gateway.rest('POST', '/tenant/config', {
+      headers: { authorization: `Bearer ${gateway.adminKey}`, 'x-tenant-id': tenant.slug },
+      body: { cache: { enabled: true, ttlSeconds: 60 } },
+    });
+    expect(saved.status).toBe(200);
+    expect((await call('GET', '/kept')).headers.get('x-cache')).toBe('MISS');
+    const hit = await call('GET', '/kept');
+    expect(hit.headers.get('x-cache')).toBe('HIT');
+    expect(hit.headers.get('x-served-by')).toBe('tenant-gateway');
+  });
+
+  test("rules may not set a secret, the gateway's own headers or a value with a line break; the field and the rule are named", async () => {
+    const tenant = await createTenant(gateway, {});
+    const save = (headers: unknown) =>
+      gateway.rest('POST', '/tenant/config', {
+        headers: { authorization: `Bearer ${gateway.adminKey}`, 'x-tenant-id': tenant.slug },
+        body: { routes: [{ path: '/r', method: 'GET', upstream: { url: `${upstream.origin}/r` }, headers }] },
+      });
+    const refusals: [unknown, string][] = [
+      [{ request: { set: [{ name: 'Authorization', value: 'Bearer sk_live' }] } }, 'a secret goes in a credential'],
+      [{ request: { set: [{ name: 'Host', value: 'evil.example' }] } }, 'request headers cannot set host'],
+      [{ request: { set: [{ name: 'X-Forwarded-For', value: '10.0.0.1' }] } }, 'request headers cannot set x-forwarded-for'],
+      [{ response: { remove: ['Content-Length'] } }, 'response headers cannot remove content-length'],
+      [{ response: { set: [{ name: 'X-Cache', value: 'HIT' }] } }, 'response headers cannot set x-cache'],
+      [{ request: { set: [{ name: 'X-A', value: 'one\r\nX-Injected: two' }] } }, 'no line break'],
+      [{ request: { set: [{ name: 'Bad Name', value: 'v' }] } }, 'HTTP token'],
+      [{ request: { add: [] } }, ''],
+    ];
+    for (const [headers, message] of refusals) {
+      const refused = await save(headers);
+      expect(refused.status, JSON.stringify(headers)).toBe(400);
+      expect(JSON.stringify(refused.body), JSON.stringify(headers)).toContain(message);
+      expect(JSON.stringify(refused.body)).toContain('routes.0.headers');
+    }
+    const rules = { request: { remove: ['X-Forwarded-For'] }, response: { set: [{ name: 'Set-Cookie', value: 'seen=1' }] } };
+    expect((await save(rules)).status).toBe(200);
+    const read = await gateway.rest('GET', '/tenant/config', { headers: { authorization: `Bearer ${gateway.adminKey}`, 'x-tenant-id': tenant.slug } });
+    expect((read.body as { routes: { headers: unknown }[] }).routes[0]!.headers).toEqual(rules);
+  });
+});
+
 describe("the tenant's own rate limits", () => {
   test('a route entry limits its route, the default every other; a refused call never reaches the upstream', async () => {
     const { call, tenant } = await tenantWithRoutes([
@@ -471,6 +558,33 @@ describe("the tenant's own rate limits", () => {
     for (let n = 0; n < 3; n++) expect((await call('GET', '/orders', { address: null })).status).toBe(200);
     expect((await call('GET', '/orders', { address: null })).status).toBe(429);
     expect(upstream.seen.length).toBe(before + 5);
+  });
+
+  test('rateLimit.endUser: each end user named in its header gets a window of their own, beside the route limits', async () => {
+    const { call, tenant } = await tenantWithRoutes([{ path: '/items', method: 'GET', upstream: { url: 'UPSTREAM/items' } }]);
+    const saved = await gateway.rest('POST', '/tenant/config', {
+      headers: { authorization: `Bearer ${gateway.adminKey}`, 'x-tenant-id': tenant.slug },
+      body: { rateLimit: { enabled: true, default: { max: 5, windowSeconds: 60 }, endUser: { header: 'X-End-User-ID', max: 2, windowSeconds: 60 } } },
+    });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    const as = (user: string) => ({ address: null, headers: { 'x-end-user-id': user } });
+    const before = upstream.seen.length;
+    expect((await call('GET', '/items', as('alice'))).status).toBe(200);
+    expect((await call('GET', '/items', as('alice'))).status).toBe(200);
+    const refused = await call('GET', '/items', as('alice'));
+    expect(refused.status).toBe(429);
+    expect((await refused.json()).message).toBe('Rate limit exceeded: max 2 requests per 60 s for rateLimit.endUser (the end user named in X-End-User-ID)');
+    // Another end user has their own window; the refused call spent none of the tenant's 5.
+    expect((await call('GET', '/items', as('bob'))).status).toBe(200);
+    expect((await call('GET', '/items', as('bob'))).status).toBe(200);
+    // A call naming no end user counts on the tenant's default only: 4 spent of 5.
+    expect((await call('GET', '/items', { address: null })).status).toBe(200);
+    expect((await call('GET', '/items', as('carol'))).status).toBe(429);
+    expect(upstream.seen.length).toBe(before + 5);
+    // A name over 256 characters is refused, naming the header.
+    const long = await call('GET', '/items', as('x'.repeat(257)));
+    expect(long.status).toBe(400);
+    expect(await long.json()).toMatchObject({ field: 'X-End-User-ID' });
   });
 
   test('off unless rateLimit.enabled', async () => {

@@ -15,6 +15,7 @@ import {
   RouteWithoutUpstreamError,
   routeResources,
 } from '../modules/tenant-routes/tenant-routes.service.js';
+import { applyHeaderRules } from '../upstreams/header-rules.js';
 import { llmUsageReader } from '../upstreams/llm-usage.js';
 import { type BodyWatcher, type UpstreamCaller, UpstreamFailure } from '../upstreams/upstream-call.js';
 import { jsonResponse } from '../rest/http.js';
@@ -113,7 +114,7 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
       plan = await planTenantCall(
         { prisma, principal, authFailure, origin: requestOrigin(request), signal: request.signal },
         keyring,
-        { tenantRef: request.headers.get('x-tenant-id'), method: request.method, path, search: url.search },
+        { tenantRef: request.headers.get('x-tenant-id'), method: request.method, path, search: url.search, header: (name) => request.headers.get(name) },
         { countLimit: limits && ((tenant, limit) => checkRouteLimit(limits, tenant, limit)), meter, remembered },
       );
     } catch (error) {
@@ -155,6 +156,7 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
         metered(true);
         bytes(kept.answer.body);
         const headers = new Headers(kept.answer.headers);
+        applyHeaderRules(headers, plan.route.headers?.response);
         for (const [name, value] of extra) headers.set(name, value);
         headers.set('age', String(kept.ageSeconds));
         headers.set('x-cache', 'HIT');
@@ -180,6 +182,7 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
         clientAddress: requestOrigin(request).clientAddress,
         // An LLM upstream is asked for an uncompressed answer: its usage is read on the way past.
         credentialHeaders: plan.llm ? { ...sending.headers, 'accept-encoding': 'identity' } : sending.headers,
+        headerRules: plan.route.headers?.request,
         timeoutMs: plan.timeoutMs,
         signal: request.signal,
         body: request.body && tapped(request.body, bytes),
@@ -188,6 +191,7 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
       metered(response.status < 500);
       announce(response.status);
       const headers = new Headers(response.headers);
+      applyHeaderRules(headers, plan.route.headers?.response);
       for (const [name, value] of extra) headers.set(name, value);
       const keep = key && plan.cache && !/\bno-store\b/.test(asked) ? keepableFor(response, plan.cache) : null;
       const tokens = plan.llm ? llmUsageReader(response.headers.get('content-type')) : null;

@@ -99,6 +99,68 @@ const upstream = z
   })
   .strict();
 
+/** A header's name as HTTP allows it (RFC 9110 token), compared without case. */
+const headerToken = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
+const ruleHeaderName = z.string().regex(headerToken, { error: 'a header name is 1-64 characters of an HTTP token' });
+
+/** Headers a rule may not touch: the connection's own, and those the gateway decides (its length, where it forwards from, the credential's place). */
+const hopByHopHeaders = [
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
+const reservedHeaders = {
+  request: {
+    set: [...hopByHopHeaders, 'host', 'content-length', 'authorization', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip'],
+    remove: [...hopByHopHeaders, 'host', 'content-length'],
+  },
+  response: {
+    set: [...hopByHopHeaders, 'content-length', 'content-encoding', 'x-cache', 'age'],
+    remove: [...hopByHopHeaders, 'content-length', 'content-encoding'],
+  },
+} as const;
+
+/**
+ * What a route does to the headers on one side of its calls (a gateway extension): `remove`
+ * them, then `set` them to fixed values. A value is text kept in the configuration, so a secret
+ * belongs in a credential (Authorization cannot be set here); the connection's headers, the
+ * length and the forwarding headers are the gateway's.
+ */
+const headerRules = (side: 'request' | 'response') =>
+  z
+    .object({
+      set: z
+        .array(
+          z
+            .object({
+              name: ruleHeaderName,
+              value: text(1024).refine((value) => !/[\r\n\0]/.test(value), { error: 'a header value holds no line break or NUL' }),
+            })
+            .strict(),
+        )
+        .max(20, { error: 'at most 20 headers set' })
+        .optional(),
+      remove: z.array(ruleHeaderName).max(20, { error: 'at most 20 headers removed' }).optional(),
+    })
+    .strict()
+    .superRefine((rules, context) => {
+      for (const action of ['set', 'remove'] as const) {
+        const reserved: readonly string[] = reservedHeaders[side][action];
+        (rules[action] ?? []).forEach((entry, index) => {
+          const name = (typeof entry === 'string' ? entry : entry.name).toLowerCase();
+          if (!reserved.includes(name)) return;
+          const why = name === 'authorization' ? ': a secret goes in a credential (credentials section)' : ': the gateway sets it';
+          context.addIssue({ code: 'custom', path: [action, index], message: `${side} headers cannot ${action} ${name}${why}` });
+        });
+      }
+    });
+
 const route = z
   .object({
     path: routePath,
@@ -106,6 +168,11 @@ const route = z
     description: text(1024).optional(),
     credential: z.string().optional().describe('The name of a credential (credentials section) the gateway sends upstream'),
     upstream: upstream.optional().describe('Where the gateway sends the calls it serves at /gw{path} (a gateway extension); a route without one answers 501'),
+    headers: z
+      .object({ request: headerRules('request').optional(), response: headerRules('response').optional() })
+      .strict()
+      .optional()
+      .describe('Headers removed, then set, on the call sent upstream (request) and on the answer the caller gets (response): a gateway extension'),
   })
   .strict()
   .superRefine((entry, context) => {
@@ -178,6 +245,17 @@ const rateLimit = z
   .object({
     enabled: z.boolean({ error: 'enabled must be true or false' }).default(false),
     default: window.default({ max: 60, windowSeconds: 60 }),
+    endUser: z
+      .object({
+        header: ruleHeaderName,
+        max: positive('max', limits.maxPerWindow),
+        windowSeconds: positive('windowSeconds', limits.windowSeconds).default(60),
+      })
+      .strict()
+      .optional()
+      .describe(
+        "A window for each end user a call names in `header` (e.g. X-End-User-ID), counted across the tenant's routes beside their own limits: a gateway extension",
+      ),
     routes: z
       .array(
         z
@@ -194,7 +272,7 @@ const rateLimit = z
   })
   .strict();
 
-const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, { error: 'varyBy holds header names' });
+const headerName = z.string().regex(headerToken, { error: 'varyBy holds header names' });
 
 /**
  * The answers of the tenant's routes the gateway keeps (GET calls answered 200): for
@@ -269,6 +347,8 @@ export function defaultGatewayConfig(): GatewayConfigDocument {
   return { routes: [], credentials: {}, rateLimit: rateLimit.parse({}), cache: cache.parse({}), webhooks: [] };
 }
 
+const headerRulesView = z.object({ set: z.array(z.object({ name: z.string(), value: z.string() })).optional(), remove: z.array(z.string()).optional() });
+
 /** The document as served: webhook secrets are never returned, only whether one is set. */
 export const gatewayConfigView = z.object({
   routes: z.array(
@@ -278,6 +358,7 @@ export const gatewayConfigView = z.object({
       description: z.string().optional(),
       credential: z.string().optional(),
       upstream: z.object({ url: z.string(), timeoutMs: z.number().int(), llm: z.boolean().optional() }).optional(),
+      headers: z.object({ request: headerRulesView.optional(), response: headerRulesView.optional() }).optional(),
     }),
   ),
   credentials: z.record(
@@ -287,6 +368,7 @@ export const gatewayConfigView = z.object({
   rateLimit: z.object({
     enabled: z.boolean(),
     default: z.object({ max: z.number().int(), windowSeconds: z.number().int() }),
+    endUser: z.object({ header: z.string(), max: z.number().int(), windowSeconds: z.number().int() }).optional(),
     routes: z.array(z.object({ path: z.string(), method: z.enum(httpMethods).optional(), max: z.number().int(), windowSeconds: z.number().int() })),
   }),
   cache: z.object({

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { Agent, errors, request as send } from 'undici';
 import ipaddr from 'ipaddr.js';
 import { resolveTarget } from '../lib/public-address.js';
+import { applyHeaderRules, type HeaderRules } from './header-rules.js';
 
 export type UpstreamSettings = {
   /** Whether upstreams may resolve to loopback, private or link-local addresses (tests, private deployments). */
@@ -62,8 +63,10 @@ export type UpstreamCall = {
   method: string;
   request: Request;
   clientAddress?: string;
-  /** Headers the route's credential adds (the secret opened just for this call). */
+  /** Headers the route's credential adds (the secret opened just for this call): sent as they are, whatever the rules say. */
   credentialHeaders: Record<string, string>;
+  /** The route's rules for the headers sent upstream, applied after the forwarding headers. */
+  headerRules?: HeaderRules;
   timeoutMs: number;
   signal?: AbortSignal;
   /** The body to send instead of the request's own (the same bytes, observed on their way). */
@@ -158,7 +161,18 @@ export function createUpstreamCaller(settings: UpstreamSettings) {
     });
   }
 
-  async function call({ url, method, request, clientAddress, credentialHeaders, timeoutMs, signal, body: sentBody, watcher }: UpstreamCall): Promise<Response> {
+  async function call({
+    url,
+    method,
+    request,
+    clientAddress,
+    credentialHeaders,
+    headerRules,
+    timeoutMs,
+    signal,
+    body: sentBody,
+    watcher,
+  }: UpstreamCall): Promise<Response> {
     const declared = Number(request.headers.get('content-length') ?? 0);
     if (declared > settings.maxRequestBytes) {
       throw new UpstreamFailure(413, 'REQUEST_TOO_LARGE', `The request body is over ${settings.maxRequestBytes} bytes (TENANT_ROUTES_MAX_REQUEST_BYTES)`);
@@ -172,6 +186,7 @@ export function createUpstreamCaller(settings: UpstreamSettings) {
     headers['x-forwarded-proto'] = incoming.protocol.replace(':', '');
     // RFC 7239: an IPv6 node and a host with a port are quoted strings.
     headers.forwarded = `${clientAddress ? `for=${clientAddress.includes(':') ? `"[${clientAddress}]"` : clientAddress};` : ''}host="${incoming.host}";proto=${headers['x-forwarded-proto']}`;
+    applyHeaderRules(headers, headerRules);
     Object.assign(headers, credentialHeaders);
     const source = sentBody === undefined ? request.body : sentBody;
     const hasBody = source !== null && method !== 'GET' && method !== 'HEAD';

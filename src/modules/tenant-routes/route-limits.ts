@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { GatewayConfigDocument } from '../../kernel/gateway-config-spec.js';
+import { InvalidInputError } from '../../lib/errors.js';
 import type { TenantRoute } from './route-table.js';
 
 export type RouteLimit = { key: string; max: number; windowSeconds: number; label: string };
@@ -19,5 +21,27 @@ export function routeLimitFor(rateLimit: GatewayConfigDocument['rateLimit'], rou
     max: entry.max,
     windowSeconds: entry.windowSeconds,
     label: `rateLimit.routes.${index} (${entry.method ?? 'any method'} ${entry.path})`,
+  };
+}
+
+/**
+ * The end user's own window a call counts on beside its route's limit (`rateLimit.endUser`), when
+ * rate limits are on and the call names an end user in the configured header: counted under a
+ * digest of the name (never the name itself in the counter store). A name over 256 characters
+ * is refused.
+ */
+export function endUserLimitFor(rateLimit: GatewayConfigDocument['rateLimit'], headerValue: (name: string) => string | null): RouteLimit | null {
+  const endUser = rateLimit.enabled ? rateLimit.endUser : undefined;
+  if (!endUser) return null;
+  const named = headerValue(endUser.header)?.trim();
+  if (!named) return null;
+  if (named.length > 256) {
+    throw new InvalidInputError([{ field: endUser.header, rule: 'max_length', message: `${endUser.header} names an end user in at most 256 characters` }]);
+  }
+  return {
+    key: `user:${createHash('sha256').update(named).digest('base64url').slice(0, 22)}`,
+    max: endUser.max,
+    windowSeconds: endUser.windowSeconds,
+    label: `rateLimit.endUser (the end user named in ${endUser.header})`,
   };
 }

@@ -13,7 +13,7 @@ import { parseMonth } from '../usage/periods.js';
 import { type GateWarnings, gateMeteredCall } from '../usage/limit-usage.js';
 import type { UsageMeter } from '../usage/meter.js';
 import { type RouteCachePolicy, routeCachePolicy } from './route-cache-policy.js';
-import { type RouteLimit, routeLimitFor } from './route-limits.js';
+import { endUserLimitFor, type RouteLimit, routeLimitFor } from './route-limits.js';
 import { matchRoute, type TenantRoute, upstreamUrl } from './route-table.js';
 
 /** What one call to a tenant's route goes out as. */
@@ -161,7 +161,7 @@ async function routingTenant(
 export async function planTenantCall(
   actor: Actor,
   keyring: Keyring,
-  call: Call & { tenantRef: string | null },
+  call: Call & { tenantRef: string | null; header?: (name: string) => string | null },
   options: {
     /** Counts the call on the tenant's limit (the rate-limit store); throws RATE_LIMITED when spent. Absent when rate limits are off. */
     countLimit?: (tenant: Pick<Tenant, 'id' | 'slug'>, limit: RouteLimit) => Promise<void>;
@@ -181,6 +181,9 @@ export async function planTenantCall(
   // A spent BLOCK limit on bytes (or on tokens, for an LLM upstream) refuses the call before anything is sent (and before it counts on the rate limit).
   const gated = tenant.resourceLimits.filter((entry) => llm || entry.resource !== routeResources.llm.resource);
   const warnings = await gateMeteredCall(actor.prisma, options.meter, tenant, gated);
+  // The end user's own window first: a user past theirs does not spend the tenant's.
+  const endUserLimit = endUserLimitFor(document.rateLimit, call.header ?? (() => null));
+  if (endUserLimit) await options.countLimit?.(tenant, endUserLimit);
   if (limit) await options.countLimit?.(tenant, limit);
   const policy = routeCachePolicy(document.cache, route, call.method);
   return {
