@@ -358,6 +358,7 @@ export function createApp({
         caller: upstreams,
         cache: new RouteAnswerCache(env.TENANT_ROUTES_CACHE_MB * 1_048_576),
         remembered: rememberedTenants,
+        domains,
         meter: env.METERING === 'on' ? meter : undefined,
         limits: limiting ? store : undefined,
         logger,

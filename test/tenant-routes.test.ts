@@ -243,6 +243,48 @@ describe('the tenant, read once', () => {
   });
 });
 
+describe('the tenant named by Host', () => {
+  test("a tenant's default domain or verified custom domain as Host names the tenant, under the caller's reach", async () => {
+    const { call, tenant, key } = await tenantWithRoutes([{ path: '/items', method: 'GET', upstream: { url: 'UPSTREAM/items' } }]);
+    const other = await createTenant(gateway, {});
+    const domainOf = (slug: string) => `${slug.toLowerCase().replace(/_/g, '-')}.controlcore.io`;
+    // The operator names no tenant but the Host: the tenant's default domain.
+    const before = upstream.seen.length;
+    const byDomain = await call('GET', '/items', { key: gateway.adminKey, headers: { host: `${domainOf(tenant.slug)}:443` } });
+    expect(byDomain.status).toBe(200);
+    expect(upstream.seen.length).toBe(before + 1);
+    // A verified custom domain names it too.
+    const customDomain = `api.${tenant.slug.replace(/_/g, '-')}.example`;
+    await gateway.database.prisma.customDomain.create({
+      data: {
+        tenantId: tenant.id,
+        domain: customDomain,
+        certificatePem: 'not used here',
+        sealedPrivateKey: Buffer.from('not used here'),
+        certificateNotAfter: new Date(Date.now() + 86_400_000),
+        verificationToken: 'token',
+        verifiedDomain: customDomain,
+        verifiedAt: new Date(),
+      },
+    });
+    await gateway.app.changes.barrier();
+    expect((await call('GET', '/items', { key: gateway.adminKey, headers: { host: customDomain } })).status).toBe(200);
+    // X-Tenant-ID and the Host naming different tenants is refused, naming both.
+    const conflict = await call('GET', '/items', { key: gateway.adminKey, headers: { host: domainOf(other.slug), 'x-tenant-id': tenant.id } });
+    expect(conflict.status).toBe(400);
+    expect(await conflict.json()).toMatchObject({
+      field: 'host',
+      message: `The X-Tenant-ID header names tenant ${tenant.id} but the Host header names ${domainOf(other.slug)}`,
+    });
+    // A name under the base domain that names no tenant the caller reaches is 404, for the operator and for a tenant's own key.
+    expect((await call('GET', '/items', { key: gateway.adminKey, headers: { host: 'nobody-here.controlcore.io' } })).status).toBe(404);
+    expect((await call('GET', '/items', { key, headers: { host: domainOf(other.slug) } })).status).toBe(404);
+    // An address or a name that is no tenant's leaves the key's own tenant.
+    expect((await call('GET', '/items', { key, headers: { host: '127.0.0.1:4000' } })).status).toBe(200);
+    expect((await call('GET', '/items', { key, headers: { host: 'gateway.example.net' } })).status).toBe(200);
+  });
+});
+
 describe('credentials', () => {
   test.each([
     ['bearer', (seen: Seen) => seen.headers.authorization, `Bearer ${secrets.BEARER_TOKEN}`],

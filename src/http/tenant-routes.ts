@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { DomainError, httpStatusByCode } from '../lib/errors.js';
 import type { Keyring } from '../lib/keyring.js';
+import type { Actor } from '../kernel/principal.js';
 import type { RememberedTenants } from '../kernel/remembered-tenants.js';
 import { checkRouteLimit } from '../rate-limit/limits.js';
 import type { CounterStore } from '../rate-limit/store.js';
@@ -31,6 +32,8 @@ type TenantRouteDeps = {
   caller: UpstreamCaller;
   /** The tenants' kept answers (gateway config `cache`). */
   cache: RouteAnswerCache;
+  /** Where tenants' default domains are: a Host naming one (or a verified custom domain) names the tenant. */
+  domains?: Actor['domains'];
   /** The tenants' rows kept between calls (dropped on their change). */
   remembered?: RememberedTenants;
   /** Absent when metering is off. */
@@ -103,7 +106,7 @@ function boundedWrites(logger: Logger, concurrency = 4, waiting = 1_000) {
  * (failures: the upstream's 5xx, 502, 504), its bytes both ways as `bandwidth`/`bytes`, and an
  * LLM upstream's reported tokens as `llm`/`tokens`.
  */
-export function tenantRouteHandler({ prefix, prisma, keyring, credentials, caller, cache, remembered, meter, limits, logger }: TenantRouteDeps) {
+export function tenantRouteHandler({ prefix, prisma, keyring, credentials, caller, cache, domains, remembered, meter, limits, logger }: TenantRouteDeps) {
   const events = boundedWrites(logger);
   return async function serve(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -112,9 +115,16 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
     let plan: PlannedCall;
     try {
       plan = await planTenantCall(
-        { prisma, principal, authFailure, origin: requestOrigin(request), signal: request.signal },
+        { prisma, principal, authFailure, origin: requestOrigin(request), signal: request.signal, domains },
         keyring,
-        { tenantRef: request.headers.get('x-tenant-id'), method: request.method, path, search: url.search, header: (name) => request.headers.get(name) },
+        {
+          tenantRef: request.headers.get('x-tenant-id'),
+          host: request.headers.get('host'),
+          method: request.method,
+          path,
+          search: url.search,
+          header: (name) => request.headers.get(name),
+        },
         { countLimit: limits && ((tenant, limit) => checkRouteLimit(limits, tenant, limit)), meter, remembered },
       );
     } catch (error) {

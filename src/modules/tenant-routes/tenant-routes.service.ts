@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { ResourceLimit, Tenant } from '../../generated/prisma/client.js';
-import { DomainError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
+import { DomainError, ForbiddenError, InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import type { Keyring } from '../../lib/keyring.js';
 import { type Actor, hasScope, requireScope } from '../../kernel/principal.js';
 import type { RememberedTenants } from '../../kernel/remembered-tenants.js';
 import { type GatewayConfigDocument, readGatewayConfig } from '../../kernel/gateway-config-spec.js';
-import { assertLive, resolveTenant, tenantStanding } from '../../kernel/tenant-access.js';
+import { assertLive, everyTenant, reachableTenants, resolveTenant, tenantStanding } from '../../kernel/tenant-access.js';
+import { defaultDomainSettings } from '../tenants/default-domains.js';
+import { hostClaim, tenantIdByHost } from '../tenants/tenant-hosts.js';
 import { enqueueWebhooks } from '../../kernel/webhook-outbox.js';
 import { openSecretValue, tenantDataKey } from '../secrets/envelope.js';
 import { callStats } from '../usage/call-stats.js';
@@ -133,21 +135,38 @@ type RoutingTenant = TenantWithGatewayConfig & { resourceLimits: ResourceLimit[]
 async function routingTenant(
   actor: Actor,
   ref: string | null,
+  host: string | null | undefined,
   remembered: RememberedTenants | undefined,
 ): Promise<{ tenant: RoutingTenant; document: GatewayConfigDocument }> {
   const principal = requireScope(actor, 'routes:call');
+  const settings = actor.domains ?? defaultDomainSettings;
+  const claim = hostClaim(host, settings);
   const load = async () => {
-    const tenant = await resolveTenant<RoutingTenant>(actor, ref, 'routes:call', {
+    // The Host names a tenant when it is one's default domain or verified custom domain, among those the caller reaches.
+    const hostTenant = await tenantIdByHost(actor.prisma, claim, settings.baseDomain, reachableTenants(principal));
+    if (!hostTenant && claim.kind === 'tenant') throw new NotFoundError('Tenant does not exist', { tenant: claim.name });
+    const tenant = await resolveTenant<RoutingTenant>(actor, ref || hostTenant, 'routes:call', {
       include: {
         gatewayConfig: { select: { document: true, version: true } },
         resourceLimits: { where: { OR: Object.values(routeResources).map(({ resource, metric }) => ({ resource, metric })) } },
       },
     });
+    if (hostTenant && hostTenant !== tenant.id) {
+      throw new InvalidInputError([
+        {
+          field: 'host',
+          rule: 'tenant_context_conflict',
+          message: `The X-Tenant-ID header names tenant ${ref} but the Host header names ${(claim as { name: string }).name}`,
+        },
+      ]);
+    }
     return { tenant, document: readGatewayConfig(tenant.gatewayConfig?.document) };
   };
   const named = ref || principal.tenantId;
-  if (!remembered || !named) return load();
-  return remembered.through(`routes ${principal.owner} ${principal.projectId ?? ''} ${principal.tenantId ?? ''} ${named}`, named, load);
+  if (!remembered || (!named && claim.kind === 'none')) return load();
+  // Which tenant a Host names depends on other tenants' rows (their domains): such a read is dropped on any tenant's change.
+  const key = `routes ${principal.owner} ${principal.projectId ?? ''} ${principal.tenantId ?? ''} ${named ?? ''} ${claim.kind === 'none' ? '' : claim.name}`;
+  return remembered.through(key, claim.kind === 'none' && named ? named : everyTenant, load);
 }
 
 /**
@@ -161,7 +180,7 @@ async function routingTenant(
 export async function planTenantCall(
   actor: Actor,
   keyring: Keyring,
-  call: Call & { tenantRef: string | null; header?: (name: string) => string | null },
+  call: Call & { tenantRef: string | null; host?: string | null; header?: (name: string) => string | null },
   options: {
     /** Counts the call on the tenant's limit (the rate-limit store); throws RATE_LIMITED when spent. Absent when rate limits are off. */
     countLimit?: (tenant: Pick<Tenant, 'id' | 'slug'>, limit: RouteLimit) => Promise<void>;
@@ -171,7 +190,7 @@ export async function planTenantCall(
     remembered?: RememberedTenants;
   } = {},
 ): Promise<PlannedCall> {
-  const { tenant, document } = await routingTenant(actor, call.tenantRef, options.remembered);
+  const { tenant, document } = await routingTenant(actor, call.tenantRef, call.host, options.remembered);
   assertLive(tenant, 'call the routes of');
   // Suspended or past its expiry: whoever calls, operator included, the routes do not answer (and no credential is opened).
   const standing = tenantStanding(tenant);

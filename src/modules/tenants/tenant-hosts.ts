@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client.js';
 import { ConflictError } from '../../lib/errors.js';
 import { tenantIdByVerifiedCustomDomain } from './custom-domain-hosts.js';
@@ -18,7 +19,8 @@ export function normalizeHost(host: string): string {
 
 export function hostClaim(host: string | null | undefined, settings: DomainSettings): HostClaim {
   const name = host ? normalizeHost(host) : '';
-  if (!name || apiHostNames(settings).includes(name)) return { kind: 'none' };
+  // An address is no one's domain.
+  if (!name || apiHostNames(settings).includes(name) || isIP(name.replace(/^\[|\]$/g, ''))) return { kind: 'none' };
   return { kind: name.endsWith(`.${settings.baseDomain}`) ? 'tenant' : 'custom', name };
 }
 
