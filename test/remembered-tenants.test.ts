@@ -80,6 +80,22 @@ describe('RememberedTenants', () => {
     expect(reads.reads).toBe(2);
   });
 
+  test('at most maxBytes are kept, as weighed, the least recently used dropped first', async () => {
+    const remembered = new RememberedTenants(() => true, 100, 1_000);
+    const reads = counted();
+    const weigh = () => 400;
+    await remembered.through('a', tenantA, reads.load('a'), weigh);
+    await remembered.through('b', tenantB, reads.load('b'), weigh);
+    expect(remembered.bytes).toBe(800);
+    await remembered.through('c', 'slug-c', reads.load('c'), weigh);
+    expect(remembered.size).toBe(2);
+    expect(remembered.bytes).toBe(800);
+    await remembered.through('a', tenantA, reads.load('a'), weigh);
+    expect(reads.reads).toBe(4);
+    remembered.invalidate('*');
+    expect(remembered.bytes).toBe(0);
+  });
+
   test('at most maxEntries are kept, the least recently used dropped first', async () => {
     const remembered = new RememberedTenants(() => true, 2);
     const reads = counted();

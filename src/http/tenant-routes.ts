@@ -181,11 +181,12 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
       extra.set('x-cache', fresh ? 'BYPASS' : 'MISS');
     }
 
+    let response: Response | undefined;
     try {
       // Told of the answer's body as the caller reads it (set below, once the answer's headers say what to keep and count).
       const watcher: BodyWatcher = { chunk: () => {}, end: () => {} };
       const sending = await plan.credential();
-      const response = await caller.call({
+      response = await caller.call({
         url: sending.url,
         method: request.method,
         request,
@@ -198,13 +199,14 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
         body: request.body && tapped(request.body, bytes),
         watcher,
       });
-      metered(response.status < 500);
-      announce(response.status);
-      const headers = new Headers(response.headers);
+      const answered = response;
+      metered(answered.status < 500);
+      announce(answered.status);
+      const headers = new Headers(answered.headers);
       applyHeaderRules(headers, plan.route.headers?.response);
       for (const [name, value] of extra) headers.set(name, value);
-      const keep = key && plan.cache && !/\bno-store\b/.test(asked) ? keepableFor(response, plan.cache) : null;
-      const tokens = plan.llm ? llmUsageReader(response.headers.get('content-type')) : null;
+      const keep = key && plan.cache && !/\bno-store\b/.test(asked) ? keepableFor(answered, plan.cache) : null;
+      const tokens = plan.llm ? llmUsageReader(answered.headers.get('content-type')) : null;
       // Tokens are metered as soon as the answer reports them (an event stream's usage chunk), so a
       // caller who leaves before the stream's end is still counted; a JSON body's at its end.
       let countedTokens = 0;
@@ -229,20 +231,25 @@ export function tenantRouteHandler({ prefix, prisma, keyring, credentials, calle
         if (key && keep && kept) {
           const answer = {
             scope: `${tenantId} ${plan.cache!.version}`,
-            status: response.status,
-            headers: [...response.headers],
+            status: answered.status,
+            headers: [...answered.headers],
             body: Buffer.concat(kept),
             storedAt: Date.now(),
           };
           cache.set(key, answer, keep.ttlSeconds, keep.maxEntries);
         }
       };
-      if (!response.body) done();
+      if (!answered.body) done();
       watcher.chunk = seen;
       watcher.end = done;
       // The reason phrase is the standard one (undici does not pass the upstream's on).
-      return new Response(response.body, { status: response.status, statusText: STATUS_CODES[response.status], headers });
+      return new Response(answered.body, { status: answered.status, statusText: STATUS_CODES[answered.status], headers });
     } catch (error) {
+      // An answer that is not passed on is let go, or its upstream connection (shared by every tenant of that origin) stays taken.
+      if (response) {
+        response.body?.cancel().catch(() => {});
+        throw error;
+      }
       if (error instanceof DomainError) return refusal(error);
       metered(false);
       if (error instanceof UpstreamFailure) {

@@ -115,9 +115,22 @@ const hopByHopHeaders = [
   'transfer-encoding',
   'upgrade',
 ];
+/** Headers whose value is a secret: one belongs in a credential (credentials section), never in the configuration's text. */
+const credentialHeaders = ['authorization', 'x-api-key', 'api-key', 'cookie'];
 const reservedHeaders = {
   request: {
-    set: [...hopByHopHeaders, 'host', 'content-length', 'authorization', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip'],
+    set: [
+      ...hopByHopHeaders,
+      'host',
+      'content-length',
+      'expect',
+      ...credentialHeaders,
+      'forwarded',
+      'x-forwarded-for',
+      'x-forwarded-host',
+      'x-forwarded-proto',
+      'x-real-ip',
+    ],
     remove: [...hopByHopHeaders, 'host', 'content-length'],
   },
   response: {
@@ -129,8 +142,9 @@ const reservedHeaders = {
 /**
  * What a route does to the headers on one side of its calls (a gateway extension): `remove`
  * them, then `set` them to fixed values. A value is text kept in the configuration, so a secret
- * belongs in a credential (Authorization cannot be set here); the connection's headers, the
- * length and the forwarding headers are the gateway's.
+ * belongs in a credential (Authorization, X-API-Key, Cookie cannot be set here); the connection's
+ * headers and the length are the gateway's, and the forwarding headers are set by it (a rule may
+ * remove them, for an upstream that must not learn the client's address, never set them).
  */
 const headerRules = (side: 'request' | 'response') =>
   z
@@ -140,7 +154,9 @@ const headerRules = (side: 'request' | 'response') =>
           z
             .object({
               name: ruleHeaderName,
-              value: text(1024).refine((value) => !/[\r\n\0]/.test(value), { error: 'a header value holds no line break or NUL' }),
+              value: text(1024).regex(/^[\t\x20-\x7e]*$/, {
+                error: 'a header value holds printable ASCII, spaces and tabs only (no line break or control character)',
+              }),
             })
             .strict(),
         )
@@ -155,7 +171,7 @@ const headerRules = (side: 'request' | 'response') =>
         (rules[action] ?? []).forEach((entry, index) => {
           const name = (typeof entry === 'string' ? entry : entry.name).toLowerCase();
           if (!reserved.includes(name)) return;
-          const why = name === 'authorization' ? ': a secret goes in a credential (credentials section)' : ': the gateway sets it';
+          const why = credentialHeaders.includes(name) ? ': a secret goes in a credential (credentials section)' : ': the gateway sets it';
           context.addIssue({ code: 'custom', path: [action, index], message: `${side} headers cannot ${action} ${name}${why}` });
         });
       }

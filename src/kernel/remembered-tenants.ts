@@ -12,21 +12,28 @@ import { everyTenant, uuidPattern } from './tenant-access.js';
  * kept. What it resolves to is shared by every caller: treat it as read-only.
  */
 export class RememberedTenants {
-  readonly #entries = new Map<string, { tag: string; value: Promise<unknown> }>();
+  readonly #entries = new Map<string, { tag: string; value: Promise<unknown>; bytes: number }>();
   readonly #byTag = new Map<string, Set<string>>();
+  #bytes = 0;
 
   constructor(
     /** Whether changes are being heard now (the change feed is live). */
     private readonly trusted: () => boolean,
     readonly maxEntries = 5_000,
+    /** What the kept reads may weigh together (as `weigh` tells), least recently used dropped first. */
+    readonly maxBytes = 32 * 1_048_576,
   ) {}
+
+  get bytes(): number {
+    return this.#bytes;
+  }
 
   get size(): number {
     return this.#entries.size;
   }
 
-  /** `load`'s result for `key`, read once while `ref`'s tenant (UUID or slug) does not change. */
-  through<T>(key: string, ref: string, load: () => Promise<T>): Promise<T> {
+  /** `load`'s result for `key`, read once while `ref`'s tenant (UUID or slug) does not change; `weigh` tells its size in bytes. */
+  through<T>(key: string, ref: string, load: () => Promise<T>, weigh: (value: T) => number = () => 0): Promise<T> {
     if (!this.trusted()) return load();
     const known = this.#entries.get(key);
     if (known) {
@@ -37,14 +44,23 @@ export class RememberedTenants {
     }
     const value = load();
     const tag = uuidPattern.test(ref) ? ref.toLowerCase() : everyTenant;
-    this.#entries.set(key, { tag, value });
+    const entry = { tag, value: value as Promise<unknown>, bytes: 0 };
+    this.#entries.set(key, entry);
     let keys = this.#byTag.get(tag);
     if (!keys) this.#byTag.set(tag, (keys = new Set()));
     keys.add(key);
     if (this.#entries.size > this.maxEntries) this.#remove(this.#entries.keys().next().value as string);
-    value.catch(() => {
-      if (this.#entries.get(key)?.value === value) this.#remove(key);
-    });
+    value.then(
+      (read) => {
+        if (this.#entries.get(key) !== entry) return;
+        entry.bytes = weigh(read);
+        this.#bytes += entry.bytes;
+        while (this.#bytes > this.maxBytes && this.#entries.size > 1) this.#remove(this.#entries.keys().next().value as string);
+      },
+      () => {
+        if (this.#entries.get(key) === entry) this.#remove(key);
+      },
+    );
     return value;
   }
 
@@ -60,12 +76,14 @@ export class RememberedTenants {
   clear(): void {
     this.#entries.clear();
     this.#byTag.clear();
+    this.#bytes = 0;
   }
 
   #remove(key: string): void {
     const entry = this.#entries.get(key);
     if (!entry) return;
     this.#entries.delete(key);
+    this.#bytes -= entry.bytes;
     const keys = this.#byTag.get(entry.tag);
     keys?.delete(key);
     if (keys?.size === 0) this.#byTag.delete(entry.tag);

@@ -27,8 +27,8 @@ export function routeLimitFor(rateLimit: GatewayConfigDocument['rateLimit'], rou
 /**
  * The end user's own window a call counts on beside its route's limit (`rateLimit.endUser`), when
  * rate limits are on and the call names an end user in the configured header: counted under a
- * digest of the name (never the name itself in the counter store). A name over 256 characters
- * is refused.
+ * digest of the name (never the name itself in the counter store). A name over 256 characters,
+ * or with a comma (the header sent twice), is refused.
  */
 export function endUserLimitFor(rateLimit: GatewayConfigDocument['rateLimit'], headerValue: (name: string) => string | null): RouteLimit | null {
   const endUser = rateLimit.enabled ? rateLimit.endUser : undefined;
@@ -37,6 +37,12 @@ export function endUserLimitFor(rateLimit: GatewayConfigDocument['rateLimit'], h
   if (!named) return null;
   if (named.length > 256) {
     throw new InvalidInputError([{ field: endUser.header, rule: 'max_length', message: `${endUser.header} names an end user in at most 256 characters` }]);
+  }
+  // Sent twice, a header reads as its values joined by commas: one call names one end user.
+  if (named.includes(',')) {
+    throw new InvalidInputError([
+      { field: endUser.header, rule: 'single_value', message: `${endUser.header} names one end user: send it once, without commas` },
+    ]);
   }
   return {
     key: `user:${createHash('sha256').update(named).digest('base64url').slice(0, 22)}`,

@@ -5,7 +5,7 @@ import type { Keyring } from '../../lib/keyring.js';
 import { type Actor, hasScope, requireScope } from '../../kernel/principal.js';
 import type { RememberedTenants } from '../../kernel/remembered-tenants.js';
 import { type GatewayConfigDocument, readGatewayConfig } from '../../kernel/gateway-config-spec.js';
-import { assertLive, everyTenant, reachableTenants, resolveTenant, tenantStanding } from '../../kernel/tenant-access.js';
+import { assertLive, everyTenant, reachableTenants, resolveTenant, tenantStanding, uuidPattern } from '../../kernel/tenant-access.js';
 import { defaultDomainSettings } from '../tenants/default-domains.js';
 import { hostClaim, tenantIdByHost } from '../tenants/tenant-hosts.js';
 import { enqueueWebhooks } from '../../kernel/webhook-outbox.js';
@@ -162,11 +162,15 @@ async function routingTenant(
     }
     return { tenant, document: readGatewayConfig(tenant.gatewayConfig?.document) };
   };
-  const named = ref || principal.tenantId;
+  // One entry per tenant however its UUID is spelled.
+  const given = ref || principal.tenantId;
+  const named = given && uuidPattern.test(given) ? given.toLowerCase() : given;
   if (!remembered || (!named && claim.kind === 'none')) return load();
   // Which tenant a Host names depends on other tenants' rows (their domains): such a read is dropped on any tenant's change.
   const key = `routes ${principal.owner} ${principal.projectId ?? ''} ${principal.tenantId ?? ''} ${named ?? ''} ${claim.kind === 'none' ? '' : claim.name}`;
-  return remembered.through(key, claim.kind === 'none' && named ? named : everyTenant, load);
+  // Weighed by its configuration's text: what a tenant's routes, credentials and rules hold.
+  const weigh = ({ tenant }: Awaited<ReturnType<typeof load>>) => 2_048 + JSON.stringify(tenant.gatewayConfig?.document ?? null).length * 2;
+  return remembered.through(key, claim.kind === 'none' && named ? named : everyTenant, load, weigh);
 }
 
 /**
@@ -200,10 +204,10 @@ export async function planTenantCall(
   // A spent BLOCK limit on bytes (or on tokens, for an LLM upstream) refuses the call before anything is sent (and before it counts on the rate limit).
   const gated = tenant.resourceLimits.filter((entry) => llm || entry.resource !== routeResources.llm.resource);
   const warnings = await gateMeteredCall(actor.prisma, options.meter, tenant, gated);
-  // The end user's own window first: a user past theirs does not spend the tenant's.
+  // The end user's window after the route's limit admits the call: end users' windows are made only as fast as the tenant's limit allows.
   const endUserLimit = endUserLimitFor(document.rateLimit, call.header ?? (() => null));
-  if (endUserLimit) await options.countLimit?.(tenant, endUserLimit);
   if (limit) await options.countLimit?.(tenant, limit);
+  if (endUserLimit) await options.countLimit?.(tenant, endUserLimit);
   const policy = routeCachePolicy(document.cache, route, call.method);
   return {
     tenant,
