@@ -61,6 +61,7 @@ import { createRestEngine } from './rest/engine.js';
 import { buildOpenApi } from './rest/openapi.js';
 import { RouteAnswerCache } from './http/route-answer-cache.js';
 import { tenantRouteHandler } from './http/tenant-routes.js';
+import { corsPolicy, createCors } from './http/cors.js';
 import { RememberedTenants } from './kernel/remembered-tenants.js';
 import { createUpstreamCaller } from './upstreams/upstream-call.js';
 
@@ -348,6 +349,7 @@ export function createApp({
     isOperatorKey: operatorKeyCheck(env.GATEWAY_ADMIN_KEY),
     metricsToken: env.METRICS_TOKEN,
     metrics,
+    cors: createCors(corsPolicy(env)),
     tenantRoutes: {
       prefix: env.TENANT_ROUTES_PREFIX,
       serve: tenantRouteHandler({

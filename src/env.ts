@@ -149,6 +149,38 @@ const environmentSchema = z.object({
   DEPLOYMENT_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).optional(),
   /** Webhook targets on loopback, private or link-local addresses: refused unless on (tests, private deployments). */
   WEBHOOK_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
+  /**
+   * Browser origins allowed to call the gateway from another origin (CORS), comma-separated:
+   * `https://app.example.com`, `http://localhost:*` (any port), or `*` (any origin, never with
+   * credentials). Unset: none in production, localhost and 127.0.0.1 on any port otherwise; `''` none.
+   */
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .superRefine((value, context) => {
+      for (const entry of (value ?? '')
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)) {
+        if (entry === '*') continue;
+        const pattern = entry.endsWith(':*') ? entry.slice(0, -2) : entry;
+        let valid = false;
+        try {
+          valid = /^https?:$/.test(new URL(pattern).protocol) && new URL(pattern).origin === pattern;
+        } catch {}
+        if (!valid)
+          context.addIssue({ code: 'custom', message: `CORS_ORIGINS holds origins such as https://app.example.com or http://localhost:*, not "${entry}"` });
+      }
+    }),
+  /** Whether cross-origin calls may carry the browser's cookies (Access-Control-Allow-Credentials); API keys travel in a header and need none. */
+  CORS_ALLOW_CREDENTIALS: z.enum(['on', 'off']).default('off'),
+  /** Request headers a cross-origin call may send, comma-separated (the gateway's own: Authorization, Content-Type, X-API-Key, X-Tenant-ID, the conditional and idempotency headers). */
+  CORS_ALLOW_HEADERS: z
+    .string()
+    .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+(\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*$/, 'CORS_ALLOW_HEADERS is a comma-separated list of header names')
+    .default('Authorization,Content-Type,Accept,X-API-Key,X-Tenant-ID,X-Request-Id,If-Match,If-None-Match,Idempotency-Key,Cache-Control,X-End-User-ID'),
+  /** How long a browser may keep a preflight's answer, in seconds. */
+  CORS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
   /** Where tenants' own routes answer (`/gw/<route path>`): a prefix no legacy API uses. */
   TENANT_ROUTES_PREFIX: z
     .string()

@@ -1,4 +1,7 @@
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
@@ -15,9 +18,20 @@ let server: ServerProcess;
 let browser: Browser;
 const outside: string[] = [];
 
+/** A page server on another loopback origin (issue 30, CORS): the same page as http://127.0.0.1:<port> (allowed) and http://localhost:<port> (not). */
+let pages: http.Server;
+let pagePort: number;
+
 beforeAll(async () => {
   if (!available) return;
-  server = await startServerProcess({ DATABASE_URL: 'memory://', GATEWAY_ADMIN_KEY: operatorKey });
+  pages = http.createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html' });
+    response.end('<!doctype html><title>another origin</title><p>calls the gateway</p>');
+  });
+  pages.listen(0, '127.0.0.1');
+  await once(pages, 'listening');
+  pagePort = (pages.address() as AddressInfo).port;
+  server = await startServerProcess({ DATABASE_URL: 'memory://', GATEWAY_ADMIN_KEY: operatorKey, CORS_ORIGINS: `http://127.0.0.1:${pagePort}` });
   await fetch(`${server.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorKey}` },
@@ -39,6 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  pages?.close();
 });
 
 /** Monaco lays text out with non-breaking spaces. */
@@ -100,3 +115,42 @@ test.skipIf(!available)('/docs renders the API reference offline, one section pe
   expect(outside).toEqual([]);
   await page.close();
 });
+
+test.skipIf(!available)(
+  'a page on an allowed origin calls a REST route and /graphql with its key (preflighted); a page on another origin cannot read them',
+  { timeout: 60_000 },
+  async () => {
+    const page = await browser.newPage();
+    const callFrom = (origin: string) =>
+      page.goto(`${origin}/`).then(() =>
+        page.evaluate(
+          async ({ gateway, key }) => {
+            const outcome = async (work: () => Promise<Response>) => {
+              try {
+                const response = await work();
+                return { status: response.status, requestId: response.headers.get('x-request-id') !== null, body: await response.text() };
+              } catch (error) {
+                return { failed: String(error) };
+              }
+            };
+            const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+            return {
+              rest: await outcome(() => fetch(`${gateway}/api/v1/tenants/browser-acme/config`, { headers })),
+              graphql: await outcome(() =>
+                fetch(`${gateway}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query: '{ tenants(first: 5) { edges { node { slug } } } }' }) }),
+              ),
+            };
+          },
+          { gateway: server.url, key: operatorKey },
+        ),
+      );
+    const allowed = await callFrom(`http://127.0.0.1:${pagePort}`);
+    expect(allowed.rest).toMatchObject({ status: 200, requestId: true });
+    expect(allowed.graphql).toMatchObject({ status: 200 });
+    expect((allowed.graphql as { body: string }).body).toContain('browser-acme');
+    const refused = await callFrom(`http://localhost:${pagePort}`);
+    expect(refused.rest).toMatchObject({ failed: expect.stringContaining('Failed to fetch') });
+    expect(refused.graphql).toMatchObject({ failed: expect.stringContaining('Failed to fetch') });
+    await page.close();
+  },
+);

@@ -7,6 +7,7 @@ import { secretMatcher } from '../lib/same-secret.js';
 import type { Logger } from '../lib/logger.js';
 import { failureOf, type RestEngine, type RouteLookup } from '../rest/engine.js';
 import { jsonResponse } from '../rest/http.js';
+import type { Cors } from './cors.js';
 import { boundGraphQLBody, type GraphQLBodyLimits } from './graphql-body.js';
 import { type Metrics, metricsResponse } from './metrics.js';
 import { docsAsset, docsPage, landingPage } from './pages.js';
@@ -33,7 +34,12 @@ type RouterDeps = {
   graphqlBodyLimits: GraphQLBodyLimits;
   /** Tenants' own routes, under their prefix (/gw). */
   tenantRoutes?: { prefix: string; serve: (request: Request) => Promise<Response> };
+  /** Who may call from another origin (CORS_ORIGINS): preflights answered here, every answer's headers set. */
+  cors?: Cors;
 };
+
+/** What a preflight is told a path serves. */
+const tenantRouteMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /** Every path the gateway answers: health, readiness, metrics, /graphql, the OpenAPI document, legacy routes, and a JSON 404. */
 export function createRouter({
@@ -48,6 +54,7 @@ export function createRouter({
   metricsToken,
   graphqlBodyLimits,
   tenantRoutes,
+  cors,
 }: RouterDeps) {
   const isTenantRoute = (pathname: string) => !!tenantRoutes && (pathname === tenantRoutes.prefix || pathname.startsWith(`${tenantRoutes.prefix}/`));
   const fixedRoutes = new Set(['/', '/healthz', '/readyz', '/metrics', '/graphql', '/openapi.json', '/docs']);
@@ -128,6 +135,16 @@ export function createRouter({
     return jsonResponse(404, { error: 'not_found', message: `No route for ${request.method} ${pathname}` });
   }
 
+  /** The methods a path serves, for a preflight: the REST routes' there (HEAD with GET), null when none. */
+  function methodsAt(pathname: string, found: RouteLookup | undefined): string[] | null {
+    if (pathname === '/graphql') return ['GET', 'POST'];
+    if (isTenantRoute(pathname)) return tenantRouteMethods;
+    if (fixedRoutes.has(pathname)) return ['GET', 'HEAD'];
+    const methods = [...new Set(found?.candidates.map((candidate) => candidate.route.method as string) ?? [])];
+    if (methods.includes('GET')) methods.push('HEAD');
+    return methods.length ? methods : null;
+  }
+
   /** One log line and one histogram sample a request, with its id echoed in X-Request-Id. */
   return async function fetch(request: Request, server: ServerContext = {}): Promise<Response> {
     const started = performance.now();
@@ -135,7 +152,8 @@ export function createRouter({
     const { pathname } = new URL(request.url);
     const tenantRoute = isTenantRoute(pathname);
     const found = fixedRoutes.has(pathname) || tenantRoute ? undefined : rest.lookup(request);
-    const response = await route(request, server, found);
+    const preflighted = cors?.isPreflight(request) ?? false;
+    const response = preflighted ? cors!.preflight(request, methodsAt(pathname, found)) : await route(request, server, found);
     // A tenant route's path is the caller's: one label for all of them (the route is in the usage meter).
     const template = tenantRoute ? `${tenantRoutes!.prefix}/*` : found ? (rest.templateOf(found) ?? 'unmatched') : pathname;
     const seconds = (performance.now() - started) / 1000;
@@ -151,13 +169,17 @@ export function createRouter({
         ...(server.clientAddress ? { client: server.clientAddress } : {}),
       });
     }
+    const finish = (headers: Headers) => {
+      headers.set('x-request-id', notes.requestId);
+      if (!preflighted) cors?.decorate(request, headers);
+    };
     try {
-      response.headers.set('x-request-id', notes.requestId);
+      finish(response.headers);
       return response;
     } catch {
       // Some responses (a redirect, a static one) have immutable headers: copy them.
       const copy = new Response(response.body, response);
-      copy.headers.set('x-request-id', notes.requestId);
+      finish(copy.headers);
       return copy;
     }
   };

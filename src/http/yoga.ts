@@ -48,6 +48,8 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context, obs
   const baseContext = contextFactory(context, credentials);
   return createYoga<RouteContext, GraphQLContext>({
     schema,
+    // CORS is the router's (cors.ts), one policy for every path: Yoga's own would reflect any origin.
+    cors: false,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     // Bodies are bounded by the router before Yoga sees them (graphql-body.ts), without a
