@@ -157,27 +157,45 @@ const environmentSchema = z.object({
   CORS_ORIGINS: z
     .string()
     .optional()
-    .superRefine((value, context) => {
-      for (const entry of (value ?? '')
+    .transform((value, context) => {
+      if (value === undefined) return undefined;
+      const origins: string[] = [];
+      for (const entry of value
         .split(',')
         .map((item) => item.trim())
         .filter(Boolean)) {
-        if (entry === '*') continue;
-        const pattern = entry.endsWith(':*') ? entry.slice(0, -2) : entry;
-        let valid = false;
+        if (entry === '*') {
+          origins.push(entry);
+          continue;
+        }
+        // Written as a browser sends it: lowercase, no default port, no trailing slash, an IDN in punycode.
+        const anyPort = entry.endsWith(':*');
+        let origin: string | null = null;
         try {
-          valid = /^https?:$/.test(new URL(pattern).protocol) && new URL(pattern).origin === pattern;
+          const url = new URL(anyPort ? entry.slice(0, -2) : entry);
+          const plain = /^https?:$/.test(url.protocol) && !url.username && !url.password && !url.search && !url.hash && url.pathname === '/';
+          if (plain && !url.hostname.includes('*') && !(anyPort && url.port)) origin = url.origin;
         } catch {}
-        if (!valid)
-          context.addIssue({ code: 'custom', message: `CORS_ORIGINS holds origins such as https://app.example.com or http://localhost:*, not "${entry}"` });
+        if (origin === null) {
+          context.addIssue({
+            code: 'custom',
+            message: `CORS_ORIGINS holds origins such as https://app.example.com or http://localhost:* (any port; no wildcard in the host), not "${entry}"`,
+          });
+          continue;
+        }
+        origins.push(anyPort ? `${origin}:*` : origin);
       }
+      return origins.join(',');
     }),
   /** Whether cross-origin calls may carry the browser's cookies (Access-Control-Allow-Credentials); API keys travel in a header and need none. */
   CORS_ALLOW_CREDENTIALS: z.enum(['on', 'off']).default('off'),
   /** Request headers a cross-origin call may send, comma-separated (the gateway's own: Authorization, Content-Type, X-API-Key, X-Tenant-ID, the conditional and idempotency headers). */
   CORS_ALLOW_HEADERS: z
     .string()
-    .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+(\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+)*$/, 'CORS_ALLOW_HEADERS is a comma-separated list of header names')
+    .regex(
+      /^[A-Za-z0-9!#$%&'+.^_`|~-]+(\s*,\s*[A-Za-z0-9!#$%&'+.^_`|~-]+)*$/,
+      'CORS_ALLOW_HEADERS is a comma-separated list of header names (no *: a browser never lets it cover Authorization)',
+    )
     .default('Authorization,Content-Type,Accept,X-API-Key,X-Tenant-ID,X-Request-Id,If-Match,If-None-Match,Idempotency-Key,Cache-Control,X-End-User-ID'),
   /** How long a browser may keep a preflight's answer, in seconds. */
   CORS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),

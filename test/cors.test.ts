@@ -126,7 +126,32 @@ describe('the policy', () => {
     expect(corsPolicy({ ...readEnvironment({}), NODE_ENV: 'development' }).origins).toContain('http://localhost:*');
     expect(corsPolicy({ ...readEnvironment({}), NODE_ENV: 'development', CORS_ORIGINS: '' }).origins).toEqual([]);
     expect(() => corsPolicy({ ...readEnvironment({ CORS_ORIGINS: '*', CORS_ALLOW_CREDENTIALS: 'on' }) })).toThrow('CORS_ALLOW_CREDENTIALS');
-    expect(() => readEnvironment({ CORS_ORIGINS: 'https://app.example.com/path' })).toThrow('CORS_ORIGINS');
-    expect(() => readEnvironment({ CORS_ORIGINS: 'app.example.com' })).toThrow('CORS_ORIGINS');
+    // Origins that could never match are refused at start, with what to write instead.
+    for (const never of ['https://app.example.com/path', 'app.example.com', 'https://*.example.com', 'http://localhost:3000:*', 'https://user@app.example.com']) {
+      expect(() => readEnvironment({ CORS_ORIGINS: never }), never).toThrow('such as https://app.example.com');
+    }
+    // Spellings a browser would send differently are written as it sends them.
+    expect(readEnvironment({ CORS_ORIGINS: 'https://App.Example.com/, https://api.example.com:443,http://localhost:*' }).CORS_ORIGINS).toBe(
+      'https://app.example.com,https://api.example.com,http://localhost:*',
+    );
+    expect(() => readEnvironment({ CORS_ALLOW_HEADERS: '*' })).toThrow('no *');
+  });
+
+  test('a preflight counts on the address limit like any request; operational paths carry no CORS headers', async () => {
+    const limited = await startGateway({ env: { CORS_ORIGINS: app, RATE_LIMIT_IP_PER_SECOND: 3 } });
+    try {
+      const preflightFrom = () =>
+        limited.app.fetch(new Request('http://gateway.test/graphql', { method: 'OPTIONS', headers: { origin: app, 'access-control-request-method': 'POST' } }), {
+          clientAddress: '203.0.113.77',
+        });
+      const statuses: number[] = [];
+      for (let n = 0; n < 6; n++) statuses.push((await preflightFrom()).status);
+      expect(statuses.slice(0, 3)).toEqual([204, 204, 204]);
+      expect(statuses).toContain(429);
+      const ready = await limited.app.fetch(new Request('http://gateway.test/readyz', { headers: { origin: app } }));
+      expect(ready.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await limited.close();
+    }
   });
 });

@@ -562,6 +562,7 @@ describe('header rules', () => {
       [{ request: { set: [{ name: 'X-Api-Key', value: 'sk_live_123' }] } }, 'a secret goes in a credential'],
       [{ request: { set: [{ name: 'Cookie', value: 'session=abc' }] } }, 'a secret goes in a credential'],
       [{ request: { set: [{ name: 'Expect', value: '100-continue' }] } }, 'request headers cannot set expect'],
+      [{ response: { set: [{ name: 'Access-Control-Allow-Origin', value: '*' }] } }, 'response headers cannot set access-control-allow-origin'],
       [{ request: { set: [{ name: 'Bad Name', value: 'v' }] } }, 'HTTP token'],
       [{ request: { add: [] } }, ''],
     ];

@@ -77,10 +77,10 @@ export function createCors(policy: CorsPolicy) {
     });
   }
 
-  /** Sets the answer's CORS headers for the request's origin (none for a disallowed one, or a call without Origin). */
-  function decorate(request: Request, headers: Headers): void {
+  /** Sets the answer's CORS headers for the request's origin (none for a disallowed one, a call without Origin, or an `operational` path). */
+  function decorate(request: Request, headers: Headers, operational = false): void {
     for (const name of [...headers.keys()]) if (name.startsWith('access-control-')) headers.delete(name);
-    if (policy.origins.length === 0) return;
+    if (policy.origins.length === 0 || operational) return;
     const origin = request.headers.get('origin');
     const vary = headers.get('vary');
     if (

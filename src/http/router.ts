@@ -38,6 +38,9 @@ type RouterDeps = {
   cors?: Cors;
 };
 
+/** Paths whose answers carry no CORS headers whatever the origin. */
+const operational = new Set(['/metrics', '/readyz', '/healthz']);
+
 /** What a preflight is told a path serves. */
 const tenantRouteMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -83,6 +86,8 @@ export function createRouter({
       }
       logger.error('rate limit store failed; letting the request through', { error });
     }
+    // A preflight is answered once its address is counted, before any route.
+    if (cors?.isPreflight(request)) return cors.preflight(request, methodsAt(pathname, found));
     if (pathname === '/metrics') {
       if (isMetricsAuthorization && !isMetricsAuthorization(request.headers.get('authorization') ?? '')) {
         return jsonResponse(
@@ -139,7 +144,7 @@ export function createRouter({
   function methodsAt(pathname: string, found: RouteLookup | undefined): string[] | null {
     if (pathname === '/graphql') return ['GET', 'POST'];
     if (isTenantRoute(pathname)) return tenantRouteMethods;
-    if (fixedRoutes.has(pathname)) return ['GET', 'HEAD'];
+    if (fixedRoutes.has(pathname) || pathname.startsWith('/docs/')) return ['GET', 'HEAD'];
     const methods = [...new Set(found?.candidates.map((candidate) => candidate.route.method as string) ?? [])];
     if (methods.includes('GET')) methods.push('HEAD');
     return methods.length ? methods : null;
@@ -153,7 +158,7 @@ export function createRouter({
     const tenantRoute = isTenantRoute(pathname);
     const found = fixedRoutes.has(pathname) || tenantRoute ? undefined : rest.lookup(request);
     const preflighted = cors?.isPreflight(request) ?? false;
-    const response = preflighted ? cors!.preflight(request, methodsAt(pathname, found)) : await route(request, server, found);
+    const response = await route(request, server, found);
     // A tenant route's path is the caller's: one label for all of them (the route is in the usage meter).
     const template = tenantRoute ? `${tenantRoutes!.prefix}/*` : found ? (rest.templateOf(found) ?? 'unmatched') : pathname;
     const seconds = (performance.now() - started) / 1000;
@@ -171,7 +176,8 @@ export function createRouter({
     }
     const finish = (headers: Headers) => {
       headers.set('x-request-id', notes.requestId);
-      if (!preflighted) cors?.decorate(request, headers);
+      // Operational answers are for the operator's tools, never a page on another origin.
+      if (!preflighted) cors?.decorate(request, headers, operational.has(pathname));
     };
     try {
       finish(response.headers);
