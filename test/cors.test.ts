@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readEnvironment } from '../src/env.js';
 import { corsPolicy } from '../src/http/cors.js';
 import { createTenant } from './support/fixtures.js';
-import { startGateway, type TestGateway } from './support/gateway.js';
+import { startGateway, type TestGateway, testRateLimits } from './support/gateway.js';
 
 // Issue 30, item 1: one CORS policy for /graphql, every REST route and the tenant routes,
 // preflights answered per path. (Chromium on another loopback origin: test/browser.test.ts.)
@@ -127,7 +127,13 @@ describe('the policy', () => {
     expect(corsPolicy({ ...readEnvironment({}), NODE_ENV: 'development', CORS_ORIGINS: '' }).origins).toEqual([]);
     expect(() => corsPolicy({ ...readEnvironment({ CORS_ORIGINS: '*', CORS_ALLOW_CREDENTIALS: 'on' }) })).toThrow('CORS_ALLOW_CREDENTIALS');
     // Origins that could never match are refused at start, with what to write instead.
-    for (const never of ['https://app.example.com/path', 'app.example.com', 'https://*.example.com', 'http://localhost:3000:*', 'https://user@app.example.com']) {
+    for (const never of [
+      'https://app.example.com/path',
+      'app.example.com',
+      'https://*.example.com',
+      'http://localhost:3000:*',
+      'https://user@app.example.com',
+    ]) {
       expect(() => readEnvironment({ CORS_ORIGINS: never }), never).toThrow('such as https://app.example.com');
     }
     // Spellings a browser would send differently are written as it sends them.
@@ -138,12 +144,15 @@ describe('the policy', () => {
   });
 
   test('a preflight counts on the address limit like any request; operational paths carry no CORS headers', async () => {
-    const limited = await startGateway({ env: { CORS_ORIGINS: app, RATE_LIMIT_IP_PER_SECOND: 3 } });
+    const limited = await startGateway({ env: { CORS_ORIGINS: app }, rateLimits: { ...testRateLimits, ip: { ...testRateLimits.ip, perSecond: 3 } } });
     try {
       const preflightFrom = () =>
-        limited.app.fetch(new Request('http://gateway.test/graphql', { method: 'OPTIONS', headers: { origin: app, 'access-control-request-method': 'POST' } }), {
-          clientAddress: '203.0.113.77',
-        });
+        limited.app.fetch(
+          new Request('http://gateway.test/graphql', { method: 'OPTIONS', headers: { origin: app, 'access-control-request-method': 'POST' } }),
+          {
+            clientAddress: '203.0.113.77',
+          },
+        );
       const statuses: number[] = [];
       for (let n = 0; n < 6; n++) statuses.push((await preflightFrom()).status);
       expect(statuses.slice(0, 3)).toEqual([204, 204, 204]);
