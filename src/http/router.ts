@@ -7,6 +7,7 @@ import { secretMatcher } from '../lib/same-secret.js';
 import type { Logger } from '../lib/logger.js';
 import { failureOf, type RestEngine, type RouteLookup } from '../rest/engine.js';
 import { jsonResponse } from '../rest/http.js';
+import { httpMethods } from '../kernel/gateway-config-spec.js';
 import type { Cors } from './cors.js';
 import { boundGraphQLBody, type GraphQLBodyLimits } from './graphql-body.js';
 import { type Metrics, metricsResponse } from './metrics.js';
@@ -40,9 +41,6 @@ type RouterDeps = {
 
 /** Paths whose answers carry no CORS headers whatever the origin. */
 const operational = new Set(['/metrics', '/readyz', '/healthz']);
-
-/** What a preflight is told a path serves. */
-const tenantRouteMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /** Every path the gateway answers: health, readiness, metrics, /graphql, the OpenAPI document, legacy routes, and a JSON 404. */
 export function createRouter({
@@ -143,7 +141,8 @@ export function createRouter({
   /** The methods a path serves, for a preflight: the REST routes' there (HEAD with GET), null when none. */
   function methodsAt(pathname: string, found: RouteLookup | undefined): string[] | null {
     if (pathname === '/graphql') return ['GET', 'POST'];
-    if (isTenantRoute(pathname)) return tenantRouteMethods;
+    // A preflight carries no key, so the tenant (and its routes) is unknown: every method a route may have.
+    if (isTenantRoute(pathname)) return [...httpMethods];
     if (fixedRoutes.has(pathname) || pathname.startsWith('/docs/')) return ['GET', 'HEAD'];
     const methods = [...new Set(found?.candidates.map((candidate) => candidate.route.method as string) ?? [])];
     if (methods.includes('GET')) methods.push('HEAD');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hopByHopHeaders } from '../lib/hop-by-hop.js';
 
 /**
  * The gateway configuration of seed 001 ("Configuration Schema": routes, credentials,
@@ -103,20 +104,9 @@ const upstream = z
 const headerToken = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
 const ruleHeaderName = z.string().regex(headerToken, { error: 'a header name is 1-64 characters of an HTTP token' });
 
-/** Headers a rule may not touch: the connection's own, and those the gateway decides (its length, where it forwards from, the credential's place). */
-const hopByHopHeaders = [
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-];
 /** Headers whose value is a secret: one belongs in a credential (credentials section), never in the configuration's text. */
 const credentialHeaders = ['authorization', 'x-api-key', 'api-key', 'cookie'];
+/** Headers a rule may not touch: the connection's own, and those the gateway decides (its length, where it forwards from, the credential's place). */
 const reservedHeaders = {
   request: {
     set: [

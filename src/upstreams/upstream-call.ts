@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { Agent, errors, request as send } from 'undici';
 import ipaddr from 'ipaddr.js';
+import { hopByHopHeaders } from '../lib/hop-by-hop.js';
 import { resolveTarget } from '../lib/public-address.js';
 import { applyHeaderRules, type HeaderRules } from './header-rules.js';
 
@@ -29,11 +30,8 @@ export class UpstreamFailure extends Error {
 /** What the caller is told of a refused address (the log has which name resolved to which address). */
 const addressRefused = "The upstream's address is refused: it is not a public address (TENANT_ROUTES_ALLOW_PRIVATE)";
 
-/** RFC 9110 section 7.6.1: meaningful for one connection only, never forwarded; plus those the Connection header names. */
-const hopByHop = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
-
 function withoutHopByHop(headers: Headers): Map<string, string> {
-  const named = new Set(hopByHop);
+  const named = new Set(hopByHopHeaders);
   for (const token of (headers.get('connection') ?? '').split(',')) if (token.trim()) named.add(token.trim().toLowerCase());
   const kept = new Map<string, string>();
   headers.forEach((value, name) => {
