@@ -350,6 +350,7 @@ export function createApp({
     metricsToken: env.METRICS_TOKEN,
     metrics,
     cors: createCors(corsPolicy(env)),
+    compressFrom: env.COMPRESSION === 'on' ? env.COMPRESSION_MIN_BYTES : undefined,
     tenantRoutes: {
       prefix: env.TENANT_ROUTES_PREFIX,
       serve: tenantRouteHandler({

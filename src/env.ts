@@ -199,6 +199,9 @@ const environmentSchema = z.object({
     .default('Authorization,Content-Type,Accept,X-API-Key,X-Tenant-ID,X-Request-Id,If-Match,If-None-Match,Idempotency-Key,Cache-Control,X-End-User-ID'),
   /** How long a browser may keep a preflight's answer, in seconds. */
   CORS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
+  /** br/gzip for answers a caller accepts them for (compression.ts); static pages are compressed once either way. */
+  COMPRESSION: z.enum(['on', 'off']).default('on'),
+  COMPRESSION_MIN_BYTES: z.coerce.number().int().min(0).default(1024),
   /** Where tenants' own routes answer (`/gw/<route path>`): a prefix no legacy API uses. */
   TENANT_ROUTES_PREFIX: z
     .string()

@@ -92,6 +92,43 @@ test.skipIf(!available)('GraphiQL at /graphql works offline: the default operati
   await page.close();
 });
 
+test.skipIf(!available)(
+  "GraphiQL and the API reference arrive compressed; the reference's assets are kept a year (issue 30, compression)",
+  { timeout: 60_000 },
+  async () => {
+    const page = await offlinePage();
+    const assets: { url: string; encoding?: string; cacheControl?: string; encoded: number }[] = [];
+    page.on('requestfinished', async (request) => {
+      const response = await request.response();
+      if (!response || !new URL(request.url()).pathname.startsWith('/docs/assets/')) return;
+      const headers = await response.allHeaders();
+      assets.push({
+        url: request.url(),
+        encoding: headers['content-encoding'],
+        cacheControl: headers['cache-control'],
+        encoded: (await request.sizes()).responseBodySize,
+      });
+    });
+    const graphiql = (await page.goto(`${server.url}/graphql`))!;
+    expect(graphiql.status()).toBe(200);
+    const headers = await graphiql.allHeaders();
+    expect(['br', 'gzip']).toContain(headers['content-encoding']);
+    const { responseBodySize } = await graphiql.request().sizes();
+    const decoded = (await graphiql.body()).byteLength;
+    // What the page weighs on the wire against what the browser decoded (9 MB uncompressed).
+    console.info(`GraphiQL in Chromium: ${responseBodySize} bytes sent (${headers['content-encoding']}), ${decoded} decoded`);
+    expect(responseBodySize).toBeLessThan(decoded / 3);
+    await page.goto(`${server.url}/docs`);
+    await page.waitForSelector('.opblock-tag-section', { timeout: 30_000 });
+    const bundle = assets.find((asset) => asset.url.includes('swagger-ui-bundle.js'));
+    expect(bundle).toBeDefined();
+    expect(['br', 'gzip']).toContain(bundle!.encoding);
+    expect(bundle!.cacheControl).toBe('public, max-age=31536000, immutable');
+    expect(outside).toEqual([]);
+    await page.close();
+  },
+);
+
 test.skipIf(!available)('/docs renders the API reference offline, one section per legacy API; / links everything', { timeout: 60_000 }, async () => {
   const page = await offlinePage();
   await page.goto(`${server.url}/docs`);

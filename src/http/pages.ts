@@ -1,15 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { StaticFile } from './static-answers.js';
 
-const swaggerUiDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+const swaggerUiPackage = createRequire(import.meta.url).resolve('swagger-ui-dist/package.json');
+const swaggerUiDir = path.dirname(swaggerUiPackage);
 const assetTypes: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
   'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
   'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
   'favicon-32x32.png': 'image/png',
 };
-const assets = new Map<string, Promise<Buffer>>();
+
+/** The page asks for its assets under the package's version, so they can be kept for a year and a new release asks anew. */
+let swaggerUiVersion: Promise<string> | undefined;
+const assetVersion = () => (swaggerUiVersion ??= readFile(swaggerUiPackage, 'utf8').then((text) => (JSON.parse(text) as { version: string }).version));
 
 const links = [
   { rel: 'graphiql', href: '/graphql', title: 'GraphiQL: explore and run the GraphQL API' },
@@ -20,19 +25,23 @@ const links = [
   { rel: 'metrics', href: '/metrics', title: 'Prometheus metrics' },
 ];
 
-const html = (body: string) =>
-  new Response(body, {
-    headers: {
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'",
-    },
-  });
+/** A page: revalidated on every visit (its ETag makes that a 304), its scripts only its own. */
+const html = (body: string): StaticFile => ({
+  bytes: Buffer.from(body),
+  contentType: 'text/html; charset=utf-8',
+  cacheControl: 'no-cache',
+  headers: { 'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'" },
+});
 
-/** `/`: where to go from here, as HTML for browsers and JSON for `Accept: application/json`. */
-export function landingPage(request: Request): Response {
-  if (/application\/json/.test(request.headers.get('accept') ?? '') && !/text\/html/.test(request.headers.get('accept') ?? '')) {
-    return Response.json({ name: 'tenant-gateway', links });
-  }
+/** `/` asked for as JSON (`Accept: application/json` without text/html). */
+export const wantsJsonLanding = (request: Request) =>
+  /application\/json/.test(request.headers.get('accept') ?? '') && !/text\/html/.test(request.headers.get('accept') ?? '');
+
+/** `/` as JSON: the same links. */
+export const landingJson = () => Response.json({ name: 'tenant-gateway', links });
+
+/** `/`: where to go from here, for browsers. */
+export async function landingPage(): Promise<StaticFile> {
   const items = links.map((link) => `<li><a href="${link.href}">${link.href}</a>: ${link.title}</li>`).join('\n      ');
   return html(`<!doctype html>
 <html lang="en">
@@ -51,15 +60,16 @@ export function landingPage(request: Request): Response {
 }
 
 /** `/docs`: the OpenAPI reference rendered by Swagger UI, every asset served from the package (no CDN); one section per dialect. */
-export function docsPage(): Response {
+export async function docsPage(): Promise<StaticFile> {
+  const v = encodeURIComponent(await assetVersion());
   return html(`<!doctype html>
 <html lang="en">
   <head><meta charset="utf-8"><title>tenant-gateway: legacy REST API reference</title>
-    <link rel="stylesheet" href="/docs/assets/swagger-ui.css"><link rel="icon" href="/docs/assets/favicon-32x32.png">
+    <link rel="stylesheet" href="/docs/assets/swagger-ui.css?v=${v}"><link rel="icon" href="/docs/assets/favicon-32x32.png?v=${v}">
   </head>
   <body>
     <div id="reference"></div>
-    <script src="/docs/assets/swagger-ui-bundle.js"></script>
+    <script src="/docs/assets/swagger-ui-bundle.js?v=${v}"></script>
     <script>
       window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', validatorUrl: null, deepLinking: true, docExpansion: 'list', tagsSorter: 'alpha' });
     </script>
@@ -67,14 +77,17 @@ export function docsPage(): Response {
 </html>`);
 }
 
-/** A file of the reference page, from swagger-ui-dist; null for anything else. */
-export async function docsAsset(name: string): Promise<Response | null> {
+/**
+ * A file of the reference page, from swagger-ui-dist; null for anything else. Asked for under the
+ * running version (`?v=`, as the page does) it is kept for a year; otherwise for an hour.
+ */
+export async function docsAsset(name: string, version: string | null): Promise<StaticFile | null> {
   const type = assetTypes[name];
   if (!type) return null;
-  let bytes = assets.get(name);
-  if (!bytes) {
-    bytes = readFile(path.join(swaggerUiDir, name));
-    assets.set(name, bytes);
-  }
-  return new Response(new Uint8Array(await bytes), { headers: { 'content-type': type, 'cache-control': 'public, max-age=86400' } });
+  const immutable = version === (await assetVersion());
+  return {
+    bytes: await readFile(path.join(swaggerUiDir, name)),
+    contentType: type,
+    cacheControl: immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
+  };
 }

@@ -11,8 +11,10 @@ import { httpMethods } from '../kernel/gateway-config-spec.js';
 import type { Cors } from './cors.js';
 import { boundGraphQLBody, type GraphQLBodyLimits } from './graphql-body.js';
 import { type Metrics, metricsResponse } from './metrics.js';
-import { docsAsset, docsPage, landingPage } from './pages.js';
+import { compressAnswer } from './compression.js';
+import { docsAsset, docsPage, landingJson, landingPage, wantsJsonLanding } from './pages.js';
 import { beginRequest, continueRequest } from './request-log.js';
+import { type StaticFile, StaticAnswers } from './static-answers.js';
 import type { RouteContext } from './yoga.js';
 
 /** What the listening server knows about a request that the Request itself does not carry. */
@@ -37,7 +39,12 @@ type RouterDeps = {
   tenantRoutes?: { prefix: string; serve: (request: Request) => Promise<Response> };
   /** Who may call from another origin (CORS_ORIGINS): preflights answered here, every answer's headers set. */
   cors?: Cors;
+  /** Answers of at least this many bytes are compressed for callers that accept br or gzip; absent: none are. */
+  compressFrom?: number;
 };
+
+/** Yoga's own test for a visit to GraphiQL: a GET that accepts HTML. */
+const isGraphiQLVisit = (request: Request) => request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/html');
 
 /** Paths whose answers carry no CORS headers whatever the origin. */
 const operational = new Set(['/metrics', '/readyz', '/healthz']);
@@ -56,7 +63,9 @@ export function createRouter({
   graphqlBodyLimits,
   tenantRoutes,
   cors,
+  compressFrom,
 }: RouterDeps) {
+  const statics = new StaticAnswers();
   const isTenantRoute = (pathname: string) => !!tenantRoutes && (pathname === tenantRoutes.prefix || pathname.startsWith(`${tenantRoutes.prefix}/`));
   const fixedRoutes = new Set(['/', '/healthz', '/readyz', '/metrics', '/graphql', '/openapi.json', '/docs']);
   const isMetricsAuthorization = metricsToken ? secretMatcher(`Bearer ${metricsToken}`) : undefined;
@@ -106,12 +115,23 @@ export function createRouter({
       }
     }
     if (pathname === '/graphql') {
+      if (isGraphiQLVisit(request)) {
+        const page = await statics.serve(request, 'graphiql', () => graphiqlPage(request.url));
+        if (page) return page;
+      }
       const bounded = await boundGraphQLBody(request, graphqlBodyLimits);
       if ('refusal' in bounded) return bounded.refusal;
       if (bounded.request !== request) continueRequest(bounded.request, request);
       return yoga.fetch(bounded.request);
     }
-    if (pathname === '/openapi.json') return new Response(openApi, { headers: { 'content-type': 'application/json' } });
+    if (pathname === '/openapi.json') {
+      const document = await statics.serve(request, 'openapi', async () => ({
+        bytes: Buffer.from(openApi),
+        contentType: 'application/json',
+        cacheControl: 'no-cache',
+      }));
+      return document!;
+    }
     if (isTenantRoute(pathname)) {
       try {
         return await tenantRoutes!.serve(request);
@@ -121,10 +141,12 @@ export function createRouter({
       }
     }
     if (request.method === 'GET' || request.method === 'HEAD') {
-      if (pathname === '/') return landingPage(request);
-      if (pathname === '/docs' || pathname === '/docs/') return docsPage();
+      if (pathname === '/') return wantsJsonLanding(request) ? landingJson() : (await statics.serve(request, 'landing', landingPage))!;
+      if (pathname === '/docs' || pathname === '/docs/') return (await statics.serve(request, 'docs', docsPage))!;
       if (pathname.startsWith('/docs/assets/')) {
-        const asset = await docsAsset(pathname.slice('/docs/assets/'.length));
+        const name = pathname.slice('/docs/assets/'.length);
+        const version = new URL(request.url).searchParams.get('v');
+        const asset = await statics.serve(request, `asset ${name} ${version}`, () => docsAsset(name, version));
         if (asset) return asset;
       }
     }
@@ -136,6 +158,16 @@ export function createRouter({
       return jsonResponse(500, { error: 'internal', message: 'Unexpected error.' });
     }
     return jsonResponse(404, { error: 'not_found', message: `No route for ${request.method} ${pathname}` });
+  }
+
+  /**
+   * GraphiQL's page as Yoga renders it (the same for every visit: its settings are the gateway's),
+   * asked for once and kept as a static answer.
+   */
+  async function graphiqlPage(url: string): Promise<StaticFile | null> {
+    const page = await yoga.fetch(new Request(url, { headers: { accept: 'text/html' } }));
+    if (page.status !== 200 || !page.headers.get('content-type')?.startsWith('text/html')) return null;
+    return { bytes: new Uint8Array(await page.arrayBuffer()), contentType: page.headers.get('content-type')!, cacheControl: 'no-cache' };
   }
 
   /** The methods a path serves, for a preflight: the REST routes' there (HEAD with GET), null when none. */
@@ -157,7 +189,9 @@ export function createRouter({
     const tenantRoute = isTenantRoute(pathname);
     const found = fixedRoutes.has(pathname) || tenantRoute ? undefined : rest.lookup(request);
     const preflighted = cors?.isPreflight(request) ?? false;
-    const response = await route(request, server, found);
+    const answered = await route(request, server, found);
+    // A tenant route passes its upstream's answer on as it came (the upstream negotiated its coding).
+    const response = compressFrom !== undefined && !tenantRoute ? await compressAnswer(request, answered, compressFrom) : answered;
     // A tenant route's path is the caller's: one label for all of them (the route is in the usage meter).
     const template = tenantRoute ? `${tenantRoutes!.prefix}/*` : found ? (rest.templateOf(found) ?? 'unmatched') : pathname;
     const seconds = (performance.now() - started) / 1000;
