@@ -64,6 +64,7 @@ import { tenantRouteHandler } from './http/tenant-routes.js';
 import { corsPolicy, createCors } from './http/cors.js';
 import { RememberedTenants } from './kernel/remembered-tenants.js';
 import { createUpstreamCaller } from './upstreams/upstream-call.js';
+import { type BuildInfo, buildInfo } from './http/version.js';
 
 export type { ServerContext };
 
@@ -338,6 +339,7 @@ export function createApp({
   const rest = createRestEngine(dialects, graphqlBridge(yoga, caching?.serve), { maxBodyBytes: env.REST_MAX_BODY_BYTES });
   const scheduled = backupSchedule && { leading: () => jobs.scheduler.leading, rounds: () => backupSchedule.rounds };
   const unwatch = watchWorkers(metrics, { database, meter, backupSchedule: scheduled, responseCache: caching?.cache });
+  let running: Promise<BuildInfo> | undefined;
   const fetch = createRouter({
     database,
     logger,
@@ -351,6 +353,7 @@ export function createApp({
     metrics,
     cors: createCors(corsPolicy(env)),
     compressFrom: env.COMPRESSION === 'on' ? env.COMPRESSION_MIN_BYTES : undefined,
+    build: () => (running ??= buildInfo(env.GATEWAY_COMMIT)),
     tenantRoutes: {
       prefix: env.TENANT_ROUTES_PREFIX,
       serve: tenantRouteHandler({

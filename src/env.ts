@@ -116,6 +116,11 @@ const environmentSchema = z.object({
   /** Switches for benchmarking and diagnosis: `off` disables metering or every rate limit. */
   METERING: z.enum(['on', 'off']).default('on'),
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  /** The commit this build was made from, for /version where the checkout is not at hand (a container). */
+  GATEWAY_COMMIT: z
+    .string()
+    .regex(/^[0-9a-f]{7,40}$/, 'GATEWAY_COMMIT is a git commit id (7 to 40 lowercase hex digits)')
+    .optional(),
   METRICS_TOKEN: z.string().min(16, { error: 'METRICS_TOKEN must be at least 16 characters' }).optional(),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
   HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(10_000),

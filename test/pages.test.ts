@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startGateway, type TestGateway } from './support/gateway.js';
 
@@ -21,6 +24,7 @@ test('/ answers JSON links for Accept: application/json, and an HTML page for br
       { rel: 'health', href: '/healthz', title: expect.any(String) },
       { rel: 'ready', href: '/readyz', title: expect.any(String) },
       { rel: 'metrics', href: '/metrics', title: expect.any(String) },
+      { rel: 'version', href: '/version', title: expect.any(String) },
     ],
   });
   const html = await get('/', { accept: 'text/html,application/xhtml+xml' });
@@ -60,4 +64,27 @@ test('/docs and its assets come from the gateway itself', async () => {
   expect(bundle.status).toBe(200);
   expect(bundle.headers.get('content-type')).toContain('javascript');
   expect((await get('/docs/assets/../package.json')).status).toBe(404);
+});
+
+test('/version names the package version, the commit (GATEWAY_COMMIT, else the checkout) and the hash of schema/schema.graphql', async () => {
+  const answer = await get('/version');
+  expect(answer.status).toBe(200);
+  const build = await answer.json();
+  const packageJson = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+  const schemaFile = await readFile(new URL('../schema/schema.graphql', import.meta.url));
+  expect(build).toEqual({
+    name: 'tenant-gateway',
+    version: packageJson.version,
+    commit: execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim(),
+    schemaHash: `sha256:${createHash('sha256').update(schemaFile).digest('hex')}`,
+    node: process.version,
+  });
+  const named = await startGateway({ env: { GATEWAY_COMMIT: 'abc1234' } });
+  try {
+    const given = await named.app.fetch(new Request('http://gateway.test/version'));
+    expect((await given.json()).commit).toBe('abc1234');
+  } finally {
+    await named.close();
+  }
+  expect((await get('/version', {})).headers.get('content-type')).toBe('application/json');
 });

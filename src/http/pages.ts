@@ -23,6 +23,7 @@ const links = [
   { rel: 'health', href: '/healthz', title: 'Liveness' },
   { rel: 'ready', href: '/readyz', title: 'Readiness (the database answers)' },
   { rel: 'metrics', href: '/metrics', title: 'Prometheus metrics' },
+  { rel: 'version', href: '/version', title: 'Which build is running: version, commit, schema hash' },
 ];
 
 /** A page: revalidated on every visit (its ETag makes that a 304), its scripts only its own. */

@@ -15,6 +15,7 @@ import { compressAnswer } from './compression.js';
 import { docsAsset, docsPage, landingJson, landingPage, wantsJsonLanding } from './pages.js';
 import { beginRequest, continueRequest } from './request-log.js';
 import { type StaticFile, StaticAnswers } from './static-answers.js';
+import type { BuildInfo } from './version.js';
 import type { RouteContext } from './yoga.js';
 
 /** What the listening server knows about a request that the Request itself does not carry. */
@@ -41,6 +42,8 @@ type RouterDeps = {
   cors?: Cors;
   /** Answers of at least this many bytes are compressed for callers that accept br or gzip; absent: none are. */
   compressFrom?: number;
+  /** Which build is running, for /version (version.ts). */
+  build?: () => Promise<BuildInfo>;
 };
 
 /** Yoga's own test for a visit to GraphiQL: a GET that accepts HTML. */
@@ -64,10 +67,11 @@ export function createRouter({
   tenantRoutes,
   cors,
   compressFrom,
+  build,
 }: RouterDeps) {
   const statics = new StaticAnswers();
   const isTenantRoute = (pathname: string) => !!tenantRoutes && (pathname === tenantRoutes.prefix || pathname.startsWith(`${tenantRoutes.prefix}/`));
-  const fixedRoutes = new Set(['/', '/healthz', '/readyz', '/metrics', '/graphql', '/openapi.json', '/docs']);
+  const fixedRoutes = new Set(['/', '/healthz', '/readyz', '/metrics', '/version', '/graphql', '/openapi.json', '/docs']);
   const isMetricsAuthorization = metricsToken ? secretMatcher(`Bearer ${metricsToken}`) : undefined;
 
   /** A refusal before any route runs, in the caller's format: GraphQL, the dialect's, or neutral. */
@@ -114,6 +118,7 @@ export function createRouter({
         return jsonResponse(503, { status: 'unavailable', database: database.kind });
       }
     }
+    if (pathname === '/version' && build && (request.method === 'GET' || request.method === 'HEAD')) return jsonResponse(200, await build());
     if (pathname === '/graphql') {
       if (isGraphiQLVisit(request)) {
         const page = await statics.serve(request, 'graphiql', () => graphiqlPage(request.url));
