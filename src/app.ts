@@ -7,7 +7,7 @@ import { type Environment, jobSettings, phaseTimings } from './env.js';
 import { createCredentials, operatorKeyCheck } from './http/credentials.js';
 import { jwtAuthenticator } from './http/jwt.js';
 import { graphqlBridge } from './http/graphql-bridge.js';
-import { noteTenant } from './http/request-log.js';
+import { noteTenant, noteOperation } from './http/request-log.js';
 import { createMetrics, operationObserver, watchWorkers } from './http/metrics.js';
 import { createRouter, type ServerContext } from './http/router.js';
 import { createGatewayYoga, gatewayQuotas } from './http/yoga.js';
@@ -219,7 +219,7 @@ export function createApp({
     sessionKeyTtlMs: env.SESSION_KEY_TTL_DAYS * 86_400_000,
   };
   const fieldLimiter = limiting ? createFieldLimiter(store, rateLimits.fields) : undefined;
-  const observer = { ...operationObserver(metrics), tenant: noteTenant };
+  const observer = { ...operationObserver(metrics), tenant: noteTenant, answered: noteOperation };
   const caching =
     env.RESPONSE_CACHE === 'on'
       ? responseCaching({

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
@@ -128,7 +129,34 @@ test('a real server logs one line a request, with its id echoed, its route templ
       }),
     });
     expect(await domain.json()).toEqual({ data: { addCustomDomain: { status: 'PENDING' } } });
+    // A named GraphQL operation that fails: its name and code on the request line (GraphQL errors are HTTP 200).
+    const failing = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorKey}`, 'x-request-id': 'named-failure' },
+      body: JSON.stringify({ query: 'query FindMissing { tenant(id: "no-such-tenant") { id } }' }),
+    });
+    expect(failing.status).toBe(200);
+    const invalid = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorKey}`, 'x-request-id': 'named-invalid' },
+      body: JSON.stringify({ query: 'query Misspelt { tenant(ref: "x") { id } }' }),
+    });
+    expect(invalid.status).toBe(200);
+    // A client that leaves mid-body: a debug line, no error and no stack.
+    await new Promise<void>((resolve) => {
+      const { port } = new URL(server.url);
+      const socket = net.connect(Number(port), '127.0.0.1', () => {
+        socket.write(
+          `POST /api/v1/tenants HTTP/1.1\r\nHost: x\r\nX-Request-Id: left-early\r\nAuthorization: Bearer ${operatorKey}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"name":`,
+        );
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 300);
+      });
+    });
     await expect.poll(() => server.stderr).toContain('trace-me-42');
+    await expect.poll(() => server.stderr).toContain('left-early');
 
     const lines = server.stderr
       .split('\n')
@@ -143,6 +171,16 @@ test('a real server logs one line a request, with its id echoed, its route templ
       tenant: tenant.id,
       durationMs: expect.any(Number),
     });
+    const requestLine = (id: string) => lines.find((line) => line.requestId === id && line.message === 'request');
+    expect(requestLine('trace-me-42')).toMatchObject({ keyPrefix: minted.secret.slice(0, 'tgw_'.length + 8), operation: expect.any(String) });
+    expect(requestLine('named-failure')).toMatchObject({ status: 200, operation: 'FindMissing', errorCodes: ['NOT_FOUND'], keyPrefix: 'operator' });
+    expect(requestLine('named-invalid')).toMatchObject({ operation: 'Misspelt', errorCodes: ['BAD_USER_INPUT'] });
+    expect(requestLine('left-early')).toMatchObject({ status: 499, keyPrefix: 'operator' });
+    expect(lines.find((line) => line.message === 'the client went away before its answer')).toMatchObject({ level: 'debug' });
+    expect(lines.filter((line) => line.level === 'error')).toEqual([]);
+    const keyed = lines.filter((line) => line.message === 'request' && typeof line.keyPrefix === 'string').map((line) => line.keyPrefix);
+    expect(keyed).toContain(ccLiveKey.slice(0, 'cc_live_'.length + 8));
+    expect(keyed).toContain('jwt');
     for (const secret of [operatorKey, minted.secret, clientSecret, ccLiveKey, jwt, ...secretValues]) expect(server.stderr).not.toContain(secret);
     for (const line of certificate.privateKey.split('\n').slice(1, -2)) expect(server.stderr).not.toContain(line);
   } finally {

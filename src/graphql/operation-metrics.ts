@@ -1,3 +1,4 @@
+import { type DocumentNode, Kind } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { DomainError } from '../lib/errors.js';
 import type { GraphQLContext } from './context.js';
@@ -17,11 +18,44 @@ export type OperationObserver = {
   error(code: string, policy: string | undefined): void;
   /** The tenant an execution concerned, for the log line of the HTTP request it served. */
   tenant(request: Request | undefined, tenantId: string | undefined): void;
+  /** The operation a request ran (null when none was parsed) and the codes of the errors it answered, for its log line. */
+  answered(request: Request, operation: string | undefined, errorCodes: string[]): void;
 };
+
+/** The name of a document's first operation. */
+function nameIn(document: DocumentNode): string | undefined {
+  const operation = document.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+  return operation && 'name' in operation ? operationName(operation.name?.value) : undefined;
+}
+
+/** An operation name as a log may carry it: a GraphQL name, bounded. */
+const operationName = (name: unknown) => (typeof name === 'string' && /^[_A-Za-z][_0-9A-Za-z]{0,99}$/.test(name) ? name : undefined);
 
 /** Every execution's duration by operation (a REST route by its template), and every error it answers by code. */
 export function useOperationMetrics(observer: OperationObserver): Plugin<GraphQLContext> {
+  const named = new WeakMap<Request, string>();
   return {
+    onParams({ params, request }) {
+      const name = operationName(params.operationName);
+      if (name) named.set(request, name);
+    },
+    onValidate({ params, context }) {
+      // Named before validation, so a document refused there still has its name on the line.
+      const request = (context as { request?: Request }).request;
+      if (!request || named.has(request)) return;
+      const name = nameIn(params.documentAST);
+      if (name) named.set(request, name);
+    },
+    onResultProcess({ request, result }) {
+      // What was refused before execution (parse, validation) is told here; an execution told its own.
+      // An event stream's results are many; its request line has its name, not each event's errors.
+      const errors = Symbol.asyncIterator in result || Array.isArray(result) ? [] : (result.errors ?? []);
+      observer.answered(
+        request,
+        named.get(request),
+        errors.map((error) => String((error.extensions as { code?: unknown } | undefined)?.code ?? 'INTERNAL')),
+      );
+    },
     onExecute({ args }) {
       const started = performance.now();
       return {
@@ -33,10 +67,12 @@ export function useOperationMetrics(observer: OperationObserver): Plugin<GraphQL
           // /graphql execution is one series, so callers cannot grow the metrics without bound.
           const name = args.contextValue.restRoute ?? 'graphql';
           observer.operation(name, errors.length ? 'error' : 'ok', (performance.now() - started) / 1000);
-          for (const error of errors) {
+          const codes = errors.map((error) => {
             const { code, policy } = codeOf(error);
             observer.error(code, policy);
-          }
+            return code;
+          });
+          if (context.request) observer.answered(context.request, operationName(args.operationName) ?? nameIn(args.document), codes);
         },
       };
     },

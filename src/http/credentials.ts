@@ -4,6 +4,7 @@ import type { GraphQLContext } from '../graphql/context.js';
 import { domainGraphQLError } from '../graphql/errors.js';
 import { UnauthenticatedError } from '../lib/errors.js';
 import { secretMatcher } from '../lib/same-secret.js';
+import { visibleKeyPrefix } from '../modules/identity/api-keys.js';
 import { authenticate } from '../modules/identity/identity.service.js';
 import { graphiqlHeaderPlaceholder } from './graphiql.js';
 import { type JwtAuthenticator, looksLikeJwt } from './jwt.js';
@@ -28,6 +29,18 @@ export function operatorKeyCheck(adminKey: string | undefined): ((request: Reque
     const token = bearerToken(request) ?? request.headers.get('x-api-key')?.trim();
     return !!token && isAdminKey(token);
   };
+}
+
+/**
+ * How a request's log line names the credential it presented: a key's visible prefix
+ * (`tgw_Ab3dE5gH`), `operator` for GATEWAY_ADMIN_KEY, `jwt`, or nothing (none, or a token of no
+ * known shape, of which nothing is shown).
+ */
+export function presentedCredential(request: Request, isOperatorKey?: (request: Request) => boolean): string | undefined {
+  const token = bearerToken(request) || request.headers.get('x-api-key')?.trim();
+  if (!token) return undefined;
+  if (isOperatorKey?.(request)) return 'operator';
+  return visibleKeyPrefix(token) ?? (looksLikeJwt(token) ? 'jwt' : undefined);
 }
 
 type ContextBase = Omit<GraphQLContext, 'principal' | 'authFailure' | 'restRoute' | 'publicRoute'>;

@@ -71,7 +71,7 @@ export async function metricsResponse(metrics: Metrics): Promise<Response> {
 const knownPolicies = /^(ip|ip-ban|tier-\w+|backups-\w+|(Query|Mutation)\.\w+)$/;
 
 /** What GraphQL executions tell the metrics: durations by operation, errors by code, rate-limit refusals by policy. */
-export function operationObserver(metrics: Metrics): Omit<OperationObserver, 'tenant'> {
+export function operationObserver(metrics: Metrics): Omit<OperationObserver, 'tenant' | 'answered'> {
   return {
     operation: (name, outcome, seconds) => metrics.operationDuration.observe({ operation: name, outcome }, seconds),
     error: (code, policy) => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-/** What a request's log line learns while it is served: the tenant it concerned. */
-type RequestNotes = { requestId: string; tenantId?: string; clientAddress?: string };
+/** What a request's log line learns while it is served: the tenant it concerned, the GraphQL operation it ran and the error codes it answered. */
+type RequestNotes = { requestId: string; tenantId?: string; clientAddress?: string; operation?: string; errorCodes?: string[] };
 
 const notes = new WeakMap<Request, RequestNotes>();
 
@@ -23,6 +23,14 @@ export function noteTenant(request: Request | undefined, tenantId: string | unde
   if (!request || !tenantId) return;
   const entry = notes.get(request);
   if (entry) entry.tenantId ??= tenantId;
+}
+
+/** A GraphQL execution's operation name and the codes of the errors it answered (GraphQL errors are HTTP 200: the log line is where they show). */
+export function noteOperation(request: Request | undefined, operation: string | undefined, errorCodes: readonly string[]): void {
+  const entry = request && notes.get(request);
+  if (!entry) return;
+  if (operation) entry.operation ??= operation;
+  if (errorCodes.length) entry.errorCodes = [...new Set([...(entry.errorCodes ?? []), ...errorCodes])].slice(0, 10);
 }
 
 /** The client address the server saw for a request (or the request it was made for). */

@@ -2,13 +2,14 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import type { Database } from '../gateway-db/client.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { domainGraphQLError } from '../graphql/errors.js';
-import { DomainError } from '../lib/errors.js';
+import { DomainError, isClientGone } from '../lib/errors.js';
 import { secretMatcher } from '../lib/same-secret.js';
 import type { Logger } from '../lib/logger.js';
 import { failureOf, type RestEngine, type RouteLookup } from '../rest/engine.js';
 import { jsonResponse } from '../rest/http.js';
 import { httpMethods } from '../kernel/gateway-config-spec.js';
 import type { Cors } from './cors.js';
+import { presentedCredential } from './credentials.js';
 import { boundGraphQLBody, type GraphQLBodyLimits } from './graphql-body.js';
 import { type Metrics, metricsResponse } from './metrics.js';
 import { compressAnswer } from './compression.js';
@@ -141,8 +142,7 @@ export function createRouter({
       try {
         return await tenantRoutes!.serve(request);
       } catch (error) {
-        logger.error('tenant route failed', { error, path: pathname });
-        return jsonResponse(500, { error: 'internal', message: 'Unexpected error.' });
+        return failed('tenant route failed', error, request, pathname);
       }
     }
     if (request.method === 'GET' || request.method === 'HEAD') {
@@ -159,8 +159,7 @@ export function createRouter({
       const answered = await rest.handle(request, found);
       if (answered) return answered;
     } catch (error) {
-      logger.error('REST route failed', { error, path: pathname });
-      return jsonResponse(500, { error: 'internal', message: 'Unexpected error.' });
+      return failed('REST route failed', error, request, pathname);
     }
     return jsonResponse(404, { error: 'not_found', message: `No route for ${request.method} ${pathname}` });
   }
@@ -173,6 +172,20 @@ export function createRouter({
     const page = await yoga.fetch(new Request(url, { headers: { accept: 'text/html' } }));
     if (page.status !== 200 || !page.headers.get('content-type')?.startsWith('text/html')) return null;
     return { bytes: new Uint8Array(await page.arrayBuffer()), contentType: page.headers.get('content-type')!, cacheControl: 'no-cache' };
+  }
+
+  /**
+   * A route that threw: 500 and the error with its stack, unless the caller left (a body cut
+   * short, the request aborted), which is expected: a line at debug, and 499 on the request line,
+   * as the answer no one reads.
+   */
+  function failed(what: string, error: unknown, request: Request, pathname: string): Response {
+    if (isClientGone(error, request.signal)) {
+      logger.debug('the client went away before its answer', { path: pathname, reason: (error as Error | undefined)?.message });
+      return jsonResponse(499, { error: 'client_closed_request', message: 'The client closed the request.' });
+    }
+    logger.error(what, { error, path: pathname });
+    return jsonResponse(500, { error: 'internal', message: 'Unexpected error.' });
   }
 
   /** The methods a path serves, for a preflight: the REST routes' there (HEAD with GET), null when none. */
@@ -202,6 +215,7 @@ export function createRouter({
     const seconds = (performance.now() - started) / 1000;
     metrics.httpDuration.observe({ route: template, method: request.method, status: String(response.status) }, seconds);
     if (pathname !== '/healthz' && pathname !== '/metrics') {
+      const credential = presentedCredential(request, isOperatorKey);
       logger.info('request', {
         requestId: notes.requestId,
         method: request.method,
@@ -209,6 +223,9 @@ export function createRouter({
         status: response.status,
         durationMs: Math.round(seconds * 10_000) / 10,
         ...(notes.tenantId ? { tenant: notes.tenantId } : {}),
+        ...(notes.operation ? { operation: notes.operation } : {}),
+        ...(notes.errorCodes ? { errorCodes: notes.errorCodes } : {}),
+        ...(credential ? { keyPrefix: credential } : {}),
         ...(server.clientAddress ? { client: server.clientAddress } : {}),
       });
     }

@@ -9,6 +9,7 @@ import { useJit } from '../graphql/jit.js';
 import { useMetering } from '../graphql/metering.js';
 import { type OperationObserver, useOperationMetrics } from '../graphql/operation-metrics.js';
 import { schema } from '../graphql/schema.js';
+import { isClientGone } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { checkProjectQuota, checkTenantQuota, type RateLimitSettings } from '../rate-limit/limits.js';
 import type { CounterStore } from '../rate-limit/store.js';
@@ -56,7 +57,13 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context, obs
     // counting stream per request.
     maxRequestBodySize: false,
     logging: false,
-    maskedErrors: { maskError: maskError((error) => logger.error('unexpected error', { error })) },
+    maskedErrors: {
+      maskError: maskError((error) =>
+        isClientGone(error)
+          ? logger.debug('the client went away during an execution', { reason: (error as Error).message })
+          : logger.error('unexpected error', { error }),
+      ),
+    },
     // GraphiQL's assets come from the package, inlined in the page: it works without internet.
     // Loaded when the page is first asked for: its 9 MB of script are not held by a gateway no
     // one browses.

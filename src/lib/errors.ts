@@ -70,3 +70,14 @@ export class ConflictError extends DomainError {
     super('CONFLICT', message, details);
   }
 }
+
+/**
+ * Whether a failure is the caller leaving: the request's signal aborted, or its body's socket
+ * closed mid-read (Node's "aborted", ECONNRESET). Expected, so logged at debug without a stack.
+ */
+export function isClientGone(error: unknown, signal?: AbortSignal): boolean {
+  if (signal?.aborted) return true;
+  const failure = error as { name?: unknown; code?: unknown; message?: unknown } | null;
+  if (!failure || typeof failure !== 'object') return false;
+  return failure.name === 'AbortError' || failure.code === 'ABORT_ERR' || (failure.code === 'ECONNRESET' && failure.message === 'aborted');
+}

@@ -14,6 +14,12 @@ export const keyPattern = /^(?:(?:tgw|cc_live)_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{43}|
 
 export type KeyBrand = 'tgw' | 'cc_live';
 
+/** The visible prefix of a key of the gateway's own shapes (what `ApiKey.prefix` stores): null for anything else, of which no part is ever shown. */
+export function visibleKeyPrefix(key: string): string | null {
+  if (!keyPattern.test(key)) return null;
+  return key.startsWith('tenantsdb_sk_') ? key.slice(0, 'tenantsdb_sk_'.length + 12) : key.slice(0, key.indexOf('_', key.startsWith('cc_live_') ? 8 : 4));
+}
+
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
@@ -27,7 +33,7 @@ export function mintKey(brand: KeyBrand = 'tgw'): { key: string; prefix: string;
 /** A TenantsDB key as its seed shows them; the prefix is its first 12 hex digits. */
 export function mintTenantsDbKey(): { key: string; prefix: string; secretHash: string } {
   const key = `tenantsdb_sk_${randomBytes(32).toString('hex')}`;
-  return { key, prefix: key.slice(0, 'tenantsdb_sk_'.length + 12), secretHash: hashSecret(key) };
+  return { key, prefix: visibleKeyPrefix(key)!, secretHash: hashSecret(key) };
 }
 
 const createKeySchema = z.object({

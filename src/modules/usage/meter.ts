@@ -85,7 +85,7 @@ export class UsageMeter {
           // Counts for tenants deleted meanwhile are dropped; anything else is retried next flush.
           const live = await this.liveTenants(batch);
           for (const stat of batch) if (live.has(stat.tenantId)) this.merge(stat);
-          this.logger.warn('usage flush failed; will retry', { error, rows: batch.length });
+          this.reportFailedFlush('usage', error, batch, live);
         }
       }
       if (this.resources.size > 0) {
@@ -98,11 +98,22 @@ export class UsageMeter {
         } catch (error) {
           const live = await this.liveTenants(batch);
           for (const entry of batch) if (live.has(entry.tenantId)) this.add({ ...entry, at: entry.minute });
-          this.logger.warn('resource usage flush failed; will retry', { error, rows: batch.length });
+          this.reportFailedFlush('resource usage', error, batch, live);
         }
       }
     });
     return this.flushing;
+  }
+
+  /**
+   * A flush that failed because tenants were deleted meanwhile (their counts are dropped by design;
+   * the rest goes with the next flush) is told at info without a stack; any other failure is a
+   * warning with its error.
+   */
+  private reportFailedFlush(what: string, error: unknown, batch: { tenantId: string }[], live: Set<string>) {
+    const dropped = batch.filter((entry) => !live.has(entry.tenantId)).length;
+    if (dropped) this.logger.info(`${what} of deleted tenants dropped; the rest is written with the next flush`, { dropped, kept: batch.length - dropped });
+    else this.logger.warn(`${what} flush failed; will retry`, { error, rows: batch.length });
   }
 
   /** The batch's tenants that still exist: every one when that cannot be read (the database away), so nothing is dropped for it. */
