@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `prisma generate` never uses the schema engine, but the CLI insists on finding one;
-# any existing file satisfies it, so no native binary is downloaded (README: "The Prisma CLI's commands").
+# any existing file satisfies it, so no native binary is downloaded (docs/architecture.md: "The Prisma CLI's commands").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 engine=$(mktemp)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's promise on a fresh checkout: after `npm ci`, `npm start` serves the gateway on
 # its embedded default. Runs it on a loopback port with a throwaway data directory, waits for
-# it to listen, checks /healthz and /readyz, then does what the README's TenantsDB quick start
+# it to listen, checks /healthz and /readyz, then does what docs/data-plane.md's proxy example
 # does (sign up, a workspace, a tenant) and opens both with psql through the database proxy.
 set -euo pipefail
 dir=$(mktemp -d /tmp/gateway-start.XXXXXX)

@@ -118,7 +118,7 @@ export function createApp({
   const store = counterStore ?? openCounterStore(env.REDIS_URL);
   const limiting = env.RATE_LIMITS === 'on';
   const alone = database.kind === 'pglite';
-  // The one keyring: everything sealed at rest is sealed by it (README, "Keys and sealing").
+  // The one keyring: everything sealed at rest is sealed by it (docs/security.md, "Keys and sealing").
   const { keyring, created } = openKeyring(env);
   if (created)
     logger.warn(

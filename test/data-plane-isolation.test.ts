@@ -80,7 +80,7 @@ describe('1. the parser differential (pg_settings, standard_conforming_strings, 
     });
     // The SJIS spelling (bytes C3 83 5C would swallow the backslash). Not on PGlite: its one
     // embedded session reads every answer as UTF-8, and a session in SJIS breaks the instance:
-    // there the classifier, which refuses it, is all there is (README, the embedded data plane).
+    // there the classifier, which refuses it, is all there is (docs/security.md, the embedded data plane).
     if (postgres) {
       await expect(forced(mallory, "UPDATE pg_settings SET setting = 'SJIS' WHERE name = 'client_encoding'", "SELECT 'x\\'")).rejects.toMatchObject({
         sqlState: '42501',

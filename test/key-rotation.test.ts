@@ -152,7 +152,7 @@ const report = (data: Record<string, any>) =>
   Object.fromEntries((data.rewrapSealedValues.kinds as { kind: string }[]).map(({ kind, ...counts }) => [kind, counts]));
 
 /**
- * Rotation as the README tells it: the gateway restarts on B with A previous and re-wraps; then it
+ * Rotation as docs/security.md tells it: the gateway restarts on B with A previous and re-wraps; then it
  * restarts on B alone and everything opens. `unopenableProxyPasswords`: proxy passwords sealed by
  * a key the ring lacks, counted and left as they are.
  */

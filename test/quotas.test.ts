@@ -4,7 +4,7 @@ import { codes, createKey, setProjectTier, signupAccount } from './support/fixtu
 import { type GraphQLResponse, startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
 
 // Issue 24, finding 2: one FREE account made 30 projects, 30 tenants and 20 workspaces. Each
-// plan has quotas (src/modules/quotas/quotas.ts, README "Quotas"); past one the create is
+// plan has quotas (src/modules/quotas/quotas.ts, docs/usage-and-limits.md, "Plans and quotas"); past one the create is
 // refused naming the quota, its limit and the count, and nothing is written.
 
 let gateway: TestGateway;

@@ -24,7 +24,7 @@ const cursorName = 'tdb_capped_rows';
  * what keeps it there; after every statement the session must still be in the role with the
  * parsing settings the classifier assumed, or everything rolls back. It cannot cancel a running
  * statement (one thread, no timer signals) and reads a statement's rows whole before cutting
- * them to the caps. README: "Isolation on the embedded default".
+ * them to the caps. docs/security.md: "The embedded data plane (PGlite)".
  */
 export function pgliteDataPlane(open: () => PGlite | Promise<PGlite>, observe: StatementObserver = () => {}): DataPlane {
   let instance: Promise<PGlite> | null = null;

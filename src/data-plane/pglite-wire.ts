@@ -43,7 +43,7 @@ const idleHoldMs = 30_000;
  * session settings put aside and brought back next turn. Every statement text (Query, Parse) is
  * screened by the classifier first, since on PGlite a role change is one statement away; and at
  * each turn's end the session must still be in its role, or it is closed. Development only, as
- * the embedded data plane is (README: "Isolation on the embedded default").
+ * the embedded data plane is (docs/security.md: "The embedded data plane (PGlite)").
  */
 export function openPgliteWire(db: PGlite, login: SchemaLogin, screen: StatementScreen): WireSession {
   const framer = new ProtocolFramer();

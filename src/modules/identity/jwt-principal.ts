@@ -1,7 +1,7 @@
 import { tenantStanding, uuidPattern } from '../../kernel/tenant-access.js';
 import { type Actor, type Principal, type Scope, scopes } from '../../kernel/principal.js';
 
-/** The claims a JWT credential is read from (README: "JWT credentials"). */
+/** The claims a JWT credential is read from (docs/configuration.md, `JWT_JWKS_URL`). */
 export type CredentialClaims = {
   sub?: string;
   iss?: string;

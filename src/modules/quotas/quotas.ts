@@ -7,7 +7,7 @@ import { tierRank } from '../../kernel/plans.js';
 type Owner = 'account' | 'project' | 'tenant';
 
 /**
- * How many of each thing a plan may hold (README "Quotas" shows this table). A project's plan
+ * How many of each thing a plan may hold (docs/usage-and-limits.md, "Plans and quotas", shows this table). A project's plan
  * sets its own quotas; an account's plan is the highest of its projects' (only an operator
  * raises a project's plan); a tenant's quotas follow the tenant's plan, which never exceeds its
  * project's. Routes and webhooks stay within the gateway configuration's own caps (200, 20).
