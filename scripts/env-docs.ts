@@ -51,6 +51,14 @@ export const sections: Section[] = [
       },
       CORS_ALLOW_HEADERS: { meaning: 'request headers a cross-origin call may send (`*` is refused: browsers never let it cover `Authorization`)' },
       CORS_MAX_AGE_SECONDS: { meaning: "how long a browser keeps a preflight's answer" },
+      COMPRESSION: {
+        meaning:
+          "br or gzip for text answers a caller's `Accept-Encoding` allows, above `COMPRESSION_MIN_BYTES` (never an event stream, nor a tenant route's upstream answer); static pages (GraphiQL, `/docs`, `/openapi.json`) are compressed once either way",
+      },
+      COMPRESSION_MIN_BYTES: { meaning: 'the smallest answer compressed' },
+      GATEWAY_COMMIT: {
+        meaning: "the commit `GET /version` names, for a build run without its checkout (a container); unset: the checkout's (`git rev-parse HEAD`), else null",
+      },
     },
   },
   {
