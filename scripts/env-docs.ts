@@ -56,6 +56,16 @@ export const sections: Section[] = [
           "br or gzip for text answers a caller's `Accept-Encoding` allows, above `COMPRESSION_MIN_BYTES` (never an event stream, nor a tenant route's upstream answer); static pages (GraphiQL, `/docs`, `/openapi.json`) are compressed once either way",
       },
       COMPRESSION_MIN_BYTES: { meaning: 'the smallest answer compressed' },
+      TRUSTED_DOCUMENTS: {
+        unset: '`enforce` when `TRUSTED_DOCUMENTS_FILE` is set, else `off`',
+        meaning:
+          "which documents `/graphql` runs: `off` any; `allow-arbitrary` the manifest's by id and any other; `enforce` only the manifest's (a global `admin` key, `GATEWAY_ADMIN_KEY` among them, may still send any: GraphiQL stays the operators'). The REST routes' own operations always run. See [Trusted documents](graphql-api.md#trusted-documents)",
+      },
+      TRUSTED_DOCUMENTS_FILE: {
+        unset: 'no manifest',
+        meaning:
+          "the manifest of trusted documents: a JSON object of id to document, as GraphQL Code Generator's client preset writes it (`persisted-documents.json`); every document is validated at start, and an id of 64 hex digits (with or without `sha256:`) must be its document's SHA-256, or the gateway does not start",
+      },
       GATEWAY_COMMIT: {
         meaning: "the commit `GET /version` names, for a build run without its checkout (a container); unset: the checkout's (`git rev-parse HEAD`), else null",
       },

@@ -116,6 +116,9 @@ export const environmentSchema = z.object({
   /** Switches for benchmarking and diagnosis: `off` disables metering or every rate limit. */
   METERING: z.enum(['on', 'off']).default('on'),
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  /** Which documents /graphql runs (trusted-documents.ts): unset, `enforce` when TRUSTED_DOCUMENTS_FILE is set, else `off`. */
+  TRUSTED_DOCUMENTS: z.enum(['off', 'allow-arbitrary', 'enforce']).optional(),
+  TRUSTED_DOCUMENTS_FILE: z.string().min(1).optional(),
   /** The commit this build was made from, for /version where the checkout is not at hand (a container). */
   GATEWAY_COMMIT: z
     .string()

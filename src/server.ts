@@ -37,7 +37,7 @@ if (!env.GATEWAY_ADMIN_KEY) {
   }
 }
 
-const app = createApp({ env, database, logger });
+const app = await startOrExit('tenant-gateway', async () => createApp({ env, database, logger }));
 await app.ready;
 const server = createServer(
   // Timeouts are checked every second, so a trickled request is cut close to its limit.

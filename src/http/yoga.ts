@@ -16,6 +16,7 @@ import type { CounterStore } from '../rate-limit/store.js';
 import { graphiqlDefaultQuery, graphiqlHeaderPlaceholder } from './graphiql.js';
 import { useChangesMade } from '../graphql/changes-made.js';
 import { contextFactory, type Credentials, useCredentialsFirst } from './credentials.js';
+import { loadTrustedDocuments, TrustedDocumentsError, useTrustedDocuments } from '../graphql/trusted-documents.js';
 import { clientAddressOf, requestOrigin } from './request-log.js';
 
 /** What a REST route adds to a GraphQL execution it runs. */
@@ -44,8 +45,25 @@ export function gatewayQuotas(store: CounterStore, rateLimits: RateLimitSettings
   };
 }
 
+/**
+ * The trusted-documents plugin the settings ask for, its manifest loaded and checked; none when
+ * off. Operators (a global key with the admin scope, GATEWAY_ADMIN_KEY among them) may still send
+ * any document: GraphiQL stays theirs.
+ */
+function trustedDocuments(env: Environment, credentials: Credentials): Plugin[] {
+  const mode = env.TRUSTED_DOCUMENTS ?? (env.TRUSTED_DOCUMENTS_FILE ? 'enforce' : 'off');
+  if (mode === 'off') return [];
+  if (!env.TRUSTED_DOCUMENTS_FILE) throw new TrustedDocumentsError(`TRUSTED_DOCUMENTS=${mode} needs TRUSTED_DOCUMENTS_FILE, the manifest of trusted documents`);
+  const isOperator = async (request: Request) => {
+    const { principal } = await credentials(request);
+    return principal?.owner === 'GLOBAL' && principal.scopes.has('admin');
+  };
+  return [useTrustedDocuments(loadTrustedDocuments(env.TRUSTED_DOCUMENTS_FILE, schema), mode, isOperator)];
+}
+
 export function createGatewayYoga({ env, logger, store, rateLimits, context, observer, credentials, responseCache, changed }: YogaDeps) {
   const limiting = env.RATE_LIMITS === 'on';
+  const trusted = trustedDocuments(env, credentials);
   const baseContext = contextFactory(context, credentials);
   return createYoga<RouteContext, GraphQLContext>({
     schema,
@@ -75,6 +93,8 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context, obs
     },
     plugins: [
       useCredentialsFirst(credentials, env.NODE_ENV === 'production'),
+      // Before anything reads params.query: a document sent by id becomes its text here.
+      ...trusted,
       ...(responseCache ? [responseCache] : []),
       ...(changed ? [useChangesMade(changed)] : []),
       useInputBoundary(),

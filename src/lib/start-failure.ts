@@ -1,5 +1,5 @@
 /** Errors whose message says all a user needs: shown alone, without a stack. */
-const explained = new Set(['InvalidEnvironmentError', 'DirectoryBusyError']);
+const explained = new Set(['InvalidEnvironmentError', 'DirectoryBusyError', 'TrustedDocumentsError']);
 /** Node's codes for a database server that cannot be reached. */
 const unreachable = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH']);
 
