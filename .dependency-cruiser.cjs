@@ -24,14 +24,14 @@ module.exports = {
       severity: 'error',
       comment: 'Services hold the rules over Prisma; GraphQL types and fields sit above them.',
       from: { path: '^src/modules/.+\\.service\\.ts$' },
-      to: { path: ['^src/graphql/', '^src/modules/.+\\.(types|queries|mutations)\\.ts$', '^src/rest/', '^src/http/'] },
+      to: { path: ['^src/graphql/', '^src/modules/.+\\.(types|queries|mutations|subscriptions)\\.ts$', '^src/rest/', '^src/http/'] },
     },
     {
       name: 'helpers-below-services',
       severity: 'error',
       comment: 'Helpers are the bottom layer: only field files, job handlers, periodic tasks, other services and the HTTP layer call a service.',
-      from: { path: '^src/modules/', pathNot: ['\\.(service|types|queries|mutations)\\.ts$', '\\.(job|task)\\.ts$'] },
-      to: { path: ['\\.service\\.ts$', '^src/modules/.+\\.(types|queries|mutations)\\.ts$'] },
+      from: { path: '^src/modules/', pathNot: ['\\.(service|types|queries|mutations|subscriptions)\\.ts$', '\\.(job|task)\\.ts$'] },
+      to: { path: ['\\.service\\.ts$', '^src/modules/.+\\.(types|queries|mutations|subscriptions)\\.ts$'] },
     },
     {
       name: 'services-do-not-call-services',

@@ -269,6 +269,7 @@ export function createApp({
       regionalDeploys,
       controlCorePrefix: env.CONTROL_CORE_API_PREFIX,
       tenantRoutesPrefix: env.TENANT_ROUTES_PREFIX,
+      changes,
       fieldLimiter,
       keyring,
       queryLogs: { slowQueryMs: env.SLOW_QUERY_MS },

@@ -810,11 +810,21 @@ const matrix: Cell[] = [
   },
 ];
 
+/** Subscriptions: the same rules as the reads they stream. */
+const subscriptionMatrix: Cell[] = [
+  { operation: 'subscription ($tenant: ID!) { tenantConfigChanged(tenant: $tenant) { version } }', variables: tenant, expect: tenantCell('read') },
+  { operation: 'subscription ($id: ID!) { tenantStateChanged(tenant: $id) { state } }', variables: id, expect: tenantCell('read') },
+];
+
 describe('authorization matrix: every query and mutation × every kind of caller', () => {
   test('the matrix covers every root field of the schema', async () => {
     const { schema } = await import('../src/graphql/schema.js');
-    const fields = [...Object.keys(schema.getQueryType()!.getFields()), ...Object.keys(schema.getMutationType()!.getFields())];
-    const covered = new Set(matrix.map((cell) => /\{\s*(\w+)/.exec(cell.operation.replace(/^[^{]*/, ''))![1]));
+    const fields = [
+      ...Object.keys(schema.getQueryType()!.getFields()),
+      ...Object.keys(schema.getMutationType()!.getFields()),
+      ...Object.keys(schema.getSubscriptionType()!.getFields()),
+    ];
+    const covered = new Set([...matrix, ...subscriptionMatrix].map((cell) => /\{\s*(\w+)/.exec(cell.operation.replace(/^[^{]*/, ''))![1]));
     expect(fields.filter((field) => !covered.has(field))).toEqual([]);
   });
 
@@ -889,6 +899,38 @@ describe('authorization matrix: every query and mutation × every kind of caller
       const result = await gateway.graphql(cell.operation, cell.variables?.(context) ?? {}, key);
       const outcome = result.errors?.length ? result.errors[0]!.extensions?.code : 'ok';
       expect(outcome, JSON.stringify(result.errors)).toBe(cell.expect[principal]);
+    },
+  );
+
+  // Issue 30: subscriptions (GraphQL over SSE). Refused: the first event is the error. Allowed:
+  // no event comes until something changes, so the subscription is still open after 500 ms.
+  test.each(subscriptionMatrix.flatMap((cell) => principals.map((principal) => [cell.operation.slice(0, 70), principal, cell] as const)))(
+    '%s as %s',
+    async (_name, principal, cell) => {
+      const target = await createTenant(gateway, { tier: 'ENTERPRISE', projectId });
+      const key = await keyOf(principal, target.id);
+      await tenantStates[principal]?.(target.id);
+      const response = await gateway.app.fetch(
+        new Request('http://gateway.test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+          body: JSON.stringify({ query: cell.operation, variables: cell.variables?.({ id: target.id, keyId: '' }) ?? {} }),
+        }),
+      );
+      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let text = '';
+      const deadline = Date.now() + 500;
+      while (!text.includes('\n\n') || text.trim().startsWith(':')) {
+        const left = deadline - Date.now();
+        if (left <= 0) break;
+        const chunk = await Promise.race([reader.read(), new Promise<null>((resolve) => setTimeout(() => resolve(null), left))]);
+        if (!chunk || chunk.done) break;
+        text += chunk.value;
+      }
+      await reader.cancel();
+      const data = /^data: (.*)$/m.exec(text)?.[1];
+      const outcome = data ? ((JSON.parse(data) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code ?? 'event') : 'ok';
+      expect(outcome, text).toBe(cell.expect[principal]);
     },
   );
 

@@ -10,6 +10,7 @@ import type { QueryLogDeps } from '../modules/query-logs/query-logs.service.js';
 import type { UsageMeter } from '../modules/usage/meter.js';
 import type { DataPlaneDeps } from '../modules/data-plane-schemas/data-plane-deps.js';
 import type { FieldLimited } from '../rate-limit/field-limits.js';
+import type { ChangeSource } from '../kernel/change-watch.js';
 
 export type GraphQLContext = Actor &
   FieldLimited & {
@@ -24,6 +25,8 @@ export type GraphQLContext = Actor &
     controlCorePrefix: string;
     /** Where tenants' own routes answer (TENANT_ROUTES_PREFIX, `/gw`). */
     tenantRoutesPrefix: string;
+    /** Committed changes of every replica: what subscriptions wake on. */
+    changes?: ChangeSource;
     accounts: AccountDeps;
     /** Tenant and workspace schemas (TenantsDB's data plane). */
     dataPlane: DataPlaneDeps;

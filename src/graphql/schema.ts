@@ -1,6 +1,7 @@
 import './scalars.js';
 import '../modules/tenants/tenants.types.js';
 import '../modules/tenants/tenants.queries.js';
+import '../modules/tenants/tenants.subscriptions.js';
 import '../modules/tenant-lifecycle/tenant-lifecycle.mutations.js';
 import '../modules/tenants/project-plan.mutations.js';
 import '../modules/tenants/tenant-context.types.js';
@@ -9,6 +10,7 @@ import '../modules/tenant-lifecycle/tenant-context.mutations.js';
 import '../modules/configs/configs.types.js';
 import '../modules/configs/configs.queries.js';
 import '../modules/configs/configs.mutations.js';
+import '../modules/configs/configs.subscriptions.js';
 import '../modules/features/features.types.js';
 import '../modules/features/features.queries.js';
 import '../modules/features/features.mutations.js';

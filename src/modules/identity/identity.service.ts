@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ApiKey, Project, Tenant } from '../../generated/prisma/client.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../lib/errors.js';
 import { sameSecret } from '../../lib/same-secret.js';
 import { parseInput } from '../../lib/validation.js';
 import { reachableTenants, tenantStanding } from '../../kernel/tenant-access.js';
@@ -62,6 +62,22 @@ export async function authenticate(prisma: Actor['prisma'], presented: string, a
   const standing = key.tenant ? tenantStanding(key.tenant) : undefined;
   if (standing === 'DELETED') return invalidKey;
   return { principal: principalFromKey(key, standing) };
+}
+
+/**
+ * Whether the stored key a long-lived request (a subscription) authenticated with still
+ * authenticates: revoked, expired, or its tenant deleted since, it is UNAUTHENTICATED. The
+ * operator key and JWTs hold no stored key; a JWT's expiry was checked when it was presented.
+ */
+export async function assertKeyStillValid(actor: Actor): Promise<void> {
+  const keyId = actor.principal?.keyId;
+  if (!keyId) return;
+  const key = await actor.prisma.apiKey.findUnique({
+    where: { id: keyId },
+    select: { revokedAt: true, expiresAt: true, tenant: { select: { status: true, statusBeforeRestore: true, expiresAt: true } } },
+  });
+  const gone = !key || key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= Date.now()) || (key.tenant && tenantStanding(key.tenant) === 'DELETED');
+  if (gone) throw new UnauthenticatedError('The API key this subscription was opened with was revoked or has expired');
 }
 
 async function findReachableKey(actor: Actor, id: string): Promise<ApiKey> {

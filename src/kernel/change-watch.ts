@@ -1,0 +1,52 @@
+/** A committed change as the change feed announces it (gateway-db/change-feed.ts): table, tenant (`*`: none) and operation. */
+type HeardChange = { table: string; tenant: string; op: string };
+
+/** What a watcher hears: the change feed, seen only through its subscribe. */
+export type ChangeSource = { subscribe(listener: { heard(change: HeardChange): void; lost(): void }): () => void };
+
+/** Why a watcher woke: one of its tables changed for its tenants, changes may have been missed, or its period passed. */
+export type Wake = 'changed' | 'lost' | 'tick';
+
+/**
+ * Wakes for each committed change to one of `tables` that names one of `tenants` (or names none,
+ * `*`), when the feed may have missed changes (a lost connection: the watcher re-reads), and
+ * every `tickMs`; ends when `signal` aborts. Wakes that arrive while the consumer is busy are
+ * merged into one, so a burst of writes costs one re-read, and memory stays bounded whatever the
+ * rate of changes.
+ */
+export async function* watchChanges(
+  feed: ChangeSource,
+  { tables, tenants, signal, tickMs }: { tables: ReadonlySet<string>; tenants: ReadonlySet<string>; signal?: AbortSignal; tickMs: number },
+): AsyncGenerator<Wake> {
+  let pending: Wake | null = null;
+  let wake: (() => void) | null = null;
+  const note = (why: Wake) => {
+    // A missed change outranks a named one, which outranks the clock.
+    if (pending === 'lost' || (pending === 'changed' && why === 'tick')) return;
+    pending = why;
+    wake?.();
+  };
+  const unsubscribe = feed.subscribe({
+    heard: (change) => {
+      if (tables.has(change.table) && (change.tenant === '*' || tenants.has(change.tenant))) note('changed');
+    },
+    lost: () => note('lost'),
+  });
+  const timer = setInterval(() => note('tick'), tickMs);
+  const stop = () => wake?.();
+  signal?.addEventListener('abort', stop, { once: true });
+  try {
+    while (!signal?.aborted) {
+      if (!pending) await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
+      if (signal?.aborted) return;
+      const why = pending;
+      pending = null;
+      if (why) yield why;
+    }
+  } finally {
+    unsubscribe();
+    clearInterval(timer);
+    signal?.removeEventListener('abort', stop);
+  }
+}
