@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { createServerAdapter } from '@whatwg-node/server';
 import { createApp } from './app.js';
 import { openDatabase } from './gateway-db/client.js';
-import { applyMigrations, migrationsUpToDate } from './gateway-db/schema-engine.js';
+import { bringSchemaUpToDate } from './gateway-db/schema-engine.js';
 import { readEnvironment } from './env.js';
 import { createLogger } from './lib/logger.js';
 import { startOrExit } from './lib/start-failure.js';
@@ -15,7 +15,7 @@ const logger = createLogger(env.LOG_LEVEL);
 const database = await startOrExit('tenant-gateway', async () => openDatabase(env.DATABASE_URL));
 
 const applied = await startOrExit('tenant-gateway', async () =>
-  (await migrationsUpToDate((sql) => database.prisma.$queryRawUnsafe(sql))) ? [] : applyMigrations(database.adapterFactory),
+  bringSchemaUpToDate({ adapterFactory: database.adapterFactory, query: (sql) => database.prisma.$queryRawUnsafe(sql) }, logger.info),
 );
 logger.info('database ready', { database: database.kind, appliedMigrations: applied });
 

@@ -82,6 +82,35 @@ export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAda
   }
 }
 
+/** The schema engine giving up on the migration lock another process holds (Prisma's P1002, after 10 s). */
+const lockTimedOut = (error: unknown) => /P1002|advisory lock/i.test(`${(error as { code?: unknown })?.code ?? ''} ${(error as Error)?.message ?? error}`);
+
+/**
+ * Takes the database to this build's migrations, saying so while it works: nothing when they are
+ * all applied already; otherwise a line before the schema engine runs (tens of seconds on a fresh
+ * embedded database). Replicas starting together on a database that needs migrations queue on
+ * the engine's advisory lock; one that times out waiting (P1002) checks again and waits on, up to
+ * `attempts` times, instead of failing its start: the other has usually just applied them.
+ */
+export async function bringSchemaUpToDate(
+  database: { adapterFactory: SqlMigrationAwareDriverAdapterFactory; query: (sql: string) => Promise<unknown[]> },
+  log: (message: string, fields?: Record<string, unknown>) => void,
+  attempts = 12,
+): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    if (await migrationsUpToDate(database.query)) return [];
+    const local = (await readMigrationList()).migrationDirectories.length;
+    log('applying migrations: the schema engine brings the database to this build (tens of seconds on a fresh embedded database)', { migrations: local });
+    try {
+      return await applyMigrations(database.adapterFactory);
+    } catch (error) {
+      if (!lockTimedOut(error) || attempt >= attempts) throw error;
+      log('another process holds the migration lock (it is applying them): waiting for it', { attempt });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
+}
+
 /**
  * Whether the database records exactly the local migrations as applied, each unchanged (the
  * SHA-256 checksum Prisma keeps in `_prisma_migrations`). Then the schema engine has nothing to
