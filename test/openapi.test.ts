@@ -3,7 +3,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import type { OpenAPIV3_1 } from 'openapi-types';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { readEnvironment } from '../src/env.js';
+import { mountedDialects } from '../src/rest/dialects/index.js';
+import { buildOpenApi } from '../src/rest/openapi.js';
 import { contractChecker } from './support/contract.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 
@@ -152,6 +156,52 @@ test('/openapi.json is a valid OpenAPI 3.1 document of every mounted route', asy
   expect(put.requestBody.content['application/json'].schema.properties.performance.properties.cache_size_mb.type).toBe('integer');
   expect(put.responses['400'].content['application/json'].schema.$ref).toBe('#/components/schemas/config-api-error');
   expect(response.body.paths['/api/delete-tenant'].delete.parameters).toEqual([expect.objectContaining({ name: 'X-Client-Id', in: 'header', required: true })]);
+});
+
+/** What each operation takes in its query string, with its type: the seeds' parameters. */
+const seedQuery: Record<string, string[]> = {
+  'GET /usage/summary': ['period: string ^(\\d{4})-(0[1-9]|1[0-2])$'],
+  'GET /usage/history': ['period: string ^(\\d{4})-(0[1-9]|1[0-2])$'],
+  'GET /tenant/limits/resources/usage': ['userId: string'],
+  'GET /tenants': ['status: ready|provisioning|syncing|migrating|suspended|deleted|restoring|recovering'],
+  'DELETE /tenants/{id}': ['hard: boolean'],
+  'GET /tenants/{id}/logs': [
+    'limit: integer 1..1000',
+    'offset: integer 0..2147483647',
+    'type: error|slow',
+    'search: string',
+    'source: proxy|api',
+    'since: 1h|24h|7d|30d',
+  ],
+  'GET /tenants/{id}/metrics': ['since: 1h|24h|7d|30d'],
+  'GET /tenants/{id}/deployments': ['limit: integer 1..1000'],
+  'GET /api/v1/tenants/{tenant_id}/metrics': ['start_date: date|date-time', 'end_date: date|date-time', 'granularity: hour|day|week|month'],
+};
+
+/** A query parameter's schema in a line: its enum, its formats, or its type with a pattern or bounds. */
+function typeOf(schema: OpenAPIV3_1.SchemaObject): string {
+  if (schema.enum) return schema.enum.join('|');
+  if (schema.anyOf) return (schema.anyOf as OpenAPIV3_1.SchemaObject[]).map((option) => option.format).join('|');
+  const bounds = schema.minimum === undefined ? '' : ` ${schema.minimum}..${schema.maximum}`;
+  return `${schema.type}${schema.pattern ? ` ${schema.pattern}` : ''}${bounds}`;
+}
+
+test("every query parameter a route reads is declared with its type: the seeds', ?tenant_id on Control Core's tenant-scoped routes, no other", () => {
+  const document = buildOpenApi(mountedDialects(readEnvironment({})));
+  const declared: Record<string, string[]> = {};
+  const expected: Record<string, string[]> = { ...seedQuery };
+  for (const [path, item] of Object.entries(document.paths ?? {})) {
+    for (const [method, operation] of Object.entries(item as Record<string, OpenAPIV3_1.OperationObject>)) {
+      const name = `${method.toUpperCase()} ${path}`;
+      const query = ((operation.parameters ?? []) as OpenAPIV3_1.ParameterObject[]).filter((parameter) => parameter.in === 'query');
+      if (query.length) declared[name] = query.map((parameter) => `${parameter.name}: ${typeOf(parameter.schema as OpenAPIV3_1.SchemaObject)}`);
+      // Seed 003: "All API requests are automatically scoped to the tenant context based on … ?tenant_id=tenant-123"; creating one names none.
+      if (operation.tags?.[0] === 'Control Core multi-tenant API' && name !== 'POST /api/v1/tenants') {
+        expected[name] = ['tenant_id: string', ...(seedQuery[name] ?? [])];
+      }
+    }
+  }
+  expect(declared).toEqual(expected);
 });
 
 test('every REST test answer is checked against the document: a body off its schema or an undocumented status fails', async () => {

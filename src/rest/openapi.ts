@@ -1,15 +1,19 @@
 import type { OpenAPIV3_1 } from 'openapi-types';
-import { z } from 'zod';
+import { jsonSchemaOf as schemaOf, queryParameters } from './query.js';
 import type { Dialect, Route } from './types.js';
-
-function schemaOf(schema: z.ZodType): OpenAPIV3_1.SchemaObject {
-  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return json as OpenAPIV3_1.SchemaObject;
-}
 
 function operation(dialect: Dialect, route: Route, errorRef: string): OpenAPIV3_1.OperationObject {
   const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map(
     ([, name]): OpenAPIV3_1.ParameterObject => ({ name: name!, in: 'path', required: true, schema: { type: 'string' } }),
+  );
+  const queryParams = queryParameters(route.query).map(
+    (parameter): OpenAPIV3_1.ParameterObject => ({
+      name: parameter.name,
+      in: 'query',
+      required: parameter.required,
+      description: parameter.description,
+      schema: parameter.json as OpenAPIV3_1.ParameterObject['schema'],
+    }),
   );
   const headerParams = (route.headers ?? []).map(
     (header): OpenAPIV3_1.ParameterObject => ({
@@ -32,7 +36,7 @@ function operation(dialect: Dialect, route: Route, errorRef: string): OpenAPIV3_
     summary: route.summary,
     tags: [dialect.title],
     security: [{ [`${dialect.name}-auth`]: [] }],
-    parameters: [...pathParams, ...headerParams],
+    parameters: [...pathParams, ...queryParams, ...headerParams],
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.body) } } } } : {}),
     responses,
   };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ControlCoreBillingDocument, type ControlCoreBillingFieldsFragment, ControlCoreUpdateBillingDocument } from '../../../generated/graphql/graphql.js';
 import { defineRoute, type Route } from '../../types.js';
 import { instant } from './instants.js';
-import { tenantContext, tenantContextHeaders } from './tenant-context.js';
+import { tenantContext, tenantScoped } from './tenant-context.js';
 
 // Billing (issue 14). Decisions: README.md, "Operations".
 
@@ -68,7 +68,7 @@ const getBilling = defineRoute(ControlCoreBillingDocument, {
   method: 'GET',
   path: '/tenants/{tenant_id}/billing',
   summary: "The tenant's subscription and its bill for the current calendar month (UTC)",
-  headers: tenantContextHeaders,
+  ...tenantScoped,
   variables: (request) => ({ context: tenantContext(request) }),
   respond: (data) => ({ status: 200, body: billingJson(data.tenantBilling) }),
   success: { status: 200, description: 'The bill; base_cost + usage_cost = total_cost exactly', schema: billingSchema },
@@ -78,7 +78,7 @@ const putBilling = defineRoute(ControlCoreUpdateBillingDocument, {
   method: 'PUT',
   path: '/tenants/{tenant_id}/billing',
   summary: 'Set the payment method token and the billing address',
-  headers: tenantContextHeaders,
+  ...tenantScoped,
   body: z.strictObject({
     payment_method: z.string().optional().describe('A payment method token, pm_…'),
     billing_address: z

@@ -10,7 +10,7 @@ import {
 } from '../../../generated/graphql/graphql.js';
 import { defineRoute, type Route } from '../../types.js';
 import { isoSeconds } from './tenants.routes.js';
-import { tenantContext, tenantContextHeaders } from './tenant-context.js';
+import { tenantContext, tenantScoped } from './tenant-context.js';
 
 const modes = ['active', 'sandbox'] as const;
 
@@ -50,7 +50,7 @@ function documentRoutes(kind: DocumentKind, path: string, plural: string): Route
       method: 'GET',
       path,
       summary: `The tenant's ${plural}, oldest first`,
-      headers: tenantContextHeaders,
+      ...tenantScoped,
       variables: (request) => ({ context: tenantContext(request), kind }),
       respond: (data) => ({ status: 200, body: data.tenantDocuments.map(json) }),
       success: { status: 200, description: `The ${plural}`, schema: z.array(schema) },
@@ -59,7 +59,7 @@ function documentRoutes(kind: DocumentKind, path: string, plural: string): Route
       method: 'POST',
       path,
       summary: `Create a ${kind.toLowerCase()} of the tenant`,
-      headers: tenantContextHeaders,
+      ...tenantScoped,
       body: z.object({ name: z.string().describe('Unique in the tenant'), ...fields }).strict(),
       variables: (request) => ({ context: tenantContext(request), kind, input: input(request.body) }),
       respond: (data) => ({ status: 201, body: json(data.createTenantDocument) }),
@@ -69,7 +69,7 @@ function documentRoutes(kind: DocumentKind, path: string, plural: string): Route
       method: 'PUT',
       path: `${path}/{id}`,
       summary: `Change a ${kind.toLowerCase()} of the tenant (the fields given)`,
-      headers: tenantContextHeaders,
+      ...tenantScoped,
       body: z.object({ name: z.string().optional(), ...fields }).strict(),
       variables: (request) => ({ context: tenantContext(request), kind, id: request.params.id!, input: input(request.body) }),
       respond: (data) => ({ status: 200, body: json(data.updateTenantDocument) }),
@@ -79,7 +79,7 @@ function documentRoutes(kind: DocumentKind, path: string, plural: string): Route
       method: 'DELETE',
       path: `${path}/{id}`,
       summary: `Delete a ${kind.toLowerCase()} of the tenant`,
-      headers: tenantContextHeaders,
+      ...tenantScoped,
       variables: (request) => ({ context: tenantContext(request), kind, id: request.params.id! }),
       respond: () => ({ status: 204 }),
       success: { status: 204, description: 'Deleted' },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ControlCoreCreateApiKeyDocument, type Scope } from '../../../generated/graphql/graphql.js';
 import { defineRoute, type Route } from '../../types.js';
-import { tenantContext } from './tenant-context.js';
+import { tenantContext, tenantScoped } from './tenant-context.js';
 import { isoSeconds } from './tenants.routes.js';
 
 /**
@@ -34,6 +34,7 @@ const createApiKey = defineRoute(ControlCoreCreateApiKeyDocument, {
   method: 'POST',
   path: '/tenants/{tenant_id}/api-keys',
   summary: 'Generate a key (cc_live_…) that reaches this tenant only, with the scopes given; the key is shown this once',
+  ...tenantScoped,
   body: z
     .object({
       name: z.string().describe('1 to 100 characters'),
