@@ -186,22 +186,35 @@ function typeOf(schema: OpenAPIV3_1.SchemaObject): string {
   return `${schema.type}${schema.pattern ? ` ${schema.pattern}` : ''}${bounds}`;
 }
 
-test("every query parameter a route reads is declared with its type: the seeds', ?tenant_id on Control Core's tenant-scoped routes, no other", () => {
+/** Every operation of the document the mounted dialects make, as `METHOD /path`. */
+function operationsOf(): [string, OpenAPIV3_1.OperationObject][] {
   const document = buildOpenApi(mountedDialects(readEnvironment({})));
+  return Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+    Object.entries(item as Record<string, OpenAPIV3_1.OperationObject>).map(([method, operation]): [string, OpenAPIV3_1.OperationObject] => [
+      `${method.toUpperCase()} ${path}`,
+      operation,
+    ]),
+  );
+}
+
+test("every query parameter a route reads is declared with its type: the seeds', ?tenant_id on Control Core's tenant-scoped routes, no other", () => {
   const declared: Record<string, string[]> = {};
   const expected: Record<string, string[]> = { ...seedQuery };
-  for (const [path, item] of Object.entries(document.paths ?? {})) {
-    for (const [method, operation] of Object.entries(item as Record<string, OpenAPIV3_1.OperationObject>)) {
-      const name = `${method.toUpperCase()} ${path}`;
-      const query = ((operation.parameters ?? []) as OpenAPIV3_1.ParameterObject[]).filter((parameter) => parameter.in === 'query');
-      if (query.length) declared[name] = query.map((parameter) => `${parameter.name}: ${typeOf(parameter.schema as OpenAPIV3_1.SchemaObject)}`);
-      // Seed 003: "All API requests are automatically scoped to the tenant context based on … ?tenant_id=tenant-123"; creating one names none.
-      if (operation.tags?.[0] === 'Control Core multi-tenant API' && name !== 'POST /api/v1/tenants') {
-        expected[name] = ['tenant_id: string', ...(seedQuery[name] ?? [])];
-      }
+  for (const [name, operation] of operationsOf()) {
+    const query = ((operation.parameters ?? []) as OpenAPIV3_1.ParameterObject[]).filter((parameter) => parameter.in === 'query');
+    if (query.length) declared[name] = query.map((parameter) => `${parameter.name}: ${typeOf(parameter.schema as OpenAPIV3_1.SchemaObject)}`);
+    // Seed 003: "All API requests are automatically scoped to the tenant context based on … ?tenant_id=tenant-123"; creating one names none.
+    if (operation.tags?.[0] === 'Control Core multi-tenant API' && name !== 'POST /api/v1/tenants') {
+      expected[name] = ['tenant_id: string', ...(seedQuery[name] ?? [])];
     }
   }
   expect(declared).toEqual(expected);
+});
+
+test('the public routes declare no security, so a validating proxy lets anonymous signups through; every other operation needs a key', () => {
+  const open = operationsOf().filter(([, operation]) => operation.security?.length === 0);
+  expect(open.map(([name]) => name).sort()).toEqual(['GET /errors', 'GET /regions', 'POST /login', 'POST /signup']);
+  expect(operationsOf().filter(([, operation]) => !operation.security?.length)).toEqual(open);
 });
 
 test('every REST test answer is checked against the document: a body off its schema or an undocumented status fails', async () => {

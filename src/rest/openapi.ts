@@ -35,7 +35,8 @@ function operation(dialect: Dialect, route: Route, errorRef: string): OpenAPIV3_
     operationId: `${dialect.name}-${route.method.toLowerCase()}${route.path.replace(/\{(\w+)\}/g, 'by-$1').replace(/[^A-Za-z0-9]+/g, '-')}`.replace(/-$/, ''),
     summary: route.summary,
     tags: [dialect.title],
-    security: [{ [`${dialect.name}-auth`]: [] }],
+    // Public routes take no credential: a validating proxy must let anonymous callers through.
+    security: route.public ? [] : [{ [`${dialect.name}-auth`]: [] }],
     parameters: [...pathParams, ...queryParams, ...headerParams],
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.body) } } } } : {}),
     responses,
