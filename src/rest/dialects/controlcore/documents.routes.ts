@@ -37,8 +37,10 @@ function documentRoutes(kind: DocumentKind, path: string, plural: string): Route
   const fields = {
     description: z.string().optional(),
     spec: z.record(z.string(), z.unknown()).optional().describe('A JSON object, up to 64 KiB'),
-    mode: z.enum(modes).optional().describe('Policies only: active (enforced, the default) or sandbox'),
   };
+  // Only policies have a mode: on a resource or bouncer it is an unknown field, refused as one.
+  const withMode = <T extends z.ZodObject>(body: T) =>
+    policy ? body.extend({ mode: z.enum(modes).optional().describe('active (enforced, the default) or sandbox') }) : body;
   const input = (body: { name?: string; description?: string; spec?: Record<string, unknown>; mode?: (typeof modes)[number] }) => ({
     name: body.name ?? null,
     description: body.description ?? null,
@@ -60,7 +62,7 @@ function documentRoutes(kind: DocumentKind, path: string, plural: string): Route
       path,
       summary: `Create a ${kind.toLowerCase()} of the tenant`,
       ...tenantScoped,
-      body: z.object({ name: z.string().describe('Unique in the tenant'), ...fields }).strict(),
+      body: withMode(z.object({ name: z.string().describe('Unique in the tenant'), ...fields }).strict()),
       variables: (request) => ({ context: tenantContext(request), kind, input: input(request.body) }),
       respond: (data) => ({ status: 201, body: json(data.createTenantDocument) }),
       success: { status: 201, description: 'Created', schema },
@@ -70,7 +72,7 @@ function documentRoutes(kind: DocumentKind, path: string, plural: string): Route
       path: `${path}/{id}`,
       summary: `Change a ${kind.toLowerCase()} of the tenant (the fields given)`,
       ...tenantScoped,
-      body: z.object({ name: z.string().optional(), ...fields }).strict(),
+      body: withMode(z.object({ name: z.string().optional(), ...fields }).strict()),
       variables: (request) => ({ context: tenantContext(request), kind, id: request.params.id!, input: input(request.body) }),
       respond: (data) => ({ status: 200, body: json(data.updateTenantDocument) }),
       success: { status: 200, description: 'Updated', schema },
