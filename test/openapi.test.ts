@@ -217,6 +217,26 @@ test('the public routes declare no security, so a validating proxy lets anonymou
   expect(operationsOf().filter(([, operation]) => !operation.security?.length)).toEqual(open);
 });
 
+test('a format the prose names is a pattern or format of the schema, so clients and proxies can check it', () => {
+  const document: any = buildOpenApi(mountedDialects(readEnvironment({})));
+  const json = (path: string, method: string, status?: number) =>
+    (status ? document.paths[path][method].responses[status] : document.paths[path][method].requestBody).content['application/json'].schema;
+  const billing = json('/api/v1/tenants/{tenant_id}/billing', 'put');
+  expect(billing.properties.payment_method).toMatchObject({ pattern: '^pm_[A-Za-z0-9]{3,64}$' });
+  expect(json('/api/v1/tenants/{tenant_id}/billing', 'get', 200).properties.payment_method.anyOf).toContainEqual(
+    expect.objectContaining({ pattern: '^pm_[A-Za-z0-9]{3,64}$' }),
+  );
+  expect(billing.properties.billing_address.properties.country).toMatchObject({ pattern: '^[A-Z]{2}$' });
+  expect(json('/api/initialize-tenant', 'post', 201).properties.client_secret).toMatchObject({ pattern: expect.stringMatching(/^\^tgw_/) });
+  expect(json('/api/initialize-tenant', 'post', 201).properties.client_id).toMatchObject({ format: 'uuid' });
+  expect(json('/api/v1/tenants/{tenant_id}/api-keys', 'post', 201).properties.key).toMatchObject({ pattern: expect.stringMatching(/^\^cc_live_/) });
+  expect(json('/signup', 'post', 201).properties.api_key).toMatchObject({ pattern: '^tenantsdb_sk_[0-9a-f]{64}$' });
+  expect(json('/apikeys', 'post', 201).properties.api_key).toMatchObject({ pattern: '^tenantsdb_sk_[0-9a-f]{64}$' });
+  expect(json('/tenant/secrets', 'post').properties.key).toMatchObject({ pattern: '^[A-Z][A-Z0-9_]{0,127}$' });
+  expect(json('/tenants/{id}/recover', 'post').properties.timestamp).toMatchObject({ format: 'date-time' });
+  expect(json('/usage/summary', 'get', 200).properties.period).toMatchObject({ pattern: '^(\\d{4})-(0[1-9]|1[0-2])$' });
+});
+
 test('every REST test answer is checked against the document: a body off its schema or an undocumented status fails', async () => {
   const check = contractChecker((await gateway.rest('GET', '/openapi.json')).body);
   expect(() => check('GET', '/api/v1/tenants/abc/config', 200, { tenant_id: 'not-a-uuid' })).toThrow(/does not match its documented schema/);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ControlCoreBillingDocument, type ControlCoreBillingFieldsFragment, ControlCoreUpdateBillingDocument } from '../../../generated/graphql/graphql.js';
+import { paymentMethodToken } from '../../../modules/billing/billing-address.js';
 import { defineRoute, type Route } from '../../types.js';
 import { instant } from './instants.js';
 import { tenantContext, tenantScoped } from './tenant-context.js';
@@ -8,13 +9,17 @@ import { tenantContext, tenantScoped } from './tenant-context.js';
 
 const dollars = (cents: number) => cents / 100;
 
+const paymentMethod = paymentMethodToken.describe("A payment method token (Stripe's pm_…)");
+// The service checks the code against the ISO list (its message names the field): documented, not checked twice.
+const country = z.string().meta({ pattern: '^[A-Z]{2}$' }).describe('ISO 3166-1 alpha-2, in capitals, like US');
+
 const addressSchema = z.object({
   line1: z.string(),
   line2: z.string().nullable().optional(),
   city: z.string(),
   state: z.string().nullable().optional(),
   postal_code: z.string(),
-  country: z.string().describe('ISO 3166-1 alpha-2, like US'),
+  country,
 });
 
 const billingSchema = z.object({
@@ -25,7 +30,7 @@ const billingSchema = z.object({
   current_period_end: z.string(),
   usage: z.object({ policies: z.number().int(), users: z.number().int(), bouncers: z.number().int(), api_calls: z.number().int(), storage_gb: z.number() }),
   billing: z.object({ base_cost: z.number(), usage_cost: z.number(), total_cost: z.number(), currency: z.literal('USD') }),
-  payment_method: z.string().nullable(),
+  payment_method: paymentMethod.nullable(),
   billing_address: addressSchema.nullable(),
 });
 
@@ -80,7 +85,7 @@ const putBilling = defineRoute(ControlCoreUpdateBillingDocument, {
   summary: 'Set the payment method token and the billing address',
   ...tenantScoped,
   body: z.strictObject({
-    payment_method: z.string().optional().describe('A payment method token, pm_…'),
+    payment_method: paymentMethod.optional(),
     billing_address: z
       .strictObject({
         line1: z.string(),
@@ -88,7 +93,7 @@ const putBilling = defineRoute(ControlCoreUpdateBillingDocument, {
         city: z.string(),
         state: z.string().optional(),
         postal_code: z.string(),
-        country: z.string(),
+        country,
       })
       .optional(),
   }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ControlCoreCreateApiKeyDocument, type Scope } from '../../../generated/graphql/graphql.js';
+import { keyFormats } from '../../../modules/identity/api-keys.js';
 import { defineRoute, type Route } from '../../types.js';
 import { tenantContext, tenantScoped } from './tenant-context.js';
 import { isoSeconds } from './tenants.routes.js';
@@ -69,7 +70,7 @@ const createApiKey = defineRoute(ControlCoreCreateApiKeyDocument, {
     schema: z.object({
       id: z.string(),
       name: z.string(),
-      key: z.string(),
+      key: z.string().regex(new RegExp(keyFormats.cc_live)).describe('The key, cc_live_…'),
       scopes: z.array(z.string()),
       created_at: z.string(),
       expires_at: z.string().nullable(),

@@ -73,7 +73,7 @@ const usageSummary = defineRoute(TenantApiUsageSummaryDocument, {
     description: 'The summary',
     schema: z.object({
       tenant_id: z.string(),
-      period: z.string(),
+      period: monthSchema().describe('YYYY-MM (UTC)'),
       api_calls: z.number(),
       llm_tokens: z.number(),
       storage_bytes: z.number(),
@@ -96,7 +96,7 @@ const usageHistory = defineRoute(TenantApiUsageHistoryDocument, {
   success: {
     status: 200,
     description: 'One entry per day with usage',
-    schema: z.object({ history: z.array(z.object({ date: z.string(), api_calls: z.number(), llm_tokens: z.number() })) }),
+    schema: z.object({ history: z.array(z.object({ date: z.iso.date().describe('YYYY-MM-DD (UTC)'), api_calls: z.number(), llm_tokens: z.number() })) }),
   },
 });
 
