@@ -217,6 +217,27 @@ test('the public routes declare no security, so a validating proxy lets anonymou
   expect(operationsOf().filter(([, operation]) => !operation.security?.length)).toEqual(open);
 });
 
+test('one bearer scheme serves the four APIs that take Authorization: Bearer; X-API-Key keeps its own', () => {
+  const document = buildOpenApi(mountedDialects(readEnvironment({})));
+  expect(document.components?.securitySchemes).toEqual({
+    bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    'X-API-Key': expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }),
+  });
+  const schemesByApi = new Map<string, Set<string>>();
+  for (const [, operation] of operationsOf()) {
+    for (const requirement of operation.security ?? []) {
+      for (const scheme of Object.keys(requirement)) schemesByApi.set(operation.tags![0]!, (schemesByApi.get(operation.tags![0]!) ?? new Set()).add(scheme));
+    }
+  }
+  expect(Object.fromEntries([...schemesByApi].map(([api, schemes]) => [api, [...schemes]]))).toEqual({
+    'Tenant Configuration API v1': ['bearerAuth'],
+    'Control Core multi-tenant API': ['bearerAuth'],
+    'Event History tenants': ['X-API-Key'],
+    'Gateway tenant endpoints': ['bearerAuth'],
+    'TenantsDB API': ['bearerAuth'],
+  });
+});
+
 test('a format the prose names is a pattern or format of the schema, so clients and proxies can check it', () => {
   const document: any = buildOpenApi(mountedDialects(readEnvironment({})));
   const json = (path: string, method: string, status?: number) =>

@@ -61,7 +61,7 @@ export function docsPage(): Response {
     <div id="reference"></div>
     <script src="/docs/assets/swagger-ui-bundle.js"></script>
     <script>
-      window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', validatorUrl: null, deepLinking: true, docExpansion: 'list', tagsSorter: 'alpha' });
+      window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', validatorUrl: null, deepLinking: true, docExpansion: 'list', tagsSorter: 'alpha', persistAuthorization: true });
     </script>
   </body>
 </html>`);
