@@ -258,7 +258,7 @@ test('a format the prose names is a pattern or format of the schema, so clients 
   expect(json('/usage/summary', 'get', 200).properties.period).toMatchObject({ pattern: '^(\\d{4})-(0[1-9]|1[0-2])$' });
 });
 
-test('every REST test answer is checked against the document: a body off its schema or an undocumented status fails', async () => {
+test('every REST test answer is checked against the document: a body off its schema, an undocumented status or an accepted query it refuses fails', async () => {
   const check = contractChecker((await gateway.rest('GET', '/openapi.json')).body);
   expect(() => check('GET', '/api/v1/tenants/abc/config', 200, { tenant_id: 'not-a-uuid' })).toThrow(/does not match its documented schema/);
   expect(() => check('GET', '/api/v1/tenants/abc/config', 418, {})).toThrow(/does not document/);
@@ -266,4 +266,10 @@ test('every REST test answer is checked against the document: a body off its sch
   const backups = { success: true, http_status: 200, code: 'ok', tenant_id: 'abc', count: 0, backups: [] };
   expect(() => check('GET', '/tenants/abc/backups', 200, backups)).not.toThrow();
   expect(() => check('GET', '/not/a/route', 404, { anything: true })).not.toThrow();
+  // Like a validating proxy, the query of an accepted request: the gateway must not serve what the document refuses.
+  const logs = { success: true, http_status: 200, code: 'ok', tenant_id: 'abc', logs: [], count: 0, has_more: false };
+  expect(() => check('GET', '/tenants/abc/logs?limit=5&type=error&since=24h', 200, logs)).not.toThrow();
+  expect(() => check('GET', '/tenants/abc/logs?limit=5000', 200, logs)).toThrow(/\?limit=5000, which its documented schema refuses/);
+  expect(() => check('GET', '/usage/history?period=2024-13', 200, { history: [] })).toThrow(/\?period=2024-13/);
+  expect(() => check('GET', '/usage/history?period=2024-13', 400, { success: false, error: 'bad_user_input', message: 'x' })).not.toThrow();
 });
