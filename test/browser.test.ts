@@ -154,6 +154,31 @@ test.skipIf(!available)('/docs renders the API reference offline, one section pe
 });
 
 test.skipIf(!available)(
+  '/docs asks for the key once for the four bearer APIs: one entry in Authorize unlocks all their operations',
+  { timeout: 60_000 },
+  async () => {
+    const page = await offlinePage();
+    await page.goto(`${server.url}/docs`);
+    await page.waitForSelector('.opblock-tag-section', { timeout: 30_000 });
+    await page.locator('.btn.authorize').first().click();
+    expect(await page.locator('.auth-container h4').allTextContents()).toEqual([expect.stringContaining('bearerAuth'), expect.stringContaining('X-API-Key')]);
+    const bearer = page.locator('.auth-container').first();
+    await bearer.locator('input').fill(operatorKey);
+    await bearer.locator('.btn.modal-btn.auth.authorize').click();
+    await bearer.locator('.btn-done').click();
+    const document = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { security: object[] }>> };
+    const requirements = Object.values(document.paths).flatMap((item) => Object.values(item).map((operation) => JSON.stringify(operation.security)));
+    const locked = page.locator('button.authorization__btn[aria-label="authorization button locked"]');
+    expect(await locked.count()).toBe(requirements.filter((requirement) => requirement === '[{"bearerAuth":[]}]').length);
+    expect(await page.locator('button.authorization__btn[aria-label="authorization button unlocked"]').count()).toBe(
+      requirements.filter((requirement) => requirement === '[{"X-API-Key":[]}]').length,
+    );
+    expect(outside).toEqual([]);
+    await page.close();
+  },
+);
+
+test.skipIf(!available)(
   'a page on an allowed origin calls a REST route and /graphql with its key (preflighted); a page on another origin cannot read them',
   { timeout: 60_000 },
   async () => {

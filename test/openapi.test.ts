@@ -3,7 +3,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import type { OpenAPIV3_1 } from 'openapi-types';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { readEnvironment } from '../src/env.js';
+import { mountedDialects } from '../src/rest/dialects/index.js';
+import { buildOpenApi } from '../src/rest/openapi.js';
 import { contractChecker } from './support/contract.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 
@@ -154,7 +158,107 @@ test('/openapi.json is a valid OpenAPI 3.1 document of every mounted route', asy
   expect(response.body.paths['/api/delete-tenant'].delete.parameters).toEqual([expect.objectContaining({ name: 'X-Client-Id', in: 'header', required: true })]);
 });
 
-test('every REST test answer is checked against the document: a body off its schema or an undocumented status fails', async () => {
+/** What each operation takes in its query string, with its type: the seeds' parameters. */
+const seedQuery: Record<string, string[]> = {
+  'GET /usage/summary': ['period: string ^(\\d{4})-(0[1-9]|1[0-2])$'],
+  'GET /usage/history': ['period: string ^(\\d{4})-(0[1-9]|1[0-2])$'],
+  'GET /tenant/limits/resources/usage': ['userId: string'],
+  'GET /tenants': ['status: ready|provisioning|syncing|migrating|suspended|deleted|restoring|recovering'],
+  'DELETE /tenants/{id}': ['hard: boolean'],
+  'GET /tenants/{id}/logs': [
+    'limit: integer 1..1000',
+    'offset: integer 0..2147483647',
+    'type: error|slow',
+    'search: string',
+    'source: proxy|api',
+    'since: 1h|24h|7d|30d',
+  ],
+  'GET /tenants/{id}/metrics': ['since: 1h|24h|7d|30d'],
+  'GET /tenants/{id}/deployments': ['limit: integer 1..1000'],
+  'GET /api/v1/tenants/{tenant_id}/metrics': ['start_date: date|date-time', 'end_date: date|date-time', 'granularity: hour|day|week|month'],
+};
+
+/** A query parameter's schema in a line: its enum, its formats, or its type with a pattern or bounds. */
+function typeOf(schema: OpenAPIV3_1.SchemaObject): string {
+  if (schema.enum) return schema.enum.join('|');
+  if (schema.anyOf) return (schema.anyOf as OpenAPIV3_1.SchemaObject[]).map((option) => option.format).join('|');
+  const bounds = schema.minimum === undefined ? '' : ` ${schema.minimum}..${schema.maximum}`;
+  return `${schema.type}${schema.pattern ? ` ${schema.pattern}` : ''}${bounds}`;
+}
+
+/** Every operation of the document the mounted dialects make, as `METHOD /path`. */
+function operationsOf(): [string, OpenAPIV3_1.OperationObject][] {
+  const document = buildOpenApi(mountedDialects(readEnvironment({})));
+  return Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+    Object.entries(item as Record<string, OpenAPIV3_1.OperationObject>).map(([method, operation]): [string, OpenAPIV3_1.OperationObject] => [
+      `${method.toUpperCase()} ${path}`,
+      operation,
+    ]),
+  );
+}
+
+test("every query parameter a route reads is declared with its type: the seeds', ?tenant_id on Control Core's tenant-scoped routes, no other", () => {
+  const declared: Record<string, string[]> = {};
+  const expected: Record<string, string[]> = { ...seedQuery };
+  for (const [name, operation] of operationsOf()) {
+    const query = ((operation.parameters ?? []) as OpenAPIV3_1.ParameterObject[]).filter((parameter) => parameter.in === 'query');
+    if (query.length) declared[name] = query.map((parameter) => `${parameter.name}: ${typeOf(parameter.schema as OpenAPIV3_1.SchemaObject)}`);
+    // Seed 003: "All API requests are automatically scoped to the tenant context based on … ?tenant_id=tenant-123"; creating one names none.
+    if (operation.tags?.[0] === 'Control Core multi-tenant API' && name !== 'POST /api/v1/tenants') {
+      expected[name] = ['tenant_id: string', ...(seedQuery[name] ?? [])];
+    }
+  }
+  expect(declared).toEqual(expected);
+});
+
+test('the public routes declare no security, so a validating proxy lets anonymous signups through; every other operation needs a key', () => {
+  const open = operationsOf().filter(([, operation]) => operation.security?.length === 0);
+  expect(open.map(([name]) => name).sort()).toEqual(['GET /errors', 'GET /regions', 'POST /login', 'POST /signup']);
+  expect(operationsOf().filter(([, operation]) => !operation.security?.length)).toEqual(open);
+});
+
+test('one bearer scheme serves the four APIs that take Authorization: Bearer; X-API-Key keeps its own', () => {
+  const document = buildOpenApi(mountedDialects(readEnvironment({})));
+  expect(document.components?.securitySchemes).toEqual({
+    bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    'X-API-Key': expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }),
+  });
+  const schemesByApi = new Map<string, Set<string>>();
+  for (const [, operation] of operationsOf()) {
+    for (const requirement of operation.security ?? []) {
+      for (const scheme of Object.keys(requirement)) schemesByApi.set(operation.tags![0]!, (schemesByApi.get(operation.tags![0]!) ?? new Set()).add(scheme));
+    }
+  }
+  expect(Object.fromEntries([...schemesByApi].map(([api, schemes]) => [api, [...schemes]]))).toEqual({
+    'Tenant Configuration API v1': ['bearerAuth'],
+    'Control Core multi-tenant API': ['bearerAuth'],
+    'Event History tenants': ['X-API-Key'],
+    'Gateway tenant endpoints': ['bearerAuth'],
+    'TenantsDB API': ['bearerAuth'],
+  });
+});
+
+test('a format the prose names is a pattern or format of the schema, so clients and proxies can check it', () => {
+  const document: any = buildOpenApi(mountedDialects(readEnvironment({})));
+  const json = (path: string, method: string, status?: number) =>
+    (status ? document.paths[path][method].responses[status] : document.paths[path][method].requestBody).content['application/json'].schema;
+  const billing = json('/api/v1/tenants/{tenant_id}/billing', 'put');
+  expect(billing.properties.payment_method).toMatchObject({ pattern: '^pm_[A-Za-z0-9]{3,64}$' });
+  expect(json('/api/v1/tenants/{tenant_id}/billing', 'get', 200).properties.payment_method.anyOf).toContainEqual(
+    expect.objectContaining({ pattern: '^pm_[A-Za-z0-9]{3,64}$' }),
+  );
+  expect(billing.properties.billing_address.properties.country).toMatchObject({ pattern: '^[A-Z]{2}$' });
+  expect(json('/api/initialize-tenant', 'post', 201).properties.client_secret).toMatchObject({ pattern: expect.stringMatching(/^\^tgw_/) });
+  expect(json('/api/initialize-tenant', 'post', 201).properties.client_id).toMatchObject({ format: 'uuid' });
+  expect(json('/api/v1/tenants/{tenant_id}/api-keys', 'post', 201).properties.key).toMatchObject({ pattern: expect.stringMatching(/^\^cc_live_/) });
+  expect(json('/signup', 'post', 201).properties.api_key).toMatchObject({ pattern: '^tenantsdb_sk_[0-9a-f]{64}$' });
+  expect(json('/apikeys', 'post', 201).properties.api_key).toMatchObject({ pattern: '^tenantsdb_sk_[0-9a-f]{64}$' });
+  expect(json('/tenant/secrets', 'post').properties.key).toMatchObject({ pattern: '^[A-Z][A-Z0-9_]{0,127}$' });
+  expect(json('/tenants/{id}/recover', 'post').properties.timestamp).toMatchObject({ format: 'date-time' });
+  expect(json('/usage/summary', 'get', 200).properties.period).toMatchObject({ pattern: '^(\\d{4})-(0[1-9]|1[0-2])$' });
+});
+
+test('every REST test answer is checked against the document: a body off its schema, an undocumented status or an accepted query it refuses fails', async () => {
   const check = contractChecker((await gateway.rest('GET', '/openapi.json')).body);
   expect(() => check('GET', '/api/v1/tenants/abc/config', 200, { tenant_id: 'not-a-uuid' })).toThrow(/does not match its documented schema/);
   expect(() => check('GET', '/api/v1/tenants/abc/config', 418, {})).toThrow(/does not document/);
@@ -162,4 +266,10 @@ test('every REST test answer is checked against the document: a body off its sch
   const backups = { success: true, http_status: 200, code: 'ok', tenant_id: 'abc', count: 0, backups: [] };
   expect(() => check('GET', '/tenants/abc/backups', 200, backups)).not.toThrow();
   expect(() => check('GET', '/not/a/route', 404, { anything: true })).not.toThrow();
+  // Like a validating proxy, the query of an accepted request: the gateway must not serve what the document refuses.
+  const logs = { success: true, http_status: 200, code: 'ok', tenant_id: 'abc', logs: [], count: 0, has_more: false };
+  expect(() => check('GET', '/tenants/abc/logs?limit=5&type=error&since=24h', 200, logs)).not.toThrow();
+  expect(() => check('GET', '/tenants/abc/logs?limit=5000', 200, logs)).toThrow(/\?limit=5000, which its documented schema refuses/);
+  expect(() => check('GET', '/usage/history?period=2024-13', 200, { history: [] })).toThrow(/\?period=2024-13/);
+  expect(() => check('GET', '/usage/history?period=2024-13', 400, { success: false, error: 'bad_user_input', message: 'x' })).not.toThrow();
 });

@@ -142,7 +142,8 @@ describe.each(kinds)('%s', (path, noun) => {
     [{ name: 'a', spec: 'allow' }, 'spec', 'spec'],
     [{ name: 'a', spec: { blob: 'x'.repeat(70_000) } }, 'spec', 'spec must be at most 64 KiB of JSON'],
     [{ name: 'a', description: 'x'.repeat(2001) }, 'description', 'description must be at most 2000 characters'],
-    [{ name: 'a', mode: 'enforcing' }, 'mode', 'mode'],
+    // Only a policy has a mode; on the others it is an unknown field.
+    [{ name: 'a', mode: 'enforcing' }, noun === 'policy' ? 'mode' : 'body', 'mode'],
     [{ name: 'a', owner: 'me' }, 'body', 'owner'],
   ])('%j is 400 naming %s, and nothing is written', async (body, field, message) => {
     const owner = await tenant();
@@ -178,14 +179,21 @@ describe.each(kinds)('%s', (path, noun) => {
 });
 
 describe('policy mode', () => {
-  test('sandbox or active; resources and bouncers have none', async () => {
+  test('sandbox or active; resources and bouncers have none, documented or accepted', async () => {
     const owner = await tenant();
     const sandbox = await gateway.rest('POST', '/api/v1/policies', { headers: as(owner), body: { name: 'trial', mode: 'sandbox' } });
     expect(sandbox.body.mode).toBe('sandbox');
     expect((await gateway.rest('PUT', `/api/v1/policies/${sandbox.body.id}`, { headers: as(owner), body: { mode: 'active' } })).body.mode).toBe('active');
-    const resource = await gateway.rest('POST', '/api/v1/resources', { headers: as(owner), body: { name: 'db', mode: 'sandbox' } });
-    expect(resource.status).toBe(400);
-    expect(resource.body).toMatchObject({ error: 'validation_error', field: 'mode', message: 'mode applies to policies only' });
+    const document = (await gateway.rest('GET', '/openapi.json')).body;
+    const bodySchema = (path: string, method: 'post' | 'put') => document.paths[path][method].requestBody.content['application/json'].schema;
+    expect(Object.keys(bodySchema('/api/v1/policies', 'post').properties)).toContain('mode');
+    for (const path of ['/api/v1/resources', '/api/v1/bouncers']) {
+      expect(Object.keys(bodySchema(path, 'post').properties)).not.toContain('mode');
+      expect(Object.keys(bodySchema(`${path}/{id}`, 'put').properties)).not.toContain('mode');
+      const refused = await gateway.rest('POST', path, { headers: as(owner), body: { name: 'db', mode: 'sandbox' } });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ error: 'validation_error', field: 'body', message: expect.stringContaining('"mode"') });
+    }
   });
 });
 

@@ -50,7 +50,7 @@ describe('the Control Core route table', () => {
 const request = (fields: { params?: Record<string, string>; headers?: Record<string, string>; query?: string } = {}): RestRequest => ({
   params: fields.params ?? {},
   headers: new Headers(fields.headers),
-  query: new URLSearchParams(fields.query),
+  query: Object.fromEntries(new URLSearchParams(fields.query)),
   body: undefined,
   rawBody: undefined,
 });

@@ -72,7 +72,7 @@ export async function docsPage(): Promise<StaticFile> {
     <div id="reference"></div>
     <script src="/docs/assets/swagger-ui-bundle.js?v=${v}"></script>
     <script>
-      window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', validatorUrl: null, deepLinking: true, docExpansion: 'list', tagsSorter: 'alpha' });
+      window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', validatorUrl: null, deepLinking: true, docExpansion: 'list', tagsSorter: 'alpha', persistAuthorization: true });
     </script>
   </body>
 </html>`);

@@ -2,6 +2,7 @@ import { print } from 'graphql';
 import { type ErrorCode, httpStatusByCode, type Violation } from '../lib/errors.js';
 import { textProblem, unsafeInput } from '../lib/input-safety.js';
 import { jsonResponse, readJsonBody } from './http.js';
+import { type QueryParameter, queryParameters, readQuery } from './query.js';
 import { type Dialect, type Failure, isAnswer, type Method, type RestRequest, type RestResult, type Route } from './types.js';
 
 export type GraphQLResult = {
@@ -23,7 +24,7 @@ export type GraphQLExecution = {
 /** Runs an operation through the same Yoga pipeline as /graphql (context, auth, masking, caches). */
 export type ExecuteGraphQL = (execution: GraphQLExecution) => Promise<GraphQLResult>;
 
-type CompiledRoute = { dialect: Dialect; route: Route; pattern: RegExp; paramNames: string[]; query: string };
+type CompiledRoute = { dialect: Dialect; route: Route; pattern: RegExp; paramNames: string[]; queryParameters: QueryParameter[]; query: string };
 
 /**
  * The routes a request's path falls under, found once per request: answering it, refusing it
@@ -51,7 +52,14 @@ function compile(dialect: Dialect, route: Route): CompiledRoute {
     })
     .join('');
   // One printed string per route: identical strings hit Yoga's parse and validate caches.
-  return { dialect, route, pattern: new RegExp(`^${source}/?$`), paramNames, query: route.operation ? print(route.operation) : '' };
+  return {
+    dialect,
+    route,
+    pattern: new RegExp(`^${source}/?$`),
+    paramNames,
+    queryParameters: queryParameters(route.query),
+    query: route.operation ? print(route.operation) : '',
+  };
 }
 
 /** A GraphQL error as dialects see it: status and headers as the error was made with them. */
@@ -71,7 +79,7 @@ function paramsOf(match: CompiledRoute, pathname: string): Record<string, string
   }
 }
 
-const bareRequest = (request: Request, query: URLSearchParams, params: Record<string, string> = {}): RestRequest => ({
+const bareRequest = (request: Request, params: Record<string, string> = {}, query: Record<string, unknown> = {}): RestRequest => ({
   params,
   query,
   headers: request.headers,
@@ -147,17 +155,20 @@ export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, o
     const params = paramsOf(match, pathname);
     if (!params) {
       const failure = failureOf({ message: 'The request path is not valid percent-encoding', extensions: { code: 'BAD_USER_INPUT' } });
-      return replyFailure(dialect, null, failure, bareRequest(request, searchParams));
+      return replyFailure(dialect, null, failure, bareRequest(request));
     }
-    const restRequest = bareRequest(request, searchParams, params);
     const unsafeText = unsafeRequestText(params, searchParams, request.headers);
-    if (unsafeText) return replyFailure(dialect, null, badInput(unsafeText), restRequest);
+    if (unsafeText) return replyFailure(dialect, null, badInput(unsafeText), bareRequest(request, params));
+    // Read before the credential check so a refusal can name what the query named; refused after it, as a body is.
+    const query = readQuery(match.queryParameters, searchParams);
+    const restRequest = bareRequest(request, params, query.values);
 
     const authorization = dialect.authorization(request.headers);
     if (authorization === null && !route.public) {
       const failure = failureOf({ message: 'A credential is required', extensions: { code: 'UNAUTHENTICATED', credential: 'missing' } });
       return replyFailure(dialect, null, failure, restRequest);
     }
+    if (query.violation) return replyFailure(dialect, route, badInput(query.violation), restRequest);
     if (!route.operation) return reply(route.respond(null, restRequest));
 
     if (route.body) {
@@ -195,7 +206,8 @@ export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, o
     const match = found.candidates[0];
     const dialect = match?.dialect ?? ownerOf(dialects, pathname);
     if (!dialect) return null;
-    return replyFailure(dialect, null, failure, bareRequest(request, searchParams, (match && paramsOf(match, pathname)) ?? {}));
+    const params = (match && paramsOf(match, pathname)) ?? {};
+    return replyFailure(dialect, null, failure, bareRequest(request, params, match ? readQuery(match.queryParameters, searchParams).values : {}));
   }
 
   /** The route template a request falls under (`/api/v1/tenants/{id}/config`), for metrics; null when no route serves its path. */

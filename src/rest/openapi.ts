@@ -1,15 +1,35 @@
 import type { OpenAPIV3_1 } from 'openapi-types';
-import { z } from 'zod';
+import { jsonSchemaOf as schemaOf, queryParameters } from './query.js';
 import type { Dialect, Route } from './types.js';
 
-function schemaOf(schema: z.ZodType): OpenAPIV3_1.SchemaObject {
-  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return json as OpenAPIV3_1.SchemaObject;
+/**
+ * Every dialect that takes `Authorization: Bearer` takes the same keys, so they share one scheme:
+ * Swagger UI's Authorize asks for the key once. A dialect reading another header has its own.
+ */
+const schemeName = (security: Dialect['security']) => (security.scheme === 'bearer' ? 'bearerAuth' : security.header);
+
+function securityScheme(security: Dialect['security']): OpenAPIV3_1.SecuritySchemeObject {
+  return security.scheme === 'bearer'
+    ? {
+        type: 'http',
+        scheme: 'bearer',
+        description: "A gateway API key (tgw_…, a TenantsDB project's tenantsdb_sk_…, a Control Core tenant's cc_live_…) or a JWT",
+      }
+    : { type: 'apiKey', in: 'header', name: security.header, description: `A gateway API key, sent as ${security.header} instead of Authorization` };
 }
 
 function operation(dialect: Dialect, route: Route, errorRef: string): OpenAPIV3_1.OperationObject {
   const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map(
     ([, name]): OpenAPIV3_1.ParameterObject => ({ name: name!, in: 'path', required: true, schema: { type: 'string' } }),
+  );
+  const queryParams = queryParameters(route.query).map(
+    (parameter): OpenAPIV3_1.ParameterObject => ({
+      name: parameter.name,
+      in: 'query',
+      required: parameter.required,
+      description: parameter.description,
+      schema: parameter.json as OpenAPIV3_1.ParameterObject['schema'],
+    }),
   );
   const headerParams = (route.headers ?? []).map(
     (header): OpenAPIV3_1.ParameterObject => ({
@@ -31,8 +51,9 @@ function operation(dialect: Dialect, route: Route, errorRef: string): OpenAPIV3_
     operationId: `${dialect.name}-${route.method.toLowerCase()}${route.path.replace(/\{(\w+)\}/g, 'by-$1').replace(/[^A-Za-z0-9]+/g, '-')}`.replace(/-$/, ''),
     summary: route.summary,
     tags: [dialect.title],
-    security: [{ [`${dialect.name}-auth`]: [] }],
-    parameters: [...pathParams, ...headerParams],
+    // Public routes take no credential: a validating proxy must let anonymous callers through.
+    security: route.public ? [] : [{ [schemeName(dialect.security)]: [] }],
+    parameters: [...pathParams, ...queryParams, ...headerParams],
     ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(route.body) } } } } : {}),
     responses,
   };
@@ -46,10 +67,7 @@ export function buildOpenApi(dialects: Dialect[]): OpenAPIV3_1.Document {
   for (const dialect of dialects) {
     const errorName = `${dialect.name}-error`;
     schemas[errorName] = schemaOf(dialect.errorSchema);
-    securitySchemes[`${dialect.name}-auth`] =
-      dialect.security.scheme === 'bearer'
-        ? { type: 'http', scheme: 'bearer', description: 'A gateway API key' }
-        : { type: 'apiKey', in: 'header', name: dialect.security.header, description: 'A gateway API key' };
+    securitySchemes[schemeName(dialect.security)] = securityScheme(dialect.security);
     for (const route of dialect.routes) {
       const path = `${dialect.prefix}${route.path}`;
       const item = (paths[path] ??= {}) as Record<string, OpenAPIV3_1.OperationObject>;

@@ -4,10 +4,13 @@ import type { ErrorCode } from '../lib/errors.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** What a route sees of the HTTP request; `body` is the JSON body after the route's schema. */
-export type RestRequest<TBody = unknown> = {
+/**
+ * What a route sees of the HTTP request: `body` is the JSON body after the route's schema,
+ * `query` the query parameters the route declares, decoded and checked; no other reaches it.
+ */
+export type RestRequest<TBody = unknown, TQuery = Readonly<Record<string, unknown>>> = {
   params: Record<string, string>;
-  query: URLSearchParams;
+  query: TQuery;
   headers: Headers;
   body: TBody;
   /** The JSON body as sent, key order included. */
@@ -29,7 +32,13 @@ export type RequestProblem =
   | { kind: 'payload_too_large'; message: string; limit: number }
   | { kind: 'invalid_body'; issues: z.core.$ZodIssue[] };
 
+/** A route's query parameters by name: strings on the wire, decoded by each schema's JSON type (integer, number, boolean) before it checks them. */
+export type QuerySchema = z.ZodObject;
+
 type BodyOf<TSchema> = TSchema extends z.ZodType ? z.output<TSchema> : undefined;
+/** Without a declaration a route reads no query parameter: naming one fails `npm run check`. */
+type QueryOf<TQuery> = TQuery extends z.ZodType ? z.output<TQuery> : Record<never, never>;
+type RouteRequest<TSchema, TQuery> = RestRequest<BodyOf<TSchema>, QueryOf<TQuery>>;
 
 type RouteCommon = {
   method: Method;
@@ -50,28 +59,35 @@ type RouteCommon = {
  * comes from the operation's TypedDocumentNode and the body's zod schema: `respond` reading
  * a field its operation does not select fails `npm run check`.
  */
-export type RouteSpec<TData, TVariables, TSchema extends z.ZodType | undefined> = RouteCommon & {
+export type RouteSpec<TData, TVariables, TSchema extends z.ZodType | undefined, TQuery extends QuerySchema | undefined> = RouteCommon & {
   /** The request body's shape (validated before anything runs, and documented in OpenAPI). */
   body?: TSchema;
+  /**
+   * The query parameters the route reads, each a schema (optional unless required) with its
+   * `.describe()`: the engine decodes and checks them before anything runs, OpenAPI documents
+   * them, and `request.query` holds them and nothing else.
+   */
+  query?: TQuery;
   /** Variables for the operation, or an answer given without executing it. */
-  variables(request: RestRequest<BodyOf<TSchema>>): NoInfer<TVariables> | { answer: RestResult };
-  respond(data: NoInfer<TData>, request: RestRequest<BodyOf<TSchema>>): RestResult;
+  variables(request: RouteRequest<TSchema, TQuery>): NoInfer<TVariables> | { answer: RestResult };
+  respond(data: NoInfer<TData>, request: RouteRequest<TSchema, TQuery>): RestResult;
   /** Answers this route documents for particular codes, in place of the dialect's default. */
-  errors?: Partial<Record<ErrorCode, (failure: Failure, request: RestRequest<BodyOf<TSchema>>) => RestResult>>;
+  errors?: Partial<Record<ErrorCode, (failure: Failure, request: RouteRequest<TSchema, TQuery>) => RestResult>>;
 };
 
 /** A route as the engine holds it, its types erased once `defineRoute` has checked them. */
 export type Route = RouteCommon & {
   operation?: TypedDocumentNode<unknown, unknown>;
   body?: z.ZodType;
+  query?: QuerySchema;
   variables(request: RestRequest): unknown;
   respond(data: unknown, request: RestRequest): RestResult;
   errors?: Partial<Record<ErrorCode, (failure: Failure, request: RestRequest) => RestResult>>;
 };
 
-export function defineRoute<TData, TVariables, TSchema extends z.ZodType | undefined = undefined>(
+export function defineRoute<TData, TVariables, TSchema extends z.ZodType | undefined = undefined, TQuery extends QuerySchema | undefined = undefined>(
   operation: TypedDocumentNode<TData, TVariables>,
-  spec: RouteSpec<TData, TVariables, TSchema>,
+  spec: RouteSpec<TData, TVariables, TSchema, TQuery>,
 ): Route {
   return { ...spec, operation } as unknown as Route;
 }

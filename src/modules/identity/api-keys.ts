@@ -9,8 +9,16 @@ import { resolveTenant } from '../../kernel/tenant-access.js';
 import { activeTenantKeys } from '../tenants/tenant-counts.js';
 import { type Actor, hasScope, requireScope, scopes } from '../../kernel/principal.js';
 
-/** The gateway's keys (`tgw_…`), Control Core's (`cc_live_…`): a visible prefix, then the secret; and TenantsDB's (`tenantsdb_sk_<64 hex>`). */
-export const keyPattern = /^(?:(?:tgw|cc_live)_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{43}|tenantsdb_sk_[0-9a-f]{64})$/;
+/**
+ * The gateway's keys (`tgw_…`), Control Core's (`cc_live_…`): a visible prefix, then the secret;
+ * and TenantsDB's (`tenantsdb_sk_<64 hex>`). As patterns, for the APIs that document them.
+ */
+export const keyFormats = {
+  tgw: '^tgw_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{43}$',
+  cc_live: '^cc_live_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{43}$',
+  tenantsdb: '^tenantsdb_sk_[0-9a-f]{64}$',
+} as const;
+export const keyPattern = new RegExp(Object.values(keyFormats).join('|'));
 
 export type KeyBrand = 'tgw' | 'cc_live';
 

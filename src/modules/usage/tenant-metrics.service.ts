@@ -6,7 +6,7 @@ import { type TenantResourceCounts, tenantResourceCounts } from '../tenants/tena
 import { resolveTenantRef, type TenantRef } from '../tenants/tenant-ref.js';
 import { callStats } from './call-stats.js';
 import type { UsageMeter } from './meter.js';
-import { bucketStart, type Granularity, parseMonth } from './periods.js';
+import { bucketStart, type Granularity, granularitySchema, instantSchema, parseMonth } from './periods.js';
 
 export type MetricsInput = { startDate?: string | null; endDate?: string | null; granularity?: string | null };
 
@@ -17,20 +17,10 @@ export type TenantMetrics = TenantResourceCounts & {
   series: { start: Date; calls: number }[];
 };
 
-const instantOf = (field: string) =>
-  z
-    .union([z.iso.date(), z.iso.datetime({ offset: true })], {
-      error: `${field} must be an ISO 8601 date or date-time, like 2025-01-01 or 2025-01-01T00:00:00Z`,
-    })
-    .nullish();
-
 const metricsInput = z.object({
-  startDate: instantOf('start_date'),
-  endDate: instantOf('end_date'),
-  granularity: z
-    .enum(['hour', 'day', 'week', 'month'], { error: 'granularity must be one of hour, day, week, month' })
-    .nullish()
-    .transform((value) => (value ?? 'day').toUpperCase() as Granularity),
+  startDate: instantSchema('start_date').nullish(),
+  endDate: instantSchema('end_date').nullish(),
+  granularity: granularitySchema.nullish().transform((value) => (value ?? 'day').toUpperCase() as Granularity),
 });
 
 const dateOnly = /^\d{4}-\d{2}-\d{2}$/;

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { ControlCoreAlertsDocument } from '../../../generated/graphql/graphql.js';
 import { defineRoute, type Route } from '../../types.js';
-import { tenantContext } from './tenant-context.js';
+import { tenantContext, tenantScoped } from './tenant-context.js';
 import { isoSeconds } from './tenants.routes.js';
 
 const alerts = defineRoute(ControlCoreAlertsDocument, {
   method: 'GET',
   path: '/tenants/{tenant_id}/alerts',
   summary: "The tenant's usage alerts, newest first: policy and bouncer limits (80 % warning, 100 % critical) and resource limits",
+  ...tenantScoped,
   variables: (request) => ({ context: tenantContext(request) }),
   respond: (data) => ({
     status: 200,

@@ -1,12 +1,17 @@
 import { z } from 'zod';
 import { ControlCoreBillingDocument, type ControlCoreBillingFieldsFragment, ControlCoreUpdateBillingDocument } from '../../../generated/graphql/graphql.js';
+import { paymentMethodToken } from '../../../modules/billing/billing-address.js';
 import { defineRoute, type Route } from '../../types.js';
 import { instant } from './instants.js';
-import { tenantContext, tenantContextHeaders } from './tenant-context.js';
+import { tenantContext, tenantScoped } from './tenant-context.js';
 
 // Billing (issue 14). Decisions: README.md, "Operations".
 
 const dollars = (cents: number) => cents / 100;
+
+const paymentMethod = paymentMethodToken.describe("A payment method token (Stripe's pm_…)");
+// The service checks the code against the ISO list (its message names the field): documented, not checked twice.
+const country = z.string().meta({ pattern: '^[A-Z]{2}$' }).describe('ISO 3166-1 alpha-2, in capitals, like US');
 
 const addressSchema = z.object({
   line1: z.string(),
@@ -14,7 +19,7 @@ const addressSchema = z.object({
   city: z.string(),
   state: z.string().nullable().optional(),
   postal_code: z.string(),
-  country: z.string().describe('ISO 3166-1 alpha-2, like US'),
+  country,
 });
 
 const billingSchema = z.object({
@@ -25,7 +30,7 @@ const billingSchema = z.object({
   current_period_end: z.string(),
   usage: z.object({ policies: z.number().int(), users: z.number().int(), bouncers: z.number().int(), api_calls: z.number().int(), storage_gb: z.number() }),
   billing: z.object({ base_cost: z.number(), usage_cost: z.number(), total_cost: z.number(), currency: z.literal('USD') }),
-  payment_method: z.string().nullable(),
+  payment_method: paymentMethod.nullable(),
   billing_address: addressSchema.nullable(),
 });
 
@@ -68,7 +73,7 @@ const getBilling = defineRoute(ControlCoreBillingDocument, {
   method: 'GET',
   path: '/tenants/{tenant_id}/billing',
   summary: "The tenant's subscription and its bill for the current calendar month (UTC)",
-  headers: tenantContextHeaders,
+  ...tenantScoped,
   variables: (request) => ({ context: tenantContext(request) }),
   respond: (data) => ({ status: 200, body: billingJson(data.tenantBilling) }),
   success: { status: 200, description: 'The bill; base_cost + usage_cost = total_cost exactly', schema: billingSchema },
@@ -78,9 +83,9 @@ const putBilling = defineRoute(ControlCoreUpdateBillingDocument, {
   method: 'PUT',
   path: '/tenants/{tenant_id}/billing',
   summary: 'Set the payment method token and the billing address',
-  headers: tenantContextHeaders,
+  ...tenantScoped,
   body: z.strictObject({
-    payment_method: z.string().optional().describe('A payment method token, pm_…'),
+    payment_method: paymentMethod.optional(),
     billing_address: z
       .strictObject({
         line1: z.string(),
@@ -88,7 +93,7 @@ const putBilling = defineRoute(ControlCoreUpdateBillingDocument, {
         city: z.string(),
         state: z.string().optional(),
         postal_code: z.string(),
-        country: z.string(),
+        country,
       })
       .optional(),
   }),

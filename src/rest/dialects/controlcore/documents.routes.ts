@@ -10,7 +10,7 @@ import {
 } from '../../../generated/graphql/graphql.js';
 import { defineRoute, type Route } from '../../types.js';
 import { isoSeconds } from './tenants.routes.js';
-import { tenantContext, tenantContextHeaders } from './tenant-context.js';
+import { tenantContext, tenantScoped } from './tenant-context.js';
 
 const modes = ['active', 'sandbox'] as const;
 
@@ -37,8 +37,10 @@ function documentRoutes(kind: DocumentKind, path: string, plural: string): Route
   const fields = {
     description: z.string().optional(),
     spec: z.record(z.string(), z.unknown()).optional().describe('A JSON object, up to 64 KiB'),
-    mode: z.enum(modes).optional().describe('Policies only: active (enforced, the default) or sandbox'),
   };
+  // Only policies have a mode: on a resource or bouncer it is an unknown field, refused as one.
+  const withMode = <T extends z.ZodObject>(body: T) =>
+    policy ? body.extend({ mode: z.enum(modes).optional().describe('active (enforced, the default) or sandbox') }) : body;
   const input = (body: { name?: string; description?: string; spec?: Record<string, unknown>; mode?: (typeof modes)[number] }) => ({
     name: body.name ?? null,
     description: body.description ?? null,
@@ -50,7 +52,7 @@ function documentRoutes(kind: DocumentKind, path: string, plural: string): Route
       method: 'GET',
       path,
       summary: `The tenant's ${plural}, oldest first`,
-      headers: tenantContextHeaders,
+      ...tenantScoped,
       variables: (request) => ({ context: tenantContext(request), kind }),
       respond: (data) => ({ status: 200, body: data.tenantDocuments.map(json) }),
       success: { status: 200, description: `The ${plural}`, schema: z.array(schema) },
@@ -59,8 +61,8 @@ function documentRoutes(kind: DocumentKind, path: string, plural: string): Route
       method: 'POST',
       path,
       summary: `Create a ${kind.toLowerCase()} of the tenant`,
-      headers: tenantContextHeaders,
-      body: z.object({ name: z.string().describe('Unique in the tenant'), ...fields }).strict(),
+      ...tenantScoped,
+      body: withMode(z.object({ name: z.string().describe('Unique in the tenant'), ...fields }).strict()),
       variables: (request) => ({ context: tenantContext(request), kind, input: input(request.body) }),
       respond: (data) => ({ status: 201, body: json(data.createTenantDocument) }),
       success: { status: 201, description: 'Created', schema },
@@ -69,8 +71,8 @@ function documentRoutes(kind: DocumentKind, path: string, plural: string): Route
       method: 'PUT',
       path: `${path}/{id}`,
       summary: `Change a ${kind.toLowerCase()} of the tenant (the fields given)`,
-      headers: tenantContextHeaders,
-      body: z.object({ name: z.string().optional(), ...fields }).strict(),
+      ...tenantScoped,
+      body: withMode(z.object({ name: z.string().optional(), ...fields }).strict()),
       variables: (request) => ({ context: tenantContext(request), kind, id: request.params.id!, input: input(request.body) }),
       respond: (data) => ({ status: 200, body: json(data.updateTenantDocument) }),
       success: { status: 200, description: 'Updated', schema },
@@ -79,7 +81,7 @@ function documentRoutes(kind: DocumentKind, path: string, plural: string): Route
       method: 'DELETE',
       path: `${path}/{id}`,
       summary: `Delete a ${kind.toLowerCase()} of the tenant`,
-      headers: tenantContextHeaders,
+      ...tenantScoped,
       variables: (request) => ({ context: tenantContext(request), kind, id: request.params.id! }),
       respond: () => ({ status: 204 }),
       success: { status: 204, description: 'Deleted' },

@@ -33,7 +33,8 @@ const namedRules = new Set(['tenant_context_required', 'tenant_context_conflict'
 
 /** The tenant a request names, as it named it: the path, X-Tenant-ID, then ?tenant_id. */
 export function namedTenant(request: RestRequest): string | null {
-  return request.params.tenant_id || request.headers.get('x-tenant-id')?.trim() || request.query.get('tenant_id')?.trim() || null;
+  const query = request.query.tenant_id;
+  return request.params.tenant_id || request.headers.get('x-tenant-id')?.trim() || (typeof query === 'string' ? query.trim() : '') || null;
 }
 
 export function failure(status: number, error: string, message: string, request: RestRequest, extra: Record<string, unknown> = {}): RestResult {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ControlCoreCreateApiKeyDocument, type Scope } from '../../../generated/graphql/graphql.js';
+import { keyFormats } from '../../../modules/identity/api-keys.js';
 import { defineRoute, type Route } from '../../types.js';
-import { tenantContext } from './tenant-context.js';
+import { tenantContext, tenantScoped } from './tenant-context.js';
 import { isoSeconds } from './tenants.routes.js';
 
 /**
@@ -34,6 +35,7 @@ const createApiKey = defineRoute(ControlCoreCreateApiKeyDocument, {
   method: 'POST',
   path: '/tenants/{tenant_id}/api-keys',
   summary: 'Generate a key (cc_live_…) that reaches this tenant only, with the scopes given; the key is shown this once',
+  ...tenantScoped,
   body: z
     .object({
       name: z.string().describe('1 to 100 characters'),
@@ -68,7 +70,7 @@ const createApiKey = defineRoute(ControlCoreCreateApiKeyDocument, {
     schema: z.object({
       id: z.string(),
       name: z.string(),
-      key: z.string(),
+      key: z.string().regex(new RegExp(keyFormats.cc_live)).describe('The key, cc_live_…'),
       scopes: z.array(z.string()),
       created_at: z.string(),
       expires_at: z.string().nullable(),

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { ControlCoreMetricsDocument } from '../../../generated/graphql/graphql.js';
+import { granularitySchema, instantSchema } from '../../../modules/usage/periods.js';
 import { defineRoute, type Route } from '../../types.js';
 import { instant } from './instants.js';
-import { tenantContext, tenantContextHeaders } from './tenant-context.js';
+import { tenantContext, tenantScoped } from './tenant-context.js';
 
 // Tenant metrics (issue 14). Decisions: README.md, "Operations".
 
@@ -11,13 +12,18 @@ const count = z.number().int();
 const metrics = defineRoute(ControlCoreMetricsDocument, {
   method: 'GET',
   path: '/tenants/{tenant_id}/metrics',
-  summary: 'API calls by route and resource counts over a period (?start_date&end_date&granularity)',
-  headers: tenantContextHeaders,
+  summary: 'API calls by route and resource counts over a period (at most 400 days)',
+  ...tenantScoped,
+  query: tenantScoped.query.extend({
+    start_date: instantSchema('start_date').optional().describe('Start of the period (ISO 8601 date or date-time); the current calendar month by default'),
+    end_date: instantSchema('end_date').optional().describe('End of the period, inclusive (a date covers its whole day); not before start_date'),
+    granularity: granularitySchema.optional().describe('Width of the series buckets (weeks start on Monday, UTC); day by default'),
+  }),
   variables: (request) => ({
     context: tenantContext(request),
-    startDate: request.query.get('start_date'),
-    endDate: request.query.get('end_date'),
-    granularity: request.query.get('granularity'),
+    startDate: request.query.start_date ?? null,
+    endDate: request.query.end_date ?? null,
+    granularity: request.query.granularity ?? null,
   }),
   respond: ({ tenantMetrics: found }) => ({
     status: 200,

@@ -11,7 +11,7 @@ import { defineRoute, type Route } from '../../types.js';
 import { billingRoutes } from './billing.routes.js';
 import { metricsRoutes } from './metrics.routes.js';
 import { instant } from './instants.js';
-import { tenantContext, tenantContextHeaders } from './tenant-context.js';
+import { tenantContext, tenantScoped } from './tenant-context.js';
 
 // Custom domains, regional deployments, billing and metrics (issue 14). Decisions: README.md, "Operations".
 
@@ -30,7 +30,7 @@ const addDomain = defineRoute(ControlCoreAddDomainDocument, {
   method: 'POST',
   path: '/tenants/{tenant_id}/domains',
   summary: 'Add a custom domain with its certificate and private key (pending until verified)',
-  headers: tenantContextHeaders,
+  ...tenantScoped,
   body: z.object({
     domain: z.string().describe('A host name the tenant owns, like policies.acme.com'),
     ssl_certificate: z.string().describe('PEM certificate covering the domain, valid now'),
@@ -60,7 +60,7 @@ const verifyDomain = defineRoute(ControlCoreVerifyDomainDocument, {
   method: 'POST',
   path: '/tenants/{tenant_id}/domains/{domain}/verify',
   summary: 'Look the TXT record up on the domain and on _control-core-verification.<domain>; 412 naming both when absent',
-  headers: tenantContextHeaders,
+  ...tenantScoped,
   variables: (request) => ({ context: tenantContext(request), domain: request.params.domain! }),
   respond: ({ verifyCustomDomain: verified }) => ({
     status: 200,
@@ -77,7 +77,7 @@ const listDomains = defineRoute(ControlCoreDomainsDocument, {
   method: 'GET',
   path: '/tenants/{tenant_id}/domains',
   summary: "The tenant's custom domains, then its default domain (is_default)",
-  headers: tenantContextHeaders,
+  ...tenantScoped,
   variables: (request) => ({ context: tenantContext(request) }),
   respond: ({ tenantDomains }) => ({
     status: 200,
@@ -115,7 +115,7 @@ const removeDomain = defineRoute(ControlCoreRemoveDomainDocument, {
   method: 'DELETE',
   path: '/tenants/{tenant_id}/domains/{domain}',
   summary: 'Remove a custom domain and its sealed key',
-  headers: tenantContextHeaders,
+  ...tenantScoped,
   variables: (request) => ({ context: tenantContext(request), domain: request.params.domain! }),
   respond: () => ({ status: 204 }),
   success: { status: 204, description: 'Removed' },
@@ -125,7 +125,7 @@ const deploy = defineRoute(ControlCoreDeployDocument, {
   method: 'POST',
   path: '/tenants/{tenant_id}/deploy',
   summary: 'Move the tenant to another region: safety backup, database migration, DNS update, SSL setup',
-  headers: tenantContextHeaders,
+  ...tenantScoped,
   body: z.object({
     region: z.string().describe('One of the nine regions, not the current one'),
     migrate_data: z.boolean().optional().describe('Move the data too (default true)'),
@@ -162,7 +162,7 @@ const deployment = defineRoute(ControlCoreDeploymentDocument, {
   method: 'GET',
   path: '/tenants/{tenant_id}/deployments/{deployment_id}',
   summary: 'Where a regional deployment stands',
-  headers: tenantContextHeaders,
+  ...tenantScoped,
   variables: (request) => ({ context: tenantContext(request), id: request.params.deployment_id! }),
   respond: ({ regionalDeploy: found }) => ({
     status: 200,

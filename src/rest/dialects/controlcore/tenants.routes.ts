@@ -9,7 +9,7 @@ import {
 } from '../../../generated/graphql/graphql.js';
 import { regionCatalog } from '../../../modules/regions/regions.catalog.js';
 import { defineRoute, type Route } from '../../types.js';
-import { tenantContext } from './tenant-context.js';
+import { tenantContext, tenantScoped } from './tenant-context.js';
 
 /** The seed's Regional Deployment list: the nine cloud regions. */
 const regions = regionCatalog.filter((region) => region.kind === 'CLOUD').map((region) => region.id) as [string, ...string[]];
@@ -90,6 +90,7 @@ const getTenant = defineRoute(ControlCoreTenantDocument, {
   method: 'GET',
   path: '/tenants/{tenant_id}',
   summary: 'A tenant with its settings and the limits it uses',
+  ...tenantScoped,
   variables: (request) => ({ context: tenantContext(request) }),
   respond: (data) => ({ status: 200, body: tenantJson(data.tenantInContext) }),
   success: { status: 200, description: 'The tenant', schema: tenantSchema },
@@ -99,6 +100,7 @@ const updateTenant = defineRoute(ControlCoreUpdateTenantDocument, {
   method: 'PUT',
   path: '/tenants/{tenant_id}',
   summary: "Change a tenant's name, plan or settings (only the fields given)",
+  ...tenantScoped,
   body: z.object({ name: z.string().optional(), plan_type: z.enum(planTypes).optional(), settings: settingsBody.optional() }).strict(),
   variables: (request) => ({
     context: tenantContext(request),
@@ -112,6 +114,7 @@ const deleteTenant = defineRoute(ControlCoreDeleteTenantDocument, {
   method: 'DELETE',
   path: '/tenants/{tenant_id}',
   summary: 'Delete a tenant (soft: an operator can restore it; its id and domain stay reserved)',
+  ...tenantScoped,
   variables: (request) => ({ context: tenantContext(request) }),
   respond: () => ({ status: 204 }),
   success: { status: 204, description: 'Deleted' },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EventHistoryDeleteTenantDocument, EventHistoryInitializeTenantDocument } from '../../../generated/graphql/graphql.js';
+import { keyFormats } from '../../../modules/identity/api-keys.js';
 import { type Dialect, defineRoute, type Failure, type RequestProblem, type RestResult } from '../../types.js';
 
 // Event History tenants (seed 004_76f7ff8c9c8ef527.txt): FastAPI conventions.
@@ -94,7 +95,7 @@ const initializeTenant = defineRoute(EventHistoryInitializeTenantDocument, {
     description: 'The tenant entry was created',
     schema: z.object({
       client_id: z.string().uuid().describe('Unique client identifier (UUID v4)'),
-      client_secret: z.string().describe('Client secret key, shown once'),
+      client_secret: z.string().regex(new RegExp(keyFormats.tgw)).describe('Client secret key (a gateway API key, tgw_…), shown once'),
       database_name: z.string(),
     }),
   },

@@ -9,6 +9,7 @@ import {
   TenantApiUsageHistoryDocument,
   TenantApiUsageSummaryDocument,
 } from '../../../generated/graphql/graphql.js';
+import { monthSchema } from '../../../modules/usage/periods.js';
 import { type Dialect, defineRoute, type Failure, type RequestProblem, type RestRequest, type RestResult } from '../../types.js';
 import { configRoutes } from './config.routes.js';
 import { rbacRoutes } from './rbac.routes.js';
@@ -36,6 +37,8 @@ const limitShape = z.object({
   gateAction: gateSchema.optional(),
 });
 
+const periodQuery = z.object({ period: monthSchema().optional().describe('The month, YYYY-MM (UTC); the current month by default') });
+
 const amountBody = z.object({
   userId: z.string().optional(),
   resource: z.string(),
@@ -47,9 +50,10 @@ const amountBody = z.object({
 const usageSummary = defineRoute(TenantApiUsageSummaryDocument, {
   method: 'GET',
   path: '/usage/summary',
-  summary: 'Usage summary of the current month (or ?period=YYYY-MM)',
+  summary: 'Usage summary of a month',
   headers: [tenantHeader],
-  variables: (request) => ({ tenant: tenantOf(request), period: request.query.get('period') }),
+  query: periodQuery,
+  variables: (request) => ({ tenant: tenantOf(request), period: request.query.period ?? null }),
   respond: (data) => {
     const summary = data.usageSummary;
     return {
@@ -69,7 +73,7 @@ const usageSummary = defineRoute(TenantApiUsageSummaryDocument, {
     description: 'The summary',
     schema: z.object({
       tenant_id: z.string(),
-      period: z.string(),
+      period: monthSchema().describe('YYYY-MM (UTC)'),
       api_calls: z.number(),
       llm_tokens: z.number(),
       storage_bytes: z.number(),
@@ -81,9 +85,10 @@ const usageSummary = defineRoute(TenantApiUsageSummaryDocument, {
 const usageHistory = defineRoute(TenantApiUsageHistoryDocument, {
   method: 'GET',
   path: '/usage/history',
-  summary: 'Daily usage of a month (?period=YYYY-MM, the current month by default)',
+  summary: 'Daily usage of a month',
   headers: [tenantHeader],
-  variables: (request) => ({ tenant: tenantOf(request), period: request.query.get('period') }),
+  query: periodQuery,
+  variables: (request) => ({ tenant: tenantOf(request), period: request.query.period ?? null }),
   respond: (data) => ({
     status: 200,
     body: { history: data.usageHistory.map((day) => ({ date: day.date, api_calls: day.apiCalls, llm_tokens: day.llmTokens })) },
@@ -91,7 +96,7 @@ const usageHistory = defineRoute(TenantApiUsageHistoryDocument, {
   success: {
     status: 200,
     description: 'One entry per day with usage',
-    schema: z.object({ history: z.array(z.object({ date: z.string(), api_calls: z.number(), llm_tokens: z.number() })) }),
+    schema: z.object({ history: z.array(z.object({ date: z.iso.date().describe('YYYY-MM-DD (UTC)'), api_calls: z.number(), llm_tokens: z.number() })) }),
   },
 });
 
@@ -155,9 +160,10 @@ const putLimits = defineRoute(TenantApiSetResourceLimitsDocument, {
 const limitsUsage = defineRoute(TenantApiResourceUsageDocument, {
   method: 'GET',
   path: '/tenant/limits/resources/usage',
-  summary: 'Usage against each limit, for the tenant or one user (?userId=)',
+  summary: 'Usage against each limit, for the tenant or one user',
   headers: [tenantHeader],
-  variables: (request) => ({ tenant: tenantOf(request), userId: request.query.get('userId') }),
+  query: z.object({ userId: z.string().optional().describe("One user's usage (the per-user limits) instead of the tenant's") }),
+  variables: (request) => ({ tenant: tenantOf(request), userId: request.query.userId ?? null }),
   respond: (data) => ({
     status: 200,
     body: data.resourceUsage.map((usage) => ({ ...usage, period: lower(usage.period), scope: lower(usage.scope) })),

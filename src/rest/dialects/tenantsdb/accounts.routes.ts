@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { TenantsDbLoginDocument, TenantsDbSignupDocument } from '../../../generated/graphql/graphql.js';
+import { keyFormats } from '../../../modules/identity/api-keys.js';
 import { defineRoute } from '../../types.js';
 import { envelope, ok } from './envelope.js';
+
+/** A TenantsDB API key as the seed shows them: tenantsdb_sk_ and 64 hex digits. */
+export const tenantsDbKey = z.string().regex(new RegExp(keyFormats.tenantsdb));
 
 export const signupBody = z.object({
   email: z.string().describe('Email address'),
@@ -17,7 +21,7 @@ export const signupRoute = defineRoute(TenantsDbSignupDocument, {
   body: signupBody,
   variables: ({ body }) => ({ input: { email: body.email, password: body.password, projectName: body.project_name ?? null } }),
   respond: (data) => ok({ api_key: data.signup.apiKey, project_id: data.signup.project.slug }, 'created'),
-  success: { status: 201, description: 'The account was created', schema: z.object({ ...envelope, api_key: z.string(), project_id: z.string() }) },
+  success: { status: 201, description: 'The account was created', schema: z.object({ ...envelope, api_key: tenantsDbKey, project_id: z.string() }) },
 });
 
 export const loginBody = z.object({
@@ -37,6 +41,6 @@ export const loginRoute = defineRoute(TenantsDbLoginDocument, {
   success: {
     status: 200,
     description: 'Logged in',
-    schema: z.object({ ...envelope, projects: z.array(z.object({ project_id: z.string(), name: z.string(), api_key: z.string() })) }),
+    schema: z.object({ ...envelope, projects: z.array(z.object({ project_id: z.string(), name: z.string(), api_key: tenantsDbKey })) }),
   },
 });

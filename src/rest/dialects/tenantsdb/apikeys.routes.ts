@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TenantsDbApiKeysDocument, TenantsDbCreateApiKeyDocument, TenantsDbDeleteApiKeyDocument } from '../../../generated/graphql/graphql.js';
 import { defineRoute } from '../../types.js';
+import { tenantsDbKey } from './accounts.routes.js';
 import { envelope, isoSeconds, ok } from './envelope.js';
 
 type KeyFields = { id: string; name: string; prefix: string; createdAt: string; lastUsedAt?: string | null; expiresAt?: string | null };
@@ -50,7 +51,7 @@ export const createApiKeyRoute = defineRoute(TenantsDbCreateApiKeyDocument, {
   body: createApiKeyBody,
   variables: ({ body }) => ({ input: { name: body.name ?? null, expiresAt: body.expires_at ?? null } }),
   respond: (data) => ok({ ...keyJson(data.createProjectApiKey.apiKey), api_key: data.createProjectApiKey.secret }, 'created'),
-  success: { status: 201, description: 'Created', schema: z.object({ ...envelope, ...keySchema, api_key: z.string() }) },
+  success: { status: 201, description: 'Created', schema: z.object({ ...envelope, ...keySchema, api_key: tenantsDbKey }) },
 });
 
 export const deleteApiKeyRoute = defineRoute(TenantsDbDeleteApiKeyDocument, {

@@ -90,7 +90,8 @@ export const recoverRoute = defineRoute(TenantsDbRecoverDocument, {
   method: 'POST',
   path: '/tenants/{id}/recover',
   summary: 'Point-in-time recovery (L2 dedicated tenants only); undoable for 24 hours',
-  body: z.object({ timestamp: z.string().describe('ISO 8601 timestamp, e.g. 2026-02-03T17:10:59Z') }),
+  // GraphQL's DateTime checks it (a date-time with a time zone): documented here, not checked twice.
+  body: z.object({ timestamp: z.string().meta({ format: 'date-time' }).describe('ISO 8601 timestamp with a time zone, e.g. 2026-02-03T17:10:59Z') }),
   variables: (request) => ({ tenant: request.params.id!, timestamp: (request.body as { timestamp: string }).timestamp }),
   respond: (data, request) => {
     const target = isoSeconds(data.recoverTenant.targetTimestamp);

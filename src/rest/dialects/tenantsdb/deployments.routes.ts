@@ -9,7 +9,7 @@ import {
 } from '../../../generated/graphql/graphql.js';
 import { defineRoute } from '../../types.js';
 import { envelope, isoSeconds, ok } from './envelope.js';
-import { intParam, withParams } from './params.js';
+import { integerParam } from './params.js';
 
 /** A deployment's id as callers see it: `dep_` and the job's UUID as 32 hex digits. */
 const deploymentId = (uuid: string) => `dep_${uuid.replace(/-/g, '')}`;
@@ -117,8 +117,9 @@ export const createDeploymentRoute = defineRoute(TenantsDbDeployDocument, {
 export const tenantDeploymentsRoute = defineRoute(TenantsDbTenantDeploymentsDocument, {
   method: 'GET',
   path: '/tenants/{id}/deployments',
-  summary: 'The blueprint versions deployed to the tenant’s databases, newest first (limit 1 to 1000; all by default)',
-  variables: (request) => withParams(() => ({ tenant: request.params.id!, limit: intParam(request, 'limit', 1, 1000) })),
+  summary: 'The blueprint versions deployed to the tenant’s databases, newest first',
+  query: z.object({ limit: integerParam('limit', 1, 1000).describe('Max results (default: all)') }),
+  variables: ({ params, query }) => ({ tenant: params.id!, limit: query.limit ?? null }),
   respond: (data) => {
     const deployments = data.tenantSchemaRollouts.results.map((result) => ({
       id: deploymentId(result.rolloutId),

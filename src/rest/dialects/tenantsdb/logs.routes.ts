@@ -7,7 +7,7 @@ import {
 } from '../../../generated/graphql/graphql.js';
 import { defineRoute } from '../../types.js';
 import { envelope, isoSeconds, ok } from './envelope.js';
-import { intParam, oneOfParam, sinceParam, withParams } from './params.js';
+import { integerParam, oneOfParam, sinceInstant, sinceParam } from './params.js';
 
 /** Durations as the seed shows them: milliseconds to one decimal. */
 const ms = (value: number) => Math.round(value * 10) / 10;
@@ -16,23 +16,26 @@ const msOrNull = (value: number | null | undefined) => (value == null ? null : m
 export const logsRoute = defineRoute(TenantsDbQueryLogsDocument, {
   method: 'GET',
   path: '/tenants/{id}/logs',
-  summary: "The tenant's query log, newest first (limit 1 to 1000, default 50; offset; type error|slow; search; source proxy|api; since 1h|24h|7d|30d)",
-  variables: (request) =>
-    withParams(() => {
-      const type = oneOfParam(request, 'type', ['error', 'slow'] as const);
-      const source = oneOfParam(request, 'source', ['proxy', 'api'] as const);
-      return {
-        tenant: request.params.id!,
-        limit: intParam(request, 'limit', 1, 1000),
-        offset: intParam(request, 'offset', 0),
-        filter: {
-          kind: type === 'error' ? ('ERROR' as const) : type === 'slow' ? ('SLOW' as const) : null,
-          source: source ? (source.toUpperCase() as QuerySource) : null,
-          search: request.query.get('search') || null,
-          since: sinceParam(request),
-        },
-      };
-    }),
+  summary: "The tenant's query log, newest first",
+  query: z.object({
+    limit: integerParam('limit', 1, 1000).describe('Max results (default 50)'),
+    offset: integerParam('offset', 0).describe('Pagination offset'),
+    type: oneOfParam('type', ['error', 'slow']).describe('Filter: failed queries (error) or slow ones (slow)'),
+    search: z.string().optional().describe('Query text search (case-insensitive; an empty one filters nothing)'),
+    source: oneOfParam('source', ['proxy', 'api']).describe('Filter by source: proxy or api'),
+    since: sinceParam,
+  }),
+  variables: ({ params, query }) => ({
+    tenant: params.id!,
+    limit: query.limit ?? null,
+    offset: query.offset ?? null,
+    filter: {
+      kind: query.type ? (query.type.toUpperCase() as Uppercase<typeof query.type>) : null,
+      source: query.source ? (query.source.toUpperCase() as QuerySource) : null,
+      search: query.search || null,
+      since: sinceInstant(query.since),
+    },
+  }),
   respond: (data) => {
     const page = data.tenantQueryLogs;
     const logs = page.entries.map((entry) => ({
@@ -103,8 +106,9 @@ export const logStatsRoute = defineRoute(TenantsDbQueryStatsDocument, {
 export const metricsRoute = defineRoute(TenantsDbQueryMetricsDocument, {
   method: 'GET',
   path: '/tenants/{id}/metrics',
-  summary: 'Query count, success rate and latency percentiles (since 1h|24h|7d|30d; every retained query by default)',
-  variables: (request) => withParams(() => ({ tenant: request.params.id!, since: sinceParam(request) })),
+  summary: 'Query count, success rate and latency percentiles (every retained query by default)',
+  query: z.object({ since: sinceParam }),
+  variables: ({ params, query }) => ({ tenant: params.id!, since: sinceInstant(query.since) }),
   respond: (data) => {
     const metrics = data.tenantQueryMetrics;
     return ok({

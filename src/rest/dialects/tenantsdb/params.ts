@@ -1,45 +1,27 @@
-import type { RestRequest, RestResult } from '../../types.js';
-import { failure } from './envelope.js';
+import { z } from 'zod';
 
-/** A query parameter that is not what the route takes: the 400 naming it, in this dialect's envelope. */
-export class ParamProblem {
-  constructor(readonly answer: RestResult) {}
+// Query parameters as the seed's tables give them; the message of each is this dialect's 400.
+
+/** `?name=` a whole number from `min` (to `max`). */
+export function integerParam(name: string, min: number, max?: number) {
+  const message = `${name} must be an integer from ${min}${max === undefined ? ' up' : ` to ${max}`}`;
+  return z
+    .number({ error: message })
+    .int()
+    .min(min)
+    .max(max ?? 2_147_483_647)
+    .optional();
 }
 
-const bad = (message: string) => new ParamProblem(failure('bad_request', message));
-
-/** `?name=` as a whole number (absent: null). */
-export function intParam(request: RestRequest, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | null {
-  const raw = request.query.get(name);
-  if (raw === null) return null;
-  if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    throw bad(`${name} must be an integer from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}`);
-  }
-  return Number(raw);
-}
-
-/** `?name=` as one of `values` (absent: null). */
-export function oneOfParam<T extends string>(request: RestRequest, name: string, values: readonly T[]): T | null {
-  const raw = request.query.get(name);
-  if (raw === null) return null;
-  if (!(values as readonly string[]).includes(raw)) throw bad(`${name} must be one of ${values.join(', ')}`);
-  return raw as T;
-}
+/** `?name=` one of `values`. */
+export const oneOfParam = <const T extends readonly [string, ...string[]]>(name: string, values: T) =>
+  z.enum(values, { error: `${name} must be one of ${values.join(', ')}` }).optional();
 
 const windows = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
 
-/** `?since=1h|24h|7d|30d` as the instant that long ago (absent: null). */
-export function sinceParam(request: RestRequest, now = Date.now()): string | null {
-  const window = oneOfParam(request, 'since', Object.keys(windows) as (keyof typeof windows)[]);
-  return window ? new Date(now - windows[window]).toISOString() : null;
-}
+/** `?since=1h|24h|7d|30d` */
+export const sinceParam = oneOfParam('since', Object.keys(windows) as ['1h', '24h', '7d', '30d']).describe('Time filter: 1h, 24h, 7d or 30d');
 
-/** Runs `variables`, answering a ParamProblem's 400 instead of executing. */
-export function withParams<V>(variables: () => V): V | { answer: RestResult } {
-  try {
-    return variables();
-  } catch (problem) {
-    if (problem instanceof ParamProblem) return { answer: problem.answer };
-    throw problem;
-  }
-}
+/** The instant a `since` window reaches back to (absent: null). */
+export const sinceInstant = (window: keyof typeof windows | undefined, now = Date.now()): string | null =>
+  window ? new Date(now - windows[window]).toISOString() : null;
