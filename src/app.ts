@@ -63,6 +63,7 @@ import { RouteAnswerCache } from './http/route-answer-cache.js';
 import { tenantRouteHandler } from './http/tenant-routes.js';
 import { corsPolicy, createCors } from './http/cors.js';
 import { RememberedTenants } from './kernel/remembered-tenants.js';
+import { Clock } from './kernel/change-watch.js';
 import { createUpstreamCaller } from './upstreams/upstream-call.js';
 import { type BuildInfo, buildInfo } from './http/version.js';
 
@@ -199,6 +200,9 @@ export function createApp({
   // response cache kept, and who keys are; a lost feed bypasses the cache until it is back.
   const changes = openChangeFeed(database, logger);
   jobs.every({ name: 'change-feed-check', runs: 'each process', everyMs: 1_000, run: async () => changes.check() });
+  // Subscriptions re-check their keys on this beat when no change wakes them (an expiry announces nothing).
+  const subscriptionClock = new Clock();
+  jobs.every({ name: 'subscription-recheck', runs: 'each process', everyMs: 30_000, run: async () => subscriptionClock.strike() });
   backups.jobs = { kick: () => jobs.wake(backupJobKind) };
   const rollouts = { kick: () => jobs.wake(schemaRolloutKind) };
   const started = jobs.start();
@@ -270,6 +274,7 @@ export function createApp({
       controlCorePrefix: env.CONTROL_CORE_API_PREFIX,
       tenantRoutesPrefix: env.TENANT_ROUTES_PREFIX,
       changes,
+      subscriptionClock,
       fieldLimiter,
       keyring,
       queryLogs: { slowQueryMs: env.SLOW_QUERY_MS },

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Clock, watchChanges } from '../src/kernel/change-watch.js';
 import { createKey, createTenant } from './support/fixtures.js';
 import { freshPostgresDatabase, startGateway, type TestGateway } from './support/gateway.js';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
@@ -55,6 +56,35 @@ const subscribe = (fetcher: (request: Request) => Promise<Response>, url: string
       body: JSON.stringify({ query }),
     }),
   );
+
+test('a watcher wakes for its tables and tenants, on a lost feed and on the clock; a burst is one wake; abort ends it', async () => {
+  const listeners: { heard(change: { table: string; tenant: string; op: string }): void; lost(): void }[] = [];
+  const feed = {
+    subscribe(listener: (typeof listeners)[number]) {
+      listeners.push(listener);
+      return () => listeners.splice(listeners.indexOf(listener), 1);
+    },
+  };
+  const clock = new Clock();
+  const aborted = new AbortController();
+  const wakes = watchChanges(feed, { tables: new Set(['TenantConfig']), tenants: new Set(['t1']), signal: aborted.signal, clock });
+  const first = wakes.next();
+  await new Promise((resolve) => setImmediate(resolve));
+  listeners[0]!.heard({ table: 'TenantConfig', tenant: 't2', op: 'UPDATE' });
+  listeners[0]!.heard({ table: 'Tenant', tenant: 't1', op: 'UPDATE' });
+  listeners[0]!.heard({ table: 'TenantConfig', tenant: 't1', op: 'UPDATE' });
+  listeners[0]!.heard({ table: 'TenantConfig', tenant: '*', op: 'TRUNCATE' });
+  expect(await first).toEqual({ value: 'changed', done: false });
+  clock.strike();
+  expect(await wakes.next()).toEqual({ value: 'tick', done: false });
+  listeners[0]!.lost();
+  clock.strike();
+  expect(await wakes.next()).toEqual({ value: 'lost', done: false });
+  const last = wakes.next();
+  aborted.abort();
+  expect(await last).toEqual({ value: undefined, done: true });
+  expect(listeners).toHaveLength(0);
+});
 
 describe('on one gateway', () => {
   let gateway: TestGateway;

@@ -10,7 +10,7 @@ import type { QueryLogDeps } from '../modules/query-logs/query-logs.service.js';
 import type { UsageMeter } from '../modules/usage/meter.js';
 import type { DataPlaneDeps } from '../modules/data-plane-schemas/data-plane-deps.js';
 import type { FieldLimited } from '../rate-limit/field-limits.js';
-import type { ChangeSource } from '../kernel/change-watch.js';
+import type { ChangeSource, Clock } from '../kernel/change-watch.js';
 
 export type GraphQLContext = Actor &
   FieldLimited & {
@@ -27,6 +27,8 @@ export type GraphQLContext = Actor &
     tenantRoutesPrefix: string;
     /** Committed changes of every replica: what subscriptions wake on. */
     changes?: ChangeSource;
+    /** Beats every 30 s: when a quiet subscription checks its key again. */
+    subscriptionClock?: Clock;
     accounts: AccountDeps;
     /** Tenant and workspace schemas (TenantsDB's data plane). */
     dataPlane: DataPlaneDeps;

@@ -3,15 +3,13 @@ import { DomainError } from '../lib/errors.js';
 import { assertKeyStillValid } from '../modules/identity/identity.service.js';
 import type { GraphQLContext } from './context.js';
 
-/** How often a quiet subscription checks that its key still authenticates (an expiry announces nothing). */
-const recheckMs = 30_000;
-
 /**
  * A subscription over the change feed: `read` once to authorize (an error then refuses the
  * subscription before it starts), then again whenever one of `tables` changes for the tenant on
  * any replica, yielding what it reads when `key` of it differs from the last one sent. Before each
  * read the key is checked again: revoked, expired or its tenant deleted, the subscription ends
- * with UNAUTHENTICATED. A change of any key of the tenant (or a global one) wakes that check at once.
+ * with UNAUTHENTICATED. A change of any key of the tenant (or a global one) wakes that check at
+ * once; the subscription clock (every 30 s, src/app.ts) catches an expiry, which announces nothing.
  */
 export async function* changesOf<T>(
   ctx: GraphQLContext,
@@ -22,7 +20,7 @@ export async function* changesOf<T>(
   if (!ctx.changes) throw new DomainError('PRECONDITION_FAILED', 'Subscriptions need the change feed, which this gateway was started without');
   let last = await read();
   const tenants = new Set([tenantId(last), ...(ctx.principal?.tenantId ? [ctx.principal.tenantId] : [])]);
-  for await (const _wake of watchChanges(ctx.changes, { tables: new Set([...tables, 'ApiKey']), tenants, signal: ctx.signal, tickMs: recheckMs })) {
+  for await (const _wake of watchChanges(ctx.changes, { tables: new Set([...tables, 'ApiKey']), tenants, signal: ctx.signal, clock: ctx.subscriptionClock })) {
     await assertKeyStillValid(ctx);
     const next = await read();
     if (key(next) === key(last)) continue;

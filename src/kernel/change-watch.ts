@@ -4,19 +4,36 @@ type HeardChange = { table: string; tenant: string; op: string };
 /** What a watcher hears: the change feed, seen only through its subscribe. */
 export type ChangeSource = { subscribe(listener: { heard(change: HeardChange): void; lost(): void }): () => void };
 
+/**
+ * A beat every watcher hears (each process's periodic task, in src/jobs/, strikes it): what a
+ * long-lived watcher re-checks on when no change comes, without a timer of its own.
+ */
+export class Clock {
+  readonly #listeners = new Set<() => void>();
+
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  strike(): void {
+    for (const listener of this.#listeners) listener();
+  }
+}
+
 /** Why a watcher woke: one of its tables changed for its tenants, changes may have been missed, or its period passed. */
 export type Wake = 'changed' | 'lost' | 'tick';
 
 /**
  * Wakes for each committed change to one of `tables` that names one of `tenants` (or names none,
- * `*`), when the feed may have missed changes (a lost connection: the watcher re-reads), and
- * every `tickMs`; ends when `signal` aborts. Wakes that arrive while the consumer is busy are
+ * `*`), when the feed may have missed changes (a lost connection: the watcher re-reads), and at
+ * each beat of `clock`; ends when `signal` aborts. Wakes that arrive while the consumer is busy are
  * merged into one, so a burst of writes costs one re-read, and memory stays bounded whatever the
  * rate of changes.
  */
 export async function* watchChanges(
   feed: ChangeSource,
-  { tables, tenants, signal, tickMs }: { tables: ReadonlySet<string>; tenants: ReadonlySet<string>; signal?: AbortSignal; tickMs: number },
+  { tables, tenants, signal, clock }: { tables: ReadonlySet<string>; tenants: ReadonlySet<string>; signal?: AbortSignal; clock?: Clock },
 ): AsyncGenerator<Wake> {
   let pending: Wake | null = null;
   let wake: (() => void) | null = null;
@@ -32,7 +49,7 @@ export async function* watchChanges(
     },
     lost: () => note('lost'),
   });
-  const timer = setInterval(() => note('tick'), tickMs);
+  const unbeat = clock?.subscribe(() => note('tick'));
   const stop = () => wake?.();
   signal?.addEventListener('abort', stop, { once: true });
   try {
@@ -46,7 +63,7 @@ export async function* watchChanges(
     }
   } finally {
     unsubscribe();
-    clearInterval(timer);
+    unbeat?.();
     signal?.removeEventListener('abort', stop);
   }
 }
