@@ -167,6 +167,18 @@ describe('static pages and assets', () => {
     expect(asset.headers.get('content-encoding')).toBe('br');
     const unversioned = await call('/docs/assets/swagger-ui-bundle.js');
     expect(unversioned.headers.get('cache-control')).toBe('public, max-age=3600');
+    // Versions a caller makes up share that one entry (red team: each ?v= kept 2 MB more), and
+    // names that are not files (object keys included) are a JSON 404, not a stack.
+    for (const made of ['1', '2', 'x'.repeat(200)]) {
+      const other = await call(`/docs/assets/swagger-ui-bundle.js?v=${made}`);
+      expect(other.headers.get('cache-control')).toBe('public, max-age=3600');
+      expect(other.headers.get('etag')).toBe(unversioned.headers.get('etag'));
+    }
+    for (const name of ['constructor', 'toString', '__proto__', 'nope.js']) {
+      const missing = await call(`/docs/assets/${name}`);
+      expect(missing.status, name).toBe(404);
+      expect((await missing.json()).error).toBe('not_found');
+    }
     const head = await call(script!, {}, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');

@@ -13,16 +13,20 @@ import type { GraphQLContext } from './context.js';
  */
 export async function* changesOf<T>(
   ctx: GraphQLContext,
-  { tenantId, tables }: { tenantId: (first: T) => string; tables: readonly string[] },
-  read: () => Promise<T>,
+  { tenant, tenantId, tables }: { tenant: string; tenantId: (first: T) => string; tables: readonly string[] },
+  read: (tenant: string) => Promise<T>,
   key: (value: T) => string,
 ): AsyncGenerator<T> {
   if (!ctx.changes) throw new DomainError('PRECONDITION_FAILED', 'Subscriptions need the change feed, which this gateway was started without');
-  let last = await read();
-  const tenants = new Set([tenantId(last), ...(ctx.principal?.tenantId ? [ctx.principal.tenantId] : [])]);
-  for await (const _wake of watchChanges(ctx.changes, { tables: new Set([...tables, 'ApiKey']), tenants, signal: ctx.signal, clock: ctx.subscriptionClock })) {
+  let last = await read(tenant);
+  // Pinned to the tenant's id: a slug deleted and reused later names another tenant.
+  const id = tenantId(last);
+  const tenants = new Set([id, ...(ctx.principal?.tenantId ? [ctx.principal.tenantId] : [])]);
+  for await (const wake of watchChanges(ctx.changes, { tables: new Set([...tables, 'ApiKey']), tenants, signal: ctx.signal, clock: ctx.subscriptionClock })) {
     await assertKeyStillValid(ctx);
-    const next = await read();
+    // The clock only re-checks the key: a read on every beat would spend the tenant's read budget for nothing.
+    if (wake === 'tick') continue;
+    const next = await read(id);
     if (key(next) === key(last)) continue;
     last = next;
     yield next;

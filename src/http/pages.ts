@@ -78,17 +78,21 @@ export async function docsPage(): Promise<StaticFile> {
 </html>`);
 }
 
+/** Whether `name` is one of the reference page's files (an own key: `constructor` is not a file). */
+export const isDocsAsset = (name: string) => Object.hasOwn(assetTypes, name);
+
+/** Whether `version` (a request's `?v=`) is the running Swagger UI's: the page asks for its assets under it. */
+export const isCurrentAssetVersion = async (version: string | null) => version === (await assetVersion());
+
 /**
- * A file of the reference page, from swagger-ui-dist; null for anything else. Asked for under the
- * running version (`?v=`, as the page does) it is kept for a year; otherwise for an hour.
+ * A file of the reference page, from swagger-ui-dist. Asked for under the running version (as the
+ * page does) it is kept for a year; otherwise for an hour. Two entries per file at most, whatever
+ * `?v=` a caller sends.
  */
-export async function docsAsset(name: string, version: string | null): Promise<StaticFile | null> {
-  const type = assetTypes[name];
-  if (!type) return null;
-  const immutable = version === (await assetVersion());
+export async function docsAsset(name: string, current: boolean): Promise<StaticFile> {
   return {
     bytes: await readFile(path.join(swaggerUiDir, name)),
-    contentType: type,
-    cacheControl: immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
+    contentType: assetTypes[name]!,
+    cacheControl: current ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
   };
 }

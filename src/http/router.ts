@@ -13,7 +13,7 @@ import { presentedCredential } from './credentials.js';
 import { boundGraphQLBody, type GraphQLBodyLimits } from './graphql-body.js';
 import { type Metrics, metricsResponse } from './metrics.js';
 import { compressAnswer } from './compression.js';
-import { docsAsset, docsPage, landingJson, landingPage, wantsJsonLanding } from './pages.js';
+import { docsAsset, docsPage, isCurrentAssetVersion, isDocsAsset, landingJson, landingPage, wantsJsonLanding } from './pages.js';
 import { beginRequest, continueRequest } from './request-log.js';
 import { type StaticFile, StaticAnswers } from './static-answers.js';
 import type { BuildInfo } from './version.js';
@@ -148,11 +148,11 @@ export function createRouter({
     if (request.method === 'GET' || request.method === 'HEAD') {
       if (pathname === '/') return wantsJsonLanding(request) ? landingJson() : (await statics.serve(request, 'landing', landingPage))!;
       if (pathname === '/docs' || pathname === '/docs/') return (await statics.serve(request, 'docs', docsPage))!;
-      if (pathname.startsWith('/docs/assets/')) {
-        const name = pathname.slice('/docs/assets/'.length);
-        const version = new URL(request.url).searchParams.get('v');
-        const asset = await statics.serve(request, `asset ${name} ${version}`, () => docsAsset(name, version));
-        if (asset) return asset;
+      const asset = pathname.slice('/docs/assets/'.length);
+      if (pathname.startsWith('/docs/assets/') && isDocsAsset(asset)) {
+        // Keyed by the file and whether `?v=` is the running version: a caller's made-up versions share one entry.
+        const current = await isCurrentAssetVersion(new URL(request.url).searchParams.get('v'));
+        return (await statics.serve(request, `asset ${asset} ${current}`, () => docsAsset(asset, current)))!;
       }
     }
     try {

@@ -16,7 +16,8 @@ type Kept = StaticFile & { etag: string; coded: Map<Coding, Promise<Buffer>> };
 
 /**
  * The gateway's static answers (GraphiQL, the API reference and its assets, the OpenAPI
- * document): each loaded once when first asked for, with a strong ETag from its bytes, answered
+ * document), under names the gateway chooses (never a caller's text, so they stay a handful):
+ * each loaded once when first asked for, with a strong ETag from its bytes, answered
  * 304 to a matching If-None-Match, and compressed once per coding (brotli at quality 9) and kept,
  * so a 9 MB GraphiQL page costs its compression one time, not per visit.
  */
@@ -30,9 +31,12 @@ export class StaticAnswers {
       kept = load().then(
         (file) => file && { ...file, etag: `"${createHash('sha256').update(file.bytes).digest('base64url').slice(0, 27)}"`, coded: new Map() },
       );
-      // A failed load is tried again on the next request.
-      kept.catch(() => this.#files.delete(name));
       this.#files.set(name, kept);
+      // A failed load, or one that found nothing, is not kept: tried again on the next request.
+      kept.then(
+        (file) => file || this.#files.delete(name),
+        () => this.#files.delete(name),
+      );
     }
     const file = await kept;
     return file && answer(request, file);

@@ -72,11 +72,12 @@ export class ConflictError extends DomainError {
 }
 
 /**
- * Whether a failure is the caller leaving: the request's signal aborted, or its body's socket
- * closed mid-read (Node's "aborted", ECONNRESET). Expected, so logged at debug without a stack.
+ * Whether a failure is the caller leaving: the abort of the request's signal itself, an
+ * AbortError, or its body's socket closed mid-read (Node's "aborted", ECONNRESET). Expected, so logged at debug without a stack.
  */
 export function isClientGone(error: unknown, signal?: AbortSignal): boolean {
-  if (signal?.aborted) return true;
+  // The failure must be the abort itself: a real error after the caller left stays an error.
+  if (signal?.aborted && error === signal.reason) return true;
   const failure = error as { name?: unknown; code?: unknown; message?: unknown } | null;
   if (!failure || typeof failure !== 'object') return false;
   return failure.name === 'AbortError' || failure.code === 'ABORT_ERR' || (failure.code === 'ECONNRESET' && failure.message === 'aborted');

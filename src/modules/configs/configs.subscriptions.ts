@@ -13,8 +13,8 @@ builder.subscriptionField('tenantConfigChanged', (t) =>
     subscribe: (_root, args, ctx) =>
       changesOf<TenantConfig>(
         ctx,
-        { tenantId: (config) => config.tenantId, tables: ['TenantConfig', 'Tenant'] },
-        () => getTenantConfig(ctx, String(args.tenant)),
+        { tenant: String(args.tenant), tenantId: (config) => config.tenantId, tables: ['TenantConfig', 'Tenant'] },
+        (tenant) => getTenantConfig(ctx, tenant),
         (config) => String(config.version),
       ),
     resolve: (config) => config,

@@ -13,8 +13,8 @@ builder.subscriptionField('tenantStateChanged', (t) =>
     subscribe: (_root, args, ctx) =>
       changesOf<Tenant>(
         ctx,
-        { tenantId: (tenant) => tenant.id, tables: ['Tenant'] },
-        () => resolveTenant<Tenant>(ctx, String(args.tenant), 'tenants:read'),
+        { tenant: String(args.tenant), tenantId: (tenant) => tenant.id, tables: ['Tenant'] },
+        (tenant) => resolveTenant<Tenant>(ctx, tenant, 'tenants:read'),
         (tenant) => tenant.status,
       ),
     resolve: (tenant) => tenant,
