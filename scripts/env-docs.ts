@@ -217,6 +217,10 @@ export const sections: Section[] = [
         meaning: 'on-demand backups an hour per project (per tenant outside projects) for FREE, BASIC, PRO, ENTERPRISE; dedicated tenants are exempt',
       },
       REDIS_URL: { meaning: 'rate-limit counters shared by every replica; unset: in memory, per process' },
+      CHANGE_FEED: {
+        meaning:
+          'how committed changes (what drops cached answers and wakes subscriptions) reach every replica: `postgres`, each process LISTENs on the database; `redis`, one process (a leader) LISTENs and relays them on Redis pub/sub (needs `REDIS_URL` and PostgreSQL): one listening connection whatever the number of replicas, and replicas may reach the database through a pooler in transaction mode',
+      },
       RATE_LIMITS: { meaning: '`off` turns every rate limit off (benchmarks only; never in production)' },
       METERING: { meaning: '`off` stops counting API calls (benchmarks compare on and off)' },
       USAGE_FLUSH_INTERVAL_MS: { meaning: 'how often metered API calls are written (the most a crash can lose)' },

@@ -11,7 +11,9 @@ import { noteTenant, noteOperation } from './http/request-log.js';
 import { createMetrics, operationObserver, watchWorkers } from './http/metrics.js';
 import { createRouter, type ServerContext } from './http/router.js';
 import { createGatewayYoga, gatewayQuotas } from './http/yoga.js';
-import { type ChangeFeed, openChangeFeed } from './gateway-db/change-feed.js';
+import { type ChangeFeed, changesChannel, openChangeFeed, progressTables } from './gateway-db/change-feed.js';
+import { openRedisChangeFeed } from './gateway-db/redis-change-feed.js';
+import { openLeadership } from './jobs/leadership.js';
 import { responseCaching } from './graphql/response-cache.js';
 import { ResponseCache } from './graphql/response-cache-store.js';
 import { createJobs } from './jobs/jobs.js';
@@ -69,6 +71,8 @@ import { type BuildInfo, buildInfo } from './http/version.js';
 
 export type { ServerContext };
 
+/** The advisory lock whose holder relays the database's changes to Redis (CHANGE_FEED=redis); the scheduler's leader holds another. */
+const changeRelayLockKey = 0x6377_6663;
 /** Tables whose changes can change who a key is (its scopes, its tenant's standing, tier or own quota, its project's plan). */
 const credentialTables = new Set(['ApiKey', 'Tenant', 'TenantGatewayConfig', 'Project']);
 /** Tables whose changes move only who a key is: they drop the principal cache, not cached answers. */
@@ -198,7 +202,15 @@ export function createApp({
   jobs.every({ name: 'proxy-query-log-flush', runs: 'each process', everyMs: 1_000, run: () => proxyLog.flush() });
   // The change feed: committed changes from every replica (and jobs, and hands) drop what the
   // response cache kept, and who keys are; a lost feed bypasses the cache until it is back.
-  const changes = openChangeFeed(database, logger);
+  const changes =
+    env.CHANGE_FEED === 'redis' && database.kind === 'postgres'
+      ? openRedisChangeFeed(database, {
+          redisUrl: env.REDIS_URL!,
+          leadership: openLeadership(database, changeRelayLockKey),
+          notify: (payload) => prisma.$executeRaw`SELECT pg_notify(${changesChannel}, ${payload})`,
+          logger,
+        })
+      : openChangeFeed(database, logger);
   jobs.every({ name: 'change-feed-check', runs: 'each process', everyMs: 1_000, run: async () => changes.check() });
   // Subscriptions re-check their keys on this beat when no change wakes them (an expiry announces nothing).
   const subscriptionClock = new Clock();
@@ -244,7 +256,7 @@ export function createApp({
   const unsubscribe = changes.subscribe({
     heard: (change) => {
       // A key's or a project's change moves who the key is, not an answer: answers are keyed by the key.
-      if (!keyTables.has(change.table)) changed(change.tenant);
+      if (!keyTables.has(change.table) && !progressTables.has(change.table)) changed(change.tenant);
       // A new key, tenant or project is no one's remembered key yet.
       if (credentialTables.has(change.table) && change.op !== 'INSERT') credentials.forget();
     },

@@ -112,6 +112,8 @@ export const environmentSchema = z.object({
   DEPLOY_DNS_UPDATE_MS: z.coerce.number().int().min(0).max(86_400_000).optional(),
   DEPLOY_SSL_SETUP_MS: z.coerce.number().int().min(0).max(86_400_000).optional(),
   REDIS_URL: z.string().url().optional(),
+  /** How committed changes reach every replica (gateway-db/change-feed.ts): each process LISTENs on PostgreSQL, or one relays them to Redis pub/sub (redis-change-feed.ts). */
+  CHANGE_FEED: z.enum(['postgres', 'redis']).default('postgres'),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   /** Switches for benchmarking and diagnosis: `off` disables metering or every rate limit. */
   METERING: z.enum(['on', 'off']).default('on'),
@@ -403,6 +405,10 @@ export function phaseTimings(env: Environment) {
 
 export function readEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
   const parsed = environmentSchema
+    .refine((env) => env.CHANGE_FEED !== 'redis' || env.REDIS_URL, {
+      path: ['CHANGE_FEED'],
+      message: 'CHANGE_FEED=redis needs REDIS_URL (the Redis the relay publishes on)',
+    })
     .refine((env) => !env.TENANTSDB_PROXY_TLS_CERT_FILE === !env.TENANTSDB_PROXY_TLS_KEY_FILE, {
       path: ['TENANTSDB_PROXY_TLS_CERT_FILE'],
       message: 'TENANTSDB_PROXY_TLS_CERT_FILE and TENANTSDB_PROXY_TLS_KEY_FILE are set together (or neither)',

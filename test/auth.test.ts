@@ -188,7 +188,7 @@ type Principal =
   | 'otherProject'
   | 'otherCustomer'
   | 'operator';
-type Outcome = 'ok' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'PRECONDITION_FAILED';
+type Outcome = 'ok' | 'event' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'PRECONDITION_FAILED';
 type Target = {
   id: string;
   keyId: string;
@@ -287,6 +287,23 @@ const addMatrixDomain = async (target: Target) => {
   expect(result.errors).toBeUndefined();
 };
 const tenant = (target: Target) => ({ tenant: target.id });
+/** A regional deploy of the target tenant (a job whose progress jobProgress reads), named in target.deploymentId. */
+const regionalDeploy = async (target: Target) => {
+  const result = await gateway.graphql<{ deployTenant: { id: string } }, object>(
+    `mutation { deployTenant(tenant: "${target.id}", input: { region: "eu-west-1" }) { id } }`,
+  );
+  target.deploymentId = result.data!.deployTenant.id;
+};
+const deployment = (target: Target) => ({ id: target.deploymentId });
+/** A TenantsDB deployment of the target's project, named in target.rolloutId. */
+const projectRollout = async (target: Target) => {
+  const { projectId } = await gateway.database.prisma.tenant.findUniqueOrThrow({ where: { id: target.id } });
+  target.rolloutId = (
+    await gateway.database.prisma.$transaction((tx) =>
+      enqueueSchemaRollout(tx, { projectId: projectId!, blueprint: 'main', version: 1, tenantIds: [target.id] }),
+    )
+  ).id;
+};
 const planChange = (input: string): Cell => ({
   operation: `mutation ($id: ID!) { updateTenant(id: $id, input: { ${input} }) { id } }`,
   variables: id,
@@ -452,6 +469,20 @@ const matrix: Cell[] = [
     expect: tenantCell('read'),
   },
   { operation: 'query ($tenant: ID!) { tenantBilling(tenant: $tenant) { totalCostCents } }', variables: tenant, expect: tenantCell('read') },
+  // Issue 30: one job's progress by its id, under the rules of the read of its kind (a regional deploy: deployments:read on its tenant).
+  { operation: 'query ($id: ID!) { jobProgress(id: $id) { state } }', setup: regionalDeploy, variables: deployment, expect: tenantCell('read') },
+  {
+    // A TenantsDB deployment is its project's: any other key finds none (not FORBIDDEN, which would tell that it exists).
+    operation: 'query ($id: ID!) { jobProgress(id: $id) { state done total } }',
+    setup: projectRollout,
+    variables: (target) => ({ id: target.rolloutId }),
+    expect: {
+      ...Object.fromEntries(Object.entries(projectOwned).map(([who, outcome]) => [who, outcome === 'FORBIDDEN' ? 'NOT_FOUND' : outcome])),
+      none: 'UNAUTHENTICATED',
+      tenantDeleted: 'UNAUTHENTICATED',
+    } as Record<Principal, Outcome>,
+  },
+
   {
     operation: 'mutation ($tenant: ID!) { updateTenantBilling(tenant: $tenant, input: { paymentMethod: "pm_123" }) { paymentMethod } }',
     variables: tenant,
@@ -814,6 +845,16 @@ const matrix: Cell[] = [
 const subscriptionMatrix: Cell[] = [
   { operation: 'subscription ($tenant: ID!) { tenantConfigChanged(tenant: $tenant) { version } }', variables: tenant, expect: tenantCell('read') },
   { operation: 'subscription ($id: ID!) { tenantStateChanged(tenant: $id) { state } }', variables: id, expect: tenantCell('read') },
+  // A job's progress is sent at once ('event'), then at each step; refused callers get the error as the first event.
+  {
+    operation: 'subscription ($id: ID!) { jobProgress(id: $id) { state } }',
+    setup: regionalDeploy,
+    variables: deployment,
+    expect: Object.fromEntries(Object.entries(tenantCell('read')).map(([who, outcome]) => [who, outcome === 'ok' ? 'event' : outcome])) as Record<
+      Principal,
+      Outcome
+    >,
+  },
 ];
 
 describe('authorization matrix: every query and mutation × every kind of caller', () => {
@@ -909,12 +950,14 @@ describe('authorization matrix: every query and mutation × every kind of caller
     async (_name, principal, cell) => {
       const target = await createTenant(gateway, { tier: 'ENTERPRISE', projectId });
       const key = await keyOf(principal, target.id);
+      const context = { id: target.id, keyId: '' };
+      await cell.setup?.(context);
       await tenantStates[principal]?.(target.id);
       const response = await gateway.app.fetch(
         new Request('http://gateway.test/graphql', {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-          body: JSON.stringify({ query: cell.operation, variables: cell.variables?.({ id: target.id, keyId: '' }) ?? {} }),
+          body: JSON.stringify({ query: cell.operation, variables: cell.variables?.(context) ?? {} }),
         }),
       );
       const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();

@@ -235,6 +235,7 @@ const mutations: [string, string[]][] = [
     'query ($tenant: ID!, $input: QueryLogFilterInput) { tenantQueryLogs(tenant: $tenant, filter: $input) { hasMore } }',
     ['kind', 'search', 'source', 'since', 'ERROR', 'SLOW', 'API', 'PROXY'],
   ],
+  ['query ($input: ID!) { jobProgress(id: $input) { state done total } }', ['id', '00000000-0000-4000-8000-000000000000']],
   ['mutation ($input: DeployBlueprintInput!) { deployBlueprint(input: $input) { id } }', ['blueprintName', 'version', 'deployAll']],
   ['mutation ($input: AdminQueryInput!) { runAdminQuery(input: $input) { durationMs } }', ['blueprint', 'query', 'tenant', 'allTenants']],
   ['mutation ($input: String) { rotateDataPlanePasswords(project: $input) { rotated } }', ['project']],

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Clock, watchChanges } from '../src/kernel/change-watch.js';
 import { createKey, createTenant } from './support/fixtures.js';
@@ -165,41 +166,168 @@ describe('on one gateway', () => {
   });
 });
 
+describe('jobProgress', () => {
+  // Regional deploy phases of 150 ms: the job's queue handler ends each one as it falls due.
+  const phases = { REGIONAL_DEPLOY_DATABASE_MIGRATION_MS: 150, REGIONAL_DEPLOY_DNS_UPDATE_MS: 150, REGIONAL_DEPLOY_SSL_SETUP_MS: 150 };
+  let gateway: TestGateway;
+  const local = (request: Request) => gateway.app.fetch(request);
+  beforeAll(async () => {
+    gateway = await startGateway({ env: phases });
+  });
+  afterAll(() => gateway.close());
+
+  test('sends where the job stands at once, each phase as it ends, the finished state, then completes', async () => {
+    const tenant = await createTenant(gateway, { tier: 'ENTERPRISE' });
+    const key = (await createKey(gateway, { scopes: ['DEPLOYMENTS_READ'], tenant: tenant.id })).secret;
+    await gateway.app.changes.barrier();
+    const started = await gateway.graphql<any, never>(`mutation { deployTenant(tenant: "${tenant.id}", input: { region: "eu-west-1" }) { id } }`);
+    expect(started.errors).toBeUndefined();
+    const id = started.data!.deployTenant.id;
+    const stream = events(
+      await subscribe(
+        local,
+        'http://gateway.test',
+        key,
+        `subscription { jobProgress(id: "${id}") { id kind state phase done total finished tenantId regionalDeploy { region status } } }`,
+      ),
+    );
+    const seen: any[] = [];
+    for (;;) {
+      const event = await stream.next();
+      if (event.event === 'complete') break;
+      expect(event.event).toBe('next');
+      expect(event.data.errors).toBeUndefined();
+      seen.push(event.data.data.jobProgress);
+    }
+    expect(seen[0]).toMatchObject({ id, kind: 'REGIONAL_DEPLOY', tenantId: tenant.id, total: 3, finished: false });
+    expect(seen.at(-1)).toMatchObject({
+      state: 'SUCCEEDED',
+      phase: 'DONE',
+      done: 3,
+      total: 3,
+      finished: true,
+      regionalDeploy: { region: 'eu-west-1', status: 'COMPLETED' },
+    });
+    // Each event is a step forward: never the same step twice, never backwards.
+    const steps = seen.map((progress) => progress.done);
+    expect(steps).toEqual([...steps].sort((a, b) => a - b));
+    expect(new Set(seen.map((progress) => progress.phase)).size).toBe(seen.length);
+    // The query of the same name reads the same record.
+    const read = await gateway.graphql<any, object>(`{ jobProgress(id: "${id}") { state done finished } }`, {}, key);
+    expect(read.data!.jobProgress).toEqual({ state: 'SUCCEEDED', done: 3, finished: true });
+  });
+
+  test("a finished job sends its state once and completes; an id that names no job, or another tenant's, is NOT_FOUND", async () => {
+    const tenant = await createTenant(gateway, { tier: 'ENTERPRISE' });
+    const other = await createTenant(gateway, { tier: 'ENTERPRISE' });
+    const started = await gateway.graphql<any, never>(`mutation { deployTenant(tenant: "${tenant.id}", input: { region: "eu-west-1" }) { id } }`);
+    const id = started.data!.deployTenant.id;
+    await expect
+      .poll(async () => (await gateway.graphql<any, never>(`{ jobProgress(id: "${id}") { finished } }`)).data?.jobProgress.finished, { timeout: 10_000 })
+      .toBe(true);
+    const operator = gateway.adminKey;
+    const done = events(await subscribe(local, 'http://gateway.test', operator, `subscription { jobProgress(id: "${id}") { state } }`));
+    expect((await done.next()).data.data.jobProgress.state).toBe('SUCCEEDED');
+    expect((await done.next()).event).toBe('complete');
+    const otherKey = (await createKey(gateway, { scopes: ['DEPLOYMENTS_READ'], tenant: other.id })).secret;
+    for (const [who, ask] of [
+      [otherKey, id],
+      [operator, '00000000-0000-4000-8000-000000000000'],
+      [operator, 'not-a-uuid'],
+    ] as const) {
+      const refused = events(await subscribe(local, 'http://gateway.test', who, `subscription { jobProgress(id: "${ask}") { state } }`));
+      const first = await refused.next();
+      expect(first.data.errors[0].extensions.code).toBe('NOT_FOUND');
+      expect(first.data.errors[0].message).toBe(`Job not found: ${ask}`);
+    }
+  });
+});
+
 const serverUrl = process.env.TEST_POSTGRES_URL;
 const adminKey = 'subscriptions-operator-key-0123456789';
 
-test.skipIf(!serverUrl)('a change committed through one process reaches a subscription on the other', { timeout: 180_000 }, async () => {
-  const database = await freshPostgresDatabase(serverUrl!, 'gateway_subscriptions', process.env.TEST_POSTGRES_TEMPLATE);
-  const env = { DATABASE_URL: database.url, GATEWAY_ADMIN_KEY: adminKey, BACKUP_SCHEDULER: 'off', LOG_LEVEL: 'warn', TENANTSDB_PROXY: 'off' };
-  const servers: ServerProcess[] = [];
-  try {
-    servers.push(...(await Promise.all([startServerProcess(env), startServerProcess(env)])));
-    const [a, b] = servers as [ServerProcess, ServerProcess];
-    const graphql = async (server: ServerProcess, query: string) =>
-      (await (
-        await fetch(`${server.url}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
-          body: JSON.stringify({ query }),
-        })
-      ).json()) as any;
-    const slug = `sse-${randomBytes(3).toString('hex')}`;
-    const created = await graphql(a, `mutation { createTenant(input: { slug: "${slug}", name: "SSE" }) { id } }`);
-    const tenantId = created.data.createTenant.id;
-    const stream = events(
-      await subscribe(fetch, b.url, adminKey, `subscription { tenantConfigChanged(tenant: "${tenantId}") { version performance { cacheSizeMb } } }`),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const started = performance.now();
-    expect(
-      (await graphql(a, `mutation { updateTenantConfig(tenant: "${tenantId}", input: { performance: { cacheSizeMb: 3072 } }) { updatedCount } }`)).errors,
-    ).toBeUndefined();
-    const event = await stream.next();
-    expect(event.data.data.tenantConfigChanged.performance.cacheSizeMb).toBe(3072);
-    console.info(`subscription on B heard A's commit in ${Math.round(performance.now() - started)} ms`);
-    await stream.cancel();
-  } finally {
-    await Promise.all(servers.map((server) => server.stop()));
-    await database.drop();
-  }
-});
+const redisUrl = process.env.TEST_REDIS_URL;
+// The same feed two ways: each process LISTENs on PostgreSQL, or one relays to Redis pub/sub (CHANGE_FEED=redis).
+const feeds: [string, Record<string, string>][] = [
+  ['postgres', {}],
+  ...(redisUrl ? [['redis', { CHANGE_FEED: 'redis', REDIS_URL: redisUrl }] as [string, Record<string, string>]] : []),
+];
+
+test.skipIf(!serverUrl).each(feeds)(
+  'a change committed through one process reaches subscriptions on the other (CHANGE_FEED=%s)',
+  { timeout: 180_000 },
+  async (feed, feedEnv) => {
+    const database = await freshPostgresDatabase(serverUrl!, `gateway_subscriptions_${feed}`, process.env.TEST_POSTGRES_TEMPLATE);
+    const env = {
+      DATABASE_URL: database.url,
+      GATEWAY_ADMIN_KEY: adminKey,
+      BACKUP_SCHEDULER: 'off',
+      LOG_LEVEL: 'warn',
+      TENANTSDB_PROXY: 'off',
+      REGIONAL_DEPLOY_DATABASE_MIGRATION_MS: '200',
+      REGIONAL_DEPLOY_DNS_UPDATE_MS: '200',
+      REGIONAL_DEPLOY_SSL_SETUP_MS: '200',
+      ...feedEnv,
+    };
+    const servers: ServerProcess[] = [];
+    const observer = new pg.Client({ connectionString: database.url });
+    await observer.connect();
+    try {
+      servers.push(...(await Promise.all([startServerProcess(env), startServerProcess(env)])));
+      const [a, b] = servers as [ServerProcess, ServerProcess];
+      // Over Redis one process listens on the database for both; otherwise each listens for itself.
+      const listening = async () =>
+        Number(
+          (
+            await observer.query(
+              "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tenant-gateway changes'",
+            )
+          ).rows[0].n,
+        );
+      await expect.poll(listening, { timeout: 15_000 }).toBe(feed === 'redis' ? 1 : 2);
+      const graphql = async (server: ServerProcess, query: string) =>
+        (await (
+          await fetch(`${server.url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
+            body: JSON.stringify({ query }),
+          })
+        ).json()) as any;
+      const slug = `sse-${randomBytes(3).toString('hex')}`;
+      const created = await graphql(a, `mutation { createTenant(input: { slug: "${slug}", name: "SSE" }) { id } }`);
+      const tenantId = created.data.createTenant.id;
+      const stream = events(
+        await subscribe(fetch, b.url, adminKey, `subscription { tenantConfigChanged(tenant: "${tenantId}") { version performance { cacheSizeMb } } }`),
+      );
+      // The relay announces itself each second: give both a beat to hear it before writing.
+      await new Promise((resolve) => setTimeout(resolve, feed === 'redis' ? 2_500 : 500));
+      const started = performance.now();
+      expect(
+        (await graphql(a, `mutation { updateTenantConfig(tenant: "${tenantId}", input: { performance: { cacheSizeMb: 3072 } }) { updatedCount } }`)).errors,
+      ).toBeUndefined();
+      const event = await stream.next();
+      expect(event.data.data.tenantConfigChanged.performance.cacheSizeMb).toBe(3072);
+      console.info(`CHANGE_FEED=${feed}: a subscription on B heard A's commit in ${Math.round(performance.now() - started)} ms`);
+      await stream.cancel();
+
+      // A job started through A, run by whichever process claims it, followed from B to its end.
+      const deployed = await graphql(a, `mutation { deployTenant(tenant: "${tenantId}", input: { region: "eu-west-1" }) { id } }`);
+      expect(deployed.errors).toBeUndefined();
+      const progress = events(
+        await subscribe(fetch, b.url, adminKey, `subscription { jobProgress(id: "${deployed.data.deployTenant.id}") { state done finished } }`),
+      );
+      let last: any = null;
+      for (;;) {
+        const next = await progress.next(20_000);
+        if (next.event === 'complete') break;
+        expect(next.data.errors).toBeUndefined();
+        last = next.data.data.jobProgress;
+      }
+      expect(last).toEqual({ state: 'SUCCEEDED', done: 3, finished: true });
+    } finally {
+      await observer.end();
+      await Promise.all(servers.map((server) => server.stop()));
+      await database.drop();
+    }
+  },
+);

@@ -6,6 +6,12 @@ import { openNotificationListener } from './notification-listener.js';
 /** The channel the database's triggers announce committed changes on (migration 20261206143000_change_feed). */
 export const changesChannel = 'gateway_changes';
 
+/**
+ * Tables announced for the `jobProgress` subscription only (migration 20261207110000_job_progress_feed):
+ * a job's phases. No cached answer is made of them, so their changes drop nothing.
+ */
+export const progressTables: ReadonlySet<string> = new Set(['BackupJob', 'SchemaRollout', 'SchemaRolloutTarget', 'TenantDeployment', 'TenantDatabase']);
+
 /** A committed change: the table written, the tenant the row belongs to (`*` when it names none) and the operation (INSERT, UPDATE, DELETE, TRUNCATE). */
 export type Change = { table: string; tenant: string; op: string };
 
@@ -37,10 +43,33 @@ export function parseChange(payload: string): Change | null {
   return table && tenant ? { table, tenant, op } : null;
 }
 
+/**
+ * A barrier (ChangeFeed.barrier): a ping sent through the database comes back after every change
+ * committed before it; `barriers` holds what the feed calls when it hears its token. Resolves after 5 s regardless.
+ */
+export function pingBarrier(barriers: Map<string, () => void>, send: (payload: string) => Promise<unknown>): Promise<void> {
+  const token = randomUUID();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      barriers.delete(token);
+      resolve();
+    };
+    const timer = setTimeout(done, 5_000);
+    barriers.set(token, done);
+    send(`ping ${token}`).catch(done);
+  });
+}
+
 /** A connection whose own ping has not come back in this time is deaf (a middlebox dropped it in silence, or a pooler in transaction mode): it is replaced. */
 const deafAfterMs = 5_000;
 
-export function openChangeFeed(database: Pick<Database, 'kind' | 'url' | 'pglite'>, logger: Logger): ChangeFeed {
+export function openChangeFeed(
+  database: Pick<Database, 'kind' | 'url' | 'pglite'>,
+  logger: Logger,
+  /** Hears every process's pings too (the Redis relay passes them on: another process's barrier waits for its own). */
+  options: { pinged?: (token: string) => void } = {},
+): ChangeFeed {
   const listeners = new Set<{ heard(change: Change): void; lost(): void }>();
   const listener = openNotificationListener(database, changesChannel, logger, 'tenant-gateway changes');
   let wasLive = false;
@@ -58,6 +87,7 @@ export function openChangeFeed(database: Pick<Database, 'kind' | 'url' | 'pglite
         if (change.table === 'ping') {
           if (change.tenant === pinged?.token) pinged = null;
           barriers.get(change.tenant)?.();
+          options.pinged?.(change.tenant);
           return;
         }
         for (const each of listeners) each.heard(change);
@@ -100,19 +130,7 @@ export function openChangeFeed(database: Pick<Database, 'kind' | 'url' | 'pglite
         listener.ping(`ping ${pinged.token}`).catch(() => undefined);
       }
     },
-    barrier() {
-      const token = randomUUID();
-      return new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          barriers.delete(token);
-          resolve();
-        };
-        const timer = setTimeout(done, 5_000);
-        barriers.set(token, done);
-        listener.ping(`ping ${token}`).catch(done);
-      });
-    },
+    barrier: () => pingBarrier(barriers, (payload) => listener.ping(payload)),
     async close() {
       for (const done of barriers.values()) done();
       await listener.close();

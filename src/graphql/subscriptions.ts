@@ -13,7 +13,25 @@ import type { GraphQLContext } from './context.js';
  */
 export async function* changesOf<T>(
   ctx: GraphQLContext,
-  { tenant, tenantId, tables }: { tenant: string; tenantId: (first: T) => string; tables: readonly string[] },
+  {
+    tenant,
+    tenantId,
+    tables,
+    watched = (value) => [tenantId(value)],
+    initial = false,
+    finished = () => false,
+  }: {
+    tenant: string;
+    /** The id every later read is given: the first read pins it. */
+    tenantId: (first: T) => string;
+    tables: readonly string[];
+    /** Whose announced changes wake it (default: the pinned id); asked again after each read. */
+    watched?: (value: T) => readonly string[];
+    /** Send the first read at once (a job's progress so far), not only what changes after it. */
+    initial?: boolean;
+    /** The subscription completes once it has sent a value for which this holds (a job that ended). */
+    finished?: (value: T) => boolean;
+  },
   read: (tenant: string) => Promise<T>,
   key: (value: T) => string,
 ): AsyncGenerator<T> {
@@ -21,14 +39,21 @@ export async function* changesOf<T>(
   let last = await read(tenant);
   // Pinned to the tenant's id: a slug deleted and reused later names another tenant.
   const id = tenantId(last);
-  const tenants = new Set([id, ...(ctx.principal?.tenantId ? [ctx.principal.tenantId] : [])]);
+  const own = ctx.principal?.tenantId ? [ctx.principal.tenantId] : [];
+  const tenants = new Set([...watched(last), ...own]);
+  if (initial) {
+    yield last;
+    if (finished(last)) return;
+  }
   for await (const wake of watchChanges(ctx.changes, { tables: new Set([...tables, 'ApiKey']), tenants, signal: ctx.signal, clock: ctx.subscriptionClock })) {
     await assertKeyStillValid(ctx);
     // The clock only re-checks the key: a read on every beat would spend the tenant's read budget for nothing.
     if (wake === 'tick') continue;
     const next = await read(id);
+    for (const each of watched(next)) tenants.add(each);
     if (key(next) === key(last)) continue;
     last = next;
     yield next;
+    if (finished(next)) return;
   }
 }
