@@ -217,6 +217,10 @@ export const sections: Section[] = [
         meaning: 'on-demand backups an hour per project (per tenant outside projects) for FREE, BASIC, PRO, ENTERPRISE; dedicated tenants are exempt',
       },
       REDIS_URL: { meaning: 'rate-limit counters shared by every replica; unset: in memory, per process' },
+      SUBSCRIPTIONS_PER_KEY: {
+        meaning: 'subscriptions one key (or JWT subject, or the operator key) may hold open on one replica; one more is `RATE_LIMITED`',
+      },
+      SUBSCRIPTIONS_MAX: { meaning: 'subscriptions one replica holds open in all; one more is `RATE_LIMITED`' },
       CHANGE_FEED: {
         meaning:
           'how committed changes (what drops cached answers and wakes subscriptions) reach every replica: `postgres`, each process LISTENs on the database; `redis`, one process (a leader) LISTENs and relays them on Redis pub/sub (needs `REDIS_URL` and PostgreSQL): one listening connection whatever the number of replicas, and replicas may reach the database through a pooler in transaction mode',

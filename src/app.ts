@@ -13,6 +13,7 @@ import { createRouter, type ServerContext } from './http/router.js';
 import { createGatewayYoga, gatewayQuotas } from './http/yoga.js';
 import { type ChangeFeed, changesChannel, openChangeFeed, progressTables } from './gateway-db/change-feed.js';
 import { openRedisChangeFeed } from './gateway-db/redis-change-feed.js';
+import { SubscriptionSlots } from './graphql/subscription-slots.js';
 import { openLeadership } from './jobs/leadership.js';
 import { responseCaching } from './graphql/response-cache.js';
 import { ResponseCache } from './graphql/response-cache-store.js';
@@ -287,6 +288,7 @@ export function createApp({
       tenantRoutesPrefix: env.TENANT_ROUTES_PREFIX,
       changes,
       subscriptionClock,
+      subscriptionSlots: new SubscriptionSlots(env.SUBSCRIPTIONS_PER_KEY, env.SUBSCRIPTIONS_MAX),
       fieldLimiter,
       keyring,
       queryLogs: { slowQueryMs: env.SLOW_QUERY_MS },

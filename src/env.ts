@@ -114,6 +114,10 @@ export const environmentSchema = z.object({
   REDIS_URL: z.string().url().optional(),
   /** How committed changes reach every replica (gateway-db/change-feed.ts): each process LISTENs on PostgreSQL, or one relays them to Redis pub/sub (redis-change-feed.ts). */
   CHANGE_FEED: z.enum(['postgres', 'redis']).default('postgres'),
+  /** Subscriptions one credential may hold open on one process (graphql/subscription-slots.ts); default 20. */
+  SUBSCRIPTIONS_PER_KEY: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Subscriptions one process holds open in all; default 2000. */
+  SUBSCRIPTIONS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(2000),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   /** Switches for benchmarking and diagnosis: `off` disables metering or every rate limit. */
   METERING: z.enum(['on', 'off']).default('on'),

@@ -154,6 +154,37 @@ describe('JWT credentials (JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE)', () => {
   });
 });
 
+test('a subscription opened with a JWT ends with UNAUTHENTICATED once the JWT expires (its exp and the clock tolerance)', { timeout: 30_000 }, async () => {
+  // Expired 26 s ago: still accepted (30 s of tolerance), for 4 s more.
+  const jwt = await token({}, { expires: now() - 26 });
+  const response = await gateway.app.fetch(
+    new Request('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...bearer(jwt) },
+      body: JSON.stringify({ query: `subscription { tenantConfigChanged(tenant: "${tenantId}") { version } }` }),
+    }),
+  );
+  expect(response.status).toBe(200);
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  // A change wakes the subscription, which checks its credential before it reads.
+  const change = await gateway.graphql(
+    `mutation { updateTenantConfig(tenant: "${tenantId}", input: { performance: { cacheSizeMb: 1536 } }) { updatedCount } }`,
+  );
+  expect(change.errors).toBeUndefined();
+  let text = '';
+  while (!/^data: /m.test(text)) {
+    const chunk = await reader.read();
+    if (chunk.done) break;
+    text += chunk.value;
+  }
+  await reader.cancel();
+  const data = JSON.parse(/^data: (.*)$/m.exec(text)![1]!);
+  expect(data.data ?? null).toBeNull();
+  expect(data.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  expect(data.errors[0].message).toBe('The JWT this subscription was opened with has expired');
+});
+
 describe('JWT_PUBLIC_KEY', () => {
   test('a PEM public key verifies tokens without a JWKS; without either, a JWT is no credential', async () => {
     const pair = await generateKeyPair('ES256', { extractable: true });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SubscriptionSlots } from '../src/graphql/subscription-slots.js';
 import { Clock, watchChanges } from '../src/kernel/change-watch.js';
 import { createKey, createTenant } from './support/fixtures.js';
 import { freshPostgresDatabase, startGateway, type TestGateway } from './support/gateway.js';
@@ -85,6 +86,20 @@ test('a watcher wakes for its tables and tenants, on a lost feed and on the cloc
   aborted.abort();
   expect(await last).toEqual({ value: undefined, done: true });
   expect(listeners).toHaveLength(0);
+});
+
+test('subscription slots: per holder and in all, each given back once', () => {
+  const slots = new SubscriptionSlots(2, 3);
+  const a1 = slots.take('a');
+  slots.take('a');
+  expect(() => slots.take('a')).toThrow(/SUBSCRIPTIONS_PER_KEY is 2/);
+  slots.take('b');
+  expect(() => slots.take('c')).toThrow(/most open subscriptions \(3\)/);
+  a1();
+  a1();
+  expect(slots.total).toBe(2);
+  slots.take('c');
+  expect(() => slots.take('a')).toThrow(/most open/);
 });
 
 describe('on one gateway', () => {
@@ -172,7 +187,7 @@ describe('jobProgress', () => {
   let gateway: TestGateway;
   const local = (request: Request) => gateway.app.fetch(request);
   beforeAll(async () => {
-    gateway = await startGateway({ env: phases });
+    gateway = await startGateway({ env: { ...phases, SUBSCRIPTIONS_PER_KEY: 2 } });
   });
   afterAll(() => gateway.close());
 
@@ -240,6 +255,30 @@ describe('jobProgress', () => {
       expect(first.data.errors[0].extensions.code).toBe('NOT_FOUND');
       expect(first.data.errors[0].message).toBe(`Job not found: ${ask}`);
     }
+  });
+
+  test('a key holds at most SUBSCRIPTIONS_PER_KEY open subscriptions (here 2); one closed frees its slot', async () => {
+    const tenant = await createTenant(gateway, {});
+    const key = (await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: tenant.id })).secret;
+    const open = async () =>
+      events(await subscribe(local, 'http://gateway.test', key, `subscription { tenantStateChanged(tenant: "${tenant.id}") { state } }`));
+    const first = await open();
+    const second = await open();
+    // An accepted subscription sends nothing until a change: give both a moment to take their slots.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const third = await (await open()).next();
+    expect(third.data.errors[0].extensions.code).toBe('RATE_LIMITED');
+    expect(third.data.errors[0].message).toContain('SUBSCRIPTIONS_PER_KEY is 2');
+    await first.cancel();
+    await expect
+      .poll(async () => {
+        const again = await open();
+        const outcome = await again.next(400).catch(() => 'open');
+        await again.cancel();
+        return outcome === 'open' ? 'open' : (outcome as { data: any }).data.errors?.[0]?.extensions?.code;
+      })
+      .toBe('open');
+    await second.cancel();
   });
 });
 

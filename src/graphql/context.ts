@@ -1,3 +1,4 @@
+import type { SubscriptionSlots } from './subscription-slots.js';
 import type { AccountDeps } from '../modules/accounts/account-deps.js';
 import type { Keyring } from '../lib/keyring.js';
 import type { Actor } from '../kernel/principal.js';
@@ -29,6 +30,8 @@ export type GraphQLContext = Actor &
     changes?: ChangeSource;
     /** Beats every 30 s: when a quiet subscription checks its key again. */
     subscriptionClock?: Clock;
+    /** Open subscriptions per key and in all (SUBSCRIPTIONS_PER_KEY, SUBSCRIPTIONS_MAX). */
+    subscriptionSlots?: SubscriptionSlots;
     accounts: AccountDeps;
     /** Tenant and workspace schemas (TenantsDB's data plane). */
     dataPlane: DataPlaneDeps;

@@ -11,29 +11,55 @@ import type { GraphQLContext } from './context.js';
  * with UNAUTHENTICATED. A change of any key of the tenant (or a global one) wakes that check at
  * once; the subscription clock (every 30 s, src/app.ts) catches an expiry, which announces nothing.
  */
-export async function* changesOf<T>(
+export function changesOf<T>(
   ctx: GraphQLContext,
-  {
-    tenant,
-    tenantId,
-    tables,
-    watched = (value) => [tenantId(value)],
-    initial = false,
-    finished = () => false,
-  }: {
-    tenant: string;
-    /** The id every later read is given: the first read pins it. */
-    tenantId: (first: T) => string;
-    tables: readonly string[];
-    /** Whose announced changes wake it (default: the pinned id); asked again after each read. */
-    watched?: (value: T) => readonly string[];
-    /** Send the first read at once (a job's progress so far), not only what changes after it. */
-    initial?: boolean;
-    /** The subscription completes once it has sent a value for which this holds (a job that ended). */
-    finished?: (value: T) => boolean;
-  },
+  options: ChangesOptions<T>,
   read: (tenant: string) => Promise<T>,
   key: (value: T) => string,
+): AsyncIterableIterator<T> {
+  // An async generator asked to return while it awaits a change would only return at its next
+  // yield, which may never come: a closed stream would hold its slot and its listener. Returning
+  // aborts the wait instead, so the generator ends (and gives back what it took) at once.
+  const stopped = new AbortController();
+  const stop = () => stopped.abort();
+  ctx.signal?.addEventListener('abort', stop, { once: true });
+  const inner = watch(ctx, options, read, key, stopped.signal);
+  return {
+    next: () => inner.next(),
+    return: (value?: unknown) => {
+      stop();
+      ctx.signal?.removeEventListener('abort', stop);
+      return inner.return(value as undefined);
+    },
+    throw: (error?: unknown) => {
+      stop();
+      return inner.throw(error);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+type ChangesOptions<T> = {
+  tenant: string;
+  /** The id every later read is given: the first read pins it. */
+  tenantId: (first: T) => string;
+  tables: readonly string[];
+  /** Whose announced changes wake it (default: the pinned id); asked again after each read. */
+  watched?: (value: T) => readonly string[];
+  /** Send the first read at once (a job's progress so far), not only what changes after it. */
+  initial?: boolean;
+  /** The subscription completes once it has sent a value for which this holds (a job that ended). */
+  finished?: (value: T) => boolean;
+};
+
+async function* watch<T>(
+  ctx: GraphQLContext,
+  { tenant, tenantId, tables, watched = (value) => [tenantId(value)], initial = false, finished = () => false }: ChangesOptions<T>,
+  read: (tenant: string) => Promise<T>,
+  key: (value: T) => string,
+  signal: AbortSignal,
 ): AsyncGenerator<T> {
   if (!ctx.changes) throw new DomainError('PRECONDITION_FAILED', 'Subscriptions need the change feed, which this gateway was started without');
   let last = await read(tenant);
@@ -41,19 +67,24 @@ export async function* changesOf<T>(
   const id = tenantId(last);
   const own = ctx.principal?.tenantId ? [ctx.principal.tenantId] : [];
   const tenants = new Set([...watched(last), ...own]);
-  if (initial) {
-    yield last;
-    if (finished(last)) return;
-  }
-  for await (const wake of watchChanges(ctx.changes, { tables: new Set([...tables, 'ApiKey']), tenants, signal: ctx.signal, clock: ctx.subscriptionClock })) {
-    await assertKeyStillValid(ctx);
-    // The clock only re-checks the key: a read on every beat would spend the tenant's read budget for nothing.
-    if (wake === 'tick') continue;
-    const next = await read(id);
-    for (const each of watched(next)) tenants.add(each);
-    if (key(next) === key(last)) continue;
-    last = next;
-    yield next;
-    if (finished(next)) return;
+  const release = ctx.subscriptionSlots?.take(ctx.principal?.id ?? 'anonymous');
+  try {
+    if (initial) {
+      yield last;
+      if (finished(last)) return;
+    }
+    for await (const wake of watchChanges(ctx.changes, { tables: new Set([...tables, 'ApiKey']), tenants, signal, clock: ctx.subscriptionClock })) {
+      await assertKeyStillValid(ctx);
+      // The clock only re-checks the key: a read on every beat would spend the tenant's read budget for nothing.
+      if (wake === 'tick') continue;
+      const next = await read(id);
+      for (const each of watched(next)) tenants.add(each);
+      if (key(next) === key(last)) continue;
+      last = next;
+      yield next;
+      if (finished(next)) return;
+    }
+  } finally {
+    release?.();
   }
 }

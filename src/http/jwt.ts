@@ -49,7 +49,8 @@ export function jwtAuthenticator(env: JwtSettings, prisma: Actor['prisma']): Jwt
       const failure = lifetimeFailure(payload, env.JWT_MAX_LIFETIME_SECONDS);
       if (failure) return { failure };
       const principal = await principalFromClaims(prisma, payload as CredentialClaims);
-      return principal ? { principal } : { failure: 'The JWT names no tenant (tenant_id claim) that exists' };
+      if (!principal) return { failure: 'The JWT names no tenant (tenant_id claim) that exists' };
+      return { principal: { ...principal, expiresAt: new Date((payload.exp! + jwtClockToleranceSeconds) * 1000) } };
     } catch (error) {
       if (error instanceof errors.JWTExpired) return { failure: 'The JWT has expired' };
       if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'exp' && error.reason === 'missing')

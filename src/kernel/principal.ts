@@ -44,6 +44,8 @@ export type Principal = {
   id: string;
   /** The stored API key this principal authenticated with (none for the operator key or a JWT): whose `lastUsedAt` a request moves. */
   keyId?: string;
+  /** When the credential stops being valid of itself (a JWT's `exp`): a subscription opened with it ends then. */
+  expiresAt?: Date;
   /** What revisions and logs record as the author. */
   label: string;
   owner: 'GLOBAL' | 'PROJECT' | 'TENANT';

@@ -67,9 +67,12 @@ export async function authenticate(prisma: Actor['prisma'], presented: string, a
 /**
  * Whether the stored key a long-lived request (a subscription) authenticated with still
  * authenticates: revoked, expired, or its tenant deleted since, it is UNAUTHENTICATED. The
- * operator key and JWTs hold no stored key; a JWT's expiry was checked when it was presented.
+ * operator key and JWTs hold no stored key; a JWT past its `exp` (and the clock tolerance) is
+ * UNAUTHENTICATED too, caught by the subscription clock's next beat.
  */
 export async function assertKeyStillValid(actor: Actor): Promise<void> {
+  const expiresAt = actor.principal?.expiresAt;
+  if (expiresAt && expiresAt.getTime() <= Date.now()) throw new UnauthenticatedError('The JWT this subscription was opened with has expired');
   const keyId = actor.principal?.keyId;
   if (!keyId) return;
   const key = await actor.prisma.apiKey.findUnique({
