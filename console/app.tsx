@@ -66,7 +66,9 @@ export function App() {
           <span class={`badge owner-${viewer.owner.toLowerCase()}`}>{ownerLabel[viewer.owner]}</span>
           <span class="label">{viewer.label}</span>
           <details class="scopes">
-            <summary>{viewer.scopes.length} scopes</summary>
+            <summary>
+              {viewer.scopes.length} {viewer.scopes.length === 1 ? 'scope' : 'scopes'}
+            </summary>
             <ul>
               {viewer.scopes.map((scope) => (
                 <li key={scope}>{scope.toLowerCase().replace('_', ':')}</li>

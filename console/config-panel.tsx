@@ -212,23 +212,32 @@ export function ConfigPanel({ apiKey, tenant, canWrite }: { apiKey: string; tena
   );
 }
 
-/** Line diff of two configurations: removed lines then added ones, unchanged ones for context. */
+const context = 3;
+
+/** The lines of an unchanged run that stay visible: a few next to each change, the rest folded into one line. */
+function keep(lines: string[], first: boolean, last: boolean): string[] {
+  const head = first ? [] : lines.slice(0, context);
+  const tail = last ? [] : lines.slice(-context);
+  if (head.length + tail.length >= lines.length) return lines;
+  return [...head, `… ${lines.length - head.length - tail.length} unchanged lines`, ...tail];
+}
+
+/** Line diff of two configurations: removed and added lines, with a few unchanged ones around each change. */
 function Diff({ before, after }: { before: unknown; after: unknown }) {
   const parts = diffLines(pretty(before), pretty(after));
-  const changed = parts.some((part) => part.added || part.removed);
+  if (!parts.some((part) => part.added || part.removed)) return <p class="muted">The two versions are the same.</p>;
   return (
     <pre class="json diff">
-      {!changed && <span class="muted">The two versions are the same.</span>}
-      {changed &&
-        parts.map((part, index) => (
+      {parts.map((part, index) => {
+        const lines = part.value.replace(/\n$/, '').split('\n');
+        const mark = part.added ? '+ ' : part.removed ? '- ' : '  ';
+        const shown = part.added || part.removed ? lines : keep(lines, index === 0, index === parts.length - 1);
+        return (
           <span key={index} class={part.added ? 'added' : part.removed ? 'removed' : 'same'}>
-            {part.value
-              .replace(/\n$/, '')
-              .split('\n')
-              .map((line) => `${part.added ? '+ ' : part.removed ? '- ' : '  '}${line}\n`)
-              .join('')}
+            {shown.map((line) => (line.startsWith('… ') ? `${line}\n` : `${mark}${line}\n`)).join('')}
           </span>
-        ))}
+        );
+      })}
     </pre>
   );
 }

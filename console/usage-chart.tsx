@@ -3,8 +3,15 @@ import uPlot from 'uplot';
 
 export type Series = { label: string; values: (number | null)[]; color: string };
 
-/** A uPlot chart over times (seconds since the epoch), as wide as its box; drawn again when the data or the width change. */
-export function TimeChart({ title, times, series, unit }: { title: string; times: number[]; series: Series[]; unit: string }) {
+type Props = { title: string; times: number[]; series: Series[]; unit: string; range: [number, number] };
+
+const bars = uPlot.paths.bars!({ size: [0.7, 28], align: 1 });
+
+/**
+ * Bars over a fixed span of time (seconds since the epoch: the span asked for, so one busy day
+ * is one bar in its month, not a point in the middle of nowhere), as wide as its box.
+ */
+export function TimeChart({ title, times, series, unit, range }: Props) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = box.current;
@@ -18,10 +25,10 @@ export function TimeChart({ title, times, series, unit }: { title: string; times
         height: 220,
         series: [
           {},
-          ...series.map((line) => ({ label: line.label, stroke: line.color, fill: `${line.color}22`, width: 2, points: { show: times.length < 40 } })),
+          ...series.map((line) => ({ label: line.label, stroke: line.color, fill: `${line.color}aa`, width: 1, paths: bars, points: { show: false } })),
         ],
         axes: [axis, { ...axis, label: unit, size: 60 }],
-        scales: { x: { time: true } },
+        scales: { x: { time: true, range: () => range }, y: { range: (_chart, _min, max) => [0, Math.max(1, max) * 1.1] } },
         legend: { show: true },
       },
       [times, ...series.map((line) => line.values)],
@@ -33,7 +40,7 @@ export function TimeChart({ title, times, series, unit }: { title: string; times
       resized.disconnect();
       chart.destroy();
     };
-  }, [times, series, unit]);
+  }, [times, series, unit, range]);
   return (
     <figure class="chart">
       <figcaption>{title}</figcaption>

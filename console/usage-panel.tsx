@@ -8,7 +8,7 @@ type Granularity = 'DAY' | 'WEEK' | 'MONTH';
 type Bucket = { start: string; calls: number; failures: number };
 type Day = { date: string; apiCalls: number; llmTokens: number; resources: { name: string; amount: number }[] };
 type Usage = {
-  usageMetrics: { calls: number; failures: number; successRate: number; series: Bucket[] };
+  usageMetrics: { granularity: Granularity; from: string; to: string; calls: number; failures: number; successRate: number; series: Bucket[] };
   usageHistory: Day[];
   usageSummary: { period: string; apiCalls: number; llmTokens: number; bandwidthBytes: number; storageBytes: number };
 };
@@ -20,8 +20,10 @@ const spans: Record<Granularity, { label: string; days: number }> = {
   MONTH: { label: 'Month', days: 365 },
 };
 
+const bucketSeconds: Record<Granularity, number> = { DAY: 86_400, WEEK: 7 * 86_400, MONTH: 31 * 86_400 };
+
 const query = `query ConsoleUsage($tenant: ID, $from: DateTime!, $to: DateTime!, $granularity: Granularity) {
-  usageMetrics(tenant: $tenant, from: $from, to: $to, granularity: $granularity) { calls failures successRate series { start calls failures } }
+  usageMetrics(tenant: $tenant, from: $from, to: $to, granularity: $granularity) { granularity from to calls failures successRate series { start calls failures } }
   usageHistory(tenant: $tenant) { date apiCalls llmTokens resources { name amount } }
   usageSummary(tenant: $tenant) { period apiCalls llmTokens bandwidthBytes storageBytes }
 }`;
@@ -45,9 +47,16 @@ export function UsagePanel({ apiKey, tenant }: { apiKey: string; tenant: TenantS
       { label: 'failures', values: series.map((bucket) => bucket.failures), color: '#c2410c' },
     ];
     const days = usage.data.usageHistory;
+    const [year, month] = usage.data.usageSummary.period.split('-').map(Number) as [number, number];
     const amount = (day: Day, name: string) => day.resources.find((resource) => resource.name === name)?.amount ?? 0;
     return {
       callTimes: series.map((bucket) => seconds(bucket.start)),
+      // To the end of the newest bucket, so today's (this week's, this month's) bar is drawn whole.
+      callRange: [seconds(usage.data.usageMetrics.from), seconds(usage.data.usageMetrics.to) + bucketSeconds[usage.data.usageMetrics.granularity]] as [
+        number,
+        number,
+      ],
+      dayRange: [Date.UTC(year, month - 1, 1) / 1000, Date.UTC(year, month, 1) / 1000] as [number, number],
       calls,
       dayTimes: days.map((day) => seconds(`${day.date}T00:00:00Z`)),
       tokens: [{ label: 'LLM tokens', values: days.map((day) => day.llmTokens), color: '#7c3aed' }] as Series[],
@@ -99,14 +108,20 @@ export function UsagePanel({ apiKey, tenant }: { apiKey: string; tenant: TenantS
       {charts && (
         <div class="charts">
           {charts.callTimes.length ? (
-            <TimeChart title={`API calls by ${spans[granularity].label.toLowerCase()}`} times={charts.callTimes} series={charts.calls} unit="calls" />
+            <TimeChart
+              title={`API calls by ${spans[granularity].label.toLowerCase()}`}
+              times={charts.callTimes}
+              series={charts.calls}
+              unit="calls"
+              range={charts.callRange}
+            />
           ) : (
             <p class="muted">No API calls in the last {spans[granularity].days} days.</p>
           )}
           {charts.dayTimes.length ? (
             <>
-              <TimeChart title="LLM tokens by day, this month" times={charts.dayTimes} series={charts.tokens} unit="tokens" />
-              <TimeChart title="Bandwidth by day, this month" times={charts.dayTimes} series={charts.bandwidth} unit="KB" />
+              <TimeChart title="LLM tokens by day, this month" times={charts.dayTimes} series={charts.tokens} unit="tokens" range={charts.dayRange} />
+              <TimeChart title="Bandwidth by day, this month" times={charts.dayTimes} series={charts.bandwidth} unit="KB" range={charts.dayRange} />
             </>
           ) : (
             <p class="muted">No usage recorded this month.</p>
