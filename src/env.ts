@@ -221,7 +221,7 @@ export const environmentSchema = z.object({
     .string()
     .regex(/^\/[a-z0-9][a-z0-9_-]{0,31}$/, 'TENANT_ROUTES_PREFIX is one path segment such as /gw')
     .refine(
-      (value) => !['/api', '/graphql', '/tenant', '/tenants', '/docs', '/metrics', '/usage', '/admin'].includes(value),
+      (value) => !['/api', '/graphql', '/tenant', '/tenants', '/docs', '/console', '/metrics', '/usage', '/admin'].includes(value),
       'TENANT_ROUTES_PREFIX must not be a path the gateway itself serves',
     )
     .default('/gw'),

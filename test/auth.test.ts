@@ -603,6 +603,11 @@ const matrix: Cell[] = [
     expect: tenantCell('write'),
   },
   {
+    operation: 'mutation ($tenant: ID!) { restoreTenantConfigRevision(tenant: $tenant, version: 1) { updatedFields } }',
+    variables: tenant,
+    expect: tenantCell('write'),
+  },
+  {
     operation: 'mutation ($tenant: ID!) { setTenantFeature(tenant: $tenant, feature: "webhooks", enabled: false) { totalEnabled } }',
     variables: tenant,
     expect: tenantCell('write'),

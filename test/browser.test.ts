@@ -148,7 +148,7 @@ test.skipIf(!available)('/docs renders the API reference offline, one section pe
   expect(operations.length).toBeGreaterThanOrEqual(75);
   expect(await page.locator('.opblock').count()).toBe(operations.length);
   await page.goto(`${server.url}/`);
-  expect(await page.locator('a').allTextContents()).toEqual(['/graphql', '/docs', '/openapi.json', '/healthz', '/readyz', '/metrics', '/version']);
+  expect(await page.locator('a').allTextContents()).toEqual(['/console', '/graphql', '/docs', '/openapi.json', '/healthz', '/readyz', '/metrics', '/version']);
   expect(outside).toEqual([]);
   await page.close();
 });

@@ -514,6 +514,28 @@ describe('revisions and optimistic concurrency', () => {
     expect(final.customSettings).toEqual({ writer0: 100, writer2: 300 });
   });
 
+  test('a revision restored is the next version with its whole configuration, conditional on expectedVersion', async () => {
+    const tenant = await enterprise();
+    await gateway.data(UpdateTenantConfigDocument, { tenant: tenant.id, input: { performance: { cacheSizeMb: 2048 }, customSettings: { theme: 'dark' } } });
+    await gateway.data(UpdateTenantConfigDocument, { tenant: tenant.id, input: { security: { sessionTimeoutMins: 45 }, customSettings: { region: 'eu' } } });
+    const restore = `mutation ($tenant: ID!, $version: Int!, $expectedVersion: Int) {
+      restoreTenantConfigRevision(tenant: $tenant, version: $version, expectedVersion: $expectedVersion) { config { version performance { cacheSizeMb } security { sessionTimeoutMins } customSettings } }
+    }`;
+    const stale = await gateway.graphql(restore, { tenant: tenant.id, version: 2, expectedVersion: 2 });
+    expect(stale.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', currentVersion: 3, expectedVersion: 2 });
+    const missing = await gateway.graphql(restore, { tenant: tenant.id, version: 9 });
+    expect(missing.errors?.[0]).toMatchObject({ message: `Tenant ${tenant.slug} has no configuration revision 9`, extensions: { code: 'NOT_FOUND' } });
+    const restored = await gateway.graphql(restore, { tenant: tenant.id, version: 2, expectedVersion: 3 });
+    expect(restored.errors).toBeUndefined();
+    expect(restored.data).toEqual({
+      restoreTenantConfigRevision: {
+        config: { version: 4, performance: { cacheSizeMb: 2048 }, security: { sessionTimeoutMins: 30 }, customSettings: { theme: 'dark' } },
+      },
+    });
+    const { tenantConfigHistory } = await gateway.data(TenantConfigHistoryDocument, { tenant: tenant.id });
+    expect(tenantConfigHistory.edges[0]!.node).toMatchObject({ version: 4, updatedFields: expect.arrayContaining(['security.session_timeout_mins']) });
+  });
+
   test("a deleted tenant's configuration cannot change", async () => {
     const tenant = await enterprise();
     await gateway.graphql(`mutation { deleteTenant(id: "${tenant.id}") { status } }`);

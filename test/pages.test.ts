@@ -18,6 +18,7 @@ test('/ answers JSON links for Accept: application/json, and an HTML page for br
   expect(await json.json()).toEqual({
     name: 'tenant-gateway',
     links: [
+      { rel: 'console', href: '/console', title: expect.any(String) },
       { rel: 'graphiql', href: '/graphql', title: expect.any(String) },
       { rel: 'api-reference', href: '/docs', title: expect.any(String) },
       { rel: 'openapi', href: '/openapi.json', title: expect.any(String) },

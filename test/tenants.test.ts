@@ -160,6 +160,24 @@ describe('list: filters and cursor pagination', () => {
     expect(seen).toEqual(ids);
   });
 
+  test('search finds part of the name in any case, or of the slug; a search past 100 characters is refused naming the field', async () => {
+    const region = 'ap-south-1';
+    const north = await createTenant(gateway, { region, name: 'Northwind Traders' });
+    const south = await createTenant(gateway, { region, name: 'Southwind Supplies' });
+    const byName = await gateway.data(TenantPageDocument, { filter: { region, search: 'NORTHWIND' } });
+    expect(byName.tenants.edges.map((edge) => edge.node.id)).toEqual([north.id]);
+    expect(byName.tenants.totalCount).toBe(1);
+    const both = await gateway.data(TenantPageDocument, { filter: { region, search: 'wind' } });
+    expect(both.tenants.edges.map((edge) => edge.node.id)).toEqual([north.id, south.id]);
+    const bySlug = await gateway.data(TenantPageDocument, { filter: { region, search: south.slug.toUpperCase() } });
+    expect(bySlug.tenants.edges.map((edge) => edge.node.id)).toEqual([south.id]);
+    const long = await gateway.graphql(TenantPageDocument, { filter: { search: 'x'.repeat(101) } });
+    expect(long.errors?.[0]).toMatchObject({
+      message: expect.stringContaining('filter.search is at most 100 characters'),
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  });
+
   test('deleted tenants are listed only when asked for', async () => {
     const region = 'eu-north-1';
     const kept = await createTenant(gateway, { region });

@@ -17,6 +17,7 @@ let swaggerUiVersion: Promise<string> | undefined;
 const assetVersion = () => (swaggerUiVersion ??= readFile(swaggerUiPackage, 'utf8').then((text) => (JSON.parse(text) as { version: string }).version));
 
 const links = [
+  { rel: 'console', href: '/console', title: 'Console: tenants, configuration, usage and keys in the browser (sign in with an API key)' },
   { rel: 'graphiql', href: '/graphql', title: 'GraphiQL: explore and run the GraphQL API' },
   { rel: 'api-reference', href: '/docs', title: 'API reference of the legacy REST routes' },
   { rel: 'openapi', href: '/openapi.json', title: 'OpenAPI 3.1 document of the legacy REST routes' },

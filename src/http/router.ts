@@ -13,6 +13,7 @@ import { presentedCredential } from './credentials.js';
 import { boundGraphQLBody, type GraphQLBodyLimits } from './graphql-body.js';
 import { type Metrics, metricsResponse } from './metrics.js';
 import { compressAnswer } from './compression.js';
+import { consoleAsset, consoleMissing, consolePage, isConsoleAsset } from './console.js';
 import { docsAsset, docsPage, isCurrentAssetVersion, isDocsAsset, landingJson, landingPage, wantsJsonLanding } from './pages.js';
 import { beginRequest, continueRequest } from './request-log.js';
 import { type StaticFile, StaticAnswers } from './static-answers.js';
@@ -72,7 +73,7 @@ export function createRouter({
 }: RouterDeps) {
   const statics = new StaticAnswers();
   const isTenantRoute = (pathname: string) => !!tenantRoutes && (pathname === tenantRoutes.prefix || pathname.startsWith(`${tenantRoutes.prefix}/`));
-  const fixedRoutes = new Set(['/', '/healthz', '/readyz', '/metrics', '/version', '/graphql', '/openapi.json', '/docs']);
+  const fixedRoutes = new Set(['/', '/healthz', '/readyz', '/metrics', '/version', '/graphql', '/openapi.json', '/docs', '/console']);
   const isMetricsAuthorization = metricsToken ? secretMatcher(`Bearer ${metricsToken}`) : undefined;
 
   /** A refusal before any route runs, in the caller's format: GraphQL, the dialect's, or neutral. */
@@ -148,6 +149,12 @@ export function createRouter({
     if (request.method === 'GET' || request.method === 'HEAD') {
       if (pathname === '/') return wantsJsonLanding(request) ? landingJson() : (await statics.serve(request, 'landing', landingPage))!;
       if (pathname === '/docs' || pathname === '/docs/') return (await statics.serve(request, 'docs', docsPage))!;
+      if (pathname === '/console' || pathname === '/console/') return (await statics.serve(request, 'console', consolePage)) ?? consoleMissing();
+      if (pathname.startsWith('/console/assets/')) {
+        const name = pathname.slice('/console/assets/'.length);
+        const file = (await isConsoleAsset(name)) && (await statics.serve(request, `console ${name}`, () => consoleAsset(name)));
+        if (file) return file;
+      }
       const asset = pathname.slice('/docs/assets/'.length);
       if (pathname.startsWith('/docs/assets/') && isDocsAsset(asset)) {
         // Keyed by the file and whether `?v=` is the running version: a caller's made-up versions share one entry.
@@ -193,7 +200,7 @@ export function createRouter({
     if (pathname === '/graphql') return ['GET', 'POST'];
     // A preflight carries no key, so the tenant (and its routes) is unknown: every method a route may have.
     if (isTenantRoute(pathname)) return [...httpMethods];
-    if (fixedRoutes.has(pathname) || pathname.startsWith('/docs/')) return ['GET', 'HEAD'];
+    if (fixedRoutes.has(pathname) || pathname.startsWith('/docs/') || pathname.startsWith('/console/')) return ['GET', 'HEAD'];
     const methods = [...new Set(found?.candidates.map((candidate) => candidate.route.method as string) ?? [])];
     if (methods.includes('GET')) methods.push('HEAD');
     return methods.length ? methods : null;

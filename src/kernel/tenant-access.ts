@@ -134,7 +134,25 @@ export function assertNotRestoring(tenant: Pick<Tenant, 'slug' | 'status'>, acti
   }
 }
 
-export type TenantFilter = { status?: TenantStatus | null; state?: TenantState | null; tier?: PlanTier | null; region?: string | null };
+export type TenantFilter = {
+  status?: TenantStatus | null;
+  state?: TenantState | null;
+  tier?: PlanTier | null;
+  region?: string | null;
+  /** Part of the name or the slug, any case. */
+  search?: string | null;
+};
+
+const maxSearchLength = 100;
+
+function searchWhere(search: string | null | undefined): Prisma.TenantWhereInput {
+  const text = search?.trim();
+  if (!text) return {};
+  if (text.length > maxSearchLength) {
+    throw new InvalidInputError([{ field: 'filter.search', rule: 'maxLength', message: `filter.search is at most ${maxSearchLength} characters` }]);
+  }
+  return { OR: [{ name: { contains: text, mode: 'insensitive' } }, { slug: { contains: text.toLowerCase() } }] };
+}
 
 export function listTenantsWhere(actor: Actor, filter: TenantFilter = {}): Prisma.TenantWhereInput {
   const principal = requireScope(actor, 'tenants:read');
@@ -149,6 +167,7 @@ export function listTenantsWhere(actor: Actor, filter: TenantFilter = {}): Prism
       filter.state ? tenantStateWhere(filter.state) : {},
       filter.tier ? { tier: filter.tier } : {},
       filter.region ? { region: filter.region } : {},
+      searchWhere(filter.search),
     ],
   };
 }

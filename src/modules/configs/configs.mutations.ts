@@ -1,7 +1,7 @@
 import { builder } from '../../graphql/builder.js';
 import { camelCase } from '../../lib/case.js';
 import { type ConfigCategory, configCategories, configSpec } from './config-spec.js';
-import { type ConfigPatch, type ConfigUpdateResult, updateTenantConfig } from './configs.service.js';
+import { type ConfigPatch, type ConfigUpdateResult, restoreTenantConfigRevision, updateTenantConfig } from './configs.service.js';
 import { TenantConfigRef, UpdateTenantConfigInput } from './configs.types.js';
 
 const destinationKeys: Record<string, string> = { destinationType: 'destination_type', credentialsId: 'credentials_id' };
@@ -58,5 +58,19 @@ builder.mutationField('updateTenantConfig', (t) =>
       const values = input as Record<string, unknown>;
       return updateTenantConfig(ctx, String(tenant), toPatch(values), values.expectedVersion as number | null | undefined, ctx.backups.storages.allowedBuckets);
     },
+  }),
+);
+
+builder.mutationField('restoreTenantConfigRevision', (t) =>
+  t.field({
+    description: "Make a revision's configuration current again, as the next version (custom settings it did not have are removed)",
+    type: UpdateTenantConfigPayload,
+    args: {
+      tenant: t.arg.id({ required: true, description: 'UUID or slug' }),
+      version: t.arg.int({ required: true, description: 'The revision to restore (TenantConfigRevision.version)' }),
+      expectedVersion: t.arg.int({ required: false, description: 'Fail with CONFLICT unless this is still the current version' }),
+    },
+    resolve: (_root, { tenant, version, expectedVersion }, ctx) =>
+      restoreTenantConfigRevision(ctx, String(tenant), version, expectedVersion, ctx.backups.storages.allowedBuckets),
   }),
 );

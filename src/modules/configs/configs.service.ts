@@ -2,8 +2,11 @@ import type { Prisma, Tenant, TenantConfig } from '../../generated/prisma/client
 import { countFieldUse, type FieldLimited } from '../../rate-limit/field-limits.js';
 import { type Actor, requireScope } from '../../kernel/principal.js';
 import { resolveTenant } from '../../kernel/tenant-access.js';
+import { InvalidInputError, NotFoundError } from '../../lib/errors.js';
 import type { AllowedBuckets } from './backup-destinations.js';
 import { type ConfigPatch, type ConfigUpdateResult, changeTenantConfig, type TenantForConfigChange } from './config-changes.js';
+import { readConfigDocument } from './config-document.js';
+import { configCategories } from './config-spec.js';
 import { revisionsWhere } from './revisions.js';
 
 export type { ConfigPatch, ConfigUpdateResult };
@@ -71,4 +74,34 @@ export async function updateTenantConfig(
 export async function configRevisionsWhere(actor: Actor, ref: string): Promise<Prisma.TenantConfigRevisionWhereInput> {
   const tenant = await resolveTenant(actor, ref, 'config:read');
   return revisionsWhere(tenant.id, 'config');
+}
+
+/**
+ * A revision made current again: its whole document written as the next version (a change like
+ * any other: validated, audited, its own revision), custom settings it did not have removed.
+ * `expectedVersion` makes it conditional, as with updateTenantConfig.
+ */
+export async function restoreTenantConfigRevision(
+  actor: Actor & FieldLimited,
+  ref: string,
+  version: number,
+  expectedVersion: number | null | undefined,
+  allowedBuckets: AllowedBuckets,
+): Promise<ConfigUpdateResult> {
+  if (!Number.isInteger(version) || version < 1)
+    throw new InvalidInputError([{ field: 'version', rule: 'min', message: 'version is a revision number from 1' }]);
+  const tenant = await resolveTenant<TenantForConfigChange>(actor, ref, 'config:write', {
+    include: { config: true, gatewayConfig: { select: { document: true } } },
+  });
+  const revision = await actor.prisma.tenantConfigRevision.findFirst({ where: { ...revisionsWhere(tenant.id, 'config'), version } });
+  if (!revision) throw new NotFoundError(`Tenant ${tenant.slug} has no configuration revision ${version}`, { version });
+  await countFieldUse(actor, 'Mutation.updateTenantConfig', tenant.id);
+  const wanted = readConfigDocument(revision.document);
+  const current = readConfigDocument(tenant.config?.document);
+  const patch: ConfigPatch = Object.fromEntries(configCategories.map((category) => [category, { ...wanted[category] }]));
+  patch.custom_settings = {
+    ...Object.fromEntries(Object.keys(current.custom_settings).map((key) => [key, null])),
+    ...wanted.custom_settings,
+  };
+  return changeTenantConfig(actor, tenant, patch, expectedVersion, allowedBuckets);
 }

@@ -13,6 +13,7 @@ const TenantFilterInput = builder.inputType('TenantFilterInput', {
     }),
     tier: t.field({ type: PlanTier, required: false }),
     region: t.string({ required: false }),
+    search: t.string({ required: false, description: 'Part of the name or the slug, any case (up to 100 characters)' }),
   }),
 });
 

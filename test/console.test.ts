@@ -1,0 +1,299 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { type ServerProcess, startServerProcess } from './support/server-process.js';
+
+// The console (/console) in headless Chromium (Debian's package, as test/browser.test.ts) against a
+// real gateway process, every request that leaves 127.0.0.1 refused. Screenshots of each screen go
+// to test-results/console/ to be looked at.
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const available = existsSync(executablePath);
+if (!available && process.env.CI) throw new Error(`Chromium is missing at ${executablePath}: .ci/run installs it (apt-get install chromium)`);
+
+const root = path.resolve(import.meta.dirname, '..');
+const shots = path.join(root, 'test-results', 'console');
+const operatorKey = 'console-test-operator-key-0123456';
+let server: ServerProcess;
+let browser: Browser;
+let tenantKey: string;
+const tenants: Record<string, string> = {};
+const outside: string[] = [];
+const requested: string[] = [];
+const problems: string[] = [];
+
+async function call<T = any>(query: string, variables: Record<string, unknown> = {}, key = operatorKey): Promise<{ status: number; data?: T; errors?: any[] }> {
+  const response = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, ...((await response.json()) as { data?: T; errors?: any[] }) };
+}
+
+async function data<T = any>(query: string, variables: Record<string, unknown> = {}, key = operatorKey): Promise<T> {
+  const result = await call<T>(query, variables, key);
+  if (result.errors) throw new Error(`${query}\n${JSON.stringify(result.errors, null, 2)}`);
+  return result.data!;
+}
+
+beforeAll(async () => {
+  if (!available) return;
+  // The bundle under test is the source under test (npm test's pretest builds it too).
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-console.ts'], { cwd: root, stdio: 'pipe' });
+  mkdirSync(shots, { recursive: true });
+  server = await startServerProcess({ DATABASE_URL: 'memory://', GATEWAY_ADMIN_KEY: operatorKey });
+  const create = 'mutation ($slug: String!, $name: String!, $tier: PlanTier) { createTenant(input: { slug: $slug, name: $name, tier: $tier }) { id } }';
+  tenants.acme = (await data(create, { slug: 'acme-console', name: 'Acme Console Co', tier: 'PRO' })).createTenant.id;
+  tenants.globex = (await data(create, { slug: 'globex-hidden', name: 'Globex Hidden Corp', tier: 'ENTERPRISE' })).createTenant.id;
+  for (let index = 1; index <= 20; index++) await data(create, { slug: `filler-${index}`, name: `Filler ${String(index).padStart(2, '0')}` });
+  tenantKey = (
+    await data(
+      'mutation ($tenant: ID!) { createApiKey(input: { name: "acme admin", tenant: $tenant, scopes: [TENANTS_READ, CONFIG_READ, USAGE_READ, KEYS_WRITE] }) { secret } }',
+      { tenant: tenants.acme },
+    )
+  ).createApiKey.secret;
+  const track = 'mutation ($tenant: ID, $input: ResourceAmountInput!) { trackUsage(tenant: $tenant, input: $input) { allowed } }';
+  await data(track, { tenant: tenants.acme, input: { resource: 'llm', metric: 'tokens', amount: 1200 } });
+  await data(track, { tenant: tenants.acme, input: { resource: 'bandwidth', metric: 'bytes', amount: 350_000 } });
+  await data(track, { tenant: tenants.globex, input: { resource: 'llm', metric: 'tokens', amount: 99 } });
+  for (let index = 0; index < 5; index++) await data('{ tenant { slug } }', {}, tenantKey);
+  browser = await chromium.launch({
+    executablePath,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 180_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** A page whose every request is checked: loopback only (others aborted and listed); its CSP reports and script errors listed in `problems`. */
+async function consolePage(colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
+  problems.length = 0;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme });
+  await page.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    requested.push(url.href);
+    if (url.hostname === '127.0.0.1') return route.continue();
+    outside.push(url.href);
+    return route.abort();
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    // Chromium logs every 4xx it loads: the gateway's refusals, which the console shows itself.
+    if (message.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) {
+      problems.push(`console: ${message.text()}`);
+    }
+  });
+  await page.goto(`${server.url}/console`);
+  return page;
+}
+
+async function signIn(page: Page, key: string) {
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+
+test.skipIf(!available)('the page and its files: strict CSP, hashed assets kept a year, / links it; the bundle stays under 150 KB compressed', async () => {
+  const page = await fetch(`${server.url}/console`, { headers: { accept: 'text/html' } });
+  expect(page.status).toBe(200);
+  const csp = page.headers.get('content-security-policy')!;
+  expect(csp).toContain("script-src 'self'");
+  expect(csp).not.toContain('unsafe-inline');
+  expect(csp).toContain("connect-src 'self'");
+  const html = await page.text();
+  expect(html).not.toMatch(/<script>|<style>|https?:\/\//);
+  const script = /src="(\/console\/assets\/console-[A-Z0-9]+\.js)"/.exec(html)![1]!;
+  const asset = await fetch(`${server.url}${script}`, { headers: { 'accept-encoding': 'br' } });
+  expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+  expect((await fetch(`${server.url}/console/assets/manifest.json`)).status).toBe(404);
+  expect((await fetch(`${server.url}/console/assets/..%2Fmanifest.json`)).status).toBe(404);
+  expect(await (await fetch(`${server.url}/`, { headers: { accept: 'text/html' } })).text()).toContain('<a href="/console">/console</a>');
+
+  const built = readdirSync(path.join(root, 'dist', 'console')).filter((file) => /\.(js|css)$/.test(file));
+  const bytes = built.map((file) => readFileSync(path.join(root, 'dist', 'console', file)));
+  const size = (measure: (file: Buffer) => number) => bytes.reduce((total, file) => total + measure(file), 0);
+  const raw = size((file) => file.byteLength);
+  const gzip = size((file) => gzipSync(file, { level: 9 }).byteLength);
+  const br = size((file) => brotliCompressSync(file).byteLength);
+  console.info(`console bundle (JS+CSS): ${raw} bytes raw, ${gzip} gzip, ${br} br`);
+  expect(gzip).toBeLessThan(150 * 1024);
+});
+
+test.skipIf(!available)(
+  'an operator signs in, sees its scope and every tenant, searches and pages; signing out forgets the key',
+  { timeout: 90_000 },
+  async () => {
+    const page = await consolePage();
+    await shot(page, '01-sign-in');
+    await page.getByLabel('API key').fill('tgw_not_a_key_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/key/i);
+    await shot(page, '02-sign-in-refused');
+    await signIn(page, operatorKey);
+    expect(await page.locator('.badge').textContent()).toBe('operator');
+    await page.getByRole('link', { name: 'Acme Console Co' }).waitFor();
+    expect(await page.locator('table.tenants tbody tr').count()).toBe(20);
+    expect(await page.locator('.pager span').textContent()).toBe('1–20 of 22');
+    expect(await page.evaluate(() => ({ stored: Object.values(sessionStorage), cookie: document.cookie, href: location.href }))).toEqual({
+      stored: [operatorKey],
+      cookie: '',
+      href: `${server.url}/console`,
+    });
+    await shot(page, '03-tenants-operator');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => page.locator('.pager span').textContent()).toBe('21–22 of 22');
+    expect(await page.locator('table.tenants tbody td:first-child').allTextContents()).toEqual(['Filler 19', 'Filler 20']);
+    await page.getByLabel('Search tenants by name or slug').fill('GLOBEX');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => page.locator('table.tenants tbody td:first-child').allTextContents()).toEqual(['Globex Hidden Corp']);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, '04-tenants-search-dark');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(problems).toEqual([]);
+    await page.close();
+  },
+);
+
+test.skipIf(!available)(
+  "a tenant key sees only its tenant (no other tenant's name anywhere in the page) and its usage charts; what it may not do is not offered",
+  { timeout: 90_000 },
+  async () => {
+    const page = await consolePage();
+    await signIn(page, tenantKey);
+    expect(await page.locator('.badge').textContent()).toBe('tenant');
+    await page.getByRole('link', { name: 'Acme Console Co' }).waitFor();
+    expect(await page.locator('table.tenants tbody tr').count()).toBe(1);
+    await shot(page, '05-tenants-tenant-key');
+    await page.getByRole('link', { name: 'Acme Console Co' }).click();
+    await page.getByRole('heading', { name: 'Usage' }).waitFor();
+    await page.locator('.chart canvas').nth(2).waitFor();
+    expect(await page.locator('.chart figcaption').allTextContents()).toEqual([
+      'API calls by day',
+      'LLM tokens by day, this month',
+      'Bandwidth by day, this month',
+    ]);
+    expect(await page.locator('.figures dd').nth(1).textContent()).toBe((1200).toLocaleString('en-US'));
+    // Read-only on the configuration: it is shown, no change or restore is offered.
+    await page.getByRole('heading', { name: /Configuration/ }).waitFor();
+    expect(await page.getByRole('button', { name: 'Save change' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /^Restore/ }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Day' }).count();
+    await page.getByLabel('Week').check();
+    await expect.poll(() => page.locator('.chart figcaption').first().textContent()).toBe('API calls by week');
+    await shot(page, '06-tenant-page-tenant-key');
+    const html = await page.content();
+    expect(html).not.toMatch(/globex|filler/i);
+    expect(problems).toEqual([]);
+    await page.close();
+  },
+);
+
+test.skipIf(!available)(
+  "a configuration change and a revision restore round-trip, each confirmed; a stale version shows the gateway's message",
+  { timeout: 90_000 },
+  async () => {
+    const page = await consolePage();
+    await signIn(page, operatorKey);
+    await page.goto(`${server.url}/console#/tenants/acme-console`);
+    const change = page.getByLabel('Change');
+    await change.waitFor();
+    await change.fill('{ "performance": { "cacheSizeMb": 4096 }, "customSettings": { "theme": "dark" } }');
+    await page.getByRole('button', { name: 'Save change' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toBe('Saved as version 2: performance.cache_size_mb, custom_settings.theme.');
+    await expect.poll(() => page.locator('pre.current').textContent()).toContain('"cache_size_mb": 4096');
+    // Version 1 against version 2, line by line: exactly what the change set.
+    expect((await page.locator('pre.diff .removed').allTextContents()).join('')).toBe('-   "custom_settings": {},\n-     "cache_size_mb": 1024,\n');
+    expect((await page.locator('pre.diff .added').allTextContents()).join('')).toBe(
+      '+   "custom_settings": {\n+     "theme": "dark"\n+   },\n+     "cache_size_mb": 4096,\n',
+    );
+    await shot(page, '07-configuration-diff');
+
+    await page.getByRole('button', { name: 'Restore version 1' }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.textContent()).toContain('The whole configuration of acme-console becomes what version 1 held, saved as version 3. Custom');
+    await shot(page, '08-restore-confirmation');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect((await data('query ($t: ID!) { tenantConfig(tenant: $t) { version } }', { t: tenants.acme })).tenantConfig.version).toBe(2);
+    await page.getByRole('button', { name: 'Restore version 1' }).click();
+    await dialog.getByRole('button', { name: 'Restore version 1' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toBe('Revision 1 restored as version 3.');
+    const restored = await data('query ($t: ID!) { tenantConfig(tenant: $t) { version performance { cacheSizeMb } customSettings } }', { t: tenants.acme });
+    expect(restored.tenantConfig).toEqual({ version: 3, performance: { cacheSizeMb: 1024 }, customSettings: {} });
+    await expect.poll(() => page.locator('pre.current').textContent()).toContain('"cache_size_mb": 1024');
+
+    // Someone else changes it behind the console's back: the console's save names the conflict as the gateway does.
+    await data('mutation ($t: ID!) { updateTenantConfig(tenant: $t, input: { performance: { cacheSizeMb: 512 } }) { updatedCount } }', { t: tenants.acme });
+    await page.getByRole('button', { name: 'Save change' }).click();
+    const refused = await call(
+      'mutation ($t: ID!) { updateTenantConfig(tenant: $t, input: { expectedVersion: 3, performance: { cacheSizeMb: 1 } }) { updatedCount } }',
+      {
+        t: tenants.acme,
+      },
+    );
+    await expect.poll(() => page.locator('.error').textContent()).toBe(refused.errors![0].message);
+    await shot(page, '09-configuration-conflict');
+    expect(problems).toEqual([]);
+    await page.close();
+  },
+);
+
+test.skipIf(!available)(
+  'a tenant key creates a key (its secret shown once, and working) and revokes it after a confirmation',
+  { timeout: 90_000 },
+  async () => {
+    const page = await consolePage('dark');
+    await signIn(page, tenantKey);
+    await page.goto(`${server.url}/console#/tenants/acme-console`);
+    await page.getByRole('heading', { name: 'API keys' }).waitFor();
+    // Only the scopes this key holds are offered.
+    expect(await page.locator('.new-key .check').allTextContents()).toEqual(['tenants:read', 'config:read', 'usage:read', 'keys:write']);
+    await page.getByLabel('Name').fill('ci reader');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page.locator('.secret-value').textContent())!;
+    expect(secret).toMatch(/^tgw_/);
+    await page.getByRole('cell', { name: 'ci reader', exact: true }).waitFor();
+    await shot(page, '10-key-created-dark');
+    expect((await data('{ viewer { label tenantId scopes } }', {}, secret)).viewer).toEqual({
+      label: expect.stringContaining('ci reader'),
+      tenantId: tenants.acme,
+      scopes: ['TENANTS_READ'],
+    });
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    expect(await page.locator('.secret-value').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Revoke ci reader' }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.textContent()).toContain('stops working at once for every caller using it');
+    await shot(page, '11-revoke-confirmation-dark');
+    await dialog.getByRole('button', { name: 'Revoke ci reader' }).click();
+    await page.locator('tr.revoked', { hasText: 'ci reader' }).waitFor();
+    expect((await call('{ viewer { label } }', {}, secret)).status).toBe(401);
+    await shot(page, '12-key-revoked-dark');
+    expect(problems).toEqual([]);
+    await page.close();
+  },
+);
+
+test.skipIf(!available)('every request stayed on 127.0.0.1, and no key was ever in a URL', () => {
+  expect(requested.length).toBeGreaterThan(20);
+  expect(outside).toEqual([]);
+  expect(requested.filter((url) => url.includes(operatorKey) || url.includes(tenantKey))).toEqual([]);
+});
