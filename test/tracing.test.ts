@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readEnvironment } from '../src/env.js';
 import { tracingOn } from '../src/lib/tracing.js';
 import { startTracing, type Tracing, tracingWanted } from '../src/telemetry/start-tracing.js';
-import { createKey, createTenant } from './support/fixtures.js';
+import { createKey, createTenant, signupAccount } from './support/fixtures.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 
 // Issue 30, item 3: OpenTelemetry spans, off by default; a caller's traceparent is continued
@@ -165,5 +165,24 @@ describe('with tracing on', () => {
     const said = JSON.stringify(exporter.getFinishedSpans().map((span) => [span.name, span.attributes, span.events]));
     for (const secret of [secretValue, key.secret, gateway.adminKey]) expect(said).not.toContain(secret);
     expect(said).not.toMatch(/bearer /i);
+  });
+
+  test("a TenantsDB query: the transaction and the statement are spans of the caller's trace, with its command and never its text", async () => {
+    const account = await signupAccount(gateway);
+    const headers = { authorization: `Bearer ${account.key}` };
+    expect((await gateway.rest('POST', '/workspaces', { headers, body: { name: 'traced', database: 'PostgreSQL', mode: 'tenant' } })).status).toBe(201);
+    exporter.reset();
+    const literal = 'literal-never-in-a-span';
+    const ran = await gateway.rest('POST', '/workspaces/traced/queries', {
+      headers: { ...headers, traceparent: callerParent },
+      body: { query: `SELECT '${literal}' AS v` },
+    });
+    expect(ran.status, JSON.stringify(ran.body)).toBe(200);
+    const spans = inTrace();
+    const [transaction] = named(spans, 'tenantsdb transaction');
+    const [statement] = named(spans, 'tenantsdb SELECT');
+    expect(parentOf(statement!)).toBe(transaction!.spanContext().spanId);
+    expect(statement!.attributes).toMatchObject({ 'db.system.name': 'postgresql', 'db.operation.name': 'SELECT', 'db.response.returned_rows': 1 });
+    expect(JSON.stringify(exporter.getFinishedSpans().map((span) => span.attributes))).not.toContain(literal);
   });
 });
