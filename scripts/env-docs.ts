@@ -227,6 +227,17 @@ export const sections: Section[] = [
       },
       RATE_LIMITS: { meaning: '`off` turns every rate limit off (benchmarks only; never in production)' },
       METERING: { meaning: '`off` stops counting API calls (benchmarks compare on and off)' },
+      OTEL_TRACES_EXPORTER: {
+        meaning:
+          '`otlp` sends OpenTelemetry spans to an OTLP/HTTP collector (see [Tracing](tracing.md)); `none` turns tracing off: no tracing code is loaded and requests do no tracing work',
+        unset: '`otlp` when an OTLP endpoint below is set, else `none`',
+      },
+      OTEL_EXPORTER_OTLP_ENDPOINT: {
+        meaning: "the collector's base URL; spans go to `<endpoint>/v1/traces`",
+        unset: 'http://localhost:4318 when `OTEL_TRACES_EXPORTER=otlp`',
+      },
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: { meaning: 'the full URL spans are posted to, instead of `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces`' },
+      OTEL_SERVICE_NAME: { meaning: '`service.name` of every span' },
       USAGE_FLUSH_INTERVAL_MS: { meaning: 'how often metered API calls are written (the most a crash can lose)' },
     },
   },

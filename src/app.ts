@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { DataPlane } from './data-plane/data-plane.js';
 import { createDatabaseProxy, type DatabaseProxy } from './db-proxy/proxy-server.js';
 import { openDataPlane } from './data-plane/open-data-plane.js';
+import { tracedDataPlane } from './data-plane/traced-data-plane.js';
+import { tracingOn } from './lib/tracing.js';
 import type { Database } from './gateway-db/client.js';
 import { type Environment, jobSettings, phaseTimings } from './env.js';
 import { createCredentials, operatorKeyCheck } from './http/credentials.js';
@@ -140,13 +142,14 @@ export function createApp({
     observe: (trigger, outcome, seconds) => metrics.backupDuration.observe({ trigger: trigger.toLowerCase(), outcome }, seconds),
   };
   // The data plane's messages are counted with Prisma's (tests, /metrics).
-  const plane =
+  const untracedPlane =
     givenDataPlane ??
     openDataPlane(env, database, {
       observe: (sql) => {
         for (const listener of database.onQuery) listener(sql);
       },
     });
+  const plane = tracingOn() ? tracedDataPlane(untracedPlane) : untracedPlane;
   const proxyHolder: { proxy?: DatabaseProxy } = {};
   const dataPlane: DataPlaneDeps = {
     dataPlane: plane,

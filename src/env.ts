@@ -122,6 +122,17 @@ export const environmentSchema = z.object({
   /** Switches for benchmarking and diagnosis: `off` disables metering or every rate limit. */
   METERING: z.enum(['on', 'off']).default('on'),
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  /**
+   * Tracing (src/lib/tracing.ts): `otlp` exports spans over OTLP/HTTP; `none` (the default when no
+   * OTLP endpoint is set) loads no tracing code at all. An endpoint alone turns `otlp` on.
+   */
+  OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp']).optional(),
+  /** The OTLP/HTTP collector's base URL (`/v1/traces` is appended), as the OpenTelemetry specification names it. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  /** The full URL spans are posted to, when it is not `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces`. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+  /** `service.name` of every span. */
+  OTEL_SERVICE_NAME: z.string().min(1).default('tenant-gateway'),
   /** Which documents /graphql runs (trusted-documents.ts): unset, `enforce` when TRUSTED_DOCUMENTS_FILE is set, else `off`. */
   TRUSTED_DOCUMENTS: z.enum(['off', 'allow-arbitrary', 'enforce']).optional(),
   TRUSTED_DOCUMENTS_FILE: z.string().min(1).optional(),

@@ -9,9 +9,13 @@ import { readEnvironment } from './env.js';
 import { createLogger } from './lib/logger.js';
 import { startOrExit } from './lib/start-failure.js';
 import { ensureBootstrapOperatorKey } from './modules/identity/identity.service.js';
+import { startTracing } from './telemetry/start-tracing.js';
 
 const env = await startOrExit('tenant-gateway', async () => readEnvironment());
 const logger = createLogger(env.LOG_LEVEL);
+// Before the database and the app: their Prisma client and plugins see the tracer (when tracing is on).
+const tracing = await startOrExit('tenant-gateway', async () => startTracing(env));
+if (tracing) logger.info('tracing on', { exporter: 'otlp', service: env.OTEL_SERVICE_NAME });
 const database = await startOrExit('tenant-gateway', async () => openDatabase(env.DATABASE_URL));
 
 const applied = await startOrExit('tenant-gateway', async () =>
@@ -110,6 +114,7 @@ async function shutdown(signal: string) {
     code = 1;
   } finally {
     await database.close();
+    await tracing?.stop().catch((error: unknown) => logger.warn('the last spans could not be sent', { error }));
   }
   logger.info('stopped', { signal });
   process.exit(code);

@@ -1,9 +1,11 @@
+import type { Span } from '@opentelemetry/api';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { Database } from '../gateway-db/client.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { domainGraphQLError } from '../graphql/errors.js';
 import { DomainError, isClientGone } from '../lib/errors.js';
 import { secretMatcher } from '../lib/same-secret.js';
+import { tracingOn } from '../lib/tracing.js';
 import type { Logger } from '../lib/logger.js';
 import { failureOf, type RestEngine, type RouteLookup } from '../rest/engine.js';
 import { jsonResponse } from '../rest/http.js';
@@ -16,6 +18,7 @@ import { compressAnswer } from './compression.js';
 import { consoleAsset, consoleMissing, consolePage, isConsoleAsset } from './console.js';
 import { docsAsset, docsPage, isCurrentAssetVersion, isDocsAsset, landingJson, landingPage, wantsJsonLanding } from './pages.js';
 import { beginRequest, continueRequest } from './request-log.js';
+import { describeRequestSpan, tracedRequests } from './request-span.js';
 import { type StaticFile, StaticAnswers } from './static-answers.js';
 import type { BuildInfo } from './version.js';
 import type { RouteContext } from './yoga.js';
@@ -206,8 +209,8 @@ export function createRouter({
     return methods.length ? methods : null;
   }
 
-  /** One log line and one histogram sample a request, with its id echoed in X-Request-Id. */
-  return async function fetch(request: Request, server: ServerContext = {}): Promise<Response> {
+  /** One log line and one histogram sample a request, with its id echoed in X-Request-Id; `span`, the request's span when tracing is on. */
+  async function serve(request: Request, server: ServerContext = {}, span?: Span): Promise<Response> {
     const started = performance.now();
     const notes = beginRequest(request, server.clientAddress);
     const { pathname } = new URL(request.url);
@@ -220,6 +223,7 @@ export function createRouter({
     // A tenant route's path is the caller's: one label for all of them (the route is in the usage meter).
     const template = tenantRoute ? `${tenantRoutes!.prefix}/*` : found ? (rest.templateOf(found) ?? 'unmatched') : pathname;
     const seconds = (performance.now() - started) / 1000;
+    if (span) describeRequestSpan(span, request, template, response.status, notes);
     metrics.httpDuration.observe({ route: template, method: request.method, status: String(response.status) }, seconds);
     if (pathname !== '/healthz' && pathname !== '/metrics') {
       const credential = presentedCredential(request, isOperatorKey);
@@ -250,5 +254,7 @@ export function createRouter({
       finish(copy.headers);
       return copy;
     }
-  };
+  }
+
+  return tracingOn() ? tracedRequests(serve) : serve;
 }

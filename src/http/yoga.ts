@@ -6,10 +6,12 @@ import { useDocumentLimits } from '../graphql/document-limits.js';
 import { maskError, useBadUserInputValidation } from '../graphql/errors.js';
 import { useInputBoundary } from '../graphql/input-boundary.js';
 import { useJit } from '../graphql/jit.js';
+import { useGraphQLTracing } from '../graphql/tracing.js';
 import { useMetering } from '../graphql/metering.js';
 import { type OperationObserver, useOperationMetrics } from '../graphql/operation-metrics.js';
 import { schema } from '../graphql/schema.js';
 import { isClientGone } from '../lib/errors.js';
+import { tracingOn } from '../lib/tracing.js';
 import type { Logger } from '../lib/logger.js';
 import { checkProjectQuota, checkTenantQuota, type RateLimitSettings } from '../rate-limit/limits.js';
 import type { CounterStore } from '../rate-limit/store.js';
@@ -112,6 +114,8 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context, obs
             ),
           ]
         : []),
+      // Last: execution's span wraps the executor the plugins above chose (graphql-jit's).
+      ...(tracingOn() ? useGraphQLTracing() : []),
     ],
     context: async (initial) => ({
       ...(await baseContext(initial)),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma, type Job, type PrismaClient } from '../generated/prisma/client.js';
 import { utcNow } from '../gateway-db/sql-time.js';
+import { activeTraceparent } from '../lib/tracing.js';
 
 /**
  * The queue's SQL, all of it: enqueue, claim, renew, end, fail, release. Every statement starts
@@ -37,10 +38,11 @@ const at = (instant: Date) => Prisma.sql`${instant.toISOString()}::timestamp`;
 export async function enqueueJob(tx: Sql, request: JobRequest): Promise<{ id: string; runAt: Date }> {
   const runAt = request.runAt ? at(request.runAt) : utcNow;
   const [job] = await tx.$queryRaw<{ id: string; runAt: Date }[]>`-- jobs: enqueue
-    INSERT INTO "Job" ("id", "kind", "payload", "serialKey", "uniqueKey", "runAt", "createdAt", "updatedAt")
-    VALUES (${randomUUID()}::uuid, ${request.kind}, ${JSON.stringify(request.payload ?? {})}::jsonb, ${request.serialKey ?? null}, ${request.uniqueKey ?? null}, ${runAt}, ${utcNow}, ${utcNow})
+    INSERT INTO "Job" ("id", "kind", "payload", "serialKey", "uniqueKey", "runAt", "traceparent", "createdAt", "updatedAt")
+    VALUES (${randomUUID()}::uuid, ${request.kind}, ${JSON.stringify(request.payload ?? {})}::jsonb, ${request.serialKey ?? null}, ${request.uniqueKey ?? null}, ${runAt}, ${activeTraceparent() ?? null}, ${utcNow}, ${utcNow})
     ON CONFLICT ("uniqueKey") DO UPDATE SET
       "payload" = EXCLUDED."payload",
+      "traceparent" = coalesce(EXCLUDED."traceparent", "Job"."traceparent"),
       "runAt" = CASE WHEN "Job"."status" = 'WAITING' THEN least("Job"."runAt", EXCLUDED."runAt") ELSE EXCLUDED."runAt" END,
       "status" = CASE WHEN "Job"."status" = 'FAILED' THEN 'WAITING'::"JobStatus" ELSE "Job"."status" END,
       "attempts" = CASE WHEN "Job"."status" = 'FAILED' THEN 0 ELSE "Job"."attempts" END,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import { inSpan, SpanKind, traceContextFrom } from '../lib/tracing.js';
 import { type JobHandler, yieldToEventLoop } from './handler.js';
 import { claimJob, failJob, type Job, leaseOf, type QueueClient, releaseJob, takeOverLeases } from './queue.js';
 import type { WakeUps } from './wake-ups.js';
@@ -202,7 +203,20 @@ export class JobRunner {
     }
   }
 
-  private async run(handler: JobHandler, job: Job): Promise<void> {
+  /** A run continues the trace that enqueued the job (its recorded traceparent), when tracing is on. */
+  private run(handler: JobHandler, job: Job): Promise<void> {
+    return inSpan(
+      `job ${job.kind}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: traceContextFrom({ traceparent: job.traceparent }),
+        attributes: { 'job.kind': job.kind, 'job.id': job.id, 'job.attempt': job.attempts },
+      },
+      () => this.runClaimed(handler, job),
+    );
+  }
+
+  private async runClaimed(handler: JobHandler, job: Job): Promise<void> {
     if (handler.maxAttempts != null && job.attempts > handler.maxAttempts) {
       await this.fail(handler, job, new Error('the process running its last attempt stopped'), true);
       return;

@@ -3,6 +3,7 @@ import { Agent, errors, request as send } from 'undici';
 import ipaddr from 'ipaddr.js';
 import { hopByHopHeaders } from '../lib/hop-by-hop.js';
 import { resolveTarget } from '../lib/public-address.js';
+import { injectTraceContext, inSpan, SpanKind } from '../lib/tracing.js';
 import { applyHeaderRules, type HeaderRules } from './header-rules.js';
 
 export type UpstreamSettings = {
@@ -202,6 +203,28 @@ export function createUpstreamCaller(settings: UpstreamSettings) {
         throw new UpstreamFailure(502, 'UPSTREAM_ADDRESS_REFUSED', addressRefused, error.message);
       });
     }
+    return inSpan(
+      `${method} upstream`,
+      { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'server.address': url.hostname, 'url.path': url.pathname } },
+      async (span) => {
+        injectTraceContext(headers);
+        const response = await sent(url, method, headers, body, hasBody, timeoutMs, signal, watcher);
+        span?.setAttribute('http.response.status_code', response.status);
+        return response;
+      },
+    );
+  }
+
+  async function sent(
+    url: URL,
+    method: string,
+    headers: Record<string, string>,
+    body: Readable | null,
+    hasBody: boolean,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    watcher: BodyWatcher | undefined,
+  ): Promise<Response> {
     // Idempotent calls without a body are tried twice when the connection fails before an answer.
     const attempts = !hasBody && ['GET', 'HEAD', 'OPTIONS'].includes(method) ? 2 : 1;
     let answer: Awaited<ReturnType<typeof send>>;

@@ -4,6 +4,7 @@ import type { Prisma, PrismaClient, WebhookDelivery } from '../../generated/pris
 import type { JobHandler } from '../../jobs/handler.js';
 import type { Keyring } from '../../lib/keyring.js';
 import { resolveTarget } from '../../lib/public-address.js';
+import { injectTraceContext, inSpan, SpanKind } from '../../lib/tracing.js';
 import { webhookSignature } from '../../lib/webhook-signature.js';
 import { openSecretValue, tenantDataKey } from '../secrets/envelope.js';
 import { webhookDeliveryKind } from '../../kernel/webhook-outbox.js';
@@ -96,7 +97,21 @@ export function webhookDeliveryHandler(prisma: PrismaClient, keyring: Keyring, s
           const secret = openSecretValue(dataKey, delivery.tenantId, `webhook ${delivery.url}`, Buffer.from(delivery.sealedSecret, 'base64'));
           headers['x-webhook-signature'] = webhookSignature(secret, timestamp, body);
         }
-        attempt.status = await post(new URL(delivery.url), body, headers, settings);
+        const url = new URL(delivery.url);
+        attempt.status = await inSpan(
+          'POST webhook',
+          {
+            kind: SpanKind.CLIENT,
+            attributes: { 'http.request.method': 'POST', 'server.address': url.hostname, 'webhook.event': delivery.event, 'webhook.delivery_id': delivery.id },
+          },
+          async (span) => {
+            // The receiver can join the trace of the change that raised the event.
+            injectTraceContext(headers);
+            const status = await post(url, body, headers, settings);
+            span?.setAttribute('http.response.status_code', status);
+            return status;
+          },
+        );
         if (attempt.status < 200 || attempt.status >= 300) attempt.error = `answered ${attempt.status}`;
       } catch (error) {
         attempt.error = error instanceof Error ? error.message : String(error);
