@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -146,6 +146,7 @@ async function main() {
           `round ${round}: RSS ${mb(measured.rss)} (anonymous ${mb(measured.anon)}, file ${mb(measured.file)}); V8 heap ${mb(measured.heap)} committed (${mb(measured.heapUsed)} used), external ${mb(measured.external)}, the rest ${mb(measured.rss - measured.heap - measured.external)}`,
         );
         if (snapshotFlags.length > 0) {
+          await mkdir(snapshotDir, { recursive: true });
           const before = new Set(await readdir(snapshotDir).catch(() => []));
           gateway.child.kill('SIGUSR2');
           for (let waited = 0; waited < 120; waited++) {
