@@ -622,7 +622,7 @@ async function main() {
 
     if (options.ab) {
       // --ab KEY=VALUE[,KEY=VALUE]: the gateway as configured ("on") vs with these settings ("off").
-      const offEnv = Object.fromEntries(options.ab.split(',').map((pair) => pair.split('=') as [string, string]));
+      const offEnv = Object.fromEntries(options.ab.split(',').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
       await compareVariants(`${options.workload} with vs without ${options.ab}`, offEnv, databaseUrl, ids, servers, workloads[options.workload!]!.mix);
       return;
     }
