@@ -13,6 +13,7 @@ import { placementOf, type QueryMeasurement, sqlLoad } from './proxy.js';
 import { captureCost } from './capture-cost.js';
 import { adminQueryBody, adminWriteBody, tenantPageQuery, tenantQuery } from './operations.js';
 import { seedTenants } from './seed.js';
+import { gatewayEnv, operatorKey } from './gateway-env.js';
 
 // npm run bench [-- --quick] [-- --tenants 100000] [-- --duration 10 --connections 20] [-- --profile]
 // --profile: the gateway runs with --cpu-prof; its CPU profiles land in bench/results/profiles/
@@ -53,7 +54,6 @@ const duration = Number(options.duration ?? (quick ? 1 : 8));
 const warmup = quick ? 0.5 : 3;
 const connections = Number(options.connections);
 const root = path.resolve(import.meta.dirname, '..');
-const operatorKey = 'bench-operator-key-0123456789abcdef';
 
 const profileDir = path.join(root, 'bench/results/profiles', new Date().toISOString().replace(/[:.]/g, '-'));
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -529,34 +529,6 @@ const graphqlConfigRead: Mix = [
   },
 ];
 
-const gatewayEnv = (databaseUrl: string, extra: Record<string, string> = {}) => ({
-  NODE_ENV: 'production',
-  PORT: '0',
-  HOST: '127.0.0.1',
-  DATABASE_URL: databaseUrl,
-  GATEWAY_ADMIN_KEY: operatorKey,
-  LOG_LEVEL: 'warn',
-  // The load is requests; scheduled backups of every seeded tenant would be another workload.
-  BACKUP_SCHEDULER: 'off',
-  SECRETS_KEY: '0'.repeat(64),
-  // Limits are raised so the load measures the work, not the refusals; the checks still run.
-  RATE_LIMIT_IP_PER_SECOND: '100000000',
-  RATE_LIMIT_CONFIG_READS_PER_MINUTE: '100000000',
-  RATE_LIMIT_CONFIG_UPDATES_PER_MINUTE: '100000000',
-  RATE_LIMIT_FEATURE_QUERIES_PER_MINUTE: '100000000',
-  // Project keys (the admin-query workload's) count per project a minute too.
-  RATE_LIMIT_TIER_PER_MINUTE: '100000000,100000000,100000000,100000000',
-  // The TenantsDB database proxy on any free loopback port (connection strings follow it); plaintext
-  // allowed (SCRAM) so the proxy workload compares like with like: the direct side has no TLS either.
-  TENANTSDB_PROXY_PORT: '0',
-  TENANTSDB_PROXY_HOST: '127.0.0.1',
-  TENANTSDB_PROXY_LISTEN_HOST: '127.0.0.1',
-  TENANTSDB_PROXY_PLAINTEXT: 'allow',
-  // R1's upstream is on loopback.
-  TENANT_ROUTES_ALLOW_PRIVATE: 'on',
-  ...extra,
-});
-
 async function sameBytes(gateway: Server, baseline: Server, id: string): Promise<Record<string, boolean>> {
   const get = (server: Server, init: RequestInit & { path: string }) =>
     fetch(`${server.url}${init.path}`, { ...init, headers: { authorization: `Bearer ${operatorKey}`, 'content-type': 'application/json' } }).then((response) =>
@@ -650,7 +622,7 @@ async function main() {
 
     if (options.ab) {
       // --ab KEY=VALUE[,KEY=VALUE]: the gateway as configured ("on") vs with these settings ("off").
-      const offEnv = Object.fromEntries(options.ab.split(',').map((pair) => pair.split('=') as [string, string]));
+      const offEnv = Object.fromEntries(options.ab.split(',').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
       await compareVariants(`${options.workload} with vs without ${options.ab}`, offEnv, databaseUrl, ids, servers, workloads[options.workload!]!.mix);
       return;
     }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 
 /**
  * Counters behind every limiter. In memory by default; in Redis (REDIS_URL) so that
@@ -107,7 +108,9 @@ export class RedisCounterStore implements CounterStore {
   private readonly prefix: string;
 
   constructor(url: string, prefix = 'tgw:rl:') {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+    // Required here, not imported: a gateway that counts in memory never loads the client.
+    const { Redis: Client } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+    this.redis = new Client(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
     this.prefix = prefix;
     this.redis.defineCommand('tgwIncrement', { numberOfKeys: 1, lua: incrementScript });
     this.redis.defineCommand('tgwTake', { numberOfKeys: 1, lua: takeScript });

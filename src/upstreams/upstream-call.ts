@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { Agent, errors, request as send } from 'undici';
+import type { Agent, request as send } from 'undici';
 import ipaddr from 'ipaddr.js';
 import { hopByHopHeaders } from '../lib/hop-by-hop.js';
 import { resolveTarget } from '../lib/public-address.js';
@@ -131,22 +131,28 @@ function passedOn(body: Readable, max: number, tooLarge: () => Error, watcher?: 
  * between check and connect. Bodies stream both ways with byte caps; nothing is buffered.
  */
 export function createUpstreamCaller(settings: UpstreamSettings) {
-  const agent = new Agent({
-    connect: {
-      // Node's autoSelectFamily (on by default in Node 20) asks with `all: true` and wants a list back.
-      lookup(hostname, options, callback) {
-        resolveTarget(hostname, settings.allowPrivate).then(
-          (target) =>
-            (options as { all?: boolean }).all
-              ? (callback as unknown as (error: null, addresses: { address: string; family: number }[]) => void)(null, [target])
-              : (callback as (error: null, address: string, family: number) => void)(null, target.address, target.family),
-          (error: Error) => callback(Object.assign(new Error(error.message), { code: 'EADDRREFUSED' }), '', 4),
-        );
-      },
-    },
-    keepAliveTimeout: 10_000,
-    connections: 64,
-  });
+  // undici and the Agent are loaded at the first call: a gateway without tenant routes holds neither.
+  let client: Promise<{ undici: typeof import('undici'); agent: Agent }> | undefined;
+  const load = () =>
+    (client ??= import('undici').then((undici) => ({
+      undici,
+      agent: new undici.Agent({
+        connect: {
+          // Node's autoSelectFamily (on by default in Node 20) asks with `all: true` and wants a list back.
+          lookup(hostname, options, callback) {
+            resolveTarget(hostname, settings.allowPrivate).then(
+              (target) =>
+                (options as { all?: boolean }).all
+                  ? (callback as unknown as (error: null, addresses: { address: string; family: number }[]) => void)(null, [target])
+                  : (callback as (error: null, address: string, family: number) => void)(null, target.address, target.family),
+              (error: Error) => callback(Object.assign(new Error(error.message), { code: 'EADDRREFUSED' }), '', 4),
+            );
+          },
+        },
+        keepAliveTimeout: 10_000,
+        connections: 64,
+      }),
+    })));
 
   /** Counts bytes through a body, failing it past `max`. */
   function capped(max: number, onTooLarge: () => Error) {
@@ -227,14 +233,23 @@ export function createUpstreamCaller(settings: UpstreamSettings) {
   ): Promise<Response> {
     // Idempotent calls without a body are tried twice when the connection fails before an answer.
     const attempts = !hasBody && ['GET', 'HEAD', 'OPTIONS'].includes(method) ? 2 : 1;
+    const { undici, agent } = await load();
     let answer: Awaited<ReturnType<typeof send>>;
     for (let attempt = 1; ; attempt++) {
       try {
-        answer = await send(url, { dispatcher: agent, method: method as 'GET', headers, body, headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal });
+        answer = await undici.request(url, {
+          dispatcher: agent,
+          method: method as 'GET',
+          headers,
+          body,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          signal,
+        });
         break;
       } catch (error) {
         if (error instanceof UpstreamFailure) throw error;
-        if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
+        if (error instanceof undici.errors.HeadersTimeoutError || error instanceof undici.errors.BodyTimeoutError) {
           throw new UpstreamFailure(504, 'UPSTREAM_TIMEOUT', `The upstream did not answer within ${timeoutMs} ms`);
         }
         const code = (error as { code?: string }).code;
@@ -287,7 +302,12 @@ export function createUpstreamCaller(settings: UpstreamSettings) {
     return new Response(stream, { status, headers: out });
   }
 
-  return { call, close: () => agent.close() };
+  return {
+    call,
+    close: async () => {
+      if (client) await (await client).agent.close();
+    },
+  };
 }
 
 export type UpstreamCaller = ReturnType<typeof createUpstreamCaller>;

@@ -1,13 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { type Algorithm, hash, verify } from '@node-rs/argon2';
+import type { Algorithm } from '@node-rs/argon2';
 
 // OWASP's Password Storage Cheat Sheet: argon2id, 19 MiB of memory, 2 passes, 1 lane.
 const argon2id = { algorithm: 2 as Algorithm, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
-export const hashPassword = (password: string): Promise<string> => hash(password, argon2id);
+// Loaded at the first password: a gateway no one signs up or logs in to holds neither the
+// native library nor the 19 MiB a hash works in.
+let argon2: Promise<typeof import('@node-rs/argon2')> | undefined;
+const loadArgon2 = () => (argon2 ??= import('@node-rs/argon2'));
 
-// Made once, when this module loads at start, so even the first unknown email costs one verification only.
-const dummyHash = hashPassword(randomBytes(16).toString('hex'));
+export const hashPassword = async (password: string): Promise<string> => (await loadArgon2()).hash(password, argon2id);
+
+let dummyHash: Promise<string> | undefined;
+/** Made at the first verification, whatever email it is for, so a known and an unknown email pay it alike. */
+const theDummyHash = () => {
+  dummyHash ??= hashPassword(randomBytes(16).toString('hex')).catch((error: unknown) => {
+    dummyHash = undefined;
+    throw error;
+  });
+  return dummyHash;
+};
 
 /**
  * Whether `password` matches `stored`. Without a stored hash (an unknown email) a dummy hash
@@ -15,6 +27,7 @@ const dummyHash = hashPassword(randomBytes(16).toString('hex'));
  * cost the same work and answer alike.
  */
 export async function verifyPassword(stored: string | null, password: string): Promise<boolean> {
-  const matches = await verify(stored ?? (await dummyHash), password);
+  const dummy = await theDummyHash();
+  const matches = await (await loadArgon2()).verify(stored ?? dummy, password);
   return stored !== null && matches;
 }

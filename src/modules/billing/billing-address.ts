@@ -1,4 +1,5 @@
-import countries from 'i18n-iso-countries';
+// The package's main entry registers the country names of 80 languages; only the codes are read here.
+import countries from 'i18n-iso-countries/index.js';
 import { z } from 'zod';
 
 const alpha2 = new Set(Object.keys(countries.getAlpha2Codes()));
