@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { createServerAdapter } from '@whatwg-node/server';
 import { createApp } from './app.js';
 import { openDatabase } from './gateway-db/client.js';
+import { openScriptSession } from './gateway-db/migration-baseline.js';
 import { bringSchemaUpToDate } from './gateway-db/schema-engine.js';
 import { readEnvironment } from './env.js';
 import { createLogger } from './lib/logger.js';
@@ -12,12 +13,30 @@ import { ensureBootstrapOperatorKey } from './modules/identity/identity.service.
 
 const env = await startOrExit('tenant-gateway', async () => readEnvironment());
 const logger = createLogger(env.LOG_LEVEL);
-const database = await startOrExit('tenant-gateway', async () => openDatabase(env.DATABASE_URL));
+// A start says what it is doing and how long each step took (a fresh embedded one takes seconds).
+const since = (started: number) => Math.round(performance.now() - started);
+logger.info('starting: code loaded', { ms: Math.round(process.uptime() * 1000) });
+const database = await startOrExit('tenant-gateway', async () => {
+  const opening = performance.now();
+  const opened = openDatabase(env.DATABASE_URL);
+  if (opened.created) logger.info('creating the embedded database (PGlite initdb, first start on this directory only)', { directory: env.DATABASE_URL });
+  await opened.pglite?.waitReady;
+  logger.info('database open', { database: opened.kind, ms: since(opening) });
+  return opened;
+});
 
+const migrating = performance.now();
 const applied = await startOrExit('tenant-gateway', async () =>
-  bringSchemaUpToDate({ adapterFactory: database.adapterFactory, query: (sql) => database.prisma.$queryRawUnsafe(sql) }, logger.info),
+  bringSchemaUpToDate(
+    {
+      adapterFactory: database.adapterFactory,
+      query: (sql) => database.prisma.$queryRawUnsafe(sql),
+      openScriptSession: () => openScriptSession(database),
+    },
+    logger.info,
+  ),
 );
-logger.info('database ready', { database: database.kind, appliedMigrations: applied });
+logger.info('database ready', { database: database.kind, appliedMigrations: applied, ms: since(migrating) });
 
 if (!env.GATEWAY_ADMIN_KEY) {
   const key = await ensureBootstrapOperatorKey(database.prisma);
@@ -37,8 +56,10 @@ if (!env.GATEWAY_ADMIN_KEY) {
   }
 }
 
+const building = performance.now();
 const app = await startOrExit('tenant-gateway', async () => createApp({ env, database, logger }));
 await app.ready;
+logger.info('gateway built', { ms: since(building) });
 const server = createServer(
   // Timeouts are checked every second, so a trickled request is cut close to its limit.
   { requestTimeout: env.REQUEST_TIMEOUT_MS, headersTimeout: env.HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
@@ -65,7 +86,7 @@ server.listen(env.PORT, env.HOST, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   const url = `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${port}`;
-  logger.info('gateway listening', { url });
+  logger.info('gateway listening', { url, startedInMs: Math.round(process.uptime() * 1000) });
   process.stdout.write(`tenant-gateway listening on ${url} (GraphiQL at ${url}/graphql)\n`);
 });
 if (env.TENANTSDB_PROXY === 'on') {

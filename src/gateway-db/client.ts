@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
@@ -25,6 +26,8 @@ export type Database = {
   sql: SqlSessions;
   /** The embedded instance itself, when kind is pglite: what its pg_dump (pglite-tools) reads. */
   pglite?: PGlite;
+  /** An embedded database made by this open (PGlite runs initdb before the first statement: seconds). */
+  created: boolean;
   close(): Promise<void>;
 };
 
@@ -40,6 +43,7 @@ export function openDatabase(url: string, options: { loadDataDir?: Blob } = {}):
   let closeDriver: () => Promise<void>;
   let sql: SqlSessions;
   let embedded: PGlite | undefined;
+  let created = false;
   const onQuery = new Set<(sql: string) => void>();
   const observe = (text: string) => {
     for (const listener of onQuery) listener(text);
@@ -52,6 +56,7 @@ export function openDatabase(url: string, options: { loadDataDir?: Blob } = {}):
   } else {
     kind = 'pglite';
     let lock: { release(): void } | null = null;
+    created = url.startsWith('memory://') ? !options.loadDataDir : !existsSync(path.join(url, 'PG_VERSION'));
     if (!url.startsWith('memory://')) {
       mkdirSync(url, { recursive: true });
       lock = lockDirectory(url);
@@ -74,6 +79,7 @@ export function openDatabase(url: string, options: { loadDataDir?: Blob } = {}):
     prisma,
     sql,
     ...(embedded ? { pglite: embedded } : {}),
+    created,
     async close() {
       await prisma.$disconnect();
       await closeDriver();
