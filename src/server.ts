@@ -3,9 +3,10 @@ import './lib/runtime-warnings.js';
 import { createServer, type IncomingMessage } from 'node:http';
 import { createServerAdapter } from '@whatwg-node/server';
 import { createApp } from './app.js';
-import { openDatabase } from './gateway-db/client.js';
-import { openScriptSession } from './gateway-db/migration-baseline.js';
-import { bringSchemaUpToDate } from './gateway-db/schema-engine.js';
+import { isNewEmbeddedDirectory, openDatabase } from './gateway-db/client.js';
+import { openScriptSession, readBaseline } from './gateway-db/migration-baseline.js';
+import { pgliteTemplatePath, readPgliteTemplate, savePgliteTemplate } from './gateway-db/pglite-template.js';
+import { bringSchemaUpToDate, prismaDir } from './gateway-db/schema-engine.js';
 import { readEnvironment } from './env.js';
 import { createLogger } from './lib/logger.js';
 import { startOrExit } from './lib/start-failure.js';
@@ -16,13 +17,22 @@ const logger = createLogger(env.LOG_LEVEL);
 // A start says what it is doing and how long each step took (a fresh embedded one takes seconds).
 const since = (started: number) => Math.round(performance.now() - started);
 logger.info('starting: code loaded', { ms: Math.round(process.uptime() * 1000) });
-const database = await startOrExit('tenant-gateway', async () => {
+const { database, templateToMake } = await startOrExit('tenant-gateway', async () => {
   const opening = performance.now();
-  const opened = openDatabase(env.DATABASE_URL);
-  if (opened.created) logger.info('creating the embedded database (PGlite initdb, first start on this directory only)', { directory: env.DATABASE_URL });
+  const template = isNewEmbeddedDirectory(env.DATABASE_URL) ? await pgliteTemplatePath(prismaDir) : undefined;
+  const loadDataDir = template ? await readPgliteTemplate(template) : undefined;
+  if (template) {
+    logger.info(
+      loadDataDir
+        ? 'creating the embedded database from the copy an earlier start made'
+        : 'creating the embedded database (PGlite initdb: seconds, the first time on this machine)',
+      { directory: env.DATABASE_URL },
+    );
+  }
+  const opened = openDatabase(env.DATABASE_URL, loadDataDir ? { loadDataDir } : {});
   await opened.pglite?.waitReady;
   logger.info('database open', { database: opened.kind, ms: since(opening) });
-  return opened;
+  return { database: opened, templateToMake: template && !loadDataDir ? template : undefined };
 });
 
 const migrating = performance.now();
@@ -37,6 +47,16 @@ const applied = await startOrExit('tenant-gateway', async () =>
   ),
 );
 logger.info('database ready', { database: database.kind, appliedMigrations: applied, ms: since(migrating) });
+
+// A new embedded database holding the baseline and nothing else: kept as the next one's start (pglite-template.ts).
+const baseline = templateToMake ? await readBaseline(prismaDir) : null;
+if (templateToMake && database.pglite && baseline && applied.join() === baseline.migrations.map((migration) => migration.name).join()) {
+  const saving = performance.now();
+  await savePgliteTemplate(database.pglite, templateToMake).then(
+    () => logger.info('kept a copy of the new database for the next new one', { file: templateToMake, ms: since(saving) }),
+    (error: Error) => logger.warn('could not keep a copy of the new database (the next new one runs initdb)', { error: error.message }),
+  );
+}
 
 if (!env.GATEWAY_ADMIN_KEY) {
   const key = await ensureBootstrapOperatorKey(database.prisma);

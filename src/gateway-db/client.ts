@@ -26,7 +26,7 @@ export type Database = {
   sql: SqlSessions;
   /** The embedded instance itself, when kind is pglite: what its pg_dump (pglite-tools) reads. */
   pglite?: PGlite;
-  /** An embedded database made by this open (PGlite runs initdb before the first statement: seconds). */
+  /** An embedded database made by this open (PGlite's initdb, or `loadDataDir`, before the first statement). */
   created: boolean;
   close(): Promise<void>;
 };
@@ -56,7 +56,7 @@ export function openDatabase(url: string, options: { loadDataDir?: Blob } = {}):
   } else {
     kind = 'pglite';
     let lock: { release(): void } | null = null;
-    created = url.startsWith('memory://') ? !options.loadDataDir : !existsSync(path.join(url, 'PG_VERSION'));
+    created = url.startsWith('memory://') || isNewEmbeddedDirectory(url);
     if (!url.startsWith('memory://')) {
       mkdirSync(url, { recursive: true });
       lock = lockDirectory(url);
@@ -85,6 +85,11 @@ export function openDatabase(url: string, options: { loadDataDir?: Blob } = {}):
       await closeDriver();
     },
   };
+}
+
+/** A PGlite data directory that holds no database yet (opening it makes one); false for PostgreSQL and memory://. */
+export function isNewEmbeddedDirectory(url: string): boolean {
+  return !isPostgresUrl(url) && !url.startsWith('memory://') && !existsSync(path.join(url, 'PG_VERSION'));
 }
 
 type Adapter = Awaited<ReturnType<SqlMigrationAwareDriverAdapterFactory['connect']>>;
