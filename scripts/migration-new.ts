@@ -20,7 +20,7 @@ try {
     const directory = path.join(prismaDir, 'migrations', `${stamp}_${name}`);
     await mkdir(directory, { recursive: true });
     await writeFile(path.join(directory, 'migration.sql'), sql);
-    console.log(`Wrote ${path.relative(process.cwd(), directory)}/migration.sql`);
+    console.log(`Wrote ${path.relative(process.cwd(), directory)}/migration.sql; then run npm run db:baseline`);
   }
 } finally {
   await database.close();

@@ -3,8 +3,10 @@ import './lib/runtime-warnings.js';
 import { createServer, type IncomingMessage } from 'node:http';
 import { createServerAdapter } from '@whatwg-node/server';
 import { createApp } from './app.js';
-import { openDatabase } from './gateway-db/client.js';
-import { bringSchemaUpToDate } from './gateway-db/schema-engine.js';
+import { isNewEmbeddedDirectory, openDatabase } from './gateway-db/client.js';
+import { openScriptSession, readBaseline } from './gateway-db/migration-baseline.js';
+import { pgliteTemplatePath, readPgliteTemplate, savePgliteTemplate } from './gateway-db/pglite-template.js';
+import { bringSchemaUpToDate, prismaDir } from './gateway-db/schema-engine.js';
 import { readEnvironment } from './env.js';
 import { createLogger } from './lib/logger.js';
 import { startOrExit } from './lib/start-failure.js';
@@ -16,12 +18,49 @@ const logger = createLogger(env.LOG_LEVEL);
 // Before the database and the app: their Prisma client and plugins see the tracer (when tracing is on).
 const tracing = await startOrExit('tenant-gateway', async () => startTracing(env));
 if (tracing) logger.info('tracing on', { exporter: 'otlp', service: env.OTEL_SERVICE_NAME });
-const database = await startOrExit('tenant-gateway', async () => openDatabase(env.DATABASE_URL));
+// A start says what it is doing and how long each step took (a fresh embedded one takes seconds).
+const since = (started: number) => Math.round(performance.now() - started);
+logger.info('starting: code loaded', { ms: Math.round(process.uptime() * 1000) });
+const { database, templateToMake } = await startOrExit('tenant-gateway', async () => {
+  const opening = performance.now();
+  const template = isNewEmbeddedDirectory(env.DATABASE_URL) ? await pgliteTemplatePath(prismaDir) : undefined;
+  const loadDataDir = template ? await readPgliteTemplate(template) : undefined;
+  if (template) {
+    logger.info(
+      loadDataDir
+        ? 'creating the embedded database from the copy an earlier start made'
+        : 'creating the embedded database (PGlite initdb: seconds, the first time on this machine)',
+      { directory: env.DATABASE_URL },
+    );
+  }
+  const opened = openDatabase(env.DATABASE_URL, loadDataDir ? { loadDataDir } : {});
+  await opened.pglite?.waitReady;
+  logger.info('database open', { database: opened.kind, ms: since(opening) });
+  return { database: opened, templateToMake: template && !loadDataDir ? template : undefined };
+});
 
+const migrating = performance.now();
 const applied = await startOrExit('tenant-gateway', async () =>
-  bringSchemaUpToDate({ adapterFactory: database.adapterFactory, query: (sql) => database.prisma.$queryRawUnsafe(sql) }, logger.info),
+  bringSchemaUpToDate(
+    {
+      adapterFactory: database.adapterFactory,
+      query: (sql) => database.prisma.$queryRawUnsafe(sql),
+      openScriptSession: () => openScriptSession(database),
+    },
+    logger.info,
+  ),
 );
-logger.info('database ready', { database: database.kind, appliedMigrations: applied });
+logger.info('database ready', { database: database.kind, appliedMigrations: applied, ms: since(migrating) });
+
+// A new embedded database holding the baseline and nothing else: kept as the next one's start (pglite-template.ts).
+const baseline = templateToMake ? await readBaseline(prismaDir) : null;
+if (templateToMake && database.pglite && baseline && applied.join() === baseline.migrations.map((migration) => migration.name).join()) {
+  const saving = performance.now();
+  await savePgliteTemplate(database.pglite, templateToMake).then(
+    () => logger.info('kept a copy of the new database for the next new one', { file: templateToMake, ms: since(saving) }),
+    (error: Error) => logger.warn('could not keep a copy of the new database (the next new one runs initdb)', { error: error.message }),
+  );
+}
 
 if (!env.GATEWAY_ADMIN_KEY) {
   const key = await ensureBootstrapOperatorKey(database.prisma);
@@ -41,8 +80,10 @@ if (!env.GATEWAY_ADMIN_KEY) {
   }
 }
 
+const building = performance.now();
 const app = await startOrExit('tenant-gateway', async () => createApp({ env, database, logger }));
 await app.ready;
+logger.info('gateway built', { ms: since(building) });
 const server = createServer(
   // Timeouts are checked every second, so a trickled request is cut close to its limit.
   { requestTimeout: env.REQUEST_TIMEOUT_MS, headersTimeout: env.HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
@@ -69,7 +110,7 @@ server.listen(env.PORT, env.HOST, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   const url = `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${port}`;
-  logger.info('gateway listening', { url });
+  logger.info('gateway listening', { url, startedInMs: Math.round(process.uptime() * 1000) });
   process.stdout.write(`tenant-gateway listening on ${url} (GraphiQL at ${url}/graphql)\n`);
 });
 if (env.TENANTSDB_PROXY === 'on') {

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
@@ -25,6 +26,8 @@ export type Database = {
   sql: SqlSessions;
   /** The embedded instance itself, when kind is pglite: what its pg_dump (pglite-tools) reads. */
   pglite?: PGlite;
+  /** An embedded database made by this open (PGlite's initdb, or `loadDataDir`, before the first statement). */
+  created: boolean;
   close(): Promise<void>;
 };
 
@@ -40,6 +43,7 @@ export function openDatabase(url: string, options: { loadDataDir?: Blob } = {}):
   let closeDriver: () => Promise<void>;
   let sql: SqlSessions;
   let embedded: PGlite | undefined;
+  let created = false;
   const onQuery = new Set<(sql: string) => void>();
   const observe = (text: string) => {
     for (const listener of onQuery) listener(text);
@@ -52,6 +56,7 @@ export function openDatabase(url: string, options: { loadDataDir?: Blob } = {}):
   } else {
     kind = 'pglite';
     let lock: { release(): void } | null = null;
+    created = url.startsWith('memory://') || isNewEmbeddedDirectory(url);
     if (!url.startsWith('memory://')) {
       mkdirSync(url, { recursive: true });
       lock = lockDirectory(url);
@@ -74,11 +79,17 @@ export function openDatabase(url: string, options: { loadDataDir?: Blob } = {}):
     prisma,
     sql,
     ...(embedded ? { pglite: embedded } : {}),
+    created,
     async close() {
       await prisma.$disconnect();
       await closeDriver();
     },
   };
+}
+
+/** A PGlite data directory that holds no database yet (opening it makes one); false for PostgreSQL and memory://. */
+export function isNewEmbeddedDirectory(url: string): boolean {
+  return !isPostgresUrl(url) && !url.startsWith('memory://') && !existsSync(path.join(url, 'PG_VERSION'));
 }
 
 type Adapter = Awaited<ReturnType<SqlMigrationAwareDriverAdapterFactory['connect']>>;

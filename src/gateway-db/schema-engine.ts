@@ -6,6 +6,7 @@ import path from 'node:path';
 import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { MigrationList, SchemaEngine } from '@prisma/schema-engine-wasm';
+import { applyBaseline, baselineFits, readBaseline, type ScriptSession } from './migration-baseline.js';
 
 /** The project's prisma/ folder, found upward from this file (src/gateway-db in development, dist/src/gateway-db compiled). */
 function findPrismaDir(from: string): string {
@@ -69,6 +70,14 @@ export async function readMigrationList(): Promise<MigrationList> {
   };
 }
 
+/** Each local migration's name and checksum (SHA-256 of its file, as `_prisma_migrations` records it), oldest first. */
+export async function localMigrations(): Promise<Array<{ name: string; checksum: string }>> {
+  return (await readMigrationList()).migrationDirectories.map(({ path: name, migrationFile: { content } }) => ({
+    name,
+    checksum: content.tag === 'ok' ? createHash('sha256').update(content.value).digest('hex') : '',
+  }));
+}
+
 export async function applyMigrations(adapterFactory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
   const engine = await openSchemaEngine(adapterFactory);
   try {
@@ -87,27 +96,74 @@ const lockTimedOut = (error: unknown) => /P1002|advisory lock/i.test(`${(error a
 
 /**
  * Takes the database to this build's migrations, saying so while it works: nothing when they are
- * all applied already; otherwise a line before the schema engine runs (tens of seconds on a fresh
- * embedded database). Replicas starting together on a database that needs migrations queue on
- * the engine's advisory lock; one that times out waiting (P1002) checks again and waits on, up to
- * `attempts` times, instead of failing its start: the other has usually just applied them.
+ * all applied already. A fresh database (no `_prisma_migrations`) gets the squashed baseline in
+ * one script when `openScriptSession` is given and the baseline fits the local history
+ * (migration-baseline.ts), then the schema engine applies what is newer than the baseline, if
+ * anything. Otherwise a line before the schema engine runs (tens of seconds on a fresh embedded
+ * database) and one with how long it took. Replicas starting together on a database that needs
+ * migrations queue on the engine's advisory lock; one that times out waiting (P1002) checks again
+ * and waits on, up to `attempts` times, instead of failing its start: the other has usually just
+ * applied them.
  */
 export async function bringSchemaUpToDate(
-  database: { adapterFactory: SqlMigrationAwareDriverAdapterFactory; query: (sql: string) => Promise<unknown[]> },
+  database: {
+    adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+    query: (sql: string) => Promise<unknown[]>;
+    openScriptSession?: () => Promise<ScriptSession>;
+  },
   log: (message: string, fields?: Record<string, unknown>) => void,
   attempts = 12,
 ): Promise<string[]> {
+  const applied: string[] = [];
+  let baselineTried = !database.openScriptSession;
   for (let attempt = 1; ; attempt++) {
-    if (await migrationsUpToDate(database.query)) return [];
+    if (await migrationsUpToDate(database.query)) return applied;
+    if (!baselineTried) {
+      baselineTried = true;
+      const recorded = await applyBaselineIfFresh(database.query, database.openScriptSession!, log);
+      if (recorded) {
+        applied.push(...recorded);
+        continue;
+      }
+    }
     const local = (await readMigrationList()).migrationDirectories.length;
     log('applying migrations: the schema engine brings the database to this build (tens of seconds on a fresh embedded database)', { migrations: local });
     try {
-      return await applyMigrations(database.adapterFactory);
+      const started = performance.now();
+      const names = await applyMigrations(database.adapterFactory);
+      log('applied migrations', { migrations: names.length, ms: Math.round(performance.now() - started) });
+      return [...applied, ...names];
     } catch (error) {
       if (!lockTimedOut(error) || attempt >= attempts) throw error;
       log('another process holds the migration lock (it is applying them): waiting for it', { attempt });
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
+  }
+}
+
+/** The baseline on a database without `_prisma_migrations`, when it fits the local history; the migrations recorded, or null. */
+async function applyBaselineIfFresh(
+  query: (sql: string) => Promise<unknown[]>,
+  openSession: () => Promise<ScriptSession>,
+  log: (message: string, fields?: Record<string, unknown>) => void,
+): Promise<string[] | null> {
+  const [row] = (await query(`SELECT to_regclass('public._prisma_migrations') IS NULL AS fresh`)) as Array<{ fresh: boolean }>;
+  if (!row?.fresh) return null;
+  const baseline = await readBaseline(prismaDir);
+  if (!baseline) return null;
+  if (!baselineFits(baseline, await localMigrations())) {
+    log('the migrations baseline does not match prisma/migrations (run npm run db:baseline): applying them one by one');
+    return null;
+  }
+  log('fresh database: applying the squashed migrations baseline in one script', { migrations: baseline.migrations.length });
+  const started = performance.now();
+  const session = await openSession();
+  try {
+    const recorded = await applyBaseline(session, baseline);
+    if (recorded) log('applied the migrations baseline', { migrations: recorded.length, ms: Math.round(performance.now() - started) });
+    return recorded;
+  } finally {
+    await session.end();
   }
 }
 
@@ -125,11 +181,9 @@ export async function migrationsUpToDate(query: (sql: string) => Promise<unknown
     return false;
   }
   const applied = new Map(rows.map((row) => [row.migration_name, row.checksum]));
-  const local = (await readMigrationList()).migrationDirectories;
+  const local = await localMigrations();
   if (local.length !== applied.size || rows.length !== applied.size) return false;
-  return local.every(
-    ({ path: name, migrationFile: { content } }) => content.tag === 'ok' && applied.get(name) === createHash('sha256').update(content.value).digest('hex'),
-  );
+  return local.every(({ name, checksum }) => checksum !== '' && applied.get(name) === checksum);
 }
 
 /** SQL that takes a database at the last migration to the current schema.prisma; empty when they agree. */
