@@ -37,6 +37,8 @@
 -- migration: 20261206083536_recovery_original_host 0928904408616f4b60a5e6937874af9e7e560579877decf317e774bcad084728
 -- migration: 20261206105837_backup_files 9b024945eaab460d1095f8bbb56848db5dd840771df44bba41d8779b77f1d5a8
 -- migration: 20261206143000_change_feed 1f4d054aa8f73a8f9231bcec77a405e07c60f25eaecabf38206a1c35babf326e
+-- migration: 20261207105800_job_traceparent b827b953b092bb859fddbc09e52c981257a5118114616892f217f9a528894f12
+-- migration: 20261207110000_job_progress_feed d0fb742009ce2f001bd3a96bd338b5ec827a8a4ec306487cd53ea881c345443d
 
 --
 -- PostgreSQL database dump
@@ -560,7 +562,8 @@ CREATE TABLE public."Job" (
     "leaseUntil" timestamp(3) without time zone,
     "lastError" text,
     "createdAt" timestamp(3) without time zone NOT NULL,
-    "updatedAt" timestamp(3) without time zone NOT NULL
+    "updatedAt" timestamp(3) without time zone NOT NULL,
+    traceparent text
 );
 
 --
@@ -1679,6 +1682,12 @@ CREATE UNIQUE INDEX "Workspace_projectId_name_key" ON public."Workspace" USING b
 CREATE TRIGGER announce_change AFTER INSERT OR DELETE ON public."ApiKey" FOR EACH ROW EXECUTE FUNCTION public.gateway_announce_change('tenantId');
 
 --
+-- Name: BackupJob announce_change; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER announce_change AFTER INSERT OR DELETE OR UPDATE ON public."BackupJob" FOR EACH ROW EXECUTE FUNCTION public.gateway_announce_change('tenantId');
+
+--
 -- Name: CustomDomain announce_change; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1697,6 +1706,18 @@ CREATE TRIGGER announce_change AFTER INSERT OR DELETE OR UPDATE ON public."Proje
 CREATE TRIGGER announce_change AFTER INSERT OR DELETE OR UPDATE ON public."ResourceLimit" FOR EACH ROW EXECUTE FUNCTION public.gateway_announce_change('tenantId');
 
 --
+-- Name: SchemaRollout announce_change; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER announce_change AFTER INSERT OR DELETE OR UPDATE ON public."SchemaRollout" FOR EACH ROW EXECUTE FUNCTION public.gateway_announce_change('*');
+
+--
+-- Name: SchemaRolloutTarget announce_change; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER announce_change AFTER INSERT OR DELETE OR UPDATE ON public."SchemaRolloutTarget" FOR EACH ROW EXECUTE FUNCTION public.gateway_announce_change('tenantId');
+
+--
 -- Name: Tenant announce_change; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1707,6 +1728,18 @@ CREATE TRIGGER announce_change AFTER INSERT OR DELETE OR UPDATE ON public."Tenan
 --
 
 CREATE TRIGGER announce_change AFTER INSERT OR DELETE OR UPDATE ON public."TenantConfig" FOR EACH ROW EXECUTE FUNCTION public.gateway_announce_change('tenantId');
+
+--
+-- Name: TenantDatabase announce_change; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER announce_change AFTER INSERT OR DELETE OR UPDATE ON public."TenantDatabase" FOR EACH ROW EXECUTE FUNCTION public.gateway_announce_change('tenantId');
+
+--
+-- Name: TenantDeployment announce_change; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER announce_change AFTER INSERT OR DELETE OR UPDATE ON public."TenantDeployment" FOR EACH ROW EXECUTE FUNCTION public.gateway_announce_change('tenantId');
 
 --
 -- Name: TenantFeature announce_change; Type: TRIGGER; Schema: public; Owner: -
