@@ -376,6 +376,12 @@ export const readOutsideTheGateway: Record<string, { readBy: string; meaning: st
     meaning: '`npm test` against this PostgreSQL server, one fresh database per test file; unset: an in-memory PGlite per file',
   },
   TEST_REDIS_URL: { readBy: 'test/redis.test.ts', meaning: 'a Redis for the two-process rate-limit test, which is skipped without it' },
+  XDG_CACHE_HOME: {
+    readBy: 'src/gateway-db/pglite-template.ts',
+    meaning:
+      "where a new embedded database's copy is kept for the next new one (`$XDG_CACHE_HOME/tenant-gateway/`, else `~/.cache/tenant-gateway/`; about 40 MB per PGlite version and baseline; delete it freely)",
+  },
+  GENERATE_ROOT: { readBy: 'scripts/generate-if-changed.mjs', meaning: 'the checkout whose generated code `npm start` checks (its tests point it at a copy)' },
   FUZZ_RUNS: { readBy: 'test/fuzz.test.ts', meaning: 'generated bodies per route and mutation (`npm run fuzz` sets 20,000)' },
   FUZZ_SEED: { readBy: 'test/fuzz.test.ts', meaning: "the generator's seed (fixed by default)" },
   CHROMIUM_PATH: { readBy: 'test/browser.test.ts', meaning: 'the Chromium the browser tests drive (default `/usr/bin/chromium`)' },
