@@ -10,8 +10,9 @@ import { baselinePath } from './migration-baseline.js';
  * A new embedded database starts from a copy of one made before on this machine, when there is
  * one: PGlite's initdb costs some 10 s of CPU, loading a dumped data directory about 3. The copy
  * is the data directory of a fresh database with the migrations baseline applied and nothing
- * else (no key, no tenant), dumped by the first start that made one and kept under
- * node_modules/.cache (a cache: deleting it costs the next new database its initdb). Its name
+ * else (no key, no tenant), dumped by the first start that made one and kept in the user's cache
+ * directory, `$XDG_CACHE_HOME/tenant-gateway` or `~/.cache/tenant-gateway` (a cache: deleting it
+ * costs the next new database its initdb). Its name
  * holds PGlite's version and the baseline's hash, so another PGlite or another baseline makes a
  * new one; what is newer than the baseline is migrated on top as on any database.
  */
