@@ -55,13 +55,16 @@ export function openDatabase(url: string, options: { loadDataDir?: Blob } = {}):
     closeDriver = () => sql.close();
   } else {
     kind = 'pglite';
-    let lock: { release(): void } | null = null;
+    let lock: ReturnType<typeof lockDirectory> | null = null;
     created = url.startsWith('memory://') || isNewEmbeddedDirectory(url);
     if (!url.startsWith('memory://')) {
       mkdirSync(url, { recursive: true });
       lock = lockDirectory(url);
     }
     const pglite = new PGlite(url, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+    // Loading a copy writes the copy's files over the directory, the lock file of the process that made it included.
+    const held = lock;
+    if (options.loadDataDir && held) void pglite.waitReady.then(() => held.reassert()).catch(() => undefined);
     embedded = pglite;
     sql = pgliteSqlSessions(pglite, observe);
     adapterFactory = new PrismaPGlite(pglite) as unknown as SqlMigrationAwareDriverAdapterFactory;

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 /** Another live process holds the data directory. */
@@ -37,7 +37,7 @@ function alive(pid: number, startTime: string | undefined): boolean {
  * pid (and start time) to `gateway.lock` inside; a lock left by a process that is gone (killed)
  * is taken over, so a restart after a crash is never blocked.
  */
-export function lockDirectory(directory: string): { release(): void } {
+export function lockDirectory(directory: string): { release(): void; reassert(): void } {
   const file = path.join(directory, 'gateway.lock');
   const content = `${process.pid} ${startTimeOf(process.pid) ?? ''}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -57,7 +57,11 @@ export function lockDirectory(directory: string): { release(): void } {
         }
       };
       process.on('exit', release);
-      return { release };
+      // A data directory loaded from a copy (pglite-template.ts) brings the lock file of the process that made the copy: ours goes back.
+      const reassert = () => {
+        if (!released) writeFileSync(file, content);
+      };
+      return { release, reassert };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       let holder: string;

@@ -8,8 +8,9 @@ export function describeStartFailure(error: unknown): string | null {
   if (!(error instanceof Error)) return null;
   if (explained.has(error.name)) return error.message;
   const code = (error as NodeJS.ErrnoException).code ?? (error.cause as NodeJS.ErrnoException | undefined)?.code;
-  // Prisma's schema engine (migrations) says it in a sentence of its own.
-  if (/^Can't reach database server/.test(error.message)) return `${error.message.split('\n')[0]}: check DATABASE_URL and that the server is up`;
+  // Prisma says it in a sentence of its own: the schema engine's first line, or inside a raw query's error (the baseline's first look).
+  const server = /Can't reach database server at `?([^`\n]+?)`?(?:\n|$)/.exec(error.message);
+  if (server) return `Can't reach database server at \`${server[1]}\`: check DATABASE_URL and that the server is up`;
   if (code && unreachable.has(code)) return `the database cannot be reached (${code}): check DATABASE_URL and that the server is up`;
   return null;
 }
