@@ -1,17 +1,15 @@
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumAvailable, launchChromium } from './support/chromium.js';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
 
 // Headless Chromium (Debian's package; .ci/run installs it) against a real gateway process,
 // with every request that leaves 127.0.0.1 refused: GraphiQL and the API reference must work
 // without internet.
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(executablePath);
-if (!available && process.env.CI) throw new Error(`Chromium is missing at ${executablePath}: .ci/run installs it (apt-get install chromium)`);
+const available = chromiumAvailable;
 
 const operatorKey = 'browser-test-operator-key-0123456';
 let server: ServerProcess;
@@ -37,18 +35,7 @@ beforeAll(async () => {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorKey}` },
     body: JSON.stringify({ query: 'mutation { createTenant(input: { slug: "browser-acme", name: "Acme in a browser" }) { id } }' }),
   });
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

@@ -1,17 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumAvailable, launchChromium } from './support/chromium.js';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
 
 // The console (/console) in headless Chromium (Debian's package, as test/browser.test.ts) against a
 // real gateway process, every request that leaves 127.0.0.1 refused. Screenshots of each screen go
 // to test-results/console/ to be looked at.
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(executablePath);
-if (!available && process.env.CI) throw new Error(`Chromium is missing at ${executablePath}: .ci/run installs it (apt-get install chromium)`);
+const available = chromiumAvailable;
 
 const root = path.resolve(import.meta.dirname, '..');
 const shots = path.join(root, 'test-results', 'console');
@@ -60,18 +59,7 @@ beforeAll(async () => {
   await data(track, { tenant: tenants.acme, input: { resource: 'bandwidth', metric: 'bytes', amount: 350_000 } });
   await data(track, { tenant: tenants.globex, input: { resource: 'llm', metric: 'tokens', amount: 99 } });
   for (let index = 0; index < 5; index++) await data('{ tenant { slug } }', {}, tenantKey);
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 180_000);
 afterAll(async () => {
   await browser?.close();
