@@ -236,6 +236,11 @@ const mutations: [string, string[]][] = [
     ['kind', 'search', 'source', 'since', 'ERROR', 'SLOW', 'API', 'PROXY'],
   ],
   ['query ($input: ID!) { jobProgress(id: $input) { state done total } }', ['id', '00000000-0000-4000-8000-000000000000']],
+  ['query ($input: TenantFilterInput) { tenants(first: 5, filter: $input) { edges { node { slug } } } }', ['search', 'status', 'tier', 'ACTIVE']],
+  [
+    'mutation ($tenant: ID!, $input: Int!) { restoreTenantConfigRevision(tenant: $tenant, version: $input, expectedVersion: $input) { config { version } } }',
+    ['version'],
+  ],
   ['mutation ($input: DeployBlueprintInput!) { deployBlueprint(input: $input) { id } }', ['blueprintName', 'version', 'deployAll']],
   ['mutation ($input: AdminQueryInput!) { runAdminQuery(input: $input) { durationMs } }', ['blueprint', 'query', 'tenant', 'allTenants']],
   ['mutation ($input: String) { rotateDataPlanePasswords(project: $input) { rotated } }', ['project']],
