@@ -69,7 +69,9 @@ export function varyOnCoding(headers: Headers): void {
  * carries unchanged, and the conditional reads compare it weakly.
  */
 export async function compressAnswer(request: Request, response: Response, minBytes: number): Promise<Response> {
-  if (request.method === 'HEAD' || !response.body || response.headers.has('content-encoding')) return response;
+  // The body is not looked at until the answer is to be compressed: asking a Response for its
+  // body makes it a stream, which costs more than a small answer's whole handling.
+  if (request.method === 'HEAD' || response.headers.has('content-encoding')) return response;
   if (response.status < 200 || response.status >= 300 || response.status === 204 || response.status === 206) return response;
   if (!compressible(response.headers.get('content-type'))) return response;
   const length = Number(response.headers.get('content-length') ?? Number.NaN);
@@ -79,7 +81,7 @@ export async function compressAnswer(request: Request, response: Response, minBy
     return response;
   }
   const coding = negotiateCoding(request.headers.get('accept-encoding'));
-  if (!coding) {
+  if (!coding || !response.body) {
     varyOnCoding(response.headers);
     return response;
   }

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../graphql/context.js';
 import { domainGraphQLError } from '../graphql/errors.js';
 import { UnauthenticatedError } from '../lib/errors.js';
-import { secretMatcher } from '../lib/same-secret.js';
+import { secretDigest, secretMatcher } from '../lib/same-secret.js';
 import { visibleKeyPrefix } from '../modules/identity/api-keys.js';
 import { authenticate } from '../modules/identity/identity.service.js';
 import { graphiqlHeaderPlaceholder } from './graphiql.js';
@@ -25,9 +24,16 @@ export function bearerToken(request: Request): string | null {
 export function operatorKeyCheck(adminKey: string | undefined): ((request: Request) => boolean) | undefined {
   if (!adminKey) return undefined;
   const isAdminKey = secretMatcher(adminKey);
+  // Asked up to twice a request (the address limiter, the log line): hashed once.
+  const answers = new WeakMap<Request, boolean>();
   return (request) => {
-    const token = bearerToken(request) ?? request.headers.get('x-api-key')?.trim();
-    return !!token && isAdminKey(token);
+    let answer = answers.get(request);
+    if (answer === undefined) {
+      const token = bearerToken(request) ?? request.headers.get('x-api-key')?.trim();
+      answer = !!token && isAdminKey(token);
+      answers.set(request, answer);
+    }
+    return answer;
   };
 }
 
@@ -73,7 +79,7 @@ export function createCredentials(
     if (token === null) return Promise.resolve({ principal: null });
     if (token === '') return Promise.resolve({ principal: null, authFailure: 'The Authorization header must be "Bearer <API key>"' });
     if (cacheMs <= 0) return authenticateToken(token);
-    const key = createHash('sha256').update(token).digest('base64');
+    const key = secretDigest(token).toString('base64');
     const now = Date.now();
     const known = recent.get(key);
     if (known && known.until > now) return known.verdict;

@@ -1,3 +1,4 @@
+import { Headers } from '@whatwg-node/fetch';
 import type { GraphQLError } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { GraphQLContext } from '../graphql/context.js';
@@ -16,6 +17,7 @@ const plain = (error: ErrorLike) => ({ message: error.message, extensions: { ...
  */
 export function graphqlBridge(yoga: YogaServerInstance<RouteContext, GraphQLContext>, cached?: ResponseCaching['serve']): ExecuteGraphQL {
   return async ({ query, variables, authorization, request, route, isPublic }) => {
+    // The server's own Headers class (Node's validates every name and value through WebIDL).
     const headers = new Headers();
     if (authorization) headers.set('authorization', authorization);
     // The caller's own cache directives reach the response cache (`Cache-Control: no-cache` reads through).
@@ -23,7 +25,16 @@ export function graphqlBridge(yoga: YogaServerInstance<RouteContext, GraphQLCont
     if (cacheControl) headers.set('cache-control', cacheControl);
     const pragma = request.headers.get('pragma');
     if (pragma) headers.set('pragma', pragma);
-    const inner = { headers, url: request.url, method: 'POST', signal: request.signal } as unknown as Request;
+    // The caller's signal is asked for only when something listens: a server Request makes its
+    // AbortSignal on first access, which costs as much as a cached answer's whole handling.
+    const inner = {
+      headers,
+      url: request.url,
+      method: 'POST',
+      get signal() {
+        return request.signal;
+      },
+    } as unknown as Request;
     continueRequest(inner, request);
     const hit = cached && (await cached(inner, { query, variables }, route));
     if (hit) return 'data' in hit ? hit : { errors: hit.errors.map(plain) };

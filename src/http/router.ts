@@ -80,17 +80,16 @@ export function createRouter({
   const isMetricsAuthorization = metricsToken ? secretMatcher(`Bearer ${metricsToken}`) : undefined;
 
   /** A refusal before any route runs, in the caller's format: GraphQL, the dialect's, or neutral. */
-  function refuse(request: Request, error: DomainError, found: RouteLookup | undefined): Response {
+  function refuse(request: Request, error: DomainError, found: RouteLookup | undefined, pathname: string): Response {
     const graphQLError = domainGraphQLError(error);
     const failure = failureOf(graphQLError);
-    const { pathname } = new URL(request.url);
     if (pathname === '/graphql') return jsonResponse(failure.status, { errors: [{ message: error.message, extensions: failure.extensions }] }, failure.headers);
     return rest.refuse(request, failure, found) ?? jsonResponse(failure.status, { error: error.code.toLowerCase(), message: error.message }, failure.headers);
   }
 
   /** `found`: the REST routes under the path, looked up once by `fetch`; absent for the gateway's own paths. */
-  async function route(request: Request, server: ServerContext, found: RouteLookup | undefined): Promise<Response> {
-    const { pathname } = new URL(request.url);
+  async function route(request: Request, server: ServerContext, found: RouteLookup | undefined, url: URL): Promise<Response> {
+    const { pathname } = url;
     if (pathname === '/healthz') return jsonResponse(200, { status: 'ok' });
     // Everything past liveness counts against the address, /readyz (a database query) and /metrics included.
     try {
@@ -98,7 +97,7 @@ export function createRouter({
     } catch (error) {
       if (error instanceof DomainError) {
         metrics.rateLimited.inc({ policy: String(error.details.policy ?? 'ip') });
-        return refuse(request, error, found);
+        return refuse(request, error, found, pathname);
       }
       logger.error('rate limit store failed; letting the request through', { error });
     }
@@ -161,7 +160,7 @@ export function createRouter({
       const asset = pathname.slice('/docs/assets/'.length);
       if (pathname.startsWith('/docs/assets/') && isDocsAsset(asset)) {
         // Keyed by the file and whether `?v=` is the running version: a caller's made-up versions share one entry.
-        const current = await isCurrentAssetVersion(new URL(request.url).searchParams.get('v'));
+        const current = await isCurrentAssetVersion(url.searchParams.get('v'));
         return (await statics.serve(request, `asset ${asset} ${current}`, () => docsAsset(asset, current)))!;
       }
     }
@@ -213,11 +212,12 @@ export function createRouter({
   async function serve(request: Request, server: ServerContext = {}, span?: Span): Promise<Response> {
     const started = performance.now();
     const notes = beginRequest(request, server.clientAddress);
-    const { pathname } = new URL(request.url);
+    const url = new URL(request.url);
+    const { pathname } = url;
     const tenantRoute = isTenantRoute(pathname);
-    const found = fixedRoutes.has(pathname) || tenantRoute ? undefined : rest.lookup(request);
+    const found = fixedRoutes.has(pathname) || tenantRoute ? undefined : rest.lookup(request, url);
     const preflighted = cors?.isPreflight(request) ?? false;
-    const answered = await route(request, server, found);
+    const answered = await route(request, server, found, url);
     // A tenant route passes its upstream's answer on as it came (the upstream negotiated its coding).
     const response = compressFrom !== undefined && !tenantRoute ? await compressAnswer(request, answered, compressFrom) : answered;
     // A tenant route's path is the caller's: one label for all of them (the route is in the usage meter).

@@ -31,6 +31,8 @@ type CompiledRoute = { dialect: Dialect; route: Route; pattern: RegExp; paramNam
  * and labelling its metrics all read this instead of matching the path again.
  */
 export type RouteLookup = {
+  /** The request's URL, parsed once. */
+  url: URL;
   pathname: string;
   /** Every route whose path matches, in table order. */
   candidates: CompiledRoute[];
@@ -120,6 +122,20 @@ const badInput = (violation: Violation) =>
 
 export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, options: { maxBodyBytes: number }) {
   const routes = dialects.flatMap((dialect) => dialect.routes.map((route) => compile(dialect, route)));
+  // A path parameter is one segment, so a route matches paths of one segment count only: each
+  // request tests the few routes of its count, not all of them (a trailing slash is optional).
+  const segmentCount = (path: string) => {
+    let slashes = 0;
+    for (let index = path.indexOf('/'); index >= 0; index = path.indexOf('/', index + 1)) slashes++;
+    return path.endsWith('/') ? slashes : slashes + 1;
+  };
+  const routesBySegments = new Map<number, CompiledRoute[]>();
+  for (const compiled of routes) {
+    const template = `${compiled.dialect.prefix}${compiled.route.path}`;
+    for (const count of new Set([segmentCount(template), segmentCount(`${template}/`)])) {
+      routesBySegments.set(count, [...(routesBySegments.get(count) ?? []), compiled]);
+    }
+  }
 
   function reply(result: RestResult): Response {
     return jsonResponse(result.status, result.body, result.headers);
@@ -131,17 +147,17 @@ export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, o
     return reply({ ...result, headers: { ...failure.headers, ...result.headers } });
   }
 
-  function lookup(request: Request): RouteLookup {
-    const { pathname } = new URL(request.url);
-    const candidates = routes.filter((candidate) => candidate.pattern.test(pathname));
+  function lookup(request: Request, url = new URL(request.url)): RouteLookup {
+    const { pathname } = url;
+    const candidates = (routesBySegments.get(segmentCount(pathname)) ?? []).filter((candidate) => candidate.pattern.test(pathname));
     const method = (request.method === 'HEAD' ? 'GET' : request.method) as Method;
-    return { pathname, candidates, match: candidates.find((candidate) => candidate.route.method === method) };
+    return { url, pathname, candidates, match: candidates.find((candidate) => candidate.route.method === method) };
   }
 
   /** Answers a legacy route, or returns null when no dialect serves the path. */
   async function handle(request: Request, found: RouteLookup = lookup(request)): Promise<Response | null> {
-    const { searchParams } = new URL(request.url);
-    const { pathname, candidates, match } = found;
+    const { url, pathname, candidates, match } = found;
+    const { searchParams } = url;
     if (candidates.length === 0) {
       const owner = ownerOf(dialects, pathname);
       return owner?.notFound ? reply(owner.notFound(pathname)) : null;
@@ -201,8 +217,8 @@ export function createRestEngine(dialects: Dialect[], execute: ExecuteGraphQL, o
 
   /** A refusal made before any route runs (the address limiter), in the format of the dialect owning the path; null outside them. */
   function refuse(request: Request, failure: Failure, found: RouteLookup = lookup(request)): Response | null {
-    const { searchParams } = new URL(request.url);
-    const { pathname } = found;
+    const { url, pathname } = found;
+    const { searchParams } = url;
     const match = found.candidates[0];
     const dialect = match?.dialect ?? ownerOf(dialects, pathname);
     if (!dialect) return null;
