@@ -31,6 +31,7 @@ function inputsHash() {
   const files = [
     'prisma/schema.prisma',
     'scripts/prisma-generate.sh',
+    'scripts/prisma-wasm-from-file.mjs',
     'prisma.config.ts',
     'codegen.ts',
     'schema/schema.graphql',

@@ -10,3 +10,4 @@ if ! PRISMA_SCHEMA_ENGINE_BINARY="$engine" PRISMA_HIDE_UPDATE_MESSAGE=1 npx --no
   cat "$output" >&2
   exit 1
 fi
+node scripts/prisma-wasm-from-file.mjs

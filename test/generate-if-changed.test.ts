@@ -21,7 +21,15 @@ const run = (flag: string) => {
 };
 
 test('generation is skipped exactly when the inputs and outputs are what the stamp says', () => {
-  for (const file of ['prisma/schema.prisma', 'prisma.config.ts', 'scripts/prisma-generate.sh', 'codegen.ts', 'schema/schema.graphql', 'package-lock.json']) {
+  for (const file of [
+    'prisma/schema.prisma',
+    'prisma.config.ts',
+    'scripts/prisma-generate.sh',
+    'scripts/prisma-wasm-from-file.mjs',
+    'codegen.ts',
+    'schema/schema.graphql',
+    'package-lock.json',
+  ]) {
     cpSync(path.join(repo, file), path.join(root, file));
   }
   cpSync(path.join(repo, 'test/operations'), path.join(root, 'test/operations'), { recursive: true });

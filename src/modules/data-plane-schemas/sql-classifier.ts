@@ -1,5 +1,3 @@
-import { loadModule, normalizeSync, parseSync, scanSync } from 'libpg-query';
-
 /**
  * - `query`: reads (SELECT, VALUES, SHOW, EXPLAIN of a read)
  * - `dml`: changes rows (INSERT, UPDATE, DELETE, MERGE, TRUNCATE)
@@ -115,12 +113,24 @@ const droppableObjects = new Set([
 const refusedFunctions =
   /^(set_config|pg_advisory_\w+|pg_try_advisory_\w+|pg_notify|pg_terminate_backend|pg_cancel_backend|pg_reload_conf|pg_rotate_logfile|lo_\w+|dblink\w*|pg_read_\w+|pg_ls_\w+|pg_stat_file|ts_stat|ts_rewrite|query_to_xml\w*|cursor_to_xml\w*)$/;
 
-let ready: Promise<void> | null = null;
+type Parser = typeof import('libpg-query');
+
+// Imported at first use: importing libpg-query instantiates its WebAssembly at once, with a
+// 128 MB linear memory, which a gateway that never classifies SQL need not hold (idle RSS on
+// PostgreSQL 188 -> 184 MB, `external` 135 -> 5.5 MB). The first use waits for the import: the
+// embedded pg_dump's open transaction that this wait once exposed is closed where it is made
+// (gateway-db/schema-dump.ts).
+let loading: Promise<Parser> | null = null;
+let parser: Parser | null = null;
 
 /** Loads the parser's WASM module once; classifySql needs it loaded. */
-export function loadSqlParser(): Promise<void> {
-  ready ??= loadModule();
-  return ready;
+export function loadSqlParser(): Promise<Parser> {
+  loading ??= import('libpg-query').then(async (module) => {
+    await module.loadModule();
+    parser = module;
+    return module;
+  });
+  return loading;
 }
 
 /**
@@ -129,7 +139,7 @@ export function loadSqlParser(): Promise<void> {
  * the text does not parse.
  */
 export async function withoutConstants(sql: string): Promise<string | null> {
-  await loadSqlParser();
+  const { normalizeSync } = await loadSqlParser();
   try {
     return normalizeSync(sql);
   } catch {
@@ -142,7 +152,7 @@ export async function withoutConstants(sql: string): Promise<string | null> {
  * Throws SqlSyntaxError when the text does not parse.
  */
 export async function classifySql(sql: string): Promise<ClassifiedStatement[]> {
-  await loadSqlParser();
+  const { parseSync } = await loadSqlParser();
   let parsed: { stmts?: { stmt?: Node; stmt_location?: number; stmt_len?: number }[] };
   try {
     parsed = parseSync(sql) as typeof parsed;
@@ -382,11 +392,14 @@ function relationName(relation: Node): string {
   return typeof relation.schemaname === 'string' ? `${quoteIdentifier(relation.schemaname)}.${name}` : name;
 }
 
-/** PostgreSQL's quote_ident: bare when the scanner reads the name back as a plain identifier. */
+/**
+ * PostgreSQL's quote_ident: bare when the scanner reads the name back as a plain identifier.
+ * Before the parser is loaded (loadSqlParser) every name is quoted, which is always correct.
+ */
 export function quoteIdentifier(name: string): string {
-  if (/^[a-z_][a-z0-9_$]*$/.test(name)) {
+  if (parser && /^[a-z_][a-z0-9_$]*$/.test(name)) {
     try {
-      const { tokens } = scanSync(name);
+      const { tokens } = parser.scanSync(name);
       if (tokens.length === 1 && tokens[0]?.tokenName === 'IDENT') return name;
     } catch {
       // quoted below
