@@ -4,9 +4,12 @@ import type { ConfigPatch } from '../src/modules/configs/configs.service.js';
 import { updateTenantConfig } from '../src/modules/configs/configs.service.js';
 import { setTenantFeature } from '../src/modules/features/features.service.js';
 import type { Actor } from '../src/kernel/principal.js';
+import { createLogger } from '../src/lib/logger.js';
 import { createTenant, type CreateTenantInput, transitionTenant } from '../src/modules/tenant-lifecycle/tenant-lifecycle.service.js';
+import { demoUsageDays, recordDemoUsage } from './demo-usage.js';
 
-// A demo project for GraphiQL: tenants on every tier with non-default configurations.
+// A demo project for GraphiQL and the console: tenants on every tier with non-default configurations
+// and five weeks of usage.
 // It goes through the same services as the API, so every rule applies; re-running skips what exists.
 type DemoTenant = CreateTenantInput & { config: ConfigPatch; features?: Record<string, boolean>; suspend?: boolean };
 
@@ -95,5 +98,8 @@ export async function loadDemoProject(prisma: Database['prisma'], backupS3Bucket
     if (suspend) await transitionTenant(actor, tenant.id, 'suspend');
     log(`  ${input.slug}: ${input.tier}, ${tenant.region}${suspend ? ', suspended' : ''}`);
   }
+  const tenants = await prisma.tenant.findMany({ where: { slug: { in: demo.map((tenant) => tenant.slug!) } }, orderBy: { slug: 'asc' } });
+  const recorded = await recordDemoUsage(prisma, tenants, createLogger('warn'));
+  if (recorded.length) log(`  usage of the last ${demoUsageDays} days (API calls, LLM tokens, bandwidth) recorded for ${recorded.join(', ')}`);
   return project;
 }
