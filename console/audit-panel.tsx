@@ -51,7 +51,7 @@ export function AuditPanel({ apiKey, tenant }: { apiKey: string; tenant: TenantS
           Action
           <input
             value={draft.action}
-            placeholder="config.* or api_key.created"
+            placeholder="config.* or api_key.revoked"
             onInput={(event) => setDraft({ ...draft, action: event.currentTarget.value })}
           />
         </label>
