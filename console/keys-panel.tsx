@@ -33,11 +33,19 @@ const keyFields = 'id name prefix scopes tenantId createdAt lastUsedAt revokedAt
 const scopeName = (scope: string) => scope.toLowerCase().replace('_', ':');
 
 /**
- * The tenant's keys (from the first 100 the caller manages), a new one with the scopes the caller
+ * The tenant's keys (its newest 100), a new one with the scopes the caller
  * holds (its secret shown once), and revocation after a confirmation.
  */
 export function KeysPanel({ apiKey, viewer, tenant }: { apiKey: string; viewer: Viewer; tenant: TenantSummary }) {
-  const keys = useLoad(() => graphql<{ apiKeys: { edges: { node: Key }[] } }>(apiKey, `{ apiKeys(first: 100) { edges { node { ${keyFields} } } } }`), [apiKey]);
+  const keys = useLoad(
+    () =>
+      graphql<{ apiKeys: { edges: { node: Key }[]; pageInfo: { hasNextPage: boolean } } }>(
+        apiKey,
+        `query ConsoleKeys($tenant: ID) { apiKeys(first: 100, tenant: $tenant) { edges { node { ${keyFields} } } pageInfo { hasNextPage } } }`,
+        { tenant: tenant.id },
+      ),
+    [apiKey, tenant.id],
+  );
   const offered = viewer.owner === 'GLOBAL' || viewer.scopes.includes('ADMIN') ? allScopes : allScopes.filter((scope) => viewer.scopes.includes(scope));
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>(['TENANTS_READ']);
@@ -76,7 +84,7 @@ export function KeysPanel({ apiKey, viewer, tenant }: { apiKey: string; viewer: 
     }
   };
 
-  const own = keys.data?.apiKeys.edges.map((edge) => edge.node).filter((key) => key.tenantId === tenant.id) ?? [];
+  const own = keys.data?.apiKeys.edges.map((edge) => edge.node) ?? [];
   return (
     <section class="card" aria-labelledby="keys-title">
       <h2 id="keys-title">API keys</h2>
@@ -119,7 +127,8 @@ export function KeysPanel({ apiKey, viewer, tenant }: { apiKey: string; viewer: 
           ))}
         </tbody>
       </table>
-      {keys.data && own.length === 0 && <p class="muted">No key of this tenant among the first 100 this key manages.</p>}
+      {keys.data && own.length === 0 && <p class="muted">This tenant has no API key.</p>}
+      {keys.data?.apiKeys.pageInfo.hasNextPage && <p class="muted">The newest 100 keys of {tenant.slug} are shown.</p>}
       {secret && (
         <div class="secret" role="status">
           <p>

@@ -7,6 +7,9 @@ type Props = { title: string; times: number[]; series: Series[]; unit: string; r
 
 const bars = uPlot.paths.bars!({ size: [0.7, 28], align: 1 });
 
+/** Whole steps for the value axis (1, 2, 5, 10, 20 …): calls and tokens come whole, so no 0.5 call is ever marked. */
+const wholeSteps = Array.from({ length: 13 }, (_, power) => [1, 2, 5].map((step) => step * 10 ** power)).flat();
+
 /**
  * Bars over a fixed span of time (seconds since the epoch: the span asked for, so one busy day
  * is one bar in its month, not a point in the middle of nowhere), as wide as its box.
@@ -27,9 +30,10 @@ export function TimeChart({ title, times, series, unit, range }: Props) {
           {},
           ...series.map((line) => ({ label: line.label, stroke: line.color, fill: `${line.color}aa`, width: 1, paths: bars, points: { show: false } })),
         ],
-        axes: [axis, { ...axis, label: unit, size: 60 }],
+        axes: [axis, { ...axis, label: unit, size: 60, incrs: wholeSteps }],
         scales: { x: { time: true, range: () => range }, y: { range: (_chart, _min, max) => [0, Math.max(1, max) * 1.1] } },
-        legend: { show: true },
+        // The series' names only: a value per hovered bar read "--" until hovered, which looked broken in a still page.
+        legend: { show: true, live: false },
       },
       [times, ...series.map((line) => line.values)],
       element,

@@ -4,11 +4,15 @@ import type { ConfigPatch } from '../src/modules/configs/configs.service.js';
 import { updateTenantConfig } from '../src/modules/configs/configs.service.js';
 import { setTenantFeature } from '../src/modules/features/features.service.js';
 import type { Actor } from '../src/kernel/principal.js';
+import { createLogger } from '../src/lib/logger.js';
+import { type ResourceLimitInput, setResourceLimits } from '../src/modules/usage/limits.service.js';
 import { createTenant, type CreateTenantInput, transitionTenant } from '../src/modules/tenant-lifecycle/tenant-lifecycle.service.js';
+import { demoUsageDays, recordDemoUsage } from './demo-usage.js';
 
-// A demo project for GraphiQL: tenants on every tier with non-default configurations.
+// A demo project for GraphiQL and the console: tenants on every tier with non-default configurations
+// and five weeks of usage.
 // It goes through the same services as the API, so every rule applies; re-running skips what exists.
-type DemoTenant = CreateTenantInput & { config: ConfigPatch; features?: Record<string, boolean>; suspend?: boolean };
+type DemoTenant = CreateTenantInput & { config: ConfigPatch; features?: Record<string, boolean>; limits?: ResourceLimitInput[]; suspend?: boolean };
 
 const demo: DemoTenant[] = [
   {
@@ -39,6 +43,10 @@ const demo: DemoTenant[] = [
       custom_settings: { account_manager: 'dana@example.com' },
     },
     features: { ml_features: true, scim_provisioning: true },
+    limits: [
+      { resource: 'llm', metric: 'tokens', period: 'MONTH', limit: 2_000_000 },
+      { resource: 'bandwidth', metric: 'bytes', period: 'DAY', limit: 4_000_000, gateAction: 'WARN' },
+    ],
   },
   {
     slug: 'globex',
@@ -51,6 +59,7 @@ const demo: DemoTenant[] = [
       compliance: { gdpr: true, pci_dss: true, data_residency: ['EU'], enable_rtbf: true, enable_anonymization: true },
     },
     features: { read_replicas: true },
+    limits: [{ resource: 'llm', metric: 'tokens', period: 'MONTH', limit: 300_000, gateAction: 'WARN' }],
   },
   {
     slug: 'initech',
@@ -84,7 +93,7 @@ export async function loadDemoProject(prisma: Database['prisma'], backupS3Bucket
     prisma,
     principal: { id: 'seed', label: 'db:seed', owner: 'GLOBAL', projectId: null, tenantId: null, scopes: new Set(['admin']) },
   };
-  for (const { config, features = {}, suspend, ...input } of demo) {
+  for (const { config, features = {}, limits, suspend, ...input } of demo) {
     if (await prisma.tenant.findUnique({ where: { slug: input.slug! } })) {
       log(`  ${input.slug}: already there`);
       continue;
@@ -92,8 +101,12 @@ export async function loadDemoProject(prisma: Database['prisma'], backupS3Bucket
     const tenant = await createTenant(actor, { ...input, projectId: project.id });
     await updateTenantConfig(actor, tenant.id, config, null, backupS3Buckets);
     for (const [feature, enabled] of Object.entries(features)) await setTenantFeature(actor, tenant.id, feature, enabled);
+    if (limits) await setResourceLimits(actor, tenant.id, limits);
     if (suspend) await transitionTenant(actor, tenant.id, 'suspend');
     log(`  ${input.slug}: ${input.tier}, ${tenant.region}${suspend ? ', suspended' : ''}`);
   }
+  const tenants = await prisma.tenant.findMany({ where: { slug: { in: demo.map((tenant) => tenant.slug!) } }, orderBy: { slug: 'asc' } });
+  const recorded = await recordDemoUsage(prisma, tenants, createLogger('warn'));
+  if (recorded.length) log(`  usage of the last ${demoUsageDays} days (API calls, LLM tokens, bandwidth) recorded for ${recorded.join(', ')}`);
   return project;
 }

@@ -523,6 +523,8 @@ const matrix: Cell[] = [
     operation: 'query { apiKeys { edges { node { id } } } }',
     expect: { ...anyKey, readOnly: 'FORBIDDEN', tenantSuspended: 'FORBIDDEN', tenantExpired: 'FORBIDDEN' },
   },
+  // One tenant's keys: the tenant resolved like any other tenant argument.
+  { operation: 'query ($tenant: ID!) { apiKeys(tenant: $tenant) { edges { node { id } } } }', variables: tenant, expect: tenantCell('write') },
   {
     operation: 'mutation ($slug: String!) { createTenant(input: { slug: $slug, name: "New" }) { id } }',
     variables: () => ({ slug: uniqueSlug() }),

@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
@@ -8,8 +10,9 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
 
 // The console (/console) in headless Chromium (Debian's package, as test/browser.test.ts) against a
-// real gateway process, every request that leaves 127.0.0.1 refused. Screenshots of each screen go
-// to test-results/console/ to be looked at.
+// real gateway process on a data directory `npm run db:seed` loaded (the demo tenants and their five
+// weeks of usage), every request that leaves 127.0.0.1 refused. Screenshots of each screen go to
+// test-results/console/ to be looked at.
 const available = chromiumAvailable;
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -18,6 +21,7 @@ const operatorKey = 'console-test-operator-key-0123456';
 let server: ServerProcess;
 let browser: Browser;
 let tenantKey: string;
+let dataDir: string;
 const tenants: Record<string, string> = {};
 const outside: string[] = [];
 const requested: string[] = [];
@@ -43,7 +47,15 @@ beforeAll(async () => {
   // The bundle under test is the source under test (npm test's pretest builds it too).
   execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-console.ts'], { cwd: root, stdio: 'pipe' });
   mkdirSync(shots, { recursive: true });
-  server = await startServerProcess({ DATABASE_URL: 'memory://', GATEWAY_ADMIN_KEY: operatorKey });
+  dataDir = mkdtempSync(path.join(tmpdir(), 'console-test-'));
+  const secretsKey = randomBytes(32).toString('hex');
+  const { GATEWAY_ADMIN_KEY: _key, DATABASE_URL: _url, ...inherited } = process.env;
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/db-seed.ts'], {
+    cwd: root,
+    stdio: 'pipe',
+    env: { ...inherited, DATABASE_URL: dataDir, SECRETS_KEY: secretsKey },
+  });
+  server = await startServerProcess({ DATABASE_URL: dataDir, GATEWAY_ADMIN_KEY: operatorKey, SECRETS_KEY: secretsKey });
   const create = 'mutation ($slug: String!, $name: String!, $tier: PlanTier) { createTenant(input: { slug: $slug, name: $name, tier: $tier }) { id } }';
   tenants.acme = (await data(create, { slug: 'acme-console', name: 'Acme Console Co', tier: 'PRO' })).createTenant.id;
   tenants.globex = (await data(create, { slug: 'globex-hidden', name: 'Globex Hidden Corp', tier: 'ENTERPRISE' })).createTenant.id;
@@ -64,6 +76,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** A page whose every request is checked: loopback only (others aborted and listed); its CSP reports and script errors listed in `problems`. */
@@ -137,7 +150,8 @@ test.skipIf(!available)(
     expect(await page.locator('.badge').textContent()).toBe('operator');
     await page.getByRole('link', { name: 'Acme Console Co' }).waitFor();
     expect(await page.locator('table.tenants tbody tr').count()).toBe(20);
-    expect(await page.locator('.pager span').textContent()).toBe('1–20 of 22');
+    // The 4 demo tenants of the seed, then this test's 22.
+    expect(await page.locator('.pager span').textContent()).toBe('1–20 of 26');
     expect(await page.evaluate(() => ({ stored: Object.values(sessionStorage), cookie: document.cookie, href: location.href }))).toEqual({
       stored: [operatorKey],
       cookie: '',
@@ -145,11 +159,18 @@ test.skipIf(!available)(
     });
     await shot(page, '03-tenants-operator');
     await page.getByRole('button', { name: 'Next' }).click();
-    await expect.poll(() => page.locator('.pager span').textContent()).toBe('21–22 of 22');
-    expect(await page.locator('table.tenants tbody td:first-child').allTextContents()).toEqual(['Filler 19', 'Filler 20']);
+    await expect.poll(() => page.locator('.pager span').textContent()).toBe('21–26 of 26');
+    expect(await page.locator('table.tenants tbody td:first-child').allTextContents()).toEqual([
+      'Filler 15',
+      'Filler 16',
+      'Filler 17',
+      'Filler 18',
+      'Filler 19',
+      'Filler 20',
+    ]);
     await page.getByLabel('Search tenants by name or slug').fill('GLOBEX');
     await page.getByRole('button', { name: 'Search' }).click();
-    await expect.poll(() => page.locator('table.tenants tbody td:first-child').allTextContents()).toEqual(['Globex Hidden Corp']);
+    await expect.poll(() => page.locator('table.tenants tbody td:first-child').allTextContents()).toEqual(['Globex Retail', 'Globex Hidden Corp']);
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot(page, '04-tenants-search-dark');
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -187,8 +208,15 @@ test.skipIf(!available)(
     await page.getByLabel('Week').check();
     await expect.poll(() => page.locator('.chart figcaption').first().textContent()).toBe('API calls by week');
     await shot(page, '06-tenant-page-tenant-key');
+    // Its audit trail (the configuration read key sees it) holds only its own events.
+    await page.locator('.timeline > li').first().waitFor();
+    expect(await page.locator('.timeline .action').allTextContents()).toContain('tenant.created');
+    await page.getByRole('heading', { name: 'Webhook deliveries' }).waitFor();
+    // No feature, limit or backup scope: those sections are not offered.
+    expect(await page.getByRole('heading', { name: /^(Features|Resource limits|Backups)/ }).count()).toBe(0);
+    await page.getByText('This tenant has no API key.').or(page.locator('table.keys tbody tr').first()).waitFor();
     const html = await page.content();
-    expect(html).not.toMatch(/globex|filler/i);
+    expect(html).not.toMatch(/globex|filler|initech|hooli|acme health/i);
     expect(problems).toEqual([]);
     await page.close();
   },
@@ -275,6 +303,133 @@ test.skipIf(!available)(
     await page.locator('tr.revoked', { hasText: 'ci reader' }).waitFor();
     expect((await call('{ viewer { label } }', {}, secret)).status).toBe(401);
     await shot(page, '12-key-revoked-dark');
+    expect(problems).toEqual([]);
+    await page.close();
+  },
+);
+
+test.skipIf(!available)(
+  "after db:seed, the demo tenant's page shows five weeks of usage, its limits as gauges, its features, audit timeline, backups and deliveries",
+  { timeout: 90_000 },
+  async () => {
+    const page = await consolePage();
+    await signIn(page, operatorKey);
+    await page.getByRole('link', { name: 'Acme Health' }).click();
+    await page.locator('.chart canvas').nth(2).waitFor();
+    const acme = (await data('{ tenant(id: "acme") { id } }')).tenant.id as string;
+    const to = new Date();
+    const from = new Date(to.getTime() - 30 * 86_400_000);
+    const usage = await data(
+      'query ($t: ID, $from: DateTime!, $to: DateTime!) { usageMetrics(tenant: $t, from: $from, to: $to, granularity: DAY) { calls series { start } } usageSummary(tenant: $t) { llmTokens } }',
+      { t: acme, from: from.toISOString(), to: to.toISOString() },
+    );
+    // A bar a day for the last 30 days, and the month's figures as the gateway counts them.
+    expect(usage.usageMetrics.series.length).toBeGreaterThanOrEqual(30);
+    expect(usage.usageSummary.llmTokens).toBeGreaterThan(0);
+    expect(await page.locator('.figures dd').nth(1).textContent()).toBe(usage.usageSummary.llmTokens.toLocaleString('en-US'));
+    await page.getByLabel('Week').check();
+    await expect.poll(() => page.locator('.chart figcaption').first().textContent()).toBe('API calls by week');
+
+    // Limits against their budgets: what resourceUsage answers, drawn as meters.
+    const limits = (await data('query ($t: ID) { resourceUsage(tenant: $t) { resource metric period current limit } }', { t: acme })).resourceUsage;
+    expect(limits).toHaveLength(2);
+    await page.locator('.gauge meter').nth(1).waitFor();
+    for (const limit of limits) {
+      const meter = page.getByLabel(`${limit.resource} ${limit.metric} per ${limit.period.toLowerCase()}`);
+      expect(Number(await meter.getAttribute('max'))).toBe(limit.limit);
+      expect(Number(await meter.getAttribute('value'))).toBe(Math.min(limit.current, limit.limit));
+    }
+    // The seed's switches, on.
+    expect(await page.getByRole('switch', { name: 'ml_features' }).isChecked()).toBe(true);
+    expect(await page.getByRole('switch', { name: 'scim_provisioning' }).isChecked()).toBe(true);
+    // The audit timeline, then filtered to configuration changes.
+    await page.locator('.timeline > li').first().waitFor();
+    const actions = await page.locator('.timeline .action').allTextContents();
+    expect(actions).toEqual(expect.arrayContaining(['tenant.created', 'config.updated']));
+    await page.getByLabel('Action').fill('config.*');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(async () => new Set(await page.locator('.timeline .action').allTextContents())).toEqual(new Set(['config.updated']));
+    await page.getByRole('heading', { name: 'Backups' }).waitFor();
+    await page.getByRole('heading', { name: 'Webhook deliveries' }).waitFor();
+    await page.getByText(/No webhook delivery for acme yet|Loading deliveries/).waitFor();
+    await shot(page, '13-demo-tenant-page');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, '14-demo-tenant-page-dark');
+    expect(problems).toEqual([]);
+    await page.close();
+  },
+);
+
+test.skipIf(!available)('a feature switched on and off round-trips; turning it off asks first and names it', { timeout: 90_000 }, async () => {
+  const before = (await data('query ($t: ID!) { tenantFeatures(tenant: $t) { features { name available enabled } } }', { t: tenants.acme })).tenantFeatures
+    .features;
+  const feature = before.find((entry: { available: boolean; enabled: boolean }) => entry.available && !entry.enabled).name as string;
+  const enabled = async () =>
+    (await data('query ($t: ID!) { tenantFeatures(tenant: $t) { features { name enabled } } }', { t: tenants.acme })).tenantFeatures.features.find(
+      (entry: { name: string }) => entry.name === feature,
+    ).enabled;
+  const page = await consolePage();
+  await signIn(page, operatorKey);
+  await page.goto(`${server.url}/console#/tenants/acme-console`);
+  // Exactly this tenant's keys (apiKeys(tenant:)), newest first: the operator manages every tenant's.
+  await expect.poll(() => page.locator('table.keys tbody td:first-child').allTextContents()).toEqual(['ci reader', 'acme admin']);
+  expect((await data('query ($t: ID) { apiKeys(first: 100, tenant: $t) { edges { node { name } } } }', { t: 'globex-hidden' })).apiKeys.edges).toEqual([]);
+  expect((await call('{ apiKeys(first: 5, tenant: "globex-hidden") { edges { node { id } } } }', {}, tenantKey)).errors![0].message).toBe(
+    'Tenant does not exist',
+  );
+  const toggle = page.getByRole('switch', { name: feature });
+  await toggle.focus();
+  await page.keyboard.press('Space');
+  await expect.poll(() => toggle.isChecked()).toBe(true);
+  expect(await enabled()).toBe(true);
+  await toggle.click();
+  const dialog = page.getByRole('dialog');
+  expect(await dialog.textContent()).toContain(`${feature} stops for acme-console at once`);
+  await shot(page, '15-feature-off-confirmation');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  expect(await enabled()).toBe(true);
+  await toggle.click();
+  await dialog.getByRole('button', { name: `Turn off ${feature}` }).click();
+  await expect.poll(() => toggle.isChecked()).toBe(false);
+  expect(await enabled()).toBe(false);
+  // A feature above the tenant's plan is shown, not offered.
+  const locked = before.find((entry: { available: boolean }) => !entry.available)?.name as string | undefined;
+  if (locked) expect(await page.getByRole('switch', { name: locked }).isDisabled()).toBe(true);
+  expect(problems).toEqual([]);
+  await page.close();
+});
+
+test.skipIf(!available)(
+  'a backup taken and restored from the console: the confirmation names it, the restore runs to its end',
+  { timeout: 90_000 },
+  async () => {
+    const page = await consolePage();
+    await signIn(page, operatorKey);
+    await page.goto(`${server.url}/console#/tenants/globex-hidden`);
+    await page.getByRole('button', { name: 'Back up now' }).click();
+    await page.locator('.notice', { hasText: /^Backup of .* taken/ }).waitFor();
+    const [backup] = (await data('query ($t: ID!) { tenantBackups(tenant: $t) { createdAt status } }', { t: tenants.globex })).tenantBackups;
+    expect(backup.status).toBe('COMPLETED');
+    await page.locator('table.backups tbody tr').first().waitFor();
+    // Changed since the backup: the restore takes it back.
+    await data('mutation ($t: ID!) { updateTenantConfig(tenant: $t, input: { performance: { cacheSizeMb: 777 } }) { updatedCount } }', { t: tenants.globex });
+    const taken = new Date(backup.createdAt).toLocaleString('en-US');
+    await page.getByRole('button', { name: `Restore the backup of ${taken}` }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.textContent()).toContain(`globex-hidden returns to its state of ${taken}`);
+    await shot(page, '16-restore-backup-confirmation');
+    await dialog.getByRole('button', { name: 'Restore this backup' }).click();
+    // Within the request (no database rows to copy) or as a job polled to its end: either way it ends restored.
+    await page.locator('.notice', { hasText: 'globex-hidden restored' }).waitFor();
+    const progress = page.locator('#restore-progress');
+    if (await progress.count()) expect(await progress.getAttribute('value')).toBe(await progress.getAttribute('max'));
+    expect(
+      (await data('query ($t: ID!) { tenantConfig(tenant: $t) { performance { cacheSizeMb } } }', { t: tenants.globex })).tenantConfig.performance.cacheSizeMb,
+    ).not.toBe(777);
+    await expect.poll(() => page.locator('pre.current').textContent()).not.toContain('"cache_size_mb": 777');
+    // The safety backup of the state just before is listed.
+    await expect.poll(() => page.locator('table.backups tbody td:nth-child(3)').allTextContents()).toContain('safety');
+    await shot(page, '17-backup-restored');
     expect(problems).toEqual([]);
     await page.close();
   },

@@ -237,6 +237,7 @@ const mutations: [string, string[]][] = [
   ],
   ['query ($input: ID!) { jobProgress(id: $input) { state done total } }', ['id', '00000000-0000-4000-8000-000000000000']],
   ['query ($input: TenantFilterInput) { tenants(first: 5, filter: $input) { edges { node { slug } } } }', ['search', 'status', 'tier', 'ACTIVE']],
+  ['query ($input: ID) { apiKeys(first: 5, tenant: $input) { edges { node { id } } } }', ['tenant']],
   [
     'mutation ($tenant: ID!, $input: Int!) { restoreTenantConfigRevision(tenant: $tenant, version: $input, expectedVersion: $input) { config { version } } }',
     ['version'],

@@ -20,9 +20,12 @@ builder.queryField('apiKeys', (t) =>
     type: ApiKeyRef,
     cursor: 'id',
     maxSize: maxPageSize,
+    args: {
+      tenant: t.arg.id({ required: false, description: "Only this tenant's keys (UUID or slug); a tenant out of reach is NOT_FOUND" }),
+    },
     resolve: async (query, _root, args, ctx) => {
       assertPageSize(args);
-      return ctx.prisma.apiKey.findMany({ ...query, where: await listApiKeysWhere(ctx), orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
+      return ctx.prisma.apiKey.findMany({ ...query, where: await listApiKeysWhere(ctx, args.tenant), orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
     },
   }),
 );

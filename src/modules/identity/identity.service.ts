@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { ApiKey, Project, Tenant } from '../../generated/prisma/client.js';
+import type { ApiKey, Prisma, Project, Tenant } from '../../generated/prisma/client.js';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from '../../lib/errors.js';
 import { sameSecret } from '../../lib/same-secret.js';
 import { parseInput } from '../../lib/validation.js';
-import { reachableTenants, tenantStanding } from '../../kernel/tenant-access.js';
+import { reachableTenants, resolveTenant, tenantStanding } from '../../kernel/tenant-access.js';
 import { auditedChange, recordAudit } from '../../kernel/audit-trail.js';
 import { apiKeyEvent, auditedKey, hashSecret, keyPattern, mintKey } from './api-keys.js';
 import { type Actor, type Principal, requireScope, type Scope, type TenantStanding } from '../../kernel/principal.js';
@@ -109,16 +109,25 @@ export async function revokeApiKey(actor: Actor, id: string): Promise<ApiKey> {
   return revoked;
 }
 
-export async function listApiKeysWhere(actor: Actor) {
+/**
+ * The keys the caller manages; with `tenant` (UUID or slug), only that tenant's keys, the tenant
+ * resolved as everywhere else (one out of reach is NOT_FOUND, like one that does not exist).
+ */
+export async function listApiKeysWhere(actor: Actor, tenant?: string | null): Promise<Prisma.ApiKeyWhereInput> {
   const principal = requireScope(actor, 'keys:write');
-  switch (principal.owner) {
-    case 'GLOBAL':
-      return {};
-    case 'PROJECT':
-      return { OR: [{ projectId: principal.projectId }, { tenant: { projectId: principal.projectId } }] };
-    case 'TENANT':
-      return { tenantId: principal.tenantId };
-  }
+  const managed = (): Prisma.ApiKeyWhereInput => {
+    switch (principal.owner) {
+      case 'GLOBAL':
+        return {};
+      case 'PROJECT':
+        return { OR: [{ projectId: principal.projectId }, { tenant: { projectId: principal.projectId } }] };
+      case 'TENANT':
+        return { tenantId: principal.tenantId };
+    }
+  };
+  if (tenant == null) return managed();
+  const owner = await resolveTenant(actor, tenant, 'keys:write', { select: { id: true } });
+  return { AND: [managed(), { tenantId: owner.id }] };
 }
 
 const projectSchema = z.object({
