@@ -49,6 +49,24 @@ describe('metering', () => {
     expect(after.body.api_calls).toBe(10);
   });
 
+  test('a buffer just short of the default maxKeys (9,999 rows: 69,993 values as parameters) is written whole, in one statement, its latency histograms intact', async () => {
+    const tenant = await createTenant(gateway);
+    const rows = 9_999;
+    const hour = new Date(Date.UTC(2026, 0, 1));
+    // Distinct endpoints keep the buffer below its own flush threshold until the last one.
+    for (let index = 0; index < rows; index++) {
+      gateway.app.meter.record({ tenantId: tenant.id, endpoint: `GET /bulk/${index}`, ok: index % 10 !== 0, latencyMs: index % 2 ? 3 : 700, at: hour });
+    }
+    const flushes = await gateway.countQueries(() => gateway.app.meter.flush());
+    expect(flushes.filter((sql) => /INSERT INTO "ApiCallStat"/.test(sql))).toHaveLength(1);
+    const [written] = await gateway.database.prisma.$queryRawUnsafe<{ rows: bigint; calls: bigint; failures: bigint; fast: bigint; slow: bigint }[]>(
+      `SELECT count(*) AS rows, sum(calls) AS calls, sum(failures) AS failures, sum("latencyBuckets"[1]) AS fast, sum("latencyBuckets"[8]) AS slow
+         FROM "ApiCallStat" WHERE "tenantId" = $1::uuid`,
+      tenant.id,
+    );
+    expect(written).toEqual({ rows: 9_999n, calls: 9_999n, failures: 1_000n, fast: 4_999n, slow: 5_000n });
+  });
+
   test('failed calls count as failures', async () => {
     const tenant = await createTenant(gateway);
     await gateway.rest('PUT', `/api/v1/tenants/${tenant.id}/config`, { headers: asOperator(tenant.id), body: { performance: { cache_size_mb: -1 } } });

@@ -123,23 +123,31 @@ export class UsageMeter {
     return new Set(rows ? rows.map((tenant) => tenant.id) : ids);
   }
 
-  /** One statement: each (tenant, hour, endpoint) row gains the batch's counts, histogram element by element. */
+  /**
+   * One statement: each (tenant, hour, endpoint) row gains the batch's counts, histogram element
+   * by element. The batch goes as seven arrays (unnest), not seven parameters a row: a full
+   * buffer (maxKeys rows) would pass PostgreSQL's 65,535 parameters, and the embedded database
+   * failed on far fewer.
+   */
   private async write(batch: CallStat[]) {
-    const params: unknown[] = [];
-    const rows = batch.map((stat) => {
-      const base = params.length;
-      params.push(stat.tenantId, stat.hour, stat.endpoint, stat.calls, stat.failures, stat.latencyMsSum, stat.latencyBuckets);
-      return `(gen_random_uuid(), $${base + 1}::uuid, $${base + 2}::timestamp, $${base + 3}, $${base + 4}::int, $${base + 5}::int, $${base + 6}::float8, $${base + 7}::int[])`;
-    });
     await this.prisma.$executeRawUnsafe(
       `INSERT INTO "ApiCallStat" ("id", "tenantId", "hour", "endpoint", "calls", "failures", "latencyMsSum", "latencyBuckets")
-       VALUES ${rows.join(', ')}
+       SELECT gen_random_uuid(), t.tenant, t.hour, t.endpoint, t.calls, t.failures, t.latency, t.buckets::int[]
+         FROM unnest($1::uuid[], $2::timestamp[], $3::text[], $4::int[], $5::int[], $6::float8[], $7::text[])
+           AS t(tenant, hour, endpoint, calls, failures, latency, buckets)
        ON CONFLICT ("tenantId", "hour", "endpoint") DO UPDATE SET
          "calls" = "ApiCallStat"."calls" + EXCLUDED."calls",
          "failures" = "ApiCallStat"."failures" + EXCLUDED."failures",
          "latencyMsSum" = "ApiCallStat"."latencyMsSum" + EXCLUDED."latencyMsSum",
          "latencyBuckets" = ARRAY(SELECT a + b FROM unnest("ApiCallStat"."latencyBuckets", EXCLUDED."latencyBuckets") AS t(a, b))`,
-      ...params,
+      batch.map((stat) => stat.tenantId),
+      batch.map((stat) => stat.hour),
+      batch.map((stat) => stat.endpoint),
+      batch.map((stat) => stat.calls),
+      batch.map((stat) => stat.failures),
+      batch.map((stat) => stat.latencyMsSum),
+      // Each row's histogram as an array literal: unnest of a two-dimensional array would flatten it.
+      batch.map((stat) => `{${stat.latencyBuckets.join(',')}}`),
     );
   }
 
