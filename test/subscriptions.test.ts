@@ -88,6 +88,26 @@ test('a watcher wakes for its tables and tenants, on a lost feed and on the cloc
   expect(listeners).toHaveLength(0);
 });
 
+test('the subscription clock spreads its watchers over its slices: each beat wakes one slice, each watcher once a round', () => {
+  const clock = new Clock(3);
+  const woken: number[] = [];
+  const stops = Array.from({ length: 7 }, (_, index) => clock.subscribe(() => woken.push(index)));
+  const beats: number[][] = [];
+  for (let beat = 0; beat < 3; beat++) {
+    woken.length = 0;
+    clock.strike();
+    beats.push([...woken]);
+  }
+  // No beat wakes more than its share (7 watchers, 3 slices: at most 3), and the round wakes each watcher once.
+  for (const beat of beats) expect(beat.length).toBeLessThanOrEqual(3);
+  expect(beats.flat().sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  // A watcher that leaves is woken no more; the next round wakes the others once again.
+  stops[0]!();
+  woken.length = 0;
+  for (let beat = 0; beat < 3; beat++) clock.strike();
+  expect(woken.sort()).toEqual([1, 2, 3, 4, 5, 6]);
+});
+
 test('subscription slots: per holder and in all, each given back once', () => {
   const slots = new SubscriptionSlots(2, 3);
   const a1 = slots.take('a');
