@@ -217,8 +217,9 @@ export function createApp({
       : openChangeFeed(database, logger);
   jobs.every({ name: 'change-feed-check', runs: 'each process', everyMs: 1_000, run: async () => changes.check() });
   // Subscriptions re-check their keys on this beat when no change wakes them (an expiry announces nothing).
-  const subscriptionClock = new Clock();
-  jobs.every({ name: 'subscription-recheck', runs: 'each process', everyMs: 30_000, run: async () => subscriptionClock.strike() });
+  // Each open subscription re-checks its key every 30 s: a thirtieth of them each second, not all of them at once.
+  const subscriptionClock = new Clock(30);
+  jobs.every({ name: 'subscription-recheck', runs: 'each process', everyMs: 1_000, run: async () => subscriptionClock.strike() });
   backups.jobs = { kick: () => jobs.wake(backupJobKind) };
   const rollouts = { kick: () => jobs.wake(schemaRolloutKind) };
   const started = jobs.start();

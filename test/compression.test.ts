@@ -118,6 +118,22 @@ describe('answers', () => {
     expect(again.status).toBe(304);
   });
 
+  test('HEAD on a REST route reports the headers GET sends with the same Accept-Encoding: its coding, its length, no body', async () => {
+    const path = `/api/v1/tenants/${tenantId}/config`;
+    for (const acceptEncoding of ['br', 'gzip', 'identity']) {
+      const get = await call(path, { 'accept-encoding': acceptEncoding });
+      const sent = Buffer.from(await get.arrayBuffer());
+      const head = await call(path, { 'accept-encoding': acceptEncoding }, { method: 'HEAD' });
+      expect(head.status, acceptEncoding).toBe(200);
+      expect(head.headers.get('content-encoding'), acceptEncoding).toBe(get.headers.get('content-encoding'));
+      expect(head.headers.get('content-length'), acceptEncoding).toBe(String(sent.byteLength));
+      expect(head.headers.get('content-length'), acceptEncoding).toBe(get.headers.get('content-length'));
+      expect(head.headers.get('vary'), acceptEncoding).toBe(get.headers.get('vary'));
+      expect(head.headers.get('etag'), acceptEncoding).toBe(get.headers.get('etag'));
+      expect((await head.arrayBuffer()).byteLength, acceptEncoding).toBe(0);
+    }
+  });
+
   test("a tenant route's upstream answer is passed on as the upstream coded it, never recompressed", async () => {
     const routed = await call('/gw/items', { 'x-tenant-id': tenantId, 'accept-encoding': 'br' });
     expect(routed.status).toBe(200);

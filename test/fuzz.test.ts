@@ -262,12 +262,15 @@ const queryRoutes: [string, string[]][] = [
   ['/tenants/{id}/logs', ['limit', 'offset', 'type', 'search', 'source', 'since']],
   ['/tenants/{id}/logs/stats', ['since']],
   ['/tenants/{id}/metrics', ['since']],
+  // Control Core's tenant context: ?tenant_id on a tenant-scoped read.
+  ['/api/v1/policies', ['tenant_id']],
 ];
 const queryValue = fc.oneof(
   fc.string(),
   nasty,
   fc.integer().map(String),
   fc.constantFrom('error', 'slow', 'api', 'proxy', '1h', '30d', '1000', '1001', '-1', '1e3', '%', '_'),
+  fc.string({ minLength: 65, maxLength: 400 }),
 );
 /** encodeURIComponent; a string with a lone surrogate (which it refuses) goes as that surrogate's raw UTF-8 bytes. */
 function encode(value: string) {
@@ -367,6 +370,11 @@ test(`generated bodies to every mutating REST route and GraphQL mutation: no 5xx
       const { status, body } = await send(call);
       expect(status, JSON.stringify({ call, body })).toBeLessThan(500);
       expect(JSON.stringify(body), JSON.stringify(call)).not.toMatch(/"INTERNAL"|internal_error/);
+      // A ?tenant_id longer than any tenant reference is refused naming it, never looked up nor echoed.
+      const tenantId =
+        call.kind === 'rest' && call.path.startsWith('/api/v1/') ? new URL(call.path, 'http://gateway.test').searchParams.get('tenant_id') : null;
+      if (tenantId !== null && tenantId.length > 64)
+        expect({ status, body }, JSON.stringify(call)).toMatchObject({ status: 400, body: { field: 'tenant_id' } });
     }),
     { numRuns: runs, seed, endOnFailure: true },
   );

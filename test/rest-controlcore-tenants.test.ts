@@ -213,6 +213,21 @@ describe('GET /tenants/{tenant_id}', () => {
     const agreeing = await gateway.rest('GET', `/api/v1/tenants/${first.id}?tenant_id=${first.id}`, { headers: { ...admin, 'x-tenant-id': first.id } });
     expect(agreeing.status).toBe(200);
   });
+
+  test('a ?tenant_id longer than any tenant reference (64 characters) is the documented 400 naming the field and the rule, echoed nowhere', async () => {
+    const tenant = await controlCoreTenant();
+    for (const path of [`/api/v1/tenants/${tenant.id}`, '/api/v1/policies']) {
+      const response = await gateway.rest('GET', `${path}?tenant_id=${'x'.repeat(10_000)}`, { headers: admin });
+      expect(response.status, path).toBe(400);
+      expect(response.body).toEqual({
+        error: 'validation_error',
+        message: 'tenant_id must be at most 64 characters',
+        field: 'tenant_id',
+        tenant_id: path.includes(tenant.id) ? tenant.id : null,
+      });
+    }
+    expect((await gateway.rest('GET', `/api/v1/policies?tenant_id=${tenant.id}`, { headers: admin })).status).toBe(200);
+  });
 });
 
 describe('PUT /tenants/{tenant_id}', () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SubscriptionSlots } from '../src/graphql/subscription-slots.js';
 import { Clock, watchChanges } from '../src/kernel/change-watch.js';
 import { createKey, createTenant } from './support/fixtures.js';
-import { freshPostgresDatabase, startGateway, type TestGateway } from './support/gateway.js';
+import { freshPostgresDatabase, startGateway, type TestGateway, testRateLimits } from './support/gateway.js';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
 
 // Issue 30, item 6: subscriptions over SSE (GraphQL over SSE, distinct connections), fed by the
@@ -86,6 +86,26 @@ test('a watcher wakes for its tables and tenants, on a lost feed and on the cloc
   aborted.abort();
   expect(await last).toEqual({ value: undefined, done: true });
   expect(listeners).toHaveLength(0);
+});
+
+test('the subscription clock spreads its watchers over its slices: each beat wakes one slice, each watcher once a round', () => {
+  const clock = new Clock(3);
+  const woken: number[] = [];
+  const stops = Array.from({ length: 7 }, (_, index) => clock.subscribe(() => woken.push(index)));
+  const beats: number[][] = [];
+  for (let beat = 0; beat < 3; beat++) {
+    woken.length = 0;
+    clock.strike();
+    beats.push([...woken]);
+  }
+  // No beat wakes more than its share (7 watchers, 3 slices: at most 3), and the round wakes each watcher once.
+  for (const beat of beats) expect(beat.length).toBeLessThanOrEqual(3);
+  expect(beats.flat().sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  // A watcher that leaves is woken no more; the next round wakes the others once again.
+  stops[0]!();
+  woken.length = 0;
+  for (let beat = 0; beat < 3; beat++) clock.strike();
+  expect(woken.sort()).toEqual([1, 2, 3, 4, 5, 6]);
 });
 
 test('subscription slots: per holder and in all, each given back once', () => {
@@ -178,6 +198,80 @@ describe('on one gateway', () => {
       await subscribe(local, 'http://gateway.test', scopeless, `subscription { tenantConfigChanged(tenant: "${tenant.id}") { version } }`),
     );
     expect((await forbidden.next()).data.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('a subscription is an operation like any other: tier quota, metering, metrics', () => {
+  let gateway: TestGateway;
+  const local = (request: Request) => gateway.app.fetch(request);
+  beforeAll(async () => {
+    gateway = await startGateway({
+      rateLimits: { ...testRateLimits, tierPerMinute: { ...testRateLimits.tierPerMinute, FREE: 3 } },
+      // The test flushes the meter itself.
+      env: { USAGE_FLUSH_INTERVAL_MS: 300_000 },
+    });
+  });
+  afterAll(() => gateway.close());
+
+  /** The count of a labelled sample of /metrics (0 when absent). */
+  async function sample(name: string, labels: string): Promise<number> {
+    const text = await (await local(new Request('http://gateway.test/metrics'))).text();
+    const line = text.split('\n').find((each) => each.startsWith(`${name}{${labels}} `));
+    return line ? Number(line.split(' ').at(-1)) : 0;
+  }
+  const graphqlOk = () => sample('gateway_graphql_operation_duration_seconds_count', 'operation="graphql",outcome="ok"');
+  const graphqlError = () => sample('gateway_graphql_operation_duration_seconds_count', 'operation="graphql",outcome="error"');
+  const rateLimited = () => sample('gateway_errors_total', 'code="RATE_LIMITED"');
+
+  test("opening one spends one of the key's calls a minute, is metered as one call and observed as one operation; at the quota it is refused RATE_LIMITED as a query is", async () => {
+    const tenant = await createTenant(gateway, { tier: 'FREE' });
+    const key = (await createKey(gateway, { scopes: ['TENANTS_READ'], tenant: tenant.id })).secret;
+    await gateway.app.changes.barrier();
+    const watch = `subscription Watch { tenantStateChanged(tenant: "${tenant.id}") { state } }`;
+    const okBefore = await graphqlOk();
+    const opened = await subscribe(local, 'http://gateway.test', key, watch);
+    expect(opened.status).toBe(200);
+    expect(await graphqlOk()).toBe(okBefore + 1);
+    // The subscription was the first of 3 calls this minute: two queries pass, the third is refused.
+    const query = `{ tenant(id: "${tenant.id}") { id } }`;
+    for (let index = 0; index < 2; index++) expect((await gateway.graphql(query, {}, key)).errors).toBeUndefined();
+    const refusedQuery = await gateway.graphql(query, {}, key);
+    expect(refusedQuery.errors![0]!.extensions).toMatchObject({ code: 'RATE_LIMITED', policy: 'tier-free', limit: 3 });
+
+    const [errorsBefore, limitedBefore] = [await graphqlError(), await rateLimited()];
+    const refused = await events(await subscribe(local, 'http://gateway.test', key, watch)).next();
+    expect(refused.event).toBe('next');
+    expect(refused.data.data ?? null).toBeNull();
+    expect(refused.data.errors).toHaveLength(1);
+    expect(refused.data.errors[0].message).toBe(refusedQuery.errors![0]!.message);
+    expect(refused.data.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', policy: 'tier-free', limit: 3, windowSeconds: 60 });
+    expect([await graphqlError(), await rateLimited()]).toEqual([errorsBefore + 1, limitedBefore + 1]);
+
+    await events(opened).cancel();
+    await gateway.app.meter.flush();
+    // One call for the subscription that opened, whatever it sent since; none for the one refused at the quota, as for an executed query.
+    const rows = await gateway.database.prisma.apiCallStat.findMany({ where: { tenantId: tenant.id, endpoint: 'graphql Watch' } });
+    expect(rows.map((row) => [row.endpoint, row.calls, row.failures])).toEqual([['graphql Watch', 1, 0]]);
+  });
+
+  test("an operator's subscription is metered to the tenant it watches; one refused before it starts counts a failure", async () => {
+    const tenant = await createTenant(gateway, { tier: 'FREE' });
+    const opened = await subscribe(
+      local,
+      'http://gateway.test',
+      gateway.adminKey,
+      `subscription Follow { tenantStateChanged(tenant: "${tenant.slug}") { state } }`,
+    );
+    expect(opened.status).toBe(200);
+    const scopeless = (await createKey(gateway, { scopes: ['CONFIG_READ'], tenant: tenant.id })).secret;
+    const forbidden = await events(
+      await subscribe(local, 'http://gateway.test', scopeless, `subscription Follow { tenantStateChanged(tenant: "${tenant.id}") { state } }`),
+    ).next();
+    expect(forbidden.data.errors[0].extensions.code).toBe('FORBIDDEN');
+    await events(opened).cancel();
+    await gateway.app.meter.flush();
+    const [row] = await gateway.database.prisma.apiCallStat.findMany({ where: { tenantId: tenant.id, endpoint: 'graphql Follow' } });
+    expect(row).toMatchObject({ calls: 2, failures: 1 });
   });
 });
 

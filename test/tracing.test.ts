@@ -1,10 +1,13 @@
 import { once } from 'node:events';
 import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { trace } from '@opentelemetry/api';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readEnvironment } from '../src/env.js';
+import { createJobs } from '../src/jobs/jobs.js';
+import { enqueueJob } from '../src/jobs/queue.js';
+import { createLogger } from '../src/lib/logger.js';
 import { tracingOn } from '../src/lib/tracing.js';
 import { startTracing, type Tracing, tracingWanted } from '../src/telemetry/start-tracing.js';
 import { createKey, createTenant, signupAccount } from './support/fixtures.js';
@@ -165,6 +168,57 @@ describe('with tracing on', () => {
     const said = JSON.stringify(exporter.getFinishedSpans().map((span) => [span.name, span.attributes, span.events]));
     for (const secret of [secretValue, key.secret, gateway.adminKey]) expect(said).not.toContain(secret);
     expect(said).not.toMatch(/bearer /i);
+  });
+
+  test("a failed job's span is an error, with the exception recorded", async () => {
+    exporter.reset();
+    const kind = `traced-failure-${Date.now()}`;
+    const jobs = createJobs(gateway.database, createLogger('silent'), { pollMs: 100 });
+    jobs.handle({
+      kind,
+      leaseMs: 10_000,
+      maxAttempts: 1,
+      async run() {
+        throw new Error('the receiver answered 503');
+      },
+    });
+    await jobs.start();
+    try {
+      await enqueueJob(gateway.database.prisma, { kind });
+      jobs.wake(kind);
+      await expect.poll(() => named(exporter.getFinishedSpans(), `job ${kind}`).length, { timeout: 10_000 }).toBe(1);
+    } finally {
+      await jobs.stop();
+    }
+    const [span] = named(exporter.getFinishedSpans(), `job ${kind}`);
+    expect(span!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'the receiver answered 503' });
+    expect(span!.events.map((event) => [event.name, event.attributes?.['exception.message']])).toEqual([['exception', 'the receiver answered 503']]);
+  });
+
+  test("an event stream's span lasts as long as the stream: open while it streams, ended when the caller closes it", async () => {
+    exporter.reset();
+    const tenant = await createTenant(gateway, {});
+    await gateway.app.changes.barrier();
+    const answer = await gateway.app.fetch(
+      new Request('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${gateway.adminKey}`, traceparent: callerParent, 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query: `subscription Watch { tenantStateChanged(tenant: "${tenant.id}") { state } }` }),
+      }),
+      {},
+    );
+    expect(answer.headers.get('content-type')).toContain('text/event-stream');
+    const reader = answer.body!.getReader();
+    await reader.read();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(named(inTrace(), 'POST /graphql')).toEqual([]);
+    const closedAt = Date.now();
+    await reader.cancel();
+    await expect.poll(() => named(inTrace(), 'POST /graphql').length, { timeout: 5_000 }).toBe(1);
+    const [server] = named(inTrace(), 'POST /graphql');
+    const endedAt = server!.endTime[0] * 1000 + server!.endTime[1] / 1e6;
+    expect(endedAt).toBeGreaterThanOrEqual(closedAt - 1);
+    expect(server!.attributes).toMatchObject({ 'http.response.status_code': 200, 'graphql.operation.name': 'Watch' });
   });
 
   test("a TenantsDB query: the transaction and the statement are spans of the caller's trace, with its command and never its text", async () => {

@@ -4,6 +4,7 @@ import { DomainError, UnauthenticatedError } from '../lib/errors.js';
 import type { Principal } from '../kernel/principal.js';
 import type { GraphQLContext } from './context.js';
 import { domainGraphQLError } from './errors.js';
+import { onEveryOperation } from './every-operation.js';
 
 export type Quotas = {
   tenant: (tenant: { id: string; slug?: string }, tier: NonNullable<Principal['tenantTier']>, ownPerMinute?: number) => Promise<void>;
@@ -29,27 +30,26 @@ export function countQuota(principal: Principal, quotas: Quotas): Promise<void> 
  * the schema, and each field still demands its scope.
  */
 export function useAuthGuard(quotas: Quotas): Plugin<GraphQLContext> {
-  return {
-    async onExecute({ args, setResultAndStopExecution }) {
-      const ctx = args.contextValue;
-      const { principal } = ctx;
-      if (principal) {
-        if (ctx.quotaCounted) return;
-        const counting = countQuota(principal, quotas);
-        if (!counting) return;
-        ctx.quotaCounted = true;
-        try {
-          await counting;
-        } catch (error) {
-          if (!(error instanceof DomainError)) throw error;
-          setResultAndStopExecution({ errors: [domainGraphQLError(error)] });
-        }
-        return;
+  // Subscriptions too: opening one is a request like any other.
+  return onEveryOperation<GraphQLContext>(async (args, stop): Promise<undefined> => {
+    const ctx = args.contextValue;
+    const { principal } = ctx;
+    if (principal) {
+      if (ctx.quotaCounted) return;
+      const counting = countQuota(principal, quotas);
+      if (!counting) return;
+      ctx.quotaCounted = true;
+      try {
+        await counting;
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        stop({ errors: [domainGraphQLError(error)] });
       }
-      if (ctx.authFailure || (ctx.production && !ctx.publicRoute)) {
-        const error: GraphQLError = domainGraphQLError(new UnauthenticatedError(ctx.authFailure));
-        setResultAndStopExecution({ errors: [error] });
-      }
-    },
-  };
+      return;
+    }
+    if (ctx.authFailure || (ctx.production && !ctx.publicRoute)) {
+      const error: GraphQLError = domainGraphQLError(new UnauthenticatedError(ctx.authFailure));
+      stop({ errors: [error] });
+    }
+  });
 }

@@ -28,7 +28,7 @@ export type GraphQLContext = Actor &
     tenantRoutesPrefix: string;
     /** Committed changes of every replica: what subscriptions wake on. */
     changes?: ChangeSource;
-    /** Beats every 30 s: when a quiet subscription checks its key again. */
+    /** Wakes each quiet subscription every 30 s (a thirtieth of them each second): when it checks its key again. */
     subscriptionClock?: Clock;
     /** Open subscriptions per key and in all (SUBSCRIPTIONS_PER_KEY, SUBSCRIPTIONS_MAX). */
     subscriptionSlots?: SubscriptionSlots;

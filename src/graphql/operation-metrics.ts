@@ -2,6 +2,7 @@ import { type DocumentNode, Kind } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { DomainError } from '../lib/errors.js';
 import type { GraphQLContext } from './context.js';
+import { onEveryOperation } from './every-operation.js';
 
 /** The taxonomy code of an error before masking: the domain error it wraps, or the code graphql-js or a plugin gave it. */
 function codeOf(error: { extensions?: Record<string, unknown>; originalError?: unknown }): { code: string; policy?: string } {
@@ -56,25 +57,23 @@ export function useOperationMetrics(observer: OperationObserver): Plugin<GraphQL
         errors.map((error) => String((error.extensions as { code?: unknown } | undefined)?.code ?? 'INTERNAL')),
       );
     },
-    onExecute({ args }) {
+    // A subscription is observed when it opens (or is refused): how long opening took, and its refusal's code.
+    ...onEveryOperation<GraphQLContext>((args) => {
       const started = performance.now();
-      return {
-        onExecuteDone({ result }) {
-          const errors = ('errors' in result ? result.errors : undefined) ?? [];
-          const context = args.contextValue as GraphQLContext & { request?: Request };
-          observer.tenant(context.request, context.meteredTenantId ?? context.principal?.tenantId ?? undefined);
-          // Operation names are the caller's choice: only a REST route's template is a label; every
-          // /graphql execution is one series, so callers cannot grow the metrics without bound.
-          const name = args.contextValue.restRoute ?? 'graphql';
-          observer.operation(name, errors.length ? 'error' : 'ok', (performance.now() - started) / 1000);
-          const codes = errors.map((error) => {
-            const { code, policy } = codeOf(error);
-            observer.error(code, policy);
-            return code;
-          });
-          if (context.request) observer.answered(context.request, operationName(args.operationName) ?? nameIn(args.document), codes);
-        },
+      return ({ errors }) => {
+        const context = args.contextValue as GraphQLContext & { request?: Request };
+        observer.tenant(context.request, context.meteredTenantId ?? context.principal?.tenantId ?? undefined);
+        // Operation names are the caller's choice: only a REST route's template is a label; every
+        // /graphql execution is one series, so callers cannot grow the metrics without bound.
+        const name = args.contextValue.restRoute ?? 'graphql';
+        observer.operation(name, errors.length ? 'error' : 'ok', (performance.now() - started) / 1000);
+        const codes = errors.map((error) => {
+          const { code, policy } = codeOf(error);
+          observer.error(code, policy);
+          return code;
+        });
+        if (context.request) observer.answered(context.request, operationName(args.operationName) ?? nameIn(args.document), codes);
       };
-    },
+    }),
   };
 }

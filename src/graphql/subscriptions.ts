@@ -4,27 +4,36 @@ import { assertKeyStillValid } from '../modules/identity/identity.service.js';
 import type { GraphQLContext } from './context.js';
 
 /**
- * A subscription over the change feed: `read` once to authorize (an error then refuses the
- * subscription before it starts), then again whenever one of `tables` changes for the tenant on
- * any replica, yielding what it reads when `key` of it differs from the last one sent. Before each
- * read the key is checked again: revoked, expired or its tenant deleted, the subscription ends
- * with UNAUTHENTICATED. A change of any key of the tenant (or a global one) wakes that check at
- * once; the subscription clock (every 30 s, src/app.ts) catches an expiry, which announces nothing.
+ * A subscription over the change feed: `read` once to authorize and take a slot before the
+ * subscription opens (an error refuses it as an answer, never as a first event, so the operation
+ * hooks see a refusal as a refusal and an opened stream as an operation that went through), then
+ * again whenever one of `tables` changes for the tenant on any replica, yielding what it reads
+ * when `key` of it differs from the last one sent. Before each read the key is checked again:
+ * revoked, expired or its tenant deleted, the subscription ends with UNAUTHENTICATED. A change of
+ * any key of the tenant (or a global one) wakes that check at once; the subscription clock (every
+ * 30 s, src/app.ts) catches an expiry, which announces nothing.
  */
-export function changesOf<T>(
+export async function changesOf<T>(
   ctx: GraphQLContext,
   options: ChangesOptions<T>,
   read: (tenant: string) => Promise<T>,
   key: (value: T) => string,
-): AsyncIterableIterator<T> {
+): Promise<AsyncIterableIterator<T>> {
+  if (!ctx.changes) throw new DomainError('PRECONDITION_FAILED', 'Subscriptions need the change feed, which this gateway was started without');
+  const first = await read(options.tenant);
+  const release = ctx.subscriptionSlots?.take(ctx.principal?.id ?? 'anonymous') ?? (() => {});
   // An async generator asked to return while it awaits a change would only return at its next
   // yield, which may never come: a closed stream would hold its slot and its listener. Returning
-  // aborts the wait instead, so the generator ends (and gives back what it took) at once.
+  // aborts the wait instead, so the generator ends (and gives back what it took) at once. One never
+  // started runs no `finally`: returning gives the slot back itself.
   const stopped = new AbortController();
-  const stop = () => stopped.abort();
+  const stop = () => {
+    stopped.abort();
+    release();
+  };
   ctx.signal?.addEventListener('abort', stop, { once: true });
-  const inner = watch(ctx, options, read, key, stopped.signal);
-  return {
+  const inner = watch(ctx.changes, ctx, options, first, read, key, stopped.signal, release);
+  const iterator: AsyncIterableIterator<T> = {
     next: () => inner.next(),
     return: (value?: unknown) => {
       stop();
@@ -35,10 +44,9 @@ export function changesOf<T>(
       stop();
       return inner.throw(error);
     },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
+    [Symbol.asyncIterator]: () => iterator,
   };
+  return iterator;
 }
 
 type ChangesOptions<T> = {
@@ -55,25 +63,26 @@ type ChangesOptions<T> = {
 };
 
 async function* watch<T>(
+  changes: NonNullable<GraphQLContext['changes']>,
   ctx: GraphQLContext,
-  { tenant, tenantId, tables, watched = (value) => [tenantId(value)], initial = false, finished = () => false }: ChangesOptions<T>,
+  { tenantId, tables, watched = (value) => [tenantId(value)], initial = false, finished = () => false }: ChangesOptions<T>,
+  first: T,
   read: (tenant: string) => Promise<T>,
   key: (value: T) => string,
   signal: AbortSignal,
+  release: () => void,
 ): AsyncGenerator<T> {
-  if (!ctx.changes) throw new DomainError('PRECONDITION_FAILED', 'Subscriptions need the change feed, which this gateway was started without');
-  let last = await read(tenant);
+  let last = first;
   // Pinned to the tenant's id: a slug deleted and reused later names another tenant.
   const id = tenantId(last);
   const own = ctx.principal?.tenantId ? [ctx.principal.tenantId] : [];
   const tenants = new Set([...watched(last), ...own]);
-  const release = ctx.subscriptionSlots?.take(ctx.principal?.id ?? 'anonymous');
   try {
     if (initial) {
       yield last;
       if (finished(last)) return;
     }
-    for await (const wake of watchChanges(ctx.changes, { tables: new Set([...tables, 'ApiKey']), tenants, signal, clock: ctx.subscriptionClock })) {
+    for await (const wake of watchChanges(changes, { tables: new Set([...tables, 'ApiKey']), tenants, signal, clock: ctx.subscriptionClock })) {
       await assertKeyStillValid(ctx);
       // The clock only re-checks the key: a read on every beat would spend the tenant's read budget for nothing.
       if (wake === 'tick') continue;
@@ -85,6 +94,6 @@ async function* watch<T>(
       if (finished(next)) return;
     }
   } finally {
-    release?.();
+    release();
   }
 }

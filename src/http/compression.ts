@@ -69,9 +69,18 @@ export function varyOnCoding(headers: Headers): void {
  * carries unchanged, and the conditional reads compare it weakly.
  */
 export async function compressAnswer(request: Request, response: Response, minBytes: number): Promise<Response> {
+  if (request.method !== 'HEAD') return coded(request, response, minBytes);
+  // HEAD reports what GET would send (RFC 9110 §9.3.2): the body is coded as GET's would be, for its length, then left out.
+  const answer = await coded(request, response, minBytes);
+  if (!answer.body) return answer;
+  await answer.body.cancel();
+  return new Response(null, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
+}
+
+async function coded(request: Request, response: Response, minBytes: number): Promise<Response> {
   // The body is not looked at until the answer is to be compressed: asking a Response for its
   // body makes it a stream, which costs more than a small answer's whole handling.
-  if (request.method === 'HEAD' || response.headers.has('content-encoding')) return response;
+  if (response.headers.has('content-encoding')) return response;
   if (response.status < 200 || response.status >= 300 || response.status === 204 || response.status === 206) return response;
   if (!compressible(response.headers.get('content-type'))) return response;
   const length = Number(response.headers.get('content-length') ?? Number.NaN);

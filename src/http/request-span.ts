@@ -1,5 +1,6 @@
 import { context, propagation, type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { inSpan } from '../lib/tracing.js';
+import { ReadableStream, Response } from '@whatwg-node/fetch';
+import { inSpan, type Lasting } from '../lib/tracing.js';
 
 type Serve<S> = (request: Request, server?: S, span?: Span) => Promise<Response>;
 
@@ -23,8 +24,46 @@ export function tracedRequests<S>(serve: Serve<S>): (request: Request, server?: 
         attributes: { 'http.request.method': request.method, 'url.path': new URL(request.url).pathname },
       },
       (span) => serve(request, server, span),
+      untilBodyEnds,
     );
 }
+
+/**
+ * A body that streams (an event stream, a tenant route's upstream answer: no Content-Length) is
+ * the request still being served: its span ends when the body ends or the caller closes it, not
+ * when the response starts. A body of known length is sent at once: the span ends now.
+ */
+const untilBodyEnds: Lasting<Response> = (response, end) => {
+  if (!response.body || response.headers.has('content-length')) {
+    end();
+    return response;
+  }
+  const reader = response.body.getReader();
+  let ended = false;
+  const once = (error?: unknown) => {
+    if (ended) return;
+    ended = true;
+    end(error);
+  };
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (!done) return controller.enqueue(value);
+        controller.close();
+        once();
+      } catch (error) {
+        controller.error(error);
+        once(error);
+      }
+    },
+    async cancel(reason) {
+      once();
+      await reader.cancel(reason);
+    },
+  });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+};
 
 /**
  * Names the span after the route that answered (`GET /api/v1/tenants/{id}/config`), with the

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
-import { inSpan, SpanKind, traceContextFrom } from '../lib/tracing.js';
+import { inSpan, type Span, SpanKind, spanFailed, traceContextFrom } from '../lib/tracing.js';
 import { type JobHandler, yieldToEventLoop } from './handler.js';
 import { claimJob, failJob, type Job, leaseOf, type QueueClient, releaseJob, takeOverLeases } from './queue.js';
 import type { WakeUps } from './wake-ups.js';
@@ -212,13 +212,16 @@ export class JobRunner {
         parent: traceContextFrom({ traceparent: job.traceparent }),
         attributes: { 'job.kind': job.kind, 'job.id': job.id, 'job.attempt': job.attempts },
       },
-      () => this.runClaimed(handler, job),
+      (span) => this.runClaimed(handler, job, span),
     );
   }
 
-  private async runClaimed(handler: JobHandler, job: Job): Promise<void> {
+  /** A failure is recorded here rather than thrown: `span` is marked failed with it, or it would end as a success. */
+  private async runClaimed(handler: JobHandler, job: Job, span?: Span): Promise<void> {
     if (handler.maxAttempts != null && job.attempts > handler.maxAttempts) {
-      await this.fail(handler, job, new Error('the process running its last attempt stopped'), true);
+      const stopped = new Error('the process running its last attempt stopped');
+      spanFailed(span, stopped);
+      await this.fail(handler, job, stopped, true);
       return;
     }
     const lease = leaseOf(this.prisma, job, handler.leaseMs);
@@ -236,6 +239,7 @@ export class JobRunner {
       const again = outcome ? outcome.again : undefined;
       if ((await this.prisma.$transaction((tx) => lease.end(tx, again))) && again) this.wake(job.kind, again);
     } catch (error) {
+      spanFailed(span, error);
       if (lease.ended) {
         // The handler ended the job failed with its domain record, then threw for the log.
         this.logger.warn('a job failed', { kind: job.kind, job: job.id, ...describe(error) });

@@ -5,19 +5,31 @@ type HeardChange = { table: string; tenant: string; op: string };
 export type ChangeSource = { subscribe(listener: { heard(change: HeardChange): void; lost(): void }): () => void };
 
 /**
- * A beat every watcher hears (each process's periodic task, in src/jobs/, strikes it): what a
- * long-lived watcher re-checks on when no change comes, without a timer of its own.
+ * A beat that wakes watchers (each process's periodic task, in src/jobs/, strikes it): what a
+ * long-lived watcher re-checks on when no change comes, without a timer of its own. Watchers are
+ * spread over `slices`, each beat waking one slice in turn, so a round of `slices` beats wakes each
+ * watcher once and no beat wakes them all at once (thousands of subscriptions re-checking their
+ * keys in the same instant).
  */
 export class Clock {
-  readonly #listeners = new Set<() => void>();
+  readonly #slices: Set<() => void>[];
+  #next = 0;
 
+  constructor(slices = 1) {
+    this.#slices = Array.from({ length: Math.max(1, Math.floor(slices)) }, () => new Set());
+  }
+
+  /** Joins the smallest slice, so the slices stay even as watchers come and go. */
   subscribe(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    const slice = this.#slices.reduce((smallest, each) => (each.size < smallest.size ? each : smallest));
+    slice.add(listener);
+    return () => slice.delete(listener);
   }
 
   strike(): void {
-    for (const listener of this.#listeners) listener();
+    const slice = this.#slices[this.#next]!;
+    this.#next = (this.#next + 1) % this.#slices.length;
+    for (const listener of slice) listener();
   }
 }
 

@@ -8,6 +8,9 @@ import { type Actor, type Principal, requireScope, type Scope, type TenantStandi
 export const everyTenant = '*';
 export const uncacheable = '!';
 
+/** The longest a tenant reference can be: a slug (2 to 64 characters) or a UUID (36). A longer one names no tenant. */
+export const maxTenantRefLength = 64;
+
 export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The tenants a principal may see: anything outside this is, to them, a tenant that does not exist. */

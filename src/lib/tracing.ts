@@ -1,6 +1,7 @@
 import { type Attributes, type Context, context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 
 export { SpanKind };
+export type { Span };
 
 /**
  * The gateway's tracer while tracing is on (src/telemetry/start-tracing.ts sets it), undefined
@@ -23,24 +24,50 @@ type SpanOptions = { kind?: SpanKind; attributes?: Attributes; parent?: Context 
  * Runs `work` in a span that is the active one while it runs, ended when it settles, its status an
  * error when it throws. Attributes never carry a secret: callers pass names, ids and statuses.
  */
-export function inSpan<T>(name: string, options: SpanOptions, work: (span?: Span) => Promise<T>): Promise<T> {
+export function inSpan<T>(name: string, options: SpanOptions, work: (span?: Span) => Promise<T>, lasting?: Lasting<T>): Promise<T> {
   if (!tracer) return work();
   return tracer.startActiveSpan(
     name,
     { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes },
     options.parent ?? context.active(),
     async (span) => {
+      let result: T;
       try {
-        return await work(span);
+        result = await work(span);
       } catch (error) {
-        span.recordException(error as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
-        throw error;
-      } finally {
+        spanFailed(span, error);
         span.end();
+        throw error;
       }
+      if (!lasting) {
+        span.end();
+        return result;
+      }
+      return lasting(result, (error) => {
+        if (error !== undefined) spanFailed(span, error);
+        span.end();
+      });
     },
   );
+}
+
+/**
+ * For work whose result outlives its promise (a response whose body still streams): gets the
+ * result and what ends the span (with the error that cut it short, if one did), and answers the
+ * result to give back, having ended the span or arranged for it to end.
+ */
+export type Lasting<T> = (result: T, end: (error?: unknown) => void) => T;
+
+/**
+ * Marks a span failed: status ERROR with the error's message, and the exception recorded. For work
+ * that catches its own failure (a job whose failure is recorded, not thrown), which `inSpan` alone
+ * would end as a success. Nothing when `span` is undefined (tracing off).
+ */
+export function spanFailed(span: Span | undefined, error: unknown): void {
+  if (!span) return;
+  const failure = error instanceof Error ? error : new Error(String(error));
+  span.recordException(failure);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
 }
 
 /** Adds the active trace's `traceparent` (and `tracestate`) to headers of an outgoing request; nothing when tracing is off. */

@@ -22,12 +22,12 @@ import { assertProjectQuotas } from '../quotas/quotas.js';
 import { assertPlanAllows, assertWithinProjectPlan, documentLimitFields, planFields, tierLimits } from '../../kernel/plans.js';
 import { tenantsByDefaultDomain } from '../tenants/tenant-hosts.js';
 import { foldSettings, limits, mergeSettings } from '../tenants/tenant-settings.js';
-import { assertLive, assertNotTenantsOwnAct, reachableTenants, resolveTenant, uuidPattern } from '../../kernel/tenant-access.js';
+import { assertLive, assertNotTenantsOwnAct, maxTenantRefLength, reachableTenants, resolveTenant, uuidPattern } from '../../kernel/tenant-access.js';
 
 const slug = z
   .string()
-  .min(2, { error: 'slug must be 2 to 64 characters' })
-  .max(64, { error: 'slug must be 2 to 64 characters' })
+  .min(2, { error: `slug must be 2 to ${maxTenantRefLength} characters` })
+  .max(maxTenantRefLength, { error: `slug must be 2 to ${maxTenantRefLength} characters` })
   .regex(/^[a-z0-9][a-z0-9_-]*$/, {
     error: 'slug may contain only lowercase letters, digits, underscores and hyphens, starting with a letter or digit',
   })

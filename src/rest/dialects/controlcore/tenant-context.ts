@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { maxTenantRefLength } from '../../../kernel/tenant-access.js';
 import type { RestRequest } from '../../types.js';
 
 /** The request's tenant context as the GraphQL `TenantContextInput`: the tenant service decides what it names. */
@@ -31,8 +32,10 @@ export const tenantScoped = {
     },
   ],
   query: z.object({
+    // Bounded like every other input: a longer value names no tenant, and would be echoed back in full.
     tenant_id: z
       .string()
+      .max(maxTenantRefLength, { error: `tenant_id must be at most ${maxTenantRefLength} characters` })
       .optional()
       .describe('The tenant (id or UUID), when neither the path nor X-Tenant-ID names it; naming another tenant than they do is 400'),
   }),
