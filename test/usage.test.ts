@@ -53,7 +53,8 @@ describe('metering', () => {
     const tenant = await createTenant(gateway);
     const rows = 9_999;
     const hour = new Date(Date.UTC(2026, 0, 1));
-    // Distinct endpoints keep the buffer below its own flush threshold until the last one.
+    // An empty buffer first: distinct endpoints then keep it below its own flush threshold (10,000 keys).
+    await gateway.app.meter.flush();
     for (let index = 0; index < rows; index++) {
       gateway.app.meter.record({ tenantId: tenant.id, endpoint: `GET /bulk/${index}`, ok: index % 10 !== 0, latencyMs: index % 2 ? 3 : 700, at: hour });
     }
