@@ -63,7 +63,7 @@ export async function recordDemoUsage(
       const routeCalls = Math.round(calls * endpoints[1]!.share);
       meter.add({ tenantId: tenant.id, ...routeResources.bandwidth, amount: Math.round(routeCalls * (1_500 + 3_000 * draw())), at });
       meter.add({ tenantId: tenant.id, ...routeResources.llm, amount: Math.round(routeCalls * (80 + 400 * draw())), at });
-      // A day at a time: the meter writes its whole buffer in one statement, and PGlite refuses thousands of rows in one.
+      // A day at a time: the seed's progress is written as it goes, in flushes of a few hundred rows.
       if (hoursAgo % 24 === 0) await meter.flush();
     }
     recorded.push(tenant.slug);
