@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { GraphQLContext } from '../src/graphql/context.js';
 import { SubscriptionSlots } from '../src/graphql/subscription-slots.js';
+import { changesOf } from '../src/graphql/subscriptions.js';
 import { Clock, watchChanges } from '../src/kernel/change-watch.js';
 import { createKey, createTenant } from './support/fixtures.js';
 import { freshPostgresDatabase, startGateway, type TestGateway, testRateLimits } from './support/gateway.js';
@@ -120,6 +122,20 @@ test('subscription slots: per holder and in all, each given back once', () => {
   expect(slots.total).toBe(2);
   slots.take('c');
   expect(() => slots.take('a')).toThrow(/most open/);
+});
+
+test('a caller gone during the first read gives its slot back: the stream is never pulled, and its signal fires no more', async () => {
+  const slots = new SubscriptionSlots(1, 10);
+  const leaving = new AbortController();
+  const ctx = { changes: {}, signal: leaving.signal, subscriptionSlots: slots, principal: { id: 'key-1' } } as unknown as GraphQLContext;
+  const read = async () => {
+    // The caller leaves while the first read (the authorization) is under way.
+    leaving.abort();
+    return { id: 'tenant-1' };
+  };
+  await changesOf(ctx, { tenant: 'tenant-1', tenantId: (value) => value.id, tables: ['Tenant'] }, read, (value) => value.id);
+  expect(slots.total).toBe(0);
+  expect(() => slots.take('key-1')).not.toThrow();
 });
 
 describe('on one gateway', () => {

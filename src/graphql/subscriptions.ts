@@ -32,6 +32,9 @@ export async function changesOf<T>(
     release();
   };
   ctx.signal?.addEventListener('abort', stop, { once: true });
+  // A caller gone during the first read is never told again (an aborted signal fires no more) and
+  // its stream is never pulled: the slot goes back now.
+  if (ctx.signal?.aborted) stop();
   const inner = watch(ctx.changes, ctx, options, first, read, key, stopped.signal, release);
   const iterator: AsyncIterableIterator<T> = {
     next: () => inner.next(),
