@@ -1,16 +1,7 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 
-let last: { text: string; digest: Buffer } | undefined;
-
-/**
- * A secret's SHA-256 digest. A request's credential is digested more than once (the address
- * limiter's operator check, the principal cache's key): the latest one is remembered, a single
- * entry, so no more credentials stay in memory than the requests in flight hold.
- */
-export function secretDigest(text: string): Buffer {
-  if (last?.text !== text) last = { text, digest: hash('sha256', text, 'buffer') };
-  return last.digest;
-}
+/** A secret's SHA-256 digest (one-shot: no Hash object per call). */
+export const secretDigest = (text: string): Buffer => hash('sha256', text, 'buffer');
 const digest = secretDigest;
 
 /** Whether two secrets are equal, compared in constant time through their SHA-256 digests (any lengths). */
