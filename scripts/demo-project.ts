@@ -44,7 +44,9 @@ const demo: DemoTenant[] = [
     },
     features: { ml_features: true, scim_provisioning: true },
     limits: [
-      { resource: 'llm', metric: 'tokens', period: 'MONTH', limit: 2_000_000 },
+      // Above what the demo usage reaches by a month's end (about 4 million tokens): a seed late in
+      // a month must not leave acme's LLM routes refused by its own blocking limit.
+      { resource: 'llm', metric: 'tokens', period: 'MONTH', limit: 6_000_000 },
       { resource: 'bandwidth', metric: 'bytes', period: 'DAY', limit: 4_000_000, gateAction: 'WARN' },
     ],
   },
@@ -105,7 +107,11 @@ export async function loadDemoProject(prisma: Database['prisma'], backupS3Bucket
     if (suspend) await transitionTenant(actor, tenant.id, 'suspend');
     log(`  ${input.slug}: ${input.tier}, ${tenant.region}${suspend ? ', suspended' : ''}`);
   }
-  const tenants = await prisma.tenant.findMany({ where: { slug: { in: demo.map((tenant) => tenant.slug!) } }, orderBy: { slug: 'asc' } });
+  // The demo project's own tenants only: a tenant of that name elsewhere never gets made-up usage.
+  const tenants = await prisma.tenant.findMany({
+    where: { projectId: project.id, slug: { in: demo.map((tenant) => tenant.slug!) } },
+    orderBy: { slug: 'asc' },
+  });
   const recorded = await recordDemoUsage(prisma, tenants, createLogger('warn'));
   if (recorded.length) log(`  usage of the last ${demoUsageDays} days (API calls, LLM tokens, bandwidth) recorded for ${recorded.join(', ')}`);
   return project;
