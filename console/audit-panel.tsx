@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { graphql } from './api.js';
 import type { TenantSummary } from './tenant-page.js';
 import { useLoad } from './use-load.js';
+import { ErrorMessage } from './messages.js';
 
 type Change = { path: string; before?: unknown; after?: unknown };
 type AuditEvent = { id: string; action: string; actor: string; target: string; createdAt: string; changes: Change[] };
@@ -65,11 +66,7 @@ export function AuditPanel({ apiKey, tenant }: { apiKey: string; tenant: TenantS
         </label>
         <button type="submit">Filter</button>
       </form>
-      {loaded.error && (
-        <p class="error" role="alert">
-          {loaded.error}
-        </p>
-      )}
+      <ErrorMessage text={loaded.error} />
       {!events && !loaded.error && <p aria-live="polite">Loading the audit trail…</p>}
       {events?.length === 0 && <p class="muted">No event matches.</p>}
       {events && events.length > 0 && (

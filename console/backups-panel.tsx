@@ -3,6 +3,7 @@ import { graphql } from './api.js';
 import { Confirm } from './confirm.js';
 import type { TenantSummary } from './tenant-page.js';
 import { messageOf, useLoad } from './use-load.js';
+import { ErrorMessage, Notice } from './messages.js';
 
 type Backup = {
   id: string;
@@ -129,21 +130,9 @@ export function BackupsPanel({ apiKey, tenant, canWrite, onRestored }: { apiKey:
           </button>
         )}
       </div>
-      {backups.error && (
-        <p class="error" role="alert">
-          {backups.error}
-        </p>
-      )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-      {notice && (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      )}
+      <ErrorMessage text={backups.error} />
+      <ErrorMessage text={error} />
+      <Notice text={notice} />
       {jobId && (
         <div class="job" role="status" aria-live="polite">
           <label for="restore-progress">

@@ -4,6 +4,7 @@ import { graphql } from './api.js';
 import { Confirm } from './confirm.js';
 import type { TenantSummary } from './tenant-page.js';
 import { messageOf, useLoad } from './use-load.js';
+import { ErrorMessage, Notice } from './messages.js';
 
 type Revision = { version: number; principal: string; createdAt: string; updatedFields: string[]; config: Record<string, unknown> };
 type History = { tenantConfigHistory: { edges: { node: Revision }[] } };
@@ -89,21 +90,9 @@ export function ConfigPanel({ apiKey, tenant, canWrite }: { apiKey: string; tena
   return (
     <section class="card" aria-labelledby="config-title">
       <h2 id="config-title">Configuration {current && <span class="muted">version {current.version}</span>}</h2>
-      {history.error && (
-        <p class="error" role="alert">
-          {history.error}
-        </p>
-      )}
-      {notice && (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorMessage text={history.error} />
+      <Notice text={notice} />
+      <ErrorMessage text={error} />
       <div class="columns">
         <div>
           <h3>Current</h3>

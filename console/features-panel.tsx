@@ -3,6 +3,7 @@ import { graphql } from './api.js';
 import { Confirm } from './confirm.js';
 import type { TenantSummary } from './tenant-page.js';
 import { messageOf, useLoad } from './use-load.js';
+import { ErrorMessage } from './messages.js';
 
 type Feature = { name: string; description: string; enabled: boolean; available: boolean; tierRequired: string };
 type Features = { features: Feature[]; totalEnabled: number; totalAvailable: number };
@@ -45,16 +46,8 @@ export function FeaturesPanel({ apiKey, tenant, canWrite }: { apiKey: string; te
   return (
     <section class="card" aria-labelledby="features-title">
       <h2 id="features-title">Features {shown && <span class="muted count">{`${shown.totalEnabled} of ${shown.totalAvailable} on`}</span>}</h2>
-      {loaded.error && (
-        <p class="error" role="alert">
-          {loaded.error}
-        </p>
-      )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorMessage text={loaded.error} />
+      <ErrorMessage text={error} />
       {!shown && !loaded.error && <p aria-live="polite">Loading features…</p>}
       {shown && (
         <ul class="switches">

@@ -4,6 +4,7 @@ import { Confirm } from './confirm.js';
 import type { Viewer } from './session.js';
 import type { TenantSummary } from './tenant-page.js';
 import { messageOf, useLoad } from './use-load.js';
+import { ErrorMessage } from './messages.js';
 
 type Key = {
   id: string;
@@ -88,11 +89,7 @@ export function KeysPanel({ apiKey, viewer, tenant }: { apiKey: string; viewer: 
   return (
     <section class="card" aria-labelledby="keys-title">
       <h2 id="keys-title">API keys</h2>
-      {keys.error && (
-        <p class="error" role="alert">
-          {keys.error}
-        </p>
-      )}
+      <ErrorMessage text={keys.error} />
       <table class="keys">
         <thead>
           <tr>
@@ -166,11 +163,7 @@ export function KeysPanel({ apiKey, viewer, tenant }: { apiKey: string; viewer: 
           Create key
         </button>
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorMessage text={error} />
       {revoking && (
         <Confirm title="Revoke this key?" action={`Revoke ${revoking.name}`} onConfirm={() => void revoke(revoking)} onCancel={() => setRevoking(undefined)}>
           <p>

@@ -1,6 +1,7 @@
 import { graphql } from './api.js';
 import type { TenantSummary } from './tenant-page.js';
 import { useLoad } from './use-load.js';
+import { ErrorMessage } from './messages.js';
 
 type LimitUsage = {
   resource: string;
@@ -29,11 +30,7 @@ export function LimitsPanel({ apiKey, tenant }: { apiKey: string; tenant: Tenant
   return (
     <section class="card" aria-labelledby="limits-title">
       <h2 id="limits-title">Resource limits</h2>
-      {loaded.error && (
-        <p class="error" role="alert">
-          {loaded.error}
-        </p>
-      )}
+      <ErrorMessage text={loaded.error} />
       {!limits && !loaded.error && <p aria-live="polite">Loading limits…</p>}
       {limits?.length === 0 && <p class="muted">No resource limit is set for {tenant.slug}.</p>}
       {limits && limits.length > 0 && (

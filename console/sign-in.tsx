@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { ErrorMessage } from './messages.js';
 
 /** The key is asked for here and kept in this tab only. */
 export function SignIn({ onSignIn, error }: { onSignIn: (key: string) => Promise<void>; error?: string }) {
@@ -27,11 +28,7 @@ export function SignIn({ onSignIn, error }: { onSignIn: (key: string) => Promise
       <p id="key-note" class="muted">
         Kept in this tab's session storage until you sign out or close it; sent only to this gateway's /graphql.
       </p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorMessage text={error} />
       <button type="submit" class="primary" disabled={busy}>
         {busy ? 'Signing in…' : 'Sign in'}
       </button>

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { graphql } from './api.js';
 import { can, type Viewer } from './session.js';
 import { useLoad } from './use-load.js';
+import { ErrorMessage } from './messages.js';
 
 type TenantRow = { id: string; slug: string; name: string; state: string; tier: string; region: string; createdAt: string };
 type Page = { tenants: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: TenantRow }[] } };
@@ -42,11 +43,7 @@ export function TenantsList({ apiKey, viewer }: { apiKey: string; viewer: Viewer
           <button type="submit">Search</button>
         </form>
       </div>
-      {page.error && (
-        <p class="error" role="alert">
-          {page.error}
-        </p>
-      )}
+      <ErrorMessage text={page.error} />
       {tenants && (
         <>
           <table class="tenants">

@@ -3,6 +3,7 @@ import { graphql } from './api.js';
 import type { TenantSummary } from './tenant-page.js';
 import { type Series, TimeChart } from './usage-chart.js';
 import { useLoad } from './use-load.js';
+import { ErrorMessage } from './messages.js';
 
 type Granularity = 'DAY' | 'WEEK' | 'MONTH';
 type Bucket = { start: string; calls: number; failures: number };
@@ -80,11 +81,7 @@ export function UsagePanel({ apiKey, tenant }: { apiKey: string; tenant: TenantS
           ))}
         </fieldset>
       </div>
-      {usage.error && (
-        <p class="error" role="alert">
-          {usage.error}
-        </p>
-      )}
+      <ErrorMessage text={usage.error} />
       {summary && (
         <dl class="figures">
           <div>

@@ -1,6 +1,7 @@
 import { graphql } from './api.js';
 import type { TenantSummary } from './tenant-page.js';
 import { useLoad } from './use-load.js';
+import { ErrorMessage } from './messages.js';
 
 type Delivery = {
   id: string;
@@ -28,11 +29,7 @@ export function WebhooksPanel({ apiKey, tenant }: { apiKey: string; tenant: Tena
   return (
     <section class="card" aria-labelledby="webhooks-title">
       <h2 id="webhooks-title">Webhook deliveries</h2>
-      {loaded.error && (
-        <p class="error" role="alert">
-          {loaded.error}
-        </p>
-      )}
+      <ErrorMessage text={loaded.error} />
       {!deliveries && !loaded.error && <p aria-live="polite">Loading deliveries…</p>}
       {deliveries?.length === 0 && <p class="muted">No webhook delivery for {tenant.slug} yet.</p>}
       {deliveries && deliveries.length > 0 && (
