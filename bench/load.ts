@@ -24,6 +24,7 @@ const pick = () => {
 const fill = (text: string, id: string) => text.replaceAll('{id}', id).replaceAll('{n}', String(Math.floor(Math.random() * 100_000)));
 
 let non2xx = 0;
+const cpuBefore = process.cpuUsage();
 const result = await autocannon({
   url: spec.url,
   connections: spec.connections,
@@ -42,8 +43,11 @@ const result = await autocannon({
   setupClient: (client) => client.on('response', (status: number) => void (status >= 300 && non2xx++)),
 });
 
+// The generator's own CPU: on a small machine it shares the cores with the server it loads.
+const cpu = process.cpuUsage(cpuBefore);
 process.stdout.write(
   JSON.stringify({
+    generatorCpuMicros: cpu.user + cpu.system,
     requests: result.requests.total,
     rps: result.requests.average,
     p50: result.latency.p50,
