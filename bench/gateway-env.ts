@@ -8,7 +8,8 @@ export const gatewayEnv = (databaseUrl: string, extra: Record<string, string> = 
   HOST: '127.0.0.1',
   DATABASE_URL: databaseUrl,
   GATEWAY_ADMIN_KEY: operatorKey,
-  LOG_LEVEL: 'warn',
+  // The shipped default: the access log's line per request is part of what a request costs.
+  LOG_LEVEL: 'info',
   // The load is requests; scheduled backups of every seeded tenant would be another workload.
   BACKUP_SCHEDULER: 'off',
   SECRETS_KEY: '0'.repeat(64),

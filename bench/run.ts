@@ -63,8 +63,9 @@ type Server = { name: string; url: string; child: ChildProcess; metric: string; 
 async function startProcess(name: string, args: string[], env: Record<string, string>, metric: string): Promise<Server> {
   const spawned = performance.now();
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The last 64 KB of its log, for a failure's message: at info (the default) a line goes out per request.
   let output = '';
-  child.stderr!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output = (output + chunk).slice(-65_536)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), 120_000);
     child.stdout!.on('data', (chunk: Buffer) => {

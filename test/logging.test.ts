@@ -59,6 +59,40 @@ test('credentials and secrets never reach a log line, at any depth the gateway l
   });
 });
 
+test('secrets are censored in arrays, in errors and their causes, below four levels, and whatever their case; other values are written as JSON writes them', () => {
+  const { lines, logger } = capture();
+  class Connection {
+    host = 'db.internal';
+    password = 'class-held-password';
+  }
+  const failure = Object.assign(new Error('upstream refused', { cause: { headers: { Authorization: 'Bearer cause-token' } } }), {
+    request: { headers: { 'X-Api-Key': 'error-field-key' } },
+  });
+  const deep = { a: { b: { c: { d: { e: { f: { token: 'six-levels-down' } } } } } } };
+  const circular: Record<string, unknown> = { name: 'loop' };
+  circular.self = circular;
+  const at = new Date('2026-12-07T18:00:00.000Z');
+  logger.error('failed', { attempts: [{ secret: 'in-an-array' }, 'plain'], error: failure, deep, connection: new Connection(), circular, at, count: 3 });
+  const text = lines.join('\n');
+  for (const value of ['class-held-password', 'cause-token', 'error-field-key', 'six-levels-down', 'in-an-array']) expect(text).not.toContain(value);
+  const line = JSON.parse(lines[0]!);
+  expect(line).toMatchObject({
+    attempts: [{ secret: '[redacted]' }, 'plain'],
+    error: { type: 'Error', message: 'upstream refused', request: { headers: { 'X-Api-Key': '[redacted]' } } },
+    deep: { a: { b: { c: { d: { e: { f: { token: '[redacted]' } } } } } } },
+    connection: { host: 'db.internal', password: '[redacted]' },
+    circular: { name: 'loop', self: '[circular]' },
+    at: '2026-12-07T18:00:00.000Z',
+    count: 3,
+  });
+  expect(JSON.stringify(line.error)).toContain('[redacted]');
+  let nested: Record<string, unknown> = { token: 'eleven-levels-down' };
+  for (let level = 0; level < 10; level++) nested = { next: nested };
+  logger.info('deep', { nested });
+  expect(lines[1]).not.toContain('eleven-levels-down');
+  expect(lines[1]).toContain('[too deep]');
+});
+
 test('a real server logs one line a request, with its id echoed, its route template and tenant, and never a key or a secret it was sent', {
   timeout: 120_000,
 }, async () => {
