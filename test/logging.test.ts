@@ -72,9 +72,23 @@ test('secrets are censored in arrays, in errors and their causes, below four lev
   const circular: Record<string, unknown> = { name: 'loop' };
   circular.self = circular;
   const at = new Date('2026-12-07T18:00:00.000Z');
-  logger.error('failed', { attempts: [{ secret: 'in-an-array' }, 'plain'], error: failure, deep, connection: new Connection(), circular, at, count: 3 });
+  const shared = { region: 'eu' };
+  const withJson = { toJSON: () => ({ kind: 'wrapped', token: 'behind-to-json' }) };
+  logger.error('failed', {
+    attempts: [{ secret: 'in-an-array' }, 'plain'],
+    error: failure,
+    deep,
+    connection: new Connection(),
+    circular,
+    at,
+    count: 3,
+    twice: [shared, shared],
+    withJson,
+  });
   const text = lines.join('\n');
-  for (const value of ['class-held-password', 'cause-token', 'error-field-key', 'six-levels-down', 'in-an-array']) expect(text).not.toContain(value);
+  for (const value of ['class-held-password', 'cause-token', 'error-field-key', 'six-levels-down', 'in-an-array', 'behind-to-json']) {
+    expect(text).not.toContain(value);
+  }
   const line = JSON.parse(lines[0]!);
   expect(line).toMatchObject({
     attempts: [{ secret: '[redacted]' }, 'plain'],
@@ -84,6 +98,8 @@ test('secrets are censored in arrays, in errors and their causes, below four lev
     circular: { name: 'loop', self: '[circular]' },
     at: '2026-12-07T18:00:00.000Z',
     count: 3,
+    twice: [{ region: 'eu' }, { region: 'eu' }],
+    withJson: { kind: 'wrapped', token: '[redacted]' },
   });
   expect(JSON.stringify(line.error)).toContain('[redacted]');
   let nested: Record<string, unknown> = { token: 'eleven-levels-down' };

@@ -20,19 +20,23 @@ const maxDepth = 8;
  * One walk over what is logged: pino's own path-based redaction (fast-redact, with the wildcard
  * paths this needed) cost 43 µs a line, ten times the rest of a line, and covered fixed depths only.
  */
-function written(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+function written(value: unknown, depth: number, path: Set<object>): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (depth > maxDepth) return '[too deep]';
-  if (seen.has(value)) return '[circular]';
-  seen.add(value);
-  if (value instanceof Error) return written(pino.stdSerializers.err(value), depth, seen);
-  if (Array.isArray(value)) return value.map((entry) => written(entry, depth + 1, seen));
-  // Dates, buffers, URLs and decimals are written as they write themselves (toJSON); any other
-  // object as JSON.stringify would write it: its own enumerable fields, walked.
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
-  const copy: Record<string, unknown> = {};
-  for (const [name, field] of Object.entries(value)) copy[name] = secretFields.has(name.toLowerCase()) ? censor : written(field, depth + 1, seen);
-  return copy;
+  // Only a value inside itself is circular: the same object twice side by side is written twice.
+  if (path.has(value)) return '[circular]';
+  path.add(value);
+  try {
+    if (value instanceof Error) return written(pino.stdSerializers.err(value), depth, path);
+    if (Array.isArray(value)) return value.map((entry) => written(entry, depth + 1, path));
+    // As JSON.stringify writes it: what toJSON gives (a date's text, a URL's), or the own enumerable fields.
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return written((value as { toJSON(): unknown }).toJSON(), depth, path);
+    const copy: Record<string, unknown> = {};
+    for (const [name, field] of Object.entries(value)) copy[name] = secretFields.has(name.toLowerCase()) ? censor : written(field, depth + 1, path);
+    return copy;
+  } finally {
+    path.delete(value);
+  }
 }
 
 function wrap(base: pino.Logger): Logger {
@@ -40,7 +44,7 @@ function wrap(base: pino.Logger): Logger {
     (level: Exclude<LogLevel, 'silent'>): Log =>
     (message, fields) => {
       if (!base.isLevelEnabled(level)) return;
-      base[level](fields ? (written(fields, 0, new WeakSet()) as object) : {}, message);
+      base[level](fields ? (written(fields, 0, new Set()) as object) : {}, message);
     };
   return {
     trace: log('trace'),
@@ -49,7 +53,7 @@ function wrap(base: pino.Logger): Logger {
     warn: log('warn'),
     error: log('error'),
     fatal: log('fatal'),
-    child: (bindings) => wrap(base.child(written(bindings, 0, new WeakSet()) as Record<string, unknown>)),
+    child: (bindings) => wrap(base.child(written(bindings, 0, new Set()) as Record<string, unknown>)),
   };
 }
 
