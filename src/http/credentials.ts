@@ -2,7 +2,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../graphql/context.js';
 import { domainGraphQLError } from '../graphql/errors.js';
 import { UnauthenticatedError } from '../lib/errors.js';
-import { secretDigest, secretMatcher } from '../lib/same-secret.js';
+import { digestMatcher, secretDigest } from '../lib/same-secret.js';
 import { visibleKeyPrefix } from '../modules/identity/api-keys.js';
 import { authenticate } from '../modules/identity/identity.service.js';
 import { graphiqlHeaderPlaceholder } from './graphiql.js';
@@ -17,20 +17,35 @@ export function bearerToken(request: Request): string | null {
   return match ? match[1]! : '';
 }
 
+const presentedDigests = new WeakMap<Request, { token: string; digest: Buffer }>();
+
+/**
+ * The SHA-256 of a token a request presents, made once a request: the address limiter's operator
+ * check and the principal cache's key both need it. (The memo holds the caller's own token for
+ * its own request, never a secret of the gateway's.)
+ */
+function presentedDigest(request: Request, token: string): Buffer {
+  const known = presentedDigests.get(request);
+  if (known?.token === token) return known.digest;
+  const digest = secretDigest(token);
+  presentedDigests.set(request, { token, digest });
+  return digest;
+}
+
 /**
  * Whether a request carries GATEWAY_ADMIN_KEY, the bootstrap operator key, compared in constant
  * time and without the database: the address limiter asks before anything is authenticated.
  */
 export function operatorKeyCheck(adminKey: string | undefined): ((request: Request) => boolean) | undefined {
   if (!adminKey) return undefined;
-  const isAdminKey = secretMatcher(adminKey);
-  // Asked up to twice a request (the address limiter, the log line): hashed once.
+  const isAdminKey = digestMatcher(adminKey);
+  // Asked up to twice a request (the address limiter, the log line): compared once.
   const answers = new WeakMap<Request, boolean>();
   return (request) => {
     let answer = answers.get(request);
     if (answer === undefined) {
       const token = bearerToken(request) ?? request.headers.get('x-api-key')?.trim();
-      answer = !!token && isAdminKey(token);
+      answer = !!token && isAdminKey(presentedDigest(request, token));
       answers.set(request, answer);
     }
     return answer;
@@ -79,7 +94,7 @@ export function createCredentials(
     if (token === null) return Promise.resolve({ principal: null });
     if (token === '') return Promise.resolve({ principal: null, authFailure: 'The Authorization header must be "Bearer <API key>"' });
     if (cacheMs <= 0) return authenticateToken(token);
-    const key = secretDigest(token).toString('base64');
+    const key = presentedDigest(request, token).toString('base64');
     const now = Date.now();
     const known = recent.get(key);
     if (known && known.until > now) return known.verdict;

@@ -14,3 +14,9 @@ export function secretMatcher(expected: string): (given: string) => boolean {
   const expectedDigest = digest(expected);
   return (given) => timingSafeEqual(digest(given), expectedDigest);
 }
+
+/** `secretMatcher` for a secret already digested with `secretDigest` (a request's token is digested once, whoever asks). */
+export function digestMatcher(expected: string): (givenDigest: Buffer) => boolean {
+  const expectedDigest = digest(expected);
+  return (givenDigest) => timingSafeEqual(givenDigest, expectedDigest);
+}
