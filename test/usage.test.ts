@@ -106,7 +106,7 @@ describe('a request refused at the per-minute quota', () => {
     for (const kind of ['graphql', 'rest', 'graphql', 'rest'] as const) expect((await ask(kind)).status).toBe(200);
     // Refused: answered from the cache, and read through it (`no-cache`: the auth guard refuses the execution).
     for (const kind of ['graphql', 'rest'] as const) {
-      for (const headers of [{}, { 'cache-control': 'no-cache' }]) {
+      for (const headers of [{}, { 'cache-control': 'no-cache' }] as Record<string, string>[]) {
         const refused = await ask(kind, headers);
         expect(refused.status).toBe(429);
         const body = await refused.json();
