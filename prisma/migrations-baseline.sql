@@ -39,6 +39,7 @@
 -- migration: 20261206143000_change_feed 1f4d054aa8f73a8f9231bcec77a405e07c60f25eaecabf38206a1c35babf326e
 -- migration: 20261207105800_job_traceparent b827b953b092bb859fddbc09e52c981257a5118114616892f217f9a528894f12
 -- migration: 20261207110000_job_progress_feed d0fb742009ce2f001bd3a96bd338b5ec827a8a4ec306487cd53ea881c345443d
+-- migration: 20261207180000_api_key_change_names_key e221febaafd1f7eb1601302ba7fe50e514a5d91e8df8b3d08b91757b6439dff3
 
 --
 -- PostgreSQL database dump
@@ -310,10 +311,11 @@ CREATE FUNCTION public.gateway_announce_change() RETURNS trigger
 DECLARE
   changed jsonb := to_jsonb(COALESCE(NEW, OLD));
   tenant text := CASE WHEN TG_ARGV[0] = '*' THEN NULL ELSE changed ->> TG_ARGV[0] END;
+  named text := CASE WHEN TG_NARGS > 1 THEN COALESCE(' ' || (changed ->> TG_ARGV[1]), '') ELSE '' END;
 BEGIN
-  PERFORM pg_notify('gateway_changes', TG_TABLE_NAME || ' ' || COALESCE(tenant, '*') || ' ' || TG_OP);
+  PERFORM pg_notify('gateway_changes', TG_TABLE_NAME || ' ' || COALESCE(tenant, '*') || ' ' || TG_OP || named);
   IF TG_OP = 'UPDATE' AND TG_ARGV[0] <> '*' AND (to_jsonb(OLD) ->> TG_ARGV[0]) IS DISTINCT FROM tenant THEN
-    PERFORM pg_notify('gateway_changes', TG_TABLE_NAME || ' ' || COALESCE(to_jsonb(OLD) ->> TG_ARGV[0], '*') || ' ' || TG_OP);
+    PERFORM pg_notify('gateway_changes', TG_TABLE_NAME || ' ' || COALESCE(to_jsonb(OLD) ->> TG_ARGV[0], '*') || ' ' || TG_OP || named);
   END IF;
   RETURN NULL;
 END
@@ -1679,7 +1681,7 @@ CREATE UNIQUE INDEX "Workspace_projectId_name_key" ON public."Workspace" USING b
 -- Name: ApiKey announce_change; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER announce_change AFTER INSERT OR DELETE ON public."ApiKey" FOR EACH ROW EXECUTE FUNCTION public.gateway_announce_change('tenantId');
+CREATE TRIGGER announce_change AFTER INSERT OR DELETE ON public."ApiKey" FOR EACH ROW EXECUTE FUNCTION public.gateway_announce_change('tenantId', 'id');
 
 --
 -- Name: BackupJob announce_change; Type: TRIGGER; Schema: public; Owner: -
@@ -1775,7 +1777,7 @@ CREATE TRIGGER announce_truncate AFTER TRUNCATE ON public."TenantFeature" FOR EA
 -- Name: ApiKey announce_update; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER announce_update AFTER UPDATE ON public."ApiKey" FOR EACH ROW WHEN (((to_jsonb(old.*) - 'lastUsedAt'::text) IS DISTINCT FROM (to_jsonb(new.*) - 'lastUsedAt'::text))) EXECUTE FUNCTION public.gateway_announce_change('tenantId');
+CREATE TRIGGER announce_update AFTER UPDATE ON public."ApiKey" FOR EACH ROW WHEN (((to_jsonb(old.*) - 'lastUsedAt'::text) IS DISTINCT FROM (to_jsonb(new.*) - 'lastUsedAt'::text))) EXECUTE FUNCTION public.gateway_announce_change('tenantId', 'id');
 
 --
 -- Name: ApiCallStat ApiCallStat_tenantId_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

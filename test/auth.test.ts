@@ -174,6 +174,19 @@ describe('API keys', () => {
     expect(JSON.stringify(hidden.errors).replaceAll(theirs.slug, '<ref>')).toBe(JSON.stringify(missing.errors).replaceAll('no_such_tenant', '<ref>'));
     expect(hidden.status).toBe(missing.status);
   });
+
+  test('an empty tenant argument is BAD_USER_INPUT naming `tenant`, for every caller: never read as absent (the key’s own tenant, or every key)', async () => {
+    const tenant = await createTenant(gateway);
+    const own = await createKey(gateway, { scopes: ['KEYS_WRITE', 'CONFIG_READ', 'TENANTS_READ'], tenant: tenant.id });
+    for (const query of ['{ apiKeys(tenant: "") { edges { node { id } } } }', '{ tenantConfig(tenant: " ") { version } }', '{ tenant(id: "") { id } }']) {
+      for (const key of [own.secret, gateway.adminKey]) {
+        const refused = await gateway.graphql(query, {}, key);
+        expect(refused.data ?? null, query).toBeNull();
+        expect(refused.errors?.[0]?.extensions, query).toMatchObject({ code: 'BAD_USER_INPUT', field: 'tenant' });
+        expect(refused.errors?.[0]?.message, query).toBe('tenant must not be empty: name a tenant by UUID or slug');
+      }
+    }
+  });
 });
 
 type Principal =

@@ -3,7 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { compressible, negotiateCoding } from '../src/http/compression.js';
+import { compressAnswer, compressible, negotiateCoding } from '../src/http/compression.js';
+import { StaticAnswers } from '../src/http/static-answers.js';
 import { createTenant } from './support/fixtures.js';
 import { startGateway, type TestGateway } from './support/gateway.js';
 
@@ -221,5 +222,33 @@ test('COMPRESSION=off sends every dynamic answer as it is', async () => {
     expect(answer.headers.get('content-encoding')).toBeNull();
   } finally {
     await off.close();
+  }
+});
+
+test('HEAD and GET of a static answer report the same coding and length whatever COMPRESSION_MIN_BYTES, small files included', async () => {
+  // Static answers, then the router's compression, as the router composes them (src/http/router.ts).
+  const statics = new StaticAnswers();
+  const files = {
+    small: { bytes: Buffer.from('body { margin: 0; padding: 0; }\n'.repeat(15)), contentType: 'text/css; charset=utf-8', cacheControl: 'no-cache' },
+    large: { bytes: Buffer.from('body { margin: 0; padding: 0; }\n'.repeat(200)), contentType: 'text/css; charset=utf-8', cacheControl: 'no-cache' },
+  };
+  expect(files.small.bytes.byteLength).toBeLessThan(1024);
+  for (const minBytes of [0, 100, 1024, 4096, 100_000]) {
+    for (const [name, file] of Object.entries(files)) {
+      for (const acceptEncoding of ['br', 'gzip', 'identity']) {
+        const ask = async (method: string) => {
+          const request = new Request(`http://gateway.test/${name}`, { method, headers: { 'accept-encoding': acceptEncoding } });
+          return compressAnswer(request, (await statics.serve(request, name, async () => file))!, minBytes);
+        };
+        const get = await ask('GET');
+        const head = await ask('HEAD');
+        const sent = Buffer.from(await get.arrayBuffer());
+        const label = `${name} at ${minBytes} with ${acceptEncoding}`;
+        expect(head.headers.get('content-encoding'), label).toBe(get.headers.get('content-encoding'));
+        expect(head.headers.get('content-length'), label).toBe(String(sent.byteLength));
+        expect(head.headers.get('vary'), label).toBe(get.headers.get('vary'));
+        expect((await head.arrayBuffer()).byteLength, label).toBe(0);
+      }
+    }
   }
 });

@@ -32,3 +32,26 @@ test("the dump leaves PGlite's session as it found it, and a statement sent mean
   expect((await pglite.query('SHOW row_security')).rows).toEqual([{ row_security: 'on' }]);
   await pglite.query('INSERT INTO written_meanwhile VALUES (1)');
 });
+
+test('a statement sent while the dump runs waits for it: it ends after the dump, outside its read-only transaction', async () => {
+  await pglite.exec('CREATE SCHEMA IF NOT EXISTS legacy; CREATE TABLE IF NOT EXISTS legacy.orders (id int PRIMARY KEY)');
+  const order: string[] = [];
+  let meanwhile: Promise<unknown> | undefined;
+  // pg_dump's first message on the wire is the moment it is under way: the statement is sent then.
+  const wire = pglite.execProtocolRawSync.bind(pglite);
+  pglite.execProtocolRawSync = (message: Uint8Array) => {
+    meanwhile ??= pglite.query<{ transaction_read_only: string }>('SHOW transaction_read_only').then(({ rows }) => {
+      order.push(`statement (read only: ${rows[0]!.transaction_read_only})`);
+    });
+    return wire(message);
+  };
+  try {
+    await dumpSchemaDdl({ kind: 'pglite', url: 'memory://', pglite }, 'legacy');
+    order.push('dump');
+    await meanwhile;
+  } finally {
+    pglite.execProtocolRawSync = wire;
+  }
+  expect(meanwhile).toBeDefined();
+  expect(order).toEqual(['dump', 'statement (read only: off)']);
+});

@@ -5,6 +5,7 @@ import type { GraphQLContext } from '../src/graphql/context.js';
 import { SubscriptionSlots } from '../src/graphql/subscription-slots.js';
 import { changesOf } from '../src/graphql/subscriptions.js';
 import { Clock, watchChanges } from '../src/kernel/change-watch.js';
+import { type Change, changePayload, parseChange } from '../src/gateway-db/change-feed.js';
 import { createKey, createTenant } from './support/fixtures.js';
 import { freshPostgresDatabase, startGateway, type TestGateway, testRateLimits } from './support/gateway.js';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
@@ -20,6 +21,8 @@ type Event = { event: string; data: any };
 function events(response: Response) {
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
+  // A read outlives a wait that timed out: the next wait takes its chunk rather than losing it.
+  let reading: ReturnType<typeof reader.read> | null = null;
   return {
     async next(timeoutMs = 10_000): Promise<Event> {
       const deadline = Date.now() + timeoutMs;
@@ -43,7 +46,9 @@ function events(response: Response) {
         }
         const left = deadline - Date.now();
         if (left <= 0) throw new Error('no event in time');
-        const chunk = await Promise.race([reader.read(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no event in time')), left))]);
+        reading ??= reader.read();
+        const chunk = await Promise.race([reading, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no event in time')), left))]);
+        reading = null;
         if (chunk.done) return { event: 'eof', data: null };
         buffer += chunk.value;
       }
@@ -88,6 +93,38 @@ test('a watcher wakes for its tables and tenants, on a lost feed and on the cloc
   aborted.abort();
   expect(await last).toEqual({ value: undefined, done: true });
   expect(listeners).toHaveLength(0);
+});
+
+test('a watcher of a key wakes for a change that names that key, not for another key of its tenant or a key of none; one naming no key wakes it by tenant', async () => {
+  const listeners: { heard(change: Change): void; lost(): void }[] = [];
+  const feed = {
+    subscribe(listener: (typeof listeners)[number]) {
+      listeners.push(listener);
+      return () => listeners.splice(listeners.indexOf(listener), 1);
+    },
+  };
+  const aborted = new AbortController();
+  const rows = new Map([['ApiKey', new Set(['key-a'])]]);
+  const wakes = watchChanges(feed, { tables: new Set(['Tenant', 'ApiKey']), tenants: new Set(['t1']), rows, signal: aborted.signal });
+  const woken: string[] = [];
+  const consumed = (async () => {
+    for await (const wake of wakes) woken.push(wake);
+  })();
+  await new Promise((resolve) => setImmediate(resolve));
+  // What the triggers send travels through the payload and back (the Redis relay passes it on).
+  const hear = (payload: string) => listeners[0]!.heard(parseChange(changePayload(parseChange(payload)!))!);
+  hear('ApiKey * UPDATE key-b');
+  hear('ApiKey t1 UPDATE key-c');
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(woken).toEqual([]);
+  hear('ApiKey * UPDATE key-a');
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(woken).toEqual(['changed']);
+  hear('ApiKey t1 UPDATE');
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(woken).toEqual(['changed', 'changed']);
+  aborted.abort();
+  await consumed;
 });
 
 test('the subscription clock spreads its watchers over its slices: each beat wakes one slice, each watcher once a round', () => {
@@ -214,6 +251,53 @@ describe('on one gateway', () => {
       await subscribe(local, 'http://gateway.test', scopeless, `subscription { tenantConfigChanged(tenant: "${tenant.id}") { version } }`),
     );
     expect((await forbidden.next()).data.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+});
+
+describe("a key's change wakes only the subscriptions opened with that key", () => {
+  let gateway: TestGateway;
+  const local = (request: Request) => gateway.app.fetch(request);
+  beforeAll(async () => {
+    gateway = await startGateway();
+  });
+  afterAll(() => gateway.close());
+
+  /** Writes the tenant's status without announcing it: a subscription sees it only if something else wakes it. */
+  const suspendUnannounced = (tenantId: string) =>
+    gateway.database.prisma.$transaction([
+      gateway.database.prisma.$executeRawUnsafe('ALTER TABLE "Tenant" DISABLE TRIGGER "announce_change"'),
+      gateway.database.prisma.$executeRaw`UPDATE "Tenant" SET "status" = 'SUSPENDED' WHERE "id" = ${tenantId}::uuid`,
+      gateway.database.prisma.$executeRawUnsafe('ALTER TABLE "Tenant" ENABLE TRIGGER "announce_change"'),
+    ]);
+
+  // Operator keys name no tenant (announced as "*"); two keys of one tenant are announced by that tenant.
+  test.each([
+    ['two operator keys', false],
+    ['two keys of the watched tenant', true],
+  ])('%s: revoking key A ends A’s subscription and does not wake B’s', async (_name, tenantKeys) => {
+    const tenant = await createTenant(gateway, {});
+    const [a, b] = await Promise.all(
+      [0, 1].map(() => createKey(gateway, { scopes: ['TENANTS_READ', 'KEYS_WRITE'], ...(tenantKeys ? { tenant: tenant.id } : {}) })),
+    );
+    await gateway.app.changes.barrier();
+    const watch = `subscription { tenantStateChanged(tenant: "${tenant.id}") { state } }`;
+    const watchingA = events(await subscribe(local, 'http://gateway.test', a!.secret, watch));
+    const watchingB = events(await subscribe(local, 'http://gateway.test', b!.secret, watch));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    await suspendUnannounced(tenant.id);
+    expect((await gateway.graphql(`mutation { revokeApiKey(id: "${a!.apiKey.id}") { id } }`)).errors).toBeUndefined();
+    const ended = await watchingA.next();
+    expect(ended.data.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await watchingA.next()).event).toBe('complete');
+    // B woken would re-read the tenant and send the suspension it was not told of.
+    await gateway.app.changes.barrier();
+    await expect(watchingB.next(500)).rejects.toThrow('no event in time');
+
+    // B is alive: the next change announced for its tenant wakes it, and it sends what it reads.
+    await gateway.database.prisma.$executeRaw`UPDATE "Tenant" SET "name" = "name" WHERE "id" = ${tenant.id}::uuid`;
+    expect((await watchingB.next()).data.data.tenantStateChanged.state).toBe('SUSPENDED');
+    await watchingB.cancel();
   });
 });
 

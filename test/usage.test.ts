@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createKey, createTenant } from './support/fixtures.js';
-import { startGateway, type TestGateway, uniqueSlug } from './support/gateway.js';
+import { startGateway, type TestGateway, testRateLimits, uniqueSlug } from './support/gateway.js';
 
 // Usage metering and the gateway tenant API's usage and info routes (seed 001).
 
@@ -74,6 +74,54 @@ describe('metering', () => {
     await gateway.app.meter.flush();
     const [row] = await gateway.database.prisma.apiCallStat.findMany({ where: { tenantId: tenant.id } });
     expect(row).toMatchObject({ endpoint: 'PUT /api/v1/tenants/{id}/config', calls: 1, failures: 1 });
+  });
+});
+
+describe('a request refused at the per-minute quota', () => {
+  let limited: TestGateway;
+  beforeAll(async () => {
+    limited = await startGateway({
+      rateLimits: { ...testRateLimits, tierPerMinute: { ...testRateLimits.tierPerMinute, FREE: 4 } },
+      env: { USAGE_FLUSH_INTERVAL_MS: 300_000 },
+    });
+  });
+  afterAll(() => limited.close());
+
+  test('is no call, whether the response cache would have answered it or an execution: neither is metered', async () => {
+    const tenant = await createTenant(limited, { tier: 'FREE' });
+    const key = (await createKey(limited, { scopes: ['TENANTS_READ', 'CONFIG_READ'], tenant: tenant.id })).secret;
+    const query = `query Read { tenant(id: "${tenant.id}") { id } }`;
+    const ask = (kind: 'graphql' | 'rest', headers: Record<string, string> = {}) =>
+      limited.app.fetch(
+        kind === 'graphql'
+          ? new Request('http://gateway.test/graphql', {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers },
+              body: JSON.stringify({ query }),
+            })
+          : new Request(`http://gateway.test/api/v1/tenants/${tenant.id}/config`, { headers: { authorization: `Bearer ${key}`, ...headers } }),
+      );
+    await limited.app.meter.flush();
+    // The quota's 4: each read executed, then answered from the response cache.
+    for (const kind of ['graphql', 'rest', 'graphql', 'rest'] as const) expect((await ask(kind)).status).toBe(200);
+    // Refused: answered from the cache, and read through it (`no-cache`: the auth guard refuses the execution).
+    for (const kind of ['graphql', 'rest'] as const) {
+      for (const headers of [{}, { 'cache-control': 'no-cache' }] as Record<string, string>[]) {
+        const refused = await ask(kind, headers);
+        expect(refused.status).toBe(429);
+        const body = await refused.json();
+        expect(kind === 'graphql' ? body.errors[0].extensions.code : refused.headers.get('retry-after')).toBeTruthy();
+      }
+    }
+    await limited.app.meter.flush();
+    const rows = await limited.database.prisma.apiCallStat.findMany({
+      where: { tenantId: tenant.id, endpoint: { not: 'graphql CreateApiKey' } },
+      orderBy: { endpoint: 'asc' },
+    });
+    expect(rows.map((row) => [row.endpoint, row.calls, row.failures])).toEqual([
+      ['GET /api/v1/tenants/{id}/config', 2, 0],
+      ['graphql Read', 2, 0],
+    ]);
   });
 });
 

@@ -12,8 +12,17 @@ export const changesChannel = 'gateway_changes';
  */
 export const progressTables: ReadonlySet<string> = new Set(['BackupJob', 'SchemaRollout', 'SchemaRolloutTarget', 'TenantDeployment', 'TenantDatabase']);
 
-/** A committed change: the table written, the tenant the row belongs to (`*` when it names none) and the operation (INSERT, UPDATE, DELETE, TRUNCATE). */
-export type Change = { table: string; tenant: string; op: string };
+/**
+ * A committed change: the table written, the tenant the row belongs to (`*` when it names none),
+ * the operation (INSERT, UPDATE, DELETE, TRUNCATE) and, for an API key, the key's id
+ * (migration 20261207180000_api_key_change_names_key).
+ */
+export type Change = { table: string; tenant: string; op: string; row?: string };
+
+/** How a change travels: the payload the triggers send, and the Redis relay passes on. */
+export function changePayload({ table, tenant, op, row }: Change): string {
+  return row ? `${table} ${tenant} ${op} ${row}` : `${table} ${tenant} ${op}`;
+}
 
 /**
  * One feed of committed changes for every replica sharing the database: the tables cached answers
@@ -39,8 +48,9 @@ export type ChangeFeed = {
 };
 
 export function parseChange(payload: string): Change | null {
-  const [table, tenant, op = ''] = payload.split(' ');
-  return table && tenant ? { table, tenant, op } : null;
+  const [table, tenant, op = '', row] = payload.split(' ');
+  if (!table || !tenant) return null;
+  return row ? { table, tenant, op, row } : { table, tenant, op };
 }
 
 /**

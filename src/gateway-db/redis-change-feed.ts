@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../lib/logger.js';
-import { type Change, type ChangeFeed, openChangeFeed, parseChange, pingBarrier } from './change-feed.js';
+import { type Change, type ChangeFeed, changePayload, openChangeFeed, parseChange, pingBarrier } from './change-feed.js';
 import type { Database } from './client.js';
 
 /** The Redis channel the relay publishes the database's changes on. */
@@ -89,7 +89,7 @@ export function openRedisChangeFeed(
   const startRelay = () => {
     const feed = openChangeFeed(database, logger, { pinged: (token) => void publish(`ping ${token}`) });
     const unsubscribe = feed.subscribe({
-      heard: (change) => void publish(`${change.table} ${change.tenant} ${change.op}`),
+      heard: (change) => void publish(changePayload(change)),
       lost: () => void publish('lost * RELAY'),
     });
     relay = { feed, unsubscribe };

@@ -111,11 +111,12 @@ export function responseCaching({ cache, credentials, quotas, fieldLimiter, mete
         }
       }
     }
-    // Counted and metered as the execution it stands for would have been.
+    // Counted and metered as the execution it stands for would have been: one refused at the
+    // quota is observed as an error and is no call (the auth guard stops it before metering).
     observer.tenant(request, tenantId);
     const seconds = (performance.now() - started) / 1000;
     observer.operation(restRoute ?? 'graphql', refusal ? 'error' : 'ok', seconds);
-    if (tenantId) meter?.record({ tenantId, endpoint: restRoute ?? kept.endpoint, ok: !refusal, latencyMs: seconds * 1000 });
+    if (tenantId && !refusal) meter?.record({ tenantId, endpoint: restRoute ?? kept.endpoint, ok: true, latencyMs: seconds * 1000 });
     return refusal ? { errors: [refusal] } : { data: kept.data };
   }
 

@@ -10,8 +10,9 @@ import type { GraphQLContext } from './context.js';
  * again whenever one of `tables` changes for the tenant on any replica, yielding what it reads
  * when `key` of it differs from the last one sent. Before each read the key is checked again:
  * revoked, expired or its tenant deleted, the subscription ends with UNAUTHENTICATED. A change of
- * any key of the tenant (or a global one) wakes that check at once; the subscription clock (every
- * 30 s, src/app.ts) catches an expiry, which announces nothing.
+ * the key it was opened with (its revocation, or its deletion with its tenant or project) wakes that
+ * check at once, and no other key's change does; the subscription clock (every 30 s, src/app.ts)
+ * catches an expiry, which announces nothing.
  */
 export async function changesOf<T>(
   ctx: GraphQLContext,
@@ -80,12 +81,16 @@ async function* watch<T>(
   const id = tenantId(last);
   const own = ctx.principal?.tenantId ? [ctx.principal.tenantId] : [];
   const tenants = new Set([...watched(last), ...own]);
+  // Only a stored key can change under a subscription; a change that names no key (announced
+  // before 20261207180000_api_key_change_names_key) still wakes it by tenant.
+  const keyId = ctx.principal?.keyId;
+  const keys = keyId ? { tables: [...tables, 'ApiKey'], rows: new Map([['ApiKey', new Set([keyId])]]) } : { tables, rows: undefined };
   try {
     if (initial) {
       yield last;
       if (finished(last)) return;
     }
-    for await (const wake of watchChanges(changes, { tables: new Set([...tables, 'ApiKey']), tenants, signal, clock: ctx.subscriptionClock })) {
+    for await (const wake of watchChanges(changes, { tables: new Set(keys.tables), tenants, rows: keys.rows, signal, clock: ctx.subscriptionClock })) {
       await assertKeyStillValid(ctx);
       // The clock only re-checks the key: a read on every beat would spend the tenant's read budget for nothing.
       if (wake === 'tick') continue;

@@ -44,7 +44,9 @@ export class StaticAnswers {
 }
 
 async function answer(request: Request, file: Kept): Promise<Response> {
-  const canCompress = compressible(file.contentType) && file.bytes.byteLength >= 1024;
+  // Whatever its size: coded once and kept, a small file costs no more per request, and one left
+  // uncoded here would be coded after (COMPRESSION_MIN_BYTES) for GET but not for HEAD, which has no body to code.
+  const canCompress = compressible(file.contentType);
   const headers: Record<string, string> = {
     ...file.headers,
     'content-type': file.contentType,

@@ -1,5 +1,5 @@
-/** A committed change as the change feed announces it (gateway-db/change-feed.ts): table, tenant (`*`: none) and operation. */
-type HeardChange = { table: string; tenant: string; op: string };
+/** A committed change as the change feed announces it (gateway-db/change-feed.ts): table, tenant (`*`: none), operation, and the row for some tables (an API key's id). */
+type HeardChange = { table: string; tenant: string; op: string; row?: string };
 
 /** What a watcher hears: the change feed, seen only through its subscribe. */
 export type ChangeSource = { subscribe(listener: { heard(change: HeardChange): void; lost(): void }): () => void };
@@ -38,15 +38,33 @@ export type Wake = 'changed' | 'lost' | 'tick';
 
 /**
  * Wakes for each committed change to one of `tables` that names one of `tenants` (or names none,
- * `*`), when the feed may have missed changes (a lost connection: the watcher re-reads), and at
+ * `*`), or, for a table of `rows`, that names one of its rows whatever the tenant (a change that
+ * names no row is matched by tenant), when the feed may have missed changes (a lost connection: the watcher re-reads), and at
  * each beat of `clock`; ends when `signal` aborts. Wakes that arrive while the consumer is busy are
  * merged into one, so a burst of writes costs one re-read, and memory stays bounded whatever the
  * rate of changes.
  */
 export async function* watchChanges(
   feed: ChangeSource,
-  { tables, tenants, signal, clock }: { tables: ReadonlySet<string>; tenants: ReadonlySet<string>; signal?: AbortSignal; clock?: Clock },
+  {
+    tables,
+    tenants,
+    rows,
+    signal,
+    clock,
+  }: {
+    tables: ReadonlySet<string>;
+    tenants: ReadonlySet<string>;
+    rows?: ReadonlyMap<string, ReadonlySet<string>>;
+    signal?: AbortSignal;
+    clock?: Clock;
+  },
 ): AsyncGenerator<Wake> {
+  const concerns = (change: HeardChange) => {
+    const named = rows?.get(change.table);
+    if (named && change.row !== undefined) return named.has(change.row);
+    return tables.has(change.table) && (change.tenant === '*' || tenants.has(change.tenant));
+  };
   let pending: Wake | null = null;
   let wake: (() => void) | null = null;
   const note = (why: Wake) => {
@@ -57,7 +75,7 @@ export async function* watchChanges(
   };
   const unsubscribe = feed.subscribe({
     heard: (change) => {
-      if (tables.has(change.table) && (change.tenant === '*' || tenants.has(change.tenant))) note('changed');
+      if (concerns(change)) note('changed');
     },
     lost: () => note('lost'),
   });

@@ -90,6 +90,11 @@ export async function resolveTenant<T extends Tenant = Tenant>(
   query: { include?: Prisma.TenantInclude; select?: Prisma.TenantSelect } = {},
 ): Promise<T> {
   const principal = requireScope(actor, scope);
+  // Given empty, a tenant is not absent: read as the key's own tenant (or, for a list, as every
+  // tenant) it would answer a question the caller did not ask.
+  if (ref != null && !ref.trim()) {
+    throw new InvalidInputError([{ field: 'tenant', rule: 'required', message: 'tenant must not be empty: name a tenant by UUID or slug' }]);
+  }
   if (!ref) {
     if (!principal.tenantId) {
       throw new InvalidInputError([{ field: 'tenant', rule: 'required', message: 'Name the tenant: this API key is not owned by one tenant' }]);
