@@ -5,6 +5,8 @@ import type { DatabaseTenant } from './project-page.js';
 import { messageOf } from './use-load.js';
 
 const mask = '••••••••';
+/** The gateway's connection string names the user only (psql then asks); the password goes after it. */
+const withPassword = (connection: string, password: string) => connection.replace('@', `:${password}@`);
 
 /**
  * The tenants' databases and how to connect to them. The password is masked until asked for: it is
@@ -41,12 +43,12 @@ export function DatabasesPanel({ apiKey, tenants, canReveal }: { apiKey: string;
       const { [tenant.id]: _hidden, ...rest } = shown;
       return rest;
     });
-  const copy = async (tenant: DatabaseTenant) => {
+  const copy = async (tenant: DatabaseTenant, what: string, text: (password: string) => string) => {
     setError(undefined);
     setNotice(undefined);
     try {
-      await navigator.clipboard.writeText(revealed[tenant.id] ?? (await password(tenant)));
-      setNotice(`The database password of ${tenant.slug} is on the clipboard.`);
+      await navigator.clipboard.writeText(text(revealed[tenant.id] ?? (await password(tenant))));
+      setNotice(`${what} is on the clipboard.`);
     } catch (failure) {
       setError(messageOf(failure));
     }
@@ -115,20 +117,37 @@ export function DatabasesPanel({ apiKey, tenants, canReveal }: { apiKey: string;
                     </button>
                   ))}
                 {canReveal && (
-                  <button type="button" onClick={() => void copy(tenant)} aria-label={`Copy the password of ${tenant.slug}`}>
+                  <button
+                    type="button"
+                    onClick={() => void copy(tenant, `The database password of ${tenant.slug}`, (value) => value)}
+                    aria-label={`Copy the password of ${tenant.slug}`}
+                  >
                     Copy
                   </button>
                 )}
               </dd>
             </div>
           </dl>
-          <p class="muted">
-            Connect through the gateway's database proxy as this user to a database above, e.g.{' '}
-            <code>
-              postgresql://{tenant.databaseUser}:{mask}@<var>proxy-host</var>:<var>port</var>/{tenant.databases[0]!.databaseName}?sslmode=require
-            </code>
-            .
-          </p>
+          <ul class="connection-strings" aria-label={`Connection strings of ${tenant.slug}`}>
+            {tenant.databases.map((database) => (
+              <li key={database.databaseName}>
+                <code>{withPassword(database.connectionString, revealed[tenant.id] ? encodeURIComponent(revealed[tenant.id]!) : mask)}</code>
+                {canReveal && (
+                  <button
+                    type="button"
+                    onClick={() =>
+                      void copy(tenant, `The connection string of ${database.databaseName}`, (value) =>
+                        withPassword(database.connectionString, encodeURIComponent(value)),
+                      )
+                    }
+                    aria-label={`Copy the connection string of ${database.databaseName}`}
+                  >
+                    Copy
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
         </div>
       ))}
       {!canReveal && withDatabases.length > 0 && <p class="muted">Only the project's own keys with tenants:write may reveal a password.</p>}

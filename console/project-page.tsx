@@ -15,11 +15,11 @@ export type DatabaseTenant = {
   name: string;
   state: string;
   databaseUser: string;
-  databases: { blueprint: string; databaseName: string; isolation: string; region: string; status: string }[];
+  databases: { blueprint: string; databaseName: string; isolation: string; region: string; status: string; connectionString: string }[];
 };
 
 const tenantsQuery = `query ConsoleDatabaseTenants {
-  tenants(first: 100) { totalCount edges { node { id slug name state databaseUser databases { blueprint databaseName isolation region status } } } }
+  tenants(first: 100) { totalCount edges { node { id slug name state databaseUser databases { blueprint databaseName isolation region status connectionString } } } }
 }`;
 
 /**

@@ -173,12 +173,21 @@ test.skipIf(!available)(
     ]);
     const north = page.getByLabel(/^Password of north/);
     expect(await north.textContent()).toBe('••••••••');
+    // Each database's connection string as the gateway names it (the proxy's host and the port it listens on), the password masked.
+    const connections = (await data('{ tenants(first: 10) { edges { node { databases { connectionString } } } } }', {}, projectKey)).tenants.edges.flatMap(
+      (edge: any) => edge.node.databases.map((database: any) => database.connectionString as string),
+    );
+    expect(connections[0]).toMatch(/^postgresql:\/\/tdb_[0-9a-f]{8}@localhost:[1-9]\d*\/shop__north\?sslmode=require$/);
+    const masked = connections.map((connection: string) => connection.replace('@', ':••••••••@'));
+    expect(await page.locator('.connection-strings code').allTextContents()).toEqual(masked);
     expect(await page.content()).not.toContain(password);
     await page.locator('table.query-log tbody tr').first().waitFor();
     await shot(page, '20-tenantsdb-project');
 
     await page.getByRole('button', { name: 'Reveal the password of north' }).click();
     await expect.poll(() => north.textContent()).toBe(password);
+    expect(await page.locator('.connection-strings code').first().textContent()).toBe(connections[0].replace('@', `:${password}@`));
+    expect(await page.locator('.connection-strings code').nth(1).textContent()).toBe(masked[1]);
     expect(await page.getByLabel(/^Password of south/).textContent()).toBe('••••••••');
     await shot(page, '21-tenantsdb-password-revealed');
     expect(await page.evaluate(() => ({ stored: Object.values(sessionStorage), local: localStorage.length, href: location.href }))).toEqual({
@@ -193,6 +202,10 @@ test.skipIf(!available)(
     await page.getByRole('button', { name: 'Copy the password of south' }).click();
     await page.getByRole('status').filter({ hasText: 'The database password of south is on the clipboard.' }).waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(password);
+    await page.getByRole('button', { name: 'Copy the connection string of shop__south' }).click();
+    await page.getByRole('status').filter({ hasText: 'The connection string of shop__south is on the clipboard.' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(connections[1].replace('@', `:${password}@`));
+    expect(await page.locator('.connection-strings code').allTextContents()).toEqual(masked);
     expect(await page.content()).not.toContain(password);
 
     // The query log of north, newest first, as tenantQueryLogs answers; then its failed queries only.
