@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,6 +26,9 @@ let projectKey: string;
 let otherKey: string;
 let tenantKey: string;
 let password: string;
+let receiver: Server;
+const received: string[] = [];
+const operatorKey = 'console-tenantsdb-operator-0123456';
 const outside: string[] = [];
 const requested: string[] = [];
 const problems: string[] = [];
@@ -74,10 +79,24 @@ beforeAll(async () => {
   // within a minute (each panel loads on its own); the limit itself is tested elsewhere.
   server = await startServerProcess({
     DATABASE_URL: dataDir,
-    GATEWAY_ADMIN_KEY: 'console-tenantsdb-operator-0123456',
+    GATEWAY_ADMIN_KEY: operatorKey,
     TENANTSDB_PROXY_PORT: '0',
     RATE_LIMIT_TIER_PER_MINUTE: '1000,1000,1000,5000',
+    // The webhook receiver of the deliveries test listens on 127.0.0.1; a failed attempt is retried once, soon.
+    WEBHOOK_ALLOW_PRIVATE: 'on',
+    WEBHOOK_POLL_MS: '100',
+    WEBHOOK_RETRY_BASE_MS: '100',
+    WEBHOOK_MAX_ATTEMPTS: '2',
   });
+  receiver = createServer((request, response) => {
+    received.push(request.url!);
+    request.resume();
+    request.on('end', () => {
+      response.statusCode = request.url === '/hooks/ok' ? 200 : 500;
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   projectKey = await project('shop-owner@example.com', 'Shop', 'shop', ['north', 'south']);
   otherKey = await project('rival@example.com', 'Rival', 'rivalry', ['hidden_rival']);
   // A change waiting in the workspace: the console offers to deploy it as version 2.
@@ -92,6 +111,7 @@ beforeAll(async () => {
   browser = await launchChromium();
 }, 180_000);
 afterAll(async () => {
+  await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
   await browser?.close();
   await server?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -316,6 +336,45 @@ test.skipIf(!available)(
     await shot(other, '26-tenantsdb-other-project');
     expect(problems).toEqual([]);
     await other.close();
+  },
+);
+
+test.skipIf(!available)(
+  "webhook deliveries to a real receiver on 127.0.0.1: one delivered, one failed after its retry with the receiver's answer, as webhookDeliveries has them",
+  { timeout: 90_000 },
+  async () => {
+    const hooks = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+    await data('mutation { createTenant(input: { slug: "hooked", name: "Hooked Inc" }) { id } }', {}, operatorKey);
+    await data(
+      'mutation ($ok: String!, $fail: String!) { saveGatewayConfig(tenant: "hooked", input: { webhooks: [{ url: $ok, events: [GATEWAY_CONFIG_UPDATED] }, { url: $fail, events: [GATEWAY_CONFIG_UPDATED] }] }) { updatedFields } }',
+      { ok: `${hooks}/ok`, fail: `${hooks}/fail` },
+      operatorKey,
+    );
+    const deliveries = async () =>
+      (
+        await data('{ webhookDeliveries(tenant: "hooked", first: 25) { edges { node { event url status attempts lastError } } } }', {}, operatorKey)
+      ).webhookDeliveries.edges.map((edge: any) => edge.node);
+    await expect.poll(async () => (await deliveries()).map((delivery: any) => delivery.status).sort(), { timeout: 20_000 }).toEqual(['DELIVERED', 'FAILED']);
+    expect(received.filter((url) => url === '/hooks/ok')).toHaveLength(1);
+    expect(received.filter((url) => url === '/hooks/fail')).toHaveLength(2);
+    const expected = (await deliveries()).map((delivery: any) => [
+      delivery.event,
+      delivery.url,
+      `${delivery.status.toLowerCase()}${delivery.lastError ? ` · ${delivery.lastError}` : ''}`,
+      String(delivery.attempts),
+    ]);
+
+    const page = await consolePage();
+    await signIn(page, operatorKey);
+    await page.goto(`${server.url}/console#/tenants/hooked`);
+    await page.locator('table.deliveries tbody tr').nth(1).waitFor();
+    expect((await rows(page, 'deliveries')).map((cells) => cells.slice(1))).toEqual(expected);
+    expect(await page.locator('td.delivery-delivered').count()).toBe(1);
+    expect(await page.locator('td.delivery-failed').count()).toBe(1);
+    await page.getByRole('heading', { name: 'Webhook deliveries' }).scrollIntoViewIfNeeded();
+    await shot(page, '27-webhook-deliveries');
+    expect(problems).toEqual([]);
+    await page.close();
   },
 );
 
