@@ -3,6 +3,7 @@ import { graphql } from './api.js';
 import { Confirm } from './confirm.js';
 import { ErrorMessage, Notice } from './messages.js';
 import { messageOf, useLoad } from './use-load.js';
+import { usePoll } from './use-poll.js';
 
 type Deployment = {
   id: string;
@@ -23,35 +24,19 @@ const deploymentFields =
 const running = (deployment: Deployment) => deployment.status === 'PENDING' || deployment.status === 'IN_PROGRESS';
 const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
 
-/** Polls `schemaRollout(id)` each second while the deployment runs. */
-function useDeployment(apiKey: string, id: string | undefined): { deployment?: Deployment; error?: string } {
-  const [state, setState] = useState<{ deployment?: Deployment; error?: string }>({});
-  useEffect(() => {
-    if (!id) return;
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async () => {
-      try {
-        const { schemaRollout } = await graphql<{ schemaRollout: Deployment }>(
-          apiKey,
-          `query ConsoleDeployment($id: ID!) { schemaRollout(id: $id) { ${deploymentFields} } }`,
-          { id },
-        );
-        if (stopped) return;
-        setState({ deployment: schemaRollout });
-        if (running(schemaRollout)) timer = setTimeout(poll, 1000);
-      } catch (failure) {
-        if (!stopped) setState({ error: messageOf(failure) });
-      }
-    };
-    void poll();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, [apiKey, id]);
-  return state;
-}
+/** `schemaRollout(id)` each second while the deployment runs. */
+const useDeployment = (apiKey: string, id: string | undefined) =>
+  usePoll(
+    apiKey,
+    id,
+    async (deployment) =>
+      (
+        await graphql<{ schemaRollout: Deployment }>(apiKey, `query ConsoleDeployment($id: ID!) { schemaRollout(id: $id) { ${deploymentFields} } }`, {
+          id: deployment,
+        })
+      ).schemaRollout,
+    running,
+  );
 
 /** Each tenant database a deployment reached: done, failed (with PostgreSQL's message) or still to do. */
 function Progress({ deployment, live }: { deployment: Deployment; live?: boolean }) {
@@ -120,7 +105,7 @@ export function DeploymentsPanel({ apiKey, canDeploy, onDeployed }: { apiKey: st
   const [busy, setBusy] = useState(false);
   const [watching, setWatching] = useState<string>();
   const watched = useDeployment(apiKey, watching);
-  const finished = watched.deployment && !running(watched.deployment);
+  const finished = watched.value && !running(watched.value);
   useEffect(() => {
     if (!finished) return;
     list.reload();
@@ -175,7 +160,7 @@ export function DeploymentsPanel({ apiKey, canDeploy, onDeployed }: { apiKey: st
               </option>
             ))}
           </select>
-          <button type="submit" class="primary" disabled={busy || (watched.deployment !== undefined && !finished)}>
+          <button type="submit" class="primary" disabled={busy || (watched.value !== undefined && !finished)}>
             Deploy…
           </button>
         </form>
@@ -183,15 +168,15 @@ export function DeploymentsPanel({ apiKey, canDeploy, onDeployed }: { apiKey: st
       {canDeploy && deployable.data?.length === 0 && <p class="muted">Every blueprint is deployed: nothing waits in a workspace.</p>}
       <ErrorMessage text={error} />
       <ErrorMessage text={watched.error} />
-      {watched.deployment && (
+      {watched.value && (
         <>
-          <time class="muted" dateTime={watched.deployment.createdAt}>
-            {new Date(watched.deployment.createdAt).toLocaleString()}
+          <time class="muted" dateTime={watched.value.createdAt}>
+            {new Date(watched.value.createdAt).toLocaleString()}
           </time>
-          <Progress deployment={watched.deployment} live />
+          <Progress deployment={watched.value} live />
           {finished && (
             <Notice
-              text={`Version ${watched.deployment.version} of ${watched.deployment.blueprint} deployed: ${watched.deployment.tenantsCompleted} of ${plural(watched.deployment.tenantsTotal, 'tenant', 'tenants')} at it${watched.deployment.tenantsFailed ? `, ${watched.deployment.tenantsFailed} failed` : ''}.`}
+              text={`Version ${watched.value.version} of ${watched.value.blueprint} deployed: ${watched.value.tenantsCompleted} of ${plural(watched.value.tenantsTotal, 'tenant', 'tenants')} at it${watched.value.tenantsFailed ? `, ${watched.value.tenantsFailed} failed` : ''}.`}
             />
           )}
         </>

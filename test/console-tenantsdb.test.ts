@@ -1,13 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { chromiumAvailable, launchChromium } from './support/chromium.js';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
+import { buildConsole, consolePage as openConsole, newWatch, shot, signIn } from './support/console-browser.js';
 
 // The console's TenantsDB screens (#/project) in headless Chromium against a real gateway process on
 // PGlite: a project made through signup, a tenant-mode workspace whose blueprint has a deployed
@@ -17,8 +17,6 @@ import { type ServerProcess, startServerProcess } from './support/server-process
 // 127.0.0.1 is refused; screenshots go to test-results/console/.
 const available = chromiumAvailable;
 
-const root = path.resolve(import.meta.dirname, '..');
-const shots = path.join(root, 'test-results', 'console');
 let server: ServerProcess;
 let browser: Browser;
 let dataDir: string;
@@ -29,9 +27,9 @@ let password: string;
 let receiver: Server;
 const received: string[] = [];
 const operatorKey = 'console-tenantsdb-operator-0123456';
-const outside: string[] = [];
-const requested: string[] = [];
-const problems: string[] = [];
+const watch = newWatch();
+const { outside, requested, problems } = watch;
+const consolePage = (colorScheme: 'light' | 'dark' = 'light') => openConsole(browser, server.url, watch, { colorScheme, clipboard: true });
 
 async function data<T = any>(query: string, variables: Record<string, unknown> = {}, key?: string): Promise<T> {
   const response = await fetch(`${server.url}/graphql`, {
@@ -72,8 +70,7 @@ async function project(email: string, name: string, workspace: string, tenants: 
 
 beforeAll(async () => {
   if (!available) return;
-  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-console.ts'], { cwd: root, stdio: 'pipe' });
-  mkdirSync(shots, { recursive: true });
+  buildConsole();
   dataDir = mkdtempSync(path.join(tmpdir(), 'console-tenantsdb-'));
   // Signup projects are FREE: 60 requests a minute per project, which these tests' page loads pass
   // within a minute (each panel loads on its own); the limit itself is tested elsewhere.
@@ -117,35 +114,6 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function consolePage(colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
-  problems.length = 0;
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-  const page = await context.newPage();
-  await page.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    requested.push(url.href);
-    if (url.hostname === '127.0.0.1') return route.continue();
-    outside.push(url.href);
-    return route.abort();
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) {
-      problems.push(`console: ${message.text()}`);
-    }
-  });
-  await page.goto(`${server.url}/console`);
-  return page;
-}
-
-async function signIn(page: Page, key: string) {
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 const rows = (page: Page, table: string) =>
   page.locator(`table.${table} tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim())));
 
