@@ -111,7 +111,8 @@ afterAll(async () => {
   await new Promise((resolve) => (receiver ? receiver.close(resolve) : resolve(undefined)));
   await browser?.close();
   await server?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  // The embedded data plane (tenant and workspace databases) lives beside the gateway's directory.
+  for (const directory of dataDir ? [dataDir, `${dataDir}-data-plane`] : []) rmSync(directory, { recursive: true, force: true });
 });
 
 const rows = (page: Page, table: string) =>
