@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { forgetKey, ownerLabel, storedKey, storeKey, type Viewer, whoIs } from './session.js';
 import { SignIn } from './sign-in.js';
+import { ProjectPage } from './project-page.js';
 import { TenantPage } from './tenant-page.js';
 import { TenantsList } from './tenants-list.js';
 import { messageOf } from './use-load.js';
@@ -61,6 +62,16 @@ export function App() {
         <a href="#/" class="brand">
           tenant-gateway
         </a>
+        {viewer.owner !== 'GLOBAL' && (
+          <nav aria-label="Sections" class="sections">
+            <a href="#/" aria-current={route === '#/project' ? undefined : 'page'}>
+              Tenants
+            </a>
+            <a href="#/project" aria-current={route === '#/project' ? 'page' : undefined}>
+              {viewer.owner === 'PROJECT' ? 'TenantsDB project' : 'Databases'}
+            </a>
+          </nav>
+        )}
         <div class="who">
           <span class="visually-hidden">Signed in as</span>
           <span class={`badge owner-${viewer.owner.toLowerCase()}`}>{ownerLabel[viewer.owner]}</span>
@@ -80,7 +91,15 @@ export function App() {
           </button>
         </div>
       </header>
-      <main>{slug ? <TenantPage apiKey={key} viewer={viewer} tenant={decodeURIComponent(slug)} /> : <TenantsList apiKey={key} viewer={viewer} />}</main>
+      <main>
+        {slug ? (
+          <TenantPage apiKey={key} viewer={viewer} tenant={decodeURIComponent(slug)} />
+        ) : route === '#/project' && viewer.owner !== 'GLOBAL' ? (
+          <ProjectPage apiKey={key} viewer={viewer} />
+        ) : (
+          <TenantsList apiKey={key} viewer={viewer} />
+        )}
+      </main>
     </>
   );
 }

@@ -3,6 +3,7 @@ import { graphql } from './api.js';
 import { Confirm } from './confirm.js';
 import type { TenantSummary } from './tenant-page.js';
 import { messageOf, useLoad } from './use-load.js';
+import { usePoll } from './use-poll.js';
 import { ErrorMessage, Notice } from './messages.js';
 
 type Backup = {
@@ -21,35 +22,19 @@ const backupFields = 'id kind trigger status createdAt completedAt sizeBytes sto
 const size = (value: number | null) => (value == null ? '—' : value < 1024 ? `${value} B` : `${(value / 1024).toFixed(1)} KB`);
 const when = (iso: string) => new Date(iso).toLocaleString();
 
-/** Polls `jobProgress(id)` each second until the job has finished. */
-function useJobProgress(apiKey: string, id: string | undefined): { progress?: Progress; error?: string } {
-  const [state, setState] = useState<{ progress?: Progress; error?: string }>({});
-  useEffect(() => {
-    if (!id) return;
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async () => {
-      try {
-        const { jobProgress } = await graphql<{ jobProgress: Progress }>(
-          apiKey,
-          'query ConsoleJob($id: ID!) { jobProgress(id: $id) { id state phase done total finished error } }',
-          { id },
-        );
-        if (stopped) return;
-        setState({ progress: jobProgress });
-        if (!jobProgress.finished) timer = setTimeout(poll, 1000);
-      } catch (failure) {
-        if (!stopped) setState({ error: messageOf(failure) });
-      }
-    };
-    void poll();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, [apiKey, id]);
-  return state;
-}
+/** `jobProgress(id)` each second until the job has finished. */
+const useJobProgress = (apiKey: string, id: string | undefined) =>
+  usePoll(
+    apiKey,
+    id,
+    async (job) =>
+      (
+        await graphql<{ jobProgress: Progress }>(apiKey, 'query ConsoleJob($id: ID!) { jobProgress(id: $id) { id state phase done total finished error } }', {
+          id: job,
+        })
+      ).jobProgress,
+    (progress) => !progress.finished,
+  );
 
 /** The tenant's backups, a new one on demand, and a restore that names what it replaces and shows its job to its end. */
 export function BackupsPanel({ apiKey, tenant, canWrite, onRestored }: { apiKey: string; tenant: TenantSummary; canWrite: boolean; onRestored: () => void }) {
@@ -67,11 +52,11 @@ export function BackupsPanel({ apiKey, tenant, canWrite, onRestored }: { apiKey:
   const [jobId, setJobId] = useState<string>();
   const job = useJobProgress(apiKey, jobId);
   useEffect(() => {
-    if (job.progress?.finished) {
+    if (job.value?.finished) {
       backups.reload();
       onRestored();
     }
-  }, [job.progress?.finished]);
+  }, [job.value?.finished]);
 
   const backUp = async () => {
     setBusy(true);
@@ -118,7 +103,7 @@ export function BackupsPanel({ apiKey, tenant, canWrite, onRestored }: { apiKey:
     }
   };
 
-  const progress = job.progress;
+  const progress = job.value;
   const list = backups.data?.tenantBackups;
   return (
     <section class="card" aria-labelledby="backups-title">

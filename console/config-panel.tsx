@@ -13,6 +13,20 @@ const historyQuery = `query ConsoleConfigHistory($tenant: ID!) {
   tenantConfigHistory(tenant: $tenant, first: 50) { edges { node { version principal createdAt updatedFields config } } }
 }`;
 
+/** The paths a revision changed: the first few, the rest behind a disclosure so one long revision does not stretch the table. */
+function ChangedFields({ fields }: { fields: string[] }) {
+  if (fields.length === 0) return <>(created)</>;
+  if (fields.length <= 4) return <>{fields.join(', ')}</>;
+  return (
+    <details>
+      <summary>
+        {fields.slice(0, 3).join(', ')} and {fields.length - 3} more
+      </summary>
+      {fields.slice(3).join(', ')}
+    </details>
+  );
+}
+
 /** Keys sorted at every level, so two revisions differ only where their values do. */
 const stable = (value: unknown): unknown =>
   Array.isArray(value)
@@ -143,8 +157,10 @@ export function ConfigPanel({ apiKey, tenant, canWrite }: { apiKey: string; tena
               <td>
                 <time dateTime={revision.createdAt}>{new Date(revision.createdAt).toLocaleString()}</time>
               </td>
-              <td>{revision.principal}</td>
-              <td class="fields">{revision.updatedFields.join(', ') || '(created)'}</td>
+              <td class="by">{revision.principal}</td>
+              <td class="fields">
+                <ChangedFields fields={revision.updatedFields} />
+              </td>
               {canWrite && (
                 <td>
                   {revision !== current && (

@@ -45,7 +45,9 @@ export function FeaturesPanel({ apiKey, tenant, canWrite }: { apiKey: string; te
 
   return (
     <section class="card" aria-labelledby="features-title">
-      <h2 id="features-title">Features {shown && <span class="muted count">{`${shown.totalEnabled} of ${shown.totalAvailable} on`}</span>}</h2>
+      <h2 id="features-title">
+        Features {shown && <span class="muted count">{`${shown.totalEnabled} on, ${shown.totalAvailable} in the ${tenant.tier.toLowerCase()} plan`}</span>}
+      </h2>
       <ErrorMessage text={loaded.error} />
       <ErrorMessage text={error} />
       {!shown && !loaded.error && <p aria-live="polite">Loading features…</p>}

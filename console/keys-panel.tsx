@@ -110,7 +110,7 @@ export function KeysPanel({ apiKey, viewer, tenant }: { apiKey: string; viewer: 
                 <code>{key.prefix}</code>
               </td>
               <td class="scope-list">{key.scopes.map(scopeName).join(', ')}</td>
-              <td>{key.lastUsedAt ? new Date(key.lastUsedAt).toLocaleString() : 'never'}</td>
+              <td>{key.lastUsedAt ? new Date(key.lastUsedAt).toLocaleString() : 'not recorded yet'}</td>
               <td>
                 {key.revokedAt ? (
                   <span class="muted">revoked {new Date(key.revokedAt).toLocaleDateString()}</span>
@@ -125,6 +125,11 @@ export function KeysPanel({ apiKey, viewer, tenant }: { apiKey: string; viewer: 
         </tbody>
       </table>
       {keys.data && own.length === 0 && <p class="muted">This tenant has no API key.</p>}
+      {own.length > 0 && (
+        <p class="muted">
+          The gateway writes keys' uses in batches (API_KEY_LAST_USED_FLUSH_MS, 30 s by default): a key's latest calls can take that long to show.
+        </p>
+      )}
       {keys.data?.apiKeys.pageInfo.hasNextPage && <p class="muted">The newest 100 keys of {tenant.slug} are shown.</p>}
       {secret && (
         <div class="secret" role="status">

@@ -22,6 +22,8 @@ const spans: Record<Granularity, { label: string; days: number }> = {
 };
 
 const bucketSeconds: Record<Granularity, number> = { DAY: 86_400, WEEK: 7 * 86_400, MONTH: 31 * 86_400 };
+/** The fewest buckets a chart spans when the tenant's history is shorter than the span (the day chart keeps its 30). */
+const minBuckets: Record<Granularity, number> = { DAY: 30, WEEK: 6, MONTH: 6 };
 
 const query = `query ConsoleUsage($tenant: ID, $from: DateTime!, $to: DateTime!, $granularity: Granularity) {
   usageMetrics(tenant: $tenant, from: $from, to: $to, granularity: $granularity) { granularity from to calls failures successRate series { start calls failures } }
@@ -42,7 +44,13 @@ export function UsagePanel({ apiKey, tenant }: { apiKey: string; tenant: TenantS
   }, [apiKey, tenant.id, granularity]);
   const charts = useMemo(() => {
     if (!usage.data) return null;
-    const { series } = usage.data.usageMetrics;
+    // From the first bucket with any call (the series may leave empty ones out): a tenant with five weeks
+    // of history gets five weekly bars, not seven empty weeks before them.
+    const first = usage.data.usageMetrics.series.findIndex((bucket) => bucket.calls > 0 || bucket.failures > 0);
+    const series = first > 0 ? usage.data.usageMetrics.series.slice(first) : usage.data.usageMetrics.series;
+    const { from, to, granularity: shown } = usage.data.usageMetrics;
+    const shortest = seconds(to) - minBuckets[shown] * bucketSeconds[shown];
+    const start = Math.max(seconds(from), Math.min(series[0] && first >= 0 ? seconds(series[0].start) : seconds(from), shortest));
     const calls: Series[] = [
       { label: 'calls', values: series.map((bucket) => bucket.calls), color: '#2f6fdb' },
       { label: 'failures', values: series.map((bucket) => bucket.failures), color: '#c2410c' },
@@ -53,10 +61,7 @@ export function UsagePanel({ apiKey, tenant }: { apiKey: string; tenant: TenantS
     return {
       callTimes: series.map((bucket) => seconds(bucket.start)),
       // To the end of the newest bucket, so today's (this week's, this month's) bar is drawn whole.
-      callRange: [seconds(usage.data.usageMetrics.from), seconds(usage.data.usageMetrics.to) + bucketSeconds[usage.data.usageMetrics.granularity]] as [
-        number,
-        number,
-      ],
+      callRange: [start, seconds(usage.data.usageMetrics.to) + bucketSeconds[usage.data.usageMetrics.granularity]] as [number, number],
       dayRange: [Date.UTC(year, month - 1, 1) / 1000, Date.UTC(year, month, 1) / 1000] as [number, number],
       calls,
       dayTimes: days.map((day) => seconds(`${day.date}T00:00:00Z`)),

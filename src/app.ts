@@ -273,6 +273,8 @@ export function createApp({
   });
   const domains = { keyring, resolvers: env.DNS_RESOLVERS, baseDomain: env.CONTROL_CORE_BASE_DOMAIN, apiHosts: env.CONTROL_CORE_API_HOSTS };
   const regionalDeploys = { backups, work: { timings: regionalDeployTimings }, baseDomain: env.CONTROL_CORE_BASE_DOMAIN };
+  // The database proxy: connection strings name its host and the port it listens on (set once it listens).
+  const proxyEndpoint = { proxyHost: env.TENANTSDB_PROXY_HOST, proxyPort: env.TENANTSDB_PROXY_PORT };
   const yoga = createGatewayYoga({
     env,
     logger,
@@ -296,6 +298,7 @@ export function createApp({
       fieldLimiter,
       keyring,
       queryLogs: { slowQueryMs: env.SLOW_QUERY_MS },
+      databaseProxy: proxyEndpoint,
       schemaRollouts: rollouts,
     },
     observer,
@@ -303,8 +306,6 @@ export function createApp({
     responseCache: caching?.plugin,
     changed,
   });
-  // The database proxy: connection strings name its host and the port it listens on.
-  const proxyEndpoint = { proxyHost: env.TENANTSDB_PROXY_HOST, proxyPort: env.TENANTSDB_PROXY_PORT };
   const proxiedChanges = new ProxiedChanges(prisma, logger);
   const tlsFiles = env.TENANTSDB_PROXY_TLS_CERT_FILE && env.TENANTSDB_PROXY_TLS_KEY_FILE;
   let tlsPair: Promise<{ key: Buffer; cert: Buffer }> | null = null;

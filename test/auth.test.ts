@@ -370,6 +370,8 @@ const matrix: Cell[] = [
   { operation: 'query { viewer { id } }', expect: anyKey },
   { operation: 'query { regions { id } }', expect: { ...anyKey, none: 'ok' } },
   { operation: 'query ($id: ID!) { tenant(id: $id) { id } }', variables: id, expect: tenantCell('read') },
+  // A nested field that names the proxy's host and port: gated by the tenant read as its parent is.
+  { operation: 'query ($id: ID!) { tenant(id: $id) { databases { connectionString } } }', variables: id, expect: tenantCell('read') },
   { operation: 'query { tenants { totalCount } }', expect: anyKey },
   { operation: 'query ($tenant: ID!) { tenantConfig(tenant: $tenant) { version } }', variables: tenant, expect: tenantCell('read') },
   {

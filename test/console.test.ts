@@ -1,13 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { chromiumAvailable, launchChromium } from './support/chromium.js';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type ServerProcess, startServerProcess } from './support/server-process.js';
+import { buildConsole, consolePage as openConsole, newWatch, shot, signIn } from './support/console-browser.js';
 
 // The console (/console) in headless Chromium (Debian's package, as test/browser.test.ts) against a
 // real gateway process on a data directory `npm run db:seed` loaded (the demo tenants and their five
@@ -16,16 +17,15 @@ import { type ServerProcess, startServerProcess } from './support/server-process
 const available = chromiumAvailable;
 
 const root = path.resolve(import.meta.dirname, '..');
-const shots = path.join(root, 'test-results', 'console');
 const operatorKey = 'console-test-operator-key-0123456';
 let server: ServerProcess;
 let browser: Browser;
 let tenantKey: string;
 let dataDir: string;
 const tenants: Record<string, string> = {};
-const outside: string[] = [];
-const requested: string[] = [];
-const problems: string[] = [];
+const watch = newWatch();
+const { outside, requested, problems } = watch;
+const consolePage = (colorScheme: 'light' | 'dark' = 'light') => openConsole(browser, server.url, watch, { colorScheme });
 
 async function call<T = any>(query: string, variables: Record<string, unknown> = {}, key = operatorKey): Promise<{ status: number; data?: T; errors?: any[] }> {
   const response = await fetch(`${server.url}/graphql`, {
@@ -44,9 +44,7 @@ async function data<T = any>(query: string, variables: Record<string, unknown> =
 
 beforeAll(async () => {
   if (!available) return;
-  // The bundle under test is the source under test (npm test's pretest builds it too).
-  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-console.ts'], { cwd: root, stdio: 'pipe' });
-  mkdirSync(shots, { recursive: true });
+  buildConsole();
   dataDir = mkdtempSync(path.join(tmpdir(), 'console-test-'));
   const secretsKey = randomBytes(32).toString('hex');
   const { GATEWAY_ADMIN_KEY: _key, DATABASE_URL: _url, ...inherited } = process.env;
@@ -78,36 +76,6 @@ afterAll(async () => {
   await server?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** A page whose every request is checked: loopback only (others aborted and listed); its CSP reports and script errors listed in `problems`. */
-async function consolePage(colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
-  problems.length = 0;
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme });
-  await page.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    requested.push(url.href);
-    if (url.hostname === '127.0.0.1') return route.continue();
-    outside.push(url.href);
-    return route.abort();
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    // Chromium logs every 4xx it loads: the gateway's refusals, which the console shows itself.
-    if (message.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) {
-      problems.push(`console: ${message.text()}`);
-    }
-  });
-  await page.goto(`${server.url}/console`);
-  return page;
-}
-
-async function signIn(page: Page, key: string) {
-  await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
-}
-
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 
 test.skipIf(!available)('the page and its files: strict CSP, hashed assets kept a year, / links it; the bundle stays under 150 KB compressed', async () => {
   const page = await fetch(`${server.url}/console`, { headers: { accept: 'text/html' } });

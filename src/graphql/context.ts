@@ -40,6 +40,8 @@ export type GraphQLContext = Actor &
     /** SECRETS_KEY and SECRETS_KEY_PREVIOUS: what seals everything sealed at rest (lib/keyring). */
     keyring: Keyring;
     queryLogs: QueryLogDeps;
+    /** Where the TenantsDB database proxy is reached (TENANTSDB_PROXY_HOST, the port it listens on): what connection strings name. */
+    databaseProxy: { proxyHost: string; proxyPort: number };
     /** Deployments: wakes their worker when one is queued. */
     schemaRollouts: RolloutDeps;
     quotaCounted?: boolean;

@@ -32,6 +32,13 @@ export const TenantDatabaseRef = builder.prismaObject('TenantDatabase', {
       select: { blueprint: true, tenant: { select: { slug: true } } },
       resolve: (database) => databaseName(database.blueprint, database.tenant.slug),
     }),
+    connectionString: t.string({
+      description:
+        "How to connect through the gateway's database proxy (TENANTSDB_PROXY_HOST, the port it listens on), without the password: psql asks for it (the tenant's databasePassword)",
+      select: { blueprint: true, tenant: { select: { slug: true, projectId: true } } },
+      resolve: (database, _args, ctx) =>
+        `postgresql://${databaseUser(database.tenant)}@${ctx.databaseProxy.proxyHost}:${ctx.databaseProxy.proxyPort}/${databaseName(database.blueprint, database.tenant.slug)}?sslmode=require`,
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
 });

@@ -1,0 +1,36 @@
+import { useEffect, useState } from 'preact/hooks';
+import { messageOf } from './use-load.js';
+
+/**
+ * Reads `id` now and again each second while `again` says the work goes on (a job, a deployment);
+ * stops when the id or the key changes or the panel goes. A failure keeps the gateway's message.
+ */
+export function usePoll<T>(
+  apiKey: string,
+  id: string | undefined,
+  read: (id: string) => Promise<T>,
+  again: (value: T) => boolean,
+): { value?: T; error?: string } {
+  const [state, setState] = useState<{ value?: T; error?: string }>({});
+  useEffect(() => {
+    if (!id) return;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const value = await read(id);
+        if (stopped) return;
+        setState({ value });
+        if (again(value)) timer = setTimeout(poll, 1000);
+      } catch (failure) {
+        if (!stopped) setState({ error: messageOf(failure) });
+      }
+    };
+    void poll();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [apiKey, id]);
+  return state;
+}
