@@ -121,6 +121,11 @@ describe('POST /deployments', () => {
       results: [{ tenant_id: 'globex', status: 'completed' }],
     });
     expect(await tables(globex)).toEqual(['orders', 'users']);
+    // Each tenant's database reports the version its schema is at (the column made with the record stayed 1).
+    for (const tenant of ['acme', 'globex']) {
+      const details = await gateway.rest('GET', `/tenants/${tenant}`, { headers: as(project) });
+      expect(details.body.databases).toEqual([expect.objectContaining({ blueprint: 'main', version: 2 })]);
+    }
 
     const history = await gateway.rest('GET', '/tenants/globex/deployments', { headers: as(project) });
     expect(history.body).toEqual({

@@ -26,7 +26,9 @@ export const TenantDatabaseRef = builder.prismaObject('TenantDatabase', {
     phaseEndsAt: t.expose('phaseEndsAt', { type: 'DateTime', nullable: true, description: 'When the current phase is due to end' }),
     targetIsolation: t.expose('targetIsolation', { type: IsolationLevel, nullable: true }),
     targetRegion: t.exposeString('targetRegion', { nullable: true }),
-    version: t.exposeInt('version', { description: 'The blueprint version deployed' }),
+    version: t.exposeInt('schemaVersion', {
+      description: "The blueprint version its schema is at: what the last deployment to reach it applied (0 before the blueprint's first version)",
+    }),
     databaseName: t.string({
       description: 'Its name on its server: {blueprint}__{tenant slug}',
       select: { blueprint: true, tenant: { select: { slug: true } } },
