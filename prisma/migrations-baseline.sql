@@ -39,7 +39,7 @@
 -- migration: 20261206143000_change_feed 1f4d054aa8f73a8f9231bcec77a405e07c60f25eaecabf38206a1c35babf326e
 -- migration: 20261207105800_job_traceparent b827b953b092bb859fddbc09e52c981257a5118114616892f217f9a528894f12
 -- migration: 20261207110000_job_progress_feed d0fb742009ce2f001bd3a96bd338b5ec827a8a4ec306487cd53ea881c345443d
--- migration: 20261207180000_api_key_change_names_key e221febaafd1f7eb1601302ba7fe50e514a5d91e8df8b3d08b91757b6439dff3
+-- migration: 20261207180000_api_key_change_names_key 948f485b2be166e75454a2a0bcdc147a94179ede1c5414692b1c75e96c47eaf5
 
 --
 -- PostgreSQL database dump

@@ -19,9 +19,11 @@ BEGIN
 END
 ';
 
-DROP TRIGGER "announce_change" ON "ApiKey";
-DROP TRIGGER "announce_update" ON "ApiKey";
-CREATE TRIGGER "announce_change" AFTER INSERT OR DELETE ON "ApiKey" FOR EACH ROW EXECUTE FUNCTION "gateway_announce_change"('tenantId', 'id');
-CREATE TRIGGER "announce_update" AFTER UPDATE ON "ApiKey" FOR EACH ROW
+-- Each statement below runs on its own (the PostgreSQL adapter runs a script statement by
+-- statement, autocommitted): CREATE OR REPLACE keeps each one whole and repeatable, never leaves
+-- ApiKey without its triggers between two statements, and takes no ACCESS EXCLUSIVE lock as a
+-- DROP TRIGGER would (PostgreSQL 14 and later).
+CREATE OR REPLACE TRIGGER "announce_change" AFTER INSERT OR DELETE ON "ApiKey" FOR EACH ROW EXECUTE FUNCTION "gateway_announce_change"('tenantId', 'id');
+CREATE OR REPLACE TRIGGER "announce_update" AFTER UPDATE ON "ApiKey" FOR EACH ROW
   WHEN ((to_jsonb(OLD) - 'lastUsedAt') IS DISTINCT FROM (to_jsonb(NEW) - 'lastUsedAt'))
   EXECUTE FUNCTION "gateway_announce_change"('tenantId', 'id');
