@@ -84,9 +84,26 @@ test('secrets are censored in arrays, in errors and their causes, below four lev
     count: 3,
     twice: [shared, shared],
     withJson,
+    oauth: { accessToken: 'access-token-value', refresh_token: 'refresh-token-value', client_secret: 'client-secret-value' },
+    upstream: { 'set-cookie': 'session=cookie-value', 'proxy-authorization': 'Basic proxy-value', secretsKey: 'secrets-key-value' },
+    keyPrefix: 'tgw_Ab3dE5gH',
+    maxTokens: 4096,
   });
   const text = lines.join('\n');
-  for (const value of ['class-held-password', 'cause-token', 'error-field-key', 'six-levels-down', 'in-an-array', 'behind-to-json']) {
+  for (const value of [
+    'class-held-password',
+    'cause-token',
+    'error-field-key',
+    'six-levels-down',
+    'in-an-array',
+    'behind-to-json',
+    'access-token-value',
+    'refresh-token-value',
+    'client-secret-value',
+    'cookie-value',
+    'proxy-value',
+    'secrets-key-value',
+  ]) {
     expect(text).not.toContain(value);
   }
   const line = JSON.parse(lines[0]!);
@@ -100,6 +117,9 @@ test('secrets are censored in arrays, in errors and their causes, below four lev
     count: 3,
     twice: [{ region: 'eu' }, { region: 'eu' }],
     withJson: { kind: 'wrapped', token: '[redacted]' },
+    // Names that only contain a secret's name are written: the key's visible prefix, a count.
+    keyPrefix: 'tgw_Ab3dE5gH',
+    maxTokens: 4096,
   });
   expect(JSON.stringify(line.error)).toContain('[redacted]');
   let nested: Record<string, unknown> = { token: 'eleven-levels-down' };

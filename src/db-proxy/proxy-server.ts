@@ -194,7 +194,7 @@ export function createDatabaseProxy(options: DatabaseProxyOptions): DatabaseProx
         wire = await options.openWire(target.login);
       } catch (error) {
         unreserve();
-        options.logger.warn('database proxy: the data plane refused a session', { error, key: target.key });
+        options.logger.warn('database proxy: the data plane refused a session', { error, target: target.key });
         return refuse('08006', 'the database is not reachable now; retry shortly');
       }
       clearTimeout(handshake);

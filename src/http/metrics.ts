@@ -3,6 +3,7 @@ import type { Database } from '../gateway-db/client.js';
 import type { OperationObserver } from '../graphql/operation-metrics.js';
 import type { ResponseCache } from '../graphql/response-cache-store.js';
 import type { UsageMeter } from '../modules/usage/meter.js';
+import { droppedLogLines } from '../lib/logger.js';
 
 const seconds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -107,6 +108,7 @@ export function watchWorkers(
     gaugeOf(metrics, 'gateway_response_cache_entries', 'Answers the response cache holds', () => responseCache.size);
   }
   gaugeOf(metrics, 'gateway_backup_scheduler_rounds_total', 'Backup schedule rounds this process ran', () => backupSchedule?.rounds() ?? 0);
+  gaugeOf(metrics, 'gateway_log_lines_dropped_total', "Log lines not written: stderr's reader stuck (16 MiB queued) or gone", droppedLogLines);
   return () => {
     database.onQuery.delete(countStatement);
     metrics.registry.clear();

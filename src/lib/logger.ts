@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { LogStream } from './log-stream.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
@@ -8,8 +9,11 @@ export type Logger = Record<Exclude<LogLevel, 'silent'>, Log> & {
   child(bindings: Record<string, unknown>): Logger;
 };
 
-/** Fields whose value is never written, at any depth of a log line: credentials and secrets. */
-const secretFields = new Set(['authorization', 'password', 'secret', 'token', 'apikey', 'key', 'x-api-key']);
+/**
+ * Fields whose value is never written, at any depth of a log line: credentials and secrets, by
+ * how their names end (`accessToken`, `client_secret`, `x-api-key`, `set-cookie`, `privateKey`), and `key`.
+ */
+const secretField = /(^key|token|secret|secrets?[-_]?key|password|passwd|passphrase|authorization|cookie|api[-_]?key|private[-_]?key)$/i;
 const censor = '[redacted]';
 /** Past this depth a value is not walked: it is written as `[too deep]`, so no secret can hide below the walk. */
 const maxDepth = 8;
@@ -32,7 +36,7 @@ function written(value: unknown, depth: number, path: Set<object>): unknown {
     // As JSON.stringify writes it: what toJSON gives (a date's text, a URL's), or the own enumerable fields.
     if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return written((value as { toJSON(): unknown }).toJSON(), depth, path);
     const copy: Record<string, unknown> = {};
-    for (const [name, field] of Object.entries(value)) copy[name] = secretFields.has(name.toLowerCase()) ? censor : written(field, depth + 1, path);
+    for (const [name, field] of Object.entries(value)) copy[name] = secretField.test(name) ? censor : written(field, depth + 1, path);
     return copy;
   } finally {
     path.delete(value);
@@ -57,21 +61,16 @@ function wrap(base: pino.Logger): Logger {
   };
 }
 
-let stderr: pino.DestinationStream | undefined;
+let stderr: LogStream | undefined;
 
-/**
- * The process's one stream of log lines to stderr, shared by every logger so lines never
- * interleave. Written asynchronously: a line is queued and the queue goes out in one write while
- * the previous write is in flight, so the access log's line per request costs no system call of
- * its own under load (a synchronous write each made a cached read cost 60 % more CPU). What is
- * queued is written synchronously when the process exits (pino's exit hook); past 16 MiB queued
- * (stderr's reader stuck) lines are dropped rather than the gateway's memory growing or its event
- * loop blocking on a full pipe.
- */
-function stderrLines(): pino.DestinationStream {
-  stderr ??= pino.destination({ dest: 2, sync: false, maxLength: 16 * 2 ** 20 });
+/** The process's one stream of log lines to stderr, shared by every logger so lines never interleave (log-stream.ts). */
+function stderrLines(): LogStream {
+  stderr ??= new LogStream(2);
   return stderr;
 }
+
+/** Log lines this process could not write (stderr's reader stuck or gone), for /metrics. */
+export const droppedLogLines = () => stderr?.dropped ?? 0;
 
 /**
  * JSON lines on stderr (pino), so logs stay machine-readable and stdout stays for what the user
