@@ -16,7 +16,7 @@ type Backup = {
   sizeBytes: number | null;
   storagePath: string | null;
 };
-type Progress = { id: string; state: string; phase: string; done: number; total: number; finished: boolean; error: string | null };
+type Progress = { id: string; state: string; done: number; total: number; finished: boolean; error: string | null };
 
 const backupFields = 'id kind trigger status createdAt completedAt sizeBytes storagePath';
 const size = (value: number | null) => (value == null ? '—' : value < 1024 ? `${value} B` : `${(value / 1024).toFixed(1)} KB`);
@@ -29,15 +29,51 @@ const useJobProgress = (apiKey: string, id: string | undefined) =>
     id,
     async (job) =>
       (
-        await graphql<{ jobProgress: Progress }>(apiKey, 'query ConsoleJob($id: ID!) { jobProgress(id: $id) { id state phase done total finished error } }', {
+        await graphql<{ jobProgress: Progress }>(apiKey, 'query ConsoleJob($id: ID!) { jobProgress(id: $id) { id state done total finished error } }', {
           id: job,
         })
       ).jobProgress,
     (progress) => !progress.finished,
   );
 
-/** The tenant's backups, a new one on demand, and a restore that names what it replaces and shows its job to its end. */
-export function BackupsPanel({ apiKey, tenant, canWrite, onRestored }: { apiKey: string; tenant: TenantSummary; canWrite: boolean; onRestored: () => void }) {
+const unfinished = (backup: Backup | undefined) => backup?.status === 'PENDING' || backup?.status === 'RUNNING';
+
+/**
+ * A backup a job writes (the tenant's databases hold rows), read each second until it is written or
+ * failed: `tenantBackups` has its status, and the reason it failed.
+ */
+const useBackupToItsEnd = (apiKey: string, tenant: string, id: string | undefined) =>
+  usePoll(
+    apiKey,
+    id,
+    async (backup) => {
+      const { tenantBackups } = await graphql<{ tenantBackups: (Backup & { failureReason: string | null })[] }>(
+        apiKey,
+        `query ConsoleBackupWritten($tenant: ID!) { tenantBackups(tenant: $tenant) { ${backupFields} failureReason } }`,
+        { tenant },
+      );
+      const found = tenantBackups.find((candidate) => candidate.id === backup);
+      if (!found) throw new Error('The backup is no longer listed.');
+      return found;
+    },
+    unfinished,
+  );
+
+/** The tenant's backups, a new one on demand (followed to its end when a job writes it), and a restore that names what it replaces and shows its job to its end. */
+export function BackupsPanel({
+  apiKey,
+  tenant,
+  canWrite,
+  onRestoring,
+  onRestored,
+}: {
+  apiKey: string;
+  tenant: TenantSummary;
+  canWrite: boolean;
+  /** A restore job was recorded: the tenant is RESTORING until it ends. */
+  onRestoring: () => void;
+  onRestored: () => void;
+}) {
   const backups = useLoad(
     () =>
       graphql<{ tenantBackups: Backup[] }>(apiKey, `query ConsoleBackups($tenant: ID!) { tenantBackups(tenant: $tenant) { ${backupFields} } }`, {
@@ -57,6 +93,18 @@ export function BackupsPanel({ apiKey, tenant, canWrite, onRestored }: { apiKey:
       onRestored();
     }
   }, [job.value?.finished]);
+  const [writing, setWriting] = useState<string>();
+  const written = useBackupToItsEnd(apiKey, tenant.id, writing);
+  useEffect(() => {
+    const backup = written.value;
+    if (!backup || unfinished(backup)) return;
+    setWriting(undefined);
+    if (backup.status === 'FAILED') {
+      setNotice(undefined);
+      setError(`The backup of ${when(backup.createdAt)} failed: ${backup.failureReason ?? 'no reason given'}`);
+    } else setNotice(`Backup of ${when(backup.createdAt)} taken (${backup.status.toLowerCase()}).`);
+    backups.reload();
+  }, [written.value]);
 
   const backUp = async () => {
     setBusy(true);
@@ -70,7 +118,11 @@ export function BackupsPanel({ apiKey, tenant, canWrite, onRestored }: { apiKey:
           tenant: tenant.id,
         },
       );
-      setNotice(`Backup of ${when(backupTenant.createdAt)} taken (${backupTenant.status.toLowerCase()}).`);
+      if (unfinished(backupTenant)) {
+        // The tenant's databases hold rows: a job writes the file; the panel follows it to its end.
+        setNotice(`Backup of ${when(backupTenant.createdAt)} started: a job copies ${tenant.slug}'s databases.`);
+        setWriting(backupTenant.id);
+      } else setNotice(`Backup of ${when(backupTenant.createdAt)} taken (${backupTenant.status.toLowerCase()}).`);
       backups.reload();
     } catch (failure) {
       setError(messageOf(failure));
@@ -90,8 +142,10 @@ export function BackupsPanel({ apiKey, tenant, canWrite, onRestored }: { apiKey:
         `mutation ConsoleRestore($tenant: ID!, $path: String!) { rollbackTenant(tenant: $tenant, storagePath: $path) { job { id } safetyBackup { ${backupFields} } } }`,
         { tenant: tenant.id, path: backup.storagePath },
       );
-      if (rollbackTenant.job) setJobId(rollbackTenant.job.id);
-      else {
+      if (rollbackTenant.job) {
+        setJobId(rollbackTenant.job.id);
+        onRestoring();
+      } else {
         setNotice(`${tenant.slug} restored to the backup of ${when(backup.createdAt)}; its state just before is kept as a safety backup.`);
         backups.reload();
         onRestored();
@@ -104,26 +158,31 @@ export function BackupsPanel({ apiKey, tenant, canWrite, onRestored }: { apiKey:
   };
 
   const progress = job.value;
+  /** A restore job or a backup job under way: another restore would be refused (the tenant is restoring), so none is offered. */
+  const working = (jobId !== undefined && !progress?.finished && !job.error) || (writing !== undefined && !written.error);
   const list = backups.data?.tenantBackups;
   return (
     <section class="card" aria-labelledby="backups-title">
       <div class="row">
         <h2 id="backups-title">Backups</h2>
         {canWrite && (
-          <button type="button" onClick={() => void backUp()} disabled={busy || (progress !== undefined && !progress.finished)}>
+          <button type="button" onClick={() => void backUp()} disabled={busy || working}>
             Back up now
           </button>
         )}
       </div>
       <ErrorMessage text={backups.error} />
       <ErrorMessage text={error} />
+      <ErrorMessage text={written.error} />
       <Notice text={notice} />
       {jobId && (
         <div class="job" role="status" aria-live="polite">
           <label for="restore-progress">
-            Restore {progress ? `${progress.state.toLowerCase()} (${progress.phase.toLowerCase().replaceAll('_', ' ')})` : 'queued'}
+            {/* A backup job's phase is its state in other words (PENDING, RUNNING, COMPLETED): the state alone says it. */}
+            Restore {progress ? progress.state.toLowerCase() : 'queued'}
           </label>
-          <progress id="restore-progress" max={progress?.total || 1} value={progress?.done ?? 0} />
+          {/* Nothing done yet is not nothing happening: the bar moves (indeterminate) until a step is done. */}
+          {progress?.done ? <progress id="restore-progress" max={progress.total || 1} value={progress.done} /> : <progress id="restore-progress" />}
           <span>
             {progress?.done ?? 0} of {progress?.total ?? '…'} steps
           </span>
@@ -165,7 +224,7 @@ export function BackupsPanel({ apiKey, tenant, canWrite, onRestored }: { apiKey:
                     <button
                       type="button"
                       class="danger"
-                      disabled={busy}
+                      disabled={busy || working}
                       onClick={() => setRestoring(backup)}
                       aria-label={`Restore the backup of ${when(backup.createdAt)}`}
                     >

@@ -15,7 +15,8 @@ export type TenantSummary = { id: string; slug: string; name: string; state: str
 
 /** One tenant: what it is, then each section the key's scopes open. */
 export function TenantPage({ apiKey, viewer, tenant }: { apiKey: string; viewer: Viewer; tenant: string }) {
-  // A restore changes the configuration, the features and the audit trail: their panels load again.
+  // A restore changes the configuration, the features and the audit trail: their panels load again,
+  // and the tenant's state (restoring while a job runs) with them.
   const [restores, setRestores] = useState(0);
   const loaded = useLoad(
     () =>
@@ -71,7 +72,16 @@ export function TenantPage({ apiKey, viewer, tenant }: { apiKey: string; viewer:
       {can(viewer, 'FEATURES_READ') && <FeaturesPanel key={`features-${restores}`} apiKey={apiKey} tenant={summary} canWrite={can(viewer, 'FEATURES_WRITE')} />}
       {can(viewer, 'CONFIG_READ') && <ConfigPanel key={`config-${restores}`} apiKey={apiKey} tenant={summary} canWrite={can(viewer, 'CONFIG_WRITE')} />}
       {can(viewer, 'BACKUPS_READ') && (
-        <BackupsPanel apiKey={apiKey} tenant={summary} canWrite={can(viewer, 'BACKUPS_WRITE')} onRestored={() => setRestores((count) => count + 1)} />
+        <BackupsPanel
+          apiKey={apiKey}
+          tenant={summary}
+          canWrite={can(viewer, 'BACKUPS_WRITE')}
+          onRestoring={loaded.reload}
+          onRestored={() => {
+            setRestores((count) => count + 1);
+            loaded.reload();
+          }}
+        />
       )}
       {can(viewer, 'CONFIG_READ') && <AuditPanel key={`audit-${restores}`} apiKey={apiKey} tenant={summary} />}
       {can(viewer, 'CONFIG_READ') && <WebhooksPanel apiKey={apiKey} tenant={summary} />}

@@ -3,7 +3,8 @@ import { messageOf } from './use-load.js';
 
 /**
  * Reads `id` now and again each second while `again` says the work goes on (a job, a deployment);
- * stops when the id or the key changes or the panel goes. A failure keeps the gateway's message.
+ * stops when the id or the key changes or the panel goes, and forgets what it read for the id before.
+ * A failure keeps the gateway's message.
  */
 export function usePoll<T>(
   apiKey: string,
@@ -13,6 +14,8 @@ export function usePoll<T>(
 ): { value?: T; error?: string } {
   const [state, setState] = useState<{ value?: T; error?: string }>({});
   useEffect(() => {
+    // What was read for another id (the last restore's job) is not this one's: until the first read, nothing is known.
+    setState((known) => (known.value === undefined && known.error === undefined ? known : {}));
     if (!id) return;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { chromiumAvailable, launchChromium } from './support/chromium.js';
@@ -84,6 +85,8 @@ beforeAll(async () => {
     WEBHOOK_POLL_MS: '100',
     WEBHOOK_RETRY_BASE_MS: '100',
     WEBHOOK_MAX_ATTEMPTS: '2',
+    // The restore test's backups are the ones it takes: no scheduled backup of north comes between them.
+    BACKUP_SCHEDULER: 'off',
   });
   receiver = createServer((request, response) => {
     received.push(request.url!);
@@ -342,6 +345,89 @@ test.skipIf(!available)(
     expect(await page.locator('td.delivery-failed').count()).toBe(1);
     await page.getByRole('heading', { name: 'Webhook deliveries' }).scrollIntoViewIfNeeded();
     await shot(page, '27-webhook-deliveries');
+    expect(problems).toEqual([]);
+    await page.close();
+  },
+);
+
+test.skipIf(!available)(
+  "a restore of a tenant whose database holds rows is a job: backed up from the console, restored through the confirmation, shown running while north's own transaction holds its rows, then done with the row added since gone",
+  { timeout: 90_000 },
+  async () => {
+    const admin = 'mutation ($q: String!) { runAdminQuery(input: { blueprint: "shop", tenant: "north", query: $q }) { results { rows } } }';
+    const orders = async () => (await data(admin, { q: 'SELECT id, total FROM orders ORDER BY id' }, projectKey)).runAdminQuery.results[0].rows;
+    const before = await orders();
+    expect(before).toEqual([[1, 42]]);
+    const page = await consolePage();
+    await signIn(page, operatorKey);
+    await page.goto(`${server.url}/console#/tenants/north`);
+    await page.getByRole('button', { name: 'Back up now' }).click();
+    // north's database holds rows, so a job writes the backup (the answer is PENDING): the panel follows it until it is written.
+    await page.locator('.notice', { hasText: /^Backup of .* taken \(completed\)\.$/ }).waitFor();
+    const [backup] = (await data('{ tenantBackups(tenant: "north") { createdAt status trigger } }', {}, operatorKey)).tenantBackups;
+    expect(backup).toMatchObject({ status: 'COMPLETED', trigger: 'MANUAL' });
+    // Changed since the backup: a row more, which the restore takes back.
+    await data(admin, { q: 'INSERT INTO orders (total) VALUES (7)' }, projectKey);
+    expect(await orders()).toEqual([...before, [2, 7]]);
+
+    // north's own client holds its orders in a transaction through the proxy: the restore's job
+    // cannot replace them (on the embedded data plane: cannot reach the database at all) until it ends.
+    const { connectionString } = (await data('{ tenant(id: "north") { databases { connectionString } } }', {}, projectKey)).tenant.databases[0];
+    const holder = new pg.Client({
+      connectionString: `${connectionString.replace('@localhost:', `:${password}@127.0.0.1:`)}&uselibpqcompat=true`,
+    });
+    await holder.connect();
+    const status = page.locator('.job[role=status]');
+    const progress = status.locator('progress');
+    let jobId = '';
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT id FROM orders FOR UPDATE');
+      const taken = new Date(backup.createdAt).toLocaleString('en-US');
+      await page.getByRole('button', { name: `Restore the backup of ${taken}` }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Restore this backup' }).click();
+      // The job runs (a worker took it) and cannot end: the panel says so, as jobProgress does.
+      await status.locator('label', { hasText: /^Restore running$/ }).waitFor();
+      const [job] = (await data('{ tenantBackupJobs(tenant: "north", limit: 1) { id kind status } }', {}, operatorKey)).tenantBackupJobs;
+      expect(job).toMatchObject({ kind: 'ROLLBACK', status: 'RUNNING' });
+      jobId = job.id;
+      const running = (await data('query ($id: ID!) { jobProgress(id: $id) { state done total finished } }', { id: jobId }, operatorKey)).jobProgress;
+      expect(running).toEqual({ state: 'RUNNING', done: 0, total: 1, finished: false });
+      expect((await data('{ tenant(id: "north") { status } }', {}, operatorKey)).tenant.status).toBe('RESTORING');
+      await page.locator('.facts .state', { hasText: /^restoring$/ }).waitFor();
+      // Nothing done yet: the bar moves (no value) rather than standing empty.
+      expect(await progress.getAttribute('value')).toBeNull();
+      expect(await status.locator('span').textContent()).toBe('0 of 1 steps');
+      // Nothing else is offered while it runs: another restore would be refused (north is restoring).
+      expect(await page.getByRole('button', { name: 'Back up now' }).isDisabled()).toBe(true);
+      expect(
+        await page
+          .getByRole('button', { name: /^Restore the backup of/ })
+          .evaluateAll((buttons) => buttons.every((button) => (button as HTMLButtonElement).disabled)),
+      ).toBe(true);
+      await status.scrollIntoViewIfNeeded();
+      await shot(page, '28-restore-job-running');
+    } finally {
+      await holder.query('COMMIT');
+      await holder.end();
+    }
+
+    await status.locator('.notice', { hasText: 'north restored; its state just before is kept as a safety backup.' }).waitFor();
+    expect((await data('query ($id: ID!) { jobProgress(id: $id) { state done total finished } }', { id: jobId }, operatorKey)).jobProgress).toEqual({
+      state: 'SUCCEEDED',
+      done: 1,
+      total: 1,
+      finished: true,
+    });
+    expect(await status.locator('label').textContent()).toBe('Restore succeeded');
+    expect([await progress.getAttribute('value'), await progress.getAttribute('max')]).toEqual(['1', '1']);
+    // The row added since the backup is gone; north is live again, and its state before the restore is kept.
+    expect(await orders()).toEqual(before);
+    expect((await data('{ tenant(id: "north") { status } }', {}, operatorKey)).tenant.status).toBe('ACTIVE');
+    await page.locator('.facts .state', { hasText: /^ready$/ }).waitFor();
+    await expect.poll(() => page.locator('table.backups tbody td:nth-child(3)').allTextContents(), { timeout: 10_000 }).toEqual(['safety', 'manual']);
+    expect(await page.getByRole('button', { name: 'Back up now' }).isDisabled()).toBe(false);
+    await shot(page, '29-restore-job-done');
     expect(problems).toEqual([]);
     await page.close();
   },

@@ -33,12 +33,16 @@ export async function consolePage(
   if (clipboard) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
   const page = await context.newPage();
   page.on('close', () => void context.close());
+  // A request still in flight when a test closes its page (a panel's poll) cannot go on: no failure, unless the page is open.
+  const unlessClosed = (error: unknown) => {
+    if (!page.isClosed()) watch.problems.push(`route: ${error instanceof Error ? error.message : String(error)}`);
+  };
   await page.route('**/*', (route) => {
     const url = new URL(route.request().url());
     watch.requested.push(url.href);
-    if (url.hostname === '127.0.0.1') return route.continue();
+    if (url.hostname === '127.0.0.1') return route.continue().catch(unlessClosed);
     watch.outside.push(url.href);
-    return route.abort();
+    return route.abort().catch(unlessClosed);
   });
   page.on('pageerror', (error) => watch.problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
