@@ -8,7 +8,7 @@ import { openScriptSession, readBaseline } from './gateway-db/migration-baseline
 import { pgliteTemplatePath, readPgliteTemplate, savePgliteTemplate } from './gateway-db/pglite-template.js';
 import { bringSchemaUpToDate, prismaDir } from './gateway-db/schema-engine.js';
 import { readEnvironment } from './env.js';
-import { createLogger } from './lib/logger.js';
+import { createLogger, flushLogLines } from './lib/logger.js';
 import { startOrExit } from './lib/start-failure.js';
 import { ensureBootstrapOperatorKey } from './modules/identity/identity.service.js';
 import { startTracing } from './telemetry/start-tracing.js';
@@ -111,6 +111,7 @@ server.listen(env.PORT, env.HOST, () => {
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   const url = `http://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${port}`;
   logger.info('gateway listening', { url, startedInMs: Math.round(process.uptime() * 1000) });
+  flushLogLines();
   process.stdout.write(`tenant-gateway listening on ${url} (GraphiQL at ${url}/graphql)\n`);
 });
 if (env.TENANTSDB_PROXY === 'on') {

@@ -69,6 +69,9 @@ function stderrLines(): LogStream {
   return stderr;
 }
 
+/** Writes the log lines queued so far now: what was logged before a line on stdout (`listening`) comes before it. */
+export const flushLogLines = () => stderr?.flush();
+
 /** Log lines this process could not write (stderr's reader stuck or gone), for /metrics. */
 export const droppedLogLines = () => stderr?.dropped ?? 0;
 

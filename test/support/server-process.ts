@@ -28,6 +28,9 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${stderr}`)));
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  // What the process logged before it said it was listening is read before this returns: one round
+  // trip lets this side read stderr, a pipe apart from stdout's, past that line.
+  await fetch(`${url}/healthz`).catch(() => undefined);
   return {
     child,
     url,
