@@ -70,6 +70,8 @@ test('/metrics is Prometheus text: request and operation histograms, errors by c
   ).toBe(1);
   expect(Number(families.get('gateway_sql_statements_total')!.metrics[0]!.value)).toBeGreaterThan(0);
   expect(families.get('gateway_backup_scheduler_leader')!.type).toBe('GAUGE');
+  // Nothing dropped: the test process's stderr is read (log-stream.test.ts drops and counts).
+  expect(families.get('gateway_log_lines_dropped_total')!.metrics[0]!.value).toBe('0');
   expect(Number(families.get('process_resident_memory_bytes')!.metrics[0]!.value)).toBeGreaterThan(0);
   expect(families.has('nodejs_eventloop_lag_seconds')).toBe(true);
 });
