@@ -32,7 +32,8 @@ export async function consolePage(
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme });
   if (clipboard) await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
   const page = await context.newPage();
-  page.on('close', () => void context.close());
+  // The browser may be closing already (the file's end): a context it took with it needs no closing.
+  page.on('close', () => void context.close().catch(() => undefined));
   // A request still in flight when a test closes its page (a panel's poll) cannot go on: no failure, unless the page is open.
   const unlessClosed = (error: unknown) => {
     if (!page.isClosed()) watch.problems.push(`route: ${error instanceof Error ? error.message : String(error)}`);
