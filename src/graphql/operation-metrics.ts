@@ -3,6 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import { DomainError } from '../lib/errors.js';
 import type { GraphQLContext } from './context.js';
 import { onEveryOperation } from './every-operation.js';
+import { requestMemo } from '../lib/request-memo.js';
 
 /** The taxonomy code of an error before masking: the domain error it wraps, or the code graphql-js or a plugin gave it. */
 function codeOf(error: { extensions?: Record<string, unknown>; originalError?: unknown }): { code: string; policy?: string } {
@@ -34,7 +35,7 @@ const operationName = (name: unknown) => (typeof name === 'string' && /^[_A-Za-z
 
 /** Every execution's duration by operation (a REST route by its template), and every error it answers by code. */
 export function useOperationMetrics(observer: OperationObserver): Plugin<GraphQLContext> {
-  const named = new WeakMap<Request, string>();
+  const named = requestMemo<string>('operation name');
   return {
     onParams({ params, request }) {
       const name = operationName(params.operationName);

@@ -11,6 +11,7 @@ import type { GraphQLContext } from './context.js';
 import { domainGraphQLError } from './errors.js';
 import type { OperationObserver } from './operation-metrics.js';
 import type { ResponseCache } from './response-cache-store.js';
+import { requestMemo } from '../lib/request-memo.js';
 
 type Verdict = { principal: Principal | null; authFailure?: string };
 type Operation = { query: string; variables?: unknown; operationName?: string | null };
@@ -78,7 +79,7 @@ export type CachedResult = { data: Record<string, unknown> } | { errors: ReturnT
  */
 export function responseCaching({ cache, credentials, quotas, fieldLimiter, meter, observer }: ResponseCacheDeps) {
   /** Requests a hit could not answer after counting their quota and these field uses: their execution does not count them again. */
-  const counted = new WeakMap<Request, [FieldPolicy, string][]>();
+  const counted = requestMemo<[FieldPolicy, string][]>('counted field uses');
 
   async function serve(request: Request, operation: Operation, restRoute?: string): Promise<CachedResult | null> {
     if (readsThrough(request)) return null;

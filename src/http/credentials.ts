@@ -8,6 +8,7 @@ import { authenticate } from '../modules/identity/identity.service.js';
 import { graphiqlHeaderPlaceholder } from './graphiql.js';
 import { type JwtAuthenticator, looksLikeJwt } from './jwt.js';
 import type { Actor } from '../kernel/principal.js';
+import { requestMemo } from '../lib/request-memo.js';
 
 /** The bearer token of a request: null when there is no Authorization header, '' when it is malformed. */
 export function bearerToken(request: Request): string | null {
@@ -17,7 +18,7 @@ export function bearerToken(request: Request): string | null {
   return match ? match[1]! : '';
 }
 
-const presentedDigests = new WeakMap<Request, { token: string; digest: Buffer }>();
+const presentedDigests = requestMemo<{ token: string; digest: Buffer }>('presented token digest');
 
 /**
  * The SHA-256 of a token a request presents, made once a request: the address limiter's operator
@@ -40,7 +41,7 @@ export function operatorKeyCheck(adminKey: string | undefined): ((request: Reque
   if (!adminKey) return undefined;
   const isAdminKey = digestMatcher(adminKey);
   // Asked up to twice a request (the address limiter, the log line): compared once.
-  const answers = new WeakMap<Request, boolean>();
+  const answers = requestMemo<boolean>('is the operator key');
   return (request) => {
     let answer = answers.get(request);
     if (answer === undefined) {
@@ -78,7 +79,7 @@ export function createCredentials(
   jwt?: JwtAuthenticator,
   onKeyUse?: (keyId: string) => void,
 ) {
-  const verdicts = new WeakMap<Request, Promise<Verdict>>();
+  const verdicts = requestMemo<Promise<Verdict>>('credential verdict');
   // Who a key is, remembered for `cacheMs` by the key's hash (never the key): a revocation, a
   // suspension or a plan change reaches every replica within that time, with no message between them.
   const recent = new Map<string, { verdict: Promise<Verdict>; until: number }>();

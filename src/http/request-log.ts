@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { requestMemo } from '../lib/request-memo.js';
 
 /** What a request's log line learns while it is served: the tenant it concerned, the GraphQL operation it ran and the error codes it answered. */
 type RequestNotes = { requestId: string; tenantId?: string; clientAddress?: string; operation?: string; errorCodes?: string[] };
 
-const notes = new WeakMap<Request, RequestNotes>();
+const notes = requestMemo<RequestNotes>('request notes');
 
 /** An X-Request-Id the caller sent is kept when it is a plain token; otherwise the gateway makes one. */
 export function beginRequest(request: Request, clientAddress?: string): RequestNotes {
