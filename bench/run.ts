@@ -197,18 +197,26 @@ function loadOne(url: string, ids: string[], entry: Mix[number], clients: number
     mix: [entry],
     rate,
   };
-  return generate<LoadResult>('load', spec);
+  return generate<LoadResult>('load', spec, seconds);
 }
 
-/** Runs a load generator (bench/<script>.ts, compiled) in its own process: the spec on stdin, its JSON result from stdout. */
-function generate<T>(script: string, spec: object): Promise<T> {
+/**
+ * Runs a load generator (bench/<script>.ts, compiled) in its own process: the spec on stdin, its
+ * JSON result from stdout. Killed, and the bench failed, if it outlives `seconds` by a minute.
+ */
+function generate<T>(script: string, spec: object, seconds: number): Promise<T> {
   return new Promise((resolve, reject) => {
     // The spec goes through stdin: a hostile body (1 MB) is beyond what argv may carry.
     const child = spawn(process.execPath, [path.join(root, `dist/bench/${script}.js`)], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
     child.stdin!.end(JSON.stringify(spec));
     let output = '';
     child.stdout!.on('data', (chunk) => (output += chunk));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(output) as T) : reject(new Error(`${script} exited with ${code}`))));
+    const deadline = setTimeout(() => child.kill('SIGKILL'), (seconds + 60) * 1000);
+    child.on('exit', (code, signal) => {
+      clearTimeout(deadline);
+      if (code === 0) resolve(JSON.parse(output) as T);
+      else reject(new Error(`${script} exited with ${signal ?? code}${signal === 'SIGKILL' ? ` (still running ${seconds + 60} s after it started)` : ''}`));
+    });
   });
 }
 
@@ -240,7 +248,6 @@ type OpenLoopResult = {
   p99: number;
   p999: number;
   max: number;
-  serviceP99: number;
   errors: number;
   non2xx: number;
   generatorCpuMicros: number;
@@ -270,7 +277,7 @@ function openLoop(server: Server, ids: string[], rate: number, warmupSeconds: nu
     seconds,
     connections,
   };
-  return generate<OpenLoopResult>('open-loop', spec);
+  return generate<OpenLoopResult>('open-loop', spec, warmupSeconds + seconds);
 }
 
 /**
@@ -297,7 +304,7 @@ async function latencyAtHalfPeak(gateway: Server, baseline: Server, ids: string[
 }
 
 const describeHalfPeak = (half: Awaited<ReturnType<typeof latencyAtHalfPeak>>) =>
-  `p99 ${half.gateway.p99} ms (p50 ${half.gateway.p50}, p90 ${half.gateway.p90}, p99.9 ${half.gateway.p999}, max ${half.gateway.max} ms; from sent to answered p99 ${half.gateway.serviceP99} ms; ${Math.round(half.gateway.rps)} req/s achieved, ${half.gateway.non2xx + half.gateway.errors} failed; garbage collections ${Object.entries(
+  `p99 ${half.gateway.p99} ms (p50 ${half.gateway.p50}, p90 ${half.gateway.p90}, p99.9 ${half.gateway.p999}, max ${half.gateway.max} ms; ${Math.round(half.gateway.rps)} req/s achieved, ${half.gateway.non2xx + half.gateway.errors} failed; garbage collections ${Object.entries(
     half.gateway.gc,
   )
     .filter(([, taken]) => taken.count > 0)
