@@ -12,6 +12,9 @@ type Spec = {
   ids: string[];
   path: string;
   headers: Record<string, string>;
+  /** GET without a body unless given; `{id}` in the body is replaced like in the path. */
+  method?: 'GET' | 'POST';
+  body?: string;
   rate: number;
   /** Sent at the rate before the measured seconds, not recorded: the generator's own start
    * (connections, JIT) otherwise fills the first 0.2 s with its slowest answers. */
@@ -45,9 +48,10 @@ const done = new Promise<void>((settle) => (resolve = settle));
 
 function send(index: number, due: number) {
   let failed = false;
-  const path = spec.path.replaceAll('{id}', spec.ids[Math.floor(Math.random() * spec.ids.length)]!);
+  const id = spec.ids[Math.floor(Math.random() * spec.ids.length)]!;
+  const path = spec.path.replaceAll('{id}', id);
   pool
-    .request({ path, method: 'GET', headers: spec.headers })
+    .request({ path, method: spec.method ?? 'GET', headers: spec.headers, body: spec.body?.replaceAll('{id}', id) })
     .then(async ({ statusCode, body }) => {
       await body.dump();
       if (statusCode >= 300) {
