@@ -1,4 +1,5 @@
 import { everyTenant, uncacheable } from '../kernel/tenant-access.js';
+import { extend } from '../lib/extend.js';
 
 /**
  * Answers of cacheable reads, kept in memory and served without SQL or GraphQL execution
@@ -119,7 +120,7 @@ export class ResponseCache {
     if (bytes + text.length * objectFactor > this.maxBytes / 10) return false;
     const old = this.#entries.get(key);
     if (old) this.#remove(old);
-    const entry: Entry = { ...answer, data: undefined, key, text, bytes, tags: unique, until: Date.now() + this.ttlMs };
+    const entry: Entry = extend(answer, { data: undefined, key, text, bytes, tags: unique, until: Date.now() + this.ttlMs });
     if (entry.tags.length === 0) (entry.tags as string[]).push(everyTenant);
     this.#entries.set(key, entry);
     this.#bytes += bytes;

@@ -9,6 +9,7 @@ import { graphiqlHeaderPlaceholder } from './graphiql.js';
 import { type JwtAuthenticator, looksLikeJwt } from './jwt.js';
 import type { Actor } from '../kernel/principal.js';
 import { requestMemo } from '../lib/request-memo.js';
+import { extend } from '../lib/extend.js';
 
 /** The bearer token of a request: null when there is no Authorization header, '' when it is malformed. */
 export function bearerToken(request: Request): string | null {
@@ -146,11 +147,6 @@ export function useCredentialsFirst(credentials: Credentials, production: boolea
 
 /** Yoga's context: who is asking (from the Authorization header), beside what every resolver needs. */
 export function contextFactory(base: ContextBase, credentials: Credentials) {
-  return async ({ request, restRoute, publicRoute }: { request: Request; restRoute?: string; publicRoute?: boolean }): Promise<GraphQLContext> => ({
-    ...base,
-    restRoute,
-    publicRoute,
-    ...(await credentials(request)),
-    credentialsChanged: credentials.forget,
-  });
+  return async ({ request, restRoute, publicRoute }: { request: Request; restRoute?: string; publicRoute?: boolean }): Promise<GraphQLContext> =>
+    extend(base, { restRoute, publicRoute, ...(await credentials(request)), credentialsChanged: credentials.forget });
 }

@@ -117,11 +117,13 @@ export function createGatewayYoga({ env, logger, store, rateLimits, context, obs
       // Last: execution's span wraps the executor the plugins above chose (graphql-jit's).
       ...(tracingOn() ? useGraphQLTracing() : []),
     ],
-    context: async (initial) => ({
-      ...(await baseContext(initial)),
-      clientAddress: clientAddressOf(initial.request),
-      origin: requestOrigin(initial.request),
-      signal: initial.request?.signal,
-    }),
+    // The context contextFactory made for this request, given three more fields (not spread into a
+    // new literal: see lib/extend.ts).
+    context: async (initial) =>
+      Object.assign(await baseContext(initial), {
+        clientAddress: clientAddressOf(initial.request),
+        origin: requestOrigin(initial.request),
+        signal: initial.request?.signal,
+      }),
   });
 }

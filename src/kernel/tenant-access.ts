@@ -1,6 +1,7 @@
 import type { Prisma, Tenant } from '../generated/prisma/client.js';
 import type { PlanTier, TenantStatus } from '../generated/prisma/enums.js';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../lib/errors.js';
+import { extend } from '../lib/extend.js';
 import { type TenantState, tenantStateWhere } from './tenant-state.js';
 import { type Actor, type Principal, requireScope, type Scope, type TenantStanding } from './principal.js';
 
@@ -101,13 +102,14 @@ export async function resolveTenant<T extends Tenant = Tenant>(
     }
     ref = principal.tenantId;
   }
-  const found = await actor.prisma.tenant.findMany({
-    ...query,
-    ...(query.select ? { select: { ...query.select, id: true, projectId: true } } : {}),
-    ...tenantRefLookup,
-    where: { AND: [tenantRefWhere(ref), reachableTenants(principal)] },
-    relationLoadStrategy: 'join',
-  });
+  const found = await actor.prisma.tenant.findMany(
+    extend(query, {
+      where: { AND: [tenantRefWhere(ref), reachableTenants(principal)] },
+      relationLoadStrategy: 'join' as const,
+      ...tenantRefLookup,
+      ...(query.select ? { select: extend(query.select, { id: true, projectId: true }) } : {}),
+    }),
+  );
   const tenant = tenantNamed(found, ref);
   if (!tenant) throw new NotFoundError('Tenant does not exist', { tenant: ref });
   actor.meteredTenantId ??= (tenant as Tenant).id;

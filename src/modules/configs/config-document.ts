@@ -1,4 +1,5 @@
 import { type ConfigDocument, configCategories, defaultConfig } from './config-spec.js';
+import { extend } from '../../lib/extend.js';
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {
@@ -25,7 +26,7 @@ export function readConfigDocument(stored: unknown): ConfigDocument {
   if (cached) return cached;
   const source = (stored ?? {}) as Partial<Record<string, Record<string, unknown>>>;
   const document = Object.fromEntries(
-    configCategories.map((category) => [category, { ...defaults[category], ...source[category] }]),
+    configCategories.map((category) => [category, extend(defaults[category], source[category] ?? {})]),
   ) as unknown as ConfigDocument;
   document.custom_settings = { ...(source.custom_settings as ConfigDocument['custom_settings']) };
   if (key) read.set(key, document);

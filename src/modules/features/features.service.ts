@@ -4,6 +4,7 @@ import { ForbiddenError, InvalidInputError } from '../../lib/errors.js';
 import { auditedChange, recordAudit } from '../../kernel/audit-trail.js';
 import { changeTenantConfig } from '../configs/config-changes.js';
 import { readConfigDocument } from '../configs/config-document.js';
+import { extend } from '../../lib/extend.js';
 import { countFieldUse, type FieldLimited } from '../../rate-limit/field-limits.js';
 import { type Actor, requireScope } from '../../kernel/principal.js';
 import { assertNotRestoring, resolveTenant } from '../../kernel/tenant-access.js';
@@ -33,7 +34,7 @@ export function tenantFeatures(tier: PlanTier, switches: readonly { feature: str
     } else {
       enabled = stored.get(feature.name) ?? (feature.enabledByDefault && available);
     }
-    return { ...feature, enabled, available };
+    return extend(feature, { enabled, available });
   });
   return {
     features,

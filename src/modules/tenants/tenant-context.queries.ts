@@ -1,5 +1,6 @@
 import { builder } from '../../graphql/builder.js';
 import { resolveTenantContext } from './tenant-context.js';
+import { extend } from '../../lib/extend.js';
 import { TenantContextInput } from './tenant-context.types.js';
 import { TenantRef } from './tenants.types.js';
 
@@ -10,7 +11,7 @@ builder.queryField('tenantInContext', (t) =>
     args: { context: t.arg({ type: TenantContextInput, required: true }) },
     resolve: async (query, _root, { context }, ctx) => {
       const tenant = await resolveTenantContext(ctx, context, 'tenants:read');
-      return ctx.prisma.tenant.findUniqueOrThrow({ ...query, where: { id: tenant.id } });
+      return ctx.prisma.tenant.findUniqueOrThrow(extend(query, { where: { id: tenant.id } }));
     },
   }),
 );

@@ -1,6 +1,7 @@
 import { builder } from '../../graphql/builder.js';
 import { assertPageSize, maxPageSize } from '../../graphql/pagination.js';
 import { listTenantsWhere, resolveTenant } from '../../kernel/tenant-access.js';
+import { extend } from '../../lib/extend.js';
 import { PlanTier, TenantRef, TenantState, TenantStatus } from './tenants.types.js';
 
 const TenantFilterInput = builder.inputType('TenantFilterInput', {
@@ -37,12 +38,13 @@ builder.queryField('tenants', (t) =>
       args: { filter: t.arg({ type: TenantFilterInput, required: false }) },
       resolve: (query, _root, args, ctx) => {
         assertPageSize(args);
-        return ctx.prisma.tenant.findMany({
-          ...query,
-          where: listTenantsWhere(ctx, args.filter ?? {}),
-          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-          relationLoadStrategy: 'join',
-        });
+        return ctx.prisma.tenant.findMany(
+          extend(query, {
+            where: listTenantsWhere(ctx, args.filter ?? {}),
+            orderBy: [{ createdAt: 'asc' as const }, { id: 'asc' as const }],
+            relationLoadStrategy: 'join' as const,
+          }),
+        );
       },
       totalCount: (_parent, args, ctx) => ctx.prisma.tenant.count({ where: listTenantsWhere(ctx, args.filter ?? {}) }),
     },

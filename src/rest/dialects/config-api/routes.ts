@@ -9,6 +9,7 @@ import {
 import { camelCase, renameKeysDeep, snakeCase } from '../../../lib/case.js';
 import { type Dialect, defineRoute, type Failure, type RequestProblem, type RestRequest, type RestResult } from '../../types.js';
 import { configResponse, configUpdateBody } from './body.js';
+import { extend } from '../../../lib/extend.js';
 
 // Tenant Configuration API v1 (seed 000_4c7099d6f9deea84.txt).
 // The decisions where the seed is vague: README.md beside this file.
@@ -149,7 +150,7 @@ const getFeatures = defineRoute(ConfigApiFeaturesDocument, {
     status: 200,
     body: {
       tenant_id: data.tenantFeatures.tenantId,
-      features: data.tenantFeatures.features.map(({ tierRequired, ...feature }) => ({ ...feature, tier_required: tierNames[tierRequired] })),
+      features: data.tenantFeatures.features.map(({ tierRequired, ...feature }) => extend(feature, { tier_required: tierNames[tierRequired] })),
       total_enabled: data.tenantFeatures.totalEnabled,
       total_available: data.tenantFeatures.totalAvailable,
     },
