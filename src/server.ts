@@ -1,4 +1,5 @@
 import './lib/wasm-tiering.js';
+import './lib/heap-growth.js';
 import './lib/runtime-warnings.js';
 import { createServer, type IncomingMessage } from 'node:http';
 import { createServerAdapter } from '@whatwg-node/server';
