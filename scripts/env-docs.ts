@@ -42,7 +42,7 @@ export const sections: Section[] = [
       },
       HEAP_GROWTH_PERCENT: {
         meaning:
-          "how far V8 lets the old generation grow past what survived the last full collection before it collects again, 0–300 %; `0` leaves it to V8, which picks up to 300 % on a machine with memory to spare. At 100,000 tenants the bench's peak resident memory was 961 MB with V8's choice and 507 MB at 20 %, reads no slower (docs/performance.md)",
+          "how far V8 lets the old generation grow past what survived the last full collection before it collects again, 0–300 %; `0` leaves it to V8, which picks up to 300 % on a machine with memory to spare. At 100,000 tenants the bench's peak resident memory was 961 MB with V8's choice, 535 MB at 50 % and 483 MB at 20 %, reads no slower; a smaller growth means more full collections (docs/performance.md)",
       },
       METRICS_TOKEN: { meaning: 'when set (16+ characters), `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`' },
       CORS_ORIGINS: {

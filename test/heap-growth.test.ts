@@ -3,10 +3,10 @@ import { expect, test } from 'vitest';
 import { InvalidEnvironmentError, readEnvironment } from '../src/env.js';
 import { heapGrowthPercent } from '../src/lib/heap-growth.js';
 
-test('HEAP_GROWTH_PERCENT: 20 unless given; 0 (and anything malformed, which the environment then refuses) leaves the growth to V8', () => {
-  expect(heapGrowthPercent(undefined)).toBe(20);
-  expect(heapGrowthPercent('')).toBe(20);
-  expect(heapGrowthPercent('50')).toBe(50);
+test('HEAP_GROWTH_PERCENT: 50 unless given; 0 (and anything malformed, which the environment then refuses) leaves the growth to V8', () => {
+  expect(heapGrowthPercent(undefined)).toBe(50);
+  expect(heapGrowthPercent('')).toBe(50);
+  expect(heapGrowthPercent('20')).toBe(20);
   expect(heapGrowthPercent('0')).toBe(0);
   expect(heapGrowthPercent('300')).toBe(300);
   for (const malformed of ['301', '-5', '1e2', 'lots', ' 20']) expect(heapGrowthPercent(malformed)).toBe(0);
@@ -23,7 +23,7 @@ test('the server imports it before anything else than the WebAssembly tiering, s
 });
 
 test('the environment refuses a growth that is not a whole number from 0 to 300, naming the variable', () => {
-  expect(readEnvironment({}).HEAP_GROWTH_PERCENT).toBe(20);
+  expect(readEnvironment({}).HEAP_GROWTH_PERCENT).toBe(50);
   expect(readEnvironment({ HEAP_GROWTH_PERCENT: '0' }).HEAP_GROWTH_PERCENT).toBe(0);
   for (const malformed of ['301', '-5', '2.5', 'lots']) {
     expect(() => readEnvironment({ HEAP_GROWTH_PERCENT: malformed })).toThrow(InvalidEnvironmentError);
