@@ -277,7 +277,11 @@ export const environmentSchema = z.object({
   /** V8's optimizing tier for WebAssembly (src/lib/wasm-tiering.ts, read before this schema): auto is off on PostgreSQL, on with PGlite. */
   WASM_TIER_UP: z.enum(['auto', 'on', 'off']).default('auto'),
   /** The old generation's growth between full collections, in percent (src/lib/heap-growth.ts, read before this schema); 0 leaves it to V8 (up to 300 %). */
-  HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(300).default(50),
+  HEAP_GROWTH_PERCENT: z
+    .string()
+    .regex(/^(?:[0-9]|[1-9][0-9]|[12][0-9]{2}|300)$/, 'HEAP_GROWTH_PERCENT is a whole number of percent from 0 to 300, digits only')
+    .default('50')
+    .transform(Number),
   /** Run operations compiled by graphql-jit (off: graphql-tools' executor for everything). */
   GRAPHQL_JIT: z.enum(['on', 'off']).default('on'),
   GRAPHQL_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),

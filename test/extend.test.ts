@@ -27,7 +27,7 @@ test('extend: a parsed __proto__ key stays an own property, as in a spread, and 
 test('extend: on this V8, objects made by it share one hidden class (a `{ ...base, x }` literal makes one per object on Node 20)', async () => {
   const { execFileSync } = await import('node:child_process');
   const script = `
-    const { extend } = await import('./src/lib/extend.ts');
+    const { extend } = await import(${JSON.stringify(new URL('../src/lib/extend.ts', import.meta.url).href)});
     const base = JSON.parse('{"a":1,"b":2}');
     const same = (make) => { let previous = make(0), changes = 0; for (let i = 1; i < 2000; i++) { const next = make(i); if (!eval('%HaveSameMap(next, previous)')) changes++; previous = next; } return changes; };
     process.stdout.write(JSON.stringify({ extend: same((i) => extend(base, { i })), spread: same((i) => ({ ...base, i })) }));`;
